@@ -1,0 +1,72 @@
+/*
+ * cli — command-line mode: usage, --version and subcommand dispatch (see cli.h).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+
+struct cli_cmd {
+    const char *name;
+    cli_cmd_fn local;          /* built into the executable */
+    const char *engine_symbol; /* or found in the engine */
+    const char *summary;
+};
+
+static const struct cli_cmd cli_cmds[] = {
+    {NULL, NULL, NULL, NULL} /* subcommands are appended by the issues that add them */
+};
+
+static void cli_usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out, "usage: textus-host [--version | --help | <command> [options]]\n"
+                 "\n"
+                 "textus-host is the native-messaging host of the TextUs extension for Greenhouse\n"
+                 "Recruiting. Chrome starts it with the extension origin as its only argument;\n"
+                 "people and scripts use the commands below.\n"
+                 "\n"
+                 "commands:\n");
+    for (i = 0; cli_cmds[i].name; i++)
+        fprintf(out, "  %-12s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+    fprintf(out, "  --version    print the version and exit\n"
+                 "  --help       print this help and exit\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+    size_t i;
+    const char *name = argc > 1 ? argv[1] : NULL;
+
+    if (!name) {
+        cli_usage(stderr);
+        return 2;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("textus-host %s (protocol 1)\n", TH_VERSION);
+        return 0;
+    }
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        cli_usage(stdout);
+        return 0;
+    }
+    for (i = 0; cli_cmds[i].name; i++) {
+        if (strcmp(cli_cmds[i].name, name) == 0) {
+            struct err e;
+            cli_cmd_fn fn = cli_cmds[i].local;
+            if (!fn)
+                fn = (cli_cmd_fn)engine_sym(cli_cmds[i].engine_symbol, &e);
+            if (!fn) {
+                fprintf(stderr, "textus-host: %s\n", e.message);
+                return 1;
+            }
+            return fn(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "textus-host: unknown command '%s'\n\n", name);
+    cli_usage(stderr);
+    return 2;
+}

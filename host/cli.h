@@ -1,0 +1,16 @@
+/*
+ * cli — textus-host run by a person (or a script) rather than by Chrome:
+ * --version, --help and the subcommands (configure, status, doctor, ...).
+ * Subcommands that need the engine are found there by symbol name
+ * ("cli_cmd_<name>") so that the executable links no heavy library.
+ */
+#ifndef TH_CLI_H
+#define TH_CLI_H
+
+/* Signature of a subcommand: argv[0] is the subcommand name. Returns the exit code. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+/* Run the command line; returns the process exit code (2 for usage errors). */
+int cli_main(int argc, char **argv);
+
+#endif

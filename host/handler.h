@@ -1,0 +1,40 @@
+/*
+ * handler — what every request handler (one file per verb: handler_<verb>.c)
+ * sees, plus small helpers for reading typed request fields.
+ *
+ * A handler fills `result` (an empty JSON object) and returns 0, or fills *e
+ * and returns -1. It never writes to stdout and never frees req or result.
+ * Handlers whose work needs libcurl, libsodium or libsqlite3 live in the
+ * engine module (engine.h) and are found by symbol name at first use.
+ */
+#ifndef TH_HANDLER_H
+#define TH_HANDLER_H
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+
+struct handler_env {
+    const char *origin; /* "chrome-extension://<id>/" or NULL (CLI) */
+    int from_cli;       /* 1 when called by a textus-host subcommand */
+};
+
+typedef int (*handler_fn)(const struct handler_env *env, const cJSON *req, cJSON *result,
+                          struct err *e);
+
+/*
+ * Typed field access. Each returns the field, or NULL when absent (no error if
+ * optional) or of the wrong type (sets ERR_BAD_REQUEST, or `code` for the
+ * handler's own validation error, with a message naming the field).
+ */
+const char *handler_string(const cJSON *obj, const char *name, int required, enum err_code code,
+                           struct err *e);
+const cJSON *handler_object(const cJSON *obj, const char *name, int required, enum err_code code,
+                            struct err *e);
+const cJSON *handler_array(const cJSON *obj, const char *name, int required, enum err_code code,
+                           struct err *e);
+
+/* The built-in verbs that need no engine. */
+int handler_ping(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
+
+#endif

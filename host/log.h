@@ -1,0 +1,26 @@
+/*
+ * log — opt-in diagnostic log, to a file only (never stdout), with phone
+ * numbers and secret-looking tokens redacted before anything is written.
+ * Logging is off unless log_open() was given a path.
+ */
+#ifndef TH_LOG_H
+#define TH_LOG_H
+
+#include <stddef.h>
+
+/* Start logging to path (appended, created 0600). Returns 0, or -1 (logging stays off). */
+int log_open(const char *path);
+void log_close(void);
+int log_enabled(void);
+
+/* printf-style; the formatted line is redacted, then written with a timestamp and pid. */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Copy in to out (always NUL-terminated), masking every run of 7 or more digits
+ * (with the usual phone separators inside it) except its last two digits, and
+ * every run of 20 or more token characters [A-Za-z0-9_+/=.-] to "[redacted]".
+ */
+void log_redact(char *out, size_t outsz, const char *in);
+
+#endif

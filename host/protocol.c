@@ -1,0 +1,359 @@
+/*
+ * protocol — envelope, caller check and dispatch (see protocol.h and PROTOCOL.md).
+ *
+ * Verbs are an append-only table. Verbs whose handlers need libcurl, libsodium
+ * or libsqlite3 name a symbol in the engine (engine.h) instead of a function,
+ * so that a process that only answers ping never loads those libraries.
+ */
+#include "protocol.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "frame.h"
+#include "handler.h"
+#include "log.h"
+#include "utf8.h"
+
+struct proto_verb {
+    const char *name;
+    handler_fn local;          /* built into the executable */
+    const char *engine_symbol; /* or found in the engine on first use */
+};
+
+static const struct proto_verb proto_verbs[] = {
+    {"ping", handler_ping, NULL},
+};
+
+/* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
+static int proto_origin_state;
+static char proto_origin_reason[160];
+
+int proto_parse_origin(char id_out[33], const char *origin)
+{
+    static const char prefix[] = "chrome-extension://";
+    size_t plen = sizeof(prefix) - 1, i;
+
+    if (!origin || strncmp(origin, prefix, plen) != 0)
+        return 0;
+    origin += plen;
+    for (i = 0; i < 32; i++) {
+        if (origin[i] < 'a' || origin[i] > 'p')
+            return 0;
+    }
+    if (origin[32] != '/' || origin[33] != '\0')
+        return 0;
+    memcpy(id_out, origin, 32);
+    id_out[32] = '\0';
+    return 1;
+}
+
+/* Decide once per process whether the caller may use the host. */
+static int proto_origin_allowed(const char *origin)
+{
+    char id[33];
+    int (*extra)(const char *);
+    int (*no_origin)(void);
+
+    if (proto_origin_state != 0)
+        return proto_origin_state > 0;
+    proto_origin_state = -1;
+    if (!origin) {
+        /* no origin at all (e.g. a sandboxed browser's portal): only when a local setting says so
+         */
+        no_origin = (int (*)(void))engine_sym_optional("settings_allow_no_origin");
+        if (no_origin && no_origin())
+            proto_origin_state = 1;
+        else
+            snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+                     "the host was started without a caller origin");
+        return proto_origin_state > 0;
+    }
+    if (!proto_parse_origin(id, origin)) {
+        snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+                 "the caller origin is not a Chrome extension origin");
+        return 0;
+    }
+    if (strcmp(id, PROTO_STUB_EXTENSION_ID) == 0) {
+        proto_origin_state = 1;
+        return 1;
+    }
+    extra = (int (*)(const char *))engine_sym_optional("settings_origin_allowed");
+    if (extra && extra(id) > 0) {
+        proto_origin_state = 1;
+        return 1;
+    }
+    snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+             "extension %s is not allowed to use this host", id);
+    return 0;
+}
+
+cJSON *proto_error_reply(const cJSON *id, const struct err *e)
+{
+    cJSON *reply = cJSON_CreateObject();
+    cJSON *error;
+
+    if (!reply)
+        return NULL;
+    cJSON_AddItemToObject(reply, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+    cJSON_AddFalseToObject(reply, "ok");
+    error = cJSON_AddObjectToObject(reply, "error");
+    if (error) {
+        cJSON_AddStringToObject(error, "code", err_code_name(e->code));
+        cJSON_AddStringToObject(error, "message", e->message);
+        cJSON_AddBoolToObject(error, "retryable", e->retryable);
+        if (e->retry_after_ms > 0)
+            cJSON_AddNumberToObject(error, "retry_after_ms", (double)e->retry_after_ms);
+    }
+    return reply;
+}
+
+static const struct proto_verb *proto_find_verb(const char *type)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(proto_verbs) / sizeof(proto_verbs[0]); i++) {
+        if (strcmp(proto_verbs[i].name, type) == 0)
+            return &proto_verbs[i];
+    }
+    return NULL;
+}
+
+/* Run a parsed request; returns the reply document. */
+static cJSON *proto_dispatch(const cJSON *req, const char *origin)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(req, "type");
+    const struct proto_verb *verb;
+    struct handler_env env = {origin, 0};
+    struct err e;
+    handler_fn fn;
+    cJSON *result, *reply;
+
+    err_clear(&e);
+    if (id && cJSON_IsNull(id))
+        id = NULL;
+    if (id && !cJSON_IsString(id) && !cJSON_IsNumber(id)) {
+        err_set(&e, ERR_BAD_REQUEST, "\"id\" must be a string or a number");
+        return proto_error_reply(NULL, &e);
+    }
+    if (!proto_origin_allowed(origin)) {
+        err_set(&e, ERR_FORBIDDEN_ORIGIN, "%s", proto_origin_reason);
+        return proto_error_reply(id, &e);
+    }
+    if (!type || !cJSON_IsString(type)) {
+        err_set(&e, ERR_BAD_REQUEST, "\"type\" is required and must be a string");
+        return proto_error_reply(id, &e);
+    }
+    verb = proto_find_verb(type->valuestring);
+    if (!verb) {
+        err_set(&e, ERR_UNKNOWN_TYPE, "unknown request type");
+        return proto_error_reply(id, &e);
+    }
+    fn = verb->local;
+    if (!fn) {
+        fn = (handler_fn)engine_sym(verb->engine_symbol, &e);
+        if (!fn)
+            return proto_error_reply(id, &e);
+    }
+    result = cJSON_CreateObject();
+    if (!result) {
+        err_set(&e, ERR_INTERNAL, "out of memory");
+        return proto_error_reply(id, &e);
+    }
+    log_msg("request type=%s", verb->name);
+    if (fn(&env, req, result, &e) != 0) {
+        cJSON_Delete(result);
+        if (e.code == ERR_OK)
+            err_set(&e, ERR_INTERNAL, "the handler failed without saying why");
+        log_msg("reply type=%s error=%s", verb->name, err_code_name(e.code));
+        return proto_error_reply(id, &e);
+    }
+    reply = cJSON_CreateObject();
+    if (!reply) {
+        cJSON_Delete(result);
+        return NULL;
+    }
+    cJSON_AddItemToObject(reply, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+    cJSON_AddTrueToObject(reply, "ok");
+    cJSON_AddItemToObject(reply, "result", result);
+    return reply;
+}
+
+cJSON *proto_handle(const char *body, size_t len, const char *origin)
+{
+    const char *end = NULL;
+    cJSON *req, *reply;
+    struct err e;
+    size_t i;
+
+    err_clear(&e);
+    if (len == 0) {
+        err_set(&e, ERR_BAD_REQUEST, "empty message");
+        return proto_error_reply(NULL, &e);
+    }
+    if (!utf8_valid(body, len)) {
+        err_set(&e, ERR_BAD_REQUEST, "the message is not valid UTF-8");
+        return proto_error_reply(NULL, &e);
+    }
+    req = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    if (req && end) {
+        /* only white space may follow the document */
+        for (i = (size_t)(end - body); i < len; i++) {
+            char c = body[i];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                cJSON_Delete(req);
+                req = NULL;
+                break;
+            }
+        }
+    }
+    if (!req) {
+        err_set(&e, ERR_BAD_REQUEST, "the message is not a JSON document");
+        return proto_error_reply(NULL, &e);
+    }
+    if (!cJSON_IsObject(req)) {
+        cJSON_Delete(req);
+        err_set(&e, ERR_BAD_REQUEST, "the message must be a JSON object");
+        return proto_error_reply(NULL, &e);
+    }
+    reply = proto_dispatch(req, origin);
+    cJSON_Delete(req);
+    return reply;
+}
+
+int proto_emit(int out_fd, const cJSON *reply)
+{
+    char *text = cJSON_PrintUnformatted(reply);
+    size_t len;
+    int st;
+
+    if (!text)
+        return FRAME_IO;
+    len = strlen(text);
+    if (len > FRAME_MAX_OUT) {
+        struct err e;
+        cJSON *small;
+        free(text);
+        err_set(&e, ERR_REPLY_TOO_LARGE,
+                "the reply would exceed Chrome's 1 MiB limit for messages from a host");
+        small = proto_error_reply(cJSON_GetObjectItemCaseSensitive(reply, "id"), &e);
+        text = small ? cJSON_PrintUnformatted(small) : NULL;
+        cJSON_Delete(small);
+        if (!text)
+            return FRAME_IO;
+        len = strlen(text);
+        if (len > FRAME_MAX_OUT) { /* an id so long that even the error does not fit */
+            free(text);
+            small = proto_error_reply(NULL, &e);
+            text = small ? cJSON_PrintUnformatted(small) : NULL;
+            cJSON_Delete(small);
+            if (!text)
+                return FRAME_IO;
+            len = strlen(text);
+        }
+    }
+    st = frame_write(out_fd, text, len);
+    free(text);
+    return st;
+}
+
+/* The inbound cap: FRAME_DEFAULT_IN_CAP unless a setting says otherwise (read only when needed). */
+static uint64_t proto_inbound_cap(uint32_t len)
+{
+    static uint64_t cap;
+    unsigned long long (*setting)(void);
+
+    if (cap)
+        return cap;
+    /* a frame within the smallest cap a setting may choose needs no look-up */
+    if (len <= 65536)
+        return FRAME_DEFAULT_IN_CAP;
+    setting = (unsigned long long (*)(void))engine_sym_optional("settings_inbound_cap");
+    cap = setting ? setting() : 0;
+    if (cap == 0)
+        cap = FRAME_DEFAULT_IN_CAP;
+    return cap;
+}
+
+static int proto_reply_error(int out_fd, enum err_code code, const char *msg)
+{
+    struct err e;
+    cJSON *reply;
+    int st;
+
+    err_set(&e, code, "%s", msg);
+    reply = proto_error_reply(NULL, &e);
+    if (!reply)
+        return FRAME_IO;
+    st = proto_emit(out_fd, reply);
+    cJSON_Delete(reply);
+    return st;
+}
+
+static int proto_exit_for(int st)
+{
+    switch (st) {
+    case FRAME_EOF:
+    case FRAME_PIPE:
+        return PROTO_EXIT_OK;
+    case FRAME_TRUNCATED:
+        return PROTO_EXIT_TRUNCATED;
+    default:
+        return PROTO_EXIT_IO;
+    }
+}
+
+int proto_serve(int in_fd, int out_fd, const char *origin)
+{
+    for (;;) {
+        uint32_t len = 0;
+        int st = frame_read_len(in_fd, &len);
+        char *body;
+        cJSON *reply;
+
+        if (st != FRAME_OK)
+            return proto_exit_for(st);
+        if (len == 0) {
+            st = proto_reply_error(out_fd, ERR_BAD_REQUEST, "empty message");
+            if (st != FRAME_OK)
+                return proto_exit_for(st);
+            continue;
+        }
+        if (len > proto_inbound_cap(len)) {
+            st = frame_discard(in_fd, len);
+            if (st != FRAME_OK)
+                return proto_exit_for(st);
+            st = proto_reply_error(out_fd, ERR_MESSAGE_TOO_LARGE,
+                                   "the message is larger than the host accepts");
+            if (st != FRAME_OK)
+                return proto_exit_for(st);
+            continue;
+        }
+        body = malloc(len);
+        if (!body) {
+            st = frame_discard(in_fd, len);
+            if (st != FRAME_OK)
+                return proto_exit_for(st);
+            st = proto_reply_error(out_fd, ERR_INTERNAL, "out of memory");
+            if (st != FRAME_OK)
+                return proto_exit_for(st);
+            continue;
+        }
+        st = frame_read_body(in_fd, body, len);
+        if (st != FRAME_OK) {
+            free(body);
+            return proto_exit_for(st);
+        }
+        reply = proto_handle(body, len, origin);
+        free(body);
+        if (!reply)
+            return PROTO_EXIT_IO;
+        st = proto_emit(out_fd, reply);
+        cJSON_Delete(reply);
+        if (st != FRAME_OK)
+            return proto_exit_for(st);
+    }
+}

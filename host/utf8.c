@@ -1,0 +1,70 @@
+/*
+ * utf8 — strict UTF-8 validation and decoding (RFC 3629, Unicode table 3-7).
+ */
+#include "utf8.h"
+
+size_t utf8_decode(uint32_t *cp, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t c;
+    size_t n, i;
+    unsigned char lo = 0x80, hi = 0xBF;
+
+    if (len == 0)
+        return 0;
+    c = u[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        c &= 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        c &= 0x0F;
+        if (u[0] == 0xE0)
+            lo = 0xA0; /* no overlong */
+        else if (u[0] == 0xED)
+            hi = 0x9F; /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        c &= 0x07;
+        if (u[0] == 0xF0)
+            lo = 0x90;
+        else if (u[0] == 0xF4)
+            hi = 0x8F; /* <= U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (i = 1; i < n; i++) {
+        unsigned char b = u[i];
+        if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
+            return 0;
+        c = (c << 6) | (b & 0x3F);
+    }
+    *cp = c;
+    return n;
+}
+
+int utf8_valid(const char *buf, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        uint32_t cp;
+        size_t n;
+        /* fast path over ASCII */
+        if ((unsigned char)buf[i] < 0x80) {
+            i++;
+            continue;
+        }
+        n = utf8_decode(&cp, buf + i, len - i);
+        if (n == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
