@@ -321,6 +321,13 @@ class Recorder:
             return [self._scrub(v) for v in obj]
         return obj
 
+    def redact(self, text):
+        """Replace every known secret (seed credentials, issued tokens) by "[REDACTED]"."""
+        for s in sorted(self._secrets_fn(), key=len, reverse=True):
+            if s and len(s) >= 6:
+                text = text.replace(s, "[REDACTED]")
+        return text
+
     def record(self, req, status, auth_description, fault=None, dropped=None, duration_ms=None):
         headers = {}
         for k, v in req.headers.items():
@@ -350,10 +357,7 @@ class Recorder:
             rec["dropped"] = dropped
         with self._lock:
             rec["seq"] = len(self._records) + 1
-            line = json.dumps(rec, ensure_ascii=False, sort_keys=True)
-            for s in sorted(self._secrets_fn(), key=len, reverse=True):
-                if s and len(s) >= 6:
-                    line = line.replace(s, "[REDACTED]")
+            line = self.redact(json.dumps(rec, ensure_ascii=False, sort_keys=True))
             rec = json.loads(line)
             self._records.append(rec)
             self._fh.write(line + "\n")

@@ -125,9 +125,12 @@ class World:
             return Response(400, {"error": "body must be JSON"})
         try:
             with self.lock:
-                return self._control(req.method, op, req, data)
+                resp = self._control(req.method, op, req, data)
         except (ValueError, KeyError, TypeError) as e:
-            return Response(400, {"error": "%s: %s" % (e.__class__.__name__, e)})
+            resp = Response(400, {"error": "%s: %s" % (e.__class__.__name__, e)})
+        # Control output (state, records) may echo client data: scrub secrets from it too.
+        resp.body = self.recorder.redact(resp.body.decode("utf-8")).encode("utf-8")
+        return resp
 
     def _control(self, method, op, req, data):
         if method == "GET" and op == "requests":
@@ -255,7 +258,8 @@ def main(argv=None):
         srv.shutdown()
         srv.server_close()
     try:
-        write_atomic(os.path.join(args.state_dir, "state.json"), world.state())
+        write_atomic(os.path.join(args.state_dir, "state.json"),
+                     json.loads(world.recorder.redact(json.dumps(world.state()))))
     except Exception:
         world.log("could not write state.json\n" + traceback.format_exc())
     try:
