@@ -226,4 +226,8 @@ def _main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    try:
+        sys.exit(_main(sys.argv[1:]))
+    except (RuntimeError, TimeoutError, OSError, ValueError) as e:
+        sys.stderr.write("fakectl: %s\n" % e)
+        sys.exit(1)

@@ -18,7 +18,6 @@ import signal
 import ssl
 import sys
 import threading
-import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -6,7 +6,6 @@ silent are marked "Inference:" and follow the reference's own stated inference w
 
 import random
 import re
-import time
 import urllib.parse
 
 from fakecore import Response, auth_scheme, media_types, parse_bearer, utc_iso
