@@ -681,6 +681,18 @@ class Faults(Base):
         self.assertIsNone(r.json)
         self.assertTrue(r.raw)
 
+    def test_truncate_performed_and_incomplete(self):
+        F.fault({"server": "harvest", "method": "POST", "path_re": NOTE_RE, "action": "truncate"})
+        with self.assertRaises(http.client.IncompleteRead):
+            self.note("truncated")
+        self.assertEqual(len(self.notes_with("truncated")), 1)
+        self.assertEqual(self.last_record("harvest")["dropped"], "truncated")
+
+    def test_skip_then_fire(self):
+        F.fault({"server": "textus", "path_re": "^/accounts$", "skip": 2,
+                 "action": {"status": 502}})
+        self.assertEqual([tx("GET", "/accounts").status for _ in range(4)], [200, 200, 502, 200])
+
     def test_probability_storm_is_seeded(self):
         F.fault({"server": "textus", "path_re": "^/accounts$", "times": None,
                  "probability": 0.5, "action": {"status": 500}})
