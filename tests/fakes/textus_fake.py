@@ -1,0 +1,844 @@
+"""Fake of the TextUs Next API (https://next.textus.com), per shared/reference/textus-api.md.
+
+Every rule cites the reference section it enforces ("ref §N"). Places where the reference is
+silent are marked "Inference:" and follow the reference's own stated inference where it has one.
+"""
+
+import random
+import re
+import urllib.parse
+
+from fakecore import Response, auth_scheme, media_types, parse_bearer, utc_iso
+
+VND = "application/vnd.textus+jsonld"          # ref §1 media type
+RESPONSE_CTYPE = VND + "; charset=utf-8"
+
+# ref §7 / Inference (ref): NANP +1 only: +1 NXX NXX XXXX
+E164_NANP = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
+# ref §5 deliveryState values
+DELIVERY_STATES = ("created", "received", "scheduled", "queued", "dispatched", "delivered",
+                   "failed_transient", "unknown", "failed")
+FRIENDLY = {
+    "created": "Message Created", "received": "Message Received",
+    "scheduled": "Message Scheduled", "queued": "Message Queued",
+    "dispatched": "Message Sent to Carrier", "delivered": "Message Delivered",
+    "failed_transient": "Message Failed (temporary)", "unknown": "Message Delivery Unknown",
+    "failed": "Message Failed",
+}
+PENDING_STATES = ("created", "queued", "dispatched")
+RETRYABLE_STATES = ("failed", "failed_transient", "unknown")          # ref §3e
+OPT_OUT_KEYWORDS = ("STOP", "UNSUBSCRIBE", "CANCEL", "STOPALL", "END", "QUIT")   # ref §7
+# Path segments that are resources, not account slugs (ref §2: some endpoints have no prefix).
+RESERVED = {"accounts", "messages", "conversations", "contacts", "users", "contexts",
+            "contact_phones", "opt_outs", "integrations", "saved_replies", "__fake"}
+
+GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+           "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_EXT = set("^{}\\[~]|€\f")
+
+
+def sms_segments(text):
+    """Number of SMS segments (GSM-7: 160/153, UCS-2: 70/67 UTF-16 units)."""
+    if all(c in GSM7 or c in GSM7_EXT for c in text):
+        n = sum(2 if c in GSM7_EXT else 1 for c in text)
+        return 1 if n <= 160 else -(-n // 153)
+    n = len(text.encode("utf-16-le")) // 2
+    return 1 if n <= 70 else -(-n // 67)
+
+
+def formatted(e164):
+    d = e164[2:]
+    return "(%s) %s-%s" % (d[:3], d[3:6], d[6:])
+
+
+def path_phone_to_e164(raw):
+    """Phone in a URL path: bare 10-digit (ref §4 opt-out example '5558765559'), 1+10 digits or
+    E.164 '+1..' (ref §4 conversation example). Returns E.164 or None."""
+    s = raw.strip()
+    if re.fullmatch(r"\+1\d{10}", s):
+        return s
+    if re.fullmatch(r"1\d{10}", s):
+        return "+" + s
+    if re.fullmatch(r"\d{10}", s):
+        return "+1" + s
+    return None
+
+
+def loose_phone_to_e164(raw):
+    """Contact-create numbers are free-form ('1-720-333-1234', '1-303-123-4567 x2921'; ref §4).
+    Returns (e164, extension) or (None, None)."""
+    if not isinstance(raw, str):
+        return None, None
+    m = re.split(r"(?i)\s*(?:x|ext\.?)\s*(\d+)\s*$", raw.strip(), maxsplit=1)
+    main, ext = m[0], (m[1] if len(m) > 1 else None)
+    digits = re.sub(r"\D", "", main)
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) != 10:
+        return None, None
+    return "+1" + digits, ext
+
+
+def hydra_error(status, title, description, code=None, extra=None):
+    """Inference (ref §3f): error bodies are undocumented; the reference expects 'a JSON-LD or
+    Hydra-style error body' and a third-party adapter reads code/error/hydra:title/title."""
+    body = {"@context": "/contexts/Error", "@type": "hydra:Error",
+            "hydra:title": title, "hydra:description": description,
+            "title": title, "detail": description}
+    if code:
+        body["code"] = code
+    if extra:
+        body.update(extra)
+    return Response(status, body, content_type=RESPONSE_CTYPE)
+
+
+class TextUsFake:
+    name = "textus"
+    error_content_type = RESPONSE_CTYPE
+
+    def __init__(self, config, limiter, random_seed=None):
+        self.config = config
+        self.limiter = limiter
+        self._ids = random.Random(("textus-ids", random_seed).__repr__())
+        self.tokens = {}            # token -> {"user", "accounts", "roles", "label", "email"}
+        self.accounts = {}          # slug -> dict
+        self.users = {}             # "/users/1" -> {"name", "email"}
+        self.opt_outs = {}          # e164 -> OptOut record (org-wide, ref §4)
+        self.conversations = {}     # id -> conversation record
+        self.conv_by_key = {}       # (slug, e164) -> id
+        self.messages = {}          # id -> message record
+        self.message_order = []
+        self.contacts = {}          # id -> contact record
+        self.contact_order = []
+        self.timeline = 0
+
+    # ------------------------------------------------------------------ seed / state
+    def seed(self, data):
+        data = data or {}
+        for i, (tok, info) in enumerate((data.get("tokens") or {}).items(), len(self.tokens) + 1):
+            entry = dict(info)
+            entry.setdefault("label", "token#%d" % i)
+            entry.setdefault("accounts", [])
+            entry.setdefault("roles", {})
+            self.tokens[tok] = entry
+            self.users.setdefault(entry["user"], {"name": entry.get("name", entry["user"]),
+                                                  "email": entry.get("email")})
+        for uid, u in (data.get("users") or {}).items():
+            self.users.setdefault(uid, {}).update(u)
+        for slug, acc in (data.get("accounts") or {}).items():
+            a = {"name": slug.title(), "type": "standard", "phoneNumbers": [],
+                 "messagingRestricted": False, "multiUser": True, "parent": None}
+            a.update(acc)
+            a["slug"] = slug
+            self.accounts[slug] = a
+        for item in data.get("opt_outs") or []:
+            if isinstance(item, str):
+                item = {"phone": item}
+            e = path_phone_to_e164(item["phone"])
+            if e:
+                self.opt_outs.setdefault(e, {"phone": e, "createdAt": utc_iso(ms=True),
+                                             "createdVia": item.get("createdVia", "User"),
+                                             "user": item.get("user"),
+                                             "account": item.get("account")})
+        blocked = data.get("blocked") or []
+        if isinstance(blocked, list):          # a bare list blocks in every account
+            blocked = {slug: blocked for slug in self.accounts}
+        for slug, phones in blocked.items():
+            for p in phones:
+                e = path_phone_to_e164(p)
+                if e:
+                    self._conversation(slug, e, create=True)["blocked"] = True
+        for c in data.get("contacts") or []:
+            self._create_contact(c.get("account") or next(iter(self.accounts)), c)
+        for m in data.get("messages") or []:
+            e = path_phone_to_e164(m["phone"])
+            conv = self._conversation(m["account"], e, create=True)
+            self._create_message(conv, m.get("body", ""), m.get("direction", "out"),
+                                 m.get("deliveryState", "delivered"), m.get("sender"),
+                                 created=m.get("createdAt"))
+
+    def secrets(self):
+        return list(self.tokens.keys())
+
+    def state(self):
+        return {
+            "users": [{"id": uid, **u} for uid, u in self.users.items()],
+            "tokens": [{"label": t["label"], "user": t["user"], "accounts": t["accounts"]}
+                       for t in self.tokens.values()],
+            "accounts": [self._account_json(a, None) for a in self.accounts.values()],
+            "messages": [self._message_json(self.messages[i], with_account=True)
+                         for i in self.message_order],
+            "opt_outs": [self._opt_out_json(o["account"] or "", o) for o in self.opt_outs.values()],
+            "conversations": [self._conversation_json(c) for c in self.conversations.values()],
+            "contacts": [self._contact_json(self.contacts[i]) for i in self.contact_order],
+        }
+
+    def current_limit(self):
+        return self.config["textus_rate_limit"]
+
+    # ------------------------------------------------------------------ control helpers
+    def advance(self, message_id=None, state=None):
+        """Set one message's deliveryState, or move every pending outbound message to delivered."""
+        changed = []
+        if message_id:
+            m = self.messages.get(message_id)
+            if m is None:
+                raise KeyError(message_id)
+            st = state or "delivered"
+            if st not in DELIVERY_STATES:
+                raise ValueError("unknown deliveryState %r" % st)
+            self._set_state(m, st)
+            changed.append(message_id)
+        else:
+            for mid in self.message_order:
+                m = self.messages[mid]
+                if m["direction"] == "out" and m["state"] in PENDING_STATES:
+                    self._set_state(m, state or "delivered")
+                    changed.append(mid)
+        return changed
+
+    def inbound(self, slug, phone, body):
+        """Simulate a text from the contact; a sole opt-out keyword opts the number out (ref §7)."""
+        e = path_phone_to_e164(phone)
+        if e is None or slug not in self.accounts:
+            raise ValueError("bad account or phone")
+        conv = self._conversation(slug, e, create=True)
+        m = self._create_message(conv, body, "in", "received", None)
+        if body.strip().upper() in OPT_OUT_KEYWORDS:
+            self._opt_out(e, slug, None, via="Keyword")
+        return m["id"]
+
+    # ------------------------------------------------------------------ auth description
+    def describe_auth(self, value):
+        if value is None:
+            return None
+        tok = parse_bearer(value)
+        if tok is None:
+            return "%s (not Bearer; invalid)" % (auth_scheme(value) or "?")
+        t = self.tokens.get(tok)
+        if t is None:
+            return "Bearer <unrecognised token> (invalid)"
+        return "Bearer %s (valid)" % t["label"]
+
+    # ------------------------------------------------------------------ request entry
+    def handle(self, req):
+        tok = parse_bearer(req.header("authorization"))
+        token = self.tokens.get(tok) if tok else None
+        # ref §6: 1,000 requests / 5 min per token (per IP when unauthenticated); the headers
+        # X-RateLimit-Limit/Remaining/Reset on every response; 429 + Retry-After when over.
+        key = ("token", token["label"]) if token else ("ip", req.client_ip)
+        ok, limit, remaining, reset, retry_after = self.limiter.hit(
+            ("textus",) + key, self.config["textus_rate_limit"], self.config["textus_rate_window"])
+        if not ok:
+            resp = hydra_error(429, "Too Many Requests",
+                               "Rate limit exceeded; retry after %d seconds" % retry_after,
+                               code="rate_limited")
+            resp.set_header("Retry-After", retry_after)
+        else:
+            resp = self._handle_authenticated(req, token)
+        resp.set_header("X-RateLimit-Limit", limit)
+        resp.set_header("X-RateLimit-Remaining", remaining)
+        resp.set_header("X-RateLimit-Reset", reset)
+        return resp
+
+    def _handle_authenticated(self, req, token):
+        # ref §2: Authorization: Bearer {per-user API token}
+        if token is None:
+            resp = hydra_error(401, "Unauthorized", "Missing or invalid API token",
+                               code="unauthorized")
+            resp.set_header("WWW-Authenticate", 'Bearer realm="textus"')
+            return resp
+        # ref §1: Accept: application/vnd.textus+jsonld on every call; plain JSON is rejected
+        # (Nango). Inference: strict -- */* and application/json alone get 406.
+        if VND not in media_types(req.header("accept")):
+            return hydra_error(406, "Not Acceptable",
+                               "Accept must include %s" % VND, code="not_acceptable")
+        # ref §1: Content-Type: application/vnd.textus+jsonld on every call with a body
+        if req.body and (media_types(req.header("content-type")) or [""])[0] != VND:
+            return hydra_error(415, "Unsupported Media Type",
+                               "Content-Type must be %s" % VND, code="unsupported_media_type")
+        return self._route(req, token)
+
+    # ------------------------------------------------------------------ routing
+    def _route(self, req, token):
+        segs = [urllib.parse.unquote(s) for s in req.raw_path.split("/")[1:]]
+        if segs and segs[-1] == "" and len(segs) > 1:
+            segs = segs[:-1]
+        m, n = req.method, len(segs)
+        routes = []
+        if segs[0] == "accounts" and n == 1:
+            routes = [("GET", self.list_accounts)]
+        elif segs[0] == "messages" and n == 1:
+            routes = [("POST", self.send_without_account)]
+        elif segs[0] == "messages" and n == 2:
+            routes = [("GET", lambda r, t: self.get_message(r, t, segs[1]))]
+        elif segs[0] == "messages" and n == 3 and segs[2] == "retry":
+            routes = [("POST", lambda r, t: self.retry_message(r, t, segs[1]))]
+        elif segs[0] == "conversations" and n == 2:
+            routes = [("GET", lambda r, t: self.get_conversation_by_id(r, t, segs[1]))]
+        elif segs[0] == "conversations" and n == 3 and segs[2] in ("block", "close", "reopen"):
+            action = segs[2]
+            routes = [("PUT", lambda r, t: self.conversation_action(r, t, segs[1], action, True))]
+            if action == "block":   # ref §4: DELETE /conversations/:id/block unblocks
+                routes.append(("DELETE", lambda r, t: self.conversation_action(
+                    r, t, segs[1], "block", False)))
+        elif segs[0] == "contacts" and n == 2:
+            routes = [("GET", lambda r, t: self.get_contact(r, t, segs[1])),
+                      ("PATCH", lambda r, t: self.patch_contact(r, t, segs[1]))]
+        elif segs[0] == "contacts" and n == 3 and segs[2] == "conversations":
+            routes = [("GET", lambda r, t: self.contact_conversations(r, t, segs[1]))]
+        elif n >= 2 and segs[0] not in RESERVED:
+            slug = segs[0]
+            rest = segs[1:]
+            if rest == ["messages"]:
+                routes = [("POST", lambda r, t: self.send_message(r, t, slug))]
+            elif rest == ["opt_outs"]:
+                routes = [("GET", lambda r, t: self.list_opt_outs(r, t, slug))]
+            elif len(rest) == 2 and rest[0] == "opt_outs":
+                routes = [("GET", lambda r, t: self.get_opt_out(r, t, slug, rest[1])),
+                          ("PUT", lambda r, t: self.put_opt_out(r, t, slug, rest[1]))]
+            elif len(rest) == 2 and rest[0] == "conversations":
+                routes = [("GET", lambda r, t: self.get_conversation(r, t, slug, rest[1]))]
+            elif rest == ["contacts"]:
+                routes = [("POST", lambda r, t: self.create_contact(r, t, slug)),
+                          ("GET", lambda r, t: self.list_contacts(r, t, slug))]
+            elif rest == ["contact_phones"]:
+                routes = [("GET", lambda r, t: self.list_contact_phones(r, t, slug))]
+        if not routes:
+            return hydra_error(404, "Not Found", "No route matches %s" % req.path, code="not_found")
+        for meth, fn in routes:
+            if meth == m:
+                return fn(req, token)
+        # Inference: undocumented; conventional 405 with Allow.
+        resp = hydra_error(405, "Method Not Allowed", "%s not allowed here" % m)
+        resp.set_header("Allow", ", ".join(meth for meth, _ in routes))
+        return resp
+
+    # ------------------------------------------------------------------ helpers
+    def _new_id(self, n=6):
+        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+        return "".join(self._ids.choice(alphabet) for _ in range(n))
+
+    def _member_account(self, token, slug):
+        """ref §2: slug-scoped endpoints; Inference (ref §4): 404 for an unknown slug or one the
+        token's user is not a member of (no existence leak)."""
+        if slug in self.accounts and slug in token["accounts"]:
+            return self.accounts[slug]
+        return None
+
+    def _not_found(self, what):
+        return hydra_error(404, "Not Found", "%s not found" % what, code="not_found")
+
+    def _unprocessable(self, description, code, extra=None):
+        return hydra_error(422, "Unprocessable Entity", description, code=code, extra=extra)
+
+    def _ok(self, status, obj):
+        return Response(status, obj, content_type=RESPONSE_CTYPE)
+
+    def _json_body(self, req):
+        try:
+            data = req.json()
+        except (ValueError, UnicodeDecodeError):
+            return None, hydra_error(400, "Bad Request", "Body must be a JSON object",
+                                     code="bad_request")
+        if not isinstance(data, dict):
+            return None, hydra_error(400, "Bad Request", "Body must be a JSON object",
+                                     code="bad_request")
+        return data, None
+
+    def _collection(self, req, base_id, items):
+        """ref §6: hydra:Collection with members/totalItems and a hydra:PartialCollectionView
+        view {first, next, previous}. Inference (ref §6): no page-size parameter is documented,
+        so the page size is the knob textus_page_size and the page number is ?page=N.
+        Knob textus_collection_key "hydra:member" switches to the Nango spelling."""
+        size = max(1, int(self.config["textus_page_size"]))
+        try:
+            page = max(1, int(req.query.get("page", "1")))
+        except ValueError:
+            page = 1
+        total = len(items)
+        pages = max(1, -(-total // size))
+        chunk = items[(page - 1) * size: page * size]
+        other = [(k, v) for k, v in req.query_list if k != "page"]
+
+        def link(p):
+            return base_id + "?" + urllib.parse.urlencode(other + [("page", str(p))])
+
+        hydra = self.config["textus_collection_key"] == "hydra:member"
+        return {
+            "@context": "/contexts/hydra:Collection", "@type": "hydra:Collection",
+            "id": base_id + ("?" + req.raw_query if req.raw_query else ""),
+            ("hydra:member" if hydra else "members"): chunk,
+            ("hydra:totalItems" if hydra else "totalItems"): total,
+            ("hydra:view" if hydra else "view"): {
+                "@type": "hydra:PartialCollectionView",
+                "id": link(page),
+                "first": link(1),
+                "next": link(page + 1) if page < pages else None,
+                "previous": link(page - 1) if page > 1 else None,
+            },
+        }
+
+    # ------------------------------------------------------------------ accounts
+    def _account_json(self, a, token):
+        slug = a["slug"]
+        children = [x for x in self.accounts.values() if x.get("parent") == slug]
+        return {
+            "@context": "/contexts/Account", "@type": "Account", "id": "/accounts/" + slug,
+            "name": a["name"], "slug": slug, "type": a["type"], "multiUser": a["multiUser"],
+            "familyCount": len(children) + 1, "childrenCount": len(children),
+            "phoneNumbers": list(a["phoneNumbers"]),
+            "effectiveRole": (token["roles"].get(slug, "user") if token else None),
+            "messagingRestricted": bool(a["messagingRestricted"]),
+            "parent": ("/accounts/" + a["parent"]) if a.get("parent") else None,
+            "sendMessages": "/%s/messages" % slug,
+            "scheduleMessages": "/%s/messages/schedule" % slug,
+            "contacts": "/%s/contacts" % slug,
+            "contactPhones": "/%s/contact_phones" % slug,
+            "conversations": "/%s/conversations" % slug,
+        }
+
+    def list_accounts(self, req, token):
+        # ref §2: GET /accounts{?ancestors,descendants,legal,q,type,slug}: accounts the token's
+        # user is a member of. Filters implemented: slug, type, q (name/slug substring).
+        items = [self.accounts[s] for s in token["accounts"] if s in self.accounts]
+        if "slug" in req.query:
+            items = [a for a in items if a["slug"] == req.query["slug"]]
+        if "type" in req.query:
+            items = [a for a in items if a["type"] == req.query["type"]]
+        if req.query.get("q"):
+            q = req.query["q"].lower()
+            items = [a for a in items if q in a["name"].lower() or q in a["slug"].lower()]
+        return self._ok(200, self._collection(req, "/accounts",
+                                              [self._account_json(a, token) for a in items]))
+
+    # ------------------------------------------------------------------ conversations
+    def _conversation(self, slug, e164, create=False):
+        cid = self.conv_by_key.get((slug, e164))
+        if cid is None:
+            if not create:
+                return None
+            cid = "/conversations/" + self._new_id()
+            self.conversations[cid] = {"id": cid, "account": slug, "phone": e164,
+                                       "blocked": False, "closed": False, "messages": [],
+                                       "createdAt": utc_iso(ms=True)}
+            self.conv_by_key[(slug, e164)] = cid
+        return self.conversations[cid]
+
+    def _conversation_json(self, conv):
+        latest = self.messages[conv["messages"][-1]] if conv["messages"] else None
+        contacts = [self.contacts[i] for i in self.contact_order
+                    if self.contacts[i]["account"] == conv["account"]
+                    and any(p["phoneNumber"] == conv["phone"] for p in self.contacts[i]["phones"])]
+        state = "blocked" if conv["blocked"] else ("closed" if conv["closed"] else "open")
+        cid = conv["id"]
+        return {
+            "@context": "/contexts/Conversation", "@type": "Conversation", "id": cid,
+            "phoneNumber": conv["phone"], "formattedPhoneNumber": formatted(conv["phone"]),
+            "account": "/accounts/" + conv["account"],
+            "currentState": state,                          # ref §4: open, closed, blocked
+            "blocked": conv["blocked"],
+            "unsubscribed": conv["phone"] in self.opt_outs,  # opt-outs are org-wide (ref §4)
+            "unanswered": bool(latest and latest["direction"] == "in"),
+            "latestPreviewableItem": self._message_json(latest) if latest else None,
+            "associatedContacts": {"@type": "hydra:Collection",
+                                   "members": [self._contact_json(c, embed_phones=False)
+                                               for c in contacts],
+                                   "totalItems": len(contacts)},
+            "assignedContact": contacts[0]["id"] if contacts else None,
+            "nextScheduledMessage": None,
+            "createdAt": conv["createdAt"],
+            "blockConversation": cid + "/block", "unblockConversation": cid + "/block",
+            "closeConversation": cid + "/close", "reopenConversation": cid + "/reopen",
+        }
+
+    def _visible_conversation(self, token, conv_id):
+        conv = self.conversations.get(conv_id)
+        if conv is None or conv["account"] not in token["accounts"]:
+            return None
+        return conv
+
+    def get_conversation(self, req, token, slug, raw_phone):
+        # ref §4: GET /:account/conversations/:phone_number (example uses +1...). Inference
+        # (ref §4): 404 when the number has no conversation in that account.
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        e = path_phone_to_e164(raw_phone)
+        conv = self._conversation(slug, e) if e else None
+        if conv is None:
+            return self._not_found("Conversation")
+        return self._ok(200, self._conversation_json(conv))
+
+    def get_conversation_by_id(self, req, token, cid):
+        conv = self._visible_conversation(token, "/conversations/" + cid)
+        if conv is None:
+            return self._not_found("Conversation")
+        return self._ok(200, self._conversation_json(conv))
+
+    def conversation_action(self, req, token, cid, action, on):
+        # ref §4: PUT /conversations/:id/block -> 200 Conversation, currentState "blocked";
+        # DELETE .../block undoes it. ref §3e: PUT /conversations/{id}/close expects 200.
+        conv = self._visible_conversation(token, "/conversations/" + cid)
+        if conv is None:
+            return self._not_found("Conversation")
+        if action == "block":
+            conv["blocked"] = on
+        elif action == "close":
+            conv["closed"] = True
+        elif action == "reopen":
+            conv["closed"] = False
+        return self._ok(200, self._conversation_json(conv))
+
+    # ------------------------------------------------------------------ messages
+    def _set_state(self, m, st):
+        m["state"] = st
+        m["latestEventAt"] = utc_iso(ms=True)
+
+    def _create_message(self, conv, body, direction, state, sender, created=None):
+        self.timeline += 1
+        mid = "/messages/" + self._new_id()
+        now = created or utc_iso(ms=True)
+        m = {"id": mid, "conversation": conv["id"], "account": conv["account"],
+             "phone": conv["phone"], "body": body, "direction": direction, "state": state,
+             "sender": sender if direction == "out" else None, "createdAt": now,
+             "latestEventAt": now, "timelinePosition": self.timeline, "gets": 0}
+        self.messages[mid] = m
+        self.message_order.append(mid)
+        conv["messages"].append(mid)
+        return m
+
+    def _message_json(self, m, with_account=False):
+        # ref §3c Message fields
+        st = m["state"]
+        out = {
+            "@context": "/contexts/Message", "@type": "Message", "id": m["id"],
+            "direction": m["direction"], "body": m["body"],
+            "formattedBody": "<p>%s</p>" % (m["body"].replace("&", "&amp;").replace("<", "&lt;")
+                                            .replace(">", "&gt;")),
+            "createdAt": m["createdAt"], "displayTimestamp": m["createdAt"],
+            "timelinePosition": m["timelinePosition"], "latestEventAt": m["latestEventAt"],
+            "deliveryState": st, "status": st, "friendlyStateDescription": FRIENDLY[st],
+            "retryAllowed": st in RETRYABLE_STATES,
+            "retry": (m["id"] + "/retry") if st in RETRYABLE_STATES else None,
+            "conversation": m["conversation"], "sender": m["sender"],
+            "attachments": {"@type": "hydra:Collection", "members": [], "totalItems": 0},
+            "flags": [], "source": "textus", "channel": "sms",
+        }
+        if with_account:                    # control-API view only
+            out["_account"] = m["account"]
+            out["_to"] = m["phone"]
+        return out
+
+    def _validate_send(self, data):
+        """Shared checks for both send endpoints. Returns (to_list, is_multi, body, error)."""
+        to, body = data.get("to"), data.get("body")
+        multi = isinstance(to, list)                 # ref §3a: `to` may be an array
+        to_list = to if multi else [to]
+        if not to_list or not all(isinstance(x, str) for x in to_list):
+            return None, None, None, self._unprocessable(
+                "'to' must be an E.164 number or an array of them", "invalid_to",
+                {"errors": [{"field": "to", "message": "is required"}]})
+        bad = [x for x in to_list if not E164_NANP.match(x)]
+        if bad:
+            # ref §7 + Inference (ref): E.164 '+1' NANP only
+            return None, None, None, self._unprocessable(
+                "'to' must be an E.164 +1 (NANP) number, got %r" % bad[0], "invalid_to",
+                {"errors": [{"field": "to", "message": "is not a valid +1 E.164 number"}]})
+        if not isinstance(body, str) or not body.strip():
+            return None, None, None, self._unprocessable(
+                "'body' must be a non-empty string", "invalid_body",
+                {"errors": [{"field": "body", "message": "can't be blank"}]})
+        limit = int(self.config["textus_segment_limit"] or 0)
+        if limit and sms_segments(body) > limit:
+            # ref §7: admin segment limit, default 3. Inference: over-limit -> 422 (undocumented)
+            return None, None, None, self._unprocessable(
+                "Message is %d segments; the account limit is %d" % (sms_segments(body), limit),
+                "segment_limit_exceeded",
+                {"errors": [{"field": "body", "message": "exceeds segment limit"}]})
+        for x in to_list:
+            if x in self.opt_outs:
+                # Inference (ref §3f/§4): sending to an opted-out number is refused with 422
+                return None, None, None, self._unprocessable(
+                    "Recipient %s has opted out of messages (organisation-wide)" % x,
+                    "opted_out", {"errors": [{"field": "to", "message": "has opted out"}]})
+        return to_list, multi, body, None
+
+    def _send(self, token, slug, data):
+        acc = self.accounts[slug]
+        if acc["messagingRestricted"]:
+            # ref §2: messagingRestricted = not 10DLC registered. Inference: 422 on send.
+            return self._unprocessable("Account %s is restricted from sending messages "
+                                       "(not 10DLC registered)" % slug, "messaging_restricted")
+        to_list, multi, body, err = self._validate_send(data)
+        if err:
+            return err
+        created = []
+        for x in to_list:
+            conv = self._conversation(slug, x, create=True)
+            conv["closed"] = False
+            created.append(self._create_message(conv, body, "out", "queued", token["user"]))
+        if multi:
+            return Response(202)                        # ref §3a: several recipients: 202, no body
+        return self._ok(201, self._message_json(created[0]))   # ref §3a: one recipient: 201
+
+    def send_message(self, req, token, slug):
+        # ref §3a POST /:account/messages {to, body}
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        data, err = self._json_body(req)
+        if err:
+            return err
+        return self._send(token, slug, data)
+
+    def send_without_account(self, req, token):
+        # ref §3b POST /messages: either `from` (an account number) or `email` (a user's email)
+        data, err = self._json_body(req)
+        if err:
+            return err
+        slug = None
+        if data.get("from"):
+            for s in token["accounts"]:
+                if s in self.accounts and data["from"] in self.accounts[s]["phoneNumbers"]:
+                    slug = s
+                    break
+            if slug is None:
+                return self._unprocessable("'from' is not a number of an account you belong to",
+                                           "invalid_from")
+        elif data.get("email"):
+            user = self.users.get(token["user"], {})
+            if (user.get("email") or "").lower() != str(data["email"]).lower() \
+                    or not token["accounts"]:
+                return self._unprocessable("No account found for email", "invalid_email")
+            slug = token["accounts"][0]
+        else:
+            return self._unprocessable("Either 'from' or 'email' is required", "missing_from",
+                                       {"errors": [{"field": "from", "message": "is required"}]})
+        return self._send(token, slug, data)
+
+    def get_message(self, req, token, mid):
+        # ref §3e / §5: GET /messages/:message -> Message with deliveryState
+        m = self.messages.get("/messages/" + mid)
+        if m is None or m["account"] not in token["accounts"]:
+            return self._not_found("Message")
+        script = self.config.get("textus_advance_on_get") or []
+        if script and m["direction"] == "out":
+            # Knob: each GET moves the message one step along the scripted list of states.
+            m["gets"] += 1
+            idx = min(m["gets"], len(script)) - 1
+            if m["state"] != script[idx] and (m["state"] in PENDING_STATES):
+                self._set_state(m, script[idx])
+        return self._ok(200, self._message_json(m))
+
+    def retry_message(self, req, token, mid):
+        # ref §3e: POST /messages/:message/retry for failed/failed_transient/unknown -> 202 no body
+        m = self.messages.get("/messages/" + mid)
+        if m is None or m["account"] not in token["accounts"]:
+            return self._not_found("Message")
+        if m["state"] not in RETRYABLE_STATES:
+            return self._unprocessable("Message is not in a retryable state", "not_retryable")
+        self._set_state(m, "queued")
+        return Response(202)
+
+    # ------------------------------------------------------------------ opt-outs
+    def _opt_out(self, e164, slug, user, via="User"):
+        if e164 not in self.opt_outs:
+            self.opt_outs[e164] = {"phone": e164, "createdAt": utc_iso(ms=True),
+                                   "createdVia": via, "user": user, "account": slug}
+        return self.opt_outs[e164]
+
+    def _opt_out_json(self, slug, o):
+        # ref §4 OptOut: id like /textus/opt_outs/+15553031234
+        return {"@context": "/contexts/OptOut", "@type": "OptOut",
+                "id": "/%s/opt_outs/%s" % (slug, o["phone"]),
+                "phoneNumber": o["phone"], "formattedPhoneNumber": formatted(o["phone"]),
+                "createdAt": o["createdAt"], "createdVia": o["createdVia"],
+                "user": o["user"],
+                "originatingAccount": ("/accounts/" + o["account"]) if o["account"] else None}
+
+    def get_opt_out(self, req, token, slug, raw_phone):
+        # ref §4: GET /:account/opt_outs/:phone_number (bare 10-digit in the example).
+        # Inference (ref §4): 404 when there is none. Opt-outs are org-wide.
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        e = path_phone_to_e164(raw_phone)
+        if e is None or e not in self.opt_outs:
+            return self._not_found("OptOut")
+        return self._ok(200, self._opt_out_json(slug, self.opt_outs[e]))
+
+    def put_opt_out(self, req, token, slug, raw_phone):
+        # ref §4: PUT /:account/opt_outs/:phone_number, no body -> 201 OptOut.
+        # Inference: idempotent -- a repeat returns 201 with the existing record.
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        e = path_phone_to_e164(raw_phone)
+        if e is None:
+            return self._unprocessable("Invalid phone number %r" % raw_phone, "invalid_phone")
+        return self._ok(201, self._opt_out_json(slug, self._opt_out(e, slug, token["user"])))
+
+    def list_opt_outs(self, req, token, slug):
+        # ref §4: GET /:account/opt_outs{?q,exact[]}; q partial match (>= 3 chars)
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        items = list(self.opt_outs.values())
+        q = req.query.get("q")
+        if q is not None:
+            if len(q) < 3:
+                return self._unprocessable("q must be at least 3 characters", "invalid_q")
+            digits = re.sub(r"\D", "", q)
+            items = [o for o in items if digits and digits in o["phone"]]
+        exact = req.query_multi("exact[]")
+        if exact:
+            wanted = {path_phone_to_e164(x) for x in exact}
+            items = [o for o in items if o["phone"] in wanted]
+        return self._ok(200, self._collection(req, "/%s/opt_outs" % slug,
+                                              [self._opt_out_json(slug, o) for o in items]))
+
+    # ------------------------------------------------------------------ contacts
+    def _create_contact(self, slug, data):
+        cid = "/contacts/" + self._new_id(7)
+        name = data.get("name") or ""
+        first, _, last = name.partition(" ")
+        phones = []
+        for p in data.get("phones") or []:
+            e, ext = loose_phone_to_e164(p.get("number"))
+            phones.append({"id": "/contact_phones/" + self._new_id(), "phoneNumber": e,
+                           "extension": ext, "type": p.get("type") or "Mobile"})
+        c = {"id": cid, "account": slug, "name": name, "firstName": first or None,
+             "lastName": last or None, "data": dict(data.get("data") or {}),
+             "phones": phones, "createdAt": utc_iso(ms=True)}
+        self.contacts[cid] = c
+        self.contact_order.append(cid)
+        return c
+
+    def _phone_json(self, c, p, embed_contact):
+        out = {"@context": "/contexts/ContactPhone", "@type": "ContactPhone", "id": p["id"],
+               "phoneNumber": p["phoneNumber"], "formattedPhoneNumber": formatted(p["phoneNumber"]),
+               "extension": p["extension"], "type": p["type"], "deliverabilityStatus": "unknown",
+               "contact": (self._contact_json(c, embed_phones=False) if embed_contact
+                           else c["id"])}
+        return out
+
+    def _contact_json(self, c, embed_phones=True):
+        out = {"@context": "/contexts/Contact", "@type": "Contact", "id": c["id"],
+               "name": c["name"], "firstName": c["firstName"], "lastName": c["lastName"],
+               "data": c["data"], "createdAt": c["createdAt"],
+               "notes": {"@type": "hydra:Collection", "members": [], "totalItems": 0},
+               "conversations": c["id"] + "/conversations"}
+        if embed_phones:
+            out["phones"] = {"@type": "hydra:Collection",
+                             "members": [self._phone_json(c, p, False) for p in c["phones"]],
+                             "totalItems": len(c["phones"])}
+        return out
+
+    def _validate_contact(self, data, partial):
+        if not partial or "name" in data:
+            if not isinstance(data.get("name"), str) or not data["name"].strip():
+                return self._unprocessable("'name' must be a non-empty string", "invalid_name",
+                                           {"errors": [{"field": "name",
+                                                        "message": "can't be blank"}]})
+        if not partial or "phones" in data:
+            phones = data.get("phones")
+            if not isinstance(phones, list) or not phones:
+                return self._unprocessable("'phones' must be a non-empty array", "invalid_phones",
+                                           {"errors": [{"field": "phones",
+                                                        "message": "is required"}]})
+            for p in phones:
+                if not isinstance(p, dict) or loose_phone_to_e164(p.get("number"))[0] is None:
+                    return self._unprocessable("Invalid phone number %r" % (
+                        p.get("number") if isinstance(p, dict) else p), "invalid_phone",
+                        {"errors": [{"field": "phones", "message": "number is invalid"}]})
+        if "data" in data and not isinstance(data["data"], dict):
+            return self._unprocessable("'data' must be an object", "invalid_data")
+        return None
+
+    def create_contact(self, req, token, slug):
+        # ref §4: POST /:account/contacts {name, phones:[{number,type}], data} -> 200 Contact.
+        # Inference: name and at least one parseable phone are required; no merge with
+        # existing contacts (undocumented).
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        data, err = self._json_body(req)
+        if err:
+            return err
+        err = self._validate_contact(data, partial=False)
+        if err:
+            return err
+        return self._ok(200, self._contact_json(self._create_contact(slug, data)))
+
+    def _visible_contact(self, token, cid):
+        c = self.contacts.get("/contacts/" + cid)
+        if c is None or c["account"] not in token["accounts"]:
+            return None
+        return c
+
+    def get_contact(self, req, token, cid):
+        c = self._visible_contact(token, cid)
+        if c is None:
+            return self._not_found("Contact")
+        return self._ok(200, self._contact_json(c))
+
+    def patch_contact(self, req, token, cid):
+        # Inference: PATCH /contacts/:id is undocumented. Fake semantics: name replaces,
+        # data is merged key by key, phones (if given) replace the phone list. 200 Contact.
+        c = self._visible_contact(token, cid)
+        if c is None:
+            return self._not_found("Contact")
+        data, err = self._json_body(req)
+        if err:
+            return err
+        err = self._validate_contact(data, partial=True)
+        if err:
+            return err
+        if "name" in data:
+            c["name"] = data["name"]
+            first, _, last = data["name"].partition(" ")
+            c["firstName"], c["lastName"] = first or None, last or None
+        if "data" in data:
+            c["data"].update(data["data"])
+        if "phones" in data:
+            c["phones"] = []
+            for p in data["phones"]:
+                e, ext = loose_phone_to_e164(p.get("number"))
+                c["phones"].append({"id": "/contact_phones/" + self._new_id(), "phoneNumber": e,
+                                    "extension": ext, "type": p.get("type") or "Mobile"})
+        return self._ok(200, self._contact_json(c))
+
+    def list_contacts(self, req, token, slug):
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        items = [self._contact_json(self.contacts[i]) for i in self.contact_order
+                 if self.contacts[i]["account"] == slug]
+        return self._ok(200, self._collection(req, "/%s/contacts" % slug, items))
+
+    def list_contact_phones(self, req, token, slug):
+        # ref §4: GET /:account/contact_phones{?q}; each member embeds its contact.
+        # Inference: q matches name (case-insensitive substring) or digits within the number;
+        # no match -> empty members (ref §4 inference).
+        if not self._member_account(token, slug):
+            return self._not_found("Account")
+        q = (req.query.get("q") or "").strip()
+        digits = re.sub(r"\D", "", q)
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        members = []
+        for i in self.contact_order:
+            c = self.contacts[i]
+            if c["account"] != slug:
+                continue
+            for p in c["phones"]:
+                if (not q or (digits and digits in p["phoneNumber"])
+                        or (q.lower() in c["name"].lower())):
+                    members.append(self._phone_json(c, p, True))
+        return self._ok(200, self._collection(req, "/%s/contact_phones" % slug, members))
+
+    def contact_conversations(self, req, token, cid):
+        # ref §4: GET /contacts/:contact/conversations, each with unsubscribed and blocked
+        c = self._visible_contact(token, cid)
+        if c is None:
+            return self._not_found("Contact")
+        items = []
+        for p in c["phones"]:
+            for (slug, e), conv_id in self.conv_by_key.items():
+                if e == p["phoneNumber"] and slug in token["accounts"]:
+                    items.append(self._conversation_json(self.conversations[conv_id]))
+        return self._ok(200, self._collection(req, c["id"] + "/conversations", items))
