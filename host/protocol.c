@@ -25,6 +25,8 @@ struct proto_verb {
 
 static const struct proto_verb proto_verbs[] = {
     {"ping", handler_ping, NULL},
+    {"status", NULL, "handler_status"},
+    {"configure", NULL, "handler_configure"},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */

@@ -1,0 +1,113 @@
+/*
+ * cli_status — `textus-host status [--json]`: what is configured (secrets
+ * masked to their last 4 characters), which Harvest generation is in use, the
+ * paths and the permission state of each file. Exit 0 when the store reads
+ * (configured or not), 1 when it cannot be read. ENGINE module.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static const char *cli_status_str(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    return "(not set)";
+}
+
+static void cli_status_members(const cJSON *obj, const char *title)
+{
+    const cJSON *m;
+
+    if (!obj)
+        return;
+    printf("%s\n", title);
+    cJSON_ArrayForEach(m, obj)
+    {
+        if (cJSON_IsString(m)) {
+            printf("  %-20s %s\n", m->string, m->valuestring);
+        } else if (cJSON_IsNull(m)) {
+            printf("  %-20s (not set)\n", m->string);
+        } else {
+            char *t = cJSON_PrintUnformatted(m);
+            printf("  %-20s %s\n", m->string, t ? t : "?");
+            free(t);
+        }
+    }
+}
+
+void cli_status_print(const cJSON *st)
+{
+    const cJSON *gh = cJSON_GetObjectItemCaseSensitive(st, "greenhouse");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(st, "error");
+    const cJSON *perm_ok = cJSON_GetObjectItemCaseSensitive(st, "permissions_ok");
+    const cJSON *harvest = cJSON_GetObjectItemCaseSensitive(gh, "harvest");
+
+    printf("configured: %s\n",
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "configured")) ? "yes" : "no");
+    if (err)
+        printf("error: %s: %s\n", cli_status_str(err, "code"), cli_status_str(err, "message"));
+    if (cJSON_GetObjectItemCaseSensitive(st, "key_id"))
+        printf("key id: %s\n", cli_status_str(st, "key_id"));
+    if (gh) {
+        if (cJSON_IsString(harvest))
+            printf("harvest: %s\n", strcmp(harvest->valuestring, "v3") == 0
+                                        ? "v3 (OAuth client credentials)"
+                                        : "v1 (API key)");
+        else
+            printf("harvest: (no Greenhouse credentials)\n");
+        if (cJSON_GetObjectItemCaseSensitive(gh, "notice"))
+            printf("NOTICE: %s\n", cli_status_str(gh, "notice"));
+    }
+    cli_status_members(cJSON_GetObjectItemCaseSensitive(st, "textus"), "textus:");
+    cli_status_members(gh, "greenhouse:");
+    cli_status_members(cJSON_GetObjectItemCaseSensitive(st, "settings"), "settings:");
+    cli_status_members(cJSON_GetObjectItemCaseSensitive(st, "paths"), "paths:");
+    cli_status_members(cJSON_GetObjectItemCaseSensitive(st, "permissions"), "permissions:");
+    if (cJSON_IsFalse(perm_ok))
+        printf("WARNING: some files are refused because of their permissions (see above)\n");
+}
+
+int cli_cmd_status(int argc, char **argv)
+{
+    struct store *s = NULL;
+    struct err e;
+    int json = 0, i, rc;
+    cJSON *st;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: textus-host status [--json]\n");
+            return 0;
+        } else {
+            fprintf(stderr, "textus-host status: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    err_clear(&e);
+    rc = store_load(&s, &e) != 0 && e.code != ERR_NOT_CONFIGURED ? 1 : 0;
+    st = config_status(s, &e);
+    store_free(s);
+    if (!st) {
+        fprintf(stderr, "textus-host status: out of memory\n");
+        return 1;
+    }
+    if (json) {
+        char *t = cJSON_Print(st);
+        if (t)
+            printf("%s\n", t);
+        free(t);
+    } else {
+        cli_status_print(st);
+    }
+    cJSON_Delete(st);
+    if (rc)
+        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+    return rc;
+}

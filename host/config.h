@@ -1,0 +1,75 @@
+/*
+ * config — what may go into the credential store and how it is shown
+ * (ENGINE module, on top of store.h): shape validation of the configure
+ * document, the merge rules of `configure` (CLI and protocol verb), and the
+ * masked status summary shared by `textus-host status`, the `status` verb and
+ * the replies of `configure`.
+ *
+ * Configure document (CLI: everything; extension: only the members marked *):
+ *   {"textus": {"token"*, "account"*, "base_url"},
+ *    "greenhouse": {"email"*, "api_key"* | "client_id"* + "client_secret"*,
+ *                   "base_url", "auth_url"},
+ *    "settings": {"note_enabled", "note_visibility", "allowed_extension_ids",
+ *                 "allow_no_origin", "inbound_cap", "ca_file",
+ *                 "connect_timeout_ms", "timeout_ms", "segment_limit", ...}}
+ * It is merged into the stored document (RFC 7386: null deletes a member).
+ * Setting api_key removes client_id/client_secret and vice versa; any change
+ * under "greenhouse" drops the cached user id and access token. Unknown
+ * members are kept; "cache" and "internal" are the store's own and rejected.
+ */
+#ifndef TH_CONFIG_H
+#define TH_CONFIG_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "handler.h"
+#include "store.h"
+
+#define CONFIG_V1_NOTICE                                                                           \
+    "Harvest v1 (API key) was scheduled for removal on 2026-08-31; switch to Harvest v3 client "   \
+    "credentials (client_id + client_secret)"
+#define CONFIG_NO_VERIFY_NOTICE "online verification: not available in this build"
+
+/* Validate a whole document (ERR_INVALID_CONFIG with the dotted field name). */
+int config_validate(const cJSON *doc, struct err *e) TH_WUR;
+
+/* Check a configure document before merging; from_extension restricts it (see above). */
+int config_check_patch(const cJSON *patch, int from_extension, struct err *e) TH_WUR;
+
+/* Check, merge under the store lock, validate, write. *out (may be NULL) gets the new store. */
+int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e) TH_WUR;
+
+/* Shape checks, exposed for tests. Each returns 1 when acceptable. */
+int config_url_ok(const char *url);
+int config_email_ok(const char *email);
+int config_slug_ok(const char *slug);
+
+/* Mask a secret to its last 4 characters ("****abcd"); short secrets become "****". */
+void config_mask(char *out, size_t outsz, const char *secret);
+
+/*
+ * The masked summary: {"configured", "textus", "greenhouse", "settings",
+ * "key_id", "paths", "permissions", "error"?}. s may be NULL (then load_err,
+ * if not NULL and not ERR_OK, is reported under "error"). NULL when out of memory.
+ */
+cJSON *config_status(const struct store *s, const struct err *load_err);
+
+/* Engine verbs and subcommands (looked up by name; see protocol.c and cli.c). */
+int handler_status(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
+int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *result,
+                      struct err *e);
+int cli_cmd_configure(int argc, char **argv);
+int cli_cmd_status(int argc, char **argv);
+int cli_cmd_rekey(int argc, char **argv);
+/* Print a config_status() document for a person (cli_status.c). */
+void cli_status_print(const cJSON *status);
+
+/* Settings the executable looks up by name (protocol.c); quiet when nothing is configured. */
+int settings_origin_allowed(const char *ext_id);
+int settings_allow_no_origin(void);
+unsigned long long settings_inbound_cap(void);
+
+#endif

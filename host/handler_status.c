@@ -1,0 +1,33 @@
+/*
+ * handler_status — verb "status": the masked summary of what is configured
+ * (config_status), the same information as `textus-host status --json`.
+ * Not configured is a successful answer ("configured": false); a store that
+ * cannot be read answers its error code (store_corrupt, ...). ENGINE module.
+ */
+#include "config.h"
+
+int handler_status(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
+{
+    struct store *s = NULL;
+    struct err le;
+    cJSON *st, *it;
+
+    err_clear(&le);
+    if (store_load(&s, &le) != 0 && le.code != ERR_NOT_CONFIGURED) {
+        *e = le;
+        return -1;
+    }
+    st = config_status(s, &le);
+    store_free(s);
+    if (!st) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    /* move the members into the result object the dispatcher owns */
+    for (it = st->child; it; it = st->child) {
+        cJSON_DetachItemViaPointer(st, it);
+        cJSON_AddItemToObject(result, it->string, it);
+    }
+    cJSON_Delete(st);
+    return 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * settings — the three settings the executable itself needs (caller check and
+ * inbound cap), exported by name from the engine for protocol.c. Each is quiet
+ * when nothing is configured or the store cannot be read: it answers the
+ * default (refuse the extra origin, refuse no-origin, 0 = default cap) and
+ * leaves a line in the opt-in log. ENGINE module.
+ */
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+static struct store *settings_open(void)
+{
+    struct store *s = NULL;
+    struct err e;
+
+    err_clear(&e);
+    if (store_load(&s, &e) != 0) {
+        if (e.code != ERR_NOT_CONFIGURED)
+            log_msg("settings: store unreadable (%s)", err_code_name(e.code));
+        return NULL;
+    }
+    return s;
+}
+
+int settings_origin_allowed(const char *ext_id)
+{
+    struct store *s = settings_open();
+    int ok = s ? store_extension_allowed(s, ext_id) : 0;
+
+    store_free(s);
+    return ok;
+}
+
+int settings_allow_no_origin(void)
+{
+    struct store *s = settings_open();
+    int ok = s ? store_allow_no_origin(s) : 0;
+
+    store_free(s);
+    return ok;
+}
+
+unsigned long long settings_inbound_cap(void)
+{
+    struct store *s = settings_open();
+    unsigned long long cap = s ? store_inbound_cap(s) : 0;
+
+    store_free(s);
+    return cap;
+}
