@@ -94,18 +94,19 @@ static int cli_configure_ask(const char *question, const char *current, int secr
     size_t n = 0;
     int c;
 
+    /* echo goes off before the prompt shows, so nothing typed after it can echo */
+    if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        quiet.c_lflag |= ICANON;
+        if (tcsetattr(STDIN_FILENO, TCSADRAIN, &quiet) == 0)
+            restore = 1;
+    }
     if (current)
         printf("%s [%s; Enter keeps it]: ", question, current);
     else
         printf("%s: ", question);
     fflush(stdout);
-    if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-        quiet.c_lflag |= ICANON;
-        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0)
-            restore = 1;
-    }
     for (;;) {
         char ch;
         ssize_t r = read(STDIN_FILENO, &ch, 1);
@@ -124,7 +125,7 @@ static int cli_configure_ask(const char *question, const char *current, int secr
     buf[n] = '\0';
     sodium_memzero(&c, sizeof(c));
     if (restore) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &old);
         printf("\n");
     }
     /* trim surrounding white space */

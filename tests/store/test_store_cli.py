@@ -7,6 +7,8 @@ any file under the state root except inside the ciphertext.
 """
 import json
 import os
+import pty
+import select
 import shutil
 import stat
 import struct
@@ -441,6 +443,56 @@ class SettingsExports(unittest.TestCase):
         h.send_raw(frame(big))
         self.assertTrue(h.read_reply()["ok"])
         done(h)
+
+
+class Interactive(unittest.TestCase):
+    """configure on a terminal: asks, secrets typed without echo."""
+
+    def read_until(self, fd, marker, buf, start=0):
+        while marker not in buf[start:]:
+            r, _, _ = select.select([fd], [], [], 30)
+            self.assertTrue(r, "no prompt; got %r" % buf[-200:])
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+        return buf
+
+    def test_prompts(self):
+        root = new_root()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(nmhost.host_path(), ["textus-host", "configure"], env_for(root))
+        answers = [(b"token", CANARY), (b"account", "acme"), (b"email", "r@example.com"),
+                   (b"Harvest API", "v3"), (b"client id", "client-id-42"),
+                   (b"client secret", CANARY2)]
+        out = b""
+        for prompt, answer in answers:
+            start = len(out)
+            out = self.read_until(fd, prompt, out, start)
+            out = self.read_until(fd, b": ", out, out.index(prompt, start))
+            os.write(fd, answer.encode() + b"\n")
+        out = self.read_until(fd, b"saved.", out)
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        _, st = os.waitpid(pid, 0)
+        os.close(fd)
+        OUTPUTS.append(out)
+        self.assertEqual(os.WEXITSTATUS(st), 0, out)
+        self.assertIn(b"acme", out)  # plain answers echo
+        rc, st, _ = status_json(root)
+        self.assertEqual(st["textus"]["token"], last4(CANARY))
+        self.assertEqual(st["greenhouse"]["client_secret"], last4(CANARY2))
+        self.assertEqual(st["greenhouse"]["harvest"], "v3")
 
 
 def tearDownModule():
