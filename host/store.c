@@ -513,6 +513,8 @@ static int store_read_doc(const struct paths *p, struct store_key *k, cJSON **do
     memset(k, 0, sizeof(*k));
     if (store_read_file(p->store, 0, &buf, &len, &have_store, e) != 0)
         return -1;
+    if (store_failpoint("store_read_pause")) /* widens the store-then-key window for tests */
+        usleep(3000);
     if (store_key_read(p->key, k, &have_key, e) != 0)
         goto out;
     if (!have_store) {
@@ -714,8 +716,24 @@ int store_load(struct store **out, struct err *e)
         }
         store_unlock(lock_fd);
     }
-    if (store_read_doc(&p, &k, &doc, e) != 0)
-        return -1;
+    if (store_read_doc(&p, &k, &doc, e) != 0) {
+        if (e->code != ERR_STORE_KEY_MISMATCH)
+            return -1;
+        /*
+         * The store and the key are read without the lock; a rekey between the two reads
+         * looks like a key mismatch. Read again under the lock, where both are consistent.
+         */
+        struct err first = *e;
+        if (store_lock(&p, &lock_fd, e) != 0) {
+            *e = first;
+            return -1;
+        }
+        if (store_recover_locked(&p, e) != 0 || store_read_doc(&p, &k, &doc, e) != 0) {
+            store_unlock(lock_fd);
+            return -1;
+        }
+        store_unlock(lock_fd);
+    }
     if (!doc) {
         store_key_clear(&k);
         err_set(e, ERR_NOT_CONFIGURED, "nothing is configured yet: run textus-host configure");

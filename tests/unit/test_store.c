@@ -444,6 +444,45 @@ static void test_rekey(void **state)
     free(newkey);
 }
 
+/* Readers never see a spurious key mismatch while another process rekeys. */
+static void test_rekey_while_reading(void **state)
+{
+    int status, loads = 0, failures = 0;
+    struct err e;
+    pid_t pid;
+
+    configure_ok(full_doc);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int i;
+        unsetenv("TH_FAILPOINT");
+        for (i = 0; i < 15; i++) {
+            if (store_rekey(NULL, NULL, &e) != 0)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    setenv("TH_FAILPOINT", "store_read_pause", 1); /* no effect without TH_FAILPOINTS */
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        struct store *s = NULL;
+        err_clear(&e);
+        if (store_load(&s, &e) != 0) {
+            failures++;
+            print_message("load failed: %s: %s\n", err_code_name(e.code), e.message);
+        } else if (strcmp(store_textus_token(s), CANARY) != 0) {
+            failures++;
+        }
+        store_free(s);
+        loads++;
+    }
+    unsetenv("TH_FAILPOINT");
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(failures, 0);
+    assert_true(loads > 0);
+}
+
 #ifdef TH_FAILPOINTS
 /* Run store_rekey in a child that dies at failpoint fp. */
 static void crash_rekey_at(const char *fp)
@@ -755,6 +794,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_and_missing_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rekey, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rekey_while_reading, setup, teardown),
 #ifdef TH_FAILPOINTS
         cmocka_unit_test_setup_teardown(test_rekey_crash_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
