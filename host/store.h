@@ -44,7 +44,9 @@
  * different fields all survive. Writes are atomic (temp file in the same
  * directory, fsync, rename, fsync of the directory); a failed write (full
  * disk, I/O error → ERR_STORE_IO) leaves the previous store intact. Plain reads
- * (store_load) need no lock: they always see a whole old or whole new file.
+ * (store_load) take no lock: each file is always seen whole, old or new; when
+ * the store and key read do not match (a rekey ran between the two reads) the
+ * read is repeated under the lock before store_key_mismatch is reported.
  *
  * Memory: the decrypted document is held in sodium_malloc() memory (guarded,
  * mlock()ed where allowed); secret values (textus.token, greenhouse.api_key,
