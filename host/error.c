@@ -46,6 +46,7 @@ static const struct {
     [ERR_BLOCKED] = {"blocked", 0},
     [ERR_OUTCOME_UNKNOWN] = {"outcome_unknown", 0},
     [ERR_NOT_FOUND] = {"not_found", 0},
+    [ERR_GREENHOUSE_REJECTED] = {"greenhouse_rejected", 0},
 };
 
 const char *err_code_name(enum err_code code)

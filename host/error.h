@@ -50,6 +50,8 @@ enum err_code {
     ERR_BLOCKED,
     ERR_OUTCOME_UNKNOWN,
     ERR_NOT_FOUND,
+    /* 34: API clients (Greenhouse) */
+    ERR_GREENHOUSE_REJECTED,
     /* append new codes here, never in between */
     ERR__COUNT
 };

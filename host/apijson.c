@@ -1,0 +1,134 @@
+/*
+ * apijson — JSON helpers shared by the API clients (see apijson.h).
+ */
+#include "apijson.h"
+
+#include <string.h>
+
+cJSON *apijson_parse(const char *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return NULL;
+    return cJSON_ParseWithLength(buf, len);
+}
+
+int apijson_copy(const cJSON *obj, const char *name, char *out, size_t outsz)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    size_t n;
+
+    if (outsz)
+        out[0] = '\0';
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return -1;
+    n = strlen(v->valuestring);
+    if (n + 1 > outsz)
+        return -1;
+    memcpy(out, v->valuestring, n + 1);
+    return 0;
+}
+
+long long apijson_id(const cJSON *v)
+{
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d >= 1 && d <= 9007199254740991.0 && d == (double)(long long)d)
+            return (long long)d;
+        return -1;
+    }
+    if (cJSON_IsString(v) && v->valuestring) {
+        const char *s = v->valuestring;
+        long long x = 0;
+        size_t i;
+        if (!*s || strlen(s) > 18)
+            return -1;
+        for (i = 0; s[i]; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return -1;
+            x = x * 10 + (s[i] - '0');
+        }
+        return x > 0 ? x : -1;
+    }
+    return -1;
+}
+
+int apijson_true(const cJSON *obj, const char *name)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, name)) ? 1 : 0;
+}
+
+/* Append s to out (at *o), control characters as spaces, keeping the NUL. */
+static void apijson_append(char *out, size_t outsz, size_t *o, const char *s)
+{
+    for (; s && *s && *o + 1 < outsz; s++) {
+        unsigned char c = (unsigned char)*s;
+        out[(*o)++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    }
+    out[*o] = '\0';
+}
+
+static const char *apijson_str(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    if (cJSON_IsString(v) && v->valuestring && *v->valuestring)
+        return v->valuestring;
+    if (cJSON_IsObject(v))
+        return apijson_str(v, "message");
+    return NULL;
+}
+
+void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
+{
+    static const char *const keys[] = {"message", "error",  "hydra:description", "hydra:title",
+                                       "title",   "detail", "error_description"};
+    cJSON *doc;
+    const cJSON *errs;
+    const char *msg = NULL;
+    size_t o = 0, i;
+    int shown = 0;
+
+    if (!outsz)
+        return;
+    out[0] = '\0';
+    doc = apijson_parse(buf, len);
+    if (!cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        return;
+    }
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && !msg; i++)
+        msg = apijson_str(doc, keys[i]);
+    apijson_append(out, outsz, &o, msg);
+    errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
+    if (cJSON_IsArray(errs)) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, errs)
+        {
+            const char *f = NULL, *m = NULL;
+            if (shown >= 3)
+                break;
+            if (cJSON_IsString(it)) {
+                m = it->valuestring;
+            } else if (cJSON_IsObject(it)) {
+                m = apijson_str(it, "message");
+                f = apijson_str(it, "field");
+                if (!m && it->child && cJSON_IsString(it->child) && it->child->string) {
+                    f = it->child->string;
+                    m = it->child->valuestring;
+                }
+            }
+            if (!m)
+                continue;
+            apijson_append(out, outsz, &o, shown ? "; " : (o ? " (" : "("));
+            if (f) {
+                apijson_append(out, outsz, &o, f);
+                apijson_append(out, outsz, &o, ": ");
+            }
+            apijson_append(out, outsz, &o, m);
+            shown++;
+        }
+        if (shown)
+            apijson_append(out, outsz, &o, ")");
+    }
+    cJSON_Delete(doc);
+}

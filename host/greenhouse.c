@@ -1,0 +1,1240 @@
+/*
+ * greenhouse — Greenhouse Harvest v1 + v3 client behind one interface (see greenhouse.h).
+ */
+#include "greenhouse.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "apijson.h"
+#include "gh_config.h"
+#include "log.h"
+
+#define GH_MAX_PAGES     100
+#define GH_NOTE_BODY_MAX 65536
+#define GH_CRED_MAX      1024
+
+struct gh_client {
+    struct gh_config cfg; /* borrowed strings */
+    enum gh_backend backend;
+    long long user_id;
+    char *token; /* sodium_malloc'd, GH_TOKEN_MAX */
+    long long token_expires;
+    long long token_lifetime;
+};
+
+/* The operations, for error messages and permission names. */
+enum gh_op { GH_OP_USERS_LIST, GH_OP_USER_GET, GH_OP_CANDIDATES, GH_OP_NOTES_READ, GH_OP_NOTE_ADD };
+
+static const char *gh_permission(enum gh_backend b, enum gh_op op)
+{
+    static const char *const v1[] = {"Users: GET: List Users", "Users: GET: Retrieve User",
+                                     "Candidates: GET: List Candidates", "Activity Feed",
+                                     "Candidates: POST: Add Note"};
+    static const char *const v3[] = {"harvest:users:list", "harvest:users:list",
+                                     "harvest:candidates:list", "harvest:notes:list",
+                                     "harvest:notes:create"};
+    return b == GH_V1 ? v1[op] : v3[op];
+}
+
+static const char *gh_base(const struct gh_client *c)
+{
+    return c->cfg.base_url && *c->cfg.base_url ? c->cfg.base_url : GH_DEFAULT_BASE_URL;
+}
+
+static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, const char *fmt,
+                   va_list ap)
+{
+    size_t bl = strlen(base);
+    int n;
+
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    if (bl + 1 >= outsz) {
+        err_set(e, ERR_INVALID_CONFIG, "the Greenhouse URL is too long");
+        return -1;
+    }
+    memcpy(out, base, bl);
+    n = vsnprintf(out + bl, outsz - bl, fmt, ap);
+    if (n < 0 || (size_t)n >= outsz - bl) {
+        err_set(e, ERR_BAD_REQUEST, "a Greenhouse request URL would be too long");
+        return -1;
+    }
+    return 0;
+}
+
+static int gh_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int gh_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = gh_vurl(gh_base(c), out, outsz, e, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int gh_auth_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int gh_auth_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = gh_vurl(c->cfg.auth_url && *c->cfg.auth_url ? c->cfg.auth_url : GH_DEFAULT_AUTH_URL, out,
+                 outsz, e, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* A candidate id: 1..18 digits. */
+static long long gh_candidate_id(const char *s, struct err *e)
+{
+    long long x = 0;
+    size_t i;
+
+    if (!s || !*s || strlen(s) > 18) {
+        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id");
+        return -1;
+    }
+    for (i = 0; s[i]; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id (digits only)");
+            return -1;
+        }
+        x = x * 10 + (s[i] - '0');
+    }
+    if (x <= 0) {
+        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id");
+        return -1;
+    }
+    return x;
+}
+
+static int gh_bad_cred(const char *s)
+{
+    return !s || !*s || strlen(s) > GH_CRED_MAX || strpbrk(s, "\r\n") != NULL;
+}
+
+/* ------------------------------------------------------------------ client */
+
+int gh_client_new(struct gh_client **out, const struct gh_config *cfg, struct err *e)
+{
+    struct gh_client *c;
+    int has_key = cfg->api_key && *cfg->api_key;
+    int has_id = cfg->client_id && *cfg->client_id;
+    int has_secret = cfg->client_secret && *cfg->client_secret;
+
+    *out = NULL;
+    if (!has_key && !has_id && !has_secret) {
+        err_set(e, ERR_NOT_CONFIGURED,
+                "no Greenhouse credentials are configured (Harvest v3 client_id + "
+                "client_secret, or a Harvest v1 API key); run `textus-host configure`");
+        return -1;
+    }
+    if (has_key && (has_id || has_secret)) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "both a Harvest v1 API key and Harvest v3 client credentials are configured; "
+                "keep only one");
+        return -1;
+    }
+    if (!has_key && !(has_id && has_secret)) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "Harvest v3 needs both client_id and client_secret; run `textus-host "
+                "configure`");
+        return -1;
+    }
+    if (has_key ? gh_bad_cred(cfg->api_key)
+                : (gh_bad_cred(cfg->client_id) || gh_bad_cred(cfg->client_secret) ||
+                   strchr(cfg->client_id, ':'))) {
+        err_set(e, ERR_INVALID_CONFIG, "the Greenhouse credentials are malformed");
+        return -1;
+    }
+    if (cfg->sub && *cfg->sub && strspn(cfg->sub, "0123456789") != strlen(cfg->sub)) {
+        err_set(e, ERR_INVALID_CONFIG, "the Harvest v3 token subject must be a numeric user id");
+        return -1;
+    }
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    c->cfg = *cfg;
+    c->backend = has_key ? GH_V1 : GH_V3;
+    *out = c;
+    return 0;
+}
+
+void gh_client_free(struct gh_client *c)
+{
+    if (!c)
+        return;
+    if (c->token)
+        sodium_free(c->token); /* sodium_free wipes */
+    free(c);
+}
+
+enum gh_backend gh_client_backend(const struct gh_client *c)
+{
+    return c->backend;
+}
+
+long long gh_client_user_id(const struct gh_client *c)
+{
+    return c->user_id;
+}
+
+void gh_client_set_user_id(struct gh_client *c, long long user_id)
+{
+    c->user_id = user_id > 0 ? user_id : 0;
+}
+
+int gh_client_token(const struct gh_client *c, char *out, size_t outsz, long long *expires_at)
+{
+    size_t n;
+
+    if (!c->token || !c->token[0])
+        return -1;
+    n = strlen(c->token);
+    if (n + 1 > outsz)
+        return -1;
+    memcpy(out, c->token, n + 1);
+    if (expires_at)
+        *expires_at = c->token_expires;
+    return 0;
+}
+
+static int gh_token_buf(struct gh_client *c)
+{
+    if (!c->token) {
+        c->token = sodium_malloc(GH_TOKEN_MAX);
+        if (!c->token)
+            return -1;
+        c->token[0] = '\0';
+    }
+    return 0;
+}
+
+int gh_client_set_token(struct gh_client *c, const char *token, long long expires_at)
+{
+    size_t n = token ? strlen(token) : 0;
+
+    if (n + 1 > GH_TOKEN_MAX || gh_token_buf(c) != 0)
+        return -1;
+    sodium_memzero(c->token, GH_TOKEN_MAX);
+    if (n)
+        memcpy(c->token, token, n + 1);
+    c->token_expires = n ? expires_at : 0;
+    c->token_lifetime = n ? expires_at - (long long)time(NULL) : 0;
+    return 0;
+}
+
+static void gh_cache_changed(struct gh_client *c)
+{
+    if (c->cfg.cache_changed)
+        c->cfg.cache_changed(c->cfg.cache_ctx, c);
+}
+
+/* ------------------------------------------------------------------ error mapping */
+
+static long gh_wait_ms(const struct http_response *r)
+{
+    long long now = (long long)time(NULL);
+
+    if (r->retry_after_ms >= 0)
+        return r->retry_after_ms;
+    if (r->rl_reset > now && r->rl_reset - now < 86400)
+        return (long)((r->rl_reset - now) * 1000);
+    return 0;
+}
+
+static void gh_v1_retired(struct err *e, long status, const char *path)
+{
+    err_set(e, ERR_GREENHOUSE_V1_RETIRED,
+            "Greenhouse Harvest v1 answered HTTP %ld for %s: Harvest v1/v2 was scheduled for "
+            "removal on 2026-08-31 and appears to be gone. Create Harvest v3 (OAuth) "
+            "credentials in Greenhouse (Configure > Dev Center > API Credentials > Harvest V3) "
+            "and run `textus-host configure` with the client_id and client_secret",
+            status, path);
+}
+
+/* Map a non-2xx answer; 0 for 2xx. Does not handle v1 404 (callers decide). */
+static int gh_map(const struct gh_client *c, const struct http_response *r, enum gh_op op,
+                  const char *what, struct err *e)
+{
+    char msg[300];
+    const char *perm = gh_permission(c->backend, op);
+
+    if (r->status >= 200 && r->status < 300)
+        return 0;
+    apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
+    if (r->status == 401 && c->backend == GH_V1) {
+        err_set(e, ERR_GREENHOUSE_AUTH,
+                "Greenhouse refused the Harvest API key while %s (HTTP 401%s%s). Check the key "
+                "(Configure > Dev Center > API Credential Management); Greenhouse also answers "
+                "401 when the key lacks the permission \"%s\"",
+                what, msg[0] ? ": " : "", msg, perm);
+    } else if (r->status == 401) {
+        err_set(e, ERR_GREENHOUSE_AUTH,
+                "Greenhouse refused the Harvest v3 access token while %s (HTTP 401%s%s), even "
+                "after a new token; check the client credentials with `textus-host configure`",
+                what, msg[0] ? ": " : "", msg);
+    } else if (r->status == 403 && c->backend == GH_V1) {
+        err_set(e, ERR_GREENHOUSE_PERMISSION,
+                "the Harvest API key lacks the permission \"%s\" needed for %s (HTTP 403%s%s); "
+                "grant it in Configure > Dev Center > API Credential Management",
+                perm, what, msg[0] ? ": " : "", msg);
+    } else if (r->status == 403) {
+        err_set(e, ERR_GREENHOUSE_PERMISSION,
+                "the Harvest v3 credential may not do %s (HTTP 403%s%s): it needs the scope "
+                "\"%s\", and v3 GETs need a Site Admin token subject",
+                what, msg[0] ? ": " : "", msg, perm);
+    } else if (r->status == 429) {
+        long w = gh_wait_ms(r);
+        err_set(e, ERR_RATE_LIMITED, "Greenhouse rate limit reached while %s; retry in %ld s", what,
+                (w + 999) / 1000);
+        e->retry_after_ms = w;
+    } else if (r->status >= 500) {
+        err_set(e, ERR_UPSTREAM_UNAVAILABLE, "Greenhouse is unavailable (HTTP %ld while %s)%s%s",
+                r->status, what, msg[0] ? ": " : "", msg);
+    } else if (r->status == 404 && c->backend == GH_V3) {
+        err_set(e, ERR_UPSTREAM_INVALID,
+                "Harvest v3 has no such route (HTTP 404 while %s); check the Greenhouse API URL",
+                what);
+    } else if (r->status >= 400) {
+        err_set(e, ERR_GREENHOUSE_REJECTED, "Greenhouse refused %s (HTTP %ld)%s%s", what, r->status,
+                msg[0] ? ": " : "", msg);
+    } else {
+        err_set(e, ERR_UPSTREAM_INVALID, "Greenhouse answered %s with unexpected HTTP %ld", what,
+                r->status);
+    }
+    log_msg("greenhouse: %s -> HTTP %ld (%s)", what, r->status, err_code_name(e->code));
+    return -1;
+}
+
+static void gh_invalid(struct err *e, const char *what)
+{
+    err_set(e, ERR_UPSTREAM_INVALID, "Greenhouse sent an unusable answer (%s)", what);
+}
+
+/* ------------------------------------------------------------------ parsers */
+
+int gh_parse_iso8601(const char *s, long long *epoch)
+{
+    int v[6] = {0};
+    static const int width[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
+    struct tm tm;
+    long long off = 0;
+    size_t p = 0;
+    int i, k;
+    time_t t;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < 6; i++) {
+        for (k = 0; k < width[i]; k++, p++) {
+            if (s[p] < '0' || s[p] > '9')
+                return -1;
+            v[i] = v[i] * 10 + (s[p] - '0');
+        }
+        if (sep[i]) {
+            if (!(s[p] == sep[i] || (sep[i] == 'T' && (s[p] == 't' || s[p] == ' '))))
+                return -1;
+            p++;
+        }
+    }
+    if (s[p] == '.') {
+        p++;
+        if (s[p] < '0' || s[p] > '9')
+            return -1;
+        while (s[p] >= '0' && s[p] <= '9')
+            p++;
+    }
+    if (s[p] == 'Z' || s[p] == 'z') {
+        p++;
+    } else if (s[p] == '+' || s[p] == '-') {
+        int sign = s[p] == '-' ? -1 : 1, hh, mm;
+        p++;
+        if (s[p] < '0' || s[p] > '9' || s[p + 1] < '0' || s[p + 1] > '9')
+            return -1;
+        hh = (s[p] - '0') * 10 + (s[p + 1] - '0');
+        p += 2;
+        if (s[p] == ':')
+            p++;
+        if (s[p] < '0' || s[p] > '9' || s[p + 1] < '0' || s[p + 1] > '9')
+            return -1;
+        mm = (s[p] - '0') * 10 + (s[p + 1] - '0');
+        p += 2;
+        if (hh > 23 || mm > 59)
+            return -1;
+        off = sign * (hh * 3600LL + mm * 60LL);
+    } else {
+        return -1;
+    }
+    if (s[p] != '\0')
+        return -1;
+    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = v[0] - 1900;
+    tm.tm_mon = v[1] - 1;
+    tm.tm_mday = v[2];
+    tm.tm_hour = v[3];
+    tm.tm_min = v[4];
+    tm.tm_sec = v[5];
+    t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *epoch = (long long)t - off;
+    return 0;
+}
+
+/* An expiry field: a number (epoch seconds for expires_at/expires when large, else a
+ * lifetime) or an ISO-8601 string or a numeric string. */
+static int gh_expiry_field(const cJSON *v, long long now, int is_lifetime, long long *out)
+{
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (!(d > 0 && d < 1e12))
+            return -1;
+        *out = (is_lifetime || d < 1e9) ? now + (long long)d : (long long)d;
+        return 0;
+    }
+    if (cJSON_IsString(v) && v->valuestring) {
+        long long x = apijson_id(v);
+        if (x > 0 && x < 1000000000000LL) {
+            *out = (is_lifetime || x < 1000000000LL) ? now + x : x;
+            return 0;
+        }
+        return gh_parse_iso8601(v->valuestring, out);
+    }
+    return -1;
+}
+
+int gh_parse_token(const char *buf, size_t len, long long now, char *token, size_t tokensz,
+                   long long *expires_at, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *tt;
+    long long exp = 0;
+    int rc = -1;
+
+    if (tokensz)
+        token[0] = '\0';
+    *expires_at = 0;
+    if (!cJSON_IsObject(doc) || apijson_copy(doc, "access_token", token, tokensz) != 0 ||
+        !token[0] || strpbrk(token, "\r\n ")) {
+        gh_invalid(e, "a token response without a usable access_token");
+        goto out;
+    }
+    tt = cJSON_GetObjectItemCaseSensitive(doc, "token_type");
+    if (tt && (!cJSON_IsString(tt) || strcasecmp(tt->valuestring, "bearer") != 0)) {
+        gh_invalid(e, "a token that is not a Bearer token");
+        goto out;
+    }
+    if (gh_expiry_field(cJSON_GetObjectItemCaseSensitive(doc, "expires_in"), now, 1, &exp) != 0 &&
+        gh_expiry_field(cJSON_GetObjectItemCaseSensitive(doc, "expires_at"), now, 0, &exp) != 0 &&
+        gh_expiry_field(cJSON_GetObjectItemCaseSensitive(doc, "expires"), now, 0, &exp) != 0)
+        exp = now + 300; /* no expiry given: keep it briefly; a 401 refreshes anyway */
+    *expires_at = exp;
+    rc = 0;
+out:
+    if (rc != 0 && tokensz)
+        sodium_memzero(token, tokensz);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int gh_email_eq(const cJSON *v, const char *email)
+{
+    return cJSON_IsString(v) && v->valuestring && strcasecmp(v->valuestring, email) == 0;
+}
+
+int gh_page_users(const char *buf, size_t len, enum gh_backend b, const char *email,
+                  struct gh_user_match *m, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *u;
+
+    if (!cJSON_IsArray(doc)) {
+        cJSON_Delete(doc);
+        gh_invalid(e, "a user list that is not an array");
+        return -1;
+    }
+    cJSON_ArrayForEach(u, doc)
+    {
+        int match = 0, disabled;
+        long long id;
+        if (!cJSON_IsObject(u))
+            continue;
+        id = apijson_id(cJSON_GetObjectItemCaseSensitive(u, "id"));
+        if (id <= 0)
+            continue;
+        if (b == GH_V1) {
+            const cJSON *em, *emails = cJSON_GetObjectItemCaseSensitive(u, "emails");
+            match =
+                gh_email_eq(cJSON_GetObjectItemCaseSensitive(u, "primary_email_address"), email);
+            if (cJSON_IsArray(emails)) {
+                cJSON_ArrayForEach(em, emails)
+                {
+                    if (gh_email_eq(em, email))
+                        match = 1;
+                }
+            }
+            disabled = apijson_true(u, "disabled");
+        } else {
+            match = gh_email_eq(cJSON_GetObjectItemCaseSensitive(u, "primary_email"), email);
+            disabled = apijson_true(u, "deactivated");
+        }
+        if (!match)
+            continue;
+        if (disabled) {
+            m->disabled_match = 1;
+        } else if (!m->id) {
+            m->id = id;
+        }
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+int gh_page_candidates(const char *buf, size_t len, long long cand_id, cJSON *out_numbers,
+                       int *found, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *c;
+    int rc = 0;
+
+    if (!cJSON_IsArray(doc)) {
+        cJSON_Delete(doc);
+        gh_invalid(e, "a candidate list that is not an array");
+        return -1;
+    }
+    cJSON_ArrayForEach(c, doc)
+    {
+        const cJSON *phones, *p;
+        if (!cJSON_IsObject(c) || apijson_id(cJSON_GetObjectItemCaseSensitive(c, "id")) != cand_id)
+            continue;
+        *found = 1;
+        phones = cJSON_GetObjectItemCaseSensitive(c, "phone_numbers");
+        if (phones && !cJSON_IsArray(phones) && !cJSON_IsNull(phones)) {
+            gh_invalid(e, "phone_numbers is not an array");
+            rc = -1;
+            break;
+        }
+        cJSON_ArrayForEach(p, phones)
+        {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "value");
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "type");
+            cJSON *o;
+            if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring)
+                continue;
+            o = cJSON_CreateObject();
+            if (!o || !cJSON_AddStringToObject(o, "value", v->valuestring) ||
+                !cJSON_AddStringToObject(o, "type",
+                                         cJSON_IsString(t) && t->valuestring && *t->valuestring
+                                             ? t->valuestring
+                                             : "other")) {
+                cJSON_Delete(o);
+                err_set(e, ERR_INTERNAL, "out of memory");
+                rc = -1;
+                break;
+            }
+            cJSON_AddItemToArray(out_numbers, o);
+        }
+        break;
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int gh_notes_scan(const cJSON *notes, const char *marker, int *found)
+{
+    const cJSON *n;
+
+    cJSON_ArrayForEach(n, notes)
+    {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(n, "body");
+        if (cJSON_IsString(b) && b->valuestring && strstr(b->valuestring, marker))
+            *found = 1;
+    }
+    return 0;
+}
+
+int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *marker, int *found,
+                  struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *notes = doc;
+    int rc = 0;
+
+    if (!marker || !*marker) {
+        cJSON_Delete(doc);
+        err_set(e, ERR_BAD_REQUEST, "empty note marker");
+        return -1;
+    }
+    if (b == GH_V1)
+        notes = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "notes") : NULL;
+    if (!cJSON_IsArray(notes)) {
+        gh_invalid(e,
+                   b == GH_V1 ? "an activity feed without notes" : "notes that are not an array");
+        rc = -1;
+    } else {
+        gh_notes_scan(notes, marker, found);
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ v3 token */
+
+static int gh_fetch_token(struct gh_client *c, struct err *e)
+{
+    char url[HTTP_URL_MAX], form[512], sub[64];
+    const char *hdrs[] = {"Accept: application/json",
+                          "Content-Type: application/x-www-form-urlencoded", NULL};
+    struct http_request rq;
+    struct http_response r;
+    char *tok = NULL;
+    long long exp = 0, now = (long long)time(NULL);
+    int rc = -1;
+
+    if (gh_auth_url(c, url, sizeof(url), e, "/token") != 0)
+        return -1;
+    if (c->cfg.sub && *c->cfg.sub) {
+        if (http_escape(c->cfg.sub, sub, sizeof(sub)) != 0) {
+            err_set(e, ERR_INVALID_CONFIG, "the Greenhouse token subject is malformed");
+            return -1;
+        }
+        snprintf(form, sizeof(form), "grant_type=client_credentials&sub=%s", sub);
+    } else {
+        snprintf(form, sizeof(form), "grant_type=client_credentials");
+    }
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_POST;
+    rq.url = url;
+    rq.headers = hdrs;
+    rq.body = form;
+    rq.body_len = strlen(form);
+    rq.basic_user = c->cfg.client_id;
+    rq.basic_pass = c->cfg.client_secret;
+    rq.idempotent = 1; /* a token request changes nothing the user can see */
+    rq.opts = &c->cfg.http;
+    if (http_request(&rq, &r, e) != 0)
+        goto out;
+    if (r.status == 400 || r.status == 401) {
+        char msg[300];
+        apijson_error_message(r.body, r.body_len, msg, sizeof(msg));
+        err_set(e, ERR_GREENHOUSE_AUTH,
+                "Greenhouse refused the Harvest v3 client credentials (HTTP %ld%s%s); check "
+                "client_id, client_secret and the token subject with `textus-host configure`",
+                r.status, msg[0] ? ": " : "", msg);
+        goto out;
+    }
+    if (r.status == 429) {
+        long w = gh_wait_ms(&r);
+        err_set(e, ERR_RATE_LIMITED, "Greenhouse token rate limit reached; retry in %ld s",
+                (w + 999) / 1000);
+        e->retry_after_ms = w;
+        goto out;
+    }
+    if (r.status >= 500) {
+        err_set(e, ERR_UPSTREAM_UNAVAILABLE,
+                "the Greenhouse token service is unavailable "
+                "(HTTP %ld)",
+                r.status);
+        goto out;
+    }
+    if (r.status < 200 || r.status >= 300) {
+        err_set(e, ERR_GREENHOUSE_AUTH, "the Greenhouse token request failed (HTTP %ld)", r.status);
+        goto out;
+    }
+    tok = sodium_malloc(GH_TOKEN_MAX);
+    if (!tok) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (gh_parse_token(r.body, r.body_len, now, tok, GH_TOKEN_MAX, &exp, e) != 0)
+        goto out;
+    if (gh_client_set_token(c, tok, exp) != 0) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    log_msg("greenhouse: new v3 token, expires in %lld s", exp - now);
+    gh_cache_changed(c);
+    rc = 0;
+out:
+    if (tok)
+        sodium_free(tok);
+    if (r.body)
+        sodium_memzero(r.body, r.body_len);
+    http_response_free(&r);
+    return rc;
+}
+
+static int gh_token_fresh(const struct gh_client *c)
+{
+    long long now = (long long)time(NULL);
+    long long margin = 60;
+
+    if (!c->token || !c->token[0])
+        return 0;
+    if (c->token_lifetime > 0 && c->token_lifetime < 120)
+        margin = c->token_lifetime / 2; /* short-lived tokens: refresh at half-life */
+    return now < c->token_expires - margin;
+}
+
+/* ------------------------------------------------------------------ requests */
+
+static int gh_do(struct gh_client *c, enum http_method m, const char *url, const char *body,
+                 int idempotent, long long on_behalf_of, struct http_response *r, struct err *e)
+{
+    char auth[GH_TOKEN_MAX + 32], obo[64];
+    const char *hdrs[5];
+    struct http_request rq;
+    int n = 0, attempt, rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    for (attempt = 0; attempt < 2; attempt++) {
+        n = 0;
+        memset(&rq, 0, sizeof(rq));
+        hdrs[n++] = "Accept: application/json";
+        if (body)
+            hdrs[n++] = "Content-Type: application/json";
+        if (c->backend == GH_V1) {
+            rq.basic_user = c->cfg.api_key;
+            rq.basic_pass = "";
+            if (on_behalf_of > 0) {
+                snprintf(obo, sizeof(obo), "On-Behalf-Of: %lld", on_behalf_of);
+                hdrs[n++] = obo;
+            }
+        } else {
+            if (!gh_token_fresh(c) && gh_fetch_token(c, e) != 0)
+                return -1;
+            snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+            hdrs[n++] = auth;
+        }
+        hdrs[n] = NULL;
+        rq.method = m;
+        rq.url = url;
+        rq.headers = hdrs;
+        rq.body = body;
+        rq.body_len = body ? strlen(body) : 0;
+        rq.idempotent = idempotent;
+        rq.opts = &c->cfg.http;
+        if (attempt)
+            http_response_free(r);
+        rc = http_request(&rq, r, e);
+        sodium_memzero(auth, sizeof(auth));
+        if (rc != 0)
+            return -1;
+        /* v3: a 401 means the token was refused before anything happened: refresh once */
+        if (c->backend == GH_V3 && r->status == 401 && attempt == 0) {
+            log_msg("greenhouse: v3 token refused, requesting a new one");
+            gh_client_set_token(c, "", 0);
+            continue;
+        }
+        break;
+    }
+    return 0;
+}
+
+typedef int (*gh_page_fn)(const char *buf, size_t len, void *ud, int *stop, struct err *e);
+
+/* GET url and every Link rel="next" page (used verbatim: v3 cursors must stand alone). */
+static int gh_list(struct gh_client *c, const char *first_url, enum gh_op op, const char *what,
+                   gh_page_fn fn, void *ud, int *status404, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    int pages = 0, stop = 0;
+
+    if (status404)
+        *status404 = 0;
+    if (strlen(first_url) + 1 > sizeof(url)) {
+        err_set(e, ERR_BAD_REQUEST, "request URL too long");
+        return -1;
+    }
+    memcpy(url, first_url, strlen(first_url) + 1);
+    for (;;) {
+        struct http_response r;
+        int rc;
+
+        if (++pages > GH_MAX_PAGES) {
+            err_set(e, ERR_UPSTREAM_INVALID, "Greenhouse returned more than %d pages while %s",
+                    GH_MAX_PAGES, what);
+            return -1;
+        }
+        if (gh_do(c, HTTP_GET, url, NULL, 1, 0, &r, e) != 0) {
+            http_response_free(&r);
+            return -1;
+        }
+        if (status404 && (r.status == 404 || r.status == 410)) {
+            *status404 = (int)r.status;
+            http_response_free(&r);
+            return -1;
+        }
+        rc = gh_map(c, &r, op, what, e);
+        if (rc == 0)
+            rc = fn(r.body, r.body_len, ud, &stop, e);
+        if (rc == 0 && !stop && r.link_next[0])
+            rc = http_url_same_origin(gh_base(c), r.link_next, url, sizeof(url), e);
+        else if (rc == 0)
+            stop = 1;
+        http_response_free(&r);
+        if (rc != 0)
+            return -1;
+        if (stop)
+            return 0;
+    }
+}
+
+/* After a v1 404 on a candidate route: is v1 itself gone? */
+static void gh_v1_404(struct gh_client *c, int status, const char *what, const char *cand,
+                      struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct http_response r;
+    struct err tmp;
+
+    memset(&r, 0, sizeof(r));
+    err_clear(&tmp);
+    if (status == 410) {
+        gh_v1_retired(e, status, "a candidate route");
+        return;
+    }
+    if (gh_url(c, url, sizeof(url), &tmp, "/v1/users?per_page=1") == 0 &&
+        gh_do(c, HTTP_GET, url, NULL, 1, 0, &r, &tmp) == 0 &&
+        (r.status == 404 || r.status == 410)) {
+        http_response_free(&r);
+        gh_v1_retired(e, status, "/v1/users");
+        return;
+    }
+    http_response_free(&r);
+    err_set(e, ERR_GREENHOUSE_NOT_FOUND,
+            "Greenhouse has no candidate %s visible to this API key (HTTP 404 while %s)", cand,
+            what);
+}
+
+static void gh_per_page(const struct gh_client *c, char *out, size_t outsz, const char *sep)
+{
+    if (c->cfg.page_size > 0)
+        snprintf(out, outsz, "%sper_page=%d", sep, c->cfg.page_size > 500 ? 500 : c->cfg.page_size);
+    else
+        out[0] = '\0';
+}
+
+/* ------------------------------------------------------------------ resolve user */
+
+struct gh_users_ud {
+    enum gh_backend b;
+    const char *email;
+    struct gh_user_match m;
+};
+
+static int gh_users_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_users_ud *u = ud;
+
+    if (gh_page_users(buf, len, u->b, u->email, &u->m, e) != 0)
+        return -1;
+    if (u->m.id)
+        *stop = 1;
+    return 0;
+}
+
+int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
+{
+    char email[512], pp[32], url[HTTP_URL_MAX];
+    struct gh_users_ud u;
+    int s404 = 0;
+
+    *user_id = 0;
+    if (c->user_id > 0) {
+        *user_id = c->user_id;
+        return 0;
+    }
+    if (!c->cfg.user_email || !*c->cfg.user_email || !strchr(c->cfg.user_email, '@')) {
+        err_set(e, ERR_NOT_CONFIGURED,
+                "no Greenhouse sign-in email is configured; run `textus-host configure`");
+        return -1;
+    }
+    if (http_escape(c->cfg.user_email, email, sizeof(email)) != 0) {
+        err_set(e, ERR_INVALID_CONFIG, "the Greenhouse sign-in email is too long");
+        return -1;
+    }
+    gh_per_page(c, pp, sizeof(pp), "&");
+    if (gh_url(c, url, sizeof(url), e,
+               c->backend == GH_V1 ? "/v1/users?email=%s%s" : "/v3/users?primary_email=%s%s", email,
+               pp) != 0)
+        return -1;
+    memset(&u, 0, sizeof(u));
+    u.b = c->backend;
+    u.email = c->cfg.user_email;
+    if (gh_list(c, url, GH_OP_USERS_LIST, "looking up the Greenhouse user", gh_users_page, &u,
+                c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
+        if (s404)
+            gh_v1_retired(e, s404, "/v1/users");
+        return -1;
+    }
+    if (!u.m.id) {
+        if (u.m.disabled_match)
+            err_set(e, ERR_GREENHOUSE_USER_NOT_FOUND,
+                    "the Greenhouse user %s is disabled; ask a Greenhouse admin to enable it or "
+                    "configure another sign-in email",
+                    c->cfg.user_email);
+        else
+            err_set(e, ERR_GREENHOUSE_USER_NOT_FOUND,
+                    "Greenhouse has no user with the sign-in email %s; check it with "
+                    "`textus-host configure`",
+                    c->cfg.user_email);
+        return -1;
+    }
+    c->user_id = u.m.id;
+    *user_id = u.m.id;
+    log_msg("greenhouse: user resolved to %lld", u.m.id);
+    gh_cache_changed(c);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ candidates */
+
+struct gh_cand_ud {
+    long long id;
+    cJSON *out;
+    int found;
+};
+
+static int gh_cand_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_cand_ud *u = ud;
+
+    if (gh_page_candidates(buf, len, u->id, u->out, &u->found, e) != 0)
+        return -1;
+    if (u->found)
+        *stop = 1;
+    return 0;
+}
+
+int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
+                        struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct gh_cand_ud u;
+    long long id = gh_candidate_id(candidate_id, e);
+    int s404 = 0;
+
+    if (id < 0)
+        return -1;
+    if (!cJSON_IsArray(out_numbers)) {
+        err_set(e, ERR_INTERNAL, "gh_candidate_phones needs an array");
+        return -1;
+    }
+    if (gh_url(c, url, sizeof(url), e,
+               c->backend == GH_V1 ? "/v1/candidates?candidate_ids=%lld"
+                                   : "/v3/candidates?ids=%lld",
+               id) != 0)
+        return -1;
+    memset(&u, 0, sizeof(u));
+    u.id = id;
+    u.out = out_numbers;
+    if (gh_list(c, url, GH_OP_CANDIDATES, "reading the candidate", gh_cand_page, &u,
+                c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
+        if (s404)
+            gh_v1_retired(e, s404, "/v1/candidates");
+        return -1;
+    }
+    if (!u.found) {
+        err_set(e, ERR_GREENHOUSE_NOT_FOUND,
+                "Greenhouse has no candidate %s visible to these credentials", candidate_id);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ notes */
+
+int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
+                const char *visibility, long long *note_id, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    long long id = gh_candidate_id(candidate_id, e), uid = 0;
+    cJSON *req = NULL, *doc = NULL;
+    char *json = NULL;
+    struct http_response r;
+    int rc = -1;
+
+    memset(&r, 0, sizeof(r));
+    if (note_id)
+        *note_id = 0;
+    if (id < 0)
+        return -1;
+    if (!body || !*body || strlen(body) > GH_NOTE_BODY_MAX) {
+        err_set(e, ERR_BAD_REQUEST, "the note body is empty or too long");
+        return -1;
+    }
+    if (!visibility || (strcmp(visibility, "public") != 0 && strcmp(visibility, "private") != 0 &&
+                        strcmp(visibility, "admin_only") != 0)) {
+        err_set(e, ERR_BAD_REQUEST, "note visibility must be public, private or admin_only");
+        return -1;
+    }
+    if (gh_resolve_user(c, &uid, e) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (c->backend == GH_V1) {
+        if (gh_url(c, url, sizeof(url), e, "/v1/candidates/%lld/activity_feed/notes", id) != 0)
+            goto out;
+        if (!cJSON_AddNumberToObject(req, "user_id", (double)uid) ||
+            !cJSON_AddStringToObject(req, "body", body) ||
+            !cJSON_AddStringToObject(req, "visibility", visibility))
+            goto oom;
+    } else {
+        if (gh_url(c, url, sizeof(url), e, "/v3/notes") != 0)
+            goto out;
+        if (!cJSON_AddNumberToObject(req, "candidate_id", (double)id) ||
+            !cJSON_AddStringToObject(req, "body", body) ||
+            !cJSON_AddStringToObject(req, "note_type", "NOTE") ||
+            !cJSON_AddStringToObject(req, "visibility", visibility) ||
+            !cJSON_AddNumberToObject(req, "user_id", (double)uid))
+            goto oom;
+    }
+    json = cJSON_PrintUnformatted(req);
+    if (!json)
+        goto oom;
+    if (gh_do(c, HTTP_POST, url, json, 0, c->backend == GH_V1 ? uid : 0, &r, e) != 0)
+        goto out;
+    if (c->backend == GH_V1 && (r.status == 404 || r.status == 410)) {
+        gh_v1_404(c, (int)r.status, "adding the note", candidate_id, e);
+        goto out;
+    }
+    if (gh_map(c, &r, GH_OP_NOTE_ADD, "adding the note", e) != 0)
+        goto out;
+    doc = apijson_parse(r.body, r.body_len);
+    if (note_id && cJSON_IsObject(doc))
+        *note_id = apijson_id(cJSON_GetObjectItemCaseSensitive(doc, "id")) > 0
+                       ? apijson_id(cJSON_GetObjectItemCaseSensitive(doc, "id"))
+                       : 0;
+    log_msg("greenhouse: note added to candidate %lld", id);
+    rc = 0;
+    goto out;
+oom:
+    err_set(e, ERR_INTERNAL, "out of memory");
+out:
+    cJSON_Delete(doc);
+    cJSON_free(json);
+    cJSON_Delete(req);
+    http_response_free(&r);
+    return rc;
+}
+
+struct gh_notes_ud {
+    enum gh_backend b;
+    const char *marker;
+    int found;
+};
+
+static int gh_notes_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_notes_ud *u = ud;
+
+    if (gh_page_notes(buf, len, u->b, u->marker, &u->found, e) != 0)
+        return -1;
+    if (u->found)
+        *stop = 1;
+    return 0;
+}
+
+int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
+                   struct err *e)
+{
+    char url[HTTP_URL_MAX], pp[32];
+    long long id = gh_candidate_id(candidate_id, e);
+    struct gh_notes_ud u;
+    int s404 = 0;
+
+    *found = 0;
+    if (id < 0)
+        return -1;
+    if (!marker || !*marker) {
+        err_set(e, ERR_BAD_REQUEST, "empty note marker");
+        return -1;
+    }
+    gh_per_page(c, pp, sizeof(pp), "&");
+    if (c->backend == GH_V1) {
+        if (gh_url(c, url, sizeof(url), e, "/v1/candidates/%lld/activity_feed", id) != 0)
+            return -1;
+    } else if (gh_url(c, url, sizeof(url), e, "/v3/notes?candidate_ids=%lld%s", id, pp) != 0) {
+        return -1;
+    }
+    memset(&u, 0, sizeof(u));
+    u.b = c->backend;
+    u.marker = marker;
+    if (gh_list(c, url, GH_OP_NOTES_READ, "reading the candidate's notes", gh_notes_page, &u,
+                c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
+        if (s404)
+            gh_v1_404(c, s404, "reading the activity feed", candidate_id, e);
+        return -1;
+    }
+    *found = u.found;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ probe */
+
+struct gh_first_ud {
+    long long first_id;
+};
+
+static int gh_first_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_first_ud *u = ud;
+    cJSON *doc = apijson_parse(buf, len);
+
+    *stop = 1; /* one page is enough for a probe */
+    if (!cJSON_IsArray(doc)) {
+        cJSON_Delete(doc);
+        gh_invalid(e, "a list that is not an array");
+        return -1;
+    }
+    if (cJSON_GetArraySize(doc) > 0)
+        u->first_id =
+            apijson_id(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(doc, 0), "id"));
+    cJSON_Delete(doc);
+    return 0;
+}
+
+static void gh_probe_item(struct gh_probe *p, const char *perm, enum gh_check st,
+                          const struct err *why)
+{
+    if (p->n >= GH_PROBE_MAX)
+        return;
+    p->items[p->n].permission = perm;
+    p->items[p->n].state = st;
+    if (why)
+        p->items[p->n].err = *why;
+    else
+        err_clear(&p->items[p->n].err);
+    p->n++;
+}
+
+static void gh_probe_get(struct gh_client *c, struct gh_probe *p, enum gh_op op, const char *url,
+                         long long *first_id)
+{
+    struct gh_first_ud u = {0};
+    struct err e2;
+    int s404 = 0;
+
+    err_clear(&e2);
+    if (gh_list(c, url, op, "checking a permission", gh_first_page, &u,
+                c->backend == GH_V1 ? &s404 : NULL, &e2) != 0) {
+        if (s404 && op == GH_OP_NOTES_READ)
+            gh_v1_404(c, s404, "reading the activity feed", "(probe)", &e2);
+        else if (s404)
+            gh_v1_retired(&e2, s404, url);
+        gh_probe_item(p, gh_permission(c->backend, op), GH_CHECK_FAILED, &e2);
+        return;
+    }
+    if (first_id)
+        *first_id = u.first_id;
+    gh_probe_item(p, gh_permission(c->backend, op), GH_CHECK_OK, NULL);
+}
+
+int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct err e2;
+    long long uid = 0, cand = 0;
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    err_clear(&e2);
+    /* List Users (v1) / harvest:users:list (v3): resolving the email needs it */
+    c->user_id = 0;
+    if (gh_resolve_user(c, &uid, &e2) == 0) {
+        out->user_id = uid;
+        gh_probe_item(out, gh_permission(c->backend, GH_OP_USERS_LIST), GH_CHECK_OK, NULL);
+    } else {
+        gh_probe_item(out, gh_permission(c->backend, GH_OP_USERS_LIST), GH_CHECK_FAILED, &e2);
+        if (e2.code == ERR_GREENHOUSE_AUTH || e2.code == ERR_GREENHOUSE_V1_RETIRED ||
+            e2.code == ERR_UPSTREAM_UNAVAILABLE) {
+            *e = e2; /* nothing else can work */
+            return -1;
+        }
+    }
+    if (c->backend == GH_V1) {
+        if (uid > 0 && gh_url(c, url, sizeof(url), &e2, "/v1/users/%lld", uid) == 0) {
+            struct http_response r;
+            err_clear(&e2);
+            if (gh_do(c, HTTP_GET, url, NULL, 1, 0, &r, &e2) == 0 &&
+                gh_map(c, &r, GH_OP_USER_GET, "checking a permission", &e2) == 0)
+                gh_probe_item(out, gh_permission(c->backend, GH_OP_USER_GET), GH_CHECK_OK, NULL);
+            else
+                gh_probe_item(out, gh_permission(c->backend, GH_OP_USER_GET), GH_CHECK_FAILED, &e2);
+            http_response_free(&r);
+        } else {
+            err_set(&e2, ERR_GREENHOUSE_USER_NOT_FOUND, "not checked: the user was not found");
+            gh_probe_item(out, gh_permission(c->backend, GH_OP_USER_GET), GH_CHECK_UNCHECKED, &e2);
+        }
+    }
+    if (gh_url(c, url, sizeof(url), &e2, "/%s/candidates?per_page=1",
+               c->backend == GH_V1 ? "v1" : "v3") == 0)
+        gh_probe_get(c, out, GH_OP_CANDIDATES, url, &cand);
+    if (c->backend == GH_V1) {
+        if (cand > 0 &&
+            gh_url(c, url, sizeof(url), &e2, "/v1/candidates/%lld/activity_feed", cand) == 0) {
+            gh_probe_get(c, out, GH_OP_NOTES_READ, url, NULL);
+        } else {
+            err_set(&e2, ERR_GREENHOUSE_NOT_FOUND,
+                    "not checked: no candidate is visible to read an activity feed from");
+            gh_probe_item(out, gh_permission(c->backend, GH_OP_NOTES_READ), GH_CHECK_UNCHECKED,
+                          &e2);
+        }
+    } else if (gh_url(c, url, sizeof(url), &e2, "/v3/notes?per_page=1") == 0) {
+        gh_probe_get(c, out, GH_OP_NOTES_READ, url, NULL);
+    }
+    err_set(&e2, ERR_OK,
+            "checked at the first note (adding a note cannot be probed without "
+            "side effects)");
+    gh_probe_item(out, gh_permission(c->backend, GH_OP_NOTE_ADD), GH_CHECK_UNCHECKED, &e2);
+    for (i = 0; i < out->n; i++) {
+        if (out->items[i].state == GH_CHECK_FAILED) {
+            *e = out->items[i].err;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ engine export */
+
+int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
+{
+    struct gh_config cfg;
+    struct gh_client *c = NULL;
+    int rc = -1;
+
+    memset(&cfg, 0, sizeof(cfg));
+    if (gh_config_from_store(&cfg, e) != 0)
+        return -1;
+    if (gh_client_new(&c, &cfg, e) == 0 &&
+        gh_candidate_phones(c, candidate_id, out_numbers, e) == 0)
+        rc = 0;
+    gh_client_free(c);
+    gh_config_release(&cfg);
+    return rc;
+}

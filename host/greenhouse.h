@@ -1,0 +1,127 @@
+/*
+ * greenhouse — client of Greenhouse Harvest (shared/reference/greenhouse-harvest.md):
+ * one interface, two backends chosen by the configured credentials:
+ *   api_key                    -> Harvest v1 (Basic key:, On-Behalf-Of, Link pagination)
+ *   client_id + client_secret  -> Harvest v3 (OAuth client-credentials token, cached and
+ *                                 refreshed ahead of expiry or once on 401; cursor pagination)
+ * Operations: resolve the sign-in email to a user id, a candidate's phone numbers, add a
+ * note on behalf of that user, look for a marker in the candidate's notes, probe the
+ * permissions. Configuration is passed in; the resolved user id and the v3 token are
+ * exposed (getters/setters + a change callback) so that the store can persist them.
+ * Engine code.
+ */
+#ifndef TH_GREENHOUSE_H
+#define TH_GREENHOUSE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "http.h"
+
+#define GH_DEFAULT_BASE_URL "https://harvest.greenhouse.io"
+#define GH_DEFAULT_AUTH_URL "https://auth.greenhouse.io"
+#define GH_TOKEN_MAX        4096
+
+enum gh_backend { GH_V1 = 1, GH_V3 = 3 };
+
+struct gh_client;
+
+struct gh_config {
+    const char *base_url;      /* NULL: GH_DEFAULT_BASE_URL */
+    const char *auth_url;      /* v3 token endpoint base (POST <auth_url>/token); NULL: default */
+    const char *api_key;       /* v1 (secret) */
+    const char *client_id;     /* v3 */
+    const char *client_secret; /* v3 (secret) */
+    const char *sub;           /* v3: optional token subject (numeric user id) */
+    const char *user_email;    /* the recruiter's Greenhouse sign-in email */
+    int page_size;             /* 0: server default; else per_page on a list's first request */
+    struct http_opts http;
+    /* Called after the cached user id or v3 token changed (for the store to persist). */
+    void (*cache_changed)(void *ctx, const struct gh_client *c);
+    void *cache_ctx;
+};
+
+/*
+ * Create a client. The config's strings are borrowed and must outlive the client.
+ * ERR_NOT_CONFIGURED without credentials, ERR_INVALID_CONFIG with both kinds or half of v3.
+ */
+int gh_client_new(struct gh_client **out, const struct gh_config *cfg, struct err *e)
+    __attribute__((warn_unused_result));
+void gh_client_free(struct gh_client *c); /* wipes the cached token */
+enum gh_backend gh_client_backend(const struct gh_client *c);
+
+/* Cached state, for persistence. user id 0 = unknown; token "" = none. */
+long long gh_client_user_id(const struct gh_client *c);
+void gh_client_set_user_id(struct gh_client *c, long long user_id);
+/* Copies the v3 token into out (sodium-wiped by the caller); -1 when none or out too small. */
+int gh_client_token(const struct gh_client *c, char *out, size_t outsz, long long *expires_at);
+int gh_client_set_token(struct gh_client *c, const char *token, long long expires_at);
+
+/* The user id for cfg->user_email (cached): greenhouse_user_not_found if missing/disabled. */
+int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* Append the candidate's phone_numbers as {"value","type"} to out_numbers (an array).
+ * greenhouse_not_found when the candidate is not visible. */
+int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
+                        struct err *e) __attribute__((warn_unused_result));
+
+/* Add a note by the resolved user. visibility: "public", "private" or "admin_only".
+ * *note_id (may be NULL) gets the new note's id when the server returns it, else 0.
+ * outcome_unknown when the POST may have reached Greenhouse. */
+int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
+                const char *visibility, long long *note_id, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* *found = 1 when one of the candidate's notes contains marker. */
+int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
+                   struct err *e) __attribute__((warn_unused_result));
+
+enum gh_check { GH_CHECK_OK, GH_CHECK_FAILED, GH_CHECK_UNCHECKED };
+
+#define GH_PROBE_MAX 6
+struct gh_probe {
+    int n;
+    long long user_id; /* resolved user, 0 if that failed */
+    struct {
+        const char *permission; /* help-article permission (v1) or scope (v3) */
+        enum gh_check state;
+        struct err err; /* FAILED: why, with its fix; UNCHECKED: why not */
+    } items[GH_PROBE_MAX];
+};
+
+/* Probe each permission that can be checked without side effects (Add Note cannot:
+ * UNCHECKED, "checked at the first note"). 0 when no check failed, else -1 with *e =
+ * the first failure. */
+int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* Engine export for the phone handler's fallback (found by name): the candidate's
+ * Greenhouse numbers as {"value","type"} appended to out_numbers, with the credentials
+ * from the store (gh_config_from_store). */
+int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e);
+
+/* ------------------------------------------------------------------ pure parsers (fuzzed) */
+
+struct gh_user_match {
+    long long id;       /* first enabled user whose email matches, 0 if none yet */
+    int disabled_match; /* a matching user exists but is disabled/deactivated */
+};
+/* One page of users (a JSON array; v1 or v3 field names). */
+int gh_page_users(const char *buf, size_t len, enum gh_backend b, const char *email,
+                  struct gh_user_match *m, struct err *e);
+/* One page of candidates: append the phones of candidate cand_id, *found = 1 if present. */
+int gh_page_candidates(const char *buf, size_t len, long long cand_id, cJSON *out_numbers,
+                       int *found, struct err *e);
+/* v1: the activity feed object; v3: one page of notes. *found = 1 when a body has marker. */
+int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *marker, int *found,
+                  struct err *e);
+/* A token response: access_token + expiry from expires_in, expires_at or expires. */
+int gh_parse_token(const char *buf, size_t len, long long now, char *token, size_t tokensz,
+                   long long *expires_at, struct err *e);
+/* ISO-8601 UTC timestamp ("2026-11-27T01:00:00Z", fraction and offsets allowed) -> epoch. */
+int gh_parse_iso8601(const char *s, long long *epoch);
+
+#endif

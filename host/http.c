@@ -1,0 +1,774 @@
+/*
+ * http — the host's only libcurl user (see http.h): one reused easy handle,
+ * URL policy, caps, retries with backoff, and the "may have reached the
+ * server" distinction for requests that change state.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "log.h"
+
+#ifndef TH_VERSION
+#define TH_VERSION "0"
+#endif
+
+static CURL *http_curl;
+static int http_global_done;
+
+/* Per-attempt state shared with the libcurl callbacks. */
+struct http_ctx {
+    char *buf;
+    size_t len, cap;
+    int too_large;
+    int prereq_calls;
+    int idempotent;
+    struct http_response *resp;
+};
+
+static long http_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void http_sleep_ms(long ms)
+{
+    struct timespec ts;
+
+    if (ms <= 0)
+        return;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+static const char *http_method_name(enum http_method m)
+{
+    switch (m) {
+    case HTTP_GET:
+        return "GET";
+    case HTTP_POST:
+        return "POST";
+    case HTTP_PUT:
+        return "PUT";
+    case HTTP_PATCH:
+        return "PATCH";
+    case HTTP_DELETE:
+        return "DELETE";
+    }
+    return "GET";
+}
+
+static int http_handle(struct err *e)
+{
+    if (!http_global_done) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            err_set(e, ERR_INTERNAL, "libcurl could not be initialised");
+            return -1;
+        }
+        if (sodium_init() < 0) {
+            err_set(e, ERR_INTERNAL, "libsodium could not be initialised");
+            return -1;
+        }
+        http_global_done = 1;
+    }
+    if (!http_curl) {
+        http_curl = curl_easy_init();
+        if (!http_curl) {
+            err_set(e, ERR_INTERNAL, "libcurl could not create a handle");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void http_cleanup(void)
+{
+    if (http_curl)
+        curl_easy_cleanup(http_curl);
+    http_curl = NULL;
+}
+
+void http_response_free(struct http_response *resp)
+{
+    if (!resp)
+        return;
+    free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+}
+
+/* ------------------------------------------------------------------ URL policy */
+
+static int http_host_is_loopback(const char *host)
+{
+    char buf[64];
+    size_t n = strlen(host);
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+        return 1;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(buf)) {
+        memcpy(buf, host + 1, n - 2);
+        buf[n - 2] = '\0';
+        if (inet_pton(AF_INET6, buf, &a6) == 1)
+            return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+    }
+    return 0;
+}
+
+/* Split url into lower-case scheme, host and effective port. */
+static int http_url_parts(const char *url, char *scheme, size_t ssz, char *host, size_t hsz,
+                          long *port, int *has_user)
+{
+    CURLU *u = curl_url();
+    char *s = NULL, *h = NULL, *p = NULL, *usr = NULL;
+    int rc = -1;
+    size_t i;
+
+    if (!u)
+        return -1;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+        goto out;
+    if (curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK)
+        goto out;
+    *has_user = curl_url_get(u, CURLUPART_USER, &usr, 0) == CURLUE_OK;
+    if (strlen(s) >= ssz || strlen(h) >= hsz)
+        goto out;
+    for (i = 0; s[i]; i++)
+        scheme[i] = (char)tolower((unsigned char)s[i]);
+    scheme[i] = '\0';
+    for (i = 0; h[i]; i++)
+        host[i] = (char)tolower((unsigned char)h[i]);
+    host[i] = '\0';
+    *port = strtol(p, NULL, 10);
+    rc = 0;
+out:
+    curl_free(s);
+    curl_free(h);
+    curl_free(p);
+    curl_free(usr);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static int http_has_bad_bytes(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
+int http_url_allowed(const char *url, struct err *e)
+{
+    char scheme[16], host[256];
+    long port;
+    int has_user = 0;
+
+    if (!url || !*url || strlen(url) >= HTTP_URL_MAX || http_has_bad_bytes(url)) {
+        err_set(e, ERR_INVALID_CONFIG, "the API URL is empty, too long or contains spaces");
+        return -1;
+    }
+    if (http_url_parts(url, scheme, sizeof(scheme), host, sizeof(host), &port, &has_user) != 0) {
+        err_set(e, ERR_INVALID_CONFIG, "the API URL could not be parsed");
+        return -1;
+    }
+    if (has_user) {
+        err_set(e, ERR_INVALID_CONFIG, "the API URL must not contain a user name or password");
+        return -1;
+    }
+    if (strcmp(scheme, "https") == 0)
+        return 0;
+    if (strcmp(scheme, "http") == 0 && http_host_is_loopback(host))
+        return 0;
+    err_set(e, ERR_INVALID_CONFIG,
+            "refusing %s://%s: API URLs must use https:// (plain http:// only to a loopback "
+            "address)",
+            scheme, host);
+    return -1;
+}
+
+int http_url_same_origin(const char *base, const char *ref, char *out, size_t outsz, struct err *e)
+{
+    char bs[16], bh[256], rs[16], rh[256];
+    long bp, rp;
+    int bu = 0, ru = 0;
+    size_t n;
+
+    if (!ref || !*ref || http_has_bad_bytes(ref)) {
+        err_set(e, ERR_UPSTREAM_INVALID, "the server sent an unusable pagination link");
+        return -1;
+    }
+    if (ref[0] == '/' && ref[1] != '/') {
+        const char *p = strstr(base, "://");
+        const char *end;
+        if (!p) {
+            err_set(e, ERR_INVALID_CONFIG, "the API URL has no scheme");
+            return -1;
+        }
+        end = strchr(p + 3, '/');
+        n = end ? (size_t)(end - base) : strlen(base);
+        if (n + strlen(ref) + 1 > outsz) {
+            err_set(e, ERR_UPSTREAM_INVALID, "the server sent an over-long pagination link");
+            return -1;
+        }
+        memcpy(out, base, n);
+        memcpy(out + n, ref, strlen(ref) + 1);
+        return 0;
+    }
+    if (http_url_parts(base, bs, sizeof(bs), bh, sizeof(bh), &bp, &bu) != 0 ||
+        http_url_parts(ref, rs, sizeof(rs), rh, sizeof(rh), &rp, &ru) != 0 || strcmp(bs, rs) != 0 ||
+        strcmp(bh, rh) != 0 || bp != rp || ru) {
+        err_set(e, ERR_UPSTREAM_INVALID,
+                "the server sent a pagination link to another site; not followed");
+        return -1;
+    }
+    if (strlen(ref) + 1 > outsz) {
+        err_set(e, ERR_UPSTREAM_INVALID, "the server sent an over-long pagination link");
+        return -1;
+    }
+    memcpy(out, ref, strlen(ref) + 1);
+    return 0;
+}
+
+int http_escape(const char *in, char *out, size_t outsz)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (; *in; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            if (o + 1 >= outsz)
+                return -1;
+            out[o++] = (char)c;
+        } else {
+            if (o + 3 >= outsz)
+                return -1;
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    if (o >= outsz)
+        return -1;
+    out[o] = '\0';
+    return 0;
+}
+
+/* ------------------------------------------------------------------ header parsers */
+
+static int http_is_ws(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int http_parse_link_next(const char *v, size_t len, char *out, size_t outsz)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        size_t us, ue, pe;
+        int is_next = 0;
+
+        while (i < len && (http_is_ws(v[i]) || v[i] == ','))
+            i++;
+        if (i >= len || v[i] != '<')
+            return -1;
+        us = ++i;
+        while (i < len && v[i] != '>')
+            i++;
+        if (i >= len)
+            return -1;
+        ue = i++;
+        /* parameters up to the next ',' outside quotes */
+        while (i < len && v[i] != ',') {
+            size_t ns, ne, vs, ve;
+            while (i < len && (http_is_ws(v[i]) || v[i] == ';'))
+                i++;
+            ns = i;
+            while (i < len && v[i] != '=' && v[i] != ';' && v[i] != ',' && !http_is_ws(v[i]))
+                i++;
+            ne = i;
+            while (i < len && http_is_ws(v[i]))
+                i++;
+            vs = ve = i;
+            if (i < len && v[i] == '=') {
+                i++;
+                while (i < len && http_is_ws(v[i]))
+                    i++;
+                if (i < len && v[i] == '"') {
+                    vs = ++i;
+                    while (i < len && v[i] != '"')
+                        i++;
+                    ve = i;
+                    if (i < len)
+                        i++;
+                } else {
+                    vs = i;
+                    while (i < len && v[i] != ';' && v[i] != ',' && !http_is_ws(v[i]))
+                        i++;
+                    ve = i;
+                }
+            }
+            if (ne - ns == 3 && strncasecmp(v + ns, "rel", 3) == 0) {
+                size_t k = vs;
+                while (k < ve) {
+                    size_t ts;
+                    while (k < ve && http_is_ws(v[k]))
+                        k++;
+                    ts = k;
+                    while (k < ve && !http_is_ws(v[k]))
+                        k++;
+                    if (k - ts == 4 && strncasecmp(v + ts, "next", 4) == 0)
+                        is_next = 1;
+                }
+            }
+            if (ns == i && i < len && v[i] != ',' && v[i] != ';')
+                i++; /* stray byte: make progress */
+        }
+        pe = ue - us;
+        if (is_next) {
+            if (pe == 0 || pe + 1 > outsz)
+                return -1;
+            memcpy(out, v + us, pe);
+            out[pe] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+long http_parse_retry_after(const char *value, size_t len, long long now_epoch)
+{
+    char buf[128];
+    size_t s = 0, e = len, i;
+    int digits = 1;
+    time_t t;
+
+    while (s < e && http_is_ws(value[s]))
+        s++;
+    while (e > s && (http_is_ws(value[e - 1]) || value[e - 1] == '\r' || value[e - 1] == '\n'))
+        e--;
+    if (s == e || e - s >= sizeof(buf))
+        return -1;
+    for (i = s; i < e; i++) {
+        if (value[i] < '0' || value[i] > '9')
+            digits = 0;
+    }
+    if (digits) {
+        long long secs = 0;
+        for (i = s; i < e && secs < 86400; i++)
+            secs = secs * 10 + (value[i] - '0');
+        if (secs > 86400)
+            secs = 86400;
+        return (long)(secs * 1000);
+    }
+    memcpy(buf, value + s, e - s);
+    buf[e - s] = '\0';
+    t = curl_getdate(buf, NULL);
+    if (t == (time_t)-1)
+        return -1;
+    if ((long long)t <= now_epoch)
+        return 0;
+    if ((long long)t - now_epoch > 86400)
+        return 86400L * 1000L;
+    return (long)(((long long)t - now_epoch) * 1000);
+}
+
+static long long http_parse_ll(const char *v, size_t len)
+{
+    long long x = 0;
+    size_t i = 0;
+
+    while (i < len && http_is_ws(v[i]))
+        i++;
+    if (i >= len || v[i] < '0' || v[i] > '9')
+        return -1;
+    for (; i < len && v[i] >= '0' && v[i] <= '9'; i++) {
+        if (x > 1000000000000000LL)
+            return -1;
+        x = x * 10 + (v[i] - '0');
+    }
+    return x;
+}
+
+/* ------------------------------------------------------------------ callbacks */
+
+static size_t http_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct http_ctx *c = ud;
+    size_t n = size * nmemb;
+
+    if (n > HTTP_BODY_MAX || c->len + n > HTTP_BODY_MAX) {
+        c->too_large = 1;
+        return 0;
+    }
+    if (c->len + n + 1 > c->cap) {
+        size_t ncap = c->cap ? c->cap : 4096;
+        char *nb;
+        while (ncap < c->len + n + 1)
+            ncap *= 2;
+        nb = realloc(c->buf, ncap);
+        if (!nb)
+            return 0;
+        c->buf = nb;
+        c->cap = ncap;
+    }
+    memcpy(c->buf + c->len, ptr, n);
+    c->len += n;
+    c->buf[c->len] = '\0';
+    return n;
+}
+
+static void http_reset_headers(struct http_response *r)
+{
+    r->content_type[0] = '\0';
+    r->link_next[0] = '\0';
+    r->retry_after_ms = -1;
+    r->rl_limit = r->rl_remaining = r->rl_reset = -1;
+}
+
+static size_t http_header_cb(char *buf, size_t size, size_t nitems, void *ud)
+{
+    struct http_ctx *c = ud;
+    struct http_response *r = c->resp;
+    size_t n = size * nitems, nl, vs;
+    const char *colon;
+
+    if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+        http_reset_headers(r); /* a new (possibly interim) response */
+        return n;
+    }
+    colon = memchr(buf, ':', n);
+    if (!colon)
+        return n;
+    nl = (size_t)(colon - buf);
+    vs = nl + 1;
+    while (vs < n && http_is_ws(buf[vs]))
+        vs++;
+    {
+        size_t ve = n;
+        const char *val = buf + vs;
+        size_t vl;
+        while (ve > vs && (buf[ve - 1] == '\r' || buf[ve - 1] == '\n' || http_is_ws(buf[ve - 1])))
+            ve--;
+        vl = ve - vs;
+#define HDR_IS(name) (nl == sizeof(name) - 1 && strncasecmp(buf, name, nl) == 0)
+        if (HDR_IS("Retry-After")) {
+            r->retry_after_ms = http_parse_retry_after(val, vl, (long long)time(NULL));
+        } else if (HDR_IS("X-RateLimit-Limit")) {
+            r->rl_limit = http_parse_ll(val, vl);
+        } else if (HDR_IS("X-RateLimit-Remaining")) {
+            r->rl_remaining = http_parse_ll(val, vl);
+        } else if (HDR_IS("X-RateLimit-Reset")) {
+            r->rl_reset = http_parse_ll(val, vl);
+        } else if (HDR_IS("Link")) {
+            if (!r->link_next[0] &&
+                http_parse_link_next(val, vl, r->link_next, sizeof(r->link_next)) != 0)
+                r->link_next[0] = '\0';
+        } else if (HDR_IS("Content-Type")) {
+            size_t k = vl < sizeof(r->content_type) - 1 ? vl : sizeof(r->content_type) - 1;
+            memcpy(r->content_type, val, k);
+            r->content_type[k] = '\0';
+        }
+#undef HDR_IS
+    }
+    return n;
+}
+
+static int http_prereq_cb(void *ud, char *primary_ip, char *local_ip, int primary_port,
+                          int local_port)
+{
+    struct http_ctx *c = ud;
+
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    c->prereq_calls++;
+    /* libcurl re-sends on a fresh connection when a reused one died: never for a write */
+    if (c->prereq_calls > 1 && !c->idempotent)
+        return CURL_PREREQFUNC_ABORT;
+    return CURL_PREREQFUNC_OK;
+}
+
+/* ------------------------------------------------------------------ request */
+
+/* "host/path" of url for the log (no scheme, no query: queries may carry emails). */
+static void http_log_target(const char *url, char *out, size_t outsz)
+{
+    const char *p = strstr(url, "://");
+    size_t n;
+
+    p = p ? p + 3 : url;
+    n = strcspn(p, "?#");
+    if (n >= outsz)
+        n = outsz - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static long http_opt(long v, long def)
+{
+    return v > 0 ? v : def;
+}
+
+/* Errors that another attempt cannot fix. */
+static int http_permanent(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_FILESIZE_EXCEEDED:
+    case CURLE_WRITE_ERROR:
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_ABORTED_BY_CALLBACK:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int http_tls_trust_error(CURLcode rc)
+{
+    return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+           rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_CERTPROBLEM;
+}
+
+static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *ctx,
+                      struct curl_slist **hdrs, char *errbuf)
+{
+    const struct http_opts *o = req->opts;
+    struct curl_slist *l = NULL, *t;
+    size_t i;
+    int bad = 0;
+
+#define SET(opt, val) bad |= curl_easy_setopt(h, opt, val) != CURLE_OK
+    curl_easy_reset(h); /* keeps live connections */
+    SET(CURLOPT_URL, req->url);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+    SET(CURLOPT_CONNECTTIMEOUT_MS,
+        http_opt(o ? o->connect_timeout_ms : 0, HTTP_DEFAULT_CONNECT_MS));
+    SET(CURLOPT_TIMEOUT_MS, http_opt(o ? o->total_timeout_ms : 0, HTTP_DEFAULT_TOTAL_MS));
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (o && o->ca_file && *o->ca_file)
+        SET(CURLOPT_CAINFO, o->ca_file);
+    SET(CURLOPT_USERAGENT, "textus-host/" TH_VERSION);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
+    SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    SET(CURLOPT_WRITEFUNCTION, http_write_cb);
+    SET(CURLOPT_WRITEDATA, ctx);
+    SET(CURLOPT_HEADERFUNCTION, http_header_cb);
+    SET(CURLOPT_HEADERDATA, ctx);
+    SET(CURLOPT_PREREQFUNCTION, http_prereq_cb);
+    SET(CURLOPT_PREREQDATA, ctx);
+    if (req->basic_user) {
+        SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        SET(CURLOPT_USERNAME, req->basic_user);
+        SET(CURLOPT_PASSWORD, req->basic_pass ? req->basic_pass : "");
+    }
+    switch (req->method) {
+    case HTTP_GET:
+        SET(CURLOPT_HTTPGET, 1L);
+        break;
+    case HTTP_DELETE:
+        SET(CURLOPT_CUSTOMREQUEST, "DELETE");
+        break;
+    default:
+        SET(CURLOPT_POST, 1L);
+        SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+        if (req->method != HTTP_POST)
+            SET(CURLOPT_CUSTOMREQUEST, http_method_name(req->method));
+        break;
+    }
+#undef SET
+    /* no "Expect: 100-continue" round trip */
+    t = curl_slist_append(l, "Expect:");
+    if (!t)
+        bad = 1;
+    else
+        l = t;
+    for (i = 0; req->headers && req->headers[i]; i++) {
+        t = curl_slist_append(l, req->headers[i]);
+        if (!t) {
+            bad = 1;
+            break;
+        }
+        l = t;
+    }
+    *hdrs = l;
+    if (!bad && curl_easy_setopt(h, CURLOPT_HTTPHEADER, l) != CURLE_OK)
+        bad = 1;
+    return bad ? -1 : 0;
+}
+
+static long http_backoff(const struct http_opts *o, int retry)
+{
+    long base = http_opt(o ? o->backoff_base_ms : 0, HTTP_DEFAULT_BACKOFF_MS);
+    long cap = base;
+    int i;
+
+    for (i = 1; i < retry && cap < 60000; i++)
+        cap *= 2;
+    /* equal jitter: half fixed, half random */
+    return cap / 2 + (long)randombytes_uniform((uint32_t)(cap / 2 + 1));
+}
+
+int http_request(const struct http_request *req, struct http_response *resp, struct err *e)
+{
+    const struct http_opts *o = req->opts;
+    int max_retries = o && o->max_retries < 0
+                          ? 0
+                          : (o && o->max_retries > 0 ? o->max_retries : HTTP_DEFAULT_RETRIES);
+    long budget = http_opt(o ? o->retry_budget_ms : 0, HTTP_DEFAULT_BUDGET_MS);
+    long start = http_now_ms();
+    char target[256];
+    const char *mname = http_method_name(req->method);
+
+    memset(resp, 0, sizeof(*resp));
+    http_reset_headers(resp);
+    resp->body = calloc(1, 1);
+    if (!resp->body) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (http_url_allowed(req->url, e) != 0)
+        return -1;
+    if (http_handle(e) != 0)
+        return -1;
+    http_log_target(req->url, target, sizeof(target));
+
+    for (;;) {
+        struct http_ctx ctx;
+        struct curl_slist *hdrs = NULL;
+        char errbuf[CURL_ERROR_SIZE];
+        CURLcode rc;
+        long wait = -1;
+
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.idempotent = req->idempotent;
+        ctx.resp = resp;
+        errbuf[0] = '\0';
+        http_reset_headers(resp);
+        resp->status = 0;
+        resp->attempts++;
+        if (http_setup(http_curl, req, &ctx, &hdrs, errbuf) != 0) {
+            curl_slist_free_all(hdrs);
+            free(ctx.buf);
+            err_set(e, ERR_INTERNAL, "libcurl rejected an option (%s)", errbuf);
+            return -1;
+        }
+        rc = curl_easy_perform(http_curl);
+        curl_slist_free_all(hdrs);
+        curl_easy_setopt(http_curl, CURLOPT_ERRORBUFFER, NULL);
+
+        if (rc == CURLE_OK) {
+            free(resp->body);
+            resp->body = ctx.buf ? ctx.buf : calloc(1, 1);
+            resp->body_len = ctx.len;
+            if (!resp->body) {
+                err_set(e, ERR_INTERNAL, "out of memory");
+                return -1;
+            }
+            curl_easy_getinfo(http_curl, CURLINFO_RESPONSE_CODE, &resp->status);
+            resp->outcome = HTTP_RESPONDED;
+            log_msg("http: %s %s -> %ld (attempt %d)", mname, target, resp->status, resp->attempts);
+            if (req->idempotent && (resp->status == 429 || resp->status >= 500) &&
+                resp->attempts <= max_retries) {
+                wait = http_backoff(o, resp->attempts);
+                if (resp->retry_after_ms > wait)
+                    wait = resp->retry_after_ms;
+            }
+        } else {
+            int sent = ctx.prereq_calls > 0;
+            free(ctx.buf);
+            resp->outcome = sent ? HTTP_MAYBE_SENT : HTTP_NOT_SENT;
+            log_msg("http: %s %s failed: curl %d %s (attempt %d, %s)", mname, target, (int)rc,
+                    curl_easy_strerror(rc), resp->attempts, sent ? "maybe sent" : "not sent");
+            if (ctx.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+                resp->outcome = HTTP_MAYBE_SENT;
+                if (!req->idempotent) {
+                    err_set(e, ERR_OUTCOME_UNKNOWN,
+                            "the %s to %s reached the server but its answer was larger than "
+                            "%u bytes; whether it took effect is unknown",
+                            mname, target, HTTP_BODY_MAX);
+                } else {
+                    err_set(e, ERR_UPSTREAM_INVALID,
+                            "the answer from %s was larger than %u bytes and was refused", target,
+                            HTTP_BODY_MAX);
+                }
+                return -1;
+            }
+            if (!req->idempotent && sent) {
+                err_set(e, ERR_OUTCOME_UNKNOWN,
+                        "the connection failed after the %s to %s was sent (%s); it may have "
+                        "reached the server, so it was not retried",
+                        mname, target, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                return -1;
+            }
+            if (req->idempotent && !http_permanent(rc) && resp->attempts <= max_retries)
+                wait = http_backoff(o, resp->attempts);
+            if (wait < 0) {
+                if (http_tls_trust_error(rc)) {
+                    err_set(e, ERR_UPSTREAM_UNAVAILABLE,
+                            "the TLS certificate of %s is not trusted (%s); check the "
+                            "configured CA file",
+                            target, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                    e->retryable = 0;
+                } else {
+                    err_set(e, ERR_UPSTREAM_UNAVAILABLE, "could not reach %s: %s%s", target,
+                            errbuf[0] ? errbuf : curl_easy_strerror(rc),
+                            sent ? " (may have reached the server)" : " (not sent)");
+                }
+                return -1;
+            }
+        }
+        if (wait < 0)
+            return 0;
+        if (http_now_ms() - start + wait > budget) {
+            log_msg("http: %s %s: retry budget exhausted", mname, target);
+            if (resp->outcome == HTTP_RESPONDED)
+                return 0; /* the caller maps the 429/5xx */
+            err_set(e, ERR_UPSTREAM_UNAVAILABLE, "could not reach %s within the retry budget",
+                    target);
+            return -1;
+        }
+        http_sleep_ms(wait);
+    }
+}

@@ -1,0 +1,108 @@
+/*
+ * http — the only module that touches libcurl: one easy handle for the life of
+ * the process (keep-alive), our own write and header callbacks, a response
+ * size cap, timeouts, TLS verification always on, a URL policy (https://, or
+ * http:// to loopback only), Retry-After / X-RateLimit-* / Link parsing, and
+ * bounded retries of idempotent requests.
+ *
+ * A request that changes state (idempotent = 0) is sent at most once per call:
+ * libcurl's own "connection died, retrying" re-send is blocked (prereq
+ * callback), and when such a request fails after it may have reached the
+ * server the error is ERR_OUTCOME_UNKNOWN with resp->outcome HTTP_MAYBE_SENT.
+ *
+ * Not thread-safe (the host is single-threaded). Engine code.
+ */
+#ifndef TH_HTTP_H
+#define TH_HTTP_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define HTTP_BODY_MAX           (8u * 1024u * 1024u)
+#define HTTP_DEFAULT_CONNECT_MS 5000L
+#define HTTP_DEFAULT_TOTAL_MS   20000L
+#define HTTP_DEFAULT_RETRIES    3
+#define HTTP_DEFAULT_BUDGET_MS  30000L
+#define HTTP_DEFAULT_BACKOFF_MS 500L
+#define HTTP_URL_MAX            4096
+
+/* Transport settings; zero fields take the defaults above. */
+struct http_opts {
+    long connect_timeout_ms; /* 0: 5 s */
+    long total_timeout_ms;   /* 0: 20 s, per attempt */
+    const char *ca_file;     /* NULL: the system trust store; never disables verification */
+    int max_retries;         /* 0: 3; < 0: no retries */
+    long retry_budget_ms;    /* 0: 30 s, wall time from the first attempt */
+    long backoff_base_ms;    /* 0: 500 ms (doubles per retry, full jitter) */
+};
+
+enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
+
+/* What the caller can know about whether the server saw the request. */
+enum http_outcome {
+    HTTP_RESPONDED = 0, /* a complete response (any status) was received */
+    HTTP_NOT_SENT,      /* certainly not sent: refused URL, DNS, connect or TLS failure */
+    HTTP_MAYBE_SENT,    /* may have reached the server: timeout/drop after sending, oversize */
+};
+
+struct http_request {
+    enum http_method method;
+    const char *url;
+    const char *const *headers; /* "Name: value" strings, NULL-terminated; may be NULL */
+    const char *body;           /* may be NULL */
+    size_t body_len;
+    const char *basic_user; /* with basic_pass: HTTP Basic auth (secret; never logged) */
+    const char *basic_pass;
+    int idempotent; /* 1: retried on 429/5xx/connection errors */
+    const struct http_opts *opts;
+};
+
+struct http_response {
+    long status; /* 0 when no response */
+    enum http_outcome outcome;
+    char *body; /* NUL-terminated (malloc'd), never NULL after http_request */
+    size_t body_len;
+    char content_type[128];
+    char link_next[HTTP_URL_MAX];               /* Link: <...>; rel="next", "" when absent */
+    long retry_after_ms;                        /* from Retry-After, -1 when absent */
+    long long rl_limit, rl_remaining, rl_reset; /* X-RateLimit-*, -1 when absent */
+    int attempts;
+};
+
+/*
+ * Perform a request. Returns 0 when a response was received (any status: the
+ * caller maps it), or -1 with *e set: ERR_BAD_REQUEST/ERR_INVALID_CONFIG for a
+ * refused URL, ERR_UPSTREAM_UNAVAILABLE (retryable) for a network failure,
+ * ERR_UPSTREAM_INVALID for an oversized body, ERR_OUTCOME_UNKNOWN when a
+ * non-idempotent request may have reached the server. resp must be freed
+ * with http_response_free in every case.
+ */
+int http_request(const struct http_request *req, struct http_response *resp, struct err *e)
+    __attribute__((warn_unused_result));
+void http_response_free(struct http_response *resp);
+
+/* Close the shared handle (connections included). Safe to call more than once. */
+void http_cleanup(void);
+
+/* 0 when url is acceptable (https://, or http:// to 127.0.0.0/8, ::1, localhost). */
+int http_url_allowed(const char *url, struct err *e) __attribute__((warn_unused_result));
+
+/*
+ * Resolve ref (an absolute URL or a path starting with "/") against base into
+ * out. Refuses (-1, ERR_UPSTREAM_INVALID) anything that is not on base's
+ * scheme, host and port, so pagination links never lead elsewhere.
+ */
+int http_url_same_origin(const char *base, const char *ref, char *out, size_t outsz, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* Percent-encode everything but RFC 3986 unreserved characters. -1 when out is too small. */
+int http_escape(const char *in, char *out, size_t outsz) __attribute__((warn_unused_result));
+
+/* Pure parsers (also fuzzed). */
+/* The rel="next" target of a Link header value into out; 0 found, -1 not found. */
+int http_parse_link_next(const char *value, size_t len, char *out, size_t outsz);
+/* Retry-After (delta-seconds or HTTP-date) in ms relative to now_epoch; -1 when unparseable. */
+long http_parse_retry_after(const char *value, size_t len, long long now_epoch);
+
+#endif

@@ -1,0 +1,789 @@
+/*
+ * textus — TextUs Next API client (see textus.h and shared/reference/textus-api.md).
+ */
+#include "textus.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "apijson.h"
+#include "log.h"
+
+#define TEXTUS_VND       "application/vnd.textus+jsonld"
+#define TEXTUS_TOKEN_MAX 1024
+#define TEXTUS_MAX_PAGES 200
+
+int textus_is_e164(const char *s)
+{
+    size_t n = 0;
+
+    if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
+        return 0;
+    for (s++; *s; s++, n++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+    }
+    return n >= 7 && n <= 15;
+}
+
+static const char *textus_base(const struct textus_config *c)
+{
+    return c->base_url && *c->base_url ? c->base_url : TEXTUS_DEFAULT_BASE_URL;
+}
+
+/* base URL (without trailing '/') + printf-formatted path. */
+static int textus_url(const struct textus_config *c, char *out, size_t outsz, struct err *e,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int textus_url(const struct textus_config *c, char *out, size_t outsz, struct err *e,
+                      const char *fmt, ...)
+{
+    const char *base = textus_base(c);
+    size_t bl = strlen(base);
+    va_list ap;
+    int n;
+
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    if (bl + 1 >= outsz) {
+        err_set(e, ERR_INVALID_CONFIG, "the TextUs URL is too long");
+        return -1;
+    }
+    memcpy(out, base, bl);
+    va_start(ap, fmt);
+    n = vsnprintf(out + bl, outsz - bl, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= outsz - bl) {
+        err_set(e, ERR_BAD_REQUEST, "a TextUs request URL would be too long");
+        return -1;
+    }
+    return 0;
+}
+
+static int textus_slug(const struct textus_config *c, char *out, size_t outsz, struct err *e)
+{
+    if (!c->account || !*c->account) {
+        err_set(e, ERR_NOT_CONFIGURED, "no TextUs account slug is configured");
+        return -1;
+    }
+    if (http_escape(c->account, out, outsz) != 0) {
+        err_set(e, ERR_INVALID_CONFIG, "the TextUs account slug is too long");
+        return -1;
+    }
+    return 0;
+}
+
+static int textus_do(const struct textus_config *c, enum http_method m, const char *url,
+                     const char *body, int idempotent, struct http_response *r, struct err *e)
+{
+    char auth[TEXTUS_TOKEN_MAX + 32];
+    const char *hdrs[4];
+    struct http_request rq;
+    size_t tl;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    if (!c->token || !*c->token) {
+        err_set(e, ERR_NOT_CONFIGURED, "no TextUs API token is configured");
+        return -1;
+    }
+    tl = strlen(c->token);
+    if (tl > TEXTUS_TOKEN_MAX || strpbrk(c->token, "\r\n")) {
+        err_set(e, ERR_INVALID_CONFIG, "the TextUs API token is malformed");
+        return -1;
+    }
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+    hdrs[0] = auth;
+    hdrs[1] = "Accept: " TEXTUS_VND;
+    hdrs[2] = "Content-Type: " TEXTUS_VND;
+    hdrs[3] = NULL;
+    memset(&rq, 0, sizeof(rq));
+    rq.method = m;
+    rq.url = url;
+    rq.headers = hdrs;
+    rq.body = body;
+    rq.body_len = body ? strlen(body) : 0;
+    rq.idempotent = idempotent;
+    rq.opts = &c->http;
+    rc = http_request(&rq, r, e);
+    sodium_memzero(auth, sizeof(auth));
+    return rc;
+}
+
+static long textus_wait_ms(const struct http_response *r)
+{
+    long long now = (long long)time(NULL);
+
+    if (r->retry_after_ms >= 0)
+        return r->retry_after_ms;
+    if (r->rl_reset > now && r->rl_reset - now < 86400)
+        return (long)((r->rl_reset - now) * 1000);
+    return 0;
+}
+
+/* Map a non-2xx answer to a stable code; 0 for 2xx. slug_scoped: path is /{slug}/... */
+static int textus_map(const struct textus_config *c, const struct http_response *r, int slug_scoped,
+                      const char *what, struct err *e)
+{
+    char msg[300];
+
+    if (r->status >= 200 && r->status < 300)
+        return 0;
+    apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
+    if (r->status == 401) {
+        err_set(e, ERR_TEXTUS_AUTH,
+                "TextUs refused the API token (HTTP 401%s%s). Create a new token in TextUs "
+                "(Profile > API Tokens) and run `textus-host configure`",
+                msg[0] ? ": " : "", msg);
+    } else if (r->status == 404 && slug_scoped) {
+        err_set(e, ERR_TEXTUS_ACCOUNT,
+                "TextUs has no account \"%s\" for this token (HTTP 404 on %s); check the "
+                "account slug with `textus-host configure`",
+                c->account ? c->account : "", what);
+    } else if (r->status == 429) {
+        long w = textus_wait_ms(r);
+        err_set(e, ERR_RATE_LIMITED, "TextUs rate limit reached during %s; retry in %ld s", what,
+                (w + 999) / 1000);
+        e->retry_after_ms = w;
+    } else if (r->status >= 500) {
+        err_set(e, ERR_UPSTREAM_UNAVAILABLE, "TextUs is unavailable (HTTP %ld during %s)%s%s",
+                r->status, what, msg[0] ? ": " : "", msg);
+    } else if (r->status >= 400) {
+        err_set(e, ERR_TEXTUS_REJECTED, "TextUs refused %s (HTTP %ld)%s%s", what, r->status,
+                msg[0] ? ": " : "", msg);
+    } else {
+        err_set(e, ERR_UPSTREAM_INVALID, "TextUs answered %s with unexpected HTTP %ld", what,
+                r->status);
+    }
+    log_msg("textus: %s -> HTTP %ld (%s)", what, r->status, err_code_name(e->code));
+    return -1;
+}
+
+static void textus_invalid(struct err *e, const char *what)
+{
+    err_set(e, ERR_UPSTREAM_INVALID, "TextUs sent an unusable answer (%s)", what);
+}
+
+/* ------------------------------------------------------------------ parsers */
+
+static int textus_message_from(const cJSON *o, struct textus_message *m)
+{
+    memset(m, 0, sizeof(*m));
+    if (!cJSON_IsObject(o))
+        return -1;
+    if (apijson_copy(o, "id", m->id, sizeof(m->id)) != 0 || strncmp(m->id, "/messages/", 10) != 0 ||
+        !m->id[10])
+        return -1;
+    if (apijson_copy(o, "deliveryState", m->delivery_state, sizeof(m->delivery_state)) != 0)
+        apijson_copy(o, "status", m->delivery_state, sizeof(m->delivery_state));
+    apijson_copy(o, "conversation", m->conversation, sizeof(m->conversation));
+    apijson_copy(o, "direction", m->direction, sizeof(m->direction));
+    if (apijson_copy(o, "displayTimestamp", m->timestamp, sizeof(m->timestamp)) != 0)
+        apijson_copy(o, "createdAt", m->timestamp, sizeof(m->timestamp));
+    return 0;
+}
+
+int textus_parse_message(const char *buf, size_t len, struct textus_message *out, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    int rc = textus_message_from(doc, out);
+
+    cJSON_Delete(doc);
+    if (rc != 0)
+        textus_invalid(e, "a Message without a /messages/ id");
+    return rc;
+}
+
+int textus_parse_conversation(const char *buf, size_t len, struct textus_conversation *out,
+                              struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *latest, *body;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!cJSON_IsObject(doc))
+        goto out;
+    if (apijson_copy(doc, "id", out->id, sizeof(out->id)) != 0)
+        goto out;
+    apijson_copy(doc, "currentState", out->current_state, sizeof(out->current_state));
+    out->blocked = apijson_true(doc, "blocked") || strcmp(out->current_state, "blocked") == 0;
+    out->unsubscribed = apijson_true(doc, "unsubscribed");
+    latest = cJSON_GetObjectItemCaseSensitive(doc, "latestPreviewableItem");
+    if (cJSON_IsObject(latest)) {
+        if (textus_message_from(latest, &out->latest) != 0) {
+            /* a previewable item need not be a message; keep what is there */
+            memset(&out->latest, 0, sizeof(out->latest));
+            apijson_copy(latest, "id", out->latest.id, sizeof(out->latest.id));
+            apijson_copy(latest, "direction", out->latest.direction, sizeof(out->latest.direction));
+            if (apijson_copy(latest, "displayTimestamp", out->latest.timestamp,
+                             sizeof(out->latest.timestamp)) != 0)
+                apijson_copy(latest, "createdAt", out->latest.timestamp,
+                             sizeof(out->latest.timestamp));
+        }
+        out->has_latest = 1;
+        body = cJSON_GetObjectItemCaseSensitive(latest, "body");
+        if (cJSON_IsString(body) && body->valuestring) {
+            size_t n = strlen(body->valuestring);
+            if (n >= sizeof(out->latest_body)) {
+                n = sizeof(out->latest_body) - 1;
+                out->latest_body_truncated = 1;
+            }
+            memcpy(out->latest_body, body->valuestring, n);
+            out->latest_body[n] = '\0';
+        }
+    }
+    out->found = 1;
+    rc = 0;
+out:
+    cJSON_Delete(doc);
+    if (rc != 0)
+        textus_invalid(e, "a Conversation without an id");
+    return rc;
+}
+
+static int textus_contact_from(const cJSON *o, struct textus_contact *c)
+{
+    memset(c, 0, sizeof(*c));
+    if (!cJSON_IsObject(o))
+        return -1;
+    if (apijson_copy(o, "id", c->id, sizeof(c->id)) != 0 || strncmp(c->id, "/contacts/", 10) != 0 ||
+        !c->id[10])
+        return -1;
+    apijson_copy(o, "name", c->name, sizeof(c->name));
+    return 0;
+}
+
+int textus_parse_contact(const char *buf, size_t len, struct textus_contact *out, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    int rc = textus_contact_from(doc, out);
+
+    cJSON_Delete(doc);
+    if (rc != 0)
+        textus_invalid(e, "a Contact without a /contacts/ id");
+    return rc;
+}
+
+int textus_parse_collection(const char *buf, size_t len, cJSON **doc, const cJSON **members,
+                            char *next, size_t nextsz, struct err *e)
+{
+    const cJSON *m, *view, *nx;
+
+    *doc = apijson_parse(buf, len);
+    *members = NULL;
+    if (nextsz)
+        next[0] = '\0';
+    if (!cJSON_IsObject(*doc))
+        goto bad;
+    m = cJSON_GetObjectItemCaseSensitive(*doc, "members");
+    if (!m)
+        m = cJSON_GetObjectItemCaseSensitive(*doc, "hydra:member");
+    if (!cJSON_IsArray(m))
+        goto bad;
+    view = cJSON_GetObjectItemCaseSensitive(*doc, "view");
+    if (!view)
+        view = cJSON_GetObjectItemCaseSensitive(*doc, "hydra:view");
+    if (cJSON_IsObject(view)) {
+        nx = cJSON_GetObjectItemCaseSensitive(view, "next");
+        if (!nx)
+            nx = cJSON_GetObjectItemCaseSensitive(view, "hydra:next");
+        if (cJSON_IsString(nx) && nx->valuestring && *nx->valuestring) {
+            if (strlen(nx->valuestring) + 1 > nextsz)
+                goto bad;
+            memcpy(next, nx->valuestring, strlen(nx->valuestring) + 1);
+        } else if (nx && !cJSON_IsNull(nx) && !cJSON_IsString(nx)) {
+            goto bad;
+        }
+    }
+    *members = m;
+    return 0;
+bad:
+    cJSON_Delete(*doc);
+    *doc = NULL;
+    textus_invalid(e, "not a collection with members");
+    return -1;
+}
+
+/* ------------------------------------------------------------------ collections */
+
+typedef int (*textus_member_fn)(const cJSON *member, void *ud, int *stop, struct err *e);
+
+/* GET first_url and every view.next page; call fn for each member until *stop. */
+static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
+                       const char *what, textus_member_fn fn, void *ud, struct err *e)
+{
+    char url[HTTP_URL_MAX], next[HTTP_URL_MAX];
+    int pages = 0, stop = 0;
+
+    if (strlen(first_url) + 1 > sizeof(url)) {
+        err_set(e, ERR_BAD_REQUEST, "request URL too long");
+        return -1;
+    }
+    memcpy(url, first_url, strlen(first_url) + 1);
+    for (;;) {
+        struct http_response r;
+        cJSON *doc = NULL;
+        const cJSON *members, *it;
+        int rc;
+
+        if (++pages > TEXTUS_MAX_PAGES) {
+            err_set(e, ERR_UPSTREAM_INVALID, "TextUs returned more than %d pages for %s",
+                    TEXTUS_MAX_PAGES, what);
+            return -1;
+        }
+        rc = textus_do(c, HTTP_GET, url, NULL, 1, &r, e);
+        if (rc == 0)
+            rc = textus_map(c, &r, slug_scoped, what, e);
+        if (rc == 0)
+            rc = textus_parse_collection(r.body, r.body_len, &doc, &members, next, sizeof(next), e);
+        http_response_free(&r);
+        if (rc != 0)
+            return -1;
+        cJSON_ArrayForEach(it, members)
+        {
+            if (fn(it, ud, &stop, e) != 0) {
+                cJSON_Delete(doc);
+                return -1;
+            }
+            if (stop)
+                break;
+        }
+        cJSON_Delete(doc);
+        if (stop || !next[0])
+            return 0;
+        if (http_url_same_origin(textus_base(c), next, url, sizeof(url), e) != 0)
+            return -1;
+    }
+}
+
+static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    cJSON *arr = ud, *o;
+    const cJSON *slug = cJSON_GetObjectItemCaseSensitive(m, "slug");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
+
+    (void)stop;
+    if (!cJSON_IsString(slug) || !slug->valuestring) {
+        textus_invalid(e, "an account without a slug");
+        return -1;
+    }
+    o = cJSON_CreateObject();
+    if (!o || !cJSON_AddStringToObject(o, "slug", slug->valuestring) ||
+        !cJSON_AddStringToObject(
+            o, "name", cJSON_IsString(name) && name->valuestring ? name->valuestring : "") ||
+        !cJSON_AddBoolToObject(o, "messagingRestricted", apijson_true(m, "messagingRestricted"))) {
+        cJSON_Delete(o);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    cJSON_AddItemToArray(arr, o);
+    return 0;
+}
+
+int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+
+    if (textus_url(c, url, sizeof(url), e, "/accounts") != 0)
+        return -1;
+    return textus_each(c, url, 0, "listing accounts", textus_account_member, out_accounts, e);
+}
+
+int textus_verify_account(const struct textus_config *c, struct textus_account *out, struct err *e)
+{
+    cJSON *arr = cJSON_CreateArray();
+    const cJSON *it;
+    char names[256];
+    size_t o = 0;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    names[0] = '\0';
+    if (!arr) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (!c->account || !*c->account) {
+        err_set(e, ERR_NOT_CONFIGURED, "no TextUs account slug is configured");
+        goto out;
+    }
+    if (textus_list_accounts(c, arr, e) != 0)
+        goto out;
+    cJSON_ArrayForEach(it, arr)
+    {
+        const char *slug = cJSON_GetObjectItemCaseSensitive(it, "slug")->valuestring;
+        if (strcmp(slug, c->account) == 0) {
+            snprintf(out->slug, sizeof(out->slug), "%s", slug);
+            snprintf(out->name, sizeof(out->name), "%s",
+                     cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring);
+            out->messaging_restricted = apijson_true(it, "messagingRestricted");
+            rc = 0;
+            goto out;
+        }
+        if (o + strlen(slug) + 3 < sizeof(names)) {
+            int n = snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "", slug);
+            if (n > 0)
+                o += (size_t)n;
+        }
+    }
+    err_set(e, ERR_TEXTUS_ACCOUNT,
+            "the TextUs token's user is not a member of account \"%s\" (accounts: %s)", c->account,
+            names[0] ? names : "none");
+out:
+    cJSON_Delete(arr);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ messages */
+
+int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
+                        struct textus_message *out, struct err *e)
+{
+    char slug[256], url[HTTP_URL_MAX];
+    cJSON *req = NULL;
+    char *json = NULL;
+    struct http_response r;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    memset(&r, 0, sizeof(r));
+    if (!textus_is_e164(to_e164)) {
+        err_set(e, ERR_BAD_REQUEST, "the recipient is not an E.164 number");
+        return -1;
+    }
+    if (!body || !*body) {
+        err_set(e, ERR_BAD_REQUEST, "the message body is empty");
+        return -1;
+    }
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/messages", slug) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req || !cJSON_AddStringToObject(req, "to", to_e164) ||
+        !cJSON_AddStringToObject(req, "body", body) || !(json = cJSON_PrintUnformatted(req))) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (textus_do(c, HTTP_POST, url, json, 0, &r, e) != 0)
+        goto out;
+    if (textus_map(c, &r, 1, "sending the message", e) != 0)
+        goto out;
+    if (r.status == 202) {
+        err_set(e, ERR_UPSTREAM_INVALID,
+                "TextUs accepted the message without returning it (HTTP 202)");
+        goto out;
+    }
+    if (textus_parse_message(r.body, r.body_len, out, e) != 0) {
+        /* it was accepted: we just cannot tell which message it is */
+        err_set(e, ERR_OUTCOME_UNKNOWN,
+                "TextUs accepted the message (HTTP %ld) but its answer could not be read",
+                r.status);
+        goto out;
+    }
+    log_msg("textus: sent message %s state %s", out->id, out->delivery_state);
+    rc = 0;
+out:
+    http_response_free(&r);
+    cJSON_free(json);
+    cJSON_Delete(req);
+    return rc;
+}
+
+/* A relative IRI of the given collection: "/prefix/<safe id chars>". */
+static int textus_iri_ok(const char *id, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    const char *p;
+
+    if (!id || strncmp(id, prefix, pl) != 0 || !id[pl])
+        return 0;
+    for (p = id + pl; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return 0;
+    }
+    return strlen(id) < TEXTUS_ID_MAX;
+}
+
+int textus_get_message(const struct textus_config *c, const char *message_id,
+                       struct textus_message *out, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct http_response r;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!textus_iri_ok(message_id, "/messages/")) {
+        err_set(e, ERR_BAD_REQUEST, "not a TextUs message id (\"/messages/...\")");
+        return -1;
+    }
+    if (textus_url(c, url, sizeof(url), e, "%s", message_id) != 0)
+        return -1;
+    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) == 0 &&
+        textus_map(c, &r, 0, "reading the message", e) == 0 &&
+        textus_parse_message(r.body, r.body_len, out, e) == 0)
+        rc = 0;
+    http_response_free(&r);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ opt-outs, conversations */
+
+/* The number as the opt-out path wants it: bare 10 digits for +1 (the documented example). */
+static int textus_optout_path(const struct textus_config *c, const char *e164, char *url,
+                              size_t urlsz, struct err *e)
+{
+    char slug[256], num[64];
+
+    if (!textus_is_e164(e164)) {
+        err_set(e, ERR_BAD_REQUEST, "not an E.164 number");
+        return -1;
+    }
+    if (textus_slug(c, slug, sizeof(slug), e) != 0)
+        return -1;
+    if (strncmp(e164, "+1", 2) == 0 && strlen(e164) == 12)
+        snprintf(num, sizeof(num), "%s", e164 + 2);
+    else if (http_escape(e164, num, sizeof(num)) != 0)
+        return -1;
+    return textus_url(c, url, urlsz, e, "/%s/opt_outs/%s", slug, num);
+}
+
+int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opted_out,
+                       struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct http_response r;
+    int rc = -1;
+
+    *opted_out = 0;
+    if (textus_optout_path(c, e164, url, sizeof(url), e) != 0)
+        return -1;
+    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) != 0)
+        goto out;
+    if (r.status == 404) {
+        /* Inference (reference §4): 404 = no opt-out. A wrong slug also gives 404 here; the
+         * send then fails with textus_account, so nothing is sent by mistake. */
+        rc = 0;
+        goto out;
+    }
+    if (textus_map(c, &r, 1, "reading the opt-out", e) != 0)
+        goto out;
+    {
+        cJSON *doc = apijson_parse(r.body, r.body_len);
+        int ok = cJSON_IsObject(doc);
+        cJSON_Delete(doc);
+        if (!ok) {
+            textus_invalid(e, "an OptOut that is not a JSON object");
+            goto out;
+        }
+    }
+    *opted_out = 1;
+    rc = 0;
+out:
+    http_response_free(&r);
+    return rc;
+}
+
+int textus_create_opt_out(const struct textus_config *c, const char *e164, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct http_response r;
+    int rc = -1;
+
+    if (textus_optout_path(c, e164, url, sizeof(url), e) != 0)
+        return -1;
+    /* PUT of a fixed state: repeating it is harmless, so it may be retried */
+    if (textus_do(c, HTTP_PUT, url, NULL, 1, &r, e) == 0 &&
+        textus_map(c, &r, 1, "recording the opt-out", e) == 0)
+        rc = 0;
+    http_response_free(&r);
+    return rc;
+}
+
+int textus_get_conversation(const struct textus_config *c, const char *e164,
+                            struct textus_conversation *out, struct err *e)
+{
+    char slug[256], num[64], url[HTTP_URL_MAX];
+    struct http_response r;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!textus_is_e164(e164)) {
+        err_set(e, ERR_BAD_REQUEST, "not an E.164 number");
+        return -1;
+    }
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, num, sizeof(num)) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/conversations/%s", slug, num) != 0)
+        return -1;
+    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) != 0)
+        goto out;
+    if (r.status == 404) {
+        out->found = 0; /* Inference (reference §4): no conversation with that number */
+        rc = 0;
+        goto out;
+    }
+    if (textus_map(c, &r, 1, "looking up the conversation", e) == 0 &&
+        textus_parse_conversation(r.body, r.body_len, out, e) == 0)
+        rc = 0;
+out:
+    http_response_free(&r);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ contacts */
+
+struct textus_find {
+    const char *e164;
+    struct textus_contact *out;
+    int found;
+};
+
+static int textus_phone_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    struct textus_find *f = ud;
+    const cJSON *num = cJSON_GetObjectItemCaseSensitive(m, "phoneNumber");
+    const cJSON *contact = cJSON_GetObjectItemCaseSensitive(m, "contact");
+
+    (void)e;
+    if (!cJSON_IsString(num) || !num->valuestring || strcmp(num->valuestring, f->e164) != 0)
+        return 0;
+    if (cJSON_IsObject(contact)) {
+        if (textus_contact_from(contact, f->out) != 0)
+            return 0;
+    } else if (cJSON_IsString(contact) && textus_iri_ok(contact->valuestring, "/contacts/")) {
+        memset(f->out, 0, sizeof(*f->out));
+        snprintf(f->out->id, sizeof(f->out->id), "%s", contact->valuestring);
+    } else {
+        return 0;
+    }
+    f->found = 1;
+    *stop = 1;
+    return 0;
+}
+
+int textus_find_contact(const struct textus_config *c, const char *e164, struct textus_contact *out,
+                        int *found, struct err *e)
+{
+    char slug[256], q[64], url[HTTP_URL_MAX];
+    struct textus_find f;
+
+    memset(out, 0, sizeof(*out));
+    *found = 0;
+    if (!textus_is_e164(e164)) {
+        err_set(e, ERR_BAD_REQUEST, "not an E.164 number");
+        return -1;
+    }
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, q, sizeof(q)) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/contact_phones?q=%s", slug, q) != 0)
+        return -1;
+    f.e164 = e164;
+    f.out = out;
+    f.found = 0;
+    if (textus_each(c, url, 1, "searching contacts", textus_phone_member, &f, e) != 0)
+        return -1;
+    *found = f.found;
+    return 0;
+}
+
+static int textus_contact_write(const struct textus_config *c, enum http_method m, const char *url,
+                                cJSON *req, const char *what, struct textus_contact *out,
+                                struct err *e)
+{
+    char *json = cJSON_PrintUnformatted(req);
+    struct http_response r;
+    int rc = -1;
+
+    memset(&r, 0, sizeof(r));
+    if (!json) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (textus_do(c, m, url, json, 0, &r, e) == 0 &&
+        textus_map(c, &r, m == HTTP_POST, what, e) == 0 &&
+        textus_parse_contact(r.body, r.body_len, out, e) == 0)
+        rc = 0;
+    http_response_free(&r);
+    cJSON_free(json);
+    return rc;
+}
+
+int textus_create_contact(const struct textus_config *c, const char *name, const char *e164,
+                          const cJSON *data, struct textus_contact *out, struct err *e)
+{
+    char slug[256], url[HTTP_URL_MAX];
+    cJSON *req = NULL, *phones, *ph;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!name || !*name || !textus_is_e164(e164)) {
+        err_set(e, ERR_BAD_REQUEST, "a contact needs a name and an E.164 number");
+        return -1;
+    }
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/contacts", slug) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    phones = cJSON_AddArrayToObject(req, "phones");
+    ph = cJSON_CreateObject();
+    if (!req || !cJSON_AddStringToObject(req, "name", name) || !phones || !ph) {
+        cJSON_Delete(ph);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    cJSON_AddItemToArray(phones, ph);
+    if (!cJSON_AddStringToObject(ph, "number", e164) ||
+        !cJSON_AddStringToObject(ph, "type", "Mobile")) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (data) {
+        cJSON *d = cJSON_Duplicate(data, 1);
+        if (!d) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        cJSON_AddItemToObject(req, "data", d);
+    }
+    rc = textus_contact_write(c, HTTP_POST, url, req, "creating the contact", out, e);
+out:
+    cJSON_Delete(req);
+    return rc;
+}
+
+int textus_update_contact(const struct textus_config *c, const char *contact_id, const char *name,
+                          const cJSON *data, struct textus_contact *out, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    cJSON *req;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!textus_iri_ok(contact_id, "/contacts/")) {
+        err_set(e, ERR_BAD_REQUEST, "not a TextUs contact id (\"/contacts/...\")");
+        return -1;
+    }
+    if (textus_url(c, url, sizeof(url), e, "%s", contact_id) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req || (name && !cJSON_AddStringToObject(req, "name", name))) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (data) {
+        cJSON *d = cJSON_Duplicate(data, 1);
+        if (!d) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        cJSON_AddItemToObject(req, "data", d);
+    }
+    rc = textus_contact_write(c, HTTP_PATCH, url, req, "updating the contact", out, e);
+out:
+    cJSON_Delete(req);
+    return rc;
+}

@@ -1,0 +1,124 @@
+/*
+ * textus — client of the TextUs Next API (shared/reference/textus-api.md):
+ * accounts, send one message, get a message, opt-outs, conversation lookup by
+ * number, contacts. Every call sends Authorization: Bearer and Accept +
+ * Content-Type application/vnd.textus+jsonld. Configuration is passed in
+ * (never read from the store here). Errors map to stable codes:
+ *   401 textus_auth; 404 on /{slug}/... or slug not listed textus_account;
+ *   429 rate_limited (retry_after_ms); 5xx/network upstream_unavailable;
+ *   other 4xx textus_rejected (server message); bad JSON upstream_invalid;
+ *   a POST that may have reached the server outcome_unknown.
+ * Engine code.
+ */
+#ifndef TH_TEXTUS_H
+#define TH_TEXTUS_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "http.h"
+
+#define TEXTUS_DEFAULT_BASE_URL "https://next.textus.com"
+#define TEXTUS_ID_MAX           128
+#define TEXTUS_BODY_MAX         8192
+
+struct textus_config {
+    const char *base_url; /* NULL: TEXTUS_DEFAULT_BASE_URL */
+    const char *token;    /* API token (secret) */
+    const char *account;  /* account slug */
+    struct http_opts http;
+};
+
+struct textus_account {
+    char slug[TEXTUS_ID_MAX];
+    char name[256];
+    int messaging_restricted; /* not 10DLC registered: sending is refused */
+};
+
+struct textus_message {
+    char id[TEXTUS_ID_MAX];           /* relative IRI "/messages/QNDkpL" */
+    char delivery_state[32];          /* created, queued, dispatched, delivered, ... */
+    char conversation[TEXTUS_ID_MAX]; /* "/conversations/..." or "" */
+    char direction[8];                /* "out" / "in" or "" */
+    char timestamp[64];               /* createdAt / displayTimestamp or "" */
+};
+
+struct textus_conversation {
+    int found; /* 0: no conversation for that number (404) */
+    char id[TEXTUS_ID_MAX];
+    char current_state[16]; /* open, closed, blocked */
+    int blocked;
+    int unsubscribed;
+    int has_latest; /* latestPreviewableItem present */
+    struct textus_message latest;
+    char latest_body[TEXTUS_BODY_MAX];
+    int latest_body_truncated;
+};
+
+struct textus_contact {
+    char id[TEXTUS_ID_MAX]; /* "/contacts/..." */
+    char name[256];
+};
+
+/* All accounts of the token's user (follows view.next), as an array of {slug, name,
+ * messagingRestricted}. Verifies the token. */
+int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* Token valid and c->account among its accounts (textus_account otherwise). */
+int textus_verify_account(const struct textus_config *c, struct textus_account *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* POST /{slug}/messages {to, body} to one E.164 recipient; 201 -> Message. */
+int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
+                        struct textus_message *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* GET {message id} (the relative IRI returned by the send). */
+int textus_get_message(const struct textus_config *c, const char *message_id,
+                       struct textus_message *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* GET /{slug}/opt_outs/{phone}: *opted_out = 1 (200) or 0 (404). */
+int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opted_out,
+                       struct err *e) __attribute__((warn_unused_result));
+
+/* PUT /{slug}/opt_outs/{phone} -> 201. */
+int textus_create_opt_out(const struct textus_config *c, const char *e164, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* GET /{slug}/conversations/{+E164}; out->found = 0 on 404. */
+int textus_get_conversation(const struct textus_config *c, const char *e164,
+                            struct textus_conversation *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* GET /{slug}/contact_phones?q=: first contact whose phone is e164 (*found = 0 if none). */
+int textus_find_contact(const struct textus_config *c, const char *e164, struct textus_contact *out,
+                        int *found, struct err *e) __attribute__((warn_unused_result));
+
+/* POST /{slug}/contacts {name, phones:[{number, type:"Mobile"}], data?}. */
+int textus_create_contact(const struct textus_config *c, const char *name, const char *e164,
+                          const cJSON *data, struct textus_contact *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* PATCH {contact id} {name?, data?}. Inference: undocumented endpoint (the fake has it). */
+int textus_update_contact(const struct textus_config *c, const char *contact_id, const char *name,
+                          const cJSON *data, struct textus_contact *out, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* Pure response parsers (no network; fuzzed). Each returns 0 or -1 with ERR_UPSTREAM_INVALID. */
+int textus_parse_message(const char *buf, size_t len, struct textus_message *out, struct err *e);
+int textus_parse_conversation(const char *buf, size_t len, struct textus_conversation *out,
+                              struct err *e);
+int textus_parse_contact(const char *buf, size_t len, struct textus_contact *out, struct err *e);
+/* A hydra:Collection page: *doc owns everything; *members is its members array (either
+ * spelling); next gets view.next ("" at the end). */
+int textus_parse_collection(const char *buf, size_t len, cJSON **doc, const cJSON **members,
+                            char *next, size_t nextsz, struct err *e);
+
+/* 1 when s is +<7..15 digits> (E.164). */
+int textus_is_e164(const char *s);
+
+#endif
