@@ -1106,6 +1106,10 @@ static int gh_first_page(const char *buf, size_t len, void *ud, int *stop, struc
     cJSON *doc = apijson_parse(buf, len);
 
     *stop = 1; /* one page is enough for a probe */
+    if (cJSON_IsObject(doc) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "notes"))) {
+        cJSON_Delete(doc); /* a v1 activity feed */
+        return 0;
+    }
     if (!cJSON_IsArray(doc)) {
         cJSON_Delete(doc);
         gh_invalid(e, "a list that is not an array");

@@ -517,13 +517,15 @@ int textus_get_message(const struct textus_config *c, const char *message_id,
     struct http_response r;
     int rc = -1;
 
-    memset(out, 0, sizeof(*out));
+    /* message_id may point into *out (polling with the previous answer's id) */
     if (!textus_iri_ok(message_id, "/messages/")) {
+        memset(out, 0, sizeof(*out));
         err_set(e, ERR_BAD_REQUEST, "not a TextUs message id (\"/messages/...\")");
         return -1;
     }
     if (textus_url(c, url, sizeof(url), e, "%s", message_id) != 0)
         return -1;
+    memset(out, 0, sizeof(*out));
     if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) == 0 &&
         textus_map(c, &r, 0, "reading the message", e) == 0 &&
         textus_parse_message(r.body, r.body_len, out, e) == 0)
@@ -762,13 +764,15 @@ int textus_update_contact(const struct textus_config *c, const char *contact_id,
     cJSON *req;
     int rc = -1;
 
-    memset(out, 0, sizeof(*out));
+    /* contact_id may point into *out */
     if (!textus_iri_ok(contact_id, "/contacts/")) {
+        memset(out, 0, sizeof(*out));
         err_set(e, ERR_BAD_REQUEST, "not a TextUs contact id (\"/contacts/...\")");
         return -1;
     }
     if (textus_url(c, url, sizeof(url), e, "%s", contact_id) != 0)
         return -1;
+    memset(out, 0, sizeof(*out));
     req = cJSON_CreateObject();
     if (!req || (name && !cJSON_AddStringToObject(req, "name", name))) {
         err_set(e, ERR_INTERNAL, "out of memory");

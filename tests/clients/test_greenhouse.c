@@ -1,0 +1,675 @@
+/*
+ * test_greenhouse — the Greenhouse client (v1 and v3 backends) against the local
+ * fakes: user resolution (cache, disabled, missing, Link pagination), candidate
+ * phones, notes with On-Behalf-Of / v3 body, marker search with cursor-alone
+ * pagination, error mappings (401, 403 naming the permission, 404, v1 retired,
+ * 429), v3 token caching / expiry / refresh-once-on-401 counted at the fake, the
+ * probe, and a note POST that drop_after's: outcome_unknown, exactly one request.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fakes_harness.h"
+#include "greenhouse.h"
+
+static struct fk F;
+static int cache_calls;
+
+static void on_cache(void *ctx, const struct gh_client *c)
+{
+    (void)ctx;
+    (void)c;
+    cache_calls++;
+}
+
+static void v1_cfg(struct gh_config *g, const char *key, const char *email)
+{
+    memset(g, 0, sizeof(*g));
+    g->base_url = F.harvest;
+    g->auth_url = F.auth;
+    g->api_key = key;
+    g->user_email = email;
+    g->http.backoff_base_ms = 20;
+    g->cache_changed = on_cache;
+}
+
+static void v3_cfg(struct gh_config *g, const char *id, const char *secret, const char *email)
+{
+    memset(g, 0, sizeof(*g));
+    g->base_url = F.harvest;
+    g->auth_url = F.auth;
+    g->client_id = id;
+    g->client_secret = secret;
+    g->user_email = email;
+    g->http.backoff_base_ms = 20;
+    g->cache_changed = on_cache;
+}
+
+static struct gh_client *client(const struct gh_config *g)
+{
+    struct gh_client *c = NULL;
+    struct err e;
+
+    err_clear(&e);
+    assert_int_equal(gh_client_new(&c, g, &e), 0);
+    return c;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return fk_start(&F, NULL, NULL);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    http_cleanup();
+    fk_stop(&F);
+    return 0;
+}
+
+static int reset(void **state)
+{
+    (void)state;
+    cache_calls = 0;
+    return fk_reset(&F) |
+           fk_config(&F, "{\"v1_retired\": false, \"v1_retired_status\": 404, "
+                         "\"auth_token_expires_in\": 3600, \"auth_token_response_style\": "
+                         "\"expires_in\", \"v3_default_per_page\": 100}");
+}
+
+static const char *rec_str(const cJSON *rec, const char *obj, const char *name)
+{
+    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(rec, obj) : rec;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void test_config_choice(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c = NULL;
+    struct err e;
+
+    (void)state;
+    err_clear(&e);
+    v1_cfg(&g, NULL, "alice@acme.example");
+    assert_int_equal(gh_client_new(&c, &g, &e), -1);
+    assert_int_equal(e.code, ERR_NOT_CONFIGURED);
+    g.api_key = "k";
+    g.client_id = "id";
+    assert_int_equal(gh_client_new(&c, &g, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID_CONFIG);
+    v3_cfg(&g, "id", NULL, "alice@acme.example");
+    assert_int_equal(gh_client_new(&c, &g, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID_CONFIG);
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_client_backend(c), GH_V1);
+    gh_client_free(c);
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_client_backend(c), GH_V3);
+    gh_client_free(c);
+    /* the engine export reports the missing store honestly */
+    {
+        cJSON *arr = cJSON_CreateArray();
+        assert_int_equal(greenhouse_fallback_phones("1001", arr, &e), -1);
+        assert_int_equal(e.code, ERR_NOT_CONFIGURED);
+        assert_int_equal(cJSON_GetArraySize(arr), 0);
+        cJSON_Delete(arr);
+    }
+}
+
+static void test_v1_resolve_user(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    long long uid = 0;
+    int since = fk_last_seq(&F);
+    cJSON *recs;
+
+    (void)state;
+    err_clear(&e);
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    assert_int_equal(uid, 101);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0); /* cached */
+    assert_int_equal(gh_client_user_id(c), 101);
+    assert_int_equal(cache_calls, 1);
+    recs = fk_requests(&F, "harvest", since);
+    assert_int_equal(cJSON_GetArraySize(recs), 1);
+    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), NULL, "path"), "/v1/users");
+    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), "query", "email"),
+                        "alice@acme.example");
+    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), "headers", "authorization"),
+                        "Basic key:alice (valid)");
+    cJSON_Delete(recs);
+    gh_client_free(c);
+
+    g.user_email = "alice.alt@acme.example"; /* a secondary email */
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    assert_int_equal(uid, 101);
+    gh_client_free(c);
+
+    g.user_email = "dee@acme.example";
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_USER_NOT_FOUND);
+    assert_non_null(strstr(e.message, "disabled"));
+    gh_client_free(c);
+
+    g.user_email = "nobody@acme.example";
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_USER_NOT_FOUND);
+    gh_client_free(c);
+}
+
+static void test_v1_link_pagination(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    long long uid = 0;
+    int since = fk_last_seq(&F);
+    cJSON *recs;
+
+    (void)state;
+    err_clear(&e);
+    /* shared@ is a secondary email of disabled user 104 (page 1) and the primary of 105 */
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "shared@acme.example");
+    g.page_size = 1;
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    assert_int_equal(uid, 105);
+    recs = fk_requests(&F, "harvest", since);
+    assert_int_equal(cJSON_GetArraySize(recs), 2);
+    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), "query", "per_page"), "1");
+    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 1), "query", "page"), "2");
+    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 1), "query", "email"),
+                        "shared@acme.example");
+    cJSON_Delete(recs);
+    gh_client_free(c);
+}
+
+static void test_v1_phones_and_notes(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    cJSON *arr = cJSON_CreateArray(), *recs;
+    const cJSON *r;
+    long long nid = 0;
+    int found = -1, since;
+
+    (void)state;
+    err_clear(&e);
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), 0);
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "value")->valuestring,
+                        "(303) 555-0123");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "type")->valuestring,
+                        "mobile");
+    cJSON_Delete(arr);
+    arr = cJSON_CreateArray();
+    assert_int_equal(gh_candidate_phones(c, "1002", arr, &e), 0);
+    assert_int_equal(cJSON_GetArraySize(arr), 0);
+    assert_int_equal(gh_candidate_phones(c, "9999", arr, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_NOT_FOUND);
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_candidate_phones(c, "10 01", arr, &e), -1);
+    assert_int_equal(e.code, ERR_BAD_REQUEST);
+    assert_int_equal(fk_count(&F, "harvest", NULL, NULL, since), 0);
+    cJSON_Delete(arr);
+
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_add_note(c, "1001", "Texted via TextUs [th:abc123]", "private", &nid, &e),
+                     0);
+    assert_true(nid > 0);
+    recs = fk_requests(&F, "harvest", since);
+    r = cJSON_GetArrayItem(recs, cJSON_GetArraySize(recs) - 1);
+    assert_string_equal(rec_str(r, NULL, "path"), "/v1/candidates/1001/activity_feed/notes");
+    assert_string_equal(rec_str(r, "headers", "on-behalf-of"), "101");
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "body"), "user_id")->valueint, 101);
+    assert_string_equal(rec_str(r, "body", "visibility"), "private");
+    assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 201);
+    cJSON_Delete(recs);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:abc123]", &found, &e), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:zzz999]", &found, &e), 0);
+    assert_int_equal(found, 0);
+    /* 200 instead of 201 is also success */
+    assert_int_equal(fk_config(&F, "{\"v1_note_status\": 200}"), 0);
+    assert_int_equal(gh_add_note(c, "1001", "second", "public", NULL, &e), 0);
+    assert_int_equal(fk_config(&F, "{\"v1_note_status\": 201}"), 0);
+    /* unknown candidate on a candidate route: not_found (v1 itself answers) */
+    assert_int_equal(gh_add_note(c, "9999", "x", "public", NULL, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_NOT_FOUND);
+    assert_int_equal(gh_add_note(c, "1001", "x", "everyone", NULL, &e), -1);
+    assert_int_equal(e.code, ERR_BAD_REQUEST);
+    gh_client_free(c);
+}
+
+static void test_v1_errors(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    cJSON *arr = cJSON_CreateArray();
+    long long uid;
+    int found;
+
+    (void)state;
+    err_clear(&e);
+    v1_cfg(&g, "hvk_wrong_FAKE_0000", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_AUTH);
+    assert_null(strstr(e.message, "hvk_wrong"));
+    gh_client_free(c);
+
+    v1_cfg(&g, "hvk_readonly_FAKE_0002", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_PERMISSION);
+    assert_non_null(strstr(e.message, "Candidates: GET: List Candidates"));
+    gh_client_free(c);
+
+    v1_cfg(&g, "hvk_nofeed_FAKE_0003", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_note_exists(c, "1001", "marker", &found, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_PERMISSION);
+    assert_non_null(strstr(e.message, "Activity Feed"));
+    gh_client_free(c);
+
+    /* 429 beyond the retry budget -> rate_limited with the wait */
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(fk_fault(&F, "{\"server\":\"harvest\",\"path_re\":\"^/v1/candidates$\","
+                                  "\"action\":{\"status\":429,\"retry_after\":45}}"),
+                     0);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
+    assert_int_equal(e.code, ERR_RATE_LIMITED);
+    assert_int_equal(e.retry_after_ms, 45000);
+    /* 500 storm -> upstream_unavailable */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"harvest\",\"path_re\":\"^/v1/candidates$\","
+                                  "\"times\":9,\"action\":{\"status\":500}}"),
+                     0);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_UNAVAILABLE);
+    assert_int_equal(fk_reset(&F), 0);
+    /* 422 on the note (On-Behalf-Of user that does not exist) -> greenhouse_rejected */
+    gh_client_set_user_id(c, 4242);
+    assert_int_equal(gh_add_note(c, "1001", "x", "public", NULL, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_REJECTED);
+    assert_non_null(strstr(e.message, "On-Behalf-Of"));
+    gh_client_free(c);
+    cJSON_Delete(arr);
+}
+
+static void test_v1_retired(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    long long uid;
+    int found;
+    cJSON *arr = cJSON_CreateArray();
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(fk_config(&F, "{\"v1_retired\": true}"), 0);
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_V1_RETIRED);
+    assert_non_null(strstr(e.message, "2026-08-31"));
+    assert_non_null(strstr(e.message, "client_id"));
+    assert_non_null(strstr(e.message, "textus-host configure"));
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_V1_RETIRED);
+    /* a candidate route's 404 is told apart from "no such candidate" */
+    gh_client_set_user_id(c, 101);
+    assert_int_equal(gh_add_note(c, "1001", "x", "public", NULL, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_V1_RETIRED);
+    assert_int_equal(gh_note_exists(c, "1001", "x", &found, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_V1_RETIRED);
+    assert_int_equal(fk_config(&F, "{\"v1_retired_status\": 410}"), 0);
+    assert_int_equal(gh_add_note(c, "1001", "x", "public", NULL, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_V1_RETIRED);
+    gh_client_free(c);
+    cJSON_Delete(arr);
+}
+
+static void test_v1_probe(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct gh_probe p;
+    struct err e;
+    int i;
+
+    (void)state;
+    err_clear(&e);
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_probe(c, &p, &e), 0);
+    assert_int_equal(p.user_id, 101);
+    assert_int_equal(p.n, 5);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(p.items[i].state, GH_CHECK_OK);
+    assert_string_equal(p.items[4].permission, "Candidates: POST: Add Note");
+    assert_int_equal(p.items[4].state, GH_CHECK_UNCHECKED);
+    assert_non_null(strstr(p.items[4].err.message, "checked at the first note"));
+    gh_client_free(c);
+
+    v1_cfg(&g, "hvk_readonly_FAKE_0002", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_probe(c, &p, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_PERMISSION);
+    assert_int_equal(p.items[0].state, GH_CHECK_OK); /* List Users */
+    assert_string_equal(p.items[1].permission, "Users: GET: Retrieve User");
+    assert_int_equal(p.items[1].state, GH_CHECK_FAILED);
+    assert_string_equal(p.items[2].permission, "Candidates: GET: List Candidates");
+    assert_int_equal(p.items[2].state, GH_CHECK_FAILED);
+    gh_client_free(c);
+}
+
+static void test_v1_note_drop_after(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    long long uid;
+    int since;
+    cJSON *st;
+    const cJSON *n;
+    int seen = 0;
+
+    (void)state;
+    err_clear(&e);
+    v1_cfg(&g, "hvk_alice_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0); /* connection now alive */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"harvest\",\"method\":\"POST\",\"action\":"
+                                  "\"drop_after\"}"),
+                     0);
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_add_note(c, "1001", "dropped note [th:drop1]", "public", NULL, &e), -1);
+    assert_int_equal(e.code, ERR_OUTCOME_UNKNOWN);
+    assert_int_equal(fk_count(&F, "harvest", "POST", NULL, since), 1);
+    st = fk_get(&F, "state");
+    cJSON_ArrayForEach(n, cJSON_GetObjectItem(cJSON_GetObjectItem(st, "harvest"), "notes"))
+    {
+        if (strstr(rec_str(n, NULL, "body"), "[th:drop1]"))
+            seen++;
+    }
+    assert_int_equal(seen, 1); /* it did happen, once */
+    cJSON_Delete(st);
+    gh_client_free(c);
+}
+
+/* ------------------------------------------------------------------ v3 */
+
+static void test_v3_flow_and_token_cache(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    long long uid = 0, nid = 0, exp = 0;
+    int found = 0, t0 = fk_harvest_int(&F, "token_requests"), since = fk_last_seq(&F);
+    cJSON *arr = cJSON_CreateArray(), *recs;
+    const cJSON *r;
+    char tok[GH_TOKEN_MAX];
+
+    (void)state;
+    err_clear(&e);
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    assert_int_equal(uid, 101);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), 0);
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    assert_int_equal(gh_add_note(c, "1001", "v3 note [th:v3a]", "admin_only", &nid, &e), 0);
+    assert_true(nid > 0);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:v3a]", &found, &e), 0);
+    assert_int_equal(found, 1);
+    /* one token for all of it */
+    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
+    assert_int_equal(gh_client_token(c, tok, sizeof(tok), &exp), 0);
+    assert_true(exp > (long long)time(NULL) + 3500);
+    recs = fk_requests(&F, NULL, since);
+    cJSON_ArrayForEach(r, recs)
+    {
+        if (strcmp(rec_str(r, NULL, "server"), "auth") == 0) {
+            assert_string_equal(rec_str(r, "body", "grant_type"), "client_credentials");
+            assert_string_equal(rec_str(r, "headers", "authorization"),
+                                "Basic client:textus-host (valid)");
+        } else if (strcmp(rec_str(r, NULL, "method"), "POST") == 0) {
+            const cJSON *b = cJSON_GetObjectItem(r, "body");
+            assert_string_equal(rec_str(r, NULL, "path"), "/v3/notes");
+            assert_true(cJSON_IsNumber(cJSON_GetObjectItem(b, "candidate_id")));
+            assert_int_equal(cJSON_GetObjectItem(b, "candidate_id")->valueint, 1001);
+            assert_int_equal(cJSON_GetObjectItem(b, "user_id")->valueint, 101);
+            assert_string_equal(rec_str(b, NULL, "note_type"), "NOTE");
+            assert_string_equal(rec_str(b, NULL, "visibility"), "admin_only");
+            assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 201);
+        } else {
+            assert_non_null(strstr(rec_str(r, "headers", "authorization"), "(valid)"));
+        }
+    }
+    cJSON_Delete(recs);
+
+    /* a second client seeded with the persisted token and user id asks for nothing new */
+    {
+        struct gh_client *c2 = client(&g);
+        assert_int_equal(gh_client_set_token(c2, tok, exp), 0);
+        gh_client_set_user_id(c2, uid);
+        assert_int_equal(gh_note_exists(c2, "1001", "[th:v3a]", &found, &e), 0);
+        assert_int_equal(found, 1);
+        assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
+        gh_client_free(c2);
+    }
+    memset(tok, 0, sizeof(tok));
+    assert_true(cache_calls >= 2); /* token + user id changes were announced */
+    gh_client_free(c);
+    cJSON_Delete(arr);
+}
+
+static void test_v3_token_shapes_and_expiry(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    long long uid, exp;
+    char tok[GH_TOKEN_MAX];
+    int t0;
+    const char *styles[] = {"{\"auth_token_response_style\": \"expires_at\"}",
+                            "{\"auth_token_response_style\": \"expires\"}"};
+    size_t i;
+
+    (void)state;
+    err_clear(&e);
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "alice@acme.example");
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(fk_config(&F, styles[i]), 0);
+        t0 = fk_harvest_int(&F, "token_requests");
+        c = client(&g);
+        assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+        gh_client_set_user_id(c, 0);
+        assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+        assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
+        assert_int_equal(gh_client_token(c, tok, sizeof(tok), &exp), 0);
+        assert_true(exp > (long long)time(NULL) + 3500 && exp < (long long)time(NULL) + 3700);
+        gh_client_free(c);
+    }
+    /* a short-lived token is refreshed ahead of its expiry */
+    assert_int_equal(fk_config(&F, "{\"auth_token_response_style\": \"expires_in\", "
+                                   "\"auth_token_expires_in\": 4}"),
+                     0);
+    t0 = fk_harvest_int(&F, "token_requests");
+    c = client(&g);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    gh_client_set_user_id(c, 0);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
+    sleep(3);
+    gh_client_set_user_id(c, 0);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 2);
+    gh_client_free(c);
+    memset(tok, 0, sizeof(tok));
+}
+
+static void test_v3_refresh_on_401(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    cJSON *arr = cJSON_CreateArray(), *res;
+    int t0, since;
+
+    (void)state;
+    err_clear(&e);
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    t0 = fk_harvest_int(&F, "token_requests");
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), 0);
+    res = fk_post(&F, "expire-tokens", "{}");
+    cJSON_Delete(res);
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_candidate_phones(c, "1002", arr, &e), 0); /* 401, new token, retry */
+    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 2);
+    assert_int_equal(fk_count(&F, "harvest", "GET", "/v3/candidates", since), 2);
+    /* a 401 that persists: one refresh only, then greenhouse_auth */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"harvest\",\"path_re\":\"^/v3/candidates$\","
+                                  "\"times\":5,\"action\":{\"status\":401}}"),
+                     0);
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_AUTH);
+    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 3);
+    assert_int_equal(fk_count(&F, "harvest", "GET", "/v3/candidates", since), 2);
+    gh_client_free(c);
+
+    /* wrong secret: the token endpoint refuses */
+    v3_cfg(&g, "client_FAKE_0001", "wrong_FAKE", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_AUTH);
+    assert_null(strstr(e.message, "wrong_FAKE"));
+    gh_client_free(c);
+    cJSON_Delete(arr);
+}
+
+static void test_v3_cursor_pagination(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    long long nid;
+    int found = 0, since, i, cursor_pages = 0;
+    char body[64];
+    cJSON *recs;
+    const cJSON *r;
+
+    (void)state;
+    err_clear(&e);
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "alice@acme.example");
+    g.page_size = 2;
+    c = client(&g);
+    for (i = 0; i < 5; i++) {
+        snprintf(body, sizeof(body), "page test note %d [th:pg%d]", i, i);
+        assert_int_equal(gh_add_note(c, "1002", body, "public", &nid, &e), 0);
+    }
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_note_exists(c, "1002", "[th:pg4]", &found, &e), 0);
+    assert_int_equal(found, 1);
+    recs = fk_requests(&F, "harvest", since);
+    assert_int_equal(cJSON_GetArraySize(recs), 3);
+    cJSON_ArrayForEach(r, recs)
+    {
+        const cJSON *q = cJSON_GetObjectItem(r, "query");
+        assert_string_equal(rec_str(r, NULL, "path"), "/v3/notes");
+        assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 200);
+        if (cJSON_GetObjectItem(q, "cursor")) {
+            assert_int_equal(cJSON_GetArraySize(q), 1); /* the cursor alone */
+            cursor_pages++;
+        } else {
+            assert_string_equal(rec_str(r, "query", "candidate_ids"), "1002");
+            assert_string_equal(rec_str(r, "query", "per_page"), "2");
+        }
+    }
+    assert_int_equal(cursor_pages, 2);
+    cJSON_Delete(recs);
+    gh_client_free(c);
+}
+
+static void test_v3_permissions_and_probe(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct gh_probe p;
+    struct err e;
+
+    (void)state;
+    err_clear(&e);
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_probe(c, &p, &e), 0);
+    assert_int_equal(p.n, 4);
+    assert_string_equal(p.items[3].permission, "harvest:notes:create");
+    assert_int_equal(p.items[3].state, GH_CHECK_UNCHECKED);
+    gh_client_free(c);
+
+    v3_cfg(&g, "client_FAKE_0002", "csecret_FAKE_0002", "alice@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_probe(c, &p, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_PERMISSION);
+    assert_string_equal(p.items[0].permission, "harvest:users:list");
+    assert_int_equal(p.items[0].state, GH_CHECK_FAILED);
+    assert_non_null(strstr(p.items[0].err.message, "harvest:users:list"));
+    gh_client_free(c);
+
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "dee@acme.example");
+    c = client(&g);
+    assert_int_equal(gh_probe(c, &p, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_USER_NOT_FOUND);
+    gh_client_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_config_choice, reset),
+        cmocka_unit_test_setup(test_v1_resolve_user, reset),
+        cmocka_unit_test_setup(test_v1_link_pagination, reset),
+        cmocka_unit_test_setup(test_v1_phones_and_notes, reset),
+        cmocka_unit_test_setup(test_v1_errors, reset),
+        cmocka_unit_test_setup(test_v1_retired, reset),
+        cmocka_unit_test_setup(test_v1_probe, reset),
+        cmocka_unit_test_setup(test_v1_note_drop_after, reset),
+        cmocka_unit_test_setup(test_v3_flow_and_token_cache, reset),
+        cmocka_unit_test_setup(test_v3_token_shapes_and_expiry, reset),
+        cmocka_unit_test_setup(test_v3_refresh_on_401, reset),
+        cmocka_unit_test_setup(test_v3_cursor_pagination, reset),
+        cmocka_unit_test_setup(test_v3_permissions_and_probe, reset),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
