@@ -17,6 +17,8 @@
 
 #include <curl/curl.h>
 
+const char *fk_cert_name = "server";
+
 const char *fk_source_dir(void)
 {
     const char *s = getenv("TH_SOURCE_DIR");
@@ -89,9 +91,14 @@ int fk_start(struct fk *f, const char *tls_dir, const char *config_json)
     argv[argc++] = "--random-seed";
     argv[argc++] = "7";
     if (tls_dir) {
-        snprintf(cert, sizeof(cert), "%s/server.pem", tls_dir);
-        snprintf(key, sizeof(key), "%s/server.key", tls_dir);
-        snprintf(f->ca_file, sizeof(f->ca_file), "%s/ca.pem", tls_dir);
+        snprintf(cert, sizeof(cert), "%s/%s.pem", tls_dir, fk_cert_name);
+        snprintf(key, sizeof(key), "%s/%s.key", tls_dir, fk_cert_name);
+        /* control calls verify too: the self-signed cert is its own CA; the wrong-host
+         * cert is reached under its name */
+        snprintf(f->ca_file, sizeof(f->ca_file), "%s/%s.pem", tls_dir,
+                 strcmp(fk_cert_name, "selfsigned") == 0 ? "selfsigned" : "ca");
+        if (strcmp(fk_cert_name, "wronghost") == 0)
+            snprintf(f->ctl_host, sizeof(f->ctl_host), "wrong.example");
         argv[argc++] = "--tls-cert";
         argv[argc++] = cert;
         argv[argc++] = "--tls-key";
@@ -193,15 +200,23 @@ static size_t fk_write(char *ptr, size_t size, size_t nmemb, void *ud)
 static cJSON *fk_call(struct fk *f, const char *method, const char *op, const char *json)
 {
     CURL *h = curl_easy_init();
-    struct curl_slist *hdr = NULL;
+    struct curl_slist *hdr = NULL, *rs = NULL;
     struct fk_buf b = {NULL, 0};
-    char url[1024];
+    char url[1024], resolve[128];
     long status = 0;
     cJSON *out = NULL;
 
     if (!h)
         return NULL;
-    snprintf(url, sizeof(url), "%s/__fake/%s", f->textus, op);
+    if (f->ctl_host[0]) {
+        snprintf(resolve, sizeof(resolve), "%s:%d:127.0.0.1", f->ctl_host, f->port_textus);
+        rs = curl_slist_append(NULL, resolve);
+        curl_easy_setopt(h, CURLOPT_RESOLVE, rs);
+        snprintf(url, sizeof(url), "%s://%s:%d/__fake/%s", f->scheme, f->ctl_host, f->port_textus,
+                 op);
+    } else {
+        snprintf(url, sizeof(url), "%s/__fake/%s", f->textus, op);
+    }
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fk_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
@@ -222,8 +237,9 @@ static cJSON *fk_call(struct fk *f, const char *method, const char *op, const ch
             fprintf(stderr, "control %s %s -> %ld %s\n", method, op, status, b.p ? b.p : "");
     }
     free(b.p);
-    curl_slist_free_all(hdr);
     curl_easy_cleanup(h);
+    curl_slist_free_all(hdr);
+    curl_slist_free_all(rs);
     return out;
 }
 
@@ -313,8 +329,12 @@ int fk_conn(struct fk *f, const char *server, const char *key)
 {
     cJSON *s = fk_get(f, "state");
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(s, "connections");
-    int n = fk_int(cJSON_GetObjectItemCaseSensitive(c, server), key);
+    int n = -1;
 
+    if (cJSON_IsObject(c)) /* a server not contacted yet has no entry: 0 */
+        n = cJSON_GetObjectItemCaseSensitive(c, server)
+                ? fk_int(cJSON_GetObjectItemCaseSensitive(c, server), key)
+                : 0;
     cJSON_Delete(s);
     return n;
 }

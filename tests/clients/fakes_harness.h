@@ -17,7 +17,11 @@ struct fk {
     int port_textus, port_harvest, port_auth;
     char textus[64], harvest[64], auth[64]; /* base URLs */
     char ca_file[512];                      /* for control calls over https; "" otherwise */
+    char ctl_host[64];                      /* host name the control calls verify */
 };
+
+/* Certificate basename in the mkcerts.sh directory for fk_start ("server"). */
+extern const char *fk_cert_name;
 
 /* Start the fakes with tests/clients/seed.json. tls_dir: NULL for http, else a mkcerts.sh
  * directory (server.pem/key used; ca.pem for control calls). config: JSON knobs or NULL. */

@@ -1,5 +1,457 @@
+/*
+ * test_http — the http module: header parsers (Link, Retry-After), the URL policy
+ * (refused before any network), same-origin pagination links, the 8 MiB body cap,
+ * retries of GETs on dropped connections, "not sent" vs "may have reached the
+ * server", TLS (untrusted CA refused, configured CA accepted, wrong host name
+ * refused), one connection per API across many calls, and nothing from a response
+ * body on stdout (a child whose fd 1 is a pipe).
+ */
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fakes_harness.h"
+#include "greenhouse.h"
+#include "http.h"
+#include "textus.h"
+
+static struct fk F;
+
+static int setup(void **state)
+{
+    (void)state;
+    return fk_start(&F, NULL, NULL);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    http_cleanup();
+    fk_stop(&F);
+    return 0;
+}
+
+static int reset(void **state)
+{
+    (void)state;
+    return fk_reset(&F);
+}
+
+static void test_link_parser(void **state)
+{
+    char out[256];
+    const char *v1 = "<https://h/v1/users?page=2&per_page=1>; rel=\"next\", "
+                     "<https://h/v1/users?page=1&per_page=1>; rel=\"prev\", "
+                     "<https://h/v1/users?page=9&per_page=1>; rel=\"last\"";
+    const char *rev = "<https://h/a?x=1,2>; rel=\"last\", <https://h/b?c=a,b>; rel=next";
+    const char *multi = "<https://h/c>; title=\"a, b; c\"; rel=\"prev next\"";
+
+    (void)state;
+    assert_int_equal(http_parse_link_next(v1, strlen(v1), out, sizeof(out)), 0);
+    assert_string_equal(out, "https://h/v1/users?page=2&per_page=1");
+    assert_int_equal(http_parse_link_next(rev, strlen(rev), out, sizeof(out)), 0);
+    assert_string_equal(out, "https://h/b?c=a,b");
+    assert_int_equal(http_parse_link_next(multi, strlen(multi), out, sizeof(out)), 0);
+    assert_string_equal(out, "https://h/c");
+    assert_int_equal(http_parse_link_next("<https://h/p>; rel=\"prev\"", 25, out, sizeof(out)), -1);
+    assert_int_equal(http_parse_link_next("garbage", 7, out, sizeof(out)), -1);
+    assert_int_equal(http_parse_link_next("<x", 2, out, sizeof(out)), -1);
+    assert_int_equal(http_parse_link_next(v1, strlen(v1), out, 8), -1); /* too small */
+}
+
+static void test_retry_after_parser(void **state)
+{
+    long long now = 1795000000LL;
+
+    (void)state;
+    assert_int_equal(http_parse_retry_after("7", 1, now), 7000);
+    assert_int_equal(http_parse_retry_after(" 0 ", 3, now), 0);
+    assert_int_equal(http_parse_retry_after("99999999999999", 14, now), 86400000L);
+    assert_int_equal(http_parse_retry_after("soon", 4, now), -1);
+    assert_int_equal(http_parse_retry_after("", 0, now), -1);
+    /* HTTP-date 30 s after 'now' (1795000000 = Wed, 18 Nov 2026 11:06:40 GMT) */
+    assert_int_equal(http_parse_retry_after("Wed, 18 Nov 2026 11:07:10 GMT", 29, now), 30000);
+    assert_int_equal(http_parse_retry_after("Wed, 18 Nov 2026 11:00:00 GMT", 29, now), 0);
+}
+
+static void test_url_policy(void **state)
+{
+    struct err e;
+    char out[HTTP_URL_MAX], esc[64];
+    struct http_request rq;
+    struct http_response r;
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(http_url_allowed("https://next.textus.com", &e), 0);
+    assert_int_equal(http_url_allowed("http://127.0.0.1:8080/x", &e), 0);
+    assert_int_equal(http_url_allowed("http://127.9.9.9/", &e), 0);
+    assert_int_equal(http_url_allowed("http://localhost:1/", &e), 0);
+    assert_int_equal(http_url_allowed("http://[::1]:8080/", &e), 0);
+    assert_int_equal(http_url_allowed("http://example.com/", &e), -1);
+    assert_int_equal(e.code, ERR_INVALID_CONFIG);
+    assert_int_equal(http_url_allowed("http://127.0.0.1.evil.example/", &e), -1);
+    assert_int_equal(http_url_allowed("http://128.0.0.1/", &e), -1);
+    assert_int_equal(http_url_allowed("ftp://127.0.0.1/", &e), -1);
+    assert_int_equal(http_url_allowed("file:///etc/passwd", &e), -1);
+    assert_int_equal(http_url_allowed("https://user:pw@next.textus.com/", &e), -1);
+    assert_int_equal(http_url_allowed("https://next.textus.com/a b", &e), -1);
+
+    /* refused before any network: no attempt at all */
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_POST;
+    rq.url = "http://203.0.113.7/messages";
+    rq.body = "{}";
+    rq.body_len = 2;
+    assert_int_equal(http_request(&rq, &r, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID_CONFIG);
+    assert_int_equal(r.attempts, 0);
+    http_response_free(&r);
+
+    assert_int_equal(http_url_same_origin("https://h:1", "/v1/x?page=2", out, sizeof(out), &e), 0);
+    assert_string_equal(out, "https://h:1/v1/x?page=2");
+    assert_int_equal(
+        http_url_same_origin("https://h:1/base", "https://h:1/v3/x?cursor=Q", out, sizeof(out), &e),
+        0);
+    assert_string_equal(out, "https://h:1/v3/x?cursor=Q");
+    assert_int_equal(http_url_same_origin("https://h:1", "https://h:2/x", out, sizeof(out), &e),
+                     -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
+    assert_int_equal(http_url_same_origin("https://h", "http://h/x", out, sizeof(out), &e), -1);
+    assert_int_equal(http_url_same_origin("https://h", "https://evil/x", out, sizeof(out), &e), -1);
+    assert_int_equal(http_url_same_origin("https://h", "//evil/x", out, sizeof(out), &e), -1);
+    assert_int_equal(http_url_same_origin("https://h", "/x\r\nHost: evil", out, sizeof(out), &e),
+                     -1);
+
+    assert_int_equal(http_escape("+1 303/a@b.c~_-", esc, sizeof(esc)), 0);
+    assert_string_equal(esc, "%2B1%20303%2Fa%40b.c~_-");
+    assert_int_equal(http_escape("abcdef", esc, 4), -1);
+}
+
+static void get(const char *path, struct http_response *r, struct err *e, int expect)
+{
+    char url[256];
+    struct http_request rq;
+    struct http_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.backoff_base_ms = 20;
+    snprintf(url, sizeof(url), "%s%s", F.textus, path);
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_GET;
+    rq.url = url;
+    rq.idempotent = 1;
+    rq.opts = &o;
+    assert_int_equal(http_request(&rq, r, e), expect);
+}
+
+static void body_fault(size_t n)
+{
+    static const char head[] =
+        "{\"server\":\"textus\",\"path_re\":\"^/cap$\",\"action\":{\"status\":200,"
+        "\"body\":{\"x\":\"";
+    static const char tail[] = "\"}}}";
+    size_t k = sizeof(head) - 1;
+    char *rule = malloc(k + n + sizeof(tail));
+
+    assert_non_null(rule);
+    memcpy(rule, head, k);
+    memset(rule + k, 'a', n);
+    memcpy(rule + k + n, tail, sizeof(tail));
+    assert_int_equal(fk_fault(&F, rule), 0);
+    free(rule);
+}
+
+static void test_body_cap(void **state)
+{
+    struct http_response r;
+    struct err e;
+    int since;
+
+    (void)state;
+    err_clear(&e);
+    body_fault(7u * 1024u * 1024u);
+    get("/cap", &r, &e, 0);
+    assert_int_equal(r.status, 200);
+    assert_true(r.body_len > 7u * 1024u * 1024u);
+    http_response_free(&r);
+
+    body_fault(HTTP_BODY_MAX + 16);
+    since = fk_last_seq(&F);
+    get("/cap", &r, &e, -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
+    assert_non_null(strstr(e.message, "larger than"));
+    assert_int_equal(fk_count(&F, "textus", "GET", "/cap", since), 1); /* not retried */
+    http_response_free(&r);
+}
+
+static void test_dropped_get_is_retried(void **state)
+{
+    struct http_response r;
+    struct err e;
+    int since = fk_last_seq(&F);
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(fk_fault(&F,
+                              "{\"server\":\"textus\",\"method\":\"GET\",\"path_re\":\"^/ping$\","
+                              "\"action\":\"drop_before\"}"),
+                     0);
+    get("/ping", &r, &e, 0);
+    assert_int_equal(r.status, 401); /* the fake's answer to the unauthenticated retry */
+    assert_int_equal(r.attempts, 2);
+    assert_true(r.retry_after_ms == -1);
+    assert_true(r.rl_limit > 0 && r.rl_remaining >= 0 && r.rl_reset > 0); /* X-RateLimit-* */
+    assert_int_equal(fk_count(&F, "textus", "GET", "/ping", since), 2);
+    http_response_free(&r);
+}
+
+static void test_not_sent_vs_maybe_sent(void **state)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    int s = socket(AF_INET, SOCK_STREAM, 0), since;
+    char url[128];
+    struct http_request rq;
+    struct http_response r;
+    struct http_opts o;
+    struct err e;
+
+    (void)state;
+    err_clear(&e);
+    /* a port nobody listens on: connection refused -> certainly not sent */
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+    close(s);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/acme/messages", ntohs(a.sin_port));
+    memset(&o, 0, sizeof(o));
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_POST;
+    rq.url = url;
+    rq.body = "{}";
+    rq.body_len = 2;
+    rq.opts = &o;
+    assert_int_equal(http_request(&rq, &r, &e), -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_UNAVAILABLE);
+    assert_true(e.retryable);
+    assert_int_equal(r.outcome, HTTP_NOT_SENT);
+    assert_non_null(strstr(e.message, "not sent"));
+    http_response_free(&r);
+
+    /* a server slower than the total timeout after the POST went out -> maybe sent */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"method\":\"POST\",\"path_re\":"
+                                  "\"^/slow$\",\"action\":{\"delay_ms\":1500}}"),
+                     0);
+    snprintf(url, sizeof(url), "%s/slow", F.textus);
+    o.total_timeout_ms = 400;
+    since = fk_last_seq(&F);
+    assert_int_equal(http_request(&rq, &r, &e), -1);
+    assert_int_equal(e.code, ERR_OUTCOME_UNKNOWN);
+    assert_int_equal(r.outcome, HTTP_MAYBE_SENT);
+    http_response_free(&r);
+    sleep(2); /* let the fake finish and record it */
+    assert_int_equal(fk_count(&F, "textus", "POST", "/slow", since), 1);
+}
+
+static void tls_case(const char *tls_dir, const char *cert, int with_ca, int expect_ok,
+                     int handshake_fails)
+{
+    struct fk T;
+    struct textus_config c;
+    cJSON *arr = cJSON_CreateArray();
+    char ca[600];
+    struct err e;
+    int rc;
+
+    fk_cert_name = cert;
+    assert_int_equal(fk_start(&T, tls_dir, NULL), 0);
+    fk_cert_name = "server";
+    assert_string_equal(T.scheme, "https");
+    snprintf(ca, sizeof(ca), "%s/ca.pem", tls_dir);
+    memset(&c, 0, sizeof(c));
+    c.base_url = T.textus;
+    c.token = "tok_alice_FAKE_0001";
+    c.account = "acme";
+    c.http.ca_file = with_ca ? ca : NULL;
+    c.http.backoff_base_ms = 20;
+    err_clear(&e);
+    rc = textus_list_accounts(&c, arr, &e);
+    if (expect_ok) {
+        assert_int_equal(rc, 0);
+        assert_int_equal(cJSON_GetArraySize(arr), 3);
+        assert_int_equal(fk_conn(&T, "textus", "tls_failures"), 0);
+    } else {
+        assert_int_equal(rc, -1);
+        assert_int_equal(e.code, ERR_UPSTREAM_UNAVAILABLE);
+        assert_false(e.retryable);
+        assert_non_null(strstr(e.message, "not trusted"));
+        if (handshake_fails) {
+            int i, fails = 0; /* the fake counts the failed handshake in its own thread */
+            for (i = 0; i < 40 && fails < 1; i++) {
+                struct timespec ts = {0, 50000000L};
+                fails = fk_conn(&T, "textus", "tls_failures");
+                if (fails < 1)
+                    nanosleep(&ts, NULL);
+            }
+            assert_true(fails >= 1);
+        }
+        assert_int_equal(fk_count(&T, "textus", NULL, NULL, 0), 0); /* nothing got through */
+    }
+    cJSON_Delete(arr);
+    fk_stop(&T);
+}
+
+static void test_tls(void **state)
+{
+    char dir[256], cmd[1024];
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/th-certs.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof(cmd), "sh '%s/mkcerts.sh' '%s' >/dev/null", fk_fakes_dir(), dir);
+    assert_int_equal(system(cmd), 0);
+    tls_case(dir, "server", 0, 0, 1); /* unknown CA: refused in the handshake */
+    tls_case(dir, "server", 1, 1, 0); /* the configured CA file: accepted */
+    /* trusted CA, wrong name: libcurl checks the name after the handshake, then hangs up */
+    tls_case(dir, "wronghost", 1, 0, 0);
+    tls_case(dir, "selfsigned", 1, 0, 1);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_one_connection_per_api(void **state)
+{
+    struct textus_config t;
+    struct gh_config g;
+    struct gh_client *c = NULL;
+    struct err e;
+    int b_t, b_h, b_a, i, opted;
+    cJSON *arr = cJSON_CreateArray();
+
+    (void)state;
+    err_clear(&e);
+    memset(&t, 0, sizeof(t));
+    t.base_url = F.textus;
+    t.token = "tok_alice_FAKE_0001";
+    t.account = "acme";
+    memset(&g, 0, sizeof(g));
+    g.base_url = F.harvest;
+    g.auth_url = F.auth;
+    g.client_id = "client_FAKE_0001";
+    g.client_secret = "csecret_FAKE_0001";
+    g.user_email = "alice@acme.example";
+    assert_int_equal(gh_client_new(&c, &g, &e), 0);
+    http_cleanup();
+    b_t = fk_conn(&F, "textus", "api");
+    b_h = fk_conn(&F, "harvest", "api");
+    b_a = fk_conn(&F, "auth", "api");
+    for (i = 0; i < 10; i++) {
+        assert_int_equal(textus_get_opt_out(&t, "+13035550177", &opted, &e), 0);
+        assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), 0);
+    }
+    assert_int_equal(fk_conn(&F, "textus", "api") - b_t, 1);
+    assert_int_equal(fk_conn(&F, "harvest", "api") - b_h, 1);
+    assert_int_equal(fk_conn(&F, "auth", "api") - b_a, 1);
+    gh_client_free(c);
+    cJSON_Delete(arr);
+}
+
+/* The child's work: many calls whose answers carry bodies; 0 when all went as expected. */
+static int child_calls(void)
+{
+    struct textus_config t;
+    struct gh_config g;
+    struct gh_client *c = NULL;
+    struct textus_conversation *cv = malloc(sizeof(*cv));
+    struct textus_message m;
+    struct err e;
+    cJSON *arr = cJSON_CreateArray();
+    int bad = 0, found;
+
+    http_cleanup(); /* never share the parent's sockets */
+    memset(&t, 0, sizeof(t));
+    t.base_url = F.textus;
+    t.token = "tok_alice_FAKE_0001";
+    t.account = "acme";
+    memset(&g, 0, sizeof(g));
+    g.base_url = F.harvest;
+    g.api_key = "hvk_alice_FAKE_0001";
+    g.user_email = "alice@acme.example";
+    bad |= !cv || !arr;
+    bad |= textus_list_accounts(&t, arr, &e) != 0;
+    bad |= textus_get_conversation(&t, "+13035550123", cv, &e) != 0;
+    bad |= textus_send_message(&t, "+13035550191", "stdout check", &m, &e) != 0;
+    bad |= textus_get_message(&t, "/messages/NOPE42", &m, &e) != -1; /* a 404 body */
+    bad |= gh_client_new(&c, &g, &e) != 0;
+    bad |= gh_candidate_phones(c, "1001", arr, &e) != 0;
+    bad |= gh_note_exists(c, "1001", "nothing", &found, &e) != 0;
+    bad |= gh_add_note(c, "1001", "stdout check", "public", NULL, &e) != 0;
+    gh_client_free(c);
+    cJSON_Delete(arr);
+    free(cv);
+    http_cleanup();
+    return bad;
+}
+
+static void test_nothing_on_stdout(void **state)
+{
+    int p[2], st = 0;
+    pid_t pid;
+    char buf[4096];
+    size_t total = 0;
+    ssize_t n;
+
+    (void)state;
+    assert_int_equal(pipe(p), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int rc;
+        close(p[0]);
+        if (dup2(p[1], 1) < 0)
+            _exit(99);
+        close(p[1]);
+        rc = child_calls();
+        fflush(stdout);
+        _exit(rc ? 1 : 0);
+    }
+    close(p[1]);
+    while ((n = read(p[0], buf, sizeof(buf))) > 0)
+        total += (size_t)n;
+    close(p[0]);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0); /* the calls really happened */
+    assert_int_equal(total, 0);           /* and wrote nothing to fd 1 */
+}
+
 int main(void)
 {
-    return 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_link_parser),
+        cmocka_unit_test(test_retry_after_parser),
+        cmocka_unit_test(test_url_policy),
+        cmocka_unit_test_setup(test_body_cap, reset),
+        cmocka_unit_test_setup(test_dropped_get_is_retried, reset),
+        cmocka_unit_test_setup(test_not_sent_vs_maybe_sent, reset),
+        cmocka_unit_test_setup(test_tls, reset),
+        cmocka_unit_test_setup(test_one_connection_per_api, reset),
+        cmocka_unit_test_setup(test_nothing_on_stdout, reset),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
 }
