@@ -49,6 +49,8 @@ static const char *gh_base(const struct gh_client *c)
 }
 
 static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, const char *fmt,
+                   va_list ap) __attribute__((format(printf, 5, 0)));
+static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, const char *fmt,
                    va_list ap)
 {
     size_t bl = strlen(base);

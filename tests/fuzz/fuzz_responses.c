@@ -1,0 +1,116 @@
+/*
+ * fuzz_responses — libFuzzer target over the API clients' response parsers
+ * (no network): TextUs Message / Conversation / Contact / collection pages,
+ * API error bodies, Greenhouse user / candidate / note pages (v1 and v3), token
+ * responses, ISO-8601 expiries, and the Link and Retry-After header parsers.
+ * The first input byte picks the parser; the rest is the response bytes.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "apijson.h"
+#include "greenhouse.h"
+#include "http.h"
+#include "textus.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *buf;
+    size_t len;
+    char *z;
+    struct err e;
+    char out[512];
+
+    if (size < 1)
+        return 0;
+    buf = (const char *)data + 1;
+    len = size - 1;
+    z = malloc(len + 1); /* a NUL-terminated copy for the parsers that take strings */
+    if (!z)
+        return 0;
+    memcpy(z, buf, len);
+    z[len] = '\0';
+    err_clear(&e);
+    switch (data[0] % 12) {
+    case 0: {
+        struct textus_message m;
+        textus_parse_message(buf, len, &m, &e);
+        break;
+    }
+    case 1: {
+        struct textus_conversation *cv = malloc(sizeof(*cv));
+        if (cv)
+            textus_parse_conversation(buf, len, cv, &e);
+        free(cv);
+        break;
+    }
+    case 2: {
+        struct textus_contact c;
+        textus_parse_contact(buf, len, &c, &e);
+        break;
+    }
+    case 3: {
+        cJSON *doc = NULL;
+        const cJSON *members = NULL, *it;
+        char next[HTTP_URL_MAX];
+        size_t n = 0;
+        if (textus_parse_collection(buf, len, &doc, &members, next, sizeof(next), &e) == 0) {
+            cJSON_ArrayForEach(it, members) n++;
+            (void)n;
+        }
+        cJSON_Delete(doc);
+        break;
+    }
+    case 4:
+        apijson_error_message(buf, len, out, sizeof(out));
+        break;
+    case 5:
+    case 6: {
+        struct gh_user_match m = {0, 0};
+        gh_page_users(buf, len, data[0] % 12 == 5 ? GH_V1 : GH_V3, "alice@acme.example", &m, &e);
+        break;
+    }
+    case 7: {
+        cJSON *arr = cJSON_CreateArray();
+        int found = 0;
+        if (arr)
+            gh_page_candidates(buf, len, 1001, arr, &found, &e);
+        cJSON_Delete(arr);
+        break;
+    }
+    case 8: {
+        int found = 0;
+        gh_page_notes(buf, len, (data[0] / 12) % 2 ? GH_V3 : GH_V1, "[th:", &found, &e);
+        break;
+    }
+    case 9: {
+        char tok[GH_TOKEN_MAX];
+        long long exp = 0, t = 0;
+        gh_parse_token(buf, len, 1795000000LL, tok, sizeof(tok), &exp, &e);
+        gh_parse_iso8601(z, &t);
+        break;
+    }
+    case 10: {
+        char next[HTTP_URL_MAX];
+        http_parse_link_next(buf, len, next, sizeof(next));
+        http_parse_link_next(buf, len, next, 16);
+        break;
+    }
+    case 11: {
+        char o[HTTP_URL_MAX];
+        http_parse_retry_after(buf, len, 1795000000LL);
+        if (http_url_same_origin("https://harvest.greenhouse.io", z, o, sizeof(o), &e) == 0 &&
+            strncmp(o, "https://harvest.greenhouse.io/", 30) != 0)
+            abort(); /* a followed link must never leave the configured origin */
+        break;
+    }
+    }
+    free(z);
+    return 0;
+}
