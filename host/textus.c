@@ -599,8 +599,8 @@ int textus_create_opt_out(const struct textus_config *c, const char *e164, struc
 
     if (textus_optout_path(c, e164, url, sizeof(url), e) != 0)
         return -1;
-    /* PUT of a fixed state: repeating it is harmless, so it may be retried */
-    if (textus_do(c, HTTP_PUT, url, NULL, 1, &r, e) == 0 &&
+    /* a write: never re-sent automatically (repeating it is harmless, so callers may) */
+    if (textus_do(c, HTTP_PUT, url, NULL, 0, &r, e) == 0 &&
         textus_map(c, &r, 1, "recording the opt-out", e) == 0)
         rc = 0;
     http_response_free(&r);

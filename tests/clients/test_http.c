@@ -26,6 +26,7 @@
 #include "fakes_harness.h"
 #include "greenhouse.h"
 #include "http.h"
+#include "log.h"
 #include "textus.h"
 
 static struct fk F;
@@ -516,6 +517,68 @@ static void test_nothing_on_stdout(void **state)
     assert_int_equal(total, 0);           /* and wrote nothing to fd 1 */
 }
 
+static void test_log_has_no_secrets(void **state)
+{
+    char path[256], buf[65536];
+    struct textus_config t;
+    struct gh_config g;
+    struct gh_client *c = NULL;
+    struct textus_message m;
+    struct err e;
+    cJSON *arr = cJSON_CreateArray();
+    long long uid;
+    FILE *fp;
+    size_t n;
+    int fd;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/th-log.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(log_open(path), 0);
+    memset(&t, 0, sizeof(t));
+    t.base_url = F.textus;
+    t.token = "tok_alice_FAKE_0001";
+    t.account = "acme";
+    assert_int_equal(textus_send_message(&t, "+13035550192", "log check", &m, &e), 0);
+    t.token = "tok_bad_FAKE_0003";
+    assert_int_equal(textus_list_accounts(&t, arr, &e), -1);
+    memset(&g, 0, sizeof(g));
+    g.base_url = F.harvest;
+    g.auth_url = F.auth;
+    g.client_id = "client_FAKE_0001";
+    g.client_secret = "csecret_FAKE_0001";
+    g.user_email = "alice@acme.example";
+    assert_int_equal(gh_client_new(&c, &g, &e), 0);
+    assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+    gh_client_free(c);
+    g.client_id = NULL;
+    g.client_secret = NULL;
+    g.api_key = "hvk_alice_FAKE_0001";
+    assert_int_equal(gh_client_new(&c, &g, &e), 0);
+    assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), 0);
+    gh_client_free(c);
+    log_close();
+    fp = fopen(path, "r");
+    assert_non_null(fp);
+    n = fread(buf, 1, sizeof(buf) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    unlink(path);
+    assert_non_null(strstr(buf, "http: POST 127.0.0.1:")); /* method, host, path, status */
+    assert_non_null(strstr(buf, "/acme/messages -> 201"));
+    assert_null(strstr(buf, "tok_alice"));
+    assert_null(strstr(buf, "tok_bad"));
+    assert_null(strstr(buf, "csecret"));
+    assert_null(strstr(buf, "hvk_alice"));
+    assert_null(strstr(buf, "alice@acme.example")); /* queries are not logged */
+    assert_null(strstr(buf, "Bearer"));
+    assert_null(strstr(buf, "Basic"));
+    assert_null(strstr(buf, "log check")); /* nor bodies */
+    cJSON_Delete(arr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +591,7 @@ int main(void)
         cmocka_unit_test_setup(test_tls, reset),
         cmocka_unit_test_setup(test_one_connection_per_api, reset),
         cmocka_unit_test_setup(test_nothing_on_stdout, reset),
+        cmocka_unit_test_setup(test_log_has_no_secrets, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
