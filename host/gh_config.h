@@ -1,8 +1,9 @@
 /*
- * gh_config — where the Greenhouse client's configuration comes from outside a
- * caller that already has it: the credential store. This is the integration
- * seam between the API clients (greenhouse.c) and the store (store.c), which
- * were built on separate branches. Engine code.
+ * gh_config — the Greenhouse client's configuration from the credential store
+ * (store.h): URLs, credentials, sign-in email, CA file and timeouts, plus the
+ * cached user id and v3 access token, which are seeded into a new client and
+ * written back to the store when the client announces a change. This is the
+ * seam between the API clients and the store. Engine code.
  */
 #ifndef TH_GH_CONFIG_H
 #define TH_GH_CONFIG_H
@@ -10,14 +11,25 @@
 #include "error.h"
 #include "greenhouse.h"
 
-/*
- * Fill *cfg (base/auth URLs, credentials, sign-in email, CA file, timeouts) from the
- * credential store; secrets in sodium_malloc'd memory owned by the seam until
- * gh_config_release. -1 with ERR_NOT_CONFIGURED (or a store error) otherwise.
- */
-int gh_config_from_store(struct gh_config *cfg, struct err *e) __attribute__((warn_unused_result));
+struct store;
 
-/* Wipe and free what gh_config_from_store allocated; safe on a zeroed cfg. */
-void gh_config_release(struct gh_config *cfg);
+/* What a loaded configuration borrows from; release with gh_config_release. */
+struct gh_config_src {
+    struct store *st;
+};
+
+/*
+ * Fill *cfg from the store (strings borrowed from src->st, secrets in its
+ * sodium arena). ERR_NOT_CONFIGURED without a store or without Greenhouse
+ * credentials; store errors as store_load reports them.
+ */
+int gh_config_from_store(struct gh_config *cfg, struct gh_config_src *src, struct err *e)
+    __attribute__((warn_unused_result));
+
+/* Seed a client created from that configuration with the store's cached user id and token. */
+void gh_config_seed_client(struct gh_client *c, const struct gh_config_src *src);
+
+/* Free the store handle (wiping its secrets) and zero cfg. Safe on zeroed structs. */
+void gh_config_release(struct gh_config *cfg, struct gh_config_src *src);
 
 #endif

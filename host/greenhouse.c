@@ -1231,16 +1231,18 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
 int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
 {
     struct gh_config cfg;
+    struct gh_config_src src;
     struct gh_client *c = NULL;
     int rc = -1;
 
-    memset(&cfg, 0, sizeof(cfg));
-    if (gh_config_from_store(&cfg, e) != 0)
+    if (gh_config_from_store(&cfg, &src, e) != 0)
         return -1;
-    if (gh_client_new(&c, &cfg, e) == 0 &&
-        gh_candidate_phones(c, candidate_id, out_numbers, e) == 0)
-        rc = 0;
+    if (gh_client_new(&c, &cfg, e) == 0) {
+        gh_config_seed_client(c, &src);
+        if (gh_candidate_phones(c, candidate_id, out_numbers, e) == 0)
+            rc = 0;
+    }
     gh_client_free(c);
-    gh_config_release(&cfg);
+    gh_config_release(&cfg, &src);
     return rc;
 }

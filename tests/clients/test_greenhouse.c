@@ -19,10 +19,13 @@
 #include <cmocka.h>
 
 #include "fakes_harness.h"
+#include "gh_config.h"
 #include "greenhouse.h"
+#include "store.h"
 
 static struct fk F;
 static int cache_calls;
+static char home[256];
 
 static void on_cache(void *ctx, const struct gh_client *c)
 {
@@ -67,15 +70,23 @@ static struct gh_client *client(const struct gh_config *g)
 static int setup(void **state)
 {
     (void)state;
+    /* all store state in a private directory, never the user's */
+    snprintf(home, sizeof(home), "%s/th-gh-home.XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(home) || setenv("TEXTUS_HOST_HOME", home, 1) != 0)
+        return -1;
     return fk_start(&F, NULL, NULL);
 }
 
 static int teardown(void **state)
 {
+    char cmd[400];
+
     (void)state;
     http_cleanup();
     fk_stop(&F);
-    return 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 static int reset(void **state)
@@ -654,6 +665,89 @@ static void test_v3_permissions_and_probe(void **state)
     gh_client_free(c);
 }
 
+/* ------------------------------------------------------------------ store seam */
+
+static int put_doc(cJSON *doc, void *ctx, struct err *e)
+{
+    const cJSON *gh = ctx;
+    cJSON *dup = cJSON_Duplicate(gh, 1);
+
+    (void)e;
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "greenhouse");
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "cache");
+    cJSON_AddItemToObject(doc, "greenhouse", dup);
+    return 0;
+}
+
+static void store_greenhouse(const char *creds)
+{
+    char buf[1024];
+    cJSON *gh;
+    struct err e;
+
+    snprintf(buf, sizeof(buf),
+             "{\"email\": \"alice@acme.example\", %s, \"base_url\": \"%s\", \"auth_url\": \"%s\"}",
+             creds, F.harvest, F.auth);
+    gh = cJSON_Parse(buf);
+    assert_non_null(gh);
+    err_clear(&e);
+    assert_int_equal(store_update(put_doc, gh, NULL, &e), 0);
+    cJSON_Delete(gh);
+}
+
+static void test_fallback_phones_from_store(void **state)
+{
+    struct err e;
+    cJSON *arr = cJSON_CreateArray();
+    struct store *st = NULL;
+    long long exp = 0;
+    int t0;
+
+    (void)state;
+    err_clear(&e);
+    store_greenhouse(
+        "\"client_id\": \"client_FAKE_0001\", \"client_secret\": \"csecret_FAKE_0001\"");
+    t0 = fk_harvest_int(&F, "token_requests");
+    assert_int_equal(greenhouse_fallback_phones("1001", arr, &e), 0);
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "type")->valuestring,
+                        "mobile");
+    /* the token went to the store's cache ... */
+    assert_int_equal(store_load(&st, &e), 0);
+    assert_non_null(store_gh_access_token(st, &exp));
+    assert_true(exp > (long long)time(NULL) + 3500);
+    store_free(st);
+    /* ... and the next process-like call uses it instead of asking again */
+    assert_int_equal(greenhouse_fallback_phones("1002", arr, &e), 0);
+    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
+    assert_int_equal(greenhouse_fallback_phones("9999", arr, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_NOT_FOUND);
+
+    store_greenhouse("\"api_key\": \"hvk_alice_FAKE_0001\"");
+    cJSON_Delete(arr);
+    arr = cJSON_CreateArray();
+    assert_int_equal(greenhouse_fallback_phones("1001", arr, &e), 0);
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    cJSON_Delete(arr);
+
+    /* the seam also persists the resolved user id */
+    {
+        struct gh_config cfg;
+        struct gh_config_src src;
+        struct gh_client *c = NULL;
+        long long uid = 0;
+        assert_int_equal(gh_config_from_store(&cfg, &src, &e), 0);
+        assert_int_equal(gh_client_new(&c, &cfg, &e), 0);
+        gh_config_seed_client(c, &src);
+        assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
+        gh_client_free(c);
+        gh_config_release(&cfg, &src);
+        assert_int_equal(store_load(&st, &e), 0);
+        assert_int_equal(store_gh_user_id(st), 101);
+        store_free(st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -670,6 +764,7 @@ int main(void)
         cmocka_unit_test_setup(test_v3_refresh_on_401, reset),
         cmocka_unit_test_setup(test_v3_cursor_pagination, reset),
         cmocka_unit_test_setup(test_v3_permissions_and_probe, reset),
+        cmocka_unit_test_setup(test_fallback_phones_from_store, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
