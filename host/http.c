@@ -565,6 +565,50 @@ static int http_tls_trust_error(CURLcode rc)
            rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_CERTPROBLEM;
 }
 
+/* Free a header list, wiping each line first (they carry credentials). */
+static void http_slist_free(struct curl_slist *l)
+{
+    struct curl_slist *n;
+
+    for (n = l; n; n = n->next) {
+        if (n->data)
+            sodium_memzero(n->data, strlen(n->data));
+    }
+    curl_slist_free_all(l);
+}
+
+/* Append "Authorization: Basic base64(user:pass)", built in guarded memory. */
+static int http_append_basic(struct curl_slist **l, const char *user, const char *pass)
+{
+    static const char prefix[] = "Authorization: Basic ";
+    size_t ul = strlen(user), pl = strlen(pass), rl = ul + 1 + pl;
+    size_t bl = sodium_base64_ENCODED_LEN(rl, sodium_base64_VARIANT_ORIGINAL);
+    char *raw, *hdr;
+    struct curl_slist *t = NULL;
+
+    if (rl > 8192)
+        return -1;
+    raw = sodium_malloc(rl);
+    hdr = sodium_malloc(sizeof(prefix) + bl);
+    if (raw && hdr) {
+        memcpy(raw, user, ul);
+        raw[ul] = ':';
+        memcpy(raw + ul + 1, pass, pl);
+        memcpy(hdr, prefix, sizeof(prefix) - 1);
+        sodium_bin2base64(hdr + sizeof(prefix) - 1, bl, (const unsigned char *)raw, rl,
+                          sodium_base64_VARIANT_ORIGINAL);
+        t = curl_slist_append(*l, hdr);
+    }
+    if (raw)
+        sodium_free(raw);
+    if (hdr)
+        sodium_free(hdr);
+    if (!t)
+        return -1;
+    *l = t;
+    return 0;
+}
+
 static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *ctx,
                       struct curl_slist **hdrs, char *errbuf)
 {
@@ -597,11 +641,6 @@ static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *
     SET(CURLOPT_HEADERDATA, ctx);
     SET(CURLOPT_PREREQFUNCTION, http_prereq_cb);
     SET(CURLOPT_PREREQDATA, ctx);
-    if (req->basic_user) {
-        SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        SET(CURLOPT_USERNAME, req->basic_user);
-        SET(CURLOPT_PASSWORD, req->basic_pass ? req->basic_pass : "");
-    }
     switch (req->method) {
     case HTTP_GET:
         SET(CURLOPT_HTTPGET, 1L);
@@ -624,6 +663,9 @@ static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *
         bad = 1;
     else
         l = t;
+    if (req->basic_user &&
+        http_append_basic(&l, req->basic_user, req->basic_pass ? req->basic_pass : "") != 0)
+        bad = 1;
     for (i = 0; req->headers && req->headers[i]; i++) {
         t = curl_slist_append(l, req->headers[i]);
         if (!t) {
@@ -689,13 +731,14 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         resp->status = 0;
         resp->attempts++;
         if (http_setup(http_curl, req, &ctx, &hdrs, errbuf) != 0) {
-            curl_slist_free_all(hdrs);
+            http_slist_free(hdrs);
             free(ctx.buf);
             err_set(e, ERR_INTERNAL, "libcurl rejected an option (%s)", errbuf);
             return -1;
         }
         rc = curl_easy_perform(http_curl);
-        curl_slist_free_all(hdrs);
+        curl_easy_setopt(http_curl, CURLOPT_HTTPHEADER, NULL);
+        http_slist_free(hdrs);
         curl_easy_setopt(http_curl, CURLOPT_ERRORBUFFER, NULL);
 
         if (rc == CURLE_OK) {
