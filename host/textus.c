@@ -470,6 +470,16 @@ int textus_send_message(const struct textus_config *c, const char *to_e164, cons
     }
     if (textus_do(c, HTTP_POST, url, json, 0, &r, e) != 0)
         goto out;
+    if (r.status >= 500 && r.status != 503) {
+        /* a gateway's 502/504 (or a 500) can follow a send that went through: no id, but
+         * not "nothing was sent" either. 503 is the service refusing the request. */
+        err_set(e, ERR_OUTCOME_UNKNOWN,
+                "TextUs answered HTTP %ld after the message was submitted; it may or may not "
+                "have been sent",
+                r.status);
+        log_msg("textus: send -> HTTP %ld (outcome_unknown)", r.status);
+        goto out;
+    }
     if (textus_map(c, &r, 1, "sending the message", e) != 0)
         goto out;
     if (r.status == 202) {

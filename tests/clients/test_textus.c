@@ -219,6 +219,16 @@ static void test_send_errors(void **state)
     assert_int_equal(fk_count(&F, "textus", "POST", "/acme/messages", since), 1);
     assert_int_equal(fk_reset(&F), 0);
 
+    /* 502/504 from a gateway may follow a send that went through: outcome_unknown */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"method\":\"POST\",\"path_re\":"
+                                  "\"^/acme/messages$\",\"times\":2,\"action\":{\"status\":504}}"),
+                     0);
+    since = fk_last_seq(&F);
+    assert_int_equal(textus_send_message(&c, "+13035550188", "Hi", &m, &e), -1);
+    assert_int_equal(e.code, ERR_OUTCOME_UNKNOWN);
+    assert_int_equal(fk_count(&F, "textus", "POST", "/acme/messages", since), 1);
+    assert_int_equal(fk_reset(&F), 0);
+
     /* 429 on the POST: rate_limited with the wait, not retried */
     assert_int_equal(
         fk_fault(&F, "{\"server\":\"textus\",\"method\":\"POST\",\"path_re\":\"^/acme/messages$\","
