@@ -790,10 +790,17 @@ static int gh_list(struct gh_client *c, const char *first_url, enum gh_op op, co
         rc = gh_map(c, &r, op, what, e);
         if (rc == 0)
             rc = fn(r.body, r.body_len, ud, &stop, e);
-        if (rc == 0 && !stop && r.link_next[0])
+        if (rc == 0 && !stop && r.link_next[0]) {
+            char prev[HTTP_URL_MAX];
+            memcpy(prev, url, sizeof(prev));
             rc = http_url_same_origin(gh_base(c), r.link_next, url, sizeof(url), e);
-        else if (rc == 0)
+            if (rc == 0 && strcmp(prev, url) == 0) {
+                err_set(e, ERR_UPSTREAM_INVALID, "Greenhouse pointed the next page at itself");
+                rc = -1;
+            }
+        } else if (rc == 0) {
             stop = 1;
+        }
         http_response_free(&r);
         if (rc != 0)
             return -1;

@@ -355,8 +355,16 @@ static int textus_each(const struct textus_config *c, const char *first_url, int
         cJSON_Delete(doc);
         if (stop || !next[0])
             return 0;
-        if (http_url_same_origin(textus_base(c), next, url, sizeof(url), e) != 0)
-            return -1;
+        {
+            char prev[HTTP_URL_MAX];
+            memcpy(prev, url, sizeof(prev));
+            if (http_url_same_origin(textus_base(c), next, url, sizeof(url), e) != 0)
+                return -1;
+            if (strcmp(prev, url) == 0) {
+                err_set(e, ERR_UPSTREAM_INVALID, "TextUs pointed %s's next page at itself", what);
+                return -1;
+            }
+        }
     }
 }
 
