@@ -665,6 +665,42 @@ static void test_v3_permissions_and_probe(void **state)
     gh_client_free(c);
 }
 
+static void test_v3_bad_links_not_followed(void **state)
+{
+    struct gh_config g;
+    struct gh_client *c;
+    struct err e;
+    char rule[512];
+    int found = 0, since;
+
+    (void)state;
+    err_clear(&e);
+    v3_cfg(&g, "client_FAKE_0001", "csecret_FAKE_0001", "alice@acme.example");
+    c = client(&g);
+    /* a next link to another site: refused, not followed */
+    assert_int_equal(fk_fault(&F,
+                              "{\"server\":\"harvest\",\"path_re\":\"^/v3/notes$\",\"action\":"
+                              "{\"status\":200,\"body\":[],\"headers\":{\"Link\":"
+                              "\"<https://evil.example/v3/notes?cursor=x>; rel=\\\"next\\\"\"}}}"),
+                     0);
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:none]", &found, &e), -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
+    assert_int_equal(fk_count(&F, "harvest", "GET", "/v3/notes", since), 1);
+    /* a next link pointing at the page itself: stops after following it once */
+    snprintf(rule, sizeof(rule),
+             "{\"server\":\"harvest\",\"path_re\":\"^/v3/notes$\",\"times\":5,\"action\":"
+             "{\"status\":200,\"body\":[],\"headers\":{\"Link\":"
+             "\"<%s/v3/notes?cursor=same>; rel=\\\"next\\\"\"}}}",
+             F.harvest);
+    assert_int_equal(fk_fault(&F, rule), 0);
+    since = fk_last_seq(&F);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:none]", &found, &e), -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
+    assert_int_equal(fk_count(&F, "harvest", "GET", "/v3/notes", since), 2);
+    gh_client_free(c);
+}
+
 /* ------------------------------------------------------------------ store seam */
 
 static int put_doc(cJSON *doc, void *ctx, struct err *e)
@@ -764,6 +800,7 @@ int main(void)
         cmocka_unit_test_setup(test_v3_refresh_on_401, reset),
         cmocka_unit_test_setup(test_v3_cursor_pagination, reset),
         cmocka_unit_test_setup(test_v3_permissions_and_probe, reset),
+        cmocka_unit_test_setup(test_v3_bad_links_not_followed, reset),
         cmocka_unit_test_setup(test_fallback_phones_from_store, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -461,6 +461,27 @@ static void test_keepalive_one_connection(void **state)
     assert_int_equal(after - before, 1); /* 21 requests, one TCP connection */
 }
 
+static void test_next_link_to_other_site(void **state)
+{
+    struct textus_config c;
+    struct err e;
+    cJSON *arr = cJSON_CreateArray();
+    int since;
+
+    (void)state;
+    cfg_init(&c, "tok_alice_FAKE_0001", "acme");
+    err_clear(&e);
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"path_re\":\"^/accounts$\",\"action\":"
+                                  "{\"status\":200,\"body\":{\"members\":[],\"view\":{\"next\":"
+                                  "\"https://evil.example/accounts?page=2\"}}}}"),
+                     0);
+    since = fk_last_seq(&F);
+    assert_int_equal(textus_list_accounts(&c, arr, &e), -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
+    assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 1);
+    cJSON_Delete(arr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +496,7 @@ int main(void)
         cmocka_unit_test_setup(test_get_retries_5xx, reset),
         cmocka_unit_test_setup(test_retry_after_honoured, reset),
         cmocka_unit_test_setup(test_keepalive_one_connection, reset),
+        cmocka_unit_test_setup(test_next_link_to_other_site, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
