@@ -19,6 +19,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"configure", NULL, "cli_cmd_configure", "store credentials and settings (JSON on stdin)"},
     {"status", NULL, "cli_cmd_status", "show what is configured (secrets masked)"},
     {"rekey", NULL, "cli_cmd_rekey", "re-encrypt the credential store under a new key"},
+    {"extract", cli_cmd_extract, NULL, "show the number extract_phone picks (profile on stdin)"},
     {NULL, NULL, NULL, NULL} /* subcommands are appended by the issues that add them */
 };
 

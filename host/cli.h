@@ -10,6 +10,9 @@
 /* Signature of a subcommand: argv[0] is the subcommand name. Returns the exit code. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 
+/* Core subcommands (cli_<cmd>.c). */
+int cli_cmd_extract(int argc, char **argv);
+
 /* Run the command line; returns the process exit code (2 for usage errors). */
 int cli_main(int argc, char **argv);
 

@@ -19,6 +19,13 @@ struct handler_env {
     int from_cli;       /* 1 when called by a textus-host subcommand */
 };
 
+/*
+ * A failing handler may leave one object under this key in `result`; the
+ * dispatcher sends it as the error's "details" (PROTOCOL.md, Envelope).
+ * Anything else left in `result` on failure is discarded.
+ */
+#define HANDLER_ERROR_DETAILS "error_details"
+
 typedef int (*handler_fn)(const struct handler_env *env, const cJSON *req, cJSON *result,
                           struct err *e);
 
@@ -36,5 +43,7 @@ const cJSON *handler_array(const cJSON *obj, const char *name, int required, enu
 
 /* The built-in verbs that need no engine. */
 int handler_ping(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
+int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON *result,
+                          struct err *e);
 
 #endif

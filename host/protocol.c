@@ -27,6 +27,7 @@ static const struct proto_verb proto_verbs[] = {
     {"ping", handler_ping, NULL},
     {"status", NULL, "handler_status"},
     {"configure", NULL, "handler_configure"},
+    {"extract_phone", handler_extract_phone, NULL},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
@@ -167,11 +168,19 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin)
     }
     log_msg("request type=%s", verb->name);
     if (fn(&env, req, result, &e) != 0) {
+        cJSON *details = cJSON_DetachItemFromObjectCaseSensitive(result, HANDLER_ERROR_DETAILS);
+        cJSON *error;
         cJSON_Delete(result);
         if (e.code == ERR_OK)
             err_set(&e, ERR_INTERNAL, "the handler failed without saying why");
         log_msg("reply type=%s error=%s", verb->name, err_code_name(e.code));
-        return proto_error_reply(id, &e);
+        reply = proto_error_reply(id, &e);
+        error = reply ? cJSON_GetObjectItemCaseSensitive(reply, "error") : NULL;
+        if (error && cJSON_IsObject(details))
+            cJSON_AddItemToObject(error, "details", details);
+        else
+            cJSON_Delete(details);
+        return reply;
     }
     reply = cJSON_CreateObject();
     if (!reply) {

@@ -1,0 +1,153 @@
+/*
+ * cli_extract — `textus-host extract [FILE] < profile.json`: run the
+ * extract_phone verb on a profile and print its result as pretty JSON, for
+ * support and debugging. Input: the bare profile object {"url", "name",
+ * "lines"} or a whole {"type": "extract_phone", "profile": {...}} request.
+ * Exit 0 with the result on stdout; 1 with {"error": {...}} on stdout when
+ * the verb fails; 2 on a usage or input error (message on stderr).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "handler.h"
+#include "utf8.h"
+
+#define CLI_EXTRACT_MAX_INPUT (20u * 1024u * 1024u)
+
+/* Read all of f (at most CLI_EXTRACT_MAX_INPUT bytes); NULL on error. */
+static char *cli_extract_read(FILE *f, size_t *len_out)
+{
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap), *grown;
+
+    if (!buf)
+        return NULL;
+    for (;;) {
+        size_t n;
+        if (len == cap) {
+            if (cap >= CLI_EXTRACT_MAX_INPUT) {
+                fprintf(stderr, "textus-host extract: input larger than %u bytes\n",
+                        CLI_EXTRACT_MAX_INPUT);
+                goto err;
+            }
+            cap *= 2;
+            grown = realloc(buf, cap);
+            if (!grown)
+                goto err;
+            buf = grown;
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f)) {
+                fprintf(stderr, "textus-host extract: read error: %s\n", strerror(errno));
+                goto err;
+            }
+            break;
+        }
+    }
+    *len_out = len;
+    return buf;
+err:
+    free(buf);
+    return NULL;
+}
+
+static int cli_extract_print(const cJSON *doc)
+{
+    char *text = cJSON_Print(doc);
+
+    if (!text)
+        return -1;
+    printf("%s\n", text);
+    free(text);
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+int cli_cmd_extract(int argc, char **argv)
+{
+    struct handler_env env = {NULL, 1};
+    const cJSON *type;
+    cJSON *doc = NULL, *req = NULL, *result = NULL, *out = NULL, *error, *details;
+    FILE *in = stdin;
+    char *text = NULL;
+    size_t len = 0;
+    struct err e;
+    int rc = 2;
+
+    err_clear(&e);
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0')) {
+        fprintf(stderr, "usage: textus-host extract [FILE] < profile.json\n"
+                        "  FILE or stdin: {\"url\", \"name\", \"lines\": [...]} or a whole\n"
+                        "  {\"type\": \"extract_phone\", \"profile\": {...}} request\n");
+        return 2;
+    }
+    if (argc == 2 && strcmp(argv[1], "-") != 0) {
+        in = fopen(argv[1], "rb");
+        if (!in) {
+            fprintf(stderr, "textus-host extract: %s: %s\n", argv[1], strerror(errno));
+            return 2;
+        }
+    }
+    text = cli_extract_read(in, &len);
+    if (in != stdin)
+        fclose(in);
+    if (!text)
+        return 2;
+    if (!utf8_valid(text, len)) {
+        fprintf(stderr, "textus-host extract: the input is not valid UTF-8\n");
+        goto out;
+    }
+    doc = cJSON_ParseWithLength(text, len);
+    if (!cJSON_IsObject(doc)) {
+        fprintf(stderr, "textus-host extract: the input is not a JSON object\n");
+        goto out;
+    }
+    type = cJSON_GetObjectItemCaseSensitive(doc, "type");
+    if (type) {
+        if (!cJSON_IsString(type) || strcmp(type->valuestring, "extract_phone") != 0) {
+            fprintf(stderr, "textus-host extract: \"type\" must be \"extract_phone\"\n");
+            goto out;
+        }
+        req = doc; /* a whole request */
+        doc = NULL;
+    } else {
+        req = cJSON_CreateObject(); /* a bare profile */
+        if (!req)
+            goto out;
+        cJSON_AddItemToObject(req, "profile", doc);
+        doc = NULL;
+    }
+    result = cJSON_CreateObject();
+    if (!result)
+        goto out;
+    if (handler_extract_phone(&env, req, result, &e) == 0) {
+        rc = cli_extract_print(result) == 0 ? 0 : 1;
+        goto out;
+    }
+    details = cJSON_DetachItemFromObjectCaseSensitive(result, HANDLER_ERROR_DETAILS);
+    out = cJSON_CreateObject();
+    error = out ? cJSON_AddObjectToObject(out, "error") : NULL;
+    if (error) {
+        cJSON_AddStringToObject(error, "code", err_code_name(e.code));
+        cJSON_AddStringToObject(error, "message", e.message);
+        if (details) {
+            cJSON_AddItemToObject(error, "details", details);
+            details = NULL;
+        }
+        (void)cli_extract_print(out);
+    }
+    cJSON_Delete(details);
+    fprintf(stderr, "textus-host extract: %s: %s\n", err_code_name(e.code), e.message);
+    rc = 1;
+out:
+    cJSON_Delete(out);
+    cJSON_Delete(result);
+    cJSON_Delete(req);
+    cJSON_Delete(doc);
+    free(text);
+    return rc;
+}

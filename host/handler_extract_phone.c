@@ -1,0 +1,297 @@
+/*
+ * handler_extract_phone — verb "extract_phone": which number to text, read
+ * from the visible lines of a candidate's profile header (phone.h does the
+ * reading; this file validates the request and writes the reply, see
+ * PROTOCOL.md). Core code: needs only cJSON, so it never loads the engine on
+ * the common path.
+ *
+ * Greenhouse fallback (issue D). When the page shows no number TextUs can text
+ * and the URL names a candidate, the handler asks the engine for the
+ * candidate's phone numbers through the OPTIONAL symbol
+ *
+ *     int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers,
+ *                                    struct err *e);
+ *
+ * Contract: append to the JSON array out_numbers one object per Greenhouse
+ * phone number, {"value": "<as stored>", "type": "<mobile|home|work|skype|other>"}
+ * (Harvest's candidate.phone_numbers, unchanged), and return 0. Return 0 with
+ * nothing appended when Greenhouse is not configured or the candidate has no
+ * numbers. Return -1 with *e set only for a failure the user should see (e.g.
+ * greenhouse_auth, upstream_unavailable); that error becomes the reply. The
+ * handler normalises each value with phone_parse_value() (the same rules as
+ * the page), marks it "source": "greenhouse", and picks the default: the first
+ * mobile, else the first other, else the first home or work number (a number
+ * with an extension only when nothing else is textable). When the symbol is
+ * absent (no engine, or an engine without Greenhouse) the reply is
+ * no_phone_found (or unsupported_number) as if there were no fallback.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "handler.h"
+#include "phone.h"
+
+/* Limits on the profile (documented in PROTOCOL.md). */
+#define EXTRACT_MAX_LINES      20000
+#define EXTRACT_MAX_LINE_BYTES 65536
+#define EXTRACT_MAX_TOTAL      (16u * 1024u * 1024u)
+#define EXTRACT_MAX_NAME_BYTES 1024
+#define EXTRACT_MAX_URL_BYTES  8192
+
+typedef int (*extract_gh_fn)(const char *candidate_id, cJSON *out_numbers, struct err *e);
+
+static cJSON *extract_number_json(const struct phone_number *n)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *label = phone_label_name(n->label);
+
+    if (!o)
+        return NULL;
+    if (!cJSON_AddStringToObject(o, "e164", n->e164) ||
+        !cJSON_AddStringToObject(o, "display", n->display) ||
+        !(label ? cJSON_AddStringToObject(o, "label", label) : cJSON_AddNullToObject(o, "label")) ||
+        !cJSON_AddStringToObject(o, "source",
+                                 n->source == PHONE_SOURCE_GREENHOUSE ? "greenhouse" : "profile") ||
+        !cJSON_AddBoolToObject(o, "supported", n->supported) ||
+        (n->ext[0] && !cJSON_AddStringToObject(o, "extension", n->ext))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Greenhouse preference: mobile, other, then home/work; plain before extension. */
+static int extract_gh_rank(const struct phone_number *n)
+{
+    int r;
+
+    if (!n->supported)
+        return 99;
+    switch (n->label) {
+    case PHONE_LABEL_MOBILE:
+        r = 0;
+        break;
+    case PHONE_LABEL_OTHER:
+    case PHONE_LABEL_NONE:
+        r = 1;
+        break;
+    default:
+        r = 2;
+        break;
+    }
+    return n->ext[0] ? r + 10 : r;
+}
+
+/*
+ * Ask the engine for the candidate's Greenhouse numbers and merge them into
+ * *res (default chosen among them; the rest appended to the alternatives).
+ * Returns 0 (possibly with nothing added), or -1 with *e set.
+ */
+static int extract_greenhouse(struct phone_result *res, const char *candidate_id, struct err *e)
+{
+    extract_gh_fn fn = (extract_gh_fn)engine_sym_optional("greenhouse_fallback_phones");
+    cJSON *arr, *item;
+    struct phone_number *got;
+    size_t count = 0, i, best = 0;
+    int best_rank = 99, rc = -1;
+
+    if (!fn)
+        return 0;
+    arr = cJSON_CreateArray();
+    got = calloc(PHONE_MAX_NUMBERS, sizeof(*got));
+    if (!arr || !got) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (fn(candidate_id, arr, e) != 0) {
+        if (e->code == ERR_OK)
+            err_set(e, ERR_INTERNAL, "the Greenhouse look-up failed without saying why");
+        goto out;
+    }
+    cJSON_ArrayForEach(item, arr)
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "value");
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(item, "type");
+        struct phone_number n;
+        if (count >= PHONE_MAX_NUMBERS || !cJSON_IsString(v))
+            continue;
+        if (!phone_parse_value(&n, v->valuestring, strlen(v->valuestring)))
+            continue;
+        n.label = phone_label_from_type(cJSON_IsString(t) ? t->valuestring : NULL);
+        n.source = PHONE_SOURCE_GREENHOUSE;
+        n.line = 0;
+        n.offset = 0;
+        got[count++] = n;
+    }
+    for (i = 0; i < count; i++) {
+        int r = extract_gh_rank(&got[i]);
+        if (r < best_rank) {
+            best_rank = r;
+            best = i;
+        }
+    }
+    if (best_rank < 99) {
+        res->found = 1;
+        res->phone = got[best];
+    }
+    for (i = 0; i < count && res->alternatives_count < PHONE_MAX_NUMBERS; i++) {
+        if (best_rank < 99 && i == best)
+            continue;
+        res->alternatives[res->alternatives_count++] = got[i];
+    }
+    rc = 0;
+out:
+    cJSON_Delete(arr);
+    free(got);
+    return rc;
+}
+
+/* Validate the profile and run the scanner over its lines. */
+static int extract_scan(struct phone_result *res, const cJSON *profile, const char *url,
+                        const char *name, struct err *e)
+{
+    const cJSON *lines = handler_array(profile, "lines", 1, ERR_INVALID_PROFILE, e);
+    const cJSON *line;
+    struct phone_scan *s;
+    size_t count = 0, total = 0;
+    int rc = -1;
+
+    if (!lines)
+        return -1;
+    if (cJSON_GetArraySize(lines) > EXTRACT_MAX_LINES) {
+        err_set(e, ERR_INVALID_PROFILE, "\"lines\" has more than %d lines", EXTRACT_MAX_LINES);
+        return -1;
+    }
+    s = malloc(sizeof(*s));
+    if (!s || phone_scan_init(s, name, strlen(name), url) != 0) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    cJSON_ArrayForEach(line, lines)
+    {
+        size_t len;
+        if (!cJSON_IsString(line)) {
+            err_set(e, ERR_INVALID_PROFILE, "\"lines\"[%zu] must be a string", count);
+            goto out;
+        }
+        len = strlen(line->valuestring);
+        if (len > EXTRACT_MAX_LINE_BYTES) {
+            err_set(e, ERR_INVALID_PROFILE, "\"lines\"[%zu] is longer than %d bytes", count,
+                    EXTRACT_MAX_LINE_BYTES);
+            goto out;
+        }
+        total += len;
+        if (total > EXTRACT_MAX_TOTAL) {
+            err_set(e, ERR_INVALID_PROFILE, "the profile text is longer than %u bytes",
+                    EXTRACT_MAX_TOTAL);
+            goto out;
+        }
+        if (phone_scan_line(s, line->valuestring, len) != 0) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        count++;
+    }
+    phone_scan_finish(s, res);
+    rc = 0;
+out:
+    if (s)
+        phone_scan_free(s);
+    free(s);
+    return rc;
+}
+
+/* Fill result (or, for an error, the details) from res. */
+static int extract_reply(cJSON *obj, const struct phone_result *res, const char *candidate_id)
+{
+    cJSON *alts, *n;
+    size_t i;
+
+    if (!(candidate_id ? cJSON_AddStringToObject(obj, "candidate_id", candidate_id)
+                       : cJSON_AddNullToObject(obj, "candidate_id")))
+        return -1;
+    if (res->found) {
+        n = extract_number_json(&res->phone);
+        if (!n)
+            return -1;
+        cJSON_AddItemToObject(obj, "phone", n);
+    } else if (!cJSON_AddNullToObject(obj, "phone")) {
+        return -1;
+    }
+    alts = cJSON_AddArrayToObject(obj, "alternatives");
+    if (!alts)
+        return -1;
+    for (i = 0; i < res->alternatives_count; i++) {
+        n = extract_number_json(&res->alternatives[i]);
+        if (!n)
+            return -1;
+        cJSON_AddItemToArray(alts, n);
+    }
+    if (res->truncated && !cJSON_AddTrueToObject(obj, "truncated"))
+        return -1;
+    return 0;
+}
+
+int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON *result,
+                          struct err *e)
+{
+    const cJSON *profile = handler_object(req, "profile", 1, ERR_INVALID_PROFILE, e);
+    const char *url, *name;
+    char candidate_id[24];
+    int have_id;
+    struct phone_result *res = NULL;
+    cJSON *details = NULL;
+    int rc = -1;
+
+    if (!profile)
+        return -1;
+    url = handler_string(profile, "url", 1, ERR_INVALID_PROFILE, e);
+    if (!url)
+        return -1;
+    name = handler_string(profile, "name", 1, ERR_INVALID_PROFILE, e);
+    if (!name)
+        return -1;
+    if (strlen(url) > EXTRACT_MAX_URL_BYTES) {
+        err_set(e, ERR_INVALID_PROFILE, "\"url\" is longer than %d bytes", EXTRACT_MAX_URL_BYTES);
+        return -1;
+    }
+    if (strlen(name) > EXTRACT_MAX_NAME_BYTES) {
+        err_set(e, ERR_INVALID_PROFILE, "\"name\" is longer than %d bytes", EXTRACT_MAX_NAME_BYTES);
+        return -1;
+    }
+    have_id = phone_candidate_id(candidate_id, sizeof(candidate_id), url);
+    res = malloc(sizeof(*res));
+    if (!res) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (extract_scan(res, profile, url, name, e) != 0)
+        goto out;
+    /* the rare path: nothing textable on the page, but Greenhouse may know the candidate */
+    if (!res->found && have_id && extract_greenhouse(res, candidate_id, e) != 0)
+        goto out;
+    if (res->found) {
+        if (extract_reply(result, res, have_id ? candidate_id : NULL) != 0) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    /* an error; its details carry what was seen (handler.h: HANDLER_ERROR_DETAILS) */
+    details = cJSON_AddObjectToObject(result, HANDLER_ERROR_DETAILS);
+    if (!details || extract_reply(details, res, have_id ? candidate_id : NULL) != 0) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (res->alternatives_count > 0)
+        err_set(e, ERR_UNSUPPORTED_NUMBER,
+                "only numbers outside the US and Canada were found; TextUs texts +1 numbers");
+    else
+        err_set(e, ERR_NO_PHONE_FOUND, "no phone number was found on the candidate's profile");
+out:
+    free(res);
+    (void)env;
+    return rc;
+}

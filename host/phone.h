@@ -1,0 +1,133 @@
+/*
+ * phone — finds the phone number listed beneath the candidate's name in the
+ * visible text of a Greenhouse profile header and normalises it to E.164.
+ *
+ * Texting the wrong person is the failure this module exists to prevent, so it
+ * is strict: a number is accepted only in the written forms listed in
+ * PROTOCOL.md (verb extract_phone) and only when it is a valid NANP number
+ * (area code and exchange [2-9]XX, neither N11). Dates, times, years, ZIP
+ * codes, amounts, GPAs, IP addresses, ids, digit runs of 12 or more, digits
+ * glued to words or inside URLs and vanity numbers are never phone numbers.
+ * International numbers (+44 ...) are recognised but marked unsupported.
+ *
+ * Use: phone_scan_init(), then phone_scan_line() for each line in document
+ * order, then phone_scan_finish() and phone_scan_free(). The scanner makes one
+ * linear pass over each line (no rescans), so the cost is linear in the input.
+ * Pure C: no I/O, no allocation beyond its scratch buffers, no global state.
+ */
+#ifndef TH_PHONE_H
+#define TH_PHONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PHONE_E164_MAX    17   /* '+', up to 15 digits, NUL */
+#define PHONE_EXT_MAX     8    /* up to 6 digits, NUL */
+#define PHONE_DISPLAY_MAX 128  /* a number's text as written, NUL; longer spans are rejected */
+#define PHONE_MAX_NUMBERS 64   /* distinct numbers kept per profile (the rest: truncated) */
+#define PHONE_NAME_MAX    1024 /* bytes of candidate name the matcher considers */
+#define PHONE_URL_IDS     8    /* digit runs of the URL remembered as ids */
+
+enum phone_label {
+    PHONE_LABEL_NONE = 0,
+    PHONE_LABEL_MOBILE, /* Mobile, Cell, Cellular */
+    PHONE_LABEL_HOME,
+    PHONE_LABEL_WORK, /* Work, Office, Business */
+    PHONE_LABEL_FAX,
+    PHONE_LABEL_OTHER
+};
+
+enum phone_source { PHONE_SOURCE_PROFILE = 0, PHONE_SOURCE_GREENHOUSE };
+
+struct phone_number {
+    char e164[PHONE_E164_MAX];       /* "+1NXXNXXXXXX", or "+<cc>..." when !supported */
+    char display[PHONE_DISPLAY_MAX]; /* the exact bytes of the line, extension included */
+    char ext[PHONE_EXT_MAX];         /* extension digits, "" when none */
+    enum phone_label label;
+    enum phone_source source;
+    int supported; /* 1 for a valid +1 NANP number (TextUs can text it) */
+    size_t line;   /* index of the line it was read from */
+    size_t offset; /* byte offset of display within that line */
+};
+
+struct phone_result {
+    int found;                                           /* 1 when phone holds the default number */
+    struct phone_number phone;                           /* the default: always supported */
+    struct phone_number alternatives[PHONE_MAX_NUMBERS]; /* every other number, in order */
+    size_t alternatives_count;
+    int truncated;  /* 1 when more than PHONE_MAX_NUMBERS distinct numbers were seen */
+    long name_line; /* index of the line holding the candidate's name, -1 if none */
+};
+
+/* The scanner's state; treat the members as private. */
+struct phone_scan {
+    uint32_t name[PHONE_NAME_MAX];       /* the folded name, letters and digits only */
+    uint16_t kmp[PHONE_NAME_MAX];        /* KMP failure table over name[] */
+    uint16_t word_start[PHONE_NAME_MAX]; /* where each word of the name starts in name[] */
+    size_t name_len;
+    size_t word_count;
+    char url_ids[PHONE_URL_IDS][24];
+    size_t url_id_count;
+    /* per-line scratch, grown to the longest line */
+    unsigned char *cls;
+    uint32_t *off;
+    uint32_t *fold;
+    unsigned char *fold_flags;
+    size_t cap;
+    /* progress */
+    size_t line_no;
+    long name_line;
+    enum phone_label prev_line_label;
+    /* numbers seen, distinct, in document order; tier: lower is a better default */
+    struct phone_number numbers[PHONE_MAX_NUMBERS];
+    unsigned char tier[PHONE_MAX_NUMBERS];
+    size_t count;
+    int truncated;
+    struct phone_number overflow_best; /* a better default seen after the list filled */
+    int overflow_tier;
+};
+
+/*
+ * Start a scan. name: the candidate's name (UTF-8, may be empty); url: the
+ * profile URL (its digit runs are ids, never phone numbers; may be NULL).
+ * Returns 0, or -1 when out of memory.
+ */
+int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, const char *url)
+    __attribute__((warn_unused_result));
+
+/* Scan the next line (need not be NUL-terminated or valid UTF-8). Returns 0, or -1 (memory). */
+int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
+    __attribute__((warn_unused_result));
+
+/* Choose the default number and list the alternatives (see PROTOCOL.md for the rule). */
+void phone_scan_finish(struct phone_scan *s, struct phone_result *out);
+
+/* Free the scratch buffers (safe on a zeroed or finished scan). */
+void phone_scan_free(struct phone_scan *s);
+
+/*
+ * Parse one free-text phone value as typed into a system (e.g. Greenhouse's
+ * phone_numbers[].value): the first number in it, by the same rules as the
+ * profile scanner. Returns 1 and fills *out, or 0 when the text holds none.
+ */
+int phone_parse_value(struct phone_number *out, const char *text, size_t len)
+    __attribute__((warn_unused_result));
+
+/*
+ * The candidate id: the digits of "/people/<id>" in a profile URL (1-20
+ * digits followed by the end, '/', '?' or '#'). Returns 1 and writes the
+ * NUL-terminated digits to out, or 0 when the URL has none (or outsz is small).
+ */
+int phone_candidate_id(char *out, size_t outsz, const char *url)
+    __attribute__((warn_unused_result));
+
+/* 1 when d[0..10) are ten ASCII digits forming a valid NANP number (NPA-NXX-XXXX). */
+int phone_nanp_valid(const char *d) __attribute__((warn_unused_result));
+
+/* "mobile", "home", "work", "fax", "other", or NULL for PHONE_LABEL_NONE. */
+const char *phone_label_name(enum phone_label label);
+
+/* The label for a type word such as Greenhouse's "mobile"/"home"/"work"/"skype"/"other". */
+enum phone_label phone_label_from_type(const char *type);
+
+#endif
