@@ -99,6 +99,42 @@ static int phone_cp_apostrophe(uint32_t c)
     return c == '\'' || c == 0x2018 || c == 0x2019 || c == 0x2BC || c == 0x60 || c == 0xB4;
 }
 
+/* The lower-case base letter of an accented Greek letter, or 0. */
+static uint32_t phone_greek_base(uint32_t c)
+{
+    switch (c) {
+    case 0x386: /* Ά */
+    case 0x3AC:
+        return 0x3B1;
+    case 0x388: /* Έ */
+    case 0x3AD:
+        return 0x3B5;
+    case 0x389: /* Ή */
+    case 0x3AE:
+        return 0x3B7;
+    case 0x38A: /* Ί */
+    case 0x3AF:
+    case 0x390:
+    case 0x3AA:
+    case 0x3CA:
+        return 0x3B9;
+    case 0x38C: /* Ό */
+    case 0x3CC:
+        return 0x3BF;
+    case 0x38E: /* Ύ */
+    case 0x3CD:
+    case 0x3B0:
+    case 0x3AB:
+    case 0x3CB:
+        return 0x3C5;
+    case 0x38F: /* Ώ */
+    case 0x3CE:
+        return 0x3C9;
+    default:
+        return 0;
+    }
+}
+
 /* ---------------------------------------------------------------- scratch */
 
 static int phone_grow(struct phone_scan *s, size_t need)
@@ -186,6 +222,8 @@ static size_t phone_fold(uint32_t *out, unsigned char *flags, size_t cap, const 
             f = phone_fold_latin[c - 0xC0];
         } else if (c >= 0x1E00 && c < 0x1F00) {
             f = phone_fold_latin_ext_add[c - 0x1E00];
+        } else if (c >= 0x386 && c <= 0x3CE && phone_greek_base(c)) {
+            c = phone_greek_base(c); /* Greek with tonos or dialytika */
         } else if (c >= 0x391 && c <= 0x3A9) {
             c += 0x20; /* Greek capitals */
         } else if (c == 0x3C2) {
