@@ -299,11 +299,25 @@ static int phone_line_has_name(const struct phone_scan *s, const uint32_t *t,
 
 /* ---------------------------------------------------------------- cells */
 
-static size_t phone_cells(struct phone_scan *s, const char *line, size_t len)
+/*
+ * Decode a line into cells. An all-ASCII line (the common case) is one cell
+ * per byte and needs no offset table (s->ascii); otherwise s->off[k] is the
+ * byte offset of cell k.
+ */
+static size_t phone_cells(struct phone_scan *s, const char *line, size_t len, int ascii)
 {
     unsigned char *cls = s->cls;
     uint32_t *off = s->off;
     size_t i = 0, n = 0;
+
+    s->ascii = ascii;
+    if (ascii) {
+        for (i = 0; i < len; i++) {
+            unsigned char b = (unsigned char)line[i];
+            cls[i] = (b < 0x20 || b == 0x7F) ? ' ' : b;
+        }
+        return len;
+    }
 
     while (i < len) {
         unsigned char b = (unsigned char)line[i];
@@ -465,7 +479,8 @@ static int phone_word_kind(const unsigned char *cls, size_t a, size_t b)
     }
     w[len] = '\0';
     for (i = 0; i < sizeof(phone_words) / sizeof(phone_words[0]); i++) {
-        if (strcmp(phone_words[i].w, w) == 0)
+        const char *k = phone_words[i].w;
+        if (k[0] == w[0] && k[len] == '\0' && memcmp(k, w, len) == 0)
             return phone_words[i].kind;
     }
     return -1;
@@ -1025,7 +1040,8 @@ static int phone_accept(struct phone_scan *s, const struct phone_match *m, const
                         enum phone_label label, struct phone_number *num)
 {
     const unsigned char *cls = s->cls;
-    size_t a = s->off[m->start], b = s->off[m->end - 1] + 1; /* spans end on an ASCII cell */
+    size_t a = s->ascii ? m->start : s->off[m->start];
+    size_t b = (s->ascii ? m->end - 1 : s->off[m->end - 1]) + 1; /* spans end on an ASCII cell */
 
     if (b - a >= PHONE_DISPLAY_MAX || m->end - m->start > PHONE_SPAN_MAX)
         return -1;
@@ -1053,6 +1069,12 @@ static int phone_accept(struct phone_scan *s, const struct phone_match *m, const
     return 0;
 }
 
+/* The cells the scan loop looks at: spaces (end of a URL), URL markers, number starts. */
+static const unsigned char phone_hot[256] = {
+    [' '] = 1, [':'] = 1, ['w'] = 1, ['W'] = 1, ['+'] = 1, ['('] = 1, ['0'] = 1, ['1'] = 1,
+    ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+};
+
 /* Scan the cells of one line for numbers. */
 static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
 {
@@ -1068,6 +1090,8 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
         size_t end, label_end = 0;
         int kind, hash;
 
+        if (!phone_hot[c])
+            continue;
         if (c == ' ') {
             in_url = 0;
             continue;
@@ -1119,23 +1143,28 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
     }
 }
 
-/* 1 when the line may hold a digit at all (the common fast path skips lines without one). */
-static int phone_has_digit(const char *line, size_t len)
+/* Whether the line holds an ASCII digit (else it holds no number) and whether it is all ASCII;
+ * one branch-free pass the compiler can vectorise. */
+static void phone_survey(const char *line, size_t len, int *digit, int *ascii)
 {
+    const unsigned char *u = (const unsigned char *)line;
+    unsigned char high = 0, dig = 0;
     size_t i;
 
     for (i = 0; i < len; i++) {
-        if ((unsigned char)(line[i] - '0') < 10)
-            return 1;
+        high |= u[i];
+        dig |= (unsigned char)((unsigned char)(u[i] - '0') < 10);
     }
-    return 0;
+    *digit = dig != 0;
+    *ascii = high < 0x80;
 }
 
 int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
 {
     size_t n;
-    int digits = phone_has_digit(line, len);
+    int digits, ascii;
 
+    phone_survey(line, len, &digits, &ascii);
     if (len + 1 > s->cap && phone_grow(s, len + 1) != 0)
         return -1;
     if (s->name_line < 0 && s->name_len > 0) {
@@ -1144,7 +1173,7 @@ int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
             s->name_line = (long)s->line_no;
     }
     if (digits || len <= 160) {
-        n = phone_cells(s, line, len);
+        n = phone_cells(s, line, len, ascii);
         if (digits)
             phone_scan_cells(s, line, n);
         s->prev_line_label = phone_label_line(s->cls, n);

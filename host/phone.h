@@ -74,6 +74,7 @@ struct phone_scan {
     uint32_t *fold;
     unsigned char *fold_flags;
     size_t cap;
+    int ascii; /* the current line is all ASCII: cell k is byte k, off[] unused */
     /* progress */
     size_t line_no;
     long name_line;
