@@ -299,6 +299,15 @@ static int phone_line_has_name(const struct phone_scan *s, const uint32_t *t,
 
 /* ---------------------------------------------------------------- cells */
 
+/* An ASCII byte as a cell: white-space controls are spaces; other controls (NUL included) are
+ * symbols, which no number can span (so a display never holds a control character). */
+static unsigned char phone_ascii_cell(unsigned char b)
+{
+    if (b >= 0x20 && b != 0x7F)
+        return b;
+    return (b >= '\t' && b <= '\r') ? ' ' : CLS_SYM;
+}
+
 /*
  * Decode a line into cells. An all-ASCII line (the common case) is one cell
  * per byte and needs no offset table (s->ascii); otherwise s->off[k] is the
@@ -314,7 +323,7 @@ static size_t phone_cells(struct phone_scan *s, const char *line, size_t len, in
     if (ascii) {
         for (i = 0; i < len; i++) {
             unsigned char b = (unsigned char)line[i];
-            cls[i] = (b < 0x20 || b == 0x7F) ? ' ' : b;
+            cls[i] = phone_ascii_cell(b);
         }
         return len;
     }
@@ -325,7 +334,7 @@ static size_t phone_cells(struct phone_scan *s, const char *line, size_t len, in
         size_t k;
 
         if (b < 0x80) {
-            cls[n] = (b < 0x20 || b == 0x7F) ? ' ' : b;
+            cls[n] = phone_ascii_cell(b);
             off[n++] = (uint32_t)i++;
             continue;
         }
@@ -480,7 +489,7 @@ static int phone_word_kind(const unsigned char *cls, size_t a, size_t b)
     w[len] = '\0';
     for (i = 0; i < sizeof(phone_words) / sizeof(phone_words[0]); i++) {
         const char *k = phone_words[i].w;
-        if (k[0] == w[0] && k[len] == '\0' && memcmp(k, w, len) == 0)
+        if (k[0] == w[0] && strncmp(k, w, len) == 0 && k[len] == '\0')
             return phone_words[i].kind;
     }
     return -1;
