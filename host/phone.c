@@ -260,6 +260,31 @@ static size_t phone_fold(uint32_t *out, unsigned char *flags, size_t cap, const 
     return o;
 }
 
+/* phone_fold() for an all-ASCII line (the common case): no decoding, no tables. */
+static size_t phone_fold_ascii(uint32_t *out, unsigned char *flags, const char *text, size_t len)
+{
+    size_t i, o = 0;
+    int in_word = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if ((unsigned char)(c - 'A') < 26)
+            c = (unsigned char)(c + 32);
+        if ((unsigned char)(c - 'a') < 26 || (unsigned char)(c - '0') < 10) {
+            out[o] = c;
+            flags[o++] = in_word ? 0 : FOLD_WS;
+            in_word = 1;
+        } else if (c != '\'' && c != '`') {
+            if (in_word)
+                flags[o - 1] |= FOLD_WE;
+            in_word = 0;
+        }
+    }
+    if (in_word)
+        flags[o - 1] |= FOLD_WE;
+    return o;
+}
+
 /* 1 when the folded line holds the name: as a word-aligned run (spaces ignored), or as its
  * words in order with other words between them ("Robert (Bob) Smith"). */
 static int phone_line_has_name(const struct phone_scan *s, const uint32_t *t,
@@ -947,15 +972,30 @@ int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, con
     unsigned char flags[PHONE_NAME_MAX];
     size_t i, k;
 
-    memset(s, 0, sizeof(*s));
+    /* only the bookkeeping is reset: the arrays are read only below their counts */
+    s->name_len = s->word_count = s->url_id_count = 0;
+    s->cls = s->fold_flags = NULL;
+    s->off = s->fold = NULL;
+    s->cap = 0;
+    s->ascii = 0;
+    s->line_no = 0;
+    s->prev_line_label = PHONE_LABEL_NONE;
+    s->count = 0;
+    s->truncated = 0;
     s->name_line = -1;
     s->overflow_tier = 255;
     if (name_len > PHONE_NAME_MAX)
         name_len = PHONE_NAME_MAX;
     s->name_len = name ? phone_fold(s->name, flags, PHONE_NAME_MAX, name, name_len) : 0;
+    s->name_chars = 0;
+    s->name_non_ascii = 0;
     for (i = 0; i < s->name_len; i++) {
         if (flags[i] & FOLD_WS)
             s->word_start[s->word_count++] = (uint16_t)i;
+        if (s->name[i] < 0x80)
+            s->name_chars |= (uint32_t)1 << (s->name[i] & 31);
+        else
+            s->name_non_ascii = 1;
     }
     /* KMP failure table */
     if (s->name_len)
@@ -1154,30 +1194,37 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
 
 /* Whether the line holds an ASCII digit (else it holds no number) and whether it is all ASCII;
  * one branch-free pass the compiler can vectorise. */
-static void phone_survey(const char *line, size_t len, int *digit, int *ascii)
+static void phone_survey(const char *line, size_t len, int *digit, int *ascii, uint32_t *chars)
 {
     const unsigned char *u = (const unsigned char *)line;
     unsigned char high = 0, dig = 0;
+    uint32_t mask = 0;
     size_t i;
 
     for (i = 0; i < len; i++) {
         high |= u[i];
         dig |= (unsigned char)((unsigned char)(u[i] - '0') < 10);
+        mask |= (uint32_t)1 << (u[i] & 31);
     }
     *digit = dig != 0;
     *ascii = high < 0x80;
+    *chars = mask;
 }
 
 int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
 {
     size_t n;
     int digits, ascii;
+    uint32_t chars;
 
-    phone_survey(line, len, &digits, &ascii);
+    phone_survey(line, len, &digits, &ascii, &chars);
     if (len + 1 > s->cap && phone_grow(s, len + 1) != 0)
         return -1;
-    if (s->name_line < 0 && s->name_len > 0) {
-        size_t m = phone_fold(s->fold, s->fold_flags, s->cap, line, len);
+    /* an ASCII line lacking one of the name's characters (either case) cannot hold it */
+    if (s->name_line < 0 && s->name_len > 0 &&
+        !(ascii && (s->name_non_ascii || (chars & s->name_chars) != s->name_chars))) {
+        size_t m = ascii ? phone_fold_ascii(s->fold, s->fold_flags, line, len)
+                         : phone_fold(s->fold, s->fold_flags, s->cap, line, len);
         if (phone_line_has_name(s, s->fold, s->fold_flags, m))
             s->name_line = (long)s->line_no;
     }
@@ -1198,7 +1245,8 @@ void phone_scan_finish(struct phone_scan *s, struct phone_result *out)
     size_t i, best = 0;
     int bt = 255;
 
-    memset(out, 0, sizeof(*out));
+    out->found = 0;
+    out->alternatives_count = 0;
     out->name_line = s->name_line;
     out->truncated = s->truncated;
     for (i = 0; i < s->count; i++) {
