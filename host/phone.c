@@ -497,6 +497,21 @@ static const struct phone_word phone_words[] = {
     {"uid", PHONE_WORD_ID},
     {"uuid", PHONE_WORD_ID},
     {"ip", PHONE_WORD_ID},
+    {"version", PHONE_WORD_ID},
+    {"ver", PHONE_WORD_ID},
+    {"v", PHONE_WORD_ID},
+    {"build", PHONE_WORD_ID},
+    {"release", PHONE_WORD_ID},
+    /* address parts */
+    {"room", PHONE_WORD_ID},
+    {"suite", PHONE_WORD_ID},
+    {"ste", PHONE_WORD_ID},
+    {"apt", PHONE_WORD_ID},
+    {"unit", PHONE_WORD_ID},
+    {"floor", PHONE_WORD_ID},
+    {"bldg", PHONE_WORD_ID},
+    {"building", PHONE_WORD_ID},
+    {"box", PHONE_WORD_ID},
 };
 
 /* The kind of the ASCII word cls[a..b) (case-insensitive); -1 when it is no known word. */
@@ -1118,6 +1133,26 @@ static int phone_accept(struct phone_scan *s, const struct phone_match *m, const
     return 0;
 }
 
+/* 1 when a number written with spaces only ("1 312 555 0142") has another digit group right
+ * before or after it, one space away (a card, account or id number in groups). */
+static int phone_spaced_in_run(const unsigned char *cls, size_t n, const struct phone_match *m)
+{
+    size_t i, spaces = 0;
+
+    for (i = m->start; i < m->end; i++) {
+        unsigned char c = cls[i];
+        if (c == ' ')
+            spaces++;
+        else if (!phone_is_digit(c) && c != '+')
+            return 0;
+    }
+    if (spaces == 0)
+        return 0;
+    if (m->start >= 2 && cls[m->start - 1] == ' ' && phone_is_digit(cls[m->start - 2]))
+        return 1;
+    return m->end + 1 < n && cls[m->end] == ' ' && phone_is_digit(cls[m->end + 1]);
+}
+
 /* The cells the scan loop looks at: spaces (end of a URL), URL markers, number starts. */
 static const unsigned char phone_hot[256] = {
     [' '] = 1, [':'] = 1, ['w'] = 1, ['W'] = 1, ['+'] = 1, ['('] = 1, ['0'] = 1, ['1'] = 1,
@@ -1169,6 +1204,11 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
                     i++;
                 continue;
             }
+        }
+        /* "312 555 0142" inside a longer run of space-separated digit groups is not a phone */
+        if (phone_spaced_in_run(cls, n, &m)) {
+            i = m.end - 1;
+            continue;
         }
         kind = phone_word_before(cls, lo, m.start, &hash);
         if (kind == PHONE_WORD_ID || (hash && kind < 0)) {

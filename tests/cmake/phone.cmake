@@ -1,10 +1,30 @@
 # Phone extraction (issue C): the profile corpus through the handler (cmocka) and
-# through the real binary (one port + the extract CLI), the extractor fuzz target,
-# and the benchmark program (only with -DTH_BENCH=ON; scripts/bench.sh).
+# through the real binary (one port + the extract CLI), the Greenhouse fallback
+# through a fake engine, the extractor fuzz target, and the benchmark program
+# (only with -DTH_BENCH=ON; scripts/bench.sh).
 th_unit_test(test_phone SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_phone.c)
 
 add_test(NAME extract_phone COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/phone/test_extract.py)
 set_tests_properties(extract_phone PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS protocol TIMEOUT 120)
+
+# The Greenhouse fallback through a fake engine module, both in their own directory so that
+# engine.c (which looks next to the executable) finds the fake and nothing else does.
+set(th_phone_fb_dir ${CMAKE_CURRENT_BINARY_DIR}/phone_fallback)
+th_unit_test(test_phone_fallback SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_phone_fallback.c)
+set_target_properties(test_phone_fallback PROPERTIES ENABLE_EXPORTS ON
+                      RUNTIME_OUTPUT_DIRECTORY ${th_phone_fb_dir})
+add_library(th_fake_gh_engine MODULE ${CMAKE_CURRENT_SOURCE_DIR}/phone/fake_gh_engine.c)
+target_include_directories(th_fake_gh_engine PRIVATE ${PROJECT_SOURCE_DIR}/host)
+target_link_libraries(th_fake_gh_engine PRIVATE PkgConfig::CJSON)
+if(APPLE)
+  set(th_phone_fb_suffix .dylib)
+  target_link_options(th_fake_gh_engine PRIVATE -undefined dynamic_lookup)
+else()
+  set(th_phone_fb_suffix .so)
+endif()
+set_target_properties(th_fake_gh_engine PROPERTIES PREFIX "" OUTPUT_NAME textus-host-engine
+                      SUFFIX ${th_phone_fb_suffix} LIBRARY_OUTPUT_DIRECTORY ${th_phone_fb_dir})
+add_dependencies(test_phone_fallback th_fake_gh_engine)
 
 th_fuzz_target(fuzz_extract SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_extract.c)
 

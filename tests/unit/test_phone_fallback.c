@@ -1,0 +1,173 @@
+/*
+ * test_phone_fallback — extract_phone's Greenhouse fallback through a fake
+ * engine module (tests/phone/fake_gh_engine.c, built next to this binary as
+ * textus-host-engine.so): the common path never loads the engine; the
+ * fallback's numbers are normalised, marked "greenhouse" and ranked mobile,
+ * other, home/work; its errors pass through.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "handler.h"
+
+static cJSON *request(const char *id, const char *line)
+{
+    char url[128];
+    cJSON *req = cJSON_CreateObject(), *prof, *lines;
+
+    snprintf(url, sizeof(url), "https://app.greenhouse.io/people/%s", id);
+    cJSON_AddStringToObject(req, "type", "extract_phone");
+    prof = cJSON_AddObjectToObject(req, "profile");
+    cJSON_AddStringToObject(prof, "url", url);
+    cJSON_AddStringToObject(prof, "name", "Zoe Ortiz");
+    lines = cJSON_AddArrayToObject(prof, "lines");
+    cJSON_AddItemToArray(lines, cJSON_CreateString("Zoe Ortiz"));
+    cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+    return req;
+}
+
+/* Run the handler; returns rc and leaves the result in *out (caller frees). */
+static int run(const char *id, const char *line, cJSON **out, struct err *e)
+{
+    struct handler_env env = {NULL, 0};
+    cJSON *req = request(id, line);
+    int rc;
+
+    *out = cJSON_CreateObject();
+    err_clear(e);
+    rc = handler_extract_phone(&env, req, *out, e);
+    cJSON_Delete(req);
+    return rc;
+}
+
+static const char *str_at(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+    x = cJSON_GetObjectItemCaseSensitive(x, b);
+    return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+static void test_page_number_needs_no_engine(void **state)
+{
+    cJSON *r;
+    struct err e;
+
+    (void)state;
+    assert_int_equal(run("111", "Mobile: 312-555-0142", &r, &e), 0);
+    assert_string_equal(str_at(r, "phone", "source"), "profile");
+    assert_false(engine_loaded());
+    cJSON_Delete(r);
+}
+
+static void test_fallback_prefers_mobile(void **state)
+{
+    cJSON *r, *alts;
+    struct err e;
+
+    (void)state;
+    assert_int_equal(run("111", "Applied 2024-03-15", &r, &e), 0);
+    assert_true(engine_loaded());
+    assert_string_equal(str_at(r, "phone", "e164"), "+13125550142");
+    assert_string_equal(str_at(r, "phone", "display"), "312.555.0142");
+    assert_string_equal(str_at(r, "phone", "label"), "mobile");
+    assert_string_equal(str_at(r, "phone", "source"), "greenhouse");
+    alts = cJSON_GetObjectItemCaseSensitive(r, "alternatives");
+    assert_int_equal(cJSON_GetArraySize(alts), 2); /* "not a number" is dropped */
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(alts, 0), "e164")->valuestring,
+        "+17735550100");
+    assert_true(
+        cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(alts, 1), "supported")));
+    cJSON_Delete(r);
+}
+
+static void test_fallback_other_before_work(void **state)
+{
+    cJSON *r;
+    struct err e;
+
+    (void)state;
+    assert_int_equal(run("555", "Chicago", &r, &e), 0);
+    assert_string_equal(str_at(r, "phone", "e164"), "+13125550199");
+    assert_string_equal(str_at(r, "phone", "label"), "other");
+    cJSON_Delete(r);
+}
+
+static void test_fallback_international_only(void **state)
+{
+    cJSON *r;
+    struct err e;
+
+    (void)state;
+    assert_int_equal(run("222", "Chicago", &r, &e), -1);
+    assert_int_equal(e.code, ERR_UNSUPPORTED_NUMBER);
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(
+                cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(r, HANDLER_ERROR_DETAILS), "alternatives"),
+                0),
+            "source")
+            ->valuestring,
+        "greenhouse");
+    cJSON_Delete(r);
+}
+
+static void test_fallback_error_passes_through(void **state)
+{
+    cJSON *r;
+    struct err e;
+
+    (void)state;
+    assert_int_equal(run("333", "Chicago", &r, &e), -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_UNAVAILABLE);
+    assert_true(e.retryable);
+    cJSON_Delete(r);
+}
+
+static void test_fallback_nothing(void **state)
+{
+    cJSON *r;
+    struct err e;
+    int *calls;
+
+    (void)state;
+    assert_int_equal(run("444", "Chicago", &r, &e), -1);
+    assert_int_equal(e.code, ERR_NO_PHONE_FOUND);
+    cJSON_Delete(r);
+    /* no candidate id: the fallback is not asked */
+    calls = engine_sym_optional("fake_gh_calls");
+    assert_non_null(calls);
+    *calls = 0;
+    {
+        struct handler_env env = {NULL, 0};
+        cJSON *req = request("x", "Chicago");
+        r = cJSON_CreateObject();
+        assert_int_equal(handler_extract_phone(&env, req, r, &e), -1);
+        assert_int_equal(e.code, ERR_NO_PHONE_FOUND);
+        cJSON_Delete(req);
+        cJSON_Delete(r);
+    }
+    assert_int_equal(*calls, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_page_number_needs_no_engine), /* first: the engine is not loaded */
+        cmocka_unit_test(test_fallback_prefers_mobile),
+        cmocka_unit_test(test_fallback_other_before_work),
+        cmocka_unit_test(test_fallback_international_only),
+        cmocka_unit_test(test_fallback_error_passes_through),
+        cmocka_unit_test(test_fallback_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
