@@ -5,9 +5,10 @@
  * PROTOCOL.md). Core code: needs only cJSON, so it never loads the engine on
  * the common path.
  *
- * Greenhouse fallback (issue D). When the page shows no number TextUs can text
- * and the URL names a candidate, the handler asks the engine for the
- * candidate's phone numbers through the OPTIONAL symbol
+ * Greenhouse fallback (issue D). When the page shows no number TextUs can text,
+ * the URL names a candidate and a credential store exists (paths.h; a stat,
+ * no engine), the handler asks the engine for the candidate's phone numbers
+ * through the OPTIONAL symbol
  *
  *     int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers,
  *                                    struct err *e);
@@ -27,9 +28,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 #include "handler.h"
+#include "paths.h"
 #include "phone.h"
 
 /* Limits on the profile (documented in PROTOCOL.md). */
@@ -61,6 +64,20 @@ static cJSON *extract_number_json(const struct phone_number *n)
     return o;
 }
 
+/* 1 when a credential store exists (a cheap stat; the engine decides the rest). */
+static int extract_store_exists(void)
+{
+    struct paths *p = malloc(sizeof(*p));
+    struct err ignored;
+    struct stat st;
+    int exists = 0;
+
+    if (p && paths_resolve(p, &ignored) == 0)
+        exists = stat(p->store, &st) == 0;
+    free(p);
+    return exists;
+}
+
 /* Greenhouse preference: mobile, other, then home/work; plain before extension. */
 static int extract_gh_rank(const struct phone_number *n)
 {
@@ -90,12 +107,15 @@ static int extract_gh_rank(const struct phone_number *n)
  */
 static int extract_greenhouse(struct phone_result *res, const char *candidate_id, struct err *e)
 {
-    extract_gh_fn fn = (extract_gh_fn)engine_sym_optional("greenhouse_fallback_phones");
+    extract_gh_fn fn;
     cJSON *arr, *item;
     struct phone_number *got;
     size_t count = 0, i, best = 0;
     int best_rank = 99, rc = -1;
 
+    if (!extract_store_exists())
+        return 0; /* nothing configured: do not even load the engine */
+    fn = (extract_gh_fn)engine_sym_optional("greenhouse_fallback_phones");
     if (!fn)
         return 0;
     arr = cJSON_CreateArray();

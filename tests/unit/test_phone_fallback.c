@@ -1,7 +1,8 @@
 /*
  * test_phone_fallback — extract_phone's Greenhouse fallback through a fake
  * engine module (tests/phone/fake_gh_engine.c, built next to this binary as
- * textus-host-engine.so): the common path never loads the engine; the
+ * textus-host-engine.so): the common path and a host without a credential
+ * store never load the engine; the
  * fallback's numbers are normalised, marked "greenhouse" and ranked mobile,
  * other, home/work; its errors pass through.
  */
@@ -12,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "engine.h"
 #include "handler.h"
+#include "paths.h"
 
 static cJSON *request(const char *id, const char *line)
 {
@@ -55,6 +58,8 @@ static const char *str_at(const cJSON *o, const char *a, const char *b)
     return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
+static char home[] = "/tmp/th-phone-fb.XXXXXX";
+
 static void test_page_number_needs_no_engine(void **state)
 {
     cJSON *r;
@@ -65,6 +70,33 @@ static void test_page_number_needs_no_engine(void **state)
     assert_string_equal(str_at(r, "phone", "source"), "profile");
     assert_false(engine_loaded());
     cJSON_Delete(r);
+}
+
+/* No credential store: no_phone_found without loading the engine. */
+static void test_no_store_no_engine(void **state)
+{
+    cJSON *r;
+    struct err e;
+
+    (void)state;
+    assert_int_equal(run("111", "Chicago", &r, &e), -1);
+    assert_int_equal(e.code, ERR_NO_PHONE_FOUND);
+    assert_false(engine_loaded());
+    cJSON_Delete(r);
+}
+
+/* From here on a store exists (its content is the engine's business). */
+static void test_make_store(void **state)
+{
+    struct paths p;
+    struct err e;
+    FILE *f;
+
+    (void)state;
+    assert_int_equal(paths_resolve(&p, &e), 0);
+    f = fopen(p.store, "w");
+    assert_non_null(f);
+    fclose(f);
 }
 
 static void test_fallback_prefers_mobile(void **state)
@@ -162,12 +194,25 @@ static void test_fallback_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_page_number_needs_no_engine), /* first: the engine is not loaded */
+        /* in order: the engine must not be loaded before the store exists */
+        cmocka_unit_test(test_page_number_needs_no_engine),
+        cmocka_unit_test(test_no_store_no_engine),
+        cmocka_unit_test(test_make_store),
         cmocka_unit_test(test_fallback_prefers_mobile),
         cmocka_unit_test(test_fallback_other_before_work),
         cmocka_unit_test(test_fallback_international_only),
         cmocka_unit_test(test_fallback_error_passes_through),
         cmocka_unit_test(test_fallback_nothing),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    struct paths p;
+    struct err e;
+    int rc;
+
+    if (!mkdtemp(home) || setenv("TEXTUS_HOST_HOME", home, 1) != 0)
+        return 1;
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    if (paths_resolve(&p, &e) == 0)
+        unlink(p.store);
+    rmdir(home);
+    return rc;
 }
