@@ -135,6 +135,13 @@ static uint32_t phone_greek_base(uint32_t c)
     }
 }
 
+/* A bit per ASCII character class for the name pre-filter: letters case-insensitively
+ * (bits 33-58), digits (16-25), punctuation elsewhere; exact for letters and digits. */
+static uint64_t phone_char_bit(unsigned char c)
+{
+    return (uint64_t)1 << ((c & 0x1F) | ((c & 0x40) >> 1));
+}
+
 /* ---------------------------------------------------------------- scratch */
 
 static int phone_grow(struct phone_scan *s, size_t need)
@@ -1008,7 +1015,7 @@ int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, con
         if (flags[i] & FOLD_WS)
             s->word_start[s->word_count++] = (uint16_t)i;
         if (s->name[i] < 0x80)
-            s->name_chars |= (uint32_t)1 << (s->name[i] & 31);
+            s->name_chars |= phone_char_bit((unsigned char)s->name[i]);
         else
             s->name_non_ascii = 1;
     }
@@ -1234,17 +1241,17 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
 
 /* Whether the line holds an ASCII digit (else it holds no number) and whether it is all ASCII;
  * one branch-free pass the compiler can vectorise. */
-static void phone_survey(const char *line, size_t len, int *digit, int *ascii, uint32_t *chars)
+static void phone_survey(const char *line, size_t len, int *digit, int *ascii, uint64_t *chars)
 {
     const unsigned char *u = (const unsigned char *)line;
     unsigned char high = 0, dig = 0;
-    uint32_t mask = 0;
+    uint64_t mask = 0;
     size_t i;
 
     for (i = 0; i < len; i++) {
         high |= u[i];
         dig |= (unsigned char)((unsigned char)(u[i] - '0') < 10);
-        mask |= (uint32_t)1 << (u[i] & 31);
+        mask |= phone_char_bit(u[i]);
     }
     *digit = dig != 0;
     *ascii = high < 0x80;
@@ -1255,7 +1262,7 @@ int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
 {
     size_t n;
     int digits, ascii;
-    uint32_t chars;
+    uint64_t chars;
 
     phone_survey(line, len, &digits, &ascii, &chars);
     if (len + 1 > s->cap && phone_grow(s, len + 1) != 0)

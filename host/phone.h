@@ -66,7 +66,7 @@ struct phone_scan {
     uint16_t word_start[PHONE_NAME_MAX]; /* where each word of the name starts in name[] */
     size_t name_len;
     size_t word_count;
-    uint32_t name_chars; /* bit (c & 31) for each ASCII character of the folded name */
+    uint64_t name_chars; /* phone_char_bit() of each ASCII character of the folded name */
     int name_non_ascii;  /* the folded name has a non-ASCII letter: no ASCII line holds it */
     char url_ids[PHONE_URL_IDS][24];
     size_t url_id_count;
