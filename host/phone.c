@@ -1264,6 +1264,8 @@ int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
     int digits, ascii;
     uint64_t chars;
 
+    if (len > UINT32_MAX - 1)
+        return -1; /* cell offsets are 32-bit; callers cap lines far below this */
     phone_survey(line, len, &digits, &ascii, &chars);
     if (len + 1 > s->cap && phone_grow(s, len + 1) != 0)
         return -1;

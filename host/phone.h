@@ -98,7 +98,8 @@ struct phone_scan {
 int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, const char *url)
     __attribute__((warn_unused_result));
 
-/* Scan the next line (need not be NUL-terminated or valid UTF-8). Returns 0, or -1 (memory). */
+/* Scan the next line (need not be NUL-terminated or valid UTF-8). Returns 0, or -1 (out of
+ * memory, or a line of 4 GiB or more). */
 int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
     __attribute__((warn_unused_result));
 
