@@ -6,6 +6,11 @@ th_unit_test(test_phone SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_phone.c)
 
 add_test(NAME extract_phone COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/phone/test_extract.py)
 set_tests_properties(extract_phone PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS protocol TIMEOUT 120)
+if(VALGRIND AND NOT TH_SANITIZE AND NOT TH_FUZZ)
+  add_test(NAME extract_phone_valgrind COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/phone/test_extract.py)
+  set_tests_properties(extract_phone_valgrind PROPERTIES LABELS "protocol;valgrind" TIMEOUT 300
+    ENVIRONMENT "${TH_TEST_ENV};TH_WRAPPER=${VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no")
+endif()
 
 # The Greenhouse fallback through a fake engine module, both in their own directory so that
 # engine.c (which looks next to the executable) finds the fake and nothing else does.
