@@ -4,7 +4,9 @@
  * support and debugging. Input: the bare profile object {"url", "name",
  * "lines"} or a whole {"type": "extract_phone", "profile": {...}} request.
  * Exit 0 with the result on stdout; 1 with {"error": {...}} on stdout when
- * the verb fails; 2 on a usage or input error (message on stderr).
+ * the verb fails; 2 on a usage or input error (message on stderr). Like the
+ * verb, it asks Greenhouse (through the engine) only when the page has no +1
+ * number, the URL names a candidate and a credential store exists.
  */
 #include <errno.h>
 #include <stdio.h>
