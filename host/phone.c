@@ -341,17 +341,23 @@ static unsigned char phone_ascii_cell(unsigned char b)
 }
 
 /*
- * Decode a line into cells. An all-ASCII line (the common case) is one cell
- * per byte and needs no offset table (s->ascii); otherwise s->off[k] is the
- * byte offset of cell k.
+ * Decode a line into cells (s->cur). An all-ASCII line (the common case) is
+ * one cell per byte and needs no offset table (s->ascii), and without control
+ * characters it is used in place; otherwise s->off[k] is the byte offset of
+ * cell k.
  */
-static size_t phone_cells(struct phone_scan *s, const char *line, size_t len, int ascii)
+static size_t phone_cells(struct phone_scan *s, const char *line, size_t len, int ascii, int ctrl)
 {
     unsigned char *cls = s->cls;
     uint32_t *off = s->off;
     size_t i = 0, n = 0;
 
     s->ascii = ascii;
+    s->cur = cls;
+    if (ascii && !ctrl) {
+        s->cur = (const unsigned char *)line; /* printable ASCII: the bytes are the cells */
+        return len;
+    }
     if (ascii) {
         for (i = 0; i < len; i++) {
             unsigned char b = (unsigned char)line[i];
@@ -1000,6 +1006,7 @@ int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, con
     s->off = s->fold = NULL;
     s->cap = 0;
     s->ascii = 0;
+    s->cur = NULL;
     s->line_no = 0;
     s->prev_line_label = PHONE_LABEL_NONE;
     s->count = 0;
@@ -1110,7 +1117,7 @@ static void phone_record(struct phone_scan *s, const struct phone_number *num)
 static int phone_accept(struct phone_scan *s, const struct phone_match *m, const char *line,
                         enum phone_label label, struct phone_number *num)
 {
-    const unsigned char *cls = s->cls;
+    const unsigned char *cls = s->cur;
     size_t a = s->ascii ? m->start : s->off[m->start];
     size_t b = (s->ascii ? m->end - 1 : s->off[m->end - 1]) + 1; /* spans end on an ASCII cell */
 
@@ -1169,7 +1176,7 @@ static const unsigned char phone_hot[256] = {
 /* Scan the cells of one line for numbers. */
 static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
 {
-    const unsigned char *cls = s->cls;
+    const unsigned char *cls = s->cur;
     size_t i, lo = 0, last_end = 0;
     int in_url = 0, first = 1;
 
@@ -1241,47 +1248,57 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
 
 /* Whether the line holds an ASCII digit (else it holds no number) and whether it is all ASCII;
  * one branch-free pass the compiler can vectorise. */
-static void phone_survey(const char *line, size_t len, int *digit, int *ascii, uint64_t *chars)
+static void phone_survey(const char *line, size_t len, int *digit, int *ascii, int *ctrl)
 {
     const unsigned char *u = (const unsigned char *)line;
-    unsigned char high = 0, dig = 0;
-    uint64_t mask = 0;
+    unsigned char high = 0, dig = 0, low = 0;
     size_t i;
 
     for (i = 0; i < len; i++) {
         high |= u[i];
         dig |= (unsigned char)((unsigned char)(u[i] - '0') < 10);
-        mask |= phone_char_bit(u[i]);
+        low |= (unsigned char)((u[i] < 0x20) | (u[i] == 0x7F));
     }
     *digit = dig != 0;
     *ascii = high < 0x80;
-    *chars = mask;
+    *ctrl = low != 0;
+}
+
+/* phone_char_bit() of every byte of an ASCII line (for the name pre-filter). */
+static uint64_t phone_line_chars(const char *line, size_t len)
+{
+    uint64_t mask = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        mask |= phone_char_bit((unsigned char)line[i]);
+    return mask;
 }
 
 int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
 {
     size_t n;
-    int digits, ascii;
-    uint64_t chars;
+    int digits, ascii, ctrl;
 
     if (len > UINT32_MAX - 1)
         return -1; /* cell offsets are 32-bit; callers cap lines far below this */
-    phone_survey(line, len, &digits, &ascii, &chars);
+    phone_survey(line, len, &digits, &ascii, &ctrl);
     if (len + 1 > s->cap && phone_grow(s, len + 1) != 0)
         return -1;
     /* an ASCII line lacking one of the name's characters (either case) cannot hold it */
     if (s->name_line < 0 && s->name_len > 0 &&
-        !(ascii && (s->name_non_ascii || (chars & s->name_chars) != s->name_chars))) {
+        !(ascii &&
+          (s->name_non_ascii || (phone_line_chars(line, len) & s->name_chars) != s->name_chars))) {
         size_t m = ascii ? phone_fold_ascii(s->fold, s->fold_flags, line, len)
                          : phone_fold(s->fold, s->fold_flags, s->cap, line, len);
         if (phone_line_has_name(s, s->fold, s->fold_flags, m))
             s->name_line = (long)s->line_no;
     }
     if (digits || len <= 160) {
-        n = phone_cells(s, line, len, ascii);
+        n = phone_cells(s, line, len, ascii, ctrl);
         if (digits)
             phone_scan_cells(s, line, n);
-        s->prev_line_label = phone_label_line(s->cls, n);
+        s->prev_line_label = phone_label_line(s->cur, n);
     } else {
         s->prev_line_label = PHONE_LABEL_NONE;
     }

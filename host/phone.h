@@ -76,7 +76,8 @@ struct phone_scan {
     uint32_t *fold;
     unsigned char *fold_flags;
     size_t cap;
-    int ascii; /* the current line is all ASCII: cell k is byte k, off[] unused */
+    const unsigned char *cur; /* the current line's cells: cls, or the line itself */
+    int ascii;                /* the current line is all ASCII: cell k is byte k, off[] unused */
     /* progress */
     size_t line_no;
     long name_line;

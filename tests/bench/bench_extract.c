@@ -175,7 +175,7 @@ int main(int argc, char **argv)
         bench_build(&p, sizes[si]);
         for (layer = 0; layer < 4; layer++) {
             double mbs[BENCH_RUNS], ms[BENCH_RUNS];
-            size_t inner = sizes[si] >= 1024 * 1024 ? 1 : (4 * 1024 * 1024) / sizes[si], k;
+            size_t inner = (8 * 1024 * 1024) / sizes[si], k; /* 8 MiB of text per run */
             int run;
             if (bench_once(&p, layer) != 0) { /* warm-up and a sanity check */
                 fprintf(stderr, "bench_extract: %s on %s did not find the number\n", layers[layer],
