@@ -16,9 +16,30 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "verify.h"
 
 #define CLI_CONFIGURE_MAX_INPUT (1u << 20)
 #define CLI_LINE_MAX            4200
+
+/* The checklist, one line per check; each failure followed by its fix. */
+static void cli_configure_checklist(const struct verify_report *r)
+{
+    int i;
+
+    if (r->n == 0)
+        return;
+    printf("online verification:\n");
+    for (i = 0; i < r->n; i++) {
+        const struct verify_check *c = &r->checks[i];
+        if (c->status == VERIFY_FAIL) {
+            printf("  %-9s %s: %s: %s\n", verify_status_word(c->status), c->check,
+                   err_code_name(c->code), c->message);
+            printf("  %-9s fix: %s\n", "", c->fix);
+        } else {
+            printf("  %-9s %s: %s\n", verify_status_word(c->status), c->check, c->message);
+        }
+    }
+}
 
 static void cli_configure_usage(FILE *out)
 {
@@ -223,7 +244,8 @@ fail:
 
 int cli_cmd_configure(int argc, char **argv)
 {
-    int no_verify = 0, i, rc = 1;
+    int no_verify = 0, save_anyway = 0, i, rc = 1;
+    struct verify_report *report = NULL;
     char *text = NULL;
     size_t len = 0;
     cJSON *patch = NULL, *st;
@@ -234,7 +256,7 @@ int cli_cmd_configure(int argc, char **argv)
         if (strcmp(argv[i], "--no-verify") == 0) {
             no_verify = 1;
         } else if (strcmp(argv[i], "--save-anyway") == 0) {
-            /* saves even when online verification fails; verification is not built yet */
+            save_anyway = 1;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             cli_configure_usage(stdout);
             return 0;
@@ -278,23 +300,53 @@ int cli_cmd_configure(int argc, char **argv)
             goto out;
         }
     }
-    if (config_apply(patch, 0, &s, &e) != 0) {
-        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
-        fprintf(stderr, "textus-host configure: nothing was saved\n");
-        goto out;
-    }
-    printf("saved.\n");
-    if (no_verify)
+    if (no_verify) {
+        if (config_apply(patch, 0, &s, &e) != 0)
+            goto fail;
+        printf("saved.\n");
         printf("online verification: skipped (--no-verify)\n");
-    else
-        printf("%s\n", CONFIG_NO_VERIFY_NOTICE);
+        rc = 0;
+    } else {
+        report = sodium_malloc(sizeof(*report));
+        if (!report) {
+            err_set(&e, ERR_INTERNAL, "out of memory");
+            goto fail;
+        }
+        printf("verifying online...\n");
+        fflush(stdout);
+        if (verify_configure(patch, 0, save_anyway, report, &s, &e) != 0) {
+            cli_configure_checklist(report);
+            goto fail;
+        }
+        cli_configure_checklist(report);
+        if (!report->saved) {
+            fprintf(stderr,
+                    "textus-host configure: %d check(s) failed; nothing was saved (fix them and "
+                    "run configure again, or add --save-anyway to keep the values regardless)\n",
+                    report->failed);
+            goto out;
+        }
+        if (report->failed > 0) {
+            printf("saved anyway (--save-anyway), although %d check(s) failed.\n", report->failed);
+            fprintf(stderr, "textus-host configure: saved, but %d check(s) failed\n",
+                    report->failed);
+        } else {
+            printf("saved.\n");
+            rc = 0;
+        }
+    }
     st = config_status(s, NULL);
     if (st) {
         cli_status_print(st);
         cJSON_Delete(st);
     }
-    rc = 0;
+    goto out;
+fail:
+    fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+    fprintf(stderr, "textus-host configure: nothing was saved\n");
 out:
+    if (report)
+        sodium_free(report);
     store_free(s);
     if (patch) {
         store_json_wipe(patch);

@@ -412,6 +412,7 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
 
 struct config_apply_ctx {
     const cJSON *patch;
+    cJSON *preview; /* config_preview: a copy of the merged document */
 };
 
 static void config_drop(cJSON *obj, const char *name)
@@ -450,11 +451,48 @@ static int config_apply_edit(cJSON *doc, void *vctx, struct err *e)
 
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e)
 {
-    struct config_apply_ctx ctx = {patch};
+    struct config_apply_ctx ctx = {patch, NULL};
 
     if (config_check_patch(patch, from_extension, e) != 0)
         return -1;
     return store_update(config_apply_edit, &ctx, out, e);
+}
+
+/* Merge as config_apply would, keep a copy, then abort the update so nothing is written. */
+static int config_preview_edit(cJSON *doc, void *vctx, struct err *e)
+{
+    struct config_apply_ctx *ctx = vctx;
+
+    if (config_apply_edit(doc, vctx, e) != 0)
+        return -1;
+    ctx->preview = cJSON_Duplicate(doc, 1);
+    if (!ctx->preview) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    err_set(e, ERR_OK, "preview only");
+    return -1; /* store_update writes nothing */
+}
+
+int config_preview(const cJSON *patch, int from_extension, cJSON **merged, struct err *e)
+{
+    struct config_apply_ctx ctx = {patch, NULL};
+
+    *merged = NULL;
+    if (config_check_patch(patch, from_extension, e) != 0)
+        return -1;
+    if (store_update(config_preview_edit, &ctx, NULL, e) == 0 || !ctx.preview) {
+        if (e->code == ERR_OK) /* not expected: the edit always aborts */
+            err_set(e, ERR_INTERNAL, "the configuration preview failed");
+        if (ctx.preview) {
+            store_json_wipe(ctx.preview);
+            cJSON_Delete(ctx.preview);
+        }
+        return -1;
+    }
+    err_clear(e);
+    *merged = ctx.preview;
+    return 0;
 }
 
 /* ---- the summary -------------------------------------------------------------- */

@@ -31,7 +31,6 @@
 #define CONFIG_V1_NOTICE                                                                           \
     "Harvest v1 (API key) was scheduled for removal on 2026-08-31; switch to Harvest v3 client "   \
     "credentials (client_id + client_secret)"
-#define CONFIG_NO_VERIFY_NOTICE "online verification: not available in this build"
 
 /* Validate a whole document (ERR_INVALID_CONFIG with the dotted field name). */
 int config_validate(const cJSON *doc, struct err *e) TH_WUR;
@@ -41,6 +40,15 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e) TH
 
 /* Check, merge under the store lock, validate, write. *out (may be NULL) gets the new store. */
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e) TH_WUR;
+
+/*
+ * The document config_apply would write (patch merged into the current store
+ * under the lock, the merge rules applied, validated), without writing it.
+ * *merged holds secrets: release it with store_json_wipe + cJSON_Delete. On
+ * first use the directories and the key file are created (store_update), but
+ * no store is written. Errors as config_apply.
+ */
+int config_preview(const cJSON *patch, int from_extension, cJSON **merged, struct err *e) TH_WUR;
 
 /* Shape checks, exposed for tests. Each returns 1 when acceptable. */
 int config_url_ok(const char *url);

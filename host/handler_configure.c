@@ -3,26 +3,50 @@
  * Accepts only textus.token, textus.account, greenhouse.email and
  * greenhouse.api_key or client_id + client_secret: never URLs, CA files,
  * allowed ids or other settings (those are local configuration, set with
- * `textus-host configure`). Replies with the masked summary. ENGINE module.
+ * `textus-host configure`), plus "save_anyway" (boolean). The merged values
+ * are verified online first (verify.h) and saved only when every check passed
+ * or save_anyway is true. Replies with the masked summary and the checklist;
+ * a failed check with nothing saved is error verification_failed, the
+ * checklist in error.details.verification. ENGINE module.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "verify.h"
+
+/* Move every member of st into result. */
+static void handler_configure_absorb(cJSON *result, cJSON *st)
+{
+    cJSON *it;
+
+    for (it = st->child; it; it = st->child) {
+        cJSON_DetachItemViaPointer(st, it);
+        cJSON_AddItemToObject(result, it->string, it);
+    }
+}
 
 int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
 {
-    cJSON *patch = cJSON_CreateObject(), *st, *it;
-    const cJSON *m;
+    cJSON *patch = cJSON_CreateObject(), *st = NULL, *list = NULL, *details;
+    const cJSON *m, *sa = cJSON_GetObjectItemCaseSensitive(req, "save_anyway");
+    struct verify_report *report = malloc(sizeof(*report));
     struct store *s = NULL;
     int rc = -1;
 
-    if (!patch) {
+    (void)env;
+    if (!patch || !report) {
         err_set(e, ERR_INTERNAL, "out of memory");
-        return -1;
+        goto out;
+    }
+    if (sa && !cJSON_IsBool(sa)) {
+        err_set(e, ERR_BAD_REQUEST, "\"save_anyway\" must be true or false");
+        goto out;
     }
     cJSON_ArrayForEach(m, req)
     {
-        if (strcmp(m->string, "id") == 0 || strcmp(m->string, "type") == 0)
+        if (strcmp(m->string, "id") == 0 || strcmp(m->string, "type") == 0 ||
+            strcmp(m->string, "save_anyway") == 0)
             continue;
         /* shallow reference: the patch is only read */
         if (!cJSON_AddItemReferenceToObject(patch, m->string, (cJSON *)m)) {
@@ -35,21 +59,44 @@ int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *re
                 "nothing to configure: send \"textus\" and/or \"greenhouse\" members");
         goto out;
     }
-    if (config_apply(patch, 1, &s, e) != 0)
+    if (verify_configure(patch, 1, cJSON_IsTrue(sa), report, &s, e) != 0)
         goto out;
+    list = verify_report_json(report);
+    if (!list) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (!report->saved) {
+        /* the checklist travels in error.details (protocol.c, HANDLER_ERROR_DETAILS) */
+        details = cJSON_AddObjectToObject(result, HANDLER_ERROR_DETAILS);
+        if (details)
+            cJSON_AddItemToObject(details, "verification", list);
+        else
+            cJSON_Delete(list);
+        list = NULL;
+        verify_report_summary(e->message, sizeof(e->message), report);
+        {
+            char msg[ERR_MESSAGE_MAX];
+            memcpy(msg, e->message, sizeof(msg));
+            err_set(e, ERR_VERIFICATION_FAILED, "%s", msg);
+        }
+        goto out;
+    }
     st = config_status(s, NULL);
     if (!st) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    for (it = st->child; it; it = st->child) {
-        cJSON_DetachItemViaPointer(st, it);
-        cJSON_AddItemToObject(result, it->string, it);
-    }
-    cJSON_Delete(st);
-    cJSON_AddStringToObject(result, "verification", CONFIG_NO_VERIFY_NOTICE);
+    handler_configure_absorb(result, st);
+    cJSON_AddItemToObject(result, "verification", list);
+    list = NULL;
+    cJSON_AddBoolToObject(result, "verified", report->failed == 0);
+    cJSON_AddBoolToObject(result, "saved", 1);
     rc = 0;
 out:
+    cJSON_Delete(list);
+    cJSON_Delete(st);
+    free(report);
     store_free(s);
     cJSON_Delete(patch); /* references only: the request is not freed */
     return rc;

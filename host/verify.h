@@ -1,0 +1,71 @@
+/*
+ * verify — online verification of a configuration before `configure` saves it
+ * (ENGINE module; used by cli_configure.c and handler_configure.c). The patch
+ * is merged in memory (config_preview), then checked against the services
+ * with the API clients (textus.h, greenhouse.h):
+ *   TextUs token; TextUs account (the token's user is a member of the slug);
+ *   Greenhouse credentials (v1 key, or a v3 token request); Harvest v1
+ *   retirement (v1 only: a notice, or greenhouse_v1_retired when it is gone);
+ *   the Greenhouse user (found by email, not disabled); each permission that
+ *   can be probed without side effects (Users: List Users / Retrieve User,
+ *   Candidates: List Candidates, Activity Feed); Candidates: Add Note is never
+ *   probed ("checked at the first note").
+ * A section that is not configured yet is "unchecked", not a failure. The new
+ * values are saved (config_apply) only when no check failed or when the
+ * caller asks (save_anyway); then the resolved Greenhouse user id and the v3
+ * access token are cached in the store.
+ */
+#ifndef TH_VERIFY_H
+#define TH_VERIFY_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "store.h"
+
+enum verify_status { VERIFY_OK, VERIFY_FAIL, VERIFY_UNCHECKED };
+
+#define VERIFY_MAX_CHECKS 12
+#define VERIFY_FIX_MAX    320
+
+struct verify_check {
+    const char *check; /* "TextUs token", "Users: List Users", ... (static) */
+    enum verify_status status;
+    enum err_code code; /* FAIL: why (a stable code); otherwise ERR_OK */
+    char message[ERR_MESSAGE_MAX];
+    char fix[VERIFY_FIX_MAX]; /* FAIL: one line saying what to do; otherwise "" */
+};
+
+struct verify_report {
+    int n;
+    int failed; /* number of VERIFY_FAIL checks */
+    struct verify_check checks[VERIFY_MAX_CHECKS];
+    int saved;        /* the new values were written to the store */
+    int cache_failed; /* saved, but caching the user id / token failed (logged) */
+};
+
+/*
+ * The whole configure flow: check and merge `patch` in memory, verify it
+ * online, save it when every check passed or save_anyway is set, cache the
+ * resolved user id and v3 token. Returns 0 when the flow ran (see
+ * report->saved and report->failed; *out, may be NULL, gets the saved store),
+ * -1 with *e for errors that stop it before verification or while saving
+ * (invalid_config, store_*). A verification failure is not an error here.
+ */
+int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
+                     struct verify_report *report, struct store **out, struct err *e) TH_WUR;
+
+/* "ok", "FAIL", "unchecked" (CLI) */
+const char *verify_status_word(enum verify_status st);
+
+/* The checklist as a JSON array of {"check","status","message","fix","code"}
+ * (status "ok" | "fail" | "unchecked"; fix and code null unless failed). NULL when out of memory.
+ */
+cJSON *verify_report_json(const struct verify_report *r);
+
+/* A one-paragraph summary of the failed checks for an error message (fits ERR_MESSAGE_MAX). */
+void verify_report_summary(char *out, size_t outsz, const struct verify_report *r);
+
+#endif
