@@ -412,8 +412,48 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
 
 struct config_apply_ctx {
     const cJSON *patch;
-    cJSON *preview; /* config_preview: a copy of the merged document */
+    cJSON *preview;      /* config_preview: a copy of the merged document */
+    const cJSON *expect; /* config_apply_expect: these fields must come out the same */
 };
+
+/* The fields online verification depends on. */
+static const char *const config_verified_fields[][2] = {
+    {"textus", "token"},
+    {"textus", "account"},
+    {"textus", "base_url"},
+    {"greenhouse", "email"},
+    {"greenhouse", "api_key"},
+    {"greenhouse", "client_id"},
+    {"greenhouse", "client_secret"},
+    {"greenhouse", "base_url"},
+    {"greenhouse", "auth_url"},
+    {"settings", "ca_file"},
+    {"settings", "connect_timeout_ms"},
+    {"settings", "timeout_ms"},
+};
+
+static const cJSON *config_field_of(const cJSON *doc, const char *sec, const char *name)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, sec), name);
+}
+
+/* 1 when a and b agree on every field verification depends on. */
+static int config_same_verified(const cJSON *a, const cJSON *b)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(config_verified_fields) / sizeof(config_verified_fields[0]); i++) {
+        const cJSON *x =
+            config_field_of(a, config_verified_fields[i][0], config_verified_fields[i][1]);
+        const cJSON *y =
+            config_field_of(b, config_verified_fields[i][0], config_verified_fields[i][1]);
+        if (!x && !y)
+            continue;
+        if (!x || !y || !cJSON_Compare(x, y, 1))
+            return 0;
+    }
+    return 1;
+}
 
 static void config_drop(cJSON *obj, const char *name)
 {
@@ -446,12 +486,26 @@ static int config_apply_edit(cJSON *doc, void *vctx, struct err *e)
     }
     if (pgh) /* new Greenhouse credentials or email: the cached user id and token are stale */
         config_drop(doc, "cache");
-    return config_validate(doc, e);
+    if (config_validate(doc, e) != 0)
+        return -1;
+    if (ctx->expect && !config_same_verified(doc, ctx->expect)) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "the stored configuration was changed by another process while it was being "
+                "verified; nothing was saved: run textus-host configure again");
+        return -1;
+    }
+    return 0;
 }
 
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e)
 {
-    struct config_apply_ctx ctx = {patch, NULL};
+    return config_apply_expect(patch, from_extension, NULL, out, e);
+}
+
+int config_apply_expect(const cJSON *patch, int from_extension, const cJSON *expected,
+                        struct store **out, struct err *e)
+{
+    struct config_apply_ctx ctx = {patch, NULL, expected};
 
     if (config_check_patch(patch, from_extension, e) != 0)
         return -1;
@@ -476,7 +530,7 @@ static int config_preview_edit(cJSON *doc, void *vctx, struct err *e)
 
 int config_preview(const cJSON *patch, int from_extension, cJSON **merged, struct err *e)
 {
-    struct config_apply_ctx ctx = {patch, NULL};
+    struct config_apply_ctx ctx = {patch, NULL, NULL};
 
     *merged = NULL;
     if (config_check_patch(patch, from_extension, e) != 0)

@@ -42,6 +42,14 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e) TH
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e) TH_WUR;
 
 /*
+ * config_apply, refused (ERR_INVALID_CONFIG, nothing written) when the merged
+ * document differs from `expected` (a config_preview result, may be NULL) in a
+ * field online verification depends on: the store changed in between.
+ */
+int config_apply_expect(const cJSON *patch, int from_extension, const cJSON *expected,
+                        struct store **out, struct err *e) TH_WUR;
+
+/*
  * The document config_apply would write (patch merged into the current store
  * under the lock, the merge rules applied, validated), without writing it.
  * *merged holds secrets: release it with store_json_wipe + cJSON_Delete. On

@@ -418,7 +418,8 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
         rc = 0;
         goto done;
     }
-    if (config_apply(patch, from_extension, out, e) != 0)
+    /* what is saved must be what was verified (another process may have written since) */
+    if (config_apply_expect(patch, from_extension, merged, out, e) != 0)
         goto done;
     report->saved = 1;
     rc = 0;

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -337,6 +338,29 @@ class CliFail(Base):
         self.assertIn("saved anyway", out)
         self.assertNotEqual(store_bytes(root), before)
         self.assertEqual(status(root)["textus"]["token"], "****" + TOKEN_BAD[-4:])
+
+    def test_store_changed_during_verification_is_not_overwritten(self):
+        root = self.configured_root()
+        # hold the verification at TextUs while another process changes the token
+        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "action": {"delay_ms": 3000}})
+        p = subprocess.Popen([nmhost.host_path(), "configure"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_for(root))
+        p.stdin.write(json.dumps({"settings": {"note_visibility": "public"}}).encode())
+        p.stdin.close()
+        self.assertEqual(p.stdout.readline(), b"verifying online...\n")
+        time.sleep(0.4)  # the merge preview is done; the fake holds /accounts for 3 s
+        rc, out, err = configure(root, {"textus": {"token": TOKEN_OTHER}}, "--no-verify")
+        self.assertEqual(rc, 0, out + err)
+        out, err = p.stdout.read(), p.stderr.read()
+        p.wait(timeout=60)
+        p.stdout.close()
+        p.stderr.close()
+        OUTPUTS.append(out + err)
+        self.assertNotEqual(p.returncode, 0, out)
+        self.assertIn(b"changed by another process", err)
+        st = status(root)
+        self.assertEqual(st["textus"]["token"], "****" + TOKEN_OTHER[-4:])
+        self.assertEqual(st["settings"]["note_visibility"], "private")
 
     def test_unreachable_service_fails_quickly(self):
         root = new_root()
