@@ -1,9 +1,13 @@
 /*
  * cli_configure — `textus-host configure [--no-verify] [--save-anyway]`.
  * Reads a JSON configure document (config.h) from stdin when stdin is not a
- * terminal, or asks on the terminal (secrets without echo); merges it into the
- * store, validates it and prints the masked summary. Secrets are never taken
- * from the command line (ps and shell history would keep them). ENGINE module.
+ * terminal, or asks on the terminal (secrets without echo); merges it in
+ * memory, verifies it online (verify.h: a checklist, one line per check, each
+ * failure with its fix), saves it only when no check failed or with
+ * --save-anyway (--no-verify: saves without contacting anything), and prints
+ * the masked summary. Exit 0 saved and verified; 1 a check failed (saved only
+ * with --save-anyway) or an error; 2 usage. Secrets are never taken from the
+ * command line (ps and shell history would keep them). ENGINE module.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -49,7 +53,9 @@ static void cli_configure_usage(FILE *out)
                  "The document: {\"textus\": {\"token\", \"account\", \"base_url\"},\n"
                  "  \"greenhouse\": {\"email\", \"api_key\" | \"client_id\" + \"client_secret\",\n"
                  "                 \"base_url\", \"auth_url\"}, \"settings\": {...}}\n"
-                 "It is merged into the current configuration (null removes a member).\n"
+                 "It is merged into the current configuration (null removes a member),\n"
+                 "verified online, and saved only when every check passed\n"
+                 "(--save-anyway saves regardless; --no-verify skips the checks).\n"
                  "Secrets are never accepted as command-line arguments.\n");
 }
 
