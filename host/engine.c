@@ -13,14 +13,21 @@
 #endif
 
 #ifdef __APPLE__
-#define ENGINE_FILE "textus-host-engine.dylib"
+#define ENGINE_SUFFIX ".dylib"
 #else
-#define ENGINE_FILE "textus-host-engine.so"
+#define ENGINE_SUFFIX ".so"
 #endif
 
-static void *engine_handle;
-static int engine_tried;
-static char engine_error[256];
+/* One dlopen()ed module next to the executable. */
+struct engine_module {
+    const char *file;
+    void *handle;
+    int tried;
+    char error[256];
+};
+
+static struct engine_module engine_full = {"textus-host-engine" ENGINE_SUFFIX, NULL, 0, ""};
+static struct engine_module engine_store = {"textus-host-store" ENGINE_SUFFIX, NULL, 0, ""};
 
 /* Directory of the running executable, without trailing slash. */
 static int engine_exe_dir(char *out, size_t outsz)
@@ -47,32 +54,45 @@ static int engine_exe_dir(char *out, size_t outsz)
     return 0;
 }
 
-static void engine_load(void)
+static void engine_load(struct engine_module *m)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64];
 
-    if (engine_tried)
+    if (m->tried)
         return;
-    engine_tried = 1;
+    m->tried = 1;
     if (engine_exe_dir(dir, sizeof(dir)) != 0) {
-        snprintf(engine_error, sizeof(engine_error), "cannot locate the host executable");
+        snprintf(m->error, sizeof(m->error), "cannot locate the host executable");
         return;
     }
-    snprintf(path, sizeof(path), "%s/%s", dir, ENGINE_FILE);
-    engine_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!engine_handle) {
+    snprintf(path, sizeof(path), "%s/%s", dir, m->file);
+    m->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!m->handle) {
         const char *why = dlerror();
-        snprintf(engine_error, sizeof(engine_error), "cannot load %s: %s", ENGINE_FILE,
+        snprintf(m->error, sizeof(m->error), "cannot load %s: %s", m->file,
                  why ? why : "unknown error");
     }
 }
 
+static void *engine_module_sym(struct engine_module *m, const char *name)
+{
+    engine_load(m);
+    if (!m->handle)
+        return NULL;
+    return dlsym(m->handle, name);
+}
+
+void *engine_store_sym_optional(const char *name)
+{
+    /* once the whole engine is loaded, its store half is loaded too */
+    if (engine_full.handle)
+        return engine_module_sym(&engine_full, name);
+    return engine_module_sym(&engine_store, name);
+}
+
 void *engine_sym_optional(const char *name)
 {
-    engine_load();
-    if (!engine_handle)
-        return NULL;
-    return dlsym(engine_handle, name);
+    return engine_module_sym(&engine_full, name);
 }
 
 void *engine_sym(const char *name, struct err *e)
@@ -80,9 +100,9 @@ void *engine_sym(const char *name, struct err *e)
     void *p = engine_sym_optional(name);
 
     if (!p) {
-        if (!engine_handle)
+        if (!engine_full.handle)
             err_set(e, ERR_INTERNAL, "the host installation is incomplete (%s); reinstall it",
-                    engine_error);
+                    engine_full.error);
         else
             err_set(e, ERR_INTERNAL, "the host engine lacks %s; reinstall the host", name);
     }
@@ -91,5 +111,5 @@ void *engine_sym(const char *name, struct err *e)
 
 int engine_loaded(void)
 {
-    return engine_handle != NULL;
+    return engine_full.handle != NULL;
 }

@@ -65,19 +65,6 @@ static cJSON *extract_number_json(const struct phone_number *n)
 }
 
 /* 1 when a credential store exists (a cheap stat; the engine decides the rest). */
-static int extract_store_exists(void)
-{
-    struct paths *p = malloc(sizeof(*p));
-    struct err ignored;
-    struct stat st;
-    int exists = 0;
-
-    if (p && paths_resolve(p, &ignored) == 0)
-        exists = stat(p->store, &st) == 0;
-    free(p);
-    return exists;
-}
-
 /* Greenhouse preference: mobile, other, then home/work; plain before extension. */
 static int extract_gh_rank(const struct phone_number *n)
 {
@@ -113,7 +100,7 @@ static int extract_greenhouse(struct phone_result *res, const char *candidate_id
     size_t count = 0, i, best = 0;
     int best_rank = 99, rc = -1;
 
-    if (!extract_store_exists())
+    if (!paths_store_exists())
         return 0; /* nothing configured: do not even load the engine */
     fn = (extract_gh_fn)engine_sym_optional("greenhouse_fallback_phones");
     if (!fn)

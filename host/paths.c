@@ -243,3 +243,16 @@ void paths_describe(const char *path, int is_dir, char *out, size_t outsz, int *
     }
     snprintf(out, outsz, "ok (%04o)", (unsigned)(st.st_mode & 07777));
 }
+
+int paths_store_exists(void)
+{
+    struct paths *p = malloc(sizeof(*p)); /* PATHS_MAX-sized members: keep them off the stack */
+    struct err ignored;
+    struct stat st;
+    int exists = 0;
+
+    if (p && paths_resolve(p, &ignored) == 0)
+        exists = stat(p->store, &st) == 0;
+    free(p);
+    return exists;
+}

@@ -51,6 +51,12 @@ struct paths {
 int paths_resolve(struct paths *out, struct err *e) TH_WUR;
 
 /*
+ * 1 when a credential store file exists (one stat, no crypto): lets the
+ * executable skip loading the engine when nothing is configured.
+ */
+int paths_store_exists(void);
+
+/*
  * Create dir (and missing parents) with mode 0700, then check it with
  * paths_check_dir. Returns 0, or -1 with ERR_STORE_IO / ERR_STORE_PERMISSIONS.
  */

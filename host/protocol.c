@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "handler.h"
 #include "log.h"
+#include "paths.h"
 #include "utf8.h"
 
 struct proto_verb {
@@ -66,7 +67,7 @@ static int proto_origin_allowed(const char *origin)
     if (!origin) {
         /* no origin at all (e.g. a sandboxed browser's portal): only when a local setting says so
          */
-        no_origin = (int (*)(void))engine_sym_optional("settings_allow_no_origin");
+        no_origin = (int (*)(void))engine_store_sym_optional("settings_allow_no_origin");
         if (no_origin && no_origin())
             proto_origin_state = 1;
         else
@@ -83,7 +84,7 @@ static int proto_origin_allowed(const char *origin)
         proto_origin_state = 1;
         return 1;
     }
-    extra = (int (*)(const char *))engine_sym_optional("settings_origin_allowed");
+    extra = (int (*)(const char *))engine_store_sym_optional("settings_origin_allowed");
     if (extra && extra(id) > 0) {
         proto_origin_state = 1;
         return 1;
@@ -280,9 +281,9 @@ static uint64_t proto_inbound_cap(uint32_t len)
     if (cap)
         return cap;
     /* a frame within the smallest cap a setting may choose needs no look-up */
-    if (len <= 65536)
+    if (len <= 65536 || !paths_store_exists())
         return FRAME_DEFAULT_IN_CAP;
-    setting = (unsigned long long (*)(void))engine_sym_optional("settings_inbound_cap");
+    setting = (unsigned long long (*)(void))engine_store_sym_optional("settings_inbound_cap");
     cap = setting ? setting() : 0;
     if (cap == 0)
         cap = FRAME_DEFAULT_IN_CAP;
