@@ -1,0 +1,1063 @@
+/*
+ * outbox — the durable send journal in SQLite (see outbox.h). The only module
+ * that touches libsqlite3.
+ */
+#include "outbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#define OB_BUSY_TIMEOUT_MS 10000
+#define OB_SEAL_CTX        "txoutbox"
+#define OB_SUBKEY_SEAL     1
+#define OB_SUBKEY_HASH     2
+#define OB_HASH_BYTES      32
+
+struct outbox {
+    sqlite3 *db;
+    char path[PATH_MAX];
+    char marker[PATH_MAX + 16];
+    unsigned char *seal_key; /* sodium_malloc'd */
+    unsigned char *hash_key;
+};
+
+static int64_t (*ob_clock)(void);
+
+static int64_t ob_real_clock(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t outbox_now_ms(void)
+{
+    return ob_clock ? ob_clock() : ob_real_clock();
+}
+
+void outbox_set_clock(int64_t (*clock_fn)(void))
+{
+    ob_clock = clock_fn;
+}
+
+static const char *const ob_send_names[] = {"intent", "sent", "send_unknown", "not_sent"};
+static const char *const ob_note_names[] = {"pending", "written", "disabled", "stopped"};
+
+const char *outbox_send_name(enum outbox_send s)
+{
+    if ((int)s < 0 || (size_t)s >= sizeof(ob_send_names) / sizeof(ob_send_names[0]))
+        return "intent";
+    return ob_send_names[s];
+}
+
+const char *outbox_note_name(enum outbox_note n)
+{
+    if ((int)n < 0 || (size_t)n >= sizeof(ob_note_names) / sizeof(ob_note_names[0]))
+        return "pending";
+    return ob_note_names[n];
+}
+
+static enum outbox_send ob_send_parse(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && i < sizeof(ob_send_names) / sizeof(ob_send_names[0]); i++) {
+        if (strcmp(s, ob_send_names[i]) == 0)
+            return (enum outbox_send)i;
+    }
+    return OUTBOX_SEND_UNKNOWN; /* an unreadable state is treated as the cautious one */
+}
+
+static enum outbox_note ob_note_parse(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && i < sizeof(ob_note_names) / sizeof(ob_note_names[0]); i++) {
+        if (strcmp(s, ob_note_names[i]) == 0)
+            return (enum outbox_note)i;
+    }
+    return OUTBOX_NOTE_PENDING;
+}
+
+/* ---- errors ---- */
+
+static void ob_sql_err(struct outbox *ob, struct err *e, const char *what)
+{
+    int rc = sqlite3_extended_errcode(ob->db);
+
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || (rc & 0xff) == SQLITE_BUSY)
+        err_set(e, ERR_STORE_IO, "the outbox database is busy (%s); try again", what);
+    else
+        err_set(e, ERR_STORE_IO, "outbox database error while %s: %s", what,
+                sqlite3_errmsg(ob->db));
+}
+
+/* ---- migrations: index i brings the schema from version i to i+1 ---- */
+
+static const char *const ob_migrations[OUTBOX_SCHEMA_VERSION] = {
+    /* 0 -> 1: the journal */
+    "CREATE TABLE journal ("
+    " request_id TEXT PRIMARY KEY NOT NULL,"
+    " content_hash BLOB NOT NULL,"
+    " candidate_id TEXT NOT NULL,"
+    " visibility TEXT NOT NULL,"
+    " send_state TEXT NOT NULL,"
+    " note_state TEXT NOT NULL,"
+    " message_id TEXT, conversation TEXT, delivery_state TEXT,"
+    " note_id TEXT,"
+    " note_attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT,"
+    " send_error_code TEXT,"
+    " created_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL,"
+    " sealed_to BLOB NOT NULL,"
+    " sealed_body BLOB NOT NULL,"
+    " sealed_note BLOB,"
+    " reply TEXT);",
+    /* 1 -> 2: ownership leases for multi-process work, and indexes for flush and status */
+    "ALTER TABLE journal ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE journal ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX journal_work ON journal(send_state, note_state);"
+    "CREATE INDEX journal_message ON journal(message_id);",
+};
+
+static int ob_exec(struct outbox *ob, const char *sql, const char *what, struct err *e)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(ob->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        ob_sql_err(ob, e, what);
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int ob_user_version(struct outbox *ob, int *v, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(ob->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        goto err;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        goto err;
+    *v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+err:
+    ob_sql_err(ob, e, "reading the schema version");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+static int ob_migrate(struct outbox *ob, struct err *e)
+{
+    int v, i;
+    char sql[64];
+
+    if (ob_exec(ob, "BEGIN IMMEDIATE", "starting the migration", e) != 0)
+        return -1;
+    if (ob_user_version(ob, &v, e) != 0)
+        goto err;
+    if (v > OUTBOX_SCHEMA_VERSION) {
+        err_set(e, ERR_STORE_IO,
+                "the outbox %s has schema version %d, newer than this host understands (%d); "
+                "update textus-host",
+                ob->path, v, OUTBOX_SCHEMA_VERSION);
+        goto err;
+    }
+    for (i = v; i < OUTBOX_SCHEMA_VERSION; i++) {
+        if (ob_exec(ob, ob_migrations[i], "migrating the schema", e) != 0)
+            goto err;
+    }
+    if (v != OUTBOX_SCHEMA_VERSION) {
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", OUTBOX_SCHEMA_VERSION);
+        if (ob_exec(ob, sql, "recording the schema version", e) != 0)
+            goto err;
+    }
+    if (ob_exec(ob, "COMMIT", "committing the migration", e) != 0)
+        goto err;
+    return 0;
+err:
+    sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+/* ---- files ---- */
+
+int outbox_marker_path(char *out, size_t outsz, const char *db_path)
+{
+    int n = snprintf(out, outsz, "%s%s", db_path, OUTBOX_MARKER_SUFFIX);
+
+    return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+/* Create the parent directory (0700) when missing. */
+static int ob_mkparent(const char *path, struct err *e)
+{
+    char dir[PATH_MAX];
+    char *slash;
+
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+        err_set(e, ERR_STORE_IO, "the outbox path is too long");
+        return -1;
+    }
+    slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0;
+    *slash = '\0';
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        err_set(e, ERR_STORE_IO, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Create the database file 0600 before SQLite does (SQLite copies its mode to -wal and -shm). */
+static int ob_create_file(const char *path, struct err *e)
+{
+    struct stat sb;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+    if (fd < 0) {
+        err_set(e, ERR_STORE_IO, "cannot open the outbox %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        err_set(e, ERR_STORE_IO, "the outbox %s is not a regular file", path);
+        return -1;
+    }
+    if ((sb.st_mode & 077) != 0 && fchmod(fd, 0600) != 0) {
+        close(fd);
+        err_set(e, ERR_STORE_PERMISSIONS, "the outbox %s is readable by others; run: chmod 600 %s",
+                path, path);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int outbox_open(struct outbox **out, const char *path, const unsigned char key[OUTBOX_KEY_BYTES],
+                struct err *e)
+{
+    struct outbox *ob = NULL;
+
+    *out = NULL;
+    if (sodium_init() < 0) {
+        err_set(e, ERR_INTERNAL, "libsodium failed to initialise");
+        return -1;
+    }
+    ob = calloc(1, sizeof(*ob));
+    if (!ob) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (snprintf(ob->path, sizeof(ob->path), "%s", path) >= (int)sizeof(ob->path) ||
+        outbox_marker_path(ob->marker, sizeof(ob->marker), path) != 0) {
+        err_set(e, ERR_STORE_IO, "the outbox path is too long");
+        goto err;
+    }
+    ob->seal_key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+    ob->hash_key = sodium_malloc(crypto_generichash_KEYBYTES);
+    if (!ob->seal_key || !ob->hash_key) {
+        err_set(e, ERR_INTERNAL, "out of secure memory");
+        goto err;
+    }
+    if (crypto_kdf_derive_from_key(ob->seal_key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+                                   OB_SUBKEY_SEAL, OB_SEAL_CTX, key) != 0 ||
+        crypto_kdf_derive_from_key(ob->hash_key, crypto_generichash_KEYBYTES, OB_SUBKEY_HASH,
+                                   OB_SEAL_CTX, key) != 0) {
+        err_set(e, ERR_INTERNAL, "cannot derive the outbox keys");
+        goto err;
+    }
+    if (ob_mkparent(path, e) != 0 || ob_create_file(path, e) != 0)
+        goto err;
+    if (sqlite3_open_v2(path, &ob->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        err_set(e, ERR_STORE_IO, "cannot open the outbox %s: %s", path,
+                ob->db ? sqlite3_errmsg(ob->db) : "out of memory");
+        goto err;
+    }
+    sqlite3_busy_timeout(ob->db, OB_BUSY_TIMEOUT_MS);
+    if (ob_exec(ob, "PRAGMA journal_mode=WAL", "enabling WAL", e) != 0 ||
+        ob_exec(ob, "PRAGMA synchronous=FULL", "setting synchronous=FULL", e) != 0 ||
+        ob_exec(ob, "PRAGMA foreign_keys=ON", "setting foreign keys", e) != 0 ||
+        ob_exec(ob, "PRAGMA secure_delete=ON", "setting secure delete", e) != 0)
+        goto err;
+    if (ob_migrate(ob, e) != 0)
+        goto err;
+    *out = ob;
+    return 0;
+err:
+    outbox_close(ob);
+    return -1;
+}
+
+void outbox_close(struct outbox *ob)
+{
+    if (!ob)
+        return;
+    if (ob->db)
+        sqlite3_close(ob->db);
+    if (ob->seal_key)
+        sodium_free(ob->seal_key);
+    if (ob->hash_key)
+        sodium_free(ob->hash_key);
+    free(ob);
+}
+
+const char *outbox_path(const struct outbox *ob)
+{
+    return ob->path;
+}
+
+/* ---- sealing ---- */
+
+/* Associated data binds a sealed value to its row and column. */
+static size_t ob_ad(unsigned char *ad, size_t adsz, const char *request_id, const char *column)
+{
+    int n = snprintf((char *)ad, adsz, "textus-host outbox\n%s\n%s", request_id, column);
+
+    return (n < 0 || (size_t)n >= adsz) ? 0 : (size_t)n;
+}
+
+static int ob_seal(struct outbox *ob, const char *request_id, const char *column, const char *plain,
+                   unsigned char **out, size_t *outlen, struct err *e)
+{
+    unsigned char ad[160];
+    size_t adlen = ob_ad(ad, sizeof(ad), request_id, column);
+    size_t plen = strlen(plain);
+    size_t len = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plen +
+                 crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    unsigned char *buf;
+    unsigned long long clen = 0;
+
+    *out = NULL;
+    if (!adlen) {
+        err_set(e, ERR_INTERNAL, "request id too long to seal");
+        return -1;
+    }
+    buf = malloc(len);
+    if (!buf) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    randombytes_buf(buf, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(buf + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                               &clen, (const unsigned char *)plain, plen, ad, adlen,
+                                               NULL, buf, ob->seal_key);
+    *out = buf;
+    *outlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (size_t)clen;
+    return 0;
+}
+
+/* Open a sealed column into a malloc'd NUL-terminated string. */
+static int ob_open_sealed(struct outbox *ob, const char *request_id, const char *column,
+                          const unsigned char *in, size_t inlen, char **out, struct err *e)
+{
+    unsigned char ad[160];
+    size_t adlen = ob_ad(ad, sizeof(ad), request_id, column);
+    size_t hdr = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+    unsigned long long plen = 0;
+    char *buf;
+
+    *out = NULL;
+    if (!adlen || inlen < hdr + crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+        err_set(e, ERR_STORE_CORRUPT, "an outbox entry (%s) is damaged", request_id);
+        return -1;
+    }
+    buf = malloc(inlen - hdr - crypto_aead_xchacha20poly1305_ietf_ABYTES + 1);
+    if (!buf) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)buf, &plen, NULL, in + hdr,
+                                                   inlen - hdr, ad, adlen, in, ob->seal_key) != 0) {
+        free(buf);
+        err_set(e, ERR_STORE_KEY_MISMATCH,
+                "an outbox entry (%s) does not open with the current key (rekeyed or altered)",
+                request_id);
+        return -1;
+    }
+    buf[plen] = '\0';
+    *out = buf;
+    return 0;
+}
+
+static void ob_hash_field(crypto_generichash_state *st, const char *s)
+{
+    uint32_t len = (uint32_t)strlen(s);
+    unsigned char lb[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                           (unsigned char)(len >> 8), (unsigned char)len};
+
+    crypto_generichash_update(st, lb, sizeof(lb));
+    crypto_generichash_update(st, (const unsigned char *)s, len);
+}
+
+/* Keyed hash of the request's content (a plain hash of a phone number could be brute-forced). */
+static void ob_content_hash(struct outbox *ob, unsigned char out[OB_HASH_BYTES],
+                            const struct outbox_req *req)
+{
+    crypto_generichash_state st;
+
+    crypto_generichash_init(&st, ob->hash_key, crypto_generichash_KEYBYTES, OB_HASH_BYTES);
+    ob_hash_field(&st, "send_sms/1");
+    ob_hash_field(&st, req->candidate_id);
+    ob_hash_field(&st, req->to);
+    ob_hash_field(&st, req->body);
+    ob_hash_field(&st, req->visibility ? req->visibility : "");
+    crypto_generichash_final(&st, out, OB_HASH_BYTES);
+}
+
+/* ---- marker ---- */
+
+static int ob_work_count(struct outbox *ob, long *n, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(
+            ob->db,
+            "SELECT COUNT(*) FROM journal WHERE send_state IN ('intent','send_unknown')"
+            " OR (send_state = 'sent' AND note_state = 'pending')",
+            -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        ob_sql_err(ob, e, "counting pending work");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    *n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int outbox_refresh_marker(struct outbox *ob, struct err *e)
+{
+    long n = 0;
+    int fd;
+
+    if (ob_work_count(ob, &n, e) != 0)
+        return -1;
+    if (n > 0) {
+        fd = open(ob->marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            close(fd);
+    } else if (unlink(ob->marker) != 0 && errno != ENOENT) {
+        err_set(e, ERR_STORE_IO, "cannot remove %s: %s", ob->marker, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- transactions ---- */
+
+static int ob_begin(struct outbox *ob, struct err *e)
+{
+    return ob_exec(ob, "BEGIN IMMEDIATE", "starting a transaction", e);
+}
+
+/* Commit, refreshing the marker while still holding the write lock (writers are serialised). */
+static int ob_commit(struct outbox *ob, struct err *e)
+{
+    if (outbox_refresh_marker(ob, e) != 0)
+        goto err;
+    if (ob_exec(ob, "COMMIT", "committing", e) != 0)
+        goto err;
+    return 0;
+err:
+    sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static void ob_rollback(struct outbox *ob)
+{
+    sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- rows ---- */
+
+#define OB_ROW_COLUMNS                                                                             \
+    "request_id, candidate_id, visibility, send_state, note_state, message_id, conversation,"      \
+    " delivery_state, note_id, note_attempts, next_attempt_ms, last_error, send_error_code,"       \
+    " created_ms, updated_ms, owner_pid, lease_until_ms, sealed_to, sealed_body, sealed_note,"     \
+    " reply, content_hash"
+
+static void ob_col_text(char *out, size_t outsz, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    snprintf(out, outsz, "%s", t ? (const char *)t : "");
+}
+
+static int ob_col_open(struct outbox *ob, sqlite3_stmt *st, int col, const char *rid,
+                       const char *name, char **out, struct err *e)
+{
+    const void *blob = sqlite3_column_blob(st, col);
+    int len = sqlite3_column_bytes(st, col);
+
+    *out = NULL;
+    if (!blob)
+        return 0;
+    return ob_open_sealed(ob, rid, name, blob, (size_t)len, out, e);
+}
+
+static int ob_read_row(struct outbox *ob, sqlite3_stmt *st, struct outbox_entry *en, struct err *e)
+{
+    const unsigned char *reply;
+
+    memset(en, 0, sizeof(*en));
+    ob_col_text(en->request_id, sizeof(en->request_id), st, 0);
+    ob_col_text(en->candidate_id, sizeof(en->candidate_id), st, 1);
+    ob_col_text(en->visibility, sizeof(en->visibility), st, 2);
+    en->send_state = ob_send_parse((const char *)sqlite3_column_text(st, 3));
+    en->note_state = ob_note_parse((const char *)sqlite3_column_text(st, 4));
+    ob_col_text(en->message_id, sizeof(en->message_id), st, 5);
+    ob_col_text(en->conversation, sizeof(en->conversation), st, 6);
+    ob_col_text(en->delivery_state, sizeof(en->delivery_state), st, 7);
+    ob_col_text(en->note_id, sizeof(en->note_id), st, 8);
+    en->note_attempts = sqlite3_column_int(st, 9);
+    en->next_attempt_ms = sqlite3_column_int64(st, 10);
+    ob_col_text(en->last_error, sizeof(en->last_error), st, 11);
+    ob_col_text(en->send_error_code, sizeof(en->send_error_code), st, 12);
+    en->created_ms = sqlite3_column_int64(st, 13);
+    en->updated_ms = sqlite3_column_int64(st, 14);
+    en->owner_pid = sqlite3_column_int64(st, 15);
+    en->lease_until_ms = sqlite3_column_int64(st, 16);
+    if (ob_col_open(ob, st, 17, en->request_id, "to", &en->to, e) != 0 ||
+        ob_col_open(ob, st, 18, en->request_id, "body", &en->body, e) != 0 ||
+        ob_col_open(ob, st, 19, en->request_id, "note", &en->note_body, e) != 0)
+        goto err;
+    reply = sqlite3_column_text(st, 20);
+    if (reply) {
+        en->reply = strdup((const char *)reply);
+        if (!en->reply) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto err;
+        }
+    }
+    return 0;
+err:
+    outbox_entry_free(en);
+    return -1;
+}
+
+void outbox_entry_free(struct outbox_entry *en)
+{
+    char **fields[] = {&en->to, &en->body, &en->note_body, &en->reply};
+    size_t i;
+
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (*fields[i]) {
+            sodium_memzero(*fields[i], strlen(*fields[i]));
+            free(*fields[i]);
+            *fields[i] = NULL;
+        }
+    }
+}
+
+/* Fetch a row; hash_out (optional) receives the stored content hash. */
+static int ob_fetch(struct outbox *ob, const char *request_id, struct outbox_entry *out,
+                    unsigned char hash_out[OB_HASH_BYTES], struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, found = 0;
+
+    if (sqlite3_prepare_v2(ob->db, "SELECT " OB_ROW_COLUMNS " FROM journal WHERE request_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (hash_out) {
+            const void *h = sqlite3_column_blob(st, 21);
+            memset(hash_out, 0, OB_HASH_BYTES);
+            if (h && sqlite3_column_bytes(st, 21) == OB_HASH_BYTES)
+                memcpy(hash_out, h, OB_HASH_BYTES);
+        }
+        if (ob_read_row(ob, st, out, e) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        goto sqlerr;
+    }
+    sqlite3_finalize(st);
+    return found;
+sqlerr:
+    ob_sql_err(ob, e, "reading the outbox");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+int outbox_get(struct outbox *ob, const char *request_id, struct outbox_entry *out, struct err *e)
+{
+    return ob_fetch(ob, request_id, out, NULL, e);
+}
+
+int outbox_lookup(struct outbox *ob, const struct outbox_req *req, struct outbox_entry *out,
+                  struct err *e)
+{
+    unsigned char want[OB_HASH_BYTES], have[OB_HASH_BYTES];
+    int found = ob_fetch(ob, req->request_id, out, have, e);
+
+    if (found <= 0)
+        return found;
+    ob_content_hash(ob, want, req);
+    if (sodium_memcmp(want, have, OB_HASH_BYTES) != 0) {
+        outbox_entry_free(out);
+        err_set(e, ERR_REQUEST_ID_CONFLICT,
+                "request id %s was already used for a different message (candidate, number, "
+                "body or note visibility differ); use a new request id",
+                req->request_id);
+        return -1;
+    }
+    return 1;
+}
+
+int outbox_entry_busy(const struct outbox_entry *en)
+{
+    pid_t pid = (pid_t)en->owner_pid;
+
+    if (en->owner_pid <= 0 || pid == getpid())
+        return 0;
+    if (en->lease_until_ms <= outbox_now_ms())
+        return 0;
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+        return 0;
+    return 1;
+}
+
+int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struct err *e)
+{
+    unsigned char hash[OB_HASH_BYTES];
+    unsigned char *sto = NULL, *sbody = NULL;
+    size_t lto = 0, lbody = 0;
+    sqlite3_stmt *st = NULL;
+    int64_t now = outbox_now_ms();
+    int rc, inserted = -1;
+
+    ob_content_hash(ob, hash, req);
+    if (ob_seal(ob, req->request_id, "to", req->to, &sto, &lto, e) != 0 ||
+        ob_seal(ob, req->request_id, "body", req->body, &sbody, &lbody, e) != 0)
+        goto out;
+    if (ob_begin(ob, e) != 0)
+        goto out;
+    if (sqlite3_prepare_v2(
+            ob->db,
+            "INSERT OR IGNORE INTO journal (request_id, content_hash, candidate_id, visibility,"
+            " send_state, note_state, created_ms, updated_ms, sealed_to, sealed_body, owner_pid,"
+            " lease_until_ms) VALUES (?1, ?2, ?3, ?4, 'intent', ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+            -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, req->request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hash, OB_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, req->candidate_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, req->visibility ? req->visibility : "private", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, req->note_enabled ? "pending" : "disabled", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_bind_blob(st, 7, sto, (int)lto, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, sbody, (int)lbody, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 10, now + OUTBOX_LEASE_MS);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        goto sqlerr;
+    inserted = sqlite3_changes(ob->db) == 1;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (ob_commit(ob, e) != 0)
+        inserted = -1;
+    goto out;
+sqlerr:
+    ob_sql_err(ob, e, "journaling the intent");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    inserted = -1;
+out:
+    free(sto);
+    free(sbody);
+    return inserted;
+}
+
+/*
+ * Run one UPDATE (with ?1 = request_id, ?2 = now and up to four more text
+ * parameters, NULL allowed) inside its own transaction. Returns the number of
+ * changed rows (0 or 1) or -1.
+ */
+static int ob_update(struct outbox *ob, const char *sql, const char *request_id, const char *a,
+                     const char *b, const char *c, const char *d, const char *what, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    const char *params[4] = {a, b, c, d};
+    int i, changed;
+
+    if (ob_begin(ob, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db, sql, -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, outbox_now_ms());
+    for (i = 0; i < 4 && i + 3 <= sqlite3_bind_parameter_count(st); i++) {
+        if (params[i])
+            sqlite3_bind_text(st, i + 3, params[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 3);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    if (ob_commit(ob, e) != 0)
+        return -1;
+    return changed;
+sqlerr:
+    ob_sql_err(ob, e, what);
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    return -1;
+}
+
+int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
+                     const char *conversation, const char *delivery_state, const char *note_body,
+                     struct err *e)
+{
+    unsigned char *snote = NULL;
+    size_t lnote = 0;
+    sqlite3_stmt *st = NULL;
+    int changed;
+
+    if (ob_seal(ob, request_id, "note", note_body ? note_body : "", &snote, &lnote, e) != 0)
+        return -1;
+    if (ob_begin(ob, e) != 0) {
+        free(snote);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE journal SET send_state = 'sent', message_id = ?3,"
+                           " conversation = ?4, delivery_state = ?5, sealed_note = ?6,"
+                           " updated_ms = ?2, lease_until_ms = ?2 + ?7, send_error_code = NULL"
+                           " WHERE request_id = ?1 AND send_state IN ('intent','send_unknown')",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, outbox_now_ms());
+    sqlite3_bind_text(st, 3, message_id, -1, SQLITE_STATIC);
+    if (conversation)
+        sqlite3_bind_text(st, 4, conversation, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    if (delivery_state)
+        sqlite3_bind_text(st, 5, delivery_state, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    sqlite3_bind_blob(st, 6, snote, (int)lnote, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, OUTBOX_LEASE_MS);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    free(snote);
+    if (ob_commit(ob, e) != 0)
+        return -1;
+    return changed;
+sqlerr:
+    ob_sql_err(ob, e, "journaling the message id");
+    sqlite3_finalize(st);
+    free(snote);
+    ob_rollback(ob);
+    return -1;
+}
+
+int outbox_mark_unknown(struct outbox *ob, const char *request_id, const char *why, struct err *e)
+{
+    return ob_update(ob,
+                     "UPDATE journal SET send_state = 'send_unknown', last_error = ?3,"
+                     " updated_ms = ?2, owner_pid = 0, lease_until_ms = 0"
+                     " WHERE request_id = ?1 AND send_state IN ('intent','send_unknown')",
+                     request_id, why, NULL, NULL, NULL, "journaling an unknown outcome", e);
+}
+
+int outbox_mark_not_sent(struct outbox *ob, const char *request_id, const char *code,
+                         const char *why, struct err *e)
+{
+    return ob_update(ob,
+                     "UPDATE journal SET send_state = 'not_sent', send_error_code = ?3,"
+                     " last_error = ?4, updated_ms = ?2, owner_pid = 0, lease_until_ms = 0"
+                     " WHERE request_id = ?1 AND send_state IN ('intent','send_unknown')",
+                     request_id, code, why, NULL, NULL, "journaling a send that did not happen", e);
+}
+
+int outbox_forget(struct outbox *ob, const char *request_id, struct err *e)
+{
+    return ob_update(ob,
+                     "DELETE FROM journal WHERE request_id = ?1"
+                     " AND send_state IN ('intent','send_unknown')",
+                     request_id, NULL, NULL, NULL, NULL, "forgetting a request", e);
+}
+
+int outbox_set_reply(struct outbox *ob, const char *request_id, const char *reply_json,
+                     struct err *e)
+{
+    return ob_update(ob,
+                     "UPDATE journal SET reply = ?3, updated_ms = ?2"
+                     " WHERE request_id = ?1 AND reply IS NULL",
+                     request_id, reply_json, NULL, NULL, NULL, "storing the reply", e);
+}
+
+int outbox_set_delivery(struct outbox *ob, const char *message_id, const char *delivery_state,
+                        struct err *e)
+{
+    /* ?1 is the message id here; request ids and message ids never collide in one column */
+    return ob_update(ob,
+                     "UPDATE journal SET delivery_state = ?3, updated_ms = ?2"
+                     " WHERE message_id = ?1",
+                     message_id, delivery_state, NULL, NULL, NULL, "caching the delivery state", e);
+}
+
+/* Claim a row (within a transaction the caller opened); returns 1 claimed, 0 busy or done. */
+static int ob_claim_locked(struct outbox *ob, const char *request_id, int for_note, int force,
+                           int include_stopped, int *prior_attempts, struct err *e)
+{
+    struct outbox_entry en;
+    sqlite3_stmt *st = NULL;
+    int64_t now = outbox_now_ms();
+    int found = ob_fetch(ob, request_id, &en, NULL, e);
+    int ok = 0;
+
+    if (found <= 0)
+        return found;
+    if (outbox_entry_busy(&en))
+        goto out;
+    if (for_note) {
+        if (en.send_state != OUTBOX_SEND_SENT)
+            goto out;
+        if (en.note_state != OUTBOX_NOTE_PENDING &&
+            !(include_stopped && en.note_state == OUTBOX_NOTE_STOPPED))
+            goto out;
+        if (!force && en.next_attempt_ms > now)
+            goto out;
+        if (prior_attempts)
+            *prior_attempts = en.note_attempts;
+    } else if (en.send_state != OUTBOX_SEND_INTENT && en.send_state != OUTBOX_SEND_UNKNOWN) {
+        goto out;
+    }
+    if (sqlite3_prepare_v2(ob->db,
+                           for_note ? "UPDATE journal SET note_attempts = note_attempts + 1,"
+                                      " note_state = 'pending', owner_pid = ?2,"
+                                      " lease_until_ms = ?3, updated_ms = ?4 WHERE request_id = ?1"
+                                    : "UPDATE journal SET owner_pid = ?2, lease_until_ms = ?3,"
+                                      " updated_ms = ?4 WHERE request_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 3, now + OUTBOX_LEASE_MS);
+    sqlite3_bind_int64(st, 4, now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    ok = 1;
+    goto out;
+sqlerr:
+    ob_sql_err(ob, e, "claiming work");
+    ok = -1;
+out:
+    sqlite3_finalize(st);
+    outbox_entry_free(&en);
+    return ok;
+}
+
+static int ob_claim(struct outbox *ob, const char *request_id, int for_note, int force,
+                    int include_stopped, int *prior_attempts, struct err *e)
+{
+    int r;
+
+    if (ob_begin(ob, e) != 0)
+        return -1;
+    r = ob_claim_locked(ob, request_id, for_note, force, include_stopped, prior_attempts, e);
+    if (r < 0) {
+        ob_rollback(ob);
+        return -1;
+    }
+    if (ob_commit(ob, e) != 0)
+        return -1;
+    return r;
+}
+
+int outbox_claim_send(struct outbox *ob, const char *request_id, struct err *e)
+{
+    return ob_claim(ob, request_id, 0, 1, 0, NULL, e);
+}
+
+int outbox_note_claim(struct outbox *ob, const char *request_id, int force, int include_stopped,
+                      int *prior_attempts, struct err *e)
+{
+    return ob_claim(ob, request_id, 1, force, include_stopped, prior_attempts, e);
+}
+
+int outbox_note_written(struct outbox *ob, const char *request_id, const char *note_id,
+                        struct err *e)
+{
+    return ob_update(ob,
+                     "UPDATE journal SET note_state = 'written', note_id = ?3, last_error = NULL,"
+                     " updated_ms = ?2, owner_pid = 0, lease_until_ms = 0"
+                     " WHERE request_id = ?1 AND note_state IN ('pending','stopped')",
+                     request_id, note_id, NULL, NULL, NULL, "journaling the note id", e);
+}
+
+int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, const char *why,
+                       int64_t next_attempt_ms, struct err *e)
+{
+    char next[32];
+
+    snprintf(next, sizeof(next), "%lld", (long long)next_attempt_ms);
+    return ob_update(ob,
+                     "UPDATE journal SET note_state = ?3, last_error = ?4,"
+                     " next_attempt_ms = CAST(?5 AS INTEGER), updated_ms = ?2, owner_pid = 0,"
+                     " lease_until_ms = 0"
+                     " WHERE request_id = ?1 AND note_state IN ('pending','stopped')",
+                     request_id, stop ? "stopped" : "pending", why, next, NULL,
+                     "journaling a failed note", e);
+}
+
+int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_REQUEST_ID_MAX + 1],
+               size_t max, size_t *n, struct err *e)
+{
+    static const char *const sql[] = {
+        [OUTBOX_SELECT_ALL] = "SELECT request_id FROM journal ORDER BY created_ms DESC",
+        [OUTBOX_SELECT_WORK] = "SELECT request_id FROM journal WHERE send_state IN "
+                               "('intent','send_unknown') OR (send_state = 'sent' AND note_state ="
+                               " 'pending') ORDER BY created_ms",
+        [OUTBOX_SELECT_WORK_STOPPED] =
+            "SELECT request_id FROM journal WHERE send_state IN ('intent','send_unknown') OR"
+            " (send_state = 'sent' AND note_state IN ('pending','stopped')) ORDER BY created_ms",
+    };
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *n = 0;
+    if ((int)which < 0 || (size_t)which >= sizeof(sql) / sizeof(sql[0]))
+        which = OUTBOX_SELECT_ALL;
+    if (sqlite3_prepare_v2(ob->db, sql[which], -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    while (*n < max) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW)
+            goto sqlerr;
+        ob_col_text(ids[*n], OUTBOX_REQUEST_ID_MAX + 1, st, 0);
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return 0;
+sqlerr:
+    ob_sql_err(ob, e, "listing the outbox");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    if (sqlite3_prepare_v2(ob->db,
+                           "SELECT send_state, note_state, COUNT(*) FROM journal"
+                           " GROUP BY send_state, note_state",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    for (;;) {
+        enum outbox_send s;
+        enum outbox_note nt;
+        long k;
+
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW)
+            goto sqlerr;
+        s = ob_send_parse((const char *)sqlite3_column_text(st, 0));
+        nt = ob_note_parse((const char *)sqlite3_column_text(st, 1));
+        k = (long)sqlite3_column_int64(st, 2);
+        c->total += k;
+        if (s == OUTBOX_SEND_INTENT)
+            c->intent += k;
+        else if (s == OUTBOX_SEND_UNKNOWN)
+            c->unknown += k;
+        else if (s == OUTBOX_SEND_NOT_SENT)
+            c->not_sent += k;
+        if (s != OUTBOX_SEND_SENT)
+            continue;
+        c->sent += k;
+        if (nt == OUTBOX_NOTE_PENDING)
+            c->note_pending += k;
+        else if (nt == OUTBOX_NOTE_WRITTEN)
+            c->note_written += k;
+        else if (nt == OUTBOX_NOTE_DISABLED)
+            c->note_disabled += k;
+        else
+            c->note_stopped += k;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (c->note_stopped > 0) {
+        if (sqlite3_prepare_v2(ob->db,
+                               "SELECT last_error FROM journal WHERE note_state = 'stopped'"
+                               " AND send_state = 'sent' ORDER BY updated_ms DESC LIMIT 1",
+                               -1, &st, NULL) != SQLITE_OK)
+            goto sqlerr;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            ob_col_text(c->stopped_error, sizeof(c->stopped_error), st, 0);
+        sqlite3_finalize(st);
+    }
+    return 0;
+sqlerr:
+    ob_sql_err(ob, e, "counting the outbox");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+long outbox_prune(struct outbox *ob, int64_t now_ms, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    long n;
+
+    if (ob_begin(ob, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db,
+                           "DELETE FROM journal WHERE updated_ms < ?1 AND (send_state = 'not_sent'"
+                           " OR (send_state = 'sent' AND note_state IN ('written','disabled')))",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_int64(st, 1, now_ms - OUTBOX_PRUNE_AGE_MS);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    n = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    if (ob_commit(ob, e) != 0)
+        return -1;
+    return n;
+sqlerr:
+    ob_sql_err(ob, e, "pruning the outbox");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    return -1;
+}

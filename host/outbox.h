@@ -1,0 +1,211 @@
+/*
+ * outbox — the durable journal of the send flow (engine module; the only code
+ * that touches SQLite).
+ *
+ * One row per request_id records what the host promised and what it has done:
+ * the intent to send (journaled durably before the POST), the TextUs message
+ * id once known, the note's state, attempts and id. Phone numbers, bodies and
+ * note texts are sealed (XChaCha20-Poly1305) with a key the caller passes in;
+ * ids and states are in clear so that status and flush need no decryption.
+ *
+ * The database is shared by every host process (one per browser port): WAL,
+ * synchronous=FULL, a busy timeout, and every read-modify-write in a
+ * BEGIN IMMEDIATE transaction. Rows that a process is working on carry its pid
+ * and a lease, so another process never re-drives work that is in flight.
+ *
+ * A marker file next to the database ("<db>.pending") exists exactly when some
+ * row needs more work (a pending note, an unknown send, a stale intent), so
+ * that a fresh host can tell without loading SQLite whether to flush.
+ */
+#ifndef TH_OUTBOX_H
+#define TH_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define OUTBOX_KEY_BYTES      32
+#define OUTBOX_SCHEMA_VERSION 2
+#define OUTBOX_REQUEST_ID_MAX 64
+#define OUTBOX_PRUNE_AGE_MS   (30LL * 24 * 3600 * 1000)
+#define OUTBOX_LEASE_MS       (120LL * 1000)
+#define OUTBOX_MARKER_SUFFIX  ".pending"
+
+#define OUTBOX_WUR __attribute__((warn_unused_result))
+
+struct outbox;
+
+enum outbox_send {
+    OUTBOX_SEND_INTENT = 0, /* journaled; the POST may or may not have happened */
+    OUTBOX_SEND_SENT,       /* TextUs accepted it; message_id known */
+    OUTBOX_SEND_UNKNOWN,    /* the POST may have reached TextUs; reconcile before anything */
+    OUTBOX_SEND_NOT_SENT    /* decided: no message went out for this request id */
+};
+
+enum outbox_note {
+    OUTBOX_NOTE_PENDING = 0, /* to be written (after the send) */
+    OUTBOX_NOTE_WRITTEN,     /* note_id known */
+    OUTBOX_NOTE_DISABLED,    /* notes are off in settings */
+    OUTBOX_NOTE_STOPPED      /* permission or auth failure: retries stopped until fixed */
+};
+
+/* What a send request promises; all strings NUL-terminated. */
+struct outbox_req {
+    const char *request_id;   /* 1-64 of [A-Za-z0-9_-] */
+    const char *candidate_id; /* digits */
+    const char *to;           /* E.164 */
+    const char *body;
+    const char *visibility; /* private | public | admin_only */
+    int note_enabled;
+};
+
+/* One journal row. to/body/note_body are opened copies (malloc'd, wiped by outbox_entry_free). */
+struct outbox_entry {
+    char request_id[OUTBOX_REQUEST_ID_MAX + 1];
+    char candidate_id[32];
+    char visibility[16];
+    enum outbox_send send_state;
+    enum outbox_note note_state;
+    char message_id[128];
+    char conversation[128];
+    char delivery_state[32];
+    char note_id[64];
+    int note_attempts;
+    int64_t next_attempt_ms;
+    char last_error[256];
+    char send_error_code[32];
+    int64_t created_ms; /* when the intent was journaled */
+    int64_t updated_ms;
+    int64_t owner_pid;
+    int64_t lease_until_ms;
+    char *to;
+    char *body;
+    char *note_body; /* NULL until the message id is journaled */
+    char *reply;     /* the first reply's JSON result, NULL until set */
+};
+
+struct outbox_counts {
+    long total;
+    long intent; /* journaled, not yet resolved */
+    long sent;
+    long unknown; /* send_unknown */
+    long not_sent;
+    long note_pending; /* sent, note still to be written */
+    long note_written;
+    long note_disabled;
+    long note_stopped;       /* needs a person: permission or auth */
+    char stopped_error[256]; /* the latest stopped note's error, "" when none */
+};
+
+/* Which rows outbox_ids returns. */
+enum outbox_select {
+    OUTBOX_SELECT_ALL = 0, /* newest first */
+    OUTBOX_SELECT_WORK,    /* anything flush may act on (unknown, stale intent, pending notes) */
+    OUTBOX_SELECT_WORK_STOPPED /* WORK plus stopped notes (a person asked to retry them) */
+};
+
+/* Wall clock in milliseconds (overridable in tests with outbox_set_clock). */
+int64_t outbox_now_ms(void);
+void outbox_set_clock(int64_t (*clock_fn)(void));
+
+/*
+ * Open (creating with mode 0600, parent directory 0700) and migrate the
+ * database at path. key: 32 bytes; sub-keys for sealing and content hashing are
+ * derived from it. A database from a newer host version is refused.
+ */
+int outbox_open(struct outbox **out, const char *path, const unsigned char key[OUTBOX_KEY_BYTES],
+                struct err *e) OUTBOX_WUR;
+void outbox_close(struct outbox *ob);
+
+/* The database path this outbox was opened with. */
+const char *outbox_path(const struct outbox *ob);
+
+/* The marker path for a database path: "<db>.pending". Returns 0, or -1 when it does not fit. */
+int outbox_marker_path(char *out, size_t outsz, const char *db_path) OUTBOX_WUR;
+
+/*
+ * Look up req->request_id. Returns 1 and fills *out when a row exists with the
+ * same content, 0 when there is none, -1 on error — ERR_REQUEST_ID_CONFLICT
+ * when the id exists with different content (candidate, number, body or
+ * visibility).
+ */
+int outbox_lookup(struct outbox *ob, const struct outbox_req *req, struct outbox_entry *out,
+                  struct err *e) OUTBOX_WUR;
+
+/* Read a row by id: 1 found, 0 none, -1 error. */
+int outbox_get(struct outbox *ob, const char *request_id, struct outbox_entry *out,
+               struct err *e) OUTBOX_WUR;
+
+/*
+ * Journal the intent durably (committed with synchronous=FULL before this
+ * returns), owned by this process with a lease. Returns 1 when inserted, 0 when
+ * another process journaled the same id first, -1 on error.
+ */
+int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req,
+                          struct err *e) OUTBOX_WUR;
+
+/*
+ * Record the outcome of the send. Each applies only from INTENT or UNKNOWN and
+ * returns 1 when applied, 0 when the row was already resolved, -1 on error.
+ * mark_sent also seals note_body (the exact text every note attempt will post).
+ */
+int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
+                     const char *conversation, const char *delivery_state, const char *note_body,
+                     struct err *e) OUTBOX_WUR;
+int outbox_mark_unknown(struct outbox *ob, const char *request_id, const char *why,
+                        struct err *e) OUTBOX_WUR;
+int outbox_mark_not_sent(struct outbox *ob, const char *request_id, const char *code,
+                         const char *why, struct err *e) OUTBOX_WUR;
+
+/* Forget a row whose POST certainly never reached TextUs (so the same id may try again). */
+int outbox_forget(struct outbox *ob, const char *request_id, struct err *e) OUTBOX_WUR;
+
+/* Take over an INTENT/UNKNOWN row for reconciliation or a stale intent: 1 claimed, 0 busy. */
+int outbox_claim_send(struct outbox *ob, const char *request_id, struct err *e) OUTBOX_WUR;
+
+/*
+ * Claim the note of a SENT row for one attempt: 1 claimed (note_attempts was
+ * incremented and *prior_attempts holds its value before), 0 when there is
+ * nothing to do now (written, disabled, stopped unless include_stopped, not
+ * due yet unless force, or another live process holds it), -1 on error.
+ */
+int outbox_note_claim(struct outbox *ob, const char *request_id, int force, int include_stopped,
+                      int *prior_attempts, struct err *e) OUTBOX_WUR;
+int outbox_note_written(struct outbox *ob, const char *request_id, const char *note_id,
+                        struct err *e) OUTBOX_WUR;
+/* A failed attempt: stop=1 for permission/auth (no more automatic retries). */
+int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, const char *why,
+                       int64_t next_attempt_ms, struct err *e) OUTBOX_WUR;
+
+/* Update the delivery state cached for a message (message_status). */
+int outbox_set_delivery(struct outbox *ob, const char *message_id, const char *delivery_state,
+                        struct err *e) OUTBOX_WUR;
+
+/* Store the JSON of the first reply (for replays and `outbox list`). */
+int outbox_set_reply(struct outbox *ob, const char *request_id, const char *reply_json,
+                     struct err *e) OUTBOX_WUR;
+
+/* Up to max request ids (each OUTBOX_REQUEST_ID_MAX+1 bytes) into ids; *n gets the count. */
+int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_REQUEST_ID_MAX + 1],
+               size_t max, size_t *n, struct err *e) OUTBOX_WUR;
+
+int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e) OUTBOX_WUR;
+
+/* Delete finished rows last updated before now_ms - OUTBOX_PRUNE_AGE_MS; returns the count or -1.
+ */
+long outbox_prune(struct outbox *ob, int64_t now_ms, struct err *e) OUTBOX_WUR;
+
+/* 1 when the row's owner is another live process whose lease has not expired. */
+int outbox_entry_busy(const struct outbox_entry *en);
+
+/* Wipe and free the opened fields of an entry (safe on a zeroed entry). */
+void outbox_entry_free(struct outbox_entry *en);
+
+const char *outbox_send_name(enum outbox_send s);
+const char *outbox_note_name(enum outbox_note n);
+
+/* Recompute the pending-work marker file (also done after every state change). */
+int outbox_refresh_marker(struct outbox *ob, struct err *e) OUTBOX_WUR;
+
+#endif

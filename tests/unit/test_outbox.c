@@ -1,0 +1,552 @@
+/*
+ * test_outbox — the send journal: schema and migrations, sealing (no clear
+ * phone or body in the database files), conflict detection, state
+ * transitions and the pending marker, pruning, several processes at once, and
+ * kill -9 during writes followed by PRAGMA integrity_check.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "outbox.h"
+
+#define CANARY_TO   "+15557654321"
+#define CANARY_BODY "Canary body zq7x: interview on Tuesday?"
+
+static char tmpdir[256];
+static char dbpath[320];
+static const unsigned char key[OUTBOX_KEY_BYTES] = "0123456789abcdef0123456789abcdef";
+
+static int setup(void **state)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_outbox.XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    snprintf(dbpath, sizeof(dbpath), "%s/data/outbox.sqlite3", tmpdir);
+    outbox_set_clock(NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[400];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct outbox *open_ok(const unsigned char *k)
+{
+    struct outbox *ob = NULL;
+    struct err e;
+
+    err_clear(&e);
+    if (outbox_open(&ob, dbpath, k, &e) != 0)
+        fail_msg("outbox_open: %s", e.message);
+    return ob;
+}
+
+static struct outbox_req req_make(const char *rid, const char *to, const char *body)
+{
+    struct outbox_req r = {rid, "4242", to, body, "private", 1};
+    return r;
+}
+
+static int pragma_int(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int v = -1;
+
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void integrity_ok(void)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static int marker_exists(void)
+{
+    char m[400];
+    struct stat sb;
+
+    assert_int_equal(outbox_marker_path(m, sizeof(m), dbpath), 0);
+    return stat(m, &sb) == 0;
+}
+
+static void test_schema(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct stat sb;
+    char dir[320];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    assert_int_equal(pragma_int("PRAGMA user_version"), OUTBOX_SCHEMA_VERSION);
+    assert_int_equal(stat(dbpath, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    snprintf(dir, sizeof(dir), "%s/data", tmpdir);
+    assert_int_equal(stat(dir, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    outbox_close(ob);
+    /* reopening an up-to-date database changes nothing */
+    ob = open_ok(key);
+    outbox_close(ob);
+    assert_int_equal(pragma_int("PRAGMA user_version"), OUTBOX_SCHEMA_VERSION);
+}
+
+static void test_migration_from_v1(void **state)
+{
+    sqlite3 *db;
+    char *msg = NULL;
+    struct outbox *ob;
+    struct outbox_counts c;
+    struct err e;
+    char dir[320];
+
+    snprintf(dir, sizeof(dir), "%s/data", tmpdir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(close(open(dbpath, O_CREAT | O_RDWR, 0600)), 0);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    /* the version-1 schema as shipped, with one finished row */
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "CREATE TABLE journal ( request_id TEXT PRIMARY KEY NOT NULL,"
+                     " content_hash BLOB NOT NULL, candidate_id TEXT NOT NULL,"
+                     " visibility TEXT NOT NULL, send_state TEXT NOT NULL,"
+                     " note_state TEXT NOT NULL, message_id TEXT, conversation TEXT,"
+                     " delivery_state TEXT, note_id TEXT, note_attempts INTEGER NOT NULL"
+                     " DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+                     " send_error_code TEXT, created_ms INTEGER NOT NULL, updated_ms INTEGER"
+                     " NOT NULL, sealed_to BLOB NOT NULL, sealed_body BLOB NOT NULL,"
+                     " sealed_note BLOB, reply TEXT);"
+                     "INSERT INTO journal (request_id, content_hash, candidate_id, visibility,"
+                     " send_state, note_state, created_ms, updated_ms, sealed_to, sealed_body)"
+                     " VALUES ('old-1', x'00', '1', 'private', 'sent', 'written', 1, 1, x'00',"
+                     " x'00');"
+                     "PRAGMA user_version = 1;",
+                     NULL, NULL, &msg),
+        SQLITE_OK);
+    sqlite3_close(db);
+    ob = open_ok(key);
+    assert_int_equal(pragma_int("PRAGMA user_version"), OUTBOX_SCHEMA_VERSION);
+    assert_int_equal(pragma_int("SELECT COUNT(*) FROM journal WHERE owner_pid = 0"), 1);
+    err_clear(&e);
+    assert_int_equal(outbox_counts(ob, &c, &e), 0);
+    assert_int_equal(c.total, 1);
+    assert_int_equal(c.note_written, 1);
+    outbox_close(ob);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    sqlite3 *db;
+    struct err e;
+
+    outbox_close(ob);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    err_clear(&e);
+    ob = NULL;
+    assert_int_equal(outbox_open(&ob, dbpath, key, &e), -1);
+    assert_null(ob);
+    assert_non_null(strstr(e.message, "newer"));
+    assert_int_equal(pragma_int("PRAGMA user_version"), 99);
+}
+
+/* 1 when needle occurs in the file's bytes. */
+static int file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long len;
+    size_t nlen = strlen(needle), i;
+    int found = 0;
+
+    if (!f)
+        return 0;
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    for (i = 0; i + nlen <= (size_t)len && !found; i++)
+        found = memcmp(buf + i, needle, nlen) == 0;
+    free(buf);
+    return found;
+}
+
+static void test_sealing(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_req r = req_make("seal-1", CANARY_TO, CANARY_BODY);
+    struct outbox_entry en;
+    struct err e;
+    char p[400];
+    unsigned char wrong[OUTBOX_KEY_BYTES];
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    size_t i;
+
+    err_clear(&e);
+    assert_int_equal(outbox_journal_intent(ob, &r, &e), 1);
+    assert_int_equal(outbox_mark_sent(ob, "seal-1", "/messages/abc", "/conversations/c1", "queued",
+                                      "texted " CANARY_TO ": " CANARY_BODY, &e),
+                     1);
+    /* the ids and states are in clear, the number and body only sealed */
+    for (i = 0; i < 3; i++) {
+        snprintf(p, sizeof(p), "%s%s", dbpath, suffixes[i]);
+        assert_false(file_contains(p, CANARY_TO));
+        assert_false(file_contains(p, "5557654321"));
+        assert_false(file_contains(p, "Canary body"));
+    }
+    snprintf(p, sizeof(p), "%s-wal", dbpath);
+    assert_true(file_contains(p, "/messages/abc") || file_contains(dbpath, "/messages/abc"));
+    /* round trip */
+    assert_int_equal(outbox_get(ob, "seal-1", &en, &e), 1);
+    assert_string_equal(en.to, CANARY_TO);
+    assert_string_equal(en.body, CANARY_BODY);
+    assert_string_equal(en.note_body, "texted " CANARY_TO ": " CANARY_BODY);
+    assert_string_equal(en.message_id, "/messages/abc");
+    assert_int_equal(en.send_state, OUTBOX_SEND_SENT);
+    outbox_entry_free(&en);
+    outbox_close(ob);
+    /* after a checkpoint into the main file, still no clear text */
+    for (i = 0; i < 3; i++) {
+        snprintf(p, sizeof(p), "%s%s", dbpath, suffixes[i]);
+        assert_false(file_contains(p, CANARY_TO));
+        assert_false(file_contains(p, "Canary body"));
+    }
+    /* a different key cannot open the sealed columns */
+    memcpy(wrong, key, sizeof(wrong));
+    wrong[0] ^= 1;
+    ob = open_ok(wrong);
+    err_clear(&e);
+    assert_int_equal(outbox_get(ob, "seal-1", &en, &e), -1);
+    assert_int_equal(e.code, ERR_STORE_KEY_MISMATCH);
+    outbox_close(ob);
+}
+
+static void test_conflict(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_req r = req_make("dup-1", "+13035550100", "hello");
+    struct outbox_req other;
+    struct outbox_entry en;
+    struct err e;
+
+    err_clear(&e);
+    assert_int_equal(outbox_lookup(ob, &r, &en, &e), 0);
+    assert_int_equal(outbox_journal_intent(ob, &r, &e), 1);
+    /* a second journal of the same id does not insert */
+    assert_int_equal(outbox_journal_intent(ob, &r, &e), 0);
+    assert_int_equal(outbox_lookup(ob, &r, &en, &e), 1);
+    assert_string_equal(en.request_id, "dup-1");
+    assert_int_equal(en.send_state, OUTBOX_SEND_INTENT);
+    outbox_entry_free(&en);
+
+    other = r;
+    other.body = "hello!";
+    err_clear(&e);
+    assert_int_equal(outbox_lookup(ob, &other, &en, &e), -1);
+    assert_int_equal(e.code, ERR_REQUEST_ID_CONFLICT);
+    other = r;
+    other.to = "+13035550101";
+    err_clear(&e);
+    assert_int_equal(outbox_lookup(ob, &other, &en, &e), -1);
+    assert_int_equal(e.code, ERR_REQUEST_ID_CONFLICT);
+    other = r;
+    other.candidate_id = "4243";
+    err_clear(&e);
+    assert_int_equal(outbox_lookup(ob, &other, &en, &e), -1);
+    assert_int_equal(e.code, ERR_REQUEST_ID_CONFLICT);
+    other = r;
+    other.visibility = "public";
+    err_clear(&e);
+    assert_int_equal(outbox_lookup(ob, &other, &en, &e), -1);
+    assert_int_equal(e.code, ERR_REQUEST_ID_CONFLICT);
+    outbox_close(ob);
+}
+
+static void test_states_and_marker(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_req r = req_make("st-1", "+13035550100", "hello");
+    struct outbox_req r2 = req_make("st-2", "+13035550100", "hello again");
+    struct outbox_entry en;
+    struct outbox_counts c;
+    struct err e;
+    int prior = -1;
+    char ids[8][OUTBOX_REQUEST_ID_MAX + 1];
+    size_t n;
+
+    err_clear(&e);
+    assert_false(marker_exists());
+    assert_int_equal(outbox_journal_intent(ob, &r, &e), 1);
+    assert_true(marker_exists());
+    /* no note claim before the send is known */
+    assert_int_equal(outbox_note_claim(ob, "st-1", 1, 0, &prior, &e), 0);
+    assert_int_equal(outbox_mark_sent(ob, "st-1", "/messages/m1", "/conversations/c1", "queued",
+                                      "note [textus:/messages/m1]", &e),
+                     1);
+    assert_int_equal(outbox_mark_sent(ob, "st-1", "/messages/m2", NULL, NULL, "x", &e), 0);
+    assert_int_equal(outbox_mark_unknown(ob, "st-1", "late", &e), 0);
+    assert_true(marker_exists());
+    assert_int_equal(outbox_note_claim(ob, "st-1", 1, 0, &prior, &e), 1);
+    assert_int_equal(prior, 0);
+    assert_int_equal(outbox_note_failed(ob, "st-1", 0, "HTTP 503", outbox_now_ms() + 60000, &e), 1);
+    /* not due yet without force */
+    assert_int_equal(outbox_note_claim(ob, "st-1", 0, 0, &prior, &e), 0);
+    assert_int_equal(outbox_note_claim(ob, "st-1", 1, 0, &prior, &e), 1);
+    assert_int_equal(prior, 1);
+    assert_int_equal(outbox_note_written(ob, "st-1", "9001", &e), 1);
+    assert_false(marker_exists());
+    assert_int_equal(outbox_get(ob, "st-1", &en, &e), 1);
+    assert_int_equal(en.note_state, OUTBOX_NOTE_WRITTEN);
+    assert_string_equal(en.note_id, "9001");
+    assert_int_equal(en.note_attempts, 2);
+    assert_string_equal(en.message_id, "/messages/m1");
+    outbox_entry_free(&en);
+
+    /* unknown, then stopped notes */
+    assert_int_equal(outbox_journal_intent(ob, &r2, &e), 1);
+    assert_int_equal(outbox_mark_unknown(ob, "st-2", "timeout", &e), 1);
+    assert_true(marker_exists());
+    assert_int_equal(outbox_ids(ob, OUTBOX_SELECT_WORK, ids, 8, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0], "st-2");
+    assert_int_equal(outbox_claim_send(ob, "st-2", &e), 1);
+    assert_int_equal(outbox_mark_sent(ob, "st-2", "/messages/m3", NULL, NULL, "n", &e), 1);
+    assert_int_equal(outbox_note_claim(ob, "st-2", 1, 0, &prior, &e), 1);
+    assert_int_equal(outbox_note_failed(ob, "st-2", 1, "greenhouse_permission: Add Note", 0, &e),
+                     1);
+    assert_false(marker_exists()); /* stopped work needs a person, not a flush at start */
+    assert_int_equal(outbox_note_claim(ob, "st-2", 1, 0, &prior, &e), 0);
+    assert_int_equal(outbox_counts(ob, &c, &e), 0);
+    assert_int_equal(c.total, 2);
+    assert_int_equal(c.note_stopped, 1);
+    assert_int_equal(c.note_written, 1);
+    assert_non_null(strstr(c.stopped_error, "Add Note"));
+    assert_int_equal(outbox_ids(ob, OUTBOX_SELECT_WORK_STOPPED, ids, 8, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(outbox_note_claim(ob, "st-2", 1, 1, &prior, &e), 1);
+    assert_int_equal(outbox_note_written(ob, "st-2", "9002", &e), 1);
+    assert_int_equal(outbox_forget(ob, "st-2", &e), 0); /* sent rows are never forgotten */
+    outbox_close(ob);
+}
+
+static int64_t fake_now;
+static int64_t fake_clock(void)
+{
+    return fake_now;
+}
+
+static void test_prune(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_req a = req_make("old-done", "+13035550100", "a");
+    struct outbox_req b = req_make("old-pending", "+13035550100", "b");
+    struct outbox_req c = req_make("new-done", "+13035550100", "c");
+    struct outbox_counts cnt;
+    struct err e;
+    int prior;
+
+    err_clear(&e);
+    fake_now = 1700000000000LL;
+    outbox_set_clock(fake_clock);
+    assert_int_equal(outbox_journal_intent(ob, &a, &e), 1);
+    assert_int_equal(outbox_mark_sent(ob, "old-done", "/messages/1", NULL, NULL, "n", &e), 1);
+    assert_int_equal(outbox_note_claim(ob, "old-done", 1, 0, &prior, &e), 1);
+    assert_int_equal(outbox_note_written(ob, "old-done", "1", &e), 1);
+    assert_int_equal(outbox_journal_intent(ob, &b, &e), 1);
+    assert_int_equal(outbox_mark_sent(ob, "old-pending", "/messages/2", NULL, NULL, "n", &e), 1);
+    fake_now += 29LL * 24 * 3600 * 1000;
+    assert_int_equal(outbox_journal_intent(ob, &c, &e), 1);
+    assert_int_equal(outbox_mark_not_sent(ob, "new-done", "textus_rejected", "422", &e), 1);
+    assert_int_equal(outbox_prune(ob, fake_now, &e), 0);
+    fake_now += 2LL * 24 * 3600 * 1000; /* 31 days after the first rows */
+    assert_int_equal(outbox_prune(ob, fake_now, &e), 1);
+    assert_int_equal(outbox_counts(ob, &cnt, &e), 0);
+    assert_int_equal(cnt.total, 2); /* the pending note is kept however old */
+    assert_int_equal(cnt.note_pending, 1);
+    assert_int_equal(cnt.not_sent, 1);
+    outbox_set_clock(NULL);
+    outbox_close(ob);
+}
+
+/* A child process: journal `n` ids of its own plus the shared one; exit 10 + (shared inserted). */
+static void child_work(int idx, int n)
+{
+    struct outbox *ob = NULL;
+    struct err e;
+    char rid[64];
+    int i, won;
+    struct outbox_req shared = req_make("shared", "+13035550199", "same for all");
+
+    err_clear(&e);
+    if (outbox_open(&ob, dbpath, key, &e) != 0)
+        _exit(1);
+    for (i = 0; i < n; i++) {
+        struct outbox_req r;
+        snprintf(rid, sizeof(rid), "p%d-%d", idx, i);
+        r = req_make(rid, "+13035550100", "concurrent");
+        if (outbox_journal_intent(ob, &r, &e) != 1)
+            _exit(2);
+        if (outbox_mark_sent(ob, rid, "/messages/x", NULL, NULL, "n", &e) != 1)
+            _exit(3);
+    }
+    won = outbox_journal_intent(ob, &shared, &e);
+    if (won < 0)
+        _exit(4);
+    outbox_close(ob);
+    _exit(10 + won);
+}
+
+static void test_concurrency(void **state)
+{
+    enum { NPROC = 4, NEACH = 15 };
+    pid_t pids[NPROC];
+    struct outbox *ob = open_ok(key); /* creates the schema before the race */
+    struct outbox_counts c;
+    struct err e;
+    int i, status, wins = 0;
+
+    outbox_close(ob);
+    for (i = 0; i < NPROC; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0)
+            child_work(i, NEACH);
+    }
+    for (i = 0; i < NPROC; i++) {
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status));
+        assert_true(WEXITSTATUS(status) == 10 || WEXITSTATUS(status) == 11);
+        wins += WEXITSTATUS(status) - 10;
+    }
+    assert_int_equal(wins, 1); /* exactly one process journaled the shared request */
+    ob = open_ok(key);
+    err_clear(&e);
+    assert_int_equal(outbox_counts(ob, &c, &e), 0);
+    assert_int_equal(c.total, NPROC * NEACH + 1);
+    assert_int_equal(c.sent, NPROC * NEACH);
+    assert_int_equal(c.intent, 1);
+    outbox_close(ob);
+    integrity_ok();
+}
+
+/* Write forever until killed. */
+static void child_writer(int idx)
+{
+    struct outbox *ob = NULL;
+    struct err e;
+    char rid[64];
+    int i, prior;
+
+    err_clear(&e);
+    if (outbox_open(&ob, dbpath, key, &e) != 0)
+        _exit(1);
+    for (i = 0;; i++) {
+        struct outbox_req r;
+        snprintf(rid, sizeof(rid), "k%d-%d-%d", idx, (int)getpid(), i);
+        r = req_make(rid, "+13035550100", "kill me while I write");
+        if (outbox_journal_intent(ob, &r, &e) != 1 ||
+            outbox_mark_sent(ob, rid, "/messages/k", NULL, NULL, "note", &e) != 1 ||
+            outbox_note_claim(ob, rid, 1, 0, &prior, &e) != 1 ||
+            outbox_note_written(ob, rid, "1", &e) != 1)
+            _exit(2);
+    }
+}
+
+static void test_kill9(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    char ids[4096][OUTBOX_REQUEST_ID_MAX + 1];
+    struct outbox_entry en;
+    struct err e;
+    size_t n, i;
+    int round, status;
+
+    outbox_close(ob);
+    for (round = 0; round < 6; round++) {
+        pid_t a = fork(), b;
+        assert_true(a >= 0);
+        if (a == 0)
+            child_writer(0);
+        b = fork();
+        assert_true(b >= 0);
+        if (b == 0)
+            child_writer(1);
+        usleep((useconds_t)(20000 + 15000 * round));
+        kill(a, SIGKILL);
+        kill(b, SIGKILL);
+        assert_int_equal(waitpid(a, &status, 0), a);
+        assert_true(WIFSIGNALED(status)); /* still writing when killed, not failed */
+        assert_int_equal(waitpid(b, &status, 0), b);
+        assert_true(WIFSIGNALED(status));
+    }
+    integrity_ok();
+    ob = open_ok(key);
+    err_clear(&e);
+    assert_int_equal(outbox_ids(ob, OUTBOX_SELECT_ALL, ids, 4096, &n, &e), 0);
+    assert_true(n > 0);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(outbox_get(ob, ids[i], &en, &e), 1);
+        assert_string_equal(en.to, "+13035550100");
+        outbox_entry_free(&en);
+    }
+    outbox_close(ob);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sealing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_states_and_marker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
