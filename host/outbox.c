@@ -203,8 +203,13 @@ err:
 
 int outbox_marker_path(char *out, size_t outsz, const char *db_path)
 {
-    int n = snprintf(out, outsz, "%s%s", db_path, OUTBOX_MARKER_SUFFIX);
+    const char *slash = strrchr(db_path, '/');
+    int n;
 
+    if (slash)
+        n = snprintf(out, outsz, "%.*s/%s", (int)(slash - db_path), db_path, OUTBOX_MARKER_NAME);
+    else
+        n = snprintf(out, outsz, "%s", OUTBOX_MARKER_NAME);
     return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
 }
 
@@ -1059,5 +1064,29 @@ sqlerr:
     ob_sql_err(ob, e, "pruning the outbox");
     sqlite3_finalize(st);
     ob_rollback(ob);
+    return -1;
+}
+
+int outbox_message_known(struct outbox *ob, const char *message_id, const char *except_request_id,
+                         struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(ob->db,
+                           "SELECT 1 FROM journal WHERE message_id = ?1 AND request_id != ?2"
+                           " LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, except_request_id ? except_request_id : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW;
+sqlerr:
+    ob_sql_err(ob, e, "looking up a message id");
+    sqlite3_finalize(st);
     return -1;
 }

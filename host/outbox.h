@@ -13,7 +13,8 @@
  * BEGIN IMMEDIATE transaction. Rows that a process is working on carry its pid
  * and a lease, so another process never re-drives work that is in flight.
  *
- * A marker file next to the database ("<db>.pending") exists exactly when some
+ * A marker file next to the database ("pending" in the same directory, which
+ * is paths.pending for paths.outbox) exists exactly when some
  * row needs more work (a pending note, an unknown send, a stale intent), so
  * that a fresh host can tell without loading SQLite whether to flush.
  */
@@ -30,7 +31,7 @@
 #define OUTBOX_REQUEST_ID_MAX 64
 #define OUTBOX_PRUNE_AGE_MS   (30LL * 24 * 3600 * 1000)
 #define OUTBOX_LEASE_MS       (120LL * 1000)
-#define OUTBOX_MARKER_SUFFIX  ".pending"
+#define OUTBOX_MARKER_NAME    "pending"
 
 #define OUTBOX_WUR __attribute__((warn_unused_result))
 
@@ -121,7 +122,7 @@ void outbox_close(struct outbox *ob);
 /* The database path this outbox was opened with. */
 const char *outbox_path(const struct outbox *ob);
 
-/* The marker path for a database path: "<db>.pending". Returns 0, or -1 when it does not fit. */
+/* The marker path for a database path: "<dir of db>/pending". 0, or -1 when it does not fit. */
 int outbox_marker_path(char *out, size_t outsz, const char *db_path) OUTBOX_WUR;
 
 /*
@@ -181,6 +182,10 @@ int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, cons
 /* Update the delivery state cached for a message (message_status). */
 int outbox_set_delivery(struct outbox *ob, const char *message_id, const char *delivery_state,
                         struct err *e) OUTBOX_WUR;
+
+/* 1 when another row (not except_request_id) already holds message_id, 0 when none, -1 error. */
+int outbox_message_known(struct outbox *ob, const char *message_id, const char *except_request_id,
+                         struct err *e) OUTBOX_WUR;
 
 /* Store the JSON of the first reply (for replays and `outbox list`). */
 int outbox_set_reply(struct outbox *ob, const char *request_id, const char *reply_json,
