@@ -47,6 +47,7 @@ static const struct {
     [ERR_OUTCOME_UNKNOWN] = {"outcome_unknown", 0},
     [ERR_NOT_FOUND] = {"not_found", 0},
     [ERR_GREENHOUSE_REJECTED] = {"greenhouse_rejected", 0},
+    [ERR_NOT_SENT] = {"not_sent", 0},
 };
 
 const char *err_code_name(enum err_code code)

@@ -1,0 +1,28 @@
+/*
+ * handler_opt_out — verb opt_out: lock a number in TextUs (an organisation-wide
+ * opt-out; idempotent) (engine).
+ */
+#include "handler.h"
+#include "send.h"
+
+int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
+{
+    const char *to = handler_string(req, "to", 1, ERR_BAD_REQUEST, e);
+    struct send_ctx c;
+    int rc;
+
+    if (!to)
+        return -1;
+    if (!send_is_nanp(to)) {
+        err_set(e, ERR_BAD_REQUEST, "\"to\" must be a US/Canada number as +1NXXNXXXXXX");
+        return -1;
+    }
+    if (send_ctx_open(&c, 0, e) != 0)
+        return -1;
+    rc = textus_create_opt_out(&c.tx, to, e);
+    send_ctx_close(&c);
+    if (rc != 0)
+        return -1;
+    cJSON_AddTrueToObject(result, "opted_out");
+    return 0;
+}

@@ -1,0 +1,929 @@
+/*
+ * send — the send flow, reconciliation and note retries (see send.h).
+ */
+#include "send.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "failpoint.h"
+#include "log.h"
+#include "outbox.h"
+#include "paths.h"
+#include "store.h"
+#include "textus.h"
+
+#define SEND_FLUSH_MAX       256
+#define SEND_RECONCILE_SKEW  5000 /* ms of clock difference tolerated between us and TextUs */
+#define SEND_NOTE_BACKOFF_MS 30000LL
+#define SEND_NOTE_BACKOFF_MAX_MS (3600LL * 1000)
+
+/* ---- pure helpers ---- */
+
+int send_is_nanp(const char *s)
+{
+    size_t i;
+
+    if (!s || strlen(s) != 12 || s[0] != '+' || s[1] != '1')
+        return 0;
+    for (i = 2; i < 12; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    }
+    return s[2] >= '2' && s[5] >= '2';
+}
+
+int send_request_id_ok(const char *s)
+{
+    size_t i, n = s ? strlen(s) : 0;
+
+    if (n < 1 || n > OUTBOX_REQUEST_ID_MAX)
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && c != '_' && c != '-')
+            return 0;
+    }
+    return 1;
+}
+
+static int send_digits(const char *s, size_t max)
+{
+    size_t i, n = s ? strlen(s) : 0;
+
+    if (n < 1 || n > max)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    }
+    return 1;
+}
+
+int send_note_marker(char *out, size_t outsz, const char *message_id)
+{
+    int n = snprintf(out, outsz, "[textus:%s]", message_id);
+
+    return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+/* Decode one UTF-8 code point (input already validated by the protocol layer). */
+static uint32_t send_utf8_next(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    uint32_t c = s[0];
+
+    if (c < 0x80) {
+        *p += 1;
+        return c;
+    }
+    if ((c & 0xE0) == 0xC0 && s[1]) {
+        *p += 2;
+        return ((c & 0x1F) << 6) | (s[1] & 0x3F);
+    }
+    if ((c & 0xF0) == 0xE0 && s[1] && s[2]) {
+        *p += 3;
+        return ((c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    }
+    if ((c & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
+        *p += 4;
+        return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+               ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    }
+    *p += 1;
+    return 0xFFFD;
+}
+
+/* GSM 03.38: 1 for the basic set, 2 for the extension table, 0 when not GSM-7. */
+static int send_gsm_cost(uint32_t c)
+{
+    static const uint32_t basic[] = {0xA3, 0xA5, 0xE8, 0xE9, 0xF9, 0xEC, 0xF2, 0xC7, 0xD8,
+                                     0xF8, 0xC5, 0xE5, 0x394, 0x3A6, 0x393, 0x39B, 0x3A9,
+                                     0x3A0, 0x3A8, 0x3A3, 0x398, 0x39E, 0xC6, 0xE6, 0xDF,
+                                     0xC9, 0xA4, 0xA1, 0xC4, 0xD6, 0xD1, 0xDC, 0xA7, 0xBF,
+                                     0xE4, 0xF6, 0xF1, 0xFC, 0xE0};
+    size_t i;
+
+    if (c == '\n' || c == '\r')
+        return 1;
+    if (c == '^' || c == '{' || c == '}' || c == '\\' || c == '[' || c == '~' || c == ']' ||
+        c == '|' || c == 0x20AC || c == '\f')
+        return 2;
+    if (c >= 0x20 && c <= 0x7E)
+        return c == '`' ? 0 : 1;
+    for (i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
+        if (basic[i] == c)
+            return 1;
+    }
+    return 0;
+}
+
+long send_segment_capacity(int limit, int ucs2)
+{
+    if (limit <= 1)
+        return ucs2 ? 70 : 160;
+    return (long)limit * (ucs2 ? 67 : 153);
+}
+
+void send_count_segments(const char *body, struct send_segments *out)
+{
+    const unsigned char *p = (const unsigned char *)body;
+    long septets = 0, utf16 = 0;
+    int gsm = 1;
+
+    while (*p) {
+        uint32_t c = send_utf8_next(&p);
+        int cost = send_gsm_cost(c);
+        if (!cost)
+            gsm = 0;
+        septets += cost ? cost : 1;
+        utf16 += c > 0xFFFF ? 2 : 1;
+    }
+    out->ucs2 = !gsm;
+    out->units = gsm ? septets : utf16;
+    if (out->units <= (gsm ? 160 : 70))
+        out->segments = out->units > 0 ? 1 : 0;
+    else
+        out->segments = (int)((out->units + (gsm ? 152 : 66)) / (gsm ? 153 : 67));
+}
+
+/* ---- context: store, clients, outbox ---- */
+
+void send_ctx_close(struct send_ctx *c)
+{
+    if (c->ob)
+        outbox_close(c->ob);
+    if (c->gh)
+        send_gh_close(c->gh);
+    if (c->store)
+        store_free(c->store);
+    memset(c, 0, sizeof(*c));
+}
+
+int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
+{
+    struct paths p;
+    unsigned char *key = NULL;
+    long long uid;
+
+    memset(c, 0, sizeof(*c));
+    if (store_load(&c->store, e) != 0)
+        goto err;
+    c->tx.base_url = store_textus_base_url(c->store);
+    c->tx.token = store_textus_token(c->store);
+    c->tx.account = store_textus_account(c->store);
+    c->tx.http.connect_timeout_ms = store_connect_timeout_ms(c->store);
+    c->tx.http.total_timeout_ms = store_timeout_ms(c->store);
+    c->tx.http.ca_file = store_ca_file(c->store);
+    if (!c->tx.token || !c->tx.account) {
+        err_set(e, ERR_NOT_CONFIGURED,
+                "TextUs is not configured (token and account); run textus-host configure");
+        goto err;
+    }
+    c->note_enabled = store_note_enabled(c->store);
+    c->segment_limit = store_segment_limit(c->store);
+    uid = store_gh_user_id(c->store);
+    (void)uid;
+    if (need_outbox) {
+        if (paths_resolve(&p, e) != 0 || paths_ensure_dirs(&p, e) != 0)
+            goto err;
+        key = sodium_malloc(OUTBOX_KEY_BYTES);
+        if (!key) {
+            err_set(e, ERR_INTERNAL, "out of secure memory");
+            goto err;
+        }
+        if (store_derive_key(key, SEND_KDF_CONTEXT, e) != 0)
+            goto err;
+        if (outbox_open(&c->ob, p.outbox, key, e) != 0)
+            goto err;
+        sodium_free(key);
+        key = NULL;
+    }
+    return 0;
+err:
+    if (key)
+        sodium_free(key);
+    send_ctx_close(c);
+    return -1;
+}
+
+/* The Greenhouse client, created on first need (a send whose note is disabled needs none). */
+static int send_gh(struct send_ctx *c, struct err *e)
+{
+    if (c->gh)
+        return 0;
+    return send_gh_open(&c->gh, c->store, e);
+}
+
+/* ---- notes ---- */
+
+static void send_fmt_time(char *out, size_t outsz, int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    if (!strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
+        snprintf(out, outsz, "?");
+}
+
+/* The note text: who texted whom, when, what, and the marker. malloc'd. */
+static char *send_note_text(const struct send_ctx *c, const struct outbox_entry *en,
+                            const char *message_id)
+{
+    char when[64], marker[TEXTUS_ID_MAX + 16];
+    const char *who = store_gh_email(c->store);
+    size_t len;
+    char *out;
+
+    send_fmt_time(when, sizeof(when), en->created_ms);
+    if (send_note_marker(marker, sizeof(marker), message_id) != 0)
+        return NULL;
+    len = strlen(en->body) + strlen(en->to) + strlen(marker) + strlen(when) +
+          (who ? strlen(who) : 0) + 128;
+    out = malloc(len);
+    if (!out)
+        return NULL;
+    snprintf(out, len, "Text message sent via TextUs by %s to %s on %s:\n\n%s\n\n%s",
+             who ? who : "the TextUs user", en->to, when, en->body, marker);
+    return out;
+}
+
+static int send_note_stop_code(enum err_code code)
+{
+    return code == ERR_GREENHOUSE_AUTH || code == ERR_GREENHOUSE_PERMISSION ||
+           code == ERR_GREENHOUSE_USER_NOT_FOUND || code == ERR_GREENHOUSE_V1_RETIRED ||
+           code == ERR_NOT_CONFIGURED || code == ERR_GREENHOUSE_NOT_FOUND;
+}
+
+/*
+ * One note attempt for a sent row. Returns 0 (the row's note state was
+ * updated, or there was nothing to do) or -1 on an outbox error.
+ */
+int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
+                      struct err *e)
+{
+    struct outbox_entry en;
+    struct err ge;
+    char marker[TEXTUS_ID_MAX + 16], note_id[64], why[ERR_MESSAGE_MAX + 64];
+    int prior = 0, claimed, found = 0, r;
+    int64_t backoff;
+
+    claimed = outbox_note_claim(c->ob, request_id, force, include_stopped, &prior, e);
+    if (claimed <= 0)
+        return claimed;
+    if (outbox_get(c->ob, request_id, &en, e) != 1)
+        return -1;
+    err_clear(&ge);
+    note_id[0] = '\0';
+    if (send_gh(c, &ge) != 0)
+        goto failed;
+    if (send_note_marker(marker, sizeof(marker), en.message_id) != 0) {
+        err_set(&ge, ERR_INTERNAL, "message id too long");
+        goto failed;
+    }
+    if (prior > 0) {
+        /* an earlier attempt may have landed: look before posting again */
+        if (send_gh_find_note(c->gh, en.candidate_id, marker, note_id, sizeof(note_id), &found, &ge) !=
+            0)
+            goto failed;
+        if (found) {
+            log_msg("note for %s found in the activity feed (attempt %d)", request_id, prior + 1);
+            goto written;
+        }
+    }
+    FAILPOINT("before_note");
+    if (send_gh_add_note(c->gh, en.candidate_id, en.note_body ? en.note_body : "", en.visibility,
+                    note_id, sizeof(note_id), &ge) != 0)
+        goto failed;
+    FAILPOINT("after_note");
+written:
+    outbox_entry_free(&en);
+    r = outbox_note_written(c->ob, request_id, note_id, e);
+    return r < 0 ? -1 : 0;
+failed:
+    snprintf(why, sizeof(why), "%s: %s", err_code_name(ge.code), ge.message);
+    backoff = SEND_NOTE_BACKOFF_MS << (en.note_attempts < 7 ? en.note_attempts : 7);
+    if (backoff > SEND_NOTE_BACKOFF_MAX_MS)
+        backoff = SEND_NOTE_BACKOFF_MAX_MS;
+    if (ge.retry_after_ms > backoff)
+        backoff = ge.retry_after_ms;
+    log_msg("note for %s failed: %s", request_id, why);
+    r = outbox_note_failed(c->ob, request_id, send_note_stop_code(ge.code), why,
+                           outbox_now_ms() + backoff, e);
+    outbox_entry_free(&en);
+    return r < 0 ? -1 : 0;
+}
+
+/* ---- reconciliation ---- */
+
+/* Parse "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM)" into ms since the epoch; -1 when unreadable. */
+/* n digits at *p as a number, advancing *p; -1 when they are not all digits. */
+static long send_num(const char **p, int n)
+{
+    long v = 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    return v;
+}
+
+int64_t send_parse_iso_ms(const char *s)
+{
+    struct tm tm;
+    const char *p = s;
+    long f[6], frac = 0, scale = 1000, off = 0, hh, mm;
+    static const int width[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', '\0'};
+    time_t t;
+    int i;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < 6; i++) {
+        f[i] = send_num(&p, width[i]);
+        if (f[i] < 0)
+            return -1;
+        if (sep[i]) {
+            if (*p != sep[i] && !(sep[i] == 'T' && *p == ' '))
+                return -1;
+            p++;
+        }
+    }
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p)) {
+            if (scale > 1) {
+                scale /= 10;
+                frac += (*p - '0') * scale;
+            }
+            p++;
+        }
+    }
+    if (*p == '+' || *p == '-') {
+        const char *q = p + 1;
+        hh = send_num(&q, 2);
+        if (*q == ':')
+            q++;
+        mm = send_num(&q, 2);
+        if (hh < 0 || mm < 0)
+            return -1;
+        off = (hh * 60 + mm) * 60 * (*p == '-' ? -1 : 1);
+    } else if (*p != 'Z' && *p != '\0') {
+        return -1;
+    }
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = (int)f[0] - 1900;
+    tm.tm_mon = (int)f[1] - 1;
+    tm.tm_mday = (int)f[2];
+    tm.tm_hour = (int)f[3];
+    tm.tm_min = (int)f[4];
+    tm.tm_sec = (int)f[5];
+    t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    return ((int64_t)t - off) * 1000 + frac;
+}
+
+/*
+ * Decide what happened to an INTENT/UNKNOWN row by reading the conversation's
+ * latest outgoing message. Returns 1 sent (journaled), 0 not sent (journaled),
+ * 2 still unknown, -1 error (outbox).
+ */
+int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e)
+{
+    struct outbox_entry en;
+    struct textus_conversation *conv = NULL;
+    struct err te;
+    int64_t ts;
+    int r = 2, claimed;
+    char *note = NULL;
+
+    claimed = outbox_claim_send(c->ob, request_id, e);
+    if (claimed < 0)
+        return -1;
+    if (claimed == 0)
+        return 2; /* another live process is on it, or it is already resolved */
+    if (outbox_get(c->ob, request_id, &en, e) != 1)
+        return -1;
+    conv = calloc(1, sizeof(*conv));
+    if (!conv) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        r = -1;
+        goto out;
+    }
+    err_clear(&te);
+    if (textus_get_conversation(&c->tx, en.to, conv, &te) != 0) {
+        log_msg("reconcile %s: conversation look-up failed: %s", request_id, te.message);
+        if (outbox_mark_unknown(c->ob, request_id, te.message, e) < 0)
+            r = -1;
+        goto out;
+    }
+    if (conv->found && conv->has_latest) {
+        ts = send_parse_iso_ms(conv->latest.timestamp);
+        if (strcmp(conv->latest.direction, "out") == 0 && !conv->latest_body_truncated &&
+            strcmp(conv->latest_body, en.body) == 0 && ts >= 0 &&
+            ts + SEND_RECONCILE_SKEW >= en.created_ms && conv->latest.id[0]) {
+            int known = outbox_message_known(c->ob, conv->latest.id, request_id, e);
+            if (known < 0) {
+                r = -1;
+                goto out;
+            }
+            if (!known) {
+                note = send_note_text(c, &en, conv->latest.id);
+                if (!note) {
+                    err_set(e, ERR_INTERNAL, "out of memory");
+                    r = -1;
+                    goto out;
+                }
+                r = outbox_mark_sent(c->ob, request_id, conv->latest.id,
+                                     conv->latest.conversation[0] ? conv->latest.conversation
+                                                                  : conv->id,
+                                     conv->latest.delivery_state, note, e) < 0
+                        ? -1
+                        : 1;
+                log_msg("reconcile %s: sent as %s", request_id, conv->latest.id);
+                goto out;
+            }
+        }
+        if (strcmp(conv->latest.direction, "out") != 0 && ts >= en.created_ms) {
+            /* a reply came in after our journal time and hides our outgoing message */
+            if (outbox_mark_unknown(c->ob, request_id, "the latest message is an incoming reply",
+                                    e) < 0)
+                r = -1;
+            goto out;
+        }
+    }
+    r = outbox_mark_not_sent(c->ob, request_id, "not_sent",
+                             "TextUs has no message for this request: it was not sent", e) < 0
+            ? -1
+            : 0;
+    log_msg("reconcile %s: not sent", request_id);
+out:
+    if (note) {
+        sodium_memzero(note, strlen(note));
+        free(note);
+    }
+    free(conv);
+    outbox_entry_free(&en);
+    return r;
+}
+
+/* ---- flush ---- */
+
+int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
+                   struct send_flush_counts *out, struct err *e)
+{
+    char(*ids)[OUTBOX_REQUEST_ID_MAX + 1] = NULL;
+    struct outbox_counts before, after;
+    struct outbox_entry en;
+    size_t n = 0, i;
+    int r, rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    ids = calloc(SEND_FLUSH_MAX, sizeof(*ids));
+    if (!ids) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (outbox_counts(c->ob, &before, e) != 0)
+        goto out;
+    if (outbox_ids(c->ob, include_stopped ? OUTBOX_SELECT_WORK_STOPPED : OUTBOX_SELECT_WORK, ids,
+                   SEND_FLUSH_MAX, &n, e) != 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        r = outbox_get(c->ob, ids[i], &en, e);
+        if (r < 0)
+            goto out;
+        if (r == 0)
+            continue;
+        if (en.send_state == OUTBOX_SEND_INTENT || en.send_state == OUTBOX_SEND_UNKNOWN) {
+            int busy = outbox_entry_busy(&en);
+            outbox_entry_free(&en);
+            if (busy)
+                continue;
+            r = send_reconcile(c, ids[i], e);
+            if (r < 0)
+                goto out;
+            if (r == 1)
+                out->reconciled_sent++;
+            else if (r == 0)
+                out->reconciled_not_sent++;
+            if (r != 1)
+                continue;
+        } else {
+            outbox_entry_free(&en);
+        }
+        if (send_note_attempt(c, ids[i], force, include_stopped, e) != 0)
+            goto out;
+    }
+    if (outbox_counts(c->ob, &after, e) != 0)
+        goto out;
+    out->written = after.note_written - before.note_written;
+    if (out->written < 0)
+        out->written = 0;
+    out->pending = after.note_pending;
+    out->unknown = after.unknown + after.intent;
+    out->stopped = after.note_stopped;
+    if (outbox_prune(c->ob, outbox_now_ms(), e) < 0)
+        goto out;
+    rc = 0;
+out:
+    free(ids);
+    return rc;
+}
+
+int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e)
+{
+    struct send_ctx c;
+    int r;
+
+    if (send_ctx_open(&c, 1, e) != 0)
+        return -1;
+    r = send_flush_ctx(&c, force, include_stopped, out, e);
+    send_ctx_close(&c);
+    return r;
+}
+
+void send_startup_flush(void)
+{
+    struct send_flush_counts counts;
+    struct err e;
+
+    err_clear(&e);
+    if (send_flush(0, 0, &counts, &e) != 0)
+        log_msg("start-up flush failed: %s", e.message);
+    else
+        log_msg("start-up flush: %ld written, %ld pending, %ld unknown", counts.written,
+                counts.pending, counts.unknown);
+}
+
+/* ---- status ---- */
+
+const char *send_stopped_fix(const char *last_error)
+{
+    if (!last_error)
+        return "";
+    if (strstr(last_error, "greenhouse_permission"))
+        return "give the Harvest credential the Candidates: Add Note and Activity Feed "
+               "permissions, then run: textus-host outbox flush";
+    if (strstr(last_error, "greenhouse_auth"))
+        return "the Greenhouse credentials were refused; run textus-host configure, then "
+               "textus-host outbox flush";
+    if (strstr(last_error, "greenhouse_user_not_found"))
+        return "the configured Greenhouse email is not an active user; run textus-host "
+               "configure, then textus-host outbox flush";
+    if (strstr(last_error, "greenhouse_v1_retired"))
+        return "Harvest v1 is gone; configure Harvest v3 client credentials, then run "
+               "textus-host outbox flush";
+    return "fix the Greenhouse configuration, then run: textus-host outbox flush";
+}
+
+int send_status_outbox(cJSON *status, int reconcile)
+{
+    struct send_ctx c;
+    struct outbox_counts k;
+    struct send_flush_counts fc;
+    struct err e;
+    cJSON *o = cJSON_AddObjectToObject(status, "outbox");
+
+    if (!o)
+        return -1;
+    err_clear(&e);
+    if (send_ctx_open(&c, 1, &e) != 0) {
+        cJSON_AddStringToObject(o, "error", e.message);
+        return 0;
+    }
+    if (reconcile) {
+        char ids[16][OUTBOX_REQUEST_ID_MAX + 1];
+        size_t n = 0, i;
+        (void)fc;
+        if (outbox_ids(c.ob, OUTBOX_SELECT_WORK, ids, 16, &n, &e) == 0) {
+            for (i = 0; i < n; i++) {
+                struct outbox_entry en;
+                if (outbox_get(c.ob, ids[i], &en, &e) != 1)
+                    continue;
+                if ((en.send_state == OUTBOX_SEND_UNKNOWN ||
+                     en.send_state == OUTBOX_SEND_INTENT) &&
+                    !outbox_entry_busy(&en)) {
+                    outbox_entry_free(&en);
+                    if (send_reconcile(&c, ids[i], &e) < 0)
+                        break;
+                } else {
+                    outbox_entry_free(&en);
+                }
+            }
+        }
+    }
+    if (outbox_counts(c.ob, &k, &e) != 0) {
+        cJSON_AddStringToObject(o, "error", e.message);
+        send_ctx_close(&c);
+        return 0;
+    }
+    cJSON_AddNumberToObject(o, "total", (double)k.total);
+    cJSON_AddNumberToObject(o, "sent", (double)k.sent);
+    cJSON_AddNumberToObject(o, "unknown", (double)(k.unknown + k.intent));
+    cJSON_AddNumberToObject(o, "not_sent", (double)k.not_sent);
+    cJSON_AddNumberToObject(o, "notes_written", (double)k.note_written);
+    cJSON_AddNumberToObject(o, "notes_pending", (double)k.note_pending);
+    cJSON_AddNumberToObject(o, "notes_disabled", (double)k.note_disabled);
+    cJSON_AddNumberToObject(o, "notes_stopped", (double)k.note_stopped);
+    if (k.note_stopped > 0) {
+        cJSON_AddStringToObject(o, "stopped_error", k.stopped_error);
+        cJSON_AddStringToObject(o, "stopped_fix", send_stopped_fix(k.stopped_error));
+    }
+    send_ctx_close(&c);
+    return 0;
+}
+
+/* ---- send_sms ---- */
+
+/* The result document from the journal row: {"message", "note", "replayed"}. */
+static int send_result(struct send_ctx *c, const char *request_id, int replayed, cJSON *result,
+                       struct err *e)
+{
+    struct outbox_entry en;
+    cJSON *m, *n;
+    char *end = NULL;
+    long long nid;
+
+    if (outbox_get(c->ob, request_id, &en, e) != 1) {
+        if (e->code == ERR_OK)
+            err_set(e, ERR_INTERNAL, "the outbox entry for %s disappeared", request_id);
+        return -1;
+    }
+    m = cJSON_AddObjectToObject(result, "message");
+    n = cJSON_AddObjectToObject(result, "note");
+    if (!m || !n) {
+        outbox_entry_free(&en);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    cJSON_AddStringToObject(m, "id", en.message_id);
+    cJSON_AddStringToObject(m, "delivery_state", en.delivery_state[0] ? en.delivery_state : "queued");
+    switch (en.note_state) {
+    case OUTBOX_NOTE_WRITTEN:
+        cJSON_AddStringToObject(n, "state", "written");
+        nid = strtoll(en.note_id, &end, 10);
+        if (en.note_id[0] && end && *end == '\0')
+            cJSON_AddNumberToObject(n, "id", (double)nid);
+        else
+            cJSON_AddStringToObject(n, "id", en.note_id);
+        break;
+    case OUTBOX_NOTE_DISABLED:
+        cJSON_AddStringToObject(n, "state", "disabled");
+        cJSON_AddNullToObject(n, "id");
+        break;
+    case OUTBOX_NOTE_STOPPED:
+        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason", en.last_error);
+        cJSON_AddFalseToObject(n, "retrying");
+        cJSON_AddStringToObject(n, "fix", send_stopped_fix(en.last_error));
+        break;
+    default:
+        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason",
+                                en.last_error[0] ? en.last_error : "the note was not attempted yet");
+        cJSON_AddTrueToObject(n, "retrying");
+        break;
+    }
+    cJSON_AddBoolToObject(result, "replayed", replayed);
+    outbox_entry_free(&en);
+    return 0;
+}
+
+static void send_store_reply(struct send_ctx *c, const char *request_id, const cJSON *result)
+{
+    char *json = cJSON_PrintUnformatted(result);
+    struct err e;
+
+    err_clear(&e);
+    if (json && outbox_set_reply(c->ob, request_id, json, &e) < 0)
+        log_msg("storing the reply of %s failed: %s", request_id, e.message);
+    free(json);
+}
+
+/* The same request id again: never a new POST. */
+static int send_replay(struct send_ctx *c, const char *request_id, cJSON *result, struct err *e)
+{
+    struct outbox_entry en;
+    int r, busy;
+    enum outbox_send st;
+    char why[256];
+
+    if (outbox_get(c->ob, request_id, &en, e) != 1)
+        return -1;
+    st = en.send_state;
+    busy = outbox_entry_busy(&en);
+    snprintf(why, sizeof(why), "%s", en.last_error);
+    outbox_entry_free(&en);
+    if (st == OUTBOX_SEND_INTENT || st == OUTBOX_SEND_UNKNOWN) {
+        if (busy) {
+            err_set(e, ERR_OUTCOME_UNKNOWN,
+                    "this request is still being sent by another host process; ask again "
+                    "in a moment");
+            return -1;
+        }
+        r = send_reconcile(c, request_id, e);
+        if (r < 0)
+            return -1;
+        if (r == 2) {
+            err_set(e, ERR_OUTCOME_UNKNOWN,
+                    "TextUs did not confirm whether the message was sent, and the conversation "
+                    "does not tell yet; check the conversation in TextUs before sending again");
+            return -1;
+        }
+        st = r == 1 ? OUTBOX_SEND_SENT : OUTBOX_SEND_NOT_SENT;
+    }
+    if (st == OUTBOX_SEND_NOT_SENT) {
+        err_set(e, ERR_NOT_SENT,
+                "the message of this request was not sent (%s); to send it, click send again "
+                "(a new request id)",
+                why[0] ? why : "TextUs has no such message");
+        return -1;
+    }
+    if (send_note_attempt(c, request_id, 1, 0, e) != 0)
+        return -1;
+    return send_result(c, request_id, 1, result, e);
+}
+
+static int send_validate(const struct send_request *r, struct err *e)
+{
+    const char *p;
+
+    if (!send_request_id_ok(r->request_id)) {
+        err_set(e, ERR_BAD_REQUEST, "\"request_id\" must be 1-64 characters of A-Z a-z 0-9 _ -");
+        return -1;
+    }
+    if (!send_digits(r->candidate_id, 20)) {
+        err_set(e, ERR_BAD_REQUEST, "\"candidate_id\" must be the Greenhouse candidate id (digits)");
+        return -1;
+    }
+    if (!send_is_nanp(r->to)) {
+        err_set(e, ERR_BAD_REQUEST, "\"to\" must be a US/Canada number as +1NXXNXXXXXX");
+        return -1;
+    }
+    for (p = r->body; p && *p && isspace((unsigned char)*p); p++)
+        ;
+    if (!p || !*p) {
+        err_set(e, ERR_BAD_REQUEST, "\"body\" is empty");
+        return -1;
+    }
+    if (r->visibility && strcmp(r->visibility, "private") != 0 &&
+        strcmp(r->visibility, "public") != 0 && strcmp(r->visibility, "admin_only") != 0) {
+        err_set(e, ERR_BAD_REQUEST, "\"note.visibility\" must be private, public or admin_only");
+        return -1;
+    }
+    return 0;
+}
+
+/* Opt-out and conversation state: 0 may send, -1 with opted_out / blocked / a client error. */
+static int send_precheck(struct send_ctx *c, const char *to, struct err *e)
+{
+    struct textus_conversation *conv;
+    int opted = 0;
+
+    if (textus_get_opt_out(&c->tx, to, &opted, e) != 0)
+        return -1;
+    if (opted) {
+        err_set(e, ERR_OPTED_OUT, "this number has opted out of texts (locked in TextUs); "
+                                  "nothing was sent");
+        return -1;
+    }
+    conv = calloc(1, sizeof(*conv));
+    if (!conv) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (textus_get_conversation(&c->tx, to, conv, e) != 0) {
+        free(conv);
+        return -1;
+    }
+    if (conv->found && (conv->blocked || strcmp(conv->current_state, "blocked") == 0)) {
+        free(conv);
+        err_set(e, ERR_BLOCKED, "this number is blocked in TextUs; nothing was sent");
+        return -1;
+    }
+    if (conv->found && conv->unsubscribed) {
+        free(conv);
+        err_set(e, ERR_OPTED_OUT, "this number has unsubscribed in TextUs; nothing was sent");
+        return -1;
+    }
+    free(conv);
+    return 0;
+}
+
+static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *result, struct err *e)
+{
+    struct textus_message msg;
+    struct outbox_entry en;
+    struct err te;
+    char *note = NULL;
+    int ins, r;
+
+    if (send_precheck(c, req->to, e) != 0)
+        return -1;
+    ins = outbox_journal_intent(c->ob, req, e);
+    if (ins < 0)
+        return -1;
+    if (ins == 0) /* another process journaled the same request first */
+        return send_replay(c, req->request_id, result, e);
+    if (outbox_get(c->ob, req->request_id, &en, e) != 1)
+        return -1;
+    memset(&msg, 0, sizeof(msg));
+    err_clear(&te);
+    FAILPOINT("before_send");
+    r = textus_send_message(&c->tx, req->to, req->body, &msg, &te);
+    FAILPOINT("after_send");
+    if (r != 0) {
+        outbox_entry_free(&en);
+        if (te.code == ERR_OUTCOME_UNKNOWN) {
+            if (outbox_mark_unknown(c->ob, req->request_id, te.message, e) < 0)
+                return -1;
+            err_set(e, ERR_OUTCOME_UNKNOWN,
+                    "the message may or may not have been sent (%s); it will be checked with "
+                    "TextUs before anything else happens — do not send it again yet",
+                    te.message);
+            return -1;
+        }
+        /* TextUs answered with an error, or the request never left: nothing was sent */
+        if (outbox_forget(c->ob, req->request_id, e) < 0)
+            return -1;
+        *e = te;
+        return -1;
+    }
+    note = send_note_text(c, &en, msg.id);
+    outbox_entry_free(&en);
+    if (!note) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    r = outbox_mark_sent(c->ob, req->request_id, msg.id, msg.conversation, msg.delivery_state,
+                         note, e);
+    sodium_memzero(note, strlen(note));
+    free(note);
+    if (r < 0)
+        return -1;
+    FAILPOINT("after_journal");
+    if (req->note_enabled && send_note_attempt(c, req->request_id, 1, 0, e) != 0)
+        return -1;
+    if (send_result(c, req->request_id, 0, result, e) != 0)
+        return -1;
+    send_store_reply(c, req->request_id, result);
+    return 0;
+}
+
+int send_sms(const struct send_request *r, cJSON *result, struct err *e)
+{
+    struct send_ctx c;
+    struct send_segments seg;
+    struct outbox_req req;
+    struct outbox_entry en;
+    long cap;
+    int found, rc = -1;
+
+    if (send_validate(r, e) != 0)
+        return -1;
+    if (send_ctx_open(&c, 1, e) != 0)
+        return -1;
+    send_count_segments(r->body, &seg);
+    if (seg.segments > c.segment_limit) {
+        cap = send_segment_capacity(c.segment_limit, seg.ucs2);
+        err_set(e, ERR_BODY_TOO_LONG,
+                "the message is %ld %s long, %d SMS segments; the limit is %d segments (%ld %s)",
+                seg.units, seg.ucs2 ? "UCS-2 characters" : "GSM-7 characters", seg.segments,
+                c.segment_limit, cap, seg.ucs2 ? "characters when any needs UCS-2" : "characters");
+        goto out;
+    }
+    req.request_id = r->request_id;
+    req.candidate_id = r->candidate_id;
+    req.to = r->to;
+    req.body = r->body;
+    req.visibility = r->visibility ? r->visibility : store_note_visibility(c.store);
+    req.note_enabled = c.note_enabled;
+    found = outbox_lookup(c.ob, &req, &en, e);
+    if (found < 0)
+        goto out;
+    if (found) {
+        outbox_entry_free(&en);
+        rc = send_replay(&c, r->request_id, result, e);
+    } else {
+        rc = send_new(&c, &req, result, e);
+    }
+out:
+    send_ctx_close(&c);
+    return rc;
+}

@@ -1,0 +1,146 @@
+/*
+ * send — the send flow (engine module): validate → outbox look-up (replay /
+ * conflict) → TextUs opt-out and conversation checks → journal the intent →
+ * POST the SMS → journal the message id → write the Greenhouse note → journal
+ * the note id. Plus the reconciliation of ambiguous sends, the note retries
+ * (flush), and the small verbs around it (message_status, opt_out,
+ * import_contact). Handlers and CLI commands are thin wrappers around this.
+ *
+ * Exactly once: TextUs has no idempotency key, so a POST is made only after
+ * the intent is durable, is never repeated by the host on its own, and an
+ * ambiguous outcome is resolved by reading the conversation. A note carries
+ * the marker "[textus:<message id>]" and, when an earlier attempt may have
+ * landed, the candidate's notes are searched for it before posting again.
+ */
+#ifndef TH_SEND_H
+#define TH_SEND_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "outbox.h"
+#include "store.h"
+#include "textus.h"
+
+#define SEND_WUR __attribute__((warn_unused_result))
+
+#define SEND_KDF_CONTEXT "outbox-seal"
+
+struct send_gh; /* the Greenhouse client behind send_gh_* (send_gh.c) */
+
+/* What a send flow needs: the store, the TextUs config, the Greenhouse client, the outbox. */
+struct send_ctx {
+    struct store *store;
+    struct textus_config tx;
+    struct send_gh *gh; /* opened on first need */
+    struct outbox *ob;  /* NULL unless asked for */
+    int note_enabled;
+    int segment_limit;
+};
+
+/* Load the store (and open the outbox when need_outbox). ERR_NOT_CONFIGURED without TextUs. */
+int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e) SEND_WUR;
+void send_ctx_close(struct send_ctx *c);
+
+/* Greenhouse, as the send flow needs it (send_gh.c adapts the greenhouse client). */
+int send_gh_open(struct send_gh **out, const struct store *s, struct err *e) SEND_WUR;
+void send_gh_close(struct send_gh *g);
+/* Add a note by the configured user; note_id receives its id. */
+int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *body,
+                     const char *visibility, char *note_id, size_t note_id_sz,
+                     struct err *e) SEND_WUR;
+/* Search the candidate's notes for one containing needle: *found, note_id. */
+int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
+                      char *note_id, size_t note_id_sz, int *found, struct err *e) SEND_WUR;
+
+/* GSM-7 and UCS-2 segment arithmetic (TextUs's segment limit, default 3). */
+struct send_segments {
+    int ucs2;      /* 1 when some character is outside GSM-7 */
+    long units;    /* GSM-7 septets or UTF-16 code units */
+    int segments;  /* SMS segments the body needs */
+};
+void send_count_segments(const char *body, struct send_segments *out);
+/* Largest body (in units) that fits in `limit` segments. */
+long send_segment_capacity(int limit, int ucs2);
+
+/* 1 when s is +1NXXNXXXXXX. */
+int send_is_nanp(const char *s);
+/* 1 when s is 1-64 of [A-Za-z0-9_-]. */
+int send_request_id_ok(const char *s);
+
+/* The marker every note carries: "[textus:<message id>]". */
+int send_note_marker(char *out, size_t outsz, const char *message_id);
+
+struct send_flush_counts {
+    long written;        /* notes written by this flush */
+    long pending;        /* notes still pending afterwards */
+    long unknown;        /* sends still unresolved */
+    long reconciled_sent;
+    long reconciled_not_sent;
+    long stopped;        /* notes stopped (permission / auth) */
+};
+
+/*
+ * Run the outbox work: reconcile unknown sends and stale intents, write due
+ * notes. force: ignore next-attempt times; include_stopped: retry stopped
+ * notes too (a person asked). Opens the store and outbox itself.
+ */
+int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e) SEND_WUR;
+
+/* One note attempt for a sent row (claim, look for the marker if needed, post, journal). */
+int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
+                      struct err *e) SEND_WUR;
+
+/* Resolve an INTENT/UNKNOWN row from the conversation: 1 sent, 0 not sent, 2 unknown, -1 error. */
+int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) SEND_WUR;
+
+/* Flush with an open context. */
+int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
+                   struct send_flush_counts *out, struct err *e) SEND_WUR;
+
+/* ISO-8601 timestamp ("2026-11-26T23:59:00.123Z") to ms since the epoch; -1 when unreadable. */
+int64_t send_parse_iso_ms(const char *s);
+
+/* What a person should do about a stopped note, from its last error. */
+const char *send_stopped_fix(const char *last_error);
+
+/* A send request (all strings NUL-terminated; visibility NULL = settings default). */
+struct send_request {
+    const char *request_id;
+    const char *candidate_id;
+    const char *to;
+    const char *body;
+    const char *visibility;
+};
+
+/* The whole send flow; fills result ({"message", "note", "replayed"}). */
+int send_sms(const struct send_request *r, cJSON *result, struct err *e) SEND_WUR;
+
+/* Called by the executable after its first reply when the pending marker exists. */
+void send_startup_flush(void);
+
+/*
+ * Add {"outbox": {...counts..., "stopped_fix"}} to a status document, after
+ * reconciling unknown sends when reconcile is set. Quiet (adds an "error"
+ * member) when the outbox cannot be read. For handler_status / cli status.
+ */
+int send_status_outbox(cJSON *status, int reconcile);
+
+/* Verbs and subcommands of the send flow (engine; looked up by name in protocol.c / cli.c). */
+struct handler_env;
+int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result,
+                     struct err *e);
+int handler_flush_outbox(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e);
+int handler_message_status(const struct handler_env *env, const cJSON *req, cJSON *result,
+                           struct err *e);
+int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result,
+                    struct err *e);
+int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSON *result,
+                           struct err *e);
+int cli_cmd_send(int argc, char **argv);
+int cli_cmd_outbox(int argc, char **argv);
+
+#endif
