@@ -18,6 +18,8 @@
 #include "paths.h"
 #include "utf8.h"
 
+#include <sys/stat.h>
+
 struct proto_verb {
     const char *name;
     handler_fn local;          /* built into the executable */
@@ -29,6 +31,11 @@ static const struct proto_verb proto_verbs[] = {
     {"status", NULL, "handler_status"},
     {"configure", NULL, "handler_configure"},
     {"extract_phone", handler_extract_phone, NULL},
+    {"send_sms", NULL, "handler_send_sms"},
+    {"flush_outbox", NULL, "handler_flush_outbox"},
+    {"message_status", NULL, "handler_message_status"},
+    {"opt_out", NULL, "handler_opt_out"},
+    {"import_contact", NULL, "handler_import_contact"},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
@@ -318,6 +325,30 @@ static int proto_exit_for(int st)
     }
 }
 
+/*
+ * After a process's first reply: when the outbox's pending marker exists (a
+ * stat, no library loaded), let the engine retry pending notes and reconcile
+ * unknown sends. The first reply is never delayed by this.
+ */
+static void proto_after_first_reply(void)
+{
+    static int done;
+    struct paths p;
+    struct stat sb;
+    struct err e;
+    void (*flush)(void);
+
+    if (done)
+        return;
+    done = 1;
+    err_clear(&e);
+    if (proto_origin_state <= 0 || paths_resolve(&p, &e) != 0 || stat(p.pending, &sb) != 0)
+        return;
+    flush = (void (*)(void))engine_sym_optional("send_startup_flush");
+    if (flush)
+        flush();
+}
+
 int proto_serve(int in_fd, int out_fd, const char *origin)
 {
     for (;;) {
@@ -367,5 +398,6 @@ int proto_serve(int in_fd, int out_fd, const char *origin)
         cJSON_Delete(reply);
         if (st != FRAME_OK)
             return proto_exit_for(st);
+        proto_after_first_reply();
     }
 }

@@ -562,7 +562,8 @@ void send_startup_flush(void)
     struct err e;
 
     err_clear(&e);
-    if (send_flush(0, 0, &counts, &e) != 0)
+    /* a host start is driven by a person's click, so a due-or-not pending note is tried now */
+    if (send_flush(1, 0, &counts, &e) != 0)
         log_msg("start-up flush failed: %s", e.message);
     else
         log_msg("start-up flush: %ld written, %ld pending, %ld unknown", counts.written,

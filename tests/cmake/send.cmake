@@ -1,3 +1,12 @@
 # Send flow (issue E): the outbox journal (cmocka), and the send flow through the
 # real binary against the fakes (Python).
 th_unit_test(test_outbox SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outbox.c ENGINE)
+th_unit_test(test_send_pure SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_send_pure.c ENGINE)
+
+# The send flow through the real binary against the fakes (Harvest v1 and v3).
+set(TH_SEND_ENV "${TH_TEST_ENV}")
+if(TH_FAILPOINTS)
+  list(APPEND TH_SEND_ENV "TH_FAILPOINTS_BUILT=1")
+endif()
+add_test(NAME send_flow COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_send.py)
+set_tests_properties(send_flow PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)

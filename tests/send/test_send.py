@@ -1,0 +1,488 @@
+#!/usr/bin/env python3
+"""Send flow through the real binary against the fakes, for Harvest v1 and v3.
+
+Each scenario counts what the fakes recorded (messages at TextUs, notes at
+Greenhouse) and the reply codes, and prints one table row per scenario:
+    scenario | generation | messages | notes | reply codes
+Exactly once means: never two messages for one request id, and exactly one
+note for every message when notes are enabled.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.environ["TH_SOURCE_DIR"]
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
+import fakectl  # noqa: E402
+from nmhost import Host, one_shot  # noqa: E402
+
+HOST = os.environ["TH_HOST"]
+FAILPOINTS = os.environ.get("TH_FAILPOINTS_BUILT") == "1"
+ONLY = os.environ.get("TH_SEND_ONLY")  # run one generation ("v1"/"v3") when set
+
+TOKEN = "tok_send_FAKE_0001"
+V1_KEY = "hvk_send_FAKE_0001"
+V1_KEY_NO_NOTE = "hvk_send_nonote_FAKE_0002"
+CLIENT_ID = "client_send_FAKE_0001"
+CLIENT_SECRET = "csecret_send_FAKE_0001"
+CAND = 1001
+USER_ID = 101
+
+SEED = {
+    "textus": {
+        "tokens": {TOKEN: {"user": "/users/1", "accounts": ["acme"], "email": "alice@acme.example"}},
+        "users": {"/users/1": {"name": "Alice Recruiter", "email": "alice@acme.example"}},
+        "accounts": {"acme": {"name": "Acme", "type": "organization",
+                              "phoneNumbers": ["+13035550100"]}},
+        "opt_outs": ["+13035550177"],
+        "blocked": {"acme": ["+13035550166"]},
+        "contacts": [],
+        "messages": [],
+    },
+    "harvest": {
+        "api_keys": {
+            V1_KEY: {"name": "send", "permissions": ["activity_feed", "candidates_list",
+                                                     "candidates_add_note", "users_retrieve",
+                                                     "users_list"]},
+            V1_KEY_NO_NOTE: {"name": "nonote", "permissions": ["activity_feed", "candidates_list",
+                                                               "users_retrieve", "users_list"]},
+        },
+        "oauth_clients": {CLIENT_ID: {"name": "textus-host", "secret": CLIENT_SECRET}},
+        "users": [{"id": USER_ID, "first_name": "Alice", "last_name": "Recruiter",
+                   "primary_email_address": "alice@acme.example", "site_admin": True}],
+        "candidates": [{"id": CAND, "first_name": "Jane", "last_name": "Candidate",
+                        "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"}]},
+                       {"id": 1002, "first_name": "John", "last_name": "Other",
+                        "phone_numbers": []}],
+        "activity_feed": {str(CAND): {"activities": [], "notes": []}},
+    },
+}
+
+FAILURES = []
+ROWS = []
+_counter = [0]
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what, flush=True)
+
+
+class World:
+    def __init__(self, gen):
+        self.gen = gen
+        self.tmp = tempfile.mkdtemp(prefix="th-send-%s-" % gen)
+        self.home = os.path.join(self.tmp, "home")
+        os.mkdir(self.home, 0o700)
+        self.fakes = fakectl.start(SEED, os.path.join(self.tmp, "fakes"),
+                                   extra_args=["--random-seed", "1", "--max-seconds", "300"])
+        self.env = {"TEXTUS_HOST_HOME": self.home}
+        self.configure(note_enabled=True)
+
+    def configure(self, note_enabled=True, v1_key=V1_KEY):
+        gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
+        if self.gen == "v1":
+            gh["api_key"] = v1_key
+        else:
+            gh.update({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                       "auth_url": self.fakes.url("auth")})
+        doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
+               "greenhouse": gh,
+               "settings": {"note_enabled": note_enabled, "timeout_ms": 3000,
+                            "connect_timeout_ms": 2000}}
+        r = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
+                           env=dict(os.environ, **self.env), capture_output=True, timeout=30)
+        assert r.returncode == 0, "configure failed: %s" % r.stderr.decode()
+
+    def close(self):
+        self.fakes.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- what the fakes saw
+    def messages(self, to=None, body=None):
+        ms = [m for m in self.fakes.state()["textus"]["messages"] if m["direction"] == "out"]
+        if to:
+            ms = [m for m in ms if m["_to"] == to]
+        if body:
+            ms = [m for m in ms if m["body"] == body]
+        return ms
+
+    def notes(self, marker=None):
+        ns = self.fakes.state()["harvest"]["notes"]
+        if marker:
+            ns = [n for n in ns if marker in n["body"]]
+        return ns
+
+    def posts(self, server, path_part):
+        return [r for r in self.fakes.requests(server=server)
+                if r["method"] in ("POST", "PUT", "PATCH") and path_part in r["path"]]
+
+    # --- talking to the host
+    def req(self, payload, extra_env=None):
+        env = dict(self.env)
+        env.update(extra_env or {})
+        reply, rc, err = one_shot(payload, env=env)
+        return reply
+
+    def send(self, rid, to, body, extra_env=None, **kw):
+        p = {"type": "send_sms", "request_id": rid, "candidate_id": str(CAND), "to": to,
+             "body": body}
+        p.update(kw)
+        return self.req(p, extra_env)
+
+    def flush(self):
+        return self.req({"type": "flush_outbox"})
+
+
+def code(reply):
+    if reply is None:
+        return "killed"
+    return "ok" if reply.get("ok") else reply["error"]["code"]
+
+
+def unique(tag):
+    _counter[0] += 1
+    return "%s %d %s" % (tag, _counter[0], time.strftime("%H%M%S"))
+
+
+def row(w, name, msgs, notes, codes):
+    ROWS.append((name, w.gen, msgs, notes, " → ".join(codes)))
+
+
+def marker_of(reply):
+    return "[textus:%s]" % reply["result"]["message"]["id"]
+
+
+# ------------------------------------------------------------------ scenarios
+
+def s_happy(w):
+    to, body = "+13035550123", unique("Hello Jane, happy path")
+    r = w.send("happy-" + w.gen, to, body)
+    check(code(r) == "ok", "%s happy: %r" % (w.gen, r))
+    ms, ns = w.messages(body=body), []
+    check(len(ms) == 1 and ms[0]["_to"] == to, "%s happy: one message to %s" % (w.gen, to))
+    if code(r) == "ok":
+        res = r["result"]
+        check(res["replayed"] is False, "%s happy: replayed false" % w.gen)
+        check(res["note"]["state"] == "written", "%s happy: note written %r" % (w.gen, res))
+        ns = w.notes(marker_of(r))
+        check(len(ns) == 1, "%s happy: one note" % w.gen)
+        if ns:
+            n = ns[0]
+            check(n["candidate_id"] == CAND, "%s happy: note on candidate" % w.gen)
+            check(n["user_id"] == USER_ID, "%s happy: note by user %d" % (w.gen, USER_ID))
+            check(body in n["body"] and to in n["body"] and "alice@acme.example" in n["body"],
+                  "%s happy: note says who/whom/what" % w.gen)
+            check(n["visibility"] in ("private", "privately_visible"),
+                  "%s happy: private by default (%s)" % (w.gen, n["visibility"]))
+            check(res["note"]["id"] == n["id"], "%s happy: note id in reply" % w.gen)
+        # message_status
+        mid = res["message"]["id"]
+        st = w.req({"type": "message_status", "message_id": mid})
+        check(code(st) == "ok" and st["result"]["delivered"] is None and
+              st["result"]["final"] is False, "%s status pending: %r" % (w.gen, st))
+        w.fakes.advance(mid, "delivered")
+        st = w.req({"type": "message_status", "message_id": mid})
+        check(code(st) == "ok" and st["result"]["delivered"] is True and
+              st["result"]["description"] == "Delivered", "%s status delivered %r" % (w.gen, st))
+        w.fakes.advance(mid, "failed")
+        st = w.req({"type": "message_status", "message_id": mid})
+        check(code(st) == "ok" and st["result"]["delivered"] is False and st["result"]["final"],
+              "%s status failed %r" % (w.gen, st))
+    row(w, "happy path", len(ms), len(ns), [code(r)])
+
+
+def s_opted_blocked(w):
+    n0 = len(w.posts("textus", "/messages"))
+    r1 = w.send("opted-" + w.gen, "+13035550177", unique("to an opted-out number"))
+    r2 = w.send("blocked-" + w.gen, "+13035550166", unique("to a blocked number"))
+    check(code(r1) == "opted_out", "%s opted out: %r" % (w.gen, r1))
+    check(code(r2) == "blocked", "%s blocked: %r" % (w.gen, r2))
+    n1 = len(w.posts("textus", "/messages"))
+    check(n1 == n0, "%s opted/blocked: no POST" % w.gen)
+    row(w, "opted out", 0 + len(w.messages(to="+13035550177")), 0, [code(r1)])
+    row(w, "blocked", len(w.messages(to="+13035550166")), 0, [code(r2)])
+
+
+def s_replay_conflict(w):
+    to, body = "+13035550124", unique("replay me")
+    rid = "replay-" + w.gen
+    r1 = w.send(rid, to, body)
+    r2 = w.send(rid, to, body)
+    check(code(r1) == "ok" and code(r2) == "ok", "%s replay: %r %r" % (w.gen, r1, r2))
+    if code(r2) == "ok":
+        check(r2["result"]["replayed"] is True, "%s replay: replayed true" % w.gen)
+        check(r2["result"]["message"]["id"] == r1["result"]["message"]["id"], "replay same id")
+    ms = w.messages(body=body)
+    check(len(ms) == 1, "%s replay: one message" % w.gen)
+    ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []
+    check(len(ns) == 1, "%s replay: one note" % w.gen)
+    row(w, "replay (same request twice)", len(ms), len(ns), [code(r1), code(r2)])
+    r3 = w.send(rid, to, body + " (edited)")
+    check(code(r3) == "request_id_conflict", "%s conflict: %r" % (w.gen, r3))
+    check(len(w.messages(body=body + " (edited)")) == 0, "%s conflict: nothing sent" % w.gen)
+    row(w, "conflict (same id, new body)", len(w.messages(body=body + " (edited)")), 0,
+        [code(r3)])
+
+
+def s_validation(w):
+    n0 = len(w.fakes.requests())
+    r1 = w.send("empty-" + w.gen, "+13035550125", "")
+    r2 = w.send("long-" + w.gen, "+13035550125", "x" * 460)
+    r3 = w.send("longu-" + w.gen, "+13035550125", "é" * 100 + "😀" * 51)  # 202 UTF-16 units
+    r4 = w.send("fits-" + w.gen, "+13035550125", "x" * 459, extra_env=None)
+    check(code(r1) == "bad_request", "%s empty body: %r" % (w.gen, r1))
+    check(code(r2) == "body_too_long", "%s 460 GSM: %r" % (w.gen, r2))
+    check(code(r3) == "body_too_long", "%s UCS-2 202: %r" % (w.gen, r3))
+    check(code(r4) == "ok", "%s 459 GSM fits: %r" % (w.gen, r4))
+    n1 = len([r for r in w.fakes.requests()][n0:])
+    check(n1 > 0, "%s validation: the fitting one did call" % w.gen)
+    row(w, "empty body / too long", 0, 0, [code(r1), code(r2), code(r3)])
+
+
+def s_ambiguous(w):
+    to, body = "+13035550126", unique("ambiguous drop")
+    rid = "amb-" + w.gen
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": "drop_after"})
+    r1 = w.send(rid, to, body)
+    check(code(r1) == "outcome_unknown", "%s ambiguous: %r" % (w.gen, r1))
+    check(len(w.messages(body=body)) == 1, "%s ambiguous: stored once" % w.gen)
+    f = w.flush()
+    check(code(f) == "ok" and f["result"]["reconciled_sent"] >= 1, "%s reconcile: %r" % (w.gen, f))
+    ms = w.messages(body=body)
+    ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+    check(len(ms) == 1 and len(ns) == 1, "%s ambiguous: 1 msg 1 note (%d, %d)" % (w.gen, len(ms), len(ns)))
+    r2 = w.send(rid, to, body)
+    check(code(r2) == "ok" and r2["result"]["replayed"] is True and
+          r2["result"]["note"]["state"] == "written", "%s ambiguous retry: %r" % (w.gen, r2))
+    check(len(w.messages(body=body)) == 1, "%s ambiguous: still one message" % w.gen)
+    row(w, "ambiguous drop after store → flush", len(w.messages(body=body)), len(ns),
+        [code(r1), "flush " + code(f), code(r2)])
+
+
+def s_ambiguous_not_sent(w):
+    to, body = "+13035550127", unique("dropped before store")
+    rid = "ambns-" + w.gen
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": "drop_before"})
+    r1 = w.send(rid, to, body)
+    r2 = w.send(rid, to, body)  # retry of the same id reconciles: not sent
+    check(code(r1) in ("outcome_unknown", "upstream_unavailable"), "%s drop_before: %r" % (w.gen, r1))
+    check(code(r2) in ("not_sent", "ok"), "%s drop_before retry: %r" % (w.gen, r2))
+    r3 = w.send(rid + "-new", to, body)
+    check(code(r3) == "ok", "%s new id sends: %r" % (w.gen, r3))
+    ms = w.messages(body=body)
+    check(len(ms) == 1, "%s drop_before: exactly one message in the end (%d)" % (w.gen, len(ms)))
+    row(w, "drop before store → retry → new id", len(ms), len(w.notes(marker_of(r3))) if code(r3) == "ok" else 0,
+        [code(r1), code(r2), code(r3)])
+
+
+def note_path():
+    return r"^/v1/candidates/\d+/activity_feed/notes$|^/v3/notes$"
+
+
+def s_note_retry(w, status):
+    to, body = "+13035550128", unique("note fails with %d" % status)
+    rule = {"server": "harvest", "method": "POST", "path_re": note_path(), "status": status}
+    if status == 429:
+        rule["retry_after"] = 1
+    w.fakes.fault(rule)
+    r1 = w.send("note%d-%s" % (status, w.gen), to, body)
+    check(code(r1) == "ok" and r1["result"]["note"]["state"] == "pending",
+          "%s note %d pending: %r" % (w.gen, status, r1))
+    check(len(w.notes(marker_of(r1))) == 0 if code(r1) == "ok" else False, "no note yet")
+    if status == 429:
+        time.sleep(1.1)
+    f = w.flush()
+    check(code(f) == "ok" and f["result"]["written"] >= 1, "%s flush after %d: %r" % (w.gen, status, f))
+    ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []
+    check(len(ns) == 1, "%s note %d: exactly one note after flush" % (w.gen, status))
+    f2 = w.flush()
+    check(len(w.notes(marker_of(r1))) == 1, "%s note %d: second flush adds none" % (w.gen, status))
+    row(w, "note %d → pending → flush" % status, len(w.messages(body=body)), len(ns),
+        [code(r1) + "(note pending)", "flush " + code(f), "flush " + code(f2)])
+
+
+def s_note_drop_after(w):
+    to, body = "+13035550129", unique("note dropped after store")
+    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(),
+                   "action": "drop_after"})
+    r1 = w.send("notedrop-" + w.gen, to, body)
+    check(code(r1) == "ok" and r1["result"]["note"]["state"] == "pending",
+          "%s note drop pending: %r" % (w.gen, r1))
+    n_before = len(w.notes(marker_of(r1))) if code(r1) == "ok" else -1
+    f = w.flush()
+    ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []
+    check(n_before == 1 and len(ns) == 1, "%s note drop: still one note (%d)" % (w.gen, len(ns)))
+    r2 = w.send("notedrop-" + w.gen, to, body)
+    check(code(r2) == "ok" and r2["result"]["note"]["state"] == "written" and
+          r2["result"]["note"]["id"] in (None, ns[0]["id"] if ns else -1),
+          "%s note drop replay %r" % (w.gen, r2))
+    row(w, "note dropped after store → flush reads feed", len(w.messages(body=body)), len(ns),
+        [code(r1) + "(note pending)", "flush " + code(f), code(r2)])
+
+
+def s_failpoints(w):
+    for point in ("before_send", "after_send", "after_journal", "before_note", "after_note"):
+        to, body = "+13035550130", unique("failpoint " + point)
+        rid = "fp-%s-%s" % (point.replace("_", "-"), w.gen)
+        r1 = w.send(rid, to, body, extra_env={"TH_FAILPOINT": point})
+        check(r1 is None, "%s %s: host stopped hard (%r)" % (w.gen, point, r1))
+        f = w.flush()
+        r2 = w.send(rid, to, body)
+        ms = w.messages(body=body)
+        expect = 0 if point == "before_send" else 1
+        check(len(ms) == expect, "%s %s: %d message(s), want %d" % (w.gen, point, len(ms), expect))
+        ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+        check(len(ns) == expect, "%s %s: %d note(s), want %d" % (w.gen, point, len(ns), expect))
+        if expect:
+            check(code(r2) == "ok" and r2["result"]["replayed"] is True,
+                  "%s %s retry: %r" % (w.gen, point, r2))
+        else:
+            check(code(r2) == "not_sent", "%s %s retry: %r" % (w.gen, point, r2))
+        row(w, "kill -9 at %s → restart → flush → retry" % point, len(ms), len(ns),
+            [code(r1), "flush " + code(f), code(r2)])
+
+
+def s_notes_disabled_and_stopped(w):
+    w.configure(note_enabled=False)
+    body = unique("notes disabled")
+    r = w.send("nodis-" + w.gen, "+13035550131", body)
+    check(code(r) == "ok" and r["result"]["note"]["state"] == "disabled", "%s disabled %r" % (w.gen, r))
+    n = len(w.notes(marker_of(r))) if code(r) == "ok" else -1
+    check(n == 0, "%s disabled: no note" % w.gen)
+    row(w, "notes disabled", len(w.messages(body=body)), n, [code(r) + "(disabled)"])
+    w.configure(note_enabled=True)
+    if w.gen != "v1":
+        return
+    w.configure(v1_key=V1_KEY_NO_NOTE)
+    body = unique("no add-note permission")
+    r = w.send("nodperm-" + w.gen, "+13035550132", body)
+    check(code(r) == "ok" and r["result"]["note"]["state"] == "pending" and
+          r["result"]["note"].get("retrying") is False, "%s stopped: %r" % (w.gen, r))
+    st = w.req({"type": "flush_outbox"})
+    check(code(st) == "ok" and st["result"]["stopped"] >= 1, "%s stopped flush %r" % (w.gen, st))
+    w.configure(v1_key=V1_KEY)
+    out = subprocess.run([HOST, "outbox", "flush"], env=dict(os.environ, **w.env),
+                         capture_output=True, timeout=60)
+    ns = w.notes(marker_of(r)) if code(r) == "ok" else []
+    check(len(ns) == 1, "%s stopped → fixed → outbox flush: one note (%s)" % (w.gen, out.stdout))
+    row(w, "no Add Note permission → stopped → fix → outbox flush", len(w.messages(body=body)),
+        len(ns), [code(r) + "(note stopped)", "flush ok", "cli flush rc=%d" % out.returncode])
+
+
+def s_opt_out_verb(w):
+    to = "+13035550133"
+    r1 = w.req({"type": "opt_out", "to": to})
+    r2 = w.req({"type": "opt_out", "to": to})
+    check(code(r1) == "ok" and r1["result"]["opted_out"] is True, "%s opt_out %r" % (w.gen, r1))
+    check(code(r2) == "ok", "%s opt_out twice %r" % (w.gen, r2))
+    r3 = w.send("afteropt-" + w.gen, to, unique("after opt out"))
+    check(code(r3) == "opted_out", "%s send after opt_out %r" % (w.gen, r3))
+    row(w, "opt_out twice, then send", len(w.messages(to=to)), 0, [code(r1), code(r2), code(r3)])
+
+
+def s_import_contact(w):
+    to = "+13035550134" if w.gen == "v1" else "+13035550135"
+    p = {"type": "import_contact", "candidate_id": str(CAND), "to": to, "name": "Jane Candidate"}
+    r1 = w.req(p)
+    r2 = w.req(p)
+    check(code(r1) == "ok" and r1["result"]["contact"]["created"] is True, "%s import 1 %r" % (w.gen, r1))
+    check(code(r2) == "ok" and r2["result"]["contact"]["created"] is False, "%s import 2 %r" % (w.gen, r2))
+    cs = [c for c in w.fakes.state()["textus"]["contacts"]
+          if any(ph.get("phoneNumber") == to for ph in c["phones"]["members"])]
+    check(len(cs) == 1, "%s import: one contact (%d)" % (w.gen, len(cs)))
+    if cs:
+        check(cs[0]["data"].get("greenhouse_candidate_id") == str(CAND), "contact data: candidate id")
+        check("/people/%d" % CAND in cs[0]["data"].get("greenhouse_profile_url", ""), "profile url")
+    row(w, "import_contact twice", 0, 0, [code(r1), code(r2)] + ["contacts=%d" % len(cs)])
+
+
+def s_cli_send(w):
+    body = unique("from the command line")
+    r = subprocess.run([HOST, "send", "--candidate", str(CAND), "--to", "+13035550136",
+                        "--request-id", "cli-" + w.gen], input=body.encode(),
+                       env=dict(os.environ, **w.env), capture_output=True, timeout=60)
+    check(r.returncode == 0, "%s cli send rc %d %s" % (w.gen, r.returncode, r.stderr))
+    ms = w.messages(body=body)
+    ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+    check(len(ms) == 1 and len(ns) == 1, "%s cli send: 1/1" % w.gen)
+    check(b"3035550136" not in r.stderr, "cli: no number on stderr")
+    lst = subprocess.run([HOST, "outbox", "list"], env=dict(os.environ, **w.env),
+                         capture_output=True, timeout=30)
+    check(lst.returncode == 0 and b"cli-" + w.gen.encode() in lst.stdout, "outbox list shows it")
+    check(b"3035550136" not in lst.stdout and body.encode() not in lst.stdout,
+          "outbox list hides number and body")
+    row(w, "CLI send (stdin body)", len(ms), len(ns), ["rc=%d" % r.returncode])
+
+
+def s_startup_flush(w):
+    # a note left pending is written by the next host after its first reply
+    to, body = "+13035550137", unique("start-up flush")
+    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(), "status": 503})
+    r1 = w.send("startup-" + w.gen, to, body)
+    check(code(r1) == "ok" and r1["result"]["note"]["state"] == "pending", "startup pending %r" % r1)
+    marker = os.path.join(w.home, "pending")
+    check(os.path.exists(marker), "%s pending marker exists" % w.gen)
+    r2 = w.req({"type": "ping"})  # next host: ping replies first, then the flush runs
+    check(code(r2) == "ok", "ping")
+    ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []
+    check(len(ns) == 1, "%s start-up: the next host wrote the one note" % w.gen)
+    check(not os.path.exists(marker), "%s marker removed when nothing is pending" % w.gen)
+    row(w, "pending note + next host start", len(w.messages(body=body)), len(ns),
+        [code(r1) + "(note pending)", code(r2)])
+
+
+def sealed_check(w):
+    db = os.path.join(w.home, "outbox.sqlite")
+    for suffix in ("", "-wal"):
+        p = db + suffix
+        if os.path.exists(p):
+            data = open(p, "rb").read()
+            check(b"3035550123" not in data and b"Hello Jane" not in data,
+                  "%s outbox %s holds no clear number or body" % (w.gen, suffix))
+            mode = os.stat(p).st_mode & 0o777
+            check(mode == 0o600, "%s outbox%s mode %o" % (w.gen, suffix, mode))
+
+
+def main():
+    gens = [ONLY] if ONLY else ["v1", "v3"]
+    for gen in gens:
+        w = World(gen)
+        try:
+            s_happy(w)
+            s_opted_blocked(w)
+            s_replay_conflict(w)
+            s_validation(w)
+            s_ambiguous(w)
+            s_ambiguous_not_sent(w)
+            s_note_retry(w, 429)
+            s_note_retry(w, 503)
+            s_note_drop_after(w)
+            if FAILPOINTS:
+                s_failpoints(w)
+            s_notes_disabled_and_stopped(w)
+            s_opt_out_verb(w)
+            s_import_contact(w)
+            s_cli_send(w)
+            s_startup_flush(w)
+            sealed_check(w)
+        finally:
+            w.close()
+    print("\n| scenario | Harvest | messages | notes | reply codes |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in ROWS:
+        print("| %s | %s | %s | %s | %s |" % r)
+    print("\n%d checks failed" % len(FAILURES))
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
