@@ -21,7 +21,8 @@
 
 #define SEND_FLUSH_MAX       256
 #define SEND_RECONCILE_SKEW  5000 /* ms of clock difference tolerated between us and TextUs */
-#define SEND_NOTE_BACKOFF_MS 30000LL
+#define SEND_NOTE_BACKOFF_MS 30000LL /* default first back-off; setting note_retry_base_ms */
+#define SEND_AUTO_RECONCILE_GRACE_MS 60000LL /* automatic flushes leave fresh unknowns alone */
 #define SEND_NOTE_BACKOFF_MAX_MS (3600LL * 1000)
 
 /* ---- pure helpers ---- */
@@ -170,7 +171,7 @@ int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
 {
     struct paths p;
     unsigned char *key = NULL;
-    long long uid;
+    const cJSON *settings, *v;
 
     memset(c, 0, sizeof(*c));
     if (store_load(&c->store, e) != 0)
@@ -187,9 +188,12 @@ int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
         goto err;
     }
     c->note_enabled = store_note_enabled(c->store);
+    c->note_retry_base_ms = SEND_NOTE_BACKOFF_MS;
+    settings = cJSON_GetObjectItemCaseSensitive(store_public_doc(c->store), "settings");
+    v = cJSON_GetObjectItemCaseSensitive(settings, "note_retry_base_ms");
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 3600000)
+        c->note_retry_base_ms = (int64_t)v->valuedouble;
     c->segment_limit = store_segment_limit(c->store);
-    uid = store_gh_user_id(c->store);
-    (void)uid;
     if (need_outbox) {
         if (paths_resolve(&p, e) != 0 || paths_ensure_dirs(&p, e) != 0)
             goto err;
@@ -272,7 +276,7 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
     struct outbox_entry en;
     struct err ge;
     char marker[TEXTUS_ID_MAX + 16], note_id[64], why[ERR_MESSAGE_MAX + 64];
-    int prior = 0, claimed, found = 0, r;
+    int prior = 0, claimed, found = 0, r, shift;
     int64_t backoff;
 
     claimed = outbox_note_claim(c->ob, request_id, force, include_stopped, &prior, e);
@@ -309,7 +313,8 @@ written:
     return r < 0 ? -1 : 0;
 failed:
     snprintf(why, sizeof(why), "%s: %s", err_code_name(ge.code), ge.message);
-    backoff = SEND_NOTE_BACKOFF_MS << (en.note_attempts < 7 ? en.note_attempts : 7);
+    shift = en.note_attempts > 1 ? en.note_attempts - 1 : 0; /* attempts counts this one */
+    backoff = c->note_retry_base_ms << (shift < 7 ? shift : 7);
     if (backoff > SEND_NOTE_BACKOFF_MAX_MS)
         backoff = SEND_NOTE_BACKOFF_MAX_MS;
     if (ge.retry_after_ms > backoff)
@@ -482,8 +487,23 @@ out:
 
 /* ---- flush ---- */
 
+static int send_flush_run(struct send_ctx *c, int force, int include_stopped, int auto_mode,
+                          struct send_flush_counts *out, struct err *e);
+
 int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
                    struct send_flush_counts *out, struct err *e)
+{
+    return send_flush_run(c, force, include_stopped, 0, out, e);
+}
+
+/*
+ * auto_mode (a flush nobody asked for): leave sends that became unknown less
+ * than SEND_AUTO_RECONCILE_GRACE_MS ago alone, since a slow TextUs may not show
+ * the message in the conversation yet; a person's flush, status or retry
+ * reconciles at once.
+ */
+static int send_flush_run(struct send_ctx *c, int force, int include_stopped, int auto_mode,
+                          struct send_flush_counts *out, struct err *e)
 {
     char(*ids)[OUTBOX_REQUEST_ID_MAX + 1] = NULL;
     struct outbox_counts before, after;
@@ -510,8 +530,10 @@ int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
             continue;
         if (en.send_state == OUTBOX_SEND_INTENT || en.send_state == OUTBOX_SEND_UNKNOWN) {
             int busy = outbox_entry_busy(&en);
+            int fresh = auto_mode &&
+                        en.updated_ms + SEND_AUTO_RECONCILE_GRACE_MS > outbox_now_ms();
             outbox_entry_free(&en);
-            if (busy)
+            if (busy || fresh)
                 continue;
             r = send_reconcile(c, ids[i], e);
             if (r < 0)
@@ -551,7 +573,7 @@ int send_flush(int force, int include_stopped, struct send_flush_counts *out, st
 
     if (send_ctx_open(&c, 1, e) != 0)
         return -1;
-    r = send_flush_ctx(&c, force, include_stopped, out, e);
+    r = send_flush_run(&c, force, include_stopped, 0, out, e);
     send_ctx_close(&c);
     return r;
 }
@@ -559,15 +581,21 @@ int send_flush(int force, int include_stopped, struct send_flush_counts *out, st
 void send_startup_flush(void)
 {
     struct send_flush_counts counts;
+    struct send_ctx c;
     struct err e;
 
     err_clear(&e);
-    /* a host start is driven by a person's click, so a due-or-not pending note is tried now */
-    if (send_flush(1, 0, &counts, &e) != 0)
+    if (send_ctx_open(&c, 1, &e) != 0) {
+        log_msg("start-up flush: %s", e.message);
+        return;
+    }
+    /* notes that are due, and unknown sends past the grace period */
+    if (send_flush_run(&c, 0, 0, 1, &counts, &e) != 0)
         log_msg("start-up flush failed: %s", e.message);
     else
         log_msg("start-up flush: %ld written, %ld pending, %ld unknown", counts.written,
                 counts.pending, counts.unknown);
+    send_ctx_close(&c);
 }
 
 /* ---- status ---- */
@@ -677,7 +705,9 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
     case OUTBOX_NOTE_WRITTEN:
         cJSON_AddStringToObject(n, "state", "written");
         nid = strtoll(en.note_id, &end, 10);
-        if (en.note_id[0] && end && *end == '\0')
+        if (!en.note_id[0])
+            cJSON_AddNullToObject(n, "id"); /* found in the feed after an ambiguous attempt */
+        else if (end && *end == '\0')
             cJSON_AddNumberToObject(n, "id", (double)nid);
         else
             cJSON_AddStringToObject(n, "id", en.note_id);

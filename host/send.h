@@ -38,6 +38,7 @@ struct send_ctx {
     struct outbox *ob;  /* NULL unless asked for */
     int note_enabled;
     int segment_limit;
+    int64_t note_retry_base_ms; /* first note back-off (setting note_retry_base_ms, 30 s) */
 };
 
 /* Load the store (and open the outbox when need_outbox). ERR_NOT_CONFIGURED without TextUs. */

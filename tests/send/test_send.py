@@ -85,7 +85,7 @@ class World:
         self.env = {"TEXTUS_HOST_HOME": self.home}
         self.configure(note_enabled=True)
 
-    def configure(self, note_enabled=True, v1_key=V1_KEY):
+    def configure(self, note_enabled=True, v1_key=V1_KEY, retry_ms=30000):
         gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
         if self.gen == "v1":
             gh["api_key"] = v1_key
@@ -95,6 +95,7 @@ class World:
         doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
                "greenhouse": gh,
                "settings": {"note_enabled": note_enabled, "timeout_ms": 3000,
+                            "note_retry_base_ms": retry_ms,
                             "connect_timeout_ms": 2000}}
         r = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
                            env=dict(os.environ, **self.env), capture_output=True, timeout=30)
@@ -290,9 +291,10 @@ def note_path():
 
 def s_note_retry(w, status):
     to, body = "+13035550128", unique("note fails with %d" % status)
-    rule = {"server": "harvest", "method": "POST", "path_re": note_path(), "status": status}
+    action = {"status": status}
     if status == 429:
-        rule["retry_after"] = 1
+        action["retry_after"] = 1
+    rule = {"server": "harvest", "method": "POST", "path_re": note_path(), "action": action}
     w.fakes.fault(rule)
     r1 = w.send("note%d-%s" % (status, w.gen), to, body)
     check(code(r1) == "ok" and r1["result"]["note"]["state"] == "pending",
@@ -426,16 +428,20 @@ def s_cli_send(w):
 def s_startup_flush(w):
     # a note left pending is written by the next host after its first reply
     to, body = "+13035550137", unique("start-up flush")
-    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(), "status": 503})
+    w.configure(retry_ms=1000)
+    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(),
+                   "action": {"status": 503}})
     r1 = w.send("startup-" + w.gen, to, body)
     check(code(r1) == "ok" and r1["result"]["note"]["state"] == "pending", "startup pending %r" % r1)
     marker = os.path.join(w.home, "pending")
     check(os.path.exists(marker), "%s pending marker exists" % w.gen)
+    time.sleep(1.3)  # the note's first retry is due after note_retry_base_ms
     r2 = w.req({"type": "ping"})  # next host: ping replies first, then the flush runs
     check(code(r2) == "ok", "ping")
     ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []
     check(len(ns) == 1, "%s start-up: the next host wrote the one note" % w.gen)
     check(not os.path.exists(marker), "%s marker removed when nothing is pending" % w.gen)
+    w.configure()
     row(w, "pending note + next host start", len(w.messages(body=body)), len(ns),
         [code(r1) + "(note pending)", code(r2)])
 
