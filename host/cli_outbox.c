@@ -89,3 +89,33 @@ int cli_cmd_outbox(int argc, char **argv)
     cli_outbox_usage();
     return 2;
 }
+
+/* The "outbox" member of a status document, for a person (textus-host status). */
+void cli_outbox_status_print(const cJSON *status)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(status, "outbox");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(o, "error");
+    const cJSON *fix = cJSON_GetObjectItemCaseSensitive(o, "stopped_fix");
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stopped_error");
+    static const char *const keys[] = {"sent",          "unknown",       "not_sent",
+                                       "notes_written", "notes_pending", "notes_disabled",
+                                       "notes_stopped"};
+    size_t i;
+
+    if (!o)
+        return;
+    printf("\noutbox:\n");
+    if (cJSON_IsString(err)) {
+        printf("  unavailable: %s\n", err->valuestring);
+        return;
+    }
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+        if (cJSON_IsNumber(v))
+            printf("  %-15s %.0f\n", keys[i], v->valuedouble);
+    }
+    if (cJSON_IsString(why))
+        printf("  notes stopped by: %s\n", why->valuestring);
+    if (cJSON_IsString(fix))
+        printf("  fix: %s\n", fix->valuestring);
+}

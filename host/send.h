@@ -143,5 +143,7 @@ int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSO
                            struct err *e);
 int cli_cmd_send(int argc, char **argv);
 int cli_cmd_outbox(int argc, char **argv);
+/* Print the "outbox" member that send_status_outbox added to a status document. */
+void cli_outbox_status_print(const cJSON *status);
 
 #endif

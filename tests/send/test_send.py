@@ -405,6 +405,22 @@ def s_import_contact(w):
         check(cs[0]["data"].get("greenhouse_candidate_id") == str(CAND), "contact data: candidate id")
         check("/people/%d" % CAND in cs[0]["data"].get("greenhouse_profile_url", ""), "profile url")
     row(w, "import_contact twice", 0, 0, [code(r1), code(r2)] + ["contacts=%d" % len(cs)])
+    # from the profile: the number beneath the name, the profile's name and URL
+    num = "+13035550140" if w.gen == "v1" else "+13035550141"
+    prof = {"url": "https://acme.greenhouse.io/people/%d?application_id=5" % CAND,
+            "name": "Jane Profile", "lines": ["Jane Profile", "Software Engineer",
+                                              "(303) 555-%s (Mobile)" % num[-4:]]}
+    p = {"type": "import_contact", "candidate_id": str(CAND), "profile": prof}
+    r3 = w.req(p)
+    r4 = w.req(p)
+    check(code(r3) == "ok" and r3["result"]["contact"]["created"] is True, "%s import profile %r" % (w.gen, r3))
+    check(code(r4) == "ok" and r4["result"]["contact"]["created"] is False, "%s import profile 2 %r" % (w.gen, r4))
+    cs = [c for c in w.fakes.state()["textus"]["contacts"]
+          if any(ph.get("phoneNumber") == num for ph in c["phones"]["members"])]
+    check(len(cs) == 1 and cs[0]["name"] == "Jane Profile" and
+          cs[0]["data"].get("greenhouse_profile_url") == prof["url"],
+          "%s import profile: one contact with name and url (%r)" % (w.gen, cs))
+    row(w, "import_contact from profile twice", 0, 0, [code(r3), code(r4), "contacts=%d" % len(cs)])
 
 
 def s_cli_send(w):
