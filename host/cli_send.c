@@ -14,7 +14,6 @@
 
 #define CLI_SEND_BODY_MAX 65536
 
-
 static void cli_send_usage(void)
 {
     fprintf(stderr, "usage: textus-host send --candidate <id> --to <+1NXXNXXXXXX> "

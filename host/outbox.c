@@ -946,12 +946,12 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
 {
     static const char *const sql[] = {
         [OUTBOX_SELECT_ALL] = "SELECT request_id FROM journal ORDER BY created_ms DESC",
-        [OUTBOX_SELECT_WORK] = "SELECT request_id FROM journal WHERE send_state IN "
-                               "('intent','send_unknown') OR (send_state = 'sent' AND note_state ="
-                               " 'pending') ORDER BY created_ms",
+        [OUTBOX_SELECT_WORK] = ("SELECT request_id FROM journal WHERE send_state IN "
+                                "('intent','send_unknown') OR (send_state = 'sent' AND"
+                                " note_state = 'pending') ORDER BY created_ms"),
         [OUTBOX_SELECT_WORK_STOPPED] =
-            "SELECT request_id FROM journal WHERE send_state IN ('intent','send_unknown') OR"
-            " (send_state = 'sent' AND note_state IN ('pending','stopped')) ORDER BY created_ms",
+            ("SELECT request_id FROM journal WHERE send_state IN ('intent','send_unknown') OR"
+             " (send_state = 'sent' AND note_state IN ('pending','stopped')) ORDER BY created_ms"),
     };
     sqlite3_stmt *st = NULL;
     int rc;

@@ -19,11 +19,11 @@
 #include "store.h"
 #include "textus.h"
 
-#define SEND_FLUSH_MAX       256
-#define SEND_RECONCILE_SKEW  5000 /* ms of clock difference tolerated between us and TextUs */
-#define SEND_NOTE_BACKOFF_MS 30000LL /* default first back-off; setting note_retry_base_ms */
+#define SEND_FLUSH_MAX               256
+#define SEND_RECONCILE_SKEW          5000 /* ms of clock difference tolerated between us and TextUs */
+#define SEND_NOTE_BACKOFF_MS         30000LL /* default first back-off; setting note_retry_base_ms */
 #define SEND_AUTO_RECONCILE_GRACE_MS 60000LL /* automatic flushes leave fresh unknowns alone */
-#define SEND_NOTE_BACKOFF_MAX_MS (3600LL * 1000)
+#define SEND_NOTE_BACKOFF_MAX_MS     (3600LL * 1000)
 
 /* ---- pure helpers ---- */
 
@@ -104,11 +104,10 @@ static uint32_t send_utf8_next(const unsigned char **p)
 /* GSM 03.38: 1 for the basic set, 2 for the extension table, 0 when not GSM-7. */
 static int send_gsm_cost(uint32_t c)
 {
-    static const uint32_t basic[] = {0xA3, 0xA5, 0xE8, 0xE9, 0xF9, 0xEC, 0xF2, 0xC7, 0xD8,
-                                     0xF8, 0xC5, 0xE5, 0x394, 0x3A6, 0x393, 0x39B, 0x3A9,
-                                     0x3A0, 0x3A8, 0x3A3, 0x398, 0x39E, 0xC6, 0xE6, 0xDF,
-                                     0xC9, 0xA4, 0xA1, 0xC4, 0xD6, 0xD1, 0xDC, 0xA7, 0xBF,
-                                     0xE4, 0xF6, 0xF1, 0xFC, 0xE0};
+    static const uint32_t basic[] = {
+        0xA3,  0xA5,  0xE8,  0xE9,  0xF9,  0xEC,  0xF2,  0xC7,  0xD8,  0xF8, 0xC5, 0xE5, 0x394,
+        0x3A6, 0x393, 0x39B, 0x3A9, 0x3A0, 0x3A8, 0x3A3, 0x398, 0x39E, 0xC6, 0xE6, 0xDF, 0xC9,
+        0xA4,  0xA1,  0xC4,  0xD6,  0xD1,  0xDC,  0xA7,  0xBF,  0xE4,  0xF6, 0xF1, 0xFC, 0xE0};
     size_t i;
 
     if (c == '\n' || c == '\r')
@@ -294,8 +293,8 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
     }
     if (prior > 0) {
         /* an earlier attempt may have landed: look before posting again */
-        if (send_gh_find_note(c->gh, en.candidate_id, marker, note_id, sizeof(note_id), &found, &ge) !=
-            0)
+        if (send_gh_find_note(c->gh, en.candidate_id, marker, note_id, sizeof(note_id), &found,
+                              &ge) != 0)
             goto failed;
         if (found) {
             log_msg("note for %s found in the activity feed (attempt %d)", request_id, prior + 1);
@@ -304,7 +303,7 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
     }
     FAILPOINT("before_note");
     if (send_gh_add_note(c->gh, en.candidate_id, en.note_body ? en.note_body : "", en.visibility,
-                    note_id, sizeof(note_id), &ge) != 0)
+                         note_id, sizeof(note_id), &ge) != 0)
         goto failed;
     FAILPOINT("after_note");
 written:
@@ -530,8 +529,7 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
             continue;
         if (en.send_state == OUTBOX_SEND_INTENT || en.send_state == OUTBOX_SEND_UNKNOWN) {
             int busy = outbox_entry_busy(&en);
-            int fresh = auto_mode &&
-                        en.updated_ms + SEND_AUTO_RECONCILE_GRACE_MS > outbox_now_ms();
+            int fresh = auto_mode && en.updated_ms + SEND_AUTO_RECONCILE_GRACE_MS > outbox_now_ms();
             outbox_entry_free(&en);
             if (busy || fresh)
                 continue;
@@ -643,8 +641,7 @@ int send_status_outbox(cJSON *status, int reconcile)
                 struct outbox_entry en;
                 if (outbox_get(c.ob, ids[i], &en, &e) != 1)
                     continue;
-                if ((en.send_state == OUTBOX_SEND_UNKNOWN ||
-                     en.send_state == OUTBOX_SEND_INTENT) &&
+                if ((en.send_state == OUTBOX_SEND_UNKNOWN || en.send_state == OUTBOX_SEND_INTENT) &&
                     !outbox_entry_busy(&en)) {
                     outbox_entry_free(&en);
                     if (send_reconcile(&c, ids[i], &e) < 0)
@@ -700,7 +697,8 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
         return -1;
     }
     cJSON_AddStringToObject(m, "id", en.message_id);
-    cJSON_AddStringToObject(m, "delivery_state", en.delivery_state[0] ? en.delivery_state : "queued");
+    cJSON_AddStringToObject(m, "delivery_state",
+                            en.delivery_state[0] ? en.delivery_state : "queued");
     switch (en.note_state) {
     case OUTBOX_NOTE_WRITTEN:
         cJSON_AddStringToObject(n, "state", "written");
@@ -726,8 +724,8 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
     default:
         cJSON_AddStringToObject(n, "state", "pending");
         cJSON_AddNullToObject(n, "id");
-        cJSON_AddStringToObject(n, "reason",
-                                en.last_error[0] ? en.last_error : "the note was not attempted yet");
+        cJSON_AddStringToObject(
+            n, "reason", en.last_error[0] ? en.last_error : "the note was not attempted yet");
         cJSON_AddTrueToObject(n, "retrying");
         break;
     }
@@ -800,7 +798,8 @@ static int send_validate(const struct send_request *r, struct err *e)
         return -1;
     }
     if (!send_digits(r->candidate_id, 20)) {
-        err_set(e, ERR_BAD_REQUEST, "\"candidate_id\" must be the Greenhouse candidate id (digits)");
+        err_set(e, ERR_BAD_REQUEST,
+                "\"candidate_id\" must be the Greenhouse candidate id (digits)");
         return -1;
     }
     if (!send_is_nanp(r->to)) {
@@ -830,8 +829,9 @@ static int send_precheck(struct send_ctx *c, const char *to, struct err *e)
     if (textus_get_opt_out(&c->tx, to, &opted, e) != 0)
         return -1;
     if (opted) {
-        err_set(e, ERR_OPTED_OUT, "this number has opted out of texts (locked in TextUs); "
-                                  "nothing was sent");
+        err_set(e, ERR_OPTED_OUT,
+                "this number has opted out of texts (locked in TextUs); "
+                "nothing was sent");
         return -1;
     }
     conv = calloc(1, sizeof(*conv));
@@ -902,8 +902,8 @@ static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *res
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
-    r = outbox_mark_sent(c->ob, req->request_id, msg.id, msg.conversation, msg.delivery_state,
-                         note, e);
+    r = outbox_mark_sent(c->ob, req->request_id, msg.id, msg.conversation, msg.delivery_state, note,
+                         e);
     sodium_memzero(note, strlen(note));
     free(note);
     if (r < 0)

@@ -58,9 +58,9 @@ int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *n
 
 /* GSM-7 and UCS-2 segment arithmetic (TextUs's segment limit, default 3). */
 struct send_segments {
-    int ucs2;      /* 1 when some character is outside GSM-7 */
-    long units;    /* GSM-7 septets or UTF-16 code units */
-    int segments;  /* SMS segments the body needs */
+    int ucs2;     /* 1 when some character is outside GSM-7 */
+    long units;   /* GSM-7 septets or UTF-16 code units */
+    int segments; /* SMS segments the body needs */
 };
 void send_count_segments(const char *body, struct send_segments *out);
 /* Largest body (in units) that fits in `limit` segments. */
@@ -75,12 +75,12 @@ int send_request_id_ok(const char *s);
 int send_note_marker(char *out, size_t outsz, const char *message_id);
 
 struct send_flush_counts {
-    long written;        /* notes written by this flush */
-    long pending;        /* notes still pending afterwards */
-    long unknown;        /* sends still unresolved */
+    long written; /* notes written by this flush */
+    long pending; /* notes still pending afterwards */
+    long unknown; /* sends still unresolved */
     long reconciled_sent;
     long reconciled_not_sent;
-    long stopped;        /* notes stopped (permission / auth) */
+    long stopped; /* notes stopped (permission / auth) */
 };
 
 /*
@@ -88,7 +88,8 @@ struct send_flush_counts {
  * notes. force: ignore next-attempt times; include_stopped: retry stopped
  * notes too (a person asked). Opens the store and outbox itself.
  */
-int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e) SEND_WUR;
+int send_flush(int force, int include_stopped, struct send_flush_counts *out,
+               struct err *e) SEND_WUR;
 
 /* One note attempt for a sent row (claim, look for the marker if needed, post, journal). */
 int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
@@ -131,14 +132,12 @@ int send_status_outbox(cJSON *status, int reconcile);
 
 /* Verbs and subcommands of the send flow (engine; looked up by name in protocol.c / cli.c). */
 struct handler_env;
-int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result,
-                     struct err *e);
+int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
 int handler_flush_outbox(const struct handler_env *env, const cJSON *req, cJSON *result,
                          struct err *e);
 int handler_message_status(const struct handler_env *env, const cJSON *req, cJSON *result,
                            struct err *e);
-int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result,
-                    struct err *e);
+int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
 int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSON *result,
                            struct err *e);
 int cli_cmd_send(int argc, char **argv);

@@ -44,10 +44,10 @@ static void test_segments(void **state)
     seg("a", 161, 0, 161, 2);
     seg("a", 459, 0, 459, 3);
     seg("a", 460, 0, 460, 4);
-    seg("{", 230, 0, 460, 4); /* extension characters count twice */
-    seg("é", 459, 0, 459, 3); /* é is in the GSM-7 basic set */
+    seg("{", 230, 0, 460, 4);            /* extension characters count twice */
+    seg("é", 459, 0, 459, 3);            /* é is in the GSM-7 basic set */
     seg("\xe2\x82\xac", 229, 0, 458, 3); /* € is an extension character */
-    seg("ç", 70, 1, 70, 1);   /* ç is not GSM-7 (only Ç is) */
+    seg("ç", 70, 1, 70, 1);              /* ç is not GSM-7 (only Ç is) */
     seg("ç", 201, 1, 201, 3);
     seg("ç", 202, 1, 202, 4);
     seg("\xf0\x9f\x98\x80", 100, 1, 200, 3); /* an emoji is two UTF-16 units */
@@ -74,8 +74,10 @@ static void test_checks(void **state)
     assert_false(send_request_id_ok(""));
     assert_false(send_request_id_ok("has space"));
     assert_false(send_request_id_ok("a/b"));
-    assert_true(send_request_id_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
-    assert_false(send_request_id_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    assert_true(
+        send_request_id_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    assert_false(
+        send_request_id_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
     assert_int_equal(send_note_marker(m, sizeof(m), "/messages/abc"), 0);
     assert_string_equal(m, "[textus:/messages/abc]");
     assert_int_equal(send_note_marker(m, 8, "/messages/abc"), -1);
