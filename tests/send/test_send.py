@@ -129,6 +129,9 @@ class World:
         env = dict(self.env)
         env.update(extra_env or {})
         reply, rc, err = one_shot(payload, env=env)
+        if reply is not None:  # (a failpoint kills the host before it replies)
+            check(rc == 0, "%s host exit %d for %s: %s" % (self.gen, rc, payload.get("type"),
+                                                           err[-2000:]))
         return reply
 
     def send(self, rid, to, body, extra_env=None, **kw):
@@ -371,6 +374,14 @@ def s_notes_disabled_and_stopped(w):
           r["result"]["note"].get("retrying") is False, "%s stopped: %r" % (w.gen, r))
     st = w.req({"type": "flush_outbox"})
     check(code(st) == "ok" and st["result"]["stopped"] >= 1, "%s stopped flush %r" % (w.gen, st))
+    stat = w.req({"type": "status"})
+    ob = stat["result"].get("outbox", {}) if code(stat) == "ok" else {}
+    check(ob.get("notes_stopped", 0) >= 1 and "Add Note" in ob.get("stopped_fix", ""),
+          "%s status shows the stopped note and its fix: %r" % (w.gen, ob))
+    cli = subprocess.run([HOST, "status"], env=dict(os.environ, **w.env), capture_output=True,
+                         timeout=30)
+    check(b"notes_stopped" in cli.stdout and b"fix:" in cli.stdout,
+          "%s textus-host status prints the outbox" % w.gen)
     w.configure(v1_key=V1_KEY)
     out = subprocess.run([HOST, "outbox", "flush"], env=dict(os.environ, **w.env),
                          capture_output=True, timeout=60)
@@ -428,7 +439,7 @@ def s_cli_send(w):
     r = subprocess.run([HOST, "send", "--candidate", str(CAND), "--to", "+13035550136",
                         "--request-id", "cli-" + w.gen], input=body.encode(),
                        env=dict(os.environ, **w.env), capture_output=True, timeout=60)
-    check(r.returncode == 0, "%s cli send rc %d %s" % (w.gen, r.returncode, r.stderr))
+    check(r.returncode == 0, "%s cli send rc %d %s" % (w.gen, r.returncode, r.stderr[-2000:]))
     ms = w.messages(body=body)
     ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
     check(len(ms) == 1 and len(ns) == 1, "%s cli send: 1/1" % w.gen)
