@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "send.h"
 
 static const char *cli_status_str(const cJSON *obj, const char *name)
 {
@@ -93,6 +94,8 @@ int cli_cmd_status(int argc, char **argv)
     err_clear(&e);
     rc = store_load(&s, &e) != 0 && e.code != ERR_NOT_CONFIGURED ? 1 : 0;
     st = config_status(s, &e);
+    if (st && s)
+        send_status_outbox(st, 1); /* outbox counts; reconciles unknown sends */
     store_free(s);
     if (!st) {
         fprintf(stderr, "textus-host status: out of memory\n");
@@ -105,6 +108,7 @@ int cli_cmd_status(int argc, char **argv)
         free(t);
     } else {
         cli_status_print(st);
+        cli_outbox_status_print(st);
     }
     cJSON_Delete(st);
     if (rc)

@@ -5,6 +5,7 @@
  * cannot be read answers its error code (store_corrupt, ...). ENGINE module.
  */
 #include "config.h"
+#include "send.h"
 
 int handler_status(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
 {
@@ -18,6 +19,8 @@ int handler_status(const struct handler_env *env, const cJSON *req, cJSON *resul
         return -1;
     }
     st = config_status(s, &le);
+    if (st && s)
+        send_status_outbox(st, 1); /* outbox counts; reconciles unknown sends */
     store_free(s);
     if (!st) {
         err_set(e, ERR_INTERNAL, "out of memory");
