@@ -914,6 +914,9 @@ static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *res
     if (send_result(c, req->request_id, 0, result, e) != 0)
         return -1;
     send_store_reply(c, req->request_id, result);
+    err_clear(&te);
+    if (outbox_prune(c->ob, outbox_now_ms(), &te) < 0) /* finished rows older than 30 days */
+        log_msg("pruning the outbox failed: %s", te.message);
     return 0;
 }
 

@@ -250,6 +250,32 @@ def s_validation(w):
     row(w, "empty body / too long", 0, 0, [code(r1), code(r2), code(r3)])
 
 
+def s_two_hosts(w):
+    # two host processes get the same click at once while TextUs is slow: one POST
+    to, body = "+13035550138", unique("two hosts at once")
+    p = {"type": "send_sms", "request_id": "twohosts-" + w.gen, "candidate_id": str(CAND),
+         "to": to, "body": body}
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": {"delay_ms": 800}})
+    h1, h2 = Host(env=w.env), Host(env=w.env)
+    h1.send(p)
+    time.sleep(0.3)
+    h2.send(p)
+    r1, r2 = h1.read_reply(), h2.read_reply()
+    h1.close()
+    h2.close()
+    codes = sorted([code(r1), code(r2)])
+    check(code(r1) == "ok", "%s two hosts: first ok %r" % (w.gen, r1))
+    check(code(r2) in ("ok", "outcome_unknown"), "%s two hosts: second %r" % (w.gen, r2))
+    r3 = w.send("twohosts-" + w.gen, to, body)
+    check(code(r3) == "ok" and r3["result"]["replayed"] is True, "%s two hosts later %r" % (w.gen, r3))
+    ms = w.messages(body=body)
+    ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+    check(len(ms) == 1 and len(ns) == 1, "%s two hosts: 1 message 1 note (%d, %d)" % (w.gen, len(ms), len(ns)))
+    row(w, "same request in two hosts at once (slow TextUs)", len(ms), len(ns),
+        [code(r1), code(r2), code(r3)])
+
+
 def s_ambiguous(w):
     to, body = "+13035550126", unique("ambiguous drop")
     rid = "amb-" + w.gen
@@ -494,6 +520,7 @@ def main():
             s_opted_blocked(w)
             s_replay_conflict(w)
             s_validation(w)
+            s_two_hosts(w)
             s_ambiguous(w)
             s_ambiguous_not_sent(w)
             s_note_retry(w, 429)
