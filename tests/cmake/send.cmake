@@ -10,3 +10,11 @@ if(TH_FAILPOINTS)
 endif()
 add_test(NAME send_flow COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_send.py)
 set_tests_properties(send_flow PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
+
+# A build without TH_FAILPOINTS must contain no failpoint code (the names never appear).
+if(NOT TH_FAILPOINTS)
+  add_test(NAME send_no_failpoints
+           COMMAND sh -c "! grep -a -q -e TH_FAILPOINT -e after_journal \"$1\"" sh
+                   $<TARGET_FILE:textus-host-engine>)
+  set_tests_properties(send_no_failpoints PROPERTIES LABELS "send")
+endif()
