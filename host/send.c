@@ -400,6 +400,12 @@ int64_t send_parse_iso_ms(const char *s)
     return ((int64_t)t - off) * 1000 + frac;
 }
 
+/* TextUs examples say "out"; the type page says "outgoing". */
+static int send_outgoing(const char *direction)
+{
+    return strcmp(direction, "out") == 0 || strcmp(direction, "outgoing") == 0;
+}
+
 /*
  * Decide what happened to an INTENT/UNKNOWN row by reading the conversation's
  * latest outgoing message. Returns 1 sent (journaled), 0 not sent (journaled),
@@ -436,7 +442,7 @@ int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e)
     }
     if (conv->found && conv->has_latest) {
         ts = send_parse_iso_ms(conv->latest.timestamp);
-        if (strcmp(conv->latest.direction, "out") == 0 && !conv->latest_body_truncated &&
+        if (send_outgoing(conv->latest.direction) && !conv->latest_body_truncated &&
             strcmp(conv->latest_body, en.body) == 0 && ts >= 0 &&
             ts + SEND_RECONCILE_SKEW >= en.created_ms && conv->latest.id[0]) {
             int known = outbox_message_known(c->ob, conv->latest.id, request_id, e);
@@ -461,7 +467,7 @@ int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e)
                 goto out;
             }
         }
-        if (strcmp(conv->latest.direction, "out") != 0 && ts >= en.created_ms) {
+        if (!send_outgoing(conv->latest.direction) && ts >= en.created_ms) {
             /* a reply came in after our journal time and hides our outgoing message */
             if (outbox_mark_unknown(c->ob, request_id, "the latest message is an incoming reply",
                                     e) < 0)
