@@ -472,8 +472,8 @@ static void test_concurrency(void **state)
     integrity_ok();
 }
 
-/* Write forever until killed. */
-static void child_writer(int idx)
+/* Write forever until killed; one byte to ready_fd after the first full round. */
+static void child_writer(int idx, int ready_fd)
 {
     struct outbox *ob = NULL;
     struct err e;
@@ -492,6 +492,8 @@ static void child_writer(int idx)
             outbox_note_claim(ob, rid, 1, 0, &prior, &e) != 1 ||
             outbox_note_written(ob, rid, "1", &e) != 1)
             _exit(2);
+        if (i == 0 && write(ready_fd, "r", 1) != 1)
+            _exit(3);
     }
 }
 
@@ -506,15 +508,25 @@ static void test_kill9(void **state)
 
     outbox_close(ob);
     for (round = 0; round < 6; round++) {
-        pid_t a = fork(), b;
+        int ready[2];
+        char c;
+        pid_t a, b;
+
+        assert_int_equal(pipe(ready), 0);
+        a = fork();
         assert_true(a >= 0);
         if (a == 0)
-            child_writer(0);
+            child_writer(0, ready[1]);
         b = fork();
         assert_true(b >= 0);
         if (b == 0)
-            child_writer(1);
-        usleep((useconds_t)(20000 + 15000 * round));
+            child_writer(1, ready[1]);
+        /* both are writing (each finished a round), then kill them mid-stream */
+        assert_int_equal(read(ready[0], &c, 1), 1);
+        assert_int_equal(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+        close(ready[1]);
+        usleep((useconds_t)(2000 + 7000 * round));
         kill(a, SIGKILL);
         kill(b, SIGKILL);
         assert_int_equal(waitpid(a, &status, 0), a);
