@@ -21,7 +21,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"rekey", NULL, "cli_cmd_rekey", "re-encrypt the credential store under a new key"},
     {"extract", cli_cmd_extract, NULL, "show the number extract_phone picks (profile on stdin)"},
     {"send", NULL, "cli_cmd_send", "send one SMS (body on stdin) and log it as a Greenhouse note"},
-    {"outbox", NULL, "cli_cmd_outbox", "list the send journal, or flush: reconcile and write pending notes"},
+    {"outbox", NULL, "cli_cmd_outbox", "list the send journal, or flush it (notes, unknowns)"},
     {NULL, NULL, NULL, NULL} /* subcommands are appended by the issues that add them */
 };
 

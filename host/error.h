@@ -52,7 +52,7 @@ enum err_code {
     ERR_NOT_FOUND,
     /* 34: API clients (Greenhouse) */
     ERR_GREENHOUSE_REJECTED,
-    /* 34: send flow */
+    /* 35: send flow */
     ERR_NOT_SENT,
     /* append new codes here, never in between */
     ERR__COUNT

@@ -13,9 +13,6 @@
 
 #define IMPORT_PROFILE_BASE "https://app.greenhouse.io/people/"
 
-int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON *result,
-                          struct err *e);
-
 /* The number to import from the profile: e164 and label into out / type. */
 static int import_from_profile(const struct handler_env *env, const cJSON *profile, char *to,
                                size_t tosz, char *type, size_t typesz, struct err *e)

@@ -262,7 +262,8 @@ static int send_note_stop_code(enum err_code code)
 {
     return code == ERR_GREENHOUSE_AUTH || code == ERR_GREENHOUSE_PERMISSION ||
            code == ERR_GREENHOUSE_USER_NOT_FOUND || code == ERR_GREENHOUSE_V1_RETIRED ||
-           code == ERR_NOT_CONFIGURED || code == ERR_GREENHOUSE_NOT_FOUND;
+           code == ERR_NOT_CONFIGURED || code == ERR_GREENHOUSE_NOT_FOUND ||
+           code == ERR_GREENHOUSE_REJECTED; /* a 422 is not cured by waiting */
 }
 
 /*

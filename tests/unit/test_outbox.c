@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -480,9 +483,14 @@ static void child_writer(int idx, int ready_fd)
     char rid[64];
     int i, prior;
 
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed test */
+#endif
     err_clear(&e);
-    if (outbox_open(&ob, dbpath, key, &e) != 0)
+    if (outbox_open(&ob, dbpath, key, &e) != 0) {
+        fprintf(stderr, "writer %d: open: %s\n", idx, e.message);
         _exit(1);
+    }
     for (i = 0;; i++) {
         struct outbox_req r;
         snprintf(rid, sizeof(rid), "k%d-%d-%d", idx, (int)getpid(), i);
@@ -490,10 +498,13 @@ static void child_writer(int idx, int ready_fd)
         if (outbox_journal_intent(ob, &r, &e) != 1 ||
             outbox_mark_sent(ob, rid, "/messages/k", NULL, NULL, "note", &e) != 1 ||
             outbox_note_claim(ob, rid, 1, 0, &prior, &e) != 1 ||
-            outbox_note_written(ob, rid, "1", &e) != 1)
+            outbox_note_written(ob, rid, "1", &e) != 1) {
+            fprintf(stderr, "writer %d: round %d: %s\n", idx, i, e.message);
             _exit(2);
+        }
         if (i == 0 && write(ready_fd, "r", 1) != 1)
             _exit(3);
+        usleep(500); /* a host writes a few rows per click, not in a tight loop */
     }
 }
 
@@ -508,24 +519,35 @@ static void test_kill9(void **state)
 
     outbox_close(ob);
     for (round = 0; round < 6; round++) {
-        int ready[2];
+        int ra[2], rb[2];
         char c;
         pid_t a, b;
 
-        assert_int_equal(pipe(ready), 0);
+        assert_int_equal(pipe(ra), 0);
+        assert_int_equal(pipe(rb), 0);
         a = fork();
         assert_true(a >= 0);
-        if (a == 0)
-            child_writer(0, ready[1]);
+        if (a == 0) {
+            close(ra[0]);
+            close(rb[0]);
+            close(rb[1]);
+            child_writer(0, ra[1]);
+        }
         b = fork();
         assert_true(b >= 0);
-        if (b == 0)
-            child_writer(1, ready[1]);
-        /* both are writing (each finished a round), then kill them mid-stream */
-        assert_int_equal(read(ready[0], &c, 1), 1);
-        assert_int_equal(read(ready[0], &c, 1), 1);
-        close(ready[0]);
-        close(ready[1]);
+        if (b == 0) {
+            close(ra[0]);
+            close(ra[1]);
+            close(rb[0]);
+            child_writer(1, rb[1]);
+        }
+        close(ra[1]);
+        close(rb[1]);
+        /* both are writing (each finished a round; EOF if one failed), then kill mid-stream */
+        assert_int_equal(read(ra[0], &c, 1), 1);
+        assert_int_equal(read(rb[0], &c, 1), 1);
+        close(ra[0]);
+        close(rb[0]);
         usleep((useconds_t)(2000 + 7000 * round));
         kill(a, SIGKILL);
         kill(b, SIGKILL);
