@@ -319,6 +319,9 @@ failed:
         backoff = SEND_NOTE_BACKOFF_MAX_MS;
     if (ge.retry_after_ms > backoff)
         backoff = ge.retry_after_ms;
+    /* rate limited: the service said when (a forced flush waits for it too, outbox.c) */
+    if (ge.code == ERR_RATE_LIMITED && ge.retry_after_ms > 0)
+        backoff = ge.retry_after_ms;
     log_msg("note for %s failed: %s", request_id, why);
     r = outbox_note_failed(c->ob, request_id, send_note_stop_code(ge.code), why,
                            outbox_now_ms() + backoff, e);
