@@ -862,8 +862,7 @@ static int ob_claim_locked(struct outbox *ob, const char *request_id, int for_no
             !(include_stopped && en.note_state == OUTBOX_NOTE_STOPPED))
             goto out;
         /* force skips the back-off, never the wait a 429's Retry-After asked for */
-        if (en.next_attempt_ms > now &&
-            (!force || strncmp(en.last_error, "rate_limited", 12) == 0))
+        if (en.next_attempt_ms > now && (!force || strncmp(en.last_error, "rate_limited", 12) == 0))
             goto out;
         if (prior_attempts)
             *prior_attempts = en.note_attempts;
