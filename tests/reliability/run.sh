@@ -44,6 +44,10 @@ if [ -z "${TH_HOST:-}" ]; then
     fi
     export TH_HOST=$build/host/textus-host TH_BUILD_DIR=$build
 fi
+if [ -z "${TH_FAILPOINTS_BUILT:-}" ] && grep -q 'TH_FAILPOINTS:BOOL=ON' "$(dirname "$(dirname "$TH_HOST")")/CMakeCache.txt" 2>/dev/null; then
+    export TH_FAILPOINTS_BUILT=1
+fi
+[ "${TH_FAILPOINTS_BUILT:-}" = 1 ] || echo "note: $TH_HOST has no failpoints (TH_FAILPOINTS=OFF): the hard stops are SIGKILLs only"
 export TH_SOURCE_DIR=${TH_SOURCE_DIR:-$root}
 export TH_BUILD_DIR=${TH_BUILD_DIR:-$(dirname "$(dirname "$TH_HOST")")}
 cd "$here"
