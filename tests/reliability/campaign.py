@@ -125,6 +125,7 @@ def scenario_stops(args, ck):
     modes = {}
     replies = {}
     accepted = {}
+    kills = {}
     per_home = 50
     try:
         dur = calibrate(w)
@@ -139,12 +140,17 @@ def scenario_stops(args, ck):
             body = "reliab hard stop %d (%s) rid=%s" % (i, mode, rid)
             p = send_payload(rid, phone(i), body)
             first = None
+            first_reply = None
             if mode == "kill9":
                 h = w.port()
                 h.send(p)
                 time.sleep(rng.uniform(0, dur * 1.5))
                 h.proc.kill()
                 h.proc.wait()
+                try:
+                    first_reply = h.read_reply()
+                except (AssertionError, ValueError, OSError):
+                    first_reply = None
                 for f in (h.proc.stdin, h.proc.stdout, h.proc.stderr):
                     try:
                         f.close()
@@ -172,6 +178,16 @@ def scenario_stops(args, ck):
             if mode in ("after_send", "after_journal", "before_note", "after_note"):
                 ck.check(retry == "ok", "stop %d %s: retry %s" % (i, mode, retry))
             replies[rid] = (mode, first, retry)
+            if mode == "kill9":  # where the SIGKILL landed, as the retry tells it
+                if first_reply is not None:
+                    where = "after the reply"
+                elif retry == "ok" and not reply["result"]["replayed"]:
+                    where = "before the journal"
+                elif retry == "ok":
+                    where = "after the journal"
+                else:
+                    where = "before the POST (not_sent)"
+                kills[where] = kills.get(where, 0) + 1
             accepted.setdefault(w.home, {})[rid] = None
             fr, last = flush_until_clean(ck, w, "stop %d flush" % i, bound_s=20)
         per_rid, msgs, notes, dups = exactly_once(ck, w, list(replies), "stops")
@@ -190,12 +206,14 @@ def scenario_stops(args, ck):
         st = w.cli(["status"])
         ck.check(st.returncode == 0, "stops: status exit %d" % st.returncode)
         print("modes: %s" % modes, flush=True)
+        print("SIGKILLs landed: %s" % kills, flush=True)
         return {"scenario": "hard stops (%s, %s)" % (args.gen, ", ".join(
             "%s %d" % kv for kv in sorted(modes.items()))),
                 "requests": n_stops, "messages": msgs, "notes": notes, "duplicates": dups,
-                "extra": "journal %d/%d listed, not_sent %d" % (
+                "extra": "journal %d/%d listed, retries not_sent %d; SIGKILLs %s" % (
                     n_stops - len(missing), n_stops,
-                    sum(1 for v in replies.values() if v[2] == "not_sent"))}
+                    sum(1 for v in replies.values() if v[2] == "not_sent"),
+                    ", ".join("%s %d" % kv for kv in sorted(kills.items())))}
     finally:
         w.close()
 

@@ -64,7 +64,7 @@ step() { # step NAME CMD...: run, keep the output, say how it ended
     local t0=$(date +%s)
     "$@" >"$logdir/$name.log" 2>&1
     local rc=$?
-    grep -E '^(FAIL|FINDING|HIT|calibration|modes|parallel:|storm:|audit:|suite|malformed|fuzz_)' "$logdir/$name.log" | head -40
+    grep -E '^(FAIL|FINDING|HIT|calibration|modes|SIGKILLs|parallel:|storm:|audit:|suite|malformed|fuzz_)' "$logdir/$name.log" | head -40
     tail -1 "$logdir/$name.log"
     echo "   ($name: exit $rc, $(( $(date +%s) - t0 )) s)"
     if [ $rc -ne 0 ]; then

@@ -220,7 +220,7 @@ SUITE = [
     ("verify", ["tests/verify/test_verify.py"]),
     ("phone fallback", ["tests/integration/test_fallback.py"]),
 ]
-SUITE_BINS = ["test_textus", "test_greenhouse", "test_http", "test_store", "test_outbox"]
+SUITE_BINS = ["test_textus", "test_greenhouse", "test_http", "test_store"]
 SUITE_SECRET_RE = re.compile(rb"\b(?:tok|hvk|csecret)_[A-Za-z0-9_]*FAKE_\d{4}\b|canary-SECRET-[0-9a-f]+")
 
 
@@ -243,7 +243,7 @@ def run_suite(a, tmp):
         if not os.path.exists(path):
             continue
         t0 = time.monotonic()
-        r = subprocess.run([sys.executable, path], env=env, capture_output=True, timeout=900)
+        r = subprocess.run([sys.executable, path], env=env, capture_output=True, timeout=300)
         outs.append((name, r.stdout + r.stderr))
         print("suite: %s exit %d in %.0f s" % (name, r.returncode, time.monotonic() - t0),
               flush=True)
@@ -251,7 +251,7 @@ def run_suite(a, tmp):
     for b in SUITE_BINS:
         p = os.path.join(bdir, "tests", b)
         if os.path.exists(p):
-            r = subprocess.run([p], env=env, capture_output=True, timeout=600)
+            r = subprocess.run([p], env=env, capture_output=True, timeout=180)
             outs.append((b, r.stdout + r.stderr))
             print("suite: %s exit %d" % (b, r.returncode), flush=True)
     return outs, log
