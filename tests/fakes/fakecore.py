@@ -414,6 +414,10 @@ class _Drop(Exception):
 
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; with Nagle on, a kept-alive
+    # connection stalls ~40 ms per response on the client's delayed ACK. Real
+    # servers do not, and the stall would make every client look slow.
+    disable_nagle_algorithm = True
     server_version = "textus-host-fake/1"
     sys_version = ""
     timeout = 30                          # idle keep-alive timeout (seconds); set from CLI
