@@ -61,7 +61,16 @@ section_memory() {
     python3 tests/bench/bench_flows.py rss-cap "$host" >>"$rows"
 }
 
-sections=(section_spawn section_extract_phone section_memory)
+# --- section: the send flow against the loopback fakes (issues E, G) ---------
+# One send_sms in a one-shot host (what a click costs) against the curl CLI
+# doing the SMS POST and the note POST as two processes; 100 sends over one
+# long-lived port (connections opened at each fake, host CPU per send); peak
+# RSS of a send.
+section_send() {
+    python3 tests/bench/bench_flows.py send "$host" >>"$rows"
+}
+
+sections=(section_spawn section_extract_phone section_memory section_send)
 for s in "${sections[@]}"; do
     echo "== $s" >&2
     "$s"
