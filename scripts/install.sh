@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# install.sh — install textus-host for the current user (or machine-wide with --system)
+# and register it with every Chromium-family browser found.
+#
+#   1. builds the host if needed (cmake into build/), or takes --binary PATH;
+#   2. copies textus-host and its engine module (textus-host-engine.so, which the
+#      executable dlopen()s from its own directory) to a stable folder:
+#        Linux  ~/.local/share/textus-host/bin/        (--system: /usr/local/lib/textus-host/)
+#        macOS  ~/Library/Application Support/textus-host/bin/  (--system: /Library/Application Support/textus-host/bin/)
+#      ($TEXTUS_HOST_HOME/bin/ when TEXTUS_HOST_HOME is set, like the rest of the state);
+#   3. writes com.textus.greenhouse.json (manifest/com.textus.greenhouse.json.in)
+#      into NativeMessagingHosts/ of every browser and channel whose user data folder
+#      exists, or of the ones named by --browser / --user-data-dir;
+#   4. records every file and folder it created in an install receipt
+#      (<state>/install-receipt.txt) that scripts/uninstall.sh reads.
+# Idempotent: running it again rewrites the same files. Prints every file written.
+# Also warns about Snap/Flatpak browsers and a NativeMessagingUserLevelHosts policy.
+#
+# Test hooks (not for users): TH_INSTALL_OS=Linux|Darwin picks the path table;
+# TH_INSTALL_ROOT prefixes every machine-wide path (/etc, /usr/local, /Library).
+set -euo pipefail
+
+HOST_NAME=com.textus.greenhouse
+STUB_ID=hfboccpnppdfmcdbjjgmobnhljkkmjji
+src_root=$(cd "$(dirname "$0")/.." && pwd)
+template="$src_root/manifest/$HOST_NAME.json.in"
+
+os=${TH_INSTALL_OS:-$(uname -s)}
+root=${TH_INSTALL_ROOT:-}
+binary=""
+dry_run=0
+system=0
+browsers=()
+udds=()
+ext_ids=("$STUB_ID")
+
+usage() {
+    cat <<EOF
+usage: scripts/install.sh [options]
+
+Installs textus-host and registers the native-messaging host $HOST_NAME
+with every Chromium-family browser whose user data folder exists.
+
+  --binary PATH         install this textus-host (its textus-host-engine module
+                        must sit beside it) instead of building build/host/textus-host
+  --browser NAME        register with this browser even if its folder is missing
+                        (repeatable): $(browser_names | tr '\n' ' ')
+  --user-data-dir DIR   register with a custom profile folder (Chrome started with
+                        --user-data-dir=DIR reads DIR/NativeMessagingHosts/; repeatable)
+  --extension-id ID     also allow this extension (32 letters a-p; repeatable).
+                        The stub's id $STUB_ID is always allowed.
+  --system              machine-wide install (root): system manifest folders
+  --dry-run             print what would be written, write nothing
+  -h, --help            this help
+EOF
+}
+
+die() { echo "install: $*" >&2; exit 1; }
+note() { echo "install: $*"; }
+warn() { echo "install: WARNING: $*" >&2; }
+
+# ---- path tables ---------------------------------------------------------------
+
+browser_names() {
+    printf '%s\n' chrome chrome-beta chrome-dev chrome-canary chromium \
+        edge edge-beta edge-dev brave vivaldi
+}
+
+# Chromium's rule (chrome_paths_linux.cc): $CHROME_CONFIG_HOME, else $XDG_CONFIG_HOME, else ~/.config.
+linux_config_home() {
+    if [ -n "${CHROME_CONFIG_HOME:-}" ]; then echo "$CHROME_CONFIG_HOME"
+    elif [ -n "${XDG_CONFIG_HOME:-}" ]; then echo "$XDG_CONFIG_HOME"
+    else echo "$HOME/.config"; fi
+}
+
+# The default user data folder of a browser (per user).
+user_data_dir() {
+    local b=$1
+    if [ "$os" = Darwin ]; then
+        local as="$HOME/Library/Application Support"
+        case $b in
+            chrome) echo "$as/Google/Chrome" ;;
+            chrome-beta) echo "$as/Google/Chrome Beta" ;;
+            chrome-dev) echo "$as/Google/Chrome Dev" ;;
+            chrome-canary) echo "$as/Google/Chrome Canary" ;;
+            chromium) echo "$as/Chromium" ;;
+            edge) echo "$as/Microsoft Edge" ;;
+            edge-beta) echo "$as/Microsoft Edge Beta" ;;
+            edge-dev) echo "$as/Microsoft Edge Dev" ;;
+            brave) echo "$as/BraveSoftware/Brave-Browser" ;;
+            vivaldi) echo "$as/Vivaldi" ;;
+            *) return 1 ;;
+        esac
+    else
+        local c
+        c=$(linux_config_home)
+        case $b in
+            chrome) echo "$c/google-chrome" ;;
+            chrome-beta) echo "$c/google-chrome-beta" ;;
+            chrome-dev) echo "$c/google-chrome-unstable" ;;
+            chrome-canary) echo "$c/google-chrome-canary" ;;
+            chromium) echo "$c/chromium" ;;
+            edge) echo "$c/microsoft-edge" ;;
+            edge-beta) echo "$c/microsoft-edge-beta" ;;
+            edge-dev) echo "$c/microsoft-edge-dev" ;;
+            brave) echo "$c/BraveSoftware/Brave-Browser" ;;
+            vivaldi) echo "$c/vivaldi" ;;
+            *) return 1 ;;
+        esac
+    fi
+}
+
+# The machine-wide manifest folder of a browser (channels share their brand's folder).
+system_manifest_dir() {
+    local b=$1
+    if [ "$os" = Darwin ]; then
+        case $b in
+            chrome*) echo "$root/Library/Google/Chrome/NativeMessagingHosts" ;;
+            chromium) echo "$root/Library/Application Support/Chromium/NativeMessagingHosts" ;;
+            edge*) echo "$root/Library/Microsoft/Edge/NativeMessagingHosts" ;;
+            brave) echo "$root/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts" ;;
+            vivaldi) echo "$root/Library/Application Support/Vivaldi/NativeMessagingHosts" ;;
+            *) return 1 ;;
+        esac
+    else
+        case $b in
+            chrome*) echo "$root/etc/opt/chrome/native-messaging-hosts" ;;
+            chromium) echo "$root/etc/chromium/native-messaging-hosts" ;;
+            edge*) echo "$root/etc/opt/edge/native-messaging-hosts" ;;
+            brave) echo "$root/etc/opt/chrome/native-messaging-hosts" ;; # Brave reads Chrome's folder
+            vivaldi) echo "$root/etc/opt/vivaldi/native-messaging-hosts" ;;
+            *) return 1 ;;
+        esac
+    fi
+}
+
+# Is a browser installed machine-wide? (for --system without --browser)
+system_browser_present() {
+    local b=$1 d
+    d=$(system_manifest_dir "$b")
+    [ -d "$(dirname "$d")" ] && return 0
+    if [ "$os" = Darwin ]; then
+        case $b in
+            chrome) [ -d "$root/Applications/Google Chrome.app" ] ;;
+            chromium) [ -d "$root/Applications/Chromium.app" ] ;;
+            edge) [ -d "$root/Applications/Microsoft Edge.app" ] ;;
+            brave) [ -d "$root/Applications/Brave Browser.app" ] ;;
+            vivaldi) [ -d "$root/Applications/Vivaldi.app" ] ;;
+            *) return 1 ;;
+        esac
+    else
+        case $b in
+            chrome) [ -d "$root/opt/google/chrome" ] ;;
+            chromium) [ -e "$root/usr/bin/chromium" ] || [ -e "$root/usr/bin/chromium-browser" ] ;;
+            edge) [ -d "$root/opt/microsoft/msedge" ] ;;
+            brave) [ -d "$root/opt/brave.com/brave" ] ;;
+            vivaldi) [ -d "$root/opt/vivaldi" ] ;;
+            *) return 1 ;;
+        esac
+    fi
+}
+
+state_dir() {
+    if [ -n "${TEXTUS_HOST_HOME:-}" ] && [ $system -eq 0 ]; then
+        echo "$TEXTUS_HOST_HOME"
+    elif [ "$os" = Darwin ]; then
+        if [ $system -eq 1 ]; then echo "$root/Library/Application Support/textus-host"
+        else echo "$HOME/Library/Application Support/textus-host"; fi
+    elif [ $system -eq 1 ]; then
+        echo "$root/var/lib/textus-host"
+    else
+        echo "${XDG_DATA_HOME:-$HOME/.local/share}/textus-host"
+    fi
+}
+
+bin_dir() {
+    if [ $system -eq 1 ] && [ "$os" != Darwin ]; then echo "$root/usr/local/lib/textus-host"
+    else echo "$(state_dir)/bin"; fi
+}
+
+# ---- arguments ------------------------------------------------------------------
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --binary) [ $# -ge 2 ] || die "--binary needs a path"; binary=$2; shift 2 ;;
+        --binary=*) binary=${1#*=}; shift ;;
+        --browser) [ $# -ge 2 ] || die "--browser needs a name"; browsers+=("$2"); shift 2 ;;
+        --browser=*) browsers+=("${1#*=}"); shift ;;
+        --user-data-dir) [ $# -ge 2 ] || die "--user-data-dir needs a folder"; udds+=("$2"); shift 2 ;;
+        --user-data-dir=*) udds+=("${1#*=}"); shift ;;
+        --extension-id) [ $# -ge 2 ] || die "--extension-id needs an id"; ext_ids+=("$2"); shift 2 ;;
+        --extension-id=*) ext_ids+=("${1#*=}"); shift ;;
+        --system) system=1; shift ;;
+        --dry-run|-n) dry_run=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown option '$1'" ;;
+    esac
+done
+
+for id in "${ext_ids[@]}"; do
+    [[ $id =~ ^[a-p]{32}$ ]] || die "extension id '$id' is not valid: an id is 32 letters a-p \
+(chrome://extensions shows it with Developer mode on)"
+done
+for b in ${browsers[@]+"${browsers[@]}"}; do
+    user_data_dir "$b" >/dev/null || die "unknown browser '$b'; known: $(browser_names | tr '\n' ' ')"
+done
+if [ $system -eq 1 ]; then
+    [ ${#udds[@]} -eq 0 ] || die "--system and --user-data-dir do not mix (a custom profile is per user)"
+    if [ -z "$root" ] && [ "$(id -u)" -ne 0 ] && [ $dry_run -eq 0 ]; then
+        die "--system writes machine-wide folders: run it as root (sudo scripts/install.sh --system)"
+    fi
+fi
+[ -f "$template" ] || die "missing $template"
+
+# ---- the binary -----------------------------------------------------------------
+
+engine_name() { # the engine module beside an executable, if any
+    local d=$1 f
+    for f in textus-host-engine.so textus-host-engine.dylib; do
+        if [ -f "$d/$f" ]; then echo "$f"; return 0; fi
+    done
+    return 1
+}
+
+if [ -z "$binary" ]; then
+    binary="$src_root/build/host/textus-host"
+    if [ $dry_run -eq 1 ]; then
+        [ -x "$binary" ] || note "would build $binary (cmake -S . -B build; cmake --build build)"
+    else
+        if [ ! -f "$src_root/build/CMakeCache.txt" ]; then
+            note "building textus-host (cmake into build/)"
+            cmake -S "$src_root" -B "$src_root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+        fi
+        cmake --build "$src_root/build" -j2 --target textus-host >/dev/null \
+            || die "build failed: run 'cmake --build build' to see why (scripts/bootstrap.sh installs what it needs)"
+    fi
+fi
+if [ $dry_run -eq 0 ] || [ -e "$binary" ]; then
+    [ -f "$binary" ] && [ -x "$binary" ] || die "$binary is not an executable file"
+fi
+case $binary in /*) ;; *) binary="$(pwd)/$binary" ;; esac
+bin_src_dir=$(dirname "$binary")
+engine=$(engine_name "$bin_src_dir" || true)
+
+dest_bin_dir=$(bin_dir)
+dest_host="$dest_bin_dir/textus-host"
+case $dest_host in *'"'*|*'\'*) die "the install path $dest_host holds a quote or backslash; set TEXTUS_HOST_HOME" ;; esac
+
+# ---- receipt --------------------------------------------------------------------
+
+receipt="$(state_dir)/install-receipt.txt"
+# (bash 3.2 compatible: macOS's /bin/bash has no associative arrays)
+rec_lines=()
+in_list() { # needle items...
+    local n=$1 x
+    shift
+    for x in "$@"; do [ "$x" != "$n" ] || return 0; done
+    return 1
+}
+record() { # kind path
+    local line="$1	$2"
+    in_list "$line" ${rec_lines[@]+"${rec_lines[@]}"} || rec_lines+=("$line")
+}
+if [ -f "$receipt" ]; then
+    while IFS= read -r line; do
+        case $line in ''|'#'*) continue ;; esac
+        record "${line%%	*}" "${line#*	}"
+    done <"$receipt"
+fi
+
+# mkdir -p that records each folder it creates (so uninstall can remove exactly those).
+make_dir() {
+    local d=$1 missing=() p
+    p=$d
+    while [ ! -d "$p" ]; do missing=("$p" ${missing[@]+"${missing[@]}"}); p=$(dirname "$p"); done
+    for p in ${missing[@]+"${missing[@]}"}; do
+        if [ $dry_run -eq 1 ]; then note "would create folder $p"
+        else mkdir -m 0755 "$p"; record dir "$p"; fi
+    done
+    return 0
+}
+
+# Write stdin to a file atomically with a mode; prints it.
+put_file() { # path mode
+    local dest=$1 mode=$2 tmp
+    if [ $dry_run -eq 1 ]; then cat >/dev/null; note "would write $dest"; return 0; fi
+    tmp=$(mktemp "$(dirname "$dest")/.textus-host.XXXXXX")
+    cat >"$tmp"
+    chmod "$mode" "$tmp"
+    mv -f "$tmp" "$dest"
+    record file "$dest"
+    echo "  wrote $dest"
+}
+
+# ---- install the binary ---------------------------------------------------------
+
+note "installing textus-host into $dest_bin_dir"
+make_dir "$dest_bin_dir"
+if [ $system -eq 0 ] && [ $dry_run -eq 0 ]; then chmod 0700 "$(state_dir)" 2>/dev/null || true; fi
+if [ -e "$binary" ] || [ $dry_run -eq 0 ]; then
+    put_file "$dest_host" 0755 <"$binary"
+else
+    note "would write $dest_host"
+fi
+if [ -n "$engine" ]; then
+    put_file "$dest_bin_dir/$engine" 0644 <"$bin_src_dir/$engine"
+else
+    warn "no textus-host-engine module beside $binary: only 'ping' will work (rebuild with cmake --build build)"
+fi
+
+# ---- manifests ------------------------------------------------------------------
+
+origins=""
+ids_used=()
+for id in "${ext_ids[@]}"; do
+    ! in_list "$id" ${ids_used[@]+"${ids_used[@]}"} || continue
+    ids_used+=("$id")
+    [ -z "$origins" ] || origins+=$',\n'
+    origins+="    \"chrome-extension://$id/\""
+done
+tmpl=$(cat "$template")
+manifest=${tmpl//@HOST_PATH@/"$dest_host"}
+manifest=${manifest//@ALLOWED_ORIGINS@/"$origins"}
+
+targets=() # "label<TAB>NativeMessagingHosts folder"
+if [ $system -eq 1 ]; then
+    if [ ${#browsers[@]} -eq 0 ]; then
+        while read -r b; do
+            case $b in chrome-*|edge-*) continue ;; esac # channels share the brand's folder
+            if system_browser_present "$b"; then browsers+=("$b"); fi
+        done < <(browser_names)
+    fi
+    for b in ${browsers[@]+"${browsers[@]}"}; do targets+=("$b	$(system_manifest_dir "$b")"); done
+else
+    if [ ${#browsers[@]} -eq 0 ] && [ ${#udds[@]} -eq 0 ]; then
+        while read -r b; do
+            d=$(user_data_dir "$b")
+            if [ -d "$d" ]; then browsers+=("$b"); fi
+        done < <(browser_names)
+    fi
+    for b in ${browsers[@]+"${browsers[@]}"}; do targets+=("$b	$(user_data_dir "$b")/NativeMessagingHosts"); done
+    for u in ${udds[@]+"${udds[@]}"}; do
+        case $u in /*) ;; *) u="$(pwd)/$u" ;; esac
+        targets+=("user-data-dir	$u/NativeMessagingHosts")
+    done
+    # Brave on macOS has been seen reading Chrome's folder: register there too (harmless otherwise).
+    if [ "$os" = Darwin ]; then
+        for b in ${browsers[@]+"${browsers[@]}"}; do
+            if [ "$b" = brave ]; then targets+=("brave(chrome folder)	$(user_data_dir chrome)/NativeMessagingHosts"); fi
+        done
+    fi
+fi
+
+dirs_done=()
+written=0
+for t in ${targets[@]+"${targets[@]}"}; do
+    label=${t%%	*}
+    dir=${t#*	}
+    ! in_list "$dir" ${dirs_done[@]+"${dirs_done[@]}"} || continue
+    dirs_done+=("$dir")
+    note "registering with $label: $dir"
+    make_dir "$dir"
+    put_file "$dir/$HOST_NAME.json" 0644 <<<"$manifest"
+    written=$((written + 1))
+done
+
+if [ $written -eq 0 ]; then
+    warn "no browser user data folder found, so no browser can start the host yet.
+  Start your browser once (it creates its folder), then run scripts/install.sh again;
+  or name one: --browser chrome (known: $(browser_names | tr '\n' ' '))
+  or a custom profile: --user-data-dir DIR"
+fi
+
+# ---- sandboxed browsers and policies -------------------------------------------
+
+if [ $system -eq 0 ] && [ "$os" != Darwin ]; then
+    for s in chromium brave vivaldi; do
+        if [ -d "$HOME/snap/$s" ]; then
+            warn "a Snap $s was found (~/snap/$s). The Snap sandbox does not let the browser start
+  programs installed outside the snap, so Chrome reports \"Specified native messaging host not found.\"
+  or \"Native host has exited.\" whatever is installed. Workaround: use a browser installed from a
+  .deb/.rpm (Google Chrome, Microsoft Edge, or Debian's chromium package) for Greenhouse."
+        fi
+    done
+    for app in com.google.Chrome com.google.ChromeDev org.chromium.Chromium com.microsoft.Edge \
+               com.brave.Browser com.vivaldi.Vivaldi; do
+        if [ -d "$HOME/.var/app/$app" ]; then
+            warn "a Flatpak browser was found (~/.var/app/$app). It reads manifests only inside
+  ~/.var/app/$app/config/.../NativeMessagingHosts and runs hosts inside its sandbox, where
+  $dest_host cannot run. Workaround: use a browser installed from a .deb/.rpm; or, at your own risk,
+  flatpak override --user --talk-name=org.freedesktop.Flatpak $app
+  and register a wrapper that runs 'flatpak-spawn --host $dest_host \"\$@\"' with --user-data-dir
+  ~/.var/app/$app/config/<browser folder>."
+        fi
+    done
+fi
+
+policy_hits=""
+for pd in "$root/etc/opt/chrome/policies/managed" "$root/etc/chromium/policies/managed" \
+          "$root/etc/opt/edge/policies/managed" "$root/etc/brave/policies/managed"; do
+    [ -d "$pd" ] || continue
+    for f in "$pd"/*.json; do
+        [ -f "$f" ] || continue
+        if tr -d ' \t\r\n' <"$f" | grep -qi '"NativeMessagingUserLevelHosts":false'; then
+            policy_hits+="  $f"$'\n'
+        fi
+    done
+done
+if [ -n "$policy_hits" ] && [ $system -eq 0 ]; then
+    warn "an enterprise policy sets NativeMessagingUserLevelHosts to false in:
+$policy_hits  The browser ignores per-user hosts, so this install cannot work. Ask your IT admin to
+  allow com.textus.greenhouse, or to run: sudo scripts/install.sh --system"
+fi
+
+# ---- receipt ---------------------------------------------------------------------
+
+if [ $dry_run -eq 1 ]; then
+    note "dry run: nothing written (receipt would be $receipt)"
+    exit 0
+fi
+make_dir "$(dirname "$receipt")"
+{
+    echo "# textus-host install receipt v1: scripts/uninstall.sh removes exactly these"
+    echo "# kind<TAB>path; 'dir' entries are folders this installer created (removed when empty)"
+    printf '%s\n' ${rec_lines[@]+"${rec_lines[@]}"}
+} | {
+    tmp=$(mktemp "$(dirname "$receipt")/.textus-host.XXXXXX")
+    cat >"$tmp"; chmod 0600 "$tmp"; mv -f "$tmp" "$receipt"
+}
+echo "  wrote $receipt"
+if [ ${#ids_used[@]} -gt 1 ]; then
+    note "note: the host itself also checks the caller; allow the extra extension ids in its settings
+  (textus-host configure, settings.allowed_extension_ids) or it answers forbidden_origin."
+fi
+note "done: $written browser folder(s). Next: textus-host configure, then textus-host doctor
+  ($dest_host doctor)"
