@@ -1,0 +1,360 @@
+// TextUs for Greenhouse (stub) — content script for Greenhouse candidate profiles
+// (https://*.greenhouse.io/people/*). It finds the candidate's name and the profile header,
+// sends the header's visible lines to the host (extract_phone: the host picks the number
+// beneath the name), puts a "Text candidate" button beside that number and an
+// "Import to TextUs" action beside the name. The button opens a compose box (template,
+// segment counter) that sends through the host (send_sms with a fresh request id) and then
+// follows delivery (message_status) until Delivered / Not Delivered.
+// It never talks to the host directly: everything goes through the service worker (sw.js).
+'use strict';
+
+(() => {
+  if (window.__textusStub) return;
+  window.__textusStub = true;
+
+  const DEFAULT_TEMPLATE = 'Hi {first_name}, this is {recruiter}. Thanks for your interest in the role. ' +
+    'Do you have a few minutes to talk this week?';
+  const NAME_SELECTORS = [
+    '[data-provides="candidate-name"]', '[data-testid="candidate-name"]',
+    '.person-header .name', '.candidate-header .name', '.candidate-name', '.person-name',
+    'h1.name', 'h2.name', '#person-name', 'header h1', 'main h1', 'h1',
+  ];
+  const MAX_LINES = 200;
+  const MAX_LINE = 500;
+
+  const state = { url: null, profile: null, phone: null, candidateId: null, busy: false };
+
+  function host(verb, request) {
+    return new Promise((resolve) => {
+      try {
+        chrome.runtime.sendMessage({ cmd: 'host', verb, request }, (reply) => {
+          if (chrome.runtime.lastError || !reply) {
+            resolve({ ok: false, error: { code: 'extension_error',
+              message: 'The extension did not answer (reload the page; if it persists, reinstall the extension): ' +
+                (chrome.runtime.lastError ? chrome.runtime.lastError.message : 'no reply') } });
+          } else {
+            resolve(reply);
+          }
+        });
+      } catch (e) {
+        resolve({ ok: false, error: { code: 'extension_error',
+          message: 'The extension was updated or removed: reload this page.' } });
+      }
+    });
+  }
+
+  function visible(el) {
+    if (!el || !el.getClientRects().length) return false;
+    const cs = getComputedStyle(el);
+    return cs.visibility !== 'hidden' && cs.display !== 'none';
+  }
+
+  function findName() {
+    for (const sel of NAME_SELECTORS) {
+      for (const el of document.querySelectorAll(sel)) {
+        if (el.closest('.textus-ui')) continue;
+        const text = (el.innerText || '').trim();
+        if (visible(el) && text && text.length <= 120) return el;
+      }
+    }
+    return null;
+  }
+
+  const PHONEISH = /(\+?\d[\d\s().\-\u2010-\u2015\u00a0]{6,}\d)/;
+
+  // The header: the nearest ancestor of the name that also holds contact details.
+  function findHeader(nameEl) {
+    let el = nameEl.parentElement;
+    for (let depth = 0; el && depth < 6; depth++, el = el.parentElement) {
+      const t = el.innerText || '';
+      if (t.length > 6000) break;
+      if (PHONEISH.test(t) || t.includes('@')) return el;
+    }
+    return nameEl.parentElement && nameEl.parentElement.parentElement || nameEl.parentElement;
+  }
+
+  function headerLines(header) {
+    return (header.innerText || '').split('\n')
+      .map((l) => l.replace(/\s+/g, ' ').trim())
+      .filter((l) => l && !l.startsWith('Text candidate') && !l.startsWith('Import to TextUs'))
+      .slice(0, MAX_LINES)
+      .map((l) => l.slice(0, MAX_LINE));
+  }
+
+  function candidateIdFromUrl(url) {
+    const m = /\/people\/(\d+)/.exec(url);
+    return m ? m[1] : null;
+  }
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'style') e.style.cssText = v;
+      else e.setAttribute(k, v);
+    }
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  const BTN_STYLE = 'margin-left:8px;padding:2px 10px;border:1px solid #1b6ac9;border-radius:12px;' +
+    'background:#fff;color:#1b6ac9;font:600 12px/18px system-ui,sans-serif;cursor:pointer;vertical-align:middle';
+
+  // A small status line under the name: install hints and other problems show here.
+  function showNotice(anchor, text, kind, withSettingsLink) {
+    let n = document.querySelector('.textus-notice');
+    if (!n) {
+      n = el('div', { class: 'textus-ui textus-notice', role: 'status',
+        style: 'margin:4px 0;padding:6px 10px;border-radius:6px;font:13px/18px system-ui,sans-serif;' +
+          'max-width:640px' });
+      anchor.insertAdjacentElement('afterend', n);
+    }
+    n.dataset.kind = kind;
+    n.style.background = kind === 'error' ? '#fdecea' : '#eef4fc';
+    n.style.color = kind === 'error' ? '#8a1c12' : '#123a6b';
+    n.textContent = 'TextUs: ' + text;
+    if (withSettingsLink) {
+      const a = el('a', { href: '#', class: 'textus-open-settings', style: 'margin-left:6px' }, 'Open TextUs settings');
+      a.addEventListener('click', (ev) => { ev.preventDefault(); chrome.runtime.sendMessage({ cmd: 'open_options' }); });
+      n.appendChild(a);
+    }
+    return n;
+  }
+
+  function errorText(reply) {
+    const e = (reply && reply.error) || {};
+    switch (e.code) {
+      case 'not_configured':
+        return { text: 'TextUs is not set up yet (' + (e.message || 'no credentials') + ').', settings: true };
+      case 'opted_out':
+        return { text: 'This candidate has opted out of texts (locked in TextUs). Nothing was sent.' };
+      case 'blocked':
+        return { text: 'This number is blocked in TextUs. Nothing was sent.' };
+      case 'outcome_unknown':
+        return { text: 'We could not confirm whether the text went out. Do not send it again: ' +
+          'the host checks and finishes it on its own (textus-host outbox list).' };
+      case 'textus_auth':
+      case 'textus_account':
+      case 'greenhouse_auth':
+      case 'greenhouse_permission':
+      case 'greenhouse_user_not_found':
+      case 'greenhouse_v1_retired':
+      case 'invalid_config':
+        return { text: e.message || e.code, settings: true };
+      default:
+        return { text: e.message || e.code || 'unknown error' };
+    }
+  }
+
+  // ---- locate the number and place the buttons ---------------------------------------
+
+  function findTextNode(root, display) {
+    const want = display.replace(/\s+/g, ' ').trim();
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement && n.parentElement.closest('.textus-ui')) continue;
+      if (n.nodeValue.replace(/\s+/g, ' ').includes(want)) return n;
+    }
+    return null;
+  }
+
+  function placeButtons(nameEl, header, phone) {
+    document.querySelectorAll('.textus-ui.textus-text-btn, .textus-ui.textus-import-btn').forEach((b) => b.remove());
+    const textBtn = el('button', { type: 'button', class: 'textus-ui textus-text-btn', style: BTN_STYLE,
+      'data-e164': phone.e164, title: 'Text ' + phone.display + ' through TextUs' }, 'Text candidate');
+    textBtn.addEventListener('click', () => openCompose());
+    const node = findTextNode(header, phone.display);
+    if (node) node.parentNode.insertBefore(textBtn, node.nextSibling);
+    else nameEl.appendChild(textBtn);
+
+    const importBtn = el('button', { type: 'button', class: 'textus-ui textus-import-btn', style: BTN_STYLE },
+      'Import to TextUs');
+    importBtn.addEventListener('click', () => importContact(importBtn));
+    nameEl.appendChild(importBtn);
+  }
+
+  async function scan() {
+    const nameEl = findName();
+    if (!nameEl) return false;
+    const header = findHeader(nameEl);
+    const lines = headerLines(header);
+    if (lines.length < 2) return false;
+    state.url = location.href;
+    state.candidateId = candidateIdFromUrl(location.href);
+    state.profile = { url: location.href, name: nameEl.innerText.replace(/\s+/g, ' ').trim(), lines };
+    document.documentElement.dataset.textusState = 'checking';
+
+    const ping = await host('ping', {});
+    if (!ping.ok) {
+      showNotice(nameEl, errorText(ping).text, 'error', false);
+      document.documentElement.dataset.textusState = 'error:' + ping.error.code;
+      return true;
+    }
+    const r = await host('extract_phone', { profile: state.profile });
+    if (!r.ok) {
+      const et = errorText(r);
+      if (r.error.code === 'no_phone_found') {
+        showNotice(nameEl, 'no phone number found beneath the name.', 'info', false);
+      } else {
+        showNotice(nameEl, et.text, 'error', et.settings);
+      }
+      document.documentElement.dataset.textusState = 'error:' + r.error.code;
+      return true;
+    }
+    state.phone = r.result.phone;
+    if (r.result.candidate_id) state.candidateId = r.result.candidate_id;
+    placeButtons(nameEl, header, state.phone);
+    document.documentElement.dataset.textusState = 'ready';
+    return true;
+  }
+
+  // ---- import ------------------------------------------------------------------------
+
+  async function importContact(btn) {
+    btn.disabled = true;
+    btn.textContent = 'Importing…';
+    const r = await host('import_contact', { candidate_id: state.candidateId, profile: state.profile,
+      name: state.profile.name, to: state.phone && state.phone.e164 });
+    btn.disabled = false;
+    if (r.ok) {
+      const c = r.result.contact || {};
+      btn.textContent = c.created ? 'Imported to TextUs' : 'Updated in TextUs';
+      btn.dataset.state = c.created ? 'created' : 'updated';
+    } else {
+      btn.textContent = 'Import to TextUs';
+      btn.dataset.state = 'error:' + r.error.code;
+      const et = errorText(r);
+      showNotice(btn, et.text, 'error', et.settings);
+    }
+  }
+
+  // ---- compose box -------------------------------------------------------------------
+
+  let box = null;
+
+  function fillTemplate(tpl) {
+    const name = (state.profile && state.profile.name || '').replace(/\s*\(.*?\)\s*/g, ' ').trim();
+    const first = name.split(' ')[0] || '';
+    return tpl.replace(/\{first_name\}/g, first).replace(/\{name\}/g, name)
+      .replace(/\{recruiter\}/g, state.recruiter || 'your recruiter');
+  }
+
+  async function openCompose() {
+    if (box) box.remove();
+    const stored = await new Promise((res) => {
+      try { chrome.storage.local.get({ template: DEFAULT_TEMPLATE, recruiter: '' }, res); } catch (e) { res({ template: DEFAULT_TEMPLATE }); }
+    });
+    state.recruiter = stored.recruiter;
+    box = el('div', { class: 'textus-ui textus-compose', role: 'dialog', 'aria-label': 'Text candidate',
+      style: 'position:fixed;right:24px;bottom:24px;width:380px;z-index:2147483647;background:#fff;' +
+        'border:1px solid #c6d3e3;border-radius:10px;box-shadow:0 6px 24px rgba(0,0,0,.18);padding:14px;' +
+        'font:13px/18px system-ui,sans-serif;color:#1d2733' });
+    const title = el('div', { style: 'font-weight:600;margin-bottom:6px' },
+      `Text ${state.profile.name} at ${state.phone.display}`);
+    const ta = el('textarea', { class: 'textus-body', rows: '6',
+      style: 'width:100%;box-sizing:border-box;font:13px/18px system-ui,sans-serif;padding:6px' });
+    ta.value = fillTemplate(stored.template || DEFAULT_TEMPLATE);
+    const counter = el('div', { class: 'textus-counter', style: 'margin:4px 0;color:#5a6b7d' });
+    const status = el('div', { class: 'textus-send-status', role: 'status', 'aria-live': 'polite',
+      style: 'margin:6px 0;font-weight:600' });
+    const send = el('button', { type: 'button', class: 'textus-send', style: BTN_STYLE + ';margin-left:0' }, 'Send');
+    const close = el('button', { type: 'button', class: 'textus-close', style: BTN_STYLE }, 'Close');
+    box.append(title, ta, counter, status, send, close);
+    document.body.appendChild(box);
+
+    let requestId = null;
+    let sentBody = null;
+    const update = () => {
+      const c = TextusSms.count(ta.value, 3);
+      counter.textContent = `${ta.value.length} characters · ${c.segments} of ${c.limit} segments (${c.encoding})` +
+        (c.tooLong ? ` — too long by ${-c.remaining}` : '');
+      counter.style.color = c.tooLong ? '#b3261e' : '#5a6b7d';
+      send.disabled = c.tooLong || !ta.value.trim();
+      box.dataset.segments = String(c.segments);
+      box.dataset.encoding = c.encoding;
+    };
+    ta.addEventListener('input', update);
+    update();
+    close.addEventListener('click', () => { box.remove(); box = null; });
+
+    send.addEventListener('click', async () => {
+      const body = ta.value;
+      if (requestId === null || body !== sentBody) {
+        requestId = crypto.randomUUID(); // a fresh id per message; a retry of the same text reuses it
+        sentBody = body;
+      }
+      send.disabled = true;
+      ta.readOnly = true;
+      status.textContent = 'Sending…';
+      status.dataset.state = 'sending';
+      const r = await host('send_sms', { request_id: requestId, candidate_id: state.candidateId,
+        to: state.phone.e164, body });
+      if (!r.ok) {
+        const et = errorText(r);
+        status.textContent = et.text;
+        status.dataset.state = 'refused:' + r.error.code;
+        status.style.color = '#b3261e';
+        if (et.settings) {
+          const a = el('a', { href: '#', class: 'textus-open-settings', style: 'margin-left:6px' }, 'Open TextUs settings');
+          a.addEventListener('click', (ev) => { ev.preventDefault(); chrome.runtime.sendMessage({ cmd: 'open_options' }); });
+          status.appendChild(a);
+        }
+        if (r.error.retryable) { send.disabled = false; send.textContent = 'Try again'; }
+        ta.readOnly = !r.error.retryable;
+        return;
+      }
+      const note = r.result.note || {};
+      status.style.color = '#1d2733';
+      status.textContent = 'Sent' + (note.state === 'written' ? ' · note added in Greenhouse'
+        : note.state === 'pending' ? ' · Greenhouse note pending' : '');
+      status.dataset.state = 'sent';
+      send.textContent = 'Sent';
+      followDelivery(r.result.message && r.result.message.id, status);
+    });
+  }
+
+  async function followDelivery(messageId, status) {
+    if (!messageId) return;
+    let wait = 1500;
+    for (let i = 0; i < 40; i++) {
+      await new Promise((res) => setTimeout(res, wait));
+      wait = Math.min(wait * 1.5, 15000);
+      const r = await host('message_status', { message_id: messageId });
+      if (!r.ok) {
+        if (r.error.retryable) continue;
+        status.dataset.delivery = 'error:' + r.error.code;
+        return;
+      }
+      if (r.result.final || r.result.delivered !== null && r.result.delivered !== undefined) {
+        const ok = r.result.delivered === true;
+        status.textContent = ok ? 'Delivered' : 'Not Delivered';
+        status.style.color = ok ? '#1e7b34' : '#b3261e';
+        status.dataset.delivery = ok ? 'delivered' : 'not_delivered';
+        if (!ok && r.result.description) status.title = r.result.description;
+        return;
+      }
+    }
+  }
+
+  // ---- start, and follow the single-page app's navigation ----------------------------
+
+  let lastUrl = null;
+  let tries = 0;
+  async function tick() {
+    if (location.href !== lastUrl) {
+      lastUrl = location.href;
+      tries = 0;
+      state.phone = null;
+      document.querySelectorAll('.textus-ui').forEach((e) => e.remove());
+    }
+    if (state.busy || tries > 30 || state.url === location.href) return;
+    state.busy = true;
+    tries++;
+    try {
+      await scan();
+    } finally {
+      state.busy = false;
+    }
+  }
+  setInterval(tick, 1000);
+  tick();
+})();
