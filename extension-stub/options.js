@@ -50,8 +50,8 @@ $('creds').addEventListener('submit', async (ev) => {
   for (const id of ['textus_token', 'gh_api_key', 'gh_client_secret']) $(id).value = '';
   if (!Object.keys(doc).length) { say($('save_msg'), 'Nothing to save.', false); return; }
   say($('save_msg'), 'Saving and checking…', true);
-  const r = await host('configure', { config: doc });
-  if (r.ok) say($('save_msg'), 'Saved.' + (r.result && r.result.checks ? '\n' + JSON.stringify(r.result.checks, null, 2) : ''), true);
+  const r = await host('configure', doc);
+  if (r.ok) say($('save_msg'), 'Saved.' + (r.result && r.result.verification ? '\n' + JSON.stringify(r.result.verification, null, 2) : ''), true);
   else say($('save_msg'), `${r.error.code}: ${r.error.message}`, false);
   refresh();
 });

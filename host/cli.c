@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "doctor.h"
 #include "engine.h"
 
 struct cli_cmd {
@@ -22,6 +23,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"extract", cli_cmd_extract, NULL, "show the number extract_phone picks (profile on stdin)"},
     {"send", NULL, "cli_cmd_send", "send one SMS (body on stdin) and log it as a Greenhouse note"},
     {"outbox", NULL, "cli_cmd_outbox", "list the send journal, or flush it (notes, unknowns)"},
+    {"doctor", cli_cmd_doctor, NULL, "check the installation and configuration (--report)"},
     {NULL, NULL, NULL, NULL} /* subcommands are appended by the issues that add them */
 };
 

@@ -1,0 +1,894 @@
+/*
+ * doctor — installation checks and findings for `textus-host doctor` (see doctor.h).
+ *
+ * The browser table is the one scripts/install.sh uses (keep them in step):
+ * per-user folders under $CHROME_CONFIG_HOME, else $XDG_CONFIG_HOME, else
+ * ~/.config (Linux) or ~/Library/Application Support (macOS), plus the
+ * machine-wide folders. Test hooks, same as the installer's: TH_INSTALL_OS
+ * picks the table, TH_INSTALL_ROOT prefixes machine-wide paths.
+ */
+#include "doctor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol.h"
+
+#define DOCTOR_MANIFEST_MAX (64 * 1024)
+#define DOCTOR_REPLY_MAX    (1024 * 1024)
+
+struct doctor_browser {
+    const char *name;
+    const char *linux_dir; /* under the config home */
+    const char *mac_dir;   /* under ~/Library/Application Support */
+    const char *linux_system;
+    const char *mac_system;
+};
+
+static const struct doctor_browser doctor_browsers[] = {
+    {"chrome", "google-chrome", "Google/Chrome", "/etc/opt/chrome/native-messaging-hosts",
+     "/Library/Google/Chrome/NativeMessagingHosts"},
+    {"chrome-beta", "google-chrome-beta", "Google/Chrome Beta", NULL, NULL},
+    {"chrome-dev", "google-chrome-unstable", "Google/Chrome Dev", NULL, NULL},
+    {"chrome-canary", "google-chrome-canary", "Google/Chrome Canary", NULL, NULL},
+    {"chromium", "chromium", "Chromium", "/etc/chromium/native-messaging-hosts",
+     "/Library/Application Support/Chromium/NativeMessagingHosts"},
+    {"edge", "microsoft-edge", "Microsoft Edge", "/etc/opt/edge/native-messaging-hosts",
+     "/Library/Microsoft/Edge/NativeMessagingHosts"},
+    {"edge-beta", "microsoft-edge-beta", "Microsoft Edge Beta", NULL, NULL},
+    {"edge-dev", "microsoft-edge-dev", "Microsoft Edge Dev", NULL, NULL},
+    {"brave", "BraveSoftware/Brave-Browser", "BraveSoftware/Brave-Browser", NULL,
+     "/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts"},
+    {"vivaldi", "vivaldi", "Vivaldi", "/etc/opt/vivaldi/native-messaging-hosts",
+     "/Library/Application Support/Vivaldi/NativeMessagingHosts"},
+};
+
+/* ---- findings ------------------------------------------------------------------- */
+
+int doctor_init(struct doctor *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->checks = cJSON_CreateArray();
+    d->ping_timeout_ms = 5000;
+    return d->checks ? 0 : -1;
+}
+
+void doctor_free(struct doctor *d)
+{
+    cJSON_Delete(d->checks);
+    d->checks = NULL;
+}
+
+const char *doctor_status_name(enum doctor_status st)
+{
+    switch (st) {
+    case DOCTOR_OK:
+        return "ok";
+    case DOCTOR_INFO:
+        return "info";
+    case DOCTOR_WARN:
+        return "warn";
+    case DOCTOR_FAIL:
+        return "fail";
+    }
+    return "fail";
+}
+
+void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int faq,
+                const char *subject, const char *fix, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    cJSON *c;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (st == DOCTOR_FAIL)
+        d->fails++;
+    else if (st == DOCTOR_WARN)
+        d->warns++;
+    c = cJSON_CreateObject();
+    if (!c)
+        return;
+    cJSON_AddStringToObject(c, "area", area);
+    cJSON_AddStringToObject(c, "status", doctor_status_name(st));
+    cJSON_AddStringToObject(c, "subject", subject ? subject : "");
+    cJSON_AddStringToObject(c, "message", msg);
+    if (fix && st != DOCTOR_OK)
+        cJSON_AddStringToObject(c, "fix", fix);
+    if (faq & DOCTOR_FAQ_SENDING)
+        cJSON_AddTrueToObject(c, "faq_not_sending");
+    if (faq & DOCTOR_FAQ_TRACKING)
+        cJSON_AddTrueToObject(c, "faq_not_tracking");
+    cJSON_AddItemToArray(d->checks, c);
+}
+
+/* ---- locations ------------------------------------------------------------------ */
+
+static int doctor_is_mac(void)
+{
+    const char *os = getenv("TH_INSTALL_OS");
+    struct utsname u;
+
+    if (os && *os)
+        return strcmp(os, "Darwin") == 0;
+    if (uname(&u) != 0)
+        return 0;
+    return strcmp(u.sysname, "Darwin") == 0;
+}
+
+static const char *doctor_root(void)
+{
+    const char *r = getenv("TH_INSTALL_ROOT");
+    return r ? r : "";
+}
+
+static const char *doctor_home(void)
+{
+    const char *h = getenv("HOME");
+    return h && *h ? h : "/";
+}
+
+/* Linux: Chromium's config home rule (chrome_paths_linux.cc). */
+static void doctor_config_home(char *out, size_t outsz)
+{
+    const char *c = getenv("CHROME_CONFIG_HOME");
+    const char *x = getenv("XDG_CONFIG_HOME");
+
+    if (c && *c)
+        snprintf(out, outsz, "%s", c);
+    else if (x && *x)
+        snprintf(out, outsz, "%s", x);
+    else
+        snprintf(out, outsz, "%s/.config", doctor_home());
+}
+
+int doctor_receipt_path(char *out, size_t outsz)
+{
+    const char *th = getenv("TEXTUS_HOST_HOME");
+    const char *xdg = getenv("XDG_DATA_HOME");
+    int n;
+
+    if (th && *th)
+        n = snprintf(out, outsz, "%s/install-receipt.txt", th);
+    else if (doctor_is_mac())
+        n = snprintf(out, outsz, "%s/Library/Application Support/textus-host/install-receipt.txt",
+                     doctor_home());
+    else if (xdg && *xdg)
+        n = snprintf(out, outsz, "%s/textus-host/install-receipt.txt", xdg);
+    else
+        n = snprintf(out, outsz, "%s/.local/share/textus-host/install-receipt.txt", doctor_home());
+    return n > 0 && (size_t)n < outsz ? 0 : -1;
+}
+
+static int doctor_is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ---- one manifest ---------------------------------------------------------------- */
+
+static int doctor_read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n;
+
+    *out = NULL;
+    if (!f)
+        return -1;
+    buf = malloc(DOCTOR_MANIFEST_MAX + 1);
+    if (!buf)
+        goto err;
+    n = fread(buf, 1, DOCTOR_MANIFEST_MAX + 1, f);
+    if (ferror(f) || n > DOCTOR_MANIFEST_MAX)
+        goto err;
+    buf[n] = '\0';
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return 0;
+err:
+    free(buf);
+    fclose(f);
+    return -1;
+}
+
+static int doctor_origin_ok(const char *o, char id_out[33])
+{
+    return proto_parse_origin(id_out, o);
+}
+
+/* Reply to a ping: 0 when it is a good pong, else why is filled. */
+static int doctor_check_pong(const cJSON *reply, char *version, size_t vsz, char *why, size_t whysz)
+{
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(reply, "result");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(reply, "error");
+    const cJSON *v;
+
+    if (cJSON_IsTrue(ok) && cJSON_IsObject(res)) {
+        v = cJSON_GetObjectItemCaseSensitive(res, "version");
+        snprintf(version, vsz, "%s", cJSON_IsString(v) ? v->valuestring : "?");
+        return 0;
+    }
+    if (cJSON_IsObject(err)) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(err, "code");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(err, "message");
+        snprintf(why, whysz, "%s: %s", cJSON_IsString(c) ? c->valuestring : "error",
+                 cJSON_IsString(m) ? m->valuestring : "");
+        return -1;
+    }
+    snprintf(why, whysz, "the reply is not a protocol reply");
+    return -1;
+}
+
+/* Check the binary a manifest names and ping it; 1 when it answered well. */
+static int doctor_check_binary(struct doctor *d, const char *subject, const char *path,
+                               const char *ping_id)
+{
+    char dir[PATH_MAX], engine[PATH_MAX + 32], origin[64], why[512], version[64];
+    const char *slash;
+    cJSON *reply = NULL;
+    struct stat st;
+    int has_engine;
+
+    if (stat(path, &st) != 0) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again (it installs the host and rewrites the manifest)",
+                   "the host named in the manifest does not exist: %s (Chrome says \"Specified "
+                   "native messaging host not found.\")",
+                   path);
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "chmod 755 the file, or run scripts/install.sh again",
+                   "the host %s is not an executable file (Chrome says \"Native host has "
+                   "exited.\")",
+                   path);
+        return 0;
+    }
+    if (strstr(path, "/build/") || strstr(path, "/build-san/") ||
+        ((strncmp(path, "/tmp/", 5) == 0 || strncmp(path, "/var/tmp/", 9) == 0) &&
+         strncmp(path, doctor_home(), strlen(doctor_home())) != 0)) {
+        doctor_add(d, "install", DOCTOR_WARN, 0, subject,
+                   "install to a stable folder with scripts/install.sh",
+                   "the host runs from a temporary or build folder (%s): it breaks when that "
+                   "folder is cleaned, and security software may block it",
+                   path);
+    }
+    slash = strrchr(path, '/');
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    snprintf(engine, sizeof(engine), "%s/textus-host-engine.so", dir);
+    has_engine = access(engine, R_OK) == 0;
+    if (!has_engine) {
+        snprintf(engine, sizeof(engine), "%s/textus-host-engine.dylib", dir);
+        has_engine = access(engine, R_OK) == 0;
+    }
+    if (!has_engine)
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING, subject,
+                   "run scripts/install.sh again (it copies the engine beside the host)",
+                   "the engine module textus-host-engine is missing beside %s: only ping can "
+                   "work, every other request fails",
+                   path);
+
+    snprintf(origin, sizeof(origin), "chrome-extension://%s/", ping_id);
+    if (doctor_ping(path, origin, d->ping_timeout_ms, &reply, why, sizeof(why)) != 0) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again; if it persists, send textus-host doctor "
+                   "--report to support",
+                   "the host did not answer a ping: %s", why);
+        return 0;
+    }
+    if (doctor_check_pong(reply, version, sizeof(version), why, sizeof(why)) != 0) {
+        cJSON_Delete(reply);
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   strstr(why, "forbidden_origin")
+                       ? "allow the extension: textus-host configure with "
+                         "settings.allowed_extension_ids"
+                       : "run scripts/install.sh again",
+                   "the host answered the ping with an error (%s)", why);
+        return 0;
+    }
+    cJSON_Delete(reply);
+    if (strcmp(version, TH_VERSION) != 0)
+        doctor_add(d, "install", DOCTOR_WARN, 0, subject,
+                   "run scripts/install.sh from this version to update the installed host",
+                   "the installed host is version %s, this textus-host is %s", version, TH_VERSION);
+    doctor_add(d, "install", DOCTOR_OK, 0, subject, NULL,
+               "manifest valid; %s answers ping (version %s) for extension %s", path, version,
+               ping_id);
+    return 1;
+}
+
+/* Check one manifest file; label names the browser or folder. */
+static void doctor_check_manifest(struct doctor *d, const char *label, const char *file)
+{
+    char subject[PATH_MAX + 64], id[33], first_id[33] = "";
+    char *text = NULL;
+    size_t len = 0, bad_origins = 0;
+    cJSON *m = NULL;
+    const cJSON *name, *desc, *type, *path, *origins, *o;
+    int found[DOCTOR_MAX_IDS] = {0}, fail = 0;
+    size_t k;
+
+    snprintf(subject, sizeof(subject), "%s: %s", label, file);
+    if (doctor_read_file(file, &text, &len) != 0) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again", "cannot read the manifest (%s)",
+                   strerror(errno));
+        return;
+    }
+    m = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!cJSON_IsObject(m)) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again (it rewrites the manifest)",
+                   "the manifest is not valid JSON (Chrome ignores it: \"Specified native "
+                   "messaging host not found.\")");
+        goto out;
+    }
+    name = cJSON_GetObjectItemCaseSensitive(m, "name");
+    desc = cJSON_GetObjectItemCaseSensitive(m, "description");
+    type = cJSON_GetObjectItemCaseSensitive(m, "type");
+    path = cJSON_GetObjectItemCaseSensitive(m, "path");
+    origins = cJSON_GetObjectItemCaseSensitive(m, "allowed_origins");
+    if (!cJSON_IsString(name) || strcmp(name->valuestring, DOCTOR_HOST_NAME) != 0) {
+        doctor_add(
+            d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, "run scripts/install.sh again",
+            "\"name\" is %s%s%s, it must be \"" DOCTOR_HOST_NAME
+            "\" like the file name (Chrome ignores the manifest)",
+            cJSON_IsString(name) ? "\"" : "", cJSON_IsString(name) ? name->valuestring : "missing",
+            cJSON_IsString(name) ? "\"" : "");
+        fail = 1;
+    }
+    if (!cJSON_IsString(desc) || !desc->valuestring[0]) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again",
+                   "\"description\" is missing (Chrome ignores the manifest)");
+        fail = 1;
+    }
+    if (!cJSON_IsString(type) || strcmp(type->valuestring, "stdio") != 0) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again",
+                   "\"type\" must be \"stdio\" (Chrome ignores the manifest)");
+        fail = 1;
+    }
+    if (!cJSON_IsString(path) || path->valuestring[0] != '/') {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again (it writes an absolute path)",
+                   "\"path\" must be an absolute path (Chrome: \"Native messaging host path "
+                   "must be absolute\")");
+        fail = 1;
+    }
+    if (!cJSON_IsArray(origins) || cJSON_GetArraySize(origins) == 0) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again",
+                   "\"allowed_origins\" is missing or empty (Chrome: \"Access to the specified "
+                   "native messaging host is forbidden.\")");
+        fail = 1;
+    } else {
+        cJSON_ArrayForEach(o, origins)
+        {
+            if (!cJSON_IsString(o) || !doctor_origin_ok(o->valuestring, id)) {
+                bad_origins++;
+                continue;
+            }
+            if (!first_id[0])
+                memcpy(first_id, id, sizeof(first_id));
+            for (k = 0; k < d->n_ids; k++) {
+                if (strcmp(d->ids[k], id) == 0)
+                    found[k] = 1;
+            }
+        }
+        if (bad_origins) {
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                       "run scripts/install.sh again",
+                       "%zu entr%s of \"allowed_origins\" %s not an exact "
+                       "\"chrome-extension://<32 letters a-p>/\" (no wildcard, trailing /); "
+                       "Chrome rejects the whole manifest",
+                       bad_origins, bad_origins == 1 ? "y" : "ies",
+                       bad_origins == 1 ? "is" : "are");
+            fail = 1;
+        }
+        for (k = 0; k < d->n_ids; k++) {
+            if (!found[k]) {
+                char fix[160];
+                snprintf(fix, sizeof(fix), "reinstall with scripts/install.sh --extension-id %s",
+                         d->ids[k]);
+                doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
+                           "extension %s is not in \"allowed_origins\" (Chrome: \"Access to the "
+                           "specified native messaging host is forbidden.\")",
+                           d->ids[k]);
+                fail = 1;
+            }
+        }
+    }
+    if (cJSON_IsString(path) && path->valuestring[0] == '/') {
+        /* the binary is checked even when another field is wrong: it helps to know */
+        if (doctor_check_binary(d, subject, path->valuestring,
+                                d->n_ids ? d->ids[0]
+                                         : (first_id[0] ? first_id : PROTO_STUB_EXTENSION_ID)) &&
+            !fail)
+            d->manifests_ok++;
+    }
+out:
+    cJSON_Delete(m);
+}
+
+/* ---- all manifests ---------------------------------------------------------------- */
+
+struct doctor_seen {
+    char paths[64][PATH_MAX];
+    size_t n;
+};
+
+static int doctor_seen_add(struct doctor_seen *s, const char *p)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++) {
+        if (strcmp(s->paths[i], p) == 0)
+            return 0;
+    }
+    if (s->n == sizeof(s->paths) / sizeof(s->paths[0]))
+        return 0;
+    snprintf(s->paths[s->n++], PATH_MAX, "%s", p);
+    return 1;
+}
+
+/* Check <dir>/com.textus.greenhouse.json; missing_is_fail: the browser exists but lacks it. */
+static int doctor_check_dir(struct doctor *d, struct doctor_seen *seen, const char *label,
+                            const char *nmh_dir, int missing_is_fail)
+{
+    char file[PATH_MAX];
+
+    if (snprintf(file, sizeof(file), "%s/" DOCTOR_HOST_NAME ".json", nmh_dir) >= (int)sizeof(file))
+        return 0;
+    if (!doctor_seen_add(seen, file))
+        return 0;
+    if (access(file, F_OK) != 0) {
+        if (missing_is_fail)
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, label,
+                       "run scripts/install.sh (add --user-data-dir DIR for a custom profile)",
+                       "not installed for this browser: no %s (Chrome says \"Specified native "
+                       "messaging host not found.\")",
+                       file);
+        return 0;
+    }
+    doctor_check_manifest(d, label, file);
+    return 1;
+}
+
+static void doctor_check_receipt(struct doctor *d, struct doctor_seen *seen, int *manifests)
+{
+    char receipt[PATH_MAX], line[PATH_MAX + 16];
+    FILE *f;
+    const char *tab, *p;
+
+    if (doctor_receipt_path(receipt, sizeof(receipt)) != 0)
+        return;
+    f = fopen(receipt, "r");
+    if (!f) {
+        doctor_add(d, "install", DOCTOR_INFO, 0, "install receipt", NULL,
+                   "no install receipt at %s (not installed with scripts/install.sh, or "
+                   "installed machine-wide)",
+                   receipt);
+        return;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        size_t n = strlen(line);
+        char dir[PATH_MAX];
+        const char *slash;
+        if (n && line[n - 1] == '\n')
+            line[--n] = '\0';
+        if (line[0] == '#' || strncmp(line, "file\t", 5) != 0)
+            continue;
+        tab = strchr(line, '\t');
+        p = tab + 1;
+        n = strlen(p);
+        if (n < sizeof(DOCTOR_HOST_NAME ".json") ||
+            strcmp(p + n - strlen(DOCTOR_HOST_NAME ".json"), DOCTOR_HOST_NAME ".json") != 0)
+            continue;
+        slash = strrchr(p, '/');
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p), p);
+        if (access(p, F_OK) != 0) {
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, p,
+                       "run scripts/install.sh again",
+                       "this manifest was installed (install receipt) but is gone");
+            doctor_seen_add(seen, p);
+            continue;
+        }
+        *manifests += doctor_check_dir(d, seen, "installed (receipt)", dir, 0);
+    }
+    fclose(f);
+}
+
+static void doctor_check_sandboxes(struct doctor *d)
+{
+    static const char *const snaps[] = {"chromium", "brave", "vivaldi"};
+    static const char *const flatpaks[] = {"com.google.Chrome",     "com.google.ChromeDev",
+                                           "org.chromium.Chromium", "com.microsoft.Edge",
+                                           "com.brave.Browser",     "com.vivaldi.Vivaldi"};
+    char p[PATH_MAX];
+    size_t i;
+
+    if (doctor_is_mac())
+        return;
+    for (i = 0; i < sizeof(snaps) / sizeof(snaps[0]); i++) {
+        snprintf(p, sizeof(p), "%s/snap/%s", doctor_home(), snaps[i]);
+        if (doctor_is_dir(p))
+            doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, p,
+                       "use Greenhouse in a browser installed from a .deb/.rpm (Google Chrome, "
+                       "Microsoft Edge, Debian's chromium)",
+                       "a Snap %s: its sandbox cannot start programs outside the snap, so the "
+                       "host cannot run from it",
+                       snaps[i]);
+    }
+    for (i = 0; i < sizeof(flatpaks) / sizeof(flatpaks[0]); i++) {
+        snprintf(p, sizeof(p), "%s/.var/app/%s", doctor_home(), flatpaks[i]);
+        if (doctor_is_dir(p))
+            doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, p,
+                       "use a browser installed from a .deb/.rpm (or see the README: Flatpak "
+                       "workaround with flatpak-spawn --host)",
+                       "a Flatpak browser (%s): it reads manifests only inside its sandbox and "
+                       "cannot run the host installed outside it",
+                       flatpaks[i]);
+    }
+}
+
+/* NativeMessagingUserLevelHosts=false or a blocklist of "*" in managed policy files. */
+static void doctor_check_policies(struct doctor *d)
+{
+    static const char *const dirs[] = {
+        "/etc/opt/chrome/policies/managed", "/etc/chromium/policies/managed",
+        "/etc/opt/edge/policies/managed", "/etc/brave/policies/managed"};
+    char dir[PATH_MAX], file[PATH_MAX * 2];
+    size_t i, len;
+    DIR *dh;
+    struct dirent *de;
+
+    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(dir, sizeof(dir), "%s%s", doctor_root(), dirs[i]);
+        dh = opendir(dir);
+        if (!dh)
+            continue;
+        for (de = readdir(dh); de; de = readdir(dh)) {
+            char *text = NULL;
+            cJSON *pol, *v;
+            len = strlen(de->d_name);
+            if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+                continue;
+            snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
+            if (doctor_read_file(file, &text, &len) != 0)
+                continue;
+            pol = cJSON_ParseWithLength(text, len);
+            free(text);
+            v = cJSON_GetObjectItemCaseSensitive(pol, "NativeMessagingUserLevelHosts");
+            if (cJSON_IsFalse(v))
+                doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, file,
+                           "ask IT to allow per-user hosts, or to run sudo scripts/install.sh "
+                           "--system",
+                           "an enterprise policy sets NativeMessagingUserLevelHosts to false: "
+                           "the browser ignores per-user hosts");
+            v = cJSON_GetObjectItemCaseSensitive(pol, "NativeMessagingBlocklist");
+            if (cJSON_IsArray(v)) {
+                const cJSON *b,
+                    *allow = cJSON_GetObjectItemCaseSensitive(pol, "NativeMessagingAllowlist");
+                int blocked = 0, allowed = 0;
+                cJSON_ArrayForEach(b, v)
+                {
+                    if (cJSON_IsString(b) && (strcmp(b->valuestring, "*") == 0 ||
+                                              strcmp(b->valuestring, DOCTOR_HOST_NAME) == 0))
+                        blocked = 1;
+                }
+                cJSON_ArrayForEach(b, allow)
+                {
+                    if (cJSON_IsString(b) && strcmp(b->valuestring, DOCTOR_HOST_NAME) == 0)
+                        allowed = 1;
+                }
+                if (blocked && !allowed)
+                    doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, file,
+                               "ask IT to add " DOCTOR_HOST_NAME " to NativeMessagingAllowlist",
+                               "an enterprise policy blocks native messaging hosts "
+                               "(NativeMessagingBlocklist) and does not allow this one");
+            }
+            cJSON_Delete(pol);
+        }
+        closedir(dh);
+    }
+}
+
+void doctor_check_install(struct doctor *d)
+{
+    static struct doctor_seen seen; /* large: not on the stack */
+    char base[PATH_MAX], udd[PATH_MAX], nmh[PATH_MAX + 32], label[64];
+    size_t i;
+    int mac = doctor_is_mac(), manifests = 0, browsers = 0;
+
+    memset(&seen, 0, sizeof(seen));
+    if (mac)
+        snprintf(base, sizeof(base), "%s/Library/Application Support", doctor_home());
+    else
+        doctor_config_home(base, sizeof(base));
+
+    for (i = 0; i < d->n_udds; i++) {
+        snprintf(nmh, sizeof(nmh), "%s/NativeMessagingHosts", d->udds[i]);
+        manifests += doctor_check_dir(d, &seen, d->udds[i], nmh, 1);
+    }
+    for (i = 0; i < sizeof(doctor_browsers) / sizeof(doctor_browsers[0]); i++) {
+        const struct doctor_browser *b = &doctor_browsers[i];
+        if (snprintf(udd, sizeof(udd), "%s/%s", base, mac ? b->mac_dir : b->linux_dir) >=
+                (int)sizeof(udd) ||
+            !doctor_is_dir(udd))
+            continue;
+        browsers++;
+        snprintf(nmh, sizeof(nmh), "%s/NativeMessagingHosts", udd);
+        snprintf(label, sizeof(label), "%s", b->name);
+        manifests += doctor_check_dir(d, &seen, label, nmh, 1);
+    }
+    doctor_check_receipt(d, &seen, &manifests);
+    for (i = 0; i < sizeof(doctor_browsers) / sizeof(doctor_browsers[0]); i++) {
+        const char *sys = mac ? doctor_browsers[i].mac_system : doctor_browsers[i].linux_system;
+        if (!sys)
+            continue;
+        snprintf(nmh, sizeof(nmh), "%s%s", doctor_root(), sys);
+        snprintf(label, sizeof(label), "%s (machine-wide)", doctor_browsers[i].name);
+        manifests += doctor_check_dir(d, &seen, label, nmh, 0);
+    }
+    if (manifests == 0 && browsers == 0 && d->n_udds == 0)
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "browsers",
+                   "start Chrome once, then run scripts/install.sh (or --user-data-dir DIR)",
+                   "no browser folder and no installed manifest found: the extension cannot "
+                   "reach the host (\"Specified native messaging host not found.\")");
+    doctor_check_sandboxes(d);
+    doctor_check_policies(d);
+}
+
+/* ---- the ping ----------------------------------------------------------------------- */
+
+static long doctor_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read exactly n bytes before the deadline; 0, or -1 with why. */
+static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline, char *why,
+                             size_t whysz)
+{
+    size_t got = 0;
+
+    while (got < n) {
+        struct pollfd p = {fd, POLLIN, 0};
+        long left = deadline - doctor_now_ms();
+        ssize_t r;
+        int pr;
+        if (left <= 0) {
+            snprintf(why, whysz, "no reply within the timeout");
+            return -1;
+        }
+        pr = poll(&p, 1, (int)left);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            continue;
+        r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            snprintf(why, whysz, "the host closed its output %s", got ? "inside a frame" : "");
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+static void doctor_describe_exit(int status, char *out, size_t outsz)
+{
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        snprintf(out, outsz, "; it could not be started (exit 127)");
+    else if (WIFEXITED(status))
+        snprintf(out, outsz, "; it exited with code %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(out, outsz, "; it was killed by signal %d", WTERMSIG(status));
+    else
+        out[0] = '\0';
+}
+
+/* Wait for the child up to ms; kill it after that. Returns the status, sets *killed. */
+static int doctor_reap(pid_t pid, int ms, int *killed)
+{
+    long end = doctor_now_ms() + ms;
+    int status = 0;
+    struct timespec nap = {0, 10 * 1000 * 1000};
+
+    *killed = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return status;
+        if (doctor_now_ms() >= end)
+            break;
+        nanosleep(&nap, NULL);
+    }
+    kill(pid, SIGKILL);
+    *killed = 1;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+int doctor_ping(const char *exe, const char *origin, int timeout_ms, cJSON **reply, char *why,
+                size_t whysz)
+{
+    static const char req[] = "{\"type\":\"ping\",\"id\":\"doctor\"}";
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, status, killed, rc = -1;
+    unsigned char hdr[4], *body = NULL;
+    uint32_t n = (uint32_t)(sizeof(req) - 1);
+    char dir[PATH_MAX], tail[96];
+    const char *slash = strrchr(exe, '/');
+    long deadline;
+    pid_t pid;
+    void (*old)(int);
+
+    *reply = NULL;
+    why[0] = '\0';
+    if (!slash || pipe(in) != 0 || pipe(out) != 0) {
+        snprintf(why, whysz, "cannot set up pipes");
+        goto err;
+    }
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - exe), exe);
+    pid = fork();
+    if (pid < 0) {
+        snprintf(why, whysz, "cannot fork");
+        goto err;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(in[0], STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        if (devnull >= 0)
+            dup2(devnull, STDERR_FILENO);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        if (dir[0] && chdir(dir) != 0)
+            _exit(126);
+        execl(exe, exe, origin, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    in[0] = -1;
+    close(out[1]);
+    out[1] = -1;
+    old = signal(SIGPIPE, SIG_IGN);
+    memcpy(hdr, &n, 4); /* native byte order, as Chrome sends it */
+    if (write(in[1], hdr, 4) != 4 || write(in[1], req, n) != (ssize_t)n)
+        snprintf(why, whysz, "the host did not read its input");
+    signal(SIGPIPE, old);
+    deadline = doctor_now_ms() + timeout_ms;
+    if (!why[0] && doctor_read_exact(out[0], hdr, 4, deadline, why, whysz) == 0) {
+        memcpy(&n, hdr, 4);
+        if (n == 0 || n > DOCTOR_REPLY_MAX) {
+            snprintf(why, whysz, "the reply frame has a bad length (%u)", (unsigned)n);
+        } else {
+            body = malloc(n);
+            if (body && doctor_read_exact(out[0], body, n, deadline, why, whysz) == 0) {
+                *reply = cJSON_ParseWithLength((const char *)body, n);
+                if (!*reply)
+                    snprintf(why, whysz,
+                             "the reply is not JSON (something else writes to "
+                             "stdout?)");
+            }
+        }
+    }
+    close(in[1]); /* EOF: the host must exit promptly, as Chrome expects */
+    in[1] = -1;
+    status = doctor_reap(pid, 2000, &killed);
+    if (!*reply) {
+        doctor_describe_exit(status, tail, sizeof(tail));
+        if (strlen(why) + strlen(tail) < whysz)
+            memcpy(why + strlen(why), tail, strlen(tail) + 1);
+        goto err;
+    }
+    if (killed) {
+        snprintf(why, whysz, "the host answered but did not exit when its input closed");
+        cJSON_Delete(*reply);
+        *reply = NULL;
+        goto err;
+    }
+    rc = 0;
+err:
+    free(body);
+    if (in[0] >= 0)
+        close(in[0]);
+    if (in[1] >= 0)
+        close(in[1]);
+    if (out[0] >= 0)
+        close(out[0]);
+    if (out[1] >= 0)
+        close(out[1]);
+    return rc;
+}
+
+/* ---- FAQ ------------------------------------------------------------------------------ */
+
+static void doctor_faq_answer(const struct doctor *d, const char *flag, const char *fine, char *out,
+                              size_t outsz)
+{
+    const cJSON *c;
+    size_t used = 0;
+    int n = 0;
+
+    out[0] = '\0';
+    cJSON_ArrayForEach(c, d->checks)
+    {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, "status");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(c, "message");
+        const cJSON *fix = cJSON_GetObjectItemCaseSensitive(c, "fix");
+        int w;
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, flag)) ||
+            strcmp(st->valuestring, "ok") == 0 || strcmp(st->valuestring, "info") == 0)
+            continue;
+        n++;
+        if (n > 3)
+            continue; /* counted, not repeated: the checklist above has them all */
+        w = snprintf(out + used, outsz - used, "%s%s%s%s", n > 1 ? "; " : "", msg->valuestring,
+                     cJSON_IsString(fix) ? " -> " : "",
+                     cJSON_IsString(fix) ? fix->valuestring : "");
+        if (w < 0 || (size_t)w >= outsz - used) {
+            out[used] = '\0';
+            continue;
+        }
+        used += (size_t)w;
+    }
+    if (n > 3)
+        snprintf(out + used, outsz - used, "; and %d more above", n - 3);
+    if (!n)
+        snprintf(out, outsz, "%s", fine);
+}
+
+cJSON *doctor_faq(const struct doctor *d)
+{
+    char buf[4096];
+    cJSON *faq = cJSON_CreateObject();
+
+    if (!faq)
+        return NULL;
+    doctor_faq_answer(d, "faq_not_sending",
+                      "nothing found on this computer: the host is installed and answers, and the "
+                      "TextUs checks passed. If texts still show \"Not Delivered\", send the "
+                      "report (textus-host doctor --report) to TextUs support: it lists the "
+                      "messages and numbers concerned.",
+                      buf, sizeof(buf));
+    cJSON_AddStringToObject(faq, "not_sending", buf);
+    doctor_faq_answer(d, "faq_not_tracking",
+                      "nothing found on this computer: the Greenhouse checks passed and no note "
+                      "is waiting. Check that the TextUs integration is set up on the TextUs "
+                      "Integrations page.",
+                      buf, sizeof(buf));
+    cJSON_AddStringToObject(faq, "not_tracking", buf);
+    return faq;
+}
