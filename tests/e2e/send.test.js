@@ -1,0 +1,120 @@
+// End-to-end send flow in headless Chromium against the fakes: click "Text candidate" →
+// exactly one SMS at the fake TextUs to the number beneath the name and one note at the fake
+// Greenhouse → "Delivered" once the fake advances the message; "Import to TextUs" creates one
+// contact; an opted-out candidate gets the refusal and no message.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('path');
+const L = require('./lib');
+const F = require('./fakes');
+
+const HAS_SEND = L.hostHasVerb('send_sms') && L.hostHasVerb('extract_phone');
+const skip = HAS_SEND ? false : 'this host has no send_sms/extract_phone yet';
+
+let server;
+let base;
+let fakes;
+let run;
+let ctx;
+
+test.before(async () => {
+  if (!HAS_SEND) return;
+  server = await L.serveFixture();
+  base = `http://127.0.0.1:${server.address().port}`;
+  run = L.makeRun();
+  fakes = await F.startFakes(path.join(run.tmp, 'fakes'));
+  F.configure(fakes, run.state);
+  ctx = await L.launch(run);
+});
+
+test.after(async () => {
+  if (!HAS_SEND) return;
+  if (ctx) await ctx.close();
+  const left = await L.waitNoHost(run.installedHost, 3000);
+  await F.stopFakes(fakes);
+  if (server) server.close();
+  L.cleanup(run);
+  assert.deepStrictEqual(left, [], 'a host process outlived the browser');
+});
+
+async function open(id, phone, name) {
+  const page = await ctx.newPage();
+  const q = new URLSearchParams({ phone, name }).toString();
+  await page.goto(`${base}/people/${id}?${q}`);
+  await page.waitForFunction(() => {
+    const s = document.documentElement.dataset.textusState;
+    return s && s !== 'checking';
+  }, null, { timeout: 20000 });
+  return page;
+}
+
+const sms = (recs) => recs.filter((r) => r.server === 'textus' && r.method === 'POST' && /^\/acme\/messages$/.test(r.path));
+const notes = (recs) => recs.filter((r) => r.server === 'harvest' && r.method === 'POST' && /notes$/.test(r.path));
+
+test('click → one SMS to the number beneath the name, one note → Delivered', { skip }, async () => {
+  const page = await open(1001, '(303) 555-0123', 'Jane Candidate');
+  assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
+  await page.click('button.textus-text-btn');
+  const box = page.locator('.textus-compose');
+  await box.waitFor();
+  assert.match(await box.locator('.textus-counter').textContent(), /1 of 3 segments \(GSM-7\)/);
+  await box.locator('textarea.textus-body').fill('Hi Jane, this is Alice from Acme. Free for a call on Thursday?');
+  await box.locator('button.textus-send').click();
+  const status = box.locator('.textus-send-status');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('.textus-send-status');
+    return s && s.dataset.state && s.dataset.state !== 'sending';
+  }, null, { timeout: 60000 });
+  assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
+  const recs = await F.requests(fakes);
+  const sent = sms(recs);
+  assert.strictEqual(sent.length, 1, JSON.stringify(sent));
+  assert.strictEqual(sent[0].body.to, '+13035550123');
+  assert.match(sent[0].body.body, /Free for a call on Thursday/);
+  const n = notes(recs);
+  assert.strictEqual(n.length, 1, JSON.stringify(n));
+  assert.match(n[0].path, /1001/);
+  assert.match(await status.textContent(), /Sent/);
+  await F.advance(fakes); // every pending message → delivered
+  await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null,
+    { timeout: 30000 });
+  assert.strictEqual(await status.getAttribute('data-delivery'), 'delivered');
+  assert.strictEqual(await status.textContent(), 'Delivered');
+  assert.strictEqual(sms(await F.requests(fakes)).length, 1, 'still one message after polling');
+  await page.close();
+});
+
+test('Import to TextUs creates one contact', { skip }, async () => {
+  const page = await open(1001, '(303) 555-0123', 'Jane Candidate');
+  const before = (await F.fakeState(fakes)).textus.contacts.length;
+  await page.click('button.textus-import-btn');
+  await page.waitForFunction(() => {
+    const b = document.querySelector('button.textus-import-btn');
+    return b && b.dataset.state;
+  }, null, { timeout: 30000 });
+  const btn = page.locator('button.textus-import-btn');
+  assert.strictEqual(await btn.getAttribute('data-state'), 'created', await btn.textContent());
+  const contacts = (await F.fakeState(fakes)).textus.contacts;
+  assert.strictEqual(contacts.length, before + 1);
+  await page.close();
+});
+
+test('opted-out candidate → the refusal is shown and nothing is sent', { skip }, async () => {
+  const page = await open(1003, '(303) 555-0177', 'Olive Optedout');
+  const before = sms(await F.requests(fakes)).length;
+  await page.click('button.textus-text-btn');
+  const box = page.locator('.textus-compose');
+  await box.waitFor();
+  await box.locator('button.textus-send').click();
+  await page.waitForFunction(() => {
+    const s = document.querySelector('.textus-send-status');
+    return s && s.dataset.state && s.dataset.state !== 'sending';
+  }, null, { timeout: 60000 });
+  const status = box.locator('.textus-send-status');
+  assert.strictEqual(await status.getAttribute('data-state'), 'refused:opted_out');
+  assert.match(await status.textContent(), /opted out/);
+  assert.strictEqual(sms(await F.requests(fakes)).length, before, 'no message for an opted-out number');
+  await page.close();
+});
