@@ -160,7 +160,8 @@
   function placeButtons(nameEl, header, phone) {
     document.querySelectorAll('.textus-ui.textus-text-btn, .textus-ui.textus-import-btn').forEach((b) => b.remove());
     const textBtn = el('button', { type: 'button', class: 'textus-ui textus-text-btn', style: BTN_STYLE,
-      'data-e164': phone.e164, title: 'Text ' + phone.display + ' through TextUs' }, 'Text candidate');
+      'data-e164': phone.e164, 'data-label': phone.label || '', title: 'Text ' + phone.display + ' through TextUs' },
+    'Text candidate');
     textBtn.addEventListener('click', () => openCompose());
     const node = findTextNode(header, phone.display);
     if (node) node.parentNode.insertBefore(textBtn, node.nextSibling);
@@ -181,6 +182,7 @@
     state.url = location.href;
     state.candidateId = candidateIdFromUrl(location.href);
     state.profile = { url: location.href, name: nameEl.innerText.replace(/\s+/g, ' ').trim(), lines };
+    document.documentElement.dataset.textusLines = String(lines.length);
     document.documentElement.dataset.textusState = 'checking';
 
     const ping = await host('ping', {});
@@ -307,6 +309,8 @@
       status.textContent = 'Sent' + (note.state === 'written' ? ' · note added in Greenhouse'
         : note.state === 'pending' ? ' · Greenhouse note pending' : '');
       status.dataset.state = 'sent';
+      status.dataset.messageId = (r.result.message && r.result.message.id) || '';
+      status.dataset.note = note.state || '';
       send.textContent = 'Sent';
       followDelivery(r.result.message && r.result.message.id, status);
     });

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# demo.sh — the main job end to end, against local fakes of TextUs and Greenhouse:
+#   1. bootstrap (apt-get, only what is missing) and build (cmake into build/);
+#   2. start the fakes (tests/fakes/) on 127.0.0.1 and configure a throwaway TEXTUS_HOST_HOME;
+#   3. run the flow in headless Chromium (extension stub + host installed by scripts/install.sh
+#      into a temp profile) when chromium and playwright-core are available — otherwise through
+#      the CLI (textus-host extract, send, and the message_status verb);
+#   4. print a short report: profile → number chosen → SMS at the fake TextUs → note at the fake
+#      Greenhouse → delivery state; then clean up (fakes stopped, temp state removed).
+# Nothing is written outside a temp folder except build/ (and tests/e2e/node_modules).
+#   DEMO_CLI=1 scripts/demo.sh     forces the CLI path
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$(pwd)
+host="$src/build/host/textus-host"
+
+say() { echo "demo: $*" >&2; }
+
+say "bootstrap and build"
+scripts/bootstrap.sh >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j2 >/dev/null
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/textus-demo.XXXXXX")
+fakes_pid=""
+cleanup() {
+    if [ -n "$fakes_pid" ]; then kill "$fakes_pid" 2>/dev/null || true; wait "$fakes_pid" 2>/dev/null || true; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+say "starting the fakes of TextUs and Greenhouse"
+python3 tests/fakes/fakes.py --seed tests/e2e/seed.json --state-dir "$tmp/fakes" --max-seconds 600 \
+    2>"$tmp/fakes.err" &
+fakes_pid=$!
+python3 tests/fakes/fakectl.py "$tmp/fakes" wait 20 >/dev/null
+textus_url=$(python3 tests/fakes/fakectl.py "$tmp/fakes" url textus)
+harvest_url=$(python3 tests/fakes/fakectl.py "$tmp/fakes" url harvest)
+auth_url=$(python3 tests/fakes/fakectl.py "$tmp/fakes" url auth)
+
+export TEXTUS_HOST_HOME="$tmp/state"
+say "configuring a throwaway TEXTUS_HOST_HOME ($TEXTUS_HOST_HOME)"
+config=$(cat <<EOF
+{"textus": {"token": "tok_e2e_recruiter_FAKE_0001", "account": "acme", "base_url": "$textus_url"},
+ "greenhouse": {"email": "alice@acme.example", "api_key": "hvk_e2e_textus_FAKE_0001",
+                "base_url": "$harvest_url", "auth_url": "$auth_url"}}
+EOF
+)
+if ! "$host" configure <<<"$config" >"$tmp/configure.out" 2>&1; then
+    say "online verification did not pass; storing without it:"
+    sed 's/^/    /' "$tmp/configure.out" >&2
+    "$host" configure --no-verify <<<"$config" >"$tmp/configure.out" 2>&1 \
+        || { cat "$tmp/configure.out" >&2; exit 1; }
+fi
+
+mode=cli
+if [ -z "${DEMO_CLI:-}" ] && [ -x /usr/bin/chromium ] && command -v node >/dev/null 2>&1; then
+    if [ ! -f tests/e2e/node_modules/playwright-core/package.json ] && command -v npm >/dev/null 2>&1; then
+        say "installing playwright-core for the browser run (npm ci; no browser download)"
+        (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) || true
+    fi
+    [ -f tests/e2e/node_modules/playwright-core/package.json ] && mode=browser
+fi
+
+if [ $mode = browser ]; then
+    say "running the flow in headless Chromium"
+    TH_HOST="$host" TH_SOURCE_DIR="$src" node tests/e2e/demo.js "$tmp/fakes" "$TEXTUS_HOST_HOME" \
+        >"$tmp/flow.json"
+else
+    say "chromium/playwright-core not available: running the flow through the CLI"
+    python3 - "$host" "$tmp" >"$tmp/flow.json" <<'PY'
+import json, os, struct, subprocess, sys, time
+host, tmp = sys.argv[1], sys.argv[2]
+STUB = "chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
+def verb(req):
+    b = json.dumps(req).encode()
+    p = subprocess.run([host, STUB], input=struct.pack("=I", len(b)) + b, capture_output=True, timeout=60)
+    n = struct.unpack("=I", p.stdout[:4])[0]
+    return json.loads(p.stdout[4:4 + n])
+lines = ["Referred by Sam Admin · 312-555-0100 · Source: Referral", "Jane Candidate (she/her)",
+         "Senior Software Engineer at Initech · Denver, CO 80202", "(303) 555-0123Mobile",
+         "jane@example.com Personal", "303.555.0124 ext 9Work", "Candidate ID 1001 · Applied 03/14/2026 · Application 55501234"]
+profile = {"url": "https://app.greenhouse.io/people/1001", "name": "Jane Candidate", "lines": lines}
+out = {"browser": None, "url": profile["url"], "name": profile["name"], "lines": len(lines)}
+r = verb({"type": "extract_phone", "profile": profile})
+if not r.get("ok"):
+    out["state"] = "error:" + r["error"]["code"]; out["notice"] = r["error"]["message"]
+    print(json.dumps(out)); sys.exit(0)
+out["state"] = "ready"
+ph = r["result"]["phone"]
+out.update(e164=ph["e164"], label=ph.get("label"), beside=ph.get("display"))
+body = "Hi Jane, this is Alice at Acme Staffing. Thanks for applying! Do you have 15 minutes for a call this week?"
+r = verb({"type": "send_sms", "request_id": "demo-%d" % os.getpid(), "candidate_id": r["result"].get("candidate_id") or "1001",
+          "to": ph["e164"], "body": body})
+if not r.get("ok"):
+    out["send_state"] = "refused:" + r["error"]["code"]; out["sent"] = r["error"]["message"]
+    print(json.dumps(out)); sys.exit(0)
+out["send_state"] = "sent"; out["sent"] = "Sent"
+mid = r["result"]["message"]["id"]; out["message_id"] = mid
+fk = os.path.join(tmp, "fakes")
+subprocess.run([sys.executable, "tests/fakes/fakectl.py", fk, "advance", mid, "delivered"], check=True, capture_output=True)
+for _ in range(20):
+    s = verb({"type": "message_status", "message_id": mid})
+    if s.get("ok") and s["result"].get("final"):
+        out["delivery"] = "Delivered" if s["result"].get("delivered") else "Not Delivered"
+        break
+    time.sleep(0.5)
+print(json.dumps(out))
+PY
+fi
+
+python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests.json"
+python3 tests/fakes/fakectl.py "$tmp/fakes" state >"$tmp/state.json"
+"$host" doctor --offline --user-data-dir "$tmp/none" >"$tmp/doctor.txt" 2>&1 || true
+
+python3 - "$tmp" "$mode" <<'PY'
+import json, sys
+tmp, mode = sys.argv[1], sys.argv[2]
+flow = json.load(open(tmp + "/flow.json"))
+reqs = json.load(open(tmp + "/requests.json"))
+state = json.load(open(tmp + "/state.json"))
+sms = [r for r in reqs if r["server"] == "textus" and r["method"] == "POST" and r["path"].endswith("/messages")]
+notes = [r for r in reqs if r["server"] == "harvest" and r["method"] == "POST" and "notes" in r["path"]]
+def short(s, n=90):
+    s = " ".join(str(s).split())
+    return s if len(s) <= n else s[:n - 1] + "…"
+print()
+print("textus-host demo — the main job, end to end, against local fakes")
+print("  run through   " + (flow.get("browser") or "headless Chromium") + ", extension stub + host installed by scripts/install.sh"
+      if mode == "browser" else "  run through   the command line (no Chromium here): extract_phone, send_sms, message_status")
+print("  profile       %s — %s (%s header lines read)" % (flow.get("name"), flow.get("url"), flow.get("lines")))
+if flow.get("state") != "ready":
+    print("  number        none: %s (%s)" % (flow.get("state"), short(flow.get("notice"), 140)))
+    sys.exit(1)
+print("  number        %s → %s (%s), the number beneath the name; skipped the referrer's 312-555-0100 above it"
+      % (flow.get("beside"), flow.get("e164"), flow.get("label") or "no label"))
+if flow.get("counter"):
+    print("  compose       %s" % flow["counter"])
+if flow.get("send_state") != "sent":
+    print("  SMS           not sent: %s — %s" % (flow.get("send_state"), short(flow.get("sent"), 140)))
+    sys.exit(1)
+for r in sms:
+    print("  SMS           %s %s → %s: to %s, \"%s\"" % (r["method"], r["path"], r["status"], r["body"].get("to"), short(r["body"].get("body"), 60)))
+print("                %d message(s) at the fake TextUs; page said \"%s\"" % (len(sms), flow.get("sent")))
+for r in notes:
+    b = r.get("body") or {}
+    print("  note          %s %s → %s, On-Behalf-Of %s, %s: \"%s\"" % (r["method"], r["path"], r["status"],
+          r["headers"].get("on-behalf-of", "-"), b.get("visibility", "-"), short(b.get("body", ""), 60)))
+print("                %d note(s) at the fake Greenhouse" % len(notes))
+msgs = state.get("textus", {}).get("messages", [])
+final = [m.get("deliveryState") for m in msgs if m.get("id") == flow.get("message_id")]
+print("  delivery      TextUs %s → the page shows \"%s\"" % (final[0] if final else "?", flow.get("delivery", "(not followed)")))
+if mode == "browser":
+    print("  host          %d host process(es) left after the browser closed" % flow.get("leftover_hosts", -1))
+ok = len(sms) == 1 and len(notes) == 1 and flow.get("delivery") == "Delivered"
+print("  result        %s" % ("OK: one SMS, one note, Delivered" if ok else "NOT OK"))
+sys.exit(0 if ok else 1)
+PY
+rc=$?
+say "cleaned up: fakes stopped, temporary state removed"
+exit $rc
