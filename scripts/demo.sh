@@ -113,7 +113,8 @@ python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests.json"
 python3 tests/fakes/fakectl.py "$tmp/fakes" state >"$tmp/state.json"
 "$host" doctor --offline --user-data-dir "$tmp/none" >"$tmp/doctor.txt" 2>&1 || true
 
-python3 - "$tmp" "$mode" <<'PY'
+rc=0
+python3 - "$tmp" "$mode" <<'PY' || rc=$?
 import json, sys
 tmp, mode = sys.argv[1], sys.argv[2]
 flow = json.load(open(tmp + "/flow.json"))
@@ -156,6 +157,5 @@ ok = len(sms) == 1 and len(notes) == 1 and flow.get("delivery") == "Delivered"
 print("  result        %s" % ("OK: one SMS, one note, Delivered" if ok else "NOT OK"))
 sys.exit(0 if ok else 1)
 PY
-rc=$?
 say "cleaned up: fakes stopped, temporary state removed"
 exit $rc
