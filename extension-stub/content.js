@@ -73,12 +73,62 @@
     return nameEl.parentElement && nameEl.parentElement.parentElement || nameEl.parentElement;
   }
 
+  // The nearest ancestor (up to root) that is laid out as a block: text inside one block is one line.
+  function blockOf(el, root) {
+    for (let e = el; e && e !== root; e = e.parentElement) {
+      if (!getComputedStyle(e).display.startsWith('inline')) return e;
+    }
+    return root;
+  }
+
+  // The header's visible text, one entry per line as a person reads it. Unlike innerText this
+  // puts a space between adjacent inline elements ("(303) 555-0123" + "Mobile" in two spans
+  // must not become "(303) 555-0123Mobile"), and skips hidden elements and our own buttons.
   function headerLines(header) {
-    return (header.innerText || '').split('\n')
-      .map((l) => l.replace(/\s+/g, ' ').trim())
-      .filter((l) => l && !l.startsWith('Text candidate') && !l.startsWith('Import to TextUs'))
-      .slice(0, MAX_LINES)
-      .map((l) => l.slice(0, MAX_LINE));
+    const lines = [];
+    let cur = '';
+    let curBlock = null;
+    let lastParent = null;
+    const flush = () => {
+      const l = cur.replace(/\s+/g, ' ').trim();
+      if (l) lines.push(l.slice(0, MAX_LINE));
+      cur = '';
+    };
+    const walker = document.createTreeWalker(header, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT, {
+      acceptNode(n) {
+        if (n.nodeType === Node.ELEMENT_NODE) {
+          if (n.classList.contains('textus-ui') || /^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT)$/.test(n.tagName)) {
+            return NodeFilter.FILTER_REJECT;
+          }
+          return n.tagName === 'BR' ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+        }
+        return NodeFilter.FILTER_ACCEPT;
+      },
+    });
+    for (let n = walker.nextNode(); n && lines.length < MAX_LINES; n = walker.nextNode()) {
+      if (n.nodeType === Node.ELEMENT_NODE) { // <br>
+        flush();
+        continue;
+      }
+      const p = n.parentElement;
+      if (!p || !visible(p)) continue;
+      const text = n.nodeValue;
+      if (!text.trim()) {
+        if (cur) cur += ' ';
+        continue;
+      }
+      const block = blockOf(p, header);
+      if (block !== curBlock) {
+        flush();
+        curBlock = block;
+      } else if (p !== lastParent && cur && !/\s$/.test(cur)) {
+        cur += ' ';
+      }
+      cur += text;
+      lastParent = p;
+    }
+    flush();
+    return lines.slice(0, MAX_LINES);
   }
 
   function candidateIdFromUrl(url) {
