@@ -215,12 +215,12 @@
     textBtn.addEventListener('click', () => openCompose());
     const node = findTextNode(header, phone.display);
     if (node) node.parentNode.insertBefore(textBtn, node.nextSibling);
-    else nameEl.appendChild(textBtn);
+    else nameEl.insertAdjacentElement('afterend', textBtn);
 
     const importBtn = el('button', { type: 'button', class: 'textus-ui textus-import-btn', style: BTN_STYLE },
       'Import to TextUs');
     importBtn.addEventListener('click', () => importContact(importBtn));
-    nameEl.appendChild(importBtn);
+    nameEl.insertAdjacentElement('afterend', importBtn);
   }
 
   async function scan() {

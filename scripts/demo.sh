@@ -77,9 +77,11 @@ def verb(req):
     p = subprocess.run([host, STUB], input=struct.pack("=I", len(b)) + b, capture_output=True, timeout=60)
     n = struct.unpack("=I", p.stdout[:4])[0]
     return json.loads(p.stdout[4:4 + n])
+# the lines the extension reads from the fixture profile (tests/e2e/fixture/profile.html)
 lines = ["Referred by Sam Admin · 312-555-0100 · Source: Referral", "Jane Candidate (she/her)",
-         "Senior Software Engineer at Initech · Denver, CO 80202", "(303) 555-0123Mobile",
-         "jane@example.com Personal", "303.555.0124 ext 9Work", "Candidate ID 1001 · Applied 03/14/2026 · Application 55501234"]
+         "Senior Software Engineer at Initech · Denver, CO 80202", "(303) 555-0123 Mobile",
+         "jane@example.com Personal", "303.555.0124 ext 9 Work",
+         "Candidate ID 1001 · Applied 03/14/2026 · Application 55501234"]
 profile = {"url": "https://app.greenhouse.io/people/1001", "name": "Jane Candidate", "lines": lines}
 out = {"browser": None, "url": profile["url"], "name": profile["name"], "lines": len(lines)}
 r = verb({"type": "extract_phone", "profile": profile})
@@ -128,7 +130,8 @@ def short(s, n=90):
 print()
 print("textus-host demo — the main job, end to end, against local fakes")
 print("  run through   " + (flow.get("browser") or "headless Chromium") + ", extension stub + host installed by scripts/install.sh"
-      if mode == "browser" else "  run through   the command line (no Chromium here): extract_phone, send_sms, message_status")
+      if mode == "browser" else "  run through   the host over pipes, as Chrome runs it (no Chromium here): extract_phone, send_sms, message_status")
+where = "the page" if mode == "browser" else "the host"
 print("  profile       %s — %s (%s header lines read)" % (flow.get("name"), flow.get("url"), flow.get("lines")))
 if flow.get("state") != "ready":
     print("  number        none: %s (%s)" % (flow.get("state"), short(flow.get("notice"), 140)))
@@ -142,7 +145,7 @@ if flow.get("send_state") != "sent":
     sys.exit(1)
 for r in sms:
     print("  SMS           %s %s → %s: to %s, \"%s\"" % (r["method"], r["path"], r["status"], r["body"].get("to"), short(r["body"].get("body"), 60)))
-print("                %d message(s) at the fake TextUs; page said \"%s\"" % (len(sms), flow.get("sent")))
+print("                %d message(s) at the fake TextUs; %s said \"%s\"" % (len(sms), where, flow.get("sent")))
 for r in notes:
     b = r.get("body") or {}
     print("  note          %s %s → %s, On-Behalf-Of %s, %s: \"%s\"" % (r["method"], r["path"], r["status"],
@@ -150,7 +153,7 @@ for r in notes:
 print("                %d note(s) at the fake Greenhouse" % len(notes))
 msgs = state.get("textus", {}).get("messages", [])
 final = [m.get("deliveryState") for m in msgs if m.get("id") == flow.get("message_id")]
-print("  delivery      TextUs %s → the page shows \"%s\"" % (final[0] if final else "?", flow.get("delivery", "(not followed)")))
+print("  delivery      TextUs %s → %s shows \"%s\"" % (final[0] if final else "?", where, flow.get("delivery", "(not followed)")))
 if mode == "browser":
     print("  host          %d host process(es) left after the browser closed" % flow.get("leftover_hosts", -1))
 ok = len(sms) == 1 and len(notes) == 1 and flow.get("delivery") == "Delivered"
