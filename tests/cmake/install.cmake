@@ -4,3 +4,5 @@ set_tests_properties(install PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS inst
 # textus-host doctor: every installation finding (fake $HOME), and the configuration findings.
 add_test(NAME doctor COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/install/test_doctor.py)
 set_tests_properties(doctor PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 180)
+add_test(NAME doctor_config COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/install/test_doctor_config.py)
+set_tests_properties(doctor_config PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 180)

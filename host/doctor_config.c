@@ -1,0 +1,185 @@
+/*
+ * doctor_config — the configuration half of `textus-host doctor` (ENGINE module,
+ * found by symbol name from cli_doctor.c): permissions of the state folders and
+ * files, the credential store, the TextUs and Greenhouse credentials and
+ * settings; plus the secret scrubber of the support report. Findings go
+ * through doctor_add() (core). Secrets are only ever compared, never printed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "doctor.h"
+#include "engine.h"
+#include "paths.h"
+#include "store.h"
+
+void doctor_config_checks(struct doctor *d, int online);
+void doctor_scrub(char *text, size_t len);
+
+/* Extra checks that other engine modules may provide (online checks, outbox). */
+typedef void (*doctor_more_fn)(struct doctor *d, const struct store *s, int online);
+
+static void doctor_config_perms(struct doctor *d, const struct paths *p)
+{
+    const struct {
+        const char *path;
+        int is_dir;
+    } items[] = {{p->config_dir, 1}, {p->data_dir, 1}, {p->store, 0},
+                 {p->key, 0},        {p->outbox, 0},   {p->log, 0}};
+    char desc[PATHS_MAX + 128];
+    size_t i;
+    int ok, bad = 0;
+
+    for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+        paths_describe(items[i].path, items[i].is_dir, desc, sizeof(desc), &ok);
+        if (ok)
+            continue;
+        bad++;
+        doctor_add(d, "config", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING,
+                   items[i].path, strstr(desc, "chmod") ? strstr(desc, "chmod") : desc,
+                   "%s: the host refuses state that other users can read", desc);
+    }
+    if (!bad && strcmp(p->config_dir, p->data_dir) == 0)
+        doctor_add(d, "config", DOCTOR_OK, 0, "state folder", NULL, "%s: owner-only permissions",
+                   p->config_dir);
+    else if (!bad)
+        doctor_add(d, "config", DOCTOR_OK, 0, "state folders", NULL,
+                   "%s and %s: owner-only permissions", p->config_dir, p->data_dir);
+}
+
+static void doctor_config_store_error(struct doctor *d, const struct paths *p, const struct err *e)
+{
+    char fix[2 * PATHS_MAX + 160];
+    const int faq = DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING;
+
+    switch (e->code) {
+    case ERR_NOT_CONFIGURED:
+        doctor_add(d, "config", DOCTOR_FAIL, faq, "credentials",
+                   "run textus-host configure (or use the extension's options page)",
+                   "nothing is configured yet: no TextUs token, no Greenhouse credentials");
+        return;
+    case ERR_STORE_CORRUPT:
+        snprintf(fix, sizeof(fix), "move %s aside, then run textus-host configure again", p->store);
+        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store, fix, "%s", e->message);
+        return;
+    case ERR_STORE_KEY_MISMATCH:
+        snprintf(fix, sizeof(fix),
+                 "restore %s from a backup, or move %s aside and run textus-host configure", p->key,
+                 p->store);
+        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store, fix, "%s", e->message);
+        return;
+    case ERR_STORE_PERMISSIONS:
+        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store,
+                   strstr(e->message, "chmod") ? strstr(e->message, "chmod")
+                                               : "make the file readable by you only",
+                   "%s", e->message);
+        return;
+    default:
+        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store,
+                   "check the disk and the folder, then run textus-host doctor again", "%s",
+                   e->message);
+        return;
+    }
+}
+
+static void doctor_config_credentials(struct doctor *d, const struct store *s)
+{
+    const char *tok = store_textus_token(s), *acct = store_textus_account(s);
+    const char *email = store_gh_email(s);
+    int gen = store_gh_generation(s);
+
+    if (!tok || !*tok || !acct || !*acct)
+        doctor_add(d, "textus", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "TextUs credentials",
+                   "run textus-host configure with your TextUs API token and account slug",
+                   "the TextUs %s%s%s missing: no text can be sent", (!tok || !*tok) ? "token" : "",
+                   (!tok || !*tok) && (!acct || !*acct) ? " and account are" : "",
+                   (!tok || !*tok) && (!acct || !*acct) ? "" : " is");
+    else
+        doctor_add(d, "textus", DOCTOR_OK, 0, "TextUs credentials", NULL,
+                   "token set, account \"%s\", API %s", acct, store_textus_base_url(s));
+
+    if (!email || !*email || gen == 0) {
+        doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse credentials",
+                   "run textus-host configure with your Greenhouse sign-in email and the API key "
+                   "(or v3 client id + secret) from your Greenhouse admin",
+                   "the Greenhouse %s missing: texts are sent but not logged in Greenhouse",
+                   (!email || !*email) ? (gen == 0 ? "email and credentials are" : "email is")
+                                       : "credentials are");
+    } else {
+        doctor_add(d, "greenhouse", DOCTOR_OK, 0, "Greenhouse credentials", NULL,
+                   "%s for %s, API %s",
+                   gen == 3 ? "Harvest v3 client credentials" : "Harvest v1 API key", email,
+                   store_gh_base_url(s));
+        if (gen == 1)
+            doctor_add(d, "greenhouse", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Harvest v1",
+                       "ask your Greenhouse admin for Harvest v3 credentials (README: setup "
+                       "guide), then run textus-host configure",
+                       "%s", CONFIG_V1_NOTICE);
+    }
+    if (!store_note_enabled(s))
+        doctor_add(d, "greenhouse", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "settings.note_enabled",
+                   "if nothing else logs your texts, set settings.note_enabled to true with "
+                   "textus-host configure",
+                   "notes are turned off: this host logs no text in Greenhouse (right only when "
+                   "TextUs's own Greenhouse integration already does)");
+}
+
+void doctor_config_checks(struct doctor *d, int online)
+{
+    struct paths p;
+    struct store *s = NULL;
+    struct err e;
+    doctor_more_fn more;
+
+    err_clear(&e);
+    if (paths_resolve(&p, &e) != 0) {
+        doctor_add(d, "config", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING,
+                   "state folders", "set HOME (or TEXTUS_HOST_HOME) to a usable folder", "%s",
+                   e.message);
+        return;
+    }
+    doctor_config_perms(d, &p);
+    if (store_load(&s, &e) != 0) {
+        doctor_config_store_error(d, &p, &e);
+        return;
+    }
+    doctor_add(d, "config", DOCTOR_OK, 0, "credential store", NULL,
+               "%s opens with the key in %s (key id %s)", p.store, p.key, store_key_id(s));
+    doctor_config_credentials(d, s);
+    /* online checks and the outbox, when this engine has them */
+    more = (doctor_more_fn)engine_sym_optional("doctor_more_checks");
+    if (more)
+        more(d, s, online);
+    store_free(s);
+}
+
+/* Blank every occurrence of one secret value in text (same length, so offsets hold). */
+static void doctor_scrub_one(char *text, size_t len, const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0, i;
+
+    if (n < 4)
+        return;
+    for (i = 0; i + n <= len; i++) {
+        if (memcmp(text + i, secret, n) == 0) {
+            memset(text + i, '*', n);
+            i += n - 1;
+        }
+    }
+}
+
+void doctor_scrub(char *text, size_t len)
+{
+    struct store *s = NULL;
+    struct err e;
+    long long exp = 0;
+
+    if (store_load(&s, &e) != 0)
+        return;
+    doctor_scrub_one(text, len, store_textus_token(s));
+    doctor_scrub_one(text, len, store_gh_api_key(s));
+    doctor_scrub_one(text, len, store_gh_client_secret(s));
+    doctor_scrub_one(text, len, store_gh_access_token(s, &exp));
+    store_free(s);
+}

@@ -1,0 +1,184 @@
+"""`textus-host doctor` configuration findings and the support report.
+
+Each test installs the host into a fake $HOME (scripts/install.sh) with its
+state in TEXTUS_HOST_HOME, configures it (or breaks the configuration), and
+checks the finding doctor reports, its fix, the FAQ answer it feeds, the exit
+status, and that no secret ever reaches the output or the report.
+Online checks (against the fakes) are in test_doctor_online.py.
+"""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import unittest
+
+SRC = os.environ.get("TH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+INSTALL = os.path.join(SRC, "scripts", "install.sh")
+HOST = os.environ["TH_HOST"]
+ENGINE = os.path.join(os.path.dirname(HOST), "textus-host-engine.so")
+TOKEN = "tok_CANARY_doctor_7f3a9c1e55"
+API_KEY = "hvk_CANARY_doctor_0b1d2e3f44"
+SECRET = "csecret_CANARY_doctor_9a8b7c6d"
+
+
+@unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine (no configuration checks)")
+class DoctorConfig(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="th-doctor-cfg-")
+        self.home = os.path.join(self.tmp, "home")
+        self.state = os.path.join(self.tmp, "state")
+        os.makedirs(os.path.join(self.home, ".config", "chromium"))
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home, "LC_ALL": "C",
+                    "TEXTUS_HOST_HOME": self.state, "TH_INSTALL_ROOT": os.path.join(self.tmp, "root")}
+        p = subprocess.run(["bash", INSTALL, "--binary", HOST], env=self.env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.host = os.path.join(self.state, "bin", "textus-host")
+        self.outputs = []
+
+    def tearDown(self):
+        for out in self.outputs:  # no secret in anything doctor printed
+            for s in (TOKEN, API_KEY, SECRET):
+                self.assertNotIn(s, out)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def configure(self, doc):
+        p = subprocess.run([self.host, "configure", "--no-verify"], input=json.dumps(doc), env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def v1(self):
+        self.configure({"textus": {"token": TOKEN, "account": "acme"},
+                        "greenhouse": {"email": "alice@acme.example", "api_key": API_KEY}})
+
+    def v3(self):
+        self.configure({"textus": {"token": TOKEN, "account": "acme"},
+                        "greenhouse": {"email": "alice@acme.example", "client_id": "client_1",
+                                       "client_secret": SECRET}})
+
+    def doctor(self, *args):
+        p = subprocess.run([self.host, "doctor", "--json", "--offline"] + list(args), env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        self.outputs += [p.stdout, p.stderr]
+        return p.returncode, json.loads(p.stdout)
+
+    def find(self, doc, status, text):
+        hits = [c for c in doc["checks"] if c["status"] == status and text in c["message"]]
+        self.assertTrue(hits, "no %s finding with %r in %s" % (status, text, json.dumps(doc["checks"], indent=1)))
+        return hits[0]
+
+    def test_not_configured(self):
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.find(doc, "fail", "nothing is configured yet")
+        self.assertIn("textus-host configure", c["fix"])
+        self.assertTrue(c["faq_not_sending"] and c["faq_not_tracking"])
+        self.assertIn("nothing is configured yet", doc["faq"]["not_sending"])
+        self.assertIn("nothing is configured yet", doc["faq"]["not_tracking"])
+
+    def test_all_good_v3_exits_0(self):
+        self.v3()
+        rc, doc = self.doctor()
+        self.assertEqual([c for c in doc["checks"] if c["status"] == "fail"], [])
+        self.assertEqual(rc, 0)
+        self.assertTrue(doc["ok"])
+        self.find(doc, "ok", "opens with the key")
+        self.find(doc, "ok", "Harvest v3 client credentials for alice@acme.example")
+        self.find(doc, "ok", 'account "acme"')
+        self.assertFalse(any("Harvest v1" in c["message"] for c in doc["checks"]))
+        self.assertIn("nothing found on this computer", doc["faq"]["not_sending"])
+
+    def test_v1_retirement_notice(self):
+        self.v1()
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 0)  # a warning, not a failure: v1 may still answer for some tenants
+        c = self.find(doc, "warn", "scheduled for removal on 2026-08-31")
+        self.assertIn("v3", c["fix"])
+        self.assertTrue(c["faq_not_tracking"])
+        self.assertIn("2026-08-31", doc["faq"]["not_tracking"])
+
+    def test_textus_missing(self):
+        self.configure({"greenhouse": {"email": "alice@acme.example", "client_id": "c", "client_secret": SECRET}})
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.find(doc, "fail", "the TextUs token and account are missing")
+        self.assertTrue(c["faq_not_sending"])
+        self.assertIn("API token", c["fix"])
+
+    def test_greenhouse_missing(self):
+        self.configure({"textus": {"token": TOKEN, "account": "acme"}})
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.find(doc, "fail", "texts are sent but not logged in Greenhouse")
+        self.assertTrue(c["faq_not_tracking"])
+        self.assertFalse(c.get("faq_not_sending"))
+
+    def test_notes_disabled(self):
+        self.v3()
+        self.configure({"settings": {"note_enabled": False}})
+        rc, doc = self.doctor()
+        c = self.find(doc, "warn", "notes are turned off")
+        self.assertTrue(c["faq_not_tracking"])
+
+    def test_store_too_open(self):
+        self.v3()
+        store = os.path.join(self.state, "credentials.store")
+        os.chmod(store, 0o644)
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["subject"] == store]
+        self.assertTrue(c, doc["checks"])
+        self.assertIn("chmod", c[0]["fix"])
+
+    def test_store_corrupt(self):
+        self.v3()
+        store = os.path.join(self.state, "credentials.store")
+        with open(store, "r+b") as f:
+            f.seek(50)
+            b = f.read(1)
+            f.seek(50)
+            f.write(bytes([b[0] ^ 0x40]))
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["subject"] == store]
+        self.assertTrue(c, doc["checks"])
+        self.assertIn("move %s aside" % store, c[0]["fix"])
+
+    def test_key_missing(self):
+        self.v3()
+        os.remove(os.path.join(self.state, "store.key"))
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and "credentials.store" in x["subject"]]
+        self.assertTrue(c, doc["checks"])
+        self.assertIn("restore", c[0]["fix"])
+
+    def test_report_has_no_secret(self):
+        self.v1()
+        report = os.path.join(self.tmp, "report.txt")
+        p = subprocess.run([self.host, "doctor", "--offline", "--report", report], env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        self.outputs += [p.stdout, p.stderr]
+        self.assertIn("Support report written to " + report, p.stdout)
+        self.assertEqual(stat.S_IMODE(os.stat(report).st_mode), 0o600)
+        with open(report) as f:
+            text = f.read()
+        self.outputs.append(text)
+        self.assertIn("textus-host support report", text)
+        self.assertIn("host: textus-host ", text)
+        self.assertIn("Why are my texts not sending?", text)
+        self.assertIn("Recent messages", text)
+        self.assertIn("Harvest v1", text)
+        # no file under the state root but the store holds a canary in clear
+        for d, _, files in os.walk(self.state):
+            for n in files:
+                with open(os.path.join(d, n), "rb") as f:
+                    data = f.read()
+                for s in (TOKEN, API_KEY):
+                    self.assertNotIn(s.encode(), data, n)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
