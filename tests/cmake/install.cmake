@@ -6,3 +6,5 @@ add_test(NAME doctor COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/i
 set_tests_properties(doctor PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 180)
 add_test(NAME doctor_config COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/install/test_doctor_config.py)
 set_tests_properties(doctor_config PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 180)
+add_test(NAME doctor_online COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/install/test_doctor_online.py)
+set_tests_properties(doctor_online PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 180)

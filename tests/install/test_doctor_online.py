@@ -1,0 +1,172 @@
+"""`textus-host doctor` online and outbox findings, against the fakes of TextUs and Greenhouse.
+
+The host is configured (TEXTUS_HOST_HOME) against tests/fakes/; each test breaks
+one thing — the TextUs token, the account, messaging rights, the Greenhouse
+user, Harvest v1's retirement, a note that cannot be written, a text that was
+not delivered — and checks doctor's finding, its fix, the FAQ answer, and the
+support report (Delivered / Not Delivered with the numbers concerned; no secret).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.environ.get("TH_SOURCE_DIR", os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import fakectl  # noqa: E402
+from nmhost import one_shot  # noqa: E402
+
+HOST = os.environ["TH_HOST"]
+SEED = os.path.join(SRC, "tests", "e2e", "seed.json")
+TOKEN = "tok_e2e_recruiter_FAKE_0001"
+API_KEY = "hvk_e2e_textus_FAKE_0001"
+
+
+def host_has(verb):
+    with tempfile.TemporaryDirectory() as d:
+        reply, _, _ = one_shot({"type": verb}, env={"TEXTUS_HOST_HOME": d})
+        return not (reply and reply.get("ok") is False and reply["error"]["code"] == "unknown_type")
+
+
+@unittest.skipUnless(host_has("send_sms"), "this host has no send flow yet (no online/outbox checks)")
+class DoctorOnline(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="th-doctor-online-")
+        with open(SEED) as f:
+            seed = json.load(f)
+        seed["textus"]["accounts"]["locked-acct"] = {"name": "Locked", "phoneNumbers": ["+13035550102"],
+                                                     "messagingRestricted": True}
+        seed["textus"]["tokens"][TOKEN]["accounts"].append("locked-acct")
+        cls.fakes = fakectl.start(seed, os.path.join(cls.tmp, "fakes"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fakes.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def setUp(self):
+        self.state = tempfile.mkdtemp(prefix="state-", dir=self.tmp)
+        self.env = dict(os.environ, TEXTUS_HOST_HOME=self.state, HOME=os.path.join(self.tmp, "home"))
+        self.fakes.reset_faults()
+        self.outputs = []
+
+    def tearDown(self):
+        for out in self.outputs:
+            self.assertNotIn(TOKEN, out)
+            self.assertNotIn(API_KEY, out)
+
+    def configure(self, token=TOKEN, account="acme", email="alice@acme.example", gh=None):
+        doc = {"textus": {"token": token, "account": account, "base_url": self.fakes.url("textus")},
+               "greenhouse": gh or {"email": email, "api_key": API_KEY,
+                                    "base_url": self.fakes.url("harvest")}}
+        p = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc), env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def doctor(self, *args):
+        p = subprocess.run([HOST, "doctor", "--json"] + list(args), env=self.env, capture_output=True,
+                           text=True, timeout=120)
+        self.outputs += [p.stdout, p.stderr]
+        return p.returncode, json.loads(p.stdout)
+
+    def finding(self, doc, status, text, area=None):
+        hits = [c for c in doc["checks"] if c["status"] == status and text in c["message"] and
+                (area is None or c["area"] == area)]
+        self.assertTrue(hits, "no %s finding with %r:\n%s" % (status, text, json.dumps(doc["checks"], indent=1)))
+        return hits[0]
+
+    def verb(self, req):
+        reply, rc, _ = one_shot(req, env={"TEXTUS_HOST_HOME": self.state})
+        return reply
+
+    def send(self, to, body, rid):
+        return self.verb({"type": "send_sms", "request_id": rid, "candidate_id": "1001", "to": to, "body": body})
+
+    # ---- TextUs ----
+
+    def test_textus_ok(self):
+        self.configure()
+        rc, doc = self.doctor()
+        self.finding(doc, "ok", 'account "acme" (Acme Staffing) can send', "textus")
+        self.finding(doc, "ok", "nothing waiting", "outbox")
+
+    def test_textus_bad_token(self):
+        self.configure(token="tok_not_a_real_token_0000")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "", "textus")
+        self.assertEqual(c["subject"], "TextUs API")
+        self.assertIn("new API token", c["fix"])
+        self.assertTrue(c["faq_not_sending"])
+
+    def test_textus_unknown_account(self):
+        self.configure(account="not-my-account")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["subject"] == "TextUs API"]
+        self.assertTrue(c, doc["checks"])
+        self.assertIn("slug", c[0]["fix"])
+
+    def test_textus_messaging_restricted(self):
+        self.configure(account="locked-acct")
+        rc, doc = self.doctor()
+        c = self.finding(doc, "fail", "restricted from messaging", "textus")
+        self.assertIn("10DLC", c["fix"])
+
+    def test_offline_skips(self):
+        self.configure(token="tok_not_a_real_token_0000")
+        rc, doc = self.doctor("--offline")
+        self.finding(doc, "info", "skipped (--offline)")
+        self.assertFalse([c for c in doc["checks"] if c["subject"] == "TextUs API"])
+
+    # ---- outbox ----
+
+    def test_pending_and_stopped_notes(self):
+        self.configure()
+        f = self.fakes
+        f.fault({"server": "harvest", "path_re": "notes$", "action": {"status": 503}, "times": -1})
+        r = self.send("+13035550123", "one", "doc-pending-1")
+        self.assertEqual(r["result"]["note"]["state"], "pending", r)
+        f.reset_faults()
+        f.fault({"server": "harvest", "path_re": "notes$", "action": {"status": 403}, "times": -1})
+        r = self.send("+13035550124", "two", "doc-stopped-1")
+        f.reset_faults()
+        rc, doc = self.doctor("--offline")
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "could not be written and wait for you", "outbox")
+        self.assertIn("outbox flush", c["fix"])
+        self.assertTrue(c["faq_not_tracking"])
+        w = self.finding(doc, "warn", "still to be written in Greenhouse", "outbox")
+        self.assertIn("outbox flush", w["fix"])
+        self.assertIn("could not be written", doc["faq"]["not_tracking"])
+
+    def test_report_lists_messages_and_numbers(self):
+        self.configure()
+        r1 = self.send("+13035550123", "first text", "doc-rep-1")
+        r2 = self.send("+13035550124", "second text", "doc-rep-2")
+        m1, m2 = r1["result"]["message"]["id"], r2["result"]["message"]["id"]
+        self.fakes.advance(m1, "delivered")
+        self.fakes.advance(m2, "failed")
+        for m in (m1, m2):
+            self.verb({"type": "message_status", "message_id": m})
+        report = os.path.join(self.state, "..", os.path.basename(self.state) + "-report.txt")
+        p = subprocess.run([HOST, "doctor", "--offline", "--report", report], env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        self.outputs += [p.stdout, p.stderr]
+        with open(report) as f:
+            text = f.read()
+        self.outputs.append(text)
+        lines = [l for l in text.splitlines() if "candidate 1001" in l]
+        self.assertTrue(any("+13035550123" in l and "Delivered (delivered)" in l for l in lines), lines)
+        self.assertTrue(any("+13035550124" in l and "Not Delivered (failed)" in l for l in lines), lines)
+        self.assertNotIn("first text", text)  # bodies stay out of the report
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
