@@ -118,3 +118,31 @@ test('opted-out candidate → the refusal is shown and nothing is sent', { skip 
   assert.strictEqual(sms(await F.requests(fakes)).length, before, 'no message for an opted-out number');
   await page.close();
 });
+
+test('options page: credentials are write-only, status is masked, a contact can be locked', { skip }, async () => {
+  const sw = ctx.serviceWorkers()[0] || await ctx.waitForEvent('serviceworker');
+  const extId = new URL(sw.url()).host;
+  const page = await ctx.newPage();
+  await page.goto(`chrome-extension://${extId}/options.html`);
+  await page.waitForFunction(() => document.getElementById('status').textContent !== '…', null, { timeout: 20000 });
+  await page.fill('#textus_token', 'tok_e2e_options_FAKE_0002');
+  await page.click('#save');
+  await page.waitForFunction(() => /^(Saved|[a-z_]+:)/.test(document.getElementById('save_msg').textContent), null,
+    { timeout: 30000 });
+  const msg = await page.textContent('#save_msg');
+  assert.match(msg, /^Saved/, msg);
+  assert.strictEqual(await page.inputValue('#textus_token'), '', 'the secret field is cleared after sending');
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('0002'), null,
+    { timeout: 20000 });
+  const status = await page.textContent('#status');
+  assert.ok(!status.includes('tok_e2e_options_FAKE_0002'), 'status shows no secret');
+  assert.match(status, /\*+0002/);
+  // lock a contact
+  await page.fill('#optout_to', '+13035550188');
+  await page.click('#optout');
+  await page.waitForFunction(() => document.getElementById('optout_msg').textContent, null, { timeout: 30000 });
+  assert.match(await page.textContent('#optout_msg'), /^Locked/);
+  const st = await F.fakeState(fakes);
+  assert.ok(JSON.stringify(st.textus.opt_outs).includes('+13035550188'), JSON.stringify(st.textus.opt_outs));
+  await page.close();
+});
