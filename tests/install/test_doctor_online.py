@@ -166,6 +166,11 @@ class DoctorOnline(unittest.TestCase):
         self.assertTrue(any("+13035550123" in l and "Delivered (delivered)" in l for l in lines), lines)
         self.assertTrue(any("+13035550124" in l and "Not Delivered (failed)" in l for l in lines), lines)
         self.assertNotIn("first text", text)  # bodies stay out of the report
+        rc, doc = self.doctor("--offline")
+        c = self.finding(doc, "warn", "show Not Delivered (to +13035550124)", "outbox")
+        self.assertIn("--report", c["fix"])
+        self.assertTrue(c["faq_not_sending"])
+        self.assertIn("Not Delivered", doc["faq"]["not_sending"])
 
 
 if __name__ == "__main__":
