@@ -110,3 +110,32 @@ test('host file gone after install: "has exited" becomes a doctor/reinstall hint
     L.cleanup(run);
   }
 });
+
+test('not configured: the refusal links to the options page', {
+  skip: L.hostHasVerb('send_sms') && L.hostHasVerb('extract_phone') ? false : 'this host has no send flow yet',
+}, async () => {
+  const run = L.makeRun();
+  const ctx = await L.launch(run);
+  try {
+    const page = await openProfile(ctx, 1001);
+    assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
+    await page.click('button.textus-text-btn');
+    await page.locator('.textus-compose button.textus-send').click();
+    await page.waitForFunction(() => {
+      const s = document.querySelector('.textus-send-status');
+      return s && s.dataset.state && s.dataset.state !== 'sending';
+    }, null, { timeout: 30000 });
+    const status = page.locator('.textus-send-status');
+    assert.strictEqual(await status.getAttribute('data-state'), 'refused:not_configured');
+    assert.match(await status.textContent(), /not set up yet/);
+    const link = status.locator('a.textus-open-settings');
+    assert.strictEqual(await link.count(), 1);
+    const opened = ctx.waitForEvent('page', { timeout: 10000 });
+    await link.click();
+    const options = await opened;
+    assert.match(options.url(), /^chrome-extension:\/\/[a-p]{32}\/options\.html/);
+  } finally {
+    await ctx.close();
+    L.cleanup(run);
+  }
+});
