@@ -10,15 +10,13 @@
 
 #include "config.h"
 #include "doctor.h"
+#include "doctor_engine.h"
 #include "engine.h"
 #include "paths.h"
 #include "store.h"
 
-void doctor_config_checks(struct doctor *d, int online);
-void doctor_scrub(char *text, size_t len);
-
-/* Extra checks that other engine modules may provide (online checks, outbox). */
-typedef void (*doctor_more_fn)(struct doctor *d, const struct store *s, int online);
+/* The send journal's checks, when this engine has the send flow (doctor_outbox.c). */
+typedef void (*doctor_outbox_fn)(struct doctor *d);
 
 static void doctor_config_perms(struct doctor *d, const struct paths *p)
 {
@@ -130,7 +128,7 @@ void doctor_config_checks(struct doctor *d, int online)
     struct paths p;
     struct store *s = NULL;
     struct err e;
-    doctor_more_fn more;
+    doctor_outbox_fn outbox;
 
     err_clear(&e);
     if (paths_resolve(&p, &e) != 0) {
@@ -147,10 +145,14 @@ void doctor_config_checks(struct doctor *d, int online)
     doctor_add(d, "config", DOCTOR_OK, 0, "credential store", NULL,
                "%s opens with the key in %s (key id %s)", p.store, p.key, store_key_id(s));
     doctor_config_credentials(d, s);
-    /* online checks and the outbox, when this engine has them */
-    more = (doctor_more_fn)engine_sym_optional("doctor_more_checks");
-    if (more)
-        more(d, s, online);
+    if (online)
+        doctor_online_checks(d, s);
+    else
+        doctor_add(d, "config", DOCTOR_INFO, 0, "online checks", NULL,
+                   "skipped (--offline): TextUs and Greenhouse were not contacted");
+    outbox = (doctor_outbox_fn)engine_sym_optional("doctor_outbox_checks");
+    if (outbox)
+        outbox(d);
     store_free(s);
 }
 

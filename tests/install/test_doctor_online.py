@@ -33,7 +33,9 @@ def host_has(verb):
         return not (reply and reply.get("ok") is False and reply["error"]["code"] == "unknown_type")
 
 
-@unittest.skipUnless(host_has("send_sms"), "this host has no send flow yet (no online/outbox checks)")
+HAS_SEND = host_has("send_sms")
+
+
 class DoctorOnline(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -43,6 +45,8 @@ class DoctorOnline(unittest.TestCase):
         seed["textus"]["accounts"]["locked-acct"] = {"name": "Locked", "phoneNumbers": ["+13035550102"],
                                                      "messagingRestricted": True}
         seed["textus"]["tokens"][TOKEN]["accounts"].append("locked-acct")
+        seed["harvest"]["api_keys"]["hvk_doctor_usersonly_FAKE_0003"] = {"name": "users-only",
+                                                                         "permissions": ["users_list", "users_retrieve"]}
         cls.fakes = fakectl.start(seed, os.path.join(cls.tmp, "fakes"))
 
     @classmethod
@@ -90,11 +94,52 @@ class DoctorOnline(unittest.TestCase):
 
     # ---- TextUs ----
 
-    def test_textus_ok(self):
+    def test_online_ok(self):
         self.configure()
         rc, doc = self.doctor()
         self.finding(doc, "ok", 'account "acme" (Acme Staffing) can send', "textus")
-        self.finding(doc, "ok", "nothing waiting", "outbox")
+        self.finding(doc, "ok", "alice@acme.example is Greenhouse user 101", "greenhouse")
+        granted = [c for c in doc["checks"] if c["area"] == "greenhouse" and c["message"] == "granted"]
+        self.assertGreaterEqual(len(granted), 3, doc["checks"])
+        self.finding(doc, "info", "checked at the first note", "greenhouse")
+        self.assertFalse([c for c in doc["checks"] if c["status"] == "fail" and c["area"] != "install"],
+                         doc["checks"])
+        if HAS_SEND:
+            self.finding(doc, "ok", "nothing waiting", "outbox")
+
+    # ---- Greenhouse ----
+
+    def test_greenhouse_user_not_found(self):
+        self.configure(email="nobody@acme.example")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["subject"] == "Greenhouse user"]
+        self.assertTrue(c, doc["checks"])
+        self.assertIn("sign in to Greenhouse with", c[0]["fix"])
+        self.assertTrue(c[0]["faq_not_tracking"])
+
+    def test_greenhouse_missing_permission(self):
+        self.configure(gh={"email": "alice@acme.example", "api_key": "hvk_doctor_usersonly_FAKE_0003",
+                           "base_url": self.fakes.url("harvest")})
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        fails = [x for x in doc["checks"] if x["status"] == "fail" and x["area"] == "greenhouse"]
+        self.assertTrue(any("Candidates" in x["subject"] or "List Candidates" in x["message"] for x in fails), fails)
+        self.assertTrue(all("admin" in x["fix"] for x in fails), fails)
+        self.assertTrue(any(x["message"] == "granted" for x in doc["checks"] if x["area"] == "greenhouse"))
+
+    def test_greenhouse_v1_retired(self):
+        self.configure()
+        self.fakes.config({"v1_retired": True})
+        try:
+            rc, doc = self.doctor()
+        finally:
+            self.fakes.config({"v1_retired": False})
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["subject"] == "Greenhouse API"]
+        self.assertTrue(c, doc["checks"])
+        self.assertIn("v3", c[0]["fix"])
+        self.assertIn("v3", doc["faq"]["not_tracking"])
 
     def test_textus_bad_token(self):
         self.configure(token="tok_not_a_real_token_0000")
@@ -127,6 +172,7 @@ class DoctorOnline(unittest.TestCase):
 
     # ---- outbox ----
 
+    @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
     def test_pending_and_stopped_notes(self):
         self.configure()
         f = self.fakes
@@ -146,6 +192,7 @@ class DoctorOnline(unittest.TestCase):
         self.assertIn("outbox flush", w["fix"])
         self.assertIn("could not be written", doc["faq"]["not_tracking"])
 
+    @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
     def test_report_lists_messages_and_numbers(self):
         self.configure()
         r1 = self.send("+13035550123", "first text", "doc-rep-1")

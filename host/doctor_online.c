@@ -1,0 +1,138 @@
+/*
+ * doctor_online — the checks of `textus-host doctor` that call TextUs and
+ * Greenhouse (ENGINE module; skipped with --offline): the TextUs token, the
+ * account and its right to send; the Greenhouse credentials, the recruiter's
+ * user found by email, and each permission that can be probed without side
+ * effects. Called from doctor_config.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "doctor.h"
+#include "doctor_engine.h"
+#include "gh_config.h"
+#include "greenhouse.h"
+#include "store.h"
+#include "textus.h"
+
+static void doctor_online_textus(struct doctor *d, const struct store *s)
+{
+    struct textus_config tx;
+    struct textus_account acct;
+    struct err e;
+
+    memset(&tx, 0, sizeof(tx));
+    tx.base_url = store_textus_base_url(s);
+    tx.token = store_textus_token(s);
+    tx.account = store_textus_account(s);
+    tx.http.connect_timeout_ms = store_connect_timeout_ms(s);
+    tx.http.total_timeout_ms = store_timeout_ms(s);
+    tx.http.ca_file = store_ca_file(s);
+    tx.http.max_retries = -1;
+    if (!tx.token || !tx.account)
+        return; /* already reported by doctor_config */
+    err_clear(&e);
+    if (textus_verify_account(&tx, &acct, &e) != 0) {
+        const char *fix = "check your network, then run textus-host doctor again";
+        if (e.code == ERR_TEXTUS_AUTH)
+            fix = "create a new API token in TextUs (profile > Settings), then run textus-host "
+                  "configure";
+        else if (e.code == ERR_TEXTUS_ACCOUNT)
+            fix = "run textus-host configure with the slug of an account you belong to";
+        doctor_add(d, "textus",
+                   e.code == ERR_UPSTREAM_UNAVAILABLE || e.code == ERR_RATE_LIMITED ? DOCTOR_WARN
+                                                                                    : DOCTOR_FAIL,
+                   DOCTOR_FAQ_SENDING, "TextUs API", fix, "%s", e.message);
+        return;
+    }
+    if (acct.messaging_restricted) {
+        doctor_add(d, "textus", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "TextUs account",
+                   "ask your TextUs admin to complete the account's 10DLC registration",
+                   "account \"%s\" is restricted from messaging: texts are refused", acct.slug);
+        return;
+    }
+    doctor_add(d, "textus", DOCTOR_OK, 0, "TextUs API", NULL,
+               "the token works and account \"%s\" (%s) can send", acct.slug, acct.name);
+}
+
+static const char *doctor_online_gh_fix(enum err_code code)
+{
+    switch (code) {
+    case ERR_GREENHOUSE_AUTH:
+        return "ask your Greenhouse admin for a valid key (or client credentials), then run "
+               "textus-host configure";
+    case ERR_GREENHOUSE_USER_NOT_FOUND:
+        return "run textus-host configure with the email you sign in to Greenhouse with (an "
+               "active user)";
+    case ERR_GREENHOUSE_V1_RETIRED:
+        return "ask your Greenhouse admin for Harvest v3 client credentials (README: setup guide), "
+               "then run textus-host configure";
+    case ERR_GREENHOUSE_PERMISSION:
+        return "ask your Greenhouse admin to grant it on the credential (README: setup guide)";
+    default:
+        return "check your network, then run textus-host doctor again";
+    }
+}
+
+static void doctor_online_greenhouse(struct doctor *d)
+{
+    struct gh_config cfg;
+    struct gh_config_src src;
+    struct gh_client *c = NULL;
+    struct gh_probe probe;
+    struct err e, first;
+    int i;
+
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&src, 0, sizeof(src));
+    memset(&probe, 0, sizeof(probe));
+    err_clear(&e);
+    if (gh_config_from_store(&cfg, &src, &e) != 0)
+        goto out; /* missing credentials are reported by doctor_config */
+    cfg.http.max_retries = -1;
+    if (gh_client_new(&c, &cfg, &e) != 0) {
+        doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse credentials",
+                   "run textus-host configure with either the API key or the client id + secret",
+                   "%s", e.message);
+        goto out;
+    }
+    gh_config_seed_client(c, &src);
+    err_clear(&first);
+    if (gh_probe(c, &probe, &first) != 0 &&
+        (first.code == ERR_GREENHOUSE_AUTH || first.code == ERR_GREENHOUSE_V1_RETIRED ||
+         first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED)) {
+        /* nothing else could be checked */
+        doctor_add(d, "greenhouse",
+                   first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED
+                       ? DOCTOR_WARN
+                       : DOCTOR_FAIL,
+                   DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code), "%s",
+                   first.message);
+        goto out;
+    }
+    if (probe.user_id > 0)
+        doctor_add(d, "greenhouse", DOCTOR_OK, 0, "Greenhouse user", NULL,
+                   "%s is Greenhouse user %lld", cfg.user_email ? cfg.user_email : "the user",
+                   probe.user_id);
+    for (i = 0; i < probe.n; i++) {
+        const char *perm = probe.items[i].permission;
+        const struct err *pe = &probe.items[i].err;
+        if (probe.items[i].state == GH_CHECK_OK)
+            doctor_add(d, "greenhouse", DOCTOR_OK, 0, perm, NULL, "granted");
+        else if (probe.items[i].state == GH_CHECK_UNCHECKED)
+            doctor_add(d, "greenhouse", DOCTOR_INFO, 0, perm, NULL, "%s", pe->message);
+        else
+            doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING,
+                       pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,
+                       doctor_online_gh_fix(pe->code), "%s", pe->message);
+    }
+out:
+    gh_client_free(c);
+    gh_config_release(&cfg, &src);
+}
+
+void doctor_online_checks(struct doctor *d, const struct store *s)
+{
+    doctor_online_textus(d, s);
+    doctor_online_greenhouse(d);
+}
