@@ -17,6 +17,13 @@ function host(verb, request) {
   });
 }
 
+// The host's verification checklist ({check, status, message, fix}) as lines a person reads.
+function checklist(list) {
+  if (!Array.isArray(list) || !list.length) return '';
+  return '\n' + list.map((c) => `${c.status === 'ok' ? '✓' : c.status === 'fail' ? '✗' : '–'} ${c.check}: ` +
+    `${c.message}${c.fix ? ` → ${c.fix}` : ''}`).join('\n');
+}
+
 function say(el, text, ok) {
   el.textContent = text;
   el.className = 'msg ' + (ok ? 'ok' : 'error');
@@ -51,8 +58,12 @@ $('creds').addEventListener('submit', async (ev) => {
   if (!Object.keys(doc).length) { say($('save_msg'), 'Nothing to save.', false); return; }
   say($('save_msg'), 'Saving and checking…', true);
   const r = await host('configure', doc);
-  if (r.ok) say($('save_msg'), 'Saved.' + (r.result && r.result.verification ? '\n' + JSON.stringify(r.result.verification, null, 2) : ''), true);
-  else say($('save_msg'), `${r.error.code}: ${r.error.message}`, false);
+  if (r.ok) {
+    say($('save_msg'), 'Saved.' + checklist(r.result && r.result.verification), true);
+  } else {
+    const details = r.error.details && r.error.details.verification;
+    say($('save_msg'), `Not saved: ${r.error.message}` + checklist(details), false);
+  }
   refresh();
 });
 
