@@ -18,4 +18,8 @@ void doctor_scrub(char *text, size_t len);
 /* TextUs token/account, Greenhouse credentials, user and permissions (doctor_online.c). */
 void doctor_online_checks(struct doctor *d, const struct store *s);
 
+/* The send journal: notes pending or stopped, unknown outcomes, Not Delivered texts
+ * (doctor_outbox.c, with the send flow). */
+void doctor_outbox_checks(struct doctor *d);
+
 #endif
