@@ -244,7 +244,9 @@ static int doctor_check_pong(const cJSON *reply, char *version, size_t vsz, char
 static int doctor_check_binary(struct doctor *d, const char *subject, const char *path,
                                const char *ping_id)
 {
+    static const char *const modules[] = {"textus-host-engine", "textus-host-store"};
     char dir[PATH_MAX], engine[PATH_MAX + 32], origin[64], why[512], version[64];
+    size_t m;
     const char *slash;
     cJSON *reply = NULL;
     struct stat st;
@@ -277,18 +279,20 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
     }
     slash = strrchr(path, '/');
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-    snprintf(engine, sizeof(engine), "%s/textus-host-engine.so", dir);
-    has_engine = access(engine, R_OK) == 0;
-    if (!has_engine) {
-        snprintf(engine, sizeof(engine), "%s/textus-host-engine.dylib", dir);
+    for (m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
+        snprintf(engine, sizeof(engine), "%s/%s.so", dir, modules[m]);
         has_engine = access(engine, R_OK) == 0;
+        if (!has_engine) {
+            snprintf(engine, sizeof(engine), "%s/%s.dylib", dir, modules[m]);
+            has_engine = access(engine, R_OK) == 0;
+        }
+        if (!has_engine)
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING, subject,
+                       "run scripts/install.sh again (it copies the modules beside the host)",
+                       "the module %s is missing beside %s: only ping can work, every other "
+                       "request fails",
+                       modules[m], path);
     }
-    if (!has_engine)
-        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING, subject,
-                   "run scripts/install.sh again (it copies the engine beside the host)",
-                   "the engine module textus-host-engine is missing beside %s: only ping can "
-                   "work, every other request fails",
-                   path);
 
     snprintf(origin, sizeof(origin), "chrome-extension://%s/", ping_id);
     if (doctor_ping(path, origin, d->ping_timeout_ms, &reply, why, sizeof(why)) != 0) {

@@ -214,12 +214,13 @@ fi
 
 # ---- the binary -----------------------------------------------------------------
 
-engine_name() { # the engine module beside an executable, if any
+# The modules the executable dlopen()s from its own folder (textus-host-engine, textus-host-store).
+module_names() {
     local d=$1 f
-    for f in textus-host-engine.so textus-host-engine.dylib; do
-        if [ -f "$d/$f" ]; then echo "$f"; return 0; fi
+    for f in "$d"/textus-host-*.so "$d"/textus-host-*.dylib; do
+        if [ -f "$f" ]; then basename "$f"; fi
     done
-    return 1
+    return 0
 }
 
 if [ -z "$binary" ]; then
@@ -240,7 +241,8 @@ if [ $dry_run -eq 0 ] || [ -e "$binary" ]; then
 fi
 case $binary in /*) ;; *) binary="$(pwd)/$binary" ;; esac
 bin_src_dir=$(dirname "$binary")
-engine=$(engine_name "$bin_src_dir" || true)
+modules=()
+while IFS= read -r m; do [ -z "$m" ] || modules+=("$m"); done < <(module_names "$bin_src_dir")
 
 dest_bin_dir=$(bin_dir)
 dest_host="$dest_bin_dir/textus-host"
@@ -302,9 +304,11 @@ if [ -e "$binary" ] || [ $dry_run -eq 0 ]; then
 else
     note "would write $dest_host"
 fi
-if [ -n "$engine" ]; then
-    put_file "$dest_bin_dir/$engine" 0644 <"$bin_src_dir/$engine"
-else
+for m in ${modules[@]+"${modules[@]}"}; do
+    put_file "$dest_bin_dir/$m" 0644 <"$bin_src_dir/$m"
+done
+if ! in_list textus-host-engine.so ${modules[@]+"${modules[@]}"} &&
+   ! in_list textus-host-engine.dylib ${modules[@]+"${modules[@]}"}; then
     warn "no textus-host-engine module beside $binary: only 'ping' will work (rebuild with cmake --build build)"
 fi
 

@@ -22,7 +22,6 @@ HOST = os.environ["TH_HOST"]
 NAME = "com.textus.greenhouse"
 STUB = "hfboccpnppdfmcdbjjgmobnhljkkmjji"
 OTHER = "abcdefghijklmnopabcdefghijklmnop"
-ENGINE = os.path.join(os.path.dirname(HOST), "textus-host-engine.so")
 
 
 class Doctor(unittest.TestCase):
@@ -38,13 +37,17 @@ class Doctor(unittest.TestCase):
         self.installed = os.path.join(self.home, ".local", "share", "textus-host", "bin", "textus-host")
         self.manifest = os.path.join(self.home, ".config", "chromium", "NativeMessagingHosts",
                                      NAME + ".json")
-        if not os.path.exists(os.path.join(os.path.dirname(self.installed), "textus-host-engine.so")):
-            # this build has no engine yet: stand one in so that only the tested fault shows
-            self.fake_engine = True
-            with open(os.path.join(os.path.dirname(self.installed), "textus-host-engine.so"), "w") as f:
-                f.write("stand-in\n")
-        else:
-            self.fake_engine = False
+        self.bindir = os.path.dirname(self.installed)
+        for n in ("textus-host-engine.so", "textus-host-store.so"):
+            if not os.path.exists(os.path.join(self.bindir, n)):
+                # a build without that module: stand one in so that only the tested fault shows
+                with open(os.path.join(self.bindir, n), "w") as f:
+                    f.write("stand-in\n")
+
+    def copy_modules(self, dest):
+        for n in os.listdir(self.bindir):
+            if n.startswith("textus-host-") and n.endswith(".so"):
+                shutil.copy(os.path.join(self.bindir, n), dest)
 
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -186,10 +189,13 @@ class Doctor(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
 
     def test_engine_missing(self):
-        os.remove(os.path.join(os.path.dirname(self.installed), "textus-host-engine.so"))
+        os.remove(os.path.join(self.bindir, "textus-host-engine.so"))
         rc, doc = self.doctor()
-        hits = self.assert_fail(doc, r"engine module textus-host-engine is missing")
+        hits = self.assert_fail(doc, r"module textus-host-engine is missing")
         self.assertTrue(hits[0].get("faq_not_tracking"))
+        os.remove(os.path.join(self.bindir, "textus-host-store.so"))
+        rc, doc = self.doctor()
+        self.assert_fail(doc, r"module textus-host-store is missing")
 
     # ---- the ping ----
 
@@ -198,7 +204,7 @@ class Doctor(unittest.TestCase):
         with open(path, "w") as f:
             f.write("#!%s\n%s" % (sys.executable, body))
         os.chmod(path, 0o755)
-        shutil.copy(os.path.join(os.path.dirname(self.installed), "textus-host-engine.so"), self.tmp)
+        self.copy_modules(self.tmp)
         self.edit_manifest(lambda m: m.update(path=path))
         return path
 
@@ -240,7 +246,7 @@ class Doctor(unittest.TestCase):
         build = os.path.join(self.tmp, "src", "build", "host")
         os.makedirs(build)
         shutil.copy2(self.installed, build)
-        shutil.copy(os.path.join(os.path.dirname(self.installed), "textus-host-engine.so"), build)
+        self.copy_modules(build)
         self.edit_manifest(lambda m: m.update(path=os.path.join(build, "textus-host")))
         rc, doc = self.doctor()
         warns = self.install_findings(doc, "warn")

@@ -44,10 +44,13 @@ class Installer(unittest.TestCase):
         os.makedirs(self.build)
         self.binary = os.path.join(self.build, "textus-host")
         shutil.copy2(HOST, self.binary)
-        engine = os.path.join(os.path.dirname(HOST), "textus-host-engine.so")
-        if os.path.exists(engine):
-            shutil.copy2(engine, self.build)
-        else:  # the engine may not exist yet on this branch: a stand-in file is enough here
+        # the modules the executable loads from its own folder
+        self.modules = sorted(n for n in os.listdir(os.path.dirname(HOST))
+                              if n.startswith("textus-host-") and n.endswith((".so", ".dylib")))
+        for n in self.modules:
+            shutil.copy2(os.path.join(os.path.dirname(HOST), n), self.build)
+        if not self.modules:  # a build without an engine: a stand-in file is enough here
+            self.modules = ["textus-host-engine.so"]
             with open(os.path.join(self.build, "textus-host-engine.so"), "w") as f:
                 f.write("stand-in\n")
         cfg = os.path.join(self.home, ".config")
@@ -112,7 +115,8 @@ class Installer(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(self.home, ".config", d)), d)
         # the binary and the engine are installed, executable, outside the build folder
         self.assertEqual(stat.S_IMODE(os.stat(installed).st_mode), 0o755)
-        self.assertTrue(os.path.isfile(os.path.join(self.state, "bin", "textus-host-engine.so")))
+        for n in self.modules:
+            self.assertTrue(os.path.isfile(os.path.join(self.state, "bin", n)), n)
         self.assertEqual(stat.S_IMODE(os.stat(self.state).st_mode), 0o700)
         # the installed binary answers
         out = subprocess.run([installed, "--version"], capture_output=True, text=True)
@@ -120,8 +124,8 @@ class Installer(unittest.TestCase):
         # the receipt lists every file written, and nothing it did not create
         rec = self.receipt()
         files = sorted(p for k, p in rec if k == "file")
-        self.assertEqual(files, sorted([self.manifest_path(d) for d in found] +
-                                       [installed, os.path.join(self.state, "bin", "textus-host-engine.so")]))
+        self.assertEqual(files, sorted([self.manifest_path(d) for d in found] + [installed] +
+                                       [os.path.join(self.state, "bin", n) for n in self.modules]))
         dirs = [p for k, p in rec if k == "dir"]
         self.assertNotIn(os.path.join(self.home, ".config", "vivaldi", "NativeMessagingHosts"), dirs)
         self.assertIn(os.path.join(self.home, ".config", "chromium", "NativeMessagingHosts"), dirs)
