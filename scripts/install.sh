@@ -3,8 +3,8 @@
 # and register it with every Chromium-family browser found.
 #
 #   1. builds the host if needed (cmake into build/), or takes --binary PATH;
-#   2. copies textus-host and its engine module (textus-host-engine.so, which the
-#      executable dlopen()s from its own directory) to a stable folder:
+#   2. copies textus-host and the modules it dlopen()s from its own folder
+#      (textus-host-engine.so, textus-host-store.so) to a stable folder:
 #        Linux  ~/.local/share/textus-host/bin/        (--system: /usr/local/lib/textus-host/)
 #        macOS  ~/Library/Application Support/textus-host/bin/  (--system: /Library/Application Support/textus-host/bin/)
 #      ($TEXTUS_HOST_HOME/bin/ when TEXTUS_HOST_HOME is set, like the rest of the state);
@@ -41,8 +41,8 @@ usage: scripts/install.sh [options]
 Installs textus-host and registers the native-messaging host $HOST_NAME
 with every Chromium-family browser whose user data folder exists.
 
-  --binary PATH         install this textus-host (its textus-host-engine module
-                        must sit beside it) instead of building build/host/textus-host
+  --binary PATH         install this textus-host (its textus-host-* modules must
+                        sit beside it) instead of building build/host/textus-host
   --browser NAME        register with this browser even if its folder is missing
                         (repeatable): $(browser_names | tr '\n' ' ')
   --user-data-dir DIR   register with a custom profile folder (Chrome started with
