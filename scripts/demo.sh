@@ -3,10 +3,12 @@
 #   1. bootstrap (apt-get, only what is missing) and build (cmake into build/);
 #   2. start the fakes (tests/fakes/) on 127.0.0.1 and configure a throwaway TEXTUS_HOST_HOME;
 #   3. run the flow in headless Chromium (extension stub + host installed by scripts/install.sh
-#      into a temp profile) when chromium and playwright-core are available — otherwise through
-#      the CLI (textus-host extract, send, and the message_status verb);
+#      into a temp profile) when chromium and playwright-core are available — otherwise the
+#      same verbs (extract_phone, send_sms, message_status) through the host's pipes, as Chrome
+#      would send them;
 #   4. print a short report: profile → number chosen → SMS at the fake TextUs → note at the fake
 #      Greenhouse → delivery state; then clean up (fakes stopped, temp state removed).
+# Greenhouse is configured with Harvest v3 client credentials (v1 was scheduled for removal).
 # Nothing is written outside a temp folder except build/ (and tests/e2e/node_modules).
 #   DEMO_CLI=1 scripts/demo.sh     forces the CLI path
 set -euo pipefail
@@ -42,8 +44,8 @@ export TEXTUS_HOST_HOME="$tmp/state"
 say "configuring a throwaway TEXTUS_HOST_HOME ($TEXTUS_HOST_HOME)"
 config=$(cat <<EOF
 {"textus": {"token": "tok_e2e_recruiter_FAKE_0001", "account": "acme", "base_url": "$textus_url"},
- "greenhouse": {"email": "alice@acme.example", "api_key": "hvk_e2e_textus_FAKE_0001",
-                "base_url": "$harvest_url", "auth_url": "$auth_url"}}
+ "greenhouse": {"email": "alice@acme.example", "client_id": "client_e2e_FAKE_0001",
+                "client_secret": "csecret_e2e_FAKE_0001", "base_url": "$harvest_url", "auth_url": "$auth_url"}}
 EOF
 )
 if ! "$host" configure <<<"$config" >"$tmp/configure.out" 2>&1; then
@@ -67,7 +69,7 @@ if [ $mode = browser ]; then
     TH_HOST="$host" TH_SOURCE_DIR="$src" node tests/e2e/demo.js "$tmp/fakes" "$TEXTUS_HOST_HOME" \
         >"$tmp/flow.json"
 else
-    say "chromium/playwright-core not available: running the flow through the CLI"
+    say "chromium/playwright-core not available: running the flow through the host's pipes"
     python3 - "$host" "$tmp" >"$tmp/flow.json" <<'PY'
 import json, os, struct, subprocess, sys, time
 host, tmp = sys.argv[1], sys.argv[2]
@@ -123,6 +125,7 @@ reqs = json.load(open(tmp + "/requests.json"))
 state = json.load(open(tmp + "/state.json"))
 sms = [r for r in reqs if r["server"] == "textus" and r["method"] == "POST" and r["path"].endswith("/messages")]
 notes = [r for r in reqs if r["server"] == "harvest" and r["method"] == "POST" and "notes" in r["path"]]
+gh_gen = "Harvest v3" if any(r["path"].startswith("/v3/") for r in reqs if r["server"] == "harvest") else "Harvest v1"
 def short(s, n=90):
     s = " ".join(str(s).split())
     return s if len(s) <= n else s[:n - 1] + "…"
@@ -147,9 +150,10 @@ for r in sms:
 print("                %d message(s) at the fake TextUs; %s said \"%s\"" % (len(sms), where, flow.get("sent")))
 for r in notes:
     b = r.get("body") or {}
-    print("  note          %s %s → %s, On-Behalf-Of %s, %s: \"%s\"" % (r["method"], r["path"], r["status"],
-          r["headers"].get("on-behalf-of", "-"), b.get("visibility", "-"), short(b.get("body", ""), 60)))
-print("                %d note(s) at the fake Greenhouse" % len(notes))
+    author = r["headers"].get("on-behalf-of") or b.get("user_id") or "-"
+    print("  note          %s %s → %s, author user %s, %s: \"%s\"" % (r["method"], r["path"], r["status"],
+          author, b.get("visibility", "-"), short(b.get("body", ""), 60)))
+print("                %d note(s) at the fake Greenhouse (%s)" % (len(notes), gh_gen))
 msgs = state.get("textus", {}).get("messages", [])
 final = [m.get("deliveryState") for m in msgs if m.get("id") == flow.get("message_id")]
 print("  delivery      TextUs %s → %s shows \"%s\"" % (final[0] if final else "?", where, flow.get("delivery", "(not followed)")))
