@@ -11,12 +11,8 @@
 #include "config.h"
 #include "doctor.h"
 #include "doctor_engine.h"
-#include "engine.h"
 #include "paths.h"
 #include "store.h"
-
-/* The send journal's checks, when this engine has the send flow (doctor_outbox.c). */
-typedef void (*doctor_outbox_fn)(struct doctor *d);
 
 static void doctor_config_perms(struct doctor *d, const struct paths *p)
 {
@@ -128,7 +124,6 @@ void doctor_config_checks(struct doctor *d, int online)
     struct paths p;
     struct store *s = NULL;
     struct err e;
-    doctor_outbox_fn outbox;
 
     err_clear(&e);
     if (paths_resolve(&p, &e) != 0) {
@@ -150,9 +145,7 @@ void doctor_config_checks(struct doctor *d, int online)
     else
         doctor_add(d, "config", DOCTOR_INFO, 0, "online checks", NULL,
                    "skipped (--offline): TextUs and Greenhouse were not contacted");
-    outbox = (doctor_outbox_fn)engine_sym_optional("doctor_outbox_checks");
-    if (outbox)
-        outbox(d);
+    doctor_outbox_checks(d);
     store_free(s);
 }
 

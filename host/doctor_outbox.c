@@ -1,0 +1,160 @@
+/*
+ * doctor_outbox — the send journal's part of `textus-host doctor` (ENGINE
+ * module): notes pending or stopped, texts whose outcome is unknown, recent
+ * texts Not Delivered with their numbers; and the recent-messages list of the
+ * support report (doctor_recent_messages, found by symbol from cli_doctor.c).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "doctor.h"
+#include "doctor_engine.h"
+#include "outbox.h"
+#include "send.h"
+
+cJSON *doctor_recent_messages(int limit);
+
+#define DOCTOR_RECENT_MAX 200
+
+/* The help article's two states: Delivered, Not Delivered (failed, failed_transient, unknown). */
+static const char *doctor_delivery_word(const char *state)
+{
+    if (!state || !*state)
+        return "pending";
+    if (strcmp(state, "delivered") == 0)
+        return "Delivered";
+    if (strcmp(state, "failed") == 0 || strcmp(state, "failed_transient") == 0 ||
+        strcmp(state, "unknown") == 0)
+        return "Not Delivered";
+    return "pending";
+}
+
+/* Recent texts the help article would call Not Delivered, with their numbers (the FAQ asks). */
+static void doctor_not_delivered(struct doctor *d, struct send_ctx *c)
+{
+    static char ids[50][OUTBOX_REQUEST_ID_MAX + 1];
+    char numbers[256] = "";
+    size_t n = 0, i, used = 0;
+    int bad = 0;
+    struct err e;
+
+    err_clear(&e);
+    if (outbox_ids(c->ob, OUTBOX_SELECT_ALL, ids, 50, &n, &e) != 0)
+        return;
+    for (i = 0; i < n; i++) {
+        struct outbox_entry en;
+        memset(&en, 0, sizeof(en));
+        if (outbox_get(c->ob, ids[i], &en, &e) != 1)
+            continue;
+        if (en.send_state == OUTBOX_SEND_SENT &&
+            strcmp(doctor_delivery_word(en.delivery_state), "Not Delivered") == 0) {
+            bad++;
+            if (en.to && used + strlen(en.to) + 3 < sizeof(numbers) && !strstr(numbers, en.to)) {
+                int w = snprintf(numbers + used, sizeof(numbers) - used, "%s%s", used ? ", " : "",
+                                 en.to);
+                if (w > 0)
+                    used += (size_t)w;
+            }
+        }
+        outbox_entry_free(&en);
+    }
+    if (bad)
+        doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "delivery",
+                   "send textus-host doctor --report to nextsupport@textus.com (it lists them)",
+                   "%d of the last %zu texts show Not Delivered (to %s)", bad, n, numbers);
+}
+
+void doctor_outbox_checks(struct doctor *d)
+{
+    struct send_ctx c;
+    struct outbox_counts n;
+    struct err e;
+
+    err_clear(&e);
+    memset(&n, 0, sizeof(n));
+    if (send_ctx_open(&c, 1, &e) != 0) {
+        if (e.code != ERR_NOT_CONFIGURED)
+            doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING,
+                       "send journal", "check the disk, then run textus-host doctor again", "%s",
+                       e.message);
+        return;
+    }
+    if (outbox_counts(c.ob, &n, &e) != 0) {
+        doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING,
+                   outbox_path(c.ob), "move the file aside (it is rebuilt) and run doctor again",
+                   "%s", e.message);
+        send_ctx_close(&c);
+        return;
+    }
+    if (n.note_stopped)
+        doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse notes",
+                   send_stopped_fix(n.stopped_error),
+                   "%ld note%s could not be written and wait for you (%s)", n.note_stopped,
+                   n.note_stopped == 1 ? "" : "s", n.stopped_error);
+    if (n.note_pending)
+        doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Greenhouse notes",
+                   "textus-host outbox flush (the host also retries on its own)",
+                   "%ld note%s still to be written in Greenhouse", n.note_pending,
+                   n.note_pending == 1 ? " is" : "s are");
+    if (n.unknown || n.intent)
+        doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "texts",
+                   "textus-host outbox flush (it asks TextUs what happened; never resends)",
+                   "%ld text%s an unknown outcome (the connection dropped while sending)",
+                   n.unknown + n.intent, n.unknown + n.intent == 1 ? " has" : "s have");
+    if (!n.note_stopped && !n.note_pending && !n.unknown && !n.intent)
+        doctor_add(d, "outbox", DOCTOR_OK, 0, "send journal", NULL,
+                   "%ld text%s journaled, nothing waiting (%ld note%s written)", n.total,
+                   n.total == 1 ? "" : "s", n.note_written, n.note_written == 1 ? "" : "s");
+    doctor_not_delivered(d, &c);
+    send_ctx_close(&c);
+}
+
+cJSON *doctor_recent_messages(int limit)
+{
+    static char ids[DOCTOR_RECENT_MAX][OUTBOX_REQUEST_ID_MAX + 1];
+    struct send_ctx c;
+    struct err e;
+    size_t n = 0, i;
+    cJSON *list = NULL;
+
+    err_clear(&e);
+    if (limit <= 0 || limit > DOCTOR_RECENT_MAX)
+        limit = DOCTOR_RECENT_MAX;
+    if (send_ctx_open(&c, 1, &e) != 0)
+        return NULL;
+    if (outbox_ids(c.ob, OUTBOX_SELECT_ALL, ids, (size_t)limit, &n, &e) != 0)
+        goto out;
+    list = cJSON_CreateArray();
+    for (i = 0; list && i < n; i++) {
+        struct outbox_entry en;
+        char line[768], when[32] = "?", state[96];
+        time_t t;
+        struct tm tm;
+        cJSON *o;
+        memset(&en, 0, sizeof(en));
+        if (outbox_get(c.ob, ids[i], &en, &e) != 1)
+            continue;
+        t = (time_t)(en.created_ms / 1000);
+        if (gmtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+        if (en.send_state == OUTBOX_SEND_SENT)
+            snprintf(state, sizeof(state), "%s (%s)", doctor_delivery_word(en.delivery_state),
+                     en.delivery_state[0] ? en.delivery_state : "no state yet");
+        else
+            snprintf(state, sizeof(state), "%s",
+                     en.send_state == OUTBOX_SEND_NOT_SENT ? "not sent" : "outcome unknown");
+        snprintf(line, sizeof(line), "%s  to %s  %s  candidate %s  note %s%s%s", when,
+                 en.to ? en.to : "?", state, en.candidate_id, outbox_note_name(en.note_state),
+                 en.last_error[0] ? ": " : "", en.last_error);
+        o = cJSON_CreateObject();
+        if (o) {
+            cJSON_AddStringToObject(o, "line", line);
+            cJSON_AddItemToArray(list, o);
+        }
+        outbox_entry_free(&en);
+    }
+out:
+    send_ctx_close(&c);
+    return list;
+}
