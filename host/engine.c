@@ -12,11 +12,8 @@
 #include <mach-o/dyld.h>
 #endif
 
-#ifdef __APPLE__
-#define ENGINE_SUFFIX ".dylib"
-#else
+/* CMake names both modules .so on every platform (host/CMakeLists.txt). */
 #define ENGINE_SUFFIX ".so"
-#endif
 
 /* One dlopen()ed module next to the executable. */
 struct engine_module {
