@@ -26,6 +26,24 @@
 static CURL *http_curl;
 static int http_global_done;
 
+/*
+ * Retry-After is honoured per origin for the life of the process: after a 429
+ * (or 503) carrying Retry-After, no request goes to that origin before the
+ * time it named (the rate limits are per token or key, not per route). A wait
+ * of up to HTTP_HOLD_WAIT_MS is slept; a longer one is answered locally as a
+ * 429 without sending anything, so the caller reports rate_limited with the
+ * time that is left. Times are CLOCK_MONOTONIC ms (http_now_ms); an HTTP-date
+ * Retry-After is turned into a delay against the wall clock when its header
+ * arrives (http_parse_retry_after), so a later wall-clock jump does not move it.
+ * http_hold_reset() forgets every hold.
+ */
+#define HTTP_HOLD_SLOTS   8
+#define HTTP_HOLD_WAIT_MS 2000L
+static struct {
+    char origin[300];
+    long until_ms;
+} http_hold[HTTP_HOLD_SLOTS];
+
 /* Per-attempt state shared with the libcurl callbacks. */
 struct http_ctx {
     char *buf;
@@ -101,6 +119,7 @@ void http_cleanup(void)
     if (http_curl)
         curl_easy_cleanup(http_curl);
     http_curl = NULL;
+    http_hold_reset();
 }
 
 void http_response_free(struct http_response *resp)
@@ -531,6 +550,73 @@ static void http_log_target(const char *url, char *out, size_t outsz)
     out[n] = '\0';
 }
 
+/* "scheme://host:port" of url; "" when it cannot be split. */
+static void http_origin(const char *url, char *out, size_t outsz)
+{
+    char scheme[16], host[256];
+    long port = 0;
+    int has_user = 0;
+
+    out[0] = '\0';
+    if (http_url_parts(url, scheme, sizeof(scheme), host, sizeof(host), &port, &has_user) == 0)
+        snprintf(out, outsz, "%s://%s:%ld", scheme, host, port);
+}
+
+/* Milliseconds the origin is still held by an earlier Retry-After (0: none). */
+static long http_hold_left(const char *origin)
+{
+    long now = http_now_ms();
+    int i;
+
+    for (i = 0; i < HTTP_HOLD_SLOTS; i++)
+        if (http_hold[i].origin[0] && strcmp(http_hold[i].origin, origin) == 0)
+            return http_hold[i].until_ms > now ? http_hold[i].until_ms - now : 0;
+    return 0;
+}
+
+/* 1 when slot i holds nothing now (empty, or its time has passed). */
+static int http_hold_free(int i, long now)
+{
+    return !http_hold[i].origin[0] || http_hold[i].until_ms <= now;
+}
+
+/*
+ * Hold origin until retry_after_ms from now (never shortens a hold). The slot is
+ * the origin's own, else the first free one, else the one whose hold ends first
+ * (that origin then loses its hold early: more than HTTP_HOLD_SLOTS held origins
+ * do not occur with two APIs).
+ */
+static void http_hold_set(const char *origin, long retry_after_ms)
+{
+    long now = http_now_ms();
+    int i, slot = -1;
+
+    if (!origin[0] || retry_after_ms <= 0)
+        return;
+    for (i = 0; i < HTTP_HOLD_SLOTS; i++) {
+        if (http_hold[i].origin[0] && strcmp(http_hold[i].origin, origin) == 0) {
+            if (http_hold[i].until_ms < now + retry_after_ms)
+                http_hold[i].until_ms = now + retry_after_ms;
+            return;
+        }
+    }
+    for (i = 0; i < HTTP_HOLD_SLOTS; i++) {
+        if (http_hold_free(i, now)) {
+            slot = i;
+            break;
+        }
+        if (slot < 0 || http_hold[i].until_ms < http_hold[slot].until_ms)
+            slot = i;
+    }
+    snprintf(http_hold[slot].origin, sizeof(http_hold[slot].origin), "%s", origin);
+    http_hold[slot].until_ms = now + retry_after_ms;
+}
+
+void http_hold_reset(void)
+{
+    memset(http_hold, 0, sizeof(http_hold));
+}
+
 static long http_opt(long v, long def)
 {
     return v > 0 ? v : def;
@@ -700,8 +786,9 @@ int http_request(const struct http_request *req, struct http_response *resp, str
                           : (o && o->max_retries > 0 ? o->max_retries : HTTP_DEFAULT_RETRIES);
     long budget = http_opt(o ? o->retry_budget_ms : 0, HTTP_DEFAULT_BUDGET_MS);
     long start = http_now_ms();
-    char target[256];
+    char target[256], origin[300];
     const char *mname = http_method_name(req->method);
+    long held;
 
     memset(resp, 0, sizeof(*resp));
     http_reset_headers(resp);
@@ -715,6 +802,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
     if (http_handle(e) != 0)
         return -1;
     http_log_target(req->url, target, sizeof(target));
+    http_origin(req->url, origin, sizeof(origin));
 
     for (;;) {
         struct http_ctx ctx;
@@ -723,6 +811,21 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         CURLcode rc;
         long wait = -1;
 
+        held = http_hold_left(origin);
+        if (held > 0 && (held > HTTP_HOLD_WAIT_MS || http_now_ms() - start + held > budget)) {
+            /* answered here, as the server would: nothing is sent before Retry-After */
+            log_msg("http: %s %s held by Retry-After for %ld ms more: not sent", mname, target,
+                    held);
+            http_reset_headers(resp);
+            resp->status = 429;
+            resp->retry_after_ms = held;
+            resp->outcome = HTTP_RESPONDED;
+            return 0;
+        }
+        if (held > 0) {
+            log_msg("http: %s %s waits %ld ms (Retry-After)", mname, target, held);
+            http_sleep_ms(held);
+        }
         memset(&ctx, 0, sizeof(ctx));
         ctx.idempotent = req->idempotent;
         ctx.resp = resp;
@@ -752,6 +855,8 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             curl_easy_getinfo(http_curl, CURLINFO_RESPONSE_CODE, &resp->status);
             resp->outcome = HTTP_RESPONDED;
             log_msg("http: %s %s -> %ld (attempt %d)", mname, target, resp->status, resp->attempts);
+            if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms > 0)
+                http_hold_set(origin, resp->retry_after_ms);
             if (req->idempotent && (resp->status == 429 || resp->status >= 500) &&
                 resp->attempts <= max_retries) {
                 wait = http_backoff(o, resp->attempts);

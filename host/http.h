@@ -10,6 +10,11 @@
  * callback), and when such a request fails after it may have reached the
  * server the error is ERR_OUTCOME_UNKNOWN with resp->outcome HTTP_MAYBE_SENT.
  *
+ * Retry-After is honoured per origin (scheme://host:port) for the life of the
+ * process: after a 429 or 503 with Retry-After, no later request to that origin
+ * (any route) is sent before that time; waits up to 2 s are slept, longer ones
+ * are answered locally as a 429 with retry_after_ms = the time left (nothing sent).
+ *
  * Not thread-safe (the host is single-threaded). Engine code.
  */
 #ifndef TH_HTTP_H
@@ -82,8 +87,13 @@ int http_request(const struct http_request *req, struct http_response *resp, str
     __attribute__((warn_unused_result));
 void http_response_free(struct http_response *resp);
 
-/* Close the shared handle (connections included). Safe to call more than once. */
+/* Close the shared handle (connections included) and forget every Retry-After
+ * hold (http_hold_reset). Safe to call more than once. */
 void http_cleanup(void);
+
+/* Forget every per-origin Retry-After hold. For tests (each case starts clean) and
+ * for a fresh configuration (new endpoints or credentials); not for normal use. */
+void http_hold_reset(void);
 
 /* 0 when url is acceptable (https://, or http:// to 127.0.0.0/8, ::1, localhost). */
 int http_url_allowed(const char *url, struct err *e) __attribute__((warn_unused_result));

@@ -92,6 +92,7 @@ static int teardown(void **state)
 static int reset(void **state)
 {
     (void)state;
+    http_hold_reset(); /* each case starts with no Retry-After hold from an earlier one */
     cache_calls = 0;
     return fk_reset(&F) |
            fk_config(&F, "{\"v1_retired\": false, \"v1_retired_status\": 404, "
@@ -318,6 +319,7 @@ static void test_v1_errors(void **state)
     assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
     assert_int_equal(e.code, ERR_RATE_LIMITED);
     assert_int_equal(e.retry_after_ms, 45000);
+    http_hold_reset(); /* the origin is now held for 45 s: the next scenario starts clean */
     /* 500 storm -> upstream_unavailable */
     assert_int_equal(fk_fault(&F, "{\"server\":\"harvest\",\"path_re\":\"^/v1/candidates$\","
                                   "\"times\":9,\"action\":{\"status\":500}}"),

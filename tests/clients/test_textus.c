@@ -3,7 +3,9 @@
  * every call, view.next pagination (both collection spellings), send / get / opt-outs /
  * conversations / contacts, every error mapping, GET retries with Retry-After
  * honoured (fake timestamps), POSTs never retried, drop_after -> outcome_unknown with
- * exactly one request recorded, and keep-alive (fake connection count).
+ * exactly one request recorded, keep-alive (fake connection count), and the
+ * per-origin Retry-After hold (another route waits; a long hold sends nothing; the
+ * other API's origin is not held).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,6 +49,7 @@ static int teardown(void **state)
 static int reset(void **state)
 {
     (void)state;
+    http_hold_reset(); /* each case starts with no Retry-After hold from an earlier one */
     return fk_reset(&F) |
            fk_config(&F, "{\"textus_page_size\": 25, \"textus_collection_key\": \"members\"}");
 }
@@ -440,6 +443,89 @@ static void test_retry_after_honoured(void **state)
     assert_int_equal(fk_count(&F, "textus", "GET", "/acme/opt_outs/", since), 1);
 }
 
+static void test_hold_per_origin(void **state)
+{
+    struct textus_config c;
+    struct textus_message m;
+    struct err e;
+    int opted = -1, since;
+    cJSON *recs;
+    char url[256];
+    struct http_request req;
+    struct http_response resp;
+
+    (void)state;
+    cfg_init(&c, "tok_alice_FAKE_0001", "acme");
+    err_clear(&e);
+
+    /* (a) a 429 + Retry-After: 1 on the send route; a GET on another route of the same
+     * origin goes out no earlier than 1 s after it (fake timestamps) */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"method\":\"POST\",\"path_re\":"
+                                  "\"^/acme/messages$\",\"action\":{\"status\":429,"
+                                  "\"retry_after\":1}}"),
+                     0);
+    since = fk_last_seq(&F);
+    assert_int_equal(textus_send_message(&c, "+13035550123", "hold a", &m, &e), -1);
+    assert_int_equal(e.code, ERR_RATE_LIMITED);
+    err_clear(&e);
+    assert_int_equal(textus_get_opt_out(&c, "+13035550177", &opted, &e), 0);
+    recs = fk_requests(&F, "textus", since);
+    assert_int_equal(cJSON_GetArraySize(recs), 2);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 0), "status")->valueint, 429);
+    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 1), NULL, "method"), "GET");
+    assert_true(rec_t(cJSON_GetArrayItem(recs, 1)) - rec_t(cJSON_GetArrayItem(recs, 0)) >= 0.995);
+    cJSON_Delete(recs);
+
+    /* the same for a 503 + Retry-After */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"method\":\"POST\",\"path_re\":"
+                                  "\"^/acme/messages$\",\"action\":{\"status\":503,"
+                                  "\"headers\":{\"Retry-After\":\"1\"}}}"),
+                     0);
+    since = fk_last_seq(&F);
+    assert_int_equal(textus_send_message(&c, "+13035550123", "hold b", &m, &e), -1);
+    err_clear(&e);
+    assert_int_equal(textus_get_opt_out(&c, "+13035550177", &opted, &e), 0);
+    recs = fk_requests(&F, "textus", since);
+    assert_int_equal(cJSON_GetArraySize(recs), 2);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 0), "status")->valueint, 503);
+    assert_true(rec_t(cJSON_GetArrayItem(recs, 1)) - rec_t(cJSON_GetArrayItem(recs, 0)) >= 0.995);
+    cJSON_Delete(recs);
+
+    /* (b) a long Retry-After: the next request to the origin is answered at once as
+     * rate_limited with the time left, and nothing reaches the server */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"method\":\"POST\",\"path_re\":"
+                                  "\"^/acme/messages$\",\"action\":{\"status\":429,"
+                                  "\"retry_after\":30}}"),
+                     0);
+    assert_int_equal(textus_send_message(&c, "+13035550123", "hold c", &m, &e), -1);
+    assert_int_equal(e.code, ERR_RATE_LIMITED);
+    err_clear(&e);
+    since = fk_last_seq(&F);
+    assert_int_equal(textus_get_opt_out(&c, "+13035550177", &opted, &e), -1);
+    assert_int_equal(e.code, ERR_RATE_LIMITED);
+    assert_true(e.retry_after_ms > 25000 && e.retry_after_ms <= 30000);
+    assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 0);
+
+    /* (c) another origin (the Harvest fake) is not held */
+    snprintf(url, sizeof(url), "%s/v1/users", F.harvest);
+    memset(&req, 0, sizeof(req));
+    req.method = HTTP_GET;
+    req.url = url;
+    req.idempotent = 1;
+    err_clear(&e);
+    assert_int_equal(http_request(&req, &resp, &e), 0);
+    assert_true(resp.status != 429);
+    assert_true(resp.attempts >= 1);
+    http_response_free(&resp);
+    assert_int_equal(fk_count(&F, "harvest", "GET", "/v1/users", since), 1);
+
+    /* http_hold_reset forgets the hold: the textus origin is reached again */
+    http_hold_reset();
+    err_clear(&e);
+    assert_int_equal(textus_get_opt_out(&c, "+13035550177", &opted, &e), 0);
+    assert_int_equal(fk_count(&F, "textus", "GET", "/acme/opt_outs/", since), 1);
+}
+
 static void test_keepalive_one_connection(void **state)
 {
     struct textus_config c;
@@ -495,6 +581,7 @@ int main(void)
         cmocka_unit_test_setup(test_contacts, reset),
         cmocka_unit_test_setup(test_get_retries_5xx, reset),
         cmocka_unit_test_setup(test_retry_after_honoured, reset),
+        cmocka_unit_test_setup(test_hold_per_origin, reset),
         cmocka_unit_test_setup(test_keepalive_one_connection, reset),
         cmocka_unit_test_setup(test_next_link_to_other_site, reset),
     };
