@@ -732,6 +732,22 @@ static int textus_contact_write(const struct textus_config *c, enum http_method 
     return rc;
 }
 
+/* Copy the contact's custom data (may be NULL) into the request body. */
+static int textus_add_data(cJSON *req, const cJSON *data, struct err *e)
+{
+    cJSON *d;
+
+    if (!data)
+        return 0;
+    d = cJSON_Duplicate(data, 1);
+    if (!d) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    cJSON_AddItemToObject(req, "data", d);
+    return 0;
+}
+
 int textus_create_contact(const struct textus_config *c, const char *name, const char *e164,
                           const cJSON *data, struct textus_contact *out, struct err *e)
 {
@@ -761,14 +777,8 @@ int textus_create_contact(const struct textus_config *c, const char *name, const
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    if (data) {
-        cJSON *d = cJSON_Duplicate(data, 1);
-        if (!d) {
-            err_set(e, ERR_INTERNAL, "out of memory");
-            goto out;
-        }
-        cJSON_AddItemToObject(req, "data", d);
-    }
+    if (textus_add_data(req, data, e) != 0)
+        goto out;
     rc = textus_contact_write(c, HTTP_POST, url, req, "creating the contact", out, e);
 out:
     cJSON_Delete(req);
@@ -796,14 +806,8 @@ int textus_update_contact(const struct textus_config *c, const char *contact_id,
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    if (data) {
-        cJSON *d = cJSON_Duplicate(data, 1);
-        if (!d) {
-            err_set(e, ERR_INTERNAL, "out of memory");
-            goto out;
-        }
-        cJSON_AddItemToObject(req, "data", d);
-    }
+    if (textus_add_data(req, data, e) != 0)
+        goto out;
     rc = textus_contact_write(c, HTTP_PATCH, url, req, "updating the contact", out, e);
 out:
     cJSON_Delete(req);
