@@ -58,6 +58,9 @@ async function main() {
         null, { timeout: 30000 });
       out.delivery = await status.textContent();
     }
+    if (process.env.DEMO_SCREENSHOT) {
+      await page.screenshot({ path: process.env.DEMO_SCREENSHOT, fullPage: true });
+    }
   } finally {
     await ctx.close();
     out.leftover_hosts = (await L.waitNoHost(run.installedHost, 3000)).length;
