@@ -833,6 +833,20 @@ static int phone_match_intl(struct phone_match *m, const unsigned char *cls, siz
     return 0;
 }
 
+/* A group of three digits at *p followed by at least one separator; advances *p past both. */
+static int phone_group_sep(struct phone_match *m, const unsigned char *cls, size_t n, size_t *p)
+{
+    size_t q;
+
+    if (phone_digit_run(cls, n, *p) != 3 || phone_take(m, cls, *p, 3) != 0)
+        return -1;
+    q = phone_sep(cls, n, *p + 3);
+    if (q == *p + 3)
+        return -1;
+    *p = q;
+    return 0;
+}
+
 /* Try to read a number starting at cell s; 0 and *m filled, or -1. */
 static int phone_match_at(struct phone_match *m, const unsigned char *cls, size_t n, size_t s)
 {
@@ -893,21 +907,12 @@ static int phone_match_at(struct phone_match *m, const unsigned char *cls, size_
         if (phone_take(m, cls, p + 1, 3) != 0)
             return -1;
         p = phone_sep(cls, n, p + 5);
-    } else {
-        if (phone_digit_run(cls, n, p) != 3 || phone_take(m, cls, p, 3) != 0)
-            return -1;
-        q = phone_sep(cls, n, p + 3);
-        if (q == p + 3)
-            return -1;
-        p = q;
+    } else if (phone_group_sep(m, cls, n, &p) != 0) {
+        return -1;
     }
     /* exchange */
-    if (phone_digit_run(cls, n, p) != 3 || phone_take(m, cls, p, 3) != 0)
+    if (phone_group_sep(m, cls, n, &p) != 0)
         return -1;
-    q = phone_sep(cls, n, p + 3);
-    if (q == p + 3)
-        return -1;
-    p = q;
     /* line number */
     if (phone_digit_run(cls, n, p) != 4 || phone_take(m, cls, p, 4) != 0)
         return -1;
