@@ -31,16 +31,12 @@ static void gh_config_persist(void *ctx, const struct gh_client *c)
     sodium_memzero(tok, sizeof(tok));
 }
 
-int gh_config_from_store(struct gh_config *cfg, struct gh_config_src *src, struct err *e)
+int gh_config_from_loaded(struct gh_config *cfg, struct gh_config_src *src, const struct store *st,
+                          struct err *e)
 {
-    struct store *st = NULL;
-
     memset(cfg, 0, sizeof(*cfg));
     memset(src, 0, sizeof(*src));
-    if (store_load(&st, e) != 0)
-        return -1;
     if (store_gh_generation(st) == 0) {
-        store_free(st);
         err_set(e, ERR_NOT_CONFIGURED,
                 "no Greenhouse credentials are configured; run `textus-host configure`");
         return -1;
@@ -63,6 +59,23 @@ int gh_config_from_store(struct gh_config *cfg, struct gh_config_src *src, struc
     return 0;
 }
 
+int gh_config_from_store(struct gh_config *cfg, struct gh_config_src *src, struct err *e)
+{
+    struct store *st = NULL;
+
+    if (store_load(&st, e) != 0) {
+        memset(cfg, 0, sizeof(*cfg));
+        memset(src, 0, sizeof(*src));
+        return -1;
+    }
+    if (gh_config_from_loaded(cfg, src, st, e) != 0) {
+        store_free(st);
+        return -1;
+    }
+    src->owned = st;
+    return 0;
+}
+
 void gh_config_seed_client(struct gh_client *c, const struct gh_config_src *src)
 {
     long long exp = 0;
@@ -80,7 +93,8 @@ void gh_config_seed_client(struct gh_client *c, const struct gh_config_src *src)
 void gh_config_release(struct gh_config *cfg, struct gh_config_src *src)
 {
     if (src) {
-        store_free(src->st);
+        store_free(src->owned);
+        src->owned = NULL;
         src->st = NULL;
     }
     if (cfg)

@@ -15,7 +15,8 @@ struct store;
 
 /* What a loaded configuration borrows from; release with gh_config_release. */
 struct gh_config_src {
-    struct store *st;
+    const struct store *st; /* what cfg's strings point into */
+    struct store *owned;    /* set when gh_config_from_store loaded it (freed on release) */
 };
 
 /*
@@ -26,10 +27,14 @@ struct gh_config_src {
 int gh_config_from_store(struct gh_config *cfg, struct gh_config_src *src, struct err *e)
     __attribute__((warn_unused_result));
 
+/* The same from a store the caller has loaded and keeps alive until gh_config_release. */
+int gh_config_from_loaded(struct gh_config *cfg, struct gh_config_src *src, const struct store *st,
+                          struct err *e) __attribute__((warn_unused_result));
+
 /* Seed a client created from that configuration with the store's cached user id and token. */
 void gh_config_seed_client(struct gh_client *c, const struct gh_config_src *src);
 
-/* Free the store handle (wiping its secrets) and zero cfg. Safe on zeroed structs. */
+/* Free a store handle it loaded (wiping its secrets) and zero cfg. Safe on zeroed structs. */
 void gh_config_release(struct gh_config *cfg, struct gh_config_src *src);
 
 #endif

@@ -201,7 +201,7 @@ int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
             err_set(e, ERR_INTERNAL, "out of secure memory");
             goto err;
         }
-        if (store_derive_key(key, SEND_KDF_CONTEXT, e) != 0)
+        if (store_derive_key_from(key, c->store, SEND_KDF_CONTEXT, e) != 0)
             goto err;
         if (outbox_open(&c->ob, p.outbox, key, e) != 0)
             goto err;

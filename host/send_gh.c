@@ -23,13 +23,12 @@ int send_gh_open(struct send_gh **out, const struct store *s, struct err *e)
 {
     struct send_gh *g = calloc(1, sizeof(*g));
 
-    (void)s; /* the seam loads its own handle, whose lifetime matches the client's */
     *out = NULL;
     if (!g) {
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
-    if (gh_config_from_store(&g->cfg, &g->src, e) != 0)
+    if (gh_config_from_loaded(&g->cfg, &g->src, s, e) != 0) /* s outlives g (send_ctx) */
         goto err;
     if (gh_client_new(&g->client, &g->cfg, e) != 0)
         goto err;

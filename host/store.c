@@ -1138,17 +1138,14 @@ out:
     return rc;
 }
 
-int store_derive_key(unsigned char out[32], const char *context, struct err *e)
+int store_derive_key_from(unsigned char out[32], const struct store *s, const char *context,
+                          struct err *e)
 {
-    struct store *s = NULL;
     unsigned char *root = NULL, ctx[16];
-    const char *hex;
+    const char *hex = s->secret[SEC_KDF_ROOT];
     size_t n = 0;
     int rc = -1;
 
-    if (store_load(&s, e) != 0)
-        return -1;
-    hex = s->secret[SEC_KDF_ROOT];
     root = sodium_malloc(STORE_KDF_ROOT_LEN);
     if (!root) {
         err_set(e, ERR_INTERNAL, "out of secure memory");
@@ -1168,6 +1165,17 @@ int store_derive_key(unsigned char out[32], const char *context, struct err *e)
 out:
     if (root)
         sodium_free(root);
+    return rc;
+}
+
+int store_derive_key(unsigned char out[32], const char *context, struct err *e)
+{
+    struct store *s = NULL;
+    int rc;
+
+    if (store_load(&s, e) != 0)
+        return -1;
+    rc = store_derive_key_from(out, s, context, e);
     store_free(s);
     return rc;
 }

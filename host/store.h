@@ -206,4 +206,8 @@ int store_rekey(char old_id[STORE_KEY_ID_HEX], char new_id[STORE_KEY_ID_HEX], st
  */
 int store_derive_key(unsigned char out[32], const char *context, struct err *e) TH_WUR;
 
+/* The same, from a store the caller has already loaded (no second read of the files). */
+int store_derive_key_from(unsigned char out[32], const struct store *s, const char *context,
+                          struct err *e) TH_WUR;
+
 #endif
