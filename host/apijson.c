@@ -2,6 +2,7 @@
  * apijson — JSON helpers shared by the API clients (see apijson.h).
  */
 #include "apijson.h"
+#include "common.h"
 
 #include <string.h>
 
@@ -96,7 +97,7 @@ void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
         cJSON_Delete(doc);
         return;
     }
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && !msg; i++)
+    for (i = 0; i < TH_ARRAY_SIZE(keys) && !msg; i++)
         msg = apijson_str(doc, keys[i]);
     apijson_append(out, outsz, &o, msg);
     errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");

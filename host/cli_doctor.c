@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "common.h"
 #include "doctor.h"
 #include "engine.h"
 #include "protocol.h"
@@ -67,7 +68,7 @@ static void cli_doctor_print(FILE *out, const struct doctor *d, const cJSON *faq
     const cJSON *c;
 
     fprintf(out, "textus-host doctor %s\n", TH_VERSION);
-    for (a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
+    for (a = 0; a < TH_ARRAY_SIZE(areas); a++) {
         int title = 0;
         cJSON_ArrayForEach(c, d->checks)
         {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "send.h"
+#include "common.h"
 
 #define CLI_OUTBOX_LIST_MAX 200
 
@@ -109,7 +110,7 @@ void cli_outbox_status_print(const cJSON *status)
         printf("  unavailable: %s\n", err->valuestring);
         return;
     }
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(keys); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
         if (cJSON_IsNumber(v))
             printf("  %-15s %.0f\n", keys[i], v->valuedouble);

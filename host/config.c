@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common.h"
 #include "paths.h"
 
 /* ---- shapes ----------------------------------------------------------------- */
@@ -191,7 +192,7 @@ static const struct config_field config_fields[] = {
     {"greenhouse", "base_url", K_URL, 0},
     {"greenhouse", "auth_url", K_URL, 0},
 };
-#define CONFIG_NFIELDS (sizeof(config_fields) / sizeof(config_fields[0]))
+#define CONFIG_NFIELDS (TH_ARRAY_SIZE(config_fields))
 
 static int config_check_field(const struct config_field *f, const cJSON *v, struct err *e)
 {
@@ -442,7 +443,7 @@ static int config_same_verified(const cJSON *a, const cJSON *b)
 {
     size_t i;
 
-    for (i = 0; i < sizeof(config_verified_fields) / sizeof(config_verified_fields[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(config_verified_fields); i++) {
         const cJSON *x =
             config_field_of(a, config_verified_fields[i][0], config_verified_fields[i][1]);
         const cJSON *y =

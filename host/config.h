@@ -20,6 +20,8 @@
 #ifndef TH_CONFIG_H
 #define TH_CONFIG_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include <cjson/cJSON.h>

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "protocol.h"
 
 #define DOCTOR_MANIFEST_MAX (64 * 1024)
@@ -279,7 +280,7 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
     }
     slash = strrchr(path, '/');
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-    for (m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
+    for (m = 0; m < TH_ARRAY_SIZE(modules); m++) {
         snprintf(engine, sizeof(engine), "%s/%s.so", dir, modules[m]);
         has_engine = access(engine, R_OK) == 0;
         if (!has_engine) {
@@ -537,7 +538,7 @@ static void doctor_check_sandboxes(struct doctor *d)
 
     if (doctor_is_mac())
         return;
-    for (i = 0; i < sizeof(snaps) / sizeof(snaps[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(snaps); i++) {
         snprintf(p, sizeof(p), "%s/snap/%s", doctor_home(), snaps[i]);
         if (doctor_is_dir(p))
             doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, p,
@@ -547,7 +548,7 @@ static void doctor_check_sandboxes(struct doctor *d)
                        "host cannot run from it",
                        snaps[i]);
     }
-    for (i = 0; i < sizeof(flatpaks) / sizeof(flatpaks[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(flatpaks); i++) {
         snprintf(p, sizeof(p), "%s/.var/app/%s", doctor_home(), flatpaks[i]);
         if (doctor_is_dir(p))
             doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, p,
@@ -570,7 +571,7 @@ static void doctor_check_policies(struct doctor *d)
     DIR *dh;
     struct dirent *de;
 
-    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(dirs); i++) {
         snprintf(dir, sizeof(dir), "%s%s", doctor_root(), dirs[i]);
         dh = opendir(dir);
         if (!dh)
@@ -638,7 +639,7 @@ void doctor_check_install(struct doctor *d)
         snprintf(nmh, sizeof(nmh), "%s/NativeMessagingHosts", d->udds[i]);
         manifests += doctor_check_dir(d, &seen, d->udds[i], nmh, 1);
     }
-    for (i = 0; i < sizeof(doctor_browsers) / sizeof(doctor_browsers[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(doctor_browsers); i++) {
         const struct doctor_browser *b = &doctor_browsers[i];
         if (snprintf(udd, sizeof(udd), "%s/%s", base, mac ? b->mac_dir : b->linux_dir) >=
                 (int)sizeof(udd) ||
@@ -650,7 +651,7 @@ void doctor_check_install(struct doctor *d)
         manifests += doctor_check_dir(d, &seen, label, nmh, 1);
     }
     doctor_check_receipt(d, &seen, &manifests);
-    for (i = 0; i < sizeof(doctor_browsers) / sizeof(doctor_browsers[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(doctor_browsers); i++) {
         const char *sys = mac ? doctor_browsers[i].mac_system : doctor_browsers[i].linux_system;
         if (!sys)
             continue;

@@ -10,13 +10,11 @@
 #ifndef TH_DOCTOR_H
 #define TH_DOCTOR_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
-
-#ifndef TH_WUR
-#define TH_WUR __attribute__((warn_unused_result))
-#endif
 
 #define DOCTOR_HOST_NAME "com.textus.greenhouse"
 #define DOCTOR_MAX_IDS   16
@@ -50,8 +48,7 @@ void doctor_free(struct doctor *d);
  * faq: DOCTOR_FAQ_* bits this finding answers (0 for none).
  */
 void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int faq,
-                const char *subject, const char *fix, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+                const char *subject, const char *fix, const char *fmt, ...) TH_PRINTF(7, 8);
 
 const char *doctor_status_name(enum doctor_status st);
 

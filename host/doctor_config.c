@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "common.h"
 #include "doctor.h"
 #include "doctor_engine.h"
 #include "paths.h"
@@ -25,7 +26,7 @@ static void doctor_config_perms(struct doctor *d, const struct paths *p)
     size_t i;
     int ok, bad = 0;
 
-    for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(items); i++) {
         paths_describe(items[i].path, items[i].is_dir, desc, sizeof(desc), &ok);
         if (ok)
             continue;

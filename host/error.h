@@ -8,6 +8,8 @@
 #ifndef TH_ERROR_H
 #define TH_ERROR_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 enum err_code {
@@ -74,8 +76,7 @@ const char *err_code_name(enum err_code code);
 int err_code_retryable(enum err_code code);
 
 /* Fill *e with code, its default retryability and a printf-style message for a person. */
-void err_set(struct err *e, enum err_code code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void err_set(struct err *e, enum err_code code, const char *fmt, ...) TH_PRINTF(3, 4);
 
 /* Reset *e to ERR_OK with an empty message. */
 void err_clear(struct err *e);

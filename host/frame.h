@@ -8,6 +8,8 @@
 #ifndef TH_FRAME_H
 #define TH_FRAME_H
 
+#include "common.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,17 +28,15 @@ enum frame_status {
 };
 
 /* Read the 4-byte length header. */
-enum frame_status frame_read_len(int fd, uint32_t *len) __attribute__((warn_unused_result));
+enum frame_status frame_read_len(int fd, uint32_t *len) TH_WUR;
 
 /* Read exactly len bytes into buf. */
-enum frame_status frame_read_body(int fd, char *buf, size_t len)
-    __attribute__((warn_unused_result));
+enum frame_status frame_read_body(int fd, char *buf, size_t len) TH_WUR;
 
 /* Read and throw away len bytes through a small stack buffer (keeps the stream in sync). */
-enum frame_status frame_discard(int fd, uint64_t len) __attribute__((warn_unused_result));
+enum frame_status frame_discard(int fd, uint64_t len) TH_WUR;
 
 /* Write one frame: header + json. Refuses (FRAME_TOO_LARGE) above FRAME_MAX_OUT. */
-enum frame_status frame_write(int fd, const char *json, size_t len)
-    __attribute__((warn_unused_result));
+enum frame_status frame_write(int fd, const char *json, size_t len) TH_WUR;
 
 #endif

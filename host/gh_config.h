@@ -8,6 +8,8 @@
 #ifndef TH_GH_CONFIG_H
 #define TH_GH_CONFIG_H
 
+#include "common.h"
+
 #include "error.h"
 #include "greenhouse.h"
 
@@ -24,12 +26,11 @@ struct gh_config_src {
  * sodium arena). ERR_NOT_CONFIGURED without a store or without Greenhouse
  * credentials; store errors as store_load reports them.
  */
-int gh_config_from_store(struct gh_config *cfg, struct gh_config_src *src, struct err *e)
-    __attribute__((warn_unused_result));
+int gh_config_from_store(struct gh_config *cfg, struct gh_config_src *src, struct err *e) TH_WUR;
 
 /* The same from a store the caller has loaded and keeps alive until gh_config_release. */
 int gh_config_from_loaded(struct gh_config *cfg, struct gh_config_src *src, const struct store *st,
-                          struct err *e) __attribute__((warn_unused_result));
+                          struct err *e) TH_WUR;
 
 /* Seed a client created from that configuration with the store's cached user id and token. */
 void gh_config_seed_client(struct gh_client *c, const struct gh_config_src *src);

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "apijson.h"
+#include "common.h"
 #include "gh_config.h"
 #include "log.h"
 
@@ -49,7 +50,7 @@ static const char *gh_base(const struct gh_client *c)
 }
 
 static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, const char *fmt,
-                   va_list ap) __attribute__((format(printf, 5, 0)));
+                   va_list ap) TH_PRINTF(5, 0);
 static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, const char *fmt,
                    va_list ap)
 {
@@ -72,7 +73,7 @@ static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, con
 }
 
 static int gh_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                  const char *fmt, ...) TH_PRINTF(5, 6);
 static int gh_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
                   const char *fmt, ...)
 {
@@ -86,7 +87,7 @@ static int gh_url(const struct gh_client *c, char *out, size_t outsz, struct err
 }
 
 static int gh_auth_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                       const char *fmt, ...) TH_PRINTF(5, 6);
 static int gh_auth_url(const struct gh_client *c, char *out, size_t outsz, struct err *e,
                        const char *fmt, ...)
 {

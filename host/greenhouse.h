@@ -13,6 +13,8 @@
 #ifndef TH_GREENHOUSE_H
 #define TH_GREENHOUSE_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -47,8 +49,7 @@ struct gh_config {
  * Create a client. The config's strings are borrowed and must outlive the client.
  * ERR_NOT_CONFIGURED without credentials, ERR_INVALID_CONFIG with both kinds or half of v3.
  */
-int gh_client_new(struct gh_client **out, const struct gh_config *cfg, struct err *e)
-    __attribute__((warn_unused_result));
+int gh_client_new(struct gh_client **out, const struct gh_config *cfg, struct err *e) TH_WUR;
 void gh_client_free(struct gh_client *c); /* wipes the cached token */
 enum gh_backend gh_client_backend(const struct gh_client *c);
 
@@ -60,24 +61,22 @@ int gh_client_token(const struct gh_client *c, char *out, size_t outsz, long lon
 int gh_client_set_token(struct gh_client *c, const char *token, long long expires_at);
 
 /* The user id for cfg->user_email (cached): greenhouse_user_not_found if missing/disabled. */
-int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
-    __attribute__((warn_unused_result));
+int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e) TH_WUR;
 
 /* Append the candidate's phone_numbers as {"value","type"} to out_numbers (an array).
  * greenhouse_not_found when the candidate is not visible. */
 int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
-                        struct err *e) __attribute__((warn_unused_result));
+                        struct err *e) TH_WUR;
 
 /* Add a note by the resolved user. visibility: "public", "private" or "admin_only".
  * *note_id (may be NULL) gets the new note's id when the server returns it, else 0.
  * outcome_unknown when the POST may have reached Greenhouse. */
 int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
-                const char *visibility, long long *note_id, struct err *e)
-    __attribute__((warn_unused_result));
+                const char *visibility, long long *note_id, struct err *e) TH_WUR;
 
 /* *found = 1 when one of the candidate's notes contains marker. */
 int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
-                   struct err *e) __attribute__((warn_unused_result));
+                   struct err *e) TH_WUR;
 
 enum gh_check { GH_CHECK_OK, GH_CHECK_FAILED, GH_CHECK_UNCHECKED };
 
@@ -95,8 +94,7 @@ struct gh_probe {
 /* Probe each permission that can be checked without side effects (Add Note cannot:
  * UNCHECKED, "checked at the first note"). 0 when no check failed, else -1 with *e =
  * the first failure. */
-int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
-    __attribute__((warn_unused_result));
+int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e) TH_WUR;
 
 /* Engine export for the phone handler's fallback (found by name): the candidate's
  * Greenhouse numbers as {"value","type"} appended to out_numbers, with the credentials

@@ -20,6 +20,8 @@
 #ifndef TH_HTTP_H
 #define TH_HTTP_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include "error.h"
@@ -83,8 +85,7 @@ struct http_response {
  * non-idempotent request may have reached the server. resp must be freed
  * with http_response_free in every case.
  */
-int http_request(const struct http_request *req, struct http_response *resp, struct err *e)
-    __attribute__((warn_unused_result));
+int http_request(const struct http_request *req, struct http_response *resp, struct err *e) TH_WUR;
 void http_response_free(struct http_response *resp);
 
 /* Close the shared handle (connections included) and forget every Retry-After
@@ -96,18 +97,18 @@ void http_cleanup(void);
 void http_hold_reset(void);
 
 /* 0 when url is acceptable (https://, or http:// to 127.0.0.0/8, ::1, localhost). */
-int http_url_allowed(const char *url, struct err *e) __attribute__((warn_unused_result));
+int http_url_allowed(const char *url, struct err *e) TH_WUR;
 
 /*
  * Resolve ref (an absolute URL or a path starting with "/") against base into
  * out. Refuses (-1, ERR_UPSTREAM_INVALID) anything that is not on base's
  * scheme, host and port, so pagination links never lead elsewhere.
  */
-int http_url_same_origin(const char *base, const char *ref, char *out, size_t outsz, struct err *e)
-    __attribute__((warn_unused_result));
+int http_url_same_origin(const char *base, const char *ref, char *out, size_t outsz,
+                         struct err *e) TH_WUR;
 
 /* Percent-encode everything but RFC 3986 unreserved characters. -1 when out is too small. */
-int http_escape(const char *in, char *out, size_t outsz) __attribute__((warn_unused_result));
+int http_escape(const char *in, char *out, size_t outsz) TH_WUR;
 
 /* Pure parsers (also fuzzed). */
 /* The rel="next" target of a Link header value into out; 0 found, -1 not found. */

@@ -6,6 +6,8 @@
 #ifndef TH_LOG_H
 #define TH_LOG_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 /* Start logging to path (appended, created 0600). Returns 0, or -1 (logging stays off). */
@@ -14,7 +16,7 @@ void log_close(void);
 int log_enabled(void);
 
 /* printf-style; the formatted line is redacted, then written with a timestamp and pid. */
-void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_msg(const char *fmt, ...) TH_PRINTF(1, 2);
 
 /*
  * Copy in to out (always NUL-terminated), masking every run of 7 or more digits

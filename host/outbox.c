@@ -3,6 +3,7 @@
  * that touches libsqlite3.
  */
 #include "outbox.h"
+#include "common.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,14 +59,14 @@ static const char *const ob_note_names[] = {"pending", "written", "disabled", "s
 
 const char *outbox_send_name(enum outbox_send s)
 {
-    if ((int)s < 0 || (size_t)s >= sizeof(ob_send_names) / sizeof(ob_send_names[0]))
+    if ((int)s < 0 || (size_t)s >= TH_ARRAY_SIZE(ob_send_names))
         return "intent";
     return ob_send_names[s];
 }
 
 const char *outbox_note_name(enum outbox_note n)
 {
-    if ((int)n < 0 || (size_t)n >= sizeof(ob_note_names) / sizeof(ob_note_names[0]))
+    if ((int)n < 0 || (size_t)n >= TH_ARRAY_SIZE(ob_note_names))
         return "pending";
     return ob_note_names[n];
 }
@@ -74,7 +75,7 @@ static enum outbox_send ob_send_parse(const char *s)
 {
     size_t i;
 
-    for (i = 0; s && i < sizeof(ob_send_names) / sizeof(ob_send_names[0]); i++) {
+    for (i = 0; s && i < TH_ARRAY_SIZE(ob_send_names); i++) {
         if (strcmp(s, ob_send_names[i]) == 0)
             return (enum outbox_send)i;
     }
@@ -85,7 +86,7 @@ static enum outbox_note ob_note_parse(const char *s)
 {
     size_t i;
 
-    for (i = 0; s && i < sizeof(ob_note_names) / sizeof(ob_note_names[0]); i++) {
+    for (i = 0; s && i < TH_ARRAY_SIZE(ob_note_names); i++) {
         if (strcmp(s, ob_note_names[i]) == 0)
             return (enum outbox_note)i;
     }
@@ -572,7 +573,7 @@ void outbox_entry_free(struct outbox_entry *en)
     char **fields[] = {&en->to, &en->body, &en->note_body, &en->reply};
     size_t i;
 
-    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(fields); i++) {
         if (*fields[i]) {
             sodium_memzero(*fields[i], strlen(*fields[i]));
             free(*fields[i]);
@@ -963,7 +964,7 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
     int rc;
 
     *n = 0;
-    if ((int)which < 0 || (size_t)which >= sizeof(sql) / sizeof(sql[0]))
+    if ((int)which < 0 || (size_t)which >= TH_ARRAY_SIZE(sql))
         which = OUTBOX_SELECT_ALL;
     if (sqlite3_prepare_v2(ob->db, sql[which], -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;

@@ -21,6 +21,8 @@
 #ifndef TH_OUTBOX_H
 #define TH_OUTBOX_H
 
+#include "common.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,8 +34,6 @@
 #define OUTBOX_PRUNE_AGE_MS   (30LL * 24 * 3600 * 1000)
 #define OUTBOX_LEASE_MS       (120LL * 1000)
 #define OUTBOX_MARKER_NAME    "pending"
-
-#define OUTBOX_WUR __attribute__((warn_unused_result))
 
 struct outbox;
 
@@ -116,14 +116,14 @@ void outbox_set_clock(int64_t (*clock_fn)(void));
  * derived from it. A database from a newer host version is refused.
  */
 int outbox_open(struct outbox **out, const char *path, const unsigned char key[OUTBOX_KEY_BYTES],
-                struct err *e) OUTBOX_WUR;
+                struct err *e) TH_WUR;
 void outbox_close(struct outbox *ob);
 
 /* The database path this outbox was opened with. */
 const char *outbox_path(const struct outbox *ob);
 
 /* The marker path for a database path: "<dir of db>/pending". 0, or -1 when it does not fit. */
-int outbox_marker_path(char *out, size_t outsz, const char *db_path) OUTBOX_WUR;
+int outbox_marker_path(char *out, size_t outsz, const char *db_path) TH_WUR;
 
 /*
  * Look up req->request_id. Returns 1 and fills *out when a row exists with the
@@ -132,19 +132,18 @@ int outbox_marker_path(char *out, size_t outsz, const char *db_path) OUTBOX_WUR;
  * visibility).
  */
 int outbox_lookup(struct outbox *ob, const struct outbox_req *req, struct outbox_entry *out,
-                  struct err *e) OUTBOX_WUR;
+                  struct err *e) TH_WUR;
 
 /* Read a row by id: 1 found, 0 none, -1 error. */
 int outbox_get(struct outbox *ob, const char *request_id, struct outbox_entry *out,
-               struct err *e) OUTBOX_WUR;
+               struct err *e) TH_WUR;
 
 /*
  * Journal the intent durably (committed with synchronous=FULL before this
  * returns), owned by this process with a lease. Returns 1 when inserted, 0 when
  * another process journaled the same id first, -1 on error.
  */
-int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req,
-                          struct err *e) OUTBOX_WUR;
+int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struct err *e) TH_WUR;
 
 /*
  * Record the outcome of the send. Each applies only from INTENT or UNKNOWN and
@@ -153,17 +152,17 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req,
  */
 int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
                      const char *conversation, const char *delivery_state, const char *note_body,
-                     struct err *e) OUTBOX_WUR;
+                     struct err *e) TH_WUR;
 int outbox_mark_unknown(struct outbox *ob, const char *request_id, const char *why,
-                        struct err *e) OUTBOX_WUR;
+                        struct err *e) TH_WUR;
 int outbox_mark_not_sent(struct outbox *ob, const char *request_id, const char *code,
-                         const char *why, struct err *e) OUTBOX_WUR;
+                         const char *why, struct err *e) TH_WUR;
 
 /* Forget a row whose POST certainly never reached TextUs (so the same id may try again). */
-int outbox_forget(struct outbox *ob, const char *request_id, struct err *e) OUTBOX_WUR;
+int outbox_forget(struct outbox *ob, const char *request_id, struct err *e) TH_WUR;
 
 /* Take over an INTENT/UNKNOWN row for reconciliation or a stale intent: 1 claimed, 0 busy. */
-int outbox_claim_send(struct outbox *ob, const char *request_id, struct err *e) OUTBOX_WUR;
+int outbox_claim_send(struct outbox *ob, const char *request_id, struct err *e) TH_WUR;
 
 /*
  * Claim the note of a SENT row for one attempt: 1 claimed (note_attempts was
@@ -172,34 +171,34 @@ int outbox_claim_send(struct outbox *ob, const char *request_id, struct err *e) 
  * due yet unless force, or another live process holds it), -1 on error.
  */
 int outbox_note_claim(struct outbox *ob, const char *request_id, int force, int include_stopped,
-                      int *prior_attempts, struct err *e) OUTBOX_WUR;
+                      int *prior_attempts, struct err *e) TH_WUR;
 int outbox_note_written(struct outbox *ob, const char *request_id, const char *note_id,
-                        struct err *e) OUTBOX_WUR;
+                        struct err *e) TH_WUR;
 /* A failed attempt: stop=1 for permission/auth (no more automatic retries). */
 int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, const char *why,
-                       int64_t next_attempt_ms, struct err *e) OUTBOX_WUR;
+                       int64_t next_attempt_ms, struct err *e) TH_WUR;
 
 /* Update the delivery state cached for a message (message_status). */
 int outbox_set_delivery(struct outbox *ob, const char *message_id, const char *delivery_state,
-                        struct err *e) OUTBOX_WUR;
+                        struct err *e) TH_WUR;
 
 /* 1 when another row (not except_request_id) already holds message_id, 0 when none, -1 error. */
 int outbox_message_known(struct outbox *ob, const char *message_id, const char *except_request_id,
-                         struct err *e) OUTBOX_WUR;
+                         struct err *e) TH_WUR;
 
 /* Store the JSON of the first reply (for replays and `outbox list`). */
 int outbox_set_reply(struct outbox *ob, const char *request_id, const char *reply_json,
-                     struct err *e) OUTBOX_WUR;
+                     struct err *e) TH_WUR;
 
 /* Up to max request ids (each OUTBOX_REQUEST_ID_MAX+1 bytes) into ids; *n gets the count. */
 int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_REQUEST_ID_MAX + 1],
-               size_t max, size_t *n, struct err *e) OUTBOX_WUR;
+               size_t max, size_t *n, struct err *e) TH_WUR;
 
-int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e) OUTBOX_WUR;
+int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e) TH_WUR;
 
 /* Delete finished rows last updated before now_ms - OUTBOX_PRUNE_AGE_MS; returns the count or -1.
  */
-long outbox_prune(struct outbox *ob, int64_t now_ms, struct err *e) OUTBOX_WUR;
+long outbox_prune(struct outbox *ob, int64_t now_ms, struct err *e) TH_WUR;
 
 /* 1 when the row's owner is another live process whose lease has not expired. */
 int outbox_entry_busy(const struct outbox_entry *en);
@@ -211,6 +210,6 @@ const char *outbox_send_name(enum outbox_send s);
 const char *outbox_note_name(enum outbox_note n);
 
 /* Recompute the pending-work marker file (also done after every state change). */
-int outbox_refresh_marker(struct outbox *ob, struct err *e) OUTBOX_WUR;
+int outbox_refresh_marker(struct outbox *ob, struct err *e) TH_WUR;
 
 #endif

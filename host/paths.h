@@ -24,13 +24,11 @@
 #ifndef TH_PATHS_H
 #define TH_PATHS_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include "error.h"
-
-#ifndef TH_WUR
-#define TH_WUR __attribute__((warn_unused_result))
-#endif
 
 #define PATHS_MAX 1024
 

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "utf8.h"
 
 /* cell classes beyond plain ASCII */
@@ -540,7 +541,7 @@ static int phone_word_kind(const unsigned char *cls, size_t a, size_t b)
         w[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     w[len] = '\0';
-    for (i = 0; i < sizeof(phone_words) / sizeof(phone_words[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(phone_words); i++) {
         const char *k = phone_words[i].w;
         if (k[0] == w[0] && strncmp(k, w, len) == 0 && k[len] == '\0')
             return phone_words[i].kind;

@@ -18,6 +18,8 @@
 #ifndef TH_PHONE_H
 #define TH_PHONE_H
 
+#include "common.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,13 +98,12 @@ struct phone_scan {
  * profile URL (its digit runs are ids, never phone numbers; may be NULL).
  * Returns 0, or -1 when out of memory.
  */
-int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, const char *url)
-    __attribute__((warn_unused_result));
+int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len,
+                    const char *url) TH_WUR;
 
 /* Scan the next line (need not be NUL-terminated or valid UTF-8). Returns 0, or -1 (out of
  * memory, or a line of 4 GiB or more). */
-int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
-    __attribute__((warn_unused_result));
+int phone_scan_line(struct phone_scan *s, const char *line, size_t len) TH_WUR;
 
 /* Choose the default number and list the alternatives (see PROTOCOL.md for the rule). */
 void phone_scan_finish(struct phone_scan *s, struct phone_result *out);
@@ -115,19 +116,17 @@ void phone_scan_free(struct phone_scan *s);
  * phone_numbers[].value): the first number in it, by the same rules as the
  * profile scanner. Returns 1 and fills *out, or 0 when the text holds none.
  */
-int phone_parse_value(struct phone_number *out, const char *text, size_t len)
-    __attribute__((warn_unused_result));
+int phone_parse_value(struct phone_number *out, const char *text, size_t len) TH_WUR;
 
 /*
  * The candidate id: the digits of "/people/<id>" in a profile URL (1-20
  * digits followed by the end, '/', '?' or '#'). Returns 1 and writes the
  * NUL-terminated digits to out, or 0 when the URL has none (or outsz is small).
  */
-int phone_candidate_id(char *out, size_t outsz, const char *url)
-    __attribute__((warn_unused_result));
+int phone_candidate_id(char *out, size_t outsz, const char *url) TH_WUR;
 
 /* 1 when d[0..10) are ten ASCII digits forming a valid NANP number (NPA-NXX-XXXX). */
-int phone_nanp_valid(const char *d) __attribute__((warn_unused_result));
+int phone_nanp_valid(const char *d) TH_WUR;
 
 /* "mobile", "home", "work", "fax", "other", or NULL for PHONE_LABEL_NONE. */
 const char *phone_label_name(enum phone_label label);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "engine.h"
 #include "frame.h"
 #include "handler.h"
@@ -125,7 +126,7 @@ static const struct proto_verb *proto_find_verb(const char *type)
 {
     size_t i;
 
-    for (i = 0; i < sizeof(proto_verbs) / sizeof(proto_verbs[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(proto_verbs); i++) {
         if (strcmp(proto_verbs[i].name, type) == 0)
             return &proto_verbs[i];
     }

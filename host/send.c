@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "common.h"
 #include "failpoint.h"
 #include "log.h"
 #include "outbox.h"
@@ -117,7 +118,7 @@ static int send_gsm_cost(uint32_t c)
         return 2;
     if (c >= 0x20 && c <= 0x7E)
         return c == '`' ? 0 : 1;
-    for (i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
+    for (i = 0; i < TH_ARRAY_SIZE(basic); i++) {
         if (basic[i] == c)
             return 1;
     }

@@ -15,6 +15,8 @@
 #ifndef TH_SEND_H
 #define TH_SEND_H
 
+#include "common.h"
+
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -23,8 +25,6 @@
 #include "outbox.h"
 #include "store.h"
 #include "textus.h"
-
-#define SEND_WUR __attribute__((warn_unused_result))
 
 #define SEND_KDF_CONTEXT "outbox-seal"
 
@@ -42,19 +42,19 @@ struct send_ctx {
 };
 
 /* Load the store (and open the outbox when need_outbox). ERR_NOT_CONFIGURED without TextUs. */
-int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e) SEND_WUR;
+int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e) TH_WUR;
 void send_ctx_close(struct send_ctx *c);
 
 /* Greenhouse, as the send flow needs it (send_gh.c adapts the greenhouse client). */
-int send_gh_open(struct send_gh **out, const struct store *s, struct err *e) SEND_WUR;
+int send_gh_open(struct send_gh **out, const struct store *s, struct err *e) TH_WUR;
 void send_gh_close(struct send_gh *g);
 /* Add a note by the configured user; note_id receives its id. */
 int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *body,
                      const char *visibility, char *note_id, size_t note_id_sz,
-                     struct err *e) SEND_WUR;
+                     struct err *e) TH_WUR;
 /* Search the candidate's notes for one containing needle: *found, note_id. */
 int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
-                      char *note_id, size_t note_id_sz, int *found, struct err *e) SEND_WUR;
+                      char *note_id, size_t note_id_sz, int *found, struct err *e) TH_WUR;
 
 /* GSM-7 and UCS-2 segment arithmetic (TextUs's segment limit, default 3). */
 struct send_segments {
@@ -88,19 +88,18 @@ struct send_flush_counts {
  * notes. force: ignore next-attempt times; include_stopped: retry stopped
  * notes too (a person asked). Opens the store and outbox itself.
  */
-int send_flush(int force, int include_stopped, struct send_flush_counts *out,
-               struct err *e) SEND_WUR;
+int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e) TH_WUR;
 
 /* One note attempt for a sent row (claim, look for the marker if needed, post, journal). */
 int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
-                      struct err *e) SEND_WUR;
+                      struct err *e) TH_WUR;
 
 /* Resolve an INTENT/UNKNOWN row from the conversation: 1 sent, 0 not sent, 2 unknown, -1 error. */
-int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) SEND_WUR;
+int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) TH_WUR;
 
 /* Flush with an open context. */
 int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
-                   struct send_flush_counts *out, struct err *e) SEND_WUR;
+                   struct send_flush_counts *out, struct err *e) TH_WUR;
 
 /* ISO-8601 timestamp ("2026-11-26T23:59:00.123Z") to ms since the epoch; -1 when unreadable. */
 int64_t send_parse_iso_ms(const char *s);
@@ -118,7 +117,7 @@ struct send_request {
 };
 
 /* The whole send flow; fills result ({"message", "note", "replayed"}). */
-int send_sms(const struct send_request *r, cJSON *result, struct err *e) SEND_WUR;
+int send_sms(const struct send_request *r, cJSON *result, struct err *e) TH_WUR;
 
 /* Called by the executable after its first reply when the pending marker exists. */
 void send_startup_flush(void);

@@ -70,15 +70,13 @@
 #ifndef TH_STORE_H
 #define TH_STORE_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
 
 #include "error.h"
-
-#ifndef TH_WUR
-#define TH_WUR __attribute__((warn_unused_result))
-#endif
 
 /* Defaults applied by the accessors when a field is absent. */
 #define STORE_DEFAULT_TEXTUS_BASE_URL    "https://next.textus.com"

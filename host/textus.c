@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "apijson.h"
+#include "common.h"
 #include "log.h"
 
 #define TEXTUS_VND       "application/vnd.textus+jsonld"
@@ -37,7 +38,7 @@ static const char *textus_base(const struct textus_config *c)
 
 /* base URL (without trailing '/') + printf-formatted path. */
 static int textus_url(const struct textus_config *c, char *out, size_t outsz, struct err *e,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                      const char *fmt, ...) TH_PRINTF(5, 6);
 static int textus_url(const struct textus_config *c, char *out, size_t outsz, struct err *e,
                       const char *fmt, ...)
 {

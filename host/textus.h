@@ -13,6 +13,8 @@
 #ifndef TH_TEXTUS_H
 #define TH_TEXTUS_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -64,49 +66,42 @@ struct textus_contact {
 
 /* All accounts of the token's user (follows view.next), as an array of {slug, name,
  * messagingRestricted}. Verifies the token. */
-int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, struct err *e)
-    __attribute__((warn_unused_result));
+int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, struct err *e) TH_WUR;
 
 /* Token valid and c->account among its accounts (textus_account otherwise). */
-int textus_verify_account(const struct textus_config *c, struct textus_account *out, struct err *e)
-    __attribute__((warn_unused_result));
+int textus_verify_account(const struct textus_config *c, struct textus_account *out,
+                          struct err *e) TH_WUR;
 
 /* POST /{slug}/messages {to, body} to one E.164 recipient; 201 -> Message. */
 int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
-                        struct textus_message *out, struct err *e)
-    __attribute__((warn_unused_result));
+                        struct textus_message *out, struct err *e) TH_WUR;
 
 /* GET {message id} (the relative IRI returned by the send). */
 int textus_get_message(const struct textus_config *c, const char *message_id,
-                       struct textus_message *out, struct err *e)
-    __attribute__((warn_unused_result));
+                       struct textus_message *out, struct err *e) TH_WUR;
 
 /* GET /{slug}/opt_outs/{phone}: *opted_out = 1 (200) or 0 (404). */
 int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opted_out,
-                       struct err *e) __attribute__((warn_unused_result));
+                       struct err *e) TH_WUR;
 
 /* PUT /{slug}/opt_outs/{phone} -> 201. */
-int textus_create_opt_out(const struct textus_config *c, const char *e164, struct err *e)
-    __attribute__((warn_unused_result));
+int textus_create_opt_out(const struct textus_config *c, const char *e164, struct err *e) TH_WUR;
 
 /* GET /{slug}/conversations/{+E164}; out->found = 0 on 404. */
 int textus_get_conversation(const struct textus_config *c, const char *e164,
-                            struct textus_conversation *out, struct err *e)
-    __attribute__((warn_unused_result));
+                            struct textus_conversation *out, struct err *e) TH_WUR;
 
 /* GET /{slug}/contact_phones?q=: first contact whose phone is e164 (*found = 0 if none). */
 int textus_find_contact(const struct textus_config *c, const char *e164, struct textus_contact *out,
-                        int *found, struct err *e) __attribute__((warn_unused_result));
+                        int *found, struct err *e) TH_WUR;
 
 /* POST /{slug}/contacts {name, phones:[{number, type:"Mobile"}], data?}. */
 int textus_create_contact(const struct textus_config *c, const char *name, const char *e164,
-                          const cJSON *data, struct textus_contact *out, struct err *e)
-    __attribute__((warn_unused_result));
+                          const cJSON *data, struct textus_contact *out, struct err *e) TH_WUR;
 
 /* PATCH {contact id} {name?, data?}. Inference: undocumented endpoint (the fake has it). */
 int textus_update_contact(const struct textus_config *c, const char *contact_id, const char *name,
-                          const cJSON *data, struct textus_contact *out, struct err *e)
-    __attribute__((warn_unused_result));
+                          const cJSON *data, struct textus_contact *out, struct err *e) TH_WUR;
 
 /* Pure response parsers (no network; fuzzed). Each returns 0 or -1 with ERR_UPSTREAM_INVALID. */
 int textus_parse_message(const char *buf, size_t len, struct textus_message *out, struct err *e);

@@ -5,11 +5,13 @@
 #ifndef TH_UTF8_H
 #define TH_UTF8_H
 
+#include "common.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 /* 1 when buf[0..len) is well-formed UTF-8. */
-int utf8_valid(const char *buf, size_t len) __attribute__((warn_unused_result));
+int utf8_valid(const char *buf, size_t len) TH_WUR;
 
 /*
  * Decode one code point at s[0..len). Returns the number of bytes used (1-4)

@@ -18,6 +18,8 @@
 #ifndef TH_VERIFY_H
 #define TH_VERIFY_H
 
+#include "common.h"
+
 #include <stddef.h>
 
 #include <cjson/cJSON.h>

@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config git python3 openssl
           libcjson-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev libcmocka-dev
-          clang libclang-rt-14-dev valgrind clang-format "$@")
+          clang libclang-rt-14-dev valgrind clang-format
+          python3-phonenumbers faketime strace "$@")
 
 if [ "$(uname -s)" = Darwin ]; then
     echo "bootstrap: on macOS run:"

@@ -11,3 +11,4 @@ if(VALGRIND AND NOT TH_SANITIZE AND NOT TH_FUZZ)
 endif()
 
 th_fuzz_target(fuzz_envelope SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_envelope.c)
+th_unit_test(test_term SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_term.c)

@@ -1,0 +1,140 @@
+/*
+ * term — check marks, progress lines and suggestions for people (see term.h).
+ */
+#include "term.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TERM_WORD_MAX 64
+
+int term_fancy(FILE *f)
+{
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+
+    if (!f || !isatty(fileno(f)))
+        return 0;
+    if (no_color && no_color[0])
+        return 0;
+    return !(term && strcmp(term, "dumb") == 0);
+}
+
+const char *term_mark_word(enum term_mark m)
+{
+    switch (m) {
+    case TERM_OK:
+        return "ok";
+    case TERM_FAIL:
+        return "FAIL";
+    case TERM_WARN:
+        return "warn";
+    case TERM_INFO:
+        return "info";
+    case TERM_UNCHECKED:
+    default:
+        return "unchecked";
+    }
+}
+
+void term_print_mark(FILE *f, enum term_mark m, int width)
+{
+    const char *word = term_mark_word(m);
+    const char *sym, *color;
+    int len = (int)strlen(word);
+
+    if (!term_fancy(f)) {
+        fprintf(f, "%-*s", width, word);
+        return;
+    }
+    switch (m) {
+    case TERM_OK:
+        sym = "\xe2\x9c\x93", color = "\033[32m"; /* ✓ green */
+        break;
+    case TERM_FAIL:
+        sym = "\xe2\x9c\x97", color = "\033[1;31m"; /* ✗ bold red */
+        break;
+    case TERM_WARN:
+        sym = "!", color = "\033[33m";
+        break;
+    case TERM_INFO:
+        sym = "\xc2\xb7", color = "\033[2m"; /* · dim */
+        break;
+    case TERM_UNCHECKED:
+    default:
+        sym = "?", color = "\033[2m";
+        break;
+    }
+    /* the symbol is one column wide, then a space */
+    fprintf(f, "%s%s %s\033[0m%*s", color, sym, word, width > len + 2 ? width - len - 2 : 0, "");
+}
+
+void term_step_begin(FILE *f, const char *what)
+{
+    if (term_fancy(f))
+        fprintf(f, "\r\033[K  \xe2\x80\xa6 %s", what); /* "  … what", no newline */
+    else
+        fprintf(f, "  ... %s\n", what);
+    fflush(f);
+}
+
+void term_step_end(FILE *f)
+{
+    if (term_fancy(f))
+        fputs("\r\033[K", f);
+    fflush(f);
+}
+
+/* Optimal string alignment distance, case-insensitive, for short words. */
+static size_t term_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j;
+    size_t d[TERM_WORD_MAX + 1][TERM_WORD_MAX + 1];
+
+    if (la > TERM_WORD_MAX || lb > TERM_WORD_MAX)
+        return (size_t)-1;
+    for (i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (i = 1; i <= la; i++) {
+        for (j = 1; j <= lb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t cost = ca != cb, best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *term_nearest(const char *word, const char *const *cands, size_t n)
+{
+    size_t i, best = (size_t)-1, limit;
+    const char *pick = NULL;
+
+    if (!word || !word[0])
+        return NULL;
+    limit = strlen(word) / 3;
+    if (limit < 1)
+        limit = 1;
+    for (i = 0; i < n; i++) {
+        size_t dist;
+        if (!cands[i])
+            continue;
+        dist = term_distance(word, cands[i]);
+        if (dist < best) {
+            best = dist;
+            pick = cands[i];
+        }
+    }
+    return best <= limit ? pick : NULL;
+}

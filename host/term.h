@@ -1,0 +1,46 @@
+/*
+ * term — how the command line talks to a person: the check marks of a
+ * checklist (plain words when the output is not a terminal; ✓/✗ and colour
+ * only on a terminal, never when NO_COLOR is set or TERM is "dumb"), a live
+ * progress line for slow steps, and "did you mean" suggestions for a mistyped
+ * word. Output for programs (--json, frames) never goes through here. [core]
+ */
+#ifndef TH_TERM_H
+#define TH_TERM_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "common.h"
+
+enum term_mark { TERM_OK, TERM_FAIL, TERM_WARN, TERM_INFO, TERM_UNCHECKED };
+
+/* 1 when f is a terminal and colour is allowed (NO_COLOR unset or empty, TERM not "dumb"). */
+int term_fancy(FILE *f);
+
+/* The plain word of a mark: "ok", "FAIL", "warn", "info", "unchecked". */
+const char *term_mark_word(enum term_mark m);
+
+/*
+ * Print a mark padded to `width` visible columns: the plain word, or on a
+ * fancy terminal a coloured "✓ ok", "✗ FAIL", "! warn", "· info", "? unchecked".
+ */
+void term_print_mark(FILE *f, enum term_mark m, int width);
+
+/*
+ * A slow step (a network check): term_step_begin says what is being waited
+ * for — on a terminal as a live line that term_step_end erases so the result
+ * can take its place; otherwise as a plain line "  ... <what>" that stays.
+ * Both flush f.
+ */
+void term_step_begin(FILE *f, const char *what);
+void term_step_end(FILE *f);
+
+/*
+ * The candidate closest to `word` (optimal string alignment distance: one
+ * insertion, deletion, substitution or swap of neighbours costs 1), or NULL
+ * when none is within max(1, strlen(word) / 3) edits. Case-insensitive.
+ */
+const char *term_nearest(const char *word, const char *const *cands, size_t n);
+
+#endif
