@@ -9,23 +9,37 @@
 #include "doctor.h"
 #include "engine.h"
 
+/* The engine's function for a command (a typed read of one member of its API table). */
+typedef cli_cmd_fn (*cli_engine_pick)(const struct th_engine_api *api);
+
+#define CLI_ENGINE_CMD(member)                                                                     \
+    static cli_cmd_fn cli_engine_##member(const struct th_engine_api *api)                         \
+    {                                                                                              \
+        return api->member;                                                                        \
+    }
+CLI_ENGINE_CMD(cmd_configure)
+CLI_ENGINE_CMD(cmd_status)
+CLI_ENGINE_CMD(cmd_rekey)
+CLI_ENGINE_CMD(cmd_send)
+CLI_ENGINE_CMD(cmd_outbox)
+
 struct cli_cmd {
     const char *name;
-    cli_cmd_fn local;          /* built into the executable */
-    const char *engine_symbol; /* or found in the engine */
+    cli_cmd_fn local;       /* built into the executable */
+    cli_engine_pick engine; /* or the engine's, loaded on first use */
     const char *summary;
 };
 
 static const struct cli_cmd cli_cmds[] = {
-    {"configure", NULL, "cli_cmd_configure", "store credentials and settings (JSON on stdin)"},
-    {"status", NULL, "cli_cmd_status", "show what is configured (secrets masked)"},
-    {"rekey", NULL, "cli_cmd_rekey", "re-encrypt the credential store under a new key"},
+    {"configure", NULL, cli_engine_cmd_configure, "store credentials and settings (JSON on stdin)"},
+    {"status", NULL, cli_engine_cmd_status, "show what is configured (secrets masked)"},
+    {"rekey", NULL, cli_engine_cmd_rekey, "re-encrypt the credential store under a new key"},
     {"extract", cli_cmd_extract, NULL, "show the number extract_phone picks (profile on stdin)"},
-    {"send", NULL, "cli_cmd_send", "send one SMS (body on stdin) and log it as a Greenhouse note"},
-    {"outbox", NULL, "cli_cmd_outbox", "list the send journal, or flush it (notes, unknowns)"},
+    {"send", NULL, cli_engine_cmd_send,
+     "send one SMS (body on stdin) and log it as a Greenhouse note"},
+    {"outbox", NULL, cli_engine_cmd_outbox, "list the send journal, or flush it (notes, unknowns)"},
     {"doctor", cli_cmd_doctor, NULL, "check the installation and configuration (--report)"},
-    {NULL, NULL, NULL, NULL} /* subcommands are appended by the issues that add them */
-};
+    {NULL, NULL, NULL, NULL}};
 
 static void cli_usage(FILE *out)
 {
@@ -65,8 +79,12 @@ int cli_main(int argc, char **argv)
         if (strcmp(cli_cmds[i].name, name) == 0) {
             struct err e;
             cli_cmd_fn fn = cli_cmds[i].local;
-            if (!fn)
-                fn = (cli_cmd_fn)engine_sym(cli_cmds[i].engine_symbol, &e);
+            if (!fn) {
+                const struct th_engine_api *api = engine_api(&e);
+                fn = api ? cli_cmds[i].engine(api) : NULL;
+                if (api && !fn)
+                    engine_missing(&e, name);
+            }
             if (!fn) {
                 fprintf(stderr, "textus-host: %s\n", e.message);
                 return 1;

@@ -1,8 +1,8 @@
 /*
  * cli — textus-host run by a person (or a script) rather than by Chrome:
  * --version, --help and the subcommands (configure, status, doctor, ...).
- * Subcommands that need the engine are found there by symbol name
- * ("cli_cmd_<name>") so that the executable links no heavy library.
+ * Subcommands that need the engine are members of its API table
+ * (engine_api.h), so that the executable links no heavy library.
  */
 #ifndef TH_CLI_H
 #define TH_CLI_H

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "engine_entry.h"
 #include "verify.h"
 
 #define CLI_CONFIGURE_MAX_INPUT (1u << 20)

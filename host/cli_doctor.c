@@ -23,11 +23,6 @@
 #include "engine.h"
 #include "protocol.h"
 
-/* Engine entry points (doctor_config.c); absent in builds without them. */
-typedef void (*doctor_config_fn)(struct doctor *d, int online);
-typedef cJSON *(*doctor_messages_fn)(int limit);
-typedef void (*doctor_scrub_fn)(char *text, size_t len);
-
 static void doctor_usage(FILE *out)
 {
     fprintf(out, "usage: textus-host doctor [--json] [--report [FILE]] [--offline]\n"
@@ -102,26 +97,24 @@ static void cli_doctor_print(FILE *out, const struct doctor *d, const cJSON *faq
 static void cli_doctor_config(struct doctor *d, int online)
 {
     struct err e;
-    doctor_config_fn fn;
+    const struct th_engine_api *api;
 
     err_clear(&e);
-    fn = (doctor_config_fn)engine_sym("doctor_config_checks", &e);
-    if (fn) {
-        fn(d, online);
-        return;
-    }
-    if (!engine_loaded())
+    api = engine_api(&e);
+    if (!api)
         doctor_add(d, "config", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING,
                    "engine module", "run scripts/install.sh again", "%s", e.message);
-    else
+    else if (!api->doctor_config_checks)
         doctor_add(d, "config", DOCTOR_INFO, 0, "configuration", NULL,
                    "this build has no configuration checks");
+    else
+        api->doctor_config_checks(d, online);
 }
 
 static void cli_doctor_report_messages(FILE *f)
 {
-    doctor_messages_fn fn = (doctor_messages_fn)engine_sym_optional("doctor_recent_messages");
-    cJSON *list = fn ? fn(50) : NULL;
+    const struct th_engine_api *api = engine_api_optional();
+    cJSON *list = api && api->doctor_recent_messages ? api->doctor_recent_messages(50) : NULL;
     const cJSON *m;
 
     fprintf(f, "\n== Recent messages (Delivered / Not Delivered, and the numbers concerned)\n");
@@ -149,7 +142,7 @@ static int cli_doctor_report(const char *path, const struct doctor *d, const cJS
     struct utsname u;
     time_t now = time(NULL);
     struct tm tm;
-    doctor_scrub_fn scrub;
+    const struct th_engine_api *api;
     int fd, rc = -1;
 
     gmtime_r(&now, &tm);
@@ -176,9 +169,9 @@ static int cli_doctor_report(const char *path, const struct doctor *d, const cJS
     }
     mem = NULL;
     /* a last pass: any configured secret value that slipped in is blanked */
-    scrub = (doctor_scrub_fn)engine_sym_optional("doctor_scrub");
-    if (scrub)
-        scrub(text, len);
+    api = engine_api_optional();
+    if (api && api->doctor_scrub)
+        api->doctor_scrub(text, len);
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         goto err;

@@ -10,6 +10,7 @@
 
 #include "send.h"
 #include "common.h"
+#include "engine_entry.h"
 
 #define CLI_OUTBOX_LIST_MAX 200
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "engine_entry.h"
 
 int cli_cmd_rekey(int argc, char **argv)
 {

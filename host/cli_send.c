@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "handler.h"
+#include "engine_entry.h"
 #include "send.h"
 
 #define CLI_SEND_BODY_MAX 65536

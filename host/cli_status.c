@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "engine_entry.h"
 #include "send.h"
 
 static const char *cli_status_str(const cJSON *obj, const char *name)

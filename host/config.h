@@ -75,17 +75,11 @@ void config_mask(char *out, size_t outsz, const char *secret);
  */
 cJSON *config_status(const struct store *s, const struct err *load_err);
 
-/* Engine verbs and subcommands (looked up by name; see protocol.c and cli.c). */
-int handler_status(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
-int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *result,
-                      struct err *e);
-int cli_cmd_configure(int argc, char **argv);
-int cli_cmd_status(int argc, char **argv);
-int cli_cmd_rekey(int argc, char **argv);
 /* Print a config_status() document for a person (cli_status.c). */
 void cli_status_print(const cJSON *status);
 
-/* Settings the executable looks up by name (protocol.c); quiet when nothing is configured. */
+/* Settings the executable reads through the store module's API table (engine_api.h,
+ * protocol.c); quiet when nothing is configured. */
 int settings_origin_allowed(const char *ext_id);
 int settings_allow_no_origin(void);
 unsigned long long settings_inbound_cap(void);

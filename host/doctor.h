@@ -4,8 +4,8 @@
  * the binary each manifest names, sandboxed browsers, enterprise policies) and
  * the FAQ answers. Core module: it must work when the engine module is missing,
  * since that is one of the things it diagnoses. Configuration checks (store,
- * credentials, upstream APIs, outbox) live in the engine as the symbol
- * "doctor_config_checks" (doctor_config.c) and report through doctor_add().
+ * credentials, upstream APIs, outbox) live in the engine (doctor_config_checks
+ * in its API table, engine_api.h) and report through doctor_add().
  */
 #ifndef TH_DOCTOR_H
 #define TH_DOCTOR_H

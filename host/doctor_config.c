@@ -1,6 +1,6 @@
 /*
  * doctor_config — the configuration half of `textus-host doctor` (ENGINE module,
- * found by symbol name from cli_doctor.c): permissions of the state folders and
+ * reached through its API table from cli_doctor.c): permissions of the state folders and
  * files, the credential store, the TextUs and Greenhouse credentials and
  * settings; plus the secret scrubber of the support report. Findings go
  * through doctor_add() (core). Secrets are only ever compared, never printed.
@@ -12,6 +12,7 @@
 #include "common.h"
 #include "doctor.h"
 #include "doctor_engine.h"
+#include "engine_entry.h"
 #include "paths.h"
 #include "store.h"
 

@@ -1,19 +1,13 @@
 /*
  * doctor_engine — the engine-side parts of `textus-host doctor`, called from
- * doctor_config.c (doctor_config_checks, the engine's entry point found by
- * symbol from cli_doctor.c). Engine code only.
+ * doctor_config.c (doctor_config_checks, which the engine's API table points
+ * at; see engine_entry.h). Engine code only.
  */
 #ifndef TH_DOCTOR_ENGINE_H
 #define TH_DOCTOR_ENGINE_H
 
 #include "doctor.h"
 #include "store.h"
-
-/* Configuration checks (doctor_config.c); online=0 skips every network call. */
-void doctor_config_checks(struct doctor *d, int online);
-
-/* Blank every configured secret value found in text (support report). */
-void doctor_scrub(char *text, size_t len);
 
 /* TextUs token/account, Greenhouse credentials, user and permissions (doctor_online.c). */
 void doctor_online_checks(struct doctor *d, const struct store *s);

@@ -2,7 +2,7 @@
  * doctor_outbox — the send journal's part of `textus-host doctor` (ENGINE
  * module): notes pending or stopped, texts whose outcome is unknown, recent
  * texts Not Delivered with their numbers; and the recent-messages list of the
- * support report (doctor_recent_messages, found by symbol from cli_doctor.c).
+ * support report (doctor_recent_messages, reached through the engine's API table from cli_doctor.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,10 +10,9 @@
 
 #include "doctor.h"
 #include "doctor_engine.h"
+#include "engine_entry.h"
 #include "outbox.h"
 #include "send.h"
-
-cJSON *doctor_recent_messages(int limit);
 
 #define DOCTOR_RECENT_MAX 200
 

@@ -1,5 +1,5 @@
 /*
- * engine — on-demand loader for textus-host-engine.so (see engine.h).
+ * engine — on-demand loader for the modules behind engine_api.h (see engine.h). [core]
  */
 #include "engine.h"
 
@@ -15,16 +15,40 @@
 /* CMake names both modules .so on every platform (host/CMakeLists.txt). */
 #define ENGINE_SUFFIX ".so"
 
-/* One dlopen()ed module next to the executable. */
+/* One dlopen()ed module next to the executable, and its checked API table. */
 struct engine_module {
     const char *file;
+    const char *symbol;
+    uint32_t version; /* what this executable was built with */
+    uint32_t size;
     void *handle;
+    const void *api; /* set once the table passed the checks */
     int tried;
-    char error[256];
+    char error[320];
 };
 
-static struct engine_module engine_full = {"textus-host-engine" ENGINE_SUFFIX, NULL, 0, ""};
-static struct engine_module engine_store = {"textus-host-store" ENGINE_SUFFIX, NULL, 0, ""};
+static struct engine_module engine_full = {"textus-host-engine" ENGINE_SUFFIX,
+                                           TH_ENGINE_API_SYMBOL,
+                                           TH_ENGINE_API_VERSION,
+                                           sizeof(struct th_engine_api),
+                                           NULL,
+                                           NULL,
+                                           0,
+                                           ""};
+static struct engine_module engine_store = {"textus-host-store" ENGINE_SUFFIX,
+                                            TH_STORE_API_SYMBOL,
+                                            TH_STORE_API_VERSION,
+                                            sizeof(struct th_store_api),
+                                            NULL,
+                                            NULL,
+                                            0,
+                                            ""};
+
+/* Both tables start with these two members. */
+struct engine_api_head {
+    uint32_t version;
+    uint32_t size;
+};
 
 /* Directory of the running executable, without trailing slash. */
 static int engine_exe_dir(char *out, size_t outsz)
@@ -51,9 +75,11 @@ static int engine_exe_dir(char *out, size_t outsz)
     return 0;
 }
 
+/* Load the module once and check its table; m->api stays NULL (with m->error) on any failure. */
 static void engine_load(struct engine_module *m)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64];
+    const struct engine_api_head *head;
 
     if (m->tried)
         return;
@@ -68,42 +94,50 @@ static void engine_load(struct engine_module *m)
         const char *why = dlerror();
         snprintf(m->error, sizeof(m->error), "cannot load %s: %s", m->file,
                  why ? why : "unknown error");
+        return;
     }
-}
-
-static void *engine_module_sym(struct engine_module *m, const char *name)
-{
-    engine_load(m);
-    if (!m->handle)
-        return NULL;
-    return dlsym(m->handle, name);
-}
-
-void *engine_store_sym_optional(const char *name)
-{
-    /* once the whole engine is loaded, its store half is loaded too */
-    if (engine_full.handle)
-        return engine_module_sym(&engine_full, name);
-    return engine_module_sym(&engine_store, name);
-}
-
-void *engine_sym_optional(const char *name)
-{
-    return engine_module_sym(&engine_full, name);
-}
-
-void *engine_sym(const char *name, struct err *e)
-{
-    void *p = engine_sym_optional(name);
-
-    if (!p) {
-        if (!engine_full.handle)
-            err_set(e, ERR_INTERNAL, "the host installation is incomplete (%s); reinstall it",
-                    engine_full.error);
-        else
-            err_set(e, ERR_INTERNAL, "the host engine lacks %s; reinstall the host", name);
+    head = dlsym(m->handle, m->symbol);
+    if (!head) {
+        snprintf(m->error, sizeof(m->error), "%s has no %s table (a module from another build)",
+                 m->file, m->symbol);
+        return;
     }
-    return p;
+    if (head->version != m->version || head->size != m->size) {
+        snprintf(m->error, sizeof(m->error),
+                 "%s is from another build (interface version %u, %u bytes; this host needs "
+                 "version %u, %u bytes)",
+                 m->file, (unsigned)head->version, (unsigned)head->size, (unsigned)m->version,
+                 (unsigned)m->size);
+        return;
+    }
+    m->api = head;
+}
+
+const struct th_engine_api *engine_api_optional(void)
+{
+    engine_load(&engine_full);
+    return engine_full.api;
+}
+
+const struct th_engine_api *engine_api(struct err *e)
+{
+    const struct th_engine_api *api = engine_api_optional();
+
+    if (!api)
+        err_set(e, ERR_INTERNAL, "the host installation is incomplete (%s); reinstall it",
+                engine_full.error);
+    return api;
+}
+
+const struct th_store_api *engine_store_api(void)
+{
+    engine_load(&engine_store);
+    return engine_store.api;
+}
+
+void engine_missing(struct err *e, const char *what)
+{
+    err_set(e, ERR_INTERNAL, "the host engine lacks %s; reinstall the host", what);
 }
 
 int engine_loaded(void)

@@ -1,29 +1,36 @@
 /*
- * engine — loads textus-host-engine.so, the half of the host that links
- * libcurl, libsodium and libsqlite3, on first use and only then.
+ * engine — loads the modules behind engine_api.h (textus-host-store.so,
+ * textus-host-engine.so) next to the executable, on first use and only then,
+ * and checks each one's API table before handing it out. [core]
  *
  * Chrome spawns a host per port or message, so start-up is a hot path: a verb
- * such as ping must not pay for loading TLS, crypto and SQL libraries. The
- * engine sits next to the executable; symbols are looked up by name. Its
- * store half (textus-host-store, libsodium only) can be loaded alone.
+ * such as ping must not pay for loading TLS, crypto and SQL libraries.
  */
 #ifndef TH_ENGINE_H
 #define TH_ENGINE_H
 
+#include "engine_api.h"
 #include "error.h"
 
 /*
- * The symbol `name` from the store module alone (textus-host-store: libsodium,
- * no libcurl or libsqlite3), for settings the executable needs on its own
- * (caller check, inbound cap). NULL when the module or symbol is missing.
+ * The engine's API table, loading the module if needed. NULL with *e set
+ * (ERR_INTERNAL: the module is missing, cannot be loaded, or is from another
+ * build — the message says which and to reinstall).
  */
-void *engine_store_sym_optional(const char *name);
+const struct th_engine_api *engine_api(struct err *e) TH_WUR;
 
-/* The symbol `name` from the engine, loading it if needed; NULL with *e set (ERR_INTERNAL). */
-void *engine_sym(const char *name, struct err *e);
+/* The same, without an error: NULL when the engine is missing or unusable. */
+const struct th_engine_api *engine_api_optional(void);
 
-/* Like engine_sym, but NULL without an error when the engine or symbol is missing. */
-void *engine_sym_optional(const char *name);
+/*
+ * The store module's API table (libsodium only, no libcurl or libsqlite3),
+ * or NULL when it is missing or unusable. Once the engine is loaded this is
+ * the same module the engine itself uses.
+ */
+const struct th_store_api *engine_store_api(void);
+
+/* Set ERR_INTERNAL: the loaded engine has no `what` (a module built without it). */
+void engine_missing(struct err *e, const char *what);
 
 /* 1 once the engine has been loaded by this process. */
 int engine_loaded(void);

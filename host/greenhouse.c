@@ -14,6 +14,7 @@
 
 #include "apijson.h"
 #include "common.h"
+#include "engine_entry.h"
 #include "gh_config.h"
 #include "log.h"
 

@@ -96,11 +96,6 @@ struct gh_probe {
  * the first failure. */
 int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e) TH_WUR;
 
-/* Engine export for the phone handler's fallback (found by name): the candidate's
- * Greenhouse numbers as {"value","type"} appended to out_numbers, with the credentials
- * from the store (gh_config_from_store). */
-int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e);
-
 /* ------------------------------------------------------------------ pure parsers (fuzzed) */
 
 struct gh_user_match {

@@ -5,7 +5,7 @@
  * A handler fills `result` (an empty JSON object) and returns 0, or fills *e
  * and returns -1. It never writes to stdout and never frees req or result.
  * Handlers whose work needs libcurl, libsodium or libsqlite3 live in the
- * engine module (engine.h) and are found by symbol name at first use.
+ * engine module and are reached through its API table (engine_api.h).
  */
 #ifndef TH_HANDLER_H
 #define TH_HANDLER_H

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "engine_entry.h"
 #include "verify.h"
 
 /* Move every member of st into result. */

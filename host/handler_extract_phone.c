@@ -5,13 +5,11 @@
  * PROTOCOL.md). Core code: needs only cJSON, so it never loads the engine on
  * the common path.
  *
- * Greenhouse fallback (issue D). When the page shows no number TextUs can text,
- * the URL names a candidate and a credential store exists (paths.h; a stat,
- * no engine), the handler asks the engine for the candidate's phone numbers
- * through the OPTIONAL symbol
- *
- *     int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers,
- *                                    struct err *e);
+ * Greenhouse fallback. When the page shows no number TextUs can text, the URL
+ * names a candidate and a credential store exists (paths.h; a stat, no
+ * engine), the handler asks the engine for the candidate's phone numbers
+ * through the optional member greenhouse_fallback_phones of its API table
+ * (engine_api.h).
  *
  * Contract: append to the JSON array out_numbers one object per Greenhouse
  * phone number, {"value": "<as stored>", "type": "<mobile|home|work|skype|other>"}
@@ -22,8 +20,8 @@
  * handler normalises each value with phone_parse_value() (the same rules as
  * the page), marks it "source": "greenhouse", and picks the default: the first
  * mobile, else the first other, else the first home or work number (a number
- * with an extension only when nothing else is textable). When the symbol is
- * absent (no engine, or an engine without Greenhouse) the reply is
+ * with an extension only when nothing else is textable). When the member is
+ * NULL or the engine is missing the reply is
  * no_phone_found (or unsupported_number) as if there were no fallback.
  */
 #include <stdlib.h>
@@ -41,8 +39,6 @@
 #define EXTRACT_MAX_TOTAL      (16u * 1024u * 1024u)
 #define EXTRACT_MAX_NAME_BYTES 1024
 #define EXTRACT_MAX_URL_BYTES  8192
-
-typedef int (*extract_gh_fn)(const char *candidate_id, cJSON *out_numbers, struct err *e);
 
 static cJSON *extract_number_json(const struct phone_number *n)
 {
@@ -94,7 +90,7 @@ static int extract_gh_rank(const struct phone_number *n)
  */
 static int extract_greenhouse(struct phone_result *res, const char *candidate_id, struct err *e)
 {
-    extract_gh_fn fn;
+    const struct th_engine_api *api;
     cJSON *arr, *item;
     struct phone_number *got;
     size_t count = 0, i, best = 0;
@@ -102,8 +98,8 @@ static int extract_greenhouse(struct phone_result *res, const char *candidate_id
 
     if (!paths_store_exists())
         return 0; /* nothing configured: do not even load the engine */
-    fn = (extract_gh_fn)engine_sym_optional("greenhouse_fallback_phones");
-    if (!fn)
+    api = engine_api_optional();
+    if (!api || !api->greenhouse_fallback_phones)
         return 0;
     arr = cJSON_CreateArray();
     got = calloc(PHONE_MAX_NUMBERS, sizeof(*got));
@@ -111,7 +107,7 @@ static int extract_greenhouse(struct phone_result *res, const char *candidate_id
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    if (fn(candidate_id, arr, e) != 0) {
+    if (api->greenhouse_fallback_phones(candidate_id, arr, e) != 0) {
         if (e->code == ERR_OK)
             err_set(e, ERR_INTERNAL, "the Greenhouse look-up failed without saying why");
         goto out;

@@ -3,6 +3,7 @@
  * pending notes now (engine; send.c) → counts written / pending / unknown.
  */
 #include "handler.h"
+#include "engine_entry.h"
 #include "send.h"
 
 int handler_flush_outbox(const struct handler_env *env, const cJSON *req, cJSON *result,

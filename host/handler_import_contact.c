@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "handler.h"
+#include "engine_entry.h"
 #include "send.h"
 
 #define IMPORT_PROFILE_BASE "https://app.greenhouse.io/people/"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "handler.h"
+#include "engine_entry.h"
 #include "log.h"
 #include "send.h"
 

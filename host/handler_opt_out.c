@@ -3,6 +3,7 @@
  * opt-out; idempotent) (engine).
  */
 #include "handler.h"
+#include "engine_entry.h"
 #include "send.h"
 
 int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)

@@ -3,6 +3,7 @@
  * Greenhouse per request id (engine; the flow is in send.c).
  */
 #include "handler.h"
+#include "engine_entry.h"
 #include "send.h"
 
 int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)

@@ -5,6 +5,7 @@
  * cannot be read answers its error code (store_corrupt, ...). ENGINE module.
  */
 #include "config.h"
+#include "engine_entry.h"
 #include "send.h"
 
 int handler_status(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)

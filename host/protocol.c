@@ -2,8 +2,9 @@
  * protocol — envelope, caller check and dispatch (see protocol.h and PROTOCOL.md).
  *
  * Verbs are an append-only table. Verbs whose handlers need libcurl, libsodium
- * or libsqlite3 name a symbol in the engine (engine.h) instead of a function,
- * so that a process that only answers ping never loads those libraries.
+ * or libsqlite3 name a member of the engine's API table (engine_api.h) instead
+ * of a function, so that a process that only answers ping never loads those
+ * libraries.
  */
 #include "protocol.h"
 
@@ -21,22 +22,38 @@
 
 #include <sys/stat.h>
 
+/* The engine's handler for a verb (a typed read of one member of its API table). */
+typedef handler_fn (*proto_engine_pick)(const struct th_engine_api *api);
+
+#define PROTO_ENGINE_VERB(member)                                                                  \
+    static handler_fn proto_engine_##member(const struct th_engine_api *api)                       \
+    {                                                                                              \
+        return api->member;                                                                        \
+    }
+PROTO_ENGINE_VERB(status)
+PROTO_ENGINE_VERB(configure)
+PROTO_ENGINE_VERB(send_sms)
+PROTO_ENGINE_VERB(flush_outbox)
+PROTO_ENGINE_VERB(message_status)
+PROTO_ENGINE_VERB(opt_out)
+PROTO_ENGINE_VERB(import_contact)
+
 struct proto_verb {
     const char *name;
-    handler_fn local;          /* built into the executable */
-    const char *engine_symbol; /* or found in the engine on first use */
+    handler_fn local;         /* built into the executable */
+    proto_engine_pick engine; /* or the engine's, loaded on first use */
 };
 
 static const struct proto_verb proto_verbs[] = {
     {"ping", handler_ping, NULL},
-    {"status", NULL, "handler_status"},
-    {"configure", NULL, "handler_configure"},
+    {"status", NULL, proto_engine_status},
+    {"configure", NULL, proto_engine_configure},
     {"extract_phone", handler_extract_phone, NULL},
-    {"send_sms", NULL, "handler_send_sms"},
-    {"flush_outbox", NULL, "handler_flush_outbox"},
-    {"message_status", NULL, "handler_message_status"},
-    {"opt_out", NULL, "handler_opt_out"},
-    {"import_contact", NULL, "handler_import_contact"},
+    {"send_sms", NULL, proto_engine_send_sms},
+    {"flush_outbox", NULL, proto_engine_flush_outbox},
+    {"message_status", NULL, proto_engine_message_status},
+    {"opt_out", NULL, proto_engine_opt_out},
+    {"import_contact", NULL, proto_engine_import_contact},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
@@ -66,8 +83,7 @@ int proto_parse_origin(char id_out[33], const char *origin)
 static int proto_origin_allowed(const char *origin)
 {
     char id[33];
-    int (*extra)(const char *);
-    int (*no_origin)(void);
+    const struct th_store_api *store;
 
     if (proto_origin_state != 0)
         return proto_origin_state > 0;
@@ -75,8 +91,8 @@ static int proto_origin_allowed(const char *origin)
     if (!origin) {
         /* no origin at all (e.g. a sandboxed browser's portal): only when a local setting says so
          */
-        no_origin = (int (*)(void))engine_store_sym_optional("settings_allow_no_origin");
-        if (no_origin && no_origin())
+        store = engine_store_api();
+        if (store && store->settings_allow_no_origin && store->settings_allow_no_origin())
             proto_origin_state = 1;
         else
             snprintf(proto_origin_reason, sizeof(proto_origin_reason),
@@ -92,8 +108,8 @@ static int proto_origin_allowed(const char *origin)
         proto_origin_state = 1;
         return 1;
     }
-    extra = (int (*)(const char *))engine_store_sym_optional("settings_origin_allowed");
-    if (extra && extra(id) > 0) {
+    store = engine_store_api();
+    if (store && store->settings_origin_allowed && store->settings_origin_allowed(id) > 0) {
         proto_origin_state = 1;
         return 1;
     }
@@ -166,9 +182,14 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin)
     }
     fn = verb->local;
     if (!fn) {
-        fn = (handler_fn)engine_sym(verb->engine_symbol, &e);
-        if (!fn)
+        const struct th_engine_api *api = engine_api(&e);
+        if (!api)
             return proto_error_reply(id, &e);
+        fn = verb->engine(api);
+        if (!fn) {
+            engine_missing(&e, verb->name);
+            return proto_error_reply(id, &e);
+        }
     }
     result = cJSON_CreateObject();
     if (!result) {
@@ -284,15 +305,15 @@ int proto_emit(int out_fd, const cJSON *reply)
 static uint64_t proto_inbound_cap(uint32_t len)
 {
     static uint64_t cap;
-    unsigned long long (*setting)(void);
+    const struct th_store_api *store;
 
     if (cap)
         return cap;
     /* a frame within the smallest cap a setting may choose needs no look-up */
     if (len <= 65536 || !paths_store_exists())
         return FRAME_DEFAULT_IN_CAP;
-    setting = (unsigned long long (*)(void))engine_store_sym_optional("settings_inbound_cap");
-    cap = setting ? setting() : 0;
+    store = engine_store_api();
+    cap = store && store->settings_inbound_cap ? store->settings_inbound_cap() : 0;
     if (cap == 0)
         cap = FRAME_DEFAULT_IN_CAP;
     return cap;
@@ -337,7 +358,7 @@ static void proto_after_first_reply(void)
     struct paths p;
     struct stat sb;
     struct err e;
-    void (*flush)(void);
+    const struct th_engine_api *api;
 
     if (done)
         return;
@@ -345,9 +366,9 @@ static void proto_after_first_reply(void)
     err_clear(&e);
     if (proto_origin_state <= 0 || paths_resolve(&p, &e) != 0 || stat(p.pending, &sb) != 0)
         return;
-    flush = (void (*)(void))engine_sym_optional("send_startup_flush");
-    if (flush)
-        flush();
+    api = engine_api_optional();
+    if (api && api->startup_flush)
+        api->startup_flush();
 }
 
 int proto_serve(int in_fd, int out_fd, const char *origin)

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "common.h"
+#include "engine_entry.h"
 #include "failpoint.h"
 #include "log.h"
 #include "outbox.h"

@@ -119,9 +119,6 @@ struct send_request {
 /* The whole send flow; fills result ({"message", "note", "replayed"}). */
 int send_sms(const struct send_request *r, cJSON *result, struct err *e) TH_WUR;
 
-/* Called by the executable after its first reply when the pending marker exists. */
-void send_startup_flush(void);
-
 /*
  * Add {"outbox": {...counts..., "stopped_fix"}} to a status document, after
  * reconciling unknown sends when reconcile is set. Quiet (adds an "error"
@@ -129,18 +126,6 @@ void send_startup_flush(void);
  */
 int send_status_outbox(cJSON *status, int reconcile);
 
-/* Verbs and subcommands of the send flow (engine; looked up by name in protocol.c / cli.c). */
-struct handler_env;
-int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
-int handler_flush_outbox(const struct handler_env *env, const cJSON *req, cJSON *result,
-                         struct err *e);
-int handler_message_status(const struct handler_env *env, const cJSON *req, cJSON *result,
-                           struct err *e);
-int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
-int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSON *result,
-                           struct err *e);
-int cli_cmd_send(int argc, char **argv);
-int cli_cmd_outbox(int argc, char **argv);
 /* Print the "outbox" member that send_status_outbox added to a status document. */
 void cli_outbox_status_print(const cJSON *status);
 

@@ -1,11 +1,13 @@
 /*
  * settings — the three settings the executable itself needs (caller check and
- * inbound cap), exported by name from the engine for protocol.c. Each is quiet
- * when nothing is configured or the store cannot be read: it answers the
- * default (refuse the extra origin, refuse no-origin, 0 = default cap) and
- * leaves a line in the opt-in log. ENGINE module.
+ * inbound cap), and the store module's API table that hands them to
+ * protocol.c (engine_api.h). Each is quiet when nothing is configured or the
+ * store cannot be read: it answers the default (refuse the extra origin,
+ * refuse no-origin, 0 = default cap) and leaves a line in the opt-in log. [store]
  */
+#include "common.h"
 #include "config.h"
+#include "engine_api.h"
 #include "log.h"
 #include "store.h"
 
@@ -49,3 +51,13 @@ unsigned long long settings_inbound_cap(void)
     store_free(s);
     return cap;
 }
+
+TH_EXPORT extern const struct th_store_api textus_host_store_api;
+
+const struct th_store_api textus_host_store_api = {
+    .version = TH_STORE_API_VERSION,
+    .size = sizeof(struct th_store_api),
+    .settings_origin_allowed = settings_origin_allowed,
+    .settings_allow_no_origin = settings_allow_no_origin,
+    .settings_inbound_cap = settings_inbound_cap,
+};

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "engine_entry.h"
 #include "fakes_harness.h"
 #include "gh_config.h"
 #include "greenhouse.h"

@@ -12,3 +12,15 @@ endif()
 
 th_fuzz_target(fuzz_envelope SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_envelope.c)
 th_unit_test(test_term SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_term.c)
+
+# engine.c refuses an engine module from another build (its API table's version or size
+# differs): the test binary and a fake module in a folder of their own, where engine.c looks.
+set(th_abi_dir ${CMAKE_CURRENT_BINARY_DIR}/engine_abi)
+th_unit_test(test_engine_api SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_engine_api.c)
+set_target_properties(test_engine_api PROPERTIES ENABLE_EXPORTS ON RUNTIME_OUTPUT_DIRECTORY ${th_abi_dir})
+add_library(th_fake_engine_abi MODULE ${CMAKE_CURRENT_SOURCE_DIR}/unit/fake_engine_abi.c)
+target_include_directories(th_fake_engine_abi PRIVATE ${PROJECT_SOURCE_DIR}/host)
+target_link_libraries(th_fake_engine_abi PRIVATE PkgConfig::CJSON)
+set_target_properties(th_fake_engine_abi PROPERTIES PREFIX "" OUTPUT_NAME textus-host-engine
+                      SUFFIX .so LIBRARY_OUTPUT_DIRECTORY ${th_abi_dir})
+add_dependencies(test_engine_api th_fake_engine_abi)

@@ -22,13 +22,11 @@ add_library(th_fake_gh_engine MODULE ${CMAKE_CURRENT_SOURCE_DIR}/phone/fake_gh_e
 target_include_directories(th_fake_gh_engine PRIVATE ${PROJECT_SOURCE_DIR}/host)
 target_link_libraries(th_fake_gh_engine PRIVATE PkgConfig::CJSON)
 if(APPLE)
-  set(th_phone_fb_suffix .dylib)
   target_link_options(th_fake_gh_engine PRIVATE -undefined dynamic_lookup)
-else()
-  set(th_phone_fb_suffix .so)
 endif()
+# engine.c loads textus-host-engine.so on every platform
 set_target_properties(th_fake_gh_engine PROPERTIES PREFIX "" OUTPUT_NAME textus-host-engine
-                      SUFFIX ${th_phone_fb_suffix} LIBRARY_OUTPUT_DIRECTORY ${th_phone_fb_dir})
+                      SUFFIX .so LIBRARY_OUTPUT_DIRECTORY ${th_phone_fb_dir})
 add_dependencies(test_phone_fallback th_fake_gh_engine)
 
 th_fuzz_target(fuzz_extract SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_extract.c)

@@ -1,15 +1,23 @@
 /*
  * fake_gh_engine — a stand-in textus-host-engine module for test_phone_fallback:
- * exports only greenhouse_fallback_phones (the contract documented in
- * host/handler_extract_phone.c) with canned answers per candidate id.
+ * an API table (host/engine_api.h) with only greenhouse_fallback_phones (the
+ * contract documented in host/handler_extract_phone.c), canned answers per
+ * candidate id, and a call counter the test reads through dlsym.
  */
 #include <cjson/cJSON.h>
 #include <string.h>
 
+#include "engine_api.h"
 #include "error.h"
 
 int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e);
 int fake_gh_calls;
+
+const struct th_engine_api textus_host_engine_api = {
+    .version = TH_ENGINE_API_VERSION,
+    .size = sizeof(struct th_engine_api),
+    .greenhouse_fallback_phones = greenhouse_fallback_phones,
+};
 
 static void add(cJSON *arr, const char *value, const char *type)
 {

@@ -1,0 +1,35 @@
+/*
+ * engine_exports — the engine module's one exported symbol: its API table
+ * (engine_api.h). Everything else in the module is hidden
+ * (-fvisibility=hidden, host/CMakeLists.txt). [engine]
+ */
+#include "common.h"
+#include "engine_api.h"
+#include "engine_entry.h"
+
+TH_EXPORT extern const struct th_engine_api textus_host_engine_api;
+
+const struct th_engine_api textus_host_engine_api = {
+    .version = TH_ENGINE_API_VERSION,
+    .size = sizeof(struct th_engine_api),
+
+    .status = handler_status,
+    .configure = handler_configure,
+    .send_sms = handler_send_sms,
+    .flush_outbox = handler_flush_outbox,
+    .message_status = handler_message_status,
+    .opt_out = handler_opt_out,
+    .import_contact = handler_import_contact,
+
+    .cmd_configure = cli_cmd_configure,
+    .cmd_status = cli_cmd_status,
+    .cmd_rekey = cli_cmd_rekey,
+    .cmd_send = cli_cmd_send,
+    .cmd_outbox = cli_cmd_outbox,
+
+    .startup_flush = send_startup_flush,
+    .greenhouse_fallback_phones = greenhouse_fallback_phones,
+    .doctor_config_checks = doctor_config_checks,
+    .doctor_recent_messages = doctor_recent_messages,
+    .doctor_scrub = doctor_scrub,
+};
