@@ -130,24 +130,23 @@ static void test_window_bad(void **state)
 {
     static const char *const bad[] = {
         "",
-        "8:00-21:00",    /* one-digit hour */
-        "08:00-21:0",    /* short */
-        "08:00 - 21:00", /* spaces */
-        " 08:00-21:00",  /* leading space */
-        "08:00-21:00 ",  /* trailing space */
-        "08:00-21:00\n", /* newline */
-        "08.00-21.00",   /* wrong separator */
-        "08:00/21:00",   /* wrong dash */
-        "08:00\xe2\x80\x93"
-        "21:00",          /* en dash, as typed in prose */
-        "0800-2100",      /* no colons */
-        "8-21",           /* hours only */
-        "08:60-21:00",    /* minute 60 */
-        "24:00-23:00",    /* hour 24 */
-        "08:00-24:00",    /* end 24:00 (23:59 is the latest) */
-        "+8:00-21:00",    /* sign */
-        "08:00-21:00-22", /* extra */
-        "OFF",            /* only "off" */
+        "8:00-21:00",             /* one-digit hour */
+        "08:00-21:0",             /* short */
+        "08:00 - 21:00",          /* spaces */
+        " 08:00-21:00",           /* leading space */
+        "08:00-21:00 ",           /* trailing space */
+        "08:00-21:00\n",          /* newline */
+        "08.00-21.00",            /* wrong separator */
+        "08:00/21:00",            /* wrong dash */
+        "08:00\342\200\22321:00", /* en dash (octal escapes), as typed in prose */
+        "0800-2100",              /* no colons */
+        "8-21",                   /* hours only */
+        "08:60-21:00",            /* minute 60 */
+        "24:00-23:00",            /* hour 24 */
+        "08:00-24:00",            /* end 24:00 (23:59 is the latest) */
+        "+8:00-21:00",            /* sign */
+        "08:00-21:00-22",         /* extra */
+        "OFF",                    /* only "off" */
         "Off",
         "none",
         "21:00-08:00", /* crosses midnight */
