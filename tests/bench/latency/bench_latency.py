@@ -471,13 +471,13 @@ def report(args, results, load0, load1):
         " so the note is known written when the reply arrives"))
     out.write("prepare_send hook: %s\n" % ("on" if args._prepare else
                                           "off (the host answers unknown_type)"))
-    out.write("CPU per click (median; the rest is waiting): "
-              + "; ".join("%g ms RTT: one-shot host %s, warm host %s, curl pair %s"
-                          % (r["rtt"], ms(r["cpu_one"]), ms(r["cpu_warm"]), ms(r["cpu_curl"]))
-                          for r in results) + "\n")
-    out.write("proxy timer lateness (median / max per chunk): "
-              + "; ".join("%g ms RTT: %.2f / %.2f ms" % ((r["rtt"],) + r["late"])
-                          for r in results) + "\n")
+    out.write("CPU time per click (median; the rest of a click is waiting) and the proxy's"
+              " timer lateness per chunk (median / max):\n")
+    for r in results:
+        out.write("  %g ms: one-shot host %s, warm host %s, curl pair (2 processes) %s;"
+                  " lateness %.2f / %.2f ms\n"
+                  % ((r["rtt"], ms(r["cpu_one"]), ms(r["cpu_warm"]), ms(r["cpu_curl"]))
+                     + r["late"]))
     out.write("load average (1 min) before / after: %.2f / %.2f on %d cores\n"
               % (load0[0], load1[0], os.cpu_count()))
     out.flush()
