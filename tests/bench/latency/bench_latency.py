@@ -370,6 +370,8 @@ def span(values):
 
 
 def run(args):
+    if args.keep and os.path.isdir(args.keep) and os.listdir(args.keep):
+        raise Fail("--keep %s: the directory must be new or empty" % args.keep)
     work = args.keep or tempfile.mkdtemp(prefix="th-latency-")
     os.makedirs(work, exist_ok=True)
     b = None
