@@ -7,7 +7,11 @@
 #
 # Each section is a function appending TSV rows to $rows; add one by writing
 # a function and listing it in `sections`. SPAWN_RUNS (default 300) sets the
-# number of spawns per host.
+# number of spawns per host. BENCH_ONLY=NAME runs only section_NAME (spawn,
+# extract_phone, memory, send, latency), e.g. BENCH_ONLY=latency.
+# The latency section (tests/bench/latency/) prints its own table after the
+# summary; LATENCY_RUNS (default 7), LATENCY_RTTS (default 0,20,50,100) and
+# LATENCY_HARVEST (v1 or v3, default v1) tune it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,10 +21,25 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/th-bench.XXXXXX")
 trap 'rm -rf "$rows" "$work"' EXIT
 origin="chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
 
+sections=(section_spawn section_extract_phone section_memory section_send section_latency)
+targets=(textus-host textus-host-engine textus-host-store)
+if [ -n "${BENCH_ONLY:-}" ]; then
+    case " ${sections[*]} " in
+    *" section_$BENCH_ONLY "*) sections=("section_$BENCH_ONLY") ;;
+    *)
+        echo "bench.sh: BENCH_ONLY=$BENCH_ONLY is not a section (${sections[*]#section_})" >&2
+        exit 2
+        ;;
+    esac
+fi
+case " ${sections[*]} " in
+*" section_spawn "* | *" section_extract_phone "*)
+    targets+=(bench_extract bench_echo_host bench_spawn_ping) ;;
+esac
+
 echo "== build (Release, TH_BENCH=ON) in build-bench/" >&2
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DTH_BENCH=ON >/dev/null
-cmake --build "$build" -j2 --target textus-host textus-host-engine textus-host-store \
-    bench_extract bench_echo_host bench_spawn_ping >/dev/null
+cmake --build "$build" -j2 --target "${targets[@]}" >/dev/null
 host="$build/host/textus-host"
 
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
@@ -70,7 +89,18 @@ section_send() {
     python3 tests/bench/bench_flows.py send "$host" >>"$rows"
 }
 
-sections=(section_spawn section_extract_phone section_memory section_send)
+# --- section: a click over a simulated network ------------------------------
+# The host against the fakes over HTTPS through a latency proxy at several RTTs:
+# one-shot click, warm-port reply and note, the curl pair, and the round trips
+# on the critical path (tests/bench/latency/bench_latency.py). Its 50 ms rows go
+# into the summary; its whole table is printed after it. Fails (exit 1) when a
+# click did not give exactly one SMS and one note.
+latency_table=
+section_latency() {
+    latency_table="$work/latency.txt"
+    python3 tests/bench/latency/bench_latency.py "$host" --rows "$rows" >"$latency_table"
+}
+
 for s in "${sections[@]}"; do
     echo "== $s" >&2
     "$s"
@@ -84,3 +114,6 @@ printf "$fmt" "$(printf '%.0s-' {1..52})" "------------------" "----------------
 while IFS=$'\t' read -r a b c d e f; do
     printf "$fmt" "$a" "$b" "$c" "$d" "$e" "$f"
 done <"$rows"
+if [ -n "$latency_table" ]; then
+    cat "$latency_table"
+fi
