@@ -11,6 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A run of this many token characters is a secret; this many digits, a number. */
+#define LOG_SECRET_MIN 20
+#define LOG_NUMBER_MIN 7
+
 static int log_fd = -1;
 
 int log_open(const char *path)
@@ -55,49 +59,66 @@ static int log_is_token(char c)
            c == '+' || c == '/' || c == '=' || c == '.' || c == '-';
 }
 
+/*
+ * The length of the run of token characters that starts at in[i] when it is a
+ * secret (20 or more), else 0. Only a run's first character starts it: log_redact
+ * never stops inside a secret, so a token character before i means a short run.
+ */
+static size_t log_secret_at(const char *in, size_t n, size_t i)
+{
+    size_t j = i;
+
+    if (i > 0 && log_is_token(in[i - 1]))
+        return 0;
+    while (j < n && log_is_token(in[j]))
+        j++;
+    return j - i >= LOG_SECRET_MIN ? j - i : 0;
+}
+
 void log_redact(char *out, size_t outsz, const char *in)
 {
-    size_t o = 0, i = 0, n = strlen(in);
+    static const char marker[] = "[redacted]";
+    size_t o = 0, i = 0, n = strlen(in), plain_until = 0;
 
     if (outsz == 0)
         return;
     while (i < n && o + 1 < outsz) {
-        size_t j = i, digits = 0, last = i;
-        /* a phone-like run: digits and separators, starting with a digit or '+' or '(' */
-        while (j < n && (log_is_digit(in[j]) || log_is_phone_sep(in[j]))) {
-            if (log_is_digit(in[j])) {
-                digits++;
-                last = j;
-            }
-            j++;
+        size_t secret = log_secret_at(in, n, i);
+        if (secret > 0) {
+            if (o + sizeof(marker) - 1 >= outsz)
+                break; /* no room for the whole marker: the line ends here */
+            memcpy(out + o, marker, sizeof(marker) - 1);
+            o += sizeof(marker) - 1;
+            i += secret;
+            continue;
         }
-        if (digits >= 7) {
-            size_t k, seen = 0;
-            for (k = i; k <= last && o + 1 < outsz; k++) {
-                if (log_is_digit(in[k])) {
-                    seen++;
-                    out[o++] = seen + 2 > digits ? in[k] : '*';
-                } else {
-                    out[o++] = in[k];
+        if (i >= plain_until) {
+            /* a number: digits and separators up to the next secret, 7 digits or more */
+            size_t j = i, digits = 0, last = i;
+            while (j < n && (log_is_digit(in[j]) || log_is_phone_sep(in[j])) &&
+                   (j == i || log_secret_at(in, n, j) == 0)) {
+                if (log_is_digit(in[j])) {
+                    digits++;
+                    last = j;
                 }
+                j++;
             }
-            i = last + 1;
-            continue;
-        }
-        j = i;
-        while (j < n && log_is_token(in[j]))
-            j++;
-        if (j - i >= 20) {
-            const char *r = "[redacted]";
-            size_t rl = strlen(r);
-            if (o + rl < outsz) {
-                memcpy(out + o, r, rl);
-                o += rl;
+            if (digits >= LOG_NUMBER_MIN) {
+                size_t k, seen = 0;
+                for (k = i; k <= last && o + 1 < outsz; k++) {
+                    if (log_is_digit(in[k])) {
+                        seen++;
+                        out[o++] = seen + 2 > digits ? in[k] : '*';
+                    } else {
+                        out[o++] = in[k];
+                    }
+                }
+                i = last + 1;
+                continue;
             }
-            i = j;
-            continue;
+            plain_until = j; /* a run starting before j ends at j too: no number there */
         }
-        /* one character at a time, so a digit run inside a short token is still seen */
+        /* one character at a time, so a number inside a short token is still seen */
         out[o++] = in[i++];
     }
     out[o] = '\0';

@@ -19,9 +19,12 @@ int log_enabled(void);
 void log_msg(const char *fmt, ...) TH_PRINTF(1, 2);
 
 /*
- * Copy in to out (always NUL-terminated), masking every run of 7 or more digits
- * (with the usual phone separators inside it) except its last two digits, and
- * every run of 20 or more token characters [A-Za-z0-9_+/=.-] to "[redacted]".
+ * Copy in to out (always NUL-terminated), replacing every run of 20 or more
+ * token characters [A-Za-z0-9_+/=.-] with "[redacted]" as a whole (digits
+ * included), and masking every other run of 7 or more digits (with the usual
+ * phone separators " -.()+" inside it) except its last two digits. The output is
+ * never longer than in; when out is too small it is a prefix of the whole
+ * redaction (a "[redacted]" that does not fit ends it).
  */
 void log_redact(char *out, size_t outsz, const char *in);
 

@@ -2,12 +2,14 @@
 # test.sh — the one test command (README). On a fresh Debian machine it installs
 # what it needs, builds, and runs every test:
 #   1. bootstrap (apt-get, only what is missing)
-#   2. house checks (banned functions)
-#   3. release-style build (gcc) + ctest (unit, protocol, protocol under valgrind, ...)
+#   2. house checks (banned functions, clang-format)
+#   3. release-style build (gcc) + ctest (unit, protocol, protocol under valgrind,
+#      hardening of the built files, the .deb, ...)
 #   4. ASan+UBSan build (clang) with the libFuzzer targets + ctest, which ends
 #      with each fuzz target run for a fixed time over its seed corpus. This
 #      build has no failpoints, as a release build: it proves none are compiled
 #      in (send_no_failpoints), and its hard-stop tests use kill -9 only.
+# Both builds treat warnings as errors (TH_WERROR=ON; a plain cmake build does not).
 # Exits non-zero on any failure. FUZZ_SECONDS sets the per-target budget (default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,15 +21,17 @@ scripts/bootstrap.sh
 
 echo "== house checks"
 scripts/check-banned.sh
+scripts/check-format.sh
 
 echo "== build (RelWithDebInfo, gcc, with test failpoints)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_FAILPOINTS=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_FAILPOINTS=ON \
+    -DTH_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 
 echo "== build (ASan+UBSan + libFuzzer, clang)"
 CC=clang cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DTH_SANITIZE=ON -DTH_FUZZ=ON \
-    -DTH_FAILPOINTS=OFF >/dev/null
+    -DTH_FAILPOINTS=OFF -DTH_WERROR=ON >/dev/null
 cmake --build build-san -j"$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cd build-san && ctest --output-on-failure -j"$jobs"

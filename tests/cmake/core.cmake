@@ -1,0 +1,5 @@
+# Direct tests of the executable's security-relevant core modules: log redaction
+# (log.c) and strict UTF-8 (utf8.c), plus the libFuzzer target for log_redact.
+th_unit_test(test_log SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_log.c)
+th_unit_test(test_utf8 SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_utf8.c)
+th_fuzz_target(fuzz_log_redact SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_log_redact.c)
