@@ -133,14 +133,20 @@ static const struct proto_verb *proto_find_verb(const char *type)
     return NULL;
 }
 
-/* Run a parsed request; returns the reply document. */
-static cJSON *proto_dispatch(const cJSON *req, const char *origin)
+/*
+ * Run a parsed request (body[0..len) is its text); returns the reply document.
+ * The caller is checked first; then, before any verb runs, the text itself:
+ * cJSON ends a string at U+0000 and accepts raw control bytes, so a field
+ * holding either would be validated, journaled or sent cut short.
+ */
+static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *body, size_t len)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(req, "type");
     const struct proto_verb *verb;
     struct handler_env env = {origin, 0};
     struct err e;
+    size_t bad_at = 0;
     handler_fn fn;
     cJSON *result, *reply;
 
@@ -154,6 +160,14 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin)
     if (!proto_origin_allowed(origin)) {
         err_set(&e, ERR_FORBIDDEN_ORIGIN, "%s", proto_origin_reason);
         return proto_error_reply(id, &e);
+    }
+    if (!utf8_json_clean(body, len, &bad_at)) {
+        /* not even the id is echoed: it may be the string that was cut short */
+        err_set(&e, ERR_BAD_REQUEST,
+                "the message holds U+0000 or a raw control character (byte %zu); strings "
+                "must not contain either",
+                bad_at);
+        return proto_error_reply(NULL, &e);
     }
     if (!type || !cJSON_IsString(type)) {
         err_set(&e, ERR_BAD_REQUEST, "\"type\" is required and must be a string");
@@ -239,7 +253,7 @@ cJSON *proto_handle(const char *body, size_t len, const char *origin)
         err_set(&e, ERR_BAD_REQUEST, "the message must be a JSON object");
         return proto_error_reply(NULL, &e);
     }
-    reply = proto_dispatch(req, origin);
+    reply = proto_dispatch(req, origin, body, len);
     cJSON_Delete(req);
     return reply;
 }
