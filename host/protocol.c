@@ -294,8 +294,12 @@ int proto_emit(int out_fd, const cJSON *reply)
     return st;
 }
 
-/* The inbound cap: FRAME_DEFAULT_IN_CAP unless a setting says otherwise (read only when needed). */
-static uint64_t proto_inbound_cap(uint32_t len)
+/*
+ * The inbound cap: FRAME_DEFAULT_IN_CAP unless a setting says otherwise (read
+ * only when needed). The setting is read only for a caller already found
+ * allowed: a refused caller never makes the host open the store.
+ */
+static uint64_t proto_inbound_cap(uint32_t len, const char *origin)
 {
     static uint64_t cap;
     unsigned long long (*setting)(void);
@@ -303,7 +307,10 @@ static uint64_t proto_inbound_cap(uint32_t len)
     if (cap)
         return cap;
     /* a frame within the smallest cap a setting may choose needs no look-up */
-    if (len <= 65536 || !paths_store_exists())
+    if (len <= 65536)
+        return FRAME_DEFAULT_IN_CAP;
+    /* the caller first: a refused one is answered forbidden_origin whatever the size */
+    if (!proto_origin_allowed(origin) || !paths_store_exists())
         return FRAME_DEFAULT_IN_CAP;
     setting = (unsigned long long (*)(void))engine_store_sym_optional("settings_inbound_cap");
     cap = setting ? setting() : 0;
@@ -380,12 +387,15 @@ int proto_serve(int in_fd, int out_fd, const char *origin)
                 return proto_exit_for(st);
             continue;
         }
-        if (len > proto_inbound_cap(len)) {
+        if (len > proto_inbound_cap(len, origin)) {
             st = frame_discard(in_fd, len);
             if (st != FRAME_OK)
                 return proto_exit_for(st);
-            st = proto_reply_error(out_fd, ERR_MESSAGE_TOO_LARGE,
-                                   "the message is larger than the host accepts");
+            if (proto_origin_allowed(origin))
+                st = proto_reply_error(out_fd, ERR_MESSAGE_TOO_LARGE,
+                                       "the message is larger than the host accepts");
+            else
+                st = proto_reply_error(out_fd, ERR_FORBIDDEN_ORIGIN, proto_origin_reason);
             if (st != FRAME_OK)
                 return proto_exit_for(st);
             continue;
