@@ -68,6 +68,20 @@ static int main_is_origin_arg(const char *arg)
     return arg && strncmp(arg, "chrome-extension://", 19) == 0;
 }
 
+/* TEXTUS_HOST_STALL_TIMEOUT_MS: how long a started frame may stall (tests shorten it). */
+static void main_stall_timeout(void)
+{
+    const char *v = getenv("TEXTUS_HOST_STALL_TIMEOUT_MS");
+    char *end = NULL;
+    long ms;
+
+    if (!v || !*v)
+        return;
+    ms = strtol(v, &end, 10);
+    if (*end == '\0' && ms > 0 && ms <= 3600000L)
+        frame_set_stall_timeout((int)ms);
+}
+
 static int main_native(const char *origin)
 {
     int out_fd, rc;
@@ -79,6 +93,7 @@ static int main_native(const char *origin)
         fprintf(stderr, "textus-host: cannot set up stdout for native messaging\n");
         return PROTO_EXIT_IO;
     }
+    main_stall_timeout();
     if (log_path)
         log_open(log_path);
     log_msg("start origin=%s", origin ? origin : "(none)");

@@ -342,6 +342,9 @@ static int proto_exit_for(int st)
         return PROTO_EXIT_OK;
     case FRAME_TRUNCATED:
         return PROTO_EXIT_TRUNCATED;
+    case FRAME_STALLED:
+        log_msg("a started frame made no progress within the stall timeout");
+        return PROTO_EXIT_TRUNCATED;
     default:
         return PROTO_EXIT_IO;
     }
