@@ -557,7 +557,18 @@ static int store_lock(const struct paths *p, int *fd_out, struct err *e)
 
     *fd_out = -1;
     if (fd < 0) {
-        err_set(e, ERR_STORE_IO, "cannot open the lock file %s: %s", p->lock, strerror(errno));
+        if (errno == ELOOP || errno == EMLINK) /* O_NOFOLLOW met a symlink (Linux, macOS / BSD) */
+            err_set(e, ERR_STORE_PERMISSIONS,
+                    "the lock file %s is a symbolic link; remove it with: rm '%s' (the host "
+                    "creates the lock file itself)",
+                    p->lock, p->lock);
+        else if (errno == EACCES)
+            err_set(e, ERR_STORE_PERMISSIONS,
+                    "cannot open the lock file %s: %s; fix it with: "
+                    "chmod 600 '%s'",
+                    p->lock, strerror(errno), p->lock);
+        else
+            err_set(e, ERR_STORE_IO, "cannot open the lock file %s: %s", p->lock, strerror(errno));
         return -1;
     }
     if (paths_check_fd(fd, p->lock, e) != 0) {
