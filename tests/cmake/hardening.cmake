@@ -4,3 +4,6 @@
 # list of refused attacks kept as regression tests.
 add_test(NAME hardening COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/protocol/test_hardening.py)
 set_tests_properties(hardening PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "protocol;hardening" TIMEOUT 300)
+
+add_test(NAME attacks COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/reliability/attacks.py)
+set_tests_properties(attacks PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "reliability;hardening" TIMEOUT 300)
