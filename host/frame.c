@@ -7,17 +7,57 @@
 #include "frame.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* Read up to len bytes; *got says how many arrived before EOF. */
-static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *got)
+static int frame_stall_ms = FRAME_STALL_TIMEOUT_MS;
+
+void frame_set_stall_timeout(int ms)
+{
+    frame_stall_ms = ms > 0 ? ms : FRAME_STALL_TIMEOUT_MS;
+}
+
+/* Wait until fd has input (or EOF): FRAME_OK, or FRAME_STALLED after frame_stall_ms. */
+static enum frame_status frame_wait(int fd)
+{
+    struct pollfd pfd;
+
+    for (;;) {
+        int r;
+        pfd.fd = fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        r = poll(&pfd, 1, frame_stall_ms);
+        if (r > 0)
+            return FRAME_OK; /* readable, hung up or in error: read() tells which */
+        if (r == 0)
+            return FRAME_STALLED;
+        if (errno != EINTR)
+            return FRAME_IO;
+    }
+}
+
+/*
+ * Read up to len bytes; *got says how many arrived before EOF. When started
+ * (a frame is under way), every read waits at most frame_stall_ms for more;
+ * otherwise the wait for the first byte is unlimited.
+ */
+static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *got, int started)
 {
     size_t off = 0;
 
     while (off < len) {
-        ssize_t n = read(fd, buf + off, len - off);
+        ssize_t n;
+        if (started || off > 0) {
+            enum frame_status w = frame_wait(fd);
+            if (w != FRAME_OK) {
+                *got = off;
+                return w;
+            }
+        }
+        n = read(fd, buf + off, len - off);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -36,7 +76,7 @@ enum frame_status frame_read_len(int fd, uint32_t *len)
 {
     char hdr[4];
     size_t got = 0;
-    enum frame_status st = frame_read_full(fd, hdr, sizeof(hdr), &got);
+    enum frame_status st = frame_read_full(fd, hdr, sizeof(hdr), &got, 0);
 
     if (st != FRAME_OK)
         return st;
@@ -51,7 +91,7 @@ enum frame_status frame_read_len(int fd, uint32_t *len)
 enum frame_status frame_read_body(int fd, char *buf, size_t len)
 {
     size_t got = 0;
-    enum frame_status st = frame_read_full(fd, buf, len, &got);
+    enum frame_status st = frame_read_full(fd, buf, len, &got, 1);
 
     if (st != FRAME_OK)
         return st;
@@ -65,7 +105,7 @@ enum frame_status frame_discard(int fd, uint64_t len)
     while (len > 0) {
         size_t want = len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
         size_t got = 0;
-        enum frame_status st = frame_read_full(fd, chunk, want, &got);
+        enum frame_status st = frame_read_full(fd, chunk, want, &got, 1);
         if (st != FRAME_OK)
             return st;
         if (got < want)

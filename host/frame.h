@@ -4,6 +4,10 @@
  *
  * Reads loop over short reads and EINTR. An oversize inbound body is drained in
  * small chunks, never buffered. Outbound frames are capped at Chrome's limit.
+ * Between frames the host waits for the browser as long as it takes; once a
+ * frame has started (its first byte arrived), a read that makes no progress
+ * for FRAME_STALL_TIMEOUT_MS ends with FRAME_STALLED, so a half-written frame
+ * cannot hold the process for ever.
  */
 #ifndef TH_FRAME_H
 #define TH_FRAME_H
@@ -17,6 +21,8 @@
 #define FRAME_MAX_OUT 1048576u
 /* Default cap on browser->host messages (a setting may change it). */
 #define FRAME_DEFAULT_IN_CAP 1048576u
+/* How long a started frame may go without a byte arriving. */
+#define FRAME_STALL_TIMEOUT_MS 30000
 
 enum frame_status {
     FRAME_OK = 0,
@@ -24,8 +30,12 @@ enum frame_status {
     FRAME_TRUNCATED = 2, /* end of input inside a frame */
     FRAME_IO = 3,        /* read or write error (errno kept) */
     FRAME_PIPE = 4,      /* the browser closed our stdout (EPIPE) */
-    FRAME_TOO_LARGE = 5  /* outbound message above FRAME_MAX_OUT: nothing written */
+    FRAME_TOO_LARGE = 5, /* outbound message above FRAME_MAX_OUT: nothing written */
+    FRAME_STALLED = 6    /* a started frame made no progress for the stall timeout */
 };
+
+/* Change the stall timeout (milliseconds; <= 0 restores FRAME_STALL_TIMEOUT_MS). */
+void frame_set_stall_timeout(int ms);
 
 /* Read the 4-byte length header. */
 enum frame_status frame_read_len(int fd, uint32_t *len) TH_WUR;

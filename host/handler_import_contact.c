@@ -10,6 +10,7 @@
 
 #include "handler.h"
 #include "engine_entry.h"
+#include "phone.h"
 #include "send.h"
 
 #define IMPORT_PROFILE_BASE "https://app.greenhouse.io/people/"
@@ -59,18 +60,11 @@ int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSO
     struct send_ctx c;
     cJSON *data = NULL;
     int found = 0, rc = -1;
-    size_t i;
 
     if (!cand)
         return -1;
-    for (i = 0; cand[i]; i++) {
-        if (cand[i] < '0' || cand[i] > '9' || i >= 20) {
-            err_set(e, ERR_BAD_REQUEST, "\"candidate_id\" must be the Greenhouse candidate id");
-            return -1;
-        }
-    }
-    if (i == 0) {
-        err_set(e, ERR_BAD_REQUEST, "\"candidate_id\" must be the Greenhouse candidate id");
+    if (!phone_gh_id_valid(cand)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_CANDIDATE_ID_RULE);
         return -1;
     }
     name = handler_string(req, "name", 0, ERR_BAD_REQUEST, e);
@@ -91,8 +85,8 @@ int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSO
         err_set(e, ERR_BAD_REQUEST, "give \"to\" or \"profile\"");
         return -1;
     }
-    if (!send_is_nanp(to)) {
-        err_set(e, ERR_BAD_REQUEST, "\"to\" must be a US/Canada number as +1NXXNXXXXXX");
+    if (!phone_e164_nanp_valid(to)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_TO_RULE);
         return -1;
     }
     if (profile) {

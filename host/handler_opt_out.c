@@ -4,6 +4,7 @@
  */
 #include "handler.h"
 #include "engine_entry.h"
+#include "phone.h"
 #include "send.h"
 
 int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
@@ -14,8 +15,8 @@ int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *resu
 
     if (!to)
         return -1;
-    if (!send_is_nanp(to)) {
-        err_set(e, ERR_BAD_REQUEST, "\"to\" must be a US/Canada number as +1NXXNXXXXXX");
+    if (!phone_e164_nanp_valid(to)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_TO_RULE);
         return -1;
     }
     if (send_ctx_open(&c, 0, e) != 0)

@@ -2,15 +2,21 @@
  * main — entry point. Chrome starts the host with the caller's origin
  * ("chrome-extension://<id>/") as argv[1] (plus --parent-window=N on
  * Windows): that is native-messaging mode. Anything else is the command line.
+ * In every mode the process first makes itself impossible to dump.
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli.h"
+#include "frame.h"
 #include "log.h"
 #include "protocol.h"
 
@@ -36,9 +42,44 @@ static int main_protect_stdout(void)
     return out;
 }
 
+/*
+ * No core dumps, ever: a crash must not leave the credentials on disk. The
+ * store's own memory is excluded from cores (sodium_malloc), but libcurl's
+ * request buffers hold "Authorization: Bearer <token>" and the Basic header in
+ * ordinary heap. RLIMIT_CORE 0 (soft and hard, so no child can raise it) stops
+ * a core file; PR_SET_DUMPABLE 0 (Linux) also stops a core piped to a handler
+ * (core_pattern "|...", e.g. apport, which may keep a core whatever the limit)
+ * and makes the process's memory unreadable to other processes of the same user (ptrace,
+ * /proc/<pid>/mem). A debugger that starts the host (gdb, valgrind) still works.
+ * Failures are ignored: there is nothing better to do than to go on.
+ */
+static void main_no_core_dumps(void)
+{
+    struct rlimit none = {0, 0};
+
+    (void)setrlimit(RLIMIT_CORE, &none);
+#ifdef __linux__
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 static int main_is_origin_arg(const char *arg)
 {
     return arg && strncmp(arg, "chrome-extension://", 19) == 0;
+}
+
+/* TEXTUS_HOST_STALL_TIMEOUT_MS: how long a started frame may stall (tests shorten it). */
+static void main_stall_timeout(void)
+{
+    const char *v = getenv("TEXTUS_HOST_STALL_TIMEOUT_MS");
+    char *end = NULL;
+    long ms;
+
+    if (!v || !*v)
+        return;
+    ms = strtol(v, &end, 10);
+    if (*end == '\0' && ms > 0 && ms <= 3600000L)
+        frame_set_stall_timeout((int)ms);
 }
 
 static int main_native(const char *origin)
@@ -52,6 +93,7 @@ static int main_native(const char *origin)
         fprintf(stderr, "textus-host: cannot set up stdout for native messaging\n");
         return PROTO_EXIT_IO;
     }
+    main_stall_timeout();
     if (log_path)
         log_open(log_path);
     log_msg("start origin=%s", origin ? origin : "(none)");
@@ -64,6 +106,7 @@ static int main_native(const char *origin)
 
 int main(int argc, char **argv)
 {
+    main_no_core_dumps();
     if (argc >= 2 && main_is_origin_arg(argv[1]))
         return main_native(argv[1]);
     /* no origin at all: a sandboxed browser's portal starts hosts this way */

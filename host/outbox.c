@@ -247,7 +247,13 @@ static int ob_create_file(const char *path, struct err *e)
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
     if (fd < 0) {
-        err_set(e, ERR_STORE_IO, "cannot open the outbox %s: %s", path, strerror(errno));
+        if (errno == ELOOP || errno == EMLINK) /* O_NOFOLLOW met a symlink (Linux, macOS / BSD) */
+            err_set(e, ERR_STORE_PERMISSIONS,
+                    "the outbox %s is a symbolic link; move it away (the host creates the file "
+                    "itself)",
+                    path);
+        else
+            err_set(e, ERR_STORE_IO, "cannot open the outbox %s: %s", path, strerror(errno));
         return -1;
     }
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {

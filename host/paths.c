@@ -106,6 +106,7 @@ int paths_resolve(struct paths *out, struct err *e)
         paths_join(out->lock, out->config_dir, "credentials.lock", e) ||
         paths_join(out->key, out->data_dir, "store.key", e) ||
         paths_join(out->key_new, out->data_dir, "store.key.new", e) ||
+        paths_join(out->generation, out->data_dir, "store.generation", e) ||
         paths_join(out->outbox, out->data_dir, "outbox.sqlite", e) ||
         paths_join(out->log, out->data_dir, "host.log", e) ||
         paths_join(out->pending, out->data_dir, "pending", e))

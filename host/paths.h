@@ -9,7 +9,8 @@
  *   otherwise (Linux, BSD)  -> config dir $XDG_CONFIG_HOME/textus-host (~/.config/...):
  *                                credentials.store, credentials.lock
  *                              data dir   $XDG_DATA_HOME/textus-host (~/.local/share/...):
- *                                store.key, outbox.sqlite, host.log, pending
+ *                                store.key, store.generation, outbox.sqlite, host.log,
+ *                                pending
  *   otherwise (macOS)       -> config dir ~/Library/Application Support/textus-host
  *                              data dir   ~/Library/Application Support/textus-host-data
  *
@@ -39,6 +40,7 @@ struct paths {
     char lock[PATHS_MAX];       /* config_dir/credentials.lock (advisory lock, empty) */
     char key[PATHS_MAX];        /* data_dir/store.key */
     char key_new[PATHS_MAX];    /* data_dir/store.key.new (only during a rekey) */
+    char generation[PATHS_MAX]; /* data_dir/store.generation (the newest store's generation) */
     char outbox[PATHS_MAX];     /* data_dir/outbox.sqlite */
     char log[PATHS_MAX];        /* data_dir/host.log */
     char pending[PATHS_MAX];    /* data_dir/pending (marker: the outbox has work) */

@@ -977,6 +977,32 @@ enum phone_label phone_label_from_type(const char *type)
     return PHONE_LABEL_NONE;
 }
 
+int phone_e164_nanp_valid(const char *s)
+{
+    return s && s[0] == '+' && s[1] == '1' && strlen(s) == 12 && phone_nanp_valid(s + 2);
+}
+
+/* The Greenhouse id rule on s[0..n): 1-18 ASCII digits whose value is above 0. */
+static int phone_gh_id_digits(const char *s, size_t n)
+{
+    size_t i;
+    int nonzero = 0;
+
+    if (n < 1 || n > PHONE_GH_ID_MAX_DIGITS)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        nonzero |= s[i] != '0';
+    }
+    return nonzero;
+}
+
+int phone_gh_id_valid(const char *s)
+{
+    return s && phone_gh_id_digits(s, strlen(s));
+}
+
 int phone_candidate_id(char *out, size_t outsz, const char *url)
 {
     const char *p = url;
@@ -986,9 +1012,10 @@ int phone_candidate_id(char *out, size_t outsz, const char *url)
     while ((p = strstr(p, "/people/")) != NULL) {
         size_t k = 0;
         p += 8;
-        while (p[k] >= '0' && p[k] <= '9' && k <= 20)
+        while (p[k] >= '0' && p[k] <= '9' && k <= PHONE_GH_ID_MAX_DIGITS)
             k++;
-        if (k >= 1 && k <= 20 && (p[k] == '\0' || p[k] == '/' || p[k] == '?' || p[k] == '#')) {
+        if (phone_gh_id_digits(p, k) &&
+            (p[k] == '\0' || p[k] == '/' || p[k] == '?' || p[k] == '#')) {
             if (k + 1 > outsz)
                 return 0;
             memcpy(out, p, k);

@@ -118,15 +118,31 @@ void phone_scan_free(struct phone_scan *s);
  */
 int phone_parse_value(struct phone_number *out, const char *text, size_t len) TH_WUR;
 
+/* Greenhouse ids (candidates, users) are positive integers of at most 18 digits. */
+#define PHONE_GH_ID_MAX_DIGITS 18
+
 /*
- * The candidate id: the digits of "/people/<id>" in a profile URL (1-20
- * digits followed by the end, '/', '?' or '#'). Returns 1 and writes the
- * NUL-terminated digits to out, or 0 when the URL has none (or outsz is small).
+ * The candidate id: the digits of "/people/<id>" in a profile URL, when they
+ * follow the Greenhouse id rule (phone_gh_id_valid) and are followed by the
+ * end, '/', '?' or '#'. Returns 1 and writes the NUL-terminated digits to out,
+ * or 0 when the URL has none (or outsz is small).
  */
 int phone_candidate_id(char *out, size_t outsz, const char *url) TH_WUR;
 
+/*
+ * The Greenhouse id rule, for every verb that takes a candidate id: 1-18 ASCII
+ * digits whose value is above 0 ("0", "0000" and 19-digit runs are refused).
+ */
+int phone_gh_id_valid(const char *s) TH_WUR;
+
 /* 1 when d[0..10) are ten ASCII digits forming a valid NANP number (NPA-NXX-XXXX). */
 int phone_nanp_valid(const char *d) TH_WUR;
+
+/*
+ * 1 when s is exactly "+1" and ten digits that phone_nanp_valid accepts: the one
+ * rule for a number to text, used by extract_phone and by every verb taking "to".
+ */
+int phone_e164_nanp_valid(const char *s) TH_WUR;
 
 /* "mobile", "home", "work", "fax", "other", or NULL for PHONE_LABEL_NONE. */
 const char *phone_label_name(enum phone_label label);

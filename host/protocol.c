@@ -149,14 +149,20 @@ static const struct proto_verb *proto_find_verb(const char *type)
     return NULL;
 }
 
-/* Run a parsed request; returns the reply document. */
-static cJSON *proto_dispatch(const cJSON *req, const char *origin)
+/*
+ * Run a parsed request (body[0..len) is its text); returns the reply document.
+ * The caller is checked first; then, before any verb runs, the text itself:
+ * cJSON ends a string at U+0000 and accepts raw control bytes, so a field
+ * holding either would be validated, journaled or sent cut short.
+ */
+static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *body, size_t len)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(req, "type");
     const struct proto_verb *verb;
     struct handler_env env = {origin, 0};
     struct err e;
+    size_t bad_at = 0;
     handler_fn fn;
     cJSON *result, *reply;
 
@@ -170,6 +176,14 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin)
     if (!proto_origin_allowed(origin)) {
         err_set(&e, ERR_FORBIDDEN_ORIGIN, "%s", proto_origin_reason);
         return proto_error_reply(id, &e);
+    }
+    if (!utf8_json_clean(body, len, &bad_at)) {
+        /* not even the id is echoed: it may be the string that was cut short */
+        err_set(&e, ERR_BAD_REQUEST,
+                "the message holds U+0000 or a raw control character (byte %zu); strings "
+                "must not contain either",
+                bad_at);
+        return proto_error_reply(NULL, &e);
     }
     if (!type || !cJSON_IsString(type)) {
         err_set(&e, ERR_BAD_REQUEST, "\"type\" is required and must be a string");
@@ -260,7 +274,7 @@ cJSON *proto_handle(const char *body, size_t len, const char *origin)
         err_set(&e, ERR_BAD_REQUEST, "the message must be a JSON object");
         return proto_error_reply(NULL, &e);
     }
-    reply = proto_dispatch(req, origin);
+    reply = proto_dispatch(req, origin, body, len);
     cJSON_Delete(req);
     return reply;
 }
@@ -301,8 +315,12 @@ int proto_emit(int out_fd, const cJSON *reply)
     return st;
 }
 
-/* The inbound cap: FRAME_DEFAULT_IN_CAP unless a setting says otherwise (read only when needed). */
-static uint64_t proto_inbound_cap(uint32_t len)
+/*
+ * The inbound cap: FRAME_DEFAULT_IN_CAP unless a setting says otherwise (read
+ * only when needed). The setting is read only for a caller already found
+ * allowed: a refused caller never makes the host open the store.
+ */
+static uint64_t proto_inbound_cap(uint32_t len, const char *origin)
 {
     static uint64_t cap;
     const struct th_store_api *store;
@@ -310,7 +328,10 @@ static uint64_t proto_inbound_cap(uint32_t len)
     if (cap)
         return cap;
     /* a frame within the smallest cap a setting may choose needs no look-up */
-    if (len <= 65536 || !paths_store_exists())
+    if (len <= 65536)
+        return FRAME_DEFAULT_IN_CAP;
+    /* the caller first: a refused one is answered forbidden_origin whatever the size */
+    if (!proto_origin_allowed(origin) || !paths_store_exists())
         return FRAME_DEFAULT_IN_CAP;
     store = engine_store_api();
     cap = store && store->settings_inbound_cap ? store->settings_inbound_cap() : 0;
@@ -341,6 +362,9 @@ static int proto_exit_for(int st)
     case FRAME_PIPE:
         return PROTO_EXIT_OK;
     case FRAME_TRUNCATED:
+        return PROTO_EXIT_TRUNCATED;
+    case FRAME_STALLED:
+        log_msg("a started frame made no progress within the stall timeout");
         return PROTO_EXIT_TRUNCATED;
     default:
         return PROTO_EXIT_IO;
@@ -387,12 +411,15 @@ int proto_serve(int in_fd, int out_fd, const char *origin)
                 return proto_exit_for(st);
             continue;
         }
-        if (len > proto_inbound_cap(len)) {
+        if (len > proto_inbound_cap(len, origin)) {
             st = frame_discard(in_fd, len);
             if (st != FRAME_OK)
                 return proto_exit_for(st);
-            st = proto_reply_error(out_fd, ERR_MESSAGE_TOO_LARGE,
-                                   "the message is larger than the host accepts");
+            if (proto_origin_allowed(origin))
+                st = proto_reply_error(out_fd, ERR_MESSAGE_TOO_LARGE,
+                                       "the message is larger than the host accepts");
+            else
+                st = proto_reply_error(out_fd, ERR_FORBIDDEN_ORIGIN, proto_origin_reason);
             if (st != FRAME_OK)
                 return proto_exit_for(st);
             continue;

@@ -23,7 +23,7 @@
 /* Process exit codes of the native-messaging mode. */
 enum proto_exit {
     PROTO_EXIT_OK = 0,        /* stdin closed at a frame boundary, or the browser went away */
-    PROTO_EXIT_TRUNCATED = 3, /* stdin closed inside a frame: nothing was answered */
+    PROTO_EXIT_TRUNCATED = 3, /* stdin closed inside a frame, or a started frame stalled */
     PROTO_EXIT_IO = 4         /* unexpected read or write error */
 };
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "paths.h"
+#include "phone.h"
 #include "store.h"
 #include "textus.h"
 
@@ -29,19 +30,6 @@
 
 /* ---- pure helpers ---- */
 
-int send_is_nanp(const char *s)
-{
-    size_t i;
-
-    if (!s || strlen(s) != 12 || s[0] != '+' || s[1] != '1')
-        return 0;
-    for (i = 2; i < 12; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
-    }
-    return s[2] >= '2' && s[5] >= '2';
-}
-
 int send_request_id_ok(const char *s)
 {
     size_t i, n = s ? strlen(s) : 0;
@@ -51,19 +39,6 @@ int send_request_id_ok(const char *s)
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (!isalnum(c) && c != '_' && c != '-')
-            return 0;
-    }
-    return 1;
-}
-
-static int send_digits(const char *s, size_t max)
-{
-    size_t i, n = s ? strlen(s) : 0;
-
-    if (n < 1 || n > max)
-        return 0;
-    for (i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
             return 0;
     }
     return 1;
@@ -809,13 +784,12 @@ static int send_validate(const struct send_request *r, struct err *e)
         err_set(e, ERR_BAD_REQUEST, "\"request_id\" must be 1-64 characters of A-Z a-z 0-9 _ -");
         return -1;
     }
-    if (!send_digits(r->candidate_id, 20)) {
-        err_set(e, ERR_BAD_REQUEST,
-                "\"candidate_id\" must be the Greenhouse candidate id (digits)");
+    if (!phone_gh_id_valid(r->candidate_id)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_CANDIDATE_ID_RULE);
         return -1;
     }
-    if (!send_is_nanp(r->to)) {
-        err_set(e, ERR_BAD_REQUEST, "\"to\" must be a US/Canada number as +1NXXNXXXXXX");
+    if (!phone_e164_nanp_valid(r->to)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_TO_RULE);
         return -1;
     }
     for (p = r->body; p && *p && isspace((unsigned char)*p); p++)

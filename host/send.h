@@ -66,8 +66,14 @@ void send_count_segments(const char *body, struct send_segments *out);
 /* Largest body (in units) that fits in `limit` segments. */
 long send_segment_capacity(int limit, int ucs2);
 
-/* 1 when s is +1NXXNXXXXXX. */
-int send_is_nanp(const char *s);
+/*
+ * What every verb taking a candidate id or a number says when it is refused
+ * (the rules themselves: phone_gh_id_valid and phone_e164_nanp_valid, phone.h).
+ */
+#define SEND_CANDIDATE_ID_RULE                                                                     \
+    "\"candidate_id\" must be a Greenhouse candidate id: 1-18 digits, not 0"
+#define SEND_TO_RULE                                                                               \
+    "\"to\" must be a US/Canada number as +1NXXNXXXXXX (area code and exchange 2-9XX, not N11)"
 /* 1 when s is 1-64 of [A-Za-z0-9_-]. */
 int send_request_id_ok(const char *s);
 

@@ -35,6 +35,9 @@
 
 #define STORE_KDF_ROOT_LEN crypto_kdf_KEYBYTES
 
+/* Generations are JSON numbers (doubles): integers stay exact up to 2^53. */
+#define STORE_GENERATION_MAX 9007199254740992ULL
+
 enum store_secret {
     SEC_TEXTUS_TOKEN,
     SEC_GH_API_KEY,
@@ -496,13 +499,95 @@ static int store_print(const cJSON *doc, unsigned char **out, size_t *len, struc
     }
 }
 
+/* ---- the generation (rollback protection) -------------------------------- */
+
+/* The document's generation: internal.generation, 0 when absent (a store older than the counter).
+ */
+static unsigned long long store_doc_generation(const cJSON *doc)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(doc, "internal"), "generation");
+
+    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > STORE_GENERATION_MAX)
+        return 0;
+    return (unsigned long long)v->valuedouble;
+}
+
+/*
+ * Read the generation record kept beside the key: "<decimal>\n". *gen is 0
+ * when the file does not exist. A damaged record is ERR_STORE_CORRUPT.
+ */
+static int store_generation_read(const struct paths *p, unsigned long long *gen, struct err *e)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0, i;
+    int exists = 0;
+    unsigned long long v = 0;
+
+    *gen = 0;
+    if (store_read_file(p->generation, 0, &buf, &len, &exists, e) != 0)
+        return -1;
+    if (!exists)
+        return 0;
+    for (i = 0; i < len && buf[i] >= '0' && buf[i] <= '9' && v <= STORE_GENERATION_MAX; i++)
+        v = v * 10 + (unsigned long long)(buf[i] - '0');
+    free(buf);
+    if (i == 0 || i + 1 != len || v > STORE_GENERATION_MAX) {
+        err_set(e, ERR_STORE_CORRUPT,
+                "the store's generation record %s is damaged; move it away (the next change "
+                "of the configuration writes it again)",
+                p->generation);
+        return -1;
+    }
+    *gen = v;
+    return 0;
+}
+
+static int store_generation_write(const struct paths *p, unsigned long long gen, struct err *e)
+{
+    char text[32];
+    int n = snprintf(text, sizeof(text), "%llu\n", gen);
+
+    if (n < 0 || (size_t)n >= sizeof(text)) {
+        err_set(e, ERR_INTERNAL, "generation out of range");
+        return -1;
+    }
+    return store_write_atomic(p->generation, (const unsigned char *)text, (size_t)n, e);
+}
+
+/*
+ * Refuse a store older than the newest one written here (see store.h). *stale
+ * is set when that is the reason, so that a reader without the lock can look
+ * again under it (a writer replaces the store first and the record second).
+ */
+static int store_generation_check(const struct paths *p, const cJSON *doc, int *stale,
+                                  struct err *e)
+{
+    unsigned long long have = store_doc_generation(doc), newest = 0;
+
+    if (store_generation_read(p, &newest, e) != 0)
+        return -1;
+    if (have >= newest)
+        return 0;
+    *stale = 1;
+    err_set(e, ERR_STORE_CORRUPT,
+            "the store %s is an older copy (generation %llu; %llu was written since): it may "
+            "bring back a replaced credential, so it was refused and left untouched; put the "
+            "newest copy back, or move it away and run textus-host configure again (to keep "
+            "this copy on purpose, delete %s)",
+            p->store, have, newest, p->generation);
+    return -1;
+}
+
 /* ---- reading the document ----------------------------------------------- */
 
 /*
  * Read key and store and decrypt. *doc is NULL when there is no store.
- * The key (when present) is returned in *k either way.
+ * The key (when present) is returned in *k either way. A store older than the
+ * generation record is refused (store_generation_check sets *stale).
  */
-static int store_read_doc(const struct paths *p, struct store_key *k, cJSON **doc, struct err *e)
+static int store_read_doc(const struct paths *p, struct store_key *k, cJSON **doc, int *stale,
+                          struct err *e)
 {
     unsigned char *buf = NULL, *plain = NULL;
     size_t len = 0, plen = 0;
@@ -539,6 +624,11 @@ static int store_read_doc(const struct paths *p, struct store_key *k, cJSON **do
                 "the store %s decrypted to something that is not a JSON object", p->store);
         goto out;
     }
+    if (store_generation_check(p, *doc, stale, e) != 0) {
+        store_json_free(*doc);
+        *doc = NULL;
+        goto out;
+    }
     rc = 0;
 out:
     free(buf);
@@ -557,7 +647,18 @@ static int store_lock(const struct paths *p, int *fd_out, struct err *e)
 
     *fd_out = -1;
     if (fd < 0) {
-        err_set(e, ERR_STORE_IO, "cannot open the lock file %s: %s", p->lock, strerror(errno));
+        if (errno == ELOOP || errno == EMLINK) /* O_NOFOLLOW met a symlink (Linux, macOS / BSD) */
+            err_set(e, ERR_STORE_PERMISSIONS,
+                    "the lock file %s is a symbolic link; remove it with: rm '%s' (the host "
+                    "creates the lock file itself)",
+                    p->lock, p->lock);
+        else if (errno == EACCES)
+            err_set(e, ERR_STORE_PERMISSIONS,
+                    "cannot open the lock file %s: %s; fix it with: "
+                    "chmod 600 '%s'",
+                    p->lock, strerror(errno), p->lock);
+        else
+            err_set(e, ERR_STORE_IO, "cannot open the lock file %s: %s", p->lock, strerror(errno));
         return -1;
     }
     if (paths_check_fd(fd, p->lock, e) != 0) {
@@ -693,7 +794,7 @@ int store_load(struct store **out, struct err *e)
     struct paths p;
     struct store_key k;
     cJSON *doc = NULL;
-    int exists = 0, lock_fd = -1;
+    int exists = 0, lock_fd = -1, stale = 0;
     struct stat st;
 
     *out = NULL;
@@ -716,19 +817,20 @@ int store_load(struct store **out, struct err *e)
         }
         store_unlock(lock_fd);
     }
-    if (store_read_doc(&p, &k, &doc, e) != 0) {
-        if (e->code != ERR_STORE_KEY_MISMATCH)
+    if (store_read_doc(&p, &k, &doc, &stale, e) != 0) {
+        if (e->code != ERR_STORE_KEY_MISMATCH && !stale)
             return -1;
         /*
-         * The store and the key are read without the lock; a rekey between the two reads
-         * looks like a key mismatch. Read again under the lock, where both are consistent.
+         * The store, the key and the generation record are read without the lock; a rekey
+         * between the reads looks like a key mismatch, an update like an older store. Read
+         * again under the lock, where they are consistent.
          */
         struct err first = *e;
         if (store_lock(&p, &lock_fd, e) != 0) {
             *e = first;
             return -1;
         }
-        if (store_recover_locked(&p, e) != 0 || store_read_doc(&p, &k, &doc, e) != 0) {
+        if (store_recover_locked(&p, e) != 0 || store_read_doc(&p, &k, &doc, &stale, e) != 0) {
             store_unlock(lock_fd);
             return -1;
         }
@@ -998,6 +1100,22 @@ static int store_ensure_kdf_root(cJSON *doc, struct err *e)
     return 0;
 }
 
+/* internal.generation = gen (the "internal" section exists: store_ensure_kdf_root made it). */
+static int store_set_generation(cJSON *doc, unsigned long long gen, struct err *e)
+{
+    cJSON *internal = cJSON_GetObjectItemCaseSensitive(doc, "internal");
+    cJSON *v = cJSON_CreateNumber((double)gen);
+
+    if (!cJSON_IsObject(internal) || !v) {
+        cJSON_Delete(v);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    store_json_free(cJSON_DetachItemFromObjectCaseSensitive(internal, "generation"));
+    cJSON_AddItemToObject(internal, "generation", v);
+    return 0;
+}
+
 int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
 {
     struct paths p;
@@ -1005,7 +1123,9 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
     cJSON *doc = NULL;
     unsigned char *plain = NULL, *sealed = NULL;
     size_t plen = 0, slen = 0;
-    int lock_fd = -1, rc = -1;
+    int lock_fd = -1, rc = -1, stale = 0;
+    unsigned long long gen = 0;
+    struct err ge;
 
     memset(&k, 0, sizeof(k));
     if (out)
@@ -1017,7 +1137,9 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
     if (store_recover_locked(&p, e) != 0)
         goto out;
     /* re-read under the lock: another process may have written since we last looked */
-    if (store_read_doc(&p, &k, &doc, e) != 0)
+    if (store_read_doc(&p, &k, &doc, &stale, e) != 0)
+        goto out;
+    if (store_generation_read(&p, &gen, e) != 0)
         goto out;
     if (!doc) {
         doc = cJSON_CreateObject();
@@ -1039,12 +1161,24 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
         err_set(e, ERR_INTERNAL, "the edited configuration is not an object");
         goto out;
     }
+    /* one more than any store written here, also when this one replaces a moved-away store */
+    if (store_doc_generation(doc) > gen)
+        gen = store_doc_generation(doc);
+    if (gen >= STORE_GENERATION_MAX || store_set_generation(doc, gen + 1, e) != 0)
+        goto out;
     if (store_print(doc, &plain, &plen, e) != 0)
         goto out;
     if (store_seal(&k, plain, plen, &sealed, &slen, e) != 0)
         goto out;
     if (store_write_atomic(p.store, sealed, slen, e) != 0)
         goto out;
+    /*
+     * The record follows the store: a crash between the two leaves a store newer than the
+     * record, which is accepted. A record that cannot be written leaves the protection one
+     * generation behind; the change itself is saved, so it is not reported as a failure.
+     */
+    if (store_generation_write(&p, gen + 1, &ge) != 0)
+        log_msg("store: the generation record was not updated: %s", ge.message);
     if (out) {
         rc = store_handle(doc, &k, out, e);
         doc = NULL;

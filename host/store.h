@@ -5,7 +5,21 @@
  *
  * Files (paths.h): the store `credentials.store` in the config dir, its key
  * `store.key` in the data dir, an advisory lock `credentials.lock` next to the
- * store.
+ * store, and the generation record `store.generation` next to the key.
+ *
+ * Rollback: the document carries a generation (internal.generation), one
+ * more on every write, and after each write the record beside the key is set
+ * to it ("<decimal>
+", mode 0600). A store whose generation is below the
+ * record is an older copy put back (a restored backup or sync of the config
+ * folder): opened under the same key it would bring back a replaced credential
+ * or setting, so it is refused as ERR_STORE_CORRUPT and never overwritten.
+ * The store is written before the record, so a crash between the two leaves a
+ * store newer than the record, which is accepted; a missing record accepts any
+ * store (deleting it is how a person keeps an older copy on purpose). With
+ * TEXTUS_HOST_HOME both live in one folder and a copy of the whole folder
+ * rolls both back: the protection needs the key's folder to be kept apart, as
+ * the default locations are.
  *
  * Store file format, version 1 (all integers single bytes):
  *
@@ -64,7 +78,7 @@
  *                 "connect_timeout_ms", "timeout_ms", "segment_limit", ...},
  *    "cache": {"greenhouse_user_id", "greenhouse_user_email",
  *              "greenhouse_access_token", "greenhouse_access_token_expires_at"},
- *    "internal": {"kdf_root"}}
+ *    "internal": {"kdf_root", "generation"}}
  * Unknown members are kept as they are.
  */
 #ifndef TH_STORE_H

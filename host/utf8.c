@@ -1,7 +1,10 @@
 /*
- * utf8 — strict UTF-8 validation and decoding (RFC 3629, Unicode table 3-7).
+ * utf8 — strict UTF-8 validation and decoding (RFC 3629, Unicode table 3-7),
+ * and the JSON text check for U+0000 and raw control characters (RFC 8259).
  */
 #include "utf8.h"
+
+#include <string.h>
 
 size_t utf8_decode(uint32_t *cp, const char *s, size_t len)
 {
@@ -67,4 +70,35 @@ int utf8_valid(const char *buf, size_t len)
         i += n;
     }
     return 1;
+}
+
+int utf8_json_clean(const char *buf, size_t len, size_t *where)
+{
+    size_t i;
+    int in_string = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c < 0x20 && (in_string || (c != '\t' && c != '\n' && c != '\r')))
+            goto bad;
+        if (!in_string) {
+            in_string = c == '"';
+            continue;
+        }
+        if (c == '"') {
+            in_string = 0;
+        } else if (c == '\\' && i + 1 < len) {
+            unsigned char n = (unsigned char)buf[i + 1];
+            if (n < 0x20)
+                goto bad;
+            if (n == 'u' && i + 5 < len && memcmp(buf + i + 2, "0000", 4) == 0)
+                goto bad;
+            i++; /* the escaped character cannot end the string */
+        }
+    }
+    return 1;
+bad:
+    if (where)
+        *where = i;
+    return 0;
 }

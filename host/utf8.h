@@ -1,6 +1,8 @@
 /*
  * utf8 — strict UTF-8 validation and decoding (cJSON does not validate).
- * Rejects overlong forms, surrogates and code points above U+10FFFF.
+ * Rejects overlong forms, surrogates and code points above U+10FFFF. Also the
+ * one check of JSON text that cJSON does not make: U+0000 and raw control
+ * characters (utf8_json_clean).
  */
 #ifndef TH_UTF8_H
 #define TH_UTF8_H
@@ -18,5 +20,15 @@ int utf8_valid(const char *buf, size_t len) TH_WUR;
  * and stores the code point in *cp, or returns 0 on a malformed sequence.
  */
 size_t utf8_decode(uint32_t *cp, const char *s, size_t len);
+
+/*
+ * 1 when the JSON text buf[0..len) holds no U+0000 and no raw control
+ * character: no "\u0000" escape in a string or key, no byte below 0x20 inside
+ * a string or key (RFC 8259 section 7 forbids them there), and none between
+ * tokens other than tab, LF and CR. cJSON accepts raw control bytes and ends a
+ * string at U+0000, so a field would silently lose what follows. Otherwise 0,
+ * with *where (may be NULL) set to the byte offset of the first offence.
+ */
+int utf8_json_clean(const char *buf, size_t len, size_t *where) TH_WUR;
 
 #endif

@@ -17,9 +17,9 @@ set(th_hardened $<TARGET_FILE:textus-host> $<TARGET_FILE:textus-host-store>)
 if(TARGET textus-host-engine)
   list(APPEND th_hardened $<TARGET_FILE:textus-host-engine>)
 endif()
-add_test(NAME hardening COMMAND ${Python3_EXECUTABLE}
+add_test(NAME build_hardening COMMAND ${Python3_EXECUTABLE}
          ${CMAKE_CURRENT_SOURCE_DIR}/packaging/check_hardening.py ${th_hardened})
-set_tests_properties(hardening PROPERTIES ENVIRONMENT "${th_pkg_env}" LABELS packaging
+set_tests_properties(build_hardening PROPERTIES ENVIRONMENT "${th_pkg_env}" LABELS packaging
                      SKIP_RETURN_CODE 77 TIMEOUT 60)
 
 string(REPLACE ";" "\\;" th_ids "${TH_EXTENSION_IDS}")

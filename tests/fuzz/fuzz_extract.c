@@ -4,7 +4,9 @@
  * (split at '\n'; any bytes, not necessarily UTF-8). Aborts unless every
  * number reported is sound: the default is a valid +1 NANP number, every
  * display is the exact text of its line at its offset, and the e164 digits
- * occur in order in that display. Also runs phone_parse_value on the input.
+ * occur in order in that display, and the candidate id read from the URL
+ * follows the Greenhouse id rule. Also runs phone_parse_value on the input.
+ * Seeds include NUL bytes inside the name, the URL and the lines.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -44,7 +46,7 @@ static void fz_check(const struct phone_number *n, const struct fz_line *lines, 
     if (n->e164[0] != '+')
         abort();
     if (n->supported) {
-        if (strlen(n->e164) != 12 || n->e164[1] != '1' || !phone_nanp_valid(n->e164 + 2))
+        if (!phone_e164_nanp_valid(n->e164)) /* the rule every verb taking "to" applies */
             abort();
         digits = n->e164 + 2; /* the "1" may be implied */
     } else {
@@ -98,6 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     url[url_len] = '\0';
     if (phone_scan_init(s, name, name_len, url) != 0)
         abort();
+    {
+        char id[32];
+        if (phone_candidate_id(id, sizeof(id), url) && !phone_gh_id_valid(id))
+            abort(); /* extract_phone's candidate id follows the Greenhouse id rule */
+    }
     for (i = 0; i < nlines; i++) {
         if (phone_scan_line(s, lines[i].p, lines[i].len) != 0)
             abort();

@@ -23,7 +23,8 @@ static char fz_root[] = "/tmp/th-fuzz-store-XXXXXX";
 
 static void fz_cleanup(void)
 {
-    static const char *const names[] = {"credentials.store", "credentials.lock", "store.key"};
+    static const char *const names[] = {"credentials.store", "credentials.lock", "store.key",
+                                        "store.generation"};
     char p[600];
     size_t i;
 

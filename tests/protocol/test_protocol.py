@@ -192,8 +192,12 @@ class Lifecycle(unittest.TestCase):
     def test_fd1_points_at_stderr(self):
         h = Host()
         self.assertTrue(h.request({"type": "ping"})["ok"])
-        fd1 = os.readlink("/proc/%d/fd/1" % h.proc.pid)
-        fd2 = os.readlink("/proc/%d/fd/2" % h.proc.pid)
+        try:
+            fd1 = os.readlink("/proc/%d/fd/1" % h.proc.pid)
+            fd2 = os.readlink("/proc/%d/fd/2" % h.proc.pid)
+        except PermissionError:
+            h.close()
+            self.skipTest("the host is not dumpable, so only root may read its fd table")
         self.assertEqual(fd1, fd2, "stray prints must go to stderr, not the frame pipe")
         h.close()
 

@@ -162,6 +162,14 @@ static void test_candidate_id(void **state)
     assert_false(phone_candidate_id(id, sizeof(id), "https://a.io/people/12x"));
     assert_false(phone_candidate_id(id, sizeof(id), "https://a.io/people/"));
     assert_false(phone_candidate_id(id, sizeof(id), "https://a.io/people/123456789012345678901"));
+    /* the Greenhouse id rule: 1-18 digits, above 0 */
+    assert_false(phone_candidate_id(id, sizeof(id), "https://a.io/people/0"));
+    assert_false(phone_candidate_id(id, sizeof(id), "https://a.io/people/0000?x=1"));
+    assert_false(phone_candidate_id(id, sizeof(id), "https://a.io/people/1234567890123456789"));
+    assert_true(phone_candidate_id(id, sizeof(id), "https://a.io/people/123456789012345678"));
+    assert_string_equal(id, "123456789012345678");
+    assert_true(phone_candidate_id(id, sizeof(id), "https://a.io/people/0/people/7"));
+    assert_string_equal(id, "7");
     assert_false(phone_candidate_id(id, 3, "https://a.io/people/123"));
     assert_false(phone_candidate_id(id, sizeof(id), NULL));
 }

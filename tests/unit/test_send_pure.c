@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "phone.h"
 #include "send.h"
 
 static char *repeat(const char *unit, size_t n)
@@ -63,12 +64,26 @@ static void test_checks(void **state)
 {
     char m[64];
 
-    assert_true(send_is_nanp("+13035550123"));
-    assert_false(send_is_nanp("+10035550123"));
-    assert_false(send_is_nanp("+13031550123"));
-    assert_false(send_is_nanp("+4420794600"));
-    assert_false(send_is_nanp("13035550123"));
-    assert_false(send_is_nanp("+1303555012a"));
+    /* the send flow's number rule is extract_phone's (phone_e164_nanp_valid) */
+    assert_true(phone_e164_nanp_valid("+13035550123"));
+    assert_false(phone_e164_nanp_valid("+10035550123"));
+    assert_false(phone_e164_nanp_valid("+13031550123"));
+    assert_false(phone_e164_nanp_valid("+4420794600"));
+    assert_false(phone_e164_nanp_valid("13035550123"));
+    assert_false(phone_e164_nanp_valid("+1303555012a"));
+    assert_false(phone_e164_nanp_valid("+19115550123")); /* N11 area code */
+    assert_false(phone_e164_nanp_valid("+13034110123")); /* N11 exchange */
+    assert_false(phone_e164_nanp_valid("+130355501234"));
+    assert_false(phone_e164_nanp_valid(NULL));
+    assert_true(phone_gh_id_valid("1001"));
+    assert_true(phone_gh_id_valid("999999999999999999")); /* 18 digits */
+    assert_false(phone_gh_id_valid("0"));
+    assert_false(phone_gh_id_valid("0000"));
+    assert_false(phone_gh_id_valid("1000000000000000000")); /* 19 digits */
+    assert_false(phone_gh_id_valid("12345678901234567890"));
+    assert_false(phone_gh_id_valid(""));
+    assert_false(phone_gh_id_valid("12a"));
+    assert_false(phone_gh_id_valid("-5"));
     assert_true(send_request_id_ok("a"));
     assert_true(send_request_id_ok("click_7f3a-9"));
     assert_false(send_request_id_ok(""));
