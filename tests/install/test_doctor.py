@@ -31,7 +31,7 @@ class Doctor(unittest.TestCase):
         os.makedirs(os.path.join(self.home, ".config", "chromium"))
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home,
                     "LC_ALL": "C", "TH_INSTALL_ROOT": os.path.join(self.tmp, "root")}
-        p = subprocess.run(["bash", INSTALL, "--binary", HOST], env=self.env, capture_output=True,
+        p = subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints"], env=self.env, capture_output=True,
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.installed = os.path.join(self.home, ".local", "share", "textus-host", "bin", "textus-host")
@@ -173,7 +173,7 @@ class Doctor(unittest.TestCase):
     def test_expected_extension_id(self):
         rc, doc = self.doctor("--extension-id", OTHER)
         self.assert_fail(doc, r"extension %s is not in" % OTHER, r"install\.sh --extension-id %s" % OTHER)
-        subprocess.run(["bash", INSTALL, "--binary", HOST, "--extension-id", OTHER], env=self.env,
+        subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--extension-id", OTHER], env=self.env,
                        capture_output=True, check=True)
         rc, doc = self.doctor("--extension-id", OTHER)
         # the manifest now allows it; the host itself still refuses an id missing from its settings
@@ -256,7 +256,7 @@ class Doctor(unittest.TestCase):
 
     def test_receipt_manifest_gone(self):
         udd = os.path.join(self.tmp, "profile")
-        subprocess.run(["bash", INSTALL, "--binary", HOST, "--user-data-dir", udd], env=self.env,
+        subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--force", "--user-data-dir", udd], env=self.env,
                        capture_output=True, check=True)
         rc, doc = self.doctor()
         oks = self.install_findings(doc, "ok")
