@@ -4,11 +4,15 @@ The host is configured (TEXTUS_HOST_HOME) against tests/fakes/; each test breaks
 one thing — the TextUs token, the account, messaging rights, the Greenhouse
 user, Harvest v1's retirement, a note that cannot be written, a text that was
 not delivered — and checks doctor's finding, its fix, the FAQ answer, and the
-support report (Delivered / Not Delivered with the numbers concerned; no secret).
+support report (Delivered / Not Delivered with the numbers concerned; no secret);
+a service that cannot be reached (a closed port) or answers too slowly, with
+what doctor waited for; and a note that can never be written (a deleted
+candidate) from the send's reply to `outbox dismiss`.
 """
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +29,15 @@ HOST = os.environ["TH_HOST"]
 SEED = os.path.join(SRC, "tests", "e2e", "seed.json")
 TOKEN = "tok_e2e_recruiter_FAKE_0001"
 API_KEY = "hvk_e2e_textus_FAKE_0001"
+
+
+def closed_port():
+    """A local port nothing listens on (bound, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def host_has(verb):
@@ -163,6 +176,50 @@ class DoctorOnline(unittest.TestCase):
         rc, doc = self.doctor()
         c = self.finding(doc, "fail", "restricted from messaging", "textus")
         self.assertIn("10DLC", c["fix"])
+
+    # ---- unreachable services ----
+
+    def test_textus_unreachable_is_a_failure(self):
+        self.configure()
+        url = "http://127.0.0.1:%d" % closed_port()
+        p = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(
+            {"textus": {"base_url": url}}), env=self.env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "TextUs cannot be reached", "textus")
+        self.assertIn("doctor waited", c["message"])
+        self.assertIn("for TextUs at %s" % url, c["message"])
+        self.assertIn("network", c["fix"])
+        self.assertTrue(c["faq_not_sending"])
+        self.assertFalse(doc["ok"])
+
+    def test_greenhouse_unreachable_is_a_failure(self):
+        url = "http://127.0.0.1:%d" % closed_port()
+        self.configure(gh={"email": "alice@acme.example", "api_key": API_KEY, "base_url": url})
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "Greenhouse cannot be reached", "greenhouse")
+        self.assertIn("for Greenhouse at %s" % url, c["message"])
+        self.assertTrue(c["faq_not_tracking"])
+
+    def test_slow_service_timeout_says_what_it_waited_for(self):
+        self.configure()
+        p = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(
+            {"settings": {"timeout_ms": 700}}), env=self.env, capture_output=True, text=True,
+            timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.fakes.fault({"server": "textus", "path_re": "accounts", "action": {"delay_ms": 3000},
+                          "times": -1})
+        p = subprocess.run([HOST, "doctor"], env=self.env, capture_output=True, text=True, timeout=120)
+        self.outputs += [p.stdout, p.stderr]
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("TextUs cannot be reached", p.stdout)
+        self.assertRegex(p.stdout, r"doctor waited \d+\.\d s for TextUs at http://127\.0\.0\.1:\d+ "
+                                   r"\(connect timeout 10\.0 s, whole request 0\.7 s")
+        # the step was shown as it started and as it ended
+        self.assertIn('  ... TextUs: checking the token and account "acme" at ', p.stderr)
+        self.assertRegex(p.stderr, r"  FAIL  TextUs: checking the token .* \(\d+\.\d s\)")
 
     def test_offline_skips(self):
         self.configure(token="tok_not_a_real_token_0000")
