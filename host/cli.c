@@ -6,8 +6,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common.h"
 #include "doctor.h"
 #include "engine.h"
+#include "term.h"
+
+/*
+ * A test build (cmake -DTH_FAILPOINTS=ON) says so in --version; the words are
+ * also the marker scripts/install.sh looks for to refuse installing it.
+ */
+#if defined(TH_FAILPOINTS) && TH_FAILPOINTS
+#define CLI_BUILD_NOTE " [test build with TH_FAILPOINTS: never install it]"
+#else
+#define CLI_BUILD_NOTE ""
+#endif
 
 /* The engine's function for a command (a typed read of one member of its API table). */
 typedef cli_cmd_fn (*cli_engine_pick)(const struct th_engine_api *api);
@@ -37,7 +49,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"extract", cli_cmd_extract, NULL, "show the number extract_phone picks (profile on stdin)"},
     {"send", NULL, cli_engine_cmd_send,
      "send one SMS (body on stdin) and log it as a Greenhouse note"},
-    {"outbox", NULL, cli_engine_cmd_outbox, "list the send journal, or flush it (notes, unknowns)"},
+    {"outbox", NULL, cli_engine_cmd_outbox, "the send journal: list, flush, dismiss a note"},
     {"doctor", cli_cmd_doctor, NULL, "check the installation and configuration (--report)"},
     {NULL, NULL, NULL, NULL}};
 
@@ -55,7 +67,33 @@ static void cli_usage(FILE *out)
     for (i = 0; cli_cmds[i].name; i++)
         fprintf(out, "  %-12s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
     fprintf(out, "  --version    print the version and exit\n"
-                 "  --help       print this help and exit\n");
+                 "  --help       print this help and exit\n"
+                 "\n"
+                 "textus-host <command> --help (or textus-host help <command>) explains a command\n"
+                 "and its exit status. Exit status: 0 success; 1 the command failed (the message\n"
+                 "says why); 2 a wrong command, option or argument; outbox flush also uses 3\n"
+                 "(something still waits).\n");
+}
+
+static const char *cli_nearest_command(const char *word)
+{
+    const char *names[TH_ARRAY_SIZE(cli_cmds) + 2];
+    size_t i, n = 0;
+
+    for (i = 0; cli_cmds[i].name; i++)
+        names[n++] = cli_cmds[i].name;
+    names[n++] = "help";
+    return term_nearest(word, names, n);
+}
+
+static int cli_unknown(const char *what, const char *name, const char *near)
+{
+    fprintf(stderr, "textus-host: unknown %s '%s'", what, name);
+    if (near)
+        fprintf(stderr, " -- did you mean %s?", near);
+    fprintf(stderr, "\nusage: textus-host [--version | --help | <command> [options]] "
+                    "(textus-host --help lists the commands)\n");
+    return 2;
 }
 
 int cli_main(int argc, char **argv)
@@ -68,12 +106,24 @@ int cli_main(int argc, char **argv)
         return 2;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-        printf("textus-host %s (protocol 1)\n", TH_VERSION);
+        printf("textus-host %s (protocol 1)%s\n", TH_VERSION, CLI_BUILD_NOTE);
         return 0;
     }
-    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+        (strcmp(name, "help") == 0 && argc <= 2)) {
         cli_usage(stdout);
         return 0;
+    }
+    if (strcmp(name, "help") == 0) {
+        /* help <command>: that command's own --help */
+        static char help_flag[] = "--help";
+        for (i = 0; cli_cmds[i].name; i++) {
+            if (strcmp(cli_cmds[i].name, argv[2]) == 0) {
+                char *sub[4] = {argv[0], argv[2], help_flag, NULL};
+                return cli_main(3, sub);
+            }
+        }
+        return cli_unknown("command", argv[2], cli_nearest_command(argv[2]));
     }
     for (i = 0; cli_cmds[i].name; i++) {
         if (strcmp(cli_cmds[i].name, name) == 0) {
@@ -92,7 +142,9 @@ int cli_main(int argc, char **argv)
             return fn(argc - 1, argv + 1);
         }
     }
-    fprintf(stderr, "textus-host: unknown command '%s'\n\n", name);
-    cli_usage(stderr);
-    return 2;
+    if (name[0] == '-') {
+        static const char *const opts[] = {"--version", "--help"};
+        return cli_unknown("option", name, term_nearest(name, opts, TH_ARRAY_SIZE(opts)));
+    }
+    return cli_unknown("command", name, cli_nearest_command(name));
 }

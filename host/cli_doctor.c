@@ -1,14 +1,19 @@
 /*
- * cli_doctor — `textus-host doctor [--json] [--report [FILE]] [--extension-id ID]...
- * [--user-data-dir DIR]... [--offline]`: runs the checklist (doctor.h) — the
- * installation in every browser folder, then the configuration through the
- * engine's "doctor_config_checks" — prints each finding with a one-line fix,
- * answers the help article's FAQ, and exits 1 when anything failed.
+ * cli_doctor — `textus-host doctor [--json] [--report [FILE]] [--force]
+ * [--extension-id ID]... [--user-data-dir DIR]... [--offline]`: runs the
+ * checklist (doctor.h) — the installation in every browser folder, then the
+ * configuration through the engine's "doctor_config_checks" — printing each
+ * slow step as it starts and ends (stderr), then each finding with a one-line
+ * fix, the answers to the help article's FAQ, and exits 1 when anything failed.
  * --report writes a support report (versions, checklist, recent messages with
- * Delivered / Not Delivered and the numbers concerned) with every secret removed.
+ * Delivered / Not Delivered and the numbers concerned) with every secret
+ * removed: a new file, mode 0600, never through a symlink, never over an
+ * existing file unless --force.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,24 +26,39 @@
 #include "common.h"
 #include "doctor.h"
 #include "engine.h"
+#include "paths.h"
 #include "protocol.h"
+#include "term.h"
+
+#define CLI_DOCTOR_PATH_MAX 4096
 
 static void doctor_usage(FILE *out)
 {
-    fprintf(out, "usage: textus-host doctor [--json] [--report [FILE]] [--offline]\n"
-                 "                          [--extension-id ID]... [--user-data-dir DIR]...\n"
-                 "\n"
-                 "Checks the installation (every browser's host manifest, and a real ping of the\n"
-                 "host it names) and the configuration (credential store, TextUs, Greenhouse,\n"
-                 "pending notes). Each problem comes with a one-line fix. Exit status 1 when\n"
-                 "anything failed.\n"
-                 "\n"
-                 "  --json              print the checklist as JSON\n"
-                 "  --report [FILE]     also write a support report for TextUs support (secrets\n"
-                 "                      removed); default textus-host-report-<time>.txt here\n"
-                 "  --offline           skip the checks that call TextUs and Greenhouse\n"
-                 "  --extension-id ID   the extension that must be allowed (default: the stub's)\n"
-                 "  --user-data-dir DIR also check a custom browser profile folder\n");
+    fprintf(out,
+            "usage: textus-host doctor [--json] [--report [FILE]] [--force] [--offline]\n"
+            "                          [--extension-id ID]... [--user-data-dir DIR]...\n"
+            "\n"
+            "Checks the installation (every browser's host manifest, and a real ping of the\n"
+            "host it names as each extension the manifest allows) and the configuration\n"
+            "(credential store, TextUs, Greenhouse, notes waiting). Each problem comes with a\n"
+            "one-line fix. Slow steps are shown on stderr as they start and end.\n"
+            "\n"
+            "  --json              print the checklist as JSON (nothing else on stdout)\n"
+            "  --report [FILE]     also write a support report for TextUs support (secrets\n"
+            "                      removed; it lists recent messages and their numbers), mode\n"
+            "                      0600; default: textus-host-report-<time>.txt in the data\n"
+            "                      folder. The full path is printed.\n"
+            "  --force             let --report replace an existing FILE (a symlink is\n"
+            "                      replaced, never followed)\n"
+            "  --offline           skip the checks that call TextUs and Greenhouse\n"
+            "  --extension-id ID   the extension that every manifest must allow (repeatable;\n"
+            "                      default: the stub's and those in\n"
+            "                      settings.allowed_extension_ids)\n"
+            "  --user-data-dir DIR also check a custom browser profile folder\n"
+            "\n"
+            "exit status: 0 nothing failed (warnings allowed); 1 a check failed, or the\n"
+            "report could not be written; 2 a wrong option or argument (nothing checked),\n"
+            "including a --report FILE that exists without --force.\n");
 }
 
 static const char *cli_doctor_area_title(const char *area)
@@ -56,11 +76,24 @@ static const char *cli_doctor_area_title(const char *area)
     return area;
 }
 
+static enum term_mark cli_doctor_mark(const char *status)
+{
+    if (strcmp(status, "fail") == 0)
+        return TERM_FAIL;
+    if (strcmp(status, "warn") == 0)
+        return TERM_WARN;
+    if (strcmp(status, "info") == 0)
+        return TERM_INFO;
+    return TERM_OK;
+}
+
+/* The checklist for a person: ✓/✗ and colour only when out is a terminal (term.h). */
 static void cli_doctor_print(FILE *out, const struct doctor *d, const cJSON *faq)
 {
     static const char *const areas[] = {"install", "config", "textus", "greenhouse", "outbox"};
     size_t a;
     const cJSON *c;
+    int fancy = term_fancy(out);
 
     fprintf(out, "textus-host doctor %s\n", TH_VERSION);
     for (a = 0; a < TH_ARRAY_SIZE(areas); a++) {
@@ -69,17 +102,15 @@ static void cli_doctor_print(FILE *out, const struct doctor *d, const cJSON *faq
         {
             const char *st = cJSON_GetObjectItemCaseSensitive(c, "status")->valuestring;
             const cJSON *fix = cJSON_GetObjectItemCaseSensitive(c, "fix");
-            const char *tag = strcmp(st, "fail") == 0   ? "FAIL"
-                              : strcmp(st, "warn") == 0 ? "warn"
-                              : strcmp(st, "info") == 0 ? "info"
-                                                        : "ok";
             if (strcmp(cJSON_GetObjectItemCaseSensitive(c, "area")->valuestring, areas[a]) != 0)
                 continue;
             if (!title) {
                 fprintf(out, "\n%s\n", cli_doctor_area_title(areas[a]));
                 title = 1;
             }
-            fprintf(out, "  %-4s  %s\n        %s\n", tag,
+            fputs("  ", out);
+            term_print_mark(out, cli_doctor_mark(st), fancy ? 6 : 4);
+            fprintf(out, "  %s\n        %s\n",
                     cJSON_GetObjectItemCaseSensitive(c, "subject")->valuestring,
                     cJSON_GetObjectItemCaseSensitive(c, "message")->valuestring);
             if (cJSON_IsString(fix))
@@ -90,8 +121,12 @@ static void cli_doctor_print(FILE *out, const struct doctor *d, const cJSON *faq
             cJSON_GetObjectItemCaseSensitive(faq, "not_sending")->valuestring);
     fprintf(out, "Why are my texts not tracking in Greenhouse?\n  %s\n",
             cJSON_GetObjectItemCaseSensitive(faq, "not_tracking")->valuestring);
-    fprintf(out, "\n%s: %d problem%s, %d warning%s\n", d->fails ? "NOT OK" : "OK", d->fails,
-            d->fails == 1 ? "" : "s", d->warns, d->warns == 1 ? "" : "s");
+    fprintf(out, "\n%s%s: %d problem%s, %d warning%s%s\n",
+            !fancy     ? ""
+            : d->fails ? "\033[1;31m\xe2\x9c\x97 " /* ✗ bold red */
+                       : "\033[32m\xe2\x9c\x93 ",  /* ✓ green */
+            d->fails ? "NOT OK" : "OK", d->fails, d->fails == 1 ? "" : "s", d->warns,
+            d->warns == 1 ? "" : "s", fancy ? "\033[0m" : "");
 }
 
 static void cli_doctor_config(struct doctor *d, int online)
@@ -133,30 +168,24 @@ static void cli_doctor_report_messages(FILE *f)
     cJSON_Delete(list);
 }
 
-static int cli_doctor_report(const char *path, const struct doctor *d, const cJSON *faq,
-                             char *written, size_t wsz)
+/* The report's text (checklist, recent messages), secrets scrubbed; malloc'd, or NULL. */
+static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, size_t *len_out)
 {
-    char def[128], *text = NULL;
+    char when[64];
+    char *text = NULL;
     size_t len = 0;
-    FILE *mem = NULL, *f = NULL;
+    FILE *mem = open_memstream(&text, &len);
     struct utsname u;
     time_t now = time(NULL);
     struct tm tm;
     const struct th_engine_api *api;
-    int fd, rc = -1;
 
-    gmtime_r(&now, &tm);
-    if (!path) {
-        strftime(def, sizeof(def), "textus-host-report-%Y%m%d-%H%M%S.txt", &tm);
-        path = def;
-    }
-    snprintf(written, wsz, "%s", path);
-    mem = open_memstream(&text, &len);
     if (!mem)
-        goto err;
+        return NULL;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(mem, "textus-host support report\n");
-    strftime(def, sizeof(def), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(mem, "generated: %s\n", def);
+    fprintf(mem, "generated: %s\n", when);
     fprintf(mem, "host: textus-host %s (protocol %d)\n", TH_VERSION, 1);
     if (uname(&u) == 0)
         fprintf(mem, "system: %s %s %s\n", u.sysname, u.release, u.machine);
@@ -164,31 +193,165 @@ static int cli_doctor_report(const char *path, const struct doctor *d, const cJS
     cli_doctor_print(mem, d, faq);
     cli_doctor_report_messages(mem);
     if (fclose(mem) != 0) {
-        mem = NULL;
-        goto err;
+        free(text);
+        return NULL;
     }
-    mem = NULL;
     /* a last pass: any configured secret value that slipped in is blanked */
     api = engine_api_optional();
     if (api && api->doctor_scrub)
         api->doctor_scrub(text, len);
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        goto err;
-    f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        goto err;
+    *len_out = len;
+    return text;
+}
+
+/* out = path made absolute ("~/" expanded); 0, or -1 when it does not fit. */
+static int cli_doctor_abs(char *out, size_t outsz, const char *path)
+{
+    const char *home = getenv("HOME");
+    char cwd[CLI_DOCTOR_PATH_MAX];
+    int n;
+
+    if (strncmp(path, "~/", 2) == 0 && home && *home)
+        n = snprintf(out, outsz, "%s/%s", home, path + 2);
+    else if (path[0] == '/')
+        n = snprintf(out, outsz, "%s", path);
+    else if (getcwd(cwd, sizeof(cwd)))
+        n = snprintf(out, outsz, "%s/%s", cwd, path);
+    else
+        return -1;
+    return n > 0 && (size_t)n < outsz ? 0 : -1;
+}
+
+/*
+ * Decide where the report goes, before anything is checked: the FILE given
+ * (absolute), else a new name in the data folder. Refuses an existing path —
+ * a symlink too, even a dangling one — unless force (a folder always).
+ * *in_data_dir is set when the data folder may need creating. 0, or -1 with why.
+ */
+static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, int force,
+                                    int *in_data_dir, char *why, size_t whysz)
+{
+    struct stat st;
+    char dir[CLI_DOCTOR_PATH_MAX], name[64];
+    struct paths p;
+    struct err e;
+    time_t now = time(NULL);
+    struct tm tm;
+    const char *slash;
+    int i;
+
+    *in_data_dir = 0;
+    if (arg) {
+        if (!arg[0] || cli_doctor_abs(out, outsz, arg) != 0) {
+            snprintf(why, whysz, "--report: '%s' is not a usable file name", arg);
+            return -1;
+        }
+        slash = strrchr(out, '/');
+        snprintf(dir, sizeof(dir), "%.*s", slash == out ? 1 : (int)(slash - out), out);
+        if (!slash[1] || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            snprintf(why, whysz, "--report: %s is not a file in an existing folder", out);
+            return -1;
+        }
+        if (lstat(out, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                snprintf(why, whysz, "--report: %s is a folder; name a file", out);
+                return -1;
+            }
+            if (!force) {
+                snprintf(why, whysz,
+                         "--report: %s already exists%s; name a new file, or add --force to "
+                         "replace it",
+                         out, S_ISLNK(st.st_mode) ? " (a symlink, never followed)" : "");
+                return -1;
+            }
+        }
+        return 0;
     }
-    if (fwrite(text, 1, len, f) != len)
-        goto err;
+    err_clear(&e);
+    if (paths_resolve(&p, &e) != 0) {
+        snprintf(why, whysz, "--report: no data folder (%s); name a FILE", e.message);
+        return -1;
+    }
+    gmtime_r(&now, &tm);
+    strftime(name, sizeof(name), "textus-host-report-%Y%m%d-%H%M%S", &tm);
+    for (i = 1; i < 100; i++) {
+        int n = i == 1 ? snprintf(out, outsz, "%s/%s.txt", p.data_dir, name)
+                       : snprintf(out, outsz, "%s/%s-%d.txt", p.data_dir, name, i);
+        if (n <= 0 || (size_t)n >= outsz) {
+            snprintf(why, whysz, "--report: the data folder's path is too long; name a FILE");
+            return -1;
+        }
+        if (lstat(out, &st) != 0)
+            break;
+    }
+    *in_data_dir = 1;
+    return 0;
+}
+
+/* Write the report to a new file at path (0600, never through a symlink). 0, or -1 with why. */
+static int cli_doctor_report_write(const char *path, int force, int in_data_dir,
+                                   const struct doctor *d, const cJSON *faq, char *why,
+                                   size_t whysz)
+{
+    char dir[CLI_DOCTOR_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    char *text = NULL;
+    size_t len = 0, off = 0;
+    struct stat st;
+    struct err e;
+    int fd, rc = -1;
+
+    if (in_data_dir && slash) {
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+        err_clear(&e);
+        if (paths_ensure_dir(dir, &e) != 0) {
+            snprintf(why, whysz, "%s", e.message);
+            return -1;
+        }
+    }
+    text = cli_doctor_report_text(d, faq, &len);
+    if (!text) {
+        snprintf(why, whysz, "out of memory");
+        return -1;
+    }
+    /* --force replaces what is there: the name itself goes (a symlink's target is untouched) */
+    if (force && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode) && unlink(path) != 0) {
+        snprintf(why, whysz, "cannot replace %s: %s", path, strerror(errno));
+        goto out;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(why, whysz, "cannot create %s: %s%s", path, strerror(errno),
+                 errno == EEXIST ? " (it appeared while doctor ran; nothing was written to it)"
+                                 : "");
+        goto out;
+    }
+    if (fchmod(fd, 0600) != 0) {
+        snprintf(why, whysz, "cannot set the mode of %s: %s", path, strerror(errno));
+        close(fd);
+        goto out;
+    }
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
+            close(fd);
+            goto out;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0) {
+        snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
     rc = 0;
-err:
-    if (mem)
-        fclose(mem);
-    if (f && fclose(f) != 0)
-        rc = -1;
-    free(text);
+out:
+    if (text) {
+        memset(text, 0, len);
+        free(text);
+    }
     return rc;
 }
 
@@ -203,12 +366,49 @@ static int cli_doctor_id_ok(const char *id)
     return i == 32;
 }
 
+/* "--name=value" or "--name value": the value, advancing *i; NULL when absent. */
+static const char *cli_doctor_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (strcmp(argv[*i], name) != 0)
+        return NULL;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int cli_doctor_is(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int cli_doctor_bad(struct doctor *d, const char *fmt, ...) TH_PRINTF(2, 3);
+static int cli_doctor_bad(struct doctor *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("textus-host doctor: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(textus-host doctor --help lists the options)\n", stderr);
+    doctor_free(d);
+    return 2;
+}
+
 int cli_cmd_doctor(int argc, char **argv)
 {
+    static const char *const opts[] = {"--json",         "--offline",       "--report", "--force",
+                                       "--extension-id", "--user-data-dir", "--help"};
+    static char udd_abs[DOCTOR_MAX_IDS][CLI_DOCTOR_PATH_MAX];
     struct doctor d;
-    int i, json = 0, report = 0, online = 1, rc;
-    const char *report_path = NULL;
-    char written[1024];
+    int i, json = 0, report = 0, force = 0, online = 1, rc, in_data_dir = 0;
+    const char *report_arg = NULL, *v;
+    char report_path[CLI_DOCTOR_PATH_MAX], why[CLI_DOCTOR_PATH_MAX + 256];
     cJSON *faq = NULL;
 
     if (doctor_init(&d) != 0) {
@@ -216,39 +416,62 @@ int cli_cmd_doctor(int argc, char **argv)
         return 1;
     }
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--json") == 0) {
             json = 1;
-        } else if (strcmp(argv[i], "--offline") == 0) {
+        } else if (strcmp(arg, "--offline") == 0) {
             online = 0;
-        } else if (strcmp(argv[i], "--report") == 0) {
+        } else if (strcmp(arg, "--force") == 0) {
+            force = 1;
+        } else if (strcmp(arg, "--report") == 0) {
             report = 1;
             if (i + 1 < argc && argv[i + 1][0] != '-')
-                report_path = argv[++i];
-        } else if (strcmp(argv[i], "--extension-id") == 0 && i + 1 < argc &&
-                   d.n_ids < DOCTOR_MAX_IDS) {
-            if (!cli_doctor_id_ok(argv[i + 1])) {
-                fprintf(stderr,
-                        "textus-host doctor: '%s' is not an extension id (32 letters a-p)\n",
-                        argv[i + 1]);
-                doctor_free(&d);
-                return 2;
-            }
-            d.ids[d.n_ids++] = argv[++i];
-        } else if (strcmp(argv[i], "--user-data-dir") == 0 && i + 1 < argc &&
-                   d.n_udds < DOCTOR_MAX_IDS) {
-            d.udds[d.n_udds++] = argv[++i];
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                report_arg = argv[++i];
+        } else if (strncmp(arg, "--report=", 9) == 0) {
+            report = 1;
+            report_arg = arg + 9;
+        } else if (cli_doctor_is(arg, "--extension-id")) {
+            v = cli_doctor_value(argc, argv, &i, "--extension-id");
+            if (!v)
+                return cli_doctor_bad(&d, "%s needs an extension id (32 letters a-p)", arg);
+            if (!cli_doctor_id_ok(v))
+                return cli_doctor_bad(&d, "'%s' is not an extension id (32 letters a-p)", v);
+            if (d.n_ids == DOCTOR_MAX_IDS)
+                return cli_doctor_bad(&d, "too many --extension-id (at most 16): '%s'", v);
+            d.ids[d.n_ids++] = v;
+            d.ids_explicit = 1;
+        } else if (cli_doctor_is(arg, "--user-data-dir")) {
+            v = cli_doctor_value(argc, argv, &i, "--user-data-dir");
+            if (!v || !v[0])
+                return cli_doctor_bad(&d, "%s needs a folder", arg);
+            if (d.n_udds == DOCTOR_MAX_IDS)
+                return cli_doctor_bad(&d, "too many --user-data-dir (at most 16): '%s'", v);
+            if (cli_doctor_abs(udd_abs[d.n_udds], sizeof(udd_abs[0]), v) != 0)
+                return cli_doctor_bad(&d, "--user-data-dir: '%s' is too long", v);
+            d.udds[d.n_udds] = udd_abs[d.n_udds];
+            d.n_udds++;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             doctor_usage(stdout);
             doctor_free(&d);
             return 0;
+        } else if (arg[0] == '-') {
+            const char *near = term_nearest(arg, opts, TH_ARRAY_SIZE(opts));
+            snprintf(why, sizeof(why), "unknown option '%s'%s%s%s", arg,
+                     near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+            return cli_doctor_bad(&d, "%s", why);
         } else {
-            doctor_usage(stderr);
-            doctor_free(&d);
-            return 2;
+            return cli_doctor_bad(&d, "unexpected argument '%s'", arg);
         }
     }
+    if (force && !report)
+        return cli_doctor_bad(&d, "%s only goes with --report", "--force");
+    if (report && cli_doctor_report_target(report_path, sizeof(report_path), report_arg, force,
+                                           &in_data_dir, why, sizeof(why)) != 0)
+        return cli_doctor_bad(&d, "%s", why);
     if (!d.n_ids)
         d.ids[d.n_ids++] = PROTO_STUB_EXTENSION_ID;
+    /* progress on stderr; with --json only as a live line on a terminal (stdout stays JSON) */
+    d.progress = !json || term_fancy(stderr) ? stderr : NULL;
 
     doctor_check_install(&d);
     cli_doctor_config(&d, online);
@@ -274,20 +497,19 @@ int cli_cmd_doctor(int argc, char **argv)
     } else {
         cli_doctor_print(stdout, &d, faq);
     }
-    if (report) {
-        if (cli_doctor_report(report_path, &d, faq, written, sizeof(written)) != 0) {
-            fprintf(stderr, "textus-host doctor: cannot write the report %s: %s\n", written,
-                    strerror(errno));
-            cJSON_Delete(faq);
-            doctor_free(&d);
-            return 1;
-        }
-        fprintf(json ? stderr : stdout,
-                "\nSupport report written to %s (secrets removed; it lists recent messages and "
-                "their numbers). Mail it to nextsupport@textus.com.\n",
-                written);
-    }
     rc = d.fails ? 1 : 0;
+    if (report) {
+        if (cli_doctor_report_write(report_path, force, in_data_dir, &d, faq, why, sizeof(why)) !=
+            0) {
+            fprintf(stderr, "textus-host doctor: the report was not written: %s\n", why);
+            rc = 1;
+        } else {
+            fprintf(json ? stderr : stdout,
+                    "\nSupport report written to %s (secrets removed; it lists recent messages "
+                    "and their numbers). Mail it to nextsupport@textus.com.\n",
+                    report_path);
+        }
+    }
     cJSON_Delete(faq);
     doctor_free(&d);
     return rc;

@@ -58,6 +58,19 @@ err:
     return NULL;
 }
 
+static void cli_extract_usage(FILE *out)
+{
+    fprintf(out, "usage: textus-host extract [FILE] < profile.json\n"
+                 "\n"
+                 "Shows the number the extract_phone verb picks for a profile.\n"
+                 "  FILE or stdin: {\"url\", \"name\", \"lines\": [...]} or a whole\n"
+                 "  {\"type\": \"extract_phone\", \"profile\": {...}} request\n"
+                 "\n"
+                 "exit status: 0 the result is on stdout; 1 the verb failed ({\"error\"} on\n"
+                 "stdout: no number, only international ones, a bad profile); 2 a wrong option,\n"
+                 "or input that cannot be read or is not a JSON object.\n");
+}
+
 static int cli_extract_print(const cJSON *doc)
 {
     char *text = cJSON_Print(doc);
@@ -81,10 +94,14 @@ int cli_cmd_extract(int argc, char **argv)
     int rc = 2;
 
     err_clear(&e);
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        cli_extract_usage(stdout);
+        return 0;
+    }
     if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0')) {
-        fprintf(stderr, "usage: textus-host extract [FILE] < profile.json\n"
-                        "  FILE or stdin: {\"url\", \"name\", \"lines\": [...]} or a whole\n"
-                        "  {\"type\": \"extract_phone\", \"profile\": {...}} request\n");
+        fprintf(stderr,
+                "textus-host extract: %s '%s' (textus-host extract --help shows the usage)\n",
+                argc > 2 ? "unexpected argument" : "unknown option", argc > 2 ? argv[2] : argv[1]);
         return 2;
     }
     if (argc == 2 && strcmp(argv[1], "-") != 0) {

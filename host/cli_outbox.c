@@ -1,31 +1,121 @@
 /*
- * cli_outbox — `textus-host outbox list|flush`: what the send journal holds
- * (ids and states only, numbers masked), and a flush that reconciles unknown
- * sends and writes pending notes now, including notes stopped by a
- * permission or auth failure once a person has fixed it (engine).
+ * cli_outbox — `textus-host outbox list [--json] | flush | dismiss REQUEST_ID`:
+ * what the send journal holds (ids and states only, numbers masked), a flush
+ * that reconciles unknown sends and writes pending notes now (including notes
+ * stopped by a configuration problem once a person has fixed it), and the
+ * way out for a note that can never be written: dismiss journals a person's
+ * decision, after which no flush retries it and no count of waiting work
+ * includes it (engine).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "send.h"
 #include "common.h"
 #include "engine_entry.h"
+#include "send.h"
+#include "term.h"
 
 #define CLI_OUTBOX_LIST_MAX 200
 
-static void cli_outbox_usage(void)
+static void cli_outbox_usage(FILE *out)
 {
-    fprintf(stderr, "usage: textus-host outbox list | flush\n");
+    fprintf(out,
+            "usage: textus-host outbox list [--json]\n"
+            "       textus-host outbox flush\n"
+            "       textus-host outbox dismiss REQUEST_ID\n"
+            "\n"
+            "The send journal: one entry per text (request id), with the text's state and\n"
+            "its Greenhouse note's state.\n"
+            "\n"
+            "  list      the newest 200 entries (numbers masked); --json for programs, with\n"
+            "            the fix for each note that waits for a person\n"
+            "  flush     ask TextUs about texts whose outcome is unknown, and write every\n"
+            "            note still to be written now, including stopped ones (after you\n"
+            "            fixed what stopped them)\n"
+            "  dismiss   give up on the note of REQUEST_ID (e.g. the candidate was deleted\n"
+            "            in Greenhouse): it is journaled as dismissed, never retried, and no\n"
+            "            longer counted by flush, status or doctor\n"
+            "\n"
+            "exit status:\n"
+            "  list      0 listed; 1 the journal cannot be read; 2 wrong arguments\n"
+            "  flush     0 nothing waits any more; 3 something still waits (notes pending\n"
+            "            or stopped, texts with an unknown outcome: the output says which);\n"
+            "            1 the journal or the configuration cannot be read; 2 wrong arguments\n"
+            "  dismiss   0 dismissed (or it already was); 1 nothing to dismiss for that id\n"
+            "            (unknown id, note written, text not sent or its outcome unknown,\n"
+            "            another host working on it) or an error; 2 wrong arguments\n");
 }
 
-static int cli_outbox_list(void)
+static int cli_outbox_bad(const char *what, const char *arg, const char *near)
+{
+    fprintf(stderr, "textus-host outbox: %s '%s'", what, arg);
+    if (near)
+        fprintf(stderr, " (did you mean %s?)", near);
+    fprintf(stderr, "\n(textus-host outbox --help shows the usage)\n");
+    return 2;
+}
+
+/* The fix for an entry's note, or "" when its note needs nobody. */
+static void cli_outbox_fix(char *out, size_t outsz, const struct outbox_entry *en)
+{
+    out[0] = '\0';
+    if (en->send_state == OUTBOX_SEND_SENT && en->note_state == OUTBOX_NOTE_STOPPED)
+        send_stopped_fix(out, outsz, en->last_error, en->request_id);
+}
+
+static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
+{
+    cJSON *o = cJSON_CreateObject();
+    char masked[16], fix[SEND_FIX_MAX];
+    size_t tl = en->to ? strlen(en->to) : 0;
+
+    if (!o)
+        return NULL;
+    snprintf(masked, sizeof(masked), "...%s", tl >= 2 ? en->to + tl - 2 : "");
+    cli_outbox_fix(fix, sizeof(fix), en);
+    cJSON_AddStringToObject(o, "request_id", en->request_id);
+    cJSON_AddNumberToObject(o, "journaled_ms", (double)en->created_ms);
+    cJSON_AddNumberToObject(o, "updated_ms", (double)en->updated_ms);
+    cJSON_AddStringToObject(o, "candidate_id", en->candidate_id);
+    cJSON_AddStringToObject(o, "to", masked);
+    cJSON_AddStringToObject(o, "send", outbox_send_name(en->send_state));
+    if (en->send_state == OUTBOX_SEND_SENT)
+        cJSON_AddStringToObject(o, "note", outbox_note_name(en->note_state));
+    else
+        cJSON_AddNullToObject(o, "note");
+    if (en->message_id[0])
+        cJSON_AddStringToObject(o, "message_id", en->message_id);
+    else
+        cJSON_AddNullToObject(o, "message_id");
+    if (en->note_id[0])
+        cJSON_AddStringToObject(o, "note_id", en->note_id);
+    else
+        cJSON_AddNullToObject(o, "note_id");
+    if (en->delivery_state[0])
+        cJSON_AddStringToObject(o, "delivery_state", en->delivery_state);
+    else
+        cJSON_AddNullToObject(o, "delivery_state");
+    if (en->last_error[0])
+        cJSON_AddStringToObject(o, "last_error", en->last_error);
+    else
+        cJSON_AddNullToObject(o, "last_error");
+    if (fix[0])
+        cJSON_AddStringToObject(o, "fix", fix);
+    else
+        cJSON_AddNullToObject(o, "fix");
+    return o;
+}
+
+static int cli_outbox_list(int json)
 {
     static char ids[CLI_OUTBOX_LIST_MAX][OUTBOX_REQUEST_ID_MAX + 1];
     struct send_ctx c;
     struct err e;
     size_t n = 0, i;
-    char when[32];
+    char when[32], fix[SEND_FIX_MAX];
+    cJSON *doc = NULL, *arr = NULL;
 
     err_clear(&e);
     if (send_ctx_open(&c, 1, &e) != 0 ||
@@ -34,15 +124,39 @@ static int cli_outbox_list(void)
         send_ctx_close(&c);
         return 1;
     }
-    printf("%-24s %-17s %-10s %-7s %-12s %-8s %-22s %-10s %s\n", "request id", "journaled (UTC)",
-           "candidate", "to", "send", "note", "message", "note id", "last error");
+    if (json) {
+        doc = cJSON_CreateObject();
+        arr = doc ? cJSON_AddArrayToObject(doc, "entries") : NULL;
+        if (!arr) {
+            fprintf(stderr, "textus-host outbox: out of memory\n");
+            cJSON_Delete(doc);
+            send_ctx_close(&c);
+            return 1;
+        }
+    } else {
+        printf("%-24s %-17s %-10s %-7s %-12s %-9s %-22s %-10s %s\n", "request id",
+               "journaled (UTC)", "candidate", "to", "send", "note", "message", "note id",
+               "last error");
+    }
     for (i = 0; i < n; i++) {
         struct outbox_entry en;
         struct tm tm;
         time_t t;
         size_t tl;
         if (outbox_get(c.ob, ids[i], &en, &e) != 1) {
-            printf("%-24s (unreadable: %s)\n", ids[i], e.message);
+            if (json) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "request_id", ids[i]);
+                cJSON_AddStringToObject(o, "unreadable", e.message);
+                cJSON_AddItemToArray(arr, o);
+            } else {
+                printf("%-24s (unreadable: %s)\n", ids[i], e.message);
+            }
+            continue;
+        }
+        if (json) {
+            cJSON_AddItemToArray(arr, cli_outbox_json_entry(&en));
+            outbox_entry_free(&en);
             continue;
         }
         t = (time_t)(en.created_ms / 1000);
@@ -50,14 +164,25 @@ static int cli_outbox_list(void)
         if (!strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm))
             when[0] = '\0';
         tl = en.to ? strlen(en.to) : 0;
-        printf("%-24s %-17s %-10s ...%-4s %-12s %-8s %-22s %-10s %s\n", en.request_id, when,
+        printf("%-24s %-17s %-10s ...%-4s %-12s %-9s %-22s %-10s %s\n", en.request_id, when,
                en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_send_name(en.send_state),
                en.send_state == OUTBOX_SEND_SENT ? outbox_note_name(en.note_state) : "-",
                en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
                en.last_error);
+        cli_outbox_fix(fix, sizeof(fix), &en);
+        if (fix[0])
+            printf("    fix: %s\n", fix);
         outbox_entry_free(&en);
     }
-    printf("%zu entr%s\n", n, n == 1 ? "y" : "ies");
+    if (json) {
+        char *s = cJSON_Print(doc);
+        if (s)
+            printf("%s\n", s);
+        free(s);
+        cJSON_Delete(doc);
+    } else {
+        printf("%zu entr%s\n", n, n == 1 ? "y" : "ies");
+    }
     send_ctx_close(&c);
     return 0;
 }
@@ -65,7 +190,10 @@ static int cli_outbox_list(void)
 static int cli_outbox_flush(void)
 {
     struct send_flush_counts k;
+    struct outbox_counts n;
+    struct send_ctx c;
     struct err e;
+    char fix[SEND_FIX_MAX];
 
     err_clear(&e);
     if (send_flush(1, 1, &k, &e) != 0) {
@@ -75,21 +203,129 @@ static int cli_outbox_flush(void)
     printf("notes written: %ld\nnotes still pending: %ld\nsends unknown: %ld\n"
            "reconciled as sent: %ld\nreconciled as not sent: %ld\nnotes stopped: %ld\n",
            k.written, k.pending, k.unknown, k.reconciled_sent, k.reconciled_not_sent, k.stopped);
+    if (k.stopped && send_ctx_open(&c, 1, &e) == 0) {
+        if (outbox_counts(c.ob, &n, &e) == 0 && n.note_stopped) {
+            send_stopped_fix(fix, sizeof(fix), n.stopped_error,
+                             n.note_stopped == 1 ? n.stopped_request_id : NULL);
+            printf("stopped by: %s\nfix: %s\n", n.stopped_error, fix);
+        }
+        send_ctx_close(&c);
+    }
     return (k.pending || k.unknown || k.stopped) ? 3 : 0;
+}
+
+static int cli_outbox_dismiss(const char *rid)
+{
+    struct send_ctx c;
+    struct outbox_entry en;
+    struct err e;
+    int r, busy = 0;
+
+    if (!send_request_id_ok(rid))
+        return cli_outbox_bad("dismiss: not a request id (1-64 of A-Z a-z 0-9 _ -):", rid, NULL);
+    err_clear(&e);
+    if (send_ctx_open(&c, 1, &e) != 0) {
+        fprintf(stderr, "textus-host outbox dismiss: %s: %s\n", err_code_name(e.code), e.message);
+        return 1;
+    }
+    r = outbox_note_dismiss(c.ob, rid, &busy, &e);
+    if (r < 0) {
+        fprintf(stderr, "textus-host outbox dismiss: %s: %s\n", err_code_name(e.code), e.message);
+        send_ctx_close(&c);
+        return 1;
+    }
+    memset(&en, 0, sizeof(en));
+    if (outbox_get(c.ob, rid, &en, &e) != 1) {
+        fprintf(stderr,
+                "textus-host outbox dismiss: no request %s in the send journal (textus-host "
+                "outbox list shows the ids)\n",
+                rid);
+        send_ctx_close(&c);
+        return 1;
+    }
+    if (r == 1) {
+        printf("dismissed: the note of request %s (candidate %s) will not be written and is "
+               "no longer retried or counted\n(it failed with: %s)\n",
+               rid, en.candidate_id, en.last_error[0] ? en.last_error : "not attempted yet");
+    } else if (busy) {
+        fprintf(stderr,
+                "textus-host outbox dismiss: another textus-host process is working on request "
+                "%s right now; try again in a minute\n",
+                rid);
+    } else if (en.send_state == OUTBOX_SEND_SENT && en.note_state == OUTBOX_NOTE_DISMISSED) {
+        printf("already dismissed: the note of request %s\n", rid);
+        r = 1;
+    } else if (en.send_state == OUTBOX_SEND_SENT) {
+        fprintf(
+            stderr,
+            "textus-host outbox dismiss: nothing to dismiss: the note of request %s is %s%s%s\n",
+            rid, outbox_note_name(en.note_state), en.note_id[0] ? ", Greenhouse note id " : "",
+            en.note_id);
+    } else if (en.send_state == OUTBOX_SEND_NOT_SENT) {
+        fprintf(stderr,
+                "textus-host outbox dismiss: nothing to dismiss: no text was sent for request "
+                "%s, so it has no note\n",
+                rid);
+    } else {
+        fprintf(stderr,
+                "textus-host outbox dismiss: the outcome of the text of request %s is not known "
+                "yet; run textus-host outbox flush first (it asks TextUs what happened)\n",
+                rid);
+    }
+    outbox_entry_free(&en);
+    send_ctx_close(&c);
+    return r == 1 ? 0 : 1;
 }
 
 int cli_cmd_outbox(int argc, char **argv)
 {
-    if (argc != 2) {
-        cli_outbox_usage();
+    static const char *const subs[] = {"list", "flush", "dismiss"};
+    const char *sub = argc > 1 ? argv[1] : NULL;
+    int i, json = 0;
+
+    if (!sub) {
+        cli_outbox_usage(stderr);
         return 2;
     }
-    if (strcmp(argv[1], "list") == 0)
-        return cli_outbox_list();
-    if (strcmp(argv[1], "flush") == 0)
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            cli_outbox_usage(stdout);
+            return 0;
+        }
+    }
+    if (strcmp(sub, "list") == 0) {
+        for (i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--json") == 0)
+                json = 1;
+            else if (argv[i][0] == '-')
+                return cli_outbox_bad("list: unknown option", argv[i],
+                                      term_nearest(argv[i], (const char *const[]){"--json"}, 1));
+            else
+                return cli_outbox_bad("list: unexpected argument", argv[i], NULL);
+        }
+        return cli_outbox_list(json);
+    }
+    if (strcmp(sub, "flush") == 0) {
+        if (argc > 2)
+            return cli_outbox_bad(argv[2][0] == '-' ? "flush: unknown option"
+                                                    : "flush: unexpected argument",
+                                  argv[2], NULL);
         return cli_outbox_flush();
-    cli_outbox_usage();
-    return 2;
+    }
+    if (strcmp(sub, "dismiss") == 0) {
+        if (argc < 3) {
+            fprintf(stderr, "textus-host outbox dismiss: which request? usage: textus-host outbox "
+                            "dismiss REQUEST_ID (textus-host outbox list shows the ids)\n");
+            return 2;
+        }
+        if (argc > 3)
+            return cli_outbox_bad("dismiss: unexpected argument", argv[3], NULL);
+        if (argv[2][0] == '-')
+            return cli_outbox_bad("dismiss: unknown option", argv[2], NULL);
+        return cli_outbox_dismiss(argv[2]);
+    }
+    return cli_outbox_bad(sub[0] == '-' ? "unknown option" : "unknown subcommand", sub,
+                          term_nearest(sub, subs, TH_ARRAY_SIZE(subs)));
 }
 
 /* The "outbox" member of a status document, for a person (textus-host status). */
@@ -99,9 +335,9 @@ void cli_outbox_status_print(const cJSON *status)
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(o, "error");
     const cJSON *fix = cJSON_GetObjectItemCaseSensitive(o, "stopped_fix");
     const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stopped_error");
-    static const char *const keys[] = {"sent",          "unknown",       "not_sent",
-                                       "notes_written", "notes_pending", "notes_disabled",
-                                       "notes_stopped"};
+    static const char *const keys[] = {"sent",          "unknown",        "not_sent",
+                                       "notes_written", "notes_pending",  "notes_disabled",
+                                       "notes_stopped", "notes_dismissed"};
     size_t i;
 
     if (!o)

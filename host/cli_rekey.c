@@ -16,10 +16,16 @@ int cli_cmd_rekey(int argc, char **argv)
     if (argc > 1) {
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
             printf("usage: textus-host rekey\n"
-                   "Re-encrypts the credential store under a new random key.\n");
+                   "\n"
+                   "Re-encrypts the credential store under a new random key (the old key file\n"
+                   "is replaced; the send journal stays readable).\n"
+                   "\n"
+                   "exit status: 0 rekeyed; 1 it failed, nothing changed (the message says why);\n"
+                   "2 a wrong option or argument.\n");
             return 0;
         }
-        fprintf(stderr, "textus-host rekey: unknown option '%s'\n", argv[1]);
+        fprintf(stderr, "textus-host rekey: %s '%s' (it takes none; textus-host rekey --help)\n",
+                argv[1][0] == '-' ? "unknown option" : "unexpected argument", argv[1]);
         return 2;
     }
     err_clear(&e);

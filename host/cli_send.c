@@ -9,16 +9,37 @@
 
 #include <sodium.h>
 
+#include "common.h"
 #include "handler.h"
 #include "engine_entry.h"
 #include "send.h"
+#include "term.h"
 
 #define CLI_SEND_BODY_MAX 65536
 
-static void cli_send_usage(void)
+static void cli_send_usage(FILE *out)
 {
-    fprintf(stderr, "usage: textus-host send --candidate <id> --to <+1NXXNXXXXXX> "
-                    "[--request-id <id>] [--visibility private|public|admin_only] < body.txt\n");
+    fprintf(out, "usage: textus-host send --candidate ID --to +1NXXNXXXXXX [--request-id ID]\n"
+                 "                        [--visibility private|public|admin_only] < body.txt\n"
+                 "\n"
+                 "Sends one text through TextUs (the body on stdin) and logs it as a note on the\n"
+                 "Greenhouse candidate, exactly like the extension's send; prints the result as\n"
+                 "JSON (message id, note state, and for a note that waits for a person, the fix).\n"
+                 "A request id is made up when none is given; sending the same request id again\n"
+                 "never sends twice.\n"
+                 "\n"
+                 "exit status: 0 the text was sent (the note's state is in the output); 1 it was\n"
+                 "not sent, or its outcome is unknown (the message says which and what to do);\n"
+                 "2 a wrong or missing option.\n");
+}
+
+static int cli_send_bad(const char *what, const char *arg, const char *near)
+{
+    fprintf(stderr, "textus-host send: %s '%s'", what, arg);
+    if (near)
+        fprintf(stderr, " (did you mean %s?)", near);
+    fputs("\n(textus-host send --help shows the usage)\n", stderr);
+    return 2;
 }
 
 int cli_cmd_send(int argc, char **argv)
@@ -33,7 +54,13 @@ int cli_cmd_send(int argc, char **argv)
     int argi, rc = 1;
 
     for (argi = 1; argi < argc; argi++) {
+        static const char *const opts[] = {"--candidate", "--to", "--request-id", "--visibility",
+                                           "--help"};
         const char **slot = NULL;
+        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
+            cli_send_usage(stdout);
+            return 0;
+        }
         if (strcmp(argv[argi], "--candidate") == 0)
             slot = &cand;
         else if (strcmp(argv[argi], "--to") == 0)
@@ -42,16 +69,16 @@ int cli_cmd_send(int argc, char **argv)
             slot = &rid;
         else if (strcmp(argv[argi], "--visibility") == 0)
             slot = &vis;
-        if (!slot || argi + 1 >= argc) {
-            cli_send_usage();
-            return 2;
-        }
+        if (!slot)
+            return cli_send_bad(
+                argv[argi][0] == '-' ? "unknown option" : "unexpected argument", argv[argi],
+                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL);
+        if (argi + 1 >= argc)
+            return cli_send_bad("a value is missing after", argv[argi], NULL);
         *slot = argv[++argi];
     }
-    if (!cand || !to) {
-        cli_send_usage();
-        return 2;
-    }
+    if (!cand || !to)
+        return cli_send_bad("a required option is missing:", !cand ? "--candidate" : "--to", NULL);
     body = malloc(CLI_SEND_BODY_MAX + 1);
     if (!body)
         return 1;

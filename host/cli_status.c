@@ -1,16 +1,34 @@
 /*
  * cli_status — `textus-host status [--json]`: what is configured (secrets
  * masked to their last 4 characters), which Harvest generation is in use, the
- * paths and the permission state of each file. Exit 0 when the store reads
- * (configured or not), 1 when it cannot be read. ENGINE module.
+ * paths and the permission state of each file. Exit 0 when a configuration is
+ * stored and reads (the output says what is still missing), 1 when nothing is
+ * configured yet or the store cannot be read, 2 on a wrong option. ENGINE module.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "config.h"
 #include "engine_entry.h"
 #include "send.h"
+#include "term.h"
+
+static void cli_status_usage(FILE *out)
+{
+    fprintf(out, "usage: textus-host status [--json]\n"
+                 "\n"
+                 "Shows what is configured (secrets masked to their last 4 characters), the\n"
+                 "Harvest generation in use, the state folders and their permissions, and the\n"
+                 "send journal's counts (asking TextUs about texts whose outcome is unknown).\n"
+                 "\n"
+                 "  --json   the same as a JSON document (the status verb's result)\n"
+                 "\n"
+                 "exit status: 0 a configuration is stored and readable (it may still lack a\n"
+                 "part: see \"configured\"); 1 nothing is configured yet, or the store cannot be\n"
+                 "read (the message says why and how to fix it); 2 a wrong option.\n");
+}
 
 static const char *cli_status_str(const cJSON *obj, const char *name)
 {
@@ -78,22 +96,27 @@ int cli_cmd_status(int argc, char **argv)
 {
     struct store *s = NULL;
     struct err e;
-    int json = 0, i, rc;
+    int json = 0, i, rc, stored;
     cJSON *st;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: textus-host status [--json]\n");
+            cli_status_usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "textus-host status: unknown option '%s'\n", argv[i]);
+            static const char *const opts[] = {"--json", "--help"};
+            const char *near = term_nearest(argv[i], opts, TH_ARRAY_SIZE(opts));
+            fprintf(stderr, "textus-host status: %s '%s'%s%s%s\n",
+                    argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i],
+                    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
             return 2;
         }
     }
     err_clear(&e);
     rc = store_load(&s, &e) != 0 && e.code != ERR_NOT_CONFIGURED ? 1 : 0;
+    stored = s != NULL;
     st = config_status(s, &e);
     if (st && s)
         send_status_outbox(st, 1); /* outbox counts; reconciles unknown sends */
@@ -112,7 +135,12 @@ int cli_cmd_status(int argc, char **argv)
         cli_outbox_status_print(st);
     }
     cJSON_Delete(st);
-    if (rc)
+    if (rc) {
         fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+    } else if (!stored) {
+        fprintf(stderr, "textus-host status: nothing is configured yet: run textus-host "
+                        "configure (or use the extension's options page)\n");
+        rc = 1;
+    }
     return rc;
 }

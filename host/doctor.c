@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -29,6 +30,7 @@
 
 #include "common.h"
 #include "protocol.h"
+#include "term.h"
 
 #define DOCTOR_MANIFEST_MAX (64 * 1024)
 #define DOCTOR_REPLY_MAX    (1024 * 1024)
@@ -65,14 +67,21 @@ int doctor_init(struct doctor *d)
 {
     memset(d, 0, sizeof(*d));
     d->checks = cJSON_CreateArray();
+    d->manifests = cJSON_CreateArray();
     d->ping_timeout_ms = 5000;
-    return d->checks ? 0 : -1;
+    if (!d->checks || !d->manifests) {
+        doctor_free(d);
+        return -1;
+    }
+    return 0;
 }
 
 void doctor_free(struct doctor *d)
 {
     cJSON_Delete(d->checks);
+    cJSON_Delete(d->manifests);
     d->checks = NULL;
+    d->manifests = NULL;
 }
 
 const char *doctor_status_name(enum doctor_status st)
@@ -118,6 +127,72 @@ void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int f
     if (faq & DOCTOR_FAQ_TRACKING)
         cJSON_AddTrueToObject(c, "faq_not_tracking");
     cJSON_AddItemToArray(d->checks, c);
+}
+
+static long doctor_now_ms(void);
+
+void doctor_step_begin(struct doctor *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(d->step_what, sizeof(d->step_what), fmt, ap);
+    va_end(ap);
+    d->step_start_ms = doctor_now_ms();
+    d->step_fails = d->fails;
+    d->step_warns = d->warns;
+    if (!d->progress)
+        return;
+    if (term_fancy(d->progress)) {
+        /* a live line must fit on one row, or erasing it would leave the wrapped part */
+        char line[sizeof(d->step_what)];
+        struct winsize ws;
+        size_t cols = 80, n;
+        if (ioctl(fileno(d->progress), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+            cols = ws.ws_col;
+        snprintf(line, sizeof(line), "%s", d->step_what);
+        n = strlen(line);
+        if (n + 5 > cols) {
+            n = cols - 8;
+            while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
+                n--; /* never cut a UTF-8 character */
+            snprintf(line + n, sizeof(line) - n, "...");
+        }
+        term_step_begin(d->progress, line);
+        return;
+    }
+    term_step_begin(d->progress, d->step_what);
+}
+
+void doctor_step_end(struct doctor *d)
+{
+    long ms = doctor_now_ms() - d->step_start_ms;
+    enum term_mark m = d->fails > d->step_fails   ? TERM_FAIL
+                       : d->warns > d->step_warns ? TERM_WARN
+                                                  : TERM_OK;
+
+    if (!d->progress)
+        return;
+    if (term_fancy(d->progress)) {
+        term_step_end(d->progress); /* the live line goes; the checklist follows */
+        return;
+    }
+    fputs("  ", d->progress);
+    term_print_mark(d->progress, m, 4);
+    fprintf(d->progress, "  %s (%ld.%ld s)\n", d->step_what, ms / 1000, (ms % 1000) / 100);
+    fflush(d->progress);
+}
+
+int doctor_manifest_allows(const cJSON *m, const char *ext_id)
+{
+    const cJSON *id;
+
+    cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(m, "ids"))
+    {
+        if (cJSON_IsString(id) && strcmp(id->valuestring, ext_id) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- locations ------------------------------------------------------------------ */
@@ -241,17 +316,76 @@ static int doctor_check_pong(const cJSON *reply, char *version, size_t vsz, char
     return -1;
 }
 
-/* Check the binary a manifest names and ping it; 1 when it answered well. */
-static int doctor_check_binary(struct doctor *d, const char *subject, const char *path,
-                               const char *ping_id)
+/*
+ * Ping the host at path as extension ping_id would start it. 1 when it
+ * answered with a pong (version filled); otherwise the finding that says why
+ * not is added and the result is 0 when the host refused that extension
+ * (forbidden_origin), -1 when the host itself did not work.
+ */
+static int doctor_ping_as(struct doctor *d, const char *subject, const char *path,
+                          const char *ping_id, const char *label, char *version, size_t vsz)
+{
+    char origin[64], why[512], fix[256];
+    cJSON *reply = NULL;
+    int rc;
+
+    snprintf(origin, sizeof(origin), "chrome-extension://%.32s/", ping_id);
+    doctor_step_begin(d, "%s: pinging %s as extension %.32s (waits up to %d s)", label, path,
+                      ping_id, d->ping_timeout_ms / 1000);
+    rc = doctor_ping(path, origin, d->ping_timeout_ms, &reply, why, sizeof(why));
+    if (rc != 0) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again; if it persists, send textus-host doctor "
+                   "--report to support",
+                   "the host did not answer a ping: %s", why);
+        doctor_step_end(d);
+        return -1;
+    }
+    if (doctor_check_pong(reply, version, vsz, why, sizeof(why)) != 0) {
+        cJSON_Delete(reply);
+        if (strstr(why, "forbidden_origin")) {
+            snprintf(fix, sizeof(fix),
+                     "allow it in the host's settings (textus-host configure, "
+                     "settings.allowed_extension_ids), or remove it from the manifest: "
+                     "scripts/install.sh --remove-extension-id %.32s",
+                     ping_id);
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
+                       "the manifest allows extension %s but the host refuses it: it answered "
+                       "the ping with an error (%s)",
+                       ping_id, why);
+            doctor_step_end(d);
+            return 0;
+        }
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                   "run scripts/install.sh again", "the host answered the ping with an error (%s)",
+                   why);
+        doctor_step_end(d);
+        return -1;
+    }
+    cJSON_Delete(reply);
+    if (strcmp(version, TH_VERSION) != 0)
+        doctor_add(d, "install", DOCTOR_WARN, 0, subject,
+                   "run scripts/install.sh from this version to update the installed host",
+                   "the installed host is version %s, this textus-host is %s", version, TH_VERSION);
+    doctor_step_end(d);
+    return 1;
+}
+
+/*
+ * Check the binary a manifest names, and ping it once as each extension the
+ * manifest allows (each must be one the host accepts); 1 when every ping
+ * answered well.
+ */
+static int doctor_check_binary(struct doctor *d, const char *subject, const char *label,
+                               const char *path, const char (*ids)[33], size_t n_ids)
 {
     static const char *const modules[] = {"textus-host-engine", "textus-host-store"};
-    char dir[PATH_MAX], engine[PATH_MAX + 32], origin[64], why[512], version[64];
-    size_t m;
+    char dir[PATH_MAX], engine[PATH_MAX + 32], answered[DOCTOR_MAX_IDS * 34 + 8] = "";
+    char version[64] = "?";
+    size_t m, k, used = 0;
     const char *slash;
-    cJSON *reply = NULL;
     struct stat st;
-    int has_engine;
+    int has_engine, good = 1;
 
     if (stat(path, &st) != 0) {
         doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
@@ -269,7 +403,7 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
                    path);
         return 0;
     }
-    if (strstr(path, "/build/") || strstr(path, "/build-san/") ||
+    if (strstr(path, "/build/") || strstr(path, "/build-san/") || strstr(path, "/build-test/") ||
         ((strncmp(path, "/tmp/", 5) == 0 || strncmp(path, "/var/tmp/", 9) == 0) &&
          strncmp(path, doctor_home(), strlen(doctor_home())) != 0)) {
         doctor_add(d, "install", DOCTOR_WARN, 0, subject,
@@ -294,43 +428,31 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
                        "request fails",
                        modules[m], path);
     }
-
-    snprintf(origin, sizeof(origin), "chrome-extension://%s/", ping_id);
-    if (doctor_ping(path, origin, d->ping_timeout_ms, &reply, why, sizeof(why)) != 0) {
-        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
-                   "run scripts/install.sh again; if it persists, send textus-host doctor "
-                   "--report to support",
-                   "the host did not answer a ping: %s", why);
-        return 0;
+    for (k = 0; k < n_ids; k++) {
+        int r = doctor_ping_as(d, subject, path, ids[k], label, version, sizeof(version));
+        if (r < 0)
+            return 0; /* the host itself does not work: one finding is enough */
+        if (r == 0) {
+            good = 0; /* this extension is refused; the others are still tried */
+            continue;
+        }
+        used += (size_t)snprintf(answered + used, sizeof(answered) - used, "%s%s", used ? ", " : "",
+                                 ids[k]);
     }
-    if (doctor_check_pong(reply, version, sizeof(version), why, sizeof(why)) != 0) {
-        cJSON_Delete(reply);
-        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
-                   strstr(why, "forbidden_origin")
-                       ? "allow the extension: textus-host configure with "
-                         "settings.allowed_extension_ids"
-                       : "run scripts/install.sh again",
-                   "the host answered the ping with an error (%s)", why);
-        return 0;
-    }
-    cJSON_Delete(reply);
-    if (strcmp(version, TH_VERSION) != 0)
-        doctor_add(d, "install", DOCTOR_WARN, 0, subject,
-                   "run scripts/install.sh from this version to update the installed host",
-                   "the installed host is version %s, this textus-host is %s", version, TH_VERSION);
-    doctor_add(d, "install", DOCTOR_OK, 0, subject, NULL,
-               "manifest valid; %s answers ping (version %s) for extension %s", path, version,
-               ping_id);
-    return 1;
+    if (good)
+        doctor_add(d, "install", DOCTOR_OK, 0, subject, NULL,
+                   "manifest valid; %s answers ping (version %s) for extension%s %s", path, version,
+                   n_ids == 1 ? "" : "s", answered);
+    return good;
 }
 
 /* Check one manifest file; label names the browser or folder. */
 static void doctor_check_manifest(struct doctor *d, const char *label, const char *file)
 {
-    char subject[PATH_MAX + 64], id[33], first_id[33] = "";
+    char subject[PATH_MAX + 64], id[33], allowed[DOCTOR_MAX_IDS][33];
     char *text = NULL;
-    size_t len = 0, bad_origins = 0;
-    cJSON *m = NULL;
+    size_t len = 0, bad_origins = 0, n_allowed = 0, j;
+    cJSON *m = NULL, *rec, *rec_ids;
     const cJSON *name, *desc, *type, *path, *origins, *o;
     int found[DOCTOR_MAX_IDS] = {0}, fail = 0;
     size_t k;
@@ -397,8 +519,10 @@ static void doctor_check_manifest(struct doctor *d, const char *label, const cha
                 bad_origins++;
                 continue;
             }
-            if (!first_id[0])
-                memcpy(first_id, id, sizeof(first_id));
+            for (j = 0; j < n_allowed && strcmp(allowed[j], id) != 0; j++)
+                ;
+            if (j == n_allowed && n_allowed < DOCTOR_MAX_IDS)
+                memcpy(allowed[n_allowed++], id, sizeof(id));
             for (k = 0; k < d->n_ids; k++) {
                 if (strcmp(d->ids[k], id) == 0)
                     found[k] = 1;
@@ -427,11 +551,24 @@ static void doctor_check_manifest(struct doctor *d, const char *label, const cha
             }
         }
     }
+    /* what the engine's checks compare with settings.allowed_extension_ids */
+    rec = cJSON_CreateObject();
+    rec_ids = rec ? cJSON_AddArrayToObject(rec, "ids") : NULL;
+    if (rec_ids) {
+        cJSON_AddStringToObject(rec, "label", label);
+        cJSON_AddStringToObject(rec, "file", file);
+        for (j = 0; j < n_allowed; j++)
+            cJSON_AddItemToArray(rec_ids, cJSON_CreateString(allowed[j]));
+        cJSON_AddItemToArray(d->manifests, rec);
+    } else {
+        cJSON_Delete(rec);
+    }
     if (cJSON_IsString(path) && path->valuestring[0] == '/') {
         /* the binary is checked even when another field is wrong: it helps to know */
-        if (doctor_check_binary(d, subject, path->valuestring,
-                                d->n_ids ? d->ids[0]
-                                         : (first_id[0] ? first_id : PROTO_STUB_EXTENSION_ID)) &&
+        if (!n_allowed) /* no usable origin (reported above): still see whether the host runs */
+            memcpy(allowed[n_allowed++], PROTO_STUB_EXTENSION_ID, 33);
+        if (doctor_check_binary(d, subject, label, path->valuestring, (const char(*)[33])allowed,
+                                n_allowed) &&
             !fail)
             d->manifests_ok++;
     }
@@ -678,8 +815,8 @@ static long doctor_now_ms(void)
 }
 
 /* Read exactly n bytes before the deadline; 0, or -1 with why. */
-static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline, char *why,
-                             size_t whysz)
+static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline, int timeout_ms,
+                             char *why, size_t whysz)
 {
     size_t got = 0;
 
@@ -689,7 +826,11 @@ static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline
         ssize_t r;
         int pr;
         if (left <= 0) {
-            snprintf(why, whysz, "no reply within the timeout");
+            snprintf(why, whysz,
+                     "no reply within %d.%d s: waited for the host to answer a framed ping on "
+                     "its stdout (%s)",
+                     timeout_ms / 1000, (timeout_ms % 1000) / 100,
+                     got ? "a reply started but never finished" : "not a byte came back");
             return -1;
         }
         pr = poll(&p, 1, (int)left);
@@ -794,13 +935,13 @@ int doctor_ping(const char *exe, const char *origin, int timeout_ms, cJSON **rep
         snprintf(why, whysz, "the host did not read its input");
     signal(SIGPIPE, old);
     deadline = doctor_now_ms() + timeout_ms;
-    if (!why[0] && doctor_read_exact(out[0], hdr, 4, deadline, why, whysz) == 0) {
+    if (!why[0] && doctor_read_exact(out[0], hdr, 4, deadline, timeout_ms, why, whysz) == 0) {
         memcpy(&n, hdr, 4);
         if (n == 0 || n > DOCTOR_REPLY_MAX) {
             snprintf(why, whysz, "the reply frame has a bad length (%u)", (unsigned)n);
         } else {
             body = malloc(n);
-            if (body && doctor_read_exact(out[0], body, n, deadline, why, whysz) == 0) {
+            if (body && doctor_read_exact(out[0], body, n, deadline, timeout_ms, why, whysz) == 0) {
                 *reply = cJSON_ParseWithLength((const char *)body, n);
                 if (!*reply)
                     snprintf(why, whysz,

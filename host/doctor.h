@@ -13,6 +13,7 @@
 #include "common.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -29,12 +30,25 @@ struct doctor {
     cJSON *checks; /* array of {"area","status","subject","message","fix"?,"faq"?} */
     int fails;
     int warns;
-    const char *ids[DOCTOR_MAX_IDS]; /* extension ids that must be allowed */
+    /*
+     * Extension ids every manifest must allow: the --extension-id arguments
+     * (ids_explicit), else the stub's — and then the engine's checks add the
+     * ones in settings.allowed_extension_ids (doctor_config.c).
+     */
+    const char *ids[DOCTOR_MAX_IDS];
     size_t n_ids;
+    int ids_explicit;
     const char *udds[DOCTOR_MAX_IDS]; /* extra user data dirs to check */
     size_t n_udds;
     int ping_timeout_ms;
     int manifests_ok; /* manifests that passed every check including the ping */
+    /* every manifest read: [{"label", "file", "ids": ["<32 letters>", ...]}] */
+    cJSON *manifests;
+    /* progress of slow steps (doctor_step_begin/end): NULL prints nothing */
+    FILE *progress;
+    long step_start_ms;
+    int step_fails, step_warns;
+    char step_what[512];
 };
 
 /* Start a checklist (d->checks allocated). Returns 0 or -1 (out of memory). */
@@ -51,6 +65,19 @@ void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int f
                 const char *subject, const char *fix, const char *fmt, ...) TH_PRINTF(7, 8);
 
 const char *doctor_status_name(enum doctor_status st);
+
+/*
+ * A slow step (a ping, a request to TextUs or Greenhouse) on d->progress:
+ * begin says what is being waited for (a live line on a terminal, a plain
+ * "  ... <what>" line otherwise); end erases the live line, or on a plain
+ * stream prints "  <ok|FAIL|warn> <what> (<seconds> s)" from the findings the
+ * step added. Steps do not nest.
+ */
+void doctor_step_begin(struct doctor *d, const char *fmt, ...) TH_PRINTF(2, 3);
+void doctor_step_end(struct doctor *d);
+
+/* 1 when the manifest entry m (of d->manifests) allows ext_id. */
+int doctor_manifest_allows(const cJSON *m, const char *ext_id);
 
 /* Run every installation check. */
 void doctor_check_install(struct doctor *d);

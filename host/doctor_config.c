@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
 #include "common.h"
+#include "config.h"
 #include "doctor.h"
 #include "doctor_engine.h"
 #include "engine_entry.h"
+#include "hints.h"
 #include "paths.h"
 #include "store.h"
 
@@ -87,7 +88,8 @@ static void doctor_config_credentials(struct doctor *d, const struct store *s)
 
     if (!tok || !*tok || !acct || !*acct)
         doctor_add(d, "textus", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "TextUs credentials",
-                   "run textus-host configure with your TextUs API token and account slug",
+                   "create a TextUs API token (" TH_HINT_TEXTUS_TOKEN
+                   "), then run textus-host configure with it and your account slug",
                    "the TextUs %s%s%s missing: no text can be sent", (!tok || !*tok) ? "token" : "",
                    (!tok || !*tok) && (!acct || !*acct) ? " and account are" : "",
                    (!tok || !*tok) && (!acct || !*acct) ? "" : " is");
@@ -121,6 +123,50 @@ static void doctor_config_credentials(struct doctor *d, const struct store *s)
                    "TextUs's own Greenhouse integration already does)");
 }
 
+/*
+ * Every extension the host's settings allow must also be allowed by every
+ * manifest doctor read (doctor.c): otherwise Chrome refuses to start the host
+ * for it. Skipped when the person named the ids to check (--extension-id).
+ */
+static void doctor_config_extension_ids(struct doctor *d, const struct store *s)
+{
+    struct err e;
+    cJSON *st;
+    const cJSON *ids, *id, *m;
+    char fix[160];
+
+    if (d->ids_explicit)
+        return;
+    err_clear(&e);
+    st = config_status(s, &e);
+    ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "settings"),
+                                           "allowed_extension_ids");
+    cJSON_ArrayForEach(id, ids)
+    {
+        if (!cJSON_IsString(id))
+            continue;
+        snprintf(fix, sizeof(fix), "scripts/install.sh --extension-id %.32s", id->valuestring);
+        cJSON_ArrayForEach(m, d->manifests)
+        {
+            const cJSON *label = cJSON_GetObjectItemCaseSensitive(m, "label");
+            const cJSON *file = cJSON_GetObjectItemCaseSensitive(m, "file");
+            char subject[PATHS_MAX + 96];
+            if (doctor_manifest_allows(m, id->valuestring))
+                continue;
+            snprintf(subject, sizeof(subject), "%s: %s",
+                     cJSON_IsString(label) ? label->valuestring : "?",
+                     cJSON_IsString(file) ? file->valuestring : "?");
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
+                       "extension %s is allowed in the host's settings "
+                       "(settings.allowed_extension_ids) but not in this manifest's "
+                       "\"allowed_origins\" (Chrome: \"Access to the specified native messaging "
+                       "host is forbidden.\")",
+                       id->valuestring);
+        }
+    }
+    cJSON_Delete(st);
+}
+
 void doctor_config_checks(struct doctor *d, int online)
 {
     struct paths p;
@@ -141,6 +187,7 @@ void doctor_config_checks(struct doctor *d, int online)
     }
     doctor_add(d, "config", DOCTOR_OK, 0, "credential store", NULL,
                "%s opens with the key in %s (key id %s)", p.store, p.key, store_key_id(s));
+    doctor_config_extension_ids(d, s);
     doctor_config_credentials(d, s);
     if (online)
         doctor_online_checks(d, s);

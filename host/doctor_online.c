@@ -3,17 +3,41 @@
  * Greenhouse (ENGINE module; skipped with --offline): the TextUs token, the
  * account and its right to send; the Greenhouse credentials, the recruiter's
  * user found by email, and each permission that can be probed without side
- * effects. Called from doctor_config.c.
+ * effects. A service that cannot be reached is a failure (texts or notes
+ * cannot work), and the finding says what doctor waited for and how long.
+ * Each request is shown as a step while it runs (doctor_step_begin).
+ * Called from doctor_config.c.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "doctor.h"
 #include "doctor_engine.h"
 #include "gh_config.h"
 #include "greenhouse.h"
+#include "hints.h"
 #include "store.h"
 #include "textus.h"
+
+static long doctor_online_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "waited 1.2 s for TextUs at <url> (connect timeout 10 s, whole request 30 s)" into out. */
+static void doctor_online_waited(char *out, size_t outsz, const char *service, const char *url,
+                                 long elapsed_ms, long connect_ms, long total_ms)
+{
+    snprintf(out, outsz,
+             "doctor waited %ld.%ld s for %s at %s (connect timeout %ld.%ld s, whole request "
+             "%ld.%ld s: settings.connect_timeout_ms, settings.timeout_ms)",
+             elapsed_ms / 1000, (elapsed_ms % 1000) / 100, service, url ? url : "?",
+             connect_ms / 1000, (connect_ms % 1000) / 100, total_ms / 1000,
+             (total_ms % 1000) / 100);
+}
 
 static void doctor_online_textus(struct doctor *d, const struct store *s)
 {
@@ -29,30 +53,51 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
     tx.http.total_timeout_ms = store_timeout_ms(s);
     tx.http.ca_file = store_ca_file(s);
     tx.http.max_retries = -1;
+    long start;
+    int r;
+    char waited[512];
+
     if (!tx.token || !tx.account)
         return; /* already reported by doctor_config */
     err_clear(&e);
-    if (textus_verify_account(&tx, &acct, &e) != 0) {
-        const char *fix = "check your network, then run textus-host doctor again";
+    doctor_step_begin(d, "TextUs: checking the token and account \"%s\" at %s", tx.account,
+                      tx.base_url);
+    start = doctor_online_ms();
+    r = textus_verify_account(&tx, &acct, &e);
+    if (r != 0) {
+        const char *fix = "check your network and textus.base_url (textus-host status), then run "
+                          "textus-host doctor again";
         if (e.code == ERR_TEXTUS_AUTH)
-            fix = "create a new API token in TextUs (profile > Settings), then run textus-host "
-                  "configure";
+            fix = "create a new API token in TextUs (" TH_HINT_TEXTUS_TOKEN
+                  "), then run textus-host configure";
         else if (e.code == ERR_TEXTUS_ACCOUNT)
             fix = "run textus-host configure with the slug of an account you belong to";
-        doctor_add(d, "textus",
-                   e.code == ERR_UPSTREAM_UNAVAILABLE || e.code == ERR_RATE_LIMITED ? DOCTOR_WARN
-                                                                                    : DOCTOR_FAIL,
-                   DOCTOR_FAQ_SENDING, "TextUs API", fix, "%s", e.message);
+        else if (e.code == ERR_RATE_LIMITED)
+            fix = "wait a minute, then run textus-host doctor again";
+        if (e.code == ERR_UPSTREAM_UNAVAILABLE) {
+            /* unreachable: no text can be sent, so it is a failure; say what was waited for */
+            doctor_online_waited(waited, sizeof(waited), "TextUs", tx.base_url,
+                                 doctor_online_ms() - start, store_connect_timeout_ms(s),
+                                 store_timeout_ms(s));
+            doctor_add(d, "textus", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "TextUs API", fix,
+                       "TextUs cannot be reached: %s; %s", e.message, waited);
+        } else {
+            doctor_add(d, "textus", e.code == ERR_RATE_LIMITED ? DOCTOR_WARN : DOCTOR_FAIL,
+                       DOCTOR_FAQ_SENDING, "TextUs API", fix, "%s", e.message);
+        }
+        doctor_step_end(d);
         return;
     }
     if (acct.messaging_restricted) {
         doctor_add(d, "textus", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "TextUs account",
                    "ask your TextUs admin to complete the account's 10DLC registration",
                    "account \"%s\" is restricted from messaging: texts are refused", acct.slug);
+        doctor_step_end(d);
         return;
     }
     doctor_add(d, "textus", DOCTOR_OK, 0, "TextUs API", NULL,
                "the token works and account \"%s\" (%s) can send", acct.slug, acct.name);
+    doctor_step_end(d);
 }
 
 static const char *doctor_online_gh_fix(enum err_code code)
@@ -69,19 +114,24 @@ static const char *doctor_online_gh_fix(enum err_code code)
                "then run textus-host configure";
     case ERR_GREENHOUSE_PERMISSION:
         return "ask your Greenhouse admin to grant it on the credential (README: setup guide)";
+    case ERR_RATE_LIMITED:
+        return "wait a minute, then run textus-host doctor again";
     default:
-        return "check your network, then run textus-host doctor again";
+        return "check your network and greenhouse.base_url / greenhouse.auth_url (textus-host "
+               "status), then run textus-host doctor again";
     }
 }
 
-static void doctor_online_greenhouse(struct doctor *d)
+static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
 {
     struct gh_config cfg;
     struct gh_config_src src;
     struct gh_client *c = NULL;
     struct gh_probe probe;
     struct err e, first;
-    int i;
+    int i, r;
+    long start;
+    char waited[512];
 
     memset(&cfg, 0, sizeof(cfg));
     memset(&src, 0, sizeof(src));
@@ -98,16 +148,30 @@ static void doctor_online_greenhouse(struct doctor *d)
     }
     gh_config_seed_client(c, &src);
     err_clear(&first);
-    if (gh_probe(c, &probe, &first) != 0 &&
-        (first.code == ERR_GREENHOUSE_AUTH || first.code == ERR_GREENHOUSE_V1_RETIRED ||
-         first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED)) {
+    doctor_step_begin(d, "Greenhouse: checking the credentials, %s's user and permissions at %s",
+                      cfg.user_email ? cfg.user_email : "the recruiter", store_gh_base_url(s));
+    start = doctor_online_ms();
+    r = gh_probe(c, &probe, &first);
+    if (r != 0 && first.code == ERR_UPSTREAM_UNAVAILABLE) {
+        /* unreachable: no note can be written, so it is a failure; say what was waited for */
+        doctor_online_waited(
+            waited, sizeof(waited), "Greenhouse",
+            store_gh_generation(s) == 3 && strstr(first.message, "/token") ? store_gh_auth_url(s)
+                                                                           : store_gh_base_url(s),
+            doctor_online_ms() - start, store_connect_timeout_ms(s), store_timeout_ms(s));
+        doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse API",
+                   doctor_online_gh_fix(first.code), "Greenhouse cannot be reached: %s; %s",
+                   first.message, waited);
+        doctor_step_end(d);
+        goto out;
+    }
+    if (r != 0 && (first.code == ERR_GREENHOUSE_AUTH || first.code == ERR_GREENHOUSE_V1_RETIRED ||
+                   first.code == ERR_RATE_LIMITED)) {
         /* nothing else could be checked */
-        doctor_add(d, "greenhouse",
-                   first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED
-                       ? DOCTOR_WARN
-                       : DOCTOR_FAIL,
+        doctor_add(d, "greenhouse", first.code == ERR_RATE_LIMITED ? DOCTOR_WARN : DOCTOR_FAIL,
                    DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code), "%s",
                    first.message);
+        doctor_step_end(d);
         goto out;
     }
     if (probe.user_id > 0)
@@ -126,6 +190,7 @@ static void doctor_online_greenhouse(struct doctor *d)
                        pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,
                        doctor_online_gh_fix(pe->code), "%s", pe->message);
     }
+    doctor_step_end(d);
 out:
     gh_client_free(c);
     gh_config_release(&cfg, &src);
@@ -134,5 +199,5 @@ out:
 void doctor_online_checks(struct doctor *d, const struct store *s)
 {
     doctor_online_textus(d, s);
-    doctor_online_greenhouse(d);
+    doctor_online_greenhouse(d, s);
 }

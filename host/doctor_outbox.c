@@ -65,6 +65,43 @@ static void doctor_not_delivered(struct doctor *d, struct send_ctx *c)
                    "%d of the last %zu texts show Not Delivered (to %s)", bad, n, numbers);
 }
 
+#define DOCTOR_STOPPED_SHOWN 5
+
+/* One finding per stopped note (the newest few), each with the fix its own error calls for. */
+static void doctor_stopped_notes(struct doctor *d, struct send_ctx *c, long total)
+{
+    static char ids[DOCTOR_STOPPED_SHOWN][OUTBOX_REQUEST_ID_MAX + 1];
+    char subject[OUTBOX_REQUEST_ID_MAX + 64], fix[SEND_FIX_MAX];
+    size_t n = 0, i;
+    struct err e;
+
+    err_clear(&e);
+    if (outbox_ids(c->ob, OUTBOX_SELECT_STOPPED, ids, DOCTOR_STOPPED_SHOWN, &n, &e) != 0)
+        n = 0;
+    for (i = 0; i < n; i++) {
+        struct outbox_entry en;
+        memset(&en, 0, sizeof(en));
+        if (outbox_get(c->ob, ids[i], &en, &e) != 1)
+            continue;
+        snprintf(subject, sizeof(subject), "Greenhouse note of request %s", en.request_id);
+        send_stopped_fix(fix, sizeof(fix), en.last_error, en.request_id);
+        doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, subject, fix,
+                   "the note for candidate %s %s (%s)", en.candidate_id,
+                   send_note_never(en.last_error)
+                       ? "can never be written as it is and waits for you"
+                       : "could not be written and waits for you",
+                   en.last_error);
+        outbox_entry_free(&en);
+    }
+    if (total > (long)n)
+        doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse notes",
+                   "textus-host outbox list shows each one; fix the cause, then textus-host "
+                   "outbox flush, or textus-host outbox dismiss REQUEST_ID for the ones that can "
+                   "never be written",
+                   "%ld more note%s could not be written and wait for you", total - (long)n,
+                   total - (long)n == 1 ? "" : "s");
+}
+
 void doctor_outbox_checks(struct doctor *d)
 {
     struct send_ctx c;
@@ -88,10 +125,7 @@ void doctor_outbox_checks(struct doctor *d)
         return;
     }
     if (n.note_stopped)
-        doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse notes",
-                   send_stopped_fix(n.stopped_error),
-                   "%ld note%s could not be written and wait for you (%s)", n.note_stopped,
-                   n.note_stopped == 1 ? "" : "s", n.stopped_error);
+        doctor_stopped_notes(d, &c, n.note_stopped);
     if (n.note_pending)
         doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Greenhouse notes",
                    "textus-host outbox flush (the host also retries on its own)",
@@ -106,6 +140,11 @@ void doctor_outbox_checks(struct doctor *d)
         doctor_add(d, "outbox", DOCTOR_OK, 0, "send journal", NULL,
                    "%ld text%s journaled, nothing waiting (%ld note%s written)", n.total,
                    n.total == 1 ? "" : "s", n.note_written, n.note_written == 1 ? "" : "s");
+    if (n.note_dismissed)
+        doctor_add(d, "outbox", DOCTOR_INFO, 0, "dismissed notes", NULL,
+                   "%ld note%s dismissed with textus-host outbox dismiss (never written, no "
+                   "longer retried; textus-host outbox list shows them)",
+                   n.note_dismissed, n.note_dismissed == 1 ? " was" : "s were");
     doctor_not_delivered(d, &c);
     send_ctx_close(&c);
 }

@@ -55,7 +55,8 @@ void outbox_set_clock(int64_t (*clock_fn)(void))
 }
 
 static const char *const ob_send_names[] = {"intent", "sent", "send_unknown", "not_sent"};
-static const char *const ob_note_names[] = {"pending", "written", "disabled", "stopped"};
+static const char *const ob_note_names[] = {"pending", "written", "disabled", "stopped",
+                                            "dismissed"};
 
 const char *outbox_send_name(enum outbox_send s)
 {
@@ -954,6 +955,50 @@ int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, cons
                      "journaling a failed note", e);
 }
 
+int outbox_note_dismiss(struct outbox *ob, const char *request_id, int *busy, struct err *e)
+{
+    struct outbox_entry en;
+    sqlite3_stmt *st = NULL;
+    int found, changed = 0;
+
+    *busy = 0;
+    if (ob_begin(ob, e) != 0)
+        return -1;
+    /* the look and the change under one write lock: no flush can claim the row in between */
+    found = ob_fetch(ob, request_id, &en, NULL, e);
+    if (found < 0) {
+        ob_rollback(ob);
+        return -1;
+    }
+    if (found) {
+        *busy = outbox_entry_busy(&en);
+        if (!*busy && en.send_state == OUTBOX_SEND_SENT &&
+            (en.note_state == OUTBOX_NOTE_PENDING || en.note_state == OUTBOX_NOTE_STOPPED)) {
+            if (sqlite3_prepare_v2(ob->db,
+                                   "UPDATE journal SET note_state = 'dismissed', updated_ms = ?2,"
+                                   " owner_pid = 0, lease_until_ms = 0 WHERE request_id = ?1",
+                                   -1, &st, NULL) != SQLITE_OK)
+                goto sqlerr;
+            sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, outbox_now_ms());
+            if (sqlite3_step(st) != SQLITE_DONE)
+                goto sqlerr;
+            changed = sqlite3_changes(ob->db);
+            sqlite3_finalize(st);
+        }
+        outbox_entry_free(&en);
+    }
+    if (ob_commit(ob, e) != 0)
+        return -1;
+    return changed;
+sqlerr:
+    ob_sql_err(ob, e, "journaling a dismissed note");
+    sqlite3_finalize(st);
+    outbox_entry_free(&en);
+    ob_rollback(ob);
+    return -1;
+}
+
 int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_REQUEST_ID_MAX + 1],
                size_t max, size_t *n, struct err *e)
 {
@@ -965,6 +1010,8 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
         [OUTBOX_SELECT_WORK_STOPPED] =
             ("SELECT request_id FROM journal WHERE send_state IN ('intent','send_unknown') OR"
              " (send_state = 'sent' AND note_state IN ('pending','stopped')) ORDER BY created_ms"),
+        [OUTBOX_SELECT_STOPPED] = ("SELECT request_id FROM journal WHERE send_state = 'sent' AND"
+                                   " note_state = 'stopped' ORDER BY updated_ms DESC"),
     };
     sqlite3_stmt *st = NULL;
     int rc;
@@ -1031,6 +1078,8 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
             c->note_written += k;
         else if (nt == OUTBOX_NOTE_DISABLED)
             c->note_disabled += k;
+        else if (nt == OUTBOX_NOTE_DISMISSED)
+            c->note_dismissed += k;
         else
             c->note_stopped += k;
     }
@@ -1038,12 +1087,15 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
     st = NULL;
     if (c->note_stopped > 0) {
         if (sqlite3_prepare_v2(ob->db,
-                               "SELECT last_error FROM journal WHERE note_state = 'stopped'"
-                               " AND send_state = 'sent' ORDER BY updated_ms DESC LIMIT 1",
+                               "SELECT last_error, request_id FROM journal WHERE note_state ="
+                               " 'stopped' AND send_state = 'sent' ORDER BY updated_ms DESC"
+                               " LIMIT 1",
                                -1, &st, NULL) != SQLITE_OK)
             goto sqlerr;
-        if (sqlite3_step(st) == SQLITE_ROW)
+        if (sqlite3_step(st) == SQLITE_ROW) {
             ob_col_text(c->stopped_error, sizeof(c->stopped_error), st, 0);
+            ob_col_text(c->stopped_request_id, sizeof(c->stopped_request_id), st, 1);
+        }
         sqlite3_finalize(st);
     }
     return 0;
@@ -1062,7 +1114,8 @@ long outbox_prune(struct outbox *ob, int64_t now_ms, struct err *e)
         return -1;
     if (sqlite3_prepare_v2(ob->db,
                            "DELETE FROM journal WHERE updated_ms < ?1 AND (send_state = 'not_sent'"
-                           " OR (send_state = 'sent' AND note_state IN ('written','disabled')))",
+                           " OR (send_state = 'sent' AND note_state IN ('written','disabled',"
+                           "'dismissed')))",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_int64(st, 1, now_ms - OUTBOX_PRUNE_AGE_MS);

@@ -48,7 +48,8 @@ enum outbox_note {
     OUTBOX_NOTE_PENDING = 0, /* to be written (after the send) */
     OUTBOX_NOTE_WRITTEN,     /* note_id known */
     OUTBOX_NOTE_DISABLED,    /* notes are off in settings */
-    OUTBOX_NOTE_STOPPED      /* permission or auth failure: retries stopped until fixed */
+    OUTBOX_NOTE_STOPPED,     /* needs a person: retries stopped until fixed (or dismissed) */
+    OUTBOX_NOTE_DISMISSED    /* a person decided it will never be written (outbox dismiss) */
 };
 
 /* What a send request promises; all strings NUL-terminated. */
@@ -96,14 +97,17 @@ struct outbox_counts {
     long note_written;
     long note_disabled;
     long note_stopped;       /* needs a person: permission or auth */
+    long note_dismissed;     /* a person gave up on them: counted nowhere else */
     char stopped_error[256]; /* the latest stopped note's error, "" when none */
+    char stopped_request_id[OUTBOX_REQUEST_ID_MAX + 1]; /* and its request id */
 };
 
 /* Which rows outbox_ids returns. */
 enum outbox_select {
     OUTBOX_SELECT_ALL = 0, /* newest first */
     OUTBOX_SELECT_WORK,    /* anything flush may act on (unknown, stale intent, pending notes) */
-    OUTBOX_SELECT_WORK_STOPPED /* WORK plus stopped notes (a person asked to retry them) */
+    OUTBOX_SELECT_WORK_STOPPED, /* WORK plus stopped notes (a person asked to retry them) */
+    OUTBOX_SELECT_STOPPED       /* stopped notes only, newest first (what needs a person) */
 };
 
 /* Wall clock in milliseconds (overridable in tests with outbox_set_clock). */
@@ -177,6 +181,17 @@ int outbox_note_written(struct outbox *ob, const char *request_id, const char *n
 /* A failed attempt: stop=1 for permission/auth (no more automatic retries). */
 int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, const char *why,
                        int64_t next_attempt_ms, struct err *e) TH_WUR;
+
+/*
+ * A person's decision that the note of a sent row will never be written (the
+ * candidate was deleted, Greenhouse refuses it for good): the row's note state
+ * becomes "dismissed" (updated_ms records when; last_error keeps why it
+ * failed), no flush tries it again, and no count of work waiting includes it.
+ * Applies to a pending or stopped note of a SENT row that no live process is
+ * working on: returns 1 dismissed, 0 when the row is not in that state (or is
+ * busy: *busy set), -1 on error.
+ */
+int outbox_note_dismiss(struct outbox *ob, const char *request_id, int *busy, struct err *e) TH_WUR;
 
 /* Update the delivery state cached for a message (message_status). */
 int outbox_set_delivery(struct outbox *ob, const char *message_id, const char *delivery_state,

@@ -235,11 +235,18 @@ static char *send_note_text(const struct send_ctx *c, const struct outbox_entry 
     return out;
 }
 
+/*
+ * Failures that waiting does not cure stop the retries until a person acts:
+ * a configuration to fix (then `outbox flush`), or a note Greenhouse will never
+ * take (then `outbox dismiss`; see send_stopped_fix). Everything else (429,
+ * 5xx, network, an unusable answer) is retried with back-off.
+ */
 static int send_note_stop_code(enum err_code code)
 {
     return code == ERR_GREENHOUSE_AUTH || code == ERR_GREENHOUSE_PERMISSION ||
            code == ERR_GREENHOUSE_USER_NOT_FOUND || code == ERR_GREENHOUSE_V1_RETIRED ||
-           code == ERR_NOT_CONFIGURED || code == ERR_GREENHOUSE_NOT_FOUND ||
+           code == ERR_NOT_CONFIGURED || code == ERR_INVALID_CONFIG ||
+           code == ERR_GREENHOUSE_NOT_FOUND ||
            code == ERR_GREENHOUSE_REJECTED; /* a 422 is not cured by waiting */
 }
 
@@ -585,23 +592,60 @@ void send_startup_flush(void)
 
 /* ---- status ---- */
 
-const char *send_stopped_fix(const char *last_error)
+int send_note_never(const char *last_error)
 {
     if (!last_error)
-        return "";
-    if (strstr(last_error, "greenhouse_permission"))
-        return "give the Harvest credential the Candidates: Add Note and Activity Feed "
-               "permissions, then run: textus-host outbox flush";
-    if (strstr(last_error, "greenhouse_auth"))
-        return "the Greenhouse credentials were refused; run textus-host configure, then "
-               "textus-host outbox flush";
-    if (strstr(last_error, "greenhouse_user_not_found"))
-        return "the configured Greenhouse email is not an active user; run textus-host "
-               "configure, then textus-host outbox flush";
-    if (strstr(last_error, "greenhouse_v1_retired"))
-        return "Harvest v1 is gone; configure Harvest v3 client credentials, then run "
-               "textus-host outbox flush";
-    return "fix the Greenhouse configuration, then run: textus-host outbox flush";
+        return 0;
+    if (strncmp(last_error, "greenhouse_not_found", 20) == 0)
+        return 1;
+    /* a 4xx about the note itself; one about the author (On-Behalf-Of, user_id) is configuration */
+    return strncmp(last_error, "greenhouse_rejected", 19) == 0 &&
+           !strstr(last_error, "On-Behalf-Of") && !strstr(last_error, "user_id");
+}
+
+void send_stopped_fix(char *out, size_t outsz, const char *last_error, const char *request_id)
+{
+    const char *rid = request_id && *request_id ? request_id : "REQUEST_ID";
+    const char *list = request_id && *request_id ? "" : " (textus-host outbox list shows the ids)";
+    const char *e = last_error ? last_error : "";
+
+    if (strncmp(e, "greenhouse_not_found", 20) == 0)
+        snprintf(out, outsz,
+                 "Greenhouse has no such candidate (deleted or merged), so this note can never "
+                 "be written: add it by hand if you need it, then stop it with: textus-host outbox "
+                 "dismiss %s%s. If the candidate does exist, the credentials cannot see it: ask "
+                 "your Greenhouse admin, then run: textus-host outbox flush",
+                 rid, list);
+    else if (send_note_never(e))
+        snprintf(out, outsz,
+                 "Greenhouse refuses this note as it is and will refuse it again, so it can never "
+                 "be written: add it by hand if you need it, then stop it with: textus-host "
+                 "outbox dismiss %s%s",
+                 rid, list);
+    else if (strncmp(e, "greenhouse_rejected", 19) == 0)
+        snprintf(out, outsz,
+                 "Greenhouse refuses the note's author: run textus-host configure with the "
+                 "sign-in email of an active Greenhouse user, then: textus-host outbox flush");
+    else if (strncmp(e, "greenhouse_permission", 21) == 0)
+        snprintf(out, outsz,
+                 "ask your Greenhouse admin to give the Harvest credential the Candidates: Add "
+                 "Note and Activity Feed permissions, then run: textus-host outbox flush");
+    else if (strncmp(e, "greenhouse_auth", 15) == 0)
+        snprintf(out, outsz,
+                 "the Greenhouse credentials were refused; run textus-host configure with valid "
+                 "ones, then: textus-host outbox flush");
+    else if (strncmp(e, "greenhouse_user_not_found", 25) == 0)
+        snprintf(out, outsz,
+                 "the configured Greenhouse email is not an active user; run textus-host "
+                 "configure, then: textus-host outbox flush");
+    else if (strncmp(e, "greenhouse_v1_retired", 21) == 0)
+        snprintf(out, outsz,
+                 "Harvest v1 is gone; configure Harvest v3 client credentials (textus-host "
+                 "configure), then run: textus-host outbox flush");
+    else
+        snprintf(out, outsz,
+                 "fix the Greenhouse configuration (textus-host doctor shows what is wrong), "
+                 "then run: textus-host outbox flush");
 }
 
 int send_status_outbox(cJSON *status, int reconcile)
@@ -652,9 +696,13 @@ int send_status_outbox(cJSON *status, int reconcile)
     cJSON_AddNumberToObject(o, "notes_pending", (double)k.note_pending);
     cJSON_AddNumberToObject(o, "notes_disabled", (double)k.note_disabled);
     cJSON_AddNumberToObject(o, "notes_stopped", (double)k.note_stopped);
+    cJSON_AddNumberToObject(o, "notes_dismissed", (double)k.note_dismissed);
     if (k.note_stopped > 0) {
+        char fix[SEND_FIX_MAX];
+        send_stopped_fix(fix, sizeof(fix), k.stopped_error,
+                         k.note_stopped == 1 ? k.stopped_request_id : NULL);
         cJSON_AddStringToObject(o, "stopped_error", k.stopped_error);
-        cJSON_AddStringToObject(o, "stopped_fix", send_stopped_fix(k.stopped_error));
+        cJSON_AddStringToObject(o, "stopped_fix", fix);
     }
     send_ctx_close(&c);
     return 0;
@@ -701,12 +749,21 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
         cJSON_AddStringToObject(n, "state", "disabled");
         cJSON_AddNullToObject(n, "id");
         break;
-    case OUTBOX_NOTE_STOPPED:
+    case OUTBOX_NOTE_STOPPED: {
+        char fix[SEND_FIX_MAX];
+        send_stopped_fix(fix, sizeof(fix), en.last_error, en.request_id);
         cJSON_AddStringToObject(n, "state", "pending");
         cJSON_AddNullToObject(n, "id");
         cJSON_AddStringToObject(n, "reason", en.last_error);
         cJSON_AddFalseToObject(n, "retrying");
-        cJSON_AddStringToObject(n, "fix", send_stopped_fix(en.last_error));
+        cJSON_AddBoolToObject(n, "never", send_note_never(en.last_error));
+        cJSON_AddStringToObject(n, "fix", fix);
+        break;
+    }
+    case OUTBOX_NOTE_DISMISSED:
+        cJSON_AddStringToObject(n, "state", "dismissed");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason", en.last_error);
         break;
     default:
         cJSON_AddStringToObject(n, "state", "pending");

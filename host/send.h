@@ -110,8 +110,18 @@ int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
 /* ISO-8601 timestamp ("2026-11-26T23:59:00.123Z") to ms since the epoch; -1 when unreadable. */
 int64_t send_parse_iso_ms(const char *s);
 
-/* What a person should do about a stopped note, from its last error. */
-const char *send_stopped_fix(const char *last_error);
+#define SEND_FIX_MAX 512
+
+/*
+ * What a person should do about a stopped note, from its last error: fix the
+ * configuration then `textus-host outbox flush`, or — for a note Greenhouse
+ * will never take (send_note_never) — `textus-host outbox dismiss <request_id>`
+ * (request_id NULL: the command names REQUEST_ID and where to find it).
+ */
+void send_stopped_fix(char *out, size_t outsz, const char *last_error, const char *request_id);
+
+/* 1 when a note that failed with last_error can never be written as it is (404 candidate, 4xx). */
+int send_note_never(const char *last_error);
 
 /* A send request (all strings NUL-terminated; visibility NULL = settings default). */
 struct send_request {

@@ -2,19 +2,26 @@
 # install.sh — install textus-host for the current user (or machine-wide with --system)
 # and register it with every Chromium-family browser found.
 #
-#   1. builds the host if needed (cmake into build/), or takes --binary PATH;
+#   1. builds the host if needed (cmake into build/), or takes --binary PATH; refuses a
+#      test build compiled with failpoints (cmake -DTH_FAILPOINTS=ON);
 #   2. copies textus-host and the modules it dlopen()s from its own folder
 #      (textus-host-engine.so, textus-host-store.so) to a stable folder:
 #        Linux  ~/.local/share/textus-host/bin/        (--system: /usr/local/lib/textus-host/)
 #        macOS  ~/Library/Application Support/textus-host/bin/  (--system: /Library/Application Support/textus-host/bin/)
 #      ($TEXTUS_HOST_HOME/bin/ when TEXTUS_HOST_HOME is set, like the rest of the state);
-#   3. writes com.textus.greenhouse.json (manifest/com.textus.greenhouse.json.in)
+#   3. links it as ~/.local/bin/textus-host (--system: /usr/local/bin/textus-host) so that
+#      `textus-host` works in a terminal, and warns when that folder is not on PATH (not
+#      with TEXTUS_HOST_HOME set, or --no-link: the hints then show the full path);
+#   4. writes com.textus.greenhouse.json (manifest/com.textus.greenhouse.json.in)
 #      into NativeMessagingHosts/ of every browser and channel whose user data folder
-#      exists, or of the ones named by --browser / --user-data-dir;
-#   4. records every file and folder it created in an install receipt
+#      exists, or of the ones named by --browser / --user-data-dir, keeping every
+#      extension id an earlier install allowed there (--remove-extension-id drops one);
+#   5. records every file, link and folder it created in an install receipt
 #      (<state>/install-receipt.txt) that scripts/uninstall.sh reads.
 # Idempotent: running it again rewrites the same files. Prints every file written.
 # Also warns about Snap/Flatpak browsers and a NativeMessagingUserLevelHosts policy.
+# Exit status: 0 installed (or, with --dry-run, shown); 1 refused or failed (the message
+# says why); 2 a wrong option or argument.
 #
 # Test hooks (not for users): TH_INSTALL_OS=Linux|Darwin picks the path table;
 # TH_INSTALL_ROOT prefixes every machine-wide path (/etc, /usr/local, /Library).
@@ -30,9 +37,13 @@ root=${TH_INSTALL_ROOT:-}
 binary=""
 dry_run=0
 system=0
+force=0
+no_link=0
+allow_failpoints=0
 browsers=()
 udds=()
 ext_ids=("$STUB_ID")
+remove_ids=()
 
 usage() {
     cat <<EOF
@@ -46,16 +57,34 @@ with every Chromium-family browser whose user data folder exists.
   --browser NAME        register with this browser even if its folder is missing
                         (repeatable): $(browser_names | tr '\n' ' ')
   --user-data-dir DIR   register with a custom profile folder (Chrome started with
-                        --user-data-dir=DIR reads DIR/NativeMessagingHosts/; repeatable)
+                        --user-data-dir=DIR reads DIR/NativeMessagingHosts/; repeatable).
+                        DIR must exist and hold Chrome's "Local State" file (start
+                        Chrome with it once), unless --force
+  --force               accept a --user-data-dir that does not exist yet (it is
+                        created, and removed again by uninstall.sh when empty) or
+                        that has no "Local State"
   --extension-id ID     also allow this extension (32 letters a-p; repeatable).
-                        The stub's id $STUB_ID is always allowed.
-  --system              machine-wide install (root): system manifest folders
+                        The stub's id $STUB_ID is always allowed, and every
+                        id an earlier install allowed in a manifest is kept.
+  --remove-extension-id ID
+                        stop allowing this extension (repeatable)
+  --no-link             do not link textus-host into ~/.local/bin (hints then show
+                        the full path)
+  --allow-failpoints    install a test build compiled with TH_FAILPOINTS (the
+                        project's own tests only: an environment variable can make
+                        such a host kill itself in the middle of a send)
+  --system              machine-wide install (root): system manifest folders, and
+                        the link in /usr/local/bin
   --dry-run             print what would be written, write nothing
   -h, --help            this help
+
+exit status: 0 installed (or shown, with --dry-run); 1 refused or failed (the
+message says why); 2 a wrong option or argument.
 EOF
 }
 
 die() { echo "install: $*" >&2; exit 1; }
+usage_error() { echo "install: $*" >&2; echo "(scripts/install.sh --help shows the options)" >&2; exit 2; }
 note() { echo "install: $*"; }
 warn() { echo "install: WARNING: $*" >&2; }
 
@@ -180,29 +209,65 @@ bin_dir() {
 
 # ---- arguments ------------------------------------------------------------------
 
+# "~" and "~/..." as the shell would expand them (it does not after "--opt=").
+expand_tilde() {
+    case $1 in
+        "~") echo "$HOME" ;;
+        "~/"*) echo "$HOME/${1#"~/"}" ;;
+        *) echo "$1" ;;
+    esac
+}
+
 while [ $# -gt 0 ]; do
     case $1 in
-        --binary) [ $# -ge 2 ] || die "--binary needs a path"; binary=$2; shift 2 ;;
-        --binary=*) binary=${1#*=}; shift ;;
-        --browser) [ $# -ge 2 ] || die "--browser needs a name"; browsers+=("$2"); shift 2 ;;
+        --binary) [ $# -ge 2 ] || usage_error "--binary needs a path"; binary=$(expand_tilde "$2"); shift 2 ;;
+        --binary=*) binary=$(expand_tilde "${1#*=}"); shift ;;
+        --browser) [ $# -ge 2 ] || usage_error "--browser needs a name"; browsers+=("$2"); shift 2 ;;
         --browser=*) browsers+=("${1#*=}"); shift ;;
-        --user-data-dir) [ $# -ge 2 ] || die "--user-data-dir needs a folder"; udds+=("$2"); shift 2 ;;
-        --user-data-dir=*) udds+=("${1#*=}"); shift ;;
-        --extension-id) [ $# -ge 2 ] || die "--extension-id needs an id"; ext_ids+=("$2"); shift 2 ;;
+        --user-data-dir) [ $# -ge 2 ] || usage_error "--user-data-dir needs a folder"; udds+=("$(expand_tilde "$2")"); shift 2 ;;
+        --user-data-dir=*) udds+=("$(expand_tilde "${1#*=}")"); shift ;;
+        --extension-id) [ $# -ge 2 ] || usage_error "--extension-id needs an id"; ext_ids+=("$2"); shift 2 ;;
         --extension-id=*) ext_ids+=("${1#*=}"); shift ;;
+        --remove-extension-id) [ $# -ge 2 ] || usage_error "--remove-extension-id needs an id"; remove_ids+=("$2"); shift 2 ;;
+        --remove-extension-id=*) remove_ids+=("${1#*=}"); shift ;;
+        --force) force=1; shift ;;
+        --no-link) no_link=1; shift ;;
+        --allow-failpoints) allow_failpoints=1; shift ;;
         --system) system=1; shift ;;
         --dry-run|-n) dry_run=1; shift ;;
         -h|--help) usage; exit 0 ;;
-        *) usage >&2; die "unknown option '$1'" ;;
+        -*) usage_error "unknown option '$1'" ;;
+        *) usage_error "unexpected argument '$1' (options start with --)" ;;
     esac
 done
 
-for id in "${ext_ids[@]}"; do
-    [[ $id =~ ^[a-p]{32}$ ]] || die "extension id '$id' is not valid: an id is 32 letters a-p \
+for id in "${ext_ids[@]}" ${remove_ids[@]+"${remove_ids[@]}"}; do
+    [[ $id =~ ^[a-p]{32}$ ]] || usage_error "extension id '$id' is not valid: an id is 32 letters a-p \
 (chrome://extensions shows it with Developer mode on)"
 done
+for id in ${remove_ids[@]+"${remove_ids[@]}"}; do
+    [ "$id" != "$STUB_ID" ] || usage_error "the stub's id $STUB_ID is always allowed; it cannot be removed"
+    for x in "${ext_ids[@]}"; do
+        [ "$x" != "$id" ] || usage_error "extension id $id is both added and removed"
+    done
+done
 for b in ${browsers[@]+"${browsers[@]}"}; do
-    user_data_dir "$b" >/dev/null || die "unknown browser '$b'; known: $(browser_names | tr '\n' ' ')"
+    user_data_dir "$b" >/dev/null || usage_error "unknown browser '$b'; known: $(browser_names | tr '\n' ' ')"
+done
+# A custom profile folder must be one the browser made (it writes "Local State" at the top of
+# its user data folder), so that a typo never creates folders in odd places.
+for i in ${udds[@]+"${!udds[@]}"}; do
+    u=${udds[$i]}
+    case $u in /*) ;; *) u="$(pwd)/$u" ;; esac
+    udds[$i]=$u
+    if [ ! -d "$u" ]; then
+        [ $force -eq 1 ] || die "--user-data-dir $u does not exist. Start the browser once with
+  --user-data-dir=$u (it creates the folder), then run this again; or add --force to create it now."
+    elif [ ! -f "$u/Local State" ]; then
+        [ $force -eq 1 ] || die "--user-data-dir $u does not look like a browser's user data folder
+  (it has no \"Local State\" file). chrome://version shows the \"Profile Path\": the user data
+  folder is the one above it. Add --force if this is the right folder anyway."
+    fi
 done
 if [ $system -eq 1 ]; then
     [ ${#udds[@]} -eq 0 ] || die "--system and --user-data-dir do not mix (a custom profile is per user)"
@@ -223,8 +288,22 @@ module_names() {
     return 0
 }
 
+failpoints_refused() { # what
+    die "$1 was built with test failpoints (cmake -DTH_FAILPOINTS=ON): an environment variable
+  can make such a host kill itself in the middle of a send. Install a release build:
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_FAILPOINTS=OFF && cmake --build build
+  (scripts/test.sh keeps its failpoint build in build-test/)."
+}
+# Every failpoint build carries the words TH_FAILPOINT (the variable it reads; the
+# executable's --version note); a release build contains them nowhere.
+has_failpoints() { LC_ALL=C grep -a -q -e TH_FAILPOINT -- "$1"; }
+
 if [ -z "$binary" ]; then
     binary="$src_root/build/host/textus-host"
+    if [ $allow_failpoints -eq 0 ] && [ -f "$src_root/build/CMakeCache.txt" ] &&
+       grep -q '^TH_FAILPOINTS:BOOL=ON$' "$src_root/build/CMakeCache.txt"; then
+        failpoints_refused "$src_root/build/ (TH_FAILPOINTS=ON in its CMakeCache.txt)"
+    fi
     if [ $dry_run -eq 1 ]; then
         [ -x "$binary" ] || note "would build $binary (cmake -S . -B build; cmake --build build)"
     else
@@ -243,6 +322,13 @@ case $binary in /*) ;; *) binary="$(pwd)/$binary" ;; esac
 bin_src_dir=$(dirname "$binary")
 modules=()
 while IFS= read -r m; do [ -z "$m" ] || modules+=("$m"); done < <(module_names "$bin_src_dir")
+if [ $allow_failpoints -eq 0 ]; then
+    for f in "$binary" ${modules[@]+"${modules[@]/#/$bin_src_dir/}"}; do
+        if [ -f "$f" ] && has_failpoints "$f"; then failpoints_refused "$f"; fi
+    done
+elif [ -f "$binary" ] && has_failpoints "$binary"; then
+    warn "installing a test build with failpoints (--allow-failpoints): for the project's tests only"
+fi
 
 dest_bin_dir=$(bin_dir)
 dest_host="$dest_bin_dir/textus-host"
@@ -263,10 +349,27 @@ record() { # kind path
     local line="$1	$2"
     in_list "$line" ${rec_lines[@]+"${rec_lines[@]}"} || rec_lines+=("$line")
 }
+# A folder's identity (device, inode and, where the system keeps it, birth time): a folder
+# of the same name made later by someone else is another folder.
+dir_id() {
+    if stat -c %i / >/dev/null 2>&1; then stat -c '%d:%i:%.9W' "$1" 2>/dev/null || true # GNU
+    else stat -f '%d:%i:%B' "$1" 2>/dev/null || true; fi                                # BSD, macOS
+}
 if [ -f "$receipt" ]; then
     while IFS= read -r line; do
         case $line in ''|'#'*) continue ;; esac
-        record "${line%%	*}" "${line#*	}"
+        kind=${line%%	*}
+        rest=${line#*	}
+        if [ "$kind" = dir ]; then
+            # "dir<TAB>path<TAB>identity": a folder gone since, or replaced by another one
+            # (the user made it again), is no longer ours and is forgotten (make_dir records
+            # it anew if this run creates it)
+            d=${rest%%	*}
+            id=""
+            [ "$rest" = "$d" ] || id=${rest#*	}
+            if [ ! -d "$d" ] || { [ -n "$id" ] && [ "$(dir_id "$d")" != "$id" ]; }; then continue; fi
+        fi
+        record "$kind" "$rest"
     done <"$receipt"
 fi
 
@@ -277,7 +380,7 @@ make_dir() {
     while [ ! -d "$p" ]; do missing=("$p" ${missing[@]+"${missing[@]}"}); p=$(dirname "$p"); done
     for p in ${missing[@]+"${missing[@]}"}; do
         if [ $dry_run -eq 1 ]; then note "would create folder $p"
-        else mkdir -m 0755 "$p"; record dir "$p"; fi
+        else mkdir -m 0755 "$p"; record dir "$p	$(dir_id "$p")"; fi
     done
     return 0
 }
@@ -312,19 +415,103 @@ if ! in_list textus-host-engine.so ${modules[@]+"${modules[@]}"} &&
     warn "no textus-host-engine module beside $binary: only 'ping' will work (rebuild with cmake --build build)"
 fi
 
+# ---- the command on PATH ------------------------------------------------------------
+
+# Every hint (here, in doctor's fixes, in the README) says `textus-host ...`: a link in a
+# folder on PATH makes that true. th is how the hints below name the command.
+th="$dest_host"
+if [ $system -eq 1 ]; then link_dir="$root/usr/local/bin"; else link_dir="$HOME/.local/bin"; fi
+link="$link_dir/textus-host"
+linked=0
+if [ $no_link -eq 1 ]; then
+    note "not linking textus-host into $link_dir (--no-link); the hints below use the full path"
+elif [ -n "${TEXTUS_HOST_HOME:-}" ] && [ $system -eq 0 ]; then
+    # a link would run the host without TEXTUS_HOST_HOME, i.e. on other state: not made
+    note "not linking textus-host into $link_dir: TEXTUS_HOST_HOME is set, and the host must run
+  with it ($dest_host, with TEXTUS_HOST_HOME=$TEXTUS_HOST_HOME in its environment)"
+elif [ -L "$link" ] && [ "$(readlink "$link")" = "$dest_host" ]; then
+    linked=1
+    record link "$link"
+    note "$link already links to $dest_host"
+elif { [ -e "$link" ] || [ -L "$link" ]; } &&
+     ! { [ -L "$link" ] && in_list "link	$link" ${rec_lines[@]+"${rec_lines[@]}"}; }; then
+    warn "$link exists and is not a link this installer made: left as it is.
+  Use the full path $dest_host (the hints below do)."
+elif [ $dry_run -eq 1 ]; then
+    note "would link $link -> $dest_host"
+    linked=1
+else
+    make_dir "$link_dir"
+    ln -sfn "$dest_host" "$link"
+    record link "$link"
+    linked=1
+    echo "  linked $link -> $dest_host"
+fi
+if [ $linked -eq 1 ]; then
+    case ":$PATH:" in
+        *":$link_dir:"*)
+            first=$(command -v textus-host 2>/dev/null || true)
+            if [ $dry_run -eq 0 ] && [ -n "$first" ] && [ "$first" != "$link" ]; then
+                warn "another textus-host comes first on your PATH ($first): 'textus-host' runs that one.
+  Remove it, or use the full path $dest_host (the hints below do)."
+            else
+                th="textus-host"
+            fi
+            ;;
+        *)
+            warn "$link_dir is not on your PATH, so 'textus-host' alone is not found yet. Add it:
+    echo 'export PATH=\"$link_dir:\$PATH\"' >> ~/.profile   (~/.zprofile for zsh; then open a new terminal)
+  Until then use the full path $dest_host (the hints below do)."
+            ;;
+    esac
+fi
+
 # ---- manifests ------------------------------------------------------------------
 
-origins=""
-ids_used=()
-for id in "${ext_ids[@]}"; do
-    ! in_list "$id" ${ids_used[@]+"${ids_used[@]}"} || continue
-    ids_used+=("$id")
-    [ -z "$origins" ] || origins+=$',\n'
-    origins+="    \"chrome-extension://$id/\""
-done
+# The extension ids an existing manifest allows (valid ones), one per line.
+manifest_ids() {
+    [ -f "$1" ] || return 0
+    { grep -o '"chrome-extension://[^"]*"' "$1" || true; } | tr -d '"' |
+        sed -n 's#^chrome-extension://\([a-p]\{32\}\)/$#\1#p'
+}
+# Entries of an existing manifest's allowed_origins that Chrome would refuse.
+manifest_bad_origins() {
+    [ -f "$1" ] || return 0
+    { grep -o '"chrome-extension://[^"]*"' "$1" || true; } | tr -d '"' |
+        { grep -v '^chrome-extension://[a-p]\{32\}/$' || true; }
+}
+
 tmpl=$(cat "$template")
-manifest=${tmpl//@HOST_PATH@/"$dest_host"}
-manifest=${manifest//@ALLOWED_ORIGINS@/"$origins"}
+extra_ids=() # ids other than the stub's that some manifest allows (the host must allow them too)
+
+# The manifest for one file, into $manifest: the ids asked for, plus those it already
+# allows (said so), minus --remove-extension-id.
+manifest_for() { # file
+    local file=$1 id origins="" ids=() m
+    for id in "${ext_ids[@]}"; do
+        in_list "$id" ${ids[@]+"${ids[@]}"} || ids+=("$id")
+    done
+    while IFS= read -r id; do
+        [ -n "$id" ] || continue
+        if in_list "$id" ${remove_ids[@]+"${remove_ids[@]}"}; then
+            note "removing extension $id from $file (--remove-extension-id)"
+            continue
+        fi
+        if ! in_list "$id" ${ids[@]+"${ids[@]}"}; then
+            note "keeping extension $id, already allowed in $file (--remove-extension-id $id drops it)"
+            ids+=("$id")
+        fi
+    done < <(manifest_ids "$file")
+    while IFS= read -r id; do
+        [ -z "$id" ] || warn "dropping \"$id\" from $file: not an exact chrome-extension://<32 letters a-p>/ origin (Chrome rejects a manifest holding it)"
+    done < <(manifest_bad_origins "$file")
+    for id in "${ids[@]}"; do
+        [ -z "$origins" ] || origins+=$',\n'
+        origins+="    \"chrome-extension://$id/\""
+    done
+    m=${tmpl//@HOST_PATH@/"$dest_host"}
+    manifest=${m//@ALLOWED_ORIGINS@/"$origins"}
+}
 
 targets=() # "label<TAB>NativeMessagingHosts folder"
 if [ $system -eq 1 ]; then
@@ -363,6 +550,10 @@ for t in ${targets[@]+"${targets[@]}"}; do
     ! in_list "$dir" ${dirs_done[@]+"${dirs_done[@]}"} || continue
     dirs_done+=("$dir")
     note "registering with $label: $dir"
+    manifest_for "$dir/$HOST_NAME.json"
+    while IFS= read -r id; do
+        [ "$id" = "$STUB_ID" ] || in_list "$id" ${extra_ids[@]+"${extra_ids[@]}"} || extra_ids+=("$id")
+    done < <(printf '%s\n' "$manifest" | sed -n 's#.*"chrome-extension://\([a-p]\{32\}\)/".*#\1#p')
     make_dir "$dir"
     put_file "$dir/$HOST_NAME.json" 0644 <<<"$manifest"
     written=$((written + 1))
@@ -425,16 +616,17 @@ fi
 make_dir "$(dirname "$receipt")"
 {
     echo "# textus-host install receipt v1: scripts/uninstall.sh removes exactly these"
-    echo "# kind<TAB>path; 'dir' entries are folders this installer created (removed when empty)"
+    echo "# kind<TAB>path; 'dir' entries are folders this installer created (removed when empty"
+    echo "# and still the same folder: <TAB>device:inode:birth), 'link' the textus-host link it made"
     printf '%s\n' ${rec_lines[@]+"${rec_lines[@]}"}
 } | {
     tmp=$(mktemp "$(dirname "$receipt")/.textus-host.XXXXXX")
     cat >"$tmp"; chmod 0600 "$tmp"; mv -f "$tmp" "$receipt"
 }
 echo "  wrote $receipt"
-if [ ${#ids_used[@]} -gt 1 ]; then
-    note "note: the host itself also checks the caller; allow the extra extension ids in its settings
-  (textus-host configure, settings.allowed_extension_ids) or it answers forbidden_origin."
+if [ ${#extra_ids[@]} -gt 0 ]; then
+    note "note: the host itself also checks the caller: extension(s) ${extra_ids[*]} must also be in
+  its settings (settings.allowed_extension_ids, set with $th configure) or it answers forbidden_origin;
+  $th doctor checks both."
 fi
-note "done: $written browser folder(s). Next: textus-host configure, then textus-host doctor
-  ($dest_host doctor)"
+note "done: $written browser folder(s). Next: $th configure, then $th doctor"

@@ -3,8 +3,9 @@
 # what it needs, builds, and runs every test:
 #   1. bootstrap (apt-get, only what is missing)
 #   2. house checks (banned functions, clang-format)
-#   3. release-style build (gcc) + ctest (unit, protocol, protocol under valgrind,
-#      hardening of the built files, the .deb, ...)
+#   3. release-style build (gcc) with test failpoints, in build-test/ (never build/, which
+#      scripts/install.sh installs from and refuses when it has failpoints) + ctest
+#      (unit, protocol, protocol under valgrind, hardening of the built files, the .deb, ...)
 #   4. ASan+UBSan build (clang) with the libFuzzer targets + ctest, which ends
 #      with each fuzz target run for a fixed time over its seed corpus. This
 #      build has no failpoints, as a release build: it proves none are compiled
@@ -23,11 +24,11 @@ echo "== house checks"
 scripts/check-banned.sh
 scripts/check-format.sh
 
-echo "== build (RelWithDebInfo, gcc, with test failpoints)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_FAILPOINTS=ON \
+echo "== build (RelWithDebInfo, gcc, with test failpoints, in build-test/)"
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_FAILPOINTS=ON \
     -DTH_WERROR=ON >/dev/null
-cmake --build build -j"$jobs"
-(cd build && ctest --output-on-failure -j"$jobs")
+cmake --build build-test -j"$jobs"
+(cd build-test && ctest --output-on-failure -j"$jobs")
 
 echo "== build (ASan+UBSan + libFuzzer, clang)"
 CC=clang cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DTH_SANITIZE=ON -DTH_FUZZ=ON \

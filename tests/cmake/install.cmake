@@ -8,3 +8,6 @@ add_test(NAME doctor_config COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE
 set_tests_properties(doctor_config PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 180)
 add_test(NAME doctor_online COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/install/test_doctor_online.py)
 set_tests_properties(doctor_online PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 180)
+# Command-line conventions: --help, named errors, suggestions, exit codes (the real binary).
+add_test(NAME cli_conventions COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/install/test_cli.py)
+set_tests_properties(cli_conventions PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 120)

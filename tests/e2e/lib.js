@@ -45,8 +45,10 @@ function makeRun(opts) {
 }
 
 function install(run, extra) {
+  // the suite's build has test failpoints, which install.sh refuses unless told; the profile
+  // folder is fresh (no "Local State" until the browser starts), hence --force
   const p = spawnSync('bash', [path.join(SRC, 'scripts', 'install.sh'), '--binary', HOST,
-    '--user-data-dir', run.udd, ...extra], {
+    '--allow-failpoints', '--force', '--user-data-dir', run.udd, ...extra], {
     env: Object.assign({}, process.env, { HOME: run.home, TEXTUS_HOST_HOME: run.state }),
     encoding: 'utf8',
   });

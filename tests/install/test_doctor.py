@@ -4,11 +4,14 @@ The host is installed with scripts/install.sh into a fake home, then each test
 breaks one thing (manifest JSON, name, description, type, path, origins, the
 binary, the engine, the host's behaviour on a ping, Snap/Flatpak, policies,
 the receipt) and checks the finding doctor reports for it, its one-line fix,
-the FAQ answer, and the exit status. Configuration findings are in
-test_doctor_config.py.
+the FAQ answer, and the exit status; every extension id a manifest allows is
+pinged; progress lines and check marks (a terminal through a pty, or plain).
+Configuration findings are in test_doctor_config.py.
 """
 import json
 import os
+import pty
+import select
 import shutil
 import stat
 import subprocess
@@ -31,7 +34,7 @@ class Doctor(unittest.TestCase):
         os.makedirs(os.path.join(self.home, ".config", "chromium"))
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home,
                     "LC_ALL": "C", "TH_INSTALL_ROOT": os.path.join(self.tmp, "root")}
-        p = subprocess.run(["bash", INSTALL, "--binary", HOST], env=self.env, capture_output=True,
+        p = subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints"], env=self.env, capture_output=True,
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.installed = os.path.join(self.home, ".local", "share", "textus-host", "bin", "textus-host")
@@ -173,7 +176,7 @@ class Doctor(unittest.TestCase):
     def test_expected_extension_id(self):
         rc, doc = self.doctor("--extension-id", OTHER)
         self.assert_fail(doc, r"extension %s is not in" % OTHER, r"install\.sh --extension-id %s" % OTHER)
-        subprocess.run(["bash", INSTALL, "--binary", HOST, "--extension-id", OTHER], env=self.env,
+        subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--extension-id", OTHER], env=self.env,
                        capture_output=True, check=True)
         rc, doc = self.doctor("--extension-id", OTHER)
         # the manifest now allows it; the host itself still refuses an id missing from its settings
@@ -183,10 +186,99 @@ class Doctor(unittest.TestCase):
         fix = [c["fix"] for c in self.install_findings(doc, "fail") if "forbidden_origin" in c["message"]]
         self.assertIn("allowed_extension_ids", fix[0])
 
+    def test_every_allowed_id_must_be_accepted_by_the_host(self):
+        # a production id kept in the manifest but unknown to the host's settings: Chrome starts
+        # the host for it, and the host answers forbidden_origin to every request
+        subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--extension-id", OTHER],
+                       env=self.env, capture_output=True, check=True)
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        hits = self.assert_fail(doc, r"the manifest allows extension %s but the host refuses it:"
+                                     r".*forbidden_origin" % OTHER,
+                                r"--remove-extension-id %s" % OTHER)
+        self.assertIn("allowed_extension_ids", hits[0]["fix"])
+        # the stub, which the host accepts, raised nothing
+        self.assertFalse(any(STUB in c["message"] for c in self.install_findings(doc, "fail")))
+
+    def run_pty(self, args, env):
+        """Run with stdout and stderr on a terminal; returns (exit code, everything printed)."""
+        master, slave = pty.openpty()
+        p = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+        os.close(slave)
+        out = b""
+        while True:
+            r, _, _ = select.select([master], [], [], 60)
+            if not r:
+                break
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other side closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        return p.wait(timeout=60), out.decode("utf-8", "replace")
+
+    def test_marks_and_colour_on_a_terminal_only(self):
+        args = [self.installed, "doctor", "--offline"]
+        rc, out = self.run_pty(args, dict(self.env, TERM="xterm"))
+        self.assertIn("\u2713 ok", out)    # ✓ for the manifest that answers
+        self.assertIn("\u2717 FAIL", out)  # ✗ for "nothing is configured yet"
+        self.assertIn("\x1b[", out)
+        self.assertIn("\r\x1b[K", out)     # the live progress line, erased when the step ends
+        for env in ({"TERM": "xterm", "NO_COLOR": "1"}, {"TERM": "dumb"}):
+            rc, out = self.run_pty(args, dict(self.env, **env))
+            self.assertNotIn("\u2713", out, env)
+            self.assertNotIn("\x1b[", out, env)
+            self.assertIn("ok    chromium", out, env)
+        p = subprocess.run(args, env=dict(self.env, TERM="xterm"), capture_output=True, text=True,
+                           timeout=60)
+        self.assertNotIn("\u2713", p.stdout + p.stderr)
+        self.assertNotIn("\x1b[", p.stdout + p.stderr)
+
+    def test_progress_lines(self):
+        p = subprocess.run([self.installed, "doctor", "--offline"], env=self.env, capture_output=True,
+                           text=True, timeout=60)
+        # each slow step as it starts and as it ends (stderr, so stdout stays the checklist)
+        begin = "  ... chromium: pinging %s as extension %s (waits up to 5 s)" % (self.installed, STUB)
+        self.assertIn(begin + "\n", p.stderr)
+        self.assertRegex(p.stderr, r"  ok    chromium: pinging .* \(\d+\.\d s\)\n")
+        self.assertNotIn("pinging", p.stdout)
+        # --json: stdout is one JSON document and stderr carries no progress off a terminal
+        p = subprocess.run([self.installed, "doctor", "--offline", "--json"], env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        json.loads(p.stdout)
+        self.assertNotIn("pinging", p.stderr)
+
+    def test_ping_timeout_says_what_it_waited_for(self):
+        self.fake_host("import time\ntime.sleep(30)\n")
+        rc, doc = self.doctor()
+        self.assert_fail(doc, r"did not answer a ping: no reply within 5\.0 s: waited for the host "
+                              r"to answer a framed ping on its stdout \(not a byte came back\)")
+
     def test_bad_extension_id_argument(self):
         p = subprocess.run([self.installed, "doctor", "--extension-id", "nope"], env=self.env,
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
+        self.assertIn("'nope' is not an extension id", p.stderr)
+
+    def test_wrong_options_are_named(self):
+        for args, text in ((["--jsn"], "unknown option '--jsn' (did you mean --json?)"),
+                           (["--ofline"], "unknown option '--ofline' (did you mean --offline?)"),
+                           (["now"], "unexpected argument 'now'"),
+                           (["--extension-id"], "--extension-id needs an extension id"),
+                           (["--force"], "--force only goes with --report")):
+            p = subprocess.run([self.installed, "doctor"] + args, env=self.env, capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(text, p.stderr, args)
+            self.assertEqual(p.stdout, "", args)  # nothing was checked
+        p = subprocess.run([self.installed, "doctor", "--help"], env=self.env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("usage: textus-host doctor", p.stdout)
+        self.assertIn("exit status", p.stdout)
 
     def test_engine_missing(self):
         os.remove(os.path.join(self.bindir, "textus-host-engine.so"))
@@ -256,7 +348,7 @@ class Doctor(unittest.TestCase):
 
     def test_receipt_manifest_gone(self):
         udd = os.path.join(self.tmp, "profile")
-        subprocess.run(["bash", INSTALL, "--binary", HOST, "--user-data-dir", udd], env=self.env,
+        subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--force", "--user-data-dir", udd], env=self.env,
                        capture_output=True, check=True)
         rc, doc = self.doctor()
         oks = self.install_findings(doc, "ok")

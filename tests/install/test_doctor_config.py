@@ -3,11 +3,14 @@
 Each test installs the host into a fake $HOME (scripts/install.sh) with its
 state in TEXTUS_HOST_HOME, configures it (or breaks the configuration), and
 checks the finding doctor reports, its fix, the FAQ answer it feeds, the exit
-status, and that no secret ever reaches the output or the report.
-Online checks (against the fakes) are in test_doctor_online.py.
+status, and that no secret ever reaches the output or the report — which is
+written where doctor says, as a new file (never through a symlink or over an
+existing file without --force). Online checks (against the fakes) are in
+test_doctor_online.py.
 """
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -17,6 +20,8 @@ import unittest
 SRC = os.environ.get("TH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 INSTALL = os.path.join(SRC, "scripts", "install.sh")
 HOST = os.environ["TH_HOST"]
+STUB = "hfboccpnppdfmcdbjjgmobnhljkkmjji"
+OTHER = "abcdefghijklmnopabcdefghijklmnop"
 ENGINE = os.path.join(os.path.dirname(HOST), "textus-host-engine.so")
 TOKEN = "tok_CANARY_doctor_7f3a9c1e55"
 API_KEY = "hvk_CANARY_doctor_0b1d2e3f44"
@@ -32,7 +37,7 @@ class DoctorConfig(unittest.TestCase):
         os.makedirs(os.path.join(self.home, ".config", "chromium"))
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home, "LC_ALL": "C",
                     "TEXTUS_HOST_HOME": self.state, "TH_INSTALL_ROOT": os.path.join(self.tmp, "root")}
-        p = subprocess.run(["bash", INSTALL, "--binary", HOST], env=self.env, capture_output=True,
+        p = subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints"], env=self.env, capture_output=True,
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.host = os.path.join(self.state, "bin", "textus-host")
@@ -178,6 +183,101 @@ class DoctorConfig(unittest.TestCase):
                     data = f.read()
                 for s in (TOKEN, API_KEY):
                     self.assertNotIn(s.encode(), data, n)
+
+    # ---- the support report: the file it names, new, 0600 ----
+
+    def report(self, *args, cwd=None):
+        p = subprocess.run([self.host, "doctor", "--offline", "--report"] + list(args), env=self.env,
+                           capture_output=True, text=True, timeout=60, cwd=cwd or self.tmp)
+        self.outputs += [p.stdout, p.stderr]
+        return p
+
+    def test_report_default_is_in_the_data_folder(self):
+        self.v3()
+        cwd = os.path.join(self.tmp, "cwd")
+        os.makedirs(cwd)
+        p = self.report(cwd=cwd)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        m = re.search(r"Support report written to (\S+) \(", p.stdout)
+        self.assertTrue(m, p.stdout)
+        path = m.group(1)
+        self.assertEqual(os.path.dirname(path), self.state)  # TEXTUS_HOST_HOME is the data folder
+        self.assertRegex(os.path.basename(path), r"^textus-host-report-\d{8}-\d{6}(-\d+)?\.txt$")
+        self.assertTrue(os.path.isfile(path))
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path) as f:
+            self.assertIn("textus-host support report", f.read())
+        self.assertEqual(os.listdir(cwd), [])  # nothing written where doctor ran
+        # a second report in the same second gets a name of its own
+        p2 = self.report(cwd=cwd)
+        self.assertNotIn("written to %s " % path, p2.stdout)
+
+    def test_report_relative_file_is_printed_in_full(self):
+        self.v3()
+        p = self.report("r.txt")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Support report written to %s (" % os.path.join(self.tmp, "r.txt"), p.stdout)
+        self.assertTrue(os.path.isfile(os.path.join(self.tmp, "r.txt")))
+
+    def test_report_refuses_an_existing_file_or_symlink(self):
+        self.v3()
+        target = os.path.join(self.tmp, "bashrc")
+        with open(target, "w") as f:
+            f.write("alias ll='ls -l'\n")
+        existing = os.path.join(self.tmp, "existing.txt")
+        with open(existing, "w") as f:
+            f.write("keep me\n")
+        link = os.path.join(self.tmp, "report.txt")
+        os.symlink(target, link)
+        dangling = os.path.join(self.tmp, "dangling.txt")
+        os.symlink(os.path.join(self.tmp, "nowhere"), dangling)
+        for path in (existing, link, dangling):
+            p = self.report(path)
+            self.assertEqual(p.returncode, 2, path)
+            self.assertIn("%s already exists" % path, p.stderr)
+            self.assertIn("--force", p.stderr)
+            self.assertEqual(p.stdout, "")  # refused before anything was checked
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "nowhere")))
+        with open(target) as f:
+            self.assertEqual(f.read(), "alias ll='ls -l'\n")
+        with open(existing) as f:
+            self.assertEqual(f.read(), "keep me\n")
+        # --force replaces the name itself: the symlink goes, its target is untouched
+        p = self.report(link, "--force")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(os.path.islink(link))
+        self.assertEqual(stat.S_IMODE(os.lstat(link).st_mode), 0o600)
+        with open(target) as f:
+            self.assertEqual(f.read(), "alias ll='ls -l'\n")
+        p = self.report(existing, "--force")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(existing) as f:
+            self.assertIn("textus-host support report", f.read())
+        p = self.report(os.path.join(self.tmp, "no-such-folder", "r.txt"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not a file in an existing folder", p.stderr)
+
+    # ---- extension ids: the host's settings and the manifests agree ----
+
+    def test_configured_extension_must_be_in_every_manifest(self):
+        self.v3()
+        self.configure({"settings": {"allowed_extension_ids": [OTHER]}})
+        manifest = os.path.join(self.home, ".config", "chromium", "NativeMessagingHosts",
+                                "com.textus.greenhouse.json")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["area"] == "install"]
+        self.assertEqual(len(c), 1, doc["checks"])
+        self.assertIn("extension %s is allowed in the host's settings" % OTHER, c[0]["message"])
+        self.assertIn(manifest, c[0]["subject"])
+        self.assertEqual(c[0]["fix"], "scripts/install.sh --extension-id %s" % OTHER)
+        p = subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--extension-id",
+                            OTHER], env=self.env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rc, doc = self.doctor()
+        self.assertEqual([x for x in doc["checks"] if x["status"] == "fail"], [])
+        ok = [x for x in doc["checks"] if x["status"] == "ok" and x["area"] == "install"]
+        self.assertTrue(any("for extensions %s, %s" % (STUB, OTHER) in x["message"] for x in ok), ok)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,15 @@ The host is configured (TEXTUS_HOST_HOME) against tests/fakes/; each test breaks
 one thing — the TextUs token, the account, messaging rights, the Greenhouse
 user, Harvest v1's retirement, a note that cannot be written, a text that was
 not delivered — and checks doctor's finding, its fix, the FAQ answer, and the
-support report (Delivered / Not Delivered with the numbers concerned; no secret).
+support report (Delivered / Not Delivered with the numbers concerned; no secret);
+a service that cannot be reached (a closed port) or answers too slowly, with
+what doctor waited for; and a note that can never be written (a deleted
+candidate) from the send's reply to `outbox dismiss`.
 """
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +29,15 @@ HOST = os.environ["TH_HOST"]
 SEED = os.path.join(SRC, "tests", "e2e", "seed.json")
 TOKEN = "tok_e2e_recruiter_FAKE_0001"
 API_KEY = "hvk_e2e_textus_FAKE_0001"
+
+
+def closed_port():
+    """A local port nothing listens on (bound, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def host_has(verb):
@@ -164,6 +177,50 @@ class DoctorOnline(unittest.TestCase):
         c = self.finding(doc, "fail", "restricted from messaging", "textus")
         self.assertIn("10DLC", c["fix"])
 
+    # ---- unreachable services ----
+
+    def test_textus_unreachable_is_a_failure(self):
+        self.configure()
+        url = "http://127.0.0.1:%d" % closed_port()
+        p = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(
+            {"textus": {"base_url": url}}), env=self.env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "TextUs cannot be reached", "textus")
+        self.assertIn("doctor waited", c["message"])
+        self.assertIn("for TextUs at %s" % url, c["message"])
+        self.assertIn("network", c["fix"])
+        self.assertTrue(c["faq_not_sending"])
+        self.assertFalse(doc["ok"])
+
+    def test_greenhouse_unreachable_is_a_failure(self):
+        url = "http://127.0.0.1:%d" % closed_port()
+        self.configure(gh={"email": "alice@acme.example", "api_key": API_KEY, "base_url": url})
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "Greenhouse cannot be reached", "greenhouse")
+        self.assertIn("for Greenhouse at %s" % url, c["message"])
+        self.assertTrue(c["faq_not_tracking"])
+
+    def test_slow_service_timeout_says_what_it_waited_for(self):
+        self.configure()
+        p = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(
+            {"settings": {"timeout_ms": 700}}), env=self.env, capture_output=True, text=True,
+            timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.fakes.fault({"server": "textus", "path_re": "accounts", "action": {"delay_ms": 3000},
+                          "times": -1})
+        p = subprocess.run([HOST, "doctor"], env=self.env, capture_output=True, text=True, timeout=120)
+        self.outputs += [p.stdout, p.stderr]
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("TextUs cannot be reached", p.stdout)
+        self.assertRegex(p.stdout, r"doctor waited \d+\.\d s for TextUs at http://127\.0\.0\.1:\d+ "
+                                   r"\(connect timeout 10\.0 s, whole request 0\.7 s")
+        # the step was shown as it started and as it ended
+        self.assertIn('  ... TextUs: checking the token and account "acme" at ', p.stderr)
+        self.assertRegex(p.stderr, r"  FAIL  TextUs: checking the token .* \(\d+\.\d s\)")
+
     def test_offline_skips(self):
         self.configure(token="tok_not_a_real_token_0000")
         rc, doc = self.doctor("--offline")
@@ -185,7 +242,9 @@ class DoctorOnline(unittest.TestCase):
         f.reset_faults()
         rc, doc = self.doctor("--offline")
         self.assertEqual(rc, 1)
-        c = self.finding(doc, "fail", "could not be written and wait for you", "outbox")
+        c = self.finding(doc, "fail", "could not be written and waits for you", "outbox")
+        self.assertEqual(c["subject"], "Greenhouse note of request doc-stopped-1")
+        self.assertIn("Candidates: Add Note", c["fix"])
         self.assertIn("outbox flush", c["fix"])
         self.assertTrue(c["faq_not_tracking"])
         w = self.finding(doc, "warn", "still to be written in Greenhouse", "outbox")
@@ -218,6 +277,102 @@ class DoctorOnline(unittest.TestCase):
         self.assertIn("--report", c["fix"])
         self.assertTrue(c["faq_not_sending"])
         self.assertIn("Not Delivered", doc["faq"]["not_sending"])
+
+
+    # ---- a note that can never be written ----
+
+    def cli(self, *args):
+        p = subprocess.run([HOST] + list(args), env=self.env, capture_output=True, text=True,
+                           timeout=120)
+        self.outputs += [p.stdout, p.stderr]
+        return p
+
+    def deleted_candidate_flow(self, rid):
+        r = self.verb({"type": "send_sms", "request_id": rid, "candidate_id": "424242",
+                       "to": "+13035550125", "body": "hello"})
+        self.assertTrue(r["ok"], r)
+        note = r["result"]["note"]
+        self.assertEqual(note["state"], "pending", note)
+        self.assertIs(note["retrying"], False)
+        self.assertIs(note["never"], True)
+        # the real fix: dismiss this request (a flush cannot help)
+        self.assertIn("textus-host outbox dismiss %s" % rid, note["fix"])
+        self.assertIn("can never be written", note["fix"])
+        # status, outbox list and doctor say the same
+        st = json.loads(self.cli("status", "--json").stdout)["outbox"]
+        self.assertEqual(st["notes_stopped"], 1)
+        self.assertIn("textus-host outbox dismiss %s" % rid, st["stopped_fix"])
+        entries = json.loads(self.cli("outbox", "list", "--json").stdout)["entries"]
+        e = [x for x in entries if x["request_id"] == rid][0]
+        self.assertEqual((e["send"], e["note"]), ("sent", "stopped"))
+        self.assertIn("textus-host outbox dismiss %s" % rid, e["fix"])
+        self.assertIn("fix: ", self.cli("outbox", "list").stdout)
+        rc, doc = self.doctor("--offline")
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "can never be written as it is", "outbox")
+        self.assertIn("textus-host outbox dismiss %s" % rid, c["fix"])
+        # a flush tries again, fails again, and says something still waits
+        p = self.cli("outbox", "flush")
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertIn("textus-host outbox dismiss %s" % rid, p.stdout)
+        # the way out
+        p = self.cli("outbox", "dismiss", rid)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("dismissed: the note of request %s (candidate 424242)" % rid, p.stdout)
+        p = self.cli("outbox", "dismiss", rid)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("already dismissed", p.stdout)
+        p = self.cli("outbox", "flush")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        st = json.loads(self.cli("status", "--json").stdout)["outbox"]
+        self.assertEqual((st["notes_stopped"], st["notes_dismissed"]), (0, 1))
+        self.assertNotIn("stopped_fix", st)
+        rc, doc = self.doctor("--offline")
+        self.assertFalse([x for x in doc["checks"] if x["status"] == "fail" and x["area"] == "outbox"],
+                         doc["checks"])
+        self.finding(doc, "info", "1 note was dismissed", "outbox")
+        # the journal keeps the decision; a replay of the request shows it
+        entries = json.loads(self.cli("outbox", "list", "--json").stdout)["entries"]
+        self.assertEqual([x["note"] for x in entries if x["request_id"] == rid], ["dismissed"])
+        r = self.verb({"type": "send_sms", "request_id": rid, "candidate_id": "424242",
+                       "to": "+13035550125", "body": "hello"})
+        self.assertEqual((r["result"]["replayed"], r["result"]["note"]["state"]), (True, "dismissed"))
+
+    @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
+    def test_note_for_a_deleted_candidate_v1(self):
+        self.configure()  # Harvest v1: 404 on the candidate's notes
+        self.deleted_candidate_flow("gone-v1")
+
+    @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
+    def test_note_for_a_deleted_candidate_v3(self):
+        self.configure(gh={"email": "alice@acme.example", "client_id": "client_e2e_FAKE_0001",
+                           "client_secret": "csecret_e2e_FAKE_0001",
+                           "base_url": self.fakes.url("harvest"), "auth_url": self.fakes.url("auth")})
+        self.deleted_candidate_flow("gone-v3")  # Harvest v3: 422 on candidate_id
+
+    @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
+    def test_dismiss_refuses_what_it_cannot_dismiss(self):
+        self.configure()
+        r = self.send("+13035550123", "written", "dis-written")
+        self.assertEqual(r["result"]["note"]["state"], "written", r)
+        p = self.cli("outbox", "dismiss", "dis-written")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("nothing to dismiss: the note of request dis-written is written", p.stderr)
+        p = self.cli("outbox", "dismiss", "no-such-request")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no request no-such-request in the send journal", p.stderr)
+        p = self.cli("outbox", "dismiss", "bad id!")
+        self.assertEqual(p.returncode, 2)
+        p = self.cli("outbox", "dismiss")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("which request?", p.stderr)
+        # a note stopped by a permission is fixed and flushed, but may be dismissed as well
+        self.fakes.fault({"server": "harvest", "path_re": "notes$", "action": {"status": 403}, "times": -1})
+        r = self.send("+13035550124", "stopped", "dis-stopped")
+        self.fakes.reset_faults()
+        self.assertIn("outbox flush", r["result"]["note"]["fix"])
+        self.assertIs(r["result"]["note"]["never"], False)
+        self.assertEqual(self.cli("outbox", "dismiss", "dis-stopped").returncode, 0)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ the tests check which manifests are written, their content and modes, the
 installed binary, idempotence, the receipt, that uninstall leaves exactly the
 tree that was there before, --dry-run, --user-data-dir, --browser, --system
 (under TH_INSTALL_ROOT), macOS paths (TH_INSTALL_OS=Darwin), bad extension ids,
-the Snap/Flatpak warnings and the NativeMessagingUserLevelHosts policy warning.
+the Snap/Flatpak warnings and the NativeMessagingUserLevelHosts policy warning;
+extension ids kept across re-installs, the link on PATH, refused test builds and
+custom profile folders, and the options' errors.
 """
 import json
 import os
@@ -77,7 +79,9 @@ class Installer(unittest.TestCase):
         return p
 
     def install(self, *args, **kw):
-        return self.run_script(INSTALL, "--binary", self.binary, *args, **kw)
+        # the suite's build may have test failpoints (cmake -DTH_FAILPOINTS=ON), which the
+        # installer refuses unless told (test_failpoint_build_refused)
+        return self.run_script(INSTALL, "--binary", self.binary, "--allow-failpoints", *args, **kw)
 
     def manifest_path(self, browser_dir):
         return os.path.join(self.home, ".config", browser_dir, "NativeMessagingHosts", NAME + ".json")
@@ -88,7 +92,8 @@ class Installer(unittest.TestCase):
 
     def receipt(self):
         with open(os.path.join(self.state, "install-receipt.txt")) as f:
-            return [tuple(line.rstrip("\n").split("\t", 1)) for line in f if not line.startswith("#")]
+            # kind, path (a folder's line also holds its identity, after another tab)
+            return [tuple(line.rstrip("\n").split("\t")[:2]) for line in f if not line.startswith("#")]
 
     # ---- tests ----
 
@@ -149,24 +154,34 @@ class Installer(unittest.TestCase):
         # the other host's manifest is untouched
         self.assertTrue(os.path.exists(os.path.join(self.home, ".config", "vivaldi",
                                                     "NativeMessagingHosts", "org.other.host.json")))
-        # a second uninstall has no receipt and says so
-        p = self.run_script(UNINSTALL, ok=False)
-        self.assertNotEqual(p.returncode, 0)
-        self.assertIn("no install receipt", p.stderr)
+        # a second uninstall has nothing to remove, says so, and succeeds
+        p = self.run_script(UNINSTALL)
+        self.assertIn("nothing to remove", p.stdout)
+        self.assertIn("no install receipt", p.stdout)
 
     def test_uninstall_keeps_user_state(self):
         self.install()
         store = os.path.join(self.state, "store.bin")
         with open(store, "w") as f:
             f.write("secret-ish\n")
-        self.run_script(UNINSTALL)
+        creds = os.path.join(self.home, ".config", "textus-host", "credentials.store")
+        os.makedirs(os.path.dirname(creds))
+        with open(creds, "w") as f:
+            f.write("sealed\n")
+        p = self.run_script(UNINSTALL)
         self.assertTrue(os.path.exists(store))
+        self.assertTrue(os.path.exists(creds))
         self.assertFalse(os.path.exists(os.path.join(self.state, "bin")))
         self.assertFalse(os.path.exists(self.manifest_path("google-chrome")))
+        # both runs say where the credentials still are; the second has nothing else to do
+        self.assertIn("your credentials are still in %s" % creds, p.stdout)
+        p = self.run_script(UNINSTALL)
+        self.assertIn("nothing to remove", p.stdout)
+        self.assertIn("your credentials are still in %s" % creds, p.stdout)
 
     def test_dry_run_writes_nothing(self):
         before = tree(self.home)
-        p = self.install("--dry-run", "--user-data-dir", os.path.join(self.tmp, "profile"))
+        p = self.install("--dry-run", "--force", "--user-data-dir", os.path.join(self.tmp, "profile"))
         self.assertEqual(tree(self.home), before)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "profile")))
         self.assertIn("would write " + os.path.join(self.tmp, "profile", "NativeMessagingHosts",
@@ -179,7 +194,7 @@ class Installer(unittest.TestCase):
 
     def test_user_data_dir_only(self):
         udd = os.path.join(self.tmp, "custom profile")  # a space in the path
-        p = self.install("--user-data-dir", udd)
+        p = self.install("--force", "--user-data-dir", udd)  # created by the installer
         m = os.path.join(udd, "NativeMessagingHosts", NAME + ".json")
         self.assertIn("wrote " + m, p.stdout)
         with open(m) as f:
@@ -194,8 +209,8 @@ class Installer(unittest.TestCase):
         self.assertIn("wrote " + m, p.stdout)
         self.assertFalse(os.path.exists(self.manifest_path("chromium")))
         p = self.install("--browser", "netscape", ok=False)
-        self.assertNotEqual(p.returncode, 0)
-        self.assertIn("unknown browser", p.stderr)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown browser 'netscape'", p.stderr)
 
     def test_config_home_variables(self):
         xdg = os.path.join(self.tmp, "xdg")
@@ -213,8 +228,8 @@ class Installer(unittest.TestCase):
         for bad in ("ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP", "abcdefghijklmnopabcdefghijklmnoq",
                     "abc", "chrome-extension://%s/" % OTHER, ""):
             p = self.install("--extension-id", bad, ok=False)
-            self.assertNotEqual(p.returncode, 0, bad)
-            self.assertIn("not valid", p.stderr)
+            self.assertEqual(p.returncode, 2, bad)
+            self.assertIn("'%s' is not valid" % bad, p.stderr)
         self.assertEqual(tree(self.home), before)
 
     def test_no_browser_found_warns(self):
@@ -274,12 +289,190 @@ class Installer(unittest.TestCase):
 
     def test_textus_host_home_holds_the_install(self):
         th = os.path.join(self.tmp, "state")
-        self.install("--user-data-dir", os.path.join(self.tmp, "p"), env={"TEXTUS_HOST_HOME": th})
+        self.install("--force", "--user-data-dir", os.path.join(self.tmp, "p"),
+                     env={"TEXTUS_HOST_HOME": th})
         self.assertTrue(os.path.exists(os.path.join(th, "bin", "textus-host")))
         self.assertTrue(os.path.exists(os.path.join(th, "install-receipt.txt")))
         self.assertFalse(os.path.exists(os.path.join(self.home, ".local")))
         self.run_script(UNINSTALL, env={"TEXTUS_HOST_HOME": th})
         self.assertFalse(os.path.exists(th))
+
+    # ---- extension ids kept across re-installs ----
+
+    def test_reinstall_keeps_the_production_id(self):
+        self.install("--extension-id", OTHER)
+        both = ["chrome-extension://%s/" % STUB, "chrome-extension://%s/" % OTHER]
+        p = self.install()  # a plain re-install, as a recruiter would run it after an update
+        for d in ("google-chrome", "chromium", "vivaldi"):
+            with open(self.manifest_path(d)) as f:
+                self.assertEqual(json.load(f)["allowed_origins"], both, d)
+            self.assertIn("keeping extension %s, already allowed in %s" % (OTHER, self.manifest_path(d)),
+                          p.stdout)
+        self.assertIn("settings.allowed_extension_ids", p.stdout)  # the host must allow it too
+        p = self.install()
+        with open(self.manifest_path("chromium")) as f:
+            self.assertEqual(json.load(f)["allowed_origins"], both)
+        # only an explicit flag removes it
+        p = self.install("--remove-extension-id", OTHER)
+        self.assertIn("removing extension %s from %s" % (OTHER, self.manifest_path("chromium")), p.stdout)
+        with open(self.manifest_path("chromium")) as f:
+            self.assertEqual(json.load(f)["allowed_origins"], ["chrome-extension://%s/" % STUB])
+        p = self.install("--remove-extension-id", STUB, ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("always allowed", p.stderr)
+
+    def test_reinstall_drops_an_invalid_origin(self):
+        self.install()
+        m = self.manifest_path("chromium")
+        with open(m) as f:
+            doc = json.load(f)
+        doc["allowed_origins"].append("chrome-extension://*/")
+        with open(m, "w") as f:
+            json.dump(doc, f)
+        p = self.install()
+        self.assertIn('dropping "chrome-extension://*/"', p.stderr)
+        with open(m) as f:
+            self.assertEqual(json.load(f)["allowed_origins"], ["chrome-extension://%s/" % STUB])
+
+    # ---- test builds are never installed ----
+
+    def checkout_with_failpoint_build(self):
+        """A copy of the checkout's scripts whose build/ was configured with TH_FAILPOINTS=ON."""
+        co = os.path.join(self.tmp, "checkout")
+        for d in ("scripts", "manifest", "build/host"):
+            os.makedirs(os.path.join(co, d))
+        shutil.copy2(INSTALL, os.path.join(co, "scripts"))
+        shutil.copy2(os.path.join(SRC, "manifest", NAME + ".json.in"), os.path.join(co, "manifest"))
+        for n in ["textus-host"] + self.modules:
+            shutil.copy2(os.path.join(self.build, n), os.path.join(co, "build", "host"))
+        with open(os.path.join(co, "build", "CMakeCache.txt"), "w") as f:
+            f.write("CMAKE_BUILD_TYPE:STRING=RelWithDebInfo\nTH_FAILPOINTS:BOOL=ON\n")
+        return co
+
+    def test_failpoint_build_refused(self):
+        co = self.checkout_with_failpoint_build()
+        before = tree(self.home)
+        p = self.run_script(os.path.join(co, "scripts", "install.sh"), ok=False)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("built with test failpoints", p.stderr)
+        self.assertIn("TH_FAILPOINTS=OFF", p.stderr)
+        self.assertEqual(tree(self.home), before)
+        # the binaries themselves carry the mark: --binary of a failpoint build is refused too
+        version = subprocess.run([HOST, "--version"], capture_output=True, text=True).stdout
+        if "TH_FAILPOINTS" in version:
+            p = self.run_script(INSTALL, "--binary", self.binary, ok=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("%s was built with test failpoints" % self.binary, p.stderr)
+            self.assertEqual(tree(self.home), before)
+        else:  # a release-style build (the sanitizer tree): installed without being told
+            self.run_script(INSTALL, "--binary", self.binary)
+        # a module with failpoint code beside a clean executable is refused as well
+        engine = os.path.join(self.build, "textus-host-engine.so")
+        if os.path.exists(engine) and "TH_FAILPOINTS" in version:
+            clean = os.path.join(self.tmp, "clean")
+            os.makedirs(clean)
+            with open(os.path.join(clean, "textus-host"), "w") as f:
+                f.write("#!/bin/sh\necho textus-host 0.1.0\n")
+            os.chmod(os.path.join(clean, "textus-host"), 0o755)
+            shutil.copy2(engine, clean)
+            p = self.run_script(INSTALL, "--binary", os.path.join(clean, "textus-host"),
+                                "--no-link", ok=False)
+            self.assertIn("textus-host-engine.so was built with test failpoints", p.stderr)
+
+    # ---- textus-host on PATH ----
+
+    def test_link_on_path(self):
+        link = os.path.join(self.home, ".local", "bin", "textus-host")
+        installed = os.path.join(self.state, "bin", "textus-host")
+        before = tree(self.home)
+        p = self.install()  # PATH lacks ~/.local/bin: linked, with a warning and full-path hints
+        self.assertEqual(os.readlink(link), installed)
+        self.assertIn("linked %s -> %s" % (link, installed), p.stdout)
+        self.assertIn("%s is not on your PATH" % os.path.dirname(link), p.stderr)
+        self.assertIn("Next: %s configure, then %s doctor" % (installed, installed), p.stdout)
+        self.assertIn(("link", link), self.receipt())
+        # with ~/.local/bin on PATH the short hint is true: `textus-host` runs the installed host
+        path = os.path.dirname(link) + ":" + os.environ.get("PATH", "/usr/bin:/bin")
+        p = self.install(env={"PATH": path})
+        self.assertNotIn("not on your PATH", p.stderr)
+        self.assertIn("Next: textus-host configure, then textus-host doctor", p.stdout)
+        out = subprocess.run(["textus-host", "--version"], env={"PATH": path, "HOME": self.home},
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("textus-host 0.1", out.stdout)
+        self.run_script(UNINSTALL)
+        self.assertFalse(os.path.lexists(link))
+        self.assertEqual(tree(self.home), before)
+
+    def test_link_leaves_a_foreign_command_alone(self):
+        bindir = os.path.join(self.home, ".local", "bin")
+        os.makedirs(bindir)
+        mine = os.path.join(bindir, "textus-host")
+        with open(mine, "w") as f:
+            f.write("#!/bin/sh\necho mine\n")
+        p = self.install()
+        self.assertIn("%s exists and is not a link this installer made" % mine, p.stderr)
+        installed = os.path.join(self.state, "bin", "textus-host")
+        self.assertIn("Next: %s configure" % installed, p.stdout)
+        self.run_script(UNINSTALL)
+        with open(mine) as f:
+            self.assertEqual(f.read(), "#!/bin/sh\necho mine\n")
+
+    # ---- custom profile folders ----
+
+    def test_user_data_dir_must_be_a_browser_profile(self):
+        before = tree(self.home)
+        missing = os.path.join(self.home, "profiles", "work")
+        p = self.install("--user-data-dir", missing, ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--user-data-dir %s does not exist" % missing, p.stderr)
+        self.assertIn("--force", p.stderr)
+        self.assertEqual(tree(self.home), before)  # nothing created, not even the folder
+        # a folder that is not a browser's user data folder (no "Local State")
+        plain = os.path.join(self.home, "Documents")
+        os.makedirs(plain)
+        p = self.install("--user-data-dir=~/Documents", ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("%s does not look like a browser's user data folder" % plain, p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(plain, "NativeMessagingHosts")))
+        # "~" after "=" is the home folder, and a real profile folder is accepted
+        prof = os.path.join(self.home, "profiles", "work")
+        os.makedirs(prof)
+        with open(os.path.join(prof, "Local State"), "w") as f:
+            f.write("{}\n")
+        p = self.install("--user-data-dir=~/profiles/work")
+        m = os.path.join(prof, "NativeMessagingHosts", NAME + ".json")
+        self.assertIn("wrote " + m, p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(os.getcwd(), "~")))
+        # uninstall removes what it made inside, never the folder the user (or Chrome) made
+        self.run_script(UNINSTALL)
+        self.assertTrue(os.path.isfile(os.path.join(prof, "Local State")))
+        self.assertFalse(os.path.exists(os.path.join(prof, "NativeMessagingHosts")))
+
+    def test_uninstall_never_removes_a_folder_made_again_by_the_user(self):
+        prof = os.path.join(self.tmp, "later")
+        self.install("--force", "--user-data-dir", prof)  # created (and recorded) by the installer
+        shutil.rmtree(prof)
+        os.makedirs(os.path.join(prof, "NativeMessagingHosts"))  # the user makes it again
+        self.install("--browser", "chromium")  # a re-install no longer claims the folder
+        self.run_script(UNINSTALL)
+        self.assertTrue(os.path.isdir(os.path.join(prof, "NativeMessagingHosts")))
+
+    # ---- conventions ----
+
+    def test_wrong_options_are_named(self):
+        p = self.install("--extension", OTHER, ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown option '--extension'", p.stderr)
+        p = self.install("chromium", ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unexpected argument 'chromium'", p.stderr)
+        p = self.run_script(UNINSTALL, "--sytem", ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown option '--sytem'", p.stderr)
+        for script in (INSTALL, UNINSTALL):
+            p = self.run_script(script, "--help")
+            self.assertIn("xit status", p.stdout)
 
     def test_missing_binary_refused(self):
         p = self.run_script(INSTALL, "--binary", os.path.join(self.tmp, "nope"), ok=False)

@@ -36,7 +36,7 @@ done
 
 # The host under test: TH_HOST from ctest, else the gcc build with failpoints (built if needed).
 if [ -z "${TH_HOST:-}" ]; then
-    build=${build:-$root/build}
+    build=${build:-$root/build-test} # never build/: install.sh refuses a failpoint build
     if [ ! -x "$build/host/textus-host" ] || ! grep -q 'TH_FAILPOINTS:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
         echo "== building $build (RelWithDebInfo, TH_FAILPOINTS=ON)"
         cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_FAILPOINTS=ON >/dev/null || exit 1

@@ -142,7 +142,7 @@ class Configure(unittest.TestCase):
     def test_not_configured_status(self):
         root = new_root()
         rc, out, _ = cli(root, "status")
-        self.assertEqual(rc, 0)
+        self.assertEqual(rc, 1)  # nothing configured yet: the output still says what it sees
         self.assertIn("configured: no", out)
         rc, st, _ = status_json(root)
         self.assertIs(st["configured"], False)

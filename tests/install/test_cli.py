@@ -1,0 +1,119 @@
+"""Command-line conventions of textus-host, through the real binary.
+
+`--help` on every command prints to stdout, says the exit status and exits 0;
+a wrong option or argument is named in the error and exits 2 (with the nearest
+valid spelling when there is one); an unknown command suggests the nearest one;
+`status` exits 1 while nothing is configured; `outbox list --json` is one JSON
+document. (`configure` has its own tests in tests/store and tests/verify.)
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+HOST = os.environ["TH_HOST"]
+ENGINE = os.path.join(os.path.dirname(HOST), "textus-host-engine.so")
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="th-cli-")
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.tmp,
+                    "LC_ALL": "C", "TEXTUS_HOST_HOME": os.path.join(self.tmp, "state")}
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_host(self, *args, stdin=""):
+        return subprocess.run([HOST] + list(args), env=self.env, input=stdin, capture_output=True,
+                              text=True, timeout=60)
+
+    def test_help_on_every_command(self):
+        cmds = ["doctor", "extract"]
+        if os.path.exists(ENGINE):
+            cmds += ["status", "rekey", "send", "outbox"]
+        for cmd in cmds:
+            for args in ([cmd, "--help"], [cmd, "-h"], ["help", cmd]):
+                p = self.run_host(*args)
+                self.assertEqual(p.returncode, 0, (args, p.stderr))
+                self.assertIn("usage: textus-host %s" % cmd, p.stdout, args)
+                self.assertIn("exit status", p.stdout, args)
+                self.assertEqual(p.stderr, "", args)
+        p = self.run_host("--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("Exit status", p.stdout)
+        for cmd in cmds + ["configure"]:
+            self.assertIn("  %s " % cmd, p.stdout)
+        if os.path.exists(ENGINE):
+            for sub in ("list", "flush", "dismiss"):
+                p = self.run_host("outbox", sub, "--help")
+                self.assertEqual(p.returncode, 0, sub)
+                self.assertIn("textus-host outbox dismiss REQUEST_ID", p.stdout)
+
+    def test_unknown_command_suggests_the_nearest(self):
+        for word, near in (("docter", "doctor"), ("stauts", "status"), ("outbx", "outbox"),
+                           ("hlep", "help")):
+            p = self.run_host(word)
+            self.assertEqual(p.returncode, 2, word)
+            self.assertIn("unknown command '%s' -- did you mean %s?" % (word, near), p.stderr)
+            self.assertEqual(p.stdout, "")
+        p = self.run_host("frobnicate")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown command 'frobnicate'", p.stderr)
+        self.assertNotIn("did you mean", p.stderr)
+        p = self.run_host("--verison")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown option '--verison' -- did you mean --version?", p.stderr)
+        p = self.run_host("help", "docter")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("did you mean doctor?", p.stderr)
+
+    def test_wrong_options_and_arguments_are_named(self):
+        cases = [(["extract", "--json"], "unknown option '--json'"),
+                 (["extract", "a.json", "b.json"], "unexpected argument 'b.json'")]
+        if os.path.exists(ENGINE):
+            cases += [(["status", "--jsno"], "unknown option '--jsno' (did you mean --json?)"),
+                      (["status", "now"], "unexpected argument 'now'"),
+                      (["rekey", "--force"], "unknown option '--force'"),
+                      (["send", "--candiate", "1"], "unknown option '--candiate' (did you mean "
+                                                    "--candidate?)"),
+                      (["send", "--candidate", "1"], "a required option is missing: '--to'"),
+                      (["send", "--candidate"], "a value is missing after '--candidate'"),
+                      (["outbox", "lsit"], "unknown subcommand 'lsit' (did you mean list?)"),
+                      (["outbox", "list", "--jsn"], "unknown option '--jsn' (did you mean --json?)"),
+                      (["outbox", "flush", "now"], "unexpected argument 'now'"),
+                      (["outbox", "dismiss", "a", "b"], "unexpected argument 'b'")]
+        for args, text in cases:
+            p = self.run_host(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(text, p.stderr, args)
+
+    @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
+    def test_status_exits_1_while_nothing_is_configured(self):
+        p = self.run_host("status")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("configured: no", p.stdout)
+        self.assertIn("nothing is configured yet: run textus-host configure", p.stderr)
+        p = self.run_host("status", "--json")
+        self.assertEqual(p.returncode, 1)
+        self.assertIs(json.loads(p.stdout)["configured"], False)
+        p = self.run_host("configure", "--no-verify", stdin=json.dumps({"textus": {"account": "acme"}}))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_host("status")  # something is stored: 0, and it says what is missing
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("configured: no", p.stdout)
+
+    @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
+    def test_outbox_list_json(self):
+        p = self.run_host("configure", "--no-verify", stdin=json.dumps(
+            {"textus": {"account": "acme", "token": "tok_cli_FAKE_000000001"}}))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_host("outbox", "list", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout), {"entries": []})
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
