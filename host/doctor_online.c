@@ -38,7 +38,8 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
             fix = "create a new API token in TextUs (profile > Settings), then run textus-host "
                   "configure";
         else if (e.code == ERR_TEXTUS_ACCOUNT)
-            fix = "run textus-host configure with the slug of an account you belong to";
+            fix = "run textus-host configure with the slug of an account you belong to or "
+                  "reach through the account tree (the message lists them)";
         doctor_add(d, "textus",
                    e.code == ERR_UPSTREAM_UNAVAILABLE || e.code == ERR_RATE_LIMITED ? DOCTOR_WARN
                                                                                     : DOCTOR_FAIL,
@@ -52,7 +53,8 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
         return;
     }
     doctor_add(d, "textus", DOCTOR_OK, 0, "TextUs API", NULL,
-               "the token works and account \"%s\" (%s) can send", acct.slug, acct.name);
+               "the token works and account \"%s\" (%s) can send%s%s", acct.slug, acct.name,
+               acct.via[0] ? "; reached through the membership at " : "", acct.via);
 }
 
 static const char *doctor_online_gh_fix(enum err_code code)

@@ -60,8 +60,9 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
               "configure` with it";
         break;
     case ERR_TEXTUS_ACCOUNT:
-        fix = "set textus.account to the slug of an account the token's user belongs to (see "
-              "the list above), or use a token of a member of that account";
+        fix = "set textus.account to the slug of an account the token's user belongs to or "
+              "reaches through the account tree (see the list above), or use a token of a "
+              "member of that account or of one above it";
         break;
     case ERR_GREENHOUSE_AUTH:
         fix = v3 ? "check greenhouse.client_id and client_secret (Greenhouse: Configure > Dev "
@@ -190,7 +191,9 @@ static void verify_textus(const cJSON *doc, struct verify_report *r)
     }
     if (textus_verify_account(&tc, &acct, &e) == 0) {
         verify_add(r, "TextUs token", VERIFY_OK, ERR_OK, "accepted by TextUs");
-        snprintf(msg, sizeof(msg), "%s (%s)%s", acct.slug, acct.name,
+        snprintf(msg, sizeof(msg), "%.64s (%.120s)%s%.64s%s%s", acct.slug, acct.name,
+                 acct.via[0] ? ", reached through the membership at " : "", acct.via,
+                 acct.via[0] ? " (an account of its tree)" : "",
                  acct.messaging_restricted
                      ? "; note: messaging is restricted on this account (not 10DLC registered), "
                        "TextUs will refuse sends until it is registered"

@@ -28,12 +28,13 @@ from harvest_fake import AuthFake, GreenhouseStore, HarvestFake  # noqa: E402
 from textus_fake import TextUsFake  # noqa: E402
 
 DEFAULT_CONFIG = {
-    # TextUs (textus-api.md §6): 1,000 requests / 5 minutes per token
+    # TextUs (https://apidocs.next.textus.com/overview/rate_limiting): 1,000 requests / 5 min
     "textus_rate_limit": 1000,
     "textus_rate_window": 300,
-    "textus_page_size": 25,                 # undocumented page size (§6); small -> pagination
-    "textus_collection_key": "members",     # or "hydra:member" (Nango spelling, §6)
-    "textus_segment_limit": 3,              # §7 default segment limit; 0 disables
+    "textus_page_size": 25,                 # undocumented page size; small -> pagination
+    "textus_timeline_page_size": 25,        # the same for conversation timelines
+    "textus_collection_key": "members",     # or "hydra:member" (Nango's spelling)
+    "textus_segment_limit": 3,              # default segment limit; 0 disables
     "textus_advance_on_get": [],            # e.g. ["queued","dispatched","delivered"]
     # Harvest v1 (greenhouse-harvest.md §1): limit per 10 s window, doc example 50
     "harvest_v1_rate_limit": 50,
@@ -150,6 +151,10 @@ class World:
             return Response(200, {"changed": changed})
         if method == "POST" and op == "inbound":
             mid = self.textus.inbound(data["account"], data["from"], data["body"])
+            return Response(200, {"message_id": mid})
+        if method == "POST" and op == "outbound":
+            mid = self.textus.outbound(data["account"], data["to"], data["body"],
+                                       data.get("sender"))
             return Response(200, {"message_id": mid})
         if method == "POST" and op == "seed":
             self.seed(data)
