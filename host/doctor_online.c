@@ -57,12 +57,16 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
                acct.via[0] ? "; reached through the membership at " : "", acct.via);
 }
 
-static const char *doctor_online_gh_fix(enum err_code code)
+/* permission: the check is one permission (not the credentials as a whole). */
+static const char *doctor_online_gh_fix(enum err_code code, int permission)
 {
     switch (code) {
     case ERR_GREENHOUSE_AUTH:
-        return "ask your Greenhouse admin for a valid key (or client credentials), then run "
-               "textus-host configure";
+        if (permission) /* a v1 401 while other requests with the key succeed */
+            return "ask your Greenhouse admin to grant the key this permission (README: setup "
+                   "guide)";
+        return "ask your Greenhouse admin for a valid key (or client credentials) with the "
+               "permissions of the setup guide, then run textus-host configure";
     case ERR_GREENHOUSE_USER_NOT_FOUND:
         return "run textus-host configure with the email you sign in to Greenhouse with (an "
                "active user)";
@@ -70,7 +74,8 @@ static const char *doctor_online_gh_fix(enum err_code code)
         return "ask your Greenhouse admin for Harvest v3 client credentials (README: setup guide), "
                "then run textus-host configure";
     case ERR_GREENHOUSE_PERMISSION:
-        return "ask your Greenhouse admin to grant it on the credential (README: setup guide)";
+        return "ask your Greenhouse admin for access to the record, or (v3) to grant the scope "
+               "on the credential (README: setup guide)";
     default:
         return "check your network, then run textus-host doctor again";
     }
@@ -103,14 +108,19 @@ static void doctor_online_greenhouse(struct doctor *d)
     if (gh_probe(c, &probe, &first) != 0 &&
         (first.code == ERR_GREENHOUSE_AUTH || first.code == ERR_GREENHOUSE_V1_RETIRED ||
          first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED)) {
-        /* nothing else could be checked */
-        doctor_add(d, "greenhouse",
-                   first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED
-                       ? DOCTOR_WARN
-                       : DOCTOR_FAIL,
-                   DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code), "%s",
-                   first.message);
-        goto out;
+        int authed = 0;
+        for (i = 0; i < probe.n; i++)
+            authed |= probe.items[i].state == GH_CHECK_OK;
+        if (!authed) {
+            /* nothing else could be checked */
+            doctor_add(d, "greenhouse",
+                       first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED
+                           ? DOCTOR_WARN
+                           : DOCTOR_FAIL,
+                       DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code, 0),
+                       "%s", first.message);
+            goto out;
+        }
     }
     if (probe.user_id > 0)
         doctor_add(d, "greenhouse", DOCTOR_OK, 0, "Greenhouse user", NULL,
@@ -126,7 +136,7 @@ static void doctor_online_greenhouse(struct doctor *d)
         else
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING,
                        pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,
-                       doctor_online_gh_fix(pe->code), "%s", pe->message);
+                       doctor_online_gh_fix(pe->code, 1), "%s", pe->message);
     }
 out:
     gh_client_free(c);

@@ -675,11 +675,13 @@ const char *send_stopped_fix(const char *last_error)
     if (!last_error)
         return "";
     if (strstr(last_error, "greenhouse_permission"))
-        return "give the Harvest credential the Candidates: Add Note and Activity Feed "
-               "permissions, then run: textus-host outbox flush";
+        return "Greenhouse refused access to the candidate's record (a private candidate, or "
+               "the Harvest v3 credential lacks the harvest:notes:create scope); ask your "
+               "Greenhouse admin for access, then run: textus-host outbox flush";
     if (strstr(last_error, "greenhouse_auth"))
-        return "the Greenhouse credentials were refused; run textus-host configure, then "
-               "textus-host outbox flush";
+        return "the Greenhouse credentials or their permissions were refused (the key needs "
+               "Candidates: Add Note and Activity Feed); fix them with textus-host configure, "
+               "then run: textus-host outbox flush";
     if (strstr(last_error, "greenhouse_user_not_found"))
         return "the configured Greenhouse email is not an active user; run textus-host "
                "configure, then textus-host outbox flush";

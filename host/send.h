@@ -8,7 +8,9 @@
  *
  * Exactly once: TextUs has no idempotency key, so a POST is made only after
  * the intent is durable, is never repeated by the host on its own, and an
- * ambiguous outcome is resolved by reading the conversation. A note carries
+ * ambiguous outcome is resolved by reading the conversation's timeline (one
+ * outgoing message with the body, in a window after the intent; never a guess
+ * between two). Notes are written as the recruiter. A note carries
  * the marker "[textus:<message id>]" and, when an earlier attempt may have
  * landed, the candidate's notes are searched for it before posting again.
  */

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "gh_config.h"
 #include "greenhouse.h"
 #include "log.h"
 #include "textus.h"
@@ -21,12 +22,10 @@
 #define VERIFY_ADD_NOTE_MSG                                                                        \
     "checked at the first note (adding a note cannot be probed without side effects)"
 
-/* What a verification learnt that is worth caching once saved. */
+/* What a verification learnt that is worth caching once saved: the Greenhouse client, with
+ * the user id it resolved and the v3 token it obtained (gh_config_cache_save). */
 struct verify_cache {
-    long long user_id;
-    char email[320];
-    char *token; /* sodium memory, GH_TOKEN_MAX; "" when none */
-    long long token_expires;
+    struct gh_client *client;
 };
 
 /* ---- the checklist ---------------------------------------------------------- */
@@ -65,10 +64,19 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
               "member of that account or of one above it";
         break;
     case ERR_GREENHOUSE_AUTH:
+        if (perm && !v3) {
+            /* a permission check answered 401 while the key itself was accepted elsewhere:
+             * Greenhouse answers 401 for a missing permission too (harvest.html#errors) */
+            snprintf(c->fix, sizeof(c->fix),
+                     "grant the Harvest API key the permission \"%s\" (Configure > Dev Center > "
+                     "API Credential Management > edit the key)",
+                     perm);
+            return;
+        }
         fix = v3 ? "check greenhouse.client_id and client_secret (Greenhouse: Configure > Dev "
                    "Center > API Credentials) and run `textus-host configure` again"
-                 : "check greenhouse.api_key (Greenhouse: Configure > Dev Center > API "
-                   "Credential Management) and run `textus-host configure` again";
+                 : "check greenhouse.api_key and its permissions (Greenhouse: Configure > Dev "
+                   "Center > API Credential Management) and run `textus-host configure` again";
         break;
     case ERR_GREENHOUSE_V1_RETIRED:
         fix = "create Harvest v3 credentials (Configure > Dev Center > API Credentials > Harvest "
@@ -81,6 +89,7 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
                   : "set greenhouse.email to the address you sign in to Greenhouse with";
         break;
     case ERR_GREENHOUSE_PERMISSION:
+        /* 403: "You don't have access to that record" (harvest.html#errors) */
         if (v3) {
             snprintf(c->fix, sizeof(c->fix),
                      "give the Harvest v3 credentials the scope %s (Configure > Dev Center > API "
@@ -88,8 +97,8 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
                      perm ? perm : "named above");
         } else {
             snprintf(c->fix, sizeof(c->fix),
-                     "grant the Harvest API key the permission \"%s\" (Configure > Dev Center > "
-                     "API Credential Management > edit the key)",
+                     "Greenhouse refused access to the record (403): ask a Greenhouse admin to "
+                     "let the API key access it (\"%s\"), or to check the key's restrictions",
                      perm ? perm : "named above");
         }
         return;
@@ -333,8 +342,6 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
     if (probe.user_id > 0) {
         snprintf(msg, sizeof(msg), "%s is Greenhouse user %lld (enabled)", email, probe.user_id);
         verify_add(r, "Greenhouse user", VERIFY_OK, ERR_OK, msg);
-        cache->user_id = probe.user_id;
-        snprintf(cache->email, sizeof(cache->email), "%s", email);
     } else if (probe.n > 0 && probe.items[0].state == GH_CHECK_FAILED &&
                probe.items[0].err.code == ERR_GREENHOUSE_USER_NOT_FOUND) {
         verify_fail(r, "Greenhouse user", &probe.items[0].err, v3, NULL);
@@ -380,9 +387,8 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
             verify_add(r, perms[j].label, VERIFY_UNCHECKED, ERR_OK, why->message);
         }
     }
-    if (v3 && cache->token &&
-        gh_client_token(c, cache->token, GH_TOKEN_MAX, &cache->token_expires) != 0)
-        cache->token[0] = '\0';
+    cache->client = c; /* cached once the configuration is saved */
+    c = NULL;
 out:
     gh_client_free(c);
     sodium_memzero(&cfg, sizeof(cfg));
@@ -410,12 +416,6 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
         *out = NULL;
     if (config_preview(patch, from_extension, &merged, e) != 0)
         return -1;
-    cache.token = sodium_malloc(GH_TOKEN_MAX);
-    if (!cache.token) {
-        err_set(e, ERR_INTERNAL, "out of memory");
-        goto done;
-    }
-    cache.token[0] = '\0';
     verify_document(merged, report, &cache);
     if (report->failed > 0 && !save_anyway) {
         rc = 0;
@@ -428,18 +428,18 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
     rc = 0;
     {
         struct err ce;
+        int cached = 0;
         err_clear(&ce);
-        if (cache.user_id > 0 && store_cache_set_gh_user(cache.user_id, cache.email, &ce) != 0) {
-            report->cache_failed = 1;
-            log_msg("configure: could not cache the Greenhouse user id: %s",
-                    err_code_name(ce.code));
+        /* under the store's lock, and only if what was saved is still there */
+        if (cache.client) {
+            cached = gh_config_cache_save(cache.client, &ce);
+            if (cached < 0) {
+                report->cache_failed = 1;
+                log_msg("configure: could not cache the Greenhouse user id and token: %s",
+                        err_code_name(ce.code));
+            }
         }
-        if (cache.token[0] &&
-            store_cache_set_access_token(cache.token, cache.token_expires, &ce) != 0) {
-            report->cache_failed = 1;
-            log_msg("configure: could not cache the access token: %s", err_code_name(ce.code));
-        }
-        if ((cache.user_id > 0 || cache.token[0]) && out && *out) {
+        if (cached > 0 && out && *out) {
             /* hand back a store that shows the cached values */
             struct store *fresh = NULL;
             if (store_load(&fresh, &ce) == 0) {
@@ -449,10 +449,7 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
         }
     }
 done:
-    if (cache.token) {
-        sodium_memzero(cache.token, GH_TOKEN_MAX);
-        sodium_free(cache.token);
-    }
+    gh_client_free(cache.client); /* wipes its tokens */
     if (merged) {
         store_json_wipe(merged);
         cJSON_Delete(merged);

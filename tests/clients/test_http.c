@@ -476,7 +476,7 @@ static int child_calls(void)
     bad |= textus_get_message(&t, "/messages/NOPE42", &m, &e) != -1; /* a 404 body */
     bad |= gh_client_new(&c, &g, &e) != 0;
     bad |= gh_candidate_phones(c, "1001", arr, &e) != 0;
-    bad |= gh_note_exists(c, "1001", "nothing", &found, &e) != 0;
+    bad |= gh_note_exists(c, "1001", "nothing", &found, NULL, &e) != 0;
     bad |= gh_add_note(c, "1001", "stdout check", "public", NULL, &e) != 0;
     gh_client_free(c);
     cJSON_Delete(arr);

@@ -458,11 +458,19 @@ class HarvestV1(Base):
             self.assertEqual(r.status, 401)
             self.assertIn("message", r.json)
 
-    def test_missing_permission_403(self):
+    def test_missing_permission_401_as_documented(self):
+        # harvest.html#errors: 401 "a valid Harvest API key with the correct permissions";
+        # 403 is "You don't have access to that record"
         r = hv1("GET", "/v1/candidates?candidate_ids=1001", key=HKEY_RO)
-        self.assertEqual(r.status, 403)
+        self.assertEqual(r.status, 401)
         self.assertIn("candidates_list", r.json["message"])
         self.assertEqual(hv1("GET", "/v1/users", key=HKEY_RO).status, 200)
+        F.config({"v1_missing_permission_status": 403})
+        try:
+            r = hv1("GET", "/v1/candidates?candidate_ids=1001", key=HKEY_RO)
+            self.assertEqual(r.status, 403)
+        finally:
+            F.config({"v1_missing_permission_status": 401})
 
     def test_users_by_primary_or_secondary_email(self):
         for e in ("alice@acme.example", "alice.alt@acme.example", "ALICE@acme.example"):
@@ -518,7 +526,7 @@ class HarvestV1(Base):
                                                         "public", "field": "visibility"}])
         self.assertEqual(hv1("POST", path, body=dict(good, body="  "), obo=101).status, 422)
         self.assertEqual(hv1("POST", path, body=dict(good, user_id="x1"), obo=101).status, 422)
-        self.assertEqual(hv1("POST", path, body=good, obo=101, key=HKEY_RO).status, 403)
+        self.assertEqual(hv1("POST", path, body=good, obo=101, key=HKEY_RO).status, 401)
         r = hv1("POST", path, body=good, obo=101)
         self.assertEqual(r.status, 201)
         self.assertEqual((r.json["visiblity"], r.json["visibility"], r.json["user"]["id"]),
@@ -677,6 +685,13 @@ class AuthAndV3(Base):
             self.assertEqual(hv3("POST", "/v3/notes", tok, bad).status, 422, bad)
         r = hv3("POST", "/v3/notes", tok, {k: v for k, v in good.items() if k != "user_id"})
         self.assertEqual(r.json["user_id"], 102)                 # defaults to the token's sub
+        subs = [n["sub"] for n in F.state()["harvest"]["notes"] if n["body"] == "v3 note"]
+        self.assertEqual(subs, [102, 102])                       # which subject wrote each note
+        svc = get_token().json["access_token"]                   # no sub: the service user
+        self.assertEqual(hv3("POST", "/v3/notes", svc, dict(good, body="v3 svc",
+                                                            candidate_id=1001)).status, 201)
+        self.assertEqual([n["sub"] for n in F.state()["harvest"]["notes"]
+                          if n["body"] == "v3 svc"], [None])
         r = hv3("GET", "/v3/notes?candidate_ids=1002", tok)
         self.assertEqual(sorted(n["body"] for n in r.json), ["v3 note", "v3 note"])
         # the same tenant: the v1 feed shows v3-created notes

@@ -86,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 8: {
         int found = 0;
-        gh_page_notes(buf, len, (data[0] / 12) % 2 ? GH_V3 : GH_V1, "[th:", &found, &e);
+        long long note_id = 0;
+        gh_page_notes(buf, len, (data[0] / 12) % 2 ? GH_V3 : GH_V1, "[th:", &found, &note_id, &e);
         break;
     }
     case 9: {

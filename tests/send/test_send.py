@@ -30,6 +30,9 @@ V1_KEY = "hvk_send_FAKE_0001"
 V1_KEY_NO_NOTE = "hvk_send_nonote_FAKE_0002"
 CLIENT_ID = "client_send_FAKE_0001"
 CLIENT_SECRET = "csecret_send_FAKE_0001"
+# a second OAuth client without harvest:notes:create (the 'configure replaced the client' race)
+CLIENT_B_ID = "client_send_FAKE_000B"
+CLIENT_B_SECRET = "csecret_send_FAKE_000B"
 CAND = 1001
 USER_ID = 101
 
@@ -62,9 +65,14 @@ SEED = {
             V1_KEY_NO_NOTE: {"name": "nonote", "permissions": ["activity_feed", "candidates_list",
                                                                "users_retrieve", "users_list"]},
         },
-        "oauth_clients": {CLIENT_ID: {"name": "textus-host", "secret": CLIENT_SECRET}},
+        "oauth_clients": {
+            CLIENT_ID: {"name": "textus-host", "secret": CLIENT_SECRET},
+            CLIENT_B_ID: {"name": "replacement", "secret": CLIENT_B_SECRET,
+                          "scopes": ["harvest:users:list", "harvest:candidates:list",
+                                     "harvest:notes:list"]}},
+        # the recruiter is not a Site Admin: v3 reads must not use a token whose sub is theirs
         "users": [{"id": USER_ID, "first_name": "Alice", "last_name": "Recruiter",
-                   "primary_email_address": "alice@acme.example", "site_admin": True}],
+                   "primary_email_address": "alice@acme.example", "site_admin": False}],
         "candidates": [{"id": CAND, "first_name": "Jane", "last_name": "Candidate",
                         "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"}]},
                        {"id": 1002, "first_name": "John", "last_name": "Other",
@@ -95,12 +103,13 @@ class World:
         self.env = {"TEXTUS_HOST_HOME": self.home}
         self.configure(note_enabled=True)
 
-    def configure(self, note_enabled=True, v1_key=V1_KEY, retry_ms=30000):
+    def configure(self, note_enabled=True, v1_key=V1_KEY, retry_ms=30000, client=None):
         gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
         if self.gen == "v1":
             gh["api_key"] = v1_key
         else:
-            gh.update({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+            cid, secret = client or (CLIENT_ID, CLIENT_SECRET)
+            gh.update({"client_id": cid, "client_secret": secret,
                        "auth_url": self.fakes.url("auth")})
         doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
                "greenhouse": gh,
@@ -191,6 +200,10 @@ def s_happy(w):
             n = ns[0]
             check(n["candidate_id"] == CAND, "%s happy: note on candidate" % w.gen)
             check(n["user_id"] == USER_ID, "%s happy: note by user %d" % (w.gen, USER_ID))
+            # audited as the recruiter: v1's On-Behalf-Of, v3's token subject
+            who = n["on_behalf_of"] if w.gen == "v1" else n["sub"]
+            check(who == USER_ID, "%s happy: the note is written as the recruiter (%s %r)" % (
+                w.gen, "On-Behalf-Of" if w.gen == "v1" else "sub", who))
             check(body in n["body"] and to in n["body"] and "alice@acme.example" in n["body"],
                   "%s happy: note says who/whom/what" % w.gen)
             check(n["visibility"] in ("private", "privately_visible"),
@@ -386,6 +399,53 @@ def s_child_account(w):
         ["configure rc=%d" % rc, code(r), "other-org rc=%d" % rc2])
 
 
+def s_token_race(w):
+    # configure replaces the OAuth client while a send's token request is slow: whatever the
+    # old client obtained must not be cached; later sends use the new client only (which lacks
+    # harvest:notes:create here, so their notes are refused, not written with the old token)
+    w.configure()  # fresh: nothing cached
+    w.fakes.fault({"server": "auth", "method": "POST", "path_re": "^/token$",
+                   "action": {"delay_ms": 2500}})
+    body = unique("send during a configure")
+    p = {"type": "send_sms", "request_id": "race-" + w.gen, "candidate_id": str(CAND),
+         "to": "+13035550157", "body": body}
+    h = Host(env=w.env)
+    h.send(p)
+    deadline = time.time() + 20
+    while time.time() < deadline and not w.messages(body=body):
+        time.sleep(0.05)  # the SMS went out: the note's token request is next (and slow)
+    time.sleep(0.3)
+    w.configure(client=(CLIENT_B_ID, CLIENT_B_SECRET))
+    r1 = h.read_reply()
+    h.close()
+    since = w.fakes.requests()[-1]["seq"]
+    body2 = unique("send after the configure")
+    r2 = w.send("race2-" + w.gen, "+13035550158", body2)
+    recs = w.fakes.requests(since=since)
+    labels = {t["label"]: t["client"] for t in w.fakes.state()["harvest"]["tokens"]}
+    used = set()
+    for r in recs:
+        a = (r["headers"].get("authorization") or "")
+        if r["server"] == "harvest" and a.startswith("Bearer "):
+            used.add(labels.get(a.split()[1], "?"))
+    check(code(r1) == "ok", "%s race: the first send went out (%r)" % (w.gen, r1))
+    check(used == {"replacement"}, "%s race: after the configure only the new client's tokens "
+          "are used (%r)" % (w.gen, used))
+    check(any(r["server"] == "auth" and "client:replacement" in (r["headers"].get("authorization")
+                                                               or "") for r in recs),
+          "%s race: the next send asked the new client for a token" % w.gen)
+    ns2 = [n for m in w.messages(body=body2) for n in w.notes("[textus:%s]" % m["id"])]
+    check(code(r2) == "ok" and not ns2 and r2["result"]["note"]["state"] == "pending",
+          "%s race: the new client's missing scope stops the note (%r)" % (w.gen, r2))
+    w.configure()
+    out = subprocess.run([HOST, "outbox", "flush"], env=dict(os.environ, **w.env),
+                         capture_output=True, timeout=60)
+    ns2 = [n for m in w.messages(body=body2) for n in w.notes("[textus:%s]" % m["id"])]
+    check(len(ns2) == 1, "%s race: written once the client is restored (%s)" % (w.gen, out.stdout))
+    row(w, "configure replaces the v3 client during a slow token request", 2, len(ns2),
+        [code(r1), code(r2) + "(note stopped)", "flush rc=%d" % out.returncode])
+
+
 def s_ambiguous_not_sent(w):
     to, body = "+13035550127", unique("dropped before store")
     rid = "ambns-" + w.gen
@@ -442,9 +502,10 @@ def s_note_drop_after(w):
     ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []
     check(n_before == 1 and len(ns) == 1, "%s note drop: still one note (%d)" % (w.gen, len(ns)))
     r2 = w.send("notedrop-" + w.gen, to, body)
+    # the note found in the feed by its marker is journaled with its real id
     check(code(r2) == "ok" and r2["result"]["note"]["state"] == "written" and
-          r2["result"]["note"]["id"] in (None, ns[0]["id"] if ns else -1),
-          "%s note drop replay %r" % (w.gen, r2))
+          r2["result"]["note"]["id"] == (ns[0]["id"] if ns else -1),
+          "%s note drop replay: the found note's id %r" % (w.gen, r2))
     row(w, "note dropped after store → flush reads feed", len(w.messages(body=body)), len(ns),
         [code(r1) + "(note pending)", "flush " + code(f), code(r2)])
 
@@ -672,6 +733,7 @@ def main():
             s_startup_flush(w)
             if w.gen == "v3":
                 s_child_account(w)
+                s_token_race(w)
             sealed_check(w)
             s_ambiguous_two_candidates(w)  # last: it leaves an unknown send in the outbox
         finally:
