@@ -20,6 +20,7 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
     struct textus_config tx;
     struct textus_account acct;
     struct err e;
+    char holds[PATHS_MAX];
 
     memset(&tx, 0, sizeof(tx));
     tx.base_url = store_textus_base_url(s);
@@ -29,6 +30,7 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
     tx.http.total_timeout_ms = store_timeout_ms(s);
     tx.http.ca_file = store_ca_file(s);
     tx.http.max_retries = -1;
+    gh_config_hold_file(&tx.http, holds, sizeof(holds));
     if (!tx.token || !tx.account)
         return; /* already reported by doctor_config */
     err_clear(&e);

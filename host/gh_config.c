@@ -4,11 +4,13 @@
 #include "gh_config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "log.h"
+#include "paths.h"
 #include "store.h"
 
 /* The cached state of a client, copied out of it (tokens in sodium memory). */
@@ -182,6 +184,7 @@ int gh_config_from_loaded(struct gh_config *cfg, struct gh_config_src *src, cons
     cfg->http.ca_file = store_ca_file(st);
     cfg->http.connect_timeout_ms = store_connect_timeout_ms(st);
     cfg->http.total_timeout_ms = store_timeout_ms(st);
+    gh_config_hold_file(&cfg->http, src->holds, sizeof(src->holds));
     cfg->cache_changed = gh_config_persist;
     cfg->cache_ctx = src;
     return 0;
@@ -247,4 +250,19 @@ void gh_config_release(struct gh_config *cfg, struct gh_config_src *src)
     }
     if (cfg)
         memset(cfg, 0, sizeof(*cfg));
+}
+
+void gh_config_hold_file(struct http_opts *o, char *buf, size_t bufsz)
+{
+    struct paths *p = malloc(sizeof(*p));
+    struct err ignored;
+
+    if (bufsz)
+        buf[0] = '\0';
+    o->hold_file = NULL;
+    if (p && paths_resolve(p, &ignored) == 0 && strlen(p->holds) < bufsz) {
+        memcpy(buf, p->holds, strlen(p->holds) + 1);
+        o->hold_file = buf;
+    }
+    free(p);
 }

@@ -1,7 +1,7 @@
 /*
  * gh_config — the Greenhouse client's configuration from the credential store
- * (store.h): URLs, credentials, sign-in email, CA file and timeouts, plus the
- * cached user id and v3 access tokens
+ * (store.h): URLs, credentials, sign-in email, CA file and timeouts, the
+ * Retry-After hold file (paths.h), plus the cached user id and v3 access tokens
  * (one without subject for reads, one whose subject is the recruiter for
  * writes), which are seeded into a new client and written back to the store
  * when the client announces a change -- only while the store still holds the
@@ -13,8 +13,11 @@
 
 #include "common.h"
 
+#include <stddef.h>
+
 #include "error.h"
 #include "greenhouse.h"
+#include "paths.h"
 
 struct store;
 
@@ -22,6 +25,7 @@ struct store;
 struct gh_config_src {
     const struct store *st; /* what cfg's strings point into */
     struct store *owned;    /* set when gh_config_from_store loaded it (freed on release) */
+    char holds[PATHS_MAX];  /* cfg's http.hold_file points here */
 };
 
 /*
@@ -49,5 +53,9 @@ void gh_config_release(struct gh_config *cfg, struct gh_config_src *src);
  * refused (logged), -1 error (store codes).
  */
 int gh_config_cache_save(const struct gh_client *c, struct err *e) TH_WUR;
+
+/* Point o->hold_file at the state folder's Retry-After hold file (paths.h holds), copied into
+ * buf (PATHS_MAX bytes); left NULL when the paths cannot be resolved. For every API client. */
+void gh_config_hold_file(struct http_opts *o, char *buf, size_t bufsz);
 
 #endif

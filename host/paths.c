@@ -108,7 +108,8 @@ int paths_resolve(struct paths *out, struct err *e)
         paths_join(out->key_new, out->data_dir, "store.key.new", e) ||
         paths_join(out->outbox, out->data_dir, "outbox.sqlite", e) ||
         paths_join(out->log, out->data_dir, "host.log", e) ||
-        paths_join(out->pending, out->data_dir, "pending", e))
+        paths_join(out->pending, out->data_dir, "pending", e) ||
+        paths_join(out->holds, out->data_dir, "holds", e))
         return -1;
     return 0;
 }

@@ -9,7 +9,7 @@
  *   otherwise (Linux, BSD)  -> config dir $XDG_CONFIG_HOME/textus-host (~/.config/...):
  *                                credentials.store, credentials.lock
  *                              data dir   $XDG_DATA_HOME/textus-host (~/.local/share/...):
- *                                store.key, outbox.sqlite, host.log, pending
+ *                                store.key, outbox.sqlite, host.log, pending, holds
  *   otherwise (macOS)       -> config dir ~/Library/Application Support/textus-host
  *                              data dir   ~/Library/Application Support/textus-host-data
  *
@@ -42,6 +42,7 @@ struct paths {
     char outbox[PATHS_MAX];     /* data_dir/outbox.sqlite */
     char log[PATHS_MAX];        /* data_dir/host.log */
     char pending[PATHS_MAX];    /* data_dir/pending (marker: the outbox has work) */
+    char holds[PATHS_MAX];      /* data_dir/holds (Retry-After holds per API origin, http.h) */
 };
 
 /* Fill *out from the environment. Creates nothing. ERR_INVALID_CONFIG when a location is unusable.

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "failpoint.h"
+#include "gh_config.h"
 #include "log.h"
 #include "outbox.h"
 #include "paths.h"
@@ -185,6 +186,7 @@ int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
     c->tx.http.connect_timeout_ms = store_connect_timeout_ms(c->store);
     c->tx.http.total_timeout_ms = store_timeout_ms(c->store);
     c->tx.http.ca_file = store_ca_file(c->store);
+    gh_config_hold_file(&c->tx.http, c->holds, sizeof(c->holds));
     if (!c->tx.token || !c->tx.account) {
         err_set(e, ERR_NOT_CONFIGURED,
                 "TextUs is not configured (token and account); run textus-host configure");
@@ -801,6 +803,15 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
         cJSON_AddStringToObject(
             n, "reason", en.last_error[0] ? en.last_error : "the note was not attempted yet");
         cJSON_AddTrueToObject(n, "retrying");
+        if (en.next_attempt_ms > 0) {
+            /* when it will be retried (for a rate limit: when the service said) */
+            char when[40];
+            time_t t = (time_t)(en.next_attempt_ms / 1000);
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+                cJSON_AddStringToObject(n, "retry_at", when);
+        }
         break;
     }
     cJSON_AddBoolToObject(result, "replayed", replayed);

@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "outbox.h"
+#include "paths.h"
 #include "store.h"
 #include "textus.h"
 
@@ -41,6 +42,7 @@ struct send_ctx {
     int note_enabled;
     int segment_limit;
     int64_t note_retry_base_ms; /* first note back-off (setting note_retry_base_ms, 30 s) */
+    char holds[PATHS_MAX];      /* tx.http.hold_file: Retry-After holds shared by every process */
 };
 
 /* Load the store (and open the outbox when need_outbox). ERR_NOT_CONFIGURED without TextUs. */

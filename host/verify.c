@@ -26,6 +26,7 @@
  * the user id it resolved and the v3 token it obtained (gh_config_cache_save). */
 struct verify_cache {
     struct gh_client *client;
+    char holds[PATHS_MAX]; /* the Retry-After hold file of the http options */
 };
 
 /* ---- the checklist ---------------------------------------------------------- */
@@ -149,9 +150,10 @@ static long verify_num(const cJSON *doc, const char *name, long dflt)
     return cJSON_IsNumber(v) && v->valuedouble > 0 ? (long)v->valuedouble : dflt;
 }
 
-static void verify_http_opts(const cJSON *doc, struct http_opts *o)
+static void verify_http_opts(const cJSON *doc, struct http_opts *o, struct verify_cache *cache)
 {
     memset(o, 0, sizeof(*o));
+    gh_config_hold_file(o, cache->holds, sizeof(cache->holds));
     o->ca_file = verify_str(doc, "settings", "ca_file");
     o->connect_timeout_ms = verify_num(doc, "connect_timeout_ms", STORE_DEFAULT_CONNECT_TIMEOUT_MS);
     o->total_timeout_ms = verify_num(doc, "timeout_ms", STORE_DEFAULT_TIMEOUT_MS);
@@ -161,7 +163,7 @@ static void verify_http_opts(const cJSON *doc, struct http_opts *o)
 
 /* ---- TextUs ------------------------------------------------------------------- */
 
-static void verify_textus(const cJSON *doc, struct verify_report *r)
+static void verify_textus(const cJSON *doc, struct verify_report *r, struct verify_cache *cache)
 {
     struct textus_config tc;
     struct textus_account acct;
@@ -173,7 +175,7 @@ static void verify_textus(const cJSON *doc, struct verify_report *r)
     tc.base_url = verify_str(doc, "textus", "base_url");
     tc.token = verify_str(doc, "textus", "token");
     tc.account = verify_str(doc, "textus", "account");
-    verify_http_opts(doc, &tc.http);
+    verify_http_opts(doc, &tc.http, cache);
     err_clear(&e);
     if (!tc.token) {
         verify_add(r, "TextUs token", VERIFY_UNCHECKED, ERR_OK,
@@ -287,7 +289,7 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
     cfg.client_secret = verify_str(doc, "greenhouse", "client_secret");
     email = verify_str(doc, "greenhouse", "email");
     cfg.user_email = email;
-    verify_http_opts(doc, &cfg.http);
+    verify_http_opts(doc, &cfg.http, cache);
     v3 = cfg.client_id && cfg.client_secret;
     if (!v3 && !cfg.api_key) {
         verify_gh_unconfigured(
@@ -398,7 +400,7 @@ out:
 
 static void verify_document(const cJSON *doc, struct verify_report *r, struct verify_cache *cache)
 {
-    verify_textus(doc, r);
+    verify_textus(doc, r, cache);
     verify_greenhouse(doc, r, cache);
     log_msg("configure: verification done, %d check(s), %d failed", r->n, r->failed);
 }

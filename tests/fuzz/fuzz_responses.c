@@ -2,7 +2,8 @@
  * fuzz_responses — libFuzzer target over the API clients' response parsers
  * (no network): TextUs Message / Conversation / Contact / collection pages,
  * API error bodies, Greenhouse user / candidate / note pages (v1 and v3), token
- * responses, ISO-8601 expiries, and the Link and Retry-After header parsers.
+ * responses, ISO-8601 expiries, the Link and Retry-After header parsers, and the
+ * Retry-After hold file's parser.
  * The first input byte picks the parser; the rest is the response bytes.
  */
 #include <stddef.h>
@@ -106,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 11: {
         char o[HTTP_URL_MAX];
         http_parse_retry_after(buf, len, 1795000000LL);
+        (void)http_parse_holds(buf, len, "https://harvest.greenhouse.io:443");
         if (http_url_same_origin("https://harvest.greenhouse.io", z, o, sizeof(o), &e) == 0 &&
             strncmp(o, "https://harvest.greenhouse.io/", 30) != 0)
             abort(); /* a followed link must never leave the configured origin */

@@ -399,6 +399,39 @@ def s_child_account(w):
         ["configure rc=%d" % rc, code(r), "other-org rc=%d" % rc2])
 
 
+def s_retry_after_across_hosts(w):
+    # Harvest answers the note 429 + Retry-After: 3. Chrome starts a new host per click: the
+    # next host (a new send) and a flush within those 3 s make no request to Greenhouse; the
+    # notes stay pending with the time they will be retried, and are written after it.
+    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(),
+                   "action": {"status": 429, "retry_after": 3}})
+    b1, b2 = unique("rate limited note one"), unique("rate limited note two")
+    r1 = w.send("ra1-" + w.gen, "+13035550155", b1)
+    t429 = time.time()
+    since = w.fakes.requests()[-1]["seq"]
+    r2 = w.send("ra2-" + w.gen, "+13035550156", b2)
+    f1 = w.flush()
+    gh = [r for r in w.fakes.requests(server="harvest", since=since)]
+    within = time.time() - t429 < 3
+    for r in (r1, r2):
+        check(code(r) == "ok" and r["result"]["note"]["state"] == "pending" and
+              r["result"]["note"].get("retry_at") and "rate_limited" in r["result"]["note"]["reason"],
+              "%s Retry-After: the note is pending with its retry time (%r)" % (w.gen, r))
+    check(within and not gh, "%s Retry-After: the next host and a flush within the hold made no "
+          "Greenhouse request (%d: %r)" % (w.gen, len(gh), [x["path"] for x in gh]))
+    hold = os.path.join(w.home, "holds")
+    check(os.path.exists(hold) and os.stat(hold).st_mode & 0o777 == 0o600,
+          "%s Retry-After: the hold is kept in the state folder, mode 0600" % w.gen)
+    time.sleep(max(0.0, 3.2 - (time.time() - t429)))
+    f2 = w.flush()
+    ns = [n for b in (b1, b2) for m in w.messages(body=b) for n in w.notes("[textus:%s]" % m["id"])]
+    check(code(f2) == "ok" and len(ns) == 2, "%s Retry-After: both notes after the hold (%r, %d)" % (
+        w.gen, f2, len(ns)))
+    row(w, "note 429 + Retry-After 3 s → next host and flush wait → written after", 2, len(ns),
+        [code(r1) + "(note pending)", code(r2) + "(no request)", "flush " + code(f1),
+         "flush " + code(f2)])
+
+
 def s_token_race(w):
     # configure replaces the OAuth client while a send's token request is slow: whatever the
     # old client obtained must not be cached; later sends use the new client only (which lacks
@@ -731,6 +764,8 @@ def main():
             s_import_contact(w)
             s_cli_send(w)
             s_startup_flush(w)
+            if w.gen == "v1":
+                s_retry_after_across_hosts(w)
             if w.gen == "v3":
                 s_child_account(w)
                 s_token_race(w)
