@@ -44,6 +44,7 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
     struct textus_config tx;
     struct textus_account acct;
     struct err e;
+    char holds[PATHS_MAX];
 
     memset(&tx, 0, sizeof(tx));
     tx.base_url = store_textus_base_url(s);
@@ -57,6 +58,7 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
     int r;
     char waited[512];
 
+    gh_config_hold_file(&tx.http, holds, sizeof(holds));
     if (!tx.token || !tx.account)
         return; /* already reported by doctor_config */
     err_clear(&e);
@@ -71,7 +73,8 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
             fix = "create a new API token in TextUs (" TH_HINT_TEXTUS_TOKEN
                   "), then run textus-host configure";
         else if (e.code == ERR_TEXTUS_ACCOUNT)
-            fix = "run textus-host configure with the slug of an account you belong to";
+            fix = "run textus-host configure with the slug of an account you belong to or "
+                  "reach through the account tree (the message lists them)";
         else if (e.code == ERR_RATE_LIMITED)
             fix = "wait a minute, then run textus-host doctor again";
         if (e.code == ERR_UPSTREAM_UNAVAILABLE) {
@@ -96,16 +99,21 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
         return;
     }
     doctor_add(d, "textus", DOCTOR_OK, 0, "TextUs API", NULL,
-               "the token works and account \"%s\" (%s) can send", acct.slug, acct.name);
+               "the token works and account \"%s\" (%s) can send%s%s", acct.slug, acct.name,
+               acct.via[0] ? "; reached through the membership at " : "", acct.via);
     doctor_step_end(d);
 }
 
-static const char *doctor_online_gh_fix(enum err_code code)
+/* permission: the check is one permission (not the credentials as a whole). */
+static const char *doctor_online_gh_fix(enum err_code code, int permission)
 {
     switch (code) {
     case ERR_GREENHOUSE_AUTH:
-        return "ask your Greenhouse admin for a valid key (or client credentials), then run "
-               "textus-host configure";
+        if (permission) /* a v1 401 while other requests with the key succeed */
+            return "ask your Greenhouse admin to grant the key this permission (README: setup "
+                   "guide)";
+        return "ask your Greenhouse admin for a valid key (or client credentials) with the "
+               "permissions of the setup guide, then run textus-host configure";
     case ERR_GREENHOUSE_USER_NOT_FOUND:
         return "run textus-host configure with the email you sign in to Greenhouse with (an "
                "active user)";
@@ -113,7 +121,8 @@ static const char *doctor_online_gh_fix(enum err_code code)
         return "ask your Greenhouse admin for Harvest v3 client credentials (README: setup guide), "
                "then run textus-host configure";
     case ERR_GREENHOUSE_PERMISSION:
-        return "ask your Greenhouse admin to grant it on the credential (README: setup guide)";
+        return "ask your Greenhouse admin for access to the record, or (v3) to grant the scope "
+               "on the credential (README: setup guide)";
     case ERR_RATE_LIMITED:
         return "wait a minute, then run textus-host doctor again";
     default:
@@ -152,27 +161,33 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
                       cfg.user_email ? cfg.user_email : "the recruiter", store_gh_base_url(s));
     start = doctor_online_ms();
     r = gh_probe(c, &probe, &first);
-    if (r != 0 && first.code == ERR_UPSTREAM_UNAVAILABLE) {
-        /* unreachable: no note can be written, so it is a failure; say what was waited for */
-        doctor_online_waited(
-            waited, sizeof(waited), "Greenhouse",
-            store_gh_generation(s) == 3 && strstr(first.message, "/token") ? store_gh_auth_url(s)
-                                                                           : store_gh_base_url(s),
-            doctor_online_ms() - start, store_connect_timeout_ms(s), store_timeout_ms(s));
-        doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse API",
-                   doctor_online_gh_fix(first.code), "Greenhouse cannot be reached: %s; %s",
-                   first.message, waited);
-        doctor_step_end(d);
-        goto out;
-    }
     if (r != 0 && (first.code == ERR_GREENHOUSE_AUTH || first.code == ERR_GREENHOUSE_V1_RETIRED ||
-                   first.code == ERR_RATE_LIMITED)) {
-        /* nothing else could be checked */
-        doctor_add(d, "greenhouse", first.code == ERR_RATE_LIMITED ? DOCTOR_WARN : DOCTOR_FAIL,
-                   DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code), "%s",
-                   first.message);
-        doctor_step_end(d);
-        goto out;
+                   first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED)) {
+        int authed = 0;
+        for (i = 0; i < probe.n; i++)
+            authed |= probe.items[i].state == GH_CHECK_OK;
+        if (!authed && first.code == ERR_UPSTREAM_UNAVAILABLE) {
+            /* unreachable: no note can be written, so it is a failure; say what was waited for */
+            doctor_online_waited(waited, sizeof(waited), "Greenhouse",
+                                 store_gh_generation(s) == 3 && strstr(first.message, "/token")
+                                     ? store_gh_auth_url(s)
+                                     : store_gh_base_url(s),
+                                 doctor_online_ms() - start, store_connect_timeout_ms(s),
+                                 store_timeout_ms(s));
+            doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse API",
+                       doctor_online_gh_fix(first.code, 0), "Greenhouse cannot be reached: %s; %s",
+                       first.message, waited);
+            doctor_step_end(d);
+            goto out;
+        }
+        if (!authed) {
+            /* nothing else could be checked */
+            doctor_add(d, "greenhouse", first.code == ERR_RATE_LIMITED ? DOCTOR_WARN : DOCTOR_FAIL,
+                       DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code, 0),
+                       "%s", first.message);
+            doctor_step_end(d);
+            goto out;
+        }
     }
     if (probe.user_id > 0)
         doctor_add(d, "greenhouse", DOCTOR_OK, 0, "Greenhouse user", NULL,
@@ -188,7 +203,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
         else
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING,
                        pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,
-                       doctor_online_gh_fix(pe->code), "%s", pe->message);
+                       doctor_online_gh_fix(pe->code, 1), "%s", pe->message);
     }
     doctor_step_end(d);
 out:

@@ -1,17 +1,23 @@
 /*
  * gh_config — the Greenhouse client's configuration from the credential store
- * (store.h): URLs, credentials, sign-in email, CA file and timeouts, plus the
- * cached user id and v3 access token, which are seeded into a new client and
- * written back to the store when the client announces a change. This is the
- * seam between the API clients and the store. Engine code.
+ * (store.h): URLs, credentials, sign-in email, CA file and timeouts, the
+ * Retry-After hold file (paths.h), plus the cached user id and v3 access tokens
+ * (one without subject for reads, one whose subject is the recruiter for
+ * writes), which are seeded into a new client and written back to the store
+ * when the client announces a change -- only while the store still holds the
+ * credentials they were obtained with. This is the seam between the API
+ * clients and the store. Engine code.
  */
 #ifndef TH_GH_CONFIG_H
 #define TH_GH_CONFIG_H
 
 #include "common.h"
 
+#include <stddef.h>
+
 #include "error.h"
 #include "greenhouse.h"
+#include "paths.h"
 
 struct store;
 
@@ -19,6 +25,7 @@ struct store;
 struct gh_config_src {
     const struct store *st; /* what cfg's strings point into */
     struct store *owned;    /* set when gh_config_from_store loaded it (freed on release) */
+    char holds[PATHS_MAX];  /* cfg's http.hold_file points here */
 };
 
 /*
@@ -37,5 +44,18 @@ void gh_config_seed_client(struct gh_client *c, const struct gh_config_src *src)
 
 /* Free a store handle it loaded (wiping its secrets) and zero cfg. Safe on zeroed structs. */
 void gh_config_release(struct gh_config *cfg, struct gh_config_src *src);
+
+/*
+ * Cache what client c learnt (its resolved user id and v3 tokens with their subjects) in the
+ * store, under the store's lock, and only when the store still holds the credentials, email
+ * and URLs of c's configuration: a `configure` that replaced them while a request was under
+ * way wins, and nothing obtained with the old ones is kept. 1 cached, 0 nothing to cache or
+ * refused (logged), -1 error (store codes).
+ */
+int gh_config_cache_save(const struct gh_client *c, struct err *e) TH_WUR;
+
+/* Point o->hold_file at the state folder's Retry-After hold file (paths.h holds), copied into
+ * buf (PATHS_MAX bytes); left NULL when the paths cannot be resolved. For every API client. */
+void gh_config_hold_file(struct http_opts *o, char *buf, size_t bufsz);
 
 #endif

@@ -1,5 +1,7 @@
 /*
  * greenhouse — Greenhouse Harvest v1 + v3 client behind one interface (see greenhouse.h).
+ * Next to each request: the page that documents it (v1: https://developers.greenhouse.io/
+ * harvest.html, by section; v3: https://harvestdocs.greenhouse.io).
  */
 #include "greenhouse.h"
 
@@ -22,13 +24,20 @@
 #define GH_NOTE_BODY_MAX 65536
 #define GH_CRED_MAX      1024
 
+/* A v3 access token for one subject. */
+struct gh_token {
+    char *token; /* sodium_malloc'd, GH_TOKEN_MAX */
+    long long expires;
+    long long lifetime;
+    long long sub; /* the token's subject (a Greenhouse user id), 0: none */
+};
+
 struct gh_client {
     struct gh_config cfg; /* borrowed strings */
     enum gh_backend backend;
     long long user_id;
-    char *token; /* sodium_malloc'd, GH_TOKEN_MAX */
-    long long token_expires;
-    long long token_lifetime;
+    long long read_sub;     /* cfg->sub as a number, 0: none (the integration service user) */
+    struct gh_token tok[2]; /* GH_TOKEN_READ, GH_TOKEN_WRITE */
 };
 
 /* The operations, for error messages and permission names. */
@@ -176,17 +185,26 @@ int gh_client_new(struct gh_client **out, const struct gh_config *cfg, struct er
     }
     c->cfg = *cfg;
     c->backend = has_key ? GH_V1 : GH_V3;
+    c->read_sub = cfg->sub && *cfg->sub ? strtoll(cfg->sub, NULL, 10) : 0;
     *out = c;
     return 0;
 }
 
 void gh_client_free(struct gh_client *c)
 {
+    int i;
+
     if (!c)
         return;
-    if (c->token)
-        sodium_free(c->token); /* sodium_free wipes */
+    for (i = 0; i < 2; i++)
+        if (c->tok[i].token)
+            sodium_free(c->tok[i].token); /* sodium_free wipes */
     free(c);
+}
+
+const struct gh_config *gh_client_config(const struct gh_client *c)
+{
+    return &c->cfg;
 }
 
 enum gh_backend gh_client_backend(const struct gh_client *c)
@@ -204,43 +222,44 @@ void gh_client_set_user_id(struct gh_client *c, long long user_id)
     c->user_id = user_id > 0 ? user_id : 0;
 }
 
-int gh_client_token(const struct gh_client *c, char *out, size_t outsz, long long *expires_at)
+int gh_client_token(const struct gh_client *c, enum gh_token_kind k, char *out, size_t outsz,
+                    long long *expires_at, long long *sub)
 {
+    const struct gh_token *t = &c->tok[k == GH_TOKEN_WRITE];
     size_t n;
 
-    if (!c->token || !c->token[0])
+    if (!t->token || !t->token[0])
         return -1;
-    n = strlen(c->token);
+    n = strlen(t->token);
     if (n + 1 > outsz)
         return -1;
-    memcpy(out, c->token, n + 1);
+    memcpy(out, t->token, n + 1);
     if (expires_at)
-        *expires_at = c->token_expires;
+        *expires_at = t->expires;
+    if (sub)
+        *sub = t->sub;
     return 0;
 }
 
-static int gh_token_buf(struct gh_client *c)
+int gh_client_set_token(struct gh_client *c, enum gh_token_kind k, const char *token,
+                        long long expires_at, long long sub)
 {
-    if (!c->token) {
-        c->token = sodium_malloc(GH_TOKEN_MAX);
-        if (!c->token)
-            return -1;
-        c->token[0] = '\0';
-    }
-    return 0;
-}
-
-int gh_client_set_token(struct gh_client *c, const char *token, long long expires_at)
-{
+    struct gh_token *t = &c->tok[k == GH_TOKEN_WRITE];
     size_t n = token ? strlen(token) : 0;
 
-    if (n + 1 > GH_TOKEN_MAX || gh_token_buf(c) != 0)
+    if (n + 1 > GH_TOKEN_MAX)
         return -1;
-    sodium_memzero(c->token, GH_TOKEN_MAX);
+    if (!t->token) {
+        t->token = sodium_malloc(GH_TOKEN_MAX);
+        if (!t->token)
+            return -1;
+    }
+    sodium_memzero(t->token, GH_TOKEN_MAX);
     if (n)
-        memcpy(c->token, token, n + 1);
-    c->token_expires = n ? expires_at : 0;
-    c->token_lifetime = n ? expires_at - (long long)time(NULL) : 0;
+        memcpy(t->token, token, n + 1);
+    t->expires = n ? expires_at : 0;
+    t->lifetime = n ? expires_at - (long long)time(NULL) : 0;
+    t->sub = n ? sub : 0;
     return 0;
 }
 
@@ -283,11 +302,15 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
     if (r->status >= 200 && r->status < 300)
         return 0;
     apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
+    /* https://developers.greenhouse.io/harvest.html#errors: 401 "Ensure you're using a valid
+     * Harvest API key with the correct permissions"; 403 "You don't have access to that
+     * record. Or, ensure that you're not supplying body information in your GET calls." */
     if (r->status == 401 && c->backend == GH_V1) {
         err_set(e, ERR_GREENHOUSE_AUTH,
-                "Greenhouse refused the Harvest API key while %s (HTTP 401%s%s). Check the key "
-                "(Configure > Dev Center > API Credential Management); Greenhouse also answers "
-                "401 when the key lacks the permission \"%s\"",
+                "Greenhouse refused the Harvest API key while %s (HTTP 401%s%s): the key is "
+                "wrong, or it lacks the permission \"%s\" (Greenhouse answers 401 for both). "
+                "Check the key and its permissions in Configure > Dev Center > API Credential "
+                "Management",
                 what, msg[0] ? ": " : "", msg, perm);
     } else if (r->status == 401) {
         err_set(e, ERR_GREENHOUSE_AUTH,
@@ -296,13 +319,15 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
                 what, msg[0] ? ": " : "", msg);
     } else if (r->status == 403 && c->backend == GH_V1) {
         err_set(e, ERR_GREENHOUSE_PERMISSION,
-                "the Harvest API key lacks the permission \"%s\" needed for %s (HTTP 403%s%s); "
-                "grant it in Configure > Dev Center > API Credential Management",
-                perm, what, msg[0] ? ": " : "", msg);
+                "Greenhouse refused access to this record while %s (HTTP 403%s%s): the API key "
+                "is valid but may not access it (for example a private candidate, or a job the "
+                "On-Behalf-Of user cannot see)",
+                what, msg[0] ? ": " : "", msg);
     } else if (r->status == 403) {
         err_set(e, ERR_GREENHOUSE_PERMISSION,
-                "the Harvest v3 credential may not do %s (HTTP 403%s%s): it needs the scope "
-                "\"%s\", and v3 GETs need a Site Admin token subject",
+                "Greenhouse refused %s (HTTP 403%s%s): the record is not accessible to the "
+                "token's user, or the Harvest v3 credential lacks the scope \"%s\" (v3 reads "
+                "also need a Site Admin subject)",
                 what, msg[0] ? ": " : "", msg, perm);
     } else if (r->status == 429) {
         long w = gh_wait_ms(r);
@@ -564,21 +589,25 @@ int gh_page_candidates(const char *buf, size_t len, long long cand_id, cJSON *ou
     return rc;
 }
 
-static int gh_notes_scan(const cJSON *notes, const char *marker, int *found)
+static int gh_notes_scan(const cJSON *notes, const char *marker, int *found, long long *note_id)
 {
     const cJSON *n;
 
     cJSON_ArrayForEach(n, notes)
     {
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(n, "body");
-        if (cJSON_IsString(b) && b->valuestring && strstr(b->valuestring, marker))
+        if (cJSON_IsString(b) && b->valuestring && strstr(b->valuestring, marker)) {
+            long long id = apijson_id(cJSON_GetObjectItemCaseSensitive(n, "id"));
+            if (!*found && note_id)
+                *note_id = id > 0 ? id : 0;
             *found = 1;
+        }
     }
     return 0;
 }
 
 int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *marker, int *found,
-                  struct err *e)
+                  long long *note_id, struct err *e)
 {
     cJSON *doc = apijson_parse(buf, len);
     const cJSON *notes = doc;
@@ -596,7 +625,7 @@ int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *ma
                    b == GH_V1 ? "an activity feed without notes" : "notes that are not an array");
         rc = -1;
     } else {
-        gh_notes_scan(notes, marker, found);
+        gh_notes_scan(notes, marker, found, note_id);
     }
     cJSON_Delete(doc);
     return rc;
@@ -604,9 +633,16 @@ int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *ma
 
 /* ------------------------------------------------------------------ v3 token */
 
-static int gh_fetch_token(struct gh_client *c, struct err *e)
+/*
+ * POST <auth_url>/token (https://harvestdocs.greenhouse.io/docs/authentication): HTTP Basic
+ * client_id:client_secret, form grant_type=client_credentials and, for a subject, sub=<user
+ * id> ("a Greenhouse user_id to identify the authorizing user"; without it the calls act as
+ * the credential's integration service user). Fills the token slot k.
+ */
+static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long subject,
+                          struct err *e)
 {
-    char url[HTTP_URL_MAX], form[512], sub[64];
+    char url[HTTP_URL_MAX], form[512];
     const char *hdrs[] = {"Accept: application/json",
                           "Content-Type: application/x-www-form-urlencoded", NULL};
     struct http_request rq;
@@ -617,15 +653,10 @@ static int gh_fetch_token(struct gh_client *c, struct err *e)
 
     if (gh_auth_url(c, url, sizeof(url), e, "/token") != 0)
         return -1;
-    if (c->cfg.sub && *c->cfg.sub) {
-        if (http_escape(c->cfg.sub, sub, sizeof(sub)) != 0) {
-            err_set(e, ERR_INVALID_CONFIG, "the Greenhouse token subject is malformed");
-            return -1;
-        }
-        snprintf(form, sizeof(form), "grant_type=client_credentials&sub=%s", sub);
-    } else {
+    if (subject > 0)
+        snprintf(form, sizeof(form), "grant_type=client_credentials&sub=%lld", subject);
+    else
         snprintf(form, sizeof(form), "grant_type=client_credentials");
-    }
     memset(&rq, 0, sizeof(rq));
     rq.method = HTTP_POST;
     rq.url = url;
@@ -641,10 +672,17 @@ static int gh_fetch_token(struct gh_client *c, struct err *e)
     if (r.status == 400 || r.status == 401) {
         char msg[300];
         apijson_error_message(r.body, r.body_len, msg, sizeof(msg));
-        err_set(e, ERR_GREENHOUSE_AUTH,
-                "Greenhouse refused the Harvest v3 client credentials (HTTP %ld%s%s); check "
-                "client_id, client_secret and the token subject with `textus-host configure`",
-                r.status, msg[0] ? ": " : "", msg);
+        if (subject > 0)
+            err_set(e, ERR_GREENHOUSE_AUTH,
+                    "Greenhouse refused a Harvest v3 token for user %lld (HTTP %ld%s%s): check "
+                    "client_id and client_secret with `textus-host configure`, and that this "
+                    "Greenhouse user is active",
+                    subject, r.status, msg[0] ? ": " : "", msg);
+        else
+            err_set(e, ERR_GREENHOUSE_AUTH,
+                    "Greenhouse refused the Harvest v3 client credentials (HTTP %ld%s%s); check "
+                    "client_id and client_secret with `textus-host configure`",
+                    r.status, msg[0] ? ": " : "", msg);
         goto out;
     }
     if (r.status == 429) {
@@ -672,11 +710,14 @@ static int gh_fetch_token(struct gh_client *c, struct err *e)
     }
     if (gh_parse_token(r.body, r.body_len, now, tok, GH_TOKEN_MAX, &exp, e) != 0)
         goto out;
-    if (gh_client_set_token(c, tok, exp) != 0) {
+    if (gh_client_set_token(c, k, tok, exp, subject) != 0) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    log_msg("greenhouse: new v3 token, expires in %lld s", exp - now);
+    if (subject > 0)
+        log_msg("greenhouse: new v3 token for user %lld, expires in %lld s", subject, exp - now);
+    else
+        log_msg("greenhouse: new v3 token, expires in %lld s", exp - now);
     gh_cache_changed(c);
     rc = 0;
 out:
@@ -688,26 +729,37 @@ out:
     return rc;
 }
 
-static int gh_token_fresh(const struct gh_client *c)
+/* 1 when slot t holds a token for subject that is not about to expire. */
+static int gh_token_fresh(const struct gh_token *t, long long subject)
 {
     long long now = (long long)time(NULL);
     long long margin = 60;
 
-    if (!c->token || !c->token[0])
+    if (!t->token || !t->token[0] || t->sub != subject)
         return 0;
-    if (c->token_lifetime > 0 && c->token_lifetime < 120)
-        margin = c->token_lifetime / 2; /* short-lived tokens: refresh at half-life */
-    return now < c->token_expires - margin;
+    if (t->lifetime > 0 && t->lifetime < 120)
+        margin = t->lifetime / 2; /* short-lived tokens: refresh at half-life */
+    return now < t->expires - margin;
 }
 
 /* ------------------------------------------------------------------ requests */
 
+/*
+ * One request. on_behalf_of > 0: a write made as that user -- v1 sends On-Behalf-Of
+ * (https://developers.greenhouse.io/harvest.html#post-add-note: "Required for auditing
+ * purposes"), v3 uses a token whose sub is that user (its v3 counterpart,
+ * https://harvestdocs.greenhouse.io/docs/authentication). Otherwise v3 uses the token
+ * without sub (cfg->sub when set): reads need a Site Admin subject, which the recruiter
+ * need not be.
+ */
 static int gh_do(struct gh_client *c, enum http_method m, const char *url, const char *body,
                  int idempotent, long long on_behalf_of, struct http_response *r, struct err *e)
 {
     char auth[GH_TOKEN_MAX + 32], obo[64];
     const char *hdrs[5];
     struct http_request rq;
+    enum gh_token_kind k = on_behalf_of > 0 ? GH_TOKEN_WRITE : GH_TOKEN_READ;
+    long long subject = on_behalf_of > 0 ? on_behalf_of : c->read_sub;
     int n = 0, attempt, rc = -1;
 
     memset(r, 0, sizeof(*r));
@@ -725,9 +777,9 @@ static int gh_do(struct gh_client *c, enum http_method m, const char *url, const
                 hdrs[n++] = obo;
             }
         } else {
-            if (!gh_token_fresh(c) && gh_fetch_token(c, e) != 0)
+            if (!gh_token_fresh(&c->tok[k], subject) && gh_fetch_token(c, k, subject, e) != 0)
                 return -1;
-            snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+            snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->tok[k].token);
             hdrs[n++] = auth;
         }
         hdrs[n] = NULL;
@@ -747,7 +799,7 @@ static int gh_do(struct gh_client *c, enum http_method m, const char *url, const
         /* v3: a 401 means the token was refused before anything happened: refresh once */
         if (c->backend == GH_V3 && r->status == 401 && attempt == 0) {
             log_msg("greenhouse: v3 token refused, requesting a new one");
-            gh_client_set_token(c, "", 0);
+            (void)gh_client_set_token(c, k, "", 0, 0);
             continue;
         }
         break;
@@ -825,6 +877,7 @@ static void gh_v1_404(struct gh_client *c, int status, const char *what, const c
         gh_v1_retired(e, status, "a candidate route");
         return;
     }
+    /* https://developers.greenhouse.io/harvest.html#get-list-users */
     if (gh_url(c, url, sizeof(url), &tmp, "/v1/users?per_page=1") == 0 &&
         gh_do(c, HTTP_GET, url, NULL, 1, 0, &r, &tmp) == 0 &&
         (r.status == 404 || r.status == 410)) {
@@ -886,6 +939,9 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
         return -1;
     }
     gh_per_page(c, pp, sizeof(pp), "&");
+    /* v1: https://developers.greenhouse.io/harvest.html#get-list-users (?email= matches a
+     * primary or secondary address); v3: https://harvestdocs.greenhouse.io/reference/get_v3-users
+     * (?primary_email=) */
     if (gh_url(c, url, sizeof(url), e,
                c->backend == GH_V1 ? "/v1/users?email=%s%s" : "/v3/users?primary_email=%s%s", email,
                pp) != 0)
@@ -952,6 +1008,9 @@ int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *ou
         err_set(e, ERR_INTERNAL, "gh_candidate_phones needs an array");
         return -1;
     }
+    /* v1: https://developers.greenhouse.io/harvest.html#get-list-candidates (candidate_ids; the
+     * List Candidates permission, not Retrieve Candidate); v3: GET /v3/candidates?ids=
+     * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions) */
     if (gh_url(c, url, sizeof(url), e,
                c->backend == GH_V1 ? "/v1/candidates?candidate_ids=%lld"
                                    : "/v3/candidates?ids=%lld",
@@ -1008,6 +1067,8 @@ int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
         return -1;
     }
     if (c->backend == GH_V1) {
+        /* https://developers.greenhouse.io/harvest.html#post-add-note: {user_id, body,
+         * visibility} and On-Behalf-Of */
         if (gh_url(c, url, sizeof(url), e, "/v1/candidates/%lld/activity_feed/notes", id) != 0)
             goto out;
         if (!cJSON_AddNumberToObject(req, "user_id", (double)uid) ||
@@ -1015,6 +1076,9 @@ int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
             !cJSON_AddStringToObject(req, "visibility", visibility))
             goto oom;
     } else {
+        /* https://harvestdocs.greenhouse.io/docs/write-endpoint-migration-guide: POST /v3/notes
+         * {candidate_id, body, note_type, visibility, user_id} (the field list is from a
+         * third-party client checked against Greenhouse's OpenAPI document) */
         if (gh_url(c, url, sizeof(url), e, "/v3/notes") != 0)
             goto out;
         if (!cJSON_AddNumberToObject(req, "candidate_id", (double)id) ||
@@ -1027,7 +1091,9 @@ int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
     json = cJSON_PrintUnformatted(req);
     if (!json)
         goto oom;
-    if (gh_do(c, HTTP_POST, url, json, 0, c->backend == GH_V1 ? uid : 0, &r, e) != 0)
+    /* v1: On-Behalf-Of the recruiter; v3: a token whose sub is the recruiter (user_id is
+     * kept in the body too: the author the note shows) */
+    if (gh_do(c, HTTP_POST, url, json, 0, uid, &r, e) != 0)
         goto out;
     if (c->backend == GH_V1 && (r.status == 404 || r.status == 410)) {
         gh_v1_404(c, (int)r.status, "adding the note", candidate_id, e);
@@ -1057,13 +1123,14 @@ struct gh_notes_ud {
     enum gh_backend b;
     const char *marker;
     int found;
+    long long note_id;
 };
 
 static int gh_notes_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
 {
     struct gh_notes_ud *u = ud;
 
-    if (gh_page_notes(buf, len, u->b, u->marker, &u->found, e) != 0)
+    if (gh_page_notes(buf, len, u->b, u->marker, &u->found, &u->note_id, e) != 0)
         return -1;
     if (u->found)
         *stop = 1;
@@ -1071,7 +1138,7 @@ static int gh_notes_page(const char *buf, size_t len, void *ud, int *stop, struc
 }
 
 int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
-                   struct err *e)
+                   long long *note_id, struct err *e)
 {
     char url[HTTP_URL_MAX], pp[32];
     long long id = gh_candidate_id(candidate_id, e);
@@ -1079,6 +1146,8 @@ int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *ma
     int s404 = 0;
 
     *found = 0;
+    if (note_id)
+        *note_id = 0;
     if (id < 0)
         return -1;
     if (!marker || !*marker) {
@@ -1086,6 +1155,9 @@ int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *ma
         return -1;
     }
     gh_per_page(c, pp, sizeof(pp), "&");
+    /* v1: https://developers.greenhouse.io/harvest.html#get-retrieve-activity-feed; v3: GET
+     * /v3/notes?candidate_ids= (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-
+     * instructions) */
     if (c->backend == GH_V1) {
         if (gh_url(c, url, sizeof(url), e, "/v1/candidates/%lld/activity_feed", id) != 0)
             return -1;
@@ -1102,6 +1174,8 @@ int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *ma
         return -1;
     }
     *found = u.found;
+    if (note_id)
+        *note_id = u.note_id;
     return 0;
 }
 
@@ -1185,13 +1259,16 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
         gh_probe_item(out, gh_permission(c->backend, GH_OP_USERS_LIST), GH_CHECK_OK, NULL);
     } else {
         gh_probe_item(out, gh_permission(c->backend, GH_OP_USERS_LIST), GH_CHECK_FAILED, &e2);
-        if (e2.code == ERR_GREENHOUSE_AUTH || e2.code == ERR_GREENHOUSE_V1_RETIRED ||
-            e2.code == ERR_UPSTREAM_UNAVAILABLE) {
+        /* a v1 401 may be this one permission (Greenhouse answers 401 for a key without
+         * it): the other probes tell a missing permission from a wrong key */
+        if ((e2.code == ERR_GREENHOUSE_AUTH && c->backend != GH_V1) ||
+            e2.code == ERR_GREENHOUSE_V1_RETIRED || e2.code == ERR_UPSTREAM_UNAVAILABLE) {
             *e = e2; /* nothing else can work */
             return -1;
         }
     }
     if (c->backend == GH_V1) {
+        /* https://developers.greenhouse.io/harvest.html#get-retrieve-user */
         if (uid > 0 && gh_url(c, url, sizeof(url), &e2, "/v1/users/%lld", uid) == 0) {
             struct http_response r;
             err_clear(&e2);
@@ -1206,10 +1283,12 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
             gh_probe_item(out, gh_permission(c->backend, GH_OP_USER_GET), GH_CHECK_UNCHECKED, &e2);
         }
     }
+    /* the List Candidates permission / harvest:candidates:list (see gh_candidate_phones) */
     if (gh_url(c, url, sizeof(url), &e2, "/%s/candidates?per_page=1",
                c->backend == GH_V1 ? "v1" : "v3") == 0)
         gh_probe_get(c, out, GH_OP_CANDIDATES, url, &cand);
     if (c->backend == GH_V1) {
+        /* https://developers.greenhouse.io/harvest.html#get-retrieve-activity-feed */
         if (cand > 0 &&
             gh_url(c, url, sizeof(url), &e2, "/v1/candidates/%lld/activity_feed", cand) == 0) {
             gh_probe_get(c, out, GH_OP_NOTES_READ, url, NULL);
@@ -1219,13 +1298,28 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
             gh_probe_item(out, gh_permission(c->backend, GH_OP_NOTES_READ), GH_CHECK_UNCHECKED,
                           &e2);
         }
-    } else if (gh_url(c, url, sizeof(url), &e2, "/v3/notes?per_page=1") == 0) {
+    } else if (gh_url(c, url, sizeof(url), &e2, "/v3/notes?per_page=1") == 0) { /* as above */
         gh_probe_get(c, out, GH_OP_NOTES_READ, url, NULL);
     }
     err_set(&e2, ERR_OK,
             "checked at the first note (adding a note cannot be probed without "
             "side effects)");
     gh_probe_item(out, gh_permission(c->backend, GH_OP_NOTE_ADD), GH_CHECK_UNCHECKED, &e2);
+    if (c->backend == GH_V1 && out->items[0].state == GH_CHECK_FAILED &&
+        out->items[0].err.code == ERR_GREENHOUSE_AUTH) {
+        int authed = 0;
+        for (i = 1; i < out->n; i++)
+            authed |= out->items[i].state == GH_CHECK_OK;
+        if (!authed) {
+            *e = out->items[0].err; /* every request refused: the key itself */
+            out->n = 1;
+            return -1;
+        }
+        err_set(&out->items[0].err, ERR_GREENHOUSE_AUTH,
+                "the Harvest API key lacks the permission \"%s\": Greenhouse answered 401 for "
+                "it while other requests with the same key succeed",
+                gh_permission(c->backend, GH_OP_USERS_LIST));
+    }
     for (i = 0; i < out->n; i++) {
         if (out->items[i].state == GH_CHECK_FAILED) {
             *e = out->items[i].err;

@@ -1,12 +1,18 @@
 /*
- * greenhouse — client of Greenhouse Harvest (shared/reference/greenhouse-harvest.md):
- * one interface, two backends chosen by the configured credentials:
- *   api_key                    -> Harvest v1 (Basic key:, On-Behalf-Of, Link pagination)
- *   client_id + client_secret  -> Harvest v3 (OAuth client-credentials token, cached and
+ * greenhouse — client of Greenhouse Harvest: one interface, two backends chosen by the
+ * configured credentials:
+ *   api_key                    -> Harvest v1 (https://developers.greenhouse.io/harvest.html:
+ *                                 Basic key:, On-Behalf-Of on writes, Link pagination)
+ *   client_id + client_secret  -> Harvest v3 (https://harvestdocs.greenhouse.io: OAuth
+ *                                 client-credentials tokens, one per subject, cached and
  *                                 refreshed ahead of expiry or once on 401; cursor pagination)
+ * v3 subjects: a write (the note) is made with a token whose `sub` is the recruiter's user id,
+ * the counterpart of v1's On-Behalf-Of, so Greenhouse audits it as the recruiter; reads use a
+ * token without `sub` (the credential's integration service user), since v3 reads need a Site
+ * Admin subject the recruiter need not be.
  * Operations: resolve the sign-in email to a user id, a candidate's phone numbers, add a
  * note on behalf of that user, look for a marker in the candidate's notes, probe the
- * permissions. Configuration is passed in; the resolved user id and the v3 token are
+ * permissions. Configuration is passed in; the resolved user id and the v3 tokens are
  * exposed (getters/setters + a change callback) so that the store can persist them.
  * Engine code.
  */
@@ -36,7 +42,7 @@ struct gh_config {
     const char *api_key;       /* v1 (secret) */
     const char *client_id;     /* v3 */
     const char *client_secret; /* v3 (secret) */
-    const char *sub;           /* v3: optional token subject (numeric user id) */
+    const char *sub;           /* v3: the subject of read tokens (numeric user id); NULL: none */
     const char *user_email;    /* the recruiter's Greenhouse sign-in email */
     int page_size;             /* 0: server default; else per_page on a list's first request */
     struct http_opts http;
@@ -53,12 +59,22 @@ int gh_client_new(struct gh_client **out, const struct gh_config *cfg, struct er
 void gh_client_free(struct gh_client *c); /* wipes the cached token */
 enum gh_backend gh_client_backend(const struct gh_client *c);
 
+/* The configuration the client was created with (its strings are borrowed). */
+const struct gh_config *gh_client_config(const struct gh_client *c);
+
+/* The two v3 token slots: reads (no subject) and writes (subject = the recruiter). */
+enum gh_token_kind { GH_TOKEN_READ = 0, GH_TOKEN_WRITE = 1 };
+
 /* Cached state, for persistence. user id 0 = unknown; token "" = none. */
 long long gh_client_user_id(const struct gh_client *c);
 void gh_client_set_user_id(struct gh_client *c, long long user_id);
-/* Copies the v3 token into out (sodium-wiped by the caller); -1 when none or out too small. */
-int gh_client_token(const struct gh_client *c, char *out, size_t outsz, long long *expires_at);
-int gh_client_set_token(struct gh_client *c, const char *token, long long expires_at);
+/* Copies the v3 token of slot k into out (sodium-wiped by the caller), *sub (may be NULL) its
+ * subject (0: none); -1 when none or out too small. */
+int gh_client_token(const struct gh_client *c, enum gh_token_kind k, char *out, size_t outsz,
+                    long long *expires_at, long long *sub);
+/* Seed slot k; a token is used only for requests made as its subject. */
+int gh_client_set_token(struct gh_client *c, enum gh_token_kind k, const char *token,
+                        long long expires_at, long long sub);
 
 /* The user id for cfg->user_email (cached): greenhouse_user_not_found if missing/disabled. */
 int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e) TH_WUR;
@@ -68,15 +84,17 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e) TH_W
 int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
                         struct err *e) TH_WUR;
 
-/* Add a note by the resolved user. visibility: "public", "private" or "admin_only".
+/* Add a note by the resolved user (v1: On-Behalf-Of; v3: a token with sub = that user, and
+ * user_id in the body). visibility: "public", "private" or "admin_only".
  * *note_id (may be NULL) gets the new note's id when the server returns it, else 0.
  * outcome_unknown when the POST may have reached Greenhouse. */
 int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
                 const char *visibility, long long *note_id, struct err *e) TH_WUR;
 
-/* *found = 1 when one of the candidate's notes contains marker. */
+/* *found = 1 when one of the candidate's notes contains marker; *note_id (may be NULL) gets
+ * that note's id (0 when the feed gives none). */
 int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
-                   struct err *e) TH_WUR;
+                   long long *note_id, struct err *e) TH_WUR;
 
 enum gh_check { GH_CHECK_OK, GH_CHECK_FAILED, GH_CHECK_UNCHECKED };
 
@@ -108,9 +126,10 @@ int gh_page_users(const char *buf, size_t len, enum gh_backend b, const char *em
 /* One page of candidates: append the phones of candidate cand_id, *found = 1 if present. */
 int gh_page_candidates(const char *buf, size_t len, long long cand_id, cJSON *out_numbers,
                        int *found, struct err *e);
-/* v1: the activity feed object; v3: one page of notes. *found = 1 when a body has marker. */
+/* v1: the activity feed object; v3: one page of notes. *found = 1 when a body has marker;
+ * *note_id (may be NULL) gets the first such note's id. */
 int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *marker, int *found,
-                  struct err *e);
+                  long long *note_id, struct err *e);
 /* A token response: access_token + expiry from expires_in, expires_at or expires. */
 int gh_parse_token(const char *buf, size_t len, long long now, char *token, size_t tokensz,
                    long long *expires_at, struct err *e);

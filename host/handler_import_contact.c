@@ -1,9 +1,11 @@
 /*
  * handler_import_contact — verb import_contact: the candidate as a TextUs
- * contact (name, the chosen number, the Greenhouse candidate id and profile
- * URL as contact data); an existing contact with that number is updated
- * instead of creating a duplicate (engine). The number comes from "to" or is
- * read from "profile" by the extract_phone rules (handler_extract_phone).
+ * contact (name, the chosen number with its type, the Greenhouse candidate id
+ * and profile URL as contact data); a contact that already has that number
+ * (found through the number's conversation, textus_find_contact) is updated
+ * with PUT, keeping its other numbers and data, instead of creating a
+ * duplicate (engine). The number comes from "to" or is read from "profile" by
+ * the extract_phone rules (handler_extract_phone).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +16,23 @@
 #include "send.h"
 
 #define IMPORT_PROFILE_BASE "https://app.greenhouse.io/people/"
+
+/*
+ * The TextUs phone type for an extract_phone label (TextUs's examples use "Mobile" and "Work",
+ * https://apidocs.next.textus.com/docs/contacts/create-contact/): mobile, work and home keep
+ * their name, any other label (fax, other) is "Other"; a number without a label, or given as
+ * "to", is imported to be texted: "Mobile".
+ */
+static const char *import_phone_type(const char *label)
+{
+    if (!label || !*label || strcmp(label, "mobile") == 0)
+        return "Mobile";
+    if (strcmp(label, "work") == 0)
+        return "Work";
+    if (strcmp(label, "home") == 0)
+        return "Home";
+    return "Other";
+}
 
 /* The number to import from the profile: e164 and label into out / type. */
 static int import_from_profile(const struct handler_env *env, const cJSON *profile, char *to,
@@ -37,11 +56,7 @@ static int import_from_profile(const struct handler_env *env, const cJSON *profi
     }
     snprintf(to, tosz, "%s", v->valuestring);
     v = cJSON_GetObjectItemCaseSensitive(phone, "label");
-    if (cJSON_IsString(v) && v->valuestring[0]) {
-        snprintf(type, typesz, "%s", v->valuestring);
-        if (type[0] >= 'a' && type[0] <= 'z')
-            type[0] = (char)(type[0] - 'a' + 'A');
-    }
+    snprintf(type, typesz, "%s", import_phone_type(cJSON_IsString(v) ? v->valuestring : NULL));
     rc = 0;
 out:
     cJSON_Delete(req);
@@ -122,9 +137,9 @@ int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSO
     if (found) {
         char id[TEXTUS_ID_MAX];
         snprintf(id, sizeof(id), "%s", ct.id);
-        if (textus_update_contact(&c.tx, id, name, data, &ct, e) != 0)
+        if (textus_update_contact(&c.tx, id, name, to, type, data, &ct, e) != 0)
             goto out;
-    } else if (textus_create_contact(&c.tx, name, to, data, &ct, e) != 0) {
+    } else if (textus_create_contact(&c.tx, name, to, type, data, &ct, e) != 0) {
         goto out;
     }
     contact_out = cJSON_AddObjectToObject(result, "contact");

@@ -8,11 +8,15 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -35,10 +39,16 @@ static int http_global_done;
  * time that is left. Times are CLOCK_MONOTONIC ms (http_now_ms); an HTTP-date
  * Retry-After is turned into a delay against the wall clock when its header
  * arrives (http_parse_retry_after), so a later wall-clock jump does not move it.
- * http_hold_reset() forgets every hold.
+ * http_hold_reset() forgets every hold of the process. With opts->hold_file the
+ * hold is also written there (wall-clock ms since the epoch, the only clock other
+ * processes share) and every request reads it, so a later host process -- a new
+ * click -- honours it too.
  */
-#define HTTP_HOLD_SLOTS   8
-#define HTTP_HOLD_WAIT_MS 2000L
+#define HTTP_HOLD_SLOTS     8
+#define HTTP_HOLD_WAIT_MS   2000L
+#define HTTP_HOLD_FILE_MAX  16384                /* bytes read from the hold file */
+#define HTTP_HOLD_MAX_MS    (24LL * 3600 * 1000) /* a longer hold is taken as damage */
+#define HTTP_HOLD_LINES_MAX 64
 static struct {
     char origin[300];
     long until_ms;
@@ -617,6 +627,179 @@ void http_hold_reset(void)
     memset(http_hold, 0, sizeof(http_hold));
 }
 
+/* ------------------------------------------------------------------ the hold file */
+
+static long long http_epoch_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+/* One line "<until ms> <origin>": 0 and the parts, or -1 when it does not parse. */
+static int http_hold_line(const char *line, size_t len, long long *until, const char **origin,
+                          size_t *olen)
+{
+    size_t i = 0;
+    long long v = 0;
+
+    while (i < len && line[i] >= '0' && line[i] <= '9' && i < 16)
+        v = v * 10 + (line[i++] - '0');
+    if (i == 0 || i >= len || line[i] != ' ')
+        return -1;
+    i++;
+    if (len - i == 0 || len - i >= 300)
+        return -1;
+    *until = v;
+    *origin = line + i;
+    *olen = len - i;
+    return 0;
+}
+
+long long http_parse_holds(const char *text, size_t len, const char *origin)
+{
+    size_t p = 0, ol = strlen(origin);
+    long long best = 0;
+
+    while (p < len) {
+        const char *nl = memchr(text + p, '\n', len - p);
+        size_t ll = nl ? (size_t)(nl - (text + p)) : len - p;
+        const char *o;
+        size_t olen;
+        long long until;
+
+        if (http_hold_line(text + p, ll, &until, &o, &olen) == 0 && olen == ol &&
+            memcmp(o, origin, ol) == 0 && until > best)
+            best = until;
+        p += ll + (nl ? 1 : 0);
+    }
+    return best;
+}
+
+/* The hold file's text into buf (NUL-terminated); its length, or -1 when it cannot be read
+ * or is not a regular file of ours (a hold file anyone else could write is not trusted). */
+static ssize_t http_hold_read(const char *file, char *buf, size_t bufsz)
+{
+    int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    ssize_t n, got = 0;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 022)) {
+        close(fd);
+        return -1;
+    }
+    while ((size_t)got < bufsz - 1 && (n = read(fd, buf + got, bufsz - 1 - (size_t)got)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            close(fd);
+            return -1;
+        }
+        got += n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    return got;
+}
+
+long http_hold_file_left(const char *hold_file, const char *origin)
+{
+    char *buf;
+    ssize_t n;
+    long long until, now;
+    long left = 0;
+
+    if (!hold_file || !*hold_file || !origin[0])
+        return 0;
+    buf = malloc(HTTP_HOLD_FILE_MAX);
+    if (!buf)
+        return 0;
+    n = http_hold_read(hold_file, buf, HTTP_HOLD_FILE_MAX);
+    if (n > 0) {
+        until = http_parse_holds(buf, (size_t)n, origin);
+        now = http_epoch_ms();
+        if (until > now && until - now <= HTTP_HOLD_MAX_MS)
+            left = (long)(until - now);
+    }
+    free(buf);
+    return left;
+}
+
+/*
+ * Record origin's hold in the hold file: under an exclusive flock of "<file>.lock", the
+ * current holds that have not ended (other origins', and this one's if longer) and this one
+ * are written to a temporary file (0600) that replaces the file. Failures are logged, never
+ * fatal: the process's own hold still applies.
+ */
+static void http_hold_file_set(const char *file, const char *origin, long retry_after_ms)
+{
+    char lock[1100], tmp[1100], *old = NULL, *out = NULL;
+    long long now = http_epoch_ms(), until = now + retry_after_ms;
+    size_t o = 0, p = 0, lines = 0;
+    ssize_t n;
+    int lfd = -1, tfd = -1;
+
+    if (!file || !*file || !origin[0] || retry_after_ms <= 0)
+        return;
+    if (snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock) ||
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, (long)getpid()) >= (int)sizeof(tmp))
+        return;
+    old = malloc(HTTP_HOLD_FILE_MAX);
+    out = malloc(HTTP_HOLD_FILE_MAX);
+    if (!old || !out)
+        goto out;
+    lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
+        log_msg("http: cannot lock the Retry-After hold file: %s", strerror(errno));
+        goto out;
+    }
+    n = http_hold_read(file, old, HTTP_HOLD_FILE_MAX);
+    while (n > 0 && p < (size_t)n) {
+        const char *nl = memchr(old + p, '\n', (size_t)n - p);
+        size_t ll = nl ? (size_t)(nl - (old + p)) : (size_t)n - p;
+        const char *og;
+        size_t olen;
+        long long u;
+
+        if (http_hold_line(old + p, ll, &u, &og, &olen) == 0 && u > now &&
+            u - now <= HTTP_HOLD_MAX_MS && lines < HTTP_HOLD_LINES_MAX - 1) {
+            if (olen == strlen(origin) && memcmp(og, origin, olen) == 0) {
+                if (u > until)
+                    until = u; /* never shortens a hold */
+            } else if (o + ll + 2 < HTTP_HOLD_FILE_MAX) {
+                memcpy(out + o, old + p, ll);
+                o += ll;
+                out[o++] = '\n';
+                lines++;
+            }
+        }
+        p += ll + (nl ? 1 : 0);
+    }
+    n = snprintf(out + o, HTTP_HOLD_FILE_MAX - o, "%lld %s\n", until, origin);
+    if (n < 0 || (size_t)n >= HTTP_HOLD_FILE_MAX - o)
+        goto out;
+    o += (size_t)n;
+    (void)unlink(tmp);
+    tfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (tfd < 0 || write(tfd, out, o) != (ssize_t)o || fsync(tfd) != 0 || rename(tmp, file) != 0) {
+        log_msg("http: cannot write the Retry-After hold file: %s", strerror(errno));
+        if (tfd >= 0)
+            (void)unlink(tmp);
+        goto out;
+    }
+out:
+    if (tfd >= 0)
+        close(tfd);
+    if (lfd >= 0)
+        close(lfd); /* releases the lock */
+    free(old);
+    free(out);
+}
+
 static long http_opt(long v, long def)
 {
     return v > 0 ? v : def;
@@ -812,6 +995,11 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         long wait = -1;
 
         held = http_hold_left(origin);
+        {
+            long shared = http_hold_file_left(o ? o->hold_file : NULL, origin);
+            if (shared > held)
+                held = shared; /* another host process was told to wait */
+        }
         if (held > 0 && (held > HTTP_HOLD_WAIT_MS || http_now_ms() - start + held > budget)) {
             /* answered here, as the server would: nothing is sent before Retry-After */
             log_msg("http: %s %s held by Retry-After for %ld ms more: not sent", mname, target,
@@ -855,8 +1043,10 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             curl_easy_getinfo(http_curl, CURLINFO_RESPONSE_CODE, &resp->status);
             resp->outcome = HTTP_RESPONDED;
             log_msg("http: %s %s -> %ld (attempt %d)", mname, target, resp->status, resp->attempts);
-            if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms > 0)
+            if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms > 0) {
                 http_hold_set(origin, resp->retry_after_ms);
+                http_hold_file_set(o ? o->hold_file : NULL, origin, resp->retry_after_ms);
+            }
             if (req->idempotent && (resp->status == 429 || resp->status >= 500) &&
                 resp->attempts <= max_retries) {
                 wait = http_backoff(o, resp->attempts);

@@ -10,10 +10,16 @@
  * callback), and when such a request fails after it may have reached the
  * server the error is ERR_OUTCOME_UNKNOWN with resp->outcome HTTP_MAYBE_SENT.
  *
- * Retry-After is honoured per origin (scheme://host:port) for the life of the
- * process: after a 429 or 503 with Retry-After, no later request to that origin
- * (any route) is sent before that time; waits up to 2 s are slept, longer ones
- * are answered locally as a 429 with retry_after_ms = the time left (nothing sent).
+ * Retry-After is honoured per origin (scheme://host:port): after a 429 or 503
+ * with Retry-After, no later request to that origin (any route) is sent before
+ * that time; waits up to 2 s are slept, longer ones are answered locally as a
+ * 429 with retry_after_ms = the time left (nothing sent). The hold lives in the
+ * process and, when the options name a hold file, in that file too, so that
+ * every later host process honours it (Chrome starts a host per click, and
+ * Harvest's limit is per key, shared by a whole company). The file is one line
+ * per origin, "<until, ms since the epoch> <origin>", replaced atomically under
+ * an flock of "<file>.lock", mode 0600; damaged lines and holds beyond a day are
+ * ignored.
  *
  * Not thread-safe (the host is single-threaded). Engine code.
  */
@@ -42,6 +48,7 @@ struct http_opts {
     int max_retries;         /* 0: 3; < 0: no retries */
     long retry_budget_ms;    /* 0: 30 s, wall time from the first attempt */
     long backoff_base_ms;    /* 0: 500 ms (doubles per retry, full jitter) */
+    const char *hold_file;   /* Retry-After holds shared by every process; NULL: this one only */
 };
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
@@ -92,9 +99,17 @@ void http_response_free(struct http_response *resp);
  * hold (http_hold_reset). Safe to call more than once. */
 void http_cleanup(void);
 
-/* Forget every per-origin Retry-After hold. For tests (each case starts clean) and
- * for a fresh configuration (new endpoints or credentials); not for normal use. */
+/* Forget every per-origin Retry-After hold of this process (not the hold file's). For tests
+ * (each case starts clean) and for a fresh configuration (new endpoints or credentials); not
+ * for normal use. */
 void http_hold_reset(void);
+
+/* Milliseconds the hold file still holds origin ("scheme://host:port") for; 0 when none. */
+long http_hold_file_left(const char *hold_file, const char *origin);
+
+/* Pure parser (also used on the file's content): the hold of origin in a hold file's text,
+ * as ms since the epoch, 0 when none. Lines that do not parse are skipped. */
+long long http_parse_holds(const char *text, size_t len, const char *origin);
 
 /* 0 when url is acceptable (https://, or http:// to 127.0.0.0/8, ::1, localhost). */
 int http_url_allowed(const char *url, struct err *e) TH_WUR;

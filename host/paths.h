@@ -10,7 +10,7 @@
  *                                credentials.store, credentials.lock
  *                              data dir   $XDG_DATA_HOME/textus-host (~/.local/share/...):
  *                                store.key, store.generation, outbox.sqlite, host.log,
- *                                pending
+ *                                pending, holds
  *   otherwise (macOS)       -> config dir ~/Library/Application Support/textus-host
  *                              data dir   ~/Library/Application Support/textus-host-data
  *
@@ -44,6 +44,7 @@ struct paths {
     char outbox[PATHS_MAX];     /* data_dir/outbox.sqlite */
     char log[PATHS_MAX];        /* data_dir/host.log */
     char pending[PATHS_MAX];    /* data_dir/pending (marker: the outbox has work) */
+    char holds[PATHS_MAX];      /* data_dir/holds (Retry-After holds per API origin, http.h) */
 };
 
 /* Fill *out from the environment. Creates nothing. ERR_INVALID_CONFIG when a location is unusable.

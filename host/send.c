@@ -15,6 +15,7 @@
 #include "common.h"
 #include "engine_entry.h"
 #include "failpoint.h"
+#include "gh_config.h"
 #include "log.h"
 #include "outbox.h"
 #include "paths.h"
@@ -22,8 +23,11 @@
 #include "store.h"
 #include "textus.h"
 
-#define SEND_FLUSH_MAX               256
-#define SEND_RECONCILE_SKEW          5000 /* ms of clock difference tolerated between us and TextUs */
+#define SEND_FLUSH_MAX      256
+#define SEND_RECONCILE_SKEW 5000 /* ms of clock difference tolerated between us and TextUs */
+/* how long after its intent a message of that intent can appear: the POST follows the
+ * journal at once and waits at most the transfer timeout; the rest is clock skew */
+#define SEND_RECONCILE_WINDOW        (10LL * 60 * 1000)
 #define SEND_NOTE_BACKOFF_MS         30000LL /* default first back-off; setting note_retry_base_ms */
 #define SEND_AUTO_RECONCILE_GRACE_MS 60000LL /* automatic flushes leave fresh unknowns alone */
 #define SEND_NOTE_BACKOFF_MAX_MS     (3600LL * 1000)
@@ -158,6 +162,7 @@ int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
     c->tx.http.connect_timeout_ms = store_connect_timeout_ms(c->store);
     c->tx.http.total_timeout_ms = store_timeout_ms(c->store);
     c->tx.http.ca_file = store_ca_file(c->store);
+    gh_config_hold_file(&c->tx.http, c->holds, sizeof(c->holds));
     if (!c->tx.token || !c->tx.account) {
         err_set(e, ERR_NOT_CONFIGURED,
                 "TextUs is not configured (token and account); run textus-host configure");
@@ -394,17 +399,63 @@ static int send_outgoing(const char *direction)
     return strcmp(direction, "out") == 0 || strcmp(direction, "outgoing") == 0;
 }
 
+/* What the timeline walk of one intent found. */
+struct send_tl {
+    struct send_ctx *c;
+    const char *request_id;
+    const char *body;
+    int64_t from_ms, to_ms; /* the window a message of this intent can fall in */
+    int candidates;         /* outgoing messages with our body in the window, not journaled */
+    struct textus_message first;
+    struct err *e;
+    int failed; /* an outbox error (in *e) */
+};
+
+static int send_tl_member(const struct textus_message *m, const char *body, void *ud, int *stop,
+                          struct err *e)
+{
+    struct send_tl *t = ud;
+    int64_t ts = send_parse_iso_ms(m->timestamp);
+    int known;
+
+    (void)e;
+    if (ts >= 0 && ts < t->from_ms) {
+        *stop = 1; /* newest first: everything further is older than the intent */
+        return 0;
+    }
+    if (!m->id[0] || !send_outgoing(m->direction) || !body || strcmp(body, t->body) != 0)
+        return 0; /* an event, an inbound reply, or another text (a colleague's) */
+    if (ts > t->to_ms)
+        return 0; /* the same words, sent long after this intent: another send */
+    known = outbox_message_known(t->c->ob, m->id, t->request_id, t->e);
+    if (known < 0) {
+        t->failed = 1;
+        return -1;
+    }
+    if (known)
+        return 0; /* another request's message */
+    if (++t->candidates == 1)
+        t->first = *m;
+    return 0;
+}
+
 /*
- * Decide what happened to an INTENT/UNKNOWN row by reading the conversation's
- * latest outgoing message. Returns 1 sent (journaled), 0 not sent (journaled),
- * 2 still unknown, -1 error (outbox).
+ * Decide what happened to an INTENT/UNKNOWN row by reading the number's
+ * conversation timeline (https://apidocs.next.textus.com/docs/conversations/timeline,
+ * newest first): a message of this intent is outgoing, has the journaled body, and
+ * was created between SEND_RECONCILE_SKEW before the intent and
+ * SEND_RECONCILE_WINDOW after it. Inbound replies, events and other texts (a
+ * colleague's) in between do not hide it; pages are read back only to the
+ * intent's time. One such message: sent. None: not sent. Two or more: still
+ * unknown (never a guess). Returns 1 sent (journaled), 0 not sent (journaled),
+ * 2 unknown, -1 error (outbox).
  */
 int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e)
 {
     struct outbox_entry en;
     struct textus_conversation *conv = NULL;
+    struct send_tl t;
     struct err te;
-    int64_t ts;
     int r = 2, claimed;
     char *note = NULL;
 
@@ -428,40 +479,52 @@ int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e)
             r = -1;
         goto out;
     }
-    if (conv->found && conv->has_latest) {
-        ts = send_parse_iso_ms(conv->latest.timestamp);
-        if (send_outgoing(conv->latest.direction) && !conv->latest_body_truncated &&
-            strcmp(conv->latest_body, en.body) == 0 && ts >= 0 &&
-            ts + SEND_RECONCILE_SKEW >= en.created_ms && conv->latest.id[0]) {
-            int known = outbox_message_known(c->ob, conv->latest.id, request_id, e);
-            if (known < 0) {
+    if (conv->found) {
+        memset(&t, 0, sizeof(t));
+        t.c = c;
+        t.request_id = request_id;
+        t.body = en.body;
+        t.from_ms = en.created_ms - SEND_RECONCILE_SKEW;
+        t.to_ms = en.created_ms + SEND_RECONCILE_WINDOW;
+        t.e = e;
+        if (textus_timeline(&c->tx, conv->id, send_tl_member, &t, &te) != 0) {
+            if (t.failed) {
                 r = -1;
                 goto out;
             }
-            if (!known) {
-                note = send_note_text(c, &en, conv->latest.id);
-                if (!note) {
-                    err_set(e, ERR_INTERNAL, "out of memory");
-                    r = -1;
-                    goto out;
-                }
-                r = outbox_mark_sent(c->ob, request_id, conv->latest.id,
-                                     conv->latest.conversation[0] ? conv->latest.conversation
-                                                                  : conv->id,
-                                     conv->latest.delivery_state, note, e) < 0
-                        ? -1
-                        : 1;
-                log_msg("reconcile %s: sent as %s", request_id, conv->latest.id);
-                goto out;
-            }
+            log_msg("reconcile %s: reading the timeline failed: %s", request_id, te.message);
+            if (outbox_mark_unknown(c->ob, request_id, te.message, e) < 0)
+                r = -1;
+            goto out;
         }
-        if (!send_outgoing(conv->latest.direction) && ts >= en.created_ms) {
-            /* a reply came in after our journal time and hides our outgoing message */
-            if (outbox_mark_unknown(c->ob, request_id, "the latest message is an incoming reply",
+        if (t.candidates > 1) {
+            log_msg("reconcile %s: %d outgoing messages with this text after the intent; left "
+                    "unknown",
+                    request_id, t.candidates);
+            if (outbox_mark_unknown(c->ob, request_id,
+                                    "more than one message with this text went to the number "
+                                    "after the intent; check the conversation in TextUs",
                                     e) < 0)
                 r = -1;
             goto out;
         }
+        if (t.candidates == 1) {
+            note = send_note_text(c, &en, t.first.id);
+            if (!note) {
+                err_set(e, ERR_INTERNAL, "out of memory");
+                r = -1;
+                goto out;
+            }
+            r = outbox_mark_sent(c->ob, request_id, t.first.id,
+                                 t.first.conversation[0] ? t.first.conversation : conv->id,
+                                 t.first.delivery_state, note, e) < 0
+                    ? -1
+                    : 1;
+            log_msg("reconcile %s: sent as %s", request_id, t.first.id);
+            goto out;
+        }
+        /* read back to the intent's time, or to the timeline's own end (a page cap is an
+         * error above, never a silent end): no message of this intent exists */
     }
     r = outbox_mark_not_sent(c->ob, request_id, "not_sent",
                              "TextUs has no message for this request: it was not sent", e) < 0
@@ -628,12 +691,14 @@ void send_stopped_fix(char *out, size_t outsz, const char *last_error, const cha
                  "sign-in email of an active Greenhouse user, then: textus-host outbox flush");
     else if (strncmp(e, "greenhouse_permission", 21) == 0)
         snprintf(out, outsz,
-                 "ask your Greenhouse admin to give the Harvest credential the Candidates: Add "
-                 "Note and Activity Feed permissions, then run: textus-host outbox flush");
+                 "Greenhouse refused access to the candidate's record (a private candidate, or "
+                 "the Harvest v3 credential lacks the harvest:notes:create scope); ask your "
+                 "Greenhouse admin for access, then run: textus-host outbox flush");
     else if (strncmp(e, "greenhouse_auth", 15) == 0)
         snprintf(out, outsz,
-                 "the Greenhouse credentials were refused; run textus-host configure with valid "
-                 "ones, then: textus-host outbox flush");
+                 "the Greenhouse credentials or their permissions were refused (a v1 key needs "
+                 "Candidates: Add Note and Activity Feed); fix them with textus-host configure, "
+                 "then run: textus-host outbox flush");
     else if (strncmp(e, "greenhouse_user_not_found", 25) == 0)
         snprintf(out, outsz,
                  "the configured Greenhouse email is not an active user; run textus-host "
@@ -771,6 +836,15 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
         cJSON_AddStringToObject(
             n, "reason", en.last_error[0] ? en.last_error : "the note was not attempted yet");
         cJSON_AddTrueToObject(n, "retrying");
+        if (en.next_attempt_ms > 0) {
+            /* when it will be retried (for a rate limit: when the service said) */
+            char when[40];
+            time_t t = (time_t)(en.next_attempt_ms / 1000);
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+                cJSON_AddStringToObject(n, "retry_at", when);
+        }
         break;
     }
     cJSON_AddBoolToObject(result, "replayed", replayed);

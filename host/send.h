@@ -8,7 +8,9 @@
  *
  * Exactly once: TextUs has no idempotency key, so a POST is made only after
  * the intent is durable, is never repeated by the host on its own, and an
- * ambiguous outcome is resolved by reading the conversation. A note carries
+ * ambiguous outcome is resolved by reading the conversation's timeline (one
+ * outgoing message with the body, in a window after the intent; never a guess
+ * between two). Notes are written as the recruiter. A note carries
  * the marker "[textus:<message id>]" and, when an earlier attempt may have
  * landed, the candidate's notes are searched for it before posting again.
  */
@@ -23,6 +25,7 @@
 
 #include "error.h"
 #include "outbox.h"
+#include "paths.h"
 #include "store.h"
 #include "textus.h"
 
@@ -39,6 +42,7 @@ struct send_ctx {
     int note_enabled;
     int segment_limit;
     int64_t note_retry_base_ms; /* first note back-off (setting note_retry_base_ms, 30 s) */
+    char holds[PATHS_MAX];      /* tx.http.hold_file: Retry-After holds shared by every process */
 };
 
 /* Load the store (and open the outbox when need_outbox). ERR_NOT_CONFIGURED without TextUs. */

@@ -67,8 +67,13 @@ int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *bo
 int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
                       char *note_id, size_t note_id_sz, int *found, struct err *e)
 {
-    /* the client reports presence only; the id of a note found this way stays unknown */
+    long long id = 0;
+
     if (note_id_sz)
         note_id[0] = '\0';
-    return gh_note_exists(g->client, candidate_id, needle, found, e);
+    if (gh_note_exists(g->client, candidate_id, needle, found, &id, e) != 0)
+        return -1;
+    if (*found && id > 0)
+        snprintf(note_id, note_id_sz, "%lld", id); /* journaled with the note's real id */
+    return 0;
 }

@@ -43,6 +43,7 @@ enum store_secret {
     SEC_GH_API_KEY,
     SEC_GH_CLIENT_SECRET,
     SEC_GH_ACCESS_TOKEN,
+    SEC_GH_WRITE_TOKEN,
     SEC_KDF_ROOT,
     SEC__COUNT
 };
@@ -55,6 +56,7 @@ static const struct {
     [SEC_GH_API_KEY] = {"greenhouse", "api_key"},
     [SEC_GH_CLIENT_SECRET] = {"greenhouse", "client_secret"},
     [SEC_GH_ACCESS_TOKEN] = {"cache", "greenhouse_access_token"},
+    [SEC_GH_WRITE_TOKEN] = {"cache", "greenhouse_write_token"}, /* v3, sub = the recruiter */
     [SEC_KDF_ROOT] = {"internal", "kdf_root"},
 };
 

@@ -64,7 +64,7 @@
  *
  * Memory: the decrypted document is held in sodium_malloc() memory (guarded,
  * mlock()ed where allowed); secret values (textus.token, greenhouse.api_key,
- * greenhouse.client_secret, the cached access token) are copied into a
+ * greenhouse.client_secret, the cached access tokens) are copied into a
  * sodium_malloc() arena owned by the handle and wiped by store_free(). cJSON's
  * transient copies of the document are wiped before they are freed.
  *
@@ -77,7 +77,9 @@
  *                 "allow_no_origin", "inbound_cap", "ca_file",
  *                 "connect_timeout_ms", "timeout_ms", "segment_limit", ...},
  *    "cache": {"greenhouse_user_id", "greenhouse_user_email",
- *              "greenhouse_access_token", "greenhouse_access_token_expires_at"},
+ *              "greenhouse_access_token", "greenhouse_access_token_expires_at",
+ *              "greenhouse_write_token", "greenhouse_write_token_expires_at",
+ *              "greenhouse_write_token_sub"},
  *    "internal": {"kdf_root", "generation"}}
  * Unknown members are kept as they are.
  */

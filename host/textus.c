@@ -1,5 +1,6 @@
 /*
- * textus — TextUs Next API client (see textus.h and shared/reference/textus-api.md).
+ * textus — TextUs Next API client (see textus.h). Next to each request: the page of
+ * https://apidocs.next.textus.com that documents it.
  */
 #include "textus.h"
 
@@ -14,9 +15,11 @@
 #include "common.h"
 #include "log.h"
 
-#define TEXTUS_VND       "application/vnd.textus+jsonld"
-#define TEXTUS_TOKEN_MAX 1024
-#define TEXTUS_MAX_PAGES 200
+#define TEXTUS_VND                "application/vnd.textus+jsonld"
+#define TEXTUS_TOKEN_MAX          1024
+#define TEXTUS_MAX_PAGES          200
+#define TEXTUS_TREE_ROOTS         16 /* memberships whose descendants are listed */
+#define TEXTUS_CONTACT_PHONES_MAX 50
 
 int textus_is_e164(const char *s)
 {
@@ -182,8 +185,9 @@ static int textus_message_from(const cJSON *o, struct textus_message *m)
         apijson_copy(o, "status", m->delivery_state, sizeof(m->delivery_state));
     apijson_copy(o, "conversation", m->conversation, sizeof(m->conversation));
     apijson_copy(o, "direction", m->direction, sizeof(m->direction));
-    if (apijson_copy(o, "displayTimestamp", m->timestamp, sizeof(m->timestamp)) != 0)
-        apijson_copy(o, "createdAt", m->timestamp, sizeof(m->timestamp));
+    if (apijson_copy(o, "displayTimestamp", m->timestamp, sizeof(m->timestamp)) != 0 &&
+        apijson_copy(o, "createdAt", m->timestamp, sizeof(m->timestamp)) != 0)
+        apijson_copy(o, "timelinePosition", m->timestamp, sizeof(m->timestamp));
     return 0;
 }
 
@@ -211,6 +215,14 @@ int textus_parse_conversation(const char *buf, size_t len, struct textus_convers
     if (apijson_copy(doc, "id", out->id, sizeof(out->id)) != 0)
         goto out;
     apijson_copy(doc, "currentState", out->current_state, sizeof(out->current_state));
+    {
+        /* associatedContacts: a link, or a ContactCollection whose id is that link */
+        const cJSON *ac = cJSON_GetObjectItemCaseSensitive(doc, "associatedContacts");
+        if (cJSON_IsString(ac) && ac->valuestring && strlen(ac->valuestring) < TEXTUS_ID_MAX)
+            memcpy(out->contacts_link, ac->valuestring, strlen(ac->valuestring) + 1);
+        else if (cJSON_IsObject(ac))
+            apijson_copy(ac, "id", out->contacts_link, sizeof(out->contacts_link));
+    }
     out->blocked = apijson_true(doc, "blocked") || strcmp(out->current_state, "blocked") == 0;
     out->unsubscribed = apijson_true(doc, "unsubscribed");
     latest = cJSON_GetObjectItemCaseSensitive(doc, "latestPreviewableItem");
@@ -313,12 +325,19 @@ bad:
 
 typedef int (*textus_member_fn)(const cJSON *member, void *ud, int *stop, struct err *e);
 
-/* GET first_url and every view.next page; call fn for each member until *stop. */
+/*
+ * GET first_url and every view.next page; call fn for each member until *stop. not_found
+ * (may be NULL): a 404 on the first page sets it and returns 0 instead of an error.
+ */
 static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
-                       const char *what, textus_member_fn fn, void *ud, struct err *e)
+                       const char *what, textus_member_fn fn, void *ud, int *not_found,
+                       struct err *e)
 {
     char url[HTTP_URL_MAX], next[HTTP_URL_MAX];
     int pages = 0, stop = 0;
+
+    if (not_found)
+        *not_found = 0;
 
     if (strlen(first_url) + 1 > sizeof(url)) {
         err_set(e, ERR_BAD_REQUEST, "request URL too long");
@@ -337,6 +356,11 @@ static int textus_each(const struct textus_config *c, const char *first_url, int
             return -1;
         }
         rc = textus_do(c, HTTP_GET, url, NULL, 1, &r, e);
+        if (rc == 0 && not_found && pages == 1 && r.status == 404) {
+            http_response_free(&r);
+            *not_found = 1;
+            return 0;
+        }
         if (rc == 0)
             rc = textus_map(c, &r, slug_scoped, what, e);
         if (rc == 0)
@@ -397,22 +421,60 @@ int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, str
 {
     char url[HTTP_URL_MAX];
 
+    /* https://apidocs.next.textus.com/docs/accounts/index: with no query, the accounts the
+     * user is directly a member of */
     if (textus_url(c, url, sizeof(url), e, "/accounts") != 0)
         return -1;
-    return textus_each(c, url, 0, "listing accounts", textus_account_member, out_accounts, e);
+    return textus_each(c, url, 0, "listing accounts", textus_account_member, out_accounts, NULL, e);
+}
+
+/* Append slug to a ", "-separated list in buf (silently stops when full). */
+static void textus_name_add(char *buf, size_t bufsz, const char *slug)
+{
+    size_t o = strlen(buf);
+
+    if (o + strlen(slug) + 8 >= bufsz) {
+        if (o + 5 < bufsz && !strstr(buf, "..."))
+            snprintf(buf + o, bufsz - o, ", ...");
+        return;
+    }
+    snprintf(buf + o, bufsz - o, "%s%s", o ? ", " : "", slug);
+}
+
+/* Fill *out from an account entry of textus_account_member. */
+static void textus_account_from(const cJSON *it, const char *via, struct textus_account *out)
+{
+    snprintf(out->slug, sizeof(out->slug), "%s",
+             cJSON_GetObjectItemCaseSensitive(it, "slug")->valuestring);
+    snprintf(out->name, sizeof(out->name), "%s",
+             cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring);
+    out->messaging_restricted = apijson_true(it, "messagingRestricted");
+    snprintf(out->via, sizeof(out->via), "%s", via ? via : "");
+}
+
+/* The entry of arr whose slug is slug, or NULL. */
+static const cJSON *textus_account_find(const cJSON *arr, const char *slug)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(it, "slug")->valuestring, slug) == 0)
+            return it;
+    }
+    return NULL;
 }
 
 int textus_verify_account(const struct textus_config *c, struct textus_account *out, struct err *e)
 {
-    cJSON *arr = cJSON_CreateArray();
-    const cJSON *it;
-    char names[256];
-    size_t o = 0;
-    int rc = -1;
+    cJSON *direct = cJSON_CreateArray(), *tree = NULL;
+    const cJSON *it, *hit;
+    char members[160], reached[200], slug_esc[256], url[HTTP_URL_MAX];
+    int rc = -1, n = 0;
 
     memset(out, 0, sizeof(*out));
-    names[0] = '\0';
-    if (!arr) {
+    members[0] = reached[0] = '\0';
+    if (!direct) {
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
@@ -420,30 +482,62 @@ int textus_verify_account(const struct textus_config *c, struct textus_account *
         err_set(e, ERR_NOT_CONFIGURED, "no TextUs account slug is configured");
         goto out;
     }
-    if (textus_list_accounts(c, arr, e) != 0)
+    if (textus_list_accounts(c, direct, e) != 0)
         goto out;
-    cJSON_ArrayForEach(it, arr)
+    hit = textus_account_find(direct, c->account);
+    if (hit) {
+        textus_account_from(hit, NULL, out);
+        rc = 0;
+        goto out;
+    }
+    /*
+     * Not a direct membership: a membership at an ancestor reaches it. For each membership,
+     * GET /accounts/:account/accounts lists that account and all its descendants
+     * (https://apidocs.next.textus.com/docs/accounts/descendants). A 404 there (not documented:
+     * the view may be refused to some roles) skips that membership; nothing is guessed.
+     */
+    cJSON_ArrayForEach(it, direct)
     {
-        const char *slug = cJSON_GetObjectItemCaseSensitive(it, "slug")->valuestring;
-        if (strcmp(slug, c->account) == 0) {
-            snprintf(out->slug, sizeof(out->slug), "%s", slug);
-            snprintf(out->name, sizeof(out->name), "%s",
-                     cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring);
-            out->messaging_restricted = apijson_true(it, "messagingRestricted");
+        const char *m = cJSON_GetObjectItemCaseSensitive(it, "slug")->valuestring;
+        const cJSON *d;
+        int nf = 0;
+
+        textus_name_add(members, sizeof(members), m);
+        if (++n > TEXTUS_TREE_ROOTS)
+            continue;
+        cJSON_Delete(tree);
+        tree = cJSON_CreateArray();
+        if (!tree) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        if (http_escape(m, slug_esc, sizeof(slug_esc)) != 0 ||
+            textus_url(c, url, sizeof(url), e, "/accounts/%s/accounts", slug_esc) != 0)
+            continue;
+        if (textus_each(c, url, 0, "listing the account's descendants", textus_account_member, tree,
+                        &nf, e) != 0)
+            goto out;
+        hit = textus_account_find(tree, c->account);
+        if (hit) {
+            textus_account_from(hit, m, out);
+            log_msg("textus: account %s reached through the membership at %s", out->slug, m);
             rc = 0;
             goto out;
         }
-        if (o + strlen(slug) + 3 < sizeof(names)) {
-            int n = snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "", slug);
-            if (n > 0)
-                o += (size_t)n;
+        cJSON_ArrayForEach(d, tree)
+        {
+            const char *ds = cJSON_GetObjectItemCaseSensitive(d, "slug")->valuestring;
+            if (!textus_account_find(direct, ds) && !strstr(reached, ds))
+                textus_name_add(reached, sizeof(reached), ds);
         }
     }
     err_set(e, ERR_TEXTUS_ACCOUNT,
-            "the TextUs token's user is not a member of account \"%s\" (accounts: %s)", c->account,
-            names[0] ? names : "none");
+            "the TextUs token's user cannot reach account \"%s\": it is a member of %s%s%s%s",
+            c->account, members[0] ? members : "no account", reached[0] ? " (which reach " : "",
+            reached, reached[0] ? ")" : "");
 out:
-    cJSON_Delete(arr);
+    cJSON_Delete(tree);
+    cJSON_Delete(direct);
     return rc;
 }
 
@@ -468,6 +562,8 @@ int textus_send_message(const struct textus_config *c, const char *to_e164, cons
         err_set(e, ERR_BAD_REQUEST, "the message body is empty");
         return -1;
     }
+    /* https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body};
+     * one recipient -> 201 Message */
     if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
         textus_url(c, url, sizeof(url), e, "/%s/messages", slug) != 0)
         return -1;
@@ -529,6 +625,24 @@ static int textus_iri_ok(const char *id, const char *prefix)
     return strlen(id) < TEXTUS_ID_MAX;
 }
 
+/* A relative path ("/a/b_c-d"): what a Link member may hold. */
+static int textus_iri_path_ok(const char *p)
+{
+    size_t n = 0;
+
+    if (!p || p[0] != '/' || p[1] == '/')
+        return 0;
+    for (; *p; p++, n++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_' || ch == '/' || ch == '.'))
+            return 0;
+        if (ch == '.' && p[1] == '.')
+            return 0;
+    }
+    return n < TEXTUS_ID_MAX;
+}
+
 int textus_get_message(const struct textus_config *c, const char *message_id,
                        struct textus_message *out, struct err *e)
 {
@@ -542,6 +656,7 @@ int textus_get_message(const struct textus_config *c, const char *message_id,
         err_set(e, ERR_BAD_REQUEST, "not a TextUs message id (\"/messages/...\")");
         return -1;
     }
+    /* https://apidocs.next.textus.com/docs/messages/get/: GET /messages/:message */
     if (textus_url(c, url, sizeof(url), e, "%s", message_id) != 0)
         return -1;
     memset(out, 0, sizeof(*out));
@@ -555,7 +670,8 @@ int textus_get_message(const struct textus_config *c, const char *message_id,
 
 /* ------------------------------------------------------------------ opt-outs, conversations */
 
-/* The number as the opt-out path wants it: bare 10 digits for +1 (the documented example). */
+/* The number as the opt-out path wants it: bare 10 digits for +1 (the documented example of
+ * https://apidocs.next.textus.com/docs/opt_outs/show). */
 static int textus_optout_path(const struct textus_config *c, const char *e164, char *url,
                               size_t urlsz, struct err *e)
 {
@@ -582,12 +698,14 @@ int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opt
     int rc = -1;
 
     *opted_out = 0;
+    /* https://apidocs.next.textus.com/docs/opt_outs/show: GET /:account/opt_outs/:phone_number
+     * (what answers when there is none is not documented: 404 is the natural reading) */
     if (textus_optout_path(c, e164, url, sizeof(url), e) != 0)
         return -1;
     if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) != 0)
         goto out;
     if (r.status == 404) {
-        /* Inference (reference §4): 404 = no opt-out. A wrong slug also gives 404 here; the
+        /* Not documented: 404 = no opt-out. A wrong slug also gives 404 here; the
          * send then fails with textus_account, so nothing is sent by mistake. */
         rc = 0;
         goto out;
@@ -616,6 +734,8 @@ int textus_create_opt_out(const struct textus_config *c, const char *e164, struc
     struct http_response r;
     int rc = -1;
 
+    /* https://apidocs.next.textus.com/docs/opt_outs/update: PUT /:account/opt_outs/:phone_number,
+     * no body -> 201 OptOut */
     if (textus_optout_path(c, e164, url, sizeof(url), e) != 0)
         return -1;
     /* a write: never re-sent automatically (repeating it is harmless, so callers may) */
@@ -638,13 +758,15 @@ int textus_get_conversation(const struct textus_config *c, const char *e164,
         err_set(e, ERR_BAD_REQUEST, "not an E.164 number");
         return -1;
     }
+    /* https://apidocs.next.textus.com/docs/accounts/conversation/:
+     * GET /:account/conversations/:phone_number (404 when there is none: not documented) */
     if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, num, sizeof(num)) != 0 ||
         textus_url(c, url, sizeof(url), e, "/%s/conversations/%s", slug, num) != 0)
         return -1;
     if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) != 0)
         goto out;
     if (r.status == 404) {
-        out->found = 0; /* Inference (reference §4): no conversation with that number */
+        out->found = 0; /* not documented: no conversation with that number */
         rc = 0;
         goto out;
     }
@@ -654,6 +776,51 @@ int textus_get_conversation(const struct textus_config *c, const char *e164,
 out:
     http_response_free(&r);
     return rc;
+}
+
+/* ------------------------------------------------------------------ timeline */
+
+struct textus_tl {
+    textus_timeline_fn fn;
+    void *ud;
+};
+
+static int textus_timeline_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    struct textus_tl *t = ud;
+    struct textus_message msg;
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(m, "body");
+
+    if (!cJSON_IsObject(m))
+        return 0;
+    if (textus_message_from(m, &msg) != 0) {
+        /* an Event (or anything that is not a Message): only its place in time matters */
+        memset(&msg, 0, sizeof(msg));
+        if (apijson_copy(m, "displayTimestamp", msg.timestamp, sizeof(msg.timestamp)) != 0)
+            apijson_copy(m, "timelinePosition", msg.timestamp, sizeof(msg.timestamp));
+        return t->fn(&msg, NULL, t->ud, stop, e);
+    }
+    return t->fn(&msg, cJSON_IsString(body) ? body->valuestring : NULL, t->ud, stop, e);
+}
+
+int textus_timeline(const struct textus_config *c, const char *conversation_id,
+                    textus_timeline_fn fn, void *ud, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct textus_tl t;
+
+    if (!textus_iri_ok(conversation_id, "/conversations/")) {
+        err_set(e, ERR_BAD_REQUEST, "not a TextUs conversation id (\"/conversations/...\")");
+        return -1;
+    }
+    /* https://apidocs.next.textus.com/docs/conversations/timeline: Messages and Events,
+     * newest first, hydra view.next pages */
+    if (textus_url(c, url, sizeof(url), e, "%s/timeline", conversation_id) != 0)
+        return -1;
+    t.fn = fn;
+    t.ud = ud;
+    return textus_each(c, url, 0, "reading the conversation's timeline", textus_timeline_member, &t,
+                       NULL, e);
 }
 
 /* ------------------------------------------------------------------ contacts */
@@ -687,11 +854,61 @@ static int textus_phone_member(const cJSON *m, void *ud, int *stop, struct err *
     return 0;
 }
 
+/* The phones collection of a Contact (members, either spelling); NULL when absent. */
+static const cJSON *textus_contact_phones(const cJSON *contact)
+{
+    const cJSON *ph = cJSON_GetObjectItemCaseSensitive(contact, "phones");
+    const cJSON *m;
+
+    if (cJSON_IsArray(ph))
+        return ph;
+    m = cJSON_GetObjectItemCaseSensitive(ph, "members");
+    if (!m)
+        m = cJSON_GetObjectItemCaseSensitive(ph, "hydra:member");
+    return cJSON_IsArray(m) ? m : NULL;
+}
+
+/* 1 when the Contact lists e164 among its phones. */
+static int textus_contact_has(const cJSON *contact, const char *e164)
+{
+    const cJSON *p;
+
+    cJSON_ArrayForEach(p, textus_contact_phones(contact))
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "phoneNumber");
+        if (cJSON_IsString(n) && n->valuestring && strcmp(n->valuestring, e164) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A member of the associated contacts: prefer one that lists the number itself. */
+static int textus_assoc_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    struct textus_find *f = ud;
+    struct textus_contact ct;
+
+    (void)e;
+    if (textus_contact_from(m, &ct) != 0)
+        return 0;
+    if (textus_contact_has(m, f->e164)) {
+        *f->out = ct;
+        f->found = 1;
+        *stop = 1;
+    } else if (!f->found) {
+        *f->out = ct;
+        f->found = 2; /* associated, but its phones were not listed here */
+    }
+    return 0;
+}
+
 int textus_find_contact(const struct textus_config *c, const char *e164, struct textus_contact *out,
                         int *found, struct err *e)
 {
     char slug[256], q[64], url[HTTP_URL_MAX];
+    struct textus_conversation *conv;
     struct textus_find f;
+    int rc = -1;
 
     memset(out, 0, sizeof(*out));
     *found = 0;
@@ -699,16 +916,49 @@ int textus_find_contact(const struct textus_config *c, const char *e164, struct 
         err_set(e, ERR_BAD_REQUEST, "not an E.164 number");
         return -1;
     }
-    if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, q, sizeof(q)) != 0 ||
-        textus_url(c, url, sizeof(url), e, "/%s/contact_phones?q=%s", slug, q) != 0)
-        return -1;
     f.e164 = e164;
     f.out = out;
     f.found = 0;
-    if (textus_each(c, url, 1, "searching contacts", textus_phone_member, &f, e) != 0)
+    conv = calloc(1, sizeof(*conv));
+    if (!conv) {
+        err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
-    *found = f.found;
-    return 0;
+    }
+    /* the documented phone -> contacts path: the number's conversation
+     * (https://apidocs.next.textus.com/docs/accounts/conversation/), then its associatedContacts
+     * link (https://apidocs.next.textus.com/docs/conversation_filters/conversations, example
+     * body); embedded or linked, the link is followed so that every page is read */
+    if (textus_get_conversation(c, e164, conv, e) != 0)
+        goto out;
+    if (conv->found) {
+        if (!conv->contacts_link[0]) {
+            rc = 0; /* a conversation that names no contacts: none is associated */
+            goto out;
+        }
+        if (!textus_iri_path_ok(conv->contacts_link)) {
+            textus_invalid(e, "an associatedContacts link that is not a path");
+            goto out;
+        }
+        if (textus_url(c, url, sizeof(url), e, "%s", conv->contacts_link) != 0 ||
+            textus_each(c, url, 0, "reading the conversation's contacts", textus_assoc_member, &f,
+                        NULL, e) != 0)
+            goto out;
+        *found = f.found != 0;
+        rc = 0;
+        goto out;
+    }
+    /* no conversation with that number: search the account's contact phones
+     * (https://apidocs.next.textus.com/docs/contact_phones/index/) */
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, q, sizeof(q)) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/contact_phones?q=%s", slug, q) != 0)
+        goto out;
+    if (textus_each(c, url, 1, "searching contacts", textus_phone_member, &f, NULL, e) != 0)
+        goto out;
+    *found = f.found != 0;
+    rc = 0;
+out:
+    free(conv);
+    return rc;
 }
 
 static int textus_contact_write(const struct textus_config *c, enum http_method m, const char *url,
@@ -733,27 +983,56 @@ static int textus_contact_write(const struct textus_config *c, enum http_method 
     return rc;
 }
 
-/* Copy the contact's custom data (may be NULL) into the request body. */
-static int textus_add_data(cJSON *req, const cJSON *data, struct err *e)
+/* Append {number, type} to the phones array. */
+static int textus_add_phone(cJSON *phones, const char *number, const char *type)
 {
-    cJSON *d;
+    cJSON *ph = cJSON_CreateObject();
 
-    if (!data)
-        return 0;
-    d = cJSON_Duplicate(data, 1);
-    if (!d) {
-        err_set(e, ERR_INTERNAL, "out of memory");
+    if (!ph || !cJSON_AddStringToObject(ph, "number", number) ||
+        !cJSON_AddStringToObject(ph, "type", type && *type ? type : "Mobile")) {
+        cJSON_Delete(ph);
         return -1;
     }
-    cJSON_AddItemToObject(req, "data", d);
+    cJSON_AddItemToArray(phones, ph);
     return 0;
 }
 
+/* Copy the contact's custom data (may be NULL) into the request body, over base (may be NULL). */
+static int textus_add_data(cJSON *req, const cJSON *base, const cJSON *data, struct err *e)
+{
+    cJSON *d = cJSON_IsObject(base) ? cJSON_Duplicate(base, 1) : NULL;
+    const cJSON *it;
+
+    if (!data && !d)
+        return 0;
+    if (!d)
+        d = cJSON_CreateObject();
+    if (!d)
+        goto oom;
+    cJSON_ArrayForEach(it, data)
+    {
+        cJSON *v = cJSON_Duplicate(it, 1);
+        if (!v || !it->string) {
+            cJSON_Delete(v);
+            cJSON_Delete(d);
+            goto oom;
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(d, it->string);
+        cJSON_AddItemToObject(d, it->string, v);
+    }
+    cJSON_AddItemToObject(req, "data", d);
+    return 0;
+oom:
+    err_set(e, ERR_INTERNAL, "out of memory");
+    return -1;
+}
+
 int textus_create_contact(const struct textus_config *c, const char *name, const char *e164,
-                          const cJSON *data, struct textus_contact *out, struct err *e)
+                          const char *type, const cJSON *data, struct textus_contact *out,
+                          struct err *e)
 {
     char slug[256], url[HTTP_URL_MAX];
-    cJSON *req = NULL, *phones, *ph;
+    cJSON *req = NULL, *phones;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -766,32 +1045,57 @@ int textus_create_contact(const struct textus_config *c, const char *name, const
         return -1;
     req = cJSON_CreateObject();
     phones = cJSON_AddArrayToObject(req, "phones");
-    ph = cJSON_CreateObject();
-    if (!req || !cJSON_AddStringToObject(req, "name", name) || !phones || !ph) {
-        cJSON_Delete(ph);
+    if (!req || !cJSON_AddStringToObject(req, "name", name) || !phones ||
+        textus_add_phone(phones, e164, type) != 0) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    cJSON_AddItemToArray(phones, ph);
-    if (!cJSON_AddStringToObject(ph, "number", e164) ||
-        !cJSON_AddStringToObject(ph, "type", "Mobile")) {
-        err_set(e, ERR_INTERNAL, "out of memory");
+    if (textus_add_data(req, NULL, data, e) != 0)
         goto out;
-    }
-    if (textus_add_data(req, data, e) != 0)
-        goto out;
+    /* https://apidocs.next.textus.com/docs/contacts/create-contact/ (200 Contact) */
     rc = textus_contact_write(c, HTTP_POST, url, req, "creating the contact", out, e);
 out:
     cJSON_Delete(req);
     return rc;
 }
 
-int textus_update_contact(const struct textus_config *c, const char *contact_id, const char *name,
-                          const cJSON *data, struct textus_contact *out, struct err *e)
+/* Read a Contact by its id into *doc (owned by the caller). */
+static int textus_get_contact_doc(const struct textus_config *c, const char *contact_id,
+                                  cJSON **doc, struct err *e)
 {
     char url[HTTP_URL_MAX];
-    cJSON *req;
+    struct http_response r;
     int rc = -1;
+
+    *doc = NULL;
+    /* https://apidocs.next.textus.com/docs/contacts/get/: the page's template says
+     * /:account/contacts/:contact, its example GET /contacts/:contact; the id the API returns
+     * ("/contacts/...") is what is dereferenced */
+    if (textus_url(c, url, sizeof(url), e, "%s", contact_id) != 0)
+        return -1;
+    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) == 0 &&
+        textus_map(c, &r, 0, "reading the contact", e) == 0) {
+        *doc = apijson_parse(r.body, r.body_len);
+        if (cJSON_IsObject(*doc)) {
+            rc = 0;
+        } else {
+            cJSON_Delete(*doc);
+            *doc = NULL;
+            textus_invalid(e, "a Contact that is not a JSON object");
+        }
+    }
+    http_response_free(&r);
+    return rc;
+}
+
+int textus_update_contact(const struct textus_config *c, const char *contact_id, const char *name,
+                          const char *e164, const char *type, const cJSON *data,
+                          struct textus_contact *out, struct err *e)
+{
+    char url[HTTP_URL_MAX], id[TEXTUS_ID_MAX];
+    cJSON *req = NULL, *cur = NULL, *phones;
+    const cJSON *p;
+    int rc = -1, n = 0, have = 0;
 
     /* contact_id may point into *out */
     if (!textus_iri_ok(contact_id, "/contacts/")) {
@@ -799,18 +1103,56 @@ int textus_update_contact(const struct textus_config *c, const char *contact_id,
         err_set(e, ERR_BAD_REQUEST, "not a TextUs contact id (\"/contacts/...\")");
         return -1;
     }
-    if (textus_url(c, url, sizeof(url), e, "%s", contact_id) != 0)
-        return -1;
+    snprintf(id, sizeof(id), "%s", contact_id);
     memset(out, 0, sizeof(*out));
-    req = cJSON_CreateObject();
-    if (!req || (name && !cJSON_AddStringToObject(req, "name", name))) {
-        err_set(e, ERR_INTERNAL, "out of memory");
-        goto out;
+    if (!name || !*name || !textus_is_e164(e164)) {
+        err_set(e, ERR_BAD_REQUEST, "a contact needs a name and an E.164 number");
+        return -1;
     }
-    if (textus_add_data(req, data, e) != 0)
+    if (textus_url(c, url, sizeof(url), e, "%s", id) != 0)
+        return -1;
+    /* The update page does not say whether a PUT without phones clears them: the contact as
+     * it is now is read first, and the PUT carries the full set (its numbers, each with its
+     * type, plus the new one) and its data with ours on top. */
+    if (textus_get_contact_doc(c, id, &cur, e) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    phones = cJSON_AddArrayToObject(req, "phones");
+    if (!req || !phones || !cJSON_AddStringToObject(req, "name", name))
+        goto oom;
+    cJSON_ArrayForEach(p, textus_contact_phones(cur))
+    {
+        const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "phoneNumber");
+        const cJSON *ext = cJSON_GetObjectItemCaseSensitive(p, "extension");
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(p, "type");
+        char number[96];
+        if (!cJSON_IsString(num) || !num->valuestring || !*num->valuestring)
+            continue;
+        if (++n > TEXTUS_CONTACT_PHONES_MAX) {
+            textus_invalid(e, "a contact with too many phone numbers");
+            goto out;
+        }
+        if (strcmp(num->valuestring, e164) == 0)
+            have = 1; /* already there: kept as it is, with its own type */
+        if (cJSON_IsString(ext) && ext->valuestring && *ext->valuestring)
+            snprintf(number, sizeof(number), "%s x%s", num->valuestring, ext->valuestring);
+        else
+            snprintf(number, sizeof(number), "%s", num->valuestring);
+        if (textus_add_phone(phones, number,
+                             cJSON_IsString(ty) && ty->valuestring ? ty->valuestring : NULL) != 0)
+            goto oom;
+    }
+    if (!have && textus_add_phone(phones, e164, type) != 0)
+        goto oom;
+    if (textus_add_data(req, cJSON_GetObjectItemCaseSensitive(cur, "data"), data, e) != 0)
         goto out;
-    rc = textus_contact_write(c, HTTP_PATCH, url, req, "updating the contact", out, e);
+    /* https://apidocs.next.textus.com/docs/contacts/update: PUT /contacts/:contact -> 200 */
+    rc = textus_contact_write(c, HTTP_PUT, url, req, "updating the contact", out, e);
+    goto out;
+oom:
+    err_set(e, ERR_INTERNAL, "out of memory");
 out:
     cJSON_Delete(req);
+    cJSON_Delete(cur);
     return rc;
 }

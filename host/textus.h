@@ -1,8 +1,10 @@
 /*
- * textus — client of the TextUs Next API (shared/reference/textus-api.md):
- * accounts, send one message, get a message, opt-outs, conversation lookup by
- * number, contacts. Every call sends Authorization: Bearer and Accept +
- * Content-Type application/vnd.textus+jsonld. Configuration is passed in
+ * textus — client of the TextUs Next API (https://apidocs.next.textus.com): accounts
+ * (direct memberships and the account tree), send one message, get a message, opt-outs,
+ * conversation lookup by number and its timeline, contacts (found through the
+ * conversation's associated contacts, created, updated with PUT). Every call sends
+ * Authorization: Bearer and Accept + Content-Type application/vnd.textus+jsonld
+ * (https://apidocs.next.textus.com/overview/making_requests/). Configuration is passed in
  * (never read from the store here). Errors map to stable codes:
  *   401 textus_auth; 404 on /{slug}/... or slug not listed textus_account;
  *   429 rate_limited (retry_after_ms); 5xx/network upstream_unavailable;
@@ -37,6 +39,8 @@ struct textus_account {
     char slug[TEXTUS_ID_MAX];
     char name[256];
     int messaging_restricted; /* not 10DLC registered: sending is refused */
+    char via[TEXTUS_ID_MAX];  /* "" for a direct membership, else the ancestor it is reached through
+                               */
 };
 
 struct textus_message {
@@ -50,7 +54,9 @@ struct textus_message {
 struct textus_conversation {
     int found; /* 0: no conversation for that number (404) */
     char id[TEXTUS_ID_MAX];
-    char current_state[16]; /* open, closed, blocked */
+    char contacts_link[TEXTUS_ID_MAX]; /* associatedContacts
+                                          ("/conversations/.../associated_contacts") */
+    char current_state[16];            /* open, closed, blocked */
     int blocked;
     int unsubscribed;
     int has_latest; /* latestPreviewableItem present */
@@ -64,11 +70,15 @@ struct textus_contact {
     char name[256];
 };
 
-/* All accounts of the token's user (follows view.next), as an array of {slug, name,
- * messagingRestricted}. Verifies the token. */
+/* The accounts the token's user is directly a member of (GET /accounts, follows view.next),
+ * as an array of {slug, name, messagingRestricted}. Verifies the token. */
 int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, struct err *e) TH_WUR;
 
-/* Token valid and c->account among its accounts (textus_account otherwise). */
+/*
+ * Token valid and c->account reachable: a direct membership, or a descendant of one
+ * (GET /accounts/:membership/accounts). textus_account otherwise, naming the memberships and
+ * the accounts they reach.
+ */
 int textus_verify_account(const struct textus_config *c, struct textus_account *out,
                           struct err *e) TH_WUR;
 
@@ -91,17 +101,37 @@ int textus_create_opt_out(const struct textus_config *c, const char *e164, struc
 int textus_get_conversation(const struct textus_config *c, const char *e164,
                             struct textus_conversation *out, struct err *e) TH_WUR;
 
-/* GET /{slug}/contact_phones?q=: first contact whose phone is e164 (*found = 0 if none). */
+/*
+ * The contact that already has this number: GET /{slug}/conversations/{phone}, then its
+ * associatedContacts; GET /{slug}/contact_phones?q= only when there is no conversation.
+ * *found = 0 when there is none.
+ */
 int textus_find_contact(const struct textus_config *c, const char *e164, struct textus_contact *out,
                         int *found, struct err *e) TH_WUR;
 
-/* POST /{slug}/contacts {name, phones:[{number, type:"Mobile"}], data?}. */
+/* POST /{slug}/contacts {name, phones:[{number, type}], data?}; type NULL: "Mobile". */
 int textus_create_contact(const struct textus_config *c, const char *name, const char *e164,
-                          const cJSON *data, struct textus_contact *out, struct err *e) TH_WUR;
+                          const char *type, const cJSON *data, struct textus_contact *out,
+                          struct err *e) TH_WUR;
 
-/* PATCH {contact id} {name?, data?}. Inference: undocumented endpoint (the fake has it). */
+/*
+ * PUT {contact id} with name, the full phone list (the contact's numbers as they are, each
+ * with its type, plus e164 with `type` when it is new) and its data with `data` on top; the
+ * contact is read first (GET {contact id}).
+ */
 int textus_update_contact(const struct textus_config *c, const char *contact_id, const char *name,
-                          const cJSON *data, struct textus_contact *out, struct err *e) TH_WUR;
+                          const char *e164, const char *type, const cJSON *data,
+                          struct textus_contact *out, struct err *e) TH_WUR;
+
+/*
+ * Walk GET {conversation id}/timeline (newest first, every view.next page) calling fn for
+ * each member until it sets *stop: a Message (m->id "/messages/...", body its text or NULL)
+ * or an Event (m->id "", only m->timestamp set, body NULL).
+ */
+typedef int (*textus_timeline_fn)(const struct textus_message *m, const char *body, void *ud,
+                                  int *stop, struct err *e);
+int textus_timeline(const struct textus_config *c, const char *conversation_id,
+                    textus_timeline_fn fn, void *ud, struct err *e) TH_WUR;
 
 /* Pure response parsers (no network; fuzzed). Each returns 0 or -1 with ERR_UPSTREAM_INVALID. */
 int textus_parse_message(const char *buf, size_t len, struct textus_message *out, struct err *e);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "gh_config.h"
 #include "greenhouse.h"
 #include "log.h"
 #include "textus.h"
@@ -21,12 +22,11 @@
 #define VERIFY_ADD_NOTE_MSG                                                                        \
     "checked at the first note (adding a note cannot be probed without side effects)"
 
-/* What a verification learnt that is worth caching once saved. */
+/* What a verification learnt that is worth caching once saved: the Greenhouse client, with
+ * the user id it resolved and the v3 token it obtained (gh_config_cache_save). */
 struct verify_cache {
-    long long user_id;
-    char email[320];
-    char *token; /* sodium memory, GH_TOKEN_MAX; "" when none */
-    long long token_expires;
+    struct gh_client *client;
+    char holds[PATHS_MAX]; /* the Retry-After hold file of the http options */
 };
 
 /* ---- the checklist ---------------------------------------------------------- */
@@ -60,14 +60,24 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
               "configure` with it";
         break;
     case ERR_TEXTUS_ACCOUNT:
-        fix = "set textus.account to the slug of an account the token's user belongs to (see "
-              "the list above), or use a token of a member of that account";
+        fix = "set textus.account to the slug of an account the token's user belongs to or "
+              "reaches through the account tree (see the list above), or use a token of a "
+              "member of that account or of one above it";
         break;
     case ERR_GREENHOUSE_AUTH:
+        if (perm && !v3) {
+            /* a permission check answered 401 while the key itself was accepted elsewhere:
+             * Greenhouse answers 401 for a missing permission too (harvest.html#errors) */
+            snprintf(c->fix, sizeof(c->fix),
+                     "grant the Harvest API key the permission \"%s\" (Configure > Dev Center > "
+                     "API Credential Management > edit the key)",
+                     perm);
+            return;
+        }
         fix = v3 ? "check greenhouse.client_id and client_secret (Greenhouse: Configure > Dev "
                    "Center > API Credentials) and run `textus-host configure` again"
-                 : "check greenhouse.api_key (Greenhouse: Configure > Dev Center > API "
-                   "Credential Management) and run `textus-host configure` again";
+                 : "check greenhouse.api_key and its permissions (Greenhouse: Configure > Dev "
+                   "Center > API Credential Management) and run `textus-host configure` again";
         break;
     case ERR_GREENHOUSE_V1_RETIRED:
         fix = "create Harvest v3 credentials (Configure > Dev Center > API Credentials > Harvest "
@@ -80,6 +90,7 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
                   : "set greenhouse.email to the address you sign in to Greenhouse with";
         break;
     case ERR_GREENHOUSE_PERMISSION:
+        /* 403: "You don't have access to that record" (harvest.html#errors) */
         if (v3) {
             snprintf(c->fix, sizeof(c->fix),
                      "give the Harvest v3 credentials the scope %s (Configure > Dev Center > API "
@@ -87,8 +98,8 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
                      perm ? perm : "named above");
         } else {
             snprintf(c->fix, sizeof(c->fix),
-                     "grant the Harvest API key the permission \"%s\" (Configure > Dev Center > "
-                     "API Credential Management > edit the key)",
+                     "Greenhouse refused access to the record (403): ask a Greenhouse admin to "
+                     "let the API key access it (\"%s\"), or to check the key's restrictions",
                      perm ? perm : "named above");
         }
         return;
@@ -139,9 +150,10 @@ static long verify_num(const cJSON *doc, const char *name, long dflt)
     return cJSON_IsNumber(v) && v->valuedouble > 0 ? (long)v->valuedouble : dflt;
 }
 
-static void verify_http_opts(const cJSON *doc, struct http_opts *o)
+static void verify_http_opts(const cJSON *doc, struct http_opts *o, struct verify_cache *cache)
 {
     memset(o, 0, sizeof(*o));
+    gh_config_hold_file(o, cache->holds, sizeof(cache->holds));
     o->ca_file = verify_str(doc, "settings", "ca_file");
     o->connect_timeout_ms = verify_num(doc, "connect_timeout_ms", STORE_DEFAULT_CONNECT_TIMEOUT_MS);
     o->total_timeout_ms = verify_num(doc, "timeout_ms", STORE_DEFAULT_TIMEOUT_MS);
@@ -151,7 +163,7 @@ static void verify_http_opts(const cJSON *doc, struct http_opts *o)
 
 /* ---- TextUs ------------------------------------------------------------------- */
 
-static void verify_textus(const cJSON *doc, struct verify_report *r)
+static void verify_textus(const cJSON *doc, struct verify_report *r, struct verify_cache *cache)
 {
     struct textus_config tc;
     struct textus_account acct;
@@ -163,7 +175,7 @@ static void verify_textus(const cJSON *doc, struct verify_report *r)
     tc.base_url = verify_str(doc, "textus", "base_url");
     tc.token = verify_str(doc, "textus", "token");
     tc.account = verify_str(doc, "textus", "account");
-    verify_http_opts(doc, &tc.http);
+    verify_http_opts(doc, &tc.http, cache);
     err_clear(&e);
     if (!tc.token) {
         verify_add(r, "TextUs token", VERIFY_UNCHECKED, ERR_OK,
@@ -190,7 +202,9 @@ static void verify_textus(const cJSON *doc, struct verify_report *r)
     }
     if (textus_verify_account(&tc, &acct, &e) == 0) {
         verify_add(r, "TextUs token", VERIFY_OK, ERR_OK, "accepted by TextUs");
-        snprintf(msg, sizeof(msg), "%s (%s)%s", acct.slug, acct.name,
+        snprintf(msg, sizeof(msg), "%.64s (%.120s)%s%.64s%s%s", acct.slug, acct.name,
+                 acct.via[0] ? ", reached through the membership at " : "", acct.via,
+                 acct.via[0] ? " (an account of its tree)" : "",
                  acct.messaging_restricted
                      ? "; note: messaging is restricted on this account (not 10DLC registered), "
                        "TextUs will refuse sends until it is registered"
@@ -275,7 +289,7 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
     cfg.client_secret = verify_str(doc, "greenhouse", "client_secret");
     email = verify_str(doc, "greenhouse", "email");
     cfg.user_email = email;
-    verify_http_opts(doc, &cfg.http);
+    verify_http_opts(doc, &cfg.http, cache);
     v3 = cfg.client_id && cfg.client_secret;
     if (!v3 && !cfg.api_key) {
         verify_gh_unconfigured(
@@ -330,8 +344,6 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
     if (probe.user_id > 0) {
         snprintf(msg, sizeof(msg), "%s is Greenhouse user %lld (enabled)", email, probe.user_id);
         verify_add(r, "Greenhouse user", VERIFY_OK, ERR_OK, msg);
-        cache->user_id = probe.user_id;
-        snprintf(cache->email, sizeof(cache->email), "%s", email);
     } else if (probe.n > 0 && probe.items[0].state == GH_CHECK_FAILED &&
                probe.items[0].err.code == ERR_GREENHOUSE_USER_NOT_FOUND) {
         verify_fail(r, "Greenhouse user", &probe.items[0].err, v3, NULL);
@@ -377,9 +389,8 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
             verify_add(r, perms[j].label, VERIFY_UNCHECKED, ERR_OK, why->message);
         }
     }
-    if (v3 && cache->token &&
-        gh_client_token(c, cache->token, GH_TOKEN_MAX, &cache->token_expires) != 0)
-        cache->token[0] = '\0';
+    cache->client = c; /* cached once the configuration is saved */
+    c = NULL;
 out:
     gh_client_free(c);
     sodium_memzero(&cfg, sizeof(cfg));
@@ -389,7 +400,7 @@ out:
 
 static void verify_document(const cJSON *doc, struct verify_report *r, struct verify_cache *cache)
 {
-    verify_textus(doc, r);
+    verify_textus(doc, r, cache);
     verify_greenhouse(doc, r, cache);
     log_msg("configure: verification done, %d check(s), %d failed", r->n, r->failed);
 }
@@ -407,12 +418,6 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
         *out = NULL;
     if (config_preview(patch, from_extension, &merged, e) != 0)
         return -1;
-    cache.token = sodium_malloc(GH_TOKEN_MAX);
-    if (!cache.token) {
-        err_set(e, ERR_INTERNAL, "out of memory");
-        goto done;
-    }
-    cache.token[0] = '\0';
     verify_document(merged, report, &cache);
     if (report->failed > 0 && !save_anyway) {
         rc = 0;
@@ -425,18 +430,18 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
     rc = 0;
     {
         struct err ce;
+        int cached = 0;
         err_clear(&ce);
-        if (cache.user_id > 0 && store_cache_set_gh_user(cache.user_id, cache.email, &ce) != 0) {
-            report->cache_failed = 1;
-            log_msg("configure: could not cache the Greenhouse user id: %s",
-                    err_code_name(ce.code));
+        /* under the store's lock, and only if what was saved is still there */
+        if (cache.client) {
+            cached = gh_config_cache_save(cache.client, &ce);
+            if (cached < 0) {
+                report->cache_failed = 1;
+                log_msg("configure: could not cache the Greenhouse user id and token: %s",
+                        err_code_name(ce.code));
+            }
         }
-        if (cache.token[0] &&
-            store_cache_set_access_token(cache.token, cache.token_expires, &ce) != 0) {
-            report->cache_failed = 1;
-            log_msg("configure: could not cache the access token: %s", err_code_name(ce.code));
-        }
-        if ((cache.user_id > 0 || cache.token[0]) && out && *out) {
+        if (cached > 0 && out && *out) {
             /* hand back a store that shows the cached values */
             struct store *fresh = NULL;
             if (store_load(&fresh, &ce) == 0) {
@@ -446,10 +451,7 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
         }
     }
 done:
-    if (cache.token) {
-        sodium_memzero(cache.token, GH_TOKEN_MAX);
-        sodium_free(cache.token);
-    }
+    gh_client_free(cache.client); /* wipes its tokens */
     if (merged) {
         store_json_wipe(merged);
         cJSON_Delete(merged);

@@ -263,10 +263,15 @@ static void test_v1_phones_and_notes(void **state)
     assert_string_equal(rec_str(r, "body", "visibility"), "private");
     assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 201);
     cJSON_Delete(recs);
-    assert_int_equal(gh_note_exists(c, "1001", "[th:abc123]", &found, &e), 0);
-    assert_int_equal(found, 1);
-    assert_int_equal(gh_note_exists(c, "1001", "[th:zzz999]", &found, &e), 0);
-    assert_int_equal(found, 0);
+    {
+        long long fid = 0;
+        assert_int_equal(gh_note_exists(c, "1001", "[th:abc123]", &found, &fid, &e), 0);
+        assert_int_equal(found, 1);
+        assert_int_equal(fid, nid); /* the note found by its marker has its real id */
+        assert_int_equal(gh_note_exists(c, "1001", "[th:zzz999]", &found, &fid, &e), 0);
+        assert_int_equal(found, 0);
+        assert_int_equal(fid, 0);
+    }
     /* 200 instead of 201 is also success */
     assert_int_equal(fk_config(&F, "{\"v1_note_status\": 200}"), 0);
     assert_int_equal(gh_add_note(c, "1001", "second", "public", NULL, &e), 0);
@@ -297,17 +302,18 @@ static void test_v1_errors(void **state)
     assert_null(strstr(e.message, "hvk_wrong"));
     gh_client_free(c);
 
+    /* a key without the endpoint's permission: 401, as harvest.html#errors documents it */
     v1_cfg(&g, "hvk_readonly_FAKE_0002", "alice@acme.example");
     c = client(&g);
     assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), -1);
-    assert_int_equal(e.code, ERR_GREENHOUSE_PERMISSION);
+    assert_int_equal(e.code, ERR_GREENHOUSE_AUTH);
     assert_non_null(strstr(e.message, "Candidates: GET: List Candidates"));
     gh_client_free(c);
 
     v1_cfg(&g, "hvk_nofeed_FAKE_0003", "alice@acme.example");
     c = client(&g);
-    assert_int_equal(gh_note_exists(c, "1001", "marker", &found, &e), -1);
-    assert_int_equal(e.code, ERR_GREENHOUSE_PERMISSION);
+    assert_int_equal(gh_note_exists(c, "1001", "marker", &found, NULL, &e), -1);
+    assert_int_equal(e.code, ERR_GREENHOUSE_AUTH);
     assert_non_null(strstr(e.message, "Activity Feed"));
     gh_client_free(c);
 
@@ -362,7 +368,7 @@ static void test_v1_retired(void **state)
     gh_client_set_user_id(c, 101);
     assert_int_equal(gh_add_note(c, "1001", "x", "public", NULL, &e), -1);
     assert_int_equal(e.code, ERR_GREENHOUSE_V1_RETIRED);
-    assert_int_equal(gh_note_exists(c, "1001", "x", &found, &e), -1);
+    assert_int_equal(gh_note_exists(c, "1001", "x", &found, NULL, &e), -1);
     assert_int_equal(e.code, ERR_GREENHOUSE_V1_RETIRED);
     assert_int_equal(fk_config(&F, "{\"v1_retired_status\": 410}"), 0);
     assert_int_equal(gh_add_note(c, "1001", "x", "public", NULL, &e), -1);
@@ -396,7 +402,7 @@ static void test_v1_probe(void **state)
     v1_cfg(&g, "hvk_readonly_FAKE_0002", "alice@acme.example");
     c = client(&g);
     assert_int_equal(gh_probe(c, &p, &e), -1);
-    assert_int_equal(e.code, ERR_GREENHOUSE_PERMISSION);
+    assert_int_equal(e.code, ERR_GREENHOUSE_AUTH);
     assert_int_equal(p.items[0].state, GH_CHECK_OK); /* List Users */
     assert_string_equal(p.items[1].permission, "Users: GET: Retrieve User");
     assert_int_equal(p.items[1].state, GH_CHECK_FAILED);
@@ -448,6 +454,7 @@ static void test_v3_flow_and_token_cache(void **state)
     struct err e;
     long long uid = 0, nid = 0, exp = 0;
     int found = 0, t0 = fk_harvest_int(&F, "token_requests"), since = fk_last_seq(&F);
+    int subs = 0, notes = 0;
     cJSON *arr = cJSON_CreateArray(), *recs;
     const cJSON *r;
     char tok[GH_TOKEN_MAX];
@@ -462,17 +469,24 @@ static void test_v3_flow_and_token_cache(void **state)
     assert_int_equal(cJSON_GetArraySize(arr), 2);
     assert_int_equal(gh_add_note(c, "1001", "v3 note [th:v3a]", "admin_only", &nid, &e), 0);
     assert_true(nid > 0);
-    assert_int_equal(gh_note_exists(c, "1001", "[th:v3a]", &found, &e), 0);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:v3a]", &found, NULL, &e), 0);
     assert_int_equal(found, 1);
-    /* one token for all of it */
-    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
-    assert_int_equal(gh_client_token(c, tok, sizeof(tok), &exp), 0);
+    /* two tokens for all of it: reads without a subject, the note as the recruiter */
+    assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 2);
+    {
+        long long sub = -1;
+        assert_int_equal(gh_client_token(c, GH_TOKEN_WRITE, tok, sizeof(tok), &exp, &sub), 0);
+        assert_int_equal(sub, 101);
+        assert_int_equal(gh_client_token(c, GH_TOKEN_READ, tok, sizeof(tok), &exp, &sub), 0);
+        assert_int_equal(sub, 0);
+    }
     assert_true(exp > (long long)time(NULL) + 3500);
     recs = fk_requests(&F, NULL, since);
     cJSON_ArrayForEach(r, recs)
     {
         if (strcmp(rec_str(r, NULL, "server"), "auth") == 0) {
             assert_string_equal(rec_str(r, "body", "grant_type"), "client_credentials");
+            subs += strcmp(rec_str(r, "body", "sub"), "101") == 0;
             assert_string_equal(rec_str(r, "headers", "authorization"),
                                 "Basic client:textus-host (valid)");
         } else if (strcmp(rec_str(r, NULL, "method"), "POST") == 0) {
@@ -484,20 +498,32 @@ static void test_v3_flow_and_token_cache(void **state)
             assert_string_equal(rec_str(b, NULL, "note_type"), "NOTE");
             assert_string_equal(rec_str(b, NULL, "visibility"), "admin_only");
             assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 201);
+            notes++;
         } else {
             assert_non_null(strstr(rec_str(r, "headers", "authorization"), "(valid)"));
         }
     }
     cJSON_Delete(recs);
+    assert_int_equal(subs, 1);  /* one token request with sub=101 ... */
+    assert_int_equal(notes, 1); /* ... for the one note; the fake recorded its subject: */
+    {
+        cJSON *st = fk_get(&F, "state");
+        const cJSON *n, *last = NULL;
+        cJSON_ArrayForEach(n, cJSON_GetObjectItem(cJSON_GetObjectItem(st, "harvest"), "notes"))
+            last = n;
+        assert_non_null(last);
+        assert_int_equal(cJSON_GetObjectItem(last, "sub")->valueint, 101);
+        cJSON_Delete(st);
+    }
 
-    /* a second client seeded with the persisted token and user id asks for nothing new */
+    /* a second client seeded with the persisted read token and user id asks for nothing new */
     {
         struct gh_client *c2 = client(&g);
-        assert_int_equal(gh_client_set_token(c2, tok, exp), 0);
+        assert_int_equal(gh_client_set_token(c2, GH_TOKEN_READ, tok, exp, 0), 0);
         gh_client_set_user_id(c2, uid);
-        assert_int_equal(gh_note_exists(c2, "1001", "[th:v3a]", &found, &e), 0);
+        assert_int_equal(gh_note_exists(c2, "1001", "[th:v3a]", &found, NULL, &e), 0);
         assert_int_equal(found, 1);
-        assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
+        assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 2);
         gh_client_free(c2);
     }
     memset(tok, 0, sizeof(tok));
@@ -529,7 +555,7 @@ static void test_v3_token_shapes_and_expiry(void **state)
         gh_client_set_user_id(c, 0);
         assert_int_equal(gh_resolve_user(c, &uid, &e), 0);
         assert_int_equal(fk_harvest_int(&F, "token_requests") - t0, 1);
-        assert_int_equal(gh_client_token(c, tok, sizeof(tok), &exp), 0);
+        assert_int_equal(gh_client_token(c, GH_TOKEN_READ, tok, sizeof(tok), &exp, NULL), 0);
         assert_true(exp > (long long)time(NULL) + 3500 && exp < (long long)time(NULL) + 3700);
         gh_client_free(c);
     }
@@ -613,7 +639,7 @@ static void test_v3_cursor_pagination(void **state)
         assert_int_equal(gh_add_note(c, "1002", body, "public", &nid, &e), 0);
     }
     since = fk_last_seq(&F);
-    assert_int_equal(gh_note_exists(c, "1002", "[th:pg4]", &found, &e), 0);
+    assert_int_equal(gh_note_exists(c, "1002", "[th:pg4]", &found, NULL, &e), 0);
     assert_int_equal(found, 1);
     recs = fk_requests(&F, "harvest", since);
     assert_int_equal(cJSON_GetArraySize(recs), 3);
@@ -687,7 +713,7 @@ static void test_v3_bad_links_not_followed(void **state)
                               "\"<https://evil.example/v3/notes?cursor=x>; rel=\\\"next\\\"\"}}}"),
                      0);
     since = fk_last_seq(&F);
-    assert_int_equal(gh_note_exists(c, "1001", "[th:none]", &found, &e), -1);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:none]", &found, NULL, &e), -1);
     assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
     assert_int_equal(fk_count(&F, "harvest", "GET", "/v3/notes", since), 1);
     /* a next link pointing at the page itself: stops after following it once */
@@ -698,7 +724,7 @@ static void test_v3_bad_links_not_followed(void **state)
              F.harvest);
     assert_int_equal(fk_fault(&F, rule), 0);
     since = fk_last_seq(&F);
-    assert_int_equal(gh_note_exists(c, "1001", "[th:none]", &found, &e), -1);
+    assert_int_equal(gh_note_exists(c, "1001", "[th:none]", &found, NULL, &e), -1);
     assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
     assert_int_equal(fk_count(&F, "harvest", "GET", "/v3/notes", since), 2);
     gh_client_free(c);

@@ -3,8 +3,9 @@
  * (refused before any network), same-origin pagination links, the 8 MiB body cap,
  * retries of GETs on dropped connections, "not sent" vs "may have reached the
  * server", TLS (untrusted CA refused, configured CA accepted, wrong host name
- * refused), one connection per API across many calls, and nothing from a response
- * body on stdout (a child whose fd 1 is a pipe).
+ * refused), one connection per API across many calls, nothing from a response
+ * body on stdout (a child whose fd 1 is a pipe), and the Retry-After hold file
+ * (a hold written by one process is honoured by the next; damage is ignored).
  */
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +52,25 @@ static int reset(void **state)
     (void)state;
     http_hold_reset(); /* each case starts with no Retry-After hold from an earlier one */
     return fk_reset(&F);
+}
+
+static void test_holds_parser(void **state)
+{
+    static const char text[] = "garbage\n"
+                               "1795000000000 http://127.0.0.1:1\n"
+                               "1795000009000 http://127.0.0.1:1\n"
+                               " 1795000099000 http://127.0.0.1:1\n" /* not a line */
+                               "1795000005000 http://127.0.0.1:2\n"
+                               "1795000001000 http://127.0.0.1:10\n"
+                               "17950000010009999999 http://127.0.0.1:3\n"
+                               "1795000001000 https://x:1";
+    (void)state;
+    assert_true(http_parse_holds(text, sizeof(text) - 1, "http://127.0.0.1:1") == 1795000009000LL);
+    assert_true(http_parse_holds(text, sizeof(text) - 1, "http://127.0.0.1:2") == 1795000005000LL);
+    assert_true(http_parse_holds(text, sizeof(text) - 1, "http://127.0.0.1:3") == 0);
+    assert_true(http_parse_holds(text, sizeof(text) - 1, "https://x:1") == 1795000001000LL);
+    assert_true(http_parse_holds(text, sizeof(text) - 1, "http://127.0.0.1") == 0);
+    assert_true(http_parse_holds("", 0, "http://127.0.0.1:1") == 0);
 }
 
 static void test_link_parser(void **state)
@@ -476,7 +497,7 @@ static int child_calls(void)
     bad |= textus_get_message(&t, "/messages/NOPE42", &m, &e) != -1; /* a 404 body */
     bad |= gh_client_new(&c, &g, &e) != 0;
     bad |= gh_candidate_phones(c, "1001", arr, &e) != 0;
-    bad |= gh_note_exists(c, "1001", "nothing", &found, &e) != 0;
+    bad |= gh_note_exists(c, "1001", "nothing", &found, NULL, &e) != 0;
     bad |= gh_add_note(c, "1001", "stdout check", "public", NULL, &e) != 0;
     gh_client_free(c);
     cJSON_Delete(arr);
@@ -516,6 +537,115 @@ static void test_nothing_on_stdout(void **state)
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0); /* the calls really happened */
     assert_int_equal(total, 0);           /* and wrote nothing to fd 1 */
+}
+
+/* GET path on the TextUs fake with a hold file, as a new process would (no hold in memory). */
+static void held_get(const char *path, const char *hold_file, struct http_response *r)
+{
+    char url[256];
+    struct http_request rq;
+    struct http_opts o;
+    struct err e;
+
+    err_clear(&e);
+    http_hold_reset();
+    memset(&o, 0, sizeof(o));
+    o.backoff_base_ms = 20;
+    o.max_retries = -1;
+    o.hold_file = hold_file;
+    snprintf(url, sizeof(url), "%s%s", F.textus, path);
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_GET;
+    rq.url = url;
+    rq.idempotent = 1;
+    rq.opts = &o;
+    assert_int_equal(http_request(&rq, r, &e), 0);
+}
+
+static void test_hold_file(void **state)
+{
+    char dir[] = "/tmp/th-holds-XXXXXX", file[128], buf[512];
+    struct http_response r;
+    struct stat st;
+    FILE *fp;
+    size_t n;
+    int since;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/holds", dir);
+    /* a 429 with Retry-After: 30 is written to the hold file, mode 0600 */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"path_re\":\"^/held1$\","
+                                  "\"action\":{\"status\":429,\"retry_after\":30}}"),
+                     0);
+    held_get("/held1", file, &r);
+    assert_int_equal(r.status, 429);
+    assert_int_equal(r.attempts, 1);
+    http_response_free(&r);
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    fp = fopen(file, "r");
+    assert_non_null(fp);
+    n = fread(buf, 1, sizeof(buf) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    assert_non_null(strstr(buf, " http://127.0.0.1:"));
+    /* the next process: any route of that origin is answered here, nothing is sent */
+    since = fk_last_seq(&F);
+    held_get("/another-route", file, &r);
+    assert_int_equal(r.status, 429);
+    assert_int_equal(r.attempts, 0);
+    assert_true(r.retry_after_ms > 25000 && r.retry_after_ms <= 30000);
+    http_response_free(&r);
+    assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 0);
+    /* the other API's origin is not held */
+    {
+        struct http_request rq;
+        struct http_opts o;
+        struct err e;
+        char url[256];
+        err_clear(&e);
+        memset(&o, 0, sizeof(o));
+        o.hold_file = file;
+        snprintf(url, sizeof(url), "%s/v1/users", F.harvest);
+        memset(&rq, 0, sizeof(rq));
+        rq.method = HTTP_GET;
+        rq.url = url;
+        rq.idempotent = 1;
+        rq.opts = &o;
+        assert_int_equal(http_request(&rq, &r, &e), 0);
+        assert_int_equal(r.status, 401);
+        http_response_free(&r);
+    }
+    /* a damaged file (garbage, a hold of centuries) holds nothing: the request goes out */
+    fp = fopen(file, "w");
+    assert_non_null(fp);
+    fprintf(fp, "\x01\x02 nonsense\n99999999999999 %s\n", F.textus);
+    fclose(fp);
+    chmod(file, 0600);
+    since = fk_last_seq(&F);
+    held_get("/after-damage", file, &r);
+    assert_int_equal(r.attempts, 1);
+    http_response_free(&r);
+    assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 1);
+    /* a hold file others may write is not trusted */
+    fp = fopen(file, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%lld %s\n", (long long)time(NULL) * 1000LL + 60000LL, F.textus);
+    fclose(fp);
+    chmod(file, 0666);
+    held_get("/world-writable", file, &r);
+    assert_int_equal(r.attempts, 1);
+    http_response_free(&r);
+    chmod(file, 0600);
+    held_get("/own-file", file, &r);
+    assert_int_equal(r.attempts, 0); /* the same hold in a file of ours is honoured */
+    http_response_free(&r);
+    http_hold_reset();
+    unlink(file);
+    snprintf(buf, sizeof(buf), "%s.lock", file);
+    unlink(buf);
+    rmdir(dir);
 }
 
 static void test_log_has_no_secrets(void **state)
@@ -585,6 +715,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_link_parser),
         cmocka_unit_test(test_retry_after_parser),
+        cmocka_unit_test(test_holds_parser),
         cmocka_unit_test(test_url_policy),
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test_setup(test_dropped_get_is_retried, reset),
@@ -593,6 +724,7 @@ int main(void)
         cmocka_unit_test_setup(test_one_connection_per_api, reset),
         cmocka_unit_test_setup(test_nothing_on_stdout, reset),
         cmocka_unit_test_setup(test_log_has_no_secrets, reset),
+        cmocka_unit_test_setup(test_hold_file, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

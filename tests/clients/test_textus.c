@@ -118,10 +118,23 @@ static void test_verify_account(void **state)
     assert_string_equal(a.name, "Acme East");
     assert_int_equal(a.messaging_restricted, 0);
 
+    assert_string_equal(a.via, "");
+
+    /* a child of a membership, absent from GET /accounts, reached through the tree */
+    cfg_init(&c, "tok_alice_FAKE_0001", "acme-north");
+    assert_int_equal(textus_verify_account(&c, &a, &e), 0);
+    assert_string_equal(a.name, "Acme North");
+    assert_string_equal(a.via, "acme");
+
     cfg_init(&c, "tok_alice_FAKE_0001", "other-org"); /* exists, but not alice's */
     assert_int_equal(textus_verify_account(&c, &a, &e), -1);
     assert_int_equal(e.code, ERR_TEXTUS_ACCOUNT);
     assert_non_null(strstr(e.message, "acme-east"));
+    assert_non_null(strstr(e.message, "acme-north")); /* what the memberships reach */
+
+    cfg_init(&c, "tok_bob_FAKE_0002", "acme"); /* a child's member does not reach the parent */
+    assert_int_equal(textus_verify_account(&c, &a, &e), -1);
+    assert_int_equal(e.code, ERR_TEXTUS_ACCOUNT);
 
     cfg_init(&c, "tok_wrong_FAKE_9999", "acme");
     assert_int_equal(textus_verify_account(&c, &a, &e), -1);
@@ -359,7 +372,8 @@ static void test_contacts(void **state)
     assert_int_equal(textus_find_contact(&c, "+13035550144", &ct, &found, &e), 0);
     assert_int_equal(found, 0);
     since = fk_last_seq(&F);
-    assert_int_equal(textus_create_contact(&c, "Bob Builder", "+13035550144", data, &ct, &e), 0);
+    assert_int_equal(
+        textus_create_contact(&c, "Bob Builder", "+13035550144", "Work", data, &ct, &e), 0);
     assert_true(strncmp(ct.id, "/contacts/", 10) == 0);
     recs = fk_requests(&F, "textus", since);
     r = cJSON_GetArrayItem(recs, 0);
@@ -369,9 +383,27 @@ static void test_contacts(void **state)
     assert_int_equal(textus_find_contact(&c, "+13035550144", &ct2, &found, &e), 0);
     assert_int_equal(found, 1);
     assert_string_equal(ct2.id, ct.id);
-    assert_int_equal(textus_update_contact(&c, ct.id, "Robert Builder", NULL, &ct2, &e), 0);
+    /* PUT with the full phone list: the existing number stays, the new one is added */
+    since = fk_last_seq(&F);
+    assert_int_equal(
+        textus_update_contact(&c, ct.id, "Robert Builder", "+13035550145", "Home", NULL, &ct2, &e),
+        0);
     assert_string_equal(ct2.name, "Robert Builder");
-    assert_int_equal(textus_create_contact(&c, "No Phone", "12", NULL, &ct, &e), -1);
+    recs = fk_requests(&F, "textus", since);
+    r = cJSON_GetArrayItem(recs, 1); /* after the GET of the contact */
+    assert_string_equal(rec_str(r, NULL, "method"), "PUT");
+    assert_string_equal(rec_str(r, NULL, "path"), ct.id);
+    {
+        const cJSON *ph = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "body"), "phones");
+        assert_int_equal(cJSON_GetArraySize(ph), 2);
+        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 0), NULL, "number"), "+13035550144");
+        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 0), NULL, "type"), "Work");
+        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 1), NULL, "number"), "+13035550145");
+        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 1), NULL, "type"), "Home");
+    }
+    assert_string_equal(rec_str(cJSON_GetObjectItem(r, "body"), "data", "greenhouse_id"), "1003");
+    cJSON_Delete(recs);
+    assert_int_equal(textus_create_contact(&c, "No Phone", "12", NULL, NULL, &ct, &e), -1);
     assert_int_equal(e.code, ERR_BAD_REQUEST);
     cJSON_Delete(data);
 }

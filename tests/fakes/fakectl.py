@@ -11,6 +11,7 @@ CLI:
     fakectl.py DIR reset-faults
     fakectl.py DIR advance [MESSAGE_ID [STATE]]
     fakectl.py DIR inbound ACCOUNT FROM BODY   simulate an inbound text (STOP opts out)
+    fakectl.py DIR outbound ACCOUNT TO BODY    simulate a colleague's outgoing text
     fakectl.py DIR seed JSON                   merge more seed data
     fakectl.py DIR config [JSON]               show / change knobs
     fakectl.py DIR reset-rate-limits
@@ -116,6 +117,11 @@ class FakeCtl:
     def inbound(self, account, from_, body):
         return self._call("POST", "inbound", {"account": account, "from": from_, "body": body})
 
+    def outbound(self, account, to, body, sender="/users/colleague"):
+        """A text sent to `to` by someone else (a colleague in the TextUs UI)."""
+        return self._call("POST", "outbound", {"account": account, "to": to, "body": body,
+                                               "sender": sender})
+
     def seed(self, data):
         return self._call("POST", "seed", data)
 
@@ -207,6 +213,8 @@ def _main(argv):
         out = ctl.advance(rest[0] if rest else None, rest[1] if len(rest) > 1 else None)
     elif cmd == "inbound":
         out = ctl.inbound(rest[0], rest[1], rest[2])
+    elif cmd == "outbound":
+        out = ctl.outbound(rest[0], rest[1], rest[2])
     elif cmd == "seed":
         out = ctl.seed(json.loads(rest[0]))
     elif cmd == "config":

@@ -28,28 +28,29 @@ from harvest_fake import AuthFake, GreenhouseStore, HarvestFake  # noqa: E402
 from textus_fake import TextUsFake  # noqa: E402
 
 DEFAULT_CONFIG = {
-    # TextUs (textus-api.md §6): 1,000 requests / 5 minutes per token
+    # TextUs (https://apidocs.next.textus.com/overview/rate_limiting): 1,000 requests / 5 min
     "textus_rate_limit": 1000,
     "textus_rate_window": 300,
-    "textus_page_size": 25,                 # undocumented page size (§6); small -> pagination
-    "textus_collection_key": "members",     # or "hydra:member" (Nango spelling, §6)
-    "textus_segment_limit": 3,              # §7 default segment limit; 0 disables
+    "textus_page_size": 25,                 # undocumented page size; small -> pagination
+    "textus_timeline_page_size": 25,        # the same for conversation timelines
+    "textus_collection_key": "members",     # or "hydra:member" (Nango's spelling)
+    "textus_segment_limit": 3,              # default segment limit; 0 disables
     "textus_advance_on_get": [],            # e.g. ["queued","dispatched","delivered"]
-    # Harvest v1 (greenhouse-harvest.md §1): limit per 10 s window, doc example 50
+    # Harvest v1 (https://developers.greenhouse.io/harvest.html#rate-limiting): per 10 s, e.g. 50
     "harvest_v1_rate_limit": 50,
     "harvest_v1_rate_window": 10,
-    "v1_retired": False,                    # §6: removed 2026-08-31
+    "v1_retired": False,                    # v1/v2 removal scheduled for 2026-08-31
     "v1_retired_status": 404,               # or 410
-    "v1_missing_permission_status": 403,    # doc text hints 401; brief says 403
-    "v1_note_status": 201,                  # §4: 200 vs 201 undocumented
-    "v1_enforce_https": False,              # §1: HTTP -> 403 (off: tests mostly use http)
-    "v1_forbid_get_body": True,             # §1: body on GET -> 403
-    # Harvest v3 (§6): fixed 30 s window; the number is undocumented
+    "v1_missing_permission_status": 401,    # the docs' 401: "...with the correct permissions"
+    "v1_note_status": 201,                  # 200 vs 201 is not documented
+    "v1_enforce_https": False,              # HTTP -> 403 (off: tests mostly use http)
+    "v1_forbid_get_body": True,             # a body on a GET -> 403
+    # Harvest v3: a fixed 30 s window (third-party report); the number is not documented
     "harvest_v3_rate_limit": 100,
     "harvest_v3_rate_window": 30,
-    "v3_require_site_admin": True,          # §6: v3 GETs need a Site Admin subject
+    "v3_require_site_admin": True,          # v3 GETs need a Site Admin subject (third-party report)
     "v3_default_per_page": 100,
-    # auth.greenhouse.io (§6)
+    # auth.greenhouse.io (https://harvestdocs.greenhouse.io/docs/authentication)
     "auth_token_expires_in": 3600,
     "auth_token_response_style": "expires_in",   # or "expires_at" / "expires"
     "auth_rate_limit": 100,
@@ -150,6 +151,10 @@ class World:
             return Response(200, {"changed": changed})
         if method == "POST" and op == "inbound":
             mid = self.textus.inbound(data["account"], data["from"], data["body"])
+            return Response(200, {"message_id": mid})
+        if method == "POST" and op == "outbound":
+            mid = self.textus.outbound(data["account"], data["to"], data["body"],
+                                       data.get("sender"))
             return Response(200, {"message_id": mid})
         if method == "POST" and op == "seed":
             self.seed(data)

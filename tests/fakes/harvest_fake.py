@@ -1,8 +1,10 @@
 """Fakes of Greenhouse Harvest v1 (/v1), Harvest v3 (/v3) and the OAuth token endpoint
-(auth.greenhouse.io POST /token), per shared/reference/greenhouse-harvest.md.
+(auth.greenhouse.io POST /token).
 
-Every rule cites the reference section it enforces ("ref §N"). Places where the reference is
-silent are marked "Inference:" and follow the reference's own stated inference where it has one.
+Every route cites the official page that documents it: Harvest v1 at
+https://developers.greenhouse.io/harvest.html (anchors per section), Harvest v3 at
+https://harvestdocs.greenhouse.io/... Where the pages are silent the fake makes the safe
+(strict) choice and marks it "Inference:"; the choices are listed in README.md.
 
 One GreenhouseStore (users, candidates, notes, credentials, issued tokens) is shared by the
 harvest and auth listeners, like one Greenhouse tenant.
@@ -24,10 +26,11 @@ V1_PERMISSIONS = ("activity_feed", "candidates_list", "candidates_retrieve",
                   "candidates_add_note", "users_retrieve", "users_list")
 V3_SCOPES = ("harvest:users:list", "harvest:candidates:list", "harvest:notes:create",
              "harvest:notes:list")
-VISIBILITIES = ("admin_only", "private", "public")                     # ref §4
+# https://developers.greenhouse.io/harvest.html#post-add-note
+VISIBILITIES = ("admin_only", "private", "public")
 V3_READ_VISIBILITY = {"public": "publicly_visible", "private": "privately_visible",
-                      "admin_only": "admin_only_visible"}               # ref §6 (reads)
-V3_CREATABLE_TYPES = ("NOTE", "ACTIVITY")     # ref §5: NOTE/ACTIVITY/EMAIL creatable; see below
+                      "admin_only": "admin_only_visible"}   # v3 reads (third-party client)
+V3_CREATABLE_TYPES = ("NOTE", "ACTIVITY")     # NOTE/ACTIVITY/EMAIL are creatable; see below
 
 
 def _b64url(raw):
@@ -46,12 +49,14 @@ def err(status, message, errors=None, headers=None):
 
 
 def v1_validation(errors):
-    # ref §1 "422 body": {"message":"Validation error","errors":[{"message":..,"field":..}]}
+    # https://developers.greenhouse.io/harvest.html#validation: {"message":"Validation
+    # error","errors":[{"message":..,"field":..}]}
     return err(422, "Validation error", [{"message": m, "field": f} for f, m in errors])
 
 
 def v3_validation(errors):
-    # ref §6 errors: {"message": "...", "errors": ["text" | {"field": "msg"}]}
+    # v3 errors (not documented; a third-party client's live probes):
+    # {"message": "...", "errors": ["text" | {"field": "msg"}]}
     return err(422, "Validation error", [{f: m} for f, m in errors])
 
 
@@ -94,8 +99,9 @@ class GreenhouseStore:
             info.setdefault("name", "client%d" % (len(self.clients) + 1))
             info.setdefault("old_secrets", [])
             info.setdefault("scopes", list(V3_SCOPES))
-            # ref §6: without `sub` calls act as the credential's Integration Service User,
-            # hidden from GET /v3/users unless show_service_accounts=true.
+            # https://harvestdocs.greenhouse.io/docs/authentication: without `sub` the calls act as
+            # the credential's Integration Service User, hidden from GET /v3/users unless
+            # show_service_accounts=true.
             # Inference: that service user counts as a Site Admin unless the seed says not.
             info.setdefault("service_user_id", 900000 + len(self.clients) + 1)
             info.setdefault("service_user_site_admin", True)
@@ -137,7 +143,8 @@ class GreenhouseStore:
         primary = u.get("primary_email_address") or u.get("email") or "user%d@fake.invalid" % uid
         emails = list(u.get("emails") or [])
         if primary not in emails:
-            emails.insert(0, primary)       # ref §2: primary "should always also be in emails"
+            # https://developers.greenhouse.io/harvest.html#users: primary is always in emails
+            emails.insert(0, primary)
         out = {"id": uid, "name": u.get("name") or ("%s %s" % (first, last)).strip(),
                "first_name": first, "last_name": last, "primary_email_address": primary,
                "updated_at": u.get("updated_at", now), "created_at": u.get("created_at", now),
@@ -161,7 +168,8 @@ class GreenhouseStore:
                "photo_url": None, "attachments": [],
                "application_ids": c.get("application_ids", []),
                "applications": c.get("applications", []),
-               # ref §3: phone_numbers [{value, type}], value free text as entered
+               # https://developers.greenhouse.io/harvest.html#candidates: phone_numbers [{value,
+               # type}], free text
                "phone_numbers": c.get("phone_numbers", []),
                "email_addresses": c.get("email_addresses", []),
                "addresses": c.get("addresses", []),
@@ -176,11 +184,12 @@ class GreenhouseStore:
         self.feed.setdefault(cid, {"emails": [], "activities": []})
 
     def add_note(self, candidate_id, user_id, body, visibility, via, on_behalf_of=None,
-                 note_type="NOTE", application_id=None, created_at=None):
+                 note_type="NOTE", application_id=None, created_at=None, sub=None):
         self.next_note_id += 1
         now = created_at or utc_iso()
         n = {"id": self.next_note_id, "candidate_id": candidate_id, "user_id": user_id,
              "body": body, "visibility": visibility, "via": via, "on_behalf_of": on_behalf_of,
+             "sub": sub,
              "type": note_type, "application_id": application_id, "created_at": now,
              "updated_at": now}
         self.notes.append(n)
@@ -278,7 +287,8 @@ class HarvestFake:
     def handle(self, req):
         if req.path == "/v1" or req.path.startswith("/v1/") or req.path == "/auth/token":
             if self.config["v1_retired"]:
-                # ref §6: v1/v2 (and the transition endpoint) removed 2026-08-31. What the
+                # https://github.com/grnhse/greenhouse-api-docs/pull/589: v1/v2 (and the
+                # transition endpoint) scheduled for removal on 2026-08-31. What the
                 # removed routes answer is undocumented. Inference: 404 (knob v1_retired_status
                 # may set 410 Gone).
                 return err(int(self.config["v1_retired_status"]),
@@ -296,13 +306,15 @@ class HarvestFake:
         if b is None:
             return None
         k = self.store.api_keys.get(b[0])
-        if k is None or b[1] != "":       # ref §1: username = key, password blank
+        # https://developers.greenhouse.io/harvest.html#authentication: blank password
+        if k is None or b[1] != "":
             return None
         return k
 
     def v1(self, req):
         key = self._v1_key(req)
-        # ref §1 rate limit: X-RateLimit-Limit per 10 s (doc example 50), X-RateLimit-Remaining;
+        # https://developers.greenhouse.io/harvest.html#rate-limiting: X-RateLimit-Limit per 10 s
+        # (doc example 50), X-RateLimit-Remaining;
         # on 429 X-RateLimit-Reset + Retry-After.
         rl_key = ("harvest-v1", "key", key["name"]) if key else ("harvest-v1", "ip", req.client_ip)
         ok, limit, remaining, reset, retry_after = self.limiter.hit(
@@ -319,23 +331,32 @@ class HarvestFake:
 
     def _v1_inner(self, req, key):
         if self.config["v1_enforce_https"] and req.scheme != "https":
-            # ref §1: "Requests made over HTTP will always return an HTTP 403 response."
+            # https://developers.greenhouse.io/harvest.html#authentication: "Requests made over
+            # HTTP will always return an HTTP 403"
             return err(403, "HTTPS is required")
         if key is None:
-            # ref §1: Basic auth, key as username, blank password; otherwise 401
+            # https://developers.greenhouse.io/harvest.html#authentication: Basic auth, key as
+            # username, blank password; else 401
             resp = err(401, "Invalid Basic Auth credentials")
             resp.set_header("WWW-Authenticate", 'Basic realm="Harvest"')
             return resp
         if req.method == "GET" and req.body and self.config["v1_forbid_get_body"]:
-            # ref §1: 403 "ensure that you're not supplying body information in your GET calls"
+            # https://developers.greenhouse.io/harvest.html#errors: 403 "ensure that you're not
+            # supplying body information in your GET calls"
             return err(403, "Request bodies are not allowed on GET requests")
         p = req.path.rstrip("/")
         routes = [
+            # https://developers.greenhouse.io/harvest.html#get-list-users
             (r"/v1/users", "GET", "users_list", self.v1_list_users),
+            # https://developers.greenhouse.io/harvest.html#get-retrieve-user
             (r"/v1/users/(\d+)", "GET", "users_retrieve", self.v1_get_user),
+            # https://developers.greenhouse.io/harvest.html#get-list-candidates
             (r"/v1/candidates", "GET", "candidates_list", self.v1_list_candidates),
+            # https://developers.greenhouse.io/harvest.html#get-retrieve-candidate
             (r"/v1/candidates/(\d+)", "GET", "candidates_retrieve", self.v1_get_candidate),
+            # https://developers.greenhouse.io/harvest.html#get-retrieve-activity-feed
             (r"/v1/candidates/(\d+)/activity_feed", "GET", "activity_feed", self.v1_feed),
+            # https://developers.greenhouse.io/harvest.html#post-add-note
             (r"/v1/candidates/(\d+)/activity_feed/notes", "POST", "candidates_add_note",
              self.v1_add_note),
         ]
@@ -349,8 +370,11 @@ class HarvestFake:
                 continue
             perms = key["permissions"]
             if perm not in perms and "*" not in perms:
-                # ref §0/§1: keys are granted per-endpoint permissions, all-or-nothing. The doc's
-                # 401 text hints 401, the brief wants 403: knob v1_missing_permission_status.
+                # https://developers.greenhouse.io/harvest.html#authentication: keys are granted
+                # per-endpoint permissions, all-or-nothing; #errors: 401 "Ensure you're using a
+                # valid Harvest API key with the correct permissions" (403 is "You don't have
+                # access to that record"). Knob v1_missing_permission_status (a third-party
+                # report says 403).
                 return err(int(self.config["v1_missing_permission_status"]),
                            "This API key does not have permission for this endpoint "
                            "(requires %s)" % perm)
@@ -360,7 +384,8 @@ class HarvestFake:
         return err(404, "Resource not found")
 
     def _v1_pagination(self, req, items):
-        """ref §1: per_page 1..500 (default 100), page, skip_count=true drops `last`;
+        """https://developers.greenhouse.io/harvest.html#pagination: per_page 1..500 (default
+        100), page, skip_count=true drops `last`;
         RFC-5988 Link with rel next/prev/last; no Link when there is a single page.
         Inference: an out-of-range per_page/page is a 422 validation error."""
         errors = []
@@ -403,7 +428,8 @@ class HarvestFake:
         return {k: v for k, v in u.items() if k != "service_account"}
 
     def v1_list_users(self, req):
-        # ref §2: GET /v1/users ?email= matches primary or secondary email, returns an array
+        # https://developers.greenhouse.io/harvest.html#get-list-users: ?email= matches a
+        # primary or secondary email
         users = [u for u in self.store.users.values() if not u["service_account"]]
         if "email" in req.query:
             e = req.query["email"].strip().lower()
@@ -414,14 +440,15 @@ class HarvestFake:
         return self._v1_list(req, [self._v1_user(u) for u in users])
 
     def v1_get_user(self, req, uid):
-        # ref §2: GET /v1/users/{id}
+        # https://developers.greenhouse.io/harvest.html#get-retrieve-user
         u = self.store.users.get(int(uid))
         if u is None or u["service_account"]:
             return err(404, "Resource not found")
         return Response(200, self._v1_user(u), content_type=JSON_CTYPE)
 
     def v1_list_candidates(self, req):
-        # ref §3: candidate_ids comma-separated, max 50; email wins over candidate_ids
+        # https://developers.greenhouse.io/harvest.html#get-list-candidates: candidate_ids
+        # comma-separated, max 50; email wins
         cands = sorted(self.store.candidates.values(), key=lambda c: c["id"])
         if "email" in req.query:
             e = req.query["email"].strip().lower()
@@ -433,7 +460,7 @@ class HarvestFake:
                 return v1_validation([("candidate_ids", "Must be a comma-separated list of "
                                                         "integers")])
             if len(raw) > 50:
-                # ref §3: "A maximum of 50 candidates can be returned this way."
+                # "A maximum of 50 candidates can be returned this way."
                 # Inference: more than 50 ids is a 422 rather than a silent truncation.
                 return v1_validation([("candidate_ids", "A maximum of 50 candidate ids may be "
                                                         "requested")])
@@ -442,20 +469,23 @@ class HarvestFake:
         return self._v1_list(req, cands)
 
     def v1_get_candidate(self, req, cid):
+        # https://developers.greenhouse.io/harvest.html#get-retrieve-candidate
         c = self.store.candidates.get(int(cid))
         if c is None:
             return err(404, "Resource not found")
         return Response(200, c, content_type=JSON_CTYPE)
 
     def _v1_note(self, n):
-        # ref §4 response, including the legacy `visiblity` typo
+        # https://developers.greenhouse.io/harvest.html#post-add-note response, including the
+        # legacy `visiblity` typo
         return {"id": n["id"], "created_at": n["created_at"], "body": n["body"],
                 "user": self.store.user_stub(n["user_id"]),
                 "private": n["visibility"] == "private",
                 "visiblity": n["visibility"], "visibility": n["visibility"]}
 
     def v1_feed(self, req, cid):
-        # ref §5: one object {notes, emails, activities}, not paginated
+        # https://developers.greenhouse.io/harvest.html#get-retrieve-activity-feed: one object
+        # {notes, emails, activities}, not paginated
         cid = int(cid)
         if cid not in self.store.candidates:
             return err(404, "Resource not found")
@@ -467,8 +497,9 @@ class HarvestFake:
                               "activities": f["activities"]}, content_type=JSON_CTYPE)
 
     def v1_add_note(self, req, cid):
-        # ref §1: On-Behalf-Of required on writes. Choice (documented in README):
-        #   missing / non-numeric header -> 403 (third-party report cited in ref §1);
+        # https://developers.greenhouse.io/harvest.html#post-add-note: On-Behalf-Of ("ID of the
+        # user issuing this request. Required for auditing purposes"). Choice (README):
+        #   missing / non-numeric header -> 403 (a third-party report);
         #   numeric but not an existing, enabled user -> 422 Validation error, field On-Behalf-Of.
         obo_raw = req.header("on-behalf-of")
         if obo_raw is None or not obo_raw.strip():
@@ -491,7 +522,7 @@ class HarvestFake:
             # Inference: undocumented; a body that is not a JSON object is a 400.
             return err(400, "Invalid JSON payload")
         errors = []
-        uid = int_or_none(data.get("user_id"))       # ref §4: integer; doc example sends string
+        uid = int_or_none(data.get("user_id"))       # integer; the doc's example sends a string
         if data.get("user_id") is None:
             errors.append(("user_id", "Is required"))
         elif uid is None:
@@ -507,12 +538,13 @@ class HarvestFake:
         if errors:
             return v1_validation(errors)
         n = self.store.add_note(cid, uid, body, vis, via="v1", on_behalf_of=obo)
-        # ref §4/§9: success code undocumented (200 vs 201). Knob v1_note_status, default 201.
+        # The success code is not documented (200 vs 201). Knob v1_note_status, default 201.
         return Response(int(self.config["v1_note_status"]), self._v1_note(n),
                         content_type=JSON_CTYPE)
 
     def transition_token(self, req):
-        # ref §6 transition endpoint: POST /auth/token, Basic <API_KEY>:, JSON {"sub": id};
+        # https://harvestdocs.greenhouse.io/docs/authentication ("Transition period: v1/v2 to v3"):
+        # POST /auth/token, Basic <API_KEY>:, JSON {"sub": id};
         # response uses `expires` (a string) instead of expires_in.
         if req.method != "POST":
             return err(405, "Method not allowed")
@@ -540,7 +572,8 @@ class HarvestFake:
         tok = parse_bearer(req.header("authorization"))
         t = self.store.tokens.get(tok) if tok else None
         valid = t is not None and t["exp"] > time.time()
-        # ref §6 v3 rate limits: fixed 30 s window; X-RateLimit-* on every response incl.
+        # https://harvestdocs.greenhouse.io/docs/api-rate-limiting (text not consulted; a
+        # third-party client): a fixed 30 s window; X-RateLimit-* on every response incl.
         # errors; 429 + Retry-After. Keyed by OAuth client (per IP when unauthenticated).
         rl_key = ("harvest-v3", "client", t["client"]) if valid else \
             ("harvest-v3", "ip", req.client_ip)
@@ -559,30 +592,38 @@ class HarvestFake:
     def _v3_inner(self, req, t, valid):
         p = req.path.rstrip("/")
         routes = {
+            # https://harvestdocs.greenhouse.io/reference/get_v3-users
             ("/v3/users", "GET"): ("harvest:users:list", self.v3_list_users),
+            # https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions
             ("/v3/candidates", "GET"): ("harvest:candidates:list", self.v3_list_candidates),
+            # https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions
             ("/v3/notes", "GET"): ("harvest:notes:list", self.v3_list_notes),
+            # https://harvestdocs.greenhouse.io/docs/write-endpoint-migration-guide
             ("/v3/notes", "POST"): ("harvest:notes:create", self.v3_create_note),
         }
         known_paths = {path for path, _ in routes}
-        # ref §6: "v3 routes before it authenticates, so an unknown path gives 404, not 401"
+        # Not documented (a third-party client's probes): v3 routes before it authenticates,
+        # so an unknown path gives 404, not 401
         if p not in known_paths:
             return err(404, "Not Found", ["No route matches %s %s" % (req.method, req.path)])
         if (p, req.method) not in routes:
             return err(405, "Method Not Allowed")           # Inference: undocumented
         if t is None:
-            # ref §6: 401 {"message":"Unauthorized","errors":["Token could not be decoded. …"]}
+            # 401 {"message":"Unauthorized","errors":["Token could not be decoded. …"]}
             return err(401, "Unauthorized", ["Token could not be decoded. Make sure the "
                                              "Authorization header is 'Bearer <access token>'."])
         if not valid:
             return err(401, "Unauthorized", ["Token has expired. Request a new access token."])
         scope, fn = routes[(p, req.method)]
         if scope not in t["scopes"]:
-            # ref §6 scopes harvest:<resource>:<action> configured on the credential.
+            # https://harvestdocs.greenhouse.io/docs/authentication: scopes
+            # harvest:<resource>:<action> on the credential.
             # Inference: a missing scope is a 403.
             return err(403, "Forbidden", ["Missing required scope: %s" % scope])
         if req.method == "GET" and self.config["v3_require_site_admin"]:
-            # ref §6: "every v3 GET additionally requires a Site Admin subject" (W6W);
+            # "every v3 GET additionally requires a Site Admin subject" (a third-party client;
+            # https://harvestdocs.greenhouse.io/docs/authentication: "Use a user with the
+            # permissions your integration needs");
             # knob v3_require_site_admin=false disables this rule.
             sub_user = self.store.users.get(self._acting_user_id(t))
             if sub_user is None or not sub_user["site_admin"]:
@@ -599,7 +640,8 @@ class HarvestFake:
         return None
 
     def _v3_page(self, req, endpoint, filter_keys, select):
-        """ref §6 cursor pagination: Link <...?cursor=X>; rel="next" only; a cursor must be the
+        """https://harvestdocs.greenhouse.io/docs/pagination: Link <...?cursor=X>; rel="next"
+        only; a cursor must be the
         only query parameter (else 422); per_page on the first request only, max 500,
         default 100. select(filters) -> (items, error_response)."""
         if "cursor" in req.query:
@@ -624,7 +666,7 @@ class HarvestFake:
         if e:
             return e
         chunk = items[offset: offset + per_page]
-        resp = Response(200, chunk, content_type=JSON_CTYPE)   # ref §6: bare JSON arrays
+        resp = Response(200, chunk, content_type=JSON_CTYPE)   # bare JSON arrays
         if offset + per_page < len(items):
             cursor = _b64url(json.dumps({"e": endpoint, "f": filters, "o": offset + per_page,
                                          "n": per_page}, separators=(",", ":")).encode())
@@ -638,7 +680,8 @@ class HarvestFake:
         if not all(re.fullmatch(r"\d+", x) for x in vals):
             return None, v3_validation([(field, "must be a comma-separated list of integers")])
         if len(vals) > 50:
-            return None, v3_validation([(field, "at most 50 ids may be given")])   # ref §6
+            # https://harvestdocs.greenhouse.io/docs/list-endpoints: at most 50 ids
+            return None, v3_validation([(field, "at most 50 ids may be given")])
         return {int(x) for x in vals}, None
 
     def _v3_user(self, u):
@@ -649,7 +692,8 @@ class HarvestFake:
                 "created_at": u["created_at"], "updated_at": u["updated_at"]}
 
     def v3_list_users(self, req, t):
-        # ref §6: GET /v3/users?primary_email= (exact match on the sign-in address), ids,
+        # https://harvestdocs.greenhouse.io/reference/get_v3-users: ?primary_email= (exact
+        # match on the sign-in address),
         # employee_ids, deactivated, show_service_accounts. Inference: email compare ignores case.
         def select(f):
             users = sorted(self.store.users.values(), key=lambda u: u["id"])
@@ -674,7 +718,8 @@ class HarvestFake:
                                                 "deactivated", "show_service_accounts"), select)
 
     def v3_list_candidates(self, req, t):
-        # ref §6: GET /v3/candidates?ids= (max 50); email matches any candidate address
+        # https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions:
+        # GET /v3/candidates?ids= (max 50); email matches any candidate address
         def select(f):
             cands = sorted(self.store.candidates.values(), key=lambda c: c["id"])
             if "ids" in f:
@@ -690,7 +735,8 @@ class HarvestFake:
         return self._v3_page(req, "/v3/candidates", ("ids", "email"), select)
 
     def _v3_note(self, n):
-        # ref §6: reads return publicly_visible / privately_visible / admin_only_visible.
+        # Reads return publicly_visible / privately_visible / admin_only_visible (a
+        # third-party client checked against Greenhouse's OpenAPI document).
         # Inference: other field names (candidate_id, user_id, type) follow the create body.
         return {"id": n["id"], "candidate_id": n["candidate_id"],
                 "application_id": n["application_id"], "user_id": n["user_id"],
@@ -699,7 +745,8 @@ class HarvestFake:
                 "created_at": n["created_at"], "updated_at": n["updated_at"]}
 
     def v3_list_notes(self, req, t):
-        # ref §6: GET /v3/notes?candidate_ids=<id>
+        # https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions: GET
+        # /v3/notes?candidate_ids=<id>
         def select(f):
             notes = list(self.store.notes)
             if "candidate_ids" in f:
@@ -716,7 +763,9 @@ class HarvestFake:
         return self._v3_page(req, "/v3/notes", ("candidate_ids", "ids"), select)
 
     def v3_create_note(self, req, t):
-        # ref §6: POST /v3/notes JSON {candidate_id, body, note_type: "NOTE",
+        # https://harvestdocs.greenhouse.io/docs/write-endpoint-migration-guide: POST /v3/notes
+        # JSON {candidate_id, body,
+        # note_type: "NOTE",
         # visibility: public|private|admin_only, user_id?, application_id?}; user_id defaults
         # to the token's sub; read spellings (publicly_visible, ...) on create -> 422.
         if "json" not in (media_types(req.header("content-type")) or [""])[0]:
@@ -741,8 +790,8 @@ class HarvestFake:
             errors.append(("body", "is required and must be a non-empty string"))
         nt = data.get("note_type")
         if nt not in V3_CREATABLE_TYPES:
-            # ref §5: NOTE, ACTIVITY and EMAIL are creatable. The fake accepts NOTE and
-            # ACTIVITY only (EMAIL needs fields the reference does not describe).
+            # NOTE, ACTIVITY and EMAIL are creatable. The fake accepts NOTE and
+            # ACTIVITY only (EMAIL needs fields no page describes).
             errors.append(("note_type", "must be one of: NOTE, ACTIVITY"))
         vis = data.get("visibility")
         if vis in V3_READ_VISIBILITY.values():
@@ -763,8 +812,11 @@ class HarvestFake:
             errors.append(("application_id", "must be an integer"))
         if errors:
             return v3_validation(errors)
+        # https://harvestdocs.greenhouse.io/docs/authentication: the token's `sub` is the user
+        # the request acts as (v1's On-Behalf-Of); recorded as the note's "sub" (None: the
+        # credential's integration service user).
         n = self.store.add_note(cid, uid, body, vis, via="v3", on_behalf_of=t["sub"],
-                                note_type=nt, application_id=app_id)
+                                note_type=nt, application_id=app_id, sub=t["sub"])
         return Response(201, self._v3_note(n), content_type=JSON_CTYPE)
 
 
@@ -798,7 +850,8 @@ class AuthFake:
         return "Basic client:%s (wrong secret)" % c["name"]
 
     def handle(self, req):
-        # ref §6: "token requests metered separately on a 60-second window" (limit undocumented;
+        # "token requests metered separately on a 60-second window" (a third-party client;
+        # the limit is not documented;
         # knob auth_rate_limit).
         ok, limit, remaining, reset, retry_after = self.limiter.hit(
             ("auth", "ip", req.client_ip), self.config["auth_rate_limit"],
@@ -816,24 +869,29 @@ class AuthFake:
 
     @staticmethod
     def _oauth_error(status, code, description):
-        # Inference: RFC 6749 §5.2 error shape (the reference does not show token errors).
+        # Inference: the RFC 6749 section 5.2 error shape (token errors are not documented).
         return Response(status, {"error": code, "error_description": description},
                         content_type=JSON_CTYPE)
 
     def _token(self, req):
+        # POST /token: https://harvestdocs.greenhouse.io/docs/authentication (client
+        # credentials grant) and https://harvestdocs.greenhouse.io/reference/generate-token
         if req.path.rstrip("/") != "/token":
             return err(404, "Not Found")
         if req.method != "POST":
             return err(405, "Method Not Allowed")
         self.store.token_requests += 1
-        # ref §6: HTTP Basic CLIENT_ID:CLIENT_SECRET (old secret valid during rotation)
+        # https://harvestdocs.greenhouse.io/docs/authentication: HTTP Basic CLIENT_ID:CLIENT_SECRET
+        # (an old secret stays
+        # valid for up to a week after rotation)
         b = parse_basic(req.header("authorization"))
         c = self.store.clients.get(b[0]) if b else None
         if c is None or not (b[1] == c.get("secret") or b[1] in c["old_secrets"]):
             resp = self._oauth_error(401, "invalid_client", "Client authentication failed")
             resp.set_header("WWW-Authenticate", 'Basic realm="greenhouse"')
             return resp
-        # ref §6: body application/x-www-form-urlencoded
+        # https://harvestdocs.greenhouse.io/docs/authentication: body
+        # application/x-www-form-urlencoded
         if (media_types(req.header("content-type")) or [""])[0] != \
                 "application/x-www-form-urlencoded":
             return self._oauth_error(400, "invalid_request",
@@ -844,7 +902,9 @@ class AuthFake:
                                      "grant_type must be client_credentials")
         sub = None
         if form.get("sub", "") != "":
-            # ref §6: sub = "the numeric user_id of a user in the Greenhouse account".
+            # https://harvestdocs.greenhouse.io/docs/authentication: sub = "a Greenhouse user_id to
+            # identify the
+            # authorizing user".
             # Inference: an unknown or deactivated user is refused with invalid_request.
             sub = int_or_none(form["sub"])
             u = self.store.users.get(sub) if sub is not None else None
@@ -855,7 +915,8 @@ class AuthFake:
         tok = self.store.issue_token(c["name"], sub, c["scopes"], lifetime)
         style = self.config["auth_token_response_style"]
         body = {"access_token": tok, "token_type": "Bearer"}
-        # ref §6: auth.greenhouse.io returns expires_in (seconds, example 3600); other clients
+        # https://harvestdocs.greenhouse.io/docs/authentication: expires_in (seconds, example
+        # 3600); other clients
         # read expires_at (ISO) or expires (string): the knob lets client tests cover all three.
         if style == "expires_at":
             body["expires_at"] = utc_iso(time.time() + lifetime)

@@ -197,13 +197,42 @@ class TextUsAuthAndHeaders(Base):
 
 class TextUsAccounts(Base):
     def test_accounts_members_of_user_only(self):
+        # docs/accounts/index: with no query, the accounts the user is *directly* a member of
         r = tx("GET", "/accounts")
-        self.assertEqual(r.json["@type"], "hydra:Collection")
+        self.assertEqual(r.json["@type"], "AccountCollection")
         self.assertEqual([a["slug"] for a in r.json["members"]], ["acme", "acme-east"])
         self.assertEqual(r.json["members"][0]["id"], "/accounts/acme")
         self.assertEqual(r.json["members"][0]["effectiveRole"], "admin")
         r = tx("GET", "/accounts", token=BOB)
         self.assertEqual([a["slug"] for a in r.json["members"]], ["acme-east"])
+
+    def test_account_tree(self):
+        # a membership at the primary reaches its descendants (docs/accounts/descendants)
+        r = tx("GET", "/accounts/acme/accounts")
+        self.assertEqual(r.status, 200)
+        self.assertEqual([a["slug"] for a in r.json["members"]],
+                         ["acme", "acme-east", "acme-west", "acme-west-denver"])
+        west = r.json["members"][2]
+        self.assertEqual((west["effectiveRole"], west["parent"]), ("admin", "/accounts/acme"))
+        self.assertEqual([a["slug"] for a in tx("GET", "/accounts/acme-west/accounts")
+                          .json["members"]], ["acme-west", "acme-west-denver"])
+        self.assertEqual(tx("GET", "/accounts/acme/accounts", token=BOB).status, 404)
+        self.assertEqual(tx("GET", "/accounts/other-org/accounts").status, 404)
+        # Inference: ?descendants=true adds the memberships' descendants to /accounts
+        r = tx("GET", "/accounts?descendants=true")
+        self.assertEqual([a["slug"] for a in r.json["members"]],
+                         ["acme", "acme-east", "acme-west", "acme-west-denver"])
+        # account-scoped routes accept a reachable descendant, refuse an ancestor or a stranger
+        r = tx("POST", "/acme-west-denver/messages",
+               body={"to": "+13035550161", "body": "from a grandchild account"})
+        self.assertEqual(r.status, 201)
+        self.assertEqual(tx("GET", r.json["conversation"]).status, 200)
+        self.assertEqual(tx("GET", r.json["id"], token=BOB).status, 404)
+        self.assertEqual(tx("GET", "/acme-west/opt_outs/3035550999").status, 404)   # no opt-out
+        self.assertEqual(tx("POST", "/acme/messages", token=BOB,
+                            body={"to": "+13035550161", "body": "x"}).status, 404)
+        self.assertEqual(tx("POST", "/other-org/messages",
+                            body={"to": "+13035550161", "body": "x"}).status, 404)
 
     def test_pagination_view_and_hydra_key(self):
         F.config({"textus_page_size": 1})
@@ -360,11 +389,63 @@ class TextUsOptOutsConversationsContacts(Base):
         self.assertEqual(len(s["members"]), 1)
         self.assertEqual(s["members"][0]["contact"]["name"], "Pat Lee")
         self.assertEqual(tx("GET", "/acme/contact_phones?q=9999999999").json["members"], [])
+        # docs/contacts/update documents PUT only: PATCH is refused with Allow
         p = tx("PATCH", c["id"], body={"data": {"stage": "Phone Screen"}})
+        self.assertEqual(p.status, 405)
+        self.assertEqual(p.h("Allow"), "GET, PUT")
+        # PUT replaces what it is sent: name, the whole phone list, data
+        p = tx("PUT", c["id"], body={"name": "Pat Lee-Smith",
+                                     "phones": [{"number": "+13035550170", "type": "Work"}],
+                                     "data": {"stage": "Phone Screen"}})
         self.assertEqual(p.status, 200)
-        self.assertEqual(p.json["data"], {"greenhouse_id": "1002", "stage": "Phone Screen"})
-        self.assertEqual(tx("GET", c["id"]).json["data"]["stage"], "Phone Screen")
+        self.assertEqual(p.json["name"], "Pat Lee-Smith")
+        self.assertEqual([(x["phoneNumber"], x["type"]) for x in p.json["phones"]["members"]],
+                         [("+13035550170", "Work")])
+        self.assertEqual(p.json["data"], {"stage": "Phone Screen"})
+        self.assertEqual(tx("GET", c["id"]).json["data"], {"stage": "Phone Screen"})
+        self.assertEqual(tx("PUT", c["id"], body={"name": "No phones"}).status, 422)
         self.assertEqual(tx("GET", c["id"], token=BOB).status, 404)
+
+    def test_associated_contacts_link(self):
+        # docs/accounts/conversation + conversation_filters/conversations: associatedContacts
+        # is a link to /conversations/:id/associated_contacts
+        c = tx("GET", "/acme/conversations/+13035550123").json
+        link = c["associatedContacts"]
+        self.assertEqual(link, c["id"] + "/associated_contacts")
+        r = tx("GET", link)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["@type"], "ContactCollection")
+        self.assertEqual([x["name"] for x in r.json["members"]], ["Jane Candidate"])
+        self.assertEqual(r.json["members"][0]["phones"]["members"][0]["phoneNumber"],
+                         "+13035550123")
+        self.assertEqual(tx("GET", link, token=BOB).status, 404)
+
+    def test_timeline_newest_first_paginated(self):
+        # docs/conversations/timeline: Messages and Events, descending, hydra view.next
+        to = "+13035550163"
+        first = tx("POST", "/acme/messages", body={"to": to, "body": "first out"}).json
+        F.inbound("acme", to, "a reply")
+        F.outbound("acme", to, "a colleague's text", "/users/2")
+        tx("PUT", first["conversation"] + "/close")
+        F.config({"textus_timeline_page_size": 2})
+        try:
+            r = tx("GET", first["conversation"] + "/timeline")
+            self.assertEqual(r.status, 200)
+            self.assertEqual((r.json["@type"], r.json["totalItems"]), ("Timeline", 4))
+            m = r.json["members"]
+            self.assertEqual(m[0]["@type"], "ConversationEvent")
+            self.assertEqual((m[1]["direction"], m[1]["body"], m[1]["sender"]),
+                             ("out", "a colleague's text", "/users/2"))
+            self.assertEqual(r.json["latestPosition"], m[0]["timelinePosition"])
+            r2 = tx("GET", r.json["view"]["next"])
+            m2 = r2.json["members"]
+            self.assertEqual([(x["direction"], x["body"]) for x in m2],
+                             [("in", "a reply"), ("out", "first out")])
+            self.assertIsNone(r2.json["view"]["next"])
+            self.assertGreaterEqual(m2[0]["timelinePosition"], m2[1]["timelinePosition"])
+        finally:
+            F.config({"textus_timeline_page_size": 25})
+        self.assertEqual(tx("GET", first["conversation"] + "/timeline", token=BOB).status, 404)
 
 
 # --------------------------------------------------------------------------- Harvest v1
@@ -377,11 +458,19 @@ class HarvestV1(Base):
             self.assertEqual(r.status, 401)
             self.assertIn("message", r.json)
 
-    def test_missing_permission_403(self):
+    def test_missing_permission_401_as_documented(self):
+        # harvest.html#errors: 401 "a valid Harvest API key with the correct permissions";
+        # 403 is "You don't have access to that record"
         r = hv1("GET", "/v1/candidates?candidate_ids=1001", key=HKEY_RO)
-        self.assertEqual(r.status, 403)
+        self.assertEqual(r.status, 401)
         self.assertIn("candidates_list", r.json["message"])
         self.assertEqual(hv1("GET", "/v1/users", key=HKEY_RO).status, 200)
+        F.config({"v1_missing_permission_status": 403})
+        try:
+            r = hv1("GET", "/v1/candidates?candidate_ids=1001", key=HKEY_RO)
+            self.assertEqual(r.status, 403)
+        finally:
+            F.config({"v1_missing_permission_status": 401})
 
     def test_users_by_primary_or_secondary_email(self):
         for e in ("alice@acme.example", "alice.alt@acme.example", "ALICE@acme.example"):
@@ -437,7 +526,7 @@ class HarvestV1(Base):
                                                         "public", "field": "visibility"}])
         self.assertEqual(hv1("POST", path, body=dict(good, body="  "), obo=101).status, 422)
         self.assertEqual(hv1("POST", path, body=dict(good, user_id="x1"), obo=101).status, 422)
-        self.assertEqual(hv1("POST", path, body=good, obo=101, key=HKEY_RO).status, 403)
+        self.assertEqual(hv1("POST", path, body=good, obo=101, key=HKEY_RO).status, 401)
         r = hv1("POST", path, body=good, obo=101)
         self.assertEqual(r.status, 201)
         self.assertEqual((r.json["visiblity"], r.json["visibility"], r.json["user"]["id"]),
@@ -596,6 +685,13 @@ class AuthAndV3(Base):
             self.assertEqual(hv3("POST", "/v3/notes", tok, bad).status, 422, bad)
         r = hv3("POST", "/v3/notes", tok, {k: v for k, v in good.items() if k != "user_id"})
         self.assertEqual(r.json["user_id"], 102)                 # defaults to the token's sub
+        subs = [n["sub"] for n in F.state()["harvest"]["notes"] if n["body"] == "v3 note"]
+        self.assertEqual(subs, [102, 102])                       # which subject wrote each note
+        svc = get_token().json["access_token"]                   # no sub: the service user
+        self.assertEqual(hv3("POST", "/v3/notes", svc, dict(good, body="v3 svc",
+                                                            candidate_id=1001)).status, 201)
+        self.assertEqual([n["sub"] for n in F.state()["harvest"]["notes"]
+                          if n["body"] == "v3 svc"], [None])
         r = hv3("GET", "/v3/notes?candidate_ids=1002", tok)
         self.assertEqual(sorted(n["body"] for n in r.json), ["v3 note", "v3 note"])
         # the same tenant: the v1 feed shows v3-created notes

@@ -1,7 +1,8 @@
-"""Fake of the TextUs Next API (https://next.textus.com), per shared/reference/textus-api.md.
+"""Fake of the TextUs Next API (https://next.textus.com).
 
-Every rule cites the reference section it enforces ("ref §N"). Places where the reference is
-silent are marked "Inference:" and follow the reference's own stated inference where it has one.
+Every route cites the official page that documents it (https://apidocs.next.textus.com/...).
+Where the pages are silent the fake makes the safe (strict) choice and marks it "Inference:";
+the choices are listed in README.md.
 """
 
 import random
@@ -10,12 +11,14 @@ import urllib.parse
 
 from fakecore import Response, auth_scheme, media_types, parse_bearer, utc_iso
 
-VND = "application/vnd.textus+jsonld"          # ref §1 media type
+DOCS = "https://apidocs.next.textus.com"
+# https://apidocs.next.textus.com/overview/making_requests/: the media type of every call
+VND = "application/vnd.textus+jsonld"
 RESPONSE_CTYPE = VND + "; charset=utf-8"
 
-# ref §7 / Inference (ref): NANP +1 only: +1 NXX NXX XXXX
+# Inference (no page lists supported countries; every example is +1): NANP +1 NXX NXX XXXX
 E164_NANP = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
-# ref §5 deliveryState values
+# https://apidocs.next.textus.com/types/Message/: deliveryState values
 DELIVERY_STATES = ("created", "received", "scheduled", "queued", "dispatched", "delivered",
                    "failed_transient", "unknown", "failed")
 FRIENDLY = {
@@ -26,9 +29,12 @@ FRIENDLY = {
     "failed": "Message Failed",
 }
 PENDING_STATES = ("created", "queued", "dispatched")
-RETRYABLE_STATES = ("failed", "failed_transient", "unknown")          # ref §3e
-OPT_OUT_KEYWORDS = ("STOP", "UNSUBSCRIBE", "CANCEL", "STOPALL", "END", "QUIT")   # ref §7
-# Path segments that are resources, not account slugs (ref §2: some endpoints have no prefix).
+# https://apidocs.next.textus.com/docs/messages/retry: failed, transient or unknown
+RETRYABLE_STATES = ("failed", "failed_transient", "unknown")
+# https://docs.textus.com/en/articles/8676971-understanding-opt-outs: sole-word keywords
+OPT_OUT_KEYWORDS = ("STOP", "UNSUBSCRIBE", "CANCEL", "STOPALL", "END", "QUIT")
+# Path segments that are resources, not account slugs (some endpoints have no account prefix,
+# e.g. https://apidocs.next.textus.com/docs/messages/get/).
 RESERVED = {"accounts", "messages", "conversations", "contacts", "users", "contexts",
             "contact_phones", "opt_outs", "integrations", "saved_replies", "__fake"}
 
@@ -52,8 +58,10 @@ def formatted(e164):
 
 
 def path_phone_to_e164(raw):
-    """Phone in a URL path: bare 10-digit (ref §4 opt-out example '5558765559'), 1+10 digits or
-    E.164 '+1..' (ref §4 conversation example). Returns E.164 or None."""
+    """Phone in a URL path: bare 10-digit (the opt-out example '5558765559',
+    https://apidocs.next.textus.com/docs/opt_outs/show), 1+10 digits or E.164 '+1..' (the
+    conversation example, https://apidocs.next.textus.com/docs/accounts/conversation/).
+    Returns E.164 or None."""
     s = raw.strip()
     if re.fullmatch(r"\+1\d{10}", s):
         return s
@@ -65,8 +73,9 @@ def path_phone_to_e164(raw):
 
 
 def loose_phone_to_e164(raw):
-    """Contact-create numbers are free-form ('1-720-333-1234', '1-303-123-4567 x2921'; ref §4).
-    Returns (e164, extension) or (None, None)."""
+    """Contact numbers are free-form ('1-720-333-1234', '1-303-123-4567 x2921';
+    https://apidocs.next.textus.com/docs/contacts/create-contact/). Returns (e164, extension)
+    or (None, None)."""
     if not isinstance(raw, str):
         return None, None
     m = re.split(r"(?i)\s*(?:x|ext\.?)\s*(\d+)\s*$", raw.strip(), maxsplit=1)
@@ -80,8 +89,8 @@ def loose_phone_to_e164(raw):
 
 
 def hydra_error(status, title, description, code=None, extra=None):
-    """Inference (ref §3f): error bodies are undocumented; the reference expects 'a JSON-LD or
-    Hydra-style error body' and a third-party adapter reads code/error/hydra:title/title."""
+    """Inference (error bodies are not documented): a JSON-LD / Hydra-style error body with
+    code, hydra:title and hydra:description."""
     body = {"@context": "/contexts/Error", "@type": "hydra:Error",
             "hydra:title": title, "hydra:description": description,
             "title": title, "detail": description}
@@ -101,9 +110,9 @@ class TextUsFake:
         self.limiter = limiter
         self._ids = random.Random(("textus-ids", random_seed).__repr__())
         self.tokens = {}            # token -> {"user", "accounts", "roles", "label", "email"}
-        self.accounts = {}          # slug -> dict
+        self.accounts = {}          # slug -> dict (with "parent": slug or None)
         self.users = {}             # "/users/1" -> {"name", "email"}
-        self.opt_outs = {}          # e164 -> OptOut record (org-wide, ref §4)
+        self.opt_outs = {}          # e164 -> OptOut record (organisation-wide)
         self.conversations = {}     # id -> conversation record
         self.conv_by_key = {}       # (slug, e164) -> id
         self.messages = {}          # id -> message record
@@ -198,7 +207,8 @@ class TextUsFake:
         return changed
 
     def inbound(self, slug, phone, body):
-        """Simulate a text from the contact; a sole opt-out keyword opts the number out (ref §7)."""
+        """Simulate a text from the contact; a sole opt-out keyword opts the number out
+        (https://docs.textus.com/en/articles/8676971-understanding-opt-outs)."""
         e = path_phone_to_e164(phone)
         if e is None or slug not in self.accounts:
             raise ValueError("bad account or phone")
@@ -206,6 +216,17 @@ class TextUsFake:
         m = self._create_message(conv, body, "in", "received", None)
         if body.strip().upper() in OPT_OUT_KEYWORDS:
             self._opt_out(e, slug, None, via="Keyword")
+        return m["id"]
+
+    def outbound(self, slug, phone, body, sender):
+        """Simulate a text sent to the number by someone else (a colleague in the TextUs UI)."""
+        e = path_phone_to_e164(phone)
+        if e is None or slug not in self.accounts:
+            raise ValueError("bad account or phone")
+        if not isinstance(body, str) or not body:
+            raise ValueError("body must be a non-empty string")
+        conv = self._conversation(slug, e, create=True)
+        m = self._create_message(conv, body, "out", "delivered", sender or "/users/colleague")
         return m["id"]
 
     # ------------------------------------------------------------------ auth description
@@ -224,8 +245,9 @@ class TextUsFake:
     def handle(self, req):
         tok = parse_bearer(req.header("authorization"))
         token = self.tokens.get(tok) if tok else None
-        # ref §6: 1,000 requests / 5 min per token (per IP when unauthenticated); the headers
-        # X-RateLimit-Limit/Remaining/Reset on every response; 429 + Retry-After when over.
+        # https://apidocs.next.textus.com/overview/rate_limiting: 1,000 requests / 5 min per
+        # token (per IP when unauthenticated); X-RateLimit-Limit/Remaining/Reset on every
+        # response; 429 + Retry-After (seconds) when over.
         key = ("token", token["label"]) if token else ("ip", req.client_ip)
         ok, limit, remaining, reset, retry_after = self.limiter.hit(
             ("textus",) + key, self.config["textus_rate_limit"], self.config["textus_rate_window"])
@@ -242,18 +264,20 @@ class TextUsFake:
         return resp
 
     def _handle_authenticated(self, req, token):
-        # ref §2: Authorization: Bearer {per-user API token}
+        # https://apidocs.next.textus.com/overview/auth/: Authorization: Bearer {token}
         if token is None:
             resp = hydra_error(401, "Unauthorized", "Missing or invalid API token",
                                code="unauthorized")
             resp.set_header("WWW-Authenticate", 'Bearer realm="textus"')
             return resp
-        # ref §1: Accept: application/vnd.textus+jsonld on every call; plain JSON is rejected
-        # (Nango). Inference: strict -- */* and application/json alone get 406.
+        # https://apidocs.next.textus.com/overview/making_requests/: Accept:
+        # application/vnd.textus+jsonld on every call. Inference (Nango: plain JSON is
+        # rejected): strict -- */* and application/json alone get 406.
         if VND not in media_types(req.header("accept")):
             return hydra_error(406, "Not Acceptable",
                                "Accept must include %s" % VND, code="not_acceptable")
-        # ref §1: Content-Type: application/vnd.textus+jsonld on every call with a body
+        # https://apidocs.next.textus.com/overview/making_requests/: Content-Type:
+        # application/vnd.textus+jsonld on every call with a body
         if req.body and (media_types(req.header("content-type")) or [""])[0] != VND:
             return hydra_error(415, "Unsupported Media Type",
                                "Content-Type must be %s" % VND, code="unsupported_media_type")
@@ -267,49 +291,79 @@ class TextUsFake:
         m, n = req.method, len(segs)
         routes = []
         if segs[0] == "accounts" and n == 1:
+            # https://apidocs.next.textus.com/docs/accounts/index
             routes = [("GET", self.list_accounts)]
+        elif segs[0] == "accounts" and n == 3 and segs[2] == "accounts":
+            # https://apidocs.next.textus.com/docs/accounts/descendants
+            routes = [("GET", lambda r, t: self.list_descendants(r, t, segs[1]))]
         elif segs[0] == "messages" and n == 1:
+            # https://apidocs.next.textus.com/docs/messages/send_without_account/
             routes = [("POST", self.send_without_account)]
         elif segs[0] == "messages" and n == 2:
+            # https://apidocs.next.textus.com/docs/messages/get/
             routes = [("GET", lambda r, t: self.get_message(r, t, segs[1]))]
         elif segs[0] == "messages" and n == 3 and segs[2] == "retry":
+            # https://apidocs.next.textus.com/docs/messages/retry
             routes = [("POST", lambda r, t: self.retry_message(r, t, segs[1]))]
         elif segs[0] == "conversations" and n == 2:
+            # https://apidocs.next.textus.com/docs/conversations/get
             routes = [("GET", lambda r, t: self.get_conversation_by_id(r, t, segs[1]))]
+        elif segs[0] == "conversations" and n == 3 and segs[2] == "timeline":
+            # https://apidocs.next.textus.com/docs/conversations/timeline
+            routes = [("GET", lambda r, t: self.get_timeline(r, t, segs[1]))]
+        elif segs[0] == "conversations" and n == 3 and segs[2] == "associated_contacts":
+            # the associatedContacts link of a Conversation
+            # (https://apidocs.next.textus.com/docs/conversation_filters/conversations, example)
+            routes = [("GET", lambda r, t: self.associated_contacts(r, t, segs[1]))]
         elif segs[0] == "conversations" and n == 3 and segs[2] in ("block", "close", "reopen"):
+            # https://apidocs.next.textus.com/docs/conversations/block/ (PUT) and
+            # https://apidocs.next.textus.com/docs/conversations/unblock/ (DELETE); close and
+            # reopen are the Conversation's closeConversation / reopenConversation links
             action = segs[2]
             routes = [("PUT", lambda r, t: self.conversation_action(r, t, segs[1], action, True))]
-            if action == "block":   # ref §4: DELETE /conversations/:id/block unblocks
+            if action == "block":
                 routes.append(("DELETE", lambda r, t: self.conversation_action(
                     r, t, segs[1], "block", False)))
         elif segs[0] == "contacts" and n == 2:
+            # https://apidocs.next.textus.com/docs/contacts/get/ (its example: GET /contacts/:id)
+            # and https://apidocs.next.textus.com/docs/contacts/update (PUT). No PATCH is
+            # documented: it gets 405 with Allow.
             routes = [("GET", lambda r, t: self.get_contact(r, t, segs[1])),
-                      ("PATCH", lambda r, t: self.patch_contact(r, t, segs[1]))]
+                      ("PUT", lambda r, t: self.put_contact(r, t, segs[1]))]
         elif segs[0] == "contacts" and n == 3 and segs[2] == "conversations":
+            # https://apidocs.next.textus.com/docs/contacts/conversations
             routes = [("GET", lambda r, t: self.contact_conversations(r, t, segs[1]))]
         elif n >= 2 and segs[0] not in RESERVED:
             slug = segs[0]
             rest = segs[1:]
             if rest == ["messages"]:
+                # https://apidocs.next.textus.com/docs/messages/send/
                 routes = [("POST", lambda r, t: self.send_message(r, t, slug))]
             elif rest == ["opt_outs"]:
+                # https://apidocs.next.textus.com/docs/opt_outs/index
                 routes = [("GET", lambda r, t: self.list_opt_outs(r, t, slug))]
             elif len(rest) == 2 and rest[0] == "opt_outs":
+                # https://apidocs.next.textus.com/docs/opt_outs/show (GET) and
+                # https://apidocs.next.textus.com/docs/opt_outs/update (PUT)
                 routes = [("GET", lambda r, t: self.get_opt_out(r, t, slug, rest[1])),
                           ("PUT", lambda r, t: self.put_opt_out(r, t, slug, rest[1]))]
             elif len(rest) == 2 and rest[0] == "conversations":
+                # https://apidocs.next.textus.com/docs/accounts/conversation/
                 routes = [("GET", lambda r, t: self.get_conversation(r, t, slug, rest[1]))]
             elif rest == ["contacts"]:
+                # https://apidocs.next.textus.com/docs/contacts/create-contact/ (POST) and
+                # https://apidocs.next.textus.com/docs/contacts/index (GET)
                 routes = [("POST", lambda r, t: self.create_contact(r, t, slug)),
                           ("GET", lambda r, t: self.list_contacts(r, t, slug))]
             elif rest == ["contact_phones"]:
+                # https://apidocs.next.textus.com/docs/contact_phones/index/
                 routes = [("GET", lambda r, t: self.list_contact_phones(r, t, slug))]
         if not routes:
             return hydra_error(404, "Not Found", "No route matches %s" % req.path, code="not_found")
         for meth, fn in routes:
             if meth == m:
                 return fn(req, token)
-        # Inference: undocumented; conventional 405 with Allow.
+        # Inference (not documented): a known path with another method gets 405 with Allow.
         resp = hydra_error(405, "Method Not Allowed", "%s not allowed here" % m)
         resp.set_header("Allow", ", ".join(meth for meth, _ in routes))
         return resp
@@ -319,12 +373,50 @@ class TextUsFake:
         alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
         return "".join(self._ids.choice(alphabet) for _ in range(n))
 
+    def _ancestors(self, slug):
+        """The account's ancestors, nearest first, up to and including the primary."""
+        out, seen = [], {slug}
+        p = self.accounts.get(slug, {}).get("parent")
+        while p and p in self.accounts and p not in seen:
+            out.append(p)
+            seen.add(p)
+            p = self.accounts[p].get("parent")
+        return out
+
+    def _descendants(self, slug):
+        """The account and all its descendants, parents before children."""
+        out, todo = [], [slug]
+        while todo:
+            s = todo.pop(0)
+            if s in out:
+                continue
+            out.append(s)
+            todo.extend(sorted(x for x, a in self.accounts.items() if a.get("parent") == s))
+        return out
+
+    def _via(self, token, slug):
+        """The membership through which the token's user reaches slug (slug itself or its
+        nearest ancestor), or None. https://apidocs.next.textus.com/docs/accounts/index: users
+        have Memberships at accounts of the tree; Inference: a membership at an account reaches
+        its descendants (the tree of the accounts page: the primary and its "descendants"), not
+        its ancestors."""
+        if slug not in self.accounts:
+            return None
+        for s in [slug] + self._ancestors(slug):
+            if s in token["accounts"]:
+                return s
+        return None
+
     def _member_account(self, token, slug):
-        """ref §2: slug-scoped endpoints; Inference (ref §4): 404 for an unknown slug or one the
-        token's user is not a member of (no existence leak)."""
-        if slug in self.accounts and slug in token["accounts"]:
+        """Slug-scoped endpoints (/:account/...) accept an account the token's user reaches
+        through the tree. Inference: 404 for an unknown slug or one the user cannot reach (no
+        existence leak)."""
+        if self._via(token, slug):
             return self.accounts[slug]
         return None
+
+    def _reaches(self, token, slug):
+        return self._via(token, slug) is not None
 
     def _not_found(self, what):
         return hydra_error(404, "Not Found", "%s not found" % what, code="not_found")
@@ -346,12 +438,14 @@ class TextUsFake:
                                      code="bad_request")
         return data, None
 
-    def _collection(self, req, base_id, items):
-        """ref §6: hydra:Collection with members/totalItems and a hydra:PartialCollectionView
-        view {first, next, previous}. Inference (ref §6): no page-size parameter is documented,
-        so the page size is the knob textus_page_size and the page number is ?page=N.
-        Knob textus_collection_key "hydra:member" switches to the Nango spelling."""
-        size = max(1, int(self.config["textus_page_size"]))
+    def _collection(self, req, base_id, items, ctype="hydra:Collection",
+                    size_knob="textus_page_size", extra=None):
+        """https://apidocs.next.textus.com/docs/contact_phones/index/: a hydra:Collection with
+        members/totalItems and a hydra:PartialCollectionView view {first, next, previous}.
+        Inference (no page-size parameter is documented): the page size is a knob and the
+        page number is ?page=N. Knob textus_collection_key "hydra:member" switches to the
+        Nango spelling."""
+        size = max(1, int(self.config[size_knob]))
         try:
             page = max(1, int(req.query.get("page", "1")))
         except ValueError:
@@ -365,8 +459,8 @@ class TextUsFake:
             return base_id + "?" + urllib.parse.urlencode(other + [("page", str(p))])
 
         hydra = self.config["textus_collection_key"] == "hydra:member"
-        return {
-            "@context": "/contexts/hydra:Collection", "@type": "hydra:Collection",
+        out = {
+            "@context": "/contexts/%s" % ctype, "@type": ctype,
             "id": base_id + ("?" + req.raw_query if req.raw_query else ""),
             ("hydra:member" if hydra else "members"): chunk,
             ("hydra:totalItems" if hydra else "totalItems"): total,
@@ -378,17 +472,23 @@ class TextUsFake:
                 "previous": link(page - 1) if page > 1 else None,
             },
         }
+        out.update(extra or {})
+        return out
 
     # ------------------------------------------------------------------ accounts
     def _account_json(self, a, token):
         slug = a["slug"]
         children = [x for x in self.accounts.values() if x.get("parent") == slug]
+        role = None
+        if token:
+            via = self._via(token, slug)
+            role = token["roles"].get(via, "user") if via else None
         return {
             "@context": "/contexts/Account", "@type": "Account", "id": "/accounts/" + slug,
             "name": a["name"], "slug": slug, "type": a["type"], "multiUser": a["multiUser"],
-            "familyCount": len(children) + 1, "childrenCount": len(children),
+            "familyCount": len(self._descendants(slug)), "childrenCount": len(children),
             "phoneNumbers": list(a["phoneNumbers"]),
-            "effectiveRole": (token["roles"].get(slug, "user") if token else None),
+            "effectiveRole": role,
             "messagingRestricted": bool(a["messagingRestricted"]),
             "parent": ("/accounts/" + a["parent"]) if a.get("parent") else None,
             "sendMessages": "/%s/messages" % slug,
@@ -398,10 +498,12 @@ class TextUsFake:
             "conversations": "/%s/conversations" % slug,
         }
 
-    def list_accounts(self, req, token):
-        # ref §2: GET /accounts{?ancestors,descendants,legal,q,type,slug}: accounts the token's
-        # user is a member of. Filters implemented: slug, type, q (name/slug substring).
-        items = [self.accounts[s] for s in token["accounts"] if s in self.accounts]
+    @staticmethod
+    def _flag(req, name):
+        v = req.query.get(name)
+        return v is not None and v.lower() not in ("", "0", "false")
+
+    def _filter_accounts(self, req, items):
         if "slug" in req.query:
             items = [a for a in items if a["slug"] == req.query["slug"]]
         if "type" in req.query:
@@ -409,8 +511,40 @@ class TextUsFake:
         if req.query.get("q"):
             q = req.query["q"].lower()
             items = [a for a in items if q in a["name"].lower() or q in a["slug"].lower()]
+        return items
+
+    def list_accounts(self, req, token):
+        # https://apidocs.next.textus.com/docs/accounts/index:
+        # GET /accounts{?ancestors,descendants,legal,q,type,slug}. With no query: the accounts
+        # the user is *directly* a member of. Inference (the values of the tree views are not
+        # documented): descendants=true adds the descendants of those accounts, ancestors=true
+        # their ancestors. Filters implemented: slug, type, q (name/slug substring).
+        slugs = [s for s in token["accounts"] if s in self.accounts]
+        if self._flag(req, "descendants"):
+            slugs = [d for s in slugs for d in self._descendants(s)]
+        if self._flag(req, "ancestors"):
+            slugs = [a for s in slugs for a in [s] + self._ancestors(s)]
+        seen, items = set(), []
+        for s in slugs:
+            if s not in seen:
+                seen.add(s)
+                items.append(self.accounts[s])
+        items = self._filter_accounts(req, items)
         return self._ok(200, self._collection(req, "/accounts",
-                                              [self._account_json(a, token) for a in items]))
+                                              [self._account_json(a, token) for a in items],
+                                              ctype="AccountCollection"))
+
+    def list_descendants(self, req, token, slug):
+        # https://apidocs.next.textus.com/docs/accounts/descendants:
+        # GET /accounts/:account/accounts{?messaging,q,legal,type} -> the account and all its
+        # descendants, flat. Inference: 404 unless the user reaches :account (a membership at
+        # it or at an ancestor).
+        if not self._reaches(token, slug):
+            return self._not_found("Account")
+        items = self._filter_accounts(req, [self.accounts[s] for s in self._descendants(slug)])
+        return self._ok(200, self._collection(req, "/accounts/%s/accounts" % slug,
+                                              [self._account_json(a, token) for a in items],
+                                              ctype="AccountCollection"))
 
     # ------------------------------------------------------------------ conversations
     def _conversation(self, slug, e164, create=False):
@@ -421,31 +555,34 @@ class TextUsFake:
             cid = "/conversations/" + self._new_id()
             self.conversations[cid] = {"id": cid, "account": slug, "phone": e164,
                                        "blocked": False, "closed": False, "messages": [],
-                                       "createdAt": utc_iso(ms=True)}
+                                       "events": [], "createdAt": utc_iso(ms=True)}
             self.conv_by_key[(slug, e164)] = cid
         return self.conversations[cid]
 
+    def _contacts_of(self, conv):
+        return [self.contacts[i] for i in self.contact_order
+                if self.contacts[i]["account"] == conv["account"]
+                and any(p["phoneNumber"] == conv["phone"] for p in self.contacts[i]["phones"])]
+
     def _conversation_json(self, conv):
         latest = self.messages[conv["messages"][-1]] if conv["messages"] else None
-        contacts = [self.contacts[i] for i in self.contact_order
-                    if self.contacts[i]["account"] == conv["account"]
-                    and any(p["phoneNumber"] == conv["phone"] for p in self.contacts[i]["phones"])]
+        contacts = self._contacts_of(conv)
         state = "blocked" if conv["blocked"] else ("closed" if conv["closed"] else "open")
         cid = conv["id"]
+        # https://apidocs.next.textus.com/types/Conversation/; associatedContacts is a Link
+        # (https://apidocs.next.textus.com/docs/conversation_filters/conversations example).
         return {
             "@context": "/contexts/Conversation", "@type": "Conversation", "id": cid,
             "phoneNumber": conv["phone"], "formattedPhoneNumber": formatted(conv["phone"]),
             "account": "/accounts/" + conv["account"],
-            "currentState": state,                          # ref §4: open, closed, blocked
+            "currentState": state,                          # open, closed, blocked
             "blocked": conv["blocked"],
-            "unsubscribed": conv["phone"] in self.opt_outs,  # opt-outs are org-wide (ref §4)
+            "unsubscribed": conv["phone"] in self.opt_outs,  # opt-outs are organisation-wide
             "unanswered": bool(latest and latest["direction"] == "in"),
             "latestPreviewableItem": self._message_json(latest) if latest else None,
-            "associatedContacts": {"@type": "hydra:Collection",
-                                   "members": [self._contact_json(c, embed_phones=False)
-                                               for c in contacts],
-                                   "totalItems": len(contacts)},
-            "assignedContact": contacts[0]["id"] if contacts else None,
+            "associatedContacts": cid + "/associated_contacts",
+            "assignedContact": None,
+            "timeline": cid + "/timeline",
             "nextScheduledMessage": None,
             "createdAt": conv["createdAt"],
             "blockConversation": cid + "/block", "unblockConversation": cid + "/block",
@@ -454,13 +591,13 @@ class TextUsFake:
 
     def _visible_conversation(self, token, conv_id):
         conv = self.conversations.get(conv_id)
-        if conv is None or conv["account"] not in token["accounts"]:
+        if conv is None or not self._reaches(token, conv["account"]):
             return None
         return conv
 
     def get_conversation(self, req, token, slug, raw_phone):
-        # ref §4: GET /:account/conversations/:phone_number (example uses +1...). Inference
-        # (ref §4): 404 when the number has no conversation in that account.
+        # https://apidocs.next.textus.com/docs/accounts/conversation/ (example uses +1...).
+        # Inference (not documented): 404 when the number has no conversation in that account.
         if not self._member_account(token, slug):
             return self._not_found("Account")
         e = path_phone_to_e164(raw_phone)
@@ -470,14 +607,53 @@ class TextUsFake:
         return self._ok(200, self._conversation_json(conv))
 
     def get_conversation_by_id(self, req, token, cid):
+        # https://apidocs.next.textus.com/docs/conversations/get
         conv = self._visible_conversation(token, "/conversations/" + cid)
         if conv is None:
             return self._not_found("Conversation")
         return self._ok(200, self._conversation_json(conv))
 
+    def associated_contacts(self, req, token, cid):
+        # The Conversation's associatedContacts link: a ContactCollection of the contacts with
+        # its number (https://apidocs.next.textus.com/docs/conversations/get example body).
+        # Inference: contacts of the conversation's account, paginated like any collection.
+        conv = self._visible_conversation(token, "/conversations/" + cid)
+        if conv is None:
+            return self._not_found("Conversation")
+        items = [self._contact_json(c) for c in self._contacts_of(conv)]
+        return self._ok(200, self._collection(req, conv["id"] + "/associated_contacts", items,
+                                              ctype="ContactCollection"))
+
+    def _event_json(self, ev):
+        # Inference: Event members are not described beyond their existence; the fake gives
+        # them an id outside /messages/ and a timelinePosition.
+        return {"@context": "/contexts/ConversationEvent", "@type": "ConversationEvent",
+                "id": ev["id"], "action": ev["action"], "timelinePosition": ev["at"],
+                "displayTimestamp": ev["at"], "user": ev["user"]}
+
+    def get_timeline(self, req, token, cid):
+        # https://apidocs.next.textus.com/docs/conversations/timeline: the conversation's
+        # Messages and Events in descending time order (members, totalItems, latestPosition,
+        # hydra view.next). Inference: page size knob textus_timeline_page_size.
+        conv = self._visible_conversation(token, "/conversations/" + cid)
+        if conv is None:
+            return self._not_found("Conversation")
+        items = [(self.messages[m]["seq"], self._message_json(self.messages[m]))
+                 for m in conv["messages"]]
+        items += [(ev["seq"], self._event_json(ev)) for ev in conv["events"]]
+        items.sort(key=lambda x: x[0], reverse=True)
+        members = [x[1] for x in items]
+        latest = members[0]["timelinePosition"] if members else None
+        return self._ok(200, self._collection(req, conv["id"] + "/timeline", members,
+                                              ctype="Timeline",
+                                              size_knob="textus_timeline_page_size",
+                                              extra={"latestPosition": latest}))
+
     def conversation_action(self, req, token, cid, action, on):
-        # ref §4: PUT /conversations/:id/block -> 200 Conversation, currentState "blocked";
-        # DELETE .../block undoes it. ref §3e: PUT /conversations/{id}/close expects 200.
+        # https://apidocs.next.textus.com/docs/conversations/block/: PUT -> 200 Conversation,
+        # currentState "blocked"; https://apidocs.next.textus.com/docs/conversations/unblock/:
+        # DELETE undoes it. close / reopen: 200 Conversation (Inference: not documented
+        # beyond the links).
         conv = self._visible_conversation(token, "/conversations/" + cid)
         if conv is None:
             return self._not_found("Conversation")
@@ -487,6 +663,13 @@ class TextUsFake:
             conv["closed"] = True
         elif action == "reopen":
             conv["closed"] = False
+        self.timeline += 1
+        now = utc_iso(ms=True)
+        name = {"block": "blocked" if on else "unblocked", "close": "closed",
+                "reopen": "reopened"}[action]
+        conv["events"].append({"id": "/conversation_events/" + self._new_id(),
+                               "seq": self.timeline, "action": name, "at": now,
+                               "user": token["user"]})
         return self._ok(200, self._conversation_json(conv))
 
     # ------------------------------------------------------------------ messages
@@ -501,14 +684,15 @@ class TextUsFake:
         m = {"id": mid, "conversation": conv["id"], "account": conv["account"],
              "phone": conv["phone"], "body": body, "direction": direction, "state": state,
              "sender": sender if direction == "out" else None, "createdAt": now,
-             "latestEventAt": now, "timelinePosition": self.timeline, "gets": 0}
+             "latestEventAt": now, "seq": self.timeline, "gets": 0}
         self.messages[mid] = m
         self.message_order.append(mid)
         conv["messages"].append(mid)
         return m
 
     def _message_json(self, m, with_account=False):
-        # ref §3c Message fields
+        # https://apidocs.next.textus.com/types/Message/ (timelinePosition is a timestamp in
+        # the examples of https://apidocs.next.textus.com/docs/conversations/timeline)
         st = m["state"]
         out = {
             "@context": "/contexts/Message", "@type": "Message", "id": m["id"],
@@ -516,7 +700,7 @@ class TextUsFake:
             "formattedBody": "<p>%s</p>" % (m["body"].replace("&", "&amp;").replace("<", "&lt;")
                                             .replace(">", "&gt;")),
             "createdAt": m["createdAt"], "displayTimestamp": m["createdAt"],
-            "timelinePosition": m["timelinePosition"], "latestEventAt": m["latestEventAt"],
+            "timelinePosition": m["createdAt"], "latestEventAt": m["latestEventAt"],
             "deliveryState": st, "status": st, "friendlyStateDescription": FRIENDLY[st],
             "retryAllowed": st in RETRYABLE_STATES,
             "retry": (m["id"] + "/retry") if st in RETRYABLE_STATES else None,
@@ -532,7 +716,7 @@ class TextUsFake:
     def _validate_send(self, data):
         """Shared checks for both send endpoints. Returns (to_list, is_multi, body, error)."""
         to, body = data.get("to"), data.get("body")
-        multi = isinstance(to, list)                 # ref §3a: `to` may be an array
+        multi = isinstance(to, list)   # https://apidocs.next.textus.com/docs/messages/send/
         to_list = to if multi else [to]
         if not to_list or not all(isinstance(x, str) for x in to_list):
             return None, None, None, self._unprocessable(
@@ -540,7 +724,7 @@ class TextUsFake:
                 {"errors": [{"field": "to", "message": "is required"}]})
         bad = [x for x in to_list if not E164_NANP.match(x)]
         if bad:
-            # ref §7 + Inference (ref): E.164 '+1' NANP only
+            # Inference (no page lists supported countries): E.164 '+1' NANP only
             return None, None, None, self._unprocessable(
                 "'to' must be an E.164 +1 (NANP) number, got %r" % bad[0], "invalid_to",
                 {"errors": [{"field": "to", "message": "is not a valid +1 E.164 number"}]})
@@ -550,14 +734,16 @@ class TextUsFake:
                 {"errors": [{"field": "body", "message": "can't be blank"}]})
         limit = int(self.config["textus_segment_limit"] or 0)
         if limit and sms_segments(body) > limit:
-            # ref §7: admin segment limit, default 3. Inference: over-limit -> 422 (undocumented)
+            # https://docs.textus.com/en/articles/8725289-adjust-message-segment-limits: an
+            # admin segment limit, default 3. Inference: over the limit -> 422.
             return None, None, None, self._unprocessable(
                 "Message is %d segments; the account limit is %d" % (sms_segments(body), limit),
                 "segment_limit_exceeded",
                 {"errors": [{"field": "body", "message": "exceeds segment limit"}]})
         for x in to_list:
             if x in self.opt_outs:
-                # Inference (ref §3f/§4): sending to an opted-out number is refused with 422
+                # Inference (send errors are not documented; opt-outs are organisation-wide):
+                # sending to an opted-out number is refused with 422
                 return None, None, None, self._unprocessable(
                     "Recipient %s has opted out of messages (organisation-wide)" % x,
                     "opted_out", {"errors": [{"field": "to", "message": "has opted out"}]})
@@ -566,7 +752,8 @@ class TextUsFake:
     def _send(self, token, slug, data):
         acc = self.accounts[slug]
         if acc["messagingRestricted"]:
-            # ref §2: messagingRestricted = not 10DLC registered. Inference: 422 on send.
+            # https://apidocs.next.textus.com/types/Account/: messagingRestricted = not 10DLC
+            # registered. Inference: 422 on send.
             return self._unprocessable("Account %s is restricted from sending messages "
                                        "(not 10DLC registered)" % slug, "messaging_restricted")
         to_list, multi, body, err = self._validate_send(data)
@@ -578,11 +765,11 @@ class TextUsFake:
             conv["closed"] = False
             created.append(self._create_message(conv, body, "out", "queued", token["user"]))
         if multi:
-            return Response(202)                        # ref §3a: several recipients: 202, no body
-        return self._ok(201, self._message_json(created[0]))   # ref §3a: one recipient: 201
+            return Response(202)                        # several recipients: 202, no body
+        return self._ok(201, self._message_json(created[0]))   # one recipient: 201 Message
 
     def send_message(self, req, token, slug):
-        # ref §3a POST /:account/messages {to, body}
+        # https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body}
         if not self._member_account(token, slug):
             return self._not_found("Account")
         data, err = self._json_body(req)
@@ -591,7 +778,8 @@ class TextUsFake:
         return self._send(token, slug, data)
 
     def send_without_account(self, req, token):
-        # ref §3b POST /messages: either `from` (an account number) or `email` (a user's email)
+        # https://apidocs.next.textus.com/docs/messages/send_without_account/: POST /messages
+        # with either `from` (an account number) or `email` (a user's email)
         data, err = self._json_body(req)
         if err:
             return err
@@ -616,9 +804,9 @@ class TextUsFake:
         return self._send(token, slug, data)
 
     def get_message(self, req, token, mid):
-        # ref §3e / §5: GET /messages/:message -> Message with deliveryState
+        # https://apidocs.next.textus.com/docs/messages/get/: GET /messages/:message
         m = self.messages.get("/messages/" + mid)
-        if m is None or m["account"] not in token["accounts"]:
+        if m is None or not self._reaches(token, m["account"]):
             return self._not_found("Message")
         script = self.config.get("textus_advance_on_get") or []
         if script and m["direction"] == "out":
@@ -630,9 +818,10 @@ class TextUsFake:
         return self._ok(200, self._message_json(m))
 
     def retry_message(self, req, token, mid):
-        # ref §3e: POST /messages/:message/retry for failed/failed_transient/unknown -> 202 no body
+        # https://apidocs.next.textus.com/docs/messages/retry: for failed / failed_transient /
+        # unknown -> 202 no body
         m = self.messages.get("/messages/" + mid)
-        if m is None or m["account"] not in token["accounts"]:
+        if m is None or not self._reaches(token, m["account"]):
             return self._not_found("Message")
         if m["state"] not in RETRYABLE_STATES:
             return self._unprocessable("Message is not in a retryable state", "not_retryable")
@@ -647,7 +836,7 @@ class TextUsFake:
         return self.opt_outs[e164]
 
     def _opt_out_json(self, slug, o):
-        # ref §4 OptOut: id like /textus/opt_outs/+15553031234
+        # https://apidocs.next.textus.com/docs/opt_outs/show: id like /textus/opt_outs/+1555...
         return {"@context": "/contexts/OptOut", "@type": "OptOut",
                 "id": "/%s/opt_outs/%s" % (slug, o["phone"]),
                 "phoneNumber": o["phone"], "formattedPhoneNumber": formatted(o["phone"]),
@@ -656,8 +845,8 @@ class TextUsFake:
                 "originatingAccount": ("/accounts/" + o["account"]) if o["account"] else None}
 
     def get_opt_out(self, req, token, slug, raw_phone):
-        # ref §4: GET /:account/opt_outs/:phone_number (bare 10-digit in the example).
-        # Inference (ref §4): 404 when there is none. Opt-outs are org-wide.
+        # https://apidocs.next.textus.com/docs/opt_outs/show (bare 10-digit in the example).
+        # Inference (not documented): 404 when there is none. Opt-outs are organisation-wide.
         if not self._member_account(token, slug):
             return self._not_found("Account")
         e = path_phone_to_e164(raw_phone)
@@ -666,7 +855,7 @@ class TextUsFake:
         return self._ok(200, self._opt_out_json(slug, self.opt_outs[e]))
 
     def put_opt_out(self, req, token, slug, raw_phone):
-        # ref §4: PUT /:account/opt_outs/:phone_number, no body -> 201 OptOut.
+        # https://apidocs.next.textus.com/docs/opt_outs/update: no body -> 201 OptOut.
         # Inference: idempotent -- a repeat returns 201 with the existing record.
         if not self._member_account(token, slug):
             return self._not_found("Account")
@@ -676,7 +865,8 @@ class TextUsFake:
         return self._ok(201, self._opt_out_json(slug, self._opt_out(e, slug, token["user"])))
 
     def list_opt_outs(self, req, token, slug):
-        # ref §4: GET /:account/opt_outs{?q,exact[]}; q partial match (>= 3 chars)
+        # https://apidocs.next.textus.com/docs/opt_outs/index: {?q,exact[]}; q is a partial
+        # match of at least 3 characters
         if not self._member_account(token, slug):
             return self._not_found("Account")
         items = list(self.opt_outs.values())
@@ -694,18 +884,21 @@ class TextUsFake:
                                               [self._opt_out_json(slug, o) for o in items]))
 
     # ------------------------------------------------------------------ contacts
+    def _phones_from(self, phones):
+        out = []
+        for p in phones or []:
+            e, ext = loose_phone_to_e164(p.get("number"))
+            out.append({"id": "/contact_phones/" + self._new_id(), "phoneNumber": e,
+                        "extension": ext, "type": p.get("type") or "Mobile"})
+        return out
+
     def _create_contact(self, slug, data):
         cid = "/contacts/" + self._new_id(7)
         name = data.get("name") or ""
         first, _, last = name.partition(" ")
-        phones = []
-        for p in data.get("phones") or []:
-            e, ext = loose_phone_to_e164(p.get("number"))
-            phones.append({"id": "/contact_phones/" + self._new_id(), "phoneNumber": e,
-                           "extension": ext, "type": p.get("type") or "Mobile"})
         c = {"id": cid, "account": slug, "name": name, "firstName": first or None,
              "lastName": last or None, "data": dict(data.get("data") or {}),
-             "phones": phones, "createdAt": utc_iso(ms=True)}
+             "phones": self._phones_from(data.get("phones")), "createdAt": utc_iso(ms=True)}
         self.contacts[cid] = c
         self.contact_order.append(cid)
         return c
@@ -719,91 +912,92 @@ class TextUsFake:
         return out
 
     def _contact_json(self, c, embed_phones=True):
+        # https://apidocs.next.textus.com/docs/contacts/get/ (Contact)
         out = {"@context": "/contexts/Contact", "@type": "Contact", "id": c["id"],
                "name": c["name"], "firstName": c["firstName"], "lastName": c["lastName"],
                "data": c["data"], "createdAt": c["createdAt"],
                "notes": {"@type": "hydra:Collection", "members": [], "totalItems": 0},
                "conversations": c["id"] + "/conversations"}
         if embed_phones:
-            out["phones"] = {"@type": "hydra:Collection",
+            out["phones"] = {"@type": "hydra:Collection", "id": c["id"] + "/phones",
                              "members": [self._phone_json(c, p, False) for p in c["phones"]],
                              "totalItems": len(c["phones"])}
         return out
 
-    def _validate_contact(self, data, partial):
-        if not partial or "name" in data:
-            if not isinstance(data.get("name"), str) or not data["name"].strip():
-                return self._unprocessable("'name' must be a non-empty string", "invalid_name",
-                                           {"errors": [{"field": "name",
-                                                        "message": "can't be blank"}]})
-        if not partial or "phones" in data:
-            phones = data.get("phones")
-            if not isinstance(phones, list) or not phones:
-                return self._unprocessable("'phones' must be a non-empty array", "invalid_phones",
+    def _validate_contact(self, data):
+        if not isinstance(data.get("name"), str) or not data["name"].strip():
+            return self._unprocessable("'name' must be a non-empty string", "invalid_name",
+                                       {"errors": [{"field": "name",
+                                                    "message": "can't be blank"}]})
+        phones = data.get("phones")
+        if not isinstance(phones, list) or not phones:
+            return self._unprocessable("'phones' must be a non-empty array", "invalid_phones",
+                                       {"errors": [{"field": "phones",
+                                                    "message": "is required"}]})
+        for p in phones:
+            if not isinstance(p, dict) or loose_phone_to_e164(p.get("number"))[0] is None:
+                return self._unprocessable("Invalid phone number %r" % (
+                    p.get("number") if isinstance(p, dict) else p), "invalid_phone",
+                    {"errors": [{"field": "phones", "message": "number is invalid"}]})
+            if "type" in p and not isinstance(p["type"], str):
+                return self._unprocessable("a phone type must be a string", "invalid_phone",
                                            {"errors": [{"field": "phones",
-                                                        "message": "is required"}]})
-            for p in phones:
-                if not isinstance(p, dict) or loose_phone_to_e164(p.get("number"))[0] is None:
-                    return self._unprocessable("Invalid phone number %r" % (
-                        p.get("number") if isinstance(p, dict) else p), "invalid_phone",
-                        {"errors": [{"field": "phones", "message": "number is invalid"}]})
+                                                        "message": "type is invalid"}]})
         if "data" in data and not isinstance(data["data"], dict):
             return self._unprocessable("'data' must be an object", "invalid_data")
         return None
 
     def create_contact(self, req, token, slug):
-        # ref §4: POST /:account/contacts {name, phones:[{number,type}], data} -> 200 Contact.
+        # https://apidocs.next.textus.com/docs/contacts/create-contact/:
+        # POST /:account/contacts {name, phones:[{number,type}], data} -> 200 Contact.
         # Inference: name and at least one parseable phone are required; no merge with
-        # existing contacts (undocumented).
+        # existing contacts (not documented).
         if not self._member_account(token, slug):
             return self._not_found("Account")
         data, err = self._json_body(req)
         if err:
             return err
-        err = self._validate_contact(data, partial=False)
+        err = self._validate_contact(data)
         if err:
             return err
         return self._ok(200, self._contact_json(self._create_contact(slug, data)))
 
     def _visible_contact(self, token, cid):
         c = self.contacts.get("/contacts/" + cid)
-        if c is None or c["account"] not in token["accounts"]:
+        if c is None or not self._reaches(token, c["account"]):
             return None
         return c
 
     def get_contact(self, req, token, cid):
+        # https://apidocs.next.textus.com/docs/contacts/get/ (example GET /contacts/:contact)
         c = self._visible_contact(token, cid)
         if c is None:
             return self._not_found("Contact")
         return self._ok(200, self._contact_json(c))
 
-    def patch_contact(self, req, token, cid):
-        # Inference: PATCH /contacts/:id is undocumented. Fake semantics: name replaces,
-        # data is merged key by key, phones (if given) replace the phone list. 200 Contact.
+    def put_contact(self, req, token, cid):
+        # https://apidocs.next.textus.com/docs/contacts/update: PUT /contacts/:contact
+        # {name, phones: [{number, type}], data} -> 200 Contact. The page does not say whether
+        # fields left out are kept. Inference (the strict reading of PUT): what is sent
+        # replaces the contact -- name, the whole phone list and data.
         c = self._visible_contact(token, cid)
         if c is None:
             return self._not_found("Contact")
         data, err = self._json_body(req)
         if err:
             return err
-        err = self._validate_contact(data, partial=True)
+        err = self._validate_contact(data)
         if err:
             return err
-        if "name" in data:
-            c["name"] = data["name"]
-            first, _, last = data["name"].partition(" ")
-            c["firstName"], c["lastName"] = first or None, last or None
-        if "data" in data:
-            c["data"].update(data["data"])
-        if "phones" in data:
-            c["phones"] = []
-            for p in data["phones"]:
-                e, ext = loose_phone_to_e164(p.get("number"))
-                c["phones"].append({"id": "/contact_phones/" + self._new_id(), "phoneNumber": e,
-                                    "extension": ext, "type": p.get("type") or "Mobile"})
+        c["name"] = data["name"]
+        first, _, last = data["name"].partition(" ")
+        c["firstName"], c["lastName"] = first or None, last or None
+        c["data"] = dict(data.get("data") or {})
+        c["phones"] = self._phones_from(data["phones"])
         return self._ok(200, self._contact_json(c))
 
     def list_contacts(self, req, token, slug):
+        # https://apidocs.next.textus.com/docs/contacts/index
         if not self._member_account(token, slug):
             return self._not_found("Account")
         items = [self._contact_json(self.contacts[i]) for i in self.contact_order
@@ -811,9 +1005,9 @@ class TextUsFake:
         return self._ok(200, self._collection(req, "/%s/contacts" % slug, items))
 
     def list_contact_phones(self, req, token, slug):
-        # ref §4: GET /:account/contact_phones{?q}; each member embeds its contact.
-        # Inference: q matches name (case-insensitive substring) or digits within the number;
-        # no match -> empty members (ref §4 inference).
+        # https://apidocs.next.textus.com/docs/contact_phones/index/: {?q}; each member embeds
+        # its contact. Inference: q matches a substring of the name or the digits within the
+        # number; no match -> empty members.
         if not self._member_account(token, slug):
             return self._not_found("Account")
         q = (req.query.get("q") or "").strip()
@@ -832,13 +1026,14 @@ class TextUsFake:
         return self._ok(200, self._collection(req, "/%s/contact_phones" % slug, members))
 
     def contact_conversations(self, req, token, cid):
-        # ref §4: GET /contacts/:contact/conversations, each with unsubscribed and blocked
+        # https://apidocs.next.textus.com/docs/contacts/conversations: each with unsubscribed
+        # and blocked
         c = self._visible_contact(token, cid)
         if c is None:
             return self._not_found("Contact")
         items = []
         for p in c["phones"]:
             for (slug, e), conv_id in self.conv_by_key.items():
-                if e == p["phoneNumber"] and slug in token["accounts"]:
+                if e == p["phoneNumber"] and self._reaches(token, slug):
                     items.append(self._conversation_json(self.conversations[conv_id]))
         return self._ok(200, self._collection(req, c["id"] + "/conversations", items))

@@ -2,7 +2,8 @@
  * fuzz_responses — libFuzzer target over the API clients' response parsers
  * (no network): TextUs Message / Conversation / Contact / collection pages,
  * API error bodies, Greenhouse user / candidate / note pages (v1 and v3), token
- * responses, ISO-8601 expiries, and the Link and Retry-After header parsers.
+ * responses, ISO-8601 expiries, the Link and Retry-After header parsers, and the
+ * Retry-After hold file's parser.
  * The first input byte picks the parser; the rest is the response bytes.
  */
 #include <stddef.h>
@@ -86,7 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 8: {
         int found = 0;
-        gh_page_notes(buf, len, (data[0] / 12) % 2 ? GH_V3 : GH_V1, "[th:", &found, &e);
+        long long note_id = 0;
+        gh_page_notes(buf, len, (data[0] / 12) % 2 ? GH_V3 : GH_V1, "[th:", &found, &note_id, &e);
         break;
     }
     case 9: {
@@ -105,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 11: {
         char o[HTTP_URL_MAX];
         http_parse_retry_after(buf, len, 1795000000LL);
+        (void)http_parse_holds(buf, len, "https://harvest.greenhouse.io:443");
         if (http_url_same_origin("https://harvest.greenhouse.io", z, o, sizeof(o), &e) == 0 &&
             strncmp(o, "https://harvest.greenhouse.io/", 30) != 0)
             abort(); /* a followed link must never leave the configured origin */

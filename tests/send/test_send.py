@@ -30,6 +30,9 @@ V1_KEY = "hvk_send_FAKE_0001"
 V1_KEY_NO_NOTE = "hvk_send_nonote_FAKE_0002"
 CLIENT_ID = "client_send_FAKE_0001"
 CLIENT_SECRET = "csecret_send_FAKE_0001"
+# a second OAuth client without harvest:notes:create (the 'configure replaced the client' race)
+CLIENT_B_ID = "client_send_FAKE_000B"
+CLIENT_B_SECRET = "csecret_send_FAKE_000B"
 CAND = 1001
 USER_ID = 101
 
@@ -38,11 +41,21 @@ SEED = {
         "tokens": {TOKEN: {"user": "/users/1", "accounts": ["acme"], "email": "alice@acme.example"}},
         "users": {"/users/1": {"name": "Alice Recruiter", "email": "alice@acme.example"}},
         "accounts": {"acme": {"name": "Acme", "type": "organization",
-                              "phoneNumbers": ["+13035550100"]}},
+                              "phoneNumbers": ["+13035550100"]},
+                     # a child of the recruiter's membership: not in GET /accounts
+                     "acme-child": {"name": "Acme Child", "parent": "acme",
+                                    "phoneNumbers": ["+13035550109"]},
+                     "other-org": {"name": "Other Org", "phoneNumbers": ["+13035550199"]}},
         "opt_outs": ["+13035550177"],
         "blocked": {"acme": ["+13035550166"]},
-        "contacts": [],
-        "messages": [],
+        # created elsewhere (TextUs's own Greenhouse sync, a colleague), with two numbers and
+        # data of its own, and a conversation with its first number
+        "contacts": [{"account": "acme", "name": "Jane Elsewhere",
+                      "phones": [{"number": "+13035550150", "type": "Mobile"},
+                                 {"number": "1-303-555-0151 x12", "type": "Work"}],
+                      "data": {"source": "crm"}}],
+        "messages": [{"account": "acme", "phone": "+13035550150", "body": "Hi from a colleague",
+                      "direction": "out", "sender": "/users/2"}],
     },
     "harvest": {
         "api_keys": {
@@ -52,9 +65,14 @@ SEED = {
             V1_KEY_NO_NOTE: {"name": "nonote", "permissions": ["activity_feed", "candidates_list",
                                                                "users_retrieve", "users_list"]},
         },
-        "oauth_clients": {CLIENT_ID: {"name": "textus-host", "secret": CLIENT_SECRET}},
+        "oauth_clients": {
+            CLIENT_ID: {"name": "textus-host", "secret": CLIENT_SECRET},
+            CLIENT_B_ID: {"name": "replacement", "secret": CLIENT_B_SECRET,
+                          "scopes": ["harvest:users:list", "harvest:candidates:list",
+                                     "harvest:notes:list"]}},
+        # the recruiter is not a Site Admin: v3 reads must not use a token whose sub is theirs
         "users": [{"id": USER_ID, "first_name": "Alice", "last_name": "Recruiter",
-                   "primary_email_address": "alice@acme.example", "site_admin": True}],
+                   "primary_email_address": "alice@acme.example", "site_admin": False}],
         "candidates": [{"id": CAND, "first_name": "Jane", "last_name": "Candidate",
                         "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"}]},
                        {"id": 1002, "first_name": "John", "last_name": "Other",
@@ -85,12 +103,13 @@ class World:
         self.env = {"TEXTUS_HOST_HOME": self.home}
         self.configure(note_enabled=True)
 
-    def configure(self, note_enabled=True, v1_key=V1_KEY, retry_ms=30000):
+    def configure(self, note_enabled=True, v1_key=V1_KEY, retry_ms=30000, client=None):
         gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
         if self.gen == "v1":
             gh["api_key"] = v1_key
         else:
-            gh.update({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+            cid, secret = client or (CLIENT_ID, CLIENT_SECRET)
+            gh.update({"client_id": cid, "client_secret": secret,
                        "auth_url": self.fakes.url("auth")})
         doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
                "greenhouse": gh,
@@ -181,6 +200,10 @@ def s_happy(w):
             n = ns[0]
             check(n["candidate_id"] == CAND, "%s happy: note on candidate" % w.gen)
             check(n["user_id"] == USER_ID, "%s happy: note by user %d" % (w.gen, USER_ID))
+            # audited as the recruiter: v1's On-Behalf-Of, v3's token subject
+            who = n["on_behalf_of"] if w.gen == "v1" else n["sub"]
+            check(who == USER_ID, "%s happy: the note is written as the recruiter (%s %r)" % (
+                w.gen, "On-Behalf-Of" if w.gen == "v1" else "sub", who))
             check(body in n["body"] and to in n["body"] and "alice@acme.example" in n["body"],
                   "%s happy: note says who/whom/what" % w.gen)
             check(n["visibility"] in ("private", "privately_visible"),
@@ -299,6 +322,163 @@ def s_ambiguous(w):
         [code(r1), "flush " + code(f), code(r2)])
 
 
+def s_ambiguous_then_replies(w):
+    # the POST lands but its answer is lost; then the candidate replies and a colleague texts
+    # the same number: the outgoing message is no longer the conversation's latest item
+    to, body = "+13035550152", unique("ambiguous, then a reply and a colleague")
+    rid = "ambrep-" + w.gen
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": "drop_after"})
+    r1 = w.send(rid, to, body)
+    check(code(r1) == "outcome_unknown", "%s ambiguous+replies: %r" % (w.gen, r1))
+    w.fakes.inbound("acme", to, "Thanks, I got it")
+    w.fakes.outbound("acme", to, "Hi Jane, this is Bob from Acme", "/users/2")
+    w.fakes.config({"textus_timeline_page_size": 1})   # the match is on the third page
+    try:
+        f = w.flush()
+    finally:
+        w.fakes.config({"textus_timeline_page_size": 25})
+    check(code(f) == "ok" and f["result"]["reconciled_sent"] >= 1,
+          "%s ambiguous+replies: flush resolves it as sent (%r)" % (w.gen, f))
+    ms = w.messages(body=body)
+    ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+    check(len(ms) == 1 and len(ns) == 1,
+          "%s ambiguous+replies: one SMS, one note (%d, %d)" % (w.gen, len(ms), len(ns)))
+    tl = [r for r in w.fakes.requests(server="textus") if r["path"].endswith("/timeline")]
+    check(len(tl) >= 3, "%s ambiguous+replies: the timeline was paged (%d pages)" % (w.gen, len(tl)))
+    row(w, "ambiguous send, then an inbound reply and a colleague's text → flush",
+        len(ms), len(ns), [code(r1), "flush " + code(f)])
+
+
+def s_ambiguous_two_candidates(w):
+    # a colleague sends the very same text to the number right after: two candidates for one
+    # intent, so it stays unknown (never a guess), and no note is written
+    to, body = "+13035550153", unique("the same words twice")
+    rid = "ambtwo-" + w.gen
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": "drop_after"})
+    r1 = w.send(rid, to, body)
+    w.fakes.outbound("acme", to, body, "/users/2")
+    f = w.flush()
+    check(code(r1) == "outcome_unknown" and code(f) == "ok" and
+          f["result"]["reconciled_sent"] == 0 and f["result"]["reconciled_not_sent"] == 0 and
+          f["result"]["unknown"] >= 1, "%s two candidates: still unknown (%r)" % (w.gen, f))
+    r2 = w.send(rid, to, body)
+    check(code(r2) == "outcome_unknown", "%s two candidates: a retry says unknown (%r)" % (w.gen, r2))
+    ms = w.messages(body=body)
+    ns = [n for m in ms for n in w.notes("[textus:%s]" % m["id"])]
+    check(len(ms) == 2 and not ns, "%s two candidates: no note (%d msgs, %d notes)" % (
+        w.gen, len(ms), len(ns)))
+    row(w, "ambiguous send + a colleague's identical text → stays unknown", 1, len(ns),
+        [code(r1), "flush " + code(f), code(r2)])
+
+
+def s_child_account(w):
+    # the recruiter's membership is at "acme"; "acme-child" is its child, absent from
+    # GET /accounts: configure (verified online) accepts it and the send goes out from it
+    def configure(account):
+        doc = {"textus": {"account": account}}
+        r = subprocess.run([HOST, "configure"], input=json.dumps(doc).encode(),
+                           env=dict(os.environ, **w.env), capture_output=True, timeout=60)
+        return r.returncode, r.stdout.decode() + r.stderr.decode()
+    rc, out = configure("acme-child")
+    check(rc == 0 and "reached through the membership at acme" in out,
+          "%s configure a child account: rc %d %s" % (w.gen, rc, out[-1500:]))
+    body = unique("from the child account")
+    r = w.send("child-" + w.gen, "+13035550154", body)
+    ms = [m for m in w.messages(body=body) if m["_account"] == "acme-child"]
+    ns = w.notes(marker_of(r)) if code(r) == "ok" else []
+    check(code(r) == "ok" and len(ms) == 1 and len(ns) == 1,
+          "%s send from the child account: %r (%d msgs, %d notes)" % (w.gen, r, len(ms), len(ns)))
+    rc2, out2 = configure("other-org")
+    check(rc2 == 1 and "textus_account" in out2 and "acme-child" in out2 and "acme" in out2,
+          "%s configure an unreachable account: refused naming the reachable ones (%s)" % (
+              w.gen, out2[-1500:]))
+    w.configure()
+    row(w, "configure + send from a child account reached through the parent", len(ms), len(ns),
+        ["configure rc=%d" % rc, code(r), "other-org rc=%d" % rc2])
+
+
+def s_retry_after_across_hosts(w):
+    # Harvest answers the note 429 + Retry-After: 3. Chrome starts a new host per click: the
+    # next host (a new send) and a flush within those 3 s make no request to Greenhouse; the
+    # notes stay pending with the time they will be retried, and are written after it.
+    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(),
+                   "action": {"status": 429, "retry_after": 3}})
+    b1, b2 = unique("rate limited note one"), unique("rate limited note two")
+    r1 = w.send("ra1-" + w.gen, "+13035550155", b1)
+    t429 = time.time()
+    since = w.fakes.requests()[-1]["seq"]
+    r2 = w.send("ra2-" + w.gen, "+13035550156", b2)
+    f1 = w.flush()
+    gh = [r for r in w.fakes.requests(server="harvest", since=since)]
+    within = time.time() - t429 < 3
+    for r in (r1, r2):
+        check(code(r) == "ok" and r["result"]["note"]["state"] == "pending" and
+              r["result"]["note"].get("retry_at") and "rate_limited" in r["result"]["note"]["reason"],
+              "%s Retry-After: the note is pending with its retry time (%r)" % (w.gen, r))
+    check(within and not gh, "%s Retry-After: the next host and a flush within the hold made no "
+          "Greenhouse request (%d: %r)" % (w.gen, len(gh), [x["path"] for x in gh]))
+    hold = os.path.join(w.home, "holds")
+    check(os.path.exists(hold) and os.stat(hold).st_mode & 0o777 == 0o600,
+          "%s Retry-After: the hold is kept in the state folder, mode 0600" % w.gen)
+    time.sleep(max(0.0, 3.2 - (time.time() - t429)))
+    f2 = w.flush()
+    ns = [n for b in (b1, b2) for m in w.messages(body=b) for n in w.notes("[textus:%s]" % m["id"])]
+    check(code(f2) == "ok" and len(ns) == 2, "%s Retry-After: both notes after the hold (%r, %d)" % (
+        w.gen, f2, len(ns)))
+    row(w, "note 429 + Retry-After 3 s → next host and flush wait → written after", 2, len(ns),
+        [code(r1) + "(note pending)", code(r2) + "(no request)", "flush " + code(f1),
+         "flush " + code(f2)])
+
+
+def s_token_race(w):
+    # configure replaces the OAuth client while a send's token request is slow: whatever the
+    # old client obtained must not be cached; later sends use the new client only (which lacks
+    # harvest:notes:create here, so their notes are refused, not written with the old token)
+    w.configure()  # fresh: nothing cached
+    w.fakes.fault({"server": "auth", "method": "POST", "path_re": "^/token$",
+                   "action": {"delay_ms": 2500}})
+    body = unique("send during a configure")
+    p = {"type": "send_sms", "request_id": "race-" + w.gen, "candidate_id": str(CAND),
+         "to": "+13035550157", "body": body}
+    h = Host(env=w.env)
+    h.send(p)
+    deadline = time.time() + 20
+    while time.time() < deadline and not w.messages(body=body):
+        time.sleep(0.05)  # the SMS went out: the note's token request is next (and slow)
+    time.sleep(0.3)
+    w.configure(client=(CLIENT_B_ID, CLIENT_B_SECRET))
+    r1 = h.read_reply()
+    h.close()
+    since = w.fakes.requests()[-1]["seq"]
+    body2 = unique("send after the configure")
+    r2 = w.send("race2-" + w.gen, "+13035550158", body2)
+    recs = w.fakes.requests(since=since)
+    labels = {t["label"]: t["client"] for t in w.fakes.state()["harvest"]["tokens"]}
+    used = set()
+    for r in recs:
+        a = (r["headers"].get("authorization") or "")
+        if r["server"] == "harvest" and a.startswith("Bearer "):
+            used.add(labels.get(a.split()[1], "?"))
+    check(code(r1) == "ok", "%s race: the first send went out (%r)" % (w.gen, r1))
+    check(used == {"replacement"}, "%s race: after the configure only the new client's tokens "
+          "are used (%r)" % (w.gen, used))
+    check(any(r["server"] == "auth" and "client:replacement" in (r["headers"].get("authorization")
+                                                               or "") for r in recs),
+          "%s race: the next send asked the new client for a token" % w.gen)
+    ns2 = [n for m in w.messages(body=body2) for n in w.notes("[textus:%s]" % m["id"])]
+    check(code(r2) == "ok" and not ns2 and r2["result"]["note"]["state"] == "pending",
+          "%s race: the new client's missing scope stops the note (%r)" % (w.gen, r2))
+    w.configure()
+    out = subprocess.run([HOST, "outbox", "flush"], env=dict(os.environ, **w.env),
+                         capture_output=True, timeout=60)
+    ns2 = [n for m in w.messages(body=body2) for n in w.notes("[textus:%s]" % m["id"])]
+    check(len(ns2) == 1, "%s race: written once the client is restored (%s)" % (w.gen, out.stdout))
+    row(w, "configure replaces the v3 client during a slow token request", 2, len(ns2),
+        [code(r1), code(r2) + "(note stopped)", "flush rc=%d" % out.returncode])
+
+
 def s_ambiguous_not_sent(w):
     to, body = "+13035550127", unique("dropped before store")
     rid = "ambns-" + w.gen
@@ -355,9 +535,10 @@ def s_note_drop_after(w):
     ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []
     check(n_before == 1 and len(ns) == 1, "%s note drop: still one note (%d)" % (w.gen, len(ns)))
     r2 = w.send("notedrop-" + w.gen, to, body)
+    # the note found in the feed by its marker is journaled with its real id
     check(code(r2) == "ok" and r2["result"]["note"]["state"] == "written" and
-          r2["result"]["note"]["id"] in (None, ns[0]["id"] if ns else -1),
-          "%s note drop replay %r" % (w.gen, r2))
+          r2["result"]["note"]["id"] == (ns[0]["id"] if ns else -1),
+          "%s note drop replay: the found note's id %r" % (w.gen, r2))
     row(w, "note dropped after store → flush reads feed", len(w.messages(body=body)), len(ns),
         [code(r1) + "(note pending)", "flush " + code(f), code(r2)])
 
@@ -430,20 +611,58 @@ def s_opt_out_verb(w):
     row(w, "opt_out twice, then send", len(w.messages(to=to)), 0, [code(r1), code(r2), code(r3)])
 
 
+def contacts_with(w, number):
+    return [c for c in w.fakes.state()["textus"]["contacts"]
+            if any(ph.get("phoneNumber") == number for ph in c["phones"]["members"])]
+
+
 def s_import_contact(w):
     to = "+13035550134" if w.gen == "v1" else "+13035550135"
     p = {"type": "import_contact", "candidate_id": str(CAND), "to": to, "name": "Jane Candidate"}
     r1 = w.req(p)
-    r2 = w.req(p)
+    since = w.fakes.requests()[-1]["seq"]
+    r2 = w.req(dict(p, name="Jane Q. Candidate"))
     check(code(r1) == "ok" and r1["result"]["contact"]["created"] is True, "%s import 1 %r" % (w.gen, r1))
     check(code(r2) == "ok" and r2["result"]["contact"]["created"] is False, "%s import 2 %r" % (w.gen, r2))
-    cs = [c for c in w.fakes.state()["textus"]["contacts"]
-          if any(ph.get("phoneNumber") == to for ph in c["phones"]["members"])]
+    writes = [r for r in w.fakes.requests(server="textus", since=since)
+              if r["method"] in ("POST", "PUT", "PATCH")]
+    check([r["method"] for r in writes] == ["PUT"],
+          "%s import 2: one PUT, no PATCH or POST (%r)" % (w.gen, [r["method"] for r in writes]))
+    cs = contacts_with(w, to)
     check(len(cs) == 1, "%s import: one contact (%d)" % (w.gen, len(cs)))
     if cs:
+        check(cs[0]["name"] == "Jane Q. Candidate", "%s import 2: name updated" % w.gen)
+        check([ph["phoneNumber"] for ph in cs[0]["phones"]["members"]] == [to],
+              "%s import 2: the number kept once" % w.gen)
         check(cs[0]["data"].get("greenhouse_candidate_id") == str(CAND), "contact data: candidate id")
         check("/people/%d" % CAND in cs[0]["data"].get("greenhouse_profile_url", ""), "profile url")
-    row(w, "import_contact twice", 0, 0, [code(r1), code(r2)] + ["contacts=%d" % len(cs)])
+    row(w, "import_contact twice (second: PUT, name updated)", 0, 0,
+        [code(r1), code(r2)] + ["contacts=%d" % len(cs)])
+    # a contact created elsewhere, with a conversation: found through the conversation's
+    # associated contacts, updated in place (its other number, the numbers' types and its own
+    # data kept), never duplicated
+    if w.gen == "v1":
+        since = w.fakes.requests()[-1]["seq"]
+        r5 = w.req({"type": "import_contact", "candidate_id": str(CAND), "to": "+13035550150",
+                    "name": "Jane Imported"})
+        check(code(r5) == "ok" and r5["result"]["contact"]["created"] is False,
+              "import of a contact created elsewhere: updated, not created (%r)" % r5)
+        cs = contacts_with(w, "+13035550150")
+        check(len(cs) == 1, "created elsewhere: still one contact (%d)" % len(cs))
+        if cs:
+            phones = [(ph["phoneNumber"], ph["extension"], ph["type"])
+                      for ph in cs[0]["phones"]["members"]]
+            check(phones == [("+13035550150", None, "Mobile"), ("+13035550151", "12", "Work")],
+                  "created elsewhere: both numbers and their types kept (%r)" % phones)
+            check(cs[0]["name"] == "Jane Imported" and cs[0]["data"].get("source") == "crm" and
+                  cs[0]["data"].get("greenhouse_candidate_id") == str(CAND),
+                  "created elsewhere: name updated, its data kept and ours added (%r)" % cs[0])
+        paths = [r["path"] for r in w.fakes.requests(server="textus", since=since)]
+        check(any(x.endswith("/associated_contacts") for x in paths) and
+              not any("contact_phones" in x for x in paths),
+              "created elsewhere: found through the conversation, no phone search (%r)" % paths)
+        row(w, "import_contact of a contact created elsewhere", 0, 0,
+            [code(r5), "contacts=%d" % len(cs)])
     # from the profile: the number beneath the name, the profile's name and URL
     num = "+13035550140" if w.gen == "v1" else "+13035550141"
     prof = {"url": "https://acme.greenhouse.io/people/%d?application_id=5" % CAND,
@@ -459,6 +678,15 @@ def s_import_contact(w):
     check(len(cs) == 1 and cs[0]["name"] == "Jane Profile" and
           cs[0]["data"].get("greenhouse_profile_url") == prof["url"],
           "%s import profile: one contact with name and url (%r)" % (w.gen, cs))
+    # the profile's label gives the phone type
+    check(len(cs) == 1 and cs[0]["phones"]["members"][0]["type"] == "Mobile",
+          "%s import profile: type from the label" % w.gen)
+    work = "+13035550142" if w.gen == "v1" else "+13035550143"
+    r6 = w.req({"type": "import_contact", "candidate_id": str(CAND),
+                "profile": dict(prof, lines=["Jane Profile", "Work: (303) 555-%s" % work[-4:]])})
+    cs = contacts_with(w, work)
+    check(code(r6) == "ok" and len(cs) == 1 and cs[0]["phones"]["members"][0]["type"] == "Work",
+          "%s import profile: a Work number is imported as Work (%r)" % (w.gen, cs))
     row(w, "import_contact from profile twice", 0, 0, [code(r3), code(r4), "contacts=%d" % len(cs)])
 
 
@@ -524,6 +752,7 @@ def main():
             s_validation(w)
             s_two_hosts(w)
             s_ambiguous(w)
+            s_ambiguous_then_replies(w)
             s_ambiguous_not_sent(w)
             s_note_retry(w, 429)
             s_note_retry(w, 503)
@@ -535,7 +764,13 @@ def main():
             s_import_contact(w)
             s_cli_send(w)
             s_startup_flush(w)
+            if w.gen == "v1":
+                s_retry_after_across_hosts(w)
+            if w.gen == "v3":
+                s_child_account(w)
+                s_token_race(w)
             sealed_check(w)
+            s_ambiguous_two_candidates(w)  # last: it leaves an unknown send in the outbox
         finally:
             w.close()
     print("\n| scenario | Harvest | messages | notes | reply codes |")

@@ -287,7 +287,10 @@ class CliFail(Base):
         self.assert_failed_unchanged(root, before, rc, out, err)
         checks = check_lines(out)
         self.assertEqual(checks["Users: List Users"][0], "FAIL", out)
-        self.assertTrue(checks["Users: List Users"][1].startswith("greenhouse_permission: "))
+        # https://developers.greenhouse.io/harvest.html#errors: a key without the endpoint's
+        # permission gets 401 ("a valid Harvest API key with the correct permissions")
+        self.assertTrue(checks["Users: List Users"][1].startswith("greenhouse_auth: "), out)
+        self.assertIn("lacks the permission", checks["Users: List Users"][1])
         fix = fix_after(out, "Users: List Users")
         self.assertIn("List Users", fix)
         self.assertIn("API Credential Management", fix)
