@@ -1,19 +1,29 @@
 /*
  * cli_configure — `textus-host configure [--no-verify] [--save-anyway]`.
  * Reads a JSON configure document (config.h) from stdin when stdin is not a
- * terminal, or asks on the terminal (secrets without echo); merges it in
- * memory, verifies it online (verify.h: a checklist, one line per check, each
- * failure with its fix), saves it only when no check failed or with
- * --save-anyway (--no-verify: saves without contacting anything), and prints
- * the masked summary. Exit 0 saved and verified; 1 a check failed (saved only
- * with --save-anyway) or an error; 2 usage. Secrets are never taken from the
- * command line (ps and shell history would keep them). ENGINE module.
+ * terminal, or asks on the terminal (secrets without echo, each answer
+ * checked as it is given, an unrecognised one asked again); merges it in
+ * memory, verifies it online (verify.h: each service's step shown as it
+ * starts and ends, one line per check, each failure with its fix), saves it
+ * only when no check failed or with --save-anyway (--no-verify: saves without
+ * contacting anything), then says what changed and what to do next. On a
+ * terminal, a failed check offers to ask again only the questions behind it,
+ * keeping every other answer (secrets included) in guarded memory, wiped at
+ * the end. A state folder that cannot be written is reported before any
+ * question. Exit 0 saved and verified (or nothing changed and the stored
+ * configuration passed its checks); 1 a check failed (saved only with
+ * --save-anyway), nothing was configured on a fresh install, or an error;
+ * 2 usage: an unknown option, a value on the command line, or a document that
+ * was not understood (an unknown member, Harvest v1 over stored v3 without
+ * "harvest": "v1"). Secrets are never taken from the command line (ps and
+ * shell history would keep them). ENGINE module.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -21,43 +31,170 @@
 
 #include "config.h"
 #include "engine_entry.h"
+#include "hints.h"
+#include "paths.h"
+#include "term.h"
 #include "verify.h"
 
 #define CLI_CONFIGURE_MAX_INPUT (1u << 20)
 #define CLI_LINE_MAX            4200
+#define CLI_MARK_WIDTH          11
 
-/* The checklist, one line per check; each failure followed by its fix. */
-static void cli_configure_checklist(const struct verify_report *r)
+/* ---- printing the verification ------------------------------------------------- */
+
+static enum term_mark cli_configure_mark(enum verify_status st)
+{
+    return st == VERIFY_OK ? TERM_OK : st == VERIFY_FAIL ? TERM_FAIL : TERM_UNCHECKED;
+}
+
+/* One check: "  ok          TextUs token: accepted by TextUs"; a failure is followed by its fix. */
+static void cli_configure_check_line(const struct verify_check *c)
+{
+    printf("  ");
+    term_print_mark(stdout, cli_configure_mark(c->status), CLI_MARK_WIDTH);
+    if (c->status == VERIFY_FAIL) {
+        printf(" %s: %s: %s\n", c->check, err_code_name(c->code), c->message);
+        printf("  %-*s fix: %s\n", CLI_MARK_WIDTH, "", c->fix);
+    } else {
+        printf(" %s: %s\n", c->check, c->message);
+    }
+}
+
+static void cli_configure_step_begin(void *ctx, const struct verify_step *st)
+{
+    char what[800];
+
+    (void)ctx;
+    snprintf(what, sizeof(what), "%s at %s: %s", st->service, st->host, st->what);
+    term_step_begin(stdout, what);
+}
+
+static void cli_configure_step_end(void *ctx, const struct verify_step *st,
+                                   const struct verify_report *r)
 {
     int i;
 
-    if (r->n == 0)
+    (void)ctx;
+    if (st->online)
+        term_step_end(stdout);
+    for (i = st->first; i < st->first + st->count && i < r->n; i++)
+        cli_configure_check_line(&r->checks[i]);
+    fflush(stdout);
+}
+
+static const struct verify_progress cli_configure_progress = {cli_configure_step_begin,
+                                                              cli_configure_step_end, NULL};
+
+/* A value of the list of changes, for a person. */
+static void cli_configure_value(char *out, size_t outsz, const char *field, const cJSON *v)
+{
+    char *t;
+
+    if (strcmp(field, "greenhouse.harvest") == 0 && cJSON_IsString(v)) {
+        snprintf(out, outsz, "%s",
+                 strcmp(v->valuestring, "v3") == 0
+                     ? "v3 (OAuth client credentials)"
+                     : "v1 (API key; Greenhouse scheduled it for removal on 2026-08-31)");
         return;
-    printf("online verification:\n");
-    for (i = 0; i < r->n; i++) {
-        const struct verify_check *c = &r->checks[i];
-        if (c->status == VERIFY_FAIL) {
-            printf("  %-9s %s: %s: %s\n", verify_status_word(c->status), c->check,
-                   err_code_name(c->code), c->message);
-            printf("  %-9s fix: %s\n", "", c->fix);
-        } else {
-            printf("  %-9s %s: %s\n", verify_status_word(c->status), c->check, c->message);
-        }
     }
+    if (cJSON_IsString(v)) {
+        snprintf(out, outsz, "%s", v->valuestring);
+        return;
+    }
+    t = cJSON_PrintUnformatted(v);
+    snprintf(out, outsz, "%s", t ? t : "?");
+    free(t);
+}
+
+/* What the save changed, one line each (secrets masked), or "nothing changed". */
+static void cli_configure_changes(const cJSON *changes)
+{
+    const cJSON *c;
+
+    if (!cJSON_IsArray(changes) || cJSON_GetArraySize(changes) == 0) {
+        printf("nothing changed.\n");
+        return;
+    }
+    printf("what changed:\n");
+    cJSON_ArrayForEach(c, changes)
+    {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(c, "field");
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(c, "change");
+        const char *field = cJSON_IsString(f) ? f->valuestring : "?";
+        char now[600], was[600];
+        cli_configure_value(now, sizeof(now), field, cJSON_GetObjectItemCaseSensitive(c, "value"));
+        cli_configure_value(was, sizeof(was), field, cJSON_GetObjectItemCaseSensitive(c, "was"));
+        if (cJSON_IsString(kind) && strcmp(kind->valuestring, "set") == 0)
+            printf("  %-34s set: %s\n", field, now);
+        else if (cJSON_IsString(kind) && strcmp(kind->valuestring, "removed") == 0)
+            printf("  %-34s removed (was %s)\n", field, was);
+        else
+            printf("  %-34s changed: %s (was %s)\n", field, now, was);
+    }
+}
+
+/* The one line on what to do next. */
+static void cli_configure_next(const struct store *s, int failed)
+{
+    const char *missing[4];
+    int n = 0, i;
+
+    if (failed) {
+        printf("Next: fix the failed checks above (each has its fix), then run `textus-host "
+               "configure` again.\n");
+        return;
+    }
+    if (!s || !store_textus_token(s))
+        missing[n++] = "the TextUs token";
+    if (!s || !store_textus_account(s))
+        missing[n++] = "the TextUs account";
+    if (!s || !store_gh_email(s))
+        missing[n++] = "your Greenhouse sign-in email";
+    if (!s || store_gh_generation(s) == 0)
+        missing[n++] = "the Harvest credentials";
+    if (n == 0) {
+        printf("Next: run `textus-host doctor` to check the browsers and this setup end to end, "
+               "then open a candidate's profile in Greenhouse.\n");
+        return;
+    }
+    printf("Next: still missing ");
+    for (i = 0; i < n; i++)
+        printf("%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", missing[i]);
+    printf(": run `textus-host configure` again to add %s.\n", n == 1 ? "it" : "them");
 }
 
 static void cli_configure_usage(FILE *out)
 {
-    fprintf(out, "usage: textus-host configure [--no-verify] [--save-anyway] < config.json\n"
-                 "       textus-host configure            (on a terminal: asks)\n"
-                 "\n"
-                 "The document: {\"textus\": {\"token\", \"account\", \"base_url\"},\n"
-                 "  \"greenhouse\": {\"email\", \"api_key\" | \"client_id\" + \"client_secret\",\n"
-                 "                 \"base_url\", \"auth_url\"}, \"settings\": {...}}\n"
-                 "It is merged into the current configuration (null removes a member),\n"
-                 "verified online, and saved only when every check passed\n"
-                 "(--save-anyway saves regardless; --no-verify skips the checks).\n"
-                 "Secrets are never accepted as command-line arguments.\n");
+    fprintf(out,
+            "usage: textus-host configure [--no-verify] [--save-anyway] < config.json\n"
+            "       textus-host configure            (on a terminal: asks)\n"
+            "\n"
+            "On a terminal it asks for the TextUs API token (" TH_HINT_TEXTUS_TOKEN "),\n"
+            "the TextUs account slug, your Greenhouse sign-in email and the Harvest\n"
+            "credentials (v3 client id + secret; or a v1 API key), secrets without echo.\n"
+            "When a check fails it offers to ask again only what the failure concerns.\n"
+            "\n"
+            "The document (every member optional; any other member is refused):\n"
+            "  {\"textus\": {\"token\", \"account\", \"base_url\"},\n"
+            "   \"greenhouse\": {\"email\", \"client_id\" + \"client_secret\" | \"api_key\",\n"
+            "                  \"harvest\": \"v3\" | \"v1\", \"base_url\", \"auth_url\"},\n"
+            "   \"settings\": {\"note_enabled\", \"note_visibility\", \"allowed_extension_ids\",\n"
+            "                \"allow_no_origin\", \"inbound_cap\", \"ca_file\", "
+            "\"connect_timeout_ms\",\n"
+            "                \"timeout_ms\", \"segment_limit\", \"note_retry_base_ms\"}}\n"
+            "It is merged into the current configuration (null removes a member).\n"
+            "Going back from stored Harvest v3 client credentials to a v1 api_key (v1 was\n"
+            "scheduled for removal on 2026-08-31) needs \"harvest\": \"v1\" in \"greenhouse\".\n"
+            "\n"
+            "  --no-verify    save without contacting TextUs or Greenhouse\n"
+            "  --save-anyway  save even when a check fails (still exits 1)\n"
+            "  --help         print this help\n"
+            "\n"
+            "Exit status: 0 saved and every check passed (or nothing changed and the stored\n"
+            "configuration passed); 1 a check failed (nothing saved unless --save-anyway),\n"
+            "nothing configured on a fresh install, or an error; 2 an unknown option, a\n"
+            "value on the command line, or a document member that was not understood.\n"
+            "Secrets are never accepted as command-line arguments.\n");
 }
 
 /* Does an argument look like an attempt to pass a value on the command line? */
@@ -113,14 +250,175 @@ static char *cli_configure_read_stdin(size_t *len_out)
     return buf;
 }
 
-/* Ask one question on the terminal; the answer goes to buf (sodium memory). 0 on success. */
-static int cli_configure_ask(const char *question, const char *current, int secret, char *buf,
-                             size_t bufsz)
+/* ---- before anything is asked -------------------------------------------------- */
+
+/* The folder dir, or the nearest existing folder above it, can be written; else which, and why. */
+static int cli_configure_writable(const char *dir, char *which, size_t whichsz, const char **why)
+{
+    char *slash;
+
+    snprintf(which, whichsz, "%s", dir);
+    while (access(which, F_OK) != 0) {
+        slash = strrchr(which, '/');
+        if (!slash)
+            return 0; /* a relative path: paths_resolve refuses those */
+        if (slash == which) {
+            which[1] = '\0';
+            break;
+        }
+        *slash = '\0';
+    }
+    if (access(which, W_OK | X_OK) == 0)
+        return 0;
+    *why = strerror(errno);
+    return -1;
+}
+
+/* Can the store be written at all? Checked before the first question. */
+static int cli_configure_preflight(void)
+{
+    struct paths p;
+    struct err e;
+    char which[PATHS_MAX];
+    const char *why = "";
+
+    err_clear(&e);
+    if (paths_resolve(&p, &e) != 0) {
+        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+        return -1;
+    }
+    if (cli_configure_writable(p.config_dir, which, sizeof(which), &why) == 0 &&
+        cli_configure_writable(p.data_dir, which, sizeof(which), &why) == 0)
+        return 0;
+    fprintf(stderr,
+            "textus-host: store_io: the state folder %s cannot be written (%s), so nothing could "
+            "be saved: give yourself write access to it (chmod u+w) or set TEXTUS_HOST_HOME to a "
+            "folder you can write; nothing was asked and nothing was saved\n",
+            which, why);
+    return -1;
+}
+
+/* No member with a value at all (an empty document, or empty sections). */
+static int cli_configure_patch_empty(const cJSON *patch)
+{
+    const cJSON *sec;
+
+    cJSON_ArrayForEach(sec, patch)
+    {
+        if (!cJSON_IsObject(sec) || sec->child)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- one pass: verify (or not), save, report ------------------------------------ */
+
+struct cli_configure_opts {
+    int no_verify;
+    int save_anyway;
+};
+
+/*
+ * Check, verify and save one document; print what happened. Returns the exit
+ * status; *retry (may be NULL) is set to 1 when checks failed and nothing was
+ * saved (the interactive session may then fix the answers).
+ */
+static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *patch,
+                              const struct store *cur, struct verify_report *report, int *retry)
+{
+    struct store *s = NULL;
+    struct err e;
+    int rc = 1, empty = cli_configure_patch_empty(patch);
+
+    if (retry)
+        *retry = 0;
+    err_clear(&e);
+    if (config_check_document(patch, 0, cur ? store_gh_generation(cur) : 0, &e) != 0) {
+        fprintf(stderr, "textus-host configure: %s\n", e.message);
+        return 2;
+    }
+    if (empty && !cur) {
+        fprintf(stderr, "textus-host configure: nothing configured: no value was given, so "
+                        "nothing was saved (answer the questions, or pipe a JSON document; see "
+                        "textus-host configure --help)\n");
+        return 1;
+    }
+    if (o->no_verify) {
+        cJSON *changes = NULL;
+        if (empty) {
+            printf("nothing changed.\nonline verification: skipped (--no-verify)\n");
+            return 0;
+        }
+        if (config_apply_ex(patch, 0, NULL, &s, &changes, &e) != 0)
+            goto fail;
+        printf("saved.\n");
+        printf("online verification: skipped (--no-verify)\n");
+        cli_configure_changes(changes);
+        cJSON_Delete(changes);
+        cli_configure_next(s, 0);
+        store_free(s);
+        return 0;
+    }
+    printf("online verification%s:\n",
+           empty ? " of the stored configuration (nothing changed)" : "");
+    fflush(stdout);
+    if (verify_configure(patch, 0,
+                         (o->save_anyway ? VERIFY_SAVE_ANYWAY : 0) | (empty ? VERIFY_DRY_RUN : 0),
+                         &cli_configure_progress, report, &s, &e) != 0)
+        goto fail;
+    if (empty) {
+        if (report->failed > 0) {
+            fprintf(stderr,
+                    "textus-host configure: %d check(s) of the stored configuration "
+                    "failed; nothing was changed\n",
+                    report->failed);
+            cli_configure_next(cur, 1);
+            if (retry)
+                *retry = 1;
+        } else {
+            printf("nothing changed; the stored configuration passed its checks.\n");
+            cli_configure_next(cur, 0);
+            rc = 0;
+        }
+        goto out;
+    }
+    if (!report->saved) {
+        if (retry) { /* the session offers to fix them */
+            *retry = 1;
+            goto out;
+        }
+        fprintf(stderr,
+                "textus-host configure: %d check(s) failed; nothing was saved (fix them and "
+                "run configure again, or add --save-anyway to keep the values regardless)\n",
+                report->failed);
+        goto out;
+    }
+    if (report->failed > 0) {
+        printf("saved anyway (--save-anyway), although %d check(s) failed.\n", report->failed);
+        fprintf(stderr, "textus-host configure: saved, but %d check(s) failed\n", report->failed);
+    } else {
+        printf("saved.\n");
+        rc = 0;
+    }
+    cli_configure_changes(report->changes);
+    cli_configure_next(s, report->failed > 0);
+    goto out;
+fail:
+    fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+    fprintf(stderr, "textus-host configure: nothing was saved\n");
+out:
+    store_free(s);
+    return rc;
+}
+
+/* ---- asking on a terminal ------------------------------------------------------ */
+
+/* Read one line from the terminal into buf (echo off for secrets). 0, or -1 on EOF. */
+static int cli_configure_read_line(int secret, char *buf, size_t bufsz)
 {
     struct termios old, quiet;
-    int restore = 0;
+    int restore = 0, eof = 0;
     size_t n = 0;
-    int c;
 
     /* echo goes off before the prompt shows, so nothing typed after it can echo */
     if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
@@ -130,10 +428,6 @@ static int cli_configure_ask(const char *question, const char *current, int secr
         if (tcsetattr(STDIN_FILENO, TCSADRAIN, &quiet) == 0)
             restore = 1;
     }
-    if (current)
-        printf("%s [%s; Enter keeps it]: ", question, current);
-    else
-        printf("%s: ", question);
     fflush(stdout);
     for (;;) {
         char ch;
@@ -141,17 +435,16 @@ static int cli_configure_ask(const char *question, const char *current, int secr
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            c = EOF;
+            eof = 1;
             break;
         }
-        c = (unsigned char)ch;
-        if (c == '\n')
+        if (ch == '\n')
             break;
         if (n + 1 < bufsz)
-            buf[n++] = (char)c;
+            buf[n++] = ch;
+        ch = 0;
     }
     buf[n] = '\0';
-    sodium_memzero(&c, sizeof(c));
     if (restore) {
         tcsetattr(STDIN_FILENO, TCSADRAIN, &old);
         printf("\n");
@@ -164,106 +457,398 @@ static int cli_configure_ask(const char *question, const char *current, int secr
         while (isspace((unsigned char)buf[skip]))
             skip++;
         memmove(buf, buf + skip, n - skip + 1);
+        sodium_memzero(buf + n - skip + 1, skip);
     }
-    return c == EOF && n == 0 ? -1 : 0;
+    return eof && n == 0 ? -1 : 0;
 }
 
-static int cli_configure_put(cJSON *patch, const char *section, const char *name, const char *value)
+enum cli_field {
+    CF_TOKEN,
+    CF_ACCOUNT,
+    CF_EMAIL,
+    CF_HARVEST,
+    CF_CLIENT_ID,
+    CF_CLIENT_SECRET,
+    CF_API_KEY,
+    CF_N
+};
+
+struct cli_question {
+    const char *section, *name;
+    const char *question;
+    int secret; /* read without echo, shown masked */
+    int masked; /* shown masked (secrets and the client id, as in `status`) */
+};
+
+static const struct cli_question cli_questions[CF_N] = {
+    {"textus", "token", "TextUs API token (" TH_HINT_TEXTUS_TOKEN "; not shown)", 1, 1},
+    {"textus", "account",
+     "TextUs account slug (the part after next.textus.com/ in the address, e.g. "
+     "acme-recruiting)",
+     0, 0},
+    {"greenhouse", "email", "Greenhouse sign-in email", 0, 0},
+    {"greenhouse", "harvest",
+     "Harvest API: v3 (OAuth client credentials, recommended) or v1 (API key, retired: "
+     "removal scheduled 2026-08-31)",
+     0, 0},
+    {"greenhouse", "client_id", "Harvest v3 client id (from your Greenhouse admin)", 0, 1},
+    {"greenhouse", "client_secret", "Harvest v3 client secret (not shown)", 1, 1},
+    {"greenhouse", "api_key", "Harvest v1 API key (from your Greenhouse admin; not shown)", 1, 1},
+};
+
+/* An interactive session: what is stored, and every answer so far (guarded memory). */
+struct cli_session {
+    const struct store *cur;
+    int stored_gen;
+    char *ans[CF_N]; /* "" = not answered (keeps what is stored) */
+    char *line;
+};
+
+static const char *cli_session_stored(const struct cli_session *ss, int f)
 {
-    cJSON *sec = cJSON_GetObjectItemCaseSensitive(patch, section);
+    if (!ss->cur)
+        return NULL;
+    switch (f) {
+    case CF_TOKEN:
+        return store_textus_token(ss->cur);
+    case CF_ACCOUNT:
+        return store_textus_account(ss->cur);
+    case CF_EMAIL:
+        return store_gh_email(ss->cur);
+    case CF_CLIENT_ID:
+        return store_gh_client_id(ss->cur);
+    case CF_CLIENT_SECRET:
+        return store_gh_client_secret(ss->cur);
+    case CF_API_KEY:
+        return store_gh_api_key(ss->cur);
+    default:
+        return NULL;
+    }
+}
+
+/* The Harvest generation the answers mean: the one chosen, else the stored one, else v3. */
+static int cli_session_gen(const struct cli_session *ss)
+{
+    if (strcmp(ss->ans[CF_HARVEST], "v1") == 0)
+        return 1;
+    if (strcmp(ss->ans[CF_HARVEST], "v3") == 0)
+        return 3;
+    return ss->stored_gen == 1 ? 1 : 3;
+}
+
+/* A plain answer's shape, checked at once (the message names the problem). */
+static int cli_session_valid(int f, const char *value, struct err *e)
+{
+    const struct cli_question *q = &cli_questions[f];
+    cJSON *p, *sec;
+    int rc = -1;
+
+    p = cJSON_CreateObject();
+    sec = p ? cJSON_AddObjectToObject(p, q->section) : NULL;
+    if (!sec || !cJSON_AddStringToObject(sec, q->name, value)) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+    } else {
+        rc = config_check_patch(p, 0, e);
+    }
+    if (p) {
+        store_json_wipe(p);
+        cJSON_Delete(p);
+    }
+    return rc;
+}
+
+/*
+ * Ask question f until the answer is usable. Enter keeps what is shown in
+ * brackets; `required` refuses an empty answer (say why). 0, or -1 on EOF.
+ */
+static int cli_session_ask(struct cli_session *ss, int f, const char *required)
+{
+    const struct cli_question *q = &cli_questions[f];
+    const char *given = ss->ans[f][0] ? ss->ans[f] : NULL;
+    const char *stored = cli_session_stored(ss, f);
+    char shown[CLI_LINE_MAX + 64], mask[16];
+    struct err e;
+
+    shown[0] = '\0';
+    if (f == CF_HARVEST) {
+        snprintf(shown, sizeof(shown), "%s", cli_session_gen(ss) == 1 ? "v1" : "v3");
+    } else if (given || stored) {
+        const char *v = given ? given : stored;
+        if (q->masked)
+            config_mask(mask, sizeof(mask), v);
+        snprintf(shown, sizeof(shown), "%s%s", q->masked ? mask : v, given ? ", as typed" : "");
+    }
+    for (;;) {
+        if (shown[0])
+            printf("%s [%s; Enter keeps it]: ", q->question, shown);
+        else
+            printf("%s: ", q->question);
+        if (cli_configure_read_line(q->secret, ss->line, CLI_LINE_MAX) != 0)
+            return -1;
+        if (!ss->line[0]) {
+            if (required && !given) {
+                printf("  required: %s\n", required);
+                continue;
+            }
+            if (f == CF_HARVEST && !given)
+                snprintf(ss->ans[f], CLI_LINE_MAX, "%s", shown);
+            return 0;
+        }
+        if (f == CF_HARVEST) {
+            if (strcasecmp(ss->line, "v3") == 0 || strcmp(ss->line, "3") == 0) {
+                snprintf(ss->ans[f], CLI_LINE_MAX, "v3");
+            } else if (strcasecmp(ss->line, "v1") == 0 || strcmp(ss->line, "1") == 0) {
+                snprintf(ss->ans[f], CLI_LINE_MAX, "v1");
+                if (ss->stored_gen == 3)
+                    printf(
+                        "  note: Harvest v1 was scheduled for removal on 2026-08-31; saving a v1 "
+                        "API key removes the stored v3 client credentials.\n");
+            } else {
+                printf("  please answer v3 or v1 (\"%.40s\" is neither)\n", ss->line);
+                continue;
+            }
+            sodium_memzero(ss->line, CLI_LINE_MAX);
+            return 0;
+        }
+        err_clear(&e);
+        if (cli_session_valid(f, ss->line, &e) != 0) {
+            /* the message names the field, never the value */
+            printf("  %s; please type it again\n", e.message);
+            sodium_memzero(ss->line, CLI_LINE_MAX);
+            continue;
+        }
+        snprintf(ss->ans[f], CLI_LINE_MAX, "%s", ss->line);
+        sodium_memzero(ss->line, CLI_LINE_MAX);
+        return 0;
+    }
+}
+
+/* Ask for the credentials of the generation the answers mean (required when switching). */
+static int cli_session_ask_creds(struct cli_session *ss)
+{
+    int gen = cli_session_gen(ss);
+    int switching = ss->stored_gen != 0 && ss->stored_gen != gen;
+
+    if (gen == 1)
+        return cli_session_ask(ss, CF_API_KEY,
+                               switching ? "the Harvest v1 API key (or answer v3 to keep the "
+                                           "client credentials)"
+                                         : NULL);
+    if (cli_session_ask(ss, CF_CLIENT_ID,
+                        switching ? "the Harvest v3 client id (from your Greenhouse admin)"
+                                  : NULL) != 0)
+        return -1;
+    if (ss->stored_gen != 3 && !ss->ans[CF_CLIENT_ID][0])
+        return 0; /* no v3 client yet: nothing to pair a secret with */
+    return cli_session_ask(ss, CF_CLIENT_SECRET,
+                           ss->stored_gen != 3 ? "the client secret goes with the client id"
+                                               : NULL);
+}
+
+static int cli_session_put(cJSON *patch, int f, const char *value)
+{
+    const struct cli_question *q = &cli_questions[f];
+    cJSON *sec = cJSON_GetObjectItemCaseSensitive(patch, q->section);
 
     if (!value || !*value)
         return 0;
     if (!sec)
-        sec = cJSON_AddObjectToObject(patch, section);
-    return sec && cJSON_AddStringToObject(sec, name, value) ? 0 : -1;
+        sec = cJSON_AddObjectToObject(patch, q->section);
+    return sec && cJSON_AddStringToObject(sec, q->name, value) ? 0 : -1;
 }
 
-/* Ask on the terminal; returns the patch (NULL on EOF or out of memory). */
-static cJSON *cli_configure_interactive(void)
+/* The configure document the answers make (NULL when out of memory). */
+static cJSON *cli_session_patch(const struct cli_session *ss)
 {
-    struct store *cur = NULL;
-    struct err e;
-    char *line = sodium_malloc(CLI_LINE_MAX);
-    char mask[16];
     cJSON *patch = cJSON_CreateObject();
-    const char *v;
-    int v3;
+    int gen = cli_session_gen(ss), ok;
 
-    if (!line || !patch)
-        goto fail;
-    err_clear(&e);
-    if (store_load(&cur, &e) != 0 && e.code != ERR_NOT_CONFIGURED) {
-        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
-        goto fail;
-    }
-    printf("Configure textus-host (Enter keeps the current value).\n");
-#define ASK_SECRET(q, getter, sec, name)                                                           \
-    do {                                                                                           \
-        v = cur ? getter(cur) : NULL;                                                              \
-        if (v)                                                                                     \
-            config_mask(mask, sizeof(mask), v);                                                    \
-        if (cli_configure_ask(q, v ? mask : NULL, 1, line, CLI_LINE_MAX) != 0 ||                   \
-            cli_configure_put(patch, sec, name, line) != 0)                                        \
-            goto fail;                                                                             \
-    } while (0)
-#define ASK_PLAIN(q, getter, sec, name)                                                            \
-    do {                                                                                           \
-        v = cur ? getter(cur) : NULL;                                                              \
-        if (cli_configure_ask(q, v, 0, line, CLI_LINE_MAX) != 0 ||                                 \
-            cli_configure_put(patch, sec, name, line) != 0)                                        \
-            goto fail;                                                                             \
-    } while (0)
-    ASK_SECRET("TextUs API token (not shown)", store_textus_token, "textus", "token");
-    ASK_PLAIN("TextUs account slug", store_textus_account, "textus", "account");
-    ASK_PLAIN("Greenhouse sign-in email", store_gh_email, "greenhouse", "email");
-    v3 = !cur || store_gh_generation(cur) != 1;
-    if (cli_configure_ask("Harvest API: v3 (OAuth client credentials) or v1 (API key, removal "
-                          "scheduled 2026-08-31)",
-                          v3 ? "v3" : "v1", 0, line, CLI_LINE_MAX) != 0)
-        goto fail;
-    if (strcmp(line, "v1") == 0 || strcmp(line, "1") == 0)
-        v3 = 0;
-    else if (strcmp(line, "v3") == 0 || strcmp(line, "3") == 0)
-        v3 = 1;
-    if (v3) {
-        ASK_PLAIN("Harvest v3 client id", store_gh_client_id, "greenhouse", "client_id");
-        ASK_SECRET("Harvest v3 client secret (not shown)", store_gh_client_secret, "greenhouse",
-                   "client_secret");
-    } else {
-        ASK_SECRET("Harvest v1 API key (not shown)", store_gh_api_key, "greenhouse", "api_key");
-    }
-#undef ASK_SECRET
-#undef ASK_PLAIN
-    sodium_free(line);
-    store_free(cur);
-    return patch;
-fail:
-    if (line)
-        sodium_free(line);
-    store_free(cur);
-    if (patch) {
+    if (!patch)
+        return NULL;
+    ok = cli_session_put(patch, CF_TOKEN, ss->ans[CF_TOKEN]) == 0 &&
+         cli_session_put(patch, CF_ACCOUNT, ss->ans[CF_ACCOUNT]) == 0 &&
+         cli_session_put(patch, CF_EMAIL, ss->ans[CF_EMAIL]) == 0;
+    if (ok && gen == 3)
+        ok = cli_session_put(patch, CF_CLIENT_ID, ss->ans[CF_CLIENT_ID]) == 0 &&
+             cli_session_put(patch, CF_CLIENT_SECRET, ss->ans[CF_CLIENT_SECRET]) == 0;
+    else if (ok)
+        ok = cli_session_put(patch, CF_API_KEY, ss->ans[CF_API_KEY]) == 0;
+    /* a switch chosen on the terminal is explicit: say so in the document */
+    if (ok && ss->stored_gen != 0 && gen != ss->stored_gen)
+        ok = cli_session_put(patch, CF_HARVEST, gen == 3 ? "v3" : "v1") == 0;
+    if (!ok) {
         store_json_wipe(patch);
         cJSON_Delete(patch);
+        return NULL;
     }
-    return NULL;
+    return patch;
 }
+
+/* Which questions can fix the failed checks (a bit per enum cli_field). */
+static unsigned cli_session_fixable(const struct cli_session *ss, const struct verify_report *r)
+{
+    unsigned m = 0, creds = cli_session_gen(ss) == 3
+                                ? (1u << CF_CLIENT_ID) | (1u << CF_CLIENT_SECRET)
+                                : 1u << CF_API_KEY;
+    int i;
+
+    for (i = 0; i < r->n; i++) {
+        const struct verify_check *c = &r->checks[i];
+        if (c->status != VERIFY_FAIL)
+            continue;
+        if (c->code == ERR_UPSTREAM_UNAVAILABLE || c->code == ERR_RATE_LIMITED ||
+            c->code == ERR_UPSTREAM_INVALID)
+            continue; /* the service, not an answer */
+        if (strcmp(c->check, "TextUs token") == 0)
+            m |= 1u << CF_TOKEN;
+        else if (strcmp(c->check, "TextUs account") == 0)
+            m |= 1u << CF_ACCOUNT;
+        else if (strcmp(c->check, "Greenhouse user") == 0)
+            m |= 1u << CF_EMAIL;
+        else if (strcmp(c->check, "Harvest v1 retirement") == 0)
+            m |= (1u << CF_HARVEST) | (1u << CF_CLIENT_ID) | (1u << CF_CLIENT_SECRET);
+        else
+            m |= creds; /* the credentials, or a permission they lack */
+    }
+    return m;
+}
+
+/* Ask a yes/no question until the answer is one; Enter means yes. 1 yes, 0 no, -1 EOF. */
+static int cli_session_yes(struct cli_session *ss, const char *question)
+{
+    for (;;) {
+        printf("%s [Y/n]: ", question);
+        if (cli_configure_read_line(0, ss->line, CLI_LINE_MAX) != 0)
+            return -1;
+        if (!ss->line[0] || strcasecmp(ss->line, "y") == 0 || strcasecmp(ss->line, "yes") == 0)
+            return 1;
+        if (strcasecmp(ss->line, "n") == 0 || strcasecmp(ss->line, "no") == 0)
+            return 0;
+        printf("  please answer y or n\n");
+    }
+}
+
+/* Ask again the questions in mask, in order. 0, or -1 on EOF. */
+static int cli_session_reask(struct cli_session *ss, unsigned mask)
+{
+    int f;
+
+    if ((mask & (1u << CF_HARVEST)) && cli_session_gen(ss) == 1)
+        snprintf(ss->ans[CF_HARVEST], CLI_LINE_MAX, "v3"); /* v1 is gone: offer v3 */
+    for (f = CF_TOKEN; f <= CF_HARVEST; f++) {
+        if ((mask & (1u << f)) && cli_session_ask(ss, f, NULL) != 0)
+            return -1;
+    }
+    if (mask & ((1u << CF_CLIENT_ID) | (1u << CF_CLIENT_SECRET) | (1u << CF_API_KEY)))
+        return cli_session_ask_creds(ss);
+    return 0;
+}
+
+static int cli_configure_interactive(const struct cli_configure_opts *o, const struct store *cur)
+{
+    struct cli_session ss;
+    struct verify_report *report = sodium_malloc(sizeof(*report));
+    cJSON *patch = NULL;
+    int f, rc = 1, retry = 0;
+
+    memset(&ss, 0, sizeof(ss));
+    ss.cur = cur;
+    ss.stored_gen = cur ? store_gh_generation(cur) : 0;
+    ss.line = sodium_malloc(CLI_LINE_MAX);
+    for (f = 0; f < CF_N; f++) {
+        ss.ans[f] = sodium_malloc(CLI_LINE_MAX);
+        if (ss.ans[f])
+            ss.ans[f][0] = '\0';
+    }
+    for (f = 0; f < CF_N && ss.ans[f]; f++)
+        ;
+    if (!report || !ss.line || f < CF_N) {
+        fprintf(stderr, "textus-host: internal: out of secure memory\n");
+        goto out;
+    }
+    memset(report, 0, sizeof(*report));
+    printf("Configure textus-host. Enter keeps the value in brackets; secrets are not shown "
+           "as you type.\n");
+    for (f = CF_TOKEN; f <= CF_HARVEST; f++) {
+        if (cli_session_ask(&ss, f, NULL) != 0)
+            goto eof;
+    }
+    if (cli_session_ask_creds(&ss) != 0)
+        goto eof;
+    for (;;) {
+        unsigned mask;
+        int yes;
+        patch = cli_session_patch(&ss);
+        if (!patch) {
+            fprintf(stderr, "textus-host: internal: out of memory\n");
+            goto out;
+        }
+        verify_report_release(report);
+        rc = cli_configure_once(o, patch, cur, report, &retry);
+        store_json_wipe(patch);
+        cJSON_Delete(patch);
+        patch = NULL;
+        if (!retry)
+            break;
+        mask = cli_session_fixable(&ss, report);
+        if (mask) {
+            printf("%d check(s) failed. ", report->failed);
+            yes = cli_session_yes(&ss, "Fix them now? Only the questions behind the failed "
+                                       "checks are asked again; every other answer is kept");
+        } else {
+            printf("%d check(s) failed, and no answer here can fix them (see each fix "
+                   "above). ",
+                   report->failed);
+            yes = cli_session_yes(&ss, "Check again with the same answers");
+        }
+        if (yes < 0)
+            goto eof;
+        if (!yes) {
+            fprintf(stderr, "textus-host configure: nothing was saved\n");
+            break;
+        }
+        if (mask && cli_session_reask(&ss, mask) != 0)
+            goto eof;
+    }
+    goto out;
+eof:
+    printf("\n");
+    fprintf(stderr, "textus-host configure: input ended; nothing was saved\n");
+    rc = 1;
+out:
+    if (report) {
+        verify_report_release(report);
+        sodium_free(report);
+    }
+    for (f = 0; f < CF_N; f++) {
+        if (ss.ans[f])
+            sodium_free(ss.ans[f]); /* zeroed by sodium_free */
+    }
+    if (ss.line)
+        sodium_free(ss.line);
+    return rc;
+}
+
+/* ---- the command ----------------------------------------------------------------- */
+
+static const char *const cli_configure_options[] = {"--no-verify", "--save-anyway", "--help"};
 
 int cli_cmd_configure(int argc, char **argv)
 {
-    int no_verify = 0, save_anyway = 0, i, rc = 1;
+    struct cli_configure_opts o = {0, 0};
     struct verify_report *report = NULL;
+    struct store *cur = NULL;
+    cJSON *patch = NULL;
     char *text = NULL;
     size_t len = 0;
-    cJSON *patch = NULL, *st;
-    struct store *s = NULL;
     struct err e;
+    int i, rc = 1;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--no-verify") == 0) {
-            no_verify = 1;
+            o.no_verify = 1;
         } else if (strcmp(argv[i], "--save-anyway") == 0) {
-            save_anyway = 1;
+            o.save_anyway = 1;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             cli_configure_usage(stdout);
             return 0;
@@ -276,8 +861,12 @@ int cli_cmd_configure(int argc, char **argv)
                     "terminal to be asked\n");
             return 2;
         } else {
-            fprintf(stderr, "textus-host configure: unknown option\n");
-            cli_configure_usage(stderr);
+            const char *near =
+                term_nearest(argv[i], cli_configure_options, TH_ARRAY_SIZE(cli_configure_options));
+            fprintf(stderr,
+                    "textus-host configure: unknown option '%.64s'%s%s%s; see "
+                    "textus-host configure --help\n",
+                    argv[i], near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
             return 2;
         }
     }
@@ -285,76 +874,45 @@ int cli_cmd_configure(int argc, char **argv)
         fprintf(stderr, "textus-host: internal: libsodium could not be initialised\n");
         return 1;
     }
+    /* what is stored, and whether anything can be saved, before any question */
     err_clear(&e);
+    if (store_load(&cur, &e) != 0 && e.code != ERR_NOT_CONFIGURED) {
+        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+        fprintf(stderr, "textus-host configure: nothing was saved\n");
+        return 1;
+    }
+    if (cli_configure_preflight() != 0)
+        goto out;
     if (isatty(STDIN_FILENO)) {
-        patch = cli_configure_interactive();
-        if (!patch) {
-            fprintf(stderr, "textus-host configure: nothing was saved\n");
-            return 1;
-        }
-    } else {
-        text = cli_configure_read_stdin(&len);
-        if (!text) {
-            fprintf(stderr, "textus-host: invalid_config: cannot read the document on stdin: %s\n",
-                    strerror(errno));
-            return 1;
-        }
-        patch = cJSON_ParseWithLength(text, len);
-        sodium_free(text);
-        if (!patch || !cJSON_IsObject(patch)) {
-            fprintf(stderr, "textus-host: invalid_config: stdin must hold one JSON object (the "
-                            "configure document); nothing was saved\n");
-            goto out;
-        }
+        rc = cli_configure_interactive(&o, cur);
+        goto out;
     }
-    if (no_verify) {
-        if (config_apply(patch, 0, &s, &e) != 0)
-            goto fail;
-        printf("saved.\n");
-        printf("online verification: skipped (--no-verify)\n");
-        rc = 0;
-    } else {
-        report = sodium_malloc(sizeof(*report));
-        if (!report) {
-            err_set(&e, ERR_INTERNAL, "out of memory");
-            goto fail;
-        }
-        printf("verifying online...\n");
-        fflush(stdout);
-        if (verify_configure(patch, 0, save_anyway, report, &s, &e) != 0) {
-            cli_configure_checklist(report);
-            goto fail;
-        }
-        cli_configure_checklist(report);
-        if (!report->saved) {
-            fprintf(stderr,
-                    "textus-host configure: %d check(s) failed; nothing was saved (fix them and "
-                    "run configure again, or add --save-anyway to keep the values regardless)\n",
-                    report->failed);
-            goto out;
-        }
-        if (report->failed > 0) {
-            printf("saved anyway (--save-anyway), although %d check(s) failed.\n", report->failed);
-            fprintf(stderr, "textus-host configure: saved, but %d check(s) failed\n",
-                    report->failed);
-        } else {
-            printf("saved.\n");
-            rc = 0;
-        }
+    text = cli_configure_read_stdin(&len);
+    if (!text) {
+        fprintf(stderr, "textus-host: invalid_config: cannot read the document on stdin: %s\n",
+                strerror(errno));
+        goto out;
     }
-    st = config_status(s, NULL);
-    if (st) {
-        cli_status_print(st);
-        cJSON_Delete(st);
+    patch = cJSON_ParseWithLength(text, len);
+    sodium_free(text);
+    if (!patch || !cJSON_IsObject(patch)) {
+        fprintf(stderr, "textus-host: invalid_config: stdin must hold one JSON object (the "
+                        "configure document); nothing was saved\n");
+        goto out;
     }
-    goto out;
-fail:
-    fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
-    fprintf(stderr, "textus-host configure: nothing was saved\n");
+    report = sodium_malloc(sizeof(*report));
+    if (!report) {
+        fprintf(stderr, "textus-host: internal: out of secure memory\n");
+        goto out;
+    }
+    memset(report, 0, sizeof(*report));
+    rc = cli_configure_once(&o, patch, cur, report, NULL);
 out:
-    if (report)
+    if (report) {
+        verify_report_release(report);
         sodium_free(report);
-    store_free(s);
+    }
+    store_free(cur);
     if (patch) {
         store_json_wipe(patch);
         cJSON_Delete(patch);

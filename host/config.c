@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "paths.h"
+#include "term.h"
 
 /* ---- shapes ----------------------------------------------------------------- */
 
@@ -194,6 +195,44 @@ static const struct config_field config_fields[] = {
 };
 #define CONFIG_NFIELDS (TH_ARRAY_SIZE(config_fields))
 
+/*
+ * Every member a configure document may hold, by section: what is not listed
+ * here is refused (a typo must not be saved as silence). "greenhouse.harvest"
+ * is a directive ("v1" or "v3": which Harvest generation the document means),
+ * never stored. `secret`: shown masked in the list of changes.
+ */
+struct config_member {
+    const char *section;
+    const char *name;
+    int from_extension;
+    int secret;
+};
+
+static const struct config_member config_members[] = {
+    {"textus", "token", 1, 1},
+    {"textus", "account", 1, 0},
+    {"textus", "base_url", 0, 0},
+    {"greenhouse", "email", 1, 0},
+    {"greenhouse", "harvest", 1, 0},
+    {"greenhouse", "client_id", 1, 1},
+    {"greenhouse", "client_secret", 1, 1},
+    {"greenhouse", "api_key", 1, 1},
+    {"greenhouse", "base_url", 0, 0},
+    {"greenhouse", "auth_url", 0, 0},
+    {"settings", "note_enabled", 0, 0},
+    {"settings", "note_visibility", 0, 0},
+    {"settings", "allowed_extension_ids", 0, 0},
+    {"settings", "allow_no_origin", 0, 0},
+    {"settings", "inbound_cap", 0, 0},
+    {"settings", "ca_file", 0, 0},
+    {"settings", "connect_timeout_ms", 0, 0},
+    {"settings", "timeout_ms", 0, 0},
+    {"settings", "segment_limit", 0, 0},
+    {"settings", "note_retry_base_ms", 0, 0},
+};
+
+static const char *const config_sections[] = {"textus", "greenhouse", "settings"};
+
 static int config_check_field(const struct config_field *f, const cJSON *v, struct err *e)
 {
     const char *s;
@@ -307,7 +346,8 @@ static int config_validate_settings(const cJSON *set, struct err *e)
                            (double)STORE_MAX_INBOUND_CAP, e) ||
         config_int_setting(set, "connect_timeout_ms", 100, 600000, e) ||
         config_int_setting(set, "timeout_ms", 100, 3600000, e) ||
-        config_int_setting(set, "segment_limit", 1, 9, e))
+        config_int_setting(set, "segment_limit", 1, 9, e) ||
+        config_int_setting(set, "note_retry_base_ms", 0, 3600000, e))
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(set, "ca_file");
     if (v &&
@@ -360,7 +400,76 @@ static const struct config_field *config_find_field(const char *section, const c
     return NULL;
 }
 
-int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
+/* ---- names and the Harvest generation ------------------------------------------ */
+
+static const struct config_member *config_find_member(const char *section, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < TH_ARRAY_SIZE(config_members); i++) {
+        if (strcmp(config_members[i].section, section) == 0 &&
+            strcmp(config_members[i].name, name) == 0)
+            return &config_members[i];
+    }
+    return NULL;
+}
+
+/*
+ * The valid member nearest to an unknown one, as "section.name" (or a section
+ * name at the top level): the same section first, then any section. "" when
+ * nothing is close.
+ */
+static void config_suggest(char *out, size_t outsz, const char *section, const char *name,
+                           int from_extension)
+{
+    const char *cands[TH_ARRAY_SIZE(config_members)];
+    size_t n = 0, i;
+    const char *pick;
+
+    out[0] = '\0';
+    if (!section) {
+        pick = term_nearest(name, config_sections,
+                            from_extension ? 2 : TH_ARRAY_SIZE(config_sections));
+        if (pick) {
+            snprintf(out, outsz, "%s", pick);
+            return;
+        }
+    }
+    for (i = 0; section && i < TH_ARRAY_SIZE(config_members); i++) {
+        if (strcmp(config_members[i].section, section) == 0 &&
+            (!from_extension || config_members[i].from_extension))
+            cands[n++] = config_members[i].name;
+    }
+    pick = n ? term_nearest(name, cands, n) : NULL;
+    if (pick) {
+        snprintf(out, outsz, "%s.%s", section, pick);
+        return;
+    }
+    for (i = 0, n = 0; i < TH_ARRAY_SIZE(config_members); i++) {
+        if (!from_extension || config_members[i].from_extension)
+            cands[n++] = config_members[i].name;
+    }
+    pick = term_nearest(name, cands, n);
+    for (i = 0; pick && i < TH_ARRAY_SIZE(config_members); i++) {
+        if (config_members[i].name == pick) {
+            snprintf(out, outsz, "%s.%s", config_members[i].section, pick);
+            return;
+        }
+    }
+}
+
+static void config_unknown(struct err *e, const char *section, const char *name, int from_extension)
+{
+    char near[96];
+
+    config_suggest(near, sizeof(near), section, name, from_extension);
+    err_set(e, ERR_INVALID_CONFIG, "unknown member %s%s%.64s%s%s%s; nothing was saved",
+            section ? section : "", section ? "." : "", name, near[0] ? " (did you mean " : "",
+            near, near[0] ? "?)" : "");
+}
+
+/* Every member known (at any level); sections are objects. */
+static int config_check_names(const cJSON *patch, int from_extension, struct err *e)
 {
     const cJSON *sec, *m;
 
@@ -370,28 +479,164 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
     }
     cJSON_ArrayForEach(sec, patch)
     {
-        int known = strcmp(sec->string, "textus") == 0 || strcmp(sec->string, "greenhouse") == 0;
         if (strcmp(sec->string, "cache") == 0 || strcmp(sec->string, "internal") == 0) {
             err_set(e, ERR_INVALID_CONFIG, "\"%s\" belongs to the store and cannot be configured",
                     sec->string);
             return -1;
         }
+        if (strcmp(sec->string, "textus") != 0 && strcmp(sec->string, "greenhouse") != 0 &&
+            strcmp(sec->string, "settings") != 0) {
+            config_unknown(e, NULL, sec->string, from_extension);
+            return -1;
+        }
+        if (!cJSON_IsObject(sec))
+            continue; /* a shape error, reported by config_check_patch */
+        cJSON_ArrayForEach(m, sec)
+        {
+            if (!config_find_member(sec->string, m->string)) {
+                config_unknown(e, sec->string, m->string, from_extension);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int config_is(const cJSON *v, const char *s)
+{
+    return cJSON_IsString(v) && strcmp(v->valuestring, s) == 0;
+}
+
+/* What a document gives for Greenhouse: "harvest", and which credentials. */
+struct config_gh_intent {
+    const cJSON *harvest;
+    int key;     /* api_key given (a string) */
+    int client;  /* client_id or client_secret given */
+    int drop_v3; /* client_id and client_secret both null: removed on purpose */
+    int v1, v3;  /* "harvest" says so */
+};
+
+static void config_gh_intent(const cJSON *patch, struct config_gh_intent *g)
+{
+    const cJSON *pgh = cJSON_GetObjectItemCaseSensitive(patch, "greenhouse");
+
+    memset(g, 0, sizeof(*g));
+    if (!cJSON_IsObject(pgh))
+        return;
+    g->harvest = cJSON_GetObjectItemCaseSensitive(pgh, "harvest");
+    g->key = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(pgh, "api_key"));
+    g->client = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(pgh, "client_id")) ||
+                cJSON_IsString(cJSON_GetObjectItemCaseSensitive(pgh, "client_secret"));
+    g->drop_v3 = cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(pgh, "client_id")) &&
+                 cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(pgh, "client_secret"));
+    g->v1 = config_is(g->harvest, "v1");
+    g->v3 = config_is(g->harvest, "v3");
+}
+
+/* The document itself is consistent about the Harvest generation. */
+static int config_check_harvest(const cJSON *patch, struct err *e)
+{
+    struct config_gh_intent g;
+
+    config_gh_intent(patch, &g);
+    if (g.harvest && !g.v1 && !g.v3) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "greenhouse.harvest must be \"v3\" (client_id + client_secret) or \"v1\" "
+                "(api_key)");
+        return -1;
+    }
+    if (g.key && g.client) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "greenhouse.api_key (Harvest v1) and greenhouse.client_id/client_secret (Harvest "
+                "v3) cannot be given together: send one set (Harvest v3 is the one to use)");
+        return -1;
+    }
+    if ((g.v3 && g.key) || (g.v1 && g.client)) {
+        err_set(e, ERR_INVALID_CONFIG, "greenhouse.harvest is \"%s\" but the document gives %s",
+                g.v3 ? "v3" : "v1",
+                g.v3 ? "greenhouse.api_key (Harvest v1)"
+                     : "greenhouse.client_id/client_secret (Harvest v3)");
+        return -1;
+    }
+    return 0;
+}
+
+/* 3 when Harvest v3 client credentials are in doc (even one half), 1 for an api_key, else 0. */
+static int config_doc_generation(const cJSON *doc)
+{
+    const cJSON *gh = cJSON_GetObjectItemCaseSensitive(doc, "greenhouse");
+
+    if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(gh, "client_id")) ||
+        cJSON_IsString(cJSON_GetObjectItemCaseSensitive(gh, "client_secret")))
+        return 3;
+    if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(gh, "api_key")))
+        return 1;
+    return 0;
+}
+
+/*
+ * Against what is stored: going from Harvest v3 back to the retired v1 removes
+ * the client credentials, so it happens only when the document says so.
+ */
+static int config_check_switch(const cJSON *patch, int stored_gen, struct err *e)
+{
+    struct config_gh_intent g;
+
+    config_gh_intent(patch, &g);
+    if (g.key && stored_gen == 3 && !g.v1 && !g.drop_v3) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "greenhouse.api_key (Harvest v1) was given while Harvest v3 client credentials "
+                "are stored; nothing was changed. Harvest v1 was scheduled for removal on "
+                "2026-08-31: to switch to it anyway (the stored client_id and client_secret are "
+                "then removed), add \"harvest\": \"v1\" to \"greenhouse\"");
+        return -1;
+    }
+    if (g.v1 && !g.key && stored_gen != 1) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "greenhouse.harvest \"v1\" needs greenhouse.api_key (the Harvest v1 API key)");
+        return -1;
+    }
+    if (g.v3 && !g.client && stored_gen != 3) {
+        err_set(e, ERR_INVALID_CONFIG,
+                "greenhouse.harvest \"v3\" needs greenhouse.client_id and client_secret");
+        return -1;
+    }
+    return 0;
+}
+
+int config_check_document(const cJSON *patch, int from_extension, int stored_gen, struct err *e)
+{
+    if (config_check_names(patch, from_extension, e) != 0 || config_check_harvest(patch, e) != 0)
+        return -1;
+    return config_check_switch(patch, stored_gen, e);
+}
+
+int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
+{
+    const cJSON *sec, *m;
+
+    if (config_check_names(patch, from_extension, e) != 0)
+        return -1;
+    cJSON_ArrayForEach(sec, patch)
+    {
+        int known = strcmp(sec->string, "textus") == 0 || strcmp(sec->string, "greenhouse") == 0;
         if (from_extension && !known) {
             err_set(e, ERR_INVALID_CONFIG,
                     "\"%s\" cannot be configured from the extension; use textus-host configure",
                     sec->string);
             return -1;
         }
-        if (!known)
-            continue;
         if (!cJSON_IsObject(sec)) {
             err_set(e, ERR_INVALID_CONFIG, "%s must be an object", sec->string);
             return -1;
         }
+        if (!known)
+            continue;
         cJSON_ArrayForEach(m, sec)
         {
+            const struct config_member *mm = config_find_member(sec->string, m->string);
             const struct config_field *f = config_find_field(sec->string, m->string);
-            if (from_extension && (!f || !f->from_extension)) {
+            if (from_extension && !mm->from_extension) {
                 err_set(e, ERR_INVALID_CONFIG,
                         "%s.%s cannot be configured from the extension; use textus-host "
                         "configure",
@@ -406,7 +651,7 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
                 return -1;
         }
     }
-    return 0;
+    return config_check_harvest(patch, e);
 }
 
 /* ---- applying ---------------------------------------------------------------- */
@@ -415,6 +660,7 @@ struct config_apply_ctx {
     const cJSON *patch;
     cJSON *preview;      /* config_preview: a copy of the merged document */
     const cJSON *expect; /* config_apply_expect: these fields must come out the same */
+    cJSON **changes;     /* when not NULL: what the merge changed (config_changes) */
 };
 
 /* The fields online verification depends on. */
@@ -466,15 +712,104 @@ static void config_drop(cJSON *obj, const char *name)
     }
 }
 
+/* A member's value as a list of changes shows it: secrets masked, strings as they are. */
+static cJSON *config_change_value(const struct config_member *m, const cJSON *v)
+{
+    char mask[16];
+
+    if (!v)
+        return cJSON_CreateNull();
+    if (m->secret && cJSON_IsString(v)) {
+        config_mask(mask, sizeof(mask), v->valuestring);
+        return cJSON_CreateString(mask);
+    }
+    return cJSON_Duplicate(v, 1);
+}
+
+static int config_add_change(cJSON *list, const char *field, const char *change, cJSON *value,
+                             cJSON *was)
+{
+    cJSON *c = cJSON_CreateObject();
+
+    if (!c || !value || !was || !cJSON_AddItemToArray(list, c)) {
+        cJSON_Delete(c);
+        cJSON_Delete(value);
+        cJSON_Delete(was);
+        return -1;
+    }
+    cJSON_AddStringToObject(c, "field", field);
+    cJSON_AddStringToObject(c, "change", change);
+    cJSON_AddItemToObject(c, "value", value);
+    cJSON_AddItemToObject(c, "was", was);
+    return 0;
+}
+
+static const char *config_generation_name(int gen)
+{
+    return gen == 3 ? "v3" : gen == 1 ? "v1" : NULL;
+}
+
+cJSON *config_changes(const cJSON *before, const cJSON *after)
+{
+    cJSON *list = cJSON_CreateArray();
+    int gb = config_doc_generation(before), ga = config_doc_generation(after);
+    size_t i;
+
+    if (!list)
+        return NULL;
+    for (i = 0; i < TH_ARRAY_SIZE(config_members); i++) {
+        const struct config_member *m = &config_members[i];
+        const cJSON *b = config_field_of(before, m->section, m->name);
+        const cJSON *a = config_field_of(after, m->section, m->name);
+        char field[64];
+        if ((!a && !b) || (a && b && cJSON_Compare(a, b, 1)))
+            continue;
+        snprintf(field, sizeof(field), "%s.%s", m->section, m->name);
+        if (config_add_change(list, field,
+                              !b   ? "set"
+                              : !a ? "removed"
+                                   : "changed",
+                              config_change_value(m, a), config_change_value(m, b)) != 0)
+            goto oom;
+    }
+    if (gb != ga) {
+        const char *nb = config_generation_name(gb), *na = config_generation_name(ga);
+        if (config_add_change(list, "greenhouse.harvest",
+                              !nb   ? "set"
+                              : !na ? "removed"
+                                    : "changed",
+                              na ? cJSON_CreateString(na) : cJSON_CreateNull(),
+                              nb ? cJSON_CreateString(nb) : cJSON_CreateNull()) != 0)
+            goto oom;
+    }
+    return list;
+oom:
+    cJSON_Delete(list);
+    return NULL;
+}
+
 static int config_apply_edit(cJSON *doc, void *vctx, struct err *e)
 {
     const struct config_apply_ctx *ctx = vctx;
     const cJSON *pgh = cJSON_GetObjectItemCaseSensitive(ctx->patch, "greenhouse");
-    cJSON *gh;
+    cJSON *gh, *before = NULL;
+    int rc = -1;
 
-    if (store_merge_patch(doc, ctx->patch, e) != 0)
+    /* checked here, under the store lock, against what is really stored */
+    if (config_check_switch(ctx->patch, config_doc_generation(doc), e) != 0)
         return -1;
+    if (ctx->changes) {
+        before = cJSON_Duplicate(doc, 1);
+        if (!before) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            return -1;
+        }
+    }
+    if (store_merge_patch(doc, ctx->patch, e) != 0)
+        goto out;
     gh = cJSON_GetObjectItemCaseSensitive(doc, "greenhouse");
+    if (cJSON_IsObject(gh))
+        config_drop(gh, "harvest"); /* a directive, never stored */
     if (cJSON_IsObject(pgh) && cJSON_IsObject(gh)) {
         /* one Harvest generation at a time: the one just given wins */
         if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(pgh, "api_key"))) {
@@ -488,29 +823,57 @@ static int config_apply_edit(cJSON *doc, void *vctx, struct err *e)
     if (pgh) /* new Greenhouse credentials or email: the cached user id and token are stale */
         config_drop(doc, "cache");
     if (config_validate(doc, e) != 0)
-        return -1;
+        goto out;
     if (ctx->expect && !config_same_verified(doc, ctx->expect)) {
         err_set(e, ERR_INVALID_CONFIG,
                 "the stored configuration was changed by another process while it was being "
                 "verified; nothing was saved: run textus-host configure again");
-        return -1;
+        goto out;
     }
-    return 0;
+    if (ctx->changes) {
+        cJSON_Delete(*ctx->changes);
+        *ctx->changes = config_changes(before, doc);
+        if (!*ctx->changes) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (before) {
+        store_json_wipe(before);
+        cJSON_Delete(before);
+    }
+    return rc;
 }
 
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e)
 {
-    return config_apply_expect(patch, from_extension, NULL, out, e);
+    return config_apply_ex(patch, from_extension, NULL, out, NULL, e);
 }
 
 int config_apply_expect(const cJSON *patch, int from_extension, const cJSON *expected,
                         struct store **out, struct err *e)
 {
-    struct config_apply_ctx ctx = {patch, NULL, expected};
+    return config_apply_ex(patch, from_extension, expected, out, NULL, e);
+}
 
+int config_apply_ex(const cJSON *patch, int from_extension, const cJSON *expected,
+                    struct store **out, cJSON **changes, struct err *e)
+{
+    struct config_apply_ctx ctx = {patch, NULL, expected, changes};
+    int rc;
+
+    if (changes)
+        *changes = NULL;
     if (config_check_patch(patch, from_extension, e) != 0)
         return -1;
-    return store_update(config_apply_edit, &ctx, out, e);
+    rc = store_update(config_apply_edit, &ctx, out, e);
+    if (rc != 0 && changes) {
+        cJSON_Delete(*changes);
+        *changes = NULL;
+    }
+    return rc;
 }
 
 /* Merge as config_apply would, keep a copy, then abort the update so nothing is written. */
@@ -529,11 +892,14 @@ static int config_preview_edit(cJSON *doc, void *vctx, struct err *e)
     return -1; /* store_update writes nothing */
 }
 
-int config_preview(const cJSON *patch, int from_extension, cJSON **merged, struct err *e)
+int config_preview(const cJSON *patch, int from_extension, cJSON **merged, cJSON **changes,
+                   struct err *e)
 {
-    struct config_apply_ctx ctx = {patch, NULL, NULL};
+    struct config_apply_ctx ctx = {patch, NULL, NULL, changes};
 
     *merged = NULL;
+    if (changes)
+        *changes = NULL;
     if (config_check_patch(patch, from_extension, e) != 0)
         return -1;
     if (store_update(config_preview_edit, &ctx, NULL, e) == 0 || !ctx.preview) {
@@ -542,6 +908,10 @@ int config_preview(const cJSON *patch, int from_extension, cJSON **merged, struc
         if (ctx.preview) {
             store_json_wipe(ctx.preview);
             cJSON_Delete(ctx.preview);
+        }
+        if (changes) {
+            cJSON_Delete(*changes);
+            *changes = NULL;
         }
         return -1;
     }

@@ -7,15 +7,24 @@
  *
  * Configure document (CLI: everything; extension: only the members marked *):
  *   {"textus": {"token"*, "account"*, "base_url"},
- *    "greenhouse": {"email"*, "api_key"* | "client_id"* + "client_secret"*,
+ *    "greenhouse": {"email"*, "harvest"*, "api_key"* | "client_id"* + "client_secret"*,
  *                   "base_url", "auth_url"},
  *    "settings": {"note_enabled", "note_visibility", "allowed_extension_ids",
  *                 "allow_no_origin", "inbound_cap", "ca_file",
- *                 "connect_timeout_ms", "timeout_ms", "segment_limit", ...}}
+ *                 "connect_timeout_ms", "timeout_ms", "segment_limit",
+ *                 "note_retry_base_ms"}}
  * It is merged into the stored document (RFC 7386: null deletes a member).
  * Setting api_key removes client_id/client_secret and vice versa; any change
- * under "greenhouse" drops the cached user id and access token. Unknown
- * members are kept; "cache" and "internal" are the store's own and rejected.
+ * under "greenhouse" drops the cached user id and access token. A member not
+ * listed above (at any level) is refused, naming the nearest valid one;
+ * "cache" and "internal" are the store's own and refused too (members a
+ * newer version stored are kept as they are).
+ *
+ * "greenhouse.harvest" ("v3" | "v1", extension too) says which Harvest
+ * generation the document means; it is never stored. It is required to go
+ * back from stored v3 client credentials to a v1 api_key (v1 was scheduled
+ * for removal): without it such a document is refused and nothing changes.
+ * api_key and client_id/client_secret in one document are refused.
  */
 #ifndef TH_CONFIG_H
 #define TH_CONFIG_H
@@ -40,6 +49,16 @@ int config_validate(const cJSON *doc, struct err *e) TH_WUR;
 /* Check a configure document before merging; from_extension restricts it (see above). */
 int config_check_patch(const cJSON *patch, int from_extension, struct err *e) TH_WUR;
 
+/*
+ * The checks that mean "the document was not understood": unknown members
+ * (the message names the nearest valid one), the Harvest directive, and the
+ * switch from v3 back to v1 without "harvest": "v1" given what is stored
+ * (stored_gen: store_gh_generation(), 0 when nothing is stored). Shapes are
+ * not checked here. ERR_INVALID_CONFIG with the reason.
+ */
+int config_check_document(const cJSON *patch, int from_extension, int stored_gen,
+                          struct err *e) TH_WUR;
+
 /* Check, merge under the store lock, validate, write. *out (may be NULL) gets the new store. */
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e) TH_WUR;
 
@@ -51,14 +70,29 @@ int config_apply(const cJSON *patch, int from_extension, struct store **out, str
 int config_apply_expect(const cJSON *patch, int from_extension, const cJSON *expected,
                         struct store **out, struct err *e) TH_WUR;
 
+/* config_apply_expect; *changes (may be NULL) gets the config_changes() list of what was saved. */
+int config_apply_ex(const cJSON *patch, int from_extension, const cJSON *expected,
+                    struct store **out, cJSON **changes, struct err *e) TH_WUR;
+
+/*
+ * What differs between two configuration documents, for a person and for the
+ * options page: an array of {"field": "textus.token", "change": "set" |
+ * "changed" | "removed", "value", "was"} (secrets and client ids masked as in
+ * the status summary, null when absent), and "greenhouse.harvest" ("v3" /
+ * "v1") when the Harvest generation changes. NULL when out of memory.
+ */
+cJSON *config_changes(const cJSON *before, const cJSON *after);
+
 /*
  * The document config_apply would write (patch merged into the current store
  * under the lock, the merge rules applied, validated), without writing it.
  * *merged holds secrets: release it with store_json_wipe + cJSON_Delete. On
  * first use the directories and the key file are created (store_update), but
- * no store is written. Errors as config_apply.
+ * no store is written. *changes (may be NULL) gets what the merge would
+ * change (config_changes). Errors as config_apply.
  */
-int config_preview(const cJSON *patch, int from_extension, cJSON **merged, struct err *e) TH_WUR;
+int config_preview(const cJSON *patch, int from_extension, cJSON **merged, cJSON **changes,
+                   struct err *e) TH_WUR;
 
 /* Shape checks, exposed for tests. Each returns 1 when acceptable. */
 int config_url_ok(const char *url);

@@ -110,7 +110,7 @@ static void doctor_config_credentials(struct doctor *d, const struct store *s)
                    gen == 3 ? "Harvest v3 client credentials" : "Harvest v1 API key", email,
                    store_gh_base_url(s));
         if (gen == 1)
-            doctor_add(d, "greenhouse", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Harvest v1",
+            doctor_add(d, "greenhouse", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Harvest v1 retirement",
                        "ask your Greenhouse admin for Harvest v3 credentials (README: setup "
                        "guide), then run textus-host configure",
                        "%s", CONFIG_V1_NOTICE);

@@ -1,13 +1,17 @@
 /*
  * handler_configure — verb "configure", from the extension's options page.
- * Accepts only textus.token, textus.account, greenhouse.email and
- * greenhouse.api_key or client_id + client_secret: never URLs, CA files,
- * allowed ids or other settings (those are local configuration, set with
- * `textus-host configure`), plus "save_anyway" (boolean). The merged values
- * are verified online first (verify.h) and saved only when every check passed
- * or save_anyway is true. Replies with the masked summary and the checklist;
- * a failed check with nothing saved is error verification_failed, the
- * checklist in error.details.verification. ENGINE module.
+ * Accepts only textus.token, textus.account, greenhouse.email,
+ * greenhouse.harvest ("v3" | "v1") and greenhouse.api_key or client_id +
+ * client_secret: never URLs, CA files, allowed ids or other settings (those
+ * are local configuration, set with `textus-host configure`), plus
+ * "save_anyway" and "dry_run" (booleans). Unknown members and a silent switch
+ * from Harvest v3 back to v1 are refused (config.h). The merged values are
+ * verified online first (verify.h) and saved only when every check passed or
+ * save_anyway is true; dry_run verifies and saves nothing (the options page
+ * shows the checklist of what is stored). Replies with the masked summary, the
+ * checklist and the list of changes; a failed check with nothing saved is
+ * error verification_failed, the checklist in error.details.verification.
+ * ENGINE module.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +31,24 @@ static void handler_configure_absorb(cJSON *result, cJSON *st)
     }
 }
 
+/* The list of changes moves into result.changes ([] when nothing changed). */
+static void handler_configure_changes(cJSON *result, struct verify_report *r)
+{
+    cJSON *c = r->changes ? r->changes : cJSON_CreateArray();
+
+    r->changes = NULL;
+    if (c)
+        cJSON_AddItemToObject(result, "changes", c);
+}
+
 int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
 {
     cJSON *patch = cJSON_CreateObject(), *st = NULL, *list = NULL, *details;
     const cJSON *m, *sa = cJSON_GetObjectItemCaseSensitive(req, "save_anyway");
-    struct verify_report *report = malloc(sizeof(*report));
+    const cJSON *dry = cJSON_GetObjectItemCaseSensitive(req, "dry_run");
+    struct verify_report *report = calloc(1, sizeof(*report));
     struct store *s = NULL;
+    struct err le;
     int rc = -1;
 
     (void)env;
@@ -40,14 +56,15 @@ int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *re
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    if (sa && !cJSON_IsBool(sa)) {
-        err_set(e, ERR_BAD_REQUEST, "\"save_anyway\" must be true or false");
+    if ((sa && !cJSON_IsBool(sa)) || (dry && !cJSON_IsBool(dry))) {
+        err_set(e, ERR_BAD_REQUEST, "\"%s\" must be true or false",
+                sa && !cJSON_IsBool(sa) ? "save_anyway" : "dry_run");
         goto out;
     }
     cJSON_ArrayForEach(m, req)
     {
         if (strcmp(m->string, "id") == 0 || strcmp(m->string, "type") == 0 ||
-            strcmp(m->string, "save_anyway") == 0)
+            strcmp(m->string, "save_anyway") == 0 || strcmp(m->string, "dry_run") == 0)
             continue;
         /* shallow reference: the patch is only read */
         if (!cJSON_AddItemReferenceToObject(patch, m->string, (cJSON *)m)) {
@@ -55,16 +72,50 @@ int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *re
             goto out;
         }
     }
-    if (!patch->child) {
+    if (!patch->child && !cJSON_IsTrue(dry)) {
         err_set(e, ERR_INVALID_CONFIG,
                 "nothing to configure: send \"textus\" and/or \"greenhouse\" members");
         goto out;
     }
-    if (verify_configure(patch, 1, cJSON_IsTrue(sa), report, &s, e) != 0)
+    /* unknown members and the Harvest rules first, named in the reply */
+    err_clear(&le);
+    if (store_load(&s, &le) != 0 && le.code != ERR_NOT_CONFIGURED) {
+        *e = le;
+        goto out;
+    }
+    if (config_check_document(patch, 1, s ? store_gh_generation(s) : 0, e) != 0)
+        goto out;
+    store_free(s);
+    s = NULL;
+    if (verify_configure(patch, 1,
+                         (cJSON_IsTrue(sa) ? VERIFY_SAVE_ANYWAY : 0) |
+                             (cJSON_IsTrue(dry) ? VERIFY_DRY_RUN : 0),
+                         NULL, report, &s, e) != 0)
         goto out;
     list = verify_report_json(report);
     if (!list) {
         err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (cJSON_IsTrue(dry)) {
+        /* what is stored (with this document merged in), checked; nothing written */
+        err_clear(&le);
+        if (store_load(&s, &le) != 0 && le.code != ERR_NOT_CONFIGURED) {
+            *e = le;
+            goto out;
+        }
+        st = config_status(s, NULL);
+        if (!st) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        handler_configure_absorb(result, st);
+        cJSON_AddItemToObject(result, "verification", list);
+        list = NULL;
+        cJSON_AddBoolToObject(result, "verified", report->failed == 0);
+        cJSON_AddBoolToObject(result, "saved", 0);
+        handler_configure_changes(result, report);
+        rc = 0;
         goto out;
     }
     if (!report->saved) {
@@ -93,10 +144,12 @@ int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *re
     list = NULL;
     cJSON_AddBoolToObject(result, "verified", report->failed == 0);
     cJSON_AddBoolToObject(result, "saved", 1);
+    handler_configure_changes(result, report);
     rc = 0;
 out:
     cJSON_Delete(list);
     cJSON_Delete(st);
+    verify_report_release(report);
     free(report);
     store_free(s);
     cJSON_Delete(patch); /* references only: the request is not freed */

@@ -13,6 +13,7 @@
 
 #include "apijson.h"
 #include "common.h"
+#include "hints.h"
 #include "log.h"
 
 #define TEXTUS_VND                "application/vnd.textus+jsonld"
@@ -140,7 +141,7 @@ static int textus_map(const struct textus_config *c, const struct http_response 
     if (r->status == 401) {
         err_set(e, ERR_TEXTUS_AUTH,
                 "TextUs refused the API token (HTTP 401%s%s). Create a new token in TextUs "
-                "(Profile > API Tokens) and run `textus-host configure`",
+                "(" TH_HINT_TEXTUS_TOKEN ") and run `textus-host configure`",
                 msg[0] ? ": " : "", msg);
     } else if (r->status == 404 && slug_scoped) {
         err_set(e, ERR_TEXTUS_ACCOUNT,

@@ -6,12 +6,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "config.h"
 #include "gh_config.h"
 #include "greenhouse.h"
+#include "hints.h"
 #include "log.h"
 #include "textus.h"
 
@@ -56,8 +58,8 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
 
     switch (c->code) {
     case ERR_TEXTUS_AUTH:
-        fix = "create a new API token in TextUs (Profile > API Tokens) and run `textus-host "
-              "configure` with it";
+        fix = "create a new API token in TextUs (" TH_HINT_TEXTUS_TOKEN ") and run "
+              "`textus-host configure` with it";
         break;
     case ERR_TEXTUS_ACCOUNT:
         fix = "set textus.account to the slug of an account the token's user belongs to or "
@@ -396,17 +398,126 @@ out:
     sodium_memzero(&cfg, sizeof(cfg));
 }
 
+/* ---- the steps, as a person sees them ------------------------------------------- */
+
+static long verify_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The host[:port] of a URL ("https://h:1/x" -> "h:1"), for saying what is waited for. */
+static void verify_host_of(char *out, size_t outsz, const char *url)
+{
+    const char *p = strstr(url, "://");
+    size_t n;
+
+    p = p ? p + 3 : url;
+    n = strcspn(p, "/?#");
+    snprintf(out, outsz, "%.*s", (int)(n > 255 ? 255 : n), p);
+}
+
+static void verify_step_init(struct verify_step *st, const char *service, const char *what,
+                             const cJSON *doc, int online)
+{
+    char a[260], b[260];
+
+    memset(st, 0, sizeof(*st));
+    st->service = service;
+    st->what = what;
+    st->online = online;
+    st->connect_timeout_ms =
+        verify_num(doc, "connect_timeout_ms", STORE_DEFAULT_CONNECT_TIMEOUT_MS);
+    st->timeout_ms = verify_num(doc, "timeout_ms", STORE_DEFAULT_TIMEOUT_MS);
+    if (strcmp(service, "TextUs") == 0) {
+        const char *u = verify_str(doc, "textus", "base_url");
+        verify_host_of(st->host, sizeof(st->host), u ? u : STORE_DEFAULT_TEXTUS_BASE_URL);
+        return;
+    }
+    {
+        const char *u = verify_str(doc, "greenhouse", "base_url");
+        verify_host_of(a, sizeof(a), u ? u : STORE_DEFAULT_GH_BASE_URL);
+    }
+    if (verify_str(doc, "greenhouse", "client_id") &&
+        verify_str(doc, "greenhouse", "client_secret")) {
+        const char *u = verify_str(doc, "greenhouse", "auth_url");
+        verify_host_of(b, sizeof(b), u ? u : STORE_DEFAULT_GH_AUTH_URL);
+        if (strcmp(a, b) != 0) {
+            snprintf(st->host, sizeof(st->host), "%s (token) and %s", b, a);
+            return;
+        }
+    }
+    snprintf(st->host, sizeof(st->host), "%s", a);
+}
+
+static void verify_step_begin(const struct verify_progress *p, struct verify_step *st,
+                              const struct verify_report *r)
+{
+    st->first = r->n;
+    st->start_ms = verify_now_ms();
+    if (st->online && p && p->begin)
+        p->begin(p->ctx, st);
+}
+
+/* A check that could not reach its service says for how long it waited, and for which host. */
+static void verify_step_end(const struct verify_progress *p, struct verify_step *st,
+                            struct verify_report *r)
+{
+    int i;
+
+    st->count = r->n - st->first;
+    st->elapsed_ms = verify_now_ms() - st->start_ms;
+    for (i = st->first; st->online && i < r->n; i++) {
+        struct verify_check *c = &r->checks[i];
+        size_t len = strlen(c->message);
+        if (c->status != VERIFY_FAIL ||
+            (c->code != ERR_UPSTREAM_UNAVAILABLE && c->code != ERR_RATE_LIMITED))
+            continue;
+        snprintf(c->message + len, sizeof(c->message) - len,
+                 "; waited %ld.%ld s in all for %s (timeouts: connect %ld ms, request %ld ms; "
+                 "settings.connect_timeout_ms, settings.timeout_ms)",
+                 st->elapsed_ms / 1000, (st->elapsed_ms % 1000) / 100, st->host,
+                 st->connect_timeout_ms, st->timeout_ms);
+    }
+    if (p && p->end)
+        p->end(p->ctx, st, r);
+}
+
 /* ---- the flow ------------------------------------------------------------------ */
 
-static void verify_document(const cJSON *doc, struct verify_report *r, struct verify_cache *cache)
+static void verify_document(const cJSON *doc, struct verify_report *r, struct verify_cache *cache,
+                            const struct verify_progress *p)
 {
+    struct verify_step st;
+    int v3 = verify_str(doc, "greenhouse", "client_id") &&
+             verify_str(doc, "greenhouse", "client_secret");
+
+    verify_step_init(&st, "TextUs", "the token and the account", doc,
+                     verify_str(doc, "textus", "token") != NULL);
+    verify_step_begin(p, &st, r);
     verify_textus(doc, r, cache);
+    verify_step_end(p, &st, r);
+    verify_step_init(&st, "Greenhouse", "the credentials, your user and the permissions", doc,
+                     v3 || verify_str(doc, "greenhouse", "api_key"));
+    verify_step_begin(p, &st, r);
     verify_greenhouse(doc, r, cache);
+    verify_step_end(p, &st, r);
     log_msg("configure: verification done, %d check(s), %d failed", r->n, r->failed);
 }
 
-int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
-                     struct verify_report *report, struct store **out, struct err *e)
+void verify_report_release(struct verify_report *r)
+{
+    if (r) {
+        cJSON_Delete(r->changes);
+        r->changes = NULL;
+    }
+}
+
+int verify_configure(const cJSON *patch, int from_extension, int flags,
+                     const struct verify_progress *progress, struct verify_report *report,
+                     struct store **out, struct err *e)
 {
     struct verify_cache cache;
     cJSON *merged = NULL;
@@ -416,15 +527,17 @@ int verify_configure(const cJSON *patch, int from_extension, int save_anyway,
     memset(&cache, 0, sizeof(cache));
     if (out)
         *out = NULL;
-    if (config_preview(patch, from_extension, &merged, e) != 0)
+    if (config_preview(patch, from_extension, &merged, &report->changes, e) != 0)
         return -1;
-    verify_document(merged, report, &cache);
-    if (report->failed > 0 && !save_anyway) {
+    verify_document(merged, report, &cache, progress);
+    if ((flags & VERIFY_DRY_RUN) || (report->failed > 0 && !(flags & VERIFY_SAVE_ANYWAY))) {
         rc = 0;
         goto done;
     }
     /* what is saved must be what was verified (another process may have written since) */
-    if (config_apply_expect(patch, from_extension, merged, out, e) != 0)
+    cJSON_Delete(report->changes);
+    report->changes = NULL;
+    if (config_apply_ex(patch, from_extension, merged, out, &report->changes, e) != 0)
         goto done;
     report->saved = 1;
     rc = 0;

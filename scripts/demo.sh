@@ -1,27 +1,98 @@
 #!/usr/bin/env bash
 # demo.sh — the main job end to end, against local fakes of TextUs and Greenhouse:
 #   1. bootstrap (apt-get, only what is missing) and build (cmake into build/);
-#   2. start the fakes (tests/fakes/) on 127.0.0.1 and configure a throwaway TEXTUS_HOST_HOME;
-#   3. run the flow in headless Chromium (extension stub + host installed by scripts/install.sh
-#      into a temp profile) when chromium and playwright-core are available — otherwise the
-#      same verbs (extract_phone, send_sms, message_status) through the host's pipes, as Chrome
-#      would send them;
-#   4. print a short report: profile → number chosen → SMS at the fake TextUs → note at the fake
-#      Greenhouse → delivery state; then clean up (fakes stopped, temp state removed).
+#   2. unless DEMO_CLI=1, make sure the browser path can run, installing what it needs as
+#      tests/e2e/test.sh does: chromium and nodejs + npm (apt-get, only when missing) and
+#      playwright-core (npm ci; it downloads no browser);
+#   3. start the fakes (tests/fakes/) on 127.0.0.1 and configure a throwaway TEXTUS_HOST_HOME;
+#   4. run the flow in headless Chromium (extension stub + host installed by scripts/install.sh
+#      into a temp profile) — or, with DEMO_CLI=1 or when the browser path could not be
+#      prepared, the same verbs (extract_phone, send_sms, message_status) through the host's
+#      pipes, as Chrome would send them;
+#   5. print a short report that starts with which path ran and why: profile → number chosen →
+#      SMS at the fake TextUs → note at the fake Greenhouse → delivery state; then clean up
+#      (fakes stopped, temp state removed).
 # Greenhouse is configured with Harvest v3 client credentials (v1 was scheduled for removal).
 # Nothing is written outside a temp folder except build/ (and tests/e2e/node_modules).
-#   DEMO_CLI=1 scripts/demo.sh     forces the CLI path
+# Exit 0 when the flow worked end to end (on either path), 1 otherwise.
+#   DEMO_CLI=1 scripts/demo.sh        the CLI path; nothing is installed for the browser
+#   DEMO_HOST=<textus-host>           use that built host: no bootstrap, no build
+#   TH_CHROMIUM=<path>                the Chromium binary (default /usr/bin/chromium)
+#   DEMO_SCREENSHOT=<file.png>        the browser path also saves a picture of the profile page
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
-host="$src/build/host/textus-host"
 
 say() { echo "demo: $*" >&2; }
 
-say "bootstrap and build"
-scripts/bootstrap.sh >/dev/null
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 >/dev/null
+if [ -n "${DEMO_HOST:-}" ]; then
+    host=$DEMO_HOST
+    say "using the host built at $host (DEMO_HOST)"
+else
+    host="$src/build/host/textus-host"
+    say "bootstrap and build"
+    scripts/bootstrap.sh >/dev/null
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build -j2 >/dev/null
+fi
+
+# What the browser path needs, installed the way tests/e2e/test.sh does. Sets `why` on failure.
+apt_install() {
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || return 1
+        sudo="sudo -n"
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq >/dev/null 2>&1 || true
+    $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+chromium=${TH_CHROMIUM:-/usr/bin/chromium}
+why=""
+prepare_browser() {
+    if [ ! -x "$chromium" ]; then
+        say "installing chromium for the browser path (apt-get install chromium)"
+        if ! command -v apt-get >/dev/null 2>&1; then
+            why="Chromium is not installed at $chromium and there is no apt-get to install it"
+            return 1
+        fi
+        if ! apt_install chromium; then
+            why="Chromium is not installed at $chromium and apt-get install chromium failed"
+            return 1
+        fi
+        if [ ! -x "$chromium" ]; then
+            why="apt-get installed chromium, but there is still no Chromium at $chromium"
+            return 1
+        fi
+    fi
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        say "installing nodejs and npm for the browser path (apt-get)"
+        if ! command -v apt-get >/dev/null 2>&1 || ! apt_install nodejs npm ||
+            ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+            why="node and npm are missing and apt-get install nodejs npm failed"
+            return 1
+        fi
+    fi
+    if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
+        say "installing playwright-core for the browser path (npm ci; no browser download)"
+        if ! (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund \
+                --loglevel=error >/dev/null 2>&1) ||
+            [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
+            why="npm ci could not install playwright-core (tests/e2e/package-lock.json)"
+            return 1
+        fi
+    fi
+    why="Chromium ($chromium), node and playwright-core are installed"
+}
+
+mode=cli
+if [ -n "${DEMO_CLI:-}" ]; then
+    why="DEMO_CLI=1 was set"
+elif prepare_browser; then
+    mode=browser
+else
+    say "the browser path cannot run: $why; running the flow through the host's pipes instead"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textus-demo.XXXXXX")
 fakes_pid=""
@@ -55,21 +126,12 @@ if ! "$host" configure <<<"$config" >"$tmp/configure.out" 2>&1; then
         || { cat "$tmp/configure.out" >&2; exit 1; }
 fi
 
-mode=cli
-if [ -z "${DEMO_CLI:-}" ] && [ -x /usr/bin/chromium ] && command -v node >/dev/null 2>&1; then
-    if [ ! -f tests/e2e/node_modules/playwright-core/package.json ] && command -v npm >/dev/null 2>&1; then
-        say "installing playwright-core for the browser run (npm ci; no browser download)"
-        (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) || true
-    fi
-    [ -f tests/e2e/node_modules/playwright-core/package.json ] && mode=browser
-fi
-
 if [ $mode = browser ]; then
     say "running the flow in headless Chromium"
-    TH_HOST="$host" TH_SOURCE_DIR="$src" node tests/e2e/demo.js "$tmp/fakes" "$TEXTUS_HOST_HOME" \
-        >"$tmp/flow.json"
+    TH_HOST="$host" TH_SOURCE_DIR="$src" TH_CHROMIUM="$chromium" node tests/e2e/demo.js "$tmp/fakes" \
+        "$TEXTUS_HOST_HOME" >"$tmp/flow.json"
 else
-    say "chromium/playwright-core not available: running the flow through the host's pipes"
+    say "running the flow through the host's pipes ($why)"
     python3 - "$host" "$tmp" >"$tmp/flow.json" <<'PY'
 import json, os, struct, subprocess, sys, time
 host, tmp = sys.argv[1], sys.argv[2]
@@ -117,9 +179,9 @@ python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests.json"
 python3 tests/fakes/fakectl.py "$tmp/fakes" state >"$tmp/state.json"
 
 rc=0
-python3 - "$tmp" "$mode" <<'PY' || rc=$?
+python3 - "$tmp" "$mode" "$why" <<'PY' || rc=$?
 import json, sys
-tmp, mode = sys.argv[1], sys.argv[2]
+tmp, mode, why = sys.argv[1], sys.argv[2], sys.argv[3]
 flow = json.load(open(tmp + "/flow.json"))
 reqs = json.load(open(tmp + "/requests.json"))
 state = json.load(open(tmp + "/state.json"))
@@ -131,8 +193,12 @@ def short(s, n=90):
     return s if len(s) <= n else s[:n - 1] + "…"
 print()
 print("textus-host demo — the main job, end to end, against local fakes")
-print("  run through   " + (flow.get("browser") or "headless Chromium") + ", extension stub + host installed by scripts/install.sh"
-      if mode == "browser" else "  run through   the host over pipes, as Chrome runs it (no Chromium here): extract_phone, send_sms, message_status")
+if mode == "browser":
+    print("  path          the browser path: %s, because %s" % (flow.get("browser") or "headless Chromium", why))
+    print("  run through   the extension stub in the browser + the host installed by scripts/install.sh")
+else:
+    print("  path          the CLI path, not a browser, because %s" % why)
+    print("  run through   the host over pipes, as Chrome would run it: extract_phone, send_sms, message_status")
 where = "the page" if mode == "browser" else "the host"
 print("  profile       %s — %s (%s header lines read)" % (flow.get("name"), flow.get("url"), flow.get("lines")))
 if flow.get("state") != "ready":

@@ -124,19 +124,23 @@ test('options page: credentials are write-only, status is masked, a contact can 
   const extId = new URL(sw.url()).host;
   const page = await ctx.newPage();
   await page.goto(`chrome-extension://${extId}/options.html`);
-  await page.waitForFunction(() => document.getElementById('status').textContent !== '…', null, { timeout: 20000 });
+  await page.waitForFunction(() => {
+    const s = document.getElementById('summary').dataset.state;
+    return s && s !== 'checking';
+  }, null, { timeout: 30000 });
   await page.fill('#textus_token', 'tok_e2e_options_FAKE_0002');
   await page.click('#save');
-  await page.waitForFunction(() => /^(Saved|[a-z_]+:)/.test(document.getElementById('save_msg').textContent), null,
-    { timeout: 30000 });
-  const msg = await page.textContent('#save_msg');
+  await page.waitForFunction(() => {
+    const s = document.getElementById('save_result').dataset.state;
+    return s && s !== 'saving';
+  }, null, { timeout: 60000 });
+  const msg = await page.textContent('#save_result');
   assert.match(msg, /^Saved/, msg);
   assert.strictEqual(await page.inputValue('#textus_token'), '', 'the secret field is cleared after sending');
-  await page.waitForFunction(() => document.getElementById('status').textContent.includes('0002'), null,
+  await page.waitForFunction(() => document.getElementById('textus_token_state').textContent.includes('0002'), null,
     { timeout: 20000 });
-  const status = await page.textContent('#status');
-  assert.ok(!status.includes('tok_e2e_options_FAKE_0002'), 'status shows no secret');
-  assert.match(status, /\*+0002/);
+  assert.strictEqual(await page.textContent('#textus_token_state'), 'stored (…0002)');
+  assert.ok(!(await page.textContent('body')).includes('tok_e2e_options_FAKE_0002'), 'the page shows no secret');
   // lock a contact
   await page.fill('#optout_to', '+13035550188');
   await page.click('#optout');

@@ -124,10 +124,20 @@ class Configure(unittest.TestCase):
         self.assertEqual(st["paths"]["store"], os.path.join(root, "credentials.store"))
         self.assertEqual(st["permissions"]["store"], "ok (0600)")
         self.assertIs(st["permissions_ok"], True)
-        # switching to a v1 key: the v3 pair goes, the notice appears
+        # a v1 key over the stored v3 pair is refused unless the document says "harvest": "v1"
+        before = open(os.path.join(root, "credentials.store"), "rb").read()
         rc, out, err = configure(root, {"greenhouse": {"api_key": "harvest-v1-key-9999"}},
                                  "--no-verify")
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn('"harvest": "v1"', err)
+        self.assertEqual(open(os.path.join(root, "credentials.store"), "rb").read(), before)
+        # switching explicitly to a v1 key: the v3 pair goes, the notice appears
+        rc, out, err = configure(root, {"greenhouse": {"harvest": "v1",
+                                                       "api_key": "harvest-v1-key-9999"}},
+                                 "--no-verify")
         self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"greenhouse\.client_secret +removed")
+        self.assertRegex(out, r"greenhouse\.harvest +changed: v1 .*\(was v3")
         self.assertIn("online verification: skipped (--no-verify)", out)
         rc, out, _ = cli(root, "status")
         self.assertIn("v1 (API key)", out)

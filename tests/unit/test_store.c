@@ -126,8 +126,24 @@ static const char *full_doc = "{\"textus\": {\"token\": \"" CANARY "\", \"accoun
                               " \"greenhouse\": {\"email\": \"rec@example.com\","
                               " \"client_id\": \"cid-123456789\", \"client_secret\": \"csec-"
                               "abcdefgh-WXYZ\"},"
-                              " \"settings\": {\"note_enabled\": false, \"future_knob\": [1, 2]},"
-                              " \"extra_top\": {\"kept\": true}}";
+                              " \"settings\": {\"note_enabled\": false}}";
+
+/* Members a newer version may have stored: configure refuses them, the store keeps them. */
+static int add_future_members(cJSON *doc, void *ctx, struct err *e)
+{
+    cJSON *set = cJSON_GetObjectItemCaseSensitive(doc, "settings");
+    cJSON *top = cJSON_AddObjectToObject(doc, "extra_top");
+    cJSON *knob = cJSON_CreateIntArray((const int[]){1, 2}, 2);
+
+    (void)ctx;
+    (void)e;
+    assert_non_null(set);
+    assert_non_null(top);
+    assert_non_null(knob);
+    cJSON_AddItemToObject(set, "future_knob", knob);
+    cJSON_AddTrueToObject(top, "kept");
+    return 0;
+}
 
 static enum err_code load_code(void)
 {
@@ -169,6 +185,7 @@ static void test_round_trip(void **state)
 
     configure_ok(full_doc);
     err_clear(&e);
+    assert_int_equal(store_update(add_future_members, NULL, NULL, &e), 0);
     assert_int_equal(store_load(&s, &e), 0);
     assert_string_equal(store_textus_token(s), CANARY);
     assert_string_equal(store_textus_account(s), "acme-co");
@@ -194,16 +211,25 @@ static void test_round_trip(void **state)
     assert_int_equal(strlen(store_key_id(s)), 16);
     store_free(s);
 
-    /* a second configure merges; api_key switches to v1 and drops the v3 pair */
-    configure_ok(
-        "{\"greenhouse\": {\"api_key\": \"v1key-000011112222\"}, \"textus\": {\"base_url\":"
-        " \"http://127.0.0.1:8080/api\"}}");
+    /* going back to v1 over a stored v3 pair needs "harvest": "v1"; without it nothing changes */
+    err_clear(&e);
+    assert_int_equal(configure_json("{\"greenhouse\": {\"api_key\": \"v1key-000011112222\"}}", &e),
+                     -1);
+    assert_int_equal(e.code, ERR_INVALID_CONFIG);
+    assert_non_null(strstr(e.message, "\"harvest\": \"v1\""));
+    assert_int_equal(store_load(&s, &e), 0);
+    assert_int_equal(store_gh_generation(s), 3);
+    store_free(s);
+    /* a second configure merges; api_key with "harvest": "v1" switches and drops the v3 pair */
+    configure_ok("{\"greenhouse\": {\"harvest\": \"v1\", \"api_key\": \"v1key-000011112222\"},"
+                 " \"textus\": {\"base_url\": \"http://127.0.0.1:8080/api\"}}");
     assert_int_equal(store_load(&s, &e), 0);
     assert_int_equal(store_gh_generation(s), 1);
     assert_null(store_gh_client_id(s));
     assert_null(store_gh_client_secret(s));
     assert_string_equal(store_textus_token(s), CANARY);
     assert_string_equal(store_textus_base_url(s), "http://127.0.0.1:8080/api");
+    assert_null(store_get(s, "greenhouse", "harvest")); /* a directive, never stored */
     assert_non_null(
         cJSON_GetObjectItem(cJSON_GetObjectItem(store_public_doc(s), "settings"), "future_knob"));
     store_free(s);
@@ -579,6 +605,18 @@ static void test_full_disk(void **state)
 }
 #endif
 
+/* One writer's round: a member of its own under "settings" (read-modify-write under the lock). */
+static int add_writer_member(cJSON *doc, void *ctx, struct err *e)
+{
+    const int *ir = ctx;
+    cJSON *set = cJSON_GetObjectItemCaseSensitive(doc, "settings");
+    char name[32];
+
+    (void)e;
+    snprintf(name, sizeof(name), "w%d_r%d", ir[0], ir[1]);
+    return set && cJSON_AddNumberToObject(set, name, ir[0] * 100 + ir[1]) ? 0 : -1;
+}
+
 static void run_writers(int nproc, int rounds)
 {
     pid_t pids[16];
@@ -593,14 +631,10 @@ static void run_writers(int nproc, int rounds)
         assert_true(pids[i] >= 0);
         if (pids[i] == 0) {
             for (r = 0; r < rounds; r++) {
-                char doc[128];
+                int ir[2] = {i, r};
                 struct err ce;
-                cJSON *patch;
-                snprintf(doc, sizeof(doc), "{\"settings\": {\"w%d_r%d\": %d}}", i, r, i * 100 + r);
-                patch = cJSON_Parse(doc);
-                if (!patch || config_apply(patch, 0, NULL, &ce) != 0)
+                if (store_update(add_writer_member, ir, NULL, &ce) != 0)
                     _exit(1);
-                cJSON_Delete(patch);
             }
             _exit(0);
         }
@@ -757,6 +791,17 @@ static void test_validation(void **state)
     expect_invalid("{\"settings\": {\"ca_file\": \"/tmp/x.pem\"}}", 1, "settings");
     expect_invalid("{\"settings\": {\"allowed_extension_ids\": []}}", 1, "settings");
     expect_invalid("{\"anything\": 1}", 1, "anything");
+    /* unknown members, at any level, name the nearest valid one */
+    expect_invalid("{\"textus\": {\"acount\": \"acme\"}}", 0, "did you mean textus.account?");
+    expect_invalid("{\"greenhouse\": {\"api-key\": \"k-0000000001\"}}", 0,
+                   "did you mean greenhouse.api_key?");
+    expect_invalid("{\"acount\": \"acme\"}", 0, "did you mean textus.account?");
+    expect_invalid("{\"settings\": {\"segment_limt\": 2}}", 0,
+                   "did you mean settings.segment_limit?");
+    expect_invalid("{\"greenhouse\": {\"api_key\": \"k-0000000001\", \"client_id\": \"c-01\","
+                   " \"client_secret\": \"s-0000000001\"}}",
+                   0, "cannot be given together");
+    expect_invalid("{\"greenhouse\": {\"harvest\": \"v2\"}}", 0, "greenhouse.harvest");
     /* nothing was written by any of them */
     path_of(p, sizeof(p), "credentials.store");
     assert_int_equal(access(p, F_OK), -1);

@@ -350,7 +350,7 @@ class CliFail(Base):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_for(root))
         p.stdin.write(json.dumps({"settings": {"note_visibility": "public"}}).encode())
         p.stdin.close()
-        self.assertEqual(p.stdout.readline(), b"verifying online...\n")
+        self.assertEqual(p.stdout.readline(), b"online verification:\n")
         time.sleep(0.4)  # the merge preview is done; the fake holds /accounts for 3 s
         rc, out, err = configure(root, {"textus": {"token": TOKEN_OTHER}}, "--no-verify")
         self.assertEqual(rc, 0, out + err)

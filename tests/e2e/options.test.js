@@ -1,0 +1,170 @@
+// The options page in headless Chromium against the real host and the fakes: on a fresh install
+// every secret says "not set" (never "(unchanged)"), Harvest v3 is offered first and v1 is marked
+// retired, there is no raw JSON; "Save and verify" shows the host's checklist in place (ok / FAIL /
+// unchecked, each failure with its fix), keeps what was typed when a check failed, and once saved
+// says "stored (…1234)" per secret and lists what changed; the Status box shows the same
+// checklist (the configure verb's dry run); choosing v1 over stored v3 is explicit and said.
+// TH_SCREENSHOT_DIR=<dir> keeps screenshots of the page.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const L = require('./lib');
+const F = require('./fakes');
+
+const HAS_VERB = L.hostHasVerb('configure');
+const skip = HAS_VERB ? false : 'this host has no configure verb';
+const TOKEN = 'tok_e2e_options_FAKE_0002';
+const CLIENT = 'client_e2e_FAKE_0001';
+const SECRET = 'csecret_e2e_FAKE_0001';
+
+let fakes;
+let run;
+let ctx;
+let page;
+
+function cli(args, input) {
+  const p = spawnSync(L.HOST, args, { input: input === undefined ? '' : input, encoding: 'utf8',
+    env: Object.assign({}, process.env, { TEXTUS_HOST_HOME: run.state }) });
+  return p;
+}
+
+async function shot(name) {
+  if (!process.env.TH_SCREENSHOT_DIR) return;
+  await page.screenshot({ path: path.join(process.env.TH_SCREENSHOT_DIR, `options-${name}.png`), fullPage: true });
+}
+
+async function waitChecked() {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('summary').dataset.state;
+    return s && s !== 'checking';
+  }, null, { timeout: 30000 });
+}
+
+async function saveAndWait() {
+  await page.click('#save');
+  await page.waitForFunction(() => {
+    const s = document.getElementById('save_result').dataset.state;
+    return s && s !== 'saving';
+  }, null, { timeout: 60000 });
+  return page.getAttribute('#save_result', 'data-state');
+}
+
+async function checks(scope) {
+  return page.$$eval(`${scope} li[data-check]`, (lis) => lis.map((li) => ({ check: li.dataset.check,
+    status: li.dataset.status, text: li.textContent })));
+}
+
+test.before(async () => {
+  if (!HAS_VERB) return;
+  run = L.makeRun();
+  fakes = await F.startFakes(path.join(run.tmp, 'fakes'));
+  // where the services are is local configuration (never from the page): only the URLs
+  const p = cli(['configure', '--no-verify'], JSON.stringify({
+    textus: { base_url: fakes.url('textus') },
+    greenhouse: { base_url: fakes.url('harvest'), auth_url: fakes.url('auth') } }));
+  assert.strictEqual(p.status, 0, p.stdout + p.stderr);
+  ctx = await L.launch(run);
+  const sw = ctx.serviceWorkers()[0] || await ctx.waitForEvent('serviceworker');
+  page = await ctx.newPage();
+  await page.goto(`chrome-extension://${new URL(sw.url()).host}/options.html`);
+});
+
+test.after(async () => {
+  if (!HAS_VERB) return;
+  if (ctx) await ctx.close();
+  await F.stopFakes(fakes);
+  L.cleanup(run);
+});
+
+test('fresh install: "not set" per secret, v3 first, v1 retired, no JSON', { skip }, async () => {
+  await waitChecked();
+  assert.strictEqual(await page.getAttribute('#summary', 'data-state'), 'unconfigured');
+  assert.match(await page.textContent('#summary'), /Nothing is configured yet/);
+  for (const id of ['textus_token', 'gh_client_id', 'gh_client_secret', 'gh_api_key']) {
+    assert.strictEqual(await page.textContent(`#${id}_state`), 'not set', id);
+    assert.strictEqual(await page.getAttribute(`#${id}`, 'placeholder'), 'not set', id);
+  }
+  const body = await page.textContent('body');
+  assert.ok(!body.includes('(unchanged)'), 'no "(unchanged)" anywhere');
+  assert.ok(!/[{}]/.test(await page.textContent('#status_box')), 'the status box is not JSON');
+  const radios = await page.$$eval('input[name=harvest]', (rs) => rs.map((r) => ({ value: r.value,
+    checked: r.checked, label: r.closest('label').textContent.replace(/\s+/g, ' ').trim() })));
+  assert.deepStrictEqual(radios.map((r) => r.value), ['v3', 'v1']);
+  assert.strictEqual(radios[0].checked, true);
+  assert.match(radios[1].label, /retired/);
+  assert.strictEqual(await page.isVisible('#gh_client_secret'), true);
+  assert.strictEqual(await page.isVisible('#gh_api_key'), false);
+  assert.match(body, /next\.textus\.com → your user icon → Profile → API Tokens → Create Token/);
+  await shot('fresh');
+});
+
+test('Save and verify: a failed check is shown in place with its fix, nothing saved, input kept', { skip }, async () => {
+  await page.fill('#textus_token', TOKEN);
+  await page.fill('#textus_account', 'acme');
+  await page.fill('#gh_email', 'nobody@acme.example');
+  await page.fill('#gh_client_id', CLIENT);
+  await page.fill('#gh_client_secret', SECRET);
+  assert.strictEqual(await saveAndWait(), 'not_saved');
+  assert.match(await page.textContent('#save_result'), /^Not saved: 1 of \d+ checks failed/);
+  const items = await checks('#save_result');
+  const by = Object.fromEntries(items.map((c) => [c.check, c]));
+  assert.strictEqual(by['TextUs token'].status, 'ok');
+  assert.strictEqual(by['Greenhouse user'].status, 'fail');
+  assert.match(by['Greenhouse user'].text, /✗ FAIL/);
+  assert.match(by['Greenhouse user'].text, /fix: set greenhouse\.email/);
+  assert.strictEqual(by['Candidates: Add Note (harvest:notes:create)'].status, 'unchecked');
+  // nothing was saved; what was typed is still there to correct
+  const st = JSON.parse(cli(['status', '--json']).stdout);
+  assert.strictEqual(st.configured, false);
+  assert.strictEqual(await page.inputValue('#textus_token'), TOKEN);
+  await shot('failed');
+});
+
+test('corrected: saved in place, every secret "stored (…1234)", what changed, same checklist above', { skip }, async () => {
+  await page.fill('#gh_email', 'alice@acme.example');
+  assert.strictEqual(await saveAndWait(), 'saved');
+  const text = await page.textContent('#save_result');
+  assert.match(text, /^Saved\. Every check passed\./);
+  assert.match(text, /textus\.token set: stored \(…0002\)/);
+  assert.match(text, /Harvest API set: v3/);
+  const items = await checks('#save_result');
+  assert.ok(items.length >= 7, JSON.stringify(items));
+  assert.ok(items.every((c) => c.status !== 'fail'), JSON.stringify(items));
+  assert.deepStrictEqual(await checks('#checklist'), items, 'the Status box shows the same checklist');
+  await page.waitForFunction(() => document.getElementById('textus_token_state').textContent !== 'not set');
+  assert.strictEqual(await page.textContent('#textus_token_state'), 'stored (…0002)');
+  assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'stored (…0001)');
+  assert.strictEqual(await page.textContent('#gh_api_key_state'), 'not set');
+  assert.strictEqual(await page.inputValue('#textus_token'), '', 'secrets are cleared once saved');
+  assert.ok(!(await page.textContent('body')).includes(TOKEN), 'no secret on the page');
+  // a fresh load checks what is stored (dry run) and shows the same lines
+  await page.reload();
+  await waitChecked();
+  assert.strictEqual(await page.getAttribute('#summary', 'data-state'), 'checked');
+  assert.match(await page.textContent('#summary'), /Every check passed/);
+  assert.deepStrictEqual((await checks('#checklist')).map((c) => [c.check, c.status]),
+    items.map((c) => [c.check, c.status]));
+  await shot('saved');
+});
+
+test('choosing v1 over stored v3 is explicit and says what was removed', { skip }, async () => {
+  assert.strictEqual(await page.isChecked('#harvest_v3'), true);
+  await page.check('#harvest_v1');
+  assert.strictEqual(await page.isVisible('#gh_api_key'), true);
+  assert.strictEqual(await page.isVisible('#gh_client_secret'), false);
+  assert.strictEqual(await saveAndWait(), 'incomplete');
+  assert.match(await page.textContent('#save_result'), /type the v1 API key/);
+  await page.fill('#gh_api_key', F.API_KEY);
+  assert.strictEqual(await saveAndWait(), 'saved');
+  const text = await page.textContent('#save_result');
+  assert.match(text, /greenhouse\.client_secret removed \(was stored \(…0001\)\)/);
+  assert.match(text, /Harvest API changed: v1 \(was v3\)/);
+  const items = await checks('#save_result');
+  assert.ok(items.some((c) => c.check === 'Harvest v1 retirement' && /2026-08-31/.test(c.text)));
+  await page.waitForFunction(() => document.getElementById('gh_api_key_state').textContent !== 'not set');
+  assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'not set');
+  await shot('v1');
+});

@@ -1,0 +1,676 @@
+"""`textus-host configure` as a recruiter meets it, through the real binary against
+the Python fakes (tests/fakes): each online step shown as it starts and ends, and
+what a timeout waited for (plain lines in a pipe; a live line, check marks and
+colour on a terminal, none with NO_COLOR); unknown members refused with exit 2
+naming the nearest valid one; Harvest v1 over stored v3 refused unless the
+document says "harvest": "v1", and every save saying what changed (CLI and the
+`configure` verb, whose dry run checks what is stored); the interactive session
+on a pty (only the failed fields asked again, answers kept; a read-only state
+folder found before the questions; Enter everywhere on a fresh install is
+"nothing configured"; an unrecognised answer asked again); --help, a wrong
+option named, one line on what to do next; one wording for where the TextUs
+token is found; the README's configure step followed literally; and canary
+secrets that never appear in any output.
+"""
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.environ.get("TH_SOURCE_DIR", os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+sys.path.insert(0, os.environ.get("TH_FAKES_DIR", os.path.join(SRC, "tests", "fakes")))
+import fakectl  # noqa: E402
+import nmhost  # noqa: E402
+from nmhost import Host, STUB_ORIGIN  # noqa: E402
+
+TOKEN_WHERE = "next.textus.com → your user icon → Profile → API Tokens → Create Token"
+
+TOKEN = "cnry-CFGTOK-5e6f7a8b9c0d1e2f"
+TOKEN_BAD = "cnry-CFGBAD-1f2e3d4c5b6a7980"
+KEY = "cnry-CFGKEY-a1b2c3d4e5f60718"
+CLIENT = "cfg-client-0001"
+SECRET = "cnry-CFGSEC-0918273645abcdef"
+CANARIES = [TOKEN, TOKEN_BAD, KEY, SECRET]
+
+SEED = {
+    "textus": {
+        "tokens": {TOKEN: {"user": "/users/1", "accounts": ["acme"], "email": "alice@acme.example"}},
+        "users": {"/users/1": {"name": "Alice", "email": "alice@acme.example"}},
+        "accounts": {"acme": {"name": "Acme Staffing", "phoneNumbers": ["+13035550100"]},
+                     "acme-east": {"name": "Acme East", "phoneNumbers": ["+13035550101"]}},
+    },
+    "harvest": {
+        "api_keys": {KEY: {"name": "alice", "permissions": [
+            "activity_feed", "candidates_list", "candidates_add_note", "users_retrieve",
+            "users_list"]}},
+        "oauth_clients": {CLIENT: {"name": "textus-host", "secret": SECRET,
+                                   "service_user_site_admin": True}},
+        "users": [{"id": 101, "first_name": "Alice", "last_name": "R",
+                   "primary_email_address": "alice@acme.example"}],
+        "candidates": [],
+        "activity_feed": {},
+    },
+}
+
+FAKES = None
+FAKES_DIR = None
+OUTPUTS = []
+ROOTS = []
+ESC = "\x1b["
+
+
+def setUpModule():
+    global FAKES, FAKES_DIR
+    FAKES_DIR = tempfile.mkdtemp(prefix="th-cfgcli-fakes-")
+    FAKES = fakectl.start(SEED, FAKES_DIR, extra_args=["--random-seed", "1"])
+
+
+def tearDownModule():
+    try:
+        if FAKES:
+            FAKES.stop()
+    finally:
+        shutil.rmtree(FAKES_DIR, ignore_errors=True)
+        for r in ROOTS:
+            subprocess.run(["chmod", "-R", "u+rwX", r], capture_output=True)
+            shutil.rmtree(r, ignore_errors=True)
+
+
+def new_root():
+    root = tempfile.mkdtemp(prefix="th-cfgcli-")
+    os.chmod(root, 0o700)
+    ROOTS.append(root)
+    return os.path.join(root, "state")
+
+
+def env_for(state, **extra):
+    env = dict(os.environ)
+    env["TEXTUS_HOST_HOME"] = state
+    env.pop("TH_FAILPOINT", None)
+    env.pop("NO_COLOR", None)
+    env["TERM"] = "xterm"
+    env.update(extra)
+    return env
+
+
+def cli(state, *args, stdin="", env=None):
+    p = subprocess.run([nmhost.host_path(), *args], input=stdin.encode(), capture_output=True,
+                       env=env or env_for(state), timeout=90)
+    OUTPUTS.append(p.stdout + p.stderr)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def urls():
+    return {"textus": {"base_url": FAKES.url("textus")},
+            "greenhouse": {"base_url": FAKES.url("harvest"), "auth_url": FAKES.url("auth")}}
+
+
+def full(v3=True, account="acme", email="alice@acme.example", token=TOKEN):
+    d = urls()
+    d["textus"].update({"token": token, "account": account})
+    d["greenhouse"]["email"] = email
+    if v3:
+        d["greenhouse"].update({"client_id": CLIENT, "client_secret": SECRET})
+    else:
+        d["greenhouse"]["api_key"] = KEY
+    return d
+
+
+def configure(state, doc, *args):
+    return cli(state, "configure", *args, stdin=json.dumps(doc))
+
+
+def url_only_root():
+    """A state root that knows only where the fakes are (local configuration)."""
+    state = new_root()
+    rc, out, err = configure(state, urls(), "--no-verify")
+    assert rc == 0, out + err
+    return state
+
+
+def status(state):
+    rc, out, _ = cli(state, "status", "--json")
+    return json.loads(out)
+
+
+def store_bytes(state):
+    try:
+        with open(os.path.join(state, "credentials.store"), "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+
+
+def last_seq():
+    recs = FAKES.requests()
+    return recs[-1]["seq"] if recs else 0
+
+
+def verb(state, payload):
+    h = Host(env=env_for(state), origin=STUB_ORIGIN)
+    reply = h.request(payload)
+    rc, rest, err = h.close()
+    h.proc.stdout.close()
+    h.proc.stderr.close()
+    OUTPUTS.append(rest + err.encode() + json.dumps(reply).encode())
+    return reply
+
+
+class Pty:
+    """textus-host configure on a pseudo-terminal; answers typed as prompts appear."""
+
+    def __init__(self, state, *args, env=None, as_nobody=False):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child
+            try:
+                if as_nobody:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                os.execve(nmhost.host_path(), ["textus-host", "configure", *args],
+                          env or env_for(state))
+            finally:
+                os._exit(127)
+        self.out = b""
+        self.pos = 0  # what the test has looked at so far
+        self.rc = None
+
+    def read_until(self, needle, timeout=30):
+        """Read until needle appears after what was looked at; returns the text up to it."""
+        needle = needle.encode() if isinstance(needle, str) else needle
+        deadline = time.time() + timeout
+        while needle not in self.out[self.pos:]:
+            left = deadline - time.time()
+            if left <= 0:
+                raise AssertionError("timed out waiting for %r in:\n%s" % (needle, self.text()))
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.fd, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise AssertionError("ended before %r in:\n%s" % (needle, self.text()))
+            self.out += chunk
+        end = self.out.index(needle, self.pos) + len(needle)
+        seg, self.pos = self.out[self.pos:end], end
+        return seg.decode("utf-8", "replace")
+
+    def answer(self, prompt, text):
+        """Wait for a prompt (if given) and the end of it (': '), then type a line."""
+        if prompt:
+            self.read_until(prompt)
+        self.read_until(": ")
+        os.write(self.fd, text.encode() + b"\n")
+
+    def finish(self, timeout=30):
+        """Read to the end; the exit status, or -9 when it was still waiting (killed)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            r, _, _ = select.select([self.fd], [], [], 0.5)
+            if r:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                self.out += chunk
+        pid, st = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:  # still asking for something: not what the test expected
+            os.kill(self.pid, 9)
+            _, st = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        OUTPUTS.append(self.out)
+        self.rc = os.WEXITSTATUS(st) if os.WIFEXITED(st) else -os.WTERMSIG(st)
+        return self.rc
+
+    def text(self):
+        return self.out.decode("utf-8", "replace")
+
+
+QUESTIONS = [
+    "TextUs API token (" + TOKEN_WHERE + "; not shown)",
+    "TextUs account slug (the part after next.textus.com/ in the address, e.g. acme-recruiting)",
+    "Greenhouse sign-in email",
+    "Harvest API: v3 (OAuth client credentials, recommended) or v1 (API key, retired: removal "
+    "scheduled 2026-08-31)",
+    "Harvest v3 client id (from your Greenhouse admin)",
+    "Harvest v3 client secret (not shown)",
+    "Harvest v1 API key (from your Greenhouse admin; not shown)",
+]
+
+
+def prompts_asked(text):
+    """The questions asked, in order."""
+    qs = []
+    for line in text.replace("\r", "\n").splitlines():
+        qs += [q for q in QUESTIONS if line.startswith(q + " [") or line.startswith(q + ": ")]
+    return qs
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        FAKES.reset_faults()
+
+
+# ---- J.4: every online step visible, timeouts explained ----------------------------------
+
+class Steps(Base):
+    def test_each_step_is_shown_before_its_result(self):
+        state = url_only_root()
+        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
+                     "action": {"delay_ms": 1500}})
+        p = subprocess.Popen([nmhost.host_path(), "configure"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_for(state))
+        p.stdin.write(json.dumps(full()).encode())
+        p.stdin.close()
+        seen = []
+        for line in p.stdout:
+            seen.append((time.monotonic(), line.decode()))
+        p.wait(timeout=60)
+        err = p.stderr.read()
+        p.stdout.close()
+        p.stderr.close()
+        out = "".join(l for _, l in seen)
+        OUTPUTS.append(out.encode() + err)
+        self.assertEqual(p.returncode, 0, out + err.decode())
+        host = FAKES.url("textus").split("//")[1]
+        begin = [t for t, l in seen if l == "  ... TextUs at %s: the token and the account\n" % host]
+        result = [t for t, l in seen if l.split(None, 1)[:1] == ["ok"] and "TextUs token:" in l]
+        self.assertEqual(len(begin), 1, out)
+        self.assertEqual(len(result), 1, out)
+        # the step was printed as it started, not with its result (the fake held /accounts 1.5 s)
+        self.assertGreater(result[0] - begin[0], 1.0, out)
+        lines = [l for _, l in seen]
+        gh = [i for i, l in enumerate(lines) if l.startswith("  ... Greenhouse at ")]
+        self.assertEqual(len(gh), 1, out)
+        self.assertIn("the credentials, your user and the permissions", lines[gh[0]])
+        self.assertTrue(any("Greenhouse user:" in l for l in lines[gh[0] + 1:]), out)
+
+    def test_timeout_says_what_it_waited_for(self):
+        state = new_root()
+        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
+                     "action": {"delay_ms": 4000}})
+        d = full()
+        d["settings"] = {"timeout_ms": 800}
+        rc, out, err = configure(state, d)
+        self.assertEqual(rc, 1, out + err)
+        host = FAKES.url("textus").split("//")[1]
+        line = [l for l in out.splitlines() if l.strip().startswith("FAIL") and "TextUs token" in l]
+        self.assertEqual(len(line), 1, out)
+        m = re.search(r"waited (\d+\.\d) s in all for (\S+) \(timeouts: connect \d+ ms, request "
+                      r"(\d+) ms", line[0])
+        self.assertIsNotNone(m, line[0])
+        self.assertEqual(m.group(2), host)
+        self.assertEqual(m.group(3), "800")
+        self.assertGreaterEqual(float(m.group(1)), 0.8)
+        self.assertIsNone(store_bytes(state))
+
+    def test_terminal_live_line_marks_and_no_color(self):
+        state = url_only_root()
+        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
+                     "action": {"delay_ms": 300}})
+        for no_color in (False, True):
+            env = env_for(state, NO_COLOR="1") if no_color else env_for(state)
+            t = Pty(state, env=env)
+            t.answer("TextUs API token", TOKEN)
+            t.answer("TextUs account slug", "acme-east")  # fails: not a member
+            t.answer("Greenhouse sign-in email", "alice@acme.example")
+            t.answer("Harvest API", "")
+            t.answer("client id", CLIENT)
+            t.answer("client secret", SECRET)
+            t.answer("Fix them now?", "n")
+            self.assertEqual(t.finish(), 1)
+            text = t.text()
+            if no_color:
+                self.assertNotIn(ESC, text)
+                self.assertNotIn("✓", text)
+                self.assertIn("  ... TextUs at ", text)
+                self.assertRegex(text, r"\n  FAIL +TextUs account: textus_account: ")
+            else:
+                # the live line is erased and replaced by the results, marked and coloured
+                self.assertRegex(text, r"\r\x1b\[K  … TextUs at [^\r\n]*\r\x1b\[K")
+                self.assertIn("\x1b[32m✓ ok\x1b[0m", text)
+                self.assertIn("\x1b[1;31m✗ FAIL\x1b[0m", text)
+                self.assertIn("? unchecked", text)
+
+
+# ---- J.7: what configure does not understand, and what changed ---------------------------
+
+class Understood(Base):
+    def test_unknown_members_are_refused_with_the_nearest(self):
+        state = url_only_root()
+        before = store_bytes(state)
+        seq = last_seq()
+        cases = [({"textus": {"acount": "acme"}}, "textus.acount", "textus.account"),
+                 ({"greenhouse": {"api-key": KEY}}, "greenhouse.api-key", "greenhouse.api_key"),
+                 ({"textus": {"api-key": KEY}}, "textus.api-key", "greenhouse.api_key"),
+                 ({"acount": "acme"}, "acount", "textus.account"),
+                 ({"settings": {"note_visiblity": "public"}}, "settings.note_visiblity",
+                  "settings.note_visibility"),
+                 ({"greenhous": {"email": "alice@acme.example"}}, "greenhous", "greenhouse")]
+        for doc, bad, near in cases:
+            with self.subTest(bad=bad):
+                rc, out, err = configure(state, doc)
+                self.assertEqual(rc, 2, out + err)
+                self.assertIn("unknown member %s (did you mean %s?)" % (bad, near), err)
+                self.assertNotIn("saved.", out)
+        self.assertEqual(store_bytes(state), before)
+        self.assertEqual([r for r in FAKES.requests() if r["seq"] > seq], [])
+        # also with --no-verify, and through the verb
+        rc, out, err = configure(state, {"textus": {"acount": "acme"}}, "--no-verify")
+        self.assertEqual(rc, 2, out + err)
+        r = verb(state, {"type": "configure", "textus": {"acount": "acme"}})
+        self.assertEqual(r["error"]["code"], "invalid_config")
+        self.assertIn("unknown member textus.acount (did you mean textus.account?)",
+                      r["error"]["message"])
+        self.assertEqual(store_bytes(state), before)
+
+    def test_v1_key_over_v3_needs_the_explicit_form(self):
+        state = new_root()
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        before = store_bytes(state)
+        rc, out, err = configure(state, {"greenhouse": {"api_key": KEY}})
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("Harvest v3 client credentials are stored", err)
+        self.assertIn('add "harvest": "v1" to "greenhouse"', err)
+        self.assertEqual(store_bytes(state), before)
+        self.assertEqual(status(state)["greenhouse"]["harvest"], "v3")
+        # the verb refuses it the same way
+        r = verb(state, {"type": "configure", "greenhouse": {"api_key": KEY}})
+        self.assertEqual(r["error"]["code"], "invalid_config", r)
+        self.assertIn('"harvest": "v1"', r["error"]["message"])
+        self.assertEqual(store_bytes(state), before)
+        # said explicitly: saved, and the output says plainly what went
+        rc, out, err = configure(state, {"greenhouse": {"harvest": "v1", "api_key": KEY}})
+        self.assertEqual(rc, 0, out + err)
+        self.assertRegex(out, r"\n  greenhouse\.client_id +removed \(was \*{4}0001\)\n")
+        self.assertRegex(out, r"\n  greenhouse\.client_secret +removed \(was \*{4}cdef\)\n")
+        self.assertRegex(out, r"\n  greenhouse\.api_key +set: \*{4}0718\n")
+        self.assertRegex(out, r"\n  greenhouse\.harvest +changed: v1 \(API key; .*2026-08-31\) "
+                              r"\(was v3 \(OAuth client credentials\)\)\n")
+        self.assertEqual(status(state)["greenhouse"]["harvest"], "v1")
+        # back to v3 needs no flag (v3 is the one to use); the change is still spelled out
+        r = verb(state, {"type": "configure", "greenhouse": {"client_id": CLIENT,
+                                                             "client_secret": SECRET}})
+        self.assertIs(r["ok"], True, r)
+        ch = {c["field"]: c for c in r["result"]["changes"]}
+        self.assertEqual(ch["greenhouse.api_key"]["change"], "removed")
+        self.assertEqual(ch["greenhouse.api_key"]["was"], "****0718")
+        self.assertEqual(ch["greenhouse.harvest"], {"field": "greenhouse.harvest",
+                                                    "change": "changed", "value": "v3",
+                                                    "was": "v1"})
+        # the verb's explicit form works too
+        r = verb(state, {"type": "configure", "greenhouse": {"harvest": "v1", "api_key": KEY}})
+        self.assertIs(r["ok"], True, r)
+        self.assertEqual(r["result"]["greenhouse"]["harvest"], "v1")
+
+    def test_both_generations_in_one_document_are_refused(self):
+        state = url_only_root()
+        d = full(v3=True)
+        d["greenhouse"]["api_key"] = KEY
+        rc, out, err = configure(state, d)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("cannot be given together", err)
+
+    def test_v1_retirement_has_one_label_in_configure_and_doctor(self):
+        state = new_root()
+        rc, out, err = configure(state, full(v3=False))
+        self.assertEqual(rc, 0, out + err)
+        self.assertRegex(out, r"\n  ok +Harvest v1 retirement: ")
+        home = os.path.join(os.path.dirname(state), "home")
+        os.mkdir(home)
+        rc, dout, derr = cli(state, "doctor", "--offline", "--json", env=env_for(state, HOME=home))
+        doc = json.loads(dout)
+        subjects = [c["subject"] for c in doc["checks"] if "2026-08-31" in c.get("message", "")]
+        self.assertEqual(subjects, ["Harvest v1 retirement"], dout)
+
+    def test_verb_dry_run_checks_what_is_stored_and_saves_nothing(self):
+        state = url_only_root()
+        r = verb(state, {"type": "configure", "dry_run": True})
+        self.assertIs(r["ok"], True, r)
+        self.assertIs(r["result"]["saved"], False)
+        self.assertEqual(r["result"]["changes"], [])
+        by = {c["check"]: c["status"] for c in r["result"]["verification"]}
+        self.assertEqual(by["TextUs token"], "unchecked")
+        rc, out, err = configure(state, full(v3=True, account="acme-east"), "--save-anyway")
+        before = store_bytes(state)
+        r = verb(state, {"type": "configure", "dry_run": True})
+        self.assertIs(r["ok"], True, r)
+        self.assertIs(r["result"]["saved"], False)
+        self.assertIs(r["result"]["verified"], False)
+        fail = [c for c in r["result"]["verification"] if c["status"] == "fail"]
+        self.assertEqual([c["check"] for c in fail], ["TextUs account"])
+        self.assertTrue(fail[0]["fix"])
+        # a dry run of a change says what would change, and still writes nothing
+        r = verb(state, {"type": "configure", "dry_run": True, "textus": {"account": "acme"}})
+        self.assertIs(r["result"]["verified"], True, r)
+        self.assertEqual(r["result"]["changes"], [{"field": "textus.account", "change": "changed",
+                                                   "value": "acme", "was": "acme-east"}])
+        self.assertEqual(store_bytes(state), before)
+        r = verb(state, {"type": "configure", "dry_run": "yes"})
+        self.assertEqual(r["error"]["code"], "bad_request")
+
+
+# ---- J.8: the interactive session -------------------------------------------------------
+
+class Interactive(Base):
+    def test_after_a_failure_only_the_failed_fields_are_asked_again(self):
+        state = url_only_root()
+        t = Pty(state, env=env_for(state, NO_COLOR="1"))
+        t.answer("TextUs API token", TOKEN)
+        t.answer("TextUs account slug", "acme-east")
+        t.answer("Greenhouse sign-in email", "nobody@acme.example")
+        t.answer("Harvest API", "v3")
+        t.answer("client id", CLIENT)
+        t.answer("client secret", SECRET)
+        first = t.read_until("Fix them now?")
+        self.assertRegex(first, r"FAIL +TextUs account: textus_account")
+        self.assertRegex(first, r"FAIL +Greenhouse user: greenhouse_user_not_found")
+        self.assertNotIn("saved", first)
+        t.answer("[Y/n]", "maybe")
+        again = t.read_until("[Y/n]: ")
+        self.assertIn("please answer y or n", again)
+        os.write(t.fd, b"y\n")
+        asked = t.read_until("TextUs account slug")
+        t.answer("", "acme")  # the prompt is already there: answer it
+        asked += t.read_until("Greenhouse sign-in email")
+        self.assertIn("[acme-east, as typed; Enter keeps it]", t.text())
+        t.answer("", "alice@acme.example")
+        rest = t.read_until("Next: ")
+        self.assertEqual(t.finish(), 0, t.text())
+        rest = t.text()[t.text().index("Fix them now?"):]
+        # only the two failed fields were asked again: not the token, Harvest or the secrets
+        self.assertEqual(prompts_asked(rest), [QUESTIONS[1], QUESTIONS[2]])
+        self.assertIn("saved.", rest)
+        st = status(state)
+        # the answers typed before the failure were kept, secrets included
+        self.assertEqual(st["textus"]["token"], "****" + TOKEN[-4:])
+        self.assertEqual(st["greenhouse"]["client_secret"], "****" + SECRET[-4:])
+        self.assertEqual(st["textus"]["account"], "acme")
+        self.assertEqual(st["greenhouse"]["user_id"], 101)
+
+    def test_read_only_state_folder_is_found_before_the_questions(self):
+        root = tempfile.mkdtemp(prefix="th-cfgcli-ro-")
+        ROOTS.append(root)
+        state = os.path.join(root, "state")
+        os.mkdir(state, 0o700)
+        nobody = os.geteuid() == 0  # root writes anywhere: run as nobody in a folder nobody owns
+        if nobody:
+            os.chmod(root, 0o755)
+            os.chown(state, 65534, 65534)
+        os.chmod(state, 0o500)
+        t = Pty(state, as_nobody=nobody, env=env_for(state, TEXTUS_HOST_LOG="/dev/null"))
+        self.assertEqual(t.finish(), 1, t.text())
+        text = t.text()
+        self.assertIn("the state folder %s cannot be written (Permission denied)" % state, text)
+        self.assertIn("nothing was asked", text)
+        self.assertNotIn("TextUs API token", text)
+
+    def test_enter_everywhere_on_a_fresh_install_is_nothing_configured(self):
+        state = new_root()
+        t = Pty(state)
+        for prompt in ("TextUs API token", "TextUs account slug", "Greenhouse sign-in email",
+                       "Harvest API", "client id"):
+            t.answer(prompt, "")
+        self.assertEqual(t.finish(), 1, t.text())
+        self.assertIn("nothing configured: no value was given, so nothing was saved", t.text())
+        self.assertNotIn("saved.", t.text())
+        self.assertIsNone(store_bytes(state))
+        self.assertFalse(os.path.exists(state), "a fresh install stays untouched")
+
+    def test_unrecognised_answers_are_asked_again(self):
+        state = url_only_root()
+        t = Pty(state, "--no-verify")
+        t.answer("TextUs API token", TOKEN)
+        t.answer("TextUs account slug", "Acme Co")
+        self.assertIn("textus.account must be an account slug", t.read_until("TextUs account slug"))
+        t.answer("", "acme")
+        t.answer("Greenhouse sign-in email", "alice-at-acme")
+        self.assertIn("greenhouse.email must be an email address",
+                      t.read_until("Greenhouse sign-in email"))
+        t.answer("", "alice@acme.example")
+        t.answer("Harvest API", "v2")
+        self.assertIn('please answer v3 or v1 ("v2" is neither)', t.read_until("Harvest API"))
+        t.answer("", "v1")
+        t.answer("Harvest v1 API key", KEY)
+        self.assertEqual(t.finish(), 0, t.text())
+        st = status(state)
+        self.assertEqual(st["textus"]["account"], "acme")
+        self.assertEqual(st["greenhouse"]["harvest"], "v1")
+
+    def test_switching_back_to_v1_on_the_terminal_is_explicit_and_said(self):
+        state = new_root()
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        t = Pty(state, "--no-verify")
+        for prompt in ("TextUs API token", "TextUs account slug", "Greenhouse sign-in email"):
+            t.answer(prompt, "")
+        t.answer("Harvest API", "v1")
+        self.assertIn("removes the stored v3 client credentials",
+                      t.read_until("Harvest v1 API key"))
+        t.answer("", "")  # required when switching: asked again
+        self.assertIn("required: the Harvest v1 API key", t.read_until("Harvest v1 API key"))
+        t.answer("", KEY)
+        self.assertEqual(t.finish(), 0, t.text())
+        self.assertRegex(t.text(), r"greenhouse\.client_secret +removed")
+        self.assertEqual(status(state)["greenhouse"]["harvest"], "v1")
+
+
+# ---- J.10: conventions --------------------------------------------------------------------
+
+class Conventions(Base):
+    def test_help_goes_to_stdout(self):
+        rc, out, err = cli(new_root(), "configure", "--help")
+        self.assertEqual(rc, 0)
+        self.assertEqual(err, "")
+        self.assertIn("usage: textus-host configure", out)
+        self.assertIn("Exit status: 0 saved", out)
+        self.assertIn('"harvest": "v1"', out)
+        self.assertIn(TOKEN_WHERE, out)
+
+    def test_a_wrong_option_is_named(self):
+        state = new_root()
+        rc, out, err = cli(state, "configure", "--no-verfy", stdin="{}")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown option '--no-verfy' (did you mean --no-verify?)", err)
+        rc, out, err = cli(state, "configure", "--frobnicate", stdin="{}")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown option '--frobnicate'", err)
+        self.assertIsNone(store_bytes(state))
+
+    def test_success_ends_with_one_line_on_what_to_do_next(self):
+        state = new_root()
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        last = out.rstrip("\n").splitlines()
+        self.assertTrue(last[-1].startswith("Next: run `textus-host doctor`"), out)
+        self.assertEqual(sum(1 for l in last if l.startswith("Next:")), 1)
+        # no dump of paths, permissions and settings any more
+        for word in ("paths:", "permissions:", "settings:", "key id:"):
+            self.assertNotIn(word, out)
+        self.assertLess(len(last), 30, out)
+        # a partial configuration says what is still missing
+        state = new_root()
+        rc, out, err = configure(state, {"textus": {"token": TOKEN}}, "--no-verify")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("Next: still missing the TextUs account, your Greenhouse sign-in email and "
+                      "the Harvest credentials", out)
+
+    def test_one_wording_for_where_the_token_is_found(self):
+        state = url_only_root()
+        rc, out, err = configure(state, full(token=TOKEN_BAD))
+        self.assertEqual(rc, 1)
+        fix = [l for l in out.splitlines() if l.strip().startswith("fix: create a new API token")]
+        self.assertEqual(len(fix), 1, out)
+        self.assertIn("(" + TOKEN_WHERE + ")", fix[0])
+        t = Pty(state)
+        t.read_until("TextUs API token (" + TOKEN_WHERE + "; not shown): ")
+        os.close(t.fd)
+        os.kill(t.pid, 9)
+        os.waitpid(t.pid, 0)
+        with open(os.path.join(SRC, "README.md"), encoding="utf-8") as fh:
+            readme = fh.read()
+        self.assertTrue(TOKEN_WHERE in readme, "README does not say " + TOKEN_WHERE)
+        self.assertFalse("Settings →\n   API token" in readme, "README: the old wording")
+
+
+# ---- the README's configure step, followed literally ------------------------------------
+
+class ReadmeGuide(Base):
+    def test_readme_configure_step(self):
+        with open(os.path.join(SRC, "README.md"), encoding="utf-8") as fh:
+            readme = fh.read()
+        m = re.search(r"3\. \*\*Configure\*\*.*?asks, in this order[^\n]*\n\n((?:        [^\n]*\n)+)",
+                      readme, re.S)
+        self.assertIsNotNone(m, "README: step 3 lists the questions in an indented block")
+        questions = [l.strip() for l in m.group(1).splitlines() if l.strip()]
+        self.assertEqual(len(questions), 6, questions)
+        step = readme[m.start():readme.index("4. **Check**", m.start())]
+        # the answers a recruiter has after the admin's part of the guide (v3 credentials)
+        answers = {"TextUs API token": TOKEN, "TextUs account slug": "acme",
+                   "Greenhouse sign-in email": "alice@acme.example", "Harvest API": "v3",
+                   "Harvest v3 client id": CLIENT, "Harvest v3 client secret": SECRET}
+        # the services are the fakes: the only step the README does not have
+        state = url_only_root()
+        t = Pty(state)
+        for q in questions:
+            key = [k for k in answers if q.startswith(k)]
+            self.assertEqual(len(key), 1, q)
+            t.read_until(q)
+            t.answer("", answers[key[0]])
+        t.read_until("Next: ")
+        self.assertEqual(t.finish(), 0, t.text())
+        self.assertEqual(prompts_asked(t.text()), questions)
+        out = t.text()
+        # what the README says happens next, happens
+        for said in ("online verification:", "saved.", "what changed:",
+                     "Next: run `textus-host doctor`"):
+            self.assertIn(said, step, "README step 3 should mention %r" % said)
+            self.assertIn(said, out)
+        self.assertIn("Fix them now?", step)
+
+
+class ZNoSecrets(unittest.TestCase):
+    """Runs last: no canary in anything the binary printed."""
+
+    def test_no_canary_anywhere(self):
+        self.assertGreater(len(OUTPUTS), 10)
+        blob = b"\n".join(OUTPUTS)
+        for c in CANARIES:
+            self.assertNotIn(c.encode(), blob)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
