@@ -723,9 +723,7 @@ static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long s
 out:
     if (tok)
         sodium_free(tok);
-    if (r.body)
-        sodium_memzero(r.body, r.body_len);
-    http_response_free(&r);
+    http_response_free(&r); /* wipes the token answer (secret buffer) */
     return rc;
 }
 

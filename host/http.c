@@ -56,8 +56,7 @@ static struct {
 
 /* Per-attempt state shared with the libcurl callbacks. */
 struct http_ctx {
-    char *buf;
-    size_t len, cap;
+    struct buf body; /* secret: answers carry tokens and personal data */
     int too_large;
     int prereq_calls;
     int idempotent;
@@ -136,7 +135,7 @@ void http_response_free(struct http_response *resp)
 {
     if (!resp)
         return;
-    free(resp->body);
+    buf_free(&resp->body_buf);
     resp->body = NULL;
     resp->body_len = 0;
 }
@@ -451,25 +450,11 @@ static size_t http_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
     struct http_ctx *c = ud;
     size_t n = size * nmemb;
 
-    if (n > HTTP_BODY_MAX || c->len + n > HTTP_BODY_MAX) {
+    int rc = buf_append(&c->body, ptr, n);
+
+    if (rc == BUF_E_TOO_LARGE)
         c->too_large = 1;
-        return 0;
-    }
-    if (c->len + n + 1 > c->cap) {
-        size_t ncap = c->cap ? c->cap : 4096;
-        char *nb;
-        while (ncap < c->len + n + 1)
-            ncap *= 2;
-        nb = realloc(c->buf, ncap);
-        if (!nb)
-            return 0;
-        c->buf = nb;
-        c->cap = ncap;
-    }
-    memcpy(c->buf + c->len, ptr, n);
-    c->len += n;
-    c->buf[c->len] = '\0';
-    return n;
+    return rc == BUF_OK ? n : 0;
 }
 
 static void http_reset_headers(struct http_response *r)
@@ -975,11 +960,12 @@ int http_request(const struct http_request *req, struct http_response *resp, str
 
     memset(resp, 0, sizeof(*resp));
     http_reset_headers(resp);
-    resp->body = calloc(1, 1);
-    if (!resp->body) {
+    buf_init(&resp->body_buf, HTTP_BODY_MAX, BUF_SECRET);
+    if (buf_reserve(&resp->body_buf, 0) != BUF_OK) {
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
+    resp->body = resp->body_buf.data;
     if (http_url_allowed(req->url, e) != 0)
         return -1;
     if (http_handle(e) != 0)
@@ -1015,6 +1001,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             http_sleep_ms(held);
         }
         memset(&ctx, 0, sizeof(ctx));
+        buf_init(&ctx.body, HTTP_BODY_MAX, BUF_SECRET);
         ctx.idempotent = req->idempotent;
         ctx.resp = resp;
         errbuf[0] = '\0';
@@ -1023,7 +1010,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         resp->attempts++;
         if (http_setup(http_curl, req, &ctx, &hdrs, errbuf) != 0) {
             http_slist_free(hdrs);
-            free(ctx.buf);
+            buf_free(&ctx.body);
             err_set(e, ERR_INTERNAL, "libcurl rejected an option (%s)", errbuf);
             return -1;
         }
@@ -1033,13 +1020,15 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         curl_easy_setopt(http_curl, CURLOPT_ERRORBUFFER, NULL);
 
         if (rc == CURLE_OK) {
-            free(resp->body);
-            resp->body = ctx.buf ? ctx.buf : calloc(1, 1);
-            resp->body_len = ctx.len;
-            if (!resp->body) {
+            if (buf_reserve(&ctx.body, 0) != BUF_OK) { /* an empty answer still gets "" */
+                buf_free(&ctx.body);
                 err_set(e, ERR_INTERNAL, "out of memory");
                 return -1;
             }
+            buf_free(&resp->body_buf);
+            resp->body_buf = ctx.body; /* the answer's block moves to the response */
+            resp->body = resp->body_buf.data;
+            resp->body_len = resp->body_buf.len;
             curl_easy_getinfo(http_curl, CURLINFO_RESPONSE_CODE, &resp->status);
             resp->outcome = HTTP_RESPONDED;
             log_msg("http: %s %s -> %ld (attempt %d)", mname, target, resp->status, resp->attempts);
@@ -1055,7 +1044,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             }
         } else {
             int sent = ctx.prereq_calls > 0;
-            free(ctx.buf);
+            buf_free(&ctx.body);
             resp->outcome = sent ? HTTP_MAYBE_SENT : HTTP_NOT_SENT;
             log_msg("http: %s %s failed: curl %d %s (attempt %d, %s)", mname, target, (int)rc,
                     curl_easy_strerror(rc), resp->attempts, sent ? "maybe sent" : "not sent");

@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "error.h"
 
 #define HTTP_BODY_MAX           (8u * 1024u * 1024u)
@@ -75,13 +76,14 @@ struct http_request {
 struct http_response {
     long status; /* 0 when no response */
     enum http_outcome outcome;
-    char *body; /* NUL-terminated (malloc'd), never NULL after http_request */
+    char *body; /* NUL-terminated, never NULL after http_request (points into body_buf) */
     size_t body_len;
     char content_type[128];
     char link_next[HTTP_URL_MAX];               /* Link: <...>; rel="next", "" when absent */
     long retry_after_ms;                        /* from Retry-After, -1 when absent */
     long long rl_limit, rl_remaining, rl_reset; /* X-RateLimit-*, -1 when absent */
     int attempts;
+    struct buf body_buf; /* owns body: secret mode, wiped on free (it may hold tokens) */
 };
 
 /*

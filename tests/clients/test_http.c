@@ -274,6 +274,10 @@ static void cap_case(size_t n, int chunked, int expect_ok)
         assert_int_equal(http_request(&rq, &r, &e), 0);
         assert_int_equal(r.status, 200);
         assert_int_equal(r.body_len, n);
+        assert_int_equal(r.body[n], '\0');
+        assert_true(r.body[0] == 'a' && r.body[n - 1] == 'a');
+        /* answers may hold tokens: kept in a secret buffer (wiped as it grows and when freed) */
+        assert_true(r.body == r.body_buf.data && (r.body_buf.flags & BUF_SECRET));
     } else {
         assert_int_equal(http_request(&rq, &r, &e), -1);
         assert_int_equal(e.code, ERR_UPSTREAM_INVALID);

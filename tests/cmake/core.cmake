@@ -3,3 +3,5 @@
 th_unit_test(test_log SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_log.c)
 th_unit_test(test_utf8 SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_utf8.c)
 th_fuzz_target(fuzz_log_redact SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_log_redact.c)
+# The growable buffer with its size cap and secret mode (buf.c).
+th_unit_test(test_buf SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_buf.c)
