@@ -22,6 +22,7 @@
 #include "phone.h"
 #include "store.h"
 #include "textus.h"
+#include "utf8.h"
 
 #define SEND_FLUSH_MAX      256
 #define SEND_RECONCILE_SKEW 5000 /* ms of clock difference tolerated between us and TextUs */
@@ -53,33 +54,6 @@ int send_note_marker(char *out, size_t outsz, const char *message_id)
     int n = snprintf(out, outsz, "[textus:%s]", message_id);
 
     return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
-}
-
-/* Decode one UTF-8 code point (input already validated by the protocol layer). */
-static uint32_t send_utf8_next(const unsigned char **p)
-{
-    const unsigned char *s = *p;
-    uint32_t c = s[0];
-
-    if (c < 0x80) {
-        *p += 1;
-        return c;
-    }
-    if ((c & 0xE0) == 0xC0 && s[1]) {
-        *p += 2;
-        return ((c & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if ((c & 0xF0) == 0xE0 && s[1] && s[2]) {
-        *p += 3;
-        return ((c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    }
-    if ((c & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
-        *p += 4;
-        return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-               ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-    }
-    *p += 1;
-    return 0xFFFD;
 }
 
 /* GSM 03.38: 1 for the basic set, 2 for the extension table, 0 when not GSM-7. */
@@ -114,13 +88,20 @@ long send_segment_capacity(int limit, int ucs2)
 
 void send_count_segments(const char *body, struct send_segments *out)
 {
-    const unsigned char *p = (const unsigned char *)body;
+    size_t len = strlen(body), i = 0;
     long septets = 0, utf16 = 0;
     int gsm = 1;
 
-    while (*p) {
-        uint32_t c = send_utf8_next(&p);
-        int cost = send_gsm_cost(c);
+    while (i < len) {
+        uint32_t c;
+        size_t n = utf8_decode(&c, body + i, len - i);
+        int cost;
+        if (n == 0) {
+            c = 0xFFFD; /* a malformed byte counts as one U+FFFD (the protocol refuses them) */
+            n = 1;
+        }
+        i += n;
+        cost = send_gsm_cost(c);
         if (!cost)
             gsm = 0;
         septets += cost ? cost : 1;

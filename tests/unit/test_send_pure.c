@@ -54,6 +54,12 @@ static void test_segments(void **state)
     seg("\xf0\x9f\x98\x80", 100, 1, 200, 3); /* an emoji is two UTF-16 units */
     seg("\xf0\x9f\x98\x80", 101, 1, 202, 4);
     seg("`", 1, 1, 1, 1);
+    /* malformed UTF-8 (the protocol refuses it; the counter must not trust that): each
+     * offending byte is one U+FFFD, never a character decoded from a forbidden form */
+    seg("\xc0\xaf", 1, 1, 2, 1);         /* an overlong "/" is not the GSM-7 "/" */
+    seg("\xed\xa0\x80", 1, 1, 3, 1);     /* a UTF-16 surrogate is not a character */
+    seg("\xf4\x90\x80\x80", 1, 1, 4, 1); /* above U+10FFFF */
+    seg("a\xe2\x82", 1, 1, 3, 1);        /* truncated at the end */
     assert_int_equal(send_segment_capacity(3, 0), 459);
     assert_int_equal(send_segment_capacity(3, 1), 201);
     assert_int_equal(send_segment_capacity(1, 0), 160);
