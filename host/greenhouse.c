@@ -16,6 +16,7 @@
 
 #include "apijson.h"
 #include "common.h"
+#include "iso8601.h"
 #include "engine_entry.h"
 #include "gh_config.h"
 #include "log.h"
@@ -359,77 +360,6 @@ static void gh_invalid(struct err *e, const char *what)
 
 /* ------------------------------------------------------------------ parsers */
 
-int gh_parse_iso8601(const char *s, long long *epoch)
-{
-    int v[6] = {0};
-    static const int width[6] = {4, 2, 2, 2, 2, 2};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
-    struct tm tm;
-    long long off = 0;
-    size_t p = 0;
-    int i, k;
-    time_t t;
-
-    if (!s)
-        return -1;
-    for (i = 0; i < 6; i++) {
-        for (k = 0; k < width[i]; k++, p++) {
-            if (s[p] < '0' || s[p] > '9')
-                return -1;
-            v[i] = v[i] * 10 + (s[p] - '0');
-        }
-        if (sep[i]) {
-            if (!(s[p] == sep[i] || (sep[i] == 'T' && (s[p] == 't' || s[p] == ' '))))
-                return -1;
-            p++;
-        }
-    }
-    if (s[p] == '.') {
-        p++;
-        if (s[p] < '0' || s[p] > '9')
-            return -1;
-        while (s[p] >= '0' && s[p] <= '9')
-            p++;
-    }
-    if (s[p] == 'Z' || s[p] == 'z') {
-        p++;
-    } else if (s[p] == '+' || s[p] == '-') {
-        int sign = s[p] == '-' ? -1 : 1, hh, mm;
-        p++;
-        if (s[p] < '0' || s[p] > '9' || s[p + 1] < '0' || s[p + 1] > '9')
-            return -1;
-        hh = (s[p] - '0') * 10 + (s[p + 1] - '0');
-        p += 2;
-        if (s[p] == ':')
-            p++;
-        if (s[p] < '0' || s[p] > '9' || s[p + 1] < '0' || s[p + 1] > '9')
-            return -1;
-        mm = (s[p] - '0') * 10 + (s[p + 1] - '0');
-        p += 2;
-        if (hh > 23 || mm > 59)
-            return -1;
-        off = sign * (hh * 3600LL + mm * 60LL);
-    } else {
-        return -1;
-    }
-    if (s[p] != '\0')
-        return -1;
-    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = v[0] - 1900;
-    tm.tm_mon = v[1] - 1;
-    tm.tm_mday = v[2];
-    tm.tm_hour = v[3];
-    tm.tm_min = v[4];
-    tm.tm_sec = v[5];
-    t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *epoch = (long long)t - off;
-    return 0;
-}
-
 /* An expiry field: a number (epoch seconds for expires_at/expires when large, else a
  * lifetime) or an ISO-8601 string or a numeric string. */
 static int gh_expiry_field(const cJSON *v, long long now, int is_lifetime, long long *out)
@@ -443,11 +373,15 @@ static int gh_expiry_field(const cJSON *v, long long now, int is_lifetime, long 
     }
     if (cJSON_IsString(v) && v->valuestring) {
         long long x = apijson_id(v);
+        int64_t ms;
         if (x > 0 && x < 1000000000000LL) {
             *out = (is_lifetime || x < 1000000000LL) ? now + x : x;
             return 0;
         }
-        return gh_parse_iso8601(v->valuestring, out);
+        if (iso8601_parse_ms(&ms, v->valuestring, strlen(v->valuestring)) != 0)
+            return -1;
+        *out = (long long)(ms >= 0 ? ms / 1000 : -((999 - ms) / 1000)); /* floor */
+        return 0;
     }
     return -1;
 }

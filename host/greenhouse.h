@@ -133,7 +133,5 @@ int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *ma
 /* A token response: access_token + expiry from expires_in, expires_at or expires. */
 int gh_parse_token(const char *buf, size_t len, long long now, char *token, size_t tokensz,
                    long long *expires_at, struct err *e);
-/* ISO-8601 UTC timestamp ("2026-11-27T01:00:00Z", fraction and offsets allowed) -> epoch. */
-int gh_parse_iso8601(const char *s, long long *epoch);
 
 #endif

@@ -16,6 +16,7 @@
 #include "engine_entry.h"
 #include "failpoint.h"
 #include "gh_config.h"
+#include "iso8601.h"
 #include "log.h"
 #include "outbox.h"
 #include "paths.h"
@@ -301,79 +302,6 @@ failed:
 
 /* ---- reconciliation ---- */
 
-/* Parse "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM)" into ms since the epoch; -1 when unreadable. */
-/* n digits at *p as a number, advancing *p; -1 when they are not all digits. */
-static long send_num(const char **p, int n)
-{
-    long v = 0;
-    int i;
-
-    for (i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)(*p)[i]))
-            return -1;
-        v = v * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    return v;
-}
-
-int64_t send_parse_iso_ms(const char *s)
-{
-    struct tm tm;
-    const char *p = s;
-    long f[6], frac = 0, scale = 1000, off = 0, hh, mm;
-    static const int width[6] = {4, 2, 2, 2, 2, 2};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', '\0'};
-    time_t t;
-    int i;
-
-    if (!s)
-        return -1;
-    for (i = 0; i < 6; i++) {
-        f[i] = send_num(&p, width[i]);
-        if (f[i] < 0)
-            return -1;
-        if (sep[i]) {
-            if (*p != sep[i] && !(sep[i] == 'T' && *p == ' '))
-                return -1;
-            p++;
-        }
-    }
-    if (*p == '.') {
-        p++;
-        while (isdigit((unsigned char)*p)) {
-            if (scale > 1) {
-                scale /= 10;
-                frac += (*p - '0') * scale;
-            }
-            p++;
-        }
-    }
-    if (*p == '+' || *p == '-') {
-        const char *q = p + 1;
-        hh = send_num(&q, 2);
-        if (*q == ':')
-            q++;
-        mm = send_num(&q, 2);
-        if (hh < 0 || mm < 0)
-            return -1;
-        off = (hh * 60 + mm) * 60 * (*p == '-' ? -1 : 1);
-    } else if (*p != 'Z' && *p != '\0') {
-        return -1;
-    }
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = (int)f[0] - 1900;
-    tm.tm_mon = (int)f[1] - 1;
-    tm.tm_mday = (int)f[2];
-    tm.tm_hour = (int)f[3];
-    tm.tm_min = (int)f[4];
-    tm.tm_sec = (int)f[5];
-    t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    return ((int64_t)t - off) * 1000 + frac;
-}
-
 /* TextUs examples say "out"; the type page says "outgoing". */
 static int send_outgoing(const char *direction)
 {
@@ -396,10 +324,12 @@ static int send_tl_member(const struct textus_message *m, const char *body, void
                           struct err *e)
 {
     struct send_tl *t = ud;
-    int64_t ts = send_parse_iso_ms(m->timestamp);
+    int64_t ts;
     int known;
 
     (void)e;
+    if (iso8601_parse_ms(&ts, m->timestamp, strlen(m->timestamp)) != 0)
+        ts = -1; /* unknown: it neither ends the walk nor leaves the window */
     if (ts >= 0 && ts < t->from_ms) {
         *stop = 1; /* newest first: everything further is older than the intent */
         return 0;
@@ -819,11 +749,8 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
         cJSON_AddTrueToObject(n, "retrying");
         if (en.next_attempt_ms > 0) {
             /* when it will be retried (for a rate limit: when the service said) */
-            char when[40];
-            time_t t = (time_t)(en.next_attempt_ms / 1000);
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+            char when[ISO8601_UTC_MAX];
+            if (iso8601_format_utc(when, sizeof(when), en.next_attempt_ms / 1000) == 0)
                 cJSON_AddStringToObject(n, "retry_at", when);
         }
         break;
