@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "engine_entry.h"
 #include "log.h"
 #include "paths.h"
 #include "store.h"
@@ -265,4 +266,28 @@ void gh_config_hold_file(struct http_opts *o, char *buf, size_t bufsz)
         o->hold_file = buf;
     }
     free(p);
+}
+
+/* ------------------------------------------------------------------ engine export */
+
+/* extract_phone's Greenhouse fallback (engine_entry.h): the client configured from the store,
+ * asked for the candidate's numbers. Here, not in greenhouse.c, so that the API client knows
+ * nothing of the store. */
+int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
+{
+    struct gh_config cfg;
+    struct gh_config_src src;
+    struct gh_client *c = NULL;
+    int rc = -1;
+
+    if (gh_config_from_store(&cfg, &src, e) != 0)
+        return -1;
+    if (gh_client_new(&c, &cfg, e) == 0) {
+        gh_config_seed_client(c, &src);
+        if (gh_candidate_phones(c, candidate_id, out_numbers, e) == 0)
+            rc = 0;
+    }
+    gh_client_free(c);
+    gh_config_release(&cfg, &src);
+    return rc;
 }

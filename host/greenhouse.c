@@ -17,9 +17,8 @@
 #include "apijson.h"
 #include "common.h"
 #include "iso8601.h"
-#include "engine_entry.h"
-#include "gh_config.h"
 #include "log.h"
+#include "phone.h"
 
 #define GH_MAX_PAGES     100
 #define GH_NOTE_BODY_MAX 65536
@@ -112,28 +111,14 @@ static int gh_auth_url(const struct gh_client *c, char *out, size_t outsz, struc
     return rc;
 }
 
-/* A candidate id: 1..18 digits. */
+/* A candidate id, by the one Greenhouse id rule (phone_gh_id_valid: 1-18 digits, not 0). */
 static long long gh_candidate_id(const char *s, struct err *e)
 {
-    long long x = 0;
-    size_t i;
-
-    if (!s || !*s || strlen(s) > 18) {
-        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id");
+    if (!phone_gh_id_valid(s)) {
+        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id (1-18 digits, not 0)");
         return -1;
     }
-    for (i = 0; s[i]; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id (digits only)");
-            return -1;
-        }
-        x = x * 10 + (s[i] - '0');
-    }
-    if (x <= 0) {
-        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id");
-        return -1;
-    }
-    return x;
+    return strtoll(s, NULL, 10);
 }
 
 static int gh_bad_cred(const char *s)
@@ -1259,25 +1244,4 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
         }
     }
     return 0;
-}
-
-/* ------------------------------------------------------------------ engine export */
-
-int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
-{
-    struct gh_config cfg;
-    struct gh_config_src src;
-    struct gh_client *c = NULL;
-    int rc = -1;
-
-    if (gh_config_from_store(&cfg, &src, e) != 0)
-        return -1;
-    if (gh_client_new(&c, &cfg, e) == 0) {
-        gh_config_seed_client(c, &src);
-        if (gh_candidate_phones(c, candidate_id, out_numbers, e) == 0)
-            rc = 0;
-    }
-    gh_client_free(c);
-    gh_config_release(&cfg, &src);
-    return rc;
 }
