@@ -68,9 +68,9 @@ static int gh_config_cache_edit(cJSON *doc, void *ctx, struct err *e)
         !gh_config_same(doc, "client_secret", cfg->client_secret) ||
         !gh_config_same(doc, "email", cfg->user_email) ||
         (cfg->base_url && !gh_config_same(doc, "base_url", cfg->base_url) &&
-         strcmp(cfg->base_url, STORE_DEFAULT_GH_BASE_URL) != 0) ||
+         strcmp(cfg->base_url, ENDPOINT_GH_BASE_URL) != 0) ||
         (cfg->auth_url && !gh_config_same(doc, "auth_url", cfg->auth_url) &&
-         strcmp(cfg->auth_url, STORE_DEFAULT_GH_AUTH_URL) != 0)) {
+         strcmp(cfg->auth_url, ENDPOINT_GH_AUTH_URL) != 0)) {
         p->refused = 1;
         err_clear(e);
         return -1; /* nothing is written */

@@ -56,7 +56,7 @@ static const char *gh_permission(enum gh_backend b, enum gh_op op)
 
 static const char *gh_base(const struct gh_client *c)
 {
-    return c->cfg.base_url && *c->cfg.base_url ? c->cfg.base_url : GH_DEFAULT_BASE_URL;
+    return c->cfg.base_url && *c->cfg.base_url ? c->cfg.base_url : ENDPOINT_GH_BASE_URL;
 }
 
 static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, const char *fmt,
@@ -105,7 +105,7 @@ static int gh_auth_url(const struct gh_client *c, char *out, size_t outsz, struc
     int rc;
 
     va_start(ap, fmt);
-    rc = gh_vurl(c->cfg.auth_url && *c->cfg.auth_url ? c->cfg.auth_url : GH_DEFAULT_AUTH_URL, out,
+    rc = gh_vurl(c->cfg.auth_url && *c->cfg.auth_url ? c->cfg.auth_url : ENDPOINT_GH_AUTH_URL, out,
                  outsz, e, fmt, ap);
     va_end(ap);
     return rc;

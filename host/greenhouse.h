@@ -25,19 +25,18 @@
 
 #include <cjson/cJSON.h>
 
+#include "endpoints.h"
 #include "error.h"
 #include "http.h"
 
-#define GH_DEFAULT_BASE_URL "https://harvest.greenhouse.io"
-#define GH_DEFAULT_AUTH_URL "https://auth.greenhouse.io"
-#define GH_TOKEN_MAX        4096
+#define GH_TOKEN_MAX 4096
 
 enum gh_backend { GH_V1 = 1, GH_V3 = 3 };
 
 struct gh_client;
 
 struct gh_config {
-    const char *base_url;      /* NULL: GH_DEFAULT_BASE_URL */
+    const char *base_url;      /* NULL: ENDPOINT_GH_BASE_URL */
     const char *auth_url;      /* v3 token endpoint base (POST <auth_url>/token); NULL: default */
     const char *api_key;       /* v1 (secret) */
     const char *client_id;     /* v3 */

@@ -37,7 +37,7 @@ int textus_is_e164(const char *s)
 
 static const char *textus_base(const struct textus_config *c)
 {
-    return c->base_url && *c->base_url ? c->base_url : TEXTUS_DEFAULT_BASE_URL;
+    return c->base_url && *c->base_url ? c->base_url : ENDPOINT_TEXTUS_BASE_URL;
 }
 
 /* base URL (without trailing '/') + printf-formatted path. */

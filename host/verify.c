@@ -433,17 +433,17 @@ static void verify_step_init(struct verify_step *st, const char *service, const 
     st->timeout_ms = verify_num(doc, "timeout_ms", STORE_DEFAULT_TIMEOUT_MS);
     if (strcmp(service, "TextUs") == 0) {
         const char *u = verify_str(doc, "textus", "base_url");
-        verify_host_of(st->host, sizeof(st->host), u ? u : STORE_DEFAULT_TEXTUS_BASE_URL);
+        verify_host_of(st->host, sizeof(st->host), u ? u : ENDPOINT_TEXTUS_BASE_URL);
         return;
     }
     {
         const char *u = verify_str(doc, "greenhouse", "base_url");
-        verify_host_of(a, sizeof(a), u ? u : STORE_DEFAULT_GH_BASE_URL);
+        verify_host_of(a, sizeof(a), u ? u : ENDPOINT_GH_BASE_URL);
     }
     if (verify_str(doc, "greenhouse", "client_id") &&
         verify_str(doc, "greenhouse", "client_secret")) {
         const char *u = verify_str(doc, "greenhouse", "auth_url");
-        verify_host_of(b, sizeof(b), u ? u : STORE_DEFAULT_GH_AUTH_URL);
+        verify_host_of(b, sizeof(b), u ? u : ENDPOINT_GH_AUTH_URL);
         if (strcmp(a, b) != 0) {
             snprintf(st->host, sizeof(st->host), "%s (token) and %s", b, a);
             return;
