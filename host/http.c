@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "now.h"
 
 #ifndef TH_VERSION
 #define TH_VERSION "0"
@@ -36,7 +37,7 @@ static int http_global_done;
  * time it named (the rate limits are per token or key, not per route). A wait
  * of up to HTTP_HOLD_WAIT_MS is slept; a longer one is answered locally as a
  * 429 without sending anything, so the caller reports rate_limited with the
- * time that is left. Times are CLOCK_MONOTONIC ms (http_now_ms); an HTTP-date
+ * time that is left. Times are CLOCK_MONOTONIC ms (now_mono_ms); an HTTP-date
  * Retry-After is turned into a delay against the wall clock when its header
  * arrives (http_parse_retry_after), so a later wall-clock jump does not move it.
  * http_hold_reset() forgets every hold of the process. With opts->hold_file the
@@ -62,14 +63,6 @@ struct http_ctx {
     int idempotent;
     struct http_response *resp;
 };
-
-static long http_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static void http_sleep_ms(long ms)
 {
@@ -560,7 +553,7 @@ static void http_origin(const char *url, char *out, size_t outsz)
 /* Milliseconds the origin is still held by an earlier Retry-After (0: none). */
 static long http_hold_left(const char *origin)
 {
-    long now = http_now_ms();
+    long now = now_mono_ms();
     int i;
 
     for (i = 0; i < HTTP_HOLD_SLOTS; i++)
@@ -583,7 +576,7 @@ static int http_hold_free(int i, long now)
  */
 static void http_hold_set(const char *origin, long retry_after_ms)
 {
-    long now = http_now_ms();
+    long now = now_mono_ms();
     int i, slot = -1;
 
     if (!origin[0] || retry_after_ms <= 0)
@@ -613,14 +606,6 @@ void http_hold_reset(void)
 }
 
 /* ------------------------------------------------------------------ the hold file */
-
-static long long http_epoch_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
-}
 
 /* One line "<until ms> <origin>": 0 and the parts, or -1 when it does not parse. */
 static int http_hold_line(const char *line, size_t len, long long *until, const char **origin,
@@ -706,7 +691,7 @@ long http_hold_file_left(const char *hold_file, const char *origin)
     n = http_hold_read(hold_file, buf, HTTP_HOLD_FILE_MAX);
     if (n > 0) {
         until = http_parse_holds(buf, (size_t)n, origin);
-        now = http_epoch_ms();
+        now = now_wall_ms();
         if (until > now && until - now <= HTTP_HOLD_MAX_MS)
             left = (long)(until - now);
     }
@@ -723,7 +708,7 @@ long http_hold_file_left(const char *hold_file, const char *origin)
 static void http_hold_file_set(const char *file, const char *origin, long retry_after_ms)
 {
     char lock[1100], tmp[1100], *old = NULL, *out = NULL;
-    long long now = http_epoch_ms(), until = now + retry_after_ms;
+    long long now = now_wall_ms(), until = now + retry_after_ms;
     size_t o = 0, p = 0, lines = 0;
     ssize_t n;
     int lfd = -1, tfd = -1;
@@ -953,7 +938,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
                           ? 0
                           : (o && o->max_retries > 0 ? o->max_retries : HTTP_DEFAULT_RETRIES);
     long budget = http_opt(o ? o->retry_budget_ms : 0, HTTP_DEFAULT_BUDGET_MS);
-    long start = http_now_ms();
+    long start = now_mono_ms();
     char target[256], origin[300];
     const char *mname = http_method_name(req->method);
     long held;
@@ -986,7 +971,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             if (shared > held)
                 held = shared; /* another host process was told to wait */
         }
-        if (held > 0 && (held > HTTP_HOLD_WAIT_MS || http_now_ms() - start + held > budget)) {
+        if (held > 0 && (held > HTTP_HOLD_WAIT_MS || now_mono_ms() - start + held > budget)) {
             /* answered here, as the server would: nothing is sent before Retry-After */
             log_msg("http: %s %s held by Retry-After for %ld ms more: not sent", mname, target,
                     held);
@@ -1088,7 +1073,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         }
         if (wait < 0)
             return 0;
-        if (http_now_ms() - start + wait > budget) {
+        if (now_mono_ms() - start + wait > budget) {
             log_msg("http: %s %s: retry budget exhausted", mname, target);
             if (resp->outcome == HTTP_RESPONDED)
                 return 0; /* the caller maps the 429/5xx */
