@@ -257,17 +257,6 @@ static void gh_cache_changed(struct gh_client *c)
 
 /* ------------------------------------------------------------------ error mapping */
 
-static long gh_wait_ms(const struct http_response *r)
-{
-    long long now = (long long)time(NULL);
-
-    if (r->retry_after_ms >= 0)
-        return r->retry_after_ms;
-    if (r->rl_reset > now && r->rl_reset - now < 86400)
-        return (long)((r->rl_reset - now) * 1000);
-    return 0;
-}
-
 static void gh_v1_retired(struct err *e, long status, const char *path)
 {
     err_set(e, ERR_GREENHOUSE_V1_RETIRED,
@@ -316,7 +305,7 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
                 "also need a Site Admin subject)",
                 what, msg[0] ? ": " : "", msg, perm);
     } else if (r->status == 429) {
-        long w = gh_wait_ms(r);
+        long w = http_response_wait_ms(r, (long long)time(NULL));
         err_set(e, ERR_RATE_LIMITED, "Greenhouse rate limit reached while %s; retry in %ld s", what,
                 (w + 999) / 1000);
         e->retry_after_ms = w;
@@ -605,7 +594,7 @@ static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long s
         goto out;
     }
     if (r.status == 429) {
-        long w = gh_wait_ms(&r);
+        long w = http_response_wait_ms(&r, (long long)time(NULL));
         err_set(e, ERR_RATE_LIMITED, "Greenhouse token rate limit reached; retry in %ld s",
                 (w + 999) / 1000);
         e->retry_after_ms = w;

@@ -133,6 +133,15 @@ void http_response_free(struct http_response *resp)
     resp->body_len = 0;
 }
 
+long http_response_wait_ms(const struct http_response *r, long long now)
+{
+    if (r->retry_after_ms >= 0)
+        return r->retry_after_ms;
+    if (r->rl_reset > now && r->rl_reset - now < 86400)
+        return (long)((r->rl_reset - now) * 1000);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ URL policy */
 
 static int http_host_is_loopback(const char *host)

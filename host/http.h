@@ -97,6 +97,10 @@ struct http_response {
 int http_request(const struct http_request *req, struct http_response *resp, struct err *e) TH_WUR;
 void http_response_free(struct http_response *resp);
 
+/* How long a rate-limited answer asks the caller to wait, in ms: its Retry-After, else its
+ * X-RateLimit-Reset (epoch seconds) less now (epoch seconds) when within a day, else 0. */
+long http_response_wait_ms(const struct http_response *r, long long now);
+
 /* Close the shared handle (connections included) and forget every Retry-After
  * hold (http_hold_reset). Safe to call more than once. */
 void http_cleanup(void);
