@@ -26,6 +26,7 @@
 #include "common.h"
 #include "doctor.h"
 #include "engine.h"
+#include "iso8601.h"
 #include "paths.h"
 #include "protocol.h"
 #include "term.h"
@@ -171,19 +172,17 @@ static void cli_doctor_report_messages(FILE *f)
 /* The report's text (checklist, recent messages), secrets scrubbed; malloc'd, or NULL. */
 static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, size_t *len_out)
 {
-    char when[64];
+    char when[ISO8601_UTC_MAX];
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     struct utsname u;
-    time_t now = time(NULL);
-    struct tm tm;
     const struct th_engine_api *api;
 
     if (!mem)
         return NULL;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (iso8601_format_utc(when, sizeof(when), (int64_t)time(NULL)) != 0)
+        when[0] = '\0';
     fprintf(mem, "textus-host support report\n");
     fprintf(mem, "generated: %s\n", when);
     fprintf(mem, "host: textus-host %s (protocol %d)\n", TH_VERSION, 1);

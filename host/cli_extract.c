@@ -13,49 +13,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "handler.h"
 #include "utf8.h"
 
 #define CLI_EXTRACT_MAX_INPUT (20u * 1024u * 1024u)
 
-/* Read all of f (at most CLI_EXTRACT_MAX_INPUT bytes); NULL on error. */
-static char *cli_extract_read(FILE *f, size_t *len_out)
+/* Read all of f (at most CLI_EXTRACT_MAX_INPUT bytes) into out; 0, or -1 (said on stderr). */
+static int cli_extract_read(struct buf *out, FILE *f)
 {
-    size_t cap = 65536, len = 0;
-    char *buf = malloc(cap), *grown;
+    char chunk[16384];
 
-    if (!buf)
-        return NULL;
+    buf_init(out, CLI_EXTRACT_MAX_INPUT, 0);
     for (;;) {
-        size_t n;
-        if (len == cap) {
-            if (cap >= CLI_EXTRACT_MAX_INPUT) {
-                fprintf(stderr, "textus-host extract: input larger than %u bytes\n",
-                        CLI_EXTRACT_MAX_INPUT);
-                goto err;
-            }
-            cap *= 2;
-            grown = realloc(buf, cap);
-            if (!grown)
-                goto err;
-            buf = grown;
+        size_t n = fread(chunk, 1, sizeof(chunk), f);
+        int rc = buf_append(out, chunk, n);
+
+        if (rc == BUF_E_TOO_LARGE) {
+            fprintf(stderr, "textus-host extract: input larger than %u bytes\n",
+                    CLI_EXTRACT_MAX_INPUT);
+            return -1;
         }
-        n = fread(buf + len, 1, cap - len, f);
-        len += n;
+        if (rc != BUF_OK) {
+            fprintf(stderr, "textus-host extract: out of memory\n");
+            return -1;
+        }
         if (n == 0) {
             if (ferror(f)) {
                 fprintf(stderr, "textus-host extract: read error: %s\n", strerror(errno));
-                goto err;
+                return -1;
             }
-            break;
+            return 0;
         }
     }
-    *len_out = len;
-    return buf;
-err:
-    free(buf);
-    return NULL;
 }
 
 static void cli_extract_usage(FILE *out)
@@ -88,8 +79,9 @@ int cli_cmd_extract(int argc, char **argv)
     const cJSON *type;
     cJSON *doc = NULL, *req = NULL, *result = NULL, *out = NULL, *error, *details;
     FILE *in = stdin;
-    char *text = NULL;
-    size_t len = 0;
+    struct buf input;
+    const char *text;
+    size_t len;
     struct err e;
     int rc = 2;
 
@@ -111,11 +103,16 @@ int cli_cmd_extract(int argc, char **argv)
             return 2;
         }
     }
-    text = cli_extract_read(in, &len);
+    if (cli_extract_read(&input, in) != 0) {
+        if (in != stdin)
+            fclose(in);
+        buf_free(&input);
+        return 2;
+    }
     if (in != stdin)
         fclose(in);
-    if (!text)
-        return 2;
+    text = buf_str(&input);
+    len = input.len;
     if (!utf8_valid(text, len)) {
         fprintf(stderr, "textus-host extract: the input is not valid UTF-8\n");
         goto out;
@@ -167,6 +164,6 @@ out:
     cJSON_Delete(result);
     cJSON_Delete(req);
     cJSON_Delete(doc);
-    free(text);
+    buf_free(&input);
     return rc;
 }

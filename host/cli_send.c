@@ -47,7 +47,7 @@ int cli_cmd_send(int argc, char **argv)
     const char *cand = NULL, *to = NULL, *rid = NULL, *vis = NULL;
     char rid_buf[40], *body = NULL, *out = NULL;
     unsigned char rnd[12];
-    size_t len = 0, i;
+    size_t len = 0;
     cJSON *req = NULL, *result = NULL, *note;
     struct handler_env env = {NULL, 1};
     struct err e;
@@ -95,8 +95,7 @@ int cli_cmd_send(int argc, char **argv)
             goto out;
         randombytes_buf(rnd, sizeof(rnd));
         memcpy(rid_buf, "cli-", 4);
-        for (i = 0; i < sizeof(rnd); i++)
-            snprintf(rid_buf + 4 + 2 * i, 3, "%02x", rnd[i]);
+        sodium_bin2hex(rid_buf + 4, sizeof(rid_buf) - 4, rnd, sizeof(rnd));
         rid = rid_buf;
     }
     req = cJSON_CreateObject();

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "now.h"
 #include "protocol.h"
 #include "term.h"
 
@@ -129,8 +130,6 @@ void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int f
     cJSON_AddItemToArray(d->checks, c);
 }
 
-static long doctor_now_ms(void);
-
 void doctor_step_begin(struct doctor *d, const char *fmt, ...)
 {
     va_list ap;
@@ -138,7 +137,7 @@ void doctor_step_begin(struct doctor *d, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(d->step_what, sizeof(d->step_what), fmt, ap);
     va_end(ap);
-    d->step_start_ms = doctor_now_ms();
+    d->step_start_ms = now_mono_ms();
     d->step_fails = d->fails;
     d->step_warns = d->warns;
     if (!d->progress)
@@ -166,7 +165,7 @@ void doctor_step_begin(struct doctor *d, const char *fmt, ...)
 
 void doctor_step_end(struct doctor *d)
 {
-    long ms = doctor_now_ms() - d->step_start_ms;
+    long ms = now_mono_ms() - d->step_start_ms;
     enum term_mark m = d->fails > d->step_fails   ? TERM_FAIL
                        : d->warns > d->step_warns ? TERM_WARN
                                                   : TERM_OK;
@@ -807,13 +806,6 @@ void doctor_check_install(struct doctor *d)
 
 /* ---- the ping ----------------------------------------------------------------------- */
 
-static long doctor_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read exactly n bytes before the deadline; 0, or -1 with why. */
 static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline, int timeout_ms,
                              char *why, size_t whysz)
@@ -822,7 +814,7 @@ static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline
 
     while (got < n) {
         struct pollfd p = {fd, POLLIN, 0};
-        long left = deadline - doctor_now_ms();
+        long left = deadline - now_mono_ms();
         ssize_t r;
         int pr;
         if (left <= 0) {
@@ -865,7 +857,7 @@ static void doctor_describe_exit(int status, char *out, size_t outsz)
 /* Wait for the child up to ms; kill it after that. Returns the status, sets *killed. */
 static int doctor_reap(pid_t pid, int ms, int *killed)
 {
-    long end = doctor_now_ms() + ms;
+    long end = now_mono_ms() + ms;
     int status = 0;
     struct timespec nap = {0, 10 * 1000 * 1000};
 
@@ -874,7 +866,7 @@ static int doctor_reap(pid_t pid, int ms, int *killed)
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid || (r < 0 && errno != EINTR))
             return status;
-        if (doctor_now_ms() >= end)
+        if (now_mono_ms() >= end)
             break;
         nanosleep(&nap, NULL);
     }
@@ -934,7 +926,7 @@ int doctor_ping(const char *exe, const char *origin, int timeout_ms, cJSON **rep
     if (write(in[1], hdr, 4) != 4 || write(in[1], req, n) != (ssize_t)n)
         snprintf(why, whysz, "the host did not read its input");
     signal(SIGPIPE, old);
-    deadline = doctor_now_ms() + timeout_ms;
+    deadline = now_mono_ms() + timeout_ms;
     if (!why[0] && doctor_read_exact(out[0], hdr, 4, deadline, timeout_ms, why, whysz) == 0) {
         memcpy(&n, hdr, 4);
         if (n == 0 || n > DOCTOR_REPLY_MAX) {

@@ -17,15 +17,9 @@
 #include "gh_config.h"
 #include "greenhouse.h"
 #include "hints.h"
+#include "now.h"
 #include "store.h"
 #include "textus.h"
-
-static long doctor_online_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "waited 1.2 s for TextUs at <url> (connect timeout 10 s, whole request 30 s)" into out. */
 static void doctor_online_waited(char *out, size_t outsz, const char *service, const char *url,
@@ -64,7 +58,7 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
     err_clear(&e);
     doctor_step_begin(d, "TextUs: checking the token and account \"%s\" at %s", tx.account,
                       tx.base_url);
-    start = doctor_online_ms();
+    start = now_mono_ms();
     r = textus_verify_account(&tx, &acct, &e);
     if (r != 0) {
         const char *fix = "check your network and textus.base_url (textus-host status), then run "
@@ -80,7 +74,7 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
         if (e.code == ERR_UPSTREAM_UNAVAILABLE) {
             /* unreachable: no text can be sent, so it is a failure; say what was waited for */
             doctor_online_waited(waited, sizeof(waited), "TextUs", tx.base_url,
-                                 doctor_online_ms() - start, store_connect_timeout_ms(s),
+                                 now_mono_ms() - start, store_connect_timeout_ms(s),
                                  store_timeout_ms(s));
             doctor_add(d, "textus", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "TextUs API", fix,
                        "TextUs cannot be reached: %s; %s", e.message, waited);
@@ -159,7 +153,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
     err_clear(&first);
     doctor_step_begin(d, "Greenhouse: checking the credentials, %s's user and permissions at %s",
                       cfg.user_email ? cfg.user_email : "the recruiter", store_gh_base_url(s));
-    start = doctor_online_ms();
+    start = now_mono_ms();
     r = gh_probe(c, &probe, &first);
     if (r != 0 && (first.code == ERR_GREENHOUSE_AUTH || first.code == ERR_GREENHOUSE_V1_RETIRED ||
                    first.code == ERR_UPSTREAM_UNAVAILABLE || first.code == ERR_RATE_LIMITED)) {
@@ -172,7 +166,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
                                  store_gh_generation(s) == 3 && strstr(first.message, "/token")
                                      ? store_gh_auth_url(s)
                                      : store_gh_base_url(s),
-                                 doctor_online_ms() - start, store_connect_timeout_ms(s),
+                                 now_mono_ms() - start, store_connect_timeout_ms(s),
                                  store_timeout_ms(s));
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse API",
                        doctor_online_gh_fix(first.code, 0), "Greenhouse cannot be reached: %s; %s",

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "engine_entry.h"
 #include "log.h"
 #include "paths.h"
 #include "store.h"
@@ -67,9 +68,9 @@ static int gh_config_cache_edit(cJSON *doc, void *ctx, struct err *e)
         !gh_config_same(doc, "client_secret", cfg->client_secret) ||
         !gh_config_same(doc, "email", cfg->user_email) ||
         (cfg->base_url && !gh_config_same(doc, "base_url", cfg->base_url) &&
-         strcmp(cfg->base_url, STORE_DEFAULT_GH_BASE_URL) != 0) ||
+         strcmp(cfg->base_url, ENDPOINT_GH_BASE_URL) != 0) ||
         (cfg->auth_url && !gh_config_same(doc, "auth_url", cfg->auth_url) &&
-         strcmp(cfg->auth_url, STORE_DEFAULT_GH_AUTH_URL) != 0)) {
+         strcmp(cfg->auth_url, ENDPOINT_GH_AUTH_URL) != 0)) {
         p->refused = 1;
         err_clear(e);
         return -1; /* nothing is written */
@@ -265,4 +266,28 @@ void gh_config_hold_file(struct http_opts *o, char *buf, size_t bufsz)
         o->hold_file = buf;
     }
     free(p);
+}
+
+/* ------------------------------------------------------------------ engine export */
+
+/* extract_phone's Greenhouse fallback (engine_entry.h): the client configured from the store,
+ * asked for the candidate's numbers. Here, not in greenhouse.c, so that the API client knows
+ * nothing of the store. */
+int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
+{
+    struct gh_config cfg;
+    struct gh_config_src src;
+    struct gh_client *c = NULL;
+    int rc = -1;
+
+    if (gh_config_from_store(&cfg, &src, e) != 0)
+        return -1;
+    if (gh_client_new(&c, &cfg, e) == 0) {
+        gh_config_seed_client(c, &src);
+        if (gh_candidate_phones(c, candidate_id, out_numbers, e) == 0)
+            rc = 0;
+    }
+    gh_client_free(c);
+    gh_config_release(&cfg, &src);
+    return rc;
 }

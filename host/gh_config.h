@@ -5,8 +5,10 @@
  * (one without subject for reads, one whose subject is the recruiter for
  * writes), which are seeded into a new client and written back to the store
  * when the client announces a change -- only while the store still holds the
- * credentials they were obtained with. This is the seam between the API
- * clients and the store. Engine code.
+ * credentials they were obtained with. Also extract_phone's Greenhouse
+ * fallback (greenhouse_fallback_phones, engine_entry.h), which needs both.
+ * This is the seam between the API clients and the store: greenhouse.c and
+ * textus.c never read the store themselves. Engine code.
  */
 #ifndef TH_GH_CONFIG_H
 #define TH_GH_CONFIG_H

@@ -16,9 +16,9 @@
 
 #include "apijson.h"
 #include "common.h"
-#include "engine_entry.h"
-#include "gh_config.h"
+#include "iso8601.h"
 #include "log.h"
+#include "phone.h"
 
 #define GH_MAX_PAGES     100
 #define GH_NOTE_BODY_MAX 65536
@@ -56,7 +56,7 @@ static const char *gh_permission(enum gh_backend b, enum gh_op op)
 
 static const char *gh_base(const struct gh_client *c)
 {
-    return c->cfg.base_url && *c->cfg.base_url ? c->cfg.base_url : GH_DEFAULT_BASE_URL;
+    return c->cfg.base_url && *c->cfg.base_url ? c->cfg.base_url : ENDPOINT_GH_BASE_URL;
 }
 
 static int gh_vurl(const char *base, char *out, size_t outsz, struct err *e, const char *fmt,
@@ -105,34 +105,20 @@ static int gh_auth_url(const struct gh_client *c, char *out, size_t outsz, struc
     int rc;
 
     va_start(ap, fmt);
-    rc = gh_vurl(c->cfg.auth_url && *c->cfg.auth_url ? c->cfg.auth_url : GH_DEFAULT_AUTH_URL, out,
+    rc = gh_vurl(c->cfg.auth_url && *c->cfg.auth_url ? c->cfg.auth_url : ENDPOINT_GH_AUTH_URL, out,
                  outsz, e, fmt, ap);
     va_end(ap);
     return rc;
 }
 
-/* A candidate id: 1..18 digits. */
+/* A candidate id, by the one Greenhouse id rule (phone_gh_id_valid: 1-18 digits, not 0). */
 static long long gh_candidate_id(const char *s, struct err *e)
 {
-    long long x = 0;
-    size_t i;
-
-    if (!s || !*s || strlen(s) > 18) {
-        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id");
+    if (!phone_gh_id_valid(s)) {
+        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id (1-18 digits, not 0)");
         return -1;
     }
-    for (i = 0; s[i]; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id (digits only)");
-            return -1;
-        }
-        x = x * 10 + (s[i] - '0');
-    }
-    if (x <= 0) {
-        err_set(e, ERR_BAD_REQUEST, "not a Greenhouse candidate id");
-        return -1;
-    }
-    return x;
+    return strtoll(s, NULL, 10);
 }
 
 static int gh_bad_cred(const char *s)
@@ -271,17 +257,6 @@ static void gh_cache_changed(struct gh_client *c)
 
 /* ------------------------------------------------------------------ error mapping */
 
-static long gh_wait_ms(const struct http_response *r)
-{
-    long long now = (long long)time(NULL);
-
-    if (r->retry_after_ms >= 0)
-        return r->retry_after_ms;
-    if (r->rl_reset > now && r->rl_reset - now < 86400)
-        return (long)((r->rl_reset - now) * 1000);
-    return 0;
-}
-
 static void gh_v1_retired(struct err *e, long status, const char *path)
 {
     err_set(e, ERR_GREENHOUSE_V1_RETIRED,
@@ -330,7 +305,7 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
                 "also need a Site Admin subject)",
                 what, msg[0] ? ": " : "", msg, perm);
     } else if (r->status == 429) {
-        long w = gh_wait_ms(r);
+        long w = http_response_wait_ms(r, (long long)time(NULL));
         err_set(e, ERR_RATE_LIMITED, "Greenhouse rate limit reached while %s; retry in %ld s", what,
                 (w + 999) / 1000);
         e->retry_after_ms = w;
@@ -359,77 +334,6 @@ static void gh_invalid(struct err *e, const char *what)
 
 /* ------------------------------------------------------------------ parsers */
 
-int gh_parse_iso8601(const char *s, long long *epoch)
-{
-    int v[6] = {0};
-    static const int width[6] = {4, 2, 2, 2, 2, 2};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
-    struct tm tm;
-    long long off = 0;
-    size_t p = 0;
-    int i, k;
-    time_t t;
-
-    if (!s)
-        return -1;
-    for (i = 0; i < 6; i++) {
-        for (k = 0; k < width[i]; k++, p++) {
-            if (s[p] < '0' || s[p] > '9')
-                return -1;
-            v[i] = v[i] * 10 + (s[p] - '0');
-        }
-        if (sep[i]) {
-            if (!(s[p] == sep[i] || (sep[i] == 'T' && (s[p] == 't' || s[p] == ' '))))
-                return -1;
-            p++;
-        }
-    }
-    if (s[p] == '.') {
-        p++;
-        if (s[p] < '0' || s[p] > '9')
-            return -1;
-        while (s[p] >= '0' && s[p] <= '9')
-            p++;
-    }
-    if (s[p] == 'Z' || s[p] == 'z') {
-        p++;
-    } else if (s[p] == '+' || s[p] == '-') {
-        int sign = s[p] == '-' ? -1 : 1, hh, mm;
-        p++;
-        if (s[p] < '0' || s[p] > '9' || s[p + 1] < '0' || s[p + 1] > '9')
-            return -1;
-        hh = (s[p] - '0') * 10 + (s[p + 1] - '0');
-        p += 2;
-        if (s[p] == ':')
-            p++;
-        if (s[p] < '0' || s[p] > '9' || s[p + 1] < '0' || s[p + 1] > '9')
-            return -1;
-        mm = (s[p] - '0') * 10 + (s[p + 1] - '0');
-        p += 2;
-        if (hh > 23 || mm > 59)
-            return -1;
-        off = sign * (hh * 3600LL + mm * 60LL);
-    } else {
-        return -1;
-    }
-    if (s[p] != '\0')
-        return -1;
-    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = v[0] - 1900;
-    tm.tm_mon = v[1] - 1;
-    tm.tm_mday = v[2];
-    tm.tm_hour = v[3];
-    tm.tm_min = v[4];
-    tm.tm_sec = v[5];
-    t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *epoch = (long long)t - off;
-    return 0;
-}
-
 /* An expiry field: a number (epoch seconds for expires_at/expires when large, else a
  * lifetime) or an ISO-8601 string or a numeric string. */
 static int gh_expiry_field(const cJSON *v, long long now, int is_lifetime, long long *out)
@@ -443,11 +347,15 @@ static int gh_expiry_field(const cJSON *v, long long now, int is_lifetime, long 
     }
     if (cJSON_IsString(v) && v->valuestring) {
         long long x = apijson_id(v);
+        int64_t ms;
         if (x > 0 && x < 1000000000000LL) {
             *out = (is_lifetime || x < 1000000000LL) ? now + x : x;
             return 0;
         }
-        return gh_parse_iso8601(v->valuestring, out);
+        if (iso8601_parse_ms(&ms, v->valuestring, strlen(v->valuestring)) != 0)
+            return -1;
+        *out = (long long)(ms >= 0 ? ms / 1000 : -((999 - ms) / 1000)); /* floor */
+        return 0;
     }
     return -1;
 }
@@ -686,7 +594,7 @@ static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long s
         goto out;
     }
     if (r.status == 429) {
-        long w = gh_wait_ms(&r);
+        long w = http_response_wait_ms(&r, (long long)time(NULL));
         err_set(e, ERR_RATE_LIMITED, "Greenhouse token rate limit reached; retry in %ld s",
                 (w + 999) / 1000);
         e->retry_after_ms = w;
@@ -723,9 +631,7 @@ static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long s
 out:
     if (tok)
         sodium_free(tok);
-    if (r.body)
-        sodium_memzero(r.body, r.body_len);
-    http_response_free(&r);
+    http_response_free(&r); /* wipes the token answer (secret buffer) */
     return rc;
 }
 
@@ -1327,25 +1233,4 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
         }
     }
     return 0;
-}
-
-/* ------------------------------------------------------------------ engine export */
-
-int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
-{
-    struct gh_config cfg;
-    struct gh_config_src src;
-    struct gh_client *c = NULL;
-    int rc = -1;
-
-    if (gh_config_from_store(&cfg, &src, e) != 0)
-        return -1;
-    if (gh_client_new(&c, &cfg, e) == 0) {
-        gh_config_seed_client(c, &src);
-        if (gh_candidate_phones(c, candidate_id, out_numbers, e) == 0)
-            rc = 0;
-    }
-    gh_client_free(c);
-    gh_config_release(&cfg, &src);
-    return rc;
 }

@@ -25,19 +25,18 @@
 
 #include <cjson/cJSON.h>
 
+#include "endpoints.h"
 #include "error.h"
 #include "http.h"
 
-#define GH_DEFAULT_BASE_URL "https://harvest.greenhouse.io"
-#define GH_DEFAULT_AUTH_URL "https://auth.greenhouse.io"
-#define GH_TOKEN_MAX        4096
+#define GH_TOKEN_MAX 4096
 
 enum gh_backend { GH_V1 = 1, GH_V3 = 3 };
 
 struct gh_client;
 
 struct gh_config {
-    const char *base_url;      /* NULL: GH_DEFAULT_BASE_URL */
+    const char *base_url;      /* NULL: ENDPOINT_GH_BASE_URL */
     const char *auth_url;      /* v3 token endpoint base (POST <auth_url>/token); NULL: default */
     const char *api_key;       /* v1 (secret) */
     const char *client_id;     /* v3 */
@@ -133,7 +132,5 @@ int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *ma
 /* A token response: access_token + expiry from expires_in, expires_at or expires. */
 int gh_parse_token(const char *buf, size_t len, long long now, char *token, size_t tokensz,
                    long long *expires_at, struct err *e);
-/* ISO-8601 UTC timestamp ("2026-11-27T01:00:00Z", fraction and offsets allowed) -> epoch. */
-int gh_parse_iso8601(const char *s, long long *epoch);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "now.h"
 
 #ifndef TH_VERSION
 #define TH_VERSION "0"
@@ -36,7 +37,7 @@ static int http_global_done;
  * time it named (the rate limits are per token or key, not per route). A wait
  * of up to HTTP_HOLD_WAIT_MS is slept; a longer one is answered locally as a
  * 429 without sending anything, so the caller reports rate_limited with the
- * time that is left. Times are CLOCK_MONOTONIC ms (http_now_ms); an HTTP-date
+ * time that is left. Times are CLOCK_MONOTONIC ms (now_mono_ms); an HTTP-date
  * Retry-After is turned into a delay against the wall clock when its header
  * arrives (http_parse_retry_after), so a later wall-clock jump does not move it.
  * http_hold_reset() forgets every hold of the process. With opts->hold_file the
@@ -56,21 +57,12 @@ static struct {
 
 /* Per-attempt state shared with the libcurl callbacks. */
 struct http_ctx {
-    char *buf;
-    size_t len, cap;
+    struct buf body; /* secret: answers carry tokens and personal data */
     int too_large;
     int prereq_calls;
     int idempotent;
     struct http_response *resp;
 };
-
-static long http_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static void http_sleep_ms(long ms)
 {
@@ -136,9 +128,18 @@ void http_response_free(struct http_response *resp)
 {
     if (!resp)
         return;
-    free(resp->body);
+    buf_free(&resp->body_buf);
     resp->body = NULL;
     resp->body_len = 0;
+}
+
+long http_response_wait_ms(const struct http_response *r, long long now)
+{
+    if (r->retry_after_ms >= 0)
+        return r->retry_after_ms;
+    if (r->rl_reset > now && r->rl_reset - now < 86400)
+        return (long)((r->rl_reset - now) * 1000);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ URL policy */
@@ -451,25 +452,11 @@ static size_t http_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
     struct http_ctx *c = ud;
     size_t n = size * nmemb;
 
-    if (n > HTTP_BODY_MAX || c->len + n > HTTP_BODY_MAX) {
+    int rc = buf_append(&c->body, ptr, n);
+
+    if (rc == BUF_E_TOO_LARGE)
         c->too_large = 1;
-        return 0;
-    }
-    if (c->len + n + 1 > c->cap) {
-        size_t ncap = c->cap ? c->cap : 4096;
-        char *nb;
-        while (ncap < c->len + n + 1)
-            ncap *= 2;
-        nb = realloc(c->buf, ncap);
-        if (!nb)
-            return 0;
-        c->buf = nb;
-        c->cap = ncap;
-    }
-    memcpy(c->buf + c->len, ptr, n);
-    c->len += n;
-    c->buf[c->len] = '\0';
-    return n;
+    return rc == BUF_OK ? n : 0;
 }
 
 static void http_reset_headers(struct http_response *r)
@@ -575,7 +562,7 @@ static void http_origin(const char *url, char *out, size_t outsz)
 /* Milliseconds the origin is still held by an earlier Retry-After (0: none). */
 static long http_hold_left(const char *origin)
 {
-    long now = http_now_ms();
+    long now = now_mono_ms();
     int i;
 
     for (i = 0; i < HTTP_HOLD_SLOTS; i++)
@@ -598,7 +585,7 @@ static int http_hold_free(int i, long now)
  */
 static void http_hold_set(const char *origin, long retry_after_ms)
 {
-    long now = http_now_ms();
+    long now = now_mono_ms();
     int i, slot = -1;
 
     if (!origin[0] || retry_after_ms <= 0)
@@ -628,14 +615,6 @@ void http_hold_reset(void)
 }
 
 /* ------------------------------------------------------------------ the hold file */
-
-static long long http_epoch_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
-}
 
 /* One line "<until ms> <origin>": 0 and the parts, or -1 when it does not parse. */
 static int http_hold_line(const char *line, size_t len, long long *until, const char **origin,
@@ -721,7 +700,7 @@ long http_hold_file_left(const char *hold_file, const char *origin)
     n = http_hold_read(hold_file, buf, HTTP_HOLD_FILE_MAX);
     if (n > 0) {
         until = http_parse_holds(buf, (size_t)n, origin);
-        now = http_epoch_ms();
+        now = now_wall_ms();
         if (until > now && until - now <= HTTP_HOLD_MAX_MS)
             left = (long)(until - now);
     }
@@ -738,7 +717,7 @@ long http_hold_file_left(const char *hold_file, const char *origin)
 static void http_hold_file_set(const char *file, const char *origin, long retry_after_ms)
 {
     char lock[1100], tmp[1100], *old = NULL, *out = NULL;
-    long long now = http_epoch_ms(), until = now + retry_after_ms;
+    long long now = now_wall_ms(), until = now + retry_after_ms;
     size_t o = 0, p = 0, lines = 0;
     ssize_t n;
     int lfd = -1, tfd = -1;
@@ -968,18 +947,19 @@ int http_request(const struct http_request *req, struct http_response *resp, str
                           ? 0
                           : (o && o->max_retries > 0 ? o->max_retries : HTTP_DEFAULT_RETRIES);
     long budget = http_opt(o ? o->retry_budget_ms : 0, HTTP_DEFAULT_BUDGET_MS);
-    long start = http_now_ms();
+    long start = now_mono_ms();
     char target[256], origin[300];
     const char *mname = http_method_name(req->method);
     long held;
 
     memset(resp, 0, sizeof(*resp));
     http_reset_headers(resp);
-    resp->body = calloc(1, 1);
-    if (!resp->body) {
+    buf_init(&resp->body_buf, HTTP_BODY_MAX, BUF_SECRET);
+    if (buf_reserve(&resp->body_buf, 0) != BUF_OK) {
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
+    resp->body = resp->body_buf.data;
     if (http_url_allowed(req->url, e) != 0)
         return -1;
     if (http_handle(e) != 0)
@@ -1000,7 +980,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             if (shared > held)
                 held = shared; /* another host process was told to wait */
         }
-        if (held > 0 && (held > HTTP_HOLD_WAIT_MS || http_now_ms() - start + held > budget)) {
+        if (held > 0 && (held > HTTP_HOLD_WAIT_MS || now_mono_ms() - start + held > budget)) {
             /* answered here, as the server would: nothing is sent before Retry-After */
             log_msg("http: %s %s held by Retry-After for %ld ms more: not sent", mname, target,
                     held);
@@ -1015,6 +995,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             http_sleep_ms(held);
         }
         memset(&ctx, 0, sizeof(ctx));
+        buf_init(&ctx.body, HTTP_BODY_MAX, BUF_SECRET);
         ctx.idempotent = req->idempotent;
         ctx.resp = resp;
         errbuf[0] = '\0';
@@ -1023,7 +1004,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         resp->attempts++;
         if (http_setup(http_curl, req, &ctx, &hdrs, errbuf) != 0) {
             http_slist_free(hdrs);
-            free(ctx.buf);
+            buf_free(&ctx.body);
             err_set(e, ERR_INTERNAL, "libcurl rejected an option (%s)", errbuf);
             return -1;
         }
@@ -1033,13 +1014,15 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         curl_easy_setopt(http_curl, CURLOPT_ERRORBUFFER, NULL);
 
         if (rc == CURLE_OK) {
-            free(resp->body);
-            resp->body = ctx.buf ? ctx.buf : calloc(1, 1);
-            resp->body_len = ctx.len;
-            if (!resp->body) {
+            if (buf_reserve(&ctx.body, 0) != BUF_OK) { /* an empty answer still gets "" */
+                buf_free(&ctx.body);
                 err_set(e, ERR_INTERNAL, "out of memory");
                 return -1;
             }
+            buf_free(&resp->body_buf);
+            resp->body_buf = ctx.body; /* the answer's block moves to the response */
+            resp->body = resp->body_buf.data;
+            resp->body_len = resp->body_buf.len;
             curl_easy_getinfo(http_curl, CURLINFO_RESPONSE_CODE, &resp->status);
             resp->outcome = HTTP_RESPONDED;
             log_msg("http: %s %s -> %ld (attempt %d)", mname, target, resp->status, resp->attempts);
@@ -1055,7 +1038,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
             }
         } else {
             int sent = ctx.prereq_calls > 0;
-            free(ctx.buf);
+            buf_free(&ctx.body);
             resp->outcome = sent ? HTTP_MAYBE_SENT : HTTP_NOT_SENT;
             log_msg("http: %s %s failed: curl %d %s (attempt %d, %s)", mname, target, (int)rc,
                     curl_easy_strerror(rc), resp->attempts, sent ? "maybe sent" : "not sent");
@@ -1099,7 +1082,7 @@ int http_request(const struct http_request *req, struct http_response *resp, str
         }
         if (wait < 0)
             return 0;
-        if (http_now_ms() - start + wait > budget) {
+        if (now_mono_ms() - start + wait > budget) {
             log_msg("http: %s %s: retry budget exhausted", mname, target);
             if (resp->outcome == HTTP_RESPONDED)
                 return 0; /* the caller maps the 429/5xx */

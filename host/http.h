@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "error.h"
 
 #define HTTP_BODY_MAX           (8u * 1024u * 1024u)
@@ -75,13 +76,14 @@ struct http_request {
 struct http_response {
     long status; /* 0 when no response */
     enum http_outcome outcome;
-    char *body; /* NUL-terminated (malloc'd), never NULL after http_request */
+    char *body; /* NUL-terminated, never NULL after http_request (points into body_buf) */
     size_t body_len;
     char content_type[128];
     char link_next[HTTP_URL_MAX];               /* Link: <...>; rel="next", "" when absent */
     long retry_after_ms;                        /* from Retry-After, -1 when absent */
     long long rl_limit, rl_remaining, rl_reset; /* X-RateLimit-*, -1 when absent */
     int attempts;
+    struct buf body_buf; /* owns body: secret mode, wiped on free (it may hold tokens) */
 };
 
 /*
@@ -94,6 +96,10 @@ struct http_response {
  */
 int http_request(const struct http_request *req, struct http_response *resp, struct err *e) TH_WUR;
 void http_response_free(struct http_response *resp);
+
+/* How long a rate-limited answer asks the caller to wait, in ms: its Retry-After, else its
+ * X-RateLimit-Reset (epoch seconds) less now (epoch seconds) when within a day, else 0. */
+long http_response_wait_ms(const struct http_response *r, long long now);
 
 /* Close the shared handle (connections included) and forget every Retry-After
  * hold (http_hold_reset). Safe to call more than once. */

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iso8601.h"
+
 /* A run of this many token characters is a secret; this many digits, a number. */
 #define LOG_SECRET_MIN 20
 #define LOG_NUMBER_MIN 7
@@ -128,9 +130,7 @@ void log_msg(const char *fmt, ...)
 {
     char raw[2048], clean[2048], line[2200];
     va_list ap;
-    time_t now;
-    struct tm tm;
-    char ts[32];
+    char ts[ISO8601_UTC_MAX];
     int len;
     int saved = errno;
 
@@ -140,9 +140,8 @@ void log_msg(const char *fmt, ...)
     vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
     log_redact(clean, sizeof(clean), raw);
-    now = time(NULL);
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (iso8601_format_utc(ts, sizeof(ts), (int64_t)time(NULL)) != 0)
+        ts[0] = '\0';
     len = snprintf(line, sizeof(line), "%s [%ld] %s\n", ts, (long)getpid(), clean);
     if (len > 0) {
         size_t w = (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1;

@@ -20,6 +20,8 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "now.h"
+
 #define OB_BUSY_TIMEOUT_MS 10000
 #define OB_SEAL_CTX        "txoutbox"
 #define OB_SUBKEY_SEAL     1
@@ -36,17 +38,9 @@ struct outbox {
 
 static int64_t (*ob_clock)(void);
 
-static int64_t ob_real_clock(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t outbox_now_ms(void)
 {
-    return ob_clock ? ob_clock() : ob_real_clock();
+    return ob_clock ? ob_clock() : now_wall_ms();
 }
 
 void outbox_set_clock(int64_t (*clock_fn)(void))

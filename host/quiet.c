@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "iso8601.h"
 #include "quiet_tz.inc"
 
 _Static_assert(QUIET_TZ_PER_PREFIX <= QUIET_ZONES_MAX, "QUIET_ZONES_MAX too small for the table");
@@ -423,8 +424,8 @@ int quiet_check(struct quiet_result *out, const struct quiet_window *w, const ch
             goto done;
     }
     if (out->has_next) {
-        if (quiet_format_utc(out->next_allowed_iso, sizeof(out->next_allowed_iso),
-                             out->next_allowed) != 0) {
+        if (iso8601_format_utc(out->next_allowed_iso, sizeof(out->next_allowed_iso),
+                               out->next_allowed) != 0) {
             err_set(e, ERR_INTERNAL, "quiet hours: next_allowed out of range");
             goto done;
         }
@@ -459,18 +460,4 @@ int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, st
     }
     tz_end(&s);
     return rc;
-}
-
-int quiet_format_utc(char *out, size_t out_size, int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    int n;
-
-    if ((int64_t)tt != t || !gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 0 ||
-        tm.tm_year + 1900 > 9999)
-        return -1;
-    n = snprintf(out, out_size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return n < 0 || (size_t)n >= out_size ? -1 : 0;
 }

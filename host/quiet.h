@@ -47,7 +47,7 @@
 #define QUIET_DEFAULT_WINDOW "08:00-21:00"
 #define QUIET_ZONES_MAX      4   /* zones of one number (the table lists at most 2 today) */
 #define QUIET_HHMM_MAX       6   /* "HH:MM" and NUL */
-#define QUIET_ISO_MAX        21  /* "2026-12-02T14:00:00Z" and NUL */
+#define QUIET_ISO_MAX        21  /* "2026-12-02T14:00:00Z" and NUL (ISO8601_UTC_MAX) */
 #define QUIET_WINDOW_MAX     12  /* "HH:MM-HH:MM" and NUL */
 #define QUIET_HORIZON_DAYS   400 /* next_allowed is searched this far ahead, no further */
 
@@ -106,8 +106,5 @@ int quiet_check(struct quiet_result *out, const struct quiet_window *w, const ch
 
 /* The wall-clock time "HH:MM" of instant t in zone (an IANA name). 0, or -1 with *e set. */
 int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, struct err *e) TH_WUR;
-
-/* Instant t as ISO-8601 UTC ("2026-12-02T14:00:00Z"). 0, or -1 when it does not fit. */
-int quiet_format_utc(char *out, size_t out_size, int64_t t) TH_WUR;
 
 #endif

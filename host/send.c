@@ -16,12 +16,14 @@
 #include "engine_entry.h"
 #include "failpoint.h"
 #include "gh_config.h"
+#include "iso8601.h"
 #include "log.h"
 #include "outbox.h"
 #include "paths.h"
 #include "phone.h"
 #include "store.h"
 #include "textus.h"
+#include "utf8.h"
 
 #define SEND_FLUSH_MAX      256
 #define SEND_RECONCILE_SKEW 5000 /* ms of clock difference tolerated between us and TextUs */
@@ -53,33 +55,6 @@ int send_note_marker(char *out, size_t outsz, const char *message_id)
     int n = snprintf(out, outsz, "[textus:%s]", message_id);
 
     return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
-}
-
-/* Decode one UTF-8 code point (input already validated by the protocol layer). */
-static uint32_t send_utf8_next(const unsigned char **p)
-{
-    const unsigned char *s = *p;
-    uint32_t c = s[0];
-
-    if (c < 0x80) {
-        *p += 1;
-        return c;
-    }
-    if ((c & 0xE0) == 0xC0 && s[1]) {
-        *p += 2;
-        return ((c & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if ((c & 0xF0) == 0xE0 && s[1] && s[2]) {
-        *p += 3;
-        return ((c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    }
-    if ((c & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
-        *p += 4;
-        return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-               ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-    }
-    *p += 1;
-    return 0xFFFD;
 }
 
 /* GSM 03.38: 1 for the basic set, 2 for the extension table, 0 when not GSM-7. */
@@ -114,13 +89,20 @@ long send_segment_capacity(int limit, int ucs2)
 
 void send_count_segments(const char *body, struct send_segments *out)
 {
-    const unsigned char *p = (const unsigned char *)body;
+    size_t len = strlen(body), i = 0;
     long septets = 0, utf16 = 0;
     int gsm = 1;
 
-    while (*p) {
-        uint32_t c = send_utf8_next(&p);
-        int cost = send_gsm_cost(c);
+    while (i < len) {
+        uint32_t c;
+        size_t n = utf8_decode(&c, body + i, len - i);
+        int cost;
+        if (n == 0) {
+            c = 0xFFFD; /* a malformed byte counts as one U+FFFD (the protocol refuses them) */
+            n = 1;
+        }
+        i += n;
+        cost = send_gsm_cost(c);
         if (!cost)
             gsm = 0;
         septets += cost ? cost : 1;
@@ -320,79 +302,6 @@ failed:
 
 /* ---- reconciliation ---- */
 
-/* Parse "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM)" into ms since the epoch; -1 when unreadable. */
-/* n digits at *p as a number, advancing *p; -1 when they are not all digits. */
-static long send_num(const char **p, int n)
-{
-    long v = 0;
-    int i;
-
-    for (i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)(*p)[i]))
-            return -1;
-        v = v * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    return v;
-}
-
-int64_t send_parse_iso_ms(const char *s)
-{
-    struct tm tm;
-    const char *p = s;
-    long f[6], frac = 0, scale = 1000, off = 0, hh, mm;
-    static const int width[6] = {4, 2, 2, 2, 2, 2};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', '\0'};
-    time_t t;
-    int i;
-
-    if (!s)
-        return -1;
-    for (i = 0; i < 6; i++) {
-        f[i] = send_num(&p, width[i]);
-        if (f[i] < 0)
-            return -1;
-        if (sep[i]) {
-            if (*p != sep[i] && !(sep[i] == 'T' && *p == ' '))
-                return -1;
-            p++;
-        }
-    }
-    if (*p == '.') {
-        p++;
-        while (isdigit((unsigned char)*p)) {
-            if (scale > 1) {
-                scale /= 10;
-                frac += (*p - '0') * scale;
-            }
-            p++;
-        }
-    }
-    if (*p == '+' || *p == '-') {
-        const char *q = p + 1;
-        hh = send_num(&q, 2);
-        if (*q == ':')
-            q++;
-        mm = send_num(&q, 2);
-        if (hh < 0 || mm < 0)
-            return -1;
-        off = (hh * 60 + mm) * 60 * (*p == '-' ? -1 : 1);
-    } else if (*p != 'Z' && *p != '\0') {
-        return -1;
-    }
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = (int)f[0] - 1900;
-    tm.tm_mon = (int)f[1] - 1;
-    tm.tm_mday = (int)f[2];
-    tm.tm_hour = (int)f[3];
-    tm.tm_min = (int)f[4];
-    tm.tm_sec = (int)f[5];
-    t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    return ((int64_t)t - off) * 1000 + frac;
-}
-
 /* TextUs examples say "out"; the type page says "outgoing". */
 static int send_outgoing(const char *direction)
 {
@@ -415,10 +324,12 @@ static int send_tl_member(const struct textus_message *m, const char *body, void
                           struct err *e)
 {
     struct send_tl *t = ud;
-    int64_t ts = send_parse_iso_ms(m->timestamp);
+    int64_t ts;
     int known;
 
     (void)e;
+    if (iso8601_parse_ms(&ts, m->timestamp, strlen(m->timestamp)) != 0)
+        ts = -1; /* unknown: it neither ends the walk nor leaves the window */
     if (ts >= 0 && ts < t->from_ms) {
         *stop = 1; /* newest first: everything further is older than the intent */
         return 0;
@@ -838,11 +749,8 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
         cJSON_AddTrueToObject(n, "retrying");
         if (en.next_attempt_ms > 0) {
             /* when it will be retried (for a rate limit: when the service said) */
-            char when[40];
-            time_t t = (time_t)(en.next_attempt_ms / 1000);
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+            char when[ISO8601_UTC_MAX];
+            if (iso8601_format_utc(when, sizeof(when), en.next_attempt_ms / 1000) == 0)
                 cJSON_AddStringToObject(n, "retry_at", when);
         }
         break;

@@ -111,9 +111,6 @@ int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) TH
 int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
                    struct send_flush_counts *out, struct err *e) TH_WUR;
 
-/* ISO-8601 timestamp ("2026-11-26T23:59:00.123Z") to ms since the epoch; -1 when unreadable. */
-int64_t send_parse_iso_ms(const char *s);
-
 #define SEND_FIX_MAX 512
 
 /*

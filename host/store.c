@@ -914,7 +914,7 @@ const char *store_textus_account(const struct store *s)
 }
 const char *store_textus_base_url(const struct store *s)
 {
-    return store_get_def(s, "textus", "base_url", STORE_DEFAULT_TEXTUS_BASE_URL);
+    return store_get_def(s, "textus", "base_url", ENDPOINT_TEXTUS_BASE_URL);
 }
 const char *store_gh_email(const struct store *s)
 {
@@ -934,11 +934,11 @@ const char *store_gh_client_secret(const struct store *s)
 }
 const char *store_gh_base_url(const struct store *s)
 {
-    return store_get_def(s, "greenhouse", "base_url", STORE_DEFAULT_GH_BASE_URL);
+    return store_get_def(s, "greenhouse", "base_url", ENDPOINT_GH_BASE_URL);
 }
 const char *store_gh_auth_url(const struct store *s)
 {
-    return store_get_def(s, "greenhouse", "auth_url", STORE_DEFAULT_GH_AUTH_URL);
+    return store_get_def(s, "greenhouse", "auth_url", ENDPOINT_GH_AUTH_URL);
 }
 
 int store_gh_generation(const struct store *s)

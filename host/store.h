@@ -92,12 +92,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "endpoints.h"
 #include "error.h"
 
-/* Defaults applied by the accessors when a field is absent. */
-#define STORE_DEFAULT_TEXTUS_BASE_URL    "https://next.textus.com"
-#define STORE_DEFAULT_GH_BASE_URL        "https://harvest.greenhouse.io"
-#define STORE_DEFAULT_GH_AUTH_URL        "https://auth.greenhouse.io"
+/* Defaults applied by the accessors when a field is absent (the URLs: endpoints.h). */
 #define STORE_DEFAULT_NOTE_VISIBILITY    "private"
 #define STORE_DEFAULT_INBOUND_CAP        1048576ULL
 #define STORE_MIN_INBOUND_CAP            65536ULL

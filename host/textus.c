@@ -37,7 +37,7 @@ int textus_is_e164(const char *s)
 
 static const char *textus_base(const struct textus_config *c)
 {
-    return c->base_url && *c->base_url ? c->base_url : TEXTUS_DEFAULT_BASE_URL;
+    return c->base_url && *c->base_url ? c->base_url : ENDPOINT_TEXTUS_BASE_URL;
 }
 
 /* base URL (without trailing '/') + printf-formatted path. */
@@ -118,17 +118,6 @@ static int textus_do(const struct textus_config *c, enum http_method m, const ch
     return rc;
 }
 
-static long textus_wait_ms(const struct http_response *r)
-{
-    long long now = (long long)time(NULL);
-
-    if (r->retry_after_ms >= 0)
-        return r->retry_after_ms;
-    if (r->rl_reset > now && r->rl_reset - now < 86400)
-        return (long)((r->rl_reset - now) * 1000);
-    return 0;
-}
-
 /* Map a non-2xx answer to a stable code; 0 for 2xx. slug_scoped: path is /{slug}/... */
 static int textus_map(const struct textus_config *c, const struct http_response *r, int slug_scoped,
                       const char *what, struct err *e)
@@ -149,7 +138,7 @@ static int textus_map(const struct textus_config *c, const struct http_response 
                 "account slug with `textus-host configure`",
                 c->account ? c->account : "", what);
     } else if (r->status == 429) {
-        long w = textus_wait_ms(r);
+        long w = http_response_wait_ms(r, (long long)time(NULL));
         err_set(e, ERR_RATE_LIMITED, "TextUs rate limit reached during %s; retry in %ld s", what,
                 (w + 999) / 1000);
         e->retry_after_ms = w;

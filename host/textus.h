@@ -21,15 +21,15 @@
 
 #include <cjson/cJSON.h>
 
+#include "endpoints.h"
 #include "error.h"
 #include "http.h"
 
-#define TEXTUS_DEFAULT_BASE_URL "https://next.textus.com"
-#define TEXTUS_ID_MAX           128
-#define TEXTUS_BODY_MAX         8192
+#define TEXTUS_ID_MAX   128
+#define TEXTUS_BODY_MAX 8192
 
 struct textus_config {
-    const char *base_url; /* NULL: TEXTUS_DEFAULT_BASE_URL */
+    const char *base_url; /* NULL: ENDPOINT_TEXTUS_BASE_URL */
     const char *token;    /* API token (secret) */
     const char *account;  /* account slug */
     struct http_opts http;

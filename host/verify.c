@@ -15,6 +15,7 @@
 #include "greenhouse.h"
 #include "hints.h"
 #include "log.h"
+#include "now.h"
 #include "textus.h"
 
 /* Verification is interactive: one retry at most, and a short budget. */
@@ -400,14 +401,6 @@ out:
 
 /* ---- the steps, as a person sees them ------------------------------------------- */
 
-static long verify_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* The host[:port] of a URL ("https://h:1/x" -> "h:1"), for saying what is waited for. */
 static void verify_host_of(char *out, size_t outsz, const char *url)
 {
@@ -433,17 +426,17 @@ static void verify_step_init(struct verify_step *st, const char *service, const 
     st->timeout_ms = verify_num(doc, "timeout_ms", STORE_DEFAULT_TIMEOUT_MS);
     if (strcmp(service, "TextUs") == 0) {
         const char *u = verify_str(doc, "textus", "base_url");
-        verify_host_of(st->host, sizeof(st->host), u ? u : STORE_DEFAULT_TEXTUS_BASE_URL);
+        verify_host_of(st->host, sizeof(st->host), u ? u : ENDPOINT_TEXTUS_BASE_URL);
         return;
     }
     {
         const char *u = verify_str(doc, "greenhouse", "base_url");
-        verify_host_of(a, sizeof(a), u ? u : STORE_DEFAULT_GH_BASE_URL);
+        verify_host_of(a, sizeof(a), u ? u : ENDPOINT_GH_BASE_URL);
     }
     if (verify_str(doc, "greenhouse", "client_id") &&
         verify_str(doc, "greenhouse", "client_secret")) {
         const char *u = verify_str(doc, "greenhouse", "auth_url");
-        verify_host_of(b, sizeof(b), u ? u : STORE_DEFAULT_GH_AUTH_URL);
+        verify_host_of(b, sizeof(b), u ? u : ENDPOINT_GH_AUTH_URL);
         if (strcmp(a, b) != 0) {
             snprintf(st->host, sizeof(st->host), "%s (token) and %s", b, a);
             return;
@@ -456,7 +449,7 @@ static void verify_step_begin(const struct verify_progress *p, struct verify_ste
                               const struct verify_report *r)
 {
     st->first = r->n;
-    st->start_ms = verify_now_ms();
+    st->start_ms = now_mono_ms();
     if (st->online && p && p->begin)
         p->begin(p->ctx, st);
 }
@@ -468,7 +461,7 @@ static void verify_step_end(const struct verify_progress *p, struct verify_step 
     int i;
 
     st->count = r->n - st->first;
-    st->elapsed_ms = verify_now_ms() - st->start_ms;
+    st->elapsed_ms = now_mono_ms() - st->start_ms;
     for (i = st->first; st->online && i < r->n; i++) {
         struct verify_check *c = &r->checks[i];
         size_t len = strlen(c->message);

@@ -17,6 +17,8 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
+
 const char *fk_cert_name = "server";
 
 const char *fk_source_dir(void)
@@ -186,37 +188,28 @@ void fk_stop(struct fk *f)
     f->dir[0] = '\0';
 }
 
-struct fk_buf {
-    char *p;
-    size_t n;
-};
+/* The fakes' control answers (their request logs can be long, never this long). */
+#define FK_ANSWER_MAX (64u * 1024u * 1024u)
 
 static size_t fk_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    struct fk_buf *b = ud;
     size_t n = size * nmemb;
-    char *np = realloc(b->p, b->n + n + 1);
 
-    if (!np)
-        return 0;
-    b->p = np;
-    memcpy(b->p + b->n, ptr, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-    return n;
+    return buf_append(ud, ptr, n) == BUF_OK ? n : 0;
 }
 
 static cJSON *fk_call(struct fk *f, const char *method, const char *op, const char *json)
 {
     CURL *h = curl_easy_init();
     struct curl_slist *hdr = NULL, *rs = NULL;
-    struct fk_buf b = {NULL, 0};
+    struct buf b;
     char url[1024], resolve[128];
     long status = 0;
     cJSON *out = NULL;
 
     if (!h)
         return NULL;
+    buf_init(&b, FK_ANSWER_MAX, 0);
     if (f->ctl_host[0]) {
         snprintf(resolve, sizeof(resolve), "%s:%d:127.0.0.1", f->ctl_host, f->port_textus);
         rs = curl_slist_append(NULL, resolve);
@@ -240,12 +233,12 @@ static cJSON *fk_call(struct fk *f, const char *method, const char *op, const ch
     }
     if (curl_easy_perform(h) == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        if (status == 200 && b.p)
-            out = cJSON_Parse(b.p);
+        if (status == 200 && b.data)
+            out = cJSON_Parse(b.data);
         else
-            fprintf(stderr, "control %s %s -> %ld %s\n", method, op, status, b.p ? b.p : "");
+            fprintf(stderr, "control %s %s -> %ld %s\n", method, op, status, buf_str(&b));
     }
-    free(b.p);
+    buf_free(&b);
     curl_easy_cleanup(h);
     curl_slist_free_all(hdr);
     curl_slist_free_all(rs);

@@ -3,7 +3,8 @@
  * fakes: user resolution (cache, disabled, missing, Link pagination), candidate
  * phones, notes with On-Behalf-Of / v3 body, marker search with cursor-alone
  * pagination, error mappings (401, 403 naming the permission, 404, v1 retired,
- * 429), v3 token caching / expiry / refresh-once-on-401 counted at the fake, the
+ * 429), v3 token caching / expiry (expires_at read as RFC 3339) /
+ * refresh-once-on-401 counted at the fake, the
  * probe, and a note POST that drop_after's: outcome_unknown, exactly one request.
  */
 #include <setjmp.h>
@@ -577,6 +578,39 @@ static void test_v3_token_shapes_and_expiry(void **state)
     memset(tok, 0, sizeof(tok));
 }
 
+/* expires_at read by the one timestamp parser (iso8601.h, RFC 3339): a time that is not an
+ * RFC 3339 instant leaves the expiry unknown, and the token is kept only briefly (300 s). */
+static void test_v3_token_expiry_iso(void **state)
+{
+    static const struct {
+        const char *expires_at;
+        long long want;
+    } cases[] = {
+        {"2026-11-27T00:00:00Z", 1795737600LL},     {"2026-11-27T01:00:00.5+01:00", 1795737600LL},
+        {"2026-11-27 00:00:00Z", 1795000300LL},     /* space: not RFC 3339 */
+        {"2026-11-27T01:00:00+0100", 1795000300LL}, /* offset without its colon */
+        {"2026-11-27T00:00:00", 1795000300LL},      /* no zone */
+        {"2026-02-30T00:00:00Z", 1795000300LL},     /* no such day */
+    };
+    char body[256], tok[64];
+    long long exp;
+    struct err e;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < TH_ARRAY_SIZE(cases); i++) {
+        int n = snprintf(body, sizeof(body), "{\"access_token\":\"t0k\",\"expires_at\":\"%s\"}",
+                         cases[i].expires_at);
+        assert_true(n > 0 && (size_t)n < sizeof(body));
+        err_clear(&e);
+        assert_int_equal(gh_parse_token(body, (size_t)n, 1795000000LL, tok, sizeof(tok), &exp, &e),
+                         0);
+        if (exp != cases[i].want)
+            fail_msg("expires_at \"%s\" -> %lld, want %lld", cases[i].expires_at, exp,
+                     cases[i].want);
+    }
+}
+
 static void test_v3_refresh_on_401(void **state)
 {
     struct gh_config g;
@@ -826,6 +860,7 @@ int main(void)
         cmocka_unit_test_setup(test_v1_note_drop_after, reset),
         cmocka_unit_test_setup(test_v3_flow_and_token_cache, reset),
         cmocka_unit_test_setup(test_v3_token_shapes_and_expiry, reset),
+        cmocka_unit_test(test_v3_token_expiry_iso),
         cmocka_unit_test_setup(test_v3_refresh_on_401, reset),
         cmocka_unit_test_setup(test_v3_cursor_pagination, reset),
         cmocka_unit_test_setup(test_v3_permissions_and_probe, reset),

@@ -1,5 +1,6 @@
 /*
- * test_http — the http module: header parsers (Link, Retry-After), the URL policy
+ * test_http — the http module: header parsers (Link, Retry-After), the wait a
+ * rate-limited answer asks for (Retry-After, else X-RateLimit-Reset), the URL policy
  * (refused before any network), same-origin pagination links, the 8 MiB body cap,
  * retries of GETs on dropped connections, "not sent" vs "may have reached the
  * server", TLS (untrusted CA refused, configured CA accepted, wrong host name
@@ -108,6 +109,27 @@ static void test_retry_after_parser(void **state)
     /* HTTP-date 30 s after 'now' (1795000000 = Wed, 18 Nov 2026 11:06:40 GMT) */
     assert_int_equal(http_parse_retry_after("Wed, 18 Nov 2026 11:07:10 GMT", 29, now), 30000);
     assert_int_equal(http_parse_retry_after("Wed, 18 Nov 2026 11:00:00 GMT", 29, now), 0);
+}
+
+/* How long a rate-limited answer asks to wait: Retry-After first, then X-RateLimit-Reset. */
+static void test_response_wait(void **state)
+{
+    long long now = 1795000000LL;
+    struct http_response r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    r.retry_after_ms = 1500;
+    r.rl_reset = now + 9;
+    assert_int_equal(http_response_wait_ms(&r, now), 1500);
+    r.retry_after_ms = -1;
+    assert_int_equal(http_response_wait_ms(&r, now), 9000);
+    r.rl_reset = now + 86400; /* a day or more away: not believed */
+    assert_int_equal(http_response_wait_ms(&r, now), 0);
+    r.rl_reset = now - 1; /* already past */
+    assert_int_equal(http_response_wait_ms(&r, now), 0);
+    r.rl_reset = -1;
+    assert_int_equal(http_response_wait_ms(&r, now), 0);
 }
 
 static void test_url_policy(void **state)
@@ -274,6 +296,10 @@ static void cap_case(size_t n, int chunked, int expect_ok)
         assert_int_equal(http_request(&rq, &r, &e), 0);
         assert_int_equal(r.status, 200);
         assert_int_equal(r.body_len, n);
+        assert_int_equal(r.body[n], '\0');
+        assert_true(r.body[0] == 'a' && r.body[n - 1] == 'a');
+        /* answers may hold tokens: kept in a secret buffer (wiped as it grows and when freed) */
+        assert_true(r.body == r.body_buf.data && (r.body_buf.flags & BUF_SECRET));
     } else {
         assert_int_equal(http_request(&rq, &r, &e), -1);
         assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
@@ -715,6 +741,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_link_parser),
         cmocka_unit_test(test_retry_after_parser),
+        cmocka_unit_test(test_response_wait),
         cmocka_unit_test(test_holds_parser),
         cmocka_unit_test(test_url_policy),
         cmocka_unit_test(test_body_cap),

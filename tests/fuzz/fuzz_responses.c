@@ -16,6 +16,7 @@
 #include "apijson.h"
 #include "greenhouse.h"
 #include "http.h"
+#include "iso8601.h"
 #include "textus.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -92,10 +93,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 9: {
-        char tok[GH_TOKEN_MAX];
-        long long exp = 0, t = 0;
+        char tok[GH_TOKEN_MAX], iso[ISO8601_UTC_MAX];
+        long long exp = 0;
+        int64_t ms, again, s;
         gh_parse_token(buf, len, 1795000000LL, tok, sizeof(tok), &exp, &e);
-        gh_parse_iso8601(z, &t);
+        if (iso8601_parse_ms(&ms, buf, len) == 0) {
+            /* what it accepts, formatted to the second, reads back as the same second */
+            s = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000);
+            if (iso8601_format_utc(iso, sizeof(iso), s) == 0 &&
+                (iso8601_parse_ms(&again, iso, strlen(iso)) != 0 || again != s * 1000))
+                abort();
+        }
         break;
     }
     case 10: {

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "iso8601.h"
 #include "quiet.h"
 
 /* "2026-12-02T14:00:00Z" as epoch seconds. */
@@ -549,12 +550,12 @@ static void test_local_time_and_format(void **state)
     }
     assert_int_not_equal(quiet_local_time(hm, sizeof(hm), NULL, 0, &e), 0);
 
-    assert_int_equal(quiet_format_utc(iso, sizeof(iso), utc("2026-12-02T14:00:00Z")), 0);
+    assert_int_equal(iso8601_format_utc(iso, sizeof(iso), utc("2026-12-02T14:00:00Z")), 0);
     assert_string_equal(iso, "2026-12-02T14:00:00Z");
-    assert_int_equal(quiet_format_utc(iso, sizeof(iso), 0), 0);
+    assert_int_equal(iso8601_format_utc(iso, sizeof(iso), 0), 0);
     assert_string_equal(iso, "1970-01-01T00:00:00Z");
-    assert_int_not_equal(quiet_format_utc(iso, 20, 0), 0); /* no room for the NUL */
-    assert_int_not_equal(quiet_format_utc(iso, sizeof(iso), INT64_C(400000000000)), 0);
+    assert_int_not_equal(iso8601_format_utc(iso, 20, 0), 0); /* no room for the NUL */
+    assert_int_not_equal(iso8601_format_utc(iso, sizeof(iso), INT64_C(400000000000)), 0);
 }
 
 int main(void)

@@ -189,14 +189,14 @@ static void test_round_trip(void **state)
     assert_int_equal(store_load(&s, &e), 0);
     assert_string_equal(store_textus_token(s), CANARY);
     assert_string_equal(store_textus_account(s), "acme-co");
-    assert_string_equal(store_textus_base_url(s), STORE_DEFAULT_TEXTUS_BASE_URL);
+    assert_string_equal(store_textus_base_url(s), ENDPOINT_TEXTUS_BASE_URL);
     assert_string_equal(store_gh_email(s), "rec@example.com");
     assert_string_equal(store_gh_client_id(s), "cid-123456789");
     assert_string_equal(store_gh_client_secret(s), "csec-abcdefgh-WXYZ");
     assert_null(store_gh_api_key(s));
     assert_int_equal(store_gh_generation(s), 3);
-    assert_string_equal(store_gh_base_url(s), STORE_DEFAULT_GH_BASE_URL);
-    assert_string_equal(store_gh_auth_url(s), STORE_DEFAULT_GH_AUTH_URL);
+    assert_string_equal(store_gh_base_url(s), ENDPOINT_GH_BASE_URL);
+    assert_string_equal(store_gh_auth_url(s), ENDPOINT_GH_AUTH_URL);
     assert_int_equal(store_note_enabled(s), 0);
     assert_string_equal(store_note_visibility(s), "private");
     assert_int_equal(store_inbound_cap(s), STORE_DEFAULT_INBOUND_CAP);
@@ -236,7 +236,7 @@ static void test_round_trip(void **state)
     /* null removes a member */
     configure_ok("{\"textus\": {\"base_url\": null}}");
     assert_int_equal(store_load(&s, &e), 0);
-    assert_string_equal(store_textus_base_url(s), STORE_DEFAULT_TEXTUS_BASE_URL);
+    assert_string_equal(store_textus_base_url(s), ENDPOINT_TEXTUS_BASE_URL);
     store_free(s);
 }
 
