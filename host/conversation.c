@@ -255,6 +255,9 @@ static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
         }
     }
     FAILPOINT("after_reply_journal");
+    /* nothing new since the last read: no write (the compose box asks every minute) */
+    if (!by_flush && strcmp(w->newest_id, th->seen_message_id) == 0)
+        return 0;
     return outbox_thread_read(c->ob, th->candidate_id, th->to, w->newest_id, by_flush, e);
 }
 

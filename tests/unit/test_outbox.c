@@ -705,6 +705,11 @@ static void test_threads(void **state)
     assert_int_equal(n, 2); /* texted since 2.5e6 */
     for (i = 0; i < n; i++)
         outbox_thread_free(&due[i]);
+    /* half a year after its latest text a thread is pruned (its replies no longer looked for) */
+    assert_true(outbox_prune(ob, 2000000 + OUTBOX_THREAD_AGE_MS + 1, &e) >= 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", "+13035550111", &th, &e), 1);
+    outbox_thread_free(&th);
     outbox_close(ob);
     outbox_set_clock(NULL);
     assert_false(file_contains(dbpath, CANARY_TO));
