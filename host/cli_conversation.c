@@ -99,11 +99,11 @@ static void cli_conversation_print(const cJSON *res)
         printf("\nGreenhouse: ");
         if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(res, "notes_enabled")))
             printf("notes are off (settings.note_enabled), so replies are not logged\n");
-        else if (cJSON_IsString(since))
-            printf("replies since %s are logged as notes; %.0f logged now, %.0f waiting\n",
-                   since->valuestring, cJSON_IsNumber(logged) ? logged->valuedouble : 0,
-                   v->valuedouble);
-        else
+        else if (cJSON_IsString(since)) {
+            cli_conversation_when(when, sizeof(when), since);
+            printf("replies since %s are logged as notes; %.0f logged now, %.0f waiting\n", when,
+                   cJSON_IsNumber(logged) ? logged->valuedouble : 0, v->valuedouble);
+        } else
             printf("this host has not texted this number for this candidate, so no reply is "
                    "logged\n");
     }
