@@ -4,7 +4,11 @@
 // beneath the name), puts a "Text candidate" button beside that number and an
 // "Import to TextUs" action beside the name. The button opens a compose box (template,
 // segment counter) that sends through the host (send_sms with a fresh request id) and then
-// follows delivery (message_status) until Delivered / Not Delivered.
+// follows delivery (message_status) until Delivered / Not Delivered. Above the text box the
+// compose box shows the conversation with the number (the host's conversation verb, which
+// also logs the candidate's new replies in Greenhouse); the button carries a dot while the
+// latest message is an unanswered reply. While the page is open it tells the service worker
+// so every minute (the worker flushes the outbox, which logs replies, every 2 minutes).
 // It never talks to the host directly: everything goes through the service worker (sw.js).
 'use strict';
 
@@ -256,6 +260,7 @@
     if (r.result.candidate_id) state.candidateId = r.result.candidate_id;
     placeButtons(nameEl, header, state.phone);
     document.documentElement.dataset.textusState = 'ready';
+    loadThread(); // the dot on the button (and the candidate's new replies logged)
     return true;
   }
 
@@ -291,7 +296,7 @@
   }
 
   async function openCompose() {
-    if (box) box.remove();
+    if (box) { unmountThread(); box.remove(); }
     const stored = await new Promise((res) => {
       try { chrome.storage.local.get({ template: DEFAULT_TEMPLATE, recruiter: '' }, res); } catch (e) { res({ template: DEFAULT_TEMPLATE }); }
     });
@@ -312,6 +317,7 @@
     const close = el('button', { type: 'button', class: 'textus-close', style: BTN_STYLE }, 'Close');
     box.append(title, ta, counter, status, send, close);
     document.body.appendChild(box);
+    mountThread(box, ta);
 
     let requestId = null;
     let sentBody = null;
@@ -326,7 +332,7 @@
     };
     ta.addEventListener('input', update);
     update();
-    close.addEventListener('click', () => { box.remove(); box = null; });
+    close.addEventListener('click', () => { unmountThread(); box.remove(); box = null; });
 
     send.addEventListener('click', async () => {
       const body = ta.value;
@@ -362,6 +368,7 @@
       status.dataset.messageId = (r.result.message && r.result.message.id) || '';
       status.dataset.note = note.state || '';
       send.textContent = 'Sent';
+      refreshThread();
       followDelivery(r.result.message && r.result.message.id, status);
     });
   }
@@ -388,6 +395,132 @@
       }
     }
   }
+
+  // ---- the thread above the text box, and the unanswered-reply dot --------------------
+  // The conversation verb gives the latest 50 messages, oldest first; asked with the candidate
+  // id, the host also logs the candidate's replies since its first text as Greenhouse notes.
+
+  const THREAD_REFRESH_MS = 60 * 1000;
+  const thread = { el: null, timer: null, busy: false, again: false };
+
+  function threadTime(at) {
+    const d = new Date(at);
+    if (!at || isNaN(d.getTime())) return at || '';
+    return d.toLocaleString([], { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  }
+
+  function deliveryWord(item) {
+    if (item.delivered === true) return 'Delivered';
+    if (item.delivered === false) return 'Not Delivered';
+    return 'Pending';
+  }
+
+  function renderThread(list, result) {
+    list.textContent = '';
+    const items = result.items || [];
+    if (!items.length) {
+      list.appendChild(el('div', { class: 'textus-thread-empty', style: 'color:#5a6b7d;font-style:italic' },
+        'No messages with this number yet.'));
+    }
+    for (const item of items) {
+      const out = item.direction === 'out';
+      const bubble = el('div', { class: 'textus-msg', 'data-direction': item.direction, 'data-id': item.id,
+        style: `margin:4px 0;display:flex;flex-direction:column;align-items:${out ? 'flex-end' : 'flex-start'}` });
+      bubble.appendChild(el('div', { class: 'textus-msg-body', style: 'max-width:85%;padding:5px 9px;' +
+        `border-radius:10px;white-space:pre-wrap;word-break:break-word;background:${out ? '#e3eefc' : '#f1f3f5'}` },
+      item.body || '(no text)'));
+      const meta = el('div', { class: 'textus-msg-meta', style: 'font-size:11px;color:#5a6b7d' },
+        threadTime(item.at) + (out ? ' · ' : ''));
+      if (out) {
+        const word = deliveryWord(item);
+        const d = el('span', { class: 'textus-msg-delivery', style: word === 'Not Delivered' ? 'color:#b3261e' : '' }, word);
+        bubble.dataset.delivery = word;
+        meta.appendChild(d);
+      }
+      bubble.appendChild(meta);
+      list.appendChild(bubble);
+    }
+    list.dataset.count = String(items.length);
+    list.dataset.repliesLogged = String(result.replies_logged || 0);
+    list.dataset.state = 'ready';
+    list.title = result.replies_error ? 'A reply could not be logged in Greenhouse yet: ' +
+      result.replies_error.message : '';
+    list.scrollTop = list.scrollHeight;
+  }
+
+  // The dot: the latest message is the candidate's, and nobody has answered it yet.
+  function setDot(items) {
+    const btn = document.querySelector('.textus-ui.textus-text-btn');
+    if (!btn) return;
+    const last = items && items[items.length - 1];
+    const unanswered = !!last && last.direction === 'in';
+    btn.dataset.unanswered = unanswered ? '1' : '0';
+    let dot = btn.querySelector('.textus-dot');
+    if (unanswered && !dot) {
+      dot = el('span', { class: 'textus-dot', 'aria-label': 'unanswered reply', title: 'The candidate replied',
+        style: 'display:inline-block;width:8px;height:8px;margin-left:6px;border-radius:50%;background:#d93025;' +
+          'vertical-align:middle' });
+      btn.appendChild(dot);
+    } else if (!unanswered && dot) {
+      dot.remove();
+    }
+  }
+
+  async function loadThread() {
+    if (!state.phone || !state.phone.e164) return null;
+    const request = { to: state.phone.e164 };
+    if (state.candidateId) request.candidate_id = state.candidateId;
+    const r = await host('conversation', request);
+    if (r.ok) setDot(r.result.items);
+    return r;
+  }
+
+  async function refreshThread() {
+    if (thread.busy) { thread.again = true; return; } // e.g. a send while a refresh runs
+    thread.busy = true;
+    try {
+      do {
+        thread.again = false;
+        const r = await loadThread();
+        if (!thread.el || !r) break;
+        if (r.ok) {
+          renderThread(thread.el, r.result);
+        } else {
+          thread.el.dataset.state = 'error:' + r.error.code;
+          thread.el.textContent = 'The conversation could not be shown: ' + errorText(r).text;
+        }
+      } while (thread.again);
+    } finally {
+      thread.busy = false;
+    }
+  }
+
+  function mountThread(compose, before) {
+    thread.el = el('div', { class: 'textus-thread', role: 'log', 'aria-label': 'Conversation',
+      style: 'max-height:240px;overflow-y:auto;margin:0 0 8px;padding:4px;border:1px solid #e1e7ef;' +
+        'border-radius:6px;font:13px/17px system-ui,sans-serif' }, 'Loading the conversation…');
+    thread.el.dataset.state = 'loading';
+    compose.insertBefore(thread.el, before);
+    refreshThread();
+    thread.timer = setInterval(refreshThread, THREAD_REFRESH_MS);
+  }
+
+  function unmountThread() {
+    clearInterval(thread.timer);
+    thread.timer = null;
+    thread.el = null;
+  }
+
+  // ---- while this page is open, the worker flushes the outbox (replies are logged) ----
+
+  const HEARTBEAT_MS = 60 * 1000;
+  function greenhouseHeartbeat() {
+    try {
+      chrome.runtime.sendMessage({ cmd: 'greenhouse_open' }, () => void chrome.runtime.lastError);
+    } catch (e) { /* the extension was reloaded: this page's script is orphaned */ }
+  }
+  greenhouseHeartbeat();
+  setInterval(greenhouseHeartbeat, HEARTBEAT_MS);
 
   // ---- start, and follow the single-page app's navigation ----------------------------
 

@@ -2,7 +2,9 @@
 // to the native host com.textus.greenhouse. Content scripts and the options page send it
 // {cmd: 'host', verb, request}; it relays only the known verbs, one connectNative port per
 // request with a timeout, and turns Chrome's terse native-messaging errors into text a
-// recruiter can act on. `configure` is accepted only from the options page.
+// recruiter can act on. `configure` is accepted only from the options page. While a Greenhouse
+// profile is open (its content script says so every minute) it asks the host to flush the
+// outbox every FLUSH_EVERY_MS, so that candidates' replies are logged without a reload.
 'use strict';
 
 const HOST = 'com.textus.greenhouse';
@@ -17,6 +19,7 @@ const VERBS = {
   opt_out: 30000,
   import_contact: 45000,
   flush_outbox: 90000,
+  conversation: 45000,
 };
 const OPTIONS_ONLY = { configure: 60000 };
 
@@ -109,10 +112,47 @@ function callHost(verb, request, timeoutMs) {
   });
 }
 
+// ---- periodic flush while a Greenhouse profile is open ---------------------------------
+// A content script on a Greenhouse profile sends {cmd: 'greenhouse_open'} when the page opens
+// and every minute after. The worker may be stopped between two of them, so the time of the
+// last flush lives in chrome.storage.session (shared by every tab of the profile, gone when the
+// browser closes): one flush per FLUSH_EVERY_MS however many Greenhouse tabs are open, and
+// none once the last of them is closed.
+const FLUSH_EVERY_MS = 2 * 60 * 1000;
+const FLUSH_KEY = 'textusLastFlushAt';
+let flushInFlight = null;
+
+// Every tab asking at once shares one check (and at most one flush).
+function flushIfDue() {
+  if (!flushInFlight) {
+    flushInFlight = (async () => {
+      const got = await chrome.storage.session.get({ [FLUSH_KEY]: 0 });
+      if (Date.now() - got[FLUSH_KEY] < FLUSH_EVERY_MS) return { flushed: false };
+      await chrome.storage.session.set({ [FLUSH_KEY]: Date.now() });
+      const reply = await callHost('flush_outbox', {}, VERBS.flush_outbox);
+      return { flushed: true, ok: !!reply.ok,
+        replies_logged: reply.ok ? reply.result.replies_logged : 0,
+        error: reply.ok ? null : reply.error.code };
+    })().finally(() => { flushInFlight = null; });
+  }
+  return flushInFlight;
+}
+
+// Only the content script sends it, and it runs on Greenhouse profiles only (manifest.json).
+function greenhouseOpen(sender, sendResponse) {
+  if (!sender.tab) {
+    sendResponse({ flushed: false });
+    return false;
+  }
+  flushIfDue().then(sendResponse, () => sendResponse({ flushed: false }));
+  return true;
+}
+
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (!msg || typeof msg !== 'object' || sender.id !== chrome.runtime.id) {
     return false;
   }
+  if (msg.cmd === 'greenhouse_open') return greenhouseOpen(sender, sendResponse);
   if (msg.cmd === 'open_options') {
     chrome.runtime.openOptionsPage();
     sendResponse({ ok: true });

@@ -34,6 +34,7 @@ CLI_ENGINE_CMD(cmd_status)
 CLI_ENGINE_CMD(cmd_rekey)
 CLI_ENGINE_CMD(cmd_send)
 CLI_ENGINE_CMD(cmd_outbox)
+CLI_ENGINE_CMD(cmd_conversation)
 
 struct cli_cmd {
     const char *name;
@@ -50,6 +51,8 @@ static const struct cli_cmd cli_cmds[] = {
     {"send", NULL, cli_engine_cmd_send,
      "send one SMS (body on stdin) and log it as a Greenhouse note"},
     {"outbox", NULL, cli_engine_cmd_outbox, "the send journal: list, flush, dismiss a note"},
+    {"conversation", NULL, cli_engine_cmd_conversation,
+     "show the thread with a number; log the candidate's replies (--candidate)"},
     {"doctor", cli_cmd_doctor, NULL, "check the installation and configuration (--report)"},
     {NULL, NULL, NULL, NULL}};
 

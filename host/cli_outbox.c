@@ -27,21 +27,25 @@ static void cli_outbox_usage(FILE *out)
             "       textus-host outbox dismiss REQUEST_ID\n"
             "\n"
             "The send journal: one entry per text (request id), with the text's state and\n"
-            "its Greenhouse note's state.\n"
+            "its Greenhouse note's state, and one per candidate's reply logged as a note\n"
+            "(request id reply:<candidate>:<message>).\n"
             "\n"
-            "  list      the newest 200 entries (numbers masked); --json for programs, with\n"
-            "            the fix for each note that waits for a person\n"
-            "  flush     ask TextUs about texts whose outcome is unknown, and write every\n"
-            "            note still to be written now, including stopped ones (after you\n"
-            "            fixed what stopped them)\n"
+            "  list      the newest 200 texts and the newest 200 replies (numbers masked);\n"
+            "            --json for programs, with the fix for each note that waits for a\n"
+            "            person\n"
+            "  flush     read the replies of the numbers texted in the last 30 days, ask\n"
+            "            TextUs about texts whose outcome is unknown, and write every note\n"
+            "            still to be written now, including stopped ones (after you fixed\n"
+            "            what stopped them)\n"
             "  dismiss   give up on the note of REQUEST_ID (e.g. the candidate was deleted\n"
             "            in Greenhouse): it is journaled as dismissed, never retried, and no\n"
             "            longer counted by flush, status or doctor\n"
             "\n"
             "exit status:\n"
             "  list      0 listed; 1 the journal cannot be read; 2 wrong arguments\n"
-            "  flush     0 nothing waits any more; 3 something still waits (notes pending\n"
-            "            or stopped, texts with an unknown outcome: the output says which);\n"
+            "  flush     0 nothing waits any more; 3 something still waits (notes of texts\n"
+            "            or replies pending or stopped, texts with an unknown outcome: the\n"
+            "            output says which);\n"
             "            1 the journal or the configuration cannot be read; 2 wrong arguments\n"
             "  dismiss   0 dismissed (or it already was); 1 nothing to dismiss for that id\n"
             "            (unknown id, note written, text not sent or its outcome unknown,\n"
@@ -76,6 +80,7 @@ static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
     snprintf(masked, sizeof(masked), "...%s", tl >= 2 ? en->to + tl - 2 : "");
     cli_outbox_fix(fix, sizeof(fix), en);
     cJSON_AddStringToObject(o, "request_id", en->request_id);
+    cJSON_AddStringToObject(o, "kind", en->is_reply ? "reply" : "send");
     cJSON_AddNumberToObject(o, "journaled_ms", (double)en->created_ms);
     cJSON_AddNumberToObject(o, "updated_ms", (double)en->updated_ms);
     cJSON_AddStringToObject(o, "candidate_id", en->candidate_id);
@@ -108,43 +113,31 @@ static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
     return o;
 }
 
-static int cli_outbox_list(int json)
+/* Print (or add to arr) the entries of ids; the header line first when there are any. */
+static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MAX + 1], size_t n,
+                            int replies, cJSON *arr)
 {
-    static char ids[CLI_OUTBOX_LIST_MAX][OUTBOX_REQUEST_ID_MAX + 1];
-    struct send_ctx c;
-    struct err e;
-    size_t n = 0, i;
     char when[32], fix[SEND_FIX_MAX];
-    cJSON *doc = NULL, *arr = NULL;
+    struct err e;
+    size_t i;
 
     err_clear(&e);
-    if (send_ctx_open(&c, 1, &e) != 0 ||
-        outbox_ids(c.ob, OUTBOX_SELECT_ALL, ids, CLI_OUTBOX_LIST_MAX, &n, &e) != 0) {
-        fprintf(stderr, "textus-host outbox: %s: %s\n", err_code_name(e.code), e.message);
-        send_ctx_close(&c);
-        return 1;
-    }
-    if (json) {
-        doc = cJSON_CreateObject();
-        arr = doc ? cJSON_AddArrayToObject(doc, "entries") : NULL;
-        if (!arr) {
-            fprintf(stderr, "textus-host outbox: out of memory\n");
-            cJSON_Delete(doc);
-            send_ctx_close(&c);
-            return 1;
-        }
-    } else {
+    if (!arr && replies && n)
+        printf("\nreplies logged as notes (newest first):\n%-34s %-17s %-10s %-7s %-9s %-22s "
+               "%-10s %s\n",
+               "reply id", "journaled (UTC)", "candidate", "from", "note", "message", "note id",
+               "last error");
+    else if (!arr && !replies)
         printf("%-24s %-17s %-10s %-7s %-12s %-9s %-22s %-10s %s\n", "request id",
                "journaled (UTC)", "candidate", "to", "send", "note", "message", "note id",
                "last error");
-    }
     for (i = 0; i < n; i++) {
         struct outbox_entry en;
         struct tm tm;
         time_t t;
         size_t tl;
-        if (outbox_get(c.ob, ids[i], &en, &e) != 1) {
-            if (json) {
+        if (outbox_get(c->ob, ids[i], &en, &e) != 1) {
+            if (arr) {
                 cJSON *o = cJSON_CreateObject();
                 cJSON_AddStringToObject(o, "request_id", ids[i]);
                 cJSON_AddStringToObject(o, "unreadable", e.message);
@@ -154,7 +147,7 @@ static int cli_outbox_list(int json)
             }
             continue;
         }
-        if (json) {
+        if (arr) {
             cJSON_AddItemToArray(arr, cli_outbox_json_entry(&en));
             outbox_entry_free(&en);
             continue;
@@ -164,24 +157,64 @@ static int cli_outbox_list(int json)
         if (!strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm))
             when[0] = '\0';
         tl = en.to ? strlen(en.to) : 0;
-        printf("%-24s %-17s %-10s ...%-4s %-12s %-9s %-22s %-10s %s\n", en.request_id, when,
-               en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_send_name(en.send_state),
-               en.send_state == OUTBOX_SEND_SENT ? outbox_note_name(en.note_state) : "-",
-               en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
-               en.last_error);
+        if (replies)
+            printf("%-34s %-17s %-10s ...%-4s %-9s %-22s %-10s %s\n", en.request_id, when,
+                   en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_note_name(en.note_state),
+                   en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
+                   en.last_error);
+        else
+            printf("%-24s %-17s %-10s ...%-4s %-12s %-9s %-22s %-10s %s\n", en.request_id, when,
+                   en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_send_name(en.send_state),
+                   en.send_state == OUTBOX_SEND_SENT ? outbox_note_name(en.note_state) : "-",
+                   en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
+                   en.last_error);
         cli_outbox_fix(fix, sizeof(fix), &en);
         if (fix[0])
             printf("    fix: %s\n", fix);
         outbox_entry_free(&en);
     }
+}
+
+static int cli_outbox_list(int json)
+{
+    static char ids[CLI_OUTBOX_LIST_MAX][OUTBOX_REQUEST_ID_MAX + 1];
+    static char rids[CLI_OUTBOX_LIST_MAX][OUTBOX_REQUEST_ID_MAX + 1];
+    struct send_ctx c;
+    struct err e;
+    size_t n = 0, nr = 0;
+    cJSON *doc = NULL, *arr = NULL, *rarr = NULL;
+
+    err_clear(&e);
+    if (send_ctx_open(&c, 1, &e) != 0 ||
+        outbox_ids(c.ob, OUTBOX_SELECT_ALL, ids, CLI_OUTBOX_LIST_MAX, &n, &e) != 0 ||
+        outbox_ids(c.ob, OUTBOX_SELECT_REPLIES, rids, CLI_OUTBOX_LIST_MAX, &nr, &e) != 0) {
+        fprintf(stderr, "textus-host outbox: %s: %s\n", err_code_name(e.code), e.message);
+        send_ctx_close(&c);
+        return 1;
+    }
+    if (json) {
+        doc = cJSON_CreateObject();
+        arr = doc ? cJSON_AddArrayToObject(doc, "entries") : NULL;
+        rarr = doc ? cJSON_AddArrayToObject(doc, "replies") : NULL;
+        if (!arr || !rarr) {
+            fprintf(stderr, "textus-host outbox: out of memory\n");
+            cJSON_Delete(doc);
+            send_ctx_close(&c);
+            return 1;
+        }
+    }
+    cli_outbox_rows(&c, ids, n, 0, arr);
+    if (!json)
+        printf("%zu entr%s\n", n, n == 1 ? "y" : "ies");
+    cli_outbox_rows(&c, rids, nr, 1, rarr);
     if (json) {
         char *s = cJSON_Print(doc);
         if (s)
             printf("%s\n", s);
         free(s);
         cJSON_Delete(doc);
-    } else {
-        printf("%zu entr%s\n", n, n == 1 ? "y" : "ies");
+    } else if (nr) {
+        printf("%zu repl%s\n", nr, nr == 1 ? "y" : "ies");
     }
     send_ctx_close(&c);
     return 0;
@@ -201,17 +234,19 @@ static int cli_outbox_flush(void)
         return 1;
     }
     printf("notes written: %ld\nnotes still pending: %ld\nsends unknown: %ld\n"
-           "reconciled as sent: %ld\nreconciled as not sent: %ld\nnotes stopped: %ld\n",
-           k.written, k.pending, k.unknown, k.reconciled_sent, k.reconciled_not_sent, k.stopped);
-    if (k.stopped && send_ctx_open(&c, 1, &e) == 0) {
-        if (outbox_counts(c.ob, &n, &e) == 0 && n.note_stopped) {
+           "reconciled as sent: %ld\nreconciled as not sent: %ld\nnotes stopped: %ld\n"
+           "replies logged: %ld\nreply notes still pending: %ld\nreply notes stopped: %ld\n",
+           k.written, k.pending, k.unknown, k.reconciled_sent, k.reconciled_not_sent, k.stopped,
+           k.replies_logged, k.replies_pending, k.replies_stopped);
+    if ((k.stopped || k.replies_stopped) && send_ctx_open(&c, 1, &e) == 0) {
+        if (outbox_counts(c.ob, &n, &e) == 0 && (n.note_stopped || n.reply_stopped)) {
             send_stopped_fix(fix, sizeof(fix), n.stopped_error,
-                             n.note_stopped == 1 ? n.stopped_request_id : NULL);
+                             n.note_stopped + n.reply_stopped == 1 ? n.stopped_request_id : NULL);
             printf("stopped by: %s\nfix: %s\n", n.stopped_error, fix);
         }
         send_ctx_close(&c);
     }
-    return (k.pending || k.unknown || k.stopped) ? 3 : 0;
+    return (k.pending || k.unknown || k.stopped || k.replies_pending || k.replies_stopped) ? 3 : 0;
 }
 
 static int cli_outbox_dismiss(const char *rid)
@@ -221,8 +256,10 @@ static int cli_outbox_dismiss(const char *rid)
     struct err e;
     int r, busy = 0;
 
-    if (!send_request_id_ok(rid))
-        return cli_outbox_bad("dismiss: not a request id (1-64 of A-Z a-z 0-9 _ -):", rid, NULL);
+    if (!send_request_id_ok(rid) && !outbox_reply_id_ok(rid))
+        return cli_outbox_bad("dismiss: not a request id (1-64 of A-Z a-z 0-9 _ -, or a reply's "
+                              "reply:<candidate>:<message>):",
+                              rid, NULL);
     err_clear(&e);
     if (send_ctx_open(&c, 1, &e) != 0) {
         fprintf(stderr, "textus-host outbox dismiss: %s: %s\n", err_code_name(e.code), e.message);
@@ -244,9 +281,10 @@ static int cli_outbox_dismiss(const char *rid)
         return 1;
     }
     if (r == 1) {
-        printf("dismissed: the note of request %s (candidate %s) will not be written and is "
+        printf("dismissed: the note of %s %s (candidate %s) will not be written and is "
                "no longer retried or counted\n(it failed with: %s)\n",
-               rid, en.candidate_id, en.last_error[0] ? en.last_error : "not attempted yet");
+               en.is_reply ? "reply" : "request", rid, en.candidate_id,
+               en.last_error[0] ? en.last_error : "not attempted yet");
     } else if (busy) {
         fprintf(stderr,
                 "textus-host outbox dismiss: another textus-host process is working on request "
@@ -335,9 +373,10 @@ void cli_outbox_status_print(const cJSON *status)
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(o, "error");
     const cJSON *fix = cJSON_GetObjectItemCaseSensitive(o, "stopped_fix");
     const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stopped_error");
-    static const char *const keys[] = {"sent",          "unknown",        "not_sent",
-                                       "notes_written", "notes_pending",  "notes_disabled",
-                                       "notes_stopped", "notes_dismissed"};
+    static const char *const keys[] = {
+        "sent",           "unknown",         "not_sent",        "notes_written",
+        "notes_pending",  "notes_disabled",  "notes_stopped",   "notes_dismissed",
+        "replies_logged", "replies_pending", "replies_stopped", "replies_dismissed"};
     size_t i;
 
     if (!o)
@@ -350,7 +389,7 @@ void cli_outbox_status_print(const cJSON *status)
     for (i = 0; i < TH_ARRAY_SIZE(keys); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
         if (cJSON_IsNumber(v))
-            printf("  %-15s %.0f\n", keys[i], v->valuedouble);
+            printf("  %-17s %.0f\n", keys[i], v->valuedouble);
     }
     if (cJSON_IsString(why))
         printf("  notes stopped by: %s\n", why->valuestring);

@@ -124,6 +124,10 @@ void doctor_outbox_checks(struct doctor *d)
         send_ctx_close(&c);
         return;
     }
+    /* notes of texts and of candidates' replies alike */
+    n.note_stopped += n.reply_stopped;
+    n.note_pending += n.reply_pending;
+    n.note_dismissed += n.reply_dismissed;
     if (n.note_stopped)
         doctor_stopped_notes(d, &c, n.note_stopped);
     if (n.note_pending)

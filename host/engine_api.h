@@ -92,6 +92,10 @@ struct th_engine_api {
     void (*doctor_config_checks)(struct doctor *d, int online);
     cJSON *(*doctor_recent_messages)(int limit);
     void (*doctor_scrub)(char *text, size_t len);
+
+    /* The conversation verb and `textus-host conversation` (conversation.c). */
+    handler_fn conversation;
+    cli_cmd_fn cmd_conversation;
 };
 
 #endif

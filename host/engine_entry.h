@@ -28,6 +28,8 @@ int handler_message_status(const struct handler_env *env, const cJSON *req, cJSO
 int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
 int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSON *result,
                            struct err *e);
+int handler_conversation(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e);
 
 /* Commands: cli_<command>.c. */
 int cli_cmd_configure(int argc, char **argv);
@@ -35,6 +37,7 @@ int cli_cmd_status(int argc, char **argv);
 int cli_cmd_rekey(int argc, char **argv);
 int cli_cmd_send(int argc, char **argv);
 int cli_cmd_outbox(int argc, char **argv);
+int cli_cmd_conversation(int argc, char **argv);
 
 /* After the first reply of a process when the outbox's pending marker exists (send.c). */
 void send_startup_flush(void);

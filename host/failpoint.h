@@ -7,7 +7,8 @@
  * plus a flush never sends twice and never loses or doubles a note. In every
  * other build the macro compiles to nothing and no failpoint code exists.
  *
- * Points: before_send, after_send, after_journal, before_note, after_note.
+ * Points: before_send, after_send, after_journal, before_note, after_note (also for a
+ * reply's note), after_reply_journal (conversation.c: replies journaled, no note yet).
  */
 #ifndef TH_FAILPOINT_H
 #define TH_FAILPOINT_H

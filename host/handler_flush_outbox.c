@@ -1,6 +1,7 @@
 /*
- * handler_flush_outbox — verb flush_outbox: reconcile unknown sends and write
- * pending notes now (engine; send.c) → counts written / pending / unknown.
+ * handler_flush_outbox — verb flush_outbox: read the new replies of recently
+ * texted numbers, reconcile unknown sends and write pending notes now (engine;
+ * send.c, conversation.c) → counts written / pending / unknown / replies_logged.
  */
 #include "handler.h"
 #include "engine_entry.h"
@@ -19,5 +20,8 @@ int handler_flush_outbox(const struct handler_env *env, const cJSON *req, cJSON 
     cJSON_AddNumberToObject(result, "reconciled_sent", (double)k.reconciled_sent);
     cJSON_AddNumberToObject(result, "reconciled_not_sent", (double)k.reconciled_not_sent);
     cJSON_AddNumberToObject(result, "stopped", (double)k.stopped);
+    cJSON_AddNumberToObject(result, "replies_logged", (double)k.replies_logged);
+    cJSON_AddNumberToObject(result, "replies_pending", (double)k.replies_pending);
+    cJSON_AddNumberToObject(result, "replies_stopped", (double)k.replies_stopped);
     return 0;
 }

@@ -129,7 +129,23 @@ static const char *const ob_migrations[OUTBOX_SCHEMA_VERSION] = {
     "ALTER TABLE journal ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX journal_work ON journal(send_state, note_state);"
     "CREATE INDEX journal_message ON journal(message_id);",
+    /* 2 -> 3: replies (rows of kind 'reply') and the threads they belong to; the threads of
+     * the texts already sent are filled in by ob_backfill_threads */
+    "ALTER TABLE journal ADD COLUMN kind TEXT NOT NULL DEFAULT 'send';"
+    "CREATE INDEX journal_candidate ON journal(candidate_id, kind);"
+    "CREATE TABLE threads ("
+    " thread_key TEXT PRIMARY KEY NOT NULL,"
+    " candidate_id TEXT NOT NULL,"
+    " sealed_to BLOB NOT NULL,"
+    " first_sent_ms INTEGER NOT NULL,"
+    " first_message_id TEXT,"
+    " last_sent_ms INTEGER NOT NULL,"
+    " seen_message_id TEXT,"
+    " checked_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX threads_recent ON threads(last_sent_ms);",
 };
+
+static int ob_backfill_threads(struct outbox *ob, struct err *e);
 
 static int ob_exec(struct outbox *ob, const char *sql, const char *what, struct err *e)
 {
@@ -185,6 +201,8 @@ static int ob_migrate(struct outbox *ob, struct err *e)
     }
     for (i = v; i < OUTBOX_SCHEMA_VERSION; i++) {
         if (ob_exec(ob, ob_migrations[i], "migrating the schema", e) != 0)
+            goto err;
+        if (i == 2 && ob_backfill_threads(ob, e) != 0)
             goto err;
     }
     if (v != OUTBOX_SCHEMA_VERSION) {
@@ -508,7 +526,7 @@ static void ob_rollback(struct outbox *ob)
     "request_id, candidate_id, visibility, send_state, note_state, message_id, conversation,"      \
     " delivery_state, note_id, note_attempts, next_attempt_ms, last_error, send_error_code,"       \
     " created_ms, updated_ms, owner_pid, lease_until_ms, sealed_to, sealed_body, sealed_note,"     \
-    " reply, content_hash"
+    " reply, content_hash, kind"
 
 static void ob_col_text(char *out, size_t outsz, sqlite3_stmt *st, int col)
 {
@@ -551,6 +569,10 @@ static int ob_read_row(struct outbox *ob, sqlite3_stmt *st, struct outbox_entry 
     en->updated_ms = sqlite3_column_int64(st, 14);
     en->owner_pid = sqlite3_column_int64(st, 15);
     en->lease_until_ms = sqlite3_column_int64(st, 16);
+    {
+        const unsigned char *kind = sqlite3_column_text(st, 22);
+        en->is_reply = kind && strcmp((const char *)kind, "reply") == 0;
+    }
     if (ob_col_open(ob, st, 17, en->request_id, "to", &en->to, e) != 0 ||
         ob_col_open(ob, st, 18, en->request_id, "body", &en->body, e) != 0 ||
         ob_col_open(ob, st, 19, en->request_id, "note", &en->note_body, e) != 0)
@@ -746,6 +768,8 @@ sqlerr:
     return -1;
 }
 
+static int ob_thread_of_send(struct outbox *ob, const char *request_id, struct err *e);
+
 int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
                      const char *conversation, const char *delivery_state, const char *note_body,
                      struct err *e)
@@ -785,6 +809,13 @@ int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *mess
         goto sqlerr;
     changed = sqlite3_changes(ob->db);
     sqlite3_finalize(st);
+    st = NULL;
+    /* in the same transaction: a text that went out always has its thread */
+    if (changed == 1 && ob_thread_of_send(ob, request_id, e) != 0) {
+        free(snote);
+        ob_rollback(ob);
+        return -1;
+    }
     free(snote);
     if (ob_commit(ob, e) != 0)
         return -1;
@@ -997,15 +1028,19 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
                size_t max, size_t *n, struct err *e)
 {
     static const char *const sql[] = {
-        [OUTBOX_SELECT_ALL] = "SELECT request_id FROM journal ORDER BY created_ms DESC",
+        [OUTBOX_SELECT_ALL] =
+            "SELECT request_id FROM journal WHERE kind = 'send' ORDER BY created_ms DESC",
         [OUTBOX_SELECT_WORK] = ("SELECT request_id FROM journal WHERE send_state IN "
                                 "('intent','send_unknown') OR (send_state = 'sent' AND"
-                                " note_state = 'pending') ORDER BY created_ms"),
+                                " note_state = 'pending') ORDER BY created_ms, rowid"),
         [OUTBOX_SELECT_WORK_STOPPED] =
             ("SELECT request_id FROM journal WHERE send_state IN ('intent','send_unknown') OR"
-             " (send_state = 'sent' AND note_state IN ('pending','stopped')) ORDER BY created_ms"),
+             " (send_state = 'sent' AND note_state IN ('pending','stopped'))"
+             " ORDER BY created_ms, rowid"),
         [OUTBOX_SELECT_STOPPED] = ("SELECT request_id FROM journal WHERE send_state = 'sent' AND"
                                    " note_state = 'stopped' ORDER BY updated_ms DESC"),
+        [OUTBOX_SELECT_REPLIES] = ("SELECT request_id FROM journal WHERE kind = 'reply'"
+                                   " ORDER BY created_ms DESC, rowid DESC"),
     };
     sqlite3_stmt *st = NULL;
     int rc;
@@ -1039,8 +1074,8 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
 
     memset(c, 0, sizeof(*c));
     if (sqlite3_prepare_v2(ob->db,
-                           "SELECT send_state, note_state, COUNT(*) FROM journal"
-                           " GROUP BY send_state, note_state",
+                           "SELECT send_state, note_state, COUNT(*), kind = 'reply' FROM journal"
+                           " GROUP BY send_state, note_state, kind = 'reply'",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     for (;;) {
@@ -1056,6 +1091,17 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
         s = ob_send_parse((const char *)sqlite3_column_text(st, 0));
         nt = ob_note_parse((const char *)sqlite3_column_text(st, 1));
         k = (long)sqlite3_column_int64(st, 2);
+        if (sqlite3_column_int(st, 3)) { /* a reply's note */
+            if (nt == OUTBOX_NOTE_PENDING)
+                c->reply_pending += k;
+            else if (nt == OUTBOX_NOTE_WRITTEN)
+                c->reply_written += k;
+            else if (nt == OUTBOX_NOTE_STOPPED)
+                c->reply_stopped += k;
+            else if (nt == OUTBOX_NOTE_DISMISSED)
+                c->reply_dismissed += k;
+            continue;
+        }
         c->total += k;
         if (s == OUTBOX_SEND_INTENT)
             c->intent += k;
@@ -1079,7 +1125,7 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (c->note_stopped > 0) {
+    if (c->note_stopped > 0 || c->reply_stopped > 0) {
         if (sqlite3_prepare_v2(ob->db,
                                "SELECT last_error, request_id FROM journal WHERE note_state ="
                                " 'stopped' AND send_state = 'sent' ORDER BY updated_ms DESC"
@@ -1117,6 +1163,15 @@ long outbox_prune(struct outbox *ob, int64_t now_ms, struct err *e)
         goto sqlerr;
     n = sqlite3_changes(ob->db);
     sqlite3_finalize(st);
+    st = NULL;
+    /* threads nobody has texted for half a year: their replies are no longer looked for */
+    if (sqlite3_prepare_v2(ob->db, "DELETE FROM threads WHERE last_sent_ms < ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_int64(st, 1, now_ms - OUTBOX_THREAD_AGE_MS);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
     if (ob_commit(ob, e) != 0)
         return -1;
     return n;
@@ -1148,5 +1203,465 @@ int outbox_message_known(struct outbox *ob, const char *message_id, const char *
 sqlerr:
     ob_sql_err(ob, e, "looking up a message id");
     sqlite3_finalize(st);
+    return -1;
+}
+
+/* ---- replies and threads ---- */
+
+#define OB_THREAD_KEY_BYTES 16
+#define OB_THREAD_KEY_HEX   (2 * OB_THREAD_KEY_BYTES + 1)
+#define OB_THREAD_COLUMNS                                                                          \
+    "thread_key, candidate_id, sealed_to, first_sent_ms, first_message_id, last_sent_ms,"          \
+    " seen_message_id, checked_ms"
+
+/* The thread's key: a keyed hash of (candidate, number), so the number is never in clear. */
+static void ob_thread_key(struct outbox *ob, char out[OB_THREAD_KEY_HEX], const char *candidate_id,
+                          const char *to)
+{
+    crypto_generichash_state st;
+    unsigned char h[OB_THREAD_KEY_BYTES];
+
+    crypto_generichash_init(&st, ob->hash_key, crypto_generichash_KEYBYTES, sizeof(h));
+    ob_hash_field(&st, "thread/1");
+    ob_hash_field(&st, candidate_id);
+    ob_hash_field(&st, to);
+    crypto_generichash_final(&st, h, sizeof(h));
+    sodium_bin2hex(out, OB_THREAD_KEY_HEX, h, sizeof(h));
+}
+
+/* The name a thread's sealed number is bound to (its associated data). */
+static void ob_thread_ad_id(char *out, size_t outsz, const char *key)
+{
+    snprintf(out, outsz, "thread:%s", key);
+}
+
+/* Insert or widen the thread of (candidate, number) for a text sent at sent_ms (in a transaction).
+ */
+static int ob_thread_upsert(struct outbox *ob, const char *candidate_id, const char *to,
+                            int64_t sent_ms, const char *message_id, struct err *e)
+{
+    char key[OB_THREAD_KEY_HEX], aid[OB_THREAD_KEY_HEX + 16];
+    unsigned char *sto = NULL;
+    size_t lto = 0;
+    sqlite3_stmt *st = NULL;
+
+    ob_thread_key(ob, key, candidate_id, to);
+    ob_thread_ad_id(aid, sizeof(aid), key);
+    if (ob_seal(ob, aid, "to", to, &sto, &lto, e) != 0)
+        return -1;
+    /* the right-hand sides of an upsert's SET see the row as it was */
+    if (sqlite3_prepare_v2(
+            ob->db,
+            "INSERT INTO threads (thread_key, candidate_id, sealed_to, first_sent_ms,"
+            " first_message_id, last_sent_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?4)"
+            " ON CONFLICT(thread_key) DO UPDATE SET"
+            " first_message_id = CASE WHEN excluded.first_sent_ms < threads.first_sent_ms"
+            " THEN excluded.first_message_id ELSE threads.first_message_id END,"
+            " first_sent_ms = MIN(threads.first_sent_ms, excluded.first_sent_ms),"
+            " last_sent_ms = MAX(threads.last_sent_ms, excluded.last_sent_ms)",
+            -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, candidate_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, sto, (int)lto, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, sent_ms);
+    if (message_id && *message_id)
+        sqlite3_bind_text(st, 5, message_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    free(sto);
+    return 0;
+sqlerr:
+    ob_sql_err(ob, e, "recording the conversation of a text");
+    sqlite3_finalize(st);
+    free(sto);
+    return -1;
+}
+
+/* The thread of a send row just marked sent (inside outbox_mark_sent's transaction). */
+static int ob_thread_of_send(struct outbox *ob, const char *request_id, struct err *e)
+{
+    struct outbox_entry en;
+    int found, rc = 0;
+
+    found = ob_fetch(ob, request_id, &en, NULL, e);
+    if (found <= 0)
+        return found;
+    if (!en.is_reply && en.send_state == OUTBOX_SEND_SENT && en.to)
+        rc = ob_thread_upsert(ob, en.candidate_id, en.to, en.created_ms, en.message_id, e);
+    outbox_entry_free(&en);
+    return rc;
+}
+
+/*
+ * Migration 2 -> 3: a thread for every text already sent, so that replies to
+ * them are logged too. A row that does not open (another key, damage) is
+ * skipped: it cannot be logged anyway, and the migration must not fail on it.
+ */
+static int ob_backfill_threads(struct outbox *ob, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(ob->db,
+                           "SELECT request_id, candidate_id, sealed_to, created_ms, message_id"
+                           " FROM journal WHERE send_state = 'sent' AND kind = 'send'",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char rid[OUTBOX_REQUEST_ID_MAX + 1], cand[32], mid[128];
+        char *to = NULL;
+        struct err oe;
+
+        ob_col_text(rid, sizeof(rid), st, 0);
+        ob_col_text(cand, sizeof(cand), st, 1);
+        ob_col_text(mid, sizeof(mid), st, 4);
+        err_clear(&oe);
+        if (ob_col_open(ob, st, 2, rid, "to", &to, &oe) != 0 || !to) {
+            free(to);
+            continue;
+        }
+        if (ob_thread_upsert(ob, cand, to, sqlite3_column_int64(st, 3), mid, e) != 0) {
+            sodium_memzero(to, strlen(to));
+            free(to);
+            sqlite3_finalize(st);
+            return -1;
+        }
+        sodium_memzero(to, strlen(to));
+        free(to);
+    }
+    if (rc != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    return 0;
+sqlerr:
+    ob_sql_err(ob, e, "recording the conversations of earlier texts");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+static int ob_slug_ok(const char *s, size_t max)
+{
+    size_t i, n = strlen(s);
+
+    if (n < 1 || n > max)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+#define OB_REPLY_SLUG_MAX 39
+
+int outbox_reply_id(char out[OUTBOX_REQUEST_ID_MAX + 1], const char *candidate_id,
+                    const char *message_id)
+{
+    static const char prefix[] = "/messages/";
+    const char *slug = strncmp(message_id, prefix, sizeof(prefix) - 1) == 0
+                           ? message_id + sizeof(prefix) - 1
+                           : NULL;
+    size_t cl = strlen(candidate_id);
+    int n;
+
+    if (cl < 1 || cl > 18 || strspn(candidate_id, "0123456789") != cl)
+        return -1;
+    if (slug && ob_slug_ok(slug, OB_REPLY_SLUG_MAX)) {
+        n = snprintf(out, OUTBOX_REQUEST_ID_MAX + 1, OUTBOX_REPLY_PREFIX "%s:%s", candidate_id,
+                     slug);
+    } else {
+        unsigned char h[16];
+        char hex[33];
+        crypto_generichash(h, sizeof(h), (const unsigned char *)message_id, strlen(message_id),
+                           NULL, 0);
+        sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+        n = snprintf(out, OUTBOX_REQUEST_ID_MAX + 1, OUTBOX_REPLY_PREFIX "%s:~%s", candidate_id,
+                     hex);
+    }
+    return (n < 0 || n > OUTBOX_REQUEST_ID_MAX) ? -1 : 0;
+}
+
+int outbox_reply_id_ok(const char *s)
+{
+    size_t pl = sizeof(OUTBOX_REPLY_PREFIX) - 1, dl;
+    const char *p, *rest;
+
+    if (!s || strlen(s) > OUTBOX_REQUEST_ID_MAX || strncmp(s, OUTBOX_REPLY_PREFIX, pl) != 0)
+        return 0;
+    p = s + pl;
+    dl = strspn(p, "0123456789");
+    if (dl < 1 || dl > 18 || p[dl] != ':')
+        return 0;
+    rest = p + dl + 1;
+    if (rest[0] == '~')
+        return strlen(rest + 1) == 32 && strspn(rest + 1, "0123456789abcdef") == 32;
+    return ob_slug_ok(rest, OB_REPLY_SLUG_MAX);
+}
+
+int outbox_journal_reply(struct outbox *ob, const struct outbox_reply *r, struct err *e)
+{
+    char rid[OUTBOX_REQUEST_ID_MAX + 1];
+    unsigned char hash[OB_HASH_BYTES];
+    unsigned char *sto = NULL, *sbody = NULL, *snote = NULL;
+    size_t lto = 0, lbody = 0, lnote = 0;
+    struct outbox_req hr;
+    sqlite3_stmt *st = NULL;
+    int64_t now = outbox_now_ms();
+    int inserted = -1;
+
+    if (outbox_reply_id(rid, r->candidate_id, r->message_id) != 0) {
+        err_set(e, ERR_INTERNAL, "a reply's id does not fit the journal");
+        return -1;
+    }
+    /* the content hash of a reply: what was said, by whom, as which message */
+    hr.request_id = rid;
+    hr.candidate_id = r->candidate_id;
+    hr.to = r->from;
+    hr.body = r->message_id;
+    hr.visibility = "reply/1";
+    ob_content_hash(ob, hash, &hr);
+    if (ob_seal(ob, rid, "to", r->from, &sto, &lto, e) != 0 ||
+        ob_seal(ob, rid, "body", r->body ? r->body : "", &sbody, &lbody, e) != 0 ||
+        ob_seal(ob, rid, "note", r->note_body, &snote, &lnote, e) != 0)
+        goto out;
+    if (ob_begin(ob, e) != 0)
+        goto out;
+    if (sqlite3_prepare_v2(
+            ob->db,
+            "INSERT OR IGNORE INTO journal (request_id, content_hash, candidate_id, visibility,"
+            " send_state, note_state, message_id, conversation, delivery_state, created_ms,"
+            " updated_ms, sealed_to, sealed_body, sealed_note, kind) VALUES (?1, ?2, ?3, ?4,"
+            " 'sent', 'pending', ?5, ?6, 'received', ?7, ?7, ?8, ?9, ?10, 'reply')",
+            -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hash, OB_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->candidate_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->visibility ? r->visibility : "private", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->message_id, -1, SQLITE_STATIC);
+    if (r->conversation)
+        sqlite3_bind_text(st, 6, r->conversation, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_int64(st, 7, now);
+    sqlite3_bind_blob(st, 8, sto, (int)lto, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, sbody, (int)lbody, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 10, snote, (int)lnote, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    inserted = sqlite3_changes(ob->db) == 1;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (ob_commit(ob, e) != 0)
+        inserted = -1;
+    goto out;
+sqlerr:
+    ob_sql_err(ob, e, "journaling a reply");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    inserted = -1;
+out:
+    free(sto);
+    free(sbody);
+    free(snote);
+    return inserted;
+}
+
+int outbox_reply_ids(struct outbox *ob, const char *candidate_id,
+                     char (*ids)[OUTBOX_REQUEST_ID_MAX + 1], size_t max, size_t *n, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *n = 0;
+    if (sqlite3_prepare_v2(ob->db,
+                           "SELECT request_id FROM journal WHERE kind = 'reply' AND candidate_id ="
+                           " ?1 AND send_state = 'sent' AND note_state = 'pending'"
+                           " ORDER BY created_ms, rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, candidate_id, -1, SQLITE_STATIC);
+    while (*n < max) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW)
+            goto sqlerr;
+        ob_col_text(ids[*n], OUTBOX_REQUEST_ID_MAX + 1, st, 0);
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return 0;
+sqlerr:
+    ob_sql_err(ob, e, "listing a candidate's replies");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+long outbox_replies_waiting(struct outbox *ob, const char *candidate_id, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    long n;
+
+    if (sqlite3_prepare_v2(ob->db,
+                           "SELECT COUNT(*) FROM journal WHERE kind = 'reply' AND candidate_id ="
+                           " ?1 AND send_state = 'sent' AND note_state IN ('pending','stopped')",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, candidate_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto sqlerr;
+    n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+sqlerr:
+    ob_sql_err(ob, e, "counting a candidate's replies");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+void outbox_thread_free(struct outbox_thread *t)
+{
+    if (t && t->to) {
+        sodium_memzero(t->to, strlen(t->to));
+        free(t->to);
+        t->to = NULL;
+    }
+}
+
+/* One row of OB_THREAD_COLUMNS into *t: 0, or -1 (*e set) when its number does not open. */
+static int ob_read_thread(struct outbox *ob, sqlite3_stmt *st, struct outbox_thread *t,
+                          struct err *e)
+{
+    char key[OB_THREAD_KEY_HEX], aid[OB_THREAD_KEY_HEX + 16];
+
+    memset(t, 0, sizeof(*t));
+    ob_col_text(key, sizeof(key), st, 0);
+    ob_col_text(t->candidate_id, sizeof(t->candidate_id), st, 1);
+    t->first_sent_ms = sqlite3_column_int64(st, 3);
+    ob_col_text(t->first_message_id, sizeof(t->first_message_id), st, 4);
+    t->last_sent_ms = sqlite3_column_int64(st, 5);
+    ob_col_text(t->seen_message_id, sizeof(t->seen_message_id), st, 6);
+    t->checked_ms = sqlite3_column_int64(st, 7);
+    ob_thread_ad_id(aid, sizeof(aid), key);
+    if (ob_col_open(ob, st, 2, aid, "to", &t->to, e) != 0 || !t->to) {
+        if (e->code == ERR_OK)
+            err_set(e, ERR_STORE_CORRUPT, "a conversation in the outbox is damaged");
+        return -1;
+    }
+    return 0;
+}
+
+int outbox_thread_get(struct outbox *ob, const char *candidate_id, const char *to,
+                      struct outbox_thread *out, struct err *e)
+{
+    char key[OB_THREAD_KEY_HEX];
+    sqlite3_stmt *st = NULL;
+    int rc, found = 0;
+
+    memset(out, 0, sizeof(*out));
+    ob_thread_key(ob, key, candidate_id, to);
+    if (sqlite3_prepare_v2(ob->db,
+                           "SELECT " OB_THREAD_COLUMNS " FROM threads WHERE thread_key = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (ob_read_thread(ob, st, out, e) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        goto sqlerr;
+    }
+    sqlite3_finalize(st);
+    return found;
+sqlerr:
+    ob_sql_err(ob, e, "reading a conversation");
+    sqlite3_finalize(st);
+    return -1;
+}
+
+int outbox_threads_due(struct outbox *ob, int64_t since_ms, struct outbox_thread *out, size_t max,
+                       size_t *n, struct err *e)
+{
+    static const char *const sql[2] = {
+        /* the newest by their latest text */
+        "SELECT " OB_THREAD_COLUMNS " FROM threads WHERE last_sent_ms >= ?1"
+        " ORDER BY last_sent_ms DESC LIMIT ?2",
+        /* then the others, those a flush read longest ago first */
+        "SELECT " OB_THREAD_COLUMNS " FROM threads WHERE last_sent_ms >= ?1 AND thread_key NOT IN"
+        " (SELECT thread_key FROM threads WHERE last_sent_ms >= ?1 ORDER BY last_sent_ms DESC"
+        " LIMIT ?3) ORDER BY checked_ms, last_sent_ms DESC LIMIT ?2",
+    };
+    size_t newest = (max + 1) / 2, q;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *n = 0;
+    for (q = 0; q < 2 && *n < max; q++) {
+        if (sqlite3_prepare_v2(ob->db, sql[q], -1, &st, NULL) != SQLITE_OK)
+            goto sqlerr;
+        sqlite3_bind_int64(st, 1, since_ms);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(q == 0 ? newest : max - *n));
+        if (q == 1)
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)newest);
+        while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct err oe;
+            err_clear(&oe);
+            if (ob_read_thread(ob, st, &out[*n], &oe) != 0)
+                continue; /* a number that does not open: nothing can be read for it */
+            (*n)++;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    return 0;
+sqlerr:
+    ob_sql_err(ob, e, "listing the conversations to read");
+    sqlite3_finalize(st);
+    while (*n > 0)
+        outbox_thread_free(&out[--*n]);
+    return -1;
+}
+
+int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *to,
+                       const char *seen_message_id, int by_flush, struct err *e)
+{
+    char key[OB_THREAD_KEY_HEX];
+    sqlite3_stmt *st = NULL;
+
+    ob_thread_key(ob, key, candidate_id, to);
+    if (ob_begin(ob, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE threads SET seen_message_id = COALESCE(?2, seen_message_id),"
+                           " checked_ms = CASE WHEN ?3 THEN ?4 ELSE checked_ms END"
+                           " WHERE thread_key = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (seen_message_id && *seen_message_id)
+        sqlite3_bind_text(st, 2, seen_message_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_int(st, 3, by_flush ? 1 : 0);
+    sqlite3_bind_int64(st, 4, outbox_now_ms());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    return ob_commit(ob, e);
+sqlerr:
+    ob_sql_err(ob, e, "recording a read of a conversation");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
     return -1;
 }

@@ -17,6 +17,15 @@
  * is paths.pending for paths.outbox) exists exactly when some
  * row needs more work (a pending note, an unknown send, a stale intent), so
  * that a fresh host can tell without loading SQLite whether to flush.
+ *
+ * Replies (schema 3): a candidate's answer to a text is a row of its own
+ * (kind "reply", request id "reply:<candidate id>:<message>", see
+ * outbox_reply_id), inserted once whatever the number of processes that see
+ * it, whose note goes through the same claim / lease / note states as a
+ * send's. The "threads" table remembers each (candidate, number) this host has
+ * texted: when first and last (the first text is where replies start to be
+ * logged), and how far its replies were read (the newest message of the last
+ * complete read). It outlives the pruning of the rows it came from.
  */
 #ifndef TH_OUTBOX_H
 #define TH_OUTBOX_H
@@ -29,9 +38,10 @@
 #include "error.h"
 
 #define OUTBOX_KEY_BYTES      32
-#define OUTBOX_SCHEMA_VERSION 2
+#define OUTBOX_SCHEMA_VERSION 3
 #define OUTBOX_REQUEST_ID_MAX 64
 #define OUTBOX_PRUNE_AGE_MS   (30LL * 24 * 3600 * 1000)
+#define OUTBOX_THREAD_AGE_MS  (180LL * 24 * 3600 * 1000) /* threads last texted before: pruned */
 #define OUTBOX_LEASE_MS       (120LL * 1000)
 #define OUTBOX_MARKER_NAME    "pending"
 
@@ -81,6 +91,7 @@ struct outbox_entry {
     int64_t updated_ms;
     int64_t owner_pid;
     int64_t lease_until_ms;
+    int is_reply; /* a candidate's reply (to: their number, body: their text), not a send */
     char *to;
     char *body;
     char *note_body; /* NULL until the message id is journaled */
@@ -96,18 +107,24 @@ struct outbox_counts {
     long note_pending; /* sent, note still to be written */
     long note_written;
     long note_disabled;
-    long note_stopped;       /* needs a person: permission or auth */
-    long note_dismissed;     /* a person gave up on them: counted nowhere else */
-    char stopped_error[256]; /* the latest stopped note's error, "" when none */
+    long note_stopped;   /* needs a person: permission or auth */
+    long note_dismissed; /* a person gave up on them: counted nowhere else */
+    /* reply notes (rows of kind "reply"; none of the counts above includes them) */
+    long reply_pending;
+    long reply_written;
+    long reply_stopped;
+    long reply_dismissed;
+    char stopped_error[256]; /* the latest stopped note's error (send or reply), "" when none */
     char stopped_request_id[OUTBOX_REQUEST_ID_MAX + 1]; /* and its request id */
 };
 
 /* Which rows outbox_ids returns. */
 enum outbox_select {
-    OUTBOX_SELECT_ALL = 0, /* newest first */
+    OUTBOX_SELECT_ALL = 0, /* sends, newest first */
     OUTBOX_SELECT_WORK,    /* anything flush may act on (unknown, stale intent, pending notes) */
     OUTBOX_SELECT_WORK_STOPPED, /* WORK plus stopped notes (a person asked to retry them) */
-    OUTBOX_SELECT_STOPPED       /* stopped notes only, newest first (what needs a person) */
+    OUTBOX_SELECT_STOPPED,      /* stopped notes (sends and replies), newest first */
+    OUTBOX_SELECT_REPLIES       /* reply rows, newest first */
 };
 
 /* Wall clock in milliseconds (overridable in tests with outbox_set_clock). */
@@ -223,6 +240,82 @@ void outbox_entry_free(struct outbox_entry *en);
 
 const char *outbox_send_name(enum outbox_send s);
 const char *outbox_note_name(enum outbox_note n);
+
+/* ---- replies and threads (schema 3) ---- */
+
+#define OUTBOX_REPLY_PREFIX "reply:"
+
+/*
+ * The request id of a candidate's reply: "reply:<candidate id>:<message>" where
+ * <message> is the message id's last segment ("/messages/QNDkpL" -> QNDkpL)
+ * when it is 1-39 of [A-Za-z0-9_-], else "h" + 32 hex of its BLAKE2b hash.
+ * The same reply always gets the same id (no key involved), and no send's
+ * request id can be one (':' is not allowed in those). 0, or -1 when it does
+ * not fit.
+ */
+int outbox_reply_id(char out[OUTBOX_REQUEST_ID_MAX + 1], const char *candidate_id,
+                    const char *message_id) TH_WUR;
+/* 1 when s has the shape outbox_reply_id makes. */
+int outbox_reply_id_ok(const char *s);
+
+/* A reply to journal; all strings NUL-terminated. */
+struct outbox_reply {
+    const char *candidate_id;
+    const char *from;         /* the candidate's number (E.164), sealed */
+    const char *message_id;   /* "/messages/..." */
+    const char *conversation; /* "/conversations/..." or NULL */
+    const char *body;         /* the reply's text, sealed */
+    const char *note_body;    /* the exact note every attempt will post, sealed */
+    const char *visibility;
+};
+
+/*
+ * Journal a reply whose note is to be written (note state pending), once: the
+ * row's key is outbox_reply_id, so a reply seen by several processes (or twice)
+ * is inserted once. 1 inserted, 0 already journaled, -1 error.
+ */
+int outbox_journal_reply(struct outbox *ob, const struct outbox_reply *r, struct err *e) TH_WUR;
+
+/* Request ids of the candidate's replies whose note is pending, oldest first. */
+int outbox_reply_ids(struct outbox *ob, const char *candidate_id,
+                     char (*ids)[OUTBOX_REQUEST_ID_MAX + 1], size_t max, size_t *n,
+                     struct err *e) TH_WUR;
+
+/* How many of the candidate's replies have a note not written yet (pending or stopped), or -1. */
+long outbox_replies_waiting(struct outbox *ob, const char *candidate_id, struct err *e);
+
+/* A (candidate, number) this host has texted (a row of "threads"). */
+struct outbox_thread {
+    char candidate_id[32];
+    char *to;                   /* opened copy (malloc'd; outbox_thread_free) */
+    int64_t first_sent_ms;      /* the intent time of the first text that went out */
+    char first_message_id[128]; /* its TextUs message id */
+    int64_t last_sent_ms;       /* the intent time of the latest */
+    char seen_message_id[128];  /* newest timeline message of the last complete read, "" */
+    int64_t checked_ms;         /* when a flush last read it, 0 never */
+};
+
+/* The thread of (candidate, number): 1 found, 0 none (never texted by this host), -1 error. */
+int outbox_thread_get(struct outbox *ob, const char *candidate_id, const char *to,
+                      struct outbox_thread *out, struct err *e) TH_WUR;
+
+/*
+ * Threads texted since since_ms for a flush to read, at most max: first the
+ * newest by their latest text (half of max), then the ones a flush read longest
+ * ago, so that every thread is read within a few flushes. *n gets the count;
+ * free each with outbox_thread_free.
+ */
+int outbox_threads_due(struct outbox *ob, int64_t since_ms, struct outbox_thread *out, size_t max,
+                       size_t *n, struct err *e) TH_WUR;
+
+/*
+ * Record a read of the thread's replies: seen_message_id (NULL: unchanged) is
+ * the newest timeline message of a complete read; by_flush sets checked_ms.
+ */
+int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *to,
+                       const char *seen_message_id, int by_flush, struct err *e) TH_WUR;
+
+void outbox_thread_free(struct outbox_thread *t);
 
 /* Recompute the pending-work marker file (also done after every state change). */
 int outbox_refresh_marker(struct outbox *ob, struct err *e) TH_WUR;

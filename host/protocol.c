@@ -37,6 +37,7 @@ PROTO_ENGINE_VERB(flush_outbox)
 PROTO_ENGINE_VERB(message_status)
 PROTO_ENGINE_VERB(opt_out)
 PROTO_ENGINE_VERB(import_contact)
+PROTO_ENGINE_VERB(conversation)
 
 struct proto_verb {
     const char *name;
@@ -54,6 +55,7 @@ static const struct proto_verb proto_verbs[] = {
     {"message_status", NULL, proto_engine_message_status},
     {"opt_out", NULL, proto_engine_opt_out},
     {"import_contact", NULL, proto_engine_import_contact},
+    {"conversation", NULL, proto_engine_conversation},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */

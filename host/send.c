@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "common.h"
+#include "conversation.h"
 #include "engine_entry.h"
 #include "failpoint.h"
 #include "gh_config.h"
@@ -242,7 +243,7 @@ static int send_note_stop_code(enum err_code code)
  * updated, or there was nothing to do) or -1 on an outbox error.
  */
 int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
-                      struct err *e)
+                      int *written, struct err *e)
 {
     struct outbox_entry en;
     struct err ge;
@@ -250,6 +251,8 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
     int prior = 0, claimed, found = 0, r, shift;
     int64_t backoff;
 
+    if (written)
+        *written = 0;
     claimed = outbox_note_claim(c->ob, request_id, force, include_stopped, &prior, e);
     if (claimed <= 0)
         return claimed;
@@ -263,8 +266,9 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
         err_set(&ge, ERR_INTERNAL, "message id too long");
         goto failed;
     }
-    if (prior > 0) {
-        /* an earlier attempt may have landed: look before posting again */
+    if (prior > 0 || en.is_reply) {
+        /* an earlier attempt may have landed, or (a reply) another host may have logged it
+         * from its own journal: look before posting */
         if (send_gh_find_note(c->gh, en.candidate_id, marker, note_id, sizeof(note_id), &found,
                               &ge) != 0)
             goto failed;
@@ -281,6 +285,8 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
 written:
     outbox_entry_free(&en);
     r = outbox_note_written(c->ob, request_id, note_id, e);
+    if (r > 0 && written)
+        *written = 1;
     return r < 0 ? -1 : 0;
 failed:
     snprintf(why, sizeof(why), "%s: %s", err_code_name(ge.code), ge.message);
@@ -476,13 +482,20 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
     struct outbox_counts before, after;
     struct outbox_entry en;
     size_t n = 0, i;
-    int r, rc = -1;
+    int r, rc = -1, written = 0, is_reply;
 
     memset(out, 0, sizeof(*out));
     ids = calloc(SEND_FLUSH_MAX, sizeof(*ids));
     if (!ids) {
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
+    }
+    if (!auto_mode && c->note_enabled) {
+        /* new replies first, so that this flush writes their notes too (a start-up flush only
+         * finishes what is journaled: it must not read TextUs on every port a browser opens) */
+        struct conv_flush_counts cf;
+        if (conversation_flush_replies(c, &cf, e) != 0)
+            goto out;
     }
     if (outbox_counts(c->ob, &before, e) != 0)
         goto out;
@@ -495,6 +508,7 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
             goto out;
         if (r == 0)
             continue;
+        is_reply = en.is_reply;
         if (en.send_state == OUTBOX_SEND_INTENT || en.send_state == OUTBOX_SEND_UNKNOWN) {
             int busy = outbox_entry_busy(&en);
             int fresh = auto_mode && en.updated_ms + SEND_AUTO_RECONCILE_GRACE_MS > outbox_now_ms();
@@ -513,8 +527,10 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
         } else {
             outbox_entry_free(&en);
         }
-        if (send_note_attempt(c, ids[i], force, include_stopped, e) != 0)
+        if (send_note_attempt(c, ids[i], force, include_stopped, &written, e) != 0)
             goto out;
+        if (is_reply)
+            out->replies_logged += written;
     }
     if (outbox_counts(c->ob, &after, e) != 0)
         goto out;
@@ -524,6 +540,8 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
     out->pending = after.note_pending;
     out->unknown = after.unknown + after.intent;
     out->stopped = after.note_stopped;
+    out->replies_pending = after.reply_pending;
+    out->replies_stopped = after.reply_stopped;
     if (outbox_prune(c->ob, outbox_now_ms(), e) < 0)
         goto out;
     rc = 0;
@@ -673,10 +691,14 @@ int send_status_outbox(cJSON *status, int reconcile)
     cJSON_AddNumberToObject(o, "notes_disabled", (double)k.note_disabled);
     cJSON_AddNumberToObject(o, "notes_stopped", (double)k.note_stopped);
     cJSON_AddNumberToObject(o, "notes_dismissed", (double)k.note_dismissed);
-    if (k.note_stopped > 0) {
+    cJSON_AddNumberToObject(o, "replies_logged", (double)k.reply_written);
+    cJSON_AddNumberToObject(o, "replies_pending", (double)k.reply_pending);
+    cJSON_AddNumberToObject(o, "replies_stopped", (double)k.reply_stopped);
+    cJSON_AddNumberToObject(o, "replies_dismissed", (double)k.reply_dismissed);
+    if (k.note_stopped > 0 || k.reply_stopped > 0) {
         char fix[SEND_FIX_MAX];
         send_stopped_fix(fix, sizeof(fix), k.stopped_error,
-                         k.note_stopped == 1 ? k.stopped_request_id : NULL);
+                         k.note_stopped + k.reply_stopped == 1 ? k.stopped_request_id : NULL);
         cJSON_AddStringToObject(o, "stopped_error", k.stopped_error);
         cJSON_AddStringToObject(o, "stopped_fix", fix);
     }
@@ -810,7 +832,7 @@ static int send_replay(struct send_ctx *c, const char *request_id, cJSON *result
                 why[0] ? why : "TextUs has no such message");
         return -1;
     }
-    if (send_note_attempt(c, request_id, 1, 0, e) != 0)
+    if (send_note_attempt(c, request_id, 1, 0, NULL, e) != 0)
         return -1;
     return send_result(c, request_id, 1, result, e);
 }
@@ -934,7 +956,7 @@ static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *res
     if (r < 0)
         return -1;
     FAILPOINT("after_journal");
-    if (req->note_enabled && send_note_attempt(c, req->request_id, 1, 0, e) != 0)
+    if (req->note_enabled && send_note_attempt(c, req->request_id, 1, 0, NULL, e) != 0)
         return -1;
     if (send_result(c, req->request_id, 0, result, e) != 0)
         return -1;

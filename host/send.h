@@ -85,24 +85,33 @@ int send_request_id_ok(const char *s);
 int send_note_marker(char *out, size_t outsz, const char *message_id);
 
 struct send_flush_counts {
-    long written; /* notes written by this flush */
+    long written; /* notes of sends written by this flush */
     long pending; /* notes still pending afterwards */
     long unknown; /* sends still unresolved */
     long reconciled_sent;
     long reconciled_not_sent;
-    long stopped; /* notes stopped (permission / auth) */
+    long stopped;         /* notes stopped (permission / auth) */
+    long replies_logged;  /* reply notes written by this flush (conversation.h) */
+    long replies_pending; /* reply notes still to be written afterwards */
+    long replies_stopped; /* reply notes stopped, waiting for a person */
 };
 
 /*
- * Run the outbox work: reconcile unknown sends and stale intents, write due
- * notes. force: ignore next-attempt times; include_stopped: retry stopped
- * notes too (a person asked). Opens the store and outbox itself.
+ * Run the outbox work: read the replies of recently texted numbers (when notes
+ * are enabled; conversation.h), reconcile unknown sends and stale intents, write
+ * due notes (sends' and replies'). force: ignore next-attempt times;
+ * include_stopped: retry stopped notes too (a person asked). Opens the store and
+ * outbox itself.
  */
 int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e) TH_WUR;
 
-/* One note attempt for a sent row (claim, look for the marker if needed, post, journal). */
+/*
+ * One note attempt for a sent row or a reply (claim, look for the marker — always for a
+ * reply, after an earlier attempt for a send —, post, journal). *written (may be NULL) is
+ * set to 1 when this attempt wrote the note (posted it, or found it in the feed).
+ */
 int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
-                      struct err *e) TH_WUR;
+                      int *written, struct err *e) TH_WUR;
 
 /* Resolve an INTENT/UNKNOWN row from the conversation: 1 sent, 0 not sent, 2 unknown, -1 error. */
 int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) TH_WUR;

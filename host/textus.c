@@ -315,13 +315,26 @@ bad:
 
 typedef int (*textus_member_fn)(const cJSON *member, void *ud, int *stop, struct err *e);
 
+/* 1 when a collection page's @type is want_type, a generic hydra:Collection, or absent. */
+static int textus_page_type_ok(const cJSON *doc, const char *want_type)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "@type");
+
+    if (!want_type || !t)
+        return 1;
+    return cJSON_IsString(t) && t->valuestring &&
+           (strcmp(t->valuestring, want_type) == 0 ||
+            strcmp(t->valuestring, "hydra:Collection") == 0);
+}
+
 /*
  * GET first_url and every view.next page; call fn for each member until *stop. not_found
  * (may be NULL): a 404 on the first page sets it and returns 0 instead of an error.
+ * want_type (may be NULL): a page whose @type names another type is upstream_invalid.
  */
-static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
-                       const char *what, textus_member_fn fn, void *ud, int *not_found,
-                       struct err *e)
+static int textus_each_typed(const struct textus_config *c, const char *first_url, int slug_scoped,
+                             const char *what, const char *want_type, textus_member_fn fn, void *ud,
+                             int *not_found, struct err *e)
 {
     char url[HTTP_URL_MAX], next[HTTP_URL_MAX];
     int pages = 0, stop = 0;
@@ -358,6 +371,13 @@ static int textus_each(const struct textus_config *c, const char *first_url, int
         http_response_free(&r);
         if (rc != 0)
             return -1;
+        if (!textus_page_type_ok(doc, want_type)) {
+            cJSON_Delete(doc);
+            err_set(e, ERR_UPSTREAM_INVALID,
+                    "TextUs sent an unusable answer (%s: a page that is not a %s)", what,
+                    want_type);
+            return -1;
+        }
         cJSON_ArrayForEach(it, members)
         {
             if (fn(it, ud, &stop, e) != 0) {
@@ -381,6 +401,13 @@ static int textus_each(const struct textus_config *c, const char *first_url, int
             }
         }
     }
+}
+
+static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
+                       const char *what, textus_member_fn fn, void *ud, int *not_found,
+                       struct err *e)
+{
+    return textus_each_typed(c, first_url, slug_scoped, what, NULL, fn, ud, not_found, e);
 }
 
 static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err *e)
@@ -803,14 +830,14 @@ int textus_timeline(const struct textus_config *c, const char *conversation_id,
         err_set(e, ERR_BAD_REQUEST, "not a TextUs conversation id (\"/conversations/...\")");
         return -1;
     }
-    /* https://apidocs.next.textus.com/docs/conversations/timeline: Messages and Events,
-     * newest first, hydra view.next pages */
+    /* https://apidocs.next.textus.com/docs/conversations/timeline: a Timeline of Messages and
+     * Events, newest first, hydra view.next pages (a page of another @type is refused) */
     if (textus_url(c, url, sizeof(url), e, "%s/timeline", conversation_id) != 0)
         return -1;
     t.fn = fn;
     t.ud = ud;
-    return textus_each(c, url, 0, "reading the conversation's timeline", textus_timeline_member, &t,
-                       NULL, e);
+    return textus_each_typed(c, url, 0, "reading the conversation's timeline", "Timeline",
+                             textus_timeline_member, &t, NULL, e);
 }
 
 /* ------------------------------------------------------------------ contacts */

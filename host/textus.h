@@ -126,7 +126,8 @@ int textus_update_contact(const struct textus_config *c, const char *contact_id,
 /*
  * Walk GET {conversation id}/timeline (newest first, every view.next page) calling fn for
  * each member until it sets *stop: a Message (m->id "/messages/...", body its text or NULL)
- * or an Event (m->id "", only m->timestamp set, body NULL).
+ * or an Event (m->id "", only m->timestamp set, body NULL). A page whose @type is neither
+ * "Timeline" nor "hydra:Collection" is upstream_invalid.
  */
 typedef int (*textus_timeline_fn)(const struct textus_message *m, const char *body, void *ud,
                                   int *stop, struct err *e);

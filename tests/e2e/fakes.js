@@ -50,6 +50,8 @@ const requests = (f) => control(f, 'GET', 'requests');
 const advance = (f, messageId, state) => control(f, 'POST', 'advance',
   messageId ? { message_id: messageId, state: state || 'delivered' } : undefined);
 const fakeState = (f) => control(f, 'GET', 'state');
+// A text from the number to the account (the candidate replies).
+const inbound = (f, from, body) => control(f, 'POST', 'inbound', { account: 'acme', from, body });
 
 async function stopFakes(f) {
   if (!f || f.proc.exitCode !== null) return;
@@ -71,4 +73,4 @@ function configure(f, state, extra) {
   return p.stdout;
 }
 
-module.exports = { startFakes, stopFakes, requests, advance, fakeState, configure, TOKEN, API_KEY };
+module.exports = { startFakes, stopFakes, requests, advance, fakeState, inbound, configure, TOKEN, API_KEY };

@@ -151,6 +151,8 @@ class World:
             return Response(200, {"changed": changed})
         if method == "POST" and op == "inbound":
             mid = self.textus.inbound(data["account"], data["from"], data["body"])
+            if mid is None:  # a blocked number: TextUs does not receive it
+                return Response(200, {"message_id": None, "dropped": "blocked"})
             return Response(200, {"message_id": mid})
         if method == "POST" and op == "outbound":
             mid = self.textus.outbound(data["account"], data["to"], data["body"],

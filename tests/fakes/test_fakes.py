@@ -367,6 +367,19 @@ class TextUsOptOutsConversationsContacts(Base):
         self.assertTrue(tx("GET", "/acme/conversations/+13035550131").json["blocked"])
         self.assertFalse(tx("DELETE", cid + "/block").json["blocked"])
 
+    def test_inbound_from_blocked_number_not_received(self):
+        # https://help.next.textus.com/en/articles/2817045-how-to-block-a-number: blocking
+        # stops inbound messages from the number
+        to = "+13035550164"
+        first = tx("POST", "/acme/messages", body={"to": to, "body": "before the block"}).json
+        tx("PUT", first["conversation"] + "/block")
+        self.assertEqual(F.inbound("acme", to, "you cannot hear me"),
+                         {"message_id": None, "dropped": "blocked"})
+        tl = tx("GET", first["conversation"] + "/timeline").json
+        self.assertNotIn("you cannot hear me", [m.get("body") for m in tl["members"]])
+        tx("DELETE", first["conversation"] + "/block")
+        self.assertTrue(F.inbound("acme", to, "heard again")["message_id"].startswith("/messages/"))
+
     def test_unsubscribed_flag_after_inbound_stop(self):
         tx("POST", "/acme/messages", body={"to": "+13035550132", "body": "x"})
         F.inbound("acme", "+13035550132", "STOP")

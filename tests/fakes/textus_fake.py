@@ -208,11 +208,17 @@ class TextUsFake:
 
     def inbound(self, slug, phone, body):
         """Simulate a text from the contact; a sole opt-out keyword opts the number out
-        (https://docs.textus.com/en/articles/8676971-understanding-opt-outs)."""
+        (https://docs.textus.com/en/articles/8676971-understanding-opt-outs). A blocked
+        number's texts are not received at all (https://help.next.textus.com/en/articles/
+        2817045-how-to-block-a-number): nothing is added and None is returned."""
         e = path_phone_to_e164(phone)
         if e is None or slug not in self.accounts:
             raise ValueError("bad account or phone")
+        if not isinstance(body, str):
+            raise ValueError("body must be a string")
         conv = self._conversation(slug, e, create=True)
+        if conv["blocked"]:
+            return None
         m = self._create_message(conv, body, "in", "received", None)
         if body.strip().upper() in OPT_OUT_KEYWORDS:
             self._opt_out(e, slug, None, via="Keyword")

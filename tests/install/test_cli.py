@@ -112,7 +112,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         p = self.run_host("outbox", "list", "--json")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(json.loads(p.stdout), {"entries": []})
+        self.assertEqual(json.loads(p.stdout), {"entries": [], "replies": []})
 
 
 if __name__ == "__main__":

@@ -644,6 +644,185 @@ static void test_kill9(void **state)
     outbox_close(ob);
 }
 
+/* A sent text makes a thread of (candidate, number): the first text is where replies start. */
+static void sent_row(struct outbox *ob, const char *rid, const char *cand, const char *to,
+                     const char *mid)
+{
+    struct outbox_req r = req_make(rid, to, "hello");
+    struct err e;
+
+    r.candidate_id = cand;
+    err_clear(&e);
+    assert_int_equal(outbox_journal_intent(ob, &r, &e), 1);
+    assert_int_equal(outbox_mark_sent(ob, rid, mid, "/conversations/c1", "queued", "note", &e), 1);
+}
+
+static void test_threads(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_thread th, due[8];
+    struct err e;
+    size_t n, i;
+
+    outbox_set_clock(fake_clock);
+    fake_now = 1000000;
+    err_clear(&e);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 0);
+    sent_row(ob, "t-1", "4242", CANARY_TO, "/messages/first");
+    fake_now = 2000000;
+    sent_row(ob, "t-2", "4242", CANARY_TO, "/messages/second");
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.to, CANARY_TO);
+    assert_int_equal(th.first_sent_ms, 1000000);
+    assert_string_equal(th.first_message_id, "/messages/first");
+    assert_int_equal(th.last_sent_ms, 2000000);
+    assert_string_equal(th.seen_message_id, "");
+    outbox_thread_free(&th);
+    /* another candidate at the same number is another thread; so is another number */
+    assert_int_equal(outbox_thread_get(ob, "4243", CANARY_TO, &th, &e), 0);
+    fake_now = 3000000;
+    sent_row(ob, "t-3", "4243", CANARY_TO, "/messages/third");
+    fake_now = 4000000;
+    sent_row(ob, "t-4", "4242", "+13035550111", "/messages/fourth");
+    /* a read is recorded; the number is sealed in the threads table too */
+    assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, "/messages/seen", 1, &e), 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.seen_message_id, "/messages/seen");
+    assert_int_equal(th.checked_ms, 4000000);
+    outbox_thread_free(&th);
+    assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, NULL, 0, &e), 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.seen_message_id, "/messages/seen"); /* NULL keeps it */
+    outbox_thread_free(&th);
+    /* due: half the newest by their latest text, then those read longest ago */
+    assert_int_equal(outbox_threads_due(ob, 0, due, 2, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(due[0].to, "+13035550111");   /* newest text */
+    assert_string_equal(due[1].candidate_id, "4243"); /* never read, before the one read at 4e6 */
+    for (i = 0; i < n; i++)
+        outbox_thread_free(&due[i]);
+    assert_int_equal(outbox_threads_due(ob, 2500000, due, 8, &n, &e), 0);
+    assert_int_equal(n, 2); /* texted since 2.5e6 */
+    for (i = 0; i < n; i++)
+        outbox_thread_free(&due[i]);
+    /* half a year after its latest text a thread is pruned (its replies no longer looked for) */
+    assert_true(outbox_prune(ob, 2000000 + OUTBOX_THREAD_AGE_MS + 1, &e) >= 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", "+13035550111", &th, &e), 1);
+    outbox_thread_free(&th);
+    outbox_close(ob);
+    outbox_set_clock(NULL);
+    assert_false(file_contains(dbpath, CANARY_TO));
+}
+
+static void test_reply_ids_and_journal(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_reply rep = {"4242",         CANARY_TO,
+                               "/messages/R1", "/conversations/c1",
+                               CANARY_BODY,    "reply note " CANARY_BODY,
+                               "private"};
+    struct outbox_entry en;
+    struct outbox_counts c;
+    struct err e;
+    char id[OUTBOX_REQUEST_ID_MAX + 1], ids[4][OUTBOX_REQUEST_ID_MAX + 1];
+    size_t n;
+    int prior = -1;
+
+    assert_int_equal(outbox_reply_id(id, "4242", "/messages/R1"), 0);
+    assert_string_equal(id, "reply:4242:R1");
+    assert_true(outbox_reply_id_ok(id));
+    /* a message id that is not a short slug is hashed, never copied */
+    assert_int_equal(outbox_reply_id(id, "4242", "/messages/a/b?c"), 0);
+    assert_int_equal(strncmp(id, "reply:4242:~", 12), 0);
+    assert_int_equal(strlen(id), 12 + 32);
+    assert_true(outbox_reply_id_ok(id));
+    assert_int_equal(outbox_reply_id(id, "123456789012345678",
+                                     "/messages/"
+                                     "abcdefghijabcdefghijabcdefghijabcdefghi"),
+                     0);
+    assert_true(strlen(id) <= OUTBOX_REQUEST_ID_MAX);
+    assert_int_equal(outbox_reply_id(id, "12a", "/messages/R1"), -1);
+    assert_false(outbox_reply_id_ok("reply:4242:"));
+    assert_false(outbox_reply_id_ok("reply::R1"));
+    assert_false(outbox_reply_id_ok("reply:4242:R1/x"));
+    assert_false(outbox_reply_id_ok("send-1"));
+
+    err_clear(&e);
+    assert_int_equal(outbox_journal_reply(ob, &rep, &e), 1);
+    assert_int_equal(outbox_journal_reply(ob, &rep, &e), 0); /* once, whoever sees it again */
+    assert_int_equal(outbox_get(ob, "reply:4242:R1", &en, &e), 1);
+    assert_true(en.is_reply);
+    assert_int_equal(en.send_state, OUTBOX_SEND_SENT);
+    assert_int_equal(en.note_state, OUTBOX_NOTE_PENDING);
+    assert_string_equal(en.to, CANARY_TO);
+    assert_string_equal(en.body, CANARY_BODY);
+    assert_string_equal(en.note_body, "reply note " CANARY_BODY);
+    assert_string_equal(en.message_id, "/messages/R1");
+    outbox_entry_free(&en);
+    assert_true(marker_exists()); /* a reply's note to write is work for the next host */
+    assert_int_equal(outbox_reply_ids(ob, "4242", ids, 4, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(outbox_reply_ids(ob, "4243", ids, 4, &n, &e), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(outbox_replies_waiting(ob, "4242", &e), 1);
+    /* counted as a reply, not as a text */
+    assert_int_equal(outbox_counts(ob, &c, &e), 0);
+    assert_int_equal(c.total, 0);
+    assert_int_equal(c.note_pending, 0);
+    assert_int_equal(c.reply_pending, 1);
+    assert_int_equal(outbox_ids(ob, OUTBOX_SELECT_ALL, ids, 4, &n, &e), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(outbox_ids(ob, OUTBOX_SELECT_REPLIES, ids, 4, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(outbox_ids(ob, OUTBOX_SELECT_WORK, ids, 4, &n, &e), 0);
+    assert_int_equal(n, 1);
+    /* its note goes through the same claim and states as a send's */
+    assert_int_equal(outbox_note_claim(ob, "reply:4242:R1", 1, 0, &prior, &e), 1);
+    assert_int_equal(prior, 0);
+    assert_int_equal(outbox_note_written(ob, "reply:4242:R1", "77", &e), 1);
+    assert_int_equal(outbox_counts(ob, &c, &e), 0);
+    assert_int_equal(c.reply_written, 1);
+    assert_int_equal(c.reply_pending, 0);
+    assert_int_equal(outbox_replies_waiting(ob, "4242", &e), 0);
+    assert_false(marker_exists());
+    outbox_close(ob);
+    assert_false(file_contains(dbpath, "Canary body"));
+}
+
+static void test_migration_from_v2(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_thread th;
+    struct err e;
+    sqlite3 *db;
+    char *msg = NULL;
+
+    sent_row(ob, "old-sent", "4242", CANARY_TO, "/messages/old");
+    outbox_close(ob);
+    /* back to the version-2 schema, with its sent row (threads did not exist) */
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE threads; DROP INDEX journal_candidate;"
+                                  " ALTER TABLE journal DROP COLUMN kind;"
+                                  " INSERT INTO journal (request_id, content_hash, candidate_id,"
+                                  " visibility, send_state, note_state, created_ms, updated_ms,"
+                                  " sealed_to, sealed_body) VALUES ('damaged', x'00', '9', "
+                                  "'private', 'sent', 'written', 1, 1, x'00', x'00');"
+                                  " PRAGMA user_version = 2;",
+                                  NULL, NULL, &msg),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ob = open_ok(key); /* a row that does not open does not stop the migration */
+    assert_int_equal(pragma_int("PRAGMA user_version"), OUTBOX_SCHEMA_VERSION);
+    err_clear(&e);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.first_message_id, "/messages/old");
+    outbox_thread_free(&th);
+    assert_int_equal(pragma_int("SELECT COUNT(*) FROM journal WHERE kind = 'send'"), 2);
+    outbox_close(ob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -656,6 +835,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reply_ids_and_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_v2, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,189 @@
+/*
+ * cli_conversation — `textus-host conversation --to +1... [--candidate ID]
+ * [--json]`: the thread with a number, through the same code as the
+ * conversation verb (handler_conversation), for a person (each outgoing text
+ * with Delivered / Not Delivered) or as JSON (engine).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "engine_entry.h"
+#include "handler.h"
+#include "phone.h"
+#include "send.h"
+#include "term.h"
+
+static void cli_conversation_usage(FILE *out)
+{
+    fprintf(out, "usage: textus-host conversation --to +1NXXNXXXXXX [--candidate ID] [--json]\n"
+                 "\n"
+                 "Shows the TextUs conversation with a number: its latest 50 messages, oldest\n"
+                 "first, each text you sent marked Delivered, Not Delivered or Pending. With\n"
+                 "--candidate ID (the Greenhouse candidate id), the candidate's replies since the\n"
+                 "first text this host sent them at that number are logged as notes on their\n"
+                 "Greenhouse activity feed, once each, as when the extension shows the thread;\n"
+                 "earlier messages are shown, never logged.\n"
+                 "\n"
+                 "  --json   the result as JSON for programs (host/PROTOCOL.md, conversation)\n"
+                 "\n"
+                 "exit status: 0 the conversation was shown (a reply whose note could not be\n"
+                 "written yet is listed with the reason, stays journaled and is retried by\n"
+                 "textus-host outbox flush); 1 it could not be read (the message says why);\n"
+                 "2 a wrong or missing option.\n");
+}
+
+static int cli_conversation_bad(const char *what, const char *arg, const char *near)
+{
+    fprintf(stderr, "textus-host conversation: %s '%s'", what, arg);
+    if (near)
+        fprintf(stderr, " (did you mean %s?)", near);
+    fputs("\n(textus-host conversation --help shows the usage)\n", stderr);
+    return 2;
+}
+
+/* "2026-12-01T10:05:00.000Z" as "2026-12-01 10:05 UTC" (anything else as it is). */
+static void cli_conversation_when(char *out, size_t outsz, const cJSON *at)
+{
+    const char *s = cJSON_IsString(at) ? at->valuestring : "";
+
+    if (strlen(s) >= 16 && s[10] == 'T' && s[strlen(s) - 1] == 'Z')
+        snprintf(out, outsz, "%.10s %.5s UTC", s, s + 11);
+    else
+        snprintf(out, outsz, "%s", *s ? s : "time unknown");
+}
+
+static void cli_conversation_print(const cJSON *res)
+{
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(res, "items");
+    const cJSON *it, *v;
+    const cJSON *to = cJSON_GetObjectItemCaseSensitive(res, "to");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(res, "replies_error");
+    char when[48];
+    int n = cJSON_GetArraySize(items);
+
+    printf("conversation with %s: %d message%s%s%s\n", cJSON_IsString(to) ? to->valuestring : "?",
+           n, n == 1 ? "" : "s", n >= 50 ? " (the latest 50)" : "",
+           n == 0 ? " (TextUs has no conversation with this number yet)" : "");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "opted_out")))
+        printf("this number has opted out of texts (locked in TextUs)\n");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "blocked")))
+        printf("this number is blocked in TextUs\n");
+    cJSON_ArrayForEach(it, items)
+    {
+        const cJSON *dir = cJSON_GetObjectItemCaseSensitive(it, "direction");
+        const cJSON *body = cJSON_GetObjectItemCaseSensitive(it, "body");
+        const cJSON *del = cJSON_GetObjectItemCaseSensitive(it, "delivered");
+        int out = cJSON_IsString(dir) && strcmp(dir->valuestring, "out") == 0;
+        const char *p = cJSON_IsString(body) ? body->valuestring : "";
+        cli_conversation_when(when, sizeof(when), cJSON_GetObjectItemCaseSensitive(it, "at"));
+        printf("\n[%s] %s%s\n", when, out ? "sent" : "reply",
+               !out                 ? ""
+               : cJSON_IsTrue(del)  ? " · Delivered"
+               : cJSON_IsFalse(del) ? " · Not Delivered"
+                                    : " · Pending");
+        /* the body, indented, line by line */
+        while (*p) {
+            size_t len = strcspn(p, "\n");
+            printf("    %.*s\n", (int)len, p);
+            p += len;
+            if (*p == '\n')
+                p++;
+        }
+    }
+    v = cJSON_GetObjectItemCaseSensitive(res, "replies_waiting");
+    if (cJSON_IsNumber(v)) {
+        const cJSON *since = cJSON_GetObjectItemCaseSensitive(res, "logging_since");
+        const cJSON *logged = cJSON_GetObjectItemCaseSensitive(res, "replies_logged");
+        printf("\nGreenhouse: ");
+        if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(res, "notes_enabled")))
+            printf("notes are off (settings.note_enabled), so replies are not logged\n");
+        else if (cJSON_IsString(since)) {
+            cli_conversation_when(when, sizeof(when), since);
+            printf("replies since %s are logged as notes; %.0f logged now, %.0f waiting\n", when,
+                   cJSON_IsNumber(logged) ? logged->valuedouble : 0, v->valuedouble);
+        } else
+            printf("this host has not texted this number for this candidate, so no reply is "
+                   "logged\n");
+    }
+    if (cJSON_IsObject(err)) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(err, "message");
+        const cJSON *fix = cJSON_GetObjectItemCaseSensitive(err, "fix");
+        printf("a reply's note could not be written: %s\n",
+               cJSON_IsString(m) ? m->valuestring : "?");
+        if (cJSON_IsString(fix))
+            printf("fix: %s\n", fix->valuestring);
+        else
+            printf("it is retried (textus-host outbox flush tries it now)\n");
+    }
+}
+
+int cli_cmd_conversation(int argc, char **argv)
+{
+    const char *to = NULL, *cand = NULL;
+    cJSON *req = NULL, *result = NULL;
+    struct handler_env env = {NULL, 1};
+    struct err e;
+    int argi, json = 0, rc = 1;
+
+    for (argi = 1; argi < argc; argi++) {
+        static const char *const opts[] = {"--to", "--candidate", "--json", "--help"};
+        const char **slot = NULL;
+        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
+            cli_conversation_usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[argi], "--json") == 0) {
+            json = 1;
+            continue;
+        }
+        if (strcmp(argv[argi], "--to") == 0)
+            slot = &to;
+        else if (strcmp(argv[argi], "--candidate") == 0)
+            slot = &cand;
+        if (!slot)
+            return cli_conversation_bad(
+                argv[argi][0] == '-' ? "unknown option" : "unexpected argument", argv[argi],
+                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL);
+        if (argi + 1 >= argc)
+            return cli_conversation_bad("a value is missing after", argv[argi], NULL);
+        *slot = argv[++argi];
+    }
+    if (!to)
+        return cli_conversation_bad("a required option is missing:", "--to", NULL);
+    /* the verb's own rules, checked here so that a wrong value is a usage error (exit 2) */
+    if (!phone_e164_nanp_valid(to)) {
+        fprintf(stderr, "textus-host conversation: --to: %s\n", SEND_TO_RULE);
+        return 2;
+    }
+    if (cand && !phone_gh_id_valid(cand)) {
+        fprintf(stderr, "textus-host conversation: --candidate: %s\n", SEND_CANDIDATE_ID_RULE);
+        return 2;
+    }
+    req = cJSON_CreateObject();
+    result = cJSON_CreateObject();
+    if (!req || !result || !cJSON_AddStringToObject(req, "type", "conversation") ||
+        !cJSON_AddStringToObject(req, "to", to) ||
+        (cand && !cJSON_AddStringToObject(req, "candidate_id", cand)))
+        goto out;
+    err_clear(&e);
+    if (handler_conversation(&env, req, result, &e) != 0) {
+        fprintf(stderr, "textus-host conversation: %s: %s\n", err_code_name(e.code), e.message);
+        goto out;
+    }
+    if (json) {
+        char *s = cJSON_Print(result);
+        if (!s)
+            goto out;
+        printf("%s\n", s);
+        free(s);
+    } else {
+        cli_conversation_print(result);
+    }
+    rc = 0;
+out:
+    cJSON_Delete(req);
+    cJSON_Delete(result);
+    return rc;
+}

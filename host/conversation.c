@@ -1,0 +1,519 @@
+/*
+ * conversation — the conversation verb and the logging of a candidate's
+ * replies as Greenhouse notes (see conversation.h).
+ */
+#include "conversation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "failpoint.h"
+#include "log.h"
+#include "outbox.h"
+#include "phone.h"
+#include "store.h"
+#include "textus.h"
+
+#define CONV_SKEW_MS     5000LL /* clock difference tolerated between this host and TextUs */
+#define CONV_REPLIES_MAX 5000   /* inbound messages one read keeps (textus.c stops at 200 pages) */
+#define CONV_NOTES_MAX   64     /* reply notes one verb call attempts */
+
+/* One timeline message kept for display or for logging. */
+struct conv_msg {
+    struct textus_message m;
+    char *body;    /* malloc'd copy, NULL when the message has none */
+    int64_t at_ms; /* -1 when its timestamp cannot be read */
+};
+
+/* What one walk of a timeline (newest first) collects. */
+struct conv_walk {
+    size_t want_items;      /* messages to show (0: none) */
+    struct conv_msg *items; /* newest first */
+    size_t n_items;
+    const struct outbox_thread *th; /* NULL: no replies are looked for */
+    int scanning;                   /* 1 until the walk passes the thread's boundary */
+    int by_id; /* it stopped at a message it knows: the first text, or the last read's newest */
+    struct conv_msg *replies; /* inbound messages newer than the boundary, newest first */
+    size_t n_replies, cap_replies;
+    char newest_id[TEXTUS_ID_MAX]; /* the timeline's newest message */
+};
+
+static void conv_msgs_free(struct conv_msg *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        if (v[i].body) {
+            sodium_memzero(v[i].body, strlen(v[i].body));
+            free(v[i].body);
+        }
+    }
+    free(v);
+}
+
+static void conv_walk_free(struct conv_walk *w)
+{
+    conv_msgs_free(w->items, w->n_items);
+    conv_msgs_free(w->replies, w->n_replies);
+    memset(w, 0, sizeof(*w));
+}
+
+/* 'o' outgoing, 'i' inbound, 0 neither (TextUs examples say out/in, the type page outgoing). */
+static int conv_direction(const char *d)
+{
+    if (strcmp(d, "out") == 0 || strcmp(d, "outgoing") == 0)
+        return 'o';
+    if (strcmp(d, "in") == 0 || strcmp(d, "incoming") == 0)
+        return 'i';
+    return 0;
+}
+
+static int conv_keep(struct conv_msg *slot, const struct textus_message *m, const char *body,
+                     int64_t ts, struct err *e)
+{
+    slot->m = *m;
+    slot->at_ms = ts;
+    slot->body = body ? strdup(body) : NULL;
+    if (body && !slot->body) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int conv_member(const struct textus_message *m, const char *body, void *ud, int *stop,
+                       struct err *e)
+{
+    struct conv_walk *w = ud;
+    int64_t ts = send_parse_iso_ms(m->timestamp);
+    int dir = m->id[0] ? conv_direction(m->direction) : 0;
+
+    if (m->id[0] && !w->newest_id[0])
+        snprintf(w->newest_id, sizeof(w->newest_id), "%s", m->id);
+    if (w->scanning) {
+        const struct outbox_thread *th = w->th;
+        if (m->id[0] && ((th->seen_message_id[0] && strcmp(m->id, th->seen_message_id) == 0) ||
+                         (th->first_message_id[0] && strcmp(m->id, th->first_message_id) == 0))) {
+            w->scanning = 0; /* everything older was read before, or precedes the first text */
+            w->by_id = 1;
+        } else if (ts >= 0 && ts < th->first_sent_ms - CONV_SKEW_MS) {
+            w->scanning = 0; /* newest first: everything further is older than the first text */
+        } else if (dir == 'i') {
+            if (w->n_replies == w->cap_replies) {
+                size_t cap = w->cap_replies ? w->cap_replies * 2 : 16;
+                struct conv_msg *v;
+                if (cap > CONV_REPLIES_MAX) {
+                    err_set(e, ERR_UPSTREAM_INVALID,
+                            "TextUs shows more than %d replies since the first text; not logged",
+                            CONV_REPLIES_MAX);
+                    return -1;
+                }
+                v = realloc(w->replies, cap * sizeof(*v));
+                if (!v) {
+                    err_set(e, ERR_INTERNAL, "out of memory");
+                    return -1;
+                }
+                w->replies = v;
+                w->cap_replies = cap;
+            }
+            if (conv_keep(&w->replies[w->n_replies], m, body, ts, e) != 0)
+                return -1;
+            w->n_replies++;
+        }
+    }
+    if (dir && w->n_items < w->want_items) {
+        if (conv_keep(&w->items[w->n_items], m, body, ts, e) != 0)
+            return -1;
+        w->n_items++;
+    }
+    if (!w->scanning && w->n_items >= w->want_items)
+        *stop = 1;
+    return 0;
+}
+
+/* Walk the conversation's timeline into *w (set want_items and th first). */
+static int conv_walk_run(struct send_ctx *c, const char *conversation_id, struct conv_walk *w,
+                         struct err *e)
+{
+    if (w->want_items) {
+        w->items = calloc(w->want_items, sizeof(*w->items));
+        if (!w->items) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            return -1;
+        }
+    }
+    w->scanning = w->th != NULL;
+    return textus_timeline(&c->tx, conversation_id, conv_member, w, e);
+}
+
+static void conv_fmt_utc(char *out, size_t outsz, int64_t ms, const char *raw)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if (ms < 0 || !gmtime_r(&t, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
+        snprintf(out, outsz, "%s", raw && *raw ? raw : "an unknown time");
+}
+
+/* The note of a reply: who replied, from which number, when, what, and the marker. malloc'd. */
+static char *conv_note_text(const char *who, const char *from, const struct conv_msg *r)
+{
+    char when[64], marker[TEXTUS_ID_MAX + 16];
+    const char *body = r->body && *r->body ? r->body : "(no text: a picture or an attachment)";
+    size_t len;
+    char *out;
+
+    conv_fmt_utc(when, sizeof(when), r->at_ms, r->m.timestamp);
+    if (send_note_marker(marker, sizeof(marker), r->m.id) != 0)
+        return NULL;
+    len = strlen(who) + strlen(from) + strlen(when) + strlen(body) + strlen(marker) + 96;
+    out = malloc(len);
+    if (!out)
+        return NULL;
+    snprintf(out, len, "Text message reply received via TextUs from %s (%s) on %s:\n\n%s\n\n%s",
+             who, from, when, body, marker);
+    return out;
+}
+
+/* 1 when the reply belongs to the thread's logged part (see conv_member's boundary). */
+static int conv_reply_after(const struct conv_walk *w, const struct conv_msg *r)
+{
+    /* stopped at a known message: everything collected is newer than it; otherwise (stopped by
+     * time, or the whole timeline read without meeting the first text) only what TextUs dates
+     * after the first text's intent — an undatable message is never logged */
+    return w->by_id || (r->at_ms >= 0 && r->at_ms > w->th->first_sent_ms);
+}
+
+/*
+ * Journal the new replies a walk found, oldest first, then record the read
+ * (its newest message) on the thread. -1 only when the outbox fails.
+ */
+static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
+                        const char *conversation_id, const struct conv_walk *w, int by_flush,
+                        long *journaled, struct err *e)
+{
+    struct textus_contact contact;
+    struct outbox_reply rep;
+    char rid[OUTBOX_REQUEST_ID_MAX + 1];
+    const char *who = "the candidate";
+    size_t i;
+    int any_new = 0, found = 0, r;
+
+    for (i = 0; i < w->n_replies && !any_new; i++) {
+        struct outbox_entry en;
+        if (!conv_reply_after(w, &w->replies[i]) ||
+            outbox_reply_id(rid, th->candidate_id, w->replies[i].m.id) != 0)
+            continue;
+        r = outbox_get(c->ob, rid, &en, e);
+        if (r < 0)
+            return -1;
+        if (r == 1)
+            outbox_entry_free(&en);
+        else
+            any_new = 1;
+    }
+    if (any_new) {
+        /* who replied: the TextUs contact with this number, when there is one */
+        struct err te;
+        err_clear(&te);
+        memset(&contact, 0, sizeof(contact));
+        if (textus_find_contact(&c->tx, th->to, &contact, &found, &te) != 0)
+            log_msg("replies: the contact's name could not be read: %s", te.message);
+        else if (found && contact.name[0])
+            who = contact.name;
+    }
+    for (i = w->n_replies; any_new && i-- > 0;) {
+        const struct conv_msg *m = &w->replies[i];
+        char *note;
+        if (!conv_reply_after(w, m))
+            continue;
+        note = conv_note_text(who, th->to, m);
+        if (!note) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            return -1;
+        }
+        memset(&rep, 0, sizeof(rep));
+        rep.candidate_id = th->candidate_id;
+        rep.from = th->to;
+        rep.message_id = m->m.id;
+        rep.conversation = m->m.conversation[0] ? m->m.conversation : conversation_id;
+        rep.body = m->body;
+        rep.note_body = note;
+        rep.visibility = store_note_visibility(c->store);
+        r = outbox_journal_reply(c->ob, &rep, e);
+        sodium_memzero(note, strlen(note));
+        free(note);
+        if (r < 0)
+            return -1;
+        if (r == 1) {
+            (*journaled)++;
+            log_msg("reply %s of candidate %s journaled", m->m.id, th->candidate_id);
+        }
+    }
+    FAILPOINT("after_reply_journal");
+    /* nothing new since the last read: no write (the compose box asks every minute) */
+    if (!by_flush && strcmp(w->newest_id, th->seen_message_id) == 0)
+        return 0;
+    return outbox_thread_read(c->ob, th->candidate_id, th->to, w->newest_id, by_flush, e);
+}
+
+/* ---- the verb ---- */
+
+/* "2026-12-01T10:00:00.000Z" from ms, or the raw timestamp when it could not be read. */
+static cJSON *conv_at(const struct conv_msg *m)
+{
+    char buf[40];
+    time_t t = (time_t)(m->at_ms / 1000);
+    struct tm tm;
+
+    if (m->at_ms < 0 || !gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm))
+        return m->m.timestamp[0] ? cJSON_CreateString(m->m.timestamp) : cJSON_CreateNull();
+    snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ", (int)(m->at_ms % 1000));
+    return cJSON_CreateString(buf);
+}
+
+static cJSON *conv_item(const struct conv_msg *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *st = m->m.delivery_state;
+    int out = conv_direction(m->m.direction) == 'o';
+
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "id", m->m.id);
+    cJSON_AddStringToObject(o, "direction", out ? "out" : "in");
+    cJSON_AddStringToObject(o, "body", m->body ? m->body : "");
+    cJSON_AddStringToObject(o, "delivery_state", st);
+    /* the help article's two outcomes, for outgoing texts (as message_status folds them) */
+    if (out && strcmp(st, "delivered") == 0)
+        cJSON_AddTrueToObject(o, "delivered");
+    else if (out && (strcmp(st, "failed") == 0 || strcmp(st, "failed_transient") == 0 ||
+                     strcmp(st, "unknown") == 0))
+        cJSON_AddFalseToObject(o, "delivered");
+    else
+        cJSON_AddNullToObject(o, "delivered");
+    cJSON_AddItemToObject(o, "at", conv_at(m));
+    return o;
+}
+
+/* The code at the front of a journaled error ("greenhouse_auth: ...") into out. */
+static void conv_error_code(char *out, size_t outsz, const char *last_error)
+{
+    size_t n = strcspn(last_error, ":");
+
+    if (n >= outsz)
+        n = outsz - 1;
+    memcpy(out, last_error, n);
+    out[n] = '\0';
+}
+
+/*
+ * Write the candidate's pending reply notes, oldest first; *logged counts the
+ * ones this call wrote. A note still not written leaves its journaled error in
+ * result's "replies_error". -1 only when the outbox fails.
+ */
+static int conv_write_notes(struct send_ctx *c, const char *candidate_id, long *logged,
+                            cJSON *result, struct err *e)
+{
+    static char ids[CONV_NOTES_MAX][OUTBOX_REQUEST_ID_MAX + 1];
+    char last[256] = "", last_rid[OUTBOX_REQUEST_ID_MAX + 1] = "";
+    int last_stopped = 0;
+    size_t n = 0, i;
+
+    if (outbox_reply_ids(c->ob, candidate_id, ids, CONV_NOTES_MAX, &n, e) != 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        struct outbox_entry en;
+        int written = 0, r;
+        if (send_note_attempt(c, ids[i], 1, 0, &written, e) != 0)
+            return -1;
+        *logged += written;
+        if (written)
+            continue;
+        r = outbox_get(c->ob, ids[i], &en, e);
+        if (r < 0)
+            return -1;
+        if (r == 1 && en.note_state != OUTBOX_NOTE_WRITTEN && en.last_error[0]) {
+            snprintf(last, sizeof(last), "%s", en.last_error);
+            snprintf(last_rid, sizeof(last_rid), "%s", en.request_id);
+            last_stopped = en.note_state == OUTBOX_NOTE_STOPPED;
+        }
+        if (r == 1)
+            outbox_entry_free(&en);
+    }
+    if (last[0]) {
+        char code[48], fix[SEND_FIX_MAX];
+        cJSON *o = cJSON_AddObjectToObject(result, "replies_error");
+        conv_error_code(code, sizeof(code), last);
+        if (o) {
+            cJSON_AddStringToObject(o, "code", code);
+            cJSON_AddStringToObject(o, "message", last);
+            cJSON_AddBoolToObject(o, "retrying", !last_stopped);
+            if (last_stopped) {
+                send_stopped_fix(fix, sizeof(fix), last, last_rid);
+                cJSON_AddStringToObject(o, "fix", fix);
+            }
+        }
+    }
+    return 0;
+}
+
+int conversation_read(const struct conv_request *r, cJSON *result, struct err *e)
+{
+    struct send_ctx c;
+    struct textus_conversation *conv = NULL;
+    struct outbox_thread th;
+    struct conv_walk w;
+    cJSON *items;
+    long journaled = 0, logged = 0, waiting;
+    int opted = 0, have_thread = 0, logging, rc = -1;
+    size_t i;
+
+    memset(&w, 0, sizeof(w));
+    memset(&th, 0, sizeof(th));
+    if (!r->to || !phone_e164_nanp_valid(r->to)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_TO_RULE);
+        return -1;
+    }
+    if (r->candidate_id && !phone_gh_id_valid(r->candidate_id)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_CANDIDATE_ID_RULE);
+        return -1;
+    }
+    if (send_ctx_open(&c, r->candidate_id != NULL, e) != 0)
+        return -1;
+    logging = r->candidate_id && c.note_enabled;
+    conv = calloc(1, sizeof(*conv));
+    if (!conv) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    /* https://apidocs.next.textus.com/docs/opt_outs/show and
+     * https://apidocs.next.textus.com/docs/accounts/conversation/ (send.c's pre-send checks) */
+    if (textus_get_opt_out(&c.tx, r->to, &opted, e) != 0 ||
+        textus_get_conversation(&c.tx, r->to, conv, e) != 0)
+        goto out;
+    if (logging) {
+        int got = outbox_thread_get(c.ob, r->candidate_id, r->to, &th, e);
+        if (got < 0)
+            goto out;
+        have_thread = got == 1;
+    }
+    if (conv->found) {
+        w.want_items = CONV_ITEMS_MAX;
+        w.th = have_thread ? &th : NULL;
+        if (conv_walk_run(&c, conv->id, &w, e) != 0)
+            goto out;
+        if (have_thread && conv_journal(&c, &th, conv->id, &w, 0, &journaled, e) != 0)
+            goto out;
+    }
+    if (logging && conv_write_notes(&c, r->candidate_id, &logged, result, e) != 0)
+        goto out;
+    cJSON_AddStringToObject(result, "to", r->to);
+    cJSON_AddBoolToObject(result, "opted_out", opted || (conv->found && conv->unsubscribed));
+    cJSON_AddBoolToObject(result, "blocked", conv->found && conv->blocked);
+    items = cJSON_AddArrayToObject(result, "items");
+    for (i = w.n_items; items && i-- > 0;) /* oldest first */
+        cJSON_AddItemToArray(items, conv_item(&w.items[i]));
+    cJSON_AddNumberToObject(result, "replies_logged", (double)logged);
+    if (r->candidate_id) {
+        char since[40];
+        time_t t = (time_t)(th.first_sent_ms / 1000);
+        struct tm tm;
+        if (have_thread && gmtime_r(&t, &tm) &&
+            strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm))
+            cJSON_AddStringToObject(result, "logging_since", since);
+        else
+            cJSON_AddNullToObject(result, "logging_since");
+        waiting = logging ? outbox_replies_waiting(c.ob, r->candidate_id, e) : 0;
+        if (waiting < 0)
+            goto out;
+        cJSON_AddNumberToObject(result, "replies_waiting", (double)waiting);
+        cJSON_AddBoolToObject(result, "notes_enabled", c.note_enabled);
+    }
+    if (journaled || logged)
+        log_msg("conversation: %ld repl%s journaled, %ld logged", journaled,
+                journaled == 1 ? "y" : "ies", logged);
+    rc = 0;
+out:
+    conv_walk_free(&w);
+    outbox_thread_free(&th);
+    free(conv);
+    send_ctx_close(&c);
+    return rc;
+}
+
+/* ---- flush ---- */
+
+/* Read one thread for a flush: 0 read (or nothing new), 1 TextUs failed (*te), -1 outbox (*e). */
+static int conv_flush_thread(struct send_ctx *c, const struct outbox_thread *th, long *journaled,
+                             struct err *te, struct err *e)
+{
+    struct textus_conversation *conv = calloc(1, sizeof(*conv));
+    struct conv_walk w;
+    int rc = 1;
+
+    memset(&w, 0, sizeof(w));
+    if (!conv) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (textus_get_conversation(&c->tx, th->to, conv, te) != 0)
+        goto checked;
+    if (!conv->found || (conv->has_latest && th->seen_message_id[0] &&
+                         strcmp(conv->latest.id, th->seen_message_id) == 0)) {
+        rc = 0; /* no conversation, or nothing since the last complete read */
+        goto checked;
+    }
+    w.th = th;
+    if (conv_walk_run(c, conv->id, &w, te) != 0)
+        goto checked;
+    rc = conv_journal(c, th, conv->id, &w, 1, journaled, e) != 0 ? -1 : 0;
+    goto out;
+checked:
+    /* a flush still moves on to the others next time */
+    if (outbox_thread_read(c->ob, th->candidate_id, th->to, NULL, 1, e) != 0)
+        rc = -1;
+out:
+    conv_walk_free(&w);
+    free(conv);
+    return rc;
+}
+
+int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out, struct err *e)
+{
+    struct outbox_thread th[CONV_FLUSH_THREADS];
+    size_t n = 0, i;
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (outbox_threads_due(c->ob, outbox_now_ms() - CONV_FLUSH_AGE_MS, th, CONV_FLUSH_THREADS, &n,
+                           e) != 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        struct err te;
+        int r;
+        err_clear(&te);
+        r = conv_flush_thread(c, &th[i], &out->replies_journaled, &te, e);
+        if (r < 0) {
+            rc = -1;
+            break;
+        }
+        out->threads_read++;
+        if (r == 1) {
+            log_msg("flush: the replies of candidate %s could not be read: %s", th[i].candidate_id,
+                    te.message);
+            /* only a refusal of this one conversation lets the others be read now; a rate
+             * limit (or a Retry-After hold), an unreachable TextUs or refused credentials
+             * would fail them all (and cost a timeout each) */
+            if (te.code != ERR_TEXTUS_REJECTED && te.code != ERR_UPSTREAM_INVALID)
+                break;
+        }
+    }
+    for (i = 0; i < n; i++)
+        outbox_thread_free(&th[i]);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * conversation — the two-way thread (engine module): the `conversation` verb
+ * (a number's TextUs conversation, the latest CONV_ITEMS_MAX messages, oldest
+ * first) and the logging of a candidate's replies as Greenhouse notes.
+ *
+ * Which replies are logged: with a candidate id, every inbound message that
+ * TextUs shows after the first text this host sent to that number for that
+ * candidate (the outbox's thread of the pair, outbox.h); earlier history is
+ * shown, never logged. Each reply becomes one note, oldest first, exactly once
+ * across processes, crashes and hosts: it is journaled under a key of its own
+ * (outbox_reply_id, inserted once), its note is claimed with a lease, the
+ * candidate's notes are searched for its marker "[textus:<message id>]" before
+ * every post, and the note's id is journaled (send_note_attempt, send.c).
+ *
+ * A flush reads the replies of the threads texted in the last 30 days, at most
+ * CONV_FLUSH_THREADS per flush (half the newest by their latest text, half
+ * those read longest ago), one conversation request each when nothing is new.
+ */
+#ifndef TH_CONVERSATION_H
+#define TH_CONVERSATION_H
+
+#include "common.h"
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "send.h"
+
+#define CONV_ITEMS_MAX     50
+#define CONV_FLUSH_THREADS 20
+#define CONV_FLUSH_AGE_MS  (30LL * 24 * 3600 * 1000)
+
+/* A conversation request; strings NUL-terminated. */
+struct conv_request {
+    const char *to;           /* +1NXXNXXXXXX */
+    const char *candidate_id; /* NULL: show the thread, log nothing */
+};
+
+/*
+ * The verb: validate (no network), read the opt-out, the conversation and its
+ * timeline, journal and log the candidate's new replies, fill result with
+ * {"to", "opted_out", "blocked", "items", "replies_logged", ...} (PROTOCOL.md).
+ */
+int conversation_read(const struct conv_request *r, cJSON *result, struct err *e) TH_WUR;
+
+struct conv_flush_counts {
+    long threads_read;      /* conversations read by this flush */
+    long replies_journaled; /* new replies journaled (their notes are written by the flush) */
+};
+
+/*
+ * A flush's share: journal the new replies of the threads due (see above). A
+ * TextUs error on one thread is logged and the next is read; a rate limit (or
+ * a Retry-After hold) ends the pass. -1 only when the outbox fails.
+ */
+int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out,
+                               struct err *e) TH_WUR;
+
+#endif

@@ -1,0 +1,11 @@
+# Two-way conversations (issue L): the conversation verb, replies logged as Greenhouse notes
+# exactly once (the verb, flushes, two hosts, crashes), through the real binary against the
+# fakes (Harvest v1 and v3).
+set(TH_CONV_ENV "${TH_TEST_ENV}")
+if(TH_FAILPOINTS)
+  list(APPEND TH_CONV_ENV "TH_FAILPOINTS_BUILT=1")
+endif()
+add_test(NAME conversation
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/conversation/test_conversation.py)
+set_tests_properties(conversation PROPERTIES ENVIRONMENT "${TH_CONV_ENV}" LABELS "send;conversation"
+                                             TIMEOUT 300)
