@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "failpoint.h"
+#include "iso8601.h"
 #include "log.h"
 #include "outbox.h"
 #include "phone.h"
@@ -89,8 +90,11 @@ static int conv_member(const struct textus_message *m, const char *body, void *u
                        struct err *e)
 {
     struct conv_walk *w = ud;
-    int64_t ts = send_parse_iso_ms(m->timestamp);
+    int64_t ts = -1; /* -1: a timestamp iso8601 cannot read */
     int dir = m->id[0] ? conv_direction(m->direction) : 0;
+
+    if (iso8601_parse_ms(&ts, m->timestamp, strlen(m->timestamp)) != 0)
+        ts = -1;
 
     if (m->id[0] && !w->newest_id[0])
         snprintf(w->newest_id, sizeof(w->newest_id), "%s", m->id);
