@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "engine_entry.h"
+#include "quiet.h"
 #include "send.h"
 #include "term.h"
 
@@ -65,6 +66,17 @@ static void cli_outbox_fix(char *out, size_t outsz, const struct outbox_entry *e
         send_stopped_fix(out, outsz, en->last_error, en->request_id);
 }
 
+/* "scheduled_at": when a scheduled send is due (UTC), null for a send. */
+static void cli_outbox_scheduled(cJSON *o, const struct outbox_entry *en)
+{
+    char iso[QUIET_ISO_MAX];
+
+    if (en->schedule && quiet_format_utc(iso, sizeof(iso), en->send_at_ms / 1000) == 0)
+        cJSON_AddStringToObject(o, "scheduled_at", iso);
+    else
+        cJSON_AddNullToObject(o, "scheduled_at");
+}
+
 static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
 {
     cJSON *o = cJSON_CreateObject();
@@ -105,6 +117,7 @@ static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
         cJSON_AddStringToObject(o, "fix", fix);
     else
         cJSON_AddNullToObject(o, "fix");
+    cli_outbox_scheduled(o, en);
     return o;
 }
 
@@ -170,6 +183,8 @@ static int cli_outbox_list(int json)
                en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
                en.last_error);
         cli_outbox_fix(fix, sizeof(fix), &en);
+        if (en.schedule && quiet_format_utc(when, sizeof(when), en.send_at_ms / 1000) == 0)
+            printf("    scheduled for: %s\n", when);
         if (fix[0])
             printf("    fix: %s\n", fix);
         outbox_entry_free(&en);

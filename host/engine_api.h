@@ -92,6 +92,10 @@ struct th_engine_api {
     void (*doctor_config_checks)(struct doctor *d, int online);
     cJSON *(*doctor_recent_messages)(int limit);
     void (*doctor_scrub)(char *text, size_t len);
+
+    /* Composing (PROTOCOL.md): a scheduled send, the candidate's local time. */
+    handler_fn schedule_sms;
+    handler_fn local_time;
 };
 
 #endif

@@ -28,6 +28,10 @@ int handler_message_status(const struct handler_env *env, const cJSON *req, cJSO
 int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
 int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSON *result,
                            struct err *e);
+int handler_schedule_sms(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e);
+int handler_local_time(const struct handler_env *env, const cJSON *req, cJSON *result,
+                       struct err *e);
 
 /* Commands: cli_<command>.c. */
 int cli_cmd_configure(int argc, char **argv);

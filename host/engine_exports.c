@@ -32,4 +32,7 @@ const struct th_engine_api textus_host_engine_api = {
     .doctor_config_checks = doctor_config_checks,
     .doctor_recent_messages = doctor_recent_messages,
     .doctor_scrub = doctor_scrub,
+
+    .schedule_sms = handler_schedule_sms,
+    .local_time = handler_local_time,
 };

@@ -56,6 +56,10 @@ enum err_code {
     ERR_GREENHOUSE_REJECTED,
     /* 35: send flow */
     ERR_NOT_SENT,
+    /* 56: composing (quiet hours, scheduled sends, saved replies); numbered from 56, the
+     * table is made contiguous again when the branches that allocate 36-55 are merged */
+    ERR_QUIET_HOURS = 56,
+    ERR_SCHEDULE_OUT_OF_RANGE,
     /* append new codes here, never in between */
     ERR__COUNT
 };

@@ -37,6 +37,8 @@ PROTO_ENGINE_VERB(flush_outbox)
 PROTO_ENGINE_VERB(message_status)
 PROTO_ENGINE_VERB(opt_out)
 PROTO_ENGINE_VERB(import_contact)
+PROTO_ENGINE_VERB(schedule_sms)
+PROTO_ENGINE_VERB(local_time)
 
 struct proto_verb {
     const char *name;
@@ -54,6 +56,8 @@ static const struct proto_verb proto_verbs[] = {
     {"message_status", NULL, proto_engine_message_status},
     {"opt_out", NULL, proto_engine_opt_out},
     {"import_contact", NULL, proto_engine_import_contact},
+    {"schedule_sms", NULL, proto_engine_schedule_sms},
+    {"local_time", NULL, proto_engine_local_time},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
@@ -138,6 +142,24 @@ cJSON *proto_error_reply(const cJSON *id, const struct err *e)
     return reply;
 }
 
+/* Move the members of fields into error, except those the envelope itself defines. */
+static void proto_error_fields(cJSON *error, cJSON *fields)
+{
+    static const char *const own[] = {"code", "message", "retryable", "retry_after_ms", "details"};
+    cJSON *it = fields->child;
+
+    while (it) {
+        cJSON *next = it->next;
+        size_t i;
+        int taken = 0;
+        for (i = 0; i < TH_ARRAY_SIZE(own); i++)
+            taken = taken || (it->string && strcmp(it->string, own[i]) == 0);
+        if (it->string && !taken && !cJSON_GetObjectItemCaseSensitive(error, it->string))
+            cJSON_AddItemToObject(error, it->string, cJSON_DetachItemViaPointer(fields, it));
+        it = next;
+    }
+}
+
 static const struct proto_verb *proto_find_verb(const char *type)
 {
     size_t i;
@@ -213,6 +235,7 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *b
     log_msg("request type=%s", verb->name);
     if (fn(&env, req, result, &e) != 0) {
         cJSON *details = cJSON_DetachItemFromObjectCaseSensitive(result, HANDLER_ERROR_DETAILS);
+        cJSON *fields = cJSON_DetachItemFromObjectCaseSensitive(result, HANDLER_ERROR_FIELDS);
         cJSON *error;
         cJSON_Delete(result);
         if (e.code == ERR_OK)
@@ -224,6 +247,9 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *b
             cJSON_AddItemToObject(error, "details", details);
         else
             cJSON_Delete(details);
+        if (error && cJSON_IsObject(fields))
+            proto_error_fields(error, fields);
+        cJSON_Delete(fields);
         return reply;
     }
     reply = cJSON_CreateObject();

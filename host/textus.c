@@ -186,6 +186,10 @@ static int textus_message_from(const cJSON *o, struct textus_message *m)
         apijson_copy(o, "status", m->delivery_state, sizeof(m->delivery_state));
     apijson_copy(o, "conversation", m->conversation, sizeof(m->conversation));
     apijson_copy(o, "direction", m->direction, sizeof(m->direction));
+    if (apijson_copy(o, "sender", m->sender, sizeof(m->sender)) != 0 ||
+        strncmp(m->sender, "/users/", 7) != 0)
+        m->sender[0] =
+            '\0'; /* outgoing messages only (https://apidocs.next.textus.com/types/Message/) */
     if (apijson_copy(o, "displayTimestamp", m->timestamp, sizeof(m->timestamp)) != 0 &&
         apijson_copy(o, "createdAt", m->timestamp, sizeof(m->timestamp)) != 0)
         apijson_copy(o, "timelinePosition", m->timestamp, sizeof(m->timestamp));
@@ -394,6 +398,59 @@ static int textus_each(const struct textus_config *c, const char *first_url, int
     }
 }
 
+/*
+ * An account's number as E.164: the accounts page shows phoneNumbers formatted for people
+ * ("(303) 555-1111", https://apidocs.next.textus.com/docs/accounts/index); a +1 number written
+ * with or without its country code, or a number already in E.164. "" when it is neither.
+ */
+static void textus_e164_of(char *out, size_t outsz, const char *s)
+{
+    char d[20];
+    size_t n = 0;
+    int plus = 0;
+
+    out[0] = '\0';
+    for (; s && *s; s++) {
+        if (*s == '+' && n == 0)
+            plus = 1;
+        else if (*s >= '0' && *s <= '9') {
+            if (n + 1 >= sizeof(d))
+                return;
+            d[n++] = *s;
+        } else if (!strchr(" ()-.", *s))
+            return;
+    }
+    d[n] = '\0';
+    if (!plus && n == 10)
+        snprintf(out, outsz, "+1%s", d);
+    else if (!plus && n == 11 && d[0] == '1')
+        snprintf(out, outsz, "+%s", d);
+    else if (plus)
+        snprintf(out, outsz, "+%s", d);
+    if (!textus_is_e164(out))
+        out[0] = '\0';
+}
+
+/* Add "phones": the account's numbers that read as E.164. 1, or 0 when out of memory. */
+static int textus_account_phones(cJSON *o, const cJSON *numbers)
+{
+    cJSON *arr = cJSON_AddArrayToObject(o, "phones");
+    const cJSON *it;
+    char e164[24];
+
+    if (!arr)
+        return 0;
+    cJSON_ArrayForEach(it, numbers)
+    {
+        if (!cJSON_IsString(it))
+            continue;
+        textus_e164_of(e164, sizeof(e164), it->valuestring);
+        if (e164[0] && !cJSON_AddItemToArray(arr, cJSON_CreateString(e164)))
+            return 0;
+    }
+    return 1;
+}
+
 static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err *e)
 {
     cJSON *arr = ud, *o;
@@ -409,7 +466,8 @@ static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err
     if (!o || !cJSON_AddStringToObject(o, "slug", slug->valuestring) ||
         !cJSON_AddStringToObject(
             o, "name", cJSON_IsString(name) && name->valuestring ? name->valuestring : "") ||
-        !cJSON_AddBoolToObject(o, "messagingRestricted", apijson_true(m, "messagingRestricted"))) {
+        !cJSON_AddBoolToObject(o, "messagingRestricted", apijson_true(m, "messagingRestricted")) ||
+        !textus_account_phones(o, cJSON_GetObjectItemCaseSensitive(m, "phoneNumbers"))) {
         cJSON_Delete(o);
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
@@ -451,6 +509,12 @@ static void textus_account_from(const cJSON *it, const char *via, struct textus_
              cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring);
     out->messaging_restricted = apijson_true(it, "messagingRestricted");
     snprintf(out->via, sizeof(out->via), "%s", via ? via : "");
+    {
+        const cJSON *ph = cJSON_GetObjectItemCaseSensitive(it, "phones");
+        out->n_phones = cJSON_GetArraySize(ph);
+        if (out->n_phones > 0)
+            snprintf(out->phone, sizeof(out->phone), "%s", cJSON_GetArrayItem(ph, 0)->valuestring);
+    }
 }
 
 /* The entry of arr whose slug is slug, or NULL. */
@@ -544,33 +608,21 @@ out:
 
 /* ------------------------------------------------------------------ messages */
 
-int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
-                        struct textus_message *out, struct err *e)
+/*
+ * POST a message document (req: {to, body, ...}) to url and read the Message it creates;
+ * what: "sending the message" / "scheduling the message". A write: never repeated here; an
+ * answer that does not say whether the message exists is outcome_unknown.
+ */
+static int textus_post_message(const struct textus_config *c, const char *url, const cJSON *req,
+                               const char *what, struct textus_message *out, struct err *e)
 {
-    char slug[256], url[HTTP_URL_MAX];
-    cJSON *req = NULL;
     char *json = NULL;
     struct http_response r;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
     memset(&r, 0, sizeof(r));
-    if (!textus_is_e164(to_e164)) {
-        err_set(e, ERR_BAD_REQUEST, "the recipient is not an E.164 number");
-        return -1;
-    }
-    if (!body || !*body) {
-        err_set(e, ERR_BAD_REQUEST, "the message body is empty");
-        return -1;
-    }
-    /* https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body};
-     * one recipient -> 201 Message */
-    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
-        textus_url(c, url, sizeof(url), e, "/%s/messages", slug) != 0)
-        return -1;
-    req = cJSON_CreateObject();
-    if (!req || !cJSON_AddStringToObject(req, "to", to_e164) ||
-        !cJSON_AddStringToObject(req, "body", body) || !(json = cJSON_PrintUnformatted(req))) {
+    if (!(json = cJSON_PrintUnformatted(req))) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
@@ -586,7 +638,7 @@ int textus_send_message(const struct textus_config *c, const char *to_e164, cons
         log_msg("textus: send -> HTTP %ld (outcome_unknown)", r.status);
         goto out;
     }
-    if (textus_map(c, &r, 1, "sending the message", e) != 0)
+    if (textus_map(c, &r, 1, what, e) != 0)
         goto out;
     if (r.status == 202) {
         err_set(e, ERR_UPSTREAM_INVALID,
@@ -600,11 +652,93 @@ int textus_send_message(const struct textus_config *c, const char *to_e164, cons
                 r.status);
         goto out;
     }
-    log_msg("textus: sent message %s state %s", out->id, out->delivery_state);
+    log_msg("textus: %s: message %s state %s", what, out->id, out->delivery_state);
     rc = 0;
 out:
     http_response_free(&r);
     cJSON_free(json);
+    return rc;
+}
+
+/* The checks every message POST makes before anything leaves. */
+static int textus_message_args(const char *to_e164, const char *body, struct err *e)
+{
+    if (!textus_is_e164(to_e164)) {
+        err_set(e, ERR_BAD_REQUEST, "the recipient is not an E.164 number");
+        return -1;
+    }
+    if (!body || !*body) {
+        err_set(e, ERR_BAD_REQUEST, "the message body is empty");
+        return -1;
+    }
+    return 0;
+}
+
+int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
+                        struct textus_message *out, struct err *e)
+{
+    char slug[256], url[HTTP_URL_MAX];
+    cJSON *req = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (textus_message_args(to_e164, body, e) != 0)
+        return -1;
+    /* https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body};
+     * one recipient -> 201 Message */
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/messages", slug) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req || !cJSON_AddStringToObject(req, "to", to_e164) ||
+        !cJSON_AddStringToObject(req, "body", body)) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    rc = textus_post_message(c, url, req, "sending the message", out, e);
+out:
+    cJSON_Delete(req);
+    return rc;
+}
+
+int textus_schedule_message(const struct textus_config *c, const char *to_e164, const char *body,
+                            const char *from_e164, const char *scheduled_at,
+                            struct textus_message *out, struct err *e)
+{
+    char slug[256], url[HTTP_URL_MAX];
+    cJSON *req = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (textus_message_args(to_e164, body, e) != 0)
+        return -1;
+    if (!scheduled_at || strlen(scheduled_at) != 20 || scheduled_at[19] != 'Z') {
+        err_set(e, ERR_BAD_REQUEST,
+                "the scheduled time is not ISO-8601 UTC (YYYY-MM-DDTHH:MM:SSZ)");
+        return -1;
+    }
+    if (from_e164 && !textus_is_e164(from_e164)) {
+        err_set(e, ERR_BAD_REQUEST, "the sending number is not an E.164 number");
+        return -1;
+    }
+    /* https://apidocs.next.textus.com/docs/messages/schedule/: POST /:account/messages/schedule
+     * {from, to, body, scheduled_at} (ISO-8601 UTC, "2058-10-25T18:09:13Z") -> 201 Message with
+     * flags ["scheduled"]. `from` is the account's number (the page's example sends it; the
+     * send page says the account's number is used without one): sent when the account has
+     * exactly one number, left out otherwise rather than guessed. */
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/messages/schedule", slug) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req || (from_e164 && !cJSON_AddStringToObject(req, "from", from_e164)) ||
+        !cJSON_AddStringToObject(req, "to", to_e164) ||
+        !cJSON_AddStringToObject(req, "body", body) ||
+        !cJSON_AddStringToObject(req, "scheduled_at", scheduled_at)) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    rc = textus_post_message(c, url, req, "scheduling the message", out, e);
+out:
     cJSON_Delete(req);
     return rc;
 }

@@ -41,6 +41,8 @@ struct textus_account {
     int messaging_restricted; /* not 10DLC registered: sending is refused */
     char via[TEXTUS_ID_MAX];  /* "" for a direct membership, else the ancestor it is reached through
                                */
+    int n_phones;             /* the account's numbers (phoneNumbers) that read as E.164 */
+    char phone[24];           /* the first of them, "" when none */
 };
 
 struct textus_message {
@@ -49,6 +51,7 @@ struct textus_message {
     char conversation[TEXTUS_ID_MAX]; /* "/conversations/..." or "" */
     char direction[8];                /* "out" / "in" or "" */
     char timestamp[64];               /* createdAt / displayTimestamp or "" */
+    char sender[TEXTUS_ID_MAX];       /* "/users/..." (outgoing messages) or "" */
 };
 
 struct textus_conversation {
@@ -85,6 +88,12 @@ int textus_verify_account(const struct textus_config *c, struct textus_account *
 /* POST /{slug}/messages {to, body} to one E.164 recipient; 201 -> Message. */
 int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
                         struct textus_message *out, struct err *e) TH_WUR;
+
+/* POST /{slug}/messages/schedule {from?, to, body, scheduled_at} (scheduled_at ISO-8601 UTC,
+ * "YYYY-MM-DDTHH:MM:SSZ"; from_e164 NULL: left out); 201 -> Message (flags "scheduled"). */
+int textus_schedule_message(const struct textus_config *c, const char *to_e164, const char *body,
+                            const char *from_e164, const char *scheduled_at,
+                            struct textus_message *out, struct err *e) TH_WUR;
 
 /* GET {message id} (the relative IRI returned by the send). */
 int textus_get_message(const struct textus_config *c, const char *message_id,

@@ -11,6 +11,10 @@ endif()
 add_test(NAME send_flow COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_send.py)
 set_tests_properties(send_flow PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
 
+# Quiet hours and scheduled sends through the real binary, the clock set by faketime.
+add_test(NAME send_quiet COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_quiet.py)
+set_tests_properties(send_quiet PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)
+
 # A build without TH_FAILPOINTS must contain no failpoint code (the names never appear).
 if(NOT TH_FAILPOINTS)
   add_test(NAME send_no_failpoints
