@@ -93,9 +93,10 @@ struct th_engine_api {
     cJSON *(*doctor_recent_messages)(int limit);
     void (*doctor_scrub)(char *text, size_t len);
 
-    /* Composing (PROTOCOL.md): a scheduled send, the candidate's local time. */
+    /* Composing (PROTOCOL.md): a scheduled send, the candidate's local time, saved replies. */
     handler_fn schedule_sms;
     handler_fn local_time;
+    handler_fn saved_replies;
 };
 
 #endif

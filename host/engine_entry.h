@@ -32,6 +32,8 @@ int handler_schedule_sms(const struct handler_env *env, const cJSON *req, cJSON 
                          struct err *e);
 int handler_local_time(const struct handler_env *env, const cJSON *req, cJSON *result,
                        struct err *e);
+int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON *result,
+                          struct err *e);
 
 /* Commands: cli_<command>.c. */
 int cli_cmd_configure(int argc, char **argv);

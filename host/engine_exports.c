@@ -35,4 +35,5 @@ const struct th_engine_api textus_host_engine_api = {
 
     .schedule_sms = handler_schedule_sms,
     .local_time = handler_local_time,
+    .saved_replies = handler_saved_replies,
 };

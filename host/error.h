@@ -60,6 +60,7 @@ enum err_code {
      * table is made contiguous again when the branches that allocate 36-55 are merged */
     ERR_QUIET_HOURS = 56,
     ERR_SCHEDULE_OUT_OF_RANGE,
+    ERR_TEXTUS_USER_UNKNOWN,
     /* append new codes here, never in between */
     ERR__COUNT
 };

@@ -39,6 +39,7 @@ PROTO_ENGINE_VERB(opt_out)
 PROTO_ENGINE_VERB(import_contact)
 PROTO_ENGINE_VERB(schedule_sms)
 PROTO_ENGINE_VERB(local_time)
+PROTO_ENGINE_VERB(saved_replies)
 
 struct proto_verb {
     const char *name;
@@ -58,6 +59,7 @@ static const struct proto_verb proto_verbs[] = {
     {"import_contact", NULL, proto_engine_import_contact},
     {"schedule_sms", NULL, proto_engine_schedule_sms},
     {"local_time", NULL, proto_engine_local_time},
+    {"saved_replies", NULL, proto_engine_saved_replies},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -331,18 +332,19 @@ bad:
 typedef int (*textus_member_fn)(const cJSON *member, void *ud, int *stop, struct err *e);
 
 /*
- * GET first_url and every view.next page; call fn for each member until *stop. not_found
- * (may be NULL): a 404 on the first page sets it and returns 0 instead of an error.
+ * GET first_url and every view.next page; call fn for each member until *stop. refused (may
+ * be NULL): a 404 on the first page — or a 403 when refuse_403 — sets it to that status and
+ * returns 0 instead of an error.
  */
-static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
-                       const char *what, textus_member_fn fn, void *ud, int *not_found,
-                       struct err *e)
+static int textus_each_ex(const struct textus_config *c, const char *first_url, int slug_scoped,
+                          const char *what, textus_member_fn fn, void *ud, int *refused,
+                          int refuse_403, struct err *e)
 {
     char url[HTTP_URL_MAX], next[HTTP_URL_MAX];
     int pages = 0, stop = 0;
 
-    if (not_found)
-        *not_found = 0;
+    if (refused)
+        *refused = 0;
 
     if (strlen(first_url) + 1 > sizeof(url)) {
         err_set(e, ERR_BAD_REQUEST, "request URL too long");
@@ -361,9 +363,10 @@ static int textus_each(const struct textus_config *c, const char *first_url, int
             return -1;
         }
         rc = textus_do(c, HTTP_GET, url, NULL, 1, &r, e);
-        if (rc == 0 && not_found && pages == 1 && r.status == 404) {
+        if (rc == 0 && refused && pages == 1 &&
+            (r.status == 404 || (refuse_403 && r.status == 403))) {
+            *refused = (int)r.status;
             http_response_free(&r);
-            *not_found = 1;
             return 0;
         }
         if (rc == 0)
@@ -449,6 +452,19 @@ static int textus_account_phones(cJSON *o, const cJSON *numbers)
             return 0;
     }
     return 1;
+}
+
+/* textus_each_ex without 403: not_found (may be NULL) is set to 1 by a 404 on the first page. */
+static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
+                       const char *what, textus_member_fn fn, void *ud, int *not_found,
+                       struct err *e)
+{
+    int st = 0, rc;
+
+    rc = textus_each_ex(c, first_url, slug_scoped, what, fn, ud, not_found ? &st : NULL, 0, e);
+    if (not_found)
+        *not_found = st != 0;
+    return rc;
 }
 
 static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err *e)
@@ -956,6 +972,115 @@ int textus_timeline(const struct textus_config *c, const char *conversation_id,
     t.ud = ud;
     return textus_each(c, url, 0, "reading the conversation's timeline", textus_timeline_member, &t,
                        NULL, e);
+}
+
+/* ------------------------------------------------------------------ users, saved replies */
+
+struct textus_user_find {
+    const char *email;
+    char *out;
+    size_t outsz;
+    int found;
+};
+
+static int textus_user_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    struct textus_user_find *f = ud;
+    const cJSON *email = cJSON_GetObjectItemCaseSensitive(m, "email");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+
+    (void)e;
+    if (!cJSON_IsString(email) || !email->valuestring || !cJSON_IsString(id) ||
+        strcasecmp(email->valuestring, f->email) != 0 || !textus_iri_ok(id->valuestring, "/users/"))
+        return 0; /* another user the search matched (q is a partial match on name or email) */
+    snprintf(f->out, f->outsz, "%s", id->valuestring);
+    f->found = 1;
+    *stop = 1;
+    return 0;
+}
+
+int textus_find_user(const struct textus_config *c, const char *email, char *out, size_t outsz,
+                     int *found, struct err *e)
+{
+    char q[512], url[HTTP_URL_MAX];
+    struct textus_user_find f;
+    int refused = 0;
+
+    *found = 0;
+    if (outsz)
+        out[0] = '\0';
+    if (!email || !strchr(email, '@') || http_escape(email, q, sizeof(q)) != 0) {
+        err_set(e, ERR_BAD_REQUEST, "not an email address to look a TextUs user up by");
+        return -1;
+    }
+    /* https://apidocs.next.textus.com/docs/users/index: GET /users{?q,accounts[]}, "Admins may
+     * retrieve a list of all Users that belong to accounts at which they are an admin", q
+     * searching by name or email. What a user who is not an admin gets is not documented: a
+     * 403 (or 404) is read as "not allowed to list users", nothing found. */
+    if (textus_url(c, url, sizeof(url), e, "/users?q=%s", q) != 0)
+        return -1;
+    memset(&f, 0, sizeof(f));
+    f.email = email;
+    f.out = out;
+    f.outsz = outsz;
+    if (textus_each_ex(c, url, 0, "looking up the TextUs user", textus_user_member, &f, &refused, 1,
+                       e) != 0)
+        return -1;
+    if (refused)
+        log_msg("textus: listing users refused (HTTP %d): not a TextUs admin", refused);
+    *found = f.found;
+    return 0;
+}
+
+struct textus_sr {
+    textus_saved_reply_fn fn;
+    void *ud;
+};
+
+static int textus_saved_reply_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    struct textus_sr *t = ud;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+    const cJSON *title = cJSON_GetObjectItemCaseSensitive(m, "title");
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+
+    if (!cJSON_IsString(id) || !textus_iri_ok(id->valuestring, "/saved_replies/") ||
+        !cJSON_IsString(content) || !content->valuestring) {
+        textus_invalid(e, "a SavedReply without a /saved_replies/ id or a content");
+        return -1;
+    }
+    return t->fn(id->valuestring,
+                 cJSON_IsString(title) && title->valuestring ? title->valuestring : "",
+                 content->valuestring, apijson_true(m, "shared"), t->ud, stop, e);
+}
+
+int textus_saved_replies(const struct textus_config *c, const char *user, const char *query,
+                         textus_saved_reply_fn fn, void *ud, struct err *e)
+{
+    char q[1024], url[HTTP_URL_MAX];
+    struct textus_sr t;
+
+    if (!textus_iri_ok(user, "/users/")) {
+        err_set(e, ERR_BAD_REQUEST, "not a TextUs user id (\"/users/...\")");
+        return -1;
+    }
+    q[0] = '\0';
+    if (query && *query && http_escape(query, q, sizeof(q)) != 0) {
+        err_set(e, ERR_BAD_REQUEST, "the search is too long");
+        return -1;
+    }
+    /* https://apidocs.next.textus.com/docs/saved_replies/search/: GET
+     * /users/:user/saved_replies{?filter,query} -> SavedReplyCollection; filter=all adds the
+     * replies others on the account share. The search parameter: the page's URI template says
+     * `query`, its examples send `q` and the response's own id echoes `q`; `q` is sent, as on
+     * the other searches of the API (/users, /accounts, /contact_phones, /opt_outs). */
+    if (textus_url(c, url, sizeof(url), e, "%s/saved_replies?filter=all%s%s", user,
+                   q[0] ? "&q=" : "", q) != 0)
+        return -1;
+    t.fn = fn;
+    t.ud = ud;
+    return textus_each(c, url, 0, "listing the saved replies", textus_saved_reply_member, &t, NULL,
+                       e);
 }
 
 /* ------------------------------------------------------------------ contacts */
