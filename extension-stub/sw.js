@@ -17,6 +17,9 @@ const VERBS = {
   opt_out: 30000,
   import_contact: 45000,
   flush_outbox: 90000,
+  schedule_sms: 90000,
+  local_time: 20000,
+  saved_replies: 45000,
 };
 const OPTIONS_ONLY = { configure: 60000 };
 
