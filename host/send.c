@@ -1114,7 +1114,7 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
     }
     if (q.has_next)
         err_set(e, ERR_QUIET_HOURS,
-                "%s for the candidate (%s), outside the quiet-hours window %s; nothing was %s. "
+                "for the candidate %s %s, outside the quiet-hours window %s; nothing was %s. "
                 "Texts are allowed again at %s their time (%s)%s",
                 scheduled ? "the scheduled time is" : "it is", list, window,
                 scheduled ? "scheduled" : "sent", shown->next_local_time, q.next_allowed_iso,
@@ -1122,7 +1122,7 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
                           : ": schedule it for then, or send it anyway (override_quiet_hours)");
     else
         err_set(e, ERR_QUIET_HOURS,
-                "%s for the candidate (%s), outside the quiet-hours window %s in at least one "
+                "for the candidate %s %s, outside the quiet-hours window %s in at least one "
                 "of the number's time zones, and no time within %d days suits them all; nothing "
                 "was %s",
                 scheduled ? "the scheduled time is" : "it is", list, window, QUIET_HORIZON_DAYS,
