@@ -8,7 +8,9 @@
 // compose box shows the conversation with the number (the host's conversation verb, which
 // also logs the candidate's new replies in Greenhouse); the button carries a dot while the
 // latest message is an unanswered reply. While the page is open it tells the service worker
-// so every minute (the worker flushes the outbox, which logs replies, every 2 minutes).
+// so every minute (the worker flushes the outbox, which logs replies, every 2 minutes). The
+// composing aids (template picker, the candidate's local time, scheduling in their quiet
+// hours) are in compose.js.
 // It never talks to the host directly: everything goes through the service worker (sw.js).
 'use strict';
 
@@ -318,6 +320,9 @@
     box.append(title, ta, counter, status, send, close);
     document.body.appendChild(box);
     mountThread(box, ta);
+    // templates, their local time, quiet hours: compose.js
+    const aids = { host, state, el, btnStyle: BTN_STYLE };
+    if (window.TextusCompose) TextusCompose.attach(aids, title, ta);
 
     let requestId = null;
     let sentBody = null;
@@ -334,7 +339,9 @@
     update();
     close.addEventListener('click', () => { unmountThread(); box.remove(); box = null; });
 
-    send.addEventListener('click', async () => {
+    let scheduleKey = null;
+    let scheduleId = null;
+    const sendNow = async (extra) => {
       const body = ta.value;
       if (requestId === null || body !== sentBody) {
         requestId = crypto.randomUUID(); // a fresh id per message; a retry of the same text reuses it
@@ -344,8 +351,29 @@
       ta.readOnly = true;
       status.textContent = 'Sending…';
       status.dataset.state = 'sending';
-      const r = await host('send_sms', { request_id: requestId, candidate_id: state.candidateId,
-        to: state.phone.e164, body });
+      status.style.color = '#1d2733';
+      const r = await host('send_sms', Object.assign({ request_id: requestId, candidate_id: state.candidateId,
+        to: state.phone.e164, body }, extra || {}));
+      if (!r.ok && r.error.code === 'quiet_hours' && window.TextusCompose) {
+        // their quiet hours: nothing was sent; schedule it for later, or send anyway
+        status.textContent = r.error.message;
+        status.dataset.state = 'refused:quiet_hours';
+        status.style.color = '#b3261e';
+        send.disabled = false; // editing and sending again stays possible
+        ta.readOnly = false;
+        TextusCompose.quietActions(aids, box, r.error, {
+          status,
+          now: sendNow,
+          body: () => ta.value,
+          // one schedule request id per text and time, so that a retry never schedules twice
+          scheduleId: (at) => {
+            if (scheduleKey !== ta.value + '@' + at) { scheduleKey = ta.value + '@' + at; scheduleId = crypto.randomUUID(); }
+            return scheduleId;
+          },
+          done: (label) => { send.textContent = label; send.disabled = true; ta.readOnly = true; },
+        });
+        return;
+      }
       if (!r.ok) {
         const et = errorText(r);
         status.textContent = et.text;
@@ -370,7 +398,8 @@
       send.textContent = 'Sent';
       refreshThread();
       followDelivery(r.result.message && r.result.message.id, status);
-    });
+    };
+    send.addEventListener('click', () => sendNow());
   }
 
   async function followDelivery(messageId, status) {

@@ -20,6 +20,9 @@ const VERBS = {
   import_contact: 45000,
   flush_outbox: 90000,
   conversation: 45000,
+  schedule_sms: 90000,
+  local_time: 20000,
+  saved_replies: 45000,
 };
 const OPTIONS_ONLY = { configure: 60000 };
 

@@ -14,6 +14,8 @@
 
 #include "common.h"
 #include "engine_entry.h"
+#include "iso8601.h"
+#include "quiet.h"
 #include "send.h"
 #include "term.h"
 
@@ -69,6 +71,17 @@ static void cli_outbox_fix(char *out, size_t outsz, const struct outbox_entry *e
         send_stopped_fix(out, outsz, en->last_error, en->request_id);
 }
 
+/* "scheduled_at": when a scheduled send is due (UTC), null for a send. */
+static void cli_outbox_scheduled(cJSON *o, const struct outbox_entry *en)
+{
+    char iso[QUIET_ISO_MAX];
+
+    if (en->schedule && iso8601_format_utc(iso, sizeof(iso), en->send_at_ms / 1000) == 0)
+        cJSON_AddStringToObject(o, "scheduled_at", iso);
+    else
+        cJSON_AddNullToObject(o, "scheduled_at");
+}
+
 static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
 {
     cJSON *o = cJSON_CreateObject();
@@ -110,6 +123,7 @@ static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
         cJSON_AddStringToObject(o, "fix", fix);
     else
         cJSON_AddNullToObject(o, "fix");
+    cli_outbox_scheduled(o, en);
     return o;
 }
 
@@ -169,6 +183,8 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
                    en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
                    en.last_error);
         cli_outbox_fix(fix, sizeof(fix), &en);
+        if (en.schedule && iso8601_format_utc(when, sizeof(when), en.send_at_ms / 1000) == 0)
+            printf("    scheduled for: %s\n", when);
         if (fix[0])
             printf("    fix: %s\n", fix);
         outbox_entry_free(&en);

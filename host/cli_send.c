@@ -1,7 +1,8 @@
 /*
  * cli_send — `textus-host send --candidate <id> --to <number>`: the body is
  * read from stdin and sent through the same code path as the send_sms verb
- * (handler_send_sms), printing its result (engine).
+ * (handler_send_sms), or scheduled like schedule_sms with --schedule-at,
+ * printing its result (engine).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +20,32 @@
 
 static void cli_send_usage(FILE *out)
 {
-    fprintf(out, "usage: textus-host send --candidate ID --to +1NXXNXXXXXX [--request-id ID]\n"
-                 "                        [--visibility private|public|admin_only] < body.txt\n"
-                 "\n"
-                 "Sends one text through TextUs (the body on stdin) and logs it as a note on the\n"
-                 "Greenhouse candidate, exactly like the extension's send; prints the result as\n"
-                 "JSON (message id, note state, and for a note that waits for a person, the fix).\n"
-                 "A request id is made up when none is given; sending the same request id again\n"
-                 "never sends twice.\n"
-                 "\n"
-                 "exit status: 0 the text was sent (the note's state is in the output); 1 it was\n"
-                 "not sent, or its outcome is unknown (the message says which and what to do);\n"
-                 "2 a wrong or missing option.\n");
+    fprintf(
+        out,
+        "usage: textus-host send --candidate ID --to +1NXXNXXXXXX [--request-id ID]\n"
+        "                        [--visibility private|public|admin_only]\n"
+        "                        [--schedule-at YYYY-MM-DDTHH:MM:SSZ | --override-quiet-hours]\n"
+        "                        < body.txt\n"
+        "\n"
+        "Sends one text through TextUs (the body on stdin) and logs it as a note on the\n"
+        "Greenhouse candidate, exactly like the extension's send; prints the result as\n"
+        "JSON (message id, note state, and for a note that waits for a person, the fix).\n"
+        "A request id is made up when none is given; sending the same request id again\n"
+        "never sends twice.\n"
+        "\n"
+        "Quiet hours: a text is refused when it is outside the allowed window in the\n"
+        "candidate's local time (settings.quiet_hours, default 08:00-21:00; the time zone\n"
+        "comes from the number); the message says their time and when texts are allowed\n"
+        "again.\n"
+        "  --schedule-at TIME        schedule the text in TextUs for TIME (ISO-8601 UTC,\n"
+        "                            at least a minute and at most 90 days ahead, inside\n"
+        "                            the window in the candidate's time); the note says\n"
+        "                            when it is due, in their time\n"
+        "  --override-quiet-hours    send now even outside the window (the note says so)\n"
+        "\n"
+        "exit status: 0 the text was sent, or scheduled with --schedule-at (the note's\n"
+        "state is in the output); 1 it was not sent (quiet hours included), or its outcome\n"
+        "is unknown (the message says which and what to do); 2 a wrong or missing option.\n");
 }
 
 static int cli_send_bad(const char *what, const char *arg, const char *near)
@@ -44,7 +59,8 @@ static int cli_send_bad(const char *what, const char *arg, const char *near)
 
 int cli_cmd_send(int argc, char **argv)
 {
-    const char *cand = NULL, *to = NULL, *rid = NULL, *vis = NULL;
+    const char *cand = NULL, *to = NULL, *rid = NULL, *vis = NULL, *at = NULL;
+    int override = 0;
     char rid_buf[40], *body = NULL, *out = NULL;
     unsigned char rnd[12];
     size_t len = 0;
@@ -54,12 +70,18 @@ int cli_cmd_send(int argc, char **argv)
     int argi, rc = 1;
 
     for (argi = 1; argi < argc; argi++) {
-        static const char *const opts[] = {"--candidate", "--to", "--request-id", "--visibility",
+        static const char *const opts[] = {"--candidate",   "--to",
+                                           "--request-id",  "--visibility",
+                                           "--schedule-at", "--override-quiet-hours",
                                            "--help"};
         const char **slot = NULL;
         if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
             cli_send_usage(stdout);
             return 0;
+        }
+        if (strcmp(argv[argi], "--override-quiet-hours") == 0) {
+            override = 1;
+            continue;
         }
         if (strcmp(argv[argi], "--candidate") == 0)
             slot = &cand;
@@ -69,6 +91,8 @@ int cli_cmd_send(int argc, char **argv)
             slot = &rid;
         else if (strcmp(argv[argi], "--visibility") == 0)
             slot = &vis;
+        else if (strcmp(argv[argi], "--schedule-at") == 0)
+            slot = &at;
         if (!slot)
             return cli_send_bad(
                 argv[argi][0] == '-' ? "unknown option" : "unexpected argument", argv[argi],
@@ -79,6 +103,16 @@ int cli_cmd_send(int argc, char **argv)
     }
     if (!cand || !to)
         return cli_send_bad("a required option is missing:", !cand ? "--candidate" : "--to", NULL);
+    if (at && override) {
+        fputs("textus-host send: --schedule-at and --override-quiet-hours do not go together (a "
+              "scheduled text must be due inside the quiet-hours window)\n(textus-host send "
+              "--help shows the usage)\n",
+              stderr);
+        return 2;
+    }
+    if (at && send_parse_send_at(at) <= 0)
+        return cli_send_bad("--schedule-at wants an ISO-8601 UTC time (YYYY-MM-DDTHH:MM:SSZ), not",
+                            at, NULL);
     body = malloc(CLI_SEND_BODY_MAX + 1);
     if (!body)
         return 1;
@@ -100,7 +134,8 @@ int cli_cmd_send(int argc, char **argv)
     }
     req = cJSON_CreateObject();
     result = cJSON_CreateObject();
-    if (!req || !result || !cJSON_AddStringToObject(req, "type", "send_sms") ||
+    if (!req || !result ||
+        !cJSON_AddStringToObject(req, "type", at ? "schedule_sms" : "send_sms") ||
         !cJSON_AddStringToObject(req, "request_id", rid) ||
         !cJSON_AddStringToObject(req, "candidate_id", cand) ||
         !cJSON_AddStringToObject(req, "to", to) || !cJSON_AddStringToObject(req, "body", body))
@@ -110,8 +145,11 @@ int cli_cmd_send(int argc, char **argv)
         if (!note || !cJSON_AddStringToObject(note, "visibility", vis))
             goto out;
     }
+    if ((at && !cJSON_AddStringToObject(req, "send_at", at)) ||
+        (override && !cJSON_AddTrueToObject(req, "override_quiet_hours")))
+        goto out;
     err_clear(&e);
-    if (handler_send_sms(&env, req, result, &e) != 0) {
+    if ((at ? handler_schedule_sms : handler_send_sms)(&env, req, result, &e) != 0) {
         fprintf(stderr, "textus-host send: %s: %s (request id %s)\n", err_code_name(e.code),
                 e.message, rid);
         goto out;

@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "paths.h"
+#include "quiet.h"
 #include "term.h"
 
 /* ---- shapes ----------------------------------------------------------------- */
@@ -229,6 +230,7 @@ static const struct config_member config_members[] = {
     {"settings", "timeout_ms", 0, 0},
     {"settings", "segment_limit", 0, 0},
     {"settings", "note_retry_base_ms", 0, 0},
+    {"settings", "quiet_hours", 0, 0},
 };
 
 static const char *const config_sections[] = {"textus", "greenhouse", "settings"};
@@ -354,6 +356,21 @@ static int config_validate_settings(const cJSON *set, struct err *e)
         (!cJSON_IsString(v) || v->valuestring[0] != '/' || strlen(v->valuestring) >= PATHS_MAX)) {
         err_set(e, ERR_INVALID_CONFIG, "settings.ca_file must be an absolute path");
         return -1;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(set, "quiet_hours");
+    if (v) {
+        struct quiet_window w;
+        if (!cJSON_IsString(v)) {
+            err_set(e, ERR_INVALID_CONFIG,
+                    "settings.quiet_hours must be a string: \"HH:MM-HH:MM\" or \"off\"");
+            return -1;
+        }
+        if (quiet_window_parse(&w, v->valuestring, e) != 0) {
+            char why[ERR_MESSAGE_MAX];
+            snprintf(why, sizeof(why), "%s", e->message);
+            err_set(e, ERR_INVALID_CONFIG, "settings.%s", why);
+            return -1;
+        }
     }
     return 0;
 }
@@ -712,6 +729,32 @@ static void config_drop(cJSON *obj, const char *name)
     }
 }
 
+/* Drop the members of the cache section whose names start with prefix. */
+static void config_drop_cache(cJSON *doc, const char *prefix)
+{
+    cJSON *cache = cJSON_GetObjectItemCaseSensitive(doc, "cache");
+    cJSON *it;
+
+    if (!cJSON_IsObject(cache))
+        return;
+    it = cache->child;
+    while (it) {
+        cJSON *next = it->next;
+        if (it->string && strncmp(it->string, prefix, strlen(prefix)) == 0)
+            config_drop(cache, it->string);
+        it = next;
+    }
+}
+
+/* 1 when a patch sets the TextUs token or URL (what the cached TextUs user belongs to). */
+static int config_textus_changed(const cJSON *patch)
+{
+    const cJSON *tx = cJSON_GetObjectItemCaseSensitive(patch, "textus");
+
+    return cJSON_GetObjectItemCaseSensitive(tx, "token") != NULL ||
+           cJSON_GetObjectItemCaseSensitive(tx, "base_url") != NULL;
+}
+
 /* A member's value as a list of changes shows it: secrets masked, strings as they are. */
 static cJSON *config_change_value(const struct config_member *m, const cJSON *v)
 {
@@ -821,7 +864,9 @@ static int config_apply_edit(cJSON *doc, void *vctx, struct err *e)
         }
     }
     if (pgh) /* new Greenhouse credentials or email: the cached user id and token are stale */
-        config_drop(doc, "cache");
+        config_drop_cache(doc, "greenhouse_");
+    if (config_textus_changed(ctx->patch)) /* another TextUs token: another TextUs user */
+        config_drop_cache(doc, "textus_");
     if (config_validate(doc, e) != 0)
         goto out;
     if (ctx->expect && !config_same_verified(doc, ctx->expect)) {
@@ -1061,6 +1106,7 @@ cJSON *config_status(const struct store *s, const struct err *load_err)
         cJSON_AddNumberToObject(set, "connect_timeout_ms", (double)store_connect_timeout_ms(s));
         cJSON_AddNumberToObject(set, "timeout_ms", (double)store_timeout_ms(s));
         cJSON_AddNumberToObject(set, "segment_limit", store_segment_limit(s));
+        cJSON_AddStringToObject(set, "quiet_hours", store_quiet_hours(s));
     }
     config_add_paths(st);
     return st;

@@ -96,6 +96,10 @@ struct th_engine_api {
     /* The conversation verb and `textus-host conversation` (conversation.c). */
     handler_fn conversation;
     cli_cmd_fn cmd_conversation;
+    /* Composing (PROTOCOL.md): a scheduled send, the candidate's local time, saved replies. */
+    handler_fn schedule_sms;
+    handler_fn local_time;
+    handler_fn saved_replies;
 };
 
 #endif

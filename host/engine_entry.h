@@ -30,6 +30,12 @@ int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSO
                            struct err *e);
 int handler_conversation(const struct handler_env *env, const cJSON *req, cJSON *result,
                          struct err *e);
+int handler_schedule_sms(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e);
+int handler_local_time(const struct handler_env *env, const cJSON *req, cJSON *result,
+                       struct err *e);
+int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON *result,
+                          struct err *e);
 
 /* Commands: cli_<command>.c. */
 int cli_cmd_configure(int argc, char **argv);

@@ -35,4 +35,7 @@ const struct th_engine_api textus_host_engine_api = {
 
     .conversation = handler_conversation,
     .cmd_conversation = cli_cmd_conversation,
+    .schedule_sms = handler_schedule_sms,
+    .local_time = handler_local_time,
+    .saved_replies = handler_saved_replies,
 };

@@ -48,6 +48,9 @@ static const struct {
     [ERR_NOT_FOUND] = {"not_found", 0},
     [ERR_GREENHOUSE_REJECTED] = {"greenhouse_rejected", 0},
     [ERR_NOT_SENT] = {"not_sent", 0},
+    [ERR_QUIET_HOURS] = {"quiet_hours", 0},
+    [ERR_SCHEDULE_OUT_OF_RANGE] = {"schedule_out_of_range", 0},
+    [ERR_TEXTUS_USER_UNKNOWN] = {"textus_user_unknown", 0},
 };
 
 const char *err_code_name(enum err_code code)

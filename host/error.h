@@ -56,6 +56,10 @@ enum err_code {
     ERR_GREENHOUSE_REJECTED,
     /* 35: send flow */
     ERR_NOT_SENT,
+    /* 36: composing (quiet hours, scheduled sends, saved replies) */
+    ERR_QUIET_HOURS,
+    ERR_SCHEDULE_OUT_OF_RANGE,
+    ERR_TEXTUS_USER_UNKNOWN,
     /* append new codes here, never in between */
     ERR__COUNT
 };

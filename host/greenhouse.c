@@ -394,6 +394,14 @@ out:
     return rc;
 }
 
+/* A name member (first_name, last_name) of a user or candidate: "" when absent or null. */
+static void gh_copy_name(char *out, size_t outsz, const cJSON *o, const char *member)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, member);
+
+    snprintf(out, outsz, "%s", cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
+}
+
 static int gh_email_eq(const cJSON *v, const char *email)
 {
     return cJSON_IsString(v) && v->valuestring && strcasecmp(v->valuestring, email) == 0;
@@ -441,6 +449,8 @@ int gh_page_users(const char *buf, size_t len, enum gh_backend b, const char *em
             m->disabled_match = 1;
         } else if (!m->id) {
             m->id = id;
+            gh_copy_name(m->first_name, sizeof(m->first_name), u, "first_name");
+            gh_copy_name(m->last_name, sizeof(m->last_name), u, "last_name");
         }
     }
     cJSON_Delete(doc);
@@ -495,6 +505,30 @@ int gh_page_candidates(const char *buf, size_t len, long long cand_id, cJSON *ou
     }
     cJSON_Delete(doc);
     return rc;
+}
+
+int gh_page_candidate_name(const char *buf, size_t len, long long cand_id, char *first,
+                           size_t first_sz, char *last, size_t last_sz, int *found, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *c;
+
+    if (!cJSON_IsArray(doc)) {
+        cJSON_Delete(doc);
+        gh_invalid(e, "a candidate list that is not an array");
+        return -1;
+    }
+    cJSON_ArrayForEach(c, doc)
+    {
+        if (!cJSON_IsObject(c) || apijson_id(cJSON_GetObjectItemCaseSensitive(c, "id")) != cand_id)
+            continue;
+        *found = 1;
+        gh_copy_name(first, first_sz, c, "first_name");
+        gh_copy_name(last, last_sz, c, "last_name");
+        break;
+    }
+    cJSON_Delete(doc);
+    return 0;
 }
 
 static int gh_notes_scan(const cJSON *notes, const char *marker, int *found, long long *note_id)
@@ -824,17 +858,12 @@ static int gh_users_page(const char *buf, size_t len, void *ud, int *stop, struc
     return 0;
 }
 
-int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
+/* List the users with the configured sign-in email (the cached id is not consulted). */
+static int gh_find_user(struct gh_client *c, struct gh_users_ud *u, struct err *e)
 {
     char email[512], pp[32], url[HTTP_URL_MAX];
-    struct gh_users_ud u;
     int s404 = 0;
 
-    *user_id = 0;
-    if (c->user_id > 0) {
-        *user_id = c->user_id;
-        return 0;
-    }
     if (!c->cfg.user_email || !*c->cfg.user_email || !strchr(c->cfg.user_email, '@')) {
         err_set(e, ERR_NOT_CONFIGURED,
                 "no Greenhouse sign-in email is configured; run `textus-host configure`");
@@ -852,17 +881,17 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
                c->backend == GH_V1 ? "/v1/users?email=%s%s" : "/v3/users?primary_email=%s%s", email,
                pp) != 0)
         return -1;
-    memset(&u, 0, sizeof(u));
-    u.b = c->backend;
-    u.email = c->cfg.user_email;
-    if (gh_list(c, url, GH_OP_USERS_LIST, "looking up the Greenhouse user", gh_users_page, &u,
+    memset(u, 0, sizeof(*u));
+    u->b = c->backend;
+    u->email = c->cfg.user_email;
+    if (gh_list(c, url, GH_OP_USERS_LIST, "looking up the Greenhouse user", gh_users_page, u,
                 c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
         if (s404)
             gh_v1_retired(e, s404, "/v1/users");
         return -1;
     }
-    if (!u.m.id) {
-        if (u.m.disabled_match)
+    if (!u->m.id) {
+        if (u->m.disabled_match)
             err_set(e, ERR_GREENHOUSE_USER_NOT_FOUND,
                     "the Greenhouse user %s is disabled; ask a Greenhouse admin to enable it or "
                     "configure another sign-in email",
@@ -874,10 +903,41 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
                     c->cfg.user_email);
         return -1;
     }
+    return 0;
+}
+
+int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
+{
+    struct gh_users_ud u;
+
+    *user_id = 0;
+    if (c->user_id > 0) {
+        *user_id = c->user_id;
+        return 0;
+    }
+    if (gh_find_user(c, &u, e) != 0)
+        return -1;
     c->user_id = u.m.id;
     *user_id = u.m.id;
     log_msg("greenhouse: user resolved to %lld", u.m.id);
     gh_cache_changed(c);
+    return 0;
+}
+
+int gh_user_names(struct gh_client *c, char *first, size_t first_sz, char *last, size_t last_sz,
+                  struct err *e)
+{
+    struct gh_users_ud u;
+
+    first[0] = last[0] = '\0';
+    if (gh_find_user(c, &u, e) != 0)
+        return -1;
+    snprintf(first, first_sz, "%s", u.m.first_name);
+    snprintf(last, last_sz, "%s", u.m.last_name);
+    if (c->user_id <= 0) {
+        c->user_id = u.m.id;
+        gh_cache_changed(c);
+    }
     return 0;
 }
 
@@ -926,6 +986,65 @@ int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *ou
     u.id = id;
     u.out = out_numbers;
     if (gh_list(c, url, GH_OP_CANDIDATES, "reading the candidate", gh_cand_page, &u,
+                c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
+        if (s404)
+            gh_v1_retired(e, s404, "/v1/candidates");
+        return -1;
+    }
+    if (!u.found) {
+        err_set(e, ERR_GREENHOUSE_NOT_FOUND,
+                "Greenhouse has no candidate %s visible to these credentials", candidate_id);
+        return -1;
+    }
+    return 0;
+}
+
+struct gh_cand_name_ud {
+    long long id;
+    char *first, *last;
+    size_t first_sz, last_sz;
+    int found;
+};
+
+static int gh_cand_name_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_cand_name_ud *u = ud;
+
+    if (gh_page_candidate_name(buf, len, u->id, u->first, u->first_sz, u->last, u->last_sz,
+                               &u->found, e) != 0)
+        return -1;
+    if (u->found)
+        *stop = 1;
+    return 0;
+}
+
+int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *first, size_t first_sz,
+                       char *last, size_t last_sz, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct gh_cand_name_ud u;
+    long long id = gh_candidate_id(candidate_id, e);
+    int s404 = 0;
+
+    first[0] = last[0] = '\0';
+    if (id < 0)
+        return -1;
+    /* the same reads as gh_candidate_phones: v1
+     * https://developers.greenhouse.io/harvest.html#get-list-candidates (candidate_ids), v3 GET
+     * /v3/candidates?ids=
+     * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions) */
+    if (gh_url(c, url, sizeof(url), e,
+               c->backend == GH_V1 ? "/v1/candidates?candidate_ids=%lld"
+                                   : "/v3/candidates?ids=%lld",
+               id) != 0)
+        return -1;
+    memset(&u, 0, sizeof(u));
+    u.id = id;
+    u.first = first;
+    u.last = last;
+    u.first_sz = first_sz;
+    u.last_sz = last_sz;
+    if (gh_list(c, url, GH_OP_CANDIDATES, "reading the candidate", gh_cand_name_page, &u,
                 c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
         if (s404)
             gh_v1_retired(e, s404, "/v1/candidates");

@@ -10,7 +10,8 @@
  * the counterpart of v1's On-Behalf-Of, so Greenhouse audits it as the recruiter; reads use a
  * token without `sub` (the credential's integration service user), since v3 reads need a Site
  * Admin subject the recruiter need not be.
- * Operations: resolve the sign-in email to a user id, a candidate's phone numbers, add a
+ * Operations: resolve the sign-in email to a user id (and the user's names), a candidate's
+ * phone numbers and names, add a
  * note on behalf of that user, look for a marker in the candidate's notes, probe the
  * permissions. Configuration is passed in; the resolved user id and the v3 tokens are
  * exposed (getters/setters + a change callback) so that the store can persist them.
@@ -78,6 +79,15 @@ int gh_client_set_token(struct gh_client *c, enum gh_token_kind k, const char *t
 /* The user id for cfg->user_email (cached): greenhouse_user_not_found if missing/disabled. */
 int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e) TH_WUR;
 
+/* The configured user's first and last names (the user looked up by the sign-in email, as
+ * gh_resolve_user does, whose id it caches); "" for a name Greenhouse does not give. */
+int gh_user_names(struct gh_client *c, char *first, size_t first_sz, char *last, size_t last_sz,
+                  struct err *e) TH_WUR;
+
+/* The candidate's first and last names (List Candidates by id, as gh_candidate_phones). */
+int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *first, size_t first_sz,
+                       char *last, size_t last_sz, struct err *e) TH_WUR;
+
 /* Append the candidate's phone_numbers as {"value","type"} to out_numbers (an array).
  * greenhouse_not_found when the candidate is not visible. */
 int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
@@ -118,6 +128,7 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e) TH_WUR;
 struct gh_user_match {
     long long id;       /* first enabled user whose email matches, 0 if none yet */
     int disabled_match; /* a matching user exists but is disabled/deactivated */
+    char first_name[128], last_name[128]; /* that user's names ("" when not given) */
 };
 /* One page of users (a JSON array; v1 or v3 field names). */
 int gh_page_users(const char *buf, size_t len, enum gh_backend b, const char *email,
@@ -125,6 +136,9 @@ int gh_page_users(const char *buf, size_t len, enum gh_backend b, const char *em
 /* One page of candidates: append the phones of candidate cand_id, *found = 1 if present. */
 int gh_page_candidates(const char *buf, size_t len, long long cand_id, cJSON *out_numbers,
                        int *found, struct err *e);
+/* One page of candidates: the names of candidate cand_id, *found = 1 if present. */
+int gh_page_candidate_name(const char *buf, size_t len, long long cand_id, char *first,
+                           size_t first_sz, char *last, size_t last_sz, int *found, struct err *e);
 /* v1: the activity feed object; v3: one page of notes. *found = 1 when a body has marker;
  * *note_id (may be NULL) gets the first such note's id. */
 int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *marker, int *found,

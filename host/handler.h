@@ -26,6 +26,15 @@ struct handler_env {
  */
 #define HANDLER_ERROR_DETAILS "error_details"
 
+/*
+ * A failing handler may also leave one object under this key: its members are
+ * added to the error object itself, beside code/message/retryable (the extra
+ * fields a verb documents for one error, e.g. quiet_hours' local_time). A
+ * member named like one of the envelope's own (code, message, retryable,
+ * retry_after_ms, details) is dropped.
+ */
+#define HANDLER_ERROR_FIELDS "error_fields"
+
 typedef int (*handler_fn)(const struct handler_env *env, const cJSON *req, cJSON *result,
                           struct err *e);
 

@@ -1,35 +1,79 @@
 /*
- * handler_send_sms — verb send_sms: one SMS through TextUs and one note in
- * Greenhouse per request id (engine; the flow is in send.c).
+ * handler_send_sms — verbs send_sms and schedule_sms: one SMS through TextUs (now, or
+ * scheduled for send_at) and one note in Greenhouse per request id (engine; the flow is in
+ * send.c).
  */
 #include "handler.h"
 #include "engine_entry.h"
 #include "send.h"
 
-int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
+/* The members both verbs share; 0, or -1 with *e set. */
+static int handler_send_fields(const cJSON *req, struct send_request *r, struct err *e)
 {
-    struct send_request r = {0};
     const cJSON *note;
 
-    r.request_id = handler_string(req, "request_id", 1, ERR_BAD_REQUEST, e);
-    if (!r.request_id)
+    r->request_id = handler_string(req, "request_id", 1, ERR_BAD_REQUEST, e);
+    if (!r->request_id)
         return -1;
-    r.candidate_id = handler_string(req, "candidate_id", 1, ERR_BAD_REQUEST, e);
-    if (!r.candidate_id)
+    r->candidate_id = handler_string(req, "candidate_id", 1, ERR_BAD_REQUEST, e);
+    if (!r->candidate_id)
         return -1;
-    r.to = handler_string(req, "to", 1, ERR_BAD_REQUEST, e);
-    if (!r.to)
+    r->to = handler_string(req, "to", 1, ERR_BAD_REQUEST, e);
+    if (!r->to)
         return -1;
-    r.body = handler_string(req, "body", 1, ERR_BAD_REQUEST, e);
-    if (!r.body)
+    r->body = handler_string(req, "body", 1, ERR_BAD_REQUEST, e);
+    if (!r->body)
         return -1;
     note = handler_object(req, "note", 0, ERR_BAD_REQUEST, e);
     if (!note && e->code != ERR_OK)
         return -1;
     if (note) {
-        r.visibility = handler_string(note, "visibility", 0, ERR_BAD_REQUEST, e);
-        if (!r.visibility && e->code != ERR_OK)
+        r->visibility = handler_string(note, "visibility", 0, ERR_BAD_REQUEST, e);
+        if (!r->visibility && e->code != ERR_OK)
             return -1;
+    }
+    return 0;
+}
+
+int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
+{
+    struct send_request r = {0};
+    const cJSON *over = cJSON_GetObjectItemCaseSensitive(req, "override_quiet_hours");
+
+    (void)env;
+    if (handler_send_fields(req, &r, e) != 0)
+        return -1;
+    if (over && !cJSON_IsBool(over)) {
+        err_set(e, ERR_BAD_REQUEST, "\"override_quiet_hours\" must be true or false");
+        return -1;
+    }
+    r.override_quiet_hours = cJSON_IsTrue(over);
+    return send_sms(&r, result, e);
+}
+
+int handler_schedule_sms(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e)
+{
+    struct send_request r = {0};
+    const char *at;
+
+    (void)env;
+    if (handler_send_fields(req, &r, e) != 0)
+        return -1;
+    if (cJSON_GetObjectItemCaseSensitive(req, "override_quiet_hours")) {
+        err_set(e, ERR_BAD_REQUEST,
+                "\"override_quiet_hours\" is for send_sms only: a scheduled text must be due "
+                "inside the quiet-hours window");
+        return -1;
+    }
+    at = handler_string(req, "send_at", 1, ERR_BAD_REQUEST, e);
+    if (!at)
+        return -1;
+    r.schedule = 1;
+    r.send_at = send_parse_send_at(at);
+    if (r.send_at <= 0) {
+        err_set(e, ERR_BAD_REQUEST, SEND_AT_RULE);
+        return -1;
     }
     return send_sms(&r, result, e);
 }

@@ -129,9 +129,13 @@ static const char *const ob_migrations[OUTBOX_SCHEMA_VERSION] = {
     "ALTER TABLE journal ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX journal_work ON journal(send_state, note_state);"
     "CREATE INDEX journal_message ON journal(message_id);",
-    /* 2 -> 3: replies (rows of kind 'reply') and the threads they belong to; the threads of
-     * the texts already sent are filled in by ob_backfill_threads */
+    /* 2 -> 3: replies (rows of kind 'reply') and the threads they belong to — the threads of
+     * the texts already sent are filled in by ob_backfill_threads —, scheduled sends (kind
+     * 'schedule' and the time asked for) and texts sent outside the quiet-hours window on the
+     * recruiter's word (the note says so) */
     "ALTER TABLE journal ADD COLUMN kind TEXT NOT NULL DEFAULT 'send';"
+    "ALTER TABLE journal ADD COLUMN send_at_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE journal ADD COLUMN quiet_override INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX journal_candidate ON journal(candidate_id, kind);"
     "CREATE TABLE threads ("
     " thread_key TEXT PRIMARY KEY NOT NULL,"
@@ -453,6 +457,14 @@ static void ob_content_hash(struct outbox *ob, unsigned char out[OB_HASH_BYTES],
     ob_hash_field(&st, req->to);
     ob_hash_field(&st, req->body);
     ob_hash_field(&st, req->visibility ? req->visibility : "");
+    if (req->schedule) {
+        /* a scheduled send is another request than a send of the same text, and another
+         * time is another request (a send's hash is what it was before schedules existed) */
+        char at[32];
+        snprintf(at, sizeof(at), "%lld", (long long)req->send_at_ms);
+        ob_hash_field(&st, "schedule");
+        ob_hash_field(&st, at);
+    }
     crypto_generichash_final(&st, out, OB_HASH_BYTES);
 }
 
@@ -526,7 +538,7 @@ static void ob_rollback(struct outbox *ob)
     "request_id, candidate_id, visibility, send_state, note_state, message_id, conversation,"      \
     " delivery_state, note_id, note_attempts, next_attempt_ms, last_error, send_error_code,"       \
     " created_ms, updated_ms, owner_pid, lease_until_ms, sealed_to, sealed_body, sealed_note,"     \
-    " reply, content_hash, kind"
+    " reply, content_hash, kind, send_at_ms, quiet_override"
 
 static void ob_col_text(char *out, size_t outsz, sqlite3_stmt *st, int col)
 {
@@ -577,6 +589,12 @@ static int ob_read_row(struct outbox *ob, sqlite3_stmt *st, struct outbox_entry 
         ob_col_open(ob, st, 18, en->request_id, "body", &en->body, e) != 0 ||
         ob_col_open(ob, st, 19, en->request_id, "note", &en->note_body, e) != 0)
         goto err;
+    {
+        const unsigned char *kind = sqlite3_column_text(st, 22);
+        en->schedule = kind && strcmp((const char *)kind, "schedule") == 0;
+        en->send_at_ms = sqlite3_column_int64(st, 23);
+        en->quiet_override = sqlite3_column_int(st, 24) != 0;
+    }
     reply = sqlite3_column_text(st, 20);
     if (reply) {
         en->reply = strdup((const char *)reply);
@@ -697,7 +715,8 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
             ob->db,
             "INSERT OR IGNORE INTO journal (request_id, content_hash, candidate_id, visibility,"
             " send_state, note_state, created_ms, updated_ms, sealed_to, sealed_body, owner_pid,"
-            " lease_until_ms) VALUES (?1, ?2, ?3, ?4, 'intent', ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+            " lease_until_ms, kind, send_at_ms, quiet_override) VALUES (?1, ?2, ?3, ?4, 'intent',"
+            " ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_text(st, 1, req->request_id, -1, SQLITE_STATIC);
@@ -710,6 +729,9 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
     sqlite3_bind_blob(st, 8, sbody, (int)lbody, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
     sqlite3_bind_int64(st, 10, now + OUTBOX_LEASE_MS);
+    sqlite3_bind_text(st, 11, req->schedule ? "schedule" : "send", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 12, req->schedule ? req->send_at_ms : 0);
+    sqlite3_bind_int(st, 13, req->quiet_override ? 1 : 0);
     rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
         goto sqlerr;
@@ -1028,8 +1050,8 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
                size_t max, size_t *n, struct err *e)
 {
     static const char *const sql[] = {
-        [OUTBOX_SELECT_ALL] =
-            "SELECT request_id FROM journal WHERE kind = 'send' ORDER BY created_ms DESC",
+        [OUTBOX_SELECT_ALL] = "SELECT request_id FROM journal WHERE kind IN ('send', 'schedule') "
+                              "ORDER BY created_ms DESC",
         [OUTBOX_SELECT_WORK] = ("SELECT request_id FROM journal WHERE send_state IN "
                                 "('intent','send_unknown') OR (send_state = 'sent' AND"
                                 " note_state = 'pending') ORDER BY created_ms, rowid"),

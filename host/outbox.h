@@ -70,6 +70,9 @@ struct outbox_req {
     const char *body;
     const char *visibility; /* private | public | admin_only */
     int note_enabled;
+    int schedule;       /* 1: a scheduled send (POST .../messages/schedule) */
+    int64_t send_at_ms; /* schedule: the time asked for (part of the content) */
+    int quiet_override; /* sent outside the quiet-hours window on the recruiter's word */
 };
 
 /* One journal row. to/body/note_body are opened copies (malloc'd, wiped by outbox_entry_free). */
@@ -96,6 +99,9 @@ struct outbox_entry {
     char *body;
     char *note_body; /* NULL until the message id is journaled */
     char *reply;     /* the first reply's JSON result, NULL until set */
+    int schedule;    /* a scheduled send */
+    int64_t send_at_ms;
+    int quiet_override;
 };
 
 struct outbox_counts {

@@ -38,6 +38,9 @@ PROTO_ENGINE_VERB(message_status)
 PROTO_ENGINE_VERB(opt_out)
 PROTO_ENGINE_VERB(import_contact)
 PROTO_ENGINE_VERB(conversation)
+PROTO_ENGINE_VERB(schedule_sms)
+PROTO_ENGINE_VERB(local_time)
+PROTO_ENGINE_VERB(saved_replies)
 
 struct proto_verb {
     const char *name;
@@ -56,6 +59,9 @@ static const struct proto_verb proto_verbs[] = {
     {"opt_out", NULL, proto_engine_opt_out},
     {"import_contact", NULL, proto_engine_import_contact},
     {"conversation", NULL, proto_engine_conversation},
+    {"schedule_sms", NULL, proto_engine_schedule_sms},
+    {"local_time", NULL, proto_engine_local_time},
+    {"saved_replies", NULL, proto_engine_saved_replies},
 };
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
@@ -140,6 +146,24 @@ cJSON *proto_error_reply(const cJSON *id, const struct err *e)
     return reply;
 }
 
+/* Move the members of fields into error, except those the envelope itself defines. */
+static void proto_error_fields(cJSON *error, cJSON *fields)
+{
+    static const char *const own[] = {"code", "message", "retryable", "retry_after_ms", "details"};
+    cJSON *it = fields->child;
+
+    while (it) {
+        cJSON *next = it->next;
+        size_t i;
+        int taken = 0;
+        for (i = 0; i < TH_ARRAY_SIZE(own); i++)
+            taken = taken || (it->string && strcmp(it->string, own[i]) == 0);
+        if (it->string && !taken && !cJSON_GetObjectItemCaseSensitive(error, it->string))
+            cJSON_AddItemToObject(error, it->string, cJSON_DetachItemViaPointer(fields, it));
+        it = next;
+    }
+}
+
 static const struct proto_verb *proto_find_verb(const char *type)
 {
     size_t i;
@@ -215,6 +239,7 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *b
     log_msg("request type=%s", verb->name);
     if (fn(&env, req, result, &e) != 0) {
         cJSON *details = cJSON_DetachItemFromObjectCaseSensitive(result, HANDLER_ERROR_DETAILS);
+        cJSON *fields = cJSON_DetachItemFromObjectCaseSensitive(result, HANDLER_ERROR_FIELDS);
         cJSON *error;
         cJSON_Delete(result);
         if (e.code == ERR_OK)
@@ -226,6 +251,9 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *b
             cJSON_AddItemToObject(error, "details", details);
         else
             cJSON_Delete(details);
+        if (error && cJSON_IsObject(fields))
+            proto_error_fields(error, fields);
+        cJSON_Delete(fields);
         return reply;
     }
     reply = cJSON_CreateObject();

@@ -461,3 +461,27 @@ int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, st
     tz_end(&s);
     return rc;
 }
+
+int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t, struct err *e)
+{
+    struct tz_session s;
+    struct tm tm;
+    int rc = -1;
+
+    if (!zone || out_size == 0) {
+        err_set(e, ERR_INTERNAL, "quiet hours: no time zone given");
+        return -1;
+    }
+    if (zone_check(zone, e) != 0 || tz_begin(&s, e) != 0)
+        return -1;
+    if (tz_switch(&s, zone, e) == 0 && local_at(&tm, t, e) == 0) {
+        if (strftime(out, out_size, "%a %d %b %Y %H:%M %Z", &tm) == 0) {
+            out[0] = '\0';
+            err_set(e, ERR_INTERNAL, "quiet hours: a local time does not fit");
+        } else {
+            rc = 0;
+        }
+    }
+    tz_end(&s);
+    return rc;
+}

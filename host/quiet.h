@@ -107,4 +107,9 @@ int quiet_check(struct quiet_result *out, const struct quiet_window *w, const ch
 /* The wall-clock time "HH:MM" of instant t in zone (an IANA name). 0, or -1 with *e set. */
 int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, struct err *e) TH_WUR;
 
+/* Instant t in zone for a person: "Wed 02 Dec 2026 09:00 CST" (strftime "%a %d %b %Y %H:%M
+ * %Z", the C locale's names). 0, or -1 with *e set. Same threading rule as quiet_check(). */
+int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t,
+                         struct err *e) TH_WUR;
+
 #endif

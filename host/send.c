@@ -18,10 +18,12 @@
 #include "failpoint.h"
 #include "gh_config.h"
 #include "iso8601.h"
+#include "handler.h"
 #include "log.h"
 #include "outbox.h"
 #include "paths.h"
 #include "phone.h"
+#include "quiet.h"
 #include "store.h"
 #include "textus.h"
 #include "utf8.h"
@@ -201,11 +203,56 @@ static void send_fmt_time(char *out, size_t outsz, int64_t ms)
         snprintf(out, outsz, "?");
 }
 
+/*
+ * The candidate's wall-clock time at t (epoch seconds) for a person, in each of the number's
+ * zones: "Wed 02 Dec 2026 09:00 CST (America/Chicago)", several joined by " / ", or the UTC
+ * time and "time zone not known" when the table has none for the number.
+ */
+static void send_local_when(char *out, size_t outsz, const char *to, int64_t t)
+{
+    const char *zones[QUIET_ZONES_MAX];
+    size_t n = quiet_zones(zones, TH_ARRAY_SIZE(zones), to), i, o = 0;
+    char one[96];
+    struct err e;
+
+    out[0] = '\0';
+    for (i = 0; i < n && i < QUIET_ZONES_MAX; i++) {
+        err_clear(&e);
+        if (quiet_local_datetime(one, sizeof(one), zones[i], t, &e) != 0)
+            continue;
+        o = strlen(out);
+        snprintf(out + o, outsz - o, "%s%s (%s)", o ? " / " : "", one, zones[i]);
+    }
+    if (!out[0]) {
+        send_fmt_time(one, sizeof(one), t * 1000);
+        snprintf(out, outsz, "%s (the number's time zone is not known)", one);
+    }
+}
+
+/*
+ * For a text sent outside the quiet-hours window on the recruiter's word: the paragraph
+ * the note carries about it (the candidate's local time then, in each of the number's zones).
+ */
+static void send_override_remark(char *out, size_t outsz, const struct send_ctx *c,
+                                 const struct outbox_entry *en)
+{
+    char local[300];
+
+    out[0] = '\0';
+    if (!en->quiet_override)
+        return;
+    send_local_when(local, sizeof(local), en->to, en->created_ms / 1000);
+    snprintf(out, outsz,
+             "Sent outside the quiet hours (texts allowed %s the candidate's time; it was %s): "
+             "the recruiter chose to send it anyway.\n\n",
+             store_quiet_hours(c->store), local);
+}
+
 /* The note text: who texted whom, when, what, and the marker. malloc'd. */
 static char *send_note_text(const struct send_ctx *c, const struct outbox_entry *en,
                             const char *message_id)
 {
-    char when[64], marker[TEXTUS_ID_MAX + 16];
+    char when[64], marker[TEXTUS_ID_MAX + 16], remark[600], at[400];
     const char *who = store_gh_email(c->store);
     size_t len;
     char *out;
@@ -213,13 +260,21 @@ static char *send_note_text(const struct send_ctx *c, const struct outbox_entry 
     send_fmt_time(when, sizeof(when), en->created_ms);
     if (send_note_marker(marker, sizeof(marker), message_id) != 0)
         return NULL;
-    len = strlen(en->body) + strlen(en->to) + strlen(marker) + strlen(when) +
-          (who ? strlen(who) : 0) + 128;
+    send_override_remark(remark, sizeof(remark), c, en);
+    at[0] = '\0';
+    if (en->schedule)
+        send_local_when(at, sizeof(at), en->to, en->send_at_ms / 1000);
+    len = strlen(en->body) + strlen(en->to) + strlen(marker) + strlen(when) + strlen(remark) +
+          strlen(at) + (who ? strlen(who) : 0) + 160;
     out = malloc(len);
     if (!out)
         return NULL;
-    snprintf(out, len, "Text message sent via TextUs by %s to %s on %s:\n\n%s\n\n%s",
-             who ? who : "the TextUs user", en->to, when, en->body, marker);
+    if (en->schedule)
+        snprintf(out, len, "Text scheduled for %s via TextUs by %s to %s on %s:\n\n%s\n\n%s%s", at,
+                 who ? who : "the TextUs user", en->to, when, en->body, remark, marker);
+    else
+        snprintf(out, len, "Text message sent via TextUs by %s to %s on %s:\n\n%s\n\n%s%s",
+                 who ? who : "the TextUs user", en->to, when, en->body, remark, marker);
     return out;
 }
 
@@ -403,6 +458,10 @@ int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e)
         t.body = en.body;
         t.from_ms = en.created_ms - SEND_RECONCILE_SKEW;
         t.to_ms = en.created_ms + SEND_RECONCILE_WINDOW;
+        /* a scheduled message may be dated by its scheduled time rather than by the request
+         * (https://apidocs.next.textus.com/docs/messages/schedule/ does not say) */
+        if (en.schedule && en.send_at_ms + SEND_RECONCILE_WINDOW > t.to_ms)
+            t.to_ms = en.send_at_ms + SEND_RECONCILE_WINDOW;
         t.e = e;
         if (textus_timeline(&c->tx, conv->id, send_tl_member, &t, &te) != 0) {
             if (t.failed) {
@@ -442,6 +501,19 @@ int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e)
         }
         /* read back to the intent's time, or to the timeline's own end (a page cap is an
          * error above, never a silent end): no message of this intent exists */
+    }
+    if (en.schedule && outbox_now_ms() <= en.send_at_ms + SEND_RECONCILE_WINDOW) {
+        /* whether a scheduled message shows in the timeline before it goes out is not
+         * documented: until its time has passed, "not there" does not mean "not scheduled" */
+        log_msg("reconcile %s: a scheduled send not seen yet; left unknown until its time",
+                request_id);
+        if (outbox_mark_unknown(c->ob, request_id,
+                                "TextUs did not confirm the schedule; it cannot be told from the "
+                                "conversation before the scheduled time: check the scheduled "
+                                "messages in TextUs",
+                                e) < 0)
+            r = -1;
+        goto out;
     }
     r = outbox_mark_not_sent(c->ob, request_id, "not_sent",
                              "TextUs has no message for this request: it was not sent", e) < 0
@@ -777,6 +849,13 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
         }
         break;
     }
+    if (en.schedule) {
+        char iso[QUIET_ISO_MAX], local[400];
+        if (iso8601_format_utc(iso, sizeof(iso), en.send_at_ms / 1000) == 0)
+            cJSON_AddStringToObject(result, "scheduled_at", iso);
+        send_local_when(local, sizeof(local), en.to, en.send_at_ms / 1000);
+        cJSON_AddStringToObject(result, "scheduled_local", local);
+    }
     cJSON_AddBoolToObject(result, "replayed", replayed);
     outbox_entry_free(&en);
     return 0;
@@ -864,6 +943,147 @@ static int send_validate(const struct send_request *r, struct err *e)
         err_set(e, ERR_BAD_REQUEST, "\"note.visibility\" must be private, public or admin_only");
         return -1;
     }
+    if (r->schedule && r->send_at <= 0) {
+        err_set(e, ERR_BAD_REQUEST, SEND_AT_RULE);
+        return -1;
+    }
+    return 0;
+}
+
+int64_t send_parse_send_at(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    int64_t ms;
+
+    /* YYYY-MM-DDTHH:MM:SS, an optional fraction, Z: UTC only, never a local time */
+    if (n < 20 || s[10] != 'T' || s[n - 1] != 'Z' || (n > 20 && s[19] != '.'))
+        return -1;
+    if (iso8601_parse_ms(&ms, s, n) != 0 || ms < 0)
+        return -1;
+    return ms / 1000;
+}
+
+/*
+ * The quiet-hours guard (quiet.h): may a text to `to` go out at `at` (epoch seconds) under
+ * the settings' window, in every one of the number's time zones? 0 yes — *overridden set when
+ * only because override was asked for (outside the window, or no zone known) — or -1 with
+ * quiet_hours and its fields (PROTOCOL.md) left in result for the error.
+ */
+static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at, int scheduled,
+                            int override, cJSON *result, int *overridden, struct err *e)
+{
+    struct quiet_window w;
+    struct quiet_result q;
+    cJSON *f;
+    char list[400], window[QUIET_WINDOW_MAX];
+    const struct quiet_zone_time *shown = NULL;
+    size_t i, o;
+
+    *overridden = 0;
+    if (quiet_window_parse(&w, store_quiet_hours(c->store), e) != 0)
+        return -1;
+    if (w.off)
+        return 0;
+    if (quiet_check(&q, &w, to, at, e) != 0)
+        return -1;
+    if (q.verdict == QUIET_ALLOWED || q.verdict == QUIET_OFF)
+        return 0;
+    if (override) {
+        *overridden = 1;
+        log_msg("quiet hours: outside the window (or no zone known) for the candidate; sent on "
+                "the recruiter's word");
+        return 0;
+    }
+    quiet_window_format(window, sizeof(window), &w);
+    f = cJSON_AddObjectToObject(result, HANDLER_ERROR_FIELDS);
+    if (!f) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    cJSON_AddStringToObject(f, "quiet_hours", window);
+    if (q.verdict == QUIET_UNKNOWN_ZONE) {
+        cJSON_AddNullToObject(f, "local_time");
+        cJSON_AddNullToObject(f, "time_zone");
+        cJSON_AddNullToObject(f, "next_allowed");
+        err_set(e, ERR_QUIET_HOURS,
+                "no time zone is known for %s, so quiet hours (%s the candidate's time) cannot be "
+                "checked; nothing was %s. If it is a good time for the candidate, %s",
+                to, window, scheduled ? "scheduled" : "sent",
+                scheduled ? "send it now with override_quiet_hours, or schedule it in TextUs"
+                          : "send it anyway (override_quiet_hours)");
+        return -1;
+    }
+    list[0] = '\0';
+    for (i = 0; i < q.n_zones; i++) {
+        if (!shown && !q.zones[i].allowed)
+            shown = &q.zones[i];
+        o = strlen(list);
+        snprintf(list + o, sizeof(list) - o, "%s%s in %s", o ? ", " : "", q.zones[i].local_time,
+                 q.zones[i].zone);
+    }
+    if (!shown)
+        shown = &q.zones[0];
+    cJSON_AddStringToObject(f, "local_time", shown->local_time);
+    cJSON_AddStringToObject(f, "time_zone", shown->zone);
+    if (q.n_zones > 1) {
+        cJSON *arr = cJSON_AddArrayToObject(f, "time_zones");
+        for (i = 0; arr && i < q.n_zones; i++) {
+            cJSON *z = cJSON_CreateObject();
+            if (!z)
+                break;
+            cJSON_AddStringToObject(z, "zone", q.zones[i].zone);
+            cJSON_AddStringToObject(z, "local_time", q.zones[i].local_time);
+            cJSON_AddBoolToObject(z, "allowed", q.zones[i].allowed);
+            cJSON_AddItemToArray(arr, z);
+        }
+    }
+    if (q.has_next) {
+        cJSON_AddStringToObject(f, "next_allowed", q.next_allowed_iso);
+        cJSON_AddStringToObject(f, "next_local_time", shown->next_local_time);
+    } else {
+        cJSON_AddNullToObject(f, "next_allowed");
+    }
+    if (q.has_next)
+        err_set(e, ERR_QUIET_HOURS,
+                "for the candidate %s %s, outside the quiet-hours window %s; nothing was %s. "
+                "Texts are allowed again at %s their time (%s)%s",
+                scheduled ? "the scheduled time is" : "it is", list, window,
+                scheduled ? "scheduled" : "sent", shown->next_local_time, q.next_allowed_iso,
+                scheduled ? ": schedule it for then or later"
+                          : ": schedule it for then, or send it anyway (override_quiet_hours)");
+    else
+        err_set(e, ERR_QUIET_HOURS,
+                "for the candidate %s %s, outside the quiet-hours window %s in at least one "
+                "of the number's time zones, and no time within %d days suits them all; nothing "
+                "was %s",
+                scheduled ? "the scheduled time is" : "it is", list, window, QUIET_HORIZON_DAYS,
+                scheduled ? "scheduled" : "sent");
+    return -1;
+}
+
+/* A scheduled time: at least SEND_SCHEDULE_MIN_S from now, at most SEND_SCHEDULE_MAX_DAYS. */
+static int send_schedule_range(int64_t send_at, int64_t now, struct err *e)
+{
+    char iso[QUIET_ISO_MAX], now_iso[QUIET_ISO_MAX];
+
+    if (iso8601_format_utc(iso, sizeof(iso), send_at) != 0 ||
+        iso8601_format_utc(now_iso, sizeof(now_iso), now) != 0) {
+        err_set(e, ERR_SCHEDULE_OUT_OF_RANGE, "\"send_at\" is out of range");
+        return -1;
+    }
+    if (send_at < now + SEND_SCHEDULE_MIN_S) {
+        err_set(e, ERR_SCHEDULE_OUT_OF_RANGE,
+                "\"send_at\" %s is %s (it is %s now); schedule at least %d seconds ahead; "
+                "nothing was scheduled",
+                iso, send_at <= now ? "in the past" : "too soon", now_iso, SEND_SCHEDULE_MIN_S);
+        return -1;
+    }
+    if (send_at > now + (int64_t)SEND_SCHEDULE_MAX_DAYS * 86400) {
+        err_set(e, ERR_SCHEDULE_OUT_OF_RANGE,
+                "\"send_at\" %s is more than %d days ahead (it is %s now); nothing was scheduled",
+                iso, SEND_SCHEDULE_MAX_DAYS, now_iso);
+        return -1;
+    }
     return 0;
 }
 
@@ -904,15 +1124,55 @@ static int send_precheck(struct send_ctx *c, const char *to, struct err *e)
     return 0;
 }
 
+/*
+ * The sender of a message this host sent is the TextUs user of the configured token
+ * (https://apidocs.next.textus.com/types/Message/: sender, outgoing messages): cached for
+ * saved_replies (GET /users/:user/saved_replies). Never fatal.
+ */
+static void send_remember_user(struct send_ctx *c, const char *sender)
+{
+    const char *known = store_textus_user(c->store);
+    struct err e;
+
+    if (!sender || strncmp(sender, "/users/", 7) != 0 || (known && strcmp(known, sender) == 0))
+        return;
+    err_clear(&e);
+    if (store_cache_set_textus_user(sender, c->tx.token, &e) < 0)
+        log_msg("caching the TextUs user failed: %s", e.message);
+}
+
+/*
+ * The account's own number for a scheduled send's `from` (the schedule page's example sends
+ * one): the configured account, reached as `configure` checks it (GET /accounts and the
+ * account tree, https://apidocs.next.textus.com/docs/accounts/index), when it has exactly
+ * one number; "" otherwise (left out, never guessed among several).
+ */
+static int send_account_number(struct send_ctx *c, char *out, size_t outsz, struct err *e)
+{
+    struct textus_account acct;
+
+    out[0] = '\0';
+    if (textus_verify_account(&c->tx, &acct, e) != 0)
+        return -1;
+    if (acct.n_phones == 1)
+        snprintf(out, outsz, "%s", acct.phone);
+    else
+        log_msg("schedule: account %s has %d numbers: `from` left out", acct.slug, acct.n_phones);
+    return 0;
+}
+
 static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *result, struct err *e)
 {
     struct textus_message msg;
     struct outbox_entry en;
     struct err te;
-    char *note = NULL;
+    char *note = NULL, from[24];
     int ins, r;
 
     if (send_precheck(c, req->to, e) != 0)
+        return -1;
+    from[0] = '\0';
+    if (req->schedule && send_account_number(c, from, sizeof(from), e) != 0)
         return -1;
     ins = outbox_journal_intent(c->ob, req, e);
     if (ins < 0)
@@ -924,7 +1184,18 @@ static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *res
     memset(&msg, 0, sizeof(msg));
     err_clear(&te);
     FAILPOINT("before_send");
-    r = textus_send_message(&c->tx, req->to, req->body, &msg, &te);
+    if (req->schedule) {
+        char at[QUIET_ISO_MAX];
+        if (iso8601_format_utc(at, sizeof(at), req->send_at_ms / 1000) != 0) {
+            err_set(&te, ERR_BAD_REQUEST, SEND_AT_RULE);
+            r = -1;
+        } else {
+            r = textus_schedule_message(&c->tx, req->to, req->body, from[0] ? from : NULL, at, &msg,
+                                        &te);
+        }
+    } else {
+        r = textus_send_message(&c->tx, req->to, req->body, &msg, &te);
+    }
     FAILPOINT("after_send");
     if (r != 0) {
         outbox_entry_free(&en);
@@ -955,6 +1226,7 @@ static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *res
     free(note);
     if (r < 0)
         return -1;
+    send_remember_user(c, msg.sender);
     FAILPOINT("after_journal");
     if (req->note_enabled && send_note_attempt(c, req->request_id, 1, 0, NULL, e) != 0)
         return -1;
@@ -974,7 +1246,8 @@ int send_sms(const struct send_request *r, cJSON *result, struct err *e)
     struct outbox_req req;
     struct outbox_entry en;
     long cap;
-    int found, rc = -1;
+    int64_t now;
+    int found, over = 0, rc = -1;
 
     if (send_validate(r, e) != 0)
         return -1;
@@ -995,15 +1268,25 @@ int send_sms(const struct send_request *r, cJSON *result, struct err *e)
     req.body = r->body;
     req.visibility = r->visibility ? r->visibility : store_note_visibility(c.store);
     req.note_enabled = c.note_enabled;
+    req.schedule = r->schedule;
+    req.send_at_ms = r->schedule ? r->send_at * 1000 : 0;
     found = outbox_lookup(c.ob, &req, &en, e);
     if (found < 0)
         goto out;
     if (found) {
         outbox_entry_free(&en);
         rc = send_replay(&c, r->request_id, result, e);
-    } else {
-        rc = send_new(&c, &req, result, e);
+        goto out;
     }
+    /* a new request: the clock decides (time(), so that a test can set it with faketime) */
+    now = (int64_t)time(NULL);
+    if (r->schedule && send_schedule_range(r->send_at, now, e) != 0)
+        goto out;
+    if (send_quiet_guard(&c, r->to, r->schedule ? r->send_at : now, r->schedule,
+                         r->schedule ? 0 : r->override_quiet_hours, result, &over, e) != 0)
+        goto out;
+    req.quiet_override = over;
+    rc = send_new(&c, &req, result, e);
 out:
     send_ctx_close(&c);
     return rc;

@@ -140,9 +140,26 @@ struct send_request {
     const char *to;
     const char *body;
     const char *visibility;
+    int override_quiet_hours; /* send even outside the quiet-hours window (the note says so) */
+    int schedule;             /* schedule_sms: POST .../messages/schedule for send_at */
+    int64_t send_at;          /* schedule: epoch seconds (send_parse_send_at) */
 };
 
-/* The whole send flow; fills result ({"message", "note", "replayed"}). */
+/* A scheduled time is at least this far ahead, and at most this many days. */
+#define SEND_SCHEDULE_MIN_S    60
+#define SEND_SCHEDULE_MAX_DAYS 90
+#define SEND_AT_RULE                                                                               \
+    "\"send_at\" must be an ISO-8601 UTC time: YYYY-MM-DDTHH:MM:SSZ (a fraction allowed)"
+
+/* "YYYY-MM-DDTHH:MM:SS[.fff]Z" to epoch seconds; -1 when it is not that (a local time is). */
+int64_t send_parse_send_at(const char *s);
+
+/*
+ * The whole send flow (send_sms, and schedule_sms when r->schedule); fills result ({"message",
+ * "note", "replayed"}, and for a schedule "scheduled_at", "scheduled_local"). A new request
+ * outside the quiet-hours window is refused with quiet_hours and its fields left in result
+ * under HANDLER_ERROR_FIELDS (handler.h) unless override_quiet_hours (sends only).
+ */
 int send_sms(const struct send_request *r, cJSON *result, struct err *e) TH_WUR;
 
 /*

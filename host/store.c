@@ -1005,6 +1005,18 @@ int store_segment_limit(const struct store *s)
     return v >= 1 && v <= 9 ? (int)v : STORE_DEFAULT_SEGMENT_LIMIT;
 }
 
+const char *store_quiet_hours(const struct store *s)
+{
+    return store_get_def(s, "settings", "quiet_hours", STORE_DEFAULT_QUIET_HOURS);
+}
+
+const char *store_textus_user(const struct store *s)
+{
+    const char *u = store_get(s, "cache", "textus_user");
+
+    return u && strncmp(u, "/users/", 7) == 0 && u[7] ? u : NULL;
+}
+
 long long store_gh_user_id(const struct store *s)
 {
     const cJSON *v = s ? store_item(s, "cache", "greenhouse_user_id") : NULL;
@@ -1359,6 +1371,49 @@ int store_cache_set_gh_user(long long user_id, const char *email, struct err *e)
 {
     struct store_cache_user u = {user_id, email};
     return store_update(store_cache_user_edit, &u, NULL, e);
+}
+
+struct store_cache_textus {
+    const char *user;
+    const char *token;
+    int refused;
+};
+
+static int store_cache_textus_edit(cJSON *doc, void *ctx, struct err *e)
+{
+    struct store_cache_textus *t = ctx;
+    const cJSON *tok =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "textus"), "token");
+    cJSON *c;
+    size_t n = strlen(t->token);
+
+    /* only for the token it was learnt with: a `configure` that replaced it meanwhile wins */
+    if (!cJSON_IsString(tok) || strlen(tok->valuestring) != n ||
+        sodium_memcmp(tok->valuestring, t->token, n) != 0) {
+        t->refused = 1;
+        err_set(e, ERR_INVALID_CONFIG, "the TextUs token changed meanwhile");
+        return -1;
+    }
+    c = store_cache_section(doc, e);
+    if (!c)
+        return -1;
+    store_set_member(c, "textus_user", cJSON_CreateString(t->user));
+    return 0;
+}
+
+int store_cache_set_textus_user(const char *user, const char *token, struct err *e)
+{
+    struct store_cache_textus t = {user, token, 0};
+    int rc;
+
+    if (!user || strncmp(user, "/users/", 7) != 0 || !user[7] || !token || !*token) {
+        err_set(e, ERR_INTERNAL, "store_cache_set_textus_user: not a user id or no token");
+        return -1;
+    }
+    rc = store_update(store_cache_textus_edit, &t, NULL, e);
+    if (rc != 0 && t.refused)
+        return 0;
+    return rc == 0 ? 1 : -1;
 }
 
 struct store_cache_token {

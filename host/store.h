@@ -75,8 +75,9 @@
  *                   "base_url", "auth_url"},
  *    "settings": {"note_enabled", "note_visibility", "allowed_extension_ids",
  *                 "allow_no_origin", "inbound_cap", "ca_file",
- *                 "connect_timeout_ms", "timeout_ms", "segment_limit", ...},
- *    "cache": {"greenhouse_user_id", "greenhouse_user_email",
+ *                 "connect_timeout_ms", "timeout_ms", "segment_limit",
+ *                 "quiet_hours", ...},
+ *    "cache": {"textus_user", "greenhouse_user_id", "greenhouse_user_email",
  *              "greenhouse_access_token", "greenhouse_access_token_expires_at",
  *              "greenhouse_write_token", "greenhouse_write_token_expires_at",
  *              "greenhouse_write_token_sub"},
@@ -103,6 +104,7 @@
 #define STORE_DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define STORE_DEFAULT_TIMEOUT_MS         30000L
 #define STORE_DEFAULT_SEGMENT_LIMIT      3
+#define STORE_DEFAULT_QUIET_HOURS        "08:00-21:00"
 
 #define STORE_KEY_ID_HEX 17 /* 16 hex digits + NUL */
 
@@ -159,6 +161,8 @@ const char *store_ca_file(const struct store *s);                       /* absol
 long store_connect_timeout_ms(const struct store *s);
 long store_timeout_ms(const struct store *s);
 int store_segment_limit(const struct store *s); /* 1..9, default 3 */
+/* The quiet-hours window setting: "HH:MM-HH:MM" or "off" (validated when saved). */
+const char *store_quiet_hours(const struct store *s); /* default "08:00-21:00" */
 
 /* Generic string lookup: doc[section][name], secrets included; NULL when absent. */
 const char *store_get(const struct store *s, const char *section, const char *name);
@@ -172,6 +176,13 @@ const char *store_get(const struct store *s, const char *section, const char *na
 long long store_gh_user_id(const struct store *s);
 /* The cached v3 access token (secret) or NULL; *expires_at (unix seconds) may be NULL. */
 const char *store_gh_access_token(const struct store *s, long long *expires_at);
+
+/* The cached TextUs user ("/users/..."): the sender of a message this host sent with the
+ * stored token (dropped when the token or the TextUs URL changes, config.c), or NULL. */
+const char *store_textus_user(const struct store *s);
+/* Cache the TextUs user, under the lock, only while the store still holds `token` (the one
+ * the user was learnt with): 1 cached, 0 refused (the token was replaced), -1 error. */
+int store_cache_set_textus_user(const char *user, const char *token, struct err *e) TH_WUR;
 
 /* Cache the user id resolved for `email` (under the lock). */
 int store_cache_set_gh_user(long long user_id, const char *email, struct err *e) TH_WUR;

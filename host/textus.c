@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -175,6 +176,10 @@ static int textus_message_from(const cJSON *o, struct textus_message *m)
         apijson_copy(o, "status", m->delivery_state, sizeof(m->delivery_state));
     apijson_copy(o, "conversation", m->conversation, sizeof(m->conversation));
     apijson_copy(o, "direction", m->direction, sizeof(m->direction));
+    if (apijson_copy(o, "sender", m->sender, sizeof(m->sender)) != 0 ||
+        strncmp(m->sender, "/users/", 7) != 0)
+        m->sender[0] =
+            '\0'; /* outgoing messages only (https://apidocs.next.textus.com/types/Message/) */
     if (apijson_copy(o, "displayTimestamp", m->timestamp, sizeof(m->timestamp)) != 0 &&
         apijson_copy(o, "createdAt", m->timestamp, sizeof(m->timestamp)) != 0)
         apijson_copy(o, "timelinePosition", m->timestamp, sizeof(m->timestamp));
@@ -328,19 +333,20 @@ static int textus_page_type_ok(const cJSON *doc, const char *want_type)
 }
 
 /*
- * GET first_url and every view.next page; call fn for each member until *stop. not_found
- * (may be NULL): a 404 on the first page sets it and returns 0 instead of an error.
- * want_type (may be NULL): a page whose @type names another type is upstream_invalid.
+ * GET first_url and every view.next page; call fn for each member until *stop. refused (may
+ * be NULL): a 404 on the first page — or a 403 when refuse_403 — sets it to that status and
+ * returns 0 instead of an error. want_type (may be NULL): a page whose @type names another
+ * type is upstream_invalid.
  */
-static int textus_each_typed(const struct textus_config *c, const char *first_url, int slug_scoped,
-                             const char *what, const char *want_type, textus_member_fn fn, void *ud,
-                             int *not_found, struct err *e)
+static int textus_each_ex(const struct textus_config *c, const char *first_url, int slug_scoped,
+                          const char *what, const char *want_type, textus_member_fn fn, void *ud,
+                          int *refused, int refuse_403, struct err *e)
 {
     char url[HTTP_URL_MAX], next[HTTP_URL_MAX];
     int pages = 0, stop = 0;
 
-    if (not_found)
-        *not_found = 0;
+    if (refused)
+        *refused = 0;
 
     if (strlen(first_url) + 1 > sizeof(url)) {
         err_set(e, ERR_BAD_REQUEST, "request URL too long");
@@ -359,9 +365,10 @@ static int textus_each_typed(const struct textus_config *c, const char *first_ur
             return -1;
         }
         rc = textus_do(c, HTTP_GET, url, NULL, 1, &r, e);
-        if (rc == 0 && not_found && pages == 1 && r.status == 404) {
+        if (rc == 0 && refused && pages == 1 &&
+            (r.status == 404 || (refuse_403 && r.status == 403))) {
+            *refused = (int)r.status;
             http_response_free(&r);
-            *not_found = 1;
             return 0;
         }
         if (rc == 0)
@@ -403,11 +410,71 @@ static int textus_each_typed(const struct textus_config *c, const char *first_ur
     }
 }
 
+/*
+ * An account's number as E.164: the accounts page shows phoneNumbers formatted for people
+ * ("(303) 555-1111", https://apidocs.next.textus.com/docs/accounts/index); a +1 number written
+ * with or without its country code, or a number already in E.164. "" when it is neither.
+ */
+static void textus_e164_of(char *out, size_t outsz, const char *s)
+{
+    char d[20];
+    size_t n = 0;
+    int plus = 0;
+
+    out[0] = '\0';
+    for (; s && *s; s++) {
+        if (*s == '+' && n == 0)
+            plus = 1;
+        else if (*s >= '0' && *s <= '9') {
+            if (n + 1 >= sizeof(d))
+                return;
+            d[n++] = *s;
+        } else if (!strchr(" ()-.", *s))
+            return;
+    }
+    d[n] = '\0';
+    if (!plus && n == 10)
+        snprintf(out, outsz, "+1%s", d);
+    else if (!plus && n == 11 && d[0] == '1')
+        snprintf(out, outsz, "+%s", d);
+    else if (plus)
+        snprintf(out, outsz, "+%s", d);
+    if (!textus_is_e164(out))
+        out[0] = '\0';
+}
+
+/* Add "phones": the account's numbers that read as E.164. 1, or 0 when out of memory. */
+static int textus_account_phones(cJSON *o, const cJSON *numbers)
+{
+    cJSON *arr = cJSON_AddArrayToObject(o, "phones");
+    const cJSON *it;
+    char e164[24];
+
+    if (!arr)
+        return 0;
+    cJSON_ArrayForEach(it, numbers)
+    {
+        if (!cJSON_IsString(it))
+            continue;
+        textus_e164_of(e164, sizeof(e164), it->valuestring);
+        if (e164[0] && !cJSON_AddItemToArray(arr, cJSON_CreateString(e164)))
+            return 0;
+    }
+    return 1;
+}
+
+/* textus_each_ex without 403: not_found (may be NULL) is set to 1 by a 404 on the first page. */
 static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
                        const char *what, textus_member_fn fn, void *ud, int *not_found,
                        struct err *e)
 {
-    return textus_each_typed(c, first_url, slug_scoped, what, NULL, fn, ud, not_found, e);
+    int st = 0, rc;
+
+    rc =
+        textus_each_ex(c, first_url, slug_scoped, what, NULL, fn, ud, not_found ? &st : NULL, 0, e);
+    if (not_found)
+        *not_found = st != 0;
+    return rc;
 }
 
 static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err *e)
@@ -425,7 +492,8 @@ static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err
     if (!o || !cJSON_AddStringToObject(o, "slug", slug->valuestring) ||
         !cJSON_AddStringToObject(
             o, "name", cJSON_IsString(name) && name->valuestring ? name->valuestring : "") ||
-        !cJSON_AddBoolToObject(o, "messagingRestricted", apijson_true(m, "messagingRestricted"))) {
+        !cJSON_AddBoolToObject(o, "messagingRestricted", apijson_true(m, "messagingRestricted")) ||
+        !textus_account_phones(o, cJSON_GetObjectItemCaseSensitive(m, "phoneNumbers"))) {
         cJSON_Delete(o);
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
@@ -467,6 +535,12 @@ static void textus_account_from(const cJSON *it, const char *via, struct textus_
              cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring);
     out->messaging_restricted = apijson_true(it, "messagingRestricted");
     snprintf(out->via, sizeof(out->via), "%s", via ? via : "");
+    {
+        const cJSON *ph = cJSON_GetObjectItemCaseSensitive(it, "phones");
+        out->n_phones = cJSON_GetArraySize(ph);
+        if (out->n_phones > 0)
+            snprintf(out->phone, sizeof(out->phone), "%s", cJSON_GetArrayItem(ph, 0)->valuestring);
+    }
 }
 
 /* The entry of arr whose slug is slug, or NULL. */
@@ -560,33 +634,21 @@ out:
 
 /* ------------------------------------------------------------------ messages */
 
-int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
-                        struct textus_message *out, struct err *e)
+/*
+ * POST a message document (req: {to, body, ...}) to url and read the Message it creates;
+ * what: "sending the message" / "scheduling the message". A write: never repeated here; an
+ * answer that does not say whether the message exists is outcome_unknown.
+ */
+static int textus_post_message(const struct textus_config *c, const char *url, const cJSON *req,
+                               const char *what, struct textus_message *out, struct err *e)
 {
-    char slug[256], url[HTTP_URL_MAX];
-    cJSON *req = NULL;
     char *json = NULL;
     struct http_response r;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
     memset(&r, 0, sizeof(r));
-    if (!textus_is_e164(to_e164)) {
-        err_set(e, ERR_BAD_REQUEST, "the recipient is not an E.164 number");
-        return -1;
-    }
-    if (!body || !*body) {
-        err_set(e, ERR_BAD_REQUEST, "the message body is empty");
-        return -1;
-    }
-    /* https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body};
-     * one recipient -> 201 Message */
-    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
-        textus_url(c, url, sizeof(url), e, "/%s/messages", slug) != 0)
-        return -1;
-    req = cJSON_CreateObject();
-    if (!req || !cJSON_AddStringToObject(req, "to", to_e164) ||
-        !cJSON_AddStringToObject(req, "body", body) || !(json = cJSON_PrintUnformatted(req))) {
+    if (!(json = cJSON_PrintUnformatted(req))) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
@@ -602,7 +664,7 @@ int textus_send_message(const struct textus_config *c, const char *to_e164, cons
         log_msg("textus: send -> HTTP %ld (outcome_unknown)", r.status);
         goto out;
     }
-    if (textus_map(c, &r, 1, "sending the message", e) != 0)
+    if (textus_map(c, &r, 1, what, e) != 0)
         goto out;
     if (r.status == 202) {
         err_set(e, ERR_UPSTREAM_INVALID,
@@ -616,11 +678,93 @@ int textus_send_message(const struct textus_config *c, const char *to_e164, cons
                 r.status);
         goto out;
     }
-    log_msg("textus: sent message %s state %s", out->id, out->delivery_state);
+    log_msg("textus: %s: message %s state %s", what, out->id, out->delivery_state);
     rc = 0;
 out:
     http_response_free(&r);
     cJSON_free(json);
+    return rc;
+}
+
+/* The checks every message POST makes before anything leaves. */
+static int textus_message_args(const char *to_e164, const char *body, struct err *e)
+{
+    if (!textus_is_e164(to_e164)) {
+        err_set(e, ERR_BAD_REQUEST, "the recipient is not an E.164 number");
+        return -1;
+    }
+    if (!body || !*body) {
+        err_set(e, ERR_BAD_REQUEST, "the message body is empty");
+        return -1;
+    }
+    return 0;
+}
+
+int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
+                        struct textus_message *out, struct err *e)
+{
+    char slug[256], url[HTTP_URL_MAX];
+    cJSON *req = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (textus_message_args(to_e164, body, e) != 0)
+        return -1;
+    /* https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body};
+     * one recipient -> 201 Message */
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/messages", slug) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req || !cJSON_AddStringToObject(req, "to", to_e164) ||
+        !cJSON_AddStringToObject(req, "body", body)) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    rc = textus_post_message(c, url, req, "sending the message", out, e);
+out:
+    cJSON_Delete(req);
+    return rc;
+}
+
+int textus_schedule_message(const struct textus_config *c, const char *to_e164, const char *body,
+                            const char *from_e164, const char *scheduled_at,
+                            struct textus_message *out, struct err *e)
+{
+    char slug[256], url[HTTP_URL_MAX];
+    cJSON *req = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (textus_message_args(to_e164, body, e) != 0)
+        return -1;
+    if (!scheduled_at || strlen(scheduled_at) != 20 || scheduled_at[19] != 'Z') {
+        err_set(e, ERR_BAD_REQUEST,
+                "the scheduled time is not ISO-8601 UTC (YYYY-MM-DDTHH:MM:SSZ)");
+        return -1;
+    }
+    if (from_e164 && !textus_is_e164(from_e164)) {
+        err_set(e, ERR_BAD_REQUEST, "the sending number is not an E.164 number");
+        return -1;
+    }
+    /* https://apidocs.next.textus.com/docs/messages/schedule/: POST /:account/messages/schedule
+     * {from, to, body, scheduled_at} (ISO-8601 UTC, "2058-10-25T18:09:13Z") -> 201 Message with
+     * flags ["scheduled"]. `from` is the account's number (the page's example sends it; the
+     * send page says the account's number is used without one): sent when the account has
+     * exactly one number, left out otherwise rather than guessed. */
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
+        textus_url(c, url, sizeof(url), e, "/%s/messages/schedule", slug) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req || (from_e164 && !cJSON_AddStringToObject(req, "from", from_e164)) ||
+        !cJSON_AddStringToObject(req, "to", to_e164) ||
+        !cJSON_AddStringToObject(req, "body", body) ||
+        !cJSON_AddStringToObject(req, "scheduled_at", scheduled_at)) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    rc = textus_post_message(c, url, req, "scheduling the message", out, e);
+out:
     cJSON_Delete(req);
     return rc;
 }
@@ -836,8 +980,117 @@ int textus_timeline(const struct textus_config *c, const char *conversation_id,
         return -1;
     t.fn = fn;
     t.ud = ud;
-    return textus_each_typed(c, url, 0, "reading the conversation's timeline", "Timeline",
-                             textus_timeline_member, &t, NULL, e);
+    return textus_each_ex(c, url, 0, "reading the conversation's timeline", "Timeline",
+                          textus_timeline_member, &t, NULL, 0, e);
+}
+
+/* ------------------------------------------------------------------ users, saved replies */
+
+struct textus_user_find {
+    const char *email;
+    char *out;
+    size_t outsz;
+    int found;
+};
+
+static int textus_user_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    struct textus_user_find *f = ud;
+    const cJSON *email = cJSON_GetObjectItemCaseSensitive(m, "email");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+
+    (void)e;
+    if (!cJSON_IsString(email) || !email->valuestring || !cJSON_IsString(id) ||
+        strcasecmp(email->valuestring, f->email) != 0 || !textus_iri_ok(id->valuestring, "/users/"))
+        return 0; /* another user the search matched (q is a partial match on name or email) */
+    snprintf(f->out, f->outsz, "%s", id->valuestring);
+    f->found = 1;
+    *stop = 1;
+    return 0;
+}
+
+int textus_find_user(const struct textus_config *c, const char *email, char *out, size_t outsz,
+                     int *found, struct err *e)
+{
+    char q[512], url[HTTP_URL_MAX];
+    struct textus_user_find f;
+    int refused = 0;
+
+    *found = 0;
+    if (outsz)
+        out[0] = '\0';
+    if (!email || !strchr(email, '@') || http_escape(email, q, sizeof(q)) != 0) {
+        err_set(e, ERR_BAD_REQUEST, "not an email address to look a TextUs user up by");
+        return -1;
+    }
+    /* https://apidocs.next.textus.com/docs/users/index: GET /users{?q,accounts[]}, "Admins may
+     * retrieve a list of all Users that belong to accounts at which they are an admin", q
+     * searching by name or email. What a user who is not an admin gets is not documented: a
+     * 403 (or 404) is read as "not allowed to list users", nothing found. */
+    if (textus_url(c, url, sizeof(url), e, "/users?q=%s", q) != 0)
+        return -1;
+    memset(&f, 0, sizeof(f));
+    f.email = email;
+    f.out = out;
+    f.outsz = outsz;
+    if (textus_each_ex(c, url, 0, "looking up the TextUs user", NULL, textus_user_member, &f,
+                       &refused, 1, e) != 0)
+        return -1;
+    if (refused)
+        log_msg("textus: listing users refused (HTTP %d): not a TextUs admin", refused);
+    *found = f.found;
+    return 0;
+}
+
+struct textus_sr {
+    textus_saved_reply_fn fn;
+    void *ud;
+};
+
+static int textus_saved_reply_member(const cJSON *m, void *ud, int *stop, struct err *e)
+{
+    struct textus_sr *t = ud;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+    const cJSON *title = cJSON_GetObjectItemCaseSensitive(m, "title");
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+
+    if (!cJSON_IsString(id) || !textus_iri_ok(id->valuestring, "/saved_replies/") ||
+        !cJSON_IsString(content) || !content->valuestring) {
+        textus_invalid(e, "a SavedReply without a /saved_replies/ id or a content");
+        return -1;
+    }
+    return t->fn(id->valuestring,
+                 cJSON_IsString(title) && title->valuestring ? title->valuestring : "",
+                 content->valuestring, apijson_true(m, "shared"), t->ud, stop, e);
+}
+
+int textus_saved_replies(const struct textus_config *c, const char *user, const char *query,
+                         textus_saved_reply_fn fn, void *ud, struct err *e)
+{
+    char q[1024], url[HTTP_URL_MAX];
+    struct textus_sr t;
+
+    if (!textus_iri_ok(user, "/users/")) {
+        err_set(e, ERR_BAD_REQUEST, "not a TextUs user id (\"/users/...\")");
+        return -1;
+    }
+    q[0] = '\0';
+    if (query && *query && http_escape(query, q, sizeof(q)) != 0) {
+        err_set(e, ERR_BAD_REQUEST, "the search is too long");
+        return -1;
+    }
+    /* https://apidocs.next.textus.com/docs/saved_replies/search/: GET
+     * /users/:user/saved_replies{?filter,query} -> SavedReplyCollection; filter=all adds the
+     * replies others on the account share. The search parameter: the page's URI template says
+     * `query`, its examples send `q` and the response's own id echoes `q`; `q` is sent, as on
+     * the other searches of the API (/users, /accounts, /contact_phones, /opt_outs). */
+    if (textus_url(c, url, sizeof(url), e, "%s/saved_replies?filter=all%s%s", user,
+                   q[0] ? "&q=" : "", q) != 0)
+        return -1;
+    t.fn = fn;
+    t.ud = ud;
+    return textus_each(c, url, 0, "listing the saved replies", textus_saved_reply_member, &t, NULL,
+                       e);
 }
 
 /* ------------------------------------------------------------------ contacts */

@@ -2,7 +2,8 @@
  * textus — client of the TextUs Next API (https://apidocs.next.textus.com): accounts
  * (direct memberships and the account tree), send one message, get a message, opt-outs,
  * conversation lookup by number and its timeline, contacts (found through the
- * conversation's associated contacts, created, updated with PUT). Every call sends
+ * conversation's associated contacts, created, updated with PUT), scheduled messages, users
+ * and saved replies. Every call sends
  * Authorization: Bearer and Accept + Content-Type application/vnd.textus+jsonld
  * (https://apidocs.next.textus.com/overview/making_requests/). Configuration is passed in
  * (never read from the store here). Errors map to stable codes:
@@ -41,6 +42,8 @@ struct textus_account {
     int messaging_restricted; /* not 10DLC registered: sending is refused */
     char via[TEXTUS_ID_MAX];  /* "" for a direct membership, else the ancestor it is reached through
                                */
+    int n_phones;             /* the account's numbers (phoneNumbers) that read as E.164 */
+    char phone[24];           /* the first of them, "" when none */
 };
 
 struct textus_message {
@@ -49,6 +52,7 @@ struct textus_message {
     char conversation[TEXTUS_ID_MAX]; /* "/conversations/..." or "" */
     char direction[8];                /* "out" / "in" or "" */
     char timestamp[64];               /* createdAt / displayTimestamp or "" */
+    char sender[TEXTUS_ID_MAX];       /* "/users/..." (outgoing messages) or "" */
 };
 
 struct textus_conversation {
@@ -85,6 +89,12 @@ int textus_verify_account(const struct textus_config *c, struct textus_account *
 /* POST /{slug}/messages {to, body} to one E.164 recipient; 201 -> Message. */
 int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
                         struct textus_message *out, struct err *e) TH_WUR;
+
+/* POST /{slug}/messages/schedule {from?, to, body, scheduled_at} (scheduled_at ISO-8601 UTC,
+ * "YYYY-MM-DDTHH:MM:SSZ"; from_e164 NULL: left out); 201 -> Message (flags "scheduled"). */
+int textus_schedule_message(const struct textus_config *c, const char *to_e164, const char *body,
+                            const char *from_e164, const char *scheduled_at,
+                            struct textus_message *out, struct err *e) TH_WUR;
 
 /* GET {message id} (the relative IRI returned by the send). */
 int textus_get_message(const struct textus_config *c, const char *message_id,
@@ -133,6 +143,23 @@ typedef int (*textus_timeline_fn)(const struct textus_message *m, const char *bo
                                   int *stop, struct err *e);
 int textus_timeline(const struct textus_config *c, const char *conversation_id,
                     textus_timeline_fn fn, void *ud, struct err *e) TH_WUR;
+
+/*
+ * The TextUs user ("/users/...") whose email is `email`: GET /users?q= (documented for
+ * account admins); *found = 0 when there is none, or when the token's user may not list users
+ * (403/404: not an admin).
+ */
+int textus_find_user(const struct textus_config *c, const char *email, char *out, size_t outsz,
+                     int *found, struct err *e) TH_WUR;
+
+/*
+ * Walk GET {user}/saved_replies?filter=all[&q=query] (every view.next page) calling fn for each
+ * SavedReply (id "/saved_replies/...", title, content, shared) until it sets *stop.
+ */
+typedef int (*textus_saved_reply_fn)(const char *id, const char *title, const char *content,
+                                     int shared, void *ud, int *stop, struct err *e);
+int textus_saved_replies(const struct textus_config *c, const char *user, const char *query,
+                         textus_saved_reply_fn fn, void *ud, struct err *e) TH_WUR;
 
 /* Pure response parsers (no network; fuzzed). Each returns 0 or -1 with ERR_UPSTREAM_INVALID. */
 int textus_parse_message(const char *buf, size_t len, struct textus_message *out, struct err *e);

@@ -113,10 +113,14 @@ auth_url=$(python3 tests/fakes/fakectl.py "$tmp/fakes" url auth)
 
 export TEXTUS_HOST_HOME="$tmp/state"
 say "configuring a throwaway TEXTUS_HOST_HOME ($TEXTUS_HOST_HOME)"
+# the demo runs at any hour: quiet hours off (a real setup refuses texts outside 08:00-21:00
+# in the candidate's time zone, settings.quiet_hours)
+say "quiet hours are off for the demo, so that it sends at any hour (default: 08:00-21:00 the candidate's time)"
 config=$(cat <<EOF
 {"textus": {"token": "tok_e2e_recruiter_FAKE_0001", "account": "acme", "base_url": "$textus_url"},
  "greenhouse": {"email": "alice@acme.example", "client_id": "client_e2e_FAKE_0001",
-                "client_secret": "csecret_e2e_FAKE_0001", "base_url": "$harvest_url", "auth_url": "$auth_url"}}
+                "client_secret": "csecret_e2e_FAKE_0001", "base_url": "$harvest_url", "auth_url": "$auth_url"},
+ "settings": {"quiet_hours": "off"}}
 EOF
 )
 if ! "$host" configure <<<"$config" >"$tmp/configure.out" 2>&1; then

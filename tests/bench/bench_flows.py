@@ -89,7 +89,8 @@ def send(host, runs=15):
         env = {"TEXTUS_HOST_HOME": home}
         doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": fk.url("textus")},
                "greenhouse": {"email": "alice@acme.example", "api_key": KEY,
-                              "base_url": fk.url("harvest"), "auth_url": fk.url("auth")}}
+                              "base_url": fk.url("harvest"), "auth_url": fk.url("auth")},
+               "settings": {"quiet_hours": "off"}}  # benchmarks run at any hour
         subprocess.run([host, "configure", "--no-verify"], input=json.dumps(doc).encode(), check=True,
                        env=dict(os.environ, **env), stdout=subprocess.DEVNULL)
 

@@ -2,6 +2,8 @@
 # real binary against the fakes (Python).
 th_unit_test(test_outbox SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outbox.c ENGINE)
 th_unit_test(test_send_pure SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_send_pure.c ENGINE)
+# Merge fields of saved replies and the scheduled time's parser (cmocka).
+th_unit_test(test_compose SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_compose.c ENGINE)
 
 # The send flow through the real binary against the fakes (Harvest v1 and v3).
 set(TH_SEND_ENV "${TH_TEST_ENV}")
@@ -10,6 +12,14 @@ if(TH_FAILPOINTS)
 endif()
 add_test(NAME send_flow COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_send.py)
 set_tests_properties(send_flow PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
+
+# Quiet hours and scheduled sends through the real binary, the clock set by faketime.
+add_test(NAME send_quiet COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_quiet.py)
+set_tests_properties(send_quiet PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)
+
+# Saved replies (templates) with their merge fields, through the real binary.
+add_test(NAME send_saved_replies COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_saved_replies.py)
+set_tests_properties(send_saved_replies PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)
 
 # A build without TH_FAILPOINTS must contain no failpoint code (the names never appear).
 if(NOT TH_FAILPOINTS)

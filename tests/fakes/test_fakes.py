@@ -255,6 +255,36 @@ class TextUsAccounts(Base):
             F.config({"textus_page_size": 25, "textus_collection_key": "members"})
 
 
+class TextUsUsersAndSavedReplies(Base):
+    def test_users_admins_only(self):
+        r = tx("GET", "/users?q=alice%40acme.example")
+        self.assertEqual(r.status, 200)
+        self.assertEqual([u["id"] for u in r.json["members"]], ["/users/1"])
+        self.assertEqual(r.json["members"][0]["email"], "alice@acme.example")
+        self.assertEqual(tx("GET", "/users", token=BOB).status, 403)   # not an admin
+        self.assertEqual(tx("GET", "/users/2", token=BOB).json["name"], "Bob Other")
+        self.assertEqual(tx("GET", "/users/1", token=BOB).status, 404)
+
+    def test_saved_replies_filters_and_search(self):
+        r = tx("GET", "/users/1/saved_replies?filter=all")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["@type"], "SavedReplyCollection")
+        titles = [m["title"] for m in r.json["members"]]
+        self.assertIn("Intro", titles)
+        self.assertIn("Shared follow-up", titles)                   # shared on acme-east
+        self.assertNotIn("Private note", titles)                    # Bob's, not shared
+        mine = tx("GET", "/users/1/saved_replies?filter=mine").json["members"]
+        self.assertNotIn("Shared follow-up", [m["title"] for m in mine])
+        for param in ("q", "query"):
+            hits = tx("GET", "/users/1/saved_replies?filter=all&%s=FOLLOW" % param).json["members"]
+            self.assertEqual([m["title"] for m in hits], ["Shared follow-up"], param)
+        m = r.json["members"][0]
+        self.assertEqual(set(m) >= {"id", "title", "content", "shared", "user"}, True)
+        self.assertTrue(m["id"].startswith("/saved_replies/"))
+        self.assertEqual(tx("GET", "/users/2/saved_replies").status, 404)   # another user's
+        self.assertEqual(tx("GET", "/users/1/saved_replies?filter=others").status, 422)
+
+
 class TextUsMessages(Base):
     def send(self, to="+13035550123", body="Hi from the test", slug="acme", token=ALICE):
         return tx("POST", "/%s/messages" % slug, token=token, body={"to": to, "body": body})
@@ -292,6 +322,38 @@ class TextUsMessages(Base):
                                                "body": "bulk"})
         self.assertEqual(r.status, 202)
         self.assertEqual(r.raw, b"")
+
+    def schedule(self, body=None, slug="acme", token=ALICE):
+        doc = {"to": "+13035550131", "body": "Scheduled hello", "scheduled_at": "2058-10-25T18:09:13Z"}
+        doc.update(body or {})
+        return tx("POST", "/%s/messages/schedule" % slug, token=token, body=doc)
+
+    def test_schedule_201_scheduled_message(self):
+        r = self.schedule({"from": "+13035550100"})
+        self.assertEqual(r.status, 201, r.json)
+        m = r.json
+        self.assertEqual((m["@type"], m["deliveryState"], m["direction"]),
+                         ("Message", "scheduled", "out"))
+        self.assertIn("scheduled", m["flags"])
+        self.assertEqual(m["scheduledAt"], "2058-10-25T18:09:13Z")
+        conv = tx("GET", "/acme/conversations/+13035550131").json
+        self.assertEqual(conv["nextScheduledMessage"]["id"], m["id"])
+        # delivering pending messages leaves a scheduled one alone
+        F.advance()
+        self.assertEqual(tx("GET", m["id"]).json["deliveryState"], "scheduled")
+
+    def test_schedule_refusals(self):
+        for doc in ({"scheduled_at": "2020-01-01T00:00:00Z"},        # the past
+                    {"scheduled_at": "2058-10-25T18:09:13+02:00"},   # not UTC
+                    {"scheduled_at": "2058-10-25 18:09"},
+                    {"scheduled_at": None},
+                    {"to": ["+13035550131", "+13035550132"]},
+                    {"to": "+13035550177"},                          # opted out
+                    {"from": "+13035550199"}):                        # another account's number
+            r = self.schedule(doc)
+            self.assertEqual(r.status, 422, doc)
+        self.assertEqual(self.schedule(slug="other-org").status, 404)
+        self.assertEqual(tx("GET", "/acme/messages/schedule").status, 405)
 
     def test_segment_limit(self):
         self.assertEqual(self.send(body="x" * 459).status, 201)      # 3 GSM-7 segments

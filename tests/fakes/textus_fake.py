@@ -119,6 +119,7 @@ class TextUsFake:
         self.message_order = []
         self.contacts = {}          # id -> contact record
         self.contact_order = []
+        self.saved_replies = []     # saved reply records, in creation order
         self.timeline = 0
 
     # ------------------------------------------------------------------ seed / state
@@ -159,6 +160,8 @@ class TextUsFake:
                     self._conversation(slug, e, create=True)["blocked"] = True
         for c in data.get("contacts") or []:
             self._create_contact(c.get("account") or next(iter(self.accounts)), c)
+        for r in data.get("saved_replies") or []:
+            self._create_saved_reply(r)
         for m in data.get("messages") or []:
             e = path_phone_to_e164(m["phone"])
             conv = self._conversation(m["account"], e, create=True)
@@ -180,6 +183,7 @@ class TextUsFake:
             "opt_outs": [self._opt_out_json(o["account"] or "", o) for o in self.opt_outs.values()],
             "conversations": [self._conversation_json(c) for c in self.conversations.values()],
             "contacts": [self._contact_json(self.contacts[i]) for i in self.contact_order],
+            "saved_replies": [self._saved_reply_json(r) for r in self.saved_replies],
         }
 
     def current_limit(self):
@@ -336,6 +340,17 @@ class TextUsFake:
             # documented: it gets 405 with Allow.
             routes = [("GET", lambda r, t: self.get_contact(r, t, segs[1])),
                       ("PUT", lambda r, t: self.put_contact(r, t, segs[1]))]
+        elif segs[0] == "users" and n == 1:
+            # https://apidocs.next.textus.com/docs/users/index
+            routes = [("GET", self.list_users)]
+        elif segs[0] == "users" and n == 2:
+            # https://apidocs.next.textus.com/docs/users/show
+            routes = [("GET", lambda r, t: self.get_user(r, t, segs[1]))]
+        elif segs[0] == "users" and n == 3 and segs[2] == "saved_replies":
+            # https://apidocs.next.textus.com/docs/saved_replies/search/ (GET) and
+            # https://apidocs.next.textus.com/docs/saved_replies/create (POST)
+            routes = [("GET", lambda r, t: self.search_saved_replies(r, t, segs[1])),
+                      ("POST", lambda r, t: self.create_saved_reply(r, t, segs[1]))]
         elif segs[0] == "contacts" and n == 3 and segs[2] == "conversations":
             # https://apidocs.next.textus.com/docs/contacts/conversations
             routes = [("GET", lambda r, t: self.contact_conversations(r, t, segs[1]))]
@@ -345,6 +360,9 @@ class TextUsFake:
             if rest == ["messages"]:
                 # https://apidocs.next.textus.com/docs/messages/send/
                 routes = [("POST", lambda r, t: self.send_message(r, t, slug))]
+            elif rest == ["messages", "schedule"]:
+                # https://apidocs.next.textus.com/docs/messages/schedule/
+                routes = [("POST", lambda r, t: self.schedule_message(r, t, slug))]
             elif rest == ["opt_outs"]:
                 # https://apidocs.next.textus.com/docs/opt_outs/index
                 routes = [("GET", lambda r, t: self.list_opt_outs(r, t, slug))]
@@ -589,7 +607,7 @@ class TextUsFake:
             "associatedContacts": cid + "/associated_contacts",
             "assignedContact": None,
             "timeline": cid + "/timeline",
-            "nextScheduledMessage": None,
+            "nextScheduledMessage": self._next_scheduled(conv),
             "createdAt": conv["createdAt"],
             "blockConversation": cid + "/block", "unblockConversation": cid + "/block",
             "closeConversation": cid + "/close", "reopenConversation": cid + "/reopen",
@@ -690,7 +708,7 @@ class TextUsFake:
         m = {"id": mid, "conversation": conv["id"], "account": conv["account"],
              "phone": conv["phone"], "body": body, "direction": direction, "state": state,
              "sender": sender if direction == "out" else None, "createdAt": now,
-             "latestEventAt": now, "seq": self.timeline, "gets": 0}
+             "latestEventAt": now, "seq": self.timeline, "gets": 0, "scheduledAt": None}
         self.messages[mid] = m
         self.message_order.append(mid)
         conv["messages"].append(mid)
@@ -712,8 +730,13 @@ class TextUsFake:
             "retry": (m["id"] + "/retry") if st in RETRYABLE_STATES else None,
             "conversation": m["conversation"], "sender": m["sender"],
             "attachments": {"@type": "hydra:Collection", "members": [], "totalItems": 0},
-            "flags": [], "source": "textus", "channel": "sms",
+            "flags": ["scheduled"] if m.get("scheduledAt") else [], "source": "textus",
+            "channel": "sms",
         }
+        if m.get("scheduledAt"):
+            # Inference (the Message type page lists no such field): the fake shows when a
+            # scheduled message is due, for tests and the control API
+            out["scheduledAt"] = m["scheduledAt"]
         if with_account:                    # control-API view only
             out["_account"] = m["account"]
             out["_to"] = m["phone"]
@@ -809,6 +832,62 @@ class TextUsFake:
                                        {"errors": [{"field": "from", "message": "is required"}]})
         return self._send(token, slug, data)
 
+    def _next_scheduled(self, conv):
+        """https://apidocs.next.textus.com/docs/contacts/conversations: a Conversation exposes
+        nextScheduledMessage. Inference: the earliest message still scheduled, as a Message."""
+        due = [self.messages[i] for i in conv["messages"]
+               if self.messages[i]["state"] == "scheduled" and self.messages[i].get("scheduledAt")]
+        if not due:
+            return None
+        return self._message_json(min(due, key=lambda m: m["scheduledAt"]))
+
+    def schedule_message(self, req, token, slug):
+        # https://apidocs.next.textus.com/docs/messages/schedule/: POST /:account/messages/schedule
+        # {from, to, body, scheduled_at} with scheduled_at ISO-8601 UTC ("2058-10-25T18:09:13Z")
+        # -> 201 Message whose flags include "scheduled". Inference (the page shows one string
+        # `to` and says nothing of errors): one recipient; scheduled_at must be that exact UTC
+        # form and in the future, else 422; `from` (in the example) is optional, as on the
+        # account's own send page, but when given it must be one of the account's numbers.
+        acc = self._member_account(token, slug)
+        if not acc:
+            return self._not_found("Account")
+        data, err = self._json_body(req)
+        if err:
+            return err
+        if acc["messagingRestricted"]:
+            return self._unprocessable("Account %s is restricted from sending messages "
+                                       "(not 10DLC registered)" % slug, "messaging_restricted")
+        if not isinstance(data.get("to"), str):
+            return self._unprocessable("'to' must be one E.164 number", "invalid_to",
+                                       {"errors": [{"field": "to", "message": "is required"}]})
+        at = data.get("scheduled_at")
+        if not isinstance(at, str) or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", at):
+            return self._unprocessable("'scheduled_at' must be an ISO-8601 UTC time like "
+                                       "2058-10-25T18:09:13Z", "invalid_scheduled_at",
+                                       {"errors": [{"field": "scheduled_at",
+                                                    "message": "is invalid"}]})
+        if at <= utc_iso():
+            return self._unprocessable("'scheduled_at' must be in the future",
+                                       "invalid_scheduled_at",
+                                       {"errors": [{"field": "scheduled_at",
+                                                    "message": "must be in the future"}]})
+        if "from" in data:
+            own = [loose_phone_to_e164(p)[0] for p in acc["phoneNumbers"]]
+            frm = data["from"]
+            if not isinstance(frm, str) or loose_phone_to_e164(frm)[0] not in own:
+                return self._unprocessable("'from' is not a number of account %s" % slug,
+                                           "invalid_from",
+                                           {"errors": [{"field": "from",
+                                                        "message": "is not a number of the "
+                                                                   "account"}]})
+        to_list, _, body, err = self._validate_send(data)
+        if err:
+            return err
+        conv = self._conversation(slug, to_list[0], create=True)
+        m = self._create_message(conv, body, "out", "scheduled", token["user"])
+        m["scheduledAt"] = at
+        return self._ok(201, self._message_json(m))
+
     def get_message(self, req, token, mid):
         # https://apidocs.next.textus.com/docs/messages/get/: GET /messages/:message
         m = self.messages.get("/messages/" + mid)
@@ -833,6 +912,131 @@ class TextUsFake:
             return self._unprocessable("Message is not in a retryable state", "not_retryable")
         self._set_state(m, "queued")
         return Response(202)
+
+    # ------------------------------------------------------------------ users, saved replies
+    def _user_json(self, uid):
+        # https://apidocs.next.textus.com/docs/users/show (User)
+        u = self.users.get(uid, {})
+        name = u.get("name") or ""
+        first, _, last = name.partition(" ")
+        accounts = sorted({s for t in self.tokens.values() if t["user"] == uid
+                           for s in t["accounts"]})
+        return {"@context": "/contexts/User", "@type": "User", "id": uid, "name": name,
+                "firstName": u.get("firstName", first or None),
+                "lastName": u.get("lastName", last or None), "email": u.get("email"),
+                "avatar": None, "automatedActor": False, "hasPassword": False,
+                "discarded": False, "settings": {"customSettings": {}},
+                "memberships": {"@type": "hydra:Collection", "id": uid + "/memberships",
+                                "members": [{"@type": "Membership",
+                                             "id": "%s/memberships/%s" % (uid, s),
+                                             "role": "user", "user": uid,
+                                             "account": {"@type": "Account",
+                                                         "id": "/accounts/" + s,
+                                                         "name": self.accounts[s]["name"]
+                                                         if s in self.accounts else s}}
+                                            for s in accounts],
+                                "totalItems": len(accounts)}}
+
+    def _admin_accounts(self, token):
+        return [s for s in token["accounts"] if token["roles"].get(s) == "admin"]
+
+    def list_users(self, req, token):
+        # https://apidocs.next.textus.com/docs/users/index: GET /users{?q,accounts[]} -- "Admins
+        # may retrieve a list of all Users that belong to accounts at which they are an admin",
+        # q searches by name or email. Inference (what a non-admin gets is not documented):
+        # 403; an admin sees the users with a membership at an account of their admin tree.
+        admin = self._admin_accounts(token)
+        if not admin:
+            return hydra_error(403, "Forbidden", "Only account admins may list users",
+                               code="forbidden")
+        reach = {d for s in admin for d in self._descendants(s)}
+        uids = []
+        for t in self.tokens.values():
+            if t["user"] not in uids and any(s in reach for s in t["accounts"]):
+                uids.append(t["user"])
+        q = (req.query.get("q") or "").lower()
+        items = []
+        for uid in uids:
+            u = self.users.get(uid, {})
+            if q and q not in (u.get("name") or "").lower() and q not in (u.get("email") or "").lower():
+                continue
+            items.append(self._user_json(uid))
+        return self._ok(200, self._collection(req, "/users", items))
+
+    def get_user(self, req, token, uid):
+        # https://apidocs.next.textus.com/docs/users/show. Inference: a user sees themselves,
+        # an admin the users of their accounts; anyone else 404.
+        uid = "/users/" + uid
+        if uid not in self.users:
+            return self._not_found("User")
+        if uid != token["user"]:
+            reach = {d for s in self._admin_accounts(token) for d in self._descendants(s)}
+            if not any(t["user"] == uid and any(s in reach for s in t["accounts"])
+                       for t in self.tokens.values()):
+                return self._not_found("User")
+        return self._ok(200, self._user_json(uid))
+
+    def _create_saved_reply(self, data):
+        r = {"id": "/saved_replies/" + self._new_id(7), "title": data.get("title") or "",
+             "content": data.get("content") or "", "shared": bool(data.get("shared")),
+             "user": data["user"], "account": data.get("account")}
+        self.saved_replies.append(r)
+        return r
+
+    def _saved_reply_json(self, r):
+        # https://apidocs.next.textus.com/docs/saved_replies/search/ (SavedReply members)
+        return {"@type": "SavedReply", "id": r["id"], "@context": "/contexts/SavedReply.jsonld",
+                "title": r["title"], "content": r["content"], "shared": r["shared"],
+                "user": r["user"]}
+
+    def _shares_account(self, a, b):
+        accs = lambda uid: {s for t in self.tokens.values() if t["user"] == uid
+                            for s in t["accounts"]}
+        return bool(accs(a) & accs(b))
+
+    def search_saved_replies(self, req, token, uid):
+        # https://apidocs.next.textus.com/docs/saved_replies/search/: GET
+        # /users/:user/saved_replies{?filter,query}; "all": the user's own and those other
+        # users on the account have shared, "mine": only the user's own. The page's template
+        # names the search parameter `query`, its examples send `q` (and the response's id
+        # echoes `q`): both are accepted. Inference: the search matches title or content,
+        # case-insensitively; another user's saved replies are not visible (404); a filter other
+        # than all/mine is 422.
+        uid = "/users/" + uid
+        if uid != token["user"]:
+            return self._not_found("User")
+        flt = req.query.get("filter", "all")
+        if flt not in ("all", "mine"):
+            return self._unprocessable("filter must be all or mine", "invalid_filter")
+        q = (req.query.get("q") or req.query.get("query") or "").lower()
+        items = []
+        for r in self.saved_replies:
+            own = r["user"] == uid
+            if not own and (flt == "mine" or not r["shared"]
+                            or not self._shares_account(uid, r["user"])):
+                continue
+            if q and q not in r["title"].lower() and q not in r["content"].lower():
+                continue
+            items.append(self._saved_reply_json(r))
+        return self._ok(200, self._collection(req, uid + "/saved_replies", items,
+                                              ctype="SavedReplyCollection"))
+
+    def create_saved_reply(self, req, token, uid):
+        # https://apidocs.next.textus.com/docs/saved_replies/create: POST
+        # /users/:user/saved_replies {"saved_reply": {title, content, attachments}} -> 201
+        uid = "/users/" + uid
+        if uid != token["user"]:
+            return self._not_found("User")
+        data, err = self._json_body(req)
+        if err:
+            return err
+        sr = data.get("saved_reply")
+        if not isinstance(sr, dict) or not isinstance(sr.get("title"), str) \
+                or not isinstance(sr.get("content"), str) or not sr["content"].strip():
+            return self._unprocessable("saved_reply needs a title and a content", "invalid")
+        r = self._create_saved_reply({"title": sr["title"], "content": sr["content"],
+                                      "shared": bool(sr.get("shared")), "user": uid})
+        return self._ok(201, self._saved_reply_json(r))
 
     # ------------------------------------------------------------------ opt-outs
     def _opt_out(self, e164, slug, user, via="User"):

@@ -101,16 +101,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 5:
     case 6: {
-        struct gh_user_match m = {0, 0};
+        struct gh_user_match m;
+        memset(&m, 0, sizeof(m));
         gh_page_users(buf, len, data[0] % 12 == 5 ? GH_V1 : GH_V3, "alice@acme.example", &m, &e);
         break;
     }
     case 7: {
         cJSON *arr = cJSON_CreateArray();
         int found = 0;
+        char first[64], last[64];
         if (arr)
             gh_page_candidates(buf, len, 1001, arr, &found, &e);
         cJSON_Delete(arr);
+        found = 0;
+        gh_page_candidate_name(buf, len, 1001, first, sizeof(first), last, sizeof(last), &found,
+                               &e);
         break;
     }
     case 8: {

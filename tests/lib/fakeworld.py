@@ -74,7 +74,8 @@ class FakeWorld:
         return {"textus": {"token": TOKEN, "account": "acme",
                            "base_url": self.fakes.url("textus")},
                 "greenhouse": gh,
-                "settings": {"timeout_ms": 3000, "connect_timeout_ms": 2000}}
+                # quiet hours off: these tests send at any hour of the day
+                "settings": {"timeout_ms": 3000, "connect_timeout_ms": 2000, "quiet_hours": "off"}}
 
     def configure(self, doc=None, *args):
         r = subprocess.run([nmhost.host_path(), "configure", "--no-verify", *args],

@@ -15,11 +15,15 @@ def read(*p):
 
 
 def code_enum():
-    """[(number, ERR_NAME)] in enum order from error.h."""
+    """[(number, ERR_NAME)] in enum order from error.h, as C numbers them: one more than the
+    previous, or the explicit `= N` (a block of codes numbered ahead of a merge)."""
     body = read("host", "error.h").split("enum err_code {", 1)[1].split("};", 1)[0]
-    names = re.findall(r"^\s*(ERR_[A-Z0-9_]+)\s*[,=]", body, re.M)
-    names = [n for n in names if n not in ("ERR_OK", "ERR__COUNT")]
-    return list(enumerate(names, start=1))
+    out, n = [], -1
+    for name, value in re.findall(r"^\s*(ERR_[A-Z0-9_]+)\s*(?:=\s*(\d+)\s*)?,", body, re.M):
+        n = int(value) if value else n + 1
+        if name not in ("ERR_OK", "ERR__COUNT"):
+            out.append((n, name))
+    return out
 
 
 def wire_names():

@@ -100,8 +100,9 @@ class World:
         else:
             gh.update({"client_id": self.client_id, "client_secret": self.client_secret,
                        "auth_url": self.fakes.url("auth")})
+        # quiet hours off: the campaign sends at any hour of the day
         st = {"note_enabled": True, "timeout_ms": 5000, "connect_timeout_ms": 2000,
-              "note_retry_base_ms": 1000}
+              "note_retry_base_ms": 1000, "quiet_hours": "off"}
         st.update(settings or {})
         return {"textus": {"token": self.token, "account": "acme",
                            "base_url": self.fakes.url("textus")},

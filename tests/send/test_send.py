@@ -113,9 +113,11 @@ class World:
                        "auth_url": self.fakes.url("auth")})
         doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
                "greenhouse": gh,
+               # quiet hours off: these tests send at any hour (tests/send/test_quiet.py
+               # covers the guard, with the clock set)
                "settings": {"note_enabled": note_enabled, "timeout_ms": 3000,
                             "note_retry_base_ms": retry_ms,
-                            "connect_timeout_ms": 2000}}
+                            "connect_timeout_ms": 2000, "quiet_hours": "off"}}
         r = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
                            env=dict(os.environ, **self.env), capture_output=True, timeout=30)
         assert r.returncode == 0, "configure failed: %s" % r.stderr.decode()

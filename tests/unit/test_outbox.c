@@ -67,7 +67,7 @@ static struct outbox *open_ok(const unsigned char *k)
 
 static struct outbox_req req_make(const char *rid, const char *to, const char *body)
 {
-    struct outbox_req r = {rid, "4242", to, body, "private", 1};
+    struct outbox_req r = {rid, "4242", to, body, "private", 1, 0, 0, 0};
     return r;
 }
 
@@ -800,11 +800,14 @@ static void test_migration_from_v2(void **state)
 
     sent_row(ob, "old-sent", "4242", CANARY_TO, "/messages/old");
     outbox_close(ob);
-    /* back to the version-2 schema, with its sent row (threads did not exist) */
+    /* back to the version-2 schema, with its sent row (threads, kinds, scheduled times and
+     * quiet-hours overrides did not exist) */
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE threads; DROP INDEX journal_candidate;"
                                   " ALTER TABLE journal DROP COLUMN kind;"
+                                  " ALTER TABLE journal DROP COLUMN send_at_ms;"
+                                  " ALTER TABLE journal DROP COLUMN quiet_override;"
                                   " INSERT INTO journal (request_id, content_hash, candidate_id,"
                                   " visibility, send_state, note_state, created_ms, updated_ms,"
                                   " sealed_to, sealed_body) VALUES ('damaged', x'00', '9', "

@@ -1,0 +1,163 @@
+/*
+ * compose — merge fields of saved replies (see compose.h).
+ */
+#include "compose.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMPOSE_FIELD_MAX 64
+
+/* The length of the field name starting after a '{' at p (0 when it is not a field). */
+static size_t compose_field_len(const char *p)
+{
+    size_t n = 0;
+
+    while (n <= COMPOSE_FIELD_MAX &&
+           ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+            (p[n] >= '0' && p[n] <= '9') || p[n] == '_'))
+        n++;
+    return n >= 1 && n <= COMPOSE_FIELD_MAX && p[n] == '}' ? n : 0;
+}
+
+/* The value of field name[0..n) ("" or NULL when unknown or not known). */
+static const char *compose_value(const struct compose_fields *f, const char *name, size_t n)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } known[] = {
+        {"first_name", offsetof(struct compose_fields, first_name)},
+        {"last_name", offsetof(struct compose_fields, last_name)},
+        {"full_name", offsetof(struct compose_fields, full_name)},
+        {"recruiter_first_name", offsetof(struct compose_fields, recruiter_first_name)},
+        {"recruiter_name", offsetof(struct compose_fields, recruiter_name)},
+    };
+    size_t i;
+
+    for (i = 0; i < TH_ARRAY_SIZE(known); i++) {
+        if (strlen(known[i].name) == n && memcmp(known[i].name, name, n) == 0)
+            return *(const char *const *)((const char *)f + known[i].off);
+    }
+    return NULL;
+}
+
+/* Append name[0..n) to missing unless it is there already. 0, or -1 out of memory. */
+static int compose_missing(cJSON *missing, const char *name, size_t n)
+{
+    char buf[COMPOSE_FIELD_MAX + 1];
+    const cJSON *it;
+
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    cJSON_ArrayForEach(it, missing)
+    {
+        if (cJSON_IsString(it) && strcmp(it->valuestring, buf) == 0)
+            return 0;
+    }
+    return cJSON_AddItemToArray(missing, cJSON_CreateString(buf)) ? 0 : -1;
+}
+
+int compose_merge(char **out, const char *content, const struct compose_fields *f, cJSON *missing,
+                  struct err *e)
+{
+    size_t cap = strlen(content) + 1, len = 0, i;
+    char *buf;
+
+    *out = NULL;
+    /* first pass: the size */
+    for (i = 0; content[i]; i++) {
+        size_t n = content[i] == '{' ? compose_field_len(content + i + 1) : 0;
+        const char *v = n ? compose_value(f, content + i + 1, n) : NULL;
+        if (v && *v)
+            cap += strlen(v);
+    }
+    buf = malloc(cap);
+    if (!buf) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    for (i = 0; content[i];) {
+        size_t n = content[i] == '{' ? compose_field_len(content + i + 1) : 0;
+        const char *v = n ? compose_value(f, content + i + 1, n) : NULL;
+        if (n && v && *v) {
+            memcpy(buf + len, v, strlen(v));
+            len += strlen(v);
+            i += n + 2;
+            continue;
+        }
+        if (n && compose_missing(missing, content + i + 1, n) != 0) {
+            free(buf);
+            err_set(e, ERR_INTERNAL, "out of memory");
+            return -1;
+        }
+        /* not a field, or one left as written: copied as it is */
+        if (n) {
+            memcpy(buf + len, content + i, n + 2);
+            len += n + 2;
+            i += n + 2;
+        } else {
+            buf[len++] = content[i++];
+        }
+    }
+    buf[len] = '\0';
+    *out = buf;
+    return 0;
+}
+
+void compose_split_name(const char *name, char first[COMPOSE_NAME_MAX], char last[COMPOSE_NAME_MAX],
+                        char full[COMPOSE_NAME_MAX])
+{
+    size_t o = 0, words = 0, last_at = 0;
+    int depth = 0, cut = 0;
+    const char *p;
+
+    first[0] = last[0] = full[0] = '\0';
+    for (p = name ? name : ""; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '(') {
+            depth++;
+            continue;
+        }
+        if (ch == ')' && depth > 0) {
+            depth--;
+            continue;
+        }
+        if (depth > 0)
+            continue;
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            if (o > 0 && full[o - 1] != ' ' && o + 1 < COMPOSE_NAME_MAX)
+                full[o++] = ' ';
+            continue;
+        }
+        if (o + 1 >= COMPOSE_NAME_MAX) {
+            cut = 1;
+            break;
+        }
+        if (o == 0 || full[o - 1] == ' ') {
+            words++;
+            last_at = o;
+        }
+        full[o++] = (char)ch;
+    }
+    if (cut) {
+        /* never end inside a UTF-8 sequence: drop the last character, whole or not */
+        while (o > 0 && ((unsigned char)full[o - 1] & 0xC0) == 0x80)
+            o--;
+        if (o > 0 && (unsigned char)full[o - 1] >= 0x80)
+            o--;
+        if (last_at >= o)
+            last_at = o;
+    }
+    while (o > 0 && full[o - 1] == ' ')
+        o--;
+    if (last_at > o)
+        last_at = o;
+    full[o] = '\0';
+    if (words == 0)
+        return;
+    snprintf(first, COMPOSE_NAME_MAX, "%.*s", (int)strcspn(full, " "), full);
+    if (words > 1)
+        snprintf(last, COMPOSE_NAME_MAX, "%s", full + last_at);
+}

@@ -1,0 +1,46 @@
+/*
+ * compose — merge fields of saved replies (TextUs's templates): "{first_name}" and its
+ * kin filled with the candidate's and the recruiter's names, the pure part of the
+ * saved_replies verb (handler_saved_replies.c). Engine code, no I/O.
+ *
+ * A field is "{" name "}" with name 1-64 of [A-Za-z0-9_]. The known names are those of
+ * struct compose_fields; a known field whose value is empty, and any other field, is left
+ * exactly as written and listed as missing (once, in order of first appearance). Values are
+ * inserted as they are and never scanned again ("{first_name}" as a name stays literal).
+ * Anything else in the content (a lone brace, "{{contact.firstName}}", "{ x }") is text.
+ */
+#ifndef TH_COMPOSE_H
+#define TH_COMPOSE_H
+
+#include "common.h"
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+
+#define COMPOSE_NAME_MAX 256 /* a name part, NUL included */
+
+struct compose_fields {
+    const char *first_name; /* the candidate's; NULL or "" when not known */
+    const char *last_name;
+    const char *full_name;
+    const char *recruiter_first_name; /* the configured Greenhouse user's */
+    const char *recruiter_name;       /* first and last */
+};
+
+/* Fill content's fields: *out (malloc'd) gets the text, `missing` (a JSON array) the names
+ * left as written. 0, or -1 with *e set (out of memory). */
+int compose_merge(char **out, const char *content, const struct compose_fields *f, cJSON *missing,
+                  struct err *e) TH_WUR;
+
+/*
+ * A name as a page shows it ("Zoë Ortiz (she/her)", "Mary  Ann Smith") split into first (the
+ * first word), last (the last word, "" for a single word) and full (every word, one space
+ * apart); parenthesised parts are dropped. Each output holds COMPOSE_NAME_MAX bytes.
+ */
+void compose_split_name(const char *name, char first[COMPOSE_NAME_MAX], char last[COMPOSE_NAME_MAX],
+                        char full[COMPOSE_NAME_MAX]);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * handler_saved_replies — verb saved_replies: the recruiter's TextUs saved replies (their
+ * own and those shared on the account), each with its merge fields filled for the
+ * candidate (compose.c) — what the compose box's template picker shows. Engine.
+ *
+ * The TextUs user the saved replies belong to is the sender of the texts this host sent with
+ * the configured token (cached in the store by the send flow), else the user with the
+ * Greenhouse sign-in email among those GET /users lists (documented for account admins);
+ * until either is known the verb answers textus_user_unknown. The candidate's names come from
+ * the request's profile (the name the page shows), else from Greenhouse; the recruiter's from
+ * the Greenhouse user of the sign-in email. A name that cannot be had leaves its fields as
+ * written (in `missing`) and says why in `warnings`: the replies are still listed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "engine_entry.h"
+#include "gh_config.h"
+#include "greenhouse.h"
+#include "handler.h"
+#include "log.h"
+#include "phone.h"
+#include "send.h"
+#include "store.h"
+#include "textus.h"
+
+#define SAVED_REPLIES_MAX    200      /* replies listed at most */
+#define SAVED_REPLIES_BUDGET 800000UL /* bytes of reply text, well under Chrome's 1 MiB */
+#define SAVED_QUERY_MAX      200
+
+struct saved_ud {
+    const struct compose_fields *f;
+    cJSON *replies;
+    size_t bytes;
+    int truncated;
+};
+
+static int saved_member(const char *id, const char *title, const char *content, int shared,
+                        void *vud, int *stop, struct err *e)
+{
+    struct saved_ud *u = vud;
+    cJSON *o, *missing;
+    char *body = NULL;
+    size_t cost = strlen(id) + strlen(title) + 3 * strlen(content) + 128;
+
+    if (cJSON_GetArraySize(u->replies) >= SAVED_REPLIES_MAX ||
+        u->bytes + cost > SAVED_REPLIES_BUDGET) {
+        u->truncated = 1;
+        *stop = 1;
+        return 0;
+    }
+    o = cJSON_CreateObject();
+    missing = cJSON_CreateArray();
+    if (!o || !missing || compose_merge(&body, content, u->f, missing, e) != 0) {
+        cJSON_Delete(o);
+        cJSON_Delete(missing);
+        if (e->code == ERR_OK)
+            err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "title", title);
+    cJSON_AddStringToObject(o, "content", content);
+    cJSON_AddStringToObject(o, "body", body);
+    cJSON_AddItemToObject(o, "missing", missing);
+    cJSON_AddBoolToObject(o, "shared", shared);
+    free(body);
+    cJSON_AddItemToArray(u->replies, o);
+    u->bytes += cost;
+    return 0;
+}
+
+/* A warning for a person: "<what>: <code>: <message>". */
+static void saved_warn(cJSON *warnings, const char *what, const struct err *ge)
+{
+    char buf[ERR_MESSAGE_MAX + 128];
+
+    snprintf(buf, sizeof(buf), "%s: %s: %s", what, err_code_name(ge->code), ge->message);
+    cJSON_AddItemToArray(warnings, cJSON_CreateString(buf));
+    log_msg("saved_replies: %s: %s", what, err_code_name(ge->code));
+}
+
+/* The TextUs user: cached, else found by the Greenhouse sign-in email. 0, or -1 with *e. */
+static int saved_user(struct send_ctx *c, char *out, size_t outsz, struct err *e)
+{
+    const char *cached = store_textus_user(c->store);
+    const char *email = store_gh_email(c->store);
+    int found = 0;
+    struct err ce;
+
+    if (cached) {
+        snprintf(out, outsz, "%s", cached);
+        return 0;
+    }
+    if (email && textus_find_user(&c->tx, email, out, outsz, &found, e) != 0)
+        return -1;
+    if (!found) {
+        err_set(e, ERR_TEXTUS_USER_UNKNOWN,
+                "TextUs has not said yet which user the API token belongs to, so its saved "
+                "replies cannot be listed: send one text (from the extension or `textus-host "
+                "send`), and the saved replies appear from then on%s",
+                email ? " (looking the user up by email needs a TextUs account admin)" : "");
+        return -1;
+    }
+    err_clear(&ce);
+    if (store_cache_set_textus_user(out, c->tx.token, &ce) < 0)
+        log_msg("saved_replies: caching the TextUs user failed: %s", ce.message);
+    return 0;
+}
+
+int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON *result,
+                          struct err *e)
+{
+    const char *cand, *q, *name = NULL;
+    const cJSON *profile;
+    char user[TEXTUS_ID_MAX];
+    char first[COMPOSE_NAME_MAX], last[COMPOSE_NAME_MAX], full[2 * COMPOSE_NAME_MAX + 1];
+    char rfirst[COMPOSE_NAME_MAX], rlast[COMPOSE_NAME_MAX], rfull[2 * COMPOSE_NAME_MAX + 1];
+    struct compose_fields f;
+    struct send_ctx c;
+    struct gh_config cfg;
+    struct gh_config_src src;
+    struct gh_client *gh = NULL;
+    struct saved_ud ud;
+    struct err ge;
+    cJSON *warnings, *fields;
+    int rc = -1;
+
+    (void)env;
+    cand = handler_string(req, "candidate_id", 1, ERR_BAD_REQUEST, e);
+    if (!cand)
+        return -1;
+    if (!phone_gh_id_valid(cand)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_CANDIDATE_ID_RULE);
+        return -1;
+    }
+    profile = handler_object(req, "profile", 0, ERR_BAD_REQUEST, e);
+    if (!profile && e->code != ERR_OK)
+        return -1;
+    if (profile) {
+        name = handler_string(profile, "name", 0, ERR_BAD_REQUEST, e);
+        if (!name && e->code != ERR_OK)
+            return -1;
+    }
+    q = handler_string(req, "q", 0, ERR_BAD_REQUEST, e);
+    if (!q && e->code != ERR_OK)
+        return -1;
+    if (q && strlen(q) > SAVED_QUERY_MAX) {
+        err_set(e, ERR_BAD_REQUEST, "\"q\" is longer than %d bytes", SAVED_QUERY_MAX);
+        return -1;
+    }
+    if (send_ctx_open(&c, 0, e) != 0)
+        return -1;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&src, 0, sizeof(src));
+    if (saved_user(&c, user, sizeof(user), e) != 0)
+        goto out;
+    warnings = cJSON_AddArrayToObject(result, "warnings");
+    ud.replies = cJSON_AddArrayToObject(result, "replies");
+    if (!warnings || !ud.replies) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+
+    /* the names: the candidate's from the page, else Greenhouse; the recruiter's from Greenhouse */
+    compose_split_name(name, first, last, full);
+    rfirst[0] = rlast[0] = rfull[0] = '\0';
+    err_clear(&ge);
+    if (gh_config_from_loaded(&cfg, &src, c.store, &ge) == 0 && gh_client_new(&gh, &cfg, &ge) == 0)
+        gh_config_seed_client(gh, &src);
+    if (!gh) {
+        saved_warn(warnings, "Greenhouse (the recruiter's name)", &ge);
+    } else {
+        if (!full[0]) {
+            if (gh_candidate_names(gh, cand, first, sizeof(first), last, sizeof(last), &ge) == 0)
+                snprintf(full, sizeof(full), "%s%s%s", first, first[0] && last[0] ? " " : "", last);
+            else
+                saved_warn(warnings, "the candidate's name", &ge);
+        }
+        err_clear(&ge);
+        if (gh_user_names(gh, rfirst, sizeof(rfirst), rlast, sizeof(rlast), &ge) == 0)
+            snprintf(rfull, sizeof(rfull), "%s%s%s", rfirst, rfirst[0] && rlast[0] ? " " : "",
+                     rlast);
+        else
+            saved_warn(warnings, "the recruiter's name", &ge);
+    }
+    f.first_name = first;
+    f.last_name = last;
+    f.full_name = full;
+    f.recruiter_first_name = rfirst;
+    f.recruiter_name = rfull;
+    fields = cJSON_AddObjectToObject(result, "fields");
+    if (fields) {
+        const char *const names[] = {"first_name", "last_name", "full_name", "recruiter_first_name",
+                                     "recruiter_name"};
+        const char *const vals[] = {first, last, full, rfirst, rfull};
+        size_t i;
+        for (i = 0; i < TH_ARRAY_SIZE(names); i++) {
+            if (vals[i][0])
+                cJSON_AddStringToObject(fields, names[i], vals[i]);
+            else
+                cJSON_AddNullToObject(fields, names[i]);
+        }
+    }
+
+    ud.f = &f;
+    ud.bytes = 0;
+    ud.truncated = 0;
+    if (textus_saved_replies(&c.tx, user, q, saved_member, &ud, e) != 0)
+        goto out;
+    cJSON_AddStringToObject(result, "user", user);
+    if (ud.truncated)
+        cJSON_AddTrueToObject(result, "truncated");
+    rc = 0;
+out:
+    gh_client_free(gh);
+    gh_config_release(&cfg, &src);
+    send_ctx_close(&c);
+    return rc;
+}

@@ -1,0 +1,168 @@
+// End-to-end composing in headless Chromium against the fakes: pick a TextUs template in the
+// compose box, see it filled for the candidate (missing fields highlighted), send it; and in
+// the candidate's quiet hours (a window set to exclude the present hour in Denver, the
+// number's zone) the refusal offers "Schedule for <their time>", which schedules exactly one
+// message in TextUs and logs one note.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const L = require('./lib');
+const F = require('./fakes');
+
+const HAS = L.hostHasVerb('saved_replies') && L.hostHasVerb('schedule_sms') && L.hostHasVerb('local_time');
+const skip = HAS ? false : 'this host has no saved_replies/schedule_sms/local_time yet';
+
+const SAVED = [
+  { user: '/users/1', title: 'Intro', shared: false,
+    content: 'Hi {first_name}, this is {recruiter_first_name} from Acme. Still interested in the {job_title} role?' },
+  { user: '/users/1', title: 'Follow-up', shared: false,
+    content: 'Hi {full_name}, following up on my text. {recruiter_name}' },
+];
+
+let server;
+let base;
+let fakes;
+let run;
+let ctx;
+
+test.before(async () => {
+  if (!HAS) return;
+  server = await L.serveFixture();
+  base = `http://127.0.0.1:${server.address().port}`;
+  run = L.makeRun();
+  // the e2e seed, plus the recruiter's saved replies
+  const seed = JSON.parse(fs.readFileSync(path.join(__dirname, 'seed.json'), 'utf8'));
+  seed.textus.saved_replies = SAVED;
+  const seedPath = path.join(run.tmp, 'compose-seed.json');
+  fs.writeFileSync(seedPath, JSON.stringify(seed));
+  fakes = await F.startFakes(path.join(run.tmp, 'fakes'), seedPath);
+  F.configure(fakes, run.state);
+  ctx = await L.launch(run);
+});
+
+test.after(async () => {
+  if (!HAS) return;
+  if (ctx) await ctx.close();
+  const left = await L.waitNoHost(run.installedHost, 3000);
+  await F.stopFakes(fakes);
+  if (server) server.close();
+  L.cleanup(run);
+  assert.deepStrictEqual(left, [], 'a host process outlived the browser');
+});
+
+async function compose(id, phone, name) {
+  const page = await ctx.newPage();
+  const q = new URLSearchParams({ phone, name }).toString();
+  await page.goto(`${base}/people/${id}?${q}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusState === 'ready', null,
+    { timeout: 20000 });
+  await page.click('button.textus-text-btn');
+  const box = page.locator('.textus-compose');
+  await box.waitFor();
+  return { page, box };
+}
+
+const posts = (recs, p) => recs.filter((r) => r.server === 'textus' && r.method === 'POST' && r.path === p);
+
+test('pick a template, see it filled for the candidate, send it', { skip }, async () => {
+  const { page, box } = await compose(1001, '(303) 555-0123', 'Jane Candidate');
+  await page.waitForFunction(() => {
+    const t = document.querySelector('.textus-templates');
+    return t && t.dataset.state && t.dataset.state !== 'loading';
+  }, null, { timeout: 30000 });
+  const picker = box.locator('.textus-templates');
+  assert.strictEqual(await picker.getAttribute('data-state'), 'ready',
+    await box.locator('.textus-template-note').textContent());
+  assert.strictEqual(await box.locator('.textus-template').count(), 2);
+  // the candidate's local time next to the number: Denver for +1 303
+  await page.waitForFunction(() => /Denver/.test(document.querySelector('.textus-local-time').textContent),
+    null, { timeout: 20000 });
+  assert.match(await box.locator('.textus-local-time').textContent(), /^Their time: \d{1,2}:\d\d [AP]M \(Denver\)/);
+
+  // search, then pick
+  await box.locator('.textus-template-search').fill('intro');
+  await page.waitForFunction(() => document.querySelector('.textus-templates').dataset.count === '1', null,
+    { timeout: 20000 });
+  await box.locator('.textus-template', { hasText: 'Intro' }).click();
+  const preview = box.locator('.textus-template-preview');
+  assert.strictEqual(await preview.textContent(),
+    'Hi Jane, this is Alice from Acme. Still interested in the {job_title} role?');
+  assert.deepStrictEqual(await box.locator('mark.textus-missing').allTextContents(), ['{job_title}']);
+  assert.match(await box.locator('.textus-template-note').textContent(), /Not filled: \{job_title\}/);
+  await box.locator('.textus-template-use').click();
+  const ta = box.locator('textarea.textus-body');
+  const filled = await ta.inputValue();
+  assert.strictEqual(filled, 'Hi Jane, this is Alice from Acme. Still interested in the {job_title} role?');
+  const body = filled.replace('{job_title}', 'Backend Engineer');
+  await ta.fill(body);
+
+  await box.locator('button.textus-send').click();
+  await page.waitForFunction(() => {
+    const s = document.querySelector('.textus-send-status');
+    return s && s.dataset.state && s.dataset.state !== 'sending';
+  }, null, { timeout: 60000 });
+  const status = box.locator('.textus-send-status');
+  assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
+  const sent = posts(await F.requests(fakes), '/acme/messages');
+  assert.strictEqual(sent.length, 1, JSON.stringify(sent));
+  assert.strictEqual(sent[0].body.body, body);
+  assert.strictEqual(sent[0].body.to, '+13035550123');
+  await page.close();
+});
+
+// A one-hour window that excludes the present hour in Denver (and never crosses midnight).
+function windowExcludingNow() {
+  const h = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', hour: 'numeric',
+    hourCycle: 'h23' }).format(new Date()));
+  const pad = (n) => String(n).padStart(2, '0');
+  return h <= 20 ? `${pad(h + 2)}:00-${pad(h + 3)}:00` : '02:00-03:00';
+}
+
+test('in their quiet hours: "Schedule for <their time>" schedules one message and one note', { skip }, async () => {
+  const win = windowExcludingNow();
+  F.configure(fakes, run.state, { settings: { quiet_hours: win } });
+  try {
+    const { page, box } = await compose(1001, '(303) 555-0142', 'Jane Candidate');
+    await page.waitForFunction(() => document.querySelector('.textus-local-time').dataset.state === 'quiet',
+      null, { timeout: 20000 });
+    assert.match(await box.locator('.textus-local-time').textContent(),
+      new RegExp(`quiet hours \\(texts ${win.replace('-', '–')} their time\\)`));
+    const body = 'Hi Jane, a text for your morning';
+    await box.locator('textarea.textus-body').fill(body);
+    const before = await F.requests(fakes);
+    await box.locator('button.textus-send').click();
+    await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.state !== 'sending',
+      null, { timeout: 60000 });
+    const status = box.locator('.textus-send-status');
+    assert.strictEqual(await status.getAttribute('data-state'), 'refused:quiet_hours', await status.textContent());
+    assert.match(await status.textContent(), /outside the quiet-hours window/);
+    const sched = box.locator('button.textus-schedule');
+    assert.match(await sched.textContent(), /^Schedule for \w{3} \d{1,2}:00 [AP]M their time$/);
+    assert.strictEqual(await box.locator('button.textus-send-anyway').count(), 1);
+    const sendAt = await sched.getAttribute('data-send-at');
+    assert.strictEqual(posts(await F.requests(fakes), '/acme/messages').length,
+      posts(before, '/acme/messages').length, 'a refused text reached TextUs');
+
+    await sched.click();
+    await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.state !== 'scheduling',
+      null, { timeout: 60000 });
+    assert.strictEqual(await status.getAttribute('data-state'), 'scheduled', await status.textContent());
+    assert.match(await status.textContent(), /^Scheduled for .* their time · note added in Greenhouse$/);
+    const recs = await F.requests(fakes);
+    const scheduled = posts(recs, '/acme/messages/schedule');
+    assert.strictEqual(scheduled.length, 1, JSON.stringify(scheduled));
+    assert.deepStrictEqual(scheduled[0].body, { from: '+13035550100', to: '+13035550142', body,
+      scheduled_at: sendAt });
+    assert.strictEqual(posts(recs, '/acme/messages').length, posts(before, '/acme/messages').length,
+      'nothing was sent now');
+    const notes = (await F.fakeState(fakes)).harvest.notes.filter((n) => n.body.includes(body));
+    assert.strictEqual(notes.length, 1);
+    assert.match(notes[0].body, /^Text scheduled for .* \(America\/Denver\) via TextUs/);
+    await page.close();
+  } finally {
+    F.configure(fakes, run.state, { settings: { quiet_hours: 'off' } });
+  }
+});

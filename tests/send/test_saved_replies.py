@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""saved_replies through the real binary against the fakes: whose replies (the sender of the
+host's own texts, or the user found by email when the token may list users), which replies
+(the user's own and those shared on the account), the merge fields filled from the profile or
+Greenhouse, missing fields left as written, the search, and names that cannot be had."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SRC = os.environ["TH_SOURCE_DIR"]
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
+import fakectl  # noqa: E402
+import nmhost  # noqa: E402
+
+HOST = os.environ["TH_HOST"]
+TOKEN = "tok_sr_FAKE_0001"          # Alice, a user of acme (not an admin)
+TOKEN_ADMIN = "tok_sr_admin_FAKE_02"  # Adam, an admin of acme
+V1_KEY = "hvk_sr_FAKE_0001"
+V1_KEY_NO_USERS = "hvk_sr_nousers_FAKE_0002"
+CAND = 1001
+
+SEED = {
+    "textus": {
+        "tokens": {TOKEN: {"user": "/users/1", "accounts": ["acme"]},
+                   "tok_sr_bob_FAKE_0003": {"user": "/users/2", "accounts": ["acme"]},
+                   TOKEN_ADMIN: {"user": "/users/3", "accounts": ["acme"],
+                                 "roles": {"acme": "admin"}}},
+        "users": {"/users/1": {"name": "Alice Recruiter", "email": "alice@acme.example"},
+                  "/users/2": {"name": "Bob Colleague", "email": "bob@acme.example"},
+                  "/users/3": {"name": "Adam Admin", "email": "adam@acme.example"}},
+        "accounts": {"acme": {"name": "Acme", "phoneNumbers": ["+13035550100"]}},
+        "saved_replies": [
+            {"user": "/users/1", "title": "Intro",
+             "content": "Hi {first_name}, this is {recruiter_first_name} from Acme. Still "
+                        "interested in the {job_title} role?"},
+            {"user": "/users/1", "title": "Follow-up",
+             "content": "Hi {full_name}, following up on my text. {recruiter_name}"},
+            {"user": "/users/2", "title": "Team hello", "shared": True,
+             "content": "Hello {first_name} {last_name}, from the Acme team"},
+            {"user": "/users/2", "title": "Bob only", "content": "Bob's own words"},
+            {"user": "/users/3", "title": "Admin hello", "content": "Hi {first_name}, {recruiter_name}"},
+        ],
+    },
+    "harvest": {
+        "api_keys": {V1_KEY: {"name": "sr"},
+                     V1_KEY_NO_USERS: {"name": "nousers", "permissions": [
+                         "activity_feed", "candidates_list", "candidates_add_note"]}},
+        "users": [{"id": 101, "first_name": "Alice", "last_name": "Recruiter",
+                   "primary_email_address": "alice@acme.example"},
+                  {"id": 103, "first_name": "Adam", "last_name": "Admin",
+                   "primary_email_address": "adam@acme.example"}],
+        "candidates": [{"id": CAND, "first_name": "Janet", "last_name": "Greenhouse",
+                        "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"}]}],
+        "activity_feed": {str(CAND): {"activities": [], "notes": []}},
+    },
+}
+
+F = None
+TMP = None
+
+
+def setUpModule():
+    global F, TMP
+    TMP = tempfile.mkdtemp(prefix="th-saved-")
+    F = fakectl.start(SEED, os.path.join(TMP, "fakes"),
+                      extra_args=["--random-seed", "1", "--max-seconds", "300"])
+
+
+def tearDownModule():
+    if F:
+        F.stop()
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+class Home:
+    """A configured state folder (quiet hours off: one test sends, at any hour)."""
+
+    def __init__(self, name, token=TOKEN, email="alice@acme.example", key=V1_KEY):
+        self.home = os.path.join(TMP, name)
+        os.mkdir(self.home, 0o700)
+        self.env = {"TEXTUS_HOST_HOME": self.home}
+        doc = {"textus": {"token": token, "account": "acme", "base_url": F.url("textus")},
+               "greenhouse": {"email": email, "api_key": key, "base_url": F.url("harvest")},
+               "settings": {"timeout_ms": 5000, "connect_timeout_ms": 2000, "quiet_hours": "off"}}
+        p = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
+                           env=dict(os.environ, **self.env), capture_output=True, timeout=60)
+        assert p.returncode == 0, p.stderr.decode()
+
+    def verb(self, payload):
+        reply, rc, err = nmhost.one_shot(payload, env=self.env)
+        assert reply is not None and rc == 0, (rc, err)
+        return reply
+
+    def saved(self, **kw):
+        return self.verb(dict({"type": "saved_replies", "candidate_id": str(CAND)}, **kw))
+
+
+def by_title(reply):
+    return {r["title"]: r for r in reply["result"]["replies"]}
+
+
+def textus_gets(path_part, since):
+    return [r for r in F.requests(server="textus")[since:]
+            if r["method"] == "GET" and path_part in r["path"]]
+
+
+def user_searches(since):
+    """GET /users (the search by email) since record `since`."""
+    return [r for r in F.requests(server="textus")[since:]
+            if r["method"] == "GET" and r["path"] == "/users"]
+
+
+class SavedReplies(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.h = Home("alice")
+
+    def test_1_unknown_user_until_the_first_text(self):
+        n0 = len(F.requests(server="textus"))
+        r = self.h.saved()
+        self.assertFalse(r["ok"], r)
+        self.assertEqual(r["error"]["code"], "textus_user_unknown")
+        self.assertIn("send one text", r["error"]["message"])
+        # the documented user search was tried (Alice is no admin: refused), nothing guessed
+        tried = user_searches(n0)
+        self.assertEqual([x["query"].get("q") for x in tried], ["alice@acme.example"])
+        self.assertEqual(textus_gets("/saved_replies", n0), [])
+
+    def test_2_after_a_text_the_sender_is_the_user(self):
+        s = self.h.verb({"type": "send_sms", "request_id": "sr-first", "candidate_id": str(CAND),
+                         "to": "+13035550123", "body": "Hi Jane, first text"})
+        self.assertTrue(s["ok"], s)
+        n0 = len(F.requests(server="textus"))
+        r = self.h.saved(profile={"url": "https://app.greenhouse.io/people/1001",
+                                  "name": "Jane  Candidate (she/her)", "lines": []})
+        self.assertTrue(r["ok"], r)
+        res = r["result"]
+        self.assertEqual(res["user"], "/users/1")
+        self.assertEqual(user_searches(n0), [])  # the cached sender, no search
+        got = textus_gets("/users/1/saved_replies", n0)
+        self.assertEqual(len(got), 1)
+        self.assertEqual(got[0]["query"], {"filter": "all"})
+        t = by_title(r)
+        self.assertEqual(sorted(t), ["Follow-up", "Intro", "Team hello"])  # not Bob's own
+        self.assertEqual(t["Intro"]["body"], "Hi Jane, this is Alice from Acme. Still interested "
+                                             "in the {job_title} role?")
+        self.assertEqual(t["Intro"]["missing"], ["job_title"])
+        self.assertEqual(t["Intro"]["content"], SEED["textus"]["saved_replies"][0]["content"])
+        self.assertTrue(t["Intro"]["id"].startswith("/saved_replies/"))
+        self.assertEqual(t["Follow-up"]["body"],
+                         "Hi Jane Candidate, following up on my text. Alice Recruiter")
+        self.assertEqual(t["Follow-up"]["missing"], [])
+        self.assertEqual(t["Team hello"]["body"], "Hello Jane Candidate, from the Acme team")
+        self.assertIs(t["Team hello"]["shared"], True)
+        self.assertEqual(res["fields"]["recruiter_name"], "Alice Recruiter")
+        self.assertEqual(res["warnings"], [])
+
+    def test_3_names_from_greenhouse_without_a_profile(self):
+        r = self.h.saved()
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(by_title(r)["Team hello"]["body"],
+                         "Hello Janet Greenhouse, from the Acme team")
+        self.assertEqual(r["result"]["fields"]["full_name"], "Janet Greenhouse")
+
+    def test_4_search(self):
+        n0 = len(F.requests(server="textus"))
+        r = self.h.saved(q="follow")
+        self.assertEqual(sorted(by_title(r)), ["Follow-up"])
+        got = textus_gets("/saved_replies", n0)
+        self.assertEqual(got[0]["query"], {"filter": "all", "q": "follow"})
+
+    def test_5_bad_requests(self):
+        for payload in ({"type": "saved_replies"}, {"type": "saved_replies", "candidate_id": "0"},
+                        {"type": "saved_replies", "candidate_id": "1001", "q": 5},
+                        {"type": "saved_replies", "candidate_id": "1001", "q": "x" * 201},
+                        {"type": "saved_replies", "candidate_id": "1001", "profile": "Jane"}):
+            r = self.h.verb(payload)
+            self.assertEqual(r["error"]["code"], "bad_request", payload)
+
+
+class OtherHomes(unittest.TestCase):
+    def test_an_admin_is_found_by_email_and_cached(self):
+        h = Home("adam", token=TOKEN_ADMIN, email="adam@acme.example")
+        n0 = len(F.requests(server="textus"))
+        r = h.saved(profile={"name": "Jane Candidate"})
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(r["result"]["user"], "/users/3")
+        self.assertEqual(sorted(by_title(r)), ["Admin hello", "Team hello"])
+        self.assertEqual(by_title(r)["Admin hello"]["body"], "Hi Jane, Adam Admin")
+        self.assertEqual(len(user_searches(n0)), 1)
+        r = h.saved()
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(len(user_searches(n0)), 1, "the user was looked up again")
+        st = h.verb({"type": "status"})
+        self.assertTrue(st["ok"])
+
+    def test_names_that_cannot_be_had_leave_fields_and_say_why(self):
+        h = Home("nousers", token=TOKEN_ADMIN, email="adam@acme.example", key=V1_KEY_NO_USERS)
+        r = h.saved(profile={"name": "Jane Candidate"})
+        self.assertTrue(r["ok"], r)
+        t = by_title(r)["Admin hello"]
+        self.assertEqual((t["body"], t["missing"]), ("Hi Jane, {recruiter_name}",
+                                                     ["recruiter_name"]))
+        self.assertEqual(len(r["result"]["warnings"]), 1)
+        self.assertIn("the recruiter's name: greenhouse_auth", r["result"]["warnings"][0])
+        self.assertIsNone(r["result"]["fields"]["recruiter_name"])
+
+    def test_a_new_token_forgets_the_cached_user(self):
+        h = Home("switch", token=TOKEN_ADMIN, email="adam@acme.example")
+        self.assertEqual(h.saved()["result"]["user"], "/users/3")
+        p = subprocess.run([HOST, "configure", "--no-verify"],
+                           input=json.dumps({"textus": {"token": TOKEN}}).encode(),
+                           env=dict(os.environ, **h.env), capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        r = h.saved()
+        self.assertEqual(r["error"]["code"], "textus_user_unknown", r)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
