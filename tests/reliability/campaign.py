@@ -254,7 +254,9 @@ def scenario_parallel(args, ck):
         for r in results.values():
             codes[code(r)] = codes.get(code(r), 0) + 1
         total = n_hosts * n_sends
-        ck.check(codes.get("ok", 0) == total, "parallel: replies %s" % codes)
+        bad = ["%s: %s" % (rid, r["error"]["message"]) for rid, r in sorted(results.items())
+               if code(r) != "ok" and isinstance(r, dict) and "error" in r]
+        ck.check(codes.get("ok", 0) == total, "parallel: replies %s %s" % (codes, bad[:3]))
         written = sum(1 for r in results.values()
                       if code(r) == "ok" and r["result"]["note"]["state"] == "written")
         flush_until_clean(ck, w, "parallel flush", bound_s=60)
