@@ -28,6 +28,8 @@ int handler_message_status(const struct handler_env *env, const cJSON *req, cJSO
 int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
 int handler_import_contact(const struct handler_env *env, const cJSON *req, cJSON *result,
                            struct err *e);
+int handler_prepare_send(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e);
 
 /* Commands: cli_<command>.c. */
 int cli_cmd_configure(int argc, char **argv);
@@ -38,6 +40,10 @@ int cli_cmd_outbox(int argc, char **argv);
 
 /* After the first reply of a process when the outbox's pending marker exists (send.c). */
 void send_startup_flush(void);
+
+/* The port's life cycle (send.c): between requests, and at the end of the process. */
+int send_port_idle(int in_fd, int warm);
+void send_port_close(void);
 
 /* extract_phone's Greenhouse fallback, with the credentials from the store. */
 int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e);

@@ -32,4 +32,8 @@ const struct th_engine_api textus_host_engine_api = {
     .doctor_config_checks = doctor_config_checks,
     .doctor_recent_messages = doctor_recent_messages,
     .doctor_scrub = doctor_scrub,
+
+    .prepare_send = handler_prepare_send,
+    .port_idle = send_port_idle,
+    .port_close = send_port_close,
 };

@@ -9,7 +9,7 @@
 int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
 {
     struct send_request r = {0};
-    const cJSON *note;
+    const cJSON *note, *flag;
 
     r.request_id = handler_string(req, "request_id", 1, ERR_BAD_REQUEST, e);
     if (!r.request_id)
@@ -31,5 +31,12 @@ int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *res
         if (!r.visibility && e->code != ERR_OK)
             return -1;
     }
+    flag = cJSON_GetObjectItemCaseSensitive(req, "reply_before_note");
+    if (flag && !cJSON_IsNull(flag) && !cJSON_IsBool(flag)) {
+        err_set(e, ERR_BAD_REQUEST, "\"reply_before_note\" must be true or false");
+        return -1;
+    }
+    r.reply_before_note = cJSON_IsTrue(flag);
+    r.env = env;
     return send_sms(&r, result, e);
 }

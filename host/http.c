@@ -1636,6 +1636,34 @@ int http_background(const struct http_request *req, http_done_fn done, void *ud)
     return 0;
 }
 
+void http_background_detach(void *ud)
+{
+    struct http_xfer *x;
+
+    for (x = http_xfers; x; x = x->next) {
+        if (x->bg && x->bg->ud == ud && x->bg->done) {
+            /* a callback of ours frees what it was given: run it as a failure now */
+            struct err e;
+            err_set(&e, ERR_INTERNAL, "abandoned");
+            x->bg->done(x->bg->ud, -1, NULL, &e);
+            x->bg->done = NULL;
+        }
+    }
+}
+
+void http_background_wait(void *ud)
+{
+    for (;;) {
+        const struct http_xfer *x;
+        int pending = 0;
+        for (x = http_xfers; x; x = x->next)
+            pending |= x->bg && !x->done && x->bg->ud == ud;
+        if (!pending)
+            return;
+        (void)http_run(NULL, 0, -1, http_now_ms() + 50);
+    }
+}
+
 int http_background_pending(void)
 {
     return http_running();

@@ -133,6 +133,15 @@ typedef void (*http_done_fn)(void *ud, int rc, const struct http_response *resp,
                              const struct err *e);
 int http_background(const struct http_request *req, http_done_fn done, void *ud) TH_WUR;
 
+/* Background requests started with callback data ud call nothing any more (their callback
+ * runs once now with rc -1 and resp NULL, so that it can free what it holds): for an
+ * owner about to be freed. */
+void http_background_detach(void *ud);
+
+/* Run requests until no background request started with callback data ud is left (its
+ * answer may be what the caller needs: a token, a user id). */
+void http_background_wait(void *ud);
+
 /* 1 when url's origin has a connection used less than HTTP_IDLE_MS ago, or a background
  * request under way to it (nothing to re-open); 0 otherwise. */
 int http_origin_warm(const char *url);

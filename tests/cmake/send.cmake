@@ -18,3 +18,8 @@ if(NOT TH_FAILPOINTS)
                    $<TARGET_FILE:textus-host-engine>)
   set_tests_properties(send_no_failpoints PROPERTIES LABELS "send")
 endif()
+
+# A send on a long-lived port (issue 13): prepare_send and its reuse, reply_before_note and
+# its note event, the warm port, and the fdatasync/open counts of a send (strace).
+add_test(NAME send_port COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_port.py)
+set_tests_properties(send_port PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
