@@ -50,6 +50,8 @@ const requests = (f) => control(f, 'GET', 'requests');
 const advance = (f, messageId, state) => control(f, 'POST', 'advance',
   messageId ? { message_id: messageId, state: state || 'delivered' } : undefined);
 const fakeState = (f) => control(f, 'GET', 'state');
+const fault = (f, rule) => control(f, 'POST', 'faults', rule);
+const resetFaults = (f) => control(f, 'POST', 'reset-faults');
 
 async function stopFakes(f) {
   if (!f || f.proc.exitCode !== null) return;
@@ -71,4 +73,5 @@ function configure(f, state, extra) {
   return p.stdout;
 }
 
-module.exports = { startFakes, stopFakes, requests, advance, fakeState, configure, TOKEN, API_KEY };
+module.exports = { startFakes, stopFakes, requests, advance, fakeState, fault, resetFaults, configure,
+  TOKEN, API_KEY };
