@@ -1602,13 +1602,16 @@ int http_background(const struct http_request *req, http_done_fn done, void *ud)
         b->req.body = b->strings + sp;
         sp += req->body_len + 1;
     }
-    if (o) {
+    if (o)
         b->opts = *o;
+    /* a warm-up is never retried: a request that waits for it must not wait for back-offs */
+    b->opts.max_retries = -1;
+    b->req.opts = &b->opts;
+    if (o) {
         if (o->ca_file)
             b->opts.ca_file = http_bg_copy(b->strings, &sp, o->ca_file);
         if (o->hold_file)
             b->opts.hold_file = http_bg_copy(b->strings, &sp, o->hold_file);
-        b->req.opts = &b->opts;
     }
     for (i = 0; i < nh; i++)
         b->headers[i] = http_bg_copy(b->secrets, &pp, req->headers[i]);

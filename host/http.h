@@ -124,7 +124,7 @@ void http_request_all(const struct http_request *reqs, struct http_response *res
  * A request in the background: it starts now and progresses whenever the process waits
  * on the network (any http_* call, http_wait_readable); a later request to the same
  * origin waits for it and then reuses its connection. For side-effect-free requests
- * (GET, a token request) that open a connection ahead of use. The request (URL,
+ * (GET, a token request) that open a connection ahead of use; never retried. The request (URL,
  * headers, credentials, body, options' strings) is copied; done (may be NULL) is called
  * with the result once it ends (from inside some other http_* call: it must not wait on
  * the network itself, but may start background requests). 0 started, -1 not.

@@ -300,6 +300,7 @@ void send_port_close(void)
         send_ctx_close(&send_port_ctx);
     send_port_open = 0;
     send_prep_forget(NULL);
+    http_cleanup(); /* the kept connections, and background requests nobody waits for */
 }
 
 /* A digest of what prepare_send results depend on: the TextUs URL, account and token. */
