@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SRC = os.environ["TH_SOURCE_DIR"]
@@ -180,6 +181,16 @@ def delay_checks(w, ms=600):
                        "action": {"delay_ms": ms}})
 
 
+def read_event(h, timeout=30):
+    """The next frame, or None when none comes within timeout (the host is then killed)."""
+    t = threading.Timer(timeout, h.proc.kill)
+    t.start()
+    try:
+        return h.read_reply()
+    finally:
+        t.cancel()
+
+
 def marker(reply):
     return "[textus:%s]" % reply["result"]["message"]["id"]
 
@@ -294,7 +305,7 @@ def s_reply_before_note(w):
             n = r["result"]["note"]
             check(r["id"] == 7 and n["state"] == "pending" and n.get("event") is True,
                   "%s early: the reply says pending + event: %r" % (w.gen, r))
-            ev = h.read_reply()
+            ev = read_event(h)
             check(ev and ev.get("id") == 7 and ev.get("event") == "note"
                   and ev.get("request_id") == rid and "ok" not in ev and "result" not in ev,
                   "%s early: event frame %r" % (w.gen, ev))
@@ -341,7 +352,7 @@ def s_port_closed_after_reply(w):
         body = "killed " + uid("b")
         h = w.host({"TH_FAILPOINT": "before_note"})
         r = h.request(send_req(uid("killed"), TO, body, flag=True))
-        ev = h.read_reply()
+        ev = read_event(h, 10)
         rc, _, _ = h.close()
         if check(r and r.get("ok") and r["result"]["note"]["state"] == "pending",
                  "%s killed: reply %r" % (w.gen, r)):
@@ -393,7 +404,7 @@ def s_warm_port(w):
         body = "warm " + uid("b")
         r = h.request(prep_req(TO))
         r = h.request(send_req(uid("warm"), TO, body, flag=True))
-        ev = h.read_reply() if r and r.get("ok") else None
+        ev = read_event(h) if r and r.get("ok") else None
         check(ev and ev.get("event") == "note", "%s warm: event %r" % (w.gen, ev))
         recs = w.new_requests()
         sms = [x for x in recs if SMS_RE.match(x["path"])]
@@ -467,7 +478,7 @@ def strace_counts(w, frames, reads):
     for f, n in zip(frames, reads):
         h.send(f)
         for _ in range(n):
-            replies.append(h.read_reply())
+            replies.append(read_event(h))
     h.close()
     with open(out) as fh:
         text = fh.read()
@@ -505,18 +516,23 @@ def s_durability(w):
     print("%s five sends on one port: %d fdatasync/fsync, %d outbox open" % (w.gen, syncs, opens))
 
 
+def run(fn, w):
+    """One scenario; one that breaks off (a host gone, a pipe closed) is one failure more."""
+    try:
+        fn(w)
+    except Exception as e:  # noqa: BLE001 -- reported, and the next scenario runs
+        check(False, "%s %s broke off: %s: %s" % (w.gen, fn.__name__, type(e).__name__, e))
+
+
 def main():
     gens = [ONLY] if ONLY else ["v1", "v3"]
     for gen in gens:
         w = World(gen)
         try:
-            s_prepare_shape_and_concurrency(w)
-            s_reply_before_note(w)
-            s_port_closed_after_reply(w)
-            s_warm_port(w)
-            s_durability(w)
-            s_store_reload(w)
-            s_prepare_reuse(w)  # last: it opts the test number out
+            for fn in (s_prepare_shape_and_concurrency, s_reply_before_note,
+                       s_port_closed_after_reply, s_warm_port, s_durability, s_store_reload,
+                       s_prepare_reuse):  # last: it opts the test number out
+                run(fn, w)
         finally:
             w.close()
     print("\n%d checks failed" % len(FAILURES))
