@@ -391,8 +391,15 @@ def s_warm_port(w):
     h = w.host()
     try:
         check(h.request({"type": "ping", "id": "p"})["ok"], "%s warm: ping" % w.gen)
-        time.sleep(1.0)  # idle: the host opens its connections
-        recs = w.new_requests()
+        # idle: the host opens its connections (wait for them, a slow machine may take long)
+        recs, deadline = [], time.time() + 20
+        while time.time() < deadline:
+            time.sleep(0.2)
+            recs += w.new_requests()
+            if {x["server"] for x in recs} >= {"textus", "harvest"}:
+                time.sleep(0.3)  # anything more that would come
+                recs += w.new_requests()
+                break
         tx = [x for x in recs if x["server"] == "textus"]
         hv = [x for x in recs if x["server"] == "harvest"]
         check(len(tx) == 1 and tx[0]["method"] == "GET" and tx[0]["path"] == "/accounts",
