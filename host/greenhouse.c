@@ -1026,6 +1026,17 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
 
 /* ------------------------------------------------------------------ warm-up */
 
+/* 1 when slot t holds a token for subject that lasts at least `secs` more (a warm-up renews
+ * one that would expire while the recruiter types). */
+static int gh_token_lasts(const struct gh_token *t, long long subject, long long secs)
+{
+    return gh_token_fresh(t, subject) && (long long)time(NULL) + secs < t->expires;
+}
+
+#define GH_WARM_TOKEN_SECS 300
+
+static void gh_warm_token(struct gh_client *c, enum gh_token_kind k, long long subject);
+
 /* The user lookup's answer in the background: learn the user id if it was not known. */
 static void gh_warm_users_done(void *ud, int rc, const struct http_response *r, const struct err *e)
 {
@@ -1050,6 +1061,10 @@ static void gh_warm_users_done(void *ud, int rc, const struct http_response *r, 
         c->user_id = m.id;
         c->cache_dirty = 1;
         log_msg("greenhouse: user resolved to %lld (warm-up)", m.id);
+        /* v3: now the note's token can be asked for (its subject is that user) */
+        if (c->backend == GH_V3 &&
+            !gh_token_lasts(&c->tok[GH_TOKEN_WRITE], c->user_id, GH_WARM_TOKEN_SECS))
+            gh_warm_token(c, GH_TOKEN_WRITE, c->user_id);
     }
 }
 
@@ -1140,7 +1155,7 @@ void gh_warm(struct gh_client *c)
         return;
     }
     /* the note's token (subject: the recruiter), when the user is known and it is not fresh */
-    if (c->user_id > 0 && !gh_token_fresh(&c->tok[GH_TOKEN_WRITE], c->user_id))
+    if (c->user_id > 0 && !gh_token_lasts(&c->tok[GH_TOKEN_WRITE], c->user_id, GH_WARM_TOKEN_SECS))
         gh_warm_token(c, GH_TOKEN_WRITE, c->user_id);
     if (http_origin_warm(gh_base(c)))
         return;

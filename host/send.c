@@ -1220,7 +1220,7 @@ static void send_note_after_reply(const struct handler_env *env, void *ud)
 {
     const struct send_later *l = ud;
     struct outbox_entry en;
-    struct send_ctx *c;
+    struct send_ctx *c = NULL;
     struct err e;
     cJSON *ev, *n;
 
@@ -1243,11 +1243,12 @@ static void send_note_after_reply(const struct handler_env *env, void *ud)
     } else {
         send_note_json(&en, n, 0);
         outbox_entry_free(&en);
-        send_gh_save_cache(c->gh);
     }
     if (env->emit_event(env, "note", ev) != 0)
         log_msg("note after the reply of %s: the port is closed; the journal has it",
                 l->request_id);
+    if (c && c->gh)
+        send_gh_save_cache(c->gh); /* what the client learnt, after the event: not before it */
 }
 
 static int send_new(struct send_ctx *c, const struct send_request *r, const struct outbox_req *req,
