@@ -3,15 +3,18 @@
 // sends the header's visible lines to the host (extract_phone: the host picks the number
 // beneath the name), puts a "Text candidate" button beside that number and an
 // "Import to TextUs" action beside the name. The button opens a compose box (template,
-// segment counter) that sends through the host (send_sms with a fresh request id) and then
-// follows delivery (message_status) until Delivered / Not Delivered. Above the text box the
-// compose box shows the conversation with the number (the host's conversation verb, which
-// also logs the candidate's new replies in Greenhouse); the button carries a dot while the
-// latest message is an unanswered reply. While the page is open it tells the service worker
-// so every minute (the worker flushes the outbox, which logs replies, every 2 minutes). The
-// composing aids (template picker, the candidate's local time, scheduling in their quiet
-// hours) are in compose.js.
-// It never talks to the host directly: everything goes through the service worker (sw.js).
+// segment counter) that checks the number first (prepare_send: a locked or blocked number
+// shows before anyone types), sends through the host (send_sms with a fresh request id and
+// reply_before_note: "Sent" as soon as TextUs accepted it, "note added in Greenhouse" on the
+// host's note event) and then follows delivery (message_status) until Delivered / Not
+// Delivered. Above the text box the compose box shows the conversation with the number (the
+// host's conversation verb, which also logs the candidate's new replies in Greenhouse); the
+// button carries a dot while the latest message is an unanswered reply. While the page is
+// open it tells the service worker so every minute (the worker flushes the outbox, which
+// logs replies, every 2 minutes). The composing aids (template picker, the candidate's local
+// time, scheduling in their quiet hours) are in compose.js.
+// It never talks to the host directly: everything goes through the service worker (sw.js),
+// over one port per profile page (a warm host behind it).
 'use strict';
 
 (() => {
@@ -30,21 +33,75 @@
 
   const state = { url: null, profile: null, phone: null, candidateId: null, busy: false };
 
+  // One runtime port to the service worker while this page shows a profile: behind it the
+  // worker keeps one native port, a warm host whose connections stay open (sw.js). Replies
+  // come back by request number; event frames (the note written after a send's reply) go to
+  // whoever listens (onHostEvent). The port goes when the page does, or when the page leaves
+  // the profile (tick); the next request opens a new one.
+  let tabPort = null;
+  let nextRid = 1;
+  const waiting = new Map();
+  const eventListeners = new Set();
+
+  function extensionError(message) {
+    return { ok: false, error: { code: 'extension_error', message } };
+  }
+
+  function connect() {
+    if (tabPort) return tabPort;
+    try {
+      tabPort = chrome.runtime.connect({ name: 'textus-tab' });
+    } catch (e) {
+      return null;
+    }
+    tabPort.onMessage.addListener((m) => {
+      if (!m || typeof m !== 'object') return;
+      if (m.event) {
+        for (const fn of Array.from(eventListeners)) fn(m.event);
+        return;
+      }
+      const w = waiting.get(m.rid);
+      if (w) {
+        waiting.delete(m.rid);
+        w(m.reply || extensionError('no reply'));
+      }
+    });
+    tabPort.onDisconnect.addListener(() => {
+      tabPort = null;
+      for (const w of waiting.values()) {
+        w(extensionError('The extension restarted while the host was working (reload the page; ' +
+          'a send is never repeated: textus-host outbox list shows it).'));
+      }
+      waiting.clear();
+    });
+    return tabPort;
+  }
+
+  function disconnect() {
+    if (!tabPort) return;
+    try { tabPort.disconnect(); } catch (e) { /* already gone */ }
+    tabPort = null;
+  }
+
+  function onHostEvent(fn) {
+    eventListeners.add(fn);
+    return () => eventListeners.delete(fn);
+  }
+
   function host(verb, request) {
     return new Promise((resolve) => {
+      const p = connect();
+      if (!p) {
+        resolve(extensionError('The extension was updated or removed: reload this page.'));
+        return;
+      }
+      const rid = nextRid++;
+      waiting.set(rid, resolve);
       try {
-        chrome.runtime.sendMessage({ cmd: 'host', verb, request }, (reply) => {
-          if (chrome.runtime.lastError || !reply) {
-            resolve({ ok: false, error: { code: 'extension_error',
-              message: 'The extension did not answer (reload the page; if it persists, reinstall the extension): ' +
-                (chrome.runtime.lastError ? chrome.runtime.lastError.message : 'no reply') } });
-          } else {
-            resolve(reply);
-          }
-        });
+        p.postMessage({ rid, verb, request });
       } catch (e) {
-        resolve({ ok: false, error: { code: 'extension_error',
-          message: 'The extension was updated or removed: reload this page.' } });
+        waiting.delete(rid);
+        resolve(extensionError('The extension was updated or removed: reload this page.'));
       }
     });
   }
@@ -313,11 +370,12 @@
       style: 'width:100%;box-sizing:border-box;font:13px/18px system-ui,sans-serif;padding:6px' });
     ta.value = fillTemplate(stored.template || DEFAULT_TEMPLATE);
     const counter = el('div', { class: 'textus-counter', style: 'margin:4px 0;color:#5a6b7d' });
+    const check = el('div', { class: 'textus-check', role: 'status', style: 'margin:4px 0' });
     const status = el('div', { class: 'textus-send-status', role: 'status', 'aria-live': 'polite',
       style: 'margin:6px 0;font-weight:600' });
     const send = el('button', { type: 'button', class: 'textus-send', style: BTN_STYLE + ';margin-left:0' }, 'Send');
     const close = el('button', { type: 'button', class: 'textus-close', style: BTN_STYLE }, 'Close');
-    box.append(title, ta, counter, status, send, close);
+    box.append(title, ta, counter, check, status, send, close);
     document.body.appendChild(box);
     mountThread(box, ta);
     // templates, their local time, quiet hours: compose.js
@@ -326,18 +384,64 @@
 
     let requestId = null;
     let sentBody = null;
+    let refused = false; // the number is locked or blocked: nothing to send
+    let checkedAt = 0;
     const update = () => {
       const c = TextusSms.count(ta.value, 3);
       counter.textContent = `${ta.value.length} characters · ${c.segments} of ${c.limit} segments (${c.encoding})` +
         (c.tooLong ? ` — too long by ${-c.remaining}` : '');
       counter.style.color = c.tooLong ? '#b3261e' : '#5a6b7d';
-      send.disabled = c.tooLong || !ta.value.trim();
+      send.disabled = refused || c.tooLong || !ta.value.trim() || status.dataset.state === 'sent';
       box.dataset.segments = String(c.segments);
       box.dataset.encoding = c.encoding;
     };
-    ta.addEventListener('input', update);
+
+    // The checks ahead of the click (prepare_send): a locked or blocked number shows before the
+    // recruiter types, the host's connections get ready, and a send within 60 s skips them.
+    // Asked again while typing once the last answer is 30 s old, which keeps both fresh.
+    const prepare = async () => {
+      checkedAt = Date.now();
+      box.dataset.check = 'checking';
+      const r = await host('prepare_send', { candidate_id: state.candidateId, to: state.phone.e164 });
+      if (!box.isConnected) return;
+      if (!r.ok) { // the send checks again and says why
+        box.dataset.check = 'error:' + r.error.code;
+        return;
+      }
+      refused = r.result.opted_out || r.result.blocked;
+      box.dataset.check = r.result.opted_out ? 'opted_out' : r.result.blocked ? 'blocked' : 'clear';
+      check.textContent = r.result.opted_out
+        ? 'This candidate has opted out of texts (locked in TextUs).'
+        : r.result.blocked ? 'This number is blocked in TextUs.' : '';
+      check.style.color = refused ? '#b3261e' : '#1d2733';
+      update();
+    };
+    ta.addEventListener('input', () => {
+      update();
+      if (Date.now() - checkedAt > 30000 && status.dataset.state !== 'sent') prepare();
+    });
     update();
-    close.addEventListener('click', () => { unmountThread(); box.remove(); box = null; });
+    prepare();
+    let stopEvents = null;
+    close.addEventListener('click', () => {
+      if (stopEvents) stopEvents();
+      unmountThread();
+      box.remove();
+      box = null;
+    });
+
+    // "Sent" at once, then the note (the host's event after its reply), then Delivered
+    const parts = { sent: '', note: '', delivery: '' };
+    const render = () => {
+      status.textContent = [parts.delivery || parts.sent, parts.note].filter(Boolean).join(' · ');
+    };
+    const showNote = (note) => {
+      status.dataset.note = note.state || '';
+      parts.note = note.state === 'written' ? 'note added in Greenhouse'
+        : note.state === 'pending' && note.event ? 'adding the note in Greenhouse…'
+          : note.state === 'pending' ? 'Greenhouse note pending' : '';
+      render();
+    };
 
     let scheduleKey = null;
     let scheduleId = null;
@@ -352,8 +456,13 @@
       status.textContent = 'Sending…';
       status.dataset.state = 'sending';
       status.style.color = '#1d2733';
-      const r = await host('send_sms', Object.assign({ request_id: requestId, candidate_id: state.candidateId,
-        to: state.phone.e164, body }, extra || {}));
+      const rid = requestId;
+      if (stopEvents) stopEvents();
+      stopEvents = onHostEvent((ev) => {
+        if (ev.event === 'note' && ev.request_id === rid && ev.note) showNote(ev.note);
+      });
+      const r = await host('send_sms', Object.assign({ request_id: rid, candidate_id: state.candidateId,
+        to: state.phone.e164, body, reply_before_note: true }, extra || {}));
       if (!r.ok && r.error.code === 'quiet_hours' && window.TextusCompose) {
         // their quiet hours: nothing was sent; schedule it for later, or send anyway
         status.textContent = r.error.message;
@@ -388,21 +497,22 @@
         ta.readOnly = !r.error.retryable;
         return;
       }
-      const note = r.result.note || {};
       status.style.color = '#1d2733';
-      status.textContent = 'Sent' + (note.state === 'written' ? ' · note added in Greenhouse'
-        : note.state === 'pending' ? ' · Greenhouse note pending' : '');
       status.dataset.state = 'sent';
       status.dataset.messageId = (r.result.message && r.result.message.id) || '';
-      status.dataset.note = note.state || '';
+      parts.sent = 'Sent';
+      showNote(r.result.note || {});
       send.textContent = 'Sent';
       refreshThread();
-      followDelivery(r.result.message && r.result.message.id, status);
+      followDelivery(r.result.message && r.result.message.id, status, (text) => {
+        parts.delivery = text;
+        render();
+      });
     };
     send.addEventListener('click', () => sendNow());
   }
 
-  async function followDelivery(messageId, status) {
+  async function followDelivery(messageId, status, show) {
     if (!messageId) return;
     let wait = 1500;
     for (let i = 0; i < 40; i++) {
@@ -416,10 +526,10 @@
       }
       if (r.result.final || r.result.delivered !== null && r.result.delivered !== undefined) {
         const ok = r.result.delivered === true;
-        status.textContent = ok ? 'Delivered' : 'Not Delivered';
         status.style.color = ok ? '#1e7b34' : '#b3261e';
         status.dataset.delivery = ok ? 'delivered' : 'not_delivered';
         if (!ok && r.result.description) status.title = r.result.description;
+        show(ok ? 'Delivered' : 'Not Delivered');
         return;
       }
     }
@@ -561,6 +671,7 @@
       tries = 0;
       state.phone = null;
       document.querySelectorAll('.textus-ui').forEach((e) => e.remove());
+      if (!candidateIdFromUrl(location.href)) disconnect(); // left the profile: no warm host
     }
     if (state.busy || tries > 30 || state.url === location.href) return;
     state.busy = true;

@@ -1,10 +1,19 @@
 // TextUs for Greenhouse (stub) — service worker: the only part of the extension that talks
-// to the native host com.textus.greenhouse. Content scripts and the options page send it
-// {cmd: 'host', verb, request}; it relays only the known verbs, one connectNative port per
-// request with a timeout, and turns Chrome's terse native-messaging errors into text a
-// recruiter can act on. `configure` is accepted only from the options page. While a Greenhouse
-// profile is open (its content script says so every minute) it asks the host to flush the
-// outbox every FLUSH_EVERY_MS, so that candidates' replies are logged without a reload.
+// to the native host com.textus.greenhouse. It relays only the known verbs, with a timeout,
+// and turns Chrome's terse native-messaging errors into text a recruiter can act on.
+// * A Greenhouse profile tab connects a runtime port ('textus-tab') while its profile is
+//   open; behind it the worker keeps ONE connectNative port (a warm host: its connections to
+//   TextUs and Greenhouse stay open, host/PROTOCOL.md "Ports"), sends every verb of that tab
+//   over it, opens a new one at the next request when it died, and disconnects it when the
+//   tab's port goes (the tab closed or left the profile). Replies go back by the tab's
+//   request number; event frames ({"id", "event", ...}: the note written after a send's
+//   reply) are passed on to the tab as they come. An open native port also keeps this
+//   worker alive.
+// * The options page (and anything else) sends {cmd: 'host', verb, request}: one
+//   connectNative port per request. `configure` is accepted only from the options page.
+// * While a Greenhouse profile is open (its content script says so every minute) it asks the
+//   host to flush the outbox every FLUSH_EVERY_MS, so that candidates' replies are logged
+//   without a reload.
 'use strict';
 
 const HOST = 'com.textus.greenhouse';
@@ -14,6 +23,7 @@ const VERBS = {
   ping: 10000,
   status: 20000,
   extract_phone: 20000,
+  prepare_send: 30000,
   send_sms: 90000,
   message_status: 30000,
   opt_out: 30000,
@@ -150,6 +160,129 @@ function greenhouseOpen(sender, sendResponse) {
   flushIfDue().then(sendResponse, () => sendResponse({ flushed: false }));
   return true;
 }
+
+// One profile tab: its runtime port, and the native port behind it.
+class TabLink {
+  constructor(tabPort) {
+    this.tab = tabPort;
+    this.native = null;
+    this.pending = new Map(); // host request id -> {rid, timer}, in the order sent
+    this.closed = false;
+  }
+
+  post(msg) {
+    if (this.closed) return;
+    try { this.tab.postMessage(msg); } catch (e) { /* the tab went away */ }
+  }
+
+  // The native port, opened at the first request and again after it died.
+  open() {
+    if (this.native) return { port: this.native };
+    let port;
+    try {
+      port = chrome.runtime.connectNative(HOST);
+    } catch (e) {
+      return { error: explain(e && e.message) };
+    }
+    port.onMessage.addListener((frame) => this.onFrame(port, frame));
+    port.onDisconnect.addListener(() => {
+      const err = chrome.runtime.lastError;
+      this.gone(port, explain(err ? err.message : 'Native host has exited.'));
+    });
+    this.native = port;
+    return { port };
+  }
+
+  request(msg) {
+    if (!msg || typeof msg !== 'object' || typeof msg.verb !== 'string') return;
+    const rid = msg.rid;
+    const timeout = VERBS[msg.verb];
+    if (timeout === undefined) {
+      this.post({ rid, reply: hostError('unknown_type', `"${msg.verb}" is not relayed to the host`) });
+      return;
+    }
+    const opened = this.open();
+    if (opened.error) {
+      this.post({ rid, reply: hostError(opened.error.code, opened.error.message) });
+      return;
+    }
+    const id = `sw-${nextId++}`;
+    const timer = setTimeout(() => {
+      this.finish(id, hostError('host_timeout',
+        `The TextUs host did not answer within ${Math.round(timeout / 1000)} s. ` +
+        'Trying again is safe: the same request carries the same request id, so nothing is sent twice. ' +
+        '"textus-host doctor" checks the connection.', true));
+      this.drop(); // a host that does not answer gets no more requests: the next one starts afresh
+    }, timeout);
+    this.pending.set(id, { rid, timer });
+    const request = (msg.request && typeof msg.request === 'object') ? msg.request : {};
+    try {
+      opened.port.postMessage(Object.assign({}, request, { type: msg.verb, id }));
+    } catch (e) {
+      this.finish(id, hostError('bad_request', `The request could not be sent: ${e && e.message}`));
+    }
+  }
+
+  onFrame(port, frame) {
+    if (port !== this.native || !frame || typeof frame !== 'object') return;
+    if (typeof frame.event === 'string') { // after a reply: e.g. the note of a send
+      this.post({ event: frame });
+      return;
+    }
+    // replies come in the order of the requests; one without a readable id is the oldest's
+    let id = frame.id;
+    if (!this.pending.has(id)) id = this.pending.keys().next().value;
+    if (id !== undefined) this.finish(id, frame);
+  }
+
+  finish(id, reply) {
+    const p = this.pending.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    this.post({ rid: p.rid, reply });
+  }
+
+  // The native port died: what waited on it fails; the next request opens a new one.
+  gone(port, ex) {
+    if (port !== this.native) return;
+    this.native = null;
+    for (const id of Array.from(this.pending.keys())) this.finish(id, hostError(ex.code, ex.message));
+  }
+
+  drop() {
+    const port = this.native;
+    if (!port) return;
+    this.native = null;
+    try { port.disconnect(); } catch (e) { /* already closed */ }
+    for (const id of Array.from(this.pending.keys())) {
+      this.finish(id, hostError('host_exited', 'The TextUs host was restarted; try again.'));
+    }
+  }
+
+  // The tab closed or left the profile: the host gets EOF and exits (after finishing the
+  // note of a send, which the outbox also keeps).
+  close() {
+    this.closed = true;
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+    if (this.native) {
+      try { this.native.disconnect(); } catch (e) { /* already closed */ }
+      this.native = null;
+    }
+  }
+}
+
+chrome.runtime.onConnect.addListener((tabPort) => {
+  const s = tabPort.sender;
+  if (tabPort.name !== 'textus-tab' || !s || s.id !== chrome.runtime.id || !s.tab) {
+    tabPort.disconnect();
+    return;
+  }
+  const link = new TabLink(tabPort);
+  tabPort.onMessage.addListener((msg) => link.request(msg));
+  tabPort.onDisconnect.addListener(() => link.close());
+});
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (!msg || typeof msg !== 'object' || sender.id !== chrome.runtime.id) {

@@ -123,7 +123,7 @@ int cli_cmd_conversation(int argc, char **argv)
 {
     const char *to = NULL, *cand = NULL;
     cJSON *req = NULL, *result = NULL;
-    struct handler_env env = {NULL, 1};
+    struct handler_env env = {.origin = NULL, .from_cli = 1};
     struct err e;
     int argi, json = 0, rc = 1;
 

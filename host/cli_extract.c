@@ -75,7 +75,7 @@ static int cli_extract_print(const cJSON *doc)
 
 int cli_cmd_extract(int argc, char **argv)
 {
-    struct handler_env env = {NULL, 1};
+    struct handler_env env = {.origin = NULL, .from_cli = 1};
     const cJSON *type;
     cJSON *doc = NULL, *req = NULL, *result = NULL, *out = NULL, *error, *details;
     FILE *in = stdin;

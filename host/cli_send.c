@@ -65,7 +65,7 @@ int cli_cmd_send(int argc, char **argv)
     unsigned char rnd[12];
     size_t len = 0;
     cJSON *req = NULL, *result = NULL, *note;
-    struct handler_env env = {NULL, 1};
+    struct handler_env env = {.origin = NULL, .from_cli = 1};
     struct err e;
     int argi, rc = 1;
 
@@ -160,6 +160,7 @@ int cli_cmd_send(int argc, char **argv)
         printf("%s\n", out);
     rc = 0;
 out:
+    send_port_close(); /* the store and outbox handler_send_sms opened (send.c) */
     free(out);
     cJSON_Delete(req);
     cJSON_Delete(result);

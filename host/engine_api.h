@@ -40,7 +40,7 @@
 #include "handler.h"
 
 #define TH_STORE_API_VERSION  1
-#define TH_ENGINE_API_VERSION 1
+#define TH_ENGINE_API_VERSION 2
 #define TH_STORE_API_SYMBOL   "textus_host_store_api"
 #define TH_ENGINE_API_SYMBOL  "textus_host_engine_api"
 
@@ -100,6 +100,19 @@ struct th_engine_api {
     handler_fn schedule_sms;
     handler_fn local_time;
     handler_fn saved_replies;
+    /* Version 2: handler_env may let a handler work after its reply and send events. */
+
+    /* Verb prepare_send (PROTOCOL.md). */
+    handler_fn prepare_send;
+
+    /* Between two requests of a port (protocol.c): wait until in_fd is readable (a frame
+     * or EOF) while the engine's background requests run; warm: first open the port's
+     * context and its connections to TextUs and Greenhouse. 1 readable, 0 nothing left
+     * to run (the caller reads as usual). */
+    int (*port_idle)(int in_fd, int warm);
+
+    /* At the end of a native-messaging process: wipe and close what the port kept open. */
+    void (*port_close)(void);
 };
 
 #endif

@@ -36,6 +36,8 @@ int handler_local_time(const struct handler_env *env, const cJSON *req, cJSON *r
                        struct err *e);
 int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON *result,
                           struct err *e);
+int handler_prepare_send(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e);
 
 /* Commands: cli_<command>.c. */
 int cli_cmd_configure(int argc, char **argv);
@@ -47,6 +49,10 @@ int cli_cmd_conversation(int argc, char **argv);
 
 /* After the first reply of a process when the outbox's pending marker exists (send.c). */
 void send_startup_flush(void);
+
+/* The port's life cycle (send.c): between requests, and at the end of the process. */
+int send_port_idle(int in_fd, int warm);
+void send_port_close(void);
 
 /* extract_phone's Greenhouse fallback, with the credentials from the store. */
 int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e);

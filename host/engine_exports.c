@@ -38,4 +38,7 @@ const struct th_engine_api textus_host_engine_api = {
     .schedule_sms = handler_schedule_sms,
     .local_time = handler_local_time,
     .saved_replies = handler_saved_replies,
+    .prepare_send = handler_prepare_send,
+    .port_idle = send_port_idle,
+    .port_close = send_port_close,
 };

@@ -38,6 +38,10 @@ struct gh_client {
     long long user_id;
     long long read_sub;     /* cfg->sub as a number, 0: none (the integration service user) */
     struct gh_token tok[2]; /* GH_TOKEN_READ, GH_TOKEN_WRITE */
+    int cache_dirty;        /* a background answer changed the cache: gh_client_save_cache */
+    int warming;            /* background requests of this client under way */
+    long long warm_sub[2];  /* the subject and time of a token asked for in the background */
+    long long warm_at[2];
 };
 
 /* The operations, for error messages and permission names. */
@@ -182,6 +186,7 @@ void gh_client_free(struct gh_client *c)
 
     if (!c)
         return;
+    http_background_detach(c); /* no answer of its warm-up may reach a freed client */
     for (i = 0; i < 2; i++)
         if (c->tok[i].token)
             sodium_free(c->tok[i].token); /* sodium_free wipes */
@@ -575,82 +580,87 @@ int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *ma
 
 /* ------------------------------------------------------------------ v3 token */
 
-/*
- * POST <auth_url>/token (https://harvestdocs.greenhouse.io/docs/authentication): HTTP Basic
- * client_id:client_secret, form grant_type=client_credentials and, for a subject, sub=<user
- * id> ("a Greenhouse user_id to identify the authorizing user"; without it the calls act as
- * the credential's integration service user). Fills the token slot k.
- */
-static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long subject,
-                          struct err *e)
-{
+/* The token request: POST <auth_url>/token with its form (see gh_fetch_token). */
+struct gh_token_rq {
     char url[HTTP_URL_MAX], form[512];
-    const char *hdrs[] = {"Accept: application/json",
-                          "Content-Type: application/x-www-form-urlencoded", NULL};
+    const char *hdrs[3];
     struct http_request rq;
-    struct http_response r;
-    char *tok = NULL;
-    long long exp = 0, now = (long long)time(NULL);
-    int rc = -1;
+};
 
-    if (gh_auth_url(c, url, sizeof(url), e, "/token") != 0)
+static int gh_token_rq_init(struct gh_client *c, struct gh_token_rq *t, long long subject,
+                            struct err *e)
+{
+    memset(t, 0, sizeof(*t));
+    if (gh_auth_url(c, t->url, sizeof(t->url), e, "/token") != 0)
         return -1;
     if (subject > 0)
-        snprintf(form, sizeof(form), "grant_type=client_credentials&sub=%lld", subject);
+        snprintf(t->form, sizeof(t->form), "grant_type=client_credentials&sub=%lld", subject);
     else
-        snprintf(form, sizeof(form), "grant_type=client_credentials");
-    memset(&rq, 0, sizeof(rq));
-    rq.method = HTTP_POST;
-    rq.url = url;
-    rq.headers = hdrs;
-    rq.body = form;
-    rq.body_len = strlen(form);
-    rq.basic_user = c->cfg.client_id;
-    rq.basic_pass = c->cfg.client_secret;
-    rq.idempotent = 1; /* a token request changes nothing the user can see */
-    rq.opts = &c->cfg.http;
-    if (http_request(&rq, &r, e) != 0)
-        goto out;
-    if (r.status == 400 || r.status == 401) {
+        snprintf(t->form, sizeof(t->form), "grant_type=client_credentials");
+    t->hdrs[0] = "Accept: application/json";
+    t->hdrs[1] = "Content-Type: application/x-www-form-urlencoded";
+    t->hdrs[2] = NULL;
+    t->rq.method = HTTP_POST;
+    t->rq.url = t->url;
+    t->rq.headers = t->hdrs;
+    t->rq.body = t->form;
+    t->rq.body_len = strlen(t->form);
+    t->rq.basic_user = c->cfg.client_id;
+    t->rq.basic_pass = c->cfg.client_secret;
+    t->rq.idempotent = 1; /* a token request changes nothing the user can see */
+    t->rq.opts = &c->cfg.http;
+    return 0;
+}
+
+/* The token endpoint's answer: the token into slot k (no cache write), or -1 with *e. */
+static int gh_token_answer(struct gh_client *c, enum gh_token_kind k, long long subject,
+                           const struct http_response *r, long long now, struct err *e)
+{
+    char *tok = NULL;
+    long long exp = 0;
+    int rc = -1;
+
+    if (r->status == 400 || r->status == 401) {
         char msg[300];
-        apijson_error_message(r.body, r.body_len, msg, sizeof(msg));
+        apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
         if (subject > 0)
             err_set(e, ERR_GREENHOUSE_AUTH,
                     "Greenhouse refused a Harvest v3 token for user %lld (HTTP %ld%s%s): check "
                     "client_id and client_secret with `textus-host configure`, and that this "
                     "Greenhouse user is active",
-                    subject, r.status, msg[0] ? ": " : "", msg);
+                    subject, r->status, msg[0] ? ": " : "", msg);
         else
             err_set(e, ERR_GREENHOUSE_AUTH,
                     "Greenhouse refused the Harvest v3 client credentials (HTTP %ld%s%s); check "
                     "client_id and client_secret with `textus-host configure`",
-                    r.status, msg[0] ? ": " : "", msg);
-        goto out;
+                    r->status, msg[0] ? ": " : "", msg);
+        return -1;
     }
-    if (r.status == 429) {
-        long w = http_response_wait_ms(&r, (long long)time(NULL));
+    if (r->status == 429) {
+        long w = http_response_wait_ms(r, (long long)time(NULL));
         err_set(e, ERR_RATE_LIMITED, "Greenhouse token rate limit reached; retry in %ld s",
                 (w + 999) / 1000);
         e->retry_after_ms = w;
-        goto out;
+        return -1;
     }
-    if (r.status >= 500) {
+    if (r->status >= 500) {
         err_set(e, ERR_UPSTREAM_UNAVAILABLE,
                 "the Greenhouse token service is unavailable "
                 "(HTTP %ld)",
-                r.status);
-        goto out;
+                r->status);
+        return -1;
     }
-    if (r.status < 200 || r.status >= 300) {
-        err_set(e, ERR_GREENHOUSE_AUTH, "the Greenhouse token request failed (HTTP %ld)", r.status);
-        goto out;
+    if (r->status < 200 || r->status >= 300) {
+        err_set(e, ERR_GREENHOUSE_AUTH, "the Greenhouse token request failed (HTTP %ld)",
+                r->status);
+        return -1;
     }
     tok = sodium_malloc(GH_TOKEN_MAX);
     if (!tok) {
         err_set(e, ERR_INTERNAL, "out of memory");
-        goto out;
+        return -1;
     }
-    if (gh_parse_token(r.body, r.body_len, now, tok, GH_TOKEN_MAX, &exp, e) != 0)
+    if (gh_parse_token(r->body, r->body_len, now, tok, GH_TOKEN_MAX, &exp, e) != 0)
         goto out;
     if (gh_client_set_token(c, k, tok, exp, subject) != 0) {
         err_set(e, ERR_INTERNAL, "out of memory");
@@ -660,11 +670,37 @@ static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long s
         log_msg("greenhouse: new v3 token for user %lld, expires in %lld s", subject, exp - now);
     else
         log_msg("greenhouse: new v3 token, expires in %lld s", exp - now);
-    gh_cache_changed(c);
     rc = 0;
 out:
-    if (tok)
-        sodium_free(tok);
+    sodium_free(tok);
+    return rc;
+}
+
+/*
+ * POST <auth_url>/token (https://harvestdocs.greenhouse.io/docs/authentication): HTTP Basic
+ * client_id:client_secret, form grant_type=client_credentials and, for a subject, sub=<user
+ * id> ("a Greenhouse user_id to identify the authorizing user"; without it the calls act as
+ * the credential's integration service user). Fills the token slot k.
+ */
+static int gh_fetch_token(struct gh_client *c, enum gh_token_kind k, long long subject,
+                          struct err *e)
+{
+    struct gh_token_rq t;
+    struct http_response r;
+    long long now = (long long)time(NULL);
+    int rc = -1;
+
+    memset(&r, 0, sizeof(r));
+    if (gh_token_rq_init(c, &t, subject, e) != 0)
+        return -1;
+    if (http_request(&t.rq, &r, e) != 0)
+        goto out;
+    if (gh_token_answer(c, k, subject, &r, now, e) != 0)
+        goto out;
+    gh_cache_changed(c);
+    c->cache_dirty = 0;
+    rc = 0;
+out:
     http_response_free(&r); /* wipes the token answer (secret buffer) */
     return rc;
 }
@@ -703,6 +739,8 @@ static int gh_do(struct gh_client *c, enum http_method m, const char *url, const
     int n = 0, attempt, rc = -1;
 
     memset(r, 0, sizeof(*r));
+    if (c->warming > 0)
+        http_background_wait(c); /* a token it fetches may be the one this request needs */
     for (attempt = 0; attempt < 2; attempt++) {
         n = 0;
         memset(&rq, 0, sizeof(rq));
@@ -858,11 +896,10 @@ static int gh_users_page(const char *buf, size_t len, void *ud, int *stop, struc
     return 0;
 }
 
-/* List the users with the configured sign-in email (the cached id is not consulted). */
-static int gh_find_user(struct gh_client *c, struct gh_users_ud *u, struct err *e)
+/* The user list filtered by the configured sign-in email (the first page's URL). */
+static int gh_users_url(const struct gh_client *c, char *url, size_t urlsz, struct err *e)
 {
-    char email[512], pp[32], url[HTTP_URL_MAX];
-    int s404 = 0;
+    char email[512], pp[32];
 
     if (!c->cfg.user_email || !*c->cfg.user_email || !strchr(c->cfg.user_email, '@')) {
         err_set(e, ERR_NOT_CONFIGURED,
@@ -877,9 +914,18 @@ static int gh_find_user(struct gh_client *c, struct gh_users_ud *u, struct err *
     /* v1: https://developers.greenhouse.io/harvest.html#get-list-users (?email= matches a
      * primary or secondary address); v3: https://harvestdocs.greenhouse.io/reference/get_v3-users
      * (?primary_email=) */
-    if (gh_url(c, url, sizeof(url), e,
-               c->backend == GH_V1 ? "/v1/users?email=%s%s" : "/v3/users?primary_email=%s%s", email,
-               pp) != 0)
+    return gh_url(c, url, urlsz, e,
+                  c->backend == GH_V1 ? "/v1/users?email=%s%s" : "/v3/users?primary_email=%s%s",
+                  email, pp);
+}
+
+/* List the users with the configured sign-in email (the cached id is not consulted). */
+static int gh_find_user(struct gh_client *c, struct gh_users_ud *u, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    int s404 = 0;
+
+    if (gh_users_url(c, url, sizeof(url), e) != 0)
         return -1;
     memset(u, 0, sizeof(*u));
     u->b = c->backend;
@@ -911,6 +957,8 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
     struct gh_users_ud u;
 
     *user_id = 0;
+    if (c->user_id == 0 && c->warming > 0)
+        http_background_wait(c); /* the warm-up's lookup may answer this */
     if (c->user_id > 0) {
         *user_id = c->user_id;
         return 0;
@@ -921,6 +969,7 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
     *user_id = u.m.id;
     log_msg("greenhouse: user resolved to %lld", u.m.id);
     gh_cache_changed(c);
+    c->cache_dirty = 0;
     return 0;
 }
 
@@ -937,8 +986,158 @@ int gh_user_names(struct gh_client *c, char *first, size_t first_sz, char *last,
     if (c->user_id <= 0) {
         c->user_id = u.m.id;
         gh_cache_changed(c);
+        c->cache_dirty = 0;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ warm-up */
+
+/* 1 when slot t holds a token for subject that lasts at least `secs` more (a warm-up renews
+ * one that would expire while the recruiter types). */
+static int gh_token_lasts(const struct gh_token *t, long long subject, long long secs)
+{
+    return gh_token_fresh(t, subject) && (long long)time(NULL) + secs < t->expires;
+}
+
+#define GH_WARM_TOKEN_SECS 300
+
+static void gh_warm_token(struct gh_client *c, enum gh_token_kind k, long long subject);
+
+/* The user lookup's answer in the background: learn the user id if it was not known. */
+static void gh_warm_users_done(void *ud, int rc, const struct http_response *r, const struct err *e)
+{
+    struct gh_client *c = ud;
+    struct gh_user_match m;
+    struct err pe;
+
+    c->warming--;
+    if (rc != 0) {
+        log_msg("greenhouse: warm-up: %s", e->message);
+        return;
+    }
+    if (r->status < 200 || r->status >= 300) {
+        log_msg("greenhouse: warm-up: the user lookup answered HTTP %ld", r->status);
+        return;
+    }
+    memset(&m, 0, sizeof(m));
+    err_clear(&pe);
+    if (c->user_id == 0 &&
+        gh_page_users(r->body, r->body_len, c->backend, c->cfg.user_email, &m, &pe) == 0 &&
+        m.id > 0) {
+        c->user_id = m.id;
+        c->cache_dirty = 1;
+        log_msg("greenhouse: user resolved to %lld (warm-up)", m.id);
+        /* v3: now the note's token can be asked for (its subject is that user) */
+        if (c->backend == GH_V3 &&
+            !gh_token_lasts(&c->tok[GH_TOKEN_WRITE], c->user_id, GH_WARM_TOKEN_SECS))
+            gh_warm_token(c, GH_TOKEN_WRITE, c->user_id);
+    }
+}
+
+/* Start the user lookup in the background (v3: with the read token, which must be fresh). */
+static void gh_warm_users(struct gh_client *c)
+{
+    char url[HTTP_URL_MAX], auth[GH_TOKEN_MAX + 32];
+    const char *hdrs[3];
+    struct http_request rq;
+    struct err e;
+
+    err_clear(&e);
+    if (gh_users_url(c, url, sizeof(url), &e) != 0)
+        return;
+    memset(&rq, 0, sizeof(rq));
+    hdrs[0] = "Accept: application/json";
+    if (c->backend == GH_V1) {
+        rq.basic_user = c->cfg.api_key;
+        rq.basic_pass = "";
+        hdrs[1] = NULL;
+    } else {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->tok[GH_TOKEN_READ].token);
+        hdrs[1] = auth;
+    }
+    hdrs[2] = NULL;
+    rq.method = HTTP_GET;
+    rq.url = url;
+    rq.headers = hdrs;
+    rq.idempotent = 1;
+    rq.opts = &c->cfg.http;
+    if (http_background(&rq, gh_warm_users_done, c) == 0)
+        c->warming++;
+    sodium_memzero(auth, sizeof(auth));
+}
+
+/* A token fetched in the background: kept in its slot (and saved by gh_client_save_cache). */
+static void gh_warm_token_done(struct gh_client *c, enum gh_token_kind k, int rc,
+                               const struct http_response *r, const struct err *e)
+{
+    struct err te;
+
+    c->warming--;
+    err_clear(&te);
+    if (rc != 0)
+        log_msg("greenhouse: warm-up token: %s", e->message);
+    else if (gh_token_answer(c, k, c->warm_sub[k], r, c->warm_at[k], &te) != 0)
+        log_msg("greenhouse: warm-up token: %s", te.message);
+    else {
+        c->cache_dirty = 1;
+        if (k == GH_TOKEN_READ && !http_origin_warm(gh_base(c)))
+            gh_warm_users(c); /* the read token was what the lookup was waiting for */
+    }
+    if (r && r->body)
+        sodium_memzero(r->body, r->body_len);
+}
+
+static void gh_warm_read_done(void *ud, int rc, const struct http_response *r, const struct err *e)
+{
+    gh_warm_token_done(ud, GH_TOKEN_READ, rc, r, e);
+}
+
+static void gh_warm_write_done(void *ud, int rc, const struct http_response *r, const struct err *e)
+{
+    gh_warm_token_done(ud, GH_TOKEN_WRITE, rc, r, e);
+}
+
+static void gh_warm_token(struct gh_client *c, enum gh_token_kind k, long long subject)
+{
+    struct gh_token_rq t;
+    struct err e;
+
+    err_clear(&e);
+    if (gh_token_rq_init(c, &t, subject, &e) != 0)
+        return;
+    c->warm_sub[k] = subject;
+    c->warm_at[k] = (long long)time(NULL);
+    if (http_background(&t.rq, k == GH_TOKEN_READ ? gh_warm_read_done : gh_warm_write_done, c) == 0)
+        c->warming++;
+}
+
+void gh_warm(struct gh_client *c)
+{
+    if (c->warming > 0)
+        return; /* under way */
+    if (c->backend == GH_V1) {
+        if (!http_origin_warm(gh_base(c)))
+            gh_warm_users(c);
+        return;
+    }
+    /* the note's token (subject: the recruiter), when the user is known and it is not fresh */
+    if (c->user_id > 0 && !gh_token_lasts(&c->tok[GH_TOKEN_WRITE], c->user_id, GH_WARM_TOKEN_SECS))
+        gh_warm_token(c, GH_TOKEN_WRITE, c->user_id);
+    if (http_origin_warm(gh_base(c)))
+        return;
+    if (gh_token_fresh(&c->tok[GH_TOKEN_READ], c->read_sub))
+        gh_warm_users(c);
+    else
+        gh_warm_token(c, GH_TOKEN_READ, c->read_sub); /* then the lookup, in its callback */
+}
+
+void gh_client_save_cache(struct gh_client *c)
+{
+    if (c && c->cache_dirty) {
+        c->cache_dirty = 0;
+        gh_cache_changed(c);
+    }
 }
 
 /* ------------------------------------------------------------------ candidates */

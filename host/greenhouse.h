@@ -76,6 +76,19 @@ int gh_client_token(const struct gh_client *c, enum gh_token_kind k, char *out, 
 int gh_client_set_token(struct gh_client *c, enum gh_token_kind k, const char *token,
                         long long expires_at, long long sub);
 
+/*
+ * Open what a note will need ahead of use, in the background, and return at once: a
+ * connection to Harvest (the user lookup by the sign-in email, a read that changes
+ * nothing; its answer fills in the user id when it was not known) unless one was used
+ * recently, and for v3 the note's token (subject: the recruiter) when it is not fresh,
+ * plus the read token the lookup needs. What the answers teach the client is saved to
+ * the store by gh_client_save_cache, never from inside another request.
+ */
+void gh_warm(struct gh_client *c);
+
+/* Save the user id and tokens learnt in the background (the cache_changed callback). */
+void gh_client_save_cache(struct gh_client *c);
+
 /* The user id for cfg->user_email (cached): greenhouse_user_not_found if missing/disabled. */
 int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e) TH_WUR;
 

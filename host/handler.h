@@ -3,7 +3,8 @@
  * sees, plus small helpers for reading typed request fields.
  *
  * A handler fills `result` (an empty JSON object) and returns 0, or fills *e
- * and returns -1. It never writes to stdout and never frees req or result.
+ * and returns -1. It never writes to stdout and never frees req or result; work
+ * after its reply and event frames go through its handler_env.
  * Handlers whose work needs libcurl, libsodium or libsqlite3 live in the
  * engine module and are reached through its API table (engine_api.h).
  */
@@ -14,9 +15,30 @@
 
 #include "error.h"
 
+struct handler_env;
+
+/* Work a handler asked to run after its reply (handler_env.after_reply). */
+typedef void (*handler_after_fn)(const struct handler_env *env, void *ud);
+
 struct handler_env {
     const char *origin; /* "chrome-extension://<id>/" or NULL (CLI) */
     int from_cli;       /* 1 when called by a textus-host subcommand */
+    /*
+     * Work after the reply (PROTOCOL.md, "Work after the reply, and events"): the
+     * handler's reply is written first, then fn(env, ud) runs with an env whose
+     * emit_event may send event frames on the same port, then release(ud) (may be
+     * NULL). One job per request. NULL where no port outlives the reply (the CLI,
+     * proto_handle): the handler then does the work before replying. 0 registered, -1 not.
+     */
+    int (*after_reply)(const struct handler_env *env, handler_after_fn fn, void *ud,
+                       void (*release)(void *ud));
+    /*
+     * Only inside such work (NULL elsewhere): send the frame {"id": <the request's id>,
+     * "event": event, ...members} on the port. Takes members (an object) over. 0 sent,
+     * -1 not (the port is closed).
+     */
+    int (*emit_event)(const struct handler_env *env, const char *event, cJSON *members);
+    void *proto; /* the protocol layer's own */
 };
 
 /*

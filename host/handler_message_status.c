@@ -32,7 +32,7 @@ int handler_message_status(const struct handler_env *env, const cJSON *req, cJSO
     const char *id = handler_string(req, "message_id", 1, ERR_BAD_REQUEST, e);
     const char *st;
     struct textus_message m;
-    struct send_ctx c;
+    struct send_ctx *c;
     struct err oe;
     int delivered = -1, rc;
 
@@ -42,14 +42,12 @@ int handler_message_status(const struct handler_env *env, const cJSON *req, cJSO
         err_set(e, ERR_BAD_REQUEST, "\"message_id\" must be a TextUs message id (/messages/...)");
         return -1;
     }
-    if (send_ctx_open(&c, 1, e) != 0)
+    if (send_port(&c, 1, e) != 0) /* the port's: polled after every send */
         return -1;
     memset(&m, 0, sizeof(m));
-    rc = textus_get_message(&c.tx, id, &m, e);
-    if (rc != 0) {
-        send_ctx_close(&c);
+    rc = textus_get_message(&c->tx, id, &m, e);
+    if (rc != 0)
         return -1;
-    }
     st = m.delivery_state;
     if (strcmp(st, "delivered") == 0)
         delivered = 1;
@@ -57,9 +55,8 @@ int handler_message_status(const struct handler_env *env, const cJSON *req, cJSO
              strcmp(st, "unknown") == 0)
         delivered = 0;
     err_clear(&oe);
-    if (outbox_set_delivery(c.ob, id, st, &oe) < 0)
+    if (outbox_set_delivery(c->ob, id, st, &oe) < 0)
         log_msg("caching the delivery state failed: %s", oe.message);
-    send_ctx_close(&c);
     cJSON_AddStringToObject(result, "delivery_state", st);
     if (delivered < 0)
         cJSON_AddNullToObject(result, "delivered");

@@ -25,6 +25,7 @@ int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *resu
     send_ctx_close(&c);
     if (rc != 0)
         return -1;
+    send_prep_forget(to); /* a send on this port must not reuse an earlier "not opted out" */
     cJSON_AddTrueToObject(result, "opted_out");
     return 0;
 }

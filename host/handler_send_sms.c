@@ -7,10 +7,12 @@
 #include "engine_entry.h"
 #include "send.h"
 
-/* The members both verbs share; 0, or -1 with *e set. */
-static int handler_send_fields(const cJSON *req, struct send_request *r, struct err *e)
+/* The members both verbs share (the port's env for a note after the reply); 0, or -1 with
+ * *e set. */
+static int handler_send_fields(const struct handler_env *env, const cJSON *req,
+                               struct send_request *r, struct err *e)
 {
-    const cJSON *note;
+    const cJSON *note, *flag;
 
     r->request_id = handler_string(req, "request_id", 1, ERR_BAD_REQUEST, e);
     if (!r->request_id)
@@ -32,6 +34,13 @@ static int handler_send_fields(const cJSON *req, struct send_request *r, struct 
         if (!r->visibility && e->code != ERR_OK)
             return -1;
     }
+    flag = cJSON_GetObjectItemCaseSensitive(req, "reply_before_note");
+    if (flag && !cJSON_IsNull(flag) && !cJSON_IsBool(flag)) {
+        err_set(e, ERR_BAD_REQUEST, "\"reply_before_note\" must be true or false");
+        return -1;
+    }
+    r->reply_before_note = cJSON_IsTrue(flag);
+    r->env = env;
     return 0;
 }
 
@@ -40,8 +49,7 @@ int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *res
     struct send_request r = {0};
     const cJSON *over = cJSON_GetObjectItemCaseSensitive(req, "override_quiet_hours");
 
-    (void)env;
-    if (handler_send_fields(req, &r, e) != 0)
+    if (handler_send_fields(env, req, &r, e) != 0)
         return -1;
     if (over && !cJSON_IsBool(over)) {
         err_set(e, ERR_BAD_REQUEST, "\"override_quiet_hours\" must be true or false");
@@ -57,8 +65,7 @@ int handler_schedule_sms(const struct handler_env *env, const cJSON *req, cJSON 
     struct send_request r = {0};
     const char *at;
 
-    (void)env;
-    if (handler_send_fields(req, &r, e) != 0)
+    if (handler_send_fields(env, req, &r, e) != 0)
         return -1;
     if (cJSON_GetObjectItemCaseSensitive(req, "override_quiet_hours")) {
         err_set(e, ERR_BAD_REQUEST,

@@ -1,7 +1,8 @@
 /*
- * http — the host's only libcurl user (see http.h): one reused easy handle,
- * URL policy, caps, retries with backoff, and the "may have reached the
- * server" distinction for requests that change state.
+ * http — the host's only libcurl user (see http.h): one multi handle and its
+ * connection pool, transfers run one by one, at once or in the background, URL policy, caps,
+ * retries with backoff, and the "may have reached the server" distinction for requests that change
+ * state.
  */
 #include "http.h"
 
@@ -28,8 +29,21 @@
 #define TH_VERSION "0"
 #endif
 
-static CURL *http_curl;
+#define HTTP_POOL_MAX  8 /* connections kept (two APIs, the token endpoint, two at once each) */
+#define HTTP_SPARE_MAX 4 /* easy handles kept for the next transfers */
+#define HTTP_USED_MAX  8 /* origins whose last use is remembered */
+
+static CURLM *http_multi;
+static CURLSH *http_share;
 static int http_global_done;
+static CURL *http_spare[HTTP_SPARE_MAX];
+static int http_nspare;
+
+/* When a transfer to each origin last ended with an answer (CLOCK_MONOTONIC ms). */
+static struct {
+    char origin[300];
+    long at_ms;
+} http_used[HTTP_USED_MAX];
 
 /*
  * Retry-After is honoured per origin for the life of the process: after a 429
@@ -93,7 +107,14 @@ static const char *http_method_name(enum http_method m)
     return "GET";
 }
 
-static int http_handle(struct err *e)
+/*
+ * One multi handle for the life of the process: it owns the connection pool
+ * (kept alive between requests, and reused by every transfer to the same
+ * origin), so requests can run at once (http_request_all), in the background
+ * (http_background), and one by one (http_request) over the same connections.
+ * The share handle keeps TLS sessions and DNS answers for every transfer.
+ */
+static int http_global_init(struct err *e)
 {
     if (!http_global_done) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -106,21 +127,41 @@ static int http_handle(struct err *e)
         }
         http_global_done = 1;
     }
-    if (!http_curl) {
-        http_curl = curl_easy_init();
-        if (!http_curl) {
-            err_set(e, ERR_INTERNAL, "libcurl could not create a handle");
+    if (!http_multi) {
+        http_multi = curl_multi_init();
+        if (!http_multi) {
+            err_set(e, ERR_INTERNAL, "libcurl could not create a multi handle");
             return -1;
+        }
+        (void)curl_multi_setopt(http_multi, CURLMOPT_MAXCONNECTS, (long)HTTP_POOL_MAX);
+    }
+    if (!http_share) {
+        http_share = curl_share_init();
+        if (http_share) {
+            (void)curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+            (void)curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
         }
     }
     return 0;
 }
 
+static void http_xfer_abandon_all(void);
+
 void http_cleanup(void)
 {
-    if (http_curl)
-        curl_easy_cleanup(http_curl);
-    http_curl = NULL;
+    int i;
+
+    http_xfer_abandon_all();
+    for (i = 0; i < http_nspare; i++)
+        curl_easy_cleanup(http_spare[i]);
+    http_nspare = 0;
+    if (http_multi)
+        curl_multi_cleanup(http_multi);
+    http_multi = NULL;
+    if (http_share)
+        curl_share_cleanup(http_share);
+    http_share = NULL;
+    memset(http_used, 0, sizeof(http_used));
     http_hold_reset();
 }
 
@@ -883,6 +924,9 @@ static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *
     SET(CURLOPT_USERAGENT, "textus-host/" TH_VERSION);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
+    /* a connection idle longer than this is never reused: servers close idle keep-alive
+     * connections, and one closed as a request leaves would make a write's outcome unknown */
+    SET(CURLOPT_MAXAGE_CONN, (long)(HTTP_IDLE_MS / 1000));
     SET(CURLOPT_WRITEFUNCTION, http_write_cb);
     SET(CURLOPT_WRITEDATA, ctx);
     SET(CURLOPT_HEADERFUNCTION, http_header_cb);
@@ -940,18 +984,136 @@ static long http_backoff(const struct http_opts *o, int retry)
     return cap / 2 + (long)randombytes_uniform((uint32_t)(cap / 2 + 1));
 }
 
-int http_request(const struct http_request *req, struct http_response *resp, struct err *e)
+/* ------------------------------------------------------------------ transfers */
+
+/*
+ * One request, from its first attempt to its result. A foreground transfer
+ * lives on its caller's stack and the caller waits for it (http_request,
+ * http_request_all); a background one (http_background) owns copies of its
+ * request and ends in its callback. Every active transfer is on http_xfers;
+ * whoever waits on the network runs them all (http_run).
+ */
+struct http_bg;
+
+struct http_xfer {
+    const struct http_request *req;
+    struct http_response *resp;
+    struct err *e;
+    int rc;   /* the result once done: 0 or -1 (*e set) */
+    int done; /* 1 once finished */
+    int max_retries;
+    long budget, start;
+    long not_before; /* waiting (Retry-After, back-off) until this CLOCK_MONOTONIC ms */
+    char target[256], origin[300];
+    const char *mname;
+    CURL *h; /* set while an attempt is in the multi handle */
+    struct http_ctx ctx;
+    struct curl_slist *hdrs;
+    char errbuf[CURL_ERROR_SIZE];
+    struct http_bg *bg; /* background transfers only */
+    struct http_xfer *next;
+};
+
+/* What a background transfer owns: copies of the request (secrets in guarded memory). */
+struct http_bg {
+    struct http_xfer x;
+    struct http_request req;
+    struct http_opts opts;
+    struct http_response resp;
+    struct err e;
+    http_done_fn done;
+    void *ud;
+    char *strings; /* url, body, ca file, hold file (malloc) */
+    size_t strings_len;
+    char *secrets; /* headers and basic credentials (sodium_malloc) */
+    size_t secrets_len;
+    const char *headers[HTTP_BG_HEADERS_MAX + 1];
+};
+
+static struct http_xfer *http_xfers;
+
+static long http_opt(long v, long def);
+
+static void http_used_set(const char *origin)
+{
+    long now = now_mono_ms();
+    int i, slot = 0;
+
+    if (!origin[0])
+        return;
+    for (i = 0; i < HTTP_USED_MAX; i++) {
+        if (strcmp(http_used[i].origin, origin) == 0) {
+            http_used[i].at_ms = now;
+            return;
+        }
+        if (http_used[i].at_ms < http_used[slot].at_ms)
+            slot = i; /* an empty slot has at_ms 0: the oldest */
+    }
+    snprintf(http_used[slot].origin, sizeof(http_used[slot].origin), "%s", origin);
+    http_used[slot].at_ms = now;
+}
+
+/* 1 when a background transfer to origin has not finished yet. */
+static int http_bg_busy(const char *origin)
+{
+    const struct http_xfer *x;
+
+    for (x = http_xfers; x; x = x->next)
+        if (x->bg && !x->done && strcmp(x->origin, origin) == 0)
+            return 1;
+    return 0;
+}
+
+int http_origin_warm(const char *url)
+{
+    char origin[300];
+    long now = now_mono_ms();
+    int i;
+
+    http_origin(url, origin, sizeof(origin));
+    if (!origin[0])
+        return 0;
+    if (http_bg_busy(origin))
+        return 1;
+    for (i = 0; i < HTTP_USED_MAX; i++)
+        if (http_used[i].at_ms > 0 && strcmp(http_used[i].origin, origin) == 0)
+            return now - http_used[i].at_ms < HTTP_IDLE_MS;
+    return 0;
+}
+
+static CURL *http_easy_get(void)
+{
+    if (http_nspare > 0)
+        return http_spare[--http_nspare];
+    return curl_easy_init();
+}
+
+static void http_easy_put(CURL *h)
+{
+    if (http_nspare < HTTP_SPARE_MAX) {
+        curl_easy_reset(h);
+        http_spare[http_nspare++] = h;
+    } else {
+        curl_easy_cleanup(h);
+    }
+}
+
+/* Fill a transfer for req (resp, e: where its result goes); 0, or -1 when it cannot start. */
+static int http_xfer_init(struct http_xfer *x, const struct http_request *req,
+                          struct http_response *resp, struct err *e)
 {
     const struct http_opts *o = req->opts;
-    int max_retries = o && o->max_retries < 0
-                          ? 0
-                          : (o && o->max_retries > 0 ? o->max_retries : HTTP_DEFAULT_RETRIES);
-    long budget = http_opt(o ? o->retry_budget_ms : 0, HTTP_DEFAULT_BUDGET_MS);
-    long start = now_mono_ms();
-    char target[256], origin[300];
-    const char *mname = http_method_name(req->method);
-    long held;
 
+    memset(x, 0, sizeof(*x));
+    x->req = req;
+    x->resp = resp;
+    x->e = e;
+    x->max_retries = o && o->max_retries < 0
+                         ? 0
+                         : (o && o->max_retries > 0 ? o->max_retries : HTTP_DEFAULT_RETRIES);
+    x->budget = http_opt(o ? o->retry_budget_ms : 0, HTTP_DEFAULT_BUDGET_MS);
+    x->start = now_mono_ms();
+    x->mname = http_method_name(req->method);
     memset(resp, 0, sizeof(*resp));
     http_reset_headers(resp);
     buf_init(&resp->body_buf, HTTP_BODY_MAX, BUF_SECRET);
@@ -962,134 +1124,544 @@ int http_request(const struct http_request *req, struct http_response *resp, str
     resp->body = resp->body_buf.data;
     if (http_url_allowed(req->url, e) != 0)
         return -1;
-    if (http_handle(e) != 0)
+    if (http_global_init(e) != 0)
         return -1;
-    http_log_target(req->url, target, sizeof(target));
-    http_origin(req->url, origin, sizeof(origin));
+    http_log_target(req->url, x->target, sizeof(x->target));
+    http_origin(req->url, x->origin, sizeof(x->origin));
+    return 0;
+}
 
-    for (;;) {
-        struct http_ctx ctx;
-        struct curl_slist *hdrs = NULL;
-        char errbuf[CURL_ERROR_SIZE];
-        CURLcode rc;
-        long wait = -1;
+static void http_xfer_finish(struct http_xfer *x, int rc)
+{
+    x->rc = rc;
+    x->done = 1;
+}
 
-        held = http_hold_left(origin);
-        {
-            long shared = http_hold_file_left(o ? o->hold_file : NULL, origin);
-            if (shared > held)
-                held = shared; /* another host process was told to wait */
-        }
-        if (held > 0 && (held > HTTP_HOLD_WAIT_MS || now_mono_ms() - start + held > budget)) {
-            /* answered here, as the server would: nothing is sent before Retry-After */
-            log_msg("http: %s %s held by Retry-After for %ld ms more: not sent", mname, target,
-                    held);
-            http_reset_headers(resp);
-            resp->status = 429;
-            resp->retry_after_ms = held;
-            resp->outcome = HTTP_RESPONDED;
-            return 0;
-        }
-        if (held > 0) {
-            log_msg("http: %s %s waits %ld ms (Retry-After)", mname, target, held);
-            http_sleep_ms(held);
-        }
-        memset(&ctx, 0, sizeof(ctx));
-        buf_init(&ctx.body, HTTP_BODY_MAX, BUF_SECRET);
-        ctx.idempotent = req->idempotent;
-        ctx.resp = resp;
-        errbuf[0] = '\0';
+/* Begin one attempt (or answer it here: a Retry-After hold, an option refused). */
+static void http_attempt_begin(struct http_xfer *x)
+{
+    const struct http_request *req = x->req;
+    const struct http_opts *o = req->opts;
+    struct http_response *resp = x->resp;
+    long held = http_hold_left(x->origin);
+    long shared = http_hold_file_left(o ? o->hold_file : NULL, x->origin);
+
+    if (shared > held)
+        held = shared; /* another host process was told to wait */
+    if (held > 0 && (held > HTTP_HOLD_WAIT_MS || now_mono_ms() - x->start + held > x->budget)) {
+        /* answered here, as the server would: nothing is sent before Retry-After */
+        log_msg("http: %s %s held by Retry-After for %ld ms more: not sent", x->mname, x->target,
+                held);
         http_reset_headers(resp);
-        resp->status = 0;
-        resp->attempts++;
-        if (http_setup(http_curl, req, &ctx, &hdrs, errbuf) != 0) {
-            http_slist_free(hdrs);
-            buf_free(&ctx.body);
-            err_set(e, ERR_INTERNAL, "libcurl rejected an option (%s)", errbuf);
-            return -1;
-        }
-        rc = curl_easy_perform(http_curl);
-        curl_easy_setopt(http_curl, CURLOPT_HTTPHEADER, NULL);
-        http_slist_free(hdrs);
-        curl_easy_setopt(http_curl, CURLOPT_ERRORBUFFER, NULL);
-
-        if (rc == CURLE_OK) {
-            if (buf_reserve(&ctx.body, 0) != BUF_OK) { /* an empty answer still gets "" */
-                buf_free(&ctx.body);
-                err_set(e, ERR_INTERNAL, "out of memory");
-                return -1;
-            }
-            buf_free(&resp->body_buf);
-            resp->body_buf = ctx.body; /* the answer's block moves to the response */
-            resp->body = resp->body_buf.data;
-            resp->body_len = resp->body_buf.len;
-            curl_easy_getinfo(http_curl, CURLINFO_RESPONSE_CODE, &resp->status);
-            resp->outcome = HTTP_RESPONDED;
-            log_msg("http: %s %s -> %ld (attempt %d)", mname, target, resp->status, resp->attempts);
-            if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms > 0) {
-                http_hold_set(origin, resp->retry_after_ms);
-                http_hold_file_set(o ? o->hold_file : NULL, origin, resp->retry_after_ms);
-            }
-            if (req->idempotent && (resp->status == 429 || resp->status >= 500) &&
-                resp->attempts <= max_retries) {
-                wait = http_backoff(o, resp->attempts);
-                if (resp->retry_after_ms > wait)
-                    wait = resp->retry_after_ms;
-            }
-        } else {
-            int sent = ctx.prereq_calls > 0;
-            buf_free(&ctx.body);
-            resp->outcome = sent ? HTTP_MAYBE_SENT : HTTP_NOT_SENT;
-            log_msg("http: %s %s failed: curl %d %s (attempt %d, %s)", mname, target, (int)rc,
-                    curl_easy_strerror(rc), resp->attempts, sent ? "maybe sent" : "not sent");
-            if (ctx.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-                resp->outcome = HTTP_MAYBE_SENT;
-                if (!req->idempotent) {
-                    err_set(e, ERR_OUTCOME_UNKNOWN,
-                            "the %s to %s reached the server but its answer was larger than "
-                            "%u bytes; whether it took effect is unknown",
-                            mname, target, HTTP_BODY_MAX);
-                } else {
-                    err_set(e, ERR_UPSTREAM_INVALID,
-                            "the answer from %s was larger than %u bytes and was refused", target,
-                            HTTP_BODY_MAX);
-                }
-                return -1;
-            }
-            if (!req->idempotent && sent) {
-                err_set(e, ERR_OUTCOME_UNKNOWN,
-                        "the connection failed after the %s to %s was sent (%s); it may have "
-                        "reached the server, so it was not retried",
-                        mname, target, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-                return -1;
-            }
-            if (req->idempotent && !http_permanent(rc) && resp->attempts <= max_retries)
-                wait = http_backoff(o, resp->attempts);
-            if (wait < 0) {
-                if (http_tls_trust_error(rc)) {
-                    err_set(e, ERR_UPSTREAM_UNAVAILABLE,
-                            "the TLS certificate of %s is not trusted (%s); check the "
-                            "configured CA file",
-                            target, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-                    e->retryable = 0;
-                } else {
-                    err_set(e, ERR_UPSTREAM_UNAVAILABLE, "could not reach %s: %s%s", target,
-                            errbuf[0] ? errbuf : curl_easy_strerror(rc),
-                            sent ? " (may have reached the server)" : " (not sent)");
-                }
-                return -1;
-            }
-        }
-        if (wait < 0)
-            return 0;
-        if (now_mono_ms() - start + wait > budget) {
-            log_msg("http: %s %s: retry budget exhausted", mname, target);
-            if (resp->outcome == HTTP_RESPONDED)
-                return 0; /* the caller maps the 429/5xx */
-            err_set(e, ERR_UPSTREAM_UNAVAILABLE, "could not reach %s within the retry budget",
-                    target);
-            return -1;
-        }
-        http_sleep_ms(wait);
+        resp->status = 429;
+        resp->retry_after_ms = held;
+        resp->outcome = HTTP_RESPONDED;
+        http_xfer_finish(x, 0);
+        return;
     }
+    if (held > 0) {
+        log_msg("http: %s %s waits %ld ms (Retry-After)", x->mname, x->target, held);
+        x->not_before = now_mono_ms() + held;
+        return;
+    }
+    x->not_before = 0;
+    memset(&x->ctx, 0, sizeof(x->ctx));
+    buf_init(&x->ctx.body, HTTP_BODY_MAX, BUF_SECRET);
+    x->ctx.idempotent = req->idempotent;
+    x->ctx.resp = resp;
+    x->errbuf[0] = '\0';
+    http_reset_headers(resp);
+    resp->status = 0;
+    resp->attempts++;
+    x->h = http_easy_get();
+    if (!x->h) {
+        err_set(x->e, ERR_INTERNAL, "libcurl could not create a handle");
+        http_xfer_finish(x, -1);
+        return;
+    }
+    if (http_setup(x->h, req, &x->ctx, &x->hdrs, x->errbuf) != 0 ||
+        curl_easy_setopt(x->h, CURLOPT_PRIVATE, (void *)x) != CURLE_OK ||
+        (http_share && curl_easy_setopt(x->h, CURLOPT_SHARE, http_share) != CURLE_OK) ||
+        curl_multi_add_handle(http_multi, x->h) != CURLM_OK) {
+        http_slist_free(x->hdrs);
+        x->hdrs = NULL;
+        buf_free(&x->ctx.body);
+        err_set(x->e, ERR_INTERNAL, "libcurl rejected an option (%s)", x->errbuf);
+        http_easy_put(x->h);
+        x->h = NULL;
+        http_xfer_finish(x, -1);
+    }
+}
+
+/* An attempt ended with rc: finish the transfer, or schedule the next attempt. */
+static void http_attempt_end(struct http_xfer *x, CURLcode rc)
+{
+    const struct http_request *req = x->req;
+    const struct http_opts *o = req->opts;
+    struct http_response *resp = x->resp;
+    struct err *e = x->e;
+    long wait = -1;
+
+    (void)curl_multi_remove_handle(http_multi, x->h);
+    curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, NULL);
+    http_slist_free(x->hdrs);
+    x->hdrs = NULL;
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &resp->status);
+        http_easy_put(x->h);
+        x->h = NULL;
+        if (buf_reserve(&x->ctx.body, 0) != BUF_OK) { /* an empty answer still gets "" */
+            buf_free(&x->ctx.body);
+            err_set(e, ERR_INTERNAL, "out of memory");
+            http_xfer_finish(x, -1);
+            return;
+        }
+        buf_free(&resp->body_buf);
+        resp->body_buf = x->ctx.body; /* the answer's block moves to the response */
+        memset(&x->ctx.body, 0, sizeof(x->ctx.body));
+        resp->body = resp->body_buf.data;
+        resp->body_len = resp->body_buf.len;
+        resp->outcome = HTTP_RESPONDED;
+        http_used_set(x->origin);
+        log_msg("http: %s %s -> %ld (attempt %d)", x->mname, x->target, resp->status,
+                resp->attempts);
+        if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms > 0) {
+            http_hold_set(x->origin, resp->retry_after_ms);
+            http_hold_file_set(o ? o->hold_file : NULL, x->origin, resp->retry_after_ms);
+        }
+        if (req->idempotent && (resp->status == 429 || resp->status >= 500) &&
+            resp->attempts <= x->max_retries) {
+            wait = http_backoff(o, resp->attempts);
+            if (resp->retry_after_ms > wait)
+                wait = resp->retry_after_ms;
+        }
+    } else {
+        int sent = x->ctx.prereq_calls > 0;
+        buf_free(&x->ctx.body);
+        http_easy_put(x->h);
+        x->h = NULL;
+        resp->outcome = sent ? HTTP_MAYBE_SENT : HTTP_NOT_SENT;
+        log_msg("http: %s %s failed: curl %d %s (attempt %d, %s)", x->mname, x->target, (int)rc,
+                curl_easy_strerror(rc), resp->attempts, sent ? "maybe sent" : "not sent");
+        if (x->ctx.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+            resp->outcome = HTTP_MAYBE_SENT;
+            if (!req->idempotent)
+                err_set(e, ERR_OUTCOME_UNKNOWN,
+                        "the %s to %s reached the server but its answer was larger than "
+                        "%u bytes; whether it took effect is unknown",
+                        x->mname, x->target, HTTP_BODY_MAX);
+            else
+                err_set(e, ERR_UPSTREAM_INVALID,
+                        "the answer from %s was larger than %u bytes and was refused", x->target,
+                        HTTP_BODY_MAX);
+            http_xfer_finish(x, -1);
+            return;
+        }
+        if (!req->idempotent && sent) {
+            err_set(e, ERR_OUTCOME_UNKNOWN,
+                    "the connection failed after the %s to %s was sent (%s); it may have "
+                    "reached the server, so it was not retried",
+                    x->mname, x->target, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+            http_xfer_finish(x, -1);
+            return;
+        }
+        if (req->idempotent && !http_permanent(rc) && resp->attempts <= x->max_retries)
+            wait = http_backoff(o, resp->attempts);
+        if (wait < 0) {
+            if (http_tls_trust_error(rc)) {
+                err_set(e, ERR_UPSTREAM_UNAVAILABLE,
+                        "the TLS certificate of %s is not trusted (%s); check the "
+                        "configured CA file",
+                        x->target, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+                e->retryable = 0;
+            } else {
+                err_set(e, ERR_UPSTREAM_UNAVAILABLE, "could not reach %s: %s%s", x->target,
+                        x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
+                        sent ? " (may have reached the server)" : " (not sent)");
+            }
+            http_xfer_finish(x, -1);
+            return;
+        }
+    }
+    if (wait < 0) {
+        http_xfer_finish(x, 0);
+        return;
+    }
+    if (now_mono_ms() - x->start + wait > x->budget) {
+        log_msg("http: %s %s: retry budget exhausted", x->mname, x->target);
+        if (resp->outcome == HTTP_RESPONDED) {
+            http_xfer_finish(x, 0); /* the caller maps the 429/5xx */
+            return;
+        }
+        err_set(e, ERR_UPSTREAM_UNAVAILABLE, "could not reach %s within the retry budget",
+                x->target);
+        http_xfer_finish(x, -1);
+        return;
+    }
+    x->not_before = now_mono_ms() + wait;
+}
+
+static void http_bg_free(struct http_bg *b)
+{
+    if (!b)
+        return;
+    http_response_free(&b->resp);
+    if (b->strings) {
+        sodium_memzero(b->strings, b->strings_len);
+        free(b->strings);
+    }
+    if (b->secrets)
+        sodium_free(b->secrets); /* wipes */
+    free(b);
+}
+
+/*
+ * Take finished transfers off the list; a background one ends in its callback
+ * (which may start new background transfers) and is freed. Foreground ones
+ * stay with their callers.
+ */
+static void http_sweep(void)
+{
+    struct http_xfer **pp = &http_xfers;
+
+    while (*pp) {
+        struct http_xfer *x = *pp;
+        if (!x->done) {
+            pp = &x->next;
+            continue;
+        }
+        *pp = x->next;
+        x->next = NULL;
+        if (x->bg) {
+            struct http_bg *b = x->bg;
+            if (b->done)
+                b->done(b->ud, x->rc, &b->resp, &b->e);
+            else if (x->rc != 0)
+                log_msg("http: background %s %s: %s", x->mname, x->target, b->e.message);
+            http_bg_free(b);
+            pp = &http_xfers; /* the callback may have changed the list */
+        }
+    }
+}
+
+/* Start every waiting transfer whose time has come (a foreground one waits for a warm-up of
+ * its origin to end, so that it reuses that connection instead of opening another). */
+static void http_kick(void)
+{
+    struct http_xfer *x;
+    long now = now_mono_ms();
+
+    for (x = http_xfers; x; x = x->next) {
+        if (x->done || x->h || x->not_before > now)
+            continue;
+        if (!x->bg && http_bg_busy(x->origin))
+            continue;
+        http_attempt_begin(x);
+    }
+}
+
+/* Milliseconds until the next waiting transfer may start; -1 when none waits. */
+static long http_next_wait(void)
+{
+    const struct http_xfer *x;
+    long now = now_mono_ms(), best = -1;
+
+    for (x = http_xfers; x; x = x->next) {
+        long w;
+        if (x->done || x->h)
+            continue;
+        w = x->not_before > now ? x->not_before - now : 0;
+        if (!x->bg && http_bg_busy(x->origin))
+            w = 50; /* re-checked as the warm-up progresses */
+        if (best < 0 || w < best)
+            best = w;
+    }
+    return best;
+}
+
+static int http_all_done(struct http_xfer *const *xs, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!xs[i]->done)
+            return 0;
+    return 1;
+}
+
+static int http_running(void)
+{
+    const struct http_xfer *x;
+
+    for (x = http_xfers; x; x = x->next)
+        if (!x->done)
+            return 1;
+    return 0;
+}
+
+/*
+ * Run every active transfer until those in xs[0..n) are done; with n == 0 until
+ * no transfer is left, or fd (when >= 0) is readable, or the CLOCK_MONOTONIC time
+ * until_ms (when > 0) has come. Returns 1 when fd is readable, else 0. A
+ * foreground transfer's caller is always waiting here, so no transfer stalls.
+ */
+static int http_run(struct http_xfer *const *xs, size_t n, int fd, long until_ms)
+{
+    for (;;) {
+        struct curl_waitfd wfd;
+        struct CURLMsg *m;
+        int still = 0, q = 0, nfds = 0;
+        long wait;
+
+        http_kick();
+        if (http_multi)
+            (void)curl_multi_perform(http_multi, &still);
+        while (http_multi && (m = curl_multi_info_read(http_multi, &q)) != NULL) {
+            struct http_xfer *x = NULL;
+            if (m->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+            if (x)
+                http_attempt_end(x, m->data.result);
+        }
+        http_kick();
+        http_sweep();
+        if (n > 0 && http_all_done(xs, n))
+            return 0;
+        if (n == 0 && !http_running())
+            return 0;
+        if (n == 0 && until_ms > 0 && now_mono_ms() >= until_ms)
+            return 0;
+        wait = http_next_wait();
+        if (wait < 0 || wait > 1000)
+            wait = 1000;
+        if (n == 0 && until_ms > 0 && until_ms - now_mono_ms() < wait)
+            wait = until_ms - now_mono_ms() > 0 ? until_ms - now_mono_ms() : 0;
+        memset(&wfd, 0, sizeof(wfd));
+        if (fd >= 0) {
+            wfd.fd = fd;
+            wfd.events = CURL_WAIT_POLLIN;
+        }
+        if (http_multi) {
+            if (curl_multi_poll(http_multi, fd >= 0 ? &wfd : NULL, fd >= 0 ? 1 : 0, (int)wait,
+                                &nfds) != CURLM_OK)
+                http_sleep_ms(wait > 10 ? 10 : wait);
+        } else {
+            http_sleep_ms(wait);
+        }
+        if (fd >= 0 && (wfd.revents & CURL_WAIT_POLLIN))
+            return 1;
+    }
+}
+
+/* Put transfers on the active list (in order). */
+static void http_enlist(struct http_xfer *x)
+{
+    struct http_xfer **pp = &http_xfers;
+
+    while (*pp)
+        pp = &(*pp)->next;
+    x->next = NULL;
+    *pp = x;
+}
+
+/* Take a foreground transfer off the list, stopping any attempt still under way. */
+static void http_delist(struct http_xfer *x)
+{
+    struct http_xfer **pp;
+
+    for (pp = &http_xfers; *pp; pp = &(*pp)->next) {
+        if (*pp == x) {
+            *pp = x->next;
+            break;
+        }
+    }
+    if (x->h) {
+        (void)curl_multi_remove_handle(http_multi, x->h);
+        curl_easy_cleanup(x->h);
+        x->h = NULL;
+    }
+    http_slist_free(x->hdrs);
+    x->hdrs = NULL;
+    buf_free(&x->ctx.body);
+    x->next = NULL;
+}
+
+static void http_xfer_abandon_all(void)
+{
+    while (http_xfers) {
+        struct http_xfer *x = http_xfers;
+        http_delist(x);
+        if (x->bg)
+            http_bg_free(x->bg);
+    }
+}
+
+int http_request(const struct http_request *req, struct http_response *resp, struct err *e)
+{
+    struct http_xfer x, *xp = &x;
+
+    if (http_xfer_init(&x, req, resp, e) != 0)
+        return -1;
+    http_enlist(&x);
+    (void)http_run(&xp, 1, -1, 0);
+    http_delist(&x);
+    return x.rc;
+}
+
+void http_request_all(const struct http_request *reqs, struct http_response *resps,
+                      struct err *errs, int *rcs, size_t n)
+{
+    struct http_xfer xs[HTTP_ALL_MAX], *xp[HTTP_ALL_MAX];
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++) {
+        if (i >= HTTP_ALL_MAX) { /* more than we run at once: one by one */
+            rcs[i] = http_request(&reqs[i], &resps[i], &errs[i]);
+            continue;
+        }
+        rcs[i] = -1;
+        if (http_xfer_init(&xs[i], &reqs[i], &resps[i], &errs[i]) != 0)
+            continue;
+        http_enlist(&xs[i]);
+        xp[k++] = &xs[i];
+    }
+    if (k > 0)
+        (void)http_run(xp, k, -1, 0);
+    for (i = 0; i < k; i++) {
+        http_delist(xp[i]);
+        rcs[xp[i] - xs] = xp[i]->rc;
+    }
+}
+
+/* Copy s (NUL included) into the block at *pos; returns the copy. */
+static char *http_bg_copy(char *block, size_t *pos, const char *s)
+{
+    char *out = block + *pos;
+    size_t n = strlen(s) + 1;
+
+    memcpy(out, s, n);
+    *pos += n;
+    return out;
+}
+
+int http_background(const struct http_request *req, http_done_fn done, void *ud)
+{
+    struct http_bg *b;
+    const struct http_opts *o = req->opts;
+    size_t nh = 0, slen = 0, plen = 0, sp = 0, pp = 0, i;
+
+    while (req->headers && req->headers[nh])
+        nh++;
+    if (nh > HTTP_BG_HEADERS_MAX)
+        return -1;
+    b = calloc(1, sizeof(*b));
+    if (!b)
+        return -1;
+    slen = strlen(req->url) + 1 + (req->body ? req->body_len + 1 : 0) +
+           (o && o->ca_file ? strlen(o->ca_file) + 1 : 0) +
+           (o && o->hold_file ? strlen(o->hold_file) + 1 : 0);
+    for (i = 0; i < nh; i++)
+        plen += strlen(req->headers[i]) + 1;
+    plen += (req->basic_user ? strlen(req->basic_user) + 1 : 0) +
+            (req->basic_pass ? strlen(req->basic_pass) + 1 : 0) + 1;
+    b->strings = malloc(slen);
+    b->strings_len = slen;
+    b->secrets = sodium_malloc(plen);
+    b->secrets_len = plen;
+    if (!b->strings || !b->secrets) {
+        http_bg_free(b);
+        return -1;
+    }
+    b->req = *req;
+    b->req.url = http_bg_copy(b->strings, &sp, req->url);
+    if (req->body) {
+        memcpy(b->strings + sp, req->body, req->body_len);
+        b->strings[sp + req->body_len] = '\0';
+        b->req.body = b->strings + sp;
+        sp += req->body_len + 1;
+    }
+    if (o)
+        b->opts = *o;
+    /* a warm-up is never retried: a request that waits for it must not wait for back-offs */
+    b->opts.max_retries = -1;
+    b->req.opts = &b->opts;
+    if (o) {
+        if (o->ca_file)
+            b->opts.ca_file = http_bg_copy(b->strings, &sp, o->ca_file);
+        if (o->hold_file)
+            b->opts.hold_file = http_bg_copy(b->strings, &sp, o->hold_file);
+    }
+    for (i = 0; i < nh; i++)
+        b->headers[i] = http_bg_copy(b->secrets, &pp, req->headers[i]);
+    b->headers[nh] = NULL;
+    b->req.headers = nh ? b->headers : NULL;
+    if (req->basic_user)
+        b->req.basic_user = http_bg_copy(b->secrets, &pp, req->basic_user);
+    if (req->basic_pass)
+        b->req.basic_pass = http_bg_copy(b->secrets, &pp, req->basic_pass);
+    b->done = done;
+    b->ud = ud;
+    err_clear(&b->e);
+    if (http_xfer_init(&b->x, &b->req, &b->resp, &b->e) != 0) {
+        log_msg("http: background request not started: %s", b->e.message);
+        http_bg_free(b);
+        return -1;
+    }
+    b->x.bg = b;
+    http_enlist(&b->x);
+    http_kick(); /* its first bytes leave now: the caller may not wait on the network soon */
+    if (http_multi) {
+        int still = 0;
+        (void)curl_multi_perform(http_multi, &still);
+    }
+    return 0;
+}
+
+void http_background_detach(void *ud)
+{
+    struct http_xfer *x;
+
+    for (x = http_xfers; x; x = x->next) {
+        if (x->bg && x->bg->ud == ud && x->bg->done) {
+            /* a callback of ours frees what it was given: run it as a failure now */
+            struct err e;
+            err_set(&e, ERR_INTERNAL, "abandoned");
+            x->bg->done(x->bg->ud, -1, NULL, &e);
+            x->bg->done = NULL;
+        }
+    }
+}
+
+void http_background_wait(void *ud)
+{
+    for (;;) {
+        const struct http_xfer *x;
+        int pending = 0;
+        for (x = http_xfers; x; x = x->next)
+            pending |= x->bg && !x->done && x->bg->ud == ud;
+        if (!pending)
+            return;
+        (void)http_run(NULL, 0, -1, now_mono_ms() + 50);
+    }
+}
+
+int http_background_pending(void)
+{
+    return http_running();
+}
+
+int http_wait_readable(int fd)
+{
+    if (!http_running())
+        return 0;
+    return http_run(NULL, 0, fd, 0);
+}
+
+void http_background_finish(long max_ms)
+{
+    /* only background transfers can be left here: callers wait for their own */
+    if (http_running())
+        (void)http_run(NULL, 0, -1, now_mono_ms() + (max_ms > 0 ? max_ms : 1));
 }

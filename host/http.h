@@ -1,6 +1,6 @@
 /*
- * http — the only module that touches libcurl: one easy handle for the life of
- * the process (keep-alive), our own write and header callbacks, a response
+ * http — the only module that touches libcurl: one connection pool for the life
+ * of the process (keep-alive), our own write and header callbacks, a response
  * size cap, timeouts, TLS verification always on, a URL policy (https://, or
  * http:// to loopback only), Retry-After / X-RateLimit-* / Link parsing, and
  * bounded retries of idempotent requests.
@@ -21,6 +21,11 @@
  * an flock of "<file>.lock", mode 0600; damaged lines and holds beyond a day are
  * ignored.
  *
+ * Connections: one libcurl multi handle owns the pool for the life of the
+ * process, so one request, several at once (http_request_all) and background
+ * requests (http_background) all reuse the same kept-alive connections; none
+ * idle longer than HTTP_IDLE_MS is reused.
+ *
  * Not thread-safe (the host is single-threaded). Engine code.
  */
 #ifndef TH_HTTP_H
@@ -40,6 +45,18 @@
 #define HTTP_DEFAULT_BUDGET_MS  30000L
 #define HTTP_DEFAULT_BACKOFF_MS 500L
 #define HTTP_URL_MAX            4096
+/*
+ * How long a kept-alive connection may sit idle and still be reused. Servers and
+ * load balancers close idle keep-alive connections (AWS's load balancers after 60 s,
+ * nginx after 75 s by default); a connection closed just as a request leaves on it
+ * would make a write's outcome unknown, so an older one is never reused (libcurl's
+ * CURLOPT_MAXAGE_CONN) and callers re-open it ahead of use (http_origin_warm,
+ * http_background). A server that closes sooner (Apache's and Node's 5 s) closes
+ * cleanly, and libcurl sees that before it reuses the connection.
+ */
+#define HTTP_IDLE_MS        45000L
+#define HTTP_ALL_MAX        4 /* requests http_request_all runs at once */
+#define HTTP_BG_HEADERS_MAX 8 /* headers of a background request */
 
 /* Transport settings; zero fields take the defaults above. */
 struct http_opts {
@@ -101,8 +118,51 @@ void http_response_free(struct http_response *resp);
  * X-RateLimit-Reset (epoch seconds) less now (epoch seconds) when within a day, else 0. */
 long http_response_wait_ms(const struct http_response *r, long long now);
 
-/* Close the shared handle (connections included) and forget every Retry-After
- * hold (http_hold_reset). Safe to call more than once. */
+/*
+ * Perform reqs[0..n) at once (each over its own connection, or a kept one to its
+ * origin): resps[i], errs[i] and rcs[i] are what http_request would give for
+ * reqs[i]. Every response must be freed with http_response_free.
+ */
+void http_request_all(const struct http_request *reqs, struct http_response *resps,
+                      struct err *errs, int *rcs, size_t n);
+
+/*
+ * A request in the background: it starts now and progresses whenever the process waits
+ * on the network (any http_* call, http_wait_readable); a later request to the same
+ * origin waits for it and then reuses its connection. For side-effect-free requests
+ * (GET, a token request) that open a connection ahead of use; never retried. The request (URL,
+ * headers, credentials, body, options' strings) is copied; done (may be NULL) is called
+ * with the result once it ends (from inside some other http_* call: it must not wait on
+ * the network itself, but may start background requests). 0 started, -1 not.
+ */
+typedef void (*http_done_fn)(void *ud, int rc, const struct http_response *resp,
+                             const struct err *e);
+int http_background(const struct http_request *req, http_done_fn done, void *ud) TH_WUR;
+
+/* Background requests started with callback data ud call nothing any more (their callback
+ * runs once now with rc -1 and resp NULL, so that it can free what it holds): for an
+ * owner about to be freed. */
+void http_background_detach(void *ud);
+
+/* Run requests until no background request started with callback data ud is left (its
+ * answer may be what the caller needs: a token, a user id). */
+void http_background_wait(void *ud);
+
+/* 1 when url's origin has a connection used less than HTTP_IDLE_MS ago, or a background
+ * request under way to it (nothing to re-open); 0 otherwise. */
+int http_origin_warm(const char *url);
+
+/* 1 while background requests are under way. */
+int http_background_pending(void);
+
+/* Run background requests until fd is readable (1) or none is left (0). */
+int http_wait_readable(int fd);
+
+/* Let background requests run for at most max_ms more (e.g. before the process exits). */
+void http_background_finish(long max_ms);
+
+/* Close the pool (connections included), drop background requests and forget every
+ * Retry-After hold (http_hold_reset). Safe to call more than once. */
 void http_cleanup(void);
 
 /* Forget every per-origin Retry-After hold of this process (not the hold file's). For tests

@@ -30,6 +30,7 @@
 
 struct outbox {
     sqlite3 *db;
+    int sync_full; /* the synchronous level set on the connection: 1 FULL, 0 NORMAL */
     char path[PATH_MAX];
     char marker[PATH_MAX + 16];
     unsigned char *seal_key; /* sodium_malloc'd */
@@ -261,7 +262,13 @@ static int ob_mkparent(const char *path, struct err *e)
 static int ob_create_file(const char *path, struct err *e)
 {
     struct stat sb;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int fd;
+
+    /* the usual case, one lstat: our regular file, 0600 (SQLite opens it next) */
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+        (sb.st_mode & 077) == 0)
+        return 0;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
     if (fd < 0) {
         if (errno == ELOOP || errno == EMLINK) /* O_NOFOLLOW met a symlink (Linux, macOS / BSD) */
@@ -330,6 +337,12 @@ int outbox_open(struct outbox **out, const char *path, const unsigned char key[O
         goto err;
     }
     sqlite3_busy_timeout(ob->db, OB_BUSY_TIMEOUT_MS);
+    /* no checkpoint when a host closes the outbox: the WAL stays, with everything in it
+     * already durable, and the next host reuses it (a checkpoint, and creating the WAL
+     * anew with its directory sync, cost three fsyncs per process); SQLite checkpoints
+     * by itself when the WAL reaches 1000 pages */
+    (void)sqlite3_db_config(ob->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+    ob->sync_full = 1;
     if (ob_exec(ob, "PRAGMA journal_mode=WAL", "enabling WAL", e) != 0 ||
         ob_exec(ob, "PRAGMA synchronous=FULL", "setting synchronous=FULL", e) != 0 ||
         ob_exec(ob, "PRAGMA foreign_keys=ON", "setting foreign keys", e) != 0 ||
@@ -497,6 +510,9 @@ int outbox_refresh_marker(struct outbox *ob, struct err *e)
     if (ob_work_count(ob, &n, e) != 0)
         return -1;
     if (n > 0) {
+        struct stat sb;
+        if (lstat(ob->marker, &sb) == 0 && S_ISREG(sb.st_mode))
+            return 0; /* already there (stat rather than open: this runs at every commit) */
         fd = open(ob->marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd >= 0)
             close(fd);
@@ -509,9 +525,40 @@ int outbox_refresh_marker(struct outbox *ob, struct err *e)
 
 /* ---- transactions ---- */
 
+/*
+ * Durability. In WAL mode a commit with synchronous=FULL syncs the WAL before it
+ * returns: it survives a power cut. With NORMAL it is in the WAL file (it survives
+ * the process being killed) and becomes durable with the next FULL commit. Exactly
+ * once needs three commits to be durable before what follows them: the intent
+ * (before the SMS POST), the message id with the note's first claim (before the
+ * note POST: a later attempt must know one may have landed) and the note id; a
+ * claim for a later note attempt is durable for the same reason. What can be
+ * rebuilt (a reply kept for replays, a cached delivery state, a failed attempt's
+ * back-off, an unknown outcome that reconciliation settles anyway) is written
+ * with NORMAL.
+ */
+static int ob_sync(struct outbox *ob, int full, struct err *e)
+{
+    if (ob->sync_full == full)
+        return 0;
+    if (ob_exec(ob, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                "setting the durability", e) != 0)
+        return -1;
+    ob->sync_full = full;
+    return 0;
+}
+
+/* Begin a write transaction whose commit is durable (durable = 1) or not (see above). */
+static int ob_begin_sync(struct outbox *ob, int durable, struct err *e)
+{
+    if (ob_sync(ob, durable, e) != 0)
+        return -1;
+    return ob_exec(ob, "BEGIN IMMEDIATE", "starting a transaction", e);
+}
+
 static int ob_begin(struct outbox *ob, struct err *e)
 {
-    return ob_exec(ob, "BEGIN IMMEDIATE", "starting a transaction", e);
+    return ob_begin_sync(ob, 1, e);
 }
 
 /* Commit, refreshing the marker while still holding the write lock (writers are serialised). */
@@ -754,17 +801,18 @@ out:
 
 /*
  * Run one UPDATE (with ?1 = request_id, ?2 = now and up to four more text
- * parameters, NULL allowed) inside its own transaction. Returns the number of
- * changed rows (0 or 1) or -1.
+ * parameters, NULL allowed) inside its own transaction, durable or not (ob_sync). Returns the
+ * number of changed rows (0 or 1) or -1.
  */
-static int ob_update(struct outbox *ob, const char *sql, const char *request_id, const char *a,
-                     const char *b, const char *c, const char *d, const char *what, struct err *e)
+static int ob_update(struct outbox *ob, int durable, const char *sql, const char *request_id,
+                     const char *a, const char *b, const char *c, const char *d, const char *what,
+                     struct err *e)
 {
     sqlite3_stmt *st = NULL;
     const char *params[4] = {a, b, c, d};
     int i, changed;
 
-    if (ob_begin(ob, e) != 0)
+    if (ob_begin_sync(ob, durable, e) != 0)
         return -1;
     if (sqlite3_prepare_v2(ob->db, sql, -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
@@ -792,9 +840,9 @@ sqlerr:
 
 static int ob_thread_of_send(struct outbox *ob, const char *request_id, struct err *e);
 
-int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
-                     const char *conversation, const char *delivery_state, const char *note_body,
-                     struct err *e)
+static int ob_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
+                        const char *conversation, const char *delivery_state, const char *note_body,
+                        int claim_note, struct err *e)
 {
     unsigned char *snote = NULL;
     size_t lnote = 0;
@@ -810,7 +858,10 @@ int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *mess
     if (sqlite3_prepare_v2(ob->db,
                            "UPDATE journal SET send_state = 'sent', message_id = ?3,"
                            " conversation = ?4, delivery_state = ?5, sealed_note = ?6,"
-                           " updated_ms = ?2, lease_until_ms = ?2 + ?7, send_error_code = NULL"
+                           " updated_ms = ?2, lease_until_ms = ?2 + ?7, send_error_code = NULL,"
+                           " note_attempts = note_attempts +"
+                           "  (CASE WHEN ?8 AND note_state = 'pending' THEN 1 ELSE 0 END),"
+                           " owner_pid = (CASE WHEN ?8 THEN ?9 ELSE owner_pid END)"
                            " WHERE request_id = ?1 AND send_state IN ('intent','send_unknown')",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
@@ -827,6 +878,8 @@ int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *mess
         sqlite3_bind_null(st, 5);
     sqlite3_bind_blob(st, 6, snote, (int)lnote, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, OUTBOX_LEASE_MS);
+    sqlite3_bind_int(st, 8, claim_note ? 1 : 0);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
     changed = sqlite3_changes(ob->db);
@@ -850,9 +903,23 @@ sqlerr:
     return -1;
 }
 
+int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
+                     const char *conversation, const char *delivery_state, const char *note_body,
+                     struct err *e)
+{
+    return ob_mark_sent(ob, request_id, message_id, conversation, delivery_state, note_body, 0, e);
+}
+
+int outbox_mark_sent_claim(struct outbox *ob, const char *request_id, const char *message_id,
+                           const char *conversation, const char *delivery_state,
+                           const char *note_body, struct err *e)
+{
+    return ob_mark_sent(ob, request_id, message_id, conversation, delivery_state, note_body, 1, e);
+}
+
 int outbox_mark_unknown(struct outbox *ob, const char *request_id, const char *why, struct err *e)
 {
-    return ob_update(ob,
+    return ob_update(ob, 0,
                      "UPDATE journal SET send_state = 'send_unknown', last_error = ?3,"
                      " updated_ms = ?2, owner_pid = 0, lease_until_ms = 0"
                      " WHERE request_id = ?1 AND send_state IN ('intent','send_unknown')",
@@ -862,7 +929,7 @@ int outbox_mark_unknown(struct outbox *ob, const char *request_id, const char *w
 int outbox_mark_not_sent(struct outbox *ob, const char *request_id, const char *code,
                          const char *why, struct err *e)
 {
-    return ob_update(ob,
+    return ob_update(ob, 1,
                      "UPDATE journal SET send_state = 'not_sent', send_error_code = ?3,"
                      " last_error = ?4, updated_ms = ?2, owner_pid = 0, lease_until_ms = 0"
                      " WHERE request_id = ?1 AND send_state IN ('intent','send_unknown')",
@@ -871,7 +938,7 @@ int outbox_mark_not_sent(struct outbox *ob, const char *request_id, const char *
 
 int outbox_forget(struct outbox *ob, const char *request_id, struct err *e)
 {
-    return ob_update(ob,
+    return ob_update(ob, 0,
                      "DELETE FROM journal WHERE request_id = ?1"
                      " AND send_state IN ('intent','send_unknown')",
                      request_id, NULL, NULL, NULL, NULL, "forgetting a request", e);
@@ -880,7 +947,7 @@ int outbox_forget(struct outbox *ob, const char *request_id, struct err *e)
 int outbox_set_reply(struct outbox *ob, const char *request_id, const char *reply_json,
                      struct err *e)
 {
-    return ob_update(ob,
+    return ob_update(ob, 0,
                      "UPDATE journal SET reply = ?3, updated_ms = ?2"
                      " WHERE request_id = ?1 AND reply IS NULL",
                      request_id, reply_json, NULL, NULL, NULL, "storing the reply", e);
@@ -890,7 +957,7 @@ int outbox_set_delivery(struct outbox *ob, const char *message_id, const char *d
                         struct err *e)
 {
     /* ?1 is the message id here; request ids and message ids never collide in one column */
-    return ob_update(ob,
+    return ob_update(ob, 0,
                      "UPDATE journal SET delivery_state = ?3, updated_ms = ?2"
                      " WHERE message_id = ?1",
                      message_id, delivery_state, NULL, NULL, NULL, "caching the delivery state", e);
@@ -980,7 +1047,7 @@ int outbox_note_claim(struct outbox *ob, const char *request_id, int force, int 
 int outbox_note_written(struct outbox *ob, const char *request_id, const char *note_id,
                         struct err *e)
 {
-    return ob_update(ob,
+    return ob_update(ob, 1,
                      "UPDATE journal SET note_state = 'written', note_id = ?3, last_error = NULL,"
                      " updated_ms = ?2, owner_pid = 0, lease_until_ms = 0"
                      " WHERE request_id = ?1 AND note_state IN ('pending','stopped')",
@@ -993,7 +1060,7 @@ int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, cons
     char next[32];
 
     snprintf(next, sizeof(next), "%lld", (long long)next_attempt_ms);
-    return ob_update(ob,
+    return ob_update(ob, 0,
                      "UPDATE journal SET note_state = ?3, last_error = ?4,"
                      " next_attempt_ms = CAST(?5 AS INTEGER), updated_ms = ?2, owner_pid = 0,"
                      " lease_until_ms = 0"
@@ -1172,7 +1239,7 @@ long outbox_prune(struct outbox *ob, int64_t now_ms, struct err *e)
     sqlite3_stmt *st = NULL;
     long n;
 
-    if (ob_begin(ob, e) != 0)
+    if (ob_begin_sync(ob, 0, e) != 0)
         return -1;
     if (sqlite3_prepare_v2(ob->db,
                            "DELETE FROM journal WHERE updated_ms < ?1 AND (send_state = 'not_sent'"

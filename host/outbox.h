@@ -9,8 +9,13 @@
  * ids and states are in clear so that status and flush need no decryption.
  *
  * The database is shared by every host process (one per browser port): WAL,
- * synchronous=FULL, a busy timeout, and every read-modify-write in a
- * BEGIN IMMEDIATE transaction. Rows that a process is working on carry its pid
+ * a busy timeout, and every read-modify-write in a BEGIN IMMEDIATE transaction.
+ * The commits exactly once needs (the intent, the message id with the note's
+ * first claim, a later note claim, the note id, a decision) are durable
+ * (synchronous=FULL: one fdatasync each); the others (a stored reply, a cached
+ * delivery state, a failed attempt, an unknown outcome, pruning) are not
+ * (NORMAL), and become durable with the next durable commit. A host closing the
+ * outbox does not checkpoint it. Rows that a process is working on carry its pid
  * and a lease, so another process never re-drives work that is in flight.
  *
  * A marker file next to the database ("pending" in the same directory, which
@@ -180,6 +185,16 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
 int outbox_mark_sent(struct outbox *ob, const char *request_id, const char *message_id,
                      const char *conversation, const char *delivery_state, const char *note_body,
                      struct err *e) TH_WUR;
+/*
+ * outbox_mark_sent for the process that made the POST, claiming the note's first
+ * attempt in the same durable commit (note_attempts + 1, this process's lease) when
+ * the note is pending: the note can then be posted at once (send_note_post) or after
+ * the reply, one commit sooner, and a crash in between leaves an attempt on record,
+ * so the next one looks for the note before posting.
+ */
+int outbox_mark_sent_claim(struct outbox *ob, const char *request_id, const char *message_id,
+                           const char *conversation, const char *delivery_state,
+                           const char *note_body, struct err *e) TH_WUR;
 int outbox_mark_unknown(struct outbox *ob, const char *request_id, const char *why,
                         struct err *e) TH_WUR;
 int outbox_mark_not_sent(struct outbox *ob, const char *request_id, const char *code,

@@ -20,6 +20,8 @@
 #include "paths.h"
 #include "utf8.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 /* The engine's handler for a verb (a typed read of one member of its API table). */
@@ -41,6 +43,7 @@ PROTO_ENGINE_VERB(conversation)
 PROTO_ENGINE_VERB(schedule_sms)
 PROTO_ENGINE_VERB(local_time)
 PROTO_ENGINE_VERB(saved_replies)
+PROTO_ENGINE_VERB(prepare_send)
 
 struct proto_verb {
     const char *name;
@@ -62,7 +65,35 @@ static const struct proto_verb proto_verbs[] = {
     {"schedule_sms", NULL, proto_engine_schedule_sms},
     {"local_time", NULL, proto_engine_local_time},
     {"saved_replies", NULL, proto_engine_saved_replies},
+    {"prepare_send", NULL, proto_engine_prepare_send},
 };
+
+/* Work a handler registered to run after its reply (handler_env.after_reply). */
+struct proto_job {
+    handler_after_fn fn;
+    void *ud;
+    void (*release)(void *ud);
+};
+
+/* What an event frame needs: where to write it and the request's id. */
+struct proto_events {
+    int out_fd;
+    const cJSON *id;
+    int st; /* the first failed frame_status, FRAME_OK while the port takes frames */
+};
+
+static int proto_after_reply(const struct handler_env *env, handler_after_fn fn, void *ud,
+                             void (*release)(void *ud))
+{
+    struct proto_job *job = env->proto;
+
+    if (!job || job->fn || !fn)
+        return -1; /* one job per request */
+    job->fn = fn;
+    job->ud = ud;
+    job->release = release;
+    return 0;
+}
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
 static int proto_origin_state;
@@ -181,12 +212,13 @@ static const struct proto_verb *proto_find_verb(const char *type)
  * cJSON ends a string at U+0000 and accepts raw control bytes, so a field
  * holding either would be validated, journaled or sent cut short.
  */
-static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *body, size_t len)
+static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *body, size_t len,
+                             struct proto_job *job)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(req, "type");
     const struct proto_verb *verb;
-    struct handler_env env = {origin, 0};
+    struct handler_env env = {origin, 0, job ? proto_after_reply : NULL, NULL, job};
     struct err e;
     size_t bad_at = 0;
     handler_fn fn;
@@ -267,7 +299,9 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *b
     return reply;
 }
 
-cJSON *proto_handle(const char *body, size_t len, const char *origin)
+/* proto_handle, and where a handler may leave work for after the reply (NULL: nowhere). */
+static cJSON *proto_handle_job(const char *body, size_t len, const char *origin,
+                               struct proto_job *job)
 {
     const char *end = NULL;
     cJSON *req, *reply;
@@ -304,9 +338,66 @@ cJSON *proto_handle(const char *body, size_t len, const char *origin)
         err_set(&e, ERR_BAD_REQUEST, "the message must be a JSON object");
         return proto_error_reply(NULL, &e);
     }
-    reply = proto_dispatch(req, origin, body, len);
+    reply = proto_dispatch(req, origin, body, len, job);
     cJSON_Delete(req);
     return reply;
+}
+
+cJSON *proto_handle(const char *body, size_t len, const char *origin)
+{
+    return proto_handle_job(body, len, origin, NULL);
+}
+
+/* handler_env.emit_event inside work after a reply: {"id", "event", ...members}. */
+static int proto_emit_event(const struct handler_env *env, const char *event, cJSON *members)
+{
+    struct proto_events *ev = env->proto;
+    cJSON *frame = NULL, *m;
+    int st;
+
+    if (ev->st != FRAME_OK) {
+        cJSON_Delete(members);
+        return -1;
+    }
+    frame = cJSON_CreateObject();
+    if (!frame ||
+        !cJSON_AddItemToObject(frame, "id",
+                               ev->id ? cJSON_Duplicate(ev->id, 1) : cJSON_CreateNull()) ||
+        !cJSON_AddStringToObject(frame, "event", event)) {
+        cJSON_Delete(frame);
+        cJSON_Delete(members);
+        return -1;
+    }
+    while (members && (m = members->child) != NULL) {
+        cJSON_DetachItemViaPointer(members, m);
+        if (strcmp(m->string ? m->string : "", "id") == 0 ||
+            strcmp(m->string ? m->string : "", "event") == 0)
+            cJSON_Delete(m); /* the envelope's own */
+        else
+            cJSON_AddItemToObject(frame, m->string, m);
+    }
+    cJSON_Delete(members);
+    log_msg("event type=%s", event);
+    st = proto_emit(ev->out_fd, frame);
+    cJSON_Delete(frame);
+    if (st != FRAME_OK)
+        ev->st = st;
+    return st == FRAME_OK ? 0 : -1;
+}
+
+/* Run the work a handler left for after its reply (the reply is out). A frame_status. */
+static int proto_run_job(struct proto_job *job, int out_fd, const char *origin, const cJSON *id)
+{
+    struct proto_events ev = {out_fd, id, FRAME_OK};
+    struct handler_env env = {origin, 0, NULL, proto_emit_event, &ev};
+
+    if (!job->fn)
+        return FRAME_OK;
+    job->fn(&env, job->ud);
+    if (job->release)
+        job->release(job->ud);
+    memset(job, 0, sizeof(*job));
+    return ev.st;
 }
 
 int proto_emit(int out_fd, const cJSON *reply)
@@ -425,8 +516,46 @@ static void proto_after_first_reply(void)
         api->startup_flush();
 }
 
-int proto_serve(int in_fd, int out_fd, const char *origin)
+/*
+ * Between two requests of a port. The first time a port stays open and idle after a
+ * reply (nothing to read for PROTO_WARM_GRACE_MS: not a one-shot message, whose EOF
+ * follows its reply at once), from an allowed caller with a configured store, the
+ * engine opens the port's context and warms its connections; from then on, and
+ * whenever the engine has background requests under way, they run while the host
+ * waits for the next frame. Otherwise nothing is loaded and the host simply reads.
+ */
+#define PROTO_WARM_GRACE_MS 300
+
+static void proto_idle(int in_fd)
 {
+    static int warmed;
+    const struct th_engine_api *api;
+    struct pollfd pfd;
+    int warm = 0, r;
+
+    if (!warmed && proto_origin_state > 0 && paths_store_exists()) {
+        pfd.fd = in_fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        do
+            r = poll(&pfd, 1, PROTO_WARM_GRACE_MS);
+        while (r < 0 && errno == EINTR);
+        if (r != 0)
+            return; /* a frame, or EOF: read it */
+        warmed = warm = 1;
+    }
+    if (!warm && !engine_loaded())
+        return;
+    api = engine_api_optional();
+    if (api && api->port_idle)
+        (void)api->port_idle(in_fd, warm);
+}
+
+static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
+{
+    struct proto_job job;
+
+    memset(&job, 0, sizeof(job));
     for (;;) {
         uint32_t len = 0;
         int st = frame_read_len(in_fd, &len);
@@ -469,14 +598,38 @@ int proto_serve(int in_fd, int out_fd, const char *origin)
             free(body);
             return proto_exit_for(st);
         }
-        reply = proto_handle(body, len, origin);
+        reply = proto_handle_job(body, len, origin, &job);
         free(body);
-        if (!reply)
+        if (!reply) {
+            if (job.fn && job.release)
+                job.release(job.ud);
             return PROTO_EXIT_IO;
+        }
         st = proto_emit(out_fd, reply);
+        if (job.fn) {
+            /* the work the handler left for after its reply, even when the port is gone:
+             * it finishes what the reply promised (the journal keeps it if we are killed) */
+            int est =
+                proto_run_job(&job, out_fd, origin, cJSON_GetObjectItemCaseSensitive(reply, "id"));
+            if (st == FRAME_OK)
+                st = est;
+        }
         cJSON_Delete(reply);
         if (st != FRAME_OK)
             return proto_exit_for(st);
         proto_after_first_reply();
+        proto_idle(in_fd);
     }
+}
+
+int proto_serve(int in_fd, int out_fd, const char *origin)
+{
+    int rc = proto_serve_frames(in_fd, out_fd, origin);
+
+    if (engine_loaded()) {
+        const struct th_engine_api *api = engine_api_optional();
+        if (api && api->port_close)
+            api->port_close();
+    }
+    return rc;
 }

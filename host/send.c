@@ -16,6 +16,7 @@
 #include "conversation.h"
 #include "engine_entry.h"
 #include "failpoint.h"
+#include "http.h"
 #include "gh_config.h"
 #include "iso8601.h"
 #include "handler.h"
@@ -125,17 +126,44 @@ void send_ctx_close(struct send_ctx *c)
 {
     if (c->ob)
         outbox_close(c->ob);
-    if (c->gh)
+    if (c->gh) {
+        send_gh_save_cache(c->gh);
         send_gh_close(c->gh);
+    }
     if (c->store)
         store_free(c->store);
     memset(c, 0, sizeof(*c));
 }
 
-int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
+/* Open the outbox with the key derived from c's store; *digest (may be NULL) gets a hash of
+ * that key, to tell whether a reloaded store still opens the same outbox. */
+static int send_ctx_outbox(struct send_ctx *c, unsigned char digest[32], struct err *e)
 {
     struct paths p;
-    unsigned char *key = NULL;
+    unsigned char *key;
+    int rc = -1;
+
+    if (paths_resolve(&p, e) != 0 || paths_ensure_dirs(&p, e) != 0)
+        return -1;
+    key = sodium_malloc(OUTBOX_KEY_BYTES);
+    if (!key) {
+        err_set(e, ERR_INTERNAL, "out of secure memory");
+        return -1;
+    }
+    if (store_derive_key_from(key, c->store, SEND_KDF_CONTEXT, e) != 0)
+        goto out;
+    if (digest)
+        crypto_generichash(digest, 32, key, OUTBOX_KEY_BYTES, NULL, 0);
+    if (!c->ob && outbox_open(&c->ob, p.outbox, key, e) != 0)
+        goto out;
+    rc = 0;
+out:
+    sodium_free(key);
+    return rc;
+}
+
+int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
+{
     const cJSON *settings, *v;
 
     memset(c, 0, sizeof(*c));
@@ -160,25 +188,10 @@ int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e)
     if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 3600000)
         c->note_retry_base_ms = (int64_t)v->valuedouble;
     c->segment_limit = store_segment_limit(c->store);
-    if (need_outbox) {
-        if (paths_resolve(&p, e) != 0 || paths_ensure_dirs(&p, e) != 0)
-            goto err;
-        key = sodium_malloc(OUTBOX_KEY_BYTES);
-        if (!key) {
-            err_set(e, ERR_INTERNAL, "out of secure memory");
-            goto err;
-        }
-        if (store_derive_key_from(key, c->store, SEND_KDF_CONTEXT, e) != 0)
-            goto err;
-        if (outbox_open(&c->ob, p.outbox, key, e) != 0)
-            goto err;
-        sodium_free(key);
-        key = NULL;
-    }
+    if (need_outbox && send_ctx_outbox(c, NULL, e) != 0)
+        goto err;
     return 0;
 err:
-    if (key)
-        sodium_free(key);
     send_ctx_close(c);
     return -1;
 }
@@ -189,6 +202,191 @@ static int send_gh(struct send_ctx *c, struct err *e)
     if (c->gh)
         return 0;
     return send_gh_open(&c->gh, c->store, e);
+}
+
+/* ---- the port: what one host process keeps across its requests ---- */
+
+/*
+ * A host process serves one browser port (or one message). What every request
+ * needs -- the decrypted store, the outbox connection, the API clients with their
+ * kept-alive connections and cached tokens -- is opened once and kept for the
+ * requests that follow. The store may be changed meanwhile by another process
+ * (`configure`, another port caching a token): each request first checks the
+ * store file (store_changed, one lstat) and reloads it when it changed, keeping
+ * the outbox connection when the reloaded store derives the same outbox key.
+ */
+static struct send_ctx send_port_ctx;
+static int send_port_open;
+static unsigned char send_port_digest[32]; /* hash of the outbox key of send_port_ctx.ob */
+
+/* What prepare_send found, reused by send_sms on this port within SEND_PREP_REUSE_MS. */
+#define SEND_PREP_SLOTS 16
+static struct {
+    char to[20];
+    int opted_out, blocked;
+    int64_t at_ms; /* send_prep_now() when checked */
+} send_prep[SEND_PREP_SLOTS];
+
+/* The clock of that reuse: CLOCK_MONOTONIC ms (plus a test offset in failpoint builds). */
+static int64_t send_prep_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + FAILPOINT_CLOCK_OFFSET_MS();
+}
+
+void send_prep_forget(const char *to)
+{
+    size_t i;
+
+    for (i = 0; i < SEND_PREP_SLOTS; i++)
+        if (!to || strcmp(send_prep[i].to, to) == 0)
+            memset(&send_prep[i], 0, sizeof(send_prep[i]));
+}
+
+static void send_prep_put(const char *to, int opted_out, int blocked)
+{
+    size_t i, slot = 0;
+
+    for (i = 0; i < SEND_PREP_SLOTS; i++) {
+        if (strcmp(send_prep[i].to, to) == 0) {
+            slot = i;
+            break;
+        }
+        if (send_prep[i].at_ms < send_prep[slot].at_ms)
+            slot = i; /* the oldest (or an empty one) */
+    }
+    snprintf(send_prep[slot].to, sizeof(send_prep[slot].to), "%s", to);
+    send_prep[slot].opted_out = opted_out;
+    send_prep[slot].blocked = blocked;
+    send_prep[slot].at_ms = send_prep_now();
+}
+
+/* The reusable result for `to`, or -1 when there is none (never checked, or too old). */
+static int send_prep_find(const char *to)
+{
+    int64_t now = send_prep_now();
+    size_t i;
+
+    for (i = 0; i < SEND_PREP_SLOTS; i++) {
+        if (send_prep[i].at_ms > 0 && strcmp(send_prep[i].to, to) == 0) {
+            if (now - send_prep[i].at_ms >= SEND_PREP_REUSE_MS || now < send_prep[i].at_ms)
+                return -1;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+void send_port_close(void)
+{
+    if (send_port_open)
+        send_ctx_close(&send_port_ctx);
+    send_port_open = 0;
+    send_prep_forget(NULL);
+    http_cleanup(); /* the kept connections, and background requests nobody waits for */
+}
+
+/* A digest of what prepare_send results depend on: the TextUs URL, account and token. */
+static void send_tx_digest(const struct send_ctx *c, unsigned char out[32])
+{
+    crypto_generichash_state st;
+    const char *parts[3] = {c->tx.base_url, c->tx.account, c->tx.token};
+    size_t i;
+
+    crypto_generichash_init(&st, NULL, 0, 32);
+    for (i = 0; i < 3; i++) {
+        const char *v = parts[i] ? parts[i] : "";
+        crypto_generichash_update(&st, (const unsigned char *)v, strlen(v) + 1);
+    }
+    crypto_generichash_final(&st, out, 32);
+}
+
+/*
+ * Reload the port's store after another process changed it (see above). The context is
+ * reopened in place (its members point into it: never copy a send_ctx); the outbox
+ * connection is kept when the new store derives the same key.
+ */
+static int send_port_reload(struct err *e)
+{
+    struct outbox *ob = send_port_ctx.ob;
+    unsigned char before[32], after[32], digest[32];
+    int kept = 0;
+
+    send_tx_digest(&send_port_ctx, before);
+    send_port_ctx.ob = NULL;
+    send_ctx_close(&send_port_ctx);
+    if (send_ctx_open(&send_port_ctx, 0, e) != 0) {
+        if (ob)
+            outbox_close(ob);
+        send_port_open = 0;
+        send_prep_forget(NULL);
+        return -1;
+    }
+    send_tx_digest(&send_port_ctx, after);
+    if (sodium_memcmp(before, after, sizeof(after)) != 0)
+        send_prep_forget(NULL); /* checked against another account or credential */
+    if (ob) {
+        send_port_ctx.ob = ob; /* send_ctx_outbox only derives the key while one is open */
+        if (send_ctx_outbox(&send_port_ctx, digest, e) == 0 &&
+            sodium_memcmp(digest, send_port_digest, sizeof(digest)) == 0) {
+            kept = 1;
+        } else {
+            outbox_close(ob);
+            send_port_ctx.ob = NULL;
+            err_clear(e);
+        }
+    }
+    log_msg("port: the store changed; reloaded%s", kept || !ob ? "" : " (outbox reopened)");
+    return 0;
+}
+
+int send_port(struct send_ctx **out, int need_outbox, struct err *e)
+{
+    *out = NULL;
+    if (send_port_open && store_changed(send_port_ctx.store) && send_port_reload(e) != 0)
+        return -1;
+    if (!send_port_open) {
+        if (send_ctx_open(&send_port_ctx, 0, e) != 0)
+            return -1;
+        send_port_open = 1;
+    }
+    if (need_outbox && !send_port_ctx.ob &&
+        send_ctx_outbox(&send_port_ctx, send_port_digest, e) != 0)
+        return -1;
+    *out = &send_port_ctx;
+    return 0;
+}
+
+/* Open what a send will need ahead of use, in the background: a connection to TextUs (when
+ * `textus`) and, when notes are on, Greenhouse's connection and tokens. */
+static void send_warm(struct send_ctx *c, int textus)
+{
+    struct err e;
+
+    err_clear(&e);
+    if (textus && textus_warm(&c->tx) != 0)
+        log_msg("port: TextUs warm-up not started");
+    if (c->note_enabled && send_gh(c, &e) == 0)
+        send_gh_warm(c->gh);
+}
+
+int send_port_idle(int in_fd, int warm)
+{
+    struct send_ctx *c;
+    struct err e;
+
+    err_clear(&e);
+    if (warm && !send_port_open) {
+        if (send_port(&c, 1, &e) != 0) {
+            log_msg("port: not warmed: %s", e.message);
+            return 0;
+        }
+        log_msg("port: warming the connections");
+        send_warm(c, 1);
+    }
+    return http_wait_readable(in_fd);
 }
 
 /* ---- notes ---- */
@@ -300,17 +498,27 @@ static int send_note_stop_code(enum err_code code)
 int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
                       int *written, struct err *e)
 {
-    struct outbox_entry en;
-    struct err ge;
-    char marker[TEXTUS_ID_MAX + 16], note_id[64], why[ERR_MESSAGE_MAX + 64];
-    int prior = 0, claimed, found = 0, r, shift;
-    int64_t backoff;
+    int prior = 0, claimed;
 
     if (written)
         *written = 0;
     claimed = outbox_note_claim(c->ob, request_id, force, include_stopped, &prior, e);
     if (claimed <= 0)
         return claimed;
+    return send_note_post(c, request_id, prior, written, e);
+}
+
+int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *written,
+                   struct err *e)
+{
+    struct outbox_entry en;
+    struct err ge;
+    char marker[TEXTUS_ID_MAX + 16], note_id[64], why[ERR_MESSAGE_MAX + 64];
+    int found = 0, r, shift;
+    int64_t backoff;
+
+    if (written)
+        *written = 0;
     if (outbox_get(c->ob, request_id, &en, e) != 1)
         return -1;
     err_clear(&ge);
@@ -637,21 +845,22 @@ int send_flush(int force, int include_stopped, struct send_flush_counts *out, st
 void send_startup_flush(void)
 {
     struct send_flush_counts counts;
-    struct send_ctx c;
+    struct send_ctx *c;
     struct err e;
 
     err_clear(&e);
-    if (send_ctx_open(&c, 1, &e) != 0) {
+    if (send_port(&c, 1, &e) != 0) {
         log_msg("start-up flush: %s", e.message);
         return;
     }
     /* notes that are due, and unknown sends past the grace period */
-    if (send_flush_run(&c, 0, 0, 1, &counts, &e) != 0)
+    if (send_flush_run(c, 0, 0, 1, &counts, &e) != 0)
         log_msg("start-up flush failed: %s", e.message);
     else
         log_msg("start-up flush: %ld written, %ld pending, %ld unknown", counts.written,
                 counts.pending, counts.unknown);
-    send_ctx_close(&c);
+    if (c->gh)
+        send_gh_save_cache(c->gh);
 }
 
 /* ---- status ---- */
@@ -780,14 +989,78 @@ int send_status_outbox(cJSON *status, int reconcile)
 
 /* ---- send_sms ---- */
 
+/*
+ * The note member of a result or event from its journal row. written_later: the reply of
+ * a send_sms with reply_before_note, whose note is written after it (an event follows).
+ */
+static void send_note_json(const struct outbox_entry *en, cJSON *n, int written_later)
+{
+    char *end = NULL;
+    long long nid;
+
+    switch (en->note_state) {
+    case OUTBOX_NOTE_WRITTEN:
+        cJSON_AddStringToObject(n, "state", "written");
+        nid = strtoll(en->note_id, &end, 10);
+        if (!en->note_id[0])
+            cJSON_AddNullToObject(n, "id"); /* found in the feed after an ambiguous attempt */
+        else if (end && *end == '\0')
+            cJSON_AddNumberToObject(n, "id", (double)nid);
+        else
+            cJSON_AddStringToObject(n, "id", en->note_id);
+        break;
+    case OUTBOX_NOTE_DISABLED:
+        cJSON_AddStringToObject(n, "state", "disabled");
+        cJSON_AddNullToObject(n, "id");
+        break;
+    case OUTBOX_NOTE_STOPPED: {
+        char fix[SEND_FIX_MAX];
+        send_stopped_fix(fix, sizeof(fix), en->last_error, en->request_id);
+        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason", en->last_error);
+        cJSON_AddFalseToObject(n, "retrying");
+        cJSON_AddBoolToObject(n, "never", send_note_never(en->last_error));
+        cJSON_AddStringToObject(n, "fix", fix);
+        break;
+    }
+    case OUTBOX_NOTE_DISMISSED:
+        cJSON_AddStringToObject(n, "state", "dismissed");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason", en->last_error);
+        break;
+    default:
+        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddNullToObject(n, "id");
+        if (written_later) {
+            cJSON_AddStringToObject(n, "reason",
+                                    "the note is written after this reply; a note event follows");
+            cJSON_AddTrueToObject(n, "retrying");
+            cJSON_AddTrueToObject(n, "event");
+            break;
+        }
+        cJSON_AddStringToObject(
+            n, "reason", en->last_error[0] ? en->last_error : "the note was not attempted yet");
+        cJSON_AddTrueToObject(n, "retrying");
+        if (en->next_attempt_ms > 0) {
+            /* when it will be retried (for a rate limit: when the service said) */
+            char when[40];
+            time_t t = (time_t)(en->next_attempt_ms / 1000);
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+                cJSON_AddStringToObject(n, "retry_at", when);
+        }
+        break;
+    }
+}
+
 /* The result document from the journal row: {"message", "note", "replayed"}. */
-static int send_result(struct send_ctx *c, const char *request_id, int replayed, cJSON *result,
-                       struct err *e)
+static int send_result(struct send_ctx *c, const char *request_id, int replayed, int written_later,
+                       cJSON *result, struct err *e)
 {
     struct outbox_entry en;
     cJSON *m, *n;
-    char *end = NULL;
-    long long nid;
 
     if (outbox_get(c->ob, request_id, &en, e) != 1) {
         if (e->code == ERR_OK)
@@ -804,51 +1077,7 @@ static int send_result(struct send_ctx *c, const char *request_id, int replayed,
     cJSON_AddStringToObject(m, "id", en.message_id);
     cJSON_AddStringToObject(m, "delivery_state",
                             en.delivery_state[0] ? en.delivery_state : "queued");
-    switch (en.note_state) {
-    case OUTBOX_NOTE_WRITTEN:
-        cJSON_AddStringToObject(n, "state", "written");
-        nid = strtoll(en.note_id, &end, 10);
-        if (!en.note_id[0])
-            cJSON_AddNullToObject(n, "id"); /* found in the feed after an ambiguous attempt */
-        else if (end && *end == '\0')
-            cJSON_AddNumberToObject(n, "id", (double)nid);
-        else
-            cJSON_AddStringToObject(n, "id", en.note_id);
-        break;
-    case OUTBOX_NOTE_DISABLED:
-        cJSON_AddStringToObject(n, "state", "disabled");
-        cJSON_AddNullToObject(n, "id");
-        break;
-    case OUTBOX_NOTE_STOPPED: {
-        char fix[SEND_FIX_MAX];
-        send_stopped_fix(fix, sizeof(fix), en.last_error, en.request_id);
-        cJSON_AddStringToObject(n, "state", "pending");
-        cJSON_AddNullToObject(n, "id");
-        cJSON_AddStringToObject(n, "reason", en.last_error);
-        cJSON_AddFalseToObject(n, "retrying");
-        cJSON_AddBoolToObject(n, "never", send_note_never(en.last_error));
-        cJSON_AddStringToObject(n, "fix", fix);
-        break;
-    }
-    case OUTBOX_NOTE_DISMISSED:
-        cJSON_AddStringToObject(n, "state", "dismissed");
-        cJSON_AddNullToObject(n, "id");
-        cJSON_AddStringToObject(n, "reason", en.last_error);
-        break;
-    default:
-        cJSON_AddStringToObject(n, "state", "pending");
-        cJSON_AddNullToObject(n, "id");
-        cJSON_AddStringToObject(
-            n, "reason", en.last_error[0] ? en.last_error : "the note was not attempted yet");
-        cJSON_AddTrueToObject(n, "retrying");
-        if (en.next_attempt_ms > 0) {
-            /* when it will be retried (for a rate limit: when the service said) */
-            char when[ISO8601_UTC_MAX];
-            if (iso8601_format_utc(when, sizeof(when), en.next_attempt_ms / 1000) == 0)
-                cJSON_AddStringToObject(n, "retry_at", when);
-        }
-        break;
-    }
+    send_note_json(&en, n, written_later);
     if (en.schedule) {
         char iso[QUIET_ISO_MAX], local[400];
         if (iso8601_format_utc(iso, sizeof(iso), en.send_at_ms / 1000) == 0)
@@ -913,7 +1142,7 @@ static int send_replay(struct send_ctx *c, const char *request_id, cJSON *result
     }
     if (send_note_attempt(c, request_id, 1, 0, NULL, e) != 0)
         return -1;
-    return send_result(c, request_id, 1, result, e);
+    return send_result(c, request_id, 1, 0, result, e);
 }
 
 static int send_validate(const struct send_request *r, struct err *e)
@@ -1087,40 +1316,23 @@ static int send_schedule_range(int64_t send_at, int64_t now, struct err *e)
     return 0;
 }
 
-/* Opt-out and conversation state: 0 may send, -1 with opted_out / blocked / a client error. */
-static int send_precheck(struct send_ctx *c, const char *to, struct err *e)
+/* What the checks found, as the refusal send_sms answers: 0 may send, -1 with *e. */
+static int send_check_refusal(int opted_out, int unsubscribed, int blocked, struct err *e)
 {
-    struct textus_conversation *conv;
-    int opted = 0;
-
-    if (textus_get_opt_out(&c->tx, to, &opted, e) != 0)
-        return -1;
-    if (opted) {
+    if (opted_out) {
         err_set(e, ERR_OPTED_OUT,
                 "this number has opted out of texts (locked in TextUs); "
                 "nothing was sent");
         return -1;
     }
-    conv = calloc(1, sizeof(*conv));
-    if (!conv) {
-        err_set(e, ERR_INTERNAL, "out of memory");
-        return -1;
-    }
-    if (textus_get_conversation(&c->tx, to, conv, e) != 0) {
-        free(conv);
-        return -1;
-    }
-    if (conv->found && (conv->blocked || strcmp(conv->current_state, "blocked") == 0)) {
-        free(conv);
+    if (blocked) {
         err_set(e, ERR_BLOCKED, "this number is blocked in TextUs; nothing was sent");
         return -1;
     }
-    if (conv->found && conv->unsubscribed) {
-        free(conv);
+    if (unsubscribed) {
         err_set(e, ERR_OPTED_OUT, "this number has unsubscribed in TextUs; nothing was sent");
         return -1;
     }
-    free(conv);
     return 0;
 }
 
@@ -1161,14 +1373,89 @@ static int send_account_number(struct send_ctx *c, char *out, size_t outsz, stru
     return 0;
 }
 
-static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *result, struct err *e)
+/*
+ * Opt-out and conversation state before a send: a prepare_send result of this port
+ * younger than SEND_PREP_REUSE_MS, else both checks at once (textus_check_number).
+ * 0 may send, -1 with opted_out / blocked / a client error.
+ */
+static int send_precheck(struct send_ctx *c, const char *to, struct err *e)
+{
+    struct textus_number_check k;
+    int i = send_prep_find(to);
+
+    if (i >= 0) {
+        log_msg("send: the checks of prepare_send %lld ms ago are reused",
+                (long long)(send_prep_now() - send_prep[i].at_ms));
+        return send_check_refusal(send_prep[i].opted_out, 0, send_prep[i].blocked, e);
+    }
+    if (textus_check_number(&c->tx, to, &k, e) != 0)
+        return -1;
+    return send_check_refusal(k.opted_out, k.unsubscribed, k.blocked, e);
+}
+
+/* A note written after the reply (reply_before_note): what the after-reply work needs. */
+struct send_later {
+    char request_id[OUTBOX_REQUEST_ID_MAX + 1];
+};
+
+static void send_later_release(void *ud)
+{
+    free(ud);
+}
+
+/*
+ * After the reply of a send_sms with reply_before_note: post the note whose first attempt
+ * mark_sent claimed, journal it, and tell the port with a "note" event. A host killed
+ * before this ends leaves the note pending in the outbox, with its attempt on record (the
+ * next host's start-up flush looks for it before posting again).
+ */
+static void send_note_after_reply(const struct handler_env *env, void *ud)
+{
+    const struct send_later *l = ud;
+    struct outbox_entry en;
+    struct send_ctx *c = NULL;
+    struct err e;
+    cJSON *ev, *n;
+
+    err_clear(&e);
+    ev = cJSON_CreateObject();
+    n = ev ? cJSON_CreateObject() : NULL;
+    if (!ev || !n) {
+        cJSON_Delete(ev);
+        return;
+    }
+    cJSON_AddStringToObject(ev, "request_id", l->request_id);
+    cJSON_AddItemToObject(ev, "note", n);
+    if (send_port(&c, 1, &e) != 0 || send_note_post(c, l->request_id, 0, NULL, &e) != 0 ||
+        outbox_get(c->ob, l->request_id, &en, &e) != 1) {
+        log_msg("note after the reply of %s: %s", l->request_id, e.message);
+        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason", e.code != ERR_OK ? e.message : "not written");
+        cJSON_AddTrueToObject(n, "retrying");
+    } else {
+        send_note_json(&en, n, 0);
+        outbox_entry_free(&en);
+    }
+    if (env->emit_event(env, "note", ev) != 0)
+        log_msg("note after the reply of %s: the port is closed; the journal has it",
+                l->request_id);
+    if (c && c->gh)
+        send_gh_save_cache(c->gh); /* what the client learnt, after the event: not before it */
+}
+
+static int send_new(struct send_ctx *c, const struct send_request *r, const struct outbox_req *req,
+                    cJSON *result, struct err *e)
 {
     struct textus_message msg;
     struct outbox_entry en;
     struct err te;
     char *note = NULL, from[24];
-    int ins, r;
+    int ins, rc, later;
 
+    /* Greenhouse's connection and token get ready while TextUs answers */
+    if (req->note_enabled)
+        send_warm(c, 0);
     if (send_precheck(c, req->to, e) != 0)
         return -1;
     from[0] = '\0';
@@ -1188,16 +1475,16 @@ static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *res
         char at[QUIET_ISO_MAX];
         if (iso8601_format_utc(at, sizeof(at), req->send_at_ms / 1000) != 0) {
             err_set(&te, ERR_BAD_REQUEST, SEND_AT_RULE);
-            r = -1;
+            rc = -1;
         } else {
-            r = textus_schedule_message(&c->tx, req->to, req->body, from[0] ? from : NULL, at, &msg,
-                                        &te);
+            rc = textus_schedule_message(&c->tx, req->to, req->body, from[0] ? from : NULL, at,
+                                         &msg, &te);
         }
     } else {
-        r = textus_send_message(&c->tx, req->to, req->body, &msg, &te);
+        rc = textus_send_message(&c->tx, req->to, req->body, &msg, &te);
     }
     FAILPOINT("after_send");
-    if (r != 0) {
+    if (rc != 0) {
         outbox_entry_free(&en);
         if (te.code == ERR_OUTCOME_UNKNOWN) {
             if (outbox_mark_unknown(c->ob, req->request_id, te.message, e) < 0)
@@ -1220,74 +1507,134 @@ static int send_new(struct send_ctx *c, const struct outbox_req *req, cJSON *res
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
-    r = outbox_mark_sent(c->ob, req->request_id, msg.id, msg.conversation, msg.delivery_state, note,
-                         e);
+    /* the message id and the note's first claim, in one durable commit */
+    rc = req->note_enabled ? outbox_mark_sent_claim(c->ob, req->request_id, msg.id,
+                                                    msg.conversation, msg.delivery_state, note, e)
+                           : outbox_mark_sent(c->ob, req->request_id, msg.id, msg.conversation,
+                                              msg.delivery_state, note, e);
     sodium_memzero(note, strlen(note));
     free(note);
-    if (r < 0)
+    if (rc < 0)
         return -1;
     send_remember_user(c, msg.sender);
     FAILPOINT("after_journal");
-    if (req->note_enabled && send_note_attempt(c, req->request_id, 1, 0, NULL, e) != 0)
+    later = 0;
+    if (req->note_enabled && r->reply_before_note && r->env && r->env->after_reply) {
+        struct send_later *l = calloc(1, sizeof(*l));
+        if (l) {
+            snprintf(l->request_id, sizeof(l->request_id), "%s", req->request_id);
+            later = r->env->after_reply(r->env, send_note_after_reply, l, send_later_release) == 0;
+            if (!later)
+                free(l);
+        }
+    }
+    if (req->note_enabled && !later && send_note_post(c, req->request_id, 0, NULL, e) != 0)
         return -1;
-    if (send_result(c, req->request_id, 0, result, e) != 0)
+    if (send_result(c, req->request_id, 0, later, result, e) != 0)
         return -1;
     send_store_reply(c, req->request_id, result);
-    err_clear(&te);
-    if (outbox_prune(c->ob, outbox_now_ms(), &te) < 0) /* finished rows older than 30 days */
-        log_msg("pruning the outbox failed: %s", te.message);
+    if (!later && c->gh)
+        send_gh_save_cache(c->gh);
     return 0;
+}
+
+/* Finished rows older than 30 days go, once per process (a send need not pay for it). */
+static void send_prune_once(struct send_ctx *c)
+{
+    static int done;
+    struct err e;
+
+    if (done)
+        return;
+    done = 1;
+    err_clear(&e);
+    if (outbox_prune(c->ob, outbox_now_ms(), &e) < 0)
+        log_msg("pruning the outbox failed: %s", e.message);
 }
 
 int send_sms(const struct send_request *r, cJSON *result, struct err *e)
 {
-    struct send_ctx c;
+    struct send_ctx *c;
     struct send_segments seg;
     struct outbox_req req;
     struct outbox_entry en;
     long cap;
     int64_t now;
-    int found, over = 0, rc = -1;
+    int found, over = 0, rc;
 
     if (send_validate(r, e) != 0)
         return -1;
-    if (send_ctx_open(&c, 1, e) != 0)
+    if (send_port(&c, 1, e) != 0)
         return -1;
     send_count_segments(r->body, &seg);
-    if (seg.segments > c.segment_limit) {
-        cap = send_segment_capacity(c.segment_limit, seg.ucs2);
+    if (seg.segments > c->segment_limit) {
+        cap = send_segment_capacity(c->segment_limit, seg.ucs2);
         err_set(e, ERR_BODY_TOO_LONG,
                 "the message is %ld %s long, %d SMS segments; the limit is %d segments (%ld %s)",
                 seg.units, seg.ucs2 ? "UCS-2 characters" : "GSM-7 characters", seg.segments,
-                c.segment_limit, cap, seg.ucs2 ? "characters when any needs UCS-2" : "characters");
-        goto out;
+                c->segment_limit, cap, seg.ucs2 ? "characters when any needs UCS-2" : "characters");
+        return -1;
     }
     req.request_id = r->request_id;
     req.candidate_id = r->candidate_id;
     req.to = r->to;
     req.body = r->body;
-    req.visibility = r->visibility ? r->visibility : store_note_visibility(c.store);
-    req.note_enabled = c.note_enabled;
+    req.visibility = r->visibility ? r->visibility : store_note_visibility(c->store);
+    req.note_enabled = c->note_enabled;
     req.schedule = r->schedule;
     req.send_at_ms = r->schedule ? r->send_at * 1000 : 0;
-    found = outbox_lookup(c.ob, &req, &en, e);
+    found = outbox_lookup(c->ob, &req, &en, e);
     if (found < 0)
-        goto out;
+        return -1;
     if (found) {
         outbox_entry_free(&en);
-        rc = send_replay(&c, r->request_id, result, e);
-        goto out;
+        rc = send_replay(c, r->request_id, result, e);
+    } else {
+        /* a new request: the clock decides (time(), so that a test can set it with faketime) */
+        now = (int64_t)time(NULL);
+        if (r->schedule && send_schedule_range(r->send_at, now, e) != 0)
+            return -1;
+        if (send_quiet_guard(c, r->to, r->schedule ? r->send_at : now, r->schedule,
+                             r->schedule ? 0 : r->override_quiet_hours, result, &over, e) != 0)
+            return -1;
+        req.quiet_override = over;
+        rc = send_new(c, r, &req, result, e);
     }
-    /* a new request: the clock decides (time(), so that a test can set it with faketime) */
-    now = (int64_t)time(NULL);
-    if (r->schedule && send_schedule_range(r->send_at, now, e) != 0)
-        goto out;
-    if (send_quiet_guard(&c, r->to, r->schedule ? r->send_at : now, r->schedule,
-                         r->schedule ? 0 : r->override_quiet_hours, result, &over, e) != 0)
-        goto out;
-    req.quiet_override = over;
-    rc = send_new(&c, &req, result, e);
-out:
-    send_ctx_close(&c);
+    send_prune_once(c);
     return rc;
+}
+
+int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct err *e)
+{
+    struct textus_number_check k;
+    struct send_ctx *c;
+    char when[40];
+    time_t t;
+    struct tm tm;
+
+    if (!phone_gh_id_valid(candidate_id)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_CANDIDATE_ID_RULE);
+        return -1;
+    }
+    if (!phone_e164_nanp_valid(to)) {
+        err_set(e, ERR_BAD_REQUEST, SEND_TO_RULE);
+        return -1;
+    }
+    /* the outbox too: the send that follows finds it open */
+    if (send_port(&c, 1, e) != 0)
+        return -1;
+    /* Greenhouse gets ready while the two checks run (all three at once) */
+    send_warm(c, 0);
+    if (textus_check_number(&c->tx, to, &k, e) != 0)
+        return -1;
+    send_prep_put(to, k.opted_out || k.unsubscribed, k.blocked);
+    t = time(NULL);
+    gmtime_r(&t, &tm);
+    if (!strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        when[0] = '\0';
+    cJSON_AddStringToObject(result, "to", to);
+    cJSON_AddBoolToObject(result, "opted_out", k.opted_out || k.unsubscribed);
+    cJSON_AddBoolToObject(result, "blocked", k.blocked);
+    cJSON_AddStringToObject(result, "checked_at", when);
+    return 0;
 }

@@ -32,6 +32,7 @@
 #define SEND_KDF_CONTEXT "outbox-seal"
 
 struct send_gh; /* the Greenhouse client behind send_gh_* (send_gh.c) */
+struct handler_env;
 
 /* What a send flow needs: the store, the TextUs config, the Greenhouse client, the outbox. */
 struct send_ctx {
@@ -49,6 +50,39 @@ struct send_ctx {
 int send_ctx_open(struct send_ctx *c, int need_outbox, struct err *e) TH_WUR;
 void send_ctx_close(struct send_ctx *c);
 
+/*
+ * The port's context: opened on first need and kept for the life of the process (one
+ * browser port), so that the requests of a port share one decrypted store, one outbox
+ * connection and the API clients' kept-alive connections and tokens. Reloaded when the
+ * store file changed (another process ran `configure`, or cached a token); the outbox
+ * stays open when the reloaded store derives the same key. *out is owned by the port:
+ * never close it. send_port_close() wipes and closes it (at the end of the process).
+ */
+int send_port(struct send_ctx **out, int need_outbox, struct err *e) TH_WUR;
+void send_port_close(void);
+
+/*
+ * Between two requests of a port: wait until in_fd is readable (a frame, or EOF) while
+ * background requests (connections opened ahead of use) run. warm: first open the port's
+ * context and warm the connections to TextUs and Greenhouse (once). 1 when in_fd is
+ * readable, 0 when nothing was left to run (the caller then reads as usual).
+ */
+int send_port_idle(int in_fd, int warm);
+
+/* How long a prepare_send result is reused by a send_sms to the same number on the same port
+ * (PROTOCOL.md, prepare_send: TextUs itself refuses an opted-out number). */
+#define SEND_PREP_REUSE_MS 60000
+
+/*
+ * prepare_send: the opt-out and the conversation of `to`, checked at once while the
+ * connection to Greenhouse (and a v3 token) gets ready; fills result ({"to", "opted_out",
+ * "blocked", "checked_at"}) and keeps it for send_sms on this port.
+ */
+int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct err *e) TH_WUR;
+
+/* Forget the prepare_send result of `to` (NULL: of every number), e.g. after an opt_out. */
+void send_prep_forget(const char *to);
+
 /* Greenhouse, as the send flow needs it (send_gh.c adapts the greenhouse client). */
 int send_gh_open(struct send_gh **out, const struct store *s, struct err *e) TH_WUR;
 void send_gh_close(struct send_gh *g);
@@ -59,6 +93,10 @@ int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *bo
 /* Search the candidate's notes for one containing needle: *found, note_id. */
 int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
                       char *note_id, size_t note_id_sz, int *found, struct err *e) TH_WUR;
+/* Get Greenhouse's connection and tokens ready in the background (gh_warm). */
+void send_gh_warm(struct send_gh *g);
+/* Save what the client learnt in the background (user id, tokens) to the store. */
+void send_gh_save_cache(struct send_gh *g);
 
 /* GSM-7 and UCS-2 segment arithmetic (TextUs's segment limit, default 3). */
 struct send_segments {
@@ -113,6 +151,12 @@ int send_flush(int force, int include_stopped, struct send_flush_counts *out, st
 int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int include_stopped,
                       int *written, struct err *e) TH_WUR;
 
+/* The rest of an attempt this process has claimed (prior: attempts before it; > 0 looks for
+ * the marker first): post, journal the note id or the failure. *written (may be NULL) is set
+ * to 1 when this call journaled the note as written. */
+int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *written,
+                   struct err *e) TH_WUR;
+
 /* Resolve an INTENT/UNKNOWN row from the conversation: 1 sent, 0 not sent, 2 unknown, -1 error. */
 int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) TH_WUR;
 
@@ -143,6 +187,10 @@ struct send_request {
     int override_quiet_hours; /* send even outside the quiet-hours window (the note says so) */
     int schedule;             /* schedule_sms: POST .../messages/schedule for send_at */
     int64_t send_at;          /* schedule: epoch seconds (send_parse_send_at) */
+    /* reply once the SMS is accepted and journaled, and write the note after the reply (an
+     * event on the port): only when env->after_reply lets the handler work after it */
+    int reply_before_note;
+    const struct handler_env *env;
 };
 
 /* A scheduled time is at least this far ahead, and at most this many days. */
@@ -155,8 +203,9 @@ struct send_request {
 int64_t send_parse_send_at(const char *s);
 
 /*
- * The whole send flow (send_sms, and schedule_sms when r->schedule); fills result ({"message",
- * "note", "replayed"}, and for a schedule "scheduled_at", "scheduled_local"). A new request
+ * The whole send flow (send_sms, and schedule_sms when r->schedule) on the port's context;
+ * fills result ({"message", "note", "replayed"}, and for a schedule "scheduled_at",
+ * "scheduled_local"). A new request
  * outside the quiet-hours window is refused with quiet_hours and its fields left in result
  * under HANDLER_ERROR_FIELDS (handler.h) unless override_quiet_hours (sends only).
  */

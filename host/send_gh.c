@@ -77,3 +77,13 @@ int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *n
         snprintf(note_id, note_id_sz, "%lld", id); /* journaled with the note's real id */
     return 0;
 }
+
+void send_gh_warm(struct send_gh *g)
+{
+    gh_warm(g->client);
+}
+
+void send_gh_save_cache(struct send_gh *g)
+{
+    gh_client_save_cache(g->client);
+}

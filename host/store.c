@@ -66,6 +66,8 @@ struct store {
     size_t arena_len;
     const char *secret[SEC__COUNT];
     char key_id[STORE_KEY_ID_HEX];
+    struct stat file; /* the store file as it was just before it was read (store_changed) */
+    int file_known;
 };
 
 struct store_key {
@@ -796,8 +798,8 @@ int store_load(struct store **out, struct err *e)
     struct paths p;
     struct store_key k;
     cJSON *doc = NULL;
-    int exists = 0, lock_fd = -1, stale = 0;
-    struct stat st;
+    int exists = 0, lock_fd = -1, stale = 0, file_known;
+    struct stat st, file;
 
     *out = NULL;
     if (store_sodium(e) != 0 || paths_resolve(&p, e) != 0)
@@ -819,6 +821,8 @@ int store_load(struct store **out, struct err *e)
         }
         store_unlock(lock_fd);
     }
+    /* the file's identity before the read: a write after it shows as a change */
+    file_known = lstat(p.store, &file) == 0;
     if (store_read_doc(&p, &k, &doc, &stale, e) != 0) {
         if (e->code != ERR_STORE_KEY_MISMATCH && !stale)
             return -1;
@@ -848,7 +852,32 @@ int store_load(struct store **out, struct err *e)
         return -1;
     }
     store_key_clear(&k);
+    (*out)->file = file;
+    (*out)->file_known = file_known;
     return 0;
+}
+
+#ifdef __APPLE__
+#define st_mtim st_mtimespec
+#define st_ctim st_ctimespec
+#endif
+#define STORE_NSEC(ts) ((long long)(ts).tv_sec * 1000000000LL + (long long)(ts).tv_nsec)
+
+int store_changed(const struct store *s)
+{
+    struct paths p;
+    struct stat now;
+    struct err e;
+
+    err_clear(&e);
+    if (!s->file_known || paths_resolve(&p, &e) != 0 || lstat(p.store, &now) != 0)
+        return 1;
+    /* every write replaces the file: a new inode, or a reused one with new times (to the
+     * nanosecond where the system keeps them) */
+    return now.st_dev != s->file.st_dev || now.st_ino != s->file.st_ino ||
+           now.st_size != s->file.st_size ||
+           STORE_NSEC(now.st_mtim) != STORE_NSEC(s->file.st_mtim) ||
+           STORE_NSEC(now.st_ctim) != STORE_NSEC(s->file.st_ctim);
 }
 
 /* ---- accessors ------------------------------------------------------------ */

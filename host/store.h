@@ -121,6 +121,13 @@ struct store;
  */
 int store_load(struct store **out, struct err *e) TH_WUR;
 
+/*
+ * 1 when the store file is no longer the one s was read from (another process --
+ * `configure`, a send caching a token -- wrote it, or it is gone), 0 when it is
+ * the same. One lstat: for a process that keeps a handle across requests.
+ */
+int store_changed(const struct store *s);
+
 /* Wipe and free a handle (NULL is fine). */
 void store_free(struct store *s);
 

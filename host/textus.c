@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -82,16 +83,19 @@ static int textus_slug(const struct textus_config *c, char *out, size_t outsz, s
     return 0;
 }
 
-static int textus_do(const struct textus_config *c, enum http_method m, const char *url,
-                     const char *body, int idempotent, struct http_response *r, struct err *e)
-{
+/* One prepared request: the headers (the Authorization line is a secret) live here. */
+struct textus_rq {
     char auth[TEXTUS_TOKEN_MAX + 32];
     const char *hdrs[4];
     struct http_request rq;
-    size_t tl;
-    int rc;
+};
 
-    memset(r, 0, sizeof(*r));
+static int textus_rq_init(const struct textus_config *c, struct textus_rq *t, enum http_method m,
+                          const char *url, const char *body, int idempotent, struct err *e)
+{
+    size_t tl;
+
+    memset(t, 0, sizeof(*t));
     if (!c->token || !*c->token) {
         err_set(e, ERR_NOT_CONFIGURED, "no TextUs API token is configured");
         return -1;
@@ -101,21 +105,37 @@ static int textus_do(const struct textus_config *c, enum http_method m, const ch
         err_set(e, ERR_INVALID_CONFIG, "the TextUs API token is malformed");
         return -1;
     }
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
-    hdrs[0] = auth;
-    hdrs[1] = "Accept: " TEXTUS_VND;
-    hdrs[2] = "Content-Type: " TEXTUS_VND;
-    hdrs[3] = NULL;
-    memset(&rq, 0, sizeof(rq));
-    rq.method = m;
-    rq.url = url;
-    rq.headers = hdrs;
-    rq.body = body;
-    rq.body_len = body ? strlen(body) : 0;
-    rq.idempotent = idempotent;
-    rq.opts = &c->http;
-    rc = http_request(&rq, r, e);
-    sodium_memzero(auth, sizeof(auth));
+    snprintf(t->auth, sizeof(t->auth), "Authorization: Bearer %s", c->token);
+    t->hdrs[0] = t->auth;
+    t->hdrs[1] = "Accept: " TEXTUS_VND;
+    t->hdrs[2] = "Content-Type: " TEXTUS_VND;
+    t->hdrs[3] = NULL;
+    t->rq.method = m;
+    t->rq.url = url;
+    t->rq.headers = t->hdrs;
+    t->rq.body = body;
+    t->rq.body_len = body ? strlen(body) : 0;
+    t->rq.idempotent = idempotent;
+    t->rq.opts = &c->http;
+    return 0;
+}
+
+static void textus_rq_wipe(struct textus_rq *t)
+{
+    sodium_memzero(t->auth, sizeof(t->auth));
+}
+
+static int textus_do(const struct textus_config *c, enum http_method m, const char *url,
+                     const char *body, int idempotent, struct http_response *r, struct err *e)
+{
+    struct textus_rq t;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    if (textus_rq_init(c, &t, m, url, body, idempotent, e) != 0)
+        return -1;
+    rc = http_request(&t.rq, r, e);
+    textus_rq_wipe(&t);
     return rc;
 }
 
@@ -851,6 +871,32 @@ static int textus_optout_path(const struct textus_config *c, const char *e164, c
     return textus_url(c, url, urlsz, e, "/%s/opt_outs/%s", slug, num);
 }
 
+/* The answer to GET /{slug}/opt_outs/{phone}: *opted_out, or -1 with *e. */
+static int textus_opt_out_answer(const struct textus_config *c, const struct http_response *r,
+                                 int *opted_out, struct err *e)
+{
+    cJSON *doc;
+    int ok;
+
+    *opted_out = 0;
+    if (r->status == 404) {
+        /* Not documented: 404 = no opt-out. A wrong slug also gives 404 here; the
+         * send then fails with textus_account, so nothing is sent by mistake. */
+        return 0;
+    }
+    if (textus_map(c, r, 1, "reading the opt-out", e) != 0)
+        return -1;
+    doc = apijson_parse(r->body, r->body_len);
+    ok = cJSON_IsObject(doc);
+    cJSON_Delete(doc);
+    if (!ok) {
+        textus_invalid(e, "an OptOut that is not a JSON object");
+        return -1;
+    }
+    *opted_out = 1;
+    return 0;
+}
+
 int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opted_out,
                        struct err *e)
 {
@@ -863,28 +909,9 @@ int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opt
      * (what answers when there is none is not documented: 404 is the natural reading) */
     if (textus_optout_path(c, e164, url, sizeof(url), e) != 0)
         return -1;
-    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) != 0)
-        goto out;
-    if (r.status == 404) {
-        /* Not documented: 404 = no opt-out. A wrong slug also gives 404 here; the
-         * send then fails with textus_account, so nothing is sent by mistake. */
+    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) == 0 &&
+        textus_opt_out_answer(c, &r, opted_out, e) == 0)
         rc = 0;
-        goto out;
-    }
-    if (textus_map(c, &r, 1, "reading the opt-out", e) != 0)
-        goto out;
-    {
-        cJSON *doc = apijson_parse(r.body, r.body_len);
-        int ok = cJSON_IsObject(doc);
-        cJSON_Delete(doc);
-        if (!ok) {
-            textus_invalid(e, "an OptOut that is not a JSON object");
-            goto out;
-        }
-    }
-    *opted_out = 1;
-    rc = 0;
-out:
     http_response_free(&r);
     return rc;
 }
@@ -907,14 +934,12 @@ int textus_create_opt_out(const struct textus_config *c, const char *e164, struc
     return rc;
 }
 
-int textus_get_conversation(const struct textus_config *c, const char *e164,
-                            struct textus_conversation *out, struct err *e)
+/* GET /:account/conversations/:phone_number's URL. */
+static int textus_conversation_url(const struct textus_config *c, const char *e164, char *url,
+                                   size_t urlsz, struct err *e)
 {
-    char slug[256], num[64], url[HTTP_URL_MAX];
-    struct http_response r;
-    int rc = -1;
+    char slug[256], num[64];
 
-    memset(out, 0, sizeof(*out));
     if (!textus_is_e164(e164)) {
         err_set(e, ERR_BAD_REQUEST, "not an E.164 number");
         return -1;
@@ -922,20 +947,119 @@ int textus_get_conversation(const struct textus_config *c, const char *e164,
     /* https://apidocs.next.textus.com/docs/accounts/conversation/:
      * GET /:account/conversations/:phone_number (404 when there is none: not documented) */
     if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, num, sizeof(num)) != 0 ||
-        textus_url(c, url, sizeof(url), e, "/%s/conversations/%s", slug, num) != 0)
+        textus_url(c, url, urlsz, e, "/%s/conversations/%s", slug, num) != 0)
         return -1;
-    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) != 0)
-        goto out;
-    if (r.status == 404) {
+    return 0;
+}
+
+/* The answer to GET /:account/conversations/:phone_number into *out (found = 0 on 404). */
+static int textus_conversation_answer(const struct textus_config *c, const struct http_response *r,
+                                      struct textus_conversation *out, struct err *e)
+{
+    memset(out, 0, sizeof(*out));
+    if (r->status == 404) {
         out->found = 0; /* not documented: no conversation with that number */
+        return 0;
+    }
+    if (textus_map(c, r, 1, "looking up the conversation", e) != 0 ||
+        textus_parse_conversation(r->body, r->body_len, out, e) != 0)
+        return -1;
+    return 0;
+}
+
+int textus_get_conversation(const struct textus_config *c, const char *e164,
+                            struct textus_conversation *out, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    struct http_response r;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (textus_conversation_url(c, e164, url, sizeof(url), e) != 0)
+        return -1;
+    if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) == 0 &&
+        textus_conversation_answer(c, &r, out, e) == 0)
         rc = 0;
+    http_response_free(&r);
+    return rc;
+}
+
+int textus_check_number(const struct textus_config *c, const char *e164,
+                        struct textus_number_check *out, struct err *e)
+{
+    char url_o[HTTP_URL_MAX], url_c[HTTP_URL_MAX];
+    struct textus_rq t[2];
+    struct http_request rq[2];
+    struct http_response r[2];
+    struct err re[2];
+    struct textus_conversation *conv = NULL;
+    int rc[2] = {-1, -1}, ret = -1;
+
+    memset(out, 0, sizeof(*out));
+    memset(r, 0, sizeof(r));
+    err_clear(&re[0]);
+    err_clear(&re[1]);
+    /* the two pages of textus_get_opt_out and textus_get_conversation, at once */
+    if (textus_optout_path(c, e164, url_o, sizeof(url_o), e) != 0 ||
+        textus_conversation_url(c, e164, url_c, sizeof(url_c), e) != 0)
+        return -1;
+    if (textus_rq_init(c, &t[0], HTTP_GET, url_o, NULL, 1, e) != 0)
+        return -1;
+    if (textus_rq_init(c, &t[1], HTTP_GET, url_c, NULL, 1, e) != 0) {
+        textus_rq_wipe(&t[0]);
+        return -1;
+    }
+    rq[0] = t[0].rq;
+    rq[1] = t[1].rq;
+    http_request_all(rq, r, re, rc, 2);
+    textus_rq_wipe(&t[0]);
+    textus_rq_wipe(&t[1]);
+    conv = calloc(1, sizeof(*conv));
+    if (!conv) {
+        err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
-    if (textus_map(c, &r, 1, "looking up the conversation", e) == 0 &&
-        textus_parse_conversation(r.body, r.body_len, out, e) == 0)
-        rc = 0;
+    if (rc[0] != 0) {
+        *e = re[0];
+        goto out;
+    }
+    if (textus_opt_out_answer(c, &r[0], &out->opted_out, e) != 0)
+        goto out;
+    if (rc[1] != 0) {
+        *e = re[1];
+        goto out;
+    }
+    if (textus_conversation_answer(c, &r[1], conv, e) != 0)
+        goto out;
+    out->conversation = conv->found;
+    out->blocked = conv->found && conv->blocked;
+    out->unsubscribed = conv->found && conv->unsubscribed;
+    ret = 0;
 out:
-    http_response_free(&r);
+    free(conv);
+    http_response_free(&r[0]);
+    http_response_free(&r[1]);
+    return ret;
+}
+
+int textus_warm(const struct textus_config *c)
+{
+    char slug[256], url[HTTP_URL_MAX];
+    struct textus_rq t;
+    struct err e;
+    int rc;
+
+    err_clear(&e);
+    if (http_origin_warm(textus_base(c)))
+        return 0;
+    /* https://apidocs.next.textus.com/docs/accounts/index: GET /accounts{?...,slug}, the
+     * user's accounts filtered by slug: a read that changes nothing, to open the connection */
+    if (textus_slug(c, slug, sizeof(slug), &e) != 0 ||
+        textus_url(c, url, sizeof(url), &e, "/accounts?slug=%s", slug) != 0 ||
+        textus_rq_init(c, &t, HTTP_GET, url, NULL, 1, &e) != 0)
+        return -1;
+    rc = http_background(&t.rq, NULL, NULL);
+    textus_rq_wipe(&t);
     return rc;
 }
 

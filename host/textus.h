@@ -104,6 +104,29 @@ int textus_get_message(const struct textus_config *c, const char *message_id,
 int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opted_out,
                        struct err *e) TH_WUR;
 
+/* What the checks before a send found about a number. */
+struct textus_number_check {
+    int opted_out;    /* GET /{slug}/opt_outs/{phone} answered an OptOut */
+    int conversation; /* the account has a conversation with the number */
+    int blocked;      /* that conversation is blocked */
+    int unsubscribed; /* that conversation is unsubscribed */
+};
+
+/*
+ * The opt-out and the conversation of a number, the two requests at once (what
+ * textus_get_opt_out and textus_get_conversation read). 0, or -1 with the
+ * opt-out's error first, then the conversation's.
+ */
+int textus_check_number(const struct textus_config *c, const char *e164,
+                        struct textus_number_check *out, struct err *e) TH_WUR;
+
+/*
+ * Open a connection to TextUs ahead of use, in the background (a read that changes
+ * nothing: the token's accounts filtered by the configured slug), unless one was used
+ * recently or is being opened. 0 started or not needed, -1 not started.
+ */
+int textus_warm(const struct textus_config *c) TH_WUR;
+
 /* PUT /{slug}/opt_outs/{phone} -> 201. */
 int textus_create_opt_out(const struct textus_config *c, const char *e164, struct err *e) TH_WUR;
 

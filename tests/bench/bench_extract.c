@@ -138,7 +138,7 @@ static int bench_once(const struct bench_profile *p, int layer)
         return r.found && strcmp(r.phone.e164, "+13125550142") == 0 ? 0 : -1;
     }
     if (layer == 1) {
-        struct handler_env env = {origin, 0};
+        struct handler_env env = {.origin = origin, .from_cli = 0};
         struct err e;
         cJSON *result = cJSON_CreateObject();
         const cJSON *ph;

@@ -154,10 +154,12 @@ def send(host, runs=15):
         c1 = cpu_s(h.proc.pid)
         h.close()
         st1 = fk.state()["connections"]
-        for srv in ("textus", "harvest"):
+        # TextUs: the opt-out and conversation checks of a send run at once, over two
+        # connections (HTTP/1.1), both kept for the sends that follow
+        for srv, want in (("textus", 2), ("harvest", 1)):
             opened = st1[srv]["api"] - st0[srv]["api"]
             row("100 sends over one port: connections opened at %s" % srv, str(opened), "-", "-",
-                "1", "met" if opened == 1 else "missed")
+                "<= %d" % want, "met" if opened <= want else "missed")
         row("100 sends over one port: host CPU per send", "%.2f ms" % ((c1 - c0) * 10),
             "%.1f ms wall per send" % (wall * 10), "-", "-", "-")
         peak = statistics.median(hwms) / 1024.0

@@ -28,3 +28,16 @@ if(NOT TH_FAILPOINTS)
                    $<TARGET_FILE:textus-host-engine>)
   set_tests_properties(send_no_failpoints PROPERTIES LABELS "send")
 endif()
+
+# A send on a long-lived port (issue 13): prepare_send and its reuse, reply_before_note and
+# its note event, the warm port, and the fdatasync/open counts of a send (strace).
+add_test(NAME send_port COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_port.py)
+set_tests_properties(send_port PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
+# The same under valgrind (Harvest v1 only): the port's background requests, event frames and
+# reloads without a memory error or a definite leak.
+if(VALGRIND AND NOT TH_SANITIZE AND NOT TH_FUZZ)
+  add_test(NAME send_port_valgrind
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_port.py)
+  set_tests_properties(send_port_valgrind PROPERTIES LABELS "send;valgrind" TIMEOUT 300
+    ENVIRONMENT "${TH_SEND_ENV};TH_PORT_ONLY=v1;TH_WRAPPER=${VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no")
+endif()

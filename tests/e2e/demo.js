@@ -53,10 +53,14 @@ async function main() {
     out.send_state = await status.getAttribute('data-state');
     out.message_id = await status.getAttribute('data-message-id');
     if (out.send_state === 'sent') {
+      // the note is written after "Sent" (the host's note event on the tab's port)
+      await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note !== 'pending',
+        null, { timeout: 30000 });
+      out.note = await status.getAttribute('data-note');
       await F.advance(fakes, out.message_id, 'delivered');
       await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery,
         null, { timeout: 30000 });
-      out.delivery = await status.textContent();
+      out.delivery = (await status.textContent()).split(' · ')[0]; // "Delivered · note added ..."
     }
     if (process.env.DEMO_SCREENSHOT) {
       await page.screenshot({ path: process.env.DEMO_SCREENSHOT, fullPage: true });

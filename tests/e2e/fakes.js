@@ -52,6 +52,8 @@ const advance = (f, messageId, state) => control(f, 'POST', 'advance',
 const fakeState = (f) => control(f, 'GET', 'state');
 // A text from the number to the account (the candidate replies).
 const inbound = (f, from, body) => control(f, 'POST', 'inbound', { account: 'acme', from, body });
+const fault = (f, rule) => control(f, 'POST', 'faults', rule);
+const resetFaults = (f) => control(f, 'POST', 'reset-faults');
 
 async function stopFakes(f) {
   if (!f || f.proc.exitCode !== null) return;
@@ -75,4 +77,5 @@ function configure(f, state, extra) {
   return p.stdout;
 }
 
-module.exports = { startFakes, stopFakes, requests, advance, fakeState, inbound, configure, TOKEN, API_KEY };
+module.exports = { startFakes, stopFakes, requests, advance, fakeState, inbound, fault, resetFaults,
+  configure, TOKEN, API_KEY };

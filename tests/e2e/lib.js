@@ -106,14 +106,19 @@ function hostPids(binaryPath) {
   return pids;
 }
 
-async function waitNoHost(binaryPath, ms) {
+// Wait (up to ms) until at most n hosts of binaryPath run; returns their pids then.
+async function waitHosts(binaryPath, n, ms) {
   const end = Date.now() + ms;
   let pids = hostPids(binaryPath);
-  while (pids.length && Date.now() < end) {
+  while (pids.length > n && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 100));
     pids = hostPids(binaryPath);
   }
   return pids;
+}
+
+async function waitNoHost(binaryPath, ms) {
+  return waitHosts(binaryPath, 0, ms);
 }
 
 // One framed request to a host binary, as Chrome sends it.
@@ -135,4 +140,4 @@ function hostHasVerb(verb, env) {
 }
 
 module.exports = { SRC, HOST, CHROMIUM, STUB_ID, NAME, makeRun, install, cleanup, serveFixture, launch,
-  hostPids, waitNoHost, oneShot, hostHasVerb, extensionOverlay };
+  hostPids, waitHosts, waitNoHost, oneShot, hostHasVerb, extensionOverlay };

@@ -1,7 +1,9 @@
-// End-to-end send flow in headless Chromium against the fakes: click "Text candidate" →
-// exactly one SMS at the fake TextUs to the number beneath the name and one note at the fake
-// Greenhouse → "Delivered" once the fake advances the message; "Import to TextUs" creates one
-// contact; an opted-out candidate gets the refusal and no message.
+// End-to-end send flow in headless Chromium against the fakes, over the tab's long-lived port
+// (one host for the tab): the compose box checks the number first (prepare_send); click →
+// "Sent" as soon as TextUs accepted the text (reply_before_note), "note added in Greenhouse" on
+// the host's note event, then "Delivered" once the fake advances the message; exactly one SMS
+// and one note. "Import to TextUs" creates one contact; an opted-out candidate is shown as
+// such before anyone types, and nothing can be sent.
 'use strict';
 
 const test = require('node:test');
@@ -53,38 +55,81 @@ async function open(id, phone, name) {
 const sms = (recs) => recs.filter((r) => r.server === 'textus' && r.method === 'POST' && /^\/acme\/messages$/.test(r.path));
 const notes = (recs) => recs.filter((r) => r.server === 'harvest' && r.method === 'POST' && /notes$/.test(r.path));
 
-test('click → one SMS to the number beneath the name, one note → Delivered', { skip }, async () => {
-  const page = await open(1001, '(303) 555-0123', 'Jane Candidate');
-  assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
-  await page.click('button.textus-text-btn');
-  const box = page.locator('.textus-compose');
-  await box.waitFor();
-  assert.match(await box.locator('.textus-counter').textContent(), /1 of 3 segments \(GSM-7\)/);
-  await box.locator('textarea.textus-body').fill('Hi Jane, this is Alice from Acme. Free for a call on Thursday?');
-  await box.locator('button.textus-send').click();
-  const status = box.locator('.textus-send-status');
-  await page.waitForFunction(() => {
-    const s = document.querySelector('.textus-send-status');
-    return s && s.dataset.state && s.dataset.state !== 'sending';
-  }, null, { timeout: 60000 });
-  assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
-  const recs = await F.requests(fakes);
-  const sent = sms(recs);
-  assert.strictEqual(sent.length, 1, JSON.stringify(sent));
-  assert.strictEqual(sent[0].body.to, '+13035550123');
-  assert.match(sent[0].body.body, /Free for a call on Thursday/);
-  const n = notes(recs);
-  assert.strictEqual(n.length, 1, JSON.stringify(n));
-  assert.match(n[0].path, /1001/);
-  assert.match(await status.textContent(), /Sent/);
-  await F.advance(fakes); // every pending message → delivered
-  await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null,
-    { timeout: 30000 });
-  assert.strictEqual(await status.getAttribute('data-delivery'), 'delivered');
-  assert.strictEqual(await status.textContent(), 'Delivered');
-  assert.strictEqual(sms(await F.requests(fakes)).length, 1, 'still one message after polling');
-  await page.close();
-});
+test('click → "Sent" at once, then "note added" (the host\'s event), then Delivered, over one long-lived port',
+  { skip }, async () => {
+    const page = await open(1001, '(303) 555-0123', 'Jane Candidate');
+    assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
+    // the tab's requests so far (ping, extract_phone) went to one host that stays: the port
+    // (the service worker's periodic flush_outbox, asked for when a profile opens, is a
+    // one-shot host of its own that ends on its own: wait for it to go)
+    const hosts = await L.waitHosts(run.installedHost, 1, 15000);
+    assert.strictEqual(hosts.length, 1, `one host for the tab, found ${hosts.length}`);
+    await page.click('button.textus-text-btn');
+    const box = page.locator('.textus-compose');
+    await box.waitFor();
+    // the compose box checked the number first (prepare_send)
+    await page.waitForFunction(() => {
+      const b = document.querySelector('.textus-compose');
+      return b && b.dataset.check && b.dataset.check !== 'checking';
+    }, null, { timeout: 30000 });
+    assert.strictEqual(await box.getAttribute('data-check'), 'clear');
+    assert.match(await box.locator('.textus-counter').textContent(), /1 of 3 segments \(GSM-7\)/);
+    await box.locator('textarea.textus-body').fill('Hi Jane, this is Alice from Acme. Free for a call on Thursday?');
+    const before = await F.requests(fakes);
+    // a slow Greenhouse: "Sent" must not wait for it
+    await F.fault(fakes, { server: 'harvest', method: 'POST', path_re: 'notes$', action: { delay_ms: 1500 } });
+    // every text the status line shows, in order
+    await page.evaluate(() => {
+      const s = document.querySelector('.textus-send-status');
+      window.__statusSeen = [];
+      new MutationObserver(() => {
+        const t = s.textContent;
+        if (window.__statusSeen[window.__statusSeen.length - 1] !== t) window.__statusSeen.push(t);
+      }).observe(s, { childList: true, characterData: true, subtree: true });
+    });
+    await box.locator('button.textus-send').click();
+    await page.waitForFunction(() => {
+      const s = document.querySelector('.textus-send-status');
+      return s && s.dataset.state && s.dataset.state !== 'sending';
+    }, null, { timeout: 60000 });
+    const status = box.locator('.textus-send-status');
+    assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
+    assert.strictEqual(await status.getAttribute('data-note'), 'pending', 'Sent before the note was written');
+    assert.match(await status.textContent(), /^Sent · adding the note in Greenhouse/);
+    await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note === 'written',
+      null, { timeout: 30000 });
+    assert.strictEqual(await status.textContent(), 'Sent · note added in Greenhouse');
+    const recs = (await F.requests(fakes)).slice(before.length);
+    const sent = sms(recs);
+    assert.strictEqual(sent.length, 1, JSON.stringify(sent));
+    assert.strictEqual(sent[0].body.to, '+13035550123');
+    assert.match(sent[0].body.body, /Free for a call on Thursday/);
+    const n = notes(recs);
+    assert.strictEqual(n.length, 1, JSON.stringify(n));
+    assert.match(n[0].path, /1001/);
+    // the checks of prepare_send were reused: none between the click and the SMS (the
+    // thread's refresh after the send reads the conversation too; that is not a check)
+    const checks = recs.filter((r) => r.seq < sent[0].seq && r.method === 'GET' &&
+      /^\/acme\/(opt_outs|conversations)\//.test(r.path));
+    assert.deepStrictEqual(checks, [], 'the send checked again');
+    await F.resetFaults(fakes);
+    await F.advance(fakes); // every pending message → delivered
+    await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null,
+      { timeout: 30000 });
+    assert.strictEqual(await status.getAttribute('data-delivery'), 'delivered');
+    assert.strictEqual(await status.textContent(), 'Delivered · note added in Greenhouse');
+    const seen = await page.evaluate(() => window.__statusSeen);
+    const at = (re) => seen.findIndex((t) => re.test(t));
+    assert.ok(at(/^Sent · adding the note/) >= 0 && at(/^Sent · adding the note/) < at(/note added/) &&
+      at(/note added/) < at(/^Delivered/), `Sent, then note added, then Delivered: ${JSON.stringify(seen)}`);
+    assert.strictEqual(sms(await F.requests(fakes)).length, 1 + sms(before).length, 'still one message after polling');
+    // still the same host: every verb of the tab went over one port
+    assert.ok(L.hostPids(run.installedHost).includes(hosts[0]), 'the tab kept its host');
+    await page.close();
+    // the tab is gone: its host gets EOF and exits
+    assert.ok(!(await L.waitHosts(run.installedHost, 0, 5000)).includes(hosts[0]),
+      'the closed tab left its host running');
+  });
 
 test('Import to TextUs creates one contact', { skip }, async () => {
   const page = await open(1001, '(303) 555-0123', 'Jane Candidate');
@@ -101,20 +146,19 @@ test('Import to TextUs creates one contact', { skip }, async () => {
   await page.close();
 });
 
-test('opted-out candidate → the refusal is shown and nothing is sent', { skip }, async () => {
+test('opted-out candidate → the compose box says so before anyone types, and nothing can be sent', { skip }, async () => {
   const page = await open(1003, '(303) 555-0177', 'Olive Optedout');
   const before = sms(await F.requests(fakes)).length;
   await page.click('button.textus-text-btn');
   const box = page.locator('.textus-compose');
   await box.waitFor();
-  await box.locator('button.textus-send').click();
   await page.waitForFunction(() => {
-    const s = document.querySelector('.textus-send-status');
-    return s && s.dataset.state && s.dataset.state !== 'sending';
-  }, null, { timeout: 60000 });
-  const status = box.locator('.textus-send-status');
-  assert.strictEqual(await status.getAttribute('data-state'), 'refused:opted_out');
-  assert.match(await status.textContent(), /opted out/);
+    const b = document.querySelector('.textus-compose');
+    return b && b.dataset.check && b.dataset.check !== 'checking';
+  }, null, { timeout: 30000 });
+  assert.strictEqual(await box.getAttribute('data-check'), 'opted_out');
+  assert.match(await box.locator('.textus-check').textContent(), /opted out/);
+  assert.strictEqual(await box.locator('button.textus-send').isDisabled(), true);
   assert.strictEqual(sms(await F.requests(fakes)).length, before, 'no message for an opted-out number');
   await page.close();
 });

@@ -47,7 +47,7 @@ static int run_fixture(const char *dir, const char *file)
     char path[4096];
     char *text, *got = NULL, *want = NULL;
     cJSON *doc, *req, *result, *expect, *exp_result, *exp_error, *exp_details, *details;
-    struct handler_env env = {NULL, 0};
+    struct handler_env env = {.origin = NULL, .from_cli = 0};
     struct err e;
     int rc, ok;
 

@@ -59,7 +59,7 @@ static cJSON *request(const char *id, const char *line)
 /* Run the handler; returns rc and leaves the result in *out (caller frees). */
 static int run(const char *id, const char *line, cJSON **out, struct err *e)
 {
-    struct handler_env env = {NULL, 0};
+    struct handler_env env = {.origin = NULL, .from_cli = 0};
     cJSON *req = request(id, line);
     int rc;
 
@@ -205,7 +205,7 @@ static void test_fallback_nothing(void **state)
     assert_non_null(calls);
     *calls = 0;
     {
-        struct handler_env env = {NULL, 0};
+        struct handler_env env = {.origin = NULL, .from_cli = 0};
         cJSON *req = request("x", "Chicago");
         r = cJSON_CreateObject();
         assert_int_equal(handler_extract_phone(&env, req, r, &e), -1);

@@ -21,16 +21,16 @@ columns alike:
                warmed by one untimed send_sms, each click with a new request id,
                sent with "reply_before_note": true, until the reply;
   warm note    the same click until the note is known written: the note event
-               frame ({"id", "event": "note", ...}) when the reply says the note is
-               pending; today's host writes the note before it replies (the flag is
-               an unknown member and ignored), so this equals the reply ("=reply");
+               frame ({"id", "event": "note", ...}) that follows a reply whose note is
+               pending (host/PROTOCOL.md, reply_before_note); a host that writes the
+               note before it replies makes this equal the reply ("=reply");
   curl pair    the curl CLI doing only the SMS POST and the note POST, as two
                processes, through the same proxies and TLS, with the headers and
                body bytes the host sent (taken from the fakes' record of the
                untimed send; credentials through 0600 config files, never argv).
-Hook: when the host answers a `prepare_send` (not in today's protocol: it answers
-unknown_type and the hook stays off), the warm click sends it first, untimed, as
-the compose box would when it opens.
+The warm click sends `prepare_send` first, untimed, as the compose box does when
+it opens (its checks are then reused by the send, host/PROTOCOL.md); with a host
+that answers it unknown_type the hook stays off and the output says so.
 
 Every click is checked in the fakes' request log: exactly one SMS POST (201) and
 exactly one note POST (201); anything else fails the run loudly (exit 1).
@@ -470,8 +470,8 @@ def report(args, results, load0, load1):
                   % (r["rtt"], r["one_chain"], r["warm_chain"], r["curl_chain"]))
     out.write("\nwarm note: %s\n" % (
         "timed to the note event frame" if any(r["note_event"] for r in results) else
-        "=reply: today's host writes the note before it replies (reply_before_note is ignored),"
-        " so the note is known written when the reply arrives"))
+        "=reply: the host wrote the note before it replied (it ignored reply_before_note),"
+        " so the note was known written when the reply arrived"))
     out.write("prepare_send hook: %s\n" % ("on" if args._prepare else
                                           "off (the host answers unknown_type)"))
     out.write("CPU time per click (median; the rest of a click is waiting) and the proxy's"
@@ -508,8 +508,9 @@ def smoke_checks(results):
     # bounds allow the one extra count per TLS connection that RTT 0 may show
     if not all(6 <= n <= 8 for n in r["curl_rt"]):
         bad.append("curl pair round trips %s, expected 6 (at most 8 at RTT 0)" % r["curl_rt"])
-    if not all(6 <= n <= 14 for n in r["one_rt"]):
-        bad.append("one-shot round trips %s, expected 6..14" % r["one_rt"])
+    # one-shot: TCP, TLS, the two checks at once, SMS, note (Greenhouse's TCP and TLS overlap)
+    if not all(5 <= n <= 14 for n in r["one_rt"]):
+        bad.append("one-shot round trips %s, expected 5..14" % r["one_rt"])
     if not all(1 <= n <= 6 for n in r["warm_rt"]):
         bad.append("warm round trips %s, expected 1..6" % r["warm_rt"])
     if bad:
