@@ -164,6 +164,48 @@ static int ob_exec(struct outbox *ob, const char *sql, const char *what, struct 
     return 0;
 }
 
+/*
+ * PRAGMA journal_mode=WAL, waiting for other processes: the change takes the database's
+ * exclusive lock, and SQLite answers SQLITE_BUSY at once — without the busy handler — when
+ * another process opens the same new outbox at that moment (several host processes
+ * starting together on a fresh state folder). Retried for up to OB_BUSY_TIMEOUT_MS; the
+ * mode it answers must then be "wal".
+ */
+static int ob_enable_wal(struct outbox *ob, struct err *e)
+{
+    long waited = 0, step = 2;
+
+    for (;;) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(ob->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *mode = sqlite3_column_text(st, 0);
+            int wal = mode && strcmp((const char *)mode, "wal") == 0;
+            sqlite3_finalize(st);
+            if (wal)
+                return 0;
+            err_set(e, ERR_STORE_IO, "the outbox could not be switched to WAL (mode %s)",
+                    mode ? (const char *)mode : "unknown");
+            return -1;
+        }
+        sqlite3_finalize(st);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+            ob_sql_err(ob, e, "enabling WAL");
+            return -1;
+        }
+        if (waited >= OB_BUSY_TIMEOUT_MS) {
+            ob_sql_err(ob, e, "enabling WAL");
+            return -1;
+        }
+        sqlite3_sleep((int)step);
+        waited += step;
+        if (step < 50)
+            step *= 2;
+    }
+}
+
 static int ob_user_version(struct outbox *ob, int *v, struct err *e)
 {
     sqlite3_stmt *st = NULL;
@@ -343,7 +385,7 @@ int outbox_open(struct outbox **out, const char *path, const unsigned char key[O
      * by itself when the WAL reaches 1000 pages */
     (void)sqlite3_db_config(ob->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     ob->sync_full = 1;
-    if (ob_exec(ob, "PRAGMA journal_mode=WAL", "enabling WAL", e) != 0 ||
+    if (ob_enable_wal(ob, e) != 0 ||
         ob_exec(ob, "PRAGMA synchronous=FULL", "setting synchronous=FULL", e) != 0 ||
         ob_exec(ob, "PRAGMA foreign_keys=ON", "setting foreign keys", e) != 0 ||
         ob_exec(ob, "PRAGMA secure_delete=ON", "setting secure delete", e) != 0)

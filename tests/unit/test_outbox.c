@@ -826,6 +826,61 @@ static void test_migration_from_v2(void **state)
     outbox_close(ob);
 }
 
+/*
+ * Several host processes opening a brand-new outbox at the same moment (a fresh state
+ * folder, Chrome starting hosts for several tabs): every open succeeds. Switching the new
+ * database to WAL takes its exclusive lock, and SQLite reports SQLITE_BUSY for that without
+ * waiting; before ob_enable_wal one open in about ten such races failed with store_io
+ * ("the outbox database is busy (enabling WAL)").
+ */
+static void test_first_open_race(void **state)
+{
+    enum { NPROC = 8, ROUNDS = 25 };
+    int round, bad = 0;
+
+    for (round = 0; round < ROUNDS && !bad; round++) {
+        pid_t pids[NPROC];
+        int gate[2], i, forked = 0, status = 0;
+        char db[400];
+
+        snprintf(db, sizeof(db), "%s/race%d/outbox.sqlite3", tmpdir, round);
+        assert_int_equal(pipe(gate), 0);
+        fflush(NULL);
+        for (i = 0; i < NPROC; i++) {
+            pids[i] = fork();
+            if (pids[i] < 0)
+                break;
+            if (pids[i] == 0) {
+                struct outbox *ob = NULL;
+                struct err e;
+                char c;
+                close(gate[1]);
+                if (read(gate[0], &c, 1) < 0) /* every child starts when the gate closes (EOF) */
+                    _exit(2);
+                err_clear(&e);
+                if (outbox_open(&ob, db, key, &e) != 0) {
+                    fprintf(stderr, "open race: %s\n", e.message);
+                    _exit(1);
+                }
+                outbox_close(ob);
+                _exit(0);
+            }
+            forked++;
+        }
+        close(gate[0]);
+        close(gate[1]); /* open the gate */
+        for (i = 0; i < forked; i++) {
+            if (wait_bounded(pids[i], &status, WAIT_MS) != 0 || !WIFEXITED(status) ||
+                WEXITSTATUS(status) != 0)
+                bad++;
+        }
+        if (forked != NPROC)
+            fail_msg("open race: %d of %d processes forked", forked, NPROC);
+    }
+    if (bad)
+        fail_msg("open race: %d opens failed in round %d", bad, round);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -837,6 +892,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_states_and_marker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_open_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reply_ids_and_journal, setup, teardown),
