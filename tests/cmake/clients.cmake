@@ -1,4 +1,4 @@
-# API clients (issue D): http, TextUs, Greenhouse v1/v3 against the Python fakes
+# API clients: http, TextUs, Greenhouse v1/v3 against the Python fakes
 # (tests/fakes; TH_FAKES_DIR overrides its location), and the response-parser fuzz target.
 set(TH_CLIENTS_HARNESS ${CMAKE_CURRENT_SOURCE_DIR}/clients/fakes_harness.c)
 foreach(t test_http test_textus test_greenhouse)

@@ -1,4 +1,4 @@
-# Foundation (issue A): framing and envelope unit tests, protocol tests through
+# Foundation: framing and envelope unit tests, protocol tests through
 # pipes (also under valgrind), the frame+envelope fuzz target.
 th_unit_test(test_frame SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_frame.c)
 

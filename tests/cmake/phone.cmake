@@ -1,4 +1,4 @@
-# Phone extraction (issue C): the profile corpus through the handler (cmocka) and
+# Phone extraction: the profile corpus through the handler (cmocka) and
 # through the real binary (one port + the extract CLI), the Greenhouse fallback
 # through a fake engine, the extractor fuzz target, and the benchmark program
 # (only with -DTH_BENCH=ON; scripts/bench.sh).

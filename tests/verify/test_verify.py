@@ -1,4 +1,4 @@
-"""Online verification in `configure` (issue D item 4), through the real binary
+"""Online verification in `configure`, through the real binary
 against the Python fakes (tests/fakes): the CLI checklist and exit status, the
 store kept unchanged on failure, --save-anyway, --no-verify (no request at all),
 the `configure` verb (result.verification, error verification_failed with
