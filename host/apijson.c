@@ -1,5 +1,6 @@
 /*
  * apijson — JSON helpers shared by the API clients (see apijson.h).
+ * [engine]
  */
 #include "apijson.h"
 #include "common.h"

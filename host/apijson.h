@@ -2,7 +2,8 @@
  * apijson — small JSON helpers shared by the API clients (textus, greenhouse):
  * bounded parsing of a response body, copying string fields into fixed
  * buffers, reading ids that arrive as numbers or strings, and extracting a
- * person-readable message from an API error body. No network; engine code.
+ * person-readable message from an API error body. No network.
+ * [engine]
  */
 #ifndef TH_APIJSON_H
 #define TH_APIJSON_H

@@ -2,6 +2,7 @@
  * greenhouse — Greenhouse Harvest v1 + v3 client behind one interface (see greenhouse.h).
  * Next to each request: the page that documents it (v1: https://developers.greenhouse.io/
  * harvest.html, by section; v3: https://harvestdocs.greenhouse.io).
+ * [engine]
  */
 #include "greenhouse.h"
 

@@ -1,5 +1,6 @@
 /*
  * handler — typed field helpers shared by the request handlers.
+ * [core]
  */
 #include "handler.h"
 

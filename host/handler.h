@@ -7,6 +7,7 @@
  * after its reply and event frames go through its handler_env.
  * Handlers whose work needs libcurl, libsodium or libsqlite3 live in the
  * engine module and are reached through its API table (engine_api.h).
+ * [core]
  */
 #ifndef TH_HANDLER_H
 #define TH_HANDLER_H

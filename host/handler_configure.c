@@ -11,7 +11,7 @@
  * shows the checklist of what is stored). Replies with the masked summary, the
  * checklist and the list of changes; a failed check with nothing saved is
  * error verification_failed, the checklist in error.details.verification.
- * ENGINE module.
+ * [engine]
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,9 @@
 /*
  * handler_local_time — verb local_time: the candidate's time zones and wall-clock time for a
  * +1 number, and whether a text is allowed now under the quiet-hours setting (what the
- * compose box shows next to the number; the guard itself is in send.c). Engine: the window
- * is a local setting in the store.
+ * compose box shows next to the number; the guard itself is in send.c). The window is a
+ * local setting in the store.
+ * [engine]
  */
 #include <stdint.h>
 #include <time.h>

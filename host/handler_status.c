@@ -2,7 +2,8 @@
  * handler_status — verb "status": the masked summary of what is configured
  * (config_status), the same information as `textus-host status --json`.
  * Not configured is a successful answer ("configured": false); a store that
- * cannot be read answers its error code (store_corrupt, ...). ENGINE module.
+ * cannot be read answers its error code (store_corrupt, ...).
+ * [engine]
  */
 #include "config.h"
 #include "engine_entry.h"

@@ -1,6 +1,7 @@
 /*
  * outbox — the durable send journal in SQLite (see outbox.h). The only module
  * that touches libsqlite3.
+ * [engine]
  */
 #include "outbox.h"
 #include "common.h"

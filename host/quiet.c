@@ -15,6 +15,7 @@
  * per-zone answers are combined until they agree: each zone's answer is the
  * earliest instant >= t allowed there, so moving t to the latest of them never
  * skips an instant allowed everywhere.
+ * [core]
  */
 #include "quiet.h"
 

@@ -1,5 +1,6 @@
 /*
  * send — the send flow, reconciliation and note retries (see send.h).
+ * [engine]
  */
 #include "send.h"
 

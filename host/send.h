@@ -1,5 +1,5 @@
 /*
- * send — the send flow (engine module): validate → outbox look-up (replay /
+ * send — the send flow: validate → outbox look-up (replay /
  * conflict) → TextUs opt-out and conversation checks → journal the intent →
  * POST the SMS → journal the message id → write the Greenhouse note → journal
  * the note id. Plus the reconciliation of ambiguous sends, the note retries
@@ -13,6 +13,7 @@
  * between two). Notes are written as the recruiter. A note carries
  * the marker "[textus:<message id>]" and, when an earlier attempt may have
  * landed, the candidate's notes are searched for it before posting again.
+ * [engine]
  */
 #ifndef TH_SEND_H
 #define TH_SEND_H

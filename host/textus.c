@@ -1,6 +1,7 @@
 /*
  * textus — TextUs Next API client (see textus.h). Next to each request: the page of
  * https://apidocs.next.textus.com that documents it.
+ * [engine]
  */
 #include "textus.h"
 
