@@ -1,7 +1,7 @@
 # Send flow: the outbox journal (cmocka), and the send flow through the
 # real binary against the fakes (Python).
 th_unit_test(test_outbox SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outbox.c ENGINE)
-th_unit_test(test_send_pure SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_send_pure.c ENGINE)
+th_unit_test(test_send SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_send.c ENGINE)
 # Merge fields of saved replies and the scheduled time's parser (cmocka).
 th_unit_test(test_compose SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_compose.c ENGINE)
 

@@ -12,6 +12,8 @@ e.g. ` * [core, engine, store]`.
 
 The README's table (section *Layout*, "`host/`, file by file") has one row per host/ file:
 | `host/<file>` | prefix | what it is | `[tag]` |
+
+Unit tests are one file per module: tests/unit/test_<module>.c tests host/<module>.c.
 """
 import os
 import re
@@ -173,6 +175,15 @@ class Layout(unittest.TestCase):
             with self.subTest(row=name):
                 self.assertTrue(name in want, "README's host/ table names host/%s, which does not "
                               "exist" % name)
+
+    def test_unit_tests_are_named_after_their_module(self):
+        unit = os.path.join(SRC, "tests", "unit")
+        for name in sorted(n for n in os.listdir(unit) if re.fullmatch(r"test_\w+\.c", n)):
+            module = name[len("test_"):]
+            with self.subTest(test=name):
+                self.assertTrue(os.path.exists(os.path.join(HOST, module)),
+                                "tests/unit/%s tests no module: host/%s does not exist" %
+                                (name, module))
 
 
 if __name__ == "__main__":
