@@ -40,3 +40,14 @@ const cJSON *handler_array(const cJSON *obj, const char *name, int required, enu
 {
     return handler_field(obj, name, required, code, e, cJSON_IsArray, "an array");
 }
+
+void handler_result_take(cJSON *result, cJSON *src)
+{
+    cJSON *it;
+
+    for (it = src->child; it; it = src->child) {
+        cJSON_DetachItemViaPointer(src, it);
+        cJSON_AddItemToObject(result, it->string, it);
+    }
+    cJSON_Delete(src);
+}

@@ -73,6 +73,10 @@ const cJSON *handler_object(const cJSON *obj, const char *name, int required, en
 const cJSON *handler_array(const cJSON *obj, const char *name, int required, enum err_code code,
                            struct err *e);
 
+/* Move every member of the object src into result, then free src: a handler answering with
+ * a document built elsewhere (config_status). */
+void handler_result_take(cJSON *result, cJSON *src);
+
 /* The built-in verbs that need no engine. */
 int handler_ping(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
 int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON *result,
