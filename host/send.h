@@ -212,6 +212,12 @@ int64_t send_parse_send_at(const char *s);
  */
 int send_sms(const struct send_request *r, cJSON *result, struct err *e) TH_WUR;
 
+struct quiet_result;
+
+/* Add name: [{"zone", "local_time", "allowed"}, ...] for each of q's zones to obj (the shape
+ * PROTOCOL.md gives local_time's time_zones and quiet_hours' error fields). */
+void send_quiet_zones_json(cJSON *obj, const char *name, const struct quiet_result *q);
+
 /*
  * Add {"outbox": {...counts..., "stopped_fix"}} to a status document, after
  * reconciling unknown sends when reconcile is set. Quiet (adds an "error"
