@@ -1,5 +1,5 @@
 /*
- * handler — typed field helpers shared by the request handlers.
+ * handler — helpers shared by the request handlers: typed fields, a document moved into the result.
  * [core]
  */
 #include "handler.h"
