@@ -1,10 +1,15 @@
 /*
  * apijson — JSON helpers shared by the API clients (see apijson.h).
+ * [engine]
  */
 #include "apijson.h"
 #include "common.h"
+#include "http.h"
+#include "log.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 cJSON *apijson_parse(const char *buf, size_t len)
 {
@@ -132,4 +137,32 @@ void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
             apijson_append(out, outsz, &o, ")");
     }
     cJSON_Delete(doc);
+}
+
+int apijson_map_status(const struct http_response *r, const char *service, const char *prep,
+                       const char *what, const char *msg, enum err_code refused, struct err *e)
+{
+    const char *sep = msg[0] ? ": " : "";
+    char tag[32];
+    size_t i;
+
+    if (r->status == 429) {
+        long w = http_response_wait_ms(r, (long long)time(NULL));
+        err_set(e, ERR_RATE_LIMITED, "%s rate limit reached %s %s; retry in %ld s", service, prep,
+                what, (w + 999) / 1000);
+        e->retry_after_ms = w;
+    } else if (r->status >= 500) {
+        err_set(e, ERR_UPSTREAM_UNAVAILABLE, "%s is unavailable (HTTP %ld %s %s)%s%s", service,
+                r->status, prep, what, sep, msg);
+    } else if (r->status >= 400) {
+        err_set(e, refused, "%s refused %s (HTTP %ld)%s%s", service, what, r->status, sep, msg);
+    } else {
+        err_set(e, ERR_UPSTREAM_INVALID, "%s answered %s with unexpected HTTP %ld", service, what,
+                r->status);
+    }
+    for (i = 0; service[i] && i + 1 < sizeof(tag); i++)
+        tag[i] = (char)tolower((unsigned char)service[i]);
+    tag[i] = '\0';
+    log_msg("%s: %s -> HTTP %ld (%s)", tag, what, r->status, err_code_name(e->code));
+    return -1;
 }

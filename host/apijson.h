@@ -1,8 +1,10 @@
 /*
- * apijson — small JSON helpers shared by the API clients (textus, greenhouse):
+ * apijson — small helpers shared by the API clients (textus, greenhouse):
  * bounded parsing of a response body, copying string fields into fixed
- * buffers, reading ids that arrive as numbers or strings, and extracting a
- * person-readable message from an API error body. No network; engine code.
+ * buffers, reading ids that arrive as numbers or strings, extracting a
+ * person-readable message from an API error body, and the error codes of the
+ * answers both map alike. No network.
+ * [engine]
  */
 #ifndef TH_APIJSON_H
 #define TH_APIJSON_H
@@ -10,6 +12,10 @@
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
+
+#include "error.h"
+
+struct http_response;
 
 /* Parse exactly len bytes (no NUL needed); NULL when not JSON. */
 cJSON *apijson_parse(const char *buf, size_t len);
@@ -31,5 +37,16 @@ int apijson_true(const cJSON *obj, const char *name);
  * Empty string when nothing usable.
  */
 void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz);
+
+/*
+ * A non-2xx answer r that the client did not map itself (its 401, 403, 404...), mapped as
+ * every API client does: 429 rate_limited (retry_after_ms: the wait the answer asks for),
+ * 5xx upstream_unavailable, another 4xx `refused`, anything else upstream_invalid. The
+ * message names the service ("TextUs"), the step ("<prep> <what>", e.g. "during sending the
+ * message") and the server's own message msg (may be empty); the mapping is logged under the
+ * service's name in lower case. Returns -1.
+ */
+int apijson_map_status(const struct http_response *r, const char *service, const char *prep,
+                       const char *what, const char *msg, enum err_code refused, struct err *e);
 
 #endif

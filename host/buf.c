@@ -1,6 +1,7 @@
 /*
  * buf — the one growable byte buffer with a size cap and a secret mode (see
- * buf.h). [core]
+ * buf.h).
+ * [core]
  */
 #include "buf.h"
 

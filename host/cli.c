@@ -1,5 +1,6 @@
 /*
  * cli — command-line mode: usage, --version and subcommand dispatch (see cli.h).
+ * [core]
  */
 #include "cli.h"
 

@@ -3,6 +3,7 @@
  * --version, --help and the subcommands (configure, status, doctor, ...).
  * Subcommands that need the engine are members of its API table
  * (engine_api.h), so that the executable links no heavy library.
+ * [core]
  */
 #ifndef TH_CLI_H
 #define TH_CLI_H

@@ -16,7 +16,8 @@
  * 2 usage: an unknown option, a value on the command line, or a document that
  * was not understood (an unknown member, Harvest v1 over stored v3 without
  * "harvest": "v1"). Secrets are never taken from the command line (ps and
- * shell history would keep them). ENGINE module.
+ * shell history would keep them).
+ * [engine]
  */
 #include <ctype.h>
 #include <errno.h>

@@ -2,7 +2,8 @@
  * cli_conversation — `textus-host conversation --to +1... [--candidate ID]
  * [--json]`: the thread with a number, through the same code as the
  * conversation verb (handler_conversation), for a person (each outgoing text
- * with Delivered / Not Delivered) or as JSON (engine).
+ * with Delivered / Not Delivered) or as JSON.
+ * [engine]
  */
 #include <stdio.h>
 #include <stdlib.h>

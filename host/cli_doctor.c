@@ -9,6 +9,7 @@
  * Delivered / Not Delivered and the numbers concerned) with every secret
  * removed: a new file, mode 0600, never through a symlink, never over an
  * existing file unless --force.
+ * [core]
  */
 #include <errno.h>
 #include <fcntl.h>

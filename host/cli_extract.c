@@ -7,6 +7,7 @@
  * the verb fails; 2 on a usage or input error (message on stderr). Like the
  * verb, it asks Greenhouse (through the engine) only when the page has no +1
  * number, the URL names a candidate and a credential store exists.
+ * [core]
  */
 #include <errno.h>
 #include <stdio.h>

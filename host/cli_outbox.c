@@ -5,7 +5,8 @@
  * stopped by a configuration problem once a person has fixed it), and the
  * way out for a note that can never be written: dismiss journals a person's
  * decision, after which no flush retries it and no count of waiting work
- * includes it (engine).
+ * includes it.
+ * [engine]
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /*
  * cli_rekey — `textus-host rekey`: re-encrypt the store under a new random
- * key (crash-safe order documented in store.h). ENGINE module.
+ * key (crash-safe order documented in store.h).
+ * [engine]
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,8 @@
  * cli_send — `textus-host send --candidate <id> --to <number>`: the body is
  * read from stdin and sent through the same code path as the send_sms verb
  * (handler_send_sms), or scheduled like schedule_sms with --schedule-at,
- * printing its result (engine).
+ * printing its result.
+ * [engine]
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,8 @@
  * masked to their last 4 characters), which Harvest generation is in use, the
  * paths and the permission state of each file. Exit 0 when a configuration is
  * stored and reads (the output says what is still missing), 1 when nothing is
- * configured yet or the store cannot be read, 2 on a wrong option. ENGINE module.
+ * configured yet or the store cannot be read, 2 on a wrong option.
+ * [engine]
  */
 #include <stdio.h>
 #include <stdlib.h>

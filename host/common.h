@@ -2,7 +2,8 @@
  * common — the few compiler idioms every module shares, spelled once:
  * TH_WUR (a result the caller must look at), TH_PRINTF (printf-style
  * argument checking), TH_ARRAY_SIZE and TH_EXPORT (the only symbols a
- * loadable module makes visible; see engine_api.h). [core, engine, store]
+ * loadable module makes visible; see engine_api.h).
+ * [core, engine, store]
  */
 #ifndef TH_COMMON_H
 #define TH_COMMON_H

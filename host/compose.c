@@ -1,5 +1,6 @@
 /*
  * compose — merge fields of saved replies (see compose.h).
+ * [engine]
  */
 #include "compose.h"
 

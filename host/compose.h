@@ -1,13 +1,14 @@
 /*
  * compose — merge fields of saved replies (TextUs's templates): "{first_name}" and its
  * kin filled with the candidate's and the recruiter's names, the pure part of the
- * saved_replies verb (handler_saved_replies.c). Engine code, no I/O.
+ * saved_replies verb (handler_saved_replies.c). No I/O.
  *
  * A field is "{" name "}" with name 1-64 of [A-Za-z0-9_]. The known names are those of
  * struct compose_fields; a known field whose value is empty, and any other field, is left
  * exactly as written and listed as missing (once, in order of first appearance). Values are
  * inserted as they are and never scanned again ("{first_name}" as a name stays literal).
  * Anything else in the content (a lone brace, "{{contact.firstName}}", "{ x }") is text.
+ * [engine]
  */
 #ifndef TH_COMPOSE_H
 #define TH_COMPOSE_H

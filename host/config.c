@@ -1,6 +1,7 @@
 /*
  * config — validation, merge rules and the masked summary of the credential
- * store (see config.h). ENGINE module.
+ * store (see config.h).
+ * [engine]
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
  * config — what may go into the credential store and how it is shown
- * (ENGINE module, on top of store.h): shape validation of the configure
+ * (on top of store.h): shape validation of the configure
  * document, the merge rules of `configure` (CLI and protocol verb), and the
  * masked status summary shared by `textus-host status`, the `status` verb and
  * the replies of `configure`.
@@ -25,6 +25,7 @@
  * back from stored v3 client credentials to a v1 api_key (v1 was scheduled
  * for removal): without it such a document is refused and nothing changes.
  * api_key and client_id/client_secret in one document are refused.
+ * [engine]
  */
 #ifndef TH_CONFIG_H
 #define TH_CONFIG_H

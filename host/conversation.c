@@ -1,6 +1,7 @@
 /*
  * conversation — the conversation verb and the logging of a candidate's
  * replies as Greenhouse notes (see conversation.h).
+ * [engine]
  */
 #include "conversation.h"
 

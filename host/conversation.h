@@ -1,5 +1,5 @@
 /*
- * conversation — the two-way thread (engine module): the `conversation` verb
+ * conversation — the two-way thread: the `conversation` verb
  * (a number's TextUs conversation, the latest CONV_ITEMS_MAX messages, oldest
  * first) and the logging of a candidate's replies as Greenhouse notes.
  *
@@ -15,6 +15,7 @@
  * A flush reads the replies of the threads texted in the last 30 days, at most
  * CONV_FLUSH_THREADS per flush (half the newest by their latest text, half
  * those read longest ago), one conversation request each when nothing is new.
+ * [engine]
  */
 #ifndef TH_CONVERSATION_H
 #define TH_CONVERSATION_H

@@ -6,6 +6,7 @@
  * ~/.config (Linux) or ~/Library/Application Support (macOS), plus the
  * machine-wide folders. Test hooks, same as the installer's: TH_INSTALL_OS
  * picks the table, TH_INSTALL_ROOT prefixes machine-wide paths.
+ * [core]
  */
 #include "doctor.h"
 

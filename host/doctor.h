@@ -6,6 +6,7 @@
  * since that is one of the things it diagnoses. Configuration checks (store,
  * credentials, upstream APIs, outbox) live in the engine (doctor_config_checks
  * in its API table, engine_api.h) and report through doctor_add().
+ * [core]
  */
 #ifndef TH_DOCTOR_H
 #define TH_DOCTOR_H

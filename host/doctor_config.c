@@ -1,9 +1,10 @@
 /*
- * doctor_config — the configuration half of `textus-host doctor` (ENGINE module,
- * reached through its API table from cli_doctor.c): permissions of the state folders and
- * files, the credential store, the TextUs and Greenhouse credentials and
+ * doctor_config — the configuration half of `textus-host doctor`
+ * (reached through the engine's API table from cli_doctor.c): permissions of the
+ * state folders and files, the credential store, the TextUs and Greenhouse credentials and
  * settings; plus the secret scrubber of the support report. Findings go
  * through doctor_add() (core). Secrets are only ever compared, never printed.
+ * [engine]
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,6 +2,7 @@
  * doctor_engine — the engine-side parts of `textus-host doctor`, called from
  * doctor_config.c (doctor_config_checks, which the engine's API table points
  * at; see engine_entry.h). Engine code only.
+ * [engine]
  */
 #ifndef TH_DOCTOR_ENGINE_H
 #define TH_DOCTOR_ENGINE_H

@@ -1,12 +1,13 @@
 /*
  * doctor_online — the checks of `textus-host doctor` that call TextUs and
- * Greenhouse (ENGINE module; skipped with --offline): the TextUs token, the
+ * Greenhouse (skipped with --offline): the TextUs token, the
  * account and its right to send; the Greenhouse credentials, the recruiter's
  * user found by email, and each permission that can be probed without side
  * effects. A service that cannot be reached is a failure (texts or notes
  * cannot work), and the finding says what doctor waited for and how long.
  * Each request is shown as a step while it runs (doctor_step_begin).
  * Called from doctor_config.c.
+ * [engine]
  */
 #include <stdio.h>
 #include <string.h>

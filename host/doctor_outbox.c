@@ -1,9 +1,9 @@
 /*
- * doctor_outbox — the send journal's part of `textus-host doctor` (ENGINE
- * module): notes pending or stopped, texts whose outcome is unknown, recent
- * texts Not Delivered with their numbers; and the recent-messages list of the
- * support report (doctor_recent_messages, reached through the engine's API table from
- * cli_doctor.c).
+ * doctor_outbox — the send journal's part of `textus-host doctor`: notes
+ * pending or stopped, texts whose outcome is unknown, recent texts Not Delivered with
+ * their numbers; and the recent-messages list of the support report
+ * (doctor_recent_messages, reached through the engine's API table from cli_doctor.c).
+ * [engine]
  */
 #include <stdio.h>
 #include <string.h>

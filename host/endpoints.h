@@ -3,7 +3,7 @@
  * clients use when their configuration names none, and what the store
  * reports as the default of settings base_url / auth_url (PROTOCOL.md). Only
  * local configuration may replace them, never the extension.
- * [core, engine, store]
+ * [engine, store]
  */
 #ifndef TH_ENDPOINTS_H
 #define TH_ENDPOINTS_H

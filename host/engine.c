@@ -1,5 +1,6 @@
 /*
- * engine — on-demand loader for the modules behind engine_api.h (see engine.h). [core]
+ * engine — on-demand loader for the modules behind engine_api.h (see engine.h).
+ * [core]
  */
 #include "engine.h"
 

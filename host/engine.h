@@ -1,10 +1,11 @@
 /*
  * engine — loads the modules behind engine_api.h (textus-host-store.so,
  * textus-host-engine.so) next to the executable, on first use and only then,
- * and checks each one's API table before handing it out. [core]
+ * and checks each one's API table before handing it out.
  *
  * Chrome spawns a host per port or message, so start-up is a hot path: a verb
  * such as ping must not pay for loading TLS, crypto and SQL libraries.
+ * [core]
  */
 #ifndef TH_ENGINE_H
 #define TH_ENGINE_H

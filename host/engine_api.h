@@ -1,6 +1,6 @@
 /*
  * engine_api — the one typed, versioned interface between the executable and
- * the modules it loads on demand (after OpenSSH's sk-api.h). [core, engine, store]
+ * the modules it loads on demand (after OpenSSH's sk-api.h).
  *
  * The executable links only libcjson, so that a process that answers `ping`
  * costs what a bare host costs. Everything needing libcurl, libsodium or
@@ -26,6 +26,7 @@
  * The other direction — engine code calling core functions such as err_set,
  * log_msg, handler_string or the phone scanner — uses the executable's exported
  * symbols (ENABLE_EXPORTS), resolved by the dynamic linker at load time.
+ * [core, engine, store]
  */
 #ifndef TH_ENGINE_API_H
 #define TH_ENGINE_API_H

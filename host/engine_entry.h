@@ -2,7 +2,8 @@
  * engine_entry — the engine module's entry points: every function its API
  * table (engine_api.h, filled in engine_exports.c) points at, declared in one
  * place. Only engine code includes this; the executable reaches these
- * functions through the table, never by name. [engine]
+ * functions through the table, never by name.
+ * [engine]
  */
 #ifndef TH_ENGINE_ENTRY_H
 #define TH_ENGINE_ENTRY_H

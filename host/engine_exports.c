@@ -1,7 +1,8 @@
 /*
  * engine_exports — the engine module's one exported symbol: its API table
  * (engine_api.h). Everything else in the module is hidden
- * (-fvisibility=hidden, host/CMakeLists.txt). [engine]
+ * (-fvisibility=hidden, host/CMakeLists.txt).
+ * [engine]
  */
 #include "common.h"
 #include "engine_api.h"

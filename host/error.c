@@ -1,6 +1,7 @@
 /*
  * error — names and default retryability of the protocol's stable error codes.
  * See error.h; the wire names are documented in PROTOCOL.md.
+ * [core]
  */
 #include "error.h"
 

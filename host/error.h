@@ -4,6 +4,7 @@
  * The table is append-only: a code, once shipped, keeps its name and number
  * forever (the extension and support scripts match on the name). Every code has
  * a row in PROTOCOL.md. Handlers report failure by filling a struct err.
+ * [core]
  */
 #ifndef TH_ERROR_H
 #define TH_ERROR_H

@@ -14,6 +14,7 @@
  * in the file named by TH_TEST_CLOCK_FILE (0 when unset or unreadable), added
  * to the clock of prepare_send's 60 s reuse so that a test moves time forward
  * without sleeping; 0 in every other build.
+ * [engine]
  */
 #ifndef TH_FAILPOINT_H
 #define TH_FAILPOINT_H

@@ -3,6 +3,7 @@
  *
  * The only code that reads the browser's stdin or writes frames to the
  * browser's stdout. It knows nothing of JSON.
+ * [core]
  */
 #include "frame.h"
 

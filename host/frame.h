@@ -8,6 +8,7 @@
  * frame has started (its first byte arrived), a read that makes no progress
  * for FRAME_STALL_TIMEOUT_MS ends with FRAME_STALLED, so a half-written frame
  * cannot hold the process for ever.
+ * [core]
  */
 #ifndef TH_FRAME_H
 #define TH_FRAME_H

@@ -1,5 +1,6 @@
 /*
  * gh_config — Greenhouse configuration from the credential store (see gh_config.h).
+ * [engine]
  */
 #include "gh_config.h"
 

@@ -8,7 +8,8 @@
  * credentials they were obtained with. Also extract_phone's Greenhouse
  * fallback (greenhouse_fallback_phones, engine_entry.h), which needs both.
  * This is the seam between the API clients and the store: greenhouse.c and
- * textus.c never read the store themselves. Engine code.
+ * textus.c never read the store themselves.
+ * [engine]
  */
 #ifndef TH_GH_CONFIG_H
 #define TH_GH_CONFIG_H

@@ -2,6 +2,7 @@
  * greenhouse — Greenhouse Harvest v1 + v3 client behind one interface (see greenhouse.h).
  * Next to each request: the page that documents it (v1: https://developers.greenhouse.io/
  * harvest.html, by section; v3: https://harvestdocs.greenhouse.io).
+ * [engine]
  */
 #include "greenhouse.h"
 
@@ -309,24 +310,12 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
                 "token's user, or the Harvest v3 credential lacks the scope \"%s\" (v3 reads "
                 "also need a Site Admin subject)",
                 what, msg[0] ? ": " : "", msg, perm);
-    } else if (r->status == 429) {
-        long w = http_response_wait_ms(r, (long long)time(NULL));
-        err_set(e, ERR_RATE_LIMITED, "Greenhouse rate limit reached while %s; retry in %ld s", what,
-                (w + 999) / 1000);
-        e->retry_after_ms = w;
-    } else if (r->status >= 500) {
-        err_set(e, ERR_UPSTREAM_UNAVAILABLE, "Greenhouse is unavailable (HTTP %ld while %s)%s%s",
-                r->status, what, msg[0] ? ": " : "", msg);
     } else if (r->status == 404 && c->backend == GH_V3) {
         err_set(e, ERR_UPSTREAM_INVALID,
                 "Harvest v3 has no such route (HTTP 404 while %s); check the Greenhouse API URL",
                 what);
-    } else if (r->status >= 400) {
-        err_set(e, ERR_GREENHOUSE_REJECTED, "Greenhouse refused %s (HTTP %ld)%s%s", what, r->status,
-                msg[0] ? ": " : "", msg);
     } else {
-        err_set(e, ERR_UPSTREAM_INVALID, "Greenhouse answered %s with unexpected HTTP %ld", what,
-                r->status);
+        return apijson_map_status(r, "Greenhouse", "while", what, msg, ERR_GREENHOUSE_REJECTED, e);
     }
     log_msg("greenhouse: %s -> HTTP %ld (%s)", what, r->status, err_code_name(e->code));
     return -1;
@@ -1142,6 +1131,38 @@ void gh_client_save_cache(struct gh_client *c)
 
 /* ------------------------------------------------------------------ candidates */
 
+/*
+ * Read candidate `id` (candidate_id as the caller wrote it, for the message): its page(s) go to
+ * page(ud), which sets *found when it has seen the candidate and stops the listing. v1:
+ * https://developers.greenhouse.io/harvest.html#get-list-candidates (candidate_ids; the List
+ * Candidates permission, not Retrieve Candidate); v3: GET /v3/candidates?ids=
+ * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions).
+ */
+static int gh_read_candidate(struct gh_client *c, const char *candidate_id, long long id,
+                             gh_page_fn page, void *ud, const int *found, struct err *e)
+{
+    char url[HTTP_URL_MAX];
+    int s404 = 0;
+
+    if (gh_url(c, url, sizeof(url), e,
+               c->backend == GH_V1 ? "/v1/candidates?candidate_ids=%lld"
+                                   : "/v3/candidates?ids=%lld",
+               id) != 0)
+        return -1;
+    if (gh_list(c, url, GH_OP_CANDIDATES, "reading the candidate", page, ud,
+                c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
+        if (s404)
+            gh_v1_retired(e, s404, "/v1/candidates");
+        return -1;
+    }
+    if (!*found) {
+        err_set(e, ERR_GREENHOUSE_NOT_FOUND,
+                "Greenhouse has no candidate %s visible to these credentials", candidate_id);
+        return -1;
+    }
+    return 0;
+}
+
 struct gh_cand_ud {
     long long id;
     cJSON *out;
@@ -1162,10 +1183,8 @@ static int gh_cand_page(const char *buf, size_t len, void *ud, int *stop, struct
 int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
                         struct err *e)
 {
-    char url[HTTP_URL_MAX];
     struct gh_cand_ud u;
     long long id = gh_candidate_id(candidate_id, e);
-    int s404 = 0;
 
     if (id < 0)
         return -1;
@@ -1173,29 +1192,10 @@ int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *ou
         err_set(e, ERR_INTERNAL, "gh_candidate_phones needs an array");
         return -1;
     }
-    /* v1: https://developers.greenhouse.io/harvest.html#get-list-candidates (candidate_ids; the
-     * List Candidates permission, not Retrieve Candidate); v3: GET /v3/candidates?ids=
-     * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions) */
-    if (gh_url(c, url, sizeof(url), e,
-               c->backend == GH_V1 ? "/v1/candidates?candidate_ids=%lld"
-                                   : "/v3/candidates?ids=%lld",
-               id) != 0)
-        return -1;
     memset(&u, 0, sizeof(u));
     u.id = id;
     u.out = out_numbers;
-    if (gh_list(c, url, GH_OP_CANDIDATES, "reading the candidate", gh_cand_page, &u,
-                c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
-        if (s404)
-            gh_v1_retired(e, s404, "/v1/candidates");
-        return -1;
-    }
-    if (!u.found) {
-        err_set(e, ERR_GREENHOUSE_NOT_FOUND,
-                "Greenhouse has no candidate %s visible to these credentials", candidate_id);
-        return -1;
-    }
-    return 0;
+    return gh_read_candidate(c, candidate_id, id, gh_cand_page, &u, &u.found, e);
 }
 
 struct gh_cand_name_ud {
@@ -1220,22 +1220,11 @@ static int gh_cand_name_page(const char *buf, size_t len, void *ud, int *stop, s
 int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *first, size_t first_sz,
                        char *last, size_t last_sz, struct err *e)
 {
-    char url[HTTP_URL_MAX];
     struct gh_cand_name_ud u;
     long long id = gh_candidate_id(candidate_id, e);
-    int s404 = 0;
 
     first[0] = last[0] = '\0';
     if (id < 0)
-        return -1;
-    /* the same reads as gh_candidate_phones: v1
-     * https://developers.greenhouse.io/harvest.html#get-list-candidates (candidate_ids), v3 GET
-     * /v3/candidates?ids=
-     * (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions) */
-    if (gh_url(c, url, sizeof(url), e,
-               c->backend == GH_V1 ? "/v1/candidates?candidate_ids=%lld"
-                                   : "/v3/candidates?ids=%lld",
-               id) != 0)
         return -1;
     memset(&u, 0, sizeof(u));
     u.id = id;
@@ -1243,18 +1232,7 @@ int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *firs
     u.last = last;
     u.first_sz = first_sz;
     u.last_sz = last_sz;
-    if (gh_list(c, url, GH_OP_CANDIDATES, "reading the candidate", gh_cand_name_page, &u,
-                c->backend == GH_V1 ? &s404 : NULL, e) != 0) {
-        if (s404)
-            gh_v1_retired(e, s404, "/v1/candidates");
-        return -1;
-    }
-    if (!u.found) {
-        err_set(e, ERR_GREENHOUSE_NOT_FOUND,
-                "Greenhouse has no candidate %s visible to these credentials", candidate_id);
-        return -1;
-    }
-    return 0;
+    return gh_read_candidate(c, candidate_id, id, gh_cand_name_page, &u, &u.found, e);
 }
 
 /* ------------------------------------------------------------------ notes */

@@ -15,7 +15,7 @@
  * note on behalf of that user, look for a marker in the candidate's notes, probe the
  * permissions. Configuration is passed in; the resolved user id and the v3 tokens are
  * exposed (getters/setters + a change callback) so that the store can persist them.
- * Engine code.
+ * [engine]
  */
 #ifndef TH_GREENHOUSE_H
 #define TH_GREENHOUSE_H

@@ -1,5 +1,6 @@
 /*
- * handler — typed field helpers shared by the request handlers.
+ * handler — helpers shared by the request handlers: typed fields, a document moved into the result.
+ * [core]
  */
 #include "handler.h"
 
@@ -38,4 +39,15 @@ const cJSON *handler_array(const cJSON *obj, const char *name, int required, enu
                            struct err *e)
 {
     return handler_field(obj, name, required, code, e, cJSON_IsArray, "an array");
+}
+
+void handler_result_take(cJSON *result, cJSON *src)
+{
+    cJSON *it;
+
+    for (it = src->child; it; it = src->child) {
+        cJSON_DetachItemViaPointer(src, it);
+        cJSON_AddItemToObject(result, it->string, it);
+    }
+    cJSON_Delete(src);
 }

@@ -7,6 +7,7 @@
  * after its reply and event frames go through its handler_env.
  * Handlers whose work needs libcurl, libsodium or libsqlite3 live in the
  * engine module and are reached through its API table (engine_api.h).
+ * [core]
  */
 #ifndef TH_HANDLER_H
 #define TH_HANDLER_H
@@ -71,6 +72,10 @@ const cJSON *handler_object(const cJSON *obj, const char *name, int required, en
                             struct err *e);
 const cJSON *handler_array(const cJSON *obj, const char *name, int required, enum err_code code,
                            struct err *e);
+
+/* Move every member of the object src into result, then free src: a handler answering with
+ * a document built elsewhere (config_status). */
+void handler_result_take(cJSON *result, cJSON *src);
 
 /* The built-in verbs that need no engine. */
 int handler_ping(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);

@@ -11,7 +11,7 @@
  * shows the checklist of what is stored). Replies with the masked summary, the
  * checklist and the list of changes; a failed check with nothing saved is
  * error verification_failed, the checklist in error.details.verification.
- * ENGINE module.
+ * [engine]
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,30 +20,36 @@
 #include "engine_entry.h"
 #include "verify.h"
 
-/* Move every member of st into result. */
-static void handler_configure_absorb(cJSON *result, cJSON *st)
+/*
+ * The reply of a configure that was verified: the masked summary of what s holds (its
+ * members moved into result), the checklist (list, which result takes), whether every check
+ * passed, whether it was saved, and what changed (moved from the report; [] when nothing
+ * did). 0, or -1 with *e set (out of memory).
+ */
+static int handler_configure_reply(cJSON *result, const struct store *s, cJSON *list,
+                                   struct verify_report *r, int saved, struct err *e)
 {
-    cJSON *it;
+    cJSON *st = config_status(s, NULL), *c;
 
-    for (it = st->child; it; it = st->child) {
-        cJSON_DetachItemViaPointer(st, it);
-        cJSON_AddItemToObject(result, it->string, it);
+    if (!st) {
+        cJSON_Delete(list);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
     }
-}
-
-/* The list of changes moves into result.changes ([] when nothing changed). */
-static void handler_configure_changes(cJSON *result, struct verify_report *r)
-{
-    cJSON *c = r->changes ? r->changes : cJSON_CreateArray();
-
+    handler_result_take(result, st);
+    cJSON_AddItemToObject(result, "verification", list);
+    cJSON_AddBoolToObject(result, "verified", r->failed == 0);
+    cJSON_AddBoolToObject(result, "saved", saved);
+    c = r->changes ? r->changes : cJSON_CreateArray();
     r->changes = NULL;
     if (c)
         cJSON_AddItemToObject(result, "changes", c);
+    return 0;
 }
 
 int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
 {
-    cJSON *patch = cJSON_CreateObject(), *st = NULL, *list = NULL, *details;
+    cJSON *patch = cJSON_CreateObject(), *list = NULL, *details;
     const cJSON *m, *sa = cJSON_GetObjectItemCaseSensitive(req, "save_anyway");
     const cJSON *dry = cJSON_GetObjectItemCaseSensitive(req, "dry_run");
     struct verify_report *report = calloc(1, sizeof(*report));
@@ -104,18 +110,8 @@ int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *re
             *e = le;
             goto out;
         }
-        st = config_status(s, NULL);
-        if (!st) {
-            err_set(e, ERR_INTERNAL, "out of memory");
-            goto out;
-        }
-        handler_configure_absorb(result, st);
-        cJSON_AddItemToObject(result, "verification", list);
+        rc = handler_configure_reply(result, s, list, report, 0, e);
         list = NULL;
-        cJSON_AddBoolToObject(result, "verified", report->failed == 0);
-        cJSON_AddBoolToObject(result, "saved", 0);
-        handler_configure_changes(result, report);
-        rc = 0;
         goto out;
     }
     if (!report->saved) {
@@ -134,21 +130,10 @@ int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *re
         }
         goto out;
     }
-    st = config_status(s, NULL);
-    if (!st) {
-        err_set(e, ERR_INTERNAL, "out of memory");
-        goto out;
-    }
-    handler_configure_absorb(result, st);
-    cJSON_AddItemToObject(result, "verification", list);
+    rc = handler_configure_reply(result, s, list, report, 1, e);
     list = NULL;
-    cJSON_AddBoolToObject(result, "verified", report->failed == 0);
-    cJSON_AddBoolToObject(result, "saved", 1);
-    handler_configure_changes(result, report);
-    rc = 0;
 out:
     cJSON_Delete(list);
-    cJSON_Delete(st);
     verify_report_release(report);
     free(report);
     store_free(s);

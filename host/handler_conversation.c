@@ -1,7 +1,8 @@
 /*
  * handler_conversation — verb conversation: a number's TextUs thread (the
  * latest 50 messages, oldest first) and, with a candidate id, the candidate's
- * new replies logged as Greenhouse notes (engine; conversation.c).
+ * new replies logged as Greenhouse notes (conversation.c).
+ * [engine]
  */
 #include "conversation.h"
 #include "engine_entry.h"

@@ -23,6 +23,7 @@
  * with an extension only when nothing else is textable). When the member is
  * NULL or the engine is missing the reply is
  * no_phone_found (or unsupported_number) as if there were no fallback.
+ * [core]
  */
 #include <stdlib.h>
 #include <string.h>

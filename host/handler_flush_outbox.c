@@ -1,7 +1,8 @@
 /*
  * handler_flush_outbox — verb flush_outbox: read the new replies of recently
- * texted numbers, reconcile unknown sends and write pending notes now (engine;
- * send.c, conversation.c) → counts written / pending / unknown / replies_logged.
+ * texted numbers, reconcile unknown sends and write pending notes now
+ * (send.c, conversation.c) → counts written / pending / unknown / replies_logged.
+ * [engine]
  */
 #include "handler.h"
 #include "engine_entry.h"

@@ -4,8 +4,9 @@
  * and profile URL as contact data); a contact that already has that number
  * (found through the number's conversation, textus_find_contact) is updated
  * with PUT, keeping its other numbers and data, instead of creating a
- * duplicate (engine). The number comes from "to" or is read from "profile" by
+ * duplicate. The number comes from "to" or is read from "profile" by
  * the extract_phone rules (handler_extract_phone).
+ * [engine]
  */
 #include <stdio.h>
 #include <string.h>

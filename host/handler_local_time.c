@@ -1,8 +1,9 @@
 /*
  * handler_local_time — verb local_time: the candidate's time zones and wall-clock time for a
  * +1 number, and whether a text is allowed now under the quiet-hours setting (what the
- * compose box shows next to the number; the guard itself is in send.c). Engine: the window
- * is a local setting in the store.
+ * compose box shows next to the number; the guard itself is in send.c). The window is a
+ * local setting in the store.
+ * [engine]
  */
 #include <stdint.h>
 #include <time.h>
@@ -22,8 +23,6 @@ int handler_local_time(const struct handler_env *env, const cJSON *req, cJSON *r
     struct quiet_window w;
     struct quiet_result q;
     char window[QUIET_WINDOW_MAX];
-    cJSON *zones;
-    size_t i;
     int rc = -1;
 
     (void)env;
@@ -48,16 +47,7 @@ int handler_local_time(const struct handler_env *env, const cJSON *req, cJSON *r
     quiet_window_format(window, sizeof(window), &w);
     cJSON_AddStringToObject(result, "to", to);
     cJSON_AddStringToObject(result, "quiet_hours", window);
-    zones = cJSON_AddArrayToObject(result, "time_zones");
-    for (i = 0; zones && i < q.n_zones; i++) {
-        cJSON *z = cJSON_CreateObject();
-        if (!z)
-            break;
-        cJSON_AddStringToObject(z, "zone", q.zones[i].zone);
-        cJSON_AddStringToObject(z, "local_time", q.zones[i].local_time);
-        cJSON_AddBoolToObject(z, "allowed", q.zones[i].allowed);
-        cJSON_AddItemToArray(zones, z);
-    }
+    send_quiet_zones_json(result, "time_zones", &q);
     if (q.verdict == QUIET_UNKNOWN_ZONE)
         cJSON_AddNullToObject(result, "allowed");
     else

@@ -1,7 +1,8 @@
 /*
  * handler_message_status — verb message_status: a message's TextUs delivery
  * state, folded into the help article's two outcomes (Delivered / Not
- * Delivered) or pending (engine).
+ * Delivered) or pending.
+ * [engine]
  */
 #include <string.h>
 

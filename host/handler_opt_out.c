@@ -1,6 +1,7 @@
 /*
  * handler_opt_out — verb opt_out: lock a number in TextUs (an organisation-wide
- * opt-out; idempotent) (engine).
+ * opt-out; idempotent).
+ * [engine]
  */
 #include "handler.h"
 #include "engine_entry.h"

@@ -1,6 +1,7 @@
 /*
  * handler_ping — verb "ping": proves the host starts and speaks the protocol.
  * Touches nothing on disk and loads no engine: it is the cold-start hot path.
+ * [core]
  */
 #include "handler.h"
 #include "protocol.h"

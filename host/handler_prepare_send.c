@@ -2,7 +2,8 @@
  * handler_prepare_send — verb prepare_send: the checks before a send (opt-out and
  * conversation, at once), asked when the compose box opens, so that a locked or
  * blocked number shows before the recruiter types and the send that follows on
- * the same port skips them (engine; send.c).
+ * the same port skips them (send.c).
+ * [engine]
  */
 #include "handler.h"
 #include "engine_entry.h"

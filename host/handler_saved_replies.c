@@ -1,7 +1,7 @@
 /*
  * handler_saved_replies — verb saved_replies: the recruiter's TextUs saved replies (their
  * own and those shared on the account), each with its merge fields filled for the
- * candidate (compose.c) — what the compose box's template picker shows. Engine.
+ * candidate (compose.c) — what the compose box's template picker shows.
  *
  * The TextUs user the saved replies belong to is the sender of the texts this host sent with
  * the configured token (cached in the store by the send flow), else the user with the
@@ -10,6 +10,7 @@
  * the request's profile (the name the page shows), else from Greenhouse; the recruiter's from
  * the Greenhouse user of the sign-in email. A name that cannot be had leaves its fields as
  * written (in `missing`) and says why in `warnings`: the replies are still listed.
+ * [engine]
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /*
  * handler_send_sms — verbs send_sms and schedule_sms: one SMS through TextUs (now, or
- * scheduled for send_at) and one note in Greenhouse per request id (engine; the flow is in
+ * scheduled for send_at) and one note in Greenhouse per request id (the flow is in
  * send.c).
+ * [engine]
  */
 #include "handler.h"
 #include "engine_entry.h"

@@ -2,7 +2,8 @@
  * handler_status — verb "status": the masked summary of what is configured
  * (config_status), the same information as `textus-host status --json`.
  * Not configured is a successful answer ("configured": false); a store that
- * cannot be read answers its error code (store_corrupt, ...). ENGINE module.
+ * cannot be read answers its error code (store_corrupt, ...).
+ * [engine]
  */
 #include "config.h"
 #include "engine_entry.h"
@@ -12,7 +13,7 @@ int handler_status(const struct handler_env *env, const cJSON *req, cJSON *resul
 {
     struct store *s = NULL;
     struct err le;
-    cJSON *st, *it;
+    cJSON *st;
 
     err_clear(&le);
     if (store_load(&s, &le) != 0 && le.code != ERR_NOT_CONFIGURED) {
@@ -27,11 +28,6 @@ int handler_status(const struct handler_env *env, const cJSON *req, cJSON *resul
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
-    /* move the members into the result object the dispatcher owns */
-    for (it = st->child; it; it = st->child) {
-        cJSON_DetachItemViaPointer(st, it);
-        cJSON_AddItemToObject(result, it->string, it);
-    }
-    cJSON_Delete(st);
+    handler_result_take(result, st);
     return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * hints — words shown to people in more than one place, spelled once so that
- * README, prompts, fixes and doctor say the same thing. [core, engine]
+ * README, prompts, fixes and doctor say the same thing.
+ * [engine]
  */
 #ifndef TH_HINTS_H
 #define TH_HINTS_H

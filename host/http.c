@@ -3,6 +3,7 @@
  * connection pool, transfers run one by one, at once or in the background, URL policy, caps,
  * retries with backoff, and the "may have reached the server" distinction for requests that change
  * state.
+ * [engine]
  */
 #include "http.h"
 

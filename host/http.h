@@ -26,7 +26,8 @@
  * requests (http_background) all reuse the same kept-alive connections; none
  * idle longer than HTTP_IDLE_MS is reused.
  *
- * Not thread-safe (the host is single-threaded). Engine code.
+ * Not thread-safe (the host is single-threaded).
+ * [engine]
  */
 #ifndef TH_HTTP_H
 #define TH_HTTP_H

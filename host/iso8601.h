@@ -27,7 +27,8 @@
  * (a message of unknown time is a candidate for "already sent"; a token of
  * unknown expiry is kept briefly).
  *
- * Pure functions (no locale, no TZ, no time_t). [core]
+ * Pure functions (no locale, no TZ, no time_t).
+ * [core]
  */
 #ifndef TH_ISO8601_H
 #define TH_ISO8601_H

@@ -1,5 +1,6 @@
 /*
  * log — opt-in file log with redaction (see log.h).
+ * [core]
  */
 #include "log.h"
 

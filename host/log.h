@@ -2,6 +2,7 @@
  * log — opt-in diagnostic log, to a file only (never stdout), with phone
  * numbers and secret-looking tokens redacted before anything is written.
  * Logging is off unless log_open() was given a path.
+ * [core]
  */
 #ifndef TH_LOG_H
 #define TH_LOG_H

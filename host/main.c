@@ -3,6 +3,7 @@
  * ("chrome-extension://<id>/") as argv[1] (plus --parent-window=N on
  * Windows): that is native-messaging mode. Anything else is the command line.
  * In every mode the process first makes itself impossible to dump.
+ * [core]
  */
 #include <fcntl.h>
 #include <signal.h>

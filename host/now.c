@@ -1,5 +1,6 @@
 /*
- * now — the monotonic and wall clocks in milliseconds (see now.h). [core]
+ * now — the monotonic and wall clocks in milliseconds (see now.h).
+ * [core]
  */
 #include "now.h"
 

@@ -2,7 +2,8 @@
  * now — the two clocks every module reads, in milliseconds: a monotonic one
  * for timeouts, deadlines and elapsed times (immune to wall-clock jumps), and
  * the wall clock for instants that are stored, shared between processes or
- * shown (ms since 1970-01-01T00:00:00Z). [core]
+ * shown (ms since 1970-01-01T00:00:00Z).
+ * [core]
  */
 #ifndef TH_NOW_H
 #define TH_NOW_H

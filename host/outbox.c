@@ -1,6 +1,7 @@
 /*
  * outbox — the durable send journal in SQLite (see outbox.h). The only module
  * that touches libsqlite3.
+ * [engine]
  */
 #include "outbox.h"
 #include "common.h"
@@ -523,25 +524,89 @@ static void ob_content_hash(struct outbox *ob, unsigned char out[OB_HASH_BYTES],
     crypto_generichash_final(&st, out, OB_HASH_BYTES);
 }
 
+/* ---- one statement: prepare, step, collect ---- */
+
+static void ob_col_text(char *out, size_t outsz, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    snprintf(out, outsz, "%s", t ? (const char *)t : "");
+}
+
+/* Prepare sql, binding ?1 to arg when it is not NULL. 0, or -1 with *e set (what: the
+ * operation, for the message). */
+static int ob_prepare1(struct outbox *ob, sqlite3_stmt **st, const char *sql, const char *arg,
+                       const char *what, struct err *e)
+{
+    *st = NULL;
+    if (sqlite3_prepare_v2(ob->db, sql, -1, st, NULL) != SQLITE_OK) {
+        ob_sql_err(ob, e, what);
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return -1;
+    }
+    if (arg)
+        sqlite3_bind_text(*st, 1, arg, -1, SQLITE_STATIC);
+    return 0;
+}
+
+/* Step st once: 1 a row, 0 no (more) row, -1 with *e set. st stays the caller's to finalize. */
+static int ob_step1(struct outbox *ob, sqlite3_stmt *st, const char *what, struct err *e)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc == SQLITE_ROW;
+    ob_sql_err(ob, e, what);
+    return -1;
+}
+
+/* The one number a "SELECT COUNT(*) ..." answers (?1 bound to arg when not NULL). */
+static int ob_count(struct outbox *ob, const char *sql, const char *arg, long *n, const char *what,
+                    struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (ob_prepare1(ob, &st, sql, arg, what, e) != 0)
+        return -1;
+    rc = ob_step1(ob, st, what, e);
+    if (rc == 0) /* COUNT(*) always answers a row */
+        ob_sql_err(ob, e, what);
+    if (rc == 1)
+        *n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == 1 ? 0 : -1;
+}
+
+/* The request ids a "SELECT request_id ..." answers (?1 bound to arg when not NULL), at most
+ * max of them, in its order. */
+static int ob_collect_ids(struct outbox *ob, const char *sql, const char *arg,
+                          char (*ids)[OUTBOX_REQUEST_ID_MAX + 1], size_t max, size_t *n,
+                          const char *what, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+
+    *n = 0;
+    if (ob_prepare1(ob, &st, sql, arg, what, e) != 0)
+        return -1;
+    while (*n < max && (rc = ob_step1(ob, st, what, e)) == 1) {
+        ob_col_text(ids[*n], OUTBOX_REQUEST_ID_MAX + 1, st, 0);
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ---- marker ---- */
 
 static int ob_work_count(struct outbox *ob, long *n, struct err *e)
 {
-    sqlite3_stmt *st = NULL;
-
-    if (sqlite3_prepare_v2(
-            ob->db,
-            "SELECT COUNT(*) FROM journal WHERE send_state IN ('intent','send_unknown')"
-            " OR (send_state = 'sent' AND note_state = 'pending')",
-            -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        ob_sql_err(ob, e, "counting pending work");
-        sqlite3_finalize(st);
-        return -1;
-    }
-    *n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return 0;
+    return ob_count(ob,
+                    "SELECT COUNT(*) FROM journal WHERE send_state IN ('intent','send_unknown')"
+                    " OR (send_state = 'sent' AND note_state = 'pending')",
+                    NULL, n, "counting pending work", e);
 }
 
 int outbox_refresh_marker(struct outbox *ob, struct err *e)
@@ -621,6 +686,23 @@ static void ob_rollback(struct outbox *ob)
     sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Step an INSERT OR IGNORE prepared inside ob_begin's transaction, finalize it and commit:
+ * 1 the row was inserted, 0 it was there already, -1 (rolled back) with *e set. */
+static int ob_insert_commit(struct outbox *ob, sqlite3_stmt *st, const char *what, struct err *e)
+{
+    int inserted;
+
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        ob_sql_err(ob, e, what);
+        sqlite3_finalize(st);
+        ob_rollback(ob);
+        return -1;
+    }
+    inserted = sqlite3_changes(ob->db) == 1;
+    sqlite3_finalize(st);
+    return ob_commit(ob, e) != 0 ? -1 : inserted;
+}
+
 /* ---- rows ---- */
 
 #define OB_ROW_COLUMNS                                                                             \
@@ -628,13 +710,6 @@ static void ob_rollback(struct outbox *ob)
     " delivery_state, note_id, note_attempts, next_attempt_ms, last_error, send_error_code,"       \
     " created_ms, updated_ms, owner_pid, lease_until_ms, sealed_to, sealed_body, sealed_note,"     \
     " reply, content_hash, kind, send_at_ms, quiet_override"
-
-static void ob_col_text(char *out, size_t outsz, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-
-    snprintf(out, outsz, "%s", t ? (const char *)t : "");
-}
 
 static int ob_col_open(struct outbox *ob, sqlite3_stmt *st, int col, const char *rid,
                        const char *name, char **out, struct err *e)
@@ -716,35 +791,25 @@ void outbox_entry_free(struct outbox_entry *en)
 static int ob_fetch(struct outbox *ob, const char *request_id, struct outbox_entry *out,
                     unsigned char hash_out[OB_HASH_BYTES], struct err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, found = 0;
+    sqlite3_stmt *st;
+    int found;
 
-    if (sqlite3_prepare_v2(ob->db, "SELECT " OB_ROW_COLUMNS " FROM journal WHERE request_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto sqlerr;
-    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    if (ob_prepare1(ob, &st, "SELECT " OB_ROW_COLUMNS " FROM journal WHERE request_id = ?1",
+                    request_id, "reading the outbox", e) != 0)
+        return -1;
+    found = ob_step1(ob, st, "reading the outbox", e);
+    if (found == 1) {
         if (hash_out) {
             const void *h = sqlite3_column_blob(st, 21);
             memset(hash_out, 0, OB_HASH_BYTES);
             if (h && sqlite3_column_bytes(st, 21) == OB_HASH_BYTES)
                 memcpy(hash_out, h, OB_HASH_BYTES);
         }
-        if (ob_read_row(ob, st, out, e) != 0) {
-            sqlite3_finalize(st);
-            return -1;
-        }
-        found = 1;
-    } else if (rc != SQLITE_DONE) {
-        goto sqlerr;
+        if (ob_read_row(ob, st, out, e) != 0)
+            found = -1;
     }
     sqlite3_finalize(st);
     return found;
-sqlerr:
-    ob_sql_err(ob, e, "reading the outbox");
-    sqlite3_finalize(st);
-    return -1;
 }
 
 int outbox_get(struct outbox *ob, const char *request_id, struct outbox_entry *out, struct err *e)
@@ -792,7 +857,7 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
     size_t lto = 0, lbody = 0;
     sqlite3_stmt *st = NULL;
     int64_t now = outbox_now_ms();
-    int rc, inserted = -1;
+    int inserted = -1;
 
     ob_content_hash(ob, hash, req);
     if (ob_seal(ob, req->request_id, "to", req->to, &sto, &lto, e) != 0 ||
@@ -821,20 +886,11 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
     sqlite3_bind_text(st, 11, req->schedule ? "schedule" : "send", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 12, req->schedule ? req->send_at_ms : 0);
     sqlite3_bind_int(st, 13, req->quiet_override ? 1 : 0);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        goto sqlerr;
-    inserted = sqlite3_changes(ob->db) == 1;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (ob_commit(ob, e) != 0)
-        inserted = -1;
+    inserted = ob_insert_commit(ob, st, "journaling the intent", e);
     goto out;
 sqlerr:
     ob_sql_err(ob, e, "journaling the intent");
-    sqlite3_finalize(st);
     ob_rollback(ob);
-    inserted = -1;
 out:
     free(sto);
     free(sbody);
@@ -1173,29 +1229,10 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
         [OUTBOX_SELECT_REPLIES] = ("SELECT request_id FROM journal WHERE kind = 'reply'"
                                    " ORDER BY created_ms DESC, rowid DESC"),
     };
-    sqlite3_stmt *st = NULL;
-    int rc;
 
-    *n = 0;
     if ((int)which < 0 || (size_t)which >= TH_ARRAY_SIZE(sql))
         which = OUTBOX_SELECT_ALL;
-    if (sqlite3_prepare_v2(ob->db, sql[which], -1, &st, NULL) != SQLITE_OK)
-        goto sqlerr;
-    while (*n < max) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-            break;
-        if (rc != SQLITE_ROW)
-            goto sqlerr;
-        ob_col_text(ids[*n], OUTBOX_REQUEST_ID_MAX + 1, st, 0);
-        (*n)++;
-    }
-    sqlite3_finalize(st);
-    return 0;
-sqlerr:
-    ob_sql_err(ob, e, "listing the outbox");
-    sqlite3_finalize(st);
-    return -1;
+    return ob_collect_ids(ob, sql[which], NULL, ids, max, n, "listing the outbox", e);
 }
 
 int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
@@ -1584,19 +1621,11 @@ int outbox_journal_reply(struct outbox *ob, const struct outbox_reply *r, struct
     sqlite3_bind_blob(st, 8, sto, (int)lto, SQLITE_STATIC);
     sqlite3_bind_blob(st, 9, sbody, (int)lbody, SQLITE_STATIC);
     sqlite3_bind_blob(st, 10, snote, (int)lnote, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto sqlerr;
-    inserted = sqlite3_changes(ob->db) == 1;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (ob_commit(ob, e) != 0)
-        inserted = -1;
+    inserted = ob_insert_commit(ob, st, "journaling a reply", e);
     goto out;
 sqlerr:
     ob_sql_err(ob, e, "journaling a reply");
-    sqlite3_finalize(st);
     ob_rollback(ob);
-    inserted = -1;
 out:
     free(sto);
     free(sbody);
@@ -1607,54 +1636,23 @@ out:
 int outbox_reply_ids(struct outbox *ob, const char *candidate_id,
                      char (*ids)[OUTBOX_REQUEST_ID_MAX + 1], size_t max, size_t *n, struct err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    *n = 0;
-    if (sqlite3_prepare_v2(ob->db,
-                           "SELECT request_id FROM journal WHERE kind = 'reply' AND candidate_id ="
-                           " ?1 AND send_state = 'sent' AND note_state = 'pending'"
-                           " ORDER BY created_ms, rowid",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto sqlerr;
-    sqlite3_bind_text(st, 1, candidate_id, -1, SQLITE_STATIC);
-    while (*n < max) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-            break;
-        if (rc != SQLITE_ROW)
-            goto sqlerr;
-        ob_col_text(ids[*n], OUTBOX_REQUEST_ID_MAX + 1, st, 0);
-        (*n)++;
-    }
-    sqlite3_finalize(st);
-    return 0;
-sqlerr:
-    ob_sql_err(ob, e, "listing a candidate's replies");
-    sqlite3_finalize(st);
-    return -1;
+    return ob_collect_ids(ob,
+                          "SELECT request_id FROM journal WHERE kind = 'reply' AND candidate_id ="
+                          " ?1 AND send_state = 'sent' AND note_state = 'pending'"
+                          " ORDER BY created_ms, rowid",
+                          candidate_id, ids, max, n, "listing a candidate's replies", e);
 }
 
 long outbox_replies_waiting(struct outbox *ob, const char *candidate_id, struct err *e)
 {
-    sqlite3_stmt *st = NULL;
-    long n;
+    long n = 0;
 
-    if (sqlite3_prepare_v2(ob->db,
-                           "SELECT COUNT(*) FROM journal WHERE kind = 'reply' AND candidate_id ="
-                           " ?1 AND send_state = 'sent' AND note_state IN ('pending','stopped')",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto sqlerr;
-    sqlite3_bind_text(st, 1, candidate_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        goto sqlerr;
-    n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if (ob_count(ob,
+                 "SELECT COUNT(*) FROM journal WHERE kind = 'reply' AND candidate_id ="
+                 " ?1 AND send_state = 'sent' AND note_state IN ('pending','stopped')",
+                 candidate_id, &n, "counting a candidate's replies", e) != 0)
+        return -1;
     return n;
-sqlerr:
-    ob_sql_err(ob, e, "counting a candidate's replies");
-    sqlite3_finalize(st);
-    return -1;
 }
 
 void outbox_thread_free(struct outbox_thread *t)
@@ -1693,32 +1691,19 @@ int outbox_thread_get(struct outbox *ob, const char *candidate_id, const char *t
                       struct outbox_thread *out, struct err *e)
 {
     char key[OB_THREAD_KEY_HEX];
-    sqlite3_stmt *st = NULL;
-    int rc, found = 0;
+    sqlite3_stmt *st;
+    int found;
 
     memset(out, 0, sizeof(*out));
     ob_thread_key(ob, key, candidate_id, to);
-    if (sqlite3_prepare_v2(ob->db,
-                           "SELECT " OB_THREAD_COLUMNS " FROM threads WHERE thread_key = ?1", -1,
-                           &st, NULL) != SQLITE_OK)
-        goto sqlerr;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        if (ob_read_thread(ob, st, out, e) != 0) {
-            sqlite3_finalize(st);
-            return -1;
-        }
-        found = 1;
-    } else if (rc != SQLITE_DONE) {
-        goto sqlerr;
-    }
+    if (ob_prepare1(ob, &st, "SELECT " OB_THREAD_COLUMNS " FROM threads WHERE thread_key = ?1", key,
+                    "reading a conversation", e) != 0)
+        return -1;
+    found = ob_step1(ob, st, "reading a conversation", e);
+    if (found == 1 && ob_read_thread(ob, st, out, e) != 0)
+        found = -1;
     sqlite3_finalize(st);
     return found;
-sqlerr:
-    ob_sql_err(ob, e, "reading a conversation");
-    sqlite3_finalize(st);
-    return -1;
 }
 
 int outbox_threads_due(struct outbox *ob, int64_t since_ms, struct outbox_thread *out, size_t max,

@@ -1,6 +1,6 @@
 /*
- * outbox — the durable journal of the send flow (engine module; the only code
- * that touches SQLite).
+ * outbox — the durable journal of the send flow (the only code that touches
+ * SQLite).
  *
  * One row per request_id records what the host promised and what it has done:
  * the intent to send (journaled durably before the POST), the TextUs message
@@ -31,6 +31,7 @@
  * texted: when first and last (the first text is where replies start to be
  * logged), and how far its replies were read (the newest message of the last
  * complete read). It outlives the pruning of the rows it came from.
+ * [engine]
  */
 #ifndef TH_OUTBOX_H
 #define TH_OUTBOX_H

@@ -1,5 +1,6 @@
 /*
  * paths — state locations and their permission rules (see paths.h).
+ * [core]
  */
 #include "paths.h"
 

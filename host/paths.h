@@ -21,6 +21,7 @@
  * file that grants anything to group/others, or that belongs to another user,
  * is refused with ERR_STORE_PERMISSIONS and a message naming the file and the
  * chmod that fixes it.
+ * [core]
  */
 #ifndef TH_PATHS_H
 #define TH_PATHS_H

@@ -20,6 +20,7 @@
  * not stop a date or id from being read as a phone number (the failure this
  * module guards against); it would only drop numbers if those codes are ever
  * assigned. Whether a number can receive texts is TextUs's call.
+ * [core]
  */
 #include "phone.h"
 

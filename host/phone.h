@@ -14,6 +14,7 @@
  * order, then phone_scan_finish() and phone_scan_free(). The scanner makes one
  * linear pass over each line (no rescans), so the cost is linear in the input.
  * Pure C: no I/O, no allocation beyond its scratch buffers, no global state.
+ * [core]
  */
 #ifndef TH_PHONE_H
 #define TH_PHONE_H

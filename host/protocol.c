@@ -5,6 +5,7 @@
  * or libsqlite3 name a member of the engine's API table (engine_api.h) instead
  * of a function, so that a process that only answers ping never loads those
  * libraries.
+ * [core]
  */
 #include "protocol.h"
 

@@ -4,6 +4,7 @@
  * Reads frames (frame.h), validates the envelope documented in PROTOCOL.md,
  * checks the calling extension against the allowlist, runs the handler for
  * the verb and writes exactly one reply frame per request, in order.
+ * [core]
  */
 #ifndef TH_PROTOCOL_H
 #define TH_PROTOCOL_H

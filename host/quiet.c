@@ -15,6 +15,7 @@
  * per-zone answers are combined until they agree: each zone's answer is the
  * earliest instant >= t allowed there, so moving t to the latest of them never
  * skips an instant allowed everywhere.
+ * [core]
  */
 #include "quiet.h"
 
@@ -442,27 +443,10 @@ done:
     return rc;
 }
 
-int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, struct err *e)
-{
-    struct tz_session s;
-    struct tm tm;
-    int rc = -1;
-
-    if (!zone) {
-        err_set(e, ERR_INTERNAL, "quiet hours: no time zone given");
-        return -1;
-    }
-    if (zone_check(zone, e) != 0 || tz_begin(&s, e) != 0)
-        return -1;
-    if (tz_switch(&s, zone, e) == 0 && local_at(&tm, t, e) == 0) {
-        hhmm(out, out_size, &tm);
-        rc = 0;
-    }
-    tz_end(&s);
-    return rc;
-}
-
-int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t, struct err *e)
+/* Instant t in zone, "HH:MM" or (with_date) "Wed 02 Dec 2026 09:00 CST", formatted inside a
+ * time-zone session (so that %Z names that zone). 0, or -1 with *e set. */
+static int zone_strftime(char *out, size_t out_size, const char *zone, int64_t t, int with_date,
+                         struct err *e)
 {
     struct tz_session s;
     struct tm tm;
@@ -475,7 +459,9 @@ int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t
     if (zone_check(zone, e) != 0 || tz_begin(&s, e) != 0)
         return -1;
     if (tz_switch(&s, zone, e) == 0 && local_at(&tm, t, e) == 0) {
-        if (strftime(out, out_size, "%a %d %b %Y %H:%M %Z", &tm) == 0) {
+        size_t n = with_date ? strftime(out, out_size, "%a %d %b %Y %H:%M %Z", &tm)
+                             : strftime(out, out_size, "%H:%M", &tm);
+        if (n == 0) {
             out[0] = '\0';
             err_set(e, ERR_INTERNAL, "quiet hours: a local time does not fit");
         } else {
@@ -484,4 +470,14 @@ int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t
     }
     tz_end(&s);
     return rc;
+}
+
+int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, struct err *e)
+{
+    return zone_strftime(out, out_size, zone, t, 0, e);
+}
+
+int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t, struct err *e)
+{
+    return zone_strftime(out, out_size, zone, t, 1, e);
 }

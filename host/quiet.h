@@ -33,7 +33,8 @@
  * quiet_check() and quiet_local_time() set TZ for a moment and restore the
  * previous value (or its absence) before returning; call them from one thread
  * only, while no other thread reads the environment or the local time (the host
- * is single-threaded where they are used). [core]
+ * is single-threaded where they are used).
+ * [core]
  */
 #ifndef TH_QUIET_H
 #define TH_QUIET_H

@@ -1,5 +1,6 @@
 /*
  * send — the send flow, reconciliation and note retries (see send.h).
+ * [engine]
  */
 #include "send.h"
 
@@ -1192,6 +1193,22 @@ int64_t send_parse_send_at(const char *s)
     return ms / 1000;
 }
 
+void send_quiet_zones_json(cJSON *obj, const char *name, const struct quiet_result *q)
+{
+    cJSON *arr = cJSON_AddArrayToObject(obj, name);
+    size_t i;
+
+    for (i = 0; arr && i < q->n_zones; i++) {
+        cJSON *z = cJSON_CreateObject();
+        if (!z)
+            break;
+        cJSON_AddStringToObject(z, "zone", q->zones[i].zone);
+        cJSON_AddStringToObject(z, "local_time", q->zones[i].local_time);
+        cJSON_AddBoolToObject(z, "allowed", q->zones[i].allowed);
+        cJSON_AddItemToArray(arr, z);
+    }
+}
+
 /*
  * The quiet-hours guard (quiet.h): may a text to `to` go out at `at` (epoch seconds) under
  * the settings' window, in every one of the number's time zones? 0 yes — *overridden set when
@@ -1254,18 +1271,8 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
         shown = &q.zones[0];
     cJSON_AddStringToObject(f, "local_time", shown->local_time);
     cJSON_AddStringToObject(f, "time_zone", shown->zone);
-    if (q.n_zones > 1) {
-        cJSON *arr = cJSON_AddArrayToObject(f, "time_zones");
-        for (i = 0; arr && i < q.n_zones; i++) {
-            cJSON *z = cJSON_CreateObject();
-            if (!z)
-                break;
-            cJSON_AddStringToObject(z, "zone", q.zones[i].zone);
-            cJSON_AddStringToObject(z, "local_time", q.zones[i].local_time);
-            cJSON_AddBoolToObject(z, "allowed", q.zones[i].allowed);
-            cJSON_AddItemToArray(arr, z);
-        }
-    }
+    if (q.n_zones > 1)
+        send_quiet_zones_json(f, "time_zones", &q);
     if (q.has_next) {
         cJSON_AddStringToObject(f, "next_allowed", q.next_allowed_iso);
         cJSON_AddStringToObject(f, "next_local_time", shown->next_local_time);

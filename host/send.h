@@ -1,5 +1,5 @@
 /*
- * send — the send flow (engine module): validate → outbox look-up (replay /
+ * send — the send flow: validate → outbox look-up (replay /
  * conflict) → TextUs opt-out and conversation checks → journal the intent →
  * POST the SMS → journal the message id → write the Greenhouse note → journal
  * the note id. Plus the reconciliation of ambiguous sends, the note retries
@@ -13,6 +13,7 @@
  * between two). Notes are written as the recruiter. A note carries
  * the marker "[textus:<message id>]" and, when an earlier attempt may have
  * landed, the candidate's notes are searched for it before posting again.
+ * [engine]
  */
 #ifndef TH_SEND_H
 #define TH_SEND_H
@@ -210,6 +211,12 @@ int64_t send_parse_send_at(const char *s);
  * under HANDLER_ERROR_FIELDS (handler.h) unless override_quiet_hours (sends only).
  */
 int send_sms(const struct send_request *r, cJSON *result, struct err *e) TH_WUR;
+
+struct quiet_result;
+
+/* Add name: [{"zone", "local_time", "allowed"}, ...] for each of q's zones to obj (the shape
+ * PROTOCOL.md gives local_time's time_zones and quiet_hours' error fields). */
+void send_quiet_zones_json(cJSON *obj, const char *name, const struct quiet_result *q);
 
 /*
  * Add {"outbox": {...counts..., "stopped_fix"}} to a status document, after

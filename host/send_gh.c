@@ -3,7 +3,8 @@
  * from the credential store through the clients' seam (gh_config.h: v1 or v3
  * by the configured credentials, the cached user id and v3 token seeded and
  * persisted), and the two operations the flow needs (add a note, look for a
- * marker). Engine code.
+ * marker).
+ * [engine]
  */
 #include <stdio.h>
 #include <stdlib.h>

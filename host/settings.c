@@ -3,7 +3,8 @@
  * inbound cap), and the store module's API table that hands them to
  * protocol.c (engine_api.h). Each is quiet when nothing is configured or the
  * store cannot be read: it answers the default (refuse the extra origin,
- * refuse no-origin, 0 = default cap) and leaves a line in the opt-in log. [store]
+ * refuse no-origin, 0 = default cap) and leaves a line in the opt-in log.
+ * [store]
  */
 #include "common.h"
 #include "config.h"

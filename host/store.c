@@ -1,6 +1,7 @@
 /*
  * store — the encrypted credential store (see store.h for the file format, the
- * rekey order and the locking rules). ENGINE module: links libsodium.
+ * rekey order and the locking rules). Links libsodium.
+ * [store]
  */
 #include "store.h"
 

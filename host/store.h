@@ -1,7 +1,7 @@
 /*
- * store — the encrypted credential store (ENGINE module: the only code that
- * touches key material). Other engine modules (API clients, send flow, outbox,
- * doctor, configure) read credentials and settings through this API.
+ * store — the encrypted credential store (the only code that touches key
+ * material). The engine's code (API clients, send flow, outbox, doctor,
+ * configure) reads credentials and settings through this API.
  *
  * Files (paths.h): the store `credentials.store` in the config dir, its key
  * `store.key` in the data dir, an advisory lock `credentials.lock` next to the
@@ -9,8 +9,7 @@
  *
  * Rollback: the document carries a generation (internal.generation), one
  * more on every write, and after each write the record beside the key is set
- * to it ("<decimal>
-", mode 0600). A store whose generation is below the
+ * to it ("<decimal>\n", mode 0600). A store whose generation is below the
  * record is an older copy put back (a restored backup or sync of the config
  * folder): opened under the same key it would bring back a replaced credential
  * or setting, so it is refused as ERR_STORE_CORRUPT and never overwritten.
@@ -83,6 +82,7 @@
  *              "greenhouse_write_token_sub"},
  *    "internal": {"kdf_root", "generation"}}
  * Unknown members are kept as they are.
+ * [store]
  */
 #ifndef TH_STORE_H
 #define TH_STORE_H

@@ -1,5 +1,6 @@
 /*
  * term — check marks, progress lines and suggestions for people (see term.h).
+ * [core]
  */
 #include "term.h"
 

@@ -3,7 +3,8 @@
  * checklist (plain words when the output is not a terminal; ✓/✗ and colour
  * only on a terminal, never when NO_COLOR is set or TERM is "dumb"), a live
  * progress line for slow steps, and "did you mean" suggestions for a mistyped
- * word. Output for programs (--json, frames) never goes through here. [core]
+ * word. Output for programs (--json, frames) never goes through here.
+ * [core]
  */
 #ifndef TH_TERM_H
 #define TH_TERM_H

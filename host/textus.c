@@ -1,6 +1,7 @@
 /*
  * textus — TextUs Next API client (see textus.h). Next to each request: the page of
  * https://apidocs.next.textus.com that documents it.
+ * [engine]
  */
 #include "textus.h"
 
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -158,20 +158,8 @@ static int textus_map(const struct textus_config *c, const struct http_response 
                 "TextUs has no account \"%s\" for this token (HTTP 404 on %s); check the "
                 "account slug with `textus-host configure`",
                 c->account ? c->account : "", what);
-    } else if (r->status == 429) {
-        long w = http_response_wait_ms(r, (long long)time(NULL));
-        err_set(e, ERR_RATE_LIMITED, "TextUs rate limit reached during %s; retry in %ld s", what,
-                (w + 999) / 1000);
-        e->retry_after_ms = w;
-    } else if (r->status >= 500) {
-        err_set(e, ERR_UPSTREAM_UNAVAILABLE, "TextUs is unavailable (HTTP %ld during %s)%s%s",
-                r->status, what, msg[0] ? ": " : "", msg);
-    } else if (r->status >= 400) {
-        err_set(e, ERR_TEXTUS_REJECTED, "TextUs refused %s (HTTP %ld)%s%s", what, r->status,
-                msg[0] ? ": " : "", msg);
     } else {
-        err_set(e, ERR_UPSTREAM_INVALID, "TextUs answered %s with unexpected HTTP %ld", what,
-                r->status);
+        return apijson_map_status(r, "TextUs", "during", what, msg, ERR_TEXTUS_REJECTED, e);
     }
     log_msg("textus: %s -> HTTP %ld (%s)", what, r->status, err_code_name(e->code));
     return -1;
@@ -851,10 +839,11 @@ int textus_get_message(const struct textus_config *c, const char *message_id,
 
 /* ------------------------------------------------------------------ opt-outs, conversations */
 
-/* The number as the opt-out path wants it: bare 10 digits for +1 (the documented example of
- * https://apidocs.next.textus.com/docs/opt_outs/show). */
-static int textus_optout_path(const struct textus_config *c, const char *e164, char *url,
-                              size_t urlsz, struct err *e)
+/* The URL of /{slug}/{collection}/{number} for an E.164 number: escaped, or, with bare_nanp, a
+ * +1 number as its bare 10 digits. */
+static int textus_number_url(const struct textus_config *c, const char *collection,
+                             const char *e164, int bare_nanp, char *url, size_t urlsz,
+                             struct err *e)
 {
     char slug[256], num[64];
 
@@ -864,11 +853,19 @@ static int textus_optout_path(const struct textus_config *c, const char *e164, c
     }
     if (textus_slug(c, slug, sizeof(slug), e) != 0)
         return -1;
-    if (strncmp(e164, "+1", 2) == 0 && strlen(e164) == 12)
+    if (bare_nanp && strncmp(e164, "+1", 2) == 0 && strlen(e164) == 12)
         snprintf(num, sizeof(num), "%s", e164 + 2);
     else if (http_escape(e164, num, sizeof(num)) != 0)
         return -1;
-    return textus_url(c, url, urlsz, e, "/%s/opt_outs/%s", slug, num);
+    return textus_url(c, url, urlsz, e, "/%s/%s/%s", slug, collection, num);
+}
+
+/* The number as the opt-out path wants it: bare 10 digits for +1 (the documented example of
+ * https://apidocs.next.textus.com/docs/opt_outs/show). */
+static int textus_optout_path(const struct textus_config *c, const char *e164, char *url,
+                              size_t urlsz, struct err *e)
+{
+    return textus_number_url(c, "opt_outs", e164, 1, url, urlsz, e);
 }
 
 /* The answer to GET /{slug}/opt_outs/{phone}: *opted_out, or -1 with *e. */
@@ -934,22 +931,13 @@ int textus_create_opt_out(const struct textus_config *c, const char *e164, struc
     return rc;
 }
 
-/* GET /:account/conversations/:phone_number's URL. */
+/* GET /:account/conversations/:phone_number's URL (the number escaped). */
 static int textus_conversation_url(const struct textus_config *c, const char *e164, char *url,
                                    size_t urlsz, struct err *e)
 {
-    char slug[256], num[64];
-
-    if (!textus_is_e164(e164)) {
-        err_set(e, ERR_BAD_REQUEST, "not an E.164 number");
-        return -1;
-    }
     /* https://apidocs.next.textus.com/docs/accounts/conversation/:
      * GET /:account/conversations/:phone_number (404 when there is none: not documented) */
-    if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, num, sizeof(num)) != 0 ||
-        textus_url(c, url, urlsz, e, "/%s/conversations/%s", slug, num) != 0)
-        return -1;
-    return 0;
+    return textus_number_url(c, "conversations", e164, 0, url, urlsz, e);
 }
 
 /* The answer to GET /:account/conversations/:phone_number into *out (found = 0 on 404). */

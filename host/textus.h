@@ -11,7 +11,7 @@
  *   429 rate_limited (retry_after_ms); 5xx/network upstream_unavailable;
  *   other 4xx textus_rejected (server message); bad JSON upstream_invalid;
  *   a POST that may have reached the server outcome_unknown.
- * Engine code.
+ * [engine]
  */
 #ifndef TH_TEXTUS_H
 #define TH_TEXTUS_H

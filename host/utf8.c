@@ -1,6 +1,7 @@
 /*
  * utf8 — strict UTF-8 validation and decoding (RFC 3629, Unicode table 3-7),
  * and the JSON text check for U+0000 and raw control characters (RFC 8259).
+ * [core]
  */
 #include "utf8.h"
 

@@ -3,6 +3,7 @@
  * Rejects overlong forms, surrogates and code points above U+10FFFF. Also the
  * one check of JSON text that cJSON does not make: U+0000 and raw control
  * characters (utf8_json_clean).
+ * [core]
  */
 #ifndef TH_UTF8_H
 #define TH_UTF8_H

@@ -1,6 +1,7 @@
 /*
  * verify — online verification of a configuration before `configure` saves it
- * (see verify.h). ENGINE module: uses the API clients, never libcurl directly.
+ * (see verify.h). Uses the API clients, never libcurl directly.
+ * [engine]
  */
 #include "verify.h"
 

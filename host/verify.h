@@ -1,6 +1,6 @@
 /*
  * verify — online verification of a configuration before `configure` saves it
- * (ENGINE module; used by cli_configure.c and handler_configure.c). The patch
+ * (used by cli_configure.c and handler_configure.c). The patch
  * is merged in memory (config_preview), then checked against the services
  * with the API clients (textus.h, greenhouse.h):
  *   TextUs token; TextUs account (the token's user is a member of the slug);
@@ -20,6 +20,7 @@
  * the timeouts) and when it ends (the checks it added, how long it took). A
  * check that failed because a service could not be reached in time says how
  * long it waited for which host.
+ * [engine]
  */
 #ifndef TH_VERIFY_H
 #define TH_VERIFY_H

@@ -44,7 +44,7 @@ host="$build/host/textus-host"
 
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
 
-# --- section: cold spawn -> ping (issue G) ------------------------------------
+# --- section: cold spawn -> ping ----------------------------------------------
 # What Chrome pays per port: spawn, one ping, reply, EOF, exit. textus-host runs
 # with a configured store and an existing outbox; the floor is a bare C host.
 section_spawn() {
@@ -63,7 +63,7 @@ section_spawn() {
         "$(awk -v a="$th" -v b="$floor" 'BEGIN{print (a/b <= 1.3) ? "met" : "missed"}')"
 }
 
-# --- section: phone extraction (issue C) -------------------------------------
+# --- section: phone extraction ---------------------------------------------
 # extract_phone on 1 KiB, 64 KiB and 1 MiB of profile text: the scanner alone,
 # the handler on a parsed request, the whole request from JSON text, and the
 # scanner when the candidate's name is not on the page.
@@ -75,12 +75,12 @@ section_extract_phone() {
     done < <("$build/tests/bench_extract")
 }
 
-# --- section: memory (issue G) -------------------------------------------------
+# --- section: memory ---------------------------------------------------------
 section_memory() {
     python3 tests/bench/bench_flows.py rss-cap "$host" >>"$rows"
 }
 
-# --- section: the send flow against the loopback fakes (issues E, G) ---------
+# --- section: the send flow against the loopback fakes -----------------------
 # One send_sms in a one-shot host (what a click costs) against the curl CLI
 # doing the SMS POST and the note POST as two processes; 100 sends over one
 # long-lived port (connections opened at each fake, host CPU per send); peak

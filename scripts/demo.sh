@@ -2,8 +2,8 @@
 # demo.sh — the main job end to end, against local fakes of TextUs and Greenhouse:
 #   1. bootstrap (apt-get, only what is missing) and build (cmake into build/);
 #   2. unless DEMO_CLI=1, make sure the browser path can run, installing what it needs as
-#      tests/e2e/test.sh does: chromium and nodejs + npm (apt-get, only when missing) and
-#      playwright-core (npm ci; it downloads no browser);
+#      tests/e2e/test.sh does (scripts/browser-tools.sh): chromium and nodejs + npm (apt-get,
+#      only when missing) and playwright-core (npm ci; it downloads no browser);
 #   3. start the fakes (tests/fakes/) on 127.0.0.1 and configure a throwaway TEXTUS_HOST_HOME;
 #   4. run the flow in headless Chromium (extension stub + host installed by scripts/install.sh
 #      into a temp profile) — or, with DEMO_CLI=1 or when the browser path could not be
@@ -36,59 +36,13 @@ else
     cmake --build build -j2 >/dev/null
 fi
 
-# What the browser path needs, installed the way tests/e2e/test.sh does. Sets `why` on failure.
-apt_install() {
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || return 1
-        sudo="sudo -n"
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq >/dev/null 2>&1 || true
-    $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
 chromium=${TH_CHROMIUM:-/usr/bin/chromium}
-why=""
-prepare_browser() {
-    if [ ! -x "$chromium" ]; then
-        say "installing chromium for the browser path (apt-get install chromium)"
-        if ! command -v apt-get >/dev/null 2>&1; then
-            why="Chromium is not installed at $chromium and there is no apt-get to install it"
-            return 1
-        fi
-        if ! apt_install chromium; then
-            why="Chromium is not installed at $chromium and apt-get install chromium failed"
-            return 1
-        fi
-        if [ ! -x "$chromium" ]; then
-            why="apt-get installed chromium, but there is still no Chromium at $chromium"
-            return 1
-        fi
-    fi
-    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-        say "installing nodejs and npm for the browser path (apt-get)"
-        if ! command -v apt-get >/dev/null 2>&1 || ! apt_install nodejs npm ||
-            ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-            why="node and npm are missing and apt-get install nodejs npm failed"
-            return 1
-        fi
-    fi
-    if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
-        say "installing playwright-core for the browser path (npm ci; no browser download)"
-        if ! (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund \
-                --loglevel=error >/dev/null 2>&1) ||
-            [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
-            why="npm ci could not install playwright-core (tests/e2e/package-lock.json)"
-            return 1
-        fi
-    fi
-    why="Chromium ($chromium), node and playwright-core are installed"
-}
-
+# What the browser path needs, installed when missing (as for tests/e2e/test.sh); `why` is
+# what is installed, or why the browser path cannot run.
 mode=cli
 if [ -n "${DEMO_CLI:-}" ]; then
     why="DEMO_CLI=1 was set"
-elif prepare_browser; then
+elif why=$(BROWSER_TOOLS_WHO=demo scripts/browser-tools.sh); then
     mode=browser
 else
     say "the browser path cannot run: $why; running the flow through the host's pipes instead"

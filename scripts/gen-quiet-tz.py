@@ -100,6 +100,7 @@ def render():
             country),
         " * longer prefix matches; it locates nothing, so quiet.c calls such numbers unknown.",
         " * tests/quiet/test_quiet_tz.py compares this table with the installed package.",
+        " * [core]",  # built into the executable with quiet.c (tests/house/test_layout.py)
         " */",
         "/* clang-format off */",
         "#define QUIET_TZ_SOURCE \"%s\"" % source_name(),

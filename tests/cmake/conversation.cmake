@@ -1,4 +1,4 @@
-# Two-way conversations (issue L): the conversation verb, replies logged as Greenhouse notes
+# Two-way conversations: the conversation verb, replies logged as Greenhouse notes
 # exactly once (the verb, flushes, two hosts, crashes), through the real binary against the
 # fakes (Harvest v1 and v3).
 set(TH_CONV_ENV "${TH_TEST_ENV}")

@@ -1,4 +1,4 @@
-# Install (issue F): scripts/install.sh and scripts/uninstall.sh into a fake $HOME.
+# Install: scripts/install.sh and scripts/uninstall.sh into a fake $HOME.
 add_test(NAME install COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/install/test_install.py)
 set_tests_properties(install PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS install TIMEOUT 120)
 # textus-host doctor: every installation finding (fake $HOME), and the configuration findings.

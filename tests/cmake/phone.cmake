@@ -1,4 +1,4 @@
-# Phone extraction (issue C): the profile corpus through the handler (cmocka) and
+# Phone extraction: the profile corpus through the handler (cmocka) and
 # through the real binary (one port + the extract CLI), the Greenhouse fallback
 # through a fake engine, the extractor fuzz target, and the benchmark program
 # (only with -DTH_BENCH=ON; scripts/bench.sh).
@@ -14,11 +14,12 @@ endif()
 
 # The Greenhouse fallback through a fake engine module, both in their own directory so that
 # engine.c (which looks next to the executable) finds the fake and nothing else does.
-set(th_phone_fb_dir ${CMAKE_CURRENT_BINARY_DIR}/phone_fallback)
-th_unit_test(test_phone_fallback SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_phone_fallback.c)
-set_target_properties(test_phone_fallback PROPERTIES ENABLE_EXPORTS ON
+set(th_phone_fb_dir ${CMAKE_CURRENT_BINARY_DIR}/handler_extract_phone)
+th_unit_test(test_handler_extract_phone
+             SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_handler_extract_phone.c)
+set_target_properties(test_handler_extract_phone PROPERTIES ENABLE_EXPORTS ON
                       RUNTIME_OUTPUT_DIRECTORY ${th_phone_fb_dir})
-add_library(th_fake_gh_engine MODULE ${CMAKE_CURRENT_SOURCE_DIR}/phone/fake_gh_engine.c)
+add_library(th_fake_gh_engine MODULE ${CMAKE_CURRENT_SOURCE_DIR}/unit/fake_gh_engine.c)
 target_include_directories(th_fake_gh_engine PRIVATE ${PROJECT_SOURCE_DIR}/host)
 target_link_libraries(th_fake_gh_engine PRIVATE PkgConfig::CJSON)
 if(APPLE)
@@ -27,7 +28,7 @@ endif()
 # engine.c loads textus-host-engine.so on every platform
 set_target_properties(th_fake_gh_engine PROPERTIES PREFIX "" OUTPUT_NAME textus-host-engine
                       SUFFIX .so LIBRARY_OUTPUT_DIRECTORY ${th_phone_fb_dir})
-add_dependencies(test_phone_fallback th_fake_gh_engine)
+add_dependencies(test_handler_extract_phone th_fake_gh_engine)
 
 th_fuzz_target(fuzz_extract SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_extract.c)
 

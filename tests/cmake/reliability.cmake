@@ -1,4 +1,4 @@
-# Reliability (issue G): PROTOCOL.md kept true, and the malformed-input campaign
+# Reliability: PROTOCOL.md kept true, and the malformed-input campaign
 # through one long-lived host (also under valgrind).
 add_test(NAME protocol_doc COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/protocol/test_doc.py)
 set_tests_properties(protocol_doc PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS protocol)

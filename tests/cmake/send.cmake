@@ -1,7 +1,7 @@
-# Send flow (issue E): the outbox journal (cmocka), and the send flow through the
+# Send flow: the outbox journal (cmocka), and the send flow through the
 # real binary against the fakes (Python).
 th_unit_test(test_outbox SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outbox.c ENGINE)
-th_unit_test(test_send_pure SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_send_pure.c ENGINE)
+th_unit_test(test_send SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_send.c ENGINE)
 # Merge fields of saved replies and the scheduled time's parser (cmocka).
 th_unit_test(test_compose SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_compose.c ENGINE)
 
@@ -29,7 +29,7 @@ if(NOT TH_FAILPOINTS)
   set_tests_properties(send_no_failpoints PROPERTIES LABELS "send")
 endif()
 
-# A send on a long-lived port (issue 13): prepare_send and its reuse, reply_before_note and
+# A send on a long-lived port (host/PROTOCOL.md, *Ports*): prepare_send and its reuse, reply_before_note and
 # its note event, the warm port, and the fdatasync/open counts of a send (strace).
 add_test(NAME send_port COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_port.py)
 set_tests_properties(send_port PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)

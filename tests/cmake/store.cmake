@@ -1,4 +1,4 @@
-# Credential store (issue B): the C API under cmocka (engine objects linked in),
+# Credential store: the C API under cmocka (engine objects linked in),
 # and the real binary driven through its CLI and the protocol.
 th_unit_test(test_store SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_store.c ENGINE)
 set_tests_properties(test_store PROPERTIES TIMEOUT 120)

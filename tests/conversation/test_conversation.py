@@ -11,17 +11,14 @@ Prints one table row per scenario:
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 SRC = os.environ["TH_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
-sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
-import fakectl  # noqa: E402
-from nmhost import Host, one_shot  # noqa: E402
+from fakeworld import FakeWorld, Creds, check, code, run_generations, finish  # noqa: E402
+from nmhost import Host  # noqa: E402
 
 HOST = os.environ["TH_HOST"]
 FAILPOINTS = os.environ.get("TH_FAILPOINTS_BUILT") == "1"
@@ -35,6 +32,7 @@ CAND = "1001"
 OTHER = "1002"
 GHOST = "990099"  # a candidate Greenhouse does not know (deleted, or a mistyped id)
 USER_ID = 101
+CREDS = Creds(TOKEN, V1_KEY, CLIENT_ID, CLIENT_SECRET)
 
 SEED = {
     "textus": {
@@ -66,47 +64,17 @@ SEED = {
     },
 }
 
-FAILURES = []
 ROWS = []
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
-
-
-class World:
+class World(FakeWorld):
     def __init__(self, gen):
-        self.gen = gen
-        self.tmp = tempfile.mkdtemp(prefix="th-conv-%s-" % gen)
-        self.home = os.path.join(self.tmp, "home")
-        os.mkdir(self.home, 0o700)
-        self.fakes = fakectl.start(SEED, os.path.join(self.tmp, "fakes"),
-                                   extra_args=["--random-seed", "1", "--max-seconds", "400"])
-        self.env = {"TEXTUS_HOST_HOME": self.home}
-        self.configure()
+        super().__init__(gen, prefix="th-conv-%s-" % gen, seed=SEED, creds=CREDS, max_seconds=400)
 
     def configure(self, note_enabled=True):
-        gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
-        if self.gen == "v1":
-            gh["api_key"] = V1_KEY
-        else:
-            gh.update({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                       "auth_url": self.fakes.url("auth")})
-        doc = {"textus": {"token": TOKEN, "account": "acme",
-                          "base_url": self.fakes.url("textus")},
-               "greenhouse": gh,
-               "settings": {"note_enabled": note_enabled, "timeout_ms": 3000,
-                            "connect_timeout_ms": 2000, "note_retry_base_ms": 1000}}
-        r = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
-                           env=dict(os.environ, **self.env), capture_output=True, timeout=30)
-        assert r.returncode == 0, "configure failed: %s" % r.stderr.decode()
-
-    def close(self):
-        self.fakes.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.configure_ok(self.config_doc({"note_enabled": note_enabled, "timeout_ms": 3000,
+                                           "connect_timeout_ms": 2000,
+                                           "note_retry_base_ms": 1000}))
 
     # --- what the fakes saw
     def notes(self, marker=None, cand=None):
@@ -126,15 +94,6 @@ class World:
                 if r["method"] == "GET" and part in r["path"]]
 
     # --- the host
-    def req(self, payload, extra_env=None):
-        env = dict(self.env)
-        env.update(extra_env or {})
-        reply, rc, err = one_shot(payload, env=env)
-        if reply is not None:  # (a failpoint kills the host before it replies)
-            check(rc == 0, "%s host exit %d for %s: %s" % (self.gen, rc, payload.get("type"),
-                                                           err[-2000:]))
-        return reply
-
     def send(self, to, body, cand=CAND, rid=None):
         rid = rid or "conv-%s-%d" % (self.gen, int(time.time() * 1e6) % 10**12)
         r = self.req({"type": "send_sms", "request_id": rid, "candidate_id": cand, "to": to,
@@ -154,12 +113,6 @@ class World:
     def cli(self, *args, extra_env=None):
         return subprocess.run([HOST, *args], env=dict(os.environ, **self.env, **(extra_env or {})),
                               capture_output=True, timeout=60)
-
-
-def code(reply):
-    if reply is None:
-        return "killed"
-    return "ok" if reply.get("ok") else reply["error"]["code"]
 
 
 def res(reply):
@@ -576,36 +529,29 @@ def s_status(w):
           "%s status shows the replies %r" % (w.gen, o))
 
 
+def scenarios(w):
+    to, history, reply = s_thread(w)
+    s_reply_logged_once(w, to, history, reply)
+    s_latest_50(w)
+    s_replies_in_order(w)
+    s_flush(w)
+    s_two_hosts(w)
+    if FAILPOINTS:
+        s_crash(w, "after_note")
+        s_crash(w, "after_reply_journal")
+    s_bad_input(w)
+    s_textus_errors(w)
+    s_greenhouse_errors(w)
+    s_notes_disabled(w)
+    s_cli(w, to)
+    s_status(w)
+    if w.gen == "v1":
+        s_flush_holds(w)  # last: a hold outlives it in the state folder
+
+
 def main():
-    gens = [ONLY] if ONLY else ["v1", "v3"]
-    for gen in gens:
-        w = World(gen)
-        try:
-            to, history, reply = s_thread(w)
-            s_reply_logged_once(w, to, history, reply)
-            s_latest_50(w)
-            s_replies_in_order(w)
-            s_flush(w)
-            s_two_hosts(w)
-            if FAILPOINTS:
-                s_crash(w, "after_note")
-                s_crash(w, "after_reply_journal")
-            s_bad_input(w)
-            s_textus_errors(w)
-            s_greenhouse_errors(w)
-            s_notes_disabled(w)
-            s_cli(w, to)
-            s_status(w)
-            if gen == "v1":
-                s_flush_holds(w)  # last: a hold outlives it in the state folder
-        finally:
-            w.close()
-    print("\n| scenario | Harvest | reply notes | reply codes |")
-    print("| --- | --- | --- | --- |")
-    for r in ROWS:
-        print("| %s | %s | %s | %s |" % r)
-    print("\n%d checks failed" % len(FAILURES))
-    return 1 if FAILURES else 0
+    run_generations(World, scenarios, ONLY)
+    return finish(["scenario", "Harvest", "reply notes", "reply codes"], ROWS)
 
 
 if __name__ == "__main__":

@@ -22,47 +22,19 @@ const SAVED = [
     content: 'Hi {full_name}, following up on my text. {recruiter_name}' },
 ];
 
-let server;
-let base;
-let fakes;
-let run;
-let ctx;
-
-test.before(async () => {
-  if (!HAS) return;
-  server = await L.serveFixture();
-  base = `http://127.0.0.1:${server.address().port}`;
-  run = L.makeRun();
-  // the e2e seed, plus the recruiter's saved replies
+// the e2e seed, plus the recruiter's saved replies
+function composeSeed() {
   const seed = JSON.parse(fs.readFileSync(path.join(__dirname, 'seed.json'), 'utf8'));
   seed.textus.saved_replies = SAVED;
-  const seedPath = path.join(run.tmp, 'compose-seed.json');
-  fs.writeFileSync(seedPath, JSON.stringify(seed));
-  fakes = await F.startFakes(path.join(run.tmp, 'fakes'), seedPath);
-  F.configure(fakes, run.state);
-  ctx = await L.launch(run);
-});
+  return seed;
+}
 
-test.after(async () => {
-  if (!HAS) return;
-  if (ctx) await ctx.close();
-  const left = await L.waitNoHost(run.installedHost, 3000);
-  await F.stopFakes(fakes);
-  if (server) server.close();
-  L.cleanup(run);
-  assert.deepStrictEqual(left, [], 'a host process outlived the browser');
-});
+const w = L.worldHooks(test, HAS, { seed: composeSeed() });
 
 async function compose(id, phone, name) {
-  const page = await ctx.newPage();
-  const q = new URLSearchParams({ phone, name }).toString();
-  await page.goto(`${base}/people/${id}?${q}`);
-  await page.waitForFunction(() => document.documentElement.dataset.textusState === 'ready', null,
-    { timeout: 20000 });
-  await page.click('button.textus-text-btn');
-  const box = page.locator('.textus-compose');
-  await box.waitFor();
-  return { page, box };
+  const page = await L.openProfile(w.ctx, L.profileUrl(w.base, id, { phone, name }));
+  assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
+  return { page, box: await L.openCompose(page) };
 }
 
 const posts = (recs, p) => recs.filter((r) => r.server === 'textus' && r.method === 'POST' && r.path === p);
@@ -100,13 +72,9 @@ test('pick a template, see it filled for the candidate, send it', { skip }, asyn
   await ta.fill(body);
 
   await box.locator('button.textus-send').click();
-  await page.waitForFunction(() => {
-    const s = document.querySelector('.textus-send-status');
-    return s && s.dataset.state && s.dataset.state !== 'sending';
-  }, null, { timeout: 60000 });
-  const status = box.locator('.textus-send-status');
+  const status = await L.sendSettled(page);
   assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
-  const sent = posts(await F.requests(fakes), '/acme/messages');
+  const sent = posts(await F.requests(w.fakes), '/acme/messages');
   assert.strictEqual(sent.length, 1, JSON.stringify(sent));
   assert.strictEqual(sent[0].body.body, body);
   assert.strictEqual(sent[0].body.to, '+13035550123');
@@ -123,7 +91,7 @@ function windowExcludingNow() {
 
 test('in their quiet hours: "Schedule for <their time>" schedules one message and one note', { skip }, async () => {
   const win = windowExcludingNow();
-  F.configure(fakes, run.state, { settings: { quiet_hours: win } });
+  F.configure(w.fakes, w.run.state, { settings: { quiet_hours: win } });
   try {
     const { page, box } = await compose(1001, '(303) 555-0142', 'Jane Candidate');
     await page.waitForFunction(() => document.querySelector('.textus-local-time').dataset.state === 'quiet',
@@ -132,18 +100,16 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
       new RegExp(`quiet hours \\(texts ${win.replace('-', '–')} their time\\)`));
     const body = 'Hi Jane, a text for your morning';
     await box.locator('textarea.textus-body').fill(body);
-    const before = await F.requests(fakes);
+    const before = await F.requests(w.fakes);
     await box.locator('button.textus-send').click();
-    await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.state !== 'sending',
-      null, { timeout: 60000 });
-    const status = box.locator('.textus-send-status');
+    const status = await L.sendSettled(page);
     assert.strictEqual(await status.getAttribute('data-state'), 'refused:quiet_hours', await status.textContent());
     assert.match(await status.textContent(), /outside the quiet-hours window/);
     const sched = box.locator('button.textus-schedule');
     assert.match(await sched.textContent(), /^Schedule for \w{3} \d{1,2}:00 [AP]M their time$/);
     assert.strictEqual(await box.locator('button.textus-send-anyway').count(), 1);
     const sendAt = await sched.getAttribute('data-send-at');
-    assert.strictEqual(posts(await F.requests(fakes), '/acme/messages').length,
+    assert.strictEqual(posts(await F.requests(w.fakes), '/acme/messages').length,
       posts(before, '/acme/messages').length, 'a refused text reached TextUs');
 
     await sched.click();
@@ -151,18 +117,18 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
       null, { timeout: 60000 });
     assert.strictEqual(await status.getAttribute('data-state'), 'scheduled', await status.textContent());
     assert.match(await status.textContent(), /^Scheduled for .* their time · note added in Greenhouse$/);
-    const recs = await F.requests(fakes);
+    const recs = await F.requests(w.fakes);
     const scheduled = posts(recs, '/acme/messages/schedule');
     assert.strictEqual(scheduled.length, 1, JSON.stringify(scheduled));
     assert.deepStrictEqual(scheduled[0].body, { from: '+13035550100', to: '+13035550142', body,
       scheduled_at: sendAt });
     assert.strictEqual(posts(recs, '/acme/messages').length, posts(before, '/acme/messages').length,
       'nothing was sent now');
-    const notes = (await F.fakeState(fakes)).harvest.notes.filter((n) => n.body.includes(body));
+    const notes = (await F.fakeState(w.fakes)).harvest.notes.filter((n) => n.body.includes(body));
     assert.strictEqual(notes.length, 1);
     assert.match(notes[0].body, /^Text scheduled for .* \(America\/Denver\) via TextUs/);
     await page.close();
   } finally {
-    F.configure(fakes, run.state, { settings: { quiet_hours: 'off' } });
+    F.configure(w.fakes, w.run.state, { settings: { quiet_hours: 'off' } });
   }
 });

@@ -7,54 +7,18 @@
 
 const test = require('node:test');
 const assert = require('node:assert');
-const path = require('path');
 const L = require('./lib');
 const F = require('./fakes');
 
 const HAS_CONV = L.hostHasVerb('conversation') && L.hostHasVerb('send_sms');
 const skip = HAS_CONV ? false : 'this host has no conversation verb yet';
 
-let server;
-let base;
-let fakes;
-let run;
-let ctx;
+const w = L.worldHooks(test, HAS_CONV);
 
-test.before(async () => {
-  if (!HAS_CONV) return;
-  server = await L.serveFixture();
-  base = `http://127.0.0.1:${server.address().port}`;
-  run = L.makeRun();
-  fakes = await F.startFakes(path.join(run.tmp, 'fakes'));
-  F.configure(fakes, run.state);
-  ctx = await L.launch(run);
-});
-
-test.after(async () => {
-  if (!HAS_CONV) return;
-  if (ctx) await ctx.close();
-  const left = await L.waitNoHost(run.installedHost, 3000);
-  await F.stopFakes(fakes);
-  if (server) server.close();
-  L.cleanup(run);
-  assert.deepStrictEqual(left, [], 'a host process outlived the browser');
-});
-
-async function open(id, phone, name) {
-  const page = await ctx.newPage();
-  const q = new URLSearchParams({ phone, name }).toString();
-  await page.goto(`${base}/people/${id}?${q}`);
-  await page.waitForFunction(() => {
-    const s = document.documentElement.dataset.textusState;
-    return s && s !== 'checking';
-  }, null, { timeout: 20000 });
-  return page;
-}
+const open = (id, phone, name) => L.openProfile(w.ctx, L.profileUrl(w.base, id, { phone, name }));
 
 async function openCompose(page) {
-  await page.click('button.textus-text-btn');
-  const box = page.locator('.textus-compose');
-  await box.waitFor();
+  const box = await L.openCompose(page);
   await page.waitForFunction(() => {
     const t = document.querySelector('.textus-compose .textus-thread');
     return t && t.dataset.state && t.dataset.state !== 'loading';
@@ -62,7 +26,7 @@ async function openCompose(page) {
   return box;
 }
 
-const notesWith = async (text) => (await F.fakeState(fakes)).harvest.notes.filter((n) => n.body.includes(text));
+const notesWith = async (text) => (await F.fakeState(w.fakes)).harvest.notes.filter((n) => n.body.includes(text));
 
 async function waitFor(fn, ms, what) {
   const end = Date.now() + ms;
@@ -81,11 +45,7 @@ test('the compose box shows the thread; a reply shows after reopening, with one 
   assert.strictEqual(await thread.getAttribute('data-count'), '0');
   await box.locator('textarea.textus-body').fill('Hi Jane, are you free for a call on Thursday?');
   await box.locator('button.textus-send').click();
-  await page.waitForFunction(() => {
-    const s = document.querySelector('.textus-send-status');
-    return s && s.dataset.state && s.dataset.state !== 'sending';
-  }, null, { timeout: 60000 });
-  assert.strictEqual(await box.locator('.textus-send-status').getAttribute('data-state'), 'sent');
+  assert.strictEqual(await (await L.sendSettled(page)).getAttribute('data-state'), 'sent');
   // refreshed after the send: our text, outgoing, with its delivery word
   await page.waitForFunction(() => document.querySelector('.textus-thread').dataset.count === '1', null,
     { timeout: 30000 });
@@ -95,7 +55,7 @@ test('the compose box shows the thread; a reply shows after reopening, with one 
   assert.strictEqual(await page.locator('button.textus-text-btn').getAttribute('data-unanswered'), '0');
 
   // the candidate answers; the box is closed and opened again
-  const reply = (await F.inbound(fakes, '+13035550123', 'Thursday at 3 works for me')).message_id;
+  const reply = (await F.inbound(w.fakes, '+13035550123', 'Thursday at 3 works for me')).message_id;
   await box.locator('button.textus-close').click();
   box = await openCompose(page);
   const inMsg = box.locator('.textus-thread .textus-msg[data-direction="in"]');
@@ -134,10 +94,10 @@ test('while a Greenhouse profile is open the service worker flushes: a reply is 
   await page.waitForFunction(() => document.querySelector('.textus-thread').dataset.count === '1', null,
     { timeout: 30000 });
   await page.close();
-  const reply = (await F.inbound(fakes, '+13035550131', 'I can start on the 1st')).message_id;
+  const reply = (await F.inbound(w.fakes, '+13035550131', 'I can start on the 1st')).message_id;
   assert.strictEqual((await notesWith(`[textus:${reply}]`)).length, 0);
   // as if the 2 minutes between two flushes had passed
-  const sw = ctx.serviceWorkers()[0] || await ctx.waitForEvent('serviceworker');
+  const sw = w.ctx.serviceWorkers()[0] || await w.ctx.waitForEvent('serviceworker');
   await sw.evaluate(() => chrome.storage.session.remove('textusLastFlushAt'));
   // another candidate's profile: its page never asks about +13035550131
   const other = await open(1003, '(303) 555-0177', 'Olive Optedout');
@@ -145,7 +105,7 @@ test('while a Greenhouse profile is open the service worker flushes: a reply is 
     45000, 'the reply note written by the periodic flush');
   assert.strictEqual(ns.length, 1);
   assert.strictEqual(String(ns[0].candidate_id), '1001');
-  const flushes = (await F.requests(fakes)).filter((r) => r.server === 'textus' && r.method === 'GET' &&
+  const flushes = (await F.requests(w.fakes)).filter((r) => r.server === 'textus' && r.method === 'GET' &&
     r.path === '/acme/conversations/+13035550131');
   assert.ok(flushes.length >= 1, 'the flush read the conversation');
   await other.close();

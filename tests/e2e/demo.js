@@ -18,13 +18,8 @@ async function main() {
   const ctx = await L.launch(run);
   try {
     out.browser = `headless Chromium ${ctx.browser() ? ctx.browser().version() : ''}`.trim();
-    const page = ctx.pages()[0] || await ctx.newPage();
-    const url = `http://127.0.0.1:${server.address().port}/people/1001`;
-    await page.goto(url);
-    await page.waitForFunction(() => {
-      const s = document.documentElement.dataset.textusState;
-      return s && s !== 'checking';
-    }, null, { timeout: 20000 });
+    const url = L.profileUrl(`http://127.0.0.1:${server.address().port}`, 1001);
+    const page = await L.openProfile(ctx, url, ctx.pages()[0]);
     out.url = url;
     out.state = await page.evaluate(() => document.documentElement.dataset.textusState);
     out.name = await page.locator('h1.name').textContent();
@@ -37,18 +32,12 @@ async function main() {
     out.e164 = await btn.getAttribute('data-e164');
     out.label = await btn.getAttribute('data-label');
     out.beside = await btn.evaluate((b) => b.previousSibling && b.previousSibling.textContent);
-    await btn.click();
-    const box = page.locator('.textus-compose');
-    await box.waitFor();
+    const box = await L.openCompose(page);
     await box.locator('textarea.textus-body').fill(
       'Hi Jane, this is Alice at Acme Staffing. Thanks for applying! Do you have 15 minutes for a call this week?');
     out.counter = await box.locator('.textus-counter').textContent();
     await box.locator('button.textus-send').click();
-    await page.waitForFunction(() => {
-      const s = document.querySelector('.textus-send-status');
-      return s && s.dataset.state && s.dataset.state !== 'sending';
-    }, null, { timeout: 60000 });
-    const status = box.locator('.textus-send-status');
+    const status = await L.sendSettled(page);
     out.sent = await status.textContent();
     out.send_state = await status.getAttribute('data-state');
     out.message_id = await status.getAttribute('data-message-id');

@@ -18,15 +18,8 @@ test.before(async () => {
 });
 test.after(() => server && server.close());
 
-async function openProfile(ctx, id, query) {
-  const page = ctx.pages()[0] || await ctx.newPage();
-  await page.goto(`${base}/people/${id}${query || ''}`);
-  await page.waitForFunction(() => {
-    const s = document.documentElement.dataset.textusState;
-    return s && s !== 'checking';
-  }, null, { timeout: 20000 });
-  return page;
-}
+// The profile in the browser's first tab.
+const openProfile = (ctx, id, query) => L.openProfile(ctx, `${base}/people/${id}${query || ''}`, ctx.pages()[0]);
 
 test('installed host: the stub reaches it, and the button sits beside the number beneath the name', async (t) => {
   const run = L.makeRun();
@@ -121,11 +114,7 @@ test('not configured: the refusal links to the options page', {
     assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
     await page.click('button.textus-text-btn');
     await page.locator('.textus-compose button.textus-send').click();
-    await page.waitForFunction(() => {
-      const s = document.querySelector('.textus-send-status');
-      return s && s.dataset.state && s.dataset.state !== 'sending';
-    }, null, { timeout: 30000 });
-    const status = page.locator('.textus-send-status');
+    const status = await L.sendSettled(page, 30000);
     assert.strictEqual(await status.getAttribute('data-state'), 'refused:not_configured');
     assert.match(await status.textContent(), /not set up yet/);
     const link = status.locator('a.textus-open-settings');

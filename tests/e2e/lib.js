@@ -139,5 +139,103 @@ function hostHasVerb(verb, env) {
   return !!r && !(r.ok === false && r.error && r.error.code === 'unknown_type');
 }
 
+// The fixture's page of candidate `id`, with the number and name it shows (params: { phone, name }).
+function profileUrl(base, id, params) {
+  const q = params ? `?${new URLSearchParams(params).toString()}` : '';
+  return `${base}/people/${id}${q}`;
+}
+
+// Open url in `page` (else a new tab) and wait until the stub has read the profile (its state
+// is no longer 'checking').
+async function openProfile(ctx, url, page) {
+  const p = page || await ctx.newPage();
+  await p.goto(url);
+  await p.waitForFunction(() => {
+    const s = document.documentElement.dataset.textusState;
+    return s && s !== 'checking';
+  }, null, { timeout: 20000 });
+  return p;
+}
+
+// "Text candidate": the compose box, once it is shown.
+async function openCompose(page) {
+  await page.click('button.textus-text-btn');
+  const box = page.locator('.textus-compose');
+  await box.waitFor();
+  return box;
+}
+
+// The compose box's check of the number (prepare_send) has answered; returns the box.
+async function checkSettled(page) {
+  await page.waitForFunction(() => {
+    const b = document.querySelector('.textus-compose');
+    return b && b.dataset.check && b.dataset.check !== 'checking';
+  }, null, { timeout: 30000 });
+  return page.locator('.textus-compose');
+}
+
+// The send the page started has an answer (its status is no longer 'sending'); returns the
+// status line.
+async function sendSettled(page, ms) {
+  await page.waitForFunction(() => {
+    const s = document.querySelector('.textus-send-status');
+    return s && s.dataset.state && s.dataset.state !== 'sending';
+  }, null, { timeout: ms || 60000 });
+  return page.locator('.textus-send-status');
+}
+
+// One browser world for a test file: the fixture server (base), a run with the host installed
+// (run), the fakes (fakes; opts.seed: a seed object instead of tests/e2e/seed.json) with the
+// run's state configured against them, and Chromium on the run's profile (ctx).
+async function startWorld(opts) {
+  const F = require('./fakes'); // fakes.js requires this file: loaded when first needed
+  const w = {};
+  try {
+    w.server = await serveFixture();
+    w.base = `http://127.0.0.1:${w.server.address().port}`;
+    w.run = makeRun();
+    let seedPath;
+    if (opts && opts.seed) {
+      seedPath = path.join(w.run.tmp, 'seed.json');
+      fs.writeFileSync(seedPath, JSON.stringify(opts.seed));
+    }
+    w.fakes = await F.startFakes(path.join(w.run.tmp, 'fakes'), seedPath);
+    F.configure(w.fakes, w.run.state);
+    w.ctx = await launch(w.run);
+    return w;
+  } catch (e) {
+    await stopWorld(w).catch(() => {});
+    throw e;
+  }
+}
+
+// Its end: the browser closed, the fakes stopped, the temp folder removed. Returns the pids of
+// the run's hosts still alive 3 s after the browser closed (there should be none).
+async function stopWorld(w) {
+  const F = require('./fakes');
+  if (w.ctx) await w.ctx.close();
+  const left = w.run ? await waitNoHost(w.run.installedHost, 3000) : [];
+  if (w.fakes) await F.stopFakes(w.fakes);
+  if (w.server) w.server.close();
+  if (w.run) cleanup(w.run);
+  return left;
+}
+
+// startWorld before a test file's tests and stopWorld after them (node:test hooks), when `enabled`
+// (a test file whose verbs this host lacks skips them). The world's members (base, run, fakes,
+// ctx) are filled in before the first test; after the last, every host of the run must be gone.
+function worldHooks(test, enabled, opts) {
+  const assert = require('node:assert');
+  const w = {};
+  test.before(async () => {
+    if (enabled) Object.assign(w, await startWorld(opts));
+  });
+  test.after(async () => {
+    if (w.run) assert.deepStrictEqual(await stopWorld(w), [], 'a host process outlived the browser');
+  });
+  return w;
+}
+
 module.exports = { SRC, HOST, CHROMIUM, STUB_ID, NAME, makeRun, install, cleanup, serveFixture, launch,
-  hostPids, waitHosts, waitNoHost, oneShot, hostHasVerb, extensionOverlay };
+  hostPids, waitHosts, waitNoHost, oneShot, hostHasVerb, extensionOverlay, profileUrl, openProfile,
+  openCompose, checkSettled, sendSettled, startWorld, stopWorld, worldHooks };

@@ -8,49 +8,15 @@
 
 const test = require('node:test');
 const assert = require('node:assert');
-const path = require('path');
 const L = require('./lib');
 const F = require('./fakes');
 
 const HAS_SEND = L.hostHasVerb('send_sms') && L.hostHasVerb('extract_phone');
 const skip = HAS_SEND ? false : 'this host has no send_sms/extract_phone yet';
 
-let server;
-let base;
-let fakes;
-let run;
-let ctx;
+const w = L.worldHooks(test, HAS_SEND);
 
-test.before(async () => {
-  if (!HAS_SEND) return;
-  server = await L.serveFixture();
-  base = `http://127.0.0.1:${server.address().port}`;
-  run = L.makeRun();
-  fakes = await F.startFakes(path.join(run.tmp, 'fakes'));
-  F.configure(fakes, run.state);
-  ctx = await L.launch(run);
-});
-
-test.after(async () => {
-  if (!HAS_SEND) return;
-  if (ctx) await ctx.close();
-  const left = await L.waitNoHost(run.installedHost, 3000);
-  await F.stopFakes(fakes);
-  if (server) server.close();
-  L.cleanup(run);
-  assert.deepStrictEqual(left, [], 'a host process outlived the browser');
-});
-
-async function open(id, phone, name) {
-  const page = await ctx.newPage();
-  const q = new URLSearchParams({ phone, name }).toString();
-  await page.goto(`${base}/people/${id}?${q}`);
-  await page.waitForFunction(() => {
-    const s = document.documentElement.dataset.textusState;
-    return s && s !== 'checking';
-  }, null, { timeout: 20000 });
-  return page;
-}
+const open = (id, phone, name) => L.openProfile(w.ctx, L.profileUrl(w.base, id, { phone, name }));
 
 const sms = (recs) => recs.filter((r) => r.server === 'textus' && r.method === 'POST' && /^\/acme\/messages$/.test(r.path));
 const notes = (recs) => recs.filter((r) => r.server === 'harvest' && r.method === 'POST' && /notes$/.test(r.path));
@@ -62,22 +28,17 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     // the tab's requests so far (ping, extract_phone) went to one host that stays: the port
     // (the service worker's periodic flush_outbox, asked for when a profile opens, is a
     // one-shot host of its own that ends on its own: wait for it to go)
-    const hosts = await L.waitHosts(run.installedHost, 1, 15000);
+    const hosts = await L.waitHosts(w.run.installedHost, 1, 15000);
     assert.strictEqual(hosts.length, 1, `one host for the tab, found ${hosts.length}`);
-    await page.click('button.textus-text-btn');
-    const box = page.locator('.textus-compose');
-    await box.waitFor();
+    const box = await L.openCompose(page);
     // the compose box checked the number first (prepare_send)
-    await page.waitForFunction(() => {
-      const b = document.querySelector('.textus-compose');
-      return b && b.dataset.check && b.dataset.check !== 'checking';
-    }, null, { timeout: 30000 });
+    await L.checkSettled(page);
     assert.strictEqual(await box.getAttribute('data-check'), 'clear');
     assert.match(await box.locator('.textus-counter').textContent(), /1 of 3 segments \(GSM-7\)/);
     await box.locator('textarea.textus-body').fill('Hi Jane, this is Alice from Acme. Free for a call on Thursday?');
-    const before = await F.requests(fakes);
+    const before = await F.requests(w.fakes);
     // a slow Greenhouse: "Sent" must not wait for it
-    await F.fault(fakes, { server: 'harvest', method: 'POST', path_re: 'notes$', action: { delay_ms: 1500 } });
+    await F.fault(w.fakes, { server: 'harvest', method: 'POST', path_re: 'notes$', action: { delay_ms: 1500 } });
     // every text the status line shows, in order
     await page.evaluate(() => {
       const s = document.querySelector('.textus-send-status');
@@ -88,18 +49,14 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
       }).observe(s, { childList: true, characterData: true, subtree: true });
     });
     await box.locator('button.textus-send').click();
-    await page.waitForFunction(() => {
-      const s = document.querySelector('.textus-send-status');
-      return s && s.dataset.state && s.dataset.state !== 'sending';
-    }, null, { timeout: 60000 });
-    const status = box.locator('.textus-send-status');
+    const status = await L.sendSettled(page);
     assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
     assert.strictEqual(await status.getAttribute('data-note'), 'pending', 'Sent before the note was written');
     assert.match(await status.textContent(), /^Sent · adding the note in Greenhouse/);
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note === 'written',
       null, { timeout: 30000 });
     assert.strictEqual(await status.textContent(), 'Sent · note added in Greenhouse');
-    const recs = (await F.requests(fakes)).slice(before.length);
+    const recs = (await F.requests(w.fakes)).slice(before.length);
     const sent = sms(recs);
     assert.strictEqual(sent.length, 1, JSON.stringify(sent));
     assert.strictEqual(sent[0].body.to, '+13035550123');
@@ -112,8 +69,8 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     const checks = recs.filter((r) => r.seq < sent[0].seq && r.method === 'GET' &&
       /^\/acme\/(opt_outs|conversations)\//.test(r.path));
     assert.deepStrictEqual(checks, [], 'the send checked again');
-    await F.resetFaults(fakes);
-    await F.advance(fakes); // every pending message → delivered
+    await F.resetFaults(w.fakes);
+    await F.advance(w.fakes); // every pending message → delivered
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null,
       { timeout: 30000 });
     assert.strictEqual(await status.getAttribute('data-delivery'), 'delivered');
@@ -122,18 +79,18 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     const at = (re) => seen.findIndex((t) => re.test(t));
     assert.ok(at(/^Sent · adding the note/) >= 0 && at(/^Sent · adding the note/) < at(/note added/) &&
       at(/note added/) < at(/^Delivered/), `Sent, then note added, then Delivered: ${JSON.stringify(seen)}`);
-    assert.strictEqual(sms(await F.requests(fakes)).length, 1 + sms(before).length, 'still one message after polling');
+    assert.strictEqual(sms(await F.requests(w.fakes)).length, 1 + sms(before).length, 'still one message after polling');
     // still the same host: every verb of the tab went over one port
-    assert.ok(L.hostPids(run.installedHost).includes(hosts[0]), 'the tab kept its host');
+    assert.ok(L.hostPids(w.run.installedHost).includes(hosts[0]), 'the tab kept its host');
     await page.close();
     // the tab is gone: its host gets EOF and exits
-    assert.ok(!(await L.waitHosts(run.installedHost, 0, 5000)).includes(hosts[0]),
+    assert.ok(!(await L.waitHosts(w.run.installedHost, 0, 5000)).includes(hosts[0]),
       'the closed tab left its host running');
   });
 
 test('Import to TextUs creates one contact', { skip }, async () => {
   const page = await open(1001, '(303) 555-0123', 'Jane Candidate');
-  const before = (await F.fakeState(fakes)).textus.contacts.length;
+  const before = (await F.fakeState(w.fakes)).textus.contacts.length;
   await page.click('button.textus-import-btn');
   await page.waitForFunction(() => {
     const b = document.querySelector('button.textus-import-btn');
@@ -141,32 +98,27 @@ test('Import to TextUs creates one contact', { skip }, async () => {
   }, null, { timeout: 30000 });
   const btn = page.locator('button.textus-import-btn');
   assert.strictEqual(await btn.getAttribute('data-state'), 'created', await btn.textContent());
-  const contacts = (await F.fakeState(fakes)).textus.contacts;
+  const contacts = (await F.fakeState(w.fakes)).textus.contacts;
   assert.strictEqual(contacts.length, before + 1);
   await page.close();
 });
 
 test('opted-out candidate → the compose box says so before anyone types, and nothing can be sent', { skip }, async () => {
   const page = await open(1003, '(303) 555-0177', 'Olive Optedout');
-  const before = sms(await F.requests(fakes)).length;
-  await page.click('button.textus-text-btn');
-  const box = page.locator('.textus-compose');
-  await box.waitFor();
-  await page.waitForFunction(() => {
-    const b = document.querySelector('.textus-compose');
-    return b && b.dataset.check && b.dataset.check !== 'checking';
-  }, null, { timeout: 30000 });
+  const before = sms(await F.requests(w.fakes)).length;
+  const box = await L.openCompose(page);
+  await L.checkSettled(page);
   assert.strictEqual(await box.getAttribute('data-check'), 'opted_out');
   assert.match(await box.locator('.textus-check').textContent(), /opted out/);
   assert.strictEqual(await box.locator('button.textus-send').isDisabled(), true);
-  assert.strictEqual(sms(await F.requests(fakes)).length, before, 'no message for an opted-out number');
+  assert.strictEqual(sms(await F.requests(w.fakes)).length, before, 'no message for an opted-out number');
   await page.close();
 });
 
 test('options page: credentials are write-only, status is masked, a contact can be locked', { skip }, async () => {
-  const sw = ctx.serviceWorkers()[0] || await ctx.waitForEvent('serviceworker');
+  const sw = w.ctx.serviceWorkers()[0] || await w.ctx.waitForEvent('serviceworker');
   const extId = new URL(sw.url()).host;
-  const page = await ctx.newPage();
+  const page = await w.ctx.newPage();
   await page.goto(`chrome-extension://${extId}/options.html`);
   await page.waitForFunction(() => {
     const s = document.getElementById('summary').dataset.state;
@@ -190,7 +142,7 @@ test('options page: credentials are write-only, status is masked, a contact can 
   await page.click('#optout');
   await page.waitForFunction(() => document.getElementById('optout_msg').textContent, null, { timeout: 30000 });
   assert.match(await page.textContent('#optout_msg'), /^Locked/);
-  const st = await F.fakeState(fakes);
+  const st = await F.fakeState(w.fakes);
   assert.ok(JSON.stringify(st.textus.opt_outs).includes('+13035550188'), JSON.stringify(st.textus.opt_outs));
   await page.close();
 });

@@ -6,8 +6,14 @@ that drive the real binary and count what reached the services.
     reply = w.one_shot({...})      # one request through a fresh host (the stub's origin)
     w.close()
 
-The credentials are fake and exist only in the seed below.
+A test with a world of its own (tests/send, tests/conversation) subclasses FakeWorld with its
+seed, credentials (Creds) and settings. The script-style tests share the scenario helpers
+below: check() (a failed check is printed and counted, the run goes on), code(reply), and
+run_generations() + finish() (each scenario on Harvest v1 then v3, a table, the exit status).
+
+The credentials are fake and exist only in the seeds.
 """
+import collections
 import json
 import os
 import shutil
@@ -27,6 +33,11 @@ CLIENT_ID = "client_hard_FAKE_0001"
 CLIENT_SECRET = "csecret_hard_FAKE_0001"
 CAND = 1001
 USER_ID = 101
+
+# the credentials a world configures (a test's own, named in its file so that the secrets audit
+# finds them: tests/reliability/secrets_audit.py)
+Creds = collections.namedtuple("Creds", "token v1_key client_id client_secret")
+CREDS = Creds(TOKEN, V1_KEY, CLIENT_ID, CLIENT_SECRET)
 
 SEED = {
     "textus": {
@@ -54,34 +65,46 @@ SEED = {
 
 
 class FakeWorld:
-    def __init__(self, gen="v1", prefix="th-world-"):
+    # quiet hours off: these tests send at any hour of the day
+    SETTINGS = {"timeout_ms": 3000, "connect_timeout_ms": 2000, "quiet_hours": "off"}
+
+    def __init__(self, gen="v1", prefix="th-world-", seed=None, creds=CREDS, env=None,
+                 max_seconds=600):
         self.gen = gen
+        self.creds = creds
         self.tmp = tempfile.mkdtemp(prefix=prefix)
         self.home = os.path.join(self.tmp, "home")
         os.mkdir(self.home, 0o700)
-        self.fakes = fakectl.start(SEED, os.path.join(self.tmp, "fakes"),
-                                   extra_args=["--random-seed", "1", "--max-seconds", "600"])
-        self.env = {"TEXTUS_HOST_HOME": self.home}
+        self.fakes = fakectl.start(seed or SEED, os.path.join(self.tmp, "fakes"),
+                                   extra_args=["--random-seed", "1", "--max-seconds",
+                                               str(max_seconds)])
+        self.env = dict({"TEXTUS_HOST_HOME": self.home}, **(env or {}))
         self.configure()
 
-    def config_doc(self):
+    def config_doc(self, settings=None, v1_key=None, client=None):
+        """The configure document for this world's fakes: its token on account acme, and its
+        v1 key (or v1_key) or OAuth client (or client: (id, secret)) as the recruiter."""
         gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
         if self.gen == "v1":
-            gh["api_key"] = V1_KEY
+            gh["api_key"] = v1_key or self.creds.v1_key
         else:
-            gh.update({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+            cid, secret = client or (self.creds.client_id, self.creds.client_secret)
+            gh.update({"client_id": cid, "client_secret": secret,
                        "auth_url": self.fakes.url("auth")})
-        return {"textus": {"token": TOKEN, "account": "acme",
+        return {"textus": {"token": self.creds.token, "account": "acme",
                            "base_url": self.fakes.url("textus")},
                 "greenhouse": gh,
-                # quiet hours off: these tests send at any hour of the day
-                "settings": {"timeout_ms": 3000, "connect_timeout_ms": 2000, "quiet_hours": "off"}}
+                "settings": dict(self.SETTINGS if settings is None else settings)}
 
     def configure(self, doc=None, *args):
         r = subprocess.run([nmhost.host_path(), "configure", "--no-verify", *args],
                            input=json.dumps(doc or self.config_doc()).encode(),
                            env=self.full_env(), capture_output=True, timeout=60)
         return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    def configure_ok(self, doc):
+        rc, _, err = FakeWorld.configure(self, doc)
+        assert rc == 0, "configure failed: %s" % err
 
     def full_env(self, extra=None):
         env = dict(os.environ)
@@ -111,9 +134,65 @@ class FakeWorld:
         h.proc.stderr.close()
         return reply
 
+    def req(self, payload, extra_env=None):
+        """One request through a one-shot host (as sendNativeMessage); a host that exits with
+        a status other than 0 after replying is a failed check (a failpoint kills it before)."""
+        reply, rc, err = nmhost.one_shot(payload, env=dict(self.env, **(extra_env or {})))
+        if reply is not None:
+            check(rc == 0, "%s host exit %d for %s: %s" % (self.gen, rc, payload.get("type"),
+                                                           err[-2000:]))
+        return reply
+
     def messages(self):
         return [m for m in self.fakes.state()["textus"]["messages"] if m["direction"] == "out"]
+
+    def notes(self, marker=None):
+        ns = self.fakes.state()["harvest"]["notes"]
+        return [n for n in ns if marker in n["body"]] if marker else ns
 
     def close(self):
         self.fakes.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ script-style scenarios
+
+FAILURES = []
+
+
+def check(cond, what):
+    """A failed check is printed and counted; the scenario goes on."""
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what, flush=True)
+    return cond
+
+
+def code(reply):
+    """A reply's outcome in one word: ok, its error code, or killed (no reply)."""
+    if reply is None:
+        return "killed"
+    return "ok" if reply.get("ok") else reply["error"]["code"]
+
+
+def run_generations(make_world, scenarios, only=None):
+    """scenarios(world) on a world of each Harvest generation (only: just that one), each
+    world closed after its scenarios, whatever happened."""
+    for gen in [only] if only else ["v1", "v3"]:
+        w = make_world(gen)
+        try:
+            scenarios(w)
+        finally:
+            w.close()
+
+
+def finish(header=None, rows=()):
+    """Print the table of rows (under its header, a list of column names) and the count of
+    failed checks; the exit status: 1 when any check failed."""
+    if header:
+        print("\n| %s |" % " | ".join(header))
+        print("|" + " --- |" * len(header))
+        for r in rows:
+            print("| %s |" % " | ".join(str(c) for c in r))
+    print("\n%d checks failed" % len(FAILURES))
+    return 1 if FAILURES else 0

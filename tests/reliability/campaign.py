@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reliability campaign of the send flow (issue G), through the real binary against the fakes.
+"""Reliability campaign of the send flow, through the real binary against the fakes.
 
     campaign.py stops    [--short] [--gen v1|v3] [--summary FILE] [--seed N] [--count N]
     campaign.py parallel [--short] ...

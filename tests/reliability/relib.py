@@ -1,4 +1,4 @@
-"""Shared harness of the reliability campaign (issue G): the fakes, a configured
+"""Shared harness of the reliability campaign: the fakes, a configured
 state root, the host driven as the extension drives it, and the checks read back
 from the fakes' records and from the host's own journal.
 

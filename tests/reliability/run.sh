@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh — the reliability campaign of issue G, through the real binary against the fakes.
+# run.sh — the reliability campaign (README, *Reliability*), through the real binary against the fakes.
 #
 #   tests/reliability/run.sh [--short] [--no-audit] [--no-fuzz] [--build DIR]
 #

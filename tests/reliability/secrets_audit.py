@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Secrets audit (issue G): run the host with canary secrets, then search everything it left.
+"""Secrets audit: run the host with canary secrets, then search everything it left.
 
     secrets_audit.py [--suite] [--ctest-dir BUILD] [--summary FILE]
 

@@ -16,7 +16,6 @@ What the port adds to the send flow (host/PROTOCOL.md, "Ports" and prepare_send)
     what exactly once needs (so that a regression fails).
 Prints one line per check that failed and exits 1 if any did.
 """
-import json
 import os
 import re
 import shutil
@@ -29,8 +28,7 @@ import time
 
 SRC = os.environ["TH_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
-sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
-import fakectl  # noqa: E402
+from fakeworld import FakeWorld, Creds, check, finish, run_generations  # noqa: E402
 from nmhost import Host, one_shot  # noqa: E402
 
 HOST = os.environ["TH_HOST"]
@@ -45,6 +43,7 @@ CAND = "1001"
 TO = "+13035550123"
 OPTED = "+13035550177"
 BLOCKED = "+13035550166"
+CREDS = Creds(TOKEN, V1_KEY, CLIENT_ID, CLIENT_SECRET)
 
 SEED = {
     "textus": {
@@ -70,18 +69,10 @@ SEED = {
     },
 }
 
-FAILURES = []
 OPT_RE = re.compile(r"^/acme/opt_outs/")
 CONV_RE = re.compile(r"^/acme/conversations/\+?\d+$")
 SMS_RE = re.compile(r"^/acme/messages$")
 _n = [0]
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
 
 
 def uid(tag):
@@ -89,40 +80,24 @@ def uid(tag):
     return "%s-%d-%d" % (tag, _n[0], int(time.time() * 1000) % 100000)
 
 
-class World:
+class World(FakeWorld):
     def __init__(self, gen):
-        self.gen = gen
-        self.tmp = tempfile.mkdtemp(prefix="th-port-%s-" % gen)
-        self.home = os.path.join(self.tmp, "home")
-        os.mkdir(self.home, 0o700)
-        self.clock = os.path.join(self.tmp, "clock-offset-ms")
-        self.set_clock(0)
-        self.fakes = fakectl.start(SEED, os.path.join(self.tmp, "fakes"),
-                                   extra_args=["--random-seed", "1", "--max-seconds", "300"])
-        self.env = {"TEXTUS_HOST_HOME": self.home, "TH_TEST_CLOCK_FILE": self.clock}
-        gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
-        if gen == "v1":
-            gh["api_key"] = V1_KEY
-        else:
-            gh.update({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                       "auth_url": self.fakes.url("auth")})
-        doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
-               "greenhouse": gh,
-               "settings": {"timeout_ms": 5000, "connect_timeout_ms": 2000}}
-        r = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
-                           env=dict(os.environ, **self.env), capture_output=True, timeout=30)
-        assert r.returncode == 0, r.stderr.decode()
+        super().__init__(gen, prefix="th-port-%s-" % gen, seed=SEED, creds=CREDS, max_seconds=300)
         # one send first: the Greenhouse user id (and v3 tokens) are cached from then on
         self.oneshot(send_req(uid("setup"), TO, "setup text"))
         self.seq = self.last_seq()
 
+    def configure(self):
+        # the hosts' clock for prepare_send's 60 s (failpoint builds read TH_TEST_CLOCK_FILE):
+        # set_clock() moves it
+        self.clock = os.path.join(self.tmp, "clock-offset-ms")
+        self.set_clock(0)
+        self.env["TH_TEST_CLOCK_FILE"] = self.clock
+        self.configure_ok(self.config_doc({"timeout_ms": 5000, "connect_timeout_ms": 2000}))
+
     def set_clock(self, ms):
         with open(self.clock, "w") as fh:
             fh.write("%d\n" % ms)
-
-    def close(self):
-        self.fakes.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def last_seq(self):
         recs = self.fakes.requests()
@@ -143,9 +118,6 @@ class World:
 
     def host(self, env=None):
         return Host(env=dict(self.env, **(env or {})))
-
-    def notes(self, marker):
-        return [n for n in self.fakes.state()["harvest"]["notes"] if marker in n["body"]]
 
     def messages(self, body):
         return [m for m in self.fakes.state()["textus"]["messages"]
@@ -431,9 +403,8 @@ def s_warm_port(w):
 # ------------------------------------------------------------------ the store changes
 
 def configure(w, doc):
-    r = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
-                       env=dict(os.environ, **w.env), capture_output=True, timeout=30)
-    check(r.returncode == 0, "%s configure: %s" % (w.gen, r.stderr.decode()[-300:]))
+    rc, _, err = FakeWorld.configure(w, doc)
+    check(rc == 0, "%s configure: %s" % (w.gen, err[-300:]))
 
 
 def s_store_reload(w):
@@ -531,19 +502,16 @@ def run(fn, w):
         check(False, "%s %s broke off: %s: %s" % (w.gen, fn.__name__, type(e).__name__, e))
 
 
+def scenarios(w):
+    for fn in (s_prepare_shape_and_concurrency, s_reply_before_note, s_port_closed_after_reply,
+               s_warm_port, s_durability, s_store_reload,
+               s_prepare_reuse):  # last: it opts the test number out
+        run(fn, w)
+
+
 def main():
-    gens = [ONLY] if ONLY else ["v1", "v3"]
-    for gen in gens:
-        w = World(gen)
-        try:
-            for fn in (s_prepare_shape_and_concurrency, s_reply_before_note,
-                       s_port_closed_after_reply, s_warm_port, s_durability, s_store_reload,
-                       s_prepare_reuse):  # last: it opts the test number out
-                run(fn, w)
-        finally:
-            w.close()
-    print("\n%d checks failed" % len(FAILURES))
-    return 1 if FAILURES else 0
+    run_generations(World, scenarios, ONLY)
+    return finish()
 
 
 if __name__ == "__main__":

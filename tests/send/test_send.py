@@ -9,17 +9,14 @@ note for every message when notes are enabled.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 SRC = os.environ["TH_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
-sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
-import fakectl  # noqa: E402
-from nmhost import Host, one_shot  # noqa: E402
+from fakeworld import FakeWorld, Creds, check, code, run_generations, finish  # noqa: E402
+from nmhost import Host  # noqa: E402
 
 HOST = os.environ["TH_HOST"]
 FAILPOINTS = os.environ.get("TH_FAILPOINTS_BUILT") == "1"
@@ -35,6 +32,7 @@ CLIENT_B_ID = "client_send_FAKE_000B"
 CLIENT_B_SECRET = "csecret_send_FAKE_000B"
 CAND = 1001
 USER_ID = 101
+CREDS = Creds(TOKEN, V1_KEY, CLIENT_ID, CLIENT_SECRET)
 
 SEED = {
     "textus": {
@@ -81,50 +79,20 @@ SEED = {
     },
 }
 
-FAILURES = []
 ROWS = []
 _counter = [0]
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what, flush=True)
-
-
-class World:
+class World(FakeWorld):
     def __init__(self, gen):
-        self.gen = gen
-        self.tmp = tempfile.mkdtemp(prefix="th-send-%s-" % gen)
-        self.home = os.path.join(self.tmp, "home")
-        os.mkdir(self.home, 0o700)
-        self.fakes = fakectl.start(SEED, os.path.join(self.tmp, "fakes"),
-                                   extra_args=["--random-seed", "1", "--max-seconds", "300"])
-        self.env = {"TEXTUS_HOST_HOME": self.home}
-        self.configure(note_enabled=True)
+        super().__init__(gen, prefix="th-send-%s-" % gen, seed=SEED, creds=CREDS, max_seconds=300)
 
     def configure(self, note_enabled=True, v1_key=V1_KEY, retry_ms=30000, client=None):
-        gh = {"email": "alice@acme.example", "base_url": self.fakes.url("harvest")}
-        if self.gen == "v1":
-            gh["api_key"] = v1_key
-        else:
-            cid, secret = client or (CLIENT_ID, CLIENT_SECRET)
-            gh.update({"client_id": cid, "client_secret": secret,
-                       "auth_url": self.fakes.url("auth")})
-        doc = {"textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
-               "greenhouse": gh,
-               # quiet hours off: these tests send at any hour (tests/send/test_quiet.py
-               # covers the guard, with the clock set)
-               "settings": {"note_enabled": note_enabled, "timeout_ms": 3000,
-                            "note_retry_base_ms": retry_ms,
-                            "connect_timeout_ms": 2000, "quiet_hours": "off"}}
-        r = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
-                           env=dict(os.environ, **self.env), capture_output=True, timeout=30)
-        assert r.returncode == 0, "configure failed: %s" % r.stderr.decode()
-
-    def close(self):
-        self.fakes.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        # quiet hours off: these tests send at any hour (tests/send/test_quiet.py covers the
+        # guard, with the clock set)
+        self.configure_ok(self.config_doc(
+            {"note_enabled": note_enabled, "timeout_ms": 3000, "note_retry_base_ms": retry_ms,
+             "connect_timeout_ms": 2000, "quiet_hours": "off"}, v1_key=v1_key, client=client))
 
     # --- what the fakes saw
     def messages(self, to=None, body=None):
@@ -135,26 +103,11 @@ class World:
             ms = [m for m in ms if m["body"] == body]
         return ms
 
-    def notes(self, marker=None):
-        ns = self.fakes.state()["harvest"]["notes"]
-        if marker:
-            ns = [n for n in ns if marker in n["body"]]
-        return ns
-
     def posts(self, server, path_part):
         return [r for r in self.fakes.requests(server=server)
                 if r["method"] in ("POST", "PUT", "PATCH") and path_part in r["path"]]
 
     # --- talking to the host
-    def req(self, payload, extra_env=None):
-        env = dict(self.env)
-        env.update(extra_env or {})
-        reply, rc, err = one_shot(payload, env=env)
-        if reply is not None:  # (a failpoint kills the host before it replies)
-            check(rc == 0, "%s host exit %d for %s: %s" % (self.gen, rc, payload.get("type"),
-                                                           err[-2000:]))
-        return reply
-
     def send(self, rid, to, body, extra_env=None, **kw):
         p = {"type": "send_sms", "request_id": rid, "candidate_id": str(CAND), "to": to,
              "body": body}
@@ -163,12 +116,6 @@ class World:
 
     def flush(self):
         return self.req({"type": "flush_outbox"})
-
-
-def code(reply):
-    if reply is None:
-        return "killed"
-    return "ok" if reply.get("ok") else reply["error"]["code"]
 
 
 def unique(tag):
@@ -743,44 +690,37 @@ def sealed_check(w):
             check(mode == 0o600, "%s outbox%s mode %o" % (w.gen, suffix, mode))
 
 
+def scenarios(w):
+    s_happy(w)
+    s_opted_blocked(w)
+    s_replay_conflict(w)
+    s_validation(w)
+    s_two_hosts(w)
+    s_ambiguous(w)
+    s_ambiguous_then_replies(w)
+    s_ambiguous_not_sent(w)
+    s_note_retry(w, 429)
+    s_note_retry(w, 503)
+    s_note_drop_after(w)
+    if FAILPOINTS:
+        s_failpoints(w)
+    s_notes_disabled_and_stopped(w)
+    s_opt_out_verb(w)
+    s_import_contact(w)
+    s_cli_send(w)
+    s_startup_flush(w)
+    if w.gen == "v1":
+        s_retry_after_across_hosts(w)
+    if w.gen == "v3":
+        s_child_account(w)
+        s_token_race(w)
+    sealed_check(w)
+    s_ambiguous_two_candidates(w)  # last: it leaves an unknown send in the outbox
+
+
 def main():
-    gens = [ONLY] if ONLY else ["v1", "v3"]
-    for gen in gens:
-        w = World(gen)
-        try:
-            s_happy(w)
-            s_opted_blocked(w)
-            s_replay_conflict(w)
-            s_validation(w)
-            s_two_hosts(w)
-            s_ambiguous(w)
-            s_ambiguous_then_replies(w)
-            s_ambiguous_not_sent(w)
-            s_note_retry(w, 429)
-            s_note_retry(w, 503)
-            s_note_drop_after(w)
-            if FAILPOINTS:
-                s_failpoints(w)
-            s_notes_disabled_and_stopped(w)
-            s_opt_out_verb(w)
-            s_import_contact(w)
-            s_cli_send(w)
-            s_startup_flush(w)
-            if w.gen == "v1":
-                s_retry_after_across_hosts(w)
-            if w.gen == "v3":
-                s_child_account(w)
-                s_token_race(w)
-            sealed_check(w)
-            s_ambiguous_two_candidates(w)  # last: it leaves an unknown send in the outbox
-        finally:
-            w.close()
-    print("\n| scenario | Harvest | messages | notes | reply codes |")
-    print("| --- | --- | --- | --- | --- |")
-    for r in ROWS:
-        print("| %s | %s | %s | %s | %s |" % r)
-    print("\n%d checks failed" % len(FAILURES))
-    return 1 if FAILURES else 0
+    run_generations(World, scenarios, ONLY)
+    return finish(["scenario", "Harvest", "messages", "notes", "reply codes"], ROWS)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 /*
  * fake_engine_abi — a textus-host-engine.so "from another build" for
- * test_engine_api: its API table has the right symbol but another interface
+ * test_engine: its API table has the right symbol but another interface
  * version, so the executable must refuse it with a clear error, never call it.
  */
 #include <stdint.h>

@@ -1,6 +1,7 @@
 /*
- * test_frame — framing and envelope edge cases: short reads, EINTR, both EOF
- * cases, zero length, oversize drain, the 1 MiB reply limit, invalid UTF-8.
+ * test_frame — native-messaging framing (frame.c): short reads, EINTR, both EOF
+ * cases, zero length, oversize drain, the 1 MiB write limit, a closed pipe.
+ * (The envelope and the reply limit of protocol.c are test_protocol.)
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,7 +18,6 @@
 #include <cmocka.h>
 
 #include "frame.h"
-#include "protocol.h"
 
 /* A child that writes buf to fd in pieces of `step` bytes with a pause, then exits. */
 static pid_t dribble(int fd, const char *buf, size_t len, size_t step, int pause_us)
@@ -229,107 +229,6 @@ static void test_write_epipe(void **state)
     close(p[1]);
 }
 
-/* A reply whose serialisation is exactly `size` bytes: {"id":"x","ok":true,"result":{"p":"..."}} */
-static cJSON *reply_of_size(size_t size)
-{
-    const size_t overhead = strlen("{\"id\":\"x\",\"ok\":true,\"result\":{\"p\":\"\"}}");
-    char *pad = malloc(size - overhead + 1);
-    cJSON *reply = cJSON_CreateObject(), *result;
-
-    memset(pad, 'a', size - overhead);
-    pad[size - overhead] = '\0';
-    cJSON_AddStringToObject(reply, "id", "x");
-    cJSON_AddTrueToObject(reply, "ok");
-    result = cJSON_AddObjectToObject(reply, "result");
-    cJSON_AddStringToObject(result, "p", pad);
-    free(pad);
-    return reply;
-}
-
-static void emit_and_check(size_t size, int expect_ok)
-{
-    int p[2];
-    cJSON *reply = reply_of_size(size), *got;
-    uint32_t len = 0;
-    char *body;
-    pid_t pid;
-
-    assert_int_equal(pipe(p), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(p[0]);
-        _exit(proto_emit(p[1], reply) == FRAME_OK ? 0 : 1);
-    }
-    close(p[1]);
-    body = read_frame(p[0], &len);
-    got = cJSON_Parse(body);
-    assert_non_null(got);
-    assert_string_equal(cJSON_GetObjectItem(got, "id")->valuestring, "x");
-    if (expect_ok) {
-        assert_int_equal(len, size);
-        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(got, "ok")));
-    } else {
-        cJSON *error = cJSON_GetObjectItem(got, "error");
-        assert_true(cJSON_IsFalse(cJSON_GetObjectItem(got, "ok")));
-        assert_string_equal(cJSON_GetObjectItem(error, "code")->valuestring, "reply_too_large");
-    }
-    reap(pid);
-    close(p[0]);
-    cJSON_Delete(got);
-    cJSON_Delete(reply);
-    free(body);
-}
-
-static void test_reply_exactly_1mib(void **state)
-{
-    emit_and_check(FRAME_MAX_OUT, 1);
-}
-
-static void test_reply_1mib_plus_one(void **state)
-{
-    emit_and_check(FRAME_MAX_OUT + 1, 0);
-}
-
-static const char *error_code_of(cJSON *reply)
-{
-    cJSON *error = cJSON_GetObjectItem(reply, "error");
-    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(reply, "ok")));
-    return cJSON_GetObjectItem(error, "code")->valuestring;
-}
-
-static void check_handle(const char *body, size_t len, const char *code)
-{
-    cJSON *reply = proto_handle(body, len, "chrome-extension://" PROTO_STUB_EXTENSION_ID "/");
-    assert_non_null(reply);
-    if (code)
-        assert_string_equal(error_code_of(reply), code);
-    else
-        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok")));
-    cJSON_Delete(reply);
-}
-
-static void test_envelope_rules(void **state)
-{
-    check_handle("{\"type\":\"ping\"}", 15, NULL);
-    check_handle("{\"type\":\"ping\"} \n", 17, NULL);
-    check_handle("", 0, "bad_request");
-    check_handle("{\"type\":\"ping\"}x", 16, "bad_request");
-    check_handle("[1,2]", 5, "bad_request");
-    check_handle("\"ping\"", 6, "bad_request");
-    check_handle("{\"type\":7}", 10, "bad_request");
-    check_handle("{\"id\":1}", 8, "bad_request");
-    check_handle("{\"id\":true,\"type\":\"ping\"}", 25, "bad_request");
-    check_handle("{\"type\":\"nope\"}", 15, "unknown_type");
-    /* invalid UTF-8: a lone continuation byte, an overlong slash, a surrogate */
-    check_handle("{\"type\":\"ping\",\"x\":\"\x80\"}", 23, "bad_request");
-    check_handle("{\"type\":\"ping\",\"x\":\"\xc0\xaf\"}", 24, "bad_request");
-    check_handle("{\"type\":\"ping\",\"x\":\"\xed\xa0\x80\"}", 25, "bad_request");
-    check_handle("{\"type\":\"ping\",\"x\":\"\xf0\x9f\x98\x80\"}", 26, NULL);
-    /* a NUL inside the frame is not JSON */
-    check_handle("{\"type\":\"ping\"}\0", 16, "bad_request");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,8 +236,6 @@ int main(void)
         cmocka_unit_test(test_eof_inside_header),  cmocka_unit_test(test_eof_inside_body),
         cmocka_unit_test(test_discard_keeps_sync), cmocka_unit_test(test_discard_truncated),
         cmocka_unit_test(test_write_limit),        cmocka_unit_test(test_write_epipe),
-        cmocka_unit_test(test_reply_exactly_1mib), cmocka_unit_test(test_reply_1mib_plus_one),
-        cmocka_unit_test(test_envelope_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,6 @@ import os
 import pty
 import re
 import select
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,10 +26,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("TH_SOURCE_DIR", os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
-sys.path.insert(0, os.environ.get("TH_FAKES_DIR", os.path.join(SRC, "tests", "fakes")))
-import fakectl  # noqa: E402
+from configfakes import ConfigFakes, Creds, store_bytes  # noqa: E402
 import nmhost  # noqa: E402
-from nmhost import Host, STUB_ORIGIN  # noqa: E402
 
 TOKEN_WHERE = "next.textus.com → your user icon → Profile → API Tokens → Create Token"
 
@@ -61,35 +58,14 @@ SEED = {
     },
 }
 
-FAKES = None
-FAKES_DIR = None
-OUTPUTS = []
-ROOTS = []
+CF = ConfigFakes(SEED, CANARIES, "th-cfgcli", Creds(TOKEN, KEY, CLIENT, SECRET))
+setUpModule, tearDownModule = CF.start, CF.stop
 ESC = "\x1b["
 
 
-def setUpModule():
-    global FAKES, FAKES_DIR
-    FAKES_DIR = tempfile.mkdtemp(prefix="th-cfgcli-fakes-")
-    FAKES = fakectl.start(SEED, FAKES_DIR, extra_args=["--random-seed", "1"])
-
-
-def tearDownModule():
-    try:
-        if FAKES:
-            FAKES.stop()
-    finally:
-        shutil.rmtree(FAKES_DIR, ignore_errors=True)
-        for r in ROOTS:
-            subprocess.run(["chmod", "-R", "u+rwX", r], capture_output=True)
-            shutil.rmtree(r, ignore_errors=True)
-
-
 def new_root():
-    root = tempfile.mkdtemp(prefix="th-cfgcli-")
-    os.chmod(root, 0o700)
-    ROOTS.append(root)
-    return os.path.join(root, "state")
+    """A state root that does not exist yet, in a fresh folder."""
+    return os.path.join(CF.new_root(), "state")
 
 
 def env_for(state, **extra):
@@ -103,26 +79,11 @@ def env_for(state, **extra):
 
 
 def cli(state, *args, stdin="", env=None):
-    p = subprocess.run([nmhost.host_path(), *args], input=stdin.encode(), capture_output=True,
-                       env=env or env_for(state), timeout=90)
-    OUTPUTS.append(p.stdout + p.stderr)
-    return p.returncode, p.stdout.decode(), p.stderr.decode()
-
-
-def urls():
-    return {"textus": {"base_url": FAKES.url("textus")},
-            "greenhouse": {"base_url": FAKES.url("harvest"), "auth_url": FAKES.url("auth")}}
+    return CF.run(args, stdin, env or env_for(state))
 
 
 def full(v3=True, account="acme", email="alice@acme.example", token=TOKEN):
-    d = urls()
-    d["textus"].update({"token": token, "account": account})
-    d["greenhouse"]["email"] = email
-    if v3:
-        d["greenhouse"].update({"client_id": CLIENT, "client_secret": SECRET})
-    else:
-        d["greenhouse"]["api_key"] = KEY
-    return d
+    return CF.doc(token, account, email, v3=v3)
 
 
 def configure(state, doc, *args):
@@ -132,7 +93,7 @@ def configure(state, doc, *args):
 def url_only_root():
     """A state root that knows only where the fakes are (local configuration)."""
     state = new_root()
-    rc, out, err = configure(state, urls(), "--no-verify")
+    rc, out, err = configure(state, CF.urls(), "--no-verify")
     assert rc == 0, out + err
     return state
 
@@ -142,27 +103,11 @@ def status(state):
     return json.loads(out)
 
 
-def store_bytes(state):
-    try:
-        with open(os.path.join(state, "credentials.store"), "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return None
-
-
-def last_seq():
-    recs = FAKES.requests()
-    return recs[-1]["seq"] if recs else 0
+last_seq = CF.last_seq
 
 
 def verb(state, payload):
-    h = Host(env=env_for(state), origin=STUB_ORIGIN)
-    reply = h.request(payload)
-    rc, rest, err = h.close()
-    h.proc.stdout.close()
-    h.proc.stderr.close()
-    OUTPUTS.append(rest + err.encode() + json.dumps(reply).encode())
-    return reply
+    return CF.verb(payload, env_for(state))
 
 
 class Pty:
@@ -230,7 +175,7 @@ class Pty:
             os.kill(self.pid, 9)
             _, st = os.waitpid(self.pid, 0)
         os.close(self.fd)
-        OUTPUTS.append(self.out)
+        CF.outputs.append(self.out)
         self.rc = os.WEXITSTATUS(st) if os.WIFEXITED(st) else -os.WTERMSIG(st)
         return self.rc
 
@@ -260,7 +205,7 @@ def prompts_asked(text):
 
 class Base(unittest.TestCase):
     def setUp(self):
-        FAKES.reset_faults()
+        CF.fakes.reset_faults()
 
 
 # ---- J.4: every online step visible, timeouts explained ----------------------------------
@@ -268,7 +213,7 @@ class Base(unittest.TestCase):
 class Steps(Base):
     def test_each_step_is_shown_before_its_result(self):
         state = url_only_root()
-        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
+        CF.fakes.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
                      "action": {"delay_ms": 1500}})
         p = subprocess.Popen([nmhost.host_path(), "configure"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_for(state))
@@ -282,9 +227,9 @@ class Steps(Base):
         p.stdout.close()
         p.stderr.close()
         out = "".join(l for _, l in seen)
-        OUTPUTS.append(out.encode() + err)
+        CF.outputs.append(out.encode() + err)
         self.assertEqual(p.returncode, 0, out + err.decode())
-        host = FAKES.url("textus").split("//")[1]
+        host = CF.fakes.url("textus").split("//")[1]
         begin = [t for t, l in seen if l == "  ... TextUs at %s: the token and the account\n" % host]
         result = [t for t, l in seen if l.split(None, 1)[:1] == ["ok"] and "TextUs token:" in l]
         self.assertEqual(len(begin), 1, out)
@@ -299,13 +244,13 @@ class Steps(Base):
 
     def test_timeout_says_what_it_waited_for(self):
         state = new_root()
-        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
+        CF.fakes.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
                      "action": {"delay_ms": 4000}})
         d = full()
         d["settings"] = {"timeout_ms": 800}
         rc, out, err = configure(state, d)
         self.assertEqual(rc, 1, out + err)
-        host = FAKES.url("textus").split("//")[1]
+        host = CF.fakes.url("textus").split("//")[1]
         line = [l for l in out.splitlines() if l.strip().startswith("FAIL") and "TextUs token" in l]
         self.assertEqual(len(line), 1, out)
         m = re.search(r"waited (\d+\.\d) s in all for (\S+) \(timeouts: connect \d+ ms, request "
@@ -318,7 +263,7 @@ class Steps(Base):
 
     def test_terminal_live_line_marks_and_no_color(self):
         state = url_only_root()
-        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
+        CF.fakes.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
                      "action": {"delay_ms": 300}})
         for no_color in (False, True):
             env = env_for(state, NO_COLOR="1") if no_color else env_for(state)
@@ -366,7 +311,7 @@ class Understood(Base):
                 self.assertIn("unknown member %s (did you mean %s?)" % (bad, near), err)
                 self.assertNotIn("saved.", out)
         self.assertEqual(store_bytes(state), before)
-        self.assertEqual([r for r in FAKES.requests() if r["seq"] > seq], [])
+        self.assertEqual([r for r in CF.fakes.requests() if r["seq"] > seq], [])
         # also with --no-verify, and through the verb
         rc, out, err = configure(state, {"textus": {"acount": "acme"}}, "--no-verify")
         self.assertEqual(rc, 2, out + err)
@@ -503,7 +448,7 @@ class Interactive(Base):
 
     def test_read_only_state_folder_is_found_before_the_questions(self):
         root = tempfile.mkdtemp(prefix="th-cfgcli-ro-")
-        ROOTS.append(root)
+        CF.roots.append(root)
         state = os.path.join(root, "state")
         os.mkdir(state, 0o700)
         nobody = os.geteuid() == 0  # root writes anywhere: run as nobody in a folder nobody owns
@@ -666,8 +611,8 @@ class ZNoSecrets(unittest.TestCase):
     """Runs last: no canary in anything the binary printed."""
 
     def test_no_canary_anywhere(self):
-        self.assertGreater(len(OUTPUTS), 10)
-        blob = b"\n".join(OUTPUTS)
+        self.assertGreater(len(CF.outputs), 10)
+        blob = b"\n".join(CF.outputs)
         for c in CANARIES:
             self.assertNotIn(c.encode(), blob)
 

@@ -1,4 +1,4 @@
-"""Online verification in `configure` (issue D item 4), through the real binary
+"""Online verification in `configure`, through the real binary
 against the Python fakes (tests/fakes): the CLI checklist and exit status, the
 store kept unchanged on failure, --save-anyway, --no-verify (no request at all),
 the `configure` verb (result.verification, error verification_failed with
@@ -7,20 +7,16 @@ that never appear in any output, log or fake record.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("TH_SOURCE_DIR", os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
-sys.path.insert(0, os.environ.get("TH_FAKES_DIR", os.path.join(SRC, "tests", "fakes")))
-import fakectl  # noqa: E402
+from configfakes import ConfigFakes, Creds, store_bytes  # noqa: E402
 import nmhost  # noqa: E402
-from nmhost import Host, STUB_ORIGIN  # noqa: E402
 
 # canary secrets: each must never show up anywhere but inside the ciphertext
 TOKEN = "cnry-VFYTOK-7d1c0b9a8e6f5a4b"
@@ -64,40 +60,9 @@ SEED = {
     },
 }
 
-FAKES = None
-FAKES_DIR = None
-OUTPUTS = []  # everything the binary printed
-ROOTS = []
-
-
-def setUpModule():
-    global FAKES, FAKES_DIR
-    FAKES_DIR = tempfile.mkdtemp(prefix="th-verify-fakes-")
-    FAKES = fakectl.start(SEED, FAKES_DIR, extra_args=["--random-seed", "1"])
-
-
-def tearDownModule():
-    try:
-        if FAKES:
-            FAKES.stop()
-        # last line of defence: no canary in the fakes' records, log or state dump
-        for name in os.listdir(FAKES_DIR):
-            path = os.path.join(FAKES_DIR, name)
-            if os.path.isfile(path):
-                with open(path, "rb") as fh:
-                    data = fh.read()
-                for c in CANARIES:
-                    assert c.encode() not in data, "canary in fakes file %s" % name
-    finally:
-        shutil.rmtree(FAKES_DIR, ignore_errors=True)
-        for r in ROOTS:
-            shutil.rmtree(r, ignore_errors=True)
-
-
-def new_root():
-    root = tempfile.mkdtemp(prefix="th-verify-")
-    ROOTS.append(root)
-    return root
+CF = ConfigFakes(SEED, CANARIES, "th-verify", Creds(TOKEN, KEY, CLIENT, SECRET))
+setUpModule, tearDownModule = CF.start, CF.stop
+new_root = CF.new_root
 
 
 def env_for(root):
@@ -109,26 +74,11 @@ def env_for(root):
 
 
 def cli(root, *args, stdin=""):
-    p = subprocess.run([nmhost.host_path(), *args], input=stdin.encode(), capture_output=True,
-                       env=env_for(root), timeout=90)
-    OUTPUTS.append(p.stdout + p.stderr)
-    return p.returncode, p.stdout.decode(), p.stderr.decode()
-
-
-def urls():
-    return {"textus": {"base_url": FAKES.url("textus")},
-            "greenhouse": {"base_url": FAKES.url("harvest"), "auth_url": FAKES.url("auth")}}
+    return CF.run(args, stdin, env_for(root))
 
 
 def doc(token=TOKEN, account="acme", email="alice@acme.example", key=KEY, v3=False):
-    d = urls()
-    d["textus"].update({"token": token, "account": account})
-    d["greenhouse"]["email"] = email
-    if v3:
-        d["greenhouse"].update({"client_id": CLIENT, "client_secret": SECRET})
-    else:
-        d["greenhouse"]["api_key"] = key
-    return d
+    return CF.doc(token, account, email, key, v3)
 
 
 def configure(root, d, *args):
@@ -141,17 +91,7 @@ def status(root):
     return json.loads(out)
 
 
-def store_bytes(root):
-    try:
-        with open(os.path.join(root, "credentials.store"), "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return None
-
-
-def last_seq():
-    recs = FAKES.requests()
-    return recs[-1]["seq"] if recs else 0
+last_seq = CF.last_seq
 
 
 CHECKS = ["TextUs token", "TextUs account", "Greenhouse credentials",
@@ -190,9 +130,9 @@ def fix_after(out, check):
 
 class Base(unittest.TestCase):
     def setUp(self):
-        FAKES.reset_faults()
-        FAKES.config({"v1_retired": False})
-        FAKES.reset_rate_limits()
+        CF.fakes.reset_faults()
+        CF.fakes.config({"v1_retired": False})
+        CF.fakes.reset_rate_limits()
 
 
 class CliPass(Base):
@@ -230,7 +170,7 @@ class CliPass(Base):
         self.assertEqual(checks["Candidates: Add Note (harvest:notes:create)"][0], "unchecked")
         self.assertNotIn("Harvest v1 retirement", checks)
         # a token request was made (v3 credentials verified at the token endpoint)
-        recs = [r for r in FAKES.requests() if r["seq"] > seq]
+        recs = [r for r in CF.fakes.requests() if r["seq"] > seq]
         self.assertTrue(any(r["server"] == "auth" and r["path"] == "/token" and r["status"] == 200
                             for r in recs), recs)
         st = status(root)
@@ -320,7 +260,7 @@ class CliFail(Base):
 
     def test_v1_retired_gives_the_v3_hint(self):
         root = new_root()
-        FAKES.config({"v1_retired": True})
+        CF.fakes.config({"v1_retired": True})
         rc, out, err = configure(root, doc())
         self.assert_failed_unchanged(root, None, rc, out, err)
         checks = check_lines(out)
@@ -345,7 +285,7 @@ class CliFail(Base):
     def test_store_changed_during_verification_is_not_overwritten(self):
         root = self.configured_root()
         # hold the verification at TextUs while another process changes the token
-        FAKES.fault({"server": "textus", "path_re": "^/accounts$", "action": {"delay_ms": 3000}})
+        CF.fakes.fault({"server": "textus", "path_re": "^/accounts$", "action": {"delay_ms": 3000}})
         p = subprocess.Popen([nmhost.host_path(), "configure"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_for(root))
         p.stdin.write(json.dumps({"settings": {"note_visibility": "public"}}).encode())
@@ -358,7 +298,7 @@ class CliFail(Base):
         p.wait(timeout=60)
         p.stdout.close()
         p.stderr.close()
-        OUTPUTS.append(out + err)
+        CF.outputs.append(out + err)
         self.assertNotEqual(p.returncode, 0, out)
         self.assertIn(b"changed by another process", err)
         st = status(root)
@@ -387,7 +327,7 @@ class NoVerify(Base):
         self.assertNotIn("verifying", out)
         rc, out, err = configure(root, doc(v3=True), "--no-verify")
         self.assertEqual(rc, 0, out + err)
-        self.assertEqual([r for r in FAKES.requests() if r["seq"] > seq], [])
+        self.assertEqual([r for r in CF.fakes.requests() if r["seq"] > seq], [])
         st = status(root)
         self.assertIsNone(st["greenhouse"]["user_id"])
 
@@ -399,24 +339,18 @@ class NoVerify(Base):
         checks = check_lines(out)
         self.assertEqual(checks["TextUs token"][0], "unchecked")
         self.assertEqual(checks["Greenhouse credentials"][0], "unchecked")
-        self.assertEqual([r for r in FAKES.requests() if r["seq"] > seq], [])
+        self.assertEqual([r for r in CF.fakes.requests() if r["seq"] > seq], [])
 
 
 def verb(root, payload):
-    h = Host(env=env_for(root), origin=STUB_ORIGIN)
-    reply = h.request(payload)
-    rc, rest, err = h.close()
-    h.proc.stdout.close()
-    h.proc.stderr.close()
-    OUTPUTS.append(rest + err.encode() + json.dumps(reply).encode())
-    return reply
+    return CF.verb(payload, env_for(root))
 
 
 class Verb(Base):
     def local_root(self):
         """URLs are local configuration: set with the CLI (no verification needed)."""
         root = new_root()
-        rc, out, err = configure(root, urls(), "--no-verify")
+        rc, out, err = configure(root, CF.urls(), "--no-verify")
         self.assertEqual(rc, 0, out + err)
         return root
 
@@ -490,7 +424,7 @@ class Verb(Base):
         seq = last_seq()
         r = verb(root, {"type": "configure", "textus": {"base_url": "http://127.0.0.1:1"}})
         self.assertEqual(r["error"]["code"], "invalid_config")
-        self.assertEqual([x for x in FAKES.requests() if x["seq"] > seq], [])
+        self.assertEqual([x for x in CF.fakes.requests() if x["seq"] > seq], [])
 
 
 class ZNoSecrets(unittest.TestCase):
@@ -498,11 +432,11 @@ class ZNoSecrets(unittest.TestCase):
     the state roots except the ciphertext is free of the canaries."""
 
     def test_no_canary_anywhere(self):
-        self.assertGreater(len(OUTPUTS), 10)
-        blob = b"\n".join(OUTPUTS)
+        self.assertGreater(len(CF.outputs), 10)
+        blob = b"\n".join(CF.outputs)
         for c in CANARIES:
             self.assertNotIn(c.encode(), blob)
-        for root in ROOTS:
+        for root in CF.roots:
             for dirpath, _, files in os.walk(root):
                 for name in files:
                     if name == "credentials.store":
@@ -511,7 +445,7 @@ class ZNoSecrets(unittest.TestCase):
                         data = fh.read()
                     for c in CANARIES:
                         self.assertNotIn(c.encode(), data, os.path.join(dirpath, name))
-        for rec in FAKES.requests():
+        for rec in CF.fakes.requests():
             text = json.dumps(rec)
             for c in CANARIES:
                 self.assertNotIn(c, text)

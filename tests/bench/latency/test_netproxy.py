@@ -20,13 +20,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import netproxy  # noqa: E402
-
-RESULTS = [0, 0]
-
-
-def check(name, cond, detail=""):
-    RESULTS[0 if cond else 1] += 1
-    print("%s %s%s" % ("ok  " if cond else "FAIL", name, "" if cond else ": " + detail))
+from tally import check, done  # noqa: E402
 
 
 class Log:
@@ -262,5 +256,4 @@ def live():
 if __name__ == "__main__":
     synthetic()
     live()
-    print("%d passed, %d failed" % tuple(RESULTS))
-    sys.exit(1 if RESULTS[1] else 0)
+    done()

@@ -17,13 +17,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_latency  # noqa: E402
-
-RESULTS = [0, 0]
-
-
-def check(name, cond, detail=""):
-    RESULTS[0 if cond else 1] += 1
-    print("%s %s%s" % ("ok  " if cond else "FAIL", name, "" if cond else ": " + detail))
+from tally import check, done  # noqa: E402
 
 
 class StubFakes:
@@ -102,5 +96,4 @@ if __name__ == "__main__":
         smoke(sys.argv[1])
     else:
         check("HOST given", False, "usage: test_smoke.py HOST")
-    print("%d passed, %d failed" % tuple(RESULTS))
-    sys.exit(1 if RESULTS[1] else 0)
+    done()

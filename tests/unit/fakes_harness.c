@@ -79,14 +79,14 @@ int fk_start(struct fk *f, const char *tls_dir, const char *config_json)
     if (!mkdtemp(f->dir))
         return -1;
     if (snprintf(fakes, sizeof(fakes), "%s/fakes.py", fk_fakes_dir()) >= (int)sizeof(fakes) ||
-        snprintf(seed, sizeof(seed), "%s/tests/clients/seed.json", fk_source_dir()) >=
+        snprintf(seed, sizeof(seed), "%s/tests/unit/fakes_seed.json", fk_source_dir()) >=
             (int)sizeof(seed) ||
         snprintf(ports, sizeof(ports), "%s/ports.json", f->dir) >= (int)sizeof(ports))
         return -1; /* paths too long for this harness */
     if (access(fakes, R_OK) != 0) {
         fprintf(stderr,
-                "fakes_harness: %s not found (merge the fakes branch or set "
-                "TH_FAKES_DIR)\n",
+                "fakes_harness: %s not found (set TH_FAKES_DIR to the folder of "
+                "fakes.py)\n",
                 fakes);
         return -1;
     }

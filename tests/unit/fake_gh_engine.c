@@ -1,5 +1,5 @@
 /*
- * fake_gh_engine — a stand-in textus-host-engine module for test_phone_fallback:
+ * fake_gh_engine — a stand-in textus-host-engine module for test_handler_extract_phone:
  * an API table (host/engine_api.h) with only greenhouse_fallback_phones (the
  * contract documented in host/handler_extract_phone.c), canned answers per
  * candidate id, and a call counter the test reads through dlsym.

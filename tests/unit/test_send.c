@@ -1,5 +1,5 @@
 /*
- * test_send_pure — the send flow's pure helpers: GSM-7 / UCS-2 segment
+ * test_send — the send flow's pure helpers (send.c): GSM-7 / UCS-2 segment
  * arithmetic at the 3-segment limit (malformed UTF-8 included), number and
  * request-id checks, the note marker. (The timestamp parser reconciliation
  * uses has its own test, test_iso8601.)

@@ -1,5 +1,5 @@
 /*
- * test_engine_api — engine.c checks a module's API table before using it: an
+ * test_engine — engine.c checks a module's API table before using it: an
  * engine from another build (another interface version or table size) is an
  * `internal` error naming the module and both versions, and the executable
  * keeps working without it (the CLI says to reinstall; nothing is called).

@@ -1,10 +1,11 @@
 /*
- * test_phone_fallback — extract_phone's Greenhouse fallback through a fake
- * engine module (tests/phone/fake_gh_engine.c, built next to this binary as
+ * test_handler_extract_phone — the extract_phone verb's Greenhouse fallback
+ * (handler_extract_phone.c) through a fake engine module
+ * (tests/unit/fake_gh_engine.c, built next to this binary as
  * textus-host-engine.so): the common path and a host without a credential
- * store never load the engine; the
- * fallback's numbers are normalised, marked "greenhouse" and ranked mobile,
- * other, home/work; its errors pass through.
+ * store never load the engine; the fallback's numbers are normalised, marked
+ * "greenhouse" and ranked mobile, other, home/work; its errors pass through.
+ * (The extractor itself, phone.c, is test_phone.)
  */
 #include <dlfcn.h>
 #include <limits.h>

@@ -23,7 +23,7 @@ struct fk {
 /* Certificate basename in the mkcerts.sh directory for fk_start ("server"). */
 extern const char *fk_cert_name;
 
-/* Start the fakes with tests/clients/seed.json. tls_dir: NULL for http, else a mkcerts.sh
+/* Start the fakes with tests/unit/fakes_seed.json. tls_dir: NULL for http, else a mkcerts.sh
  * directory (server.pem/key used; ca.pem for control calls). config: JSON knobs or NULL. */
 int fk_start(struct fk *f, const char *tls_dir, const char *config_json);
 void fk_stop(struct fk *f);

@@ -1,0 +1,5 @@
+# The map of host/: every file's tag (the last line of its top comment) and the README's
+# table of host/ files agree with the source lists of host/CMakeLists.txt; every unit test
+# is tests/unit/test_<module>.c for a host/<module>.c.
+add_test(NAME house_layout COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/house/test_layout.py)
+set_tests_properties(house_layout PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS house TIMEOUT 60)
