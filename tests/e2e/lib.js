@@ -80,13 +80,28 @@ function serveFixture() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+// The browser's environment: the run's state, and a home of its own. Even with --user-data-dir,
+// Chromium writes into the user's home (crash reports under $XDG_CONFIG_HOME/chromium, a dconf
+// cache under $XDG_CACHE_HOME, an NSS database under ~/.pki), and a later scripts/install.sh
+// would take ~/.config/chromium for an installed browser: all of it goes into the run's folder.
+function browserEnv(run, env) {
+  return Object.assign({}, process.env, {
+    TEXTUS_HOST_HOME: run.state,
+    HOME: run.home,
+    XDG_CONFIG_HOME: path.join(run.home, '.config'),
+    XDG_CACHE_HOME: path.join(run.home, '.cache'),
+    XDG_DATA_HOME: path.join(run.home, '.local', 'share'),
+    XDG_STATE_HOME: path.join(run.home, '.local', 'state'),
+  }, env || {});
+}
+
 async function launch(run, env) {
   const { chromium } = require('playwright-core');
   return chromium.launchPersistentContext(run.udd, {
     executablePath: CHROMIUM,
     headless: true,
     ignoreDefaultArgs: ['--disable-extensions'],
-    env: Object.assign({}, process.env, { TEXTUS_HOST_HOME: run.state }, env || {}),
+    env: browserEnv(run, env),
     args: [`--disable-extensions-except=${run.ext}`, `--load-extension=${run.ext}`,
       '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
