@@ -5,7 +5,8 @@
 // credentials with `configure` (accepted by the service worker only from this page) and shows
 // the verification in place after "Save and verify". Secret fields are write-only: never filled
 // back, cleared once saved (kept while a failed check asks for a correction). Also the compose
-// template (chrome.storage.local) and locking a contact (opt_out).
+// template (chrome.storage.local) and locking a contact (opt_out; the number as people write it,
+// normalised to +1NXXNXXXXXX here).
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -229,11 +230,31 @@ for (const r of document.querySelectorAll('input[name=harvest]')) {
   r.addEventListener('change', () => showHarvest(chosenHarvest()));
 }
 
+// A US/Canada number as people write it ("(312) 555-0142", "312.555.0142", "+1 312 555 0142")
+// as the host wants it (+1NXXNXXXXXX): its digits; 10 of them get +1, 11 starting with 1 get +.
+// Anything else is null (the host would refuse it).
+function usNumber(text) {
+  const digits = text.replace(/\D/g, '');
+  if (digits.length === 10) return `+1${digits}`;
+  if (digits.length === 11 && digits[0] === '1') return `+${digits}`;
+  return null;
+}
+
+const US_NUMBER_HINT = 'Type a US/Canada number, e.g. (312) 555-0142.';
+
 $('optout').addEventListener('click', async () => {
-  const to = $('optout_to').value.trim();
-  if (!to) return;
+  const typed = $('optout_to').value.trim();
+  if (!typed) return;
+  const to = usNumber(typed);
+  $('optout_msg').dataset.state = to ? 'locking' : 'bad_request';
+  if (!to) {
+    say($('optout_msg'), US_NUMBER_HINT, false);
+    return;
+  }
   const r = await host('opt_out', { to });
-  if (r.ok) say($('optout_msg'), `Locked ${to}: it can no longer be texted.`, true);
+  $('optout_msg').dataset.state = r.ok ? 'locked' : r.error.code;
+  if (r.ok) say($('optout_msg'), `Locked ${typed} (${to}): it can no longer be texted.`, true);
+  else if (r.error.code === 'bad_request') say($('optout_msg'), `${US_NUMBER_HINT} (${r.error.message})`, false);
   else say($('optout_msg'), `${r.error.code}: ${r.error.message}`, false);
 });
 

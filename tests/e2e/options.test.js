@@ -168,3 +168,25 @@ test('choosing v1 over stored v3 is explicit and says what was removed', { skip 
   assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'not set');
   await shot('v1');
 });
+
+test('Lock a contact: its own example and the ways people write a number work; others get a clear word', { skip }, async () => {
+  const lock = async (typed) => {
+    await page.evaluate(() => { document.getElementById('optout_msg').textContent = ''; });
+    await page.fill('#optout_to', typed);
+    await page.click('#optout');
+    await page.waitForFunction(() => document.getElementById('optout_msg').textContent, null, { timeout: 30000 });
+    return page.textContent('#optout_msg');
+  };
+  const example = await page.getAttribute('#optout_to', 'placeholder');
+  assert.strictEqual(example, '(312) 555-0142');
+  assert.match(await lock(example), /^Locked \(312\) 555-0142 \(\+13125550142\)/);
+  assert.match(await lock('303.555.0188'), /^Locked 303\.555\.0188 \(\+13035550188\)/);
+  assert.match(await lock('+1 303 555 0189'), /^Locked/);
+  assert.match(await lock('1-303-555-0190'), /^Locked/);
+  const locked = JSON.stringify((await F.fakeState(fakes)).textus.opt_outs);
+  for (const n of ['+13125550142', '+13035550188', '+13035550189', '+13035550190']) assert.ok(locked.includes(n), locked);
+  // too few digits (never sent), and a number the host refuses (an N11 area code)
+  assert.strictEqual(await lock('555-0142'), 'Type a US/Canada number, e.g. (312) 555-0142.');
+  assert.match(await lock('(911) 555-0142'), /^Type a US\/Canada number, e\.g\. \(312\) 555-0142\. \(/);
+  await shot('optout');
+});
