@@ -5,7 +5,8 @@
 // credentials with `configure` (accepted by the service worker only from this page) and shows
 // the verification in place after "Save and verify". Secret fields are write-only: never filled
 // back, cleared once saved (kept while a failed check asks for a correction). Also the compose
-// template (chrome.storage.local) and locking a contact (opt_out; the number as people write it,
+// template (chrome.storage.local; the merge fields of TextUs saved replies, and "Your name" for
+// the recruiter's fields when the host cannot give them) and locking a contact (opt_out; the number as people write it,
 // normalised to +1NXXNXXXXXX here).
 'use strict';
 
@@ -258,14 +259,31 @@ $('optout').addEventListener('click', async () => {
   else say($('optout_msg'), `${r.error.code}: ${r.error.message}`, false);
 });
 
+// The compose template's merge fields: those of TextUs saved replies (content.js fills them).
+const FIELDS = ['first_name', 'last_name', 'full_name', 'recruiter_first_name', 'recruiter_name'];
+
+// Templates saved before the fields were renamed: {name} and {recruiter} mean these now.
+function currentFieldNames(tpl) {
+  return tpl.replace(/\{name\}/g, '{full_name}').replace(/\{recruiter\}/g, '{recruiter_name}');
+}
+
 $('save_template').addEventListener('click', () => {
-  chrome.storage.local.set({ template: $('template').value, recruiter: $('recruiter').value.trim() },
-    () => say($('template_msg'), 'Saved.', true));
+  const template = $('template').value;
+  const unknown = [...new Set([...template.matchAll(/\{([A-Za-z0-9_]{1,64})\}/g)].map((m) => m[1]))]
+    .filter((n) => !FIELDS.includes(n));
+  chrome.storage.local.set({ template, recruiter: $('recruiter').value.trim() }, () => {
+    $('template_msg').dataset.state = unknown.length ? 'saved_unknown' : 'saved';
+    if (unknown.length) {
+      say($('template_msg'), `Saved. Not a merge field: ${unknown.map((n) => `{${n}}`).join(', ')} — it stays ` +
+        'as written, highlighted, until you edit it in the compose box.', false);
+    } else say($('template_msg'), 'Saved.', true);
+  });
 });
 
 chrome.storage.local.get({ template: '', recruiter: '' }, (v) => {
-  $('template').value = v.template;
+  $('template').value = currentFieldNames(v.template);
   $('recruiter').value = v.recruiter;
+  $('template').dataset.loaded = '1';
 });
 $('recheck').addEventListener('click', check);
 check();

@@ -199,6 +199,24 @@ async function sendSettled(page, ms) {
   return page.locator('.textus-send-status');
 }
 
+// The options page's compose template and "Your name", saved as a recruiter would (an empty
+// template: the default one).
+async function setTemplate(ctx, template, recruiter) {
+  const sw = ctx.serviceWorkers()[0] || await ctx.waitForEvent('serviceworker');
+  const page = await ctx.newPage();
+  try {
+    await page.goto(`chrome-extension://${new URL(sw.url()).host}/options.html`);
+    await page.waitForFunction(() => document.getElementById('template').dataset.loaded, null, { timeout: 10000 });
+    await page.fill('#template', template);
+    await page.fill('#recruiter', recruiter || '');
+    await page.click('#save_template');
+    await page.waitForFunction(() => document.getElementById('template_msg').textContent, null, { timeout: 10000 });
+    return await page.textContent('#template_msg');
+  } finally {
+    await page.close();
+  }
+}
+
 // One browser world for a test file: the fixture server (base), a run with the host installed
 // (run), the fakes (fakes; opts.seed: a seed object instead of tests/e2e/seed.json) with the
 // run's state configured against them, and Chromium on the run's profile (ctx).
@@ -253,4 +271,4 @@ function worldHooks(test, enabled, opts) {
 
 module.exports = { SRC, HOST, CHROMIUM, STUB_ID, NAME, makeRun, install, cleanup, serveFixture, launch,
   hostPids, waitHosts, waitNoHost, oneShot, hostHasVerb, extensionOverlay, profileUrl, openProfile,
-  openCompose, checkSettled, sendSettled, startWorld, stopWorld, worldHooks };
+  openCompose, checkSettled, sendSettled, setTemplate, startWorld, stopWorld, worldHooks };
