@@ -1,12 +1,13 @@
 // TextUs for Greenhouse (stub) — options page. Shows the host's checklist (the `configure` verb's
 // dry run: what is stored, checked online; the same lines `textus-host configure` and `doctor`
 // print: ok / FAIL / unchecked, each failure with its fix), says per secret whether one is
-// stored ("stored (…1234)") or "not set", offers Harvest v3 first and v1 marked retired, sends
-// credentials with `configure` (accepted by the service worker only from this page) and shows
-// the verification in place after "Save and verify". Secret fields are write-only: never filled
-// back, cleared once saved (kept while a failed check asks for a correction). Also the compose
-// template (chrome.storage.local; the merge fields of TextUs saved replies, and "Your name" for
-// the recruiter's fields when the host cannot give them) and locking a contact (opt_out; the number as people write it,
+// stored ("stored (…1234)") or "not set", offers Harvest v3 first and v1 with its removal date
+// (announced for 2026-08-31, passed), sends credentials with `configure` (accepted by the
+// service worker only from this page) and shows the verification in place after "Save and
+// verify". Secret fields are write-only: never filled back, cleared once saved (kept while a
+// failed check asks for a correction). Also the compose template (chrome.storage.local; the
+// merge fields of TextUs saved replies, and "Your name" for the recruiter's fields when the
+// host cannot give them) and locking a contact (opt_out; the number as people write it,
 // normalised to +1NXXNXXXXXX here).
 'use strict';
 
@@ -186,7 +187,8 @@ $('creds').addEventListener('submit', async (ev) => {
   const doc = formDocument();
   if (chosenHarvest() === 'v1' && storedHarvest === 'v3' && !(doc.greenhouse && doc.greenhouse.api_key)) {
     box.dataset.state = 'incomplete';
-    box.append(el('p', 'msg error', 'To switch to Harvest v1 (retired), type the v1 API key; the stored v3 client credentials are then removed.'));
+    box.append(el('p', 'msg error', 'To switch to Harvest v1 (its announced removal date, 2026-08-31, has passed), type the v1 API key; the ' +
+      'stored v3 client credentials are then removed.'));
     return;
   }
   if (!Object.keys(doc).length) {
