@@ -145,6 +145,7 @@
           : `Templates unavailable: ${r.error.message || r.error.code}`;
         return;
       }
+      if (ctx.onFields) ctx.onFields(r.result.fields); // the merge fields' values, for the local template
       const replies = r.result.replies || [];
       wrap.dataset.state = 'ready';
       wrap.dataset.count = String(replies.length);
@@ -226,8 +227,9 @@
     send.done('Scheduled');
   }
 
-  // Attach the aids to a compose box: ctx = {host, state, el, btnStyle}; title and textarea
-  // are the box's own elements.
+  // Attach the aids to a compose box: ctx = {host, state, el, btnStyle, onFields}; title and
+  // textarea are the box's own elements; onFields (optional) gets the saved_replies answer's
+  // `fields` (the merge fields' values as the host has them).
   function attach(ctx, title, textarea) {
     title.insertAdjacentElement('afterend', localTimeLine(ctx));
     textarea.insertAdjacentElement('beforebegin', templatePicker(ctx, textarea));

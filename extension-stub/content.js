@@ -2,8 +2,10 @@
 // (https://*.greenhouse.io/people/*). It finds the candidate's name and the profile header,
 // sends the header's visible lines to the host (extract_phone: the host picks the number
 // beneath the name), puts a "Text candidate" button beside that number and an
-// "Import to TextUs" action beside the name. The button opens a compose box (template,
-// segment counter) that checks the number first (prepare_send: a locked or blocked number
+// "Import to TextUs" action beside the name. The button opens a compose box (the local
+// template with the merge fields of TextUs saved replies filled, from the page and then from
+// the host; an unfilled one highlighted and never sent without a second click; a segment
+// counter) that checks the number first (prepare_send: a locked or blocked number
 // shows before anyone types), sends through the host (send_sms with a fresh request id and
 // reply_before_note: "Sent" as soon as TextUs accepted it, "note added in Greenhouse" on the
 // host's note event) and then follows delivery (message_status) until Delivered / Not
@@ -21,8 +23,12 @@
   if (window.__textusStub) return;
   window.__textusStub = true;
 
-  const DEFAULT_TEMPLATE = 'Hi {first_name}, this is {recruiter}. Thanks for your interest in the role. ' +
-    'Do you have a few minutes to talk this week?';
+  // The local template's merge fields are those of TextUs saved replies (host/PROTOCOL.md,
+  // saved_replies): the candidate's {first_name}, {last_name}, {full_name} and the recruiter's
+  // {recruiter_first_name}, {recruiter_name}.
+  const DEFAULT_TEMPLATE = 'Hi {first_name}, this is {recruiter_first_name}. Thanks for your interest in the ' +
+    'role. Do you have a few minutes to talk this week?';
+  const FIELD = /\{([A-Za-z0-9_]{1,64})\}/g;
   const NAME_SELECTORS = [
     '[data-provides="candidate-name"]', '[data-testid="candidate-name"]',
     '.person-header .name', '.candidate-header .name', '.candidate-name', '.person-name',
@@ -347,11 +353,43 @@
 
   let box = null;
 
-  function fillTemplate(tpl) {
-    const name = (state.profile && state.profile.name || '').replace(/\s*\(.*?\)\s*/g, ' ').trim();
-    const first = name.split(' ')[0] || '';
-    return tpl.replace(/\{first_name\}/g, first).replace(/\{name\}/g, name)
-      .replace(/\{recruiter\}/g, state.recruiter || 'your recruiter');
+  // A name's merge fields as the host splits one (compose_split_name): parenthesised parts
+  // (pronouns) dropped; the first word, the last word when there are two or more, all words.
+  function nameFields(name, prefix) {
+    const words = (name || '').replace(/\([^)]*\)/g, ' ').split(/\s+/).filter(Boolean);
+    const f = {};
+    f[`${prefix}first_name`] = words[0] || null;
+    if (prefix) f[`${prefix}name`] = words.join(' ') || null;
+    else {
+      f.last_name = words.length > 1 ? words[words.length - 1] : null;
+      f.full_name = words.join(' ') || null;
+    }
+    return f;
+  }
+
+  // Templates saved before the fields were renamed: {name} and {recruiter} mean these now.
+  function currentFieldNames(tpl) {
+    return tpl.replace(/\{name\}/g, '{full_name}').replace(/\{recruiter\}/g, '{recruiter_name}');
+  }
+
+  // Every {field} with a value filled (values inserted as they are, never scanned again); the
+  // others stay exactly as written and are listed in `missing`, once each.
+  function fillTemplate(tpl, fields) {
+    const missing = [];
+    const body = tpl.replace(FIELD, (token, name) => {
+      const v = fields[name];
+      if (typeof v === 'string' && v) return v;
+      if (!missing.includes(name)) missing.push(name);
+      return token;
+    });
+    return { body, missing };
+  }
+
+  // The fields still unfilled in a text, once each, in order.
+  function unfilled(text) {
+    const names = [];
+    for (const m of text.matchAll(FIELD)) if (!names.includes(m[1])) names.push(m[1]);
+    return names;
   }
 
   async function openCompose() {
@@ -359,7 +397,12 @@
     const stored = await new Promise((res) => {
       try { chrome.storage.local.get({ template: DEFAULT_TEMPLATE, recruiter: '' }, res); } catch (e) { res({ template: DEFAULT_TEMPLATE }); }
     });
-    state.recruiter = stored.recruiter;
+    const template = currentFieldNames(stored.template || DEFAULT_TEMPLATE);
+    // the candidate's names from the page, the recruiter's as typed on the options page ("Your
+    // name"), until the host's saved_replies answer brings its own (the recruiter's Greenhouse
+    // name), which come first
+    const local = Object.assign(nameFields(state.profile.name, ''), nameFields(stored.recruiter, 'recruiter_'));
+    let fields = local;
     box = el('div', { class: 'textus-ui textus-compose', role: 'dialog', 'aria-label': 'Text candidate',
       style: 'position:fixed;right:24px;bottom:24px;width:380px;z-index:2147483647;background:#fff;' +
         'border:1px solid #c6d3e3;border-radius:10px;box-shadow:0 6px 24px rgba(0,0,0,.18);padding:14px;' +
@@ -368,25 +411,62 @@
       `Text ${state.profile.name} at ${state.phone.display}`);
     const ta = el('textarea', { class: 'textus-body', rows: '6',
       style: 'width:100%;box-sizing:border-box;font:13px/18px system-ui,sans-serif;padding:6px' });
-    ta.value = fillTemplate(stored.template || DEFAULT_TEMPLATE);
+    ta.value = fillTemplate(template, fields).body;
+    let autoFilled = ta.value; // what the template gave, while the recruiter has not edited it
     const counter = el('div', { class: 'textus-counter', style: 'margin:4px 0;color:#5a6b7d' });
+    // the merge fields still in the text, highlighted: nothing is sent with one unless the
+    // recruiter confirms (Send, then "Send as written")
+    const pending = el('div', { class: 'textus-unfilled', role: 'status', style: 'margin:4px 0;color:#6b4500' });
     const check = el('div', { class: 'textus-check', role: 'status', style: 'margin:4px 0' });
     const status = el('div', { class: 'textus-send-status', role: 'status', 'aria-live': 'polite',
       style: 'margin:6px 0;font-weight:600' });
     const send = el('button', { type: 'button', class: 'textus-send', style: BTN_STYLE + ';margin-left:0' }, 'Send');
     const close = el('button', { type: 'button', class: 'textus-close', style: BTN_STYLE }, 'Close');
-    box.append(title, ta, counter, check, status, send, close);
+    box.append(title, ta, pending, counter, check, status, send, close);
     document.body.appendChild(box);
     mountThread(box, ta);
-    // templates, their local time, quiet hours: compose.js
+    const showUnfilled = () => {
+      const names = unfilled(ta.value);
+      pending.textContent = '';
+      pending.dataset.missing = names.join(',');
+      if (!names.length) return;
+      pending.append('Not filled: ');
+      names.forEach((n, i) => {
+        if (i) pending.append(', ');
+        pending.appendChild(el('mark', { class: 'textus-missing', title: 'not filled: edit it before sending',
+          style: 'background:#fde7b0;color:#6b4500;border-radius:3px;padding:0 2px' }, `{${n}}`));
+      });
+      pending.append(' — edit before sending.');
+    };
+    // templates, their local time, quiet hours: compose.js. Its saved_replies answer carries the
+    // merge fields' values as the host has them: they fill the local template too, as long as
+    // the recruiter has not edited it.
     const aids = { host, state, el, btnStyle: BTN_STYLE };
+    aids.onFields = (hostFields) => {
+      const merged = Object.assign({}, local);
+      for (const [k, v] of Object.entries(hostFields || {})) if (typeof v === 'string' && v) merged[k] = v;
+      fields = merged;
+      if (ta.value !== autoFilled || !box || !box.isConnected) return;
+      ta.value = fillTemplate(template, fields).body;
+      autoFilled = ta.value;
+      ta.dispatchEvent(new Event('input', { bubbles: true }));
+    };
     if (window.TextusCompose) TextusCompose.attach(aids, title, ta);
 
     let requestId = null;
     let sentBody = null;
     let refused = false; // the number is locked or blocked: nothing to send
     let checkedAt = 0;
+    let asWritten = null; // the text the recruiter chose to send with its unfilled fields
     const update = () => {
+      showUnfilled();
+      if (asWritten !== null && ta.value !== asWritten) {
+        asWritten = null;
+        if (status.dataset.state === 'unfilled') { status.textContent = ''; delete status.dataset.state; }
+      }
+      if (send.textContent === 'Send' || send.textContent === 'Send as written') {
+        send.textContent = asWritten !== null ? 'Send as written' : 'Send';
+      }
       const c = TextusSms.count(ta.value, 3);
       counter.textContent = `${ta.value.length} characters · ${c.segments} of ${c.limit} segments (${c.encoding})` +
         (c.tooLong ? ` — too long by ${-c.remaining}` : '');
@@ -447,6 +527,17 @@
     let scheduleId = null;
     const sendNow = async (extra) => {
       const body = ta.value;
+      const names = unfilled(body);
+      if (names.length && asWritten !== body) {
+        // never sent silently: the first click says which fields are unfilled
+        asWritten = body;
+        status.textContent = `Not filled: ${names.map((n) => `{${n}}`).join(', ')} — edit the text, or press ` +
+          '"Send as written" to send it with the braces.';
+        status.dataset.state = 'unfilled';
+        status.style.color = '#b3261e';
+        update();
+        return;
+      }
       if (requestId === null || body !== sentBody) {
         requestId = crypto.randomUUID(); // a fresh id per message; a retry of the same text reuses it
         sentBody = body;

@@ -1,11 +1,14 @@
 // TextUs for Greenhouse (stub) — options page. Shows the host's checklist (the `configure` verb's
 // dry run: what is stored, checked online; the same lines `textus-host configure` and `doctor`
 // print: ok / FAIL / unchecked, each failure with its fix), says per secret whether one is
-// stored ("stored (…1234)") or "not set", offers Harvest v3 first and v1 marked retired, sends
-// credentials with `configure` (accepted by the service worker only from this page) and shows
-// the verification in place after "Save and verify". Secret fields are write-only: never filled
-// back, cleared once saved (kept while a failed check asks for a correction). Also the compose
-// template (chrome.storage.local) and locking a contact (opt_out).
+// stored ("stored (…1234)") or "not set", offers Harvest v3 first and v1 with its removal date
+// (announced for 2026-08-31, passed), sends credentials with `configure` (accepted by the
+// service worker only from this page) and shows the verification in place after "Save and
+// verify". Secret fields are write-only: never filled back, cleared once saved (kept while a
+// failed check asks for a correction). Also the compose template (chrome.storage.local; the
+// merge fields of TextUs saved replies, and "Your name" for the recruiter's fields when the
+// host cannot give them) and locking a contact (opt_out; the number as people write it,
+// normalised to +1NXXNXXXXXX here).
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -184,7 +187,8 @@ $('creds').addEventListener('submit', async (ev) => {
   const doc = formDocument();
   if (chosenHarvest() === 'v1' && storedHarvest === 'v3' && !(doc.greenhouse && doc.greenhouse.api_key)) {
     box.dataset.state = 'incomplete';
-    box.append(el('p', 'msg error', 'To switch to Harvest v1 (retired), type the v1 API key; the stored v3 client credentials are then removed.'));
+    box.append(el('p', 'msg error', 'To switch to Harvest v1 (its announced removal date, 2026-08-31, has passed), type the v1 API key; the ' +
+      'stored v3 client credentials are then removed.'));
     return;
   }
   if (!Object.keys(doc).length) {
@@ -229,22 +233,59 @@ for (const r of document.querySelectorAll('input[name=harvest]')) {
   r.addEventListener('change', () => showHarvest(chosenHarvest()));
 }
 
+// A US/Canada number as people write it ("(312) 555-0142", "312.555.0142", "+1 312 555 0142")
+// as the host wants it (+1NXXNXXXXXX): its digits; 10 of them get +1, 11 starting with 1 get +.
+// Anything else is null (the host would refuse it).
+function usNumber(text) {
+  const digits = text.replace(/\D/g, '');
+  if (digits.length === 10) return `+1${digits}`;
+  if (digits.length === 11 && digits[0] === '1') return `+${digits}`;
+  return null;
+}
+
+const US_NUMBER_HINT = 'Type a US/Canada number, e.g. (312) 555-0142.';
+
 $('optout').addEventListener('click', async () => {
-  const to = $('optout_to').value.trim();
-  if (!to) return;
+  const typed = $('optout_to').value.trim();
+  if (!typed) return;
+  const to = usNumber(typed);
+  $('optout_msg').dataset.state = to ? 'locking' : 'bad_request';
+  if (!to) {
+    say($('optout_msg'), US_NUMBER_HINT, false);
+    return;
+  }
   const r = await host('opt_out', { to });
-  if (r.ok) say($('optout_msg'), `Locked ${to}: it can no longer be texted.`, true);
+  $('optout_msg').dataset.state = r.ok ? 'locked' : r.error.code;
+  if (r.ok) say($('optout_msg'), `Locked ${typed} (${to}): it can no longer be texted.`, true);
+  else if (r.error.code === 'bad_request') say($('optout_msg'), `${US_NUMBER_HINT} (${r.error.message})`, false);
   else say($('optout_msg'), `${r.error.code}: ${r.error.message}`, false);
 });
 
+// The compose template's merge fields: those of TextUs saved replies (content.js fills them).
+const FIELDS = ['first_name', 'last_name', 'full_name', 'recruiter_first_name', 'recruiter_name'];
+
+// Templates saved before the fields were renamed: {name} and {recruiter} mean these now.
+function currentFieldNames(tpl) {
+  return tpl.replace(/\{name\}/g, '{full_name}').replace(/\{recruiter\}/g, '{recruiter_name}');
+}
+
 $('save_template').addEventListener('click', () => {
-  chrome.storage.local.set({ template: $('template').value, recruiter: $('recruiter').value.trim() },
-    () => say($('template_msg'), 'Saved.', true));
+  const template = $('template').value;
+  const unknown = [...new Set([...template.matchAll(/\{([A-Za-z0-9_]{1,64})\}/g)].map((m) => m[1]))]
+    .filter((n) => !FIELDS.includes(n));
+  chrome.storage.local.set({ template, recruiter: $('recruiter').value.trim() }, () => {
+    $('template_msg').dataset.state = unknown.length ? 'saved_unknown' : 'saved';
+    if (unknown.length) {
+      say($('template_msg'), `Saved. Not a merge field: ${unknown.map((n) => `{${n}}`).join(', ')} — it stays ` +
+        'as written, highlighted, until you edit it in the compose box.', false);
+    } else say($('template_msg'), 'Saved.', true);
+  });
 });
 
 chrome.storage.local.get({ template: '', recruiter: '' }, (v) => {
-  $('template').value = v.template;
+  $('template').value = currentFieldNames(v.template);
   $('recruiter').value = v.recruiter;
+  $('template').dataset.loaded = '1';
 });
 $('recheck').addEventListener('click', check);
 check();

@@ -5,7 +5,8 @@
 #   * node and npm: apt-get install nodejs npm;
 #   * playwright-core in tests/e2e/node_modules: npm ci from tests/e2e/package-lock.json (it
 #     downloads no browser).
-# apt-get runs as root, else through sudo -n (never asking for a password).
+# apt-get runs as root, else through sudo -n (never asking for a password). npm runs with a
+# throwaway home and cache (nothing in ~/.npm), reading the user's ~/.npmrc.
 # Progress goes to stderr as "<who>: installing ... for the browser path (...)", who being
 # $BROWSER_TOOLS_WHO (default: browser-tools). stdout is one line: what is installed, or why
 # the browser path cannot run. Exit status:
@@ -56,16 +57,23 @@ fi
 
 if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
     say "installing playwright-core for the browser path (npm ci; no browser download)"
-    log=$(mktemp "${TMPDIR:-/tmp}/browser-tools.XXXXXX")
-    if ! (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund \
-            --loglevel=error >/dev/null 2>"$log") ||
+    # npm runs with a home and a cache of its own, removed afterwards: nothing lands in the
+    # user's ~/.npm or ~/.cache. The user's ~/.npmrc (a registry mirror, a proxy) is still read.
+    npmtmp=$(mktemp -d "${TMPDIR:-/tmp}/browser-tools.XXXXXX")
+    mkdir "$npmtmp/home"
+    userconfig=${npm_config_userconfig:-${NPM_CONFIG_USERCONFIG:-$HOME/.npmrc}}
+    if ! (cd tests/e2e && env -u NPM_CONFIG_CACHE -u NPM_CONFIG_USERCONFIG HOME="$npmtmp/home" \
+            XDG_CONFIG_HOME="$npmtmp/home/.config" XDG_CACHE_HOME="$npmtmp/home/.cache" \
+            npm_config_cache="$npmtmp/cache" npm_config_userconfig="$userconfig" \
+            PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --no-update-notifier \
+            --loglevel=error >/dev/null 2>"$npmtmp/log") ||
         [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
-        sed "s/^/$who: npm: /" "$log" >&2
-        rm -f "$log"
+        sed "s/^/$who: npm: /" "$npmtmp/log" >&2
+        rm -rf "$npmtmp"
         echo "npm ci could not install playwright-core (tests/e2e/package-lock.json)"
         exit 4
     fi
-    rm -f "$log"
+    rm -rf "$npmtmp"
 fi
 
 echo "Chromium ($chromium), node and playwright-core are installed"

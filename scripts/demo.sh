@@ -12,8 +12,11 @@
 #   5. print a short report that starts with which path ran and why: profile → number chosen →
 #      SMS at the fake TextUs → note at the fake Greenhouse → delivery state; then clean up
 #      (fakes stopped, temp state removed).
-# Greenhouse is configured with Harvest v3 client credentials (v1 was scheduled for removal).
-# Nothing is written outside a temp folder except build/ (and tests/e2e/node_modules).
+# Greenhouse is configured with Harvest v3 client credentials (Greenhouse announced the removal
+# of Harvest v1 for 2026-08-31).
+# Nothing is written outside one temp folder except build/ (and tests/e2e/node_modules): the
+# browser and node run with HOME and XDG_CONFIG_HOME / XDG_CACHE_HOME / XDG_DATA_HOME inside it,
+# and npm with a cache of its own (scripts/browser-tools.sh), so your home stays as it was.
 # Exit 0 when the flow worked end to end (on either path), 1 otherwise.
 #   DEMO_CLI=1 scripts/demo.sh        the CLI path; nothing is installed for the browser
 #   DEMO_HOST=<textus-host>           use that built host: no bootstrap, no build
@@ -36,6 +39,21 @@ else
     cmake --build build -j2 >/dev/null
 fi
 
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/textus-demo.XXXXXX")
+fakes_pid=""
+cleanup() {
+    if [ -n "$fakes_pid" ]; then kill "$fakes_pid" 2>/dev/null || true; wait "$fakes_pid" 2>/dev/null || true; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+# the home the browser (and node) see: Chromium writes crash reports, a dconf cache and an NSS
+# database into the user's home even with its own profile folder
+mkdir -p "$tmp/home"
+in_tmp_home() {
+    HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache" \
+        XDG_DATA_HOME="$tmp/home/.local/share" XDG_STATE_HOME="$tmp/home/.local/state" "$@"
+}
+
 chromium=${TH_CHROMIUM:-/usr/bin/chromium}
 # What the browser path needs, installed when missing (as for tests/e2e/test.sh); `why` is
 # what is installed, or why the browser path cannot run.
@@ -47,14 +65,6 @@ elif why=$(BROWSER_TOOLS_WHO=demo scripts/browser-tools.sh); then
 else
     say "the browser path cannot run: $why; running the flow through the host's pipes instead"
 fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/textus-demo.XXXXXX")
-fakes_pid=""
-cleanup() {
-    if [ -n "$fakes_pid" ]; then kill "$fakes_pid" 2>/dev/null || true; wait "$fakes_pid" 2>/dev/null || true; fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 say "starting the fakes of TextUs and Greenhouse"
 python3 tests/fakes/fakes.py --seed tests/e2e/seed.json --state-dir "$tmp/fakes" --max-seconds 600 \
@@ -86,8 +96,8 @@ fi
 
 if [ $mode = browser ]; then
     say "running the flow in headless Chromium"
-    TH_HOST="$host" TH_SOURCE_DIR="$src" TH_CHROMIUM="$chromium" node tests/e2e/demo.js "$tmp/fakes" \
-        "$TEXTUS_HOST_HOME" >"$tmp/flow.json"
+    TH_HOST="$host" TH_SOURCE_DIR="$src" TH_CHROMIUM="$chromium" in_tmp_home node tests/e2e/demo.js \
+        "$tmp/fakes" "$TEXTUS_HOST_HOME" >"$tmp/flow.json"
 else
     say "running the flow through the host's pipes ($why)"
     python3 - "$host" "$tmp" >"$tmp/flow.json" <<'PY'

@@ -49,32 +49,39 @@ usage() {
     cat <<EOF
 usage: scripts/install.sh [options]
 
-Installs textus-host and registers the native-messaging host $HOST_NAME
-with every Chromium-family browser whose user data folder exists.
+Installs textus-host for you (or, with --system, for every user) and registers
+the native-messaging host $HOST_NAME with every Chromium-family
+browser whose user data folder exists. Without --binary it builds build/ from
+this checkout first (cmake; scripts/bootstrap.sh installs what the build needs).
 
-  --binary PATH         install this textus-host (its textus-host-* modules must
-                        sit beside it) instead of building build/host/textus-host
-  --browser NAME        register with this browser even if its folder is missing
-                        (repeatable): $(browser_names | tr '\n' ' ')
-  --user-data-dir DIR   register with a custom profile folder (Chrome started with
-                        --user-data-dir=DIR reads DIR/NativeMessagingHosts/; repeatable).
-                        DIR must exist and hold Chrome's "Local State" file (start
-                        Chrome with it once), unless --force
-  --force               accept a --user-data-dir that does not exist yet (it is
-                        created, and removed again by uninstall.sh when empty) or
-                        that has no "Local State"
+  --binary PATH         install this textus-host (its textus-host-* modules
+                        must sit beside it) instead of building build/
+  --browser NAME        register with this browser even if its folder is
+                        missing (repeatable); NAME is one of:
+                        $(browser_names | tr '\n' ' ' | sed 's/ $//' | fold -s -w 54 | sed 's/ *$//; 2,$s/^/                        /')
+  --user-data-dir DIR   register with a custom profile folder (a browser
+                        started with --user-data-dir=DIR reads
+                        DIR/NativeMessagingHosts/; repeatable). DIR must exist
+                        and hold the browser's "Local State" file (start the
+                        browser with it once), unless --force
+  --force               accept a --user-data-dir that does not exist yet (it
+                        is created, and removed again by uninstall.sh when
+                        empty) or that has no "Local State"
   --extension-id ID     also allow this extension (32 letters a-p; repeatable).
-                        The stub's id $STUB_ID is always allowed, and every
-                        id an earlier install allowed in a manifest is kept.
+                        The stub's id $STUB_ID is
+                        always allowed, and every id an earlier install allowed
+                        in a manifest is kept. The host's own settings must
+                        allow the id too: the installer checks them and prints
+                        the command that allows it
   --remove-extension-id ID
                         stop allowing this extension (repeatable)
-  --no-link             do not link textus-host into ~/.local/bin (hints then show
-                        the full path)
-  --allow-failpoints    install a test build compiled with TH_FAILPOINTS (the
-                        project's own tests only: an environment variable can make
-                        such a host kill itself in the middle of a send)
-  --system              machine-wide install (root): system manifest folders, and
-                        the link in /usr/local/bin
+  --no-link             do not link textus-host into ~/.local/bin (hints then
+                        show the full path)
+  --allow-failpoints    install a build compiled with TH_FAILPOINTS (for the
+                        project's own tests only: an environment variable can
+                        make such a host kill itself in the middle of a send)
+  --system              machine-wide install (root): the system manifest
+                        folders, and the link in /usr/local/bin
   --dry-run             print what would be written, write nothing
   -h, --help            this help
 
@@ -82,6 +89,51 @@ exit status: 0 installed (or shown, with --dry-run); 1 refused or failed (the
 message says why); 2 a wrong option or argument.
 EOF
 }
+
+# The word closest to $1 among the others (optimal string alignment distance, case-insensitive,
+# as the host's "did you mean": within max(1, length/3) edits), or nothing. Same as uninstall.sh's.
+nearest() {
+    local w c best="" bestd=999 la lb i j n cost v lim
+    w=$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')
+    shift
+    la=${#w}
+    for c in "$@"; do
+        lb=${#c}
+        n=$((lb + 1))
+        local dist=()
+        for ((i = 0; i <= la; i++)); do dist[i * n]=$i; done
+        for ((j = 0; j <= lb; j++)); do dist[j]=$j; done
+        for ((i = 1; i <= la; i++)); do
+            for ((j = 1; j <= lb; j++)); do
+                cost=1
+                [ "${w:i-1:1}" != "${c:j-1:1}" ] || cost=0
+                v=$((dist[(i - 1) * n + j] + 1))
+                if ((dist[i * n + j - 1] + 1 < v)); then v=$((dist[i * n + j - 1] + 1)); fi
+                if ((dist[(i - 1) * n + j - 1] + cost < v)); then v=$((dist[(i - 1) * n + j - 1] + cost)); fi
+                if ((i > 1 && j > 1)) && [ "${w:i-1:1}" = "${c:j-2:1}" ] &&
+                    [ "${w:i-2:1}" = "${c:j-1:1}" ] && ((dist[(i - 2) * n + j - 2] + 1 < v)); then
+                    v=$((dist[(i - 2) * n + j - 2] + 1))
+                fi
+                dist[i * n + j]=$v
+            done
+        done
+        if ((dist[la * n + lb] < bestd)); then bestd=${dist[la * n + lb]}; best=$c; fi
+    done
+    lim=$((la / 3))
+    [ "$lim" -ge 1 ] || lim=1
+    if [ "$bestd" -le "$lim" ]; then echo "$best"; fi
+    return 0
+}
+
+# " (did you mean --system?)" for a mistyped option or browser name, else nothing.
+did_you_mean() { # word candidates...
+    local m
+    m=$(nearest "$@")
+    if [ -n "$m" ]; then echo " (did you mean $m?)"; fi
+    return 0
+}
+OPTIONS=(--binary --browser --user-data-dir --extension-id --remove-extension-id --force --no-link
+    --allow-failpoints --system --dry-run --help)
 
 die() { echo "install: $*" >&2; exit 1; }
 usage_error() { echo "install: $*" >&2; echo "(scripts/install.sh --help shows the options)" >&2; exit 2; }
@@ -236,7 +288,7 @@ while [ $# -gt 0 ]; do
         --system) system=1; shift ;;
         --dry-run|-n) dry_run=1; shift ;;
         -h|--help) usage; exit 0 ;;
-        -*) usage_error "unknown option '$1'" ;;
+        -*) usage_error "unknown option '$1'$(did_you_mean "${1%%=*}" "${OPTIONS[@]}")" ;;
         *) usage_error "unexpected argument '$1' (options start with --)" ;;
     esac
 done
@@ -252,7 +304,9 @@ for id in ${remove_ids[@]+"${remove_ids[@]}"}; do
     done
 done
 for b in ${browsers[@]+"${browsers[@]}"}; do
-    user_data_dir "$b" >/dev/null || usage_error "unknown browser '$b'; known: $(browser_names | tr '\n' ' ')"
+    # shellcheck disable=SC2046 # browser_names: one word per browser
+    user_data_dir "$b" >/dev/null ||
+        usage_error "unknown browser '$b'$(did_you_mean "$b" $(browser_names)); known: $(browser_names | tr '\n' ' ')"
 done
 # A custom profile folder must be one the browser made (it writes "Local State" at the top of
 # its user data folder), so that a typo never creates folders in odd places.
@@ -624,9 +678,59 @@ make_dir "$(dirname "$receipt")"
     cat >"$tmp"; chmod 0600 "$tmp"; mv -f "$tmp" "$receipt"
 }
 echo "  wrote $receipt"
+# ---- the host's own list of extensions ---------------------------------------------
+
+# The host checks the caller too: an id other than the stub's must also be in its settings
+# (settings.allowed_extension_ids), which only `textus-host configure` sets. Read them with
+# `status --json` (stdout: the ids, one per line; returns 1 when no configuration is stored,
+# 2 when it could not be read).
+host_allowed_ids() {
+    local out rc=0 t=()
+    if command -v timeout >/dev/null 2>&1; then t=(timeout 20); fi
+    out=$(${t[@]+"${t[@]}"} "$dest_host" status --json 2>/dev/null) || rc=$?
+    out=$(printf '%s' "$out" | tr -d ' \t\r\n')
+    case $out in
+        *'"settings":{'*) ;;
+        *'"configured":false'*) return 1 ;; # nothing stored yet (exit 1, no settings)
+        *) return 2 ;;
+    esac
+    [ $rc -le 1 ] || return 2
+    printf '%s\n' "$out" | sed -n 's/.*"allowed_extension_ids":\[\([^]]*\)\].*/\1/p' |
+        { grep -o '[a-p]\{32\}' || true; }
+}
+
 if [ ${#extra_ids[@]} -gt 0 ]; then
-    note "note: the host itself also checks the caller: extension(s) ${extra_ids[*]} must also be in
-  its settings (settings.allowed_extension_ids, set with $th configure) or it answers forbidden_origin;
-  $th doctor checks both."
+    cmd_th=$th
+    case $cmd_th in *' '*) cmd_th="'$th'" ;; esac
+    stored=()
+    if [ $system -eq 1 ]; then
+        why="each user's own settings: a machine-wide install cannot check them"
+    else
+        rc=0
+        listed=$(host_allowed_ids) || rc=$?
+        case $rc in
+            0)
+                while IFS= read -r id; do [ -z "$id" ] || stored+=("$id"); done <<<"$listed"
+                why="they list ${stored[*]:-none}"
+                ;;
+            1) why="nothing is configured yet" ;;
+            *) why="they could not be read, $th status says why; add any other id they allow" ;;
+        esac
+    fi
+    missing=()
+    for id in "${extra_ids[@]}"; do
+        in_list "$id" ${stored[@]+"${stored[@]}"} || missing+=("$id")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        note "the host's settings already allow extension(s) ${extra_ids[*]} (settings.allowed_extension_ids)"
+    else
+        all=""
+        for id in ${stored[@]+"${stored[@]}"} "${missing[@]}"; do all+="${all:+,}\"$id\""; done
+        note "the host checks the caller too: it answers forbidden_origin to extension(s) ${missing[*]}
+  until its settings.allowed_extension_ids allows them ($why). Allow every id
+  (the list replaces the stored one):
+    echo '{\"settings\":{\"allowed_extension_ids\":[$all]}}' | $cmd_th configure --no-verify
+  $th doctor checks both sides."
+    fi
 fi
 note "done: $written browser folder(s). Next: $th configure, then $th doctor"

@@ -2,16 +2,17 @@
 # uninstall.sh — remove exactly what scripts/install.sh recorded in its install receipt:
 # the files it wrote (host binary, modules, manifests), the textus-host link it made on
 # PATH (only while it still points at a file of the receipt), then the folders it created,
-# deepest first, only when empty and still the very folder it made (same device and inode:
-# and birth time: never one a person made again under that name), then the receipt. The credential store and the send
-# journal are not touched (they are yours): it says where they are.
+# deepest first, each only when it is empty and is still the very folder the installer made
+# (same device, inode and, where the system keeps one, birth time: a folder a person made
+# again under that name is kept), and last the receipt. The credential store and the send
+# journal are not touched (they are the user's): it says where they are.
 #
-#   scripts/uninstall.sh [--system] [--dry-run]
+#   scripts/uninstall.sh [--system] [--dry-run]     (usage() below is the --help text)
 #
 # The receipt is found where install.sh wrote it ($TEXTUS_HOST_HOME, else the per-user
-# state folder; --system: the machine-wide one). Same test hooks as install.sh.
-# Exit status: 0 removed, or nothing to remove (no receipt); 1 something could not be
-# read; 2 a wrong option or argument.
+# state folder; --system: the machine-wide one).
+# Test hooks (not for users, as in install.sh): TH_INSTALL_OS=Linux|Darwin picks the path
+# table; TH_INSTALL_ROOT prefixes every machine-wide path.
 set -euo pipefail
 
 os=${TH_INSTALL_OS:-$(uname -s)}
@@ -19,13 +20,84 @@ root=${TH_INSTALL_ROOT:-}
 system=0
 dry_run=0
 
+usage() {
+    cat <<'EOF'
+usage: scripts/uninstall.sh [--system] [--dry-run]
+
+Removes exactly what scripts/install.sh recorded in its install receipt
+(install-receipt.txt in the host's data folder: $TEXTUS_HOST_HOME when set,
+else ~/.local/share/textus-host, on macOS ~/Library/Application Support/
+textus-host): the host and its modules, the browser manifests, the textus-host
+link on your PATH (only while it still points at this install), then the
+folders the installer created, deepest first, each only when it is empty and
+is still the folder the installer made (one you made again under the same name
+is kept). Your credentials and send journal are not removed: it says where
+they are and how to delete them. Run twice, it says there is nothing to remove.
+
+  --system    remove a machine-wide install (one made with
+              sudo scripts/install.sh --system; its receipt is in
+              /var/lib/textus-host, on macOS /Library/Application Support/
+              textus-host)
+  --dry-run   print what would be removed, remove nothing
+  -h, --help  this help
+
+exit status: 0 removed, or nothing to remove (no receipt); 1 the receipt could
+not be read; 2 a wrong option or argument.
+EOF
+}
+
+# The word closest to $1 among the others (optimal string alignment distance, case-insensitive,
+# as the host's "did you mean": within max(1, length/3) edits), or nothing. Same as install.sh's.
+nearest() {
+    local w c best="" bestd=999 la lb i j n cost v lim
+    w=$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')
+    shift
+    la=${#w}
+    for c in "$@"; do
+        lb=${#c}
+        n=$((lb + 1))
+        local dist=()
+        for ((i = 0; i <= la; i++)); do dist[i * n]=$i; done
+        for ((j = 0; j <= lb; j++)); do dist[j]=$j; done
+        for ((i = 1; i <= la; i++)); do
+            for ((j = 1; j <= lb; j++)); do
+                cost=1
+                [ "${w:i-1:1}" != "${c:j-1:1}" ] || cost=0
+                v=$((dist[(i - 1) * n + j] + 1))
+                if ((dist[i * n + j - 1] + 1 < v)); then v=$((dist[i * n + j - 1] + 1)); fi
+                if ((dist[(i - 1) * n + j - 1] + cost < v)); then v=$((dist[(i - 1) * n + j - 1] + cost)); fi
+                if ((i > 1 && j > 1)) && [ "${w:i-1:1}" = "${c:j-2:1}" ] &&
+                    [ "${w:i-2:1}" = "${c:j-1:1}" ] && ((dist[(i - 2) * n + j - 2] + 1 < v)); then
+                    v=$((dist[(i - 2) * n + j - 2] + 1))
+                fi
+                dist[i * n + j]=$v
+            done
+        done
+        if ((dist[la * n + lb] < bestd)); then bestd=${dist[la * n + lb]}; best=$c; fi
+    done
+    lim=$((la / 3))
+    [ "$lim" -ge 1 ] || lim=1
+    if [ "$bestd" -le "$lim" ]; then echo "$best"; fi
+    return 0
+}
+
+usage_error() { echo "uninstall: $*" >&2; echo "(scripts/uninstall.sh --help shows the options)" >&2; exit 2; }
+
+# " (did you mean --system?)" for a mistyped option, else nothing.
+did_you_mean() {
+    local m
+    m=$(nearest "${1%%=*}" --system --dry-run --help)
+    if [ -n "$m" ]; then echo " (did you mean $m?)"; fi
+    return 0
+}
+
 while [ $# -gt 0 ]; do
     case $1 in
         --system) system=1; shift ;;
         --dry-run|-n) dry_run=1; shift ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        -*) echo "uninstall: unknown option '$1' (scripts/uninstall.sh --help shows the options)" >&2; exit 2 ;;
-        *) echo "uninstall: unexpected argument '$1' (scripts/uninstall.sh --help shows the options)" >&2; exit 2 ;;
+        -h|--help) usage; exit 0 ;;
+        -*) usage_error "unknown option '$1'$(did_you_mean "$1")" ;;
+        *) usage_error "unexpected argument '$1' (options start with --)" ;;
     esac
 done
 

@@ -2,7 +2,9 @@
 // compose box, see it filled for the candidate (missing fields highlighted), send it; and in
 // the candidate's quiet hours (a window set to exclude the present hour in Denver, the
 // number's zone) the refusal offers "Schedule for <their time>", which schedules exactly one
-// message in TextUs and logs one note.
+// message in TextUs and logs one note. The compose box's own template uses the same merge
+// fields as the saved replies, filled from the page and the host; one it cannot fill is
+// highlighted and sent only after a second click.
 'use strict';
 
 const test = require('node:test');
@@ -130,5 +132,53 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     await page.close();
   } finally {
     F.configure(w.fakes, w.run.state, { settings: { quiet_hours: 'off' } });
+  }
+});
+
+const DEFAULT_FILLED = 'Hi Jane, this is Alice. Thanks for your interest in the role. Do you have a few minutes ' +
+  'to talk this week?';
+
+// the compose box's text once no field waits for the host's answer (or after 30 s)
+async function settledText(page, box, stillWaiting) {
+  await page.waitForFunction((re) => !new RegExp(re).test(document.querySelector('textarea.textus-body').value),
+    stillWaiting, { timeout: 30000 }).catch(() => {});
+  return box.locator('textarea.textus-body').inputValue();
+}
+
+test('the compose box starts with its template filled: the candidate from the page, the recruiter from the host', { skip }, async () => {
+  const { page, box } = await compose(1001, '(303) 555-0123', 'Jane Candidate (she/her)');
+  assert.strictEqual(await settledText(page, box, '\\{recruiter'), DEFAULT_FILLED);
+  assert.strictEqual(await box.locator('.textus-unfilled mark').count(), 0);
+  await page.close();
+});
+
+test('the options page template: every saved-reply field filled; an unknown one highlighted, sent only when confirmed', { skip }, async () => {
+  const msg = await L.setTemplate(w.ctx, '{first_name}|{last_name}|{full_name}|{recruiter_first_name}|{recruiter_name}|{team}');
+  assert.match(msg, /^Saved\. Not a merge field: \{team\}/);
+  try {
+    const { page, box } = await compose(1001, '(303) 555-0123', 'Jane Candidate');
+    const text = await settledText(page, box, '\\{recruiter');
+    assert.strictEqual(text, 'Jane|Candidate|Jane Candidate|Alice|Alice Recruiter|{team}');
+    assert.deepStrictEqual(await box.locator('.textus-unfilled mark.textus-missing').allTextContents(), ['{team}']);
+    const before = posts(await F.requests(w.fakes), '/acme/messages').length;
+    await box.locator('button.textus-send').click();
+    const status = box.locator('.textus-send-status');
+    assert.strictEqual(await status.getAttribute('data-state'), 'unfilled');
+    assert.match(await status.textContent(), /^Not filled: \{team\}/);
+    assert.strictEqual(await box.locator('button.textus-send').textContent(), 'Send as written');
+    assert.strictEqual(posts(await F.requests(w.fakes), '/acme/messages').length, before, 'sent with {team} unasked');
+    // edited: nothing left to fill, and it sends
+    const body = text.replace('{team}', 'Platform');
+    await box.locator('textarea.textus-body').fill(body);
+    assert.strictEqual(await box.locator('.textus-unfilled mark').count(), 0);
+    assert.strictEqual(await box.locator('button.textus-send').textContent(), 'Send');
+    await box.locator('button.textus-send').click();
+    assert.strictEqual(await (await L.sendSettled(page)).getAttribute('data-state'), 'sent');
+    const sent = posts(await F.requests(w.fakes), '/acme/messages');
+    assert.strictEqual(sent.length, before + 1);
+    assert.strictEqual(sent[sent.length - 1].body.body, body);
+    await page.close();
+  } finally {
+    await L.setTemplate(w.ctx, '');
   }
 });

@@ -113,6 +113,8 @@ test('not configured: the refusal links to the options page', {
     const page = await openProfile(ctx, 1001);
     assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
     await page.click('button.textus-text-btn');
+    // a text of its own: the default template's {recruiter_first_name} has no value here
+    await page.locator('.textus-compose textarea.textus-body').fill('Hi Jane, are you free for a call?');
     await page.locator('.textus-compose button.textus-send').click();
     const status = await L.sendSettled(page, 30000);
     assert.strictEqual(await status.getAttribute('data-state'), 'refused:not_configured');

@@ -80,13 +80,28 @@ function serveFixture() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+// The browser's environment: the run's state, and a home of its own. Even with --user-data-dir,
+// Chromium writes into the user's home (crash reports under $XDG_CONFIG_HOME/chromium, a dconf
+// cache under $XDG_CACHE_HOME, an NSS database under ~/.pki), and a later scripts/install.sh
+// would take ~/.config/chromium for an installed browser: all of it goes into the run's folder.
+function browserEnv(run, env) {
+  return Object.assign({}, process.env, {
+    TEXTUS_HOST_HOME: run.state,
+    HOME: run.home,
+    XDG_CONFIG_HOME: path.join(run.home, '.config'),
+    XDG_CACHE_HOME: path.join(run.home, '.cache'),
+    XDG_DATA_HOME: path.join(run.home, '.local', 'share'),
+    XDG_STATE_HOME: path.join(run.home, '.local', 'state'),
+  }, env || {});
+}
+
 async function launch(run, env) {
   const { chromium } = require('playwright-core');
   return chromium.launchPersistentContext(run.udd, {
     executablePath: CHROMIUM,
     headless: true,
     ignoreDefaultArgs: ['--disable-extensions'],
-    env: Object.assign({}, process.env, { TEXTUS_HOST_HOME: run.state }, env || {}),
+    env: browserEnv(run, env),
     args: [`--disable-extensions-except=${run.ext}`, `--load-extension=${run.ext}`,
       '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
@@ -184,6 +199,24 @@ async function sendSettled(page, ms) {
   return page.locator('.textus-send-status');
 }
 
+// The options page's compose template and "Your name", saved as a recruiter would (an empty
+// template: the default one).
+async function setTemplate(ctx, template, recruiter) {
+  const sw = ctx.serviceWorkers()[0] || await ctx.waitForEvent('serviceworker');
+  const page = await ctx.newPage();
+  try {
+    await page.goto(`chrome-extension://${new URL(sw.url()).host}/options.html`);
+    await page.waitForFunction(() => document.getElementById('template').dataset.loaded, null, { timeout: 10000 });
+    await page.fill('#template', template);
+    await page.fill('#recruiter', recruiter || '');
+    await page.click('#save_template');
+    await page.waitForFunction(() => document.getElementById('template_msg').textContent, null, { timeout: 10000 });
+    return await page.textContent('#template_msg');
+  } finally {
+    await page.close();
+  }
+}
+
 // One browser world for a test file: the fixture server (base), a run with the host installed
 // (run), the fakes (fakes; opts.seed: a seed object instead of tests/e2e/seed.json) with the
 // run's state configured against them, and Chromium on the run's profile (ctx).
@@ -238,4 +271,4 @@ function worldHooks(test, enabled, opts) {
 
 module.exports = { SRC, HOST, CHROMIUM, STUB_ID, NAME, makeRun, install, cleanup, serveFixture, launch,
   hostPids, waitHosts, waitNoHost, oneShot, hostHasVerb, extensionOverlay, profileUrl, openProfile,
-  openCompose, checkSettled, sendSettled, startWorld, stopWorld, worldHooks };
+  openCompose, checkSettled, sendSettled, setTemplate, startWorld, stopWorld, worldHooks };

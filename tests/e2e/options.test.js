@@ -1,9 +1,10 @@
 // The options page in headless Chromium against the real host and the fakes: on a fresh install
-// every secret says "not set" (never "(unchanged)"), Harvest v3 is offered first and v1 is marked
-// retired, there is no raw JSON; "Save and verify" shows the host's checklist in place (ok / FAIL /
-// unchecked, each failure with its fix), keeps what was typed when a check failed, and once saved
-// says "stored (…1234)" per secret and lists what changed; the Status box shows the same
-// checklist (the configure verb's dry run); choosing v1 over stored v3 is explicit and said.
+// every secret says "not set" (never "(unchanged)"), Harvest v3 is offered first and v1 says that
+// its announced removal date has passed, there is no raw JSON; "Save and verify" shows the host's
+// checklist in place (ok / FAIL / unchecked, each failure with its fix), keeps what was typed when
+// a check failed, and once saved says "stored (…1234)" per secret and lists what changed; the
+// Status box shows the same checklist (the configure verb's dry run); choosing v1 over stored v3
+// is explicit and said; "Lock a contact" takes a number as people write it.
 // TH_SCREENSHOT_DIR=<dir> keeps screenshots of the page.
 'use strict';
 
@@ -79,7 +80,7 @@ test.after(async () => {
   L.cleanup(run);
 });
 
-test('fresh install: "not set" per secret, v3 first, v1 retired, no JSON', { skip }, async () => {
+test('fresh install: "not set" per secret, v3 first, v1 with its passed removal date, no JSON', { skip }, async () => {
   await waitChecked();
   assert.strictEqual(await page.getAttribute('#summary', 'data-state'), 'unconfigured');
   assert.match(await page.textContent('#summary'), /Nothing is configured yet/);
@@ -94,7 +95,7 @@ test('fresh install: "not set" per secret, v3 first, v1 retired, no JSON', { ski
     checked: r.checked, label: r.closest('label').textContent.replace(/\s+/g, ' ').trim() })));
   assert.deepStrictEqual(radios.map((r) => r.value), ['v3', 'v1']);
   assert.strictEqual(radios[0].checked, true);
-  assert.match(radios[1].label, /retired/);
+  assert.match(radios[1].label, /announced its removal for 2026-08-31; that date has passed/);
   assert.strictEqual(await page.isVisible('#gh_client_secret'), true);
   assert.strictEqual(await page.isVisible('#gh_api_key'), false);
   assert.match(body, /next\.textus\.com → your user icon → Profile → API Tokens → Create Token/);
@@ -167,4 +168,26 @@ test('choosing v1 over stored v3 is explicit and says what was removed', { skip 
   await page.waitForFunction(() => document.getElementById('gh_api_key_state').textContent !== 'not set');
   assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'not set');
   await shot('v1');
+});
+
+test('Lock a contact: its own example and the ways people write a number work; others get a clear word', { skip }, async () => {
+  const lock = async (typed) => {
+    await page.evaluate(() => { document.getElementById('optout_msg').textContent = ''; });
+    await page.fill('#optout_to', typed);
+    await page.click('#optout');
+    await page.waitForFunction(() => document.getElementById('optout_msg').textContent, null, { timeout: 30000 });
+    return page.textContent('#optout_msg');
+  };
+  const example = await page.getAttribute('#optout_to', 'placeholder');
+  assert.strictEqual(example, '(312) 555-0142');
+  assert.match(await lock(example), /^Locked \(312\) 555-0142 \(\+13125550142\)/);
+  assert.match(await lock('303.555.0188'), /^Locked 303\.555\.0188 \(\+13035550188\)/);
+  assert.match(await lock('+1 303 555 0189'), /^Locked/);
+  assert.match(await lock('1-303-555-0190'), /^Locked/);
+  const locked = JSON.stringify((await F.fakeState(fakes)).textus.opt_outs);
+  for (const n of ['+13125550142', '+13035550188', '+13035550189', '+13035550190']) assert.ok(locked.includes(n), locked);
+  // too few digits (never sent), and a number the host refuses (an N11 area code)
+  assert.strictEqual(await lock('555-0142'), 'Type a US/Canada number, e.g. (312) 555-0142.');
+  assert.match(await lock('(911) 555-0142'), /^Type a US\/Canada number, e\.g\. \(312\) 555-0142\. \(/);
+  await shot('optout');
 });

@@ -3,10 +3,13 @@ build through DEMO_HOST, so it neither bootstraps nor rebuilds): its report says
 which path ran and why — the browser path when Chromium, node and playwright-core are there, the
 CLI path with DEMO_CLI=1, and, when Chromium is missing, that it tried to install it (apt-get,
 here a stub that fails and records what it was asked) and fell back to the CLI path, saying so.
+On every path the HOME it was given is left exactly as it was: the browser, npm and the host
+write only under the demo's temp folder.
 """
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import unittest
@@ -17,14 +20,48 @@ HOST = os.environ["TH_HOST"]
 CHROMIUM = os.environ.get("TH_CHROMIUM", "/usr/bin/chromium")
 
 
+def snapshot(root):
+    """Every path under root with its kind, size and modification time, sorted."""
+    out = []
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            p = os.path.join(d, n)
+            st = os.lstat(p)
+            out.append((os.path.relpath(p, root), stat.S_IFMT(st.st_mode),
+                        st.st_size if stat.S_ISREG(st.st_mode) else 0, st.st_mtime_ns))
+    return sorted(out)
+
+
+class HomeChanged(AssertionError):
+    pass
+
+
 def demo(**env):
+    """Runs scripts/demo.sh with a fresh HOME (holding one file, as a real one would) and raises
+    HomeChanged when that HOME is not exactly as it was afterwards."""
     e = dict(os.environ)
     e.pop("DEMO_CLI", None)
     e.pop("DEMO_SCREENSHOT", None)
+    for v in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
+              "npm_config_cache", "NPM_CONFIG_CACHE"):
+        e.pop(v, None)  # as on a desktop where none is set: everything defaults to HOME
     e["DEMO_HOST"] = HOST
-    e.update(env)
-    p = subprocess.run(["bash", DEMO], env=e, capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stdout, p.stderr
+    home = tempfile.mkdtemp(prefix="th-demo-home-")
+    try:
+        with open(os.path.join(home, ".profile"), "w") as fh:
+            fh.write("# a recruiter's own file\n")
+        e["HOME"] = home
+        e.update(env)
+        before = snapshot(home)
+        p = subprocess.run(["bash", DEMO], env=e, capture_output=True, text=True, timeout=300)
+        after = snapshot(home)
+        if after != before:
+            added = sorted(set(x[0] for x in after) - set(x[0] for x in before))
+            raise HomeChanged("demo.sh changed the HOME it was given; new: %s\n%s%s"
+                              % (added[:20], p.stdout, p.stderr))
+        return p.returncode, p.stdout, p.stderr
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def report_top(out):

@@ -474,6 +474,66 @@ class Installer(unittest.TestCase):
             p = self.run_script(script, "--help")
             self.assertIn("xit status", p.stdout)
 
+    def test_mistyped_options_get_a_suggestion(self):
+        for script, word, want in ((INSTALL, "--sytem", "--system"), (UNINSTALL, "--sytem", "--system"),
+                                   (INSTALL, "--dryrun", "--dry-run"), (UNINSTALL, "--dry-rn", "--dry-run"),
+                                   (INSTALL, "--extention-id=%s" % OTHER, "--extension-id")):
+            p = self.run_script(script, word, ok=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("unknown option '%s' (did you mean %s?)" % (word, want), p.stderr)
+        p = self.run_script(INSTALL, "--browser", "chrom", ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown browser 'chrom' (did you mean chrome?)", p.stderr)
+        for script in (INSTALL, UNINSTALL):  # nothing near: no guess
+            p = self.run_script(script, "--banana", ok=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertNotIn("did you mean", p.stderr)
+
+    def test_help_is_whole_and_for_users(self):
+        for script in (INSTALL, UNINSTALL):
+            text = self.run_script(script, "--help").stdout
+            self.assertTrue(text.startswith("usage: scripts/"), text)
+            # it ends on the exit statuses, as a whole sentence
+            self.assertRegex(text, r"exit status: 0 [^\n]*(\n[^\n]+)*; 2 a wrong option or argument\.\n$")
+            for hook in ("TH_INSTALL", "test hook", "Test hook"):
+                self.assertNotIn(hook, text)
+            for line in text.splitlines():
+                self.assertLessEqual(len(line), 80, line)
+        text = self.run_script(UNINSTALL, "--help").stdout
+        self.assertIn("--system", text)
+        self.assertIn("--dry-run", text)
+        self.assertNotIn("inode: and", text)
+
+    def settings_command(self, out):
+        """The command the installer prints to allow the ids in the host's settings."""
+        lines = [l.strip() for l in out.splitlines() if l.strip().startswith("echo '{")]
+        self.assertEqual(len(lines), 1, out)
+        return lines[0]
+
+    def test_extension_id_settings_checked_and_the_command_given(self):
+        third = "ponmlkjihgfedcbaponmlkjihgfedcba"
+        installed = os.path.join(self.state, "bin", "textus-host")
+        # nothing configured: the exact command that allows the id
+        p = self.install("--extension-id", OTHER, "--no-link")
+        self.assertIn("nothing is configured yet", p.stdout)
+        cmd = self.settings_command(p.stdout)
+        self.assertEqual(cmd, "echo '{\"settings\":{\"allowed_extension_ids\":[\"%s\"]}}' | %s "
+                              "configure --no-verify" % (OTHER, installed))
+        # which works as printed
+        r = subprocess.run(["bash", "-c", cmd], env={"PATH": os.environ["PATH"], "HOME": self.home},
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # allowed now: said in one line, no advice repeated
+        p = self.install("--no-link")
+        self.assertIn("the host's settings already allow extension(s) %s" % OTHER, p.stdout)
+        self.assertNotIn("forbidden_origin", p.stdout)
+        self.assertNotIn("echo '{", p.stdout)
+        # a new id: the command keeps the stored one (the list replaces it)
+        p = self.install("--extension-id", third, "--no-link")
+        self.assertIn("they list %s" % OTHER, p.stdout)
+        cmd = self.settings_command(p.stdout)
+        self.assertIn('"allowed_extension_ids":["%s","%s"]' % (OTHER, third), cmd)
+
     def test_missing_binary_refused(self):
         p = self.run_script(INSTALL, "--binary", os.path.join(self.tmp, "nope"), ok=False)
         self.assertNotEqual(p.returncode, 0)
