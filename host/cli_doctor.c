@@ -123,12 +123,13 @@ static void cli_doctor_print(FILE *out, const struct doctor *d, const cJSON *faq
             cJSON_GetObjectItemCaseSensitive(faq, "not_sending")->valuestring);
     fprintf(out, "Why are my texts not tracking in Greenhouse?\n  %s\n",
             cJSON_GetObjectItemCaseSensitive(faq, "not_tracking")->valuestring);
-    fprintf(out, "\n%s%s: %d problem%s, %d warning%s%s\n",
+    fprintf(out, "\n%s%s%s: %d problem%s, %d warning%s%s\n",
+            term_sgr(out, d->fails ? "\033[1;31m" : "\033[32m"), /* bold red, green */
             !fancy     ? ""
-            : d->fails ? "\033[1;31m\xe2\x9c\x97 " /* ✗ bold red */
-                       : "\033[32m\xe2\x9c\x93 ",  /* ✓ green */
+            : d->fails ? "\xe2\x9c\x97 "
+                       : "\xe2\x9c\x93 ", /* ✗, ✓ */
             d->fails ? "NOT OK" : "OK", d->fails, d->fails == 1 ? "" : "s", d->warns,
-            d->warns == 1 ? "" : "s", fancy ? "\033[0m" : "");
+            d->warns == 1 ? "" : "s", term_sgr(out, "\033[0m"));
 }
 
 static void cli_doctor_config(struct doctor *d, int online)
