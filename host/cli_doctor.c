@@ -392,13 +392,13 @@ static int cli_doctor_bad(struct doctor *d, const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("textus-host doctor: ", stderr);
+    char what[CLI_DOCTOR_PATH_MAX + 512];
+
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    fputs("\n(textus-host doctor --help lists the options)\n", stderr);
     doctor_free(d);
-    return 2;
+    return cli_usage_error("doctor", "%s", what);
 }
 
 int cli_cmd_doctor(int argc, char **argv)

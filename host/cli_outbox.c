@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "common.h"
 #include "engine_entry.h"
 #include "iso8601.h"
@@ -57,11 +58,8 @@ static void cli_outbox_usage(FILE *out)
 
 static int cli_outbox_bad(const char *what, const char *arg, const char *near)
 {
-    fprintf(stderr, "textus-host outbox: %s '%s'", what, arg);
-    if (near)
-        fprintf(stderr, " (did you mean %s?)", near);
-    fprintf(stderr, "\n(textus-host outbox --help shows the usage)\n");
-    return 2;
+    return cli_usage_error("outbox", "%s '%.80s'%s%s%s", what, arg, near ? " (did you mean " : "",
+                           near ? near : "", near ? "?)" : "");
 }
 
 /* The fix for an entry's note, or "" when its note needs nobody. */
@@ -338,10 +336,8 @@ int cli_cmd_outbox(int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : NULL;
     int i, json = 0;
 
-    if (!sub) {
-        cli_outbox_usage(stderr);
-        return 2;
-    }
+    if (!sub)
+        return cli_usage_error("outbox", "which one: list, flush or dismiss?");
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             cli_outbox_usage(stdout);
@@ -368,11 +364,9 @@ int cli_cmd_outbox(int argc, char **argv)
         return cli_outbox_flush();
     }
     if (strcmp(sub, "dismiss") == 0) {
-        if (argc < 3) {
-            fprintf(stderr, "textus-host outbox dismiss: which request? usage: textus-host outbox "
-                            "dismiss REQUEST_ID (textus-host outbox list shows the ids)\n");
-            return 2;
-        }
+        if (argc < 3)
+            return cli_usage_error("outbox", "dismiss: which request? textus-host outbox dismiss "
+                                             "REQUEST_ID (textus-host outbox list shows the ids)");
         if (argc > 3)
             return cli_outbox_bad("dismiss: unexpected argument", argv[3], NULL);
         if (argv[2][0] == '-')
