@@ -322,6 +322,51 @@ class Understood(Base):
                       r["error"]["message"])
         self.assertEqual(store_bytes(state), before)
 
+    def test_wrong_input_is_exit_2_before_any_check(self):
+        # stdin that is not a document and values of the wrong shape are the input's fault:
+        # exit 2, the command's own prefix, no checklist header, nothing contacted or saved
+        state = url_only_root()
+        before = store_bytes(state)
+        seq = last_seq()
+        cases = [("not json", "stdin must hold one JSON object"),
+                 ("[1, 2]", "stdin must hold one JSON object"),
+                 (json.dumps({"textus": {"account": "Acme"}}), "textus.account must be an account"),
+                 (json.dumps({"textus": {"account": 5}}), "textus.account must be a string"),
+                 (json.dumps({"settings": {"quiet_hours": "8-21"}}), "settings.quiet_hours"),
+                 (json.dumps({"settings": {"timeout_ms": "fast"}}), "settings.timeout_ms"),
+                 (json.dumps({"settings": 3}), "settings must be an object"),
+                 (json.dumps({"greenhouse": {"client_id": CLIENT}}),
+                  "client_id and greenhouse.client_secret go together")]
+        for args in ((), ("--no-verify",)):
+            for text, said in cases:
+                with self.subTest(doc=text, args=args):
+                    rc, out, err = cli(state, "configure", *args, stdin=text)
+                    self.assertEqual(rc, 2, out + err)
+                    self.assertIn("textus-host configure: invalid_config: ", err)
+                    self.assertIn(said, err)
+                    self.assertNotIn("textus-host: ", err)
+                    self.assertNotIn("online verification", out)
+                    self.assertNotIn("saved.", out)
+        self.assertEqual(store_bytes(state), before)
+        self.assertEqual([r for r in CF.fakes.requests() if r["seq"] > seq], [])
+        # null removes a setting: not a wrong shape
+        rc, out, err = configure(state, {"settings": {"quiet_hours": None}}, "--no-verify")
+        self.assertEqual(rc, 0, out + err)
+
+    def test_the_same_values_again_say_nothing_changed(self):
+        state = new_root()
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("saved.", out)
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("nothing changed; the stored configuration passed every check.", out)
+        self.assertNotIn("saved.", out)
+        rc, out, err = configure(state, full(v3=True), "--no-verify")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("nothing changed", out)
+        self.assertNotIn("saved.", out)
+
     def test_v1_key_over_v3_needs_the_explicit_form(self):
         state = new_root()
         rc, out, err = configure(state, full(v3=True))
@@ -525,6 +570,14 @@ class Conventions(Base):
         self.assertIn("Exit status: 0 saved", out)
         self.assertIn('"harvest": "v1"', out)
         self.assertIn(TOKEN_WHERE, out)
+        # the setting people are told to change is there; the tests' own is marked as such
+        self.assertIn('settings.quiet_hours', out)
+        self.assertIn("note_retry_base_ms is for the tests only", out)
+        self.assertIn("2 the input is wrong", out)
+        self.assertIn("stdin that is not one JSON object", out)
+        rc, out, err = cli(new_root(), "--help")
+        self.assertRegex(out, r"\n  configure +store credentials and settings \(asks on a "
+                              r"terminal, or JSON on stdin\)\n")
 
     def test_a_wrong_option_is_named(self):
         state = new_root()
@@ -534,6 +587,7 @@ class Conventions(Base):
         rc, out, err = cli(state, "configure", "--frobnicate", stdin="{}")
         self.assertEqual(rc, 2)
         self.assertIn("unknown option '--frobnicate'", err)
+        self.assertIn("\nsee textus-host configure --help\n", err)
         self.assertIsNone(store_bytes(state))
 
     def test_success_ends_with_one_line_on_what_to_do_next(self):
