@@ -127,5 +127,6 @@ void cli_status_print(const cJSON *status);
 int settings_origin_allowed(const char *ext_id);
 int settings_allow_no_origin(void);
 unsigned long long settings_inbound_cap(void);
+size_t settings_allowed_ids(char (*out)[33], size_t max);
 
 #endif

@@ -57,6 +57,8 @@ struct th_store_api {
     int (*settings_allow_no_origin)(void);
     /* settings.inbound_cap in bytes, or 0 for the default. */
     unsigned long long (*settings_inbound_cap)(void);
+    /* settings.allowed_extension_ids into out (at most max); the count (doctor's fix). */
+    size_t (*settings_allowed_ids)(char (*out)[33], size_t max);
 };
 
 /* textus-host-engine.so: verbs, commands and the engine halves of extract and doctor. */

@@ -1004,6 +1004,20 @@ int store_extension_allowed(const struct store *s, const char *ext_id)
     return 0;
 }
 
+size_t store_extension_ids(const struct store *s, char (*out)[33], size_t max)
+{
+    const cJSON *ids = s ? store_item(s, "settings", "allowed_extension_ids") : NULL;
+    const cJSON *it;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(it, ids)
+    {
+        if (n < max && cJSON_IsString(it) && strlen(it->valuestring) == 32)
+            memcpy(out[n++], it->valuestring, 33);
+    }
+    return n;
+}
+
 int store_allow_no_origin(const struct store *s)
 {
     return store_bool(s, "allow_no_origin", 0);
