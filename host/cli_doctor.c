@@ -505,9 +505,12 @@ int cli_cmd_doctor(int argc, char **argv)
             fprintf(stderr, "textus-host doctor: the report was not written: %s\n", why);
             rc = 1;
         } else {
+            /* the address Greenhouse's TextUs article gives for troubleshooting the integration:
+             * https://support.greenhouse.io/hc/en-us/articles/360017515752-TextUs-integration */
             fprintf(json ? stderr : stdout,
                     "\nSupport report written to %s (secrets removed; it lists recent messages "
-                    "and their numbers). Mail it to nextsupport@textus.com.\n",
+                    "and their numbers). Mail it to TextUs support, nextsupport@textus.com (the "
+                    "address Greenhouse's TextUs integration article gives).\n",
                     report_path);
         }
     }

@@ -1069,8 +1069,11 @@ cJSON *doctor_faq(const struct doctor *d)
     cJSON_AddStringToObject(faq, "not_sending", buf);
     doctor_faq_answer(d, "faq_not_tracking",
                       "nothing found on this computer: the Greenhouse checks passed and no note "
-                      "is waiting. Check that the TextUs integration is set up on the TextUs "
-                      "Integrations page.",
+                      "is waiting. This host writes each text's note itself, through the "
+                      "Harvest API: it is on the candidate's Activity Feed, written as you, "
+                      "private unless settings.note_visibility says otherwise. If one is "
+                      "missing, send the report (textus-host doctor --report) to TextUs "
+                      "support.",
                       buf, sizeof(buf));
     cJSON_AddStringToObject(faq, "not_tracking", buf);
     return faq;

@@ -120,6 +120,17 @@ class DoctorOnline(unittest.TestCase):
                          doc["checks"])
         if HAS_SEND:
             self.finding(doc, "ok", "nothing waiting", "outbox")
+        # the FAQ says what is true of this host: it writes the notes itself, through Harvest
+        # (Harvest v3 credentials: v1 is a warning, and warnings are the FAQ's answer)
+        self.configure(gh={"email": "alice@acme.example", "client_id": "client_e2e_FAKE_0001",
+                           "client_secret": "csecret_e2e_FAKE_0001",
+                           "base_url": self.fakes.url("harvest"), "auth_url": self.fakes.url("auth")})
+        rc, doc = self.doctor()
+        faq = doc["faq"]["not_tracking"]
+        self.assertNotIn("Integrations page", faq)
+        for words in ("writes each text's note itself", "Activity Feed", "written as you",
+                      "settings.note_visibility", "textus-host doctor --report"):
+            self.assertIn(words, faq)
 
     # ---- Greenhouse ----
 
