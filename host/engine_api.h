@@ -40,8 +40,9 @@
 #include "error.h"
 #include "handler.h"
 
-#define TH_STORE_API_VERSION  1
-#define TH_ENGINE_API_VERSION 2
+/* 2 and 3: struct err, which both directions pass, gained cause_len */
+#define TH_STORE_API_VERSION  2
+#define TH_ENGINE_API_VERSION 3
 #define TH_STORE_API_SYMBOL   "textus_host_store_api"
 #define TH_ENGINE_API_SYMBOL  "textus_host_engine_api"
 

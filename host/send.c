@@ -515,7 +515,7 @@ int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *w
     struct outbox_entry en;
     struct err ge;
     char marker[TEXTUS_ID_MAX + 16], note_id[64], why[ERR_MESSAGE_MAX + 64];
-    int found = 0, r, shift;
+    int found = 0, r, shift, stop;
     int64_t backoff;
 
     if (written)
@@ -553,7 +553,10 @@ written:
         *written = 1;
     return r < 0 ? -1 : 0;
 failed:
-    snprintf(why, sizeof(why), "%s: %s", err_code_name(ge.code), ge.message);
+    /* a stopped note's reason is shown with its own fix (send_stopped_fix): the cause only */
+    stop = send_note_stop_code(ge.code);
+    snprintf(why, sizeof(why), "%s: %.*s", err_code_name(ge.code),
+             stop ? err_cause_len(&ge) : (int)strlen(ge.message), ge.message);
     shift = en.note_attempts > 1 ? en.note_attempts - 1 : 0; /* attempts counts this one */
     backoff = c->note_retry_base_ms << (shift < 7 ? shift : 7);
     if (backoff > SEND_NOTE_BACKOFF_MAX_MS)
@@ -564,8 +567,7 @@ failed:
     if (ge.code == ERR_RATE_LIMITED && ge.retry_after_ms > 0)
         backoff = ge.retry_after_ms;
     log_msg("note for %s failed: %s", request_id, why);
-    r = outbox_note_failed(c->ob, request_id, send_note_stop_code(ge.code), why,
-                           outbox_now_ms() + backoff, e);
+    r = outbox_note_failed(c->ob, request_id, stop, why, outbox_now_ms() + backoff, e);
     outbox_entry_free(&en);
     return r < 0 ? -1 : 0;
 }

@@ -530,6 +530,12 @@ def s_notes_disabled_and_stopped(w):
     r = w.send("nodperm-" + w.gen, "+13035550132", body)
     check(code(r) == "ok" and r["result"]["note"]["state"] == "pending" and
           r["result"]["note"].get("retrying") is False, "%s stopped: %r" % (w.gen, r))
+    if code(r) == "ok":
+        # the stopped note's reason ends at the cause: its fix is said once, in "fix"
+        n = r["result"]["note"]
+        check(n["reason"].startswith("greenhouse_auth: ") and "Check the key" not in n["reason"]
+              and "textus-host configure" in n.get("fix", ""),
+              "%s stopped: reason %r, fix %r" % (w.gen, n["reason"], n.get("fix")))
     st = w.req({"type": "flush_outbox"})
     check(code(st) == "ok" and st["result"]["stopped"] >= 1, "%s stopped flush %r" % (w.gen, st))
     stat = w.req({"type": "status"})

@@ -615,6 +615,12 @@ class Conventions(Base):
         fix = [l for l in out.splitlines() if l.strip().startswith("fix: create a new API token")]
         self.assertEqual(len(fix), 1, out)
         self.assertIn("(" + TOKEN_WHERE + ")", fix[0])
+        # the check's line ends at the cause; the fix is said once, on its own line
+        failed = [l for l in out.splitlines() if "FAIL" in l and "TextUs token" in l]
+        self.assertEqual(len(failed), 1, out)
+        self.assertNotIn(TOKEN_WHERE, failed[0])
+        self.assertNotIn("textus-host configure", failed[0])
+        self.assertEqual(out.count(TOKEN_WHERE), 1, out)
         t = Pty(state)
         t.read_until("TextUs API token (" + TOKEN_WHERE + "; not shown): ")
         os.close(t.fd)
