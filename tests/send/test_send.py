@@ -718,6 +718,13 @@ def s_cli_send_options(w):
     check(res.get("candidate") == {"id": str(CAND), "name": "Jane Candidate"},
           "%s cli send: the candidate's name in the result: %d %s %s" % (w.gen, rc, out, err))
     check(len(w.messages(body=body)) == 1, "%s cli send: one text" % w.gen)
+    # outbox list: the made-up id (28 characters) does not push its row out of the columns
+    lst = subprocess.run([HOST, "outbox", "list"], env=env, capture_output=True, text=True,
+                         timeout=30).stdout.splitlines()
+    col = lst[0].index("journaled (UTC)")
+    rows = [l for l in lst[1:] if l.startswith(res.get("request_id", "?") + " ")]
+    check(len(rows) == 1 and rows[0][col - 1] == " " and rows[0][col:col + 4].isdigit(),
+          "%s outbox list: the id column fits the longest id:\n%s" % (w.gen, "\n".join(lst[:4])))
     # journaled, outcome unknown: now the request id means something
     body = unique("cli unknown outcome")
     w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
