@@ -1,9 +1,11 @@
 /*
  * settings — the settings the executable itself needs (caller check, inbound
- * cap, and the allowed ids doctor prints in its fix), and the store module's API table that hands
- * them to protocol.c (engine_api.h). Each is quiet when nothing is configured or the store cannot
- * be read: it answers the default (refuse the extra origin, refuse no-origin, 0 = default cap) and
- * leaves a line in the opt-in log. [store]
+ * cap, and the allowed ids doctor prints in its fix), and the store module's
+ * API table that hands them to protocol.c and doctor.c (engine_api.h). Each is
+ * quiet when nothing is configured or the store cannot be read: it answers the
+ * default (refuse the extra origin, refuse no-origin, 0 = default cap, no ids)
+ * and leaves a line in the opt-in log.
+ * [store]
  */
 #include "common.h"
 #include "config.h"
