@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,7 +46,8 @@ struct cli_cmd {
 };
 
 static const struct cli_cmd cli_cmds[] = {
-    {"configure", NULL, cli_engine_cmd_configure, "store credentials and settings (JSON on stdin)"},
+    {"configure", NULL, cli_engine_cmd_configure,
+     "store credentials and settings (asks on a terminal, or JSON on stdin)"},
     {"status", NULL, cli_engine_cmd_status, "show what is configured (secrets masked)"},
     {"rekey", NULL, cli_engine_cmd_rekey, "re-encrypt the credential store under a new key"},
     {"extract", cli_cmd_extract, NULL, "show the number extract_phone picks (profile on stdin)"},
@@ -90,14 +92,22 @@ static const char *cli_nearest_command(const char *word)
     return term_nearest(word, names, n);
 }
 
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "textus-host%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nsee textus-host%s%s --help\n", cmd ? " " : "", cmd ? cmd : "");
+    return 2;
+}
+
 static int cli_unknown(const char *what, const char *name, const char *near)
 {
-    fprintf(stderr, "textus-host: unknown %s '%s'", what, name);
-    if (near)
-        fprintf(stderr, " -- did you mean %s?", near);
-    fprintf(stderr, "\nusage: textus-host [--version | --help | <command> [options]] "
-                    "(textus-host --help lists the commands)\n");
-    return 2;
+    return cli_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name,
+                           near ? " -- did you mean " : "", near ? near : "", near ? "?" : "");
 }
 
 int cli_main(int argc, char **argv)

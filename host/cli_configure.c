@@ -12,11 +12,14 @@
  * the end. A state folder that cannot be written is reported before any
  * question. Exit 0 saved and verified (or nothing changed and the stored
  * configuration passed its checks); 1 a check failed (saved only with
- * --save-anyway), nothing was configured on a fresh install, or an error;
- * 2 usage: an unknown option, a value on the command line, or a document that
- * was not understood (an unknown member, Harvest v1 over stored v3 without
- * "harvest": "v1"). Secrets are never taken from the command line (ps and
- * shell history would keep them).
+ * --save-anyway), nothing was configured on a fresh install, or the store
+ * cannot be read or written; 2 the input is wrong, found before anything is
+ * contacted or saved: an unknown option, a value on the command line, stdin
+ * that is not one JSON object, a member that was not understood (an unknown
+ * member, Harvest v1 over stored v3 without "harvest": "v1"), or a value of
+ * the wrong shape (config_check_values, or the merge with what is stored).
+ * The checklist's header is printed when the first check starts. Secrets are
+ * never taken from the command line (ps and shell history would keep them).
  * [engine]
  */
 #include <ctype.h>
@@ -30,6 +33,7 @@
 
 #include <sodium.h>
 
+#include "cli.h"
 #include "config.h"
 #include "engine_entry.h"
 #include "hints.h"
@@ -61,11 +65,28 @@ static void cli_configure_check_line(const struct verify_check *c)
     }
 }
 
+/* The checklist's header, printed when the first check starts (never before: a document
+ * refused before any check has no checklist). */
+struct cli_configure_header {
+    const char *text;
+    int shown;
+};
+
+static void cli_configure_header(void *ctx)
+{
+    struct cli_configure_header *h = ctx;
+
+    if (h && !h->shown) {
+        printf("%s\n", h->text);
+        h->shown = 1;
+    }
+}
+
 static void cli_configure_step_begin(void *ctx, const struct verify_step *st)
 {
     char what[800];
 
-    (void)ctx;
+    cli_configure_header(ctx);
     snprintf(what, sizeof(what), "%s at %s: %s", st->service, st->host, st->what);
     term_step_begin(stdout, what);
 }
@@ -75,16 +96,13 @@ static void cli_configure_step_end(void *ctx, const struct verify_step *st,
 {
     int i;
 
-    (void)ctx;
+    cli_configure_header(ctx);
     if (st->online)
         term_step_end(stdout);
     for (i = st->first; i < st->first + st->count && i < r->n; i++)
         cli_configure_check_line(&r->checks[i]);
     fflush(stdout);
 }
-
-static const struct verify_progress cli_configure_progress = {cli_configure_step_begin,
-                                                              cli_configure_step_end, NULL};
 
 /* A value of the list of changes, for a person. */
 static void cli_configure_value(char *out, size_t outsz, const char *field, const cJSON *v)
@@ -166,36 +184,45 @@ static void cli_configure_next(const struct store *s, int failed)
 
 static void cli_configure_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: textus-host configure [--no-verify] [--save-anyway] < config.json\n"
-            "       textus-host configure            (on a terminal: asks)\n"
-            "\n"
-            "On a terminal it asks for the TextUs API token (" TH_HINT_TEXTUS_TOKEN "),\n"
-            "the TextUs account slug, your Greenhouse sign-in email and the Harvest\n"
-            "credentials (v3 client id + secret; or a v1 API key), secrets without echo.\n"
-            "When a check fails it offers to ask again only what the failure concerns.\n"
-            "\n"
-            "The document (every member optional; any other member is refused):\n"
-            "  {\"textus\": {\"token\", \"account\", \"base_url\"},\n"
-            "   \"greenhouse\": {\"email\", \"client_id\" + \"client_secret\" | \"api_key\",\n"
-            "                  \"harvest\": \"v3\" | \"v1\", \"base_url\", \"auth_url\"},\n"
-            "   \"settings\": {\"note_enabled\", \"note_visibility\", \"allowed_extension_ids\",\n"
-            "                \"allow_no_origin\", \"inbound_cap\", \"ca_file\", "
-            "\"connect_timeout_ms\",\n"
-            "                \"timeout_ms\", \"segment_limit\", \"note_retry_base_ms\"}}\n"
-            "It is merged into the current configuration (null removes a member).\n"
-            "Going back from stored Harvest v3 client credentials to a v1 api_key (v1 was\n"
-            "scheduled for removal on 2026-08-31) needs \"harvest\": \"v1\" in \"greenhouse\".\n"
-            "\n"
-            "  --no-verify    save without contacting TextUs or Greenhouse\n"
-            "  --save-anyway  save even when a check fails (still exits 1)\n"
-            "  --help         print this help\n"
-            "\n"
-            "Exit status: 0 saved and every check passed (or nothing changed and the stored\n"
-            "configuration passed); 1 a check failed (nothing saved unless --save-anyway),\n"
-            "nothing configured on a fresh install, or an error; 2 an unknown option, a\n"
-            "value on the command line, or a document member that was not understood.\n"
-            "Secrets are never accepted as command-line arguments.\n");
+    fprintf(
+        out,
+        "usage: textus-host configure [--no-verify] [--save-anyway] < config.json\n"
+        "       textus-host configure            (on a terminal: asks)\n"
+        "\n"
+        "On a terminal it asks for the TextUs API token (" TH_HINT_TEXTUS_TOKEN "),\n"
+        "the TextUs account slug, your Greenhouse sign-in email and the Harvest\n"
+        "credentials (v3 client id + secret; or a v1 API key), secrets without echo.\n"
+        "When a check fails it offers to ask again only what the failure concerns.\n"
+        "\n"
+        "The document (every member optional; any other member is refused):\n"
+        "  {\"textus\": {\"token\", \"account\", \"base_url\"},\n"
+        "   \"greenhouse\": {\"email\", \"client_id\" + \"client_secret\" | \"api_key\",\n"
+        "                  \"harvest\": \"v3\" | \"v1\", \"base_url\", \"auth_url\"},\n"
+        "   \"settings\": {\"quiet_hours\", \"note_enabled\", \"note_visibility\",\n"
+        "                \"allowed_extension_ids\", \"allow_no_origin\", \"inbound_cap\",\n"
+        "                \"ca_file\", \"connect_timeout_ms\", \"timeout_ms\", \"segment_limit\"}}\n"
+        "It is merged into the current configuration (null removes a member).\n"
+        "  settings.quiet_hours   when texts may go out, in the candidate's time:\n"
+        "                         \"HH:MM-HH:MM\" (default \"08:00-21:00\") or \"off\"\n"
+        "  settings.allowed_extension_ids   extension ids besides the stub's that may use\n"
+        "                         the host; the list given replaces the stored one, so\n"
+        "                         list every id to keep (textus-host status shows them)\n"
+        "(settings.note_retry_base_ms is for the tests only: the first wait before a\n"
+        "failed note is tried again.)\n"
+        "Going back from stored Harvest v3 client credentials to a v1 api_key (v1 was\n"
+        "scheduled for removal on 2026-08-31) needs \"harvest\": \"v1\" in \"greenhouse\".\n"
+        "\n"
+        "  --no-verify    save without contacting TextUs or Greenhouse\n"
+        "  --save-anyway  save even when a check fails (still exits 1)\n"
+        "  --help         print this help\n"
+        "\n"
+        "Exit status: 0 saved and every check passed (or nothing changed and the stored\n"
+        "configuration passed); 1 a check failed (nothing saved unless --save-anyway),\n"
+        "nothing configured on a fresh install, or the store cannot be read or written;\n"
+        "2 the input is wrong and nothing was contacted or saved: an unknown option, a\n"
+        "value on the command line, stdin that is not one JSON object, a member that\n"
+        "was not understood, or a value of the wrong shape.\n"
+        "Secrets are never accepted as command-line arguments.\n");
 }
 
 /* Does an argument look like an attempt to pass a value on the command line? */
@@ -285,14 +312,15 @@ static int cli_configure_preflight(void)
 
     err_clear(&e);
     if (paths_resolve(&p, &e) != 0) {
-        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+        fprintf(stderr, "textus-host configure: %s: %s\n", err_code_name(e.code), e.message);
         return -1;
     }
     if (cli_configure_writable(p.config_dir, which, sizeof(which), &why) == 0 &&
         cli_configure_writable(p.data_dir, which, sizeof(which), &why) == 0)
         return 0;
     fprintf(stderr,
-            "textus-host: store_io: the state folder %s cannot be written (%s), so nothing could "
+            "textus-host configure: store_io: the state folder %s cannot be written (%s), so "
+            "nothing could "
             "be saved: give yourself write access to it (chmod u+w) or set TEXTUS_HOST_HOME to a "
             "folder you can write; nothing was asked and nothing was saved\n",
             which, why);
@@ -330,13 +358,21 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
     struct store *s = NULL;
     struct err e;
     int rc = 1, empty = cli_configure_patch_empty(patch);
+    struct cli_configure_header header = {NULL, 0};
+    const struct verify_progress progress = {cli_configure_step_begin, cli_configure_step_end,
+                                             &header};
 
     if (retry)
         *retry = 0;
     err_clear(&e);
-    if (config_check_document(patch, 0, cur ? store_gh_generation(cur) : 0, &e) != 0) {
-        fprintf(stderr, "textus-host configure: %s\n", e.message);
-        return 2;
+    /* what the document says and each value's shape, before anything is contacted or
+     * saved: a document that is not understood or a value of the wrong shape is the input's
+     * fault (exit 2), whatever the services would say */
+    if (config_check_document(patch, 0, cur ? store_gh_generation(cur) : 0, &e) != 0 ||
+        config_check_values(patch, &e) != 0) {
+        fprintf(stderr, "textus-host configure: %s: %s; nothing was saved\n", err_code_name(e.code),
+                e.message);
+        return e.code == ERR_INVALID_CONFIG ? 2 : 1;
     }
     if (empty && !cur) {
         fprintf(stderr, "textus-host configure: nothing configured: no value was given, so "
@@ -347,26 +383,38 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
     if (o->no_verify) {
         cJSON *changes = NULL;
         if (empty) {
-            printf("nothing changed.\nonline verification: skipped (--no-verify)\n");
+            printf("nothing changed (no value was given).\nonline verification: skipped "
+                   "(--no-verify)\n");
             return 0;
         }
-        if (config_apply_ex(patch, 0, NULL, &s, &changes, &e) != 0)
+        if (config_apply_ex(patch, 0, NULL, &s, &changes, &e) != 0) {
+            if (e.code == ERR_INVALID_CONFIG) /* the document merged with what is stored */
+                rc = 2;
             goto fail;
-        printf("saved.\n");
-        printf("online verification: skipped (--no-verify)\n");
-        cli_configure_changes(changes);
+        }
+        if (cJSON_GetArraySize(changes) == 0) {
+            printf("nothing changed: the stored configuration already holds these values.\n"
+                   "online verification: skipped (--no-verify)\n");
+        } else {
+            printf("saved.\n");
+            printf("online verification: skipped (--no-verify)\n");
+            cli_configure_changes(changes);
+        }
         cJSON_Delete(changes);
         cli_configure_next(s, 0);
         store_free(s);
         return 0;
     }
-    printf("online verification%s:\n",
-           empty ? " of the stored configuration (nothing changed)" : "");
-    fflush(stdout);
+    header.text = empty ? "online verification of the stored configuration (nothing changed):"
+                        : "online verification:";
     if (verify_configure(patch, 0,
                          (o->save_anyway ? VERIFY_SAVE_ANYWAY : 0) | (empty ? VERIFY_DRY_RUN : 0),
-                         &cli_configure_progress, report, &s, &e) != 0)
+                         &progress, report, &s, &e) != 0) {
+        /* refused before any check: the merged document itself (exit 2, like a shape) */
+        if (e.code == ERR_INVALID_CONFIG && report->n == 0)
+            rc = 2;
         goto fail;
+    }
     if (empty) {
         if (report->failed > 0) {
             fprintf(stderr,
@@ -377,7 +425,7 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
             if (retry)
                 *retry = 1;
         } else {
-            printf("nothing changed; the stored configuration passed its checks.\n");
+            printf("nothing changed; the stored configuration passed every check.\n");
             cli_configure_next(cur, 0);
             rc = 0;
         }
@@ -394,6 +442,19 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
                 report->failed);
         goto out;
     }
+    if (cJSON_GetArraySize(report->changes) == 0) {
+        /* the values given are those stored: "saved." would say something happened */
+        if (report->failed > 0)
+            fprintf(stderr,
+                    "textus-host configure: nothing changed, and %d check(s) of the stored "
+                    "configuration failed\n",
+                    report->failed);
+        else
+            printf("nothing changed; the stored configuration passed every check.\n");
+        rc = report->failed > 0 ? 1 : 0;
+        cli_configure_next(s, report->failed > 0);
+        goto out;
+    }
     if (report->failed > 0) {
         printf("saved anyway (--save-anyway), although %d check(s) failed.\n", report->failed);
         fprintf(stderr, "textus-host configure: saved, but %d check(s) failed\n", report->failed);
@@ -405,7 +466,7 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
     cli_configure_next(s, report->failed > 0);
     goto out;
 fail:
-    fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+    fprintf(stderr, "textus-host configure: %s: %s\n", err_code_name(e.code), e.message);
     fprintf(stderr, "textus-host configure: nothing was saved\n");
 out:
     store_free(s);
@@ -764,7 +825,7 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
     for (f = 0; f < CF_N && ss.ans[f]; f++)
         ;
     if (!report || !ss.line || f < CF_N) {
-        fprintf(stderr, "textus-host: internal: out of secure memory\n");
+        fprintf(stderr, "textus-host configure: internal: out of secure memory\n");
         goto out;
     }
     memset(report, 0, sizeof(*report));
@@ -781,7 +842,7 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
         int yes;
         patch = cli_session_patch(&ss);
         if (!patch) {
-            fprintf(stderr, "textus-host: internal: out of memory\n");
+            fprintf(stderr, "textus-host configure: internal: out of memory\n");
             goto out;
         }
         verify_report_release(report);
@@ -855,30 +916,27 @@ int cli_cmd_configure(int argc, char **argv)
             return 0;
         } else if (cli_configure_secretish(argv[i])) {
             /* never echo the argument: it may be the secret */
-            fprintf(stderr,
-                    "textus-host configure: secrets and other values are never accepted as "
-                    "command-line arguments (they would stay visible in the process list and "
-                    "shell history); pipe a JSON document on stdin, or run the command on a "
-                    "terminal to be asked\n");
-            return 2;
+            return cli_usage_error(
+                "configure",
+                "secrets and other values are never accepted as command-line arguments (they "
+                "would stay visible in the process list and shell history); pipe a JSON "
+                "document on stdin, or run the command on a terminal to be asked");
         } else {
             const char *near =
                 term_nearest(argv[i], cli_configure_options, TH_ARRAY_SIZE(cli_configure_options));
-            fprintf(stderr,
-                    "textus-host configure: unknown option '%.64s'%s%s%s; see "
-                    "textus-host configure --help\n",
-                    argv[i], near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
-            return 2;
+            return cli_usage_error("configure", "unknown option '%.64s'%s%s%s", argv[i],
+                                   near ? " (did you mean " : "", near ? near : "",
+                                   near ? "?)" : "");
         }
     }
     if (sodium_init() < 0) {
-        fprintf(stderr, "textus-host: internal: libsodium could not be initialised\n");
+        fprintf(stderr, "textus-host configure: internal: libsodium could not be initialised\n");
         return 1;
     }
     /* what is stored, and whether anything can be saved, before any question */
     err_clear(&e);
     if (store_load(&cur, &e) != 0 && e.code != ERR_NOT_CONFIGURED) {
-        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+        fprintf(stderr, "textus-host configure: %s: %s\n", err_code_name(e.code), e.message);
         fprintf(stderr, "textus-host configure: nothing was saved\n");
         return 1;
     }
@@ -890,20 +948,28 @@ int cli_cmd_configure(int argc, char **argv)
     }
     text = cli_configure_read_stdin(&len);
     if (!text) {
-        fprintf(stderr, "textus-host: invalid_config: cannot read the document on stdin: %s\n",
-                strerror(errno));
+        /* the input, not the store: nothing was contacted or saved (exit 2) */
+        fprintf(stderr,
+                "textus-host configure: invalid_config: cannot read the document on stdin (%s); "
+                "nothing was saved\n",
+                errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+        rc = 2;
         goto out;
     }
     patch = cJSON_ParseWithLength(text, len);
     sodium_free(text);
     if (!patch || !cJSON_IsObject(patch)) {
-        fprintf(stderr, "textus-host: invalid_config: stdin must hold one JSON object (the "
-                        "configure document); nothing was saved\n");
+        fprintf(
+            stderr,
+            "textus-host configure: invalid_config: stdin must hold one JSON object, the configure "
+            "document (textus-host configure --help shows it), or run textus-host "
+            "configure on a terminal to be asked; nothing was saved\n");
+        rc = 2;
         goto out;
     }
     report = sodium_malloc(sizeof(*report));
     if (!report) {
-        fprintf(stderr, "textus-host: internal: out of secure memory\n");
+        fprintf(stderr, "textus-host configure: internal: out of secure memory\n");
         goto out;
     }
     memset(report, 0, sizeof(*report));

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "common.h"
 #include "engine_entry.h"
 #include "handler.h"
+#include "hints.h"
 #include "phone.h"
 #include "send.h"
 #include "term.h"
@@ -35,13 +37,17 @@ static void cli_conversation_usage(FILE *out)
                  "2 a wrong or missing option.\n");
 }
 
-static int cli_conversation_bad(const char *what, const char *arg, const char *near)
+#define CLI_CONV "conversation"
+
+/* --to refused: the rule in the option's words, and the number meant when one can be read. */
+static int cli_conversation_bad_to(const char *to)
 {
-    fprintf(stderr, "textus-host conversation: %s '%s'", what, arg);
-    if (near)
-        fprintf(stderr, " (did you mean %s?)", near);
-    fputs("\n(textus-host conversation --help shows the usage)\n", stderr);
-    return 2;
+    struct phone_number n;
+
+    if (phone_parse_value(&n, to, strlen(to)) && n.supported && !n.ext[0])
+        return cli_usage_error(CLI_CONV, TH_HINT_CLI_TO ", not '%.64s' (did you mean %s?)", to,
+                               n.e164);
+    return cli_usage_error(CLI_CONV, TH_HINT_CLI_TO ", not '%.64s'", to);
 }
 
 /* "2026-12-01T10:05:00.000Z" as "2026-12-01 10:05 UTC" (anything else as it is). */
@@ -143,25 +149,27 @@ int cli_cmd_conversation(int argc, char **argv)
             slot = &to;
         else if (strcmp(argv[argi], "--candidate") == 0)
             slot = &cand;
-        if (!slot)
-            return cli_conversation_bad(
-                argv[argi][0] == '-' ? "unknown option" : "unexpected argument", argv[argi],
-                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL);
+        if (!slot) {
+            const char *near =
+                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
+            return cli_usage_error(CLI_CONV, "%s '%.64s'%s%s%s",
+                                   argv[argi][0] == '-' ? "unknown option" : "unexpected argument",
+                                   argv[argi], near ? " (did you mean " : "", near ? near : "",
+                                   near ? "?)" : "");
+        }
         if (argi + 1 >= argc)
-            return cli_conversation_bad("a value is missing after", argv[argi], NULL);
+            return cli_usage_error(CLI_CONV, "a value is missing after '%s'", argv[argi]);
+        if (*slot)
+            return cli_usage_error(CLI_CONV, "%s is given twice", argv[argi]);
         *slot = argv[++argi];
     }
     if (!to)
-        return cli_conversation_bad("a required option is missing:", "--to", NULL);
+        return cli_usage_error(CLI_CONV, "a required option is missing: '--to'");
     /* the verb's own rules, checked here so that a wrong value is a usage error (exit 2) */
-    if (!phone_e164_nanp_valid(to)) {
-        fprintf(stderr, "textus-host conversation: --to: %s\n", SEND_TO_RULE);
-        return 2;
-    }
-    if (cand && !phone_gh_id_valid(cand)) {
-        fprintf(stderr, "textus-host conversation: --candidate: %s\n", SEND_CANDIDATE_ID_RULE);
-        return 2;
-    }
+    if (!phone_e164_nanp_valid(to))
+        return cli_conversation_bad_to(to);
+    if (cand && !phone_gh_id_valid(cand))
+        return cli_usage_error(CLI_CONV, TH_HINT_CLI_CANDIDATE ", not '%.64s'", cand);
     req = cJSON_CreateObject();
     result = cJSON_CreateObject();
     if (!req || !result || !cJSON_AddStringToObject(req, "type", "conversation") ||

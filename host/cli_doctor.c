@@ -123,12 +123,13 @@ static void cli_doctor_print(FILE *out, const struct doctor *d, const cJSON *faq
             cJSON_GetObjectItemCaseSensitive(faq, "not_sending")->valuestring);
     fprintf(out, "Why are my texts not tracking in Greenhouse?\n  %s\n",
             cJSON_GetObjectItemCaseSensitive(faq, "not_tracking")->valuestring);
-    fprintf(out, "\n%s%s: %d problem%s, %d warning%s%s\n",
+    fprintf(out, "\n%s%s%s: %d problem%s, %d warning%s%s\n",
+            term_sgr(out, d->fails ? "\033[1;31m" : "\033[32m"), /* bold red, green */
             !fancy     ? ""
-            : d->fails ? "\033[1;31m\xe2\x9c\x97 " /* ✗ bold red */
-                       : "\033[32m\xe2\x9c\x93 ",  /* ✓ green */
+            : d->fails ? "\xe2\x9c\x97 "
+                       : "\xe2\x9c\x93 ", /* ✗, ✓ */
             d->fails ? "NOT OK" : "OK", d->fails, d->fails == 1 ? "" : "s", d->warns,
-            d->warns == 1 ? "" : "s", fancy ? "\033[0m" : "");
+            d->warns == 1 ? "" : "s", term_sgr(out, "\033[0m"));
 }
 
 static void cli_doctor_config(struct doctor *d, int online)
@@ -391,13 +392,13 @@ static int cli_doctor_bad(struct doctor *d, const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("textus-host doctor: ", stderr);
+    char what[CLI_DOCTOR_PATH_MAX + 512];
+
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    fputs("\n(textus-host doctor --help lists the options)\n", stderr);
     doctor_free(d);
-    return 2;
+    return cli_usage_error("doctor", "%s", what);
 }
 
 int cli_cmd_doctor(int argc, char **argv)
@@ -504,9 +505,12 @@ int cli_cmd_doctor(int argc, char **argv)
             fprintf(stderr, "textus-host doctor: the report was not written: %s\n", why);
             rc = 1;
         } else {
+            /* the address Greenhouse's TextUs article gives for troubleshooting the integration:
+             * https://support.greenhouse.io/hc/en-us/articles/360017515752-TextUs-integration */
             fprintf(json ? stderr : stdout,
                     "\nSupport report written to %s (secrets removed; it lists recent messages "
-                    "and their numbers). Mail it to nextsupport@textus.com.\n",
+                    "and their numbers). Mail it to TextUs support, nextsupport@textus.com (the "
+                    "address Greenhouse's TextUs integration article gives).\n",
                     report_path);
         }
     }

@@ -92,10 +92,9 @@ int cli_cmd_extract(int argc, char **argv)
         return 0;
     }
     if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0')) {
-        fprintf(stderr,
-                "textus-host extract: %s '%s' (textus-host extract --help shows the usage)\n",
-                argc > 2 ? "unexpected argument" : "unknown option", argc > 2 ? argv[2] : argv[1]);
-        return 2;
+        return cli_usage_error("extract", "%s '%.64s'",
+                               argc > 2 ? "unexpected argument" : "unknown option",
+                               argc > 2 ? argv[2] : argv[1]);
     }
     if (argc == 2 && strcmp(argv[1], "-") != 0) {
         in = fopen(argv[1], "rb");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "common.h"
 #include "engine_entry.h"
 #include "iso8601.h"
@@ -57,11 +58,8 @@ static void cli_outbox_usage(FILE *out)
 
 static int cli_outbox_bad(const char *what, const char *arg, const char *near)
 {
-    fprintf(stderr, "textus-host outbox: %s '%s'", what, arg);
-    if (near)
-        fprintf(stderr, " (did you mean %s?)", near);
-    fprintf(stderr, "\n(textus-host outbox --help shows the usage)\n");
-    return 2;
+    return cli_usage_error("outbox", "%s '%.80s'%s%s%s", what, arg, near ? " (did you mean " : "",
+                           near ? near : "", near ? "?)" : "");
 }
 
 /* The fix for an entry's note, or "" when its note needs nobody. */
@@ -135,15 +133,20 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
     char when[32], fix[SEND_FIX_MAX];
     struct err e;
     size_t i;
+    int w = replies ? 34 : 24; /* the id column: as wide as the longest id listed */
 
     err_clear(&e);
+    for (i = 0; i < n; i++) {
+        if ((int)strlen(ids[i]) > w)
+            w = (int)strlen(ids[i]);
+    }
     if (!arr && replies && n)
-        printf("\nreplies logged as notes (newest first):\n%-34s %-17s %-10s %-7s %-9s %-22s "
+        printf("\nreplies logged as notes (newest first):\n%-*s %-17s %-10s %-7s %-9s %-22s "
                "%-10s %s\n",
-               "reply id", "journaled (UTC)", "candidate", "from", "note", "message", "note id",
+               w, "reply id", "journaled (UTC)", "candidate", "from", "note", "message", "note id",
                "last error");
     else if (!arr && !replies)
-        printf("%-24s %-17s %-10s %-7s %-12s %-9s %-22s %-10s %s\n", "request id",
+        printf("%-*s %-17s %-10s %-7s %-12s %-9s %-22s %-10s %s\n", w, "request id",
                "journaled (UTC)", "candidate", "to", "send", "note", "message", "note id",
                "last error");
     for (i = 0; i < n; i++) {
@@ -158,7 +161,7 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
                 cJSON_AddStringToObject(o, "unreadable", e.message);
                 cJSON_AddItemToArray(arr, o);
             } else {
-                printf("%-24s (unreadable: %s)\n", ids[i], e.message);
+                printf("%-*s (unreadable: %s)\n", w, ids[i], e.message);
             }
             continue;
         }
@@ -173,12 +176,12 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
             when[0] = '\0';
         tl = en.to ? strlen(en.to) : 0;
         if (replies)
-            printf("%-34s %-17s %-10s ...%-4s %-9s %-22s %-10s %s\n", en.request_id, when,
+            printf("%-*s %-17s %-10s ...%-4s %-9s %-22s %-10s %s\n", w, en.request_id, when,
                    en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_note_name(en.note_state),
                    en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
                    en.last_error);
         else
-            printf("%-24s %-17s %-10s ...%-4s %-12s %-9s %-22s %-10s %s\n", en.request_id, when,
+            printf("%-*s %-17s %-10s ...%-4s %-12s %-9s %-22s %-10s %s\n", w, en.request_id, when,
                    en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_send_name(en.send_state),
                    en.send_state == OUTBOX_SEND_SENT ? outbox_note_name(en.note_state) : "-",
                    en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
@@ -338,10 +341,8 @@ int cli_cmd_outbox(int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : NULL;
     int i, json = 0;
 
-    if (!sub) {
-        cli_outbox_usage(stderr);
-        return 2;
-    }
+    if (!sub)
+        return cli_usage_error("outbox", "which one: list, flush or dismiss?");
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             cli_outbox_usage(stdout);
@@ -368,11 +369,9 @@ int cli_cmd_outbox(int argc, char **argv)
         return cli_outbox_flush();
     }
     if (strcmp(sub, "dismiss") == 0) {
-        if (argc < 3) {
-            fprintf(stderr, "textus-host outbox dismiss: which request? usage: textus-host outbox "
-                            "dismiss REQUEST_ID (textus-host outbox list shows the ids)\n");
-            return 2;
-        }
+        if (argc < 3)
+            return cli_usage_error("outbox", "dismiss: which request? textus-host outbox dismiss "
+                                             "REQUEST_ID (textus-host outbox list shows the ids)");
         if (argc > 3)
             return cli_outbox_bad("dismiss: unexpected argument", argv[3], NULL);
         if (argv[2][0] == '-')

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "engine_entry.h"
 
@@ -25,13 +26,13 @@ int cli_cmd_rekey(int argc, char **argv)
                    "2 a wrong option or argument.\n");
             return 0;
         }
-        fprintf(stderr, "textus-host rekey: %s '%s' (it takes none; textus-host rekey --help)\n",
-                argv[1][0] == '-' ? "unknown option" : "unexpected argument", argv[1]);
-        return 2;
+        return cli_usage_error("rekey", "%s '%.64s' (rekey takes none)",
+                               argv[1][0] == '-' ? "unknown option" : "unexpected argument",
+                               argv[1]);
     }
     err_clear(&e);
     if (store_rekey(old_id, new_id, &e) != 0) {
-        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+        fprintf(stderr, "textus-host rekey: %s: %s\n", err_code_name(e.code), e.message);
         return 1;
     }
     printf("rekeyed: key %s replaced by key %s\n", old_id, new_id);

@@ -11,9 +11,12 @@
 
 #include <sodium.h>
 
+#include "cli.h"
 #include "common.h"
-#include "handler.h"
 #include "engine_entry.h"
+#include "handler.h"
+#include "hints.h"
+#include "phone.h"
 #include "send.h"
 #include "term.h"
 
@@ -31,8 +34,19 @@ static void cli_send_usage(FILE *out)
         "Sends one text through TextUs (the body on stdin) and logs it as a note on the\n"
         "Greenhouse candidate, exactly like the extension's send; prints the result as\n"
         "JSON (message id, note state, and for a note that waits for a person, the fix).\n"
+        "Before anything is sent, the candidate is looked up in Greenhouse (when notes are\n"
+        "on): one that is not there is refused (greenhouse_not_found), and the result\n"
+        "names the candidate the note went to (\"candidate\": {\"id\", \"name\"}).\n"
         "A request id is made up when none is given; sending the same request id again\n"
-        "never sends twice.\n"
+        "never sends twice. A request id is printed once the text is journaled\n"
+        "(textus-host outbox list shows it).\n"
+        "\n"
+        "  --candidate ID      the Greenhouse candidate id (the number after /people/ in\n"
+        "                      the candidate's Greenhouse address)\n"
+        "  --to +1NXXNXXXXXX   a US/Canada number, e.g. +13035550123\n"
+        "  --request-id ID     1 to 64 of A-Z a-z 0-9 _ -\n"
+        "  --visibility V      the note's: private, public or admin_only (default:\n"
+        "                      settings.note_visibility)\n"
         "\n"
         "Quiet hours: a text is refused when it is outside the allowed window in the\n"
         "candidate's local time (settings.quiet_hours, default 08:00-21:00; the time zone\n"
@@ -45,17 +59,79 @@ static void cli_send_usage(FILE *out)
         "  --override-quiet-hours    send now even outside the window (the note says so)\n"
         "\n"
         "exit status: 0 the text was sent, or scheduled with --schedule-at (the note's\n"
-        "state is in the output); 1 it was not sent (quiet hours included), or its outcome\n"
-        "is unknown (the message says which and what to do); 2 a wrong or missing option.\n");
+        "state is in the output); 1 it was not sent (quiet hours included, or a candidate\n"
+        "Greenhouse does not have), or its outcome is unknown (the message says which and\n"
+        "what to do); 2 a wrong or missing option or value, or no text on stdin (nothing\n"
+        "was looked up or sent).\n");
 }
 
-static int cli_send_bad(const char *what, const char *arg, const char *near)
+#define CLI_SEND "send"
+
+/* --to refused: the rule in the option's words, and the number it was meant to be when the
+ * extract_phone rules read one +1 number in what was typed ("(303) 555-0123"). */
+static int cli_send_bad_to(const char *to)
 {
-    fprintf(stderr, "textus-host send: %s '%s'", what, arg);
-    if (near)
-        fprintf(stderr, " (did you mean %s?)", near);
-    fputs("\n(textus-host send --help shows the usage)\n", stderr);
-    return 2;
+    struct phone_number n;
+
+    if (phone_parse_value(&n, to, strlen(to)) && n.supported && !n.ext[0])
+        return cli_usage_error(CLI_SEND, TH_HINT_CLI_TO ", not '%.64s' (did you mean %s?)", to,
+                               n.e164);
+    return cli_usage_error(CLI_SEND, TH_HINT_CLI_TO ", not '%.64s'", to);
+}
+
+/*
+ * Every option's value by the verb's own rules, before anything is read, looked up or
+ * journaled: a wrong value is a usage error (exit 2), said in the options' words.
+ */
+static int cli_send_check(const char *cand, const char *to, const char *rid, const char *vis,
+                          const char *at, int override)
+{
+    static const char *const visibilities[] = {"private", "public", "admin_only"};
+
+    if (!phone_gh_id_valid(cand))
+        return cli_usage_error(CLI_SEND, TH_HINT_CLI_CANDIDATE ", not '%.64s'", cand);
+    if (!phone_e164_nanp_valid(to))
+        return cli_send_bad_to(to);
+    if (rid && !send_request_id_ok(rid))
+        return cli_usage_error(CLI_SEND,
+                               "--request-id must be 1 to 64 of A-Z a-z 0-9 _ -, not '%.80s'", rid);
+    if (vis && strcmp(vis, "private") != 0 && strcmp(vis, "public") != 0 &&
+        strcmp(vis, "admin_only") != 0) {
+        const char *near = term_nearest(vis, visibilities, TH_ARRAY_SIZE(visibilities));
+        return cli_usage_error(CLI_SEND,
+                               "--visibility must be private, public or admin_only, not "
+                               "'%.64s'%s%s%s",
+                               vis, near ? " (did you mean " : "", near ? near : "",
+                               near ? "?)" : "");
+    }
+    if (at && override)
+        return cli_usage_error(CLI_SEND, "--schedule-at and --override-quiet-hours do not go "
+                                         "together (a scheduled text must be due inside the "
+                                         "quiet-hours window)");
+    if (at && send_parse_send_at(at) <= 0)
+        return cli_usage_error(CLI_SEND,
+                               "--schedule-at must be a UTC time written YYYY-MM-DDTHH:MM:SSZ, "
+                               "e.g. 2026-12-02T15:00:00Z, not '%.64s'",
+                               at);
+    return 0;
+}
+
+/* 1 when the outbox holds request rid (its text was journaled: outbox list shows it). */
+static int cli_send_journaled(const char *rid)
+{
+    struct send_ctx *c;
+    struct outbox_entry en;
+    struct err e;
+    int r;
+
+    err_clear(&e);
+    if (send_port(&c, 1, &e) != 0)
+        return 0;
+    memset(&en, 0, sizeof(en));
+    r = outbox_get(c->ob, rid, &en, &e);
+    if (r == 1)
+        outbox_entry_free(&en);
+    return r == 1;
 }
 
 int cli_cmd_send(int argc, char **argv)
@@ -94,37 +170,41 @@ int cli_cmd_send(int argc, char **argv)
             slot = &vis;
         else if (strcmp(argv[argi], "--schedule-at") == 0)
             slot = &at;
-        if (!slot)
-            return cli_send_bad(
-                argv[argi][0] == '-' ? "unknown option" : "unexpected argument", argv[argi],
-                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL);
+        if (!slot) {
+            const char *near =
+                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
+            return cli_usage_error(CLI_SEND, "%s '%.64s'%s%s%s",
+                                   argv[argi][0] == '-' ? "unknown option" : "unexpected argument",
+                                   argv[argi], near ? " (did you mean " : "", near ? near : "",
+                                   near ? "?)" : "");
+        }
         if (argi + 1 >= argc)
-            return cli_send_bad("a value is missing after", argv[argi], NULL);
+            return cli_usage_error(CLI_SEND, "a value is missing after '%s'", argv[argi]);
+        if (*slot)
+            return cli_usage_error(CLI_SEND, "%s is given twice", argv[argi]);
         *slot = argv[++argi];
     }
     if (!cand || !to)
-        return cli_send_bad("a required option is missing:", !cand ? "--candidate" : "--to", NULL);
-    if (at && override) {
-        fputs("textus-host send: --schedule-at and --override-quiet-hours do not go together (a "
-              "scheduled text must be due inside the quiet-hours window)\n(textus-host send "
-              "--help shows the usage)\n",
-              stderr);
+        return cli_usage_error(CLI_SEND, "a required option is missing: '%s'",
+                               !cand ? "--candidate" : "--to");
+    if (cli_send_check(cand, to, rid, vis, at, override) != 0)
         return 2;
-    }
-    if (at && send_parse_send_at(at) <= 0)
-        return cli_send_bad("--schedule-at wants an ISO-8601 UTC time (YYYY-MM-DDTHH:MM:SSZ), not",
-                            at, NULL);
     body = malloc(CLI_SEND_BODY_MAX + 1);
     if (!body)
         return 1;
     len = fread(body, 1, CLI_SEND_BODY_MAX + 1, stdin);
     if (len > CLI_SEND_BODY_MAX) {
-        fprintf(stderr, "textus-host send: the body on stdin is too long\n");
+        rc = cli_usage_error(CLI_SEND, "the text on stdin is longer than %d bytes",
+                             CLI_SEND_BODY_MAX);
         goto out;
     }
     while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r'))
         len--;
     body[len] = '\0';
+    if (strspn(body, " \t\r\n\v\f") == len) {
+        rc = cli_usage_error(CLI_SEND, "the text to send is read from stdin, and it is empty");
+        goto out;
+    }
     if (!rid) {
         if (sodium_init() < 0)
             goto out;
@@ -151,8 +231,19 @@ int cli_cmd_send(int argc, char **argv)
         goto out;
     err_clear(&e);
     if ((at ? handler_schedule_sms : handler_send_sms)(&env, req, result, &e) != 0) {
-        fprintf(stderr, "textus-host send: %s: %s (request id %s)\n", err_code_name(e.code),
-                e.message, rid);
+        if (e.code == ERR_REQUEST_ID_CONFLICT) /* the outbox's words are the verb's */
+            err_set(&e, ERR_REQUEST_ID_CONFLICT,
+                    "--request-id %s was already used for a different text (candidate, number, "
+                    "text or visibility differ); nothing was sent: leave --request-id out (a "
+                    "new one is made up) or choose another",
+                    rid);
+        fprintf(stderr, "textus-host send: %s: %s\n", err_code_name(e.code), e.message);
+        /* a request id means something to a person only once the journal holds it */
+        if (e.code != ERR_REQUEST_ID_CONFLICT && cli_send_journaled(rid))
+            fprintf(stderr,
+                    "request id %s is journaled (textus-host outbox list shows it); sending "
+                    "again with --request-id %s never sends it twice\n",
+                    rid, rid);
         goto out;
     }
     cJSON_AddStringToObject(result, "request_id", rid);

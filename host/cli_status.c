@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "common.h"
 #include "config.h"
 #include "engine_entry.h"
@@ -109,10 +110,10 @@ int cli_cmd_status(int argc, char **argv)
         } else {
             static const char *const opts[] = {"--json", "--help"};
             const char *near = term_nearest(argv[i], opts, TH_ARRAY_SIZE(opts));
-            fprintf(stderr, "textus-host status: %s '%s'%s%s%s\n",
-                    argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i],
-                    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
-            return 2;
+            return cli_usage_error("status", "%s '%.64s'%s%s%s",
+                                   argv[i][0] == '-' ? "unknown option" : "unexpected argument",
+                                   argv[i], near ? " (did you mean " : "", near ? near : "",
+                                   near ? "?)" : "");
         }
     }
     err_clear(&e);
@@ -137,7 +138,7 @@ int cli_cmd_status(int argc, char **argv)
     }
     cJSON_Delete(st);
     if (rc) {
-        fprintf(stderr, "textus-host: %s: %s\n", err_code_name(e.code), e.message);
+        fprintf(stderr, "textus-host status: %s: %s\n", err_code_name(e.code), e.message);
     } else if (!stored) {
         fprintf(stderr, "textus-host status: nothing is configured yet: run textus-host "
                         "configure (or use the extension's options page)\n");

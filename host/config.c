@@ -672,6 +672,37 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
     return config_check_harvest(patch, e);
 }
 
+int config_check_values(const cJSON *patch, struct err *e)
+{
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(patch, "settings");
+    const cJSON *m;
+    cJSON *given;
+    int rc;
+
+    if (config_check_patch(patch, 0, e) != 0)
+        return -1;
+    if (!set)
+        return 0;
+    if (!cJSON_IsObject(set)) {
+        err_set(e, ERR_INVALID_CONFIG, "settings must be an object");
+        return -1;
+    }
+    /* the settings given a value (null removes one: nothing to check) */
+    given = cJSON_CreateObject();
+    if (!given) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    cJSON_ArrayForEach(m, set)
+    {
+        if (!cJSON_IsNull(m))
+            cJSON_AddItemReferenceToObject(given, m->string, (cJSON *)m);
+    }
+    rc = config_validate_settings(given, e);
+    cJSON_Delete(given);
+    return rc;
+}
+
 /* ---- applying ---------------------------------------------------------------- */
 
 struct config_apply_ctx {

@@ -60,6 +60,15 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e) TH
 int config_check_document(const cJSON *patch, int from_extension, int stored_gen,
                           struct err *e) TH_WUR;
 
+/*
+ * Every value the document gives, by itself (no store is read or written):
+ * config_check_patch for the local command line (from_extension 0), and the
+ * shape of each setting given (null, which removes one, is not checked). What
+ * only the merge with the stored document can tell (client_id without its
+ * secret) is left to config_apply. ERR_INVALID_CONFIG naming the member.
+ */
+int config_check_values(const cJSON *patch, struct err *e) TH_WUR;
+
 /* Check, merge under the store lock, validate, write. *out (may be NULL) gets the new store. */
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e) TH_WUR;
 
@@ -118,5 +127,6 @@ void cli_status_print(const cJSON *status);
 int settings_origin_allowed(const char *ext_id);
 int settings_allow_no_origin(void);
 unsigned long long settings_inbound_cap(void);
+size_t settings_allowed_ids(char (*out)[33], size_t max);
 
 #endif

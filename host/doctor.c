@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "engine.h"
+#include "engine_api.h"
 #include "now.h"
 #include "protocol.h"
 #include "term.h"
@@ -317,6 +319,37 @@ static int doctor_check_pong(const cJSON *reply, char *version, size_t vsz, char
 }
 
 /*
+ * The command that allows ext_id in the host's settings, complete: the ids already allowed
+ * follow it, since the list the command writes replaces the stored one.
+ */
+static void doctor_allow_command(char *out, size_t outsz, const char *ext_id)
+{
+    const struct th_store_api *store = engine_store_api();
+    char ids[64][33], list[64 * 36];
+    size_t n = 0, i, used;
+
+    if (store && store->settings_allowed_ids)
+        n = store->settings_allowed_ids(ids, TH_ARRAY_SIZE(ids));
+    used = (size_t)snprintf(list, sizeof(list), "\"%.32s\"", ext_id);
+    for (i = 0; i < n && used < sizeof(list); i++) {
+        if (strcmp(ids[i], ext_id) != 0)
+            used += (size_t)snprintf(list + used, sizeof(list) - used, ",\"%s\"", ids[i]);
+    }
+    snprintf(out, outsz, PROTO_ALLOW_IDS_COMMAND, list);
+}
+
+/* 1 when the host's own check accepts ext_id: the stub's, or in the settings' list. */
+static int doctor_host_allows(const char *ext_id)
+{
+    const struct th_store_api *store;
+
+    if (strcmp(ext_id, PROTO_STUB_EXTENSION_ID) == 0)
+        return 1;
+    store = engine_store_api();
+    return store && store->settings_origin_allowed && store->settings_origin_allowed(ext_id) > 0;
+}
+
+/*
  * Ping the host at path as extension ping_id would start it. 1 when it
  * answered with a pong (version filled); otherwise the finding that says why
  * not is added and the result is 0 when the host refused that extension
@@ -325,7 +358,7 @@ static int doctor_check_pong(const cJSON *reply, char *version, size_t vsz, char
 static int doctor_ping_as(struct doctor *d, const char *subject, const char *path,
                           const char *ping_id, const char *label, char *version, size_t vsz)
 {
-    char origin[64], why[512], fix[256];
+    char origin[64], why[512], fix[3072], cmd[2600];
     cJSON *reply = NULL;
     int rc;
 
@@ -344,11 +377,12 @@ static int doctor_ping_as(struct doctor *d, const char *subject, const char *pat
     if (doctor_check_pong(reply, version, vsz, why, sizeof(why)) != 0) {
         cJSON_Delete(reply);
         if (strstr(why, "forbidden_origin")) {
+            doctor_allow_command(cmd, sizeof(cmd), ping_id);
             snprintf(fix, sizeof(fix),
-                     "allow it in the host's settings (textus-host configure, "
-                     "settings.allowed_extension_ids), or remove it from the manifest: "
-                     "scripts/install.sh --remove-extension-id %.32s",
-                     ping_id);
+                     "allow it in the host's settings (settings.allowed_extension_ids) with: %s "
+                     "(the list replaces the stored one; this is the complete list to paste), or "
+                     "remove it from the manifest: scripts/install.sh --remove-extension-id %.32s",
+                     cmd, ping_id);
             doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
                        "the manifest allows extension %s but the host refuses it: it answered "
                        "the ping with an error (%s)",
@@ -540,9 +574,19 @@ static void doctor_check_manifest(struct doctor *d, const char *label, const cha
         }
         for (k = 0; k < d->n_ids; k++) {
             if (!found[k]) {
-                char fix[160];
-                snprintf(fix, sizeof(fix), "reinstall with scripts/install.sh --extension-id %s",
-                         d->ids[k]);
+                char fix[3072], cmd[2600];
+                /* two steps for an id the host's settings do not allow either */
+                if (doctor_host_allows(d->ids[k])) {
+                    snprintf(fix, sizeof(fix),
+                             "reinstall with scripts/install.sh --extension-id %s", d->ids[k]);
+                } else {
+                    doctor_allow_command(cmd, sizeof(cmd), d->ids[k]);
+                    snprintf(fix, sizeof(fix),
+                             "reinstall with scripts/install.sh --extension-id %s, then allow it "
+                             "in the host's settings with: %s (the list replaces the stored "
+                             "one; this is the complete list to paste)",
+                             d->ids[k], cmd);
+                }
                 doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
                            "extension %s is not in \"allowed_origins\" (Chrome: \"Access to the "
                            "specified native messaging host is forbidden.\")",
@@ -1025,8 +1069,11 @@ cJSON *doctor_faq(const struct doctor *d)
     cJSON_AddStringToObject(faq, "not_sending", buf);
     doctor_faq_answer(d, "faq_not_tracking",
                       "nothing found on this computer: the Greenhouse checks passed and no note "
-                      "is waiting. Check that the TextUs integration is set up on the TextUs "
-                      "Integrations page.",
+                      "is waiting. This host writes each text's note itself, through the "
+                      "Harvest API: it is on the candidate's Activity Feed, written as you, "
+                      "private unless settings.note_visibility says otherwise. If one is "
+                      "missing, send the report (textus-host doctor --report) to TextUs "
+                      "support.",
                       buf, sizeof(buf));
     cJSON_AddStringToObject(faq, "not_tracking", buf);
     return faq;

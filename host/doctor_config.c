@@ -49,6 +49,7 @@ static void doctor_config_perms(struct doctor *d, const struct paths *p)
 static void doctor_config_store_error(struct doctor *d, const struct paths *p, const struct err *e)
 {
     char fix[2 * PATHS_MAX + 160];
+    const char *fixed;
     const int faq = DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING;
 
     switch (e->code) {
@@ -59,19 +60,22 @@ static void doctor_config_store_error(struct doctor *d, const struct paths *p, c
         return;
     case ERR_STORE_CORRUPT:
         snprintf(fix, sizeof(fix), "move %s aside, then run textus-host configure again", p->store);
-        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store, fix, "%s", e->message);
+        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store, fix, "%.*s", err_cause_len(e),
+                   e->message);
         return;
     case ERR_STORE_KEY_MISMATCH:
         snprintf(fix, sizeof(fix),
                  "restore %s from a backup, or move %s aside and run textus-host configure", p->key,
                  p->store);
-        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store, fix, "%s", e->message);
+        doctor_add(d, "config", DOCTOR_FAIL, faq, p->store, fix, "%.*s", err_cause_len(e),
+                   e->message);
         return;
     case ERR_STORE_PERMISSIONS:
+        /* the command the message ends with is the fix line; the message, the cause */
+        fixed = strstr(e->message + err_cause_len(e), "fix it with: ");
         doctor_add(d, "config", DOCTOR_FAIL, faq, p->store,
-                   strstr(e->message, "chmod") ? strstr(e->message, "chmod")
-                                               : "make the file readable by you only",
-                   "%s", e->message);
+                   fixed ? fixed + strlen("fix it with: ") : "make the file readable by you only",
+                   "%.*s", err_cause_len(e), e->message);
         return;
     default:
         doctor_add(d, "config", DOCTOR_FAIL, faq, p->store,

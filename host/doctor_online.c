@@ -81,7 +81,7 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
                        "TextUs cannot be reached: %s; %s", e.message, waited);
         } else {
             doctor_add(d, "textus", e.code == ERR_RATE_LIMITED ? DOCTOR_WARN : DOCTOR_FAIL,
-                       DOCTOR_FAQ_SENDING, "TextUs API", fix, "%s", e.message);
+                       DOCTOR_FAQ_SENDING, "TextUs API", fix, "%.*s", err_cause_len(&e), e.message);
         }
         doctor_step_end(d);
         return;
@@ -179,7 +179,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
             /* nothing else could be checked */
             doctor_add(d, "greenhouse", first.code == ERR_RATE_LIMITED ? DOCTOR_WARN : DOCTOR_FAIL,
                        DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code, 0),
-                       "%s", first.message);
+                       "%.*s", err_cause_len(&first), first.message);
             doctor_step_end(d);
             goto out;
         }
@@ -198,7 +198,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
         else
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING,
                        pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,
-                       doctor_online_gh_fix(pe->code, 1), "%s", pe->message);
+                       doctor_online_gh_fix(pe->code, 1), "%.*s", err_cause_len(pe), pe->message);
     }
     doctor_step_end(d);
 out:

@@ -40,8 +40,9 @@
 #include "error.h"
 #include "handler.h"
 
-#define TH_STORE_API_VERSION  1
-#define TH_ENGINE_API_VERSION 2
+/* 2 and 3: struct err, which both directions pass, gained cause_len */
+#define TH_STORE_API_VERSION  2
+#define TH_ENGINE_API_VERSION 3
 #define TH_STORE_API_SYMBOL   "textus_host_store_api"
 #define TH_ENGINE_API_SYMBOL  "textus_host_engine_api"
 
@@ -57,6 +58,8 @@ struct th_store_api {
     int (*settings_allow_no_origin)(void);
     /* settings.inbound_cap in bytes, or 0 for the default. */
     unsigned long long (*settings_inbound_cap)(void);
+    /* settings.allowed_extension_ids into out (at most max); the count (doctor's fix). */
+    size_t (*settings_allowed_ids)(char (*out)[33], size_t max);
 };
 
 /* textus-host-engine.so: verbs, commands and the engine halves of extract and doctor. */

@@ -77,9 +77,34 @@ void err_set(struct err *e, enum err_code code, const char *fmt, ...)
     e->code = code;
     e->retryable = err_code_retryable(code);
     e->retry_after_ms = 0;
+    e->cause_len = 0;
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);
     va_end(ap);
+}
+
+void err_add_fix(struct err *e, const char *fmt, ...)
+{
+    va_list ap;
+    size_t len;
+
+    if (!e)
+        return;
+    len = strnlen(e->message, sizeof(e->message));
+    if (!e->cause_len)
+        e->cause_len = len;
+    if (len + 1 >= sizeof(e->message))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(e->message + len, sizeof(e->message) - len, fmt, ap);
+    va_end(ap);
+}
+
+int err_cause_len(const struct err *e)
+{
+    size_t len = strnlen(e->message, sizeof(e->message));
+
+    return (int)(e->cause_len && e->cause_len < len ? e->cause_len : len);
 }
 
 void err_clear(struct err *e)

@@ -67,10 +67,18 @@ enum err_code {
 
 #define ERR_MESSAGE_MAX 512
 
+/*
+ * A message is read in two places. An error reply (and a command's error line) has no
+ * separate fix, so its message says what to do as well: the cause, then the fix
+ * (err_add_fix). A checklist — configure's verification, doctor's findings, a stopped
+ * note's reason — shows its own fix line, so it shows only the cause: the first cause_len
+ * bytes (err_cause_len), never the same fix twice.
+ */
 struct err {
     enum err_code code;
     int retryable;       /* 1 when the same request may succeed later */
     long retry_after_ms; /* > 0 when the server said how long to wait */
+    size_t cause_len;    /* > 0: message[0, cause_len) is the cause alone (err_add_fix) */
     char message[ERR_MESSAGE_MAX];
 };
 
@@ -82,6 +90,15 @@ int err_code_retryable(enum err_code code);
 
 /* Fill *e with code, its default retryability and a printf-style message for a person. */
 void err_set(struct err *e, enum err_code code, const char *fmt, ...) TH_PRINTF(3, 4);
+
+/*
+ * Append what to do to the message set by err_set (printf-style, the separator included,
+ * e.g. ". Create a new token ..."), remembering where the cause ends. Once per error.
+ */
+void err_add_fix(struct err *e, const char *fmt, ...) TH_PRINTF(2, 3);
+
+/* The length of the message's cause: up to the fix err_add_fix appended, else all of it. */
+int err_cause_len(const struct err *e);
 
 /* Reset *e to ERR_OK with an empty message. */
 void err_clear(struct err *e);

@@ -267,10 +267,11 @@ static void gh_v1_retired(struct err *e, long status, const char *path)
 {
     err_set(e, ERR_GREENHOUSE_V1_RETIRED,
             "Greenhouse Harvest v1 answered HTTP %ld for %s: Harvest v1/v2 was scheduled for "
-            "removal on 2026-08-31 and appears to be gone. Create Harvest v3 (OAuth) "
-            "credentials in Greenhouse (Configure > Dev Center > API Credentials > Harvest V3) "
-            "and run `textus-host configure` with the client_id and client_secret",
+            "removal on 2026-08-31 and appears to be gone",
             status, path);
+    err_add_fix(e, ". Create Harvest v3 (OAuth) credentials in Greenhouse (Configure > Dev "
+                   "Center > API Credentials > Harvest V3) and run `textus-host configure` with "
+                   "the client_id and client_secret");
 }
 
 /* Map a non-2xx answer; 0 for 2xx. Does not handle v1 404 (callers decide). */
@@ -289,15 +290,16 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
     if (r->status == 401 && c->backend == GH_V1) {
         err_set(e, ERR_GREENHOUSE_AUTH,
                 "Greenhouse refused the Harvest API key while %s (HTTP 401%s%s): the key is "
-                "wrong, or it lacks the permission \"%s\" (Greenhouse answers 401 for both). "
-                "Check the key and its permissions in Configure > Dev Center > API Credential "
-                "Management",
+                "wrong, or it lacks the permission \"%s\" (Greenhouse answers 401 for both)",
                 what, msg[0] ? ": " : "", msg, perm);
+        err_add_fix(e, ". Check the key and its permissions in Configure > Dev Center > API "
+                       "Credential Management");
     } else if (r->status == 401) {
         err_set(e, ERR_GREENHOUSE_AUTH,
                 "Greenhouse refused the Harvest v3 access token while %s (HTTP 401%s%s), even "
-                "after a new token; check the client credentials with `textus-host configure`",
+                "after a new token",
                 what, msg[0] ? ": " : "", msg);
+        err_add_fix(e, "; check the client credentials with `textus-host configure`");
     } else if (r->status == 403 && c->backend == GH_V1) {
         err_set(e, ERR_GREENHOUSE_PERMISSION,
                 "Greenhouse refused access to this record while %s (HTTP 403%s%s): the API key "
@@ -612,17 +614,18 @@ static int gh_token_answer(struct gh_client *c, enum gh_token_kind k, long long 
     if (r->status == 400 || r->status == 401) {
         char msg[300];
         apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
-        if (subject > 0)
+        if (subject > 0) {
             err_set(e, ERR_GREENHOUSE_AUTH,
-                    "Greenhouse refused a Harvest v3 token for user %lld (HTTP %ld%s%s): check "
-                    "client_id and client_secret with `textus-host configure`, and that this "
-                    "Greenhouse user is active",
-                    subject, r->status, msg[0] ? ": " : "", msg);
-        else
-            err_set(e, ERR_GREENHOUSE_AUTH,
-                    "Greenhouse refused the Harvest v3 client credentials (HTTP %ld%s%s); check "
-                    "client_id and client_secret with `textus-host configure`",
+                    "Greenhouse refused a Harvest v3 token for user %lld (HTTP %ld%s%s)", subject,
                     r->status, msg[0] ? ": " : "", msg);
+            err_add_fix(e, ": check client_id and client_secret with `textus-host configure`, "
+                           "and that this Greenhouse user is active");
+        } else {
+            err_set(e, ERR_GREENHOUSE_AUTH,
+                    "Greenhouse refused the Harvest v3 client credentials (HTTP %ld%s%s)",
+                    r->status, msg[0] ? ": " : "", msg);
+            err_add_fix(e, "; check client_id and client_secret with `textus-host configure`");
+        }
         return -1;
     }
     if (r->status == 429) {
@@ -926,16 +929,16 @@ static int gh_find_user(struct gh_client *c, struct gh_users_ud *u, struct err *
         return -1;
     }
     if (!u->m.id) {
-        if (u->m.disabled_match)
-            err_set(e, ERR_GREENHOUSE_USER_NOT_FOUND,
-                    "the Greenhouse user %s is disabled; ask a Greenhouse admin to enable it or "
-                    "configure another sign-in email",
+        if (u->m.disabled_match) {
+            err_set(e, ERR_GREENHOUSE_USER_NOT_FOUND, "the Greenhouse user %s is disabled",
                     c->cfg.user_email);
-        else
+            err_add_fix(e, "; ask a Greenhouse admin to enable it or configure another sign-in "
+                           "email");
+        } else {
             err_set(e, ERR_GREENHOUSE_USER_NOT_FOUND,
-                    "Greenhouse has no user with the sign-in email %s; check it with "
-                    "`textus-host configure`",
-                    c->cfg.user_email);
+                    "Greenhouse has no user with the sign-in email %s", c->cfg.user_email);
+            err_add_fix(e, "; check it with `textus-host configure`");
+        }
         return -1;
     }
     return 0;

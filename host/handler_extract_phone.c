@@ -15,8 +15,12 @@
  * phone number, {"value": "<as stored>", "type": "<mobile|home|work|skype|other>"}
  * (Harvest's candidate.phone_numbers, unchanged), and return 0. Return 0 with
  * nothing appended when Greenhouse is not configured or the candidate has no
- * numbers. Return -1 with *e set only for a failure the user should see (e.g.
- * greenhouse_auth, upstream_unavailable); that error becomes the reply. The
+ * numbers. Return -1 with *e set for a failure the user should see (e.g.
+ * greenhouse_not_found, greenhouse_auth, upstream_unavailable): the reply stays
+ * the page's own error (no_phone_found or unsupported_number, with what the page
+ * showed in its details) and carries the fallback's in
+ * details.greenhouse_error {"code", "message"}, so that the numbers the page
+ * showed are never hidden behind a Greenhouse failure. The
  * handler normalises each value with phone_parse_value() (the same rules as
  * the page), marks it "source": "greenhouse", and picks the default: the first
  * mobile, else the first other, else the first home or work number (a number
@@ -25,6 +29,7 @@
  * no_phone_found (or unsupported_number) as if there were no fallback.
  * [core]
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -243,9 +248,11 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
     const cJSON *profile = handler_object(req, "profile", 1, ERR_INVALID_PROFILE, e);
     const char *url, *name;
     char candidate_id[24];
-    int have_id;
+    int have_id, gh_failed = 0;
     struct phone_result *res = NULL;
-    cJSON *details = NULL;
+    cJSON *details = NULL, *gh;
+    struct err ge;
+    char why[ERR_MESSAGE_MAX];
     int rc = -1;
 
     if (!profile)
@@ -272,9 +279,11 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
     }
     if (extract_scan(res, profile, url, name, e) != 0)
         goto out;
-    /* the rare path: nothing textable on the page, but Greenhouse may know the candidate */
-    if (!res->found && have_id && extract_greenhouse(res, candidate_id, e) != 0)
-        goto out;
+    /* the rare path: nothing textable on the page, but Greenhouse may know the candidate;
+     * its failure never hides what the page showed (the error below, with it in details) */
+    err_clear(&ge);
+    if (!res->found && have_id && extract_greenhouse(res, candidate_id, &ge) != 0)
+        gh_failed = 1;
     if (res->found) {
         if (extract_reply(result, res, have_id ? candidate_id : NULL) != 0) {
             err_set(e, ERR_INTERNAL, "out of memory");
@@ -289,11 +298,25 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
+    why[0] = '\0';
+    if (gh_failed) {
+        gh = cJSON_AddObjectToObject(details, "greenhouse_error");
+        if (!gh || !cJSON_AddStringToObject(gh, "code", err_code_name(ge.code)) ||
+            !cJSON_AddStringToObject(gh, "message", ge.message)) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        snprintf(why, sizeof(why),
+                 "; Greenhouse's numbers for the candidate could not be read (%s)",
+                 err_code_name(ge.code));
+    }
     if (res->alternatives_count > 0)
         err_set(e, ERR_UNSUPPORTED_NUMBER,
-                "only numbers outside the US and Canada were found; TextUs texts +1 numbers");
+                "only numbers outside the US and Canada were found; TextUs texts +1 numbers%s",
+                why);
     else
-        err_set(e, ERR_NO_PHONE_FOUND, "no phone number was found on the candidate's profile");
+        err_set(e, ERR_NO_PHONE_FOUND, "no phone number was found on the candidate's profile%s",
+                why);
 out:
     free(res);
     (void)env;

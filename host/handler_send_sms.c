@@ -41,6 +41,7 @@ static int handler_send_fields(const struct handler_env *env, const cJSON *req,
         return -1;
     }
     r->reply_before_note = cJSON_IsTrue(flag);
+    r->check_candidate = env && env->from_cli; /* the page's address gives the extension's */
     r->env = env;
     return 0;
 }

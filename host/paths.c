@@ -125,15 +125,15 @@ static int paths_check_stat(const struct stat *st, const char *path, int want_di
         return -1;
     }
     if (st->st_uid != geteuid()) {
-        err_set(e, ERR_STORE_PERMISSIONS,
-                "%s belongs to another user (uid %ld); fix it with: chown %ld '%s'", path,
-                (long)st->st_uid, (long)geteuid(), path);
+        err_set(e, ERR_STORE_PERMISSIONS, "%s belongs to another user (uid %ld)", path,
+                (long)st->st_uid);
+        err_add_fix(e, "; fix it with: chown %ld '%s'", (long)geteuid(), path);
         return -1;
     }
     if (st->st_mode & 077) {
-        err_set(e, ERR_STORE_PERMISSIONS,
-                "%s is accessible by group or others (mode %04o); fix it with: chmod %s '%s'", path,
-                (unsigned)(st->st_mode & 07777), want_dir ? "700" : "600", path);
+        err_set(e, ERR_STORE_PERMISSIONS, "%s is accessible by group or others (mode %04o)", path,
+                (unsigned)(st->st_mode & 07777));
+        err_add_fix(e, "; fix it with: chmod %s '%s'", want_dir ? "700" : "600", path);
         return -1;
     }
     return 0;

@@ -98,7 +98,7 @@ static int proto_after_reply(const struct handler_env *env, handler_after_fn fn,
 
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
 static int proto_origin_state;
-static char proto_origin_reason[160];
+static char proto_origin_reason[ERR_MESSAGE_MAX];
 
 int proto_parse_origin(char id_out[33], const char *origin)
 {
@@ -122,7 +122,7 @@ int proto_parse_origin(char id_out[33], const char *origin)
 /* Decide once per process whether the caller may use the host. */
 static int proto_origin_allowed(const char *origin)
 {
-    char id[33];
+    char id[33], list[80];
     const struct th_store_api *store;
 
     if (proto_origin_state != 0)
@@ -153,8 +153,14 @@ static int proto_origin_allowed(const char *origin)
         proto_origin_state = 1;
         return 1;
     }
+    /* what to do, for whoever reads it: the stored ids are not told to a refused caller */
+    snprintf(list, sizeof(list), "\"%s\",\"<other ids already allowed>\"", id);
     snprintf(proto_origin_reason, sizeof(proto_origin_reason),
-             "extension %s is not allowed to use this host", id);
+             "extension %s is not allowed to use this host: your IT/administrator must allow it "
+             "on this computer with " PROTO_ALLOW_IDS_COMMAND
+             " (the list replaces the stored one: keep every id already allowed; textus-host "
+             "doctor prints the complete command)",
+             id, list);
     return 0;
 }
 

@@ -21,6 +21,14 @@
 /* The extension stub's fixed id (derived from the "key" in extension-stub/manifest.json). */
 #define PROTO_STUB_EXTENSION_ID "hfboccpnppdfmcdbjjgmobnhljkkmjji"
 
+/*
+ * The command that allows extension ids besides the stub's (settings.allowed_extension_ids,
+ * local configuration only): printf-style, %s the JSON strings of the ids. The list it
+ * writes replaces the stored one, so it must name every id to keep.
+ */
+#define PROTO_ALLOW_IDS_COMMAND                                                                    \
+    "echo '{\"settings\":{\"allowed_extension_ids\":[%s]}}' | textus-host configure --no-verify"
+
 /* Process exit codes of the native-messaging mode. */
 enum proto_exit {
     PROTO_EXIT_OK = 0,        /* stdin closed at a frame boundary, or the browser went away */

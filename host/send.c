@@ -515,7 +515,7 @@ int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *w
     struct outbox_entry en;
     struct err ge;
     char marker[TEXTUS_ID_MAX + 16], note_id[64], why[ERR_MESSAGE_MAX + 64];
-    int found = 0, r, shift;
+    int found = 0, r, shift, stop;
     int64_t backoff;
 
     if (written)
@@ -553,7 +553,10 @@ written:
         *written = 1;
     return r < 0 ? -1 : 0;
 failed:
-    snprintf(why, sizeof(why), "%s: %s", err_code_name(ge.code), ge.message);
+    /* a stopped note's reason is shown with its own fix (send_stopped_fix): the cause only */
+    stop = send_note_stop_code(ge.code);
+    snprintf(why, sizeof(why), "%s: %.*s", err_code_name(ge.code),
+             stop ? err_cause_len(&ge) : (int)strlen(ge.message), ge.message);
     shift = en.note_attempts > 1 ? en.note_attempts - 1 : 0; /* attempts counts this one */
     backoff = c->note_retry_base_ms << (shift < 7 ? shift : 7);
     if (backoff > SEND_NOTE_BACKOFF_MAX_MS)
@@ -564,8 +567,7 @@ failed:
     if (ge.code == ERR_RATE_LIMITED && ge.retry_after_ms > 0)
         backoff = ge.retry_after_ms;
     log_msg("note for %s failed: %s", request_id, why);
-    r = outbox_note_failed(c->ob, request_id, send_note_stop_code(ge.code), why,
-                           outbox_now_ms() + backoff, e);
+    r = outbox_note_failed(c->ob, request_id, stop, why, outbox_now_ms() + backoff, e);
     outbox_entry_free(&en);
     return r < 0 ? -1 : 0;
 }
@@ -1102,8 +1104,9 @@ static void send_store_reply(struct send_ctx *c, const char *request_id, const c
     free(json);
 }
 
-/* The same request id again: never a new POST. */
-static int send_replay(struct send_ctx *c, const char *request_id, cJSON *result, struct err *e)
+/* The same request id again: never a new POST. cli: the words of `textus-host send`. */
+static int send_replay(struct send_ctx *c, const char *request_id, int cli, cJSON *result,
+                       struct err *e)
 {
     struct outbox_entry en;
     int r, busy;
@@ -1135,15 +1138,51 @@ static int send_replay(struct send_ctx *c, const char *request_id, cJSON *result
         st = r == 1 ? OUTBOX_SEND_SENT : OUTBOX_SEND_NOT_SENT;
     }
     if (st == OUTBOX_SEND_NOT_SENT) {
-        err_set(e, ERR_NOT_SENT,
-                "the message of this request was not sent (%s); to send it, click send again "
-                "(a new request id)",
-                why[0] ? why : "TextUs has no such message");
+        err_set(e, ERR_NOT_SENT, "the message of this request was not sent (%s); to send it, %s",
+                why[0] ? why : "TextUs has no such message",
+                cli ? "run textus-host send again without --request-id (a new one is made up)"
+                    : "click send again (a new request id)");
         return -1;
     }
     if (send_note_attempt(c, request_id, 1, 0, NULL, e) != 0)
         return -1;
     return send_result(c, request_id, 1, 0, result, e);
+}
+
+/*
+ * `textus-host send --candidate ID`: the candidate must exist in Greenhouse before the text
+ * goes, since its note goes to them (a typo would text the number, then fail the note or log
+ * it on someone else). Their name is the person's check (name, namesz). 0, or -1 with *e.
+ */
+static int send_check_candidate(struct send_ctx *c, const char *candidate_id, char *name,
+                                size_t namesz, struct err *e)
+{
+    struct err ge;
+
+    err_clear(&ge);
+    if (send_gh(c, &ge) == 0 && send_gh_candidate_name(c->gh, candidate_id, name, namesz, &ge) == 0)
+        return 0;
+    if (ge.code == ERR_GREENHOUSE_NOT_FOUND)
+        err_set(e, ERR_GREENHOUSE_NOT_FOUND,
+                "Greenhouse has no candidate %s visible to these credentials, so the note "
+                "could not go to them; nothing was sent: check --candidate (the number after "
+                "/people/ in the candidate's Greenhouse address)",
+                candidate_id);
+    else {
+        err_set(e, ge.code,
+                "candidate %s could not be looked up in Greenhouse, so nothing was "
+                "sent: %s",
+                candidate_id, ge.message);
+        e->retryable = ge.retryable;
+        e->retry_after_ms = ge.retry_after_ms;
+    }
+    return -1;
+}
+
+/* 1 when the request comes from `textus-host send` (its messages name the options). */
+static int send_cli(const struct send_request *r)
+{
+    return r->env && r->env->from_cli;
 }
 
 static int send_validate(const struct send_request *r, struct err *e)
@@ -1213,11 +1252,14 @@ void send_quiet_zones_json(cJSON *obj, const char *name, const struct quiet_resu
  * The quiet-hours guard (quiet.h): may a text to `to` go out at `at` (epoch seconds) under
  * the settings' window, in every one of the number's time zones? 0 yes — *overridden set when
  * only because override was asked for (outside the window, or no zone known) — or -1 with
- * quiet_hours and its fields (PROTOCOL.md) left in result for the error.
+ * quiet_hours and its fields (PROTOCOL.md) left in result for the error. cli: the message
+ * says what to do in the words of `textus-host send` (its options), not the verb's members.
  */
 static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at, int scheduled,
-                            int override, cJSON *result, int *overridden, struct err *e)
+                            int override, int cli, cJSON *result, int *overridden, struct err *e)
 {
+    char next[160];
+
     struct quiet_window w;
     struct quiet_result q;
     cJSON *f;
@@ -1255,8 +1297,11 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
                 "no time zone is known for %s, so quiet hours (%s the candidate's time) cannot be "
                 "checked; nothing was %s. If it is a good time for the candidate, %s",
                 to, window, scheduled ? "scheduled" : "sent",
-                scheduled ? "send it now with override_quiet_hours, or schedule it in TextUs"
-                          : "send it anyway (override_quiet_hours)");
+                cli ? (scheduled ? "send it now: rerun without --schedule-at, with "
+                                   "--override-quiet-hours (or schedule it in TextUs)"
+                                 : "rerun with --override-quiet-hours")
+                    : (scheduled ? "send it now with override_quiet_hours, or schedule it in TextUs"
+                                 : "send it anyway (override_quiet_hours)"));
         return -1;
     }
     list[0] = '\0';
@@ -1279,15 +1324,23 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
     } else {
         cJSON_AddNullToObject(f, "next_allowed");
     }
-    if (q.has_next)
+    if (q.has_next) {
+        if (cli)
+            snprintf(next, sizeof(next),
+                     scheduled ? ": rerun with --schedule-at %s or later"
+                               : ": rerun with --schedule-at %s, or --override-quiet-hours",
+                     q.next_allowed_iso);
+        else
+            snprintf(next, sizeof(next), "%s",
+                     scheduled
+                         ? ": schedule it for then or later"
+                         : ": schedule it for then, or send it anyway (override_quiet_hours)");
         err_set(e, ERR_QUIET_HOURS,
                 "for the candidate %s %s, outside the quiet-hours window %s; nothing was %s. "
                 "Texts are allowed again at %s their time (%s)%s",
                 scheduled ? "the scheduled time is" : "it is", list, window,
-                scheduled ? "scheduled" : "sent", shown->next_local_time, q.next_allowed_iso,
-                scheduled ? ": schedule it for then or later"
-                          : ": schedule it for then, or send it anyway (override_quiet_hours)");
-    else
+                scheduled ? "scheduled" : "sent", shown->next_local_time, q.next_allowed_iso, next);
+    } else
         err_set(e, ERR_QUIET_HOURS,
                 "for the candidate %s %s, outside the quiet-hours window %s in at least one "
                 "of the number's time zones, and no time within %d days suits them all; nothing "
@@ -1298,26 +1351,28 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
 }
 
 /* A scheduled time: at least SEND_SCHEDULE_MIN_S from now, at most SEND_SCHEDULE_MAX_DAYS. */
-static int send_schedule_range(int64_t send_at, int64_t now, struct err *e)
+static int send_schedule_range(int64_t send_at, int64_t now, int cli, struct err *e)
 {
     char iso[QUIET_ISO_MAX], now_iso[QUIET_ISO_MAX];
+    const char *what = cli ? "--schedule-at" : "\"send_at\"";
 
     if (iso8601_format_utc(iso, sizeof(iso), send_at) != 0 ||
         iso8601_format_utc(now_iso, sizeof(now_iso), now) != 0) {
-        err_set(e, ERR_SCHEDULE_OUT_OF_RANGE, "\"send_at\" is out of range");
+        err_set(e, ERR_SCHEDULE_OUT_OF_RANGE, "%s is out of range", what);
         return -1;
     }
     if (send_at < now + SEND_SCHEDULE_MIN_S) {
         err_set(e, ERR_SCHEDULE_OUT_OF_RANGE,
-                "\"send_at\" %s is %s (it is %s now); schedule at least %d seconds ahead; "
+                "%s %s is %s (it is %s now); schedule at least %d seconds ahead; "
                 "nothing was scheduled",
-                iso, send_at <= now ? "in the past" : "too soon", now_iso, SEND_SCHEDULE_MIN_S);
+                what, iso, send_at <= now ? "in the past" : "too soon", now_iso,
+                SEND_SCHEDULE_MIN_S);
         return -1;
     }
     if (send_at > now + (int64_t)SEND_SCHEDULE_MAX_DAYS * 86400) {
         err_set(e, ERR_SCHEDULE_OUT_OF_RANGE,
-                "\"send_at\" %s is more than %d days ahead (it is %s now); nothing was scheduled",
-                iso, SEND_SCHEDULE_MAX_DAYS, now_iso);
+                "%s %s is more than %d days ahead (it is %s now); nothing was scheduled", what, iso,
+                SEND_SCHEDULE_MAX_DAYS, now_iso);
         return -1;
     }
     return 0;
@@ -1472,7 +1527,7 @@ static int send_new(struct send_ctx *c, const struct send_request *r, const stru
     if (ins < 0)
         return -1;
     if (ins == 0) /* another process journaled the same request first */
-        return send_replay(c, req->request_id, result, e);
+        return send_replay(c, req->request_id, send_cli(r), result, e);
     if (outbox_get(c->ob, req->request_id, &en, e) != 1)
         return -1;
     memset(&msg, 0, sizeof(msg));
@@ -1567,7 +1622,8 @@ int send_sms(const struct send_request *r, cJSON *result, struct err *e)
     struct outbox_entry en;
     long cap;
     int64_t now;
-    int found, over = 0, rc;
+    int found, over = 0, rc, checked;
+    char cand_name[520];
 
     if (send_validate(r, e) != 0)
         return -1;
@@ -1595,17 +1651,29 @@ int send_sms(const struct send_request *r, cJSON *result, struct err *e)
         return -1;
     if (found) {
         outbox_entry_free(&en);
-        rc = send_replay(c, r->request_id, result, e);
+        rc = send_replay(c, r->request_id, send_cli(r), result, e);
     } else {
         /* a new request: the clock decides (time(), so that a test can set it with faketime) */
         now = (int64_t)time(NULL);
-        if (r->schedule && send_schedule_range(r->send_at, now, e) != 0)
+        if (r->schedule && send_schedule_range(r->send_at, now, send_cli(r), e) != 0)
             return -1;
         if (send_quiet_guard(c, r->to, r->schedule ? r->send_at : now, r->schedule,
-                             r->schedule ? 0 : r->override_quiet_hours, result, &over, e) != 0)
+                             r->schedule ? 0 : r->override_quiet_hours, send_cli(r), result, &over,
+                             e) != 0)
             return -1;
         req.quiet_override = over;
+        checked = r->check_candidate && c->note_enabled;
+        if (checked &&
+            send_check_candidate(c, r->candidate_id, cand_name, sizeof(cand_name), e) != 0)
+            return -1;
         rc = send_new(c, r, &req, result, e);
+        if (rc == 0 && checked) {
+            cJSON *who = cJSON_AddObjectToObject(result, "candidate");
+            if (who) {
+                cJSON_AddStringToObject(who, "id", r->candidate_id);
+                cJSON_AddStringToObject(who, "name", cand_name);
+            }
+        }
     }
     send_prune_once(c);
     return rc;

@@ -94,6 +94,10 @@ int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *bo
 /* Search the candidate's notes for one containing needle: *found, note_id. */
 int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
                       char *note_id, size_t note_id_sz, int *found, struct err *e) TH_WUR;
+/* The candidate's name as Greenhouse has it ("First Last"; List Candidates by id), or
+ * greenhouse_not_found when no candidate with that id is visible to the credentials. */
+int send_gh_candidate_name(struct send_gh *g, const char *candidate_id, char *name, size_t name_sz,
+                           struct err *e) TH_WUR;
 /* Get Greenhouse's connection and tokens ready in the background (gh_warm). */
 void send_gh_warm(struct send_gh *g);
 /* Save what the client learnt in the background (user id, tokens) to the store. */
@@ -191,6 +195,10 @@ struct send_request {
     /* reply once the SMS is accepted and journaled, and write the note after the reply (an
      * event on the port): only when env->after_reply lets the handler work after it */
     int reply_before_note;
+    /* `textus-host send` (the extension takes the id from the page's address): before
+     * anything is sent, look the candidate up in Greenhouse (when notes are on) and refuse
+     * one that is not there; the result then has "candidate": {"id", "name"} */
+    int check_candidate;
     const struct handler_env *env;
 };
 

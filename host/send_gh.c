@@ -2,8 +2,8 @@
  * send_gh — the Greenhouse side of the send flow: a greenhouse client built
  * from the credential store through the clients' seam (gh_config.h: v1 or v3
  * by the configured credentials, the cached user id and v3 token seeded and
- * persisted), and the two operations the flow needs (add a note, look for a
- * marker).
+ * persisted), and the operations the flow needs (add a note, look for a
+ * marker, and for `textus-host send` the candidate's name).
  * [engine]
  */
 #include <stdio.h>
@@ -76,6 +76,20 @@ int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *n
         return -1;
     if (*found && id > 0)
         snprintf(note_id, note_id_sz, "%lld", id); /* journaled with the note's real id */
+    return 0;
+}
+
+int send_gh_candidate_name(struct send_gh *g, const char *candidate_id, char *name, size_t name_sz,
+                           struct err *e)
+{
+    char first[256], last[256];
+
+    if (name_sz)
+        name[0] = '\0';
+    if (gh_candidate_names(g->client, candidate_id, first, sizeof(first), last, sizeof(last), e) !=
+        0)
+        return -1;
+    snprintf(name, name_sz, "%s%s%s", first, first[0] && last[0] ? " " : "", last);
     return 0;
 }
 

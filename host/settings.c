@@ -1,9 +1,10 @@
 /*
- * settings — the three settings the executable itself needs (caller check and
- * inbound cap), and the store module's API table that hands them to
- * protocol.c (engine_api.h). Each is quiet when nothing is configured or the
- * store cannot be read: it answers the default (refuse the extra origin,
- * refuse no-origin, 0 = default cap) and leaves a line in the opt-in log.
+ * settings — the settings the executable itself needs (caller check, inbound
+ * cap, and the allowed ids doctor prints in its fix), and the store module's
+ * API table that hands them to protocol.c and doctor.c (engine_api.h). Each is
+ * quiet when nothing is configured or the store cannot be read: it answers the
+ * default (refuse the extra origin, refuse no-origin, 0 = default cap, no ids)
+ * and leaves a line in the opt-in log.
  * [store]
  */
 #include "common.h"
@@ -44,6 +45,15 @@ int settings_allow_no_origin(void)
     return ok;
 }
 
+size_t settings_allowed_ids(char (*out)[33], size_t max)
+{
+    struct store *s = settings_open();
+    size_t n = s ? store_extension_ids(s, out, max) : 0;
+
+    store_free(s);
+    return n;
+}
+
 unsigned long long settings_inbound_cap(void)
 {
     struct store *s = settings_open();
@@ -61,4 +71,5 @@ const struct th_store_api textus_host_store_api = {
     .settings_origin_allowed = settings_origin_allowed,
     .settings_allow_no_origin = settings_allow_no_origin,
     .settings_inbound_cap = settings_inbound_cap,
+    .settings_allowed_ids = settings_allowed_ids,
 };

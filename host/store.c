@@ -422,17 +422,15 @@ static int store_open_blob(const struct store_key *k, const unsigned char *buf, 
     *plain = NULL;
     if (len < STORE_HDR_LEN + STORE_NONCE_LEN + STORE_TAG_LEN) {
         err_set(e, ERR_STORE_CORRUPT,
-                "the store %s is truncated (%zu bytes); it was left untouched: move it away and "
-                "run textus-host configure again",
-                path, len);
+                "the store %s is truncated (%zu bytes); it was left untouched", path, len);
+        err_add_fix(e, ": move it away and run textus-host configure again");
         return -1;
     }
     if (memcmp(buf, STORE_MAGIC, STORE_MAGIC_LEN) != 0 || buf[8] != STORE_VERSION ||
         buf[9] != STORE_ALG || buf[10] || buf[11]) {
         err_set(e, ERR_STORE_CORRUPT,
-                "the store %s has a damaged or unknown header; it was left untouched: move it "
-                "away and run textus-host configure again",
-                path);
+                "the store %s has a damaged or unknown header; it was left untouched", path);
+        err_add_fix(e, ": move it away and run textus-host configure again");
         return -1;
     }
     clen = len - STORE_HDR_LEN - STORE_NONCE_LEN;
@@ -450,18 +448,18 @@ static int store_open_blob(const struct store_key *k, const unsigned char *buf, 
                                                        nonce, k->k) == 0) {
             sodium_free(p);
             err_set(e, ERR_STORE_CORRUPT,
-                    "the store %s has an altered header (key id); it was left untouched: move it "
-                    "away and run textus-host configure again",
-                    path);
+                    "the store %s has an altered header (key id); it was left untouched", path);
+            err_add_fix(e, ": move it away and run textus-host configure again");
             return -1;
         }
         sodium_free(p);
         store_hex_id(want, buf + 12);
         store_hex_id(have, k->id);
         err_set(e, ERR_STORE_KEY_MISMATCH,
-                "the store %s was encrypted with key %s, but the key file %s holds key %s; "
-                "restore the matching key file, or move the store away and configure again",
-                path, want, key_path, have);
+                "the store %s was encrypted with key %s, but the key file %s holds key %s", path,
+                want, key_path, have);
+        err_add_fix(e, "; restore the matching key file, or move the store away and configure "
+                       "again");
         return -1;
     }
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(p, &mlen, NULL, ct, clen, hdr, STORE_HDR_LEN,
@@ -469,8 +467,9 @@ static int store_open_blob(const struct store_key *k, const unsigned char *buf, 
         sodium_free(p);
         err_set(e, ERR_STORE_CORRUPT,
                 "the store %s is damaged or was altered (authentication failed); it was left "
-                "untouched: move it away and run textus-host configure again",
+                "untouched",
                 path);
+        err_add_fix(e, ": move it away and run textus-host configure again");
         return -1;
     }
     p[mlen] = '\0';
@@ -577,10 +576,12 @@ static int store_generation_check(const struct paths *p, const cJSON *doc, int *
     *stale = 1;
     err_set(e, ERR_STORE_CORRUPT,
             "the store %s is an older copy (generation %llu; %llu was written since): it may "
-            "bring back a replaced credential, so it was refused and left untouched; put the "
-            "newest copy back, or move it away and run textus-host configure again (to keep "
-            "this copy on purpose, delete %s)",
-            p->store, have, newest, p->generation);
+            "bring back a replaced credential, so it was refused and left untouched",
+            p->store, have, newest);
+    err_add_fix(e,
+                "; put the newest copy back, or move it away and run textus-host configure "
+                "again (to keep this copy on purpose, delete %s)",
+                p->generation);
     return -1;
 }
 
@@ -614,9 +615,8 @@ static int store_read_doc(const struct paths *p, struct store_key *k, cJSON **do
     snprintf(kpath, sizeof(kpath), "%s", p->key);
     if (!have_key) {
         err_set(e, ERR_STORE_KEY_MISMATCH,
-                "the key file %s is missing, so the store %s cannot be opened; restore the key "
-                "file, or move the store away and configure again",
-                p->key, p->store);
+                "the key file %s is missing, so the store %s cannot be opened", p->key, p->store);
+        err_add_fix(e, "; restore the key file, or move the store away and configure again");
         goto out;
     }
     if (store_open_blob(k, buf, len, p->store, kpath, &plain, &plen, e) != 0)
@@ -1002,6 +1002,20 @@ int store_extension_allowed(const struct store *s, const char *ext_id)
             return 1;
     }
     return 0;
+}
+
+size_t store_extension_ids(const struct store *s, char (*out)[33], size_t max)
+{
+    const cJSON *ids = s ? store_item(s, "settings", "allowed_extension_ids") : NULL;
+    const cJSON *it;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(it, ids)
+    {
+        if (n < max && cJSON_IsString(it) && strlen(it->valuestring) == 32)
+            memcpy(out[n++], it->valuestring, 33);
+    }
+    return n;
 }
 
 int store_allow_no_origin(const struct store *s)

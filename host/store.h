@@ -162,9 +162,11 @@ int store_gh_generation(const struct store *s);
 int store_note_enabled(const struct store *s);            /* default 1 */
 const char *store_note_visibility(const struct store *s); /* private|public|admin_only */
 int store_extension_allowed(const struct store *s, const char *ext_id); /* in allowed ids */
-int store_allow_no_origin(const struct store *s);                       /* default 0 */
-unsigned long long store_inbound_cap(const struct store *s);            /* default 1 MiB */
-const char *store_ca_file(const struct store *s);                       /* absolute path or NULL */
+/* settings.allowed_extension_ids into out (at most max, each 32 letters + NUL); the count. */
+size_t store_extension_ids(const struct store *s, char (*out)[33], size_t max);
+int store_allow_no_origin(const struct store *s);            /* default 0 */
+unsigned long long store_inbound_cap(const struct store *s); /* default 1 MiB */
+const char *store_ca_file(const struct store *s);            /* absolute path or NULL */
 long store_connect_timeout_ms(const struct store *s);
 long store_timeout_ms(const struct store *s);
 int store_segment_limit(const struct store *s); /* 1..9, default 3 */

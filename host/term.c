@@ -13,14 +13,24 @@
 
 int term_fancy(FILE *f)
 {
-    const char *no_color = getenv("NO_COLOR");
     const char *term = getenv("TERM");
 
     if (!f || !isatty(fileno(f)))
         return 0;
-    if (no_color && no_color[0])
-        return 0;
     return !(term && strcmp(term, "dumb") == 0);
+}
+
+int term_color(FILE *f)
+{
+    const char *no_color = getenv("NO_COLOR");
+
+    /* https://no-color.org: a non-empty NO_COLOR turns off colour, nothing else */
+    return term_fancy(f) && !(no_color && no_color[0]);
+}
+
+const char *term_sgr(FILE *f, const char *code)
+{
+    return term_color(f) ? code : "";
 }
 
 const char *term_mark_word(enum term_mark m)
@@ -69,7 +79,8 @@ void term_print_mark(FILE *f, enum term_mark m, int width)
         break;
     }
     /* the symbol is one column wide, then a space */
-    fprintf(f, "%s%s %s\033[0m%*s", color, sym, word, width > len + 2 ? width - len - 2 : 0, "");
+    fprintf(f, "%s%s %s%s%*s", term_sgr(f, color), sym, word, term_sgr(f, "\033[0m"),
+            width > len + 2 ? width - len - 2 : 0, "");
 }
 
 void term_step_begin(FILE *f, const char *what)

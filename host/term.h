@@ -1,9 +1,11 @@
 /*
  * term — how the command line talks to a person: the check marks of a
- * checklist (plain words when the output is not a terminal; ✓/✗ and colour
- * only on a terminal, never when NO_COLOR is set or TERM is "dumb"), a live
- * progress line for slow steps, and "did you mean" suggestions for a mistyped
- * word. Output for programs (--json, frames) never goes through here.
+ * checklist (plain words when the output is not a terminal or TERM is "dumb";
+ * ✓/✗ on any other terminal, coloured unless NO_COLOR is set — NO_COLOR is
+ * about colour only, https://no-color.org), a live progress line for slow
+ * steps (on a terminal, TERM not "dumb", whatever NO_COLOR says), and "did you
+ * mean" suggestions for a mistyped word. Output for programs (--json, frames)
+ * never goes through here.
  * [core]
  */
 #ifndef TH_TERM_H
@@ -16,15 +18,22 @@
 
 enum term_mark { TERM_OK, TERM_FAIL, TERM_WARN, TERM_INFO, TERM_UNCHECKED };
 
-/* 1 when f is a terminal and colour is allowed (NO_COLOR unset or empty, TERM not "dumb"). */
+/* 1 when f is a terminal that can redraw a line (TERM not "dumb"): marks and live lines. */
 int term_fancy(FILE *f);
+
+/* 1 when term_fancy(f) and colour is allowed (NO_COLOR unset or empty). */
+int term_color(FILE *f);
+
+/* code (an ANSI SGR sequence such as "\033[32m") when term_color(f), else "". */
+const char *term_sgr(FILE *f, const char *code);
 
 /* The plain word of a mark: "ok", "FAIL", "warn", "info", "unchecked". */
 const char *term_mark_word(enum term_mark m);
 
 /*
  * Print a mark padded to `width` visible columns: the plain word, or on a
- * fancy terminal a coloured "✓ ok", "✗ FAIL", "! warn", "· info", "? unchecked".
+ * fancy terminal "✓ ok", "✗ FAIL", "! warn", "· info", "? unchecked" (coloured
+ * when term_color).
  */
 void term_print_mark(FILE *f, enum term_mark m, int width);
 

@@ -149,15 +149,15 @@ static int textus_map(const struct textus_config *c, const struct http_response 
         return 0;
     apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
     if (r->status == 401) {
-        err_set(e, ERR_TEXTUS_AUTH,
-                "TextUs refused the API token (HTTP 401%s%s). Create a new token in TextUs "
-                "(" TH_HINT_TEXTUS_TOKEN ") and run `textus-host configure`",
+        err_set(e, ERR_TEXTUS_AUTH, "TextUs refused the API token (HTTP 401%s%s)",
                 msg[0] ? ": " : "", msg);
+        err_add_fix(e, ". Create a new token in TextUs (" TH_HINT_TEXTUS_TOKEN
+                       ") and run `textus-host configure`");
     } else if (r->status == 404 && slug_scoped) {
         err_set(e, ERR_TEXTUS_ACCOUNT,
-                "TextUs has no account \"%s\" for this token (HTTP 404 on %s); check the "
-                "account slug with `textus-host configure`",
+                "TextUs has no account \"%s\" for this token (HTTP 404 on %s)",
                 c->account ? c->account : "", what);
+        err_add_fix(e, "; check the account slug with `textus-host configure`");
     } else {
         return apijson_map_status(r, "TextUs", "during", what, msg, ERR_TEXTUS_REJECTED, e);
     }

@@ -130,7 +130,12 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
 static void verify_fail(struct verify_report *r, const char *check, const struct err *why, int v3,
                         const char *perm)
 {
-    struct verify_check *c = verify_add(r, check, VERIFY_FAIL, why->code, why->message);
+    struct verify_check *c;
+    char cause[ERR_MESSAGE_MAX];
+
+    /* the check has its own fix line: the message ends at the cause (error.h) */
+    snprintf(cause, sizeof(cause), "%.*s", err_cause_len(why), why->message);
+    c = verify_add(r, check, VERIFY_FAIL, why->code, cause);
 
     if (c)
         verify_fix(c, v3, perm);

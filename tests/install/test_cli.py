@@ -62,6 +62,7 @@ class Cli(unittest.TestCase):
         p = self.run_host("frobnicate")
         self.assertEqual(p.returncode, 2)
         self.assertIn("unknown command 'frobnicate'", p.stderr)
+        self.assertTrue(p.stderr.endswith("\nsee textus-host --help\n"), p.stderr)
         self.assertNotIn("did you mean", p.stderr)
         p = self.run_host("--verison")
         self.assertEqual(p.returncode, 2)
@@ -72,7 +73,9 @@ class Cli(unittest.TestCase):
 
     def test_wrong_options_and_arguments_are_named(self):
         cases = [(["extract", "--json"], "unknown option '--json'"),
-                 (["extract", "a.json", "b.json"], "unexpected argument 'b.json'")]
+                 (["extract", "a.json", "b.json"], "unexpected argument 'b.json'"),
+                 (["doctor", "--jsno"], "unknown option '--jsno' (did you mean --json?)"),
+                 (["doctor", "--extension-id", "abc"], "'abc' is not an extension id")]
         if os.path.exists(ENGINE):
             cases += [(["status", "--jsno"], "unknown option '--jsno' (did you mean --json?)"),
                       (["status", "now"], "unexpected argument 'now'"),
@@ -84,11 +87,29 @@ class Cli(unittest.TestCase):
                       (["outbox", "lsit"], "unknown subcommand 'lsit' (did you mean list?)"),
                       (["outbox", "list", "--jsn"], "unknown option '--jsn' (did you mean --json?)"),
                       (["outbox", "flush", "now"], "unexpected argument 'now'"),
-                      (["outbox", "dismiss", "a", "b"], "unexpected argument 'b'")]
+                      (["outbox", "dismiss", "a", "b"], "unexpected argument 'b'"),
+                      (["outbox"], "which one: list, flush or dismiss?"),
+                      (["send", "--to", "+13035550123", "--candidate", "1", "--to", "+13035550124"],
+                       "--to is given twice"),
+                      (["conversation", "--to", "3035550123"],
+                       "--to must be a US/Canada number written +1NXXNXXXXXX, e.g. +13035550123, "
+                       "not '3035550123' (did you mean +13035550123?)"),
+                      (["conversation", "--to", "+13035550123", "--candidate", "0"],
+                       "--candidate must be a Greenhouse candidate id: 1 to 18 digits, not 0"),
+                      (["conversation", "--too", "+13035550123"],
+                       "unknown option '--too' (did you mean --to?)"),
+                      (["configure", "--no-verfy"], "unknown option '--no-verfy'")]
         for args, text in cases:
             p = self.run_host(*args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             self.assertIn(text, p.stderr, args)
+            # one style for every command: its name first, then where the usage is
+            self.assertTrue(p.stderr.startswith("textus-host %s: " % args[0]), (args, p.stderr))
+            self.assertTrue(p.stderr.endswith("\nsee textus-host %s --help\n" % args[0]),
+                            (args, p.stderr))
+            for jargon in ('"to"', '"candidate_id"'):
+                self.assertNotIn(jargon, p.stderr, args)
+            self.assertEqual(p.stdout, "", args)
 
     @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
     def test_status_exits_1_while_nothing_is_configured(self):
@@ -104,6 +125,12 @@ class Cli(unittest.TestCase):
         p = self.run_host("status")  # something is stored: 0, and it says what is missing
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("configured: no", p.stdout)
+
+    @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
+    def test_a_command_that_fails_says_its_name(self):
+        p = self.run_host("rekey")  # nothing to rekey yet
+        self.assertEqual(p.returncode, 1)
+        self.assertTrue(p.stderr.startswith("textus-host rekey: not_configured: "), p.stderr)
 
     @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
     def test_outbox_list_json(self):

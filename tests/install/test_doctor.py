@@ -11,6 +11,7 @@ Configuration findings are in test_doctor_config.py.
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import stat
@@ -186,6 +187,39 @@ class Doctor(unittest.TestCase):
         fix = [c["fix"] for c in self.install_findings(doc, "fail") if "forbidden_origin" in c["message"]]
         self.assertIn("allowed_extension_ids", fix[0])
 
+    def test_the_fix_for_a_production_id_is_the_complete_command(self):
+        # a production id needs two steps: the manifest (install.sh) and the host's settings;
+        # the settings' list is replaced by what is given, so the fix lists every id to keep
+        third = "ponmlkjihgfedcbaponmlkjihgfedcba"
+        p = subprocess.run([self.installed, "configure", "--no-verify"], env=self.env, text=True,
+                           input=json.dumps({"settings": {"allowed_extension_ids": [third]}}),
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        command = re.compile(r"(echo '\S+' \| textus-host configure --no-verify)")
+        want = ("""echo '{"settings":{"allowed_extension_ids":["%s","%s"]}}' | textus-host """
+                """configure --no-verify""" % (OTHER, third))
+        rc, doc = self.doctor("--extension-id", OTHER)
+        hits = self.assert_fail(doc, r"extension %s is not in" % OTHER,
+                                r"install\.sh --extension-id %s, then allow it" % OTHER)
+        self.assertEqual(command.search(hits[0]["fix"]).group(1), want)
+        subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--extension-id",
+                        OTHER], env=self.env, capture_output=True, check=True)
+        rc, doc = self.doctor("--extension-id", OTHER)
+        hits = self.assert_fail(doc, r"the host refuses it: .*forbidden_origin: extension %s is "
+                                     r"not allowed to use this host: your IT/administrator" % OTHER)
+        self.assertEqual(command.search(hits[0]["fix"]).group(1), want)
+        self.assertIn("the complete list to paste", hits[0]["fix"])
+        # the command as printed (the installed textus-host) works, and keeps the other id
+        p = subprocess.run(["sh", "-c", want.replace("textus-host configure",
+                                                     self.installed + " configure")],
+                           env=self.env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rc, doc = self.doctor("--extension-id", OTHER)
+        self.assertEqual(self.install_findings(doc, "fail"), [])
+        p = subprocess.run([self.installed, "status", "--json"], env=self.env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(json.loads(p.stdout)["settings"]["allowed_extension_ids"], [OTHER, third])
+
     def test_every_allowed_id_must_be_accepted_by_the_host(self):
         # a production id kept in the manifest but unknown to the host's settings: Chrome starts
         # the host for it, and the host answers forbidden_origin to every request
@@ -227,11 +261,17 @@ class Doctor(unittest.TestCase):
         self.assertIn("\u2717 FAIL", out)  # ✗ for "nothing is configured yet"
         self.assertIn("\x1b[", out)
         self.assertIn("\r\x1b[K", out)     # the live progress line, erased when the step ends
-        for env in ({"TERM": "xterm", "NO_COLOR": "1"}, {"TERM": "dumb"}):
-            rc, out = self.run_pty(args, dict(self.env, **env))
-            self.assertNotIn("\u2713", out, env)
-            self.assertNotIn("\x1b[", out, env)
-            self.assertIn("ok    chromium", out, env)
+        # NO_COLOR is about colour only (https://no-color.org): the marks and the live line stay
+        rc, out = self.run_pty(args, dict(self.env, TERM="xterm", NO_COLOR="1"))
+        self.assertIn("\u2713 ok", out)
+        self.assertIn("\u2717 FAIL", out)
+        self.assertIn("\r\x1b[K", out)
+        self.assertNotRegex(out, r"\x1b\[[0-9;]*m")
+        # TERM=dumb: no mark, no live line, no escape at all
+        rc, out = self.run_pty(args, dict(self.env, TERM="dumb"))
+        self.assertNotIn("\u2713", out)
+        self.assertNotIn("\x1b[", out)
+        self.assertIn("ok    chromium", out)
         p = subprocess.run(args, env=dict(self.env, TERM="xterm"), capture_output=True, text=True,
                            timeout=60)
         self.assertNotIn("\u2713", p.stdout + p.stderr)

@@ -169,6 +169,9 @@ class DoctorConfig(unittest.TestCase):
                            capture_output=True, text=True, timeout=60)
         self.outputs += [p.stdout, p.stderr]
         self.assertIn("Support report written to " + report, p.stdout)
+        # where to send it, and on whose word
+        self.assertIn("Mail it to TextUs support, nextsupport@textus.com (the address "
+                      "Greenhouse's TextUs integration article gives)", p.stdout)
         self.assertEqual(stat.S_IMODE(os.stat(report).st_mode), 0o600)
         with open(report) as f:
             text = f.read()

@@ -60,6 +60,9 @@ class DoctorOnline(unittest.TestCase):
         seed["textus"]["tokens"][TOKEN]["accounts"].append("locked-acct")
         seed["harvest"]["api_keys"]["hvk_doctor_usersonly_FAKE_0003"] = {"name": "users-only",
                                                                          "permissions": ["users_list", "users_retrieve"]}
+        seed["harvest"]["users"].append({"id": 103, "first_name": "Dee", "last_name": "Disabled",
+                                         "primary_email_address": "dee@acme.example",
+                                         "disabled": True})
         cls.fakes = fakectl.start(seed, os.path.join(cls.tmp, "fakes"))
 
     @classmethod
@@ -120,6 +123,17 @@ class DoctorOnline(unittest.TestCase):
                          doc["checks"])
         if HAS_SEND:
             self.finding(doc, "ok", "nothing waiting", "outbox")
+        # the FAQ says what is true of this host: it writes the notes itself, through Harvest
+        # (Harvest v3 credentials: v1 is a warning, and warnings are the FAQ's answer)
+        self.configure(gh={"email": "alice@acme.example", "client_id": "client_e2e_FAKE_0001",
+                           "client_secret": "csecret_e2e_FAKE_0001",
+                           "base_url": self.fakes.url("harvest"), "auth_url": self.fakes.url("auth")})
+        rc, doc = self.doctor()
+        faq = doc["faq"]["not_tracking"]
+        self.assertNotIn("Integrations page", faq)
+        for words in ("writes each text's note itself", "Activity Feed", "written as you",
+                      "settings.note_visibility", "textus-host doctor --report"):
+            self.assertIn(words, faq)
 
     # ---- Greenhouse ----
 
@@ -131,6 +145,16 @@ class DoctorOnline(unittest.TestCase):
         self.assertTrue(c, doc["checks"])
         self.assertIn("sign in to Greenhouse with", c[0]["fix"])
         self.assertTrue(c[0]["faq_not_tracking"])
+        self.assertNotIn("textus-host configure", c[0]["message"])
+
+    def test_disabled_user_is_said_once(self):
+        self.configure(email="dee@acme.example")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["subject"] == "Greenhouse user"]
+        self.assertTrue(c, doc["checks"])
+        self.assertEqual(c[0]["message"], "the Greenhouse user dee@acme.example is disabled")
+        self.assertIn("textus-host configure", c[0]["fix"])
 
     def test_greenhouse_missing_permission(self):
         self.configure(gh={"email": "alice@acme.example", "api_key": "hvk_doctor_usersonly_FAKE_0003",
@@ -163,6 +187,15 @@ class DoctorOnline(unittest.TestCase):
         self.assertEqual(c["subject"], "TextUs API")
         self.assertIn("new API token", c["fix"])
         self.assertTrue(c["faq_not_sending"])
+        # the finding has its own fix line: its message ends at the cause
+        self.assertTrue(c["message"].startswith("TextUs refused the API token (HTTP 401"), c)
+        self.assertNotIn("Create", c["message"])
+        self.assertNotIn("textus-host configure", c["message"])
+        # an error reply has no fix line: there the message says what to do too
+        r = self.verb({"type": "prepare_send", "candidate_id": "1001", "to": "+13035550123"})
+        self.assertEqual(r["error"]["code"], "textus_auth", r)
+        self.assertIn("Create a new token in TextUs", r["error"]["message"])
+        self.assertIn("textus-host configure", r["error"]["message"])
 
     def test_textus_unknown_account(self):
         self.configure(account="not-my-account")

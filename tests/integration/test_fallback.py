@@ -72,6 +72,21 @@ class Fallback(unittest.TestCase):
         r = self.extract(home, dict(PROFILE, url="https://app.greenhouse.io/people/1002", name="John NoPhone",
                                     lines=["John NoPhone"]))
         self.assertEqual(r["error"]["code"], "no_phone_found")
+        self.assertNotIn("greenhouse_error", r["error"]["details"])
+        # a failed fallback never hides what the page showed: the page's own error, with its
+        # details, and Greenhouse's in details.greenhouse_error
+        gone = dict(PROFILE, url="https://app.greenhouse.io/people/9999", name="Jo Abroad")
+        r = self.extract(home, dict(gone, lines=["Jo Abroad", "Mobile: +44 20 7946 0958"]))
+        self.assertEqual(r["error"]["code"], "unsupported_number", r)
+        d = r["error"]["details"]
+        self.assertEqual([a["e164"] for a in d["alternatives"]], ["+442079460958"])
+        self.assertEqual(d["greenhouse_error"]["code"], "greenhouse_not_found")
+        self.assertIn("9999", d["greenhouse_error"]["message"])
+        self.assertEqual(sorted(d["greenhouse_error"]), ["code", "message"])
+        r = self.extract(home, dict(gone, lines=["Jo Abroad"]))
+        self.assertEqual(r["error"]["code"], "no_phone_found", r)
+        self.assertIsNone(r["error"]["details"]["phone"])
+        self.assertEqual(r["error"]["details"]["greenhouse_error"]["code"], "greenhouse_not_found")
 
     def test_v1(self):
         self.check_backend("v1", {"api_key": "hvk_alice_FAKE_0001"}, "/v1/candidates")

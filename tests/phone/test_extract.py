@@ -97,7 +97,7 @@ def test_cli(env):
     rc, out, err = run_cli([], b'{"type": "ping"}', env)
     check(rc == 2, "cli other request type: exit 2")
     rc, out, err = run_cli(["--bogus"], b"{}", env)
-    check(rc == 2 and "usage" in err, "cli usage error")
+    check(rc == 2 and "see textus-host extract --help" in err, "cli usage error")
 
 
 def test_megabyte(env):

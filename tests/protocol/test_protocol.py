@@ -209,6 +209,15 @@ class Origin(unittest.TestCase):
             r = h.request(req)
             self.assertEqual(code(r), "forbidden_origin")
             self.assertEqual(r["id"], req.get("id"))
+            # which id, who must allow it, and the exact command (the list replaces the stored
+            # one, so it keeps the ids already allowed)
+            m = r["error"]["message"]
+            self.assertIn("extension aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa is not allowed", m)
+            self.assertIn("IT/administrator", m)
+            self.assertIn("""echo '{"settings":{"allowed_extension_ids":["""
+                          """"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","<other ids already allowed>"]}}' """
+                          """| textus-host configure --no-verify""", m)
+            self.assertIn("replaces the stored one", m)
         self.assertEqual(h.close()[0], 0)
 
     def test_malformed_origins(self):
@@ -251,7 +260,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertEqual(p.stdout, "")
         self.assertIn("unknown command", p.stderr)
-        self.assertIn("usage:", p.stderr)
+        self.assertIn("see textus-host --help", p.stderr)
 
 
 if __name__ == "__main__":

@@ -233,6 +233,12 @@ class QuietHours(unittest.TestCase):
         self.assertEqual(rc, 1, out + err)
         self.assertIn("quiet_hours", err)
         self.assertIn("22:00 in America/Chicago", err)
+        # in the command's words: its options, not the verb's members; no request id, since
+        # nothing was journaled
+        self.assertIn("rerun with --schedule-at 2030-01-16T14:00:00Z, or --override-quiet-hours",
+                      err)
+        self.assertNotIn("override_quiet_hours", err)
+        self.assertNotIn("request id", err)
         self.assertEqual(W.messages(body), [])
         rc, out, err = W.cli("2030-01-16 04:00:00", "send", "--candidate", str(CAND), "--to",
                              CHICAGO, "--request-id", "q-cli", "--override-quiet-hours",
@@ -358,6 +364,16 @@ class Scheduled(unittest.TestCase):
                              "--schedule-at", "2030-01-16 16:00", stdin=body)
         self.assertEqual(rc, 2, err)
         self.assertIn("--schedule-at", err)
+        rc, out, err = W.cli(self.NIGHT, "send", "--candidate", str(CAND), "--to", DENVER,
+                             "--schedule-at", "2030-01-15T00:00:00Z", stdin=body)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("--schedule-at 2030-01-15T00:00:00Z is in the past", err)
+        self.assertNotIn("send_at", err)
+        # scheduled at night for the candidate: the next time allowed, as the option to give
+        rc, out, err = W.cli(self.NIGHT, "send", "--candidate", str(CAND), "--to", DENVER,
+                             "--schedule-at", "2030-01-16T06:00:00Z", stdin=body)
+        self.assertEqual(rc, 1, err)
+        self.assertRegex(err, r"rerun with --schedule-at 2030-01-\d\dT\d\d:\d\d:\d\dZ or later")
 
 
 if __name__ == "__main__":

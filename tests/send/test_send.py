@@ -530,6 +530,12 @@ def s_notes_disabled_and_stopped(w):
     r = w.send("nodperm-" + w.gen, "+13035550132", body)
     check(code(r) == "ok" and r["result"]["note"]["state"] == "pending" and
           r["result"]["note"].get("retrying") is False, "%s stopped: %r" % (w.gen, r))
+    if code(r) == "ok":
+        # the stopped note's reason ends at the cause: its fix is said once, in "fix"
+        n = r["result"]["note"]
+        check(n["reason"].startswith("greenhouse_auth: ") and "Check the key" not in n["reason"]
+              and "textus-host configure" in n.get("fix", ""),
+              "%s stopped: reason %r, fix %r" % (w.gen, n["reason"], n.get("fix")))
     st = w.req({"type": "flush_outbox"})
     check(code(st) == "ok" and st["result"]["stopped"] >= 1, "%s stopped flush %r" % (w.gen, st))
     stat = w.req({"type": "status"})
@@ -657,6 +663,84 @@ def s_cli_send(w):
     row(w, "CLI send (stdin body)", len(ms), len(ns), ["rc=%d" % r.returncode])
 
 
+def s_cli_send_options(w):
+    """textus-host send checks its options up front, in its own words (exit 2, nothing looked
+    up), refuses a candidate Greenhouse does not have before anything is sent (exit 1), names
+    the candidate the note went to, and prints a request id only once it is journaled."""
+    env = dict(os.environ, **w.env)
+    # this scenario's Harvest reads (a look-up per send) are its own: Harvest v1 allows 50
+    # requests per 10 s, and the scenarios before it used much of that
+    w.fakes.reset_rate_limits()
+
+    def cli(*args, body="Hi from the command line"):
+        r = subprocess.run([HOST, "send", *args], input=body.encode(), env=env,
+                           capture_output=True, timeout=60)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    ok = ["--candidate", str(CAND), "--to", "+13035550138"]
+    wrong = [
+        (["--candidate", str(CAND), "--to", "3035550138"],
+         "--to must be a US/Canada number written +1NXXNXXXXXX, e.g. +13035550123, not "
+         "'3035550138' (did you mean +13035550138?)"),
+        (["--candidate", str(CAND), "--to", "(303) 555-0138"], "(did you mean +13035550138?)"),
+        (["--candidate", str(CAND), "--to", "+19115550100"], "--to must be a US/Canada number"),
+        (["--candidate", "0", "--to", "+13035550138"],
+         "--candidate must be a Greenhouse candidate id: 1 to 18 digits, not 0"),
+        (["--candidate", "abc", "--to", "+13035550138"], "not 'abc'"),
+        (ok + ["--visibility", "secret"],
+         "--visibility must be private, public or admin_only, not 'secret'"),
+        (ok + ["--schedule-at", "tomorrow"],
+         "--schedule-at must be a UTC time written YYYY-MM-DDTHH:MM:SSZ"),
+        (ok + ["--request-id", "has space"], "--request-id must be 1 to 64 of"),
+    ]
+    before = w.api_count()
+    for args, text in wrong:
+        rc, out, err = cli(*args)
+        check(rc == 2, "%s cli send %r: exit %d (want 2) %s" % (w.gen, args, rc, err))
+        check(text in err, "%s cli send %r says %r: %s" % (w.gen, args, text, err))
+        check("see textus-host send --help" in err, "%s cli send %r: help pointer" % (w.gen, args))
+        for jargon in ('"to"', '"candidate_id"', "note.visibility", "request id"):
+            check(jargon not in err, "%s cli send %r: no %r in %s" % (w.gen, args, jargon, err))
+    rc, out, err = cli(*ok, body=" \n")
+    check(rc == 2 and "empty" in err, "%s cli send: an empty text is exit 2: %s" % (w.gen, err))
+    check(w.api_count() == before, "%s cli send: a wrong option reached a service" % w.gen)
+    # a candidate id Greenhouse does not have: refused before the text goes
+    body = unique("cli typo candidate")
+    rc, out, err = cli("--candidate", "9999", "--to", "+13035550138", body=body)
+    check(rc == 1 and "greenhouse_not_found" in err and "nothing was sent" in err,
+          "%s cli send to candidate 9999: %d %s" % (w.gen, rc, err))
+    check(w.messages(body=body) == [], "%s cli send to candidate 9999 texted" % w.gen)
+    check("request id" not in err, "%s cli send: a request id nothing journaled: %s" % (w.gen, err))
+    # the right one: the result names whom the note went to
+    body = unique("cli right candidate")
+    rc, out, err = cli(*ok, body=body)
+    res = json.loads(out) if rc == 0 else {}
+    check(res.get("candidate") == {"id": str(CAND), "name": "Jane Candidate"},
+          "%s cli send: the candidate's name in the result: %d %s %s" % (w.gen, rc, out, err))
+    check(len(w.messages(body=body)) == 1, "%s cli send: one text" % w.gen)
+    # outbox list: the made-up id (28 characters) does not push its row out of the columns
+    lst = subprocess.run([HOST, "outbox", "list"], env=env, capture_output=True, text=True,
+                         timeout=30).stdout.splitlines()
+    col = lst[0].index("journaled (UTC)")
+    rows = [l for l in lst[1:] if l.startswith(res.get("request_id", "?") + " ")]
+    check(len(rows) == 1 and rows[0][col - 1] == " " and rows[0][col:col + 4].isdigit(),
+          "%s outbox list: the id column fits the longest id:\n%s" % (w.gen, "\n".join(lst[:4])))
+    # journaled, outcome unknown: now the request id means something
+    body = unique("cli unknown outcome")
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": "drop_after"})
+    rc, out, err = cli(*ok, "--request-id", "cli-unknown-" + w.gen, body=body)
+    check(rc == 1 and "outcome_unknown" in err and
+          "request id cli-unknown-%s is journaled" % w.gen in err,
+          "%s cli send, outcome unknown: %d %s" % (w.gen, rc, err))
+    f = w.flush()
+    check(code(f) == "ok" and f["result"]["pending"] == 0,
+          "%s cli send: flush after the unknown outcome %r" % (w.gen, f))
+    w.fakes.reset_rate_limits()
+    row(w, "CLI send: options checked, candidate looked up", len(w.messages(body=body)), "-",
+        ["rc=%d" % rc])
+
+
 def s_startup_flush(w):
     # a note left pending is written by the next host after its first reply
     to, body = "+13035550137", unique("start-up flush")
@@ -708,6 +792,7 @@ def scenarios(w):
     s_opt_out_verb(w)
     s_import_contact(w)
     s_cli_send(w)
+    s_cli_send_options(w)
     s_startup_flush(w)
     if w.gen == "v1":
         s_retry_after_across_hosts(w)

@@ -183,12 +183,12 @@ class Configure(unittest.TestCase):
         for doc, field in cases:
             with self.subTest(field=field):
                 rc, _, err = configure(root, doc)
-                self.assertEqual(rc, 1)
-                self.assertIn("invalid_config", err)
+                self.assertEqual(rc, 2)  # the input is wrong: nothing contacted or saved
+                self.assertIn("textus-host configure: invalid_config: ", err)
                 self.assertIn(field, err)
         rc, _, err = cli(root, "configure", stdin="not json")
-        self.assertEqual(rc, 1)
-        self.assertIn("invalid_config", err)
+        self.assertEqual(rc, 2)
+        self.assertIn("textus-host configure: invalid_config: ", err)
         self.assertFalse(os.path.exists(os.path.join(root, "credentials.store")))
         # loopback http is fine
         rc, _, err = configure(root, {"textus": {"base_url": "http://127.0.0.1:8081"},

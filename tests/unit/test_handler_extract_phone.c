@@ -173,15 +173,32 @@ static void test_fallback_international_only(void **state)
     cJSON_Delete(r);
 }
 
-static void test_fallback_error_passes_through(void **state)
+/* The fallback's failure never hides the page's own answer: it travels in the details. */
+static void test_fallback_error_in_the_details(void **state)
 {
     cJSON *r;
+    const cJSON *d;
     struct err e;
 
     (void)state;
     assert_int_equal(run("333", "Chicago", &r, &e), -1);
-    assert_int_equal(e.code, ERR_UPSTREAM_UNAVAILABLE);
-    assert_true(e.retryable);
+    assert_int_equal(e.code, ERR_NO_PHONE_FOUND);
+    assert_false(e.retryable);
+    d = cJSON_GetObjectItemCaseSensitive(r, HANDLER_ERROR_DETAILS);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(d, "phone")));
+    assert_string_equal(str_at(d, "greenhouse_error", "code"), "upstream_unavailable");
+    assert_non_null(str_at(d, "greenhouse_error", "message"));
+    cJSON_Delete(r);
+    /* an international number on the page: unsupported_number, with it, and the failure */
+    assert_int_equal(run("333", "+44 20 7946 0958", &r, &e), -1);
+    assert_int_equal(e.code, ERR_UNSUPPORTED_NUMBER);
+    d = cJSON_GetObjectItemCaseSensitive(r, HANDLER_ERROR_DETAILS);
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "alternatives"), 0), "e164")
+            ->valuestring,
+        "+442079460958");
+    assert_string_equal(str_at(d, "greenhouse_error", "code"), "upstream_unavailable");
     cJSON_Delete(r);
 }
 
@@ -227,7 +244,7 @@ int main(void)
         cmocka_unit_test(test_fallback_prefers_mobile),
         cmocka_unit_test(test_fallback_other_before_work),
         cmocka_unit_test(test_fallback_international_only),
-        cmocka_unit_test(test_fallback_error_passes_through),
+        cmocka_unit_test(test_fallback_error_in_the_details),
         cmocka_unit_test(test_fallback_nothing),
     };
     struct paths p;

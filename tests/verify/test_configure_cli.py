@@ -1,7 +1,7 @@
 """`textus-host configure` as a recruiter meets it, through the real binary against
 the Python fakes (tests/fakes): each online step shown as it starts and ends, and
 what a timeout waited for (plain lines in a pipe; a live line, check marks and
-colour on a terminal, none with NO_COLOR); unknown members refused with exit 2
+colour on a terminal, only the colour gone with NO_COLOR); unknown members refused with exit 2
 naming the nearest valid one; Harvest v1 over stored v3 refused unless the
 document says "harvest": "v1", and every save saying what changed (CLI and the
 `configure` verb, whose dry run checks what is stored); the interactive session
@@ -278,10 +278,11 @@ class Steps(Base):
             self.assertEqual(t.finish(), 1)
             text = t.text()
             if no_color:
-                self.assertNotIn(ESC, text)
-                self.assertNotIn("✓", text)
-                self.assertIn("  ... TextUs at ", text)
-                self.assertRegex(text, r"\n  FAIL +TextUs account: textus_account: ")
+                # colour only goes (https://no-color.org): the live line and the marks stay
+                self.assertNotRegex(text, r"\x1b\[[0-9;]*m")
+                self.assertRegex(text, r"\r\x1b\[K  … TextUs at [^\r\n]*\r\x1b\[K")
+                self.assertRegex(text, r"✗ FAIL +TextUs account: textus_account: ")
+                self.assertIn("✓ ok", text)
             else:
                 # the live line is erased and replaced by the results, marked and coloured
                 self.assertRegex(text, r"\r\x1b\[K  … TextUs at [^\r\n]*\r\x1b\[K")
@@ -320,6 +321,51 @@ class Understood(Base):
         self.assertIn("unknown member textus.acount (did you mean textus.account?)",
                       r["error"]["message"])
         self.assertEqual(store_bytes(state), before)
+
+    def test_wrong_input_is_exit_2_before_any_check(self):
+        # stdin that is not a document and values of the wrong shape are the input's fault:
+        # exit 2, the command's own prefix, no checklist header, nothing contacted or saved
+        state = url_only_root()
+        before = store_bytes(state)
+        seq = last_seq()
+        cases = [("not json", "stdin must hold one JSON object"),
+                 ("[1, 2]", "stdin must hold one JSON object"),
+                 (json.dumps({"textus": {"account": "Acme"}}), "textus.account must be an account"),
+                 (json.dumps({"textus": {"account": 5}}), "textus.account must be a string"),
+                 (json.dumps({"settings": {"quiet_hours": "8-21"}}), "settings.quiet_hours"),
+                 (json.dumps({"settings": {"timeout_ms": "fast"}}), "settings.timeout_ms"),
+                 (json.dumps({"settings": 3}), "settings must be an object"),
+                 (json.dumps({"greenhouse": {"client_id": CLIENT}}),
+                  "client_id and greenhouse.client_secret go together")]
+        for args in ((), ("--no-verify",)):
+            for text, said in cases:
+                with self.subTest(doc=text, args=args):
+                    rc, out, err = cli(state, "configure", *args, stdin=text)
+                    self.assertEqual(rc, 2, out + err)
+                    self.assertIn("textus-host configure: invalid_config: ", err)
+                    self.assertIn(said, err)
+                    self.assertNotIn("textus-host: ", err)
+                    self.assertNotIn("online verification", out)
+                    self.assertNotIn("saved.", out)
+        self.assertEqual(store_bytes(state), before)
+        self.assertEqual([r for r in CF.fakes.requests() if r["seq"] > seq], [])
+        # null removes a setting: not a wrong shape
+        rc, out, err = configure(state, {"settings": {"quiet_hours": None}}, "--no-verify")
+        self.assertEqual(rc, 0, out + err)
+
+    def test_the_same_values_again_say_nothing_changed(self):
+        state = new_root()
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("saved.", out)
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("nothing changed; the stored configuration passed every check.", out)
+        self.assertNotIn("saved.", out)
+        rc, out, err = configure(state, full(v3=True), "--no-verify")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("nothing changed", out)
+        self.assertNotIn("saved.", out)
 
     def test_v1_key_over_v3_needs_the_explicit_form(self):
         state = new_root()
@@ -524,6 +570,14 @@ class Conventions(Base):
         self.assertIn("Exit status: 0 saved", out)
         self.assertIn('"harvest": "v1"', out)
         self.assertIn(TOKEN_WHERE, out)
+        # the setting people are told to change is there; the tests' own is marked as such
+        self.assertIn('settings.quiet_hours', out)
+        self.assertIn("note_retry_base_ms is for the tests only", out)
+        self.assertIn("2 the input is wrong", out)
+        self.assertIn("stdin that is not one JSON object", out)
+        rc, out, err = cli(new_root(), "--help")
+        self.assertRegex(out, r"\n  configure +store credentials and settings \(asks on a "
+                              r"terminal, or JSON on stdin\)\n")
 
     def test_a_wrong_option_is_named(self):
         state = new_root()
@@ -533,6 +587,7 @@ class Conventions(Base):
         rc, out, err = cli(state, "configure", "--frobnicate", stdin="{}")
         self.assertEqual(rc, 2)
         self.assertIn("unknown option '--frobnicate'", err)
+        self.assertIn("\nsee textus-host configure --help\n", err)
         self.assertIsNone(store_bytes(state))
 
     def test_success_ends_with_one_line_on_what_to_do_next(self):
@@ -560,6 +615,12 @@ class Conventions(Base):
         fix = [l for l in out.splitlines() if l.strip().startswith("fix: create a new API token")]
         self.assertEqual(len(fix), 1, out)
         self.assertIn("(" + TOKEN_WHERE + ")", fix[0])
+        # the check's line ends at the cause; the fix is said once, on its own line
+        failed = [l for l in out.splitlines() if "FAIL" in l and "TextUs token" in l]
+        self.assertEqual(len(failed), 1, out)
+        self.assertNotIn(TOKEN_WHERE, failed[0])
+        self.assertNotIn("textus-host configure", failed[0])
+        self.assertEqual(out.count(TOKEN_WHERE), 1, out)
         t = Pty(state)
         t.read_until("TextUs API token (" + TOKEN_WHERE + "; not shown): ")
         os.close(t.fd)
