@@ -111,9 +111,9 @@ static void cli_configure_value(char *out, size_t outsz, const char *field, cons
 
     if (strcmp(field, "greenhouse.harvest") == 0 && cJSON_IsString(v)) {
         snprintf(out, outsz, "%s",
-                 strcmp(v->valuestring, "v3") == 0
-                     ? "v3 (OAuth client credentials)"
-                     : "v1 (API key; Greenhouse scheduled it for removal on 2026-08-31)");
+                 strcmp(v->valuestring, "v3") == 0 ? "v3 (OAuth client credentials)"
+                                                   : "v1 (API key; Greenhouse announced its "
+                                                     "removal for 2026-08-31, which has passed)");
         return;
     }
     if (cJSON_IsString(v)) {
@@ -209,8 +209,9 @@ static void cli_configure_usage(FILE *out)
         "                         list every id to keep (textus-host status shows them)\n"
         "(settings.note_retry_base_ms is for the tests only: the first wait before a\n"
         "failed note is tried again.)\n"
-        "Going back from stored Harvest v3 client credentials to a v1 api_key (v1 was\n"
-        "scheduled for removal on 2026-08-31) needs \"harvest\": \"v1\" in \"greenhouse\".\n"
+        "Going back from stored Harvest v3 client credentials to a v1 api_key (Greenhouse\n"
+        "announced v1's removal for 2026-08-31, which has passed) needs \"harvest\": \"v1\"\n"
+        "in \"greenhouse\".\n"
         "\n"
         "  --no-verify    save without contacting TextUs or Greenhouse\n"
         "  --save-anyway  save even when a check fails (still exits 1)\n"
@@ -550,8 +551,8 @@ static const struct cli_question cli_questions[CF_N] = {
      0, 0},
     {"greenhouse", "email", "Greenhouse sign-in email", 0, 0},
     {"greenhouse", "harvest",
-     "Harvest API: v3 (OAuth client credentials, recommended) or v1 (API key, retired: "
-     "removal scheduled 2026-08-31)",
+     "Harvest API: v3 (OAuth client credentials, recommended) or v1 (API key; Greenhouse "
+     "announced its removal for 2026-08-31, which has passed)",
      0, 0},
     {"greenhouse", "client_id", "Harvest v3 client id (from your Greenhouse admin)", 0, 1},
     {"greenhouse", "client_secret", "Harvest v3 client secret (not shown)", 1, 1},
@@ -663,8 +664,9 @@ static int cli_session_ask(struct cli_session *ss, int f, const char *required)
                 snprintf(ss->ans[f], CLI_LINE_MAX, "v1");
                 if (ss->stored_gen == 3)
                     printf(
-                        "  note: Harvest v1 was scheduled for removal on 2026-08-31; saving a v1 "
-                        "API key removes the stored v3 client credentials.\n");
+                        "  note: Greenhouse announced Harvest v1's removal for 2026-08-31, which "
+                        "has passed; saving a v1 API key removes the stored v3 client "
+                        "credentials.\n");
             } else {
                 printf("  please answer v3 or v1 (\"%.40s\" is neither)\n", ss->line);
                 continue;

@@ -604,9 +604,9 @@ static int config_check_switch(const cJSON *patch, int stored_gen, struct err *e
     if (g.key && stored_gen == 3 && !g.v1 && !g.drop_v3) {
         err_set(e, ERR_INVALID_CONFIG,
                 "greenhouse.api_key (Harvest v1) was given while Harvest v3 client credentials "
-                "are stored; nothing was changed. Harvest v1 was scheduled for removal on "
-                "2026-08-31: to switch to it anyway (the stored client_id and client_secret are "
-                "then removed), add \"harvest\": \"v1\" to \"greenhouse\"");
+                "are stored; nothing was changed. Greenhouse announced Harvest v1's removal for "
+                "2026-08-31, a date that has passed: to switch to it anyway (the stored client_id "
+                "and client_secret are then removed), add \"harvest\": \"v1\" to \"greenhouse\"");
         return -1;
     }
     if (g.v1 && !g.key && stored_gen != 1) {

@@ -41,8 +41,9 @@
 #include "store.h"
 
 #define CONFIG_V1_NOTICE                                                                           \
-    "Harvest v1 (API key) was scheduled for removal on 2026-08-31; switch to Harvest v3 client "   \
-    "credentials (client_id + client_secret)"
+    "Greenhouse announced the removal of Harvest v1/v2 for 2026-08-31; that date has passed, "     \
+    "and a v1 key that still answers may stop at any time: use Harvest v3 client credentials "     \
+    "(client_id + client_secret)"
 
 /* Validate a whole document (ERR_INVALID_CONFIG with the dotted field name). */
 int config_validate(const cJSON *doc, struct err *e) TH_WUR;

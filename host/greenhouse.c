@@ -266,8 +266,8 @@ static void gh_cache_changed(struct gh_client *c)
 static void gh_v1_retired(struct err *e, long status, const char *path)
 {
     err_set(e, ERR_GREENHOUSE_V1_RETIRED,
-            "Greenhouse Harvest v1 answered HTTP %ld for %s: Harvest v1/v2 was scheduled for "
-            "removal on 2026-08-31 and appears to be gone",
+            "Greenhouse Harvest v1 answered HTTP %ld for %s: Greenhouse announced the removal "
+            "of Harvest v1/v2 for 2026-08-31, and it appears to be gone",
             status, path);
     err_add_fix(e, ". Create Harvest v3 (OAuth) credentials in Greenhouse (Configure > Dev "
                    "Center > API Credentials > Harvest V3) and run `textus-host configure` with "

@@ -141,7 +141,7 @@ class Configure(unittest.TestCase):
         self.assertIn("online verification: skipped (--no-verify)", out)
         rc, out, _ = cli(root, "status")
         self.assertIn("v1 (API key)", out)
-        self.assertIn("scheduled for removal on 2026-08-31", out)
+        self.assertIn("announced the removal of Harvest v1/v2 for 2026-08-31; that date has passed", out)
         rc, st, _ = status_json(root)
         self.assertEqual(st["greenhouse"]["harvest"], "v1")
         self.assertIsNone(st["greenhouse"]["client_secret"])

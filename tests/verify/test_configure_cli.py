@@ -187,8 +187,8 @@ QUESTIONS = [
     "TextUs API token (" + TOKEN_WHERE + "; not shown)",
     "TextUs account slug (the part after next.textus.com/ in the address, e.g. acme-recruiting)",
     "Greenhouse sign-in email",
-    "Harvest API: v3 (OAuth client credentials, recommended) or v1 (API key, retired: removal "
-    "scheduled 2026-08-31)",
+    "Harvest API: v3 (OAuth client credentials, recommended) or v1 (API key; Greenhouse "
+    "announced its removal for 2026-08-31, which has passed)",
     "Harvest v3 client id (from your Greenhouse admin)",
     "Harvest v3 client secret (not shown)",
     "Harvest v1 API key (from your Greenhouse admin; not shown)",
@@ -389,7 +389,7 @@ class Understood(Base):
         self.assertRegex(out, r"\n  greenhouse\.client_id +removed \(was \*{4}0001\)\n")
         self.assertRegex(out, r"\n  greenhouse\.client_secret +removed \(was \*{4}cdef\)\n")
         self.assertRegex(out, r"\n  greenhouse\.api_key +set: \*{4}0718\n")
-        self.assertRegex(out, r"\n  greenhouse\.harvest +changed: v1 \(API key; .*2026-08-31\) "
+        self.assertRegex(out, r"\n  greenhouse\.harvest +changed: v1 \(API key; .*2026-08-31, which has passed\) "
                               r"\(was v3 \(OAuth client credentials\)\)\n")
         self.assertEqual(status(state)["greenhouse"]["harvest"], "v1")
         # back to v3 needs no flag (v3 is the one to use); the change is still spelled out
