@@ -18,23 +18,28 @@
 
 const HOST = 'com.textus.greenhouse';
 
-// verb -> timeout in ms (the host itself bounds its network calls; this is the backstop)
+// verb -> timeout in ms: each verb's worst case from host/PROTOCOL.md ("How long a request
+// can take", with the default settings) plus a margin, so that the extension never gives up
+// on a host that is still within its own bounds. R: one read (60 s with retries), W: one
+// write (32 s). The host bounds every request; this is the backstop for a host that hangs.
+const R = 60000, W = 32000, MARGIN = 5000;
 const VERBS = {
   ping: 10000,
-  status: 20000,
-  extract_phone: 20000,
-  prepare_send: 30000,
-  send_sms: 90000,
-  message_status: 30000,
-  opt_out: 30000,
-  import_contact: 45000,
-  flush_outbox: 90000,
-  conversation: 45000,
-  schedule_sms: 90000,
+  status: R + MARGIN,                    // local, + R for an unknown send
+  extract_phone: 2 * R + MARGIN,         // the Greenhouse fallback: 2 R
+  prepare_send: R + MARGIN,
+  send_sms: R + W + MARGIN,              // sent with reply_before_note: R + W
+  message_status: R + MARGIN,
+  opt_out: W + MARGIN,
+  import_contact: 2 * R + W + MARGIN,
+  flush_outbox: 5 * R,                   // no fixed bound: background work
+  conversation: 5 * R + W + MARGIN,      // 2 R, + 3 R + W for a reply logged as a note
+  schedule_sms: 5 * R + 2 * W + MARGIN,  // send_sms's without reply_before_note, + R
   local_time: 20000,
-  saved_replies: 45000,
+  saved_replies: 5 * R + MARGIN,
 };
-const OPTIONS_ONLY = { configure: 60000 };
+// configure: about 10 checks in a row, each at most 15 s + T (45 s)
+const OPTIONS_ONLY = { configure: 10 * 45000 + MARGIN };
 
 let nextId = 1;
 
