@@ -58,6 +58,10 @@ class DoctorOnline(unittest.TestCase):
         seed["textus"]["accounts"]["locked-acct"] = {"name": "Locked", "phoneNumbers": ["+13035550102"],
                                                      "messagingRestricted": True}
         seed["textus"]["tokens"][TOKEN]["accounts"].append("locked-acct")
+        # a child of the token's membership "acme", absent from GET /accounts (the account tree)
+        seed["textus"]["accounts"]["acme-child"] = {"name": "Acme Child", "parent": "acme",
+                                                    "phoneNumbers": ["+13035550103"]}
+        seed["textus"]["accounts"]["outside"] = {"name": "Outside", "phoneNumbers": ["+13035550104"]}
         seed["harvest"]["api_keys"]["hvk_doctor_usersonly_FAKE_0003"] = {"name": "users-only",
                                                                          "permissions": ["users_list", "users_retrieve"]}
         seed["harvest"]["users"].append({"id": 103, "first_name": "Dee", "last_name": "Disabled",
@@ -134,6 +138,21 @@ class DoctorOnline(unittest.TestCase):
         for words in ("writes each text's note itself", "Activity Feed", "written as you",
                       "settings.note_visibility", "textus-host doctor --report"):
             self.assertIn(words, faq)
+
+    def test_account_reached_through_the_tree(self):
+        # the membership is at "acme": its child is accepted and says how it is reached; an
+        # account outside the tree fails and names the accounts the token can reach
+        self.configure(account="acme-child")
+        rc, doc = self.doctor()
+        self.finding(doc, "ok", 'account "acme-child" (Acme Child) can send; reached through the '
+                     "membership at acme", "textus")
+        self.assertFalse([c for c in doc["checks"] if c["status"] == "fail" and c["area"] == "textus"],
+                         doc["checks"])
+        self.configure(account="outside")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        hit = self.finding(doc, "fail", '"outside"', "textus")
+        self.assertIn("acme-child", hit["message"])
 
     # ---- Greenhouse ----
 
