@@ -621,6 +621,7 @@
         status.dataset.delivery = ok ? 'delivered' : 'not_delivered';
         if (!ok && r.result.description) status.title = r.result.description;
         show(ok ? 'Delivered' : 'Not Delivered');
+        markDelivery(messageId, ok);
         return;
       }
     }
@@ -639,7 +640,29 @@
     return d.toLocaleString([], { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
   }
 
+  // Final delivery states learned from message_status: the thread's bubble of that message says
+  // the same as the status line, also when a conversation read is older than the answer.
+  const knownDelivery = new Map();
+
+  function markDelivery(messageId, ok) {
+    knownDelivery.set(messageId, ok);
+    if (!thread.el) return;
+    for (const b of thread.el.querySelectorAll('.textus-msg[data-direction="out"]')) {
+      if (b.dataset.id !== messageId) continue;
+      const word = ok ? 'Delivered' : 'Not Delivered';
+      b.dataset.delivery = word;
+      const d = b.querySelector('.textus-msg-delivery');
+      if (d) {
+        d.textContent = word;
+        d.style.color = ok ? '' : '#b3261e';
+      }
+    }
+  }
+
   function deliveryWord(item) {
+    if ((item.delivered === null || item.delivered === undefined) && knownDelivery.has(item.id)) {
+      return knownDelivery.get(item.id) ? 'Delivered' : 'Not Delivered';
+    }
     if (item.delivered === true) return 'Delivered';
     if (item.delivered === false) return 'Not Delivered';
     return 'Pending';

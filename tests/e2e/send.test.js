@@ -75,6 +75,12 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
       { timeout: 30000 });
     assert.strictEqual(await status.getAttribute('data-delivery'), 'delivered');
     assert.strictEqual(await status.textContent(), 'Delivered · note added in Greenhouse');
+    // the thread's bubble of that message says the same as the status line (not "Pending")
+    const msgId = await status.getAttribute('data-message-id');
+    const bubble = page.locator(`.textus-thread .textus-msg[data-id="${msgId}"]`);
+    await bubble.waitFor({ timeout: 10000 });
+    assert.strictEqual(await bubble.getAttribute('data-delivery'), 'Delivered');
+    assert.match(await bubble.locator('.textus-msg-delivery').textContent(), /^Delivered$/);
     const seen = await page.evaluate(() => window.__statusSeen);
     const at = (re) => seen.findIndex((t) => re.test(t));
     assert.ok(at(/^Sent · adding the note/) >= 0 && at(/^Sent · adding the note/) < at(/note added/) &&
