@@ -8,8 +8,9 @@ tree that was there before, --dry-run, --user-data-dir, --browser, --system
 the Snap/Flatpak warnings and the NativeMessagingUserLevelHosts policy warning;
 extension ids kept across re-installs (and across an uninstall, from the host's
 settings), the link on PATH and the PATH advice, refused test builds and custom
-profile folders, an install that registers no browser (exit 1), a dry run that
-names exactly what the real run creates, and the options' errors.
+profile folders, an install that registers no browser (exit 1), dry runs that
+name exactly what the real run creates or removes, the support reports named at
+uninstall, and the options' errors.
 """
 import json
 import os
@@ -655,6 +656,48 @@ class Installer(unittest.TestCase):
         self.install()
         made = {p for p, _ in tree(self.home)} - before
         self.assertEqual(told, made)
+
+    def test_uninstall_dry_run_says_what_the_real_run_does(self):
+        self.install()
+        # the host's own files in its data folder, which uninstalling keeps
+        for n in ("store.key", "outbox.sqlite"):
+            with open(os.path.join(self.state, n), "w") as f:
+                f.write("x\n")
+
+        def said(out, word):
+            return {l.strip()[len(word):].split(" (")[0].rstrip("/")
+                    for l in out.splitlines() if l.strip().startswith(word)}
+        p = self.run_script(UNINSTALL, "--dry-run")
+        would_remove, would_keep = said(p.stdout, "would remove "), said(p.stdout, "would keep ")
+        self.assertIn(self.state, would_keep)
+        self.assertIn(os.path.join(self.home, ".local"), would_keep)
+        self.assertIn("would keep %s/ (not empty" % self.state, p.stdout)
+        p = self.run_script(UNINSTALL)
+        removed, kept = said(p.stdout, "removed "), said(p.stdout, "kept ")
+        self.assertEqual(would_remove, removed)
+        self.assertEqual(would_keep, kept)
+        for path in removed:
+            self.assertFalse(os.path.lexists(path), path)
+        for path in kept:
+            self.assertTrue(os.path.isdir(path), path)
+
+    def test_uninstall_names_the_support_reports(self):
+        self.install()
+        # what `textus-host doctor --report` writes into the data folder (candidates' numbers)
+        for n in ("textus-host-report-20261201-101500.txt", "textus-host-report-20261202-090000.txt"):
+            with open(os.path.join(self.state, n), "w") as f:
+                f.write("report\n")
+        creds = os.path.join(self.home, ".config", "textus-host", "credentials.store")
+        os.makedirs(os.path.dirname(creds))
+        with open(creds, "w") as f:
+            f.write("sealed\n")
+        for args in ((), ()):  # the uninstall, then the run with nothing to remove
+            p = self.run_script(UNINSTALL, *args)
+            self.assertIn("2 support report(s) written by textus-host doctor --report are still in\n  %s"
+                          % self.state, p.stdout)
+            self.assertIn("phone numbers", p.stdout)
+            self.assertIn("rm '%s'/textus-host-report-*.txt" % self.state, p.stdout)
+        self.assertEqual(len([n for n in os.listdir(self.state) if n.startswith("textus-host-report-")]), 2)
 
     def test_missing_binary_refused(self):
         p = self.run_script(INSTALL, "--binary", os.path.join(self.tmp, "nope"), ok=False)
