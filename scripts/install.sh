@@ -18,10 +18,13 @@
 #      extension id an earlier install allowed there (--remove-extension-id drops one);
 #   5. records every file, link and folder it created in an install receipt
 #      (<state>/install-receipt.txt) that scripts/uninstall.sh reads.
-# Idempotent: running it again rewrites the same files. Prints every file written.
+# Idempotent: running it again rewrites the same files, and keeps every extension id the
+# host's settings allow (settings.allowed_extension_ids, read with `textus-host status --json`).
+# Prints every file written (--dry-run: every folder and file it would create).
 # Also warns about Snap/Flatpak browsers and a NativeMessagingUserLevelHosts policy.
-# Exit status: 0 installed (or, with --dry-run, shown); 1 refused or failed (the message
-# says why); 2 a wrong option or argument.
+# Exit status: 0 installed (or, with --dry-run, shown); 1 refused or failed, or no browser
+# folder found to register with (the host is then installed, but no browser can start it;
+# the message says why); 2 a wrong option or argument.
 #
 # Test hooks (not for users): TH_INSTALL_OS=Linux|Darwin picks the path table;
 # TH_INSTALL_ROOT prefixes every machine-wide path (/etc, /usr/local, /Library).
@@ -69,10 +72,11 @@ this checkout first (cmake; scripts/bootstrap.sh installs what the build needs).
                         empty) or that has no "Local State"
   --extension-id ID     also allow this extension (32 letters a-p; repeatable).
                         The stub's id $STUB_ID is
-                        always allowed, and every id an earlier install allowed
-                        in a manifest is kept. The host's own settings must
-                        allow the id too: the installer checks them and prints
-                        the command that allows it
+                        always allowed, and so is every id that a manifest
+                        an earlier install wrote, or the host's settings,
+                        allow. The host's own settings must allow the id
+                        too: the installer checks them and prints the
+                        command that allows it
   --remove-extension-id ID
                         stop allowing this extension (repeatable)
   --no-link             do not link textus-host into ~/.local/bin (hints then
@@ -82,11 +86,12 @@ this checkout first (cmake; scripts/bootstrap.sh installs what the build needs).
                         make such a host kill itself in the middle of a send)
   --system              machine-wide install (root): the system manifest
                         folders, and the link in /usr/local/bin
-  --dry-run             print what would be written, write nothing
+  --dry-run             print every folder and file it would create, write
+                        nothing
   -h, --help            this help
 
-exit status: 0 installed (or shown, with --dry-run); 1 refused or failed (the
-message says why); 2 a wrong option or argument.
+exit status: 0 installed (or shown, with --dry-run); 1 refused or failed, or
+no browser folder found (the message says why); 2 a wrong option or argument.
 EOF
 }
 
@@ -428,12 +433,17 @@ if [ -f "$receipt" ]; then
 fi
 
 # mkdir -p that records each folder it creates (so uninstall can remove exactly those).
+# A dry run names each folder once, as if it had made it (the real run makes it once).
+dry_dirs=()
 make_dir() {
     local d=$1 missing=() p
     p=$d
-    while [ ! -d "$p" ]; do missing=("$p" ${missing[@]+"${missing[@]}"}); p=$(dirname "$p"); done
+    while [ ! -d "$p" ] && ! in_list "$p" ${dry_dirs[@]+"${dry_dirs[@]}"}; do
+        missing=("$p" ${missing[@]+"${missing[@]}"})
+        p=$(dirname "$p")
+    done
     for p in ${missing[@]+"${missing[@]}"}; do
-        if [ $dry_run -eq 1 ]; then note "would create folder $p"
+        if [ $dry_run -eq 1 ]; then note "would create folder $p"; dry_dirs+=("$p")
         else mkdir -m 0755 "$p"; record dir "$p	$(dir_id "$p")"; fi
     done
     return 0
@@ -492,6 +502,7 @@ elif { [ -e "$link" ] || [ -L "$link" ]; } &&
     warn "$link exists and is not a link this installer made: left as it is.
   Use the full path $dest_host (the hints below do)."
 elif [ $dry_run -eq 1 ]; then
+    make_dir "$link_dir"
     note "would link $link -> $dest_host"
     linked=1
 else
@@ -513,12 +524,88 @@ if [ $linked -eq 1 ]; then
             fi
             ;;
         *)
-            warn "$link_dir is not on your PATH, so 'textus-host' alone is not found yet. Add it:
-    echo 'export PATH=\"$link_dir:\$PATH\"' >> ~/.profile   (~/.zprofile for zsh; then open a new terminal)
+            # The advice must work where it is read: a new GNOME terminal reads ~/.bashrc,
+            # not ~/.profile, which a login reads (Debian's and Ubuntu's stock ~/.profile adds
+            # ~/.local/bin to PATH when the folder exists); macOS's Terminal starts login
+            # shells, which read ~/.zprofile (zsh).
+            if [ $system -eq 1 ]; then
+                pathword=$link_dir
+                later="Every user's login shell normally has it: /etc/profile sets PATH."
+            elif [ "$os" = Darwin ]; then
+                # shellcheck disable=SC2016 # printed as typed: the shell expands it when pasted
+                pathword='$HOME/.local/bin'
+                later="For every new Terminal window (a login shell, which reads ~/.zprofile):
+    echo 'export PATH=\"\$HOME/.local/bin:\$PATH\"' >> ~/.zprofile"
+            else
+                # shellcheck disable=SC2016 # printed as typed: the shell expands it when pasted
+                pathword='$HOME/.local/bin'
+                if [ -f "$HOME/.profile" ] && grep -q '\.local/bin' "$HOME/.profile"; then
+                    later="From your next login on: your ~/.profile adds ~/.local/bin to PATH at login
+  when the folder exists, as Debian's and Ubuntu's stock one does: log out and back in."
+                else
+                    if [ -f "$HOME/.profile" ]; then mine="your ~/.profile does not"
+                    else mine="you have no ~/.profile"; fi
+                    later="From your next login on: Debian and Ubuntu add ~/.local/bin to PATH at login
+  when the folder exists (their stock ~/.profile does), but $mine: add the export
+  line above to ~/.profile, then log out and back in."
+                fi
+            fi
+            warn "$link_dir is not on your PATH in this session, so 'textus-host' alone is not
+  found yet. For this terminal now:
+    export PATH=\"$pathword:\$PATH\"
+  $later
   Until then use the full path $dest_host (the hints below do)."
             ;;
     esac
 fi
+
+# ---- the host's own list of extensions ----------------------------------------------
+
+# The host checks the caller too: an id other than the stub's must also be in its settings
+# (settings.allowed_extension_ids), which only `textus-host configure` sets. Read them with
+# `<host> status --json` (stdout: the ids, one per line; returns 1 when no configuration is stored,
+# 2 when it could not be read).
+host_allowed_ids() { # host binary
+    local out rc=0 t=()
+    if command -v timeout >/dev/null 2>&1; then t=(timeout 20); fi
+    out=$(${t[@]+"${t[@]}"} "$1" status --json 2>/dev/null) || rc=$?
+    out=$(printf '%s' "$out" | tr -d ' \t\r\n')
+    case $out in
+        *'"settings":{'*) ;;
+        *'"configured":false'*) return 1 ;; # nothing stored yet (exit 1, no settings)
+        *) return 2 ;;
+    esac
+    [ $rc -le 1 ] || return 2
+    printf '%s\n' "$out" | sed -n 's/.*"allowed_extension_ids":\[\([^]]*\)\].*/\1/p' |
+        { grep -o '[a-p]\{32\}' || true; }
+}
+
+# The ids the host's settings allow are the ones the recruiter chose (e.g. before an
+# uninstall): every manifest keeps allowing them, or Chrome refuses the extension the host
+# accepts. Per-user settings only: a machine-wide install cannot read each user's.
+settings_rc=3 # 0 read into stored; 1 nothing configured; 2 unreadable; 3 not read
+stored=()
+if [ $system -eq 0 ]; then
+    # the host just installed; a dry run installed nothing: the one it would install (any
+    # textus-host reads the same state), or the one installed before
+    status_bin=""
+    if [ $dry_run -eq 1 ]; then candidates=("$binary" "$dest_host"); else candidates=("$dest_host"); fi
+    for c in "${candidates[@]}"; do
+        if [ -f "$c" ] && [ -x "$c" ]; then status_bin=$c; break; fi
+    done
+    if [ -n "$status_bin" ]; then
+        settings_rc=0
+        listed=$(host_allowed_ids "$status_bin") || settings_rc=$?
+        if [ $settings_rc -eq 0 ]; then
+            while IFS= read -r id; do [ -z "$id" ] || stored+=("$id"); done <<<"$listed"
+        fi
+    fi
+fi
+for id in ${stored[@]+"${stored[@]}"}; do
+    if in_list "$id" ${remove_ids[@]+"${remove_ids[@]}"} "${ext_ids[@]}"; then continue; fi
+    note "keeping extension id $id (allowed in the host's settings)"
+    ext_ids+=("$id")
+done
 
 # ---- manifests ------------------------------------------------------------------
 
@@ -613,13 +700,6 @@ for t in ${targets[@]+"${targets[@]}"}; do
     written=$((written + 1))
 done
 
-if [ $written -eq 0 ]; then
-    warn "no browser user data folder found, so no browser can start the host yet.
-  Start your browser once (it creates its folder), then run scripts/install.sh again;
-  or name one: --browser chrome (known: $(browser_names | tr '\n' ' '))
-  or a custom profile: --user-data-dir DIR"
-fi
-
 # ---- sandboxed browsers and policies -------------------------------------------
 
 if [ $system -eq 0 ] && [ "$os" != Darwin ]; then
@@ -664,60 +744,53 @@ fi
 # ---- receipt ---------------------------------------------------------------------
 
 if [ $dry_run -eq 1 ]; then
-    note "dry run: nothing written (receipt would be $receipt)"
-    exit 0
+    make_dir "$(dirname "$receipt")"
+    note "would write $receipt (the install receipt)"
+else
+    make_dir "$(dirname "$receipt")"
+    {
+        echo "# textus-host install receipt v1: scripts/uninstall.sh removes exactly these"
+        echo "# kind<TAB>path; 'dir' entries are folders this installer created (removed when empty"
+        echo "# and still the same folder: <TAB>device:inode:birth), 'link' the textus-host link it made"
+        printf '%s\n' ${rec_lines[@]+"${rec_lines[@]}"}
+    } | {
+        tmp=$(mktemp "$(dirname "$receipt")/.textus-host.XXXXXX")
+        cat >"$tmp"; chmod 0600 "$tmp"; mv -f "$tmp" "$receipt"
+    }
+    echo "  wrote $receipt"
 fi
-make_dir "$(dirname "$receipt")"
-{
-    echo "# textus-host install receipt v1: scripts/uninstall.sh removes exactly these"
-    echo "# kind<TAB>path; 'dir' entries are folders this installer created (removed when empty"
-    echo "# and still the same folder: <TAB>device:inode:birth), 'link' the textus-host link it made"
-    printf '%s\n' ${rec_lines[@]+"${rec_lines[@]}"}
-} | {
-    tmp=$(mktemp "$(dirname "$receipt")/.textus-host.XXXXXX")
-    cat >"$tmp"; chmod 0600 "$tmp"; mv -f "$tmp" "$receipt"
-}
-echo "  wrote $receipt"
+
+# ---- no browser: nothing can start the host ------------------------------------------
+
+# The host alone is of no use: only a manifest lets a browser start it. The binary (and its
+# link) stay installed and in the receipt, so uninstall.sh removes them.
+if [ $written -eq 0 ]; then
+    if [ $dry_run -eq 1 ]; then did="would be installed"; else did="was installed"; fi
+    did="$did in $dest_bin_dir"
+    [ $linked -eq 0 ] || did="$did and linked as $link"
+    if [ $system -eq 1 ]; then
+        echo "install: no Chrome/Chromium installation was found machine-wide, so no browser was registered and none can start the host (textus-host $did); install the browser and run sudo scripts/install.sh --system again, or name one: --browser NAME" >&2
+    else
+        echo "install: no Chrome/Chromium profile folder was found, so no browser was registered and none can start the host (textus-host $did); start your browser once (it creates its folder) and run scripts/install.sh again, or name one: --browser NAME or --user-data-dir DIR" >&2
+    fi
+    exit 1
+fi
+
 # ---- the host's own list of extensions ---------------------------------------------
 
-# The host checks the caller too: an id other than the stub's must also be in its settings
-# (settings.allowed_extension_ids), which only `textus-host configure` sets. Read them with
-# `status --json` (stdout: the ids, one per line; returns 1 when no configuration is stored,
-# 2 when it could not be read).
-host_allowed_ids() {
-    local out rc=0 t=()
-    if command -v timeout >/dev/null 2>&1; then t=(timeout 20); fi
-    out=$(${t[@]+"${t[@]}"} "$dest_host" status --json 2>/dev/null) || rc=$?
-    out=$(printf '%s' "$out" | tr -d ' \t\r\n')
-    case $out in
-        *'"settings":{'*) ;;
-        *'"configured":false'*) return 1 ;; # nothing stored yet (exit 1, no settings)
-        *) return 2 ;;
-    esac
-    [ $rc -le 1 ] || return 2
-    printf '%s\n' "$out" | sed -n 's/.*"allowed_extension_ids":\[\([^]]*\)\].*/\1/p' |
-        { grep -o '[a-p]\{32\}' || true; }
-}
-
+cmd_th=$th
+case $cmd_th in *' '*) cmd_th="'$th'" ;; esac
+missing=() # ids some manifest allows that the host's settings do not
 if [ ${#extra_ids[@]} -gt 0 ]; then
-    cmd_th=$th
-    case $cmd_th in *' '*) cmd_th="'$th'" ;; esac
-    stored=()
-    if [ $system -eq 1 ]; then
-        why="each user's own settings: a machine-wide install cannot check them"
-    else
-        rc=0
-        listed=$(host_allowed_ids) || rc=$?
-        case $rc in
-            0)
-                while IFS= read -r id; do [ -z "$id" ] || stored+=("$id"); done <<<"$listed"
-                why="they list ${stored[*]:-none}"
-                ;;
-            1) why="nothing is configured yet" ;;
-            *) why="they could not be read, $th status says why; add any other id they allow" ;;
-        esac
-    fi
-    missing=()
+    case $settings_rc in
+        0) why="they list ${stored[*]:-none}" ;;
+        1) why="nothing is configured yet" ;;
+        2) why="they could not be read, $th status says why; add any other id they allow" ;;
+        *)
+            if [ $system -eq 1 ]; then why="each user's own settings: a machine-wide install cannot check them"
+            else why="they could not be read: no textus-host to ask; add any other id they allow"; fi
+            ;;
+    esac
     for id in "${extra_ids[@]}"; do
         in_list "$id" ${stored[@]+"${stored[@]}"} || missing+=("$id")
     done
@@ -725,7 +798,9 @@ if [ ${#extra_ids[@]} -gt 0 ]; then
         note "the host's settings already allow extension(s) ${extra_ids[*]} (settings.allowed_extension_ids)"
     else
         all=""
-        for id in ${stored[@]+"${stored[@]}"} "${missing[@]}"; do all+="${all:+,}\"$id\""; done
+        for id in ${stored[@]+"${stored[@]}"} "${missing[@]}"; do
+            in_list "$id" ${remove_ids[@]+"${remove_ids[@]}"} || all+="${all:+,}\"$id\""
+        done
         note "the host checks the caller too: it answers forbidden_origin to extension(s) ${missing[*]}
   until its settings.allowed_extension_ids allows them ($why). Allow every id
   (the list replaces the stored one):
@@ -733,4 +808,23 @@ if [ ${#extra_ids[@]} -gt 0 ]; then
   $th doctor checks both sides."
     fi
 fi
-note "done: $written browser folder(s). Next: $th configure, then $th doctor"
+# An id removed from the manifests that the host's settings still allow: doctor would fail
+# (every id in the settings must be in every manifest) until the settings drop it too.
+dropped=()
+for id in ${remove_ids[@]+"${remove_ids[@]}"}; do
+    if in_list "$id" ${stored[@]+"${stored[@]}"}; then dropped+=("$id"); fi
+done
+if [ ${#dropped[@]} -gt 0 ] && [ ${#missing[@]} -eq 0 ]; then
+    all=""
+    for id in ${stored[@]+"${stored[@]}"}; do
+        in_list "$id" "${dropped[@]}" || all+="${all:+,}\"$id\""
+    done
+    note "the host's settings still allow extension(s) ${dropped[*]} (settings.allowed_extension_ids):
+  drop them there too (the list replaces the stored one):
+    echo '{\"settings\":{\"allowed_extension_ids\":[$all]}}' | $cmd_th configure --no-verify"
+fi
+if [ $dry_run -eq 1 ]; then
+    note "dry run: nothing written ($written browser folder(s) would be registered)"
+else
+    note "done: $written browser folder(s). Next: $th configure, then $th doctor"
+fi

@@ -4,8 +4,10 @@
 # PATH (only while it still points at a file of the receipt), then the folders it created,
 # deepest first, each only when it is empty and is still the very folder the installer made
 # (same device, inode and, where the system keeps one, birth time: a folder a person made
-# again under that name is kept), and last the receipt. The credential store and the send
-# journal are not touched (they are the user's): it says where they are.
+# again under that name is kept), and last the receipt. The credential store, the send
+# journal and doctor's support reports are not touched (they are the user's): it says where
+# they are. --dry-run says what the real run would do (a folder that would not be empty is
+# "would keep").
 #
 #   scripts/uninstall.sh [--system] [--dry-run]     (usage() below is the --help text)
 #
@@ -31,14 +33,15 @@ textus-host): the host and its modules, the browser manifests, the textus-host
 link on your PATH (only while it still points at this install), then the
 folders the installer created, deepest first, each only when it is empty and
 is still the folder the installer made (one you made again under the same name
-is kept). Your credentials and send journal are not removed: it says where
-they are and how to delete them. Run twice, it says there is nothing to remove.
+is kept). Your credentials, send journal and support reports (doctor --report)
+are not removed: it says where they are and how to delete them. Run twice, it
+says there is nothing to remove.
 
   --system    remove a machine-wide install (one made with
               sudo scripts/install.sh --system; its receipt is in
               /var/lib/textus-host, on macOS /Library/Application Support/
               textus-host)
-  --dry-run   print what would be removed, remove nothing
+  --dry-run   print what would be removed and kept, remove nothing
   -h, --help  this help
 
 exit status: 0 removed, or nothing to remove (no receipt); 1 the receipt could
@@ -117,9 +120,11 @@ receipt="$state/install-receipt.txt"
 credentials_note() {
     local cfg data
     if [ $system -eq 1 ]; then
-        echo "uninstall: each user's credentials and send journal stay in their own folders
-  (~/.config/textus-host and ~/.local/share/textus-host; macOS: ~/Library/Application Support/
-  textus-host and textus-host-data); delete them to forget them"
+        echo "uninstall: each user's credentials, send journal and support reports
+  (textus-host-report-*.txt, written by textus-host doctor --report; they hold candidates'
+  phone numbers) stay in their own folders (~/.config/textus-host and
+  ~/.local/share/textus-host; macOS: ~/Library/Application Support/textus-host and
+  textus-host-data); delete them to forget them"
         return 0
     fi
     if [ -n "${TEXTUS_HOST_HOME:-}" ]; then
@@ -131,12 +136,25 @@ credentials_note() {
         cfg="${XDG_CONFIG_HOME:-$HOME/.config}/textus-host"
         data="${XDG_DATA_HOME:-$HOME/.local/share}/textus-host"
     fi
+    local reports=0 r
+    for r in "$data"/textus-host-report-*.txt; do
+        if [ -f "$r" ]; then reports=$((reports + 1)); fi
+    done
     if [ -e "$cfg/credentials.store" ]; then
         echo "uninstall: your credentials are still in $cfg/credentials.store (its key in
-  $data/store.key, the send journal in $data/outbox.sqlite): not removed. To forget them too:
+  $data/store.key, the send journal in $data/outbox.sqlite): not removed. To forget them too$(
+            [ $reports -eq 0 ] || echo " (and the support reports below)"):
   rm -r '$cfg'$( [ "$data" = "$cfg" ] || printf " '%s'" "$data")"
     else
         echo "uninstall: no credentials are stored for this user ($cfg/credentials.store does not exist)"
+    fi
+    # doctor --report writes its reports into the data folder: they hold candidates' phone
+    # numbers and recent messages (no secrets), so they are named as the credentials are
+    if [ $reports -gt 0 ]; then
+        echo "uninstall: $reports support report(s) written by textus-host doctor --report are still in
+  $data (textus-host-report-*.txt): not removed. They hold candidates' phone numbers;
+  delete them once TextUs support no longer needs them:
+  rm '$data'/textus-host-report-*.txt"
     fi
 }
 
@@ -147,11 +165,26 @@ if [ ! -f "$receipt" ]; then
     exit 0
 fi
 
+# A dry run says what the real run would do: it records each path the real run would
+# remove, so that a folder is "would remove" only when everything in it would be removed
+# first (the real run's rmdir keeps a folder that is not empty).
+gone=()
 act() { # description command...
     local what=$1
     shift
-    if [ $dry_run -eq 1 ]; then echo "  would remove $what"; return 0; fi
+    if [ $dry_run -eq 1 ]; then echo "  would remove $what"; gone+=("${what%/}"); return 0; fi
     if "$@" 2>/dev/null; then echo "  removed $what"; else echo "  kept $what (not empty or already gone)"; fi
+}
+# The entries of a folder the dry run would not have removed, counted.
+left_in() { # folder
+    local e n=0 x found
+    for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        [ -e "$e" ] || [ -L "$e" ] || continue
+        found=0
+        for x in ${gone[@]+"${gone[@]}"}; do [ "$x" != "$e" ] || { found=1; break; }; done
+        [ $found -eq 1 ] || n=$((n + 1))
+    done
+    echo "$n"
 }
 
 files=()
@@ -187,7 +220,8 @@ done
 for f in ${files[@]+"${files[@]}"}; do
     if [ -e "$f" ] || [ -L "$f" ]; then act "$f" rm -f -- "$f"; else echo "  already gone $f"; fi
 done
-if [ $dry_run -eq 1 ]; then echo "  would remove $receipt"; else rm -f -- "$receipt"; echo "  removed $receipt"; fi
+if [ $dry_run -eq 1 ]; then echo "  would remove $receipt"; gone+=("$receipt")
+else rm -f -- "$receipt"; echo "  removed $receipt"; fi
 dir_id() {
     if stat -c %i / >/dev/null 2>&1; then stat -c '%d:%i:%.9W' "$1" 2>/dev/null || true # GNU
     else stat -f '%d:%i:%B' "$1" 2>/dev/null || true; fi                                # BSD, macOS
@@ -202,6 +236,10 @@ if [ ${#dirs[@]} -gt 0 ]; then
         [ -d "$d" ] || continue
         if [ -n "$id" ] && [ "$(dir_id "$d")" != "$id" ]; then
             echo "  kept $d/ (not the folder the installer made: it was made again since)"
+            continue
+        fi
+        if [ $dry_run -eq 1 ] && [ "$(left_in "$d")" -gt 0 ]; then
+            echo "  would keep $d/ (not empty: $(left_in "$d") other item(s) in it)"
             continue
         fi
         act "$d/" rmdir -- "$d"

@@ -6,8 +6,11 @@ installed binary, idempotence, the receipt, that uninstall leaves exactly the
 tree that was there before, --dry-run, --user-data-dir, --browser, --system
 (under TH_INSTALL_ROOT), macOS paths (TH_INSTALL_OS=Darwin), bad extension ids,
 the Snap/Flatpak warnings and the NativeMessagingUserLevelHosts policy warning;
-extension ids kept across re-installs, the link on PATH, refused test builds and
-custom profile folders, and the options' errors.
+extension ids kept across re-installs (and across an uninstall, from the host's
+settings), the link on PATH and the PATH advice, refused test builds and custom
+profile folders, an install that registers no browser (exit 1), dry runs that
+name exactly what the real run creates or removes, the support reports named at
+uninstall, and the options' errors.
 """
 import json
 import os
@@ -232,10 +235,41 @@ class Installer(unittest.TestCase):
             self.assertIn("'%s' is not valid" % bad, p.stderr)
         self.assertEqual(tree(self.home), before)
 
-    def test_no_browser_found_warns(self):
+    def test_no_browser_found_fails(self):
+        # nothing registered, so no browser can start the host: not a success, and it says
+        # what was done (the host itself is installed, in the receipt) and how to go on
         shutil.rmtree(os.path.join(self.home, ".config"))
-        p = self.install()
-        self.assertIn("no browser user data folder found", p.stderr)
+        before = tree(self.home)
+        p = self.install("--dry-run", ok=False)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("no Chrome/Chromium profile folder was found", p.stderr)
+        self.assertEqual(tree(self.home), before)
+        p = self.install(ok=False)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        installed = os.path.join(self.state, "bin", "textus-host")
+        link = os.path.join(self.home, ".local", "bin", "textus-host")
+        lines = [l for l in p.stderr.splitlines() if "no Chrome/Chromium profile folder was found" in l]
+        self.assertEqual(len(lines), 1, p.stderr)
+        for words in ("no browser was registered", "installed in " + os.path.dirname(installed),
+                      "linked as " + link, "start your browser once", "run scripts/install.sh again",
+                      "--browser NAME", "--user-data-dir DIR"):
+            self.assertIn(words, lines[0])
+        self.assertNotIn("done:", p.stdout)
+        self.assertTrue(os.access(installed, os.X_OK))
+        self.assertIn(("file", installed), self.receipt())
+        # a browser named: registered, a success
+        p = self.install("--browser", "chromium")
+        self.assertIn("done: 1 browser folder(s)", p.stdout)
+        self.run_script(UNINSTALL)
+        self.assertEqual(tree(self.home), before)
+
+    def test_system_install_without_a_browser_fails(self):
+        root = os.path.join(self.tmp, "root")
+        os.makedirs(root)
+        p = self.install("--system", env={"TH_INSTALL_ROOT": root}, ok=False)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("no Chrome/Chromium installation was found machine-wide", p.stderr)
+        self.assertIn("--browser NAME", p.stderr)
 
     def test_snap_flatpak_and_policy_warnings(self):
         os.makedirs(os.path.join(self.home, "snap", "chromium"))
@@ -533,6 +567,137 @@ class Installer(unittest.TestCase):
         self.assertIn("they list %s" % OTHER, p.stdout)
         cmd = self.settings_command(p.stdout)
         self.assertIn('"allowed_extension_ids":["%s","%s"]' % (OTHER, third), cmd)
+
+    def allowed(self, browser_dir):
+        with open(self.manifest_path(browser_dir)) as f:
+            return json.load(f)["allowed_origins"]
+
+    def test_uninstall_then_reinstall_keeps_the_ids_the_host_allows(self):
+        # the recruiter allowed the production id on both sides, then uninstalled and installed
+        # again: the host's settings still allow it, so every manifest must too (or Chrome
+        # refuses the extension the host accepts, and doctor fails)
+        p = self.install("--extension-id", OTHER, "--no-link")
+        r = subprocess.run(["bash", "-c", self.settings_command(p.stdout)],
+                           env={"PATH": os.environ["PATH"], "HOME": self.home},
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.run_script(UNINSTALL)
+        self.assertFalse(os.path.exists(self.manifest_path("chromium")))
+        both = ["chrome-extension://%s/" % STUB, "chrome-extension://%s/" % OTHER]
+        keeping = "keeping extension id %s (allowed in the host's settings)" % OTHER
+        p = self.install("--dry-run", "--no-link")
+        self.assertFalse(os.path.exists(self.manifest_path("chromium")))
+        dry = p.stdout
+        p = self.install("--no-link")
+        for d in ("google-chrome", "chromium", "vivaldi"):
+            self.assertEqual(self.allowed(d), both, d)
+        self.assertEqual(p.stdout.count(keeping), 1, p.stdout)  # one line per id, not per browser
+        self.assertEqual(dry.count(keeping), 1, dry)  # and the dry run says the same
+        self.assertIn("the host's settings already allow extension(s) %s" % OTHER, p.stdout)
+        self.assertNotIn("echo '{", p.stdout)
+        # dropping it from the manifests: the settings still allow it, and the installer gives
+        # the command that drops it there too, which works as printed
+        p = self.install("--no-link", "--remove-extension-id", OTHER)
+        self.assertEqual(self.allowed("chromium"), ["chrome-extension://%s/" % STUB])
+        self.assertNotIn(keeping, p.stdout)
+        self.assertIn("the host's settings still allow extension(s) %s" % OTHER, p.stdout)
+        cmd = self.settings_command(p.stdout)
+        self.assertIn('"allowed_extension_ids":[]', cmd)
+        r = subprocess.run(["bash", "-c", cmd], env={"PATH": os.environ["PATH"], "HOME": self.home},
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        p = self.install("--no-link")
+        self.assertNotIn(OTHER, p.stdout)
+        self.assertEqual(self.allowed("chromium"), ["chrome-extension://%s/" % STUB])
+
+    # ---- what a new user is told ----
+
+    def test_path_advice_works_in_this_terminal_and_after_a_login(self):
+        link = os.path.join(self.home, ".local", "bin", "textus-host")
+        p = self.install()  # PATH lacks ~/.local/bin, and this home has no ~/.profile
+        self.assertIn("%s is not on your PATH in this session" % os.path.dirname(link), p.stderr)
+        self.assertNotIn("open a new terminal", p.stderr)  # a new GNOME terminal reads no ~/.profile
+        export = [l.strip() for l in p.stderr.splitlines() if l.strip().startswith("export PATH=")]
+        self.assertEqual(export, ['export PATH="$HOME/.local/bin:$PATH"'], p.stderr)
+        self.assertIn("you have no ~/.profile: add the export", p.stderr)
+        self.assertIn("log out and back in", p.stderr)
+        # the line as printed makes `textus-host` work in this shell
+        r = subprocess.run(["bash", "-c", export[0] + " && textus-host --version"],
+                           env={"PATH": "/usr/bin:/bin", "HOME": self.home},
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("textus-host 0.1", r.stdout)
+        # Debian's stock ~/.profile adds ~/.local/bin at login when it exists: then a new login
+        # is enough, and nothing is to be added to ~/.profile
+        with open(os.path.join(self.home, ".profile"), "w") as f:
+            f.write('if [ -d "$HOME/.local/bin" ] ; then\n    PATH="$HOME/.local/bin:$PATH"\nfi\n')
+        p = self.install()
+        self.assertIn("your ~/.profile adds ~/.local/bin to PATH at login", p.stderr)
+        self.assertIn("log out and back in", p.stderr)
+        self.assertNotIn(">> ~/.profile", p.stderr)
+        self.assertNotIn("add the export", p.stderr)
+        r = subprocess.run(["bash", "-lc", "textus-host --version"],  # what a new login gets
+                           env={"PATH": "/usr/bin:/bin", "HOME": self.home},
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_dry_run_lists_every_folder_and_file_the_real_run_creates(self):
+        # a fresh home: no ~/.local yet (the link's folder ~/.local/bin included)
+        self.assertFalse(os.path.exists(os.path.join(self.home, ".local")))
+        before = {p for p, _ in tree(self.home)}
+        p = self.install("--dry-run")
+        told = set()
+        for line in p.stdout.splitlines():
+            for word in ("would create folder ", "would write ", "would link "):
+                if line.startswith("install: " + word):
+                    path = line[len("install: " + word):]
+                    path = path.split(" -> ")[0].split(" (")[0]
+                    told.add(os.path.relpath(path, self.home))
+        self.install()
+        made = {p for p, _ in tree(self.home)} - before
+        self.assertEqual(told, made)
+
+    def test_uninstall_dry_run_says_what_the_real_run_does(self):
+        self.install()
+        # the host's own files in its data folder, which uninstalling keeps
+        for n in ("store.key", "outbox.sqlite"):
+            with open(os.path.join(self.state, n), "w") as f:
+                f.write("x\n")
+
+        def said(out, word):
+            return {l.strip()[len(word):].split(" (")[0].rstrip("/")
+                    for l in out.splitlines() if l.strip().startswith(word)}
+        p = self.run_script(UNINSTALL, "--dry-run")
+        would_remove, would_keep = said(p.stdout, "would remove "), said(p.stdout, "would keep ")
+        self.assertIn(self.state, would_keep)
+        self.assertIn(os.path.join(self.home, ".local"), would_keep)
+        self.assertIn("would keep %s/ (not empty" % self.state, p.stdout)
+        p = self.run_script(UNINSTALL)
+        removed, kept = said(p.stdout, "removed "), said(p.stdout, "kept ")
+        self.assertEqual(would_remove, removed)
+        self.assertEqual(would_keep, kept)
+        for path in removed:
+            self.assertFalse(os.path.lexists(path), path)
+        for path in kept:
+            self.assertTrue(os.path.isdir(path), path)
+
+    def test_uninstall_names_the_support_reports(self):
+        self.install()
+        # what `textus-host doctor --report` writes into the data folder (candidates' numbers)
+        for n in ("textus-host-report-20261201-101500.txt", "textus-host-report-20261202-090000.txt"):
+            with open(os.path.join(self.state, n), "w") as f:
+                f.write("report\n")
+        creds = os.path.join(self.home, ".config", "textus-host", "credentials.store")
+        os.makedirs(os.path.dirname(creds))
+        with open(creds, "w") as f:
+            f.write("sealed\n")
+        for args in ((), ()):  # the uninstall, then the run with nothing to remove
+            p = self.run_script(UNINSTALL, *args)
+            self.assertIn("2 support report(s) written by textus-host doctor --report are still in\n  %s"
+                          % self.state, p.stdout)
+            self.assertIn("phone numbers", p.stdout)
+            self.assertIn("rm '%s'/textus-host-report-*.txt" % self.state, p.stdout)
+        self.assertEqual(len([n for n in os.listdir(self.state) if n.startswith("textus-host-report-")]), 2)
 
     def test_missing_binary_refused(self):
         p = self.run_script(INSTALL, "--binary", os.path.join(self.tmp, "nope"), ok=False)
