@@ -49,40 +49,8 @@ not be read; 2 a wrong option or argument.
 EOF
 }
 
-# The word closest to $1 among the others (optimal string alignment distance, case-insensitive,
-# as the host's "did you mean": within max(1, length/3) edits), or nothing. Same as install.sh's.
-nearest() {
-    local w c best="" bestd=999 la lb i j n cost v lim
-    w=$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')
-    shift
-    la=${#w}
-    for c in "$@"; do
-        lb=${#c}
-        n=$((lb + 1))
-        local dist=()
-        for ((i = 0; i <= la; i++)); do dist[i * n]=$i; done
-        for ((j = 0; j <= lb; j++)); do dist[j]=$j; done
-        for ((i = 1; i <= la; i++)); do
-            for ((j = 1; j <= lb; j++)); do
-                cost=1
-                [ "${w:i-1:1}" != "${c:j-1:1}" ] || cost=0
-                v=$((dist[(i - 1) * n + j] + 1))
-                if ((dist[i * n + j - 1] + 1 < v)); then v=$((dist[i * n + j - 1] + 1)); fi
-                if ((dist[(i - 1) * n + j - 1] + cost < v)); then v=$((dist[(i - 1) * n + j - 1] + cost)); fi
-                if ((i > 1 && j > 1)) && [ "${w:i-1:1}" = "${c:j-2:1}" ] &&
-                    [ "${w:i-2:1}" = "${c:j-1:1}" ] && ((dist[(i - 2) * n + j - 2] + 1 < v)); then
-                    v=$((dist[(i - 2) * n + j - 2] + 1))
-                fi
-                dist[i * n + j]=$v
-            done
-        done
-        if ((dist[la * n + lb] < bestd)); then bestd=${dist[la * n + lb]}; best=$c; fi
-    done
-    lim=$((la / 3))
-    [ "$lim" -ge 1 ] || lim=1
-    if [ "$bestd" -le "$lim" ]; then echo "$best"; fi
-    return 0
-}
+# "did you mean" for a mistyped option (shared with the other script)
+. "$(cd "$(dirname "$0")" && pwd)/lib/nearest.sh"
 
 usage_error() { echo "uninstall: $*" >&2; echo "(scripts/uninstall.sh --help shows the options)" >&2; exit 2; }
 

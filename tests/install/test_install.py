@@ -376,6 +376,7 @@ class Installer(unittest.TestCase):
         for d in ("scripts", "manifest", "build/host"):
             os.makedirs(os.path.join(co, d))
         shutil.copy2(INSTALL, os.path.join(co, "scripts"))
+        shutil.copytree(os.path.join(SRC, "scripts", "lib"), os.path.join(co, "scripts", "lib"))
         shutil.copy2(os.path.join(SRC, "manifest", NAME + ".json.in"), os.path.join(co, "manifest"))
         for n in ["textus-host"] + self.modules:
             shutil.copy2(os.path.join(self.build, n), os.path.join(co, "build", "host"))
