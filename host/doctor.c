@@ -733,8 +733,8 @@ static void doctor_check_sandboxes(struct doctor *d)
         snprintf(p, sizeof(p), "%s/.var/app/%s", doctor_home(), flatpaks[i]);
         if (doctor_is_dir(p))
             doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, p,
-                       "use a browser installed from a .deb/.rpm (or see the README: Flatpak "
-                       "workaround with flatpak-spawn --host)",
+                       "use Greenhouse in a browser installed from a .deb/.rpm (Google Chrome, "
+                       "Microsoft Edge, Debian's chromium)",
                        "a Flatpak browser (%s): it reads manifests only inside its sandbox and "
                        "cannot run the host installed outside it",
                        flatpaks[i]);

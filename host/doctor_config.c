@@ -116,8 +116,9 @@ static void doctor_config_credentials(struct doctor *d, const struct store *s)
                    store_gh_base_url(s));
         if (gen == 1)
             doctor_add(d, "greenhouse", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Harvest v1 retirement",
-                       "ask your Greenhouse admin for Harvest v3 credentials (README: setup "
-                       "guide), then run textus-host configure",
+                       "ask your Greenhouse admin for Harvest v3 client credentials (Configure > "
+                       "Dev Center > API Credentials > Harvest V3), then run textus-host "
+                       "configure",
                        "%s", CONFIG_V1_NOTICE);
     }
     if (!store_note_enabled(s))

@@ -96,10 +96,23 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
     case ERR_GREENHOUSE_PERMISSION:
         /* 403: "You don't have access to that record" (harvest.html#errors) */
         if (v3) {
-            snprintf(c->fix, sizeof(c->fix),
-                     "give the Harvest v3 credentials the scope %s (Configure > Dev Center > API "
-                     "Credentials); v3 reads also need a Site Admin subject",
-                     perm ? perm : "named above");
+            char named[64];
+            if (gh_forbidden_scope(c->message, named, sizeof(named)))
+                snprintf(c->fix, sizeof(c->fix),
+                         "grant the scope %s on the Harvest v3 credential (Greenhouse: Configure "
+                         "> Dev Center > API Credentials > Manage scopes), then run "
+                         "`textus-host configure` again",
+                         named[0] ? named
+                         : perm   ? perm
+                                  : "Greenhouse named");
+            else
+                snprintf(c->fix, sizeof(c->fix),
+                         "check that the scope %s is granted on the Harvest v3 credential "
+                         "(Configure > Dev Center > API Credentials > Manage scopes); if it is, "
+                         "the cause may be the Site Admin subject rule a third-party client "
+                         "reports (not documented): send `textus-host doctor --report` to TextUs "
+                         "support",
+                         perm ? perm : "named above");
         } else {
             snprintf(c->fix, sizeof(c->fix),
                      "Greenhouse refused access to the record (403): ask a Greenhouse admin to "
