@@ -1,7 +1,7 @@
 // TextUs for Greenhouse (stub) — options page. Shows the host's checklist (the `configure` verb's
 // dry run: what is stored, checked online; the same lines `textus-host configure` and `doctor`
-// print: ok / FAIL / unchecked, each failure with its fix), says per secret whether one is
-// stored ("stored (…1234)") or "not set", offers Harvest v3 first and v1 with its removal date
+// print: ok / FAIL / warn / unchecked, each failure and warning with its fix), says per secret
+// whether one is stored ("stored (…1234)") or "not set", offers Harvest v3 first and v1 with its removal date
 // (announced for 2026-08-31, passed), sends credentials with `configure` (accepted by the
 // service worker only from this page) and shows the verification in place after "Save and
 // verify". Secret fields are write-only: never filled back, cleared once saved (kept while a
@@ -31,7 +31,7 @@ function el(tag, cls, text) {
   return e;
 }
 
-const MARKS = { ok: '✓ ok', fail: '✗ FAIL', unchecked: '? unchecked' };
+const MARKS = { ok: '✓ ok', fail: '✗ FAIL', warn: '! warn', unchecked: '? unchecked' };
 
 // The host's checklist ({check, status, message, fix}) as a list a person reads.
 function renderChecklist(list, items) {

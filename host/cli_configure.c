@@ -49,7 +49,10 @@
 
 static enum term_mark cli_configure_mark(enum verify_status st)
 {
-    return st == VERIFY_OK ? TERM_OK : st == VERIFY_FAIL ? TERM_FAIL : TERM_UNCHECKED;
+    return st == VERIFY_OK     ? TERM_OK
+           : st == VERIFY_FAIL ? TERM_FAIL
+           : st == VERIFY_WARN ? TERM_WARN
+                               : TERM_UNCHECKED;
 }
 
 /* One check: "  ok          TextUs token: accepted by TextUs"; a failure is followed by its fix. */
@@ -59,6 +62,9 @@ static void cli_configure_check_line(const struct verify_check *c)
     term_print_mark(stdout, cli_configure_mark(c->status), CLI_MARK_WIDTH);
     if (c->status == VERIFY_FAIL) {
         printf(" %s: %s: %s\n", c->check, err_code_name(c->code), c->message);
+        printf("  %-*s fix: %s\n", CLI_MARK_WIDTH, "", c->fix);
+    } else if (c->status == VERIFY_WARN && c->fix[0]) {
+        printf(" %s: %s\n", c->check, c->message);
         printf("  %-*s fix: %s\n", CLI_MARK_WIDTH, "", c->fix);
     } else {
         printf(" %s: %s\n", c->check, c->message);
@@ -371,8 +377,9 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
      * fault (exit 2), whatever the services would say */
     if (config_check_document(patch, 0, cur ? store_gh_generation(cur) : 0, &e) != 0 ||
         config_check_values(patch, &e) != 0) {
-        fprintf(stderr, "textus-host configure: %s: %s; nothing was saved\n", err_code_name(e.code),
-                e.message);
+        /* said once: some messages already end with it */
+        fprintf(stderr, "textus-host configure: %s: %s%s\n", err_code_name(e.code), e.message,
+                strstr(e.message, "nothing was saved") ? "" : "; nothing was saved");
         return e.code == ERR_INVALID_CONFIG ? 2 : 1;
     }
     if (empty && !cur) {
@@ -457,7 +464,7 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
         goto out;
     }
     if (report->failed > 0) {
-        printf("saved anyway (--save-anyway), although %d check(s) failed.\n", report->failed);
+        printf("saved anyway, although %d check(s) failed.\n", report->failed);
         fprintf(stderr, "textus-host configure: saved, but %d check(s) failed\n", report->failed);
     } else {
         printf("saved.\n");
@@ -777,19 +784,26 @@ static unsigned cli_session_fixable(const struct cli_session *ss, const struct v
     return m;
 }
 
-/* Ask a yes/no question until the answer is one; Enter means yes. 1 yes, 0 no, -1 EOF. */
-static int cli_session_yes(struct cli_session *ss, const char *question)
+/* Ask a yes/no question until the answer is one; Enter means dflt. 1 yes, 0 no, -1 EOF. */
+static int cli_session_ask_yn(struct cli_session *ss, const char *question, int dflt)
 {
     for (;;) {
-        printf("%s [Y/n]: ", question);
+        printf("%s %s: ", question, dflt ? "[Y/n]" : "[y/N]");
         if (cli_configure_read_line(0, ss->line, CLI_LINE_MAX) != 0)
             return -1;
-        if (!ss->line[0] || strcasecmp(ss->line, "y") == 0 || strcasecmp(ss->line, "yes") == 0)
+        if (!ss->line[0])
+            return dflt;
+        if (strcasecmp(ss->line, "y") == 0 || strcasecmp(ss->line, "yes") == 0)
             return 1;
         if (strcasecmp(ss->line, "n") == 0 || strcasecmp(ss->line, "no") == 0)
             return 0;
         printf("  please answer y or n\n");
     }
+}
+
+static int cli_session_yes(struct cli_session *ss, const char *question)
+{
+    return cli_session_ask_yn(ss, question, 1);
 }
 
 /* Ask again the questions in mask, in order. 0, or -1 on EOF. */
@@ -849,9 +863,6 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
         }
         verify_report_release(report);
         rc = cli_configure_once(o, patch, cur, report, &retry);
-        store_json_wipe(patch);
-        cJSON_Delete(patch);
-        patch = NULL;
         if (!retry)
             break;
         mask = cli_session_fixable(&ss, report);
@@ -867,10 +878,32 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
         }
         if (yes < 0)
             goto eof;
+        if (!yes && !cli_configure_patch_empty(patch)) {
+            /* the answers need not be lost: keep them as --save-anyway would (exit 1) */
+            yes = cli_session_ask_yn(&ss,
+                                     "Save anyway (a failed check stays failed; run "
+                                     "textus-host doctor later)?",
+                                     0);
+            if (yes < 0)
+                goto eof;
+            if (yes) {
+                struct cli_configure_opts anyway = *o;
+                anyway.save_anyway = 1;
+                verify_report_release(report);
+                rc = cli_configure_once(&anyway, patch, cur, report, NULL);
+                break;
+            }
+            fprintf(stderr, "textus-host configure: nothing was saved (textus-host configure "
+                            "--save-anyway keeps the values regardless)\n");
+            break;
+        }
         if (!yes) {
             fprintf(stderr, "textus-host configure: nothing was saved\n");
             break;
         }
+        store_json_wipe(patch);
+        cJSON_Delete(patch);
+        patch = NULL;
         if (mask && cli_session_reask(&ss, mask) != 0)
             goto eof;
     }
@@ -880,6 +913,10 @@ eof:
     fprintf(stderr, "textus-host configure: input ended; nothing was saved\n");
     rc = 1;
 out:
+    if (patch) {
+        store_json_wipe(patch);
+        cJSON_Delete(patch);
+    }
     if (report) {
         verify_report_release(report);
         sodium_free(report);

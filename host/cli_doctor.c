@@ -475,6 +475,7 @@ int cli_cmd_doctor(int argc, char **argv)
     d.progress = !json || term_fancy(stderr) ? stderr : NULL;
 
     doctor_check_install(&d);
+    doctor_check_extension_ids(&d);
     cli_doctor_config(&d, online);
     faq = doctor_faq(&d);
     if (!faq) {

@@ -50,7 +50,10 @@ static void cli_status_members(const cJSON *obj, const char *title)
     printf("%s\n", title);
     cJSON_ArrayForEach(m, obj)
     {
-        if (cJSON_IsString(m)) {
+        if (cJSON_IsString(m) && strcmp(m->string, "quiet_hours") == 0) {
+            /* the value is when texts may go out, not when they may not */
+            printf("  %-20s %s (settings.quiet_hours)\n", "texting hours", m->valuestring);
+        } else if (cJSON_IsString(m)) {
             printf("  %-20s %s\n", m->string, m->valuestring);
         } else if (cJSON_IsNull(m)) {
             printf("  %-20s (not set)\n", m->string);

@@ -377,16 +377,23 @@ static int doctor_ping_as(struct doctor *d, const char *subject, const char *pat
     if (doctor_check_pong(reply, version, vsz, why, sizeof(why)) != 0) {
         cJSON_Delete(reply);
         if (strstr(why, "forbidden_origin")) {
+            /* one complete command, runnable by the person who reads it (the settings are
+             * theirs); IT only for a machine-wide manifest, which needs root to change */
+            int machine_wide = strstr(label, "(machine-wide)") != NULL;
             doctor_allow_command(cmd, sizeof(cmd), ping_id);
             snprintf(fix, sizeof(fix),
                      "allow it in the host's settings (settings.allowed_extension_ids) with: %s "
                      "(the list replaces the stored one; this is the complete list to paste), or "
-                     "remove it from the manifest: scripts/install.sh --remove-extension-id %.32s",
-                     cmd, ping_id);
+                     "%s: %sscripts/install.sh%s --remove-extension-id %.32s",
+                     cmd,
+                     machine_wide ? "have IT remove it from the machine-wide manifest"
+                                  : "remove it from the manifest",
+                     machine_wide ? "sudo " : "", machine_wide ? " --system" : "", ping_id);
             doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
                        "the manifest allows extension %s but the host refuses it: it answered "
-                       "the ping with an error (%s)",
-                       ping_id, why);
+                       "the ping with forbidden_origin (the id is not in "
+                       "settings.allowed_extension_ids)",
+                       ping_id);
             doctor_step_end(d);
             return 0;
         }
@@ -641,20 +648,27 @@ static int doctor_seen_add(struct doctor_seen *s, const char *p)
     return 1;
 }
 
-/* Check <dir>/com.textus.greenhouse.json; missing_is_fail: the browser exists but lacks it. */
+/*
+ * Check <dir>/com.textus.greenhouse.json; missing_is_fail: the browser exists but lacks it;
+ * udd: the --user-data-dir folder it is in (the fix names it), or NULL.
+ */
 static int doctor_check_dir(struct doctor *d, struct doctor_seen *seen, const char *label,
-                            const char *nmh_dir, int missing_is_fail)
+                            const char *nmh_dir, int missing_is_fail, const char *udd)
 {
-    char file[PATH_MAX];
+    char file[PATH_MAX], fix[PATH_MAX + 64];
 
     if (snprintf(file, sizeof(file), "%s/" DOCTOR_HOST_NAME ".json", nmh_dir) >= (int)sizeof(file))
         return 0;
     if (!doctor_seen_add(seen, file))
         return 0;
     if (access(file, F_OK) != 0) {
+        if (udd)
+            snprintf(fix, sizeof(fix), "run scripts/install.sh --user-data-dir %s", udd);
+        else
+            snprintf(fix, sizeof(fix),
+                     "run scripts/install.sh (add --user-data-dir DIR for a custom profile)");
         if (missing_is_fail)
-            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, label,
-                       "run scripts/install.sh (add --user-data-dir DIR for a custom profile)",
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, label, fix,
                        "not installed for this browser: no %s (Chrome says \"Specified native "
                        "messaging host not found.\")",
                        file);
@@ -703,7 +717,7 @@ static void doctor_check_receipt(struct doctor *d, struct doctor_seen *seen, int
             doctor_seen_add(seen, p);
             continue;
         }
-        *manifests += doctor_check_dir(d, seen, "installed (receipt)", dir, 0);
+        *manifests += doctor_check_dir(d, seen, "installed (receipt)", dir, 0, NULL);
     }
     fclose(f);
 }
@@ -733,8 +747,8 @@ static void doctor_check_sandboxes(struct doctor *d)
         snprintf(p, sizeof(p), "%s/.var/app/%s", doctor_home(), flatpaks[i]);
         if (doctor_is_dir(p))
             doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, p,
-                       "use a browser installed from a .deb/.rpm (or see the README: Flatpak "
-                       "workaround with flatpak-spawn --host)",
+                       "use Greenhouse in a browser installed from a .deb/.rpm (Google Chrome, "
+                       "Microsoft Edge, Debian's chromium)",
                        "a Flatpak browser (%s): it reads manifests only inside its sandbox and "
                        "cannot run the host installed outside it",
                        flatpaks[i]);
@@ -817,8 +831,21 @@ void doctor_check_install(struct doctor *d)
         doctor_config_home(base, sizeof(base));
 
     for (i = 0; i < d->n_udds; i++) {
+        if (!doctor_is_dir(d->udds[i])) {
+            char fix[2 * PATH_MAX + 160];
+            snprintf(fix, sizeof(fix),
+                     "check the folder (chrome://version shows the Profile Path: the user data "
+                     "folder is the one above it); if it is right, start the browser once with "
+                     "--user-data-dir=%s, then run: scripts/install.sh --user-data-dir %s",
+                     d->udds[i], d->udds[i]);
+            doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, d->udds[i], fix,
+                       "the folder %s given with --user-data-dir does not exist: no browser has "
+                       "used it, and nothing is installed there",
+                       d->udds[i]);
+            continue;
+        }
         snprintf(nmh, sizeof(nmh), "%s/NativeMessagingHosts", d->udds[i]);
-        manifests += doctor_check_dir(d, &seen, d->udds[i], nmh, 1);
+        manifests += doctor_check_dir(d, &seen, d->udds[i], nmh, 1, d->udds[i]);
     }
     for (i = 0; i < TH_ARRAY_SIZE(doctor_browsers); i++) {
         const struct doctor_browser *b = &doctor_browsers[i];
@@ -829,7 +856,7 @@ void doctor_check_install(struct doctor *d)
         browsers++;
         snprintf(nmh, sizeof(nmh), "%s/NativeMessagingHosts", udd);
         snprintf(label, sizeof(label), "%s", b->name);
-        manifests += doctor_check_dir(d, &seen, label, nmh, 1);
+        manifests += doctor_check_dir(d, &seen, label, nmh, 1, NULL);
     }
     doctor_check_receipt(d, &seen, &manifests);
     for (i = 0; i < TH_ARRAY_SIZE(doctor_browsers); i++) {
@@ -838,7 +865,7 @@ void doctor_check_install(struct doctor *d)
             continue;
         snprintf(nmh, sizeof(nmh), "%s%s", doctor_root(), sys);
         snprintf(label, sizeof(label), "%s (machine-wide)", doctor_browsers[i].name);
-        manifests += doctor_check_dir(d, &seen, label, nmh, 0);
+        manifests += doctor_check_dir(d, &seen, label, nmh, 0, NULL);
     }
     if (manifests == 0 && browsers == 0 && d->n_udds == 0)
         doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "browsers",
@@ -847,6 +874,74 @@ void doctor_check_install(struct doctor *d)
                    "reach the host (\"Specified native messaging host not found.\")");
     doctor_check_sandboxes(d);
     doctor_check_policies(d);
+}
+
+/* ---- which extensions ------------------------------------------------------------- */
+
+static int doctor_ids_has(const char (*ids)[33], size_t n, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(ids[i], id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void doctor_check_extension_ids(struct doctor *d)
+{
+    const struct th_store_api *store = engine_store_api();
+    char set[64][33], all[DOCTOR_MAX_IDS * 4][33], list[DOCTOR_MAX_IDS * 4 * 72];
+    size_t n_set = 0, n_all = 0, i, used = 0;
+    const cJSON *m, *id;
+
+    if (d->ids_explicit) {
+        for (i = 0; i < d->n_ids; i++)
+            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                     d->ids[i]);
+        doctor_add(d, "install", DOCTOR_INFO, 0, "extension ids", NULL,
+                   "checked only the extension id%s given with --extension-id: %s",
+                   d->n_ids == 1 ? "" : "s", list);
+        return;
+    }
+    if (store && store->settings_allowed_ids)
+        n_set = store->settings_allowed_ids(set, TH_ARRAY_SIZE(set));
+    /* every id a manifest allows, then those of the settings */
+    cJSON_ArrayForEach(m, d->manifests)
+    {
+        cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(m, "ids"))
+        {
+            if (cJSON_IsString(id) && n_all < TH_ARRAY_SIZE(all) &&
+                !doctor_ids_has((const char(*)[33])all, n_all, id->valuestring))
+                snprintf(all[n_all++], sizeof(all[0]), "%.32s", id->valuestring);
+        }
+    }
+    for (i = 0; i < n_set && n_all < TH_ARRAY_SIZE(all); i++) {
+        if (!doctor_ids_has((const char(*)[33])all, n_all, set[i]))
+            snprintf(all[n_all++], sizeof(all[0]), "%.32s", set[i]);
+    }
+    if (!n_all)
+        return; /* no manifest read: the findings above say why */
+    for (i = 0; i < n_all && used < sizeof(list); i++)
+        used +=
+            (size_t)snprintf(list + used, sizeof(list) - used, "%s%s (%s)", i ? ", " : "", all[i],
+                             strcmp(all[i], PROTO_STUB_EXTENSION_ID) == 0 ? "the development stub's"
+                             : doctor_ids_has((const char(*)[33])set, n_set, all[i])
+                                 ? "settings.allowed_extension_ids"
+                                 : "a manifest only");
+    if (n_all == 1 && strcmp(all[0], PROTO_STUB_EXTENSION_ID) == 0) {
+        doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "extension ids",
+                   "scripts/install.sh --extension-id <its id> (chrome://extensions shows the "
+                   "id with Developer mode on; the installer then prints the one command that "
+                   "allows it in the host's settings)",
+                   "checked extension ids: %s; only the development stub's extension id is "
+                   "allowed; the TextUs extension will be refused until its id is added",
+                   list);
+        return;
+    }
+    doctor_add(d, "install", DOCTOR_INFO, 0, "extension ids", NULL, "checked extension ids: %s",
+               list);
 }
 
 /* ---- the ping ----------------------------------------------------------------------- */

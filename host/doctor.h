@@ -84,6 +84,14 @@ int doctor_manifest_allows(const cJSON *m, const char *ext_id);
 void doctor_check_install(struct doctor *d);
 
 /*
+ * Say which extension ids were checked (those every manifest allows and those of
+ * settings.allowed_extension_ids, or the --extension-id ones), and warn when the
+ * development stub's is the only one: the real extension would be refused. Run after
+ * doctor_check_install (it reads d->manifests).
+ */
+void doctor_check_extension_ids(struct doctor *d);
+
+/*
  * Start `exe` as Chrome does (argv[1] = origin, cwd = its folder), send one
  * framed ping and read the reply within timeout_ms. Returns 0 with *reply set
  * (free with cJSON_Delete), or -1 with why filled.

@@ -6,8 +6,10 @@
  * through doctor_add() (core). Secrets are only ever compared, never printed.
  * [engine]
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common.h"
 #include "config.h"
@@ -17,6 +19,18 @@
 #include "hints.h"
 #include "paths.h"
 #include "store.h"
+
+/* One state folder whose permissions passed: owner-only, or not created yet. */
+static void doctor_config_folder(struct doctor *d, const char *subject, const char *dir)
+{
+    struct stat st;
+
+    if (stat(dir, &st) != 0 && errno == ENOENT)
+        doctor_add(d, "config", DOCTOR_INFO, 0, subject, NULL,
+                   "%s: not created yet (textus-host configure creates it)", dir);
+    else
+        doctor_add(d, "config", DOCTOR_OK, 0, subject, NULL, "%s: owner-only permissions", dir);
+}
 
 static void doctor_config_perms(struct doctor *d, const struct paths *p)
 {
@@ -38,12 +52,15 @@ static void doctor_config_perms(struct doctor *d, const struct paths *p)
                    items[i].path, strstr(desc, "chmod") ? strstr(desc, "chmod") : desc,
                    "%s: the host refuses state that other users can read", desc);
     }
-    if (!bad && strcmp(p->config_dir, p->data_dir) == 0)
-        doctor_add(d, "config", DOCTOR_OK, 0, "state folder", NULL, "%s: owner-only permissions",
-                   p->config_dir);
-    else if (!bad)
-        doctor_add(d, "config", DOCTOR_OK, 0, "state folders", NULL,
-                   "%s and %s: owner-only permissions", p->config_dir, p->data_dir);
+    if (bad)
+        return;
+    /* a folder that is not there has no permissions to praise: say so instead */
+    if (strcmp(p->config_dir, p->data_dir) == 0) {
+        doctor_config_folder(d, "state folder", p->config_dir);
+        return;
+    }
+    doctor_config_folder(d, "config folder", p->config_dir);
+    doctor_config_folder(d, "data folder", p->data_dir);
 }
 
 static void doctor_config_store_error(struct doctor *d, const struct paths *p, const struct err *e)
@@ -116,8 +133,9 @@ static void doctor_config_credentials(struct doctor *d, const struct store *s)
                    store_gh_base_url(s));
         if (gen == 1)
             doctor_add(d, "greenhouse", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Harvest v1 retirement",
-                       "ask your Greenhouse admin for Harvest v3 credentials (README: setup "
-                       "guide), then run textus-host configure",
+                       "ask your Greenhouse admin for Harvest v3 client credentials (Configure > "
+                       "Dev Center > API Credentials > Harvest V3), then run textus-host "
+                       "configure",
                        "%s", CONFIG_V1_NOTICE);
     }
     if (!store_note_enabled(s))

@@ -99,25 +99,44 @@ static void doctor_online_textus(struct doctor *d, const struct store *s)
     doctor_step_end(d);
 }
 
-/* permission: the check is one permission (not the credentials as a whole). */
-static const char *doctor_online_gh_fix(enum err_code code, int permission)
+/*
+ * permission: the check is one permission (not the credentials as a whole); message: the
+ * error's (a 403 that names a scope says so). No pointer to a README: a .deb install has none.
+ */
+static const char *doctor_online_gh_fix(enum err_code code, int permission, const char *message,
+                                        char *buf, size_t bufsz)
 {
+    char scope[64];
+
     switch (code) {
     case ERR_GREENHOUSE_AUTH:
         if (permission) /* a v1 401 while other requests with the key succeed */
-            return "ask your Greenhouse admin to grant the key this permission (README: setup "
-                   "guide)";
+            return "ask your Greenhouse admin to grant the key this permission (Configure > "
+                   "Dev Center > API Credential Management > edit the key)";
         return "ask your Greenhouse admin for a valid key (or client credentials) with the "
                "permissions of the setup guide, then run textus-host configure";
     case ERR_GREENHOUSE_USER_NOT_FOUND:
         return "run textus-host configure with the email you sign in to Greenhouse with (an "
                "active user)";
     case ERR_GREENHOUSE_V1_RETIRED:
-        return "ask your Greenhouse admin for Harvest v3 client credentials (README: setup guide), "
-               "then run textus-host configure";
+        return "ask your Greenhouse admin for Harvest v3 client credentials (Configure > Dev "
+               "Center > API Credentials > Harvest V3), then run textus-host configure";
     case ERR_GREENHOUSE_PERMISSION:
-        return "ask your Greenhouse admin for access to the record, or (v3) to grant the scope "
-               "on the credential (README: setup guide)";
+        if (message && gh_forbidden_scope(message, scope, sizeof(scope))) {
+            snprintf(buf, bufsz,
+                     "ask your Greenhouse admin to grant the scope %s on the Harvest v3 "
+                     "credential (Configure > Dev Center > API Credentials > Manage scopes), "
+                     "then run textus-host doctor again",
+                     scope[0] ? scope : "named above");
+            return buf;
+        }
+        if (message && strstr(message, "API key")) /* v1: the key may not see the record */
+            return "ask your Greenhouse admin to let the API key access the record (its "
+                   "permissions and the On-Behalf-Of user's access)";
+        return "check that the scope is granted on the Harvest v3 credential (Configure > Dev "
+               "Center > API Credentials > Manage scopes); if it is, the cause may be the Site "
+               "Admin subject rule a third-party client reports (not documented): send "
+               "textus-host doctor --report to TextUs support";
     case ERR_RATE_LIMITED:
         return "wait a minute, then run textus-host doctor again";
     default:
@@ -135,7 +154,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
     struct err e, first;
     int i, r;
     long start;
-    char waited[512];
+    char waited[512], fixbuf[512];
 
     memset(&cfg, 0, sizeof(cfg));
     memset(&src, 0, sizeof(src));
@@ -170,16 +189,17 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
                                  now_mono_ms() - start, store_connect_timeout_ms(s),
                                  store_timeout_ms(s));
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, "Greenhouse API",
-                       doctor_online_gh_fix(first.code, 0), "Greenhouse cannot be reached: %s; %s",
-                       first.message, waited);
+                       doctor_online_gh_fix(first.code, 0, NULL, fixbuf, sizeof(fixbuf)),
+                       "Greenhouse cannot be reached: %s; %s", first.message, waited);
             doctor_step_end(d);
             goto out;
         }
         if (!authed) {
             /* nothing else could be checked */
             doctor_add(d, "greenhouse", first.code == ERR_RATE_LIMITED ? DOCTOR_WARN : DOCTOR_FAIL,
-                       DOCTOR_FAQ_TRACKING, "Greenhouse API", doctor_online_gh_fix(first.code, 0),
-                       "%.*s", err_cause_len(&first), first.message);
+                       DOCTOR_FAQ_TRACKING, "Greenhouse API",
+                       doctor_online_gh_fix(first.code, 0, NULL, fixbuf, sizeof(fixbuf)), "%.*s",
+                       err_cause_len(&first), first.message);
             doctor_step_end(d);
             goto out;
         }
@@ -198,7 +218,8 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
         else
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING,
                        pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,
-                       doctor_online_gh_fix(pe->code, 1), "%.*s", err_cause_len(pe), pe->message);
+                       doctor_online_gh_fix(pe->code, 1, pe->message, fixbuf, sizeof(fixbuf)),
+                       "%.*s", err_cause_len(pe), pe->message);
     }
     doctor_step_end(d);
 out:

@@ -306,11 +306,21 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
                 "is valid but may not access it (for example a private candidate, or a job the "
                 "On-Behalf-Of user cannot see)",
                 what, msg[0] ? ": " : "", msg);
+    } else if (r->status == 403 && c->backend == GH_V3 &&
+               (strstr(msg, "scope") || strstr(msg, "Scope"))) {
+        /* the answer names a scope: that is the cause (gh_forbidden_scope reads it back) */
+        err_set(e, ERR_GREENHOUSE_PERMISSION,
+                "Greenhouse refused %s (HTTP 403: %s): the Harvest v3 credential lacks that scope",
+                what, msg);
     } else if (r->status == 403) {
+        /* "Use a user with the permissions your integration needs"
+         * (https://harvestdocs.greenhouse.io/docs/authentication); that reads need a Site
+         * Admin subject is a third-party client's report, not documented */
         err_set(e, ERR_GREENHOUSE_PERMISSION,
                 "Greenhouse refused %s (HTTP 403%s%s): the record is not accessible to the "
-                "token's user, or the Harvest v3 credential lacks the scope \"%s\" (v3 reads "
-                "also need a Site Admin subject)",
+                "token's user, or the Harvest v3 credential lacks the scope \"%s\", or (not "
+                "documented; a third-party client reports it) the token's subject is not a "
+                "Site Admin",
                 what, msg[0] ? ": " : "", msg, perm);
     } else if (r->status == 404 && c->backend == GH_V3) {
         err_set(e, ERR_UPSTREAM_INVALID,
@@ -1532,4 +1542,31 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
         }
     }
     return 0;
+}
+
+int gh_forbidden_scope(const char *message, char *scope, size_t scope_sz)
+{
+    const char *http = strstr(message, "(HTTP 403: ");
+    const char *end, *sc, *h;
+    size_t n = 0;
+
+    if (scope_sz)
+        scope[0] = '\0';
+    if (!http)
+        return 0;
+    http += strlen("(HTTP 403: ");
+    end = strstr(http, "): ");
+    sc = strstr(http, "scope");
+    if (!sc)
+        sc = strstr(http, "Scope");
+    if (!sc || (end && sc > end))
+        return 0;
+    h = strstr(sc, "harvest:");
+    if (h && (!end || h < end)) {
+        while (h[n] && (h[n] == ':' || h[n] == '_' || (h[n] >= 'a' && h[n] <= 'z')))
+            n++;
+        if (n < scope_sz)
+            snprintf(scope, scope_sz, "%.*s", (int)n, h);
+    }
+    return 1;
 }

@@ -136,6 +136,13 @@ struct gh_probe {
  * the first failure. */
 int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e) TH_WUR;
 
+/*
+ * 1 when message (a greenhouse_permission error's) says Greenhouse's 403 named a scope, e.g.
+ * "Missing required scope: harvest:users:list"; scope gets the harvest:... name when the
+ * answer gives one, else "". 0 when the 403 named none (record, subject or undocumented).
+ */
+int gh_forbidden_scope(const char *message, char *scope, size_t scope_sz);
+
 /* ------------------------------------------------------------------ pure parsers (fuzzed) */
 
 struct gh_user_match {

@@ -72,7 +72,7 @@ int handler_schedule_sms(const struct handler_env *env, const cJSON *req, cJSON 
     if (cJSON_GetObjectItemCaseSensitive(req, "override_quiet_hours")) {
         err_set(e, ERR_BAD_REQUEST,
                 "\"override_quiet_hours\" is for send_sms only: a scheduled text must be due "
-                "inside the quiet-hours window");
+                "inside the hours texts are allowed (settings.quiet_hours)");
         return -1;
     }
     at = handler_string(req, "send_at", 1, ERR_BAD_REQUEST, e);

@@ -122,7 +122,7 @@ int proto_parse_origin(char id_out[33], const char *origin)
 /* Decide once per process whether the caller may use the host. */
 static int proto_origin_allowed(const char *origin)
 {
-    char id[33], list[80];
+    char id[33];
     const struct th_store_api *store;
 
     if (proto_origin_state != 0)
@@ -153,14 +153,13 @@ static int proto_origin_allowed(const char *origin)
         proto_origin_state = 1;
         return 1;
     }
-    /* what to do, for whoever reads it: the stored ids are not told to a refused caller */
-    snprintf(list, sizeof(list), "\"%s\",\"<other ids already allowed>\"", id);
+    /* what to do, for whoever reads it: the stored ids are not told to a refused caller, so
+     * the complete command (the list replaces the stored one) is doctor's to print */
     snprintf(proto_origin_reason, sizeof(proto_origin_reason),
-             "extension %s is not allowed to use this host: your IT/administrator must allow it "
-             "on this computer with " PROTO_ALLOW_IDS_COMMAND
-             " (the list replaces the stored one: keep every id already allowed; textus-host "
-             "doctor prints the complete command)",
-             id, list);
+             "extension %s is not allowed to use this host (settings.allowed_extension_ids): "
+             "run textus-host doctor on this computer; it prints the one complete command that "
+             "allows it",
+             id);
     return 0;
 }
 

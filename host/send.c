@@ -1294,8 +1294,9 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
         cJSON_AddNullToObject(f, "time_zone");
         cJSON_AddNullToObject(f, "next_allowed");
         err_set(e, ERR_QUIET_HOURS,
-                "no time zone is known for %s, so quiet hours (%s the candidate's time) cannot be "
-                "checked; nothing was %s. If it is a good time for the candidate, %s",
+                "no time zone is known for %s, so the hours texts are allowed (%s their time; "
+                "settings.quiet_hours) cannot be checked; nothing was %s. If it is a good time "
+                "for the candidate, %s",
                 to, window, scheduled ? "scheduled" : "sent",
                 cli ? (scheduled ? "send it now: rerun without --schedule-at, with "
                                    "--override-quiet-hours (or schedule it in TextUs)"
@@ -1336,15 +1337,16 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
                          ? ": schedule it for then or later"
                          : ": schedule it for then, or send it anyway (override_quiet_hours)");
         err_set(e, ERR_QUIET_HOURS,
-                "for the candidate %s %s, outside the quiet-hours window %s; nothing was %s. "
-                "Texts are allowed again at %s their time (%s)%s",
+                "for the candidate %s %s, outside the hours texts are allowed (%s their time; "
+                "settings.quiet_hours); nothing was %s. Texts are allowed again at %s their "
+                "time (%s)%s",
                 scheduled ? "the scheduled time is" : "it is", list, window,
                 scheduled ? "scheduled" : "sent", shown->next_local_time, q.next_allowed_iso, next);
     } else
         err_set(e, ERR_QUIET_HOURS,
-                "for the candidate %s %s, outside the quiet-hours window %s in at least one "
-                "of the number's time zones, and no time within %d days suits them all; nothing "
-                "was %s",
+                "for the candidate %s %s, outside the hours texts are allowed (%s their time; "
+                "settings.quiet_hours) in at least one of the number's time zones, and no time "
+                "within %d days suits them all; nothing was %s",
                 scheduled ? "the scheduled time is" : "it is", list, window, QUIET_HORIZON_DAYS,
                 scheduled ? "scheduled" : "sent");
     return -1;

@@ -96,10 +96,23 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
     case ERR_GREENHOUSE_PERMISSION:
         /* 403: "You don't have access to that record" (harvest.html#errors) */
         if (v3) {
-            snprintf(c->fix, sizeof(c->fix),
-                     "give the Harvest v3 credentials the scope %s (Configure > Dev Center > API "
-                     "Credentials); v3 reads also need a Site Admin subject",
-                     perm ? perm : "named above");
+            char named[64];
+            if (gh_forbidden_scope(c->message, named, sizeof(named)))
+                snprintf(c->fix, sizeof(c->fix),
+                         "grant the scope %s on the Harvest v3 credential (Greenhouse: Configure "
+                         "> Dev Center > API Credentials > Manage scopes), then run "
+                         "`textus-host configure` again",
+                         named[0] ? named
+                         : perm   ? perm
+                                  : "Greenhouse named");
+            else
+                snprintf(c->fix, sizeof(c->fix),
+                         "check that the scope %s is granted on the Harvest v3 credential "
+                         "(Configure > Dev Center > API Credentials > Manage scopes); if it is, "
+                         "the cause may be the Site Admin subject rule a third-party client "
+                         "reports (not documented): send `textus-host doctor --report` to TextUs "
+                         "support",
+                         perm ? perm : "named above");
         } else {
             snprintf(c->fix, sizeof(c->fix),
                      "Greenhouse refused access to the record (403): ask a Greenhouse admin to "
@@ -283,6 +296,7 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
     struct gh_probe probe;
     struct err e, fatal;
     const struct verify_perm *perms;
+    struct verify_check *notice;
     const char *cred_check, *email;
     char msg[ERR_MESSAGE_MAX];
     int v3, i, j, early = 0, retired = 0;
@@ -345,9 +359,11 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
     if (!v3) {
         if (retired)
             verify_fail(r, "Harvest v1 retirement", &fatal, 0, NULL);
-        else
-            verify_add(r, "Harvest v1 retirement", VERIFY_OK, ERR_OK,
-                       "Harvest v1 still answers, but " CONFIG_V1_NOTICE);
+        else if ((notice = verify_add(r, "Harvest v1 retirement", VERIFY_WARN, ERR_OK,
+                                      "Harvest v1 still answers, but " CONFIG_V1_NOTICE)))
+            snprintf(notice->fix, sizeof(notice->fix),
+                     "create Harvest v3 credentials (Configure > Dev Center > API Credentials > "
+                     "Harvest V3) and configure greenhouse.client_id + client_secret");
     }
     /* the user */
     if (probe.user_id > 0) {
@@ -580,6 +596,8 @@ const char *verify_status_word(enum verify_status st)
         return "ok";
     case VERIFY_FAIL:
         return "FAIL";
+    case VERIFY_WARN:
+        return "warn";
     default:
         return "unchecked";
     }
@@ -604,11 +622,15 @@ cJSON *verify_report_json(const struct verify_report *r)
         cJSON_AddStringToObject(it, "status",
                                 c->status == VERIFY_OK     ? "ok"
                                 : c->status == VERIFY_FAIL ? "fail"
+                                : c->status == VERIFY_WARN ? "warn"
                                                            : "unchecked");
         cJSON_AddStringToObject(it, "message", c->message);
         if (c->status == VERIFY_FAIL) {
             cJSON_AddStringToObject(it, "fix", c->fix);
             cJSON_AddStringToObject(it, "code", err_code_name(c->code));
+        } else if (c->status == VERIFY_WARN) {
+            cJSON_AddStringToObject(it, "fix", c->fix);
+            cJSON_AddNullToObject(it, "code");
         } else {
             cJSON_AddNullToObject(it, "fix");
             cJSON_AddNullToObject(it, "code");

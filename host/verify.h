@@ -34,17 +34,18 @@
 #include "error.h"
 #include "store.h"
 
-enum verify_status { VERIFY_OK, VERIFY_FAIL, VERIFY_UNCHECKED };
+/* VERIFY_WARN: passed, but with a caveat the person must know (it does not fail verification) */
+enum verify_status { VERIFY_OK, VERIFY_FAIL, VERIFY_UNCHECKED, VERIFY_WARN };
 
 #define VERIFY_MAX_CHECKS 12
-#define VERIFY_FIX_MAX    320
+#define VERIFY_FIX_MAX    480
 
 struct verify_check {
     const char *check; /* "TextUs token", "Users: List Users", ... (static) */
     enum verify_status status;
     enum err_code code; /* FAIL: why (a stable code); otherwise ERR_OK */
     char message[ERR_MESSAGE_MAX];
-    char fix[VERIFY_FIX_MAX]; /* FAIL: one line saying what to do; otherwise "" */
+    char fix[VERIFY_FIX_MAX]; /* FAIL, WARN: one line saying what to do; otherwise "" */
 };
 
 struct verify_report {
@@ -96,7 +97,7 @@ int verify_configure(const cJSON *patch, int from_extension, int flags,
 /* Free what a report owns (its list of changes). */
 void verify_report_release(struct verify_report *r);
 
-/* "ok", "FAIL", "unchecked" (CLI) */
+/* "ok", "FAIL", "warn", "unchecked" (CLI) */
 const char *verify_status_word(enum verify_status st);
 
 /* The checklist as a JSON array of {"check","status","message","fix","code"}

@@ -164,7 +164,9 @@ test('choosing v1 over stored v3 is explicit and says what was removed', { skip 
   assert.match(text, /greenhouse\.client_secret removed \(was stored \(…0001\)\)/);
   assert.match(text, /Harvest API changed: v1 \(was v3\)/);
   const items = await checks('#save_result');
-  assert.ok(items.some((c) => c.check === 'Harvest v1 retirement' && /2026-08-31/.test(c.text)));
+  // a warning, marked as one (never a green tick), with its fix
+  assert.ok(items.some((c) => c.check === 'Harvest v1 retirement' && c.status === 'warn' &&
+    /^! warn/.test(c.text) && /2026-08-31/.test(c.text) && /fix: create Harvest v3/.test(c.text)));
   await page.waitForFunction(() => document.getElementById('gh_api_key_state').textContent !== 'not set');
   assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'not set');
   await shot('v1');

@@ -96,7 +96,59 @@ class Doctor(unittest.TestCase):
         oks = self.install_findings(doc, "ok")
         self.assertTrue(any(c["subject"].startswith("chromium: " + self.manifest) and
                             "answers ping (version" in c["message"] for c in oks), oks)
+        # with a production id allowed on both sides, nothing to warn about; the ids checked
+        # are named
+        subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--extension-id",
+                        OTHER], env=self.env, capture_output=True, check=True)
+        p = subprocess.run([self.installed, "configure", "--no-verify"], env=self.env, text=True,
+                           input=json.dumps({"settings": {"allowed_extension_ids": [OTHER]}}),
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rc, doc = self.doctor()
+        self.assertEqual(self.install_findings(doc, "fail"), [], json.dumps(doc, indent=1))
+        self.assertEqual(self.install_findings(doc, "warn"), [], json.dumps(doc, indent=1))
+        ids = [c for c in self.install_findings(doc, "info") if c["subject"] == "extension ids"]
+        self.assertEqual(len(ids), 1, doc)
+        self.assertIn("%s (the development stub's)" % STUB, ids[0]["message"])
+        self.assertIn("%s (settings.allowed_extension_ids)" % OTHER, ids[0]["message"])
+
+    def test_a_state_folder_not_created_yet_is_said_so(self):
+        # a fresh install: the installer made the data folder (it holds the binary), nothing
+        # made the config folder yet; its permissions are not "owner-only", it has none
+        cfg = os.path.join(self.home, ".config", "textus-host")
+        data = os.path.join(self.home, ".local", "share", "textus-host")
+        self.assertFalse(os.path.exists(cfg))
+        rc, doc = self.doctor()
+        byname = {c["subject"]: c for c in doc["checks"] if c["area"] == "config"}
+        self.assertEqual((byname["config folder"]["status"], byname["config folder"]["message"]),
+                         ("info", cfg + ": not created yet (textus-host configure creates it)"),
+                         doc)
+        self.assertEqual((byname["data folder"]["status"], byname["data folder"]["message"]),
+                         ("ok", data + ": owner-only permissions"), doc)
+        self.assertFalse(any(cfg in c["message"] and "owner-only" in c["message"]
+                             for c in doc["checks"]), doc)
+
+    def test_only_the_stub_allowed_is_a_warning(self):
+        # a fresh install as the README says: the stub's id only, nothing in the settings.
+        # The real extension would be refused: a warning, not a failure (the stub is fine for
+        # development; the exit status with a configured store: test_doctor_config.py)
+        rc, doc = self.doctor()
+        self.assertEqual(self.install_findings(doc, "fail"), [], json.dumps(doc, indent=1))
+        warns = self.install_findings(doc, "warn")
+        self.assertEqual([c["subject"] for c in warns], ["extension ids"], warns)
+        self.assertEqual(doc["warnings"], len([c for c in doc["checks"] if c["status"] == "warn"]))
+        self.assertIn("checked extension ids: %s (the development stub's)" % STUB,
+                      warns[0]["message"])
+        self.assertIn("only the development stub's extension id is allowed; the TextUs "
+                      "extension will be refused until its id is added",
+                      warns[0]["message"])
+        self.assertTrue(warns[0]["fix"].startswith("scripts/install.sh --extension-id <its id>"),
+                        warns[0])
+        # naming the ids to check is a choice: said, not warned about
+        rc, doc = self.doctor("--extension-id", STUB)
         self.assertEqual(self.install_findings(doc, "warn"), [])
+        self.assertTrue(any("checked only the extension id given with --extension-id: " + STUB
+                            in c["message"] for c in self.install_findings(doc, "info")), doc)
 
     def test_text_output_and_exit_status(self):
         os.remove(self.manifest)
@@ -205,10 +257,15 @@ class Doctor(unittest.TestCase):
         subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints", "--extension-id",
                         OTHER], env=self.env, capture_output=True, check=True)
         rc, doc = self.doctor("--extension-id", OTHER)
-        hits = self.assert_fail(doc, r"the host refuses it: .*forbidden_origin: extension %s is "
-                                     r"not allowed to use this host: your IT/administrator" % OTHER)
+        hits = self.assert_fail(doc, r"the manifest allows extension %s but the host refuses "
+                                     r"it: it answered the ping with forbidden_origin" % OTHER)
         self.assertEqual(command.search(hits[0]["fix"]).group(1), want)
         self.assertIn("the complete list to paste", hits[0]["fix"])
+        # one finding, one command: no placeholder, no second command in the message, and no
+        # "ask IT" for a per-user install the person can fix themselves
+        self.assertEqual(len(command.findall(hits[0]["message"] + hits[0]["fix"])), 1, hits[0])
+        self.assertNotIn("<", hits[0]["message"] + hits[0]["fix"])
+        self.assertNotIn("IT", hits[0]["message"] + hits[0]["fix"])
         # the command as printed (the installed textus-host) works, and keeps the other id
         p = subprocess.run(["sh", "-c", want.replace("textus-host configure",
                                                      self.installed + " configure")],
@@ -365,7 +422,7 @@ class Doctor(unittest.TestCase):
         self.fake_host(self.REPLY + "send({'id': req.get('id'), 'ok': False, 'error': {'code': 'forbidden_origin', "
                        "'message': 'extension x is not allowed', 'retryable': False}})\n")
         rc, doc = self.doctor()
-        self.assert_fail(doc, r"answered the ping with an error \(forbidden_origin", r"allowed_extension_ids")
+        self.assert_fail(doc, r"answered the ping with forbidden_origin", r"allowed_extension_ids")
 
     def test_version_mismatch_warns(self):
         self.fake_host(self.REPLY + "send({'id': req.get('id'), 'ok': True, 'result': {'version': '0.0.9', 'protocol': 1}})\n")
@@ -401,7 +458,24 @@ class Doctor(unittest.TestCase):
         udd = os.path.join(self.tmp, "other-profile")
         os.makedirs(udd)
         rc, doc = self.doctor("--user-data-dir", udd)
-        self.assert_fail(doc, r"not installed for this browser: no %s" % udd)
+        # the exact command for that folder, not a generic "DIR"
+        self.assert_fail(doc, r"not installed for this browser: no %s" % udd,
+                         r"^run scripts/install\.sh --user-data-dir %s$" % re.escape(udd))
+
+    def test_user_data_dir_that_does_not_exist(self):
+        udd = os.path.join(self.tmp, "nope")
+        rc, doc = self.doctor("--user-data-dir", udd)
+        self.assertEqual(rc, 1)
+        hits = self.assert_fail(doc, r"^the folder %s given with --user-data-dir does not exist"
+                                % re.escape(udd),
+                                r"scripts/install\.sh --user-data-dir %s$" % re.escape(udd))
+        self.assertEqual(hits[0]["subject"], udd)
+        self.assertFalse(any("not installed for this browser" in c["message"] and udd in c["message"]
+                             for c in doc["checks"]), doc)
+        # "~/nope" as typed: expanded, said with the full path
+        rc, doc = self.doctor("--user-data-dir", "~/nope")
+        self.assert_fail(doc, r"^the folder %s given with --user-data-dir does not exist"
+                         % re.escape(os.path.join(self.home, "nope")))
 
     def test_snap_and_flatpak(self):
         os.makedirs(os.path.join(self.home, "snap", "chromium"))

@@ -85,6 +85,12 @@ class DoctorConfig(unittest.TestCase):
 
     def test_all_good_v3_exits_0(self):
         self.v3()
+        # the production extension allowed on both sides (a stub-only install warns)
+        p = subprocess.run(["bash", INSTALL, "--binary", HOST, "--allow-failpoints",
+                            "--extension-id", OTHER], env=self.env, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.configure({"settings": {"allowed_extension_ids": [OTHER]}})
         rc, doc = self.doctor()
         self.assertEqual([c for c in doc["checks"] if c["status"] == "fail"], [])
         self.assertEqual(rc, 0)
@@ -94,6 +100,25 @@ class DoctorConfig(unittest.TestCase):
         self.find(doc, "ok", 'account "acme"')
         self.assertFalse(any("Harvest v1" in c["message"] for c in doc["checks"]))
         self.assertIn("nothing found on this computer", doc["faq"]["not_sending"])
+
+    def test_only_the_stub_allowed_warns_and_still_exits_0(self):
+        # configured, installed for the stub only (the README's steps): the TextUs extension
+        # would be refused, which doctor says as a warning; warnings do not fail (README:
+        # "no check failed (warnings allowed)"), in the JSON and the exit status alike
+        self.v3()
+        rc, doc = self.doctor()
+        self.assertEqual([c for c in doc["checks"] if c["status"] == "fail"], [])
+        self.assertEqual(rc, 0)
+        self.assertIs(doc["ok"], True)
+        c = self.find(doc, "warn", "only the development stub's extension id is allowed")
+        self.assertEqual(c["subject"], "extension ids")
+        self.assertEqual(doc["warnings"], len([c for c in doc["checks"] if c["status"] == "warn"]))
+        p = subprocess.run([self.host, "doctor", "--offline"], env=self.env, capture_output=True,
+                           text=True, timeout=60)
+        self.outputs += [p.stdout, p.stderr]
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertRegex(p.stdout, r"\nOK: 0 problems, [1-9]\d* warnings?\n")
+        self.assertIn("scripts/install.sh --extension-id <its id>", p.stdout)
 
     def test_v1_retirement_notice(self):
         self.v1()

@@ -67,6 +67,14 @@ class DoctorOnline(unittest.TestCase):
         seed["harvest"]["users"].append({"id": 103, "first_name": "Dee", "last_name": "Disabled",
                                          "primary_email_address": "dee@acme.example",
                                          "disabled": True})
+        # v3 credentials Greenhouse answers 403: one lacks a scope (the answer names it), the
+        # other's integration service user is not a Site Admin (the undocumented rule)
+        seed["harvest"]["oauth_clients"]["client_doctor_noscope_FAKE_0004"] = {
+            "name": "no-users-scope", "secret": "csecret_doctor_noscope_FAKE_0004",
+            "scopes": ["harvest:candidates:list", "harvest:notes:create", "harvest:notes:list"]}
+        seed["harvest"]["oauth_clients"]["client_doctor_notadmin_FAKE_0005"] = {
+            "name": "not-admin", "secret": "csecret_doctor_notadmin_FAKE_0005",
+            "service_user_site_admin": False}
         cls.fakes = fakectl.start(seed, os.path.join(cls.tmp, "fakes"))
 
     @classmethod
@@ -184,6 +192,49 @@ class DoctorOnline(unittest.TestCase):
         self.assertTrue(any("Candidates" in x["subject"] or "List Candidates" in x["message"] for x in fails), fails)
         self.assertTrue(all("admin" in x["fix"] for x in fails), fails)
         self.assertTrue(any(x["message"] == "granted" for x in doc["checks"] if x["area"] == "greenhouse"))
+
+    def v3(self, client):
+        self.configure(gh={"email": "alice@acme.example", "client_id": client,
+                           "client_secret": client.replace("client_", "csecret_"),
+                           "base_url": self.fakes.url("harvest"), "auth_url": self.fakes.url("auth")})
+
+    def test_greenhouse_403_fix_says_what_the_answer_says(self):
+        # the 403 names a scope: the fix is to grant that scope on the credential
+        self.v3("client_doctor_noscope_FAKE_0004")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = self.finding(doc, "fail", "Missing required scope: harvest:users:list", "greenhouse")
+        self.assertIn("grant the scope harvest:users:list on the Harvest v3 credential", c["fix"])
+        self.assertNotIn("access to the record", c["fix"])
+        self.assertNotIn("README", c["fix"])  # a .deb install has none
+        # configure's fix: the same, never "v3 reads also need a Site Admin subject" as a fact
+        p = subprocess.run([HOST, "configure"], input="{}", env=self.env, capture_output=True,
+                           text=True, timeout=120)
+        self.outputs += [p.stdout, p.stderr]
+        fix = [l.strip() for l in p.stdout.splitlines() if "harvest:users:list" in l and
+               l.strip().startswith("fix:")]
+        self.assertTrue(fix, p.stdout)
+        self.assertIn("grant the scope harvest:users:list on the Harvest v3 credential", fix[0])
+        self.assertNotIn("Site Admin", p.stdout)
+        # the 403 names no scope: said as the README says it (the Site Admin rule is not
+        # documented), with the report to send
+        self.v3("client_doctor_notadmin_FAKE_0005")
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        fails = [x for x in doc["checks"] if x["status"] == "fail" and x["area"] == "greenhouse"]
+        self.assertTrue(fails, doc["checks"])
+        for x in fails:
+            self.assertIn("not documented", x["message"])
+            self.assertIn("check that the scope is granted", x["fix"])
+            self.assertIn("Site Admin subject rule a third-party client reports (not documented)",
+                          x["fix"])
+            self.assertIn("textus-host doctor --report", x["fix"])
+            self.assertNotIn("README", x["fix"])
+        p = subprocess.run([HOST, "configure"], input="{}", env=self.env, capture_output=True,
+                           text=True, timeout=120)
+        self.outputs += [p.stdout, p.stderr]
+        self.assertNotIn("v3 reads also need a Site Admin subject", p.stdout)
+        self.assertIn("(not documented)", p.stdout)
 
     def test_greenhouse_v1_retired(self):
         self.configure()

@@ -209,15 +209,15 @@ class Origin(unittest.TestCase):
             r = h.request(req)
             self.assertEqual(code(r), "forbidden_origin")
             self.assertEqual(r["id"], req.get("id"))
-            # which id, who must allow it, and the exact command (the list replaces the stored
-            # one, so it keeps the ids already allowed)
+            # which id, and one thing to do: doctor prints the complete command (the host
+            # does not tell a refused caller the ids already allowed, so it gives no command
+            # with a placeholder, nor sends the person to IT for what they can do themselves)
             m = r["error"]["message"]
             self.assertIn("extension aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa is not allowed", m)
-            self.assertIn("IT/administrator", m)
-            self.assertIn("""echo '{"settings":{"allowed_extension_ids":["""
-                          """"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","<other ids already allowed>"]}}' """
-                          """| textus-host configure --no-verify""", m)
-            self.assertIn("replaces the stored one", m)
+            self.assertIn("settings.allowed_extension_ids", m)
+            self.assertIn("run textus-host doctor on this computer", m)
+            self.assertNotIn("<", m)
+            self.assertNotIn("IT/administrator", m)
         self.assertEqual(h.close()[0], 0)
 
     def test_malformed_origins(self):

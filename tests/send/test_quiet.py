@@ -150,6 +150,15 @@ class QuietHours(unittest.TestCase):
         self.assertEqual(e["quiet_hours"], "08:00-21:00")
         self.assertNotIn("time_zones", e)  # one zone
         self.assertIn("22:00 in America/Chicago", e["message"])
+        # the setting is the hours texts are allowed, and the message says so (not "quiet")
+        self.assertIn("outside the hours texts are allowed (08:00-21:00 their time; "
+                      "settings.quiet_hours)", e["message"])
+        self.assertNotIn("quiet-hours window", e["message"])
+        # and status names it for what it is
+        rc, out, err = W.cli(None, "status")
+        self.assertEqual(rc, 0, out + err)
+        self.assertRegex(out, r"\n  texting hours +08:00-21:00 \(settings\.quiet_hours\)\n")
+        self.assertNotRegex(out, r"\n  quiet_hours ")
 
     def test_06h_honolulu_refused(self):
         e = self.refused("2030-01-15 16:00:00", "q-honolulu", HONOLULU, "Aloha, 06:00 in Honolulu")

@@ -275,6 +275,7 @@ class Steps(Base):
             t.answer("client id", CLIENT)
             t.answer("client secret", SECRET)
             t.answer("Fix them now?", "n")
+            t.answer("Save anyway", "")  # Enter: no
             self.assertEqual(t.finish(), 1)
             text = t.text()
             if no_color:
@@ -310,6 +311,7 @@ class Understood(Base):
                 rc, out, err = configure(state, doc)
                 self.assertEqual(rc, 2, out + err)
                 self.assertIn("unknown member %s (did you mean %s?)" % (bad, near), err)
+                self.assertEqual(err.count("nothing was saved"), 1, err)  # said once
                 self.assertNotIn("saved.", out)
         self.assertEqual(store_bytes(state), before)
         self.assertEqual([r for r in CF.fakes.requests() if r["seq"] > seq], [])
@@ -419,13 +421,24 @@ class Understood(Base):
         state = new_root()
         rc, out, err = configure(state, full(v3=False))
         self.assertEqual(rc, 0, out + err)
-        self.assertRegex(out, r"\n  ok +Harvest v1 retirement: ")
+        # the same status as doctor's: warn (passed, with what to do), never a green "ok"
+        self.assertRegex(out, r"\n  warn +Harvest v1 retirement: Harvest v1 still answers, but "
+                              r".*may stop at any time.*\n +fix: create Harvest v3 credentials")
         home = os.path.join(os.path.dirname(state), "home")
         os.mkdir(home)
         rc, dout, derr = cli(state, "doctor", "--offline", "--json", env=env_for(state, HOME=home))
         doc = json.loads(dout)
-        subjects = [c["subject"] for c in doc["checks"] if "2026-08-31" in c.get("message", "")]
-        self.assertEqual(subjects, ["Harvest v1 retirement"], dout)
+        hits = [c for c in doc["checks"] if "2026-08-31" in c.get("message", "")]
+        self.assertEqual([c["subject"] for c in hits], ["Harvest v1 retirement"], dout)
+        self.assertEqual(hits[0]["status"], "warn", dout)
+        # the verb: status "warn" with its fix, no error code, and verification still passed
+        r = verb(state, {"type": "configure", "dry_run": True})
+        self.assertIs(r["ok"], True, r)
+        self.assertIs(r["result"]["verified"], True, r)
+        item = [c for c in r["result"]["verification"] if c["check"] == "Harvest v1 retirement"]
+        self.assertEqual(item[0]["status"], "warn", r)
+        self.assertIsNone(item[0]["code"], r)
+        self.assertIn("Harvest v3", item[0]["fix"], r)
 
     def test_verb_dry_run_checks_what_is_stored_and_saves_nothing(self):
         state = url_only_root()
@@ -491,6 +504,45 @@ class Interactive(Base):
         self.assertEqual(st["greenhouse"]["client_secret"], "****" + SECRET[-4:])
         self.assertEqual(st["textus"]["account"], "acme")
         self.assertEqual(st["greenhouse"]["user_id"], 101)
+
+    def test_a_service_out_of_reach_does_not_lose_the_answers(self):
+        # TextUs answers 503: no answer here can fix that, but the answers can still be kept
+        CF.fakes.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
+                        "action": {"status": 503}})
+
+        def session(save):
+            state = url_only_root()
+            t = Pty(state, env=env_for(state, NO_COLOR="1"))
+            t.answer("TextUs API token", TOKEN)
+            t.answer("TextUs account slug", "acme")
+            t.answer("Greenhouse sign-in email", "alice@acme.example")
+            t.answer("Harvest API", "v3")
+            t.answer("client id", CLIENT)
+            t.answer("client secret", SECRET)
+            first = t.read_until("Check again with the same answers [Y/n]: ")
+            self.assertIn("no answer here can fix them", first)
+            os.write(t.fd, b"n\n")
+            t.read_until("Save anyway (a failed check stays failed; run textus-host doctor "
+                         "later)? [y/N]: ")
+            os.write(t.fd, save.encode() + b"\n")
+            return state, t
+
+        # Enter: the default is no; nothing saved, and the way to keep them is named
+        state, t = session("")
+        self.assertEqual(t.finish(), 1, t.text())
+        self.assertIn("nothing was saved (textus-host configure --save-anyway keeps the values "
+                      "regardless)", t.text())
+        self.assertEqual(status(state)["textus"]["token"], None)
+        # y: saved as --save-anyway would (exit 1), the failed check still failed
+        state, t = session("y")
+        self.assertEqual(t.finish(), 1, t.text())
+        rest = t.text()[t.text().index("[y/N]"):]
+        self.assertRegex(rest, r"FAIL +TextUs token: upstream_unavailable")
+        self.assertIn("saved anyway, although", rest)
+        st = status(state)
+        self.assertEqual(st["textus"]["token"], "****" + TOKEN[-4:])
+        self.assertEqual(st["greenhouse"]["client_secret"], "****" + SECRET[-4:])
+        self.assertEqual(st["textus"]["account"], "acme")
 
     def test_read_only_state_folder_is_found_before_the_questions(self):
         root = tempfile.mkdtemp(prefix="th-cfgcli-ro-")
