@@ -113,8 +113,9 @@ static const char *doctor_online_gh_fix(enum err_code code, int permission, cons
         if (permission) /* a v1 401 while other requests with the key succeed */
             return "ask your Greenhouse admin to grant the key this permission (Configure > "
                    "Dev Center > API Credential Management > edit the key)";
-        return "ask your Greenhouse admin for a valid key (or client credentials) with the "
-               "permissions of the setup guide, then run textus-host configure";
+        return "ask your Greenhouse admin for a valid key (or client credentials) that may "
+               "list and retrieve users, list candidates, read activity feeds and add notes, "
+               "then run textus-host configure";
     case ERR_GREENHOUSE_USER_NOT_FOUND:
         return "run textus-host configure with the email you sign in to Greenhouse with (an "
                "active user)";
