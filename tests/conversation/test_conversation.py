@@ -78,9 +78,7 @@ class World(FakeWorld):
 
     # --- what the fakes saw
     def notes(self, marker=None, cand=None):
-        ns = self.fakes.state()["harvest"]["notes"]
-        if marker:
-            ns = [n for n in ns if marker in n["body"]]
+        ns = super().notes(marker)
         if cand:
             ns = [n for n in ns if str(n.get("candidate_id")) == str(cand)]
         return ns

@@ -143,8 +143,11 @@ class FakeWorld:
                                                            err[-2000:]))
         return reply
 
-    def messages(self):
-        return [m for m in self.fakes.state()["textus"]["messages"] if m["direction"] == "out"]
+    def messages(self, to=None, body=None):
+        """The outgoing messages at TextUs (to: only those to that number; body: with that
+        body)."""
+        ms = [m for m in self.fakes.state()["textus"]["messages"] if m["direction"] == "out"]
+        return [m for m in ms if (not to or m["_to"] == to) and (not body or m["body"] == body)]
 
     def notes(self, marker=None):
         ns = self.fakes.state()["harvest"]["notes"]

@@ -119,10 +119,6 @@ class World(FakeWorld):
     def host(self, env=None):
         return Host(env=dict(self.env, **(env or {})))
 
-    def messages(self, body):
-        return [m for m in self.fakes.state()["textus"]["messages"]
-                if m["direction"] == "out" and m["body"] == body]
-
 
 def send_req(rid, to, body, flag=None, msg_id=None):
     p = {"type": "send_sms", "id": msg_id or rid, "request_id": rid, "candidate_id": CAND,
@@ -286,7 +282,7 @@ def s_reply_before_note(w):
             if ev and notes:
                 check(ev["note"]["state"] == "written" and ev["note"]["id"] == notes[0]["id"],
                       "%s early: event note %r vs fake %r" % (w.gen, ev["note"], notes[0]["id"]))
-            check(len(w.messages(body)) == 1, "%s early: one SMS" % w.gen)
+            check(len(w.messages(body=body)) == 1, "%s early: one SMS" % w.gen)
         # without the flag the reply waits for the note, and no event follows
         body = "late " + uid("b")
         r = h.request(send_req(uid("late"), TO, body, flag=False))

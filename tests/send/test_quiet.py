@@ -13,13 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 SRC = os.environ["TH_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
-sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
-import fakectl  # noqa: E402
+from fakeworld import FakeWorld, Creds  # noqa: E402
 import nmhost  # noqa: E402
 
 HOST = os.environ["TH_HOST"]
@@ -51,26 +49,16 @@ SEED = {
 }
 
 
-class World:
+class World(FakeWorld):
     def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="th-quiet-")
-        self.home = os.path.join(self.tmp, "home")
-        os.mkdir(self.home, 0o700)
-        self.fakes = fakectl.start(SEED, os.path.join(self.tmp, "fakes"),
-                                   extra_args=["--random-seed", "1", "--max-seconds", "300"])
         # TZ=UTC: faketime reads the times below as UTC; the host finds zones in tzdata
-        self.env = dict(os.environ, TEXTUS_HOST_HOME=self.home, TZ="UTC")
-        self.env.pop("TH_FAILPOINT", None)
-        rc, out, err = self.cli(None, "configure", "--no-verify", stdin=json.dumps({
-            "textus": {"token": TOKEN, "account": "acme", "base_url": self.fakes.url("textus")},
-            "greenhouse": {"email": "alice@acme.example", "api_key": V1_KEY,
-                           "base_url": self.fakes.url("harvest")},
-            "settings": {"timeout_ms": 5000, "connect_timeout_ms": 2000}}))
-        assert rc == 0, out + err
+        super().__init__("v1", prefix="th-quiet-", seed=SEED,
+                         creds=Creds(TOKEN, V1_KEY, None, None), env={"TZ": "UTC"},
+                         max_seconds=300)
 
-    def close(self):
-        self.fakes.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+    def configure(self):
+        # the default window: no quiet_hours setting
+        self.configure_ok(self.config_doc({"timeout_ms": 5000, "connect_timeout_ms": 2000}))
 
     def prefix(self, utc):
         return [FAKETIME, "-f", "@" + utc] if utc else []
@@ -78,7 +66,7 @@ class World:
     def verb(self, utc, payload):
         """One request through a fresh host whose clock starts at `utc` ("2030-01-16 04:00:00")."""
         p = subprocess.run(self.prefix(utc) + [HOST, nmhost.STUB_ORIGIN],
-                           input=nmhost.frame(payload), env=self.env, capture_output=True,
+                           input=nmhost.frame(payload), env=self.full_env(), capture_output=True,
                            timeout=60)
         assert len(p.stdout) >= 4, "no reply (exit %d): %s" % (p.returncode, p.stderr.decode())
         n = int.from_bytes(p.stdout[:4], sys.byteorder)
@@ -86,7 +74,7 @@ class World:
 
     def cli(self, utc, *args, stdin=""):
         p = subprocess.run(self.prefix(utc) + [HOST] + list(args), input=stdin.encode(),
-                           env=self.env, capture_output=True, timeout=60)
+                           env=self.full_env(), capture_output=True, timeout=60)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
 
     def send(self, utc, rid, to, body, **kw):
@@ -100,12 +88,6 @@ class World:
 
     def requests(self):
         return self.fakes.requests()
-
-    def messages(self, body):
-        return [m for m in self.fakes.state()["textus"]["messages"] if m["body"] == body]
-
-    def notes(self, text):
-        return [n for n in self.fakes.state()["harvest"]["notes"] if text in n["body"]]
 
     def journaled(self, rid):
         rc, out, err = self.cli(None, "outbox", "list", "--json")
@@ -137,7 +119,7 @@ class QuietHours(unittest.TestCase):
         self.assertEqual(r["error"]["code"], "quiet_hours", r)
         self.assertIs(r["error"]["retryable"], False)
         self.assertEqual(len(W.requests()), before, "a refused text reached TextUs or Greenhouse")
-        self.assertEqual(W.messages(body), [])
+        self.assertEqual(W.messages(body=body), [])
         self.assertFalse(W.journaled(rid), "a refused text was journaled")
         return r["error"]
 
@@ -170,7 +152,7 @@ class QuietHours(unittest.TestCase):
         r = W.send("2030-01-15 16:00:00", "q-denver", DENVER, body)
         self.assertTrue(r["ok"], r)
         self.assertEqual(r["result"]["note"]["state"], "written")
-        self.assertEqual(len(W.messages(body)), 1)
+        self.assertEqual(len(W.messages(body=body)), 1)
         notes = W.notes(body)
         self.assertEqual(len(notes), 1)
         self.assertNotIn("quiet hours", notes[0]["body"])  # nothing to say: inside the window
@@ -178,13 +160,13 @@ class QuietHours(unittest.TestCase):
         again = W.send("2030-01-16 06:00:00", "q-denver", DENVER, body)
         self.assertTrue(again["ok"], again)
         self.assertIs(again["result"]["replayed"], True)
-        self.assertEqual(len(W.messages(body)), 1)
+        self.assertEqual(len(W.messages(body=body)), 1)
 
     def test_override_sends_and_the_note_says_so(self):
         body = "Hi Jane, sent anyway at 22:30 in Chicago"
         r = W.send("2030-01-16 04:30:00", "q-override", CHICAGO, body, override_quiet_hours=True)
         self.assertTrue(r["ok"], r)
-        self.assertEqual(len(W.messages(body)), 1)
+        self.assertEqual(len(W.messages(body=body)), 1)
         notes = W.notes(body)
         self.assertEqual(len(notes), 1)
         nb = notes[0]["body"]
@@ -248,12 +230,12 @@ class QuietHours(unittest.TestCase):
                       err)
         self.assertNotIn("override_quiet_hours", err)
         self.assertNotIn("request id", err)
-        self.assertEqual(W.messages(body), [])
+        self.assertEqual(W.messages(body=body), [])
         rc, out, err = W.cli("2030-01-16 04:00:00", "send", "--candidate", str(CAND), "--to",
                              CHICAGO, "--request-id", "q-cli", "--override-quiet-hours",
                              stdin=body)
         self.assertEqual(rc, 0, out + err)
-        self.assertEqual(len(W.messages(body)), 1)
+        self.assertEqual(len(W.messages(body=body)), 1)
         rc, out, err = W.cli(None, "send", "--candidate", str(CAND), "--to", CHICAGO,
                              "--schedule-at", "2030-01-16T14:00:00Z", "--override-quiet-hours")
         self.assertEqual(rc, 2, err)
@@ -309,7 +291,7 @@ class Scheduled(unittest.TestCase):
         self.assertEqual(len(posts), 1)
         self.assertEqual(posts[0]["body"], {"from": "+13035550100", "to": CHICAGO, "body": body,
                                             "scheduled_at": "2030-01-16T14:00:00Z"})
-        msgs = W.messages(body)
+        msgs = W.messages(body=body)
         self.assertEqual(len(msgs), 1)
         self.assertEqual((msgs[0]["deliveryState"], msgs[0]["flags"]), ("scheduled", ["scheduled"]))
         notes = W.notes(body)
@@ -368,7 +350,7 @@ class Scheduled(unittest.TestCase):
         self.assertEqual(rc, 0, out + err)
         res = json.loads(out)
         self.assertEqual(res["scheduled_local"], "Wed 16 Jan 2030 09:00 MST (America/Denver)")
-        self.assertEqual(len(W.messages(body)), 1)
+        self.assertEqual(len(W.messages(body=body)), 1)
         rc, out, err = W.cli(self.NIGHT, "send", "--candidate", str(CAND), "--to", DENVER,
                              "--schedule-at", "2030-01-16 16:00", stdin=body)
         self.assertEqual(rc, 2, err)

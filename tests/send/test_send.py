@@ -94,15 +94,7 @@ class World(FakeWorld):
             {"note_enabled": note_enabled, "timeout_ms": 3000, "note_retry_base_ms": retry_ms,
              "connect_timeout_ms": 2000, "quiet_hours": "off"}, v1_key=v1_key, client=client))
 
-    # --- what the fakes saw
-    def messages(self, to=None, body=None):
-        ms = [m for m in self.fakes.state()["textus"]["messages"] if m["direction"] == "out"]
-        if to:
-            ms = [m for m in ms if m["_to"] == to]
-        if body:
-            ms = [m for m in ms if m["body"] == body]
-        return ms
-
+    # --- what the fakes saw (and FakeWorld.messages, .notes)
     def posts(self, server, path_part):
         return [r for r in self.fakes.requests(server=server)
                 if r["method"] in ("POST", "PUT", "PATCH") and path_part in r["path"]]

@@ -300,6 +300,13 @@ int fk_last_seq(struct fk *f)
     return n;
 }
 
+const char *fk_rec_str(const cJSON *rec, const char *obj, const char *name)
+{
+    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(rec, obj) : rec;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
 int fk_count(struct fk *f, const char *server, const char *method, const char *prefix, int since)
 {
     cJSON *r = fk_requests(f, server, since);
@@ -312,11 +319,9 @@ int fk_count(struct fk *f, const char *server, const char *method, const char *p
     }
     cJSON_ArrayForEach(it, r)
     {
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "method");
-        const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
-        if (method && (!cJSON_IsString(m) || strcmp(m->valuestring, method) != 0))
+        if (method && strcmp(fk_rec_str(it, NULL, "method"), method) != 0)
             continue;
-        if (prefix && (!cJSON_IsString(p) || strncmp(p->valuestring, prefix, strlen(prefix)) != 0))
+        if (prefix && strncmp(fk_rec_str(it, NULL, "path"), prefix, strlen(prefix)) != 0)
             continue;
         n++;
     }

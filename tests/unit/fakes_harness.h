@@ -45,6 +45,9 @@ int fk_count(struct fk *f, const char *server, const char *method, const char *p
 int fk_conn(struct fk *f, const char *server, const char *key);
 /* state.harvest.<key> as an int (e.g. "token_requests"); -1 on error. */
 int fk_harvest_int(struct fk *f, const char *key);
+/* A string field of a recorded request: rec.<name>, or rec.<obj>.<name> when obj is not NULL
+ * (e.g. "headers", "query", "body"); "" when absent or not a string. */
+const char *fk_rec_str(const cJSON *rec, const char *obj, const char *name);
 
 /* Source paths. */
 const char *fk_source_dir(void);

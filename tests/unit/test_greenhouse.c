@@ -102,13 +102,6 @@ static int reset(void **state)
                          "\"expires_in\", \"v3_default_per_page\": 100}");
 }
 
-static const char *rec_str(const cJSON *rec, const char *obj, const char *name)
-{
-    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(rec, obj) : rec;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static void test_config_choice(void **state)
 {
     struct gh_config g;
@@ -165,10 +158,10 @@ static void test_v1_resolve_user(void **state)
     assert_int_equal(cache_calls, 1);
     recs = fk_requests(&F, "harvest", since);
     assert_int_equal(cJSON_GetArraySize(recs), 1);
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), NULL, "path"), "/v1/users");
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), "query", "email"),
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 0), NULL, "path"), "/v1/users");
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 0), "query", "email"),
                         "alice@acme.example");
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), "headers", "authorization"),
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 0), "headers", "authorization"),
                         "Basic key:alice (valid)");
     cJSON_Delete(recs);
     gh_client_free(c);
@@ -212,9 +205,9 @@ static void test_v1_link_pagination(void **state)
     assert_int_equal(uid, 105);
     recs = fk_requests(&F, "harvest", since);
     assert_int_equal(cJSON_GetArraySize(recs), 2);
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), "query", "per_page"), "1");
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 1), "query", "page"), "2");
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 1), "query", "email"),
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 0), "query", "per_page"), "1");
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 1), "query", "page"), "2");
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 1), "query", "email"),
                         "shared@acme.example");
     cJSON_Delete(recs);
     gh_client_free(c);
@@ -258,10 +251,10 @@ static void test_v1_phones_and_notes(void **state)
     assert_true(nid > 0);
     recs = fk_requests(&F, "harvest", since);
     r = cJSON_GetArrayItem(recs, cJSON_GetArraySize(recs) - 1);
-    assert_string_equal(rec_str(r, NULL, "path"), "/v1/candidates/1001/activity_feed/notes");
-    assert_string_equal(rec_str(r, "headers", "on-behalf-of"), "101");
+    assert_string_equal(fk_rec_str(r, NULL, "path"), "/v1/candidates/1001/activity_feed/notes");
+    assert_string_equal(fk_rec_str(r, "headers", "on-behalf-of"), "101");
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "body"), "user_id")->valueint, 101);
-    assert_string_equal(rec_str(r, "body", "visibility"), "private");
+    assert_string_equal(fk_rec_str(r, "body", "visibility"), "private");
     assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 201);
     cJSON_Delete(recs);
     {
@@ -438,7 +431,7 @@ static void test_v1_note_drop_after(void **state)
     st = fk_get(&F, "state");
     cJSON_ArrayForEach(n, cJSON_GetObjectItem(cJSON_GetObjectItem(st, "harvest"), "notes"))
     {
-        if (strstr(rec_str(n, NULL, "body"), "[th:drop1]"))
+        if (strstr(fk_rec_str(n, NULL, "body"), "[th:drop1]"))
             seen++;
     }
     assert_int_equal(seen, 1); /* it did happen, once */
@@ -485,23 +478,23 @@ static void test_v3_flow_and_token_cache(void **state)
     recs = fk_requests(&F, NULL, since);
     cJSON_ArrayForEach(r, recs)
     {
-        if (strcmp(rec_str(r, NULL, "server"), "auth") == 0) {
-            assert_string_equal(rec_str(r, "body", "grant_type"), "client_credentials");
-            subs += strcmp(rec_str(r, "body", "sub"), "101") == 0;
-            assert_string_equal(rec_str(r, "headers", "authorization"),
+        if (strcmp(fk_rec_str(r, NULL, "server"), "auth") == 0) {
+            assert_string_equal(fk_rec_str(r, "body", "grant_type"), "client_credentials");
+            subs += strcmp(fk_rec_str(r, "body", "sub"), "101") == 0;
+            assert_string_equal(fk_rec_str(r, "headers", "authorization"),
                                 "Basic client:textus-host (valid)");
-        } else if (strcmp(rec_str(r, NULL, "method"), "POST") == 0) {
+        } else if (strcmp(fk_rec_str(r, NULL, "method"), "POST") == 0) {
             const cJSON *b = cJSON_GetObjectItem(r, "body");
-            assert_string_equal(rec_str(r, NULL, "path"), "/v3/notes");
+            assert_string_equal(fk_rec_str(r, NULL, "path"), "/v3/notes");
             assert_true(cJSON_IsNumber(cJSON_GetObjectItem(b, "candidate_id")));
             assert_int_equal(cJSON_GetObjectItem(b, "candidate_id")->valueint, 1001);
             assert_int_equal(cJSON_GetObjectItem(b, "user_id")->valueint, 101);
-            assert_string_equal(rec_str(b, NULL, "note_type"), "NOTE");
-            assert_string_equal(rec_str(b, NULL, "visibility"), "admin_only");
+            assert_string_equal(fk_rec_str(b, NULL, "note_type"), "NOTE");
+            assert_string_equal(fk_rec_str(b, NULL, "visibility"), "admin_only");
             assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 201);
             notes++;
         } else {
-            assert_non_null(strstr(rec_str(r, "headers", "authorization"), "(valid)"));
+            assert_non_null(strstr(fk_rec_str(r, "headers", "authorization"), "(valid)"));
         }
     }
     cJSON_Delete(recs);
@@ -680,14 +673,14 @@ static void test_v3_cursor_pagination(void **state)
     cJSON_ArrayForEach(r, recs)
     {
         const cJSON *q = cJSON_GetObjectItem(r, "query");
-        assert_string_equal(rec_str(r, NULL, "path"), "/v3/notes");
+        assert_string_equal(fk_rec_str(r, NULL, "path"), "/v3/notes");
         assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 200);
         if (cJSON_GetObjectItem(q, "cursor")) {
             assert_int_equal(cJSON_GetArraySize(q), 1); /* the cursor alone */
             cursor_pages++;
         } else {
-            assert_string_equal(rec_str(r, "query", "candidate_ids"), "1002");
-            assert_string_equal(rec_str(r, "query", "per_page"), "2");
+            assert_string_equal(fk_rec_str(r, "query", "candidate_ids"), "1002");
+            assert_string_equal(fk_rec_str(r, "query", "per_page"), "2");
         }
     }
     assert_int_equal(cursor_pages, 2);

@@ -54,13 +54,6 @@ static int reset(void **state)
            fk_config(&F, "{\"textus_page_size\": 25, \"textus_collection_key\": \"members\"}");
 }
 
-static const char *rec_str(const cJSON *rec, const char *obj, const char *name)
-{
-    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(rec, obj) : rec;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static void test_accounts_pagination_and_headers(void **state)
 {
     struct textus_config c;
@@ -83,14 +76,15 @@ static void test_accounts_pagination_and_headers(void **state)
     cJSON_ArrayForEach(r, recs)
     {
         char page[16];
-        assert_string_equal(rec_str(r, NULL, "path"), "/accounts");
-        assert_string_equal(rec_str(r, "headers", "authorization"), "Bearer token#1 (valid)");
-        assert_string_equal(rec_str(r, "headers", "accept"), "application/vnd.textus+jsonld");
-        assert_string_equal(rec_str(r, "headers", "content-type"), "application/vnd.textus+jsonld");
-        assert_string_equal(rec_str(r, "headers", "user-agent"), "textus-host/" TH_VERSION);
+        assert_string_equal(fk_rec_str(r, NULL, "path"), "/accounts");
+        assert_string_equal(fk_rec_str(r, "headers", "authorization"), "Bearer token#1 (valid)");
+        assert_string_equal(fk_rec_str(r, "headers", "accept"), "application/vnd.textus+jsonld");
+        assert_string_equal(fk_rec_str(r, "headers", "content-type"),
+                            "application/vnd.textus+jsonld");
+        assert_string_equal(fk_rec_str(r, "headers", "user-agent"), "textus-host/" TH_VERSION);
         snprintf(page, sizeof(page), "%d", n + 1);
         if (n > 0)
-            assert_string_equal(rec_str(r, "query", "page"), page);
+            assert_string_equal(fk_rec_str(r, "query", "page"), page);
         n++;
     }
     assert_int_equal(n, 3); /* followed view.next twice, then stopped at null */
@@ -163,10 +157,10 @@ static void test_send_get_message(void **state)
     recs = fk_requests(&F, "textus", since);
     assert_int_equal(cJSON_GetArraySize(recs), 1);
     r = cJSON_GetArrayItem(recs, 0);
-    assert_string_equal(rec_str(r, NULL, "method"), "POST");
-    assert_string_equal(rec_str(r, NULL, "path"), "/acme/messages");
-    assert_string_equal(rec_str(r, "body", "to"), "+13035550188");
-    assert_string_equal(rec_str(r, "body", "body"), "Hi from the test");
+    assert_string_equal(fk_rec_str(r, NULL, "method"), "POST");
+    assert_string_equal(fk_rec_str(r, NULL, "path"), "/acme/messages");
+    assert_string_equal(fk_rec_str(r, "body", "to"), "+13035550188");
+    assert_string_equal(fk_rec_str(r, "body", "body"), "Hi from the test");
     assert_int_equal(cJSON_GetObjectItem(r, "status")->valueint, 201);
     cJSON_Delete(recs);
 
@@ -302,7 +296,7 @@ static void test_opt_outs(void **state)
     assert_int_equal(textus_get_opt_out(&c, "+13035550177", &opted, &e), 0);
     assert_int_equal(opted, 1);
     recs = fk_requests(&F, "textus", since);
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), NULL, "path"),
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 0), NULL, "path"),
                         "/acme/opt_outs/3035550177"); /* bare 10 digits, as documented */
     cJSON_Delete(recs);
     assert_int_equal(textus_get_opt_out(&c, "+13035550155", &opted, &e), 0);
@@ -337,7 +331,7 @@ static void test_conversation(void **state)
     assert_string_equal(cv->latest.direction, "out");
     assert_true(cv->latest.timestamp[0] != '\0');
     recs = fk_requests(&F, "textus", since);
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 0), NULL, "path"),
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 0), NULL, "path"),
                         "/acme/conversations/+13035550123");
     cJSON_Delete(recs);
     assert_int_equal(textus_get_conversation(&c, "+13035550166", cv, &e), 0);
@@ -377,8 +371,9 @@ static void test_contacts(void **state)
     assert_true(strncmp(ct.id, "/contacts/", 10) == 0);
     recs = fk_requests(&F, "textus", since);
     r = cJSON_GetArrayItem(recs, 0);
-    assert_string_equal(rec_str(r, NULL, "path"), "/acme/contacts");
-    assert_string_equal(rec_str(cJSON_GetObjectItem(r, "body"), "data", "greenhouse_id"), "1003");
+    assert_string_equal(fk_rec_str(r, NULL, "path"), "/acme/contacts");
+    assert_string_equal(fk_rec_str(cJSON_GetObjectItem(r, "body"), "data", "greenhouse_id"),
+                        "1003");
     cJSON_Delete(recs);
     assert_int_equal(textus_find_contact(&c, "+13035550144", &ct2, &found, &e), 0);
     assert_int_equal(found, 1);
@@ -391,17 +386,18 @@ static void test_contacts(void **state)
     assert_string_equal(ct2.name, "Robert Builder");
     recs = fk_requests(&F, "textus", since);
     r = cJSON_GetArrayItem(recs, 1); /* after the GET of the contact */
-    assert_string_equal(rec_str(r, NULL, "method"), "PUT");
-    assert_string_equal(rec_str(r, NULL, "path"), ct.id);
+    assert_string_equal(fk_rec_str(r, NULL, "method"), "PUT");
+    assert_string_equal(fk_rec_str(r, NULL, "path"), ct.id);
     {
         const cJSON *ph = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "body"), "phones");
         assert_int_equal(cJSON_GetArraySize(ph), 2);
-        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 0), NULL, "number"), "+13035550144");
-        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 0), NULL, "type"), "Work");
-        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 1), NULL, "number"), "+13035550145");
-        assert_string_equal(rec_str(cJSON_GetArrayItem(ph, 1), NULL, "type"), "Home");
+        assert_string_equal(fk_rec_str(cJSON_GetArrayItem(ph, 0), NULL, "number"), "+13035550144");
+        assert_string_equal(fk_rec_str(cJSON_GetArrayItem(ph, 0), NULL, "type"), "Work");
+        assert_string_equal(fk_rec_str(cJSON_GetArrayItem(ph, 1), NULL, "number"), "+13035550145");
+        assert_string_equal(fk_rec_str(cJSON_GetArrayItem(ph, 1), NULL, "type"), "Home");
     }
-    assert_string_equal(rec_str(cJSON_GetObjectItem(r, "body"), "data", "greenhouse_id"), "1003");
+    assert_string_equal(fk_rec_str(cJSON_GetObjectItem(r, "body"), "data", "greenhouse_id"),
+                        "1003");
     cJSON_Delete(recs);
     assert_int_equal(textus_create_contact(&c, "No Phone", "12", NULL, NULL, &ct, &e), -1);
     assert_int_equal(e.code, ERR_BAD_REQUEST);
@@ -504,7 +500,7 @@ static void test_hold_per_origin(void **state)
     recs = fk_requests(&F, "textus", since);
     assert_int_equal(cJSON_GetArraySize(recs), 2);
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 0), "status")->valueint, 429);
-    assert_string_equal(rec_str(cJSON_GetArrayItem(recs, 1), NULL, "method"), "GET");
+    assert_string_equal(fk_rec_str(cJSON_GetArrayItem(recs, 1), NULL, "method"), "GET");
     assert_true(rec_t(cJSON_GetArrayItem(recs, 1)) - rec_t(cJSON_GetArrayItem(recs, 0)) >= 0.995);
     cJSON_Delete(recs);
 
