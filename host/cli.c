@@ -104,6 +104,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+int cli_bad_argument(const char *cmd, const char *arg, const char *near)
+{
+    return cli_usage_error(cmd, "%s '%.64s'%s%s%s",
+                           arg[0] == '-' ? "unknown option" : "unexpected argument", arg,
+                           near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+}
+
 static int cli_unknown(const char *what, const char *name, const char *near)
 {
     return cli_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name,

@@ -23,6 +23,21 @@ int cli_cmd_extract(int argc, char **argv);
  */
 int cli_usage_error(const char *cmd, const char *fmt, ...) TH_PRINTF(2, 3);
 
+/*
+ * The usage error for an argument cmd does not take: "unknown option '<arg>'" when it
+ * starts with '-', else "unexpected argument '<arg>'" (at most 64 bytes of it), then
+ * " (did you mean <near>?)" when near (term_nearest's pick) is not NULL. Returns 2.
+ */
+int cli_bad_argument(const char *cmd, const char *arg, const char *near);
+
+/*
+ * The usage error for a --to value that is not +1NXXNXXXXXX (TH_HINT_CLI_TO), naming the
+ * number it was meant to be when the extract_phone rules read one +1 number in what was
+ * typed ("(303) 555-0123"). Returns 2. In the engine (cli_send.c), for send and
+ * conversation.
+ */
+int cli_bad_to(const char *cmd, const char *to);
+
 /* Run the command line; returns the process exit code (2 for usage errors). */
 int cli_main(int argc, char **argv);
 

@@ -960,12 +960,10 @@ int cli_cmd_configure(int argc, char **argv)
                 "secrets and other values are never accepted as command-line arguments (they "
                 "would stay visible in the process list and shell history); pipe a JSON "
                 "document on stdin, or run the command on a terminal to be asked");
-        } else {
-            const char *near =
-                term_nearest(argv[i], cli_configure_options, TH_ARRAY_SIZE(cli_configure_options));
-            return cli_usage_error("configure", "unknown option '%.64s'%s%s%s", argv[i],
-                                   near ? " (did you mean " : "", near ? near : "",
-                                   near ? "?)" : "");
+        } else { /* an option: cli_configure_secretish took every other argument */
+            return cli_bad_argument(
+                "configure", argv[i],
+                term_nearest(argv[i], cli_configure_options, TH_ARRAY_SIZE(cli_configure_options)));
         }
     }
     if (sodium_init() < 0) {

@@ -39,17 +39,6 @@ static void cli_conversation_usage(FILE *out)
 
 #define CLI_CONV "conversation"
 
-/* --to refused: the rule in the option's words, and the number meant when one can be read. */
-static int cli_conversation_bad_to(const char *to)
-{
-    struct phone_number n;
-
-    if (phone_parse_value(&n, to, strlen(to)) && n.supported && !n.ext[0])
-        return cli_usage_error(CLI_CONV, TH_HINT_CLI_TO ", not '%.64s' (did you mean %s?)", to,
-                               n.e164);
-    return cli_usage_error(CLI_CONV, TH_HINT_CLI_TO ", not '%.64s'", to);
-}
-
 /* "2026-12-01T10:05:00.000Z" as "2026-12-01 10:05 UTC" (anything else as it is). */
 static void cli_conversation_when(char *out, size_t outsz, const cJSON *at)
 {
@@ -152,10 +141,7 @@ int cli_cmd_conversation(int argc, char **argv)
         if (!slot) {
             const char *near =
                 argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
-            return cli_usage_error(CLI_CONV, "%s '%.64s'%s%s%s",
-                                   argv[argi][0] == '-' ? "unknown option" : "unexpected argument",
-                                   argv[argi], near ? " (did you mean " : "", near ? near : "",
-                                   near ? "?)" : "");
+            return cli_bad_argument(CLI_CONV, argv[argi], near);
         }
         if (argi + 1 >= argc)
             return cli_usage_error(CLI_CONV, "a value is missing after '%s'", argv[argi]);
@@ -167,7 +153,7 @@ int cli_cmd_conversation(int argc, char **argv)
         return cli_usage_error(CLI_CONV, "a required option is missing: '--to'");
     /* the verb's own rules, checked here so that a wrong value is a usage error (exit 2) */
     if (!phone_e164_nanp_valid(to))
-        return cli_conversation_bad_to(to);
+        return cli_bad_to(CLI_CONV, to);
     if (cand && !phone_gh_id_valid(cand))
         return cli_usage_error(CLI_CONV, TH_HINT_CLI_CANDIDATE ", not '%.64s'", cand);
     req = cJSON_CreateObject();

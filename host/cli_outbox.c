@@ -62,6 +62,15 @@ static int cli_outbox_bad(const char *what, const char *arg, const char *near)
                            near ? near : "", near ? "?)" : "");
 }
 
+/* name: s, or null when s is "" (nothing to say). */
+static void cli_outbox_text(cJSON *o, const char *name, const char *s)
+{
+    if (s[0])
+        cJSON_AddStringToObject(o, name, s);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
 /* The fix for an entry's note, or "" when its note needs nobody. */
 static void cli_outbox_fix(char *out, size_t outsz, const struct outbox_entry *en)
 {
@@ -102,26 +111,11 @@ static cJSON *cli_outbox_json_entry(const struct outbox_entry *en)
         cJSON_AddStringToObject(o, "note", outbox_note_name(en->note_state));
     else
         cJSON_AddNullToObject(o, "note");
-    if (en->message_id[0])
-        cJSON_AddStringToObject(o, "message_id", en->message_id);
-    else
-        cJSON_AddNullToObject(o, "message_id");
-    if (en->note_id[0])
-        cJSON_AddStringToObject(o, "note_id", en->note_id);
-    else
-        cJSON_AddNullToObject(o, "note_id");
-    if (en->delivery_state[0])
-        cJSON_AddStringToObject(o, "delivery_state", en->delivery_state);
-    else
-        cJSON_AddNullToObject(o, "delivery_state");
-    if (en->last_error[0])
-        cJSON_AddStringToObject(o, "last_error", en->last_error);
-    else
-        cJSON_AddNullToObject(o, "last_error");
-    if (fix[0])
-        cJSON_AddStringToObject(o, "fix", fix);
-    else
-        cJSON_AddNullToObject(o, "fix");
+    cli_outbox_text(o, "message_id", en->message_id);
+    cli_outbox_text(o, "note_id", en->note_id);
+    cli_outbox_text(o, "delivery_state", en->delivery_state);
+    cli_outbox_text(o, "last_error", en->last_error);
+    cli_outbox_text(o, "fix", fix);
     cli_outbox_scheduled(o, en);
     return o;
 }

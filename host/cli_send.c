@@ -67,16 +67,14 @@ static void cli_send_usage(FILE *out)
 
 #define CLI_SEND "send"
 
-/* --to refused: the rule in the option's words, and the number it was meant to be when the
- * extract_phone rules read one +1 number in what was typed ("(303) 555-0123"). */
-static int cli_send_bad_to(const char *to)
+/* --to refused (cli.h): send's rule, which conversation shares. */
+int cli_bad_to(const char *cmd, const char *to)
 {
     struct phone_number n;
 
     if (phone_parse_value(&n, to, strlen(to)) && n.supported && !n.ext[0])
-        return cli_usage_error(CLI_SEND, TH_HINT_CLI_TO ", not '%.64s' (did you mean %s?)", to,
-                               n.e164);
-    return cli_usage_error(CLI_SEND, TH_HINT_CLI_TO ", not '%.64s'", to);
+        return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s' (did you mean %s?)", to, n.e164);
+    return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s'", to);
 }
 
 /*
@@ -91,7 +89,7 @@ static int cli_send_check(const char *cand, const char *to, const char *rid, con
     if (!phone_gh_id_valid(cand))
         return cli_usage_error(CLI_SEND, TH_HINT_CLI_CANDIDATE ", not '%.64s'", cand);
     if (!phone_e164_nanp_valid(to))
-        return cli_send_bad_to(to);
+        return cli_bad_to(CLI_SEND, to);
     if (rid && !send_request_id_ok(rid))
         return cli_usage_error(CLI_SEND,
                                "--request-id must be 1 to 64 of A-Z a-z 0-9 _ -, not '%.80s'", rid);
@@ -173,10 +171,7 @@ int cli_cmd_send(int argc, char **argv)
         if (!slot) {
             const char *near =
                 argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
-            return cli_usage_error(CLI_SEND, "%s '%.64s'%s%s%s",
-                                   argv[argi][0] == '-' ? "unknown option" : "unexpected argument",
-                                   argv[argi], near ? " (did you mean " : "", near ? near : "",
-                                   near ? "?)" : "");
+            return cli_bad_argument(CLI_SEND, argv[argi], near);
         }
         if (argi + 1 >= argc)
             return cli_usage_error(CLI_SEND, "a value is missing after '%s'", argv[argi]);

@@ -112,11 +112,8 @@ int cli_cmd_status(int argc, char **argv)
             return 0;
         } else {
             static const char *const opts[] = {"--json", "--help"};
-            const char *near = term_nearest(argv[i], opts, TH_ARRAY_SIZE(opts));
-            return cli_usage_error("status", "%s '%.64s'%s%s%s",
-                                   argv[i][0] == '-' ? "unknown option" : "unexpected argument",
-                                   argv[i], near ? " (did you mean " : "", near ? near : "",
-                                   near ? "?)" : "");
+            return cli_bad_argument("status", argv[i],
+                                    term_nearest(argv[i], opts, TH_ARRAY_SIZE(opts)));
         }
     }
     err_clear(&e);

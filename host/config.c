@@ -175,77 +175,64 @@ static int config_ext_id_ok(const char *id)
 
 /* ---- validation --------------------------------------------------------------- */
 
-enum config_kind { K_SECRET, K_SLUG, K_EMAIL, K_URL };
-
-struct config_field {
-    const char *section;
-    const char *name;
-    enum config_kind kind;
-    int from_extension; /* the options page may set it */
-};
-
-static const struct config_field config_fields[] = {
-    {"textus", "token", K_SECRET, 1},
-    {"textus", "account", K_SLUG, 1},
-    {"textus", "base_url", K_URL, 0},
-    {"greenhouse", "email", K_EMAIL, 1},
-    {"greenhouse", "api_key", K_SECRET, 1},
-    {"greenhouse", "client_id", K_SECRET, 1},
-    {"greenhouse", "client_secret", K_SECRET, 1},
-    {"greenhouse", "base_url", K_URL, 0},
-    {"greenhouse", "auth_url", K_URL, 0},
-};
-#define CONFIG_NFIELDS (TH_ARRAY_SIZE(config_fields))
+/* How a member's value is checked; K_OTHER: by config_validate_settings or the Harvest rules. */
+enum config_kind { K_OTHER, K_SECRET, K_SLUG, K_EMAIL, K_URL };
 
 /*
  * Every member a configure document may hold, by section: what is not listed
  * here is refused (a typo must not be saved as silence). "greenhouse.harvest"
  * is a directive ("v1" or "v3": which Harvest generation the document means),
- * never stored. `secret`: shown masked in the list of changes.
+ * never stored. K_SECRET members are shown masked in the list of changes;
+ * `verified`: online verification depends on it (config_same_verified).
  */
 struct config_member {
     const char *section;
     const char *name;
-    int from_extension;
-    int secret;
+    enum config_kind kind;
+    int from_extension; /* the options page may set it */
+    int verified;
 };
 
 static const struct config_member config_members[] = {
-    {"textus", "token", 1, 1},
-    {"textus", "account", 1, 0},
-    {"textus", "base_url", 0, 0},
-    {"greenhouse", "email", 1, 0},
-    {"greenhouse", "harvest", 1, 0},
-    {"greenhouse", "client_id", 1, 1},
-    {"greenhouse", "client_secret", 1, 1},
-    {"greenhouse", "api_key", 1, 1},
-    {"greenhouse", "base_url", 0, 0},
-    {"greenhouse", "auth_url", 0, 0},
-    {"settings", "note_enabled", 0, 0},
-    {"settings", "note_visibility", 0, 0},
-    {"settings", "allowed_extension_ids", 0, 0},
-    {"settings", "allow_no_origin", 0, 0},
-    {"settings", "inbound_cap", 0, 0},
-    {"settings", "ca_file", 0, 0},
-    {"settings", "connect_timeout_ms", 0, 0},
-    {"settings", "timeout_ms", 0, 0},
-    {"settings", "segment_limit", 0, 0},
-    {"settings", "note_retry_base_ms", 0, 0},
-    {"settings", "quiet_hours", 0, 0},
+    {"textus", "token", K_SECRET, 1, 1},
+    {"textus", "account", K_SLUG, 1, 1},
+    {"textus", "base_url", K_URL, 0, 1},
+    {"greenhouse", "email", K_EMAIL, 1, 1},
+    {"greenhouse", "harvest", K_OTHER, 1, 0},
+    {"greenhouse", "client_id", K_SECRET, 1, 1},
+    {"greenhouse", "client_secret", K_SECRET, 1, 1},
+    {"greenhouse", "api_key", K_SECRET, 1, 1},
+    {"greenhouse", "base_url", K_URL, 0, 1},
+    {"greenhouse", "auth_url", K_URL, 0, 1},
+    {"settings", "note_enabled", K_OTHER, 0, 0},
+    {"settings", "note_visibility", K_OTHER, 0, 0},
+    {"settings", "allowed_extension_ids", K_OTHER, 0, 0},
+    {"settings", "allow_no_origin", K_OTHER, 0, 0},
+    {"settings", "inbound_cap", K_OTHER, 0, 0},
+    {"settings", "ca_file", K_OTHER, 0, 1},
+    {"settings", "connect_timeout_ms", K_OTHER, 0, 1},
+    {"settings", "timeout_ms", K_OTHER, 0, 1},
+    {"settings", "segment_limit", K_OTHER, 0, 0},
+    {"settings", "note_retry_base_ms", K_OTHER, 0, 0},
+    {"settings", "quiet_hours", K_OTHER, 0, 0},
 };
 
 static const char *const config_sections[] = {"textus", "greenhouse", "settings"};
 
-static int config_check_field(const struct config_field *f, const cJSON *v, struct err *e)
+static int config_check_field(const struct config_member *f, const cJSON *v, struct err *e)
 {
     const char *s;
 
+    if (f->kind == K_OTHER)
+        return 0;
     if (!cJSON_IsString(v)) {
         err_set(e, ERR_INVALID_CONFIG, "%s.%s must be a string", f->section, f->name);
         return -1;
     }
     s = v->valuestring;
     switch (f->kind) {
+    case K_OTHER:
+        break;
     case K_SECRET:
         if (!config_secret_ok(s)) {
             err_set(e, ERR_INVALID_CONFIG,
@@ -385,15 +372,18 @@ int config_validate(const cJSON *doc, struct err *e)
         err_set(e, ERR_INVALID_CONFIG, "the configuration must be a JSON object");
         return -1;
     }
-    for (i = 0; i < CONFIG_NFIELDS; i++) {
-        const cJSON *sec = cJSON_GetObjectItemCaseSensitive(doc, config_fields[i].section);
+    for (i = 0; i < TH_ARRAY_SIZE(config_members); i++) {
+        const struct config_member *m = &config_members[i];
+        const cJSON *sec = cJSON_GetObjectItemCaseSensitive(doc, m->section);
         const cJSON *v;
+        if (m->kind == K_OTHER)
+            continue;
         if (sec && !cJSON_IsObject(sec)) {
-            err_set(e, ERR_INVALID_CONFIG, "%s must be an object", config_fields[i].section);
+            err_set(e, ERR_INVALID_CONFIG, "%s must be an object", m->section);
             return -1;
         }
-        v = cJSON_GetObjectItemCaseSensitive(sec, config_fields[i].name);
-        if (v && config_check_field(&config_fields[i], v, e) != 0)
+        v = cJSON_GetObjectItemCaseSensitive(sec, m->name);
+        if (v && config_check_field(m, v, e) != 0)
             return -1;
     }
     gh = cJSON_GetObjectItemCaseSensitive(doc, "greenhouse");
@@ -404,18 +394,6 @@ int config_validate(const cJSON *doc, struct err *e)
         return -1;
     }
     return config_validate_settings(cJSON_GetObjectItemCaseSensitive(doc, "settings"), e);
-}
-
-static const struct config_field *config_find_field(const char *section, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < CONFIG_NFIELDS; i++) {
-        if (strcmp(config_fields[i].section, section) == 0 &&
-            strcmp(config_fields[i].name, name) == 0)
-            return &config_fields[i];
-    }
-    return NULL;
 }
 
 /* ---- names and the Harvest generation ------------------------------------------ */
@@ -652,9 +630,8 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
             continue;
         cJSON_ArrayForEach(m, sec)
         {
-            const struct config_member *mm = config_find_member(sec->string, m->string);
-            const struct config_field *f = config_find_field(sec->string, m->string);
-            if (from_extension && !mm->from_extension) {
+            const struct config_member *f = config_find_member(sec->string, m->string);
+            if (from_extension && !f->from_extension) {
                 err_set(e, ERR_INVALID_CONFIG,
                         "%s.%s cannot be configured from the extension; use textus-host "
                         "configure",
@@ -665,7 +642,7 @@ int config_check_patch(const cJSON *patch, int from_extension, struct err *e)
                 err_set(e, ERR_INVALID_CONFIG, "%s.%s must be a string", sec->string, m->string);
                 return -1;
             }
-            if (f && !cJSON_IsNull(m) && config_check_field(f, m, e) != 0)
+            if (!cJSON_IsNull(m) && config_check_field(f, m, e) != 0)
                 return -1;
         }
     }
@@ -708,24 +685,8 @@ int config_check_values(const cJSON *patch, struct err *e)
 struct config_apply_ctx {
     const cJSON *patch;
     cJSON *preview;      /* config_preview: a copy of the merged document */
-    const cJSON *expect; /* config_apply_expect: these fields must come out the same */
+    const cJSON *expect; /* config_apply_ex: these fields must come out the same */
     cJSON **changes;     /* when not NULL: what the merge changed (config_changes) */
-};
-
-/* The fields online verification depends on. */
-static const char *const config_verified_fields[][2] = {
-    {"textus", "token"},
-    {"textus", "account"},
-    {"textus", "base_url"},
-    {"greenhouse", "email"},
-    {"greenhouse", "api_key"},
-    {"greenhouse", "client_id"},
-    {"greenhouse", "client_secret"},
-    {"greenhouse", "base_url"},
-    {"greenhouse", "auth_url"},
-    {"settings", "ca_file"},
-    {"settings", "connect_timeout_ms"},
-    {"settings", "timeout_ms"},
 };
 
 static const cJSON *config_field_of(const cJSON *doc, const char *sec, const char *name)
@@ -738,12 +699,11 @@ static int config_same_verified(const cJSON *a, const cJSON *b)
 {
     size_t i;
 
-    for (i = 0; i < TH_ARRAY_SIZE(config_verified_fields); i++) {
-        const cJSON *x =
-            config_field_of(a, config_verified_fields[i][0], config_verified_fields[i][1]);
-        const cJSON *y =
-            config_field_of(b, config_verified_fields[i][0], config_verified_fields[i][1]);
-        if (!x && !y)
+    for (i = 0; i < TH_ARRAY_SIZE(config_members); i++) {
+        const struct config_member *m = &config_members[i];
+        const cJSON *x = config_field_of(a, m->section, m->name);
+        const cJSON *y = config_field_of(b, m->section, m->name);
+        if (!m->verified || (!x && !y))
             continue;
         if (!x || !y || !cJSON_Compare(x, y, 1))
             return 0;
@@ -794,7 +754,7 @@ static cJSON *config_change_value(const struct config_member *m, const cJSON *v)
 
     if (!v)
         return cJSON_CreateNull();
-    if (m->secret && cJSON_IsString(v)) {
+    if (m->kind == K_SECRET && cJSON_IsString(v)) {
         config_mask(mask, sizeof(mask), v->valuestring);
         return cJSON_CreateString(mask);
     }
@@ -927,12 +887,6 @@ out:
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e)
 {
     return config_apply_ex(patch, from_extension, NULL, out, NULL, e);
-}
-
-int config_apply_expect(const cJSON *patch, int from_extension, const cJSON *expected,
-                        struct store **out, struct err *e)
-{
-    return config_apply_ex(patch, from_extension, expected, out, NULL, e);
 }
 
 int config_apply_ex(const cJSON *patch, int from_extension, const cJSON *expected,

@@ -77,11 +77,8 @@ int config_apply(const cJSON *patch, int from_extension, struct store **out, str
  * config_apply, refused (ERR_INVALID_CONFIG, nothing written) when the merged
  * document differs from `expected` (a config_preview result, may be NULL) in a
  * field online verification depends on: the store changed in between.
+ * *changes (may be NULL) gets the config_changes() list of what was saved.
  */
-int config_apply_expect(const cJSON *patch, int from_extension, const cJSON *expected,
-                        struct store **out, struct err *e) TH_WUR;
-
-/* config_apply_expect; *changes (may be NULL) gets the config_changes() list of what was saved. */
 int config_apply_ex(const cJSON *patch, int from_extension, const cJSON *expected,
                     struct store **out, cJSON **changes, struct err *e) TH_WUR;
 

@@ -153,17 +153,13 @@ static void doctor_config_credentials(struct doctor *d, const struct store *s)
  */
 static void doctor_config_extension_ids(struct doctor *d, const struct store *s)
 {
-    struct err e;
-    cJSON *st;
     const cJSON *ids, *id, *m;
     char fix[160];
 
     if (d->ids_explicit)
         return;
-    err_clear(&e);
-    st = config_status(s, &e);
-    ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "settings"),
-                                           "allowed_extension_ids");
+    ids = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(store_public_doc(s), "settings"), "allowed_extension_ids");
     cJSON_ArrayForEach(id, ids)
     {
         if (!cJSON_IsString(id))
@@ -187,7 +183,6 @@ static void doctor_config_extension_ids(struct doctor *d, const struct store *s)
                        id->valuestring);
         }
     }
-    cJSON_Delete(st);
 }
 
 void doctor_config_checks(struct doctor *d, int online)

@@ -589,20 +589,6 @@ done:
 
 /* ---- presenting ------------------------------------------------------------------ */
 
-const char *verify_status_word(enum verify_status st)
-{
-    switch (st) {
-    case VERIFY_OK:
-        return "ok";
-    case VERIFY_FAIL:
-        return "FAIL";
-    case VERIFY_WARN:
-        return "warn";
-    default:
-        return "unchecked";
-    }
-}
-
 cJSON *verify_report_json(const struct verify_report *r)
 {
     cJSON *arr = cJSON_CreateArray(), *it;

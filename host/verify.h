@@ -97,9 +97,6 @@ int verify_configure(const cJSON *patch, int from_extension, int flags,
 /* Free what a report owns (its list of changes). */
 void verify_report_release(struct verify_report *r);
 
-/* "ok", "FAIL", "warn", "unchecked" (CLI) */
-const char *verify_status_word(enum verify_status st);
-
 /* The checklist as a JSON array of {"check","status","message","fix","code"}
  * (status "ok" | "fail" | "unchecked"; fix and code null unless failed). NULL when out of memory.
  */

@@ -95,16 +95,8 @@ no browser folder found (the message says why); 2 a wrong option or argument.
 EOF
 }
 
-# "did you mean" for a mistyped option (shared with the other script)
+# "did you mean" for a mistyped option or browser name (shared with the other script)
 . "$(cd "$(dirname "$0")" && pwd)/lib/nearest.sh"
-
-# " (did you mean --system?)" for a mistyped option or browser name, else nothing.
-did_you_mean() { # word candidates...
-    local m
-    m=$(nearest "$@")
-    if [ -n "$m" ]; then echo " (did you mean $m?)"; fi
-    return 0
-}
 OPTIONS=(--binary --browser --user-data-dir --extension-id --remove-extension-id --force --no-link
     --allow-failpoints --system --dry-run --help)
 

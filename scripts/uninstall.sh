@@ -54,20 +54,12 @@ EOF
 
 usage_error() { echo "uninstall: $*" >&2; echo "(scripts/uninstall.sh --help shows the options)" >&2; exit 2; }
 
-# " (did you mean --system?)" for a mistyped option, else nothing.
-did_you_mean() {
-    local m
-    m=$(nearest "${1%%=*}" --system --dry-run --help)
-    if [ -n "$m" ]; then echo " (did you mean $m?)"; fi
-    return 0
-}
-
 while [ $# -gt 0 ]; do
     case $1 in
         --system) system=1; shift ;;
         --dry-run|-n) dry_run=1; shift ;;
         -h|--help) usage; exit 0 ;;
-        -*) usage_error "unknown option '$1'$(did_you_mean "$1")" ;;
+        -*) usage_error "unknown option '$1'$(did_you_mean "${1%%=*}" --system --dry-run --help)" ;;
         *) usage_error "unexpected argument '$1' (options start with --)" ;;
     esac
 done

@@ -35,3 +35,11 @@ nearest() {
     if [ "$bestd" -le "$lim" ]; then echo "$best"; fi
     return 0
 }
+
+# " (did you mean --system?)" when a word among the others is close to $1, else nothing.
+did_you_mean() { # word candidates...
+    local m
+    m=$(nearest "$@")
+    if [ -n "$m" ]; then echo " (did you mean $m?)"; fi
+    return 0
+}
