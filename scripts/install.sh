@@ -96,7 +96,7 @@ EOF
 }
 
 # "did you mean" for a mistyped option or browser name (shared with the other script)
-. "$(cd "$(dirname "$0")" && pwd)/lib/nearest.sh"
+. "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
 OPTIONS=(--binary --browser --user-data-dir --extension-id --remove-extension-id --force --no-link
     --allow-failpoints --system --dry-run --help)
 
@@ -370,10 +370,6 @@ record() { # kind path
 }
 # A folder's identity (device, inode and, where the system keeps it, birth time): a folder
 # of the same name made later by someone else is another folder.
-dir_id() {
-    if stat -c %i / >/dev/null 2>&1; then stat -c '%d:%i:%.9W' "$1" 2>/dev/null || true # GNU
-    else stat -f '%d:%i:%B' "$1" 2>/dev/null || true; fi                                # BSD, macOS
-}
 if [ -f "$receipt" ]; then
     while IFS= read -r line; do
         case $line in ''|'#'*) continue ;; esac

@@ -50,7 +50,7 @@ EOF
 }
 
 # "did you mean" for a mistyped option (shared with the other script)
-. "$(cd "$(dirname "$0")" && pwd)/lib/nearest.sh"
+. "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
 
 usage_error() { echo "uninstall: $*" >&2; echo "(scripts/uninstall.sh --help shows the options)" >&2; exit 2; }
 
@@ -182,10 +182,6 @@ for f in ${files[@]+"${files[@]}"}; do
 done
 if [ $dry_run -eq 1 ]; then echo "  would remove $receipt"; gone+=("$receipt")
 else rm -f -- "$receipt"; echo "  removed $receipt"; fi
-dir_id() {
-    if stat -c %i / >/dev/null 2>&1; then stat -c '%d:%i:%.9W' "$1" 2>/dev/null || true # GNU
-    else stat -f '%d:%i:%B' "$1" 2>/dev/null || true; fi                                # BSD, macOS
-}
 # folders: deepest first (longest path first), only when empty (rmdir never removes content)
 # and still the folder the installer made (receipt lines "dir<TAB>path<TAB>device:inode:birth")
 if [ ${#dirs[@]} -gt 0 ]; then

@@ -1,5 +1,12 @@
-# nearest.sh — sourced by scripts/install.sh and scripts/uninstall.sh: "did you mean" for
-# their options, the same rule as the host's (host/term.c, term_nearest).
+# common.sh — sourced by scripts/install.sh and scripts/uninstall.sh: what both must do the
+# same way. "Did you mean" for their options (the host's rule: host/term.c, term_nearest), and
+# the identity of a folder the installer made, which the receipt records and uninstall compares.
+
+# A folder's identity: device:inode:birth time (empty when it does not exist).
+dir_id() {
+    if stat -c %i / >/dev/null 2>&1; then stat -c '%d:%i:%.9W' "$1" 2>/dev/null || true # GNU
+    else stat -f '%d:%i:%B' "$1" 2>/dev/null || true; fi                                # BSD, macOS
+}
 
 # The word closest to $1 among the others (optimal string alignment distance, case-insensitive,
 # within max(1, length/3) edits), or nothing.
