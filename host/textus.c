@@ -471,18 +471,11 @@ static int textus_account_phones(cJSON *o, const cJSON *numbers)
     return 1;
 }
 
-/* textus_each_ex without 403: not_found (may be NULL) is set to 1 by a 404 on the first page. */
+/* textus_each_ex for a collection that must exist: a 404 is an error like any other. */
 static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
-                       const char *what, textus_member_fn fn, void *ud, int *not_found,
-                       struct err *e)
+                       const char *what, textus_member_fn fn, void *ud, struct err *e)
 {
-    int st = 0, rc;
-
-    rc =
-        textus_each_ex(c, first_url, slug_scoped, what, NULL, fn, ud, not_found ? &st : NULL, 0, e);
-    if (not_found)
-        *not_found = st != 0;
-    return rc;
+    return textus_each_ex(c, first_url, slug_scoped, what, NULL, fn, ud, NULL, 0, e);
 }
 
 static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err *e)
@@ -518,7 +511,7 @@ int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, str
      * user is directly a member of */
     if (textus_url(c, url, sizeof(url), e, "/accounts") != 0)
         return -1;
-    return textus_each(c, url, 0, "listing accounts", textus_account_member, out_accounts, NULL, e);
+    return textus_each(c, url, 0, "listing accounts", textus_account_member, out_accounts, e);
 }
 
 /* Append slug to a ", "-separated list in buf (silently stops when full). */
@@ -599,7 +592,7 @@ int textus_verify_account(const struct textus_config *c, struct textus_account *
     {
         const char *m = cJSON_GetObjectItemCaseSensitive(it, "slug")->valuestring;
         const cJSON *d;
-        int nf = 0;
+        int refused = 0; /* a 404 there: the tree stays empty, the membership is skipped */
 
         textus_name_add(members, sizeof(members), m);
         if (++n > TEXTUS_TREE_ROOTS)
@@ -613,8 +606,8 @@ int textus_verify_account(const struct textus_config *c, struct textus_account *
         if (http_escape(m, slug_esc, sizeof(slug_esc)) != 0 ||
             textus_url(c, url, sizeof(url), e, "/accounts/%s/accounts", slug_esc) != 0)
             continue;
-        if (textus_each(c, url, 0, "listing the account's descendants", textus_account_member, tree,
-                        &nf, e) != 0)
+        if (textus_each_ex(c, url, 0, "listing the account's descendants", NULL,
+                           textus_account_member, tree, &refused, 0, e) != 0)
             goto out;
         hit = textus_account_find(tree, c->account);
         if (hit) {
@@ -1181,8 +1174,7 @@ int textus_saved_replies(const struct textus_config *c, const char *user, const 
         return -1;
     t.fn = fn;
     t.ud = ud;
-    return textus_each(c, url, 0, "listing the saved replies", textus_saved_reply_member, &t, NULL,
-                       e);
+    return textus_each(c, url, 0, "listing the saved replies", textus_saved_reply_member, &t, e);
 }
 
 /* ------------------------------------------------------------------ contacts */
@@ -1303,7 +1295,7 @@ int textus_find_contact(const struct textus_config *c, const char *e164, struct 
         }
         if (textus_url(c, url, sizeof(url), e, "%s", conv->contacts_link) != 0 ||
             textus_each(c, url, 0, "reading the conversation's contacts", textus_assoc_member, &f,
-                        NULL, e) != 0)
+                        e) != 0)
             goto out;
         *found = f.found != 0;
         rc = 0;
@@ -1314,7 +1306,7 @@ int textus_find_contact(const struct textus_config *c, const char *e164, struct 
     if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, q, sizeof(q)) != 0 ||
         textus_url(c, url, sizeof(url), e, "/%s/contact_phones?q=%s", slug, q) != 0)
         goto out;
-    if (textus_each(c, url, 1, "searching contacts", textus_phone_member, &f, NULL, e) != 0)
+    if (textus_each(c, url, 1, "searching contacts", textus_phone_member, &f, e) != 0)
         goto out;
     *found = f.found != 0;
     rc = 0;
