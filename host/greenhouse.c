@@ -722,6 +722,51 @@ static int gh_token_fresh(const struct gh_token *t, long long subject)
 
 /* ------------------------------------------------------------------ requests */
 
+/* One prepared API request: its headers (the Authorization line is a secret) live here. */
+struct gh_rq {
+    char auth[GH_TOKEN_MAX + 32], obo[64];
+    const char *hdrs[5];
+    struct http_request rq;
+};
+
+/* Fill t: v1 authenticates with the API key (and On-Behalf-Of when on_behalf_of > 0), v3 with
+ * token slot k (which the caller has made fresh). */
+static void gh_rq_init(const struct gh_client *c, struct gh_rq *t, enum http_method m,
+                       const char *url, const char *body, int idempotent, enum gh_token_kind k,
+                       long long on_behalf_of)
+{
+    int n = 0;
+
+    memset(t, 0, sizeof(*t));
+    t->hdrs[n++] = "Accept: application/json";
+    if (body)
+        t->hdrs[n++] = "Content-Type: application/json";
+    if (c->backend == GH_V1) {
+        t->rq.basic_user = c->cfg.api_key;
+        t->rq.basic_pass = "";
+        if (on_behalf_of > 0) {
+            snprintf(t->obo, sizeof(t->obo), "On-Behalf-Of: %lld", on_behalf_of);
+            t->hdrs[n++] = t->obo;
+        }
+    } else {
+        snprintf(t->auth, sizeof(t->auth), "Authorization: Bearer %s", c->tok[k].token);
+        t->hdrs[n++] = t->auth;
+    }
+    t->hdrs[n] = NULL;
+    t->rq.method = m;
+    t->rq.url = url;
+    t->rq.headers = t->hdrs;
+    t->rq.body = body;
+    t->rq.body_len = body ? strlen(body) : 0;
+    t->rq.idempotent = idempotent;
+    t->rq.opts = &c->cfg.http;
+}
+
+static void gh_rq_wipe(struct gh_rq *t)
+{
+    sodium_memzero(t->auth, sizeof(t->auth));
+}
+
 /*
  * One request. on_behalf_of > 0: a write made as that user -- v1 sends On-Behalf-Of
  * (https://developers.greenhouse.io/harvest.html#post-add-note: "Required for auditing
@@ -733,47 +778,23 @@ static int gh_token_fresh(const struct gh_token *t, long long subject)
 static int gh_do(struct gh_client *c, enum http_method m, const char *url, const char *body,
                  int idempotent, long long on_behalf_of, struct http_response *r, struct err *e)
 {
-    char auth[GH_TOKEN_MAX + 32], obo[64];
-    const char *hdrs[5];
-    struct http_request rq;
+    struct gh_rq t;
     enum gh_token_kind k = on_behalf_of > 0 ? GH_TOKEN_WRITE : GH_TOKEN_READ;
     long long subject = on_behalf_of > 0 ? on_behalf_of : c->read_sub;
-    int n = 0, attempt, rc = -1;
+    int attempt, rc = -1;
 
     memset(r, 0, sizeof(*r));
     if (c->warming > 0)
         http_background_wait(c); /* a token it fetches may be the one this request needs */
     for (attempt = 0; attempt < 2; attempt++) {
-        n = 0;
-        memset(&rq, 0, sizeof(rq));
-        hdrs[n++] = "Accept: application/json";
-        if (body)
-            hdrs[n++] = "Content-Type: application/json";
-        if (c->backend == GH_V1) {
-            rq.basic_user = c->cfg.api_key;
-            rq.basic_pass = "";
-            if (on_behalf_of > 0) {
-                snprintf(obo, sizeof(obo), "On-Behalf-Of: %lld", on_behalf_of);
-                hdrs[n++] = obo;
-            }
-        } else {
-            if (!gh_token_fresh(&c->tok[k], subject) && gh_fetch_token(c, k, subject, e) != 0)
-                return -1;
-            snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->tok[k].token);
-            hdrs[n++] = auth;
-        }
-        hdrs[n] = NULL;
-        rq.method = m;
-        rq.url = url;
-        rq.headers = hdrs;
-        rq.body = body;
-        rq.body_len = body ? strlen(body) : 0;
-        rq.idempotent = idempotent;
-        rq.opts = &c->cfg.http;
+        if (c->backend == GH_V3 && !gh_token_fresh(&c->tok[k], subject) &&
+            gh_fetch_token(c, k, subject, e) != 0)
+            return -1;
+        gh_rq_init(c, &t, m, url, body, idempotent, k, on_behalf_of);
         if (attempt)
             http_response_free(r);
-        rc = http_request(&rq, r, e);
-        sodium_memzero(auth, sizeof(auth));
+        rc = http_request(&t.rq, r, e);
+        gh_rq_wipe(&t);
         if (rc != 0)
             return -1;
         /* v3: a 401 means the token was refused before anything happened: refresh once */
@@ -1040,33 +1061,17 @@ static void gh_warm_users_done(void *ud, int rc, const struct http_response *r, 
 /* Start the user lookup in the background (v3: with the read token, which must be fresh). */
 static void gh_warm_users(struct gh_client *c)
 {
-    char url[HTTP_URL_MAX], auth[GH_TOKEN_MAX + 32];
-    const char *hdrs[3];
-    struct http_request rq;
+    char url[HTTP_URL_MAX];
+    struct gh_rq t;
     struct err e;
 
     err_clear(&e);
     if (gh_users_url(c, url, sizeof(url), &e) != 0)
         return;
-    memset(&rq, 0, sizeof(rq));
-    hdrs[0] = "Accept: application/json";
-    if (c->backend == GH_V1) {
-        rq.basic_user = c->cfg.api_key;
-        rq.basic_pass = "";
-        hdrs[1] = NULL;
-    } else {
-        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->tok[GH_TOKEN_READ].token);
-        hdrs[1] = auth;
-    }
-    hdrs[2] = NULL;
-    rq.method = HTTP_GET;
-    rq.url = url;
-    rq.headers = hdrs;
-    rq.idempotent = 1;
-    rq.opts = &c->cfg.http;
-    if (http_background(&rq, gh_warm_users_done, c) == 0)
+    gh_rq_init(c, &t, HTTP_GET, url, NULL, 1, GH_TOKEN_READ, 0);
+    if (http_background(&t.rq, gh_warm_users_done, c) == 0)
         c->warming++;
-    sodium_memzero(auth, sizeof(auth));
+    gh_rq_wipe(&t);
 }
 
 /* A token fetched in the background: kept in its slot (and saved by gh_client_save_cache). */

@@ -727,7 +727,8 @@ static ssize_t http_hold_read(const char *file, char *buf, size_t bufsz)
     return got;
 }
 
-long http_hold_file_left(const char *hold_file, const char *origin)
+/* Milliseconds the hold file still holds origin ("scheme://host:port") for; 0 when none. */
+static long http_hold_file_left(const char *hold_file, const char *origin)
 {
     char *buf;
     ssize_t n;
@@ -1032,8 +1033,6 @@ struct http_bg {
 };
 
 static struct http_xfer *http_xfers;
-
-static long http_opt(long v, long def);
 
 static void http_used_set(const char *origin)
 {
@@ -1648,21 +1647,9 @@ void http_background_wait(void *ud)
     }
 }
 
-int http_background_pending(void)
-{
-    return http_running();
-}
-
 int http_wait_readable(int fd)
 {
     if (!http_running())
         return 0;
     return http_run(NULL, 0, fd, 0);
-}
-
-void http_background_finish(long max_ms)
-{
-    /* only background transfers can be left here: callers wait for their own */
-    if (http_running())
-        (void)http_run(NULL, 0, -1, now_mono_ms() + (max_ms > 0 ? max_ms : 1));
 }

@@ -153,14 +153,8 @@ void http_background_wait(void *ud);
  * request under way to it (nothing to re-open); 0 otherwise. */
 int http_origin_warm(const char *url);
 
-/* 1 while background requests are under way. */
-int http_background_pending(void);
-
 /* Run background requests until fd is readable (1) or none is left (0). */
 int http_wait_readable(int fd);
-
-/* Let background requests run for at most max_ms more (e.g. before the process exits). */
-void http_background_finish(long max_ms);
 
 /* Close the pool (connections included), drop background requests and forget every
  * Retry-After hold (http_hold_reset). Safe to call more than once. */
@@ -170,9 +164,6 @@ void http_cleanup(void);
  * (each case starts clean) and for a fresh configuration (new endpoints or credentials); not
  * for normal use. */
 void http_hold_reset(void);
-
-/* Milliseconds the hold file still holds origin ("scheme://host:port") for; 0 when none. */
-long http_hold_file_left(const char *hold_file, const char *origin);
 
 /* Pure parser (also used on the file's content): the hold of origin in a hold file's text,
  * as ms since the epoch, 0 when none. Lines that do not parse are skipped. */

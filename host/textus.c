@@ -471,18 +471,11 @@ static int textus_account_phones(cJSON *o, const cJSON *numbers)
     return 1;
 }
 
-/* textus_each_ex without 403: not_found (may be NULL) is set to 1 by a 404 on the first page. */
+/* textus_each_ex for a collection that must exist: a 404 is an error like any other. */
 static int textus_each(const struct textus_config *c, const char *first_url, int slug_scoped,
-                       const char *what, textus_member_fn fn, void *ud, int *not_found,
-                       struct err *e)
+                       const char *what, textus_member_fn fn, void *ud, struct err *e)
 {
-    int st = 0, rc;
-
-    rc =
-        textus_each_ex(c, first_url, slug_scoped, what, NULL, fn, ud, not_found ? &st : NULL, 0, e);
-    if (not_found)
-        *not_found = st != 0;
-    return rc;
+    return textus_each_ex(c, first_url, slug_scoped, what, NULL, fn, ud, NULL, 0, e);
 }
 
 static int textus_account_member(const cJSON *m, void *ud, int *stop, struct err *e)
@@ -518,7 +511,7 @@ int textus_list_accounts(const struct textus_config *c, cJSON *out_accounts, str
      * user is directly a member of */
     if (textus_url(c, url, sizeof(url), e, "/accounts") != 0)
         return -1;
-    return textus_each(c, url, 0, "listing accounts", textus_account_member, out_accounts, NULL, e);
+    return textus_each(c, url, 0, "listing accounts", textus_account_member, out_accounts, e);
 }
 
 /* Append slug to a ", "-separated list in buf (silently stops when full). */
@@ -599,7 +592,7 @@ int textus_verify_account(const struct textus_config *c, struct textus_account *
     {
         const char *m = cJSON_GetObjectItemCaseSensitive(it, "slug")->valuestring;
         const cJSON *d;
-        int nf = 0;
+        int refused = 0; /* a 404 there: the tree stays empty, the membership is skipped */
 
         textus_name_add(members, sizeof(members), m);
         if (++n > TEXTUS_TREE_ROOTS)
@@ -613,8 +606,8 @@ int textus_verify_account(const struct textus_config *c, struct textus_account *
         if (http_escape(m, slug_esc, sizeof(slug_esc)) != 0 ||
             textus_url(c, url, sizeof(url), e, "/accounts/%s/accounts", slug_esc) != 0)
             continue;
-        if (textus_each(c, url, 0, "listing the account's descendants", textus_account_member, tree,
-                        &nf, e) != 0)
+        if (textus_each_ex(c, url, 0, "listing the account's descendants", NULL,
+                           textus_account_member, tree, &refused, 0, e) != 0)
             goto out;
         hit = textus_account_find(tree, c->account);
         if (hit) {
@@ -643,20 +636,36 @@ out:
 /* ------------------------------------------------------------------ messages */
 
 /*
- * POST a message document (req: {to, body, ...}) to url and read the Message it creates;
- * what: "sending the message" / "scheduling the message". A write: never repeated here; an
- * answer that does not say whether the message exists is outcome_unknown.
+ * POST a message and read the Message it creates: scheduled_at NULL sends it now
+ * (https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body};
+ * one recipient -> 201 Message), otherwise schedules it
+ * (https://apidocs.next.textus.com/docs/messages/schedule/: POST /:account/messages/schedule
+ * {from, to, body, scheduled_at} -> 201 Message with flags ["scheduled"]); from (may be NULL)
+ * is sent when given. The arguments are checked by the callers. A write: never repeated here;
+ * an answer that does not say whether the message exists is outcome_unknown.
  */
-static int textus_post_message(const struct textus_config *c, const char *url, const cJSON *req,
-                               const char *what, struct textus_message *out, struct err *e)
+static int textus_post_message(const struct textus_config *c, const char *to_e164, const char *body,
+                               const char *from_e164, const char *scheduled_at,
+                               struct textus_message *out, struct err *e)
 {
+    const char *what = scheduled_at ? "scheduling the message" : "sending the message";
+    char slug[256], url[HTTP_URL_MAX];
+    cJSON *req = NULL;
     char *json = NULL;
     struct http_response r;
     int rc = -1;
 
-    memset(out, 0, sizeof(*out));
     memset(&r, 0, sizeof(r));
-    if (!(json = cJSON_PrintUnformatted(req))) {
+    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
+        textus_url(c, url, sizeof(url), e, scheduled_at ? "/%s/messages/schedule" : "/%s/messages",
+                   slug) != 0)
+        return -1;
+    req = cJSON_CreateObject();
+    if (!req || (from_e164 && !cJSON_AddStringToObject(req, "from", from_e164)) ||
+        !cJSON_AddStringToObject(req, "to", to_e164) ||
+        !cJSON_AddStringToObject(req, "body", body) ||
+        (scheduled_at && !cJSON_AddStringToObject(req, "scheduled_at", scheduled_at)) ||
+        !(json = cJSON_PrintUnformatted(req))) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
@@ -691,6 +700,7 @@ static int textus_post_message(const struct textus_config *c, const char *url, c
 out:
     http_response_free(&r);
     cJSON_free(json);
+    cJSON_Delete(req);
     return rc;
 }
 
@@ -711,70 +721,33 @@ static int textus_message_args(const char *to_e164, const char *body, struct err
 int textus_send_message(const struct textus_config *c, const char *to_e164, const char *body,
                         struct textus_message *out, struct err *e)
 {
-    char slug[256], url[HTTP_URL_MAX];
-    cJSON *req = NULL;
-    int rc = -1;
-
     memset(out, 0, sizeof(*out));
     if (textus_message_args(to_e164, body, e) != 0)
         return -1;
-    /* https://apidocs.next.textus.com/docs/messages/send/: POST /:account/messages {to, body};
-     * one recipient -> 201 Message */
-    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
-        textus_url(c, url, sizeof(url), e, "/%s/messages", slug) != 0)
-        return -1;
-    req = cJSON_CreateObject();
-    if (!req || !cJSON_AddStringToObject(req, "to", to_e164) ||
-        !cJSON_AddStringToObject(req, "body", body)) {
-        err_set(e, ERR_INTERNAL, "out of memory");
-        goto out;
-    }
-    rc = textus_post_message(c, url, req, "sending the message", out, e);
-out:
-    cJSON_Delete(req);
-    return rc;
+    return textus_post_message(c, to_e164, body, NULL, NULL, out, e);
 }
 
 int textus_schedule_message(const struct textus_config *c, const char *to_e164, const char *body,
                             const char *from_e164, const char *scheduled_at,
                             struct textus_message *out, struct err *e)
 {
-    char slug[256], url[HTTP_URL_MAX];
-    cJSON *req = NULL;
-    int rc = -1;
-
     memset(out, 0, sizeof(*out));
     if (textus_message_args(to_e164, body, e) != 0)
         return -1;
+    /* ISO-8601 UTC, the schedule page's "2058-10-25T18:09:13Z" */
     if (!scheduled_at || strlen(scheduled_at) != 20 || scheduled_at[19] != 'Z') {
         err_set(e, ERR_BAD_REQUEST,
                 "the scheduled time is not ISO-8601 UTC (YYYY-MM-DDTHH:MM:SSZ)");
         return -1;
     }
+    /* `from` is the account's number (the schedule page's example sends it; the send page
+     * says the account's number is used without one): the caller gives it when the account
+     * has exactly one number, and leaves it out otherwise rather than guess. */
     if (from_e164 && !textus_is_e164(from_e164)) {
         err_set(e, ERR_BAD_REQUEST, "the sending number is not an E.164 number");
         return -1;
     }
-    /* https://apidocs.next.textus.com/docs/messages/schedule/: POST /:account/messages/schedule
-     * {from, to, body, scheduled_at} (ISO-8601 UTC, "2058-10-25T18:09:13Z") -> 201 Message with
-     * flags ["scheduled"]. `from` is the account's number (the page's example sends it; the
-     * send page says the account's number is used without one): sent when the account has
-     * exactly one number, left out otherwise rather than guessed. */
-    if (textus_slug(c, slug, sizeof(slug), e) != 0 ||
-        textus_url(c, url, sizeof(url), e, "/%s/messages/schedule", slug) != 0)
-        return -1;
-    req = cJSON_CreateObject();
-    if (!req || (from_e164 && !cJSON_AddStringToObject(req, "from", from_e164)) ||
-        !cJSON_AddStringToObject(req, "to", to_e164) ||
-        !cJSON_AddStringToObject(req, "body", body) ||
-        !cJSON_AddStringToObject(req, "scheduled_at", scheduled_at)) {
-        err_set(e, ERR_INTERNAL, "out of memory");
-        goto out;
-    }
-    rc = textus_post_message(c, url, req, "scheduling the message", out, e);
-out:
-    cJSON_Delete(req);
-    return rc;
+    return textus_post_message(c, to_e164, body, from_e164, scheduled_at, out, e);
 }
 
 /* A relative IRI of the given collection: "/prefix/<safe id chars>". */
@@ -1201,8 +1174,7 @@ int textus_saved_replies(const struct textus_config *c, const char *user, const 
         return -1;
     t.fn = fn;
     t.ud = ud;
-    return textus_each(c, url, 0, "listing the saved replies", textus_saved_reply_member, &t, NULL,
-                       e);
+    return textus_each(c, url, 0, "listing the saved replies", textus_saved_reply_member, &t, e);
 }
 
 /* ------------------------------------------------------------------ contacts */
@@ -1323,7 +1295,7 @@ int textus_find_contact(const struct textus_config *c, const char *e164, struct 
         }
         if (textus_url(c, url, sizeof(url), e, "%s", conv->contacts_link) != 0 ||
             textus_each(c, url, 0, "reading the conversation's contacts", textus_assoc_member, &f,
-                        NULL, e) != 0)
+                        e) != 0)
             goto out;
         *found = f.found != 0;
         rc = 0;
@@ -1334,7 +1306,7 @@ int textus_find_contact(const struct textus_config *c, const char *e164, struct 
     if (textus_slug(c, slug, sizeof(slug), e) != 0 || http_escape(e164, q, sizeof(q)) != 0 ||
         textus_url(c, url, sizeof(url), e, "/%s/contact_phones?q=%s", slug, q) != 0)
         goto out;
-    if (textus_each(c, url, 1, "searching contacts", textus_phone_member, &f, NULL, e) != 0)
+    if (textus_each(c, url, 1, "searching contacts", textus_phone_member, &f, e) != 0)
         goto out;
     *found = f.found != 0;
     rc = 0;
