@@ -375,7 +375,8 @@ int conversation_read(const struct conv_request *r, cJSON *result, struct err *e
     struct conv_walk w;
     cJSON *items;
     long journaled = 0, logged = 0, waiting;
-    int opted = 0, have_thread = 0, logging, rc = -1;
+    struct textus_number_check k;
+    int have_thread = 0, logging, rc = -1;
     size_t i;
 
     memset(&w, 0, sizeof(w));
@@ -397,9 +398,9 @@ int conversation_read(const struct conv_request *r, cJSON *result, struct err *e
         goto out;
     }
     /* https://apidocs.next.textus.com/docs/opt_outs/show and
-     * https://apidocs.next.textus.com/docs/accounts/conversation/ (send.c's pre-send checks) */
-    if (textus_get_opt_out(&c.tx, r->to, &opted, e) != 0 ||
-        textus_get_conversation(&c.tx, r->to, conv, e) != 0)
+     * https://apidocs.next.textus.com/docs/accounts/conversation/ (send.c's pre-send checks),
+     * the two requests at once */
+    if (textus_check_number(&c.tx, r->to, &k, conv, e) != 0)
         goto out;
     if (logging) {
         int got = outbox_thread_get(c.ob, r->candidate_id, r->to, &th, e);
@@ -418,7 +419,7 @@ int conversation_read(const struct conv_request *r, cJSON *result, struct err *e
     if (logging && conv_write_notes(&c, r->candidate_id, &logged, result, e) != 0)
         goto out;
     cJSON_AddStringToObject(result, "to", r->to);
-    cJSON_AddBoolToObject(result, "opted_out", opted || (conv->found && conv->unsubscribed));
+    cJSON_AddBoolToObject(result, "opted_out", k.opted_out || k.unsubscribed);
     cJSON_AddBoolToObject(result, "blocked", conv->found && conv->blocked);
     items = cJSON_AddArrayToObject(result, "items");
     for (i = w.n_items; items && i-- > 0;) /* oldest first */

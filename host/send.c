@@ -1452,7 +1452,7 @@ static int send_precheck(struct send_ctx *c, const char *to, struct err *e)
                 (long long)(send_prep_now() - send_prep[i].at_ms));
         return send_check_refusal(send_prep[i].opted_out, 0, send_prep[i].blocked, e);
     }
-    if (textus_check_number(&c->tx, to, &k, e) != 0)
+    if (textus_check_number(&c->tx, to, &k, NULL, e) != 0)
         return -1;
     return send_check_refusal(k.opted_out, k.unsubscribed, k.blocked, e);
 }
@@ -1702,7 +1702,7 @@ int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct
         return -1;
     /* Greenhouse gets ready while the two checks run (all three at once) */
     send_warm(c, 0);
-    if (textus_check_number(&c->tx, to, &k, e) != 0)
+    if (textus_check_number(&c->tx, to, &k, NULL, e) != 0)
         return -1;
     send_prep_put(to, k.opted_out || k.unsubscribed, k.blocked);
     t = time(NULL);

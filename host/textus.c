@@ -946,17 +946,20 @@ int textus_get_conversation(const struct textus_config *c, const char *e164,
 }
 
 int textus_check_number(const struct textus_config *c, const char *e164,
-                        struct textus_number_check *out, struct err *e)
+                        struct textus_number_check *out, struct textus_conversation *conv_out,
+                        struct err *e)
 {
     char url_o[HTTP_URL_MAX], url_c[HTTP_URL_MAX];
     struct textus_rq t[2];
     struct http_request rq[2];
     struct http_response r[2];
     struct err re[2];
-    struct textus_conversation *conv = NULL;
+    struct textus_conversation *conv = conv_out;
     int rc[2] = {-1, -1}, ret = -1;
 
     memset(out, 0, sizeof(*out));
+    if (conv_out)
+        memset(conv_out, 0, sizeof(*conv_out));
     memset(r, 0, sizeof(r));
     err_clear(&re[0]);
     err_clear(&re[1]);
@@ -975,8 +978,7 @@ int textus_check_number(const struct textus_config *c, const char *e164,
     http_request_all(rq, r, re, rc, 2);
     textus_rq_wipe(&t[0]);
     textus_rq_wipe(&t[1]);
-    conv = calloc(1, sizeof(*conv));
-    if (!conv) {
+    if (!conv && !(conv = calloc(1, sizeof(*conv)))) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
@@ -997,7 +999,8 @@ int textus_check_number(const struct textus_config *c, const char *e164,
     out->unsubscribed = conv->found && conv->unsubscribed;
     ret = 0;
 out:
-    free(conv);
+    if (conv != conv_out)
+        free(conv);
     http_response_free(&r[0]);
     http_response_free(&r[1]);
     return ret;

@@ -114,11 +114,12 @@ struct textus_number_check {
 
 /*
  * The opt-out and the conversation of a number, the two requests at once (what
- * textus_get_opt_out and textus_get_conversation read). 0, or -1 with the
- * opt-out's error first, then the conversation's.
+ * textus_get_opt_out and textus_get_conversation read); conv (may be NULL) gets the
+ * conversation itself. 0, or -1 with the opt-out's error first, then the conversation's.
  */
 int textus_check_number(const struct textus_config *c, const char *e164,
-                        struct textus_number_check *out, struct err *e) TH_WUR;
+                        struct textus_number_check *out, struct textus_conversation *conv,
+                        struct err *e) TH_WUR;
 
 /*
  * Open a connection to TextUs ahead of use, in the background (a read that changes
