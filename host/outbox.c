@@ -1231,6 +1231,21 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
 
 int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
 {
+    /* where a group's rows count, by send state and by note state (a reply's notes apart) */
+    long *const by_send[] = {[OUTBOX_SEND_INTENT] = &c->intent,
+                             [OUTBOX_SEND_SENT] = &c->sent,
+                             [OUTBOX_SEND_UNKNOWN] = &c->unknown,
+                             [OUTBOX_SEND_NOT_SENT] = &c->not_sent};
+    long *const by_note[] = {[OUTBOX_NOTE_PENDING] = &c->note_pending,
+                             [OUTBOX_NOTE_WRITTEN] = &c->note_written,
+                             [OUTBOX_NOTE_DISABLED] = &c->note_disabled,
+                             [OUTBOX_NOTE_STOPPED] = &c->note_stopped,
+                             [OUTBOX_NOTE_DISMISSED] = &c->note_dismissed};
+    long *const by_reply_note[] = {[OUTBOX_NOTE_PENDING] = &c->reply_pending,
+                                   [OUTBOX_NOTE_WRITTEN] = &c->reply_written,
+                                   [OUTBOX_NOTE_DISABLED] = NULL,
+                                   [OUTBOX_NOTE_STOPPED] = &c->reply_stopped,
+                                   [OUTBOX_NOTE_DISMISSED] = &c->reply_dismissed};
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -1250,40 +1265,19 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
             break;
         if (rc != SQLITE_ROW)
             goto sqlerr;
+        /* the parsers answer one of the enums' values, whatever the column holds */
         s = ob_send_parse((const char *)sqlite3_column_text(st, 0));
         nt = ob_note_parse((const char *)sqlite3_column_text(st, 1));
         k = (long)sqlite3_column_int64(st, 2);
         if (sqlite3_column_int(st, 3)) { /* a reply's note */
-            if (nt == OUTBOX_NOTE_PENDING)
-                c->reply_pending += k;
-            else if (nt == OUTBOX_NOTE_WRITTEN)
-                c->reply_written += k;
-            else if (nt == OUTBOX_NOTE_STOPPED)
-                c->reply_stopped += k;
-            else if (nt == OUTBOX_NOTE_DISMISSED)
-                c->reply_dismissed += k;
+            if (by_reply_note[nt])
+                *by_reply_note[nt] += k;
             continue;
         }
         c->total += k;
-        if (s == OUTBOX_SEND_INTENT)
-            c->intent += k;
-        else if (s == OUTBOX_SEND_UNKNOWN)
-            c->unknown += k;
-        else if (s == OUTBOX_SEND_NOT_SENT)
-            c->not_sent += k;
-        if (s != OUTBOX_SEND_SENT)
-            continue;
-        c->sent += k;
-        if (nt == OUTBOX_NOTE_PENDING)
-            c->note_pending += k;
-        else if (nt == OUTBOX_NOTE_WRITTEN)
-            c->note_written += k;
-        else if (nt == OUTBOX_NOTE_DISABLED)
-            c->note_disabled += k;
-        else if (nt == OUTBOX_NOTE_DISMISSED)
-            c->note_dismissed += k;
-        else
-            c->note_stopped += k;
+        *by_send[s] += k;
+        if (s == OUTBOX_SEND_SENT)
+            *by_note[nt] += k;
     }
     sqlite3_finalize(st);
     st = NULL;
