@@ -426,11 +426,8 @@ int conversation_read(const struct conv_request *r, cJSON *result, struct err *e
         cJSON_AddItemToArray(items, conv_item(&w.items[i]));
     cJSON_AddNumberToObject(result, "replies_logged", (double)logged);
     if (r->candidate_id) {
-        char since[40];
-        time_t t = (time_t)(th.first_sent_ms / 1000);
-        struct tm tm;
-        if (have_thread && gmtime_r(&t, &tm) &&
-            strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        char since[ISO8601_UTC_MAX];
+        if (have_thread && iso8601_format_utc(since, sizeof(since), th.first_sent_ms / 1000) == 0)
             cJSON_AddStringToObject(result, "logging_since", since);
         else
             cJSON_AddNullToObject(result, "logging_since");

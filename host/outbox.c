@@ -526,6 +526,9 @@ static void ob_content_hash(struct outbox *ob, unsigned char out[OB_HASH_BYTES],
 
 /* ---- one statement: prepare, step, collect ---- */
 
+/* Binding text that may be missing needs no branch: sqlite3_bind_text with a NULL pointer binds
+ * NULL (https://www.sqlite.org/c3ref/bind_blob.html). */
+
 static void ob_col_text(char *out, size_t outsz, sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -917,10 +920,7 @@ static int ob_update(struct outbox *ob, int durable, const char *sql, const char
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, outbox_now_ms());
     for (i = 0; i < 4 && i + 3 <= sqlite3_bind_parameter_count(st); i++) {
-        if (params[i])
-            sqlite3_bind_text(st, i + 3, params[i], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, i + 3);
+        sqlite3_bind_text(st, i + 3, params[i], -1, SQLITE_STATIC);
     }
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
@@ -966,14 +966,8 @@ static int ob_mark_sent(struct outbox *ob, const char *request_id, const char *m
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, outbox_now_ms());
     sqlite3_bind_text(st, 3, message_id, -1, SQLITE_STATIC);
-    if (conversation)
-        sqlite3_bind_text(st, 4, conversation, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 4);
-    if (delivery_state)
-        sqlite3_bind_text(st, 5, delivery_state, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
+    sqlite3_bind_text(st, 4, conversation, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, delivery_state, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 6, snote, (int)lnote, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, OUTBOX_LEASE_MS);
     sqlite3_bind_int(st, 8, claim_note ? 1 : 0);
@@ -1237,6 +1231,21 @@ int outbox_ids(struct outbox *ob, enum outbox_select which, char (*ids)[OUTBOX_R
 
 int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
 {
+    /* where a group's rows count, by send state and by note state (a reply's notes apart) */
+    long *const by_send[] = {[OUTBOX_SEND_INTENT] = &c->intent,
+                             [OUTBOX_SEND_SENT] = &c->sent,
+                             [OUTBOX_SEND_UNKNOWN] = &c->unknown,
+                             [OUTBOX_SEND_NOT_SENT] = &c->not_sent};
+    long *const by_note[] = {[OUTBOX_NOTE_PENDING] = &c->note_pending,
+                             [OUTBOX_NOTE_WRITTEN] = &c->note_written,
+                             [OUTBOX_NOTE_DISABLED] = &c->note_disabled,
+                             [OUTBOX_NOTE_STOPPED] = &c->note_stopped,
+                             [OUTBOX_NOTE_DISMISSED] = &c->note_dismissed};
+    long *const by_reply_note[] = {[OUTBOX_NOTE_PENDING] = &c->reply_pending,
+                                   [OUTBOX_NOTE_WRITTEN] = &c->reply_written,
+                                   [OUTBOX_NOTE_DISABLED] = NULL,
+                                   [OUTBOX_NOTE_STOPPED] = &c->reply_stopped,
+                                   [OUTBOX_NOTE_DISMISSED] = &c->reply_dismissed};
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -1256,40 +1265,19 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
             break;
         if (rc != SQLITE_ROW)
             goto sqlerr;
+        /* the parsers answer one of the enums' values, whatever the column holds */
         s = ob_send_parse((const char *)sqlite3_column_text(st, 0));
         nt = ob_note_parse((const char *)sqlite3_column_text(st, 1));
         k = (long)sqlite3_column_int64(st, 2);
         if (sqlite3_column_int(st, 3)) { /* a reply's note */
-            if (nt == OUTBOX_NOTE_PENDING)
-                c->reply_pending += k;
-            else if (nt == OUTBOX_NOTE_WRITTEN)
-                c->reply_written += k;
-            else if (nt == OUTBOX_NOTE_STOPPED)
-                c->reply_stopped += k;
-            else if (nt == OUTBOX_NOTE_DISMISSED)
-                c->reply_dismissed += k;
+            if (by_reply_note[nt])
+                *by_reply_note[nt] += k;
             continue;
         }
         c->total += k;
-        if (s == OUTBOX_SEND_INTENT)
-            c->intent += k;
-        else if (s == OUTBOX_SEND_UNKNOWN)
-            c->unknown += k;
-        else if (s == OUTBOX_SEND_NOT_SENT)
-            c->not_sent += k;
-        if (s != OUTBOX_SEND_SENT)
-            continue;
-        c->sent += k;
-        if (nt == OUTBOX_NOTE_PENDING)
-            c->note_pending += k;
-        else if (nt == OUTBOX_NOTE_WRITTEN)
-            c->note_written += k;
-        else if (nt == OUTBOX_NOTE_DISABLED)
-            c->note_disabled += k;
-        else if (nt == OUTBOX_NOTE_DISMISSED)
-            c->note_dismissed += k;
-        else
-            c->note_stopped += k;
+        *by_send[s] += k;
+        if (s == OUTBOX_SEND_SENT)
+            *by_note[nt] += k;
     }
     sqlite3_finalize(st);
     st = NULL;
@@ -1433,10 +1421,7 @@ static int ob_thread_upsert(struct outbox *ob, const char *candidate_id, const c
     sqlite3_bind_text(st, 2, candidate_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, sto, (int)lto, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, sent_ms);
-    if (message_id && *message_id)
-        sqlite3_bind_text(st, 5, message_id, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
+    sqlite3_bind_text(st, 5, message_id && *message_id ? message_id : NULL, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
     sqlite3_finalize(st);
@@ -1613,10 +1598,7 @@ int outbox_journal_reply(struct outbox *ob, const struct outbox_reply *r, struct
     sqlite3_bind_text(st, 3, r->candidate_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, r->visibility ? r->visibility : "private", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, r->message_id, -1, SQLITE_STATIC);
-    if (r->conversation)
-        sqlite3_bind_text(st, 6, r->conversation, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 6);
+    sqlite3_bind_text(st, 6, r->conversation, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now);
     sqlite3_bind_blob(st, 8, sto, (int)lto, SQLITE_STATIC);
     sqlite3_bind_blob(st, 9, sbody, (int)lbody, SQLITE_STATIC);
@@ -1765,10 +1747,8 @@ int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (seen_message_id && *seen_message_id)
-        sqlite3_bind_text(st, 2, seen_message_id, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 2);
+    sqlite3_bind_text(st, 2, seen_message_id && *seen_message_id ? seen_message_id : NULL, -1,
+                      SQLITE_STATIC);
     sqlite3_bind_int(st, 3, by_flush ? 1 : 0);
     sqlite3_bind_int64(st, 4, outbox_now_ms());
     if (sqlite3_step(st) != SQLITE_DONE)

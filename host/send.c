@@ -22,6 +22,7 @@
 #include "iso8601.h"
 #include "handler.h"
 #include "log.h"
+#include "now.h"
 #include "outbox.h"
 #include "paths.h"
 #include "phone.h"
@@ -231,10 +232,7 @@ static struct {
 /* The clock of that reuse: CLOCK_MONOTONIC ms (plus a test offset in failpoint builds). */
 static int64_t send_prep_now(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + FAILPOINT_CLOCK_OFFSET_MS();
+    return now_mono_ms() + FAILPOINT_CLOCK_OFFSET_MS();
 }
 
 void send_prep_forget(const char *to)
@@ -1047,11 +1045,8 @@ static void send_note_json(const struct outbox_entry *en, cJSON *n, int written_
         cJSON_AddTrueToObject(n, "retrying");
         if (en->next_attempt_ms > 0) {
             /* when it will be retried (for a rate limit: when the service said) */
-            char when[40];
-            time_t t = (time_t)(en->next_attempt_ms / 1000);
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+            char when[ISO8601_UTC_MAX];
+            if (iso8601_format_utc(when, sizeof(when), en->next_attempt_ms / 1000) == 0)
                 cJSON_AddStringToObject(n, "retry_at", when);
         }
         break;
@@ -1685,9 +1680,7 @@ int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct
 {
     struct textus_number_check k;
     struct send_ctx *c;
-    char when[40];
-    time_t t;
-    struct tm tm;
+    char when[ISO8601_UTC_MAX];
 
     if (!phone_gh_id_valid(candidate_id)) {
         err_set(e, ERR_BAD_REQUEST, SEND_CANDIDATE_ID_RULE);
@@ -1705,9 +1698,7 @@ int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct
     if (textus_check_number(&c->tx, to, &k, NULL, e) != 0)
         return -1;
     send_prep_put(to, k.opted_out || k.unsubscribed, k.blocked);
-    t = time(NULL);
-    gmtime_r(&t, &tm);
-    if (!strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+    if (iso8601_format_utc(when, sizeof(when), (int64_t)time(NULL)) != 0)
         when[0] = '\0';
     cJSON_AddStringToObject(result, "to", to);
     cJSON_AddBoolToObject(result, "opted_out", k.opted_out || k.unsubscribed);
