@@ -928,7 +928,6 @@ int send_status_outbox(cJSON *status, int reconcile)
 {
     struct send_ctx c;
     struct outbox_counts k;
-    struct send_flush_counts fc;
     struct err e;
     cJSON *o = cJSON_AddObjectToObject(status, "outbox");
 
@@ -942,7 +941,6 @@ int send_status_outbox(cJSON *status, int reconcile)
     if (reconcile) {
         char ids[16][OUTBOX_REQUEST_ID_MAX + 1];
         size_t n = 0, i;
-        (void)fc;
         if (outbox_ids(c.ob, OUTBOX_SELECT_WORK, ids, 16, &n, &e) == 0) {
             for (i = 0; i < n; i++) {
                 struct outbox_entry en;
