@@ -38,8 +38,8 @@ static void doctor_config_perms(struct doctor *d, const struct paths *p)
     const struct {
         const char *path;
         int is_dir;
-    } items[] = {{p->config_dir, 1}, {p->data_dir, 1}, {p->store, 0},
-                 {p->key, 0},        {p->outbox, 0},   {p->log, 0}};
+    } items[] = {{p->config_dir, 1}, {p->data_dir, 1}, {p->store, 0}, {p->key, 0},
+                 {p->settings, 0},   {p->outbox, 0},   {p->log, 0}};
     char desc[PATHS_MAX + 128];
     size_t i;
     int ok, bad = 0;
