@@ -443,6 +443,51 @@ class Migration(unittest.TestCase):
         with open(settings) as f:
             self.assertEqual(json.load(f)["allowed_extension_ids"], [])
 
+    def test_settings_file_that_is_not_ours_allows_nothing(self):
+        settings = os.path.join(WORLD.home, "settings.json")
+        origin = "chrome-extension://%s/" % self.EXT
+        good = json.dumps({"allowed_extension_ids": [self.EXT], "allow_no_origin": False})
+        elsewhere = os.path.join(WORLD.tmp, "elsewhere.json")
+        with open(elsewhere, "w") as f:
+            f.write(good)
+        os.chmod(elsewhere, 0o600)
+        cases = {"symbolic link": None, "not JSON": good[:-1],
+                 "an id that is not one": good.replace("d" * 32, "d" * 31 + "z"),
+                 "65 ids": json.dumps({"allowed_extension_ids": [self.EXT] + [
+                     "".join("abcdefghijklmnop"[(k >> (4 * i)) % 16] for i in range(32))
+                     for k in range(1, 65)]}),
+                 "over 16 KiB": good[:-1] + ', "pad": "%s"}' % ("x" * 17000)}
+        try:
+            for what, text in cases.items():
+                with self.subTest(what):
+                    if os.path.lexists(settings):
+                        os.unlink(settings)
+                    if text is None:
+                        os.symlink(elsewhere, settings)
+                    else:
+                        with open(settings, "w") as f:
+                            f.write(text)
+                        os.chmod(settings, 0o600)
+                    r = WORLD.one_shot({"type": "ping"}, origin=origin)
+                    self.assertEqual(code(r), "forbidden_origin", r)
+            # the control: the same content in a plain owner-only file is accepted
+            os.unlink(settings)
+            with open(settings, "w") as f:
+                f.write(good)
+            os.chmod(settings, 0o600)
+            self.assertEqual(code(WORLD.one_shot({"type": "ping"}, origin=origin)), "ok")
+        finally:
+            if os.path.lexists(settings):
+                os.unlink(settings)
+            rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": []}})
+            self.assertEqual(rc, 0, err)
+        # configure refuses more than 64 ids before anything is written
+        rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": [
+            "".join("abcdefghijklmnop"[(k >> (4 * i)) % 16] for i in range(32))
+            for k in range(65)]}})
+        self.assertEqual(rc, 2)  # invalid_config, as every refused document
+        self.assertIn("more than 64", err)
+
     def test_refused_file_allows_nothing(self):
         settings = os.path.join(WORLD.home, "settings.json")
         rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": [self.EXT]}})
