@@ -7,9 +7,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "allowlist.h"
 #include "common.h"
 #include "paths.h"
 #include "quiet.h"
@@ -330,6 +332,12 @@ static int config_validate_settings(const cJSON *set, struct err *e)
                         "settings.allowed_extension_ids must hold extension ids (32 letters a-p)");
                 return -1;
             }
+        }
+        if (cJSON_GetArraySize(v) > ALLOWLIST_MAX_IDS) {
+            err_set(e, ERR_INVALID_CONFIG,
+                    "settings.allowed_extension_ids holds more than %d extension ids",
+                    ALLOWLIST_MAX_IDS);
+            return -1;
         }
     }
     if (config_int_setting(set, "inbound_cap", (double)STORE_MIN_INBOUND_CAP,
@@ -823,6 +831,51 @@ oom:
     return NULL;
 }
 
+/*
+ * The caller check's settings live in their own file (allowlist.h): put the file's values
+ * into doc's settings, as if they were stored there, so that the patch merges, validates
+ * and reports its changes as before. Without a file, doc keeps what a store written by an
+ * older version holds (moved into the file by this write). A file that does not parse
+ * counts as allowing nothing (never the store's older values); one that cannot be read
+ * safely (permissions) stops the configure with its fix.
+ */
+static int config_overlay_caller(cJSON *doc, struct err *e)
+{
+    struct allowlist a;
+    struct err re;
+    cJSON *set, *ids;
+    int rc;
+
+    err_clear(&re);
+    rc = allowlist_read(&a, &re);
+    if (rc == 0)
+        return 0;
+    if (rc < 0 && re.code != ERR_STORE_CORRUPT) {
+        *e = re;
+        return -1;
+    }
+    set = cJSON_GetObjectItemCaseSensitive(doc, "settings");
+    if (set && !cJSON_IsObject(set))
+        return 0; /* config_validate says what is wrong */
+    if (set) {
+        cJSON_DeleteItemFromObjectCaseSensitive(set, "allowed_extension_ids");
+        cJSON_DeleteItemFromObjectCaseSensitive(set, "allow_no_origin");
+    }
+    if (rc < 0 || (!a.n && !a.allow_no_origin))
+        return 0;
+    if (!set)
+        set = cJSON_AddObjectToObject(doc, "settings");
+    ids = a.n ? allowlist_ids_json(&a) : NULL;
+    if (!set || (a.n && (!ids || !cJSON_AddItemToObject(set, "allowed_extension_ids", ids))) ||
+        (a.allow_no_origin && !cJSON_AddTrueToObject(set, "allow_no_origin"))) {
+        if (ids && !cJSON_GetObjectItemCaseSensitive(set, "allowed_extension_ids"))
+            cJSON_Delete(ids);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int config_apply_edit(cJSON *doc, void *vctx, struct err *e)
 {
     const struct config_apply_ctx *ctx = vctx;
@@ -832,6 +885,8 @@ static int config_apply_edit(cJSON *doc, void *vctx, struct err *e)
 
     /* checked here, under the store lock, against what is really stored */
     if (config_check_switch(ctx->patch, config_doc_generation(doc), e) != 0)
+        return -1;
+    if (config_overlay_caller(doc, e) != 0)
         return -1;
     if (ctx->changes) {
         before = cJSON_Duplicate(doc, 1);
@@ -884,6 +939,38 @@ out:
     return rc;
 }
 
+/*
+ * config_apply_edit, then the caller check's settings into their file (written every time,
+ * so that it exists after any configure) and out of the store. The file is written first,
+ * under the store's lock: when the store write then fails, configure reports it and the
+ * file already holds the new list (a removed id stays removed).
+ */
+static int config_apply_write(cJSON *doc, void *vctx, struct err *e)
+{
+    struct allowlist a;
+    cJSON *set;
+
+    if (config_apply_edit(doc, vctx, e) != 0)
+        return -1;
+#ifdef TH_FAILPOINTS
+    {
+        /* test-only: write the store as a version before the settings file did (the tests
+         * of the move into the file make such a store this way) */
+        const char *fp = getenv("TH_FAILPOINT");
+        if (fp && strcmp(fp, "configure_as_0_1") == 0)
+            return 0;
+    }
+#endif
+    set = cJSON_GetObjectItemCaseSensitive(doc, "settings");
+    if (allowlist_from_settings(&a, set, e) != 0 || allowlist_write(&a, e) != 0)
+        return -1;
+    if (cJSON_IsObject(set)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(set, "allowed_extension_ids");
+        cJSON_DeleteItemFromObjectCaseSensitive(set, "allow_no_origin");
+    }
+    return 0;
+}
+
 int config_apply(const cJSON *patch, int from_extension, struct store **out, struct err *e)
 {
     return config_apply_ex(patch, from_extension, NULL, out, NULL, e);
@@ -899,7 +986,7 @@ int config_apply_ex(const cJSON *patch, int from_extension, const cJSON *expecte
         *changes = NULL;
     if (config_check_patch(patch, from_extension, e) != 0)
         return -1;
-    rc = store_update(config_apply_edit, &ctx, out, e);
+    rc = store_update(config_apply_write, &ctx, out, e);
     if (rc != 0 && changes) {
         cJSON_Delete(*changes);
         *changes = NULL;
@@ -1016,6 +1103,7 @@ static void config_add_paths(cJSON *st)
     cJSON_AddStringToObject(paths, "store", p.store);
     cJSON_AddStringToObject(paths, "key", p.key);
     cJSON_AddStringToObject(paths, "lock", p.lock);
+    cJSON_AddStringToObject(paths, "settings", p.settings);
     cJSON_AddStringToObject(paths, "outbox", p.outbox);
     cJSON_AddStringToObject(paths, "log", p.log);
     cJSON_AddStringToObject(paths, "pending", p.pending);
@@ -1025,13 +1113,14 @@ static void config_add_paths(cJSON *st)
     config_add_perm(perm, "store", p.store, 0, &ok);
     config_add_perm(perm, "key", p.key, 0, &ok);
     config_add_perm(perm, "lock", p.lock, 0, &ok);
+    config_add_perm(perm, "settings", p.settings, 0, &ok);
     cJSON_AddBoolToObject(st, "permissions_ok", ok);
 }
 
 cJSON *config_status(const struct store *s, const struct err *load_err)
 {
     cJSON *st = cJSON_CreateObject(), *tx, *gh, *set, *ids;
-    const cJSON *pub_ids;
+    struct allowlist caller;
     int gen, configured;
     long long uid;
 
@@ -1080,13 +1169,13 @@ cJSON *config_status(const struct store *s, const struct err *load_err)
     if (set) {
         cJSON_AddBoolToObject(set, "note_enabled", store_note_enabled(s));
         cJSON_AddStringToObject(set, "note_visibility", store_note_visibility(s));
-        pub_ids = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(store_public_doc(s), "settings"),
-            "allowed_extension_ids");
-        ids = cJSON_IsArray(pub_ids) ? cJSON_Duplicate(pub_ids, 1) : cJSON_CreateArray();
+        /* the caller check's: from the settings file (allowlist.h), as the host reads them */
+        if (settings_caller(&caller) != 0)
+            memset(&caller, 0, sizeof(caller));
+        ids = allowlist_ids_json(&caller);
         if (ids)
             cJSON_AddItemToObject(set, "allowed_extension_ids", ids);
-        cJSON_AddBoolToObject(set, "allow_no_origin", store_allow_no_origin(s));
+        cJSON_AddBoolToObject(set, "allow_no_origin", caller.allow_no_origin);
         cJSON_AddNumberToObject(set, "inbound_cap", (double)store_inbound_cap(s));
         config_add_str(set, "ca_file", store_ca_file(s));
         cJSON_AddNumberToObject(set, "connect_timeout_ms", (double)store_connect_timeout_ms(s));

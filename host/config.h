@@ -122,6 +122,12 @@ void cli_status_print(const cJSON *status);
 
 /* Settings the executable reads through the store module's API table (engine_api.h,
  * protocol.c); quiet when nothing is configured. */
+struct allowlist;
+/* The caller check's settings: the file (allowlist.h), or an older store's own; 0 or -1. */
+int settings_caller(struct allowlist *out);
+/* Move an older store's caller-check settings into the file, under the store's lock: 0 moved
+ * (or nothing to move), -1 not (the opt-in log says why). */
+int settings_migrate(void);
 int settings_origin_allowed(const char *ext_id);
 int settings_allow_no_origin(void);
 unsigned long long settings_inbound_cap(void);

@@ -343,8 +343,10 @@ static int doctor_host_allows(const char *ext_id)
 {
     const struct th_store_api *store;
 
+#ifdef PROTO_STUB_EXTENSION_ID
     if (strcmp(ext_id, PROTO_STUB_EXTENSION_ID) == 0)
         return 1;
+#endif
     store = engine_store_api();
     return store && store->settings_origin_allowed && store->settings_origin_allowed(ext_id) > 0;
 }
@@ -616,9 +618,12 @@ static void doctor_check_manifest(struct doctor *d, const char *label, const cha
     }
     if (cJSON_IsString(path) && path->valuestring[0] == '/') {
         /* the binary is checked even when another field is wrong: it helps to know */
+#ifdef PROTO_STUB_EXTENSION_ID
         if (!n_allowed) /* no usable origin (reported above): still see whether the host runs */
             memcpy(allowed[n_allowed++], PROTO_STUB_EXTENSION_ID, 33);
-        if (doctor_check_binary(d, subject, label, path->valuestring, (const char(*)[33])allowed,
+#endif
+        if (n_allowed &&
+            doctor_check_binary(d, subject, label, path->valuestring, (const char(*)[33])allowed,
                                 n_allowed) &&
             !fail)
             d->manifests_ok++;
@@ -889,6 +894,17 @@ static int doctor_ids_has(const char (*ids)[33], size_t n, const char *id)
     return 0;
 }
 
+/* 1 for the development stub's id (never, in a production build: it has none). */
+static int doctor_is_stub(const char *id)
+{
+#ifdef PROTO_STUB_EXTENSION_ID
+    return strcmp(id, PROTO_STUB_EXTENSION_ID) == 0;
+#else
+    (void)id;
+    return 0;
+#endif
+}
+
 void doctor_check_extension_ids(struct doctor *d)
 {
     const struct th_store_api *store = engine_store_api();
@@ -926,11 +942,11 @@ void doctor_check_extension_ids(struct doctor *d)
     for (i = 0; i < n_all && used < sizeof(list); i++)
         used +=
             (size_t)snprintf(list + used, sizeof(list) - used, "%s%s (%s)", i ? ", " : "", all[i],
-                             strcmp(all[i], PROTO_STUB_EXTENSION_ID) == 0 ? "the development stub's"
+                             doctor_is_stub(all[i]) ? "the development stub's"
                              : doctor_ids_has((const char(*)[33])set, n_set, all[i])
                                  ? "settings.allowed_extension_ids"
                                  : "a manifest only");
-    if (n_all == 1 && strcmp(all[0], PROTO_STUB_EXTENSION_ID) == 0) {
+    if (n_all == 1 && doctor_is_stub(all[0])) {
         doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "extension ids",
                    "scripts/install.sh --extension-id <its id> (chrome://extensions shows the "
                    "id with Developer mode on; the installer then prints the one command that "

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "allowlist.h"
 #include "common.h"
 #include "config.h"
 #include "doctor.h"
@@ -37,8 +38,8 @@ static void doctor_config_perms(struct doctor *d, const struct paths *p)
     const struct {
         const char *path;
         int is_dir;
-    } items[] = {{p->config_dir, 1}, {p->data_dir, 1}, {p->store, 0},
-                 {p->key, 0},        {p->outbox, 0},   {p->log, 0}};
+    } items[] = {{p->config_dir, 1}, {p->data_dir, 1}, {p->store, 0}, {p->key, 0},
+                 {p->settings, 0},   {p->outbox, 0},   {p->log, 0}};
     char desc[PATHS_MAX + 128];
     size_t i;
     int ok, bad = 0;
@@ -153,24 +154,24 @@ static void doctor_config_credentials(struct doctor *d, const struct store *s)
  */
 static void doctor_config_extension_ids(struct doctor *d, const struct store *s)
 {
-    const cJSON *ids, *id, *m;
+    struct allowlist caller;
+    const cJSON *m;
+    const char *id;
     char fix[160];
+    size_t i;
 
-    if (d->ids_explicit)
+    (void)s; /* the caller check's settings are in their own file (allowlist.h) */
+    if (d->ids_explicit || settings_caller(&caller) != 0)
         return;
-    ids = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(store_public_doc(s), "settings"), "allowed_extension_ids");
-    cJSON_ArrayForEach(id, ids)
-    {
-        if (!cJSON_IsString(id))
-            continue;
-        snprintf(fix, sizeof(fix), "scripts/install.sh --extension-id %.32s", id->valuestring);
+    for (i = 0; i < caller.n; i++) {
+        id = caller.ids[i];
+        snprintf(fix, sizeof(fix), "scripts/install.sh --extension-id %.32s", id);
         cJSON_ArrayForEach(m, d->manifests)
         {
             const cJSON *label = cJSON_GetObjectItemCaseSensitive(m, "label");
             const cJSON *file = cJSON_GetObjectItemCaseSensitive(m, "file");
             char subject[PATHS_MAX + 96];
-            if (doctor_manifest_allows(m, id->valuestring))
+            if (doctor_manifest_allows(m, id))
                 continue;
             snprintf(subject, sizeof(subject), "%s: %s",
                      cJSON_IsString(label) ? label->valuestring : "?",
@@ -180,7 +181,7 @@ static void doctor_config_extension_ids(struct doctor *d, const struct store *s)
                        "(settings.allowed_extension_ids) but not in this manifest's "
                        "\"allowed_origins\" (Chrome: \"Access to the specified native messaging "
                        "host is forbidden.\")",
-                       id->valuestring);
+                       id);
         }
     }
 }

@@ -52,7 +52,8 @@ struct doctor;
 struct th_store_api {
     uint32_t version; /* TH_STORE_API_VERSION */
     uint32_t size;    /* sizeof(struct th_store_api) */
-    /* 1 when settings.allowed_extension_ids lists ext_id (32 letters a-p). */
+    /* 1 when settings.allowed_extension_ids lists ext_id (32 letters a-p). These three read
+     * the settings file (allowlist.h), or an older store's own values while none exists. */
     int (*settings_origin_allowed)(const char *ext_id);
     /* 1 when settings.allow_no_origin is true. */
     int (*settings_allow_no_origin)(void);
@@ -60,6 +61,9 @@ struct th_store_api {
     unsigned long long (*settings_inbound_cap)(void);
     /* settings.allowed_extension_ids into out (at most max); the count (doctor's fix). */
     size_t (*settings_allowed_ids)(char (*out)[33], size_t max);
+    /* Move a store's allowed_extension_ids and allow_no_origin into the settings file
+     * (allowlist.h) while none exists: 0 moved or nothing to move, -1 not. */
+    int (*settings_migrate)(void);
 };
 
 /* textus-host-engine.so: verbs, commands and the engine halves of extract and doctor. */

@@ -111,7 +111,8 @@ int paths_resolve(struct paths *out, struct err *e)
         paths_join(out->outbox, out->data_dir, "outbox.sqlite", e) ||
         paths_join(out->log, out->data_dir, "host.log", e) ||
         paths_join(out->pending, out->data_dir, "pending", e) ||
-        paths_join(out->holds, out->data_dir, "holds", e))
+        paths_join(out->holds, out->data_dir, "holds", e) ||
+        paths_join(out->settings, out->config_dir, "settings.json", e))
         return -1;
     return 0;
 }

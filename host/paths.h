@@ -7,7 +7,7 @@
  *   $TEXTUS_HOST_HOME set   -> everything directly under that one directory
  *                              (tests and portable installs use this).
  *   otherwise (Linux, BSD)  -> config dir $XDG_CONFIG_HOME/textus-host (~/.config/...):
- *                                credentials.store, credentials.lock
+ *                                credentials.store, credentials.lock, settings.json
  *                              data dir   $XDG_DATA_HOME/textus-host (~/.local/share/...):
  *                                store.key, store.generation, outbox.sqlite, host.log,
  *                                pending, holds
@@ -46,6 +46,7 @@ struct paths {
     char log[PATHS_MAX];        /* data_dir/host.log */
     char pending[PATHS_MAX];    /* data_dir/pending (marker: the outbox has work) */
     char holds[PATHS_MAX];      /* data_dir/holds (Retry-After holds per API origin, http.h) */
+    char settings[PATHS_MAX];   /* config_dir/settings.json (the caller check's, allowlist.h) */
 };
 
 /* Fill *out from the environment. Creates nothing. ERR_INVALID_CONFIG when a location is unusable.

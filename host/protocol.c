@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allowlist.h"
 #include "common.h"
 #include "engine.h"
 #include "frame.h"
@@ -99,6 +100,10 @@ static int proto_after_reply(const struct handler_env *env, handler_after_fn fn,
 /* Caller check state for this process: 0 unknown, 1 allowed, -1 forbidden. */
 static int proto_origin_state;
 static char proto_origin_reason[ERR_MESSAGE_MAX];
+/* A caller allowed by the settings file (not the stub): the version of the file it was judged by,
+ * compared before every frame so that a revocation takes effect on an open port. */
+static int proto_origin_by_settings;
+static struct allowlist_stamp proto_origin_stamp;
 
 int proto_parse_origin(char id_out[33], const char *origin)
 {
@@ -119,37 +124,74 @@ int proto_parse_origin(char id_out[33], const char *origin)
     return 1;
 }
 
-/* Decide once per process whether the caller may use the host. */
+/*
+ * The caller check's settings (allowlist.h): the settings file, read without the store or
+ * its key. Only while no file exists and a store from an older version does, the store
+ * module moves them into the file once (settings_migrate), or, failing that, reads them
+ * from the store. Anything unreadable allows nothing beyond the stub.
+ */
+static void proto_caller_settings(struct allowlist *out)
+{
+    const struct th_store_api *store;
+    struct err e;
+    int rc;
+
+    err_clear(&e);
+    rc = allowlist_read(out, &e);
+    if (rc != 0) {
+        if (rc < 0)
+            log_msg("caller check: the settings file is refused (%s)", err_code_name(e.code));
+        return;
+    }
+    if (!paths_store_exists())
+        return;
+    store = engine_store_api();
+    if (!store)
+        return;
+    if (store->settings_migrate && store->settings_migrate() == 0 && allowlist_read(out, &e) > 0)
+        return;
+    memset(out, 0, sizeof(*out));
+    if (store->settings_allowed_ids)
+        out->n = store->settings_allowed_ids(out->ids, ALLOWLIST_MAX_IDS);
+    if (store->settings_allow_no_origin)
+        out->allow_no_origin = store->settings_allow_no_origin() > 0;
+}
+
+/* Decide whether the caller may use the host (once, and again when the settings file changed). */
 static int proto_origin_allowed(const char *origin)
 {
     char id[33];
-    const struct th_store_api *store;
+    struct allowlist allowed;
 
     if (proto_origin_state != 0)
         return proto_origin_state > 0;
     proto_origin_state = -1;
+    if (origin && !proto_parse_origin(id, origin)) {
+        snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+                 "the caller origin is not a Chrome extension origin");
+        return 0;
+    }
+#ifdef PROTO_STUB_EXTENSION_ID
+    if (origin && strcmp(id, PROTO_STUB_EXTENSION_ID) == 0) {
+        proto_origin_state = 1;
+        return 1;
+    }
+#endif
+    /* the stamp before the read: a change after it is seen at the next frame */
+    allowlist_stamp(&proto_origin_stamp);
+    proto_origin_by_settings = 1;
+    proto_caller_settings(&allowed);
     if (!origin) {
         /* no origin at all (e.g. a sandboxed browser's portal): only when a local setting says so
          */
-        store = engine_store_api();
-        if (store && store->settings_allow_no_origin && store->settings_allow_no_origin())
+        if (allowed.allow_no_origin)
             proto_origin_state = 1;
         else
             snprintf(proto_origin_reason, sizeof(proto_origin_reason),
                      "the host was started without a caller origin");
         return proto_origin_state > 0;
     }
-    if (!proto_parse_origin(id, origin)) {
-        snprintf(proto_origin_reason, sizeof(proto_origin_reason),
-                 "the caller origin is not a Chrome extension origin");
-        return 0;
-    }
-    if (strcmp(id, PROTO_STUB_EXTENSION_ID) == 0) {
-        proto_origin_state = 1;
-        return 1;
-    }
-    store = engine_store_api();
-    if (store && store->settings_origin_allowed && store->settings_origin_allowed(id) > 0) {
+    if (allowlist_has(&allowed, id)) {
         proto_origin_state = 1;
         return 1;
     }
@@ -161,6 +203,27 @@ static int proto_origin_allowed(const char *origin)
              "allows it",
              id);
     return 0;
+}
+
+/*
+ * Before each frame of a caller the settings file allowed: when the file is no longer the
+ * version it was judged by (configure wrote it), judge the caller again. 1 when it is now
+ * refused: the frame is answered forbidden_origin and the host exits.
+ */
+static int proto_origin_revoked(const char *origin)
+{
+    struct allowlist_stamp now;
+
+    if (proto_origin_state <= 0 || !proto_origin_by_settings)
+        return 0;
+    allowlist_stamp(&now);
+    if (allowlist_stamp_same(&now, &proto_origin_stamp))
+        return 0;
+    proto_origin_state = 0;
+    if (proto_origin_allowed(origin))
+        return 0;
+    log_msg("caller check: the caller is no longer allowed; the port ends");
+    return 1;
 }
 
 cJSON *proto_error_reply(const cJSON *id, const struct err *e)
@@ -564,12 +627,20 @@ static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
     memset(&job, 0, sizeof(job));
     for (;;) {
         uint32_t len = 0;
-        int st = frame_read_len(in_fd, &len);
+        int st = frame_read_len(in_fd, &len), revoked;
         char *body;
         cJSON *reply;
 
         if (st != FRAME_OK)
             return proto_exit_for(st);
+        revoked = proto_origin_revoked(origin);
+        if (revoked && (len == 0 || len > FRAME_DEFAULT_IN_CAP)) {
+            /* no request to echo the id of: the refusal, then the end */
+            st = len ? frame_discard(in_fd, len) : FRAME_OK;
+            if (st == FRAME_OK)
+                st = proto_reply_error(out_fd, ERR_FORBIDDEN_ORIGIN, proto_origin_reason);
+            return st == FRAME_OK ? PROTO_EXIT_REVOKED : proto_exit_for(st);
+        }
         if (len == 0) {
             st = proto_reply_error(out_fd, ERR_BAD_REQUEST, "empty message");
             if (st != FRAME_OK)
@@ -623,6 +694,8 @@ static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
         cJSON_Delete(reply);
         if (st != FRAME_OK)
             return proto_exit_for(st);
+        if (revoked)
+            return PROTO_EXIT_REVOKED;
         proto_after_first_reply();
         proto_idle(in_fd);
     }

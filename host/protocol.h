@@ -18,8 +18,15 @@
 
 #define PROTO_VERSION 1
 
-/* The extension stub's fixed id (derived from the "key" in extension-stub/manifest.json). */
+/*
+ * The extension stub's fixed id (derived from the "key" in extension-stub/manifest.json). Its
+ * private key is public (the repository), so any unpacked extension can claim this id: a
+ * production build (cmake -DTH_PRODUCTION=ON: install.sh --release, the .deb) leaves it out,
+ * and the host then allows only the ids of its settings. Test and demo builds keep it.
+ */
+#ifndef TH_PRODUCTION
 #define PROTO_STUB_EXTENSION_ID "hfboccpnppdfmcdbjjgmobnhljkkmjji"
+#endif
 
 /*
  * The command that allows extension ids besides the stub's (settings.allowed_extension_ids,
@@ -33,7 +40,9 @@
 enum proto_exit {
     PROTO_EXIT_OK = 0,        /* stdin closed at a frame boundary, or the browser went away */
     PROTO_EXIT_TRUNCATED = 3, /* stdin closed inside a frame, or a started frame stalled */
-    PROTO_EXIT_IO = 4         /* unexpected read or write error */
+    PROTO_EXIT_IO = 4,        /* unexpected read or write error */
+    PROTO_EXIT_REVOKED = 5    /* the caller was removed from the allowed ids while its port was
+                                 open: its next frame was answered forbidden_origin */
 };
 
 /*

@@ -4,14 +4,20 @@
  * API table that hands them to protocol.c and doctor.c (engine_api.h). Each is
  * quiet when nothing is configured or the store cannot be read: it answers the
  * default (refuse the extra origin, refuse no-origin, 0 = default cap, no ids)
- * and leaves a line in the opt-in log.
+ * and leaves a line in the opt-in log. The caller check's two settings come
+ * from the settings file (allowlist.h); settings_migrate moves them there out
+ * of a store written by an older version.
  * [store]
  */
+#include "allowlist.h"
 #include "common.h"
 #include "config.h"
 #include "engine_api.h"
 #include "log.h"
+#include "paths.h"
 #include "store.h"
+
+#include <string.h>
 
 static struct store *settings_open(void)
 {
@@ -27,31 +33,97 @@ static struct store *settings_open(void)
     return s;
 }
 
+/*
+ * The caller check's settings (allowlist.h): the settings file when it exists; else, for a
+ * store written by an older version, the two settings still inside the store. 0, or -1
+ * (*out empty: nothing beyond the stub) when neither can be read.
+ */
+int settings_caller(struct allowlist *out)
+{
+    struct store *s;
+    struct err e;
+    int rc;
+
+    err_clear(&e);
+    rc = allowlist_read(out, &e);
+    if (rc > 0)
+        return 0;
+    if (rc < 0) {
+        log_msg("settings: the settings file is refused (%s)", err_code_name(e.code));
+        return -1;
+    }
+    s = settings_open();
+    if (!s)
+        return -1;
+    rc = allowlist_from_settings(
+        out, cJSON_GetObjectItemCaseSensitive(store_public_doc(s), "settings"), &e);
+    store_free(s);
+    return rc;
+}
+
 int settings_origin_allowed(const char *ext_id)
 {
-    struct store *s = settings_open();
-    int ok = s ? store_extension_allowed(s, ext_id) : 0;
+    struct allowlist a;
 
-    store_free(s);
-    return ok;
+    return settings_caller(&a) == 0 && allowlist_has(&a, ext_id);
 }
 
 int settings_allow_no_origin(void)
 {
-    struct store *s = settings_open();
-    int ok = s ? store_allow_no_origin(s) : 0;
+    struct allowlist a;
 
-    store_free(s);
-    return ok;
+    return settings_caller(&a) == 0 && a.allow_no_origin;
 }
 
 size_t settings_allowed_ids(char (*out)[33], size_t max)
 {
-    struct store *s = settings_open();
-    size_t n = s ? store_extension_ids(s, out, max) : 0;
+    struct allowlist a;
+    size_t i;
 
-    store_free(s);
-    return n;
+    if (settings_caller(&a) != 0)
+        return 0;
+    for (i = 0; i < a.n && i < max; i++)
+        memcpy(out[i], a.ids[i], 33);
+    return i;
+}
+
+/* Under the store's lock: the store's two settings into the file, then out of the store. */
+static int settings_migrate_edit(cJSON *doc, void *ctx, struct err *e)
+{
+    cJSON *set = cJSON_GetObjectItemCaseSensitive(doc, "settings");
+    struct allowlist a;
+    struct err ignored;
+
+    (void)ctx;
+    err_clear(&ignored);
+    if (!doc->child || allowlist_read(&a, &ignored) != 0) {
+        /* no store after all, or the file exists now (another process moved them) or is
+         * refused (never replaced by the store's older values) */
+        err_set(e, ERR_OK, "nothing to move");
+        return -1;
+    }
+    if (allowlist_from_settings(&a, set, e) != 0 || allowlist_write(&a, e) != 0)
+        return -1;
+    if (cJSON_IsObject(set)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(set, "allowed_extension_ids");
+        cJSON_DeleteItemFromObjectCaseSensitive(set, "allow_no_origin");
+    }
+    return 0;
+}
+
+int settings_migrate(void)
+{
+    struct err e;
+
+    err_clear(&e);
+    if (!paths_store_exists())
+        return -1;
+    if (store_update(settings_migrate_edit, NULL, NULL, &e) != 0 && e.code != ERR_OK) {
+        log_msg("settings: the caller check's settings were not moved out of the store (%s)",
+                err_code_name(e.code));
+        return -1;
+    }
+    return 0;
 }
 
 unsigned long long settings_inbound_cap(void)
@@ -72,4 +144,5 @@ const struct th_store_api textus_host_store_api = {
     .settings_allow_no_origin = settings_allow_no_origin,
     .settings_inbound_cap = settings_inbound_cap,
     .settings_allowed_ids = settings_allowed_ids,
+    .settings_migrate = settings_migrate,
 };

@@ -2,8 +2,10 @@
 # install.sh — install textus-host for the current user (or machine-wide with --system)
 # and register it with every Chromium-family browser found.
 #
-#   1. builds the host if needed (cmake into build/), or takes --binary PATH; refuses a
-#      test build compiled with failpoints (cmake -DTH_FAILPOINTS=ON);
+#   1. builds the host if needed (cmake into build/; --release: a production build,
+#      -DTH_PRODUCTION=ON, into build-release/), or takes --binary PATH; refuses a test
+#      build compiled with failpoints (cmake -DTH_FAILPOINTS=ON), and with --release any
+#      build that still allows the development stub's extension id;
 #   2. copies textus-host and the modules it dlopen()s from its own folder
 #      (textus-host-engine.so, textus-host-store.so) to a stable folder:
 #        Linux  ~/.local/share/textus-host/bin/        (--system: /usr/local/lib/textus-host/)
@@ -43,6 +45,7 @@ system=0
 force=0
 no_link=0
 allow_failpoints=0
+release=0
 browsers=()
 udds=()
 ext_ids=("$STUB_ID")
@@ -70,11 +73,18 @@ this checkout first (cmake; scripts/bootstrap.sh installs what the build needs).
   --force               accept a --user-data-dir that does not exist yet (it
                         is created, and removed again by uninstall.sh when
                         empty) or that has no "Local State"
+  --release             production install: build build-release/ with
+                        cmake -DTH_PRODUCTION=ON (or take a --binary built
+                        so), whose host refuses the development stub's id
+                        (its key is public), and leave that id out of every
+                        manifest; name the TextUs extension with
+                        --extension-id
   --extension-id ID     also allow this extension (32 letters a-p; repeatable).
                         The stub's id $STUB_ID is
-                        always allowed, and so is every id that a manifest
-                        an earlier install wrote, or the host's settings,
-                        allow. The host's own settings must allow the id
+                        always allowed (not with --release), and so is
+                        every id that a manifest an earlier install wrote,
+                        or the host's settings, allow. The host's own
+                        settings must allow the id
                         too: the installer checks them and prints the
                         command that allows it
   --remove-extension-id ID
@@ -98,7 +108,7 @@ EOF
 # "did you mean" for a mistyped option or browser name (shared with the other script)
 . "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
 OPTIONS=(--binary --browser --user-data-dir --extension-id --remove-extension-id --force --no-link
-    --allow-failpoints --system --dry-run --help)
+    --allow-failpoints --release --system --dry-run --help)
 
 die() { echo "install: $*" >&2; exit 1; }
 usage_error() { echo "install: $*" >&2; echo "(scripts/install.sh --help shows the options)" >&2; exit 2; }
@@ -250,6 +260,7 @@ while [ $# -gt 0 ]; do
         --force) force=1; shift ;;
         --no-link) no_link=1; shift ;;
         --allow-failpoints) allow_failpoints=1; shift ;;
+        --release) release=1; shift ;;
         --system) system=1; shift ;;
         --dry-run|-n) dry_run=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -258,13 +269,21 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-for id in "${ext_ids[@]}" ${remove_ids[@]+"${remove_ids[@]}"}; do
+if [ $release -eq 1 ]; then
+    [ $allow_failpoints -eq 0 ] || usage_error "--release and --allow-failpoints do not mix"
+    # a production install allows no development id: the stub's key is in the repository
+    kept=()
+    for id in "${ext_ids[@]}"; do [ "$id" = "$STUB_ID" ] || kept+=("$id"); done
+    ext_ids=(${kept[@]+"${kept[@]}"})
+fi
+for id in ${ext_ids[@]+"${ext_ids[@]}"} ${remove_ids[@]+"${remove_ids[@]}"}; do
     [[ $id =~ ^[a-p]{32}$ ]] || usage_error "extension id '$id' is not valid: an id is 32 letters a-p \
 (chrome://extensions shows it with Developer mode on)"
 done
 for id in ${remove_ids[@]+"${remove_ids[@]}"}; do
-    [ "$id" != "$STUB_ID" ] || usage_error "the stub's id $STUB_ID is always allowed; it cannot be removed"
-    for x in "${ext_ids[@]}"; do
+    [ "$id" != "$STUB_ID" ] || [ $release -eq 1 ] ||
+        usage_error "the stub's id $STUB_ID is always allowed; it cannot be removed (--release leaves it out)"
+    for x in ${ext_ids[@]+"${ext_ids[@]}"}; do
         [ "$x" != "$id" ] || usage_error "extension id $id is both added and removed"
     done
 done
@@ -317,21 +336,31 @@ failpoints_refused() { # what
 # executable's --version note); a release build contains them nowhere.
 has_failpoints() { LC_ALL=C grep -a -q -e TH_FAILPOINT -- "$1"; }
 
+# A production build (cmake -DTH_PRODUCTION=ON) holds the stub's id nowhere: the stub's key
+# is in the repository, so a host that allows that id allows any unpacked extension.
+has_stub_id() { LC_ALL=C grep -a -q -e "$STUB_ID" -- "$1"; }
+
 if [ -z "$binary" ]; then
-    binary="$src_root/build/host/textus-host"
-    if [ $allow_failpoints -eq 0 ] && [ -f "$src_root/build/CMakeCache.txt" ] &&
-       grep -q '^TH_FAILPOINTS:BOOL=ON$' "$src_root/build/CMakeCache.txt"; then
-        failpoints_refused "$src_root/build/ (TH_FAILPOINTS=ON in its CMakeCache.txt)"
+    bdir=build
+    build_opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    if [ $release -eq 1 ]; then
+        bdir=build-release
+        build_opts+=(-DTH_PRODUCTION=ON -DTH_FAILPOINTS=OFF)
+    fi
+    binary="$src_root/$bdir/host/textus-host"
+    if [ $allow_failpoints -eq 0 ] && [ -f "$src_root/$bdir/CMakeCache.txt" ] &&
+       grep -q '^TH_FAILPOINTS:BOOL=ON$' "$src_root/$bdir/CMakeCache.txt"; then
+        failpoints_refused "$src_root/$bdir/ (TH_FAILPOINTS=ON in its CMakeCache.txt)"
     fi
     if [ $dry_run -eq 1 ]; then
-        [ -x "$binary" ] || note "would build $binary (cmake -S . -B build; cmake --build build)"
+        [ -x "$binary" ] || note "would build $binary (cmake -S . -B $bdir ${build_opts[*]}; cmake --build $bdir)"
     else
-        if [ ! -f "$src_root/build/CMakeCache.txt" ]; then
-            note "building textus-host (cmake into build/)"
-            cmake -S "$src_root" -B "$src_root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+        if [ ! -f "$src_root/$bdir/CMakeCache.txt" ] || [ $release -eq 1 ]; then
+            note "building textus-host (cmake into $bdir/)"
+            cmake -S "$src_root" -B "$src_root/$bdir" "${build_opts[@]}" >/dev/null
         fi
-        cmake --build "$src_root/build" -j2 --target textus-host >/dev/null \
-            || die "build failed: run 'cmake --build build' to see why (scripts/bootstrap.sh installs what it needs)"
+        cmake --build "$src_root/$bdir" -j2 --target textus-host >/dev/null \
+            || die "build failed: run 'cmake --build $bdir' to see why (scripts/bootstrap.sh installs what it needs)"
     fi
 fi
 if [ $dry_run -eq 0 ] || [ -e "$binary" ]; then
@@ -341,6 +370,12 @@ case $binary in /*) ;; *) binary="$(pwd)/$binary" ;; esac
 bin_src_dir=$(dirname "$binary")
 modules=()
 while IFS= read -r m; do [ -z "$m" ] || modules+=("$m"); done < <(module_names "$bin_src_dir")
+if [ $release -eq 1 ] && [ -f "$binary" ] && has_stub_id "$binary"; then
+    die "$binary is not a production build: it allows the development stub's extension id
+  $STUB_ID, whose key is public. Build one with
+    cmake -S . -B build-release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTH_PRODUCTION=ON && cmake --build build-release
+  (or run scripts/install.sh --release without --binary: it builds build-release/)."
+fi
 if [ $allow_failpoints -eq 0 ]; then
     for f in "$binary" ${modules[@]+"${modules[@]/#/$bin_src_dir/}"}; do
         if [ -f "$f" ] && has_failpoints "$f"; then failpoints_refused "$f"; fi
@@ -558,7 +593,7 @@ if [ $system -eq 0 ]; then
     fi
 fi
 for id in ${stored[@]+"${stored[@]}"}; do
-    if in_list "$id" ${remove_ids[@]+"${remove_ids[@]}"} "${ext_ids[@]}"; then continue; fi
+    if in_list "$id" ${remove_ids[@]+"${remove_ids[@]}"} ${ext_ids[@]+"${ext_ids[@]}"}; then continue; fi
     note "keeping extension id $id (allowed in the host's settings)"
     ext_ids+=("$id")
 done
@@ -585,11 +620,15 @@ extra_ids=() # ids other than the stub's that some manifest allows (the host mus
 # allows (said so), minus --remove-extension-id.
 manifest_for() { # file
     local file=$1 id origins="" ids=() m
-    for id in "${ext_ids[@]}"; do
+    for id in ${ext_ids[@]+"${ext_ids[@]}"}; do
         in_list "$id" ${ids[@]+"${ids[@]}"} || ids+=("$id")
     done
     while IFS= read -r id; do
         [ -n "$id" ] || continue
+        if [ $release -eq 1 ] && [ "$id" = "$STUB_ID" ]; then
+            note "removing the development stub's extension $id from $file (--release)"
+            continue
+        fi
         if in_list "$id" ${remove_ids[@]+"${remove_ids[@]}"}; then
             note "removing extension $id from $file (--remove-extension-id)"
             continue
@@ -602,7 +641,8 @@ manifest_for() { # file
     while IFS= read -r id; do
         [ -z "$id" ] || warn "dropping \"$id\" from $file: not an exact chrome-extension://<32 letters a-p>/ origin (Chrome rejects a manifest holding it)"
     done < <(manifest_bad_origins "$file")
-    for id in "${ids[@]}"; do
+    [ ${#ids[@]} -gt 0 ] || warn "$file allows no extension: name the TextUs extension with --extension-id <its id>"
+    for id in ${ids[@]+"${ids[@]}"}; do
         [ -z "$origins" ] || origins+=$',\n'
         origins+="    \"chrome-extension://$id/\""
     done

@@ -24,5 +24,5 @@ set_tests_properties(build_hardening PROPERTIES ENVIRONMENT "${th_pkg_env}" LABE
 
 string(REPLACE ";" "\\;" th_ids "${TH_EXTENSION_IDS}")
 add_test(NAME deb COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/packaging/test_deb.py)
-set_tests_properties(deb PROPERTIES LABELS packaging SKIP_RETURN_CODE 77 TIMEOUT 300
+set_tests_properties(deb PROPERTIES LABELS packaging SKIP_RETURN_CODE 77 TIMEOUT 900
   ENVIRONMENT "${th_pkg_env};TH_CMAKE=${CMAKE_COMMAND};TH_CPACK=${CMAKE_CPACK_COMMAND};TH_VERSION=${PROJECT_VERSION};TH_INSTALL_PKGDIR=${TH_INSTALL_PKGDIR};TH_EXTENSION_IDS=${th_ids}")

@@ -164,6 +164,18 @@ class DoctorConfig(unittest.TestCase):
         self.assertTrue(c, doc["checks"])
         self.assertIn("chmod", c[0]["fix"])
 
+    def test_settings_file_too_open(self):
+        # the allowed ids' file (settings.json): the host refuses it, so doctor fails with the fix
+        self.v3()
+        self.configure({"settings": {"allowed_extension_ids": [OTHER]}})
+        settings = os.path.join(self.state, "settings.json")
+        os.chmod(settings, 0o644)
+        rc, doc = self.doctor()
+        self.assertEqual(rc, 1)
+        c = [x for x in doc["checks"] if x["status"] == "fail" and x["subject"] == settings]
+        self.assertTrue(c, doc["checks"])
+        self.assertEqual(c[0]["fix"], "chmod 600 '%s'" % settings)
+
     def test_store_corrupt(self):
         self.v3()
         store = os.path.join(self.state, "credentials.store")

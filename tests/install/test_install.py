@@ -355,6 +355,40 @@ class Installer(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("always allowed", p.stderr)
 
+    def test_release_leaves_the_stub_out(self):
+        self.install("--extension-id", OTHER)  # a development install first: stub and OTHER
+        before = tree(self.home)
+        # --release refuses a build that still allows the stub's id (the suite's test build)
+        p = self.run_script(INSTALL, "--binary", self.binary, "--release", ok=False)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("is not a production build", p.stderr)
+        self.assertIn("-DTH_PRODUCTION=ON", p.stderr)
+        self.assertEqual(tree(self.home), before)
+        p = self.run_script(INSTALL, "--binary", self.binary, "--release", "--allow-failpoints",
+                            ok=False)
+        self.assertEqual(p.returncode, 2)
+        # a production build (a stand-in without the stub's id): every manifest drops the id
+        prod = os.path.join(self.tmp, "production")
+        os.makedirs(prod)
+        with open(os.path.join(prod, "textus-host"), "w") as f:
+            f.write("#!/bin/sh\necho textus-host 0.1.0\n")
+        os.chmod(os.path.join(prod, "textus-host"), 0o755)
+        p = self.run_script(INSTALL, "--binary", os.path.join(prod, "textus-host"), "--release",
+                            "--no-link")
+        for d in ("google-chrome", "chromium", "vivaldi"):
+            with open(self.manifest_path(d)) as f:
+                self.assertEqual(json.load(f)["allowed_origins"],
+                                 ["chrome-extension://%s/" % OTHER], d)
+            self.assertIn("removing the development stub's extension %s from %s (--release)"
+                          % (STUB, self.manifest_path(d)), p.stdout)
+        # nothing named at all: a manifest that allows no extension is said to be one
+        shutil.rmtree(os.path.join(self.home, ".config", "chromium", "NativeMessagingHosts"))
+        p = self.run_script(INSTALL, "--binary", os.path.join(prod, "textus-host"), "--release",
+                            "--no-link", "--browser", "chromium")
+        with open(self.manifest_path("chromium")) as f:
+            self.assertEqual(json.load(f)["allowed_origins"], [])
+        self.assertIn("allows no extension", p.stderr)
+
     def test_reinstall_drops_an_invalid_origin(self):
         self.install()
         m = self.manifest_path("chromium")

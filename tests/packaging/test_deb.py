@@ -1,6 +1,11 @@
-"""The .deb (cpack -G DEB) and `cmake --install`, built from the current build folder.
+"""The .deb (cpack -G DEB) and `cmake --install`.
 
-The package is built into a temp folder (cpack -B) and checked as apt would
+The .deb comes from a production build only (-DTH_PRODUCTION=ON: no development stub id in
+the host or its manifests; cpack refuses any other build folder), so the test configures
+and builds one in a temp folder with the current build's type, hardening and extension ids
+(an id of its own when none is set), and checks that the current (test) build folder is
+refused by cpack and still allows the stub. The package is built into a temp folder
+(cpack -B) and checked as apt would
 install it: its file list (dpkg-deb -c), its control fields (dpkg-deb -f) and
 conffiles, the two machine-wide manifests (JSON, pointing inside the package
 at an executable it ships, allowed_origins as scripts/install.sh --system
@@ -29,6 +34,8 @@ PKGDIR = os.environ.get("TH_INSTALL_PKGDIR", "lib/textus-host").strip("/")
 NAME = "com.textus.greenhouse"
 STUB = "hfboccpnppdfmcdbjjgmobnhljkkmjji"
 EXTRA_IDS = [i for i in os.environ.get("TH_EXTENSION_IDS", "").split(";") if i]
+# the production build's ids: the current build's, or one of this test's own
+PROD_IDS = EXTRA_IDS or ["kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"]
 MANIFEST_DIRS = ["etc/opt/chrome/native-messaging-hosts", "etc/chromium/native-messaging-hosts"]
 HOST_DIR = "usr/" + PKGDIR
 MODULES = ["textus-host-engine.so", "textus-host-store.so"]
@@ -57,7 +64,26 @@ class Deb(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="th-deb-")
         out = os.path.join(cls.tmp, "out")
-        p = run([CPACK, "-G", "DEB", "--config", os.path.join(BUILD, "CPackConfig.cmake"),
+        cls.prod = os.path.join(cls.tmp, "build-production")
+        cache = {}
+        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
+            for line in f:
+                name, _, value = line.rstrip("\n").partition("=")
+                cache[name.split(":")[0]] = value
+        args = ["-DTH_PRODUCTION=ON", "-DTH_TESTS=OFF", "-DTH_FAILPOINTS=OFF",
+                "-DTH_EXTENSION_IDS=" + ";".join(PROD_IDS)]
+        for name in ("CMAKE_BUILD_TYPE", "CMAKE_C_COMPILER", "TH_HARDENING", "TH_SANITIZE",
+                     "TH_INSTALL_PKGDIR", "TH_WERROR"):
+            if name in cache:
+                args.append("-D%s=%s" % (name, cache[name]))
+        p = run([CMAKE, "-S", SRC, "-B", cls.prod] + args)
+        if p.returncode != 0:
+            raise AssertionError("cmake (production) failed:\n" + p.stdout + p.stderr)
+        p = subprocess.run([CMAKE, "--build", cls.prod, "-j2"], capture_output=True, text=True,
+                           timeout=900)
+        if p.returncode != 0:
+            raise AssertionError("production build failed:\n" + p.stdout[-3000:] + p.stderr)
+        p = run([CPACK, "-G", "DEB", "--config", os.path.join(cls.prod, "CPackConfig.cmake"),
                  "-B", out])
         if p.returncode != 0:
             raise AssertionError("cpack failed:\n" + p.stdout + p.stderr)
@@ -151,7 +177,8 @@ class Deb(unittest.TestCase):
 
     def test_manifests_point_into_the_package(self):
         entries = self.listing()
-        want_origins = ["chrome-extension://%s/" % i for i in dict.fromkeys([STUB] + EXTRA_IDS)]
+        # a production build: the ids given, never the development stub's
+        want_origins = ["chrome-extension://%s/" % i for i in dict.fromkeys(PROD_IDS)]
         for d in MANIFEST_DIRS:
             with open(os.path.join(self.root, d, NAME + ".json")) as f:
                 m = json.load(f)
@@ -176,7 +203,19 @@ class Deb(unittest.TestCase):
 
         home = os.path.join(self.tmp, "state")
         env = dict(os.environ, TEXTUS_HOST_HOME=home, HOME=os.path.join(self.tmp, "home"))
-        origin = "chrome-extension://%s/" % STUB
+        # the stub's id is refused by a production host, whatever the settings say
+        p = subprocess.run([self.host(), "chrome-extension://%s/" % STUB],
+                           input=frame({"id": "x", "type": "ping"}), capture_output=True,
+                           env=env, timeout=60)
+        (refused,) = replies(p.stdout)
+        self.assertEqual(refused["error"]["code"], "forbidden_origin", refused)
+        # the extension the settings allow (the stub cannot be, in a production build)
+        p = subprocess.run([self.host(), "configure", "--no-verify"], capture_output=True,
+                           env=env, timeout=60,
+                           input=json.dumps({"settings": {"allowed_extension_ids": PROD_IDS}})
+                           .encode())
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        origin = "chrome-extension://%s/" % PROD_IDS[0]
         req = frame({"id": "p", "type": "ping"}) + frame({"id": "s", "type": "status"})
         p = subprocess.run([self.host(), origin], input=req, capture_output=True, env=env,
                            timeout=60)
@@ -194,9 +233,41 @@ class Deb(unittest.TestCase):
         self.assertTrue(status["result"]["paths"]["store"].startswith(home))
         # the command people type, through /usr/bin's link: the engine is found all the same
         p = run([os.path.join(self.root, "usr/bin/textus-host"), "status", "--json"], env=env)
-        # exit 1 is `status`'s documented answer when nothing is configured yet
-        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        # a store exists (the settings above), credentials not yet
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertFalse(json.loads(p.stdout)["configured"])
+        self.assertEqual(json.loads(p.stdout)["settings"]["allowed_extension_ids"], PROD_IDS)
+
+    def test_no_stub_id_anywhere_in_the_package(self):
+        # strings(1) of every packaged file: the executable, the modules, the manifests
+        found = []
+        for d, _, files in os.walk(self.root):
+            for f in files:
+                path = os.path.join(d, f)
+                if os.path.islink(path):
+                    continue
+                with open(path, "rb") as fh:
+                    if STUB.encode() in fh.read():
+                        found.append(os.path.relpath(path, self.root))
+        self.assertEqual(found, [], "the development stub's id is in the package")
+
+    def test_a_test_build_is_not_packaged(self):
+        p = run([CPACK, "-G", "DEB", "--config", os.path.join(BUILD, "CPackConfig.cmake"),
+                 "-B", os.path.join(self.tmp, "refused")])
+        self.assertNotEqual(p.returncode, 0, "cpack packaged a build without TH_PRODUCTION")
+        self.assertIn("-DTH_PRODUCTION=ON", p.stdout + p.stderr)
+        self.assertEqual(glob.glob(os.path.join(self.tmp, "refused", "*.deb")), [])
+
+    def test_a_test_build_still_allows_the_stub(self):
+        test_host = os.environ.get("TH_HOST", os.path.join(BUILD, "host", "textus-host"))
+        p = subprocess.run([test_host, "chrome-extension://%s/" % STUB],
+                           input=frame({"id": 1, "type": "ping"}), capture_output=True,
+                           env=dict(os.environ, TEXTUS_HOST_HOME=os.path.join(self.tmp, "t")),
+                           timeout=60)
+        (pong,) = replies(p.stdout)
+        self.assertTrue(pong["ok"], pong)
+        with open(test_host, "rb") as f:
+            self.assertIn(STUB.encode(), f.read())
 
     def test_packaged_files_hardened(self):
         files = [self.host()] + [os.path.join(self.root, HOST_DIR, m) for m in MODULES]
