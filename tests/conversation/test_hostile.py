@@ -4,8 +4,8 @@
 Anyone can text the recruiter's number, and a TextUs contact's name is whatever someone typed:
 what comes from there is data, never markup or commands (host/notetext.h).
   - controls, bidi overrides, zero-width characters and markup in a reply and in the contact's
-    name: the note holds none of them (markup escaped), the terminal shows them escaped, the
-    verb's JSON carries the text as TextUs has it;
+    name (and in the recruiter's own text): the note holds none of them (markup escaped), the
+    terminal shows them escaped, the verb's JSON carries the text as TextUs has it;
   - a reply quoting the marker of a later reply: that later reply still gets its own note
     (the marker counts only as a note's whole last line);
   - sizes: 8 replies of 200 kB (the thread is shown, bodies cut, every note written and cut),
@@ -126,7 +126,8 @@ def row(w, name, notes, codes):
 def s_controls_bidi_markup(w):
     """A reply and a contact name full of controls, bidi, zero-width characters and markup."""
     to = HOSTILE_TO
-    w.send(to, "Hi Jane, this is Alice from Acme.")
+    sent = w.send(to, "Hi Jane, this is <b>Alice</b>\u202e from Acme.\x1b[2J")
+    sid = res(sent).get("message", {}).get("id")
     mid = w.inbound(to, HOSTILE_BODY)
     c = w.conv(to)
     got = res(c)
@@ -150,6 +151,11 @@ def s_controls_bidi_markup(w):
     check("Hi]0;owned there\nThursday gnp.exe" in b and "zerowidth 2J end" in b and
           "from Jane]0;x Candidate" in b,
           "%s hostile: the words stay, CR LF is one line break %r" % (w.gen, b))
+    # the send's own note: the recruiter's text made safe the same way
+    sn = w.note_with_marker(sid) if sid else []
+    check(len(sn) == 1 and "this is &lt;b>Alice&lt;/b> from Acme.[2J" in sn[0]["body"] and
+          not any(ch in FORBIDDEN for ch in sn[0]["body"]),
+          "%s hostile: the send's note made safe %r" % (w.gen, [n["body"] for n in sn]))
     # the terminal: every such character escaped, nothing raw
     p = w.cli_bytes("conversation", "--to", to)
     out = p.stdout
