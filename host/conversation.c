@@ -25,7 +25,7 @@
 #define CONV_REPLIES_MAX 5000   /* inbound messages one read keeps (textus.c stops at 200 pages) */
 #define CONV_NOTES_MAX   64     /* reply notes one verb call attempts */
 /* Bytes of a message's text kept from a read: twice what a note carries (NOTETEXT_BODY_MAX),
- * so that 5000 replies of any size fit in memory. */
+ * so that a read holds at most 5000 x 16 KiB, whatever TextUs sends. */
 #define CONV_BODY_KEEP (2 * NOTETEXT_BODY_MAX)
 /* Bytes of a message's text the thread shows: 50 of them, each JSON-escaped to at most 6
  * bytes a byte, stay under Chrome's 1 MiB for a host's message (host/frame.h). */
