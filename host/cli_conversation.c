@@ -2,7 +2,10 @@
  * cli_conversation — `textus-host conversation --to +1... [--candidate ID]
  * [--json]`: the thread with a number, through the same code as the
  * conversation verb (handler_conversation), for a person (each outgoing text
- * with Delivered / Not Delivered) or as JSON.
+ * with Delivered / Not Delivered) or as JSON. What came from outside (a text,
+ * TextUs's time when it cannot be read, an error's words) is printed with every
+ * control, bidi and zero-width character escaped (notetext_term): a text cannot
+ * move the cursor, ring the bell, retitle the terminal or reorder a line.
  * [engine]
  */
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include "engine_entry.h"
 #include "handler.h"
 #include "hints.h"
+#include "notetext.h"
 #include "phone.h"
 #include "send.h"
 #include "term.h"
@@ -39,15 +43,41 @@ static void cli_conversation_usage(FILE *out)
 
 #define CLI_CONV "conversation"
 
+/* s as notetext_term escapes it, each line after `indent` (the first after first_indent). */
+static void cli_conversation_text(const char *first_indent, const char *indent, const char *s)
+{
+    char *t = NULL;
+    const char *p;
+
+    if (notetext_term(&t, s, strlen(s)) != 0) {
+        printf("%s(not shown: out of memory)\n", first_indent);
+        return;
+    }
+    for (p = t; *p;) {
+        size_t len = strcspn(p, "\n");
+        printf("%s%.*s\n", p == t ? first_indent : indent, (int)len, p);
+        p += len;
+        if (*p == '\n')
+            p++;
+    }
+    free(t);
+}
+
 /* "2026-12-01T10:05:00.000Z" as "2026-12-01 10:05 UTC" (anything else as it is). */
 static void cli_conversation_when(char *out, size_t outsz, const cJSON *at)
 {
     const char *s = cJSON_IsString(at) ? at->valuestring : "";
+    char *t = NULL;
 
-    if (strlen(s) >= 16 && s[10] == 'T' && s[strlen(s) - 1] == 'Z')
+    if (strlen(s) >= 16 && s[10] == 'T' && s[strlen(s) - 1] == 'Z' &&
+        strspn(s, "0123456789-:.TZ") == strlen(s))
         snprintf(out, outsz, "%.10s %.5s UTC", s, s + 11);
+    else if (*s && notetext_term(&t, s, strlen(s)) == 0)
+        snprintf(out, outsz, "%.*s", (int)notetext_prefix(t, strlen(t), 40),
+                 t); /* TextUs's own text, escaped */
     else
-        snprintf(out, outsz, "%s", *s ? s : "time unknown");
+        snprintf(out, outsz, "time unknown");
+    free(t);
 }
 
 static void cli_conversation_print(const cJSON *res)
@@ -79,14 +109,8 @@ static void cli_conversation_print(const cJSON *res)
                : cJSON_IsTrue(del)  ? " · Delivered"
                : cJSON_IsFalse(del) ? " · Not Delivered"
                                     : " · Pending");
-        /* the body, indented, line by line */
-        while (*p) {
-            size_t len = strcspn(p, "\n");
-            printf("    %.*s\n", (int)len, p);
-            p += len;
-            if (*p == '\n')
-                p++;
-        }
+        /* the body, indented, line by line, escaped */
+        cli_conversation_text("    ", "    ", p);
     }
     v = cJSON_GetObjectItemCaseSensitive(res, "replies_waiting");
     if (cJSON_IsNumber(v)) {
@@ -106,8 +130,8 @@ static void cli_conversation_print(const cJSON *res)
     if (cJSON_IsObject(err)) {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(err, "message");
         const cJSON *fix = cJSON_GetObjectItemCaseSensitive(err, "fix");
-        printf("a reply's note could not be written: %s\n",
-               cJSON_IsString(m) ? m->valuestring : "?");
+        cli_conversation_text("a reply's note could not be written: ", "  ",
+                              cJSON_IsString(m) ? m->valuestring : "?");
         if (cJSON_IsString(fix))
             printf("fix: %s\n", fix->valuestring);
         else

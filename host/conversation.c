@@ -15,6 +15,7 @@
 #include "failpoint.h"
 #include "iso8601.h"
 #include "log.h"
+#include "notetext.h"
 #include "outbox.h"
 #include "phone.h"
 #include "store.h"
@@ -23,11 +24,19 @@
 #define CONV_SKEW_MS     5000LL /* clock difference tolerated between this host and TextUs */
 #define CONV_REPLIES_MAX 5000   /* inbound messages one read keeps (textus.c stops at 200 pages) */
 #define CONV_NOTES_MAX   64     /* reply notes one verb call attempts */
+/* Bytes of a message's text kept from a read: twice what a note carries (NOTETEXT_BODY_MAX),
+ * so that a read holds at most 5000 x 16 KiB, whatever TextUs sends. */
+#define CONV_BODY_KEEP (2 * NOTETEXT_BODY_MAX)
+/* Bytes of a message's text the thread shows: 50 of them, each JSON-escaped to at most 6
+ * bytes a byte, stay under Chrome's 1 MiB for a host's message (host/frame.h). */
+#define CONV_ITEM_BODY_MAX 3000
+#define CONV_NAME_MAX      128 /* bytes of the contact's name in a note */
 
 /* One timeline message kept for display or for logging. */
 struct conv_msg {
     struct textus_message m;
-    char *body;    /* malloc'd copy, NULL when the message has none */
+    char *body;    /* malloc'd copy (its first CONV_BODY_KEEP bytes), NULL when none */
+    int cut;       /* body holds only the beginning of the message's text */
     int64_t at_ms; /* -1 when its timestamp cannot be read */
 };
 
@@ -77,12 +86,19 @@ static int conv_direction(const char *d)
 static int conv_keep(struct conv_msg *slot, const struct textus_message *m, const char *body,
                      int64_t ts, struct err *e)
 {
+    size_t len = body ? strlen(body) : 0, keep = notetext_prefix(body, len, CONV_BODY_KEEP);
+
     slot->m = *m;
     slot->at_ms = ts;
-    slot->body = body ? strdup(body) : NULL;
+    slot->cut = keep < len;
+    slot->body = body ? malloc(keep + 1) : NULL;
     if (body && !slot->body) {
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
+    }
+    if (body) {
+        memcpy(slot->body, body, keep);
+        slot->body[keep] = '\0';
     }
     return 0;
 }
@@ -155,32 +171,60 @@ static int conv_walk_run(struct send_ctx *c, const char *conversation_id, struct
     return textus_timeline(&c->tx, conversation_id, conv_member, w, e);
 }
 
+/* The time for a note; TextUs's own text (made safe: it comes from outside) when unreadable. */
 static void conv_fmt_utc(char *out, size_t outsz, int64_t ms, const char *raw)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
+    char *safe = NULL;
 
-    if (ms < 0 || !gmtime_r(&t, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
-        snprintf(out, outsz, "%s", raw && *raw ? raw : "an unknown time");
+    if (ms >= 0 && gmtime_r(&t, &tm) && strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
+        return;
+    if (raw && *raw &&
+        notetext_clean(&safe, NULL, raw, strlen(raw), 48, NOTETEXT_LINE | NOTETEXT_MARKUP, 0) ==
+            0 &&
+        *safe)
+        snprintf(out, outsz, "%s", safe);
+    else
+        snprintf(out, outsz, "an unknown time");
+    free(safe);
 }
 
-/* The note of a reply: who replied, from which number, when, what, and the marker. malloc'd. */
+/*
+ * The note of a reply: who replied, from which number, when, what, and the marker on the last
+ * line. The contact's name and the text come from outside: made safe by notetext_clean (no
+ * control, bidi or zero-width character, markup escaped, the text cut at NOTETEXT_BODY_MAX
+ * bytes). malloc'd, NULL when out of memory.
+ */
 static char *conv_note_text(const char *who, const char *from, const struct conv_msg *r)
 {
     char when[64], marker[TEXTUS_ID_MAX + 16];
-    const char *body = r->body && *r->body ? r->body : "(no text: a picture or an attachment)";
+    char *name = NULL, *body = NULL, *out = NULL;
+    const char *text = r->body ? r->body : "";
     size_t len;
-    char *out;
 
     conv_fmt_utc(when, sizeof(when), r->at_ms, r->m.timestamp);
     if (send_note_marker(marker, sizeof(marker), r->m.id) != 0)
         return NULL;
-    len = strlen(who) + strlen(from) + strlen(when) + strlen(body) + strlen(marker) + 96;
+    if (notetext_clean(&name, NULL, who, strlen(who), CONV_NAME_MAX,
+                       NOTETEXT_LINE | NOTETEXT_MARKUP, 0) != 0 ||
+        notetext_clean(&body, NULL, text, strlen(text), NOTETEXT_BODY_MAX, NOTETEXT_MARKUP,
+                       r->cut) != 0)
+        goto out;
+    len = strlen(name) + strlen(from) + strlen(when) + strlen(body) + strlen(marker) + 128;
     out = malloc(len);
-    if (!out)
-        return NULL;
-    snprintf(out, len, "Text message reply received via TextUs from %s (%s) on %s:\n\n%s\n\n%s",
-             who, from, when, body, marker);
+    if (out)
+        snprintf(out, len, "Text message reply received via TextUs from %s (%s) on %s:\n\n%s\n\n%s",
+                 *name ? name : "the candidate", from, when,
+                 *body   ? body
+                 : *text ? "(no character of the text can be shown)"
+                         : "(no text: a picture or an attachment)",
+                 marker);
+out:
+    if (body)
+        sodium_memzero(body, strlen(body));
+    free(name);
+    free(body);
     return out;
 }
 
@@ -285,13 +329,28 @@ static cJSON *conv_item(const struct conv_msg *m)
 {
     cJSON *o = cJSON_CreateObject();
     const char *st = m->m.delivery_state;
+    const char *body = m->body ? m->body : "";
     int out = conv_direction(m->m.direction) == 'o';
+    size_t len = strlen(body), keep = notetext_prefix(body, len, CONV_ITEM_BODY_MAX);
 
     if (!o)
         return NULL;
     cJSON_AddStringToObject(o, "id", m->m.id);
     cJSON_AddStringToObject(o, "direction", out ? "out" : "in");
-    cJSON_AddStringToObject(o, "body", m->body ? m->body : "");
+    if (keep < len || m->cut) {
+        /* a text longer than the thread shows: its beginning, and where the rest is */
+        char *b = malloc(keep + sizeof(NOTETEXT_CUT) + 8);
+        if (!b) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+        snprintf(b, keep + sizeof(NOTETEXT_CUT) + 8, "%.*s\n%s", (int)keep, body, NOTETEXT_CUT);
+        cJSON_AddStringToObject(o, "body", b);
+        free(b);
+        cJSON_AddTrueToObject(o, "cut");
+    } else {
+        cJSON_AddStringToObject(o, "body", body);
+    }
     cJSON_AddStringToObject(o, "delivery_state", st);
     /* the help article's two outcomes, for outgoing texts (as message_status folds them) */
     if (out && strcmp(st, "delivered") == 0)

@@ -9,8 +9,12 @@
  * shown, never logged. Each reply becomes one note, oldest first, exactly once
  * across processes, crashes and hosts: it is journaled under a key of its own
  * (outbox_reply_id, inserted once), its note is claimed with a lease, the
- * candidate's notes are searched for its marker "[textus:<message id>]" before
- * every post, and the note's id is journaled (send_note_attempt, send.c).
+ * candidate's notes are searched for its marker "[textus:<message id>]" (the
+ * note's whole last line only) before every post, and the note's id is
+ * journaled (send_note_attempt, send.c). A reply's text and the contact's name
+ * come from outside: a note carries them as notetext_clean makes them (no
+ * control, bidi or zero-width character, markup escaped, cut), and the thread
+ * shows at most the first 3000 bytes of each text.
  *
  * A flush reads the replies of the threads texted in the last 30 days, at most
  * CONV_FLUSH_THREADS per flush (half the newest by their latest text, half

@@ -19,6 +19,7 @@
 #include "common.h"
 #include "iso8601.h"
 #include "log.h"
+#include "notetext.h"
 #include "phone.h"
 
 #define GH_MAX_PAGES     100
@@ -544,7 +545,10 @@ static int gh_notes_scan(const cJSON *notes, const char *marker, int *found, lon
     cJSON_ArrayForEach(n, notes)
     {
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(n, "body");
-        if (cJSON_IsString(b) && b->valuestring && strstr(b->valuestring, marker)) {
+        /* the marker is the note's last line, whole: a note quoting another's marker in its
+         * text (a reply can say anything) is not that note (notetext.h). Newlines are stored
+         * verbatim (greenhouse-harvest.md, section 4: the note body) */
+        if (cJSON_IsString(b) && b->valuestring && notetext_last_line_is(b->valuestring, marker)) {
             long long id = apijson_id(cJSON_GetObjectItemCaseSensitive(n, "id"));
             if (!*found && note_id)
                 *note_id = id > 0 ? id : 0;
@@ -1271,7 +1275,11 @@ int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
     if (id < 0)
         return -1;
     if (!body || !*body || strlen(body) > GH_NOTE_BODY_MAX) {
-        err_set(e, ERR_BAD_REQUEST, "the note body is empty or too long");
+        /* never cured by waiting: a note stopped with a reason, not retried (send.c). New notes
+         * are cut well below (notetext.h); a longer one was journaled by an older version */
+        err_set(e, ERR_GREENHOUSE_REJECTED,
+                "the note is %s, so it is not sent to Greenhouse (the whole text is in TextUs)",
+                body && *body ? "longer than 65536 bytes" : "empty");
         return -1;
     }
     if (!visibility || (strcmp(visibility, "public") != 0 && strcmp(visibility, "private") != 0 &&

@@ -113,8 +113,9 @@ int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *ou
 int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
                 const char *visibility, long long *note_id, struct err *e) TH_WUR;
 
-/* *found = 1 when one of the candidate's notes contains marker; *note_id (may be NULL) gets
- * that note's id (0 when the feed gives none). */
+/* *found = 1 when one of the candidate's notes ends with marker as its whole last line
+ * (notetext_last_line_is); *note_id (may be NULL) gets that note's id (0 when the feed gives
+ * none). */
 int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
                    long long *note_id, struct err *e) TH_WUR;
 
@@ -159,7 +160,8 @@ int gh_page_candidates(const char *buf, size_t len, long long cand_id, cJSON *ou
 /* One page of candidates: the names of candidate cand_id, *found = 1 if present. */
 int gh_page_candidate_name(const char *buf, size_t len, long long cand_id, char *first,
                            size_t first_sz, char *last, size_t last_sz, int *found, struct err *e);
-/* v1: the activity feed object; v3: one page of notes. *found = 1 when a body has marker;
+/* v1: the activity feed object; v3: one page of notes. *found = 1 when a body's last line is
+ * marker, whole;
  * *note_id (may be NULL) gets the first such note's id. */
 int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *marker, int *found,
                   long long *note_id, struct err *e);

@@ -9,7 +9,9 @@
  * until either is known the verb answers textus_user_unknown. The candidate's names come from
  * the request's profile (the name the page shows), else from Greenhouse; the recruiter's from
  * the Greenhouse user of the sign-in email. A name that cannot be had leaves its fields as
- * written (in `missing`) and says why in `warnings`: the replies are still listed.
+ * written (in `missing`) and says why in `warnings`: the replies are still listed. Sizes are
+ * counted as the reply's JSON with its fields filled: one reply over SAVED_REPLY_MAX is left
+ * out and named in `warnings`, the list stops (`truncated`) before SAVED_REPLIES_BUDGET.
  * [engine]
  */
 #include <stdio.h>
@@ -22,34 +24,57 @@
 #include "greenhouse.h"
 #include "handler.h"
 #include "log.h"
+#include "notetext.h"
 #include "phone.h"
 #include "send.h"
 #include "store.h"
 #include "textus.h"
 
 #define SAVED_REPLIES_MAX    200      /* replies listed at most */
-#define SAVED_REPLIES_BUDGET 800000UL /* bytes of reply text, well under Chrome's 1 MiB */
+#define SAVED_REPLIES_BUDGET 800000UL /* bytes of the replies' JSON, well under Chrome's 1 MiB */
+#define SAVED_REPLY_MAX      65536UL  /* bytes of one reply's JSON (its fields filled) */
 #define SAVED_QUERY_MAX      200
 
 struct saved_ud {
     const struct compose_fields *f;
-    cJSON *replies;
-    size_t bytes;
+    cJSON *replies, *warnings;
+    size_t bytes; /* the JSON of the replies and warnings so far */
     int truncated;
 };
+
+/*
+ * A reply too large to show: left out, and a warning names it (the others are listed). A
+ * template of a few kB grows ~23 times when every word is a field whose value is a long name,
+ * so the size that counts is the reply's JSON with its fields filled.
+ */
+static void saved_left_out(struct saved_ud *u, const char *title, const char *id, size_t bytes)
+{
+    char buf[512];
+
+    snprintf(buf, sizeof(buf),
+             "the saved reply \"%.*s\" (%s) is left out: with its fields filled it takes %zu "
+             "bytes, more than the %lu one reply may (shorten it in TextUs)",
+             (int)notetext_prefix(title, strlen(title), 80), title, id, bytes, SAVED_REPLY_MAX);
+    cJSON_AddItemToArray(u->warnings, cJSON_CreateString(buf));
+    u->bytes += strlen(buf) + 4;
+    log_msg("saved_replies: a reply of %zu bytes left out", bytes);
+}
 
 static int saved_member(const char *id, const char *title, const char *content, int shared,
                         void *vud, int *stop, struct err *e)
 {
     struct saved_ud *u = vud;
     cJSON *o, *missing;
-    char *body = NULL;
-    size_t cost = strlen(id) + strlen(title) + 3 * strlen(content) + 128;
+    char *body = NULL, *js;
+    size_t cost;
 
-    if (cJSON_GetArraySize(u->replies) >= SAVED_REPLIES_MAX ||
-        u->bytes + cost > SAVED_REPLIES_BUDGET) {
+    if (cJSON_GetArraySize(u->replies) >= SAVED_REPLIES_MAX) {
         u->truncated = 1;
         *stop = 1;
+        return 0;
+    }
+    if (strlen(content) > SAVED_REPLY_MAX) { /* too large before any field is filled */
+        saved_left_out(u, title, id, strlen(content));
         return 0;
     }
     o = cJSON_CreateObject();
@@ -68,6 +93,25 @@ static int saved_member(const char *id, const char *title, const char *content, 
     cJSON_AddItemToObject(o, "missing", missing);
     cJSON_AddBoolToObject(o, "shared", shared);
     free(body);
+    js = cJSON_PrintUnformatted(o);
+    if (!js) {
+        cJSON_Delete(o);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    cost = strlen(js) + 1; /* and its comma */
+    free(js);
+    if (cost > SAVED_REPLY_MAX) {
+        cJSON_Delete(o);
+        saved_left_out(u, title, id, cost);
+        return 0;
+    }
+    if (u->bytes + cost > SAVED_REPLIES_BUDGET) {
+        cJSON_Delete(o);
+        u->truncated = 1;
+        *stop = 1;
+        return 0;
+    }
     cJSON_AddItemToArray(u->replies, o);
     u->bytes += cost;
     return 0;
@@ -207,6 +251,7 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     }
 
     ud.f = &f;
+    ud.warnings = warnings;
     ud.bytes = 0;
     ud.truncated = 0;
     if (textus_saved_replies(&c.tx, user, q, saved_member, &ud, e) != 0)

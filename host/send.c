@@ -22,6 +22,7 @@
 #include "iso8601.h"
 #include "handler.h"
 #include "log.h"
+#include "notetext.h"
 #include "now.h"
 #include "outbox.h"
 #include "paths.h"
@@ -445,14 +446,19 @@ static void send_override_remark(char *out, size_t outsz, const struct send_ctx 
              store_quiet_hours(c->store), local);
 }
 
-/* The note text: who texted whom, when, what, and the marker. malloc'd. */
+/*
+ * The note text: who texted whom, when, what, and the marker on the last line. malloc'd. The
+ * text is made safe as a reply's is (notetext_clean: the recruiter may paste anything, and
+ * `textus-host send` takes 64 KiB), so that the note shows what was texted, never markup,
+ * and stays under the note's limit.
+ */
 static char *send_note_text(const struct send_ctx *c, const struct outbox_entry *en,
                             const char *message_id)
 {
     char when[64], marker[TEXTUS_ID_MAX + 16], remark[600], at[400];
     const char *who = store_gh_email(c->store);
     size_t len;
-    char *out;
+    char *out, *body = NULL;
 
     send_fmt_time(when, sizeof(when), en->created_ms);
     if (send_note_marker(marker, sizeof(marker), message_id) != 0)
@@ -461,17 +467,20 @@ static char *send_note_text(const struct send_ctx *c, const struct outbox_entry 
     at[0] = '\0';
     if (en->schedule)
         send_local_when(at, sizeof(at), en->to, en->send_at_ms / 1000);
-    len = strlen(en->body) + strlen(en->to) + strlen(marker) + strlen(when) + strlen(remark) +
+    if (notetext_clean(&body, NULL, en->body, strlen(en->body), NOTETEXT_BODY_MAX, NOTETEXT_MARKUP,
+                       0) != 0)
+        return NULL;
+    len = strlen(body) + strlen(en->to) + strlen(marker) + strlen(when) + strlen(remark) +
           strlen(at) + (who ? strlen(who) : 0) + 160;
     out = malloc(len);
-    if (!out)
-        return NULL;
-    if (en->schedule)
+    if (out && en->schedule)
         snprintf(out, len, "Text scheduled for %s via TextUs by %s to %s on %s:\n\n%s\n\n%s%s", at,
-                 who ? who : "the TextUs user", en->to, when, en->body, remark, marker);
-    else
+                 who ? who : "the TextUs user", en->to, when, body, remark, marker);
+    else if (out)
         snprintf(out, len, "Text message sent via TextUs by %s to %s on %s:\n\n%s\n\n%s%s",
-                 who ? who : "the TextUs user", en->to, when, en->body, remark, marker);
+                 who ? who : "the TextUs user", en->to, when, body, remark, marker);
+    sodium_memzero(body, strlen(body));
+    free(body);
     return out;
 }
 

@@ -9,3 +9,9 @@ add_test(NAME conversation
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/conversation/test_conversation.py)
 set_tests_properties(conversation PROPERTIES ENVIRONMENT "${TH_CONV_ENV}" LABELS "send;conversation"
                                              TIMEOUT 300)
+# Hostile inbound texts (controls, bidi, markup, an imitated marker, 200 kB replies): what
+# reaches a note or a terminal (host/notetext.h), through the real binary and the fakes.
+add_test(NAME conversation_hostile
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/conversation/test_hostile.py)
+set_tests_properties(conversation_hostile PROPERTIES ENVIRONMENT "${TH_TEST_ENV}"
+                                                     LABELS "send;conversation" TIMEOUT 300)

@@ -2,7 +2,8 @@
 """saved_replies through the real binary against the fakes: whose replies (the sender of the
 host's own texts, or the user found by email when the token may list users), which replies
 (the user's own and those shared on the account), the merge fields filled from the profile or
-Greenhouse, missing fields left as written, the search, and names that cannot be had."""
+Greenhouse, missing fields left as written, the search, names that cannot be had, and a reply
+too large once its fields are filled (left out and named; the others are listed)."""
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import nmhost  # noqa: E402
 HOST = os.environ["TH_HOST"]
 TOKEN = "tok_sr_FAKE_0001"          # Alice, a user of acme (not an admin)
 TOKEN_ADMIN = "tok_sr_admin_FAKE_02"  # Adam, an admin of acme
+TOKEN_BIG = "tok_sr_carol_FAKE_04"  # Carol, an admin of bigco (another account)
 V1_KEY = "hvk_sr_FAKE_0001"
 V1_KEY_NO_USERS = "hvk_sr_nousers_FAKE_0002"
 CAND = 1001
@@ -29,11 +31,17 @@ SEED = {
         "tokens": {TOKEN: {"user": "/users/1", "accounts": ["acme"]},
                    "tok_sr_bob_FAKE_0003": {"user": "/users/2", "accounts": ["acme"]},
                    TOKEN_ADMIN: {"user": "/users/3", "accounts": ["acme"],
-                                 "roles": {"acme": "admin"}}},
+                                 "roles": {"acme": "admin"}},
+                   TOKEN_BIG: {"user": "/users/6", "accounts": ["bigco"],
+                               "roles": {"bigco": "admin"}},
+                   "tok_sr_dave_FAKE_0005": {"user": "/users/7", "accounts": ["bigco"]}},
         "users": {"/users/1": {"name": "Alice Recruiter", "email": "alice@acme.example"},
                   "/users/2": {"name": "Bob Colleague", "email": "bob@acme.example"},
-                  "/users/3": {"name": "Adam Admin", "email": "adam@acme.example"}},
-        "accounts": {"acme": {"name": "Acme", "phoneNumbers": ["+13035550100"]}},
+                  "/users/3": {"name": "Adam Admin", "email": "adam@acme.example"},
+                  "/users/6": {"name": "Carol Big", "email": "carol@bigco.example"},
+                  "/users/7": {"name": "Dave Big", "email": "dave@bigco.example"}},
+        "accounts": {"acme": {"name": "Acme", "phoneNumbers": ["+13035550100"]},
+                     "bigco": {"name": "Bigco", "phoneNumbers": ["+13035550199"]}},
         "saved_replies": [
             {"user": "/users/1", "title": "Intro",
              "content": "Hi {first_name}, this is {recruiter_first_name} from Acme. Still "
@@ -44,6 +52,11 @@ SEED = {
              "content": "Hello {first_name} {last_name}, from the Acme team"},
             {"user": "/users/2", "title": "Bob only", "content": "Bob's own words"},
             {"user": "/users/3", "title": "Admin hello", "content": "Hi {first_name}, {recruiter_name}"},
+            # bigco: a shared template of 54 kB, every word a field: ~23 times that once filled
+            {"user": "/users/7", "title": "Huge", "shared": True,
+             "content": "{last_name} " * 4500},
+            {"user": "/users/7", "title": "After", "shared": True, "content": "Hi {first_name}"},
+            {"user": "/users/6", "title": "Small", "content": "Hello {first_name}"},
         ],
     },
     "harvest": {
@@ -219,6 +232,22 @@ class OtherHomes(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr.decode())
         r = h.saved()
         self.assertEqual(r["error"]["code"], "textus_user_unknown", r)
+
+
+class Sizes(unittest.TestCase):
+    def test_a_reply_too_large_once_filled_is_left_out_and_named(self):
+        # 4500 fields of a 250-byte last name: 1.1 MB once filled, from 54 kB of template; the
+        # others are listed and the picker works (it was reply_too_large for the whole list)
+        h = Home("carol", token=TOKEN_BIG, email="carol@bigco.example")
+        r = h.saved(profile={"name": "Jane " + "L" * 250})
+        self.assertTrue(r["ok"], r.get("error"))
+        t = by_title(r)
+        self.assertEqual(sorted(t), ["After", "Small"])
+        self.assertEqual(t["After"]["body"], "Hi Jane")
+        said = [w for w in r["result"]["warnings"] if '"Huge"' in w]
+        self.assertEqual(len(said), 1, r["result"]["warnings"])
+        self.assertIn("left out", said[0])
+        self.assertNotIn("truncated", r["result"])
 
 
 if __name__ == "__main__":

@@ -246,7 +246,7 @@ static void test_v1_phones_and_notes(void **state)
     cJSON_Delete(arr);
 
     since = fk_last_seq(&F);
-    assert_int_equal(gh_add_note(c, "1001", "Texted via TextUs [th:abc123]", "private", &nid, &e),
+    assert_int_equal(gh_add_note(c, "1001", "Texted via TextUs\n[th:abc123]", "private", &nid, &e),
                      0);
     assert_true(nid > 0);
     recs = fk_requests(&F, "harvest", since);
@@ -275,6 +275,20 @@ static void test_v1_phones_and_notes(void **state)
     assert_int_equal(e.code, ERR_GREENHOUSE_NOT_FOUND);
     assert_int_equal(gh_add_note(c, "1001", "x", "everyone", NULL, &e), -1);
     assert_int_equal(e.code, ERR_BAD_REQUEST);
+    {
+        /* a note over 64 KiB (journaled by an older version) is refused for good, never sent:
+         * greenhouse_rejected stops its retries (it was bad_request, retried forever) */
+        int n0 = fk_last_seq(&F);
+        char *big = malloc(65538);
+        assert_non_null(big);
+        memset(big, 'a', 65537);
+        big[65537] = '\0';
+        assert_int_equal(gh_add_note(c, "1001", big, "public", NULL, &e), -1);
+        assert_int_equal(e.code, ERR_GREENHOUSE_REJECTED);
+        assert_non_null(strstr(e.message, "longer than 65536 bytes"));
+        assert_int_equal(fk_last_seq(&F), n0);
+        free(big);
+    }
     gh_client_free(c);
 }
 
@@ -461,7 +475,7 @@ static void test_v3_flow_and_token_cache(void **state)
     assert_int_equal(uid, 101);
     assert_int_equal(gh_candidate_phones(c, "1001", arr, &e), 0);
     assert_int_equal(cJSON_GetArraySize(arr), 2);
-    assert_int_equal(gh_add_note(c, "1001", "v3 note [th:v3a]", "admin_only", &nid, &e), 0);
+    assert_int_equal(gh_add_note(c, "1001", "v3 note\n[th:v3a]", "admin_only", &nid, &e), 0);
     assert_true(nid > 0);
     assert_int_equal(gh_note_exists(c, "1001", "[th:v3a]", &found, NULL, &e), 0);
     assert_int_equal(found, 1);
@@ -662,7 +676,7 @@ static void test_v3_cursor_pagination(void **state)
     g.page_size = 2;
     c = client(&g);
     for (i = 0; i < 5; i++) {
-        snprintf(body, sizeof(body), "page test note %d [th:pg%d]", i, i);
+        snprintf(body, sizeof(body), "page test note %d\n[th:pg%d]", i, i);
         assert_int_equal(gh_add_note(c, "1002", body, "public", &nid, &e), 0);
     }
     since = fk_last_seq(&F);
