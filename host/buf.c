@@ -8,6 +8,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__APPLE__)
+#include <malloc/malloc.h>
+#define buf_block_size(p) malloc_size(p)
+#else
+#include <malloc.h>
+#define buf_block_size(p) malloc_usable_size(p)
+#endif
 
 #define BUF_FIRST_BLOCK 256
 
@@ -19,6 +26,36 @@ void buf_wipe(void *p, size_t n)
 {
     if (p && n)
         buf_memset(p, 0, n);
+}
+
+void buf_heap_free(void *p)
+{
+    if (!p)
+        return;
+    buf_wipe(p, buf_block_size(p));
+    free(p);
+}
+
+void *buf_heap_realloc(void *p, size_t n)
+{
+    size_t old;
+    void *nb;
+
+    if (!p)
+        return malloc(n);
+    if (n == 0) {
+        buf_heap_free(p);
+        return NULL;
+    }
+    old = buf_block_size(p);
+    if (n <= old)
+        return p; /* it fits: the bytes past n stay in this block, wiped when it is freed */
+    nb = malloc(n);
+    if (!nb)
+        return NULL;
+    memcpy(nb, p, old);
+    buf_heap_free(p);
+    return nb;
 }
 
 void buf_init(struct buf *b, size_t max, unsigned flags)

@@ -10,6 +10,15 @@
  * capacity. The wipe is a plain memset the compiler cannot drop (core code
  * links no libsodium).
  *
+ * The same wipe, for memory a library allocates: buf_heap_free and buf_heap_realloc
+ * are malloc's free and realloc that wipe a block before it goes back
+ * (the whole block malloc handed out, as malloc_usable_size tells: no size header, so a
+ * block from plain malloc may be given to them and one of theirs to plain free). A
+ * long-lived port gives them to cJSON (cJSON_InitHooks: every parsed request, reply and
+ * decrypted document) and to libcurl (curl_global_init_mem: header lists, request and
+ * connection buffers), so a credential leaves the process's memory when its last user
+ * frees it, not when the heap happens to reuse the block.
+ *
  * Built into the executable; the engine module and the tests reach it
  * through the executable's exported symbols. Not thread-safe per buffer.
  * [core]
@@ -73,5 +82,12 @@ void buf_free(struct buf *b);
 
 /* Overwrite p[0..n) with zeros in a way the compiler keeps. */
 void buf_wipe(void *p, size_t n);
+
+/* free(p), the whole block wiped first. NULL is ignored. */
+void buf_heap_free(void *p);
+
+/* realloc(p, n) that never leaves the old block behind: a new block, the bytes copied, the
+ * old one wiped and freed (n = 0: p wiped and freed, NULL returned). On failure p is kept. */
+void *buf_heap_realloc(void *p, size_t n);
 
 #endif

@@ -7,6 +7,8 @@
  */
 #include "frame.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -102,18 +104,20 @@ enum frame_status frame_read_body(int fd, char *buf, size_t len)
 enum frame_status frame_discard(int fd, uint64_t len)
 {
     char chunk[16384];
+    enum frame_status st = FRAME_OK;
 
     while (len > 0) {
         size_t want = len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
         size_t got = 0;
-        enum frame_status st = frame_read_full(fd, chunk, want, &got, 1);
+        st = frame_read_full(fd, chunk, want, &got, 1);
+        if (st == FRAME_OK && got < want)
+            st = FRAME_TRUNCATED;
         if (st != FRAME_OK)
-            return st;
-        if (got < want)
-            return FRAME_TRUNCATED;
+            break;
         len -= got;
     }
-    return FRAME_OK;
+    buf_wipe(chunk, sizeof(chunk)); /* what passed through may have been a secret */
+    return st;
 }
 
 enum frame_status frame_write(int fd, const char *json, size_t len)

@@ -11,6 +11,8 @@
  * shows the checklist of what is stored). Replies with the masked summary, the
  * checklist and the list of changes; a failed check with nothing saved is
  * error verification_failed, the checklist in error.details.verification.
+ * After a save, what the port kept for the old configuration is closed
+ * (send_port_close: the decrypted store, the clients, the kept connections).
  * [engine]
  */
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 
 #include "config.h"
 #include "engine_entry.h"
+#include "send.h"
 #include "verify.h"
 
 /*
@@ -132,6 +135,9 @@ int handler_configure(const struct handler_env *env, const cJSON *req, cJSON *re
     }
     rc = handler_configure_reply(result, s, list, report, 1, e);
     list = NULL;
+    /* saved: what this port kept for the old configuration (its store, clients, kept
+     * connections with their Authorization headers) goes now, not at the next send */
+    send_port_close();
 out:
     cJSON_Delete(list);
     verify_report_release(report);

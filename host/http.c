@@ -118,7 +118,10 @@ static const char *http_method_name(enum http_method m)
 static int http_global_init(struct err *e)
 {
     if (!http_global_done) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        /* libcurl's own blocks (header lists, the request it writes, a connection's send and
+         * receive buffers) are wiped as they are freed: they hold Authorization headers */
+        if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, buf_heap_free, buf_heap_realloc,
+                                 strdup, calloc) != CURLE_OK) {
             err_set(e, ERR_INTERNAL, "libcurl could not be initialised");
             return -1;
         }
@@ -148,7 +151,7 @@ static int http_global_init(struct err *e)
 
 static void http_xfer_abandon_all(void);
 
-void http_cleanup(void)
+void http_drop_connections(void)
 {
     int i;
 
@@ -163,6 +166,11 @@ void http_cleanup(void)
         curl_share_cleanup(http_share);
     http_share = NULL;
     memset(http_used, 0, sizeof(http_used));
+}
+
+void http_cleanup(void)
+{
+    http_drop_connections();
     http_hold_reset();
 }
 

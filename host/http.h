@@ -160,6 +160,12 @@ int http_wait_readable(int fd);
  * Retry-After hold (http_hold_reset). Safe to call more than once. */
 void http_cleanup(void);
 
+/* Close the pool (connections, kept easy handles, TLS sessions) and drop background requests,
+ * keeping the Retry-After holds: what a store reload does when the credentials changed, so that
+ * no buffer of a kept connection still holds an old Authorization header (their blocks are
+ * wiped as libcurl frees them). Never while a request of this process is under way. */
+void http_drop_connections(void);
+
 /* Forget every per-origin Retry-After hold of this process (not the hold file's). For tests
  * (each case starts clean) and for a fresh configuration (new endpoints or credentials); not
  * for normal use. */

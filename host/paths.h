@@ -17,7 +17,9 @@
  * The store and its key are deliberately in different directories, so that
  * syncing or backing up one folder never carries both.
  *
- * Directories are created 0700 and files 0600. A textus-host directory or
+ * Directories are created 0700 and files 0600, and only when something is
+ * written there (store_update creates the store's folders, lock file and key
+ * with the first store it writes). A textus-host directory or
  * file that grants anything to group/others, or that belongs to another user,
  * is refused with ERR_STORE_PERMISSIONS and a message naming the file and the
  * chmod that fixes it.

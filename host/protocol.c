@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "allowlist.h"
+#include "buf.h"
 #include "common.h"
 #include "engine.h"
 #include "frame.h"
@@ -672,11 +673,11 @@ static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
         }
         st = frame_read_body(in_fd, body, len);
         if (st != FRAME_OK) {
-            free(body);
+            buf_heap_free(body);
             return proto_exit_for(st);
         }
         reply = proto_handle_job(body, len, origin, &job);
-        free(body);
+        buf_heap_free(body); /* wiped: a configure frame carries credentials */
         if (!reply) {
             if (job.fn && job.release)
                 job.release(job.ud);
@@ -703,7 +704,13 @@ static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
 
 int proto_serve(int in_fd, int out_fd, const char *origin)
 {
-    int rc = proto_serve_frames(in_fd, out_fd, origin);
+    /* every cJSON block (the parsed requests, their replies, the decrypted documents of the
+     * store) is wiped as it is freed: a port lives on after its secrets' last use (buf.h) */
+    cJSON_Hooks hooks = {malloc, buf_heap_free};
+    int rc;
+
+    cJSON_InitHooks(&hooks);
+    rc = proto_serve_frames(in_fd, out_fd, origin);
 
     if (engine_loaded()) {
         const struct th_engine_api *api = engine_api_optional();

@@ -216,7 +216,8 @@ static int send_gh(struct send_ctx *c, struct err *e)
  * requests that follow. The store may be changed meanwhile by another process
  * (`configure`, another port caching a token): each request first checks the
  * store file (store_changed, one lstat) and reloads it when it changed, keeping
- * the outbox connection when the reloaded store derives the same outbox key.
+ * the outbox connection when the reloaded store derives the same outbox key, and
+ * closing the kept HTTP connections when the credentials changed.
  */
 static struct send_ctx send_port_ctx;
 static int send_port_open;
@@ -303,18 +304,43 @@ static void send_tx_digest(const struct send_ctx *c, unsigned char out[32])
     crypto_generichash_final(&st, out, 32);
 }
 
+/* A digest of the credentials and where they go (both services): when a reload changes it,
+ * the kept connections go too (their buffers held the old Authorization headers). */
+static void send_cred_digest(const struct store *s, unsigned char out[32])
+{
+    crypto_generichash_state st;
+    const char *parts[7];
+    size_t i;
+
+    parts[0] = store_textus_base_url(s);
+    parts[1] = store_textus_token(s);
+    parts[2] = store_gh_base_url(s);
+    parts[3] = store_gh_auth_url(s);
+    parts[4] = store_gh_api_key(s);
+    parts[5] = store_gh_client_id(s);
+    parts[6] = store_gh_client_secret(s);
+    crypto_generichash_init(&st, NULL, 0, 32);
+    for (i = 0; i < TH_ARRAY_SIZE(parts); i++) {
+        const char *v = parts[i] ? parts[i] : "";
+        crypto_generichash_update(&st, (const unsigned char *)v, strlen(v) + 1);
+    }
+    crypto_generichash_final(&st, out, 32);
+}
+
 /*
  * Reload the port's store after another process changed it (see above). The context is
  * reopened in place (its members point into it: never copy a send_ctx); the outbox
- * connection is kept when the new store derives the same key.
+ * connection is kept when the new store derives the same key. When the credentials changed,
+ * the old clients' connections and kept handles are dropped as well (http_drop_connections).
  */
 static int send_port_reload(struct err *e)
 {
     struct outbox *ob = send_port_ctx.ob;
-    unsigned char before[32], after[32], digest[32];
+    unsigned char before[32], after[32], digest[32], cred_before[32], cred_after[32];
     int kept = 0;
 
     send_tx_digest(&send_port_ctx, before);
+    send_cred_digest(send_port_ctx.store, cred_before);
     send_port_ctx.ob = NULL;
     send_ctx_close(&send_port_ctx);
     if (send_ctx_open(&send_port_ctx, 0, e) != 0) {
@@ -322,7 +348,13 @@ static int send_port_reload(struct err *e)
             outbox_close(ob);
         send_port_open = 0;
         send_prep_forget(NULL);
+        http_drop_connections();
         return -1;
+    }
+    send_cred_digest(send_port_ctx.store, cred_after);
+    if (sodium_memcmp(cred_before, cred_after, sizeof(cred_after)) != 0) {
+        http_drop_connections();
+        log_msg("port: the credentials changed; connections closed");
     }
     send_tx_digest(&send_port_ctx, after);
     if (sodium_memcmp(before, after, sizeof(after)) != 0)

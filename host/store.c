@@ -1178,20 +1178,37 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
 {
     struct paths p;
     struct store_key k;
-    cJSON *doc = NULL;
+    cJSON *doc = NULL, *trial = NULL;
     unsigned char *plain = NULL, *sealed = NULL;
     size_t plen = 0, slen = 0;
-    int lock_fd = -1, rc = -1, stale = 0;
+    int lock_fd = -1, rc = -1, stale = 0, edit = 0;
     unsigned long long gen = 0;
     struct err ge;
+    struct stat st;
 
     memset(&k, 0, sizeof(k));
     if (out)
         *out = NULL;
-    if (store_sodium(e) != 0 || paths_resolve(&p, e) != 0 || paths_ensure_dirs(&p, e) != 0)
+    if (store_sodium(e) != 0 || paths_resolve(&p, e) != 0)
         return -1;
-    if (store_lock(&p, &lock_fd, e) != 0)
+    /* no store yet: the edit is tried on an empty document first, so that an edit that
+     * refuses (a configure whose verification failed, a preview) creates nothing -- no
+     * folder, no lock file, no key (see store.h) */
+    if (lstat(p.store, &st) != 0 && errno == ENOENT) {
+        trial = cJSON_CreateObject();
+        if (!trial) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            return -1;
+        }
+        if (store_ensure_kdf_root(trial, e) != 0 || (fn && fn(trial, ctx, e) != 0)) {
+            store_json_free(trial);
+            return -1;
+        }
+    }
+    if (paths_ensure_dirs(&p, e) != 0 || store_lock(&p, &lock_fd, e) != 0) {
+        store_json_free(trial);
         return -1;
+    }
     if (store_recover_locked(&p, e) != 0)
         goto out;
     /* re-read under the lock: another process may have written since we last looked */
@@ -1199,21 +1216,27 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
         goto out;
     if (store_generation_read(&p, &gen, e) != 0)
         goto out;
-    if (!doc) {
+    if (!doc && trial) {
+        doc = trial; /* still no store: the edit is done */
+        trial = NULL;
+    } else if (!doc) {
         doc = cJSON_CreateObject();
         if (!doc) {
             err_set(e, ERR_INTERNAL, "out of memory");
             goto out;
         }
+        edit = 1;
+    } else {
+        edit = 1; /* a store appeared meanwhile: the edit is made on it */
     }
     if (!k.k) {
         /* first configure: the key goes to disk before any store uses it */
         if (store_key_generate(&k, e) != 0 || store_key_write(p.key, &k, e) != 0)
             goto out;
     }
-    if (store_ensure_kdf_root(doc, e) != 0)
+    if (edit && store_ensure_kdf_root(doc, e) != 0)
         goto out;
-    if (fn && fn(doc, ctx, e) != 0)
+    if (edit && fn && fn(doc, ctx, e) != 0)
         goto out;
     if (!cJSON_IsObject(doc)) {
         err_set(e, ERR_INTERNAL, "the edited configuration is not an object");
@@ -1246,6 +1269,7 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
 out:
     store_unlock(lock_fd);
     store_json_free(doc);
+    store_json_free(trial);
     if (plain)
         sodium_free(plain);
     free(sealed);

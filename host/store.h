@@ -41,7 +41,7 @@
  * a person moves the file away.
  *
  * Key file format: magic "TXHK", version 1, 3 zero bytes, 32 random key bytes
- * (40 bytes, mode 0600). Created on the first store_update().
+ * (40 bytes, mode 0600). Created by the first store_update() that writes a store.
  *
  * Rekey (crash safety): under the lock, (1) the new key is written to
  * store.key.new (temp + fsync + rename + fsync dir), (2) the store is
@@ -205,8 +205,14 @@ int store_cache_set_access_token(const char *token, long long expires_at, struct
  * empty object when there is no store yet; secrets included — wipe nothing,
  * free nothing) and edits it in place; returning non-zero aborts with *e as
  * fn set it. The edited document is then encrypted and written atomically.
- * Creates the directories and the key on first use. When out is not NULL it
- * receives a handle on the written document.
+ * Creates the directories, the lock file and the key on first use, and only
+ * when something is written: with no store yet, fn is first run on an empty
+ * document without the lock, and an edit that refuses (a configure whose
+ * verification failed, a preview) returns before anything exists; when it
+ * accepts, the lock is taken and the store read again: still none, its result
+ * is written; one written meanwhile by another process, fn runs again on it
+ * (so fn may run twice and must not depend on running once). When out is not
+ * NULL it receives a handle on the written document.
  */
 typedef int (*store_edit_fn)(cJSON *doc, void *ctx, struct err *e);
 int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e) TH_WUR;

@@ -5,7 +5,8 @@
  * (binary bytes included), a failing allocator, and the secret mode seen
  * through a tracking allocator that fills every block with a pattern and
  * looks at each block as it is handed back: a secret buffer returns every
- * block wiped (on growth and on free), a plain one does not.
+ * block wiped (on growth and on free), a plain one does not; and the heap hooks
+ * (buf_heap_realloc, buf_heap_free) a port gives cJSON and libcurl.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -285,6 +286,33 @@ static void test_wipe(void **state)
     buf_wipe(s, 0);
 }
 
+/* buf_heap_realloc: the bytes move intact, a block that must grow is a new one (the old one
+ * wiped and freed, never realloc'd in place), NULL is malloc and 0 is free; buf_heap_free takes
+ * blocks from plain malloc too (no size header). The wipe itself is seen through the process's
+ * memory: tests/reliability/memory_audit.py. */
+static void test_heap_hooks(void **state)
+{
+    char *p, *q, *r;
+    size_t i;
+    (void)state;
+
+    p = buf_heap_realloc(NULL, 16);
+    assert_non_null(p);
+    memcpy(p, "canary-0123456", 15);
+    q = buf_heap_realloc(p, 8); /* smaller: kept */
+    assert_ptr_equal(q, p);
+    r = buf_heap_realloc(q, 1 << 16); /* far larger: moved */
+    assert_non_null(r);
+    assert_ptr_not_equal(r, q);
+    assert_string_equal(r, "canary-0123456");
+    for (i = 15; i < (1u << 16); i++)
+        r[i] = 'x';                      /* the whole new block is usable */
+    assert_null(buf_heap_realloc(r, 0)); /* freed */
+    buf_heap_free(NULL);
+    buf_heap_free(malloc(40));
+    buf_heap_free(strdup("a copy from the C library"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_secret_wiped_on_grow_and_free),
         cmocka_unit_test(test_plain_not_wiped),
         cmocka_unit_test(test_wipe),
+        cmocka_unit_test(test_heap_hooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

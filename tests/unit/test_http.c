@@ -6,7 +6,8 @@
  * server", TLS (untrusted CA refused, configured CA accepted, wrong host name
  * refused), one connection per API across many calls, nothing from a response
  * body on stdout (a child whose fd 1 is a pipe), and the Retry-After hold file
- * (a hold written by one process is honoured by the next; damage is ignored).
+ * (a hold written by one process is honoured by the next; damage is ignored), and
+ * http_drop_connections (the next request connects anew).
  */
 #include <netinet/in.h>
 #include <poll.h>
@@ -495,6 +496,34 @@ static void test_one_connection_per_api(void **state)
     cJSON_Delete(arr);
 }
 
+/* http_drop_connections (a store reload with new credentials): the kept connection is closed,
+ * so the next request to the same API opens a new one; without it the connection is reused. */
+static void test_drop_connections(void **state)
+{
+    struct textus_config t;
+    struct err e;
+    int b, opted;
+
+    (void)state;
+    err_clear(&e);
+    memset(&t, 0, sizeof(t));
+    t.base_url = F.textus;
+    t.token = "tok_alice_FAKE_0001";
+    t.account = "acme";
+    http_cleanup();
+    b = fk_conn(&F, "textus", "api");
+    assert_int_equal(textus_get_opt_out(&t, "+13035550177", &opted, &e), 0);
+    assert_int_equal(textus_get_opt_out(&t, "+13035550177", &opted, &e), 0);
+    assert_int_equal(fk_conn(&F, "textus", "api") - b, 1); /* kept and reused */
+    http_drop_connections();
+    assert_int_equal(textus_get_opt_out(&t, "+13035550177", &opted, &e), 0);
+    assert_int_equal(fk_conn(&F, "textus", "api") - b, 2); /* a new one after the drop */
+    http_drop_connections();
+    http_drop_connections(); /* nothing left: safe again */
+    assert_int_equal(textus_get_opt_out(&t, "+13035550177", &opted, &e), 0);
+    assert_int_equal(fk_conn(&F, "textus", "api") - b, 3);
+}
+
 /* The child's work: many calls whose answers carry bodies; 0 when all went as expected. */
 static int child_calls(void)
 {
@@ -749,6 +778,7 @@ int main(void)
         cmocka_unit_test_setup(test_not_sent_vs_maybe_sent, reset),
         cmocka_unit_test_setup(test_tls, reset),
         cmocka_unit_test_setup(test_one_connection_per_api, reset),
+        cmocka_unit_test_setup(test_drop_connections, reset),
         cmocka_unit_test_setup(test_nothing_on_stdout, reset),
         cmocka_unit_test_setup(test_log_has_no_secrets, reset),
         cmocka_unit_test_setup(test_hold_file, reset),

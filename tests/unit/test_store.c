@@ -3,7 +3,9 @@
  * tamper region, truncation, wrong and missing key, permission refusal, rekey
  * (and its crash recovery with failpoints), a full-disk write, concurrent
  * updates from forked processes, derived keys, the cache, the shape checks and
- * the settings_* exports. Each test runs in a fresh TEXTUS_HOST_HOME.
+ * the settings_* exports, and store_update creating nothing for an edit that refuses
+ * (and running the edit again on a store written meanwhile). Each test runs in a fresh
+ * TEXTUS_HOST_HOME.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -724,6 +726,66 @@ static void test_cache(void **state)
     assert_int_equal(e.code, ERR_INVALID_CONFIG);
 }
 
+/* ---- nothing created until something is written -------------------------------- */
+
+static int refuse_edit(cJSON *doc, void *ctx, struct err *e)
+{
+    (*(int *)ctx)++;
+    err_set(e, ERR_VERIFICATION_FAILED, "refused");
+    return -1;
+}
+
+static int set_account_edit(cJSON *doc, void *ctx, struct err *e)
+{
+    cJSON *t = cJSON_AddObjectToObject(doc, "textus");
+
+    return t && cJSON_AddStringToObject(t, "account", "acme-a") ? 0 : -1;
+}
+
+/* The first call writes a store through another update (as another process would, between
+ * the unlocked first try and the lock); every call sets the Greenhouse email. */
+static int racing_edit(cJSON *doc, void *ctx, struct err *e)
+{
+    int *calls = ctx;
+    cJSON *gh;
+
+    if ((*calls)++ == 0 && store_update(set_account_edit, NULL, NULL, e) != 0)
+        return -1;
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "greenhouse");
+    gh = cJSON_AddObjectToObject(doc, "greenhouse");
+    return gh && cJSON_AddStringToObject(gh, "email", "rec@example.com") ? 0 : -1;
+}
+
+static void test_update_creates_only_when_writing(void **state)
+{
+    struct store *s = NULL;
+    struct err e;
+    int calls = 0;
+    DIR *d;
+    struct dirent *de;
+    int entries = 0;
+
+    err_clear(&e);
+    /* an edit that refuses, with no store yet: no key, no lock file, no store */
+    assert_int_equal(store_update(refuse_edit, &calls, NULL, &e), -1);
+    assert_int_equal(e.code, ERR_VERIFICATION_FAILED);
+    assert_int_equal(calls, 1);
+    d = opendir(root);
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL)
+        entries += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    closedir(d);
+    assert_int_equal(entries, 0);
+    /* a store written between the first try and the lock: the edit runs again on it */
+    calls = 0;
+    err_clear(&e);
+    assert_int_equal(store_update(racing_edit, &calls, &s, &e), 0);
+    assert_int_equal(calls, 2);
+    assert_string_equal(store_textus_account(s), "acme-a");
+    assert_string_equal(store_gh_email(s), "rec@example.com");
+    store_free(s);
+}
+
 static void test_shapes(void **state)
 {
     assert_true(config_url_ok("https://next.textus.com"));
@@ -848,6 +910,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_eight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_derive_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_creates_only_when_writing, setup, teardown),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_settings_exports, setup, teardown),

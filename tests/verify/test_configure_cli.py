@@ -9,8 +9,9 @@ on a pty (only the failed fields asked again, answers kept; a read-only state
 folder found before the questions; Enter everywhere on a fresh install is
 "nothing configured"; an unrecognised answer asked again); --help, a wrong
 option named, one line on what to do next; one wording for where the TextUs
-token is found; the README's configure step followed literally; and canary
-secrets that never appear in any output.
+token is found; the README's configure step followed literally; nothing created
+(no state folder, key or lock file) until something is saved, and nothing by the
+reading commands on a fresh install; and canary secrets that never appear in any output.
 """
 import json
 import os
@@ -722,6 +723,61 @@ class ReadmeGuide(Base):
             self.assertIn(said, step, "README step 3 should mention %r" % said)
             self.assertIn(said, out)
         self.assertIn("Fix them now?", step)
+
+
+# ---- O.11: nothing is created until something is saved --------------------------------------
+
+def tree(state):
+    """Every file and folder under state (relative), None when state does not exist."""
+    if not os.path.exists(state):
+        return None
+    out = []
+    for dp, dn, fn in os.walk(state):
+        out += [os.path.relpath(os.path.join(dp, n), state) for n in dn + fn]
+    return sorted(out)
+
+
+class NothingUntilSaved(Base):
+    def test_a_first_configure_that_fails_verification_creates_nothing(self):
+        bad_secret = full(v3=True)
+        bad_secret["greenhouse"]["client_secret"] = "cnry-CFGSEC-wrong-00000000"
+        for name, doc in (("wrong TextUs token", full(v3=False, token=TOKEN_BAD)),
+                          ("wrong client secret", bad_secret),
+                          ("unknown Greenhouse user", full(v3=True,
+                                                           email="nobody@acme.example"))):
+            # a fresh install (no state folder), and a state folder made empty beforehand
+            for pre in (False, True):
+                state = new_root()
+                if pre:
+                    os.mkdir(state, 0o700)
+                rc, out, err = configure(state, doc)
+                self.assertEqual(rc, 1, name + out + err)
+                self.assertIn("nothing was saved", out + err, name)
+                self.assertEqual(tree(state), [] if pre else None,
+                                 "%s (%s): a failed configure left files behind" %
+                                 (name, "empty folder" if pre else "fresh install"))
+
+    def test_the_first_save_creates_the_state(self):
+        # the control: a configure that passes (or --save-anyway) still creates what it needs
+        state = new_root()
+        rc, out, err = configure(state, full(v3=False, token=TOKEN_BAD), "--save-anyway")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("credentials.store", tree(state))
+        self.assertIn("store.key", tree(state))
+        state = new_root()
+        rc, out, err = configure(state, full(v3=True))
+        self.assertEqual(rc, 0, out + err)
+        self.assertTrue({"credentials.store", "store.key", "credentials.lock"} <= set(tree(state)),
+                        tree(state))
+        self.assertEqual(status(state)["textus"]["token"], "****" + TOKEN[-4:])
+
+    def test_reading_commands_on_a_fresh_install_create_nothing(self):
+        state = new_root()
+        for args in (["status"], ["status", "--json"], ["doctor", "--offline"],
+                     ["outbox", "list"], ["configure", "--help"]):
+            rc, out, err = cli(state, *args)
+            self.assertNotEqual(rc, 2, "%s: %s" % (args, out + err))
+            self.assertIsNone(tree(state), "%s created %s" % (args, tree(state)))
 
 
 class ZNoSecrets(unittest.TestCase):
