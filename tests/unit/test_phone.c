@@ -236,16 +236,19 @@ static void test_raw_lines(void **state)
     struct phone_scan *s = malloc(sizeof(*s));
     struct phone_result *r = malloc(sizeof(*r));
     const char raw[] = "\xff\xfe (312) 555-0142 \xc3";
+    const char name[] = {'Z', 'o', 'e', '\xff'}; /* the name line: no NUL, not UTF-8 */
 
     (void)state;
-    assert_int_equal(phone_scan_init(s, "", 0, NULL), 0);
+    assert_int_equal(phone_scan_init(s, "Zoe", 3, NULL), 0);
+    assert_int_equal(phone_scan_line(s, name, sizeof(name)), 0);
     assert_int_equal(phone_scan_line(s, raw, sizeof(raw) - 1), 0);
     phone_scan_finish(s, r);
     phone_scan_free(s);
     assert_true(r->found);
+    assert_int_equal(r->phone.line, 1);
     assert_int_equal(r->phone.offset, 3);
     assert_memory_equal(raw + r->phone.offset, r->phone.display, strlen(r->phone.display));
-    assert_int_equal(r->name_line, -1);
+    assert_int_equal(r->name_line, 0);
     free(s);
     free(r);
 }
