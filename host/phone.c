@@ -740,19 +740,42 @@ static int phone_other_link(const unsigned char *cls, size_t a, size_t b)
 }
 
 /*
- * Where on a line someone else's part starts: the cell of the first marker word
- * (phone_other_words) at or after cell `from`, or n when there is none. *heading is set when
- * the line is nothing but the marker ("Referred by", "Recruiter:"), so that it is about the
- * next line.
+ * The end of a marker whose word is cls[ws..we) of kind `kind` (phone_other_kind): after its
+ * link word ("by", "from", "to") and ':' when present; 0 when the word is no marker here
+ * (a kind 2 word without ':' or a link: "Senior Recruiter at Acme").
  */
-static size_t phone_other_from(const unsigned char *cls, size_t n, size_t from, int *heading)
+static size_t phone_other_end(const unsigned char *cls, size_t n, size_t we, int kind)
+{
+    size_t q = we, ls;
+    int marker = kind == 1;
+
+    while (q < n && cls[q] == ' ')
+        q++;
+    ls = q;
+    while (q < n && phone_is_alpha(cls[q]))
+        q++;
+    if (q > ls && (q >= n || !phone_is_wordish(cls[q])) && phone_other_link(cls, ls, q))
+        marker = 1;
+    else
+        q = ls;
+    if (q < n && cls[q] == ':') {
+        marker = 1;
+        q++;
+    }
+    return marker ? q : 0;
+}
+
+/*
+ * Where someone else's part of a line starts: the cell of the first marker (a word of
+ * phone_other_words, phone_other_end) in cells [from, n), or n when there is none.
+ */
+static size_t phone_other_from(const unsigned char *cls, size_t n, size_t from)
 {
     size_t i = from;
 
-    *heading = 0;
     while (i < n) {
-        size_t ws, we, q, ls;
-        int kind, marker = 0;
+        size_t ws, we;
+        int kind;
 
         if (!phone_is_alpha(cls[i]) || (i > 0 && phone_is_wordish(cls[i - 1]))) {
             i++;
@@ -762,39 +785,38 @@ static size_t phone_other_from(const unsigned char *cls, size_t n, size_t from, 
         while (i < n && phone_is_alpha(cls[i]))
             i++;
         we = i;
-        if (i < n && phone_is_wordish(cls[i]))
-            continue; /* glued to a digit or another script: not a word of ours */
+        if (we - ws < 5 || (i < n && phone_is_wordish(cls[i])))
+            continue; /* too short for a marker, or glued to a digit or another script */
         kind = phone_other_kind(cls, ws, we);
-        if (!kind)
-            continue;
-        q = we;
-        while (q < n && cls[q] == ' ')
-            q++;
-        ls = q;
-        while (q < n && phone_is_alpha(cls[q]))
-            q++;
-        if (q > ls && (q >= n || !phone_is_wordish(cls[q])) && phone_other_link(cls, ls, q))
-            marker = 1;
-        else
-            q = ls;
-        if (q < n && cls[q] == ':') {
-            marker = 1;
-            q++;
-        }
-        if (!marker && kind == 1)
-            marker = 1;
-        if (!marker)
-            continue;
-        for (i = 0; i < ws && phone_is_filler(cls[i]); i++)
-            ;
-        if (i == ws) {
-            while (q < n && phone_is_filler(cls[q]))
-                q++;
-            *heading = q == n;
-        }
-        return ws;
+        if (kind && phone_other_end(cls, n, we, kind))
+            return ws;
     }
     return n;
+}
+
+/* 1 when a line is nothing but a marker ("Referred by", "Recruiter:", "Referrer"): it is
+ * about the next line. */
+static int phone_other_heading(const unsigned char *cls, size_t n)
+{
+    size_t a = 0, we, q;
+    int kind;
+
+    if (n > 40)
+        return 0;
+    while (a < n && phone_is_filler(cls[a]))
+        a++;
+    we = a;
+    while (we < n && phone_is_alpha(cls[we]))
+        we++;
+    if (we < n && phone_is_wordish(cls[we]))
+        return 0;
+    kind = phone_other_kind(cls, a, we);
+    q = kind ? phone_other_end(cls, n, we, kind) : 0;
+    if (!q)
+        return 0;
+    while (q < n && phone_is_filler(cls[q]))
+        q++;
+    return q == n;
 }
 
 /* ---------------------------------------------------------------- boundaries */
@@ -1351,9 +1373,14 @@ static const unsigned char phone_hot[256] = {
     ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
 };
 
-/* Scan the cells of one line for numbers; from cell other_from on, they are someone else's. */
-static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n, size_t other_from)
+/*
+ * Scan the cells of one line for numbers. A number after a marker (phone_other_from) that
+ * starts at cell `from` or later is someone else's; the markers are looked for only on lines
+ * where a number is found, and only up to it.
+ */
+static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n, size_t from)
 {
+    size_t other_from = n, looked = from;
     const unsigned char *cls = s->cur;
     size_t i, lo = 0, last_end = 0;
     int in_url = 0, first = 1;
@@ -1415,6 +1442,11 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n, s
         if (label == PHONE_LABEL_NONE && first)
             label = s->prev_line_label;
         if (phone_accept(s, &m, line, label, &num) == 0) {
+            if (other_from == n && looked < m.start) {
+                size_t f = phone_other_from(cls, m.start, looked);
+                other_from = f < m.start ? f : n;
+                looked = m.start;
+            }
             phone_record(s, &num, s->prev_line_other || m.start >= other_from);
             first = 0;
             last_end = m.end;
@@ -1476,19 +1508,17 @@ int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
         }
     }
     if (digits || len <= 160) {
-        int heading;
-        size_t other_from, from = 0;
+        size_t from = 0;
         n = phone_cells(s, line, len, ascii, ctrl);
-        if (s->name_line == (long)s->line_no) {
+        if (digits && s->name_line == (long)s->line_no) {
             /* on the name line, a marker before the name says nothing of what follows it */
             while (from < n && (s->ascii ? from : s->off[from]) <= s->name_end)
                 from++;
         }
-        other_from = phone_other_from(s->cur, n, from, &heading);
         if (digits)
-            phone_scan_cells(s, line, n, other_from);
+            phone_scan_cells(s, line, n, from);
         s->prev_line_label = phone_label_line(s->cur, n);
-        s->prev_line_other = heading;
+        s->prev_line_other = !digits && phone_other_heading(s->cur, n);
     } else {
         s->prev_line_label = PHONE_LABEL_NONE;
         s->prev_line_other = 0;
