@@ -1194,6 +1194,7 @@ int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, con
     s->prev_line_label = PHONE_LABEL_NONE;
     s->prev_line_other = 0;
     s->name_end = 0;
+    s->name_extra = 0;
     s->count = 0;
     s->truncated = 0;
     s->name_line = -1;
@@ -1311,6 +1312,53 @@ static void phone_record(struct phone_scan *s, struct phone_number *num, int oth
         s->overflow_best = *num;
         s->overflow_tier = tier;
     }
+}
+
+/*
+ * How much else the name line says: the letters and digits of its fold outside parentheses,
+ * less the name's own (0 for "Zoë Ortiz (she/her)"; 10 for "Candidates > Zoë Ortiz").
+ */
+static size_t phone_name_extra(const struct phone_scan *s, const char *line, size_t len, size_t m)
+{
+    size_t k, b = 0, outside = 0;
+    int depth = 0;
+
+    for (k = 0; k < m; k++) {
+        for (; b < len && b < s->fold_off[k]; b++) {
+            if (line[b] == '(')
+                depth++;
+            else if (line[b] == ')' && depth > 0)
+                depth--;
+        }
+        if (depth == 0)
+            outside++;
+    }
+    return outside > s->name_len ? outside - s->name_len : 0;
+}
+
+/*
+ * The current line is the name line (name_end: the byte offset of the name's last code point).
+ * When it replaces an earlier one, the numbers between them were taken as beneath the name:
+ * they are above it now, listed as the page's other numbers and never the default (a later
+ * occurrence beneath the new name line makes one the candidate's again, phone_record).
+ */
+static void phone_name_line_set(struct phone_scan *s, size_t name_end, size_t extra)
+{
+    size_t i;
+
+    if (s->name_line >= 0) {
+        for (i = 0; i < s->count; i++) {
+            if (s->numbers[i].source == PHONE_SOURCE_PROFILE) {
+                s->numbers[i].source = PHONE_SOURCE_OTHER;
+                s->tier[i] = 255;
+            }
+        }
+        if (s->overflow_best.source == PHONE_SOURCE_PROFILE)
+            s->overflow_tier = 255;
+    }
+    s->name_line = (long)s->line_no;
+    s->name_end = name_end;
+    s->name_extra = extra;
 }
 
 /* Turn a match into a number (or reject it: invalid, an id, too long a span). */
@@ -1496,15 +1544,18 @@ int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
     if (len + 1 > s->cap && phone_grow(s, len + 1) != 0)
         return -1;
     /* an ASCII line lacking one of the name's characters (either case) cannot hold it */
-    if (s->name_line < 0 && s->name_len > 0 &&
+    /* the name line: the first line holding the name, or a later one where it stands more
+     * alone (a banner or breadcrumb above the heading can hold the name too) */
+    if ((s->name_line < 0 || s->name_extra > 0) && s->name_len > 0 &&
         !(ascii &&
           (s->name_non_ascii || (phone_line_chars(line, len) & s->name_chars) != s->name_chars))) {
         size_t last = 0;
         size_t m = ascii ? phone_fold_ascii(s->fold, s->fold_flags, s->fold_off, line, len)
                          : phone_fold(s->fold, s->fold_flags, s->fold_off, s->cap, line, len);
         if (phone_line_has_name(s, s->fold, s->fold_flags, m, &last)) {
-            s->name_line = (long)s->line_no;
-            s->name_end = s->fold_off[last];
+            size_t extra = phone_name_extra(s, line, len, m);
+            if (s->name_line < 0 || extra < s->name_extra)
+                phone_name_line_set(s, s->fold_off[last], extra);
         }
     }
     if (digits || len <= 160) {

@@ -9,6 +9,9 @@
  * codes, amounts, GPAs, IP addresses, ids, digit runs of 12 or more, digits
  * glued to words or inside URLs and vanity numbers are never phone numbers.
  * International numbers (+44 ...) are recognised but marked unsupported.
+ * Only a number beneath the name can be the default: one above it (a referrer's,
+ * a recruiter's, an office line) or after "Referred by", "Recruiter:" ... on its
+ * line is listed as PHONE_SOURCE_OTHER, never chosen.
  *
  * Use: phone_scan_init(), then phone_scan_line() for each line in document
  * order, then phone_scan_finish() and phone_scan_free(). The scanner makes one
@@ -92,7 +95,8 @@ struct phone_scan {
     /* progress */
     size_t line_no;
     long name_line;
-    size_t name_end; /* byte offset (in the name line) of the name's last code point */
+    size_t name_end;   /* byte offset (in the name line) of the name's last code point */
+    size_t name_extra; /* letters and digits of the name line outside the name and (...) */
     enum phone_label prev_line_label;
     int prev_line_other; /* the previous line was only "Referred by", "Recruiter:" ... */
     /* numbers seen, distinct, in document order; tier: lower is a better default */
