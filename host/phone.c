@@ -1353,7 +1353,7 @@ static void phone_name_line_set(struct phone_scan *s, size_t name_end, size_t ex
                 s->tier[i] = 255;
             }
         }
-        if (s->overflow_best.source == PHONE_SOURCE_PROFILE)
+        if (s->overflow_tier < 255) /* overflow_best is set: it was beneath the old line */
             s->overflow_tier = 255;
     }
     s->name_line = (long)s->line_no;
