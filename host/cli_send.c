@@ -143,9 +143,11 @@ static int cli_send_journaled(const char *rid)
  * With notes on, --to must be one of the candidate's numbers in Greenhouse (List Candidates by
  * id, the lookup extract_phone's fallback makes): a mistyped --to or --candidate would text
  * someone and log it on a candidate whose record lacks the number. 0 when it is (or notes are
- * off: no note names the candidate); 1 when refused or the look-up failed (said on stderr).
+ * off: no note names the candidate), also when it is not but unlisted_ok (--to-unlisted) —
+ * *unlisted is then set, so that the note says so; 1 when refused or the look-up failed (said
+ * on stderr).
  */
-static int cli_send_to_listed(const char *cand, const char *to)
+static int cli_send_to_listed(const char *cand, const char *to, int unlisted_ok, int *unlisted)
 {
     struct send_ctx *c;
     cJSON *arr, *item;
@@ -189,6 +191,10 @@ static int cli_send_to_listed(const char *cand, const char *to)
     cJSON_Delete(arr);
     if (listed)
         return 0;
+    if (unlisted_ok) { /* --to-unlisted: sent, and the note says it is not on the record */
+        *unlisted = 1;
+        return 0;
+    }
     fprintf(stderr,
             "textus-host send: --to is not one of candidate %s's numbers in Greenhouse (the "
             "record has %zu number%s); nothing was sent and no note was written. Check --to "
@@ -278,9 +284,9 @@ int cli_cmd_send(int argc, char **argv)
         sodium_bin2hex(rid_buf + 4, sizeof(rid_buf) - 4, rnd, sizeof(rnd));
         rid = rid_buf;
     }
-    if (!unlisted && cli_send_to_listed(cand, to) != 0)
+    /* env.to_unlisted only when the number really is not on the record (the note says so) */
+    if (cli_send_to_listed(cand, to, unlisted, &env.to_unlisted) != 0)
         goto out; /* exit 1: nothing was sent */
-    env.to_unlisted = unlisted;
     req = cJSON_CreateObject();
     result = cJSON_CreateObject();
     if (!req || !result ||

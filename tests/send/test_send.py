@@ -773,9 +773,11 @@ def s_cli_send_unlisted(w):
     check(bool(ns) and "is not on the candidate's Greenhouse record" in ns[0]["body"] and
           "--to-unlisted" in ns[0]["body"],
           "%s --to-unlisted note says so: %r" % (w.gen, ns[0]["body"] if ns else None))
-    # a number on the record, written differently there ("+1 303 555 0138"): sent, plain note
+    # a number on the record, written differently there ("+1 303 555 0138"), with
+    # --to-unlisted all the same: sent, and the note does not claim it is not on the record
     body2 = unique("cli listed number")
-    r = subprocess.run([HOST, "send", "--candidate", str(CAND), "--to", "+13035550138"],
+    r = subprocess.run([HOST, "send", "--candidate", str(CAND), "--to", "+13035550138",
+                        "--to-unlisted"],
                        input=body2.encode(), env=env, capture_output=True, timeout=60)
     ms2 = w.messages(body=body2)
     ns2 = w.notes("[textus:%s]" % ms2[0]["id"]) if ms2 else []
