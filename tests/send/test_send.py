@@ -773,6 +773,22 @@ def s_cli_send_unlisted(w):
     check(bool(ns) and "is not on the candidate's Greenhouse record" in ns[0]["body"] and
           "--to-unlisted" in ns[0]["body"],
           "%s --to-unlisted note says so: %r" % (w.gen, ns[0]["body"] if ns else None))
+    # outcome unknown: the note is written later, from the journal (flush reconciles the
+    # send first): it says so too
+    body3 = unique("cli unlisted unknown outcome")
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": "drop_after"})
+    rc3, out3, err3 = cli("--request-id", "cli-unlisted-unknown-" + w.gen, "--to-unlisted",
+                          body=body3)
+    check(rc3 == 1 and "outcome_unknown" in err3,
+          "%s cli send --to-unlisted, outcome unknown: %d %s" % (w.gen, rc3, err3))
+    f = w.flush()
+    ms3 = w.messages(body=body3)
+    ns3 = w.notes("[textus:%s]" % ms3[0]["id"]) if ms3 else []
+    check(code(f) == "ok" and len(ms3) == 1 and len(ns3) == 1 and
+          "is not on the candidate's Greenhouse record" in ns3[0]["body"],
+          "%s --to-unlisted note written after reconciliation says so: %r %r" %
+          (w.gen, f, ns3[0]["body"] if ns3 else None))
     # a number on the record, written differently there ("+1 303 555 0138"), with
     # --to-unlisted all the same: sent, and the note does not claim it is not on the record
     body2 = unique("cli listed number")
