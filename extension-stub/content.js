@@ -409,6 +409,12 @@
         'font:13px/18px system-ui,sans-serif;color:#1d2733' });
     const title = el('div', { style: 'font-weight:600;margin-bottom:6px' },
       `Text ${state.profile.name} at ${state.phone.display}`);
+    // where the number came from (extract_phone's source): the host never picks one above the name
+    const fromWhere = el('div', { class: 'textus-number-source', 'data-source': state.phone.source || '',
+      style: 'margin:-4px 0 6px;color:#5a6b7d' },
+    state.phone.source === 'greenhouse'
+      ? 'Number from the candidate\'s Greenhouse record (none is shown beneath their name on this page).'
+      : 'Number shown beneath the candidate\'s name on this page.');
     const ta = el('textarea', { class: 'textus-body', rows: '6',
       style: 'width:100%;box-sizing:border-box;font:13px/18px system-ui,sans-serif;padding:6px' });
     ta.value = fillTemplate(template, fields).body;
@@ -422,7 +428,7 @@
       style: 'margin:6px 0;font-weight:600' });
     const send = el('button', { type: 'button', class: 'textus-send', style: BTN_STYLE + ';margin-left:0' }, 'Send');
     const close = el('button', { type: 'button', class: 'textus-close', style: BTN_STYLE }, 'Close');
-    box.append(title, ta, pending, counter, check, status, send, close);
+    box.append(title, fromWhere, ta, pending, counter, check, status, send, close);
     document.body.appendChild(box);
     mountThread(box, ta);
     const showUnfilled = () => {

@@ -2,7 +2,9 @@
  * cli_send — `textus-host send --candidate <id> --to <number>`: the body is
  * read from stdin and sent through the same code path as the send_sms verb
  * (handler_send_sms), or scheduled like schedule_sms with --schedule-at,
- * printing its result.
+ * printing its result. With notes on, --to must be one of the candidate's
+ * numbers in Greenhouse (the command has no page to read one from) unless
+ * --to-unlisted says it is knowingly not (the note then says so).
  * [engine]
  */
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "cli.h"
 #include "common.h"
 #include "engine_entry.h"
+#include "gh_config.h"
 #include "handler.h"
 #include "hints.h"
 #include "phone.h"
@@ -29,7 +32,7 @@ static void cli_send_usage(FILE *out)
         "usage: textus-host send --candidate ID --to +1NXXNXXXXXX [--request-id ID]\n"
         "                        [--visibility private|public|admin_only]\n"
         "                        [--schedule-at YYYY-MM-DDTHH:MM:SSZ | --override-quiet-hours]\n"
-        "                        < body.txt\n"
+        "                        [--to-unlisted] < body.txt\n"
         "\n"
         "Sends one text through TextUs (the body on stdin) and logs it as a note on the\n"
         "Greenhouse candidate, exactly like the extension's send; prints the result as\n"
@@ -47,6 +50,9 @@ static void cli_send_usage(FILE *out)
         "  --request-id ID     1 to 64 of A-Z a-z 0-9 _ -\n"
         "  --visibility V      the note's: private, public or admin_only (default:\n"
         "                      settings.note_visibility)\n"
+        "  --to-unlisted       text a number that is not one of the candidate's numbers\n"
+        "                      in Greenhouse; the note says so. Without it (notes on),\n"
+        "                      such a number is refused before anything is sent\n"
         "\n"
         "Quiet hours: a text is refused when it is outside the allowed window in the\n"
         "candidate's local time (settings.quiet_hours, default 08:00-21:00; the time zone\n"
@@ -59,10 +65,11 @@ static void cli_send_usage(FILE *out)
         "  --override-quiet-hours    send now even outside the window (the note says so)\n"
         "\n"
         "exit status: 0 the text was sent, or scheduled with --schedule-at (the note's\n"
-        "state is in the output); 1 it was not sent (quiet hours included, or a candidate\n"
-        "Greenhouse does not have), or its outcome is unknown (the message says which and\n"
-        "what to do); 2 a wrong or missing option or value, or no text on stdin (nothing\n"
-        "was looked up or sent).\n");
+        "state is in the output); 1 it was not sent (quiet hours included, a candidate\n"
+        "Greenhouse does not have, or --to not among the candidate's numbers there without\n"
+        "--to-unlisted), or its outcome is unknown (the message says which and what to\n"
+        "do); 2 a wrong or missing option or value, or no text on stdin (nothing was\n"
+        "looked up or sent).\n");
 }
 
 #define CLI_SEND "send"
@@ -132,10 +139,75 @@ static int cli_send_journaled(const char *rid)
     return r == 1;
 }
 
+/*
+ * With notes on, --to must be one of the candidate's numbers in Greenhouse (List Candidates by
+ * id, the lookup extract_phone's fallback makes): a mistyped --to or --candidate would text
+ * someone and log it on a candidate whose record lacks the number. 0 when it is (or notes are
+ * off: no note names the candidate), also when it is not but unlisted_ok (--to-unlisted) —
+ * *unlisted is then set, so that the note says so; 1 when refused or the look-up failed (said
+ * on stderr).
+ */
+static int cli_send_to_listed(const char *cand, const char *to, int unlisted_ok, int *unlisted)
+{
+    struct send_ctx *c;
+    cJSON *arr, *item;
+    struct err e;
+    size_t count = 0;
+    int listed = 0;
+
+    err_clear(&e);
+    if (send_port(&c, 1, &e) != 0)
+        return 0; /* the send itself says what is missing (not_configured, the store) */
+    if (!c->note_enabled)
+        return 0;
+    arr = cJSON_CreateArray();
+    if (!arr)
+        return 1;
+    if (gh_config_candidate_phones(c->store, cand, arr, &e) != 0) {
+        cJSON_Delete(arr);
+        if (e.code == ERR_GREENHOUSE_NOT_FOUND)
+            fprintf(stderr,
+                    "textus-host send: greenhouse_not_found: Greenhouse has no candidate %s "
+                    "visible to these credentials; nothing was sent: check --candidate (the "
+                    "number after /people/ in the candidate's Greenhouse address)\n",
+                    cand);
+        else
+            fprintf(stderr,
+                    "textus-host send: %s: candidate %s's numbers could not be read from "
+                    "Greenhouse to check --to, so nothing was sent: %s\n",
+                    err_code_name(e.code), cand, e.message);
+        return 1;
+    }
+    cJSON_ArrayForEach(item, arr)
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "value");
+        struct phone_number n;
+        if (!cJSON_IsString(v) || !phone_parse_value(&n, v->valuestring, strlen(v->valuestring)))
+            continue;
+        count++;
+        if (strcmp(n.e164, to) == 0)
+            listed = 1;
+    }
+    cJSON_Delete(arr);
+    if (listed)
+        return 0;
+    if (unlisted_ok) { /* --to-unlisted: sent, and the note says it is not on the record */
+        *unlisted = 1;
+        return 0;
+    }
+    fprintf(stderr,
+            "textus-host send: --to is not one of candidate %s's numbers in Greenhouse (the "
+            "record has %zu number%s); nothing was sent and no note was written. Check --to "
+            "and --candidate, or add --to-unlisted to text it anyway (the note on candidate %s "
+            "then says the number is not on their record)\n",
+            cand, count, count == 1 ? "" : "s", cand);
+    return 1;
+}
+
 int cli_cmd_send(int argc, char **argv)
 {
     const char *cand = NULL, *to = NULL, *rid = NULL, *vis = NULL, *at = NULL;
-    int override = 0;
+    int override = 0, unlisted = 0;
     char rid_buf[40], *body = NULL, *out = NULL;
     unsigned char rnd[12];
     size_t len = 0;
@@ -148,7 +220,7 @@ int cli_cmd_send(int argc, char **argv)
         static const char *const opts[] = {"--candidate",   "--to",
                                            "--request-id",  "--visibility",
                                            "--schedule-at", "--override-quiet-hours",
-                                           "--help"};
+                                           "--to-unlisted", "--help"};
         const char **slot = NULL;
         if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
             cli_send_usage(stdout);
@@ -156,6 +228,10 @@ int cli_cmd_send(int argc, char **argv)
         }
         if (strcmp(argv[argi], "--override-quiet-hours") == 0) {
             override = 1;
+            continue;
+        }
+        if (strcmp(argv[argi], "--to-unlisted") == 0) {
+            unlisted = 1;
             continue;
         }
         if (strcmp(argv[argi], "--candidate") == 0)
@@ -208,6 +284,9 @@ int cli_cmd_send(int argc, char **argv)
         sodium_bin2hex(rid_buf + 4, sizeof(rid_buf) - 4, rnd, sizeof(rnd));
         rid = rid_buf;
     }
+    /* env.to_unlisted only when the number really is not on the record (the note says so) */
+    if (cli_send_to_listed(cand, to, unlisted, &env.to_unlisted) != 0)
+        goto out; /* exit 1: nothing was sent */
     req = cJSON_CreateObject();
     result = cJSON_CreateObject();
     if (!req || !result ||

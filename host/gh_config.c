@@ -274,14 +274,15 @@ void gh_config_hold_file(struct http_opts *o, char *buf, size_t bufsz)
 /* extract_phone's Greenhouse fallback (engine_entry.h): the client configured from the store,
  * asked for the candidate's numbers. Here, not in greenhouse.c, so that the API client knows
  * nothing of the store. */
-int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
+int gh_config_candidate_phones(const struct store *st, const char *candidate_id, cJSON *out_numbers,
+                               struct err *e)
 {
     struct gh_config cfg;
     struct gh_config_src src;
     struct gh_client *c = NULL;
     int rc = -1;
 
-    if (gh_config_from_store(&cfg, &src, e) != 0)
+    if (gh_config_from_loaded(&cfg, &src, st, e) != 0)
         return -1;
     if (gh_client_new(&c, &cfg, e) == 0) {
         gh_config_seed_client(c, &src);
@@ -290,5 +291,17 @@ int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, str
     }
     gh_client_free(c);
     gh_config_release(&cfg, &src);
+    return rc;
+}
+
+int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, struct err *e)
+{
+    struct store *st = NULL;
+    int rc;
+
+    if (store_load(&st, e) != 0)
+        return -1;
+    rc = gh_config_candidate_phones(st, candidate_id, out_numbers, e);
+    store_free(st);
     return rc;
 }

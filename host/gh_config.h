@@ -32,6 +32,15 @@ struct gh_config_src {
 };
 
 /*
+ * The candidate's phone numbers in Greenhouse, as greenhouse_fallback_phones gives them
+ * ({"value", "type"} appended to out_numbers; List Candidates by id), with a client configured
+ * from the loaded store st: extract_phone's fallback and `textus-host send`'s check that --to
+ * is one of the candidate's numbers. 0, or -1 with *e (greenhouse_not_found, ...).
+ */
+int gh_config_candidate_phones(const struct store *st, const char *candidate_id, cJSON *out_numbers,
+                               struct err *e) TH_WUR;
+
+/*
  * Fill *cfg from the store (strings borrowed from src->st, secrets in its
  * sodium arena). ERR_NOT_CONFIGURED without a store or without Greenhouse
  * credentials; store errors as store_load reports them.

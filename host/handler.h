@@ -39,7 +39,9 @@ struct handler_env {
      * -1 not (the port is closed).
      */
     int (*emit_event)(const struct handler_env *env, const char *event, cJSON *members);
-    void *proto; /* the protocol layer's own */
+    void *proto;     /* the protocol layer's own */
+    int to_unlisted; /* `textus-host send --to-unlisted`: the number is knowingly not the
+                        candidate's (send_request.to_unlisted); 0 everywhere else */
 };
 
 /*

@@ -3,9 +3,12 @@
  * from the visible lines of a candidate's profile header (phone.h does the
  * reading; this file validates the request and writes the reply, see
  * PROTOCOL.md). Core code: needs only cJSON, so it never loads the engine on
- * the common path.
+ * the common path. The default is a number beneath the candidate's name, or
+ * one of the candidate's Greenhouse numbers: a number above the name (a
+ * referrer's, a recruiter's, an office line) is only ever an alternative
+ * ("source": "other_on_page").
  *
- * Greenhouse fallback. When the page shows no number TextUs can text, the URL
+ * Greenhouse fallback. When nothing beneath the name is a number TextUs can text, the URL
  * names a candidate and a credential store exists (paths.h; a stat, no
  * engine), the handler asks the engine for the candidate's phone numbers
  * through the optional member greenhouse_fallback_phones of its API table
@@ -46,6 +49,19 @@
 #define EXTRACT_MAX_NAME_BYTES 1024
 #define EXTRACT_MAX_URL_BYTES  8192
 
+/* The "source" of a number (PROTOCOL.md, extract_phone). */
+static const char *extract_source_name(enum phone_source src)
+{
+    switch (src) {
+    case PHONE_SOURCE_PROFILE:
+        return "profile";
+    case PHONE_SOURCE_GREENHOUSE:
+        return "greenhouse";
+    default:
+        return "other_on_page";
+    }
+}
+
 static cJSON *extract_number_json(const struct phone_number *n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -56,8 +72,7 @@ static cJSON *extract_number_json(const struct phone_number *n)
     if (!cJSON_AddStringToObject(o, "e164", n->e164) ||
         !cJSON_AddStringToObject(o, "display", n->display) ||
         !(label ? cJSON_AddStringToObject(o, "label", label) : cJSON_AddNullToObject(o, "label")) ||
-        !cJSON_AddStringToObject(o, "source",
-                                 n->source == PHONE_SOURCE_GREENHOUSE ? "greenhouse" : "profile") ||
+        !cJSON_AddStringToObject(o, "source", extract_source_name(n->source)) ||
         !cJSON_AddBoolToObject(o, "supported", n->supported) ||
         (n->ext[0] && !cJSON_AddStringToObject(o, "extension", n->ext))) {
         cJSON_Delete(o);
@@ -248,7 +263,9 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
     const cJSON *profile = handler_object(req, "profile", 1, ERR_INVALID_PROFILE, e);
     const char *url, *name;
     char candidate_id[24];
-    int have_id, gh_failed = 0;
+    int have_id, gh_failed = 0, intl_beneath = 0;
+    size_t i, elsewhere = 0;
+    char seen[160];
     struct phone_result *res = NULL;
     cJSON *details = NULL, *gh;
     struct err ge;
@@ -310,12 +327,26 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
                  "; Greenhouse's numbers for the candidate could not be read (%s)",
                  err_code_name(ge.code));
     }
-    if (res->alternatives_count > 0)
+    for (i = 0; i < res->alternatives_count; i++) {
+        if (res->alternatives[i].source != PHONE_SOURCE_OTHER)
+            intl_beneath = 1; /* the candidate's (beneath the name, Greenhouse): outside +1 */
+        else if (res->alternatives[i].source == PHONE_SOURCE_OTHER)
+            elsewhere++;
+    }
+    seen[0] = '\0';
+    if (elsewhere > 0)
+        snprintf(seen, sizeof(seen),
+                 "; %zu %s elsewhere on the page (above the name, or someone else's) %s not "
+                 "taken as the candidate's (details.alternatives)",
+                 elsewhere, elsewhere == 1 ? "number" : "numbers", elsewhere == 1 ? "is" : "are");
+    if (intl_beneath)
         err_set(e, ERR_UNSUPPORTED_NUMBER,
-                "only numbers outside the US and Canada were found; TextUs texts +1 numbers%s",
-                why);
+                "only numbers outside the US and Canada were found for the candidate (beneath "
+                "the name, or in Greenhouse); TextUs texts +1 numbers%s%s",
+                seen, why);
     else
-        err_set(e, ERR_NO_PHONE_FOUND, "no phone number was found on the candidate's profile%s",
+        err_set(e, ERR_NO_PHONE_FOUND,
+                "no phone number was found beneath the candidate's name on the profile%s%s", seen,
                 why);
 out:
     free(res);

@@ -42,6 +42,7 @@ static int handler_send_fields(const struct handler_env *env, const cJSON *req,
     }
     r->reply_before_note = cJSON_IsTrue(flag);
     r->check_candidate = env && env->from_cli; /* the page's address gives the extension's */
+    r->to_unlisted = env && env->from_cli && env->to_unlisted;
     r->env = env;
     return 0;
 }

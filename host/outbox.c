@@ -760,7 +760,9 @@ static int ob_read_row(struct outbox *ob, sqlite3_stmt *st, struct outbox_entry 
         const unsigned char *kind = sqlite3_column_text(st, 22);
         en->schedule = kind && strcmp((const char *)kind, "schedule") == 0;
         en->send_at_ms = sqlite3_column_int64(st, 23);
-        en->quiet_override = sqlite3_column_int(st, 24) != 0;
+        /* the recruiter's overrides: bit 0 quiet hours, bit 1 a number not on the record */
+        en->quiet_override = (sqlite3_column_int(st, 24) & 1) != 0;
+        en->to_unlisted = (sqlite3_column_int(st, 24) & 2) != 0;
     }
     reply = sqlite3_column_text(st, 20);
     if (reply) {
@@ -888,7 +890,7 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
     sqlite3_bind_int64(st, 10, now + OUTBOX_LEASE_MS);
     sqlite3_bind_text(st, 11, req->schedule ? "schedule" : "send", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 12, req->schedule ? req->send_at_ms : 0);
-    sqlite3_bind_int(st, 13, req->quiet_override ? 1 : 0);
+    sqlite3_bind_int(st, 13, (req->quiet_override ? 1 : 0) | (req->to_unlisted ? 2 : 0));
     inserted = ob_insert_commit(ob, st, "journaling the intent", e);
     goto out;
 sqlerr:

@@ -79,6 +79,7 @@ struct outbox_req {
     int schedule;       /* 1: a scheduled send (POST .../messages/schedule) */
     int64_t send_at_ms; /* schedule: the time asked for (part of the content) */
     int quiet_override; /* sent outside the quiet-hours window on the recruiter's word */
+    int to_unlisted;    /* `to` is not on the candidate's record; sent on the person's word */
 };
 
 /* One journal row. to/body/note_body are opened copies (malloc'd, wiped by outbox_entry_free). */
@@ -108,6 +109,7 @@ struct outbox_entry {
     int schedule;    /* a scheduled send */
     int64_t send_at_ms;
     int quiet_override;
+    int to_unlisted;
 };
 
 struct outbox_counts {

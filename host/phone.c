@@ -150,7 +150,7 @@ static int phone_grow(struct phone_scan *s, size_t need)
 {
     size_t cap = s->cap ? s->cap : 256;
     unsigned char *cls, *ff;
-    uint32_t *off, *fold;
+    uint32_t *off, *fold, *fo;
 
     if (need <= s->cap)
         return 0;
@@ -171,6 +171,10 @@ static int phone_grow(struct phone_scan *s, size_t need)
     if (!fold)
         return -1;
     s->fold = fold;
+    fo = realloc(s->fold_off, cap * sizeof(*fo));
+    if (!fo)
+        return -1;
+    s->fold_off = fo;
     ff = realloc(s->fold_flags, cap);
     if (!ff)
         return -1;
@@ -187,8 +191,8 @@ static int phone_grow(struct phone_scan *s, size_t need)
  * letter or digit a word boundary. Writes at most cap code points (the fold
  * of n bytes is never longer than n) with FOLD_WS/FOLD_WE flags.
  */
-static size_t phone_fold(uint32_t *out, unsigned char *flags, size_t cap, const char *text,
-                         size_t len)
+static size_t phone_fold(uint32_t *out, unsigned char *flags, uint32_t *offs, size_t cap,
+                         const char *text, size_t len)
 {
     size_t i = 0, o = 0;
     int in_word = 0;
@@ -199,6 +203,7 @@ static size_t phone_fold(uint32_t *out, unsigned char *flags, size_t cap, const 
         const char *f = NULL;
         char one[2] = {0, 0};
         int boundary = 0, drop = 0;
+        size_t at = i;
 
         if ((unsigned char)text[i] < 0x80) {
             c = (unsigned char)text[i];
@@ -253,12 +258,16 @@ static size_t phone_fold(uint32_t *out, unsigned char *flags, size_t cap, const 
         if (f) {
             for (; *f && o < cap; f++) {
                 out[o] = (unsigned char)*f;
+                if (offs)
+                    offs[o] = (uint32_t)at;
                 flags[o] = in_word ? 0 : FOLD_WS;
                 in_word = 1;
                 o++;
             }
         } else {
             out[o] = c;
+            if (offs)
+                offs[o] = (uint32_t)at;
             flags[o] = in_word ? 0 : FOLD_WS;
             in_word = 1;
             o++;
@@ -270,7 +279,8 @@ static size_t phone_fold(uint32_t *out, unsigned char *flags, size_t cap, const 
 }
 
 /* phone_fold() for an all-ASCII line (the common case): no decoding, no tables. */
-static size_t phone_fold_ascii(uint32_t *out, unsigned char *flags, const char *text, size_t len)
+static size_t phone_fold_ascii(uint32_t *out, unsigned char *flags, uint32_t *offs,
+                               const char *text, size_t len)
 {
     size_t i, o = 0;
     int in_word = 0;
@@ -281,6 +291,7 @@ static size_t phone_fold_ascii(uint32_t *out, unsigned char *flags, const char *
             c = (unsigned char)(c + 32);
         if ((unsigned char)(c - 'a') < 26 || (unsigned char)(c - '0') < 10) {
             out[o] = c;
+            offs[o] = (uint32_t)i;
             flags[o++] = in_word ? 0 : FOLD_WS;
             in_word = 1;
         } else if (c != '\'' && c != '`') {
@@ -295,9 +306,10 @@ static size_t phone_fold_ascii(uint32_t *out, unsigned char *flags, const char *
 }
 
 /* 1 when the folded line holds the name: as a word-aligned run (spaces ignored), or as its
- * words in order with other words between them ("Robert (Bob) Smith"). */
+ * words in order with other words between them ("Robert (Bob) Smith"); *last is then the
+ * index in t of the name's last folded code point. */
 static int phone_line_has_name(const struct phone_scan *s, const uint32_t *t,
-                               const unsigned char *fl, size_t m)
+                               const unsigned char *fl, size_t m, size_t *last)
 {
     size_t j, k = 0, w = 0, ws;
 
@@ -308,8 +320,10 @@ static int phone_line_has_name(const struct phone_scan *s, const uint32_t *t,
         if (t[j] == s->name[k])
             k++;
         if (k == s->name_len) {
-            if ((fl[j + 1 - k] & FOLD_WS) && (fl[j] & FOLD_WE))
+            if ((fl[j + 1 - k] & FOLD_WS) && (fl[j] & FOLD_WE)) {
+                *last = j;
                 return 1;
+            }
             k = s->kmp[k - 1];
         }
     }
@@ -324,8 +338,10 @@ static int phone_line_has_name(const struct phone_scan *s, const uint32_t *t,
             ws++;
         if (ws - j == b - a && memcmp(t + j, s->name + a, (b - a) * sizeof(*t)) == 0) {
             w++;
-            if (w == s->word_count)
+            if (w == s->word_count) {
+                *last = ws - 1;
                 return 1;
+            }
         }
     }
     return 0;
@@ -668,6 +684,139 @@ static enum phone_label phone_label_line(const unsigned char *cls, size_t n)
         q++;
     other = phone_word_kind(cls, ws, q);
     return q == b && other == 0 ? (enum phone_label)kind : PHONE_LABEL_NONE;
+}
+
+/* ---------------------------------------------------------------- someone else's number */
+
+/*
+ * Words that say the rest of a line is about someone other than the candidate: a referrer,
+ * a recruiter, a coordinator, an agency, an emergency contact. kind 1: the word alone
+ * ("Referred", "Referral", "Emergency"); kind 2: only before ':' or by/from/to
+ * ("Recruiter: Pat Lee", "Sourced by"), since "Senior Recruiter at Acme" can be the
+ * candidate's own title.
+ */
+static const struct phone_word phone_other_words[] = {
+    {"referred", 1},    {"referral", 1}, {"referrer", 1},   {"referer", 1},    {"referring", 1},
+    {"emergency", 1},   {"sourced", 1},  {"credited", 1},   {"recruiter", 2},  {"recruiters", 2},
+    {"coordinator", 2}, {"sourcer", 2},  {"agency", 2},     {"agent", 2},      {"interviewer", 2},
+    {"manager", 2},     {"owner", 2},    {"references", 2}, {"recruiting", 2}, {"scheduler", 2},
+};
+
+/* The kind (1, 2) of the ASCII word cls[a..b) in phone_other_words, or 0. */
+static int phone_other_kind(const unsigned char *cls, size_t a, size_t b)
+{
+    char w[16];
+    size_t i, len = b - a;
+
+    if (len < 5 || len >= sizeof(w))
+        return 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = cls[a + i];
+        w[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    w[len] = '\0';
+    for (i = 0; i < TH_ARRAY_SIZE(phone_other_words); i++) {
+        if (strcmp(phone_other_words[i].w, w) == 0)
+            return phone_other_words[i].kind;
+    }
+    return 0;
+}
+
+/* 1 when cls[a..b) is "by", "from" or "to" (any case). */
+static int phone_other_link(const unsigned char *cls, size_t a, size_t b)
+{
+    static const char *const links[] = {"by", "from", "to"};
+    size_t i, k;
+
+    for (k = 0; k < TH_ARRAY_SIZE(links); k++) {
+        if (strlen(links[k]) != b - a)
+            continue;
+        for (i = a; i < b && (cls[i] | 32) == links[k][i - a]; i++)
+            ;
+        if (i == b)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The end of a marker whose word is cls[ws..we) of kind `kind` (phone_other_kind): after its
+ * link word ("by", "from", "to") and ':' when present; 0 when the word is no marker here
+ * (a kind 2 word without ':' or a link: "Senior Recruiter at Acme").
+ */
+static size_t phone_other_end(const unsigned char *cls, size_t n, size_t we, int kind)
+{
+    size_t q = we, ls;
+    int marker = kind == 1;
+
+    while (q < n && cls[q] == ' ')
+        q++;
+    ls = q;
+    while (q < n && phone_is_alpha(cls[q]))
+        q++;
+    if (q > ls && (q >= n || !phone_is_wordish(cls[q])) && phone_other_link(cls, ls, q))
+        marker = 1;
+    else
+        q = ls;
+    if (q < n && cls[q] == ':') {
+        marker = 1;
+        q++;
+    }
+    return marker ? q : 0;
+}
+
+/*
+ * Where someone else's part of a line starts: the cell of the first marker (a word of
+ * phone_other_words, phone_other_end) in cells [from, n), or n when there is none.
+ */
+static size_t phone_other_from(const unsigned char *cls, size_t n, size_t from)
+{
+    size_t i = from;
+
+    while (i < n) {
+        size_t ws, we;
+        int kind;
+
+        if (!phone_is_alpha(cls[i]) || (i > 0 && phone_is_wordish(cls[i - 1]))) {
+            i++;
+            continue;
+        }
+        ws = i;
+        while (i < n && phone_is_alpha(cls[i]))
+            i++;
+        we = i;
+        if (we - ws < 5 || (i < n && phone_is_wordish(cls[i])))
+            continue; /* too short for a marker, or glued to a digit or another script */
+        kind = phone_other_kind(cls, ws, we);
+        if (kind && phone_other_end(cls, n, we, kind))
+            return ws;
+    }
+    return n;
+}
+
+/* 1 when a line is nothing but a marker ("Referred by", "Recruiter:", "Referrer"): it is
+ * about the next line. */
+static int phone_other_heading(const unsigned char *cls, size_t n)
+{
+    size_t a = 0, we, q;
+    int kind;
+
+    if (n > 40)
+        return 0;
+    while (a < n && phone_is_filler(cls[a]))
+        a++;
+    we = a;
+    while (we < n && phone_is_alpha(cls[we]))
+        we++;
+    if (we < n && phone_is_wordish(cls[we]))
+        return 0;
+    kind = phone_other_kind(cls, a, we);
+    q = kind ? phone_other_end(cls, n, we, kind) : 0;
+    if (!q)
+        return 0;
+    while (q < n && phone_is_filler(cls[q]))
+        q++;
+    return q == n;
 }
 
 /* ---------------------------------------------------------------- boundaries */
@@ -1037,19 +1186,22 @@ int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, con
     /* only the bookkeeping is reset: the arrays are read only below their counts */
     s->name_len = s->word_count = s->url_id_count = 0;
     s->cls = s->fold_flags = NULL;
-    s->off = s->fold = NULL;
+    s->off = s->fold = s->fold_off = NULL;
     s->cap = 0;
     s->ascii = 0;
     s->cur = NULL;
     s->line_no = 0;
     s->prev_line_label = PHONE_LABEL_NONE;
+    s->prev_line_other = 0;
+    s->name_end = 0;
+    s->name_extra = 0;
     s->count = 0;
     s->truncated = 0;
     s->name_line = -1;
     s->overflow_tier = 255;
     if (name_len > PHONE_NAME_MAX)
         name_len = PHONE_NAME_MAX;
-    s->name_len = name ? phone_fold(s->name, flags, PHONE_NAME_MAX, name, name_len) : 0;
+    s->name_len = name ? phone_fold(s->name, flags, NULL, PHONE_NAME_MAX, name, name_len) : 0;
     s->name_chars = 0;
     s->name_non_ascii = 0;
     for (i = 0; i < s->name_len; i++) {
@@ -1089,9 +1241,10 @@ void phone_scan_free(struct phone_scan *s)
     free(s->cls);
     free(s->off);
     free(s->fold);
+    free(s->fold_off);
     free(s->fold_flags);
     s->cls = s->fold_flags = NULL;
-    s->off = s->fold = NULL;
+    s->off = s->fold = s->fold_off = NULL;
     s->cap = 0;
 }
 
@@ -1115,21 +1268,35 @@ static int phone_is_url_id(const struct phone_scan *s, const struct phone_match 
     return 0;
 }
 
-static void phone_record(struct phone_scan *s, const struct phone_number *num)
+/*
+ * Keep a number (once). Only a number beneath the candidate's name that is not someone
+ * else's (other: after "Referred by", "Recruiter:" ... on its line) may be the default:
+ * tier 0 plain, 1 a fax or a number with an extension; 255 never (above the name, before
+ * the name on its line, the name not on the page, or international).
+ */
+static void phone_record(struct phone_scan *s, struct phone_number *num, int other)
 {
-    int tier = 255;
+    int tier = 255, beneath;
     size_t i;
 
-    if (num->supported) {
-        int plain = num->label != PHONE_LABEL_FAX && num->ext[0] == '\0';
-        int after = s->name_line >= 0 && num->line > (size_t)s->name_line;
-        tier = (plain ? 0 : 2) + (after ? 0 : 1);
-    }
+    beneath = s->name_line >= 0 && !other &&
+              (num->line > (size_t)s->name_line ||
+               (num->line == (size_t)s->name_line && num->offset > s->name_end));
+    num->source = beneath ? PHONE_SOURCE_PROFILE : PHONE_SOURCE_OTHER;
+    if (num->supported && beneath)
+        tier = num->label != PHONE_LABEL_FAX && num->ext[0] == '\0' ? 0 : 1;
     for (i = 0; i < s->count; i++) {
         struct phone_number *old = &s->numbers[i];
         if (strcmp(old->e164, num->e164) == 0 && strcmp(old->ext, num->ext) == 0) {
             if (old->label == PHONE_LABEL_NONE && num->label != PHONE_LABEL_FAX)
                 old->label = num->label;
+            if (beneath && old->source != PHONE_SOURCE_PROFILE) {
+                /* seen above the name first: it is listed where it is the candidate's */
+                enum phone_label label = old->label;
+                *old = *num;
+                if (old->label == PHONE_LABEL_NONE && label != PHONE_LABEL_FAX)
+                    old->label = label;
+            }
             if (tier < s->tier[i])
                 s->tier[i] = (unsigned char)tier;
             return;
@@ -1145,6 +1312,53 @@ static void phone_record(struct phone_scan *s, const struct phone_number *num)
         s->overflow_best = *num;
         s->overflow_tier = tier;
     }
+}
+
+/*
+ * How much else the name line says: the letters and digits of its fold outside parentheses,
+ * less the name's own (0 for "Zoë Ortiz (she/her)"; 10 for "Candidates > Zoë Ortiz").
+ */
+static size_t phone_name_extra(const struct phone_scan *s, const char *line, size_t len, size_t m)
+{
+    size_t k, b = 0, outside = 0;
+    int depth = 0;
+
+    for (k = 0; k < m; k++) {
+        for (; b < len && b < s->fold_off[k]; b++) {
+            if (line[b] == '(')
+                depth++;
+            else if (line[b] == ')' && depth > 0)
+                depth--;
+        }
+        if (depth == 0)
+            outside++;
+    }
+    return outside > s->name_len ? outside - s->name_len : 0;
+}
+
+/*
+ * The current line is the name line (name_end: the byte offset of the name's last code point).
+ * When it replaces an earlier one, the numbers between them were taken as beneath the name:
+ * they are above it now, listed as the page's other numbers and never the default (a later
+ * occurrence beneath the new name line makes one the candidate's again, phone_record).
+ */
+static void phone_name_line_set(struct phone_scan *s, size_t name_end, size_t extra)
+{
+    size_t i;
+
+    if (s->name_line >= 0) {
+        for (i = 0; i < s->count; i++) {
+            if (s->numbers[i].source == PHONE_SOURCE_PROFILE) {
+                s->numbers[i].source = PHONE_SOURCE_OTHER;
+                s->tier[i] = 255;
+            }
+        }
+        if (s->overflow_tier < 255) /* overflow_best is set: it was beneath the old line */
+            s->overflow_tier = 255;
+    }
+    s->name_line = (long)s->line_no;
+    s->name_end = name_end;
+    s->name_extra = extra;
 }
 
 /* Turn a match into a number (or reject it: invalid, an id, too long a span). */
@@ -1207,9 +1421,14 @@ static const unsigned char phone_hot[256] = {
     ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
 };
 
-/* Scan the cells of one line for numbers. */
-static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
+/*
+ * Scan the cells of one line for numbers. A number after a marker (phone_other_from) that
+ * starts at cell `from` or later is someone else's; the markers are looked for only on lines
+ * where a number is found, and only up to it.
+ */
+static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n, size_t from)
 {
+    size_t other_from = n, looked = from;
     const unsigned char *cls = s->cur;
     size_t i, lo = 0, last_end = 0;
     int in_url = 0, first = 1;
@@ -1271,7 +1490,12 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n)
         if (label == PHONE_LABEL_NONE && first)
             label = s->prev_line_label;
         if (phone_accept(s, &m, line, label, &num) == 0) {
-            phone_record(s, &num);
+            if (other_from == n && looked < m.start) {
+                size_t f = phone_other_from(cls, m.start, looked);
+                other_from = f < m.start ? f : n;
+                looked = m.start;
+            }
+            phone_record(s, &num, s->prev_line_other || m.start >= other_from);
             first = 0;
             last_end = m.end;
         }
@@ -1320,21 +1544,35 @@ int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
     if (len + 1 > s->cap && phone_grow(s, len + 1) != 0)
         return -1;
     /* an ASCII line lacking one of the name's characters (either case) cannot hold it */
-    if (s->name_line < 0 && s->name_len > 0 &&
+    /* the name line: the first line holding the name, or a later one where it stands more
+     * alone (a banner or breadcrumb above the heading can hold the name too) */
+    if ((s->name_line < 0 || s->name_extra > 0) && s->name_len > 0 &&
         !(ascii &&
           (s->name_non_ascii || (phone_line_chars(line, len) & s->name_chars) != s->name_chars))) {
-        size_t m = ascii ? phone_fold_ascii(s->fold, s->fold_flags, line, len)
-                         : phone_fold(s->fold, s->fold_flags, s->cap, line, len);
-        if (phone_line_has_name(s, s->fold, s->fold_flags, m))
-            s->name_line = (long)s->line_no;
+        size_t last = 0;
+        size_t m = ascii ? phone_fold_ascii(s->fold, s->fold_flags, s->fold_off, line, len)
+                         : phone_fold(s->fold, s->fold_flags, s->fold_off, s->cap, line, len);
+        if (phone_line_has_name(s, s->fold, s->fold_flags, m, &last)) {
+            size_t extra = phone_name_extra(s, line, len, m);
+            if (s->name_line < 0 || extra < s->name_extra)
+                phone_name_line_set(s, s->fold_off[last], extra);
+        }
     }
     if (digits || len <= 160) {
+        size_t from = 0;
         n = phone_cells(s, line, len, ascii, ctrl);
+        if (digits && s->name_line == (long)s->line_no) {
+            /* on the name line, a marker before the name says nothing of what follows it */
+            while (from < n && (s->ascii ? from : s->off[from]) <= s->name_end)
+                from++;
+        }
         if (digits)
-            phone_scan_cells(s, line, n);
+            phone_scan_cells(s, line, n, from);
         s->prev_line_label = phone_label_line(s->cur, n);
+        s->prev_line_other = !digits && phone_other_heading(s->cur, n);
     } else {
         s->prev_line_label = PHONE_LABEL_NONE;
+        s->prev_line_other = 0;
     }
     s->line_no++;
     return 0;

@@ -9,6 +9,9 @@
  * codes, amounts, GPAs, IP addresses, ids, digit runs of 12 or more, digits
  * glued to words or inside URLs and vanity numbers are never phone numbers.
  * International numbers (+44 ...) are recognised but marked unsupported.
+ * Only a number beneath the name can be the default: one above it (a referrer's,
+ * a recruiter's, an office line) or after "Referred by", "Recruiter:" ... on its
+ * line is listed as PHONE_SOURCE_OTHER, never chosen.
  *
  * Use: phone_scan_init(), then phone_scan_line() for each line in document
  * order, then phone_scan_finish() and phone_scan_free(). The scanner makes one
@@ -40,7 +43,14 @@ enum phone_label {
     PHONE_LABEL_OTHER
 };
 
-enum phone_source { PHONE_SOURCE_PROFILE = 0, PHONE_SOURCE_GREENHOUSE };
+/*
+ * Where a number was read. Only PROFILE and GREENHOUSE numbers can be the default:
+ * PROFILE is beneath the candidate's name (on a line after the name line, or after the name
+ * on its line) and not on a line part that names someone else; OTHER is every other number
+ * of the page (above the name, before it on its line, anywhere when the name is not on the
+ * page, or after "Referred by", "Recruiter:", "Agency:" ...), offered as an alternative only.
+ */
+enum phone_source { PHONE_SOURCE_PROFILE = 0, PHONE_SOURCE_GREENHOUSE, PHONE_SOURCE_OTHER };
 
 struct phone_number {
     char e164[PHONE_E164_MAX];       /* "+1NXXNXXXXXX", or "+<cc>..." when !supported */
@@ -54,7 +64,7 @@ struct phone_number {
 };
 
 struct phone_result {
-    int found;                                           /* 1 when phone holds the default number */
+    int found; /* 1 when phone holds the default number (beneath the candidate's name) */
     struct phone_number phone;                           /* the default: always supported */
     struct phone_number alternatives[PHONE_MAX_NUMBERS]; /* every other number, in order */
     size_t alternatives_count;
@@ -77,6 +87,7 @@ struct phone_scan {
     unsigned char *cls;
     uint32_t *off;
     uint32_t *fold;
+    uint32_t *fold_off; /* byte offset in the line of each folded code point */
     unsigned char *fold_flags;
     size_t cap;
     const unsigned char *cur; /* the current line's cells: cls, or the line itself */
@@ -84,7 +95,10 @@ struct phone_scan {
     /* progress */
     size_t line_no;
     long name_line;
+    size_t name_end;   /* byte offset (in the name line) of the name's last code point */
+    size_t name_extra; /* letters and digits of the name line outside the name and (...) */
     enum phone_label prev_line_label;
+    int prev_line_other; /* the previous line was only "Referred by", "Recruiter:" ... */
     /* numbers seen, distinct, in document order; tier: lower is a better default */
     struct phone_number numbers[PHONE_MAX_NUMBERS];
     unsigned char tier[PHONE_MAX_NUMBERS];

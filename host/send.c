@@ -487,7 +487,7 @@ static void send_override_remark(char *out, size_t outsz, const struct send_ctx 
 static char *send_note_text(const struct send_ctx *c, const struct outbox_entry *en,
                             const char *message_id)
 {
-    char when[64], marker[TEXTUS_ID_MAX + 16], remark[600], at[400];
+    char when[64], marker[TEXTUS_ID_MAX + 16], remark[800], at[400];
     const char *who = store_gh_email(c->store);
     size_t len;
     char *out, *body = NULL;
@@ -496,6 +496,13 @@ static char *send_note_text(const struct send_ctx *c, const struct outbox_entry 
     if (send_note_marker(marker, sizeof(marker), message_id) != 0)
         return NULL;
     send_override_remark(remark, sizeof(remark), c, en);
+    if (en->to_unlisted) {
+        size_t rl = strlen(remark);
+        snprintf(remark + rl, sizeof(remark) - rl,
+                 "The number %s is not on the candidate's Greenhouse record: the sender chose "
+                 "to text it anyway (textus-host send --to-unlisted).\n\n",
+                 en->to);
+    }
     at[0] = '\0';
     if (en->schedule)
         send_local_when(at, sizeof(at), en->to, en->send_at_ms / 1000);
@@ -1682,6 +1689,7 @@ int send_sms(const struct send_request *r, cJSON *result, struct err *e)
     req.note_enabled = c->note_enabled;
     req.schedule = r->schedule;
     req.send_at_ms = r->schedule ? r->send_at * 1000 : 0;
+    req.to_unlisted = r->to_unlisted;
     found = outbox_lookup(c->ob, &req, &en, e);
     if (found < 0)
         return -1;

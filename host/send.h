@@ -199,6 +199,9 @@ struct send_request {
      * anything is sent, look the candidate up in Greenhouse (when notes are on) and refuse
      * one that is not there; the result then has "candidate": {"id", "name"} */
     int check_candidate;
+    /* `textus-host send --to-unlisted`: `to` is not one of the candidate's Greenhouse
+     * numbers and the person sent it anyway (journaled; the note says so) */
+    int to_unlisted;
     const struct handler_env *env;
 };
 

@@ -115,7 +115,8 @@ static void bench_free(struct bench_profile *p)
     free(p->json);
 }
 
-/* One call of the layer; returns 0 when it found the expected number. */
+/* One call of the layer; returns 0 when it found the expected number (layer 3: as an
+ * alternative only). */
 static int bench_once(const struct bench_profile *p, int layer)
 {
     static struct phone_scan s;
@@ -135,6 +136,11 @@ static int bench_once(const struct bench_profile *p, int layer)
         }
         phone_scan_finish(&s, &r);
         phone_scan_free(&s);
+        if (layer == 3) /* no name on the page: no number is beneath it, none is the default */
+            return !r.found && r.alternatives_count > 0 &&
+                           strcmp(r.alternatives[0].e164, "+13125550142") == 0
+                       ? 0
+                       : -1;
         return r.found && strcmp(r.phone.e164, "+13125550142") == 0 ? 0 : -1;
     }
     if (layer == 1) {

@@ -113,6 +113,11 @@ test('not configured: the refusal links to the options page', {
     const page = await openProfile(ctx, 1001);
     assert.strictEqual(await page.evaluate(() => document.documentElement.dataset.textusState), 'ready');
     await page.click('button.textus-text-btn');
+    // the compose box says where its number came from: beneath the name, not the referral
+    // line above it (the fixture's 312-555-0100)
+    const from = page.locator('.textus-compose .textus-number-source');
+    assert.strictEqual(await from.getAttribute('data-source'), 'profile');
+    assert.match(await from.textContent(), /beneath the candidate's name/);
     // a text of its own: the default template's {recruiter_first_name} has no value here
     await page.locator('.textus-compose textarea.textus-body').fill('Hi Jane, are you free for a call?');
     await page.locator('.textus-compose button.textus-send').click();

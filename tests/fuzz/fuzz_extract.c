@@ -111,8 +111,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     phone_scan_finish(s, r);
     phone_scan_free(s);
-    if (r->found)
+    if (r->found) {
         fz_check(&r->phone, lines, nlines, 1);
+        if (r->phone.source != PHONE_SOURCE_PROFILE || r->name_line < 0 ||
+            r->phone.line < (size_t)r->name_line)
+            abort(); /* the default is beneath the candidate's name, never above it */
+    }
     if (r->alternatives_count > PHONE_MAX_NUMBERS)
         abort();
     for (i = 0; i < r->alternatives_count; i++) {
@@ -123,8 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!r->found && r->alternatives_count > 0) {
         for (i = 0; i < r->alternatives_count; i++) {
-            if (r->alternatives[i].supported)
-                abort(); /* a +1 number was seen but not chosen */
+            if (r->alternatives[i].supported && r->alternatives[i].source == PHONE_SOURCE_PROFILE)
+                abort(); /* a +1 number beneath the name was seen but not chosen */
         }
     }
     if (phone_parse_value(&one, in, size)) {

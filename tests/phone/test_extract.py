@@ -84,7 +84,8 @@ def test_cli(env):
         check(rc == 0 and json.loads(out)["phone"]["display"] == "(312) 555-0142", "cli FILE argument")
     finally:
         os.unlink(f.name)
-    rc, out, err = run_cli([], json.dumps({"url": "", "name": "A", "lines": ["+44 20 7946 0958"]}).encode(), env)
+    rc, out, err = run_cli([], json.dumps({"url": "", "name": "A Person",
+                                          "lines": ["A Person", "+44 20 7946 0958"]}).encode(), env)
     doc = json.loads(out) if out.strip() else {}
     check(rc == 1 and doc.get("error", {}).get("code") == "unsupported_number"
           and doc["error"]["details"]["alternatives"][0]["supported"] is False,

@@ -195,7 +195,8 @@ def flow(a, gen, roots):
     rep, rc = a.one(w, "flush", {"type": "flush_outbox"})
     ck.check(code(rep) == "ok", "%s flush %r" % (gen, rep))
     r = a.cli(w, "cli send", ["send", "--candidate", str(relib.CAND), "--to", phone(3),
-                              "--request-id", "audit-%s-3" % gen], stdin="audit cli send")
+                              "--to-unlisted", "--request-id", "audit-%s-3" % gen],
+              stdin="audit cli send")
     ck.check(r.returncode == 0, "%s cli send rc %d %s" % (gen, r.returncode, r.stderr[-300:]))
     r = a.cli(w, "outbox flush", ["outbox", "flush"])
     ck.check(r.returncode == 0, "%s outbox flush rc %d" % (gen, r.returncode))

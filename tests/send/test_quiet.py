@@ -42,8 +42,10 @@ SEED = {
         "api_keys": {V1_KEY: {"name": "quiet"}},
         "users": [{"id": USER_ID, "first_name": "Alice", "last_name": "Recruiter",
                    "primary_email_address": "alice@acme.example"}],
+        # the CLI sends only to a number on the candidate's record (or --to-unlisted)
         "candidates": [{"id": CAND, "first_name": "Jane", "last_name": "Candidate",
-                        "phone_numbers": [{"value": "(312) 555-0142", "type": "mobile"}]}],
+                        "phone_numbers": [{"value": "(312) 555-0142", "type": "mobile"},
+                                          {"value": "(303) 555-0123", "type": "home"}]}],
         "activity_feed": {str(CAND): {"activities": [], "notes": []}},
     },
 }

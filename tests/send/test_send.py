@@ -71,8 +71,11 @@ SEED = {
         # the recruiter is not a Site Admin: v3 reads must not use a token whose sub is theirs
         "users": [{"id": USER_ID, "first_name": "Alice", "last_name": "Recruiter",
                    "primary_email_address": "alice@acme.example", "site_admin": False}],
+        # the CLI sends only to a number on the candidate's record (or --to-unlisted)
         "candidates": [{"id": CAND, "first_name": "Jane", "last_name": "Candidate",
-                        "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"}]},
+                        "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"},
+                                          {"value": "303.555.0136", "type": "home"},
+                                          {"value": "+1 303 555 0138", "type": "work"}]},
                        {"id": 1002, "first_name": "John", "last_name": "Other",
                         "phone_numbers": []}],
         "activity_feed": {str(CAND): {"activities": [], "notes": []}},
@@ -733,6 +736,74 @@ def s_cli_send_options(w):
         ["rc=%d" % rc])
 
 
+def s_cli_send_unlisted(w):
+    """textus-host send to a number that is not on the candidate's Greenhouse record is refused
+    before anything is sent or noted (exit 1); --to-unlisted sends it and the note says so."""
+    env = dict(os.environ, **w.env)
+    w.fakes.reset_rate_limits()
+    to = "+13035550139"  # not among 1001's numbers (seed: 303-555-0123, -0136, -0138)
+
+    def cli(*args, body):
+        r = subprocess.run([HOST, "send", "--candidate", str(CAND), "--to", to, *args],
+                           input=body.encode(), env=env, capture_output=True, timeout=60)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    body = unique("cli unlisted number")
+    notes_before = len(w.notes())
+    posts_before = len(w.posts("textus", "/messages")) + len(w.posts("harvest", "notes"))
+    rc, out, err = cli("--request-id", "cli-unlisted-" + w.gen, body=body)
+    check(rc == 1 and "not one of candidate %d's numbers in Greenhouse" % CAND in err and
+          "nothing was sent" in err and "--to-unlisted" in err and out == "",
+          "%s cli send to an unlisted number: %d %r %r" % (w.gen, rc, out, err))
+    check(w.messages(body=body) == [] and w.messages(to=to) == [],
+          "%s cli send to an unlisted number texted it" % w.gen)
+    check(len(w.notes()) == notes_before and
+          len(w.posts("textus", "/messages")) + len(w.posts("harvest", "notes")) == posts_before,
+          "%s cli send to an unlisted number: nothing posted" % w.gen)
+    check("3035550139" not in err, "%s cli refusal: no number on stderr" % w.gen)
+    lst = subprocess.run([HOST, "outbox", "list"], env=env, capture_output=True, text=True,
+                         timeout=30)
+    check("cli-unlisted-" + w.gen not in lst.stdout, "%s refused send journaled" % w.gen)
+    # knowingly: sent, and the note says the number is not on the record
+    rc, out, err = cli("--request-id", "cli-unlisted-" + w.gen, "--to-unlisted", body=body)
+    ms = w.messages(body=body)
+    ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+    check(rc == 0 and len(ms) == 1 and ms[0]["_to"] == to and len(ns) == 1,
+          "%s cli send --to-unlisted: %d %d/%d %s" % (w.gen, rc, len(ms), len(ns), err))
+    check(bool(ns) and "is not on the candidate's Greenhouse record" in ns[0]["body"] and
+          "--to-unlisted" in ns[0]["body"],
+          "%s --to-unlisted note says so: %r" % (w.gen, ns[0]["body"] if ns else None))
+    # outcome unknown: the note is written later, from the journal (flush reconciles the
+    # send first): it says so too
+    body3 = unique("cli unlisted unknown outcome")
+    w.fakes.fault({"server": "textus", "method": "POST", "path_re": "^/acme/messages$",
+                   "action": "drop_after"})
+    rc3, out3, err3 = cli("--request-id", "cli-unlisted-unknown-" + w.gen, "--to-unlisted",
+                          body=body3)
+    check(rc3 == 1 and "outcome_unknown" in err3,
+          "%s cli send --to-unlisted, outcome unknown: %d %s" % (w.gen, rc3, err3))
+    f = w.flush()
+    ms3 = w.messages(body=body3)
+    ns3 = w.notes("[textus:%s]" % ms3[0]["id"]) if ms3 else []
+    check(code(f) == "ok" and len(ms3) == 1 and len(ns3) == 1 and
+          "is not on the candidate's Greenhouse record" in ns3[0]["body"],
+          "%s --to-unlisted note written after reconciliation says so: %r %r" %
+          (w.gen, f, ns3[0]["body"] if ns3 else None))
+    # a number on the record, written differently there ("+1 303 555 0138"), with
+    # --to-unlisted all the same: sent, and the note does not claim it is not on the record
+    body2 = unique("cli listed number")
+    r = subprocess.run([HOST, "send", "--candidate", str(CAND), "--to", "+13035550138",
+                        "--to-unlisted"],
+                       input=body2.encode(), env=env, capture_output=True, timeout=60)
+    ms2 = w.messages(body=body2)
+    ns2 = w.notes("[textus:%s]" % ms2[0]["id"]) if ms2 else []
+    check(r.returncode == 0 and len(ns2) == 1 and "not on the candidate's" not in ns2[0]["body"],
+          "%s cli send to a listed number: %d %r" % (w.gen, r.returncode, r.stderr[-500:]))
+    w.fakes.reset_rate_limits()
+    row(w, "CLI send: --to not on the record refused, --to-unlisted noted", len(ms), len(ns),
+        ["rc=1", "rc=%d" % rc])
+
+
 def s_startup_flush(w):
     # a note left pending is written by the next host after its first reply
     to, body = "+13035550137", unique("start-up flush")
@@ -785,6 +856,7 @@ def scenarios(w):
     s_import_contact(w)
     s_cli_send(w)
     s_cli_send_options(w)
+    s_cli_send_unlisted(w)
     s_startup_flush(w)
     if w.gen == "v1":
         s_retry_after_across_hosts(w)

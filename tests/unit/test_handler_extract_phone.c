@@ -4,7 +4,8 @@
  * (tests/unit/fake_gh_engine.c, built next to this binary as
  * textus-host-engine.so): the common path and a host without a credential
  * store never load the engine; the fallback's numbers are normalised, marked
- * "greenhouse" and ranked mobile, other, home/work; its errors pass through.
+ * "greenhouse" and ranked mobile, other, home/work; its errors pass through; a number
+ * above the name (a referrer's) is never the default, Greenhouse's is.
  * (The extractor itself, phone.c, is test_phone.)
  */
 #include <dlfcn.h>
@@ -202,6 +203,59 @@ static void test_fallback_error_in_the_details(void **state)
     cJSON_Delete(r);
 }
 
+/*
+ * A number above the name (the referral line) is never the candidate's default: with nothing
+ * beneath the name, Greenhouse is asked and its number is the default; the referrer's stays an
+ * alternative marked other_on_page. Without Greenhouse numbers: no_phone_found, listing it.
+ */
+static void test_fallback_referrer_above_the_name(void **state)
+{
+    static const char *const lines[] = {
+        "Referred by Sam Admin \xc2\xb7 312-555-0100 \xc2\xb7 Source: Referral",
+        "Zoe Ortiz (she/her)", "Senior Software Engineer at Acme Corp", "zoe@example.com"};
+    struct handler_env env = {.origin = NULL, .from_cli = 0};
+    cJSON *req = request("111", "x"), *r, *alts, *a;
+    cJSON *l =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "profile"), "lines");
+    const cJSON *d;
+    struct err e;
+    size_t i;
+
+    (void)state;
+    while (cJSON_GetArraySize(l) > 0)
+        cJSON_DeleteItemFromArray(l, 0);
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        cJSON_AddItemToArray(l, cJSON_CreateString(lines[i]));
+    r = cJSON_CreateObject();
+    err_clear(&e);
+    assert_int_equal(handler_extract_phone(&env, req, r, &e), 0);
+    assert_string_equal(str_at(r, "phone", "e164"), "+13125550142"); /* Greenhouse's mobile */
+    assert_string_equal(str_at(r, "phone", "source"), "greenhouse");
+    alts = cJSON_GetObjectItemCaseSensitive(r, "alternatives");
+    a = cJSON_GetArrayItem(alts, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(a, "e164")->valuestring, "+13125550100");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(a, "source")->valuestring,
+                        "other_on_page");
+    cJSON_Delete(r);
+    /* candidate 444: Greenhouse has no number; the referrer's is listed, not chosen */
+    cJSON_ReplaceItemInObjectCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(req, "profile"), "url",
+        cJSON_CreateString("https://app.greenhouse.io/people/444"));
+    r = cJSON_CreateObject();
+    err_clear(&e);
+    assert_int_equal(handler_extract_phone(&env, req, r, &e), -1);
+    assert_int_equal(e.code, ERR_NO_PHONE_FOUND);
+    assert_non_null(strstr(e.message, "beneath the candidate's name"));
+    d = cJSON_GetObjectItemCaseSensitive(r, HANDLER_ERROR_DETAILS);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(d, "phone")));
+    a = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "alternatives"), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(a, "e164")->valuestring, "+13125550100");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(a, "source")->valuestring,
+                        "other_on_page");
+    cJSON_Delete(r);
+    cJSON_Delete(req);
+}
+
 static void test_fallback_nothing(void **state)
 {
     cJSON *r;
@@ -245,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_fallback_other_before_work),
         cmocka_unit_test(test_fallback_international_only),
         cmocka_unit_test(test_fallback_error_in_the_details),
+        cmocka_unit_test(test_fallback_referrer_above_the_name),
         cmocka_unit_test(test_fallback_nothing),
     };
     struct paths p;

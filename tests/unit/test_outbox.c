@@ -67,7 +67,7 @@ static struct outbox *open_ok(const unsigned char *k)
 
 static struct outbox_req req_make(const char *rid, const char *to, const char *body)
 {
-    struct outbox_req r = {rid, "4242", to, body, "private", 1, 0, 0, 0};
+    struct outbox_req r = {rid, "4242", to, body, "private", 1, 0, 0, 0, 0};
     return r;
 }
 

@@ -230,22 +230,60 @@ static void test_truncation(void **state)
     free(r);
 }
 
+/*
+ * A breadcrumb holding the name, 100 numbers (more than are kept), then the heading: every
+ * number, the overflow's best too, is above the heading now and none is the default.
+ */
+static void test_name_line_moves_past_overflow(void **state)
+{
+    struct phone_scan *s = malloc(sizeof(*s));
+    struct phone_result *r = malloc(sizeof(*r));
+    char line[64];
+    size_t i;
+    int len;
+
+    (void)state;
+    assert_non_null(s);
+    assert_non_null(r);
+    assert_int_equal(phone_scan_init(s, "Zoe Ortiz", 9, NULL), 0);
+    assert_int_equal(phone_scan_line(s, "Candidates > Zoe Ortiz", 22), 0);
+    for (i = 0; i < 100; i++) {
+        len = snprintf(line, sizeof(line), "(312) 555-%04zu", 1000 + i);
+        assert_int_equal(phone_scan_line(s, line, (size_t)len), 0);
+    }
+    assert_int_equal(phone_scan_line(s, "Zoe Ortiz (she/her)", 19), 0);
+    assert_int_equal(phone_scan_line(s, "Software Engineer", 17), 0);
+    phone_scan_finish(s, r);
+    phone_scan_free(s);
+    assert_false(r->found);
+    assert_true(r->truncated);
+    assert_int_equal(r->name_line, 101);
+    assert_int_equal(r->alternatives_count, PHONE_MAX_NUMBERS);
+    for (i = 0; i < r->alternatives_count; i++)
+        assert_int_equal(r->alternatives[i].source, PHONE_SOURCE_OTHER);
+    free(s);
+    free(r);
+}
+
 /* Lines need not be NUL-terminated nor valid UTF-8; offsets point into the line. */
 static void test_raw_lines(void **state)
 {
     struct phone_scan *s = malloc(sizeof(*s));
     struct phone_result *r = malloc(sizeof(*r));
     const char raw[] = "\xff\xfe (312) 555-0142 \xc3";
+    const char name[] = {'Z', 'o', 'e', '\xff'}; /* the name line: no NUL, not UTF-8 */
 
     (void)state;
-    assert_int_equal(phone_scan_init(s, "", 0, NULL), 0);
+    assert_int_equal(phone_scan_init(s, "Zoe", 3, NULL), 0);
+    assert_int_equal(phone_scan_line(s, name, sizeof(name)), 0);
     assert_int_equal(phone_scan_line(s, raw, sizeof(raw) - 1), 0);
     phone_scan_finish(s, r);
     phone_scan_free(s);
     assert_true(r->found);
+    assert_int_equal(r->phone.line, 1);
     assert_int_equal(r->phone.offset, 3);
     assert_memory_equal(raw + r->phone.offset, r->phone.display, strlen(r->phone.display));
-    assert_int_equal(r->name_line, -1);
+    assert_int_equal(r->name_line, 0);
     free(s);
     free(r);
 }
@@ -253,9 +291,13 @@ static void test_raw_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_corpus),       cmocka_unit_test(test_nanp_valid),
-        cmocka_unit_test(test_candidate_id), cmocka_unit_test(test_parse_value),
-        cmocka_unit_test(test_truncation),   cmocka_unit_test(test_raw_lines),
+        cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_nanp_valid),
+        cmocka_unit_test(test_candidate_id),
+        cmocka_unit_test(test_parse_value),
+        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_raw_lines),
+        cmocka_unit_test(test_name_line_moves_past_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
