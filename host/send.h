@@ -91,6 +91,9 @@ void send_gh_close(struct send_gh *g);
 int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *body,
                      const char *visibility, char *note_id, size_t note_id_sz,
                      struct err *e) TH_WUR;
+/* What a note's POST needs before it is sent: the user id (cached after the first look-up;
+ * waits for the warm-up's look-up), so that the POST step is only the POST (send.c's lease). */
+int send_gh_ready(struct send_gh *g, struct err *e) TH_WUR;
 /* Search the candidate's notes for one containing needle: *found, note_id. */
 int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
                       char *note_id, size_t note_id_sz, int *found, struct err *e) TH_WUR;
@@ -157,8 +160,10 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
                       int *written, struct err *e) TH_WUR;
 
 /* The rest of an attempt this process has claimed (prior: attempts before it; > 0 looks for
- * the marker first): post, journal the note id or the failure. *written (may be NULL) is set
- * to 1 when this call journaled the note as written. */
+ * the marker first): post, journal the note id or the failure. The claim is re-taken
+ * (outbox_note_renew) before the search and right before the POST; once it is no longer this
+ * process's, nothing more is posted or journaled (0). *written (may be NULL) is set to 1 when
+ * this call journaled the note as written. */
 int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *written,
                    struct err *e) TH_WUR;
 
