@@ -14,7 +14,6 @@
 #include <sodium.h>
 
 #include "common.h"
-#include "conversation.h"
 #include "engine_entry.h"
 #include "failpoint.h"
 #include "http.h"
@@ -813,13 +812,6 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
-    if (!auto_mode && c->note_enabled) {
-        /* new replies first, so that this flush writes their notes too (a start-up flush only
-         * finishes what is journaled: it must not read TextUs on every port a browser opens) */
-        struct conv_flush_counts cf;
-        if (conversation_flush_replies(c, &cf, e) != 0)
-            goto out;
-    }
     if (outbox_counts(c->ob, &before, e) != 0)
         goto out;
     if (outbox_ids(c->ob, include_stopped ? OUTBOX_SELECT_WORK_STOPPED : OUTBOX_SELECT_WORK, ids,
@@ -871,18 +863,6 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
 out:
     free(ids);
     return rc;
-}
-
-int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e)
-{
-    struct send_ctx c;
-    int r;
-
-    if (send_ctx_open(&c, 1, e) != 0)
-        return -1;
-    r = send_flush_run(&c, force, include_stopped, 0, out, e);
-    send_ctx_close(&c);
-    return r;
 }
 
 void send_startup_flush(void)

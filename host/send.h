@@ -137,19 +137,10 @@ struct send_flush_counts {
     long reconciled_sent;
     long reconciled_not_sent;
     long stopped;         /* notes stopped (permission / auth) */
-    long replies_logged;  /* reply notes written by this flush (conversation.h) */
+    long replies_logged;  /* reply notes written by this flush */
     long replies_pending; /* reply notes still to be written afterwards */
     long replies_stopped; /* reply notes stopped, waiting for a person */
 };
-
-/*
- * Run the outbox work: read the replies of recently texted numbers (when notes
- * are enabled; conversation.h), reconcile unknown sends and stale intents, write
- * due notes (sends' and replies'). force: ignore next-attempt times;
- * include_stopped: retry stopped notes too (a person asked). Opens the store and
- * outbox itself.
- */
-int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e) TH_WUR;
 
 /*
  * One note attempt for a sent row or a reply (claim, look for the marker — always for a
@@ -170,7 +161,12 @@ int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *w
 /* Resolve an INTENT/UNKNOWN row from the conversation: 1 sent, 0 not sent, 2 unknown, -1 error. */
 int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) TH_WUR;
 
-/* Flush with an open context. */
+/*
+ * The journaled work of a flush, with an open context: reconcile unknown sends and stale
+ * intents, write due notes (sends' and replies'), prune. force: ignore next-attempt times;
+ * include_stopped: retry stopped notes too (a person asked). Reading new replies is not
+ * part of it: flush_outbox (flush.h) does that first, then calls this.
+ */
 int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
                    struct send_flush_counts *out, struct err *e) TH_WUR;
 
