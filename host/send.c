@@ -1512,6 +1512,14 @@ static void send_note_after_reply(const struct handler_env *env, void *ud)
         cJSON_AddNullToObject(n, "id");
         cJSON_AddStringToObject(n, "reason", e.code != ERR_OK ? e.message : "not written");
         cJSON_AddTrueToObject(n, "retrying");
+    } else if (en.note_state == OUTBOX_NOTE_PENDING && outbox_entry_busy(&en)) {
+        /* this process's claim was taken over (its lease ran out while it was stalled):
+         * the note is the new holder's to write, and the journal will say so */
+        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason", "another host process is writing this note");
+        cJSON_AddTrueToObject(n, "retrying");
+        outbox_entry_free(&en);
     } else {
         send_note_json(&en, n, 0);
         outbox_entry_free(&en);

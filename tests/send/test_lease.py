@@ -11,7 +11,8 @@ the lease runs out has ended before B can take over.
 
   stall     send_sms / schedule_sms with reply_before_note: A's reply blocks on a full stdout
             pipe (the extension not reading) after the claim and before the note's POST; B
-            at +180 s takes the note over and writes it; A, unblocked, must not post again.
+            at +180 s takes the note over and writes it; A, unblocked, must not post again
+            (also while B's POST is still under way: A's note event then says so).
   slow      timeout_ms 200000 and a note POST that Greenhouse holds for a few seconds; B at
             +130 s (past the old fixed 120 s lease, within the worst case of A's POST) must
             leave the note alone while A's POST is under way.
@@ -122,7 +123,7 @@ def read_frame(h):
 class Lease(unittest.TestCase):
     gens = [ONLY] if ONLY else ["v1", "v3"]
 
-    def stall(self, gen, verb):
+    def stall(self, gen, verb, b_in_flight=False):
         w = World(gen)
         try:
             rid = "lease-stall-%s-%s" % (verb, gen)
@@ -149,9 +150,20 @@ class Lease(unittest.TestCase):
             time.sleep(0.5)
             self.assertEqual(len(w.notes(marker)), 0, "A posted before its reply was read")
             # B, past A's lease: takes the note over, finds nothing in the feed, posts
-            rc, out, err = w.flush_later(180)
-            self.assertEqual(rc, 0, err)
-            self.assertEqual(len(w.notes(marker)), 1, "B did not write the note: %s" % out)
+            if b_in_flight:  # B's POST held by Greenhouse (within timeout_ms) while A goes on
+                w.fakes.fault({"server": "harvest", "method": "POST",
+                               "path_re": NOTE_PATH[gen], "action": {"delay_ms": 2000}})
+                b = subprocess.Popen([FAKETIME, "-f", "+180s", HOST, "outbox", "flush"],
+                                     env=w.full_env(), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline and not any(
+                        f.get("fired") for f in w.fakes.faults()):
+                    time.sleep(0.05)
+            else:
+                rc, out, err = w.flush_later(180)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(len(w.notes(marker)), 1, "B did not write the note: %s" % out)
             # the extension reads again: A's reply, then A's note event
             for i in range(k):
                 read_frame(h)
@@ -162,10 +174,17 @@ class Lease(unittest.TestCase):
             self.assertEqual(ev.get("event"), "note", ev)
             rc, rest, err = h.close()
             self.assertEqual(rc, 0, err[-2000:])
+            if b_in_flight:
+                out, err = b.communicate(timeout=60)
+                self.assertEqual(b.returncode, 0, out + err)
             notes = w.notes(marker)
             self.assertEqual(len(notes), 1, "%s %s: %d notes with %s (A posted after B took "
                              "its claim over)" % (verb, gen, len(notes), marker))
-            self.assertEqual(ev["note"]["state"], "written", ev)
+            if b_in_flight:  # A's event: B is writing it
+                self.assertEqual(ev["note"]["state"], "pending", ev)
+                self.assertIn("another host process", ev["note"]["reason"], ev)
+            else:
+                self.assertEqual(ev["note"]["state"], "written", ev)
             self.assertEqual(w.row(rid)[1], "written")
         finally:
             w.close()
@@ -179,6 +198,12 @@ class Lease(unittest.TestCase):
         for gen in self.gens:
             with self.subTest(gen=gen):
                 self.stall(gen, "schedule_sms")
+
+    def test_stall_while_taken(self):
+        """A unblocks while B's POST is under way: A neither posts nor claims to have."""
+        for gen in self.gens:
+            with self.subTest(gen=gen):
+                self.stall(gen, "send_sms", b_in_flight=True)
 
     def test_slow_post(self):
         for gen in self.gens:
