@@ -656,8 +656,9 @@ int outbox_refresh_marker(struct outbox *ob, struct err *e)
  * note POST: a later attempt must know one may have landed) and the note id; a
  * claim for a later note attempt is durable for the same reason. What can be
  * rebuilt (a reply kept for replays, a cached delivery state, a failed attempt's
- * back-off, an unknown outcome that reconciliation settles anyway) is written
- * with NORMAL.
+ * back-off, an unknown outcome that reconciliation settles anyway, a claim's
+ * renewal: a lease means nothing after a power cut, every process is gone) is
+ * written with NORMAL.
  */
 static int ob_sync(struct outbox *ob, int full, struct err *e)
 {

@@ -13,7 +13,8 @@
  * The commits exactly once needs (the intent, the message id with the note's
  * first claim, a later note claim, the note id, a decision) are durable
  * (synchronous=FULL: one fdatasync each); the others (a stored reply, a cached
- * delivery state, a failed attempt, an unknown outcome, pruning) are not
+ * delivery state, a failed attempt, an unknown outcome, a claim's renewal,
+ * pruning) are not
  * (NORMAL), and become durable with the next durable commit. A host closing the
  * outbox does not checkpoint it. Rows that a process is working on carry its pid
  * and a lease, so another process never re-drives work that is in flight.
