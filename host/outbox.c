@@ -1156,18 +1156,34 @@ int outbox_note_claim(struct outbox *ob, const char *request_id, int force, int 
 
 int outbox_note_renew(struct outbox *ob, const char *request_id, struct err *e)
 {
-    char pid[24], lease[24];
+    sqlite3_stmt *st = NULL;
+    int64_t now = outbox_now_ms();
+    int changed;
 
-    snprintf(pid, sizeof(pid), "%lld", (long long)getpid());
-    snprintf(lease, sizeof(lease), "%lld", (long long)ob->lease_ms);
-    /* the check and the extension in one statement under the write lock: no other process
-     * can take the claim over between them */
-    return ob_update(ob, 0,
-                     "UPDATE journal SET lease_until_ms = ?2 + CAST(?4 AS INTEGER)"
-                     " WHERE request_id = ?1 AND owner_pid = CAST(?3 AS INTEGER)"
-                     " AND lease_until_ms > ?2 AND send_state = 'sent'"
-                     " AND note_state IN ('pending','stopped')",
-                     request_id, pid, lease, NULL, NULL, "renewing a note's claim", e);
+    /* one statement (its own transaction, under the write lock): the check and the extension
+     * at once, so no other process can take the claim over between them. Not durable (a lease
+     * means nothing after a power cut), and no marker refresh: the work left is the same */
+    if (ob_sync(ob, 0, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE journal SET lease_until_ms = ?2 + ?3"
+                           " WHERE request_id = ?1 AND owner_pid = ?4 AND lease_until_ms > ?2"
+                           " AND send_state = 'sent' AND note_state IN ('pending','stopped')",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, ob->lease_ms);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)getpid());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    return changed;
+sqlerr:
+    ob_sql_err(ob, e, "renewing a note's claim");
+    sqlite3_finalize(st);
+    return -1;
 }
 
 int outbox_note_written(struct outbox *ob, const char *request_id, const char *note_id,
