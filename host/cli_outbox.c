@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "common.h"
 #include "engine_entry.h"
+#include "flush.h"
 #include "iso8601.h"
 #include "quiet.h"
 #include "send.h"
@@ -243,7 +244,7 @@ static int cli_outbox_flush(void)
     char fix[SEND_FIX_MAX];
 
     err_clear(&e);
-    if (send_flush(1, 1, &k, &e) != 0) {
+    if (flush_outbox(1, 1, &k, &e) != 0) {
         fprintf(stderr, "textus-host outbox flush: %s: %s\n", err_code_name(e.code), e.message);
         return 1;
     }

@@ -1,19 +1,19 @@
 /*
  * handler_flush_outbox — verb flush_outbox: read the new replies of recently
  * texted numbers, reconcile unknown sends and write pending notes now
- * (send.c, conversation.c) → counts written / pending / unknown / replies_logged.
+ * (flush.c) → counts written / pending / unknown / replies_logged.
  * [engine]
  */
 #include "handler.h"
 #include "engine_entry.h"
-#include "send.h"
+#include "flush.h"
 
 int handler_flush_outbox(const struct handler_env *env, const cJSON *req, cJSON *result,
                          struct err *e)
 {
     struct send_flush_counts k;
 
-    if (send_flush(1, 0, &k, e) != 0)
+    if (flush_outbox(1, 0, &k, e) != 0)
         return -1;
     cJSON_AddNumberToObject(result, "written", (double)k.written);
     cJSON_AddNumberToObject(result, "pending", (double)k.pending);

@@ -36,6 +36,7 @@ struct outbox {
     char marker[PATH_MAX + 16];
     unsigned char *seal_key; /* sodium_malloc'd */
     unsigned char *hash_key;
+    int64_t lease_ms; /* how long this handle's claims last (outbox_set_lease_ms) */
 };
 
 static int64_t (*ob_clock)(void);
@@ -353,6 +354,7 @@ int outbox_open(struct outbox **out, const char *path, const unsigned char key[O
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
+    ob->lease_ms = OUTBOX_LEASE_MS;
     if (snprintf(ob->path, sizeof(ob->path), "%s", path) >= (int)sizeof(ob->path) ||
         outbox_marker_path(ob->marker, sizeof(ob->marker), path) != 0) {
         err_set(e, ERR_STORE_IO, "the outbox path is too long");
@@ -416,6 +418,16 @@ void outbox_close(struct outbox *ob)
 const char *outbox_path(const struct outbox *ob)
 {
     return ob->path;
+}
+
+void outbox_set_lease_ms(struct outbox *ob, int64_t lease_ms)
+{
+    ob->lease_ms = lease_ms > OUTBOX_LEASE_MS ? lease_ms : OUTBOX_LEASE_MS;
+}
+
+int64_t outbox_lease_ms(const struct outbox *ob)
+{
+    return ob->lease_ms;
 }
 
 /* ---- sealing ---- */
@@ -644,8 +656,9 @@ int outbox_refresh_marker(struct outbox *ob, struct err *e)
  * note POST: a later attempt must know one may have landed) and the note id; a
  * claim for a later note attempt is durable for the same reason. What can be
  * rebuilt (a reply kept for replays, a cached delivery state, a failed attempt's
- * back-off, an unknown outcome that reconciliation settles anyway) is written
- * with NORMAL.
+ * back-off, an unknown outcome that reconciliation settles anyway, a claim's
+ * renewal: a lease means nothing after a power cut, every process is gone) is
+ * written with NORMAL.
  */
 static int ob_sync(struct outbox *ob, int full, struct err *e)
 {
@@ -887,7 +900,7 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
     sqlite3_bind_blob(st, 7, sto, (int)lto, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, sbody, (int)lbody, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
-    sqlite3_bind_int64(st, 10, now + OUTBOX_LEASE_MS);
+    sqlite3_bind_int64(st, 10, now + ob->lease_ms);
     sqlite3_bind_text(st, 11, req->schedule ? "schedule" : "send", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 12, req->schedule ? req->send_at_ms : 0);
     sqlite3_bind_int(st, 13, (req->quiet_override ? 1 : 0) | (req->to_unlisted ? 2 : 0));
@@ -971,7 +984,7 @@ static int ob_mark_sent(struct outbox *ob, const char *request_id, const char *m
     sqlite3_bind_text(st, 4, conversation, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, delivery_state, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 6, snote, (int)lnote, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, OUTBOX_LEASE_MS);
+    sqlite3_bind_int64(st, 7, ob->lease_ms);
     sqlite3_bind_int(st, 8, claim_note ? 1 : 0);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
     if (sqlite3_step(st) != SQLITE_DONE)
@@ -1080,8 +1093,13 @@ static int ob_claim_locked(struct outbox *ob, const char *request_id, int for_no
         /* force skips the back-off, never the wait a 429's Retry-After asked for */
         if (en.next_attempt_ms > now && (!force || strncmp(en.last_error, "rate_limited", 12) == 0))
             goto out;
-        if (prior_attempts)
+        if (prior_attempts) {
             *prior_attempts = en.note_attempts;
+            /* a claim taken over (its owner's lease ran out, or the owner is gone): whatever
+             * that owner did may have landed, so the new owner looks before posting */
+            if (en.owner_pid > 0 && (pid_t)en.owner_pid != getpid() && *prior_attempts < 1)
+                *prior_attempts = 1;
+        }
     } else if (en.send_state != OUTBOX_SEND_INTENT && en.send_state != OUTBOX_SEND_UNKNOWN) {
         goto out;
     }
@@ -1095,7 +1113,7 @@ static int ob_claim_locked(struct outbox *ob, const char *request_id, int for_no
         goto sqlerr;
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
-    sqlite3_bind_int64(st, 3, now + OUTBOX_LEASE_MS);
+    sqlite3_bind_int64(st, 3, now + ob->lease_ms);
     sqlite3_bind_int64(st, 4, now);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
@@ -1138,6 +1156,38 @@ int outbox_note_claim(struct outbox *ob, const char *request_id, int force, int 
     return ob_claim(ob, request_id, 1, force, include_stopped, prior_attempts, e);
 }
 
+int outbox_note_renew(struct outbox *ob, const char *request_id, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t now = outbox_now_ms();
+    int changed;
+
+    /* one statement (its own transaction, under the write lock): the check and the extension
+     * at once, so no other process can take the claim over between them. Not durable (a lease
+     * means nothing after a power cut), and no marker refresh: the work left is the same */
+    if (ob_sync(ob, 0, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE journal SET lease_until_ms = ?2 + ?3"
+                           " WHERE request_id = ?1 AND owner_pid = ?4 AND lease_until_ms > ?2"
+                           " AND send_state = 'sent' AND note_state IN ('pending','stopped')",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, ob->lease_ms);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)getpid());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    return changed;
+sqlerr:
+    ob_sql_err(ob, e, "renewing a note's claim");
+    sqlite3_finalize(st);
+    return -1;
+}
+
 int outbox_note_written(struct outbox *ob, const char *request_id, const char *note_id,
                         struct err *e)
 {
@@ -1151,15 +1201,18 @@ int outbox_note_written(struct outbox *ob, const char *request_id, const char *n
 int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, const char *why,
                        int64_t next_attempt_ms, struct err *e)
 {
-    char next[32];
+    char next[32], pid[24];
 
     snprintf(next, sizeof(next), "%lld", (long long)next_attempt_ms);
+    snprintf(pid, sizeof(pid), "%lld", (long long)getpid());
+    /* only the claim's holder: a failure must not release a claim another process took over */
     return ob_update(ob, 0,
                      "UPDATE journal SET note_state = ?3, last_error = ?4,"
                      " next_attempt_ms = CAST(?5 AS INTEGER), updated_ms = ?2, owner_pid = 0,"
                      " lease_until_ms = 0"
-                     " WHERE request_id = ?1 AND note_state IN ('pending','stopped')",
-                     request_id, stop ? "stopped" : "pending", why, next, NULL,
+                     " WHERE request_id = ?1 AND note_state IN ('pending','stopped')"
+                     " AND owner_pid = CAST(?6 AS INTEGER)",
+                     request_id, stop ? "stopped" : "pending", why, next, pid,
                      "journaling a failed note", e);
 }
 

@@ -13,10 +13,21 @@
  * The commits exactly once needs (the intent, the message id with the note's
  * first claim, a later note claim, the note id, a decision) are durable
  * (synchronous=FULL: one fdatasync each); the others (a stored reply, a cached
- * delivery state, a failed attempt, an unknown outcome, pruning) are not
+ * delivery state, a failed attempt, an unknown outcome, a claim's renewal,
+ * pruning) are not
  * (NORMAL), and become durable with the next durable commit. A host closing the
  * outbox does not checkpoint it. Rows that a process is working on carry its pid
  * and a lease, so another process never re-drives work that is in flight.
+ *
+ * Leases: a claim lasts the handle's lease (outbox_set_lease_ms: the caller sizes it
+ * from the worst case of the longest step a claim covers, never under
+ * OUTBOX_LEASE_MS). Another process takes a claim over only when its owner is gone
+ * or its lease has run out, and then looks for what the owner may have done (a
+ * note's marker in the feed) before doing it again. The owner re-takes its claim
+ * right before each POST (outbox_note_renew: still its own and unexpired, extended
+ * in the same statement) and posts only when that succeeded; so a POST under way
+ * when a lease runs out has ended before anyone else can take over, and an owner
+ * whose claim was taken over never posts.
  *
  * A marker file next to the database ("pending" in the same directory, which
  * is paths.pending for paths.outbox) exists exactly when some
@@ -48,7 +59,7 @@
 #define OUTBOX_REQUEST_ID_MAX 64
 #define OUTBOX_PRUNE_AGE_MS   (30LL * 24 * 3600 * 1000)
 #define OUTBOX_THREAD_AGE_MS  (180LL * 24 * 3600 * 1000) /* threads last texted before: pruned */
-#define OUTBOX_LEASE_MS       (120LL * 1000)
+#define OUTBOX_LEASE_MS       (120LL * 1000) /* the shortest lease (outbox_set_lease_ms) */
 #define OUTBOX_MARKER_NAME    "pending"
 
 struct outbox;
@@ -157,6 +168,15 @@ void outbox_close(struct outbox *ob);
 /* The database path this outbox was opened with. */
 const char *outbox_path(const struct outbox *ob);
 
+/*
+ * How long the claims this handle makes last (journal_intent, mark_sent_claim,
+ * claim_send, note_claim, note_renew): lease_ms, or OUTBOX_LEASE_MS when that is
+ * longer (the default). It must outlast the longest step a claim covers without
+ * being renewed (see the top comment).
+ */
+void outbox_set_lease_ms(struct outbox *ob, int64_t lease_ms);
+int64_t outbox_lease_ms(const struct outbox *ob);
+
 /* The marker path for a database path: "<dir of db>/pending". 0, or -1 when it does not fit. */
 int outbox_marker_path(char *out, size_t outsz, const char *db_path) TH_WUR;
 
@@ -211,15 +231,26 @@ int outbox_claim_send(struct outbox *ob, const char *request_id, struct err *e) 
 
 /*
  * Claim the note of a SENT row for one attempt: 1 claimed (note_attempts was
- * incremented and *prior_attempts holds its value before), 0 when there is
- * nothing to do now (written, disabled, stopped unless include_stopped, not
- * due yet unless force, or another live process holds it), -1 on error.
+ * incremented and *prior_attempts holds its value before — at least 1 when the
+ * claim was taken over from another process, whose attempt may have landed), 0
+ * when there is nothing to do now (written, disabled, stopped unless
+ * include_stopped, not due yet unless force, or another live process holds it
+ * with an unexpired lease), -1 on error.
  */
 int outbox_note_claim(struct outbox *ob, const char *request_id, int force, int include_stopped,
                       int *prior_attempts, struct err *e) TH_WUR;
+/*
+ * Re-take this process's claim on a note right before its POST: 1 when the claim is
+ * still this process's and its lease has not run out (the lease then starts again
+ * from now), 0 when it is not (taken over, released, or expired: do not post; the
+ * journal is left to whoever holds it, or to the next flush), -1 on error. One
+ * statement under the write lock, so no other process can claim in between.
+ */
+int outbox_note_renew(struct outbox *ob, const char *request_id, struct err *e) TH_WUR;
 int outbox_note_written(struct outbox *ob, const char *request_id, const char *note_id,
                         struct err *e) TH_WUR;
-/* A failed attempt: stop=1 for permission/auth (no more automatic retries). */
+/* A failed attempt: stop=1 for permission/auth (no more automatic retries). Applies only
+ * while this process holds the claim (returns 0 otherwise: another process took it over). */
 int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, const char *why,
                        int64_t next_attempt_ms, struct err *e) TH_WUR;
 

@@ -14,7 +14,6 @@
 #include <sodium.h>
 
 #include "common.h"
-#include "conversation.h"
 #include "engine_entry.h"
 #include "failpoint.h"
 #include "http.h"
@@ -40,6 +39,8 @@
 #define SEND_NOTE_BACKOFF_MS         30000LL /* default first back-off; setting note_retry_base_ms */
 #define SEND_AUTO_RECONCILE_GRACE_MS 60000LL /* automatic flushes leave fresh unknowns alone */
 #define SEND_NOTE_BACKOFF_MAX_MS     (3600LL * 1000)
+#define SEND_HOLD_WAIT_MS            2000LL  /* a write waits this long for a hold (http.c) */
+#define SEND_LEASE_MARGIN_MS         30000LL /* scheduling, the journal's busy wait, the clock */
 
 /* ---- pure helpers ---- */
 
@@ -138,6 +139,23 @@ void send_ctx_close(struct send_ctx *c)
     memset(c, 0, sizeof(*c));
 }
 
+/*
+ * How long this process's claims last (outbox_set_lease_ms), from the configured timeout
+ * (PROTOCOL.md, How long a request can take: R = B + T for a read, W = 2 s + T for a write):
+ * the longest step a claim covers without renewal is a note's POST after send_note_post
+ * re-took the claim — a v3 token the warm-up is fetching (R), a new one when that failed
+ * (R), the POST (W), and once more after a refused token (R + W): 3 R + 2 W, plus a margin.
+ * It also covers the SMS POST (W) after the intent.
+ */
+static int64_t send_lease_ms(const struct send_ctx *c)
+{
+    int64_t t =
+        c->tx.http.total_timeout_ms > 0 ? c->tx.http.total_timeout_ms : HTTP_DEFAULT_TOTAL_MS;
+    int64_t r = HTTP_DEFAULT_BUDGET_MS + t, w = SEND_HOLD_WAIT_MS + t;
+
+    return 3 * r + 2 * w + SEND_LEASE_MARGIN_MS;
+}
+
 /* Open the outbox with the key derived from c's store; *digest (may be NULL) gets a hash of
  * that key, to tell whether a reloaded store still opens the same outbox. */
 static int send_ctx_outbox(struct send_ctx *c, unsigned char digest[32], struct err *e)
@@ -159,6 +177,7 @@ static int send_ctx_outbox(struct send_ctx *c, unsigned char digest[32], struct 
         crypto_generichash(digest, 32, key, OUTBOX_KEY_BYTES, NULL, 0);
     if (!c->ob && outbox_open(&c->ob, p.outbox, key, e) != 0)
         goto out;
+    outbox_set_lease_ms(c->ob, send_lease_ms(c)); /* the store may have changed the timeout */
     rc = 0;
 out:
     sodium_free(key);
@@ -578,7 +597,11 @@ int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *w
     }
     if (prior > 0 || en.is_reply) {
         /* an earlier attempt may have landed, or (a reply) another host may have logged it
-         * from its own journal: look before posting */
+         * from its own journal: look before posting (still holding the claim: a process
+         * whose claim was taken over leaves the note to the new owner) */
+        r = outbox_note_renew(c->ob, request_id, e);
+        if (r <= 0)
+            goto lost;
         if (send_gh_find_note(c->gh, en.candidate_id, marker, note_id, sizeof(note_id), &found,
                               &ge) != 0)
             goto failed;
@@ -587,6 +610,15 @@ int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *w
             goto written;
         }
     }
+    /* what the POST needs first (the user id), outside the step the lease covers */
+    if (send_gh_ready(c->gh, &ge) != 0)
+        goto failed;
+    /* re-take the claim right before the POST: post only while it is still this process's
+     * (not taken over, not expired); the lease (send_lease_ms) outlasts the POST, so no
+     * other process can take the claim over while it is under way */
+    r = outbox_note_renew(c->ob, request_id, e);
+    if (r <= 0)
+        goto lost;
     FAILPOINT("before_note");
     if (send_gh_add_note(c->gh, en.candidate_id, en.note_body ? en.note_body : "", en.visibility,
                          note_id, sizeof(note_id), &ge) != 0)
@@ -614,6 +646,15 @@ failed:
         backoff = ge.retry_after_ms;
     log_msg("note for %s failed: %s", request_id, why);
     r = outbox_note_failed(c->ob, request_id, stop, why, outbox_now_ms() + backoff, e);
+    if (r == 0)
+        log_msg("note for %s: its claim was taken over; the failure is not journaled", request_id);
+    outbox_entry_free(&en);
+    return r < 0 ? -1 : 0;
+lost:
+    /* r < 0: the outbox failed (*e); r == 0: the claim is no longer this process's */
+    if (r == 0)
+        log_msg("note for %s: the claim was taken over or ran out; not posted by this process",
+                request_id);
     outbox_entry_free(&en);
     return r < 0 ? -1 : 0;
 }
@@ -819,13 +860,6 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
-    if (!auto_mode && c->note_enabled) {
-        /* new replies first, so that this flush writes their notes too (a start-up flush only
-         * finishes what is journaled: it must not read TextUs on every port a browser opens) */
-        struct conv_flush_counts cf;
-        if (conversation_flush_replies(c, &cf, e) != 0)
-            goto out;
-    }
     if (outbox_counts(c->ob, &before, e) != 0)
         goto out;
     if (outbox_ids(c->ob, include_stopped ? OUTBOX_SELECT_WORK_STOPPED : OUTBOX_SELECT_WORK, ids,
@@ -877,18 +911,6 @@ static int send_flush_run(struct send_ctx *c, int force, int include_stopped, in
 out:
     free(ids);
     return rc;
-}
-
-int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e)
-{
-    struct send_ctx c;
-    int r;
-
-    if (send_ctx_open(&c, 1, e) != 0)
-        return -1;
-    r = send_flush_run(&c, force, include_stopped, 0, out, e);
-    send_ctx_close(&c);
-    return r;
 }
 
 void send_startup_flush(void)
@@ -1538,6 +1560,14 @@ static void send_note_after_reply(const struct handler_env *env, void *ud)
         cJSON_AddNullToObject(n, "id");
         cJSON_AddStringToObject(n, "reason", e.code != ERR_OK ? e.message : "not written");
         cJSON_AddTrueToObject(n, "retrying");
+    } else if (en.note_state == OUTBOX_NOTE_PENDING && outbox_entry_busy(&en)) {
+        /* this process's claim was taken over (its lease ran out while it was stalled):
+         * the note is the new holder's to write, and the journal will say so */
+        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddNullToObject(n, "id");
+        cJSON_AddStringToObject(n, "reason", "another host process is writing this note");
+        cJSON_AddTrueToObject(n, "retrying");
+        outbox_entry_free(&en);
     } else {
         send_note_json(&en, n, 0);
         outbox_entry_free(&en);

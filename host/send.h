@@ -91,6 +91,9 @@ void send_gh_close(struct send_gh *g);
 int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *body,
                      const char *visibility, char *note_id, size_t note_id_sz,
                      struct err *e) TH_WUR;
+/* What a note's POST needs before it is sent: the user id (cached after the first look-up;
+ * waits for the warm-up's look-up), so that the POST step is only the POST (send.c's lease). */
+int send_gh_ready(struct send_gh *g, struct err *e) TH_WUR;
 /* Search the candidate's notes for one containing needle: *found, note_id. */
 int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
                       char *note_id, size_t note_id_sz, int *found, struct err *e) TH_WUR;
@@ -134,19 +137,10 @@ struct send_flush_counts {
     long reconciled_sent;
     long reconciled_not_sent;
     long stopped;         /* notes stopped (permission / auth) */
-    long replies_logged;  /* reply notes written by this flush (conversation.h) */
+    long replies_logged;  /* reply notes written by this flush */
     long replies_pending; /* reply notes still to be written afterwards */
     long replies_stopped; /* reply notes stopped, waiting for a person */
 };
-
-/*
- * Run the outbox work: read the replies of recently texted numbers (when notes
- * are enabled; conversation.h), reconcile unknown sends and stale intents, write
- * due notes (sends' and replies'). force: ignore next-attempt times;
- * include_stopped: retry stopped notes too (a person asked). Opens the store and
- * outbox itself.
- */
-int send_flush(int force, int include_stopped, struct send_flush_counts *out, struct err *e) TH_WUR;
 
 /*
  * One note attempt for a sent row or a reply (claim, look for the marker — always for a
@@ -157,15 +151,22 @@ int send_note_attempt(struct send_ctx *c, const char *request_id, int force, int
                       int *written, struct err *e) TH_WUR;
 
 /* The rest of an attempt this process has claimed (prior: attempts before it; > 0 looks for
- * the marker first): post, journal the note id or the failure. *written (may be NULL) is set
- * to 1 when this call journaled the note as written. */
+ * the marker first): post, journal the note id or the failure. The claim is re-taken
+ * (outbox_note_renew) before the search and right before the POST; once it is no longer this
+ * process's, nothing more is posted or journaled (0). *written (may be NULL) is set to 1 when
+ * this call journaled the note as written. */
 int send_note_post(struct send_ctx *c, const char *request_id, int prior, int *written,
                    struct err *e) TH_WUR;
 
 /* Resolve an INTENT/UNKNOWN row from the conversation: 1 sent, 0 not sent, 2 unknown, -1 error. */
 int send_reconcile(struct send_ctx *c, const char *request_id, struct err *e) TH_WUR;
 
-/* Flush with an open context. */
+/*
+ * The journaled work of a flush, with an open context: reconcile unknown sends and stale
+ * intents, write due notes (sends' and replies'), prune. force: ignore next-attempt times;
+ * include_stopped: retry stopped notes too (a person asked). Reading new replies is not
+ * part of it: flush_outbox (flush.h) does that first, then calls this.
+ */
 int send_flush_ctx(struct send_ctx *c, int force, int include_stopped,
                    struct send_flush_counts *out, struct err *e) TH_WUR;
 

@@ -65,6 +65,13 @@ int send_gh_add_note(struct send_gh *g, const char *candidate_id, const char *bo
     return 0;
 }
 
+int send_gh_ready(struct send_gh *g, struct err *e)
+{
+    long long uid = 0;
+
+    return gh_resolve_user(g->client, &uid, e);
+}
+
 int send_gh_find_note(struct send_gh *g, const char *candidate_id, const char *needle,
                       char *note_id, size_t note_id_sz, int *found, struct err *e)
 {

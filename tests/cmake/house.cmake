@@ -3,3 +3,6 @@
 # is tests/unit/test_<module>.c for a host/<module>.c.
 add_test(NAME house_layout COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/house/test_layout.py)
 set_tests_properties(house_layout PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS house TIMEOUT 60)
+# Calls go one way: no include circle among the engine's modules (README, *Data flow*).
+add_test(NAME house_includes COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/house/test_includes.py)
+set_tests_properties(house_includes PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS house TIMEOUT 60)

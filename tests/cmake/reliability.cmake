@@ -12,8 +12,8 @@ if(VALGRIND AND NOT TH_SANITIZE AND NOT TH_FUZZ)
 endif()
 
 # The campaign's short version (tests/reliability/run.sh --short: 25 hard stops, 4 x 10
-# parallel hosts, a 20-send fault storm, with the summary table) and the canary secrets
-# audit. Both drive the real binary against the fakes, whose rate limits they raise.
+# parallel hosts, a 20-send fault storm, the lease race, with the summary table) and the canary
+# secrets audit. Both drive the real binary against the fakes, whose rate limits they raise.
 set(TH_RELIAB_ENV "${TH_TEST_ENV}")
 if(TH_FAILPOINTS)
   list(APPEND TH_RELIAB_ENV "TH_FAILPOINTS_BUILT=1")

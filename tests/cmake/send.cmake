@@ -41,3 +41,8 @@ if(VALGRIND AND NOT TH_SANITIZE AND NOT TH_FUZZ)
   set_tests_properties(send_port_valgrind PROPERTIES LABELS "send;valgrind" TIMEOUT 300
     ENVIRONMENT "${TH_SEND_ENV};TH_PORT_ONLY=v1;TH_WRAPPER=${VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no")
 endif()
+
+# The lease race (a note is posted only by the process that holds its claim): a stalled
+# stdout and a slow note POST against a flush whose clock faketime moves past the lease.
+add_test(NAME send_lease COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_lease.py)
+set_tests_properties(send_lease PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)

@@ -11,6 +11,7 @@ Prints one table row per scenario:
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -336,6 +337,48 @@ def s_two_hosts(w):
     row(w, "two hosts at once (slow feed check)", len(ns), [code(r1), code(r2), code(r3)])
 
 
+def s_lease(w):
+    """The lease race for a reply's note (a note is posted only by the process that holds its
+    claim): with timeout_ms 200000, a host whose note POST Greenhouse holds for 6 s, and a
+    flush whose clock faketime puts 130 s ahead (past the old fixed 120 s lease, within the
+    worst case of that POST) while it is held: the flush must leave the note to its holder."""
+    faketime = shutil.which("faketime")
+    if not faketime:
+        print("SKIP: lease race (faketime is not installed)")
+        return
+    to = "+13035550208"
+    w.fakes.reset_rate_limits()  # earlier scenarios' reads: no 429 may delay the host here
+    w.send(to, "A text before a slow reply note")
+    reply = w.inbound(to, "Answer whose note is slow")
+    w.configure_ok(w.config_doc({"note_enabled": True, "timeout_ms": 200000,
+                                 "connect_timeout_ms": 2000, "note_retry_base_ms": 1000}))
+    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(),
+                   "action": {"delay_ms": 6000}, "times": 1})  # longer than the flush
+    try:
+        h = Host(env=w.env)
+        h.send({"type": "conversation", "to": to, "candidate_id": CAND})
+        deadline = time.monotonic() + 30
+        held = False
+        while time.monotonic() < deadline and not held:  # the host's note POST is held
+            held = any(f.get("fired") for f in w.fakes.faults())
+            time.sleep(0.05)
+        check(held, "%s lease: the host's note POST never reached Greenhouse" % w.gen)
+        b = subprocess.run([faketime, "-f", "+130s", HOST, "outbox", "flush"],
+                           env=dict(os.environ, **w.env), capture_output=True, timeout=60)
+        r = h.read_reply()
+        rc, _, err = h.close()
+    finally:
+        w.fakes.reset_faults()
+        w.fakes.reset_rate_limits()  # the flush's reads count against Harvest's limit
+        w.configure()
+    ns = w.notes(marker(reply))
+    check(rc == 0 and code(r) == "ok" and b.returncode in (0, 3),
+          "%s lease: host %d %r, flush %d %s" % (w.gen, rc, r, b.returncode, b.stderr[-300:]))
+    check(len(ns) == 1, "%s lease: one note for the reply (%d): the flush took over a claim "
+          "whose POST was under way" % (w.gen, len(ns)))
+    row(w, "slow reply note vs a flush 130 s later", len(ns), [code(r), "flush %d" % b.returncode])
+
+
 def s_crash(w, point):
     """A host killed between posting a reply's note and journaling it (or right after
     journaling the reply): the next host still ends with exactly one note."""
@@ -543,6 +586,7 @@ def scenarios(w):
     s_notes_disabled(w)
     s_cli(w, to)
     s_status(w)
+    s_lease(w)
     if w.gen == "v1":
         s_flush_holds(w)  # last: a hold outlives it in the state folder
 

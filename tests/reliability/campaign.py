@@ -20,20 +20,31 @@ storm     about 20% of all API requests faulted (5xx, 429 + Retry-After, drop_be
           request id, one note per message, no unknown sends left, and no request sent
           before the Retry-After of a 429 allowed (from the fakes' timestamps, per route and
           per logical request). Full 120 sends, short 20.
+lease     the lease race (a note is posted only by the process that holds its claim): a port
+          whose stdout is full after a send_sms with reply_before_note (its claim taken, its
+          note not posted) while `textus-host outbox flush` runs with its clock past the lease
+          (faketime); and a note POST Greenhouse holds for seconds with timeout_ms 200000
+          while a flush 130 s ahead runs. Checked: one note per message. Needs faketime.
 
 The fakes' rate limits are raised for the campaign (relib.RAISED_LIMITS): it sends far more
 than a person would. Exit status 0 only when every check held; the last line is
 "N passed, N failed" (checks).
 """
 import argparse
+import fcntl
+import json
 import os
 import random
+import shutil
+import sqlite3
+import subprocess
 import sys
 import threading
 import time
 
 import relib
 from relib import Checks, World, code, phone, send_payload, tally
+from nmhost import frame  # noqa: E402 (relib puts tests/lib on the path)
 
 FAILPOINTS = ["before_send", "after_send", "after_journal", "before_note", "after_note"]
 # the failpoints exist only in a -DTH_FAILPOINTS=ON build; without them, SIGKILL stops only
@@ -447,9 +458,114 @@ def scenario_storm(args, ck):
         w.close()
 
 
+# ------------------------------------------------------------------ 4. the lease race
+
+F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032  # Linux fcntl.h
+NOTE_PATH = {"v1": r"^/v1/candidates/\d+/activity_feed/notes$", "v3": r"^/v3/notes$"}
+
+
+def journal_sent(w, rid, bound_s=20):
+    """The message id once rid is journaled as sent (polled read-only)."""
+    db = os.path.join(w.home, "outbox.sqlite")
+    deadline = time.monotonic() + bound_s
+    while time.monotonic() < deadline:
+        try:
+            con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+            try:
+                r = con.execute("SELECT send_state, message_id FROM journal WHERE request_id = ?",
+                                (rid,)).fetchone()
+            finally:
+                con.close()
+            if r and r[0] == "sent":
+                return r[1]
+        except sqlite3.OperationalError:
+            pass  # not created yet
+        time.sleep(0.05)
+    return None
+
+
+def raw_frame(h):
+    hdr = h._read_exact(4)
+    n = int.from_bytes(hdr, sys.byteorder)
+    return 4 + n, json.loads(h._read_exact(n).decode())
+
+
+def flush_ahead(w, seconds):
+    return subprocess.run([shutil.which("faketime"), "-f", "+%ds" % seconds, relib.HOST,
+                           "outbox", "flush"], env=dict(os.environ, **w.env),
+                          capture_output=True, text=True, timeout=120)
+
+
+def lease_stall(w, ck, rid):
+    """A's reply blocks on a full stdout after its claim; B at +600 s takes the note over."""
+    h = w.port()
+    fd = h.proc.stdout.fileno()
+    fcntl.fcntl(fd, F_SETPIPE_SZ, 4096)
+    cap = fcntl.fcntl(fd, F_GETPIPE_SZ)
+    h.send({"id": "p0000", "type": "ping"})
+    size, _ = raw_frame(h)
+    k = cap // size  # ping replies nobody reads, leaving less room than the send's reply
+    p = dict(send_payload(rid, phone(7001), "reliab lease stall rid=%s" % rid),
+             id="s1", reply_before_note=True)
+    h.send_raw(b"".join(frame({"id": "p%04d" % (i + 1), "type": "ping"})
+                        for i in range(k)) + frame(p))
+    mid = journal_sent(w, rid)
+    ck.check(mid is not None, "lease stall: %s never journaled as sent" % rid)
+    time.sleep(0.3)
+    b = flush_ahead(w, 600)
+    ck.check(b.returncode == 0, "lease stall: flush exit %d: %s" % (b.returncode, b.stderr[-300:]))
+    for _ in range(k + 1):
+        raw_frame(h)
+    _, ev = raw_frame(h)
+    rc, _, err = h.close()
+    ck.check(rc == 0 and ev.get("event") == "note" and ev["note"]["state"] == "written",
+             "lease stall: host exit %d, event %r: %s" % (rc, ev, err[-300:]))
+
+
+def lease_slow(w, ck, rid):
+    """A's note POST held 4 s with timeout_ms 200000; B at +130 s must leave it alone."""
+    w.configure({"timeout_ms": 200000})
+    w.fakes.fault({"server": "harvest", "method": "POST", "path_re": NOTE_PATH[w.gen],
+                   "action": {"delay_ms": 4000}, "times": 1})
+    h = w.port()
+    h.send(send_payload(rid, phone(7002), "reliab lease slow rid=%s" % rid))
+    ck.check(journal_sent(w, rid) is not None, "lease slow: %s never journaled as sent" % rid)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any(f.get("fired") for f in w.fakes.faults()):
+        time.sleep(0.05)
+    b = flush_ahead(w, 130)
+    ck.check(b.returncode in (0, 3), "lease slow: flush exit %d: %s"
+             % (b.returncode, b.stderr[-300:]))
+    reply = h.read_reply()
+    rc, _, err = h.close()
+    ck.check(rc == 0 and code(reply) == "ok", "lease slow: host exit %d %r" % (rc, reply))
+    w.fakes.reset_faults()
+    w.configure()
+
+
+def scenario_lease(args, ck):
+    if not shutil.which("faketime"):
+        ck.check(False, "lease: faketime is not installed (Debian package faketime)")
+        return {"scenario": "lease race", "requests": 0, "messages": 0, "notes": 0,
+                "duplicates": 0, "extra": "not run: no faketime"}
+    w = World(args.gen, tag="lease", random_seed=args.seed)
+    rids = ["lease-stall-%s" % args.gen, "lease-slow-%s" % args.gen]
+    try:
+        lease_stall(w, ck, rids[0])
+        lease_slow(w, ck, rids[1])
+        per_rid, msgs, notes, dups = exactly_once(ck, w, rids, "lease")
+        print("lease: %d messages, %d notes, %d duplicates" % (msgs, notes, dups), flush=True)
+        return {"scenario": "lease race (%s: stalled stdout vs a flush +600 s; a note POST held "
+                            "4 s with timeout_ms 200000 vs a flush +130 s)" % args.gen,
+                "requests": len(rids), "messages": msgs, "notes": notes, "duplicates": dups,
+                "extra": "one note per message: the claim re-taken before each POST"}
+    finally:
+        w.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", choices=["stops", "parallel", "storm"])
+    ap.add_argument("scenario", choices=["stops", "parallel", "storm", "lease"])
     ap.add_argument("--short", action="store_true")
     ap.add_argument("--gen", default="v1", choices=["v1", "v3"])
     ap.add_argument("--seed", type=int, default=7)
@@ -462,7 +578,7 @@ def main():
            "duplicates": 0}
     try:
         row = {"stops": scenario_stops, "parallel": scenario_parallel,
-               "storm": scenario_storm}[args.scenario](args, ck)
+               "storm": scenario_storm, "lease": scenario_lease}[args.scenario](args, ck)
     except Exception as ex:  # noqa: BLE001 — a crash of the driver is a failure
         import traceback
         traceback.print_exc()

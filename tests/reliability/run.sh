@@ -12,14 +12,15 @@
 #      (tests/reliability/revoke.py): each port's next frame is forbidden_origin, the host
 #      exits 5, nothing sent after the revocation
 #   4. >= 200 malformed frames through one long-lived host (tests/reliability/malformed.py)
+#   4b. the lease race (campaign.py lease, v1 and v3): a stalled stdout and a slow note POST
+#      against a flush whose clock faketime puts past the lease; one note per message
 #   5. every libFuzzer target of the ASan+UBSan build (build-san, built when missing) for
 #      FUZZ_BUDGET seconds (default 60) each; the exec counts are printed
 #   6. the secrets audit with canary secrets, over this flow, the suite's own drivers and
 #      the ctest logs (tests/reliability/secrets_audit.py --suite)
 # --short (what ctest runs, well under 60 s): 25 stops, 4 x 10 parallel, a 20-send storm,
-#   the revocation,
-#   the canary audit of the representative flow; no fuzzing, no malformed (ctest runs that
-#   on its own).
+#   the revocation, the lease race (v1, about 5 s), the canary audit of the representative
+#   flow; no fuzzing, no malformed (ctest runs that on its own).
 # The fakes' rate limits are raised for the campaign (see relib.RAISED_LIMITS).
 # Ends with a summary table; exits non-zero when any scenario failed.
 set -uo pipefail
@@ -68,7 +69,7 @@ step() { # step NAME CMD...: run, keep the output, say how it ended
     local t0=$(date +%s)
     "$@" >"$logdir/$name.log" 2>&1
     local rc=$?
-    grep -E '^(FAIL|FINDING|HIT|calibration|modes|SIGKILLs|parallel:|storm:|revoke:|audit:|suite|malformed|fuzz_)' "$logdir/$name.log" | head -40
+    grep -E '^(FAIL|FINDING|HIT|calibration|modes|SIGKILLs|parallel:|storm:|revoke:|lease:|audit:|suite|malformed|fuzz_)' "$logdir/$name.log" | head -40
     tail -1 "$logdir/$name.log"
     echo "   ($name: exit $rc, $(( $(date +%s) - t0 )) s)"
     if [ $rc -ne 0 ]; then
@@ -84,12 +85,15 @@ if [ $short = 1 ]; then
     step parallel $py campaign.py parallel --short --summary "$summary"
     step storm $py campaign.py storm --short --summary "$summary"
     step revoke $py revoke.py --summary "$summary"
+    step lease $py campaign.py lease --short --summary "$summary"
 else
     step stops $py campaign.py stops --summary "$summary"
     step parallel $py campaign.py parallel --summary "$summary"
     step storm-v1 $py campaign.py storm --gen v1 --summary "$summary"
     step storm-v3 $py campaign.py storm --gen v3 --seed 11 --summary "$summary"
     step revoke $py revoke.py --summary "$summary"
+    step lease-v1 $py campaign.py lease --gen v1 --summary "$summary"
+    step lease-v3 $py campaign.py lease --gen v3 --summary "$summary"
     if step malformed $py malformed.py; then res=PASS; else res=FAIL; fi
     n=$(grep -oE 'malformed campaign: [0-9]+ requests' "$logdir/malformed.log" | grep -oE '[0-9]+')
     printf '{"scenario": "malformed frames (one long-lived host)", "requests": %s, "messages": "-", "notes": "-", "duplicates": "-", "extra": "structured errors, host kept serving", "result": "%s"}\n' \

@@ -881,6 +881,101 @@ static void test_first_open_race(void **state)
         fail_msg("open race: %d opens failed in round %d", bad, round);
 }
 
+/* Process B of the lease race: at fake time `at`, take the note of rid over. Exits 0 when the
+ * claim succeeded with prior attempts >= 1 (it must look in the feed first), else 1. */
+static void child_take_over(const char *rid, int64_t at)
+{
+    struct outbox *ob = NULL;
+    struct err e;
+    int prior = -1;
+
+    err_clear(&e);
+    fake_now = at;
+    if (outbox_open(&ob, dbpath, key, &e) != 0)
+        _exit(2);
+    if (outbox_note_claim(ob, rid, 1, 0, &prior, &e) != 1 || prior < 1)
+        _exit(1);
+    outbox_close(ob);
+    _exit(0);
+}
+
+/*
+ * A note is posted only by the process that holds its claim: the owner re-takes it right
+ * before each POST (owner and unexpired lease, extended); once another process has taken
+ * it over (the lease ran out), the renewal fails and a late failure does not release the new
+ * owner's claim. A claim taken over counts as an earlier attempt (the feed is searched).
+ */
+static void test_note_lease(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_req a = req_make("lease-a", "+13035550100", "a");
+    struct outbox_req b = req_make("lease-b", "+13035550100", "b");
+    struct outbox_entry en;
+    struct err e;
+    int64_t t0 = 1700000000000LL, lease;
+    int status = 0;
+    pid_t pid;
+
+    err_clear(&e);
+    fake_now = t0;
+    outbox_set_clock(fake_clock);
+    assert_int_equal(outbox_lease_ms(ob), OUTBOX_LEASE_MS);
+    outbox_set_lease_ms(ob, 1000); /* never shorter than OUTBOX_LEASE_MS */
+    assert_int_equal(outbox_lease_ms(ob), OUTBOX_LEASE_MS);
+    outbox_set_lease_ms(ob, 300000);
+    lease = outbox_lease_ms(ob);
+    assert_int_equal(lease, 300000);
+
+    /* A: the message id with the note's first claim, then a renewal that extends the lease */
+    assert_int_equal(outbox_journal_intent(ob, &a, &e), 1);
+    assert_int_equal(outbox_mark_sent_claim(ob, "lease-a", "/messages/la", NULL, NULL, "n", &e), 1);
+    assert_int_equal(outbox_get(ob, "lease-a", &en, &e), 1);
+    assert_int_equal(en.owner_pid, (int64_t)getpid());
+    assert_int_equal(en.lease_until_ms, t0 + lease);
+    outbox_entry_free(&en);
+    fake_now = t0 + lease - 1;
+    assert_int_equal(outbox_note_renew(ob, "lease-a", &e), 1);
+    assert_int_equal(outbox_get(ob, "lease-a", &en, &e), 1);
+    assert_int_equal(en.lease_until_ms, fake_now + lease);
+    outbox_entry_free(&en);
+    /* an expired lease is not renewed, even when nobody took it over */
+    fake_now += lease;
+    assert_int_equal(outbox_note_renew(ob, "lease-a", &e), 0);
+
+    /* B takes it over (A's lease ran out); A may then neither renew nor journal a failure */
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0)
+        child_take_over("lease-a", fake_now + 1);
+    assert_true(pid > 0);
+    assert_int_equal(wait_bounded(pid, &status, WAIT_MS), 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(outbox_note_renew(ob, "lease-a", &e), 0);
+    assert_int_equal(outbox_note_failed(ob, "lease-a", 0, "HTTP 503", fake_now, &e), 0);
+    assert_int_equal(outbox_get(ob, "lease-a", &en, &e), 1);
+    assert_int_equal(en.owner_pid, (int64_t)pid); /* still B's claim */
+    assert_int_equal(en.note_attempts, 2);
+    assert_int_equal(en.note_state, OUTBOX_NOTE_PENDING);
+    outbox_entry_free(&en);
+
+    /* a claim taken over before any note attempt was counted still looks in the feed:
+     * (the intent's owner is this process; B claims with prior attempts >= 1) */
+    assert_int_equal(outbox_journal_intent(ob, &b, &e), 1);
+    assert_int_equal(outbox_mark_sent(ob, "lease-b", "/messages/lb", NULL, NULL, "n", &e), 1);
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0)
+        child_take_over("lease-b", fake_now + 2 * lease);
+    assert_true(pid > 0);
+    assert_int_equal(wait_bounded(pid, &status, WAIT_MS), 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* not a renewal of a row whose note is not pending */
+    assert_int_equal(outbox_note_written(ob, "lease-b", "77", &e), 1);
+    assert_int_equal(outbox_note_renew(ob, "lease-b", &e), 0);
+    outbox_set_clock(NULL);
+    outbox_close(ob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -897,6 +992,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reply_ids_and_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_note_lease, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
