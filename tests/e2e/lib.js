@@ -182,7 +182,8 @@ async function openCompose(page) {
   await page.waitForFunction(() => {
     const b = document.querySelector('.textus-compose');
     const t = b && b.querySelector('.textus-templates');
-    return b && b.dataset.prefill && b.dataset.prefill !== 'waiting' &&
+    // (a box without data-prefill does not pre-fill by the thread: nothing to wait for)
+    return b && b.dataset.prefill !== 'waiting' &&
       (!t || (t.dataset.state && t.dataset.state !== 'loading'));
   }, null, { timeout: 30000 });
   return box;
