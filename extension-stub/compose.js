@@ -150,6 +150,82 @@
       (win ? `Texts are allowed ${win} their time. ` : '') + 'Nothing was sent yet.';
   }
 
+  // The recruiter-facing words for a refused send or schedule: what happened to the text and
+  // to the note, one line each, and what the recruiter can do. Never a config key, a verb
+  // name, a command line or UTC: those are for the admin's `textus-host doctor`.
+  const ADMIN = 'If it keeps happening, ask your TextUs admin to check the setup on this computer.';
+  function sendWords(error, firstName) {
+    const who = firstName || 'The candidate';
+    const none = 'No note was added in Greenhouse (nothing was sent).';
+    const e = error || {};
+    switch (e.code) {
+      case 'opted_out':
+        return { text: `Not sent: ${who} has opted out of texts.`, note: none };
+      case 'blocked':
+        return { text: 'Not sent: this number is blocked in TextUs.', note: none };
+      case 'not_configured':
+        return { text: 'Not sent: TextUs is not set up yet.', note: none, settings: true };
+      case 'textus_auth':
+      case 'textus_account':
+        return { text: 'Not sent: TextUs did not accept your sign-in.', note: none, settings: true };
+      case 'invalid_config':
+      case 'store_corrupt':
+      case 'store_key_mismatch':
+      case 'store_permissions':
+        return { text: 'Not sent: the TextUs settings on this computer need attention.', note: none, settings: true };
+      case 'body_too_long':
+        return { text: 'Not sent: the message is longer than 3 texts. Shorten it and send again.', note: none };
+      case 'textus_rejected':
+        return { text: 'Not sent: TextUs refused this text. Check the number, or edit the text and try again.', note: none };
+      case 'rate_limited':
+        return { text: 'Not sent: TextUs asked us to slow down. Wait a minute, then press Try again.', note: none, retry: true };
+      case 'upstream_unavailable':
+      case 'upstream_invalid':
+      case 'store_io':
+        return { text: 'Not sent: TextUs is not responding right now. Press Try again in a moment.', note: none, retry: true };
+      case 'outcome_unknown':
+        return { text: "We couldn't confirm that the text went out. Don't send it again: it is being checked, " +
+          'and it will show in the conversation once it is confirmed.',
+        note: 'The note will be added in Greenhouse once the text is confirmed.', retry: true, again: 'Check again' };
+      case 'schedule_out_of_range':
+        return { text: 'Not scheduled: that time is too soon or too far ahead.', note: none };
+      case 'extension_error':
+      case 'host_timeout':
+        return { text: 'Not sent: the TextUs helper on this computer did not answer. Reload the page and try again. ' + ADMIN,
+          note: none, retry: true };
+      default:
+        if (/^host_/.test(e.code || '')) {
+          return { text: 'Not sent: the TextUs helper on this computer is not working. ' + ADMIN, note: none };
+        }
+        return { text: 'Not sent: something went wrong. ' + ADMIN, note: none, retry: !!e.retryable };
+    }
+  }
+
+  // What happened to the Greenhouse note, from a send's `note` (or the note event).
+  function noteWords(note) {
+    const n = note || {};
+    const code = String(n.reason || '').replace(/:.*$/s, '');
+    if (n.state === 'written') return 'Note added in Greenhouse.';
+    if (n.state === 'disabled') return 'Greenhouse notes are turned off for texts.';
+    if (n.state === 'dismissed') return 'No note in Greenhouse (your admin stopped it).';
+    if (n.state !== 'pending') return '';
+    if (n.event) return 'Adding the note in Greenhouse…';
+    if (n.retrying !== false) return 'Note not added yet: Greenhouse did not answer. It is retried automatically.';
+    if (n.never) {
+      return code === 'greenhouse_not_found'
+        ? 'Note not added: Greenhouse cannot find this candidate (deleted or merged?). Add the note by hand if you need it.'
+        : 'Note not added: Greenhouse refused this note. Add it by hand if you need it.';
+    }
+    if (code === 'greenhouse_permission' || code === 'greenhouse_auth') {
+      return 'Note not added: Greenhouse refused it (your account may not be allowed to add notes). ' +
+        'Ask your Greenhouse admin; the note is added once that is fixed.';
+    }
+    if (code === 'greenhouse_user_not_found') {
+      return 'Note not added: Greenhouse does not know your email. Check it in the TextUs settings.';
+    }
+    return 'Note not added: Greenhouse refused it. ' + ADMIN;
+  }
+
   // ---- the candidate's local time ---------------------------------------------------------
 
   function localTimeLine(ctx) {
@@ -371,7 +447,8 @@
     return { picker };
   }
 
-  const api = { attach, quietActions, timeIn, clock12, windowWords, quietSentence, zoneLabel, ensureStyle };
+  const api = { attach, quietActions, timeIn, clock12, windowWords, quietSentence, zoneLabel, ensureStyle,
+    sendWords, noteWords };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   root.TextusCompose = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
