@@ -2,19 +2,24 @@
 // (https://*.greenhouse.io/people/*). It finds the candidate's name and the profile header,
 // sends the header's visible lines to the host (extract_phone: the host picks the number
 // beneath the name), puts a "Text candidate" button beside that number and an
-// "Import to TextUs" action beside the name. The button opens a compose box (the local
-// template with the merge fields of TextUs saved replies filled, from the page and then from
-// the host; an unfilled one highlighted and never sent without a second click; a segment
-// counter) that checks the number first (prepare_send: a locked or blocked number
-// shows before anyone types), sends through the host (send_sms with a fresh request id and
-// reply_before_note: "Sent" as soon as TextUs accepted it, "note added in Greenhouse" on the
-// host's note event) and then follows delivery (message_status) until Delivered / Not
-// Delivered. Above the text box the compose box shows the conversation with the number (the
-// host's conversation verb, which also logs the candidate's new replies in Greenhouse); the
-// button carries a dot while the latest message is an unanswered reply. While the page is
-// open it tells the service worker so every minute (the worker flushes the outbox, which
-// logs replies, every 2 minutes). The composing aids (template picker, the candidate's local
-// time, scheduling in their quiet hours) are in compose.js.
+// "Import to TextUs" action beside the name. The button opens a compose box: a dialog with a
+// fixed header (name, number and where it came from), the conversation scrolling beneath it
+// and one primary button per state (a disabled Send says why beside it); focus moves into it
+// and Escape closes it. For a first contact it starts with the local template (the merge
+// fields of TextUs saved replies filled, from the page and then from the host; an unfilled
+// one highlighted and never sent without a second click); a counter says "2 texts (limit 3)".
+// It checks the number first (prepare_send: a locked or blocked number shows before anyone
+// types), sends through the host (send_sms with a fresh request id and reply_before_note:
+// "Sent." as soon as TextUs accepted it, the note's line on the host's note event), follows
+// delivery (message_status) until Delivered / Not delivered, and is then ready for the next
+// text. What happened to the text and to the note is said in words (compose.js), never a
+// config key, verb or command. The conversation is the host's conversation verb (which also
+// logs the candidate's new replies in Greenhouse; a new reply is announced); the button
+// carries a dot, said in words too, while the latest message is an unanswered reply. While
+// the page is open it tells the service worker so every minute (the worker flushes the
+// outbox, which logs replies, every 2 minutes). The composing aids (template picker, the
+// candidate's local time, scheduling in their quiet hours) and the box's words are in
+// compose.js.
 // It never talks to the host directly: everything goes through the service worker (sw.js),
 // over one port per profile page (a warm host behind it).
 'use strict';
