@@ -477,8 +477,8 @@
     let autoFilled = null; // what the template gave, while the recruiter has not edited it
     const prefill = (items) => {
       if (box !== myBox || box.dataset.prefill !== 'waiting') return;
-      if (items === null || items.length || ta.value) {
-        box.dataset.prefill = items === null ? 'unknown' : items.length ? 'thread' : 'typed';
+      if (items === null || items.length || ta.value || refused) {
+        box.dataset.prefill = items === null ? 'unknown' : items.length ? 'thread' : ta.value ? 'typed' : 'refused';
         return;
       }
       box.dataset.prefill = 'template';
@@ -580,6 +580,11 @@
       }
       refused = r.result.opted_out ? 'opted_out' : r.result.blocked ? 'blocked' : null;
       box.dataset.check = refused || 'clear';
+      if (refused && autoFilled !== null && ta.value === autoFilled) { // no introduction for them
+        ta.value = '';
+        autoFilled = null;
+        box.dataset.prefill = 'refused';
+      }
       check.textContent = refused === 'opted_out'
         ? `${first || 'This candidate'} has opted out of texts, so this number can't be texted.`
         : refused === 'blocked' ? "This number is blocked in TextUs, so it can't be texted." : '';

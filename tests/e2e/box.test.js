@@ -180,7 +180,8 @@ for (const [id, phone, stateName, words] of [
     assert.match(await box.locator('.textus-send-reason').textContent(),
       stateName === 'opted_out' ? /^Jane opted out of texts$/ : /^This number is blocked in TextUs$/);
     assert.strictEqual(await send.getAttribute('aria-describedby'), 'textus-send-reason');
-    // no template for someone who cannot be texted? The box is still a first contact here.
+    // no introduction pre-filled for someone who cannot be texted
+    assert.strictEqual(await box.locator('textarea.textus-body').inputValue(), '');
     await humaneBox(box, stateName);
     await L.assertAccessible(page, '.textus-compose', `box-${stateName.replace('_', '-')}`);
     assert.strictEqual((await posts('/acme/messages')).length, before);
