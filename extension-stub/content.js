@@ -556,7 +556,8 @@
       lineText.textContent = text || '';
       lineNote.textContent = note || '';
       lineText.dataset.kind = kind || '';
-      lineNote.dataset.kind = kind === 'bad' ? 'bad' : '';
+      // the note's own colour: red only when the note itself failed
+      lineNote.dataset.kind = /^Note not added/.test(note || '') ? 'bad' : /^Note added/.test(note || '') ? 'good' : '';
       status.querySelectorAll('.textus-open-settings').forEach((a) => a.remove());
     };
     const settingsLink = () => {
