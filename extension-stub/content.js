@@ -2,19 +2,24 @@
 // (https://*.greenhouse.io/people/*). It finds the candidate's name and the profile header,
 // sends the header's visible lines to the host (extract_phone: the host picks the number
 // beneath the name), puts a "Text candidate" button beside that number and an
-// "Import to TextUs" action beside the name. The button opens a compose box (the local
-// template with the merge fields of TextUs saved replies filled, from the page and then from
-// the host; an unfilled one highlighted and never sent without a second click; a segment
-// counter) that checks the number first (prepare_send: a locked or blocked number
-// shows before anyone types), sends through the host (send_sms with a fresh request id and
-// reply_before_note: "Sent" as soon as TextUs accepted it, "note added in Greenhouse" on the
-// host's note event) and then follows delivery (message_status) until Delivered / Not
-// Delivered. Above the text box the compose box shows the conversation with the number (the
-// host's conversation verb, which also logs the candidate's new replies in Greenhouse); the
-// button carries a dot while the latest message is an unanswered reply. While the page is
-// open it tells the service worker so every minute (the worker flushes the outbox, which
-// logs replies, every 2 minutes). The composing aids (template picker, the candidate's local
-// time, scheduling in their quiet hours) are in compose.js.
+// "Import to TextUs" action beside the name. The button opens a compose box: a dialog with a
+// fixed header (name, number and where it came from), the conversation scrolling beneath it
+// and one primary button per state (a disabled Send says why beside it); focus moves into it
+// and Escape closes it. For a first contact it starts with the local template (the merge
+// fields of TextUs saved replies filled, from the page and then from the host; an unfilled
+// one highlighted and never sent without a second click); a counter says "2 texts (limit 3)".
+// It checks the number first (prepare_send: a locked or blocked number shows before anyone
+// types), sends through the host (send_sms with a fresh request id and reply_before_note:
+// "Sent." as soon as TextUs accepted it, the note's line on the host's note event), follows
+// delivery (message_status) until Delivered / Not delivered, and is then ready for the next
+// text. What happened to the text and to the note is said in words (compose.js), never a
+// config key, verb or command. The conversation is the host's conversation verb (which also
+// logs the candidate's new replies in Greenhouse; a new reply is announced); the button
+// carries a dot, said in words too, while the latest message is an unanswered reply. While
+// the page is open it tells the service worker so every minute (the worker flushes the
+// outbox, which logs replies, every 2 minutes). The composing aids (template picker, the
+// candidate's local time, scheduling in their quiet hours) and the box's words are in
+// compose.js.
 // It never talks to the host directly: everything goes through the service worker (sw.js),
 // over one port per profile page (a warm host behind it).
 'use strict';
@@ -75,8 +80,8 @@
     tabPort.onDisconnect.addListener(() => {
       tabPort = null;
       for (const w of waiting.values()) {
-        w(extensionError('The extension restarted while the host was working (reload the page; ' +
-          'a send is never repeated: textus-host outbox list shows it).'));
+        w(extensionError('The extension restarted while TextUs was working. Reload the page: ' +
+          'a text is never sent twice.'));
       }
       waiting.clear();
     });
@@ -249,8 +254,8 @@
       case 'blocked':
         return { text: 'This number is blocked in TextUs. Nothing was sent.' };
       case 'outcome_unknown':
-        return { text: 'We could not confirm whether the text went out. Do not send it again: ' +
-          'the host checks and finishes it on its own (textus-host outbox list).' };
+        return { text: "We couldn't confirm that it went through. Don't repeat it: it is being checked " +
+          'and finished on its own.' };
       case 'textus_auth':
       case 'textus_account':
       case 'greenhouse_auth':
@@ -277,6 +282,7 @@
   }
 
   function placeButtons(nameEl, header, phone) {
+    if (window.TextusCompose) TextusCompose.ensureStyle();
     document.querySelectorAll('.textus-ui.textus-text-btn, .textus-ui.textus-import-btn').forEach((b) => b.remove());
     const textBtn = el('button', { type: 'button', class: 'textus-ui textus-text-btn', style: BTN_STYLE,
       'data-e164': phone.e164, 'data-label': phone.label || '', title: 'Text ' + phone.display + ' through TextUs' },
@@ -392,8 +398,25 @@
     return names;
   }
 
+  // The recruiter's words for a refused send and for the note: compose.js.
+  const sendWords = (error, first) => TextusCompose.sendWords(error, first);
+  const noteWords = (note) => TextusCompose.noteWords(note);
+
+  // "2:05 PM" today, "Yesterday 2:05 PM", "Dec 3, 2:05 PM": the recruiter's own time.
+  function threadTime(at) {
+    const d = new Date(at);
+    if (!at || isNaN(d.getTime())) return '';
+    const time = d.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+    const day = (x) => x.toDateString();
+    const now = new Date();
+    if (day(d) === day(now)) return time;
+    if (day(d) === day(new Date(now.getTime() - 86400000))) return `Yesterday ${time}`;
+    return `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })}, ${time}`;
+  }
+
   async function openCompose() {
-    if (box) { unmountThread(); box.remove(); }
+    if (box) closeCompose(false);
+    const opener = document.querySelector('.textus-ui.textus-text-btn');
     const stored = await new Promise((res) => {
       try { chrome.storage.local.get({ template: DEFAULT_TEMPLATE, recruiter: '' }, res); } catch (e) { res({ template: DEFAULT_TEMPLATE }); }
     });
@@ -402,35 +425,69 @@
     // name"), until the host's saved_replies answer brings its own (the recruiter's Greenhouse
     // name), which come first
     const local = Object.assign(nameFields(state.profile.name, ''), nameFields(stored.recruiter, 'recruiter_'));
+    const first = local.first_name || '';
     let fields = local;
-    box = el('div', { class: 'textus-ui textus-compose', role: 'dialog', 'aria-label': 'Text candidate',
-      style: 'position:fixed;right:24px;bottom:24px;width:380px;z-index:2147483647;background:#fff;' +
-        'border:1px solid #c6d3e3;border-radius:10px;box-shadow:0 6px 24px rgba(0,0,0,.18);padding:14px;' +
-        'font:13px/18px system-ui,sans-serif;color:#1d2733' });
-    const title = el('div', { style: 'font-weight:600;margin-bottom:6px' },
-      `Text ${state.profile.name} at ${state.phone.display}`);
-    // where the number came from (extract_phone's source): the host never picks one above the name
-    const fromWhere = el('div', { class: 'textus-number-source', 'data-source': state.phone.source || '',
-      style: 'margin:-4px 0 6px;color:#5a6b7d' },
-    state.phone.source === 'greenhouse'
-      ? 'Number from the candidate\'s Greenhouse record (none is shown beneath their name on this page).'
-      : 'Number shown beneath the candidate\'s name on this page.');
-    const ta = el('textarea', { class: 'textus-body', rows: '6',
-      style: 'width:100%;box-sizing:border-box;font:13px/18px system-ui,sans-serif;padding:6px' });
-    ta.value = fillTemplate(template, fields).body;
-    let autoFilled = ta.value; // what the template gave, while the recruiter has not edited it
-    const counter = el('div', { class: 'textus-counter', style: 'margin:4px 0;color:#5a6b7d' });
-    // the merge fields still in the text, highlighted: nothing is sent with one unless the
-    // recruiter confirms (Send, then "Send as written")
-    const pending = el('div', { class: 'textus-unfilled', role: 'status', style: 'margin:4px 0;color:#6b4500' });
-    const check = el('div', { class: 'textus-check', role: 'status', style: 'margin:4px 0' });
-    const status = el('div', { class: 'textus-send-status', role: 'status', 'aria-live': 'polite',
-      style: 'margin:6px 0;font-weight:600' });
-    const send = el('button', { type: 'button', class: 'textus-send', style: BTN_STYLE + ';margin-left:0' }, 'Send');
-    const close = el('button', { type: 'button', class: 'textus-close', style: BTN_STYLE }, 'Close');
-    box.append(title, fromWhere, ta, pending, counter, check, status, send, close);
+    if (window.TextusCompose) TextusCompose.ensureStyle();
+    box = el('div', { class: 'textus-ui textus-compose', role: 'dialog', 'aria-labelledby': 'textus-compose-title',
+      'aria-describedby': 'textus-compose-number' });
+    // the header: who, which number and where it came from; the thread scrolls beneath it
+    const head = el('div', { class: 'textus-head' });
+    const title = el('h2', { class: 'textus-title', id: 'textus-compose-title' }, `Text ${state.profile.name}`);
+    const label = state.phone.label ? ` · ${state.phone.label}` : '';
+    const from = state.phone.source === 'greenhouse' ? 'from the Greenhouse record' : 'beneath the name on this page';
+    const number = el('p', { class: 'textus-number', id: 'textus-compose-number' });
+    number.append(`${state.phone.display}${label} · `,
+      el('span', { class: 'textus-number-source', 'data-source': state.phone.source || 'profile' }, from));
+    const close = el('button', { type: 'button', class: 'textus-x textus-close', 'aria-label': 'Close', title: 'Close (Esc)' }, '×');
+    head.append(title, number, close);
+    const foot = el('div', { class: 'textus-foot' });
+    const taLabel = el('label', { for: 'textus-compose-body', class: 'textus-sr' }, `Message to ${state.profile.name}`);
+    const ta = el('textarea', { class: 'textus-body', id: 'textus-compose-body', rows: '4',
+      placeholder: `Write a message to ${first || 'the candidate'}` });
+    const pending = el('p', { class: 'textus-line textus-unfilled', role: 'status' });
+    const counter = el('p', { class: 'textus-line textus-counter', 'aria-live': 'off' });
+    const check = el('p', { class: 'textus-line textus-check', role: 'status' });
+    const status = el('div', { class: 'textus-line textus-send-status', role: 'status', 'aria-live': 'polite' });
+    const lineText = el('div', { class: 'textus-line-text' });
+    const lineNote = el('div', { class: 'textus-line-note' });
+    status.append(lineText, lineNote);
+    const actions = el('div', { class: 'textus-actions' });
+    const send = el('button', { type: 'button', class: 'textus-btn textus-primary textus-send',
+      'aria-describedby': 'textus-send-reason' }, 'Send');
+    const reason = el('span', { class: 'textus-send-reason', id: 'textus-send-reason' });
+    actions.append(send, reason);
+    const announce = el('div', { class: 'textus-sr textus-announce', 'aria-live': 'polite' });
+    foot.append(check, taLabel, ta, pending, counter, status, actions);
+    box.append(head, foot, announce);
     document.body.appendChild(box);
-    mountThread(box, ta);
+    box.dataset.prefill = 'waiting';
+    mountThread(box, foot, first);
+    const myBox = box;
+
+    const closeBox = () => closeCompose(true);
+    close.addEventListener('click', closeBox);
+    box.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') { ev.preventDefault(); ev.stopPropagation(); closeBox(); }
+    });
+    box.returnFocus = opener;
+    ta.focus();
+
+    // The template pre-fills only a first contact: once the thread says there is none yet
+    // (and the recruiter has not typed), the box gets the filled template.
+    let autoFilled = null; // what the template gave, while the recruiter has not edited it
+    const prefill = (items) => {
+      if (box !== myBox || box.dataset.prefill !== 'waiting') return;
+      if (items === null || items.length || ta.value || refused) {
+        box.dataset.prefill = items === null ? 'unknown' : items.length ? 'thread' : ta.value ? 'typed' : 'refused';
+        return;
+      }
+      box.dataset.prefill = 'template';
+      ta.value = fillTemplate(template, fields).body;
+      autoFilled = ta.value;
+      ta.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    thread.onFirst = prefill;
+
     const showUnfilled = () => {
       const names = unfilled(ta.value);
       pending.textContent = '';
@@ -439,48 +496,76 @@
       pending.append('Not filled: ');
       names.forEach((n, i) => {
         if (i) pending.append(', ');
-        pending.appendChild(el('mark', { class: 'textus-missing', title: 'not filled: edit it before sending',
-          style: 'background:#fde7b0;color:#6b4500;border-radius:3px;padding:0 2px' }, `{${n}}`));
+        pending.appendChild(el('mark', { class: 'textus-missing', title: 'Not filled: edit it before sending' }, `{${n}}`));
       });
-      pending.append(' — edit before sending.');
+      pending.append('. Edit it before sending.');
     };
     // templates, their local time, quiet hours: compose.js. Its saved_replies answer carries the
     // merge fields' values as the host has them: they fill the local template too, as long as
     // the recruiter has not edited it.
-    const aids = { host, state, el, btnStyle: BTN_STYLE };
+    const aids = { host, state, el };
     aids.onFields = (hostFields) => {
       const merged = Object.assign({}, local);
       for (const [k, v] of Object.entries(hostFields || {})) if (typeof v === 'string' && v) merged[k] = v;
       fields = merged;
-      if (ta.value !== autoFilled || !box || !box.isConnected) return;
+      box.dataset.fields = 'ready';
+      if (autoFilled === null || ta.value !== autoFilled || box !== myBox) return;
       ta.value = fillTemplate(template, fields).body;
       autoFilled = ta.value;
       ta.dispatchEvent(new Event('input', { bubbles: true }));
     };
-    if (window.TextusCompose) TextusCompose.attach(aids, title, ta);
+    let picker = null;
+    if (window.TextusCompose) picker = TextusCompose.attach(aids, number, ta).picker;
 
     let requestId = null;
     let sentBody = null;
-    let refused = false; // the number is locked or blocked: nothing to send
+    let refused = null; // 'opted_out' | 'blocked': the number cannot be texted
     let checkedAt = 0;
     let asWritten = null; // the text the recruiter chose to send with its unfilled fields
+    let busy = false; // a send or schedule is under way
+    let sendHidden = false;
+    let retryLabel = null; // "Try again" / "Check again" while the same text may be retried
     const update = () => {
       showUnfilled();
       if (asWritten !== null && ta.value !== asWritten) {
         asWritten = null;
-        if (status.dataset.state === 'unfilled') { status.textContent = ''; delete status.dataset.state; }
+        if (status.dataset.state === 'unfilled') show(null, '', '', '');
       }
-      if (send.textContent === 'Send' || send.textContent === 'Send as written') {
-        send.textContent = asWritten !== null ? 'Send as written' : 'Send';
-      }
+      if (retryLabel && ta.value !== sentBody) retryLabel = null;
       const c = TextusSms.count(ta.value, 3);
-      counter.textContent = `${ta.value.length} characters · ${c.segments} of ${c.limit} segments (${c.encoding})` +
-        (c.tooLong ? ` — too long by ${-c.remaining}` : '');
-      counter.style.color = c.tooLong ? '#b3261e' : '#5a6b7d';
-      send.disabled = refused || c.tooLong || !ta.value.trim() || status.dataset.state === 'sent';
+      const n = Array.from(ta.value).length;
+      counter.textContent = !n ? '' : c.tooLong
+        ? `${n} characters · ${c.segments} texts: too long, the limit is 3 texts. Shorten it by ${-c.remaining} characters.`
+        : `${n} characters · ${c.segments} ${c.segments === 1 ? 'text' : 'texts'} (limit 3)` +
+          (c.encoding === 'UCS-2' ? ' · emoji and some symbols make each text shorter' : '');
+      counter.dataset.tooLong = c.tooLong ? '1' : '0';
+      const why = busy ? '' : refused === 'opted_out' ? `${first || 'The candidate'} opted out of texts`
+        : refused === 'blocked' ? 'This number is blocked in TextUs'
+          : !ta.value.trim() ? 'Type a message first' : c.tooLong ? 'Too long to send' : '';
+      send.disabled = busy || !!why;
+      reason.textContent = why;
+      send.textContent = busy ? 'Sending…' : retryLabel || (asWritten !== null ? 'Send as written' : 'Send');
+      send.hidden = sendHidden;
+      reason.hidden = sendHidden;
       box.dataset.segments = String(c.segments);
       box.dataset.encoding = c.encoding;
     };
+    const show = (stateName, text, note, kind) => {
+      if (stateName === null) delete status.dataset.state;
+      else status.dataset.state = stateName;
+      lineText.textContent = text || '';
+      lineNote.textContent = note || '';
+      lineText.dataset.kind = kind || '';
+      // the note's own colour: red only when the note itself failed
+      lineNote.dataset.kind = /^Note not added/.test(note || '') ? 'bad' : /^Note added/.test(note || '') ? 'good' : '';
+      status.querySelectorAll('.textus-open-settings').forEach((a) => a.remove());
+    };
+    const settingsLink = () => {
+      const a = el('a', { href: '#', class: 'textus-open-settings' }, 'Open TextUs settings');
+      a.addEventListener('click', (ev) => { ev.preventDefault(); chrome.runtime.sendMessage({ cmd: 'open_options' }); });
+      lineText.append(' ', a);
+    };
+    const hideSend = (hidden) => { sendHidden = hidden; update(); };
 
     // The checks ahead of the click (prepare_send): a locked or blocked number shows before the
     // recruiter types, the host's connections get ready, and a send within 60 s skips them.
@@ -489,45 +574,36 @@
       checkedAt = Date.now();
       box.dataset.check = 'checking';
       const r = await host('prepare_send', { candidate_id: state.candidateId, to: state.phone.e164 });
-      if (!box.isConnected) return;
+      if (box !== myBox) return;
       if (!r.ok) { // the send checks again and says why
         box.dataset.check = 'error:' + r.error.code;
         return;
       }
-      refused = r.result.opted_out || r.result.blocked;
-      box.dataset.check = r.result.opted_out ? 'opted_out' : r.result.blocked ? 'blocked' : 'clear';
-      check.textContent = r.result.opted_out
-        ? 'This candidate has opted out of texts (locked in TextUs).'
-        : r.result.blocked ? 'This number is blocked in TextUs.' : '';
-      check.style.color = refused ? '#b3261e' : '#1d2733';
+      refused = r.result.opted_out ? 'opted_out' : r.result.blocked ? 'blocked' : null;
+      box.dataset.check = refused || 'clear';
+      if (refused && autoFilled !== null && ta.value === autoFilled) { // no introduction for them
+        ta.value = '';
+        autoFilled = null;
+        box.dataset.prefill = 'refused';
+      }
+      check.textContent = refused === 'opted_out'
+        ? `${first || 'This candidate'} has opted out of texts, so this number can't be texted.`
+        : refused === 'blocked' ? "This number is blocked in TextUs, so it can't be texted." : '';
       update();
     };
     ta.addEventListener('input', () => {
       update();
-      if (Date.now() - checkedAt > 30000 && status.dataset.state !== 'sent') prepare();
+      if (Date.now() - checkedAt > 30000 && !busy) prepare();
     });
     update();
     prepare();
     let stopEvents = null;
-    close.addEventListener('click', () => {
-      if (stopEvents) stopEvents();
-      unmountThread();
-      box.remove();
-      box = null;
-    });
+    box.cleanup = () => { if (stopEvents) stopEvents(); };
 
-    // "Sent" at once, then the note (the host's event after its reply), then Delivered
-    const parts = { sent: '', note: '', delivery: '' };
-    const render = () => {
-      status.textContent = [parts.delivery || parts.sent, parts.note].filter(Boolean).join(' · ');
-    };
-    const showNote = (note) => {
-      status.dataset.note = note.state || '';
-      parts.note = note.state === 'written' ? 'note added in Greenhouse'
-        : note.state === 'pending' && note.event ? 'adding the note in Greenhouse…'
-          : note.state === 'pending' ? 'Greenhouse note pending' : '';
-      render();
-    };
+    // the last send's two lines: the text (Sent, then Delivered) and the note
+    let current = null; // the message id the status lines are about
+    const parts = { text: '', note: '' };
+    const render = () => show(status.dataset.state, parts.text, parts.note, parts.kind);
 
     let scheduleKey = null;
     let scheduleId = null;
@@ -537,10 +613,8 @@
       if (names.length && asWritten !== body) {
         // never sent silently: the first click says which fields are unfilled
         asWritten = body;
-        status.textContent = `Not filled: ${names.map((n) => `{${n}}`).join(', ')} — edit the text, or press ` +
-          '"Send as written" to send it with the braces.';
-        status.dataset.state = 'unfilled';
-        status.style.color = '#b3261e';
+        show('unfilled', `Not filled: ${names.map((n) => `{${n}}`).join(', ')}. Edit the text, or press ` +
+          '"Send as written" to send it with the braces.', '', 'bad');
         update();
         return;
       }
@@ -548,65 +622,95 @@
         requestId = crypto.randomUUID(); // a fresh id per message; a retry of the same text reuses it
         sentBody = body;
       }
-      send.disabled = true;
-      ta.readOnly = true;
-      status.textContent = 'Sending…';
-      status.dataset.state = 'sending';
-      status.style.color = '#1d2733';
+      busy = true;
+      current = null;
+      parts.text = ''; parts.note = '';
+      show('sending', 'Sending…', '', '');
+      delete status.dataset.note;
+      delete status.dataset.delivery;
+      update();
       const rid = requestId;
       if (stopEvents) stopEvents();
       stopEvents = onHostEvent((ev) => {
-        if (ev.event === 'note' && ev.request_id === rid && ev.note) showNote(ev.note);
+        if (ev.event === 'note' && ev.request_id === rid && ev.note && box === myBox) {
+          status.dataset.note = ev.note.state || '';
+          if (current === rid) { parts.note = noteWords(ev.note); render(); }
+        }
       });
       const r = await host('send_sms', Object.assign({ request_id: rid, candidate_id: state.candidateId,
         to: state.phone.e164, body, reply_before_note: true }, extra || {}));
+      busy = false;
+      if (box !== myBox) return;
       if (!r.ok && r.error.code === 'quiet_hours' && window.TextusCompose) {
         // their quiet hours: nothing was sent; schedule it for later, or send anyway
-        status.textContent = r.error.message;
-        status.dataset.state = 'refused:quiet_hours';
-        status.style.color = '#b3261e';
-        send.disabled = false; // editing and sending again stays possible
-        ta.readOnly = false;
+        show('refused:quiet_hours', TextusCompose.quietSentence(r.error, first), '', 'bad');
         TextusCompose.quietActions(aids, box, r.error, {
-          status,
+          status, actions,
           now: sendNow,
           body: () => ta.value,
+          hideSend,
+          words: (err) => sendWords(err, first),
+          noteWords,
+          show,
           // one schedule request id per text and time, so that a retry never schedules twice
           scheduleId: (at) => {
             if (scheduleKey !== ta.value + '@' + at) { scheduleKey = ta.value + '@' + at; scheduleId = crypto.randomUUID(); }
             return scheduleId;
           },
-          done: (label) => { send.textContent = label; send.disabled = true; ta.readOnly = true; },
+          done: () => { ta.value = ''; requestId = null; hideSend(false); ta.focus(); refreshThread(); },
         });
+        update();
         return;
       }
+      hideSend(false);
+      box.querySelectorAll('.textus-quiet-actions').forEach((n) => n.remove());
       if (!r.ok) {
-        const et = errorText(r);
-        status.textContent = et.text;
-        status.dataset.state = 'refused:' + r.error.code;
-        status.style.color = '#b3261e';
-        if (et.settings) {
-          const a = el('a', { href: '#', class: 'textus-open-settings', style: 'margin-left:6px' }, 'Open TextUs settings');
-          a.addEventListener('click', (ev) => { ev.preventDefault(); chrome.runtime.sendMessage({ cmd: 'open_options' }); });
-          status.appendChild(a);
-        }
-        if (r.error.retryable) { send.disabled = false; send.textContent = 'Try again'; }
-        ta.readOnly = !r.error.retryable;
+        const words = sendWords(r.error, first);
+        show('refused:' + r.error.code, words.text, words.note, 'bad');
+        if (words.settings) settingsLink();
+        retryLabel = words.retry ? (words.again || 'Try again') : null; // same text, same request id
+        update();
         return;
       }
-      status.style.color = '#1d2733';
+      // sent: the box is ready for the next text; the thread shows this one
+      const msgId = (r.result.message && r.result.message.id) || '';
+      current = rid;
+      status.dataset.messageId = msgId;
+      status.dataset.note = (r.result.note && r.result.note.state) || '';
+      parts.text = 'Sent.';
+      parts.kind = 'good';
+      parts.note = noteWords(r.result.note || {});
       status.dataset.state = 'sent';
-      status.dataset.messageId = (r.result.message && r.result.message.id) || '';
-      parts.sent = 'Sent';
-      showNote(r.result.note || {});
-      send.textContent = 'Sent';
+      render();
+      if (msgId) localSent.set(msgId, { id: msgId, direction: 'out', body, at: new Date().toISOString(), delivered: null });
+      ta.value = '';
+      asWritten = null;
+      retryLabel = null;
+      requestId = null;
+      if (picker) picker.clear();
+      update();
+      ta.focus();
       refreshThread();
-      followDelivery(r.result.message && r.result.message.id, status, (text) => {
-        parts.delivery = text;
+      followDelivery(msgId, status, (ok, description) => {
+        if (current !== rid || box !== myBox) return;
+        parts.text = ok ? 'Delivered.' : "Not delivered: the phone company didn't deliver it. " +
+          `Check the number, or reach ${first || 'the candidate'} another way.`;
+        if (description) status.title = description;
+        parts.kind = ok ? 'good' : 'bad';
         render();
       });
     };
     send.addEventListener('click', () => sendNow());
+  }
+
+  function closeCompose(restoreFocus) {
+    if (!box) return;
+    const b = box;
+    if (b.cleanup) b.cleanup();
+    unmountThread();
+    b.remove();
+    box = null;
+    if (restoreFocus && b.returnFocus && b.returnFocus.isConnected) b.returnFocus.focus();
   }
 
   async function followDelivery(messageId, status, show) {
@@ -618,16 +722,14 @@
       const r = await host('message_status', { message_id: messageId });
       if (!r.ok) {
         if (r.error.retryable) continue;
-        status.dataset.delivery = 'error:' + r.error.code;
+        if (status.dataset.messageId === messageId) status.dataset.delivery = 'error:' + r.error.code;
         return;
       }
       if (r.result.final || r.result.delivered !== null && r.result.delivered !== undefined) {
         const ok = r.result.delivered === true;
-        status.style.color = ok ? '#1e7b34' : '#b3261e';
-        status.dataset.delivery = ok ? 'delivered' : 'not_delivered';
-        if (!ok && r.result.description) status.title = r.result.description;
-        show(ok ? 'Delivered' : 'Not Delivered');
+        if (status.dataset.messageId === messageId) status.dataset.delivery = ok ? 'delivered' : 'not_delivered';
         markDelivery(messageId, ok);
+        show(ok, ok ? '' : r.result.description || '');
         return;
       }
     }
@@ -638,13 +740,9 @@
   // id, the host also logs the candidate's replies since its first text as Greenhouse notes.
 
   const THREAD_REFRESH_MS = 60 * 1000;
-  const thread = { el: null, timer: null, busy: false, again: false };
-
-  function threadTime(at) {
-    const d = new Date(at);
-    if (!at || isNaN(d.getTime())) return at || '';
-    return d.toLocaleString([], { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
-  }
+  const thread = { el: null, timer: null, busy: false, again: false, onFirst: null, seen: null, first: '' };
+  // texts sent from this page, shown in the thread until the conversation read has them
+  const localSent = new Map();
 
   // Final delivery states learned from message_status: the thread's bubble of that message says
   // the same as the status line, also when a conversation read is older than the answer.
@@ -655,46 +753,52 @@
     if (!thread.el) return;
     for (const b of thread.el.querySelectorAll('.textus-msg[data-direction="out"]')) {
       if (b.dataset.id !== messageId) continue;
-      const word = ok ? 'Delivered' : 'Not Delivered';
-      b.dataset.delivery = word;
+      const word = ok ? 'Delivered' : 'Not delivered';
+      b.dataset.delivery = ok ? 'Delivered' : 'Not Delivered';
       const d = b.querySelector('.textus-msg-delivery');
       if (d) {
         d.textContent = word;
-        d.style.color = ok ? '' : '#b3261e';
+        d.dataset.bad = ok ? '0' : '1';
       }
     }
   }
 
   function deliveryWord(item) {
     if ((item.delivered === null || item.delivered === undefined) && knownDelivery.has(item.id)) {
-      return knownDelivery.get(item.id) ? 'Delivered' : 'Not Delivered';
+      return knownDelivery.get(item.id) ? 'Delivered' : 'Not delivered';
     }
     if (item.delivered === true) return 'Delivered';
-    if (item.delivered === false) return 'Not Delivered';
-    return 'Pending';
+    if (item.delivered === false) return 'Not delivered';
+    if (item.delivery_state === 'scheduled') return 'Scheduled';
+    return 'Sent';
   }
 
   function renderThread(list, result) {
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
     list.textContent = '';
-    const items = result.items || [];
+    const items = (result.items || []).slice();
+    const ids = new Set(items.map((i) => i.id));
+    for (const [id, m] of localSent) {
+      if (ids.has(id)) localSent.delete(id);
+      else items.push(m);
+    }
     if (!items.length) {
-      list.appendChild(el('div', { class: 'textus-thread-empty', style: 'color:#5a6b7d;font-style:italic' },
-        'No messages with this number yet.'));
+      list.appendChild(el('p', { class: 'textus-thread-empty' }, 'No messages with this number yet.'));
     }
     for (const item of items) {
       const out = item.direction === 'out';
-      const bubble = el('div', { class: 'textus-msg', 'data-direction': item.direction, 'data-id': item.id,
-        style: `margin:4px 0;display:flex;flex-direction:column;align-items:${out ? 'flex-end' : 'flex-start'}` });
-      bubble.appendChild(el('div', { class: 'textus-msg-body', style: 'max-width:85%;padding:5px 9px;' +
-        `border-radius:10px;white-space:pre-wrap;word-break:break-word;background:${out ? '#e3eefc' : '#f1f3f5'}` },
-      item.body || '(no text)'));
-      const meta = el('div', { class: 'textus-msg-meta', style: 'font-size:11px;color:#5a6b7d' },
-        threadTime(item.at) + (out ? ' · ' : ''));
+      const bubble = el('div', { class: 'textus-msg', 'data-direction': item.direction, 'data-id': item.id });
+      bubble.appendChild(el('span', { class: 'textus-sr' }, out ? 'You: ' : `${thread.first || 'Candidate'}: `));
+      bubble.appendChild(el('div', { class: 'textus-msg-body' }, item.body || '(no text)'));
+      const meta = el('div', { class: 'textus-msg-meta' });
+      const t = el('time', { datetime: item.at || '' }, threadTime(item.at));
+      meta.appendChild(t);
       if (out) {
         const word = deliveryWord(item);
-        const d = el('span', { class: 'textus-msg-delivery', style: word === 'Not Delivered' ? 'color:#b3261e' : '' }, word);
-        bubble.dataset.delivery = word;
-        meta.appendChild(d);
+        meta.append(' · ');
+        meta.appendChild(el('span', { class: 'textus-msg-delivery', 'data-bad': word === 'Not delivered' ? '1' : '0' }, word));
+        bubble.dataset.delivery = word === 'Sent' || word === 'Scheduled' ? 'Pending'
+          : word === 'Not delivered' ? 'Not Delivered' : word;
       }
       bubble.appendChild(meta);
       list.appendChild(bubble);
@@ -702,12 +806,13 @@
     list.dataset.count = String(items.length);
     list.dataset.repliesLogged = String(result.replies_logged || 0);
     list.dataset.state = 'ready';
-    list.title = result.replies_error ? 'A reply could not be logged in Greenhouse yet: ' +
-      result.replies_error.message : '';
-    list.scrollTop = list.scrollHeight;
+    list.title = result.replies_error ? 'A reply could not be added to Greenhouse yet; it is retried automatically.' : '';
+    if (atBottom || !thread.rendered) list.scrollTop = list.scrollHeight;
+    thread.rendered = true;
   }
 
-  // The dot: the latest message is the candidate's, and nobody has answered it yet.
+  // The dot: the latest message is the candidate's, and nobody has answered it yet. Said in
+  // words too (the button's accessible name), not only in red.
   function setDot(items) {
     const btn = document.querySelector('.textus-ui.textus-text-btn');
     if (!btn) return;
@@ -716,9 +821,11 @@
     btn.dataset.unanswered = unanswered ? '1' : '0';
     let dot = btn.querySelector('.textus-dot');
     if (unanswered && !dot) {
-      dot = el('span', { class: 'textus-dot', 'aria-label': 'unanswered reply', title: 'The candidate replied',
-        style: 'display:inline-block;width:8px;height:8px;margin-left:6px;border-radius:50%;background:#d93025;' +
-          'vertical-align:middle' });
+      dot = el('span', { class: 'textus-dot', title: 'The candidate replied' });
+      dot.style.cssText = 'display:inline-block;width:8px;height:8px;margin-left:6px;border-radius:50%;background:#d93025;' +
+        'vertical-align:middle';
+      dot.appendChild(el('span', { class: 'textus-sr', style: 'position:absolute;width:1px;height:1px;overflow:hidden;' +
+        'clip:rect(0,0,0,0);white-space:nowrap' }, ' (new reply)'));
       btn.appendChild(dot);
     } else if (!unanswered && dot) {
       dot.remove();
@@ -734,6 +841,22 @@
     return r;
   }
 
+  // New replies since the last read are announced (the box's polite live region).
+  function announceReplies(items) {
+    const incoming = (items || []).filter((i) => i.direction === 'in');
+    if (thread.seen === null) {
+      thread.seen = new Set(incoming.map((i) => i.id));
+      return;
+    }
+    const fresh = incoming.filter((i) => !thread.seen.has(i.id));
+    for (const i of fresh) thread.seen.add(i.id);
+    const region = box && box.querySelector('.textus-announce');
+    if (fresh.length && region) {
+      const lastReply = fresh[fresh.length - 1];
+      region.textContent = `New reply from ${thread.first || 'the candidate'}: ${lastReply.body || ''}`;
+    }
+  }
+
   async function refreshThread() {
     if (thread.busy) { thread.again = true; return; } // e.g. a send while a refresh runs
     thread.busy = true;
@@ -744,9 +867,15 @@
         if (!thread.el || !r) break;
         if (r.ok) {
           renderThread(thread.el, r.result);
+          announceReplies(r.result.items);
         } else {
           thread.el.dataset.state = 'error:' + r.error.code;
-          thread.el.textContent = 'The conversation could not be shown: ' + errorText(r).text;
+          thread.el.textContent = 'The conversation could not be loaded right now.';
+        }
+        if (thread.onFirst) {
+          const fn = thread.onFirst;
+          thread.onFirst = null;
+          fn(r.ok ? (r.result.items || []) : null);
         }
       } while (thread.again);
     } finally {
@@ -754,11 +883,13 @@
     }
   }
 
-  function mountThread(compose, before) {
-    thread.el = el('div', { class: 'textus-thread', role: 'log', 'aria-label': 'Conversation',
-      style: 'max-height:240px;overflow-y:auto;margin:0 0 8px;padding:4px;border:1px solid #e1e7ef;' +
-        'border-radius:6px;font:13px/17px system-ui,sans-serif' }, 'Loading the conversation…');
+  function mountThread(compose, before, first) {
+    thread.el = el('div', { class: 'textus-thread', role: 'region', tabindex: '0',
+      'aria-label': `Conversation with ${first || 'the candidate'}` }, 'Loading the conversation…');
     thread.el.dataset.state = 'loading';
+    thread.seen = null;
+    thread.first = first;
+    thread.rendered = false;
     compose.insertBefore(thread.el, before);
     refreshThread();
     thread.timer = setInterval(refreshThread, THREAD_REFRESH_MS);
@@ -768,6 +899,7 @@
     clearInterval(thread.timer);
     thread.timer = null;
     thread.el = null;
+    thread.onFirst = null;
   }
 
   // ---- while this page is open, the worker flushes the outbox (replies are logged) ----

@@ -1,6 +1,8 @@
 // TextUs for Greenhouse (stub) — options page. Shows the host's checklist (the `configure` verb's
 // dry run: what is stored, checked online; the same lines `textus-host configure` and `doctor`
-// print: ok / FAIL / warn / unchecked, each failure and warning with its fix), says per secret
+// print: Passed / Failed / Warning / Not checked, each failure and warning with what to do, in
+// words: the host's config keys and commands become this page's labels and buttons; one
+// checklist, under a summary that counts failures and warnings), says per secret
 // whether one is stored ("stored (…1234)") or "not set", offers Harvest v3 first and v1 with its removal date
 // (announced for 2026-08-31, passed), sends credentials with `configure` (accepted by the
 // service worker only from this page) and shows the verification in place after "Save and
@@ -31,7 +33,44 @@ function el(tag, cls, text) {
   return e;
 }
 
-const MARKS = { ok: '✓ ok', fail: '✗ FAIL', warn: '! warn', unchecked: '? unchecked' };
+const MARKS = { ok: '✓ Passed', fail: '✗ Failed', warn: '! Warning', unchecked: '? Not checked' };
+
+// The settings' names as this page labels them (never a config key on the page).
+const FIELD_WORDS = {
+  'textus.token': 'API token', 'textus.account': 'Account', 'textus.base_url': 'TextUs address',
+  'greenhouse.email': 'Greenhouse sign-in email', 'greenhouse.client_id': 'Client id',
+  'greenhouse.client_secret': 'Client secret', 'greenhouse.api_key': 'API key', 'greenhouse.harvest': 'Harvest API',
+  'greenhouse.base_url': 'Greenhouse address', 'settings.quiet_hours': 'quiet hours setting',
+  'settings.ca_file': 'certificate file setting',
+};
+
+// Whole fixes the host words for its command line, said for this page.
+const FIX_WORDS = [
+  [/^set greenhouse\.email\b.*/s, 'Type the email you sign in to Greenhouse with in "Your Greenhouse sign-in email", then press "Save and verify".'],
+  [/^ask a Greenhouse admin to re-enable the user.*/s, 'Ask a Greenhouse admin to re-enable your user, or type the sign-in email of an enabled user, then press "Save and verify".'],
+  [/^set textus\.account\b.*/s, 'Type the slug of a TextUs account your token\'s user belongs to in "Account" (or use a token of a member of that account), then press "Save and verify".'],
+  [/^create a new API token in TextUs \(([^)]*)\).*/s, 'Create a new API token in TextUs ($1), type it in "API token" and press "Save and verify".'],
+  [/^check greenhouse\.client_id and client_secret \(([^)]*)\).*/s, 'Check the Client id and Client secret ($1), then press "Save and verify".'],
+  [/^check greenhouse\.api_key and its permissions \(([^)]*)\).*/s, 'Check the API key and its permissions ($1), then press "Save and verify".'],
+  [/^create Harvest v3 credentials \(([^)]*)\).*/s, 'Create Harvest v3 credentials ($1), choose Harvest v3 above and type the Client id and Client secret.'],
+];
+
+// A host's message or fix in words: config keys become this page's labels, commands become
+// what to press here (or who to ask); the sentence starts with a capital and ends with a stop.
+function inWords(text) {
+  let t = String(text || '').trim();
+  if (!t) return '';
+  for (const [re, words] of FIX_WORDS) if (re.test(t)) return t.replace(re, words);
+  t = t.replace(/,? ?(?:and |then )?run `?textus-host configure`?(?: again)?(?: with it)?/g, ', then press "Save and verify"')
+    .replace(/`?textus-host doctor --report`?/g, 'a support report (your admin can make one)')
+    .replace(/`?textus-host (?:doctor|status|outbox [a-z]+)`?/g, 'your admin\'s check of this computer')
+    .replace(/\b(?:textus|greenhouse|settings)\.[a-z_]+\b/g, (k) => `the ${FIELD_WORDS[k] || k.replace(/^.*\./, '').replace(/_/g, ' ')}`)
+    .replace(/\bbase_url\b/g, 'the service address').replace(/\bclient_secret\b/g, 'Client secret')
+    .replace(/\bclient_id\b/g, 'Client id').replace(/\bapi_key\b/g, 'API key')
+    .replace(/`/g, '');
+  if (!/^\S*[@.]/.test(t)) t = t.charAt(0).toUpperCase() + t.slice(1); // never "Alice@acme.example"
+  return /[.!?…)]$/.test(t) ? t : `${t}.`;
+}
 
 // The host's checklist ({check, status, message, fix}) as a list a person reads.
 function renderChecklist(list, items) {
@@ -41,11 +80,22 @@ function renderChecklist(list, items) {
     li.dataset.check = c.check;
     li.dataset.status = c.status;
     const body = el('span', 'body');
-    body.append(el('b', '', c.check), `: ${c.message}`);
-    if (c.fix) body.append(el('div', 'fix', `fix: ${c.fix}`));
+    body.append(el('b', '', c.check), ` — ${inWords(c.message)}`);
+    if (c.fix) body.append(el('div', 'fix', `What to do: ${inWords(c.fix)}`));
     li.append(el('span', 'mark', MARKS[c.status] || c.status), ' ', body);
     list.append(li);
   }
+}
+
+// An error of the host or the extension, in words.
+function errorWords(error) {
+  const e = error || {};
+  if (e.code === 'extension_error' || /^host_/.test(e.code || '')) {
+    return 'The TextUs helper on this computer did not answer. Reload this page; if it keeps happening, ask your admin to reinstall it.';
+  }
+  if (e.code === 'textus_auth') return 'TextUs did not accept the API token: check it above.';
+  if (e.code === 'upstream_unavailable' || e.code === 'rate_limited') return 'TextUs did not answer right now. Try again in a minute.';
+  return inWords(e.message) || 'Something went wrong. Try again.';
 }
 
 // "****1234" -> "stored (…1234)", "****" -> "stored", null -> "not set".
@@ -97,19 +147,31 @@ function showStored(st) {
   for (const name of ['store', 'key', 'outbox', 'log']) {
     if (p[name]) files.append(el('div', '', `${name}: ${p[name]}${perm[name] ? ` (${perm[name]})` : ''}`));
   }
-  if (st.permissions_ok === false) files.append(el('div', 'msg error', 'Some files have unsafe permissions: run textus-host doctor.'));
+  if (st.permissions_ok === false) {
+    files.append(el('div', 'msg error', 'Some of these files can be read by other users of this computer: ask your admin to check the TextUs setup.'));
+  }
 }
 
-function say(el_, text, ok) {
+function say(el_, text, ok, kind) {
   el_.textContent = text;
-  el_.className = 'msg ' + (ok ? 'ok' : 'error');
+  el_.className = 'msg ' + (kind || (ok ? 'ok' : 'error'));
 }
 
-// The summary line above the checklist.
+// The summary line above the checklist: failures and warnings counted, never "passed" above
+// a warning.
 function summarize(items, verified) {
-  const fails = (items || []).filter((c) => c.status === 'fail').length;
-  if (fails) return [`${fails} check${fails > 1 ? 's' : ''} failed: see the fix under each.`, false];
-  return [verified ? 'Every check passed.' : 'Checked.', true];
+  const all = items || [];
+  const fails = all.filter((c) => c.status === 'fail').length;
+  const warns = all.filter((c) => c.status === 'warn').length;
+  const unchecked = all.filter((c) => c.status === 'unchecked').length;
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const warnText = warns ? plural(warns, 'warning', 'warnings') : '';
+  if (fails) {
+    return [`${plural(fails, 'check', 'checks')} failed${warns ? ` and ${warnText}` : ''}: see what to do under each.`, false];
+  }
+  if (warns) return [`Working, with ${warnText}: see what to do below.`, false, 'warn'];
+  if (!verified) return [unchecked ? `${plural(unchecked, 'check', 'checks')} could not run: see below.` : 'Checked.', false, 'warn'];
+  return [unchecked ? `Every check that can run now passed (${unchecked} later: see below).` : 'Every check passed.', true];
 }
 
 async function check() {
@@ -117,7 +179,7 @@ async function check() {
   say($('summary'), 'Checking…', true);
   const r = await host('status', {});
   if (!r.ok) {
-    say($('summary'), `${r.error.code}: ${r.error.message}`, false);
+    say($('summary'), errorWords(r.error), false);
     $('summary').dataset.state = 'error';
     return;
   }
@@ -133,13 +195,13 @@ async function check() {
   }
   const v = await host('configure', { dry_run: true });
   if (!v.ok) {
-    say($('summary'), `${v.error.code}: ${v.error.message}`, false);
+    say($('summary'), errorWords(v.error), false);
     $('summary').dataset.state = 'error';
     return;
   }
   renderChecklist($('checklist'), v.result.verification);
-  const [text, ok] = summarize(v.result.verification, v.result.verified);
-  say($('summary'), (st.configured ? '' : 'Not fully configured yet. ') + text, ok && st.configured);
+  const [text, ok, kind] = summarize(v.result.verification, v.result.verified);
+  say($('summary'), (st.configured ? '' : 'Not fully configured yet. ') + text, ok && st.configured, kind);
   $('summary').dataset.state = 'checked';
 }
 
@@ -175,7 +237,7 @@ function showChanges(box, changes) {
       : v === null || v === undefined ? 'not set' : String(v));
     const what = c.change === 'removed' ? `removed (was ${show(c.was)})`
       : c.change === 'set' ? `set: ${show(c.value)}` : `changed: ${show(c.value)} (was ${show(c.was)})`;
-    ul.append(el('li', '', `${c.field === 'greenhouse.harvest' ? 'Harvest API' : c.field} ${what}`));
+    ul.append(el('li', '', `${FIELD_WORDS[c.field] || c.field} ${what}`));
   }
   box.append(ul);
 }
@@ -202,30 +264,47 @@ $('creds').addEventListener('submit', async (ev) => {
   const r = await host('configure', doc);
   $('save').disabled = false;
   box.replaceChildren();
-  const list = el('ul', 'checklist');
+  // one checklist, the Status box's: the result here says what happened, the failures and
+  // warnings with what to do, and points there for the rest
   if (r.ok) {
-    const fails = r.result.verification.filter((c) => c.status === 'fail').length;
+    const items = r.result.verification || [];
+    const fails = items.filter((c) => c.status === 'fail').length;
+    const warns = items.filter((c) => c.status === 'warn').length;
+    const later = items.filter((c) => c.status === 'unchecked').length;
     box.dataset.state = 'saved';
-    box.append(el('p', 'msg ok', fails ? `Saved, but ${fails} check(s) failed.` : 'Saved. Every check passed.'));
+    box.append(el('p', `msg ${fails ? 'error' : warns ? 'warn' : 'ok'}`, fails
+      ? `Saved, but ${fails} check${fails > 1 ? 's' : ''} failed: see what to do in the Status checklist above.`
+      : warns ? `Saved. ${warns} warning${warns > 1 ? 's' : ''}: see what to do in the Status checklist above.`
+        : later ? 'Saved. Every check that can run now passed.' : 'Saved. Every check passed.'));
     showChanges(box, r.result.changes);
-    renderChecklist(list, r.result.verification);
-    box.append(list);
     for (const [id] of SECRETS) $(id).value = '';
-    renderChecklist($('checklist'), r.result.verification);
-    const [text, ok] = summarize(r.result.verification, r.result.verified);
-    say($('summary'), (r.result.configured ? '' : 'Not fully configured yet. ') + text, ok && r.result.configured);
+    renderChecklist($('checklist'), items);
+    const [text, ok, kind] = summarize(items, r.result.verified);
+    say($('summary'), (r.result.configured ? '' : 'Not fully configured yet. ') + text, ok && r.result.configured, kind);
+    $('summary').dataset.state = 'checked';
     const st = await host('status', {});
     if (st.ok) showStored(st.result);
   } else if (r.error.code === 'verification_failed') {
     const items = (r.error.details && r.error.details.verification) || [];
-    const fails = items.filter((c) => c.status === 'fail').length;
+    const failed = items.filter((c) => c.status === 'fail');
     box.dataset.state = 'not_saved';
-    box.append(el('p', 'msg error', `Not saved: ${fails} of ${items.length} checks failed. Correct what is marked FAIL and press "Save and verify" again (what you typed is kept).`));
-    renderChecklist(list, items);
-    box.append(list);
+    box.append(el('p', 'msg error', `Not saved: ${failed.length} of ${items.length} checks failed. Correct what failed and ` +
+      'press "Save and verify" again (what you typed is kept).'));
+    const ul = el('ul', 'failures');
+    for (const c of failed) {
+      const li = el('li');
+      li.dataset.check = c.check;
+      li.append(el('b', '', c.check), ` — ${inWords(c.message)} `, el('span', 'fix', `What to do: ${inWords(c.fix)}`));
+      ul.append(li);
+    }
+    box.append(ul);
+    renderChecklist($('checklist'), items);
+    const [text] = summarize(items, false);
+    say($('summary'), `Not saved. ${text}`, false);
+    $('summary').dataset.state = 'not_saved';
   } else {
     box.dataset.state = 'error';
-    box.append(el('p', 'msg error', `Not saved: ${r.error.code}: ${r.error.message}`));
+    box.append(el('p', 'msg error', `Not saved: ${errorWords(r.error)}`));
   }
 });
 
@@ -254,11 +333,14 @@ $('optout').addEventListener('click', async () => {
     say($('optout_msg'), US_NUMBER_HINT, false);
     return;
   }
+  $('optout').disabled = true;
   const r = await host('opt_out', { to });
+  $('optout').disabled = false;
   $('optout_msg').dataset.state = r.ok ? 'locked' : r.error.code;
+  // the host's number-format rule is for the admin: the page says what to type
   if (r.ok) say($('optout_msg'), `Locked ${typed} (${to}): it can no longer be texted.`, true);
-  else if (r.error.code === 'bad_request') say($('optout_msg'), `${US_NUMBER_HINT} (${r.error.message})`, false);
-  else say($('optout_msg'), `${r.error.code}: ${r.error.message}`, false);
+  else if (r.error.code === 'bad_request') say($('optout_msg'), `${US_NUMBER_HINT} This one is not a number that can be texted.`, false);
+  else say($('optout_msg'), `Not locked: ${errorWords(r.error)}`, false);
 });
 
 // The compose template's merge fields: those of TextUs saved replies (content.js fills them).

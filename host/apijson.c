@@ -3,6 +3,7 @@
  * [engine]
  */
 #include "apijson.h"
+#include "utf8.h"
 #include "common.h"
 #include "http.h"
 #include "log.h"
@@ -86,6 +87,7 @@ static const char *apijson_str(const cJSON *obj, const char *name)
 
 void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
 {
+    char full[2048]; /* the whole message first, then shortened at a word (utf8_clip) */
     static const char *const keys[] = {"message", "error",  "hydra:description", "hydra:title",
                                        "title",   "detail", "error_description"};
     cJSON *doc;
@@ -97,6 +99,7 @@ void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
     if (!outsz)
         return;
     out[0] = '\0';
+    full[0] = '\0';
     doc = apijson_parse(buf, len);
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
@@ -104,7 +107,7 @@ void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
     }
     for (i = 0; i < TH_ARRAY_SIZE(keys) && !msg; i++)
         msg = apijson_str(doc, keys[i]);
-    apijson_append(out, outsz, &o, msg);
+    apijson_append(full, sizeof(full), &o, msg);
     errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
     if (cJSON_IsArray(errs)) {
         const cJSON *it;
@@ -125,18 +128,19 @@ void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
             }
             if (!m)
                 continue;
-            apijson_append(out, outsz, &o, shown ? "; " : (o ? " (" : "("));
+            apijson_append(full, sizeof(full), &o, shown ? "; " : (o ? " (" : "("));
             if (f) {
-                apijson_append(out, outsz, &o, f);
-                apijson_append(out, outsz, &o, ": ");
+                apijson_append(full, sizeof(full), &o, f);
+                apijson_append(full, sizeof(full), &o, ": ");
             }
-            apijson_append(out, outsz, &o, m);
+            apijson_append(full, sizeof(full), &o, m);
             shown++;
         }
         if (shown)
-            apijson_append(out, outsz, &o, ")");
+            apijson_append(full, sizeof(full), &o, ")");
     }
     cJSON_Delete(doc);
+    (void)utf8_clip(out, outsz, full, o);
 }
 
 int apijson_map_status(const struct http_response *r, const char *service, const char *prep,

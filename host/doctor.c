@@ -9,6 +9,7 @@
  * [core]
  */
 #include "doctor.h"
+#include "utf8.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -106,13 +107,14 @@ const char *doctor_status_name(enum doctor_status st)
 void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int faq,
                 const char *subject, const char *fix, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[1024], full[4096];
     va_list ap;
     cJSON *c;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    vsnprintf(full, sizeof(full), fmt, ap);
     va_end(ap);
+    (void)utf8_clip(msg, sizeof(msg), full, sizeof(full)); /* at a word, with "…" */
     if (st == DOCTOR_FAIL)
         d->fails++;
     else if (st == DOCTOR_WARN)

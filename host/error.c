@@ -5,6 +5,8 @@
  */
 #include "error.h"
 
+#include "utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +72,7 @@ int err_code_retryable(enum err_code code)
 
 void err_set(struct err *e, enum err_code code, const char *fmt, ...)
 {
+    char full[ERR_MESSAGE_MAX * 4];
     va_list ap;
 
     if (!e)
@@ -79,12 +82,15 @@ void err_set(struct err *e, enum err_code code, const char *fmt, ...)
     e->retry_after_ms = 0;
     e->cause_len = 0;
     va_start(ap, fmt);
-    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    vsnprintf(full, sizeof(full), fmt, ap);
     va_end(ap);
+    /* too long: cut at a word, with "…" (never mid-word, never inside a character) */
+    (void)utf8_clip(e->message, sizeof(e->message), full, sizeof(full));
 }
 
 void err_add_fix(struct err *e, const char *fmt, ...)
 {
+    char full[ERR_MESSAGE_MAX * 4];
     va_list ap;
     size_t len;
 
@@ -96,8 +102,9 @@ void err_add_fix(struct err *e, const char *fmt, ...)
     if (len + 1 >= sizeof(e->message))
         return;
     va_start(ap, fmt);
-    vsnprintf(e->message + len, sizeof(e->message) - len, fmt, ap);
+    vsnprintf(full, sizeof(full), fmt, ap);
     va_end(ap);
+    (void)utf8_clip(e->message + len, sizeof(e->message) - len, full, sizeof(full));
 }
 
 int err_cause_len(const struct err *e)

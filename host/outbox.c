@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "now.h"
+#include "utf8.h"
 
 #define OB_BUSY_TIMEOUT_MS 10000
 #define OB_SEAL_CTX        "txoutbox"
@@ -548,6 +549,14 @@ static void ob_col_text(char *out, size_t outsz, sqlite3_stmt *st, int col)
     snprintf(out, outsz, "%s", t ? (const char *)t : "");
 }
 
+/* A column of text for a person (an error's reason): shortened at a word, with "…". */
+static void ob_col_prose(char *out, size_t outsz, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    (void)utf8_clip(out, outsz, t ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, col));
+}
+
 /* Prepare sql, binding ?1 to arg when it is not NULL. 0, or -1 with *e set (what: the
  * operation, for the message). */
 static int ob_prepare1(struct outbox *ob, sqlite3_stmt **st, const char *sql, const char *arg,
@@ -755,7 +764,7 @@ static int ob_read_row(struct outbox *ob, sqlite3_stmt *st, struct outbox_entry 
     ob_col_text(en->note_id, sizeof(en->note_id), st, 8);
     en->note_attempts = sqlite3_column_int(st, 9);
     en->next_attempt_ms = sqlite3_column_int64(st, 10);
-    ob_col_text(en->last_error, sizeof(en->last_error), st, 11);
+    ob_col_prose(en->last_error, sizeof(en->last_error), st, 11);
     ob_col_text(en->send_error_code, sizeof(en->send_error_code), st, 12);
     en->created_ms = sqlite3_column_int64(st, 13);
     en->updated_ms = sqlite3_column_int64(st, 14);
@@ -1344,7 +1353,7 @@ int outbox_counts(struct outbox *ob, struct outbox_counts *c, struct err *e)
                                -1, &st, NULL) != SQLITE_OK)
             goto sqlerr;
         if (sqlite3_step(st) == SQLITE_ROW) {
-            ob_col_text(c->stopped_error, sizeof(c->stopped_error), st, 0);
+            ob_col_prose(c->stopped_error, sizeof(c->stopped_error), st, 0);
             ob_col_text(c->stopped_request_id, sizeof(c->stopped_request_id), st, 1);
         }
         sqlite3_finalize(st);

@@ -103,3 +103,54 @@ bad:
         *where = i;
     return 0;
 }
+
+/* 1 when c is a byte after which a clipped text may not end (a dangling separator). */
+static int utf8_clip_dangles(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ';' || c == ':' ||
+           c == '(' || c == '-' || c == '/';
+}
+
+int utf8_clip(char *out, size_t outsz, const char *in, size_t inlen)
+{
+    static const char ell[] = "\xe2\x80\xa6"; /* U+2026 HORIZONTAL ELLIPSIS */
+    size_t n = 0, cut, i;
+
+    if (!outsz)
+        return 0;
+    if (!in)
+        in = "";
+    while (n < inlen && in[n])
+        n++;
+    if (n < outsz) {
+        memcpy(out, in, n);
+        out[n] = '\0';
+        return 0;
+    }
+    if (outsz < sizeof(ell)) {
+        cut = outsz - 1;
+        while (cut > 0 && ((unsigned char)in[cut] & 0xC0) == 0x80)
+            cut--; /* in[cut] starts a character: keep what is before it */
+        memcpy(out, in, cut);
+        out[cut] = '\0';
+        return 1;
+    }
+    /* room for cut bytes, then the ellipsis and the NUL */
+    cut = outsz - sizeof(ell);
+    /* a word boundary: the last blank at or before cut (in[cut] itself may be the blank
+     * right after a whole word) */
+    for (i = cut; i > 0 && in[i] != ' ' && in[i] != '\n' && in[i] != '\t'; i--)
+        ;
+    if (i > 0) {
+        cut = i;
+    } else {
+        /* one word longer than the buffer: a character boundary */
+        while (cut > 0 && ((unsigned char)in[cut] & 0xC0) == 0x80)
+            cut--;
+    }
+    while (cut > 0 && utf8_clip_dangles((unsigned char)in[cut - 1]))
+        cut--;
+    memcpy(out, in, cut);
+    memcpy(out + cut, ell, sizeof(ell)); /* with its NUL */
+    return 1;
+}

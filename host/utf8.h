@@ -2,7 +2,8 @@
  * utf8 — strict UTF-8 validation and decoding (cJSON does not validate).
  * Rejects overlong forms, surrogates and code points above U+10FFFF. Also the
  * one check of JSON text that cJSON does not make: U+0000 and raw control
- * characters (utf8_json_clean).
+ * characters (utf8_json_clean). And utf8_clip: the project's one way to shorten a
+ * text for a person, at a word with "…", never inside a UTF-8 sequence.
  * [core]
  */
 #ifndef TH_UTF8_H
@@ -31,5 +32,16 @@ size_t utf8_decode(uint32_t *cp, const char *s, size_t len);
  * with *where (may be NULL) set to the byte offset of the first offence.
  */
 int utf8_json_clean(const char *buf, size_t len, size_t *where) TH_WUR;
+
+/*
+ * The one way a text for a person is shortened to fit a buffer: never a sentence cut
+ * mid-word. Copies in[0..inlen) (up to a NUL) into out[0..outsz) NUL-terminated. When it
+ * does not fit, it ends at the end of the last whole word that leaves room for "…"
+ * (U+2026, 3 bytes), trailing spaces and punctuation that would dangle (",;:(") dropped,
+ * and "…" appended; a single word longer than the buffer is cut at a character boundary
+ * (never inside a UTF-8 sequence), also with "…". Returns 1 when the text was shortened,
+ * else 0. outsz 0 writes nothing; an out smaller than 4 bytes gets what fits, no "…".
+ */
+int utf8_clip(char *out, size_t outsz, const char *in, size_t inlen);
 
 #endif

@@ -3,8 +3,8 @@
 # installed only when it is missing:
 #   * Chromium: apt-get install chromium (TH_CHROMIUM names the binary; default /usr/bin/chromium);
 #   * node and npm: apt-get install nodejs npm;
-#   * playwright-core in tests/e2e/node_modules: npm ci from tests/e2e/package-lock.json (it
-#     downloads no browser).
+#   * playwright-core and axe-core (the e2e tests' accessibility checks) in
+#     tests/e2e/node_modules: npm ci from tests/e2e/package-lock.json (it downloads no browser).
 # apt-get runs as root, else through sudo -n (never asking for a password). npm runs with a
 # throwaway home and cache (nothing in ~/.npm), reading the user's ~/.npmrc.
 # Progress goes to stderr as "<who>: installing ... for the browser path (...)", who being
@@ -55,8 +55,9 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     fi
 fi
 
-if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
-    say "installing playwright-core for the browser path (npm ci; no browser download)"
+if [ ! -f tests/e2e/node_modules/playwright-core/package.json ] ||
+    [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ]; then
+    say "installing playwright-core and axe-core for the browser path (npm ci; no browser download)"
     # npm runs with a home and a cache of its own, removed afterwards: nothing lands in the
     # user's ~/.npm or ~/.cache. The user's ~/.npmrc (a registry mirror, a proxy) is still read.
     npmtmp=$(mktemp -d "${TMPDIR:-/tmp}/browser-tools.XXXXXX")
@@ -67,7 +68,8 @@ if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
             npm_config_cache="$npmtmp/cache" npm_config_userconfig="$userconfig" \
             PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --no-update-notifier \
             --loglevel=error >/dev/null 2>"$npmtmp/log") ||
-        [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
+        [ ! -f tests/e2e/node_modules/playwright-core/package.json ] ||
+        [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ]; then
         sed "s/^/$who: npm: /" "$npmtmp/log" >&2
         rm -rf "$npmtmp"
         echo "npm ci could not install playwright-core (tests/e2e/package-lock.json)"

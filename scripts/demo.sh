@@ -22,21 +22,67 @@
 #   DEMO_HOST=<textus-host>           use that built host: no bootstrap, no build
 #   TH_CHROMIUM=<path>                the Chromium binary (default /usr/bin/chromium)
 #   DEMO_SCREENSHOT=<file.png>        the browser path also saves a picture of the profile page
+#   DEMO_BUILD_DIR=<dir>              build there instead of build/
+# Each step says what it does on stderr as it goes ("demo: ..."): bootstrap's own lines, cmake's
+# configure milestones and the build's progress every 10% (what it is compiling), and how long
+# the step took; a step that fails shows the last lines of its output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
 
 say() { echo "demo: $*" >&2; }
 
+# Run one step (name, command...) with its progress on stderr: bootstrap's "bootstrap: ..."
+# lines, cmake's "-- Configuring done" / "-- Generating done", and the build's "[ NN%]" lines
+# each time it is 10% further (with the file it is at). Everything is kept in a log; a step
+# that fails shows its last 20 lines and the demo stops.
+run_step() {
+    local name=$1 started=$SECONDS log rc
+    shift
+    log=$(mktemp "${TMPDIR:-/tmp}/textus-demo-step.XXXXXX")
+    say "$name..."
+    set +e
+    "$@" 2>&1 | {
+        last=-10
+        while IFS= read -r line; do
+            printf '%s\n' "$line" >>"$log"
+            if [[ $line =~ ^\[\ *([0-9]+)%\]\ (.*)$ ]]; then
+                pct=${BASH_REMATCH[1]} what=${BASH_REMATCH[2]}
+                [[ $what =~ ^Building\ [A-Z]+\ object\ .*/([^/]+)\.o$ ]] && what="compiling ${BASH_REMATCH[1]}"
+                if [ "$pct" -ge $((last + 10)) ] || { [ "$pct" -eq 100 ] && [ "$last" -ne 100 ]; }; then
+                    last=$pct
+                    say "  $name: $pct% ($what)"
+                fi
+            elif [[ $line =~ ^bootstrap:\  || $line =~ ^--\ (Configuring|Generating)\ done ]]; then
+                say "  ${line#-- }"
+            fi
+        done
+    }
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" -ne 0 ]; then
+        say "$name failed (exit $rc); its last lines:"
+        tail -n 20 "$log" | sed 's/^/demo:   /' >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+    say "$name: done in $((SECONDS - started)) s"
+}
+
 if [ -n "${DEMO_HOST:-}" ]; then
     host=$DEMO_HOST
     say "using the host built at $host (DEMO_HOST)"
 else
-    host="$src/build/host/textus-host"
-    say "bootstrap and build"
-    scripts/bootstrap.sh >/dev/null
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build build -j2 >/dev/null
+    build=${DEMO_BUILD_DIR:-build}
+    case $build in /*) ;; *) build="$src/$build" ;; esac
+    host="$build/host/textus-host"
+    say "step 1 of 3: bootstrap (installs only the build tools that are missing)"
+    run_step bootstrap scripts/bootstrap.sh
+    say "step 2 of 3: configure the build (cmake, into $build)"
+    run_step configure cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    say "step 3 of 3: build the host (cmake --build, 2 jobs; the first build takes a minute or two)"
+    run_step build cmake --build "$build" -j2
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textus-demo.XXXXXX")

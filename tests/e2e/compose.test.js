@@ -57,6 +57,7 @@ test('pick a template, see it filled for the candidate, send it', { skip }, asyn
   assert.match(await box.locator('.textus-local-time').textContent(), /^Their time: \d{1,2}:\d\d [AP]M \(Denver\)/);
 
   // search, then pick
+  await box.locator('details.textus-templates summary').click();
   await box.locator('.textus-template-search').fill('intro');
   await page.waitForFunction(() => document.querySelector('.textus-templates').dataset.count === '1', null,
     { timeout: 20000 });
@@ -99,17 +100,27 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     await page.waitForFunction(() => document.querySelector('.textus-local-time').dataset.state === 'quiet',
       null, { timeout: 20000 });
     assert.match(await box.locator('.textus-local-time').textContent(),
-      new RegExp(`quiet hours \\(texts ${win.replace('-', '–')} their time\\)`));
+      /· too late or early to text \(allowed \d{1,2} [AP]M–\d{1,2} [AP]M\)$/);
     const body = 'Hi Jane, a text for your morning';
     await box.locator('textarea.textus-body').fill(body);
     const before = await F.requests(w.fakes);
     await box.locator('button.textus-send').click();
     const status = await L.sendSettled(page);
     assert.strictEqual(await status.getAttribute('data-state'), 'refused:quiet_hours', await status.textContent());
-    assert.match(await status.textContent(), /outside the hours texts are allowed \(\d\d:\d\d-\d\d:\d\d their time; settings\.quiet_hours\)/);
+    // said as a person says it, from the error's fields: no 24-hour time, UTC or config key
+    const said = await status.locator('.textus-line-text').textContent();
+    assert.match(said, /^It's \d{1,2}:\d\d [AP]M for Jane \(Denver\)\. Texts are allowed \d{1,2} [AP]M–\d{1,2} [AP]M their time\. Nothing was sent yet\.$/);
+    L.assertHumane(said, 'the quiet-hours refusal');
     const sched = box.locator('button.textus-schedule');
-    assert.match(await sched.textContent(), /^Schedule for \w{3} \d{1,2}:00 [AP]M their time$/);
+    assert.match(await sched.textContent(), /^Schedule for \d{1,2}:00 [AP]M( tomorrow| [A-Z][a-z]+day)? their time$/);
     assert.strictEqual(await box.locator('button.textus-send-anyway').count(), 1);
+    // one primary action: Schedule; Send anyway is secondary, and the box's Send is hidden
+    const primary = await page.evaluate(() => [...document.querySelectorAll('.textus-compose button')]
+      .filter((b) => b.offsetParent !== null && getComputedStyle(b).backgroundColor === 'rgb(27, 106, 201)')
+      .map((b) => b.className));
+    assert.deepStrictEqual(primary, ['textus-btn textus-primary textus-schedule']);
+    assert.strictEqual(await box.locator('button.textus-send').isVisible(), false);
+    await L.assertAccessible(page, '.textus-compose', 'box-quiet-hours');
     const sendAt = await sched.getAttribute('data-send-at');
     assert.strictEqual(posts(await F.requests(w.fakes), '/acme/messages').length,
       posts(before, '/acme/messages').length, 'a refused text reached TextUs');
@@ -118,7 +129,11 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.state !== 'scheduling',
       null, { timeout: 60000 });
     assert.strictEqual(await status.getAttribute('data-state'), 'scheduled', await status.textContent());
-    assert.match(await status.textContent(), /^Scheduled for .* their time · note added in Greenhouse$/);
+    assert.match(await status.locator('.textus-line-text').textContent(),
+      /^Scheduled for \d{1,2}:00 [AP]M( tomorrow| [A-Z][a-z]+day)? their time \(\d{1,2}:00 [AP]M your time\)\.$/);
+    assert.strictEqual(await status.locator('.textus-line-note').textContent(), 'Note added in Greenhouse.');
+    assert.strictEqual(await box.locator('textarea.textus-body').inputValue(), '', 'ready for the next text');
+    await L.assertAccessible(page, '.textus-compose', 'box-scheduled');
     const recs = await F.requests(w.fakes);
     const scheduled = posts(recs, '/acme/messages/schedule');
     assert.strictEqual(scheduled.length, 1, JSON.stringify(scheduled));
@@ -146,7 +161,7 @@ async function settledText(page, box, stillWaiting) {
 }
 
 test('the compose box starts with its template filled: the candidate from the page, the recruiter from the host', { skip }, async () => {
-  const { page, box } = await compose(1001, '(303) 555-0123', 'Jane Candidate (she/her)');
+  const { page, box } = await compose(1001, '(303) 555-0138', 'Jane Candidate (she/her)');
   assert.strictEqual(await settledText(page, box, '\\{recruiter'), DEFAULT_FILLED);
   assert.strictEqual(await box.locator('.textus-unfilled mark').count(), 0);
   await page.close();
@@ -156,7 +171,7 @@ test('the options page template: every saved-reply field filled; an unknown one 
   const msg = await L.setTemplate(w.ctx, '{first_name}|{last_name}|{full_name}|{recruiter_first_name}|{recruiter_name}|{team}');
   assert.match(msg, /^Saved\. Not a merge field: \{team\}/);
   try {
-    const { page, box } = await compose(1001, '(303) 555-0123', 'Jane Candidate');
+    const { page, box } = await compose(1001, '(303) 555-0139', 'Jane Candidate');
     const text = await settledText(page, box, '\\{recruiter');
     assert.strictEqual(text, 'Jane|Candidate|Jane Candidate|Alice|Alice Recruiter|{team}');
     assert.deepStrictEqual(await box.locator('.textus-unfilled mark.textus-missing').allTextContents(), ['{team}']);

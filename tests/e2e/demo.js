@@ -49,7 +49,8 @@ async function main() {
       await F.advance(fakes, out.message_id, 'delivered');
       await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery,
         null, { timeout: 30000 });
-      out.delivery = (await status.textContent()).split(' · ')[0]; // "Delivered · note added ..."
+      // the text's line ("Delivered."), apart from the note's line
+      out.delivery = (await status.locator('.textus-line-text').textContent()).replace(/[.:].*$/, '');
     }
     if (process.env.DEMO_SCREENSHOT) {
       await page.screenshot({ path: process.env.DEMO_SCREENSHOT, fullPage: true });

@@ -117,7 +117,7 @@ test('not configured: the refusal links to the options page', {
     // line above it (the fixture's 312-555-0100)
     const from = page.locator('.textus-compose .textus-number-source');
     assert.strictEqual(await from.getAttribute('data-source'), 'profile');
-    assert.match(await from.textContent(), /beneath the candidate's name/);
+    assert.match(await from.textContent(), /beneath the name on this page/);
     // a text of its own: the default template's {recruiter_first_name} has no value here
     await page.locator('.textus-compose textarea.textus-body').fill('Hi Jane, are you free for a call?');
     await page.locator('.textus-compose button.textus-send').click();

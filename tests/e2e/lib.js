@@ -172,12 +172,74 @@ async function openProfile(ctx, url, page) {
   return p;
 }
 
-// "Text candidate": the compose box, once it is shown.
+// "Text candidate": the compose box, once it is shown and settled: the thread read (which
+// decides whether the template pre-fills it) and the templates answered, so that a test's
+// typing never races the box's own filling.
 async function openCompose(page) {
   await page.click('button.textus-text-btn');
   const box = page.locator('.textus-compose');
   await box.waitFor();
+  await page.waitForFunction(() => {
+    const b = document.querySelector('.textus-compose');
+    const t = b && b.querySelector('.textus-templates');
+    // (a box without data-prefill does not pre-fill by the thread: nothing to wait for)
+    return b && b.dataset.prefill !== 'waiting' &&
+      (!t || (t.dataset.state && t.dataset.state !== 'loading'));
+  }, null, { timeout: 30000 });
   return box;
+}
+
+// ---- what a recruiter sees: screenshots, accessibility, words --------------------------
+
+// A screenshot of the page as it is, kept as $TH_SCREENSHOT_DIR/<name>.png only when that
+// variable is set (CI keeps the suite fast without it).
+async function shot(page, name) {
+  const dir = process.env.TH_SCREENSHOT_DIR;
+  if (!dir) return null;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+// axe-core (npm axe-core, tests/e2e/package.json) on the page, or on the part `selector`
+// names: the serious and critical violations, as "rule: target" strings. Evaluated through
+// the DevTools protocol, so an extension page's CSP does not stop it.
+let axeSource = null;
+async function axeViolations(page, selector) {
+  if (!axeSource) axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
+  const found = await page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')} — ${v.help}`);
+  }, selector || null);
+  return found;
+}
+
+// Asserts 0 serious or critical axe violations (and keeps the screenshot `name`).
+async function assertAccessible(page, selector, name) {
+  const assert = require('node:assert');
+  if (name) await shot(page, name);
+  const v = await axeViolations(page, selector);
+  assert.deepStrictEqual(v, [], `axe on ${selector || 'the page'} (${name || ''})`);
+}
+
+// A recruiter's surface never shows a config key, a verb or error code name, a command line,
+// UTC or an ISO time, and never a sentence cut mid-word.
+function assertHumane(text, what) {
+  const assert = require('node:assert');
+  const t = String(text || '');
+  const bad = [
+    [/\b(?:settings|textus|greenhouse)\.[a-z_]+/, 'a config key'],
+    [/textus-host|scripts\/|--[a-z]/, 'a command line'],
+    [/\b[a-z]+_[a-z_]+\b/, 'a snake_case name (config key, verb or error code)'],
+    [/\bUTC\b|\d{4}-\d\d-\d\dT\d\d:\d\d/, 'UTC or an ISO time'],
+    [/\b([01]\d|2[0-3]):[0-5]\d\b(?! ?[AP]M)/, 'a 24-hour time'],
+  ];
+  for (const [re, name] of bad) assert.ok(!re.test(t), `${what} shows ${name}: ${JSON.stringify(t)}`);
+  // every sentence ends as a sentence does (no text cut mid-word)
+  if (t.trim()) assert.match(t.trim(), /[.!?…)]$/, `${what} ends mid-sentence: ${JSON.stringify(t)}`);
 }
 
 // The compose box's check of the number (prepare_send) has answered; returns the box.
@@ -271,4 +333,5 @@ function worldHooks(test, enabled, opts) {
 
 module.exports = { SRC, HOST, CHROMIUM, STUB_ID, NAME, makeRun, install, cleanup, serveFixture, launch,
   hostPids, waitHosts, waitNoHost, oneShot, hostHasVerb, extensionOverlay, profileUrl, openProfile,
-  openCompose, checkSettled, sendSettled, setTemplate, startWorld, stopWorld, worldHooks };
+  openCompose, checkSettled, sendSettled, setTemplate, startWorld, stopWorld, worldHooks, shot, axeViolations,
+  assertAccessible, assertHumane };

@@ -34,7 +34,7 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     // the compose box checked the number first (prepare_send)
     await L.checkSettled(page);
     assert.strictEqual(await box.getAttribute('data-check'), 'clear');
-    assert.match(await box.locator('.textus-counter').textContent(), /1 of 3 segments \(GSM-7\)/);
+    assert.match(await box.locator('.textus-counter').textContent(), /^\d+ characters · 1 text \(limit 3\)$/);
     await box.locator('textarea.textus-body').fill('Hi Jane, this is Alice from Acme. Free for a call on Thursday?');
     const before = await F.requests(w.fakes);
     // a slow Greenhouse: "Sent" must not wait for it
@@ -52,10 +52,10 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     const status = await L.sendSettled(page);
     assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
     assert.strictEqual(await status.getAttribute('data-note'), 'pending', 'Sent before the note was written');
-    assert.match(await status.textContent(), /^Sent · adding the note in Greenhouse/);
+    assert.strictEqual(await status.textContent(), 'Sent.Adding the note in Greenhouse…');
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note === 'written',
       null, { timeout: 30000 });
-    assert.strictEqual(await status.textContent(), 'Sent · note added in Greenhouse');
+    assert.strictEqual(await status.textContent(), 'Sent.Note added in Greenhouse.');
     const recs = (await F.requests(w.fakes)).slice(before.length);
     const sent = sms(recs);
     assert.strictEqual(sent.length, 1, JSON.stringify(sent));
@@ -74,7 +74,7 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null,
       { timeout: 30000 });
     assert.strictEqual(await status.getAttribute('data-delivery'), 'delivered');
-    assert.strictEqual(await status.textContent(), 'Delivered · note added in Greenhouse');
+    assert.strictEqual(await status.textContent(), 'Delivered.Note added in Greenhouse.');
     // the thread's bubble of that message says the same as the status line (not "Pending")
     const msgId = await status.getAttribute('data-message-id');
     const bubble = page.locator(`.textus-thread .textus-msg[data-id="${msgId}"]`);
@@ -83,8 +83,8 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     assert.match(await bubble.locator('.textus-msg-delivery').textContent(), /^Delivered$/);
     const seen = await page.evaluate(() => window.__statusSeen);
     const at = (re) => seen.findIndex((t) => re.test(t));
-    assert.ok(at(/^Sent · adding the note/) >= 0 && at(/^Sent · adding the note/) < at(/note added/) &&
-      at(/note added/) < at(/^Delivered/), `Sent, then note added, then Delivered: ${JSON.stringify(seen)}`);
+    assert.ok(at(/^Sent\.Adding the note/) >= 0 && at(/^Sent\.Adding the note/) < at(/Note added/) &&
+      at(/Note added/) < at(/^Delivered/), `Sent, then note added, then Delivered: ${JSON.stringify(seen)}`);
     assert.strictEqual(sms(await F.requests(w.fakes)).length, 1 + sms(before).length, 'still one message after polling');
     // still the same host: every verb of the tab went over one port
     assert.ok(L.hostPids(w.run.installedHost).includes(hosts[0]), 'the tab kept its host');

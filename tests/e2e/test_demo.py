@@ -111,6 +111,49 @@ class Demo(unittest.TestCase):
         finally:
             shutil.rmtree(stub, ignore_errors=True)
 
+    def test_bootstrap_and_build_show_progress(self):
+        """Without DEMO_HOST the demo bootstraps and builds: each step says what it does as it
+        goes (bootstrap's lines, cmake's milestones, the build every 10% with its file, the
+        time taken), not one line and ~40 s of silence. cmake is a stub on PATH here that
+        prints what cmake prints and puts the suite's host where the build would."""
+        stub = tempfile.mkdtemp(prefix="th-demo-cmake-")
+        try:
+            with open(os.path.join(stub, "cmake"), "w") as fh:
+                fh.write("""#!/bin/sh
+if [ "$1" = "--build" ]; then
+    for p in 3 9 14 22 31 38 47 55 61 70 78 86 93 99; do
+        echo "[ $p%%] Building C object host/CMakeFiles/th_core.dir/file$p.c.o"
+        sleep 0.05
+    done
+    echo "[100%%] Linking C executable textus-host"
+    mkdir -p "$2/host" && cp "%s"/textus-host* "$2/host/"
+else
+    echo "-- The C compiler identification is GNU"
+    echo "-- Configuring done (0.1s)"
+    echo "-- Generating done (0.0s)"
+fi
+""" % os.path.dirname(HOST))
+            os.chmod(os.path.join(stub, "cmake"), 0o755)
+            rc, out, err = demo(PATH=stub + os.pathsep + os.environ["PATH"], DEMO_HOST="", DEMO_CLI="1",
+                                DEMO_BUILD_DIR=os.path.join(stub, "build"))
+            self.assertEqual(rc, 0, out + err)
+            lines = [l for l in err.splitlines() if l.startswith("demo: ")]
+            want = [r"^demo: step 1 of 3: bootstrap", r"^demo:   bootstrap: ", r"^demo: bootstrap: done in \d+ s$",
+                    r"^demo: step 2 of 3: configure", r"^demo:   Configuring done", r"^demo:   Generating done",
+                    r"^demo: step 3 of 3: build", r"^demo:   build: 3% \(compiling file3\.c\)$",
+                    r"^demo:   build: 14% \(compiling file14\.c\)$", r"^demo:   build: 100% \(Linking C executable",
+                    r"^demo: build: done in \d+ s$"]
+            at = 0
+            for w in want:
+                while at < len(lines) and not re.search(w, lines[at]):
+                    at += 1
+                self.assertLess(at, len(lines), "no line %r (in order) in:\n%s" % (w, err))
+            progress = [l for l in lines if re.match(r"^demo:   build: \d+%", l)]
+            self.assertGreaterEqual(len(progress), 8, err)
+            self.assertIn("result        OK: one SMS, one note, Delivered", out)
+        finally:
+            shutil.rmtree(stub, ignore_errors=True)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

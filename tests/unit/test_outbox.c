@@ -28,6 +28,7 @@
 #include <sqlite3.h>
 
 #include "outbox.h"
+#include "utf8.h"
 
 #define CANARY_TO   "+15557654321"
 #define CANARY_BODY "Canary body zq7x: interview on Tuesday?"
@@ -973,6 +974,48 @@ static void test_note_lease(void **state)
     assert_int_equal(outbox_note_written(ob, "lease-b", "77", &e), 1);
     assert_int_equal(outbox_note_renew(ob, "lease-b", &e), 0);
     outbox_set_clock(NULL);
+/* A stopped note's reason longer than the journal's column buffer (last_error, 256 bytes)
+ * reads to its reader (send's reply, outbox list, flush, dismiss, doctor, the report) cut at
+ * a word with "…", never mid-word and never inside a UTF-8 character. */
+static void test_long_reason_cut_at_word(void **state)
+{
+    static const char why[] =
+        "greenhouse_permission: Greenhouse refused to add the note (403 You don't have access "
+        "to that record): the Harvest v3 credential may lack the scope "
+        "harvest:candidates:notes:create, or (not documented; a third-party client reports it) "
+        "the credential's subject is not a Site Admin — ask your Greenhouse admin, then retry "
+        "the note from the outbox";
+    struct outbox *ob = open_ok(key);
+    struct outbox_req r = req_make("long-1", "+13035550100", "hello");
+    struct outbox_entry en;
+    struct outbox_counts c;
+    struct err e;
+    int prior = -1;
+    const char *got[2];
+    size_t i, n;
+
+    (void)state;
+    err_clear(&e);
+    assert_true(strlen(why) >= sizeof(en.last_error));
+    assert_int_equal(outbox_journal_intent(ob, &r, &e), 1);
+    assert_int_equal(outbox_mark_sent(ob, "long-1", "/messages/m9", NULL, NULL, "n", &e), 1);
+    assert_int_equal(outbox_note_claim(ob, "long-1", 1, 0, &prior, &e), 1);
+    assert_int_equal(outbox_note_failed(ob, "long-1", 1, why, 0, &e), 1);
+    assert_int_equal(outbox_get(ob, "long-1", &en, &e), 1);
+    assert_int_equal(outbox_counts(ob, &c, &e), 0);
+    got[0] = en.last_error;
+    got[1] = c.stopped_error;
+    for (i = 0; i < 2; i++) {
+        n = strlen(got[i]);
+        assert_true(n >= 4 && n < 256);
+        /* ends with "…", the rest a prefix of the reason that ends where a word ends */
+        assert_memory_equal(got[i] + n - 3, "\xe2\x80\xa6", 3);
+        assert_memory_equal(got[i], why, n - 3);
+        assert_non_null(strchr(" ,;:(-/", why[n - 3])); /* the word was whole */
+        assert_true(got[i][n - 4] != ' ');
+        assert_true(utf8_valid(got[i], n));
+    }
+    outbox_entry_free(&en);
     outbox_close(ob);
 }
 
@@ -993,6 +1036,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reply_ids_and_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_note_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_reason_cut_at_word, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

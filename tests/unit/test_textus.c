@@ -19,6 +19,8 @@
 
 #include "fakes_harness.h"
 #include "textus.h"
+#include "apijson.h"
+#include "utf8.h"
 
 static struct fk F;
 
@@ -596,6 +598,30 @@ static void test_next_link_to_other_site(void **state)
     cJSON_Delete(arr);
 }
 
+/* A service's error message longer than the buffer it is quoted in (apijson_error_message,
+ * 300 bytes in textus_map and gh_map) is shortened at a word with "…", never mid-word and
+ * never inside a UTF-8 character. */
+static void test_long_service_message_cut_at_word(void **state)
+{
+    char body[1200], out[300];
+    size_t o = 0, n;
+    int i;
+
+    (void)state;
+    o += (size_t)snprintf(body + o, sizeof(body) - o, "{\"message\": \"");
+    for (i = 0; i < 40; i++) /* "résumé " is 9 bytes: 360 bytes of words with 2-byte letters */
+        o += (size_t)snprintf(body + o, sizeof(body) - o, "r\xc3\xa9sum\xc3\xa9 ");
+    o += (size_t)snprintf(body + o, sizeof(body) - o, "end\"}");
+    apijson_error_message(body, o, out, sizeof(out));
+    n = strlen(out);
+    assert_true(n > 200 && n < sizeof(out));
+    assert_memory_equal(out + n - 3, "\xe2\x80\xa6", 3);
+    assert_true(utf8_valid(out, n));
+    /* whole words only: "résumé" repeated, separated by spaces */
+    assert_memory_equal(out + n - 3 - 8, "r\xc3\xa9sum\xc3\xa9", 8);
+    assert_true(out[n - 3 - 9] == ' ');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +638,7 @@ int main(void)
         cmocka_unit_test_setup(test_hold_per_origin, reset),
         cmocka_unit_test_setup(test_keepalive_one_connection, reset),
         cmocka_unit_test_setup(test_next_link_to_other_site, reset),
+        cmocka_unit_test(test_long_service_message_cut_at_word),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -303,6 +303,57 @@ static void test_exhaustive(void **state)
     }
 }
 
+/* utf8_clip: a text that fits is copied; one that does not ends at a whole word with "…",
+ * a dangling separator dropped; one long word is cut at a character boundary; a multi-byte
+ * character at the limit is never split. */
+static void test_clip(void **state)
+{
+    static const char ell[] = "\xe2\x80\xa6";
+    char out[32], tiny[3], big[64];
+    size_t k;
+
+    (void)state;
+    assert_int_equal(utf8_clip(out, sizeof(out), "fits as it is", 100), 0);
+    assert_string_equal(out, "fits as it is");
+    /* exactly 31 bytes fit */
+    assert_int_equal(utf8_clip(out, sizeof(out), "0123456789012345678901234567890", 100), 0);
+    /* too long: "…" after the last whole word that fits in 28 bytes */
+    assert_int_equal(utf8_clip(out, sizeof(out), "the note could not be written because th", 100),
+                     1);
+    assert_string_equal(out, "the note could not be\xe2\x80\xa6");
+    /* a dangling separator before the cut goes too */
+    assert_int_equal(utf8_clip(out, sizeof(out), "refused (a third-party client, reports it)", 100),
+                     1);
+    assert_string_equal(out, "refused (a third-party\xe2\x80\xa6");
+    /* inlen bounds the input */
+    assert_int_equal(utf8_clip(out, sizeof(out), "abc def", 3), 0);
+    assert_string_equal(out, "abc");
+    /* one word longer than the buffer: cut at a character boundary (é is 2 bytes) */
+    assert_int_equal(
+        utf8_clip(out, sizeof(out),
+                  "aé\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+                  100),
+        1);
+    assert_true(utf8_valid(out, strlen(out)));
+    assert_memory_equal(out + strlen(out) - 3, ell, 3);
+    /* every buffer size over a text with multi-byte characters: valid UTF-8, never longer */
+    for (k = 1; k <= sizeof(big); k++) {
+        const char *t = "Café — “quoted” naïve text: 日本語 and more words";
+        int cut = utf8_clip(big, k, t, strlen(t));
+        assert_true(strlen(big) < k);
+        assert_true(utf8_valid(big, strlen(big)));
+        assert_int_equal(cut, strlen(t) >= k);
+        if (cut && k >= 4)
+            assert_memory_equal(big + strlen(big) - 3, ell, 3);
+    }
+    /* too small for "…": what fits, whole characters only */
+    assert_int_equal(utf8_clip(tiny, sizeof(tiny), "\xc3\xa9\xc3\xa9", 4), 1);
+    assert_string_equal(tiny, "\xc3\xa9");
+    assert_int_equal(utf8_clip(tiny, sizeof(tiny), "a\xc3\xa9", 3), 1);
+    assert_string_equal(tiny, "a");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,7 +361,7 @@ int main(void)
         cmocka_unit_test(test_surrogates),       cmocka_unit_test(test_above_max),
         cmocka_unit_test(test_truncated),        cmocka_unit_test(test_lone_continuations),
         cmocka_unit_test(test_valid_text),       cmocka_unit_test(test_every_code_point),
-        cmocka_unit_test(test_exhaustive),
+        cmocka_unit_test(test_exhaustive),       cmocka_unit_test(test_clip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
