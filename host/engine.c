@@ -12,6 +12,15 @@
 /* Room for the executable's folder (Windows paths may be longer than POSIX's PATH_MAX). */
 #define ENGINE_PATH_MAX 4096
 
+/*
+ * A build made without the engine modules (the Windows build so far: cmake/windows/) names
+ * why at compile time; every engine verb then answers that, never "reinstall".
+ */
+#ifndef TH_ENGINE_ABSENT
+#define TH_ENGINE_ABSENT NULL
+#endif
+static const char *const engine_absent = TH_ENGINE_ABSENT;
+
 /* CMake names both modules .so on every platform (host/CMakeLists.txt). */
 #define ENGINE_SUFFIX ".so"
 
@@ -59,6 +68,10 @@ static void engine_load(struct engine_module *m)
     if (m->tried)
         return;
     m->tried = 1;
+    if (engine_absent) {
+        snprintf(m->error, sizeof(m->error), "%s", engine_absent);
+        return;
+    }
     if (os_exe_dir(dir, sizeof(dir)) != 0) {
         snprintf(m->error, sizeof(m->error), "cannot locate the host executable");
         return;
@@ -96,7 +109,9 @@ const struct th_engine_api *engine_api(struct err *e)
 {
     const struct th_engine_api *api = engine_api_optional();
 
-    if (!api)
+    if (!api && engine_absent)
+        err_set(e, ERR_INTERNAL, "this build of the host has no engine: %s", engine_absent);
+    else if (!api)
         err_set(e, ERR_INTERNAL, "the host installation is incomplete (%s); reinstall it",
                 engine_full.error);
     return api;

@@ -435,11 +435,6 @@ int os_close(int fd)
     return _close(fd);
 }
 
-long os_read(int fd, void *buf, size_t len)
-{
-    return (long)_read(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
-}
-
 long os_write(int fd, const void *buf, size_t len)
 {
     return (long)_write(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
@@ -480,15 +475,143 @@ int os_write2(int fd, const void *a, size_t alen, const void *b, size_t blen)
 }
 
 /*
- * The C runtime has no poll() and a pipe handle cannot be waited on: poll PeekNamedPipe,
- * 1 ms at first, then up to 10 ms between looks (a reply is usually there within a few ms).
+ * Waiting on a pipe with a timeout. The C runtime has no poll() and a pipe handle cannot be
+ * waited on, so: PeekNamedPipe polling, 1 ms at first, then up to 10 ms between looks (a
+ * Windows anonymous pipe, as Chrome gives the host, is a named pipe underneath). Where the
+ * handle cannot be peeked (ERROR_NOT_SUPPORTED: e.g. a Unix pipe under Wine), a reader
+ * thread (the pump) takes over that descriptor for good: it reads into a buffer, and
+ * os_read and os_wait_readable serve the descriptor from the buffer, waiting on a condition
+ * variable with the timeout. Bytes read before the pump started were read by os_read
+ * directly, so the order is kept. One pumped descriptor (stdin) is all the host needs.
  */
+#define OS_PUMP_CAP   (256 * 1024)
+#define OS_PUMP_CHUNK (64 * 1024)
+
+struct os_pump {
+    int fd;
+    HANDLE h;
+    CRITICAL_SECTION lock;
+    CONDITION_VARIABLE changed; /* data, end of file, or room again */
+    char *buf;
+    size_t len;
+    int eof;
+};
+static struct os_pump *os_pumped;
+
+static DWORD WINAPI os_pump_main(void *arg)
+{
+    struct os_pump *p = arg;
+    char *chunk = malloc(OS_PUMP_CHUNK);
+
+    for (;;) {
+        DWORD n = 0;
+        BOOL ok;
+        EnterCriticalSection(&p->lock);
+        while (p->len + OS_PUMP_CHUNK > OS_PUMP_CAP)
+            SleepConditionVariableCS(&p->changed, &p->lock, INFINITE);
+        LeaveCriticalSection(&p->lock);
+        ok = chunk && ReadFile(p->h, chunk, OS_PUMP_CHUNK, &n, NULL);
+        EnterCriticalSection(&p->lock);
+        if (!ok || n == 0) {
+            p->eof = 1; /* end of file, a broken pipe or an error: the reader sees 0 */
+        } else {
+            memcpy(p->buf + p->len, chunk, n);
+            p->len += n;
+        }
+        WakeAllConditionVariable(&p->changed);
+        LeaveCriticalSection(&p->lock);
+        if (p->eof)
+            break;
+    }
+    free(chunk);
+    return 0;
+}
+
+static struct os_pump *os_pump_for(int fd)
+{
+    return os_pumped && os_pumped->fd == fd ? os_pumped : NULL;
+}
+
+static struct os_pump *os_pump_start(int fd, HANDLE h)
+{
+    struct os_pump *p;
+    HANDLE t;
+
+    if (os_pumped)
+        return NULL; /* one is all the host needs */
+    p = calloc(1, sizeof(*p));
+    if (!p || !(p->buf = malloc(OS_PUMP_CAP))) {
+        free(p);
+        return NULL;
+    }
+    p->fd = fd;
+    p->h = h;
+    InitializeCriticalSection(&p->lock);
+    InitializeConditionVariable(&p->changed);
+    t = CreateThread(NULL, 64 * 1024, os_pump_main, p, 0, NULL);
+    if (!t) {
+        DeleteCriticalSection(&p->lock);
+        free(p->buf);
+        free(p);
+        return NULL;
+    }
+    CloseHandle(t); /* it lives as long as the process, blocked in ReadFile at worst */
+    os_pumped = p;
+    return p;
+}
+
+/* 1 data or end of file, 0 timeout. */
+static int os_pump_wait(struct os_pump *p, int timeout_ms)
+{
+    int64_t end = os_mono_ms() + timeout_ms;
+    int r;
+
+    EnterCriticalSection(&p->lock);
+    while (p->len == 0 && !p->eof) {
+        int64_t left = timeout_ms < 0 ? -1 : end - os_mono_ms();
+        if (timeout_ms >= 0 && left <= 0)
+            break;
+        SleepConditionVariableCS(&p->changed, &p->lock, left < 0 ? INFINITE : (DWORD)left);
+    }
+    r = p->len > 0 || p->eof;
+    LeaveCriticalSection(&p->lock);
+    return r;
+}
+
+static long os_pump_read(struct os_pump *p, void *buf, size_t len)
+{
+    size_t n;
+
+    EnterCriticalSection(&p->lock);
+    while (p->len == 0 && !p->eof)
+        SleepConditionVariableCS(&p->changed, &p->lock, INFINITE);
+    n = len < p->len ? len : p->len;
+    memcpy(buf, p->buf, n);
+    memmove(p->buf, p->buf + n, p->len - n);
+    p->len -= n;
+    WakeAllConditionVariable(&p->changed);
+    LeaveCriticalSection(&p->lock);
+    return (long)n;
+}
+
+long os_read(int fd, void *buf, size_t len)
+{
+    struct os_pump *p = os_pump_for(fd);
+
+    if (p)
+        return os_pump_read(p, buf, len);
+    return (long)_read(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+}
+
 int os_wait_readable(int fd, int timeout_ms)
 {
     HANDLE h = os_handle(fd);
+    struct os_pump *p = os_pump_for(fd);
     int64_t end = timeout_ms < 0 ? 0 : os_mono_ms() + timeout_ms;
     int nap = 1;
 
+    if (p)
+        return os_pump_wait(p, timeout_ms);
     if (h == INVALID_HANDLE_VALUE) {
         errno = EBADF;
         return -1;
@@ -497,8 +620,17 @@ int os_wait_readable(int fd, int timeout_ms)
     case FILE_TYPE_PIPE:
         for (;;) {
             DWORD avail = 0;
-            if (!PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL) || avail > 0)
-                return 1; /* data, or the writer is gone: a read tells which */
+            if (!PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL)) {
+                DWORD e = GetLastError();
+                if (e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED)
+                    return 1; /* the writer is gone: the read sees end of file */
+                p = os_pump_start(fd, h);
+                if (!p)
+                    return 1; /* no timeout then, but never a lost byte: the read blocks */
+                return os_pump_wait(p, timeout_ms);
+            }
+            if (avail > 0)
+                return 1;
             if (timeout_ms >= 0 && os_mono_ms() >= end)
                 return 0;
             Sleep((DWORD)nap);

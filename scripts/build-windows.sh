@@ -220,13 +220,13 @@ HEAD
 host_step() {
     need cmake $HOST-gcc
     [ -f "$deps/stamp" ] || deps_step
-    cmake -S "$root" -B "$out/host" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" \
-        -DTH_WIN_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release >"$out/host-configure.log" 2>&1 || {
+    cmake -S "$root/cmake/windows" -B "$out/host" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" \
+        -DTH_WIN_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release -DTH_WERROR=ON >"$out/host-configure.log" 2>&1 || {
         tail -30 "$out/host-configure.log" >&2
         exit 1
     }
     cmake --build "$out/host" -j"$jobs"
-    echo "build-windows: $(ls "$out/host/host/"*.exe "$out/host/"*.exe 2>/dev/null | tr '\n' ' ')"
+    echo "build-windows: built $(cd "$out/host" && ls ./*.exe | tr '\n' ' ')in $out/host"
 }
 
 case "${1:-all}" in
