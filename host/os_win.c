@@ -23,7 +23,6 @@
 #include <fcntl.h>
 #include <io.h>
 #include <sddl.h>
-#include <shellapi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,31 +179,40 @@ static LONG WINAPI os_crash_filter(EXCEPTION_POINTERS *info)
     return EXCEPTION_EXECUTE_HANDLER;
 }
 
+#define OS_WER_EXCLUDED                                                                            \
+    L"Software\\Microsoft\\Windows\\Windows Error Reporting\\ExcludedApplications"
+
 /*
- * No crash dumps, ever (os.h): no error dialog (SetErrorMode), an unhandled exception ends
- * the process before Windows Error Reporting sees it, this executable excluded from WER for
- * this user (WerAddExcludedApplication, for the fail-fast crashes no filter sees), and no heap
- * in any report that is made anyway (WerSetFlags NOHEAP). wer.dll is looked up at run time:
- * where it is missing, the first two still hold.
+ * No crash dumps, ever (os.h): no error dialog (SetErrorMode); an unhandled exception ends
+ * the process before Windows Error Reporting sees it; no heap in any report made anyway
+ * (WerSetFlags NOHEAP, kernel32); and this executable excluded from WER for this user, for the
+ * fail-fast crashes no filter sees: the registry value WerAddExcludedApplication(name, FALSE)
+ * writes
+ * (https://learn.microsoft.com/en-us/windows/win32/api/werapi/nf-werapi-weraddexcludedapplication),
+ * read first and written only while missing, without loading wer.dll (~15 ms per start under
+ * Wine). Each step on its own: where one fails, the others still hold.
  */
 void os_harden_process(void)
 {
     typedef HRESULT(WINAPI * wer_flags_fn)(DWORD);
-    typedef HRESULT(WINAPI * wer_exclude_fn)(PCWSTR, BOOL);
-    HMODULE wer;
+    HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+    FARPROC f = k32 ? GetProcAddress(k32, "WerSetFlags") : NULL;
+    wchar_t exe[MAX_PATH], *name;
+    DWORD n, v = 0, vsz = sizeof(v), one = 1;
 
     SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
     SetUnhandledExceptionFilter(os_crash_filter);
-    wer = LoadLibraryExW(L"wer.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
-    if (wer) {
-        FARPROC f = GetProcAddress(wer, "WerSetFlags");
-        FARPROC x = GetProcAddress(wer, "WerAddExcludedApplication");
-        wchar_t exe[MAX_PATH];
-        if (f)
-            ((wer_flags_fn)(void (*)(void))f)(1 /* WER_FAULT_REPORTING_FLAG_NOHEAP */);
-        if (x && GetModuleFileNameW(NULL, exe, MAX_PATH) > 0)
-            ((wer_exclude_fn)(void (*)(void))x)(exe, FALSE);
-    }
+    if (f)
+        ((wer_flags_fn)(void (*)(void))f)(1 /* WER_FAULT_REPORTING_FLAG_NOHEAP */);
+    n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return;
+    name = wcsrchr(exe, L'\\');
+    name = name ? name + 1 : exe;
+    if (RegGetValueW(HKEY_CURRENT_USER, OS_WER_EXCLUDED, name, RRF_RT_REG_DWORD, NULL, &v, &vsz) !=
+            ERROR_SUCCESS ||
+        v != 1)
+        RegSetKeyValueW(HKEY_CURRENT_USER, OS_WER_EXCLUDED, name, REG_DWORD, &one, sizeof(one));
 }
 
 int os_native_stdio(void)
@@ -235,9 +243,22 @@ int os_native_stdio(void)
 void os_args_utf8(int *argc, char ***argv)
 {
     int n = 0, i;
-    wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+    typedef wchar_t **(WINAPI * split_fn)(const wchar_t *, int *);
+    const wchar_t *line = GetCommandLineW(), *c;
+    wchar_t **w;
     char **out;
+    HMODULE shell32;
+    FARPROC split;
 
+    /* all ASCII: the runtime's argv is already exact (and shell32, ~8 ms to load under Wine,
+       stays unloaded: Chrome's origin and --parent-window=N are ASCII) */
+    for (c = line; *c && *c < 0x80; c++)
+        ;
+    if (!*c)
+        return;
+    shell32 = LoadLibraryExW(L"shell32.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    split = shell32 ? GetProcAddress(shell32, "CommandLineToArgvW") : NULL;
+    w = split ? ((split_fn)(void (*)(void))split)(line, &n) : NULL;
     if (!w)
         return;
     out = calloc((size_t)n + 1, sizeof(*out));

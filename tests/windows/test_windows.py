@@ -10,7 +10,8 @@ scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
 - replies whose length holds 0x0A / 0x0D / 0x1A come back byte-exact;
 - engine verbs answer a structured `internal` error saying this build has no engine;
 - a started frame that stalls ends the host with exit 3 (os_wait_readable's pipe polling);
-- the opt-in log (os_open_file) is written.
+- the opt-in log (os_open_file) is written;
+- the executable excludes itself from Windows Error Reporting (os_harden_process).
 
 Wine is run as /work/shared/reference/windows-build.md says: WINEDEBUG=-all, a prefix in
 build-win/wine, one persistent `wineserver -p` whose output (and every Wine process's own
@@ -106,6 +107,10 @@ class Windows(unittest.TestCase):
             # exit 2: one already runs for this prefix, which is as good
             subprocess.run(["wineserver", "-p"], stdout=log, stderr=log, env=wine_env(),
                            timeout=60)
+            # Wine's services (winedevice.exe ...) start with the first program and inherit its
+            # stdout and stderr: start them here, on the log, never on a pipe a test reads
+            subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL,
+                           stdout=log, stderr=log, env=wine_env(), timeout=120)
 
     @classmethod
     def tearDownClass(cls):
@@ -242,6 +247,25 @@ class Windows(unittest.TestCase):
             self.assertIn("exit code=0", text)
         finally:
             shutil.rmtree(d, ignore_errors=True)
+
+    def test_wer_exclusion_written(self):
+        """os_harden_process: the Windows Error Reporting exclusion of this executable (the
+        value WerAddExcludedApplication writes), written at start when missing."""
+        key = r"HKCU\Software\Microsoft\Windows\Windows Error Reporting\ExcludedApplications"
+
+        def reg(*args):
+            with open(WINE_LOG, "ab") as log:
+                return subprocess.run([WINE, "reg"] + list(args), stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.PIPE, stderr=log, env=wine_env(),
+                                      timeout=120)
+
+        reg("delete", key, "/v", "textus-host.exe", "/f")
+        self.assertNotEqual(reg("query", key, "/v", "textus-host.exe").returncode, 0,
+                            "the value is gone before the run")
+        self.assertEqual(run_exe(EXE, frame({"id": 1, "type": "ping"})).returncode, 0)
+        q = reg("query", key, "/v", "textus-host.exe")
+        self.assertEqual(q.returncode, 0, "no WER exclusion after a run")
+        self.assertRegex(q.stdout.decode(errors="replace"), r"REG_DWORD\s+0x1")
 
     def test_cli_version(self):
         p = run_exe(EXE, b"", args=("--version",))
