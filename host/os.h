@@ -164,9 +164,11 @@ struct os_stat {
     enum os_kind kind;
     uint64_t size;
     int64_t mtime_ms;
-    unsigned mode;  /* POSIX permission bits; Windows: 0600/0700 when private, else 0666/0777 */
-    int is_private; /* no access for group or others (Windows: only the owner in the DACL) */
-    int is_owner;   /* owned by the current user */
+    unsigned mode; /* POSIX permission bits; Windows: 0600/0700 when private, else 0666/0777 */
+    /* no access for group or others (Windows: the DACL grants only the user, LocalSystem
+       and Administrators, as root may read a 0600 file) */
+    int is_private;
+    int is_owner; /* owned by the current user */
 };
 
 /* Stat a path; follow = 0 looks at a symbolic link itself (lstat). */

@@ -779,7 +779,11 @@ int os_chmod_private(const char *path, int is_dir)
     return rc;
 }
 
-/* Whether only the current user is granted anything by path's DACL, and owns it. */
+/*
+ * Whether path's DACL grants nobody but the current user (and LocalSystem and the
+ * Administrators group, who can take any file anyway: as root with 0600 on POSIX), and
+ * whether the user owns it. Under Wine the DACL read back is made from the Unix mode.
+ */
 static void os_check_private(struct os_stat *st, const wchar_t *w)
 {
     DWORD need = 0;
@@ -807,9 +811,12 @@ static void os_check_private(struct os_stat *st, const wchar_t *w)
                 ACE_HEADER *ace;
                 if (!GetAce(dacl, i, (void **)&ace))
                     continue;
-                if (ace->AceType == ACCESS_ALLOWED_ACE_TYPE &&
-                    !EqualSid((PSID) & ((ACCESS_ALLOWED_ACE *)ace)->SidStart, my_sid))
-                    st->is_private = 0;
+                if (ace->AceType == ACCESS_ALLOWED_ACE_TYPE) {
+                    PSID who = (PSID) & ((ACCESS_ALLOWED_ACE *)ace)->SidStart;
+                    if (!EqualSid(who, my_sid) && !IsWellKnownSid(who, WinLocalSystemSid) &&
+                        !IsWellKnownSid(who, WinBuiltinAdministratorsSid))
+                        st->is_private = 0;
+                }
             }
         }
     }

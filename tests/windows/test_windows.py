@@ -11,7 +11,8 @@ scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
 - engine verbs answer a structured `internal` error saying this build has no engine;
 - a started frame that stalls ends the host with exit 3 (os_wait_readable's pipe polling);
 - the opt-in log (os_open_file) is written;
-- the executable excludes itself from Windows Error Reporting (os_harden_process).
+- the executable excludes itself from Windows Error Reporting (os_harden_process);
+- host/os.h's own checks (tests/windows/os_check.c) against os_win.c.
 
 Wine is run as /work/shared/reference/windows-build.md says: WINEDEBUG=-all, a prefix in
 build-win/wine, one persistent `wineserver -p` whose output (and every Wine process's own
@@ -266,6 +267,20 @@ class Windows(unittest.TestCase):
         q = reg("query", key, "/v", "textus-host.exe")
         self.assertEqual(q.returncode, 0, "no WER exclusion after a run")
         self.assertRegex(q.stdout.decode(errors="replace"), r"REG_DWORD\s+0x1")
+
+    def test_os_layer(self):
+        """tests/windows/os_check.c against os_win.c: the same checks os_layer runs on Linux
+        (files, owner-only DACLs, LockFileEx, MoveFileExW, folders, UTF-8 environment, a child
+        on Windows pipes, a wait that times out)."""
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([sys.executable, os.path.join(SRC, "tests", "windows",
+                                                             "run_os_check.py"),
+                                "--wine", WINE, os.path.join(WIN, "host", "os_check.exe"), ECHO],
+                               stdout=subprocess.PIPE, stderr=log, env=wine_env(), timeout=300)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertIn("# os_check on Windows", out)
+        self.assertEqual(p.returncode, 0, out)
+        self.assertNotIn("not ok", out)
 
     def test_cli_version(self):
         p = run_exe(EXE, b"", args=("--version",))
