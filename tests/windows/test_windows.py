@@ -12,7 +12,8 @@ scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
 - a started frame that stalls ends the host with exit 3 (os_wait_readable's pipe polling);
 - the opt-in log (os_open_file) is written;
 - the executable excludes itself from Windows Error Reporting (os_harden_process);
-- host/os.h's own checks (tests/windows/os_check.c) against os_win.c.
+- host/os.h's own checks (tests/windows/os_check.c) against os_win.c;
+- THIRD-PARTY-NOTICES is what the pinned source packages' licence files make.
 
 Wine is run as /work/shared/reference/windows-build.md says: WINEDEBUG=-all, a prefix in
 build-win/wine, one persistent `wineserver -p` whose output (and every Wine process's own
@@ -281,6 +282,23 @@ class Windows(unittest.TestCase):
         self.assertIn("# os_check on Windows", out)
         self.assertEqual(p.returncode, 0, out)
         self.assertNotIn("not ok", out)
+
+    def test_third_party_notices_match_the_sources(self):
+        """THIRD-PARTY-NOTICES is what `build-windows.sh notices` makes from the pinned
+        source packages: a version bump without regenerating it fails here."""
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "notices")
+            p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "notices", out],
+                               capture_output=True, text=True, timeout=600,
+                               env=dict(os.environ, TH_WIN_DIR=WIN))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(out, encoding="utf-8") as f:
+                made = f.read()
+        with open(os.path.join(SRC, "THIRD-PARTY-NOTICES"), encoding="utf-8") as f:
+            committed = f.read()
+        self.assertEqual(committed, made, "regenerate: scripts/build-windows.sh notices")
+        for words in ("Daniel Stenberg", "ISC", "Dave Gamble", "May you do good"):
+            self.assertIn(words, committed)
 
     def test_cli_version(self):
         p = run_exe(EXE, b"", args=("--version",))
