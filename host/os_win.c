@@ -439,6 +439,16 @@ int os_open_file(const char *path, unsigned flags)
     free(w);
     if (h == INVALID_HANDLE_VALUE)
         return -1;
+    {
+        /* O_NOFOLLOW: the reparse point itself was opened; refuse it, as POSIX does */
+        BY_HANDLE_FILE_INFORMATION bh;
+        if (GetFileInformationByHandle(h, &bh) &&
+            (bh.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+            CloseHandle(h);
+            errno = ELOOP;
+            return -1;
+        }
+    }
     if (!(flags & (OS_OPEN_WRITE | OS_OPEN_APPEND)))
         crt |= _O_RDONLY;
     else if (!(flags & OS_OPEN_READ))
