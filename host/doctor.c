@@ -11,29 +11,19 @@
 #include "doctor.h"
 #include "utf8.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "engine.h"
 #include "engine_api.h"
 #include "now.h"
+#include "os.h"
 #include "protocol.h"
 #include "term.h"
 
@@ -150,10 +140,10 @@ void doctor_step_begin(struct doctor *d, const char *fmt, ...)
     if (term_fancy(d->progress)) {
         /* a live line must fit on one row, or erasing it would leave the wrapped part */
         char line[sizeof(d->step_what)];
-        struct winsize ws;
         size_t cols = 80, n;
-        if (ioctl(fileno(d->progress), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
-            cols = ws.ws_col;
+        int width = os_term_width(fileno(d->progress));
+        if (width > 20)
+            cols = (size_t)width;
         snprintf(line, sizeof(line), "%s", d->step_what);
         n = strlen(line);
         if (n + 5 > cols) {
@@ -203,33 +193,30 @@ int doctor_manifest_allows(const cJSON *m, const char *ext_id)
 
 static int doctor_is_mac(void)
 {
-    const char *os = getenv("TH_INSTALL_OS");
-    struct utsname u;
+    const char *os = os_getenv("TH_INSTALL_OS");
 
     if (os && *os)
         return strcmp(os, "Darwin") == 0;
-    if (uname(&u) != 0)
-        return 0;
-    return strcmp(u.sysname, "Darwin") == 0;
+    return strcmp(os_name(), "Darwin") == 0;
 }
 
 static const char *doctor_root(void)
 {
-    const char *r = getenv("TH_INSTALL_ROOT");
+    const char *r = os_getenv("TH_INSTALL_ROOT");
     return r ? r : "";
 }
 
 static const char *doctor_home(void)
 {
-    const char *h = getenv("HOME");
+    const char *h = os_getenv("HOME");
     return h && *h ? h : "/";
 }
 
 /* Linux: Chromium's config home rule (chrome_paths_linux.cc). */
 static void doctor_config_home(char *out, size_t outsz)
 {
-    const char *c = getenv("CHROME_CONFIG_HOME");
-    const char *x = getenv("XDG_CONFIG_HOME");
+    const char *c = os_getenv("CHROME_CONFIG_HOME");
+    const char *x = os_getenv("XDG_CONFIG_HOME");
 
     if (c && *c)
         snprintf(out, outsz, "%s", c);
@@ -241,8 +228,8 @@ static void doctor_config_home(char *out, size_t outsz)
 
 int doctor_receipt_path(char *out, size_t outsz)
 {
-    const char *th = getenv("TEXTUS_HOST_HOME");
-    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *th = os_getenv("TEXTUS_HOST_HOME");
+    const char *xdg = os_getenv("XDG_DATA_HOME");
     int n;
 
     if (th && *th)
@@ -259,8 +246,8 @@ int doctor_receipt_path(char *out, size_t outsz)
 
 static int doctor_is_dir(const char *p)
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    struct os_stat st;
+    return os_stat(&st, p, 1) == 0 && st.kind == OS_KIND_DIR;
 }
 
 /* ---- one manifest ---------------------------------------------------------------- */
@@ -429,10 +416,10 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
     char version[64] = "?";
     size_t m, k, used = 0;
     const char *slash;
-    struct stat st;
+    struct os_stat st;
     int has_engine, good = 1;
 
-    if (stat(path, &st) != 0) {
+    if (os_stat(&st, path, 1) != 0) {
         doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
                    "run scripts/install.sh again (it installs the host and rewrites the manifest)",
                    "the host named in the manifest does not exist: %s (Chrome says \"Specified "
@@ -440,7 +427,7 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
                    path);
         return 0;
     }
-    if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
+    if (st.kind != OS_KIND_FILE || os_access(path, OS_ACCESS_EXEC) != 0) {
         doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
                    "chmod 755 the file, or run scripts/install.sh again",
                    "the host %s is not an executable file (Chrome says \"Native host has "
@@ -461,10 +448,10 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
     for (m = 0; m < TH_ARRAY_SIZE(modules); m++) {
         snprintf(engine, sizeof(engine), "%s/%s.so", dir, modules[m]);
-        has_engine = access(engine, R_OK) == 0;
+        has_engine = os_access(engine, OS_ACCESS_READ) == 0;
         if (!has_engine) {
             snprintf(engine, sizeof(engine), "%s/%s.dylib", dir, modules[m]);
-            has_engine = access(engine, R_OK) == 0;
+            has_engine = os_access(engine, OS_ACCESS_READ) == 0;
         }
         if (!has_engine)
             doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING, subject,
@@ -668,7 +655,7 @@ static int doctor_check_dir(struct doctor *d, struct doctor_seen *seen, const ch
         return 0;
     if (!doctor_seen_add(seen, file))
         return 0;
-    if (access(file, F_OK) != 0) {
+    if (os_access(file, OS_ACCESS_EXISTS) != 0) {
         if (udd)
             snprintf(fix, sizeof(fix), "run scripts/install.sh --user-data-dir %s", udd);
         else
@@ -717,7 +704,7 @@ static void doctor_check_receipt(struct doctor *d, struct doctor_seen *seen, int
             continue;
         slash = strrchr(p, '/');
         snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p), p);
-        if (access(p, F_OK) != 0) {
+        if (os_access(p, OS_ACCESS_EXISTS) != 0) {
             doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, p,
                        "run scripts/install.sh again",
                        "this manifest was installed (install receipt) but is gone");
@@ -770,21 +757,20 @@ static void doctor_check_policies(struct doctor *d)
         "/etc/opt/edge/policies/managed", "/etc/brave/policies/managed"};
     char dir[PATH_MAX], file[PATH_MAX * 2];
     size_t i, len;
-    DIR *dh;
-    struct dirent *de;
+    struct os_dir *dh;
+    const char *name;
 
     for (i = 0; i < TH_ARRAY_SIZE(dirs); i++) {
         snprintf(dir, sizeof(dir), "%s%s", doctor_root(), dirs[i]);
-        dh = opendir(dir);
-        if (!dh)
+        if (os_dir_open(&dh, dir) != 0)
             continue;
-        for (de = readdir(dh); de; de = readdir(dh)) {
+        while ((name = os_dir_next(dh)) != NULL) {
             char *text = NULL;
             cJSON *pol, *v;
-            len = strlen(de->d_name);
-            if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+            len = strlen(name);
+            if (len < 6 || strcmp(name + len - 5, ".json") != 0)
                 continue;
-            snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
+            snprintf(file, sizeof(file), "%s/%s", dir, name);
             if (doctor_read_file(file, &text, &len) != 0)
                 continue;
             pol = cJSON_ParseWithLength(text, len);
@@ -820,7 +806,7 @@ static void doctor_check_policies(struct doctor *d)
             }
             cJSON_Delete(pol);
         }
-        closedir(dh);
+        os_dir_close(dh);
     }
 }
 
@@ -971,9 +957,8 @@ static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline
     size_t got = 0;
 
     while (got < n) {
-        struct pollfd p = {fd, POLLIN, 0};
         long left = deadline - now_mono_ms();
-        ssize_t r;
+        long r;
         int pr;
         if (left <= 0) {
             snprintf(why, whysz,
@@ -983,14 +968,10 @@ static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline
                      got ? "a reply started but never finished" : "not a byte came back");
             return -1;
         }
-        pr = poll(&p, 1, (int)left);
-        if (pr < 0 && errno == EINTR)
-            continue;
+        pr = os_wait_readable(fd, (int)left); /* EINTR retried there */
         if (pr <= 0)
             continue;
-        r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
+        r = os_read(fd, buf + got, n - got);
         if (r <= 0) {
             snprintf(why, whysz, "the host closed its output %s", got ? "inside a frame" : "");
             return -1;
@@ -1000,98 +981,54 @@ static int doctor_read_exact(int fd, unsigned char *buf, size_t n, long deadline
     return 0;
 }
 
-static void doctor_describe_exit(int status, char *out, size_t outsz)
+static void doctor_describe_exit(const struct os_exit *ex, char *out, size_t outsz)
 {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    if (ex->code == 127)
         snprintf(out, outsz, "; it could not be started (exit 127)");
-    else if (WIFEXITED(status))
-        snprintf(out, outsz, "; it exited with code %d", WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
-        snprintf(out, outsz, "; it was killed by signal %d", WTERMSIG(status));
+    else if (ex->code >= 0)
+        snprintf(out, outsz, "; it exited with code %d", ex->code);
+    else if (ex->signal > 0)
+        snprintf(out, outsz, "; it was killed by signal %d", ex->signal);
     else
         out[0] = '\0';
-}
-
-/* Wait for the child up to ms; kill it after that. Returns the status, sets *killed. */
-static int doctor_reap(pid_t pid, int ms, int *killed)
-{
-    long end = now_mono_ms() + ms;
-    int status = 0;
-    struct timespec nap = {0, 10 * 1000 * 1000};
-
-    *killed = 0;
-    for (;;) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid || (r < 0 && errno != EINTR))
-            return status;
-        if (now_mono_ms() >= end)
-            break;
-        nanosleep(&nap, NULL);
-    }
-    kill(pid, SIGKILL);
-    *killed = 1;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return status;
 }
 
 int doctor_ping(const char *exe, const char *origin, int timeout_ms, cJSON **reply, char *why,
                 size_t whysz)
 {
     static const char req[] = "{\"type\":\"ping\",\"id\":\"doctor\"}";
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, status, killed, rc = -1;
+    int killed, rc = -1;
     unsigned char hdr[4], *body = NULL;
     uint32_t n = (uint32_t)(sizeof(req) - 1);
     char dir[PATH_MAX], tail[96];
     const char *slash = strrchr(exe, '/');
     long deadline;
-    pid_t pid;
-    void (*old)(int);
+    struct os_child child;
+    struct os_exit ex;
 
     *reply = NULL;
     why[0] = '\0';
-    if (!slash || pipe(in) != 0 || pipe(out) != 0) {
+    if (!slash) {
         snprintf(why, whysz, "cannot set up pipes");
-        goto err;
+        return -1;
     }
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - exe), exe);
-    pid = fork();
-    if (pid < 0) {
-        snprintf(why, whysz, "cannot fork");
-        goto err;
+    if (os_child_start(&child, exe, origin, dir) != 0) {
+        snprintf(why, whysz, "cannot start the host (%s)", strerror(errno));
+        return -1;
     }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        if (devnull >= 0)
-            dup2(devnull, STDERR_FILENO);
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
-        if (dir[0] && chdir(dir) != 0)
-            _exit(126);
-        execl(exe, exe, origin, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    in[0] = -1;
-    close(out[1]);
-    out[1] = -1;
-    old = signal(SIGPIPE, SIG_IGN);
     memcpy(hdr, &n, 4); /* native byte order, as Chrome sends it */
-    if (write(in[1], hdr, 4) != 4 || write(in[1], req, n) != (ssize_t)n)
+    if (os_child_send(&child, hdr, 4, req, n) != 0)
         snprintf(why, whysz, "the host did not read its input");
-    signal(SIGPIPE, old);
     deadline = now_mono_ms() + timeout_ms;
-    if (!why[0] && doctor_read_exact(out[0], hdr, 4, deadline, timeout_ms, why, whysz) == 0) {
+    if (!why[0] && doctor_read_exact(child.out_fd, hdr, 4, deadline, timeout_ms, why, whysz) == 0) {
         memcpy(&n, hdr, 4);
         if (n == 0 || n > DOCTOR_REPLY_MAX) {
             snprintf(why, whysz, "the reply frame has a bad length (%u)", (unsigned)n);
         } else {
             body = malloc(n);
-            if (body && doctor_read_exact(out[0], body, n, deadline, timeout_ms, why, whysz) == 0) {
+            if (body &&
+                doctor_read_exact(child.out_fd, body, n, deadline, timeout_ms, why, whysz) == 0) {
                 *reply = cJSON_ParseWithLength((const char *)body, n);
                 if (!*reply)
                     snprintf(why, whysz,
@@ -1100,11 +1037,10 @@ int doctor_ping(const char *exe, const char *origin, int timeout_ms, cJSON **rep
             }
         }
     }
-    close(in[1]); /* EOF: the host must exit promptly, as Chrome expects */
-    in[1] = -1;
-    status = doctor_reap(pid, 2000, &killed);
+    /* closes its stdin first: EOF, the host must exit promptly, as Chrome expects */
+    os_child_wait(&ex, &child, 2000, &killed);
     if (!*reply) {
-        doctor_describe_exit(status, tail, sizeof(tail));
+        doctor_describe_exit(&ex, tail, sizeof(tail));
         if (strlen(why) + strlen(tail) < whysz)
             memcpy(why + strlen(why), tail, strlen(tail) + 1);
         goto err;
@@ -1118,14 +1054,6 @@ int doctor_ping(const char *exe, const char *origin, int timeout_ms, cJSON **rep
     rc = 0;
 err:
     free(body);
-    if (in[0] >= 0)
-        close(in[0]);
-    if (in[1] >= 0)
-        close(in[1]);
-    if (out[0] >= 0)
-        close(out[0]);
-    if (out[1] >= 0)
-        close(out[1]);
     return rc;
 }
 

@@ -4,14 +4,22 @@
  */
 #include "engine.h"
 
-#include <dlfcn.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#ifdef __APPLE__
-#include <mach-o/dyld.h>
+
+#include "os.h"
+
+/* Room for the executable's folder (Windows paths may be longer than POSIX's PATH_MAX). */
+#define ENGINE_PATH_MAX 4096
+
+/*
+ * A build made without the engine modules (the Windows build so far: cmake/windows/) names
+ * why at compile time; every engine verb then answers that, never "reinstall".
+ */
+#ifndef TH_ENGINE_ABSENT
+#define TH_ENGINE_ABSENT NULL
 #endif
+static const char *const engine_absent = TH_ENGINE_ABSENT;
 
 /* CMake names both modules .so on every platform (host/CMakeLists.txt). */
 #define ENGINE_SUFFIX ".so"
@@ -51,53 +59,30 @@ struct engine_api_head {
     uint32_t size;
 };
 
-/* Directory of the running executable, without trailing slash. */
-static int engine_exe_dir(char *out, size_t outsz)
-{
-    char path[PATH_MAX];
-    char *slash;
-#ifdef __APPLE__
-    char raw[PATH_MAX];
-    uint32_t sz = sizeof(raw);
-    if (_NSGetExecutablePath(raw, &sz) != 0 || !realpath(raw, path))
-        return -1;
-#else
-    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-    if (n <= 0)
-        return -1;
-    path[n] = '\0';
-#endif
-    slash = strrchr(path, '/');
-    if (!slash)
-        return -1;
-    *slash = '\0';
-    if (snprintf(out, outsz, "%s", path) >= (int)outsz)
-        return -1;
-    return 0;
-}
-
 /* Load the module once and check its table; m->api stays NULL (with m->error) on any failure. */
 static void engine_load(struct engine_module *m)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 64];
+    char dir[ENGINE_PATH_MAX], path[ENGINE_PATH_MAX + 64], why[256];
     const struct engine_api_head *head;
 
     if (m->tried)
         return;
     m->tried = 1;
-    if (engine_exe_dir(dir, sizeof(dir)) != 0) {
+    if (engine_absent) {
+        snprintf(m->error, sizeof(m->error), "%s", engine_absent);
+        return;
+    }
+    if (os_exe_dir(dir, sizeof(dir)) != 0) {
         snprintf(m->error, sizeof(m->error), "cannot locate the host executable");
         return;
     }
     snprintf(path, sizeof(path), "%s/%s", dir, m->file);
-    m->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    m->handle = os_module_open(path, why, sizeof(why));
     if (!m->handle) {
-        const char *why = dlerror();
-        snprintf(m->error, sizeof(m->error), "cannot load %s: %s", m->file,
-                 why ? why : "unknown error");
+        snprintf(m->error, sizeof(m->error), "cannot load %s: %s", m->file, why);
         return;
     }
-    head = dlsym(m->handle, m->symbol);
+    head = os_module_symbol(m->handle, m->symbol);
     if (!head) {
         snprintf(m->error, sizeof(m->error), "%s has no %s table (a module from another build)",
                  m->file, m->symbol);
@@ -124,7 +109,9 @@ const struct th_engine_api *engine_api(struct err *e)
 {
     const struct th_engine_api *api = engine_api_optional();
 
-    if (!api)
+    if (!api && engine_absent)
+        err_set(e, ERR_INTERNAL, "this build of the host has no engine: %s", engine_absent);
+    else if (!api)
         err_set(e, ERR_INTERNAL, "the host installation is incomplete (%s); reinstall it",
                 engine_full.error);
     return api;

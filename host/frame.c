@@ -10,10 +10,9 @@
 #include "buf.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/uio.h>
-#include <unistd.h>
+
+#include "os.h"
 
 static int frame_stall_ms = FRAME_STALL_TIMEOUT_MS;
 
@@ -25,21 +24,11 @@ void frame_set_stall_timeout(int ms)
 /* Wait until fd has input (or EOF): FRAME_OK, or FRAME_STALLED after frame_stall_ms. */
 static enum frame_status frame_wait(int fd)
 {
-    struct pollfd pfd;
+    int r = os_wait_readable(fd, frame_stall_ms);
 
-    for (;;) {
-        int r;
-        pfd.fd = fd;
-        pfd.events = POLLIN;
-        pfd.revents = 0;
-        r = poll(&pfd, 1, frame_stall_ms);
-        if (r > 0)
-            return FRAME_OK; /* readable, hung up or in error: read() tells which */
-        if (r == 0)
-            return FRAME_STALLED;
-        if (errno != EINTR)
-            return FRAME_IO;
-    }
+    if (r > 0)
+        return FRAME_OK; /* readable, hung up or in error: the read tells which */
+    return r == 0 ? FRAME_STALLED : FRAME_IO;
 }
 
 /*
@@ -52,7 +41,7 @@ static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *
     size_t off = 0;
 
     while (off < len) {
-        ssize_t n;
+        long n;
         if (started || off > 0) {
             enum frame_status w = frame_wait(fd);
             if (w != FRAME_OK) {
@@ -60,10 +49,8 @@ static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *
                 return w;
             }
         }
-        n = read(fd, buf + off, len - off);
+        n = os_read(fd, buf + off, len - off); /* EINTR retried there */
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
             *got = off;
             return FRAME_IO;
         }
@@ -123,35 +110,12 @@ enum frame_status frame_discard(int fd, uint64_t len)
 enum frame_status frame_write(int fd, const char *json, size_t len)
 {
     uint32_t hdr;
-    struct iovec iov[2];
-    size_t total, done = 0;
 
     if (len > FRAME_MAX_OUT)
         return FRAME_TOO_LARGE;
     hdr = (uint32_t)len;
-    total = sizeof(hdr) + len;
-    while (done < total) {
-        ssize_t n;
-        int cnt = 0;
-        if (done < sizeof(hdr)) {
-            iov[cnt].iov_base = (char *)&hdr + done;
-            iov[cnt].iov_len = sizeof(hdr) - done;
-            cnt++;
-            iov[cnt].iov_base = (void *)json;
-            iov[cnt].iov_len = len;
-            cnt++;
-        } else {
-            iov[cnt].iov_base = (void *)(json + (done - sizeof(hdr)));
-            iov[cnt].iov_len = total - done;
-            cnt++;
-        }
-        n = writev(fd, iov, cnt);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno == EPIPE ? FRAME_PIPE : FRAME_IO;
-        }
-        done += (size_t)n;
-    }
+    /* header and body in one gathered write where the platform has one (os_write2) */
+    if (os_write2(fd, &hdr, sizeof(hdr), json, len) != 0)
+        return errno == EPIPE ? FRAME_PIPE : FRAME_IO;
     return FRAME_OK;
 }

@@ -5,14 +5,13 @@
 #include "log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "iso8601.h"
+#include "os.h"
 
 /* A run of this many token characters is a secret; this many digits, a number. */
 #define LOG_SECRET_MIN 20
@@ -26,7 +25,8 @@ int log_open(const char *path)
 
     if (!path || !*path)
         return -1;
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    /* owner-only, never through a symbolic link, not inherited */
+    fd = os_open_file(path, OS_OPEN_APPEND | OS_OPEN_CREATE);
     if (fd < 0)
         return -1;
     log_close();
@@ -37,7 +37,7 @@ int log_open(const char *path)
 void log_close(void)
 {
     if (log_fd >= 0)
-        close(log_fd);
+        os_close(log_fd);
     log_fd = -1;
 }
 
@@ -143,10 +143,10 @@ void log_msg(const char *fmt, ...)
     log_redact(clean, sizeof(clean), raw);
     if (iso8601_format_utc(ts, sizeof(ts), (int64_t)time(NULL)) != 0)
         ts[0] = '\0';
-    len = snprintf(line, sizeof(line), "%s [%ld] %s\n", ts, (long)getpid(), clean);
+    len = snprintf(line, sizeof(line), "%s [%ld] %s\n", ts, os_getpid(), clean);
     if (len > 0) {
         size_t w = (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1;
-        if (write(log_fd, line, w) < 0) {
+        if (os_write(log_fd, line, w) < 0) {
             /* a log that cannot be written is not worth failing a request over */
         }
     }

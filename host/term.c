@@ -5,24 +5,25 @@
 #include "term.h"
 
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "os.h"
 
 #define TERM_WORD_MAX 64
 
 int term_fancy(FILE *f)
 {
-    const char *term = getenv("TERM");
+    const char *term = os_getenv("TERM");
 
-    if (!f || !isatty(fileno(f)))
+    /* a terminal that takes ANSI sequences (Windows: a console with VT processing on) */
+    if (!f || !os_term_ansi(fileno(f)))
         return 0;
     return !(term && strcmp(term, "dumb") == 0);
 }
 
 int term_color(FILE *f)
 {
-    const char *no_color = getenv("NO_COLOR");
+    const char *no_color = os_getenv("NO_COLOR");
 
     /* https://no-color.org: a non-empty NO_COLOR turns off colour, nothing else */
     return term_fancy(f) && !(no_color && no_color[0]);

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # bootstrap.sh — install what building and testing textus-host needs.
 # Debian/Ubuntu: apt-get (as root, or through sudo), only what is missing; safe to re-run.
-# macOS: prints the Homebrew line. Extra package names may be passed as arguments.
+# macOS: prints the Homebrew line. Extra package names may be passed as arguments;
+# --windows adds what the Windows cross-build and its tests under Wine need
+# (scripts/build-windows.sh, tests/windows/).
 set -euo pipefail
 
+windows=()
+if [ "${1:-}" = --windows ]; then
+    shift
+    windows=(gcc-mingw-w64-x86-64 mingw-w64-tools wine64 wine msitools wixl
+             autoconf automake libtool tcl dpkg-dev)
+fi
 packages=(build-essential cmake pkg-config git python3 openssl
           libcjson-dev libcurl4-openssl-dev libsodium-dev libsqlite3-dev libcmocka-dev
           clang libclang-rt-14-dev valgrind clang-format
-          python3-phonenumbers faketime strace "$@")
+          python3-phonenumbers faketime strace "${windows[@]}" "$@")
 
 if [ "$(uname -s)" = Darwin ]; then
     echo "bootstrap: on macOS run:"

@@ -10,6 +10,7 @@
 #      with each fuzz target run for a fixed time over its seed corpus. This
 #      build has no failpoints, as a release build: it proves none are compiled
 #      in (send_no_failpoints), and its hard-stop tests use kill -9 only.
+#   5. Windows: scripts/build-windows.sh (libraries cached in build-win/) + the Wine tests
 # Both builds treat warnings as errors (TH_WERROR=ON; a plain cmake build does not).
 # Exits non-zero on any failure. FUZZ_SECONDS sets the per-target budget (default 20).
 set -euo pipefail
@@ -36,3 +37,11 @@ CC=clang cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DTH_SANITIZE=ON -DTH_
 cmake --build build-san -j"$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cd build-san && ctest --output-on-failure -j"$jobs"
+
+# 5. Windows: the libraries cross-built from Debian's source packages (cached in build-win/deps,
+#    ~5 min the first time, nothing after), textus-host.exe, and its tests under Wine.
+echo "== Windows (mingw-w64 cross-build, tested under Wine)"
+cd "$root"
+scripts/bootstrap.sh --windows
+scripts/build-windows.sh all
+(cd build-test && ctest -L windows --output-on-failure)

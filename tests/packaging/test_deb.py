@@ -39,6 +39,7 @@ PROD_IDS = EXTRA_IDS or ["kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"]
 MANIFEST_DIRS = ["etc/opt/chrome/native-messaging-hosts", "etc/chromium/native-messaging-hosts"]
 HOST_DIR = "usr/" + PKGDIR
 MODULES = ["textus-host-engine.so", "textus-host-store.so"]
+COPYRIGHT = "usr/share/doc/textus-host/copyright"
 
 
 def run(cmd, **kw):
@@ -125,6 +126,7 @@ class Deb(unittest.TestCase):
         for d in MANIFEST_DIRS:
             want[d + "/%s.json" % NAME] = "-rw-r--r--"
         want["usr/bin/textus-host"] = "lrwxrwxrwx"
+        want[COPYRIGHT] = "-rw-r--r--"
         self.assertEqual(sorted(files), sorted(want), "the package ships exactly these files")
         for path, mode in want.items():
             self.assertEqual(files[path][:2], (mode, "root/root"), path)
@@ -168,6 +170,51 @@ class Deb(unittest.TestCase):
                 found[lib] = pkgs
         self.assertTrue(found)
         return found
+
+    def test_copyright_machine_readable(self):
+        """/usr/share/doc/textus-host/copyright in Debian's machine-readable format (DEP-5,
+        https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/): a header
+        paragraph with Format:, Files: paragraphs with Copyright: and License:, and every
+        short licence name a Files: paragraph uses given its text somewhere; the text is
+        LICENSE's."""
+        path = os.path.join(self.root, COPYRIGHT)
+        self.assertTrue(os.path.isfile(path), "the package has no %s" % COPYRIGHT)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        paras = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+        def fields(para):
+            out, key = {}, None
+            for line in para.split("\n"):
+                if line[:1] in (" ", "\t") and key:
+                    out[key] += "\n" + line[1:]
+                    continue
+                m = re.match(r"^([A-Za-z-]+):\s?(.*)$", line)
+                self.assertIsNotNone(m, "not a field or a continuation line: %r" % line)
+                key = m.group(1)
+                out[key] = m.group(2)
+            return out
+
+        parsed = [fields(p) for p in paras]
+        self.assertEqual(parsed[0].get("Format"),
+                         "https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/")
+        files = [p for p in parsed if "Files" in p]
+        self.assertTrue(files, "no Files: paragraph")
+        self.assertIn("*", [p["Files"].split()[0] for p in files])
+        texts = {}
+        for p in parsed[1:]:
+            if "License" in p:
+                name, _, body = p["License"].partition("\n")
+                if body.strip():
+                    texts[name.strip()] = body
+        for p in files:
+            self.assertTrue(p.get("Copyright", "").strip(), "Files: %s has no Copyright" % p["Files"])
+            name = p.get("License", "").split("\n")[0].strip()
+            self.assertIn(name, texts, "licence %r has no text in the file" % name)
+        with open(os.path.join(SRC, "LICENSE"), encoding="utf-8") as f:
+            license_words = f.read().split()
+        body_words = [w for w in texts["Expat"].split() if w != "."]
+        self.assertEqual(body_words, license_words[2:], "the Expat text is LICENSE's")
 
     def test_conffiles(self):
         p = run(["dpkg-deb", "-I", self.deb, "conffiles"])
@@ -288,7 +335,7 @@ class CmakeInstall(unittest.TestCase):
             got = sorted(os.path.relpath(os.path.join(d, f), prefix)
                          for d, _, fs in os.walk(prefix) for f in fs)
             want = sorted([PKGDIR + "/textus-host", "share/textus-host/%s.json.in" % NAME,
-                           "bin/textus-host"]
+                           "bin/textus-host", "share/doc/textus-host/copyright"]
                           + [PKGDIR + "/" + m for m in MODULES])
             self.assertEqual(got, want, "no /etc manifests outside the .deb")
             host = os.path.join(prefix, PKGDIR, "textus-host")

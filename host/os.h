@@ -1,0 +1,243 @@
+/*
+ * os — the operating-system layer: every call the host makes to the operating system goes
+ * through this one small interface, with one implementation per platform family, the way
+ * SQLite keeps os_unix.c/os_win.c and libuv src/unix/src/win:
+ *   os_posix.c  Linux and macOS (POSIX, plus prctl on Linux and dyld on macOS);
+ *   os_win.c    Windows (Win32 W APIs, UTF-16 inside, UTF-8 at this interface).
+ * Business code includes os.h, never a platform header, and is the same file on every
+ * platform: no #if on a platform macro outside os.h and os_*.c (tests/house/
+ * test_platform.py counts them; its allowlist of files not moved yet may only shrink).
+ *
+ * Interface version 1 (OS_INTERFACE_VERSION): add functions, never change one's meaning.
+ * Conventions: paths and environment values are UTF-8; a file is an int descriptor (a C
+ * runtime descriptor on Windows, whose HANDLE _get_osfhandle gives); functions return 0
+ * (or a count) on success and -1 on failure with errno set (os_win.c maps GetLastError);
+ * output first, explicit sizes. Every descriptor opened here is close-on-exec / not
+ * inherited, and every file or folder created here is owner-only (mode 0600/0700 on POSIX,
+ * a protected DACL granting only the current user on Windows).
+ *
+ * Moved onto it (wave 1): now.c, term.c, log.c, frame.c, engine.c, main.c, doctor.c.
+ * Still to move (wave 2; they keep a platform #include or #if until then), and what each
+ * will use:
+ *   paths.c        os_home_dir, os_data_dir (the state folder: $XDG_DATA_HOME or
+ *                  ~/.local/share, ~/Library/Application Support, %LOCALAPPDATA%),
+ *                  os_mkdir_private, os_stat (.private says owner-only), os_getenv
+ *   store.c        os_open_file(OS_OPEN_CREATE|OS_OPEN_EXCL...), os_fsync, os_replace,
+ *                  os_fsync_dir, os_lock/os_unlock, os_unlink, os_stat
+ *   outbox.c       os_open_file, os_stat, os_mkdir_private, os_unlink, os_process_alive
+ *                  (SQLite makes its own OS calls through its VFS)
+ *   http.c         os_open_file, os_lock, os_fsync, os_replace, os_unlink (the token cache)
+ *   config.c, cli_configure.c
+ *                  os_isatty, os_term_echo (a secret typed without echo), os_access,
+ *                  os_getenv
+ *   protocol.c     os_wait_readable, os_stat
+ *   cli_doctor.c   os_name, os_stat, os_unlink, os_chmod_private
+ *   send.c, conversation.c
+ *                  the clock through now.h; os_sleep_ms
+ * [core]
+ */
+#ifndef TH_OS_H
+#define TH_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+#define OS_INTERFACE_VERSION 1
+
+/* ---- clock ------------------------------------------------------------------------------ */
+
+/* A monotonic clock in ms (only differences mean something). */
+int64_t os_mono_ms(void);
+/* The wall clock in ms since 1970-01-01T00:00:00Z. */
+int64_t os_wall_ms(void);
+/* Sleep about ms milliseconds. */
+void os_sleep_ms(int ms);
+
+/* ---- process ---------------------------------------------------------------------------- */
+
+/*
+ * Make the process impossible to dump, before anything else runs. POSIX: RLIMIT_CORE 0
+ * (soft and hard) and, on Linux, PR_SET_DUMPABLE 0 (no core piped to a handler, memory
+ * unreadable to other processes of the user). Windows: SetErrorMode (no error dialog), no
+ * Windows Error Reporting dump (WerAddExcludedApplication, WerSetFlags NOHEAP) and an
+ * unhandled exception ends the process at once. Failures are ignored.
+ */
+void os_harden_process(void);
+
+/*
+ * Native-messaging stdio: stdin and the frame descriptor in binary mode (Windows: a 0x1A
+ * byte is not end of file, 0x0A is not turned into 0x0D 0x0A), a closed pipe reported as
+ * an error rather than a signal, and stdout protected: frames go to a private duplicate of
+ * descriptor 1, which is then pointed at stderr (or the null device), so a stray print
+ * can never corrupt the channel. Returns the frame descriptor, or -1.
+ */
+int os_native_stdio(void) TH_WUR;
+
+/* Make argv UTF-8 (Windows: from the UTF-16 command line; POSIX: argv is left as it is). */
+void os_args_utf8(int *argc, char ***argv);
+
+/* The value of an environment variable (UTF-8), or NULL; valid until the next call for name. */
+const char *os_getenv(const char *name);
+
+/* This process's id. */
+long os_getpid(void);
+
+/* "Linux", "Darwin", "Windows", ... (uname's sysname). */
+const char *os_name(void);
+
+/* The folder of the running executable, without a trailing separator. */
+int os_exe_dir(char *out, size_t outsz) TH_WUR;
+
+/* The user's home folder (HOME, else the account's; Windows: USERPROFILE). */
+int os_home_dir(char *out, size_t outsz) TH_WUR;
+
+/*
+ * The per-user folder for application data, without "textus-host": $XDG_DATA_HOME or
+ * ~/.local/share (Linux), ~/Library/Application Support (macOS), %LOCALAPPDATA% (Windows).
+ */
+int os_data_dir(char *out, size_t outsz) TH_WUR;
+
+/* 1 when a process with this id runs (or cannot be signalled by us), 0 when it does not. */
+int os_process_alive(long pid);
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+enum os_open_flags {
+    OS_OPEN_READ = 1,
+    OS_OPEN_WRITE = 2,
+    OS_OPEN_APPEND = 4,
+    OS_OPEN_CREATE = 8,
+    OS_OPEN_EXCL = 16,
+    OS_OPEN_TRUNC = 32
+};
+
+/*
+ * Open a file (never following a symbolic link at the last component; Windows: the reparse
+ * point itself is opened). A file created here is owner-only. Returns a descriptor or -1.
+ */
+int os_open_file(const char *path, unsigned flags) TH_WUR;
+int os_close(int fd);
+
+/* read()/write() with EINTR retried: the count, 0 at end of file (read), or -1. */
+long os_read(int fd, void *buf, size_t len) TH_WUR;
+long os_write(int fd, const void *buf, size_t len) TH_WUR;
+
+/*
+ * Write a then b, all of it (one gathered write where the platform has one). 0, or -1 with
+ * errno: EPIPE when the reader is gone.
+ */
+int os_write2(int fd, const void *a, size_t alen, const void *b, size_t blen) TH_WUR;
+
+/*
+ * Wait until fd has input, end of file or an error (a read then tells which): 1; 0 after
+ * timeout_ms (< 0: no limit); -1 on error. Works on a pipe (Windows: PeekNamedPipe polling,
+ * as the C runtime has no poll), a terminal or a file (always ready).
+ */
+int os_wait_readable(int fd, int timeout_ms) TH_WUR;
+
+/* Flush a file's data and metadata to the disk (fsync; Windows: FlushFileBuffers). */
+int os_fsync(int fd) TH_WUR;
+
+/*
+ * Replace `to` by `from` atomically (rename; Windows: MoveFileExW REPLACE_EXISTING |
+ * WRITE_THROUGH). Flush `from` first (os_fsync), and the folder after (os_fsync_dir).
+ */
+int os_replace(const char *from, const char *to) TH_WUR;
+/* Flush a folder's entries (POSIX: fsync of the folder; Windows: nothing to do, 0). */
+int os_fsync_dir(const char *dir) TH_WUR;
+int os_unlink(const char *path) TH_WUR;
+
+/* An exclusive lock on an open file, without waiting: 0, or -1 (errno EWOULDBLOCK if held). */
+int os_lock(int fd) TH_WUR;
+int os_unlock(int fd);
+
+/* A folder, owner-only (mode 0700; Windows: a DACL granting only the current user). */
+int os_mkdir_private(const char *path) TH_WUR;
+/* Make an existing file or folder owner-only. */
+int os_chmod_private(const char *path, int is_dir) TH_WUR;
+
+enum os_kind { OS_KIND_FILE = 1, OS_KIND_DIR = 2, OS_KIND_LINK = 3, OS_KIND_OTHER = 4 };
+
+struct os_stat {
+    enum os_kind kind;
+    uint64_t size;
+    int64_t mtime_ms;
+    unsigned mode; /* POSIX permission bits; Windows: 0600/0700 when private, else 0666/0777 */
+    /* no access for group or others (Windows: the DACL grants only the user, LocalSystem
+       and Administrators, as root may read a 0600 file) */
+    int is_private;
+    int is_owner; /* owned by the current user */
+};
+
+/* Stat a path; follow = 0 looks at a symbolic link itself (lstat). */
+int os_stat(struct os_stat *st, const char *path, int follow) TH_WUR;
+
+enum os_access_mode { OS_ACCESS_EXISTS = 0, OS_ACCESS_READ = 1, OS_ACCESS_EXEC = 2 };
+/* 0 when path exists and (for READ/EXEC) the current user may read/run it, else -1. */
+int os_access(const char *path, enum os_access_mode mode);
+
+/* A folder listing: os_dir_next returns each entry's name (not . or ..), then NULL. */
+struct os_dir;
+int os_dir_open(struct os_dir **d, const char *path) TH_WUR;
+const char *os_dir_next(struct os_dir *d);
+void os_dir_close(struct os_dir *d);
+
+/* ---- terminal --------------------------------------------------------------------------- */
+
+int os_isatty(int fd);
+/*
+ * 1 when fd is a terminal that understands ANSI escape sequences (POSIX: a tty; Windows: a
+ * console whose virtual-terminal processing could be turned on), else 0.
+ */
+int os_term_ansi(int fd);
+/* The terminal's width in columns, or 0 when unknown. */
+int os_term_width(int fd);
+
+/* ---- engine modules --------------------------------------------------------------------- */
+
+/*
+ * Load a module by its full path (dlopen RTLD_NOW|RTLD_LOCAL; Windows: LoadLibraryExW with
+ * LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | APPLICATION_DIR | SYSTEM32, so its own dependencies come
+ * from beside it or the system, never the current folder or PATH). NULL with why on failure.
+ */
+void *os_module_open(const char *path, char *why, size_t whysz);
+void *os_module_symbol(void *module, const char *name);
+
+/* ---- child processes (doctor's ping) ---------------------------------------------------- */
+
+struct os_child {
+    long pid;
+    void *handle; /* Windows: the process HANDLE */
+    int in_fd;    /* write end of the child's stdin */
+    int out_fd;   /* read end of the child's stdout */
+};
+
+/*
+ * Start exe with one argument in folder cwd (NULL: ours), its stdin and stdout pipes to us,
+ * its stderr to the null device. A child that cannot run exe exits with 127 (POSIX) or is
+ * reported here (-1, Windows).
+ */
+int os_child_start(struct os_child *c, const char *exe, const char *arg, const char *cwd) TH_WUR;
+
+/*
+ * Write a then b to the child's stdin, all of it (a child that closed its stdin gives -1,
+ * never a SIGPIPE). 0 or -1.
+ */
+int os_child_send(struct os_child *c, const void *a, size_t alen, const void *b,
+                  size_t blen) TH_WUR;
+
+/* How a child ended: code >= 0 when it exited, else signal > 0 (POSIX) when killed. */
+struct os_exit {
+    int code;
+    int signal;
+};
+
+/*
+ * Wait up to ms for the child to end, then kill it (*killed = 1) and reap it. Closes the
+ * child's pipes that are still open.
+ */
+void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed);
+
+#endif

@@ -1,0 +1,1136 @@
+/*
+ * os_win — the operating-system layer on Windows (see os.h).
+ *
+ * Compiled everywhere, empty except on Windows (os_posix.c is its twin), the way SQLite
+ * keeps os_win.c. Win32 W APIs throughout: UTF-8 at os.h, UTF-16 to Windows (paths,
+ * environment, command lines). Descriptors are the C runtime's, in binary mode; the
+ * HANDLE behind one is _get_osfhandle's. Files and folders created here get a protected
+ * DACL that grants the current user alone (SDDL "D:P(A;;FA;;;<user SID>)"): owner-only,
+ * as 0600/0700 on POSIX, whatever the parent folder would have passed on.
+ * Cross-built with mingw-w64 (scripts/build-windows.sh) and tested under Wine
+ * (tests/windows/); what Wine cannot tell (real DACL enforcement, WER) is listed in
+ * README.md, Platforms.
+ * [core]
+ */
+#include "os.h"
+
+#ifdef _WIN32
+
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
+#include <sddl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+/* Paths are UTF-8 here; Windows takes up to 32767 UTF-16 units with the W APIs. */
+#define OS_WPATH_MAX 32768
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static void os_set_errno(DWORD e)
+{
+    switch (e) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_NAME:
+        errno = ENOENT;
+        break;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_SHARING_VIOLATION:
+        errno = EACCES;
+        break;
+    case ERROR_ALREADY_EXISTS:
+    case ERROR_FILE_EXISTS:
+        errno = EEXIST;
+        break;
+    case ERROR_LOCK_VIOLATION:
+    case ERROR_IO_PENDING:
+        errno = EWOULDBLOCK;
+        break;
+    case ERROR_BROKEN_PIPE:
+    case ERROR_NO_DATA:
+        errno = EPIPE;
+        break;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        errno = ENOMEM;
+        break;
+    default:
+        errno = EIO;
+        break;
+    }
+}
+
+/* A malloc()ed UTF-16 copy of a UTF-8 string, or NULL (errno EINVAL for bad UTF-8). */
+static wchar_t *os_wide(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w;
+
+    if (n <= 0 || n > OS_WPATH_MAX) {
+        errno = EINVAL;
+        return NULL;
+    }
+    w = malloc((size_t)n * sizeof(*w));
+    if (!w) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
+    return w;
+}
+
+/* UTF-16 to UTF-8 into out: 0, or -1 when it does not fit. */
+static int os_narrow(char *out, size_t outsz, const wchar_t *w)
+{
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, out,
+                                (int)(outsz > INT32_MAX ? INT32_MAX : outsz), NULL, NULL);
+    if (n <= 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+static HANDLE os_handle(int fd)
+{
+    return (HANDLE)_get_osfhandle(fd);
+}
+
+/* The current user's SID as a string (LocalFree it), or NULL. */
+static wchar_t *os_user_sid_string(void)
+{
+    HANDLE tok;
+    union {
+        TOKEN_USER tu;
+        char buf[256];
+    } u;
+    DWORD len = 0;
+    wchar_t *s = NULL;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return NULL;
+    if (GetTokenInformation(tok, TokenUser, &u, sizeof(u), &len))
+        ConvertSidToStringSidW(u.tu.User.Sid, &s);
+    CloseHandle(tok);
+    return s;
+}
+
+/*
+ * A security descriptor whose protected DACL grants the current user alone full access
+ * (inherited by what a folder holds). LocalFree it. NULL on failure.
+ */
+static PSECURITY_DESCRIPTOR os_private_sd(int is_dir)
+{
+    wchar_t *sid = os_user_sid_string(), sddl[256];
+    PSECURITY_DESCRIPTOR sd = NULL;
+
+    if (!sid)
+        return NULL;
+    if (_snwprintf(sddl, 256, L"D:P(A;%ls;FA;;;%ls)", is_dir ? L"OICI" : L"", sid) > 0)
+        ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL);
+    LocalFree(sid);
+    return sd;
+}
+
+/* ---- clock ------------------------------------------------------------------------------ */
+
+int64_t os_mono_ms(void)
+{
+    LARGE_INTEGER c, f;
+
+    if (!QueryPerformanceFrequency(&f) || !QueryPerformanceCounter(&c) || f.QuadPart <= 0)
+        return (int64_t)GetTickCount64();
+    return (int64_t)(c.QuadPart / f.QuadPart) * 1000 +
+           (c.QuadPart % f.QuadPart) * 1000 / f.QuadPart;
+}
+
+int64_t os_wall_ms(void)
+{
+    FILETIME ft;
+    ULARGE_INTEGER t;
+
+    GetSystemTimePreciseAsFileTime(&ft);
+    t.LowPart = ft.dwLowDateTime;
+    t.HighPart = ft.dwHighDateTime;
+    /* 100 ns ticks since 1601-01-01 */
+    return (int64_t)((t.QuadPart - 116444736000000000ULL) / 10000ULL);
+}
+
+void os_sleep_ms(int ms)
+{
+    if (ms > 0)
+        Sleep((DWORD)ms);
+}
+
+/* ---- process ---------------------------------------------------------------------------- */
+
+static LONG WINAPI os_crash_filter(EXCEPTION_POINTERS *info)
+{
+    (void)info;
+    /* end now: no Windows Error Reporting dump of a heap that may hold credentials */
+    TerminateProcess(GetCurrentProcess(), 3);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
+#define OS_WER_EXCLUDED                                                                            \
+    L"Software\\Microsoft\\Windows\\Windows Error Reporting\\ExcludedApplications"
+
+/*
+ * No crash dumps, ever (os.h): no error dialog (SetErrorMode); an unhandled exception ends
+ * the process before Windows Error Reporting sees it; no heap in any report made anyway
+ * (WerSetFlags NOHEAP, kernel32); and this executable excluded from WER for this user, for the
+ * fail-fast crashes no filter sees: the registry value WerAddExcludedApplication(name, FALSE)
+ * writes
+ * (https://learn.microsoft.com/en-us/windows/win32/api/werapi/nf-werapi-weraddexcludedapplication),
+ * read first and written only while missing, without loading wer.dll (~15 ms per start under
+ * Wine). Each step on its own: where one fails, the others still hold.
+ */
+void os_harden_process(void)
+{
+    typedef HRESULT(WINAPI * wer_flags_fn)(DWORD);
+    HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+    FARPROC f = k32 ? GetProcAddress(k32, "WerSetFlags") : NULL;
+    wchar_t exe[MAX_PATH], *name;
+    DWORD n, v = 0, vsz = sizeof(v), one = 1;
+
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+    SetUnhandledExceptionFilter(os_crash_filter);
+    if (f)
+        ((wer_flags_fn)(void (*)(void))f)(1 /* WER_FAULT_REPORTING_FLAG_NOHEAP */);
+    n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return;
+    name = wcsrchr(exe, L'\\');
+    name = name ? name + 1 : exe;
+    if (RegGetValueW(HKEY_CURRENT_USER, OS_WER_EXCLUDED, name, RRF_RT_REG_DWORD, NULL, &v, &vsz) !=
+            ERROR_SUCCESS ||
+        v != 1)
+        RegSetKeyValueW(HKEY_CURRENT_USER, OS_WER_EXCLUDED, name, REG_DWORD, &one, sizeof(one));
+}
+
+int os_native_stdio(void)
+{
+    int out;
+    HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
+
+    /* binary: a 0x1A byte is not end of file, 0x0A stays one byte */
+    _setmode(0, _O_BINARY);
+    _setmode(1, _O_BINARY);
+    out = _dup(1);
+    if (out < 0)
+        return -1;
+    _setmode(out, _O_BINARY);
+    SetHandleInformation(os_handle(out), HANDLE_FLAG_INHERIT, 0);
+    if (_dup2(2, 1) != 0) {
+        int nul = _open("NUL", _O_WRONLY | _O_BINARY);
+        if (nul < 0 || _dup2(nul, 1) != 0) {
+            _close(out);
+            return -1;
+        }
+        _close(nul);
+    }
+    SetStdHandle(STD_OUTPUT_HANDLE, err != INVALID_HANDLE_VALUE && err ? err : os_handle(1));
+    return out;
+}
+
+void os_args_utf8(int *argc, char ***argv)
+{
+    int n = 0, i;
+    typedef wchar_t **(WINAPI * split_fn)(const wchar_t *, int *);
+    const wchar_t *line = GetCommandLineW(), *c;
+    wchar_t **w;
+    char **out;
+    HMODULE shell32;
+    FARPROC split;
+
+    /* all ASCII: the runtime's argv is already exact (and shell32, ~8 ms to load under Wine,
+       stays unloaded: Chrome's origin and --parent-window=N are ASCII) */
+    for (c = line; *c && *c < 0x80; c++)
+        ;
+    if (!*c)
+        return;
+    shell32 = LoadLibraryExW(L"shell32.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    split = shell32 ? GetProcAddress(shell32, "CommandLineToArgvW") : NULL;
+    w = split ? ((split_fn)(void (*)(void))split)(line, &n) : NULL;
+    if (!w)
+        return;
+    out = calloc((size_t)n + 1, sizeof(*out));
+    for (i = 0; out && i < n; i++) {
+        int len = WideCharToMultiByte(CP_UTF8, 0, w[i], -1, NULL, 0, NULL, NULL);
+        out[i] = len > 0 ? malloc((size_t)len) : NULL;
+        if (!out[i]) {
+            out = NULL; /* keep the runtime's argv (leaks a little, once, at start) */
+            break;
+        }
+        WideCharToMultiByte(CP_UTF8, 0, w[i], -1, out[i], len, NULL, NULL);
+    }
+    LocalFree(w);
+    if (out) {
+        *argc = n;
+        *argv = out; /* lives as long as the process */
+    }
+}
+
+/* One cached UTF-8 value per variable name (os.h: valid until the next call for that name). */
+struct os_env_slot {
+    char *name;
+    char *value;
+};
+static struct os_env_slot os_env_cache[32];
+
+const char *os_getenv(const char *name)
+{
+    wchar_t *wname = os_wide(name), *wval = NULL;
+    DWORD n;
+    size_t i, free_slot = TH_ARRAY_SIZE(os_env_cache);
+    char *val = NULL;
+    int len;
+
+    if (!wname)
+        return NULL;
+    n = GetEnvironmentVariableW(wname, NULL, 0);
+    if (n > 0 && (wval = malloc(n * sizeof(wchar_t))) != NULL &&
+        GetEnvironmentVariableW(wname, wval, n) < n) {
+        len = WideCharToMultiByte(CP_UTF8, 0, wval, -1, NULL, 0, NULL, NULL);
+        if (len > 0 && (val = malloc((size_t)len)) != NULL)
+            WideCharToMultiByte(CP_UTF8, 0, wval, -1, val, len, NULL, NULL);
+    }
+    free(wval);
+    free(wname);
+    if (!val)
+        return NULL;
+    for (i = 0; i < TH_ARRAY_SIZE(os_env_cache); i++) {
+        if (os_env_cache[i].name && strcmp(os_env_cache[i].name, name) == 0) {
+            free(os_env_cache[i].value);
+            os_env_cache[i].value = val;
+            return val;
+        }
+        if (!os_env_cache[i].name && free_slot == TH_ARRAY_SIZE(os_env_cache))
+            free_slot = i;
+    }
+    if (free_slot == TH_ARRAY_SIZE(os_env_cache) ||
+        !(os_env_cache[free_slot].name = _strdup(name))) {
+        free(val);
+        return NULL;
+    }
+    os_env_cache[free_slot].value = val;
+    return val;
+}
+
+long os_getpid(void)
+{
+    return (long)GetCurrentProcessId();
+}
+
+const char *os_name(void)
+{
+    return "Windows";
+}
+
+int os_exe_dir(char *out, size_t outsz)
+{
+    wchar_t *w = malloc(OS_WPATH_MAX * sizeof(wchar_t)), *slash;
+    DWORD n;
+    int rc = -1;
+
+    if (!w)
+        return -1;
+    n = GetModuleFileNameW(NULL, w, OS_WPATH_MAX);
+    if (n > 0 && n < OS_WPATH_MAX) {
+        slash = wcsrchr(w, L'\\');
+        if (slash) {
+            *slash = L'\0';
+            rc = os_narrow(out, outsz, w);
+        }
+    }
+    free(w);
+    return rc;
+}
+
+int os_home_dir(char *out, size_t outsz)
+{
+    const char *p = os_getenv("USERPROFILE");
+
+    if (!p || !*p) {
+        errno = ENOENT;
+        return -1;
+    }
+    return snprintf(out, outsz, "%s", p) < (int)outsz ? 0 : -1;
+}
+
+int os_data_dir(char *out, size_t outsz)
+{
+    const char *p = os_getenv("LOCALAPPDATA");
+
+    if (!p || !*p) {
+        errno = ENOENT;
+        return -1;
+    }
+    return snprintf(out, outsz, "%s", p) < (int)outsz ? 0 : -1;
+}
+
+int os_process_alive(long pid)
+{
+    HANDLE h;
+    DWORD code = 0;
+    int alive;
+
+    if (pid <= 0)
+        return 0;
+    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+    if (!h)
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    alive = GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+    CloseHandle(h);
+    return alive;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+int os_open_file(const char *path, unsigned flags)
+{
+    wchar_t *w = os_wide(path);
+    DWORD access = 0, disp;
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
+    HANDLE h;
+    int crt = _O_BINARY, fd;
+
+    if (!w)
+        return -1;
+    if (flags & OS_OPEN_READ)
+        access |= GENERIC_READ;
+    if (flags & OS_OPEN_WRITE)
+        access |= GENERIC_WRITE;
+    if (flags & OS_OPEN_APPEND)
+        access |= FILE_APPEND_DATA | SYNCHRONIZE;
+    if (!access)
+        access = GENERIC_READ;
+    if ((flags & OS_OPEN_CREATE) && (flags & OS_OPEN_EXCL))
+        disp = CREATE_NEW;
+    else if ((flags & OS_OPEN_CREATE) && (flags & OS_OPEN_TRUNC))
+        disp = CREATE_ALWAYS;
+    else if (flags & OS_OPEN_CREATE)
+        disp = OPEN_ALWAYS;
+    else if (flags & OS_OPEN_TRUNC)
+        disp = TRUNCATE_EXISTING;
+    else
+        disp = OPEN_EXISTING;
+    if (flags & OS_OPEN_CREATE) {
+        sa.lpSecurityDescriptor = os_private_sd(0);
+        if (!sa.lpSecurityDescriptor) {
+            free(w);
+            errno = EACCES;
+            return -1;
+        }
+    }
+    h = CreateFileW(w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &sa, disp,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        os_set_errno(GetLastError());
+    if (sa.lpSecurityDescriptor)
+        LocalFree(sa.lpSecurityDescriptor);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return -1;
+    {
+        /* O_NOFOLLOW: the reparse point itself was opened; refuse it, as POSIX does */
+        BY_HANDLE_FILE_INFORMATION bh;
+        if (GetFileInformationByHandle(h, &bh) &&
+            (bh.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+            CloseHandle(h);
+            errno = ELOOP;
+            return -1;
+        }
+    }
+    if (!(flags & (OS_OPEN_WRITE | OS_OPEN_APPEND)))
+        crt |= _O_RDONLY;
+    else if (!(flags & OS_OPEN_READ))
+        crt |= _O_WRONLY;
+    if (flags & OS_OPEN_APPEND)
+        crt |= _O_APPEND;
+    fd = _open_osfhandle((intptr_t)h, crt);
+    if (fd < 0)
+        CloseHandle(h);
+    return fd;
+}
+
+int os_close(int fd)
+{
+    return _close(fd);
+}
+
+long os_write(int fd, const void *buf, size_t len)
+{
+    return (long)_write(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+}
+
+static int os_write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        long n = os_write(fd, p, len);
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int os_write2(int fd, const void *a, size_t alen, const void *b, size_t blen)
+{
+    char *one = alen + blen <= 65536 ? malloc(alen + blen) : NULL;
+    int rc;
+
+    if (one) {
+        /* one write: a reader never sees the header without the body that follows */
+        memcpy(one, a, alen);
+        if (blen)
+            memcpy(one + alen, b, blen);
+        rc = os_write_all(fd, one, alen + blen);
+        free(one);
+        return rc;
+    }
+    if (os_write_all(fd, a, alen) != 0)
+        return -1;
+    return os_write_all(fd, b, blen);
+}
+
+/*
+ * Waiting on a pipe with a timeout. The C runtime has no poll() and a pipe handle cannot be
+ * waited on, so: PeekNamedPipe polling, 1 ms at first, then up to 10 ms between looks (a
+ * Windows anonymous pipe, as Chrome gives the host, is a named pipe underneath). Where the
+ * handle cannot be peeked (ERROR_NOT_SUPPORTED: e.g. a Unix pipe under Wine), a reader
+ * thread (the pump) takes over that descriptor for good: it reads into a buffer, and
+ * os_read and os_wait_readable serve the descriptor from the buffer, waiting on a condition
+ * variable with the timeout. Bytes read before the pump started were read by os_read
+ * directly, so the order is kept. One pumped descriptor (stdin) is all the host needs.
+ */
+#define OS_PUMP_CAP   (256 * 1024)
+#define OS_PUMP_CHUNK (64 * 1024)
+
+struct os_pump {
+    int fd;
+    HANDLE h;
+    CRITICAL_SECTION lock;
+    CONDITION_VARIABLE changed; /* data, end of file, or room again */
+    char *buf;
+    size_t len;
+    int eof;
+};
+static struct os_pump *os_pumped;
+
+static DWORD WINAPI os_pump_main(void *arg)
+{
+    struct os_pump *p = arg;
+    char *chunk = malloc(OS_PUMP_CHUNK);
+
+    for (;;) {
+        DWORD n = 0;
+        BOOL ok;
+        EnterCriticalSection(&p->lock);
+        while (p->len + OS_PUMP_CHUNK > OS_PUMP_CAP)
+            SleepConditionVariableCS(&p->changed, &p->lock, INFINITE);
+        LeaveCriticalSection(&p->lock);
+        ok = chunk && ReadFile(p->h, chunk, OS_PUMP_CHUNK, &n, NULL);
+        EnterCriticalSection(&p->lock);
+        if (!ok || n == 0) {
+            p->eof = 1; /* end of file, a broken pipe or an error: the reader sees 0 */
+        } else {
+            memcpy(p->buf + p->len, chunk, n);
+            p->len += n;
+        }
+        WakeAllConditionVariable(&p->changed);
+        LeaveCriticalSection(&p->lock);
+        if (p->eof)
+            break;
+    }
+    free(chunk);
+    return 0;
+}
+
+static struct os_pump *os_pump_for(int fd)
+{
+    return os_pumped && os_pumped->fd == fd ? os_pumped : NULL;
+}
+
+static struct os_pump *os_pump_start(int fd, HANDLE h)
+{
+    struct os_pump *p;
+    HANDLE t;
+
+    if (os_pumped)
+        return NULL; /* one is all the host needs */
+    p = calloc(1, sizeof(*p));
+    if (!p || !(p->buf = malloc(OS_PUMP_CAP))) {
+        free(p);
+        return NULL;
+    }
+    p->fd = fd;
+    p->h = h;
+    InitializeCriticalSection(&p->lock);
+    InitializeConditionVariable(&p->changed);
+    t = CreateThread(NULL, 64 * 1024, os_pump_main, p, 0, NULL);
+    if (!t) {
+        DeleteCriticalSection(&p->lock);
+        free(p->buf);
+        free(p);
+        return NULL;
+    }
+    CloseHandle(t); /* it lives as long as the process, blocked in ReadFile at worst */
+    os_pumped = p;
+    return p;
+}
+
+/* 1 data or end of file, 0 timeout. */
+static int os_pump_wait(struct os_pump *p, int timeout_ms)
+{
+    int64_t end = os_mono_ms() + timeout_ms;
+    int r;
+
+    EnterCriticalSection(&p->lock);
+    while (p->len == 0 && !p->eof) {
+        int64_t left = timeout_ms < 0 ? -1 : end - os_mono_ms();
+        if (timeout_ms >= 0 && left <= 0)
+            break;
+        SleepConditionVariableCS(&p->changed, &p->lock, left < 0 ? INFINITE : (DWORD)left);
+    }
+    r = p->len > 0 || p->eof;
+    LeaveCriticalSection(&p->lock);
+    return r;
+}
+
+static long os_pump_read(struct os_pump *p, void *buf, size_t len)
+{
+    size_t n;
+
+    EnterCriticalSection(&p->lock);
+    while (p->len == 0 && !p->eof)
+        SleepConditionVariableCS(&p->changed, &p->lock, INFINITE);
+    n = len < p->len ? len : p->len;
+    memcpy(buf, p->buf, n);
+    memmove(p->buf, p->buf + n, p->len - n);
+    p->len -= n;
+    WakeAllConditionVariable(&p->changed);
+    LeaveCriticalSection(&p->lock);
+    return (long)n;
+}
+
+long os_read(int fd, void *buf, size_t len)
+{
+    struct os_pump *p = os_pump_for(fd);
+
+    if (p)
+        return os_pump_read(p, buf, len);
+    return (long)_read(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+}
+
+int os_wait_readable(int fd, int timeout_ms)
+{
+    HANDLE h = os_handle(fd);
+    struct os_pump *p = os_pump_for(fd);
+    int64_t end = timeout_ms < 0 ? 0 : os_mono_ms() + timeout_ms;
+    int nap = 1;
+
+    if (p)
+        return os_pump_wait(p, timeout_ms);
+    if (h == INVALID_HANDLE_VALUE) {
+        errno = EBADF;
+        return -1;
+    }
+    switch (GetFileType(h)) {
+    case FILE_TYPE_PIPE:
+        for (;;) {
+            DWORD avail = 0;
+            if (!PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL)) {
+                DWORD e = GetLastError();
+                if (e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED)
+                    return 1; /* the writer is gone: the read sees end of file */
+                p = os_pump_start(fd, h);
+                if (!p)
+                    return 1; /* no timeout then, but never a lost byte: the read blocks */
+                return os_pump_wait(p, timeout_ms);
+            }
+            if (avail > 0)
+                return 1;
+            if (timeout_ms >= 0 && os_mono_ms() >= end)
+                return 0;
+            Sleep((DWORD)nap);
+            if (nap < 10)
+                nap++;
+        }
+    case FILE_TYPE_CHAR: {
+        DWORD r = WaitForSingleObject(h, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
+        if (r == WAIT_OBJECT_0)
+            return 1;
+        if (r == WAIT_TIMEOUT)
+            return 0;
+        return 1; /* not waitable (e.g. NUL): let the read tell */
+    }
+    default:
+        return 1; /* a disk file is always ready */
+    }
+}
+
+int os_fsync(int fd)
+{
+    if (!FlushFileBuffers(os_handle(fd))) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    return 0;
+}
+
+int os_replace(const char *from, const char *to)
+{
+    wchar_t *wf = os_wide(from), *wt = os_wide(to);
+    int rc = -1;
+
+    if (wf && wt) {
+        if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+            rc = 0;
+        else
+            os_set_errno(GetLastError());
+    }
+    free(wf);
+    free(wt);
+    return rc;
+}
+
+int os_fsync_dir(const char *dir)
+{
+    (void)dir; /* MOVEFILE_WRITE_THROUGH already waited for the entry to reach the disk */
+    return 0;
+}
+
+int os_unlink(const char *path)
+{
+    wchar_t *w = os_wide(path);
+    int rc = -1;
+
+    if (w) {
+        if (DeleteFileW(w))
+            rc = 0;
+        else
+            os_set_errno(GetLastError());
+    }
+    free(w);
+    return rc;
+}
+
+int os_lock(int fd)
+{
+    OVERLAPPED ov;
+
+    memset(&ov, 0, sizeof(ov));
+    if (!LockFileEx(os_handle(fd), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, MAXDWORD,
+                    MAXDWORD, &ov)) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    return 0;
+}
+
+int os_unlock(int fd)
+{
+    OVERLAPPED ov;
+
+    memset(&ov, 0, sizeof(ov));
+    return UnlockFileEx(os_handle(fd), 0, MAXDWORD, MAXDWORD, &ov) ? 0 : -1;
+}
+
+int os_mkdir_private(const char *path)
+{
+    wchar_t *w = os_wide(path);
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), os_private_sd(1), FALSE};
+    int rc = -1;
+
+    if (w && sa.lpSecurityDescriptor) {
+        if (CreateDirectoryW(w, &sa))
+            rc = 0;
+        else
+            os_set_errno(GetLastError());
+    } else if (w) {
+        errno = EACCES;
+    }
+    if (sa.lpSecurityDescriptor)
+        LocalFree(sa.lpSecurityDescriptor);
+    free(w);
+    return rc;
+}
+
+int os_chmod_private(const char *path, int is_dir)
+{
+    wchar_t *w = os_wide(path);
+    PSECURITY_DESCRIPTOR sd = os_private_sd(is_dir);
+    int rc = -1;
+
+    if (w && sd) {
+        if (SetFileSecurityW(w, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                             sd))
+            rc = 0;
+        else
+            os_set_errno(GetLastError());
+    } else {
+        errno = EACCES;
+    }
+    if (sd)
+        LocalFree(sd);
+    free(w);
+    return rc;
+}
+
+/*
+ * Whether path's DACL grants nobody but the current user (and LocalSystem and the
+ * Administrators group, who can take any file anyway: as root with 0600 on POSIX), and
+ * whether the user owns it. Under Wine the DACL read back is made from the Unix mode.
+ */
+static void os_check_private(struct os_stat *st, const wchar_t *w)
+{
+    DWORD need = 0;
+    PSECURITY_DESCRIPTOR sd;
+    wchar_t *me = os_user_sid_string();
+    PSID my_sid = NULL, owner = NULL;
+    PACL dacl = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+
+    st->is_private = st->is_owner = 0;
+    GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, NULL, 0, &need);
+    if (!me || need == 0 || !(sd = malloc(need)) || !ConvertStringSidToSidW(me, &my_sid)) {
+        if (me)
+            LocalFree(me);
+        return;
+    }
+    if (GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, sd, need,
+                         &need)) {
+        if (GetSecurityDescriptorOwner(sd, &owner, &defaulted) && owner)
+            st->is_owner = EqualSid(owner, my_sid);
+        if (GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) && present && dacl) {
+            WORD i;
+            st->is_private = 1;
+            for (i = 0; i < dacl->AceCount; i++) {
+                ACE_HEADER *ace;
+                if (!GetAce(dacl, i, (void **)&ace))
+                    continue;
+                if (ace->AceType == ACCESS_ALLOWED_ACE_TYPE) {
+                    PSID who = (PSID) & ((ACCESS_ALLOWED_ACE *)ace)->SidStart;
+                    if (!EqualSid(who, my_sid) && !IsWellKnownSid(who, WinLocalSystemSid) &&
+                        !IsWellKnownSid(who, WinBuiltinAdministratorsSid))
+                        st->is_private = 0;
+                }
+            }
+        }
+    }
+    free(sd);
+    LocalFree(my_sid);
+    LocalFree(me);
+}
+
+int os_stat(struct os_stat *st, const char *path, int follow)
+{
+    wchar_t *w = os_wide(path);
+    WIN32_FILE_ATTRIBUTE_DATA a;
+    ULARGE_INTEGER t;
+    BY_HANDLE_FILE_INFORMATION bh;
+    DWORD attrs;
+    int is_link;
+
+    if (!w)
+        return -1;
+    if (!GetFileAttributesExW(w, GetFileExInfoStandard, &a)) {
+        os_set_errno(GetLastError());
+        free(w);
+        return -1;
+    }
+    attrs = a.dwFileAttributes;
+    t.LowPart = a.ftLastWriteTime.dwLowDateTime;
+    t.HighPart = a.ftLastWriteTime.dwHighDateTime;
+    st->size = ((uint64_t)a.nFileSizeHigh << 32) | a.nFileSizeLow;
+    is_link = (attrs & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+    if (is_link && follow) {
+        HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+        if (h == INVALID_HANDLE_VALUE || !GetFileInformationByHandle(h, &bh)) {
+            os_set_errno(GetLastError());
+            if (h != INVALID_HANDLE_VALUE)
+                CloseHandle(h);
+            free(w);
+            return -1;
+        }
+        CloseHandle(h);
+        attrs = bh.dwFileAttributes;
+        t.LowPart = bh.ftLastWriteTime.dwLowDateTime;
+        t.HighPart = bh.ftLastWriteTime.dwHighDateTime;
+        st->size = ((uint64_t)bh.nFileSizeHigh << 32) | bh.nFileSizeLow;
+        is_link = 0;
+    }
+    st->kind = is_link                                 ? OS_KIND_LINK
+               : (attrs & FILE_ATTRIBUTE_DIRECTORY)    ? OS_KIND_DIR
+               : (attrs & FILE_ATTRIBUTE_DEVICE) != 0u ? OS_KIND_OTHER
+                                                       : OS_KIND_FILE;
+    st->mtime_ms = (int64_t)((t.QuadPart - 116444736000000000ULL) / 10000ULL);
+    os_check_private(st, w);
+    st->mode = st->kind == OS_KIND_DIR ? (st->is_private ? 0700u : 0777u)
+                                       : (st->is_private ? 0600u : 0666u);
+    free(w);
+    return 0;
+}
+
+int os_access(const char *path, enum os_access_mode mode)
+{
+    wchar_t *w = os_wide(path);
+    DWORD attrs;
+    int rc = -1;
+
+    if (!w)
+        return -1;
+    attrs = GetFileAttributesW(w);
+    if (attrs == INVALID_FILE_ATTRIBUTES) {
+        os_set_errno(GetLastError());
+    } else if (mode == OS_ACCESS_EXISTS) {
+        rc = 0;
+    } else if (mode == OS_ACCESS_EXEC) {
+        rc = (attrs & FILE_ATTRIBUTE_DIRECTORY) ? -1 : 0;
+    } else {
+        HANDLE h =
+            CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                        NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+        if (h != INVALID_HANDLE_VALUE) {
+            CloseHandle(h);
+            rc = 0;
+        } else {
+            os_set_errno(GetLastError());
+        }
+    }
+    free(w);
+    return rc;
+}
+
+struct os_dir {
+    HANDLE find;
+    WIN32_FIND_DATAW data;
+    int have; /* data holds an entry not returned yet */
+    char name[MAX_PATH * 4];
+};
+
+int os_dir_open(struct os_dir **d, const char *path)
+{
+    size_t n = strlen(path);
+    char *pattern = malloc(n + 3);
+    wchar_t *w;
+
+    *d = NULL;
+    if (!pattern)
+        return -1;
+    memcpy(pattern, path, n);
+    memcpy(pattern + n, "\\*", 3);
+    w = os_wide(pattern);
+    free(pattern);
+    if (!w)
+        return -1;
+    *d = calloc(1, sizeof(**d));
+    if (!*d) {
+        free(w);
+        return -1;
+    }
+    (*d)->find = FindFirstFileW(w, &(*d)->data);
+    free(w);
+    if ((*d)->find == INVALID_HANDLE_VALUE) {
+        os_set_errno(GetLastError());
+        free(*d);
+        *d = NULL;
+        return -1;
+    }
+    (*d)->have = 1;
+    return 0;
+}
+
+const char *os_dir_next(struct os_dir *d)
+{
+    while (d->have || FindNextFileW(d->find, &d->data)) {
+        d->have = 0;
+        if (wcscmp(d->data.cFileName, L".") == 0 || wcscmp(d->data.cFileName, L"..") == 0)
+            continue;
+        if (os_narrow(d->name, sizeof(d->name), d->data.cFileName) == 0)
+            return d->name;
+    }
+    return NULL;
+}
+
+void os_dir_close(struct os_dir *d)
+{
+    if (!d)
+        return;
+    FindClose(d->find);
+    free(d);
+}
+
+/* ---- terminal --------------------------------------------------------------------------- */
+
+int os_isatty(int fd)
+{
+    return _isatty(fd) != 0;
+}
+
+int os_term_ansi(int fd)
+{
+    HANDLE h = os_handle(fd);
+    DWORD mode;
+
+    if (h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode))
+        return 0;
+    /* ENABLE_VIRTUAL_TERMINAL_PROCESSING: Windows 10 1511 and later */
+    if (!(mode & 0x0004) && !SetConsoleMode(h, mode | 0x0004))
+        return 0;
+    SetConsoleOutputCP(CP_UTF8); /* the check marks are UTF-8 */
+    return 1;
+}
+
+int os_term_width(int fd)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+
+    if (!GetConsoleScreenBufferInfo(os_handle(fd), &info))
+        return 0;
+    return info.srWindow.Right - info.srWindow.Left + 1;
+}
+
+/* ---- engine modules --------------------------------------------------------------------- */
+
+void *os_module_open(const char *path, char *why, size_t whysz)
+{
+    wchar_t *w = os_wide(path);
+    HMODULE h = NULL;
+
+    if (w) {
+        wchar_t *c;
+        for (c = w; *c; c++) /* LoadLibraryExW wants backslashes in a full path */
+            if (*c == L'/')
+                *c = L'\\';
+        /* the module's own dependencies: beside it, beside the exe, System32; never the
+           current folder or PATH (DLL planting) */
+        h = LoadLibraryExW(w, NULL,
+                           LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_APPLICATION_DIR |
+                               LOAD_LIBRARY_SEARCH_SYSTEM32);
+    }
+    if (!h)
+        snprintf(why, whysz, "Windows error %lu", (unsigned long)GetLastError());
+    free(w);
+    return (void *)h;
+}
+
+void *os_module_symbol(void *module, const char *name)
+{
+    FARPROC f = GetProcAddress((HMODULE)module, name);
+    void *p;
+
+    memcpy(&p, &f, sizeof(p)); /* the API tables are data, exported by name */
+    return p;
+}
+
+/* ---- child processes -------------------------------------------------------------------- */
+
+int os_child_start(struct os_child *c, const char *exe, const char *arg, const char *cwd)
+{
+    SECURITY_ATTRIBUTES inherit = {sizeof(inherit), NULL, TRUE};
+    HANDLE in_r = NULL, in_w = NULL, out_r = NULL, out_w = NULL, nul;
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    wchar_t *wexe = os_wide(exe), *warg = os_wide(arg ? arg : ""), *wcwd = NULL, *cmd = NULL;
+    size_t len;
+    int ok = 0;
+
+    c->pid = -1;
+    c->handle = NULL;
+    c->in_fd = c->out_fd = -1;
+    if (cwd && cwd[0])
+        wcwd = os_wide(cwd);
+    nul = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
+                      OPEN_EXISTING, 0, NULL);
+    if (!wexe || !warg || wcschr(wexe, L'"') || wcschr(warg, L'"'))
+        goto done;
+    len = wcslen(wexe) + wcslen(warg) + 6;
+    cmd = malloc(len * sizeof(wchar_t));
+    if (!cmd || _snwprintf(cmd, len, L"\"%ls\" \"%ls\"", wexe, warg) < 0)
+        goto done;
+    if (!CreatePipe(&in_r, &in_w, &inherit, 0) || !CreatePipe(&out_r, &out_w, &inherit, 0))
+        goto done;
+    SetHandleInformation(in_w, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(out_r, HANDLE_FLAG_INHERIT, 0);
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = in_r;
+    si.hStdOutput = out_w;
+    si.hStdError = nul != INVALID_HANDLE_VALUE ? nul : out_w;
+    if (!CreateProcessW(wexe, cmd, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, wcwd, &si, &pi))
+        goto done;
+    CloseHandle(pi.hThread);
+    c->pid = (long)pi.dwProcessId;
+    c->handle = pi.hProcess;
+    c->in_fd = _open_osfhandle((intptr_t)in_w, _O_WRONLY | _O_BINARY);
+    c->out_fd = _open_osfhandle((intptr_t)out_r, _O_RDONLY | _O_BINARY);
+    in_w = out_r = NULL;
+    ok = 1;
+done:
+    if (!ok)
+        os_set_errno(GetLastError());
+    if (in_r)
+        CloseHandle(in_r);
+    if (out_w)
+        CloseHandle(out_w);
+    if (in_w)
+        CloseHandle(in_w);
+    if (out_r)
+        CloseHandle(out_r);
+    if (nul != INVALID_HANDLE_VALUE)
+        CloseHandle(nul);
+    free(wexe);
+    free(warg);
+    free(wcwd);
+    free(cmd);
+    return ok ? 0 : -1;
+}
+
+int os_child_send(struct os_child *c, const void *a, size_t alen, const void *b, size_t blen)
+{
+    return os_write2(c->in_fd, a, alen, b, blen);
+}
+
+void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed)
+{
+    DWORD code = 0;
+
+    *killed = 0;
+    ex->code = -1;
+    ex->signal = 0;
+    if (c->in_fd >= 0)
+        _close(c->in_fd);
+    c->in_fd = -1;
+    if (c->handle) {
+        if (WaitForSingleObject(c->handle, ms < 0 ? INFINITE : (DWORD)ms) != WAIT_OBJECT_0) {
+            TerminateProcess(c->handle, 1);
+            *killed = 1;
+            WaitForSingleObject(c->handle, INFINITE);
+        }
+        if (GetExitCodeProcess(c->handle, &code))
+            ex->code = (int)code;
+        CloseHandle(c->handle);
+        c->handle = NULL;
+    }
+    if (c->out_fd >= 0)
+        _close(c->out_fd);
+    c->out_fd = -1;
+}
+
+#endif /* _WIN32 */

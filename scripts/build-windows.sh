@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# build-windows.sh — cross-build textus-host for Windows x64 on Debian (issue P).
+#
+#   scripts/build-windows.sh deps   the four libraries, static, for x86_64-w64-mingw32
+#   scripts/build-windows.sh host   textus-host.exe (and the bench's echo .exe) from host/
+#   scripts/build-windows.sh        both
+#   scripts/build-windows.sh notices [FILE]
+#                                   write THIRD-PARTY-NOTICES (or FILE) from the fetched sources
+#
+# Libraries: libsodium, cJSON, SQLite and libcurl come from Debian's own SOURCE packages,
+# at the versions pinned below, and from nowhere else:
+#   - `apt-get source` with a private deb-src list (the system's own apt configuration is left
+#     alone) whose URI is the one of the system's existing Debian entry; apt checks the signed
+#     Release file of the archive against debian-archive-keyring and the .dsc and tarballs
+#     against the hashes it lists, so a tampered download fails here;
+#   - `dpkg-source -x` unpacks them and applies Debian's patches (security fixes included).
+# Nothing of their source goes into git: everything lands in build-win/ (gitignored, /build*/),
+# build-win/deps/{include,lib} for the results. A stamp file names the pinned versions and the
+# recipe; when it matches, the deps step does nothing. TH_WIN_DIR moves build-win/ elsewhere.
+#
+# libcurl: Schannel (the Windows certificate store), no OpenSSL, --disable-pthreads (else it
+# links winpthreads), HTTP and HTTPS only, no idn2/psl/brotli/zstd/nghttp2/ssh/zlib. Debian's
+# 99_nss.patch and 90_gnutls.patch are reversed first (they rename the library for Debian's
+# flavours). See /work/shared/reference/windows-build.md for the facts behind each flag.
+#
+# Needs: gcc-mingw-w64-x86-64 mingw-w64-tools autoconf automake libtool pkg-config tcl
+# dpkg-dev (scripts/bootstrap.sh --windows installs them). Exit: 0 built (or up to date),
+# 1 a build failed (its log is printed), 2 bad usage or a missing tool.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=${TH_WIN_DIR:-$root/build-win}
+deps=$out/deps
+jobs=$(nproc 2>/dev/null || echo 2)
+HOST=x86_64-w64-mingw32
+
+# Pinned: a second version downloaded beside the first would break the *.dsc globs below, and
+# an unpinned build is not the build that was reviewed. Bump here, deliberately.
+PIN_LIBSODIUM=1.0.18-1+deb12u1
+PIN_CJSON=1.7.15-1+deb12u4
+PIN_SQLITE3=3.40.1-2+deb12u2
+PIN_CURL=7.88.1-10+deb12u15
+RECIPE=1 # bump when a flag below changes: the stamp then no longer matches
+STAMP="libsodium=$PIN_LIBSODIUM cjson=$PIN_CJSON sqlite3=$PIN_SQLITE3 curl=$PIN_CURL recipe=$RECIPE host=$HOST"
+
+usage() {
+    echo "usage: scripts/build-windows.sh [deps|host|all|notices [FILE]]" >&2
+    exit 2
+}
+
+need() {
+    local t
+    for t in "$@"; do
+        if ! command -v "$t" >/dev/null 2>&1; then
+            echo "build-windows: $t is missing (scripts/bootstrap.sh --windows installs it)" >&2
+            exit 2
+        fi
+    done
+}
+
+# The URI of the system's Debian archive (deb822 debian.sources or a one-line sources.list).
+debian_uri() {
+    local f uri=""
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
+        [ -n "$uri" ] && break
+    done
+    if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+        uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:.*\/debian\/?$/) { print $i; exit } }' /etc/apt/sources.list)
+    fi
+    [ -n "$uri" ] || { echo "build-windows: no Debian deb entry in /etc/apt" >&2; exit 2; }
+    echo "${uri%/}"
+}
+
+# Download and unpack the four pinned source packages into $deps/src (once).
+fetch_sources() {
+    local src=$deps/src apt=$deps/apt uri
+    mkdir -p "$src" "$apt/lists/partial"
+    chmod 755 "$deps" "$apt" "$apt/lists" "$src" # apt's _apt sandbox user reads and writes here
+    uri=$(debian_uri)
+    printf 'Types: deb-src\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb-src\nURIs: %s-security\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$uri" "$uri" >"$apt/src.sources"
+    local A=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt"
+             -o "Dir::State::Lists=$apt/lists" -o Dir::Etc::Preferences=/dev/null)
+    apt-get "${A[@]}" -qq update
+    (cd "$src" && apt-get "${A[@]}" -qq source --download-only \
+        "libsodium=$PIN_LIBSODIUM" "cjson=$PIN_CJSON" "sqlite3=$PIN_SQLITE3" "curl=$PIN_CURL")
+    local p
+    for p in libsodium cjson sqlite3 curl; do
+        local dsc=("$src/${p}_"*.dsc)
+        [ ${#dsc[@]} -eq 1 ] || { echo "build-windows: expected one $p .dsc, found ${#dsc[@]}" >&2; exit 1; }
+        rm -rf "$src/$p"
+        (cd "$src" && dpkg-source -q -x "${dsc[0]}" "$p" >"$deps/log/unpack-$p.log" 2>&1)
+    done
+}
+
+build_libsodium() {
+    cd "$deps/src/libsodium"
+    autoreconf -fi
+    ./configure --host=$HOST --prefix="$deps" --disable-shared --enable-static \
+        --disable-dependency-tracking
+    make -j"$jobs" -C src install
+}
+
+build_cjson() {
+    cd "$deps/src/cjson"
+    $HOST-gcc -O2 -std=c89 -c cJSON.c -o cJSON.o
+    $HOST-ar rcs "$deps/lib/libcjson.a" cJSON.o
+    mkdir -p "$deps/include/cjson"
+    cp cJSON.h "$deps/include/cjson/cJSON.h"
+}
+
+build_sqlite3() {
+    cd "$deps/src/sqlite3"
+    mkdir -p amalg
+    (cd amalg && ../configure --disable-tcl >/dev/null && make sqlite3.c)
+    $HOST-gcc -O2 -DSQLITE_THREADSAFE=1 -DSQLITE_DQS=0 -DSQLITE_OMIT_LOAD_EXTENSION \
+        -DSQLITE_DEFAULT_FOREIGN_KEYS=1 -DSQLITE_OMIT_DEPRECATED -DSQLITE_OMIT_SHARED_CACHE \
+        -DSQLITE_USE_ALLOCA -DSQLITE_WIN32_MALLOC=0 -c amalg/sqlite3.c -o sqlite3.o
+    $HOST-ar rcs "$deps/lib/libsqlite3.a" sqlite3.o
+    cp amalg/sqlite3.h "$deps/include/sqlite3.h"
+}
+
+build_curl() {
+    cd "$deps/src/curl"
+    # Debian builds libcurl-gnutls/-nss by renaming through these; undo them, newest first
+    patch -R -p1 -s <debian/patches/99_nss.patch
+    patch -R -p1 -s <debian/patches/90_gnutls.patch
+    autoreconf -fi
+    ./configure --host=$HOST --prefix="$deps" --disable-shared --enable-static \
+        --disable-dependency-tracking --with-schannel --without-openssl --without-gnutls \
+        --without-nss --without-wolfssl --without-mbedtls --without-ca-bundle --without-ca-path \
+        --disable-pthreads --disable-ftp --disable-file --disable-ldap --disable-ldaps \
+        --disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 \
+        --disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt \
+        --disable-manual --without-libidn2 --without-libpsl --without-brotli --without-zstd \
+        --without-nghttp2 --without-libssh2 --without-libssh --without-zlib --without-librtmp \
+        --without-libgsasl
+    make -j"$jobs" -C lib
+    cp lib/.libs/libcurl.a "$deps/lib/libcurl.a"
+    mkdir -p "$deps/include/curl"
+    cp include/curl/*.h "$deps/include/curl/"
+}
+
+deps_step() {
+    need $HOST-gcc $HOST-ar apt-get dpkg-source autoreconf libtoolize tclsh patch make
+    if [ -f "$deps/stamp" ] && [ "$(cat "$deps/stamp")" = "$STAMP" ] &&
+        [ -f "$deps/lib/libsodium.a" ] && [ -f "$deps/lib/libcjson.a" ] &&
+        [ -f "$deps/lib/libsqlite3.a" ] && [ -f "$deps/lib/libcurl.a" ]; then
+        echo "build-windows: deps up to date in $deps ($STAMP)"
+        return 0
+    fi
+    local t0=$SECONDS p pids=() fail=0
+    rm -rf "$deps"
+    mkdir -p "$deps/lib" "$deps/include" "$deps/log"
+    echo "build-windows: fetching Debian sources ($STAMP)"
+    fetch_sources
+    echo "build-windows: sources in $((SECONDS - t0)) s; building the four libraries"
+    for p in libsodium cjson sqlite3 curl; do
+        ("build_$p") >"$deps/log/$p.log" 2>&1 &
+        pids+=("$!")
+    done
+    local i=0
+    for p in libsodium cjson sqlite3 curl; do
+        if ! wait "${pids[$i]}"; then
+            echo "build-windows: $p FAILED; the end of $deps/log/$p.log:" >&2
+            tail -30 "$deps/log/$p.log" >&2
+            fail=1
+        fi
+        i=$((i + 1))
+    done
+    [ $fail -eq 0 ] || exit 1
+    echo "$STAMP" >"$deps/stamp"
+    echo "build-windows: deps built in $((SECONDS - t0)) s into $deps"
+    ls -l "$deps/lib"/*.a
+}
+
+# THIRD-PARTY-NOTICES: the licence texts, copied from the source packages, never retyped.
+notices_step() {
+    local dest=${1:-$root/THIRD-PARTY-NOTICES} src=$deps/src p ver upstream lic
+    for p in libsodium cjson sqlite3 curl; do
+        [ -d "$src/$p/debian" ] || deps_step
+    done
+    {
+        cat <<'HEAD'
+THIRD-PARTY NOTICES for textus-host
+
+The Windows build of textus-host (scripts/build-windows.sh) links the four libraries below
+statically, so their notices travel with it. The Linux package links Debian's shared
+libraries instead, and their own packages carry these notices
+(/usr/share/doc/<package>/copyright).
+
+Generated by `scripts/build-windows.sh notices` from Debian's source packages at the
+versions pinned in that script; nothing below is retyped. For each library: its upstream
+licence file, verbatim, then Debian's machine-readable record of every file's licence
+(debian/copyright), verbatim. Stanzas about debian/*, tests, documentation or build
+scripts concern files of the source package that are not compiled into textus-host.
+HEAD
+        for p in curl libsodium cjson sqlite3; do
+            case $p in
+            curl) ver=$PIN_CURL upstream=COPYING lic="libcurl: the curl licence (MIT/X derivative)" ;;
+            libsodium) ver=$PIN_LIBSODIUM upstream=LICENSE lic="libsodium: ISC" ;;
+            cjson) ver=$PIN_CJSON upstream=LICENSE lic="cJSON: MIT" ;;
+            sqlite3) ver=$PIN_SQLITE3 upstream=LICENSE.md lic="SQLite: public domain" ;;
+            esac
+            printf '\n\n%s\n%s (Debian source package %s %s)\n%s\n' \
+                "==========================================================================" \
+                "$lic" "$p" "$ver" \
+                "=========================================================================="
+            printf '\n--- %s ---\n\n' "$upstream"
+            cat "$src/$p/$upstream"
+            printf '\n--- debian/copyright ---\n\n'
+            cat "$src/$p/debian/copyright"
+        done
+    } >"$dest"
+    echo "build-windows: wrote $dest"
+}
+
+host_step() {
+    need cmake $HOST-gcc
+    [ -f "$deps/stamp" ] || deps_step
+    cmake -S "$root/cmake/windows" -B "$out/host" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" \
+        -DTH_WIN_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release -DTH_WERROR=ON >"$out/host-configure.log" 2>&1 || {
+        tail -30 "$out/host-configure.log" >&2
+        exit 1
+    }
+    cmake --build "$out/host" -j"$jobs"
+    echo "build-windows: built $(cd "$out/host" && ls ./*.exe | tr '\n' ' ')in $out/host"
+}
+
+case "${1:-all}" in
+deps) deps_step ;;
+host) host_step ;;
+notices) notices_step "${2:-}" ;;
+all)
+    deps_step
+    host_step
+    ;;
+*) usage ;;
+esac

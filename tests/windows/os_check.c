@@ -1,0 +1,199 @@
+/*
+ * os_check — the operating-system layer (host/os.h) behaves the same on every platform: one
+ * program, built against os_posix.c on Linux (ctest os_layer) and against os_win.c for
+ * Windows (cmake/windows/, run under Wine by tests/windows/test_windows.py). Only os.h calls,
+ * no platform #if. Prints one "ok"/"not ok" line per check (TAP-like); exit 0 only when all
+ * pass.
+ *   os_check DIR ECHO_HOST
+ * DIR: a folder to work in, holding only "open" (mode 0755) and "link" (a symbolic link to
+ * open/file); ECHO_HOST: the bare echo host
+ * (tests/bench/echo_host.c) started as a child. TH_OS_CHECK_UTF8 in the environment must be
+ * "caf\u00e9 \u2713".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "os.h"
+
+static int failures;
+
+static void check(int cond, const char *what)
+{
+    printf("%s - %s\n", cond ? "ok" : "not ok", what);
+    if (!cond)
+        failures++;
+}
+
+static void path(char *out, size_t outsz, const char *dir, const char *name)
+{
+    snprintf(out, outsz, "%s/%s", dir, name);
+}
+
+static void check_clock_env(void)
+{
+    int64_t t0 = os_mono_ms(), t1;
+    const char *v = os_getenv("TH_OS_CHECK_UTF8");
+
+    os_sleep_ms(30);
+    t1 = os_mono_ms();
+    check(t1 - t0 >= 25 && t1 - t0 < 5000, "os_mono_ms advances across os_sleep_ms(30)");
+    check(os_wall_ms() > 1700000000000LL, "os_wall_ms is milliseconds since 1970");
+    check(v && strcmp(v, "caf\xc3\xa9 \xe2\x9c\x93") == 0, "os_getenv gives UTF-8");
+    check(os_getenv("TH_OS_CHECK_SURELY_UNSET") == NULL, "os_getenv of an unset variable: NULL");
+    check(os_getpid() > 0, "os_getpid");
+}
+
+static void check_dirs(const char *root, char *sub, size_t subsz)
+{
+    struct os_stat st;
+    char buf[4096];
+
+    path(sub, subsz, root, "sub");
+    check(os_mkdir_private(sub) == 0, "os_mkdir_private");
+    check(os_mkdir_private(sub) == -1 && errno == EEXIST, "os_mkdir_private again: EEXIST");
+    check(os_stat(&st, sub, 1) == 0 && st.kind == OS_KIND_DIR, "os_stat: a folder");
+    check(st.is_private && st.is_owner, "the folder is owner-only and ours");
+    path(buf, sizeof(buf), root, "open");
+    check(os_stat(&st, buf, 1) == 0 && st.kind == OS_KIND_DIR && !st.is_private,
+          "a folder others may read (DIR/open, mode 0755) is not private");
+    path(buf, sizeof(buf), root, "link");
+    if (os_getenv("TH_OS_CHECK_NO_LINKS")) {
+        /* Wine 8 shows a Unix symbolic link as the file it points to, no reparse point */
+        printf("ok - # SKIP the link checks: %s\n", os_getenv("TH_OS_CHECK_NO_LINKS"));
+    } else {
+        check(os_stat(&st, buf, 0) == 0 && st.kind == OS_KIND_LINK, "os_stat(follow 0): a link");
+        check(os_open_file(buf, OS_OPEN_READ) == -1, "os_open_file refuses a symbolic link");
+    }
+    check(os_exe_dir(buf, sizeof(buf)) == 0 && os_stat(&st, buf, 1) == 0 && st.kind == OS_KIND_DIR,
+          "os_exe_dir names a folder");
+    check(os_data_dir(buf, sizeof(buf)) == 0 && buf[0], "os_data_dir");
+    check(os_home_dir(buf, sizeof(buf)) == 0 && buf[0], "os_home_dir");
+}
+
+static void check_files(const char *sub)
+{
+    char a[4096], b[4096], log[4096];
+    struct os_stat st;
+    struct os_dir *d;
+    const char *name;
+    int fd, fd2, n = 0, only_a = 1;
+
+    path(a, sizeof(a), sub, "a");
+    path(b, sizeof(b), sub, "b");
+    path(log, sizeof(log), sub, "log");
+    fd = os_open_file(a, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
+    check(fd >= 0, "os_open_file CREATE|EXCL");
+    check(os_write(fd, "hello", 5) == 5, "os_write");
+    check(os_fsync(fd) == 0, "os_fsync");
+    check(os_close(fd) == 0, "os_close");
+    check(os_open_file(a, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL) == -1 && errno == EEXIST,
+          "os_open_file CREATE|EXCL on an existing file: EEXIST");
+    check(os_stat(&st, a, 0) == 0 && st.kind == OS_KIND_FILE && st.size == 5,
+          "os_stat: a file of 5 bytes");
+    check(st.is_private && st.is_owner, "a created file is owner-only and ours");
+
+    fd = os_open_file(a, OS_OPEN_READ | OS_OPEN_WRITE);
+    fd2 = os_open_file(a, OS_OPEN_READ | OS_OPEN_WRITE);
+    check(fd >= 0 && fd2 >= 0, "two descriptors on one file");
+    check(os_lock(fd) == 0, "os_lock");
+    check(os_lock(fd2) == -1 && errno == EWOULDBLOCK, "os_lock by another: EWOULDBLOCK");
+    check(os_unlock(fd) == 0 && os_lock(fd2) == 0, "after os_unlock the other gets it");
+    (void)os_unlock(fd2);
+    (void)os_close(fd);
+    (void)os_close(fd2);
+
+    fd = os_open_file(b, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_TRUNC);
+    check(fd >= 0 && os_write(fd, "world!", 6) == 6 && os_fsync(fd) == 0 && os_close(fd) == 0,
+          "a replacement written and flushed");
+    check(os_replace(b, a) == 0, "os_replace over an existing file");
+    check(os_fsync_dir(sub) == 0, "os_fsync_dir");
+    check(os_stat(&st, a, 1) == 0 && st.size == 6, "the replaced file has the new content");
+    check(os_access(b, OS_ACCESS_EXISTS) == -1, "the replacement's old name is gone");
+    fd = os_open_file(a, OS_OPEN_READ);
+    {
+        char got[16] = "";
+        long r = fd >= 0 ? os_read(fd, got, sizeof(got)) : -1;
+        check(r == 6 && memcmp(got, "world!", 6) == 0, "os_read reads it back");
+        if (fd >= 0)
+            (void)os_close(fd);
+    }
+
+    fd = os_open_file(log, OS_OPEN_APPEND | OS_OPEN_CREATE);
+    check(fd >= 0 && os_write(fd, "one\n", 4) == 4 && os_close(fd) == 0, "append, first");
+    fd = os_open_file(log, OS_OPEN_APPEND | OS_OPEN_CREATE);
+    check(fd >= 0 && os_write(fd, "two\n", 4) == 4 && os_close(fd) == 0, "append, second");
+    check(os_stat(&st, log, 1) == 0 && st.size == 8, "appends add up (8 bytes)");
+
+    check(os_dir_open(&d, sub) == 0, "os_dir_open");
+    if (d) {
+        while ((name = os_dir_next(d)) != NULL) {
+            n++;
+            if (strcmp(name, "a") != 0 && strcmp(name, "log") != 0)
+                only_a = 0;
+        }
+        os_dir_close(d);
+    }
+    check(n == 2 && only_a, "os_dir_next lists a and log, not . or ..");
+    check(os_unlink(a) == 0 && os_unlink(log) == 0, "os_unlink");
+    check(os_stat(&st, a, 1) == -1 && errno == ENOENT, "os_stat after unlink: ENOENT");
+}
+
+static void check_child(const char *echo)
+{
+    static const char req[] = "{\"id\":1,\"type\":\"ping\"}";
+    struct os_child c;
+    struct os_exit ex;
+    unsigned char hdr[4];
+    char body[256];
+    uint32_t n = sizeof(req) - 1, len = 0;
+    int64_t t0;
+    int killed = 0, w;
+    size_t got = 0;
+
+    check(os_child_start(&c, echo, "x", NULL) == 0, "os_child_start");
+    if (c.in_fd < 0 || c.out_fd < 0)
+        return;
+    t0 = os_mono_ms();
+    w = os_wait_readable(c.out_fd, 150);
+    check(w == 0 && os_mono_ms() - t0 >= 120, "os_wait_readable times out on a quiet pipe");
+    memcpy(hdr, &n, 4);
+    check(os_child_send(&c, hdr, 4, req, n) == 0, "os_child_send");
+    while (got < 4 && os_wait_readable(c.out_fd, 10000) > 0) {
+        long r = os_read(c.out_fd, hdr + got, 4 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    memcpy(&len, hdr, 4);
+    check(got == 4 && len > 0 && len < sizeof(body), "a reply header from the child");
+    got = 0;
+    while (got < len && len < sizeof(body) && os_wait_readable(c.out_fd, 10000) > 0) {
+        long r = os_read(c.out_fd, body + got, len - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    body[got < sizeof(body) ? got : sizeof(body) - 1] = '\0';
+    check(got == len && strstr(body, "\"ok\":true") != NULL, "the child's reply");
+    os_child_wait(&ex, &c, 5000, &killed);
+    check(!killed && ex.code == 0, "the child exits 0 at end of input");
+}
+
+int main(int argc, char **argv)
+{
+    char sub[4096];
+
+    os_args_utf8(&argc, &argv);
+    if (argc != 3) {
+        fprintf(stderr, "usage: os_check DIR ECHO_HOST\n");
+        return 2;
+    }
+    printf("# os_check on %s (os.h interface %d)\n", os_name(), OS_INTERFACE_VERSION);
+    check_clock_env();
+    check_dirs(argv[1], sub, sizeof(sub));
+    check_files(sub);
+    check_child(argv[2]);
+    printf("# %d failed\n", failures);
+    return failures ? 1 : 0;
+}

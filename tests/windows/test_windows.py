@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""The Windows build (issue P) under Wine: textus-host.exe, cross-built by
+scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
+
+- ping, and the whole extract_phone corpus (tests/fixtures/profiles) over one port;
+- frames in binary mode: lengths whose bytes hold 0x1A (end of file to a text-mode
+  stdin), 0x0A and 0x0D (turned into 0x0D 0x0A by a text-mode stdout), bodies padded with
+  raw CR LF; with the negative control: the same frames break echo_host.exe, a bare C host
+  built the same way but without _setmode (so the test can tell);
+- replies whose length holds 0x0A / 0x0D / 0x1A come back byte-exact;
+- engine verbs answer a structured `internal` error saying this build has no engine;
+- a started frame that stalls ends the host with exit 3 (os_wait_readable's pipe polling);
+- the opt-in log (os_open_file) is written;
+- the executable excludes itself from Windows Error Reporting (os_harden_process);
+- host/os.h's own checks (tests/windows/os_check.c) against os_win.c;
+- THIRD-PARTY-NOTICES is what the pinned source packages' licence files make.
+
+Wine is run as /work/shared/reference/windows-build.md says: WINEDEBUG=-all, a prefix in
+build-win/wine, one persistent `wineserver -p` whose output (and every Wine process's own
+stderr noise) goes to build-win/wine.log, never to a pipe the test runner waits on, and
+`wineserver -k` at the end. Skipped (exit 77) where mingw-w64 or Wine is missing, or
+build-win/deps has not been built (scripts/build-windows.sh deps, ~5 min once); the
+executable itself is (re)built here, incrementally (scripts/build-windows.sh host).
+"""
+import glob
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
+                      os.path.join(os.path.dirname(__file__), "..", ".."))
+WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
+WINE = "/usr/lib/wine/wine64"
+EXE = os.path.join(WIN, "host", "textus-host.exe")
+ECHO = os.path.join(WIN, "host", "echo_host.exe")
+RELAY = os.path.join(WIN, "host", "pipe_relay.exe")
+ORIGIN = "chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
+PREFIX = os.path.join(WIN, "wine")
+WINE_LOG = os.path.join(WIN, "wine.log")
+
+
+def wine_env(**extra):
+    env = dict(os.environ, WINEPREFIX=PREFIX, WINEDEBUG="-all")
+    env.update(extra)
+    return env
+
+
+def frame(body):
+    if not isinstance(body, bytes):
+        body = json.dumps(body).encode()
+    return struct.pack("=I", len(body)) + body
+
+
+def replies(data):
+    out = []
+    while len(data) >= 4:
+        (n,) = struct.unpack("=I", data[:4])
+        if len(data) < 4 + n:
+            raise AssertionError("a truncated reply frame (%d of %d bytes)" % (len(data) - 4, n))
+        out.append(json.loads(data[4:4 + n].decode()))
+        data = data[4 + n:]
+    if data:
+        raise AssertionError("%d stray bytes after the last frame: %r" % (len(data), data[:40]))
+    return out
+
+
+def padded_ping(rid, length):
+    """A ping request of exactly `length` bytes: JSON padded with raw CR LF whitespace."""
+    body = json.dumps({"id": rid, "type": "ping"}, separators=(",", ":")).encode()
+    pad = length - len(body)
+    assert pad >= 0
+    return body[:-1] + (b"\r\n" * (pad // 2)) + (b" " * (pad % 2)) + body[-1:]
+
+
+def command(exe, args=(ORIGIN,), relay=False):
+    """Under Wine the test's pipes are Unix pipes (the host's reader thread serves them);
+    relay=True puts the host on Windows anonymous pipes, as Chrome does (PeekNamedPipe)."""
+    if relay:
+        return [WINE, RELAY, exe] + list(args)
+    return [WINE, exe] + list(args)
+
+
+def run_exe(exe, stdin, args=(ORIGIN,), timeout=120, env=None, relay=False):
+    with open(WINE_LOG, "ab") as log:
+        return subprocess.run(command(exe, args, relay), input=stdin, stdout=subprocess.PIPE,
+                              stderr=log, env=env or wine_env(), timeout=timeout)
+
+
+class Windows(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "host"],
+                           capture_output=True, text=True, timeout=600,
+                           env=dict(os.environ, TH_WIN_DIR=WIN))
+        if p.returncode != 0:
+            raise AssertionError("scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] +
+                                 p.stderr[-3000:])
+        os.makedirs(PREFIX, exist_ok=True)
+        with open(WINE_LOG, "ab") as log:
+            if not os.path.exists(os.path.join(PREFIX, "system.reg")):
+                subprocess.run([WINE, "wineboot", "--init"], stdout=log, stderr=log,
+                               env=wine_env(), timeout=300, check=True)
+            # exit 2: one already runs for this prefix, which is as good
+            subprocess.run(["wineserver", "-p"], stdout=log, stderr=log, env=wine_env(),
+                           timeout=60)
+            # Wine's services (winedevice.exe ...) start with the first program and inherit its
+            # stdout and stderr: start them here, on the log, never on a pipe a test reads
+            subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL,
+                           stdout=log, stderr=log, env=wine_env(), timeout=120)
+
+    @classmethod
+    def tearDownClass(cls):
+        with open(WINE_LOG, "ab") as log:
+            subprocess.run(["wineserver", "-k"], stdout=log, stderr=log, env=wine_env(),
+                           timeout=60)
+
+    def test_ping(self):
+        for relay in (False, True):
+            with self.subTest(windows_pipes=relay):
+                p = run_exe(EXE, frame({"id": 1, "type": "ping"}), relay=relay)
+                self.assertEqual(p.returncode, 0)
+                (r,) = replies(p.stdout)
+                self.assertEqual(r["id"], 1)
+                self.assertTrue(r["ok"], r)
+                self.assertEqual(r["result"]["protocol"], 1)
+
+    def test_binary_frames_and_the_negative_control(self):
+        # 0x1A, 0x0A0D and 0x0D0A1A: each length byte is one text mode would mangle
+        lengths = (0x1A, 0x0A0D, 0x0D0A1A)
+        stdin = b"".join(frame(padded_ping(i, n)) for i, n in enumerate(lengths))
+        for relay in (False, True):
+            with self.subTest(windows_pipes=relay):
+                p = run_exe(EXE, stdin, relay=relay)
+                self.assertEqual(p.returncode, 0, "textus-host.exe exit code")
+                got = replies(p.stdout)
+                self.assertEqual([r["id"] for r in got], list(range(len(lengths))))
+                self.assertTrue(all(r["ok"] for r in got), got)
+        # negative control: a host without _setmode reads 0x1A as end of file, so it answers
+        # no frame at all (or a damaged one); if it answered all three, these frames would
+        # prove nothing about binary mode
+        e = run_exe(ECHO, stdin, args=())
+        try:
+            answered = len(replies(e.stdout))
+        except (AssertionError, ValueError):
+            answered = -1
+        self.assertNotEqual(answered, len(lengths),
+                            "echo_host.exe (text mode) answered every frame: the frames do not "
+                            "exercise binary mode")
+
+    def test_reply_lengths_with_newline_bytes(self):
+        (base,) = replies(run_exe(EXE, frame({"id": "", "type": "ping"})).stdout)
+        base_len = len(json.dumps(base, separators=(",", ":")).encode())
+        ids, want = [], []
+        for target in (0x10A, 0x10D, 0x11A):
+            rid = "x" * (target - base_len)
+            ids.append(rid)
+            want.append(target)
+        p = run_exe(EXE, b"".join(frame({"id": i, "type": "ping"}) for i in ids))
+        self.assertEqual(p.returncode, 0)
+        data, lens = p.stdout, []
+        while data:
+            (n,) = struct.unpack("=I", data[:4])
+            lens.append(n)
+            data = data[4 + n:]
+        self.assertEqual(lens, want, "reply lengths (a text-mode stdout would add 0x0D bytes)")
+        self.assertEqual([r["id"] for r in replies(p.stdout)], ids)
+
+    def test_extract_phone_corpus(self):
+        fixtures = []
+        for path in sorted(glob.glob(os.path.join(SRC, "tests", "fixtures", "profiles",
+                                                  "*.json"))):
+            with open(path, encoding="utf-8") as f:
+                fixtures.append((os.path.basename(path), json.load(f)))
+        self.assertGreaterEqual(len(fixtures), 80)
+        stdin = b"".join(frame({"id": name, "type": "extract_phone", "profile": fx["profile"]})
+                         for name, fx in fixtures)
+        home = tempfile.mkdtemp(prefix="th-win-")
+        try:
+            p = run_exe(EXE, stdin, env=wine_env(TEXTUS_HOST_HOME=home))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        self.assertEqual(p.returncode, 0)
+        got = replies(p.stdout)
+        self.assertEqual(len(got), len(fixtures))
+        for (name, fx), r in zip(fixtures, got):
+            with self.subTest(profile=name):
+                self.assertEqual(r["id"], name)
+                exp = fx["expect"]
+                if "result" in exp:
+                    self.assertTrue(r["ok"], r)
+                    self.assertEqual(r["result"], exp["result"])
+                else:
+                    self.assertFalse(r["ok"])
+                    self.assertEqual(r["error"]["code"], exp["error"])
+
+    def test_engine_verbs_say_there_is_no_engine(self):
+        p = run_exe(EXE, frame({"id": 7, "type": "status"}))
+        self.assertEqual(p.returncode, 0)
+        (r,) = replies(p.stdout)
+        self.assertFalse(r["ok"], r)
+        self.assertEqual(r["error"]["code"], "internal")
+        self.assertIn("no engine", r["error"]["message"])
+        self.assertNotIn("reinstall", r["error"]["message"])
+
+    def test_stalled_frame_ends_with_exit_3(self):
+        for relay in (False, True):
+            with self.subTest(windows_pipes=relay):
+                self.stall(relay)
+
+    def stall(self, relay):
+        # a header for 100 bytes, then 10, then nothing while the pipe stays open
+        env = wine_env(TEXTUS_HOST_STALL_TIMEOUT_MS="700")
+        with open(WINE_LOG, "ab") as log:
+            proc = subprocess.Popen(command(EXE, relay=relay), stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=log, env=env)
+            proc.stdin.write(struct.pack("=I", 100) + b'{"id":1,"t')
+            proc.stdin.flush()
+            t0 = time.monotonic()
+            try:
+                rc = proc.wait(timeout=60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+            waited = time.monotonic() - t0
+            out = proc.stdout.read()
+            proc.stdin.close()
+            proc.stdout.close()
+        self.assertEqual(rc, 3, "a stalled frame ends the host with exit 3")
+        self.assertEqual(out, b"", "the partial request is not answered")
+        self.assertGreaterEqual(waited, 0.6, "it waited for the stall timeout first")
+
+    def test_log_file(self):
+        d = tempfile.mkdtemp(prefix="th-win-log-")
+        try:
+            log = os.path.join(d, "host.log")
+            p = run_exe(EXE, frame({"id": 1, "type": "ping"}),
+                        env=wine_env(TEXTUS_HOST_LOG="Z:" + log.replace("/", "\\")))
+            self.assertEqual(p.returncode, 0)
+            with open(log, encoding="utf-8") as f:
+                text = f.read()
+            self.assertRegex(text, r"\[\d+\] start ")
+            self.assertIn("request type=ping", text)
+            self.assertIn("exit code=0", text)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_wer_exclusion_written(self):
+        """os_harden_process: the Windows Error Reporting exclusion of this executable (the
+        value WerAddExcludedApplication writes), written at start when missing."""
+        key = r"HKCU\Software\Microsoft\Windows\Windows Error Reporting\ExcludedApplications"
+
+        def reg(*args):
+            with open(WINE_LOG, "ab") as log:
+                return subprocess.run([WINE, "reg"] + list(args), stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.PIPE, stderr=log, env=wine_env(),
+                                      timeout=120)
+
+        reg("delete", key, "/v", "textus-host.exe", "/f")
+        self.assertNotEqual(reg("query", key, "/v", "textus-host.exe").returncode, 0,
+                            "the value is gone before the run")
+        self.assertEqual(run_exe(EXE, frame({"id": 1, "type": "ping"})).returncode, 0)
+        q = reg("query", key, "/v", "textus-host.exe")
+        self.assertEqual(q.returncode, 0, "no WER exclusion after a run")
+        self.assertRegex(q.stdout.decode(errors="replace"), r"REG_DWORD\s+0x1")
+
+    def test_os_layer(self):
+        """tests/windows/os_check.c against os_win.c: the same checks os_layer runs on Linux
+        (files, owner-only DACLs, LockFileEx, MoveFileExW, folders, UTF-8 environment, a child
+        on Windows pipes, a wait that times out)."""
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([sys.executable, os.path.join(SRC, "tests", "windows",
+                                                             "run_os_check.py"),
+                                "--wine", WINE, os.path.join(WIN, "host", "os_check.exe"), ECHO],
+                               stdout=subprocess.PIPE, stderr=log, env=wine_env(), timeout=300)
+        out = p.stdout.decode("utf-8", "replace")
+        for line in out.splitlines():
+            if "# SKIP" in line:
+                sys.stdout.write("os_check.exe under Wine: %s\n" % line)
+        self.assertIn("# os_check on Windows", out)
+        self.assertEqual(p.returncode, 0, out)
+        self.assertNotIn("not ok", out)
+
+    def test_third_party_notices_match_the_sources(self):
+        """THIRD-PARTY-NOTICES is what `build-windows.sh notices` makes from the pinned
+        source packages: a version bump without regenerating it fails here."""
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "notices")
+            p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "notices", out],
+                               capture_output=True, text=True, timeout=600,
+                               env=dict(os.environ, TH_WIN_DIR=WIN))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(out, encoding="utf-8") as f:
+                made = f.read()
+        with open(os.path.join(SRC, "THIRD-PARTY-NOTICES"), encoding="utf-8") as f:
+            committed = f.read()
+        self.assertEqual(committed, made, "regenerate: scripts/build-windows.sh notices")
+        for words in ("Daniel Stenberg", "ISC", "Dave Gamble", "May you do good"):
+            self.assertIn(words, committed)
+
+    def test_cli_version(self):
+        p = run_exe(EXE, b"", args=("--version",))
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"textus-host", p.stdout)
+
+
+def missing():
+    """Why the test cannot run here, or None."""
+    if not shutil.which("x86_64-w64-mingw32-gcc"):
+        return "no x86_64-w64-mingw32-gcc (scripts/bootstrap.sh --windows installs it)"
+    if not os.access(WINE, os.X_OK) or not shutil.which("wineserver"):
+        return "no Wine at %s (scripts/bootstrap.sh --windows installs it)" % WINE
+    if not os.path.exists(os.path.join(WIN, "deps", "stamp")):
+        return ("the Windows libraries are not built (scripts/build-windows.sh deps, ~5 min "
+                "once; scripts/test.sh runs it)")
+    return None
+
+
+if __name__ == "__main__":
+    why = missing()
+    if why:
+        print("test_windows: skipped: %s" % why)
+        sys.exit(77)
+    unittest.main(verbosity=2)
