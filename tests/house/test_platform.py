@@ -29,6 +29,8 @@ MIGRATED = ("now.c", "term.c", "log.c", "frame.c", "engine.c", "main.c", "doctor
 
 # file: count. Shrinks to {} as the second wave moves these onto os.h.
 NOT_YET_MIGRATED = {
+    "allowlist.c": 1,  # st_mtim / st_mtimespec (came in with the settings file, issue O)
+    "buf.c": 1,  # malloc_usable_size / malloc_size (came in with the wiping allocators, issue O)
     "paths.c": 2,
     "store.c": 1,
 }
