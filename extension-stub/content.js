@@ -525,7 +525,8 @@
       status.dataset.note = note.state || '';
       parts.note = note.state === 'written' ? 'note added in Greenhouse'
         : note.state === 'pending' && note.event ? 'adding the note in Greenhouse…'
-          : note.state === 'pending' ? 'Greenhouse note pending' : '';
+          : note.state === 'pending' ? 'Greenhouse note pending'
+            : note.state === 'stopped' ? 'Greenhouse note stopped: it needs a fix' : '';
       render();
     };
 

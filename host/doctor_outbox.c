@@ -2,20 +2,27 @@
  * doctor_outbox — the send journal's part of `textus-host doctor`: notes
  * pending or stopped, texts whose outcome is unknown, recent texts Not Delivered with
  * their numbers; and the recent-messages list of the support report
- * (doctor_recent_messages, reached through the engine's API table from cli_doctor.c).
+ * (doctor_recent_messages, reached through the engine's API table from cli_doctor.c):
+ * what support reads to answer "Delivered or Not Delivered?", so the states still
+ * in flight are asked of TextUs again (a bounded number of reads) and every line says
+ * whether its state is fresh or when the journal last had news of it. Times are the
+ * person's local time.
  * [engine]
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "doctor.h"
 #include "doctor_engine.h"
 #include "engine_entry.h"
 #include "outbox.h"
 #include "send.h"
+#include "term.h"
+#include "textus.h"
 
 #define DOCTOR_RECENT_MAX 200
+/* At most this many GET /messages/:message per report (a few seconds on a slow network). */
+#define DOCTOR_REFRESH_MAX 20
 
 /* The help article's two states: Delivered, Not Delivered (failed, failed_transient, unknown). */
 static const char *doctor_delivery_word(const char *state)
@@ -28,6 +35,12 @@ static const char *doctor_delivery_word(const char *state)
         strcmp(state, "unknown") == 0)
         return "Not Delivered";
     return "pending";
+}
+
+/* 1 when TextUs will not change the state any more (the message_status verb's "final"). */
+static int doctor_delivery_final(const char *state)
+{
+    return strcmp(doctor_delivery_word(state), "pending") != 0;
 }
 
 /* Recent texts the help article would call Not Delivered, with their numbers (the FAQ asks). */
@@ -153,13 +166,59 @@ void doctor_outbox_checks(struct doctor *d)
     send_ctx_close(&c);
 }
 
-cJSON *doctor_recent_messages(int limit)
+/*
+ * The state of a sent text for the report, fresh from TextUs when it was still in flight and
+ * a read is allowed (*reads left; online), else as journaled and when the journal last changed.
+ * The read: https://apidocs.next.textus.com/docs/messages/get/ (GET /messages/:message).
+ */
+static void doctor_recent_state(char *out, size_t outsz, struct send_ctx *c,
+                                struct outbox_entry *en, int online, int *reads, char *why,
+                                size_t whysz)
+{
+    struct textus_message m;
+    struct err e;
+    char when[32];
+
+    if (doctor_delivery_final(en->delivery_state)) {
+        snprintf(out, outsz, "%s (%s)", doctor_delivery_word(en->delivery_state),
+                 en->delivery_state);
+        return;
+    }
+    if (online && *reads > 0 && en->message_id[0] && !why[0]) {
+        (*reads)--;
+        err_clear(&e);
+        memset(&m, 0, sizeof(m));
+        if (textus_get_message(&c->tx, en->message_id, &m, &e) == 0 && m.delivery_state[0]) {
+            if (outbox_set_delivery(c->ob, en->message_id, m.delivery_state, &e) < 0)
+                err_clear(&e); /* the report still says what TextUs said */
+            snprintf(out, outsz, "%s (%s, asked TextUs now)",
+                     doctor_delivery_word(m.delivery_state), m.delivery_state);
+            return;
+        }
+        /* one failed read says enough about the network: the rest are not asked */
+        snprintf(why, whysz, "TextUs could not be asked (%s: %.200s)", err_code_name(e.code),
+                 e.code == ERR_OK ? "no state in the answer" : e.message);
+    }
+    if (term_local_time(when, sizeof(when), en->updated_ms / 1000) != 0)
+        snprintf(when, sizeof(when), "?");
+    snprintf(out, outsz, "%s (%s when last known; the journal last changed %s; %s)",
+             doctor_delivery_word(en->delivery_state),
+             en->delivery_state[0] ? en->delivery_state : "no state yet", when,
+             why[0]       ? why
+             : !online    ? "not asked again: --offline"
+             : *reads > 0 ? "no message id to ask about"
+                          : "not asked again: only the newest texts are asked");
+}
+
+cJSON *doctor_recent_messages(int limit, int online)
 {
     static char ids[DOCTOR_RECENT_MAX][OUTBOX_REQUEST_ID_MAX + 1];
     struct send_ctx c;
     struct err e;
     size_t n = 0, i;
     cJSON *list = NULL;
+    int reads = DOCTOR_REFRESH_MAX;
+    char why[300] = "";
 
     err_clear(&e);
     if (limit <= 0 || limit > DOCTOR_RECENT_MAX)
@@ -171,19 +230,15 @@ cJSON *doctor_recent_messages(int limit)
     list = cJSON_CreateArray();
     for (i = 0; list && i < n; i++) {
         struct outbox_entry en;
-        char line[768], when[32] = "?", state[96];
-        time_t t;
-        struct tm tm;
+        char line[1200], when[32], state[600];
         cJSON *o;
         memset(&en, 0, sizeof(en));
         if (outbox_get(c.ob, ids[i], &en, &e) != 1)
             continue;
-        t = (time_t)(en.created_ms / 1000);
-        if (gmtime_r(&t, &tm))
-            strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+        if (term_local_time(when, sizeof(when), en.created_ms / 1000) != 0)
+            snprintf(when, sizeof(when), "?");
         if (en.send_state == OUTBOX_SEND_SENT)
-            snprintf(state, sizeof(state), "%s (%s)", doctor_delivery_word(en.delivery_state),
-                     en.delivery_state[0] ? en.delivery_state : "no state yet");
+            doctor_recent_state(state, sizeof(state), &c, &en, online, &reads, why, sizeof(why));
         else
             snprintf(state, sizeof(state), "%s",
                      en.send_state == OUTBOX_SEND_NOT_SENT ? "not sent" : "outcome unknown");

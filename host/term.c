@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TERM_WORD_MAX 64
@@ -149,4 +150,26 @@ const char *term_nearest(const char *word, const char *const *cands, size_t n)
         }
     }
     return best <= limit ? pick : NULL;
+}
+
+int term_local_time(char *out, size_t outsz, int64_t epoch_s)
+{
+    time_t t = (time_t)epoch_s;
+    struct tm tm;
+
+    if (!outsz)
+        return -1;
+    out[0] = '\0';
+    tzset();
+    if ((int64_t)t != epoch_s || !localtime_r(&t, &tm) ||
+        !strftime(out, outsz, "%Y-%m-%d %H:%M", &tm)) {
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int term_stdin_is_tty(void)
+{
+    return isatty(STDIN_FILENO);
 }
