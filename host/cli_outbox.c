@@ -62,6 +62,19 @@ static int cli_outbox_bad(const char *what, const char *arg, const char *near)
                            near ? near : "", near ? "?)" : "");
 }
 
+/* A text's state for a person (--json keeps the journal's names: send_unknown, not_sent). */
+static const char *cli_outbox_send_word(enum outbox_send s)
+{
+    switch (s) {
+    case OUTBOX_SEND_SENT:
+        return "sent";
+    case OUTBOX_SEND_NOT_SENT:
+        return "not sent";
+    default:
+        return "unknown"; /* journaled before TextUs answered: flush asks what happened */
+    }
+}
+
 /* name: s, or null when s is "" (nothing to say). */
 static void cli_outbox_text(cJSON *o, const char *name, const char *s)
 {
@@ -172,7 +185,8 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
                    en.last_error);
         else
             printf("%-*s %-17s %-10s ...%-4s %-12s %-9s %-22s %-10s %s\n", w, en.request_id, when,
-                   en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_send_name(en.send_state),
+                   en.candidate_id, tl >= 2 ? en.to + tl - 2 : "",
+                   cli_outbox_send_word(en.send_state),
                    en.send_state == OUTBOX_SEND_SENT ? outbox_note_name(en.note_state) : "-",
                    en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
                    en.last_error);
@@ -428,11 +442,25 @@ void cli_outbox_status_print(const cJSON *status)
         "sent",           "unknown",         "not_sent",        "notes_written",
         "notes_pending",  "notes_disabled",  "notes_stopped",   "notes_dismissed",
         "replies_logged", "replies_pending", "replies_stopped", "replies_dismissed"};
+    /* the same, for a person: the journal's words (pending: retried on its own; stopped:
+     * waits for a person), never a member name */
+    static const char *const words[] = {"texts sent",
+                                        "texts with an unknown outcome",
+                                        "texts not sent",
+                                        "notes written",
+                                        "notes pending (retried on their own)",
+                                        "texts sent while notes were off",
+                                        "notes stopped (wait for you)",
+                                        "notes dismissed",
+                                        "replies logged as notes",
+                                        "reply notes pending (retried on their own)",
+                                        "reply notes stopped (wait for you)",
+                                        "reply notes dismissed"};
     size_t i;
 
     if (!o)
         return;
-    printf("\noutbox:\n");
+    printf("\ntexts and their Greenhouse notes:\n");
     if (cJSON_IsString(err)) {
         printf("  unavailable: %s\n", err->valuestring);
         return;
@@ -440,10 +468,10 @@ void cli_outbox_status_print(const cJSON *status)
     for (i = 0; i < TH_ARRAY_SIZE(keys); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
         if (cJSON_IsNumber(v))
-            printf("  %-17s %.0f\n", keys[i], v->valuedouble);
+            printf("  %-43s %.0f\n", words[i], v->valuedouble);
     }
     if (cJSON_IsString(why))
-        printf("  notes stopped by: %s\n", why->valuestring);
+        printf("  the latest stopped note failed with: %s\n", why->valuestring);
     if (cJSON_IsString(fix))
         printf("  fix: %s\n", fix->valuestring);
 }

@@ -394,6 +394,11 @@ class DoctorOnline(unittest.TestCase):
         self.assertTrue(line and "(candidate 1001): note stopped, waits for you: "
                         "greenhouse_permission" in line[0], out)
         self.assertIn("    fix: ", out.split("word-stopped-1", 1)[1])
+        # status says the same words, not its JSON members
+        st = self.cli("status").stdout
+        self.assertRegex(st, r"notes stopped \(wait for you\) +2\n")
+        for key in ("notes_stopped", "notes_pending", "not_sent", "replies_"):
+            self.assertNotIn(key, st)
         # outbox list: the person's own time, never UTC (--json: epoch milliseconds)
         p = subprocess.run([HOST, "outbox", "list"], env=dict(self.env, TZ="America/Denver"),
                            capture_output=True, text=True, timeout=60)

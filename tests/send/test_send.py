@@ -539,7 +539,8 @@ def s_notes_disabled_and_stopped(w):
           "%s status shows the stopped note and its fix: %r" % (w.gen, ob))
     cli = subprocess.run([HOST, "status"], env=dict(os.environ, **w.env), capture_output=True,
                          timeout=30)
-    check(b"notes_stopped" in cli.stdout and b"fix:" in cli.stdout,
+    check(b"notes stopped (wait for you)" in cli.stdout and b"fix:" in cli.stdout and
+          b"notes_stopped" not in cli.stdout,
           "%s textus-host status prints the outbox" % w.gen)
     w.configure(v1_key=V1_KEY)
     out = subprocess.run([HOST, "outbox", "flush"], env=dict(os.environ, **w.env),
