@@ -113,7 +113,7 @@ static int cli_send_check(const char *cand, const char *to, const char *rid, con
     if (at && override)
         return cli_usage_error(CLI_SEND, "--schedule-at and --override-quiet-hours do not go "
                                          "together (a scheduled text must be due inside the "
-                                         "hours texts are allowed, settings.quiet_hours)");
+                                         "hours texts are allowed)");
     if (at && send_parse_send_at(at) <= 0)
         return cli_usage_error(CLI_SEND,
                                "--schedule-at must be a UTC time written YYYY-MM-DDTHH:MM:SSZ, "

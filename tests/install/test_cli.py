@@ -100,7 +100,11 @@ class Cli(unittest.TestCase):
                        "--candidate must be a Greenhouse candidate id: 1 to 18 digits, not 0"),
                       (["conversation", "--too", "+13035550123"],
                        "unknown option '--too' (did you mean --to?)"),
-                      (["configure", "--no-verfy"], "unknown option '--no-verfy'")]
+                      (["configure", "--no-verfy"], "unknown option '--no-verfy'"),
+                      (["send", "--candidate", "1", "--to", "+13035550123", "--schedule-at",
+                        "2030-01-16T14:00:00Z", "--override-quiet-hours"],
+                       "--schedule-at and --override-quiet-hours do not go together (a scheduled "
+                       "text must be due inside the hours texts are allowed)\n")]
         for args, text in cases:
             p = self.run_host(*args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
