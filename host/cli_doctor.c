@@ -187,19 +187,23 @@ static void cli_doctor_report_messages(FILE *f, int online)
 static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, int online,
                                     size_t *len_out)
 {
-    char when[ISO8601_UTC_MAX];
+    char when[ISO8601_UTC_MAX], local[32];
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     struct utsname u;
     const struct th_engine_api *api;
+    int64_t now = (int64_t)time(NULL);
 
     if (!mem)
         return NULL;
-    if (iso8601_format_utc(when, sizeof(when), (int64_t)time(NULL)) != 0)
+    if (iso8601_format_utc(when, sizeof(when), now) != 0)
         when[0] = '\0';
     fprintf(mem, "textus-host support report\n");
-    fprintf(mem, "generated: %s\n", when);
+    if (term_local_time(local, sizeof(local), now) == 0)
+        fprintf(mem, "generated: %s (%s on this computer)\n", when, local);
+    else
+        fprintf(mem, "generated: %s\n", when);
     fprintf(mem, "host: textus-host %s (protocol %d)\n", TH_VERSION, 1);
     if (uname(&u) == 0)
         fprintf(mem, "system: %s %s %s\n", u.sysname, u.release, u.machine);

@@ -484,6 +484,7 @@ class DoctorOnline(unittest.TestCase):
                           if r["path"] in (m1, m2)])
         # times are the person's: the report says so, and a line starts at the local time
         self.assertIn("times are this computer's local time, offset -0700 from UTC", text)
+        self.assertRegex(text, r"\ngenerated: \S+Z \(\d{4}-\d\d-\d\d \d\d:\d\d on this computer\)\n")
         entries = json.loads(self.cli("outbox", "list", "--json").stdout)["entries"]
         e = [x for x in entries if x["request_id"] == "doc-fresh-1"][0]
         local = subprocess.run(["date", "-d", "@%d" % (e["journaled_ms"] // 1000),
