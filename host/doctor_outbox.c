@@ -196,7 +196,7 @@ static void doctor_recent_state(char *out, size_t outsz, struct send_ctx *c,
             return;
         }
         /* one failed read says enough about the network: the rest are not asked */
-        snprintf(why, whysz, "TextUs could not be asked (%s: %.200s)", err_code_name(e.code),
+        snprintf(why, whysz, "TextUs could not be asked (%s: %s)", err_code_name(e.code),
                  e.code == ERR_OK ? "no state in the answer" : e.message);
     }
     if (term_local_time(when, sizeof(when), en->updated_ms / 1000) != 0)
@@ -218,7 +218,7 @@ cJSON *doctor_recent_messages(int limit, int online)
     size_t n = 0, i;
     cJSON *list = NULL;
     int reads = DOCTOR_REFRESH_MAX;
-    char why[300] = "";
+    char why[ERR_MESSAGE_MAX + 64] = ""; /* the whole message: never cut */
 
     err_clear(&e);
     if (limit <= 0 || limit > DOCTOR_RECENT_MAX)
@@ -230,7 +230,7 @@ cJSON *doctor_recent_messages(int limit, int online)
     list = cJSON_CreateArray();
     for (i = 0; list && i < n; i++) {
         struct outbox_entry en;
-        char line[1200], when[32], state[600];
+        char line[2 * ERR_MESSAGE_MAX + 512], when[32], state[ERR_MESSAGE_MAX + 256];
         cJSON *o;
         memset(&en, 0, sizeof(en));
         if (outbox_get(c.ob, ids[i], &en, &e) != 1)

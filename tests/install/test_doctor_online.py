@@ -465,6 +465,15 @@ class DoctorOnline(unittest.TestCase):
         line = [l for l in lines if "+13035550125" in l][0]
         self.assertIn("pending (queued when last known; the journal last changed ", line)
         self.assertIn("not asked again: --offline", line)
+        # TextUs out of reach: the lines say so, whole, and when the state was last known
+        self.fakes.fault({"server": "textus", "method": "GET", "path_re": "^/messages/",
+                          "action": {"status": 503}, "times": -1})
+        text, lines = self.report_lines()
+        self.fakes.reset_faults()
+        line = [l for l in lines if "+13035550125" in l][0]
+        self.assertIn("pending (queued when last known; the journal last changed ", line)
+        self.assertRegex(line, r"; TextUs could not be asked \(upstream_unavailable: [^()]*"
+                               r"\(HTTP 503[^)]*\)[^()]*\)\)  candidate 1001", line)
         # online: the report asks TextUs (GET /messages/:message) and says what it answered
         since = self.fakes.requests()[-1]["seq"]
         text, lines = self.report_lines()
