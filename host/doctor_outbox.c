@@ -101,8 +101,8 @@ static void doctor_stopped_notes(struct doctor *d, struct send_ctx *c, long tota
         doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, subject, fix,
                    "the note for candidate %s %s (%s)", en.candidate_id,
                    send_note_never(en.last_error)
-                       ? "can never be written as it is and waits for you"
-                       : "could not be written and waits for you",
+                       ? "is stopped: it can never be written as it is and waits for you"
+                       : "is stopped: it could not be written and waits for you",
                    en.last_error);
         outbox_entry_free(&en);
     }
@@ -111,7 +111,7 @@ static void doctor_stopped_notes(struct doctor *d, struct send_ctx *c, long tota
                    "textus-host outbox list shows each one; fix the cause, then textus-host "
                    "outbox flush, or textus-host outbox dismiss REQUEST_ID for the ones that can "
                    "never be written",
-                   "%ld more note%s could not be written and wait for you", total - (long)n,
+                   "%ld more note%s stopped: not written, waiting for you", total - (long)n,
                    total - (long)n == 1 ? "" : "s");
 }
 
@@ -146,8 +146,9 @@ void doctor_outbox_checks(struct doctor *d)
     if (n.note_pending)
         doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Greenhouse notes",
                    "textus-host outbox flush (the host also retries on its own)",
-                   "%ld note%s still to be written in Greenhouse", n.note_pending,
-                   n.note_pending == 1 ? " is" : "s are");
+                   "%ld note%s pending: still to be written in Greenhouse, retried on %s own",
+                   n.note_pending, n.note_pending == 1 ? " is" : "s are",
+                   n.note_pending == 1 ? "its" : "their");
     if (n.unknown || n.intent)
         doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "texts",
                    "textus-host outbox flush (it asks TextUs what happened; never resends)",

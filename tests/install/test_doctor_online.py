@@ -346,13 +346,15 @@ class DoctorOnline(unittest.TestCase):
         f.reset_faults()
         rc, doc = self.doctor("--offline")
         self.assertEqual(rc, 1)
-        c = self.finding(doc, "fail", "could not be written and waits for you", "outbox")
+        c = self.finding(doc, "fail", "is stopped: it could not be written and waits for you",
+                         "outbox")
         self.assertEqual(c["subject"], "Greenhouse note of request doc-stopped-1")
         # Harvest's 403 is "no access to that record" (401 is the key or its permissions)
         self.assertIn("access to the candidate's record", c["fix"])
         self.assertIn("outbox flush", c["fix"])
         self.assertTrue(c["faq_not_tracking"])
-        w = self.finding(doc, "warn", "still to be written in Greenhouse", "outbox")
+        w = self.finding(doc, "warn", "1 note is pending: still to be written in Greenhouse, "
+                         "retried on its own", "outbox")
         self.assertIn("outbox flush", w["fix"])
         self.assertIn("could not be written", doc["faq"]["not_tracking"])
 
