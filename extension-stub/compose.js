@@ -220,7 +220,8 @@
     bar.remove();
     const note = r.result.note || {};
     status.textContent = `Scheduled for ${label} their time` +
-      (note.state === 'written' ? ' · note added in Greenhouse' : note.state === 'pending' ? ' · Greenhouse note pending' : '');
+      (note.state === 'written' ? ' · note added in Greenhouse' : note.state === 'pending' ? ' · Greenhouse note pending'
+        : note.state === 'stopped' ? ' · Greenhouse note stopped: it needs a fix' : '');
     status.dataset.state = 'scheduled';
     status.dataset.messageId = (r.result.message && r.result.message.id) || '';
     status.dataset.scheduledAt = r.result.scheduled_at || '';
