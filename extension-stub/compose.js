@@ -208,9 +208,9 @@
     if (n.state === 'written') return 'Note added in Greenhouse.';
     if (n.state === 'disabled') return 'Greenhouse notes are turned off for texts.';
     if (n.state === 'dismissed') return 'No note in Greenhouse (your admin stopped it).';
-    if (n.state !== 'pending') return '';
-    if (n.event) return 'Adding the note in Greenhouse…';
-    if (n.retrying !== false) return 'Note not added yet: Greenhouse did not answer. It is retried automatically.';
+    if (n.state !== 'pending' && n.state !== 'stopped') return '';
+    if (n.event && n.state === 'pending') return 'Adding the note in Greenhouse…';
+    if (n.state === 'pending' && n.retrying !== false) return 'Note not added yet: Greenhouse did not answer. It is retried automatically.';
     if (n.never) {
       return code === 'greenhouse_not_found'
         ? 'Note not added: Greenhouse cannot find this candidate (deleted or merged?). Add the note by hand if you need it.'

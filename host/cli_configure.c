@@ -110,6 +110,37 @@ static void cli_configure_step_end(void *ctx, const struct verify_step *st,
     fflush(stdout);
 }
 
+/* The document's keys as the questions on a terminal name them: a person who was asked never
+ * reads a key. */
+static const struct {
+    const char *field, *label;
+} cli_configure_labels[] = {
+    {"textus.token", "TextUs API token"},
+    {"textus.account", "TextUs account slug"},
+    {"greenhouse.email", "Greenhouse sign-in email"},
+    {"greenhouse.harvest", "Harvest API"},
+    {"greenhouse.client_id", "Harvest v3 client id"},
+    {"greenhouse.client_secret", "Harvest v3 client secret"},
+    {"greenhouse.api_key", "Harvest v1 API key"},
+};
+
+/* The question's words for the key that text starts with (then *keylen is its length), or
+ * NULL. */
+static const char *cli_configure_label(const char *text, size_t *keylen)
+{
+    size_t i, n;
+
+    for (i = 0; i < TH_ARRAY_SIZE(cli_configure_labels); i++) {
+        n = strlen(cli_configure_labels[i].field);
+        if (strncmp(text, cli_configure_labels[i].field, n) == 0 &&
+            (text[n] == '\0' || text[n] == ' ')) {
+            *keylen = n;
+            return cli_configure_labels[i].label;
+        }
+    }
+    return NULL;
+}
+
 /* A value of the list of changes, for a person. */
 static void cli_configure_value(char *out, size_t outsz, const char *field, const cJSON *v)
 {
@@ -132,7 +163,7 @@ static void cli_configure_value(char *out, size_t outsz, const char *field, cons
 }
 
 /* What the save changed, one line each (secrets masked), or "nothing changed". */
-static void cli_configure_changes(const cJSON *changes)
+static void cli_configure_changes(const cJSON *changes, int asked)
 {
     const cJSON *c;
 
@@ -146,15 +177,19 @@ static void cli_configure_changes(const cJSON *changes)
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(c, "field");
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(c, "change");
         const char *field = cJSON_IsString(f) ? f->valuestring : "?";
+        const char *shown = field;
         char now[600], was[600];
+        size_t klen;
         cli_configure_value(now, sizeof(now), field, cJSON_GetObjectItemCaseSensitive(c, "value"));
         cli_configure_value(was, sizeof(was), field, cJSON_GetObjectItemCaseSensitive(c, "was"));
+        if (asked && cli_configure_label(field, &klen) && !field[klen])
+            shown = cli_configure_label(field, &klen);
         if (cJSON_IsString(kind) && strcmp(kind->valuestring, "set") == 0)
-            printf("  %-34s set: %s\n", field, now);
+            printf("  %-34s set: %s\n", shown, now);
         else if (cJSON_IsString(kind) && strcmp(kind->valuestring, "removed") == 0)
-            printf("  %-34s removed (was %s)\n", field, was);
+            printf("  %-34s removed (was %s)\n", shown, was);
         else
-            printf("  %-34s changed: %s (was %s)\n", field, now, was);
+            printf("  %-34s changed: %s (was %s)\n", shown, now, was);
     }
 }
 
@@ -354,6 +389,7 @@ static int cli_configure_patch_empty(const cJSON *patch)
 struct cli_configure_opts {
     int no_verify;
     int save_anyway;
+    int asked; /* the values were typed on a terminal: VERIFY_ASKED, the questions' words */
 };
 
 /*
@@ -408,7 +444,7 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
         } else {
             printf("saved.\n");
             printf("online verification: skipped (--no-verify)\n");
-            cli_configure_changes(changes);
+            cli_configure_changes(changes, o->asked);
         }
         cJSON_Delete(changes);
         cli_configure_next(s, 0);
@@ -418,7 +454,8 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
     header.text = empty ? "online verification of the stored configuration (nothing changed):"
                         : "online verification:";
     if (verify_configure(patch, 0,
-                         (o->save_anyway ? VERIFY_SAVE_ANYWAY : 0) | (empty ? VERIFY_DRY_RUN : 0),
+                         (o->save_anyway ? VERIFY_SAVE_ANYWAY : 0) | (empty ? VERIFY_DRY_RUN : 0) |
+                             (o->asked ? VERIFY_ASKED : 0),
                          &progress, report, &s, &e) != 0) {
         /* refused before any check: the merged document itself (exit 2, like a shape) */
         if (e.code == ERR_INVALID_CONFIG && report->n == 0)
@@ -431,9 +468,10 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
                     "textus-host configure: %d check(s) of the stored configuration "
                     "failed; nothing was changed\n",
                     report->failed);
-            cli_configure_next(cur, 1);
-            if (retry)
+            if (retry) /* the session offers to fix them: no "run configure again" */
                 *retry = 1;
+            else
+                cli_configure_next(cur, 1);
         } else {
             printf("nothing changed; the stored configuration passed every check.\n");
             cli_configure_next(cur, 0);
@@ -472,7 +510,7 @@ static int cli_configure_once(const struct cli_configure_opts *o, const cJSON *p
         printf("saved.\n");
         rc = 0;
     }
-    cli_configure_changes(report->changes);
+    cli_configure_changes(report->changes, o->asked);
     cli_configure_next(s, report->failed > 0);
     goto out;
 fail:
@@ -685,8 +723,13 @@ static int cli_session_ask(struct cli_session *ss, int f, const char *required)
         }
         err_clear(&e);
         if (cli_session_valid(f, ss->line, &e) != 0) {
-            /* the message names the field, never the value */
-            printf("  %s; please type it again\n", e.message);
+            /* the message names the field (in the question's words), never the value */
+            size_t klen = 0;
+            const char *label = cli_configure_label(e.message, &klen);
+            if (label)
+                printf("  %s:%s; please type it again\n", label, e.message + klen);
+            else
+                printf("  %s; please type it again\n", e.message);
             sodium_memzero(ss->line, CLI_LINE_MAX);
             continue;
         }
@@ -938,7 +981,7 @@ static const char *const cli_configure_options[] = {"--no-verify", "--save-anywa
 
 int cli_cmd_configure(int argc, char **argv)
 {
-    struct cli_configure_opts o = {0, 0};
+    struct cli_configure_opts o = {0, 0, 0};
     struct verify_report *report = NULL;
     struct store *cur = NULL;
     cJSON *patch = NULL;
@@ -982,6 +1025,7 @@ int cli_cmd_configure(int argc, char **argv)
     if (cli_configure_preflight() != 0)
         goto out;
     if (isatty(STDIN_FILENO)) {
+        o.asked = 1;
         rc = cli_configure_interactive(&o, cur);
         goto out;
     }

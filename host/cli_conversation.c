@@ -17,6 +17,7 @@
 #include "engine_entry.h"
 #include "handler.h"
 #include "hints.h"
+#include "iso8601.h"
 #include "notetext.h"
 #include "phone.h"
 #include "send.h"
@@ -27,7 +28,8 @@ static void cli_conversation_usage(FILE *out)
     fprintf(out, "usage: textus-host conversation --to +1NXXNXXXXXX [--candidate ID] [--json]\n"
                  "\n"
                  "Shows the TextUs conversation with a number: its latest 50 messages, oldest\n"
-                 "first, each text you sent marked Delivered, Not Delivered or Pending. With\n"
+                 "first, at your computer's local time, each text you sent marked Delivered,\n"
+                 "Not Delivered or Pending. With\n"
                  "--candidate ID (the Greenhouse candidate id), the candidate's replies since the\n"
                  "first text this host sent them at that number are logged as notes on their\n"
                  "Greenhouse activity feed, once each, as when the extension shows the thread;\n"
@@ -63,15 +65,17 @@ static void cli_conversation_text(const char *first_indent, const char *indent, 
     free(t);
 }
 
-/* "2026-12-01T10:05:00.000Z" as "2026-12-01 10:05 UTC" (anything else as it is). */
+/* "2026-12-01T17:05:00.000Z" as the person's own time, "2026-12-01 10:05" in Denver
+ * (--json keeps TextUs's UTC); anything else as it is, escaped. */
 static void cli_conversation_when(char *out, size_t outsz, const cJSON *at)
 {
     const char *s = cJSON_IsString(at) ? at->valuestring : "";
     char *t = NULL;
+    int64_t ms;
 
-    if (strlen(s) >= 16 && s[10] == 'T' && s[strlen(s) - 1] == 'Z' &&
-        strspn(s, "0123456789-:.TZ") == strlen(s))
-        snprintf(out, outsz, "%.10s %.5s UTC", s, s + 11);
+    if (*s && iso8601_parse_ms(&ms, s, strlen(s)) == 0 &&
+        term_local_time(out, outsz, ms >= 0 ? ms / 1000 : (ms - 999) / 1000) == 0)
+        ; /* the local time */
     else if (*s && notetext_term(&t, s, strlen(s)) == 0)
         snprintf(out, outsz, "%.*s", (int)notetext_prefix(t, strlen(t), 40),
                  t); /* TextUs's own text, escaped */
@@ -118,7 +122,7 @@ static void cli_conversation_print(const cJSON *res)
         const cJSON *logged = cJSON_GetObjectItemCaseSensitive(res, "replies_logged");
         printf("\nGreenhouse: ");
         if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(res, "notes_enabled")))
-            printf("notes are off (settings.note_enabled), so replies are not logged\n");
+            printf("notes are off in this host's settings, so replies are not logged\n");
         else if (cJSON_IsString(since)) {
             cli_conversation_when(when, sizeof(when), since);
             printf("replies since %s are logged as notes; %.0f logged now, %.0f waiting\n", when,

@@ -149,13 +149,25 @@ static void cli_doctor_config(struct doctor *d, int online)
         api->doctor_config_checks(d, online);
 }
 
-static void cli_doctor_report_messages(FILE *f)
+static void cli_doctor_report_messages(FILE *f, int online)
 {
     const struct th_engine_api *api = engine_api_optional();
-    cJSON *list = api && api->doctor_recent_messages ? api->doctor_recent_messages(50) : NULL;
+    cJSON *list =
+        api && api->doctor_recent_messages ? api->doctor_recent_messages(50, online) : NULL;
     const cJSON *m;
 
+    time_t now = time(NULL);
+    struct tm tm;
+    char zone[16] = "";
+
     fprintf(f, "\n== Recent messages (Delivered / Not Delivered, and the numbers concerned)\n");
+    tzset();
+    if (localtime_r(&now, &tm))
+        strftime(zone, sizeof(zone), "%z", &tm);
+    fprintf(f, "(times are this computer's local time%s%s%s; states still in flight %s)\n",
+            zone[0] ? ", offset " : "", zone, zone[0] ? " from UTC" : "",
+            online ? "were asked of TextUs for this report"
+                   : "were not asked of TextUs again (--offline)");
     if (!list) {
         fprintf(f, "(no message history available)\n");
         return;
@@ -172,27 +184,32 @@ static void cli_doctor_report_messages(FILE *f)
 }
 
 /* The report's text (checklist, recent messages), secrets scrubbed; malloc'd, or NULL. */
-static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, size_t *len_out)
+static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, int online,
+                                    size_t *len_out)
 {
-    char when[ISO8601_UTC_MAX];
+    char when[ISO8601_UTC_MAX], local[32];
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     struct utsname u;
     const struct th_engine_api *api;
+    int64_t now = (int64_t)time(NULL);
 
     if (!mem)
         return NULL;
-    if (iso8601_format_utc(when, sizeof(when), (int64_t)time(NULL)) != 0)
+    if (iso8601_format_utc(when, sizeof(when), now) != 0)
         when[0] = '\0';
     fprintf(mem, "textus-host support report\n");
-    fprintf(mem, "generated: %s\n", when);
+    if (term_local_time(local, sizeof(local), now) == 0)
+        fprintf(mem, "generated: %s (%s on this computer)\n", when, local);
+    else
+        fprintf(mem, "generated: %s\n", when);
     fprintf(mem, "host: textus-host %s (protocol %d)\n", TH_VERSION, 1);
     if (uname(&u) == 0)
         fprintf(mem, "system: %s %s %s\n", u.sysname, u.release, u.machine);
     fprintf(mem, "secrets: removed (tokens, keys and client secrets never appear here)\n\n");
     cli_doctor_print(mem, d, faq);
-    cli_doctor_report_messages(mem);
+    cli_doctor_report_messages(mem, online);
     if (fclose(mem) != 0) {
         free(text);
         return NULL;
@@ -291,7 +308,7 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
 
 /* Write the report to a new file at path (0600, never through a symlink). 0, or -1 with why. */
 static int cli_doctor_report_write(const char *path, int force, int in_data_dir,
-                                   const struct doctor *d, const cJSON *faq, char *why,
+                                   const struct doctor *d, const cJSON *faq, int online, char *why,
                                    size_t whysz)
 {
     char dir[CLI_DOCTOR_PATH_MAX];
@@ -310,7 +327,7 @@ static int cli_doctor_report_write(const char *path, int force, int in_data_dir,
             return -1;
         }
     }
-    text = cli_doctor_report_text(d, faq, &len);
+    text = cli_doctor_report_text(d, faq, online, &len);
     if (!text) {
         snprintf(why, whysz, "out of memory");
         return -1;
@@ -503,8 +520,8 @@ int cli_cmd_doctor(int argc, char **argv)
     }
     rc = d.fails ? 1 : 0;
     if (report) {
-        if (cli_doctor_report_write(report_path, force, in_data_dir, &d, faq, why, sizeof(why)) !=
-            0) {
+        if (cli_doctor_report_write(report_path, force, in_data_dir, &d, faq, online, why,
+                                    sizeof(why)) != 0) {
             fprintf(stderr, "textus-host doctor: the report was not written: %s\n", why);
             rc = 1;
         } else {

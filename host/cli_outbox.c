@@ -63,6 +63,19 @@ static int cli_outbox_bad(const char *what, const char *arg, const char *near)
                            near ? near : "", near ? "?)" : "");
 }
 
+/* A text's state for a person (--json keeps the journal's names: send_unknown, not_sent). */
+static const char *cli_outbox_send_word(enum outbox_send s)
+{
+    switch (s) {
+    case OUTBOX_SEND_SENT:
+        return "sent";
+    case OUTBOX_SEND_NOT_SENT:
+        return "not sent";
+    default:
+        return "unknown"; /* journaled before TextUs answered: flush asks what happened */
+    }
+}
+
 /* name: s, or null when s is "" (nothing to say). */
 static void cli_outbox_text(cJSON *o, const char *name, const char *s)
 {
@@ -138,16 +151,14 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
     if (!arr && replies && n)
         printf("\nreplies logged as notes (newest first):\n%-*s %-17s %-10s %-7s %-9s %-22s "
                "%-10s %s\n",
-               w, "reply id", "journaled (UTC)", "candidate", "from", "note", "message", "note id",
-               "last error");
+               w, "reply id", "journaled (local)", "candidate", "from", "note", "message",
+               "note id", "last error");
     else if (!arr && !replies)
         printf("%-*s %-17s %-10s %-7s %-12s %-9s %-22s %-10s %s\n", w, "request id",
-               "journaled (UTC)", "candidate", "to", "send", "note", "message", "note id",
+               "journaled (local)", "candidate", "to", "send", "note", "message", "note id",
                "last error");
     for (i = 0; i < n; i++) {
         struct outbox_entry en;
-        struct tm tm;
-        time_t t;
         size_t tl;
         if (outbox_get(c->ob, ids[i], &en, &e) != 1) {
             if (arr) {
@@ -165,10 +176,8 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
             outbox_entry_free(&en);
             continue;
         }
-        t = (time_t)(en.created_ms / 1000);
-        gmtime_r(&t, &tm);
-        if (!strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm))
-            when[0] = '\0';
+        if (term_local_time(when, sizeof(when), en.created_ms / 1000) != 0)
+            snprintf(when, sizeof(when), "?");
         tl = en.to ? strlen(en.to) : 0;
         if (replies)
             printf("%-*s %-17s %-10s ...%-4s %-9s %-22s %-10s %s\n", w, en.request_id, when,
@@ -177,13 +186,14 @@ static void cli_outbox_rows(struct send_ctx *c, char (*ids)[OUTBOX_REQUEST_ID_MA
                    en.last_error);
         else
             printf("%-*s %-17s %-10s ...%-4s %-12s %-9s %-22s %-10s %s\n", w, en.request_id, when,
-                   en.candidate_id, tl >= 2 ? en.to + tl - 2 : "", outbox_send_name(en.send_state),
+                   en.candidate_id, tl >= 2 ? en.to + tl - 2 : "",
+                   cli_outbox_send_word(en.send_state),
                    en.send_state == OUTBOX_SEND_SENT ? outbox_note_name(en.note_state) : "-",
                    en.message_id[0] ? en.message_id : "-", en.note_id[0] ? en.note_id : "-",
                    en.last_error);
         cli_outbox_fix(fix, sizeof(fix), &en);
-        if (en.schedule && iso8601_format_utc(when, sizeof(when), en.send_at_ms / 1000) == 0)
-            printf("    scheduled for: %s\n", when);
+        if (en.schedule && term_local_time(when, sizeof(when), en.send_at_ms / 1000) == 0)
+            printf("    scheduled for: %s (your time)\n", when);
         if (fix[0])
             printf("    fix: %s\n", fix);
         outbox_entry_free(&en);
@@ -235,13 +245,59 @@ static int cli_outbox_list(int json)
     return 0;
 }
 
+#define CLI_OUTBOX_WAITING_SHOWN 20
+
+/* After a flush: each entry that still waits, with its state in the journal's words (pending:
+ * retried on its own; stopped: waits for a person) and why, and the fix of a stopped note. */
+static void cli_outbox_waiting(struct send_ctx *c)
+{
+    static char ids[CLI_OUTBOX_WAITING_SHOWN][OUTBOX_REQUEST_ID_MAX + 1];
+    char fix[SEND_FIX_MAX], when[32];
+    size_t n = 0, i;
+    struct err e;
+
+    err_clear(&e);
+    if (outbox_ids(c->ob, OUTBOX_SELECT_WORK_STOPPED, ids, CLI_OUTBOX_WAITING_SHOWN, &n, &e) != 0) {
+        printf("what still waits could not be read: %s\n", e.message);
+        return;
+    }
+    if (n)
+        printf("\nstill waiting:\n");
+    for (i = 0; i < n; i++) {
+        struct outbox_entry en;
+        memset(&en, 0, sizeof(en));
+        if (outbox_get(c->ob, ids[i], &en, &e) != 1)
+            continue;
+        printf("  %s %s (candidate %s): ", en.is_reply ? "reply" : "request", en.request_id,
+               en.candidate_id);
+        if (en.send_state != OUTBOX_SEND_SENT) {
+            printf("text outcome unknown: TextUs has not said whether it was sent (never sent "
+                   "again; asked at every flush)\n");
+        } else if (en.note_state == OUTBOX_NOTE_STOPPED) {
+            send_stopped_fix(fix, sizeof(fix), en.last_error, en.request_id);
+            printf("note stopped, waits for you: %s\n    fix: %s\n",
+                   en.last_error[0] ? en.last_error : "no reason journaled", fix);
+        } else {
+            printf("note pending, retried on its own: %s",
+                   en.last_error[0] ? en.last_error : "not attempted yet");
+            if (en.next_attempt_ms > 0 &&
+                term_local_time(when, sizeof(when), en.next_attempt_ms / 1000) == 0)
+                printf(" (next try %s)", when);
+            printf("\n");
+        }
+        outbox_entry_free(&en);
+    }
+    if (n == CLI_OUTBOX_WAITING_SHOWN)
+        printf("  (the first %d; textus-host outbox list shows every one)\n",
+               CLI_OUTBOX_WAITING_SHOWN);
+}
+
 static int cli_outbox_flush(void)
 {
     struct send_flush_counts k;
-    struct outbox_counts n;
     struct send_ctx c;
     struct err e;
-    char fix[SEND_FIX_MAX];
+    int waiting;
 
     err_clear(&e);
     if (flush_outbox(1, 1, &k, &e) != 0) {
@@ -253,15 +309,14 @@ static int cli_outbox_flush(void)
            "replies logged: %ld\nreply notes still pending: %ld\nreply notes stopped: %ld\n",
            k.written, k.pending, k.unknown, k.reconciled_sent, k.reconciled_not_sent, k.stopped,
            k.replies_logged, k.replies_pending, k.replies_stopped);
-    if ((k.stopped || k.replies_stopped) && send_ctx_open(&c, 1, &e) == 0) {
-        if (outbox_counts(c.ob, &n, &e) == 0 && (n.note_stopped || n.reply_stopped)) {
-            send_stopped_fix(fix, sizeof(fix), n.stopped_error,
-                             n.note_stopped + n.reply_stopped == 1 ? n.stopped_request_id : NULL);
-            printf("stopped by: %s\nfix: %s\n", n.stopped_error, fix);
-        }
+    waiting = k.pending || k.unknown || k.stopped || k.replies_pending || k.replies_stopped;
+    if (waiting && send_ctx_open(&c, 1, &e) == 0) {
+        cli_outbox_waiting(&c);
         send_ctx_close(&c);
+    } else if (waiting) {
+        printf("what still waits could not be read: %s\n", e.message);
     }
-    return (k.pending || k.unknown || k.stopped || k.replies_pending || k.replies_stopped) ? 3 : 0;
+    return waiting ? 3 : 0;
 }
 
 static int cli_outbox_dismiss(const char *rid)
@@ -388,11 +443,25 @@ void cli_outbox_status_print(const cJSON *status)
         "sent",           "unknown",         "not_sent",        "notes_written",
         "notes_pending",  "notes_disabled",  "notes_stopped",   "notes_dismissed",
         "replies_logged", "replies_pending", "replies_stopped", "replies_dismissed"};
+    /* the same, for a person: the journal's words (pending: retried on its own; stopped:
+     * waits for a person), never a member name */
+    static const char *const words[] = {"texts sent",
+                                        "texts with an unknown outcome",
+                                        "texts not sent",
+                                        "notes written",
+                                        "notes pending (retried on their own)",
+                                        "texts sent while notes were off",
+                                        "notes stopped (wait for you)",
+                                        "notes dismissed",
+                                        "replies logged as notes",
+                                        "reply notes pending (retried on their own)",
+                                        "reply notes stopped (wait for you)",
+                                        "reply notes dismissed"};
     size_t i;
 
     if (!o)
         return;
-    printf("\noutbox:\n");
+    printf("\ntexts and their Greenhouse notes:\n");
     if (cJSON_IsString(err)) {
         printf("  unavailable: %s\n", err->valuestring);
         return;
@@ -400,10 +469,10 @@ void cli_outbox_status_print(const cJSON *status)
     for (i = 0; i < TH_ARRAY_SIZE(keys); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
         if (cJSON_IsNumber(v))
-            printf("  %-17s %.0f\n", keys[i], v->valuedouble);
+            printf("  %-43s %.0f\n", words[i], v->valuedouble);
     }
     if (cJSON_IsString(why))
-        printf("  notes stopped by: %s\n", why->valuestring);
+        printf("  the latest stopped note failed with: %s\n", why->valuestring);
     if (cJSON_IsString(fix))
         printf("  fix: %s\n", fix->valuestring);
 }

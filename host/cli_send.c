@@ -1,6 +1,7 @@
 /*
  * cli_send — `textus-host send --candidate <id> --to <number>`: the body is
- * read from stdin and sent through the same code path as the send_sms verb
+ * read from stdin (on a terminal, after a prompt on stderr: stdout is for the
+ * result) and sent through the same code path as the send_sms verb
  * (handler_send_sms), or scheduled like schedule_sms with --schedule-at,
  * printing its result. With notes on, --to must be one of the candidate's
  * numbers in Greenhouse (the command has no page to read one from) unless
@@ -112,7 +113,7 @@ static int cli_send_check(const char *cand, const char *to, const char *rid, con
     if (at && override)
         return cli_usage_error(CLI_SEND, "--schedule-at and --override-quiet-hours do not go "
                                          "together (a scheduled text must be due inside the "
-                                         "hours texts are allowed, settings.quiet_hours)");
+                                         "hours texts are allowed)");
     if (at && send_parse_send_at(at) <= 0)
         return cli_usage_error(CLI_SEND,
                                "--schedule-at must be a UTC time written YYYY-MM-DDTHH:MM:SSZ, "
@@ -263,6 +264,11 @@ int cli_cmd_send(int argc, char **argv)
     body = malloc(CLI_SEND_BODY_MAX + 1);
     if (!body)
         return 1;
+    if (term_stdin_is_tty()) { /* a person at a terminal, not a pipe: say what is awaited */
+        fprintf(stderr, "Type the text, then press Enter and Ctrl-D (Ctrl-C cancels; nothing is "
+                        "sent before Ctrl-D).\n");
+        fflush(stderr);
+    }
     len = fread(body, 1, CLI_SEND_BODY_MAX + 1, stdin);
     if (len > CLI_SEND_BODY_MAX) {
         rc = cli_usage_error(CLI_SEND, "the text on stdin is longer than %d bytes",

@@ -2,20 +2,27 @@
  * doctor_outbox — the send journal's part of `textus-host doctor`: notes
  * pending or stopped, texts whose outcome is unknown, recent texts Not Delivered with
  * their numbers; and the recent-messages list of the support report
- * (doctor_recent_messages, reached through the engine's API table from cli_doctor.c).
+ * (doctor_recent_messages, reached through the engine's API table from cli_doctor.c):
+ * what support reads to answer "Delivered or Not Delivered?", so the states still
+ * in flight are asked of TextUs again (a bounded number of reads) and every line says
+ * whether its state is fresh or when the journal last had news of it. Times are the
+ * person's local time.
  * [engine]
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "doctor.h"
 #include "doctor_engine.h"
 #include "engine_entry.h"
 #include "outbox.h"
 #include "send.h"
+#include "term.h"
+#include "textus.h"
 
 #define DOCTOR_RECENT_MAX 200
+/* At most this many GET /messages/:message per report (a few seconds on a slow network). */
+#define DOCTOR_REFRESH_MAX 20
 
 /* The help article's two states: Delivered, Not Delivered (failed, failed_transient, unknown). */
 static const char *doctor_delivery_word(const char *state)
@@ -28,6 +35,12 @@ static const char *doctor_delivery_word(const char *state)
         strcmp(state, "unknown") == 0)
         return "Not Delivered";
     return "pending";
+}
+
+/* 1 when TextUs will not change the state any more (the message_status verb's "final"). */
+static int doctor_delivery_final(const char *state)
+{
+    return strcmp(doctor_delivery_word(state), "pending") != 0;
 }
 
 /* Recent texts the help article would call Not Delivered, with their numbers (the FAQ asks). */
@@ -88,8 +101,8 @@ static void doctor_stopped_notes(struct doctor *d, struct send_ctx *c, long tota
         doctor_add(d, "outbox", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING, subject, fix,
                    "the note for candidate %s %s (%s)", en.candidate_id,
                    send_note_never(en.last_error)
-                       ? "can never be written as it is and waits for you"
-                       : "could not be written and waits for you",
+                       ? "is stopped: it can never be written as it is and waits for you"
+                       : "is stopped: it could not be written and waits for you",
                    en.last_error);
         outbox_entry_free(&en);
     }
@@ -98,7 +111,7 @@ static void doctor_stopped_notes(struct doctor *d, struct send_ctx *c, long tota
                    "textus-host outbox list shows each one; fix the cause, then textus-host "
                    "outbox flush, or textus-host outbox dismiss REQUEST_ID for the ones that can "
                    "never be written",
-                   "%ld more note%s could not be written and wait for you", total - (long)n,
+                   "%ld more note%s stopped: not written, waiting for you", total - (long)n,
                    total - (long)n == 1 ? "" : "s");
 }
 
@@ -133,8 +146,9 @@ void doctor_outbox_checks(struct doctor *d)
     if (n.note_pending)
         doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_TRACKING, "Greenhouse notes",
                    "textus-host outbox flush (the host also retries on its own)",
-                   "%ld note%s still to be written in Greenhouse", n.note_pending,
-                   n.note_pending == 1 ? " is" : "s are");
+                   "%ld note%s pending: still to be written in Greenhouse, retried on %s own",
+                   n.note_pending, n.note_pending == 1 ? " is" : "s are",
+                   n.note_pending == 1 ? "its" : "their");
     if (n.unknown || n.intent)
         doctor_add(d, "outbox", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "texts",
                    "textus-host outbox flush (it asks TextUs what happened; never resends)",
@@ -153,13 +167,59 @@ void doctor_outbox_checks(struct doctor *d)
     send_ctx_close(&c);
 }
 
-cJSON *doctor_recent_messages(int limit)
+/*
+ * The state of a sent text for the report, fresh from TextUs when it was still in flight and
+ * a read is allowed (*reads left; online), else as journaled and when the journal last changed.
+ * The read: https://apidocs.next.textus.com/docs/messages/get/ (GET /messages/:message).
+ */
+static void doctor_recent_state(char *out, size_t outsz, struct send_ctx *c,
+                                struct outbox_entry *en, int online, int *reads, char *why,
+                                size_t whysz)
+{
+    struct textus_message m;
+    struct err e;
+    char when[32];
+
+    if (doctor_delivery_final(en->delivery_state)) {
+        snprintf(out, outsz, "%s (%s)", doctor_delivery_word(en->delivery_state),
+                 en->delivery_state);
+        return;
+    }
+    if (online && *reads > 0 && en->message_id[0] && !why[0]) {
+        (*reads)--;
+        err_clear(&e);
+        memset(&m, 0, sizeof(m));
+        if (textus_get_message(&c->tx, en->message_id, &m, &e) == 0 && m.delivery_state[0]) {
+            if (outbox_set_delivery(c->ob, en->message_id, m.delivery_state, &e) < 0)
+                err_clear(&e); /* the report still says what TextUs said */
+            snprintf(out, outsz, "%s (%s, asked TextUs now)",
+                     doctor_delivery_word(m.delivery_state), m.delivery_state);
+            return;
+        }
+        /* one failed read says enough about the network: the rest are not asked */
+        snprintf(why, whysz, "TextUs could not be asked (%s: %s)", err_code_name(e.code),
+                 e.code == ERR_OK ? "no state in the answer" : e.message);
+    }
+    if (term_local_time(when, sizeof(when), en->updated_ms / 1000) != 0)
+        snprintf(when, sizeof(when), "?");
+    snprintf(out, outsz, "%s (%s when last known; the journal last changed %s; %s)",
+             doctor_delivery_word(en->delivery_state),
+             en->delivery_state[0] ? en->delivery_state : "no state yet", when,
+             why[0]       ? why
+             : !online    ? "not asked again: --offline"
+             : *reads > 0 ? "no message id to ask about"
+                          : "not asked again: only the newest texts are asked");
+}
+
+cJSON *doctor_recent_messages(int limit, int online)
 {
     static char ids[DOCTOR_RECENT_MAX][OUTBOX_REQUEST_ID_MAX + 1];
     struct send_ctx c;
     struct err e;
     size_t n = 0, i;
     cJSON *list = NULL;
+    int reads = DOCTOR_REFRESH_MAX;
+    char why[ERR_MESSAGE_MAX + 64] = ""; /* the whole message: never cut */
 
     err_clear(&e);
     if (limit <= 0 || limit > DOCTOR_RECENT_MAX)
@@ -171,19 +231,15 @@ cJSON *doctor_recent_messages(int limit)
     list = cJSON_CreateArray();
     for (i = 0; list && i < n; i++) {
         struct outbox_entry en;
-        char line[768], when[32] = "?", state[96];
-        time_t t;
-        struct tm tm;
+        char line[2 * ERR_MESSAGE_MAX + 512], when[32], state[ERR_MESSAGE_MAX + 256];
         cJSON *o;
         memset(&en, 0, sizeof(en));
         if (outbox_get(c.ob, ids[i], &en, &e) != 1)
             continue;
-        t = (time_t)(en.created_ms / 1000);
-        if (gmtime_r(&t, &tm))
-            strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+        if (term_local_time(when, sizeof(when), en.created_ms / 1000) != 0)
+            snprintf(when, sizeof(when), "?");
         if (en.send_state == OUTBOX_SEND_SENT)
-            snprintf(state, sizeof(state), "%s (%s)", doctor_delivery_word(en.delivery_state),
-                     en.delivery_state[0] ? en.delivery_state : "no state yet");
+            doctor_recent_state(state, sizeof(state), &c, &en, online, &reads, why, sizeof(why));
         else
             snprintf(state, sizeof(state), "%s",
                      en.send_state == OUTBOX_SEND_NOT_SENT ? "not sent" : "outcome unknown");

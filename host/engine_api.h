@@ -40,9 +40,10 @@
 #include "error.h"
 #include "handler.h"
 
-/* 2 and 3: struct err, which both directions pass, gained cause_len */
+/* 2 and 3: struct err, which both directions pass, gained cause_len; engine 4: the report's
+ * recent messages take online (they may ask TextUs for fresh delivery states) */
 #define TH_STORE_API_VERSION  2
-#define TH_ENGINE_API_VERSION 3
+#define TH_ENGINE_API_VERSION 4
 #define TH_STORE_API_SYMBOL   "textus_host_store_api"
 #define TH_ENGINE_API_SYMBOL  "textus_host_engine_api"
 
@@ -95,10 +96,11 @@ struct th_engine_api {
     int (*greenhouse_fallback_phones)(const char *candidate_id, cJSON *out_numbers, struct err *e);
 
     /* doctor: the configuration checks (online=0: no network), the support report's recent
-     * messages (an array of {"line"}, caller frees), and a last pass blanking every
+     * messages (an array of {"line"}, caller frees; online=1: states still in flight are
+     * asked of TextUs again), and a last pass blanking every
      * configured secret found in a report's text. */
     void (*doctor_config_checks)(struct doctor *d, int online);
-    cJSON *(*doctor_recent_messages)(int limit);
+    cJSON *(*doctor_recent_messages)(int limit, int online);
     void (*doctor_scrub)(char *text, size_t len);
 
     /* The conversation verb and `textus-host conversation` (conversation.c). */

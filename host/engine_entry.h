@@ -62,6 +62,6 @@ int greenhouse_fallback_phones(const char *candidate_id, cJSON *out_numbers, str
  * (doctor_config.c), recent messages for the support report (doctor_outbox.c). */
 void doctor_config_checks(struct doctor *d, int online);
 void doctor_scrub(char *text, size_t len);
-cJSON *doctor_recent_messages(int limit);
+cJSON *doctor_recent_messages(int limit, int online);
 
 #endif

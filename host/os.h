@@ -52,6 +52,10 @@
 int64_t os_mono_ms(void);
 /* The wall clock in ms since 1970-01-01T00:00:00Z. */
 int64_t os_wall_ms(void);
+/* The local (this computer's) calendar time of epoch_s, with the current time zone:
+ * 0, or -1 when it cannot be represented. */
+struct tm;
+int os_local_tm(struct tm *out, int64_t epoch_s) TH_WUR;
 /* Sleep about ms milliseconds. */
 void os_sleep_ms(int ms);
 

@@ -53,6 +53,16 @@ int64_t os_mono_ms(void)
     return os_clock_ms(CLOCK_MONOTONIC);
 }
 
+int os_local_tm(struct tm *out, int64_t epoch_s)
+{
+    time_t t = (time_t)epoch_s;
+
+    if ((int64_t)t != epoch_s)
+        return -1;
+    tzset();
+    return localtime_r(&t, out) ? 0 : -1;
+}
+
 int64_t os_wall_ms(void)
 {
     return os_clock_ms(CLOCK_REALTIME);

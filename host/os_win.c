@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 /* Paths are UTF-8 here; Windows takes up to 32767 UTF-16 units with the W APIs. */
@@ -149,6 +150,14 @@ int64_t os_mono_ms(void)
         return (int64_t)GetTickCount64();
     return (int64_t)(c.QuadPart / f.QuadPart) * 1000 +
            (c.QuadPart % f.QuadPart) * 1000 / f.QuadPart;
+}
+
+int os_local_tm(struct tm *out, int64_t epoch_s)
+{
+    __time64_t t = (__time64_t)epoch_s;
+
+    _tzset();
+    return _localtime64_s(out, &t) == 0 ? 0 : -1;
 }
 
 int64_t os_wall_ms(void)

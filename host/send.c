@@ -1085,7 +1085,7 @@ static void send_note_json(const struct outbox_entry *en, cJSON *n, int written_
     case OUTBOX_NOTE_STOPPED: {
         char fix[SEND_FIX_MAX];
         send_stopped_fix(fix, sizeof(fix), en->last_error, en->request_id);
-        cJSON_AddStringToObject(n, "state", "pending");
+        cJSON_AddStringToObject(n, "state", "stopped"); /* the journal's, outbox list's word */
         cJSON_AddNullToObject(n, "id");
         cJSON_AddStringToObject(n, "reason", en->last_error);
         cJSON_AddFalseToObject(n, "retrying");

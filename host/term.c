@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include "os.h"
 
@@ -150,4 +151,23 @@ const char *term_nearest(const char *word, const char *const *cands, size_t n)
         }
     }
     return best <= limit ? pick : NULL;
+}
+
+int term_local_time(char *out, size_t outsz, int64_t epoch_s)
+{
+    struct tm tm;
+
+    if (!outsz)
+        return -1;
+    out[0] = '\0';
+    if (os_local_tm(&tm, epoch_s) != 0 || !strftime(out, outsz, "%Y-%m-%d %H:%M", &tm)) {
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int term_stdin_is_tty(void)
+{
+    return os_isatty(0);
 }

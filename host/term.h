@@ -12,6 +12,7 @@
 #define TH_TERM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "common.h"
@@ -52,5 +53,16 @@ void term_step_end(FILE *f);
  * when none is within max(1, strlen(word) / 3) edits. Case-insensitive.
  */
 const char *term_nearest(const char *word, const char *const *cands, size_t n);
+
+/*
+ * epoch_s as the person's own wall-clock time, "2026-12-07 10:15" (the TZ of the process,
+ * else the system's zone): what a person reads in the outbox list, the support report and a
+ * conversation (programs get ISO 8601 UTC in --json). 0, or -1 (out = "") when it cannot be
+ * converted.
+ */
+int term_local_time(char *out, size_t outsz, int64_t epoch_s);
+
+/* 1 when stdin is a terminal a person types at (a prompt on stderr then helps). */
+int term_stdin_is_tty(void);
 
 #endif

@@ -53,20 +53,27 @@ static struct verify_check *verify_add(struct verify_report *r, const char *chec
     return c;
 }
 
-/* One line saying what to do about a failure. */
-static void verify_fix(struct verify_check *c, int v3, const char *perm)
+/* One line saying what to do about a failure; asked: in the words of configure's questions,
+ * for a session that asks them again (VERIFY_ASKED). */
+static void verify_fix(struct verify_check *c, int v3, const char *perm, int asked)
 {
     const char *fix;
+    const char *again = asked ? "" : " and run `textus-host configure` again";
 
     switch (c->code) {
     case ERR_TEXTUS_AUTH:
-        fix = "create a new API token in TextUs (" TH_HINT_TEXTUS_TOKEN ") and run "
-              "`textus-host configure` with it";
+        fix = asked ? "create a new API token in TextUs (" TH_HINT_TEXTUS_TOKEN ") and give it "
+                      "as the TextUs API token"
+                    : "create a new API token in TextUs (" TH_HINT_TEXTUS_TOKEN ") and run "
+                      "`textus-host configure` with it";
         break;
     case ERR_TEXTUS_ACCOUNT:
-        fix = "set textus.account to the slug of an account the token's user belongs to or "
-              "reaches through the account tree (see the list above), or use a token of a "
-              "member of that account or of one above it";
+        fix = asked ? "give as the TextUs account slug an account the token's user belongs to "
+                      "or reaches through the account tree (the message names its accounts), "
+                      "or use a token of a member of that account or of one above it"
+                    : "set textus.account to the slug of an account the token's user belongs "
+                      "to or reaches through the account tree (the message names its "
+                      "accounts), or use a token of a member of that account or of one above it";
         break;
     case ERR_GREENHOUSE_AUTH:
         if (perm && !v3) {
@@ -78,20 +85,36 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
                      perm);
             return;
         }
-        fix = v3 ? "check greenhouse.client_id and client_secret (Greenhouse: Configure > Dev "
-                   "Center > API Credentials) and run `textus-host configure` again"
-                 : "check greenhouse.api_key and its permissions (Greenhouse: Configure > Dev "
-                   "Center > API Credential Management) and run `textus-host configure` again";
+        if (asked)
+            fix = v3 ? "check the Harvest v3 client id and client secret (Greenhouse: Configure "
+                       "> Dev Center > API Credentials)"
+                     : "check the Harvest v1 API key and its permissions (Greenhouse: Configure "
+                       "> Dev Center > API Credential Management)";
+        else
+            fix = v3 ? "check greenhouse.client_id and client_secret (Greenhouse: Configure > "
+                       "Dev Center > API Credentials) and run `textus-host configure` again"
+                     : "check greenhouse.api_key and its permissions (Greenhouse: Configure > "
+                       "Dev Center > API Credential Management) and run `textus-host configure` "
+                       "again";
         break;
     case ERR_GREENHOUSE_V1_RETIRED:
-        fix = "create Harvest v3 credentials (Configure > Dev Center > API Credentials > Harvest "
-              "V3) and configure greenhouse.client_id + client_secret";
+        fix = asked ? "create Harvest v3 credentials (Configure > Dev Center > API Credentials "
+                      "> Harvest V3), answer v3 and give their client id and client secret"
+                    : "create Harvest v3 credentials (Configure > Dev Center > API Credentials "
+                      "> Harvest V3) and configure greenhouse.client_id + client_secret";
         break;
     case ERR_GREENHOUSE_USER_NOT_FOUND:
-        fix = strstr(c->message, "disabled")
-                  ? "ask a Greenhouse admin to re-enable the user, or configure the sign-in "
-                    "email of an enabled user (greenhouse.email)"
-                  : "set greenhouse.email to the address you sign in to Greenhouse with";
+        if (asked)
+            fix = strstr(c->message, "disabled")
+                      ? "ask a Greenhouse admin to re-enable the user, or give the sign-in email "
+                        "of an enabled user as your Greenhouse sign-in email"
+                      : "give the address you sign in to Greenhouse with as your Greenhouse "
+                        "sign-in email";
+        else
+            fix = strstr(c->message, "disabled")
+                      ? "ask a Greenhouse admin to re-enable the user, or configure the sign-in "
+                        "email of an enabled user (greenhouse.email)"
+                      : "set greenhouse.email to the address you sign in to Greenhouse with";
         break;
     case ERR_GREENHOUSE_PERMISSION:
         /* 403: "You don't have access to that record" (harvest.html#errors) */
@@ -100,11 +123,11 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
             if (gh_forbidden_scope(c->message, named, sizeof(named)))
                 snprintf(c->fix, sizeof(c->fix),
                          "grant the scope %s on the Harvest v3 credential (Greenhouse: Configure "
-                         "> Dev Center > API Credentials > Manage scopes), then run "
-                         "`textus-host configure` again",
+                         "> Dev Center > API Credentials > Manage scopes)%s",
                          named[0] ? named
                          : perm   ? perm
-                                  : "Greenhouse named");
+                                  : "Greenhouse named",
+                         again);
             else
                 snprintf(c->fix, sizeof(c->fix),
                          "check that the scope %s is granted on the Harvest v3 credential "
@@ -121,20 +144,27 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm)
         }
         return;
     case ERR_RATE_LIMITED:
-        fix = "the service is rate-limiting these credentials: wait a minute and run "
-              "`textus-host configure` again";
+        fix = asked ? "the service is rate-limiting these credentials: wait a minute, then check "
+                      "again"
+                    : "the service is rate-limiting these credentials: wait a minute and run "
+                      "`textus-host configure` again";
         break;
     case ERR_UPSTREAM_UNAVAILABLE:
-        fix = "check the network connection, the service URL (base_url) and settings.ca_file, "
-              "then run `textus-host configure` again";
+        fix = asked ? "check the network connection (and, if your admin set them, the service "
+                      "address and certificate file), then check again"
+                    : "check the network connection, the service URL (base_url) and "
+                      "settings.ca_file, then run `textus-host configure` again";
         break;
     case ERR_INVALID_CONFIG:
     case ERR_BAD_REQUEST:
-        fix = "correct the value named in the message with `textus-host configure`";
+        fix = asked ? "correct the answer named in the message"
+                    : "correct the value named in the message with `textus-host configure`";
         break;
     default:
-        fix = "check that the configured URL is the real service, then run `textus-host "
-              "configure` again; if it persists, report it";
+        fix = asked ? "check that the service address your admin set is the real service; if "
+                      "it persists, report it"
+                    : "check that the configured URL is the real service, then run `textus-host "
+                      "configure` again; if it persists, report it";
         break;
     }
     snprintf(c->fix, sizeof(c->fix), "%s", fix);
@@ -151,7 +181,7 @@ static void verify_fail(struct verify_report *r, const char *check, const struct
     c = verify_add(r, check, VERIFY_FAIL, why->code, cause);
 
     if (c)
-        verify_fix(c, v3, perm);
+        verify_fix(c, v3, perm, r->asked);
 }
 
 /* ---- reading the merged document ---------------------------------------------- */
@@ -201,9 +231,10 @@ static void verify_textus(const cJSON *doc, struct verify_report *r, struct veri
     err_clear(&e);
     if (!tc.token) {
         verify_add(r, "TextUs token", VERIFY_UNCHECKED, ERR_OK,
-                   "not configured yet (textus.token)");
+                   r->asked ? "not given yet" : "not configured yet (textus.token)");
         verify_add(r, "TextUs account", VERIFY_UNCHECKED, ERR_OK,
                    tc.account ? "not checked: no TextUs token is configured"
+                   : r->asked ? "not given yet"
                               : "not configured yet (textus.account)");
         return;
     }
@@ -219,7 +250,7 @@ static void verify_textus(const cJSON *doc, struct verify_report *r, struct veri
         }
         cJSON_Delete(arr);
         verify_add(r, "TextUs account", VERIFY_UNCHECKED, ERR_OK,
-                   "not configured yet (textus.account)");
+                   r->asked ? "not given yet" : "not configured yet (textus.account)");
         return;
     }
     if (textus_verify_account(&tc, &acct, &e) == 0) {
@@ -316,7 +347,8 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
     v3 = cfg.client_id && cfg.client_secret;
     if (!v3 && !cfg.api_key) {
         verify_gh_unconfigured(
-            r, "not configured yet (greenhouse.api_key, or client_id + client_secret)");
+            r, r->asked ? "not given yet (the Harvest client id and secret, or a v1 API key)"
+                        : "not configured yet (greenhouse.api_key, or client_id + client_secret)");
         goto out;
     }
     if (v3)
@@ -363,7 +395,9 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
                                       "Harvest v1 still answers, but " CONFIG_V1_NOTICE)))
             snprintf(notice->fix, sizeof(notice->fix),
                      "create Harvest v3 credentials (Configure > Dev Center > API Credentials > "
-                     "Harvest V3) and configure greenhouse.client_id + client_secret");
+                     "Harvest V3) and %s",
+                     r->asked ? "answer v3 with their client id and client secret"
+                              : "configure greenhouse.client_id + client_secret");
     }
     /* the user */
     if (probe.user_id > 0) {
@@ -374,7 +408,7 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
         verify_fail(r, "Greenhouse user", &probe.items[0].err, v3, NULL);
     } else if (!email) {
         verify_add(r, "Greenhouse user", VERIFY_UNCHECKED, ERR_OK,
-                   "not configured yet (greenhouse.email)");
+                   r->asked ? "not given yet" : "not configured yet (greenhouse.email)");
     } else {
         verify_add(r, "Greenhouse user", VERIFY_UNCHECKED, ERR_OK,
                    "not checked: the user list could not be read");
@@ -405,9 +439,9 @@ static void verify_greenhouse(const cJSON *doc, struct verify_report *r, struct 
         } else if (st == GH_CHECK_FAILED && (why->code == ERR_GREENHOUSE_V1_RETIRED ||
                                              why->code == ERR_NOT_CONFIGURED || early)) {
             verify_add(r, perms[j].label, VERIFY_UNCHECKED, ERR_OK,
-                       why->code == ERR_NOT_CONFIGURED
-                           ? "not checked: no greenhouse.email is configured"
-                           : "not checked: see the credentials check");
+                       why->code != ERR_NOT_CONFIGURED ? "not checked: see the credentials check"
+                       : r->asked ? "not checked: no Greenhouse sign-in email is given"
+                                  : "not checked: no greenhouse.email is configured");
         } else if (st == GH_CHECK_FAILED) {
             verify_fail(r, perms[j].label, why, v3, perms[j].probe);
         } else {
@@ -491,10 +525,10 @@ static void verify_step_end(const struct verify_progress *p, struct verify_step 
             (c->code != ERR_UPSTREAM_UNAVAILABLE && c->code != ERR_RATE_LIMITED))
             continue;
         snprintf(c->message + len, sizeof(c->message) - len,
-                 "; waited %ld.%ld s in all for %s (timeouts: connect %ld ms, request %ld ms; "
-                 "settings.connect_timeout_ms, settings.timeout_ms)",
+                 "; waited %ld.%ld s in all for %s (timeouts: connect %ld ms, request %ld ms%s)",
                  st->elapsed_ms / 1000, (st->elapsed_ms % 1000) / 100, st->host,
-                 st->connect_timeout_ms, st->timeout_ms);
+                 st->connect_timeout_ms, st->timeout_ms,
+                 r->asked ? "" : "; settings.connect_timeout_ms, settings.timeout_ms");
     }
     if (p && p->end)
         p->end(p->ctx, st, r);
@@ -539,6 +573,7 @@ int verify_configure(const cJSON *patch, int from_extension, int flags,
     int rc = -1;
 
     memset(report, 0, sizeof(*report));
+    report->asked = (flags & VERIFY_ASKED) != 0;
     memset(&cache, 0, sizeof(cache));
     if (out)
         *out = NULL;

@@ -56,6 +56,7 @@ struct verify_report {
     int cache_failed; /* saved, but caching the user id / token failed (logged) */
     cJSON *changes;   /* config_changes(): what was saved (or, not saved, would change); no
                          secrets. Owned: release with verify_report_release(). */
+    int asked;        /* VERIFY_ASKED: messages and fixes speak of configure's questions */
 };
 
 /* One step of the verification: the checks of one service. */
@@ -80,6 +81,10 @@ struct verify_progress {
 
 #define VERIFY_SAVE_ANYWAY 1 /* save even when a check failed */
 #define VERIFY_DRY_RUN     2 /* verify what would be saved; save nothing */
+/* The answers were typed on a terminal, in a session that offers to ask again: fixes name
+ * the questions ("the TextUs account slug"), never a document's keys (textus.account), and
+ * never say "run configure again" (the session asks). */
+#define VERIFY_ASKED 4
 
 /*
  * The whole configure flow: check and merge `patch` in memory, verify it

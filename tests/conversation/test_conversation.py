@@ -9,12 +9,14 @@ API, a timeline page that is not a Timeline). Every scenario counts what the fak
 Prints one table row per scenario:
     scenario | generation | reply notes | reply codes
 """
+import datetime
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import zoneinfo
 
 SRC = os.environ["TH_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
@@ -553,6 +555,15 @@ def s_cli(w, to):
     except ValueError:
         doc = {}
     check(p.returncode == 0 and len(doc.get("items", [])) == 5, "%s cli --json" % w.gen)
+    # a person reads their own time (Denver here), never UTC; --json keeps TextUs's UTC
+    p = w.cli("conversation", "--to", to, extra_env={"TZ": "America/Denver"})
+    out = p.stdout.decode()
+    ats = [i["at"] for i in doc.get("items", []) if str(i.get("at", "")).endswith("Z")]
+    local = [datetime.datetime.strptime(a[:16], "%Y-%m-%dT%H:%M").replace(
+        tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo("America/Denver")).strftime(
+        "[%Y-%m-%d %H:%M]") for a in ats]
+    check(ats and all(a in out for a in local) and "UTC" not in out,
+          "%s cli thread in local time %r: %r" % (w.gen, local, out))
     w.fakes.fault({"server": "textus", "method": "GET", "path_re": r"/timeline$",
                    "action": {"status": 503}, "times": -1})
     p = w.cli("conversation", "--to", to)

@@ -8,6 +8,8 @@ document. (`configure` has its own tests in tests/store and tests/verify.)
 """
 import json
 import os
+import pty
+import select
 import shutil
 import subprocess
 import tempfile
@@ -98,7 +100,11 @@ class Cli(unittest.TestCase):
                        "--candidate must be a Greenhouse candidate id: 1 to 18 digits, not 0"),
                       (["conversation", "--too", "+13035550123"],
                        "unknown option '--too' (did you mean --to?)"),
-                      (["configure", "--no-verfy"], "unknown option '--no-verfy'")]
+                      (["configure", "--no-verfy"], "unknown option '--no-verfy'"),
+                      (["send", "--candidate", "1", "--to", "+13035550123", "--schedule-at",
+                        "2030-01-16T14:00:00Z", "--override-quiet-hours"],
+                       "--schedule-at and --override-quiet-hours do not go together (a scheduled "
+                       "text must be due inside the hours texts are allowed)\n")]
         for args, text in cases:
             p = self.run_host(*args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
@@ -140,6 +146,31 @@ class Cli(unittest.TestCase):
         p = self.run_host("outbox", "list", "--json")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout), {"entries": [], "replies": []})
+
+    @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
+    def test_send_on_a_terminal_says_it_waits_for_the_text(self):
+        args = [HOST, "send", "--candidate", "1001", "--to", "+13035550123"]
+        master, slave = pty.openpty()
+        p = subprocess.Popen(args, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=self.env)
+        os.close(slave)
+        try:
+            # before anything is typed: the prompt, on stderr (stdout is for the result)
+            ready, _, _ = select.select([p.stderr], [], [], 15)
+            first = os.read(p.stderr.fileno(), 4096).decode() if ready else ""
+            self.assertIn("Type the text, then press Enter and Ctrl-D", first)
+            os.write(master, b"hello\n\x04")
+            out, err = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            os.close(master)
+        self.assertNotIn("Type the text", out.decode())
+        self.assertNotIn("the text to send is read from stdin, and it is empty", err.decode())
+        # a pipe is not a person: no prompt
+        q = self.run_host(*args[1:], stdin="hello\n")
+        self.assertNotIn("Type the text", q.stderr + q.stdout)
 
 
 if __name__ == "__main__":

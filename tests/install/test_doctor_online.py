@@ -346,15 +346,73 @@ class DoctorOnline(unittest.TestCase):
         f.reset_faults()
         rc, doc = self.doctor("--offline")
         self.assertEqual(rc, 1)
-        c = self.finding(doc, "fail", "could not be written and waits for you", "outbox")
+        c = self.finding(doc, "fail", "is stopped: it could not be written and waits for you",
+                         "outbox")
         self.assertEqual(c["subject"], "Greenhouse note of request doc-stopped-1")
         # Harvest's 403 is "no access to that record" (401 is the key or its permissions)
         self.assertIn("access to the candidate's record", c["fix"])
         self.assertIn("outbox flush", c["fix"])
         self.assertTrue(c["faq_not_tracking"])
-        w = self.finding(doc, "warn", "still to be written in Greenhouse", "outbox")
+        w = self.finding(doc, "warn", "1 note is pending: still to be written in Greenhouse, "
+                         "retried on its own", "outbox")
         self.assertIn("outbox flush", w["fix"])
         self.assertIn("could not be written", doc["faq"]["not_tracking"])
+
+    @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
+    def test_one_word_per_note_state_and_flush_says_which_and_why(self):
+        self.configure()
+        f = self.fakes
+        f.fault({"server": "harvest", "path_re": "notes$", "action": {"status": 503}, "times": -1})
+        pending = self.send("+13035550123", "one", "word-pending-1")["result"]["note"]
+        f.reset_faults()
+        f.fault({"server": "harvest", "path_re": "notes$", "action": {"status": 403}, "times": -1})
+        stopped = self.send("+13035550124", "two", "word-stopped-1")["result"]["note"]
+        # the send's reply says what the journal, outbox list and flush say
+        self.assertEqual((pending["state"], pending["retrying"]), ("pending", True), pending)
+        self.assertEqual((stopped["state"], stopped["retrying"]), ("stopped", False), stopped)
+        entries = json.loads(self.cli("outbox", "list", "--json").stdout)["entries"]
+        words = {e["request_id"]: e["note"] for e in entries}
+        self.assertEqual(words["word-pending-1"], pending["state"])
+        self.assertEqual(words["word-stopped-1"], stopped["state"])
+        # a flush that cannot finish says which note waits, in which state, and why
+        f.reset_faults()
+        f.fault({"server": "harvest", "path_re": "notes$", "action": {"status": 503}, "times": -1})
+        p = self.cli("outbox", "flush")
+        f.reset_faults()
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        out = p.stdout
+        self.assertIn("still waiting:", out)
+        line = [l for l in out.splitlines() if "word-pending-1" in l]
+        self.assertTrue(line and "(candidate 1001): note pending, retried on its own: "
+                        "upstream_unavailable" in line[0], out)
+        self.assertNotIn("fix: ", out)  # nothing for a person to do: it is retried
+        # a stopped note: which, why and the fix
+        f.fault({"server": "harvest", "path_re": "notes$", "action": {"status": 403}, "times": -1})
+        p = self.cli("outbox", "flush")
+        f.reset_faults()
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        out = p.stdout
+        line = [l for l in out.splitlines() if "word-stopped-1" in l]
+        self.assertTrue(line and "(candidate 1001): note stopped, waits for you: "
+                        "greenhouse_permission" in line[0], out)
+        self.assertIn("    fix: ", out.split("word-stopped-1", 1)[1])
+        # status says the same words, not its JSON members
+        st = self.cli("status").stdout
+        self.assertRegex(st, r"notes stopped \(wait for you\) +2\n")
+        for key in ("notes_stopped", "notes_pending", "not_sent", "replies_"):
+            self.assertNotIn(key, st)
+        # outbox list: the person's own time, never UTC (--json: epoch milliseconds)
+        p = subprocess.run([HOST, "outbox", "list"], env=dict(self.env, TZ="America/Denver"),
+                           capture_output=True, text=True, timeout=60)
+        self.outputs += [p.stdout, p.stderr]
+        self.assertNotIn("UTC", p.stdout)
+        self.assertIn("journaled (local)", p.stdout)
+        e = [x for x in entries if x["request_id"] == "word-stopped-1"][0]
+        local = subprocess.run(["date", "-d", "@%d" % (e["journaled_ms"] // 1000),
+                                "+%Y-%m-%d %H:%M"], env=dict(os.environ, TZ="America/Denver"),
+                               capture_output=True, text=True).stdout.strip()
+        row = [l for l in p.stdout.splitlines() if l.startswith("word-stopped-1 ")][0]
+        self.assertIn(" %s " % local, row)
 
     @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
     def test_report_lists_messages_and_numbers(self):
@@ -383,6 +441,70 @@ class DoctorOnline(unittest.TestCase):
         self.assertTrue(c["faq_not_sending"])
         self.assertIn("Not Delivered", doc["faq"]["not_sending"])
 
+    def report_lines(self, *args, tz="America/Denver"):
+        report = os.path.join(self.tmp, os.path.basename(self.state) + "-%d.txt" % len(self.outputs))
+        p = subprocess.run([HOST, "doctor", "--report", report] + list(args),
+                           env=dict(self.env, TZ=tz), capture_output=True, text=True, timeout=120)
+        self.outputs += [p.stdout, p.stderr]
+        with open(report) as f:
+            text = f.read()
+        self.outputs.append(text)
+        return text, [l for l in text.splitlines() if "candidate 1001" in l]
+
+    @unittest.skipUnless(HAS_SEND, "this host has no send flow yet")
+    def test_report_refreshes_delivery_states_or_says_when_it_knew_them(self):
+        # TextUs delivered both texts after the sends; nobody asked since (no message_status,
+        # no compose box open): the journal still says queued
+        self.configure()
+        r1 = self.send("+13035550125", "third text", "doc-fresh-1")
+        r2 = self.send("+13035550126", "fourth text", "doc-fresh-2")
+        m1, m2 = r1["result"]["message"]["id"], r2["result"]["message"]["id"]
+        self.fakes.advance(m1, "delivered")
+        self.fakes.advance(m2, "failed")
+        # --offline: nothing is asked, and every line says the state is the last one known
+        text, lines = self.report_lines("--offline")
+        self.assertIn("states still in flight were not asked of TextUs again (--offline)", text)
+        line = [l for l in lines if "+13035550125" in l][0]
+        self.assertIn("pending (queued when last known; the journal last changed ", line)
+        self.assertIn("not asked again: --offline", line)
+        # TextUs out of reach: the lines say so, whole, and when the state was last known
+        self.fakes.fault({"server": "textus", "method": "GET", "path_re": "^/messages/",
+                          "action": {"status": 503}, "times": -1})
+        text, lines = self.report_lines()
+        self.fakes.reset_faults()
+        line = [l for l in lines if "+13035550125" in l][0]
+        self.assertIn("pending (queued when last known; the journal last changed ", line)
+        self.assertRegex(line, r"; TextUs could not be asked \(upstream_unavailable: [^()]*"
+                               r"\(HTTP 503[^)]*\)[^()]*\)\)  candidate 1001", line)
+        # online: the report asks TextUs (GET /messages/:message) and says what it answered
+        since = self.fakes.requests()[-1]["seq"]
+        text, lines = self.report_lines()
+        reads = [r for r in self.fakes.requests(server="textus", since=since)
+                 if r["method"] == "GET" and r["path"] in (m1, m2)]
+        self.assertEqual(len(reads), 2, reads)
+        self.assertTrue(any("+13035550125" in l and "Delivered (delivered, asked TextUs now)" in l
+                            for l in lines), lines)
+        self.assertTrue(any("+13035550126" in l and "Not Delivered (failed, asked TextUs now)" in l
+                            for l in lines), lines)
+        self.assertFalse([l for l in lines if "(queued" in l], lines)
+        # what was learnt is journaled: the next report need not ask again
+        since = self.fakes.requests()[-1]["seq"]
+        text, lines = self.report_lines()
+        self.assertTrue(any("+13035550125" in l and "Delivered (delivered)" in l for l in lines))
+        self.assertFalse([r for r in self.fakes.requests(server="textus", since=since)
+                          if r["path"] in (m1, m2)])
+        # times are the person's: the report says so, and a line starts at the local time
+        self.assertIn("times are this computer's local time, offset -0700 from UTC", text)
+        self.assertRegex(text, r"\ngenerated: \S+Z \(\d{4}-\d\d-\d\d \d\d:\d\d on this computer\)\n")
+        entries = json.loads(self.cli("outbox", "list", "--json").stdout)["entries"]
+        e = [x for x in entries if x["request_id"] == "doc-fresh-1"][0]
+        local = subprocess.run(["date", "-d", "@%d" % (e["journaled_ms"] // 1000),
+                                "+%Y-%m-%d %H:%M"], env=dict(os.environ, TZ="America/Denver"),
+                               capture_output=True, text=True).stdout.strip()
+        line = [l for l in lines if "+13035550125" in l][0]
+        self.assertTrue(line.startswith(local + "  to +13035550125"), (local, line))
+        self.assertNotIn("UTC", line)
+
 
     # ---- a note that can never be written ----
 
@@ -397,7 +519,7 @@ class DoctorOnline(unittest.TestCase):
                        "to": "+13035550125", "body": "hello"})
         self.assertTrue(r["ok"], r)
         note = r["result"]["note"]
-        self.assertEqual(note["state"], "pending", note)
+        self.assertEqual(note["state"], "stopped", note)  # the journal's word, as outbox list
         self.assertIs(note["retrying"], False)
         self.assertIs(note["never"], True)
         # the real fix: dismiss this request (a flush cannot help)

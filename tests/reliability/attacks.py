@@ -218,8 +218,8 @@ class CredentialsStayHome(unittest.TestCase):
             r = w3.one_shot({"type": "send_sms", "request_id": "redir-token",
                              "candidate_id": str(CAND), "to": "+13035550144",
                              "body": "token redirected"})
-            self.assertEqual(code(r), "ok", r)  # the SMS goes; the note waits
-            self.assertEqual(r["result"]["note"]["state"], "pending")
+            self.assertEqual(code(r), "ok", r)  # the SMS goes; the note waits for a person
+            self.assertEqual(r["result"]["note"]["state"], "stopped")
         finally:
             w3.close()
 

@@ -412,7 +412,7 @@ def s_token_race(w):
                                                                or "") for r in recs),
           "%s race: the next send asked the new client for a token" % w.gen)
     ns2 = [n for m in w.messages(body=body2) for n in w.notes("[textus:%s]" % m["id"])]
-    check(code(r2) == "ok" and not ns2 and r2["result"]["note"]["state"] == "pending",
+    check(code(r2) == "ok" and not ns2 and r2["result"]["note"]["state"] == "stopped",
           "%s race: the new client's missing scope stops the note (%r)" % (w.gen, r2))
     w.configure()
     out = subprocess.run([HOST, "outbox", "flush"], env=dict(os.environ, **w.env),
@@ -523,7 +523,7 @@ def s_notes_disabled_and_stopped(w):
     w.configure(v1_key=V1_KEY_NO_NOTE)
     body = unique("no add-note permission")
     r = w.send("nodperm-" + w.gen, "+13035550132", body)
-    check(code(r) == "ok" and r["result"]["note"]["state"] == "pending" and
+    check(code(r) == "ok" and r["result"]["note"]["state"] == "stopped" and
           r["result"]["note"].get("retrying") is False, "%s stopped: %r" % (w.gen, r))
     if code(r) == "ok":
         # the stopped note's reason ends at the cause: its fix is said once, in "fix"
@@ -539,7 +539,8 @@ def s_notes_disabled_and_stopped(w):
           "%s status shows the stopped note and its fix: %r" % (w.gen, ob))
     cli = subprocess.run([HOST, "status"], env=dict(os.environ, **w.env), capture_output=True,
                          timeout=30)
-    check(b"notes_stopped" in cli.stdout and b"fix:" in cli.stdout,
+    check(b"notes stopped (wait for you)" in cli.stdout and b"fix:" in cli.stdout and
+          b"notes_stopped" not in cli.stdout,
           "%s textus-host status prints the outbox" % w.gen)
     w.configure(v1_key=V1_KEY)
     out = subprocess.run([HOST, "outbox", "flush"], env=dict(os.environ, **w.env),
@@ -716,7 +717,7 @@ def s_cli_send_options(w):
     # outbox list: the made-up id (28 characters) does not push its row out of the columns
     lst = subprocess.run([HOST, "outbox", "list"], env=env, capture_output=True, text=True,
                          timeout=30).stdout.splitlines()
-    col = lst[0].index("journaled (UTC)")
+    col = lst[0].index("journaled (local)")
     rows = [l for l in lst[1:] if l.startswith(res.get("request_id", "?") + " ")]
     check(len(rows) == 1 and rows[0][col - 1] == " " and rows[0][col:col + 4].isdigit(),
           "%s outbox list: the id column fits the longest id:\n%s" % (w.gen, "\n".join(lst[:4])))

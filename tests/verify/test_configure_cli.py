@@ -510,6 +510,45 @@ class Interactive(Base):
         self.assertEqual(st["textus"]["account"], "acme")
         self.assertEqual(st["greenhouse"]["user_id"], 101)
 
+    def test_on_a_terminal_fixes_speak_of_the_questions(self):
+        # the same failures as above: a fix names the question to answer again, never a key
+        # of the JSON document, a list that is not there, or "run configure again" (the
+        # session itself offers to ask again)
+        state = url_only_root()
+        t = Pty(state, env=env_for(state, NO_COLOR="1"))
+        t.answer("TextUs API token", TOKEN)
+        t.answer("TextUs account slug", "acme-east")
+        t.answer("Greenhouse sign-in email", "nobody@acme.example")
+        t.answer("Harvest API", "v3")
+        t.answer("client id", CLIENT)
+        t.answer("client secret", SECRET)
+        first = t.read_until("Fix them now?")
+        fixes = [l.strip() for l in first.replace("\r", "\n").splitlines()
+                 if l.strip().startswith("fix: ")]
+        self.assertEqual(len(fixes), 2, first)
+        self.assertIn("as the TextUs account slug", fixes[0])
+        self.assertIn("the message names its accounts", fixes[0])
+        self.assertIn("as your Greenhouse sign-in email", fixes[1])
+        for jargon in ("textus.", "greenhouse.", "settings.", "list above", "configure again",
+                       "textus-host configure"):
+            self.assertNotIn(jargon, first)
+        os.write(t.fd, b"y\n")
+        t.answer("TextUs account slug", "acme")
+        t.answer("Greenhouse sign-in email", "alice@acme.example")
+        t.read_until("Next: ")
+        self.assertEqual(t.finish(), 0, t.text())
+        rest = t.text()[t.text().index("what changed:"):]
+        self.assertRegex(rest, r"TextUs account slug +set: acme")
+        self.assertRegex(rest, r"Greenhouse sign-in email +set: alice@acme.example")
+        self.assertNotIn("textus.", rest)
+        self.assertNotIn("greenhouse.", rest)
+        # a JSON document speaks in its own keys (the person wrote them), still with no
+        # list "above" that is not there
+        rc, out, err = configure(new_root(), full(account="acme-east"))
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("set textus.account to the slug", out)
+        self.assertNotIn("list above", out)
+
     def test_a_service_out_of_reach_does_not_lose_the_answers(self):
         # TextUs answers 503: no answer here can fix that, but the answers can still be kept
         CF.fakes.fault({"server": "textus", "path_re": "^/accounts$", "times": -1,
@@ -583,11 +622,15 @@ class Interactive(Base):
         t = Pty(state, "--no-verify")
         t.answer("TextUs API token", TOKEN)
         t.answer("TextUs account slug", "Acme Co")
-        self.assertIn("textus.account must be an account slug", t.read_until("TextUs account slug"))
+        # the question's words, never the document's key (textus.account)
+        said = t.read_until("please type it again")
+        self.assertIn("  TextUs account slug: must be an account slug", said)
+        self.assertNotIn("textus.account", said)
         t.answer("", "acme")
         t.answer("Greenhouse sign-in email", "alice-at-acme")
-        self.assertIn("greenhouse.email must be an email address",
-                      t.read_until("Greenhouse sign-in email"))
+        said = t.read_until("please type it again")
+        self.assertIn("  Greenhouse sign-in email: must be an email address", said)
+        self.assertNotIn("greenhouse.email", said)
         t.answer("", "alice@acme.example")
         t.answer("Harvest API", "v2")
         self.assertIn('please answer v3 or v1 ("v2" is neither)', t.read_until("Harvest API"))
@@ -612,7 +655,9 @@ class Interactive(Base):
         self.assertIn("required: the Harvest v1 API key", t.read_until("Harvest v1 API key"))
         t.answer("", KEY)
         self.assertEqual(t.finish(), 0, t.text())
-        self.assertRegex(t.text(), r"greenhouse\.client_secret +removed")
+        # in the questions' words: a person who was asked never reads a document's key
+        self.assertRegex(t.text(), r"Harvest v3 client secret +removed")
+        self.assertNotIn("greenhouse.", t.text())
         self.assertEqual(status(state)["greenhouse"]["harvest"], "v1")
 
 
