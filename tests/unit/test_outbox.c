@@ -974,6 +974,9 @@ static void test_note_lease(void **state)
     assert_int_equal(outbox_note_written(ob, "lease-b", "77", &e), 1);
     assert_int_equal(outbox_note_renew(ob, "lease-b", &e), 0);
     outbox_set_clock(NULL);
+    outbox_close(ob);
+}
+
 /* A stopped note's reason longer than the journal's column buffer (last_error, 256 bytes)
  * reads to its reader (send's reply, outbox list, flush, dismiss, doctor, the report) cut at
  * a word with "…", never mid-word and never inside a UTF-8 character. */
