@@ -11,41 +11,57 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 static int frame_stall_ms = FRAME_STALL_TIMEOUT_MS;
+/* CLOCK_MONOTONIC milliseconds by which the frame under way must be complete. */
+static int64_t frame_deadline_ms;
 
 void frame_set_stall_timeout(int ms)
 {
     frame_stall_ms = ms > 0 ? ms : FRAME_STALL_TIMEOUT_MS;
 }
 
-/* Wait until fd has input (or EOF): FRAME_OK, or FRAME_STALLED after frame_stall_ms. */
+static int64_t frame_now_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until fd has input (or EOF): FRAME_OK, or FRAME_STALLED once the frame's deadline passed. */
 static enum frame_status frame_wait(int fd)
 {
     struct pollfd pfd;
 
     for (;;) {
+        int64_t left = frame_deadline_ms - frame_now_ms();
         int r;
+        if (left <= 0)
+            return FRAME_STALLED;
         pfd.fd = fd;
         pfd.events = POLLIN;
         pfd.revents = 0;
-        r = poll(&pfd, 1, frame_stall_ms);
+        r = poll(&pfd, 1, left > frame_stall_ms ? frame_stall_ms : (int)left);
         if (r > 0)
             return FRAME_OK; /* readable, hung up or in error: read() tells which */
-        if (r == 0)
-            return FRAME_STALLED;
-        if (errno != EINTR)
+        if (r < 0 && errno != EINTR)
             return FRAME_IO;
     }
 }
 
 /*
  * Read up to len bytes; *got says how many arrived before EOF. When started
- * (a frame is under way), every read waits at most frame_stall_ms for more;
- * otherwise the wait for the first byte is unlimited.
+ * (a frame is under way), every read waits at most until the frame's deadline
+ * (frame_stall_ms after its first byte: a frame trickled a byte at a time ends
+ * there too); otherwise the wait for the first byte is unlimited, and that byte
+ * sets the deadline.
  */
 static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *got, int started)
 {
@@ -69,6 +85,8 @@ static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *
         }
         if (n == 0)
             break;
+        if (!started && off == 0)
+            frame_deadline_ms = frame_now_ms() + frame_stall_ms;
         off += (size_t)n;
     }
     *got = off;
