@@ -8,13 +8,13 @@
 #include "frame.h"
 
 #include "buf.h"
+#include "now.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 static int frame_stall_ms = FRAME_STALL_TIMEOUT_MS;
@@ -26,22 +26,13 @@ void frame_set_stall_timeout(int ms)
     frame_stall_ms = ms > 0 ? ms : FRAME_STALL_TIMEOUT_MS;
 }
 
-static int64_t frame_now_ms(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd has input (or EOF): FRAME_OK, or FRAME_STALLED once the frame's deadline passed. */
 static enum frame_status frame_wait(int fd)
 {
     struct pollfd pfd;
 
     for (;;) {
-        int64_t left = frame_deadline_ms - frame_now_ms();
+        int64_t left = frame_deadline_ms - now_mono_ms();
         int r;
         if (left <= 0)
             return FRAME_STALLED;
@@ -86,7 +77,7 @@ static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *
         if (n == 0)
             break;
         if (!started && off == 0)
-            frame_deadline_ms = frame_now_ms() + frame_stall_ms;
+            frame_deadline_ms = now_mono_ms() + frame_stall_ms;
         off += (size_t)n;
     }
     *got = off;
