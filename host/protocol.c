@@ -164,6 +164,16 @@ static int proto_origin_allowed(const char *origin)
         proto_origin_state = 1;
         return 1;
     }
+#else
+    /* a release build: the stub's key is public, so its id is refused even when a settings
+     * file lists it (written by hand, or by a test build before configure refused it) */
+    if (origin && strcmp(id, ALLOWLIST_STUB_ID) == 0) {
+        snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+                 "extension %s is the development stub, whose private key is public: a release "
+                 "build never allows it",
+                 id);
+        return 0;
+    }
 #endif
     /* the stamp before the read: a change after it is seen at the next frame */
     allowlist_stamp(&proto_origin_stamp);
