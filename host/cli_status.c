@@ -103,7 +103,7 @@ int cli_cmd_status(int argc, char **argv)
 {
     struct store *s = NULL;
     struct err e;
-    int json = 0, i, rc, stored;
+    int json = 0, i, rc, stored, unmoved;
     cJSON *st;
 
     for (i = 1; i < argc; i++) {
@@ -121,11 +121,12 @@ int cli_cmd_status(int argc, char **argv)
     /* a store from an older version still holding the caller check's settings: moved into
      * the settings file now (install.sh runs this on every install and upgrade), so that
      * what is shown is what the host reads; the caller check never moves them itself */
-    if (settings_migrate(NULL) != 0)
-        fprintf(stderr, "textus-host status: the allowed extension ids could not be moved out "
-                        "of the store into settings.json (run textus-host doctor)\n");
+    unmoved = settings_migrate(NULL) != 0;
     err_clear(&e);
     rc = store_load(&s, &e) != 0 && e.code != ERR_NOT_CONFIGURED ? 1 : 0;
+    if (unmoved && !rc) /* (a store that cannot be read: its own error below says why) */
+        fprintf(stderr, "textus-host status: the allowed extension ids could not be moved out "
+                        "of the store into settings.json (run textus-host doctor)\n");
     stored = s != NULL;
     st = config_status(s, &e);
     if (st && s)
