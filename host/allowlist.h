@@ -12,11 +12,12 @@
  *
  * `textus-host configure` writes it (config.c, under the store's lock), every
  * time, even with no extra id. A store written by an older version still holds
- * the two settings inside: while no file exists, the first process that needs
- * them moves them, under the store's lock, into the file (the same values, never
- * more) and out of the store (settings.c, settings_migrate). Once the file
- * exists it alone is read. A file that is not ours, grants anything to group or
- * others, or does not parse is refused: nothing beyond the stub is allowed.
+ * the two settings inside: while no file exists, the commands the person runs
+ * (configure, status, doctor) move them, under the store's lock, into the file
+ * (the same values, never more) and out of the store (settings.c,
+ * settings_migrate). The caller check reads the file alone and never opens the
+ * store: with no file, nothing beyond the built-in stub is allowed. A file that is not ours, grants
+ * anything to group or others, or does not parse is refused: nothing beyond the stub is allowed.
  * [core]
  */
 #ifndef TH_ALLOWLIST_H
@@ -31,6 +32,10 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
+
+/* The development stub's id (extension-stub/manifest.json's key, which is public): a test
+ * build allows it built in (protocol.h), a release build never; configure refuses it. */
+#define ALLOWLIST_STUB_ID "hfboccpnppdfmcdbjjgmobnhljkkmjji"
 
 #define ALLOWLIST_MAX_IDS  64
 #define ALLOWLIST_MAX_SIZE 16384 /* bytes of the file: 64 ids fit many times over */

@@ -1,7 +1,9 @@
 /*
  * cli_status — `textus-host status [--json]`: what is configured (secrets
  * masked to their last 4 characters), which Harvest generation is in use, the
- * paths and the permission state of each file. Exit 0 when a configuration is
+ * paths and the permission state of each file; it first moves the caller check's
+ * settings out of a store written by an older version into settings.json
+ * (settings_migrate). Exit 0 when a configuration is
  * stored and reads (the output says what is still missing), 1 when nothing is
  * configured yet or the store cannot be read, 2 on a wrong option.
  * [engine]
@@ -101,7 +103,7 @@ int cli_cmd_status(int argc, char **argv)
 {
     struct store *s = NULL;
     struct err e;
-    int json = 0, i, rc, stored;
+    int json = 0, i, rc, stored, unmoved;
     cJSON *st;
 
     for (i = 1; i < argc; i++) {
@@ -116,8 +118,15 @@ int cli_cmd_status(int argc, char **argv)
                                     term_nearest(argv[i], opts, TH_ARRAY_SIZE(opts)));
         }
     }
+    /* a store from an older version still holding the caller check's settings: moved into
+     * the settings file now (install.sh runs this on every install and upgrade), so that
+     * what is shown is what the host reads; the caller check never moves them itself */
+    unmoved = settings_migrate(NULL) != 0;
     err_clear(&e);
     rc = store_load(&s, &e) != 0 && e.code != ERR_NOT_CONFIGURED ? 1 : 0;
+    if (unmoved && !rc) /* (a store that cannot be read: its own error below says why) */
+        fprintf(stderr, "textus-host status: the allowed extension ids could not be moved out "
+                        "of the store into settings.json (run textus-host doctor)\n");
     stored = s != NULL;
     st = config_status(s, &e);
     if (st && s)

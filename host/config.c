@@ -332,6 +332,16 @@ static int config_validate_settings(const cJSON *set, struct err *e)
                         "settings.allowed_extension_ids must hold extension ids (32 letters a-p)");
                 return -1;
             }
+            /* its private key is in the repository: any unpacked extension can claim it, so
+             * a release build allows it nowhere, and a test build already does, built in */
+            if (strcmp(it->valuestring, ALLOWLIST_STUB_ID) == 0) {
+                err_set(e, ERR_INVALID_CONFIG,
+                        "settings.allowed_extension_ids: %s is the development stub's id, whose "
+                        "private key is public; no build allows it by a setting (a test build "
+                        "allows it built in, a release build never): leave it out of the list",
+                        ALLOWLIST_STUB_ID);
+                return -1;
+            }
         }
         if (cJSON_GetArraySize(v) > ALLOWLIST_MAX_IDS) {
             err_set(e, ERR_INVALID_CONFIG,

@@ -123,11 +123,13 @@ void cli_status_print(const cJSON *status);
 /* Settings the executable reads through the store module's API table (engine_api.h,
  * protocol.c); quiet when nothing is configured. */
 struct allowlist;
-/* The caller check's settings: the file (allowlist.h), or an older store's own; 0 or -1. */
+/* The caller check's settings: the file alone (allowlist.h); 0, or -1 none or refused. */
 int settings_caller(struct allowlist *out);
-/* Move an older store's caller-check settings into the file, under the store's lock: 0 moved
- * (or nothing to move), -1 not (the opt-in log says why). */
-int settings_migrate(void);
+/* While no settings file exists: move an older store's caller-check settings into it, under
+ * the store's lock (configure, status, doctor; never the caller check). 0 moved or nothing to
+ * move (*moved, when not NULL: the number of ids moved, or (size_t)-1 when nothing was), -1
+ * not (the opt-in log says why). */
+int settings_migrate(size_t *moved);
 int settings_origin_allowed(const char *ext_id);
 int settings_allow_no_origin(void);
 unsigned long long settings_inbound_cap(void);

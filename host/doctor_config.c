@@ -186,6 +186,52 @@ static void doctor_config_extension_ids(struct doctor *d, const struct store *s)
     }
 }
 
+/*
+ * The caller check's settings file (allowlist.h). A store written by an older version still
+ * holds the allowed ids: the host reads only the file, so doctor moves them into it (as
+ * configure and status do) and says so. No file at all: nothing beyond the built-in id (a
+ * test build's stub; a release build has none, so there it is a failure).
+ */
+static void doctor_config_settings_file(struct doctor *d, const struct paths *p)
+{
+    struct allowlist a;
+    struct err e;
+    size_t moved = (size_t)-1;
+
+    if (settings_migrate(&moved) != 0) {
+        doctor_add(d, "config", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, p->settings,
+                   "run textus-host configure --no-verify with the allowed ids (it writes the "
+                   "file), then textus-host doctor again",
+                   "the allowed extension ids of a store written by an older version could not "
+                   "be moved into %s: the host allows no extension but its built-in one",
+                   p->settings);
+        return;
+    }
+    if (moved != (size_t)-1)
+        doctor_add(d, "config", DOCTOR_INFO, 0, p->settings, NULL,
+                   "moved %zu allowed extension id%s and allow_no_origin out of the store (written "
+                   "by an older version) into %s, where the host reads them",
+                   moved, moved == 1 ? "" : "s", p->settings);
+    err_clear(&e);
+    if (allowlist_read(&a, &e) != 0)
+        return;
+#ifdef TH_PRODUCTION
+    /* a release build has no built-in id: without the file no extension can use the host */
+    doctor_add(d, "config", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, p->settings,
+               "allow the TextUs extension: echo '{\"settings\":{\"allowed_extension_ids\":"
+               "[\"<its id>\"]}}' | textus-host configure --no-verify",
+               "%s does not exist yet: the host allows no extension at all (forbidden_origin)",
+               p->settings);
+#else
+    doctor_add(d, "config", DOCTOR_INFO, 0, p->settings,
+               "to allow an extension: echo '{\"settings\":{\"allowed_extension_ids\":"
+               "[\"<its id>\"]}}' | textus-host configure --no-verify",
+               "%s does not exist yet: the host allows no extension but the development stub "
+               "(built in); textus-host configure writes it",
+               p->settings);
+#endif
+}
+
 void doctor_config_checks(struct doctor *d, int online)
 {
     struct paths p;
@@ -206,6 +252,7 @@ void doctor_config_checks(struct doctor *d, int online)
     }
     doctor_add(d, "config", DOCTOR_OK, 0, "credential store", NULL,
                "%s opens with the key in %s (key id %s)", p.store, p.key, store_key_id(s));
+    doctor_config_settings_file(d, &p);
     doctor_config_extension_ids(d, s);
     doctor_config_credentials(d, s);
     if (online)

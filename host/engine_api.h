@@ -54,7 +54,7 @@ struct th_store_api {
     uint32_t version; /* TH_STORE_API_VERSION */
     uint32_t size;    /* sizeof(struct th_store_api) */
     /* 1 when settings.allowed_extension_ids lists ext_id (32 letters a-p). These three read
-     * the settings file (allowlist.h), or an older store's own values while none exists. */
+     * the settings file (allowlist.h) alone, never the store. */
     int (*settings_origin_allowed)(const char *ext_id);
     /* 1 when settings.allow_no_origin is true. */
     int (*settings_allow_no_origin)(void);
@@ -63,7 +63,8 @@ struct th_store_api {
     /* settings.allowed_extension_ids into out (at most max); the count (doctor's fix). */
     size_t (*settings_allowed_ids)(char (*out)[33], size_t max);
     /* Move a store's allowed_extension_ids and allow_no_origin into the settings file
-     * (allowlist.h) while none exists: 0 moved or nothing to move, -1 not. */
+     * (allowlist.h) while none exists: 0 moved or nothing to move, -1 not. For the commands
+     * the person runs only: the caller check never calls it (it would decrypt the store). */
     int (*settings_migrate)(void);
 };
 

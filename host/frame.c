@@ -8,33 +8,45 @@
 #include "frame.h"
 
 #include "buf.h"
+#include "now.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "os.h"
 
 static int frame_stall_ms = FRAME_STALL_TIMEOUT_MS;
+/* CLOCK_MONOTONIC milliseconds by which the frame under way must be complete. */
+static int64_t frame_deadline_ms;
 
 void frame_set_stall_timeout(int ms)
 {
     frame_stall_ms = ms > 0 ? ms : FRAME_STALL_TIMEOUT_MS;
 }
 
-/* Wait until fd has input (or EOF): FRAME_OK, or FRAME_STALLED after frame_stall_ms. */
+/* Wait until fd has input (or EOF): FRAME_OK, or FRAME_STALLED once the frame's deadline passed. */
 static enum frame_status frame_wait(int fd)
 {
-    int r = os_wait_readable(fd, frame_stall_ms);
-
-    if (r > 0)
-        return FRAME_OK; /* readable, hung up or in error: the read tells which */
-    return r == 0 ? FRAME_STALLED : FRAME_IO;
+    for (;;) {
+        int64_t left = frame_deadline_ms - now_mono_ms();
+        int r;
+        if (left <= 0)
+            return FRAME_STALLED;
+        r = os_wait_readable(fd, left > frame_stall_ms ? frame_stall_ms : (int)left);
+        if (r > 0)
+            return FRAME_OK; /* readable, hung up or in error: the read tells which */
+        if (r < 0)
+            return FRAME_IO;
+    }
 }
 
 /*
  * Read up to len bytes; *got says how many arrived before EOF. When started
- * (a frame is under way), every read waits at most frame_stall_ms for more;
- * otherwise the wait for the first byte is unlimited.
+ * (a frame is under way), every read waits at most until the frame's deadline
+ * (frame_stall_ms after its first byte: a frame trickled a byte at a time ends
+ * there too); otherwise the wait for the first byte is unlimited, and that byte
+ * sets the deadline.
  */
 static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *got, int started)
 {
@@ -56,6 +68,8 @@ static enum frame_status frame_read_full(int fd, char *buf, size_t len, size_t *
         }
         if (n == 0)
             break;
+        if (!started && off == 0)
+            frame_deadline_ms = now_mono_ms() + frame_stall_ms;
         off += (size_t)n;
     }
     *got = off;

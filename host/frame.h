@@ -5,9 +5,10 @@
  * Reads loop over short reads and EINTR. An oversize inbound body is drained in
  * small chunks, never buffered. Outbound frames are capped at Chrome's limit.
  * Between frames the host waits for the browser as long as it takes; once a
- * frame has started (its first byte arrived), a read that makes no progress
- * for FRAME_STALL_TIMEOUT_MS ends with FRAME_STALLED, so a half-written frame
- * cannot hold the process for ever.
+ * frame has started (its first byte arrived), it must be complete within
+ * FRAME_STALL_TIMEOUT_MS of that byte, or the read ends with FRAME_STALLED, so
+ * a half-written frame, or one trickled a byte at a time, cannot hold the
+ * process for ever (nor keep a request undispatched while settings change).
  * [core]
  */
 #ifndef TH_FRAME_H
@@ -22,7 +23,7 @@
 #define FRAME_MAX_OUT 1048576u
 /* Default cap on browser->host messages (a setting may change it). */
 #define FRAME_DEFAULT_IN_CAP 1048576u
-/* How long a started frame may go without a byte arriving. */
+/* How long a started frame may take to arrive whole (from its first byte). */
 #define FRAME_STALL_TIMEOUT_MS 30000
 
 enum frame_status {
@@ -32,7 +33,7 @@ enum frame_status {
     FRAME_IO = 3,        /* read or write error (errno kept) */
     FRAME_PIPE = 4,      /* the browser closed our stdout (EPIPE) */
     FRAME_TOO_LARGE = 5, /* outbound message above FRAME_MAX_OUT: nothing written */
-    FRAME_STALLED = 6    /* a started frame made no progress for the stall timeout */
+    FRAME_STALLED = 6    /* a started frame did not arrive whole within the stall timeout */
 };
 
 /* Change the stall timeout (milliseconds; <= 0 restores FRAME_STALL_TIMEOUT_MS). */

@@ -11,7 +11,9 @@
  * the Greenhouse user of the sign-in email. A name that cannot be had leaves its fields as
  * written (in `missing`) and says why in `warnings`: the replies are still listed. Sizes are
  * counted as the reply's JSON with its fields filled: one reply over SAVED_REPLY_MAX is left
- * out and named in `warnings`, the list stops (`truncated`) before SAVED_REPLIES_BUDGET.
+ * out and named in `warnings` (the first SAVED_LEFT_OUT_NAMED; the others in one "and K more"
+ * warning), the list stops (`truncated`) before SAVED_REPLIES_BUDGET, which counts the
+ * warnings and fields too: the answer stays under Chrome's 1 MiB whatever TextUs holds.
  * [engine]
  */
 #include <stdio.h>
@@ -34,13 +36,27 @@
 #define SAVED_REPLIES_BUDGET 800000UL /* bytes of the replies' JSON, well under Chrome's 1 MiB */
 #define SAVED_REPLY_MAX      65536UL  /* bytes of one reply's JSON (its fields filled) */
 #define SAVED_QUERY_MAX      200
+#define SAVED_LEFT_OUT_NAMED 5   /* left-out replies named one by one; the rest are counted */
+#define SAVED_LEFT_OUT_TAIL  256 /* bytes kept in the budget for the "and K more" warning */
 
 struct saved_ud {
     const struct compose_fields *f;
     cJSON *replies, *warnings;
-    size_t bytes; /* the JSON of the replies and warnings so far */
+    size_t bytes;    /* the JSON of the result so far: fields, warnings, replies */
+    size_t left_out; /* replies left out for their size */
+    size_t named;    /* of them, named one by one in a warning */
     int truncated;
 };
+
+/* The bytes an item takes in the reply (escaped as it will be sent, and its comma). */
+static size_t saved_json_size(const cJSON *item)
+{
+    char *js = cJSON_PrintUnformatted(item);
+    size_t n = js ? strlen(js) + 1 : 0;
+
+    free(js);
+    return n;
+}
 
 /*
  * A reply too large to show: left out, and a warning names it (the others are listed). A
@@ -50,14 +66,43 @@ struct saved_ud {
 static void saved_left_out(struct saved_ud *u, const char *title, const char *id, size_t bytes)
 {
     char buf[512];
+    cJSON *w;
+    size_t cost;
 
+    log_msg("saved_replies: a reply of %zu bytes left out", bytes);
+    /* the first few are named; the others only counted ("and K more", saved_left_out_tail),
+     * so that however many there are the warnings stay small and inside the budget */
+    u->left_out++;
+    if (u->named >= SAVED_LEFT_OUT_NAMED)
+        return;
     snprintf(buf, sizeof(buf),
              "the saved reply \"%.*s\" (%s) is left out: with its fields filled it takes %zu "
              "bytes, more than the %lu one reply may (shorten it in TextUs)",
              (int)notetext_prefix(title, strlen(title), 80), title, id, bytes, SAVED_REPLY_MAX);
+    w = cJSON_CreateString(buf);
+    cost = w ? saved_json_size(w) : 0;
+    if (!w || u->bytes + cost + SAVED_LEFT_OUT_TAIL > SAVED_REPLIES_BUDGET) {
+        cJSON_Delete(w); /* not named after all: counted in the tail instead */
+        return;
+    }
+    cJSON_AddItemToArray(u->warnings, w);
+    u->named++;
+    u->bytes += cost;
+}
+
+/* After the list: one warning for the left-out replies that were not named one by one. */
+static void saved_left_out_tail(struct saved_ud *u)
+{
+    char buf[SAVED_LEFT_OUT_TAIL];
+    size_t more = u->left_out - u->named;
+
+    if (!more)
+        return;
+    snprintf(buf, sizeof(buf),
+             "and %zu more saved repl%s left out for the same reason: with the fields filled, "
+             "each takes more than the %lu bytes one reply may",
+             more, more == 1 ? "y is" : "ies are", SAVED_REPLY_MAX);
     cJSON_AddItemToArray(u->warnings, cJSON_CreateString(buf));
-    u->bytes += strlen(buf) + 4;
-    log_msg("saved_replies: a reply of %zu bytes left out", bytes);
 }
 
 static int saved_member(const char *id, const char *title, const char *content, int shared,
@@ -106,7 +151,7 @@ static int saved_member(const char *id, const char *title, const char *content, 
         saved_left_out(u, title, id, cost);
         return 0;
     }
-    if (u->bytes + cost > SAVED_REPLIES_BUDGET) {
+    if (u->bytes + cost + SAVED_LEFT_OUT_TAIL > SAVED_REPLIES_BUDGET) {
         cJSON_Delete(o);
         u->truncated = 1;
         *stop = 1;
@@ -252,10 +297,12 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
 
     ud.f = &f;
     ud.warnings = warnings;
-    ud.bytes = 0;
+    ud.bytes = saved_json_size(result) + 64; /* the fields and warnings so far, "user" */
+    ud.left_out = ud.named = 0;
     ud.truncated = 0;
     if (textus_saved_replies(&c.tx, user, q, saved_member, &ud, e) != 0)
         goto out;
+    saved_left_out_tail(&ud);
     cJSON_AddStringToObject(result, "user", user);
     if (ud.truncated)
         cJSON_AddTrueToObject(result, "truncated");

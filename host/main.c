@@ -20,7 +20,7 @@ static int main_is_origin_arg(const char *arg)
     return arg && strncmp(arg, "chrome-extension://", 19) == 0;
 }
 
-/* TEXTUS_HOST_STALL_TIMEOUT_MS: how long a started frame may stall (tests shorten it). */
+/* TEXTUS_HOST_STALL_TIMEOUT_MS: how long a started frame may take to arrive (tests shorten it). */
 static void main_stall_timeout(void)
 {
     const char *v = os_getenv("TEXTUS_HOST_STALL_TIMEOUT_MS");

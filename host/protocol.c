@@ -126,36 +126,22 @@ int proto_parse_origin(char id_out[33], const char *origin)
 }
 
 /*
- * The caller check's settings (allowlist.h): the settings file, read without the store or
- * its key. Only while no file exists and a store from an older version does, the store
- * module moves them into the file once (settings_migrate), or, failing that, reads them
- * from the store. Anything unreadable allows nothing beyond the stub.
+ * The caller check's settings (allowlist.h): the settings file alone, read without the store
+ * or its key. 1 the file was read, 0 there is none (nothing beyond the stub is allowed: a
+ * store written by an older version still holding the ids is moved into the file by the
+ * commands the person runs, configure, status and doctor, never by a caller), -1 refused
+ * (nothing beyond the stub either).
  */
-static void proto_caller_settings(struct allowlist *out)
+static int proto_caller_settings(struct allowlist *out)
 {
-    const struct th_store_api *store;
     struct err e;
     int rc;
 
     err_clear(&e);
     rc = allowlist_read(out, &e);
-    if (rc != 0) {
-        if (rc < 0)
-            log_msg("caller check: the settings file is refused (%s)", err_code_name(e.code));
-        return;
-    }
-    if (!paths_store_exists())
-        return;
-    store = engine_store_api();
-    if (!store)
-        return;
-    if (store->settings_migrate && store->settings_migrate() == 0 && allowlist_read(out, &e) > 0)
-        return;
-    memset(out, 0, sizeof(*out));
-    if (store->settings_allowed_ids)
-        out->n = store->settings_allowed_ids(out->ids, ALLOWLIST_MAX_IDS);
-    if (store->settings_allow_no_origin)
-        out->allow_no_origin = store->settings_allow_no_origin() > 0;
+    if (rc < 0)
+        log_msg("caller check: the settings file is refused (%s)", err_code_name(e.code));
+    return rc;
 }
 
 /* Decide whether the caller may use the host (once, and again when the settings file changed). */
@@ -163,6 +149,7 @@ static int proto_origin_allowed(const char *origin)
 {
     char id[33];
     struct allowlist allowed;
+    int found;
 
     if (proto_origin_state != 0)
         return proto_origin_state > 0;
@@ -177,11 +164,21 @@ static int proto_origin_allowed(const char *origin)
         proto_origin_state = 1;
         return 1;
     }
+#else
+    /* a release build: the stub's key is public, so its id is refused even when a settings
+     * file lists it (written by hand, or by a test build before configure refused it) */
+    if (origin && strcmp(id, ALLOWLIST_STUB_ID) == 0) {
+        snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+                 "extension %s is the development stub, whose private key is public: a release "
+                 "build never allows it",
+                 id);
+        return 0;
+    }
 #endif
     /* the stamp before the read: a change after it is seen at the next frame */
     allowlist_stamp(&proto_origin_stamp);
     proto_origin_by_settings = 1;
-    proto_caller_settings(&allowed);
+    found = proto_caller_settings(&allowed);
     if (!origin) {
         /* no origin at all (e.g. a sandboxed browser's portal): only when a local setting says so
          */
@@ -198,11 +195,20 @@ static int proto_origin_allowed(const char *origin)
     }
     /* what to do, for whoever reads it: the stored ids are not told to a refused caller, so
      * the complete command (the list replaces the stored one) is doctor's to print */
-    snprintf(proto_origin_reason, sizeof(proto_origin_reason),
-             "extension %s is not allowed to use this host (settings.allowed_extension_ids): "
-             "run textus-host doctor on this computer; it prints the one complete command that "
-             "allows it",
-             id);
+    if (found == 0)
+        snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+                 "extension %s is not allowed to use this host: no settings file lists the "
+                 "allowed ids yet (settings.allowed_extension_ids, in settings.json beside the "
+                 "store): run textus-host doctor on this computer; it moves the ids a store from "
+                 "an older version holds into that file, and prints the one complete command "
+                 "that allows this one",
+                 id);
+    else
+        snprintf(proto_origin_reason, sizeof(proto_origin_reason),
+                 "extension %s is not allowed to use this host (settings.allowed_extension_ids): "
+                 "run textus-host doctor on this computer; it prints the one complete command "
+                 "that allows it",
+                 id);
     return 0;
 }
 
@@ -555,7 +561,7 @@ static int proto_exit_for(int st)
     case FRAME_TRUNCATED:
         return PROTO_EXIT_TRUNCATED;
     case FRAME_STALLED:
-        log_msg("a started frame made no progress within the stall timeout");
+        log_msg("a started frame did not arrive whole within the stall timeout");
         return PROTO_EXIT_TRUNCATED;
     default:
         return PROTO_EXIT_IO;
@@ -621,6 +627,34 @@ static void proto_idle(int in_fd)
         (void)api->port_idle(in_fd, warm);
 }
 
+/*
+ * Until the next frame starts, for a caller the settings file allowed: every
+ * PROTO_RECHECK_MS, one lstat of the file (no store, no key); when configure rewrote it and
+ * the caller is now refused, 1: the port ends (exit 5) and proto_serve wipes and closes the
+ * port's context, with no frame to answer. The stub's caller, allowed by no file, just reads.
+ */
+#define PROTO_RECHECK_MS 1000
+
+static int proto_wait_frame(int in_fd, const char *origin)
+{
+    struct pollfd pfd;
+    int r;
+
+    while (proto_origin_state > 0 && proto_origin_by_settings) {
+        pfd.fd = in_fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        r = poll(&pfd, 1, PROTO_RECHECK_MS);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r != 0)
+            return 0; /* a frame, EOF or an error: the read tells which */
+        if (proto_origin_revoked(origin))
+            return 1;
+    }
+    return 0;
+}
+
 static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
 {
     struct proto_job job;
@@ -676,6 +710,10 @@ static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
             buf_heap_free(body);
             return proto_exit_for(st);
         }
+        /* again with the whole frame in: the body may have taken up to the stall timeout to
+         * arrive, and what is judged is the caller as the file stands right before dispatch */
+        if (!revoked)
+            revoked = proto_origin_revoked(origin);
         reply = proto_handle_job(body, len, origin, &job);
         buf_heap_free(body); /* wiped: a configure frame carries credentials */
         if (!reply) {
@@ -699,6 +737,8 @@ static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
             return PROTO_EXIT_REVOKED;
         proto_after_first_reply();
         proto_idle(in_fd);
+        if (proto_wait_frame(in_fd, origin))
+            return PROTO_EXIT_REVOKED;
     }
 }
 

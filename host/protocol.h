@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "allowlist.h"
 #include "error.h"
 
 #define PROTO_VERSION 1
@@ -25,7 +26,7 @@
  * and the host then allows only the ids of its settings. Test and demo builds keep it.
  */
 #ifndef TH_PRODUCTION
-#define PROTO_STUB_EXTENSION_ID "hfboccpnppdfmcdbjjgmobnhljkkmjji"
+#define PROTO_STUB_EXTENSION_ID ALLOWLIST_STUB_ID
 #endif
 
 /*
@@ -42,7 +43,8 @@ enum proto_exit {
     PROTO_EXIT_TRUNCATED = 3, /* stdin closed inside a frame, or a started frame stalled */
     PROTO_EXIT_IO = 4,        /* unexpected read or write error */
     PROTO_EXIT_REVOKED = 5    /* the caller was removed from the allowed ids while its port was
-                                 open: its next frame was answered forbidden_origin */
+                                 open: a frame under way was answered forbidden_origin, or
+                                 the idle port ended without a frame */
 };
 
 /*

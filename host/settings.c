@@ -5,8 +5,9 @@
  * quiet when nothing is configured or the store cannot be read: it answers the
  * default (refuse the extra origin, refuse no-origin, 0 = default cap, no ids)
  * and leaves a line in the opt-in log. The caller check's two settings come
- * from the settings file (allowlist.h); settings_migrate moves them there out
- * of a store written by an older version.
+ * from the settings file (allowlist.h) alone; settings_migrate moves them there
+ * out of a store written by an older version, for the commands the person runs
+ * (configure, status, doctor), never for a caller.
  * [store]
  */
 #include "allowlist.h"
@@ -34,13 +35,14 @@ static struct store *settings_open(void)
 }
 
 /*
- * The caller check's settings (allowlist.h): the settings file when it exists; else, for a
- * store written by an older version, the two settings still inside the store. 0, or -1
- * (*out empty: nothing beyond the stub) when neither can be read.
+ * The caller check's settings (allowlist.h), as the host reads them: the settings file alone.
+ * 0, or -1 (*out empty: nothing beyond the stub) when it does not exist or cannot be read. A
+ * store written by an older version that still holds them is moved into the file by
+ * settings_migrate (configure, status, doctor), never read here: the caller check decrypts
+ * nothing.
  */
 int settings_caller(struct allowlist *out)
 {
-    struct store *s;
     struct err e;
     int rc;
 
@@ -48,17 +50,9 @@ int settings_caller(struct allowlist *out)
     rc = allowlist_read(out, &e);
     if (rc > 0)
         return 0;
-    if (rc < 0) {
+    if (rc < 0)
         log_msg("settings: the settings file is refused (%s)", err_code_name(e.code));
-        return -1;
-    }
-    s = settings_open();
-    if (!s)
-        return -1;
-    rc = allowlist_from_settings(
-        out, cJSON_GetObjectItemCaseSensitive(store_public_doc(s), "settings"), &e);
-    store_free(s);
-    return rc;
+    return -1;
 }
 
 int settings_origin_allowed(const char *ext_id)
@@ -94,16 +88,20 @@ static int settings_migrate_edit(cJSON *doc, void *ctx, struct err *e)
     struct allowlist a;
     struct err ignored;
 
-    (void)ctx;
     err_clear(&ignored);
-    if (!doc->child || allowlist_read(&a, &ignored) != 0) {
-        /* no store after all, or the file exists now (another process moved them) or is
-         * refused (never replaced by the store's older values) */
+    if (!doc->child || allowlist_read(&a, &ignored) != 0 || !cJSON_IsObject(set) ||
+        (!cJSON_GetObjectItemCaseSensitive(set, "allowed_extension_ids") &&
+         !cJSON_GetObjectItemCaseSensitive(set, "allow_no_origin"))) {
+        /* no store after all, the file exists now (another process moved them) or is refused
+         * (never replaced by the store's older values), or the store holds nothing to move:
+         * nothing is written */
         err_set(e, ERR_OK, "nothing to move");
         return -1;
     }
     if (allowlist_from_settings(&a, set, e) != 0 || allowlist_write(&a, e) != 0)
         return -1;
+    if (ctx)
+        *(size_t *)ctx = a.n;
     if (cJSON_IsObject(set)) {
         cJSON_DeleteItemFromObjectCaseSensitive(set, "allowed_extension_ids");
         cJSON_DeleteItemFromObjectCaseSensitive(set, "allow_no_origin");
@@ -111,19 +109,34 @@ static int settings_migrate_edit(cJSON *doc, void *ctx, struct err *e)
     return 0;
 }
 
-int settings_migrate(void)
+int settings_migrate(size_t *moved)
 {
+    struct allowlist a;
     struct err e;
+    size_t n = (size_t)-1;
 
     err_clear(&e);
-    if (!paths_store_exists())
-        return -1;
-    if (store_update(settings_migrate_edit, NULL, NULL, &e) != 0 && e.code != ERR_OK) {
+    if (moved)
+        *moved = (size_t)-1;
+    /* the file exists (or is refused): nothing to move, and the store is not even opened */
+    if (!paths_store_exists() || allowlist_read(&a, &e) != 0)
+        return 0;
+    err_clear(&e);
+    if (store_update(settings_migrate_edit, &n, NULL, &e) != 0 && e.code != ERR_OK) {
         log_msg("settings: the caller check's settings were not moved out of the store (%s)",
                 err_code_name(e.code));
         return -1;
     }
+    if (moved)
+        *moved = n;
+    if (n != (size_t)-1)
+        log_msg("settings: the caller check's settings moved out of the store into the file");
     return 0;
+}
+
+static int settings_migrate_quiet(void)
+{
+    return settings_migrate(NULL);
 }
 
 unsigned long long settings_inbound_cap(void)
@@ -144,5 +157,5 @@ const struct th_store_api textus_host_store_api = {
     .settings_allow_no_origin = settings_allow_no_origin,
     .settings_inbound_cap = settings_inbound_cap,
     .settings_allowed_ids = settings_allowed_ids,
-    .settings_migrate = settings_migrate,
+    .settings_migrate = settings_migrate_quiet,
 };

@@ -9,10 +9,14 @@ checked where the recruiter's data could leak or be sent wrongly.
   (no N11) for every verb that takes them, with zero requests at the fakes;
 * origin first: a refused caller sending a frame over 64 KiB never opens the store or its key,
   nor does an unknown extension or a missing origin (judged by the settings file; strace);
-* revocation: configure removing an id refuses the next frame of that extension's open port
-  and ends it (exit 5), nothing sent;
+* revocation: configure removing an id ends that extension's open port (exit 5), nothing
+  sent: an idle port by itself, a frame under way judged again before dispatch;
+* an older store's allowed ids are moved into the settings file by status and doctor, never
+  by a caller (a refused caller neither opens nor rewrites the store); configure refuses the
+  stub's id;
 * a symlinked lock file is store_permissions; an older copy of the store is refused
-  (generation record); a started frame that stalls ends the host (exit 3), idle does not.
+  (generation record); a started frame that stalls, or is trickled past the stall timeout,
+  ends the host (exit 3), idle does not.
 """
 import glob
 import json
@@ -367,7 +371,9 @@ class Revocation(unittest.TestCase):
         rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": []}})
         self.assertEqual(rc, 0, err)
 
-    def test_removed_id_is_refused_on_its_open_port(self):
+    def test_idle_port_ends_when_its_id_is_removed(self):
+        # the idle wait between frames looks at the settings file every second: a revoked
+        # port does not keep its decrypted store until its next frame, it ends (exit 5)
         h = nmhost.Host(env=WORLD.env, origin="chrome-extension://%s/" % self.EXT)
         try:
             r = h.request(send_payload("revoke-before", body="Before the revocation"))
@@ -376,18 +382,40 @@ class Revocation(unittest.TestCase):
             time.sleep(0.5)  # the port is idle (its connections warmed) when configure runs
             rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": []}})
             self.assertEqual(rc, 0, err)
+            # the host ends the port by itself, its stdin still open and no frame sent
+            try:
+                self.assertEqual(h.proc.wait(timeout=15), 5)
+            except subprocess.TimeoutExpired:
+                self.fail("a revoked idle port stayed open")
+            self.assertEqual(h.proc.stdout.read(), b"", "a frame nobody asked for")
+        finally:
+            if h.proc.poll() is None:
+                h.proc.kill()
+            h.close()
+
+    def test_frame_under_way_is_judged_again_before_dispatch(self):
+        # the length (and half the body) arrives while the id is allowed, the rest after
+        # configure removed it: the whole frame is judged right before dispatch
+        h = nmhost.Host(env=WORLD.env, origin="chrome-extension://%s/" % self.EXT)
+        try:
+            self.assertEqual(code(h.request({"type": "ping", "id": 1})), "ok")
+            body = b" " * 8 + json.dumps(send_payload("trickled", body="Trickled text")).encode()
+            half = len(body) // 2
+            h.send_raw(struct.pack("=I", len(body)) + body[:half])
+            rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": []}})
+            self.assertEqual(rc, 0, err)
             before = WORLD.api_count()
-            r = h.request(send_payload("revoke-after", body="After the revocation"))
+            h.send_raw(body[half:])
+            r = h.read_reply()
             self.assertEqual(code(r), "forbidden_origin", r)
             self.assertEqual(r["id"], "n")
             self.assertIn("extension %s is not allowed" % self.EXT, r["error"]["message"])
-            # the host ends the port by itself, its stdin still open
             self.assertEqual(h.proc.wait(timeout=30), 5)
         finally:
             if h.proc.poll() is None:
                 h.proc.kill()
             h.close()
-        self.assertEqual(WORLD.messages(body="After the revocation"), [])
+        self.assertEqual(WORLD.messages(body="Trickled text"), [])
         self.assertEqual(WORLD.api_count(), before, "a request reached the fakes")
 
     def test_other_changes_keep_the_port(self):
@@ -404,44 +432,102 @@ class Revocation(unittest.TestCase):
 
 
 class Migration(unittest.TestCase):
-    """A store written before the settings file (the allowed ids inside it): the first caller
-    check moves them into the file, exactly them, and out of the store."""
+    """A store written before the settings file (the allowed ids inside it): a caller never
+    moves them (it would decrypt and rewrite the store on a refused caller's behalf); the
+    commands the person runs do (status, which install.sh runs, and doctor), exactly them, and
+    out of the store."""
     EXT = "d" * 32
 
     def tearDown(self):
         rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": []}})
         self.assertEqual(rc, 0, err)
 
-    def test_older_store_moves_its_ids_into_the_file_once(self):
+    def older_store(self, ids):
         settings = os.path.join(WORLD.home, "settings.json")
-        os.unlink(settings)
+        if os.path.lexists(settings):
+            os.unlink(settings)
         # the store as an older version writes it (test builds: a failpoint)
         p = subprocess.run([nmhost.host_path(), "configure", "--no-verify"],
-                           input=json.dumps({"settings": {"allowed_extension_ids": [self.EXT]}})
+                           input=json.dumps({"settings": {"allowed_extension_ids": ids}})
                            .encode(), capture_output=True, timeout=60,
                            env=WORLD.full_env({"TH_FAILPOINT": "configure_as_0_1"}))
         if p.returncode == 0 and os.path.exists(settings):
             self.skipTest("not a failpoint build")
         self.assertEqual(p.returncode, 0, p.stderr)
-        # status reads the store's own ids while no file exists (install.sh reads them there)
+        return settings
+
+    def store_state(self):
+        out = {}
+        for name in ("credentials.store", "store.generation"):
+            with open(os.path.join(WORLD.home, name), "rb") as f:
+                out[name] = f.read()
+        return out
+
+    def test_a_caller_never_moves_them_status_does(self):
+        settings = self.older_store([self.EXT])
+        before = self.store_state()
+        # a refused caller: forbidden_origin, and the store is neither opened nor rewritten
+        other = "chrome-extension://%s/" % ("e" * 32)
+        if shutil.which("strace"):
+            rc, replies, opened = OriginFirst.traced(self, other, [
+                nmhost.frame({"type": "ping", "id": 1})])
+            self.assertEqual([code(r) for r in replies], ["forbidden_origin"])
+            for name in STORE_FILES:
+                self.assertNotIn(name, opened, "a refused caller made the host open " + name)
+        r = WORLD.one_shot({"type": "ping", "id": 1}, origin=other)
+        self.assertEqual(code(r), "forbidden_origin")
+        self.assertEqual(self.store_state(), before, "a refused caller rewrote the store")
+        self.assertFalse(os.path.exists(settings), "a refused caller wrote the settings file")
+        # the id the store holds is not read from it either: no file, only the built-in id;
+        # the message says why and what to run
+        r = WORLD.one_shot({"type": "ping", "id": 2}, origin="chrome-extension://%s/" % self.EXT)
+        self.assertEqual(code(r), "forbidden_origin", r)
+        self.assertIn("no settings file", r["error"]["message"])
+        self.assertIn("textus-host doctor", r["error"]["message"])
+        self.assertEqual(self.store_state(), before)
+        # status (install.sh runs it on every install and upgrade) moves them, exactly them
         rc, out, err = WORLD.cli("status", "--json")
         self.assertEqual(json.loads(out)["settings"]["allowed_extension_ids"], [self.EXT], err)
-        self.assertFalse(os.path.exists(settings), "status changed nothing")
-        # a caller that is not allowed: refused, and the ids are in the file now, no more
-        r = WORLD.one_shot({"type": "ping", "id": 1}, origin="chrome-extension://%s/" % ("e" * 32))
-        self.assertEqual(code(r), "forbidden_origin")
         with open(settings) as f:
             self.assertEqual(json.load(f), {"allowed_extension_ids": [self.EXT],
                                             "allow_no_origin": False})
         self.assertEqual(os.stat(settings).st_mode & 0o777, 0o600)
-        r = WORLD.one_shot({"type": "ping", "id": 2}, origin="chrome-extension://%s/" % self.EXT)
-        self.assertEqual(code(r), "ok", r)
-        # moved, not copied: without the file the store allows nothing any more
-        os.unlink(settings)
         r = WORLD.one_shot({"type": "ping", "id": 3}, origin="chrome-extension://%s/" % self.EXT)
+        self.assertEqual(code(r), "ok", r)
+        # moved, not copied: without the file the store allows nothing any more, and status
+        # finds nothing to move (it writes nothing)
+        os.unlink(settings)
+        moved = self.store_state()
+        r = WORLD.one_shot({"type": "ping", "id": 4}, origin="chrome-extension://%s/" % self.EXT)
         self.assertEqual(code(r), "forbidden_origin")
+        rc, out, err = WORLD.cli("status", "--json")
+        self.assertEqual(json.loads(out)["settings"]["allowed_extension_ids"], [], err)
+        self.assertFalse(os.path.exists(settings))
+        self.assertEqual(self.store_state(), moved)
+
+    def test_doctor_moves_them_and_says_so(self):
+        settings = self.older_store([self.EXT])
+        rc, out, err = WORLD.cli("doctor", "--offline")
+        self.assertIn("moved 1 allowed extension id", out + err)
         with open(settings) as f:
-            self.assertEqual(json.load(f)["allowed_extension_ids"], [])
+            self.assertEqual(json.load(f)["allowed_extension_ids"], [self.EXT])
+        r = WORLD.one_shot({"type": "ping"}, origin="chrome-extension://%s/" % self.EXT)
+        self.assertEqual(code(r), "ok", r)
+        # no file and nothing to move: doctor says what the host allows and how to allow more
+        os.unlink(settings)
+        rc, out, err = WORLD.cli("doctor", "--offline")
+        self.assertIn("does not exist yet", out + err)
+        self.assertFalse(os.path.exists(settings))
+
+    def test_configure_refuses_the_stub_id(self):
+        # the stub's private key is public: no build allows its id by a setting (a release
+        # build must never; a test build already does, built in)
+        rc, _, err = WORLD.configure({"settings": {"allowed_extension_ids": [
+            self.EXT, "hfboccpnppdfmcdbjjgmobnhljkkmjji"]}})
+        self.assertEqual(rc, 2, err)
+        self.assertIn("development stub", err)
+        self.assertNotIn(self.EXT, json.loads(WORLD.cli("status", "--json")[1])["settings"]
+                         ["allowed_extension_ids"])
 
     def test_settings_file_that_is_not_ours_allows_nothing(self):
         settings = os.path.join(WORLD.home, "settings.json")
@@ -639,8 +725,33 @@ class StalledFrames(unittest.TestCase):
         self.assertEqual(code(h.request({"type": "ping"})), "ok")
         self.assertEqual(h.close()[0], 0)
 
-    def test_slow_frame_that_progresses_is_served(self):
+    def test_trickled_frame_ends_at_the_timeout(self):
+        # a byte every 0.1 s never stalls 0.4 s, but the whole frame must arrive within
+        # 0.4 s of its first byte: trickled, it cannot hold the host (nor a request) for ever
         h = self.host()
+        data = nmhost.frame({"type": "ping", "id": "trickle", "pad": "x" * 40})
+        t0 = time.time()
+        try:
+            for i in range(0, len(data), 2):
+                if h.proc.poll() is not None:
+                    break
+                h.send_raw(data[i:i + 2])
+                time.sleep(0.1)
+        except BrokenPipeError:
+            pass
+        try:
+            rc = h.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            h.proc.kill()
+            rc = None
+        self.assertEqual(rc, 3, "a trickled frame was not ended at the stall timeout")
+        self.assertLess(time.time() - t0, 15)
+        self.assertEqual(h.proc.stdout.read(), b"", "a trickled request was answered")
+        h.close()
+
+    def test_slow_frame_that_progresses_is_served(self):
+        # within the timeout (here 5 s), a frame may arrive in as many pieces as it likes
+        h = Host(env={"TEXTUS_HOST_STALL_TIMEOUT_MS": "5000"})
         data = nmhost.frame({"type": "ping", "id": "slow"})
         for i in range(0, len(data), 4):
             h.send_raw(data[i:i + 4])

@@ -22,6 +22,8 @@ HOST = os.environ["TH_HOST"]
 TOKEN = "tok_sr_FAKE_0001"          # Alice, a user of acme (not an admin)
 TOKEN_ADMIN = "tok_sr_admin_FAKE_02"  # Adam, an admin of acme
 TOKEN_BIG = "tok_sr_carol_FAKE_04"  # Carol, an admin of bigco (another account)
+TOKEN_MANY = "tok_sr_erin_FAKE_06"  # Erin, an admin of manyco: 1,700 oversized templates
+MANY = 1700
 V1_KEY = "hvk_sr_FAKE_0001"
 V1_KEY_NO_USERS = "hvk_sr_nousers_FAKE_0002"
 CAND = 1001
@@ -34,14 +36,18 @@ SEED = {
                                  "roles": {"acme": "admin"}},
                    TOKEN_BIG: {"user": "/users/6", "accounts": ["bigco"],
                                "roles": {"bigco": "admin"}},
-                   "tok_sr_dave_FAKE_0005": {"user": "/users/7", "accounts": ["bigco"]}},
+                   "tok_sr_dave_FAKE_0005": {"user": "/users/7", "accounts": ["bigco"]},
+                   TOKEN_MANY: {"user": "/users/9", "accounts": ["manyco"],
+                                "roles": {"manyco": "admin"}}},
         "users": {"/users/1": {"name": "Alice Recruiter", "email": "alice@acme.example"},
                   "/users/2": {"name": "Bob Colleague", "email": "bob@acme.example"},
                   "/users/3": {"name": "Adam Admin", "email": "adam@acme.example"},
                   "/users/6": {"name": "Carol Big", "email": "carol@bigco.example"},
-                  "/users/7": {"name": "Dave Big", "email": "dave@bigco.example"}},
+                  "/users/7": {"name": "Dave Big", "email": "dave@bigco.example"},
+                  "/users/9": {"name": "Erin Many", "email": "erin@manyco.example"}},
         "accounts": {"acme": {"name": "Acme", "phoneNumbers": ["+13035550100"]},
-                     "bigco": {"name": "Bigco", "phoneNumbers": ["+13035550199"]}},
+                     "bigco": {"name": "Bigco", "phoneNumbers": ["+13035550199"]},
+                     "manyco": {"name": "Manyco", "phoneNumbers": ["+13035550188"]}},
         "saved_replies": [
             {"user": "/users/1", "title": "Intro",
              "content": "Hi {first_name}, this is {recruiter_first_name} from Acme. Still "
@@ -57,7 +63,11 @@ SEED = {
              "content": "{last_name} " * 4500},
             {"user": "/users/7", "title": "After", "shared": True, "content": "Hi {first_name}"},
             {"user": "/users/6", "title": "Small", "content": "Hello {first_name}"},
-        ],
+            # manyco: one small template, 1,700 of 3.6 kB that a 241-character name fills past
+            # 64 KiB (titles of 80 control characters, 6 bytes each once escaped), another small
+            {"user": "/users/9", "title": "First", "content": "Hi {first_name}"},
+        ] + [{"user": "/users/9", "title": "\x01" * 80, "content": "{full_name} " * 300}] * MANY
+          + [{"user": "/users/9", "title": "Last", "content": "Bye {first_name}"}],
     },
     "harvest": {
         "api_keys": {V1_KEY: {"name": "sr"},
@@ -248,6 +258,22 @@ class Sizes(unittest.TestCase):
         self.assertEqual(len(said), 1, r["result"]["warnings"])
         self.assertIn("left out", said[0])
         self.assertNotIn("truncated", r["result"])
+
+    def test_many_replies_too_large_are_counted_not_each_named(self):
+        # 1,700 left out: each named in a warning of ~650 escaped bytes made the answer
+        # reply_too_large (the warnings were not counted against the size budget). Now the
+        # first few are named, the rest counted in one warning, and the others listed.
+        h = Home("erin", token=TOKEN_MANY, email="erin@manyco.example")
+        r = h.saved(profile={"name": "Jane " + "L" * 236})
+        self.assertTrue(r["ok"], r.get("error"))
+        self.assertEqual(sorted(by_title(r)), ["First", "Last"])
+        ws = r["result"]["warnings"]
+        named = [w for w in ws if w.startswith("the saved reply ")]
+        self.assertEqual(len(named), 5, ws)
+        self.assertTrue(all("left out" in w for w in named), named)
+        tail = [w for w in ws if w.startswith("and %d more saved replies are left out" % (MANY - 5))]
+        self.assertEqual(len(tail), 1, ws)
+        self.assertLess(len(json.dumps(r).encode()), 1 << 20)
 
 
 if __name__ == "__main__":
