@@ -43,6 +43,8 @@ struct gh_client {
     int warming;            /* background requests of this client under way */
     long long warm_sub[2];  /* the subject and time of a token asked for in the background */
     long long warm_at[2];
+    int names_known; /* user_first/user_last hold the user's names (cached with the id) */
+    char user_first[128], user_last[128];
 };
 
 /* The operations, for error messages and permission names. */
@@ -214,6 +216,20 @@ void gh_client_set_user_id(struct gh_client *c, long long user_id)
     c->user_id = user_id > 0 ? user_id : 0;
 }
 
+int gh_client_user_names(const struct gh_client *c, const char **first, const char **last)
+{
+    *first = c->names_known ? c->user_first : NULL;
+    *last = c->names_known ? c->user_last : NULL;
+    return c->names_known ? 0 : -1;
+}
+
+void gh_client_set_user_names(struct gh_client *c, const char *first, const char *last)
+{
+    c->names_known = first != NULL && last != NULL;
+    snprintf(c->user_first, sizeof(c->user_first), "%s", first ? first : "");
+    snprintf(c->user_last, sizeof(c->user_last), "%s", last ? last : "");
+}
+
 int gh_client_token(const struct gh_client *c, enum gh_token_kind k, char *out, size_t outsz,
                     long long *expires_at, long long *sub)
 {
@@ -313,14 +329,14 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
                 "Greenhouse refused %s (HTTP 403: %s): the Harvest v3 credential lacks that scope",
                 what, msg);
     } else if (r->status == 403) {
-        /* "Use a user with the permissions your integration needs"
-         * (https://harvestdocs.greenhouse.io/docs/authentication); that reads need a Site
-         * Admin subject is a third-party client's report, not documented */
+        /* https://harvestdocs.greenhouse.io/docs/authentication ("About sub"): "Use a user
+         * with the permissions your integration needs", its example being that list endpoints
+         * need a Site Admin subject */
         err_set(e, ERR_GREENHOUSE_PERMISSION,
                 "Greenhouse refused %s (HTTP 403%s%s): the record is not accessible to the "
-                "token's user, or the Harvest v3 credential lacks the scope \"%s\", or (not "
-                "documented; a third-party client reports it) the token's subject is not a "
-                "Site Admin",
+                "token's user, or the Harvest v3 credential lacks the scope \"%s\", or the "
+                "token's subject is not a Site Admin (Greenhouse's authentication guide asks "
+                "for one on list endpoints)",
                 what, msg[0] ? ": " : "", msg, perm);
     } else if (r->status == 404 && c->backend == GH_V3) {
         err_set(e, ERR_UPSTREAM_INVALID,
@@ -990,6 +1006,7 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
         return -1;
     c->user_id = u.m.id;
     *user_id = u.m.id;
+    gh_client_set_user_names(c, u.m.first_name, u.m.last_name);
     log_msg("greenhouse: user resolved to %lld", u.m.id);
     gh_cache_changed(c);
     c->cache_dirty = 0;
@@ -1002,15 +1019,18 @@ int gh_user_names(struct gh_client *c, char *first, size_t first_sz, char *last,
     struct gh_users_ud u;
 
     first[0] = last[0] = '\0';
-    if (gh_find_user(c, &u, e) != 0)
-        return -1;
-    snprintf(first, first_sz, "%s", u.m.first_name);
-    snprintf(last, last_sz, "%s", u.m.last_name);
-    if (c->user_id <= 0) {
+    if (!c->names_known && c->warming > 0)
+        http_background_wait(c); /* the warm-up's lookup may answer this */
+    if (!c->names_known || c->user_id <= 0) {
+        if (gh_find_user(c, &u, e) != 0)
+            return -1;
         c->user_id = u.m.id;
-        gh_cache_changed(c);
+        gh_client_set_user_names(c, u.m.first_name, u.m.last_name);
+        gh_cache_changed(c); /* the names are cached with the id: the next search asks nothing */
         c->cache_dirty = 0;
     }
+    snprintf(first, first_sz, "%s", c->user_first);
+    snprintf(last, last_sz, "%s", c->user_last);
     return 0;
 }
 
@@ -1049,6 +1069,7 @@ static void gh_warm_users_done(void *ud, int rc, const struct http_response *r, 
         gh_page_users(r->body, r->body_len, c->backend, c->cfg.user_email, &m, &pe) == 0 &&
         m.id > 0) {
         c->user_id = m.id;
+        gh_client_set_user_names(c, m.first_name, m.last_name);
         c->cache_dirty = 1;
         log_msg("greenhouse: user resolved to %lld (warm-up)", m.id);
         /* v3: now the note's token can be asked for (its subject is that user) */
@@ -1119,12 +1140,56 @@ static void gh_warm_token(struct gh_client *c, enum gh_token_kind k, long long s
         c->warming++;
 }
 
+static void gh_warm_connect_done(void *ud, int rc, const struct http_response *r,
+                                 const struct err *e)
+{
+    struct gh_client *c = ud;
+
+    (void)r;
+    c->warming--;
+    if (rc != 0)
+        log_msg("greenhouse: warm-up connection: %s", e->message);
+}
+
+/*
+ * Open the connection to Harvest without spending the credential's budget: GET of the base
+ * URL's root without credentials, whose answer (any status) is discarded. Harvest's limit is
+ * counted per credential (https://developers.greenhouse.io/harvest.html#rate-limiting: "per
+ * API key"; v3: per OAuth client, https://harvestdocs.greenhouse.io/docs/api-rate-limiting);
+ * how a request without one is counted is not documented, and one that carries none cannot be
+ * charged to the company's credential (the safe reading). TLS and the kept connection are what
+ * the note reuses.
+ */
+static void gh_warm_connect(struct gh_client *c)
+{
+    char url[HTTP_URL_MAX];
+    const char *hdrs[] = {"Accept: application/json", NULL};
+    struct http_request rq;
+    struct err e;
+
+    err_clear(&e);
+    if (gh_url(c, url, sizeof(url), &e, "/") != 0)
+        return;
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_GET;
+    rq.url = url;
+    rq.headers = hdrs;
+    rq.idempotent = 1;
+    rq.opts = &c->cfg.http;
+    if (http_background(&rq, gh_warm_connect_done, c) == 0)
+        c->warming++;
+}
+
 void gh_warm(struct gh_client *c)
 {
     if (c->warming > 0)
         return; /* under way */
     if (c->backend == GH_V1) {
-        if (!http_origin_warm(gh_base(c)))
+        if (http_origin_warm(gh_base(c)))
+            return;
+        if (c->user_id > 0)
+            gh_warm_connect(c); /* the user id is cached: no lookup */
+        else
             gh_warm_users(c);
         return;
     }
@@ -1133,7 +1198,9 @@ void gh_warm(struct gh_client *c)
         gh_warm_token(c, GH_TOKEN_WRITE, c->user_id);
     if (http_origin_warm(gh_base(c)))
         return;
-    if (gh_token_fresh(&c->tok[GH_TOKEN_READ], c->read_sub))
+    if (c->user_id > 0)
+        gh_warm_connect(c); /* the user id is cached: no lookup, no read token */
+    else if (gh_token_fresh(&c->tok[GH_TOKEN_READ], c->read_sub))
         gh_warm_users(c);
     else
         gh_warm_token(c, GH_TOKEN_READ, c->read_sub); /* then the lookup, in its callback */

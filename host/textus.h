@@ -177,8 +177,9 @@ int textus_find_user(const struct textus_config *c, const char *email, char *out
                      int *found, struct err *e) TH_WUR;
 
 /*
- * Walk GET {user}/saved_replies?filter=all[&q=query] (every view.next page) calling fn for each
- * SavedReply (id "/saved_replies/...", title, content, shared) until it sets *stop.
+ * Walk GET {user}/saved_replies?filter=all[&query=Q&q=Q] (every view.next page) calling fn for
+ * each SavedReply (id "/saved_replies/...", title, content, shared) that matches Q (filtered
+ * here too: title or content, ASCII case ignored) until it sets *stop.
  */
 typedef int (*textus_saved_reply_fn)(const char *id, const char *title, const char *content,
                                      int shared, void *ud, int *stop, struct err *e);

@@ -41,3 +41,5 @@ if(VALGRIND AND NOT TH_SANITIZE AND NOT TH_FUZZ)
   set_tests_properties(send_port_valgrind PROPERTIES LABELS "send;valgrind" TIMEOUT 300
     ENVIRONMENT "${TH_SEND_ENV};TH_PORT_ONLY=v1;TH_WRAPPER=${VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no")
 endif()
+add_test(NAME send_request_budget COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_request_budget.py)
+set_tests_properties(send_request_budget PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)

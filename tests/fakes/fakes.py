@@ -34,6 +34,7 @@ DEFAULT_CONFIG = {
     "textus_page_size": 25,                 # undocumented page size; small -> pagination
     "textus_timeline_page_size": 25,        # the same for conversation timelines
     "textus_collection_key": "members",     # or "hydra:member" (Nango's spelling)
+    "textus_saved_reply_search": "both",    # the search parameter read: both, q, query, none
     "textus_segment_limit": 3,              # default segment limit; 0 disables
     "textus_advance_on_get": [],            # e.g. ["queued","dispatched","delivered"]
     # Harvest v1 (https://developers.greenhouse.io/harvest.html#rate-limiting): per 10 s, e.g. 50
@@ -48,7 +49,7 @@ DEFAULT_CONFIG = {
     # Harvest v3: a fixed 30 s window (third-party report); the number is not documented
     "harvest_v3_rate_limit": 100,
     "harvest_v3_rate_window": 30,
-    "v3_require_site_admin": True,          # v3 GETs need a Site Admin subject (third-party report)
+    "v3_require_site_admin": True,          # v3 GETs need a Site Admin subject (auth guide)
     "v3_default_per_page": 100,
     # auth.greenhouse.io (https://harvestdocs.greenhouse.io/docs/authentication)
     "auth_token_expires_in": 3600,
