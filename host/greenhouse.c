@@ -44,6 +44,7 @@ struct gh_client {
     long long warm_sub[2];  /* the subject and time of a token asked for in the background */
     long long warm_at[2];
     int names_known; /* user_first/user_last hold the user's names (cached with the id) */
+    int pacing;      /* > 0: requests are work that can wait (http_request.pace) */
     char user_first[128], user_last[128];
 };
 
@@ -625,6 +626,7 @@ static int gh_token_rq_init(struct gh_client *c, struct gh_token_rq *t, long lon
     t->rq.basic_user = c->cfg.client_id;
     t->rq.basic_pass = c->cfg.client_secret;
     t->rq.idempotent = 1; /* a token request changes nothing the user can see */
+    t->rq.pace = c->pacing > 0;
     t->rq.opts = &c->cfg.http;
     return 0;
 }
@@ -775,6 +777,7 @@ static void gh_rq_init(const struct gh_client *c, struct gh_rq *t, enum http_met
     t->rq.body = body;
     t->rq.body_len = body ? strlen(body) : 0;
     t->rq.idempotent = idempotent;
+    t->rq.pace = c->pacing > 0;
     t->rq.opts = &c->cfg.http;
 }
 
@@ -1090,6 +1093,7 @@ static void gh_warm_users(struct gh_client *c)
     if (gh_users_url(c, url, sizeof(url), &e) != 0)
         return;
     gh_rq_init(c, &t, HTTP_GET, url, NULL, 1, GH_TOKEN_READ, 0);
+    t.rq.pace = 1; /* a warm-up can wait */
     if (http_background(&t.rq, gh_warm_users_done, c) == 0)
         c->warming++;
     gh_rq_wipe(&t);
@@ -1134,6 +1138,7 @@ static void gh_warm_token(struct gh_client *c, enum gh_token_kind k, long long s
     err_clear(&e);
     if (gh_token_rq_init(c, &t, subject, &e) != 0)
         return;
+    t.rq.pace = 1; /* a warm-up can wait */
     c->warm_sub[k] = subject;
     c->warm_at[k] = (long long)time(NULL);
     if (http_background(&t.rq, k == GH_TOKEN_READ ? gh_warm_read_done : gh_warm_write_done, c) == 0)
@@ -1322,8 +1327,8 @@ int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *firs
 
 /* ------------------------------------------------------------------ notes */
 
-int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
-                const char *visibility, long long *note_id, struct err *e)
+static int gh_add_note_run(struct gh_client *c, const char *candidate_id, const char *body,
+                           const char *visibility, long long *note_id, struct err *e)
 {
     char url[HTTP_URL_MAX];
     long long id = gh_candidate_id(candidate_id, e), uid = 0;
@@ -1424,8 +1429,8 @@ static int gh_notes_page(const char *buf, size_t len, void *ud, int *stop, struc
     return 0;
 }
 
-int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
-                   long long *note_id, struct err *e)
+static int gh_note_exists_run(struct gh_client *c, const char *candidate_id, const char *marker,
+                              int *found, long long *note_id, struct err *e)
 {
     char url[HTTP_URL_MAX], pp[32];
     long long id = gh_candidate_id(candidate_id, e);
@@ -1464,6 +1469,34 @@ int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *ma
     if (note_id)
         *note_id = u.note_id;
     return 0;
+}
+
+/*
+ * A note and the look for it are work that can wait (the recruiter's SMS has gone, the outbox
+ * keeps the note): their requests are paced (http_request.pace), so that while the company
+ * credential's window is nearly spent they wait for its reset instead of taking the last
+ * requests, and a 429 is answered at once as rate_limited with its time (plus jitter).
+ */
+int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
+                const char *visibility, long long *note_id, struct err *e)
+{
+    int rc;
+
+    c->pacing++;
+    rc = gh_add_note_run(c, candidate_id, body, visibility, note_id, e);
+    c->pacing--;
+    return rc;
+}
+
+int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
+                   long long *note_id, struct err *e)
+{
+    int rc;
+
+    c->pacing++;
+    rc = gh_note_exists_run(c, candidate_id, marker, found, note_id, e);
+    c->pacing--;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ probe */
