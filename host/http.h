@@ -190,7 +190,8 @@ long long http_parse_window(const char *text, size_t len, const char *origin, lo
  * Retry-After hold (http_hold_reset). Safe to call more than once. */
 void http_cleanup(void);
 
-/* Forget every per-origin Retry-After hold of this process (not the hold file's). For tests
+/* Forget every per-origin Retry-After hold of this process, and what it learnt of the
+ * rate-limit windows (not the files' holds and windows). For tests
  * (each case starts clean) and for a fresh configuration (new endpoints or credentials); not
  * for normal use. */
 void http_hold_reset(void);

@@ -1023,6 +1023,10 @@ int textus_warm(const struct textus_config *c)
         textus_url(c, url, sizeof(url), &e, "/accounts?slug=%s", slug) != 0 ||
         textus_rq_init(c, &t, HTTP_GET, url, NULL, 1, &e) != 0)
         return -1;
+    /* a warm-up can wait: never while the token's window (1,000 per 5 min,
+     * https://apidocs.next.textus.com/overview/rate_limiting) is down to its last fifth, which
+     * is kept for the recruiter's own texts */
+    t.rq.pace = 1;
     rc = http_background(&t.rq, NULL, NULL);
     textus_rq_wipe(&t);
     return rc;
