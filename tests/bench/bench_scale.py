@@ -8,8 +8,9 @@ https://apidocs.next.textus.com/overview/rate_limiting).
 
     bench_scale.py HOST [--n 10,50,200] [--minutes 5] [--speedup 5] [--rows FILE]
 
-For each N: N host processes (each a port, as a profile tab keeps one), each with its own
-state folder (its own computer: nothing shared but the services), one shared Harvest key, one
+For each N: N recruiters, each with a host process per open profile tab (a port: each text
+is to a new candidate, whose tab opens a new port -- prepare_send, then send_sms -- while the
+last tab's closes), each with their own state folder (its own computer: nothing shared but the services), one shared Harvest key, one
 TextUs token each. Every recruiter has used the host before (one text each first, with the
 limits raised: their stores know their Greenhouse user, as in steady use). Then, for
 --minutes of recruiter time, each sends one text every 1-3 minutes (uniformly drawn; the first
@@ -106,10 +107,19 @@ class Recruiter:
     def open(self):
         self.port = nmhost.Host(env=self.env)
 
-    def text(self, rng):
+    def text(self, rng, new_tab=True):
         self.n += 1
         c = rng.randrange(CANDS)
         body = "scale N=%s r%d #%d" % (self.size, self.i, self.n)  # unique in the whole run
+        if new_tab:
+            # a new candidate's profile: the extension's port of the last tab goes, a new one
+            # (a new host process) comes, and the compose box opening sends prepare_send
+            self.port.close()
+            self.open()
+            p = self.port.request({"id": "p%d" % self.n, "type": "prepare_send",
+                                   "candidate_id": str(2000 + c), "to": "+1303555%04d" % (1000 + c)})
+            if not p or not p.get("ok"):
+                self.errors.append(p)
         t0 = time.monotonic()
         r = self.port.request({"id": self.n, "type": "send_sms",
                                "request_id": "s%d-%d" % (self.i, self.n),
@@ -140,7 +150,7 @@ def run_n(host, fakes, n, rate, minutes, speedup, tmp, rng):
     for r in recs:
         r.open()
     # steady use: each has sent before (its store knows its Greenhouse user)
-    ths = [threading.Thread(target=r.text, args=(random.Random(r.i),)) for r in recs]
+    ths = [threading.Thread(target=r.text, args=(random.Random(r.i), False)) for r in recs]
     for t in ths:
         t.start()
     for t in ths:
