@@ -117,6 +117,7 @@ static int textus_rq_init(const struct textus_config *c, struct textus_rq *t, en
     t->rq.body = body;
     t->rq.body_len = body ? strlen(body) : 0;
     t->rq.idempotent = idempotent;
+    t->rq.pace = c->pace;
     t->rq.opts = &c->http;
     return 0;
 }

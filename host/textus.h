@@ -34,6 +34,10 @@ struct textus_config {
     const char *token;    /* API token (secret) */
     const char *account;  /* account slug */
     struct http_opts http;
+    /* 1: requests are work that can wait (http_request.pace: reply logging in a flush), held
+     * back while the token's window (1,000 per 5 min) is down to its last fifth, which is kept
+     * for the recruiter's own texts; 0 (the default): a person waits for them */
+    int pace;
 };
 
 struct textus_account {
