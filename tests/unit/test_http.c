@@ -74,6 +74,30 @@ static void test_holds_parser(void **state)
     assert_true(http_parse_holds("", 0, "http://127.0.0.1:1") == 0);
 }
 
+static void test_windows_parser(void **state)
+{
+    static const char text[] = "garbage\n"
+                               "1795000000000 1795000010000 40 50 http://127.0.0.1:1\n"
+                               "1795000002000 1795000010000 3 50 http://127.0.0.1:1\n"
+                               "1795000001000 1795000010000 45 50 http://127.0.0.1:1\n"
+                               "1795000003000 1795000010000 3 http://127.0.0.1:1\n" /* short */
+                               " 1795000004000 1795000010000 1 50 http://127.0.0.1:1\n"
+                               "1795000000500 1795000300000 900 1000 https://x:1";
+    long long reset = 0, rem = 0, lim = 0;
+
+    (void)state;
+    /* the latest observation wins, damaged lines are skipped */
+    assert_true(http_parse_window(text, sizeof(text) - 1, "http://127.0.0.1:1", &reset, &rem,
+                                  &lim) == 1795000002000LL);
+    assert_true(reset == 1795000010000LL && rem == 3 && lim == 50);
+    assert_true(http_parse_window(text, sizeof(text) - 1, "https://x:1", &reset, &rem, &lim) ==
+                1795000000500LL);
+    assert_true(reset == 1795000300000LL && rem == 900 && lim == 1000);
+    assert_true(
+        http_parse_window(text, sizeof(text) - 1, "http://127.0.0.1:2", &reset, &rem, &lim) == 0);
+    assert_true(http_parse_window("", 0, "http://127.0.0.1:1", &reset, &rem, &lim) == 0);
+}
+
 static void test_link_parser(void **state)
 {
     char out[256];
@@ -855,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_retry_after_parser),
         cmocka_unit_test(test_response_wait),
         cmocka_unit_test(test_holds_parser),
+        cmocka_unit_test(test_windows_parser),
         cmocka_unit_test(test_url_policy),
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test_setup(test_dropped_get_is_retried, reset),
