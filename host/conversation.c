@@ -555,6 +555,9 @@ int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out
     if (outbox_threads_due(c->ob, outbox_now_ms() - CONV_FLUSH_AGE_MS, th, CONV_FLUSH_THREADS, &n,
                            e) != 0)
         return -1;
+    /* reading the threads can wait: it never takes the TextUs token's last fifth, kept for the
+     * recruiter's own texts (a rate limit stops the loop below, as a 429 would) */
+    c->tx.pace = 1;
     for (i = 0; i < n; i++) {
         struct err te;
         int r;
@@ -575,6 +578,7 @@ int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out
                 break;
         }
     }
+    c->tx.pace = 0;
     for (i = 0; i < n; i++)
         outbox_thread_free(&th[i]);
     return rc;

@@ -135,9 +135,9 @@ static const char *doctor_online_gh_fix(enum err_code code, int permission, cons
             return "ask your Greenhouse admin to let the API key access the record (its "
                    "permissions and the On-Behalf-Of user's access)";
         return "check that the scope is granted on the Harvest v3 credential (Configure > Dev "
-               "Center > API Credentials > Manage scopes); if it is, the cause may be the Site "
-               "Admin subject rule a third-party client reports (not documented): send "
-               "textus-host doctor --report to TextUs support";
+               "Center > API Credentials > Manage scopes); if it is, the cause may be the "
+               "token's subject, which Greenhouse's authentication guide asks to be a Site "
+               "Admin on list endpoints: send textus-host doctor --report to TextUs support";
     case ERR_RATE_LIMITED:
         return "wait a minute, then run textus-host doctor again";
     default:

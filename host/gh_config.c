@@ -19,7 +19,8 @@
 struct gh_cache_put {
     const struct gh_config *cfg; /* the credentials the state was obtained with */
     long long user_id;
-    char *tok[2]; /* GH_TOKEN_READ, GH_TOKEN_WRITE; "" when none */
+    const char *first, *last; /* the user's names, NULL when not known */
+    char *tok[2];             /* GH_TOKEN_READ, GH_TOKEN_WRITE; "" when none */
     long long exp[2], sub[2];
     int refused; /* set by the edit: the stored credentials are not cfg's any more */
 };
@@ -88,6 +89,10 @@ static int gh_config_cache_edit(cJSON *doc, void *ctx, struct err *e)
     if (p->user_id > 0) {
         gh_config_member(c, "greenhouse_user_id", cJSON_CreateNumber((double)p->user_id));
         gh_config_member(c, "greenhouse_user_email", cJSON_CreateString(cfg->user_email));
+        if (p->first && p->last) { /* dropped with the id when the credentials change */
+            gh_config_member(c, "greenhouse_user_first_name", cJSON_CreateString(p->first));
+            gh_config_member(c, "greenhouse_user_last_name", cJSON_CreateString(p->last));
+        }
     }
     for (k = 0; k < 2; k++) {
         if (!p->tok[k] || !p->tok[k][0])
@@ -108,6 +113,7 @@ int gh_config_cache_save(const struct gh_client *c, struct err *e)
     memset(&p, 0, sizeof(p));
     p.cfg = gh_client_config(c);
     p.user_id = gh_client_user_id(c);
+    (void)gh_client_user_names(c, &p.first, &p.last);
     for (k = 0; k < 2; k++) {
         p.tok[k] = sodium_malloc(GH_TOKEN_MAX);
         if (!p.tok[k]) {
@@ -145,10 +151,18 @@ static void gh_config_persist(void *ctx, const struct gh_client *c)
     char tok[GH_TOKEN_MAX];
     long long exp = 0, sub = 0;
     int changed = 0, k;
+    const char *first, *last, *had;
     struct err e;
 
     err_clear(&e);
+
     if (gh_client_user_id(c) > 0 && gh_client_user_id(c) != store_gh_user_id(src->st))
+        changed = 1;
+    if (gh_client_user_id(c) > 0 && gh_client_user_names(c, &first, &last) == 0 &&
+        (!(had = store_get(src->st, "cache", "greenhouse_user_first_name")) ||
+         strcmp(had, first) != 0 ||
+         !(had = store_get(src->st, "cache", "greenhouse_user_last_name")) ||
+         strcmp(had, last) != 0))
         changed = 1;
     for (k = 0; k < 2 && !changed; k++) {
         const char *old = k == GH_TOKEN_READ
@@ -227,8 +241,11 @@ void gh_config_seed_client(struct gh_client *c, const struct gh_config_src *src)
 
     if (!c || !src->st)
         return;
-    if (store_gh_user_id(src->st) > 0)
+    if (store_gh_user_id(src->st) > 0) { /* the id and names of the configured email */
         gh_client_set_user_id(c, store_gh_user_id(src->st));
+        gh_client_set_user_names(c, store_get(src->st, "cache", "greenhouse_user_first_name"),
+                                 store_get(src->st, "cache", "greenhouse_user_last_name"));
+    }
     if (gh_client_backend(c) != GH_V3)
         return;
     /* the store holds only what was cached with its current credentials (config.c drops the

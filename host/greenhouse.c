@@ -44,6 +44,9 @@ struct gh_client {
     int warming;            /* background requests of this client under way */
     long long warm_sub[2];  /* the subject and time of a token asked for in the background */
     long long warm_at[2];
+    int names_known; /* user_first/user_last hold the user's names (cached with the id) */
+    int pacing;      /* > 0: requests are work that can wait (http_request.pace) */
+    char user_first[128], user_last[128];
 };
 
 /* The operations, for error messages and permission names. */
@@ -215,6 +218,20 @@ void gh_client_set_user_id(struct gh_client *c, long long user_id)
     c->user_id = user_id > 0 ? user_id : 0;
 }
 
+int gh_client_user_names(const struct gh_client *c, const char **first, const char **last)
+{
+    *first = c->names_known ? c->user_first : NULL;
+    *last = c->names_known ? c->user_last : NULL;
+    return c->names_known ? 0 : -1;
+}
+
+void gh_client_set_user_names(struct gh_client *c, const char *first, const char *last)
+{
+    c->names_known = first != NULL && last != NULL;
+    snprintf(c->user_first, sizeof(c->user_first), "%s", first ? first : "");
+    snprintf(c->user_last, sizeof(c->user_last), "%s", last ? last : "");
+}
+
 int gh_client_token(const struct gh_client *c, enum gh_token_kind k, char *out, size_t outsz,
                     long long *expires_at, long long *sub)
 {
@@ -314,14 +331,14 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
                 "Greenhouse refused %s (HTTP 403: %s): the Harvest v3 credential lacks that scope",
                 what, msg);
     } else if (r->status == 403) {
-        /* "Use a user with the permissions your integration needs"
-         * (https://harvestdocs.greenhouse.io/docs/authentication); that reads need a Site
-         * Admin subject is a third-party client's report, not documented */
+        /* https://harvestdocs.greenhouse.io/docs/authentication ("About sub"): "Use a user
+         * with the permissions your integration needs", its example being that list endpoints
+         * need a Site Admin subject */
         err_set(e, ERR_GREENHOUSE_PERMISSION,
                 "Greenhouse refused %s (HTTP 403%s%s): the record is not accessible to the "
-                "token's user, or the Harvest v3 credential lacks the scope \"%s\", or (not "
-                "documented; a third-party client reports it) the token's subject is not a "
-                "Site Admin",
+                "token's user, or the Harvest v3 credential lacks the scope \"%s\", or the "
+                "token's subject is not a Site Admin (Greenhouse's authentication guide asks "
+                "for one on list endpoints)",
                 what, msg[0] ? ": " : "", msg, perm);
     } else if (r->status == 404 && c->backend == GH_V3) {
         err_set(e, ERR_UPSTREAM_INVALID,
@@ -613,6 +630,7 @@ static int gh_token_rq_init(struct gh_client *c, struct gh_token_rq *t, long lon
     t->rq.basic_user = c->cfg.client_id;
     t->rq.basic_pass = c->cfg.client_secret;
     t->rq.idempotent = 1; /* a token request changes nothing the user can see */
+    t->rq.pace = c->pacing > 0;
     t->rq.opts = &c->cfg.http;
     return 0;
 }
@@ -763,6 +781,7 @@ static void gh_rq_init(const struct gh_client *c, struct gh_rq *t, enum http_met
     t->rq.body = body;
     t->rq.body_len = body ? strlen(body) : 0;
     t->rq.idempotent = idempotent;
+    t->rq.pace = c->pacing > 0;
     t->rq.opts = &c->cfg.http;
 }
 
@@ -994,6 +1013,7 @@ int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e)
         return -1;
     c->user_id = u.m.id;
     *user_id = u.m.id;
+    gh_client_set_user_names(c, u.m.first_name, u.m.last_name);
     log_msg("greenhouse: user resolved to %lld", u.m.id);
     gh_cache_changed(c);
     c->cache_dirty = 0;
@@ -1006,15 +1026,18 @@ int gh_user_names(struct gh_client *c, char *first, size_t first_sz, char *last,
     struct gh_users_ud u;
 
     first[0] = last[0] = '\0';
-    if (gh_find_user(c, &u, e) != 0)
-        return -1;
-    snprintf(first, first_sz, "%s", u.m.first_name);
-    snprintf(last, last_sz, "%s", u.m.last_name);
-    if (c->user_id <= 0) {
+    if (!c->names_known && c->warming > 0)
+        http_background_wait(c); /* the warm-up's lookup may answer this */
+    if (!c->names_known || c->user_id <= 0) {
+        if (gh_find_user(c, &u, e) != 0)
+            return -1;
         c->user_id = u.m.id;
-        gh_cache_changed(c);
+        gh_client_set_user_names(c, u.m.first_name, u.m.last_name);
+        gh_cache_changed(c); /* the names are cached with the id: the next search asks nothing */
         c->cache_dirty = 0;
     }
+    snprintf(first, first_sz, "%s", c->user_first);
+    snprintf(last, last_sz, "%s", c->user_last);
     return 0;
 }
 
@@ -1053,6 +1076,7 @@ static void gh_warm_users_done(void *ud, int rc, const struct http_response *r, 
         gh_page_users(r->body, r->body_len, c->backend, c->cfg.user_email, &m, &pe) == 0 &&
         m.id > 0) {
         c->user_id = m.id;
+        gh_client_set_user_names(c, m.first_name, m.last_name);
         c->cache_dirty = 1;
         log_msg("greenhouse: user resolved to %lld (warm-up)", m.id);
         /* v3: now the note's token can be asked for (its subject is that user) */
@@ -1073,6 +1097,7 @@ static void gh_warm_users(struct gh_client *c)
     if (gh_users_url(c, url, sizeof(url), &e) != 0)
         return;
     gh_rq_init(c, &t, HTTP_GET, url, NULL, 1, GH_TOKEN_READ, 0);
+    t.rq.pace = 1; /* a warm-up can wait */
     if (http_background(&t.rq, gh_warm_users_done, c) == 0)
         c->warming++;
     gh_rq_wipe(&t);
@@ -1117,9 +1142,50 @@ static void gh_warm_token(struct gh_client *c, enum gh_token_kind k, long long s
     err_clear(&e);
     if (gh_token_rq_init(c, &t, subject, &e) != 0)
         return;
+    t.rq.pace = 1; /* a warm-up can wait */
     c->warm_sub[k] = subject;
     c->warm_at[k] = (long long)time(NULL);
     if (http_background(&t.rq, k == GH_TOKEN_READ ? gh_warm_read_done : gh_warm_write_done, c) == 0)
+        c->warming++;
+}
+
+static void gh_warm_connect_done(void *ud, int rc, const struct http_response *r,
+                                 const struct err *e)
+{
+    struct gh_client *c = ud;
+
+    (void)r;
+    c->warming--;
+    if (rc != 0)
+        log_msg("greenhouse: warm-up connection: %s", e->message);
+}
+
+/*
+ * Open the connection to Harvest without spending the credential's budget: GET of the base
+ * URL's root without credentials, whose answer (any status) is discarded. Harvest's limit is
+ * counted per credential (https://developers.greenhouse.io/harvest.html#rate-limiting: "per
+ * API key"; v3: per OAuth client, https://harvestdocs.greenhouse.io/docs/api-rate-limiting);
+ * how a request without one is counted is not documented, and one that carries none cannot be
+ * charged to the company's credential (the safe reading). TLS and the kept connection are what
+ * the note reuses.
+ */
+static void gh_warm_connect(struct gh_client *c)
+{
+    char url[HTTP_URL_MAX];
+    const char *hdrs[] = {"Accept: application/json", NULL};
+    struct http_request rq;
+    struct err e;
+
+    err_clear(&e);
+    if (gh_url(c, url, sizeof(url), &e, "/") != 0)
+        return;
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_GET;
+    rq.url = url;
+    rq.headers = hdrs;
+    rq.idempotent = 1;
+    rq.opts = &c->cfg.http;
+    if (http_background(&rq, gh_warm_connect_done, c) == 0)
         c->warming++;
 }
 
@@ -1128,7 +1194,11 @@ void gh_warm(struct gh_client *c)
     if (c->warming > 0)
         return; /* under way */
     if (c->backend == GH_V1) {
-        if (!http_origin_warm(gh_base(c)))
+        if (http_origin_warm(gh_base(c)))
+            return;
+        if (c->user_id > 0)
+            gh_warm_connect(c); /* the user id is cached: no lookup */
+        else
             gh_warm_users(c);
         return;
     }
@@ -1137,7 +1207,9 @@ void gh_warm(struct gh_client *c)
         gh_warm_token(c, GH_TOKEN_WRITE, c->user_id);
     if (http_origin_warm(gh_base(c)))
         return;
-    if (gh_token_fresh(&c->tok[GH_TOKEN_READ], c->read_sub))
+    if (c->user_id > 0)
+        gh_warm_connect(c); /* the user id is cached: no lookup, no read token */
+    else if (gh_token_fresh(&c->tok[GH_TOKEN_READ], c->read_sub))
         gh_warm_users(c);
     else
         gh_warm_token(c, GH_TOKEN_READ, c->read_sub); /* then the lookup, in its callback */
@@ -1259,8 +1331,8 @@ int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *firs
 
 /* ------------------------------------------------------------------ notes */
 
-int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
-                const char *visibility, long long *note_id, struct err *e)
+static int gh_add_note_run(struct gh_client *c, const char *candidate_id, const char *body,
+                           const char *visibility, long long *note_id, struct err *e)
 {
     char url[HTTP_URL_MAX];
     long long id = gh_candidate_id(candidate_id, e), uid = 0;
@@ -1365,8 +1437,8 @@ static int gh_notes_page(const char *buf, size_t len, void *ud, int *stop, struc
     return 0;
 }
 
-int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
-                   long long *note_id, struct err *e)
+static int gh_note_exists_run(struct gh_client *c, const char *candidate_id, const char *marker,
+                              int *found, long long *note_id, struct err *e)
 {
     char url[HTTP_URL_MAX], pp[32];
     long long id = gh_candidate_id(candidate_id, e);
@@ -1405,6 +1477,34 @@ int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *ma
     if (note_id)
         *note_id = u.note_id;
     return 0;
+}
+
+/*
+ * A note and the look for it are work that can wait (the recruiter's SMS has gone, the outbox
+ * keeps the note): their requests are paced (http_request.pace), so that while the company
+ * credential's window is nearly spent they wait for its reset instead of taking the last
+ * requests, and a 429 is answered at once as rate_limited with its time (plus jitter).
+ */
+int gh_add_note(struct gh_client *c, const char *candidate_id, const char *body,
+                const char *visibility, long long *note_id, struct err *e)
+{
+    int rc;
+
+    c->pacing++;
+    rc = gh_add_note_run(c, candidate_id, body, visibility, note_id, e);
+    c->pacing--;
+    return rc;
+}
+
+int gh_note_exists(struct gh_client *c, const char *candidate_id, const char *marker, int *found,
+                   long long *note_id, struct err *e)
+{
+    int rc;
+
+    c->pacing++;
+    rc = gh_note_exists_run(c, candidate_id, marker, found, note_id, e);
+    c->pacing--;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ probe */

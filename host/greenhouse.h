@@ -68,6 +68,11 @@ enum gh_token_kind { GH_TOKEN_READ = 0, GH_TOKEN_WRITE = 1 };
 /* Cached state, for persistence. user id 0 = unknown; token "" = none. */
 long long gh_client_user_id(const struct gh_client *c);
 void gh_client_set_user_id(struct gh_client *c, long long user_id);
+/* The user's names, cached with the user id (from the lookup by the sign-in email): 0 and
+ * both set when known, -1 and both NULL when not. */
+int gh_client_user_names(const struct gh_client *c, const char **first, const char **last);
+/* Seed them (both NULL: unknown). */
+void gh_client_set_user_names(struct gh_client *c, const char *first, const char *last);
 /* Copies the v3 token of slot k into out (sodium-wiped by the caller), *sub (may be NULL) its
  * subject (0: none); -1 when none or out too small. */
 int gh_client_token(const struct gh_client *c, enum gh_token_kind k, char *out, size_t outsz,
@@ -78,11 +83,12 @@ int gh_client_set_token(struct gh_client *c, enum gh_token_kind k, const char *t
 
 /*
  * Open what a note will need ahead of use, in the background, and return at once: a
- * connection to Harvest (the user lookup by the sign-in email, a read that changes
- * nothing; its answer fills in the user id when it was not known) unless one was used
- * recently, and for v3 the note's token (subject: the recruiter) when it is not fresh,
- * plus the read token the lookup needs. What the answers teach the client is saved to
- * the store by gh_client_save_cache, never from inside another request.
+ * connection to Harvest unless one was used recently -- when the user id is cached, a GET
+ * of the base URL's root without credentials (it spends none of the credential's rate
+ * limit), else the user lookup by the sign-in email (a read that changes nothing; its
+ * answer fills in the user id and names) -- and for v3 the note's token (subject: the recruiter)
+ * when it is not fresh, plus the read token the lookup needs. What the answers teach the client is
+ * saved to the store by gh_client_save_cache, never from inside another request.
  */
 void gh_warm(struct gh_client *c);
 
@@ -93,7 +99,8 @@ void gh_client_save_cache(struct gh_client *c);
 int gh_resolve_user(struct gh_client *c, long long *user_id, struct err *e) TH_WUR;
 
 /* The configured user's first and last names (the user looked up by the sign-in email, as
- * gh_resolve_user does, whose id it caches); "" for a name Greenhouse does not give. */
+ * gh_resolve_user does; cached with the id, so asked for once per credential and email); ""
+ * for a name Greenhouse does not give. */
 int gh_user_names(struct gh_client *c, char *first, size_t first_sz, char *last, size_t last_sz,
                   struct err *e) TH_WUR;
 

@@ -14,6 +14,8 @@
  * out and named in `warnings` (the first SAVED_LEFT_OUT_NAMED; the others in one "and K more"
  * warning), the list stops (`truncated`) before SAVED_REPLIES_BUDGET, which counts the
  * warnings and fields too: the answer stays under Chrome's 1 MiB whatever TextUs holds.
+ * Greenhouse is asked at most once per profile: the recruiter's names are cached in the store
+ * with the user id, the candidate's for the process (the port of the profile's tab).
  * [engine]
  */
 #include <stdio.h>
@@ -162,6 +164,33 @@ static int saved_member(const char *id, const char *title, const char *content, 
     return 0;
 }
 
+/*
+ * The last candidate whose names Greenhouse gave, for the life of the process (a port serves
+ * one profile tab): the template searches that follow on that profile spend no Greenhouse
+ * request. Names only, in process memory, never written anywhere.
+ */
+static struct {
+    char id[32];
+    char first[COMPOSE_NAME_MAX], last[COMPOSE_NAME_MAX];
+} saved_cand;
+
+/* The candidate's names: the cached ones for the same candidate, else Greenhouse's. */
+static int saved_candidate_names(struct gh_client *gh, const char *cand, char *first,
+                                 size_t first_sz, char *last, size_t last_sz, struct err *e)
+{
+    if (saved_cand.id[0] && strcmp(saved_cand.id, cand) == 0) {
+        snprintf(first, first_sz, "%s", saved_cand.first);
+        snprintf(last, last_sz, "%s", saved_cand.last);
+        return 0;
+    }
+    if (gh_candidate_names(gh, cand, first, first_sz, last, last_sz, e) != 0)
+        return -1;
+    snprintf(saved_cand.id, sizeof(saved_cand.id), "%s", cand);
+    snprintf(saved_cand.first, sizeof(saved_cand.first), "%s", first);
+    snprintf(saved_cand.last, sizeof(saved_cand.last), "%s", last);
+    return 0;
+}
+
 /* A warning for a person: "<what>: <code>: <message>". */
 static void saved_warn(cJSON *warnings, const char *what, const struct err *ge)
 {
@@ -264,12 +293,13 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
         saved_warn(warnings, "Greenhouse (the recruiter's name)", &ge);
     } else {
         if (!full[0]) {
-            if (gh_candidate_names(gh, cand, first, sizeof(first), last, sizeof(last), &ge) == 0)
+            if (saved_candidate_names(gh, cand, first, sizeof(first), last, sizeof(last), &ge) == 0)
                 snprintf(full, sizeof(full), "%s%s%s", first, first[0] && last[0] ? " " : "", last);
             else
                 saved_warn(warnings, "the candidate's name", &ge);
         }
         err_clear(&ge);
+        /* cached in the store with the user id (dropped when the credentials change) */
         if (gh_user_names(gh, rfirst, sizeof(rfirst), rlast, sizeof(rlast), &ge) == 0)
             snprintf(rfull, sizeof(rfull), "%s%s%s", rfirst, rfirst[0] && rlast[0] ? " " : "",
                      rlast);

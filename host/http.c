@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -659,9 +660,12 @@ static void http_hold_set(const char *origin, long retry_after_ms)
     http_hold[slot].until_ms = now + retry_after_ms;
 }
 
+static void http_rl_reset(void);
+
 void http_hold_reset(void)
 {
     memset(http_hold, 0, sizeof(http_hold));
+    http_rl_reset(); /* and what the process learnt of the windows */
 }
 
 /* ------------------------------------------------------------------ the hold file */
@@ -828,6 +832,284 @@ out:
         close(lfd); /* releases the lock */
     free(old);
     free(out);
+}
+
+/* ------------------------------------------------------------------ rate-limit windows */
+
+/*
+ * The rate-limit window of each origin, as its answers' X-RateLimit-Limit / -Remaining /
+ * -Reset last told it (the most recent observation wins: within a window Remaining only goes
+ * down, and a later window replaces an earlier one). Kept in the process and, with a hold
+ * file, in "<hold file>-windows" (one line per origin, "<seen ms> <reset ms> <remaining>
+ * <limit> <origin>", wall-clock ms; replaced under an flock of its ".lock", mode 0600, not
+ * fsynced: it is advice, and a lost one only means a host learns the window from its next
+ * answer), so that every host process of the computer paces on what any of them saw. The
+ * company's hosts on other computers share the same window through the service's headers.
+ */
+#define HTTP_RL_SLOTS     8
+#define HTTP_RL_WINDOW_MS 10000LL /* no X-RateLimit-Reset: Harvest v1's documented 10 s window */
+struct http_rl {
+    long long seen_ms, reset_ms, remaining, limit;
+};
+static struct {
+    char origin[300];
+    struct http_rl w;
+} http_rl_slot[HTTP_RL_SLOTS];
+
+/* Paced requests answered here (or by a 429) wait until this wall-clock ms; 0: none. */
+static long long http_paced_until;
+
+/* The jitter's generator (xorshift64*): seeded from libsodium unless http_jitter_seed was
+ * called, so that hosts told the same wait wake at different times. */
+static unsigned long long http_jitter_state;
+
+void http_jitter_seed(unsigned long long seed)
+{
+    http_jitter_state = seed ? seed : 0x9E3779B97F4A7C15ULL;
+}
+
+long http_jitter_ms(long wait_ms)
+{
+    unsigned long long x;
+    long span = wait_ms / 4;
+
+    if (span < 250)
+        span = 250;
+    if (span > 5000)
+        span = 5000;
+    if (!http_jitter_state) {
+        randombytes_buf(&http_jitter_state, sizeof(http_jitter_state));
+        if (!http_jitter_state)
+            http_jitter_state = 1;
+    }
+    x = http_jitter_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    http_jitter_state = x;
+    return (long)(((x * 0x2545F4914F6CDD1DULL) >> 33) % (unsigned long long)(span + 1));
+}
+
+static int http_rl_line(const char *line, size_t len, struct http_rl *w, const char **origin,
+                        size_t *olen)
+{
+    long long v[4];
+    size_t i = 0;
+    int k;
+
+    for (k = 0; k < 4; k++) {
+        size_t s = i;
+        v[k] = 0;
+        while (i < len && line[i] >= '0' && line[i] <= '9' && i - s < 16)
+            v[k] = v[k] * 10 + (line[i++] - '0');
+        if (i == s || i >= len || line[i] != ' ')
+            return -1;
+        i++;
+    }
+    if (len - i == 0 || len - i >= 300)
+        return -1;
+    w->seen_ms = v[0];
+    w->reset_ms = v[1];
+    w->remaining = v[2];
+    w->limit = v[3];
+    *origin = line + i;
+    *olen = len - i;
+    return 0;
+}
+
+long long http_parse_window(const char *text, size_t len, const char *origin, long long *reset_ms,
+                            long long *remaining, long long *limit)
+{
+    size_t p = 0, ol = strlen(origin);
+    struct http_rl best;
+
+    memset(&best, 0, sizeof(best));
+    while (p < len) {
+        const char *nl = memchr(text + p, '\n', len - p);
+        size_t ll = nl ? (size_t)(nl - (text + p)) : len - p;
+        const char *o;
+        size_t olen;
+        struct http_rl w;
+
+        if (http_rl_line(text + p, ll, &w, &o, &olen) == 0 && olen == ol &&
+            memcmp(o, origin, ol) == 0 && w.seen_ms > best.seen_ms)
+            best = w;
+        p += ll + (nl ? 1 : 0);
+    }
+    if (best.seen_ms > 0) {
+        *reset_ms = best.reset_ms;
+        *remaining = best.remaining;
+        *limit = best.limit;
+    }
+    return best.seen_ms;
+}
+
+static int http_rl_file(const char *hold_file, char *out, size_t outsz)
+{
+    return hold_file && *hold_file && snprintf(out, outsz, "%s-windows", hold_file) < (int)outsz
+               ? 0
+               : -1;
+}
+
+/* Record an observation in the windows file (see above); failures are logged, never fatal. */
+static void http_rl_file_set(const char *hold_file, const char *origin, const struct http_rl *w)
+{
+    char file[1100], lock[1120], tmp[1120], *old = NULL, *out = NULL;
+    size_t o = 0, p = 0, lines = 0;
+    ssize_t n;
+    int lfd = -1, tfd = -1;
+    long long now = now_wall_ms();
+
+    if (http_rl_file(hold_file, file, sizeof(file)) != 0 ||
+        snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock) ||
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, (long)getpid()) >= (int)sizeof(tmp))
+        return;
+    old = malloc(HTTP_HOLD_FILE_MAX);
+    out = malloc(HTTP_HOLD_FILE_MAX);
+    if (!old || !out)
+        goto out;
+    lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
+        log_msg("http: cannot lock the rate-limit windows file: %s", strerror(errno));
+        goto out;
+    }
+    n = http_hold_read(file, old, HTTP_HOLD_FILE_MAX);
+    while (n > 0 && p < (size_t)n) {
+        const char *nl = memchr(old + p, '\n', (size_t)n - p);
+        size_t ll = nl ? (size_t)(nl - (old + p)) : (size_t)n - p;
+        const char *og;
+        size_t olen;
+        struct http_rl u;
+
+        if (http_rl_line(old + p, ll, &u, &og, &olen) == 0 && u.reset_ms > now - 60000 &&
+            u.reset_ms - now <= HTTP_HOLD_MAX_MS && lines < HTTP_HOLD_LINES_MAX - 1) {
+            if (olen == strlen(origin) && memcmp(og, origin, olen) == 0) {
+                if (u.seen_ms > w->seen_ms) /* another process saw a later answer */
+                    goto out;
+            } else if (o + ll + 2 < HTTP_HOLD_FILE_MAX) {
+                memcpy(out + o, old + p, ll);
+                o += ll;
+                out[o++] = '\n';
+                lines++;
+            }
+        }
+        p += ll + (nl ? 1 : 0);
+    }
+    n = snprintf(out + o, HTTP_HOLD_FILE_MAX - o, "%lld %lld %lld %lld %s\n", w->seen_ms,
+                 w->reset_ms, w->remaining, w->limit, origin);
+    if (n < 0 || (size_t)n >= HTTP_HOLD_FILE_MAX - o)
+        goto out;
+    o += (size_t)n;
+    (void)unlink(tmp);
+    tfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (tfd < 0 || write(tfd, out, o) != (ssize_t)o || rename(tmp, file) != 0) {
+        log_msg("http: cannot write the rate-limit windows file: %s", strerror(errno));
+        if (tfd >= 0)
+            (void)unlink(tmp);
+    }
+out:
+    if (tfd >= 0)
+        close(tfd);
+    if (lfd >= 0)
+        close(lfd);
+    free(old);
+    free(out);
+}
+
+/* An answer's X-RateLimit-* headers: remembered for its origin, here and in the file. */
+static void http_rl_note(const char *origin, const struct http_response *r, const char *hold_file)
+{
+    struct http_rl w;
+    long long now = now_wall_ms();
+    int i, slot = 0;
+
+    if (!origin[0] || r->rl_limit <= 0 || r->rl_remaining < 0)
+        return;
+    w.seen_ms = now;
+    w.limit = r->rl_limit;
+    w.remaining = r->rl_remaining;
+    if (r->rl_reset > 0 && r->rl_reset * 1000 > now - 1000 &&
+        r->rl_reset * 1000 - now <= HTTP_HOLD_MAX_MS)
+        w.reset_ms = r->rl_reset * 1000;
+    else
+        w.reset_ms = now + HTTP_RL_WINDOW_MS; /* the latest the window can end */
+    for (i = 0; i < HTTP_RL_SLOTS; i++) {
+        if (strcmp(http_rl_slot[i].origin, origin) == 0) {
+            slot = i;
+            break;
+        }
+        if (http_rl_slot[i].w.seen_ms < http_rl_slot[slot].w.seen_ms)
+            slot = i;
+    }
+    snprintf(http_rl_slot[slot].origin, sizeof(http_rl_slot[slot].origin), "%s", origin);
+    http_rl_slot[slot].w = w;
+    http_rl_file_set(hold_file, origin, &w);
+}
+
+/* The latest observation of origin's window (this process's or the file's); 0 when known. */
+static int http_rl_get(const char *origin, const char *hold_file, struct http_rl *w)
+{
+    char file[1100], *buf;
+    ssize_t n;
+    int i;
+
+    memset(w, 0, sizeof(*w));
+    for (i = 0; i < HTTP_RL_SLOTS; i++)
+        if (http_rl_slot[i].origin[0] && strcmp(http_rl_slot[i].origin, origin) == 0)
+            *w = http_rl_slot[i].w;
+    if (http_rl_file(hold_file, file, sizeof(file)) == 0 &&
+        (buf = malloc(HTTP_HOLD_FILE_MAX)) != NULL) {
+        struct http_rl f;
+        memset(&f, 0, sizeof(f));
+        n = http_hold_read(file, buf, HTTP_HOLD_FILE_MAX);
+        if (n > 0 && (f.seen_ms = http_parse_window(buf, (size_t)n, origin, &f.reset_ms,
+                                                    &f.remaining, &f.limit)) > w->seen_ms)
+            *w = f;
+        free(buf);
+    }
+    return w->seen_ms > 0 ? 0 : -1;
+}
+
+/*
+ * How long a request that can wait (req->pace) should: while the origin's window has no more
+ * than a fifth of its limit left (at least 1: kept for the work a person waits for), until
+ * the window resets; 0 to go now.
+ */
+static long http_pace_wait(const char *origin, const char *hold_file)
+{
+    struct http_rl w;
+    long long now = now_wall_ms(), reserve;
+
+    if (http_rl_get(origin, hold_file, &w) != 0 || w.reset_ms <= now)
+        return 0;
+    reserve = w.limit / 5 > 1 ? w.limit / 5 : 1;
+    if (w.remaining > reserve)
+        return 0;
+    return (long)(w.reset_ms - now);
+}
+
+static void http_rl_reset(void)
+{
+    memset(http_rl_slot, 0, sizeof(http_rl_slot));
+    http_paced_until = 0;
+}
+
+long long http_paced_wake_ms(void)
+{
+    return http_paced_until;
+}
+
+void http_paced_clear(void)
+{
+    http_paced_until = 0;
+}
+
+static void http_paced_defer(long wait_ms)
+{
+    long long until = now_wall_ms() + wait_ms;
+
+    if (!http_paced_until || until < http_paced_until)
+        http_paced_until = until;
 }
 
 static long http_opt(long v, long def)
@@ -1014,6 +1296,7 @@ struct http_xfer {
     int max_retries;
     long budget, start;
     long not_before; /* waiting (Retry-After, back-off) until this CLOCK_MONOTONIC ms */
+    long jitter;     /* added to a hold's wait (-1: not drawn yet), see http_jitter_ms */
     char target[256], origin[300];
     const char *mname;
     CURL *h; /* set while an attempt is in the multi handle */
@@ -1121,6 +1404,7 @@ static int http_xfer_init(struct http_xfer *x, const struct http_request *req,
                          : (o && o->max_retries > 0 ? o->max_retries : HTTP_DEFAULT_RETRIES);
     x->budget = http_opt(o ? o->retry_budget_ms : 0, HTTP_DEFAULT_BUDGET_MS);
     x->start = now_mono_ms();
+    x->jitter = -1;
     x->mname = http_method_name(req->method);
     memset(resp, 0, sizeof(*resp));
     http_reset_headers(resp);
@@ -1156,14 +1440,39 @@ static void http_attempt_begin(struct http_xfer *x)
 
     if (shared > held)
         held = shared; /* another host process was told to wait */
-    if (held > 0 && (held > HTTP_HOLD_WAIT_MS || now_mono_ms() - x->start + held > x->budget)) {
-        /* answered here, as the server would: nothing is sent before Retry-After */
+    if (held > 0) {
+        /* every host told the same wait wakes at its own time, not all at once */
+        if (x->jitter < 0)
+            x->jitter = http_jitter_ms(held);
+        held += x->jitter;
+    }
+    if (held <= 0 && req->pace && (held = http_pace_wait(x->origin, o ? o->hold_file : NULL)) > 0) {
+        /* work that can wait, and the window is nearly spent: after its reset, with jitter */
+        if (x->jitter < 0)
+            x->jitter = http_jitter_ms(held);
+        held += x->jitter;
+        log_msg("http: %s %s paced: the rate-limit window is nearly spent; not sent for %ld ms",
+                x->mname, x->target, held);
+        http_reset_headers(resp);
+        resp->status = 429;
+        resp->retry_after_ms = held;
+        resp->outcome = HTTP_RESPONDED;
+        http_paced_defer(held);
+        http_xfer_finish(x, 0);
+        return;
+    }
+    if (held > 0 &&
+        (req->pace || held > HTTP_HOLD_WAIT_MS || now_mono_ms() - x->start + held > x->budget)) {
+        /* answered here, as the server would: nothing is sent before Retry-After (work that
+         * can wait never sleeps: the port goes on reading, and it is tried again later) */
         log_msg("http: %s %s held by Retry-After for %ld ms more: not sent", x->mname, x->target,
                 held);
         http_reset_headers(resp);
         resp->status = 429;
         resp->retry_after_ms = held;
         resp->outcome = HTTP_RESPONDED;
+        if (req->pace)
+            http_paced_defer(held);
         http_xfer_finish(x, 0);
         return;
     }
@@ -1234,15 +1543,30 @@ static void http_attempt_end(struct http_xfer *x, CURLcode rc)
         http_used_set(x->origin);
         log_msg("http: %s %s -> %ld (attempt %d)", x->mname, x->target, resp->status,
                 resp->attempts);
+        http_rl_note(x->origin, resp, o ? o->hold_file : NULL);
+        if (resp->status == 429 && resp->retry_after_ms <= 0) {
+            /* no Retry-After: hold until X-RateLimit-Reset when the answer gives it */
+            long w = http_response_wait_ms(resp, (long long)time(NULL));
+            if (w > 0)
+                resp->retry_after_ms = w;
+        }
         if ((resp->status == 429 || resp->status == 503) && resp->retry_after_ms > 0) {
             http_hold_set(x->origin, resp->retry_after_ms);
             http_hold_file_set(o ? o->hold_file : NULL, x->origin, resp->retry_after_ms);
+            if (x->jitter < 0)
+                x->jitter = http_jitter_ms(resp->retry_after_ms);
+            if (req->pace || !req->idempotent) {
+                resp->retry_after_ms += x->jitter; /* the caller's next try, with jitter */
+                if (req->pace)
+                    http_paced_defer(resp->retry_after_ms);
+            }
         }
-        if (req->idempotent && (resp->status == 429 || resp->status >= 500) &&
+        if (req->idempotent && !req->pace && (resp->status == 429 || resp->status >= 500) &&
             resp->attempts <= x->max_retries) {
             wait = http_backoff(o, resp->attempts);
-            if (resp->retry_after_ms > wait)
-                wait = resp->retry_after_ms;
+            long j = x->jitter > 0 ? x->jitter : 0;
+            if (resp->retry_after_ms > 0 && resp->retry_after_ms + j > wait)
+                wait = resp->retry_after_ms + j;
         }
     } else {
         int sent = x->ctx.prereq_calls > 0;
@@ -1660,4 +1984,24 @@ int http_wait_readable(int fd)
     if (!http_running())
         return 0;
     return http_run(NULL, 0, fd, 0);
+}
+
+int http_wait_readable_for(int fd, long ms)
+{
+    long until = now_mono_ms() + (ms > 0 ? ms : 0), left;
+    struct pollfd pfd;
+    int r;
+
+    if (http_running() && http_run(NULL, 0, fd, until > 0 ? until : 1) == 1)
+        return 1;
+    left = until - now_mono_ms();
+    if (left <= 0)
+        return 0;
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    do
+        r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+    while (r < 0 && errno == EINTR);
+    return r > 0;
 }

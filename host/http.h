@@ -21,6 +21,12 @@
  * an flock of "<file>.lock", mode 0600; damaged lines and holds beyond a day are
  * ignored.
  *
+ * Rate-limit windows: every answer's X-RateLimit-Limit / -Remaining / -Reset is remembered per
+ * origin, in the process and (with a hold file) in "<hold file>-windows", so that every host
+ * process of the computer sees it; requests marked `pace` (work that can wait) are held back
+ * while the window is nearly spent, and every hold's wake-up gets a per-process jitter. A 429
+ * without Retry-After holds until its X-RateLimit-Reset.
+ *
  * Connections: one libcurl multi handle owns the pool for the life of the
  * process, so one request, several at once (http_request_all) and background
  * requests (http_background) all reuse the same kept-alive connections; none
@@ -88,6 +94,12 @@ struct http_request {
     const char *basic_user; /* with basic_pass: HTTP Basic auth (secret; never logged) */
     const char *basic_pass;
     int idempotent; /* 1: retried on 429/5xx/connection errors */
+    /* 1: work that can wait (a note after the reply, a flush, reply logging, a warm-up): never
+     * sleeps for a hold and is not retried after a 429, and while the origin's rate-limit
+     * window (X-RateLimit-*, shared by the host processes) has a fifth of its limit or less
+     * left it is answered here as a 429 until the window resets (plus jitter): nothing sent,
+     * and http_paced_wake_ms says when to try again. 0: a person waits for it (the SMS). */
+    int pace;
     const struct http_opts *opts;
 };
 
@@ -155,6 +167,24 @@ int http_origin_warm(const char *url);
 
 /* Run background requests until fd is readable (1) or none is left (0). */
 int http_wait_readable(int fd);
+/* The same, and then wait for fd until ms have passed: 1 readable, 0 the time has come. */
+int http_wait_readable_for(int fd, long ms);
+
+/* When the earliest request that can wait (pace) and was held or paced may be tried again,
+ * wall-clock ms since the epoch (0: none); http_paced_clear forgets it. */
+long long http_paced_wake_ms(void);
+void http_paced_clear(void);
+
+/* A hold's jitter: 0..max(250 ms, min(wait/4, 5 s)), drawn per process so that hosts told the
+ * same wait do not all wake at once. http_jitter_seed makes the draws repeatable (tests). */
+long http_jitter_ms(long wait_ms);
+void http_jitter_seed(unsigned long long seed);
+
+/* Pure parser (the rate-limit windows file, "<hold file>-windows"): the latest observation of
+ * origin (its seen time, ms since the epoch, 0 when none) and its reset (ms), remaining and
+ * limit. */
+long long http_parse_window(const char *text, size_t len, const char *origin, long long *reset_ms,
+                            long long *remaining, long long *limit);
 
 /* Close the pool (connections included), drop background requests and forget every
  * Retry-After hold (http_hold_reset). Safe to call more than once. */
@@ -166,7 +196,8 @@ void http_cleanup(void);
  * wiped as libcurl frees them). Never while a request of this process is under way. */
 void http_drop_connections(void);
 
-/* Forget every per-origin Retry-After hold of this process (not the hold file's). For tests
+/* Forget every per-origin Retry-After hold of this process, and what it learnt of the
+ * rate-limit windows (not the files' holds and windows). For tests
  * (each case starts clean) and for a fresh configuration (new endpoints or credentials); not
  * for normal use. */
 void http_hold_reset(void);

@@ -423,10 +423,21 @@ static void send_warm(struct send_ctx *c, int textus)
         send_gh_warm(c->gh);
 }
 
+/*
+ * Between two requests of the port: the warm-up (the first time), the background requests,
+ * and the notes that the rate limit held back (http_request.pace: the window was nearly spent,
+ * or a 429): when their time comes (the window's reset plus this process's jitter, so that the
+ * company's hosts do not all come back at once) and the port is still idle, the due notes are
+ * flushed -- the journal's order, oldest first. A frame that arrives first is read at once:
+ * the recruiter's next text never waits for them.
+ */
+#define SEND_PACED_MARGIN_MS 50 /* past the time the outbox was given for the next attempt */
+
 int send_port_idle(int in_fd, int warm)
 {
     struct send_ctx *c;
     struct err e;
+    long long wake;
 
     err_clear(&e);
     if (warm && !send_port_open) {
@@ -436,6 +447,14 @@ int send_port_idle(int in_fd, int warm)
         }
         log_msg("port: warming the connections");
         send_warm(c, 1);
+    }
+    while ((wake = http_paced_wake_ms()) > 0 && send_port_open) {
+        long long left = wake + SEND_PACED_MARGIN_MS - now_wall_ms();
+        if (left > 0 && http_wait_readable_for(in_fd, (long)left) == 1)
+            return 1;
+        http_paced_clear();
+        log_msg("port: notes held back by the rate limit are due: flushing them");
+        send_startup_flush();
     }
     return http_wait_readable(in_fd);
 }

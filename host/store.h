@@ -77,6 +77,7 @@
  *                 "connect_timeout_ms", "timeout_ms", "segment_limit",
  *                 "quiet_hours", ...},
  *    "cache": {"textus_user", "greenhouse_user_id", "greenhouse_user_email",
+ *              "greenhouse_user_first_name", "greenhouse_user_last_name",
  *              "greenhouse_access_token", "greenhouse_access_token_expires_at",
  *              "greenhouse_write_token", "greenhouse_write_token_expires_at",
  *              "greenhouse_write_token_sub"},

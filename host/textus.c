@@ -5,6 +5,7 @@
  */
 #include "textus.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,7 @@ static int textus_rq_init(const struct textus_config *c, struct textus_rq *t, en
     t->rq.body = body;
     t->rq.body_len = body ? strlen(body) : 0;
     t->rq.idempotent = idempotent;
+    t->rq.pace = c->pace;
     t->rq.opts = &c->http;
     return 0;
 }
@@ -1022,6 +1024,10 @@ int textus_warm(const struct textus_config *c)
         textus_url(c, url, sizeof(url), &e, "/accounts?slug=%s", slug) != 0 ||
         textus_rq_init(c, &t, HTTP_GET, url, NULL, 1, &e) != 0)
         return -1;
+    /* a warm-up can wait: never while the token's window (1,000 per 5 min,
+     * https://apidocs.next.textus.com/overview/rate_limiting) is down to its last fifth, which
+     * is kept for the recruiter's own texts */
+    t.rq.pace = 1;
     rc = http_background(&t.rq, NULL, NULL);
     textus_rq_wipe(&t);
     return rc;
@@ -1133,7 +1139,25 @@ int textus_find_user(const struct textus_config *c, const char *email, char *out
 struct textus_sr {
     textus_saved_reply_fn fn;
     void *ud;
+    const char *query; /* the search, or NULL */
 };
+
+/* 1 when needle occurs in hay, ASCII letters compared without case (the search as the fake
+ * and, by inference, TextUs match it: a part of the title or the content). */
+static int textus_contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    for (; *hay; hay++) {
+        for (i = 0;
+             i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]);
+             i++)
+            ;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
 
 static int textus_saved_reply_member(const cJSON *m, void *ud, int *stop, struct err *e)
 {
@@ -1147,6 +1171,10 @@ static int textus_saved_reply_member(const cJSON *m, void *ud, int *stop, struct
         textus_invalid(e, "a SavedReply without a /saved_replies/ id or a content");
         return -1;
     }
+    if (t->query && !textus_contains_nocase(content->valuestring, t->query) &&
+        !(cJSON_IsString(title) && title->valuestring &&
+          textus_contains_nocase(title->valuestring, t->query)))
+        return 0; /* the server did not filter on the parameter it read: filtered here */
     return t->fn(id->valuestring,
                  cJSON_IsString(title) && title->valuestring ? title->valuestring : "",
                  content->valuestring, apijson_true(m, "shared"), t->ud, stop, e);
@@ -1170,13 +1198,16 @@ int textus_saved_replies(const struct textus_config *c, const char *user, const 
     /* https://apidocs.next.textus.com/docs/saved_replies/search/: GET
      * /users/:user/saved_replies{?filter,query} -> SavedReplyCollection; filter=all adds the
      * replies others on the account share. The search parameter: the page's URI template says
-     * `query`, its examples send `q` and the response's own id echoes `q`; `q` is sent, as on
-     * the other searches of the API (/users, /accounts, /contact_phones, /opt_outs). */
-    if (textus_url(c, url, sizeof(url), e, "%s/saved_replies?filter=all%s%s", user,
-                   q[0] ? "&q=" : "", q) != 0)
+     * `query`, its examples send `q` (and the response's own id echoes `q`). Both are sent,
+     * with the same value, so that either reading finds its parameter, and the answer is
+     * filtered here as well (title or content, ASCII letters without case), so that a server
+     * that honours neither still gives only the matching replies. */
+    if (textus_url(c, url, sizeof(url), e, "%s/saved_replies?filter=all%s%s%s%s", user,
+                   q[0] ? "&query=" : "", q, q[0] ? "&q=" : "", q) != 0)
         return -1;
     t.fn = fn;
     t.ud = ud;
+    t.query = query && *query ? query : NULL;
     return textus_each(c, url, 0, "listing the saved replies", textus_saved_reply_member, &t, e);
 }
 

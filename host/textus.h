@@ -34,6 +34,10 @@ struct textus_config {
     const char *token;    /* API token (secret) */
     const char *account;  /* account slug */
     struct http_opts http;
+    /* 1: requests are work that can wait (http_request.pace: reply logging in a flush), held
+     * back while the token's window (1,000 per 5 min) is down to its last fifth, which is kept
+     * for the recruiter's own texts; 0 (the default): a person waits for them */
+    int pace;
 };
 
 struct textus_account {
@@ -177,8 +181,9 @@ int textus_find_user(const struct textus_config *c, const char *email, char *out
                      int *found, struct err *e) TH_WUR;
 
 /*
- * Walk GET {user}/saved_replies?filter=all[&q=query] (every view.next page) calling fn for each
- * SavedReply (id "/saved_replies/...", title, content, shared) until it sets *stop.
+ * Walk GET {user}/saved_replies?filter=all[&query=Q&q=Q] (every view.next page) calling fn for
+ * each SavedReply (id "/saved_replies/...", title, content, shared) that matches Q (filtered
+ * here too: title or content, ASCII case ignored) until it sets *stop.
  */
 typedef int (*textus_saved_reply_fn)(const char *id, const char *title, const char *content,
                                      int shared, void *ud, int *stop, struct err *e);

@@ -132,9 +132,9 @@ static void verify_fix(struct verify_check *c, int v3, const char *perm, int ask
                 snprintf(c->fix, sizeof(c->fix),
                          "check that the scope %s is granted on the Harvest v3 credential "
                          "(Configure > Dev Center > API Credentials > Manage scopes); if it is, "
-                         "the cause may be the Site Admin subject rule a third-party client "
-                         "reports (not documented): send `textus-host doctor --report` to TextUs "
-                         "support",
+                         "the cause may be the token's subject, which Greenhouse's "
+                         "authentication guide asks to be a Site Admin on list endpoints: send "
+                         "`textus-host doctor --report` to TextUs support",
                          perm ? perm : "named above");
         } else {
             snprintf(c->fix, sizeof(c->fix),

@@ -8,7 +8,11 @@
 # Each section is a function appending TSV rows to $rows; add one by writing
 # a function and listing it in `sections`. SPAWN_RUNS (default 300) sets the
 # number of spawns per host. BENCH_ONLY=NAME runs only section_NAME (spawn,
-# extract_phone, memory, send, latency), e.g. BENCH_ONLY=latency.
+# extract_phone, memory, send, latency, scale), e.g. BENCH_ONLY=latency.
+# The scale section (tests/bench/bench_scale.py) runs N = SCALE_N (default 10,50,200,200x2:
+# the last at twice a recruiter's pace, a busy hour at two thirds of the budget) host
+# processes sharing one Harvest credential for SCALE_MINUTES (default 5) of recruiter time,
+# compressed SCALE_SPEEDUP (default 5) times; it exits 1 on a duplicated or lost note.
 # The latency section (tests/bench/latency/) prints its own table after the
 # summary; LATENCY_RUNS (default 7), LATENCY_RTTS (default 0,20,50,100) and
 # LATENCY_HARVEST (v1 or v3, default v1) tune it.
@@ -21,7 +25,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/th-bench.XXXXXX")
 trap 'rm -rf "$rows" "$work"' EXIT
 origin="chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
 
-sections=(section_spawn section_extract_phone section_memory section_send section_latency)
+sections=(section_spawn section_extract_phone section_memory section_send section_latency section_scale)
 targets=(textus-host textus-host-engine textus-host-store)
 if [ -n "${BENCH_ONLY:-}" ]; then
     case " ${sections[*]} " in
@@ -99,6 +103,15 @@ latency_table=
 section_latency() {
     latency_table="$work/latency.txt"
     python3 tests/bench/latency/bench_latency.py "$host" --rows "$rows" >"$latency_table"
+}
+
+# --- section: a company's recruiters sharing one Harvest credential -----------
+# N hosts, each its own state folder, one Harvest v1 key whose 50-per-10 s limit the fake
+# enforces, one TextUs token each; texts at a recruiter's pace, time compressed; notes, their
+# delays, the credential's requests, 429s and budget (tests/bench/bench_scale.py).
+section_scale() {
+    python3 tests/bench/bench_scale.py "$host" --n "${SCALE_N:-10,50,200,200x2}" \
+        --minutes "${SCALE_MINUTES:-5}" --speedup "${SCALE_SPEEDUP:-5}" --rows "$rows"
 }
 
 for s in "${sections[@]}"; do

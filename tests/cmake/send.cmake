@@ -46,3 +46,7 @@ endif()
 # stdout and a slow note POST against a flush whose clock faketime moves past the lease.
 add_test(NAME send_lease COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_lease.py)
 set_tests_properties(send_lease PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)
+add_test(NAME send_request_budget COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_request_budget.py)
+set_tests_properties(send_request_budget PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)
+add_test(NAME send_pacing COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_pacing.py)
+set_tests_properties(send_pacing PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)

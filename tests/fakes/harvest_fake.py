@@ -621,9 +621,9 @@ class HarvestFake:
             # Inference: a missing scope is a 403.
             return err(403, "Forbidden", ["Missing required scope: %s" % scope])
         if req.method == "GET" and self.config["v3_require_site_admin"]:
-            # "every v3 GET additionally requires a Site Admin subject" (a third-party client;
-            # https://harvestdocs.greenhouse.io/docs/authentication: "Use a user with the
-            # permissions your integration needs");
+            # https://harvestdocs.greenhouse.io/docs/authentication ("About sub"): "Use a user
+            # with the permissions your integration needs", its example: list endpoints need a
+            # Site Admin; "every v3 GET" is a third-party client's reading;
             # knob v3_require_site_admin=false disables this rule.
             sub_user = self.store.users.get(self._acting_user_id(t))
             if sub_user is None or not sub_user["site_admin"]:

@@ -1008,7 +1008,11 @@ class TextUsFake:
         flt = req.query.get("filter", "all")
         if flt not in ("all", "mine"):
             return self._unprocessable("filter must be all or mine", "invalid_filter")
-        q = (req.query.get("q") or req.query.get("query") or "").lower()
+        # knob textus_saved_reply_search: "both" (default), or only "q", only "query", or
+        # "none" (the search ignored): each reading of the page, to test what the host sends
+        mode = self.config.get("textus_saved_reply_search", "both")
+        q = ((req.query.get("q") if mode in ("both", "q") else None)
+             or (req.query.get("query") if mode in ("both", "query") else None) or "").lower()
         items = []
         for r in self.saved_replies:
             own = r["user"] == uid

@@ -195,7 +195,53 @@ class SavedReplies(unittest.TestCase):
         r = self.h.saved(q="follow")
         self.assertEqual(sorted(by_title(r)), ["Follow-up"])
         got = textus_gets("/saved_replies", n0)
-        self.assertEqual(got[0]["query"], {"filter": "all", "q": "follow"})
+        # the page's URI template says `query`, its examples `q`: both are sent
+        self.assertEqual(got[0]["query"], {"filter": "all", "query": "follow", "q": "follow"})
+
+    def test_4b_search_under_each_reading_of_the_page(self):
+        # a TextUs that reads only `query`, only `q`, or neither: the same replies each time
+        try:
+            for mode in ("query", "q", "none"):
+                F.config({"textus_saved_reply_search": mode})
+                r = self.h.saved(q="FOLLOW")
+                self.assertTrue(r["ok"], r)
+                self.assertEqual(sorted(by_title(r)), ["Follow-up"], mode)
+                r = self.h.saved(q="acme")  # in the content only
+                self.assertEqual(sorted(by_title(r)), ["Intro", "Team hello"], mode)
+        finally:
+            F.config({"textus_saved_reply_search": "both"})
+
+    def test_4c_template_searches_spend_greenhouse_once_per_profile(self):
+        # one port (the profile's tab): the first search may read the candidate's and the
+        # recruiter's names, the next ones spend no Greenhouse request
+        h = nmhost.Host(env=self.h.env)
+        try:
+            n0 = len(F.requests(server="harvest"))
+            r = h.request({"id": 1, "type": "saved_replies", "candidate_id": str(CAND)})
+            self.assertTrue(r["ok"], r)
+            self.assertEqual(r["result"]["fields"]["full_name"], "Janet Greenhouse")
+            self.assertEqual(r["result"]["fields"]["recruiter_name"], "Alice Recruiter")
+            first = len(F.requests(server="harvest")) - n0
+            self.assertLessEqual(first, 2)
+            for i, q in enumerate(("fo", "follow", "hi", None)):
+                p = {"id": 2 + i, "type": "saved_replies", "candidate_id": str(CAND)}
+                if q:
+                    p["q"] = q
+                r = h.request(p)
+                self.assertTrue(r["ok"], r)
+                self.assertEqual(r["result"]["fields"]["recruiter_name"], "Alice Recruiter")
+                self.assertEqual(r["result"]["fields"]["first_name"], "Janet")
+            self.assertEqual(len(F.requests(server="harvest")) - n0, first,
+                             "a template search after the first spent a Greenhouse request")
+        finally:
+            h.close()
+        # another process (a new tab) knows the recruiter's name from the store: with the
+        # page's name, a search spends nothing at Greenhouse
+        n0 = len(F.requests(server="harvest"))
+        r = self.h.saved(profile={"name": "Jane Candidate"}, q="hi")
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(r["result"]["fields"]["recruiter_name"], "Alice Recruiter")
+        self.assertEqual(len(F.requests(server="harvest")) - n0, 0)
 
     def test_5_bad_requests(self):
         for payload in ({"type": "saved_replies"}, {"type": "saved_replies", "candidate_id": "0"},

@@ -366,7 +366,7 @@ def s_retry_after_across_hosts(w):
     hold = os.path.join(w.home, "holds")
     check(os.path.exists(hold) and os.stat(hold).st_mode & 0o777 == 0o600,
           "%s Retry-After: the hold is kept in the state folder, mode 0600" % w.gen)
-    time.sleep(max(0.0, 3.2 - (time.time() - t429)))
+    time.sleep(max(0.0, 3.85 - (time.time() - t429)))  # the hold and its jitter (<= 0.75 s)
     f2 = w.flush()
     ns = [n for b in (b1, b2) for m in w.messages(body=b) for n in w.notes("[textus:%s]" % m["id"])]
     check(code(f2) == "ok" and len(ns) == 2, "%s Retry-After: both notes after the hold (%r, %d)" % (
@@ -456,7 +456,7 @@ def s_note_retry(w, status):
           "%s note %d pending: %r" % (w.gen, status, r1))
     check(len(w.notes(marker_of(r1))) == 0 if code(r1) == "ok" else False, "no note yet")
     if status == 429:
-        time.sleep(1.1)
+        time.sleep(1.35)  # Retry-After and its jitter (<= 0.25 s)
     f = w.flush()
     check(code(f) == "ok" and f["result"]["written"] >= 1, "%s flush after %d: %r" % (w.gen, status, f))
     ns = w.notes(marker_of(r1)) if code(r1) == "ok" else []

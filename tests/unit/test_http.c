@@ -75,6 +75,30 @@ static void test_holds_parser(void **state)
     assert_true(http_parse_holds("", 0, "http://127.0.0.1:1") == 0);
 }
 
+static void test_windows_parser(void **state)
+{
+    static const char text[] = "garbage\n"
+                               "1795000000000 1795000010000 40 50 http://127.0.0.1:1\n"
+                               "1795000002000 1795000010000 3 50 http://127.0.0.1:1\n"
+                               "1795000001000 1795000010000 45 50 http://127.0.0.1:1\n"
+                               "1795000003000 1795000010000 3 http://127.0.0.1:1\n" /* short */
+                               " 1795000004000 1795000010000 1 50 http://127.0.0.1:1\n"
+                               "1795000000500 1795000300000 900 1000 https://x:1";
+    long long reset = 0, rem = 0, lim = 0;
+
+    (void)state;
+    /* the latest observation wins, damaged lines are skipped */
+    assert_true(http_parse_window(text, sizeof(text) - 1, "http://127.0.0.1:1", &reset, &rem,
+                                  &lim) == 1795000002000LL);
+    assert_true(reset == 1795000010000LL && rem == 3 && lim == 50);
+    assert_true(http_parse_window(text, sizeof(text) - 1, "https://x:1", &reset, &rem, &lim) ==
+                1795000000500LL);
+    assert_true(reset == 1795000300000LL && rem == 900 && lim == 1000);
+    assert_true(
+        http_parse_window(text, sizeof(text) - 1, "http://127.0.0.1:2", &reset, &rem, &lim) == 0);
+    assert_true(http_parse_window("", 0, "http://127.0.0.1:1", &reset, &rem, &lim) == 0);
+}
+
 static void test_link_parser(void **state)
 {
     char out[256];
@@ -650,7 +674,7 @@ static void test_hold_file(void **state)
     held_get("/another-route", file, &r);
     assert_int_equal(r.status, 429);
     assert_int_equal(r.attempts, 0);
-    assert_true(r.retry_after_ms > 25000 && r.retry_after_ms <= 30000);
+    assert_true(r.retry_after_ms > 25000 && r.retry_after_ms <= 35000); /* + up to 5 s jitter */
     http_response_free(&r);
     assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 0);
     /* the other API's origin is not held */
@@ -698,6 +722,118 @@ static void test_hold_file(void **state)
     http_response_free(&r);
     http_hold_reset();
     unlink(file);
+    snprintf(buf, sizeof(buf), "%s.lock", file);
+    unlink(buf);
+    rmdir(dir);
+}
+
+/* A GET of path on the TextUs fake as a new process of the computer would (no memory, the
+ * state folder's files), paced (work that can wait) or not. */
+static void fresh_get(const char *path, const char *hold_file, int pace, unsigned long long seed,
+                      struct http_response *r)
+{
+    char url[256];
+    struct http_request rq;
+    struct http_opts o;
+    struct err e;
+
+    err_clear(&e);
+    http_hold_reset();
+    http_jitter_seed(seed);
+    memset(&o, 0, sizeof(o));
+    o.max_retries = -1;
+    o.hold_file = hold_file;
+    snprintf(url, sizeof(url), "%s%s", F.textus, path);
+    memset(&rq, 0, sizeof(rq));
+    rq.method = HTTP_GET;
+    rq.url = url;
+    rq.idempotent = 1;
+    rq.pace = pace;
+    rq.opts = &o;
+    assert_int_equal(http_request(&rq, r, &e), 0);
+}
+
+static void test_pacing_and_jitter(void **state)
+{
+    char dir[] = "/tmp/th-pace-XXXXXX", file[128], buf[512];
+    struct http_response r;
+    long a, b;
+    long long now = (long long)time(NULL);
+    int since, i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/holds", dir);
+
+    /* the same Retry-After hold seen by two hosts: each wakes at its own time */
+    assert_int_equal(fk_fault(&F, "{\"server\":\"textus\",\"path_re\":\"^/held-j$\","
+                                  "\"action\":{\"status\":429,\"retry_after\":20}}"),
+                     0);
+    fresh_get("/held-j", file, 0, 1, &r);
+    assert_int_equal(r.status, 429);
+    http_response_free(&r);
+    fresh_get("/next", file, 1, 1, &r);
+    a = r.retry_after_ms;
+    assert_int_equal(r.attempts, 0);
+    http_response_free(&r);
+    fresh_get("/next", file, 1, 2, &r);
+    b = r.retry_after_ms;
+    assert_int_equal(r.attempts, 0);
+    http_response_free(&r);
+    assert_true(a > 15000 && a <= 25000);
+    assert_true(b > 15000 && b <= 25000);
+    assert_true(a != b);                   /* the two hosts' wake times differ */
+    assert_true(http_paced_wake_ms() > 0); /* a paced request says when to come back */
+    unlink(file);
+    fk_reset(&F);
+
+    /* a 429 without Retry-After holds until its X-RateLimit-Reset */
+    snprintf(buf, sizeof(buf),
+             "{\"server\":\"textus\",\"path_re\":\"^/reset-only$\",\"action\":{\"status\":429,"
+             "\"headers\":{\"X-RateLimit-Limit\":\"10\",\"X-RateLimit-Remaining\":\"0\","
+             "\"X-RateLimit-Reset\":\"%lld\"}}}",
+             now + 12);
+    assert_int_equal(fk_fault(&F, buf), 0);
+    fresh_get("/reset-only", file, 0, 3, &r);
+    assert_int_equal(r.status, 429);
+    http_response_free(&r);
+    since = fk_last_seq(&F);
+    fresh_get("/any", file, 0, 3, &r); /* another process: held, nothing sent */
+    assert_int_equal(r.attempts, 0);
+    assert_true(r.retry_after_ms > 9000 && r.retry_after_ms <= 12000 + 3000 + 250);
+    http_response_free(&r);
+    assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 0);
+    unlink(file);
+    fk_reset(&F);
+
+    /* X-RateLimit-Remaining read from every answer and shared through the state folder:
+     * with a fifth of the window left, work that can wait is not sent; the rest goes */
+    assert_int_equal(fk_config(&F, "{\"textus_rate_limit\":10}"), 0);
+    for (i = 0; i < 8; i++) {
+        fresh_get("/spend", file, 0, 4, &r);
+        assert_int_equal(r.attempts, 1);
+        http_response_free(&r);
+    }
+    since = fk_last_seq(&F);
+    fresh_get("/can-wait", file, 1, 5, &r); /* a new process: the window is in the file */
+    assert_int_equal(r.status, 429);
+    assert_int_equal(r.attempts, 0);
+    assert_true(r.retry_after_ms > 0 && r.retry_after_ms <= 300000 + 5000);
+    http_response_free(&r);
+    assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 0);
+    fresh_get("/a-person-waits", file, 0, 5, &r); /* not paced: sent (the window has 2 left) */
+    assert_int_equal(r.attempts, 1);
+    assert_true(r.status != 429);
+    http_response_free(&r);
+    assert_int_equal(fk_count(&F, "textus", NULL, NULL, since), 1);
+    assert_int_equal(fk_config(&F, "{\"textus_rate_limit\":1000}"), 0);
+    fk_reset(&F);
+    http_hold_reset();
+    unlink(file);
+    snprintf(buf, sizeof(buf), "%s-windows", file);
+    unlink(buf);
+    snprintf(buf, sizeof(buf), "%s-windows.lock", file);
+    unlink(buf);
     snprintf(buf, sizeof(buf), "%s.lock", file);
     unlink(buf);
     rmdir(dir);
@@ -772,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_retry_after_parser),
         cmocka_unit_test(test_response_wait),
         cmocka_unit_test(test_holds_parser),
+        cmocka_unit_test(test_windows_parser),
         cmocka_unit_test(test_url_policy),
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test_setup(test_dropped_get_is_retried, reset),
@@ -782,6 +919,7 @@ int main(void)
         cmocka_unit_test_setup(test_nothing_on_stdout, reset),
         cmocka_unit_test_setup(test_log_has_no_secrets, reset),
         cmocka_unit_test_setup(test_hold_file, reset),
+        cmocka_unit_test_setup(test_pacing_and_jitter, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
