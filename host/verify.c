@@ -17,6 +17,7 @@
 #include "hints.h"
 #include "log.h"
 #include "now.h"
+#include "paths.h"
 #include "textus.h"
 
 /* Verification is interactive: one retry at most, and a short budget. */
@@ -205,7 +206,11 @@ static long verify_num(const cJSON *doc, const char *name, long dflt)
 static void verify_http_opts(const cJSON *doc, struct http_opts *o, struct verify_cache *cache)
 {
     memset(o, 0, sizeof(*o));
-    gh_config_hold_file(o, cache->holds, sizeof(cache->holds));
+    /* The rate-limit state shared by the computer's hosts (holds, windows) lives in the state
+     * folder: a first configure, which saves nothing until every check passed, shares none of
+     * it, so that a refused one leaves nothing behind (issue O item 11). */
+    if (paths_store_exists())
+        gh_config_hold_file(o, cache->holds, sizeof(cache->holds));
     o->ca_file = verify_str(doc, "settings", "ca_file");
     o->connect_timeout_ms = verify_num(doc, "connect_timeout_ms", STORE_DEFAULT_CONNECT_TIMEOUT_MS);
     o->total_timeout_ms = verify_num(doc, "timeout_ms", STORE_DEFAULT_TIMEOUT_MS);
