@@ -216,6 +216,11 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
             doctor_add(d, "greenhouse", DOCTOR_OK, 0, perm, NULL, "granted");
         else if (probe.items[i].state == GH_CHECK_UNCHECKED)
             doctor_add(d, "greenhouse", DOCTOR_INFO, 0, perm, NULL, "%s", pe->message);
+        else if (probe.items[i].optional) /* only the {job}/{stage} merge fields need it */
+            doctor_add(d, "greenhouse", DOCTOR_WARN, 0, perm,
+                       doctor_online_gh_fix(pe->code, 1, pe->message, fixbuf, sizeof(fixbuf)),
+                       "%.*s (saved replies leave {job} and {stage} as written without it)",
+                       err_cause_len(pe), pe->message);
         else
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING,
                        pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,

@@ -8,7 +8,10 @@
  * Greenhouse sign-in email among those GET /users lists (documented for account admins);
  * until either is known the verb answers textus_user_unknown. The candidate's names come from
  * the request's profile (the name the page shows), else from Greenhouse; the recruiter's from
- * the Greenhouse user of the sign-in email. A name that cannot be had leaves its fields as
+ * the Greenhouse user of the sign-in email. {job} and {stage}: the candidate's application that
+ * the request's application_id (the page's) or job_id (a bulk's) names, else the only one
+ * (gh_candidate_details); {company}: the TextUs account's name (Greenhouse documents no
+ * organisation name). A name that cannot be had leaves its fields as
  * written (in `missing`) and says why in `warnings`: the replies are still listed. Sizes are
  * counted as the reply's JSON with its fields filled: one reply over SAVED_REPLY_MAX is left
  * out and named in `warnings`, the list stops (`truncated`) before SAVED_REPLIES_BUDGET.
@@ -127,6 +130,22 @@ static void saved_warn(cJSON *warnings, const char *what, const struct err *ge)
     log_msg("saved_replies: %s: %s", what, err_code_name(ge->code));
 }
 
+/* An optional Greenhouse id member (application_id, job_id): *out 0 when absent. 0, or -1. */
+static int saved_gh_id(const cJSON *req, const char *name, long long *out, struct err *e)
+{
+    const char *v = handler_string(req, name, 0, ERR_BAD_REQUEST, e);
+
+    *out = 0;
+    if (!v)
+        return e->code != ERR_OK ? -1 : 0;
+    if (!phone_gh_id_valid(v)) {
+        err_set(e, ERR_BAD_REQUEST, "\"%s\" is not a Greenhouse id (1-18 digits, not 0)", name);
+        return -1;
+    }
+    *out = strtoll(v, NULL, 10);
+    return 0;
+}
+
 /* The TextUs user: cached, else found by the Greenhouse sign-in email. 0, or -1 with *e. */
 static int saved_user(struct send_ctx *c, char *out, size_t outsz, struct err *e)
 {
@@ -168,6 +187,9 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     struct gh_config cfg;
     struct gh_config_src src;
     struct gh_client *gh = NULL;
+    struct gh_candidate_details det;
+    struct textus_account acct;
+    long long app_id, job_id;
     struct saved_ud ud;
     struct err ge;
     cJSON *warnings, *fields;
@@ -196,6 +218,11 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
         err_set(e, ERR_BAD_REQUEST, "\"q\" is longer than %d bytes", SAVED_QUERY_MAX);
         return -1;
     }
+    if (saved_gh_id(req, "application_id", &app_id, e) != 0 ||
+        saved_gh_id(req, "job_id", &job_id, e) != 0)
+        return -1;
+    memset(&det, 0, sizeof(det));
+    memset(&acct, 0, sizeof(acct));
     if (send_ctx_open(&c, 0, e) != 0)
         return -1;
     memset(&cfg, 0, sizeof(cfg));
@@ -218,11 +245,18 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     if (!gh) {
         saved_warn(warnings, "Greenhouse (the recruiter's name)", &ge);
     } else {
-        if (!full[0]) {
-            if (gh_candidate_names(gh, cand, first, sizeof(first), last, sizeof(last), &ge) == 0)
+        /* the names (unless the page gave them), the job and the stage: one read for v1 */
+        if (gh_candidate_details(gh, cand, app_id, job_id, !full[0], &det, &ge) != 0) {
+            saved_warn(warnings, full[0] ? "the candidate's job and stage" : "the candidate's name",
+                       &ge);
+        } else {
+            if (!full[0]) {
+                snprintf(first, sizeof(first), "%s", det.first);
+                snprintf(last, sizeof(last), "%s", det.last);
                 snprintf(full, sizeof(full), "%s%s%s", first, first[0] && last[0] ? " " : "", last);
-            else
-                saved_warn(warnings, "the candidate's name", &ge);
+            }
+            if (det.job_err.code != ERR_OK)
+                saved_warn(warnings, "the candidate's job and stage", &det.job_err);
         }
         err_clear(&ge);
         if (gh_user_names(gh, rfirst, sizeof(rfirst), rlast, sizeof(rlast), &ge) == 0)
@@ -236,11 +270,23 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     f.full_name = full;
     f.recruiter_first_name = rfirst;
     f.recruiter_name = rfull;
+    f.job = det.job;
+    f.stage = det.stage;
+    /* {company}: the account's name (GET /accounts, https://apidocs.next.textus.com/docs/
+     * accounts/index: `name`) */
+    err_clear(&ge);
+    if (textus_verify_account(&c.tx, &acct, &ge) != 0) {
+        acct.name[0] = '\0';
+        saved_warn(warnings, "the TextUs account's name", &ge);
+    }
+    f.company = acct.name;
     fields = cJSON_AddObjectToObject(result, "fields");
     if (fields) {
-        const char *const names[] = {"first_name", "last_name", "full_name", "recruiter_first_name",
-                                     "recruiter_name"};
-        const char *const vals[] = {first, last, full, rfirst, rfull};
+        const char *const names[] = {
+            "first_name",     "last_name", "full_name", "recruiter_first_name",
+            "recruiter_name", "job",       "stage",     "company"};
+        const char *const vals[] = {first, last,    full,      rfirst,
+                                    rfull, det.job, det.stage, acct.name};
         size_t i;
         for (i = 0; i < TH_ARRAY_SIZE(names); i++) {
             if (vals[i][0])
@@ -257,6 +303,14 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     if (textus_saved_replies(&c.tx, user, q, saved_member, &ud, e) != 0)
         goto out;
     cJSON_AddStringToObject(result, "user", user);
+    cJSON_AddNumberToObject(result, "applications", det.applications);
+    if (det.application_id > 0) {
+        char idbuf[32];
+        snprintf(idbuf, sizeof(idbuf), "%lld", det.application_id);
+        cJSON_AddStringToObject(result, "application_id", idbuf);
+    } else {
+        cJSON_AddNullToObject(result, "application_id");
+    }
     if (ud.truncated)
         cJSON_AddTrueToObject(result, "truncated");
     rc = 0;
