@@ -205,6 +205,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
             goto out;
         }
     }
+    gh_probe_merge_fields(c, &probe); /* optional: a warning at most */
     if (probe.user_id > 0)
         doctor_add(d, "greenhouse", DOCTOR_OK, 0, "Greenhouse user", NULL,
                    "%s is Greenhouse user %lld", cfg.user_email ? cfg.user_email : "the user",

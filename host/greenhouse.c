@@ -1741,21 +1741,6 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
     } else if (gh_url(c, url, sizeof(url), &e2, "/v3/notes?per_page=1") == 0) { /* as above */
         gh_probe_get(c, out, GH_OP_NOTES_READ, url, NULL);
     }
-    if (c->backend == GH_V3) {
-        /* the {job} and {stage} merge fields (gh_candidate_details): optional scopes */
-        if (gh_url(c, url, sizeof(url), &e2, "/v3/applications?per_page=1") == 0) {
-            i = out->n;
-            gh_probe_get(c, out, GH_OP_APPLICATIONS, url, NULL);
-            if (out->n > i)
-                out->items[i].optional = 1;
-        }
-        if (gh_url(c, url, sizeof(url), &e2, "/v3/jobs?per_page=1") == 0) {
-            i = out->n;
-            gh_probe_get(c, out, GH_OP_JOBS, url, NULL);
-            if (out->n > i)
-                out->items[i].optional = 1;
-        }
-    }
     err_set(&e2, ERR_OK,
             "checked at the first note (adding a note cannot be probed without "
             "side effects)");
@@ -1782,6 +1767,31 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
         }
     }
     return 0;
+}
+
+void gh_probe_merge_fields(struct gh_client *c, struct gh_probe *out)
+{
+    static const struct {
+        enum gh_op op;
+        const char *path;
+    } opt[] = {{GH_OP_APPLICATIONS, "/v3/applications?per_page=1"},
+               {GH_OP_JOBS, "/v3/jobs?per_page=1"}};
+    char url[HTTP_URL_MAX];
+    struct err e2;
+    size_t k;
+    int i;
+
+    if (c->backend != GH_V3) /* v1: in the candidate record (List Candidates, probed) */
+        return;
+    for (k = 0; k < TH_ARRAY_SIZE(opt); k++) {
+        err_clear(&e2);
+        if (gh_url(c, url, sizeof(url), &e2, "%s", opt[k].path) != 0)
+            continue;
+        i = out->n;
+        gh_probe_get(c, out, opt[k].op, url, NULL);
+        if (out->n > i)
+            out->items[i].optional = 1;
+    }
 }
 
 int gh_forbidden_scope(const char *message, char *scope, size_t scope_sz)

@@ -172,10 +172,14 @@ struct gh_probe {
 };
 
 /* Probe each permission that can be checked without side effects (Add Note cannot:
- * UNCHECKED, "checked at the first note"; v3 also the optional applications and jobs scopes).
- * 0 when no check failed (an optional one does not count), else -1 with *e = the first
- * failure. */
+ * UNCHECKED, "checked at the first note"). 0 when no check failed (an optional one does not
+ * count), else -1 with *e = the first failure. */
 int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e) TH_WUR;
+
+/* After gh_probe (doctor): append the optional v3 scopes of the {job} and {stage} merge fields
+ * (harvest:applications:list, harvest:jobs:list; one GET each), marked optional. v1: nothing
+ * (the candidate record List Candidates returns embeds the applications). */
+void gh_probe_merge_fields(struct gh_client *c, struct gh_probe *out);
 
 /*
  * 1 when message (a greenhouse_permission error's) says Greenhouse's 403 named a scope, e.g.
