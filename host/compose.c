@@ -34,6 +34,9 @@ static const char *compose_value(const struct compose_fields *f, const char *nam
         {"full_name", offsetof(struct compose_fields, full_name)},
         {"recruiter_first_name", offsetof(struct compose_fields, recruiter_first_name)},
         {"recruiter_name", offsetof(struct compose_fields, recruiter_name)},
+        {"job", offsetof(struct compose_fields, job)},
+        {"stage", offsetof(struct compose_fields, stage)},
+        {"company", offsetof(struct compose_fields, company)},
     };
     size_t i;
 

@@ -1,6 +1,7 @@
 /*
  * compose — merge fields of saved replies (TextUs's templates): "{first_name}" and its
- * kin filled with the candidate's and the recruiter's names, the pure part of the
+ * kin filled with the candidate's and the recruiter's names, "{job}", "{stage}" (the
+ * candidate's application) and "{company}" (the TextUs account), the pure part of the
  * saved_replies verb (handler_saved_replies.c). No I/O.
  *
  * A field is "{" name "}" with name 1-64 of [A-Za-z0-9_]. The known names are those of
@@ -29,6 +30,9 @@ struct compose_fields {
     const char *full_name;
     const char *recruiter_first_name; /* the configured Greenhouse user's */
     const char *recruiter_name;       /* first and last */
+    const char *job;                  /* the job of the candidate's chosen application */
+    const char *stage;                /* that application's current stage */
+    const char *company;              /* the TextUs account's name */
 };
 
 /* Fill content's fields: *out (malloc'd) gets the text, `missing` (a JSON array) the names

@@ -432,7 +432,7 @@ int conversation_read(const struct conv_request *r, cJSON *result, struct err *e
     struct textus_conversation *conv = NULL;
     struct outbox_thread th;
     struct conv_walk w;
-    cJSON *items;
+    cJSON *items, *scheduled;
     long journaled = 0, logged = 0, waiting;
     struct textus_number_check k;
     int have_thread = 0, logging, rc = -1;
@@ -480,9 +480,19 @@ int conversation_read(const struct conv_request *r, cJSON *result, struct err *e
     cJSON_AddStringToObject(result, "to", r->to);
     cJSON_AddBoolToObject(result, "opted_out", k.opted_out || k.unsubscribed);
     cJSON_AddBoolToObject(result, "blocked", conv->found && conv->blocked);
+    send_lock_json(result, k.opted_out ? &k.lock : NULL);
     items = cJSON_AddArrayToObject(result, "items");
     for (i = w.n_items; items && i-- > 0;) /* oldest first */
         cJSON_AddItemToArray(items, conv_item(&w.items[i]));
+    /* the texts still to go: deliveryState "scheduled" ("will be sent later",
+     * https://apidocs.next.textus.com/types/Message/) among the items; TextUs documents no
+     * list, cancel or edit of scheduled messages, so they are shown read-only */
+    scheduled = cJSON_AddArrayToObject(result, "scheduled");
+    for (i = w.n_items; scheduled && i-- > 0;) {
+        if (strcmp(w.items[i].m.delivery_state, "scheduled") == 0 &&
+            conv_direction(w.items[i].m.direction) == 'o')
+            cJSON_AddItemToArray(scheduled, conv_item(&w.items[i]));
+    }
     cJSON_AddNumberToObject(result, "replies_logged", (double)logged);
     if (r->candidate_id) {
         char since[ISO8601_UTC_MAX];

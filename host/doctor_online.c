@@ -205,6 +205,7 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
             goto out;
         }
     }
+    gh_probe_merge_fields(c, &probe); /* optional: a warning at most */
     if (probe.user_id > 0)
         doctor_add(d, "greenhouse", DOCTOR_OK, 0, "Greenhouse user", NULL,
                    "%s is Greenhouse user %lld", cfg.user_email ? cfg.user_email : "the user",
@@ -216,6 +217,11 @@ static void doctor_online_greenhouse(struct doctor *d, const struct store *s)
             doctor_add(d, "greenhouse", DOCTOR_OK, 0, perm, NULL, "granted");
         else if (probe.items[i].state == GH_CHECK_UNCHECKED)
             doctor_add(d, "greenhouse", DOCTOR_INFO, 0, perm, NULL, "%s", pe->message);
+        else if (probe.items[i].optional) /* only the {job}/{stage} merge fields need it */
+            doctor_add(d, "greenhouse", DOCTOR_WARN, 0, perm,
+                       doctor_online_gh_fix(pe->code, 1, pe->message, fixbuf, sizeof(fixbuf)),
+                       "%.*s (saved replies leave {job} and {stage} as written without it)",
+                       err_cause_len(pe), pe->message);
         else
             doctor_add(d, "greenhouse", DOCTOR_FAIL, DOCTOR_FAQ_TRACKING,
                        pe->code == ERR_GREENHOUSE_USER_NOT_FOUND ? "Greenhouse user" : perm,

@@ -50,16 +50,27 @@ struct gh_client {
 };
 
 /* The operations, for error messages and permission names. */
-enum gh_op { GH_OP_USERS_LIST, GH_OP_USER_GET, GH_OP_CANDIDATES, GH_OP_NOTES_READ, GH_OP_NOTE_ADD };
+enum gh_op {
+    GH_OP_USERS_LIST,
+    GH_OP_USER_GET,
+    GH_OP_CANDIDATES,
+    GH_OP_NOTES_READ,
+    GH_OP_NOTE_ADD,
+    GH_OP_APPLICATIONS,
+    GH_OP_JOBS
+};
 
 static const char *gh_permission(enum gh_backend b, enum gh_op op)
 {
-    static const char *const v1[] = {"Users: GET: List Users", "Users: GET: Retrieve User",
-                                     "Candidates: GET: List Candidates", "Activity Feed",
-                                     "Candidates: POST: Add Note"};
-    static const char *const v3[] = {"harvest:users:list", "harvest:users:list",
-                                     "harvest:candidates:list", "harvest:notes:list",
-                                     "harvest:notes:create"};
+    static const char *const v1[] = {
+        "Users: GET: List Users", "Users: GET: Retrieve User", "Candidates: GET: List Candidates",
+        "Activity Feed", "Candidates: POST: Add Note",
+        /* v1: embedded in the candidate (List Candidates) */
+        "Candidates: GET: List Candidates", "Candidates: GET: List Candidates"};
+    static const char *const v3[] = {
+        "harvest:users:list", "harvest:users:list",   "harvest:candidates:list",
+        "harvest:notes:list", "harvest:notes:create", GH_SCOPE_APPLICATIONS,
+        GH_SCOPE_JOBS};
     return b == GH_V1 ? v1[op] : v3[op];
 }
 
@@ -1329,6 +1340,207 @@ int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *firs
     return gh_read_candidate(c, candidate_id, id, gh_cand_name_page, &u, &u.found, e);
 }
 
+/* ------------------------------------------------------------------ job and stage */
+
+/* One application seen: count it, and pick it when it is the one asked for. */
+static void gh_app_seen(struct gh_candidate_details *out, long long application_id,
+                        long long job_id, long long app_id, long long app_job, const char *job,
+                        const char *stage, long long *picked_job_id)
+{
+    int match;
+
+    out->applications++;
+    if (application_id > 0)
+        match = app_id == application_id;
+    else if (job_id > 0)
+        match = app_job == job_id;
+    else
+        match = out->applications == 1; /* the only one, undone below when a second comes */
+    if (!application_id && !job_id && out->applications == 2) {
+        out->picked = 0; /* several and nothing to choose by: none */
+        out->application_id = 0;
+        out->job[0] = out->stage[0] = '\0';
+        *picked_job_id = 0;
+    }
+    if (!match || out->picked)
+        return;
+    out->picked = 1;
+    out->application_id = app_id;
+    *picked_job_id = app_job;
+    snprintf(out->job, sizeof(out->job), "%s", job ? job : "");
+    snprintf(out->stage, sizeof(out->stage), "%s", stage ? stage : "");
+}
+
+static const char *gh_str(const cJSON *o, const char *member)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, member);
+
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+/* v1 https://developers.greenhouse.io/harvest.html#the-candidate-object: applications[] with
+ * jobs[] ({id, name}; empty for a prospect) and current_stage ({id, name} or null). */
+static void gh_v1_applications(const cJSON *apps, long long application_id, long long job_id,
+                               struct gh_candidate_details *out, long long *picked_job_id)
+{
+    const cJSON *a;
+
+    cJSON_ArrayForEach(a, apps)
+    {
+        const cJSON *jobs, *job, *st;
+        long long jid = 0;
+        const char *jname = NULL;
+        if (!cJSON_IsObject(a))
+            continue;
+        jobs = cJSON_GetObjectItemCaseSensitive(a, "jobs");
+        if (cJSON_IsArray(jobs)) {
+            cJSON_ArrayForEach(job, jobs)
+            {
+                long long id = apijson_id(cJSON_GetObjectItemCaseSensitive(job, "id"));
+                if (!jname || (job_id > 0 && id == job_id)) {
+                    jid = id;
+                    jname = gh_str(job, "name");
+                }
+            }
+        }
+        st = cJSON_GetObjectItemCaseSensitive(a, "current_stage");
+        gh_app_seen(out, application_id, job_id,
+                    apijson_id(cJSON_GetObjectItemCaseSensitive(a, "id")), jid, jname,
+                    cJSON_IsObject(st) ? gh_str(st, "name") : NULL, picked_job_id);
+    }
+}
+
+int gh_page_applications(const char *buf, size_t len, enum gh_backend b, long long cand_id,
+                         long long application_id, long long job_id,
+                         struct gh_candidate_details *out, long long *picked_job_id, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *it;
+
+    if (!cJSON_IsArray(doc)) {
+        cJSON_Delete(doc);
+        gh_invalid(e, b == GH_V1 ? "a candidate list that is not an array"
+                                 : "an application list that is not an array");
+        return -1;
+    }
+    cJSON_ArrayForEach(it, doc)
+    {
+        if (!cJSON_IsObject(it))
+            continue;
+        if (b == GH_V1) {
+            if (apijson_id(cJSON_GetObjectItemCaseSensitive(it, "id")) != cand_id)
+                continue;
+            gh_copy_name(out->first, sizeof(out->first), it, "first_name");
+            gh_copy_name(out->last, sizeof(out->last), it, "last_name");
+            gh_v1_applications(cJSON_GetObjectItemCaseSensitive(it, "applications"), application_id,
+                               job_id, out, picked_job_id);
+            break;
+        }
+        /* v3 https://harvestdocs.greenhouse.io/reference/get_v3-applications: job_id,
+         * stage_name (the job's name is a GET /v3/jobs away) */
+        gh_app_seen(out, application_id, job_id,
+                    apijson_id(cJSON_GetObjectItemCaseSensitive(it, "id")),
+                    apijson_id(cJSON_GetObjectItemCaseSensitive(it, "job_id")), NULL,
+                    gh_str(it, "stage_name"), picked_job_id);
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+struct gh_details_ud {
+    long long id, application_id, job_id, picked_job;
+    enum gh_backend b;
+    struct gh_candidate_details *out;
+    int found;
+};
+
+static int gh_details_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_details_ud *u = ud;
+    int before = u->found;
+
+    if (u->b == GH_V1) {
+        cJSON *doc = apijson_parse(buf, len);
+        const cJSON *it, *list = cJSON_IsArray(doc) ? doc : NULL;
+        cJSON_ArrayForEach(it, list)
+        {
+            if (apijson_id(cJSON_GetObjectItemCaseSensitive(it, "id")) == u->id)
+                u->found = 1;
+        }
+        cJSON_Delete(doc);
+    }
+    if (gh_page_applications(buf, len, u->b, u->id, u->application_id, u->job_id, u->out,
+                             &u->picked_job, e) != 0)
+        return -1;
+    if (u->b == GH_V1 && u->found && !before)
+        *stop = 1;
+    return 0;
+}
+
+/* v3 https://harvestdocs.greenhouse.io/reference/get_v3-jobs: GET /v3/jobs?ids= -> name. */
+static int gh_job_name_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_details_ud *u = ud;
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *it;
+
+    if (!cJSON_IsArray(doc)) {
+        cJSON_Delete(doc);
+        gh_invalid(e, "a job list that is not an array");
+        return -1;
+    }
+    cJSON_ArrayForEach(it, doc)
+    {
+        if (apijson_id(cJSON_GetObjectItemCaseSensitive(it, "id")) == u->picked_job) {
+            snprintf(u->out->job, sizeof(u->out->job), "%s",
+                     gh_str(it, "name") ? gh_str(it, "name") : "");
+            *stop = 1;
+        }
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+int gh_candidate_details(struct gh_client *c, const char *candidate_id, long long application_id,
+                         long long job_id, int names, struct gh_candidate_details *out,
+                         struct err *e)
+{
+    struct gh_details_ud u;
+    char url[HTTP_URL_MAX];
+    long long id = gh_candidate_id(candidate_id, e);
+
+    memset(out, 0, sizeof(*out));
+    err_clear(&out->job_err);
+    if (id < 0)
+        return -1;
+    memset(&u, 0, sizeof(u));
+    u.id = id;
+    u.application_id = application_id;
+    u.job_id = job_id;
+    u.b = c->backend;
+    u.out = out;
+    if (c->backend == GH_V1) /* the record List Candidates gives embeds the applications */
+        return gh_read_candidate(c, candidate_id, id, gh_details_page, &u, &u.found, e);
+    if (names && gh_candidate_names(c, candidate_id, out->first, sizeof(out->first), out->last,
+                                    sizeof(out->last), e) != 0)
+        return -1;
+    /* https://harvestdocs.greenhouse.io/reference/get_v3-applications */
+    if (gh_url(c, url, sizeof(url), &out->job_err, "/v3/applications?candidate_ids=%lld", id) !=
+            0 ||
+        gh_list(c, url, GH_OP_APPLICATIONS, "reading the candidate's applications", gh_details_page,
+                &u, NULL, &out->job_err) != 0) {
+        out->picked = 0;
+        out->stage[0] = '\0';
+        return 0;
+    }
+    if (out->picked && u.picked_job > 0 &&
+        (gh_url(c, url, sizeof(url), &out->job_err, "/v3/jobs?ids=%lld", u.picked_job) != 0 ||
+         gh_list(c, url, GH_OP_JOBS, "reading the application's job", gh_job_name_page, &u, NULL,
+                 &out->job_err) != 0))
+        out->job[0] = '\0';
+    return 0;
+}
+
 /* ------------------------------------------------------------------ notes */
 
 static int gh_add_note_run(struct gh_client *c, const char *candidate_id, const char *body,
@@ -1649,12 +1861,37 @@ int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e)
                 gh_permission(c->backend, GH_OP_USERS_LIST));
     }
     for (i = 0; i < out->n; i++) {
-        if (out->items[i].state == GH_CHECK_FAILED) {
+        if (out->items[i].state == GH_CHECK_FAILED && !out->items[i].optional) {
             *e = out->items[i].err;
             return -1;
         }
     }
     return 0;
+}
+
+void gh_probe_merge_fields(struct gh_client *c, struct gh_probe *out)
+{
+    static const struct {
+        enum gh_op op;
+        const char *path;
+    } opt[] = {{GH_OP_APPLICATIONS, "/v3/applications?per_page=1"},
+               {GH_OP_JOBS, "/v3/jobs?per_page=1"}};
+    char url[HTTP_URL_MAX];
+    struct err e2;
+    size_t k;
+    int i;
+
+    if (c->backend != GH_V3) /* v1: in the candidate record (List Candidates, probed) */
+        return;
+    for (k = 0; k < TH_ARRAY_SIZE(opt); k++) {
+        err_clear(&e2);
+        if (gh_url(c, url, sizeof(url), &e2, "%s", opt[k].path) != 0)
+            continue;
+        i = out->n;
+        gh_probe_get(c, out, opt[k].op, url, NULL);
+        if (out->n > i)
+            out->items[i].optional = 1;
+    }
 }
 
 int gh_forbidden_scope(const char *message, char *scope, size_t scope_sz)

@@ -108,6 +108,44 @@ int gh_user_names(struct gh_client *c, char *first, size_t first_sz, char *last,
 int gh_candidate_names(struct gh_client *c, const char *candidate_id, char *first, size_t first_sz,
                        char *last, size_t last_sz, struct err *e) TH_WUR;
 
+/* The v3 scopes of the job and stage merge fields (https://harvestdocs.greenhouse.io/docs/
+ * authentication: scopes are harvest:<resource>:<action>). */
+#define GH_SCOPE_APPLICATIONS "harvest:applications:list"
+#define GH_SCOPE_JOBS         "harvest:jobs:list"
+
+#define GH_JOB_MAX 256
+
+/* A candidate's names and the job and stage of one of their applications. */
+struct gh_candidate_details {
+    char first[GH_JOB_MAX], last[GH_JOB_MAX]; /* "" when Greenhouse gives none */
+    int applications;                         /* how many the candidate has */
+    int picked;                               /* 1: job/stage are those of the chosen one */
+    long long application_id;                 /* the chosen application's id, 0: none */
+    char job[GH_JOB_MAX];                     /* its job's name, "" when not known */
+    char stage[GH_JOB_MAX];                   /* its current stage's name, "" when not known */
+    struct err job_err; /* v3: why the job or stage could not be read (ERR_OK: it could) */
+};
+
+/*
+ * The candidate's names and the job and current stage of the application chosen: the one
+ * whose id is application_id (> 0), else the one for job_id (> 0), else the only one; none
+ * when the candidate has several and neither picks one. v1: all from the candidate record of
+ * List Candidates (applications[].jobs[].name, current_stage.name: one request); v3:
+ * GET /v3/candidates?ids= (only with names set), GET /v3/applications?candidate_ids=
+ * (stage_name, job_id; scope harvest:applications:list) and GET /v3/jobs?ids= (name; scope
+ * harvest:jobs:list). A v3 applications or jobs error goes to out->job_err, not *e (the names
+ * still count). -1 with *e when the candidate itself cannot be read.
+ */
+int gh_candidate_details(struct gh_client *c, const char *candidate_id, long long application_id,
+                         long long job_id, int names, struct gh_candidate_details *out,
+                         struct err *e) TH_WUR;
+
+/* One page of candidates (v1) or of v3 applications (v3: cand_id unused, the page is the
+ * candidate's applications): count the applications into out and pick as above. */
+int gh_page_applications(const char *buf, size_t len, enum gh_backend b, long long cand_id,
+                         long long application_id, long long job_id,
+                         struct gh_candidate_details *out, long long *picked_job_id, struct err *e);
+
 /* Append the candidate's phone_numbers as {"value","type"} to out_numbers (an array).
  * greenhouse_not_found when the candidate is not visible. */
 int gh_candidate_phones(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
@@ -136,13 +174,19 @@ struct gh_probe {
         const char *permission; /* help-article permission (v1) or scope (v3) */
         enum gh_check state;
         struct err err; /* FAILED: why, with its fix; UNCHECKED: why not */
+        int optional;   /* only the job and stage merge fields need it: never a failure */
     } items[GH_PROBE_MAX];
 };
 
 /* Probe each permission that can be checked without side effects (Add Note cannot:
- * UNCHECKED, "checked at the first note"). 0 when no check failed, else -1 with *e =
- * the first failure. */
+ * UNCHECKED, "checked at the first note"). 0 when no check failed (an optional one does not
+ * count), else -1 with *e = the first failure. */
 int gh_probe(struct gh_client *c, struct gh_probe *out, struct err *e) TH_WUR;
+
+/* After gh_probe (doctor): append the optional v3 scopes of the {job} and {stage} merge fields
+ * (harvest:applications:list, harvest:jobs:list; one GET each), marked optional. v1: nothing
+ * (the candidate record List Candidates returns embeds the applications). */
+void gh_probe_merge_fields(struct gh_client *c, struct gh_probe *out);
 
 /*
  * 1 when message (a greenhouse_permission error's) says Greenhouse's 403 named a scope, e.g.

@@ -1,6 +1,6 @@
 /*
  * handler_opt_out — verb opt_out: lock a number in TextUs (an organisation-wide
- * opt-out; idempotent).
+ * opt-out; idempotent), answering who locked it and when as TextUs's OptOut says.
  * [engine]
  */
 #include "handler.h"
@@ -11,6 +11,7 @@
 int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)
 {
     const char *to = handler_string(req, "to", 1, ERR_BAD_REQUEST, e);
+    struct textus_opt_out lock;
     struct send_ctx c;
     int rc;
 
@@ -22,11 +23,12 @@ int handler_opt_out(const struct handler_env *env, const cJSON *req, cJSON *resu
     }
     if (send_ctx_open(&c, 0, e) != 0)
         return -1;
-    rc = textus_create_opt_out(&c.tx, to, e);
+    rc = textus_create_opt_out(&c.tx, to, &lock, e);
     send_ctx_close(&c);
     if (rc != 0)
         return -1;
     send_prep_forget(to); /* a send on this port must not reuse an earlier "not opted out" */
     cJSON_AddTrueToObject(result, "opted_out");
+    send_lock_json(result, &lock); /* who and when, as TextUs's answer says */
     return 0;
 }

@@ -8,7 +8,10 @@
  * Greenhouse sign-in email among those GET /users lists (documented for account admins);
  * until either is known the verb answers textus_user_unknown. The candidate's names come from
  * the request's profile (the name the page shows), else from Greenhouse; the recruiter's from
- * the Greenhouse user of the sign-in email. A name that cannot be had leaves its fields as
+ * the Greenhouse user of the sign-in email. {job} and {stage}: the candidate's application that
+ * the request's application_id (the page's) or job_id (a bulk's) names, else the only one
+ * (gh_candidate_details); {company}: the TextUs account's name (Greenhouse documents no
+ * organisation name). A name that cannot be had leaves its fields as
  * written (in `missing`) and says why in `warnings`: the replies are still listed. Sizes are
  * counted as the reply's JSON with its fields filled: one reply over SAVED_REPLY_MAX is left
  * out and named in `warnings` (the first SAVED_LEFT_OUT_NAMED; the others in one "and K more"
@@ -165,29 +168,37 @@ static int saved_member(const char *id, const char *title, const char *content, 
 }
 
 /*
- * The last candidate whose names Greenhouse gave, for the life of the process (a port serves
- * one profile tab): the template searches that follow on that profile spend no Greenhouse
- * request. Names only, in process memory, never written anywhere.
+ * The last candidate whose details Greenhouse gave (names, application, job, stage), for the
+ * life of the process (a port serves one profile tab): the template searches that follow on
+ * that profile spend no Greenhouse request. In process memory only, never written anywhere;
+ * an answer that carried an error (v3's job or stage unreadable) is not kept.
  */
 static struct {
     char id[32];
-    char first[COMPOSE_NAME_MAX], last[COMPOSE_NAME_MAX];
+    long long app_id, job_id;
+    int names;
+    struct gh_candidate_details det;
 } saved_cand;
 
-/* The candidate's names: the cached ones for the same candidate, else Greenhouse's. */
-static int saved_candidate_names(struct gh_client *gh, const char *cand, char *first,
-                                 size_t first_sz, char *last, size_t last_sz, struct err *e)
+/* The candidate's details: the cached ones for the same question, else Greenhouse's. */
+static int saved_candidate_details(struct gh_client *gh, const char *cand, long long app_id,
+                                   long long job_id, int names, struct gh_candidate_details *out,
+                                   struct err *e)
 {
-    if (saved_cand.id[0] && strcmp(saved_cand.id, cand) == 0) {
-        snprintf(first, first_sz, "%s", saved_cand.first);
-        snprintf(last, last_sz, "%s", saved_cand.last);
+    if (saved_cand.id[0] && strcmp(saved_cand.id, cand) == 0 && saved_cand.app_id == app_id &&
+        saved_cand.job_id == job_id && (saved_cand.names || !names)) {
+        *out = saved_cand.det;
         return 0;
     }
-    if (gh_candidate_names(gh, cand, first, first_sz, last, last_sz, e) != 0)
+    if (gh_candidate_details(gh, cand, app_id, job_id, names, out, e) != 0)
         return -1;
-    snprintf(saved_cand.id, sizeof(saved_cand.id), "%s", cand);
-    snprintf(saved_cand.first, sizeof(saved_cand.first), "%s", first);
-    snprintf(saved_cand.last, sizeof(saved_cand.last), "%s", last);
+    if (out->job_err.code == ERR_OK && strlen(cand) < sizeof(saved_cand.id)) {
+        snprintf(saved_cand.id, sizeof(saved_cand.id), "%s", cand);
+        saved_cand.app_id = app_id;
+        saved_cand.job_id = job_id;
+        saved_cand.names = names;
+        saved_cand.det = *out;
+    }
     return 0;
 }
 
@@ -199,6 +210,22 @@ static void saved_warn(cJSON *warnings, const char *what, const struct err *ge)
     snprintf(buf, sizeof(buf), "%s: %s: %s", what, err_code_name(ge->code), ge->message);
     cJSON_AddItemToArray(warnings, cJSON_CreateString(buf));
     log_msg("saved_replies: %s: %s", what, err_code_name(ge->code));
+}
+
+/* An optional Greenhouse id member (application_id, job_id): *out 0 when absent. 0, or -1. */
+static int saved_gh_id(const cJSON *req, const char *name, long long *out, struct err *e)
+{
+    const char *v = handler_string(req, name, 0, ERR_BAD_REQUEST, e);
+
+    *out = 0;
+    if (!v)
+        return e->code != ERR_OK ? -1 : 0;
+    if (!phone_gh_id_valid(v)) {
+        err_set(e, ERR_BAD_REQUEST, "\"%s\" is not a Greenhouse id (1-18 digits, not 0)", name);
+        return -1;
+    }
+    *out = strtoll(v, NULL, 10);
+    return 0;
 }
 
 /* The TextUs user: cached, else found by the Greenhouse sign-in email. 0, or -1 with *e. */
@@ -242,6 +269,9 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     struct gh_config cfg;
     struct gh_config_src src;
     struct gh_client *gh = NULL;
+    struct gh_candidate_details det;
+    struct textus_account acct;
+    long long app_id, job_id;
     struct saved_ud ud;
     struct err ge;
     cJSON *warnings, *fields;
@@ -270,6 +300,11 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
         err_set(e, ERR_BAD_REQUEST, "\"q\" is longer than %d bytes", SAVED_QUERY_MAX);
         return -1;
     }
+    if (saved_gh_id(req, "application_id", &app_id, e) != 0 ||
+        saved_gh_id(req, "job_id", &job_id, e) != 0)
+        return -1;
+    memset(&det, 0, sizeof(det));
+    memset(&acct, 0, sizeof(acct));
     if (send_ctx_open(&c, 0, e) != 0)
         return -1;
     memset(&cfg, 0, sizeof(cfg));
@@ -292,11 +327,18 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     if (!gh) {
         saved_warn(warnings, "Greenhouse (the recruiter's name)", &ge);
     } else {
-        if (!full[0]) {
-            if (saved_candidate_names(gh, cand, first, sizeof(first), last, sizeof(last), &ge) == 0)
+        /* the names (unless the page gave them), the job and the stage: one read for v1 */
+        if (saved_candidate_details(gh, cand, app_id, job_id, !full[0], &det, &ge) != 0) {
+            saved_warn(warnings, full[0] ? "the candidate's job and stage" : "the candidate's name",
+                       &ge);
+        } else {
+            if (!full[0]) {
+                snprintf(first, sizeof(first), "%s", det.first);
+                snprintf(last, sizeof(last), "%s", det.last);
                 snprintf(full, sizeof(full), "%s%s%s", first, first[0] && last[0] ? " " : "", last);
-            else
-                saved_warn(warnings, "the candidate's name", &ge);
+            }
+            if (det.job_err.code != ERR_OK)
+                saved_warn(warnings, "the candidate's job and stage", &det.job_err);
         }
         err_clear(&ge);
         /* cached in the store with the user id (dropped when the credentials change) */
@@ -311,11 +353,23 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     f.full_name = full;
     f.recruiter_first_name = rfirst;
     f.recruiter_name = rfull;
+    f.job = det.job;
+    f.stage = det.stage;
+    /* {company}: the account's name (GET /accounts, https://apidocs.next.textus.com/docs/
+     * accounts/index: `name`) */
+    err_clear(&ge);
+    if (textus_verify_account(&c.tx, &acct, &ge) != 0) {
+        acct.name[0] = '\0';
+        saved_warn(warnings, "the TextUs account's name", &ge);
+    }
+    f.company = acct.name;
     fields = cJSON_AddObjectToObject(result, "fields");
     if (fields) {
-        const char *const names[] = {"first_name", "last_name", "full_name", "recruiter_first_name",
-                                     "recruiter_name"};
-        const char *const vals[] = {first, last, full, rfirst, rfull};
+        const char *const names[] = {
+            "first_name",     "last_name", "full_name", "recruiter_first_name",
+            "recruiter_name", "job",       "stage",     "company"};
+        const char *const vals[] = {first, last,    full,      rfirst,
+                                    rfull, det.job, det.stage, acct.name};
         size_t i;
         for (i = 0; i < TH_ARRAY_SIZE(names); i++) {
             if (vals[i][0])
@@ -334,6 +388,14 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
         goto out;
     saved_left_out_tail(&ud);
     cJSON_AddStringToObject(result, "user", user);
+    cJSON_AddNumberToObject(result, "applications", det.applications);
+    if (det.application_id > 0) {
+        char idbuf[32];
+        snprintf(idbuf, sizeof(idbuf), "%lld", det.application_id);
+        cJSON_AddStringToObject(result, "application_id", idbuf);
+    } else {
+        cJSON_AddNullToObject(result, "application_id");
+    }
     if (ud.truncated)
         cJSON_AddTrueToObject(result, "truncated");
     rc = 0;

@@ -1772,6 +1772,30 @@ int send_sms(const struct send_request *r, cJSON *result, struct err *e)
     return rc;
 }
 
+void send_lock_json(cJSON *result, const struct textus_opt_out *o)
+{
+    cJSON *l;
+
+    if (!o) {
+        cJSON_AddNullToObject(result, "lock");
+        return;
+    }
+    l = cJSON_AddObjectToObject(result, "lock");
+    if (l) {
+        const char *const names[] = {"created_at", "created_via", "user",
+                                     "user_name",  "account",     "account_name"};
+        const char *const vals[] = {o->created_at, o->created_via, o->user,
+                                    o->user_name,  o->account,     o->account_name};
+        size_t i;
+        for (i = 0; i < TH_ARRAY_SIZE(names); i++) {
+            if (vals[i][0])
+                cJSON_AddStringToObject(l, names[i], vals[i]);
+            else
+                cJSON_AddNullToObject(l, names[i]);
+        }
+    }
+}
+
 int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct err *e)
 {
     struct textus_number_check k;
@@ -1799,6 +1823,7 @@ int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct
     cJSON_AddStringToObject(result, "to", to);
     cJSON_AddBoolToObject(result, "opted_out", k.opted_out || k.unsubscribed);
     cJSON_AddBoolToObject(result, "blocked", k.blocked);
+    send_lock_json(result, k.opted_out ? &k.lock : NULL);
     cJSON_AddStringToObject(result, "checked_at", when);
     return 0;
 }

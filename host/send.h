@@ -81,6 +81,13 @@ int send_port_idle(int in_fd, int warm);
  */
 int send_prepare(const char *candidate_id, const char *to, cJSON *result, struct err *e) TH_WUR;
 
+/*
+ * result's "lock": who locked the number and when, as TextUs's OptOut says ({created_at,
+ * created_via, user, user_name, account, account_name}, null for what it leaves out), or null
+ * when there is no OptOut (o NULL). PROTOCOL.md, prepare_send.
+ */
+void send_lock_json(cJSON *result, const struct textus_opt_out *o);
+
 /* Forget the prepare_send result of `to` (NULL: of every number), e.g. after an opt_out. */
 void send_prep_forget(const char *to);
 

@@ -843,12 +843,46 @@ static int textus_optout_path(const struct textus_config *c, const char *e164, c
     return textus_number_url(c, "opt_outs", e164, 1, url, urlsz, e);
 }
 
-/* The answer to GET /{slug}/opt_outs/{phone}: *opted_out, or -1 with *e. */
-static int textus_opt_out_answer(const struct textus_config *c, const struct http_response *r,
-                                 int *opted_out, struct err *e)
+/* A member naming someone: a string id, or an embedded object's id and name. */
+static void textus_who(const cJSON *v, char *id, size_t idsz, char *name, size_t namesz)
 {
-    cJSON *doc;
-    int ok;
+    const cJSON *i = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "id") : v;
+    const cJSON *n = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "name") : NULL;
+
+    snprintf(id, idsz, "%s", cJSON_IsString(i) && i->valuestring ? i->valuestring : "");
+    snprintf(name, namesz, "%s", cJSON_IsString(n) && n->valuestring ? n->valuestring : "");
+}
+
+int textus_parse_opt_out(const char *buf, size_t len, struct textus_opt_out *out, struct err *e)
+{
+    cJSON *doc = apijson_parse(buf, len);
+    const cJSON *v;
+
+    memset(out, 0, sizeof(*out));
+    if (!cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        textus_invalid(e, "an OptOut that is not a JSON object");
+        return -1;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(doc, "createdAt");
+    snprintf(out->created_at, sizeof(out->created_at), "%s",
+             cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
+    v = cJSON_GetObjectItemCaseSensitive(doc, "createdVia");
+    snprintf(out->created_via, sizeof(out->created_via), "%s",
+             cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
+    textus_who(cJSON_GetObjectItemCaseSensitive(doc, "user"), out->user, sizeof(out->user),
+               out->user_name, sizeof(out->user_name));
+    textus_who(cJSON_GetObjectItemCaseSensitive(doc, "originatingAccount"), out->account,
+               sizeof(out->account), out->account_name, sizeof(out->account_name));
+    cJSON_Delete(doc);
+    return 0;
+}
+
+/* The answer to GET /{slug}/opt_outs/{phone}: *opted_out (and *lock, may be NULL), or -1. */
+static int textus_opt_out_answer(const struct textus_config *c, const struct http_response *r,
+                                 int *opted_out, struct textus_opt_out *lock, struct err *e)
+{
+    struct textus_opt_out tmp;
 
     *opted_out = 0;
     if (r->status == 404) {
@@ -856,15 +890,9 @@ static int textus_opt_out_answer(const struct textus_config *c, const struct htt
          * send then fails with textus_account, so nothing is sent by mistake. */
         return 0;
     }
-    if (textus_map(c, r, 1, "reading the opt-out", e) != 0)
+    if (textus_map(c, r, 1, "reading the opt-out", e) != 0 ||
+        textus_parse_opt_out(r->body, r->body_len, lock ? lock : &tmp, e) != 0)
         return -1;
-    doc = apijson_parse(r->body, r->body_len);
-    ok = cJSON_IsObject(doc);
-    cJSON_Delete(doc);
-    if (!ok) {
-        textus_invalid(e, "an OptOut that is not a JSON object");
-        return -1;
-    }
     *opted_out = 1;
     return 0;
 }
@@ -882,13 +910,14 @@ int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opt
     if (textus_optout_path(c, e164, url, sizeof(url), e) != 0)
         return -1;
     if (textus_do(c, HTTP_GET, url, NULL, 1, &r, e) == 0 &&
-        textus_opt_out_answer(c, &r, opted_out, e) == 0)
+        textus_opt_out_answer(c, &r, opted_out, NULL, e) == 0)
         rc = 0;
     http_response_free(&r);
     return rc;
 }
 
-int textus_create_opt_out(const struct textus_config *c, const char *e164, struct err *e)
+int textus_create_opt_out(const struct textus_config *c, const char *e164,
+                          struct textus_opt_out *out, struct err *e)
 {
     char url[HTTP_URL_MAX];
     struct http_response r;
@@ -900,8 +929,16 @@ int textus_create_opt_out(const struct textus_config *c, const char *e164, struc
         return -1;
     /* a write: never re-sent automatically (repeating it is harmless, so callers may) */
     if (textus_do(c, HTTP_PUT, url, NULL, 0, &r, e) == 0 &&
-        textus_map(c, &r, 1, "recording the opt-out", e) == 0)
+        textus_map(c, &r, 1, "recording the opt-out", e) == 0) {
+        struct textus_opt_out tmp;
+        /* the answer's details are shown, never needed: an unusable body is not a failure */
+        if (textus_parse_opt_out(r.body, r.body_len, out ? out : &tmp, e) != 0) {
+            err_clear(e);
+            if (out)
+                memset(out, 0, sizeof(*out));
+        }
         rc = 0;
+    }
     http_response_free(&r);
     return rc;
 }
@@ -988,7 +1025,7 @@ int textus_check_number(const struct textus_config *c, const char *e164,
         *e = re[0];
         goto out;
     }
-    if (textus_opt_out_answer(c, &r[0], &out->opted_out, e) != 0)
+    if (textus_opt_out_answer(c, &r[0], &out->opted_out, &out->lock, e) != 0)
         goto out;
     if (rc[1] != 0) {
         *e = re[1];

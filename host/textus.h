@@ -108,12 +108,27 @@ int textus_get_message(const struct textus_config *c, const char *message_id,
 int textus_get_opt_out(const struct textus_config *c, const char *e164, int *opted_out,
                        struct err *e) TH_WUR;
 
+/*
+ * Who locked a number and when, as the OptOut says (https://apidocs.next.textus.com/docs/
+ * opt_outs/show and .../opt_outs/update): createdAt, createdVia ("User", ...), the embedded
+ * user (null in the show example) and originatingAccount. "" for what the answer leaves out.
+ */
+struct textus_opt_out {
+    char created_at[64];
+    char created_via[32];
+    char user[TEXTUS_ID_MAX];    /* the user's id ("/users/...") */
+    char user_name[256];         /* the user's name */
+    char account[TEXTUS_ID_MAX]; /* the originating account's id ("/accounts/...") */
+    char account_name[256];      /* its name */
+};
+
 /* What the checks before a send found about a number. */
 struct textus_number_check {
-    int opted_out;    /* GET /{slug}/opt_outs/{phone} answered an OptOut */
-    int conversation; /* the account has a conversation with the number */
-    int blocked;      /* that conversation is blocked */
-    int unsubscribed; /* that conversation is unsubscribed */
+    int opted_out;              /* GET /{slug}/opt_outs/{phone} answered an OptOut */
+    struct textus_opt_out lock; /* that OptOut (opted_out only) */
+    int conversation;           /* the account has a conversation with the number */
+    int blocked;                /* that conversation is blocked */
+    int unsubscribed;           /* that conversation is unsubscribed */
 };
 
 /*
@@ -132,8 +147,12 @@ int textus_check_number(const struct textus_config *c, const char *e164,
  */
 int textus_warm(const struct textus_config *c) TH_WUR;
 
-/* PUT /{slug}/opt_outs/{phone} -> 201. */
-int textus_create_opt_out(const struct textus_config *c, const char *e164, struct err *e) TH_WUR;
+/* PUT /{slug}/opt_outs/{phone} -> 201 OptOut; out (may be NULL) gets it. */
+int textus_create_opt_out(const struct textus_config *c, const char *e164,
+                          struct textus_opt_out *out, struct err *e) TH_WUR;
+
+/* An OptOut's JSON into *out (pure; fuzzed with the parsers). */
+int textus_parse_opt_out(const char *buf, size_t len, struct textus_opt_out *out, struct err *e);
 
 /* GET /{slug}/conversations/{+E164}; out->found = 0 on 404. */
 int textus_get_conversation(const struct textus_config *c, const char *e164,

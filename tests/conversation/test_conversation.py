@@ -177,8 +177,9 @@ def s_thread(w):
               ats == sorted(ats), "%s thread: ISO-8601 times, ascending %r" % (w.gen, ats))
         check(set(items[0]) == {"id", "direction", "body", "delivery_state", "delivered", "at"},
               "%s thread: item fields %r" % (w.gen, sorted(items[0])))
-    check(got.get("to") == to and got.get("opted_out") is False and got.get("blocked") is False,
-          "%s thread: to / opted_out / blocked %r" % (w.gen, got))
+    check(got.get("to") == to and got.get("opted_out") is False and got.get("blocked") is False
+          and got.get("lock") is None and got.get("scheduled") == [],
+          "%s thread: to / opted_out / blocked / lock / scheduled %r" % (w.gen, got))
     check(got.get("replies_logged") == 0 and not w.notes(marker(r1)),
           "%s thread: without candidate_id nothing is logged" % w.gen)
     row(w, "thread, oldest first, 2 per page", len(w.notes(marker(r1))), [code(c)])
@@ -583,6 +584,28 @@ def s_status(w):
           "%s status shows the replies %r" % (w.gen, o))
 
 
+def s_scheduled(w, to):
+    """A text scheduled in TextUs shows in the answer's `scheduled`, read-only (TextUs documents
+    no list, cancel or edit of scheduled messages: they are read from the timeline)."""
+    due = time.strftime("%Y-%m-%dT18:00:00Z", time.gmtime(time.time() + 86400))
+    rid = "conv-sched-%s-%d" % (w.gen, int(time.time() * 1e6) % 10**12)
+    r = w.req({"type": "schedule_sms", "request_id": rid, "candidate_id": CAND, "to": to,
+               "body": "Reminder: your interview is tomorrow", "send_at": due})
+    check(code(r) == "ok", "%s schedule_sms: %r" % (w.gen, r))
+    mid = res(r).get("message", {}).get("id")
+    got = res(w.conv(to))
+    sched = got.get("scheduled")
+    check(isinstance(sched, list) and [(x["id"], x["body"], x["delivery_state"]) for x in sched] ==
+          [(mid, "Reminder: your interview is tomorrow", "scheduled")],
+          "%s scheduled: %r" % (w.gen, sched))
+    check(got.get("lock") is None, "%s scheduled: no lock %r" % (w.gen, got.get("lock")))
+    w.fakes.advance(mid, "delivered")  # it went: no longer listed
+    got = res(w.conv(to))
+    check(got.get("scheduled") == [], "%s scheduled after it went: %r" % (w.gen,
+                                                                          got.get("scheduled")))
+    row(w, "scheduled texts listed, read-only", 0, [code(r)])
+
+
 def scenarios(w):
     to, history, reply = s_thread(w)
     s_reply_logged_once(w, to, history, reply)
@@ -600,6 +623,7 @@ def scenarios(w):
     s_cli(w, to)
     s_status(w)
     s_lease(w)
+    s_scheduled(w, to)
     if w.gen == "v1":
         s_flush_holds(w)  # last: a hold outlives it in the state folder
 

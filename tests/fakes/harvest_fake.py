@@ -25,7 +25,7 @@ JSON_CTYPE = "application/json; charset=utf-8"
 V1_PERMISSIONS = ("activity_feed", "candidates_list", "candidates_retrieve",
                   "candidates_add_note", "users_retrieve", "users_list")
 V3_SCOPES = ("harvest:users:list", "harvest:candidates:list", "harvest:notes:create",
-             "harvest:notes:list")
+             "harvest:notes:list", "harvest:applications:list", "harvest:jobs:list")
 # https://developers.greenhouse.io/harvest.html#post-add-note
 VISIBILITIES = ("admin_only", "private", "public")
 V3_READ_VISIBILITY = {"public": "publicly_visible", "private": "privately_visible",
@@ -77,6 +77,7 @@ class GreenhouseStore:
     def __init__(self):
         self.users = {}            # id -> user dict (v1 field names)
         self.candidates = {}       # id -> candidate dict (v1 field names)
+        self.jobs = {}             # id -> {"id", "name", "status"}
         self.feed = {}             # candidate id -> {"emails": [], "activities": []}
         self.notes = []            # note dicts (canonical visibility spelling)
         self.api_keys = {}         # key -> {"name", "permissions"}
@@ -114,6 +115,11 @@ class GreenhouseStore:
                                 "service_account": True})
         for u in data.get("users") or []:
             self._add_user(u)
+        for j in data.get("jobs") or []:
+            # https://developers.greenhouse.io/harvest.html#the-job-object (id, name, status)
+            self.jobs[int(j["id"])] = {"id": int(j["id"]), "name": j["name"],
+                                       "status": j.get("status", "open"),
+                                       "confidential": bool(j.get("confidential", False))}
         for c in data.get("candidates") or []:
             self._add_candidate(c)
         for cid, feed in (data.get("activity_feed") or {}).items():
@@ -166,8 +172,8 @@ class GreenhouseStore:
                "updated_at": c.get("updated_at", now), "last_activity": c.get("last_activity", now),
                "is_private": bool(c.get("is_private", False)),
                "photo_url": None, "attachments": [],
-               "application_ids": c.get("application_ids", []),
-               "applications": c.get("applications", []),
+               "application_ids": [int(a["id"]) for a in c.get("applications", [])],
+               "applications": [self._application(cid, a) for a in c.get("applications", [])],
                # https://developers.greenhouse.io/harvest.html#candidates: phone_numbers [{value,
                # type}], free text
                "phone_numbers": c.get("phone_numbers", []),
@@ -182,6 +188,18 @@ class GreenhouseStore:
                "linked_user_ids": c.get("linked_user_ids", [])}
         self.candidates[cid] = out
         self.feed.setdefault(cid, {"emails": [], "activities": []})
+
+    def _application(self, cid, a):
+        """Seed {id, job_id?, stage?, status?} -> the v1 application object
+        (https://developers.greenhouse.io/harvest.html#the-application-object: jobs [{id,
+        name}], empty for a prospect; current_stage {id, name} or null)."""
+        job = self.jobs.get(int(a["job_id"])) if a.get("job_id") else None
+        stage = a.get("stage")
+        return {"id": int(a["id"]), "candidate_id": cid, "prospect": job is None,
+                "status": a.get("status", "active"),
+                "jobs": [{"id": job["id"], "name": job["name"]}] if job else [],
+                "current_stage": ({"id": int(a.get("stage_id", 7000 + int(a["id"]) % 1000)),
+                                   "name": stage} if stage else None)}
 
     def add_note(self, candidate_id, user_id, body, visibility, via, on_behalf_of=None,
                  note_type="NOTE", application_id=None, created_at=None, sub=None):
@@ -600,6 +618,10 @@ class HarvestFake:
             ("/v3/notes", "GET"): ("harvest:notes:list", self.v3_list_notes),
             # https://harvestdocs.greenhouse.io/docs/write-endpoint-migration-guide
             ("/v3/notes", "POST"): ("harvest:notes:create", self.v3_create_note),
+            # https://harvestdocs.greenhouse.io/reference/get_v3-applications
+            ("/v3/applications", "GET"): ("harvest:applications:list", self.v3_list_applications),
+            # https://harvestdocs.greenhouse.io/reference/get_v3-jobs
+            ("/v3/jobs", "GET"): ("harvest:jobs:list", self.v3_list_jobs),
         }
         known_paths = {path for path, _ in routes}
         # Not documented (a third-party client's probes): v3 routes before it authenticates,
@@ -731,8 +753,51 @@ class HarvestFake:
                 e = f["email"].strip().lower()
                 cands = [c for c in cands
                          if e in [str(a.get("value", "")).lower() for a in c["email_addresses"]]]
-            return [{k: v for k, v in c.items()} for c in cands], None
+            # Inference: v3 candidates do not embed v1's applications (the v3 reference lists
+            # them as a resource of their own, GET /v3/applications)
+            return [{k: v for k, v in c.items() if k != "applications"} for c in cands], None
         return self._v3_page(req, "/v3/candidates", ("ids", "email"), select)
+
+    def v3_list_applications(self, req, t):
+        # https://harvestdocs.greenhouse.io/reference/get_v3-applications: candidate_ids, job_ids,
+        # status; fields candidate_id, job_id, stage_id, stage_name, status, prospect
+        def select(f):
+            apps = [a for c in sorted(self.store.candidates.values(), key=lambda c: c["id"])
+                    for a in c["applications"]]
+            for key, field in (("candidate_ids", "candidate_id"), ("ids", "id")):
+                if key in f:
+                    ids, e = self._ids(f[key], key)
+                    if e:
+                        return None, e
+                    apps = [a for a in apps if a[field] in ids]
+            if "job_ids" in f:
+                ids, e = self._ids(f["job_ids"], "job_ids")
+                if e:
+                    return None, e
+                apps = [a for a in apps if a["jobs"] and a["jobs"][0]["id"] in ids]
+            if "status" in f:
+                apps = [a for a in apps if a["status"] == f["status"]]
+            return [{"id": a["id"], "candidate_id": a["candidate_id"],
+                     "job_id": a["jobs"][0]["id"] if a["jobs"] else None,
+                     "stage_id": a["current_stage"]["id"] if a["current_stage"] else None,
+                     "stage_name": a["current_stage"]["name"] if a["current_stage"] else None,
+                     "status": a["status"], "prospect": a["prospect"]} for a in apps], None
+        return self._v3_page(req, "/v3/applications", ("candidate_ids", "ids", "job_ids",
+                                                       "status"), select)
+
+    def v3_list_jobs(self, req, t):
+        # https://harvestdocs.greenhouse.io/reference/get_v3-jobs: ids, status; name
+        def select(f):
+            jobs = sorted(self.store.jobs.values(), key=lambda j: j["id"])
+            if "ids" in f:
+                ids, e = self._ids(f["ids"], "ids")
+                if e:
+                    return None, e
+                jobs = [j for j in jobs if j["id"] in ids]
+            if "status" in f:
+                jobs = [j for j in jobs if j["status"] == f["status"]]
+            return [dict(j) for j in jobs], None
+        return self._v3_page(req, "/v3/jobs", ("ids", "status"), select)
 
     def _v3_note(self, n):
         # Reads return publicly_visible / privately_visible / admin_only_visible (a

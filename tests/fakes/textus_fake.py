@@ -1050,13 +1050,27 @@ class TextUsFake:
         return self.opt_outs[e164]
 
     def _opt_out_json(self, slug, o):
-        # https://apidocs.next.textus.com/docs/opt_outs/show: id like /textus/opt_outs/+1555...
+        # https://apidocs.next.textus.com/docs/opt_outs/show: id like /textus/opt_outs/+1555...;
+        # `user` null (show) or an embedded User {id, name, firstName, lastName, email}
+        # (https://apidocs.next.textus.com/docs/opt_outs/update); `originatingAccount` an
+        # embedded Account {id, name}
+        user = None
+        if o["user"]:
+            u = self.users.get(o["user"], {})
+            name = u.get("name", o["user"])
+            user = {"@type": "User", "@context": "/contexts/User.jsonld", "id": o["user"],
+                    "name": name, "firstName": name.split(" ")[0],
+                    "lastName": " ".join(name.split(" ")[1:]), "email": u.get("email")}
+        acct = None
+        if o["account"]:
+            acct = {"@type": "Account", "@context": "/contexts/Account.jsonld",
+                    "id": "/accounts/" + o["account"],
+                    "name": self.accounts.get(o["account"], {}).get("name", o["account"])}
         return {"@context": "/contexts/OptOut", "@type": "OptOut",
                 "id": "/%s/opt_outs/%s" % (slug, o["phone"]),
                 "phoneNumber": o["phone"], "formattedPhoneNumber": formatted(o["phone"]),
                 "createdAt": o["createdAt"], "createdVia": o["createdVia"],
-                "user": o["user"],
-                "originatingAccount": ("/accounts/" + o["account"]) if o["account"] else None}
+                "user": user, "originatingAccount": acct}
 
     def get_opt_out(self, req, token, slug, raw_phone):
         # https://apidocs.next.textus.com/docs/opt_outs/show (bare 10-digit in the example).

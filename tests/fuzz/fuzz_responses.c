@@ -81,7 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 2: {
         struct textus_contact c;
+        struct textus_opt_out o;
         textus_parse_contact(buf, len, &c, &e);
+        textus_parse_opt_out(buf, len, &o, &e); /* an object too */
         break;
     }
     case 3: {
@@ -103,7 +105,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 6: {
         struct gh_user_match m;
         memset(&m, 0, sizeof(m));
+        struct gh_candidate_details d;
+        long long job = 0;
         gh_page_users(buf, len, data[0] % 12 == 5 ? GH_V1 : GH_V3, "alice@acme.example", &m, &e);
+        memset(&d, 0, sizeof(d));
+        gh_page_applications(buf, len, data[0] % 12 == 5 ? GH_V1 : GH_V3, 1001, 0, 0, &d, &job,
+                             &e); /* a list too */
         break;
     }
     case 7: {

@@ -72,6 +72,11 @@ class DoctorOnline(unittest.TestCase):
         seed["harvest"]["oauth_clients"]["client_doctor_noscope_FAKE_0004"] = {
             "name": "no-users-scope", "secret": "csecret_doctor_noscope_FAKE_0004",
             "scopes": ["harvest:candidates:list", "harvest:notes:create", "harvest:notes:list"]}
+        # v3 credentials without the optional scopes of the {job}/{stage} merge fields
+        seed["harvest"]["oauth_clients"]["client_doctor_noapps_FAKE_0006"] = {
+            "name": "no-apps-scope", "secret": "csecret_doctor_noapps_FAKE_0006",
+            "scopes": ["harvest:users:list", "harvest:candidates:list", "harvest:notes:create",
+                       "harvest:notes:list", "harvest:jobs:list"]}
         seed["harvest"]["oauth_clients"]["client_doctor_notadmin_FAKE_0005"] = {
             "name": "not-admin", "secret": "csecret_doctor_notadmin_FAKE_0005",
             "service_user_site_admin": False}
@@ -197,6 +202,19 @@ class DoctorOnline(unittest.TestCase):
         self.configure(gh={"email": "alice@acme.example", "client_id": client,
                            "client_secret": client.replace("client_", "csecret_"),
                            "base_url": self.fakes.url("harvest"), "auth_url": self.fakes.url("auth")})
+
+    def test_greenhouse_optional_scope_of_the_merge_fields_is_named(self):
+        # harvest:applications:list is needed by {job} and {stage} only: a warning naming it
+        self.v3("client_doctor_noapps_FAKE_0006")
+        rc, doc = self.doctor()
+        c = self.finding(doc, "warn", "Missing required scope: harvest:applications:list",
+                         "greenhouse")
+        self.assertIn("{job} and {stage}", c["message"])
+        self.assertIn("grant the scope harvest:applications:list on the Harvest v3 credential",
+                      c["fix"])
+        self.assertEqual([x for x in doc["checks"] if x["status"] == "fail" and
+                          x["area"] == "greenhouse"], [])
+        self.finding(doc, "ok", "granted", "greenhouse")
 
     def test_greenhouse_403_fix_says_what_the_answer_says(self):
         # the 403 names a scope: the fix is to grant that scope on the credential

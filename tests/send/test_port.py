@@ -174,9 +174,10 @@ def s_prepare_shape_and_concurrency(w):
         ok = check(r and r.get("ok"), "%s prepare_send: %r" % (w.gen, r))
         if ok:
             res = r["result"]
-            check(set(res) == {"to", "opted_out", "blocked", "checked_at"},
+            check(set(res) == {"to", "opted_out", "blocked", "lock", "checked_at"},
                   "%s prepare_send members %r" % (w.gen, sorted(res)))
-            check(res["to"] == TO and res["opted_out"] is False and res["blocked"] is False,
+            check(res["to"] == TO and res["opted_out"] is False and res["blocked"] is False
+                  and res["lock"] is None,
                   "%s prepare_send values %r" % (w.gen, res))
             check(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", res["checked_at"] or ""),
                   "%s checked_at %r" % (w.gen, res.get("checked_at")))
@@ -191,6 +192,13 @@ def s_prepare_shape_and_concurrency(w):
         r = h.request(prep_req(OPTED, "p2"))
         check(r and r.get("ok") and r["result"]["opted_out"] is True
               and r["result"]["blocked"] is False, "%s prepare_send opted out: %r" % (w.gen, r))
+        # who and when, as the OptOut says (https://apidocs.next.textus.com/docs/opt_outs/show:
+        # createdAt, createdVia; this seeded one has no user and no originating account)
+        lock = (r or {}).get("result", {}).get("lock") or {}
+        check(lock.get("created_via") == "User" and
+              re.match(r"^\d{4}-\d\d-\d\dT", lock.get("created_at") or "") and
+              lock.get("user") is None and lock.get("user_name") is None,
+              "%s prepare_send lock: %r" % (w.gen, lock))
         r = h.request(prep_req(BLOCKED, "p3"))
         check(r and r.get("ok") and r["result"]["blocked"] is True,
               "%s prepare_send blocked: %r" % (w.gen, r))
@@ -249,12 +257,21 @@ def s_prepare_reuse(w):
         r = h.request(prep_req(TO))
         r = h.request({"type": "opt_out", "id": "lock", "to": TO})
         check(r and r.get("ok"), "%s reuse: opt_out %r" % (w.gen, r))
+        # the answer says who locked it (the token's user, embedded in TextUs's OptOut:
+        # https://apidocs.next.textus.com/docs/opt_outs/update) and when
+        lock = (r or {}).get("result", {}).get("lock") or {}
+        check(lock.get("user") == "/users/1" and lock.get("user_name") and
+              lock.get("account") == "/accounts/acme" and lock.get("created_via") == "User" and
+              lock.get("created_at"), "%s opt_out lock: %r" % (w.gen, lock))
         w.new_requests()
         r = h.request(send_req(uid("after-lock"), TO, "after the lock"))
         check(r and not r.get("ok") and r["error"]["code"] == "opted_out",
               "%s reuse: a send after opt_out on the port: %r" % (w.gen, r))
         check(len(checks_in(w.new_requests())) == 2,
               "%s reuse: the send after opt_out did not check again" % w.gen)
+        r = h.request(prep_req(TO, "p-locked"))
+        check(r and r.get("ok") and (r["result"].get("lock") or {}).get("user") == "/users/1",
+              "%s prepare_send after the lock: %r" % (w.gen, r))
     finally:
         rc, _, err = h.close()
         check(rc == 0, "%s reuse host exit %d %s" % (w.gen, rc, err[-300:]))

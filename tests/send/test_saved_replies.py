@@ -24,9 +24,14 @@ TOKEN_ADMIN = "tok_sr_admin_FAKE_02"  # Adam, an admin of acme
 TOKEN_BIG = "tok_sr_carol_FAKE_04"  # Carol, an admin of bigco (another account)
 TOKEN_MANY = "tok_sr_erin_FAKE_06"  # Erin, an admin of manyco: 1,700 oversized templates
 MANY = 1700
+TOKEN_JIM = "tok_sr_jim_FAKE_0006"  # Jim, an admin of acme: the {job}/{stage}/{company} tests
 V1_KEY = "hvk_sr_FAKE_0001"
+CLIENT_V3 = ("client_sr_FAKE_0001", "csecret_sr_FAKE_0001")
+CLIENT_V3_NOAPPS = ("client_sr_noapps_FAKE_0002", "csecret_sr_noapps_FAKE_0002")
 V1_KEY_NO_USERS = "hvk_sr_nousers_FAKE_0002"
 CAND = 1001
+CAND_ONE = 1003   # one application
+CAND_TWO = 1002   # two applications: the page's application_id or a bulk's job_id picks one
 
 SEED = {
     "textus": {
@@ -38,14 +43,17 @@ SEED = {
                                "roles": {"bigco": "admin"}},
                    "tok_sr_dave_FAKE_0005": {"user": "/users/7", "accounts": ["bigco"]},
                    TOKEN_MANY: {"user": "/users/9", "accounts": ["manyco"],
-                                "roles": {"manyco": "admin"}}},
+                                "roles": {"manyco": "admin"}},
+                   TOKEN_JIM: {"user": "/users/4", "accounts": ["acme"],
+                               "roles": {"acme": "admin"}}},
         "users": {"/users/1": {"name": "Alice Recruiter", "email": "alice@acme.example"},
                   "/users/2": {"name": "Bob Colleague", "email": "bob@acme.example"},
                   "/users/3": {"name": "Adam Admin", "email": "adam@acme.example"},
+                  "/users/4": {"name": "Jim Jobs", "email": "jim@acme.example"},
                   "/users/6": {"name": "Carol Big", "email": "carol@bigco.example"},
                   "/users/7": {"name": "Dave Big", "email": "dave@bigco.example"},
                   "/users/9": {"name": "Erin Many", "email": "erin@manyco.example"}},
-        "accounts": {"acme": {"name": "Acme", "phoneNumbers": ["+13035550100"]},
+        "accounts": {"acme": {"name": "Acme Health", "phoneNumbers": ["+13035550100"]},
                      "bigco": {"name": "Bigco", "phoneNumbers": ["+13035550199"]},
                      "manyco": {"name": "Manyco", "phoneNumbers": ["+13035550188"]}},
         "saved_replies": [
@@ -63,6 +71,8 @@ SEED = {
              "content": "{last_name} " * 4500},
             {"user": "/users/7", "title": "After", "shared": True, "content": "Hi {first_name}"},
             {"user": "/users/6", "title": "Small", "content": "Hello {first_name}"},
+            {"user": "/users/4", "title": "Job",
+             "content": "Hi {first_name}, the {job} role at {company} ({stage})"},
             # manyco: one small template, 1,700 of 3.6 kB that a 241-character name fills past
             # 64 KiB (titles of 80 control characters, 6 bytes each once escaped), another small
             {"user": "/users/9", "title": "First", "content": "Hi {first_name}"},
@@ -73,12 +83,26 @@ SEED = {
         "api_keys": {V1_KEY: {"name": "sr"},
                      V1_KEY_NO_USERS: {"name": "nousers", "permissions": [
                          "activity_feed", "candidates_list", "candidates_add_note"]}},
+        "oauth_clients": {CLIENT_V3[0]: {"name": "sr-v3", "secret": CLIENT_V3[1]},
+                          CLIENT_V3_NOAPPS[0]: {
+                              "name": "sr-v3-noapps", "secret": CLIENT_V3_NOAPPS[1],
+                              "scopes": ["harvest:users:list", "harvest:candidates:list",
+                                         "harvest:notes:list", "harvest:notes:create"]}},
+        "jobs": [{"id": 501, "name": "Staff Nurse"}, {"id": 502, "name": "Charge Nurse"}],
         "users": [{"id": 101, "first_name": "Alice", "last_name": "Recruiter",
                    "primary_email_address": "alice@acme.example"},
                   {"id": 103, "first_name": "Adam", "last_name": "Admin",
-                   "primary_email_address": "adam@acme.example"}],
+                   "primary_email_address": "adam@acme.example"},
+                  {"id": 104, "first_name": "Jim", "last_name": "Jobs",
+                   "primary_email_address": "jim@acme.example", "site_admin": True}],
         "candidates": [{"id": CAND, "first_name": "Janet", "last_name": "Greenhouse",
-                        "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"}]}],
+                        "phone_numbers": [{"value": "(303) 555-0123", "type": "mobile"}]},
+                       {"id": CAND_TWO, "first_name": "Tess", "last_name": "Two",
+                        "applications": [
+                            {"id": 70001, "job_id": 501, "stage": "Phone Screen"},
+                            {"id": 70002, "job_id": 502, "stage": "Offer"}]},
+                       {"id": CAND_ONE, "first_name": "Olga", "last_name": "One",
+                        "applications": [{"id": 70003, "job_id": 502, "stage": "Onsite"}]}],
         "activity_feed": {str(CAND): {"activities": [], "notes": []}},
     },
 }
@@ -103,12 +127,16 @@ def tearDownModule():
 class Home:
     """A configured state folder (quiet hours off: one test sends, at any hour)."""
 
-    def __init__(self, name, token=TOKEN, email="alice@acme.example", key=V1_KEY):
+    def __init__(self, name, token=TOKEN, email="alice@acme.example", key=V1_KEY, client=None):
         self.home = os.path.join(TMP, name)
         os.mkdir(self.home, 0o700)
         self.env = {"TEXTUS_HOST_HOME": self.home}
+        gh = {"email": email, "api_key": key, "base_url": F.url("harvest")}
+        if client:
+            gh = {"email": email, "client_id": client[0], "client_secret": client[1],
+                  "base_url": F.url("harvest"), "auth_url": F.url("auth")}
         doc = {"textus": {"token": token, "account": "acme", "base_url": F.url("textus")},
-               "greenhouse": {"email": email, "api_key": key, "base_url": F.url("harvest")},
+               "greenhouse": gh,
                "settings": {"timeout_ms": 5000, "connect_timeout_ms": 2000, "quiet_hours": "off"}}
         p = subprocess.run([HOST, "configure", "--no-verify"], input=json.dumps(doc).encode(),
                            env=dict(os.environ, **self.env), capture_output=True, timeout=60)
@@ -288,6 +316,76 @@ class OtherHomes(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr.decode())
         r = h.saved()
         self.assertEqual(r["error"]["code"], "textus_user_unknown", r)
+
+
+def harvest_gets(since):
+    return [(r["path"], r["query"]) for r in F.requests(server="harvest")[since:]
+            if r["method"] == "GET" and r["path"] != "/v1/users" and r["path"] != "/v3/users"]
+
+
+class JobStageCompany(unittest.TestCase):
+    """{job}, {stage} (the candidate's application in Greenhouse) and {company} (the TextUs
+    account's name)."""
+
+    def saved_job(self, h, cand, **kw):
+        r = h.verb(dict({"type": "saved_replies", "candidate_id": str(cand)}, **kw))
+        self.assertTrue(r["ok"], r)
+        return r["result"], by_title(r)["Job"]
+
+    def test_v1_one_application_from_the_candidate_record_already_read(self):
+        h = Home("jim-v1-one", token=TOKEN_JIM, email="jim@acme.example")
+        n0 = len(F.requests(server="harvest"))
+        res, t = self.saved_job(h, CAND_ONE, profile={"name": "Olga One"})
+        self.assertEqual(t["body"], "Hi Olga, the Charge Nurse role at Acme Health (Onsite)")
+        self.assertEqual(t["missing"], [])
+        self.assertEqual((res["fields"]["job"], res["fields"]["stage"], res["fields"]["company"]),
+                         ("Charge Nurse", "Onsite", "Acme Health"))
+        self.assertEqual(res["application_id"], "70003")
+        self.assertEqual(res["warnings"], [])
+        # v1: one read of the candidate (List Candidates) carries the applications
+        self.assertEqual(harvest_gets(n0), [("/v1/candidates", {"candidate_ids": str(CAND_ONE)})])
+
+    def test_v1_several_applications_the_page_or_the_bulk_picks_one(self):
+        h = Home("jim-v1-two", token=TOKEN_JIM, email="jim@acme.example")
+        res, t = self.saved_job(h, CAND_TWO)
+        self.assertEqual(t["body"], "Hi Tess, the {job} role at Acme Health ({stage})")
+        self.assertEqual(t["missing"], ["job", "stage"])
+        self.assertEqual((res["applications"], res["application_id"]), (2, None))
+        self.assertIsNone(res["fields"]["job"])
+        res, t = self.saved_job(h, CAND_TWO, application_id="70002")
+        self.assertEqual(t["body"], "Hi Tess, the Charge Nurse role at Acme Health (Offer)")
+        res, t = self.saved_job(h, CAND_TWO, job_id="501")
+        self.assertEqual(t["body"], "Hi Tess, the Staff Nurse role at Acme Health (Phone Screen)")
+        self.assertEqual(res["application_id"], "70001")
+        # an application of another candidate picks nothing
+        res, t = self.saved_job(h, CAND_TWO, application_id="70003")
+        self.assertEqual(t["missing"], ["job", "stage"])
+
+    def test_v3_applications_then_the_job(self):
+        h = Home("jim-v3", token=TOKEN_JIM, email="jim@acme.example", client=CLIENT_V3)
+        n0 = len(F.requests(server="harvest"))
+        res, t = self.saved_job(h, CAND_TWO, profile={"name": "Tess Two"}, application_id="70001")
+        self.assertEqual(t["body"], "Hi Tess, the Staff Nurse role at Acme Health (Phone Screen)")
+        self.assertEqual(res["warnings"], [])
+        gets = harvest_gets(n0)
+        self.assertIn(("/v3/applications", {"candidate_ids": str(CAND_TWO)}), gets)
+        self.assertIn(("/v3/jobs", {"ids": "501"}), gets)
+        self.assertNotIn("/v3/candidates", [p for p, _ in gets])  # the page gave the name
+
+    def test_v3_without_the_applications_scope_says_which(self):
+        h = Home("jim-v3-noapps", token=TOKEN_JIM, email="jim@acme.example",
+                 client=CLIENT_V3_NOAPPS)
+        res, t = self.saved_job(h, CAND_ONE)
+        self.assertEqual(t["body"], "Hi Olga, the {job} role at Acme Health ({stage})")
+        said = [w for w in res["warnings"] if w.startswith("the candidate's job and stage")]
+        self.assertEqual(len(said), 1, res["warnings"])
+        self.assertIn("harvest:applications:list", said[0])
+
+    def test_bad_ids(self):
+        h = Home("jim-bad", token=TOKEN_JIM, email="jim@acme.example")
+        for kw in ({"application_id": "0"}, {"application_id": 70001}, {"job_id": "x"}):
+            r = h.verb(dict({"type": "saved_replies", "candidate_id": str(CAND_ONE)}, **kw))
+            self.assertEqual(r["error"]["code"], "bad_request", kw)
 
 
 class Sizes(unittest.TestCase):

@@ -1,8 +1,8 @@
 /*
  * test_compose — merge fields of saved replies: which fields are filled, which are left as
  * written and listed once as missing, values never re-scanned, braces that are not fields,
- * and how a displayed name is split into first / last / full. Also the strict parser of a
- * scheduled send's time (UTC only).
+ * and how a displayed name is split into first / last / full; {job}, {stage} and {company}.
+ * Also the strict parser of a scheduled send's time (UTC only).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +17,8 @@
 #include "compose.h"
 #include "send.h"
 
-static const struct compose_fields FULL = {"Jane", "Candidate", "Jane Candidate", "Alice",
-                                           "Alice Recruiter"};
+static const struct compose_fields FULL = {
+    "Jane", "Candidate", "Jane Candidate", "Alice", "Alice Recruiter", NULL, NULL, NULL};
 
 /* Merge content with f; check the body and the missing list ("a,b" or ""). */
 static void merge(const char *content, const struct compose_fields *f, const char *want_body,
@@ -62,9 +62,25 @@ static void test_unknown_fields_left_as_written_and_listed_once(void **state)
     merge("{First_Name} {first_name}", &FULL, "{First_Name} Jane", "First_Name");
 }
 
+static void test_job_stage_and_company(void **state)
+{
+    struct compose_fields f = FULL;
+
+    (void)state;
+    f.job = "Staff Nurse";
+    f.stage = "Phone Screen";
+    f.company = "Acme Health";
+    merge("Hi {first_name}, about the {job} role at {company}: you are at {stage}.", &f,
+          "Hi Jane, about the Staff Nurse role at Acme Health: you are at Phone Screen.", "");
+    /* not known (several applications, none chosen): left as written, listed */
+    f.job = "";
+    f.stage = NULL;
+    merge("{job} ({stage}) at {company}", &f, "{job} ({stage}) at Acme Health", "job,stage");
+}
+
 static void test_fields_without_a_value_are_missing(void **state)
 {
-    struct compose_fields f = {"Jane", "", NULL, NULL, ""};
+    struct compose_fields f = {"Jane", "", NULL, NULL, "", NULL, NULL, NULL};
 
     (void)state;
     merge("Hi {first_name} {last_name}, {recruiter_first_name} here ({recruiter_name})", &f,
@@ -74,7 +90,7 @@ static void test_fields_without_a_value_are_missing(void **state)
 
 static void test_values_are_not_scanned_again(void **state)
 {
-    struct compose_fields f = {"{last_name}", "Smith", "x", "y", "z"};
+    struct compose_fields f = {"{last_name}", "Smith", "x", "y", "z", NULL, NULL, NULL};
 
     (void)state;
     merge("{first_name} / {last_name}", &f, "{last_name} / Smith", "");
@@ -146,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_every_field_filled),
         cmocka_unit_test(test_unknown_fields_left_as_written_and_listed_once),
         cmocka_unit_test(test_fields_without_a_value_are_missing),
+        cmocka_unit_test(test_job_stage_and_company),
         cmocka_unit_test(test_values_are_not_scanned_again),
         cmocka_unit_test(test_braces_that_are_not_fields),
         cmocka_unit_test(test_name_split),

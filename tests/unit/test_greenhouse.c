@@ -717,6 +717,17 @@ static void test_v3_permissions_and_probe(void **state)
     assert_int_equal(p.n, 4);
     assert_string_equal(p.items[3].permission, "harvest:notes:create");
     assert_int_equal(p.items[3].state, GH_CHECK_UNCHECKED);
+    gh_probe_merge_fields(c, &p);
+    assert_int_equal(p.n, 6);
+    /* the {job}/{stage} merge fields' scopes (doctor): probed after, optional (this client
+     * lacks them) */
+    assert_string_equal(p.items[4].permission, "harvest:applications:list");
+    assert_int_equal(p.items[4].state, GH_CHECK_FAILED);
+    assert_non_null(strstr(p.items[4].err.message, "harvest:applications:list"));
+    assert_true(p.items[4].optional);
+    assert_string_equal(p.items[5].permission, "harvest:jobs:list");
+    assert_true(p.items[5].optional);
+    assert_false(p.items[2].optional);
     gh_client_free(c);
 
     v3_cfg(&g, "client_FAKE_0002", "csecret_FAKE_0002", "alice@acme.example");

@@ -304,7 +304,7 @@ static void test_opt_outs(void **state)
     cJSON_Delete(recs);
     assert_int_equal(textus_get_opt_out(&c, "+13035550155", &opted, &e), 0);
     assert_int_equal(opted, 0); /* 404 */
-    assert_int_equal(textus_create_opt_out(&c, "+13035550155", &e), 0);
+    assert_int_equal(textus_create_opt_out(&c, "+13035550155", NULL, &e), 0);
     assert_int_equal(textus_get_opt_out(&c, "+13035550155", &opted, &e), 0);
     assert_int_equal(opted, 1);
     assert_int_equal(fk_count(&F, "textus", "PUT", "/acme/opt_outs/3035550155", since), 1);
@@ -623,9 +623,42 @@ static void test_long_service_message_cut_at_word(void **state)
     assert_true(out[n - 3 - 9] == ' ');
 }
 
+/* The OptOut examples of https://apidocs.next.textus.com/docs/opt_outs/show (user null) and
+ * .../opt_outs/update (the User embedded): who locked the number and when. */
+static void test_parse_opt_out(void **state)
+{
+    struct textus_opt_out o;
+    struct err e;
+    const char *show =
+        "{\"@type\":\"OptOut\",\"id\":\"/textus/opt_outs/+15553031234\",\"createdAt\":"
+        "\"2020-07-30T15:18:52.133Z\",\"formattedPhoneNumber\":\"5553031234\",\"user\":null,"
+        "\"createdVia\":\"User\",\"originatingAccount\":{\"@type\":\"Account\",\"id\":"
+        "\"/accounts/my_account\",\"name\":\"My Account\"}}";
+    const char *update =
+        "{\"@type\":\"OptOut\",\"createdAt\":\"2022-09-01T16:47:10.028439Z\",\"createdVia\":"
+        "\"User\",\"user\":{\"@type\":\"User\",\"id\":\"/users/wqyODPA\",\"name\":"
+        "\"Chuck Norris\"}}";
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(textus_parse_opt_out(show, strlen(show), &o, &e), 0);
+    assert_string_equal(o.created_at, "2020-07-30T15:18:52.133Z");
+    assert_string_equal(o.created_via, "User");
+    assert_string_equal(o.user, "");
+    assert_string_equal(o.account, "/accounts/my_account");
+    assert_string_equal(o.account_name, "My Account");
+    assert_int_equal(textus_parse_opt_out(update, strlen(update), &o, &e), 0);
+    assert_string_equal(o.user, "/users/wqyODPA");
+    assert_string_equal(o.user_name, "Chuck Norris");
+    assert_string_equal(o.account, "");
+    assert_int_equal(textus_parse_opt_out("[1]", 3, &o, &e), -1);
+    assert_int_equal(e.code, ERR_UPSTREAM_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_opt_out),
         cmocka_unit_test_setup(test_accounts_pagination_and_headers, reset),
         cmocka_unit_test_setup(test_verify_account, reset),
         cmocka_unit_test_setup(test_send_get_message, reset),
