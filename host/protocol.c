@@ -602,7 +602,8 @@ static void proto_after_first_reply(void)
  */
 #define PROTO_WARM_GRACE_MS 300
 
-static void proto_idle(int in_fd)
+/* 1 when the caller was revoked while the engine waited for held-back work (the port ends). */
+static int proto_idle(int in_fd, const char *origin)
 {
     static int warmed;
     const struct th_engine_api *api;
@@ -617,14 +618,20 @@ static void proto_idle(int in_fd)
             r = poll(&pfd, 1, PROTO_WARM_GRACE_MS);
         while (r < 0 && errno == EINTR);
         if (r != 0)
-            return; /* a frame, or EOF: read it */
+            return 0; /* a frame, or EOF: read it */
         warmed = warm = 1;
     }
     if (!warm && !engine_loaded())
-        return;
+        return 0;
     api = engine_api_optional();
-    if (api && api->port_idle)
-        (void)api->port_idle(in_fd, warm);
+    if (!api || !api->port_idle)
+        return 0;
+    /* 2: notes the rate limit held back are not due yet; between two slices, the caller
+     * check of proto_wait_frame, so that a revoked port ends within a second here too */
+    for (r = api->port_idle(in_fd, warm); r == 2; r = api->port_idle(in_fd, 0))
+        if (proto_origin_state > 0 && proto_origin_by_settings && proto_origin_revoked(origin))
+            return 1;
+    return 0;
 }
 
 /*
@@ -736,8 +743,7 @@ static int proto_serve_frames(int in_fd, int out_fd, const char *origin)
         if (revoked)
             return PROTO_EXIT_REVOKED;
         proto_after_first_reply();
-        proto_idle(in_fd);
-        if (proto_wait_frame(in_fd, origin))
+        if (proto_idle(in_fd, origin) || proto_wait_frame(in_fd, origin))
             return PROTO_EXIT_REVOKED;
     }
 }

@@ -450,8 +450,15 @@ int send_port_idle(int in_fd, int warm)
     }
     while ((wake = http_paced_wake_ms()) > 0 && send_port_open) {
         long long left = wake + SEND_PACED_MARGIN_MS - now_wall_ms();
-        if (left > 0 && http_wait_readable_for(in_fd, (long)left) == 1)
-            return 1;
+        if (left > 0) {
+            /* a slice at a time: between two, the caller looks at what it must (a revoked
+             * caller), so that a long rate-limit window never keeps a revoked port open */
+            long slice = left > SEND_IDLE_SLICE_MS ? SEND_IDLE_SLICE_MS : (long)left;
+            if (http_wait_readable_for(in_fd, slice) == 1)
+                return 1;
+            if (left > slice)
+                return 2;
+        }
         http_paced_clear();
         log_msg("port: notes held back by the rate limit are due: flushing them");
         send_startup_flush();

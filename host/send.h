@@ -66,8 +66,11 @@ void send_port_close(void);
  * Between two requests of a port: wait until in_fd is readable (a frame, or EOF) while
  * background requests (connections opened ahead of use) run. warm: first open the port's
  * context and warm the connections to TextUs and Greenhouse (once). 1 when in_fd is
- * readable, 0 when nothing was left to run (the caller then reads as usual).
+ * readable, 0 when nothing was left to run (the caller then reads as usual), 2 after waiting
+ * SEND_IDLE_SLICE_MS for notes the rate limit held back that are not due yet: the caller
+ * does its own checks between two frames (the caller's revocation), then calls again.
  */
+#define SEND_IDLE_SLICE_MS 1000
 int send_port_idle(int in_fd, int warm);
 
 /* How long a prepare_send result is reused by a send_sms to the same number on the same port
