@@ -17,3 +17,39 @@ int cli_cmd_doctor(int argc, char **argv)
                     "answers ping and extract_phone only\n");
     return 1;
 }
+
+/*
+ * allowlist.c's stand-in (issue P, transitional, until allowlist.c moves onto os.h): no
+ * settings file is read, as if none existed: the caller check accepts the development
+ * stub's id only (a production build: none), and a change of settings is never seen.
+ */
+#include <string.h>
+
+#include "allowlist.h"
+
+int allowlist_read(struct allowlist *out, struct err *e)
+{
+    (void)e;
+    memset(out, 0, sizeof(*out));
+    return 0;
+}
+
+int allowlist_has(const struct allowlist *a, const char *ext_id)
+{
+    size_t i;
+
+    for (i = 0; i < a->n; i++)
+        if (strcmp(a->ids[i], ext_id) == 0)
+            return 1;
+    return 0;
+}
+
+void allowlist_stamp(struct allowlist_stamp *out)
+{
+    memset(out, 0, sizeof(*out));
+}
+
+int allowlist_stamp_same(const struct allowlist_stamp *a, const struct allowlist_stamp *b)
+{
+    return a->exists == b->exists;
+}
