@@ -18,3 +18,11 @@ add_executable(os_check_echo ${CMAKE_CURRENT_SOURCE_DIR}/bench/echo_host.c)
 add_test(NAME os_layer COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/windows/run_os_check.py
          $<TARGET_FILE:os_check> $<TARGET_FILE:os_check_echo>)
 set_tests_properties(os_layer PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS unit TIMEOUT 60)
+
+# Installing on Windows (issue P items 4, 5, 6) under Wine: the per-user and per-machine .msi
+# (scripts/build-windows.sh msi, wixl) through msiexec /i and /x with `reg query` checks and a
+# ping of the installed exe; `textus-host.exe install`/`uninstall` (receipt, ids kept,
+# --dry-run). Skipped (77) without mingw-w64, Wine or wixl, or before build-win/deps exists.
+add_test(NAME windows_install COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_windows_install.py)
+set_tests_properties(windows_install PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS windows
+                     SKIP_RETURN_CODE 77 TIMEOUT 600 RUN_SERIAL ON)
