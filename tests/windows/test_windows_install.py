@@ -86,7 +86,22 @@ def ping(exe_win_path, env=None):
     return p.returncode, r
 
 
+def doctor(exe_win_path):
+    """`textus-host.exe doctor --json`: (exit code, the document)."""
+    p = wine([exe_win_path, "doctor", "--json"], timeout=180)
+    return p.returncode, json.loads(p.stdout.decode("utf-8"))
+
+
+POSIX_WORDS = ("install.sh", "chmod", "sudo", "~/", "/usr", "/etc", "/home", "scripts/")
+
+
 class Msi(unittest.TestCase):
+    def assert_windows_fixes(self, doc):
+        """Every fix doctor prints is a Windows command, never a POSIX path or tool."""
+        for c in doc["checks"]:
+            for w in POSIX_WORDS:
+                self.assertNotIn(w, c.get("fix", ""), c)
+
     @classmethod
     def setUpClass(cls):
         p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "msi"],
@@ -136,6 +151,35 @@ class Msi(unittest.TestCase):
             self.assertEqual(rc, 0)
             self.assertTrue(r["ok"], r)
             self.assertEqual(r["result"]["protocol"], 1)
+
+            # doctor: the keys, the manifest and a real ping; nothing fails
+            rc, doc = doctor(exe_win)
+            self.assertEqual(rc, 0, doc)
+            self.assert_windows_fixes(doc)
+            checks = {c["subject"].split(":")[0]: c for c in doc["checks"]}
+            hive = "(%s%s)" % (root, ", machine-wide" if root == "HKLM" else "")
+            chrome = checks["chrome " + hive]
+            self.assertEqual(chrome["status"], "ok", chrome)
+            self.assertIn("answers ping", chrome["message"])
+            for b in ("edge", "chromium", "brave"):
+                self.assertEqual(checks["%s %s" % (b, hive)]["status"], "ok")
+            if root == "HKCU":
+                # a key that names no manifest fails, a missing one is said, with Windows fixes
+                wine(["reg", "add", "HKCU\\" + KEYS[1], "/ve", "/t", "REG_SZ", "/d",
+                      "C:\\nowhere\\" + HOST + ".json", "/f"])
+                wine(["reg", "delete", "HKCU\\" + KEYS[2], "/f"])
+                rc, doc = doctor(exe_win)
+                self.assertEqual(rc, 1, doc)
+                self.assert_windows_fixes(doc)
+                bad = [c for c in doc["checks"] if c["status"] == "fail"]
+                self.assertEqual(len(bad), 1, bad)
+                self.assertTrue(bad[0]["subject"].startswith("edge (HKCU)"), bad)
+                self.assertIn("msiexec /i", bad[0]["fix"])
+                (info,) = [c for c in doc["checks"] if c["subject"] == "chromium"]
+                self.assertIn('reg add "HKCU\\' + KEYS[2] + '" /ve /t REG_SZ /d "' +
+                              manifest_win + '" /f', info["fix"])
+                wine(["reg", "add", "HKCU\\" + KEYS[1], "/ve", "/t", "REG_SZ", "/d",
+                      manifest_win, "/f"])
         finally:
             p = wine(["msiexec", "/x", msi, "/qn"], timeout=300)
         self.assertEqual(p.returncode, 0, "msiexec /x %s" % variant)
@@ -257,6 +301,16 @@ class InstallCommand(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertFalse(os.path.exists(self.manifest))
         self.assertIsNone(reg_default("HKCU\\" + KEYS[0]))
+
+    def test_doctor_without_install(self):
+        rc, doc = doctor(self.exe)
+        self.assertEqual(rc, 1, doc)
+        (c,) = [c for c in doc["checks"] if c["status"] == "fail"]
+        self.assertEqual(c["subject"], "registry")
+        self.assertIn("msiexec /i textus-host-", c["fix"])
+        self.assertIn(".\\textus-host.exe install", c["fix"])
+        for w in POSIX_WORDS:
+            self.assertNotIn(w, c["fix"])
 
 
 def missing():
