@@ -233,7 +233,8 @@ host_step() {
 }
 
 # The two Windows Installer packages (packaging/windows/textus-host.wxs, built with wixl):
-# $out/textus-host-<version>-per-user.msi and -per-machine.msi. The manifest inside allows
+# $out/textus-host-<version>-per-user.msi and -per-machine.msi, and the zip of the same
+# files without the manifest (textus-host-<version>-windows-x64.zip). The manifest inside allows
 # the extension ids of TH_EXTENSION_IDS (space-, comma- or ;-separated, as the .deb's cmake
 # option), plus the development stub's unless TH_PRODUCTION=1, which also builds the
 # executable with -DTH_PRODUCTION=ON (in $out/host-production: it refuses the stub's id).
@@ -241,13 +242,7 @@ host_step() {
 msi_step() {
     need wixl
     local prod=${TH_PRODUCTION:-0} dir=$out/host ids=() id origins="" ver scope name manifest
-    if [ "$prod" = 1 ]; then
-        dir=$out/host-production
-        host_step "$dir" -DTH_PRODUCTION=ON
-    else
-        host_step "$dir"
-        ids+=(hfboccpnppdfmcdbjjgmobnhljkkmjji) # the development stub (its key is public)
-    fi
+    [ "$prod" = 1 ] || ids+=(hfboccpnppdfmcdbjjgmobnhljkkmjji) # the development stub (its key is public)
     for id in $(echo "${TH_EXTENSION_IDS:-}" | tr ',;' '  '); do
         [[ $id =~ ^[a-p]{32}$ ]] || { echo "build-windows: TH_EXTENSION_IDS: '$id' is not an extension id (32 letters a-p)" >&2; exit 2; }
         [[ " ${ids[*]} " == *" $id "* ]] || ids+=("$id")
@@ -255,6 +250,12 @@ msi_step() {
     if [ ${#ids[@]} -eq 0 ]; then
         echo "build-windows: TH_PRODUCTION=1 needs TH_EXTENSION_IDS=<the TextUs extension's id>: the manifest would allow no extension" >&2
         exit 2
+    fi
+    if [ "$prod" = 1 ]; then
+        dir=$out/host-production
+        host_step "$dir" -DTH_PRODUCTION=ON
+    else
+        host_step "$dir"
     fi
     for id in "${ids[@]}"; do
         origins+="${origins:+,\n}    \"chrome-extension://$id/\""
@@ -275,6 +276,11 @@ msi_step() {
             -o "$name" "$root/packaging/windows/textus-host.wxs")
         echo "build-windows: wrote $name ($(stat -c %s "$name") bytes; extension ids: ${ids[*]})"
     done
+    # the zip, for `textus-host.exe install` (it writes the manifest itself: none inside)
+    name=$out/textus-host-$ver-windows-x64.zip
+    rm -f "$name"
+    (cd "$out/msi-stage" && python3 -m zipfile -c "$name" textus-host.exe LICENSE.txt THIRD-PARTY-NOTICES.txt)
+    echo "build-windows: wrote $name ($(stat -c %s "$name") bytes)"
 }
 
 case "${1:-all}" in

@@ -8,6 +8,10 @@
   Brave (`reg query`) to the manifest, and the installed exe answers a ping frame;
   `msiexec /x` removes the files, the folder and the keys;
 - the per-machine .msi: the same under %ProgramFiles% and HKLM (64-bit view);
+- a production .msi (TH_PRODUCTION=1 TH_EXTENSION_IDS=<id>): the manifest allows that id
+  alone and the installed exe refuses the stub's; none is made without an id;
+- doctor (the installed exe): the keys, the manifest and a ping, all ok; a key naming no
+  manifest fails and a missing one is said, every fix a Windows command;
 - `textus-host.exe install` for the zip: --dry-run writes nothing; install writes the
   manifest beside the exe and the four keys, and a receipt listing exactly them; a
   re-install without --extension-id keeps the production id the first one allowed;
@@ -189,6 +193,36 @@ class Msi(unittest.TestCase):
 
     def test_per_user_msi(self):
         self.check_msi("per-user", "HKCU", None)
+
+    def build_msi(self, **env):
+        return subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "msi"],
+                              capture_output=True, text=True, timeout=600,
+                              env=dict(os.environ, TH_WIN_DIR=WIN, **env))
+
+    def test_production_msi(self):
+        """TH_PRODUCTION=1: the manifest allows TH_EXTENSION_IDS only, the .exe refuses the
+        stub's id; without an id (or with a bad one) no package is made."""
+        for bad in ({"TH_PRODUCTION": "1", "TH_EXTENSION_IDS": ""},
+                    {"TH_PRODUCTION": "", "TH_EXTENSION_IDS": "not-an-id"}):
+            p = self.build_msi(**bad)
+            self.assertEqual(p.returncode, 2, (bad, p.stderr))
+        self.addCleanup(self.build_msi, TH_PRODUCTION="", TH_EXTENSION_IDS="")  # the dev ones
+        p = self.build_msi(TH_PRODUCTION="1", TH_EXTENSION_IDS=PROD)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        msi = os.path.join(WIN, "textus-host-%s-per-user.msi" % version())
+        self.assertEqual(wine(["msiexec", "/i", msi, "/qn"], timeout=300).returncode, 0)
+        try:
+            manifest_win = reg_default("HKCU\\" + KEYS[0])
+            with open(unix_path(manifest_win), encoding="utf-8") as f:
+                m = json.load(f)
+            self.assertEqual(m["allowed_origins"], ["chrome-extension://%s/" % PROD])
+            exe_win = manifest_win[:manifest_win.rindex("\\") + 1] + "textus-host.exe"
+            _, r = ping(exe_win)
+            self.assertFalse(r["ok"], "a production host answered the development stub's id")
+            self.assertEqual(r["error"]["code"], "forbidden_origin", r)
+        finally:
+            self.assertEqual(wine(["msiexec", "/x", msi, "/qn"], timeout=300).returncode, 0)
+        self.assertIsNone(reg_default("HKCU\\" + KEYS[0]))
 
     def test_per_machine_msi(self):
         self.check_msi("per-machine", "HKLM", "64")
