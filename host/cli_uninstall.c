@@ -172,9 +172,12 @@ int cli_cmd_uninstall(int argc, char **argv)
         fprintf(stderr, "textus-host uninstall: cannot remove %s: %s\n", receipt, strerror(errno));
         failed = 1;
     } else {
-        printf("  removed %s\nuninstall: done. textus-host.exe, your credentials and the send "
-               "journal are kept: delete the program's folder and %%LOCALAPPDATA%%\\textus-host "
-               "to remove them too.\n",
+        char *sep = strrchr(receipt, '\\');
+        printf("  removed %s\n", receipt);
+        if (sep)
+            *sep = '\0';
+        printf("uninstall: done. textus-host.exe, your credentials and the send journal are "
+               "kept: delete the program's folder and %s to remove them too.\n",
                receipt);
     }
     free(left);
