@@ -57,6 +57,8 @@ static const struct cli_cmd cli_cmds[] = {
     {"conversation", NULL, cli_engine_cmd_conversation,
      "show the thread with a number; log the candidate's replies (--candidate)"},
     {"doctor", cli_cmd_doctor, NULL, "check the installation and configuration (--report)"},
+    {"install", cli_cmd_install, NULL, "Windows: register this textus-host.exe with the browsers"},
+    {"uninstall", cli_cmd_uninstall, NULL, "Windows: remove what install registered (receipt)"},
     {NULL, NULL, NULL, NULL}};
 
 static void cli_usage(FILE *out)

@@ -8,6 +8,8 @@
 #ifndef TH_CLI_H
 #define TH_CLI_H
 
+#include <stddef.h>
+
 #include "common.h"
 
 /* Signature of a subcommand: argv[0] is the subcommand name. Returns the exit code. */
@@ -15,6 +17,23 @@ typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 /* Core subcommands (cli_<cmd>.c). */
 int cli_cmd_extract(int argc, char **argv);
+int cli_cmd_install(int argc, char **argv);   /* Windows: register this .exe (cli_install.c) */
+int cli_cmd_uninstall(int argc, char **argv); /* Windows: undo it from the receipt */
+
+/* cli_install.c, for cli_uninstall.c: the browsers' registry keys (HKCU\<key>), ... */
+struct cli_install_browser {
+    const char *name; /* chrome, edge, chromium, brave */
+    const char *key;  /* Software\...\NativeMessagingHosts\com.textus.greenhouse */
+};
+extern const struct cli_install_browser cli_install_browsers[]; /* ends with {NULL, NULL} */
+/* 1 on Windows (the only platform these two commands install on). */
+int cli_install_is_windows(void);
+/* the install receipt: %TEXTUS_HOST_HOME%\, else %LOCALAPPDATA%\textus-host\install-receipt.txt */
+int cli_install_receipt_path(char *out, size_t outsz) TH_WUR;
+/* A whole file (at most max bytes) into *out, NUL-terminated (free() it): 0, or -1 (errno). */
+int cli_install_read_file(const char *path, char **out, size_t max) TH_WUR;
+/* Write text to path atomically (path.tmp, then os_replace): 0, or -1 (errno). */
+int cli_install_write_file(const char *path, const char *text) TH_WUR;
 
 /*
  * A usage error, in the one style every command uses: "textus-host <cmd>: <message>" and

@@ -56,6 +56,12 @@ static const struct doctor_browser doctor_browsers[] = {
      "/Library/Application Support/Vivaldi/NativeMessagingHosts"},
 };
 
+/* Windows (issue P item 4), defined in the block at the end of this file. */
+static int doctor_is_windows(void);
+static const char *doctor_last_sep(const char *p);
+static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix);
+static void doctor_check_install_windows(struct doctor *d);
+
 /* ---- findings ------------------------------------------------------------------- */
 
 int doctor_init(struct doctor *d)
@@ -97,10 +103,12 @@ const char *doctor_status_name(enum doctor_status st)
 void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int faq,
                 const char *subject, const char *fix, const char *fmt, ...)
 {
-    char msg[1024], full[4096];
+    char msg[1024], full[4096], winfix[1024];
     va_list ap;
     cJSON *c;
 
+    if (fix && doctor_is_windows())
+        fix = doctor_fix_windows(winfix, sizeof(winfix), fix);
     va_start(ap, fmt);
     vsnprintf(full, sizeof(full), fmt, ap);
     va_end(ap);
@@ -444,9 +452,10 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
                    "folder is cleaned, and security software may block it",
                    path);
     }
-    slash = strrchr(path, '/');
+    slash = doctor_last_sep(path);
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-    for (m = 0; m < TH_ARRAY_SIZE(modules); m++) {
+    /* Windows: one .exe, nothing loaded beside it */
+    for (m = 0; m < TH_ARRAY_SIZE(modules) && !doctor_is_windows(); m++) {
         snprintf(engine, sizeof(engine), "%s/%s.so", dir, modules[m]);
         has_engine = os_access(engine, OS_ACCESS_READ) == 0;
         if (!has_engine) {
@@ -481,7 +490,7 @@ static int doctor_check_binary(struct doctor *d, const char *subject, const char
 /* Check one manifest file; label names the browser or folder. */
 static void doctor_check_manifest(struct doctor *d, const char *label, const char *file)
 {
-    char subject[PATH_MAX + 64], id[33], allowed[DOCTOR_MAX_IDS][33];
+    char subject[PATH_MAX + 64], id[33], allowed[DOCTOR_MAX_IDS][33], exe[PATH_MAX] = "";
     char *text = NULL;
     size_t len = 0, bad_origins = 0, n_allowed = 0, j;
     cJSON *m = NULL, *rec, *rec_ids;
@@ -531,7 +540,19 @@ static void doctor_check_manifest(struct doctor *d, const char *label, const cha
                    "\"type\" must be \"stdio\" (Chrome ignores the manifest)");
         fail = 1;
     }
-    if (!cJSON_IsString(path) || path->valuestring[0] != '/') {
+    if (cJSON_IsString(path) && doctor_is_windows()) {
+        /* Windows: absolute (X:\... or \\server\...) or relative to the manifest's folder
+         * (Chrome's native-messaging docs allow both there) */
+        const char *p = path->valuestring, *sep = doctor_last_sep(file);
+        if ((p[0] && p[1] == ':' && (p[2] == '\\' || p[2] == '/')) ||
+            (p[0] == '\\' && p[1] == '\\'))
+            snprintf(exe, sizeof(exe), "%s", p);
+        else if (sep)
+            snprintf(exe, sizeof(exe), "%.*s\\%s", (int)(sep - file), file, p);
+    } else if (cJSON_IsString(path)) {
+        snprintf(exe, sizeof(exe), "%s", path->valuestring[0] == '/' ? path->valuestring : "");
+    }
+    if (!exe[0]) {
         doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
                    "run scripts/install.sh again (it writes an absolute path)",
                    "\"path\" must be an absolute path (Chrome: \"Native messaging host path "
@@ -605,15 +626,14 @@ static void doctor_check_manifest(struct doctor *d, const char *label, const cha
     } else {
         cJSON_Delete(rec);
     }
-    if (cJSON_IsString(path) && path->valuestring[0] == '/') {
+    if (exe[0]) {
         /* the binary is checked even when another field is wrong: it helps to know */
 #ifdef PROTO_STUB_EXTENSION_ID
         if (!n_allowed) /* no usable origin (reported above): still see whether the host runs */
             memcpy(allowed[n_allowed++], PROTO_STUB_EXTENSION_ID, 33);
 #endif
         if (n_allowed &&
-            doctor_check_binary(d, subject, label, path->valuestring, (const char(*)[33])allowed,
-                                n_allowed) &&
+            doctor_check_binary(d, subject, label, exe, (const char(*)[33])allowed, n_allowed) &&
             !fail)
             d->manifests_ok++;
     }
@@ -817,6 +837,10 @@ void doctor_check_install(struct doctor *d)
     size_t i;
     int mac = doctor_is_mac(), manifests = 0, browsers = 0;
 
+    if (doctor_is_windows()) {
+        doctor_check_install_windows(d);
+        return;
+    }
     memset(&seen, 0, sizeof(seen));
     if (mac)
         snprintf(base, sizeof(base), "%s/Library/Application Support", doctor_home());
@@ -1001,7 +1025,7 @@ int doctor_ping(const char *exe, const char *origin, int timeout_ms, cJSON **rep
     unsigned char hdr[4], *body = NULL;
     uint32_t n = (uint32_t)(sizeof(req) - 1);
     char dir[PATH_MAX], tail[96];
-    const char *slash = strrchr(exe, '/');
+    const char *slash = doctor_last_sep(exe);
     long deadline;
     struct os_child child;
     struct os_exit ex;
@@ -1119,3 +1143,127 @@ cJSON *doctor_faq(const struct doctor *d)
     cJSON_AddStringToObject(faq, "not_tracking", buf);
     return faq;
 }
+
+/* ==== Windows (issue P item 4) — appended block ============================================ */
+
+/*
+ * On Windows the browsers find the host through the registry, not a folder: the default
+ * value of Software\<browser>\NativeMessagingHosts\com.textus.greenhouse names the manifest.
+ * Chrome reads HKCU first, then HKLM, each in the 32-bit view first, then the 64-bit one
+ * (native_process_launcher_win.cc); doctor does the same through os_reg_get_default, then
+ * checks the manifest and pings the host as each allowed extension, as on Linux. The
+ * findings' fixes are Windows commands (PowerShell): the checks shared with Linux name
+ * scripts/install.sh, and doctor_add rewrites such a fix with doctor_fix_windows, so no POSIX
+ * command or path reaches a Windows user. TH_INSTALL_OS=Windows is not a test hook here:
+ * the registry is only there on Windows.
+ */
+
+static int doctor_is_windows(void)
+{
+    return strcmp(os_name(), "Windows") == 0;
+}
+
+static const char *doctor_last_sep(const char *p)
+{
+    const char *s = strrchr(p, '/'), *b = doctor_is_windows() ? strrchr(p, '\\') : NULL;
+    return b && (!s || b > s) ? b : s;
+}
+
+#define DOCTOR_WIN_REINSTALL                                                                       \
+    "reinstall (PowerShell): msiexec /i textus-host-" TH_VERSION "-per-user.msi, or in the "       \
+    "folder of the zip: .\\textus-host.exe install"
+
+/* The Windows form of a fix written for Linux (see above); out, or fix when it is fine. */
+static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
+{
+    const char *ext = strstr(fix, "--extension-id "), *rm = strstr(fix, "--remove-extension-id ");
+
+    if (!strstr(fix, "install.sh") && !strstr(fix, "chmod") && !strstr(fix, "sudo"))
+        return fix;
+    if (rm || ext) {
+        const char *id = rm ? rm + 22 : ext + 15;
+        int n = (int)strcspn(id, " ,;)");
+        snprintf(out, outsz,
+                 "in the host's folder (PowerShell): .\\textus-host.exe install %s %.*s%s",
+                 rm ? "--remove-extension-id" : "--extension-id", n > 40 ? 40 : n, id,
+                 rm ? "" : " (the .msi: one built with that id, TH_EXTENSION_IDS)");
+    } else {
+        snprintf(out, outsz, "%s", DOCTOR_WIN_REINSTALL);
+    }
+    return out;
+}
+
+static void doctor_check_install_windows(struct doctor *d)
+{
+    static const struct {
+        const char *name;
+        const char *key;
+    } browsers[] = {
+        {"chrome", "Software\\Google\\Chrome\\NativeMessagingHosts\\" DOCTOR_HOST_NAME},
+        {"edge", "Software\\Microsoft\\Edge\\NativeMessagingHosts\\" DOCTOR_HOST_NAME},
+        {"chromium", "Software\\Chromium\\NativeMessagingHosts\\" DOCTOR_HOST_NAME},
+        {"brave",
+         "Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts\\" DOCTOR_HOST_NAME},
+    };
+    static const enum os_reg_view views[] = {OS_REG_VIEW_32, OS_REG_VIEW_64};
+    char files[TH_ARRAY_SIZE(browsers)][PATH_MAX], label[96], subject[PATH_MAX + 128];
+    char fix[2 * PATH_MAX + 256];
+    unsigned missing = 0;
+    const char *first = NULL;
+    size_t i, j, v, registered = 0;
+
+    for (i = 0; i < TH_ARRAY_SIZE(browsers); i++) {
+        int found = 0, r;
+        const char *hive = "HKCU";
+        files[i][0] = '\0';
+        for (r = 0; r < 2 && !found; r++) {
+            for (v = 0; v < TH_ARRAY_SIZE(views) && !found; v++)
+                found =
+                    os_reg_get_default(files[i], sizeof(files[i]), r ? OS_REG_MACHINE : OS_REG_USER,
+                                       views[v], browsers[i].key) == 0;
+            if (found)
+                hive = r ? "HKLM" : "HKCU";
+        }
+        if (!found) {
+            files[i][0] = '\0';
+            missing |= 1u << i;
+            continue;
+        }
+        registered++;
+        if (!first)
+            first = files[i];
+        snprintf(label, sizeof(label), "%s (%s%s)", browsers[i].name, hive,
+                 hive[2] == 'L' ? ", machine-wide" : "");
+        for (j = 0; j < i && strcmp(files[j], files[i]) != 0; j++)
+            ;
+        if (j < i) { /* the same manifest as a browser above: checked and pinged once */
+            snprintf(subject, sizeof(subject), "%s: %s\\%s", label, hive, browsers[i].key);
+            doctor_add(d, "install", DOCTOR_OK, 0, subject, NULL,
+                       "names %s, the manifest checked for %s", files[i], browsers[j].name);
+            continue;
+        }
+        doctor_check_manifest(d, label, files[i]);
+    }
+    if (!registered) {
+        doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "registry",
+                   "install (PowerShell): msiexec /i textus-host-" TH_VERSION
+                   "-per-user.msi, or in the folder of the zip: .\\textus-host.exe install",
+                   "no browser's registry key names a manifest for " DOCTOR_HOST_NAME
+                   " (HKCU and HKLM\\Software\\<browser>\\NativeMessagingHosts, 32- and 64-bit "
+                   "views): the extension cannot reach the host (\"Specified native messaging "
+                   "host not found.\")");
+        return;
+    }
+    for (i = 0; i < TH_ARRAY_SIZE(browsers); i++) {
+        if (!(missing & (1u << i)))
+            continue;
+        snprintf(fix, sizeof(fix),
+                 "if you use %s (PowerShell): reg add \"HKCU\\%s\" /ve /t REG_SZ /d \"%.2048s\" /f",
+                 browsers[i].name, browsers[i].key, first);
+        doctor_add(d, "install", DOCTOR_INFO, 0, browsers[i].name, fix,
+                   "not registered with %s: no HKCU or HKLM key %s", browsers[i].name,
+                   browsers[i].key);
+    }
+}
+
+/* ==== end of the Windows block =============================================================== */

@@ -244,4 +244,32 @@ struct os_exit {
  */
 void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed);
 
+/* ==== registry (issue P item 4: install, uninstall, doctor) — appended block ============== */
+
+/*
+ * The Windows registry, for the native-messaging keys Chrome, Edge, Chromium and Brave read
+ * (Software\<browser>\NativeMessagingHosts\<host name>, default value = the manifest's
+ * full path). Keys are UTF-8 paths below the root, separated by backslashes. POSIX has no
+ * registry: every call fails with errno ENOSYS.
+ */
+enum os_reg_root {
+    OS_REG_USER = 1 /* HKEY_CURRENT_USER */,
+    OS_REG_MACHINE = 2 /* HKEY_LOCAL_MACHINE */
+};
+/* Which view of HKLM\Software: 32-bit (WOW6432Node, the one Chrome reads first) or 64-bit. */
+enum os_reg_view { OS_REG_VIEW_DEFAULT = 0, OS_REG_VIEW_32 = 1, OS_REG_VIEW_64 = 2 };
+
+/* Create key (and its parents) and set its default value to a REG_SZ string. */
+int os_reg_set_default(enum os_reg_root root, const char *key, const char *value) TH_WUR;
+/*
+ * The key's default value (REG_SZ or REG_EXPAND_SZ, not expanded) into out: 0; -1 with
+ * errno ENOENT when the key or its default value is absent, ENAMETOOLONG when it does not fit.
+ */
+int os_reg_get_default(char *out, size_t outsz, enum os_reg_root root, enum os_reg_view view,
+                       const char *key) TH_WUR;
+/* Delete key (which must have no subkeys): 0; -1 with errno ENOENT when it is absent. */
+int os_reg_delete(enum os_reg_root root, const char *key) TH_WUR;
+
+/* ==== end of the registry block ============================================================== */
+
 #endif

@@ -553,4 +553,37 @@ done:
     ex->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
+/* ==== registry (issue P item 4) — appended block, see os.h: no registry on POSIX ========== */
+
+int os_reg_set_default(enum os_reg_root root, const char *key, const char *value)
+{
+    (void)root;
+    (void)key;
+    (void)value;
+    errno = ENOSYS;
+    return -1;
+}
+
+int os_reg_get_default(char *out, size_t outsz, enum os_reg_root root, enum os_reg_view view,
+                       const char *key)
+{
+    (void)root;
+    (void)view;
+    (void)key;
+    if (outsz)
+        out[0] = '\0';
+    errno = ENOSYS;
+    return -1;
+}
+
+int os_reg_delete(enum os_reg_root root, const char *key)
+{
+    (void)root;
+    (void)key;
+    errno = ENOSYS;
+    return -1;
+}
+
+/* ==== end of the registry block ============================================================== */
+
 #endif /* !_WIN32 */

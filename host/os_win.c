@@ -1142,4 +1142,94 @@ void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed)
     c->out_fd = -1;
 }
 
+/* ==== registry (issue P item 4) — appended block, see os.h ================================ */
+
+static HKEY os_reg_hkey(enum os_reg_root root)
+{
+    return root == OS_REG_MACHINE ? HKEY_LOCAL_MACHINE : HKEY_CURRENT_USER;
+}
+
+static REGSAM os_reg_sam(enum os_reg_view view)
+{
+    return view == OS_REG_VIEW_32 ? KEY_WOW64_32KEY : view == OS_REG_VIEW_64 ? KEY_WOW64_64KEY : 0;
+}
+
+int os_reg_set_default(enum os_reg_root root, const char *key, const char *value)
+{
+    wchar_t *wkey = os_wide(key), *wval = os_wide(value);
+    HKEY h = NULL;
+    LSTATUS rc = ERROR_OUTOFMEMORY;
+
+    if (wkey && wval) {
+        rc = RegCreateKeyExW(os_reg_hkey(root), wkey, 0, NULL, REG_OPTION_NON_VOLATILE,
+                             KEY_SET_VALUE, NULL, &h, NULL);
+        if (rc == ERROR_SUCCESS) {
+            rc = RegSetValueExW(h, NULL, 0, REG_SZ, (const BYTE *)wval,
+                                (DWORD)((wcslen(wval) + 1) * sizeof(wchar_t)));
+            RegCloseKey(h);
+        }
+    }
+    free(wkey);
+    free(wval);
+    if (rc != ERROR_SUCCESS) {
+        os_set_errno((DWORD)rc);
+        return -1;
+    }
+    return 0;
+}
+
+int os_reg_get_default(char *out, size_t outsz, enum os_reg_root root, enum os_reg_view view,
+                       const char *key)
+{
+    wchar_t *wkey = os_wide(key), *buf = NULL;
+    HKEY h = NULL;
+    DWORD type = 0, bytes = 0;
+    LSTATUS rc;
+    int ret = -1;
+
+    if (!wkey)
+        return -1;
+    rc = RegOpenKeyExW(os_reg_hkey(root), wkey, 0, KEY_QUERY_VALUE | os_reg_sam(view), &h);
+    free(wkey);
+    if (rc != ERROR_SUCCESS) {
+        os_set_errno((DWORD)rc);
+        return -1;
+    }
+    rc = RegQueryValueExW(h, NULL, NULL, &type, NULL, &bytes);
+    if (rc == ERROR_SUCCESS && type != REG_SZ && type != REG_EXPAND_SZ)
+        rc = ERROR_FILE_NOT_FOUND;
+    if (rc == ERROR_SUCCESS) {
+        buf = calloc((size_t)bytes / sizeof(wchar_t) + 1, sizeof(wchar_t));
+        if (!buf)
+            rc = ERROR_OUTOFMEMORY;
+        else
+            rc = RegQueryValueExW(h, NULL, NULL, &type, (BYTE *)buf, &bytes);
+    }
+    RegCloseKey(h);
+    if (rc != ERROR_SUCCESS)
+        os_set_errno((DWORD)rc);
+    else
+        ret = os_narrow(out, outsz, buf); /* calloc'ed one unit more: always terminated */
+    free(buf);
+    return ret;
+}
+
+int os_reg_delete(enum os_reg_root root, const char *key)
+{
+    wchar_t *wkey = os_wide(key);
+    LSTATUS rc;
+
+    if (!wkey)
+        return -1;
+    rc = RegDeleteKeyW(os_reg_hkey(root), wkey);
+    free(wkey);
+    if (rc != ERROR_SUCCESS) {
+        os_set_errno((DWORD)rc);
+        return -1;
+    }
+    return 0;
+}
+
+/* ==== end of the registry block ============================================================== */
+
 #endif /* _WIN32 */

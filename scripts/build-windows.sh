@@ -44,7 +44,7 @@ RECIPE=1 # bump when a flag below changes: the stamp then no longer matches
 STAMP="libsodium=$PIN_LIBSODIUM cjson=$PIN_CJSON sqlite3=$PIN_SQLITE3 curl=$PIN_CURL recipe=$RECIPE host=$HOST"
 
 usage() {
-    echo "usage: scripts/build-windows.sh [deps|host|all|notices [FILE]]" >&2
+    echo "usage: scripts/build-windows.sh [deps|host|msi|all|notices [FILE]]" >&2
     exit 2
 }
 
@@ -218,20 +218,75 @@ HEAD
 }
 
 host_step() {
+    # $1: the build folder ($out/host); $2...: more cmake options (msi: -DTH_PRODUCTION=ON)
+    local dir=${1:-$out/host}
+    shift || true
     need cmake $HOST-gcc
     [ -f "$deps/stamp" ] || deps_step
-    cmake -S "$root/cmake/windows" -B "$out/host" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" \
-        -DTH_WIN_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release -DTH_WERROR=ON >"$out/host-configure.log" 2>&1 || {
+    cmake -S "$root/cmake/windows" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64.cmake" \
+        -DTH_WIN_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release -DTH_WERROR=ON "$@" >"$out/host-configure.log" 2>&1 || {
         tail -30 "$out/host-configure.log" >&2
         exit 1
     }
-    cmake --build "$out/host" -j"$jobs"
-    echo "build-windows: built $(cd "$out/host" && ls ./*.exe | tr '\n' ' ')in $out/host"
+    cmake --build "$dir" -j"$jobs"
+    echo "build-windows: built $(cd "$dir" && ls ./*.exe | tr '\n' ' ')in $dir"
+}
+
+# The two Windows Installer packages (packaging/windows/textus-host.wxs, built with wixl):
+# $out/textus-host-<version>-per-user.msi and -per-machine.msi, and the zip of the same
+# files without the manifest (textus-host-<version>-windows-x64.zip). The manifest inside allows
+# the extension ids of TH_EXTENSION_IDS (space-, comma- or ;-separated, as the .deb's cmake
+# option), plus the development stub's unless TH_PRODUCTION=1, which also builds the
+# executable with -DTH_PRODUCTION=ON (in $out/host-production: it refuses the stub's id).
+# A production package without an id is refused (no extension could use it).
+msi_step() {
+    need wixl
+    local prod=${TH_PRODUCTION:-0} dir=$out/host ids=() id origins="" ver scope name manifest
+    [ "$prod" = 1 ] || ids+=(hfboccpnppdfmcdbjjgmobnhljkkmjji) # the development stub (its key is public)
+    for id in $(echo "${TH_EXTENSION_IDS:-}" | tr ',;' '  '); do
+        [[ $id =~ ^[a-p]{32}$ ]] || { echo "build-windows: TH_EXTENSION_IDS: '$id' is not an extension id (32 letters a-p)" >&2; exit 2; }
+        [[ " ${ids[*]} " == *" $id "* ]] || ids+=("$id")
+    done
+    if [ ${#ids[@]} -eq 0 ]; then
+        echo "build-windows: TH_PRODUCTION=1 needs TH_EXTENSION_IDS=<the TextUs extension's id>: the manifest would allow no extension" >&2
+        exit 2
+    fi
+    if [ "$prod" = 1 ]; then
+        dir=$out/host-production
+        host_step "$dir" -DTH_PRODUCTION=ON
+    else
+        host_step "$dir"
+    fi
+    for id in "${ids[@]}"; do
+        origins+="${origins:+,\n}    \"chrome-extension://$id/\""
+    done
+    manifest=$dir/com.textus.greenhouse.json
+    # the .deb's template; the path is relative to the manifest's folder (allowed on Windows)
+    awk -v o="$(printf '%b' "$origins")" '{ gsub(/@HOST_PATH@/, "textus-host.exe"); if ($0 == "@ALLOWED_ORIGINS@") print o; else print }' \
+        "$root/manifest/com.textus.greenhouse.json.in" >"$manifest"
+    ver=$(sed -n 's/^project(textus-host VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+    # wixl finds each Source relative to its folder: the four files are staged side by side
+    rm -rf "$out/msi-stage" && mkdir -p "$out/msi-stage"
+    cp "$dir/textus-host.exe" "$manifest" "$out/msi-stage/"
+    cp "$root/LICENSE" "$out/msi-stage/LICENSE.txt"
+    cp "$root/THIRD-PARTY-NOTICES" "$out/msi-stage/THIRD-PARTY-NOTICES.txt"
+    for scope in perUser perMachine; do
+        name=$out/textus-host-$ver-$([ $scope = perUser ] && echo per-user || echo per-machine).msi
+        (cd "$out/msi-stage" && wixl -a x64 -D Version="$ver" -D Scope=$scope \
+            -o "$name" "$root/packaging/windows/textus-host.wxs")
+        echo "build-windows: wrote $name ($(stat -c %s "$name") bytes; extension ids: ${ids[*]})"
+    done
+    # the zip, for `textus-host.exe install` (it writes the manifest itself: none inside)
+    name=$out/textus-host-$ver-windows-x64.zip
+    rm -f "$name"
+    (cd "$out/msi-stage" && python3 -m zipfile -c "$name" textus-host.exe LICENSE.txt THIRD-PARTY-NOTICES.txt)
+    echo "build-windows: wrote $name ($(stat -c %s "$name") bytes)"
 }
 
 case "${1:-all}" in
 deps) deps_step ;;
 host) host_step ;;
+msi) msi_step ;;
 notices) notices_step "${2:-}" ;;
 all)
     deps_step

@@ -18,3 +18,18 @@ add_executable(os_check_echo ${CMAKE_CURRENT_SOURCE_DIR}/bench/echo_host.c)
 add_test(NAME os_layer COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/windows/run_os_check.py
          $<TARGET_FILE:os_check> $<TARGET_FILE:os_check_echo>)
 set_tests_properties(os_layer PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS unit TIMEOUT 60)
+
+# Installing on Windows (issue P items 4, 5, 6) under Wine: the per-user and per-machine .msi
+# (scripts/build-windows.sh msi, wixl) through msiexec /i and /x with `reg query` checks and a
+# ping of the installed exe; `textus-host.exe install`/`uninstall` (receipt, ids kept,
+# --dry-run). Skipped (77) without mingw-w64, Wine or wixl, or before build-win/deps exists.
+add_test(NAME windows_install COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_windows_install.py)
+set_tests_properties(windows_install PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS windows
+                     SKIP_RETURN_CODE 77 TIMEOUT 600 RUN_SERIAL ON)
+
+# `textus-host install` / `uninstall` off Windows: exit 2, pointing at scripts/install.sh and
+# scripts/uninstall.sh, nothing on stdout (they register through the Windows registry only).
+add_test(NAME install_cmd_posix COMMAND ${Python3_EXECUTABLE} -c
+         "import subprocess, sys\nfor cmd, script in (('install', 'scripts/install.sh'), ('uninstall', 'scripts/uninstall.sh')):\n    p = subprocess.run([sys.argv[1], cmd], capture_output=True, text=True)\n    if p.returncode != 2 or script not in p.stderr or p.stdout:\n        sys.exit('%s: exit %d, stderr %r, stdout %r' % (cmd, p.returncode, p.stderr, p.stdout))"
+         $<TARGET_FILE:textus-host>)
+set_tests_properties(install_cmd_posix PROPERTIES LABELS install TIMEOUT 30)

@@ -180,6 +180,45 @@ static void check_child(const char *echo)
     check(!killed && ex.code == 0, "the child exits 0 at end of input");
 }
 
+/* The registry block (os_reg_*): a round trip under HKCU on Windows, ENOSYS elsewhere. */
+static void check_registry(void)
+{
+    static const char key[] = "Software\\textus-host-os-check\\com.textus.greenhouse";
+    static const char value[] = "C:\\Users\\caf\xc3\xa9 \xe2\x9c\x93\\com.textus.greenhouse.json";
+    char got[512];
+
+    if (strcmp(os_name(), "Windows") != 0) {
+        check(os_reg_set_default(OS_REG_USER, key, value) == -1 && errno == ENOSYS,
+              "os_reg_set_default: ENOSYS (no registry)");
+        check(os_reg_get_default(got, sizeof(got), OS_REG_USER, OS_REG_VIEW_DEFAULT, key) == -1 &&
+                  errno == ENOSYS,
+              "os_reg_get_default: ENOSYS (no registry)");
+        check(os_reg_delete(OS_REG_USER, key) == -1 && errno == ENOSYS,
+              "os_reg_delete: ENOSYS (no registry)");
+        return;
+    }
+    check(os_reg_get_default(got, sizeof(got), OS_REG_USER, OS_REG_VIEW_DEFAULT, key) == -1 &&
+              errno == ENOENT,
+          "os_reg_get_default: a missing key is ENOENT");
+    check(os_reg_set_default(OS_REG_USER, key, value) == 0, "os_reg_set_default: HKCU key made");
+    check(os_reg_get_default(got, sizeof(got), OS_REG_USER, OS_REG_VIEW_32, key) == 0 &&
+              strcmp(got, value) == 0,
+          "os_reg_get_default: the UTF-8 value read back (32-bit view)");
+    check(os_reg_get_default(got, sizeof(got), OS_REG_USER, OS_REG_VIEW_64, key) == 0 &&
+              strcmp(got, value) == 0,
+          "os_reg_get_default: the UTF-8 value read back (64-bit view)");
+    check(os_reg_get_default(got, 8, OS_REG_USER, OS_REG_VIEW_DEFAULT, key) == -1,
+          "os_reg_get_default: a value that does not fit is an error");
+    check(os_reg_delete(OS_REG_USER, key) == 0, "os_reg_delete: the key removed");
+    check(os_reg_get_default(got, sizeof(got), OS_REG_USER, OS_REG_VIEW_DEFAULT, key) == -1 &&
+              errno == ENOENT,
+          "os_reg_get_default: ENOENT once deleted");
+    check(os_reg_delete(OS_REG_USER, key) == -1 && errno == ENOENT,
+          "os_reg_delete: a missing key is ENOENT");
+    check(os_reg_delete(OS_REG_USER, "Software\\textus-host-os-check") == 0,
+          "os_reg_delete: the parent key removed");
+}
+
 int main(int argc, char **argv)
 {
     char sub[4096];
@@ -194,6 +233,7 @@ int main(int argc, char **argv)
     check_dirs(argv[1], sub, sizeof(sub));
     check_files(sub);
     check_child(argv[2]);
+    check_registry();
     printf("# %d failed\n", failures);
     return failures ? 1 : 0;
 }

@@ -19,5 +19,8 @@
 #define mkdir(path, mode) os_mkdir_private(path)
 #define lstat(path, st)   stat(path, st)
 #define S_ISLNK(m)        0
+/* buf.c (issue O's wiping allocator): the size of a malloc block */
+#include <malloc.h>
+#define malloc_usable_size(p) _msize(p)
 
 #endif

@@ -1,0 +1,482 @@
+/*
+ * cli_install — `textus-host install`: register this textus-host.exe with Chrome, Edge,
+ * Chromium and Brave for the current user on Windows, for a plain zip (the .msi does the same
+ * through Windows Installer; README.md, "Windows"). Nothing is copied: the executable stays
+ * in the folder it was unpacked to, and the steps are
+ *   1. write com.textus.greenhouse.json beside the executable (its "path" relative, which
+ *      Chrome accepts on Windows: the manifest and the host are one folder), allowing the
+ *      development stub's extension id (not in a production build, TH_PRODUCTION), every id
+ *      the manifest already allowed (so the production id given once is kept across
+ *      re-installs), and --extension-id; --remove-extension-id drops one;
+ *   2. set the default value of HKCU\Software\<browser>\NativeMessagingHosts\
+ *      com.textus.greenhouse to that manifest's full path, for each browser (--browser
+ *      picks some); no admin rights are needed;
+ *   3. record every file and key in the install receipt (install-receipt.txt in the state
+ *      folder: %TEXTUS_HOST_HOME%, else %LOCALAPPDATA%\textus-host), the format of
+ *      scripts/install.sh's with a 'regkey' kind, which `textus-host uninstall` reads.
+ * --dry-run prints what it would write and writes nothing. Machine-wide (HKLM) installs are
+ * the per-machine .msi's job (it also puts the files where users cannot change them).
+ * On Linux and macOS scripts/install.sh (or the .deb) installs: this command says so and
+ * exits 2. Exit status: 0 installed (or shown); 1 failed (the message says why); 2 a wrong
+ * option or argument, or not Windows. Registry access goes through os.h (os_reg_*).
+ * [core]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+#include "os.h"
+#include "protocol.h"
+#include "term.h"
+
+#include <cjson/cJSON.h>
+
+#define CI_HOST_NAME    "com.textus.greenhouse"
+#define CI_MAX_IDS      16
+#define CI_PATH_MAX     1024
+#define CI_MANIFEST_MAX (64 * 1024)
+
+const struct cli_install_browser cli_install_browsers[] = {
+    {"chrome", "Software\\Google\\Chrome\\NativeMessagingHosts\\" CI_HOST_NAME},
+    {"edge", "Software\\Microsoft\\Edge\\NativeMessagingHosts\\" CI_HOST_NAME},
+    {"chromium", "Software\\Chromium\\NativeMessagingHosts\\" CI_HOST_NAME},
+    {"brave", "Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts\\" CI_HOST_NAME},
+    {NULL, NULL}};
+
+int cli_install_is_windows(void)
+{
+    return strcmp(os_name(), "Windows") == 0;
+}
+
+int cli_install_receipt_path(char *out, size_t outsz)
+{
+    const char *th = os_getenv("TEXTUS_HOST_HOME");
+    char data[CI_PATH_MAX];
+    int n;
+
+    if (th && *th)
+        n = snprintf(out, outsz, "%s\\install-receipt.txt", th);
+    else if (os_data_dir(data, sizeof(data)) == 0)
+        n = snprintf(out, outsz, "%s\\textus-host\\install-receipt.txt", data);
+    else
+        return -1;
+    return n > 0 && (size_t)n < outsz ? 0 : -1;
+}
+
+int cli_install_read_file(const char *path, char **out, size_t max)
+{
+    char *buf;
+    size_t len = 0;
+    long n;
+    int fd = os_open_file(path, OS_OPEN_READ);
+
+    *out = NULL;
+    if (fd < 0)
+        return -1;
+    buf = malloc(max + 1);
+    if (!buf) {
+        os_close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    while ((n = os_read(fd, buf + len, max - len)) > 0)
+        len += (size_t)n;
+    os_close(fd);
+    if (n < 0 || len == max) {
+        free(buf);
+        errno = n < 0 ? errno : EFBIG;
+        return -1;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    return 0;
+}
+
+/* Write text to path through path.tmp and os_replace (the file is owner-only, os.h). */
+int cli_install_write_file(const char *path, const char *text)
+{
+    char tmp[CI_PATH_MAX + 8];
+    int fd, ok;
+
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_TRUNC);
+    if (fd < 0)
+        return -1;
+    ok = os_write(fd, text, strlen(text)) == (long)strlen(text) && os_fsync(fd) == 0;
+    os_close(fd);
+    if (!ok || os_replace(tmp, path) != 0) {
+        int e = errno;
+        if (os_unlink(tmp) != 0) {
+            /* nothing more to do: the error said is the first one */
+        }
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+static int ci_id_ok(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i]; i++)
+        if (s[i] < 'a' || s[i] > 'p')
+            return 0;
+    return i == 32;
+}
+
+struct ci_ids {
+    char id[CI_MAX_IDS][33];
+    size_t n;
+};
+
+static int ci_ids_has(const struct ci_ids *ids, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < ids->n; i++)
+        if (strcmp(ids->id[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static int ci_ids_add(struct ci_ids *ids, const char *id)
+{
+    if (ci_ids_has(ids, id))
+        return 0;
+    if (ids->n == CI_MAX_IDS)
+        return -1;
+    memcpy(ids->id[ids->n++], id, 33);
+    return 0;
+}
+
+/* The extension ids an existing manifest allows ("chrome-extension://<id>/"), into ids. */
+static void ci_manifest_ids(struct ci_ids *kept, const char *manifest)
+{
+    char *text = NULL, id[33];
+    cJSON *doc, *o;
+
+    if (cli_install_read_file(manifest, &text, CI_MANIFEST_MAX) != 0)
+        return;
+    doc = cJSON_Parse(text);
+    free(text);
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(doc, "allowed_origins"))
+    {
+        const char *s = cJSON_GetStringValue(o);
+        if (s && strlen(s) == 52 && strncmp(s, "chrome-extension://", 19) == 0 && s[51] == '/') {
+            memcpy(id, s + 19, 32);
+            id[32] = '\0';
+            if (ci_id_ok(id) && ci_ids_add(kept, id) != 0)
+                break;
+        }
+    }
+    cJSON_Delete(doc);
+}
+
+static char *ci_manifest_text(const struct ci_ids *ids)
+{
+    cJSON *doc = cJSON_CreateObject(), *origins = cJSON_CreateArray();
+    char origin[64], *text = NULL;
+    size_t i;
+
+    if (!doc || !origins) {
+        cJSON_Delete(doc);
+        cJSON_Delete(origins);
+        return NULL;
+    }
+    cJSON_AddStringToObject(doc, "name", CI_HOST_NAME);
+    cJSON_AddStringToObject(doc, "description",
+                            "TextUs for Greenhouse Recruiting: texts candidates through TextUs and "
+                            "logs a note in Greenhouse");
+    /* relative to the manifest's folder: allowed on Windows (Chrome's native messaging docs) */
+    cJSON_AddStringToObject(doc, "path", "textus-host.exe");
+    cJSON_AddStringToObject(doc, "type", "stdio");
+    for (i = 0; i < ids->n; i++) {
+        snprintf(origin, sizeof(origin), "chrome-extension://%s/", ids->id[i]);
+        cJSON_AddItemToArray(origins, cJSON_CreateString(origin));
+    }
+    cJSON_AddItemToObject(doc, "allowed_origins", origins);
+    text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    return text;
+}
+
+/* The receipt: the lines of an earlier one (kept) and this install's, each once. */
+static int ci_receipt_add(char **rec, size_t *len, const char *line)
+{
+    size_t n = strlen(line);
+    char *p;
+
+    if (*rec) {
+        const char *at = *rec;
+        while ((at = strstr(at, line)) != NULL) {
+            if ((at == *rec || at[-1] == '\n') && at[n] == '\n')
+                return 0;
+            at += n;
+        }
+    }
+    p = realloc(*rec, *len + n + 2);
+    if (!p)
+        return -1;
+    memcpy(p + *len, line, n);
+    p[*len + n] = '\n';
+    p[*len + n + 1] = '\0';
+    *rec = p;
+    *len += n + 1;
+    return 0;
+}
+
+static void ci_usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out,
+            "usage: textus-host install [--extension-id ID]... [--remove-extension-id ID]...\n"
+            "                           [--browser NAME]... [--dry-run]\n"
+            "\n"
+            "Windows, from the zip: registers this textus-host.exe, where it is, with Chrome,\n"
+            "Edge, Chromium and Brave for you (no admin rights): writes " CI_HOST_NAME ".json\n"
+            "beside it and sets HKCU\\Software\\<browser>\\NativeMessagingHosts\\" CI_HOST_NAME "\n"
+            "to that file. Every extension id the manifest already allows is kept. What it\n"
+            "wrote goes into the install receipt, which `textus-host uninstall` reads.\n"
+            "Keep the folder where it is (moving it breaks the registration: run install\n"
+            "again). Machine-wide: the per-machine .msi. Linux and macOS: scripts/install.sh.\n"
+            "\n"
+            "  --extension-id ID         also allow this extension (32 letters a-p; repeatable)\n"
+            "  --remove-extension-id ID  stop allowing this extension (repeatable)\n"
+            "  --browser NAME            only this browser (repeatable):");
+    for (i = 0; cli_install_browsers[i].name; i++)
+        fprintf(out, " %s", cli_install_browsers[i].name);
+    fprintf(out, "\n"
+                 "  --dry-run                 print what it would write, write nothing\n"
+                 "\n"
+                 "exit status: 0 installed (or shown, with --dry-run); 1 it failed (the message\n"
+                 "says why); 2 a wrong option or argument, or not Windows.\n");
+}
+
+static const char *ci_value(int argc, char **argv, int *i, const char *opt)
+{
+    size_t n = strlen(opt);
+
+    if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+static int ci_is(const char *arg, const char *opt)
+{
+    size_t n = strlen(opt);
+    return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+int cli_cmd_install(int argc, char **argv)
+{
+    static const char *const opts[] = {"--extension-id", "--remove-extension-id", "--browser",
+                                       "--dry-run", "--help"};
+    struct ci_ids add = {.n = 0}, removed = {.n = 0}, ids = {.n = 0}, kept = {.n = 0};
+    int dry = 0, i, failed = 0;
+    unsigned browsers = 0, all = 0;
+    size_t b, k, rlen = 0;
+    char dir[CI_PATH_MAX], manifest[CI_PATH_MAX + 64], exe[CI_PATH_MAX + 64];
+    char receipt[CI_PATH_MAX + 64], line[3 * CI_PATH_MAX], *text, *rec = NULL, *old = NULL;
+
+    for (b = 0; cli_install_browsers[b].name; b++)
+        all |= 1u << b;
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            ci_usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "--dry-run") == 0 || strcmp(arg, "-n") == 0) {
+            dry = 1;
+        } else if (ci_is(arg, "--extension-id") || ci_is(arg, "--remove-extension-id")) {
+            int rm = arg[2] == 'r';
+            v = ci_value(argc, argv, &i, rm ? "--remove-extension-id" : "--extension-id");
+            if (!v || !ci_id_ok(v))
+                return cli_usage_error("install", "%s needs an extension id (32 letters a-p)%s%s%s",
+                                       rm ? "--remove-extension-id" : "--extension-id",
+                                       v ? ", not '" : "", v ? v : "", v ? "'" : "");
+            if (ci_ids_add(rm ? &removed : &add, v) != 0)
+                return cli_usage_error("install", "too many extension ids (at most %d)",
+                                       CI_MAX_IDS);
+        } else if (ci_is(arg, "--browser")) {
+            const char *names[8];
+            v = ci_value(argc, argv, &i, "--browser");
+            for (b = 0; cli_install_browsers[b].name; b++) {
+                names[b] = cli_install_browsers[b].name;
+                if (v && strcmp(v, names[b]) == 0)
+                    break;
+            }
+            if (!v || !cli_install_browsers[b].name) {
+                const char *near = v ? term_nearest(v, names, b) : NULL;
+                return cli_usage_error(
+                    "install", "--browser needs one of chrome, edge, chromium, brave%s%s%s",
+                    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+            }
+            browsers |= 1u << b;
+        } else if (arg[0] == '-') {
+            return cli_bad_argument("install", arg, term_nearest(arg, opts, TH_ARRAY_SIZE(opts)));
+        } else {
+            return cli_bad_argument("install", arg, NULL);
+        }
+    }
+    if (!cli_install_is_windows()) {
+        fprintf(stderr,
+                "textus-host install: this command installs on Windows; on %s, "
+                "scripts/install.sh (or the .deb) installs textus-host\n",
+                os_name());
+        return 2;
+    }
+    if (!browsers)
+        browsers = all;
+    if (os_exe_dir(dir, sizeof(dir)) != 0 || cli_install_receipt_path(receipt, sizeof(receipt)))
+        return fprintf(stderr, "textus-host install: cannot find this executable's folder or "
+                               "the state folder\n"),
+               1;
+    snprintf(manifest, sizeof(manifest), "%s\\" CI_HOST_NAME ".json", dir);
+    snprintf(exe, sizeof(exe), "%s\\textus-host.exe", dir);
+    if (os_access(exe, OS_ACCESS_EXEC) != 0) {
+        fprintf(stderr,
+                "textus-host install: %s is missing: the manifest names textus-host.exe "
+                "(keep the executable's name)\n",
+                exe);
+        return 1;
+    }
+
+    /* the ids: the stub's (development builds), those already allowed, --extension-id */
+#ifdef PROTO_STUB_EXTENSION_ID
+    if (ci_ids_add(&ids, PROTO_STUB_EXTENSION_ID) != 0)
+        return 1;
+#endif
+    ci_manifest_ids(&kept, manifest);
+    for (k = 0; k < kept.n; k++)
+        if (!ci_ids_has(&removed, kept.id[k])) {
+            if (!ci_ids_has(&add, kept.id[k]) && !ci_ids_has(&ids, kept.id[k]))
+                printf("install: keeping extension id %s, already allowed in %s "
+                       "(--remove-extension-id drops it)\n",
+                       kept.id[k], manifest);
+            (void)ci_ids_add(&ids, kept.id[k]);
+        }
+    for (k = 0; k < add.n; k++)
+        if (ci_ids_add(&ids, add.id[k]) != 0)
+            return cli_usage_error("install", "too many extension ids (at most %d)", CI_MAX_IDS);
+    for (k = 0; k < ids.n; k++)
+        if (ci_ids_has(&removed, ids.id[k])) {
+            memmove(ids.id[k], ids.id[k + 1], (ids.n - k - 1) * sizeof(ids.id[0]));
+            ids.n--;
+            k--;
+        }
+    if (ids.n == 0) {
+        fprintf(stderr, "textus-host install: no extension would be allowed: name the TextUs "
+                        "extension with --extension-id ID (this production build leaves out "
+                        "the development stub's id)\n");
+        return 1;
+    }
+
+    text = ci_manifest_text(&ids);
+    if (!text)
+        return fprintf(stderr, "textus-host install: out of memory\n"), 1;
+    if (dry) {
+        printf("install: would write %s allowing", manifest);
+        for (k = 0; k < ids.n; k++)
+            printf(" %s", ids.id[k]);
+        printf("\n");
+    } else if (cli_install_write_file(manifest, text) != 0) {
+        fprintf(stderr, "textus-host install: cannot write %s: %s\n", manifest, strerror(errno));
+        cJSON_free(text);
+        return 1;
+    } else {
+        printf("  wrote %s\n", manifest);
+    }
+    cJSON_free(text);
+
+    if (cli_install_read_file(receipt, &old, CI_MANIFEST_MAX) == 0) {
+        /* an earlier install's entries stay (uninstall removes them too) */
+        char *save = old, *nl;
+        while (*save) {
+            nl = strchr(save, '\n');
+            if (nl)
+                *nl = '\0';
+            if (*save && *save != '#' && ci_receipt_add(&rec, &rlen, save) != 0)
+                failed = 1;
+            if (!nl)
+                break;
+            save = nl + 1;
+        }
+        free(old);
+    }
+    snprintf(line, sizeof(line), "file\t%s", manifest);
+    if (ci_receipt_add(&rec, &rlen, line) != 0)
+        failed = 1;
+    for (b = 0; cli_install_browsers[b].name; b++) {
+        if (!(browsers & (1u << b)))
+            continue;
+        if (dry) {
+            printf("install: would set HKCU\\%s (default) = %s\n", cli_install_browsers[b].key,
+                   manifest);
+        } else if (os_reg_set_default(OS_REG_USER, cli_install_browsers[b].key, manifest) != 0) {
+            fprintf(stderr, "textus-host install: cannot set HKCU\\%s: %s\n",
+                    cli_install_browsers[b].key, strerror(errno));
+            failed = 1;
+            continue;
+        } else {
+            printf("  set HKCU\\%s = %s (%s)\n", cli_install_browsers[b].key, manifest,
+                   cli_install_browsers[b].name);
+        }
+        snprintf(line, sizeof(line), "regkey\tHKCU\\%s\t%s", cli_install_browsers[b].key, manifest);
+        if (ci_receipt_add(&rec, &rlen, line) != 0)
+            failed = 1;
+    }
+
+    if (dry) {
+        printf("install: would write %s (the install receipt)\n"
+               "install: dry run: nothing written\n",
+               receipt);
+    } else {
+        char folder[CI_PATH_MAX + 64], *slash;
+        size_t hlen;
+        const char *head = "# textus-host install receipt v1: `textus-host uninstall` removes "
+                           "exactly these\n"
+                           "# kind<TAB>path; 'regkey' entries are registry keys it set "
+                           "(<TAB>the default value it wrote: removed only while it still "
+                           "says so)\n";
+        char *all_text;
+        snprintf(folder, sizeof(folder), "%s", receipt);
+        slash = strrchr(folder, '\\');
+        if (slash) {
+            *slash = '\0';
+            if (os_access(folder, OS_ACCESS_EXISTS) != 0 && os_mkdir_private(folder) != 0)
+                failed = 1;
+        }
+        hlen = strlen(head);
+        all_text = malloc(hlen + rlen + 1);
+        if (!all_text) {
+            failed = 1;
+        } else {
+            memcpy(all_text, head, hlen);
+            memcpy(all_text + hlen, rec ? rec : "", rlen + 1);
+            if (cli_install_write_file(receipt, all_text) != 0) {
+                fprintf(stderr, "textus-host install: cannot write the receipt %s: %s\n", receipt,
+                        strerror(errno));
+                failed = 1;
+            } else {
+                printf("  wrote %s\n", receipt);
+            }
+            free(all_text);
+        }
+    }
+    free(rec);
+    if (failed)
+        return 1;
+    if (!dry)
+        printf("install: textus-host is registered; `textus-host doctor` checks it, `textus-host "
+               "uninstall` removes it. The host's own settings must allow the extension too "
+               "(settings.allowed_extension_ids, `textus-host configure`).\n");
+    return 0;
+}

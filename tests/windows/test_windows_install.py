@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""Installing the Windows build (issue P items 4, 5, 6) under Wine, as a person or IT would:
+
+- the per-user .msi (scripts/build-windows.sh msi, packaging/windows/textus-host.wxs):
+  `msiexec /i ... /qn` puts textus-host.exe, com.textus.greenhouse.json (path relative,
+  the stub's id allowed), LICENSE.txt and THIRD-PARTY-NOTICES.txt under
+  %LOCALAPPDATA%\\Programs\\textus-host, sets the HKCU key of Chrome, Edge, Chromium and
+  Brave (`reg query`) to the manifest, and the installed exe answers a ping frame;
+  `msiexec /x` removes the files, the folder and the keys;
+- the per-machine .msi: the same under %ProgramFiles% and HKLM (64-bit view);
+- a production .msi (TH_PRODUCTION=1 TH_EXTENSION_IDS=<id>): the manifest allows that id
+  alone and the installed exe refuses the stub's; none is made without an id;
+- doctor (the installed exe): the keys, the manifest and a ping, all ok; a key naming no
+  manifest fails and a missing one is said, every fix a Windows command;
+- `textus-host.exe install` for the zip: --dry-run writes nothing; install writes the
+  manifest beside the exe and the four keys, and a receipt listing exactly them; a
+  re-install without --extension-id keeps the production id the first one allowed;
+  uninstall --dry-run removes nothing; uninstall removes exactly the receipt's entries
+  (a key another install rewrote since is kept; the exe and a file of the user's beside it
+  stay), and a second uninstall has nothing to remove; a bad id is a usage error (2).
+
+Wine as in test_windows.py (one prefix in build-win/wine, a persistent wineserver, Wine's
+own output in build-win/wine.log). Skipped (exit 77) where mingw-w64, Wine or wixl is
+missing or build-win/deps has not been built.
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_windows as tw  # noqa: E402  (the Wine helpers: one way to run Wine)
+
+SRC, WIN, WINE, PREFIX, WINE_LOG = tw.SRC, tw.WIN, tw.WINE, tw.PREFIX, tw.WINE_LOG
+HOST = "com.textus.greenhouse"
+STUB = "hfboccpnppdfmcdbjjgmobnhljkkmjji"
+PROD = "abcdefghijklmnopabcdefghijklmnop"  # stands for the TextUs extension's id
+KEYS = ["Software\\Google\\Chrome\\NativeMessagingHosts\\" + HOST,
+        "Software\\Microsoft\\Edge\\NativeMessagingHosts\\" + HOST,
+        "Software\\Chromium\\NativeMessagingHosts\\" + HOST,
+        "Software\\BraveSoftware\\Brave-Browser\\NativeMessagingHosts\\" + HOST]
+
+
+def version():
+    with open(os.path.join(SRC, "CMakeLists.txt"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("project(textus-host VERSION"):
+                return line.split()[2]
+    raise AssertionError("no version in CMakeLists.txt")
+
+
+def wine(args, env=None, timeout=120):
+    with open(WINE_LOG, "ab") as log:
+        return subprocess.run([WINE] + list(args), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=log, env=env or tw.wine_env(),
+                              timeout=timeout)
+
+
+def reg_default(root_key, view=None):
+    """The default value of a key (reg query /ve), or None when the key is absent."""
+    args = ["reg", "query", root_key, "/ve"] + (["/reg:" + view] if view else [])
+    p = wine(args)
+    if p.returncode != 0:
+        return None
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        if "REG_SZ" in line:
+            return line.split("REG_SZ", 1)[1].strip()
+    raise AssertionError("reg query %s: no REG_SZ default value:\n%s" % (root_key, p.stdout))
+
+
+def unix_path(win_path):
+    """C:\\... inside the prefix, Z:\\... the Unix root (Wine's two drives)."""
+    drive, rest = win_path[0].upper(), win_path[2:].replace("\\", "/")
+    if drive == "Z":
+        return rest
+    if drive == "C":
+        # Wine keeps "C:\\users\\<name>" as drive_c/users/<name>; names compare without case
+        return os.path.join(PREFIX, "drive_c") + rest
+    raise AssertionError("unexpected drive in %s" % win_path)
+
+
+def ping(exe_win_path, env=None):
+    p = tw.run_exe(exe_win_path, tw.frame({"id": 1, "type": "ping"}),
+                   env=env or tw.wine_env(), relay=True)
+    (r,) = tw.replies(p.stdout)
+    return p.returncode, r
+
+
+def doctor(exe_win_path):
+    """`textus-host.exe doctor --json`: (exit code, the document)."""
+    p = wine([exe_win_path, "doctor", "--json"], timeout=180)
+    return p.returncode, json.loads(p.stdout.decode("utf-8"))
+
+
+POSIX_WORDS = ("install.sh", "chmod", "sudo", "~/", "/usr", "/etc", "/home", "scripts/")
+
+
+class Msi(unittest.TestCase):
+    def assert_windows_fixes(self, doc):
+        """Every fix doctor prints is a Windows command, never a POSIX path or tool."""
+        for c in doc["checks"]:
+            for w in POSIX_WORDS:
+                self.assertNotIn(w, c.get("fix", ""), c)
+
+    @classmethod
+    def setUpClass(cls):
+        p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "msi"],
+                           capture_output=True, text=True, timeout=600,
+                           env=dict(os.environ, TH_WIN_DIR=WIN, TH_PRODUCTION="",
+                                    TH_EXTENSION_IDS=""))
+        if p.returncode != 0:
+            raise AssertionError("scripts/build-windows.sh msi failed:\n" + p.stdout[-3000:] +
+                                 p.stderr[-3000:])
+        tw.Windows.setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        tw.Windows.tearDownClass()
+
+    def check_msi(self, variant, root, view):
+        msi = os.path.join(WIN, "textus-host-%s-%s.msi" % (version(), variant))
+        self.assertTrue(os.path.exists(msi), msi)
+        for key in KEYS:  # a clean start: no earlier run's keys
+            self.assertIsNone(reg_default(root + "\\" + key, view), key)
+        p = wine(["msiexec", "/i", msi, "/qn"], timeout=300)
+        self.assertEqual(p.returncode, 0, "msiexec /i %s" % variant)
+        try:
+            values = [reg_default(root + "\\" + key, view) for key in KEYS]
+            manifest_win = values[0]
+            self.assertIsNotNone(manifest_win, "the Chrome key was not written")
+            self.assertTrue(manifest_win.lower().endswith("\\textus-host\\" + HOST + ".json"),
+                            manifest_win)
+            self.assertEqual(values, [manifest_win] * len(KEYS),
+                             "every browser's key names the one manifest")
+            folder = os.path.dirname(unix_path(manifest_win))
+            found = {n.lower(): n for n in os.listdir(os.path.dirname(folder))}
+            folder = os.path.join(os.path.dirname(folder), found["textus-host"])
+            with open(os.path.join(folder, HOST + ".json"), encoding="utf-8") as f:
+                m = json.load(f)
+            self.assertEqual(m["name"], HOST)
+            self.assertEqual(m["type"], "stdio")
+            self.assertEqual(m["path"], "textus-host.exe", "relative: beside the manifest")
+            self.assertEqual(m["allowed_origins"], ["chrome-extension://%s/" % STUB])
+            for shipped, ours in (("LICENSE.txt", "LICENSE"),
+                                  ("THIRD-PARTY-NOTICES.txt", "THIRD-PARTY-NOTICES")):
+                with open(os.path.join(folder, shipped), "rb") as a, \
+                        open(os.path.join(SRC, ours), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), shipped)
+            exe_win = manifest_win[:manifest_win.rindex("\\") + 1] + m["path"]
+            rc, r = ping(exe_win)
+            self.assertEqual(rc, 0)
+            self.assertTrue(r["ok"], r)
+            self.assertEqual(r["result"]["protocol"], 1)
+
+            # doctor: the keys, the manifest and a real ping; nothing fails
+            rc, doc = doctor(exe_win)
+            self.assertEqual(rc, 0, doc)
+            self.assert_windows_fixes(doc)
+            checks = {c["subject"].split(":")[0]: c for c in doc["checks"]}
+            hive = "(%s%s)" % (root, ", machine-wide" if root == "HKLM" else "")
+            chrome = checks["chrome " + hive]
+            self.assertEqual(chrome["status"], "ok", chrome)
+            self.assertIn("answers ping", chrome["message"])
+            for b in ("edge", "chromium", "brave"):
+                self.assertEqual(checks["%s %s" % (b, hive)]["status"], "ok")
+            if root == "HKCU":
+                # a key that names no manifest fails, a missing one is said, with Windows fixes
+                wine(["reg", "add", "HKCU\\" + KEYS[1], "/ve", "/t", "REG_SZ", "/d",
+                      "C:\\nowhere\\" + HOST + ".json", "/f"])
+                wine(["reg", "delete", "HKCU\\" + KEYS[2], "/f"])
+                rc, doc = doctor(exe_win)
+                self.assertEqual(rc, 1, doc)
+                self.assert_windows_fixes(doc)
+                bad = [c for c in doc["checks"] if c["status"] == "fail"]
+                self.assertEqual(len(bad), 1, bad)
+                self.assertTrue(bad[0]["subject"].startswith("edge (HKCU)"), bad)
+                self.assertIn("msiexec /i", bad[0]["fix"])
+                (info,) = [c for c in doc["checks"] if c["subject"] == "chromium"]
+                self.assertIn('reg add "HKCU\\' + KEYS[2] + '" /ve /t REG_SZ /d "' +
+                              manifest_win + '" /f', info["fix"])
+                wine(["reg", "add", "HKCU\\" + KEYS[1], "/ve", "/t", "REG_SZ", "/d",
+                      manifest_win, "/f"])
+        finally:
+            p = wine(["msiexec", "/x", msi, "/qn"], timeout=300)
+        self.assertEqual(p.returncode, 0, "msiexec /x %s" % variant)
+        for key in KEYS:
+            self.assertIsNone(reg_default(root + "\\" + key, view), "left behind: " + key)
+        self.assertFalse(os.path.exists(folder), "left behind: " + folder)
+
+    def test_per_user_msi(self):
+        self.check_msi("per-user", "HKCU", None)
+
+    def build_msi(self, **env):
+        return subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "msi"],
+                              capture_output=True, text=True, timeout=600,
+                              env=dict(os.environ, TH_WIN_DIR=WIN, **env))
+
+    def test_production_msi(self):
+        """TH_PRODUCTION=1: the manifest allows TH_EXTENSION_IDS only, the .exe refuses the
+        stub's id; without an id (or with a bad one) no package is made."""
+        for bad in ({"TH_PRODUCTION": "1", "TH_EXTENSION_IDS": ""},
+                    {"TH_PRODUCTION": "", "TH_EXTENSION_IDS": "not-an-id"}):
+            p = self.build_msi(**bad)
+            self.assertEqual(p.returncode, 2, (bad, p.stderr))
+        self.addCleanup(self.build_msi, TH_PRODUCTION="", TH_EXTENSION_IDS="")  # the dev ones
+        p = self.build_msi(TH_PRODUCTION="1", TH_EXTENSION_IDS=PROD)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        msi = os.path.join(WIN, "textus-host-%s-per-user.msi" % version())
+        self.assertEqual(wine(["msiexec", "/i", msi, "/qn"], timeout=300).returncode, 0)
+        try:
+            manifest_win = reg_default("HKCU\\" + KEYS[0])
+            with open(unix_path(manifest_win), encoding="utf-8") as f:
+                m = json.load(f)
+            self.assertEqual(m["allowed_origins"], ["chrome-extension://%s/" % PROD])
+            exe_win = manifest_win[:manifest_win.rindex("\\") + 1] + "textus-host.exe"
+            _, r = ping(exe_win)
+            self.assertFalse(r["ok"], "a production host answered the development stub's id")
+            self.assertEqual(r["error"]["code"], "forbidden_origin", r)
+        finally:
+            self.assertEqual(wine(["msiexec", "/x", msi, "/qn"], timeout=300).returncode, 0)
+        self.assertIsNone(reg_default("HKCU\\" + KEYS[0]))
+
+    def test_per_machine_msi(self):
+        self.check_msi("per-machine", "HKLM", "64")
+
+
+class InstallCommand(unittest.TestCase):
+    """`textus-host.exe install` / `uninstall`, for the zip."""
+
+    @classmethod
+    def setUpClass(cls):
+        tw.Windows.setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        tw.Windows.tearDownClass()
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="th-win-install-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.zip = os.path.join(self.tmp, "unzipped")
+        self.state = os.path.join(self.tmp, "state")
+        os.makedirs(self.zip)
+        os.makedirs(self.state)
+        shutil.copy(tw.EXE, os.path.join(self.zip, "textus-host.exe"))
+        self.exe = "Z:" + self.zip.replace("/", "\\") + "\\textus-host.exe"
+        self.manifest = os.path.join(self.zip, HOST + ".json")
+        self.manifest_win = self.exe[:self.exe.rindex("\\") + 1] + HOST + ".json"
+        self.receipt = os.path.join(self.state, "install-receipt.txt")
+        self.env = tw.wine_env(TEXTUS_HOST_HOME="Z:" + self.state.replace("/", "\\"))
+        for key in KEYS:
+            self.assertIsNone(reg_default("HKCU\\" + key), "a key from an earlier run: " + key)
+        self.addCleanup(self.delete_keys)
+
+    def delete_keys(self):
+        for key in KEYS:
+            wine(["reg", "delete", "HKCU\\" + key, "/f"])
+
+    def run_host(self, *args):
+        p = wine([self.exe] + list(args), env=self.env)
+        return p.returncode, p.stdout.decode("utf-8", "replace")
+
+    def allowed(self):
+        with open(self.manifest, encoding="utf-8") as f:
+            m = json.load(f)
+        self.assertEqual(m["path"], "textus-host.exe")
+        return sorted(o[len("chrome-extension://"):-1] for o in m["allowed_origins"])
+
+    def test_install_reinstall_uninstall(self):
+        rc, out = self.run_host("install", "--dry-run", "--extension-id", PROD)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("would set HKCU\\" + KEYS[0], out)
+        self.assertFalse(os.path.exists(self.manifest), "--dry-run wrote the manifest")
+        self.assertFalse(os.path.exists(self.receipt), "--dry-run wrote the receipt")
+        self.assertIsNone(reg_default("HKCU\\" + KEYS[0]), "--dry-run wrote a key")
+
+        rc, out = self.run_host("install", "--extension-id", PROD)
+        self.assertEqual(rc, 0, out)
+        for key in KEYS:
+            self.assertEqual(reg_default("HKCU\\" + key), self.manifest_win, key)
+        self.assertEqual(self.allowed(), sorted([STUB, PROD]))
+        with open(self.receipt, encoding="utf-8") as f:
+            entries = sorted(l for l in f.read().splitlines() if l and not l.startswith("#"))
+        self.assertEqual(entries, sorted(["file\t" + self.manifest_win] +
+                                         ["regkey\tHKCU\\%s\t%s" % (k, self.manifest_win)
+                                          for k in KEYS]))
+        rc, r = ping(self.exe)
+        self.assertEqual(rc, 0)
+        self.assertTrue(r["ok"], r)
+
+        # a re-install (a new zip unpacked over the old one) keeps the production id
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(self.allowed(), sorted([STUB, PROD]), "the production id was dropped")
+        self.assertIn("keeping extension id " + PROD, out)
+        with open(self.receipt, encoding="utf-8") as f:
+            self.assertEqual(len([l for l in f.read().splitlines()
+                                  if l and not l.startswith("#")]), 1 + len(KEYS),
+                             "a re-install repeats no receipt entry")
+
+        rc, out = self.run_host("uninstall", "--dry-run")
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(reg_default("HKCU\\" + KEYS[0]), self.manifest_win)
+        self.assertTrue(os.path.exists(self.manifest) and os.path.exists(self.receipt))
+
+        # Edge's key now belongs to another install: uninstall must leave it alone
+        other = "C:\\elsewhere\\" + HOST + ".json"
+        self.assertEqual(wine(["reg", "add", "HKCU\\" + KEYS[1], "/ve", "/t", "REG_SZ", "/d",
+                               other, "/f"]).returncode, 0)
+        mine = os.path.join(self.zip, "notes.txt")
+        with open(mine, "w") as f:
+            f.write("the user's")
+        rc, out = self.run_host("uninstall")
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(reg_default("HKCU\\" + KEYS[1]), other, "another install's key removed")
+        for key in KEYS[:1] + KEYS[2:]:
+            self.assertIsNone(reg_default("HKCU\\" + key), "left behind: " + key)
+        self.assertFalse(os.path.exists(self.manifest), "the manifest was left behind")
+        self.assertFalse(os.path.exists(self.receipt), "the receipt was left behind")
+        self.assertTrue(os.path.exists(os.path.join(self.zip, "textus-host.exe")))
+        self.assertTrue(os.path.exists(mine), "uninstall removed a file not in the receipt")
+
+        rc, out = self.run_host("uninstall")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("nothing to remove", out)
+
+    def test_usage_errors(self):
+        rc, _ = self.run_host("install", "--extension-id", "not-an-id")
+        self.assertEqual(rc, 2)
+        rc, _ = self.run_host("install", "--browsr", "edge")
+        self.assertEqual(rc, 2)
+        self.assertFalse(os.path.exists(self.manifest))
+        self.assertIsNone(reg_default("HKCU\\" + KEYS[0]))
+
+    def test_doctor_without_install(self):
+        rc, doc = doctor(self.exe)
+        self.assertEqual(rc, 1, doc)
+        (c,) = [c for c in doc["checks"] if c["status"] == "fail"]
+        self.assertEqual(c["subject"], "registry")
+        self.assertIn("msiexec /i textus-host-", c["fix"])
+        self.assertIn(".\\textus-host.exe install", c["fix"])
+        for w in POSIX_WORDS:
+            self.assertNotIn(w, c["fix"])
+
+
+def missing():
+    why = tw.missing()
+    if not why and not shutil.which("wixl"):
+        why = "no wixl (scripts/bootstrap.sh --windows installs it)"
+    return why
+
+
+if __name__ == "__main__":
+    why = missing()
+    if why:
+        print("test_windows_install: skipped: %s" % why)
+        sys.exit(77)
+    unittest.main(verbosity=2)
