@@ -200,6 +200,9 @@ struct send_request {
      * one that is not there; the result then has "candidate": {"id", "name"} */
     int check_candidate;
     const struct handler_env *env;
+    /* one candidate of a bulk (bulk.h): request_id is the derived "<bulk id>:<candidate id>"
+     * (outbox_bulk_item_id), which no request from the extension can be */
+    int bulk_item;
 };
 
 /* A scheduled time is at least this far ahead, and at most this many days. */

@@ -41,3 +41,8 @@ if(VALGRIND AND NOT TH_SANITIZE AND NOT TH_FUZZ)
   set_tests_properties(send_port_valgrind PROPERTIES LABELS "send;valgrind" TIMEOUT 300
     ENVIRONMENT "${TH_SEND_ENV};TH_PORT_ONLY=v1;TH_WRAPPER=${VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no")
 endif()
+
+# bulk_send, bulk_status, bulk_cancel through the real binary (issue S): a bulk of 50 killed
+# and replayed until it finishes, the skip reasons, quiet hours per zone, cancel.
+add_test(NAME send_bulk COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk.py)
+set_tests_properties(send_bulk PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
