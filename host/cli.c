@@ -37,6 +37,7 @@ CLI_ENGINE_CMD(cmd_rekey)
 CLI_ENGINE_CMD(cmd_send)
 CLI_ENGINE_CMD(cmd_outbox)
 CLI_ENGINE_CMD(cmd_conversation)
+CLI_ENGINE_CMD(cmd_bulk)
 
 struct cli_cmd {
     const char *name;
@@ -56,6 +57,8 @@ static const struct cli_cmd cli_cmds[] = {
     {"outbox", NULL, cli_engine_cmd_outbox, "the send journal: list, flush, dismiss a note"},
     {"conversation", NULL, cli_engine_cmd_conversation,
      "show the thread with a number; log the candidate's replies (--candidate)"},
+    {"bulk", NULL, cli_engine_cmd_bulk,
+     "text many candidates (ids in a file or on stdin) and log a note for each"},
     {"doctor", cli_cmd_doctor, NULL, "check the installation and configuration (--report)"},
     {"install", cli_cmd_install, NULL, "Windows: register this textus-host.exe with the browsers"},
     {"uninstall", cli_cmd_uninstall, NULL, "Windows: remove what install registered (receipt)"},

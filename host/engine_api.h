@@ -124,6 +124,13 @@ struct th_engine_api {
 
     /* At the end of a native-messaging process: wipe and close what the port kept open. */
     void (*port_close)(void);
+
+    /* One text to many candidates (PROTOCOL.md: bulk_send, bulk_status, bulk_cancel), and
+     * `textus-host bulk`. */
+    handler_fn bulk_send;
+    handler_fn bulk_status;
+    handler_fn bulk_cancel;
+    cli_cmd_fn cmd_bulk;
 };
 
 #endif

@@ -40,6 +40,13 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
 int handler_prepare_send(const struct handler_env *env, const cJSON *req, cJSON *result,
                          struct err *e);
 
+int handler_bulk_send(const struct handler_env *env, const cJSON *req, cJSON *result,
+                      struct err *e);
+int handler_bulk_status(const struct handler_env *env, const cJSON *req, cJSON *result,
+                        struct err *e);
+int handler_bulk_cancel(const struct handler_env *env, const cJSON *req, cJSON *result,
+                        struct err *e);
+
 /* Commands: cli_<command>.c. */
 int cli_cmd_configure(int argc, char **argv);
 int cli_cmd_status(int argc, char **argv);
@@ -47,6 +54,7 @@ int cli_cmd_rekey(int argc, char **argv);
 int cli_cmd_send(int argc, char **argv);
 int cli_cmd_outbox(int argc, char **argv);
 int cli_cmd_conversation(int argc, char **argv);
+int cli_cmd_bulk(int argc, char **argv);
 
 /* After the first reply of a process when the outbox's pending marker exists (send.c). */
 void send_startup_flush(void);

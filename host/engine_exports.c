@@ -42,4 +42,8 @@ const struct th_engine_api textus_host_engine_api = {
     .prepare_send = handler_prepare_send,
     .port_idle = send_port_idle,
     .port_close = send_port_close,
+    .bulk_send = handler_bulk_send,
+    .bulk_status = handler_bulk_status,
+    .bulk_cancel = handler_bulk_cancel,
+    .cmd_bulk = cli_cmd_bulk,
 };

@@ -1920,3 +1920,49 @@ int gh_forbidden_scope(const char *message, char *scope, size_t scope_sz)
     }
     return 1;
 }
+
+/* ------------------------------------------------------------------ bulk_send's read */
+
+struct gh_card_ud {
+    long long id;
+    cJSON *out;
+    char *first, *last;
+    size_t first_sz, last_sz;
+    int found, named;
+};
+
+static int gh_card_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
+{
+    struct gh_card_ud *u = ud;
+
+    if (gh_page_candidates(buf, len, u->id, u->out, &u->found, e) != 0 ||
+        gh_page_candidate_name(buf, len, u->id, u->first, u->first_sz, u->last, u->last_sz,
+                               &u->named, e) != 0)
+        return -1;
+    if (u->found)
+        *stop = 1;
+    return 0;
+}
+
+int gh_candidate_card(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
+                      char *first, size_t first_sz, char *last, size_t last_sz, struct err *e)
+{
+    struct gh_card_ud u;
+    long long id = gh_candidate_id(candidate_id, e);
+
+    first[0] = last[0] = '\0';
+    if (id < 0)
+        return -1;
+    if (!cJSON_IsArray(out_numbers)) {
+        err_set(e, ERR_INTERNAL, "gh_candidate_card needs an array");
+        return -1;
+    }
+    memset(&u, 0, sizeof(u));
+    u.id = id;
+    u.out = out_numbers;
+    u.first = first;
+    u.last = last;
+    u.first_sz = first_sz;
+    u.last_sz = last_sz;
+    return gh_read_candidate(c, candidate_id, id, gh_card_page, &u, &u.found, e);
+}

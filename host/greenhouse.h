@@ -220,4 +220,10 @@ int gh_page_notes(const char *buf, size_t len, enum gh_backend b, const char *ma
 int gh_parse_token(const char *buf, size_t len, long long now, char *token, size_t tokensz,
                    long long *expires_at, struct err *e);
 
+/* bulk_send: the candidate's phone numbers (as gh_candidate_phones) and names (as
+ * gh_candidate_names) from one read of List Candidates by id. */
+int gh_candidate_card(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
+                      char *first, size_t first_sz, char *last, size_t last_sz,
+                      struct err *e) TH_WUR;
+
 #endif

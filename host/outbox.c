@@ -1825,3 +1825,488 @@ sqlerr:
     ob_rollback(ob);
     return -1;
 }
+
+/* ---- bulks (outbox.h: bulk_send) ----
+ * Kept together at the end of the file. The tables are created on first use. */
+
+#define OB_BULK_FINAL "('sent','scheduled','skipped','failed','cancelled')"
+
+static int ob_bulk_tables(struct outbox *ob, struct err *e)
+{
+    return ob_exec(ob,
+                   "CREATE TABLE IF NOT EXISTS bulks ("
+                   " request_id TEXT PRIMARY KEY, content_hash BLOB NOT NULL,"
+                   " sealed_body BLOB NOT NULL, job_id TEXT, quiet_mode TEXT NOT NULL,"
+                   " visibility TEXT NOT NULL, total INTEGER NOT NULL,"
+                   " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+                   " cancelled_ms INTEGER NOT NULL DEFAULT 0,"
+                   " finished_ms INTEGER NOT NULL DEFAULT 0,"
+                   " owner_pid INTEGER NOT NULL DEFAULT 0,"
+                   " lease_until_ms INTEGER NOT NULL DEFAULT 0);"
+                   "CREATE TABLE IF NOT EXISTS bulk_items ("
+                   " request_id TEXT NOT NULL, seq INTEGER NOT NULL, candidate_id TEXT NOT NULL,"
+                   " state TEXT NOT NULL, reason TEXT, detail TEXT, sealed_to BLOB,"
+                   " sealed_body BLOB, send_at_ms INTEGER NOT NULL DEFAULT 0,"
+                   " updated_ms INTEGER NOT NULL, PRIMARY KEY (request_id, candidate_id));",
+                   "creating the bulk tables", e);
+}
+
+int outbox_bulk_item_id(char out[OUTBOX_REQUEST_ID_MAX + 1], const char *request_id,
+                        const char *candidate_id)
+{
+    int n = snprintf(out, OUTBOX_REQUEST_ID_MAX + 1, "%s:%s", request_id, candidate_id);
+
+    return (n < 0 || n > OUTBOX_REQUEST_ID_MAX) ? -1 : 0;
+}
+
+void outbox_bulk_list_hash(struct outbox *ob, unsigned char out[32], const char *body,
+                           const char *job_id, const char *quiet_mode, const char *visibility,
+                           const char *const *raw_ids, size_t n_raw)
+{
+    crypto_generichash_state st;
+    size_t i;
+
+    crypto_generichash_init(&st, ob->hash_key, crypto_generichash_KEYBYTES, OB_HASH_BYTES);
+    ob_hash_field(&st, "bulk_send/1");
+    ob_hash_field(&st, body);
+    ob_hash_field(&st, job_id ? job_id : "");
+    ob_hash_field(&st, quiet_mode);
+    ob_hash_field(&st, visibility ? visibility : "");
+    for (i = 0; i < n_raw; i++)
+        ob_hash_field(&st, raw_ids[i] ? raw_ids[i] : "");
+    crypto_generichash_final(&st, out, OB_HASH_BYTES);
+}
+
+int outbox_bulk_begin(struct outbox *ob, const struct outbox_bulk_req *req, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    unsigned char *sbody = NULL;
+    size_t lbody = 0, i;
+    int64_t now = outbox_now_ms();
+    int rc = -1, step;
+
+    if (ob_bulk_tables(ob, e) != 0)
+        return -1;
+    if (ob_seal(ob, req->request_id, "bulk_body", req->body, &sbody, &lbody, e) != 0)
+        return -1;
+    if (ob_begin(ob, e) != 0)
+        goto out;
+    /* a month after it began, a bulk is forgotten (its texts' rows are pruned alike) */
+    if (sqlite3_prepare_v2(ob->db,
+                           "DELETE FROM bulk_items WHERE request_id IN (SELECT request_id FROM"
+                           " bulks WHERE created_ms < ?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_int64(st, 1, now - OUTBOX_PRUNE_AGE_MS);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(ob->db, "DELETE FROM bulks WHERE created_ms < ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_int64(st, 1, now - OUTBOX_PRUNE_AGE_MS);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(ob->db, "SELECT content_hash FROM bulks WHERE request_id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, req->request_id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const void *h = sqlite3_column_blob(st, 0);
+        int same = h && sqlite3_column_bytes(st, 0) == OB_HASH_BYTES &&
+                   sodium_memcmp(h, req->list_hash, OB_HASH_BYTES) == 0;
+        sqlite3_finalize(st);
+        st = NULL;
+        ob_rollback(ob);
+        if (!same) {
+            err_set(e, ERR_REQUEST_ID_CONFLICT,
+                    "request id %s was already used for a different bulk (candidates, body or "
+                    "options differ); use a new request id",
+                    req->request_id);
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    if (step != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(ob->db,
+                           "INSERT INTO bulks (request_id, content_hash, sealed_body, job_id,"
+                           " quiet_mode, visibility, total, created_ms, updated_ms) VALUES (?1, ?2,"
+                           " ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, req->request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, req->list_hash, OB_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, sbody, (int)lbody, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, req->job_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, req->quiet_mode, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, req->visibility ? req->visibility : "private", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)req->n);
+    sqlite3_bind_int64(st, 8, now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(ob->db,
+                           "INSERT INTO bulk_items (request_id, seq, candidate_id, state,"
+                           " updated_ms) VALUES (?1, ?2, ?3, 'pending', ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    for (i = 0; i < req->n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, req->request_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, req->candidate_ids[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, now);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto sqlerr;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = ob_commit(ob, e) != 0 ? -1 : 1;
+    goto out;
+sqlerr:
+    ob_sql_err(ob, e, "recording the bulk");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+out:
+    free(sbody);
+    return rc;
+}
+
+void outbox_bulk_free(struct outbox_bulk *b)
+{
+    if (b && b->body) {
+        sodium_memzero(b->body, strlen(b->body));
+        free(b->body);
+        b->body = NULL;
+    }
+}
+
+int outbox_bulk_get(struct outbox *ob, const char *request_id, struct outbox_bulk *out,
+                    struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (ob_bulk_tables(ob, e) != 0)
+        return -1;
+    if (ob_prepare1(ob, &st,
+                    "SELECT request_id, sealed_body, job_id, quiet_mode, visibility, total,"
+                    " created_ms, cancelled_ms, finished_ms, owner_pid, lease_until_ms"
+                    " FROM bulks WHERE request_id = ?1",
+                    request_id, "reading a bulk", e) != 0)
+        return -1;
+    rc = ob_step1(ob, st, "reading a bulk", e);
+    if (rc == 1) {
+        ob_col_text(out->request_id, sizeof(out->request_id), st, 0);
+        ob_col_text(out->job_id, sizeof(out->job_id), st, 2);
+        ob_col_text(out->quiet_mode, sizeof(out->quiet_mode), st, 3);
+        ob_col_text(out->visibility, sizeof(out->visibility), st, 4);
+        out->total = (long)sqlite3_column_int64(st, 5);
+        out->created_ms = sqlite3_column_int64(st, 6);
+        out->cancelled_ms = sqlite3_column_int64(st, 7);
+        out->finished_ms = sqlite3_column_int64(st, 8);
+        out->owner_pid = sqlite3_column_int64(st, 9);
+        out->lease_until_ms = sqlite3_column_int64(st, 10);
+        if (ob_col_open(ob, st, 1, out->request_id, "bulk_body", &out->body, e) != 0)
+            rc = -1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+void outbox_bulk_items_free(struct outbox_bulk_item *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; items && i < n; i++) {
+        if (items[i].to) {
+            sodium_memzero(items[i].to, strlen(items[i].to));
+            free(items[i].to);
+        }
+        if (items[i].body) {
+            sodium_memzero(items[i].body, strlen(items[i].body));
+            free(items[i].body);
+        }
+    }
+    free(items);
+}
+
+int outbox_bulk_items(struct outbox *ob, const char *request_id, int open,
+                      struct outbox_bulk_item **out, size_t *n, struct err *e)
+{
+    sqlite3_stmt *st;
+    struct outbox_bulk_item *items;
+    long total = 0;
+    size_t k = 0;
+    int rc = 0;
+    char rid[OUTBOX_REQUEST_ID_MAX + 1];
+
+    *out = NULL;
+    *n = 0;
+    if (ob_bulk_tables(ob, e) != 0 ||
+        ob_count(ob, "SELECT COUNT(*) FROM bulk_items WHERE request_id = ?1", request_id, &total,
+                 "counting a bulk's candidates", e) != 0)
+        return -1;
+    items = calloc(total > 0 ? (size_t)total : 1, sizeof(*items));
+    if (!items) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (ob_prepare1(ob, &st,
+                    "SELECT candidate_id, state, reason, detail, sealed_to, sealed_body,"
+                    " send_at_ms FROM bulk_items WHERE request_id = ?1 ORDER BY seq",
+                    request_id, "reading a bulk's candidates", e) != 0) {
+        free(items);
+        return -1;
+    }
+    while (k < (size_t)total && (rc = ob_step1(ob, st, "reading a bulk's candidates", e)) == 1) {
+        struct outbox_bulk_item *it = &items[k++];
+        ob_col_text(it->candidate_id, sizeof(it->candidate_id), st, 0);
+        ob_col_text(it->state, sizeof(it->state), st, 1);
+        ob_col_text(it->reason, sizeof(it->reason), st, 2);
+        ob_col_text(it->detail, sizeof(it->detail), st, 3);
+        it->send_at_ms = sqlite3_column_int64(st, 6);
+        if (open) {
+            if (outbox_bulk_item_id(rid, request_id, it->candidate_id) != 0) {
+                err_set(e, ERR_INTERNAL, "a bulk item id does not fit");
+                rc = -1;
+                break;
+            }
+            if (ob_col_open(ob, st, 4, rid, "bulk_to", &it->to, e) != 0 ||
+                ob_col_open(ob, st, 5, rid, "bulk_body", &it->body, e) != 0) {
+                rc = -1;
+                break;
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        outbox_bulk_items_free(items, k);
+        return -1;
+    }
+    *out = items;
+    *n = k;
+    return 0;
+}
+
+int outbox_bulk_item_ready(struct outbox *ob, const char *request_id, const char *candidate_id,
+                           const char *to, const char *body, int64_t send_at_ms, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    unsigned char *sto = NULL, *sbody = NULL;
+    size_t lto = 0, lbody = 0;
+    char rid[OUTBOX_REQUEST_ID_MAX + 1];
+    int changed = -1;
+
+    if (outbox_bulk_item_id(rid, request_id, candidate_id) != 0) {
+        err_set(e, ERR_INTERNAL, "a bulk item id does not fit");
+        return -1;
+    }
+    if (ob_seal(ob, rid, "bulk_to", to, &sto, &lto, e) != 0 ||
+        ob_seal(ob, rid, "bulk_body", body, &sbody, &lbody, e) != 0)
+        goto out;
+    /* not durable: the journal's intent, durable, follows before any text goes out */
+    if (ob_begin_sync(ob, 0, e) != 0)
+        goto out;
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE bulk_items SET state = 'ready', reason = NULL, detail = NULL,"
+                           " sealed_to = ?3, sealed_body = ?4, send_at_ms = ?5, updated_ms = ?6"
+                           " WHERE request_id = ?1 AND candidate_id = ?2 AND state = 'pending'"
+                           " AND (SELECT cancelled_ms FROM bulks WHERE request_id = ?1) = 0",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, candidate_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, sto, (int)lto, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, sbody, (int)lbody, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, send_at_ms);
+    sqlite3_bind_int64(st, 6, outbox_now_ms());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    if (ob_commit(ob, e) != 0)
+        changed = -1;
+    goto out;
+sqlerr:
+    ob_sql_err(ob, e, "recording a bulk candidate");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+out:
+    free(sto);
+    free(sbody);
+    return changed;
+}
+
+int outbox_bulk_item_set(struct outbox *ob, const char *request_id, const char *candidate_id,
+                         const char *state, const char *reason, const char *detail, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int changed;
+
+    if (ob_begin_sync(ob, 0, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE bulk_items SET state = ?3, reason = ?4, detail = ?5,"
+                           " updated_ms = ?6 WHERE request_id = ?1 AND candidate_id = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, candidate_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, outbox_now_ms());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    return ob_commit(ob, e) != 0 ? -1 : changed;
+sqlerr:
+    ob_sql_err(ob, e, "recording a bulk candidate's state");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    return -1;
+}
+
+/* One statement with ?1 = request_id, ?2 = now, ?3 = this pid in its own transaction: changes. */
+static int ob_bulk_update(struct outbox *ob, int durable, const char *sql, const char *request_id,
+                          const char *what, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int changed;
+
+    if (ob_bulk_tables(ob, e) != 0 || ob_begin_sync(ob, durable, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db, sql, -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, outbox_now_ms());
+    if (sqlite3_bind_parameter_count(st) >= 3)
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    return ob_commit(ob, e) != 0 ? -1 : changed;
+sqlerr:
+    ob_sql_err(ob, e, what);
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    return -1;
+}
+
+int outbox_bulk_cancel(struct outbox *ob, const char *request_id, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int changed;
+
+    if (ob_bulk_tables(ob, e) != 0 || ob_begin(ob, e) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE bulks SET cancelled_ms = CASE WHEN cancelled_ms = 0 THEN ?2"
+                           " ELSE cancelled_ms END, updated_ms = ?2 WHERE request_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, outbox_now_ms());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE bulk_items SET state = 'cancelled', updated_ms = ?2"
+                           " WHERE request_id = ?1 AND state = 'pending'",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, outbox_now_ms());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    return ob_commit(ob, e) != 0 ? -1 : changed;
+sqlerr:
+    ob_sql_err(ob, e, "cancelling a bulk");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    return -1;
+}
+
+int outbox_bulk_claim(struct outbox *ob, const char *request_id, struct err *e)
+{
+    struct outbox_entry probe;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (ob_bulk_tables(ob, e) != 0 || ob_begin_sync(ob, 0, e) != 0)
+        return -1;
+    /* read and take in one write transaction: two processes never both take it */
+    if (sqlite3_prepare_v2(ob->db,
+                           "SELECT owner_pid, lease_until_ms FROM bulks WHERE request_id = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        goto sqlerr;
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        ob_rollback(ob);
+        return 0;
+    }
+    /* the journal's own rule for a live owner (outbox_entry_busy) */
+    memset(&probe, 0, sizeof(probe));
+    probe.owner_pid = sqlite3_column_int64(st, 0);
+    probe.lease_until_ms = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (outbox_entry_busy(&probe)) {
+        ob_rollback(ob);
+        return 0;
+    }
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE bulks SET owner_pid = ?2, lease_until_ms = ?3"
+                           " WHERE request_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 3, outbox_now_ms() + OUTBOX_LEASE_MS);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    sqlite3_finalize(st);
+    return ob_commit(ob, e) != 0 ? -1 : 1;
+sqlerr:
+    ob_sql_err(ob, e, "taking a bulk");
+    sqlite3_finalize(st);
+    ob_rollback(ob);
+    return -1;
+}
+
+int outbox_bulk_finish(struct outbox *ob, const char *request_id, struct err *e)
+{
+    return ob_bulk_update(ob, 1,
+                          "UPDATE bulks SET finished_ms = ?2, updated_ms = ?2, owner_pid = 0,"
+                          " lease_until_ms = 0 WHERE request_id = ?1 AND finished_ms = 0"
+                          " AND owner_pid IN (0, ?3) AND NOT EXISTS (SELECT 1 FROM bulk_items"
+                          " WHERE request_id = ?1 AND state NOT IN " OB_BULK_FINAL ")",
+                          request_id, "finishing a bulk", e) < 0
+               ? -1
+               : 0;
+}
+
+int outbox_bulk_release(struct outbox *ob, const char *request_id, struct err *e)
+{
+    return ob_bulk_update(ob, 0,
+                          "UPDATE bulks SET owner_pid = 0, lease_until_ms = 0 WHERE"
+                          " request_id = ?1 AND owner_pid = ?3 AND ?2 > 0",
+                          request_id, "letting go of a bulk", e) < 0
+               ? -1
+               : 0;
+}

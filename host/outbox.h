@@ -375,4 +375,103 @@ void outbox_thread_free(struct outbox_thread *t);
 /* Recompute the pending-work marker file (also done after every state change). */
 int outbox_refresh_marker(struct outbox *ob, struct err *e) TH_WUR;
 
+/* ---- bulks (bulk_send, host/bulk.h) ----
+ *
+ * A bulk is a list of single sends: its own row ("bulks": the body, sealed, the options, the
+ * candidate list's keyed hash, cancelled / finished times and the process driving it with a
+ * lease) and one row per candidate ("bulk_items": its state, why it was skipped or failed,
+ * and once resolved the number and merged body it is texted with, sealed, and a scheduled
+ * time). Each candidate's text is an ordinary journal row under the derived request id
+ * "<request id>:<candidate id>" (outbox_bulk_item_id), so the journal alone decides whether
+ * it was sent. The tables are created on first use (no schema version change: a host that
+ * does not know them leaves them alone).
+ */
+
+#define OUTBOX_BULK_ID_MAX    45 /* a bulk's request id: the derived ids then fit in 64 */
+#define OUTBOX_BULK_ITEMS_MAX 500
+
+/* What bulk_send asked for; strings NUL-terminated; job_id may be NULL. */
+struct outbox_bulk_req {
+    const char *request_id;
+    const char *body;
+    const char *job_id;
+    const char *quiet_mode; /* "schedule" | "skip" */
+    const char *visibility;
+    const char *const *candidate_ids; /* valid, distinct, in the order given */
+    size_t n;
+    const unsigned char *list_hash; /* 32 bytes: outbox_bulk_list_hash of the request as sent */
+};
+
+struct outbox_bulk {
+    char request_id[OUTBOX_REQUEST_ID_MAX + 1];
+    char *body; /* opened copy: outbox_bulk_free */
+    char job_id[32];
+    char quiet_mode[16];
+    char visibility[16];
+    long total;
+    int64_t created_ms, cancelled_ms, finished_ms;
+    int64_t owner_pid, lease_until_ms;
+};
+
+struct outbox_bulk_item {
+    char candidate_id[32];
+    char state[16];  /* pending ready unknown sent scheduled skipped failed cancelled */
+    char reason[32]; /* skipped / failed: a word (PROTOCOL.md, bulk_send) */
+    char detail[256];
+    char *to;   /* resolved number, opened (NULL before) */
+    char *body; /* merged body, opened (NULL before) */
+    int64_t send_at_ms;
+};
+
+/* "<request id>:<candidate id>": 0, or -1 when it does not fit. */
+int outbox_bulk_item_id(char out[OUTBOX_REQUEST_ID_MAX + 1], const char *request_id,
+                        const char *candidate_id) TH_WUR;
+
+/* A keyed hash (the outbox's hash key) of what a bulk_send asked for, every field and the
+ * candidate list as sent (out: 32 bytes), for outbox_bulk_begin's comparison. */
+void outbox_bulk_list_hash(struct outbox *ob, unsigned char out[32], const char *body,
+                           const char *job_id, const char *quiet_mode, const char *visibility,
+                           const char *const *raw_ids, size_t n_raw);
+
+/*
+ * Record a bulk and its candidates (state pending) durably. 1 recorded, 0 already there with
+ * the same content, -1 error (ERR_REQUEST_ID_CONFLICT when the id holds another bulk).
+ */
+int outbox_bulk_begin(struct outbox *ob, const struct outbox_bulk_req *req, struct err *e) TH_WUR;
+
+/* Read a bulk: 1 found, 0 none, -1 error. */
+int outbox_bulk_get(struct outbox *ob, const char *request_id, struct outbox_bulk *out,
+                    struct err *e) TH_WUR;
+void outbox_bulk_free(struct outbox_bulk *b);
+
+/* Its candidates in the order given (*out malloc'd, *n rows; open: also open to/body). */
+int outbox_bulk_items(struct outbox *ob, const char *request_id, int open,
+                      struct outbox_bulk_item **out, size_t *n, struct err *e) TH_WUR;
+void outbox_bulk_items_free(struct outbox_bulk_item *items, size_t n);
+
+/*
+ * A pending candidate resolved and about to be texted: state ready with its number, body and
+ * scheduled time (0: now). Applies only while the item is pending and the bulk not
+ * cancelled: 1 applied, 0 not (cancelled), -1 error.
+ */
+int outbox_bulk_item_ready(struct outbox *ob, const char *request_id, const char *candidate_id,
+                           const char *to, const char *body, int64_t send_at_ms,
+                           struct err *e) TH_WUR;
+/* Set a candidate's state (reason, detail may be NULL). 1 applied, 0 no such item, -1 error. */
+int outbox_bulk_item_set(struct outbox *ob, const char *request_id, const char *candidate_id,
+                         const char *state, const char *reason, const char *detail,
+                         struct err *e) TH_WUR;
+
+/* Cancel (durable): the bulk is marked cancelled and its pending candidates too. 1 done (or
+ * cancelled before), 0 no such bulk, -1 error. */
+int outbox_bulk_cancel(struct outbox *ob, const char *request_id, struct err *e) TH_WUR;
+
+/* Drive the bulk: take or renew its lease for this process. 1 ours, 0 another live process
+ * drives it, -1 error. */
+int outbox_bulk_claim(struct outbox *ob, const char *request_id, struct err *e) TH_WUR;
+/* Every candidate is final: record when, and let go of the lease. */
+int outbox_bulk_finish(struct outbox *ob, const char *request_id, struct err *e) TH_WUR;
+/* Let go of the lease (the bulk is not finished). */
+int outbox_bulk_release(struct outbox *ob, const char *request_id, struct err *e) TH_WUR;
+
 #endif

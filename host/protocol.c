@@ -47,6 +47,9 @@ PROTO_ENGINE_VERB(schedule_sms)
 PROTO_ENGINE_VERB(local_time)
 PROTO_ENGINE_VERB(saved_replies)
 PROTO_ENGINE_VERB(prepare_send)
+PROTO_ENGINE_VERB(bulk_send)
+PROTO_ENGINE_VERB(bulk_status)
+PROTO_ENGINE_VERB(bulk_cancel)
 
 struct proto_verb {
     const char *name;
@@ -69,6 +72,9 @@ static const struct proto_verb proto_verbs[] = {
     {"local_time", NULL, proto_engine_local_time},
     {"saved_replies", NULL, proto_engine_saved_replies},
     {"prepare_send", NULL, proto_engine_prepare_send},
+    {"bulk_send", NULL, proto_engine_bulk_send},
+    {"bulk_status", NULL, proto_engine_bulk_status},
+    {"bulk_cancel", NULL, proto_engine_bulk_cancel},
 };
 
 /* Work a handler registered to run after its reply (handler_env.after_reply). */

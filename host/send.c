@@ -58,6 +58,19 @@ int send_request_id_ok(const char *s)
     return 1;
 }
 
+/* A bulk candidate's derived id: "<bulk id>:<candidate id>" (bulk.h), at most 64 bytes. */
+static int send_bulk_item_id_ok(const char *s)
+{
+    const char *colon = s ? strchr(s, ':') : NULL;
+    char head[OUTBOX_REQUEST_ID_MAX + 1];
+
+    if (!colon || (size_t)(colon - s) > OUTBOX_BULK_ID_MAX || strlen(s) > OUTBOX_REQUEST_ID_MAX)
+        return 0;
+    memcpy(head, s, (size_t)(colon - s));
+    head[colon - s] = '\0';
+    return send_request_id_ok(head) && phone_gh_id_valid(colon + 1);
+}
+
 int send_note_marker(char *out, size_t outsz, const char *message_id)
 {
     int n = snprintf(out, outsz, "[textus:%s]", message_id);
@@ -1278,7 +1291,7 @@ static int send_validate(const struct send_request *r, struct err *e)
 {
     const char *p;
 
-    if (!send_request_id_ok(r->request_id)) {
+    if (!(r->bulk_item ? send_bulk_item_id_ok(r->request_id) : send_request_id_ok(r->request_id))) {
         err_set(e, ERR_BAD_REQUEST, "\"request_id\" must be 1-64 characters of A-Z a-z 0-9 _ -");
         return -1;
     }

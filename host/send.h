@@ -214,6 +214,9 @@ struct send_request {
      * numbers and the person sent it anyway (journaled; the note says so) */
     int to_unlisted;
     const struct handler_env *env;
+    /* one candidate of a bulk (bulk.h): request_id is the derived "<bulk id>:<candidate id>"
+     * (outbox_bulk_item_id), which no request from the extension can be */
+    int bulk_item;
 };
 
 /* A scheduled time is at least this far ahead, and at most this many days. */

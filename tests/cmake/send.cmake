@@ -50,3 +50,7 @@ add_test(NAME send_request_budget COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_
 set_tests_properties(send_request_budget PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)
 add_test(NAME send_pacing COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_pacing.py)
 set_tests_properties(send_pacing PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS "send" TIMEOUT 300)
+# bulk_send, bulk_status, bulk_cancel through the real binary (issue S): a bulk of 50 killed
+# and replayed until it finishes, the skip reasons, quiet hours per zone, cancel.
+add_test(NAME send_bulk COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk.py)
+set_tests_properties(send_bulk PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)

@@ -1,0 +1,838 @@
+/*
+ * bulk — one text to many candidates, as a list of single sends (see bulk.h).
+ * [engine]
+ */
+#include "bulk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "compose.h"
+#include "gh_config.h"
+#include "greenhouse.h"
+#include "log.h"
+#include "now.h"
+#include "outbox.h"
+#include "phone.h"
+#include "quiet.h"
+#include "send.h"
+#include "store.h"
+
+#define BULK_RATE_RETRIES 3        /* a text refused with 429 is tried again this often */
+#define BULK_WAIT_MAX_MS  120000LL /* the longest Retry-After a bulk waits for */
+
+#define BULK_ID_RULE                                                                               \
+    "\"request_id\" of a bulk must be 1-45 characters of A-Z a-z 0-9 _ - (each candidate's "       \
+    "text is journaled as \"<request_id>:<candidate_id>\", at most 64)"
+
+static void bulk_sleep_ms(int64_t ms)
+{
+    struct timespec ts;
+
+    if (ms <= 0)
+        return;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* The pace between two new texts (a test build may shorten it: TH_TEST_BULK_PACE_MS). */
+static int64_t bulk_pace_ms(void)
+{
+#if defined(TH_FAILPOINTS) && TH_FAILPOINTS
+    const char *v = getenv("TH_TEST_BULK_PACE_MS");
+    if (v && *v) {
+        char *end = NULL;
+        long long n = strtoll(v, &end, 10);
+        if (end && *end == '\0' && n >= 0 && n <= 60000)
+            return n;
+    }
+#endif
+    return BULK_PACE_MS;
+}
+
+static int bulk_id_ok(const char *s)
+{
+    return send_request_id_ok(s) && strlen(s) <= OUTBOX_BULK_ID_MAX;
+}
+
+/* 1 for a state after which nothing more happens to a candidate. */
+static int bulk_state_final(const char *s)
+{
+    return strcmp(s, "sent") == 0 || strcmp(s, "scheduled") == 0 || strcmp(s, "skipped") == 0 ||
+           strcmp(s, "failed") == 0 || strcmp(s, "cancelled") == 0;
+}
+
+/* ---- the request ---- */
+
+/* Validate and split the candidate list: valid distinct ids (pointers into req) in order, and
+ * the rest as {candidate_id, reason} in skipped. 0, or -1 with *e set. */
+static int bulk_candidates(const cJSON *arr, const char **ids, size_t *n, const char **raw,
+                           size_t *n_raw, cJSON *skipped, struct err *e)
+{
+    const cJSON *it;
+    size_t i, count = 0;
+
+    *n = *n_raw = 0;
+    if (!cJSON_IsArray(arr)) {
+        err_set(e, ERR_BAD_REQUEST, "\"candidate_ids\" must be an array of 1-%d candidate ids",
+                OUTBOX_BULK_ITEMS_MAX);
+        return -1;
+    }
+    count = (size_t)cJSON_GetArraySize(arr);
+    if (count < 1 || count > OUTBOX_BULK_ITEMS_MAX) {
+        err_set(e, ERR_BAD_REQUEST, "\"candidate_ids\" must hold 1-%d candidate ids (it holds %zu)",
+                OUTBOX_BULK_ITEMS_MAX, count);
+        return -1;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        const char *id = cJSON_IsString(it) ? it->valuestring : NULL;
+        const char *reason = NULL;
+        if (!id) {
+            err_set(e, ERR_BAD_REQUEST,
+                    "\"candidate_ids\"[%zu] must be a string (a Greenhouse candidate id)", *n_raw);
+            return -1;
+        }
+        raw[(*n_raw)++] = id;
+        if (!phone_gh_id_valid(id))
+            reason = "invalid_id";
+        for (i = 0; !reason && i < *n; i++) {
+            if (strcmp(ids[i], id) == 0)
+                reason = "duplicate";
+        }
+        if (reason) {
+            cJSON *s = cJSON_CreateObject();
+            char shown[40];
+            if (!s) {
+                err_set(e, ERR_INTERNAL, "out of memory");
+                return -1;
+            }
+            /* an invalid id is shown cut to a length a person can read */
+            snprintf(shown, sizeof(shown), "%s", id);
+            cJSON_AddStringToObject(s, "candidate_id", shown);
+            cJSON_AddStringToObject(s, "reason", reason);
+            cJSON_AddItemToArray(skipped, s);
+            continue;
+        }
+        ids[(*n)++] = id;
+    }
+    return 0;
+}
+
+static int bulk_counts_of(struct outbox *ob, const char *request_id, struct bulk_counts *k,
+                          struct outbox_bulk_item **items_out, size_t *n_out, struct err *e)
+{
+    struct outbox_bulk_item *items = NULL;
+    struct outbox_bulk b;
+    size_t n = 0, i;
+    int found;
+
+    memset(k, 0, sizeof(*k));
+    found = outbox_bulk_get(ob, request_id, &b, e);
+    if (found <= 0) {
+        if (found == 0)
+            err_set(e, ERR_NOT_FOUND,
+                    "no bulk with request id %s is known to this host (a bulk is kept for 30 "
+                    "days)",
+                    request_id);
+        return -1;
+    }
+    k->was_cancelled = b.cancelled_ms != 0;
+    outbox_bulk_free(&b);
+    if (outbox_bulk_items(ob, request_id, 0, &items, &n, e) != 0)
+        return -1;
+    k->total = (long)n;
+    for (i = 0; i < n; i++) {
+        const char *s = items[i].state;
+        if (strcmp(s, "sent") == 0)
+            k->sent++;
+        else if (strcmp(s, "scheduled") == 0)
+            k->scheduled++;
+        else if (strcmp(s, "skipped") == 0)
+            k->skipped++;
+        else if (strcmp(s, "failed") == 0)
+            k->failed++;
+        else if (strcmp(s, "cancelled") == 0)
+            k->cancelled++;
+        else if (strcmp(s, "ready") == 0 || strcmp(s, "unknown") == 0)
+            k->sending++;
+    }
+    k->done = k->sent + k->scheduled + k->skipped + k->failed + k->cancelled;
+    k->finished = k->done == k->total;
+    if (items_out) {
+        *items_out = items;
+        *n_out = n;
+    } else {
+        outbox_bulk_items_free(items, n);
+    }
+    return 0;
+}
+
+void bulk_counts_json(cJSON *obj, const char *request_id, const struct bulk_counts *k, int final)
+{
+    cJSON_AddStringToObject(obj, "request_id", request_id);
+    cJSON_AddNumberToObject(obj, "done", (double)k->done);
+    cJSON_AddNumberToObject(obj, "total", (double)k->total);
+    cJSON_AddNumberToObject(obj, "sent", (double)k->sent);
+    cJSON_AddNumberToObject(obj, "scheduled", (double)k->scheduled);
+    cJSON_AddNumberToObject(obj, "skipped", (double)k->skipped);
+    cJSON_AddNumberToObject(obj, "failed", (double)k->failed);
+    cJSON_AddNumberToObject(obj, "cancelled", (double)k->cancelled);
+    if (final)
+        cJSON_AddBoolToObject(obj, "finished", k->finished);
+}
+
+int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e)
+{
+    const char *rid, *body, *job = NULL, *mode, *vis = NULL, *p;
+    const cJSON *arr, *note, *jv;
+    const char **ids = NULL, **raw = NULL;
+    size_t n = 0, n_raw = 0;
+    struct outbox_bulk_req br;
+    struct bulk_counts k;
+    unsigned char hash[32];
+    struct send_ctx *c;
+    cJSON *skipped;
+    int rc = -1, rec, claimed;
+
+    *drive = 0;
+    rid = handler_string(req, "request_id", 1, ERR_BAD_REQUEST, e);
+    if (!rid)
+        return -1;
+    if (!bulk_id_ok(rid)) {
+        err_set(e, ERR_BAD_REQUEST, BULK_ID_RULE);
+        return -1;
+    }
+    body = handler_string(req, "body", 1, ERR_BAD_REQUEST, e);
+    if (!body)
+        return -1;
+    for (p = body; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+        ;
+    if (!*p) {
+        err_set(e, ERR_BAD_REQUEST, "\"body\" is empty");
+        return -1;
+    }
+    mode = handler_string(req, "quiet_hours", 1, ERR_BAD_REQUEST, e);
+    if (!mode)
+        return -1;
+    if (strcmp(mode, "schedule") != 0 && strcmp(mode, "skip") != 0) {
+        err_set(e, ERR_BAD_REQUEST,
+                "\"quiet_hours\" must be \"schedule\" (a candidate outside the hours texts are "
+                "allowed is texted at the next allowed time) or \"skip\"");
+        return -1;
+    }
+    jv = cJSON_GetObjectItemCaseSensitive(req, "job_id");
+    if (jv && !cJSON_IsNull(jv)) {
+        if (!cJSON_IsString(jv) || !phone_gh_id_valid(jv->valuestring)) {
+            err_set(e, ERR_BAD_REQUEST,
+                    "\"job_id\" must be a Greenhouse job id: 1-18 digits, not 0");
+            return -1;
+        }
+        job = jv->valuestring;
+    }
+    note = handler_object(req, "note", 0, ERR_BAD_REQUEST, e);
+    if (!note && e->code != ERR_OK)
+        return -1;
+    if (note) {
+        vis = handler_string(note, "visibility", 0, ERR_BAD_REQUEST, e);
+        if (!vis && e->code != ERR_OK)
+            return -1;
+        if (vis && strcmp(vis, "private") != 0 && strcmp(vis, "public") != 0 &&
+            strcmp(vis, "admin_only") != 0) {
+            err_set(e, ERR_BAD_REQUEST,
+                    "\"note.visibility\" must be private, public or admin_only");
+            return -1;
+        }
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(req, "candidate_ids");
+    ids = calloc(OUTBOX_BULK_ITEMS_MAX, sizeof(*ids));
+    raw = calloc(OUTBOX_BULK_ITEMS_MAX, sizeof(*raw));
+    skipped = cJSON_CreateArray();
+    if (!ids || !raw || !skipped) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (bulk_candidates(arr, ids, &n, raw, &n_raw, skipped, e) != 0)
+        goto out;
+    if (send_port(&c, 1, e) != 0)
+        goto out;
+    if (!vis)
+        vis = store_note_visibility(c->store);
+    outbox_bulk_list_hash(c->ob, hash, body, job, mode, vis, raw, n_raw);
+    memset(&br, 0, sizeof(br));
+    br.request_id = rid;
+    br.body = body;
+    br.job_id = job;
+    br.quiet_mode = mode;
+    br.visibility = vis;
+    br.candidate_ids = ids;
+    br.n = n;
+    br.list_hash = hash;
+    rec = outbox_bulk_begin(c->ob, &br, e);
+    if (rec < 0)
+        goto out;
+    if (bulk_counts_of(c->ob, rid, &k, NULL, NULL, e) != 0)
+        goto out;
+    claimed = 0;
+    if (!k.finished) {
+        claimed = outbox_bulk_claim(c->ob, rid, e);
+        if (claimed < 0)
+            goto out;
+    }
+    cJSON_AddStringToObject(result, "request_id", rid);
+    cJSON_AddNumberToObject(result, "accepted", (double)n);
+    cJSON_AddItemToObject(result, "skipped", skipped);
+    skipped = NULL;
+    cJSON_AddNumberToObject(result, "total", (double)n);
+    cJSON_AddBoolToObject(result, "replayed", rec == 0);
+    cJSON_AddBoolToObject(result, "finished", k.finished);
+    cJSON_AddBoolToObject(result, "driving", claimed == 1);
+    if (rec == 0)
+        log_msg("bulk %s: the same request again (%ld of %ld done)", rid, k.done, k.total);
+    *drive = claimed == 1;
+    rc = 0;
+out:
+    cJSON_Delete(skipped);
+    free(ids);
+    free(raw);
+    return rc;
+}
+
+/* ---- one candidate ---- */
+
+/* extract_phone's Greenhouse fallback rule (handler_extract_phone.c, extract_gh_rank): the
+ * first mobile, else the first other, else home or work; a plain number before one with an
+ * extension; only numbers TextUs can text (US/Canada). */
+static int bulk_rank(const struct phone_number *n)
+{
+    int r;
+
+    if (!n->supported)
+        return 99;
+    switch (n->label) {
+    case PHONE_LABEL_MOBILE:
+        r = 0;
+        break;
+    case PHONE_LABEL_OTHER:
+    case PHONE_LABEL_NONE:
+        r = 1;
+        break;
+    default:
+        r = 2;
+        break;
+    }
+    return n->ext[0] ? r + 10 : r;
+}
+
+/* The number to text among the Greenhouse numbers: 1 found (out), 0 none. */
+static int bulk_pick(const cJSON *numbers, char *out, size_t outsz)
+{
+    const cJSON *item;
+    int best = 99;
+
+    out[0] = '\0';
+    cJSON_ArrayForEach(item, numbers)
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "value");
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(item, "type");
+        struct phone_number n;
+        int r;
+        if (!cJSON_IsString(v) || !phone_parse_value(&n, v->valuestring, strlen(v->valuestring)))
+            continue;
+        n.label = phone_label_from_type(cJSON_IsString(t) ? t->valuestring : NULL);
+        r = bulk_rank(&n);
+        if (r < best) {
+            best = r;
+            snprintf(out, outsz, "%s", n.e164);
+        }
+    }
+    return best < 99;
+}
+
+/* What a run keeps between candidates. */
+struct bulk_run {
+    const char *request_id;
+    struct send_ctx *c;
+    struct outbox_bulk b;
+    struct gh_config cfg;
+    struct gh_config_src src;
+    struct gh_client *gh;
+    int gh_tried;
+    char rfirst[COMPOSE_NAME_MAX], rfull[2 * COMPOSE_NAME_MAX];
+    int64_t last_post_ms;
+    int64_t pace_ms;
+};
+
+/* The Greenhouse client for the candidates' reads, and the recruiter's names (once). */
+static int bulk_gh(struct bulk_run *R, struct err *e)
+{
+    char rlast[COMPOSE_NAME_MAX];
+    struct err ge;
+
+    if (R->gh)
+        return 0;
+    if (R->gh_tried) {
+        err_set(e, ERR_NOT_CONFIGURED, "Greenhouse is not configured");
+        return -1;
+    }
+    R->gh_tried = 1;
+    /* a store of its own: the port's may be reloaded by the sends in between (send_port) */
+    if (gh_config_from_store(&R->cfg, &R->src, e) != 0 || gh_client_new(&R->gh, &R->cfg, e) != 0)
+        return -1;
+    gh_config_seed_client(R->gh, &R->src);
+    err_clear(&ge);
+    if (gh_user_names(R->gh, R->rfirst, sizeof(R->rfirst), rlast, sizeof(rlast), &ge) == 0)
+        snprintf(R->rfull, sizeof(R->rfull), "%s%s%s", R->rfirst,
+                 R->rfirst[0] && rlast[0] ? " " : "", rlast);
+    else
+        log_msg("bulk %s: the recruiter's name: %s", R->request_id, ge.message);
+    return 0;
+}
+
+/* A candidate's outcome, recorded. */
+static void bulk_set(struct bulk_run *R, const char *cid, const char *state, const char *reason,
+                     const char *detail, const char **st_out, const char **re_out)
+{
+    struct err e;
+
+    err_clear(&e);
+    if (outbox_bulk_item_set(R->c->ob, R->request_id, cid, state, reason, detail, &e) < 0)
+        log_msg("bulk %s: recording candidate %s: %s", R->request_id, cid, e.message);
+    *st_out = state;
+    *re_out = reason;
+}
+
+/* Wait for the pace (or a 429's Retry-After) before a new text. */
+static void bulk_pace(struct bulk_run *R)
+{
+    int64_t now = now_mono_ms(), wait;
+
+    if (R->last_post_ms) {
+        wait = R->last_post_ms + R->pace_ms - now;
+        bulk_sleep_ms(wait);
+    }
+    R->last_post_ms = now_mono_ms();
+}
+
+/*
+ * Send (or replay) candidate cid's text: to, body, send_at (epoch s, 0 now) are what the
+ * item holds. Fills *state / *reason.
+ */
+static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item, const char *to,
+                      const char *body, int64_t send_at, int fresh, const char **state,
+                      const char **reason)
+{
+    struct send_request r;
+    struct err e;
+    cJSON *res;
+    int tries, rc;
+
+    for (tries = 0;; tries++) {
+        memset(&r, 0, sizeof(r));
+        r.request_id = rid_item;
+        r.candidate_id = cid;
+        r.to = to;
+        r.body = body;
+        r.visibility = R->b.visibility[0] ? R->b.visibility : NULL;
+        r.schedule = send_at > 0;
+        r.send_at = send_at;
+        r.bulk_item = 1;
+        res = cJSON_CreateObject();
+        err_clear(&e);
+        if (fresh || tries > 0)
+            bulk_pace(R); /* a replay makes no new POST */
+        rc = res ? send_sms(&r, res, &e) : -1;
+        if (!res)
+            err_set(&e, ERR_INTERNAL, "out of memory");
+        cJSON_Delete(res);
+        if (rc == 0) {
+            bulk_set(R, cid, send_at > 0 ? "scheduled" : "sent", NULL, NULL, state, reason);
+            return;
+        }
+        if (e.code == ERR_RATE_LIMITED && tries < BULK_RATE_RETRIES) {
+            int64_t w = e.retry_after_ms > 0 ? e.retry_after_ms : 5000;
+            log_msg("bulk %s: TextUs asks to slow down; waiting %lld ms", R->request_id,
+                    (long long)w);
+            bulk_sleep_ms(w < BULK_WAIT_MAX_MS ? w : BULK_WAIT_MAX_MS);
+            continue;
+        }
+        break;
+    }
+    log_msg("bulk %s: candidate %s: %s: %s", R->request_id, cid, err_code_name(e.code), e.message);
+    switch (e.code) {
+    case ERR_OPTED_OUT:
+        bulk_set(R, cid, "skipped", "opted_out", e.message, state, reason);
+        break;
+    case ERR_BLOCKED:
+        bulk_set(R, cid, "skipped", "blocked", e.message, state, reason);
+        break;
+    case ERR_QUIET_HOURS:
+        bulk_set(R, cid, "skipped", "quiet_hours", e.message, state, reason);
+        break;
+    case ERR_OUTCOME_UNKNOWN:
+        /* the journal holds it: reconciled on the next pass or the next bulk_send */
+        bulk_set(R, cid, "unknown", "outcome_unknown", e.message, state, reason);
+        break;
+    default:
+        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+        break;
+    }
+}
+
+/* A pending candidate: number, merge, quiet hours, then its text. */
+static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_item,
+                         const char **state, const char **reason)
+{
+    char first[COMPOSE_NAME_MAX], last[COMPOSE_NAME_MAX], full[COMPOSE_NAME_MAX];
+    char gfirst[COMPOSE_NAME_MAX], glast[COMPOSE_NAME_MAX], joined[2 * COMPOSE_NAME_MAX + 2];
+    char to[32], detail[256];
+    struct compose_fields f;
+    struct quiet_window w;
+    struct quiet_result q;
+    cJSON *numbers = NULL, *missing = NULL;
+    char *body = NULL;
+    struct err e;
+    int64_t now, send_at = 0;
+    int tries, rc, ready;
+
+    err_clear(&e);
+    if (bulk_gh(R, &e) != 0) {
+        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+        return;
+    }
+    for (tries = 0;; tries++) {
+        cJSON_Delete(numbers);
+        numbers = cJSON_CreateArray();
+        err_clear(&e);
+        rc = numbers ? gh_candidate_card(R->gh, cid, numbers, gfirst, sizeof(gfirst), glast,
+                                         sizeof(glast), &e)
+                     : -1;
+        if (rc == 0 || e.code != ERR_RATE_LIMITED || tries >= BULK_RATE_RETRIES)
+            break;
+        bulk_sleep_ms(e.retry_after_ms > 0 && e.retry_after_ms < BULK_WAIT_MAX_MS ? e.retry_after_ms
+                                                                                  : 5000);
+    }
+    if (rc != 0) {
+        if (!numbers)
+            err_set(&e, ERR_INTERNAL, "out of memory");
+        if (e.code == ERR_GREENHOUSE_NOT_FOUND)
+            bulk_set(R, cid, "skipped", "not_found", e.message, state, reason);
+        else
+            bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+        goto out;
+    }
+    if (!bulk_pick(numbers, to, sizeof(to))) {
+        bulk_set(R, cid, "skipped", "no_number",
+                 "Greenhouse has no US/Canada number for this candidate", state, reason);
+        goto out;
+    }
+    /* merge: the candidate's names as Greenhouse has them */
+    snprintf(joined, sizeof(joined), "%s %s", gfirst, glast);
+    compose_split_name(joined, first, last, full);
+    memset(&f, 0, sizeof(f));
+    f.first_name = gfirst; /* as Greenhouse has them: an empty one is missing */
+    f.last_name = glast;
+    f.full_name = full;
+    f.recruiter_first_name = R->rfirst;
+    f.recruiter_name = R->rfull;
+    missing = cJSON_CreateArray();
+    if (!missing || compose_merge(&body, R->b.body, &f, missing, &e) != 0) {
+        bulk_set(R, cid, "failed", "internal", "out of memory", state, reason);
+        goto out;
+    }
+    if (cJSON_GetArraySize(missing) > 0) {
+        /* a text never goes out with a field left as written */
+        const cJSON *m;
+        size_t o = 0;
+        detail[0] = '\0';
+        cJSON_ArrayForEach(m, missing)
+        {
+            if (cJSON_IsString(m) && o < sizeof(detail)) {
+                int k = snprintf(detail + o, sizeof(detail) - o, "%s{%s}", o ? ", " : "",
+                                 m->valuestring);
+                o += k > 0 ? (size_t)k : 0;
+            }
+        }
+        bulk_set(R, cid, "skipped", "merge_missing", detail, state, reason);
+        goto out;
+    }
+    /* quiet hours in this number's zones */
+    now = (int64_t)time(NULL);
+    if (quiet_window_parse(&w, store_quiet_hours(R->c->store), &e) != 0 ||
+        quiet_check(&q, &w, to, now, &e) != 0) {
+        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+        goto out;
+    }
+    if (q.verdict == QUIET_UNKNOWN_ZONE) {
+        bulk_set(R, cid, "skipped", "no_time_zone",
+                 "no time zone is known for the number, so the quiet hours cannot be checked",
+                 state, reason);
+        goto out;
+    }
+    if (q.verdict == QUIET_QUIET) {
+        if (strcmp(R->b.quiet_mode, "schedule") != 0 || !q.has_next) {
+            snprintf(detail, sizeof(detail), "outside the hours texts are allowed (%s)",
+                     q.has_next ? q.next_allowed_iso : "no allowed time ahead");
+            bulk_set(R, cid, "skipped", "quiet_hours", detail, state, reason);
+            goto out;
+        }
+        send_at = q.next_allowed;
+        if (send_at < now + SEND_SCHEDULE_MIN_S + 5)
+            send_at = now + SEND_SCHEDULE_MIN_S + 5;
+    }
+    ready = outbox_bulk_item_ready(R->c->ob, R->request_id, cid, to, body, send_at * 1000, &e);
+    if (ready < 0) {
+        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+        goto out;
+    }
+    if (ready == 0) { /* cancelled meanwhile */
+        *state = "cancelled";
+        *reason = NULL;
+        goto out;
+    }
+    bulk_text(R, cid, rid_item, to, body, send_at, 1, state, reason);
+out:
+    cJSON_Delete(numbers);
+    cJSON_Delete(missing);
+    if (body) {
+        sodium_memzero(body, strlen(body));
+        free(body);
+    }
+}
+
+/* One candidate by its recorded state. */
+static void bulk_one(struct bulk_run *R, struct outbox_bulk_item *it, int cancelled,
+                     const char **state, const char **reason)
+{
+    char rid_item[OUTBOX_REQUEST_ID_MAX + 1];
+    struct outbox_entry en;
+    struct err e;
+    int found;
+
+    *state = it->state;
+    *reason = it->reason[0] ? it->reason : NULL;
+    if (bulk_state_final(it->state))
+        return;
+    if (outbox_bulk_item_id(rid_item, R->request_id, it->candidate_id) != 0) {
+        bulk_set(R, it->candidate_id, "failed", "internal", "the request id does not fit", state,
+                 reason);
+        return;
+    }
+    if (strcmp(it->state, "pending") != 0) {
+        /* ready or unknown: the journal decides */
+        err_clear(&e);
+        found = outbox_get(R->c->ob, rid_item, &en, &e);
+        if (found < 0) {
+            log_msg("bulk %s: %s", R->request_id, e.message);
+            return;
+        }
+        if (found) {
+            outbox_entry_free(&en);
+            if (it->to && it->body) {
+                bulk_text(R, it->candidate_id, rid_item, it->to, it->body, it->send_at_ms / 1000, 0,
+                          state, reason);
+                return;
+            }
+        }
+        /* nothing journaled: nothing went out; start it again unless cancelled */
+        if (cancelled) {
+            bulk_set(R, it->candidate_id, "cancelled", NULL, NULL, state, reason);
+            return;
+        }
+        bulk_set(R, it->candidate_id, "pending", NULL, NULL, state, reason);
+    }
+    if (cancelled) {
+        bulk_set(R, it->candidate_id, "cancelled", NULL, NULL, state, reason);
+        return;
+    }
+    bulk_resolve(R, it->candidate_id, rid_item, state, reason);
+}
+
+int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct err *e)
+{
+    struct bulk_run R;
+    struct outbox_bulk_item *items = NULL;
+    struct outbox_bulk cur;
+    struct bulk_counts k;
+    size_t n = 0, i;
+    int pass, rc = -1, cancelled;
+
+    memset(&R, 0, sizeof(R));
+    R.request_id = request_id;
+    R.pace_ms = bulk_pace_ms();
+    if (send_port(&R.c, 1, e) != 0)
+        return -1;
+    if (outbox_bulk_get(R.c->ob, request_id, &R.b, e) != 1) {
+        if (e->code == ERR_OK)
+            err_set(e, ERR_NOT_FOUND, "no bulk with request id %s", request_id);
+        return -1;
+    }
+    /* a second pass settles the texts whose outcome was not known on the first */
+    for (pass = 0; pass < 2; pass++) {
+        if (outbox_bulk_items(R.c->ob, request_id, 1, &items, &n, e) != 0)
+            goto out;
+        for (i = 0; i < n; i++) {
+            const char *state, *reason;
+            if (bulk_state_final(items[i].state))
+                continue;
+            if (pass == 1 && strcmp(items[i].state, "unknown") != 0)
+                continue;
+            /* the lease, renewed; and a cancel from any process, read before each candidate */
+            if (outbox_bulk_claim(R.c->ob, request_id, e) != 1) {
+                if (e->code == ERR_OK)
+                    err_set(e, ERR_OUTCOME_UNKNOWN,
+                            "another host process took this bulk over; ask bulk_status");
+                goto out;
+            }
+            if (outbox_bulk_get(R.c->ob, request_id, &cur, e) != 1)
+                goto out;
+            cancelled = cur.cancelled_ms != 0;
+            outbox_bulk_free(&cur);
+            bulk_one(&R, &items[i], cancelled, &state, &reason);
+            if (progress && bulk_counts_of(R.c->ob, request_id, &k, NULL, NULL, e) == 0)
+                progress(ud, request_id, &k, items[i].candidate_id, state, reason, 0);
+        }
+        outbox_bulk_items_free(items, n);
+        items = NULL;
+        n = 0;
+        if (bulk_counts_of(R.c->ob, request_id, &k, NULL, NULL, e) != 0)
+            goto out;
+        if (k.finished || k.sending == 0)
+            break;
+        bulk_sleep_ms(R.pace_ms);
+    }
+    rc = 0;
+out:
+    outbox_bulk_items_free(items, n);
+    {
+        struct err fe;
+        err_clear(&fe);
+        if (bulk_counts_of(R.c->ob, request_id, &k, NULL, NULL, &fe) == 0) {
+            if (k.finished ? outbox_bulk_finish(R.c->ob, request_id, &fe) != 0
+                           : outbox_bulk_release(R.c->ob, request_id, &fe) != 0)
+                log_msg("bulk %s: %s", request_id, fe.message);
+            if (progress)
+                progress(ud, request_id, &k, NULL, NULL, NULL, 1);
+        }
+    }
+    if (R.gh) {
+        gh_client_save_cache(R.gh);
+        gh_client_free(R.gh);
+    }
+    if (R.gh_tried)
+        gh_config_release(&R.cfg, &R.src);
+    if (R.c->gh)
+        send_gh_save_cache(R.c->gh);
+    outbox_bulk_free(&R.b);
+    return rc;
+}
+
+/* ---- status and cancel ---- */
+
+static const char *bulk_state_shown(const char *s)
+{
+    return strcmp(s, "ready") == 0 ? "sending" : s;
+}
+
+static int bulk_report(struct send_ctx *c, const char *request_id, cJSON *result, struct err *e)
+{
+    struct outbox_bulk_item *items = NULL;
+    struct outbox_bulk b;
+    struct outbox_entry probe;
+    struct bulk_counts k;
+    cJSON *arr;
+    size_t n = 0, i;
+    char rid_item[OUTBOX_REQUEST_ID_MAX + 1];
+
+    if (bulk_counts_of(c->ob, request_id, &k, &items, &n, e) != 0)
+        return -1;
+    if (outbox_bulk_get(c->ob, request_id, &b, e) != 1) {
+        outbox_bulk_items_free(items, n);
+        return -1;
+    }
+    bulk_counts_json(result, request_id, &k, 0);
+    cJSON_AddBoolToObject(result, "finished", k.finished);
+    cJSON_AddBoolToObject(result, "cancelled_by_request", b.cancelled_ms != 0);
+    memset(&probe, 0, sizeof(probe));
+    probe.owner_pid = b.owner_pid;
+    probe.lease_until_ms = b.lease_until_ms;
+    cJSON_AddBoolToObject(result, "running",
+                          b.owner_pid > 0 &&
+                              (outbox_entry_busy(&probe) || b.owner_pid == (int64_t)getpid()));
+    if (b.job_id[0])
+        cJSON_AddStringToObject(result, "job_id", b.job_id);
+    else
+        cJSON_AddNullToObject(result, "job_id");
+    cJSON_AddStringToObject(result, "quiet_hours", b.quiet_mode);
+    outbox_bulk_free(&b);
+    arr = cJSON_AddArrayToObject(result, "candidates");
+    for (i = 0; arr && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        struct outbox_entry en;
+        struct err ge;
+        if (!o)
+            break;
+        cJSON_AddStringToObject(o, "candidate_id", items[i].candidate_id);
+        cJSON_AddStringToObject(o, "state", bulk_state_shown(items[i].state));
+        if (items[i].reason[0])
+            cJSON_AddStringToObject(o, "reason", items[i].reason);
+        if (items[i].detail[0])
+            cJSON_AddStringToObject(o, "detail", items[i].detail);
+        err_clear(&ge);
+        if ((strcmp(items[i].state, "sent") == 0 || strcmp(items[i].state, "scheduled") == 0) &&
+            outbox_bulk_item_id(rid_item, request_id, items[i].candidate_id) == 0 &&
+            outbox_get(c->ob, rid_item, &en, &ge) == 1) {
+            cJSON_AddStringToObject(o, "message_id", en.message_id);
+            cJSON_AddStringToObject(o, "note", outbox_note_name(en.note_state));
+            outbox_entry_free(&en);
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    outbox_bulk_items_free(items, n);
+    return 0;
+}
+
+static int bulk_rid(const char *request_id, struct err *e)
+{
+    if (!request_id || !bulk_id_ok(request_id)) {
+        err_set(e, ERR_BAD_REQUEST, BULK_ID_RULE);
+        return -1;
+    }
+    return 0;
+}
+
+int bulk_status(const char *request_id, cJSON *result, struct err *e)
+{
+    struct send_ctx *c;
+
+    if (bulk_rid(request_id, e) != 0 || send_port(&c, 1, e) != 0)
+        return -1;
+    return bulk_report(c, request_id, result, e);
+}
+
+int bulk_cancel(const char *request_id, cJSON *result, struct err *e)
+{
+    struct send_ctx *c;
+    int r;
+
+    if (bulk_rid(request_id, e) != 0 || send_port(&c, 1, e) != 0)
+        return -1;
+    r = outbox_bulk_cancel(c->ob, request_id, e);
+    if (r < 0)
+        return -1;
+    if (r == 0) {
+        err_set(e, ERR_NOT_FOUND,
+                "no bulk with request id %s is known to this host (a bulk is kept for 30 days)",
+                request_id);
+        return -1;
+    }
+    return bulk_report(c, request_id, result, e);
+}

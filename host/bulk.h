@@ -1,0 +1,68 @@
+/*
+ * bulk — one text to many candidates (verbs bulk_send, bulk_status, bulk_cancel and
+ * `textus-host bulk`): a bulk is a list of single sends.
+ *
+ * bulk_send records the bulk (its body, options and candidates) durably in the outbox
+ * (outbox.h, "bulks") before it replies; the candidates are then texted one at a time,
+ * each through the single-send flow (send_sms, send.h) under the derived request id
+ * "<bulk id>:<candidate id>", so that each inherits its promises: the opt-out and
+ * blocked checks, the journal's exactly-once replay, one note. Per candidate, before its
+ * text: the number from the Greenhouse record by extract_phone's fallback rule, the body's
+ * merge fields filled with the candidate's names (compose.h), and the quiet hours in that
+ * number's zones (scheduled for the next allowed time, or skipped, as asked).
+ *
+ * A crash, a killed host or the same bulk_send again never texts anyone twice: a candidate
+ * whose journal row exists is replayed (never a new POST), and a driver that dies leaves
+ * the bulk to the next bulk_send with the same request id, which finishes it.
+ *
+ * Pacing: at most one new text per BULK_PACE_MS (1 s: 300 of TextUs's 1,000 per 5 minutes
+ * per token, the rest left to the recruiter's own texts); a 429 waits for its Retry-After.
+ * [engine]
+ */
+#ifndef TH_BULK_H
+#define TH_BULK_H
+
+#include "common.h"
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "handler.h"
+
+#define BULK_PACE_MS 1000
+
+/* The counts of a bulk (PROTOCOL.md, bulk_send's events). */
+struct bulk_counts {
+    long total, done, sent, scheduled, skipped, failed, cancelled;
+    long sending; /* being texted, or sent with an outcome not known yet */
+    int finished; /* every candidate is done */
+    int was_cancelled;
+};
+
+/* Called after each candidate (final = 0) and once at the end (final = 1). */
+typedef void (*bulk_progress_fn)(void *ud, const char *request_id, const struct bulk_counts *k,
+                                 const char *candidate_id, const char *state, const char *reason,
+                                 int final);
+
+/*
+ * bulk_send's first half: validate req, record the bulk (or find it: the same request
+ * again), fill result {request_id, accepted, skipped, total, replayed, driving}. *drive = 1
+ * when this process is to text the candidates now (bulk_run); 0 when the bulk is finished
+ * or another live process is driving it. 0, or -1 with *e set.
+ */
+int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e) TH_WUR;
+
+/* Text the bulk's remaining candidates (see above); progress may be NULL. 0, or -1 with *e
+ * set (the journal could not be read; what was done is recorded). */
+int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct err *e) TH_WUR;
+
+/* bulk_status: the counts and each candidate's state. */
+int bulk_status(const char *request_id, cJSON *result, struct err *e) TH_WUR;
+
+/* bulk_cancel: stop what has not been sent; the result says what had (as bulk_status). */
+int bulk_cancel(const char *request_id, cJSON *result, struct err *e) TH_WUR;
+
+/* The event members of counts k (and finished when final). */
+void bulk_counts_json(cJSON *obj, const char *request_id, const struct bulk_counts *k, int final);
+
+#endif
