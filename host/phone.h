@@ -10,8 +10,9 @@
  * glued to words or inside URLs and vanity numbers are never phone numbers.
  * International numbers (+44 ...) are recognised but marked unsupported.
  * Only a number beneath the name can be the default: one above it (a referrer's,
- * a recruiter's, an office line) or after "Referred by", "Recruiter:" ... on its
- * line is listed as PHONE_SOURCE_OTHER, never chosen.
+ * a recruiter's, an office line) or labelled as someone else's ("Referred by",
+ * "Recruiter:", "Coordinator" on a line above, "(referrer)" after it: the grammar
+ * is in phone.c and PROTOCOL.md) is listed as PHONE_SOURCE_OTHER, never chosen.
  *
  * Use: phone_scan_init(), then phone_scan_line() for each line in document
  * order, then phone_scan_finish() and phone_scan_free(). The scanner makes one
@@ -96,9 +97,10 @@ struct phone_scan {
     size_t line_no;
     long name_line;
     size_t name_end;   /* byte offset (in the name line) of the name's last code point */
-    size_t name_extra; /* letters and digits of the name line outside the name and (...) */
+    uint64_t name_key; /* phone_name_key() of the name line: lower stands more alone */
     enum phone_label prev_line_label;
-    int prev_line_other; /* the previous line was only "Referred by", "Recruiter:" ... */
+    int other_lines;  /* a marker above labels up to this many more lines (up to a number) */
+    int prev_heading; /* the previous line ends with ':' ("Possible duplicate:") */
     /* numbers seen, distinct, in document order; tier: lower is a better default */
     struct phone_number numbers[PHONE_MAX_NUMBERS];
     unsigned char tier[PHONE_MAX_NUMBERS];
