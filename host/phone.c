@@ -1241,20 +1241,19 @@ int phone_e164_nanp_valid(const char *s)
     return s && s[0] == '+' && s[1] == '1' && strlen(s) == 12 && phone_nanp_valid(s + 2);
 }
 
-/* The Greenhouse id rule on s[0..n): 1-18 ASCII digits whose value is above 0. */
+/* The Greenhouse id rule on s[0..n): 1-18 ASCII digits, the first not 0 (so the value is
+ * above 0 and has one spelling: "01001" would be a second name for 1001's thread). */
 static int phone_gh_id_digits(const char *s, size_t n)
 {
     size_t i;
-    int nonzero = 0;
 
-    if (n < 1 || n > PHONE_GH_ID_MAX_DIGITS)
+    if (n < 1 || n > PHONE_GH_ID_MAX_DIGITS || s[0] == '0')
         return 0;
     for (i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
             return 0;
-        nonzero |= s[i] != '0';
     }
-    return nonzero;
+    return 1;
 }
 
 int phone_gh_id_valid(const char *s)
@@ -1777,6 +1776,41 @@ void phone_scan_finish(struct phone_scan *s, struct phone_result *out)
             continue;
         out->alternatives[out->alternatives_count++] = s->numbers[i];
     }
+}
+
+size_t phone_parse_values(struct phone_number *out, size_t max, const char *text, size_t len)
+{
+    struct phone_scan *s = malloc(sizeof(*s));
+    size_t n = 0;
+
+    if (!s)
+        return 0;
+    if (phone_scan_init(s, NULL, 0, NULL) == 0 && phone_scan_line(s, text, len) == 0) {
+        for (n = 0; n < s->count && n < max; n++)
+            out[n] = s->numbers[n];
+    }
+    phone_scan_free(s);
+    free(s);
+    return n;
+}
+
+int phone_value_has(const char *text, size_t len, const char *e164)
+{
+    struct phone_scan *s = malloc(sizeof(*s));
+    int found = 0;
+    size_t i;
+
+    if (!s)
+        return 0;
+    if (phone_scan_init(s, NULL, 0, NULL) == 0 && phone_scan_line(s, text, len) == 0) {
+        for (i = 0; i < s->count && found != 1; i++) {
+            if (strcmp(s->numbers[i].e164, e164) == 0)
+                found = s->numbers[i].ext[0] ? 2 : 1;
+        }
+    }
+    phone_scan_free(s);
+    free(s);
+    return found;
 }
 
 int phone_parse_value(struct phone_number *out, const char *text, size_t len)

@@ -135,6 +135,17 @@ void phone_scan_free(struct phone_scan *s);
  */
 int phone_parse_value(struct phone_number *out, const char *text, size_t len) TH_WUR;
 
+/*
+ * Whether a free-text phone value (a Greenhouse record's phone_numbers[].value, which may hold
+ * several: "303-555-0124 / 720-555-0199") holds the number e164: 1 written without an
+ * extension, 2 only with one ("(303) 555-0123 ext. 45": a desk line, not the same number to
+ * text), 0 not at all (or out of memory).
+ */
+int phone_value_has(const char *text, size_t len, const char *e164) TH_WUR;
+
+/* Every number of such a value, in order, at most max of them into out; returns how many. */
+size_t phone_parse_values(struct phone_number *out, size_t max, const char *text, size_t len);
+
 /* Greenhouse ids (candidates, users) are positive integers of at most 18 digits. */
 #define PHONE_GH_ID_MAX_DIGITS 18
 
@@ -148,7 +159,7 @@ int phone_candidate_id(char *out, size_t outsz, const char *url) TH_WUR;
 
 /*
  * The Greenhouse id rule, for every verb that takes a candidate id: 1-18 ASCII
- * digits whose value is above 0 ("0", "0000" and 19-digit runs are refused).
+ * digits, the first not 0 ("0", "0000", "01001" and 19-digit runs are refused).
  */
 int phone_gh_id_valid(const char *s) TH_WUR;
 
