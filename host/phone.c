@@ -793,6 +793,51 @@ static size_t phone_marker_match(const unsigned char *cls, size_t n, size_t a, c
     return q < n && phone_is_wordish(cls[q]) ? 0 : q;
 }
 
+/*
+ * The second letters of the markers, by first letter ('a'..'z'): bit k for letter 'a' + k,
+ * bit 26 for a non-ASCII letter ('*'). A word whose first two letters start no marker is
+ * passed over without looking at the list (most words: the scan stays fast). Keep in step
+ * with phone_markers (tests/unit/test_phone.c checks every marker passes it).
+ */
+static const uint32_t phone_marker_second[26] = {
+    0x0040040, 0x0000000, 0x0024000, 0x0000000, 0x0001000, 0x0000001, 0x0100000,
+    0x0100100, 0x0002000, 0x0000000, 0x0004000, 0x0000000, 0x0004001, 0x0000010,
+    0x0400000, 0x0004001, 0x0000000, 0x4000010, 0x010c004, 0x0000000, 0x0000000,
+    0x0000000, 0x0000100, 0x0000000, 0x0000000, 0x0000000,
+};
+
+/* Letters and digits, and a non-ASCII letter's cell: what glues to a word. */
+static const unsigned char phone_word_tab[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,       ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,       ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,       ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,       ['V'] = 1,
+    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,       ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,       ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,       ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, [CLS_LETTER] = 1};
+
+/* The first letters of the markers, either case. */
+static const unsigned char phone_marker_lead[256] = {
+    ['a'] = 1, ['A'] = 1, ['c'] = 1, ['C'] = 1, ['e'] = 1, ['E'] = 1, ['f'] = 1, ['F'] = 1,
+    ['g'] = 1, ['G'] = 1, ['h'] = 1, ['H'] = 1, ['i'] = 1, ['I'] = 1, ['k'] = 1, ['K'] = 1,
+    ['m'] = 1, ['M'] = 1, ['n'] = 1, ['N'] = 1, ['o'] = 1, ['O'] = 1, ['p'] = 1, ['P'] = 1,
+    ['r'] = 1, ['R'] = 1, ['s'] = 1, ['S'] = 1, ['w'] = 1, ['W'] = 1};
+
+/* 1 when the word starting at cell ws may begin a marker (phone_marker_second). */
+static int phone_marker_may(const unsigned char *cls, size_t n, size_t ws)
+{
+    unsigned c0 = cls[ws] | 32u, c1;
+
+    if (c0 < 'a' || c0 > 'z' || ws + 1 >= n)
+        return 0;
+    c1 = cls[ws + 1];
+    if (c1 == CLS_LETTER)
+        return (phone_marker_second[c0 - 'a'] >> 26) & 1;
+    c1 |= 32u;
+    return c1 >= 'a' && c1 <= 'z' && ((phone_marker_second[c0 - 'a'] >> (c1 - 'a')) & 1);
+}
+
 /* The first marker phrase from phone_markers[*at] on at word start ws: its end, with *kind and
  * *at (its index) set; 0 when none. */
 static size_t phone_marker_phrase(const unsigned char *cls, size_t n, size_t ws, int *kind,
@@ -801,6 +846,8 @@ static size_t phone_marker_phrase(const unsigned char *cls, size_t n, size_t ws,
     unsigned char c0 = cls[ws] >= 'A' && cls[ws] <= 'Z' ? cls[ws] + 32 : cls[ws];
     size_t i, we;
 
+    if (!phone_marker_may(cls, n, ws))
+        return 0;
     for (i = *at; i < TH_ARRAY_SIZE(phone_markers); i++) {
         if ((unsigned char)phone_markers[i].w[0] != c0)
             continue;
@@ -874,26 +921,25 @@ static size_t phone_other_end(const unsigned char *cls, size_t n, size_t we, int
  */
 static size_t phone_other_from(const unsigned char *cls, size_t n, size_t from)
 {
-    size_t i = from, lead = 0;
+    size_t i, lead = 0;
 
-    while (lead < n && phone_is_filler(cls[lead]))
-        lead++;
-    while (i < n) {
-        size_t ws = i, we, at = 0;
+    /* one look-up per cell: only a word start with a marker's first letter goes further */
+    for (i = from; i < n; i++) {
+        size_t we, at = 0;
         int kind;
 
-        if (!phone_is_alpha(cls[i]) || (i > 0 && phone_is_wordish(cls[i - 1]))) {
-            i++;
+        if (!phone_marker_lead[cls[i]] || (i > 0 && phone_word_tab[cls[i - 1]]))
             continue;
-        }
+        if (!phone_marker_may(cls, n, i))
+            continue;
+        while (lead < n && phone_is_filler(cls[lead]))
+            lead++;
         /* every phrase starting here, longest first, until one is a marker */
-        while ((we = phone_marker_phrase(cls, n, ws, &kind, &at)) != 0) {
-            if (phone_other_end(cls, n, we, kind, ws == lead))
-                return ws;
+        while ((we = phone_marker_phrase(cls, n, i, &kind, &at)) != 0) {
+            if (phone_other_end(cls, n, we, kind, i == lead))
+                return i;
             at++;
         }
-        while (i < n && phone_is_alpha(cls[i]))
-            i++;
     }
     return n;
 }
