@@ -711,64 +711,71 @@ static enum phone_label phone_label_line(const unsigned char *cls, size_t n)
  * 'e' ("r*f*r*" is "Référé"), and a trailing 's' is always allowed (plurals).
  */
 static const struct phone_word phone_markers[] = {
-    /* longer phrases first: the first marker that matches is taken */
-    {"referredby", 1},
-    {"referred", 1},
-    {"referral", 1},
-    {"referrer", 1},
-    {"referer", 1},
-    {"referring", 1},
-    {"referee", 1},
-    {"reference", 1},
-    {"emergency contact", 1},
+    /* sorted by first letter: phone_marker_first[] indexes the groups */
+    {"agency", 2},
+    {"agency recruiter", 1},
+    {"agent", 2},
+    {"assistant", 2},
+    {"co-ordinator", 2},
+    {"contact", 2},
+    {"contacto", 2},
+    {"coordinador", 2},
+    {"coordinadora", 2},
+    {"coordinator", 2},
+    {"credited", 1},
     {"emergency", 2},
+    {"emergency contact", 1},
+    {"empfehlung", 1},
+    {"empfohlen", 1},
+    {"father", 2},
+    {"guardian", 2},
+    {"hiring team", 1},
+    {"husband", 2},
+    {"interviewer", 2},
+    {"kontakt", 2},
+    {"manager", 2},
+    {"mother", 2},
     {"next of kin", 1},
+    {"owner", 2},
+    {"parent", 2},
+    {"partner", 2},
     {"point of contact", 1},
     {"points of contact", 1},
-    {"hiring team", 1},
-    {"agency recruiter", 1},
-    {"agency", 2},
-    {"agent", 2},
-    {"submitted by", 1},
-    {"sourced", 1},
-    {"sourcer", 2},
-    {"source", 2},
-    {"credited", 1},
-    {"empfohlen", 1},
-    {"empfehlung", 1},
-    {"r*f*r*e", 1},
     {"r*f*r*", 1},
+    {"r*f*r*e", 1},
     {"r*f*rent", 1},
-    {"recomendado", 1},
+    {"reclutador", 2},
     {"recomendada", 1},
-    {"referido", 1},
-    {"referida", 1},
+    {"recomendado", 1},
     {"recruiter", 2},
     {"recruiting", 2},
     {"recruteur", 2},
-    {"reclutador", 2},
-    {"coordinator", 2},
-    {"co-ordinator", 2},
-    {"coordinador", 2},
-    {"coordinadora", 2},
-    {"interviewer", 2},
-    {"manager", 2},
-    {"owner", 2},
-    {"scheduler", 2},
-    {"contact", 2},
-    {"kontakt", 2},
-    {"contacto", 2},
-    {"supervisor", 2},
-    {"guardian", 2},
-    {"spouse", 2},
-    {"assistant", 2},
-    {"parent", 2},
-    {"partner", 2},
-    {"husband", 2},
-    {"wife", 2},
-    {"mother", 2},
-    {"father", 2},
+    {"referee", 1},
+    {"reference", 1},
+    {"referer", 1},
+    {"referida", 1},
+    {"referido", 1},
+    {"referral", 1},
+    {"referred", 1},
+    {"referredby", 1},
+    {"referrer", 1},
+    {"referring", 1},
     {"relative", 2},
+    {"scheduler", 2},
+    {"source", 2},
+    {"sourced", 1},
+    {"sourcer", 2},
+    {"spouse", 2},
+    {"submitted by", 1},
+    {"supervisor", 2},
+    {"wife", 2},
+};
+
+/* Where each first letter's markers are in phone_markers: [start, end), by 'a'..'z'. */
+static const unsigned char phone_marker_first[26][2] = {
+    {0, 4},   {0, 0},   {4, 11}, {0, 0},   {11, 15}, {15, 16}, {16, 17}, {17, 19}, {19, 20},
+    {0, 0},   {20, 21}, {0, 0},  {21, 23}, {23, 24}, {24, 25}, {25, 29}, {0, 0},   {29, 49},
+    {49, 56}, {0, 0},   {0, 0},  {0, 0},   {56, 57}, {0, 0},   {0, 0},   {0, 0},
 };
 
 /* The end of pattern pat matched at cell a (case-insensitive, see above), or 0. */
@@ -839,18 +846,23 @@ static int phone_marker_may(const unsigned char *cls, size_t n, size_t ws)
 }
 
 /* The first marker phrase from phone_markers[*at] on at word start ws: its end, with *kind and
- * *at (its index) set; 0 when none. */
+ * *at (its index) set; 0 when none. Only the markers of the word's first letter are tried. */
 static size_t phone_marker_phrase(const unsigned char *cls, size_t n, size_t ws, int *kind,
                                   size_t *at)
 {
     unsigned char c0 = cls[ws] >= 'A' && cls[ws] <= 'Z' ? cls[ws] + 32 : cls[ws];
+    unsigned c2;
     size_t i, we;
 
     if (!phone_marker_may(cls, n, ws))
         return 0;
-    for (i = *at; i < TH_ARRAY_SIZE(phone_markers); i++) {
-        if ((unsigned char)phone_markers[i].w[0] != c0)
-            continue;
+    if (*at < phone_marker_first[c0 - 'a'][0])
+        *at = phone_marker_first[c0 - 'a'][0];
+    c2 = ws + 2 < n ? cls[ws + 2] | 32u : 0;
+    for (i = *at; i < phone_marker_first[c0 - 'a'][1]; i++) {
+        const char *w = phone_markers[i].w;
+        if (w[1] != '*' && w[2] != '*' && (unsigned char)w[2] != c2)
+            continue; /* the third letter differs: no need to compare the rest */
         we = phone_marker_match(cls, n, ws, phone_markers[i].w);
         if (we) {
             *kind = phone_markers[i].kind;
@@ -923,21 +935,30 @@ static size_t phone_other_from(const unsigned char *cls, size_t n, size_t from)
 {
     size_t i, lead = 0;
 
-    /* one look-up per cell: only a word start with a marker's first letter goes further */
-    for (i = from; i < n; i++) {
-        size_t we, at = 0;
+    /* word by word: only a word whose first two letters begin a marker goes further */
+    i = from;
+    if (i > 0 && i < n && phone_word_tab[cls[i - 1]])
+        while (i < n && phone_word_tab[cls[i]])
+            i++;
+    for (;;) {
+        size_t we, at = 0, ws;
         int kind;
 
-        if (!phone_marker_lead[cls[i]] || (i > 0 && phone_word_tab[cls[i - 1]]))
-            continue;
-        if (!phone_marker_may(cls, n, i))
+        while (i < n && !phone_word_tab[cls[i]])
+            i++;
+        if (i >= n)
+            break;
+        ws = i;
+        while (i < n && phone_word_tab[cls[i]])
+            i++;
+        if (!phone_marker_lead[cls[ws]] || !phone_marker_may(cls, n, ws))
             continue;
         while (lead < n && phone_is_filler(cls[lead]))
             lead++;
-        /* every phrase starting here, longest first, until one is a marker */
-        while ((we = phone_marker_phrase(cls, n, i, &kind, &at)) != 0) {
-            if (phone_other_end(cls, n, we, kind, i == lead))
-                return i;
+        /* every phrase starting here until one is a marker */
+        while ((we = phone_marker_phrase(cls, n, ws, &kind, &at)) != 0) {
+            if (phone_other_end(cls, n, we, kind, ws == lead))
+                return ws;
             at++;
         }
     }
