@@ -111,6 +111,31 @@ int handler_extract_known(const char *candidate_id, const char *to)
     return -1;
 }
 
+/*
+ * 1 when a credential store exists: a stat of its path, resolved once per process (the
+ * environment naming it does not change while the host runs). Every opened profile asks (the
+ * cross-check), so the paths are not worked out again each time (paths_store_exists does).
+ */
+static int extract_store_exists(void)
+{
+    static char path[PATHS_MAX];
+    static int resolved;
+    struct stat st;
+
+    if (!resolved) {
+        struct paths *p = malloc(sizeof(*p)); /* PATHS_MAX-sized members: off the stack */
+        struct err ignored;
+        if (p && paths_resolve(p, &ignored) == 0 && strlen(p->store) < sizeof(path)) {
+            memcpy(path, p->store, strlen(p->store) + 1);
+            resolved = 1;
+        }
+        free(p);
+        if (!resolved)
+            return paths_store_exists();
+    }
+    return stat(path, &st) == 0;
+}
+
 /* Limits on the profile (documented in PROTOCOL.md). */
 #define EXTRACT_MAX_LINES      20000
 #define EXTRACT_MAX_LINE_BYTES 65536
@@ -189,7 +214,7 @@ static int extract_greenhouse(struct phone_result *res, const char *candidate_id
     size_t count = 0, i, best = 0;
     int best_rank = 99, rc = -1;
 
-    if (!paths_store_exists())
+    if (!extract_store_exists())
         return 0; /* nothing configured: do not even load the engine */
     api = engine_api_optional();
     if (!api || !api->greenhouse_fallback_phones)
