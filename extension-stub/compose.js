@@ -418,7 +418,8 @@
     for (const b of bar.querySelectorAll('button')) b.disabled = true;
     send.show('scheduling', 'Scheduling…', '', '');
     const r = await ctx.host('schedule_sms', { request_id: send.scheduleId(sendAt), candidate_id: ctx.state.candidateId,
-      to: ctx.state.phone.e164, body: send.body(), send_at: sendAt });
+      to: ctx.state.phone.e164, body: send.body(), send_at: sendAt,
+      ...(ctx.state.onRecord === false ? { to_unlisted: true } : {}) });
     if (!r.ok) {
       const words = send.words(r.error);
       send.show('refused:' + r.error.code, 'Not scheduled: ' + words.text.replace(/^Not sent: /, ''), words.note, 'bad');

@@ -328,6 +328,9 @@
       return true;
     }
     state.phone = r.result.phone;
+    // whether the number is on the candidate's Greenhouse record: true, false, or null when the
+    // host could not check it (no store, Greenhouse unreachable); false asks before Send
+    state.onRecord = r.result.on_record === undefined ? null : r.result.on_record;
     if (r.result.candidate_id) state.candidateId = r.result.candidate_id;
     placeButtons(nameEl, header, state.phone);
     document.documentElement.dataset.textusState = 'ready';
@@ -440,6 +443,17 @@
       el('span', { class: 'textus-number-source', 'data-source': state.phone.source || 'profile' }, from));
     const close = el('button', { type: 'button', class: 'textus-x textus-close', 'aria-label': 'Close', title: 'Close (Esc)' }, '×');
     head.append(title, number, close);
+    // a number the host found not to be on the candidate's Greenhouse record: said, and Send
+    // waits for the person to confirm it (the send then carries to_unlisted, and its note says so)
+    const offRecord = state.onRecord === false;
+    const confirmNumber = el('input', { type: 'checkbox', class: 'textus-confirm-number-box', id: 'textus-confirm-number' });
+    if (offRecord) {
+      const confirmLabel = el('label', { class: 'textus-line textus-confirm-number', for: 'textus-confirm-number' });
+      confirmLabel.append(confirmNumber,
+        ` Text ${state.phone.display} anyway: I checked it is ${first || 'the candidate'}'s number`);
+      head.append(el('p', { class: 'textus-line textus-number-warning', role: 'alert' },
+        `This number is not on ${state.profile.name}'s Greenhouse record.`), confirmLabel);
+    }
     const foot = el('div', { class: 'textus-foot' });
     const taLabel = el('label', { for: 'textus-compose-body', class: 'textus-sr' }, `Message to ${state.profile.name}`);
     const ta = el('textarea', { class: 'textus-body', id: 'textus-compose-body', rows: '4',
@@ -541,7 +555,8 @@
       counter.dataset.tooLong = c.tooLong ? '1' : '0';
       const why = busy ? '' : refused === 'opted_out' ? `${first || 'The candidate'} opted out of texts`
         : refused === 'blocked' ? 'This number is blocked in TextUs'
-          : !ta.value.trim() ? 'Type a message first' : c.tooLong ? 'Too long to send' : '';
+          : offRecord && !confirmNumber.checked ? 'Confirm the number first (it is not on the Greenhouse record)'
+            : !ta.value.trim() ? 'Type a message first' : c.tooLong ? 'Too long to send' : '';
       send.disabled = busy || !!why;
       reason.textContent = why;
       send.textContent = busy ? 'Sending…' : retryLabel || (asWritten !== null ? 'Send as written' : 'Send');
@@ -638,7 +653,7 @@
         }
       });
       const r = await host('send_sms', Object.assign({ request_id: rid, candidate_id: state.candidateId,
-        to: state.phone.e164, body, reply_before_note: true }, extra || {}));
+        to: state.phone.e164, body, reply_before_note: true }, offRecord ? { to_unlisted: true } : {}, extra || {}));
       busy = false;
       if (box !== myBox) return;
       if (!r.ok && r.error.code === 'quiet_hours' && window.TextusCompose) {
@@ -701,6 +716,7 @@
       });
     };
     send.addEventListener('click', () => sendNow());
+    confirmNumber.addEventListener('change', () => update());
   }
 
   function closeCompose(restoreFocus) {

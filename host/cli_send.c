@@ -142,7 +142,9 @@ static int cli_send_journaled(const char *rid)
 
 /*
  * With notes on, --to must be one of the candidate's numbers in Greenhouse (List Candidates by
- * id, the lookup extract_phone's fallback makes): a mistyped --to or --candidate would text
+ * id, the lookup extract_phone's fallback makes), any of the numbers a record value holds, and
+ * written there without an extension (one with an extension is a desk line, refused as not
+ * listed): a mistyped --to or --candidate would text
  * someone and log it on a candidate whose record lacks the number. 0 when it is (or notes are
  * off: no note names the candidate), also when it is not but unlisted_ok (--to-unlisted) —
  * *unlisted is then set, so that the note says so; 1 when refused or the look-up failed (said
@@ -154,7 +156,7 @@ static int cli_send_to_listed(const char *cand, const char *to, int unlisted_ok,
     cJSON *arr, *item;
     struct err e;
     size_t count = 0;
-    int listed = 0;
+    int listed = 0, desk = 0;
 
     err_clear(&e);
     if (send_port(&c, 1, &e) != 0)
@@ -183,11 +185,15 @@ static int cli_send_to_listed(const char *cand, const char *to, int unlisted_ok,
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "value");
         struct phone_number n;
+        int has;
         if (!cJSON_IsString(v) || !phone_parse_value(&n, v->valuestring, strlen(v->valuestring)))
             continue;
         count++;
-        if (strcmp(n.e164, to) == 0)
-            listed = 1;
+        /* every number of the value ("303-555-0124 / 720-555-0199"); one written with an
+         * extension only is a desk line, not the person's number to text */
+        has = phone_value_has(v->valuestring, strlen(v->valuestring), to);
+        listed |= has == 1;
+        desk |= has == 2;
     }
     cJSON_Delete(arr);
     if (listed)
@@ -195,6 +201,16 @@ static int cli_send_to_listed(const char *cand, const char *to, int unlisted_ok,
     if (unlisted_ok) { /* --to-unlisted: sent, and the note says it is not on the record */
         *unlisted = 1;
         return 0;
+    }
+    if (desk) {
+        fprintf(stderr,
+                "textus-host send: --to is on candidate %s's Greenhouse record only with an "
+                "extension: a desk line (a text reaches the switchboard, not the person); "
+                "nothing was sent and no note was written. Check --to, or add --to-unlisted to "
+                "text it anyway (the note on candidate %s then says the number is not on their "
+                "record)\n",
+                cand, cand);
+        return 1;
     }
     fprintf(stderr,
             "textus-host send: --to is not one of candidate %s's numbers in Greenhouse (the "

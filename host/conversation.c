@@ -196,7 +196,8 @@ static void conv_fmt_utc(char *out, size_t outsz, int64_t ms, const char *raw)
  * control, bidi or zero-width character, markup escaped, the text cut at NOTETEXT_BODY_MAX
  * bytes). malloc'd, NULL when out of memory.
  */
-static char *conv_note_text(const char *who, const char *from, const struct conv_msg *r)
+static char *conv_note_text(const char *who, const char *from, int unlisted,
+                            const struct conv_msg *r)
 {
     char when[64], marker[TEXTUS_ID_MAX + 16];
     char *name = NULL, *body = NULL, *out = NULL;
@@ -211,9 +212,20 @@ static char *conv_note_text(const char *who, const char *from, const struct conv
         notetext_clean(&body, NULL, text, strlen(text), NOTETEXT_BODY_MAX, NOTETEXT_MARKUP,
                        r->cut) != 0)
         goto out;
-    len = strlen(name) + strlen(from) + strlen(when) + strlen(body) + strlen(marker) + 128;
+    len = strlen(name) + strlen(from) + strlen(when) + strlen(body) + strlen(marker) + 256;
     out = malloc(len);
-    if (out)
+    if (out && unlisted) /* texted knowingly off the record: the reply may not be theirs */
+        snprintf(out, len,
+                 "Text message reply received via TextUs from %s%s%s (the number texted with "
+                 "--to-unlisted or confirmed in the compose box; it is not on the candidate's "
+                 "Greenhouse record) on %s:\n\n%s\n\n%s",
+                 *name && strcmp(name, "the candidate") != 0 ? name : "",
+                 *name && strcmp(name, "the candidate") != 0 ? ", " : "", from, when,
+                 *body   ? body
+                 : *text ? "(no character of the text can be shown)"
+                         : "(no text: a picture or an attachment)",
+                 marker);
+    else if (out)
         snprintf(out, len, "Text message reply received via TextUs from %s (%s) on %s:\n\n%s\n\n%s",
                  *name ? name : "the candidate", from, when,
                  *body   ? body
@@ -280,7 +292,7 @@ static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
         char *note;
         if (!conv_reply_after(w, m))
             continue;
-        note = conv_note_text(who, th->to, m);
+        note = conv_note_text(who, th->to, th->to_unlisted, m);
         if (!note) {
             err_set(e, ERR_INTERNAL, "out of memory");
             return -1;

@@ -54,6 +54,7 @@ static const struct {
     [ERR_QUIET_HOURS] = {"quiet_hours", 0},
     [ERR_SCHEDULE_OUT_OF_RANGE] = {"schedule_out_of_range", 0},
     [ERR_TEXTUS_USER_UNKNOWN] = {"textus_user_unknown", 0},
+    [ERR_NOT_CANDIDATES_NUMBER] = {"not_candidates_number", 0},
 };
 
 const char *err_code_name(enum err_code code)

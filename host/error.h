@@ -61,6 +61,8 @@ enum err_code {
     ERR_QUIET_HOURS,
     ERR_SCHEDULE_OUT_OF_RANGE,
     ERR_TEXTUS_USER_UNKNOWN,
+    /* 39: whose number */
+    ERR_NOT_CANDIDATES_NUMBER,
     /* append new codes here, never in between */
     ERR__COUNT
 };

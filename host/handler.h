@@ -42,6 +42,8 @@ struct handler_env {
     void *proto;     /* the protocol layer's own */
     int to_unlisted; /* `textus-host send --to-unlisted`: the number is knowingly not the
                         candidate's (send_request.to_unlisted); 0 everywhere else */
+    /* On a port: handler_extract_known (what this port's extract_phone read); NULL in the CLI. */
+    int (*candidate_number)(const char *candidate_id, const char *to);
 };
 
 /*
@@ -81,6 +83,11 @@ void handler_result_take(cJSON *result, cJSON *src);
 
 /* The built-in verbs that need no engine. */
 int handler_ping(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
+/*
+ * Whether `to` is one of the candidate's numbers as this process's extract_phone read them:
+ * 1 yes, 0 no, -1 extract_phone never ran for the candidate here (PROTOCOL.md, send_sms).
+ */
+int handler_extract_known(const char *candidate_id, const char *to);
 int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON *result,
                           struct err *e);
 

@@ -17,19 +17,31 @@
  * Contract: append to the JSON array out_numbers one object per Greenhouse
  * phone number, {"value": "<as stored>", "type": "<mobile|home|work|skype|other>"}
  * (Harvest's candidate.phone_numbers, unchanged), and return 0. Return 0 with
- * nothing appended when Greenhouse is not configured or the candidate has no
- * numbers. Return -1 with *e set for a failure the user should see (e.g.
+ * nothing appended when the candidate has no numbers (the cross-check below then answers
+ * on_record false: that record was read); when Greenhouse is not configured return -1
+ * with not_configured (gh_config.c does), so that nothing unread is called read. Return -1 with *e set for a failure the user should see (e.g.
  * greenhouse_not_found, greenhouse_auth, upstream_unavailable): the reply stays
  * the page's own error (no_phone_found or unsupported_number, with what the page
  * showed in its details) and carries the fallback's in
  * details.greenhouse_error {"code", "message"}, so that the numbers the page
  * showed are never hidden behind a Greenhouse failure. The
- * handler normalises each value with phone_parse_value() (the same rules as
+ * handler normalises every number of each value with phone_parse_values() (the same rules as
  * the page), marks it "source": "greenhouse", and picks the default: the first
  * mobile, else the first other, else the first home or work number (a number
  * with an extension only when nothing else is textable). When the member is
  * NULL or the engine is missing the reply is
  * no_phone_found (or unsupported_number) as if there were no fallback.
+ *
+ * Cross-check. When the default was read beneath the name and the same conditions hold, the
+ * handler reads the record all the same (the same one call: one Greenhouse read per opened
+ * profile) and answers "on_record": true when the default is one of the record's numbers
+ * (written there without an extension), false when it is not, null when that could not be
+ * checked (no store, no engine support, Greenhouse failed or the URL names no candidate).
+ *
+ * Port memory. The numbers known to be the candidate's — the record's when it was read, else
+ * the page's beneath the name — are remembered for the process (one port) per candidate id
+ * (the last EXTRACT_MEMO candidates); send_sms asks handler_extract_known() through its
+ * handler_env whether its `to` is one of them (PROTOCOL.md, send_sms, Whose number).
  * [core]
  */
 #include <stdio.h>
@@ -41,6 +53,89 @@
 #include "handler.h"
 #include "paths.h"
 #include "phone.h"
+
+/* How many candidates' numbers a port remembers (a tab opens one profile at a time). */
+#define EXTRACT_MEMO 4
+
+struct extract_memo {
+    char candidate_id[24]; /* "" unused */
+    int record;            /* the numbers are the Greenhouse record's (else the page's) */
+    size_t count;
+    char e164[PHONE_MAX_NUMBERS][PHONE_E164_MAX];
+};
+
+static struct extract_memo extract_memo[EXTRACT_MEMO];
+static size_t extract_memo_next;
+
+/* Remember the candidate's numbers: nums[0..n) whose source is src (PROFILE or GREENHOUSE),
+ * supported; a record number written with an extension is a desk line and left out. */
+static void extract_memo_put(const char *candidate_id, int record, const struct phone_number *one,
+                             const struct phone_number *nums, size_t n)
+{
+    struct extract_memo *m = NULL;
+    enum phone_source src = record ? PHONE_SOURCE_GREENHOUSE : PHONE_SOURCE_PROFILE;
+    size_t i;
+
+    for (i = 0; i < EXTRACT_MEMO && !m; i++) {
+        if (strcmp(extract_memo[i].candidate_id, candidate_id) == 0)
+            m = &extract_memo[i];
+    }
+    if (!m) {
+        m = &extract_memo[extract_memo_next];
+        extract_memo_next = (extract_memo_next + 1) % EXTRACT_MEMO;
+    }
+    memset(m, 0, sizeof(*m));
+    snprintf(m->candidate_id, sizeof(m->candidate_id), "%s", candidate_id);
+    m->record = record;
+    for (i = 0; i <= n && m->count < PHONE_MAX_NUMBERS; i++) {
+        const struct phone_number *p = i < n ? &nums[i] : one;
+        if (!p || p->source != src || !p->supported || (record && p->ext[0]))
+            continue;
+        memcpy(m->e164[m->count++], p->e164, PHONE_E164_MAX);
+    }
+}
+
+int handler_extract_known(const char *candidate_id, const char *to)
+{
+    size_t i, k;
+
+    for (i = 0; candidate_id && to && i < EXTRACT_MEMO; i++) {
+        if (!extract_memo[i].candidate_id[0] ||
+            strcmp(extract_memo[i].candidate_id, candidate_id) != 0)
+            continue;
+        for (k = 0; k < extract_memo[i].count; k++) {
+            if (strcmp(extract_memo[i].e164[k], to) == 0)
+                return 1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+/*
+ * 1 when a credential store exists: a stat of its path, resolved once per process (the
+ * environment naming it does not change while the host runs). Every opened profile asks (the
+ * cross-check), so the paths are not worked out again each time (paths_store_exists does).
+ */
+static int extract_store_exists(void)
+{
+    static char path[PATHS_MAX];
+    static int resolved;
+    struct stat st;
+
+    if (!resolved) {
+        struct paths *p = malloc(sizeof(*p)); /* PATHS_MAX-sized members: off the stack */
+        struct err ignored;
+        if (p && paths_resolve(p, &ignored) == 0 && strlen(p->store) < sizeof(path)) {
+            memcpy(path, p->store, strlen(p->store) + 1);
+            resolved = 1;
+        }
+        free(p);
+        if (!resolved)
+            return paths_store_exists();
+    }
+    return stat(path, &st) == 0;
+}
 
 /* Limits on the profile (documented in PROTOCOL.md). */
 #define EXTRACT_MAX_LINES      20000
@@ -105,11 +200,14 @@ static int extract_gh_rank(const struct phone_number *n)
 }
 
 /*
- * Ask the engine for the candidate's Greenhouse numbers and merge them into
- * *res (default chosen among them; the rest appended to the alternatives).
- * Returns 0 (possibly with nothing added), or -1 with *e set.
+ * Ask the engine for the candidate's Greenhouse numbers. Without a default in *res, merge them
+ * into it (default chosen among them; the rest appended to the alternatives); with one, only
+ * check it against them (*on_record 1 or 0). Either way the numbers are remembered for the
+ * port (extract_memo_put). Returns 0 (possibly with nothing added; *on_record stays -1 when
+ * nothing could be read: no store, no engine support), or -1 with *e set.
  */
-static int extract_greenhouse(struct phone_result *res, const char *candidate_id, struct err *e)
+static int extract_greenhouse(struct phone_result *res, const char *candidate_id, int *on_record,
+                              struct err *e)
 {
     const struct th_engine_api *api;
     cJSON *arr, *item;
@@ -117,7 +215,7 @@ static int extract_greenhouse(struct phone_result *res, const char *candidate_id
     size_t count = 0, i, best = 0;
     int best_rank = 99, rc = -1;
 
-    if (!paths_store_exists())
+    if (!extract_store_exists())
         return 0; /* nothing configured: do not even load the engine */
     api = engine_api_optional();
     if (!api || !api->greenhouse_fallback_phones)
@@ -137,17 +235,30 @@ static int extract_greenhouse(struct phone_result *res, const char *candidate_id
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "value");
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(item, "type");
-        struct phone_number n;
+        size_t k, had = count;
         if (count >= PHONE_MAX_NUMBERS || !cJSON_IsString(v))
             continue;
-        if (!phone_parse_value(&n, v->valuestring, strlen(v->valuestring)))
-            continue;
-        n.label = phone_label_from_type(cJSON_IsString(t) ? t->valuestring : NULL);
-        n.source = PHONE_SOURCE_GREENHOUSE;
-        n.line = 0;
-        n.offset = 0;
-        got[count++] = n;
+        /* every number of the value: "303-555-0124 / 720-555-0199" holds two */
+        count += phone_parse_values(got + count, PHONE_MAX_NUMBERS - count, v->valuestring,
+                                    strlen(v->valuestring));
+        for (k = had; k < count; k++) {
+            got[k].label = phone_label_from_type(cJSON_IsString(t) ? t->valuestring : NULL);
+            got[k].source = PHONE_SOURCE_GREENHOUSE;
+            got[k].line = 0;
+            got[k].offset = 0;
+        }
     }
+    extract_memo_put(candidate_id, 1, NULL, got, count);
+    if (res->found) { /* the cross-check: the default beneath the name, on the record? */
+        *on_record = 0;
+        for (i = 0; i < count; i++) {
+            if (got[i].supported && !got[i].ext[0] && strcmp(got[i].e164, res->phone.e164) == 0)
+                *on_record = 1;
+        }
+        rc = 0;
+        goto out;
+    }
+    *on_record = 1; /* whatever is chosen below is the record's */
     for (i = 0; i < count; i++) {
         int r = extract_gh_rank(&got[i]);
         if (r < best_rank) {
@@ -226,8 +337,9 @@ out:
     return rc;
 }
 
-/* Fill result (or, for an error, the details) from res. */
-static int extract_reply(cJSON *obj, const struct phone_result *res, const char *candidate_id)
+/* Fill result (or, for an error, the details) from res; on_record -2: no such member. */
+static int extract_reply(cJSON *obj, const struct phone_result *res, const char *candidate_id,
+                         int on_record)
 {
     cJSON *alts, *n;
     size_t i;
@@ -254,6 +366,9 @@ static int extract_reply(cJSON *obj, const struct phone_result *res, const char 
     }
     if (res->truncated && !cJSON_AddTrueToObject(obj, "truncated"))
         return -1;
+    if (on_record > -2 && !(on_record < 0 ? cJSON_AddNullToObject(obj, "on_record")
+                                          : cJSON_AddBoolToObject(obj, "on_record", on_record)))
+        return -1;
     return 0;
 }
 
@@ -263,7 +378,7 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
     const cJSON *profile = handler_object(req, "profile", 1, ERR_INVALID_PROFILE, e);
     const char *url, *name;
     char candidate_id[24];
-    int have_id, gh_failed = 0, intl_beneath = 0;
+    int have_id, gh_failed = 0, intl_beneath = 0, on_record = -1;
     size_t i, elsewhere = 0;
     char seen[160];
     struct phone_result *res = NULL;
@@ -299,10 +414,18 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
     /* the rare path: nothing textable on the page, but Greenhouse may know the candidate;
      * its failure never hides what the page showed (the error below, with it in details) */
     err_clear(&ge);
-    if (!res->found && have_id && extract_greenhouse(res, candidate_id, &ge) != 0)
-        gh_failed = 1;
+    if (have_id) /* until the record is read: the page's numbers beneath the name */
+        extract_memo_put(candidate_id, 0, res->found ? &res->phone : NULL, res->alternatives,
+                         res->alternatives_count);
+    /* one Greenhouse read per opened profile: the fallback when nothing beneath the name can
+     * be texted, else the cross-check of the default (on_record); a failed cross-check is
+     * on_record null, never a failed reply */
+    if (have_id && extract_greenhouse(res, candidate_id, &on_record, &ge) != 0) {
+        gh_failed = !res->found;
+        on_record = -1;
+    }
     if (res->found) {
-        if (extract_reply(result, res, have_id ? candidate_id : NULL) != 0) {
+        if (extract_reply(result, res, have_id ? candidate_id : NULL, on_record) != 0) {
             err_set(e, ERR_INTERNAL, "out of memory");
             goto out;
         }
@@ -311,7 +434,7 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
     }
     /* an error; its details carry what was seen (handler.h: HANDLER_ERROR_DETAILS) */
     details = cJSON_AddObjectToObject(result, HANDLER_ERROR_DETAILS);
-    if (!details || extract_reply(details, res, have_id ? candidate_id : NULL) != 0) {
+    if (!details || extract_reply(details, res, have_id ? candidate_id : NULL, -2) != 0) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }

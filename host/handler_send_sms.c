@@ -6,7 +6,46 @@
  */
 #include "handler.h"
 #include "engine_entry.h"
+#include "phone.h"
 #include "send.h"
+
+/*
+ * Whose number (PROTOCOL.md, send_sms): on a port whose extract_phone read the candidate's
+ * numbers, `to` must be one of them unless the request says "to_unlisted": true (the compose
+ * box's confirmation); the note then says the number is not on the record. No Greenhouse read
+ * here: a warm send stays one round trip. 0, or -1 with *e set (nothing sent or journaled).
+ */
+static int handler_send_whose(const struct handler_env *env, const cJSON *req,
+                              struct send_request *r, struct err *e)
+{
+    const cJSON *flag = cJSON_GetObjectItemCaseSensitive(req, "to_unlisted");
+    int known;
+
+    if (flag && !cJSON_IsNull(flag) && !cJSON_IsBool(flag)) {
+        err_set(e, ERR_BAD_REQUEST, "\"to_unlisted\" must be true or false");
+        return -1;
+    }
+    if (!env || env->from_cli || !phone_gh_id_valid(r->candidate_id) ||
+        !phone_e164_nanp_valid(r->to))
+        return 0; /* the CLI checks the record itself; a bad value is send_sms's to refuse */
+    known = env->candidate_number ? env->candidate_number(r->candidate_id, r->to) : -1;
+    if (known == 1)
+        return 0;
+    if (cJSON_IsTrue(flag)) {
+        r->to_unlisted = 1; /* knowingly: the note says the number is not on the record */
+        return 0;
+    }
+    if (known == 0) {
+        err_set(e, ERR_NOT_CANDIDATES_NUMBER,
+                "this number is not one of candidate %s's numbers (on the Greenhouse record, "
+                "or beneath the name on the page when the record could not be read); nothing "
+                "was sent. Send it again with \"to_unlisted\": true once the person has "
+                "confirmed it (the note then says it is not on the record)",
+                r->candidate_id);
+        return -1;
+    }
+    return 0; /* -1: this port never read the candidate's numbers (a restarted host) */
+}
 
 /* The members both verbs share (the port's env for a note after the reply); 0, or -1 with
  * *e set. */
@@ -44,7 +83,7 @@ static int handler_send_fields(const struct handler_env *env, const cJSON *req,
     r->check_candidate = env && env->from_cli; /* the page's address gives the extension's */
     r->to_unlisted = env && env->from_cli && env->to_unlisted;
     r->env = env;
-    return 0;
+    return handler_send_whose(env, req, r, e);
 }
 
 int handler_send_sms(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e)

@@ -18,7 +18,7 @@
  */
 #define TH_HINT_CLI_TO "--to must be a US/Canada number written +1NXXNXXXXXX, e.g. +13035550123"
 #define TH_HINT_CLI_CANDIDATE                                                                      \
-    "--candidate must be a Greenhouse candidate id: 1 to 18 digits, not 0 (the number after "      \
-    "/people/ in the candidate's Greenhouse address)"
+    "--candidate must be a Greenhouse candidate id: 1 to 18 digits, not 0 and no leading 0 (the "  \
+    "number after /people/ in the candidate's Greenhouse address)"
 
 #endif

@@ -1432,7 +1432,9 @@ sqlerr:
 #define OB_THREAD_KEY_HEX   (2 * OB_THREAD_KEY_BYTES + 1)
 #define OB_THREAD_COLUMNS                                                                          \
     "thread_key, candidate_id, sealed_to, first_sent_ms, first_message_id, last_sent_ms,"          \
-    " seen_message_id, checked_ms"
+    " seen_message_id, checked_ms, (SELECT COUNT(*) FROM journal j WHERE j.message_id ="           \
+    " threads.first_message_id AND j.candidate_id = threads.candidate_id AND"                      \
+    " (j.quiet_override & 2) != 0)"
 
 /* The thread's key: a keyed hash of (candidate, number), so the number is never in clear. */
 static void ob_thread_key(struct outbox *ob, char out[OB_THREAD_KEY_HEX], const char *candidate_id,
@@ -1724,6 +1726,7 @@ static int ob_read_thread(struct outbox *ob, sqlite3_stmt *st, struct outbox_thr
     t->last_sent_ms = sqlite3_column_int64(st, 5);
     ob_col_text(t->seen_message_id, sizeof(t->seen_message_id), st, 6);
     t->checked_ms = sqlite3_column_int64(st, 7);
+    t->to_unlisted = sqlite3_column_int(st, 8) > 0;
     ob_thread_ad_id(aid, sizeof(aid), key);
     if (ob_col_open(ob, st, 2, aid, "to", &t->to, e) != 0 || !t->to) {
         if (e->code == ERR_OK)

@@ -348,6 +348,7 @@ struct outbox_thread {
     int64_t last_sent_ms;       /* the intent time of the latest */
     char seen_message_id[128];  /* newest timeline message of the last complete read, "" */
     int64_t checked_ms;         /* when a flush last read it, 0 never */
+    int to_unlisted;            /* its first text went out with to_unlisted (not on the record) */
 };
 
 /* The thread of (candidate, number): 1 found, 0 none (never texted by this host), -1 error. */

@@ -39,6 +39,10 @@
 #define FOLD_WS 1 /* a word starts at this folded code point */
 #define FOLD_WE 2 /* a word ends at this folded code point */
 
+/* how many lines after a marker with no number on its line it may label ("Coordinator",
+ * "Kim Wu", "Acme Corp", "312-555-0100") */
+#define PHONE_OTHER_LINES 3
+
 /* the most cells a number's span may cover (longer spans are not numbers) */
 #define PHONE_SPAN_MAX 64
 
@@ -407,6 +411,8 @@ static size_t phone_cells(struct phone_scan *s, const char *line, size_t len, in
                 cls[n] = '-';
             else if (phone_cp_currency(c))
                 cls[n] = CLS_CUR;
+            else if (c == 0xFF1A || c == 0xFE55 || c == 0xFE13)
+                cls[n] = ':'; /* full-width and small colons: a label's separator */
             else if (phone_cp_symbol(c))
                 cls[n] = CLS_SYM;
             else
@@ -689,43 +695,188 @@ static enum phone_label phone_label_line(const unsigned char *cls, size_t n)
 /* ---------------------------------------------------------------- someone else's number */
 
 /*
- * Words that say the rest of a line is about someone other than the candidate: a referrer,
- * a recruiter, a coordinator, an agency, an emergency contact. kind 1: the word alone
- * ("Referred", "Referral", "Emergency"); kind 2: only before ':' or by/from/to
- * ("Recruiter: Pat Lee", "Sourced by"), since "Senior Recruiter at Acme" can be the
- * candidate's own title.
+ * The "someone else" grammar. A marker is a label naming a person other than the candidate
+ * (a referrer, a recruiter, a coordinator, an agency, a contact, a relative) at the start of
+ * a word, in English, German, French or Spanish, plural or singular:
+ *   kind 1, a marker wherever it stands ("Referred", "Referral", "Emergency contact",
+ *     "Submitted by", "Empfohlen", "Référé");
+ *   kind 2, a marker only with a separator after it: ':' (full-width too), a link word
+ *     ("by", "from", "von", "par", "por"), " - ", '(' , or the end of a line it starts
+ *     ("Recruiter: Pat Lee", "Owner - Sam", "Recruiter (Sam)", "Coordinator" alone), since
+ *     "Senior Recruiter at Acme" or "Product Manager to Director" can be the candidate's title.
+ * What the marker labels is someone else's: the rest of its line, or, when no number follows
+ * it on its line, the lines after it up to and including the next line holding a number
+ * (phone_scan_line). A marker right after a number ("312-555-0100 (referrer)",
+ * "312-555-0100 - referrer") labels that number. In a pattern '*' is a non-ASCII letter or
+ * 'e' ("r*f*r*" is "Référé"), and a trailing 's' is always allowed (plurals).
  */
-static const struct phone_word phone_other_words[] = {
-    {"referred", 1},    {"referral", 1}, {"referrer", 1},   {"referer", 1},    {"referring", 1},
-    {"emergency", 1},   {"sourced", 1},  {"credited", 1},   {"recruiter", 2},  {"recruiters", 2},
-    {"coordinator", 2}, {"sourcer", 2},  {"agency", 2},     {"agent", 2},      {"interviewer", 2},
-    {"manager", 2},     {"owner", 2},    {"references", 2}, {"recruiting", 2}, {"scheduler", 2},
+static const struct phone_word phone_markers[] = {
+    /* sorted by first letter: phone_marker_first[] indexes the groups */
+    {"agency", 2},
+    {"agency recruiter", 1},
+    {"agent", 2},
+    {"assistant", 2},
+    {"co-ordinator", 2},
+    {"contact", 2},
+    {"contacto", 2},
+    {"coordinador", 2},
+    {"coordinadora", 2},
+    {"coordinator", 2},
+    {"credited", 1},
+    {"emergency", 2},
+    {"emergency contact", 1},
+    {"empfehlung", 1},
+    {"empfohlen", 1},
+    {"father", 2},
+    {"guardian", 2},
+    {"hiring team", 1},
+    {"husband", 2},
+    {"interviewer", 2},
+    {"kontakt", 2},
+    {"manager", 2},
+    {"mother", 2},
+    {"next of kin", 1},
+    {"owner", 2},
+    {"parent", 2},
+    {"partner", 2},
+    {"point of contact", 1},
+    {"points of contact", 1},
+    {"r*f*r*", 1},
+    {"r*f*r*e", 1},
+    {"r*f*rent", 1},
+    {"reclutador", 2},
+    {"recomendada", 1},
+    {"recomendado", 1},
+    {"recruiter", 2},
+    {"recruiting", 2},
+    {"recruteur", 2},
+    {"referee", 1},
+    {"reference", 1},
+    {"referer", 1},
+    {"referida", 1},
+    {"referido", 1},
+    {"referral", 1},
+    {"referred", 1},
+    {"referredby", 1},
+    {"referrer", 1},
+    {"referring", 1},
+    {"relative", 2},
+    {"scheduler", 2},
+    {"source", 2},
+    {"sourced", 1},
+    {"sourcer", 2},
+    {"spouse", 2},
+    {"submitted by", 1},
+    {"supervisor", 2},
+    {"wife", 2},
 };
 
-/* The kind (1, 2) of the ASCII word cls[a..b) in phone_other_words, or 0. */
-static int phone_other_kind(const unsigned char *cls, size_t a, size_t b)
-{
-    char w[16];
-    size_t i, len = b - a;
+/* Where each first letter's markers are in phone_markers: [start, end), by 'a'..'z'. */
+static const unsigned char phone_marker_first[26][2] = {
+    {0, 4},   {0, 0},   {4, 11}, {0, 0},   {11, 15}, {15, 16}, {16, 17}, {17, 19}, {19, 20},
+    {0, 0},   {20, 21}, {0, 0},  {21, 23}, {23, 24}, {24, 25}, {25, 29}, {0, 0},   {29, 49},
+    {49, 56}, {0, 0},   {0, 0},  {0, 0},   {56, 57}, {0, 0},   {0, 0},   {0, 0},
+};
 
-    if (len < 5 || len >= sizeof(w))
-        return 0;
-    for (i = 0; i < len; i++) {
-        unsigned char c = cls[a + i];
-        w[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+/* The end of pattern pat matched at cell a (case-insensitive, see above), or 0. */
+static size_t phone_marker_match(const unsigned char *cls, size_t n, size_t a, const char *pat)
+{
+    size_t q = a;
+
+    for (; *pat; pat++, q++) {
+        unsigned char c;
+        if (q >= n)
+            return 0;
+        c = cls[q];
+        if (*pat == '*') {
+            if (c != CLS_LETTER && (c | 32) != 'e')
+                return 0;
+        } else if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)*pat) {
+            return 0;
+        }
     }
-    w[len] = '\0';
-    for (i = 0; i < TH_ARRAY_SIZE(phone_other_words); i++) {
-        if (strcmp(phone_other_words[i].w, w) == 0)
-            return phone_other_words[i].kind;
+    if (q < n && (cls[q] | 32) == 's')
+        q++;
+    return q < n && phone_is_wordish(cls[q]) ? 0 : q;
+}
+
+/*
+ * The second letters of the markers, by first letter ('a'..'z'): bit k for letter 'a' + k,
+ * bit 26 for a non-ASCII letter ('*'). A word whose first two letters start no marker is
+ * passed over without looking at the list (most words: the scan stays fast). Keep in step
+ * with phone_markers (tests/unit/test_phone.c checks every marker passes it).
+ */
+static const uint32_t phone_marker_second[26] = {
+    0x0040040, 0x0000000, 0x0024000, 0x0000000, 0x0001000, 0x0000001, 0x0100000,
+    0x0100100, 0x0002000, 0x0000000, 0x0004000, 0x0000000, 0x0004001, 0x0000010,
+    0x0400000, 0x0004001, 0x0000000, 0x4000010, 0x010c004, 0x0000000, 0x0000000,
+    0x0000000, 0x0000100, 0x0000000, 0x0000000, 0x0000000,
+};
+
+/* Letters and digits, and a non-ASCII letter's cell: what glues to a word. */
+static const unsigned char phone_word_tab[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,       ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,       ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,       ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,       ['V'] = 1,
+    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,       ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,       ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,       ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, [CLS_LETTER] = 1};
+
+/* The first letters of the markers, either case. */
+static const unsigned char phone_marker_lead[256] = {
+    ['a'] = 1, ['A'] = 1, ['c'] = 1, ['C'] = 1, ['e'] = 1, ['E'] = 1, ['f'] = 1, ['F'] = 1,
+    ['g'] = 1, ['G'] = 1, ['h'] = 1, ['H'] = 1, ['i'] = 1, ['I'] = 1, ['k'] = 1, ['K'] = 1,
+    ['m'] = 1, ['M'] = 1, ['n'] = 1, ['N'] = 1, ['o'] = 1, ['O'] = 1, ['p'] = 1, ['P'] = 1,
+    ['r'] = 1, ['R'] = 1, ['s'] = 1, ['S'] = 1, ['w'] = 1, ['W'] = 1};
+
+/* 1 when the word starting at cell ws may begin a marker (phone_marker_second). */
+static int phone_marker_may(const unsigned char *cls, size_t n, size_t ws)
+{
+    unsigned c0 = cls[ws] | 32u, c1;
+
+    if (c0 < 'a' || c0 > 'z' || ws + 1 >= n)
+        return 0;
+    c1 = cls[ws + 1];
+    if (c1 == CLS_LETTER)
+        return (phone_marker_second[c0 - 'a'] >> 26) & 1;
+    c1 |= 32u;
+    return c1 >= 'a' && c1 <= 'z' && ((phone_marker_second[c0 - 'a'] >> (c1 - 'a')) & 1);
+}
+
+/* The first marker phrase from phone_markers[*at] on at word start ws: its end, with *kind and
+ * *at (its index) set; 0 when none. Only the markers of the word's first letter are tried. */
+static size_t phone_marker_phrase(const unsigned char *cls, size_t n, size_t ws, int *kind,
+                                  size_t *at)
+{
+    unsigned char c0 = cls[ws] >= 'A' && cls[ws] <= 'Z' ? cls[ws] + 32 : cls[ws];
+    unsigned c2;
+    size_t i, we;
+
+    if (!phone_marker_may(cls, n, ws))
+        return 0;
+    if (*at < phone_marker_first[c0 - 'a'][0])
+        *at = phone_marker_first[c0 - 'a'][0];
+    c2 = ws + 2 < n ? cls[ws + 2] | 32u : 0;
+    for (i = *at; i < phone_marker_first[c0 - 'a'][1]; i++) {
+        const char *w = phone_markers[i].w;
+        if (w[1] != '*' && w[2] != '*' && (unsigned char)w[2] != c2)
+            continue; /* the third letter differs: no need to compare the rest */
+        we = phone_marker_match(cls, n, ws, phone_markers[i].w);
+        if (we) {
+            *kind = phone_markers[i].kind;
+            *at = i;
+            return we;
+        }
     }
     return 0;
 }
 
-/* 1 when cls[a..b) is "by", "from" or "to" (any case). */
+/* 1 when cls[a..b) is a link word after a marker: by, from, von, par, por (any case). */
 static int phone_other_link(const unsigned char *cls, size_t a, size_t b)
 {
-    static const char *const links[] = {"by", "from", "to"};
+    static const char *const links[] = {"by", "from", "von", "par", "por"};
     size_t i, k;
 
     for (k = 0; k < TH_ARRAY_SIZE(links); k++) {
@@ -740,83 +891,108 @@ static int phone_other_link(const unsigned char *cls, size_t a, size_t b)
 }
 
 /*
- * The end of a marker whose word is cls[ws..we) of kind `kind` (phone_other_kind): after its
- * link word ("by", "from", "to") and ':' when present; 0 when the word is no marker here
- * (a kind 2 word without ':' or a link: "Senior Recruiter at Acme").
+ * The end of a marker whose phrase is cls[ws..we) of kind `kind`: after its separator
+ * (a link word and ':' when present); 0 when it is no marker here. at_start: the phrase
+ * begins its line, so the end of the line is a separator too ("Coordinator" alone).
  */
-static size_t phone_other_end(const unsigned char *cls, size_t n, size_t we, int kind)
+static size_t phone_other_end(const unsigned char *cls, size_t n, size_t we, int kind, int at_start)
 {
     size_t q = we, ls;
-    int marker = kind == 1;
 
     while (q < n && cls[q] == ' ')
         q++;
     ls = q;
     while (q < n && phone_is_alpha(cls[q]))
         q++;
-    if (q > ls && (q >= n || !phone_is_wordish(cls[q])) && phone_other_link(cls, ls, q))
-        marker = 1;
-    else
-        q = ls;
-    if (q < n && cls[q] == ':') {
-        marker = 1;
-        q++;
+    if (q > ls && (q >= n || !phone_is_wordish(cls[q])) && phone_other_link(cls, ls, q)) {
+        while (q < n && cls[q] == ' ')
+            q++;
+        return q < n && cls[q] == ':' ? q + 1 : q;
     }
-    return marker ? q : 0;
+    q = ls;
+    if (q < n && cls[q] == ':')
+        return q + 1;
+    if (q < n && cls[q] == '(')
+        return kind == 2 ? q : we;
+    if (q + 1 < n && q > we && cls[q] == '-' && cls[q + 1] == ' ')
+        return q + 1;
+    if (kind == 1)
+        return we;
+    if (at_start) {
+        while (q < n && phone_is_filler(cls[q]))
+            q++;
+        if (q == n)
+            return n;
+    }
+    return 0;
 }
 
 /*
- * Where someone else's part of a line starts: the cell of the first marker (a word of
- * phone_other_words, phone_other_end) in cells [from, n), or n when there is none.
+ * Where someone else's part of a line starts: the cell of the first marker in cells
+ * [from, n), or n when there is none.
  */
 static size_t phone_other_from(const unsigned char *cls, size_t n, size_t from)
 {
-    size_t i = from;
+    size_t i, lead = 0;
 
-    while (i < n) {
-        size_t ws, we;
+    /* word by word: only a word whose first two letters begin a marker goes further */
+    i = from;
+    if (i > 0 && i < n && phone_word_tab[cls[i - 1]])
+        while (i < n && phone_word_tab[cls[i]])
+            i++;
+    for (;;) {
+        size_t we, at = 0, ws;
         int kind;
 
-        if (!phone_is_alpha(cls[i]) || (i > 0 && phone_is_wordish(cls[i - 1]))) {
+        while (i < n && !phone_word_tab[cls[i]])
             i++;
-            continue;
-        }
+        if (i >= n)
+            break;
         ws = i;
-        while (i < n && phone_is_alpha(cls[i]))
+        while (i < n && phone_word_tab[cls[i]])
             i++;
-        we = i;
-        if (we - ws < 5 || (i < n && phone_is_wordish(cls[i])))
-            continue; /* too short for a marker, or glued to a digit or another script */
-        kind = phone_other_kind(cls, ws, we);
-        if (kind && phone_other_end(cls, n, we, kind))
-            return ws;
+        if (!phone_marker_lead[cls[ws]] || !phone_marker_may(cls, n, ws))
+            continue;
+        while (lead < n && phone_is_filler(cls[lead]))
+            lead++;
+        /* every phrase starting here until one is a marker */
+        while ((we = phone_marker_phrase(cls, n, ws, &kind, &at)) != 0) {
+            if (phone_other_end(cls, n, we, kind, ws == lead))
+                return ws;
+            at++;
+        }
     }
     return n;
 }
 
-/* 1 when a line is nothing but a marker ("Referred by", "Recruiter:", "Referrer"): it is
- * about the next line. */
-static int phone_other_heading(const unsigned char *cls, size_t n)
+/* The end of a marker phrase labelling the number ending at cell p ("312-555-0100 (referrer)",
+ * "312-555-0100 - referrer"), or 0. */
+static size_t phone_other_after(const unsigned char *cls, size_t n, size_t p)
 {
-    size_t a = 0, we, q;
+    size_t q = p, k, at = 0;
     int kind;
 
-    if (n > 40)
-        return 0;
-    while (a < n && phone_is_filler(cls[a]))
-        a++;
-    we = a;
-    while (we < n && phone_is_alpha(cls[we]))
-        we++;
-    if (we < n && phone_is_wordish(cls[we]))
-        return 0;
-    kind = phone_other_kind(cls, a, we);
-    q = kind ? phone_other_end(cls, n, we, kind) : 0;
-    if (!q)
-        return 0;
-    while (q < n && phone_is_filler(cls[q]))
+    for (k = 0; k < 3 && q < n && (cls[q] == ' ' || cls[q] == '-' || cls[q] == '('); k++)
         q++;
-    return q == n;
+    if (q == p || q >= n || !phone_is_alpha(cls[q]))
+        return 0;
+    if (cls[q - 1] != '(' && !(q - p >= 2 && cls[q - 1] == ' ' && cls[q - 2] == '-'))
+        return 0; /* "312-555-0100 Recruiter": no separator says the word is about the number */
+    return phone_marker_phrase(cls, n, q, &kind, &at);
+}
+
+/* 1 when a line starts a field of its own ("Phone: ...", "Location: ..."): words, then ':'. */
+static int phone_field_start(const unsigned char *cls, size_t n)
+{
+    size_t q = 0;
+
+    while (q < n && phone_is_filler(cls[q]) && cls[q] != ':')
+        q++;
+    if (q >= n || !phone_is_alpha(cls[q]))
+        return 0;
+    while (q < n && q < 32 && (phone_is_alpha(cls[q]) || cls[q] == ' ' || cls[q] == '-'))
+        q++;
+    return q < n && cls[q] == ':';
 }
 
 /* ---------------------------------------------------------------- boundaries */
@@ -1132,20 +1308,19 @@ int phone_e164_nanp_valid(const char *s)
     return s && s[0] == '+' && s[1] == '1' && strlen(s) == 12 && phone_nanp_valid(s + 2);
 }
 
-/* The Greenhouse id rule on s[0..n): 1-18 ASCII digits whose value is above 0. */
+/* The Greenhouse id rule on s[0..n): 1-18 ASCII digits, the first not 0 (so the value is
+ * above 0 and has one spelling: "01001" would be a second name for 1001's thread). */
 static int phone_gh_id_digits(const char *s, size_t n)
 {
     size_t i;
-    int nonzero = 0;
 
-    if (n < 1 || n > PHONE_GH_ID_MAX_DIGITS)
+    if (n < 1 || n > PHONE_GH_ID_MAX_DIGITS || s[0] == '0')
         return 0;
     for (i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
             return 0;
-        nonzero |= s[i] != '0';
     }
-    return nonzero;
+    return 1;
 }
 
 int phone_gh_id_valid(const char *s)
@@ -1192,9 +1367,10 @@ int phone_scan_init(struct phone_scan *s, const char *name, size_t name_len, con
     s->cur = NULL;
     s->line_no = 0;
     s->prev_line_label = PHONE_LABEL_NONE;
-    s->prev_line_other = 0;
+    s->other_lines = 0;
+    s->prev_heading = 0;
     s->name_end = 0;
-    s->name_extra = 0;
+    s->name_key = 0;
     s->count = 0;
     s->truncated = 0;
     s->name_line = -1;
@@ -1314,14 +1490,35 @@ static void phone_record(struct phone_scan *s, struct phone_number *num, int oth
     }
 }
 
-/*
- * How much else the name line says: the letters and digits of its fold outside parentheses,
- * less the name's own (0 for "Zoë Ortiz (she/her)"; 10 for "Candidates > Zoë Ortiz").
- */
-static size_t phone_name_extra(const struct phone_scan *s, const char *line, size_t len, size_t m)
+/* 1 when the name ending at byte b is part of an e-mail address or a handle
+ * ("jane.doe@example.com", "jane_doe.dev"): that is no heading. */
+static int phone_name_in_address(const char *line, size_t len, size_t b)
 {
-    size_t k, b = 0, outside = 0;
-    int depth = 0;
+    unsigned char c, d;
+
+    for (b++; b < len && ((unsigned char)line[b] & 0xC0) == 0x80; b++)
+        ;
+    if (b + 1 >= len)
+        return 0;
+    c = (unsigned char)line[b];
+    d = (unsigned char)line[b + 1];
+    return (c == '@' || c == '.' || c == '_') &&
+           ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9'));
+}
+
+/*
+ * How little the line looks like the candidate's heading (lower is better; 0 for the name
+ * alone, "Zoë Ortiz (she/her)"). The high half is 1 when the name is not the line's first
+ * words or is inside parentheses ("Candidates > Zoë Ortiz", "Pat Lee (recruiter for Zoë
+ * Ortiz)"), or the line is the value of a heading above it (headed: "Possible duplicate:");
+ * the low half counts the letters and digits outside parentheses that are not the name's.
+ * last: the index of the name's last folded code point.
+ */
+static uint64_t phone_name_key(const struct phone_scan *s, const char *line, size_t len, size_t m,
+                               size_t last, int headed)
+{
+    size_t k, b = 0, outside = 0, upto = 0;
+    int depth = 0, inside = 0;
 
     for (k = 0; k < m; k++) {
         for (; b < len && b < s->fold_off[k]; b++) {
@@ -1332,8 +1529,15 @@ static size_t phone_name_extra(const struct phone_scan *s, const char *line, siz
         }
         if (depth == 0)
             outside++;
+        if (k == last) {
+            upto = outside;
+            inside = depth > 0;
+        }
     }
-    return outside > s->name_len ? outside - s->name_len : 0;
+    if (inside) /* none of the name's letters was counted outside */
+        return (1ull << 32) | outside;
+    return ((uint64_t)(headed || upto > s->name_len) << 32) |
+           (outside > s->name_len ? outside - s->name_len : 0);
 }
 
 /*
@@ -1342,7 +1546,7 @@ static size_t phone_name_extra(const struct phone_scan *s, const char *line, siz
  * they are above it now, listed as the page's other numbers and never the default (a later
  * occurrence beneath the new name line makes one the candidate's again, phone_record).
  */
-static void phone_name_line_set(struct phone_scan *s, size_t name_end, size_t extra)
+static void phone_name_line_set(struct phone_scan *s, size_t name_end, uint64_t key)
 {
     size_t i;
 
@@ -1358,7 +1562,7 @@ static void phone_name_line_set(struct phone_scan *s, size_t name_end, size_t ex
     }
     s->name_line = (long)s->line_no;
     s->name_end = name_end;
-    s->name_extra = extra;
+    s->name_key = key;
 }
 
 /* Turn a match into a number (or reject it: invalid, an id, too long a span). */
@@ -1423,12 +1627,16 @@ static const unsigned char phone_hot[256] = {
 
 /*
  * Scan the cells of one line for numbers. A number after a marker (phone_other_from) that
- * starts at cell `from` or later is someone else's; the markers are looked for only on lines
- * where a number is found, and only up to it.
+ * starts at cell `from` or later, or labelled by a marker right after it, is someone else's;
+ * so is every number of the line when s->other_lines says a marker above labels it. The
+ * markers are looked for in one pass that never goes back. Returns 1 when the line holds a
+ * number, and sets *tail when a marker follows the last number (it labels what comes next).
  */
-static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n, size_t from)
+static int phone_scan_cells(struct phone_scan *s, const char *line, size_t n, size_t from,
+                            int *tail)
 {
-    size_t other_from = n, looked = from;
+    size_t other_from = n, looked = from, after = 0;
+    int found = 0;
     const unsigned char *cls = s->cur;
     size_t i, lo = 0, last_end = 0;
     int in_url = 0, first = 1;
@@ -1477,7 +1685,8 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n, s
             i = m.end - 1;
             continue;
         }
-        kind = phone_word_before(cls, lo, m.start, &hash);
+        /* on the name line, the name's own words ("Jane Candidate") label nothing after it */
+        kind = phone_word_before(cls, m.start >= from && lo < from ? from : lo, m.start, &hash);
         if (kind == PHONE_WORD_ID || (hash && kind < 0)) {
             i = m.end - 1;
             lo = m.end;
@@ -1495,13 +1704,23 @@ static void phone_scan_cells(struct phone_scan *s, const char *line, size_t n, s
                 other_from = f < m.start ? f : n;
                 looked = m.start;
             }
-            phone_record(s, &num, s->prev_line_other || m.start >= other_from);
+            after = phone_other_after(cls, n, m.end);
+            phone_record(s, &num, s->other_lines > 0 || m.start >= other_from || after);
             first = 0;
+            found = 1;
             last_end = m.end;
         }
         i = m.end - 1;
         lo = label_end > m.end ? label_end : m.end;
     }
+    /* a marker after the last number labels the lines below ("... · Recruiter: Pat Lee") */
+    if (after > last_end)
+        last_end = after; /* that marker is the last number's own */
+    if (other_from < n && other_from >= last_end)
+        *tail = 1;
+    else
+        *tail = phone_other_from(cls, n, last_end > looked ? last_end : looked) < n;
+    return found;
 }
 
 /* Whether the line holds an ASCII digit (else it holds no number) and whether it is all ASCII;
@@ -1546,33 +1765,51 @@ int phone_scan_line(struct phone_scan *s, const char *line, size_t len)
     /* an ASCII line lacking one of the name's characters (either case) cannot hold it */
     /* the name line: the first line holding the name, or a later one where it stands more
      * alone (a banner or breadcrumb above the heading can hold the name too) */
-    if ((s->name_line < 0 || s->name_extra > 0) && s->name_len > 0 &&
+    if ((s->name_line < 0 || s->name_key > 0) && s->name_len > 0 &&
         !(ascii &&
           (s->name_non_ascii || (phone_line_chars(line, len) & s->name_chars) != s->name_chars))) {
         size_t last = 0;
         size_t m = ascii ? phone_fold_ascii(s->fold, s->fold_flags, s->fold_off, line, len)
                          : phone_fold(s->fold, s->fold_flags, s->fold_off, s->cap, line, len);
-        if (phone_line_has_name(s, s->fold, s->fold_flags, m, &last)) {
-            size_t extra = phone_name_extra(s, line, len, m);
-            if (s->name_line < 0 || extra < s->name_extra)
-                phone_name_line_set(s, s->fold_off[last], extra);
+        if (phone_line_has_name(s, s->fold, s->fold_flags, m, &last) &&
+            !phone_name_in_address(line, len, s->fold_off[last])) {
+            uint64_t key = phone_name_key(s, line, len, m, last, s->prev_heading);
+            if (s->name_line < 0 || key < s->name_key)
+                phone_name_line_set(s, s->fold_off[last], key);
         }
     }
     if (digits || len <= 160) {
-        size_t from = 0;
+        size_t from = 0, b;
+        int tail = 0, found = 0;
         n = phone_cells(s, line, len, ascii, ctrl);
-        if (digits && s->name_line == (long)s->line_no) {
+        if (s->name_line == (long)s->line_no) {
             /* on the name line, a marker before the name says nothing of what follows it */
             while (from < n && (s->ascii ? from : s->off[from]) <= s->name_end)
                 from++;
+            s->other_lines = 0;
+        } else if (s->other_lines > 0 && phone_field_start(s->cur, n)) {
+            s->other_lines = 0; /* "Phone: ...": a field of its own ends a marker's block */
         }
         if (digits)
-            phone_scan_cells(s, line, n, from);
+            found = phone_scan_cells(s, line, n, from, &tail);
+        else
+            tail = phone_other_from(s->cur, n, from) < n;
+        /* a marker with no number after it labels the lines below, up to the next number */
+        if (tail)
+            s->other_lines = PHONE_OTHER_LINES;
+        else if (found)
+            s->other_lines = 0;
+        else if (s->other_lines > 0)
+            s->other_lines--;
         s->prev_line_label = phone_label_line(s->cur, n);
-        s->prev_line_other = !digits && phone_other_heading(s->cur, n);
+        for (b = n; b > 0 && s->cur[b - 1] == ' '; b--)
+            ;
+        s->prev_heading = b > 0 && s->cur[b - 1] == ':';
     } else {
         s->prev_line_label = PHONE_LABEL_NONE;
-        s->prev_line_other = 0;
+        s->prev_heading = 0;
+        if (s->other_lines > 0)
+            s->other_lines--;
     }
     s->line_no++;
     return 0;
@@ -1606,6 +1843,41 @@ void phone_scan_finish(struct phone_scan *s, struct phone_result *out)
             continue;
         out->alternatives[out->alternatives_count++] = s->numbers[i];
     }
+}
+
+size_t phone_parse_values(struct phone_number *out, size_t max, const char *text, size_t len)
+{
+    struct phone_scan *s = malloc(sizeof(*s));
+    size_t n = 0;
+
+    if (!s)
+        return 0;
+    if (phone_scan_init(s, NULL, 0, NULL) == 0 && phone_scan_line(s, text, len) == 0) {
+        for (n = 0; n < s->count && n < max; n++)
+            out[n] = s->numbers[n];
+    }
+    phone_scan_free(s);
+    free(s);
+    return n;
+}
+
+int phone_value_has(const char *text, size_t len, const char *e164)
+{
+    struct phone_scan *s = malloc(sizeof(*s));
+    int found = 0;
+    size_t i;
+
+    if (!s)
+        return 0;
+    if (phone_scan_init(s, NULL, 0, NULL) == 0 && phone_scan_line(s, text, len) == 0) {
+        for (i = 0; i < s->count && found != 1; i++) {
+            if (strcmp(s->numbers[i].e164, e164) == 0)
+                found = s->numbers[i].ext[0] ? 2 : 1;
+        }
+    }
+    phone_scan_free(s);
+    free(s);
+    return found;
 }
 
 int phone_parse_value(struct phone_number *out, const char *text, size_t len)

@@ -10,8 +10,9 @@
  * glued to words or inside URLs and vanity numbers are never phone numbers.
  * International numbers (+44 ...) are recognised but marked unsupported.
  * Only a number beneath the name can be the default: one above it (a referrer's,
- * a recruiter's, an office line) or after "Referred by", "Recruiter:" ... on its
- * line is listed as PHONE_SOURCE_OTHER, never chosen.
+ * a recruiter's, an office line) or labelled as someone else's ("Referred by",
+ * "Recruiter:", "Coordinator" on a line above, "(referrer)" after it: the grammar
+ * is in phone.c and PROTOCOL.md) is listed as PHONE_SOURCE_OTHER, never chosen.
  *
  * Use: phone_scan_init(), then phone_scan_line() for each line in document
  * order, then phone_scan_finish() and phone_scan_free(). The scanner makes one
@@ -96,9 +97,10 @@ struct phone_scan {
     size_t line_no;
     long name_line;
     size_t name_end;   /* byte offset (in the name line) of the name's last code point */
-    size_t name_extra; /* letters and digits of the name line outside the name and (...) */
+    uint64_t name_key; /* phone_name_key() of the name line: lower stands more alone */
     enum phone_label prev_line_label;
-    int prev_line_other; /* the previous line was only "Referred by", "Recruiter:" ... */
+    int other_lines;  /* a marker above labels up to this many more lines (up to a number) */
+    int prev_heading; /* the previous line ends with ':' ("Possible duplicate:") */
     /* numbers seen, distinct, in document order; tier: lower is a better default */
     struct phone_number numbers[PHONE_MAX_NUMBERS];
     unsigned char tier[PHONE_MAX_NUMBERS];
@@ -133,6 +135,17 @@ void phone_scan_free(struct phone_scan *s);
  */
 int phone_parse_value(struct phone_number *out, const char *text, size_t len) TH_WUR;
 
+/*
+ * Whether a free-text phone value (a Greenhouse record's phone_numbers[].value, which may hold
+ * several: "303-555-0124 / 720-555-0199") holds the number e164: 1 written without an
+ * extension, 2 only with one ("(303) 555-0123 ext. 45": a desk line, not the same number to
+ * text), 0 not at all (or out of memory).
+ */
+int phone_value_has(const char *text, size_t len, const char *e164) TH_WUR;
+
+/* Every number of such a value, in order, at most max of them into out; returns how many. */
+size_t phone_parse_values(struct phone_number *out, size_t max, const char *text, size_t len);
+
 /* Greenhouse ids (candidates, users) are positive integers of at most 18 digits. */
 #define PHONE_GH_ID_MAX_DIGITS 18
 
@@ -146,7 +159,7 @@ int phone_candidate_id(char *out, size_t outsz, const char *url) TH_WUR;
 
 /*
  * The Greenhouse id rule, for every verb that takes a candidate id: 1-18 ASCII
- * digits whose value is above 0 ("0", "0000" and 19-digit runs are refused).
+ * digits, the first not 0 ("0", "0000", "01001" and 19-digit runs are refused).
  */
 int phone_gh_id_valid(const char *s) TH_WUR;
 

@@ -558,7 +558,8 @@ static char *send_note_text(const struct send_ctx *c, const struct outbox_entry 
         size_t rl = strlen(remark);
         snprintf(remark + rl, sizeof(remark) - rl,
                  "The number %s is not on the candidate's Greenhouse record: the sender chose "
-                 "to text it anyway (textus-host send --to-unlisted).\n\n",
+                 "to text it anyway (confirmed in the compose box, or textus-host send "
+                 "--to-unlisted).\n\n",
                  en->to);
     }
     at[0] = '\0';

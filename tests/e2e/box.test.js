@@ -163,6 +163,32 @@ test('not delivered: said in words, with what to do', { skip }, async () => {
   await page.close();
 });
 
+test('a number not on the Greenhouse record: said in the header, Send waits for a confirmation, the note says so', { skip }, async () => {
+  // issue O item 1: extract_phone cross-checks the number beneath the name with the record
+  // (the seed's Jane has no (303) 555-0198); the send then carries to_unlisted
+  const before = (await posts('/acme/messages')).length;
+  const { page, box } = await compose(2002, '(303) 555-0198');
+  assert.strictEqual(await box.locator('.textus-number-warning').textContent(),
+    "This number is not on Jane Candidate's Greenhouse record.");
+  await box.locator('textarea.textus-body').fill('Hi Jane, is this still the best number for you?');
+  const send = box.locator('button.textus-send');
+  assert.strictEqual(await send.isDisabled(), true);
+  assert.match(await box.locator('.textus-send-reason').textContent(), /^Confirm the number first/);
+  assert.strictEqual((await posts('/acme/messages')).length, before);
+  await box.locator('#textus-confirm-number').check();
+  assert.strictEqual(await send.isDisabled(), false);
+  await send.click();
+  const status = await L.sendSettled(page);
+  assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
+  await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note === 'written', null,
+    { timeout: 30000 });
+  const notes = (await F.fakeState(w.fakes)).harvest.notes.filter((n) => /best number for you/.test(n.body));
+  assert.strictEqual(notes.length, 1);
+  assert.match(notes[0].body, /is not on the candidate's Greenhouse record/);
+  await L.assertAccessible(page, '.textus-compose', 'box-off-record');
+  await page.close();
+});
+
 for (const [id, phone, stateName, words] of [
   [1003, '(303) 555-0177', 'opted_out', /^Jane has opted out of texts, so this number can't be texted\.$/],
   [2003, '(303) 555-0166', 'blocked', /^This number is blocked in TextUs, so it can't be texted\.$/],

@@ -63,11 +63,24 @@ class Fallback(unittest.TestCase):
         self.assertEqual(alts, ["+13035550124"])
         reqs = [q for q in self.fakes.requests(server="harvest")[before:] if q["path"].startswith(cand_path)]
         self.assertEqual(len(reqs), 1, reqs)
-        # a page that shows a number never asks Greenhouse
+        self.assertIs(res["on_record"], True)
+        # a page that shows a number: the same one read of the record checks it (issue O
+        # item 1: on_record false when the number beneath the name is not on the record)
         before = len(self.fakes.requests(server="harvest"))
         r = self.extract(home, dict(PROFILE, lines=PROFILE["lines"] + ["Mobile: (312) 555-0142"]))
         self.assertEqual(r["result"]["phone"]["source"], "profile")
-        self.assertEqual(len(self.fakes.requests(server="harvest")), before)
+        self.assertEqual(r["result"]["phone"]["e164"], "+13125550142")
+        self.assertIs(r["result"]["on_record"], False, r)
+        reqs = [q for q in self.fakes.requests(server="harvest")[before:] if q["path"].startswith(cand_path)]
+        self.assertEqual(len(reqs), 1, reqs)
+        r = self.extract(home, dict(PROFILE, lines=PROFILE["lines"] + ["Mobile: 303-555-0123"]))
+        self.assertEqual(r["result"]["phone"]["source"], "profile")
+        self.assertIs(r["result"]["on_record"], True, r)
+        # not checked (Greenhouse does not know the candidate): null, never true
+        r = self.extract(home, dict(PROFILE, url="https://app.greenhouse.io/people/9999",
+                                    lines=PROFILE["lines"] + ["Mobile: 303-555-0123"]))
+        self.assertEqual(r["result"]["phone"]["e164"], "+13035550123")
+        self.assertIsNone(r["result"]["on_record"], r)
         # a candidate with no numbers anywhere
         r = self.extract(home, dict(PROFILE, url="https://app.greenhouse.io/people/1002", name="John NoPhone",
                                     lines=["John NoPhone"]))
@@ -98,6 +111,10 @@ class Fallback(unittest.TestCase):
     def test_not_configured_is_plain_no_phone(self):
         r = self.extract(os.path.join(self.tmp, "empty"), PROFILE)
         self.assertEqual(r["error"]["code"], "no_phone_found")
+        # no store: the default is not checked, and not claimed to be on the record
+        r = self.extract(os.path.join(self.tmp, "empty"),
+                         dict(PROFILE, lines=PROFILE["lines"] + ["Mobile: 303-555-0123"]))
+        self.assertIsNone(r["result"]["on_record"], r)
 
 
 if __name__ == "__main__":

@@ -77,8 +77,15 @@ SEED = {
                                           {"value": "303.555.0136", "type": "home"},
                                           {"value": "+1 303 555 0138", "type": "work"}]},
                        {"id": 1002, "first_name": "John", "last_name": "Other",
-                        "phone_numbers": []}],
-        "activity_feed": {str(CAND): {"activities": [], "notes": []}},
+                        "phone_numbers": []},
+                       # record values as people type them: a desk line with an extension,
+                       # two numbers in one value (issue O item 6a, 6b)
+                       {"id": 1003, "first_name": "Dana", "last_name": "Desk",
+                        "phone_numbers": [{"value": "(303) 555-0123 ext. 45", "type": "work"},
+                                          {"value": "303-555-0124 / 720-555-0199",
+                                           "type": "mobile"}]}],
+        "activity_feed": {str(CAND): {"activities": [], "notes": []},
+                          "1003": {"activities": [], "notes": []}},
     },
 }
 
@@ -805,6 +812,107 @@ def s_cli_send_unlisted(w):
         ["rc=1", "rc=%d" % rc])
 
 
+def s_record_values(w):
+    """Issue O item 6: --to against record values as typed. A number on the record only with an
+    extension is a desk line (refused without --to-unlisted); every number of a value counts
+    ("303-555-0124 / 720-555-0199"); a candidate id with a leading 0 is refused (one spelling
+    per candidate: "01001" would file the thread apart from 1001's)."""
+    env = dict(os.environ, **w.env)
+    w.fakes.reset_rate_limits()
+
+    def cli(cand, to, *args, body):
+        r = subprocess.run([HOST, "send", "--candidate", cand, "--to", to, *args],
+                           input=body.encode(), env=env, capture_output=True, timeout=60)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    # a) the record holds +1 303 555 0123 only as "(303) 555-0123 ext. 45"
+    body = unique("cli desk line")
+    rc, out, err = cli("1003", "+13035550123", body=body)
+    check(rc == 1 and "only with an extension" in err and "nothing was sent" in err and
+          w.messages(body=body) == [],
+          "%s 6a: a desk line on the record is not the number to text: %d %r" % (w.gen, rc, err))
+    rc, out, err = cli("1003", "+13035550123", "--to-unlisted", body=body)
+    ms = w.messages(body=body)
+    ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+    check(rc == 0 and len(ns) == 1 and "is not on the candidate's Greenhouse record" in ns[0]["body"],
+          "%s 6a: --to-unlisted texts the desk line and says so: %d %r" % (w.gen, rc, err))
+    # b) the second number of "303-555-0124 / 720-555-0199" is on the record
+    body = unique("cli second number of a value")
+    rc, out, err = cli("1003", "+17205550199", body=body)
+    ms = w.messages(body=body)
+    ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+    check(rc == 0 and len(ms) == 1 and len(ns) == 1 and "not on the candidate's" not in ns[0]["body"],
+          "%s 6b: every number of a record value counts: %d %r" % (w.gen, rc, err))
+    # e) a leading 0: refused by the CLI (exit 2) and by the verb, nothing sent
+    body = unique("leading zero")
+    rc, out, err = cli("01001", "+13035550123", body=body)
+    check(rc == 2 and "no leading 0" in err and w.messages(body=body) == [],
+          "%s 6e: --candidate 01001 refused: %d %r" % (w.gen, rc, err))
+    r = w.req({"type": "send_sms", "request_id": "lead0-" + w.gen, "candidate_id": "01001",
+               "to": "+13035550123", "body": body})
+    check(code(r) == "bad_request" and w.messages(body=body) == [],
+          "%s 6e: send_sms candidate_id 01001 refused: %r" % (w.gen, r))
+    w.fakes.reset_rate_limits()
+    row(w, "record values: desk line refused, every number counts, no leading 0", 2, 2,
+        ["rc=1", "rc=0", "rc=2", code(r)])
+
+
+def s_send_whose(w):
+    """Issue O items 1 and 6c/6d, through one port as the extension uses it: extract_phone reads
+    the candidate's record once (on_record), and send_sms on that port refuses a number that is
+    not the candidate's unless "to_unlisted": true (the compose box's confirmation); the note
+    and the replies from that number say it is not on the record."""
+    w.fakes.reset_rate_limits()
+    url = "https://acme.greenhouse.io/people/%d" % CAND
+    h = Host(env=w.env)
+    try:
+        on = h.request({"type": "extract_phone", "id": 1, "profile": {
+            "url": url, "name": "Jane Candidate", "lines": ["Jane Candidate", "Mobile: 303.555.0136"]}})
+        off = h.request({"type": "extract_phone", "id": 2, "profile": {
+            "url": url, "name": "Jane Candidate", "lines": ["Jane Candidate", "Mobile: 303-555-0141"]}})
+        check(code(on) == "ok" and on["result"].get("on_record") is True,
+              "%s extract_phone: a number on the record: %r" % (w.gen, on))
+        check(code(off) == "ok" and off["result"]["phone"]["e164"] == "+13035550141" and
+              off["result"].get("on_record") is False,
+              "%s extract_phone: a number beneath the name, not on the record: %r" % (w.gen, off))
+        to, body = "+13035550141", unique("port unlisted")
+        before = len(w.posts("textus", "/messages")) + len(w.posts("harvest", "notes"))
+        p = {"type": "send_sms", "id": 3, "request_id": "whose-" + w.gen, "candidate_id": str(CAND),
+             "to": to, "body": body}
+        r1 = h.request(p)
+        check(code(r1) == "not_candidates_number" and w.messages(body=body) == [] and
+              len(w.posts("textus", "/messages")) + len(w.posts("harvest", "notes")) == before,
+              "%s 6c: send_sms to a number off the record, unconfirmed, refused: %r" % (w.gen, r1))
+        r2 = h.request(dict(p, id=4, to_unlisted=True))
+        ms = w.messages(body=body)
+        ns = w.notes("[textus:%s]" % ms[0]["id"]) if ms else []
+        check(code(r2) == "ok" and len(ms) == 1 and len(ns) == 1 and
+              "is not on the candidate's Greenhouse record" in ns[0]["body"] and
+              "compose box" in ns[0]["body"],
+              "%s 6c: confirmed (to_unlisted), sent and noted: %r %r" %
+              (w.gen, r2, ns[0]["body"] if ns else None))
+        r3 = h.request(dict(p, id=5, request_id="whose-listed-" + w.gen, to="+13035550136",
+                            body=unique("port listed")))
+        check(code(r3) == "ok", "%s a number on the record needs no confirmation: %r" % (w.gen, r3))
+        r4 = h.request(dict(p, id=6, to_unlisted="yes"))
+        check(code(r4) == "bad_request", "%s to_unlisted must be a boolean: %r" % (w.gen, r4))
+    finally:
+        h.close()
+    # 6d: a reply from that number is logged as from the number, not as from the candidate
+    text = unique("who is this reply")
+    w.fakes.inbound("acme", to, text)
+    c = w.req({"type": "conversation", "to": to, "candidate_id": str(CAND)})
+    w.flush()
+    rn = [n for n in w.notes() if text in n["body"]]
+    check(code(c) == "ok" and len(rn) == 1 and "not on the candidate's Greenhouse record" in
+          rn[0]["body"] and "from the candidate" not in rn[0]["body"],
+          "%s 6d: the reply note says the number is not on the record: %r %r" %
+          (w.gen, c, rn[0]["body"] if rn else None))
+    w.fakes.reset_rate_limits()
+    row(w, "port: send_sms off the record refused, to_unlisted sent and noted, reply noted",
+        len(ms), len(ns), [code(r1), code(r2), code(r3)])
+
+
 def s_startup_flush(w):
     # a note left pending is written by the next host after its first reply
     to, body = "+13035550137", unique("start-up flush")
@@ -858,6 +966,8 @@ def scenarios(w):
     s_cli_send(w)
     s_cli_send_options(w)
     s_cli_send_unlisted(w)
+    s_record_values(w)
+    s_send_whose(w)
     s_startup_flush(w)
     if w.gen == "v1":
         s_retry_after_across_hosts(w)
