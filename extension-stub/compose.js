@@ -418,8 +418,9 @@
       const ask = ctx.el('div', { class: 'textus-confirm', role: 'group', 'aria-label': 'Send now?' });
       const localNow = zone ? timeIn(zone, new Date()) : null;
       ask.append(ctx.el('p', { class: 'textus-line textus-confirm-text' }, localNow
-        ? `Send it now, at ${localNow} ${zoneLabel(zone)} time? ${send.first || 'The candidate'} may be asleep.`
-        : `Send it now? We don't know what time it is for ${send.first || 'the candidate'}.`));
+        ? `Send it now anyway? It's ${localNow} for ${send.first || 'the candidate'} (${zoneLabel(zone)}), outside ` +
+          'the hours texts are allowed.'
+        : `Send it now anyway? We don't know what time it is for ${send.first || 'the candidate'}.`));
       const yes = ctx.el('button', { type: 'button', class: 'textus-btn textus-primary textus-confirm-send' }, 'Yes, send now');
       const no = ctx.el('button', { type: 'button', class: 'textus-btn textus-secondary textus-confirm-cancel' }, 'Cancel');
       const row = ctx.el('div', { class: 'textus-quiet-actions' });

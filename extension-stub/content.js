@@ -591,6 +591,7 @@
           'mistake, a TextUs admin can unblock it in TextUs.' : '';
       // nothing can be sent: the message box says so and takes no typing; focus leaves it
       ta.disabled = !!refused;
+      if (picker) picker.hidden = !!refused; // no template for a number that can't be texted
       if (refused) {
         ta.placeholder = refused === 'opted_out' ? `${first || 'The candidate'} opted out of texts`
           : 'This number is blocked in TextUs';
@@ -810,7 +811,7 @@
       const who = thread.first || 'The candidate';
       const logged = result.notes_enabled !== false && result.logging_since;
       list.appendChild(el('p', { class: 'textus-thread-caption' }, 'Times are your time.' +
-        (logged ? ` ${who}'s replies are added to Greenhouse as notes.` : '')));
+        (logged ? ` ${who}'s replies go to Greenhouse as notes.` : '')));
     }
     for (const item of items) {
       const out = item.direction === 'out';

@@ -315,8 +315,11 @@ $('creds').addEventListener('submit', async (ev) => {
     const no = el('button', '', 'Keep v3');
     no.type = 'button';
     no.id = 'cancel_v1';
-    yes.addEventListener('click', () => { v1Confirmed = true; $('creds').requestSubmit(); });
+    // one primary action while the question is open: its answer (Save and verify waits)
+    $('save').disabled = true;
+    yes.addEventListener('click', () => { v1Confirmed = true; $('save').disabled = false; $('creds').requestSubmit(); });
     no.addEventListener('click', () => {
+      $('save').disabled = false;
       box.replaceChildren();
       delete box.dataset.state;
       $('harvest_v3').checked = true;

@@ -139,7 +139,7 @@ test('a first contact: before typing, a template picked, sending, sent, delivere
     note: 'Note added in Greenhouse.' });
   // whose clock the thread's times are, and that the replies go to Greenhouse
   assert.strictEqual(await box.locator('.textus-thread-caption').textContent(),
-    "Times are your time. Jane's replies are added to Greenhouse as notes.");
+    "Times are your time. Jane's replies go to Greenhouse as notes.");
   // a stable layout: the box did not grow or move
   assert.deepStrictEqual(await box.boundingBox(), boxBefore);
   await humaneBox(box, 'sent');
@@ -287,7 +287,7 @@ test('a thread with replies: no template pre-fill, the dot said in words, a new 
     'Hi! Is the role still open?', 'Yes, it is! Are you free for a call this week?', 'Thursday works for me.',
     'Great, I will send an invite.']);
   assert.strictEqual(await box.locator('.textus-thread-caption').textContent(),
-    "Times are your time. Jane's replies are added to Greenhouse as notes.");
+    "Times are your time. Jane's replies go to Greenhouse as notes.");
   assert.strictEqual(await box.locator('.textus-announce').getAttribute('aria-live'), 'polite');
   await L.assertAccessible(page, '.textus-compose', 'box-thread-with-replies');
   await page.close();

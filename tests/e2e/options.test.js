@@ -200,6 +200,7 @@ test('choosing v1 over stored v3 asks first and says what was removed', { skip }
   assert.strictEqual(await saveAndWait(), 'confirm_v1');
   assert.match(await page.textContent('#save_result'),
     /^Switch to Harvest v1\? This removes the saved Harvest v3 Client id and Client secret from this computer/);
+  assert.strictEqual(await page.isDisabled('#save'), true, 'one primary action while the question is open');
   await shot('v1-confirm');
   assert.strictEqual(JSON.parse(cli(['status', '--json']).stdout).greenhouse.harvest, 'v3', 'nothing changed before the answer');
   await page.click('#cancel_v1');

@@ -12,7 +12,7 @@ const path = require('path');
 const L = require('./lib');
 const C = require(path.join(L.SRC, 'extension-stub', 'compose.js'));
 
-test('quiet hours: "It\'s 8:32 PM for Jane (Denver). Texts are allowed 8 AM–9 PM their time."', () => {
+test('quiet hours: "It\'s 8:32 PM for Jane (Denver): too late to text. Texts are allowed 8 AM–9 PM their time."', () => {
   const said = C.quietSentence({ code: 'quiet_hours', local_time: '20:32', time_zone: 'America/Denver',
     quiet_hours: '08:00-21:00', next_allowed: '2026-12-08T15:00:00Z', next_local_time: '08:00',
     message: 'for the candidate it is 20:32 in America/Denver, outside the hours texts are allowed (08:00-21:00 ' +
