@@ -416,11 +416,9 @@
       const keep = [...bar.children];
       for (const k of keep) k.hidden = true;
       const ask = ctx.el('div', { class: 'textus-confirm', role: 'group', 'aria-label': 'Send now?' });
-      const localNow = zone ? timeIn(zone, new Date()) : null;
-      ask.append(ctx.el('p', { class: 'textus-line textus-confirm-text' }, localNow
-        ? `Send it now anyway? It's ${localNow} for ${send.first || 'the candidate'} (${zoneLabel(zone)}), outside ` +
-          'the hours texts are allowed.'
-        : `Send it now anyway? We don't know what time it is for ${send.first || 'the candidate'}.`));
+      ask.append(ctx.el('p', { class: 'textus-line textus-confirm-text' }, zone
+        ? `Send it now anyway, outside ${send.first ? `${send.first}'s` : 'their'} texting hours? A sent text can't be taken back.`
+        : `Send it now anyway, without knowing the time for ${send.first || 'the candidate'}? A sent text can't be taken back.`));
       const yes = ctx.el('button', { type: 'button', class: 'textus-btn textus-primary textus-confirm-send' }, 'Yes, send now');
       const no = ctx.el('button', { type: 'button', class: 'textus-btn textus-secondary textus-confirm-cancel' }, 'Cancel');
       const row = ctx.el('div', { class: 'textus-quiet-actions' });

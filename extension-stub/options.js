@@ -85,7 +85,8 @@ function inWords(text) {
     .replace(/\b(?:textus|greenhouse|settings)\.[a-z_]+\b/g, (k) => `the ${FIELD_WORDS[k] || k.replace(/^.*\./, '').replace(/_/g, ' ')}`)
     .replace(/\bbase_url\b/g, 'the service address').replace(/\bclient_secret\b/g, 'Client secret')
     .replace(/\bclient_id\b/g, 'Client id').replace(/\bapi_key\b/g, 'API key')
-    .replace(/`/g, '');
+    .replace(/`/g, '')
+    .replace(/\bHarvest v3 client credentials\b/g, 'Harvest v3 credentials');
   t = menu(t);
   if (!/^\S*[@.]/.test(t)) t = t.charAt(0).toUpperCase() + t.slice(1); // never "Alice@acme.example"
   return /[.!?…)]$/.test(t) ? t : `${t}.`;

@@ -227,6 +227,7 @@ test('choosing v1 over stored v3 asks first and says what was removed', { skip }
   assert.match(summary, /Working, with 1 warning: see what to do below\./);
   // the menu path is Greenhouse's own, said as where it is
   assert.match(await page.textContent('#checklist'), /in Greenhouse, an admin's menu: Configure, the gear icon > Dev Center/);
+  assert.ok(!/client credentials/i.test(await page.textContent('#checklist')), 'no OAuth words in the checklist');
   assert.ok(!/Every check passed/.test(summary), summary);
   await page.waitForFunction(() => document.getElementById('gh_api_key_state').textContent !== 'not set');
   assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'not set');
