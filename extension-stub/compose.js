@@ -1,11 +1,13 @@
 // TextUs for Greenhouse (stub) — the compose box's composing aids and its words, kept apart
 // from the box itself (content.js): the box's stylesheet (one primary button per state, a
 // disabled button that looks disabled), the candidate's local time in the header, a template
-// picker over the recruiter's TextUs saved replies (search, a preview with the merge fields
-// filled and the missing ones highlighted), and, when the host refuses a text in the
-// candidate's quiet hours, a sentence a person says ("It's 8:32 PM for Jane (Denver). Texts
-// are allowed 8 AM–9 PM their time.", built from the error's structured fields, never the
-// host's message) with "Schedule for 8:00 AM their time" beside "Send anyway".
+// picker over the recruiter's TextUs saved replies (search; picking one puts it in the message
+// box, its merge fields filled, a missing one said in words: "The job title isn't known"), and,
+// when the host refuses a text in the candidate's quiet hours, a sentence a person says ("It's
+// 8:32 PM for Jane (Denver): too late to text. Texts are allowed 8 AM–9 PM their time.", built
+// from the error's structured fields, never the host's message) with "Schedule for 8:00 AM
+// their time" beside "Send anyway" (which asks once more before it sends). Once scheduled, the
+// header stops warning and says when the text goes out.
 // Everything goes through the host (saved_replies, local_time, schedule_sms): the time zones
 // come from the number, on the host's side. Times are shown as 12-hour clock times in the
 // recruiter's zone, and in the candidate's where it matters; never UTC, never a config key.
@@ -24,6 +26,7 @@
 .textus-compose .textus-title{font:600 15px/20px system-ui,sans-serif;margin:0}
 .textus-compose .textus-number,.textus-compose .textus-local-time{color:#4f5f70;margin:1px 0 0}
 .textus-compose .textus-local-time[data-state=quiet]{color:${ALERT}}
+.textus-compose .textus-number-source{white-space:nowrap}
 .textus-compose .textus-x{position:absolute;top:8px;right:8px;width:30px;height:30px;border:0;border-radius:6px;
   background:transparent;color:#1d2733;font:20px/28px system-ui,sans-serif;cursor:pointer}
 .textus-compose .textus-x:hover{background:#eef2f6}
@@ -58,7 +61,6 @@
 .textus-compose .textus-template{display:block;width:100%;text-align:left;border:0;border-bottom:1px solid #eef2f6;
   background:#fff;color:#1d2733;padding:4px 6px;cursor:pointer;font:13px/18px system-ui,sans-serif}
 .textus-compose .textus-template[aria-selected=true]{background:#e3eefb}
-.textus-compose .textus-template-preview{white-space:pre-wrap;background:#f1f5fa;border-radius:6px;padding:6px;margin:4px 0}
 .textus-compose .textus-template-note{color:#4f5f70;margin:4px 0}
 .textus-compose mark.textus-missing{background:#fde7b0;color:#5c3b00;border-radius:3px;padding:0 2px}
 .textus-compose .textus-msg{margin:4px 0;display:flex;flex-direction:column}
@@ -70,7 +72,11 @@
 .textus-compose .textus-msg-delivery[data-bad="1"]{color:${ALERT}}
 .textus-compose .textus-thread-empty{color:#4f5f70;font-style:italic}
 .textus-sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
-@media (max-width:480px){.textus-compose{right:8px;bottom:8px;left:8px;width:auto;height:calc(100vh - 16px)}}
+/* a narrow window: a sheet over the lower part, the profile's name and number stay visible above it */
+@media (max-width:480px){.textus-compose{right:8px;bottom:8px;left:8px;width:auto;height:min(600px,calc(100vh - 240px));min-height:340px}}
+.textus-compose .textus-thread-caption{font-size:11px;color:#4f5f70;margin:0 0 4px;text-align:center}
+.textus-compose .textus-confirm{margin-top:8px;padding:6px 8px;border:1px solid #e1c27a;border-radius:6px;background:#fff8e6}
+.textus-compose textarea.textus-body:disabled{background:#f1f3f5;color:#5f6b78;cursor:not-allowed}
 `;
 
   // The box's stylesheet, added to the page once.
@@ -82,10 +88,10 @@
     (document.head || document.documentElement).appendChild(s);
   }
 
-  // "9:05 PM" (and "Wed" when withDay) at instant `date` in an IANA zone (undefined: the
-  // recruiter's own zone).
-  function timeIn(zone, date, withDay) {
-    const opts = { hour: 'numeric', minute: '2-digit' };
+  // "9:05 PM" (and "Wed" when withDay; "21:05" when h23, for comparing) at instant `date` in an
+  // IANA zone (undefined: the recruiter's own zone).
+  function timeIn(zone, date, withDay, h23) {
+    const opts = h23 ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { hour: 'numeric', minute: '2-digit' };
     if (zone) opts.timeZone = zone;
     if (withDay) opts.weekday = 'short';
     try {
@@ -146,8 +152,42 @@
         `for ${who}. Nothing was sent. Send it anyway if you know it is.`;
     }
     const win = windowWords(error.quiet_hours);
-    return `It's ${clock12(error.local_time)} for ${who} (${zoneLabel(error.time_zone)}). ` +
+    const which = lateOrEarly(error.local_time, error.quiet_hours);
+    return `It's ${clock12(error.local_time)} for ${who} (${zoneLabel(error.time_zone)})` +
+      (which ? `: too ${which} to text. ` : '. ') +
       (win ? `Texts are allowed ${win} their time. ` : '') + 'Nothing was sent yet.';
+  }
+
+  // Outside the allowed window "08:00-21:00" at "HH:MM": 'late' when the window's end is
+  // nearer behind than its start is ahead, else 'early' ('' when the times cannot be read).
+  function lateOrEarly(hhmm, win) {
+    const mins = (t) => { const m = /^(\d{1,2}):(\d{2})$/.exec(t || ''); return m ? Number(m[1]) * 60 + Number(m[2]) : null; };
+    const w = /^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/.exec(win || '');
+    const now = mins(hhmm);
+    if (!w || now === null) return '';
+    const start = mins(w[1]);
+    const end = mins(w[2]);
+    const sinceEnd = (now - end + 1440) % 1440;
+    const untilStart = (start - now + 1440) % 1440;
+    const inside = start <= end ? now >= start && now < end : now >= start || now < end;
+    // inside by the clock (the host's verdict is what counts; e.g. a minute's margin): the nearer edge
+    if (inside) return (end - now + 1440) % 1440 < (now - start + 1440) % 1440 ? 'late' : 'early';
+    return sinceEnd < untilStart ? 'late' : 'early';
+  }
+
+  // Merge fields as words: "the job title", "your first name", "the team".
+  const FIELD_WORDS = {
+    first_name: "the candidate's first name", last_name: "the candidate's last name", full_name: "the candidate's name",
+    recruiter_first_name: 'your first name', recruiter_name: 'your name', job_title: 'the job title',
+  };
+  function fieldWord(name) {
+    return FIELD_WORDS[name] || `the ${String(name).replace(/_/g, ' ')}`;
+  }
+  // "The job title isn't known" / "The job title and your first name aren't known".
+  function unfilledWords(names) {
+    const w = names.map(fieldWord);
+    const list = w.length <= 1 ? w.join('') : `${w.slice(0, -1).join(', ')} and ${w[w.length - 1]}`;
+    return `${list.charAt(0).toUpperCase()}${list.slice(1)} ${w.length > 1 ? "aren't" : "isn't"} known`;
   }
 
   // The recruiter-facing words for a refused send or schedule: what happened to the text and
@@ -210,7 +250,10 @@
     if (n.state === 'dismissed') return 'No note in Greenhouse (your admin stopped it).';
     if (n.state !== 'pending' && n.state !== 'stopped') return '';
     if (n.event && n.state === 'pending') return 'Adding the note in Greenhouse…';
-    if (n.state === 'pending' && n.retrying !== false) return 'Note not added yet: Greenhouse did not answer. It is retried automatically.';
+    if (n.state === 'pending' && n.retrying !== false) {
+      return 'Note not added yet: Greenhouse did not answer. It is retried automatically while Greenhouse is open ' +
+        'in Chrome; you can close this tab.';
+    }
     if (n.never) {
       return code === 'greenhouse_not_found'
         ? 'Note not added: Greenhouse cannot find this candidate (deleted or merged?). Add the note by hand if you need it.'
@@ -218,7 +261,8 @@
     }
     if (code === 'greenhouse_permission' || code === 'greenhouse_auth') {
       return 'Note not added: Greenhouse refused it (your account may not be allowed to add notes). ' +
-        'Ask your Greenhouse admin; the note is added once that is fixed.';
+        'Ask your Greenhouse admin to allow it. It is not retried on its own: once that is fixed, your TextUs ' +
+        'admin can add it from this computer. Closing this tab loses nothing.';
     }
     if (code === 'greenhouse_user_not_found') {
       return 'Note not added: Greenhouse does not know your email. Check it in the TextUs settings.';
@@ -231,6 +275,8 @@
   function localTimeLine(ctx) {
     const line = ctx.el('p', { class: 'textus-local-time' }, 'Their time: checking…');
     let info = null;
+    let scheduledFor = null; // once a text is scheduled, the header says so instead of warning
+    line.setScheduled = (label) => { scheduledFor = label; paint(); };
     const paint = () => {
       if (!info) return;
       const zones = info.time_zones || [];
@@ -245,8 +291,11 @@
       line.dataset.zones = zones.map((z) => z.zone).join(' ');
       if (info.quiet_hours !== 'off') {
         const outside = info.allowed === false;
-        if (outside) line.textContent += ` · too late or early to text (allowed ${windowWords(info.quiet_hours)})`;
-        line.dataset.state = outside ? 'quiet' : 'allowed';
+        const hhmm = timeIn(zones[0].zone, now, false, true) || zones[0].local_time;
+        const which = lateOrEarly(hhmm, info.quiet_hours) || 'late or early';
+        if (outside && scheduledFor) line.textContent += ` · your text is scheduled for ${scheduledFor} their time`;
+        else if (outside) line.textContent += ` · too ${which} to text (allowed ${windowWords(info.quiet_hours)})`;
+        line.dataset.state = outside ? (scheduledFor ? 'scheduled' : 'quiet') : 'allowed';
       } else {
         line.dataset.state = 'off';
       }
@@ -276,65 +325,32 @@
 
   // ---- the template picker ------------------------------------------------------------------
 
-  // The body with the missing fields ({name} left as written) marked, as DOM nodes.
-  function previewNodes(ctx, body, missing) {
-    const frag = document.createDocumentFragment();
-    if (!missing.length) {
-      frag.appendChild(document.createTextNode(body));
-      return frag;
-    }
-    const tokens = new Set(missing.map((m) => `{${m}}`));
-    // split keeps the {field} tokens (the capture group) between the plain runs
-    for (const part of body.split(/(\{[A-Za-z0-9_]{1,64}\})/)) {
-      if (!part) continue;
-      if (tokens.has(part)) {
-        frag.appendChild(ctx.el('mark', { class: 'textus-missing', title: 'Not filled: edit it before sending' }, part));
-      } else {
-        frag.appendChild(document.createTextNode(part));
-      }
-    }
-    return frag;
-  }
-
-  // A disclosure ("Templates", closed at first: the box keeps its layout) with search, list,
-  // preview and "Use this template"; using one closes it and clears the preview.
+  // A disclosure ("Templates", closed at first: the box keeps its layout) with search and list;
+  // picking one puts it in the message box (its merge fields filled by the host; an unknown one
+  // stays as written and the box says in words what is missing) and closes the list.
   function templatePicker(ctx, textarea) {
     const wrap = ctx.el('details', { class: 'textus-templates' });
     const summary = ctx.el('summary', {}, 'Templates');
     const search = ctx.el('input', { type: 'search', class: 'textus-template-search', placeholder: 'Search templates',
       'aria-label': 'Search your TextUs templates' });
-    const list = ctx.el('div', { class: 'textus-template-list', role: 'listbox', 'aria-label': 'Your TextUs templates' });
+    const list = ctx.el('div', { class: 'textus-template-list', role: 'listbox',
+      'aria-label': 'Your TextUs templates: pick one to put it in the message box' });
     const note = ctx.el('div', { class: 'textus-template-note', role: 'status' });
-    const preview = ctx.el('div', { class: 'textus-template-preview', hidden: '' });
-    const use = ctx.el('button', { type: 'button', class: 'textus-btn textus-secondary textus-template-use', hidden: '' },
-      'Use this template');
-    wrap.append(summary, search, list, note, preview, use);
+    wrap.append(summary, search, list, note);
 
-    let chosen = null;
     let seq = 0;
     const clear = () => {
-      chosen = null;
-      preview.textContent = '';
-      preview.hidden = true;
-      delete preview.dataset.id;
-      use.hidden = true;
-      note.textContent = '';
-      note.dataset.missing = '';
       for (const b of list.querySelectorAll('.textus-template')) b.setAttribute('aria-selected', 'false');
     };
-    const show = (reply) => {
-      chosen = reply;
-      preview.textContent = '';
-      preview.appendChild(previewNodes(ctx, reply.body, reply.missing || []));
-      preview.hidden = false;
-      preview.dataset.id = reply.id;
-      use.hidden = false;
-      note.textContent = reply.missing && reply.missing.length
-        ? `Not filled: ${reply.missing.map((m) => `{${m}}`).join(', ')}. Edit it before sending.` : '';
-      note.dataset.missing = (reply.missing || []).join(',');
+    const pick = (reply) => {
+      textarea.value = reply.body;
+      textarea.dataset.template = reply.id;
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
       for (const b of list.querySelectorAll('.textus-template')) {
         b.setAttribute('aria-selected', String(b.dataset.id === reply.id));
       }
+      wrap.open = false;
+      textarea.focus();
     };
     const load = async (q) => {
       const mine = ++seq;
@@ -359,7 +375,7 @@
       for (const reply of replies) {
         const b = ctx.el('button', { type: 'button', class: 'textus-template', role: 'option', 'aria-selected': 'false',
           'data-id': reply.id }, reply.title || '(untitled)');
-        b.addEventListener('click', () => show(reply));
+        b.addEventListener('click', () => pick(reply));
         list.appendChild(b);
       }
     };
@@ -367,15 +383,6 @@
     search.addEventListener('input', () => {
       clearTimeout(timer);
       timer = setTimeout(() => load(search.value.trim()), 300);
-    });
-    use.addEventListener('click', () => {
-      if (!chosen) return;
-      textarea.value = chosen.body;
-      textarea.dataset.template = chosen.id;
-      textarea.dispatchEvent(new Event('input', { bubbles: true }));
-      clear();
-      wrap.open = false;
-      textarea.focus();
     });
     wrap.clear = clear;
     load('');
@@ -404,9 +411,30 @@
     const anyway = ctx.el('button', { type: 'button',
       class: `textus-btn ${error.next_allowed && zone ? 'textus-secondary' : 'textus-primary'} textus-send-anyway` },
     'Send anyway');
+    // a text in their night is sent only when confirmed: the question replaces the two buttons
     anyway.addEventListener('click', () => {
-      bar.remove();
-      send.now({ override_quiet_hours: true });
+      const keep = [...bar.children];
+      for (const k of keep) k.hidden = true;
+      const ask = ctx.el('div', { class: 'textus-confirm', role: 'group', 'aria-label': 'Send now?' });
+      ask.append(ctx.el('p', { class: 'textus-line textus-confirm-text' }, zone
+        ? `Send it now anyway, outside ${send.first ? `${send.first}'s` : 'their'} texting hours? A sent text can't be taken back.`
+        : `Send it now anyway, without knowing the time for ${send.first || 'the candidate'}? A sent text can't be taken back.`));
+      const yes = ctx.el('button', { type: 'button', class: 'textus-btn textus-primary textus-confirm-send' }, 'Yes, send now');
+      const no = ctx.el('button', { type: 'button', class: 'textus-btn textus-secondary textus-confirm-cancel' }, 'Cancel');
+      const row = ctx.el('div', { class: 'textus-quiet-actions' });
+      row.append(yes, no);
+      ask.append(row);
+      bar.append(ask);
+      yes.addEventListener('click', () => {
+        bar.remove();
+        send.now({ override_quiet_hours: true });
+      });
+      no.addEventListener('click', () => {
+        ask.remove();
+        for (const k of keep) k.hidden = false;
+        anyway.focus();
+      });
+      yes.focus();
     });
     bar.appendChild(anyway);
     send.actions.insertAdjacentElement('beforebegin', bar);
@@ -428,10 +456,16 @@
     }
     bar.remove();
     const yours = timeIn(undefined, at);
-    send.show('scheduled', `Scheduled for ${label} their time${yours ? ` (${yours} your time)` : ''}.`,
+    const when = `${label} their time${yours ? ` (${yours} your time)` : ''}`;
+    send.show('scheduled', `Scheduled for ${when}. It has not been sent yet.`,
       send.noteWords(r.result.note || {}), 'good');
     const status = send.status;
-    status.dataset.messageId = (r.result.message && r.result.message.id) || '';
+    const msgId = (r.result.message && r.result.message.id) || '';
+    status.dataset.messageId = msgId;
+    // the thread's bubble says the same, and the header stops warning
+    if (send.scheduled && msgId) send.scheduled(msgId, `Scheduled for ${when}`);
+    const header = box.querySelector('.textus-local-time');
+    if (header && header.setScheduled) header.setScheduled(label);
     status.dataset.scheduledAt = r.result.scheduled_at || '';
     send.done();
   }
@@ -449,7 +483,7 @@
   }
 
   const api = { attach, quietActions, timeIn, clock12, windowWords, quietSentence, zoneLabel, ensureStyle,
-    sendWords, noteWords };
+    sendWords, noteWords, unfilledWords, fieldWord, lateOrEarly };
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
   root.TextusCompose = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

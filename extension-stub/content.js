@@ -507,12 +507,10 @@
       pending.textContent = '';
       pending.dataset.missing = names.join(',');
       if (!names.length) return;
-      pending.append('Not filled: ');
-      names.forEach((n, i) => {
-        if (i) pending.append(', ');
-        pending.appendChild(el('mark', { class: 'textus-missing', title: 'Not filled: edit it before sending' }, `{${n}}`));
-      });
-      pending.append('. Edit it before sending.');
+      // in words ("The job title isn't known: edit it in the text."), never the braces alone
+      pending.appendChild(el('mark', { class: 'textus-missing', 'data-fields': names.join(',') },
+        TextusCompose.unfilledWords(names)));
+      pending.append(`: edit ${names.length > 1 ? 'them' : 'it'} in the text.`);
     };
     // templates, their local time, quiet hours: compose.js. Its saved_replies answer carries the
     // merge fields' values as the host has them: they fill the local template too, as long as
@@ -602,8 +600,19 @@
         box.dataset.prefill = 'refused';
       }
       check.textContent = refused === 'opted_out'
-        ? `${first || 'This candidate'} has opted out of texts, so this number can't be texted.`
-        : refused === 'blocked' ? "This number is blocked in TextUs, so it can't be texted." : '';
+        ? `${first || 'This candidate'} has opted out of texts, so this number can't be texted. ` +
+          `Reach ${first || 'them'} another way, e.g. by email.`
+        : refused === 'blocked' ? "This number is blocked in TextUs, so it can't be texted. If that is a " +
+          'mistake, a TextUs admin can unblock it in TextUs.' : '';
+      // nothing can be sent: the message box says so and takes no typing; focus leaves it
+      ta.disabled = !!refused;
+      if (picker) picker.hidden = !!refused; // no template for a number that can't be texted
+      if (refused) {
+        ta.placeholder = refused === 'opted_out' ? `${first || 'The candidate'} opted out of texts`
+          : 'This number is blocked in TextUs';
+        if (document.activeElement === ta || !box.contains(document.activeElement)) close.focus();
+      }
+      box.dataset.refused = refused || '';
       update();
     };
     ta.addEventListener('input', () => {
@@ -628,8 +637,8 @@
       if (names.length && asWritten !== body) {
         // never sent silently: the first click says which fields are unfilled
         asWritten = body;
-        show('unfilled', `Not filled: ${names.map((n) => `{${n}}`).join(', ')}. Edit the text, or press ` +
-          '"Send as written" to send it with the braces.', '', 'bad');
+        show('unfilled', `${TextusCompose.unfilledWords(names)}: edit the text, or press "Send as written" to ` +
+          'send it with the curly braces as they are.', '', 'bad');
         update();
         return;
       }
@@ -640,7 +649,7 @@
       busy = true;
       current = null;
       parts.text = ''; parts.note = '';
-      show('sending', 'Sending…', '', '');
+      show('sending', '', '', ''); // the button says "Sending…"; one place is enough
       delete status.dataset.note;
       delete status.dataset.delivery;
       update();
@@ -667,6 +676,8 @@
           words: (err) => sendWords(err, first),
           noteWords,
           show,
+          first,
+          scheduled: (id, words) => { knownScheduled.set(id, words); refreshThread(); },
           // one schedule request id per text and time, so that a retry never schedules twice
           scheduleId: (at) => {
             if (scheduleKey !== ta.value + '@' + at) { scheduleKey = ta.value + '@' + at; scheduleId = crypto.randomUUID(); }
@@ -692,7 +703,7 @@
       current = rid;
       status.dataset.messageId = msgId;
       status.dataset.note = (r.result.note && r.result.note.state) || '';
-      parts.text = 'Sent.';
+      parts.text = 'Sent: waiting for the phone company to confirm delivery.';
       parts.kind = 'good';
       parts.note = noteWords(r.result.note || {});
       status.dataset.state = 'sent';
@@ -708,8 +719,14 @@
       refreshThread();
       followDelivery(msgId, status, (ok, description) => {
         if (current !== rid || box !== myBox) return;
-        parts.text = ok ? 'Delivered.' : "Not delivered: the phone company didn't deliver it. " +
+        parts.text = ok ? `Delivered: it reached ${first ? `${first}'s` : 'their'} phone.`
+          : "Not delivered: the phone company didn't deliver it. " +
           `Check the number, or reach ${first || 'the candidate'} another way.`;
+        // the note was written when the text went out: say what it records
+        if (!ok && status.dataset.note === 'written') {
+          parts.note = 'The note in Greenhouse says the text was sent; it does not say it failed. ' +
+            'Add a note there if others should know.';
+        }
         if (description) status.title = description;
         parts.kind = ok ? 'good' : 'bad';
         render();
@@ -763,6 +780,9 @@
   // Final delivery states learned from message_status: the thread's bubble of that message says
   // the same as the status line, also when a conversation read is older than the answer.
   const knownDelivery = new Map();
+  // Texts scheduled from this page: their bubble says "Scheduled for 8:00 AM their time (…)",
+  // never a send time, while the conversation still shows them as scheduled.
+  const knownScheduled = new Map();
 
   function markDelivery(messageId, ok) {
     knownDelivery.set(messageId, ok);
@@ -785,7 +805,7 @@
     }
     if (item.delivered === true) return 'Delivered';
     if (item.delivered === false) return 'Not delivered';
-    if (item.delivery_state === 'scheduled') return 'Scheduled';
+    if (item.delivery_state === 'scheduled' || knownScheduled.has(item.id)) return 'Scheduled';
     return 'Sent';
   }
 
@@ -798,8 +818,16 @@
       if (ids.has(id)) localSent.delete(id);
       else items.push(m);
     }
+    // oldest first (the host's order; texts sent from this page go by their time too)
+    items.sort((a, b) => (Date.parse(a.at) || 0) - (Date.parse(b.at) || 0));
     if (!items.length) {
       list.appendChild(el('p', { class: 'textus-thread-empty' }, 'No messages with this number yet.'));
+    } else {
+      // whose clock the times are, and where the candidate's replies go
+      const who = thread.first || 'The candidate';
+      const logged = result.notes_enabled !== false && result.logging_since;
+      list.appendChild(el('p', { class: 'textus-thread-caption' }, 'Times are your time.' +
+        (logged ? ` ${who}'s replies go to Greenhouse as notes.` : '')));
     }
     for (const item of items) {
       const out = item.direction === 'out';
@@ -807,12 +835,18 @@
       bubble.appendChild(el('span', { class: 'textus-sr' }, out ? 'You: ' : `${thread.first || 'Candidate'}: `));
       bubble.appendChild(el('div', { class: 'textus-msg-body' }, item.body || '(no text)'));
       const meta = el('div', { class: 'textus-msg-meta' });
-      const t = el('time', { datetime: item.at || '' }, threadTime(item.at));
-      meta.appendChild(t);
-      if (out) {
-        const word = deliveryWord(item);
+      const word = out ? deliveryWord(item) : '';
+      if (word === 'Scheduled' && knownScheduled.has(item.id)) {
+        // a scheduled text has no send time yet: the time it goes out, in both clocks
+        meta.appendChild(el('span', { class: 'textus-msg-delivery', 'data-bad': '0' }, knownScheduled.get(item.id)));
+      } else {
+        meta.appendChild(el('time', { datetime: item.at || '' }, threadTime(item.at)));
+      }
+      if (out && !(word === 'Scheduled' && knownScheduled.has(item.id))) {
         meta.append(' · ');
         meta.appendChild(el('span', { class: 'textus-msg-delivery', 'data-bad': word === 'Not delivered' ? '1' : '0' }, word));
+      }
+      if (out) {
         bubble.dataset.delivery = word === 'Sent' || word === 'Scheduled' ? 'Pending'
           : word === 'Not delivered' ? 'Not Delivered' : word;
       }

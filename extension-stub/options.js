@@ -9,8 +9,10 @@
 // verify". Secret fields are write-only: never filled back, cleared once saved (kept while a
 // failed check asks for a correction). Also the compose template (chrome.storage.local; the
 // merge fields of TextUs saved replies, and "Your name" for the recruiter's fields when the
-// host cannot give them) and locking a contact (opt_out; the number as people write it,
-// normalised to +1NXXNXXXXXX here).
+// host cannot give them) and opting a number out of texts (opt_out; the number as people write
+// it, normalised to +1NXXNXXXXXX here). Each action clears the previous one's message; a secret
+// typed but not saved says so; switching to Harvest v1 over stored v3 credentials asks first
+// and says what it removed; the checklist's names are said without API scopes.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -33,7 +35,21 @@ function el(tag, cls, text) {
   return e;
 }
 
-const MARKS = { ok: '✓ Passed', fail: '✗ Failed', warn: '! Warning', unchecked: '? Not checked' };
+const MARKS = { ok: '✓ Passed', fail: '✗ Failed', warn: '! Warning', unchecked: '? Not checked yet',
+  first_text: '… At first text' };
+
+// The host's check names, said without API scopes: "Candidates: Add Note (harvest:notes:create)"
+// is "Candidates: Add Note" (the permission's name in Greenhouse), the same for Harvest v1 and v3.
+function checkWords(name) {
+  return String(name || '').replace(/\s*\((?:harvest|[a-z]+):[a-z_:]+\)/g, '')
+    .replace(/\(Harvest v3 client credentials\)/, '(Harvest v3 Client id and secret)');
+}
+
+// A check that runs only at the first text (adding a note to see whether it is allowed would
+// add one): said as such, not as a check that could not run.
+function firstTextOnly(c) {
+  return c.status === 'unchecked' && /without side effects/.test(c.message || '');
+}
 
 // The settings' names as this page labels them (never a config key on the page).
 const FIELD_WORDS = {
@@ -60,14 +76,18 @@ const FIX_WORDS = [
 function inWords(text) {
   let t = String(text || '').trim();
   if (!t) return '';
-  for (const [re, words] of FIX_WORDS) if (re.test(t)) return t.replace(re, words);
+  // Greenhouse's own menu path is kept, said as where it is
+  const menu = (x) => x.replace(/\(Configure > Dev Center/g, '(in Greenhouse, an admin\'s menu: Configure, the gear icon > Dev Center');
+  for (const [re, words] of FIX_WORDS) if (re.test(t)) return menu(t.replace(re, words));
   t = t.replace(/,? ?(?:and |then )?run `?textus-host configure`?(?: again)?(?: with it)?/g, ', then press "Save and verify"')
     .replace(/`?textus-host doctor --report`?/g, 'a support report (your admin can make one)')
     .replace(/`?textus-host (?:doctor|status|outbox [a-z]+)`?/g, 'your admin\'s check of this computer')
     .replace(/\b(?:textus|greenhouse|settings)\.[a-z_]+\b/g, (k) => `the ${FIELD_WORDS[k] || k.replace(/^.*\./, '').replace(/_/g, ' ')}`)
     .replace(/\bbase_url\b/g, 'the service address').replace(/\bclient_secret\b/g, 'Client secret')
     .replace(/\bclient_id\b/g, 'Client id').replace(/\bapi_key\b/g, 'API key')
-    .replace(/`/g, '');
+    .replace(/`/g, '')
+    .replace(/\bHarvest v3 client credentials\b/g, 'Harvest v3 credentials');
+  t = menu(t);
   if (!/^\S*[@.]/.test(t)) t = t.charAt(0).toUpperCase() + t.slice(1); // never "Alice@acme.example"
   return /[.!?…)]$/.test(t) ? t : `${t}.`;
 }
@@ -80,9 +100,11 @@ function renderChecklist(list, items) {
     li.dataset.check = c.check;
     li.dataset.status = c.status;
     const body = el('span', 'body');
-    body.append(el('b', '', c.check), ` — ${inWords(c.message)}`);
+    const message = firstTextOnly(c)
+      ? 'Checked when you send your first text: checking it now would add a note to a candidate.' : inWords(c.message);
+    body.append(el('b', '', checkWords(c.check)), ` — ${message}`);
     if (c.fix) body.append(el('div', 'fix', `What to do: ${inWords(c.fix)}`));
-    li.append(el('span', 'mark', MARKS[c.status] || c.status), ' ', body);
+    li.append(el('span', 'mark', MARKS[firstTextOnly(c) ? 'first_text' : c.status] || c.status), ' ', body);
     list.append(li);
   }
 }
@@ -124,11 +146,22 @@ function chosenHarvest() {
 }
 
 // What is stored: the state of each secret, the plain fields, the Harvest choice, the files.
+const storedState = {}; // id -> {text, stored}: what the host has, for the label beside each secret
+
+// The label beside a secret: what is stored, or that what is typed in its box is not saved yet.
+function paintSecret(id) {
+  const s = storedState[id] || { text: 'not set', stored: false };
+  const typed = !!$(id).value;
+  $(`${id}_state`).textContent = typed ? (s.stored ? `${s.text}; the new one you typed is not saved yet`
+    : 'typed, not saved yet') : s.text;
+  $(`${id}_state`).className = 'state' + (s.stored && !typed ? ' stored' : '');
+}
+
 function showStored(st) {
   for (const [id, get] of SECRETS) {
     const s = secretState(get(st));
-    $(`${id}_state`).textContent = s.text;
-    $(`${id}_state`).className = 'state' + (s.stored ? ' stored' : '');
+    storedState[id] = s;
+    paintSecret(id);
     $(id).placeholder = s.stored ? `${s.text}; leave empty to keep it` : 'not set';
   }
   const t = st.textus || {};
@@ -171,6 +204,10 @@ function summarize(items, verified) {
   }
   if (warns) return [`Working, with ${warnText}: see what to do below.`, false, 'warn'];
   if (!verified) return [unchecked ? `${plural(unchecked, 'check', 'checks')} could not run: see below.` : 'Checked.', false, 'warn'];
+  const atFirst = all.filter(firstTextOnly).length;
+  if (unchecked && atFirst === unchecked) {
+    return [`Every check that can run now passed; ${atFirst === 1 ? 'one is' : `${atFirst} are`} checked at your first text.`, true];
+  }
   return [unchecked ? `Every check that can run now passed (${unchecked} later: see below).` : 'Every check passed.', true];
 }
 
@@ -189,10 +226,12 @@ async function check() {
   const g = st.greenhouse || {};
   if (!(t.token || t.account || g.email || g.harvest)) {
     renderChecklist($('checklist'), []);
-    say($('summary'), 'Nothing is configured yet: fill in the fields below and press "Save and verify".', false);
+    say($('summary'), 'Nothing is set up yet: fill in the boxes below and press "Save and verify".', false);
     $('summary').dataset.state = 'unconfigured';
+    $('recheck').hidden = true; // nothing to check again until something is saved
     return;
   }
+  $('recheck').hidden = false;
   const v = await host('configure', { dry_run: true });
   if (!v.ok) {
     say($('summary'), errorWords(v.error), false);
@@ -201,7 +240,7 @@ async function check() {
   }
   renderChecklist($('checklist'), v.result.verification);
   const [text, ok, kind] = summarize(v.result.verification, v.result.verified);
-  say($('summary'), (st.configured ? '' : 'Not fully configured yet. ') + text, ok && st.configured, kind);
+  say($('summary'), (st.configured ? 'Your settings are saved. ' : 'Not fully set up yet. ') + text, ok && st.configured, kind);
   $('summary').dataset.state = 'checked';
 }
 
@@ -242,17 +281,60 @@ function showChanges(box, changes) {
   box.append(ul);
 }
 
+// One action's message at a time: starting one clears the others' (a failed opt-out never
+// shows beside an old "Saved").
+function clearMessages(except) {
+  if (except !== 'save') { $('save_result').replaceChildren(); delete $('save_result').dataset.state; }
+  if (except !== 'template') { $('template_msg').textContent = ''; delete $('template_msg').dataset.state; }
+  if (except !== 'optout') { $('optout_msg').textContent = ''; delete $('optout_msg').dataset.state; }
+}
+
+let v1Confirmed = false; // the switch to v1 over stored v3 credentials, confirmed for this save
+
 $('creds').addEventListener('submit', async (ev) => {
   ev.preventDefault();
+  clearMessages('save');
   const box = $('save_result');
   box.replaceChildren();
   const doc = formDocument();
   if (chosenHarvest() === 'v1' && storedHarvest === 'v3' && !(doc.greenhouse && doc.greenhouse.api_key)) {
     box.dataset.state = 'incomplete';
     box.append(el('p', 'msg error', 'To switch to Harvest v1 (its announced removal date, 2026-08-31, has passed), type the v1 API key; the ' +
-      'stored v3 client credentials are then removed.'));
+      'saved v3 Client id and Client secret are then removed.'));
     return;
   }
+  if (chosenHarvest() === 'v1' && storedHarvest === 'v3' && !v1Confirmed) {
+    // removing working credentials is asked first, in place, with what it removes and why
+    box.dataset.state = 'confirm_v1';
+    const ask = el('div', 'confirm');
+    ask.append(el('p', 'msg warn', 'Switch to Harvest v1? This removes the saved Harvest v3 Client id and Client secret ' +
+      'from this computer: TextUs keeps one Greenhouse sign-in. Harvest v1 is past its announced removal date and may stop ' +
+      'at any time.'));
+    const yes = el('button', 'primary', 'Switch to v1 and remove v3');
+    yes.type = 'button';
+    yes.id = 'confirm_v1';
+    const no = el('button', '', 'Keep v3');
+    no.type = 'button';
+    no.id = 'cancel_v1';
+    // one primary action while the question is open: its answer (Save and verify waits)
+    $('save').disabled = true;
+    yes.addEventListener('click', () => { v1Confirmed = true; $('save').disabled = false; $('creds').requestSubmit(); });
+    no.addEventListener('click', () => {
+      $('save').disabled = false;
+      box.replaceChildren();
+      delete box.dataset.state;
+      $('harvest_v3').checked = true;
+      $('gh_api_key').value = '';
+      paintSecret('gh_api_key');
+      showHarvest('v3');
+    });
+    ask.append(yes, no);
+    box.append(ask);
+    yes.focus();
+    return;
+  }
+  const switchedToV1 = v1Confirmed;
+  v1Confirmed = false;
   if (!Object.keys(doc).length) {
     box.dataset.state = 'nothing';
     box.append(el('p', 'msg error', 'Nothing to save: type a value first.'));
@@ -276,11 +358,16 @@ $('creds').addEventListener('submit', async (ev) => {
       ? `Saved, but ${fails} check${fails > 1 ? 's' : ''} failed: see what to do in the Status checklist above.`
       : warns ? `Saved. ${warns} warning${warns > 1 ? 's' : ''}: see what to do in the Status checklist above.`
         : later ? 'Saved. Every check that can run now passed.' : 'Saved. Every check passed.'));
+    if (switchedToV1) {
+      box.append(el('p', '', 'Harvest v1 is in use now. The Harvest v3 Client id and Client secret were removed from ' +
+        'this computer, as you confirmed; to go back, choose Harvest v3 and type them again.'));
+    }
     showChanges(box, r.result.changes);
-    for (const [id] of SECRETS) $(id).value = '';
+    for (const [id] of SECRETS) { $(id).value = ''; paintSecret(id); }
     renderChecklist($('checklist'), items);
     const [text, ok, kind] = summarize(items, r.result.verified);
-    say($('summary'), (r.result.configured ? '' : 'Not fully configured yet. ') + text, ok && r.result.configured, kind);
+    say($('summary'), (r.result.configured ? 'Your settings are saved. ' : 'Not fully set up yet. ') + text, ok && r.result.configured, kind);
+    $('recheck').hidden = false;
     $('summary').dataset.state = 'checked';
     const st = await host('status', {});
     if (st.ok) showStored(st.result);
@@ -309,8 +396,9 @@ $('creds').addEventListener('submit', async (ev) => {
 });
 
 for (const r of document.querySelectorAll('input[name=harvest]')) {
-  r.addEventListener('change', () => showHarvest(chosenHarvest()));
+  r.addEventListener('change', () => { v1Confirmed = false; showHarvest(chosenHarvest()); });
 }
+for (const [id] of SECRETS) $(id).addEventListener('input', () => paintSecret(id));
 
 // A US/Canada number as people write it ("(312) 555-0142", "312.555.0142", "+1 312 555 0142")
 // as the host wants it (+1NXXNXXXXXX): its digits; 10 of them get +1, 11 starting with 1 get +.
@@ -326,7 +414,12 @@ const US_NUMBER_HINT = 'Type a US/Canada number, e.g. (312) 555-0142.';
 
 $('optout').addEventListener('click', async () => {
   const typed = $('optout_to').value.trim();
-  if (!typed) return;
+  clearMessages('optout');
+  if (!typed) {
+    $('optout_msg').dataset.state = 'empty';
+    say($('optout_msg'), 'Type the number to opt out first.', false);
+    return;
+  }
   const to = usNumber(typed);
   $('optout_msg').dataset.state = to ? 'locking' : 'bad_request';
   if (!to) {
@@ -337,10 +430,12 @@ $('optout').addEventListener('click', async () => {
   const r = await host('opt_out', { to });
   $('optout').disabled = false;
   $('optout_msg').dataset.state = r.ok ? 'locked' : r.error.code;
-  // the host's number-format rule is for the admin: the page says what to type
-  if (r.ok) say($('optout_msg'), `Locked ${typed} (${to}): it can no longer be texted.`, true);
-  else if (r.error.code === 'bad_request') say($('optout_msg'), `${US_NUMBER_HINT} This one is not a number that can be texted.`, false);
-  else say($('optout_msg'), `Not locked: ${errorWords(r.error)}`, false);
+  // the host's number-format rule is for the admin: the page says what to type. "Opted out",
+  // the compose box's word for the same thing
+  if (r.ok) say($('optout_msg'), `Opted out: ${typed} can no longer be texted from TextUs.`, true);
+  else if (r.error.code === 'bad_request') {
+    say($('optout_msg'), `Not opted out: ${typed} is not a US/Canada number that can be texted. Type one like (312) 555-0142.`, false);
+  } else say($('optout_msg'), `Not opted out: ${errorWords(r.error)}`, false);
 });
 
 // The compose template's merge fields: those of TextUs saved replies (content.js fills them).
@@ -355,11 +450,12 @@ $('save_template').addEventListener('click', () => {
   const template = $('template').value;
   const unknown = [...new Set([...template.matchAll(/\{([A-Za-z0-9_]{1,64})\}/g)].map((m) => m[1]))]
     .filter((n) => !FIELDS.includes(n));
+  clearMessages('template');
   chrome.storage.local.set({ template, recruiter: $('recruiter').value.trim() }, () => {
     $('template_msg').dataset.state = unknown.length ? 'saved_unknown' : 'saved';
     if (unknown.length) {
       say($('template_msg'), `Saved. Not a merge field: ${unknown.map((n) => `{${n}}`).join(', ')} — it stays ` +
-        'as written, highlighted, until you edit it in the compose box.', false);
+        'as written, and the compose box asks you to edit it before sending.', false);
     } else say($('template_msg'), 'Saved.', true);
   });
 });

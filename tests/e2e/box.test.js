@@ -79,6 +79,8 @@ test('a first contact: before typing, a template picked, sending, sent, delivere
   // the header: who, the number and where it came from
   assert.strictEqual(await box.locator('.textus-title').textContent(), 'Text Jane Candidate');
   assert.match(await box.locator('.textus-number').textContent(), /^\(303\) 555-0131 · mobile · beneath the name/);
+  // where the number came from never wraps a word onto a line of its own
+  assert.strictEqual(await box.locator('.textus-number-source').evaluate((s) => getComputedStyle(s).whiteSpace), 'nowrap');
   // a first contact: the template pre-filled
   assert.strictEqual(await box.getAttribute('data-prefill'), 'template');
   assert.match(await box.locator('textarea.textus-body').inputValue(), /^Hi Jane, this is Alice\./);
@@ -89,14 +91,19 @@ test('a first contact: before typing, a template picked, sending, sent, delivere
   await humaneBox(box, 'before typing');
   await L.assertAccessible(page, '.textus-compose', 'box-before-typing');
 
-  // a template picked: the preview with the unfilled field, then used
+  // a template picked: it is in the message box at once (what Send sends), the list closed, and
+  // the field it could not fill said in words, not as {job_title}
   await box.locator('details.textus-templates summary').click();
   await box.locator('.textus-template', { hasText: 'Intro' }).click();
-  assert.match(await box.locator('.textus-template-note').textContent(), /^Not filled: \{job_title\}\. Edit it before sending\.$/);
+  assert.strictEqual(await box.locator('textarea.textus-body').inputValue(),
+    'Hi Jane, this is Alice from Acme. Still interested in the {job_title} role?', 'picking a template puts it in the box');
+  assert.strictEqual(await box.locator('details.textus-templates').evaluate((d) => d.open), false);
+  assert.strictEqual(await box.locator('.textus-template-use').count(), 0, 'no second step to use a picked template');
+  const unfilledLine = await box.locator('.textus-unfilled').textContent();
+  assert.strictEqual(unfilledLine, "The job title isn't known: edit it in the text.");
+  L.assertHumane(unfilledLine, 'the unfilled line');
+  assert.deepStrictEqual((await buttons(page)).filter((b) => b[1]).map((b) => b[0]), ['Send']);
   await L.assertAccessible(page, '.textus-compose', 'box-template-picked');
-  await box.locator('.textus-template-use').click();
-  assert.strictEqual(await box.locator('.textus-template-preview').isVisible(), false, 'the preview went once used');
-  assert.strictEqual(await box.locator('.textus-template-note').textContent(), '');
 
   // two texts long: the counter reads as a count, not a fraction
   const body = 'Hi Jane, this is Alice from Acme. Still interested in the Backend Engineer role? ' +
@@ -110,6 +117,8 @@ test('a first contact: before typing, a template picked, sending, sent, delivere
   await box.locator('button.textus-send').click();
   await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.state === 'sending');
   assert.deepStrictEqual(await buttons(page), [['×', false, false], ['Sending…', false, true]]);
+  // "Sending…" once, on the button: the status line does not say it again
+  assert.deepStrictEqual(await lines(box), { text: '', note: '' });
   await L.assertAccessible(page, '.textus-compose', 'box-sending');
   const status = await L.sendSettled(page);
   assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
@@ -125,7 +134,12 @@ test('a first contact: before typing, a template picked, sending, sent, delivere
   assert.strictEqual(await box.locator('.textus-template-preview').isVisible(), false);
   await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note === 'written', null,
     { timeout: 30000 });
-  assert.deepStrictEqual(await lines(box), { text: 'Sent.', note: 'Note added in Greenhouse.' });
+  // "Sent" says what it is waiting for
+  assert.deepStrictEqual(await lines(box), { text: 'Sent: waiting for the phone company to confirm delivery.',
+    note: 'Note added in Greenhouse.' });
+  // whose clock the thread's times are, and that the replies go to Greenhouse
+  assert.strictEqual(await box.locator('.textus-thread-caption').textContent(),
+    "Times are your time. Jane's replies go to Greenhouse as notes.");
   // a stable layout: the box did not grow or move
   assert.deepStrictEqual(await box.boundingBox(), boxBefore);
   await humaneBox(box, 'sent');
@@ -138,7 +152,7 @@ test('a first contact: before typing, a template picked, sending, sent, delivere
   await F.resetFaults(w.fakes);
   await F.advance(w.fakes, msgId, 'delivered');
   await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null, { timeout: 30000 });
-  assert.deepStrictEqual(await lines(box), { text: 'Delivered.', note: 'Note added in Greenhouse.' });
+  assert.deepStrictEqual(await lines(box), { text: "Delivered: it reached Jane's phone.", note: 'Note added in Greenhouse.' });
   await L.assertAccessible(page, '.textus-compose', 'box-delivered');
 
   // Escape closes the box and gives the focus back to the page's button
@@ -154,10 +168,15 @@ test('not delivered: said in words, with what to do', { skip }, async () => {
   await box.locator('button.textus-send').click();
   const status = await L.sendSettled(page);
   assert.strictEqual(await status.getAttribute('data-state'), 'sent');
+  await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note === 'written', null,
+    { timeout: 30000 });
   await F.advance(w.fakes, await status.getAttribute('data-message-id'), 'failed');
   await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null, { timeout: 30000 });
   assert.strictEqual(await status.getAttribute('data-delivery'), 'not_delivered');
   assert.match((await lines(box)).text, /^Not delivered: .* Check the number, or reach Jane another way\.$/);
+  // the green "Note added" beside a red "Not delivered" read as a contradiction: what the note says
+  assert.strictEqual((await lines(box)).note, 'The note in Greenhouse says the text was sent; it does not say it ' +
+    'failed. Add a note there if others should know.');
   await humaneBox(box, 'not delivered');
   await L.assertAccessible(page, '.textus-compose', 'box-not-delivered');
   await page.close();
@@ -190,8 +209,8 @@ test('a number not on the Greenhouse record: said in the header, Send waits for 
 });
 
 for (const [id, phone, stateName, words] of [
-  [1003, '(303) 555-0177', 'opted_out', /^Jane has opted out of texts, so this number can't be texted\.$/],
-  [2003, '(303) 555-0166', 'blocked', /^This number is blocked in TextUs, so it can't be texted\.$/],
+  [1003, '(303) 555-0177', 'opted_out', /^Jane has opted out of texts, so this number can't be texted\. Reach Jane another way, e\.g\. by email\.$/],
+  [2003, '(303) 555-0166', 'blocked', /^This number is blocked in TextUs, so it can't be texted\. If that is a mistake, a TextUs admin can unblock it in TextUs\.$/],
 ]) {
   test(`${stateName}: Send is disabled, looks it, and says why beside it`, { skip }, async () => {
     const before = (await posts('/acme/messages')).length;
@@ -208,6 +227,11 @@ for (const [id, phone, stateName, words] of [
     assert.strictEqual(await send.getAttribute('aria-describedby'), 'textus-send-reason');
     // no introduction pre-filled for someone who cannot be texted
     assert.strictEqual(await box.locator('textarea.textus-body').inputValue(), '');
+    // nothing can be sent, so nothing can be typed: the message box is disabled, focus is not in it
+    assert.strictEqual(await box.locator('textarea.textus-body').isDisabled(), true);
+    assert.notStrictEqual(await page.evaluate(() => document.activeElement.id), 'textus-compose-body');
+    assert.strictEqual(await page.evaluate(() => document.querySelector('.textus-compose').contains(document.activeElement)), true,
+      'focus stays in the dialog');
     await humaneBox(box, stateName);
     await L.assertAccessible(page, '.textus-compose', `box-${stateName.replace('_', '-')}`);
     assert.strictEqual((await posts('/acme/messages')).length, before);
@@ -251,8 +275,9 @@ test('the note refused by Greenhouse: the text sent, the note not, and who can f
     await page.waitForFunction(() => /^Note not added/.test(document.querySelector('.textus-line-note').textContent),
       null, { timeout: 30000 });
     const l = await lines(box);
-    assert.strictEqual(l.text, 'Sent.');
-    assert.match(l.note, /^Note not added: Greenhouse refused it .* Ask your Greenhouse admin; the note is added once that is fixed\.$/);
+    assert.strictEqual(l.text, 'Sent: waiting for the phone company to confirm delivery.');
+    // whether it comes back on its own, and whether the tab must stay open
+    assert.match(l.note, /^Note not added: Greenhouse refused it .* Ask your Greenhouse admin to allow it\. It is not retried on its own: once that is fixed, your TextUs admin can add it from this computer\. Closing this tab loses nothing\.$/);
     await humaneBox(box, 'note refused');
     await L.assertAccessible(page, '.textus-compose', 'box-note-refused');
   } finally {
@@ -271,13 +296,24 @@ test('a thread with replies: no template pre-fill, the dot said in words, a new 
   assert.strictEqual(await box.getAttribute('data-prefill'), 'thread');
   assert.strictEqual(await box.locator('textarea.textus-body').inputValue(), '', 'no introduction in a running thread');
   assert.strictEqual(await box.locator('.textus-thread .textus-msg[data-direction="in"]').count(), 1);
-  // a second reply arrives; the next refresh (here: after a send) announces it
+  // the recruiter answers; then a second reply arrives and the next refresh announces it
+  await box.locator('textarea.textus-body').fill('Yes, it is! Are you free for a call this week?');
+  await box.locator('button.textus-send').click();
+  assert.strictEqual(await (await L.sendSettled(page)).getAttribute('data-state'), 'sent');
   await F.inbound(w.fakes, '+13035550136', 'Thursday works for me.');
-  await box.locator('textarea.textus-body').fill('Yes, it is! Are you free for a call?');
+  await box.locator('textarea.textus-body').fill('Great, I will send an invite.');
   await box.locator('button.textus-send').click();
   assert.strictEqual(await (await L.sendSettled(page)).getAttribute('data-state'), 'sent');
   await page.waitForFunction(() => /^New reply from Jane: Thursday works for me\.$/.test(
     document.querySelector('.textus-announce').textContent), null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelectorAll('.textus-thread .textus-msg').length === 4, null,
+    { timeout: 30000 });
+  // oldest first, as it happened
+  assert.deepStrictEqual(await box.locator('.textus-thread .textus-msg-body').allTextContents(), [
+    'Hi! Is the role still open?', 'Yes, it is! Are you free for a call this week?', 'Thursday works for me.',
+    'Great, I will send an invite.']);
+  assert.strictEqual(await box.locator('.textus-thread-caption').textContent(),
+    "Times are your time. Jane's replies go to Greenhouse as notes.");
   assert.strictEqual(await box.locator('.textus-announce').getAttribute('aria-live'), 'polite');
   await L.assertAccessible(page, '.textus-compose', 'box-thread-with-replies');
   await page.close();
@@ -292,6 +328,11 @@ test('a narrow window: the box fits, header and buttons on screen', { skip }, as
   assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= 400 && b.y + b.height <= 640, JSON.stringify(b));
   const send = await box.locator('button.textus-send').boundingBox();
   assert.ok(send.y + send.height <= 640, JSON.stringify(send));
+  // the box does not cover the whole profile: the candidate's name and number stay in sight above it
+  const name = await page.locator('h1').first().boundingBox();
+  assert.ok(name.y + name.height <= b.y, `the name ${JSON.stringify(name)} is under the box ${JSON.stringify(b)}`);
+  const number = await page.locator('button.textus-text-btn').boundingBox();
+  assert.ok(number.y + number.height <= b.y, `the number ${JSON.stringify(number)} is under the box ${JSON.stringify(b)}`);
   await L.assertAccessible(page, '.textus-compose', 'box-narrow-window');
   await page.close();
 });

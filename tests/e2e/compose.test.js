@@ -62,12 +62,8 @@ test('pick a template, see it filled for the candidate, send it', { skip }, asyn
   await page.waitForFunction(() => document.querySelector('.textus-templates').dataset.count === '1', null,
     { timeout: 20000 });
   await box.locator('.textus-template', { hasText: 'Intro' }).click();
-  const preview = box.locator('.textus-template-preview');
-  assert.strictEqual(await preview.textContent(),
-    'Hi Jane, this is Alice from Acme. Still interested in the {job_title} role?');
-  assert.deepStrictEqual(await box.locator('mark.textus-missing').allTextContents(), ['{job_title}']);
-  assert.match(await box.locator('.textus-template-note').textContent(), /Not filled: \{job_title\}/);
-  await box.locator('.textus-template-use').click();
+  // picked is used: the template is in the message box, the unfilled field said in words
+  assert.deepStrictEqual(await box.locator('mark.textus-missing').allTextContents(), ["The job title isn't known"]);
   const ta = box.locator('textarea.textus-body');
   const filled = await ta.inputValue();
   assert.strictEqual(filled, 'Hi Jane, this is Alice from Acme. Still interested in the {job_title} role?');
@@ -100,7 +96,7 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     await page.waitForFunction(() => document.querySelector('.textus-local-time').dataset.state === 'quiet',
       null, { timeout: 20000 });
     assert.match(await box.locator('.textus-local-time').textContent(),
-      /· too late or early to text \(allowed \d{1,2} [AP]M–\d{1,2} [AP]M\)$/);
+      /· too (late|early) to text \(allowed \d{1,2} [AP]M–\d{1,2} [AP]M\)$/);
     const body = 'Hi Jane, a text for your morning';
     await box.locator('textarea.textus-body').fill(body);
     const before = await F.requests(w.fakes);
@@ -109,7 +105,7 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     assert.strictEqual(await status.getAttribute('data-state'), 'refused:quiet_hours', await status.textContent());
     // said as a person says it, from the error's fields: no 24-hour time, UTC or config key
     const said = await status.locator('.textus-line-text').textContent();
-    assert.match(said, /^It's \d{1,2}:\d\d [AP]M for Jane \(Denver\)\. Texts are allowed \d{1,2} [AP]M–\d{1,2} [AP]M their time\. Nothing was sent yet\.$/);
+    assert.match(said, /^It's \d{1,2}:\d\d [AP]M for Jane \(Denver\): too (late|early) to text\. Texts are allowed \d{1,2} [AP]M–\d{1,2} [AP]M their time\. Nothing was sent yet\.$/);
     L.assertHumane(said, 'the quiet-hours refusal');
     const sched = box.locator('button.textus-schedule');
     assert.match(await sched.textContent(), /^Schedule for \d{1,2}:00 [AP]M( tomorrow| [A-Z][a-z]+day)? their time$/);
@@ -121,6 +117,17 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     assert.deepStrictEqual(primary, ['textus-btn textus-primary textus-schedule']);
     assert.strictEqual(await box.locator('button.textus-send').isVisible(), false);
     await L.assertAccessible(page, '.textus-compose', 'box-quiet-hours');
+    // "Send anyway" asks first; Cancel goes back, and nothing was sent meanwhile
+    await box.locator('button.textus-send-anyway').click();
+    assert.match(await box.locator('.textus-confirm-text').textContent(),
+      /^Send it now anyway, outside Jane's texting hours\? A sent text can't be taken back\.$/);
+    assert.deepStrictEqual(await page.evaluate(() => [...document.querySelectorAll('.textus-compose button')]
+      .filter((b) => b.offsetParent !== null && getComputedStyle(b).backgroundColor === 'rgb(27, 106, 201)')
+      .map((b) => b.textContent)), ['Yes, send now']);
+    await L.assertAccessible(page, '.textus-compose', 'box-quiet-hours-send-anyway');
+    await box.locator('button.textus-confirm-cancel').click();
+    assert.strictEqual(await sched.isVisible(), true);
+    assert.strictEqual(await box.locator('.textus-confirm').count(), 0);
     const sendAt = await sched.getAttribute('data-send-at');
     assert.strictEqual(posts(await F.requests(w.fakes), '/acme/messages').length,
       posts(before, '/acme/messages').length, 'a refused text reached TextUs');
@@ -129,9 +136,24 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.state !== 'scheduling',
       null, { timeout: 60000 });
     assert.strictEqual(await status.getAttribute('data-state'), 'scheduled', await status.textContent());
-    assert.match(await status.locator('.textus-line-text').textContent(),
-      /^Scheduled for \d{1,2}:00 [AP]M( tomorrow| [A-Z][a-z]+day)? their time \(\d{1,2}:00 [AP]M your time\)\.$/);
+    const schedWords = await status.locator('.textus-line-text').textContent();
+    assert.match(schedWords,
+      /^Scheduled for \d{1,2}:00 [AP]M( tomorrow| [A-Z][a-z]+day)? their time \(\d{1,2}:00 [AP]M your time\)\. It has not been sent yet\.$/);
     assert.strictEqual(await status.locator('.textus-line-note').textContent(), 'Note added in Greenhouse.');
+    // the note's line is green here as after a send
+    assert.strictEqual(await status.locator('.textus-line-note').evaluate((n) => getComputedStyle(n).color), 'rgb(30, 107, 48)');
+    // the thread's bubble says Scheduled for the same time (never "Sent" and a send time), and
+    // the header stops warning
+    const bubble = box.locator(`.textus-thread .textus-msg[data-id="${await status.getAttribute('data-message-id')}"]`);
+    await bubble.waitFor({ timeout: 10000 });
+    await page.waitForFunction((id) => /^Scheduled for/.test(document.querySelector(
+      `.textus-thread .textus-msg[data-id="${id}"] .textus-msg-meta`).textContent), await status.getAttribute('data-message-id'),
+    { timeout: 10000 });
+    assert.strictEqual(await bubble.locator('.textus-msg-meta').textContent(), schedWords.replace(/\. It has .*$/, ''));
+    assert.strictEqual(await box.locator('.textus-local-time').getAttribute('data-state'), 'scheduled');
+    assert.match(await box.locator('.textus-local-time').textContent(),
+      /· your text is scheduled for \d{1,2}:00 [AP]M( tomorrow| [A-Z][a-z]+day)? their time$/);
+    assert.notStrictEqual(await box.locator('.textus-local-time').evaluate((n) => getComputedStyle(n).color), 'rgb(179, 38, 30)');
     assert.strictEqual(await box.locator('textarea.textus-body').inputValue(), '', 'ready for the next text');
     await L.assertAccessible(page, '.textus-compose', 'box-scheduled');
     const recs = await F.requests(w.fakes);
@@ -174,12 +196,12 @@ test('the options page template: every saved-reply field filled; an unknown one 
     const { page, box } = await compose(1001, '(303) 555-0139', 'Jane Candidate');
     const text = await settledText(page, box, '\\{recruiter');
     assert.strictEqual(text, 'Jane|Candidate|Jane Candidate|Alice|Alice Recruiter|{team}');
-    assert.deepStrictEqual(await box.locator('.textus-unfilled mark.textus-missing').allTextContents(), ['{team}']);
+    assert.deepStrictEqual(await box.locator('.textus-unfilled mark.textus-missing').allTextContents(), ["The team isn't known"]);
     const before = posts(await F.requests(w.fakes), '/acme/messages').length;
     await box.locator('button.textus-send').click();
     const status = box.locator('.textus-send-status');
     assert.strictEqual(await status.getAttribute('data-state'), 'unfilled');
-    assert.match(await status.textContent(), /^Not filled: \{team\}/);
+    assert.match(await status.textContent(), /^The team isn't known: edit the text, or press "Send as written"/);
     assert.strictEqual(await box.locator('button.textus-send').textContent(), 'Send as written');
     assert.strictEqual(posts(await F.requests(w.fakes), '/acme/messages').length, before, 'sent with {team} unasked');
     // edited: nothing left to fill, and it sends

@@ -92,7 +92,20 @@ test.after(async () => {
 test('fresh install: "not set" per secret, v3 first, v1 with its passed removal date, no JSON', { skip }, async () => {
   await waitChecked();
   assert.strictEqual(await page.getAttribute('#summary', 'data-state'), 'unconfigured');
-  assert.match(await page.textContent('#summary'), /Nothing is configured yet/);
+  assert.match(await page.textContent('#summary'), /Nothing is set up yet/);
+  // nothing to check again yet: the one thing to do is fill in the boxes
+  assert.strictEqual(await page.isVisible('#recheck'), false);
+  // no developer words on the page: scopes, OAuth, "slug", "host", "Partner", probing
+  const visible = await page.evaluate(() => document.body.innerText);
+  for (const re of [/\bslug\b/i, /OAuth/, /\bhost\b/i, /Partner:/, /probed/, /harvest:[a-z]/, /Files on this computer/]) {
+    assert.ok(!re.test(visible), `developer words on the page: ${re}`);
+  }
+  // the help text is readable: at least 13px, dark enough
+  const hint = await page.$eval('p.hint', (p) => [getComputedStyle(p).fontSize, getComputedStyle(p).color]);
+  assert.deepStrictEqual(hint, ['13px', 'rgb(59, 72, 86)']);
+  // which button saves what, said beside each
+  assert.match(await page.textContent('#save_hint'), /TextUs and Greenhouse sign-in/);
+  assert.match(await page.textContent('#template_hint'), /template and your name/);
   for (const id of ['textus_token', 'gh_client_id', 'gh_client_secret', 'gh_api_key']) {
     assert.strictEqual(await page.textContent(`#${id}_state`), 'not set', id);
     assert.strictEqual(await page.getAttribute(`#${id}`, 'placeholder'), 'not set', id);
@@ -130,6 +143,13 @@ test('Save and verify: a failed check is shown in place with its fix, nothing sa
   assert.match(by['Greenhouse user'].text, /What to do: Type the email you sign in to Greenhouse with/);
   assert.match(await page.textContent('#summary'), /^Not saved\. 1 check failed: see what to do under each\.$/);
   assert.strictEqual(by['Candidates: Add Note (harvest:notes:create)'].status, 'unchecked');
+  // said without the API scope, and as what it is: checked at the first text
+  assert.match(by['Candidates: Add Note (harvest:notes:create)'].text,
+    /^… At first text Candidates: Add Note — Checked when you send your first text: checking it now would add a note to a candidate\.$/);
+  assert.ok(items.every((c) => !/harvest:/.test(c.text)), JSON.stringify(items));
+  // a secret typed but not saved never says "not set"
+  assert.strictEqual(await page.textContent('#textus_token_state'), 'typed, not saved yet');
+  assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'typed, not saved yet');
   // nothing was saved; what was typed is still there to correct
   const st = JSON.parse(cli(['status', '--json']).stdout);
   assert.strictEqual(st.configured, false);
@@ -147,7 +167,8 @@ test('corrected: saved in place, every secret "stored (…1234)", what changed, 
   const items = await checks('#checklist');
   assert.ok(items.length >= 7, JSON.stringify(items));
   assert.ok(items.every((c) => c.status !== 'fail'), JSON.stringify(items));
-  assert.match(await page.textContent('#summary'), /^Every check (that can run now )?passed/);
+  assert.match(await page.textContent('#summary'),
+    /^Your settings are saved\. Every check that can run now passed; one is checked at your first text\.$/);
   await page.waitForFunction(() => document.getElementById('textus_token_state').textContent !== 'not set');
   assert.strictEqual(await page.textContent('#textus_token_state'), 'stored (…0002)');
   assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'stored (…0001)');
@@ -158,13 +179,16 @@ test('corrected: saved in place, every secret "stored (…1234)", what changed, 
   await page.reload();
   await waitChecked();
   assert.strictEqual(await page.getAttribute('#summary', 'data-state'), 'checked');
-  assert.match(await page.textContent('#summary'), /^Every check (that can run now )?passed/);
+  // after a reload the page still says the settings are saved
+  assert.match(await page.textContent('#summary'),
+    /^Your settings are saved\. Every check that can run now passed; one is checked at your first text\.$/);
+  assert.strictEqual(await page.isVisible('#recheck'), true);
   assert.deepStrictEqual((await checks('#checklist')).map((c) => [c.check, c.status]),
     items.map((c) => [c.check, c.status]));
   await shot('saved');
 });
 
-test('choosing v1 over stored v3 is explicit and says what was removed', { skip }, async () => {
+test('choosing v1 over stored v3 asks first and says what was removed', { skip }, async () => {
   assert.strictEqual(await page.isChecked('#harvest_v3'), true);
   await page.check('#harvest_v1');
   assert.strictEqual(await page.isVisible('#gh_api_key'), true);
@@ -172,8 +196,25 @@ test('choosing v1 over stored v3 is explicit and says what was removed', { skip 
   assert.strictEqual(await saveAndWait(), 'incomplete');
   assert.match(await page.textContent('#save_result'), /type the v1 API key/);
   await page.fill('#gh_api_key', F.API_KEY);
-  assert.strictEqual(await saveAndWait(), 'saved');
+  // removing the v3 credentials is asked first, saying what goes and why; "Keep v3" changes nothing
+  assert.strictEqual(await saveAndWait(), 'confirm_v1');
+  assert.match(await page.textContent('#save_result'),
+    /^Switch to Harvest v1\? This removes the saved Harvest v3 Client id and Client secret from this computer/);
+  assert.strictEqual(await page.isDisabled('#save'), true, 'one primary action while the question is open');
+  await shot('v1-confirm');
+  assert.strictEqual(JSON.parse(cli(['status', '--json']).stdout).greenhouse.harvest, 'v3', 'nothing changed before the answer');
+  await page.click('#cancel_v1');
+  assert.strictEqual(await page.isChecked('#harvest_v3'), true);
+  assert.strictEqual(await page.textContent('#save_result'), '');
+  await page.check('#harvest_v1');
+  await page.fill('#gh_api_key', F.API_KEY);
+  assert.strictEqual(await saveAndWait(), 'confirm_v1');
+  await page.click('#confirm_v1');
+  await page.waitForFunction(() => !['confirm_v1', 'saving'].includes(document.getElementById('save_result').dataset.state),
+    null, { timeout: 60000 });
+  assert.strictEqual(await page.getAttribute('#save_result', 'data-state'), 'saved');
   const text = await page.textContent('#save_result');
+  assert.match(text, /Harvest v1 is in use now\. The Harvest v3 Client id and Client secret were removed from this computer, as you confirmed/);
   assert.match(text, /Client secret removed \(was stored \(…0001\)\)/);
   assert.match(text, /Harvest API changed: v1 \(was v3\)/);
   assert.match(text, /^Saved\. 1 warning: see what to do in the Status checklist above\./);
@@ -184,13 +225,18 @@ test('choosing v1 over stored v3 is explicit and says what was removed', { skip 
   JSON.stringify(items));
   const summary = await page.textContent('#summary');
   assert.match(summary, /Working, with 1 warning: see what to do below\./);
+  // the menu path is Greenhouse's own, said as where it is
+  assert.match(await page.textContent('#checklist'), /in Greenhouse, an admin's menu: Configure, the gear icon > Dev Center/);
+  assert.ok(!/client credentials/i.test(await page.textContent('#checklist')), 'no OAuth words in the checklist');
   assert.ok(!/Every check passed/.test(summary), summary);
   await page.waitForFunction(() => document.getElementById('gh_api_key_state').textContent !== 'not set');
   assert.strictEqual(await page.textContent('#gh_client_secret_state'), 'not set');
   await shot('v1');
 });
 
-test('Lock a contact: its own example and the ways people write a number work; others get a clear word', { skip }, async () => {
+test('Opt a number out: its own example and the ways people write a number work; others get a clear word', { skip }, async () => {
+  // the last action's message goes when another action starts
+  assert.match(await page.textContent('#save_result'), /^Saved/);
   const lock = async (typed) => {
     await page.evaluate(() => { document.getElementById('optout_msg').textContent = ''; });
     await page.fill('#optout_to', typed);
@@ -200,16 +246,20 @@ test('Lock a contact: its own example and the ways people write a number work; o
   };
   const example = await page.getAttribute('#optout_to', 'placeholder');
   assert.strictEqual(example, '(312) 555-0142');
-  assert.match(await lock(example), /^Locked \(312\) 555-0142 \(\+13125550142\)/);
-  assert.match(await lock('303.555.0188'), /^Locked 303\.555\.0188 \(\+13035550188\)/);
-  assert.match(await lock('+1 303 555 0189'), /^Locked/);
-  assert.match(await lock('1-303-555-0190'), /^Locked/);
+  assert.strictEqual(await lock(example), 'Opted out: (312) 555-0142 can no longer be texted from TextUs.');
+  assert.strictEqual(await page.textContent('#save_result'), '', 'the old "Saved" message went');
+  assert.match(await lock('303.555.0188'), /^Opted out: 303\.555\.0188 /);
+  assert.match(await lock('+1 303 555 0189'), /^Opted out/);
+  assert.match(await lock('1-303-555-0190'), /^Opted out/);
+  // the compose box's word: "opted out", never "lock"
+  const section = await page.evaluate(() => document.getElementById('optout').closest('fieldset').innerText);
+  assert.ok(!/\block/i.test(section), section);
   const locked = JSON.stringify((await F.fakeState(fakes)).textus.opt_outs);
   for (const n of ['+13125550142', '+13035550188', '+13035550189', '+13035550190']) assert.ok(locked.includes(n), locked);
   // too few digits (never sent), and a number the host refuses (an N11 area code)
   assert.strictEqual(await lock('555-0142'), 'Type a US/Canada number, e.g. (312) 555-0142.');
   // the host's number-format rule is not shown: what to type is
   assert.strictEqual(await lock('(911) 555-0142'),
-    'Type a US/Canada number, e.g. (312) 555-0142. This one is not a number that can be texted.');
+    'Not opted out: (911) 555-0142 is not a US/Canada number that can be texted. Type one like (312) 555-0142.');
   await shot('optout');
 });

@@ -52,10 +52,10 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     const status = await L.sendSettled(page);
     assert.strictEqual(await status.getAttribute('data-state'), 'sent', await status.textContent());
     assert.strictEqual(await status.getAttribute('data-note'), 'pending', 'Sent before the note was written');
-    assert.strictEqual(await status.textContent(), 'Sent.Adding the note in Greenhouse…');
+    assert.strictEqual(await status.textContent(), 'Sent: waiting for the phone company to confirm delivery.Adding the note in Greenhouse…');
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.note === 'written',
       null, { timeout: 30000 });
-    assert.strictEqual(await status.textContent(), 'Sent.Note added in Greenhouse.');
+    assert.strictEqual(await status.textContent(), 'Sent: waiting for the phone company to confirm delivery.Note added in Greenhouse.');
     const recs = (await F.requests(w.fakes)).slice(before.length);
     const sent = sms(recs);
     assert.strictEqual(sent.length, 1, JSON.stringify(sent));
@@ -74,7 +74,7 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     await page.waitForFunction(() => document.querySelector('.textus-send-status').dataset.delivery, null,
       { timeout: 30000 });
     assert.strictEqual(await status.getAttribute('data-delivery'), 'delivered');
-    assert.strictEqual(await status.textContent(), 'Delivered.Note added in Greenhouse.');
+    assert.strictEqual(await status.textContent(), "Delivered: it reached Jane's phone.Note added in Greenhouse.");
     // the thread's bubble of that message says the same as the status line (not "Pending")
     const msgId = await status.getAttribute('data-message-id');
     const bubble = page.locator(`.textus-thread .textus-msg[data-id="${msgId}"]`);
@@ -83,7 +83,8 @@ test('click → "Sent" at once, then "note added" (the host\'s event), then Deli
     assert.match(await bubble.locator('.textus-msg-delivery').textContent(), /^Delivered$/);
     const seen = await page.evaluate(() => window.__statusSeen);
     const at = (re) => seen.findIndex((t) => re.test(t));
-    assert.ok(at(/^Sent\.Adding the note/) >= 0 && at(/^Sent\.Adding the note/) < at(/Note added/) &&
+    const sentAdding = at(/^Sent: waiting for the phone company to confirm delivery\.Adding the note/);
+    assert.ok(sentAdding >= 0 && sentAdding < at(/Note added/) &&
       at(/Note added/) < at(/^Delivered/), `Sent, then note added, then Delivered: ${JSON.stringify(seen)}`);
     assert.strictEqual(sms(await F.requests(w.fakes)).length, 1 + sms(before).length, 'still one message after polling');
     // still the same host: every verb of the tab went over one port
@@ -147,7 +148,7 @@ test('options page: credentials are write-only, status is masked, a contact can 
   await page.fill('#optout_to', '+13035550188');
   await page.click('#optout');
   await page.waitForFunction(() => document.getElementById('optout_msg').textContent, null, { timeout: 30000 });
-  assert.match(await page.textContent('#optout_msg'), /^Locked/);
+  assert.match(await page.textContent('#optout_msg'), /^Opted out: /);
   const st = await F.fakeState(w.fakes);
   assert.ok(JSON.stringify(st.textus.opt_outs).includes('+13035550188'), JSON.stringify(st.textus.opt_outs));
   await page.close();

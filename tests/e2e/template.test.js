@@ -54,12 +54,12 @@ test('unknown recruiter: {recruiter_first_name} stays highlighted and is sent on
   const ta = box.locator('textarea.textus-body');
   assert.strictEqual(await ta.inputValue(), text);
   assert.deepStrictEqual(await box.locator('.textus-unfilled mark.textus-missing').allTextContents(),
-    ['{recruiter_first_name}']);
+    ["Your first name isn't known"]);
   const send = box.locator('button.textus-send');
   await send.click();
   const status = box.locator('.textus-send-status');
   assert.strictEqual(await status.getAttribute('data-state'), 'unfilled');
-  assert.match(await status.textContent(), /^Not filled: \{recruiter_first_name\}/);
+  assert.match(await status.textContent(), /^Your first name isn't known: edit the text, or press "Send as written"/);
   assert.strictEqual(await send.textContent(), 'Send as written');
   assert.strictEqual((await sms()).length, 0, 'nothing is sent on the first click');
   await send.click();

@@ -12,13 +12,20 @@ const path = require('path');
 const L = require('./lib');
 const C = require(path.join(L.SRC, 'extension-stub', 'compose.js'));
 
-test('quiet hours: "It\'s 8:32 PM for Jane (Denver). Texts are allowed 8 AM–9 PM their time."', () => {
+test('quiet hours: "It\'s 8:32 PM for Jane (Denver): too late to text. Texts are allowed 8 AM–9 PM their time."', () => {
   const said = C.quietSentence({ code: 'quiet_hours', local_time: '20:32', time_zone: 'America/Denver',
     quiet_hours: '08:00-21:00', next_allowed: '2026-12-08T15:00:00Z', next_local_time: '08:00',
     message: 'for the candidate it is 20:32 in America/Denver, outside the hours texts are allowed (08:00-21:00 ' +
       'their time; settings.quiet_hours); nothing was sent (2026-12-08T15:00:00Z): send it anyway (override_quiet_hours)' },
   'Jane');
-  assert.strictEqual(said, "It's 8:32 PM for Jane (Denver). Texts are allowed 8 AM–9 PM their time. Nothing was sent yet.");
+  // which of the two it is, never "too late or early"
+  assert.strictEqual(said, "It's 8:32 PM for Jane (Denver): too late to text. Texts are allowed 8 AM–9 PM their time. " +
+    'Nothing was sent yet.');
+  assert.match(C.quietSentence({ local_time: '06:10', time_zone: 'America/Denver', quiet_hours: '08:00-21:00' }, 'Jane'),
+    /^It's 6:10 AM for Jane \(Denver\): too early to text\./);
+  assert.strictEqual(C.lateOrEarly('23:30', '08:00-21:00'), 'late');
+  assert.strictEqual(C.lateOrEarly('05:00', '08:00-21:00'), 'early');
+  assert.strictEqual(C.lateOrEarly('12:00', '20:00-06:00'), 'late'); // a window across midnight
   L.assertHumane(said, 'the quiet-hours sentence');
   assert.strictEqual(C.clock12('00:05'), '12:05 AM');
   assert.strictEqual(C.clock12('12:00', true), '12 PM');
@@ -65,4 +72,22 @@ test('every note state and stop reason reads as words', () => {
     L.assertHumane(w, `note ${JSON.stringify(n)}`);
   }
   assert.strictEqual(C.noteWords({ state: 'written' }), 'Note added in Greenhouse.');
+});
+
+test('unfilled merge fields are said in words, never as {field}', () => {
+  assert.strictEqual(C.unfilledWords(['job_title']), "The job title isn't known");
+  assert.strictEqual(C.unfilledWords(['recruiter_first_name', 'team']), "Your first name and the team aren't known");
+  for (const n of ['first_name', 'last_name', 'full_name', 'recruiter_first_name', 'recruiter_name', 'job_title', 'x_y_z']) {
+    const w = C.unfilledWords([n]);
+    assert.ok(!/[{}_]/.test(w), w);
+    L.assertHumane(`${w}.`, `the unfilled words for ${n}`);
+  }
+});
+
+test('a note refused or late says whether it comes back on its own and whether the tab must stay open', () => {
+  const refused = C.noteWords({ state: 'stopped', retrying: false, reason: 'greenhouse_permission: 403' });
+  assert.match(refused, /It is not retried on its own/);
+  assert.match(refused, /Closing this tab loses nothing\.$/);
+  const late = C.noteWords({ state: 'pending', retrying: true });
+  assert.match(late, /retried automatically while Greenhouse is open in Chrome; you can close this tab\.$/);
 });
