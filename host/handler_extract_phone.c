@@ -19,10 +19,10 @@
  * (Harvest's candidate.phone_numbers, unchanged), and return 0. Return 0 with
  * nothing appended when the candidate has no numbers (the cross-check below then answers
  * on_record false: that record was read); when Greenhouse is not configured return -1
- * with not_configured (gh_config.c does), so that nothing unread is called read. Return -1 with *e set for a failure the user should see (e.g.
- * greenhouse_not_found, greenhouse_auth, upstream_unavailable): the reply stays
- * the page's own error (no_phone_found or unsupported_number, with what the page
- * showed in its details) and carries the fallback's in
+ * with not_configured (gh_config.c does), so that nothing unread is called read. Return -1 with *e
+ * set for a failure the user should see (e.g. greenhouse_not_found, greenhouse_auth,
+ * upstream_unavailable): the reply stays the page's own error (no_phone_found or
+ * unsupported_number, with what the page showed in its details) and carries the fallback's in
  * details.greenhouse_error {"code", "message"}, so that the numbers the page
  * showed are never hidden behind a Greenhouse failure. The
  * handler normalises every number of each value with phone_parse_values() (the same rules as
