@@ -131,6 +131,9 @@ struct th_engine_api {
     handler_fn bulk_status;
     handler_fn bulk_cancel;
     cli_cmd_fn cmd_bulk;
+
+    /* Verb inbox (PROTOCOL.md): the threads waiting for the recruiter, on the flush's reads. */
+    handler_fn inbox;
 };
 
 #endif
