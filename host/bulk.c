@@ -422,6 +422,44 @@ static void bulk_pace(struct bulk_run *R)
     R->last_post_ms = now_mono_ms();
 }
 
+/* The one retry of a candidate's text: "<request_id>:<candidate_id>:2" (bulk.h). 0, or -1 when
+ * it would not fit the journal's 64 bytes (then there is no retry). */
+static int bulk_retry_id(char out[OUTBOX_REQUEST_ID_MAX + 1], const char *rid_item)
+{
+    int n = snprintf(out, OUTBOX_REQUEST_ID_MAX + 1, "%s" BULK_RETRY_SUFFIX, rid_item);
+
+    return (n < 0 || n > OUTBOX_REQUEST_ID_MAX) ? -1 : 0;
+}
+
+/* 1 when rid's journal entry was decided not sent by a reconciliation (TextUs's conversation
+ * has no message of it: a host killed between the journal entry and the POST). */
+static int bulk_reconciled_not_sent(struct bulk_run *R, const char *rid)
+{
+    struct outbox_entry en;
+    struct err e;
+    int r;
+
+    err_clear(&e);
+    if (outbox_get(R->c->ob, rid, &en, &e) != 1)
+        return 0;
+    r = en.send_state == OUTBOX_SEND_NOT_SENT && strcmp(en.send_error_code, "not_sent") == 0;
+    outbox_entry_free(&en);
+    return r;
+}
+
+/* 1 when rid is journaled. */
+static int bulk_journaled(struct bulk_run *R, const char *rid)
+{
+    struct outbox_entry en;
+    struct err e;
+
+    err_clear(&e);
+    if (outbox_get(R->c->ob, rid, &en, &e) != 1)
+        return 0;
+    outbox_entry_free(&en);
+    return 1;
+}
+
 /*
  * Send (or replay) candidate cid's text: to, body, send_at (epoch s, 0 now) are what the
  * item holds. Fills *state / *reason.
@@ -467,6 +505,22 @@ static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item,
         break;
     }
     log_msg("bulk %s: candidate %s: %s: %s", R->request_id, cid, err_code_name(e.code), e.message);
+    if (e.code == ERR_NOT_SENT && !fresh && send_at == 0) {
+        /* replayed, and the reconciliation says that text never went out (a host killed
+         * between its journal entry and its POST): once more, under the retry id — itself
+         * journaled, so replays of the retry never text twice either. A scheduled text is not
+         * retried: its time has passed by the time it is known not sent. */
+        char rid2[OUTBOX_REQUEST_ID_MAX + 1];
+        size_t rl = strlen(rid_item), sl = strlen(BULK_RETRY_SUFFIX);
+        int is_retry = rl > sl && strcmp(rid_item + rl - sl, BULK_RETRY_SUFFIX) == 0;
+        if (!is_retry && bulk_retry_id(rid2, rid_item) == 0 &&
+            bulk_reconciled_not_sent(R, rid_item)) {
+            log_msg("bulk %s: candidate %s was not texted; texting them once more as %s",
+                    R->request_id, cid, rid2);
+            bulk_text(R, cid, rid2, to, body, send_at, !bulk_journaled(R, rid2), state, reason);
+            return;
+        }
+    }
     switch (e.code) {
     case ERR_OPTED_OUT:
         bulk_set(R, cid, "skipped", "opted_out", e.message, state, reason);
@@ -790,6 +844,15 @@ static int bulk_report(struct send_ctx *c, const char *request_id, cJSON *result
         if ((strcmp(items[i].state, "sent") == 0 || strcmp(items[i].state, "scheduled") == 0) &&
             outbox_bulk_item_id(rid_item, request_id, items[i].candidate_id) == 0 &&
             outbox_get(c->ob, rid_item, &en, &ge) == 1) {
+            char rid2[OUTBOX_REQUEST_ID_MAX + 1];
+            if (en.send_state == OUTBOX_SEND_NOT_SENT &&
+                bulk_retry_id(rid2, rid_item) == 0) { /* sent by its retry */
+                outbox_entry_free(&en);
+                if (outbox_get(c->ob, rid2, &en, &ge) != 1) {
+                    cJSON_AddItemToArray(arr, o);
+                    continue;
+                }
+            }
             cJSON_AddStringToObject(o, "message_id", en.message_id);
             cJSON_AddStringToObject(o, "note", outbox_note_name(en.note_state));
             outbox_entry_free(&en);

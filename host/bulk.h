@@ -13,7 +13,11 @@
  *
  * A crash, a killed host or the same bulk_send again never texts anyone twice: a candidate
  * whose journal row exists is replayed (never a new POST), and a driver that dies leaves
- * the bulk to the next bulk_send with the same request id, which finishes it.
+ * the bulk to the next bulk_send with the same request id, which finishes it. A candidate
+ * whose replayed text the reconciliation decides was never sent (TextUs has no message of
+ * it: a host killed between the journal entry and the POST) is texted once more under the
+ * retry id "<bulk id>:<candidate id>:2" (BULK_RETRY_SUFFIX), itself journaled: one retry,
+ * never a third id, and never for a scheduled text (its time has passed by then).
  *
  * Pacing: at most one new text per BULK_PACE_MS (1 s: 300 of TextUs's 1,000 per 5 minutes
  * per token, the rest left to the recruiter's own texts); a 429 waits for its Retry-After.
@@ -29,7 +33,8 @@
 #include "error.h"
 #include "handler.h"
 
-#define BULK_PACE_MS 1000
+#define BULK_PACE_MS      1000
+#define BULK_RETRY_SUFFIX ":2" /* a candidate's one retry (see above) */
 
 /* The counts of a bulk (PROTOCOL.md, bulk_send's events). */
 struct bulk_counts {
