@@ -308,31 +308,8 @@ out:
 
 /* ---- one candidate ---- */
 
-/* extract_phone's Greenhouse fallback rule (handler_extract_phone.c, extract_gh_rank): the
- * first mobile, else the first other, else home or work; a plain number before one with an
- * extension; only numbers TextUs can text (US/Canada). */
-static int bulk_rank(const struct phone_number *n)
-{
-    int r;
-
-    if (!n->supported)
-        return 99;
-    switch (n->label) {
-    case PHONE_LABEL_MOBILE:
-        r = 0;
-        break;
-    case PHONE_LABEL_OTHER:
-    case PHONE_LABEL_NONE:
-        r = 1;
-        break;
-    default:
-        r = 2;
-        break;
-    }
-    return n->ext[0] ? r + 10 : r;
-}
-
-/* The number to text among the Greenhouse numbers: 1 found (out), 0 none. */
+/* The number to text among the Greenhouse numbers, by extract_phone's Greenhouse fallback rule
+ * (phone_gh_rank, the one copy): 1 found (out), 0 none. */
 static int bulk_pick(const cJSON *numbers, char *out, size_t outsz)
 {
     const cJSON *item;
@@ -348,7 +325,7 @@ static int bulk_pick(const cJSON *numbers, char *out, size_t outsz)
         if (!cJSON_IsString(v) || !phone_parse_value(&n, v->valuestring, strlen(v->valuestring)))
             continue;
         n.label = phone_label_from_type(cJSON_IsString(t) ? t->valuestring : NULL);
-        r = bulk_rank(&n);
+        r = phone_gh_rank(&n);
         if (r < best) {
             best = r;
             snprintf(out, outsz, "%s", n.e164);
