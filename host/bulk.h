@@ -33,8 +33,9 @@
 #include "error.h"
 #include "handler.h"
 
-#define BULK_PACE_MS      1000
-#define BULK_RETRY_SUFFIX ":2" /* a candidate's one retry (see above) */
+#define BULK_PACE_MS        1000
+#define BULK_PREVIEW_BODIES 3    /* texts a confirmation shows */
+#define BULK_RETRY_SUFFIX   ":2" /* a candidate's one retry (see above) */
 
 /* The counts of a bulk (PROTOCOL.md, bulk_send's events). */
 struct bulk_counts {
@@ -60,6 +61,15 @@ int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e) TH_WU
 /* Text the bulk's remaining candidates (see above); progress may be NULL. 0, or -1 with *e
  * set (the journal could not be read; what was done is recorded). */
 int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct err *e) TH_WUR;
+
+/*
+ * bulk_preview: what a bulk_send of req's candidate_ids, body and quiet_hours would do, by
+ * the same rule (one Greenhouse read per candidate: number, merge, quiet hours), sending and
+ * journaling nothing: result {total, will_send, will_schedule, previews (the first
+ * BULK_PREVIEW_BODIES texts: candidate_id, name, to, body, send_at), skipped [{candidate_id,
+ * reason, detail?}]}. A Greenhouse failure other than a candidate not found fails it.
+ */
+int bulk_preview(const cJSON *req, cJSON *result, struct err *e) TH_WUR;
 
 /* bulk_status: the counts and each candidate's state. */
 int bulk_status(const char *request_id, cJSON *result, struct err *e) TH_WUR;

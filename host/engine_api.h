@@ -134,6 +134,8 @@ struct th_engine_api {
 
     /* Verb inbox (PROTOCOL.md): the threads waiting for the recruiter, on the flush's reads. */
     handler_fn inbox;
+    /* Verb bulk_preview (PROTOCOL.md): a bulk_send's confirmation, nothing sent. */
+    handler_fn bulk_preview;
 };
 
 #endif

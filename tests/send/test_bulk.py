@@ -247,6 +247,42 @@ def s_skip_reasons(w):
     check(nf and nf["error"]["code"] == "not_found", "skips: unknown bulk %r" % nf)
 
 
+def s_preview(w):
+    """bulk_preview: the confirmation by the bulk's own rule, nothing sent or journaled, one
+    Greenhouse read per candidate and no TextUs request."""
+    ids = [str(FIRST + 1), "abc", str(NOPHONE), str(FIRST + 2), str(FIRST + 1), "9999",
+           str(NONAME), str(FIRST + 3), str(FIRST + 4)]
+    msgs = len(w.messages())
+    journal0 = w.req({"type": "status"})["result"].get("outbox")
+    tx0 = len(w.fakes.requests(server="textus"))
+    gh0 = len(w.fakes.requests(server="harvest"))
+    r = w.req({"type": "bulk_preview", "candidate_ids": ids, "body": "Preview {first_name}!",
+               "quiet_hours": "skip"})
+    ok = check(r and r.get("ok"), "preview: %r" % r)
+    if not ok:
+        return
+    res = r["result"]
+    check(res["total"] == 7 and res["will_send"] == 4 and res["will_schedule"] == 0,
+          "preview: counts %r" % res)
+    check([(p["candidate_id"], p["name"], p["to"], p["body"]) for p in res["previews"]] ==
+          [(str(FIRST + i), "Cand%02d Bulk" % i, num(i), "Preview Cand%02d!" % i)
+           for i in (1, 2, 3)], "preview: the first three %r" % res["previews"])
+    check(sorted((s["candidate_id"], s["reason"]) for s in res["skipped"]) ==
+          sorted([("abc", "invalid_id"), (str(FIRST + 1), "duplicate"),
+                  (str(NOPHONE), "no_number"), ("9999", "not_found"),
+                  (str(NONAME), "merge_missing")]), "preview: skipped %r" % res["skipped"])
+    check(len(w.messages()) == msgs, "preview: something was sent")
+    check(len(w.fakes.requests(server="textus")) == tx0, "preview: TextUs was asked")
+    reads = [q for q in w.fakes.requests(server="harvest")[gh0:]]
+    check(len([q for q in reads if "/candidates" in q["path"]]) == 7 and
+          all(q["method"] == "GET" for q in reads) and len(reads) <= 8,
+          "preview: Greenhouse requests %r" % [(q["method"], q["path"]) for q in reads])
+    journal1 = w.req({"type": "status"})["result"].get("outbox")
+    check(journal0 and journal1 == journal0, "preview: journaled %r %r" % (journal0, journal1))
+    bad = w.req({"type": "bulk_preview", "candidate_ids": [], "body": "b", "quiet_hours": "skip"})
+    check(bad and bad["error"]["code"] == "bad_request", "preview: no ids %r" % bad)
+
+
 def s_cancel(w):
     ids = [str(FIRST + i) for i in range(N)]
     h = w.port({"TH_TEST_BULK_PACE_MS": "250"})
@@ -321,6 +357,8 @@ def main():
                      (rounds, kills, sent)))
         s_skip_reasons(w)
         rows.append(("skip reasons", "checked"))
+        s_preview(w)
+        rows.append(("bulk_preview: count, three texts, skips; nothing sent", "checked"))
         texted = s_cancel(w)
         rows.append(("cancel in the middle", "%d texted before the cancel" % texted))
     finally:
@@ -335,7 +373,7 @@ def main():
     else:
         rows.append(("quiet hours per zone", "NOT RUN: faketime is not installed"))
     rows.append(("time", "%.1f s" % (time.time() - t0)))
-    return finish(["scenario", "outcome"], rows)
+    finish(["scenario", "outcome"], rows)
 
 
 if __name__ == "__main__":
