@@ -17,6 +17,7 @@
 #include "compose.h"
 #include "gh_config.h"
 #include "greenhouse.h"
+#include "http.h"
 #include "iso8601.h"
 #include "log.h"
 #include "now.h"
@@ -28,6 +29,7 @@
 
 #define BULK_RATE_RETRIES 3        /* a text refused with 429 is tried again this often */
 #define BULK_WAIT_MAX_MS  120000LL /* the longest Retry-After a bulk waits for */
+#define BULK_PACED_MAX_MS 900000LL /* the longest a candidate waits for TextUs's window */
 
 #define BULK_ID_RULE                                                                               \
     "\"request_id\" of a bulk must be 1-45 characters of A-Z a-z 0-9 _ - (each candidate's "       \
@@ -451,6 +453,7 @@ static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item,
     struct err e;
     cJSON *res;
     int tries, rc;
+    int64_t paced = 0;
 
     for (tries = 0;; tries++) {
         memset(&r, 0, sizeof(r));
@@ -466,13 +469,37 @@ static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item,
         err_clear(&e);
         if (fresh || tries > 0)
             bulk_pace(R); /* a replay makes no new POST */
+        /* work that can wait (http_request.pace): while the TextUs token's shared window
+         * (X-RateLimit-*, every host process of the computer) is down to its last fifth, its
+         * requests are not sent and answered here as a 429, so the bulk slows down and the rest
+         * is left to the recruiter's own texts, which are never held back by it */
+        R->c->tx.pace = 1;
         rc = res ? send_sms(&r, res, &e) : -1;
+        R->c->tx.pace = 0;
         if (!res)
             err_set(&e, ERR_INTERNAL, "out of memory");
         cJSON_Delete(res);
         if (rc == 0) {
             bulk_set(R, cid, send_at > 0 ? "scheduled" : "sent", NULL, NULL, state, reason);
             return;
+        }
+        if (e.code == ERR_RATE_LIMITED && paced < BULK_PACED_MAX_MS) {
+            /* held back here (the window nearly spent, or a Retry-After hold) or refused with a
+             * 429: nothing was sent, so it is not one of the tries; wait for the window's reset
+             * (with this process's jitter: http_paced_wake_ms) or the Retry-After */
+            int64_t w = e.retry_after_ms > 0 ? e.retry_after_ms
+                                             : (int64_t)(http_paced_wake_ms() - now_wall_ms());
+            if (w <= 0)
+                w = 5000;
+            w += 50;
+            if (w > BULK_WAIT_MAX_MS)
+                w = BULK_WAIT_MAX_MS;
+            log_msg("bulk %s: TextUs's window is nearly spent; waiting %lld ms", R->request_id,
+                    (long long)w);
+            bulk_sleep_ms(w);
+            paced += w;
+            tries--;
+            continue;
         }
         if (e.code == ERR_RATE_LIMITED && tries < BULK_RATE_RETRIES) {
             int64_t w = e.retry_after_ms > 0 ? e.retry_after_ms : 5000;

@@ -20,7 +20,9 @@
  * never a third id, and never for a scheduled text (its time has passed by then).
  *
  * Pacing: at most one new text per BULK_PACE_MS (1 s: 300 of TextUs's 1,000 per 5 minutes
- * per token, the rest left to the recruiter's own texts); a 429 waits for its Retry-After.
+ * per token), and its TextUs requests are work that can wait (http_request.pace): while the
+ * token's shared window is at its last fifth they are held and the bulk waits for the reset,
+ * leaving that fifth to the recruiter's own texts; a 429 waits for its Retry-After.
  * [engine]
  */
 #ifndef TH_BULK_H

@@ -283,6 +283,44 @@ def s_preview(w):
     check(bad and bad["error"]["code"] == "bad_request", "preview: no ids %r" % bad)
 
 
+def s_pacing(w):
+    """The bulk's requests are work that can wait (http_request.pace): with TextUs's window
+    (X-RateLimit-*) down to its last fifth the bulk waits for the reset instead of spending
+    it, so TextUs never answers 429 and a recruiter's own text sent meanwhile goes at once."""
+    limit, window, k = 24, 4, 10  # about 3 TextUs requests a candidate: 30 > 24 in a window
+    w.fakes.config({"textus_rate_limit": limit, "textus_rate_window": window})
+    w.fakes.reset_rate_limits()
+    since = len(w.fakes.requests(server="textus"))
+    ids = [str(FIRST + 20 + i) for i in range(k)]
+    out = {}
+
+    def bulk():
+        out["r"] = run_bulk(w, bulk_req("pace-10", ids, body="Pace {first_name}"))
+    t = threading.Thread(target=bulk)
+    t0 = time.monotonic()
+    t.start()
+    # once the bulk has spent the window down to its reserve, the recruiter texts someone
+    while time.monotonic() - t0 < 30 and \
+            len(w.fakes.requests(server="textus")) - since < limit - limit // 5 - 1:
+        time.sleep(0.02)
+    s0 = time.monotonic()
+    single = w.req({"type": "send_sms", "request_id": "pace-single", "candidate_id": str(OPTED),
+                    "to": "+13035550999", "body": "A recruiter's own text"})
+    took = time.monotonic() - s0
+    t.join(120)
+    reply, events, final = out.get("r", (None, [], None))
+    statuses = [q["status"] for q in w.fakes.requests(server="textus")[since:]]
+    check(single and single.get("ok") and took < 3,
+          "pacing: the recruiter's text %r in %.1f s" % (single, took))
+    check(429 not in statuses, "pacing: TextUs answered 429 %d times" % statuses.count(429))
+    check(final and final["finished"] and final["sent"] == k, "pacing: final %r" % final)
+    for i in range(k):
+        check(len(w.messages(body="Pace Cand%02d" % (20 + i))) == 1, "pacing: %d texted" % i)
+    w.fakes.config({"textus_rate_limit": 1000, "textus_rate_window": 300})
+    w.fakes.reset_rate_limits()
+    return time.monotonic() - t0
+
+
 def s_cancel(w):
     ids = [str(FIRST + i) for i in range(N)]
     h = w.port({"TH_TEST_BULK_PACE_MS": "250"})
@@ -361,6 +399,8 @@ def main():
         rows.append(("bulk_preview: count, three texts, skips; nothing sent", "checked"))
         texted = s_cancel(w)
         rows.append(("cancel in the middle", "%d texted before the cancel" % texted))
+        took = s_pacing(w)
+        rows.append(("pacing on TextUs's window (24 per 4 s)", "10 texted in %.1f s" % took))
     finally:
         w.close()
     if FAKETIME:
