@@ -136,6 +136,8 @@ struct th_engine_api {
     handler_fn inbox;
     /* Verb bulk_preview (PROTOCOL.md): a bulk_send's confirmation, nothing sent. */
     handler_fn bulk_preview;
+    /* `textus-host inbox` (cli_inbox.c). */
+    cli_cmd_fn cmd_inbox;
 };
 
 #endif

@@ -48,4 +48,5 @@ const struct th_engine_api textus_host_engine_api = {
     .cmd_bulk = cli_cmd_bulk,
     .inbox = handler_inbox,
     .bulk_preview = handler_bulk_preview,
+    .cmd_inbox = cli_cmd_inbox,
 };

@@ -10,6 +10,7 @@ new); limit, and a bad limit. Prints one table row per scenario:
     scenario | generation | threads | codes
 """
 import copy
+import json
 import os
 import sys
 import time
@@ -122,6 +123,19 @@ def s_inbox(w):
           "%s limit 1 %r" % (w.gen, r3))
     bad = [code(w.inbox(limit=v)) for v in (0, 21, 1.5, "3")]
     check(bad == ["bad_request"] * 4, "%s bad limits %r" % (w.gen, bad))
+    # the command: the same code, for a person (outside text escaped) or as JSON; nothing
+    # is new since the reads above, so no timeline is read and the count is a lower bound
+    p = w.cli("inbox")
+    out = p.stdout.decode("utf-8", "replace")
+    check(p.returncode == 0 and 0 <= out.find(TO_D) < out.find(TO_A) and
+          "replies logged: 0" in out and "\x1b" not in out and "at least 1 unanswered since" in out,
+          "%s textus-host inbox: %r %r" % (w.gen, p.returncode, out))
+    pj = w.cli("inbox", "--json", "--limit", "1")
+    check(pj.returncode == 0 and [t["candidate_id"] for t in json.loads(pj.stdout)["threads"]]
+          == [D], "%s inbox --json --limit 1: %r" % (w.gen, pj.stdout))
+    bad_cli = [w.cli("inbox", *a).returncode for a in (["--limit", "0"], ["--limit", "x"],
+                                                       ["--lmit", "3"])]
+    check(bad_cli == [2, 2, 2], "%s inbox usage errors %r" % (w.gen, bad_cli))
     ROWS.append(("two waiting of three replied, newest first; logged once; limit", w.gen,
                  len(th), " → ".join([code(r), code(r2), code(r3)] + bad)))
 
