@@ -5,6 +5,7 @@
 #include "bulk.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "compose.h"
 #include "gh_config.h"
 #include "greenhouse.h"
+#include "http.h"
+#include "iso8601.h"
 #include "log.h"
 #include "now.h"
 #include "outbox.h"
@@ -26,6 +29,7 @@
 
 #define BULK_RATE_RETRIES 3        /* a text refused with 429 is tried again this often */
 #define BULK_WAIT_MAX_MS  120000LL /* the longest Retry-After a bulk waits for */
+#define BULK_PACED_MAX_MS 900000LL /* the longest a candidate waits for TextUs's window */
 
 #define BULK_ID_RULE                                                                               \
     "\"request_id\" of a bulk must be 1-45 characters of A-Z a-z 0-9 _ - (each candidate's "       \
@@ -308,31 +312,8 @@ out:
 
 /* ---- one candidate ---- */
 
-/* extract_phone's Greenhouse fallback rule (handler_extract_phone.c, extract_gh_rank): the
- * first mobile, else the first other, else home or work; a plain number before one with an
- * extension; only numbers TextUs can text (US/Canada). */
-static int bulk_rank(const struct phone_number *n)
-{
-    int r;
-
-    if (!n->supported)
-        return 99;
-    switch (n->label) {
-    case PHONE_LABEL_MOBILE:
-        r = 0;
-        break;
-    case PHONE_LABEL_OTHER:
-    case PHONE_LABEL_NONE:
-        r = 1;
-        break;
-    default:
-        r = 2;
-        break;
-    }
-    return n->ext[0] ? r + 10 : r;
-}
-
-/* The number to text among the Greenhouse numbers: 1 found (out), 0 none. */
+/* The number to text among the Greenhouse numbers, by extract_phone's Greenhouse fallback rule
+ * (phone_gh_rank, the one copy): 1 found (out), 0 none. */
 static int bulk_pick(const cJSON *numbers, char *out, size_t outsz)
 {
     const cJSON *item;
@@ -348,7 +329,7 @@ static int bulk_pick(const cJSON *numbers, char *out, size_t outsz)
         if (!cJSON_IsString(v) || !phone_parse_value(&n, v->valuestring, strlen(v->valuestring)))
             continue;
         n.label = phone_label_from_type(cJSON_IsString(t) ? t->valuestring : NULL);
-        r = bulk_rank(&n);
+        r = phone_gh_rank(&n);
         if (r < best) {
             best = r;
             snprintf(out, outsz, "%s", n.e164);
@@ -422,6 +403,44 @@ static void bulk_pace(struct bulk_run *R)
     R->last_post_ms = now_mono_ms();
 }
 
+/* The one retry of a candidate's text: "<request_id>:<candidate_id>:2" (bulk.h). 0, or -1 when
+ * it would not fit the journal's 64 bytes (then there is no retry). */
+static int bulk_retry_id(char out[OUTBOX_REQUEST_ID_MAX + 1], const char *rid_item)
+{
+    int n = snprintf(out, OUTBOX_REQUEST_ID_MAX + 1, "%s" BULK_RETRY_SUFFIX, rid_item);
+
+    return (n < 0 || n > OUTBOX_REQUEST_ID_MAX) ? -1 : 0;
+}
+
+/* 1 when rid's journal entry was decided not sent by a reconciliation (TextUs's conversation
+ * has no message of it: a host killed between the journal entry and the POST). */
+static int bulk_reconciled_not_sent(struct bulk_run *R, const char *rid)
+{
+    struct outbox_entry en;
+    struct err e;
+    int r;
+
+    err_clear(&e);
+    if (outbox_get(R->c->ob, rid, &en, &e) != 1)
+        return 0;
+    r = en.send_state == OUTBOX_SEND_NOT_SENT && strcmp(en.send_error_code, "not_sent") == 0;
+    outbox_entry_free(&en);
+    return r;
+}
+
+/* 1 when rid is journaled. */
+static int bulk_journaled(struct bulk_run *R, const char *rid)
+{
+    struct outbox_entry en;
+    struct err e;
+
+    err_clear(&e);
+    if (outbox_get(R->c->ob, rid, &en, &e) != 1)
+        return 0;
+    outbox_entry_free(&en);
+    return 1;
+}
+
 /*
  * Send (or replay) candidate cid's text: to, body, send_at (epoch s, 0 now) are what the
  * item holds. Fills *state / *reason.
@@ -434,6 +453,7 @@ static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item,
     struct err e;
     cJSON *res;
     int tries, rc;
+    int64_t paced = 0;
 
     for (tries = 0;; tries++) {
         memset(&r, 0, sizeof(r));
@@ -449,13 +469,37 @@ static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item,
         err_clear(&e);
         if (fresh || tries > 0)
             bulk_pace(R); /* a replay makes no new POST */
+        /* work that can wait (http_request.pace): while the TextUs token's shared window
+         * (X-RateLimit-*, every host process of the computer) is down to its last fifth, its
+         * requests are not sent and answered here as a 429, so the bulk slows down and the rest
+         * is left to the recruiter's own texts, which are never held back by it */
+        R->c->tx.pace = 1;
         rc = res ? send_sms(&r, res, &e) : -1;
+        R->c->tx.pace = 0;
         if (!res)
             err_set(&e, ERR_INTERNAL, "out of memory");
         cJSON_Delete(res);
         if (rc == 0) {
             bulk_set(R, cid, send_at > 0 ? "scheduled" : "sent", NULL, NULL, state, reason);
             return;
+        }
+        if (e.code == ERR_RATE_LIMITED && paced < BULK_PACED_MAX_MS) {
+            /* held back here (the window nearly spent, or a Retry-After hold) or refused with a
+             * 429: nothing was sent, so it is not one of the tries; wait for the window's reset
+             * (with this process's jitter: http_paced_wake_ms) or the Retry-After */
+            int64_t w = e.retry_after_ms > 0 ? e.retry_after_ms
+                                             : (int64_t)(http_paced_wake_ms() - now_wall_ms());
+            if (w <= 0)
+                w = 5000;
+            w += 50;
+            if (w > BULK_WAIT_MAX_MS)
+                w = BULK_WAIT_MAX_MS;
+            log_msg("bulk %s: TextUs's window is nearly spent; waiting %lld ms", R->request_id,
+                    (long long)w);
+            bulk_sleep_ms(w);
+            paced += w;
+            tries--;
+            continue;
         }
         if (e.code == ERR_RATE_LIMITED && tries < BULK_RATE_RETRIES) {
             int64_t w = e.retry_after_ms > 0 ? e.retry_after_ms : 5000;
@@ -467,6 +511,22 @@ static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item,
         break;
     }
     log_msg("bulk %s: candidate %s: %s: %s", R->request_id, cid, err_code_name(e.code), e.message);
+    if (e.code == ERR_NOT_SENT && !fresh && send_at == 0) {
+        /* replayed, and the reconciliation says that text never went out (a host killed
+         * between its journal entry and its POST): once more, under the retry id — itself
+         * journaled, so replays of the retry never text twice either. A scheduled text is not
+         * retried: its time has passed by the time it is known not sent. */
+        char rid2[OUTBOX_REQUEST_ID_MAX + 1];
+        size_t rl = strlen(rid_item), sl = strlen(BULK_RETRY_SUFFIX);
+        int is_retry = rl > sl && strcmp(rid_item + rl - sl, BULK_RETRY_SUFFIX) == 0;
+        if (!is_retry && bulk_retry_id(rid2, rid_item) == 0 &&
+            bulk_reconciled_not_sent(R, rid_item)) {
+            log_msg("bulk %s: candidate %s was not texted; texting them once more as %s",
+                    R->request_id, cid, rid2);
+            bulk_text(R, cid, rid2, to, body, send_at, !bulk_journaled(R, rid2), state, reason);
+            return;
+        }
+    }
     switch (e.code) {
     case ERR_OPTED_OUT:
         bulk_set(R, cid, "skipped", "opted_out", e.message, state, reason);
@@ -487,33 +547,68 @@ static void bulk_text(struct bulk_run *R, const char *cid, const char *rid_item,
     }
 }
 
-/* A pending candidate: number, merge, quiet hours, then its text. */
-static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_item,
-                         const char **state, const char **reason)
+/* What a candidate's text will be (number, merge, quiet hours), before anything is journaled:
+ * the one rule of bulk_send and bulk_preview. */
+struct bulk_plan {
+    char to[32];
+    char *body;                                           /* merged (malloc'd), NULL unless ready */
+    int64_t send_at;                                      /* epoch s, 0: now */
+    char first[COMPOSE_NAME_MAX], last[COMPOSE_NAME_MAX]; /* as Greenhouse has them */
+    const char *state;                                    /* NULL: ready; "skipped", "failed" */
+    const char *reason;                                   /* a skip reason, or an error code */
+    char detail[ERR_MESSAGE_MAX];
+    struct err fail; /* state "failed": the error */
+};
+
+static void bulk_plan_free(struct bulk_plan *p)
+{
+    if (p->body) {
+        sodium_memzero(p->body, strlen(p->body));
+        free(p->body);
+    }
+    p->body = NULL;
+}
+
+static void bulk_plan_skip(struct bulk_plan *p, const char *reason, const char *detail)
+{
+    p->state = "skipped";
+    p->reason = reason;
+    snprintf(p->detail, sizeof(p->detail), "%s", detail ? detail : "");
+}
+
+static void bulk_plan_fail(struct bulk_plan *p, const struct err *e)
+{
+    p->state = "failed";
+    p->fail = *e;
+    p->reason = err_code_name(e->code);
+    snprintf(p->detail, sizeof(p->detail), "%s", e->message);
+}
+
+/* Candidate cid's plan: one Greenhouse read (List Candidates by id), then no I/O. */
+static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan *p)
 {
     char first[COMPOSE_NAME_MAX], last[COMPOSE_NAME_MAX], full[COMPOSE_NAME_MAX];
-    char gfirst[COMPOSE_NAME_MAX], glast[COMPOSE_NAME_MAX], joined[2 * COMPOSE_NAME_MAX + 2];
-    char to[32], detail[256];
+    char joined[2 * COMPOSE_NAME_MAX + 2], detail[256];
     struct compose_fields f;
     struct quiet_window w;
     struct quiet_result q;
     cJSON *numbers = NULL, *missing = NULL;
-    char *body = NULL;
     struct err e;
-    int64_t now, send_at = 0;
-    int tries, rc, ready;
+    int64_t now;
+    int tries, rc;
 
+    memset(p, 0, sizeof(*p));
     err_clear(&e);
     if (bulk_gh(R, &e) != 0) {
-        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+        bulk_plan_fail(p, &e);
         return;
     }
     for (tries = 0;; tries++) {
         cJSON_Delete(numbers);
         numbers = cJSON_CreateArray();
         err_clear(&e);
-        rc = numbers ? gh_candidate_card(R->gh, cid, numbers, gfirst, sizeof(gfirst), glast,
-                                         sizeof(glast), &e)
+        rc = numbers ? gh_candidate_card(R->gh, cid, numbers, p->first, sizeof(p->first), p->last,
+                                         sizeof(p->last), &e)
                      : -1;
         if (rc == 0 || e.code != ERR_RATE_LIMITED || tries >= BULK_RATE_RETRIES)
             break;
@@ -524,28 +619,28 @@ static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_it
         if (!numbers)
             err_set(&e, ERR_INTERNAL, "out of memory");
         if (e.code == ERR_GREENHOUSE_NOT_FOUND)
-            bulk_set(R, cid, "skipped", "not_found", e.message, state, reason);
+            bulk_plan_skip(p, "not_found", e.message);
         else
-            bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+            bulk_plan_fail(p, &e);
         goto out;
     }
-    if (!bulk_pick(numbers, to, sizeof(to))) {
-        bulk_set(R, cid, "skipped", "no_number",
-                 "Greenhouse has no US/Canada number for this candidate", state, reason);
+    if (!bulk_pick(numbers, p->to, sizeof(p->to))) {
+        bulk_plan_skip(p, "no_number", "Greenhouse has no US/Canada number for this candidate");
         goto out;
     }
     /* merge: the candidate's names as Greenhouse has them */
-    snprintf(joined, sizeof(joined), "%s %s", gfirst, glast);
+    snprintf(joined, sizeof(joined), "%s %s", p->first, p->last);
     compose_split_name(joined, first, last, full);
     memset(&f, 0, sizeof(f));
-    f.first_name = gfirst; /* as Greenhouse has them: an empty one is missing */
-    f.last_name = glast;
+    f.first_name = p->first; /* as Greenhouse has them: an empty one is missing */
+    f.last_name = p->last;
     f.full_name = full;
     f.recruiter_first_name = R->rfirst;
     f.recruiter_name = R->rfull;
     missing = cJSON_CreateArray();
-    if (!missing || compose_merge(&body, R->b.body, &f, missing, &e) != 0) {
-        bulk_set(R, cid, "failed", "internal", "out of memory", state, reason);
+    if (!missing || compose_merge(&p->body, R->b.body, &f, missing, &e) != 0) {
+        err_set(&e, ERR_INTERNAL, "out of memory");
+        bulk_plan_fail(p, &e);
         goto out;
     }
     if (cJSON_GetArraySize(missing) > 0) {
@@ -561,51 +656,65 @@ static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_it
                 o += k > 0 ? (size_t)k : 0;
             }
         }
-        bulk_set(R, cid, "skipped", "merge_missing", detail, state, reason);
+        bulk_plan_skip(p, "merge_missing", detail);
         goto out;
     }
     /* quiet hours in this number's zones */
     now = (int64_t)time(NULL);
     if (quiet_window_parse(&w, store_quiet_hours(R->c->store), &e) != 0 ||
-        quiet_check(&q, &w, to, now, &e) != 0) {
-        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+        quiet_check(&q, &w, p->to, now, &e) != 0) {
+        bulk_plan_fail(p, &e);
         goto out;
     }
     if (q.verdict == QUIET_UNKNOWN_ZONE) {
-        bulk_set(R, cid, "skipped", "no_time_zone",
-                 "no time zone is known for the number, so the quiet hours cannot be checked",
-                 state, reason);
+        bulk_plan_skip(p, "no_time_zone",
+                       "no time zone is known for the number, so the quiet hours cannot be "
+                       "checked");
         goto out;
     }
     if (q.verdict == QUIET_QUIET) {
         if (strcmp(R->b.quiet_mode, "schedule") != 0 || !q.has_next) {
             snprintf(detail, sizeof(detail), "outside the hours texts are allowed (%s)",
                      q.has_next ? q.next_allowed_iso : "no allowed time ahead");
-            bulk_set(R, cid, "skipped", "quiet_hours", detail, state, reason);
+            bulk_plan_skip(p, "quiet_hours", detail);
             goto out;
         }
-        send_at = q.next_allowed;
-        if (send_at < now + SEND_SCHEDULE_MIN_S + 5)
-            send_at = now + SEND_SCHEDULE_MIN_S + 5;
+        p->send_at = q.next_allowed;
+        if (p->send_at < now + SEND_SCHEDULE_MIN_S + 5)
+            p->send_at = now + SEND_SCHEDULE_MIN_S + 5;
     }
-    ready = outbox_bulk_item_ready(R->c->ob, R->request_id, cid, to, body, send_at * 1000, &e);
-    if (ready < 0) {
-        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
-        goto out;
-    }
-    if (ready == 0) { /* cancelled meanwhile */
-        *state = "cancelled";
-        *reason = NULL;
-        goto out;
-    }
-    bulk_text(R, cid, rid_item, to, body, send_at, 1, state, reason);
 out:
+    if (p->state)
+        bulk_plan_free(p);
     cJSON_Delete(numbers);
     cJSON_Delete(missing);
-    if (body) {
-        sodium_memzero(body, strlen(body));
-        free(body);
+}
+
+/* A pending candidate: its plan, then its text. */
+static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_item,
+                         const char **state, const char **reason)
+{
+    struct bulk_plan p;
+    struct err e;
+    int ready;
+
+    bulk_plan_make(R, cid, &p);
+    if (p.state) {
+        bulk_set(R, cid, p.state, p.reason, p.detail, state, reason);
+        return;
     }
+    err_clear(&e);
+    ready =
+        outbox_bulk_item_ready(R->c->ob, R->request_id, cid, p.to, p.body, p.send_at * 1000, &e);
+    if (ready < 0) {
+        bulk_set(R, cid, "failed", err_code_name(e.code), e.message, state, reason);
+    } else if (ready == 0) { /* cancelled meanwhile */
+        *state = "cancelled";
+        *reason = NULL;
+    } else {
+        bulk_text(R, cid, rid_item, p.to, p.body, p.send_at, 1, state, reason);
+    }
+    bulk_plan_free(&p);
 }
 
 /* One candidate by its recorded state. */
@@ -735,6 +844,115 @@ out:
     return rc;
 }
 
+/* ---- the confirmation's preview ---- */
+
+int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
+{
+    const char *body, *mode, *p;
+    const cJSON *arr;
+    const char **ids = NULL, **raw = NULL;
+    size_t n = 0, n_raw = 0, i;
+    struct bulk_run R;
+    cJSON *skipped, *previews;
+    long will = 0, sched = 0;
+    int rc = -1;
+
+    memset(&R, 0, sizeof(R));
+    body = handler_string(req, "body", 1, ERR_BAD_REQUEST, e);
+    if (!body)
+        return -1;
+    for (p = body; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+        ;
+    if (!*p) {
+        err_set(e, ERR_BAD_REQUEST, "\"body\" is empty");
+        return -1;
+    }
+    mode = handler_string(req, "quiet_hours", 1, ERR_BAD_REQUEST, e);
+    if (!mode)
+        return -1;
+    if (strcmp(mode, "schedule") != 0 && strcmp(mode, "skip") != 0) {
+        err_set(e, ERR_BAD_REQUEST, "\"quiet_hours\" must be \"schedule\" or \"skip\"");
+        return -1;
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(req, "candidate_ids");
+    ids = calloc(OUTBOX_BULK_ITEMS_MAX, sizeof(*ids));
+    raw = calloc(OUTBOX_BULK_ITEMS_MAX, sizeof(*raw));
+    skipped = cJSON_AddArrayToObject(result, "skipped");
+    if (!ids || !raw || !skipped) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    if (bulk_candidates(arr, ids, &n, raw, &n_raw, skipped, e) != 0)
+        goto out;
+    if (send_port(&R.c, 1, e) != 0)
+        goto out;
+    R.request_id = "(preview)";
+    R.b.body = (char *)(uintptr_t)body; /* read only: R.b is never freed here */
+    snprintf(R.b.quiet_mode, sizeof(R.b.quiet_mode), "%s", mode);
+    previews = cJSON_AddArrayToObject(result, "previews");
+    if (!previews) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        struct bulk_plan pl;
+        cJSON *o;
+        bulk_plan_make(&R, ids[i], &pl);
+        if (pl.state && strcmp(pl.state, "failed") == 0) {
+            /* Greenhouse (or the settings) failed: no confirmation can be shown */
+            *e = pl.fail;
+            goto out;
+        }
+        if (!pl.state) {
+            will++;
+            sched += pl.send_at > 0;
+        }
+        if (!pl.state && will > BULK_PREVIEW_BODIES) {
+            bulk_plan_free(&pl);
+            continue;
+        }
+        o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(pl.state ? skipped : previews, o)) {
+            cJSON_Delete(o);
+            bulk_plan_free(&pl);
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        cJSON_AddStringToObject(o, "candidate_id", ids[i]);
+        if (pl.state) {
+            cJSON_AddStringToObject(o, "reason", pl.reason);
+            if (pl.detail[0])
+                cJSON_AddStringToObject(o, "detail", pl.detail);
+        } else {
+            char name[2 * COMPOSE_NAME_MAX + 2], at[ISO8601_UTC_MAX];
+            snprintf(name, sizeof(name), "%s%s%s", pl.first, pl.first[0] && pl.last[0] ? " " : "",
+                     pl.last);
+            cJSON_AddStringToObject(o, "name", name);
+            cJSON_AddStringToObject(o, "to", pl.to);
+            cJSON_AddStringToObject(o, "body", pl.body);
+            if (pl.send_at > 0 && iso8601_format_utc(at, sizeof(at), pl.send_at) == 0)
+                cJSON_AddStringToObject(o, "send_at", at);
+            else
+                cJSON_AddNullToObject(o, "send_at");
+        }
+        bulk_plan_free(&pl);
+    }
+    cJSON_AddNumberToObject(result, "total", (double)n);
+    cJSON_AddNumberToObject(result, "will_send", (double)will);
+    cJSON_AddNumberToObject(result, "will_schedule", (double)sched);
+    rc = 0;
+out:
+    if (R.gh) {
+        gh_client_save_cache(R.gh);
+        gh_client_free(R.gh);
+    }
+    if (R.gh_tried)
+        gh_config_release(&R.cfg, &R.src);
+    free(ids);
+    free(raw);
+    return rc;
+}
+
 /* ---- status and cancel ---- */
 
 static const char *bulk_state_shown(const char *s)
@@ -790,6 +1008,15 @@ static int bulk_report(struct send_ctx *c, const char *request_id, cJSON *result
         if ((strcmp(items[i].state, "sent") == 0 || strcmp(items[i].state, "scheduled") == 0) &&
             outbox_bulk_item_id(rid_item, request_id, items[i].candidate_id) == 0 &&
             outbox_get(c->ob, rid_item, &en, &ge) == 1) {
+            char rid2[OUTBOX_REQUEST_ID_MAX + 1];
+            if (en.send_state == OUTBOX_SEND_NOT_SENT &&
+                bulk_retry_id(rid2, rid_item) == 0) { /* sent by its retry */
+                outbox_entry_free(&en);
+                if (outbox_get(c->ob, rid2, &en, &ge) != 1) {
+                    cJSON_AddItemToArray(arr, o);
+                    continue;
+                }
+            }
             cJSON_AddStringToObject(o, "message_id", en.message_id);
             cJSON_AddStringToObject(o, "note", outbox_note_name(en.note_state));
             outbox_entry_free(&en);

@@ -13,10 +13,16 @@
  *
  * A crash, a killed host or the same bulk_send again never texts anyone twice: a candidate
  * whose journal row exists is replayed (never a new POST), and a driver that dies leaves
- * the bulk to the next bulk_send with the same request id, which finishes it.
+ * the bulk to the next bulk_send with the same request id, which finishes it. A candidate
+ * whose replayed text the reconciliation decides was never sent (TextUs has no message of
+ * it: a host killed between the journal entry and the POST) is texted once more under the
+ * retry id "<bulk id>:<candidate id>:2" (BULK_RETRY_SUFFIX), itself journaled: one retry,
+ * never a third id, and never for a scheduled text (its time has passed by then).
  *
  * Pacing: at most one new text per BULK_PACE_MS (1 s: 300 of TextUs's 1,000 per 5 minutes
- * per token, the rest left to the recruiter's own texts); a 429 waits for its Retry-After.
+ * per token), and its TextUs requests are work that can wait (http_request.pace): while the
+ * token's shared window is at its last fifth they are held and the bulk waits for the reset,
+ * leaving that fifth to the recruiter's own texts; a 429 waits for its Retry-After.
  * [engine]
  */
 #ifndef TH_BULK_H
@@ -29,7 +35,9 @@
 #include "error.h"
 #include "handler.h"
 
-#define BULK_PACE_MS 1000
+#define BULK_PACE_MS        1000
+#define BULK_PREVIEW_BODIES 3    /* texts a confirmation shows */
+#define BULK_RETRY_SUFFIX   ":2" /* a candidate's one retry (see above) */
 
 /* The counts of a bulk (PROTOCOL.md, bulk_send's events). */
 struct bulk_counts {
@@ -55,6 +63,15 @@ int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e) TH_WU
 /* Text the bulk's remaining candidates (see above); progress may be NULL. 0, or -1 with *e
  * set (the journal could not be read; what was done is recorded). */
 int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct err *e) TH_WUR;
+
+/*
+ * bulk_preview: what a bulk_send of req's candidate_ids, body and quiet_hours would do, by
+ * the same rule (one Greenhouse read per candidate: number, merge, quiet hours), sending and
+ * journaling nothing: result {total, will_send, will_schedule, previews (the first
+ * BULK_PREVIEW_BODIES texts: candidate_id, name, to, body, send_at), skipped [{candidate_id,
+ * reason, detail?}]}. A Greenhouse failure other than a candidate not found fails it.
+ */
+int bulk_preview(const cJSON *req, cJSON *result, struct err *e) TH_WUR;
 
 /* bulk_status: the counts and each candidate's state. */
 int bulk_status(const char *request_id, cJSON *result, struct err *e) TH_WUR;

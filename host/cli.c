@@ -38,6 +38,7 @@ CLI_ENGINE_CMD(cmd_send)
 CLI_ENGINE_CMD(cmd_outbox)
 CLI_ENGINE_CMD(cmd_conversation)
 CLI_ENGINE_CMD(cmd_bulk)
+CLI_ENGINE_CMD(cmd_inbox)
 
 struct cli_cmd {
     const char *name;
@@ -59,6 +60,8 @@ static const struct cli_cmd cli_cmds[] = {
      "show the thread with a number; log the candidate's replies (--candidate)"},
     {"bulk", NULL, cli_engine_cmd_bulk,
      "text many candidates (ids in a file or on stdin) and log a note for each"},
+    {"inbox", NULL, cli_engine_cmd_inbox,
+     "the conversations waiting for an answer; log their new replies"},
     {"doctor", cli_cmd_doctor, NULL, "check the installation and configuration (--report)"},
     {"install", cli_cmd_install, NULL, "Windows: register this textus-host.exe with the browsers"},
     {"uninstall", cli_cmd_uninstall, NULL, "Windows: remove what install registered (receipt)"},

@@ -51,6 +51,9 @@ struct conv_walk {
     struct conv_msg *replies; /* inbound messages newer than the boundary, newest first */
     size_t n_replies, cap_replies;
     char newest_id[TEXTUS_ID_MAX]; /* the timeline's newest message */
+    long head_in;                  /* inbound messages in a row at the newest end (the inbox) */
+    int64_t head_since_ms;         /* the oldest of them, -1 when its time cannot be read */
+    int head_closed;               /* an outgoing message ended that run */
 };
 
 static void conv_msgs_free(struct conv_msg *v, size_t n)
@@ -115,6 +118,12 @@ static int conv_member(const struct textus_message *m, const char *body, void *u
 
     if (m->id[0] && !w->newest_id[0])
         snprintf(w->newest_id, sizeof(w->newest_id), "%s", m->id);
+    if (!w->head_closed && dir == 'o') {
+        w->head_closed = 1;
+    } else if (!w->head_closed && dir == 'i') {
+        w->head_in++;
+        w->head_since_ms = ts;
+    }
     if (w->scanning) {
         const struct outbox_thread *th = w->th;
         if (m->id[0] && ((th->seen_message_id[0] && strcmp(m->id, th->seen_message_id) == 0) ||
@@ -255,7 +264,7 @@ static int conv_reply_after(const struct conv_walk *w, const struct conv_msg *r)
  */
 static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
                         const char *conversation_id, const struct conv_walk *w, int by_flush,
-                        long *journaled, struct err *e)
+                        long *journaled, char *who_out, size_t who_outsz, struct err *e)
 {
     struct textus_contact contact;
     struct outbox_reply rep;
@@ -286,6 +295,8 @@ static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
             log_msg("replies: the contact's name could not be read: %s", te.message);
         else if (found && contact.name[0])
             who = contact.name;
+        if (who_out && found && contact.name[0])
+            snprintf(who_out, who_outsz, "%s", contact.name);
     }
     for (i = w->n_replies; any_new && i-- > 0;) {
         const struct conv_msg *m = &w->replies[i];
@@ -484,7 +495,7 @@ int conversation_read(const struct conv_request *r, cJSON *result, struct err *e
         w.th = have_thread ? &th : NULL;
         if (conv_walk_run(&c, conv->id, &w, e) != 0)
             goto out;
-        if (have_thread && conv_journal(&c, &th, conv->id, &w, 0, &journaled, e) != 0)
+        if (have_thread && conv_journal(&c, &th, conv->id, &w, 0, &journaled, NULL, 0, e) != 0)
             goto out;
     }
     if (logging && conv_write_notes(&c, r->candidate_id, &logged, result, e) != 0)
@@ -530,14 +541,36 @@ out:
     return rc;
 }
 
-/* ---- flush ---- */
+/* ---- flush, and the inbox on the same reads ---- */
 
-/* Read one thread for a flush: 0 read (or nothing new), 1 TextUs failed (*te), -1 outbox (*e). */
-static int conv_flush_thread(struct send_ctx *c, const struct outbox_thread *th, long *journaled,
-                             struct err *te, struct err *e)
+/* What a pass saw of one thread whose last message is the candidate's (the inbox). */
+struct conv_inbox_row {
+    char candidate_id[32];
+    char *to; /* malloc'd */
+    struct textus_message last;
+    char last_body[TEXTUS_BODY_MAX];
+    int last_cut;
+    int64_t last_ms;  /* -1 unreadable */
+    long unanswered;  /* inbound messages in a row at the newest end, as far as read */
+    int64_t since_ms; /* the oldest of them, -1 unreadable */
+    int counted_all;  /* the read reached the outgoing text before them */
+    char name[256];   /* the TextUs contact's name when the reply logging read it, "" */
+    long journaled;   /* replies this pass journaled for the thread */
+    int waiting;      /* 1: the last message is the candidate's */
+};
+
+/*
+ * Read one thread for a flush or the inbox: 0 read (or nothing new), 1 TextUs failed (*te),
+ * -1 outbox (*e). log: journal its new replies (note_enabled); row (may be NULL) gets what the
+ * conversation's latest message and the walk say about who spoke last.
+ */
+static int conv_flush_thread(struct send_ctx *c, const struct outbox_thread *th, int log,
+                             long *journaled, struct conv_inbox_row *row, struct err *te,
+                             struct err *e)
 {
     struct textus_conversation *conv = calloc(1, sizeof(*conv));
     struct conv_walk w;
+    long before = *journaled;
     int rc = 1;
 
     memset(&w, 0, sizeof(w));
@@ -545,17 +578,45 @@ static int conv_flush_thread(struct send_ctx *c, const struct outbox_thread *th,
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
+    /* https://apidocs.next.textus.com/docs/accounts/conversation/ */
     if (textus_get_conversation(&c->tx, th->to, conv, te) != 0)
         goto checked;
-    if (!conv->found || (conv->has_latest && th->seen_message_id[0] &&
-                         strcmp(conv->latest.id, th->seen_message_id) == 0)) {
+    if (row && conv->found && conv->has_latest && conv_direction(conv->latest.direction) == 'i') {
+        /* the conversation's latestPreviewableItem: the last message, with no further read */
+        row->waiting = 1;
+        row->last = conv->latest;
+        snprintf(row->last_body, sizeof(row->last_body), "%s", conv->latest_body);
+        row->last_cut = conv->latest_body_truncated;
+        if (iso8601_parse_ms(&row->last_ms, conv->latest.timestamp,
+                             strlen(conv->latest.timestamp)) != 0)
+            row->last_ms = -1;
+        row->unanswered = 1;
+        row->since_ms = row->last_ms;
+    }
+    if (!log || !conv->found ||
+        (conv->has_latest && th->seen_message_id[0] &&
+         strcmp(conv->latest.id, th->seen_message_id) == 0)) {
         rc = 0; /* no conversation, or nothing since the last complete read */
         goto checked;
     }
     w.th = th;
+    w.head_since_ms = -1;
+    /* https://apidocs.next.textus.com/docs/conversations/timeline */
     if (conv_walk_run(c, conv->id, &w, te) != 0)
         goto checked;
-    rc = conv_journal(c, th, conv->id, &w, 1, journaled, e) != 0 ? -1 : 0;
+    if (row && (w.head_in > 0 || w.head_closed)) {
+        /* the timeline is newer than the conversation's preview: it decides */
+        row->waiting = w.head_in > 0;
+        row->unanswered = w.head_in;
+        row->since_ms = w.head_since_ms;
+        row->counted_all = w.head_closed;
+    }
+    rc = conv_journal(c, th, conv->id, &w, 1, journaled, row ? row->name : NULL,
+                      row ? sizeof(row->name) : 0, e) != 0
+             ? -1
+             : 0;
+    if (row)
+        row->journaled = *journaled - before;
     goto out;
 checked:
     /* a flush still moves on to the others next time */
@@ -567,13 +628,21 @@ out:
     return rc;
 }
 
-int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out, struct err *e)
+/*
+ * The flush's pass over the threads due (conversation_flush_replies); rows (may be NULL, else
+ * CONV_FLUSH_THREADS of them) get each thread read, *stop the TextUs error that ended it.
+ */
+static int conv_flush_pass(struct send_ctx *c, int log, struct conv_flush_counts *out,
+                           struct conv_inbox_row *rows, size_t *n_rows, struct err *stop,
+                           struct err *e)
 {
     struct outbox_thread th[CONV_FLUSH_THREADS];
     size_t n = 0, i;
     int rc = 0;
 
     memset(out, 0, sizeof(*out));
+    if (n_rows)
+        *n_rows = 0;
     if (outbox_threads_due(c->ob, outbox_now_ms() - CONV_FLUSH_AGE_MS, th, CONV_FLUSH_THREADS, &n,
                            e) != 0)
         return -1;
@@ -581,10 +650,22 @@ int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out
      * recruiter's own texts (a rate limit stops the loop below, as a 429 would) */
     c->tx.pace = 1;
     for (i = 0; i < n; i++) {
+        struct conv_inbox_row *row = rows ? &rows[*n_rows] : NULL;
         struct err te;
         int r;
         err_clear(&te);
-        r = conv_flush_thread(c, &th[i], &out->replies_journaled, &te, e);
+        if (row) {
+            memset(row, 0, sizeof(*row));
+            snprintf(row->candidate_id, sizeof(row->candidate_id), "%s", th[i].candidate_id);
+            row->to = strdup(th[i].to);
+            if (!row->to) {
+                err_set(e, ERR_INTERNAL, "out of memory");
+                rc = -1;
+                break;
+            }
+            (*n_rows)++;
+        }
+        r = conv_flush_thread(c, &th[i], log, &out->replies_journaled, row, &te, e);
         if (r < 0) {
             rc = -1;
             break;
@@ -596,12 +677,162 @@ int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out
             /* only a refusal of this one conversation lets the others be read now; a rate
              * limit (or a Retry-After hold), an unreachable TextUs or refused credentials
              * would fail them all (and cost a timeout each) */
-            if (te.code != ERR_TEXTUS_REJECTED && te.code != ERR_UPSTREAM_INVALID)
+            if (te.code != ERR_TEXTUS_REJECTED && te.code != ERR_UPSTREAM_INVALID) {
+                if (stop)
+                    *stop = te;
                 break;
+            }
         }
     }
     c->tx.pace = 0;
     for (i = 0; i < n; i++)
         outbox_thread_free(&th[i]);
+    return rc;
+}
+
+int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out, struct err *e)
+{
+    return conv_flush_pass(c, 1, out, NULL, NULL, NULL, e);
+}
+
+/* Newest last message first; one whose time cannot be read last. */
+static int conv_row_cmp(const void *a, const void *b)
+{
+    const struct conv_inbox_row *x = a, *y = b;
+
+    if (x->last_ms != y->last_ms)
+        return x->last_ms > y->last_ms ? -1 : 1;
+    return 0;
+}
+
+/* An ISO 8601 UTC time with milliseconds ("2026-12-01T10:05:40.000Z"), raw when unreadable. */
+static cJSON *conv_at_ms(int64_t ms, const char *raw)
+{
+    struct conv_msg m;
+
+    memset(&m, 0, sizeof(m));
+    m.at_ms = ms;
+    if (raw)
+        snprintf(m.m.timestamp, sizeof(m.m.timestamp), "%s", raw);
+    return conv_at(&m);
+}
+
+static int conv_inbox_item(cJSON *threads, const struct conv_inbox_row *row)
+{
+    cJSON *o = cJSON_CreateObject(), *last;
+    char *body = NULL;
+
+    if (!o || !cJSON_AddItemToArray(threads, o)) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    cJSON_AddStringToObject(o, "to", row->to);
+    cJSON_AddStringToObject(o, "candidate_id", row->candidate_id);
+    if (row->name[0] &&
+        notetext_clean(&body, NULL, row->name, strlen(row->name), CONV_NAME_MAX, NOTETEXT_LINE,
+                       0) == 0 &&
+        *body)
+        cJSON_AddStringToObject(o, "name", body);
+    else
+        cJSON_AddNullToObject(o, "name");
+    free(body);
+    body = NULL;
+    last = cJSON_AddObjectToObject(o, "last");
+    if (!last)
+        return -1;
+    cJSON_AddStringToObject(last, "direction", "in");
+    /* the candidate's text comes from outside: one line, no control, bidi or zero-width
+     * character, cut at INBOX_BODY_MAX bytes with "…" */
+    if (notetext_clean(&body, NULL, row->last_body, strlen(row->last_body), CONV_INBOX_BODY_MAX,
+                       NOTETEXT_LINE, row->last_cut) != 0)
+        return -1;
+    cJSON_AddStringToObject(last, "body", body);
+    sodium_memzero(body, strlen(body));
+    free(body);
+    cJSON_AddItemToObject(last, "at", conv_at_ms(row->last_ms, row->last.timestamp));
+    cJSON_AddNumberToObject(o, "unanswered", (double)row->unanswered);
+    cJSON_AddBoolToObject(o, "counted_all", row->counted_all);
+    if (row->since_ms >= 0)
+        cJSON_AddItemToObject(o, "waiting_since", conv_at_ms(row->since_ms, NULL));
+    else
+        cJSON_AddItemToObject(o, "waiting_since", conv_at_ms(row->last_ms, row->last.timestamp));
+    return 0;
+}
+
+int conversation_inbox(long limit, cJSON *result, struct err *e)
+{
+    struct send_ctx c;
+    struct conv_flush_counts cf;
+    struct conv_inbox_row *rows;
+    struct err stop;
+    cJSON *threads;
+    size_t n = 0, i, shown = 0;
+    long logged = 0;
+    int rc = -1;
+
+    if (limit < 1 || limit > CONV_FLUSH_THREADS) {
+        err_set(e, ERR_BAD_REQUEST, "limit must be a whole number from 1 to %d",
+                CONV_FLUSH_THREADS);
+        return -1;
+    }
+    rows = calloc(CONV_FLUSH_THREADS, sizeof(*rows));
+    if (!rows) {
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    if (send_ctx_open(&c, 1, e) != 0) {
+        free(rows);
+        return -1;
+    }
+    err_clear(&stop);
+    if (conv_flush_pass(&c, c.note_enabled, &cf, rows, &n, &stop, e) != 0)
+        goto out;
+    /* the replies journaled now are logged now, as conversation does (a note Greenhouse does
+     * not take waits in the journal for the next flush) */
+    for (i = 0; c.note_enabled && i < n; i++) {
+        cJSON *scratch;
+        if (!rows[i].journaled)
+            continue;
+        scratch = cJSON_CreateObject();
+        if (!scratch) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        rc = conv_write_notes(&c, rows[i].candidate_id, &logged, scratch, e);
+        cJSON_Delete(scratch);
+        if (rc != 0)
+            goto out;
+        rc = -1;
+    }
+    qsort(rows, n, sizeof(*rows), conv_row_cmp);
+    threads = cJSON_AddArrayToObject(result, "threads");
+    for (i = 0; threads && i < n && shown < (size_t)limit; i++) {
+        if (!rows[i].waiting)
+            continue;
+        if (conv_inbox_item(threads, &rows[i]) != 0) {
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
+        }
+        shown++;
+    }
+    cJSON_AddNumberToObject(result, "threads_read", (double)cf.threads_read);
+    cJSON_AddNumberToObject(result, "replies_logged", (double)logged);
+    cJSON_AddBoolToObject(result, "notes_enabled", c.note_enabled);
+    if (stop.code != ERR_OK) {
+        cJSON *o = cJSON_AddObjectToObject(result, "stopped");
+        if (o) {
+            cJSON_AddStringToObject(o, "code", err_code_name(stop.code));
+            cJSON_AddStringToObject(o, "message", stop.message);
+        }
+    }
+    log_msg("inbox: %ld thread%s read, %ld repl%s journaled, %ld logged", cf.threads_read,
+            cf.threads_read == 1 ? "" : "s", cf.replies_journaled,
+            cf.replies_journaled == 1 ? "y" : "ies", logged);
+    rc = 0;
+out:
+    for (i = 0; i < n; i++)
+        free(rows[i].to);
+    free(rows);
+    send_ctx_close(&c);
     return rc;
 }

@@ -19,6 +19,11 @@
  * A flush reads the replies of the threads texted in the last 30 days, at most
  * CONV_FLUSH_THREADS per flush (half the newest by their latest text, half
  * those read longest ago), one conversation request each when nothing is new.
+ *
+ * The inbox (conversation_inbox) is that same pass: it reads what a flush reads,
+ * journals and logs the new replies as a flush does, and lists the threads whose
+ * last message is the candidate's (the conversation's latest message, and the
+ * timeline when the pass walked it anyway), newest first.
  * [engine]
  */
 #ifndef TH_CONVERSATION_H
@@ -31,9 +36,10 @@
 #include "error.h"
 #include "send.h"
 
-#define CONV_ITEMS_MAX     50
-#define CONV_FLUSH_THREADS 20
-#define CONV_FLUSH_AGE_MS  (30LL * 24 * 3600 * 1000)
+#define CONV_ITEMS_MAX      50
+#define CONV_FLUSH_THREADS  20
+#define CONV_FLUSH_AGE_MS   (30LL * 24 * 3600 * 1000)
+#define CONV_INBOX_BODY_MAX 300 /* bytes of a last message the inbox shows (one line) */
 
 /* A conversation request; strings NUL-terminated. */
 struct conv_request {
@@ -60,5 +66,14 @@ struct conv_flush_counts {
  */
 int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out,
                                struct err *e) TH_WUR;
+
+/*
+ * Verb inbox: the flush's pass over the threads due (at most CONV_FLUSH_THREADS, the same
+ * reads), their new replies journaled and their notes written, then result gets
+ * {"threads": [{"to", "candidate_id", "name", "last", "unanswered", "counted_all",
+ * "waiting_since"}], "threads_read", "replies_logged", "notes_enabled", "stopped"?}, at
+ * most limit threads (1..CONV_FLUSH_THREADS), newest last message first (PROTOCOL.md).
+ */
+int conversation_inbox(long limit, cJSON *result, struct err *e) TH_WUR;
 
 #endif

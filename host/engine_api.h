@@ -131,6 +131,13 @@ struct th_engine_api {
     handler_fn bulk_status;
     handler_fn bulk_cancel;
     cli_cmd_fn cmd_bulk;
+
+    /* Verb inbox (PROTOCOL.md): the threads waiting for the recruiter, on the flush's reads. */
+    handler_fn inbox;
+    /* Verb bulk_preview (PROTOCOL.md): a bulk_send's confirmation, nothing sent. */
+    handler_fn bulk_preview;
+    /* `textus-host inbox` (cli_inbox.c). */
+    cli_cmd_fn cmd_inbox;
 };
 
 #endif

@@ -46,8 +46,12 @@ int handler_bulk_status(const struct handler_env *env, const cJSON *req, cJSON *
                         struct err *e);
 int handler_bulk_cancel(const struct handler_env *env, const cJSON *req, cJSON *result,
                         struct err *e);
+int handler_bulk_preview(const struct handler_env *env, const cJSON *req, cJSON *result,
+                         struct err *e);
+int handler_inbox(const struct handler_env *env, const cJSON *req, cJSON *result, struct err *e);
 
 /* Commands: cli_<command>.c. */
+int cli_cmd_inbox(int argc, char **argv);
 int cli_cmd_configure(int argc, char **argv);
 int cli_cmd_status(int argc, char **argv);
 int cli_cmd_rekey(int argc, char **argv);

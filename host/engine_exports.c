@@ -46,4 +46,7 @@ const struct th_engine_api textus_host_engine_api = {
     .bulk_status = handler_bulk_status,
     .bulk_cancel = handler_bulk_cancel,
     .cmd_bulk = cli_cmd_bulk,
+    .inbox = handler_inbox,
+    .bulk_preview = handler_bulk_preview,
+    .cmd_inbox = cli_cmd_inbox,
 };

@@ -177,28 +177,6 @@ static cJSON *extract_number_json(const struct phone_number *n)
 }
 
 /* 1 when a credential store exists (a cheap stat; the engine decides the rest). */
-/* Greenhouse preference: mobile, other, then home/work; plain before extension. */
-static int extract_gh_rank(const struct phone_number *n)
-{
-    int r;
-
-    if (!n->supported)
-        return 99;
-    switch (n->label) {
-    case PHONE_LABEL_MOBILE:
-        r = 0;
-        break;
-    case PHONE_LABEL_OTHER:
-    case PHONE_LABEL_NONE:
-        r = 1;
-        break;
-    default:
-        r = 2;
-        break;
-    }
-    return n->ext[0] ? r + 10 : r;
-}
-
 /*
  * Ask the engine for the candidate's Greenhouse numbers. Without a default in *res, merge them
  * into it (default chosen among them; the rest appended to the alternatives); with one, only
@@ -260,7 +238,7 @@ static int extract_greenhouse(struct phone_result *res, const char *candidate_id
     }
     *on_record = 1; /* whatever is chosen below is the record's */
     for (i = 0; i < count; i++) {
-        int r = extract_gh_rank(&got[i]);
+        int r = phone_gh_rank(&got[i]); /* mobile, other, home/work */
         if (r < best_rank) {
             best_rank = r;
             best = i;

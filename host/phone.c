@@ -1896,3 +1896,24 @@ int phone_parse_value(struct phone_number *out, const char *text, size_t len)
     free(s);
     return found;
 }
+
+int phone_gh_rank(const struct phone_number *n)
+{
+    int r;
+
+    if (!n->supported)
+        return 99;
+    switch (n->label) {
+    case PHONE_LABEL_MOBILE:
+        r = 0;
+        break;
+    case PHONE_LABEL_OTHER:
+    case PHONE_LABEL_NONE:
+        r = 1;
+        break;
+    default:
+        r = 2;
+        break;
+    }
+    return n->ext[0] ? r + 10 : r;
+}

@@ -178,4 +178,11 @@ const char *phone_label_name(enum phone_label label);
 /* The label for a type word such as Greenhouse's "mobile"/"home"/"work"/"skype"/"other". */
 enum phone_label phone_label_from_type(const char *type);
 
+/*
+ * extract_phone's Greenhouse fallback preference among a candidate's Greenhouse numbers (also
+ * a bulk's rule, bulk.c): mobile 0, other or unlabelled 1, home/work/the rest 2, +10 with an
+ * extension; 99 a number TextUs cannot text (not US/Canada). Lowest wins, the first on a tie.
+ */
+int phone_gh_rank(const struct phone_number *n);
+
 #endif

@@ -50,6 +50,8 @@ PROTO_ENGINE_VERB(prepare_send)
 PROTO_ENGINE_VERB(bulk_send)
 PROTO_ENGINE_VERB(bulk_status)
 PROTO_ENGINE_VERB(bulk_cancel)
+PROTO_ENGINE_VERB(inbox)
+PROTO_ENGINE_VERB(bulk_preview)
 
 struct proto_verb {
     const char *name;
@@ -75,6 +77,8 @@ static const struct proto_verb proto_verbs[] = {
     {"bulk_send", NULL, proto_engine_bulk_send},
     {"bulk_status", NULL, proto_engine_bulk_status},
     {"bulk_cancel", NULL, proto_engine_bulk_cancel},
+    {"inbox", NULL, proto_engine_inbox},
+    {"bulk_preview", NULL, proto_engine_bulk_preview},
 };
 
 /* Work a handler registered to run after its reply (handler_env.after_reply). */

@@ -58,17 +58,25 @@ int send_request_id_ok(const char *s)
     return 1;
 }
 
-/* A bulk candidate's derived id: "<bulk id>:<candidate id>" (bulk.h), at most 64 bytes. */
+/* A bulk candidate's derived id: "<bulk id>:<candidate id>", or its one retry
+ * "<bulk id>:<candidate id>:2" (bulk.h), at most 64 bytes. */
 static int send_bulk_item_id_ok(const char *s)
 {
-    const char *colon = s ? strchr(s, ':') : NULL;
-    char head[OUTBOX_REQUEST_ID_MAX + 1];
+    const char *colon = s ? strchr(s, ':') : NULL, *retry;
+    char head[OUTBOX_REQUEST_ID_MAX + 1], cid[OUTBOX_REQUEST_ID_MAX + 1];
+    size_t n;
 
     if (!colon || (size_t)(colon - s) > OUTBOX_BULK_ID_MAX || strlen(s) > OUTBOX_REQUEST_ID_MAX)
         return 0;
     memcpy(head, s, (size_t)(colon - s));
     head[colon - s] = '\0';
-    return send_request_id_ok(head) && phone_gh_id_valid(colon + 1);
+    retry = strchr(colon + 1, ':');
+    if (retry && strcmp(retry, ":2") != 0)
+        return 0;
+    n = retry ? (size_t)(retry - colon - 1) : strlen(colon + 1);
+    memcpy(cid, colon + 1, n);
+    cid[n] = '\0';
+    return send_request_id_ok(head) && phone_gh_id_valid(cid);
 }
 
 int send_note_marker(char *out, size_t outsz, const char *message_id)

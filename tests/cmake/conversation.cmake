@@ -15,3 +15,9 @@ add_test(NAME conversation_hostile
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/conversation/test_hostile.py)
 set_tests_properties(conversation_hostile PROPERTIES ENVIRONMENT "${TH_TEST_ENV}"
                                                      LABELS "send;conversation" TIMEOUT 300)
+# The inbox verb (issue S): the threads waiting for the recruiter on the flush's reads, their
+# replies logged once, through the real binary and the fakes.
+add_test(NAME conversation_inbox
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/conversation/test_inbox.py)
+set_tests_properties(conversation_inbox PROPERTIES ENVIRONMENT "${TH_CONV_ENV}"
+                                                   LABELS "send;conversation" TIMEOUT 300)

@@ -287,6 +287,28 @@ static void test_every_marker(void **state)
     free(r);
 }
 
+/* The Greenhouse fallback rule, one copy for extract_phone and bulk_send (phone_gh_rank). */
+static void test_gh_rank(void **state)
+{
+    struct phone_number m, o, h, mx, intl;
+
+    (void)state;
+    assert_true(phone_parse_value(&m, "303-555-0101", 12));
+    m.label = phone_label_from_type("mobile");
+    assert_true(phone_parse_value(&o, "303-555-0102", 12));
+    o.label = phone_label_from_type("skype");
+    assert_true(phone_parse_value(&h, "303-555-0103", 12));
+    h.label = phone_label_from_type("home");
+    assert_true(phone_parse_value(&mx, "303-555-0104 x7", 15));
+    mx.label = phone_label_from_type("mobile");
+    assert_true(phone_parse_value(&intl, "+44 20 7946 0958", 16));
+    intl.label = phone_label_from_type("mobile");
+    assert_true(phone_gh_rank(&m) < phone_gh_rank(&o));
+    assert_true(phone_gh_rank(&o) < phone_gh_rank(&h));
+    assert_true(phone_gh_rank(&h) < phone_gh_rank(&mx)); /* any plain number before an ext */
+    assert_int_equal(phone_gh_rank(&intl), 99);          /* TextUs cannot text it */
+}
+
 /* More distinct numbers than the list holds: truncated, and a better default after the list
  * filled up (the first one after the name line) is still chosen. */
 static void test_truncation(void **state)
@@ -383,6 +405,9 @@ int main(void)
         cmocka_unit_test(test_corpus),       cmocka_unit_test(test_nanp_valid),
         cmocka_unit_test(test_candidate_id), cmocka_unit_test(test_parse_value),
         cmocka_unit_test(test_truncation),   cmocka_unit_test(test_every_marker),
+}
+
+        cmocka_unit_test(test_gh_rank),      cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_raw_lines),    cmocka_unit_test(test_name_line_moves_past_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

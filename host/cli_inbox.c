@@ -1,0 +1,155 @@
+/*
+ * cli_inbox — `textus-host inbox [--limit N] [--json]`: the conversations waiting for
+ * the recruiter (the candidate spoke last), newest first, through the same code as the
+ * inbox verb (handler_inbox): the flush's reads, their new replies logged once. What
+ * came from outside (a text, a name, an error's words) is printed with every control,
+ * bidi and zero-width character escaped (notetext_term).
+ * [engine]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+#include "conversation.h"
+#include "engine_entry.h"
+#include "handler.h"
+#include "notetext.h"
+#include "term.h"
+
+#define CLI_INBOX "inbox"
+
+static void cli_inbox_usage(FILE *out)
+{
+    fprintf(out, "usage: textus-host inbox [--limit N] [--json]\n"
+                 "\n"
+                 "Lists the TextUs conversations this host texted in the last 30 days whose last\n"
+                 "message is the candidate's, newest first, with how many of their messages\n"
+                 "wait for an answer. It reads what textus-host outbox flush reads (at most 20\n"
+                 "conversations, the rest on later runs) and logs the new replies it finds as\n"
+                 "Greenhouse notes, once each.\n"
+                 "\n"
+                 "  --limit N  at most N conversations (1-20, default 20)\n"
+                 "  --json     the result as JSON for programs (host/PROTOCOL.md, inbox)\n"
+                 "\n"
+                 "exit status: 0 the inbox was shown; 1 it could not be read (the message says\n"
+                 "why); 2 a wrong or missing option.\n");
+}
+
+/* s escaped for a terminal (notetext_term), after prefix, on one line. */
+static void cli_inbox_text(const char *prefix, const char *s)
+{
+    char *t = NULL;
+
+    if (notetext_term(&t, s, strlen(s)) != 0) {
+        printf("%s(not shown: out of memory)\n", prefix);
+        return;
+    }
+    printf("%s%s\n", prefix, t);
+    free(t);
+}
+
+static void cli_inbox_print(const cJSON *result)
+{
+    const cJSON *threads = cJSON_GetObjectItemCaseSensitive(result, "threads"), *t, *stop;
+    int n = cJSON_GetArraySize(threads);
+
+    if (n == 0)
+        printf("No conversation waits for an answer.\n");
+    cJSON_ArrayForEach(t, threads)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
+        const cJSON *last = cJSON_GetObjectItemCaseSensitive(t, "last");
+        const cJSON *body = cJSON_GetObjectItemCaseSensitive(last, "body");
+        const cJSON *since = cJSON_GetObjectItemCaseSensitive(t, "waiting_since");
+        const cJSON *un = cJSON_GetObjectItemCaseSensitive(t, "unanswered");
+        const cJSON *all = cJSON_GetObjectItemCaseSensitive(t, "counted_all");
+        printf("%s  candidate %s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "to")),
+               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "candidate_id")));
+        if (cJSON_IsString(name))
+            cli_inbox_text("  ", name->valuestring);
+        else
+            printf("\n");
+        printf("  %s%d unanswered since %s\n", cJSON_IsTrue(all) ? "" : "at least ",
+               cJSON_IsNumber(un) ? un->valueint : 0,
+               cJSON_IsString(since) ? since->valuestring : "an unknown time");
+        cli_inbox_text("  last: ", cJSON_IsString(body) ? body->valuestring : "");
+    }
+    stop = cJSON_GetObjectItemCaseSensitive(result, "stopped");
+    if (stop)
+        cli_inbox_text("Not every conversation could be read: ",
+                       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(stop, "message")));
+    printf("replies logged: %d\n",
+           cJSON_GetObjectItemCaseSensitive(result, "replies_logged")
+               ? cJSON_GetObjectItemCaseSensitive(result, "replies_logged")->valueint
+               : 0);
+}
+
+int cli_cmd_inbox(int argc, char **argv)
+{
+    const char *limit_s = NULL;
+    cJSON *req = NULL, *result = NULL;
+    struct handler_env env = {.origin = NULL, .from_cli = 1};
+    struct err e;
+    long limit = CONV_FLUSH_THREADS;
+    int argi, json = 0, rc = 1;
+
+    for (argi = 1; argi < argc; argi++) {
+        static const char *const opts[] = {"--limit", "--json", "--help"};
+        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
+            cli_inbox_usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[argi], "--json") == 0) {
+            json = 1;
+            continue;
+        }
+        if (strcmp(argv[argi], "--limit") != 0) {
+            const char *near =
+                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
+            return cli_bad_argument(CLI_INBOX, argv[argi], near);
+        }
+        if (argi + 1 >= argc)
+            return cli_usage_error(CLI_INBOX, "a value is missing after '%s'", argv[argi]);
+        if (limit_s)
+            return cli_usage_error(CLI_INBOX, "%s is given twice", argv[argi]);
+        limit_s = argv[++argi];
+    }
+    if (limit_s) {
+        char *end = NULL;
+        errno = 0;
+        limit = strtol(limit_s, &end, 10);
+        if (errno || !end || *end || end == limit_s || limit < 1 || limit > CONV_FLUSH_THREADS)
+            return cli_usage_error(CLI_INBOX, "--limit must be a whole number from 1 to %d",
+                                   CONV_FLUSH_THREADS);
+    }
+    req = cJSON_CreateObject();
+    result = cJSON_CreateObject();
+    if (!req || !result || !cJSON_AddStringToObject(req, "type", "inbox") ||
+        !cJSON_AddNumberToObject(req, "limit", (double)limit))
+        goto out;
+    err_clear(&e);
+    if (handler_inbox(&env, req, result, &e) != 0) {
+        char *t = NULL;
+        if (notetext_term(&t, e.message, strlen(e.message)) == 0)
+            fprintf(stderr, "textus-host inbox: %s: %s\n", err_code_name(e.code), t);
+        free(t);
+        goto out;
+    }
+    if (json) {
+        char *s = cJSON_Print(result);
+        if (!s)
+            goto out;
+        printf("%s\n", s);
+        free(s);
+    } else {
+        cli_inbox_print(result);
+    }
+    rc = 0;
+out:
+    cJSON_Delete(req);
+    cJSON_Delete(result);
+    return rc;
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""The inbox verb through the real binary against the fakes, for Harvest v1 and v3.
+
+Two candidates replied to this host's texts, a third replied and was answered by the
+recruiter since, a fourth number was never texted by this host: the inbox lists exactly
+the two, newest first, with the last message (made safe) and the count waiting; the
+replies are logged as notes once (a second inbox logs nothing more); it spends the
+flush's reads (one conversation request per thread, the timeline only when something is
+new); limit, and a bad limit. Prints one table row per scenario:
+    scenario | generation | threads | codes
+"""
+import copy
+import json
+import os
+import sys
+import time
+
+SRC = os.environ["TH_SOURCE_DIR"]
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fakeworld import check, code, run_generations, finish  # noqa: E402
+import test_conversation as tc  # noqa: E402
+
+ONLY = os.environ.get("TH_CONV_ONLY")
+A, D, B = "1001", "1002", "1003"  # replied; replied later; replied and answered since
+TO_A, TO_D, TO_B, TO_X = "+13035550201", "+13035550205", "+13035550206", "+13035550207"
+ROWS = []
+
+SEED = copy.deepcopy(tc.SEED)
+SEED["harvest"]["candidates"].append({"id": int(B), "first_name": "Bob", "last_name": "Answered",
+                                      "phone_numbers": []})
+SEED["harvest"]["activity_feed"][B] = {"activities": [], "notes": []}
+
+
+class World(tc.World):
+    def __init__(self, gen):
+        super(tc.World, self).__init__(gen, prefix="th-inbox-%s-" % gen, seed=SEED,
+                                       creds=tc.CREDS, max_seconds=300)
+
+    def inbox(self, **kw):
+        return self.req(dict({"type": "inbox"}, **kw))
+
+    def conv_gets(self):
+        return [r for r in self.fakes.requests(server="textus") if r["method"] == "GET" and
+                "/conversations/" in r["path"] and "/timeline" not in r["path"] and
+                "/associated_contacts" not in r["path"] and r["path"].startswith("/acme/")]
+
+
+def step():
+    time.sleep(0.05)  # the fakes date messages to the millisecond
+
+
+def s_inbox(w):
+    w.configure()
+    w.send(TO_A, "Hi Jane, are you free Thursday?", cand=A)
+    w.send(TO_D, "Hi John, a quick question", cand=D)
+    w.send(TO_B, "Hi Bob, a quick question", cand=B)
+    step()
+    ra = w.inbound(TO_A, "Thursday works\u202e\x1b[2J for me")
+    step()
+    rb = w.inbound(TO_B, "Yes please")
+    step()
+    w.inbound(TO_X, "Who is this?")  # never texted by this host: not in its inbox
+    step()
+    rd1 = w.inbound(TO_D, "Sure, first")
+    step()
+    rd2 = w.inbound(TO_D, "and a second thought")
+    step()
+    w.send(TO_B, "Thanks Bob, talk soon", cand=B)  # the recruiter answered Bob
+
+    gets0, tl0 = len(w.conv_gets()), len(w.textus_reads("/timeline"))
+    r = w.inbox()
+    check(code(r) == "ok", "%s inbox: %r" % (w.gen, r))
+    got = tc.res(r)
+    th = got.get("threads", [])
+    check([t["candidate_id"] for t in th] == [D, A],
+          "%s inbox: exactly D then A (newest first) %r" % (w.gen, th))
+    check([t["to"] for t in th] == [TO_D, TO_A], "%s inbox numbers %r" % (w.gen, th))
+    d, a = th[0], th[1]
+    check(d["last"]["direction"] == "in" and d["last"]["body"] == "and a second thought",
+          "%s inbox D's last %r" % (w.gen, d))
+    check(d["unanswered"] == 2 and d["counted_all"] is True,
+          "%s inbox D waits with two replies %r" % (w.gen, d))
+    check(d["waiting_since"] < d["last"]["at"], "%s D waiting since the first %r" % (w.gen, d))
+    check(a["unanswered"] == 1 and a["waiting_since"] == a["last"]["at"], "%s A %r" % (w.gen, a))
+    # outside text goes through notetext: no bidi override, no escape character
+    check(a["last"]["body"] == "Thursday works[2J for me", "%s A's body made safe %r"
+          % (w.gen, a["last"]["body"]))
+    check(a["name"] == "Jane Candidate" and d["name"] is None, "%s names %r" % (w.gen, th))
+    check(got.get("replies_logged") == 4, "%s inbox logged the 4 replies %r" % (w.gen, got))
+    for mid in (ra, rb, rd1, rd2):
+        check(len(w.notes(tc.marker(mid))) == 1, "%s one note for %s" % (w.gen, mid))
+    # the flush's reads: the conversation of each thread texted, and (as a flush, to name who
+    # replied in the notes) the contact lookup that reads it once more when a reply is new
+    gets = [g["path"] for g in w.conv_gets()[gets0:]]
+    check(sorted(gets) == sorted(["/acme/conversations/" + t for t in (TO_A, TO_D, TO_B)] * 2),
+          "%s the flush's conversation reads %r" % (w.gen, gets))
+    check(len(w.textus_reads("/timeline")) - tl0 <= 3, "%s at most one timeline per thread"
+          % w.gen)
+
+    # again: nothing new is logged, nothing new is read beyond the conversations
+    posts = len(w.note_posts())
+    tl1, gets1 = len(w.textus_reads("/timeline")), len(w.conv_gets())
+    r2 = w.inbox()
+    got2 = tc.res(r2)
+    check(code(r2) == "ok" and got2.get("replies_logged") == 0, "%s inbox again %r" % (w.gen, r2))
+    check([t["candidate_id"] for t in got2.get("threads", [])] == [D, A],
+          "%s inbox again lists the same %r" % (w.gen, got2))
+    check(len(w.note_posts()) == posts, "%s inbox again: no note posted" % w.gen)
+    check(len(w.textus_reads("/timeline")) == tl1, "%s inbox again: no timeline read" % w.gen)
+    gets = [g["path"] for g in w.conv_gets()[gets1:]]
+    check(sorted(gets) == sorted("/acme/conversations/" + t for t in (TO_A, TO_D, TO_B)),
+          "%s inbox again: one conversation read per thread %r" % (w.gen, gets))
+    for mid in (ra, rb, rd1, rd2):
+        check(len(w.notes(tc.marker(mid))) == 1, "%s still one note for %s" % (w.gen, mid))
+    # the flush does not log them a second time either
+    f = w.req({"type": "flush_outbox"})
+    check(code(f) == "ok" and tc.res(f).get("replies_logged") == 0, "%s flush after %r" % (w.gen, f))
+
+    # limit
+    r3 = w.inbox(limit=1)
+    check(code(r3) == "ok" and [t["candidate_id"] for t in tc.res(r3).get("threads", [])] == [D],
+          "%s limit 1 %r" % (w.gen, r3))
+    bad = [code(w.inbox(limit=v)) for v in (0, 21, 1.5, "3")]
+    check(bad == ["bad_request"] * 4, "%s bad limits %r" % (w.gen, bad))
+    # the command: the same code, for a person (outside text escaped) or as JSON; nothing
+    # is new since the reads above, so no timeline is read and the count is a lower bound
+    p = w.cli("inbox")
+    out = p.stdout.decode("utf-8", "replace")
+    check(p.returncode == 0 and 0 <= out.find(TO_D) < out.find(TO_A) and
+          "replies logged: 0" in out and "\x1b" not in out and "at least 1 unanswered since" in out,
+          "%s textus-host inbox: %r %r" % (w.gen, p.returncode, out))
+    pj = w.cli("inbox", "--json", "--limit", "1")
+    check(pj.returncode == 0 and [t["candidate_id"] for t in json.loads(pj.stdout)["threads"]]
+          == [D], "%s inbox --json --limit 1: %r" % (w.gen, pj.stdout))
+    bad_cli = [w.cli("inbox", *a).returncode for a in (["--limit", "0"], ["--limit", "x"],
+                                                       ["--lmit", "3"])]
+    check(bad_cli == [2, 2, 2], "%s inbox usage errors %r" % (w.gen, bad_cli))
+    ROWS.append(("two waiting of three replied, newest first; logged once; limit", w.gen,
+                 len(th), " → ".join([code(r), code(r2), code(r3)] + bad)))
+
+
+def scenarios(w):
+    s_inbox(w)
+
+
+def main():
+    run_generations(World, scenarios, ONLY)
+    return finish(["scenario", "Harvest", "threads", "codes"], ROWS)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
