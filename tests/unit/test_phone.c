@@ -402,13 +402,15 @@ static void test_raw_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_corpus),       cmocka_unit_test(test_nanp_valid),
-        cmocka_unit_test(test_candidate_id), cmocka_unit_test(test_parse_value),
-        cmocka_unit_test(test_truncation),   cmocka_unit_test(test_every_marker),
-}
-
-        cmocka_unit_test(test_gh_rank),      cmocka_unit_test(test_truncation),
-        cmocka_unit_test(test_raw_lines),    cmocka_unit_test(test_name_line_moves_past_overflow),
+        cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_nanp_valid),
+        cmocka_unit_test(test_candidate_id),
+        cmocka_unit_test(test_parse_value),
+        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_every_marker),
+        cmocka_unit_test(test_gh_rank),
+        cmocka_unit_test(test_raw_lines),
+        cmocka_unit_test(test_name_line_moves_past_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
