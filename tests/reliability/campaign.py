@@ -491,7 +491,8 @@ def raw_frame(h):
 
 
 def flush_ahead(w, seconds):
-    return subprocess.run([shutil.which("faketime"), "-f", "+%ds" % seconds, relib.HOST,
+    return subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib",
+                                        "faketime.sh"), "-f", "+%ds" % seconds, relib.HOST,
                            "outbox", "flush"], env=dict(os.environ, **w.env),
                           capture_output=True, text=True, timeout=120)
 
