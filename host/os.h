@@ -8,7 +8,7 @@
  * platform: no #if on a platform macro outside os.h and os_*.c (tests/house/
  * test_platform.py counts them; its allowlist of files not moved yet may only shrink).
  *
- * Interface version 1 (OS_INTERFACE_VERSION): add functions, never change one's meaning.
+ * Interface version 2 (OS_INTERFACE_VERSION): add functions, never change one's meaning.
  * Conventions: paths and environment values are UTF-8; a file is an int descriptor (a C
  * runtime descriptor on Windows, whose HANDLE _get_osfhandle gives); functions return 0
  * (or a count) on success and -1 on failure with errno set (os_win.c maps GetLastError);
@@ -44,7 +44,7 @@
 
 #include "common.h"
 
-#define OS_INTERFACE_VERSION 1
+#define OS_INTERFACE_VERSION 2
 
 /* ---- clock ------------------------------------------------------------------------------ */
 
@@ -110,7 +110,8 @@ enum os_open_flags {
     OS_OPEN_APPEND = 4,
     OS_OPEN_CREATE = 8,
     OS_OPEN_EXCL = 16,
-    OS_OPEN_TRUNC = 32
+    OS_OPEN_TRUNC = 32,
+    OS_OPEN_NONBLOCK = 64 /* POSIX: O_NONBLOCK (a FIFO does not hang the open); Windows: none */
 };
 
 /*
@@ -169,12 +170,23 @@ struct os_stat {
        and Administrators, as root may read a 0600 file) */
     int is_private;
     int is_owner; /* owned by the current user */
+    /* interface version 2 (appended): what identifies one version of a file */
+    int64_t mtime_ns; /* modification time, ns since 1970 (Windows: 100 ns steps) */
+    int64_t ctime_ns; /* status change time (Windows: the NTFS change time, or 0) */
+    uint64_t dev;     /* device (Windows: volume serial number; 0 when not known) */
+    uint64_t ino;     /* inode (Windows: the file index; 0 when not known) */
+    long uid;         /* the owner's uid (Windows: 0 when is_owner, else -1) */
 };
 
 /* Stat a path; follow = 0 looks at a symbolic link itself (lstat). */
 int os_stat(struct os_stat *st, const char *path, int follow) TH_WUR;
 
-enum os_access_mode { OS_ACCESS_EXISTS = 0, OS_ACCESS_READ = 1, OS_ACCESS_EXEC = 2 };
+enum os_access_mode {
+    OS_ACCESS_EXISTS = 0,
+    OS_ACCESS_READ = 1,
+    OS_ACCESS_EXEC = 2,
+    OS_ACCESS_WRITE_DIR = 3 /* a folder we may create files in (W_OK | X_OK) */
+};
 /* 0 when path exists and (for READ/EXEC) the current user may read/run it, else -1. */
 int os_access(const char *path, enum os_access_mode mode);
 
@@ -239,5 +251,39 @@ struct os_exit {
  * child's pipes that are still open.
  */
 void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed);
+
+/* ---- interface version 2 (wave 2): appended ----------------------------------------------- */
+
+/* Stat an open file (fstat): the same fields as os_stat. */
+int os_fstat(struct os_stat *st, int fd) TH_WUR;
+
+/* An exclusive lock on an open file, waiting for it: 0, or -1 (EINTR: call again). */
+int os_lock_wait(int fd) TH_WUR;
+
+/* The current user's id for messages (POSIX: geteuid; Windows: 0). */
+long os_uid(void);
+
+/* 1 when path is absolute (POSIX: starts with /; Windows: C:\... or \\server\...). */
+int os_path_is_absolute(const char *path);
+
+/*
+ * The usable size of a block malloc() returned (malloc_usable_size, malloc_size, _msize),
+ * so that a wipe covers all of it. 0 for NULL.
+ */
+size_t os_block_size(void *p);
+
+/*
+ * Terminal echo of fd (stdin) off (on = 0) or back as it was (on = 1): input typed while off
+ * is not shown, a line is still read whole (POSIX: ECHO and ECHONL off, ICANON on;
+ * Windows: the console's ENABLE_ECHO_INPUT off, ENABLE_LINE_INPUT on). One saved state per
+ * process. 0 when done, -1 when fd is not a terminal (nothing changed).
+ */
+int os_term_echo(int fd, int on);
+
+/* End the process at once with code: no atexit handlers, no stdio flush (_exit). */
+void os_exit_now(int code) __attribute__((noreturn));
+
+/* End the process as a kill does (POSIX: SIGKILL, else _exit(137); Windows: 137). */
+void os_kill_self(void) __attribute__((noreturn));
 
 #endif

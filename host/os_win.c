@@ -19,9 +19,11 @@
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
+#include <aclapi.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
+#include <malloc.h>
 #include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -794,24 +796,20 @@ int os_chmod_private(const char *path, int is_dir)
  * Administrators group, who can take any file anyway: as root with 0600 on POSIX), and
  * whether the user owns it. Under Wine the DACL read back is made from the Unix mode.
  */
-static void os_check_private(struct os_stat *st, const wchar_t *w)
+static void os_check_private_sd(struct os_stat *st, PSECURITY_DESCRIPTOR sd)
 {
-    DWORD need = 0;
-    PSECURITY_DESCRIPTOR sd;
     wchar_t *me = os_user_sid_string();
     PSID my_sid = NULL, owner = NULL;
     PACL dacl = NULL;
     BOOL present = FALSE, defaulted = FALSE;
 
     st->is_private = st->is_owner = 0;
-    GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, NULL, 0, &need);
-    if (!me || need == 0 || !(sd = malloc(need)) || !ConvertStringSidToSidW(me, &my_sid)) {
+    if (!me || !ConvertStringSidToSidW(me, &my_sid)) {
         if (me)
             LocalFree(me);
         return;
     }
-    if (GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, sd, need,
-                         &need)) {
+    {
         if (GetSecurityDescriptorOwner(sd, &owner, &defaulted) && owner)
             st->is_owner = EqualSid(owner, my_sid);
         if (GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) && present && dacl) {
@@ -830,9 +828,23 @@ static void os_check_private(struct os_stat *st, const wchar_t *w)
             }
         }
     }
-    free(sd);
     LocalFree(my_sid);
     LocalFree(me);
+}
+
+static void os_check_private(struct os_stat *st, const wchar_t *w)
+{
+    DWORD need = 0;
+    PSECURITY_DESCRIPTOR sd;
+
+    st->is_private = st->is_owner = 0;
+    GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, NULL, 0, &need);
+    if (need == 0 || !(sd = malloc(need)))
+        return;
+    if (GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, sd, need,
+                         &need))
+        os_check_private_sd(st, sd);
+    free(sd);
 }
 
 int os_stat(struct os_stat *st, const char *path, int follow)
@@ -879,7 +891,11 @@ int os_stat(struct os_stat *st, const char *path, int follow)
                : (attrs & FILE_ATTRIBUTE_DEVICE) != 0u ? OS_KIND_OTHER
                                                        : OS_KIND_FILE;
     st->mtime_ms = (int64_t)((t.QuadPart - 116444736000000000ULL) / 10000ULL);
+    st->mtime_ns = (int64_t)(t.QuadPart - 116444736000000000ULL) * 100;
+    st->ctime_ns = 0;
+    st->dev = st->ino = 0;
     os_check_private(st, w);
+    st->uid = st->is_owner ? 0 : -1;
     st->mode = st->kind == OS_KIND_DIR ? (st->is_private ? 0700u : 0777u)
                                        : (st->is_private ? 0600u : 0666u);
     free(w);
@@ -901,6 +917,12 @@ int os_access(const char *path, enum os_access_mode mode)
         rc = 0;
     } else if (mode == OS_ACCESS_EXEC) {
         rc = (attrs & FILE_ATTRIBUTE_DIRECTORY) ? -1 : 0;
+    } else if (mode == OS_ACCESS_WRITE_DIR) {
+        /* a folder's read-only attribute means nothing to Windows; its DACL decides, and
+           creating the file then says so */
+        rc = (attrs & FILE_ATTRIBUTE_DIRECTORY) ? 0 : -1;
+        if (rc != 0)
+            errno = ENOTDIR;
     } else {
         HANDLE h =
             CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
@@ -1131,6 +1153,108 @@ void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed)
     if (c->out_fd >= 0)
         _close(c->out_fd);
     c->out_fd = -1;
+}
+
+/* ---- interface version 2 ---------------------------------------------------------------- */
+
+int os_fstat(struct os_stat *st, int fd)
+{
+    HANDLE h = os_handle(fd);
+    BY_HANDLE_FILE_INFORMATION bh;
+    ULARGE_INTEGER t;
+    PSECURITY_DESCRIPTOR sd = NULL;
+
+    if (h == INVALID_HANDLE_VALUE || !GetFileInformationByHandle(h, &bh)) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    t.LowPart = bh.ftLastWriteTime.dwLowDateTime;
+    t.HighPart = bh.ftLastWriteTime.dwHighDateTime;
+    st->size = ((uint64_t)bh.nFileSizeHigh << 32) | bh.nFileSizeLow;
+    st->kind = (bh.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ? OS_KIND_LINK
+               : (bh.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)   ? OS_KIND_DIR
+                                                                    : OS_KIND_FILE;
+    st->mtime_ms = (int64_t)((t.QuadPart - 116444736000000000ULL) / 10000ULL);
+    st->mtime_ns = (int64_t)(t.QuadPart - 116444736000000000ULL) * 100;
+    st->ctime_ns = 0;
+    st->dev = bh.dwVolumeSerialNumber;
+    st->ino = ((uint64_t)bh.nFileIndexHigh << 32) | bh.nFileIndexLow;
+    st->is_private = st->is_owner = 0;
+    if (GetSecurityInfo(h, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                        NULL, NULL, NULL, NULL, &sd) == ERROR_SUCCESS) {
+        os_check_private_sd(st, sd);
+        LocalFree(sd);
+    }
+    st->mode = st->kind == OS_KIND_DIR ? (st->is_private ? 0700u : 0777u)
+                                       : (st->is_private ? 0600u : 0666u);
+    st->uid = st->is_owner ? 0 : -1;
+    return 0;
+}
+
+int os_lock_wait(int fd)
+{
+    OVERLAPPED ov;
+
+    memset(&ov, 0, sizeof(ov));
+    if (!LockFileEx(os_handle(fd), LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &ov)) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    return 0;
+}
+
+long os_uid(void)
+{
+    return 0;
+}
+
+int os_path_is_absolute(const char *path)
+{
+    if (!path)
+        return 0;
+    if (((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) &&
+        path[1] == ':' && (path[2] == '\\' || path[2] == '/'))
+        return 1;
+    return (path[0] == '\\' || path[0] == '/') && (path[1] == '\\' || path[1] == '/');
+}
+
+size_t os_block_size(void *p)
+{
+    return p ? _msize(p) : 0;
+}
+
+static DWORD os_term_saved_mode;
+static int os_term_saved_fd = -1;
+
+int os_term_echo(int fd, int on)
+{
+    HANDLE h = os_handle(fd);
+    DWORD mode;
+
+    if (on) {
+        if (os_term_saved_fd != fd)
+            return -1;
+        os_term_saved_fd = -1;
+        return SetConsoleMode(h, os_term_saved_mode) ? 0 : -1;
+    }
+    if (h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode))
+        return -1;
+    os_term_saved_mode = mode;
+    if (!SetConsoleMode(h, (mode & ~(DWORD)ENABLE_ECHO_INPUT) | ENABLE_LINE_INPUT))
+        return -1;
+    os_term_saved_fd = fd;
+    return 0;
+}
+
+void os_exit_now(int code)
+{
+    _exit(code);
+}
+
+void os_kill_self(void)
+{
+    TerminateProcess(GetCurrentProcess(), 137);
+    _exit(137);
 }
 
 #endif /* _WIN32 */
