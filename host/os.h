@@ -34,7 +34,7 @@
  *   cli_doctor.c   os_name, os_stat, os_unlink, os_chmod_private
  *   send.c, conversation.c
  *                  the clock through now.h; os_sleep_ms
- * [core]
+ * [core, engine, store]
  */
 #ifndef TH_OS_H
 #define TH_OS_H
@@ -148,7 +148,7 @@ int os_fsync(int fd) TH_WUR;
 int os_replace(const char *from, const char *to) TH_WUR;
 /* Flush a folder's entries (POSIX: fsync of the folder; Windows: nothing to do, 0). */
 int os_fsync_dir(const char *dir) TH_WUR;
-int os_unlink(const char *path) TH_WUR;
+int os_unlink(const char *path); /* not TH_WUR: a best-effort removal is common */
 
 /* An exclusive lock on an open file, without waiting: 0, or -1 (errno EWOULDBLOCK if held). */
 int os_lock(int fd) TH_WUR;
@@ -260,6 +260,22 @@ int os_fstat(struct os_stat *st, int fd) TH_WUR;
 /* An exclusive lock on an open file, waiting for it: 0, or -1 (EINTR: call again). */
 int os_lock_wait(int fd) TH_WUR;
 
+/* Make an open file owner-only (fchmod 0600; Windows: the protected DACL of os_chmod_private). */
+int os_fchmod_private(int fd) TH_WUR;
+
+/*
+ * Parse an IPv4 (v6 = 0: 4 bytes) or IPv6 (v6 = 1: 16 bytes) address in text form into out,
+ * network order (inet_pton): 1 parsed, 0 not an address of that family.
+ */
+int os_inet_pton(int v6, const char *text, unsigned char out[16]);
+
+/* The system for a report: uname's "sysname release machine" (Windows: "Windows 10.0.19045
+ * x86_64"). */
+int os_system_desc(char *out, size_t outsz) TH_WUR;
+
+/* The current folder (getcwd). */
+int os_getcwd(char *out, size_t outsz) TH_WUR;
+
 /* The current user's id for messages (POSIX: geteuid; Windows: 0). */
 long os_uid(void);
 
@@ -279,6 +295,14 @@ size_t os_block_size(void *p);
  * process. 0 when done, -1 when fd is not a terminal (nothing changed).
  */
 int os_term_echo(int fd, int on);
+
+/*
+ * The per-user folder for configuration, without "textus-host": $XDG_CONFIG_HOME or
+ * ~/.config (Linux), ~/Library/Application Support (macOS), %LOCALAPPDATA% (Windows).
+ */
+int os_config_dir(char *out, size_t outsz) TH_WUR;
+/* 1 where os_config_dir and os_data_dir are one folder by design (macOS, Windows), else 0. */
+int os_dirs_shared(void);
 
 /* End the process at once with code: no atexit handlers, no stdio flush (_exit). */
 void os_exit_now(int code) __attribute__((noreturn));

@@ -9,6 +9,7 @@
 
 #ifndef _WIN32
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -172,11 +173,12 @@ int os_home_dir(char *out, size_t outsz)
     const char *home = getenv("HOME");
     struct passwd *pw;
 
-    if (!home || !*home) {
+    /* an absolute $HOME, else the account's (a relative one is never taken) */
+    if (!home || home[0] != '/') {
         pw = getpwuid(getuid());
         home = pw ? pw->pw_dir : NULL;
     }
-    if (!home || !*home) {
+    if (!home || home[0] != '/') {
         errno = ENOENT;
         return -1;
     }
@@ -590,6 +592,30 @@ int os_lock_wait(int fd)
     return flock(fd, LOCK_EX);
 }
 
+int os_fchmod_private(int fd)
+{
+    return fchmod(fd, 0600);
+}
+
+int os_inet_pton(int v6, const char *text, unsigned char out[16])
+{
+    return inet_pton(v6 ? AF_INET6 : AF_INET, text, out) == 1;
+}
+
+int os_system_desc(char *out, size_t outsz)
+{
+    struct utsname u;
+
+    if (uname(&u) != 0)
+        return -1;
+    return snprintf(out, outsz, "%s %s %s", u.sysname, u.release, u.machine) < (int)outsz ? 0 : -1;
+}
+
+int os_getcwd(char *out, size_t outsz)
+{
+    return getcwd(out, outsz) ? 0 : -1;
+}
+
 long os_uid(void)
 {
     return (long)geteuid();
@@ -633,6 +659,36 @@ int os_term_echo(int fd, int on)
         return -1;
     os_term_saved_fd = fd;
     return 0;
+}
+
+int os_config_dir(char *out, size_t outsz)
+{
+    char home[PATH_MAX];
+    int n;
+#ifdef __APPLE__
+    if (os_home_dir(home, sizeof(home)) != 0)
+        return -1;
+    n = snprintf(out, outsz, "%s/Library/Application Support", home);
+#else
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    if (xdg && xdg[0] == '/') {
+        n = snprintf(out, outsz, "%s", xdg);
+    } else {
+        if (os_home_dir(home, sizeof(home)) != 0)
+            return -1;
+        n = snprintf(out, outsz, "%s/.config", home);
+    }
+#endif
+    return n > 0 && (size_t)n < outsz ? 0 : -1;
+}
+
+int os_dirs_shared(void)
+{
+#ifdef __APPLE__
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 void os_exit_now(int code)

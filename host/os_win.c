@@ -17,6 +17,8 @@
 #ifdef _WIN32
 
 #define WIN32_LEAN_AND_MEAN
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 
 #include <aclapi.h>
@@ -1203,6 +1205,67 @@ int os_lock_wait(int fd)
     return 0;
 }
 
+int os_fchmod_private(int fd)
+{
+    PSECURITY_DESCRIPTOR sd = os_private_sd(0);
+    PACL dacl = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    DWORD rc = ERROR_ACCESS_DENIED;
+
+    if (sd && GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) && present)
+        rc = SetSecurityInfo(os_handle(fd), SE_FILE_OBJECT,
+                             DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, NULL,
+                             NULL, dacl, NULL);
+    if (sd)
+        LocalFree(sd);
+    if (rc != ERROR_SUCCESS) {
+        os_set_errno(rc);
+        return -1;
+    }
+    return 0;
+}
+
+int os_inet_pton(int v6, const char *text, unsigned char out[16])
+{
+    return inet_pton(v6 ? AF_INET6 : AF_INET, text, out) == 1;
+}
+
+int os_system_desc(char *out, size_t outsz)
+{
+    /* GetVersionEx lies without a manifest; RtlGetVersion (ntdll) tells the truth */
+    typedef LONG(WINAPI * rtl_get_version)(OSVERSIONINFOW *);
+    OSVERSIONINFOW v;
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    rtl_get_version get = nt ? (rtl_get_version)(void *)GetProcAddress(nt, "RtlGetVersion") : NULL;
+
+    memset(&v, 0, sizeof(v));
+    v.dwOSVersionInfoSize = sizeof(v);
+    if (!get || get(&v) != 0)
+        return snprintf(out, outsz, "Windows unknown x86_64") < (int)outsz ? 0 : -1;
+    return snprintf(out, outsz, "Windows %lu.%lu.%lu x86_64", (unsigned long)v.dwMajorVersion,
+                    (unsigned long)v.dwMinorVersion, (unsigned long)v.dwBuildNumber) < (int)outsz
+               ? 0
+               : -1;
+}
+
+int os_getcwd(char *out, size_t outsz)
+{
+    wchar_t w[OS_WPATH_MAX];
+    DWORD n = GetCurrentDirectoryW(OS_WPATH_MAX, w);
+    size_t i;
+
+    if (n == 0 || n >= OS_WPATH_MAX) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    if (os_narrow(out, outsz, w) != 0)
+        return -1;
+    for (i = 0; out[i]; i++)
+        if (out[i] == '\\')
+            out[i] = '/';
+    return 0;
+}
+
 long os_uid(void)
 {
     return 0;
@@ -1244,6 +1307,16 @@ int os_term_echo(int fd, int on)
         return -1;
     os_term_saved_fd = fd;
     return 0;
+}
+
+int os_config_dir(char *out, size_t outsz)
+{
+    return os_data_dir(out, outsz);
+}
+
+int os_dirs_shared(void)
+{
+    return 1;
 }
 
 void os_exit_now(int code)
