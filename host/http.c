@@ -7,24 +7,21 @@
  */
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
 
 #include "log.h"
 #include "now.h"
+#include "os.h"
 
 #ifndef TH_VERSION
 #define TH_VERSION "0"
@@ -81,14 +78,9 @@ struct http_ctx {
 
 static void http_sleep_ms(long ms)
 {
-    struct timespec ts;
-
     if (ms <= 0)
         return;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
+    os_sleep_ms(ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
 static const char *http_method_name(enum http_method m)
@@ -198,18 +190,18 @@ static int http_host_is_loopback(const char *host)
 {
     char buf[64];
     size_t n = strlen(host);
-    struct in_addr a4;
-    struct in6_addr a6;
+    unsigned char a[16];
+    static const unsigned char loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
     if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
         return 1;
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (os_inet_pton(0, host, a) == 1)
+        return a[0] == 127;
     if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(buf)) {
         memcpy(buf, host + 1, n - 2);
         buf[n - 2] = '\0';
-        if (inet_pton(AF_INET6, buf, &a6) == 1)
-            return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+        if (os_inet_pton(1, buf, a) == 1)
+            return memcmp(a, loopback6, sizeof(a)) == 0;
     }
     return 0;
 }
@@ -708,29 +700,28 @@ long long http_parse_holds(const char *text, size_t len, const char *origin)
 
 /* The hold file's text into buf (NUL-terminated); its length, or -1 when it cannot be read
  * or is not a regular file of ours (a hold file anyone else could write is not trusted). */
-static ssize_t http_hold_read(const char *file, char *buf, size_t bufsz)
+static long http_hold_read(const char *file, char *buf, size_t bufsz)
 {
-    int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    ssize_t n, got = 0;
+    int fd = os_open_file(file, OS_OPEN_READ);
+    struct os_stat st;
+    long n, got = 0;
 
     if (fd < 0)
         return -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-        (st.st_mode & 022)) {
-        close(fd);
+    if (os_fstat(&st, fd) != 0 || st.kind != OS_KIND_FILE || !st.is_owner || (st.mode & 022)) {
+        os_close(fd);
         return -1;
     }
-    while ((size_t)got < bufsz - 1 && (n = read(fd, buf + got, bufsz - 1 - (size_t)got)) != 0) {
+    while ((size_t)got < bufsz - 1 && (n = os_read(fd, buf + got, bufsz - 1 - (size_t)got)) != 0) {
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            close(fd);
+            os_close(fd);
             return -1;
         }
         got += n;
     }
-    close(fd);
+    os_close(fd);
     buf[got] = '\0';
     return got;
 }
@@ -739,7 +730,7 @@ static ssize_t http_hold_read(const char *file, char *buf, size_t bufsz)
 static long http_hold_file_left(const char *hold_file, const char *origin)
 {
     char *buf;
-    ssize_t n;
+    long n;
     long long until, now;
     long left = 0;
 
@@ -770,20 +761,20 @@ static void http_hold_file_set(const char *file, const char *origin, long retry_
     char lock[1100], tmp[1100], *old = NULL, *out = NULL;
     long long now = now_wall_ms(), until = now + retry_after_ms;
     size_t o = 0, p = 0, lines = 0;
-    ssize_t n;
+    long n;
     int lfd = -1, tfd = -1;
 
     if (!file || !*file || !origin[0] || retry_after_ms <= 0)
         return;
     if (snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock) ||
-        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, (long)getpid()) >= (int)sizeof(tmp))
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, os_getpid()) >= (int)sizeof(tmp))
         return;
     old = malloc(HTTP_HOLD_FILE_MAX);
     out = malloc(HTTP_HOLD_FILE_MAX);
     if (!old || !out)
         goto out;
-    lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
+    lfd = os_open_file(lock, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE);
+    if (lfd < 0 || os_lock_wait(lfd) != 0) {
         log_msg("http: cannot lock the Retry-After hold file: %s", strerror(errno));
         goto out;
     }
@@ -813,19 +804,20 @@ static void http_hold_file_set(const char *file, const char *origin, long retry_
     if (n < 0 || (size_t)n >= HTTP_HOLD_FILE_MAX - o)
         goto out;
     o += (size_t)n;
-    (void)unlink(tmp);
-    tfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (tfd < 0 || write(tfd, out, o) != (ssize_t)o || fsync(tfd) != 0 || rename(tmp, file) != 0) {
+    (void)os_unlink(tmp);
+    tfd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
+    if (tfd < 0 || os_write(tfd, out, o) != (long)o || os_fsync(tfd) != 0 ||
+        os_replace(tmp, file) != 0) {
         log_msg("http: cannot write the Retry-After hold file: %s", strerror(errno));
         if (tfd >= 0)
-            (void)unlink(tmp);
+            (void)os_unlink(tmp);
         goto out;
     }
 out:
     if (tfd >= 0)
-        close(tfd);
+        os_close(tfd);
     if (lfd >= 0)
-        close(lfd); /* releases the lock */
+        os_close(lfd); /* releases the lock */
     free(old);
     free(out);
 }
