@@ -16,24 +16,11 @@
  * inherited, and every file or folder created here is owner-only (mode 0600/0700 on POSIX,
  * a protected DACL granting only the current user on Windows).
  *
- * Moved onto it (wave 1): now.c, term.c, log.c, frame.c, engine.c, main.c, doctor.c.
- * Still to move (wave 2; they keep a platform #include or #if until then), and what each
- * will use:
- *   paths.c        os_home_dir, os_data_dir (the state folder: $XDG_DATA_HOME or
- *                  ~/.local/share, ~/Library/Application Support, %LOCALAPPDATA%),
- *                  os_mkdir_private, os_stat (.private says owner-only), os_getenv
- *   store.c        os_open_file(OS_OPEN_CREATE|OS_OPEN_EXCL...), os_fsync, os_replace,
- *                  os_fsync_dir, os_lock/os_unlock, os_unlink, os_stat
- *   outbox.c       os_open_file, os_stat, os_mkdir_private, os_unlink, os_process_alive
- *                  (SQLite makes its own OS calls through its VFS)
- *   http.c         os_open_file, os_lock, os_fsync, os_replace, os_unlink (the token cache)
- *   config.c, cli_configure.c
- *                  os_isatty, os_term_echo (a secret typed without echo), os_access,
- *                  os_getenv
- *   protocol.c     os_wait_readable, os_stat
- *   cli_doctor.c   os_name, os_stat, os_unlink, os_chmod_private
- *   send.c, conversation.c
- *                  the clock through now.h; os_sleep_ms
+ * Moved onto it: wave 1 now.c, term.c, log.c, frame.c, engine.c, main.c, doctor.c; wave 2
+ * (interface version 2: os_fstat, os_lock_wait, os_term_echo, os_config_dir, ...) every other
+ * host file: none includes a POSIX-only header or tests a platform macro
+ * (tests/house/test_platform.py gates both). The executable exports the layer, so the engine
+ * and store modules call it too.
  * [core, engine, store]
  */
 #ifndef TH_OS_H
