@@ -174,7 +174,7 @@ static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, si
     char when[ISO8601_UTC_MAX];
     char *text = NULL;
     size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
+    FILE *mem = os_memstream_open(&text, &len);
     char sys[256];
     const struct th_engine_api *api;
 
@@ -190,7 +190,7 @@ static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, si
     fprintf(mem, "secrets: removed (tokens, keys and client secrets never appear here)\n\n");
     cli_doctor_print(mem, d, faq);
     cli_doctor_report_messages(mem);
-    if (fclose(mem) != 0) {
+    if (os_memstream_close(mem) != 0) {
         free(text);
         return NULL;
     }

@@ -28,6 +28,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "common.h"
 
@@ -290,6 +292,26 @@ int os_term_echo(int fd, int on);
 int os_config_dir(char *out, size_t outsz) TH_WUR;
 /* 1 where os_config_dir and os_data_dir are one folder by design (macOS, Windows), else 0. */
 int os_dirs_shared(void);
+
+/* Set or remove an environment variable (setenv/unsetenv; Windows: _putenv_s, which the C
+ * runtime's own time functions read). 0 or -1. */
+int os_setenv(const char *name, const char *value);
+int os_unsetenv(const char *name);
+
+/*
+ * The UTC offset in seconds of local, the wall-clock time localtime_r gave for instant t
+ * (POSIX: tm_gmtoff; Windows, whose struct tm has none: local read as UTC, minus t).
+ */
+long os_utc_offset(const struct tm *local, int64_t t);
+
+/*
+ * A stream that writes into memory (open_memstream): after os_memstream_close, *buf holds
+ * the text (malloc'd, NUL-terminated) and *len its length. Windows, whose C runtime has no
+ * such stream: a temporary file in the user's %TEMP% (owner-only, deleted when closed),
+ * read back on close. NULL / -1 on failure (then *buf is NULL).
+ */
+FILE *os_memstream_open(char **buf, size_t *len);
+int os_memstream_close(FILE *f) TH_WUR;
 
 /* End the process at once with code: no atexit handlers, no stdio flush (_exit). */
 void os_exit_now(int code) __attribute__((noreturn));

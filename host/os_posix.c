@@ -691,6 +691,34 @@ int os_dirs_shared(void)
 #endif
 }
 
+int os_setenv(const char *name, const char *value)
+{
+    return setenv(name, value, 1);
+}
+
+int os_unsetenv(const char *name)
+{
+    return unsetenv(name);
+}
+
+long os_utc_offset(const struct tm *local, int64_t t)
+{
+    (void)t;
+    return (long)local->tm_gmtoff;
+}
+
+FILE *os_memstream_open(char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    return open_memstream(buf, len);
+}
+
+int os_memstream_close(FILE *f)
+{
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 void os_exit_now(int code)
 {
     _exit(code);

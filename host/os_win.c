@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <wchar.h>
 
 /* Paths are UTF-8 here; Windows takes up to 32767 UTF-16 units with the W APIs. */
@@ -1207,22 +1208,25 @@ int os_lock_wait(int fd)
 
 int os_fchmod_private(int fd)
 {
-    PSECURITY_DESCRIPTOR sd = os_private_sd(0);
-    PACL dacl = NULL;
-    BOOL present = FALSE, defaulted = FALSE;
-    DWORD rc = ERROR_ACCESS_DENIED;
+    /* a descriptor's handle has no WRITE_DAC: set the DACL by the file's own final path */
+    wchar_t w[OS_WPATH_MAX];
+    PSECURITY_DESCRIPTOR sd;
+    DWORD n = GetFinalPathNameByHandleW(os_handle(fd), w, OS_WPATH_MAX, 0);
+    int rc = -1;
 
-    if (sd && GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) && present)
-        rc = SetSecurityInfo(os_handle(fd), SE_FILE_OBJECT,
-                             DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, NULL,
-                             NULL, dacl, NULL);
-    if (sd)
-        LocalFree(sd);
-    if (rc != ERROR_SUCCESS) {
-        os_set_errno(rc);
+    if (n == 0 || n >= OS_WPATH_MAX) {
+        os_set_errno(GetLastError());
         return -1;
     }
-    return 0;
+    sd = os_private_sd(0);
+    if (sd &&
+        SetFileSecurityW(w, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, sd))
+        rc = 0;
+    else
+        os_set_errno(sd ? GetLastError() : ERROR_ACCESS_DENIED);
+    if (sd)
+        LocalFree(sd);
+    return rc;
 }
 
 int os_inet_pton(int v6, const char *text, unsigned char out[16])
@@ -1317,6 +1321,80 @@ int os_config_dir(char *out, size_t outsz)
 int os_dirs_shared(void)
 {
     return 1;
+}
+
+int os_setenv(const char *name, const char *value)
+{
+    return _putenv_s(name, value) == 0 ? 0 : -1;
+}
+
+int os_unsetenv(const char *name)
+{
+    return _putenv_s(name, "") == 0 ? 0 : -1; /* an empty value removes it */
+}
+
+long os_utc_offset(const struct tm *local, int64_t t)
+{
+    struct tm copy = *local;
+
+    return (long)(_mkgmtime64(&copy) - (__time64_t)t);
+}
+
+/* One memory stream at a time (doctor's report): where its text goes on close. */
+static FILE *os_mem_file;
+static char **os_mem_buf;
+static size_t *os_mem_len;
+
+FILE *os_memstream_open(char **buf, size_t *len)
+{
+    wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+    int fd;
+
+    *buf = NULL;
+    *len = 0;
+    if (os_mem_file || !GetTempPathW(MAX_PATH + 1, dir) || !GetTempFileNameW(dir, L"th", 0, name))
+        return NULL;
+    /* _O_TEMPORARY: deleted when the last descriptor closes; _O_SHORT_LIVED: kept in memory */
+    fd = _wopen(name, _O_RDWR | _O_BINARY | _O_TRUNC | _O_TEMPORARY | _O_SHORT_LIVED | _O_NOINHERIT,
+                _S_IREAD | _S_IWRITE);
+    if (fd < 0) {
+        DeleteFileW(name);
+        return NULL;
+    }
+    if (os_fchmod_private(fd) != 0) { /* owner-only, or not at all */
+        _close(fd);
+        return NULL;
+    }
+    os_mem_file = _fdopen(fd, "w+b");
+    if (!os_mem_file) {
+        _close(fd);
+        return NULL;
+    }
+    os_mem_buf = buf;
+    os_mem_len = len;
+    return os_mem_file;
+}
+
+int os_memstream_close(FILE *f)
+{
+    long n;
+    char *b = NULL;
+    int rc = -1;
+
+    if (!f || f != os_mem_file)
+        return -1;
+    if (fflush(f) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (b = malloc((size_t)n + 1)) != NULL && fread(b, 1, (size_t)n, f) == (size_t)n) {
+        b[n] = '\0';
+        *os_mem_buf = b;
+        *os_mem_len = (size_t)n;
+        b = NULL;
+        rc = 0;
+    }
+    free(b);
+    fclose(f);
+    os_mem_file = NULL;
+    return rc;
 }
 
 void os_exit_now(int code)
