@@ -145,6 +145,14 @@ int paths_check_fd(int fd, const char *path, struct err *e)
     return paths_check_stat(&st, path, 0, e);
 }
 
+/* 1 when path is a folder (a drive's root, "C:", refuses mkdir with another error). */
+static int paths_is_dir(const char *path)
+{
+    struct os_stat st;
+
+    return os_stat(&st, path, 1) == 0 && st.kind == OS_KIND_DIR;
+}
+
 int paths_ensure_dir(const char *dir, struct err *e)
 {
     char tmp[PATHS_MAX];
@@ -161,7 +169,7 @@ int paths_ensure_dir(const char *dir, struct err *e)
         if (tmp[i] != '/')
             continue;
         tmp[i] = '\0';
-        if (os_mkdir_private(tmp) != 0 && errno != EEXIST) {
+        if (os_mkdir_private(tmp) != 0 && errno != EEXIST && !paths_is_dir(tmp)) {
             err_set(e, ERR_STORE_IO, "cannot create %s: %s", tmp, strerror(errno));
             return -1;
         }

@@ -8,7 +8,7 @@ scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
   raw CR LF; with the negative control: the same frames break echo_host.exe, a bare C host
   built the same way but without _setmode (so the test can tell);
 - replies whose length holds 0x0A / 0x0D / 0x1A come back byte-exact;
-- engine verbs answer a structured `internal` error saying this build has no engine;
+- the engine and store are linked into the .exe: status answers from them;
 - a started frame that stalls ends the host with exit 3 (os_wait_readable's pipe polling);
 - the opt-in log (os_open_file) is written;
 - the executable excludes itself from Windows Error Reporting (os_harden_process);
@@ -199,14 +199,31 @@ class Windows(unittest.TestCase):
                     self.assertFalse(r["ok"])
                     self.assertEqual(r["error"]["code"], exp["error"])
 
-    def test_engine_verbs_say_there_is_no_engine(self):
+    def test_engine_is_linked_in(self):
+        """The engine and the store are inside the .exe (TH_ENGINE_LINKED): status answers
+        from them, in %LOCALAPPDATA% by default and in TEXTUS_HOST_HOME when set (a Windows
+        path: a bare /tmp/... is not absolute there and is refused)."""
         p = run_exe(EXE, frame({"id": 7, "type": "status"}))
         self.assertEqual(p.returncode, 0)
         (r,) = replies(p.stdout)
+        self.assertTrue(r["ok"], r)
+        self.assertFalse(r["result"]["configured"])
+        self.assertRegex(r["result"]["paths"]["config_dir"], r"^C:\\users\\.*\\AppData\\Local/textus-host$")
+        self.assertTrue(r["result"]["paths"]["data_dir"].endswith("/textus-host-data"))
+        home = tempfile.mkdtemp(prefix="th-win-")
+        try:
+            p = run_exe(EXE, frame({"id": 8, "type": "status"}) + frame({"id": 9, "type": "status"}),
+                        env=wine_env(TEXTUS_HOST_HOME="Z:" + home))
+            bad = run_exe(EXE, frame({"id": 10, "type": "status"}),
+                          env=wine_env(TEXTUS_HOST_HOME=home))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        for r in replies(p.stdout):
+            self.assertTrue(r["ok"], r)
+            self.assertEqual(r["result"]["paths"]["store"], "Z:" + home + "/credentials.store")
+        (r,) = replies(bad.stdout)
         self.assertFalse(r["ok"], r)
-        self.assertEqual(r["error"]["code"], "internal")
-        self.assertIn("no engine", r["error"]["message"])
-        self.assertNotIn("reinstall", r["error"]["message"])
+        self.assertIn("absolute", r["error"]["message"])
 
     def test_stalled_frame_ends_with_exit_3(self):
         for relay in (False, True):
