@@ -900,6 +900,24 @@ static int http_append_basic(struct curl_slist **l, const char *user, const char
     return 0;
 }
 
+/*
+ * 1 when libcurl's TLS backend is Schannel (the Windows build). Schannel checks revocation
+ * and fails closed when the CRL/OCSP responder cannot be reached (a private CA without one,
+ * a company proxy that re-signs TLS or blocks CRL downloads: curl issues 12239, 3727, 7664),
+ * so there CURLSSLOPT_REVOKE_BEST_EFFORT keeps the check wherever it can be made. Asked of
+ * curl's own feature report, not of the platform.
+ */
+static int http_tls_is_schannel(void)
+{
+    static int known = -1;
+
+    if (known < 0) {
+        const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+        known = v && v->ssl_version && strstr(v->ssl_version, "Schannel") != NULL;
+    }
+    return known;
+}
+
 static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *ctx,
                       struct curl_slist **hdrs, char *errbuf)
 {
@@ -923,6 +941,8 @@ static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
     if (o && o->ca_file && *o->ca_file)
         SET(CURLOPT_CAINFO, o->ca_file);
+    if (http_tls_is_schannel())
+        SET(CURLOPT_SSL_OPTIONS, (long)CURLSSLOPT_REVOKE_BEST_EFFORT);
     SET(CURLOPT_USERAGENT, "textus-host/" TH_VERSION);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
