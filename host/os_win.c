@@ -60,6 +60,7 @@ static void os_set_errno(DWORD e)
         break;
     case ERROR_BROKEN_PIPE:
     case ERROR_NO_DATA:
+    case ERROR_PIPE_NOT_CONNECTED:
         errno = EPIPE;
         break;
     case ERROR_NOT_ENOUGH_MEMORY:
@@ -473,7 +474,16 @@ int os_close(int fd)
 
 long os_write(int fd, const void *buf, size_t len)
 {
-    return (long)_write(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+    long n = (long)_write(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+
+    /* a reader that went away: the C runtime says EINVAL for ERROR_PIPE_NOT_CONNECTED (what
+       Wine gives for a Unix pipe whose reader closed) and may for ERROR_NO_DATA */
+    if (n < 0) {
+        DWORD e = GetLastError();
+        if (e == ERROR_BROKEN_PIPE || e == ERROR_NO_DATA || e == ERROR_PIPE_NOT_CONNECTED)
+            errno = EPIPE;
+    }
+    return n;
 }
 
 static int os_write_all(int fd, const char *p, size_t len)
@@ -695,16 +705,32 @@ int os_fsync(int fd)
     return 0;
 }
 
+/* 40 tries, 5 ms more each time: about 4 s in all before a replace gives up */
+#define OS_REPLACE_TRIES 40
+
 int os_replace(const char *from, const char *to)
 {
     wchar_t *wf = os_wide(from), *wt = os_wide(to);
     int rc = -1;
 
     if (wf && wt) {
-        if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-            rc = 0;
-        else
-            os_set_errno(GetLastError());
+        /* Windows refuses to replace a file another process has open (a reader of the store,
+           for a moment) with ERROR_ACCESS_DENIED or a sharing violation: retry for a while,
+           as SQLite's os_win.c does (winRetryIoerr), before calling it a failure */
+        int tries;
+        for (tries = 0; tries < OS_REPLACE_TRIES; tries++) {
+            DWORD e;
+            if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+                rc = 0;
+                break;
+            }
+            e = GetLastError();
+            os_set_errno(e);
+            if (e != ERROR_ACCESS_DENIED && e != ERROR_SHARING_VIOLATION &&
+                e != ERROR_LOCK_VIOLATION)
+                break;
+            Sleep((DWORD)(5 * (tries + 1)));
+        }
     }
     free(wf);
     free(wt);
