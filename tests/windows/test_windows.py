@@ -207,7 +207,7 @@ class Windows(unittest.TestCase):
         self.assertEqual(p.returncode, 0)
         (r,) = replies(p.stdout)
         self.assertTrue(r["ok"], r)
-        self.assertFalse(r["result"]["configured"])
+        self.assertIn("configured", r["result"])  # the prefix's own state: either way
         self.assertRegex(r["result"]["paths"]["config_dir"], r"^C:\\users\\.*\\AppData\\Local/textus-host$")
         self.assertTrue(r["result"]["paths"]["data_dir"].endswith("/textus-host-data"))
         home = tempfile.mkdtemp(prefix="th-win-")
@@ -220,6 +220,7 @@ class Windows(unittest.TestCase):
             shutil.rmtree(home, ignore_errors=True)
         for r in replies(p.stdout):
             self.assertTrue(r["ok"], r)
+            self.assertFalse(r["result"]["configured"])
             self.assertEqual(r["result"]["paths"]["store"], "Z:" + home + "/credentials.store")
         (r,) = replies(bad.stdout)
         self.assertFalse(r["ok"], r)
