@@ -313,6 +313,22 @@ long os_utc_offset(const struct tm *local, int64_t t);
 FILE *os_memstream_open(char **buf, size_t *len);
 int os_memstream_close(FILE *f) TH_WUR;
 
+/*
+ * A secret key wrapped for the current user at rest. Windows: DPAPI (CryptProtectData, user
+ * scope, no UI): 1, with the wrapped blob in *out (malloc'd, *outlen bytes; not secret).
+ * POSIX: 0 and *out NULL, the identity: the key file's owner-only mode (0600) is the
+ * protection, as before. -1 on failure.
+ */
+int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key,
+                   size_t keylen) TH_WUR;
+/*
+ * Unwrap a blob os_protect_key made into key (exactly keylen bytes): 0, or -1 (errno EINVAL
+ * for a blob of another user or machine or a damaged one; ENOTSUP where nothing is wrapped,
+ * POSIX). The plain copy DPAPI hands back is wiped before it is freed.
+ */
+int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob,
+                     size_t bloblen) TH_WUR;
+
 /* End the process at once with code: no atexit handlers, no stdio flush (_exit). */
 void os_exit_now(int code) __attribute__((noreturn));
 

@@ -719,6 +719,25 @@ int os_memstream_close(FILE *f)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key, size_t keylen)
+{
+    (void)key;
+    (void)keylen;
+    *out = NULL;
+    *outlen = 0;
+    return 0;
+}
+
+int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob, size_t bloblen)
+{
+    (void)key;
+    (void)keylen;
+    (void)blob;
+    (void)bloblen;
+    errno = ENOTSUP;
+    return -1;
+}
+
 void os_exit_now(int code)
 {
     _exit(code);

@@ -27,6 +27,7 @@
 #include <io.h>
 #include <malloc.h>
 #include <sddl.h>
+#include <wincrypt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1420,6 +1421,56 @@ int os_memstream_close(FILE *f)
     free(b);
     fclose(f);
     os_mem_file = NULL;
+    return rc;
+}
+
+int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key, size_t keylen)
+{
+    DATA_BLOB in, blob;
+
+    *out = NULL;
+    *outlen = 0;
+    in.pbData = (BYTE *)key;
+    in.cbData = (DWORD)keylen;
+    memset(&blob, 0, sizeof(blob));
+    if (!CryptProtectData(&in, L"textus-host store key", NULL, NULL, NULL,
+                          CRYPTPROTECT_UI_FORBIDDEN, &blob)) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    *out = malloc(blob.cbData);
+    if (*out) {
+        memcpy(*out, blob.pbData, blob.cbData);
+        *outlen = blob.cbData;
+    }
+    LocalFree(blob.pbData);
+    if (!*out) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 1;
+}
+
+int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob, size_t bloblen)
+{
+    DATA_BLOB in, plain;
+    int rc = -1;
+
+    in.pbData = (BYTE *)blob;
+    in.cbData = (DWORD)bloblen;
+    memset(&plain, 0, sizeof(plain));
+    if (!CryptUnprotectData(&in, NULL, NULL, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN, &plain)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (plain.cbData == keylen) {
+        memcpy(key, plain.pbData, keylen);
+        rc = 0;
+    } else {
+        errno = EINVAL;
+    }
+    SecureZeroMemory(plain.pbData, plain.cbData);
+    LocalFree(plain.pbData);
     return rc;
 }
 

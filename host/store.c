@@ -30,6 +30,8 @@
 
 #define KEYFILE_MAGIC "TXHK"
 #define KEYFILE_LEN   (4 + 4 + STORE_KEY_LEN)
+/* version 2 (Windows): the magic, 2 0 0 0, then the key wrapped by os_protect_key (DPAPI) */
+#define KEYFILE_WRAPPED_MAX 4096
 
 #define STORE_KDF_ROOT_LEN crypto_kdf_KEYBYTES
 
@@ -326,6 +328,26 @@ static int store_key_read(const char *path, struct store_key *k, int *exists, st
         return -1;
     if (!*exists)
         return 0;
+    if (len > 8 && len <= KEYFILE_WRAPPED_MAX && memcmp(buf, KEYFILE_MAGIC, 4) == 0 &&
+        buf[4] == 2 && !buf[5] && !buf[6] && !buf[7]) {
+        /* wrapped for this user (DPAPI on Windows) */
+        k->k = sodium_malloc(STORE_KEY_LEN);
+        if (!k->k || os_unprotect_key(k->k, STORE_KEY_LEN, buf + 8, len - 8) != 0) {
+            if (k->k)
+                err_set(e, ERR_STORE_KEY_MISMATCH,
+                        "the key file %s is wrapped for another user or system, or damaged, "
+                        "and cannot be unwrapped here",
+                        path);
+            else
+                err_set(e, ERR_INTERNAL, "out of secure memory");
+            sodium_free(buf);
+            store_key_clear(k);
+            return -1;
+        }
+        sodium_free(buf);
+        store_key_id_of(k->id, k->k);
+        return 0;
+    }
     if (len != KEYFILE_LEN || memcmp(buf, KEYFILE_MAGIC, 4) != 0 || buf[4] != 1 || buf[5] ||
         buf[6] || buf[7]) {
         err_set(e, ERR_STORE_CORRUPT, "the key file %s is damaged (%zu bytes, expected %d)", path,
@@ -347,9 +369,33 @@ static int store_key_read(const char *path, struct store_key *k, int *exists, st
 
 static int store_key_write(const char *path, const struct store_key *k, struct err *e)
 {
-    unsigned char *buf = sodium_malloc(KEYFILE_LEN);
+    unsigned char *buf, *wrapped = NULL;
+    size_t wlen = 0;
     int rc;
 
+    /* where the platform wraps keys for the user (DPAPI), the file holds only the wrap */
+    rc = os_protect_key(&wrapped, &wlen, k->k, STORE_KEY_LEN);
+    if (rc < 0) {
+        err_set(e, ERR_STORE_IO, "cannot protect the key for %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (rc == 1) {
+        buf = wlen + 8 <= KEYFILE_WRAPPED_MAX ? malloc(wlen + 8) : NULL;
+        if (!buf) {
+            free(wrapped);
+            err_set(e, ERR_INTERNAL, "out of memory");
+            return -1;
+        }
+        memcpy(buf, KEYFILE_MAGIC, 4);
+        buf[4] = 2;
+        buf[5] = buf[6] = buf[7] = 0;
+        memcpy(buf + 8, wrapped, wlen);
+        free(wrapped);
+        rc = store_write_atomic(path, buf, wlen + 8, e);
+        free(buf);
+        return rc;
+    }
+    buf = sodium_malloc(KEYFILE_LEN);
     if (!buf) {
         err_set(e, ERR_INTERNAL, "out of secure memory");
         return -1;

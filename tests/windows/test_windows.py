@@ -226,6 +226,45 @@ class Windows(unittest.TestCase):
         self.assertFalse(r["ok"], r)
         self.assertIn("absolute", r["error"]["message"])
 
+    def test_store_key_is_wrapped_with_dpapi(self):
+        """store.c wraps the key with os_protect_key: on Windows the key file is version 2,
+        the magic then a DPAPI blob (CryptProtectData, user scope), never the raw 32-byte key
+        of version 1 (what Linux writes, its 0600 mode the protection); the store still opens,
+        and after a rekey too. (Wine's DPAPI key derives from the user name and a constant: this
+        proves the calls and the format, not the protection.)"""
+        home = tempfile.mkdtemp(prefix="th-win-key-")
+        doc = {"textus": {"token": "tok_win_FAKE_0001", "account": "acme",
+                          "base_url": "http://127.0.0.1:9"},
+               "greenhouse": {"email": "alice@acme.example", "base_url": "http://127.0.0.1:9",
+                              "api_key": "hvk_win_FAKE_0001"},
+               "settings": {"quiet_hours": "off"}}
+        env = wine_env(TEXTUS_HOST_HOME="Z:" + home)
+        try:
+            with open(WINE_LOG, "ab") as log:
+                c = subprocess.run([WINE, EXE, "configure", "--no-verify"],
+                                   input=json.dumps(doc).encode(), stdout=subprocess.PIPE,
+                                   stderr=log, env=env, timeout=120)
+            self.assertEqual(c.returncode, 0, c.stdout[-500:])
+            with open(os.path.join(home, "store.key"), "rb") as f:
+                key = f.read()
+            self.assertEqual(key[:4], b"TXHK")
+            self.assertEqual(key[4:8], b"\x02\x00\x00\x00", "a version-2 (wrapped) key file")
+            self.assertGreater(len(key), 8 + 32 + 16, "a DPAPI blob, not the raw key")
+            for rekey in (False, True):
+                if rekey:
+                    with open(WINE_LOG, "ab") as log:
+                        r = subprocess.run([WINE, EXE, "rekey"], stdout=subprocess.PIPE,
+                                           stderr=log, env=env, timeout=120)
+                    self.assertEqual(r.returncode, 0, r.stdout[-500:])
+                    with open(os.path.join(home, "store.key"), "rb") as f:
+                        key2 = f.read()
+                    self.assertEqual(key2[:8], b"TXHK\x02\x00\x00\x00")
+                    self.assertNotEqual(key2, key, "rekey wrote a new wrapped key")
+                (st,) = replies(run_exe(EXE, frame({"id": 1, "type": "status"}), env=env).stdout)
+                self.assertTrue(st["ok"] and st["result"]["configured"], st)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+
     def test_stalled_frame_ends_with_exit_3(self):
         for relay in (False, True):
             with self.subTest(windows_pipes=relay):
