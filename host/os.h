@@ -329,6 +329,13 @@ int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key
 int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob,
                      size_t bloblen) TH_WUR;
 
+/*
+ * 1 when the C library's localtime follows TZ=":Area/City" from the IANA database (POSIX), 0
+ * when it cannot (Windows: the C runtime reads TZ as "EST5EDT" or nothing, and an IANA name
+ * silently gives UTC). Quiet hours check zones only where this is 1.
+ */
+int os_tz_names(void);
+
 /* End the process at once with code: no atexit handlers, no stdio flush (_exit). */
 void os_exit_now(int code) __attribute__((noreturn));
 

@@ -738,6 +738,11 @@ int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blo
     return -1;
 }
 
+int os_tz_names(void)
+{
+    return 1;
+}
+
 void os_exit_now(int code)
 {
     _exit(code);

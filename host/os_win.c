@@ -1474,6 +1474,11 @@ int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blo
     return rc;
 }
 
+int os_tz_names(void)
+{
+    return 0;
+}
+
 void os_exit_now(int code)
 {
     _exit(code);

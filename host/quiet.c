@@ -228,6 +228,13 @@ static int zone_check(const char *zone, struct err *e)
         err_set(e, ERR_INTERNAL, "quiet hours: \"%.64s\" is not a time zone name", zone);
         return -1;
     }
+    if (!os_tz_names()) {
+        err_set(e, ERR_INTERNAL,
+                "quiet hours: this system's C library has no IANA time zones, so the time in %s "
+                "cannot be known",
+                zone);
+        return -1;
+    }
     if (!dir || !*dir)
         dir = QUIET_TZDIR_DEFAULT;
     if (snprintf(path, sizeof(path), "%s/%s", dir, zone) >= (int)sizeof(path)) {

@@ -15,6 +15,7 @@ only). Run here:
                 the CLI send, the startup flush ...), less the Unix-mode checks;
   TLS           a send over HTTPS through Schannel (fakes on https://localhost, ca_file the
                 test CA as a Z: path) and its negative control (a CA that does not vouch);
+  quiet         quiet hours fail closed on Windows (no IANA zones in the C runtime);
   conversation  tests/conversation/test_conversation.py, whole, on v1 and v3.
 
 Each suite's counts are printed; exit 0 only when every suite passed. Wine is run as in
@@ -162,6 +163,36 @@ def run_tls():
     return 1 if failed else 0
 
 
+def run_quiet():
+    """(child mode) quiet hours on Windows fail closed: the C runtime knows no IANA zones (a
+    TZ=":America/Denver" silently reads as UTC), so with a window that holds the current UTC
+    hour -- one a UTC reading would allow -- the send must be refused as not checkable, and
+    nothing sent. (Before os_tz_names it went out: the guard read the candidate's clock as
+    UTC.) With quiet_hours "off" the same send goes."""
+    import json
+    sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+    import fakeworld
+    h = time.gmtime().tm_hour
+    failed = checks = 0
+    for window, want_ok in (("%02d:00-%02d:59" % (h, (h + 1) % 24), False), ("off", True)):
+        class World(fakeworld.FakeWorld):
+            SETTINGS = {"timeout_ms": 3000, "connect_timeout_ms": 2000, "quiet_hours": window}
+        w = World("v1", prefix="th-win-quiet-")
+        try:
+            r = w.one_shot({"type": "send_sms", "request_id": "quiet-%d" % checks,
+                            "candidate_id": "1001", "to": "+13035550123", "body": "quiet?"})
+            n = len(w.messages())
+        finally:
+            w.close()
+        ok = (r is not None and r.get("ok") is want_ok and n == (1 if want_ok else 0) and
+              (want_ok or "no IANA time zones" in r["error"]["message"]))
+        checks += 1
+        failed += not ok
+        print("%s - quiet_hours %s: %s" % ("ok" if ok else "not ok", window, json.dumps(r)[:300]))
+    print("counts: ran %d, failed %d, skipped 0, excluded 0" % (checks, failed))
+    return 1 if failed else 0
+
+
 def have_tools():
     return (os.path.exists(WINE) and shutil.which("x86_64-w64-mingw32-gcc") and
             shutil.which("wineserver") and
@@ -173,6 +204,8 @@ def main():
         return run_unittest_file(sys.argv[2])
     if len(sys.argv) == 2 and sys.argv[1] == "--tls":
         return run_tls()
+    if len(sys.argv) == 2 and sys.argv[1] == "--quiet":
+        return run_quiet()
     if not have_tools():
         print("SKIP: mingw-w64, Wine or build-win/deps is missing "
               "(scripts/bootstrap.sh --windows; scripts/build-windows.sh deps)")
@@ -203,6 +236,7 @@ def main():
         ("send (v1, v3)", [sys.executable, os.path.join(SRC, "tests", "send", "test_send.py")],
          {"TH_SEND_SCENARIOS": SEND_SCENARIOS}),
         ("TLS (Schannel, CA file)", [sys.executable, me, "--tls"], {}),
+        ("quiet hours fail closed", [sys.executable, me, "--quiet"], {}),
         ("conversation (v1, v3)",
          [sys.executable, os.path.join(SRC, "tests", "conversation", "test_conversation.py")], {}),
     ]
