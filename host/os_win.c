@@ -924,6 +924,23 @@ int os_stat(struct os_stat *st, const char *path, int follow)
     st->mtime_ns = (int64_t)(t.QuadPart - 116444736000000000ULL) * 100;
     st->ctime_ns = 0;
     st->dev = st->ino = 0;
+    if (st->kind == OS_KIND_FILE) {
+        /* the identity (volume serial, file index) and change time, as os_fstat gives them:
+           store_changed tells a replaced file by them */
+        HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+        FILE_BASIC_INFO bi;
+        if (h != INVALID_HANDLE_VALUE) {
+            if (GetFileInformationByHandle(h, &bh)) {
+                st->dev = bh.dwVolumeSerialNumber;
+                st->ino = ((uint64_t)bh.nFileIndexHigh << 32) | bh.nFileIndexLow;
+            }
+            if (GetFileInformationByHandleEx(h, FileBasicInfo, &bi, sizeof(bi)))
+                st->ctime_ns = (int64_t)(bi.ChangeTime.QuadPart - 116444736000000000LL) * 100;
+            CloseHandle(h);
+        }
+    }
     os_check_private(st, w);
     st->uid = st->is_owner ? 0 : -1;
     st->mode = st->kind == OS_KIND_DIR ? (st->is_private ? 0700u : 0777u)
@@ -1207,6 +1224,11 @@ int os_fstat(struct os_stat *st, int fd)
     st->mtime_ms = (int64_t)((t.QuadPart - 116444736000000000ULL) / 10000ULL);
     st->mtime_ns = (int64_t)(t.QuadPart - 116444736000000000ULL) * 100;
     st->ctime_ns = 0;
+    {
+        FILE_BASIC_INFO bi;
+        if (GetFileInformationByHandleEx(h, FileBasicInfo, &bi, sizeof(bi)))
+            st->ctime_ns = (int64_t)(bi.ChangeTime.QuadPart - 116444736000000000LL) * 100;
+    }
     st->dev = bh.dwVolumeSerialNumber;
     st->ino = ((uint64_t)bh.nFileIndexHigh << 32) | bh.nFileIndexLow;
     st->is_private = st->is_owner = 0;

@@ -199,6 +199,8 @@ static void check_v2(const char *sub)
     check(os_stat(&st, a, 0) == 0 && st.mtime_ns / 1000000000 == st.mtime_ms / 1000 &&
               st.mtime_ns > 0,
           "os_stat's mtime_ns agrees with mtime_ms");
+    check(st.dev == fst.dev && st.ino == fst.ino && st.ino != 0 && st.ctime_ns == fst.ctime_ns,
+          "os_stat and os_fstat agree on the file's identity (dev, ino, ctime)");
     fd2 = os_open_file(a, OS_OPEN_READ | OS_OPEN_WRITE);
     check(os_lock_wait(fd) == 0 && os_lock(fd2) == -1, "os_lock_wait holds the lock");
     check(os_unlock(fd) == 0 && os_lock_wait(fd2) == 0, "os_lock_wait gets it once free");
