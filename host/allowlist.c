@@ -5,13 +5,11 @@
 #include "allowlist.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "os.h"
 #include "paths.h"
 
 static int allowlist_id_ok(const char *id)
@@ -92,7 +90,7 @@ int allowlist_read(struct allowlist *out, struct err *e)
         return -1;
     if (!exists)
         return 0;
-    fd = open(p.settings, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    fd = os_open_file(p.settings, OS_OPEN_READ | OS_OPEN_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
@@ -103,16 +101,16 @@ int allowlist_read(struct allowlist *out, struct err *e)
         return -1;
     }
     if (paths_check_fd(fd, p.settings, e) != 0) {
-        close(fd);
+        os_close(fd);
         return -1;
     }
     for (;;) {
-        ssize_t r = read(fd, buf + len, sizeof(buf) - len);
+        long r = os_read(fd, buf + len, sizeof(buf) - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
             err_set(e, ERR_STORE_IO, "cannot read %s: %s", p.settings, strerror(errno));
-            close(fd);
+            os_close(fd);
             return -1;
         }
         if (r == 0)
@@ -121,7 +119,7 @@ int allowlist_read(struct allowlist *out, struct err *e)
         if (len == sizeof(buf))
             break;
     }
-    close(fd);
+    os_close(fd);
     if (len > ALLOWLIST_MAX_SIZE) {
         err_set(e, ERR_STORE_CORRUPT, "%s is larger than %d bytes", p.settings, ALLOWLIST_MAX_SIZE);
         return -1;
@@ -164,15 +162,10 @@ cJSON *allowlist_ids_json(const struct allowlist *a)
 
 static int allowlist_sync_dir(const char *dir, struct err *e)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+    if (os_fsync_dir(dir) != 0 && errno != EINVAL) {
         err_set(e, ERR_STORE_IO, "cannot sync %s: %s", dir, strerror(errno));
-        if (fd >= 0)
-            close(fd);
         return -1;
     }
-    close(fd);
     return 0;
 }
 
@@ -198,36 +191,36 @@ int allowlist_write(const struct allowlist *a, struct err *e)
     len = strlen(text);
     if (paths_resolve(&p, e) != 0 || paths_ensure_dir(p.config_dir, e) != 0)
         goto fail;
-    n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", p.settings, (long)getpid());
+    n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", p.settings, os_getpid());
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
         err_set(e, ERR_STORE_IO, "the path %s is too long", p.settings);
         goto fail;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
     if (fd < 0 && errno == EEXIST) { /* left by a crashed process that had our pid */
-        (void)unlink(tmp);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        (void)os_unlink(tmp);
+        fd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
     }
     if (fd < 0) {
         err_set(e, ERR_STORE_IO, "cannot create %s: %s", tmp, strerror(errno));
         goto fail;
     }
     while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
+        long w = os_write(fd, text + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
             goto io;
         off += (size_t)w;
     }
-    if (fsync(fd) != 0)
+    if (os_fsync(fd) != 0)
         goto io;
-    if (close(fd) != 0) {
+    if (os_close(fd) != 0) {
         fd = -1;
         goto io;
     }
     fd = -1;
-    if (rename(tmp, p.settings) != 0)
+    if (os_replace(tmp, p.settings) != 0)
         goto io;
     free(text);
     return allowlist_sync_dir(p.config_dir, e);
@@ -235,8 +228,8 @@ io:
     err_set(e, ERR_STORE_IO, "cannot write %s: %s (the previous file is unchanged)", p.settings,
             strerror(errno ? errno : EIO));
     if (fd >= 0)
-        close(fd);
-    (void)unlink(tmp);
+        os_close(fd);
+    (void)os_unlink(tmp);
 fail:
     free(text);
     return -1;
@@ -246,19 +239,15 @@ void allowlist_stamp(struct allowlist_stamp *out)
 {
     struct paths *p = malloc(sizeof(*p)); /* PATHS_MAX-sized members: keep them off the stack */
     struct err ignored;
-    struct stat st;
+    struct os_stat st;
 
     memset(out, 0, sizeof(*out));
-    if (p && paths_resolve(p, &ignored) == 0 && lstat(p->settings, &st) == 0) {
+    if (p && paths_resolve(p, &ignored) == 0 && os_stat(&st, p->settings, 0) == 0) {
         out->exists = 1;
-        out->dev = st.st_dev;
-        out->ino = st.st_ino;
-        out->size = st.st_size;
-#ifdef __APPLE__
-        out->mtime = st.st_mtimespec;
-#else
-        out->mtime = st.st_mtim;
-#endif
+        out->dev = st.dev;
+        out->ino = st.ino;
+        out->size = st.size;
+        out->mtime_ns = st.mtime_ns;
     }
     free(p);
 }
@@ -269,6 +258,5 @@ int allowlist_stamp_same(const struct allowlist_stamp *a, const struct allowlist
         return 0;
     if (!a->exists)
         return 1;
-    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
 }

@@ -26,8 +26,7 @@
 #include "common.h"
 
 #include <stddef.h>
-#include <sys/types.h>
-#include <time.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -49,10 +48,10 @@ struct allowlist {
 /* What identifies one version of the file (one lstat): a rename by configure changes it. */
 struct allowlist_stamp {
     int exists;
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    struct timespec mtime;
+    uint64_t dev;
+    uint64_t ino;
+    uint64_t size;
+    int64_t mtime_ns;
 };
 
 /*

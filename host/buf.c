@@ -8,13 +8,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__APPLE__)
-#include <malloc/malloc.h>
-#define buf_block_size(p) malloc_size(p)
-#else
-#include <malloc.h>
-#define buf_block_size(p) malloc_usable_size(p)
-#endif
+
+#include "os.h"
+
+#define buf_block_size(p) os_block_size(p)
 
 #define BUF_FIRST_BLOCK 256
 

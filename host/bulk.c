@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -21,6 +20,7 @@
 #include "iso8601.h"
 #include "log.h"
 #include "now.h"
+#include "os.h"
 #include "outbox.h"
 #include "phone.h"
 #include "quiet.h"
@@ -37,21 +37,18 @@
 
 static void bulk_sleep_ms(int64_t ms)
 {
-    struct timespec ts;
-
-    if (ms <= 0)
-        return;
-    ts.tv_sec = (time_t)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    while (ms > 0) { /* os_sleep_ms takes an int: a day at most per call */
+        int step = ms > 86400000 ? 86400000 : (int)ms;
+        os_sleep_ms(step);
+        ms -= step;
+    }
 }
 
 /* The pace between two new texts (a test build may shorten it: TH_TEST_BULK_PACE_MS). */
 static int64_t bulk_pace_ms(void)
 {
 #if defined(TH_FAILPOINTS) && TH_FAILPOINTS
-    const char *v = getenv("TH_TEST_BULK_PACE_MS");
+    const char *v = os_getenv("TH_TEST_BULK_PACE_MS");
     if (v && *v) {
         char *end = NULL;
         long long n = strtoll(v, &end, 10);
@@ -984,7 +981,7 @@ static int bulk_report(struct send_ctx *c, const char *request_id, cJSON *result
     probe.lease_until_ms = b.lease_until_ms;
     cJSON_AddBoolToObject(result, "running",
                           b.owner_pid > 0 &&
-                              (outbox_entry_busy(&probe) || b.owner_pid == (int64_t)getpid()));
+                              (outbox_entry_busy(&probe) || b.owner_pid == (int64_t)os_getpid()));
     if (b.job_id[0])
         cJSON_AddStringToObject(result, "job_id", b.job_id);
     else

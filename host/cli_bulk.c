@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -16,6 +15,7 @@
 #include "cli.h"
 #include "common.h"
 #include "engine_entry.h"
+#include "os.h"
 #include "outbox.h"
 #include "send.h"
 #include "term.h"
@@ -272,7 +272,7 @@ int cli_cmd_bulk(int argc, char **argv)
     }
     if (drive) {
         err_clear(&e);
-        if (bulk_run(rid, isatty(2) ? cli_bulk_bar : NULL, NULL, &e) != 0)
+        if (bulk_run(rid, os_isatty(2) ? cli_bulk_bar : NULL, NULL, &e) != 0)
             fprintf(stderr, "textus-host bulk: %s: %s\n", err_code_name(e.code), e.message);
     } else if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "finished"))) {
         fprintf(stderr,

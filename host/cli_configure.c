@@ -28,8 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -37,6 +35,7 @@
 #include "config.h"
 #include "engine_entry.h"
 #include "hints.h"
+#include "os.h"
 #include "paths.h"
 #include "term.h"
 #include "verify.h"
@@ -301,7 +300,7 @@ static char *cli_configure_read_stdin(size_t *len_out)
     if (!buf)
         return NULL;
     for (;;) {
-        ssize_t r = read(STDIN_FILENO, buf + len, CLI_CONFIGURE_MAX_INPUT - len);
+        long r = os_read(0, buf + len, CLI_CONFIGURE_MAX_INPUT - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -330,7 +329,7 @@ static int cli_configure_writable(const char *dir, char *which, size_t whichsz, 
     char *slash;
 
     snprintf(which, whichsz, "%s", dir);
-    while (access(which, F_OK) != 0) {
+    while (os_access(which, OS_ACCESS_EXISTS) != 0) {
         slash = strrchr(which, '/');
         if (!slash)
             return 0; /* a relative path: paths_resolve refuses those */
@@ -340,7 +339,7 @@ static int cli_configure_writable(const char *dir, char *which, size_t whichsz, 
         }
         *slash = '\0';
     }
-    if (access(which, W_OK | X_OK) == 0)
+    if (os_access(which, OS_ACCESS_WRITE_DIR) == 0)
         return 0;
     *why = strerror(errno);
     return -1;
@@ -526,22 +525,16 @@ out:
 /* Read one line from the terminal into buf (echo off for secrets). 0, or -1 on EOF. */
 static int cli_configure_read_line(int secret, char *buf, size_t bufsz)
 {
-    struct termios old, quiet;
     int restore = 0, eof = 0;
     size_t n = 0;
 
     /* echo goes off before the prompt shows, so nothing typed after it can echo */
-    if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-        quiet.c_lflag |= ICANON;
-        if (tcsetattr(STDIN_FILENO, TCSADRAIN, &quiet) == 0)
-            restore = 1;
-    }
+    if (secret && os_term_echo(0, 0) == 0)
+        restore = 1;
     fflush(stdout);
     for (;;) {
         char ch;
-        ssize_t r = read(STDIN_FILENO, &ch, 1);
+        long r = os_read(0, &ch, 1);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
@@ -556,7 +549,7 @@ static int cli_configure_read_line(int secret, char *buf, size_t bufsz)
     }
     buf[n] = '\0';
     if (restore) {
-        tcsetattr(STDIN_FILENO, TCSADRAIN, &old);
+        (void)os_term_echo(0, 1);
         printf("\n");
     }
     /* trim surrounding white space */
@@ -1024,7 +1017,7 @@ int cli_cmd_configure(int argc, char **argv)
     }
     if (cli_configure_preflight() != 0)
         goto out;
-    if (isatty(STDIN_FILENO)) {
+    if (os_isatty(0)) {
         o.asked = 1;
         rc = cli_configure_interactive(&o, cur);
         goto out;

@@ -12,22 +12,19 @@
  * [core]
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "common.h"
 #include "doctor.h"
 #include "engine.h"
 #include "iso8601.h"
+#include "os.h"
 #include "paths.h"
 #include "protocol.h"
 #include "term.h"
@@ -190,8 +187,8 @@ static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, in
     char when[ISO8601_UTC_MAX], local[32];
     char *text = NULL;
     size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    struct utsname u;
+    FILE *mem = os_memstream_open(&text, &len);
+    char sys[256];
     const struct th_engine_api *api;
     int64_t now = (int64_t)time(NULL);
 
@@ -205,12 +202,12 @@ static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, in
     else
         fprintf(mem, "generated: %s\n", when);
     fprintf(mem, "host: textus-host %s (protocol %d)\n", TH_VERSION, 1);
-    if (uname(&u) == 0)
-        fprintf(mem, "system: %s %s %s\n", u.sysname, u.release, u.machine);
+    if (os_system_desc(sys, sizeof(sys)) == 0)
+        fprintf(mem, "system: %s\n", sys);
     fprintf(mem, "secrets: removed (tokens, keys and client secrets never appear here)\n\n");
     cli_doctor_print(mem, d, faq);
     cli_doctor_report_messages(mem, online);
-    if (fclose(mem) != 0) {
+    if (os_memstream_close(mem) != 0) {
         free(text);
         return NULL;
     }
@@ -225,15 +222,15 @@ static char *cli_doctor_report_text(const struct doctor *d, const cJSON *faq, in
 /* out = path made absolute ("~/" expanded); 0, or -1 when it does not fit. */
 static int cli_doctor_abs(char *out, size_t outsz, const char *path)
 {
-    const char *home = getenv("HOME");
+    const char *home = os_getenv("HOME");
     char cwd[CLI_DOCTOR_PATH_MAX];
     int n;
 
     if (strncmp(path, "~/", 2) == 0 && home && *home)
         n = snprintf(out, outsz, "%s/%s", home, path + 2);
-    else if (path[0] == '/')
+    else if (os_path_is_absolute(path))
         n = snprintf(out, outsz, "%s", path);
-    else if (getcwd(cwd, sizeof(cwd)))
+    else if (os_getcwd(cwd, sizeof(cwd)) == 0)
         n = snprintf(out, outsz, "%s/%s", cwd, path);
     else
         return -1;
@@ -249,7 +246,7 @@ static int cli_doctor_abs(char *out, size_t outsz, const char *path)
 static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, int force,
                                     int *in_data_dir, char *why, size_t whysz)
 {
-    struct stat st;
+    struct os_stat st;
     char dir[CLI_DOCTOR_PATH_MAX], name[64];
     struct paths p;
     struct err e;
@@ -266,12 +263,12 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
         }
         slash = strrchr(out, '/');
         snprintf(dir, sizeof(dir), "%.*s", slash == out ? 1 : (int)(slash - out), out);
-        if (!slash[1] || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (!slash[1] || os_stat(&st, dir, 1) != 0 || st.kind != OS_KIND_DIR) {
             snprintf(why, whysz, "--report: %s is not a file in an existing folder", out);
             return -1;
         }
-        if (lstat(out, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
+        if (os_stat(&st, out, 0) == 0) {
+            if (st.kind == OS_KIND_DIR) {
                 snprintf(why, whysz, "--report: %s is a folder; name a file", out);
                 return -1;
             }
@@ -279,7 +276,7 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
                 snprintf(why, whysz,
                          "--report: %s already exists%s; name a new file, or add --force to "
                          "replace it",
-                         out, S_ISLNK(st.st_mode) ? " (a symlink, never followed)" : "");
+                         out, st.kind == OS_KIND_LINK ? " (a symlink, never followed)" : "");
                 return -1;
             }
         }
@@ -299,7 +296,7 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
             snprintf(why, whysz, "--report: the data folder's path is too long; name a FILE");
             return -1;
         }
-        if (lstat(out, &st) != 0)
+        if (os_stat(&st, out, 0) != 0)
             break;
     }
     *in_data_dir = 1;
@@ -315,7 +312,7 @@ static int cli_doctor_report_write(const char *path, int force, int in_data_dir,
     const char *slash = strrchr(path, '/');
     char *text = NULL;
     size_t len = 0, off = 0;
-    struct stat st;
+    struct os_stat st;
     struct err e;
     int fd, rc = -1;
 
@@ -333,34 +330,34 @@ static int cli_doctor_report_write(const char *path, int force, int in_data_dir,
         return -1;
     }
     /* --force replaces what is there: the name itself goes (a symlink's target is untouched) */
-    if (force && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode) && unlink(path) != 0) {
+    if (force && os_stat(&st, path, 0) == 0 && st.kind != OS_KIND_DIR && os_unlink(path) != 0) {
         snprintf(why, whysz, "cannot replace %s: %s", path, strerror(errno));
         goto out;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = os_open_file(path, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
     if (fd < 0) {
         snprintf(why, whysz, "cannot create %s: %s%s", path, strerror(errno),
                  errno == EEXIST ? " (it appeared while doctor ran; nothing was written to it)"
                                  : "");
         goto out;
     }
-    if (fchmod(fd, 0600) != 0) {
+    if (os_fchmod_private(fd) != 0) {
         snprintf(why, whysz, "cannot set the mode of %s: %s", path, strerror(errno));
-        close(fd);
+        os_close(fd);
         goto out;
     }
     while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
+        long w = os_write(fd, text + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
             snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
-            close(fd);
+            os_close(fd);
             goto out;
         }
         off += (size_t)w;
     }
-    if (close(fd) != 0) {
+    if (os_close(fd) != 0) {
         snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
         goto out;
     }

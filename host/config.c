@@ -13,6 +13,7 @@
 
 #include "allowlist.h"
 #include "common.h"
+#include "os.h"
 #include "paths.h"
 #include "quiet.h"
 #include "term.h"
@@ -358,8 +359,8 @@ static int config_validate_settings(const cJSON *set, struct err *e)
         config_int_setting(set, "note_retry_base_ms", 0, 3600000, e))
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(set, "ca_file");
-    if (v &&
-        (!cJSON_IsString(v) || v->valuestring[0] != '/' || strlen(v->valuestring) >= PATHS_MAX)) {
+    if (v && (!cJSON_IsString(v) || !os_path_is_absolute(v->valuestring) ||
+              strlen(v->valuestring) >= PATHS_MAX)) {
         err_set(e, ERR_INVALID_CONFIG, "settings.ca_file must be an absolute path");
         return -1;
     }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "allowlist.h"
 #include "common.h"
@@ -18,15 +17,16 @@
 #include "doctor_engine.h"
 #include "engine_entry.h"
 #include "hints.h"
+#include "os.h"
 #include "paths.h"
 #include "store.h"
 
 /* One state folder whose permissions passed: owner-only, or not created yet. */
 static void doctor_config_folder(struct doctor *d, const char *subject, const char *dir)
 {
-    struct stat st;
+    struct os_stat st;
 
-    if (stat(dir, &st) != 0 && errno == ENOENT)
+    if (os_stat(&st, dir, 1) != 0 && errno == ENOENT)
         doctor_add(d, "config", DOCTOR_INFO, 0, subject, NULL,
                    "%s: not created yet (textus-host configure creates it)", dir);
     else

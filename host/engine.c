@@ -21,6 +21,21 @@
 #endif
 static const char *const engine_absent = TH_ENGINE_ABSENT;
 
+/*
+ * A build that links the engine and the store INTO the executable (the Windows build,
+ * cmake/windows/: one static .exe, no module to load) defines TH_ENGINE_LINKED: the tables
+ * are then taken from the linked-in code, with the same checks, on first use as before.
+ */
+#ifdef TH_ENGINE_LINKED
+extern const struct th_engine_api textus_host_engine_api;
+extern const struct th_store_api textus_host_store_api;
+#define ENGINE_LINKED_FULL  ((const void *)&textus_host_engine_api)
+#define ENGINE_LINKED_STORE ((const void *)&textus_host_store_api)
+#else
+#define ENGINE_LINKED_FULL  NULL
+#define ENGINE_LINKED_STORE NULL
+#endif
+
 /* CMake names both modules .so on every platform (host/CMakeLists.txt). */
 #define ENGINE_SUFFIX ".so"
 
@@ -31,7 +46,8 @@ struct engine_module {
     uint32_t version; /* what this executable was built with */
     uint32_t size;
     void *handle;
-    const void *api; /* set once the table passed the checks */
+    const void *api;    /* set once the table passed the checks */
+    const void *linked; /* the table linked into the executable (TH_ENGINE_LINKED), or NULL */
     int tried;
     char error[320];
 };
@@ -42,6 +58,7 @@ static struct engine_module engine_full = {"textus-host-engine" ENGINE_SUFFIX,
                                            sizeof(struct th_engine_api),
                                            NULL,
                                            NULL,
+                                           ENGINE_LINKED_FULL,
                                            0,
                                            ""};
 static struct engine_module engine_store = {"textus-host-store" ENGINE_SUFFIX,
@@ -50,6 +67,7 @@ static struct engine_module engine_store = {"textus-host-store" ENGINE_SUFFIX,
                                             sizeof(struct th_store_api),
                                             NULL,
                                             NULL,
+                                            ENGINE_LINKED_STORE,
                                             0,
                                             ""};
 
@@ -72,6 +90,11 @@ static void engine_load(struct engine_module *m)
         snprintf(m->error, sizeof(m->error), "%s", engine_absent);
         return;
     }
+    if (m->linked) {
+        m->handle = m; /* "loaded": in use from now on (engine_loaded) */
+        head = m->linked;
+        goto check;
+    }
     if (os_exe_dir(dir, sizeof(dir)) != 0) {
         snprintf(m->error, sizeof(m->error), "cannot locate the host executable");
         return;
@@ -88,6 +111,7 @@ static void engine_load(struct engine_module *m)
                  m->file, m->symbol);
         return;
     }
+check:
     if (head->version != m->version || head->size != m->size) {
         snprintf(m->error, sizeof(m->error),
                  "%s is from another build (interface version %u, %u bytes; this host needs "

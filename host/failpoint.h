@@ -21,19 +21,17 @@
 
 #if defined(TH_FAILPOINTS) && TH_FAILPOINTS
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "os.h"
 
 static inline void failpoint_check(const char *name)
 {
-    const char *want = getenv("TH_FAILPOINT");
+    const char *want = os_getenv("TH_FAILPOINT");
 
-    if (want && strcmp(want, name) == 0) {
-        raise(SIGKILL);
-        _exit(137);
-    }
+    if (want && strcmp(want, name) == 0)
+        os_kill_self();
 }
 #define FAILPOINT(name) failpoint_check(name)
 
@@ -41,7 +39,7 @@ static inline void failpoint_check(const char *name)
 
 static inline long long failpoint_clock_offset_ms(void)
 {
-    const char *path = getenv("TH_TEST_CLOCK_FILE");
+    const char *path = os_getenv("TH_TEST_CLOCK_FILE");
     long long v = 0;
     char buf[32];
     size_t n, i;

@@ -47,10 +47,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "engine.h"
 #include "handler.h"
+#include "os.h"
 #include "paths.h"
 #include "phone.h"
 
@@ -121,7 +121,7 @@ static int extract_store_exists(void)
 {
     static char path[PATHS_MAX];
     static int resolved;
-    struct stat st;
+    struct os_stat st;
 
     if (!resolved) {
         struct paths *p = malloc(sizeof(*p)); /* PATHS_MAX-sized members: off the stack */
@@ -134,7 +134,7 @@ static int extract_store_exists(void)
         if (!resolved)
             return paths_store_exists();
     }
-    return stat(path, &st) == 0;
+    return os_stat(&st, path, 1) == 0;
 }
 
 /* Limits on the profile (documented in PROTOCOL.md). */

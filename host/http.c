@@ -7,25 +7,21 @@
  */
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
 
 #include "log.h"
 #include "now.h"
+#include "os.h"
 
 #ifndef TH_VERSION
 #define TH_VERSION "0"
@@ -82,14 +78,9 @@ struct http_ctx {
 
 static void http_sleep_ms(long ms)
 {
-    struct timespec ts;
-
     if (ms <= 0)
         return;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
+    os_sleep_ms(ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
 static const char *http_method_name(enum http_method m)
@@ -199,18 +190,18 @@ static int http_host_is_loopback(const char *host)
 {
     char buf[64];
     size_t n = strlen(host);
-    struct in_addr a4;
-    struct in6_addr a6;
+    unsigned char a[16];
+    static const unsigned char loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
     if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
         return 1;
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (os_inet_pton(0, host, a) == 1)
+        return a[0] == 127;
     if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(buf)) {
         memcpy(buf, host + 1, n - 2);
         buf[n - 2] = '\0';
-        if (inet_pton(AF_INET6, buf, &a6) == 1)
-            return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+        if (os_inet_pton(1, buf, a) == 1)
+            return memcmp(a, loopback6, sizeof(a)) == 0;
     }
     return 0;
 }
@@ -712,29 +703,28 @@ long long http_parse_holds(const char *text, size_t len, const char *origin)
 
 /* The hold file's text into buf (NUL-terminated); its length, or -1 when it cannot be read
  * or is not a regular file of ours (a hold file anyone else could write is not trusted). */
-static ssize_t http_hold_read(const char *file, char *buf, size_t bufsz)
+static long http_hold_read(const char *file, char *buf, size_t bufsz)
 {
-    int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    ssize_t n, got = 0;
+    int fd = os_open_file(file, OS_OPEN_READ);
+    struct os_stat st;
+    long n, got = 0;
 
     if (fd < 0)
         return -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-        (st.st_mode & 022)) {
-        close(fd);
+    if (os_fstat(&st, fd) != 0 || st.kind != OS_KIND_FILE || !st.is_owner || (st.mode & 022)) {
+        os_close(fd);
         return -1;
     }
-    while ((size_t)got < bufsz - 1 && (n = read(fd, buf + got, bufsz - 1 - (size_t)got)) != 0) {
+    while ((size_t)got < bufsz - 1 && (n = os_read(fd, buf + got, bufsz - 1 - (size_t)got)) != 0) {
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            close(fd);
+            os_close(fd);
             return -1;
         }
         got += n;
     }
-    close(fd);
+    os_close(fd);
     buf[got] = '\0';
     return got;
 }
@@ -743,7 +733,7 @@ static ssize_t http_hold_read(const char *file, char *buf, size_t bufsz)
 static long http_hold_file_left(const char *hold_file, const char *origin)
 {
     char *buf;
-    ssize_t n;
+    long n;
     long long until, now;
     long left = 0;
 
@@ -774,20 +764,20 @@ static void http_hold_file_set(const char *file, const char *origin, long retry_
     char lock[1100], tmp[1100], *old = NULL, *out = NULL;
     long long now = now_wall_ms(), until = now + retry_after_ms;
     size_t o = 0, p = 0, lines = 0;
-    ssize_t n;
+    long n;
     int lfd = -1, tfd = -1;
 
     if (!file || !*file || !origin[0] || retry_after_ms <= 0)
         return;
     if (snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock) ||
-        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, (long)getpid()) >= (int)sizeof(tmp))
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, os_getpid()) >= (int)sizeof(tmp))
         return;
     old = malloc(HTTP_HOLD_FILE_MAX);
     out = malloc(HTTP_HOLD_FILE_MAX);
     if (!old || !out)
         goto out;
-    lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
+    lfd = os_open_file(lock, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE);
+    if (lfd < 0 || os_lock_wait(lfd) != 0) {
         log_msg("http: cannot lock the Retry-After hold file: %s", strerror(errno));
         goto out;
     }
@@ -817,19 +807,20 @@ static void http_hold_file_set(const char *file, const char *origin, long retry_
     if (n < 0 || (size_t)n >= HTTP_HOLD_FILE_MAX - o)
         goto out;
     o += (size_t)n;
-    (void)unlink(tmp);
-    tfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (tfd < 0 || write(tfd, out, o) != (ssize_t)o || fsync(tfd) != 0 || rename(tmp, file) != 0) {
+    (void)os_unlink(tmp);
+    tfd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
+    if (tfd < 0 || os_write(tfd, out, o) != (long)o || os_fsync(tfd) != 0 ||
+        os_replace(tmp, file) != 0) {
         log_msg("http: cannot write the Retry-After hold file: %s", strerror(errno));
         if (tfd >= 0)
-            (void)unlink(tmp);
+            (void)os_unlink(tmp);
         goto out;
     }
 out:
     if (tfd >= 0)
-        close(tfd);
+        os_close(tfd);
     if (lfd >= 0)
-        close(lfd); /* releases the lock */
+        os_close(lfd); /* releases the lock */
     free(old);
     free(out);
 }
@@ -956,20 +947,20 @@ static void http_rl_file_set(const char *hold_file, const char *origin, const st
 {
     char file[1100], lock[1120], tmp[1120], *old = NULL, *out = NULL;
     size_t o = 0, p = 0, lines = 0;
-    ssize_t n;
+    long n;
     int lfd = -1, tfd = -1;
     long long now = now_wall_ms();
 
     if (http_rl_file(hold_file, file, sizeof(file)) != 0 ||
         snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock) ||
-        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, (long)getpid()) >= (int)sizeof(tmp))
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, os_getpid()) >= (int)sizeof(tmp))
         return;
     old = malloc(HTTP_HOLD_FILE_MAX);
     out = malloc(HTTP_HOLD_FILE_MAX);
     if (!old || !out)
         goto out;
-    lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
+    lfd = os_open_file(lock, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE);
+    if (lfd < 0 || os_lock_wait(lfd) != 0) {
         log_msg("http: cannot lock the rate-limit windows file: %s", strerror(errno));
         goto out;
     }
@@ -1000,18 +991,18 @@ static void http_rl_file_set(const char *hold_file, const char *origin, const st
     if (n < 0 || (size_t)n >= HTTP_HOLD_FILE_MAX - o)
         goto out;
     o += (size_t)n;
-    (void)unlink(tmp);
-    tfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (tfd < 0 || write(tfd, out, o) != (ssize_t)o || rename(tmp, file) != 0) {
+    (void)os_unlink(tmp);
+    tfd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
+    if (tfd < 0 || os_write(tfd, out, o) != (long)o || os_replace(tmp, file) != 0) {
         log_msg("http: cannot write the rate-limit windows file: %s", strerror(errno));
         if (tfd >= 0)
-            (void)unlink(tmp);
+            (void)os_unlink(tmp);
     }
 out:
     if (tfd >= 0)
-        close(tfd);
+        os_close(tfd);
     if (lfd >= 0)
-        close(lfd);
+        os_close(lfd);
     free(old);
     free(out);
 }
@@ -1190,6 +1181,24 @@ static int http_append_basic(struct curl_slist **l, const char *user, const char
     return 0;
 }
 
+/*
+ * 1 when libcurl's TLS backend is Schannel (the Windows build). Schannel checks revocation
+ * and fails closed when the CRL/OCSP responder cannot be reached (a private CA without one,
+ * a company proxy that re-signs TLS or blocks CRL downloads: curl issues 12239, 3727, 7664),
+ * so there CURLSSLOPT_REVOKE_BEST_EFFORT keeps the check wherever it can be made. Asked of
+ * curl's own feature report, not of the platform.
+ */
+static int http_tls_is_schannel(void)
+{
+    static int known = -1;
+
+    if (known < 0) {
+        const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+        known = v && v->ssl_version && strstr(v->ssl_version, "Schannel") != NULL;
+    }
+    return known;
+}
+
 static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *ctx,
                       struct curl_slist **hdrs, char *errbuf)
 {
@@ -1213,6 +1222,8 @@ static int http_setup(CURL *h, const struct http_request *req, struct http_ctx *
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
     if (o && o->ca_file && *o->ca_file)
         SET(CURLOPT_CAINFO, o->ca_file);
+    if (http_tls_is_schannel())
+        SET(CURLOPT_SSL_OPTIONS, (long)CURLSSLOPT_REVOKE_BEST_EFFORT);
     SET(CURLOPT_USERAGENT, "textus-host/" TH_VERSION);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -1989,19 +2000,11 @@ int http_wait_readable(int fd)
 int http_wait_readable_for(int fd, long ms)
 {
     long until = now_mono_ms() + (ms > 0 ? ms : 0), left;
-    struct pollfd pfd;
-    int r;
 
     if (http_running() && http_run(NULL, 0, fd, until > 0 ? until : 1) == 1)
         return 1;
     left = until - now_mono_ms();
     if (left <= 0)
         return 0;
-    pfd.fd = fd;
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    do
-        r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-    while (r < 0 && errno == EINTR);
-    return r > 0;
+    return os_wait_readable(fd, left > 60000 ? 60000 : (int)left) > 0;
 }

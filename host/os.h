@@ -8,7 +8,7 @@
  * platform: no #if on a platform macro outside os.h and os_*.c (tests/house/
  * test_platform.py counts them; its allowlist of files not moved yet may only shrink).
  *
- * Interface version 1 (OS_INTERFACE_VERSION): add functions, never change one's meaning.
+ * Interface version 2 (OS_INTERFACE_VERSION): add functions, never change one's meaning.
  * Conventions: paths and environment values are UTF-8; a file is an int descriptor (a C
  * runtime descriptor on Windows, whose HANDLE _get_osfhandle gives); functions return 0
  * (or a count) on success and -1 on failure with errno set (os_win.c maps GetLastError);
@@ -16,35 +16,24 @@
  * inherited, and every file or folder created here is owner-only (mode 0600/0700 on POSIX,
  * a protected DACL granting only the current user on Windows).
  *
- * Moved onto it (wave 1): now.c, term.c, log.c, frame.c, engine.c, main.c, doctor.c.
- * Still to move (wave 2; they keep a platform #include or #if until then), and what each
- * will use:
- *   paths.c        os_home_dir, os_data_dir (the state folder: $XDG_DATA_HOME or
- *                  ~/.local/share, ~/Library/Application Support, %LOCALAPPDATA%),
- *                  os_mkdir_private, os_stat (.private says owner-only), os_getenv
- *   store.c        os_open_file(OS_OPEN_CREATE|OS_OPEN_EXCL...), os_fsync, os_replace,
- *                  os_fsync_dir, os_lock/os_unlock, os_unlink, os_stat
- *   outbox.c       os_open_file, os_stat, os_mkdir_private, os_unlink, os_process_alive
- *                  (SQLite makes its own OS calls through its VFS)
- *   http.c         os_open_file, os_lock, os_fsync, os_replace, os_unlink (the token cache)
- *   config.c, cli_configure.c
- *                  os_isatty, os_term_echo (a secret typed without echo), os_access,
- *                  os_getenv
- *   protocol.c     os_wait_readable, os_stat
- *   cli_doctor.c   os_name, os_stat, os_unlink, os_chmod_private
- *   send.c, conversation.c
- *                  the clock through now.h; os_sleep_ms
- * [core]
+ * Moved onto it: wave 1 now.c, term.c, log.c, frame.c, engine.c, main.c, doctor.c; wave 2
+ * (interface version 2: os_fstat, os_lock_wait, os_term_echo, os_config_dir, ...) every other
+ * host file: none includes a POSIX-only header or tests a platform macro
+ * (tests/house/test_platform.py gates both). The executable exports the layer, so the engine
+ * and store modules call it too.
+ * [core, engine, store]
  */
 #ifndef TH_OS_H
 #define TH_OS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "common.h"
 
-#define OS_INTERFACE_VERSION 1
+#define OS_INTERFACE_VERSION 2
 
 /* ---- clock ------------------------------------------------------------------------------ */
 
@@ -114,7 +103,8 @@ enum os_open_flags {
     OS_OPEN_APPEND = 4,
     OS_OPEN_CREATE = 8,
     OS_OPEN_EXCL = 16,
-    OS_OPEN_TRUNC = 32
+    OS_OPEN_TRUNC = 32,
+    OS_OPEN_NONBLOCK = 64 /* POSIX: O_NONBLOCK (a FIFO does not hang the open); Windows: none */
 };
 
 /*
@@ -151,7 +141,7 @@ int os_fsync(int fd) TH_WUR;
 int os_replace(const char *from, const char *to) TH_WUR;
 /* Flush a folder's entries (POSIX: fsync of the folder; Windows: nothing to do, 0). */
 int os_fsync_dir(const char *dir) TH_WUR;
-int os_unlink(const char *path) TH_WUR;
+int os_unlink(const char *path); /* not TH_WUR: a best-effort removal is common */
 
 /* An exclusive lock on an open file, without waiting: 0, or -1 (errno EWOULDBLOCK if held). */
 int os_lock(int fd) TH_WUR;
@@ -173,12 +163,23 @@ struct os_stat {
        and Administrators, as root may read a 0600 file) */
     int is_private;
     int is_owner; /* owned by the current user */
+    /* interface version 2 (appended): what identifies one version of a file */
+    int64_t mtime_ns; /* modification time, ns since 1970 (Windows: 100 ns steps) */
+    int64_t ctime_ns; /* status change time (Windows: the NTFS change time, or 0) */
+    uint64_t dev;     /* device (Windows: volume serial number; 0 when not known) */
+    uint64_t ino;     /* inode (Windows: the file index; 0 when not known) */
+    long uid;         /* the owner's uid (Windows: 0 when is_owner, else -1) */
 };
 
 /* Stat a path; follow = 0 looks at a symbolic link itself (lstat). */
 int os_stat(struct os_stat *st, const char *path, int follow) TH_WUR;
 
-enum os_access_mode { OS_ACCESS_EXISTS = 0, OS_ACCESS_READ = 1, OS_ACCESS_EXEC = 2 };
+enum os_access_mode {
+    OS_ACCESS_EXISTS = 0,
+    OS_ACCESS_READ = 1,
+    OS_ACCESS_EXEC = 2,
+    OS_ACCESS_WRITE_DIR = 3 /* a folder we may create files in (W_OK | X_OK) */
+};
 /* 0 when path exists and (for READ/EXEC) the current user may read/run it, else -1. */
 int os_access(const char *path, enum os_access_mode mode);
 
@@ -243,6 +244,107 @@ struct os_exit {
  * child's pipes that are still open.
  */
 void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed);
+
+/* ---- interface version 2 (wave 2): appended ----------------------------------------------- */
+
+/* Stat an open file (fstat): the same fields as os_stat. */
+int os_fstat(struct os_stat *st, int fd) TH_WUR;
+
+/* An exclusive lock on an open file, waiting for it: 0, or -1 (EINTR: call again). */
+int os_lock_wait(int fd) TH_WUR;
+
+/* Make an open file owner-only (fchmod 0600; Windows: the protected DACL of os_chmod_private). */
+int os_fchmod_private(int fd) TH_WUR;
+
+/*
+ * Parse an IPv4 (v6 = 0: 4 bytes) or IPv6 (v6 = 1: 16 bytes) address in text form into out,
+ * network order (inet_pton): 1 parsed, 0 not an address of that family.
+ */
+int os_inet_pton(int v6, const char *text, unsigned char out[16]);
+
+/* The system for a report: uname's "sysname release machine" (Windows: "Windows 10.0.19045
+ * x86_64"). */
+int os_system_desc(char *out, size_t outsz) TH_WUR;
+
+/* The current folder (getcwd). */
+int os_getcwd(char *out, size_t outsz) TH_WUR;
+
+/* The current user's id for messages (POSIX: geteuid; Windows: 0). */
+long os_uid(void);
+
+/* 1 when path is absolute (POSIX: starts with /; Windows: C:\... or \\server\...). */
+int os_path_is_absolute(const char *path);
+
+/*
+ * The usable size of a block malloc() returned (malloc_usable_size, malloc_size, _msize),
+ * so that a wipe covers all of it. 0 for NULL.
+ */
+size_t os_block_size(void *p);
+
+/*
+ * Terminal echo of fd (stdin) off (on = 0) or back as it was (on = 1): input typed while off
+ * is not shown, a line is still read whole (POSIX: ECHO and ECHONL off, ICANON on;
+ * Windows: the console's ENABLE_ECHO_INPUT off, ENABLE_LINE_INPUT on). One saved state per
+ * process. 0 when done, -1 when fd is not a terminal (nothing changed).
+ */
+int os_term_echo(int fd, int on);
+
+/*
+ * The per-user folder for configuration, without "textus-host": $XDG_CONFIG_HOME or
+ * ~/.config (Linux), ~/Library/Application Support (macOS), %LOCALAPPDATA% (Windows).
+ */
+int os_config_dir(char *out, size_t outsz) TH_WUR;
+/* 1 where os_config_dir and os_data_dir are one folder by design (macOS, Windows), else 0. */
+int os_dirs_shared(void);
+
+/* Set or remove an environment variable (setenv/unsetenv; Windows: _putenv_s, which the C
+ * runtime's own time functions read). 0 or -1. */
+int os_setenv(const char *name, const char *value);
+int os_unsetenv(const char *name);
+
+/*
+ * The UTC offset in seconds of local, the wall-clock time localtime_r gave for instant t
+ * (POSIX: tm_gmtoff; Windows, whose struct tm has none: local read as UTC, minus t).
+ */
+long os_utc_offset(const struct tm *local, int64_t t);
+
+/*
+ * A stream that writes into memory (open_memstream): after os_memstream_close, *buf holds
+ * the text (malloc'd, NUL-terminated) and *len its length. Windows, whose C runtime has no
+ * such stream: a temporary file in the user's %TEMP% (owner-only, deleted when closed),
+ * read back on close. NULL / -1 on failure (then *buf is NULL).
+ */
+FILE *os_memstream_open(char **buf, size_t *len);
+int os_memstream_close(FILE *f) TH_WUR;
+
+/*
+ * A secret key wrapped for the current user at rest. Windows: DPAPI (CryptProtectData, user
+ * scope, no UI): 1, with the wrapped blob in *out (malloc'd, *outlen bytes; not secret).
+ * POSIX: 0 and *out NULL, the identity: the key file's owner-only mode (0600) is the
+ * protection, as before. -1 on failure.
+ */
+int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key,
+                   size_t keylen) TH_WUR;
+/*
+ * Unwrap a blob os_protect_key made into key (exactly keylen bytes): 0, or -1 (errno EINVAL
+ * for a blob of another user or machine or a damaged one; ENOTSUP where nothing is wrapped,
+ * POSIX). The plain copy DPAPI hands back is wiped before it is freed.
+ */
+int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob,
+                     size_t bloblen) TH_WUR;
+
+/*
+ * 1 when the C library's localtime follows TZ=":Area/City" from the IANA database (POSIX), 0
+ * when it cannot (Windows: the C runtime reads TZ as "EST5EDT" or nothing, and an IANA name
+ * silently gives UTC). Quiet hours check zones only where this is 1.
+ */
+int os_tz_names(void);
+
+/* End the process at once with code: no atexit handlers, no stdio flush (_exit). */
+void os_exit_now(int code) __attribute__((noreturn));
+
+/* End the process as a kill does (POSIX: SIGKILL, else _exit(137); Windows: 137). */
+void os_kill_self(void) __attribute__((noreturn));
 
 /* ==== registry (issue P item 4: install, uninstall, doctor) — appended block ============== */
 

@@ -9,6 +9,7 @@
 
 #ifndef _WIN32
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -34,8 +35,12 @@
 #include <sys/prctl.h>
 #endif
 #ifdef __APPLE__
+#include <malloc/malloc.h>
 #include <mach-o/dyld.h>
+#else
+#include <malloc.h>
 #endif
+#include <termios.h>
 
 /* ---- clock ------------------------------------------------------------------------------ */
 
@@ -178,11 +183,12 @@ int os_home_dir(char *out, size_t outsz)
     const char *home = getenv("HOME");
     struct passwd *pw;
 
-    if (!home || !*home) {
+    /* an absolute $HOME, else the account's (a relative one is never taken) */
+    if (!home || home[0] != '/') {
         pw = getpwuid(getuid());
         home = pw ? pw->pw_dir : NULL;
     }
-    if (!home || !*home) {
+    if (!home || home[0] != '/') {
         errno = ENOENT;
         return -1;
     }
@@ -237,6 +243,8 @@ int os_open_file(const char *path, unsigned flags)
         oflags |= O_EXCL;
     if (flags & OS_OPEN_TRUNC)
         oflags |= O_TRUNC;
+    if (flags & OS_OPEN_NONBLOCK)
+        oflags |= O_NONBLOCK;
     return open(path, oflags, 0600);
 }
 
@@ -361,12 +369,19 @@ int os_chmod_private(const char *path, int is_dir)
     return chmod(path, is_dir ? 0700 : 0600);
 }
 
-int os_stat(struct os_stat *st, const char *path, int follow)
-{
-    struct stat sb;
+#define OS_NSEC(ts) ((int64_t)(ts).tv_sec * 1000000000LL + (ts).tv_nsec)
+#ifdef __APPLE__
+#define OS_MTIM(sb) OS_NSEC((sb).st_mtimespec)
+#define OS_CTIM(sb) OS_NSEC((sb).st_ctimespec)
+#else
+#define OS_MTIM(sb) OS_NSEC((sb).st_mtim)
+#define OS_CTIM(sb) OS_NSEC((sb).st_ctim)
+#endif
 
-    if ((follow ? stat(path, &sb) : lstat(path, &sb)) != 0)
-        return -1;
+static void os_stat_fill(struct os_stat *st, const struct stat *sbp)
+{
+    const struct stat sb = *sbp;
+
     st->kind = S_ISREG(sb.st_mode)   ? OS_KIND_FILE
                : S_ISDIR(sb.st_mode) ? OS_KIND_DIR
                : S_ISLNK(sb.st_mode) ? OS_KIND_LINK
@@ -376,12 +391,39 @@ int os_stat(struct os_stat *st, const char *path, int follow)
     st->mode = (unsigned)(sb.st_mode & 07777);
     st->is_private = (sb.st_mode & 077) == 0;
     st->is_owner = sb.st_uid == geteuid();
+    st->mtime_ns = OS_MTIM(sb);
+    st->ctime_ns = OS_CTIM(sb);
+    st->dev = (uint64_t)sb.st_dev;
+    st->ino = (uint64_t)sb.st_ino;
+    st->uid = (long)sb.st_uid;
+}
+
+int os_stat(struct os_stat *st, const char *path, int follow)
+{
+    struct stat sb;
+
+    if ((follow ? stat(path, &sb) : lstat(path, &sb)) != 0)
+        return -1;
+    os_stat_fill(st, &sb);
+    return 0;
+}
+
+int os_fstat(struct os_stat *st, int fd)
+{
+    struct stat sb;
+
+    if (fstat(fd, &sb) != 0)
+        return -1;
+    os_stat_fill(st, &sb);
     return 0;
 }
 
 int os_access(const char *path, enum os_access_mode mode)
 {
-    int m = mode == OS_ACCESS_READ ? R_OK : mode == OS_ACCESS_EXEC ? X_OK : F_OK;
+    int m = mode == OS_ACCESS_READ        ? R_OK
+            : mode == OS_ACCESS_EXEC      ? X_OK
+            : mode == OS_ACCESS_WRITE_DIR ? W_OK | X_OK
+                                          : F_OK;
 
     return access(path, m) == 0 ? 0 : -1;
 }
@@ -551,6 +593,175 @@ done:
     c->out_fd = -1;
     ex->code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     ex->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* ---- interface version 2 ---------------------------------------------------------------- */
+
+int os_lock_wait(int fd)
+{
+    return flock(fd, LOCK_EX);
+}
+
+int os_fchmod_private(int fd)
+{
+    return fchmod(fd, 0600);
+}
+
+int os_inet_pton(int v6, const char *text, unsigned char out[16])
+{
+    return inet_pton(v6 ? AF_INET6 : AF_INET, text, out) == 1;
+}
+
+int os_system_desc(char *out, size_t outsz)
+{
+    struct utsname u;
+
+    if (uname(&u) != 0)
+        return -1;
+    return snprintf(out, outsz, "%s %s %s", u.sysname, u.release, u.machine) < (int)outsz ? 0 : -1;
+}
+
+int os_getcwd(char *out, size_t outsz)
+{
+    return getcwd(out, outsz) ? 0 : -1;
+}
+
+long os_uid(void)
+{
+    return (long)geteuid();
+}
+
+int os_path_is_absolute(const char *path)
+{
+    return path && path[0] == '/';
+}
+
+size_t os_block_size(void *p)
+{
+    if (!p)
+        return 0;
+#ifdef __APPLE__
+    return malloc_size(p);
+#else
+    return malloc_usable_size(p);
+#endif
+}
+
+static struct termios os_term_saved;
+static int os_term_saved_fd = -1;
+
+int os_term_echo(int fd, int on)
+{
+    struct termios quiet;
+
+    if (on) {
+        if (os_term_saved_fd != fd)
+            return -1;
+        os_term_saved_fd = -1;
+        return tcsetattr(fd, TCSADRAIN, &os_term_saved);
+    }
+    if (tcgetattr(fd, &os_term_saved) != 0)
+        return -1;
+    quiet = os_term_saved;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+    quiet.c_lflag |= ICANON;
+    if (tcsetattr(fd, TCSADRAIN, &quiet) != 0)
+        return -1;
+    os_term_saved_fd = fd;
+    return 0;
+}
+
+int os_config_dir(char *out, size_t outsz)
+{
+    char home[PATH_MAX];
+    int n;
+#ifdef __APPLE__
+    if (os_home_dir(home, sizeof(home)) != 0)
+        return -1;
+    n = snprintf(out, outsz, "%s/Library/Application Support", home);
+#else
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    if (xdg && xdg[0] == '/') {
+        n = snprintf(out, outsz, "%s", xdg);
+    } else {
+        if (os_home_dir(home, sizeof(home)) != 0)
+            return -1;
+        n = snprintf(out, outsz, "%s/.config", home);
+    }
+#endif
+    return n > 0 && (size_t)n < outsz ? 0 : -1;
+}
+
+int os_dirs_shared(void)
+{
+#ifdef __APPLE__
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int os_setenv(const char *name, const char *value)
+{
+    return setenv(name, value, 1);
+}
+
+int os_unsetenv(const char *name)
+{
+    return unsetenv(name);
+}
+
+long os_utc_offset(const struct tm *local, int64_t t)
+{
+    (void)t;
+    return (long)local->tm_gmtoff;
+}
+
+FILE *os_memstream_open(char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    return open_memstream(buf, len);
+}
+
+int os_memstream_close(FILE *f)
+{
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key, size_t keylen)
+{
+    (void)key;
+    (void)keylen;
+    *out = NULL;
+    *outlen = 0;
+    return 0;
+}
+
+int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob, size_t bloblen)
+{
+    (void)key;
+    (void)keylen;
+    (void)blob;
+    (void)bloblen;
+    errno = ENOTSUP;
+    return -1;
+}
+
+int os_tz_names(void)
+{
+    return 1;
+}
+
+void os_exit_now(int code)
+{
+    _exit(code);
+}
+
+void os_kill_self(void)
+{
+    raise(SIGKILL);
+    _exit(137);
 }
 
 /* ==== registry (issue P item 4) — appended block, see os.h: no registry on POSIX ========== */

@@ -17,15 +17,21 @@
 #ifdef _WIN32
 
 #define WIN32_LEAN_AND_MEAN
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 
+#include <aclapi.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
+#include <malloc.h>
 #include <sddl.h>
+#include <wincrypt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <wchar.h>
 
@@ -56,6 +62,7 @@ static void os_set_errno(DWORD e)
         break;
     case ERROR_BROKEN_PIPE:
     case ERROR_NO_DATA:
+    case ERROR_PIPE_NOT_CONNECTED:
         errno = EPIPE;
         break;
     case ERROR_NOT_ENOUGH_MEMORY:
@@ -477,7 +484,16 @@ int os_close(int fd)
 
 long os_write(int fd, const void *buf, size_t len)
 {
-    return (long)_write(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+    long n = (long)_write(fd, buf, len > 0x40000000u ? 0x40000000u : (unsigned)len);
+
+    /* a reader that went away: the C runtime says EINVAL for ERROR_PIPE_NOT_CONNECTED (what
+       Wine gives for a Unix pipe whose reader closed) and may for ERROR_NO_DATA */
+    if (n < 0) {
+        DWORD e = GetLastError();
+        if (e == ERROR_BROKEN_PIPE || e == ERROR_NO_DATA || e == ERROR_PIPE_NOT_CONNECTED)
+            errno = EPIPE;
+    }
+    return n;
 }
 
 static int os_write_all(int fd, const char *p, size_t len)
@@ -699,16 +715,32 @@ int os_fsync(int fd)
     return 0;
 }
 
+/* 40 tries, 5 ms more each time: about 4 s in all before a replace gives up */
+#define OS_REPLACE_TRIES 40
+
 int os_replace(const char *from, const char *to)
 {
     wchar_t *wf = os_wide(from), *wt = os_wide(to);
     int rc = -1;
 
     if (wf && wt) {
-        if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-            rc = 0;
-        else
-            os_set_errno(GetLastError());
+        /* Windows refuses to replace a file another process has open (a reader of the store,
+           for a moment) with ERROR_ACCESS_DENIED or a sharing violation: retry for a while,
+           as SQLite's os_win.c does (winRetryIoerr), before calling it a failure */
+        int tries;
+        for (tries = 0; tries < OS_REPLACE_TRIES; tries++) {
+            DWORD e;
+            if (MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+                rc = 0;
+                break;
+            }
+            e = GetLastError();
+            os_set_errno(e);
+            if (e != ERROR_ACCESS_DENIED && e != ERROR_SHARING_VIOLATION &&
+                e != ERROR_LOCK_VIOLATION)
+                break;
+            Sleep((DWORD)(5 * (tries + 1)));
+        }
     }
     free(wf);
     free(wt);
@@ -803,24 +835,20 @@ int os_chmod_private(const char *path, int is_dir)
  * Administrators group, who can take any file anyway: as root with 0600 on POSIX), and
  * whether the user owns it. Under Wine the DACL read back is made from the Unix mode.
  */
-static void os_check_private(struct os_stat *st, const wchar_t *w)
+static void os_check_private_sd(struct os_stat *st, PSECURITY_DESCRIPTOR sd)
 {
-    DWORD need = 0;
-    PSECURITY_DESCRIPTOR sd;
     wchar_t *me = os_user_sid_string();
     PSID my_sid = NULL, owner = NULL;
     PACL dacl = NULL;
     BOOL present = FALSE, defaulted = FALSE;
 
     st->is_private = st->is_owner = 0;
-    GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, NULL, 0, &need);
-    if (!me || need == 0 || !(sd = malloc(need)) || !ConvertStringSidToSidW(me, &my_sid)) {
+    if (!me || !ConvertStringSidToSidW(me, &my_sid)) {
         if (me)
             LocalFree(me);
         return;
     }
-    if (GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, sd, need,
-                         &need)) {
+    {
         if (GetSecurityDescriptorOwner(sd, &owner, &defaulted) && owner)
             st->is_owner = EqualSid(owner, my_sid);
         if (GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) && present && dacl) {
@@ -839,9 +867,23 @@ static void os_check_private(struct os_stat *st, const wchar_t *w)
             }
         }
     }
-    free(sd);
     LocalFree(my_sid);
     LocalFree(me);
+}
+
+static void os_check_private(struct os_stat *st, const wchar_t *w)
+{
+    DWORD need = 0;
+    PSECURITY_DESCRIPTOR sd;
+
+    st->is_private = st->is_owner = 0;
+    GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, NULL, 0, &need);
+    if (need == 0 || !(sd = malloc(need)))
+        return;
+    if (GetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, sd, need,
+                         &need))
+        os_check_private_sd(st, sd);
+    free(sd);
 }
 
 int os_stat(struct os_stat *st, const char *path, int follow)
@@ -888,7 +930,28 @@ int os_stat(struct os_stat *st, const char *path, int follow)
                : (attrs & FILE_ATTRIBUTE_DEVICE) != 0u ? OS_KIND_OTHER
                                                        : OS_KIND_FILE;
     st->mtime_ms = (int64_t)((t.QuadPart - 116444736000000000ULL) / 10000ULL);
+    st->mtime_ns = (int64_t)(t.QuadPart - 116444736000000000ULL) * 100;
+    st->ctime_ns = 0;
+    st->dev = st->ino = 0;
+    if (st->kind == OS_KIND_FILE) {
+        /* the identity (volume serial, file index) and change time, as os_fstat gives them:
+           store_changed tells a replaced file by them */
+        HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+        FILE_BASIC_INFO bi;
+        if (h != INVALID_HANDLE_VALUE) {
+            if (GetFileInformationByHandle(h, &bh)) {
+                st->dev = bh.dwVolumeSerialNumber;
+                st->ino = ((uint64_t)bh.nFileIndexHigh << 32) | bh.nFileIndexLow;
+            }
+            if (GetFileInformationByHandleEx(h, FileBasicInfo, &bi, sizeof(bi)))
+                st->ctime_ns = (int64_t)(bi.ChangeTime.QuadPart - 116444736000000000LL) * 100;
+            CloseHandle(h);
+        }
+    }
     os_check_private(st, w);
+    st->uid = st->is_owner ? 0 : -1;
     st->mode = st->kind == OS_KIND_DIR ? (st->is_private ? 0700u : 0777u)
                                        : (st->is_private ? 0600u : 0666u);
     free(w);
@@ -910,6 +973,12 @@ int os_access(const char *path, enum os_access_mode mode)
         rc = 0;
     } else if (mode == OS_ACCESS_EXEC) {
         rc = (attrs & FILE_ATTRIBUTE_DIRECTORY) ? -1 : 0;
+    } else if (mode == OS_ACCESS_WRITE_DIR) {
+        /* a folder's read-only attribute means nothing to Windows; its DACL decides, and
+           creating the file then says so */
+        rc = (attrs & FILE_ATTRIBUTE_DIRECTORY) ? 0 : -1;
+        if (rc != 0)
+            errno = ENOTDIR;
     } else {
         HANDLE h =
             CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
@@ -1140,6 +1209,316 @@ void os_child_wait(struct os_exit *ex, struct os_child *c, int ms, int *killed)
     if (c->out_fd >= 0)
         _close(c->out_fd);
     c->out_fd = -1;
+}
+
+/* ---- interface version 2 ---------------------------------------------------------------- */
+
+int os_fstat(struct os_stat *st, int fd)
+{
+    HANDLE h = os_handle(fd);
+    BY_HANDLE_FILE_INFORMATION bh;
+    ULARGE_INTEGER t;
+    PSECURITY_DESCRIPTOR sd = NULL;
+
+    if (h == INVALID_HANDLE_VALUE || !GetFileInformationByHandle(h, &bh)) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    t.LowPart = bh.ftLastWriteTime.dwLowDateTime;
+    t.HighPart = bh.ftLastWriteTime.dwHighDateTime;
+    st->size = ((uint64_t)bh.nFileSizeHigh << 32) | bh.nFileSizeLow;
+    st->kind = (bh.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ? OS_KIND_LINK
+               : (bh.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)   ? OS_KIND_DIR
+                                                                    : OS_KIND_FILE;
+    st->mtime_ms = (int64_t)((t.QuadPart - 116444736000000000ULL) / 10000ULL);
+    st->mtime_ns = (int64_t)(t.QuadPart - 116444736000000000ULL) * 100;
+    st->ctime_ns = 0;
+    {
+        FILE_BASIC_INFO bi;
+        if (GetFileInformationByHandleEx(h, FileBasicInfo, &bi, sizeof(bi)))
+            st->ctime_ns = (int64_t)(bi.ChangeTime.QuadPart - 116444736000000000LL) * 100;
+    }
+    st->dev = bh.dwVolumeSerialNumber;
+    st->ino = ((uint64_t)bh.nFileIndexHigh << 32) | bh.nFileIndexLow;
+    st->is_private = st->is_owner = 0;
+    if (GetSecurityInfo(h, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                        NULL, NULL, NULL, NULL, &sd) == ERROR_SUCCESS) {
+        os_check_private_sd(st, sd);
+        LocalFree(sd);
+    }
+    st->mode = st->kind == OS_KIND_DIR ? (st->is_private ? 0700u : 0777u)
+                                       : (st->is_private ? 0600u : 0666u);
+    st->uid = st->is_owner ? 0 : -1;
+    return 0;
+}
+
+int os_lock_wait(int fd)
+{
+    OVERLAPPED ov;
+
+    memset(&ov, 0, sizeof(ov));
+    if (!LockFileEx(os_handle(fd), LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &ov)) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    return 0;
+}
+
+int os_fchmod_private(int fd)
+{
+    /* a descriptor's handle has no WRITE_DAC: set the DACL by the file's own final path */
+    wchar_t w[OS_WPATH_MAX];
+    PSECURITY_DESCRIPTOR sd;
+    DWORD n = GetFinalPathNameByHandleW(os_handle(fd), w, OS_WPATH_MAX, 0);
+    int rc = -1;
+
+    if (n == 0 || n >= OS_WPATH_MAX) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    sd = os_private_sd(0);
+    if (sd &&
+        SetFileSecurityW(w, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, sd))
+        rc = 0;
+    else
+        os_set_errno(sd ? GetLastError() : ERROR_ACCESS_DENIED);
+    if (sd)
+        LocalFree(sd);
+    return rc;
+}
+
+int os_inet_pton(int v6, const char *text, unsigned char out[16])
+{
+    return inet_pton(v6 ? AF_INET6 : AF_INET, text, out) == 1;
+}
+
+int os_system_desc(char *out, size_t outsz)
+{
+    /* GetVersionEx lies without a manifest; RtlGetVersion (ntdll) tells the truth */
+    typedef LONG(WINAPI * rtl_get_version)(OSVERSIONINFOW *);
+    OSVERSIONINFOW v;
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    rtl_get_version get = nt ? (rtl_get_version)(void *)GetProcAddress(nt, "RtlGetVersion") : NULL;
+
+    memset(&v, 0, sizeof(v));
+    v.dwOSVersionInfoSize = sizeof(v);
+    if (!get || get(&v) != 0)
+        return snprintf(out, outsz, "Windows unknown x86_64") < (int)outsz ? 0 : -1;
+    return snprintf(out, outsz, "Windows %lu.%lu.%lu x86_64", (unsigned long)v.dwMajorVersion,
+                    (unsigned long)v.dwMinorVersion, (unsigned long)v.dwBuildNumber) < (int)outsz
+               ? 0
+               : -1;
+}
+
+int os_getcwd(char *out, size_t outsz)
+{
+    wchar_t w[OS_WPATH_MAX];
+    DWORD n = GetCurrentDirectoryW(OS_WPATH_MAX, w);
+    size_t i;
+
+    if (n == 0 || n >= OS_WPATH_MAX) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    if (os_narrow(out, outsz, w) != 0)
+        return -1;
+    for (i = 0; out[i]; i++)
+        if (out[i] == '\\')
+            out[i] = '/';
+    return 0;
+}
+
+long os_uid(void)
+{
+    return 0;
+}
+
+int os_path_is_absolute(const char *path)
+{
+    if (!path)
+        return 0;
+    if (((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) &&
+        path[1] == ':' && (path[2] == '\\' || path[2] == '/'))
+        return 1;
+    return (path[0] == '\\' || path[0] == '/') && (path[1] == '\\' || path[1] == '/');
+}
+
+size_t os_block_size(void *p)
+{
+    return p ? _msize(p) : 0;
+}
+
+static DWORD os_term_saved_mode;
+static int os_term_saved_fd = -1;
+
+int os_term_echo(int fd, int on)
+{
+    HANDLE h = os_handle(fd);
+    DWORD mode;
+
+    if (on) {
+        if (os_term_saved_fd != fd)
+            return -1;
+        os_term_saved_fd = -1;
+        return SetConsoleMode(h, os_term_saved_mode) ? 0 : -1;
+    }
+    if (h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode))
+        return -1;
+    os_term_saved_mode = mode;
+    if (!SetConsoleMode(h, (mode & ~(DWORD)ENABLE_ECHO_INPUT) | ENABLE_LINE_INPUT))
+        return -1;
+    os_term_saved_fd = fd;
+    return 0;
+}
+
+int os_config_dir(char *out, size_t outsz)
+{
+    return os_data_dir(out, outsz);
+}
+
+int os_dirs_shared(void)
+{
+    return 1;
+}
+
+int os_setenv(const char *name, const char *value)
+{
+    return _putenv_s(name, value) == 0 ? 0 : -1;
+}
+
+int os_unsetenv(const char *name)
+{
+    return _putenv_s(name, "") == 0 ? 0 : -1; /* an empty value removes it */
+}
+
+long os_utc_offset(const struct tm *local, int64_t t)
+{
+    struct tm copy = *local;
+
+    return (long)(_mkgmtime64(&copy) - (__time64_t)t);
+}
+
+/* One memory stream at a time (doctor's report): where its text goes on close. */
+static FILE *os_mem_file;
+static char **os_mem_buf;
+static size_t *os_mem_len;
+
+FILE *os_memstream_open(char **buf, size_t *len)
+{
+    wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+    int fd;
+
+    *buf = NULL;
+    *len = 0;
+    if (os_mem_file || !GetTempPathW(MAX_PATH + 1, dir) || !GetTempFileNameW(dir, L"th", 0, name))
+        return NULL;
+    /* _O_TEMPORARY: deleted when the last descriptor closes; _O_SHORT_LIVED: kept in memory */
+    fd = _wopen(name, _O_RDWR | _O_BINARY | _O_TRUNC | _O_TEMPORARY | _O_SHORT_LIVED | _O_NOINHERIT,
+                _S_IREAD | _S_IWRITE);
+    if (fd < 0) {
+        DeleteFileW(name);
+        return NULL;
+    }
+    if (os_fchmod_private(fd) != 0) { /* owner-only, or not at all */
+        _close(fd);
+        return NULL;
+    }
+    os_mem_file = _fdopen(fd, "w+b");
+    if (!os_mem_file) {
+        _close(fd);
+        return NULL;
+    }
+    os_mem_buf = buf;
+    os_mem_len = len;
+    return os_mem_file;
+}
+
+int os_memstream_close(FILE *f)
+{
+    long n;
+    char *b = NULL;
+    int rc = -1;
+
+    if (!f || f != os_mem_file)
+        return -1;
+    if (fflush(f) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (b = malloc((size_t)n + 1)) != NULL && fread(b, 1, (size_t)n, f) == (size_t)n) {
+        b[n] = '\0';
+        *os_mem_buf = b;
+        *os_mem_len = (size_t)n;
+        b = NULL;
+        rc = 0;
+    }
+    free(b);
+    fclose(f);
+    os_mem_file = NULL;
+    return rc;
+}
+
+int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key, size_t keylen)
+{
+    DATA_BLOB in, blob;
+
+    *out = NULL;
+    *outlen = 0;
+    in.pbData = (BYTE *)key;
+    in.cbData = (DWORD)keylen;
+    memset(&blob, 0, sizeof(blob));
+    if (!CryptProtectData(&in, L"textus-host store key", NULL, NULL, NULL,
+                          CRYPTPROTECT_UI_FORBIDDEN, &blob)) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    *out = malloc(blob.cbData);
+    if (*out) {
+        memcpy(*out, blob.pbData, blob.cbData);
+        *outlen = blob.cbData;
+    }
+    LocalFree(blob.pbData);
+    if (!*out) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 1;
+}
+
+int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob, size_t bloblen)
+{
+    DATA_BLOB in, plain;
+    int rc = -1;
+
+    in.pbData = (BYTE *)blob;
+    in.cbData = (DWORD)bloblen;
+    memset(&plain, 0, sizeof(plain));
+    if (!CryptUnprotectData(&in, NULL, NULL, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN, &plain)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (plain.cbData == keylen) {
+        memcpy(key, plain.pbData, keylen);
+        rc = 0;
+    } else {
+        errno = EINVAL;
+    }
+    SecureZeroMemory(plain.pbData, plain.cbData);
+    LocalFree(plain.pbData);
+    return rc;
+}
+
+int os_tz_names(void)
+{
+    return 0;
+}
+
+void os_exit_now(int code)
+{
+    _exit(code);
+}
+
+void os_kill_self(void)
+{
+    TerminateProcess(GetCurrentProcess(), 137);
+    _exit(137);
 }
 
 /* ==== registry (issue P item 4) — appended block, see os.h ================================ */

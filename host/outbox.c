@@ -7,21 +7,17 @@
 #include "common.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
 
 #include "now.h"
+#include "os.h"
 #include "utf8.h"
 
 #define OB_BUSY_TIMEOUT_MS 10000
@@ -296,7 +292,7 @@ static int ob_mkparent(const char *path, struct err *e)
     if (!slash || slash == dir)
         return 0;
     *slash = '\0';
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    if (os_mkdir_private(dir) != 0 && errno != EEXIST) {
         err_set(e, ERR_STORE_IO, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
@@ -306,14 +302,13 @@ static int ob_mkparent(const char *path, struct err *e)
 /* Create the database file 0600 before SQLite does (SQLite copies its mode to -wal and -shm). */
 static int ob_create_file(const char *path, struct err *e)
 {
-    struct stat sb;
+    struct os_stat sb;
     int fd;
 
     /* the usual case, one lstat: our regular file, 0600 (SQLite opens it next) */
-    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
-        (sb.st_mode & 077) == 0)
+    if (os_stat(&sb, path, 0) == 0 && sb.kind == OS_KIND_FILE && sb.is_owner && sb.is_private)
         return 0;
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd = os_open_file(path, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE);
 
     if (fd < 0) {
         if (errno == ELOOP || errno == EMLINK) /* O_NOFOLLOW met a symlink (Linux, macOS / BSD) */
@@ -325,18 +320,18 @@ static int ob_create_file(const char *path, struct err *e)
             err_set(e, ERR_STORE_IO, "cannot open the outbox %s: %s", path, strerror(errno));
         return -1;
     }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
+    if (os_fstat(&sb, fd) != 0 || sb.kind != OS_KIND_FILE) {
+        os_close(fd);
         err_set(e, ERR_STORE_IO, "the outbox %s is not a regular file", path);
         return -1;
     }
-    if ((sb.st_mode & 077) != 0 && fchmod(fd, 0600) != 0) {
-        close(fd);
+    if (!sb.is_private && os_fchmod_private(fd) != 0) {
+        os_close(fd);
         err_set(e, ERR_STORE_PERMISSIONS, "the outbox %s is readable by others; run: chmod 600 %s",
                 path, path);
         return -1;
     }
-    close(fd);
+    os_close(fd);
     return 0;
 }
 
@@ -641,13 +636,13 @@ int outbox_refresh_marker(struct outbox *ob, struct err *e)
     if (ob_work_count(ob, &n, e) != 0)
         return -1;
     if (n > 0) {
-        struct stat sb;
-        if (lstat(ob->marker, &sb) == 0 && S_ISREG(sb.st_mode))
+        struct os_stat sb;
+        if (os_stat(&sb, ob->marker, 0) == 0 && sb.kind == OS_KIND_FILE)
             return 0; /* already there (stat rather than open: this runs at every commit) */
-        fd = open(ob->marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        fd = os_open_file(ob->marker, OS_OPEN_WRITE | OS_OPEN_CREATE);
         if (fd >= 0)
-            close(fd);
-    } else if (unlink(ob->marker) != 0 && errno != ENOENT) {
+            os_close(fd);
+    } else if (os_unlink(ob->marker) != 0 && errno != ENOENT) {
         err_set(e, ERR_STORE_IO, "cannot remove %s: %s", ob->marker, strerror(errno));
         return -1;
     }
@@ -866,13 +861,13 @@ int outbox_lookup(struct outbox *ob, const struct outbox_req *req, struct outbox
 
 int outbox_entry_busy(const struct outbox_entry *en)
 {
-    pid_t pid = (pid_t)en->owner_pid;
+    long pid = (long)en->owner_pid;
 
-    if (en->owner_pid <= 0 || pid == getpid())
+    if (en->owner_pid <= 0 || pid == os_getpid())
         return 0;
     if (en->lease_until_ms <= outbox_now_ms())
         return 0;
-    if (kill(pid, 0) != 0 && errno == ESRCH)
+    if (!os_process_alive(pid))
         return 0;
     return 1;
 }
@@ -908,7 +903,7 @@ int outbox_journal_intent(struct outbox *ob, const struct outbox_req *req, struc
     sqlite3_bind_int64(st, 6, now);
     sqlite3_bind_blob(st, 7, sto, (int)lto, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, sbody, (int)lbody, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)os_getpid());
     sqlite3_bind_int64(st, 10, now + ob->lease_ms);
     sqlite3_bind_text(st, 11, req->schedule ? "schedule" : "send", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 12, req->schedule ? req->send_at_ms : 0);
@@ -995,7 +990,7 @@ static int ob_mark_sent(struct outbox *ob, const char *request_id, const char *m
     sqlite3_bind_blob(st, 6, snote, (int)lnote, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, ob->lease_ms);
     sqlite3_bind_int(st, 8, claim_note ? 1 : 0);
-    sqlite3_bind_int64(st, 9, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)os_getpid());
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
     changed = sqlite3_changes(ob->db);
@@ -1106,7 +1101,7 @@ static int ob_claim_locked(struct outbox *ob, const char *request_id, int for_no
             *prior_attempts = en.note_attempts;
             /* a claim taken over (its owner's lease ran out, or the owner is gone): whatever
              * that owner did may have landed, so the new owner looks before posting */
-            if (en.owner_pid > 0 && (pid_t)en.owner_pid != getpid() && *prior_attempts < 1)
+            if (en.owner_pid > 0 && (long)en.owner_pid != os_getpid() && *prior_attempts < 1)
                 *prior_attempts = 1;
         }
     } else if (en.send_state != OUTBOX_SEND_INTENT && en.send_state != OUTBOX_SEND_UNKNOWN) {
@@ -1121,7 +1116,7 @@ static int ob_claim_locked(struct outbox *ob, const char *request_id, int for_no
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)os_getpid());
     sqlite3_bind_int64(st, 3, now + ob->lease_ms);
     sqlite3_bind_int64(st, 4, now);
     if (sqlite3_step(st) != SQLITE_DONE)
@@ -1185,7 +1180,7 @@ int outbox_note_renew(struct outbox *ob, const char *request_id, struct err *e)
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, ob->lease_ms);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)os_getpid());
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
     changed = sqlite3_changes(ob->db);
@@ -1213,7 +1208,7 @@ int outbox_note_failed(struct outbox *ob, const char *request_id, int stop, cons
     char next[32], pid[24];
 
     snprintf(next, sizeof(next), "%lld", (long long)next_attempt_ms);
-    snprintf(pid, sizeof(pid), "%lld", (long long)getpid());
+    snprintf(pid, sizeof(pid), "%lld", (long long)os_getpid());
     /* only the claim's holder: a failure must not release a claim another process took over */
     return ob_update(ob, 0,
                      "UPDATE journal SET note_state = ?3, last_error = ?4,"
@@ -2192,7 +2187,7 @@ static int ob_bulk_update(struct outbox *ob, int durable, const char *sql, const
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, outbox_now_ms());
     if (sqlite3_bind_parameter_count(st) >= 3)
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)os_getpid());
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
     changed = sqlite3_changes(ob->db);
@@ -2279,7 +2274,7 @@ int outbox_bulk_claim(struct outbox *ob, const char *request_id, struct err *e)
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)os_getpid());
     sqlite3_bind_int64(st, 3, outbox_now_ms() + OUTBOX_LEASE_MS);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;

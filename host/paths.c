@@ -5,23 +5,18 @@
 #include "paths.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "os.h"
 
 static const char *paths_home(void)
 {
-    const char *home = getenv("HOME");
-    struct passwd *pw;
+    static char home[PATHS_MAX];
 
-    if (home && home[0] == '/')
+    if (os_home_dir(home, sizeof(home)) == 0 && os_path_is_absolute(home))
         return home;
-    pw = getpwuid(getuid());
-    if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
-        return pw->pw_dir;
     return NULL;
 }
 
@@ -36,36 +31,16 @@ static int paths_join(char *out, const char *dir, const char *name, struct err *
     return 0;
 }
 
-#ifndef __APPLE__
-/* An XDG base directory: $var when absolute (relative values are ignored, as the spec says). */
-static int paths_xdg(char *out, const char *var, const char *home, const char *fallback,
-                     struct err *e)
-{
-    const char *v = getenv(var);
-    char base[PATHS_MAX];
-    int n;
-
-    if (v && v[0] == '/')
-        n = snprintf(base, sizeof(base), "%s", v);
-    else
-        n = snprintf(base, sizeof(base), "%s/%s", home, fallback);
-    if (n < 0 || (size_t)n >= sizeof(base)) {
-        err_set(e, ERR_INVALID_CONFIG, "$%s or $HOME is too long", var);
-        return -1;
-    }
-    return paths_join(out, base, "textus-host", e);
-}
-#endif
-
 int paths_resolve(struct paths *out, struct err *e)
 {
-    const char *root = getenv("TEXTUS_HOST_HOME");
+    const char *root = os_getenv("TEXTUS_HOST_HOME");
     const char *home;
+    char base[PATHS_MAX], data[PATHS_MAX];
 
     memset(out, 0, sizeof(*out));
     if (root && *root) {
         size_t n = strlen(root);
-        if (root[0] != '/') {
+        if (!os_path_is_absolute(root)) {
             err_set(e, ERR_INVALID_CONFIG, "TEXTUS_HOST_HOME must be an absolute path (it is '%s')",
                     root);
             return -1;
@@ -86,22 +61,15 @@ int paths_resolve(struct paths *out, struct err *e)
                     "cannot find the home directory: set HOME or TEXTUS_HOST_HOME");
             return -1;
         }
-#ifdef __APPLE__
-        {
-            int n1 = snprintf(out->config_dir, PATHS_MAX,
-                              "%s/Library/Application Support/textus-host", home);
-            int n2 = snprintf(out->data_dir, PATHS_MAX,
-                              "%s/Library/Application Support/textus-host-data", home);
-            if (n1 < 0 || n1 >= PATHS_MAX || n2 < 0 || n2 >= PATHS_MAX) {
-                err_set(e, ERR_INVALID_CONFIG, "$HOME is too long");
-                return -1;
-            }
-        }
-#else
-        if (paths_xdg(out->config_dir, "XDG_CONFIG_HOME", home, ".config", e) ||
-            paths_xdg(out->data_dir, "XDG_DATA_HOME", home, ".local/share", e))
+        if (os_config_dir(base, sizeof(base)) != 0 || os_data_dir(data, sizeof(data)) != 0) {
+            err_set(e, ERR_INVALID_CONFIG, "$XDG_CONFIG_HOME, $XDG_DATA_HOME or $HOME is too long");
             return -1;
-#endif
+        }
+        /* one folder for both (macOS, Windows): the data gets a name of its own */
+        if (paths_join(out->config_dir, base, "textus-host", e) ||
+            paths_join(out->data_dir, data, os_dirs_shared() ? "textus-host-data" : "textus-host",
+                       e))
+            return -1;
     }
     if (paths_join(out->store, out->config_dir, "credentials.store", e) ||
         paths_join(out->lock, out->config_dir, "credentials.lock", e) ||
@@ -118,22 +86,21 @@ int paths_resolve(struct paths *out, struct err *e)
 }
 
 /* The rule shared by paths_check_*: st describes path; want_dir selects the kind. */
-static int paths_check_stat(const struct stat *st, const char *path, int want_dir, struct err *e)
+static int paths_check_stat(const struct os_stat *st, const char *path, int want_dir, struct err *e)
 {
-    if (want_dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode)) {
+    if (want_dir ? st->kind != OS_KIND_DIR : st->kind != OS_KIND_FILE) {
         err_set(e, ERR_STORE_PERMISSIONS, "%s is not a %s; move it away", path,
                 want_dir ? "directory" : "regular file");
         return -1;
     }
-    if (st->st_uid != geteuid()) {
-        err_set(e, ERR_STORE_PERMISSIONS, "%s belongs to another user (uid %ld)", path,
-                (long)st->st_uid);
-        err_add_fix(e, "; fix it with: chown %ld '%s'", (long)geteuid(), path);
+    if (!st->is_owner) {
+        err_set(e, ERR_STORE_PERMISSIONS, "%s belongs to another user (uid %ld)", path, st->uid);
+        err_add_fix(e, "; fix it with: chown %ld '%s'", os_uid(), path);
         return -1;
     }
-    if (st->st_mode & 077) {
+    if (!st->is_private) {
         err_set(e, ERR_STORE_PERMISSIONS, "%s is accessible by group or others (mode %04o)", path,
-                (unsigned)(st->st_mode & 07777));
+                st->mode);
         err_add_fix(e, "; fix it with: chmod %s '%s'", want_dir ? "700" : "600", path);
         return -1;
     }
@@ -142,11 +109,11 @@ static int paths_check_stat(const struct stat *st, const char *path, int want_di
 
 static int paths_check(const char *path, int want_dir, int *exists, struct err *e)
 {
-    struct stat st;
+    struct os_stat st;
 
     if (exists)
         *exists = 0;
-    if (lstat(path, &st) != 0) {
+    if (os_stat(&st, path, 0) != 0) {
         if (errno == ENOENT)
             return 0;
         err_set(e, ERR_STORE_IO, "cannot examine %s: %s", path, strerror(errno));
@@ -169,13 +136,21 @@ int paths_check_file(const char *path, int *exists, struct err *e)
 
 int paths_check_fd(int fd, const char *path, struct err *e)
 {
-    struct stat st;
+    struct os_stat st;
 
-    if (fstat(fd, &st) != 0) {
+    if (os_fstat(&st, fd) != 0) {
         err_set(e, ERR_STORE_IO, "cannot examine %s: %s", path, strerror(errno));
         return -1;
     }
     return paths_check_stat(&st, path, 0, e);
+}
+
+/* 1 when path is a folder (a drive's root, "C:", refuses mkdir with another error). */
+static int paths_is_dir(const char *path)
+{
+    struct os_stat st;
+
+    return os_stat(&st, path, 1) == 0 && st.kind == OS_KIND_DIR;
 }
 
 int paths_ensure_dir(const char *dir, struct err *e)
@@ -194,13 +169,13 @@ int paths_ensure_dir(const char *dir, struct err *e)
         if (tmp[i] != '/')
             continue;
         tmp[i] = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+        if (os_mkdir_private(tmp) != 0 && errno != EEXIST && !paths_is_dir(tmp)) {
             err_set(e, ERR_STORE_IO, "cannot create %s: %s", tmp, strerror(errno));
             return -1;
         }
         tmp[i] = '/';
     }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    if (os_mkdir_private(dir) != 0 && errno != EEXIST) {
         err_set(e, ERR_STORE_IO, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
@@ -224,12 +199,12 @@ int paths_ensure_dirs(const struct paths *p, struct err *e)
 
 void paths_describe(const char *path, int is_dir, char *out, size_t outsz, int *ok)
 {
-    struct stat st;
+    struct os_stat st;
     struct err e;
 
     if (ok)
         *ok = 1;
-    if (lstat(path, &st) != 0) {
+    if (os_stat(&st, path, 0) != 0) {
         if (errno == ENOENT)
             snprintf(out, outsz, "missing");
         else
@@ -242,21 +217,21 @@ void paths_describe(const char *path, int is_dir, char *out, size_t outsz, int *
     if (paths_check_stat(&st, path, is_dir, &e) != 0) {
         if (ok)
             *ok = 0;
-        snprintf(out, outsz, "refused (%04o): %s", (unsigned)(st.st_mode & 07777), e.message);
+        snprintf(out, outsz, "refused (%04o): %s", st.mode, e.message);
         return;
     }
-    snprintf(out, outsz, "ok (%04o)", (unsigned)(st.st_mode & 07777));
+    snprintf(out, outsz, "ok (%04o)", st.mode);
 }
 
 int paths_store_exists(void)
 {
     struct paths *p = malloc(sizeof(*p)); /* PATHS_MAX-sized members: keep them off the stack */
     struct err ignored;
-    struct stat st;
+    struct os_stat st;
     int exists = 0;
 
     if (p && paths_resolve(p, &ignored) == 0)
-        exists = stat(p->store, &st) == 0;
+        exists = os_stat(&st, p->store, 1) == 0;
     free(p);
     return exists;
 }

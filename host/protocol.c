@@ -20,12 +20,11 @@
 #include "frame.h"
 #include "handler.h"
 #include "log.h"
+#include "os.h"
 #include "paths.h"
 #include "utf8.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <sys/stat.h>
 
 /* The engine's handler for a verb (a typed read of one member of its API table). */
 typedef handler_fn (*proto_engine_pick)(const struct th_engine_api *api);
@@ -588,7 +587,7 @@ static void proto_after_first_reply(void)
 {
     static int done;
     struct paths p;
-    struct stat sb;
+    struct os_stat sb;
     struct err e;
     const struct th_engine_api *api;
 
@@ -596,7 +595,7 @@ static void proto_after_first_reply(void)
         return;
     done = 1;
     err_clear(&e);
-    if (proto_origin_state <= 0 || paths_resolve(&p, &e) != 0 || stat(p.pending, &sb) != 0)
+    if (proto_origin_state <= 0 || paths_resolve(&p, &e) != 0 || os_stat(&sb, p.pending, 1) != 0)
         return;
     api = engine_api_optional();
     if (api && api->startup_flush)
@@ -618,15 +617,11 @@ static int proto_idle(int in_fd, const char *origin)
 {
     static int warmed;
     const struct th_engine_api *api;
-    struct pollfd pfd;
     int warm = 0, r;
 
     if (!warmed && proto_origin_state > 0 && paths_store_exists()) {
-        pfd.fd = in_fd;
-        pfd.events = POLLIN;
-        pfd.revents = 0;
         do
-            r = poll(&pfd, 1, PROTO_WARM_GRACE_MS);
+            r = os_wait_readable(in_fd, PROTO_WARM_GRACE_MS);
         while (r < 0 && errno == EINTR);
         if (r != 0)
             return 0; /* a frame, or EOF: read it */
@@ -655,16 +650,10 @@ static int proto_idle(int in_fd, const char *origin)
 
 static int proto_wait_frame(int in_fd, const char *origin)
 {
-    struct pollfd pfd;
     int r;
 
     while (proto_origin_state > 0 && proto_origin_by_settings) {
-        pfd.fd = in_fd;
-        pfd.events = POLLIN;
-        pfd.revents = 0;
-        r = poll(&pfd, 1, PROTO_RECHECK_MS);
-        if (r < 0 && errno == EINTR)
-            continue;
+        r = os_wait_readable(in_fd, PROTO_RECHECK_MS); /* EINTR is retried inside */
         if (r != 0)
             return 0; /* a frame, EOF or an error: the read tells which */
         if (proto_origin_revoked(origin))

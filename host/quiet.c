@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "iso8601.h"
+#include "os.h"
 #include "quiet_tz.inc"
 
 _Static_assert(QUIET_TZ_PER_PREFIX <= QUIET_ZONES_MAX, "QUIET_ZONES_MAX too small for the table");
@@ -173,7 +174,7 @@ struct tz_session {
 
 static int tz_begin(struct tz_session *s, struct err *e)
 {
-    const char *v = getenv("TZ");
+    const char *v = os_getenv("TZ");
 
     s->had = v != NULL;
     s->saved = NULL;
@@ -189,9 +190,9 @@ static void tz_end(struct tz_session *s)
 {
     if (s->zone) {
         if (s->had)
-            (void)setenv("TZ", s->saved, 1);
+            (void)os_setenv("TZ", s->saved);
         else
-            (void)unsetenv("TZ");
+            (void)os_unsetenv("TZ");
         tzset();
     }
     free(s->saved);
@@ -218,13 +219,20 @@ static int zone_name_ok(const char *zone)
  * file is found in the database the C library reads (TZDIR, else the default). */
 static int zone_check(const char *zone, struct err *e)
 {
-    const char *dir = getenv("TZDIR");
+    const char *dir = os_getenv("TZDIR");
     char path[512], magic[4];
     FILE *f;
     int ok;
 
     if (!zone_name_ok(zone)) {
         err_set(e, ERR_INTERNAL, "quiet hours: \"%.64s\" is not a time zone name", zone);
+        return -1;
+    }
+    if (!os_tz_names()) {
+        err_set(e, ERR_INTERNAL,
+                "quiet hours: this system's C library has no IANA time zones, so the time in %s "
+                "cannot be known",
+                zone);
         return -1;
     }
     if (!dir || !*dir)
@@ -257,7 +265,7 @@ static int tz_switch(struct tz_session *s, const char *zone, struct err *e)
     snprintf(value, sizeof(value), ":%s", zone);
     /* from here on the session must restore TZ, whatever happens */
     s->zone = zone;
-    if (setenv("TZ", value, 1) != 0) {
+    if (os_setenv("TZ", value) != 0) {
         err_set(e, ERR_INTERNAL, "quiet hours: cannot set TZ");
         return -1;
     }
@@ -310,7 +318,7 @@ static int zone_next(int64_t *out, const struct quiet_window *w, int64_t t, stru
         v = u + delta;
         if (local_at(&lv, v, e) != 0)
             return -1;
-        if (lv.tm_gmtoff == lu.tm_gmtoff) {
+        if (os_utc_offset(&lv, v) == os_utc_offset(&lu, u)) {
             u = v; /* the offset held: v is the start itself (checked on the next step) */
             continue;
         }
@@ -321,7 +329,7 @@ static int zone_next(int64_t *out, const struct quiet_window *w, int64_t t, stru
             mid = lo + (hi - lo) / 2;
             if (local_at(&lm, mid, e) != 0)
                 return -1;
-            if (lm.tm_gmtoff == lu.tm_gmtoff)
+            if (os_utc_offset(&lm, mid) == os_utc_offset(&lu, u))
                 lo = mid;
             else
                 hi = mid;

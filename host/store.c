@@ -6,18 +6,15 @@
 #include "store.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "log.h"
+#include "os.h"
 #include "paths.h"
 
 #define STORE_MAGIC     "TXHSTORE"
@@ -33,6 +30,8 @@
 
 #define KEYFILE_MAGIC "TXHK"
 #define KEYFILE_LEN   (4 + 4 + STORE_KEY_LEN)
+/* version 2 (Windows): the magic, 2 0 0 0, then the key wrapped by os_protect_key (DPAPI) */
+#define KEYFILE_WRAPPED_MAX 4096
 
 #define STORE_KDF_ROOT_LEN crypto_kdf_KEYBYTES
 
@@ -67,7 +66,7 @@ struct store {
     size_t arena_len;
     const char *secret[SEC__COUNT];
     char key_id[STORE_KEY_ID_HEX];
-    struct stat file; /* the store file as it was just before it was read (store_changed) */
+    struct os_stat file; /* the store file as it was just before it was read (store_changed) */
     int file_known;
 };
 
@@ -91,7 +90,7 @@ static int store_sodium(struct err *e)
 static int store_failpoint(const char *name)
 {
 #ifdef TH_FAILPOINTS
-    const char *v = getenv("TH_FAILPOINT");
+    const char *v = os_getenv("TH_FAILPOINT");
     return v && strcmp(v, name) == 0;
 #else
     (void)name;
@@ -158,18 +157,10 @@ static void store_json_free(cJSON *item)
 
 static int store_fsync_dir(const char *dir, struct err *e)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd < 0) {
-        err_set(e, ERR_STORE_IO, "cannot open %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    if (fsync(fd) != 0 && errno != EINVAL) {
+    if (os_fsync_dir(dir) != 0 && errno != EINVAL) {
         err_set(e, ERR_STORE_IO, "cannot sync %s: %s", dir, strerror(errno));
-        close(fd);
         return -1;
     }
-    close(fd);
     return 0;
 }
 
@@ -200,22 +191,22 @@ static int store_write_atomic(const char *path, const unsigned char *data, size_
     size_t off = 0;
     int fd = -1, n;
 
-    n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, os_getpid());
     if (n < 0 || (size_t)n >= sizeof(tmp) || store_dir_of(dir, sizeof(dir), path) != 0) {
         err_set(e, ERR_STORE_IO, "the path %s is too long", path);
         return -1;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
     if (fd < 0 && errno == EEXIST) { /* left by a crashed process that had our pid */
-        unlink(tmp);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        (void)os_unlink(tmp);
+        fd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
     }
     if (fd < 0) {
         err_set(e, ERR_STORE_IO, "cannot create %s: %s", tmp, strerror(errno));
         return -1;
     }
     while (off < len) {
-        ssize_t w;
+        long w;
         size_t chunk = len - off;
         if (store_failpoint("store_write_enospc") && off + chunk > len / 2) {
             chunk = len / 2 - off;
@@ -224,7 +215,7 @@ static int store_write_atomic(const char *path, const unsigned char *data, size_
                 goto err;
             }
         }
-        w = write(fd, data + off, chunk);
+        w = os_write(fd, data + off, chunk);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -234,22 +225,22 @@ static int store_write_atomic(const char *path, const unsigned char *data, size_
         }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0)
+    if (os_fsync(fd) != 0)
         goto err;
-    if (close(fd) != 0) {
+    if (os_close(fd) != 0) {
         fd = -1;
         goto err;
     }
     fd = -1;
-    if (rename(tmp, path) != 0)
+    if (os_replace(tmp, path) != 0)
         goto err;
     return store_fsync_dir(dir, e);
 err:
     err_set(e, ERR_STORE_IO, "cannot write %s: %s (the previous file is unchanged)", path,
             strerror(errno));
     if (fd >= 0)
-        close(fd);
-    unlink(tmp);
+        os_close(fd);
+    (void)os_unlink(tmp);
     return -1;
 }
 
@@ -260,7 +251,7 @@ err:
 static int store_read_file(const char *path, int secret, unsigned char **buf, size_t *len,
                            int *exists, struct err *e)
 {
-    struct stat st;
+    struct os_stat st;
     unsigned char *b = NULL;
     size_t off = 0, size;
     int fd;
@@ -268,7 +259,7 @@ static int store_read_file(const char *path, int secret, unsigned char **buf, si
     *buf = NULL;
     *len = 0;
     *exists = 0;
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = os_open_file(path, OS_OPEN_READ);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
@@ -285,23 +276,23 @@ static int store_read_file(const char *path, int secret, unsigned char **buf, si
     *exists = 1;
     if (paths_check_fd(fd, path, e) != 0)
         goto err;
-    if (fstat(fd, &st) != 0) {
+    if (os_fstat(&st, fd) != 0) {
         err_set(e, ERR_STORE_IO, "cannot examine %s: %s", path, strerror(errno));
         goto err;
     }
-    if ((uint64_t)st.st_size > STORE_MAX_FILE) {
+    if (st.size > STORE_MAX_FILE) {
         err_set(e, ERR_STORE_CORRUPT, "%s is larger than any store (%lld bytes)", path,
-                (long long)st.st_size);
+                (long long)st.size);
         goto err;
     }
-    size = (size_t)st.st_size;
+    size = (size_t)st.size;
     b = secret ? sodium_malloc(size + 1) : malloc(size + 1);
     if (!b) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto err;
     }
     while (off < size) {
-        ssize_t r = read(fd, b + off, size - off);
+        long r = os_read(fd, b + off, size - off);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -312,12 +303,12 @@ static int store_read_file(const char *path, int secret, unsigned char **buf, si
             break;
         off += (size_t)r;
     }
-    close(fd);
+    os_close(fd);
     *buf = b;
     *len = off;
     return 0;
 err:
-    close(fd);
+    os_close(fd);
     if (b) {
         if (secret)
             sodium_free(b);
@@ -337,6 +328,26 @@ static int store_key_read(const char *path, struct store_key *k, int *exists, st
         return -1;
     if (!*exists)
         return 0;
+    if (len > 8 && len <= KEYFILE_WRAPPED_MAX && memcmp(buf, KEYFILE_MAGIC, 4) == 0 &&
+        buf[4] == 2 && !buf[5] && !buf[6] && !buf[7]) {
+        /* wrapped for this user (DPAPI on Windows) */
+        k->k = sodium_malloc(STORE_KEY_LEN);
+        if (!k->k || os_unprotect_key(k->k, STORE_KEY_LEN, buf + 8, len - 8) != 0) {
+            if (k->k)
+                err_set(e, ERR_STORE_KEY_MISMATCH,
+                        "the key file %s is wrapped for another user or system, or damaged, "
+                        "and cannot be unwrapped here",
+                        path);
+            else
+                err_set(e, ERR_INTERNAL, "out of secure memory");
+            sodium_free(buf);
+            store_key_clear(k);
+            return -1;
+        }
+        sodium_free(buf);
+        store_key_id_of(k->id, k->k);
+        return 0;
+    }
     if (len != KEYFILE_LEN || memcmp(buf, KEYFILE_MAGIC, 4) != 0 || buf[4] != 1 || buf[5] ||
         buf[6] || buf[7]) {
         err_set(e, ERR_STORE_CORRUPT, "the key file %s is damaged (%zu bytes, expected %d)", path,
@@ -358,9 +369,33 @@ static int store_key_read(const char *path, struct store_key *k, int *exists, st
 
 static int store_key_write(const char *path, const struct store_key *k, struct err *e)
 {
-    unsigned char *buf = sodium_malloc(KEYFILE_LEN);
+    unsigned char *buf, *wrapped = NULL;
+    size_t wlen = 0;
     int rc;
 
+    /* where the platform wraps keys for the user (DPAPI), the file holds only the wrap */
+    rc = os_protect_key(&wrapped, &wlen, k->k, STORE_KEY_LEN);
+    if (rc < 0) {
+        err_set(e, ERR_STORE_IO, "cannot protect the key for %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (rc == 1) {
+        buf = wlen + 8 <= KEYFILE_WRAPPED_MAX ? malloc(wlen + 8) : NULL;
+        if (!buf) {
+            free(wrapped);
+            err_set(e, ERR_INTERNAL, "out of memory");
+            return -1;
+        }
+        memcpy(buf, KEYFILE_MAGIC, 4);
+        buf[4] = 2;
+        buf[5] = buf[6] = buf[7] = 0;
+        memcpy(buf + 8, wrapped, wlen);
+        free(wrapped);
+        rc = store_write_atomic(path, buf, wlen + 8, e);
+        free(buf);
+        return rc;
+    }
+    buf = sodium_malloc(KEYFILE_LEN);
     if (!buf) {
         err_set(e, ERR_INTERNAL, "out of secure memory");
         return -1;
@@ -605,7 +640,7 @@ static int store_read_doc(const struct paths *p, struct store_key *k, cJSON **do
     if (store_read_file(p->store, 0, &buf, &len, &have_store, e) != 0)
         return -1;
     if (store_failpoint("store_read_pause")) /* widens the store-then-key window for tests */
-        usleep(3000);
+        os_sleep_ms(3);
     if (store_key_read(p->key, k, &have_key, e) != 0)
         goto out;
     if (!have_store) {
@@ -648,7 +683,7 @@ out:
 
 static int store_lock(const struct paths *p, int *fd_out, struct err *e)
 {
-    int fd = open(p->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = os_open_file(p->lock, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE);
 
     *fd_out = -1;
     if (fd < 0) {
@@ -667,13 +702,13 @@ static int store_lock(const struct paths *p, int *fd_out, struct err *e)
         return -1;
     }
     if (paths_check_fd(fd, p->lock, e) != 0) {
-        close(fd);
+        os_close(fd);
         return -1;
     }
-    while (flock(fd, LOCK_EX) != 0) {
+    while (os_lock_wait(fd) != 0) {
         if (errno != EINTR) {
             err_set(e, ERR_STORE_IO, "cannot lock %s: %s", p->lock, strerror(errno));
-            close(fd);
+            os_close(fd);
             return -1;
         }
     }
@@ -684,7 +719,7 @@ static int store_lock(const struct paths *p, int *fd_out, struct err *e)
 static void store_unlock(int fd)
 {
     if (fd >= 0)
-        close(fd); /* releases the flock */
+        os_close(fd); /* releases the flock */
 }
 
 /* Finish or undo an interrupted rekey (see store.h). Call with the lock held. */
@@ -694,7 +729,7 @@ static int store_recover_locked(const struct paths *p, struct err *e)
     unsigned char hdr[STORE_HDR_LEN];
     char dir[PATHS_MAX];
     int have = 0, fd;
-    ssize_t n = 0;
+    long n = 0;
 
     if (store_key_read(p->key_new, &k2, &have, e) != 0)
         return -1;
@@ -705,17 +740,17 @@ static int store_recover_locked(const struct paths *p, struct err *e)
         err_set(e, ERR_STORE_IO, "bad key path");
         return -1;
     }
-    fd = open(p->store, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = os_open_file(p->store, OS_OPEN_READ);
     if (fd >= 0) {
         do {
-            n = read(fd, hdr, sizeof(hdr));
+            n = os_read(fd, hdr, sizeof(hdr));
         } while (n < 0 && errno == EINTR);
-        close(fd);
+        os_close(fd);
     }
-    if (n == (ssize_t)sizeof(hdr) && memcmp(hdr + 12, k2.id, STORE_KEYID_LEN) == 0) {
+    if (n == (long)sizeof(hdr) && memcmp(hdr + 12, k2.id, STORE_KEYID_LEN) == 0) {
         /* the new store is in place: the new key becomes the key */
         store_key_clear(&k2);
-        if (rename(p->key_new, p->key) != 0) {
+        if (os_replace(p->key_new, p->key) != 0) {
             err_set(e, ERR_STORE_IO, "cannot finish the interrupted rekey (%s → %s): %s",
                     p->key_new, p->key, strerror(errno));
             return -1;
@@ -724,7 +759,7 @@ static int store_recover_locked(const struct paths *p, struct err *e)
     } else {
         /* the store still uses the old key: the new key was never used */
         store_key_clear(&k2);
-        if (unlink(p->key_new) != 0) {
+        if (os_unlink(p->key_new) != 0) {
             err_set(e, ERR_STORE_IO, "cannot remove the unused key %s: %s", p->key_new,
                     strerror(errno));
             return -1;
@@ -800,7 +835,7 @@ int store_load(struct store **out, struct err *e)
     struct store_key k;
     cJSON *doc = NULL;
     int exists = 0, lock_fd = -1, stale = 0, file_known;
-    struct stat st, file;
+    struct os_stat st, file;
 
     *out = NULL;
     if (store_sodium(e) != 0 || paths_resolve(&p, e) != 0)
@@ -813,7 +848,7 @@ int store_load(struct store **out, struct err *e)
     }
     if (paths_check_dir(p.data_dir, NULL, e) != 0)
         return -1;
-    if (lstat(p.key_new, &st) == 0) {
+    if (os_stat(&st, p.key_new, 0) == 0) {
         if (store_lock(&p, &lock_fd, e) != 0)
             return -1;
         if (store_recover_locked(&p, e) != 0) {
@@ -823,7 +858,7 @@ int store_load(struct store **out, struct err *e)
         store_unlock(lock_fd);
     }
     /* the file's identity before the read: a write after it shows as a change */
-    file_known = lstat(p.store, &file) == 0;
+    file_known = os_stat(&file, p.store, 0) == 0;
     if (store_read_doc(&p, &k, &doc, &stale, e) != 0) {
         if (e->code != ERR_STORE_KEY_MISMATCH && !stale)
             return -1;
@@ -858,27 +893,19 @@ int store_load(struct store **out, struct err *e)
     return 0;
 }
 
-#ifdef __APPLE__
-#define st_mtim st_mtimespec
-#define st_ctim st_ctimespec
-#endif
-#define STORE_NSEC(ts) ((long long)(ts).tv_sec * 1000000000LL + (long long)(ts).tv_nsec)
-
 int store_changed(const struct store *s)
 {
     struct paths p;
-    struct stat now;
+    struct os_stat now;
     struct err e;
 
     err_clear(&e);
-    if (!s->file_known || paths_resolve(&p, &e) != 0 || lstat(p.store, &now) != 0)
+    if (!s->file_known || paths_resolve(&p, &e) != 0 || os_stat(&now, p.store, 0) != 0)
         return 1;
     /* every write replaces the file: a new inode, or a reused one with new times (to the
      * nanosecond where the system keeps them) */
-    return now.st_dev != s->file.st_dev || now.st_ino != s->file.st_ino ||
-           now.st_size != s->file.st_size ||
-           STORE_NSEC(now.st_mtim) != STORE_NSEC(s->file.st_mtim) ||
-           STORE_NSEC(now.st_ctim) != STORE_NSEC(s->file.st_ctim);
+    return now.dev != s->file.dev || now.ino != s->file.ino || now.size != s->file.size ||
+           now.mtime_ns != s->file.mtime_ns || now.ctime_ns != s->file.ctime_ns;
 }
 
 /* ---- accessors ------------------------------------------------------------ */
@@ -1184,7 +1211,7 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
     int lock_fd = -1, rc = -1, stale = 0, edit = 0;
     unsigned long long gen = 0;
     struct err ge;
-    struct stat st;
+    struct os_stat st;
 
     memset(&k, 0, sizeof(k));
     if (out)
@@ -1194,7 +1221,7 @@ int store_update(store_edit_fn fn, void *ctx, struct store **out, struct err *e)
     /* no store yet: the edit is tried on an empty document first, so that an edit that
      * refuses (a configure whose verification failed, a preview) creates nothing -- no
      * folder, no lock file, no key (see store.h) */
-    if (lstat(p.store, &st) != 0 && errno == ENOENT) {
+    if (os_stat(&st, p.store, 0) != 0 && errno == ENOENT) {
         trial = cJSON_CreateObject();
         if (!trial) {
             err_set(e, ERR_INTERNAL, "out of memory");
@@ -1319,17 +1346,17 @@ int store_rekey(char old_id[STORE_KEY_ID_HEX], char new_id[STORE_KEY_ID_HEX], st
     if (store_key_write(p.key_new, &k2, e) != 0)
         goto out;
     if (store_failpoint("rekey_after_key_new"))
-        _exit(70);
+        os_exit_now(70);
     /* 2: the store under the new key */
     if (store_seal(&k2, plain, plen, &sealed, &slen, e) != 0 ||
         store_write_atomic(p.store, sealed, slen, e) != 0) {
-        unlink(p.key_new);
+        (void)os_unlink(p.key_new);
         goto out;
     }
     if (store_failpoint("rekey_after_store"))
-        _exit(70);
+        os_exit_now(70);
     /* 3: the new key replaces the old one */
-    if (rename(p.key_new, p.key) != 0) {
+    if (os_replace(p.key_new, p.key) != 0) {
         err_set(e, ERR_STORE_IO,
                 "the store was re-encrypted but %s could not be renamed to %s (%s); the next "
                 "start finishes the rekey",

@@ -42,6 +42,10 @@
  *
  * Key file format: magic "TXHK", version 1, 3 zero bytes, 32 random key bytes
  * (40 bytes, mode 0600). Created by the first store_update() that writes a store.
+ * Version 2, where os_protect_key wraps keys for the user (Windows: DPAPI, user scope):
+ * magic "TXHK", 2, 3 zero bytes, then the wrapped blob (up to 4 KB), owner-only too; read
+ * with os_unprotect_key (a blob of another user or machine: ERR_STORE_KEY_MISMATCH). Each
+ * platform reads version 1; POSIX writes it, Windows writes version 2 (rekey included).
  *
  * Rekey (crash safety): under the lock, (1) the new key is written to
  * store.key.new (temp + fsync + rename + fsync dir), (2) the store is

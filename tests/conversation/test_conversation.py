@@ -75,9 +75,10 @@ class World(FakeWorld):
         super().__init__(gen, prefix="th-conv-%s-" % gen, seed=SEED, creds=CREDS, max_seconds=400)
 
     def configure(self, note_enabled=True):
+        # quiet hours off: these tests send at any hour (tests/send/test_quiet.py covers them)
         self.configure_ok(self.config_doc({"note_enabled": note_enabled, "timeout_ms": 3000,
                                            "connect_timeout_ms": 2000,
-                                           "note_retry_base_ms": 1000}))
+                                           "note_retry_base_ms": 1000, "quiet_hours": "off"}))
 
     # --- what the fakes saw
     def notes(self, marker=None, cand=None):
@@ -358,7 +359,8 @@ def s_lease(w):
     w.send(to, "A text before a slow reply note")
     reply = w.inbound(to, "Answer whose note is slow")
     w.configure_ok(w.config_doc({"note_enabled": True, "timeout_ms": 200000,
-                                 "connect_timeout_ms": 2000, "note_retry_base_ms": 1000}))
+                                 "connect_timeout_ms": 2000, "note_retry_base_ms": 1000,
+                                 "quiet_hours": "off"}))
     w.fakes.fault({"server": "harvest", "method": "POST", "path_re": note_path(),
                    "action": {"delay_ms": 6000}, "times": 1})  # longer than the flush
     try:

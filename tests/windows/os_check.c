@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "os.h"
@@ -219,6 +220,54 @@ static void check_registry(void)
           "os_reg_delete: the parent key removed");
 }
 
+/* interface version 2 (the second wave's calls) */
+static void check_v2(const char *sub)
+{
+    char a[4096], buf[4096];
+    struct os_stat st, fst;
+    unsigned char ip[16];
+    void *blk = malloc(100);
+    int fd, fd2;
+
+    path(a, sizeof(a), sub, "v2");
+    fd = os_open_file(a, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_NONBLOCK);
+    check(fd >= 0 && os_write(fd, "abc", 3) == 3, "os_open_file with OS_OPEN_NONBLOCK");
+    check(os_fstat(&fst, fd) == 0 && fst.kind == OS_KIND_FILE && fst.size == 3 && fst.is_private &&
+              fst.is_owner,
+          "os_fstat: our owner-only file of 3 bytes");
+    check(os_stat(&st, a, 0) == 0 && st.mtime_ns / 1000000000 == st.mtime_ms / 1000 &&
+              st.mtime_ns > 0,
+          "os_stat's mtime_ns agrees with mtime_ms");
+    check(st.dev == fst.dev && st.ino == fst.ino && st.ino != 0 && st.ctime_ns == fst.ctime_ns,
+          "os_stat and os_fstat agree on the file's identity (dev, ino, ctime)");
+    fd2 = os_open_file(a, OS_OPEN_READ | OS_OPEN_WRITE);
+    check(os_lock_wait(fd) == 0 && os_lock(fd2) == -1, "os_lock_wait holds the lock");
+    check(os_unlock(fd) == 0 && os_lock_wait(fd2) == 0, "os_lock_wait gets it once free");
+    (void)os_unlock(fd2);
+    (void)os_close(fd2);
+    check(os_fchmod_private(fd) == 0 && os_fstat(&fst, fd) == 0 && fst.is_private,
+          "os_fchmod_private");
+    (void)os_close(fd);
+    check(os_unlink(a) == 0, "os_unlink (v2)");
+    check(os_path_is_absolute(sub) && !os_path_is_absolute("rel/x") && !os_path_is_absolute(""),
+          "os_path_is_absolute");
+    check(blk && os_block_size(blk) >= 100 && os_block_size(NULL) == 0,
+          "os_block_size covers the block");
+    free(blk);
+    check(os_inet_pton(0, "127.0.0.1", ip) == 1 && ip[0] == 127 && ip[3] == 1 &&
+              os_inet_pton(0, "localhost", ip) == 0,
+          "os_inet_pton, IPv4");
+    check(os_inet_pton(1, "::1", ip) == 1 && ip[15] == 1 && ip[0] == 0 &&
+              os_inet_pton(1, "127.0.0.1", ip) == 0,
+          "os_inet_pton, IPv6");
+    check(os_config_dir(buf, sizeof(buf)) == 0 && os_path_is_absolute(buf), "os_config_dir");
+    check(os_system_desc(buf, sizeof(buf)) == 0 && strncmp(buf, os_name(), strlen(os_name())) == 0,
+          "os_system_desc starts with os_name");
+    check(os_getcwd(buf, sizeof(buf)) == 0 && os_path_is_absolute(buf), "os_getcwd");
+    check(os_access(sub, OS_ACCESS_WRITE_DIR) == 0, "os_access(WRITE_DIR) on our folder");
+    check(os_term_echo(os_isatty(0) ? -1 : 0, 0) == -1, "os_term_echo on a non-terminal: -1");
+}
+
 int main(int argc, char **argv)
 {
     char sub[4096];
@@ -232,8 +281,9 @@ int main(int argc, char **argv)
     check_clock_env();
     check_dirs(argv[1], sub, sizeof(sub));
     check_files(sub);
-    check_child(argv[2]);
     check_registry();
+    check_v2(sub);
+    check_child(argv[2]);
     printf("# %d failed\n", failures);
     return failures ? 1 : 0;
 }

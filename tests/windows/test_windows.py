@@ -8,7 +8,7 @@ scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
   raw CR LF; with the negative control: the same frames break echo_host.exe, a bare C host
   built the same way but without _setmode (so the test can tell);
 - replies whose length holds 0x0A / 0x0D / 0x1A come back byte-exact;
-- engine verbs answer a structured `internal` error saying this build has no engine;
+- the engine and store are linked into the .exe: status answers from them;
 - a started frame that stalls ends the host with exit 3 (os_wait_readable's pipe polling);
 - the opt-in log (os_open_file) is written;
 - the executable excludes itself from Windows Error Reporting (os_harden_process);
@@ -199,14 +199,71 @@ class Windows(unittest.TestCase):
                     self.assertFalse(r["ok"])
                     self.assertEqual(r["error"]["code"], exp["error"])
 
-    def test_engine_verbs_say_there_is_no_engine(self):
+    def test_engine_is_linked_in(self):
+        """The engine and the store are inside the .exe (TH_ENGINE_LINKED): status answers
+        from them, in %LOCALAPPDATA% by default and in TEXTUS_HOST_HOME when set (a Windows
+        path: a bare /tmp/... is not absolute there and is refused)."""
         p = run_exe(EXE, frame({"id": 7, "type": "status"}))
         self.assertEqual(p.returncode, 0)
         (r,) = replies(p.stdout)
+        self.assertTrue(r["ok"], r)
+        self.assertIn("configured", r["result"])  # the prefix's own state: either way
+        self.assertRegex(r["result"]["paths"]["config_dir"], r"^C:\\users\\.*\\AppData\\Local/textus-host$")
+        self.assertTrue(r["result"]["paths"]["data_dir"].endswith("/textus-host-data"))
+        home = tempfile.mkdtemp(prefix="th-win-")
+        try:
+            p = run_exe(EXE, frame({"id": 8, "type": "status"}) + frame({"id": 9, "type": "status"}),
+                        env=wine_env(TEXTUS_HOST_HOME="Z:" + home))
+            bad = run_exe(EXE, frame({"id": 10, "type": "status"}),
+                          env=wine_env(TEXTUS_HOST_HOME=home))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        for r in replies(p.stdout):
+            self.assertTrue(r["ok"], r)
+            self.assertFalse(r["result"]["configured"])
+            self.assertEqual(r["result"]["paths"]["store"], "Z:" + home + "/credentials.store")
+        (r,) = replies(bad.stdout)
         self.assertFalse(r["ok"], r)
-        self.assertEqual(r["error"]["code"], "internal")
-        self.assertIn("no engine", r["error"]["message"])
-        self.assertNotIn("reinstall", r["error"]["message"])
+        self.assertIn("absolute", r["error"]["message"])
+
+    def test_store_key_is_wrapped_with_dpapi(self):
+        """store.c wraps the key with os_protect_key: on Windows the key file is version 2,
+        the magic then a DPAPI blob (CryptProtectData, user scope), never the raw 32-byte key
+        of version 1 (what Linux writes, its 0600 mode the protection); the store still opens,
+        and after a rekey too. (Wine's DPAPI key derives from the user name and a constant: this
+        proves the calls and the format, not the protection.)"""
+        home = tempfile.mkdtemp(prefix="th-win-key-")
+        doc = {"textus": {"token": "tok_win_FAKE_0001", "account": "acme",
+                          "base_url": "http://127.0.0.1:9"},
+               "greenhouse": {"email": "alice@acme.example", "base_url": "http://127.0.0.1:9",
+                              "api_key": "hvk_win_FAKE_0001"},
+               "settings": {"quiet_hours": "off"}}
+        env = wine_env(TEXTUS_HOST_HOME="Z:" + home)
+        try:
+            with open(WINE_LOG, "ab") as log:
+                c = subprocess.run([WINE, EXE, "configure", "--no-verify"],
+                                   input=json.dumps(doc).encode(), stdout=subprocess.PIPE,
+                                   stderr=log, env=env, timeout=120)
+            self.assertEqual(c.returncode, 0, c.stdout[-500:])
+            with open(os.path.join(home, "store.key"), "rb") as f:
+                key = f.read()
+            self.assertEqual(key[:4], b"TXHK")
+            self.assertEqual(key[4:8], b"\x02\x00\x00\x00", "a version-2 (wrapped) key file")
+            self.assertGreater(len(key), 8 + 32 + 16, "a DPAPI blob, not the raw key")
+            for rekey in (False, True):
+                if rekey:
+                    with open(WINE_LOG, "ab") as log:
+                        r = subprocess.run([WINE, EXE, "rekey"], stdout=subprocess.PIPE,
+                                           stderr=log, env=env, timeout=120)
+                    self.assertEqual(r.returncode, 0, r.stdout[-500:])
+                    with open(os.path.join(home, "store.key"), "rb") as f:
+                        key2 = f.read()
+                    self.assertEqual(key2[:8], b"TXHK\x02\x00\x00\x00")
+                    self.assertNotEqual(key2, key, "rekey wrote a new wrapped key")
+                (st,) = replies(run_exe(EXE, frame({"id": 1, "type": "status"}), env=env).stdout)
+                self.assertTrue(st["ok"] and st["result"]["configured"], st)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
 
     def test_stalled_frame_ends_with_exit_3(self):
         for relay in (False, True):

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""The Linux suites again, against textus-host.exe under Wine (issue P, ctest windows_suites).
+
+The same test files drive the Windows executable: TH_HOST is tests/windows/wine_host.sh, which
+starts textus-host.exe with wine64 (a Unix TEXTUS_HOST_HOME becomes its Z: path), and the fakes
+listen on the Linux side as usual (http on 127.0.0.1: the host allows plain http to loopback
+only). Run here:
+
+  protocol      tests/protocol/test_protocol.py (unittest), less the tests that look at the
+                Linux process from outside (listed in EXCLUDED with why);
+  store_cli     tests/store/test_store_cli.py (unittest), less the ones that compare Unix
+                paths or modes, or need XDG or a pty;
+  send          tests/send/test_send.py, the scenarios of SEND_SCENARIOS on Harvest v1 and v3
+                (happy path, replay, conflict, validation, ambiguous outcomes, opt-out, import,
+                the CLI send, the startup flush ...), less the Unix-mode checks;
+  TLS           a send over HTTPS through Schannel (fakes on https://localhost, ca_file the
+                test CA as a Z: path) and its negative control (a CA that does not vouch);
+  quiet         quiet hours fail closed on Windows (no IANA zones in the C runtime);
+  conversation  tests/conversation/test_conversation.py, whole, on v1 and v3.
+
+Each suite's counts are printed; exit 0 only when every suite passed. Wine is run as in
+test_windows.py (one persistent wineserver whose output goes to build-win/wine.log, never to
+a pipe the runner waits on; `wineserver -k` at the end). Skipped (exit 77) where mingw-w64,
+Wine or build-win/deps is missing.
+"""
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
+                      os.path.join(os.path.dirname(__file__), "..", ".."))
+WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
+WINE = "/usr/lib/wine/wine64"
+EXE = os.path.join(WIN, "host", "textus-host.exe")
+PREFIX = os.path.join(WIN, "wine")
+WINE_LOG = os.path.join(WIN, "wine.log")
+
+# test id -> why it does not run under Wine (it could not tell anything there)
+EXCLUDED = {
+    "Envelope.test_oversize_is_drained_not_buffered":
+        "reads the peak RSS in /proc: under Wine that is Wine's own loader and libraries",
+    "Lifecycle.test_fd1_points_at_stderr":
+        "reads /proc/PID/fd: the Unix fd 1 of the wine process is not the C runtime's",
+    "Lifecycle.test_epipe_is_a_clean_exit": None,  # runs (kept here to say so): see below
+    "Concurrency.test_eight_processes":
+        "configures ca_file as a Unix path (/etc/ssl/...), which is not absolute on Windows",
+    "Configure.test_piped_configure_and_status":
+        "compares the store path with the Unix one (the host reports Z:/...)",
+    "Configure.test_xdg_locations": "XDG_CONFIG_HOME/XDG_DATA_HOME are Linux's",
+    "Interactive.test_prompts": "a Unix pty: Wine's console draws the prompt with escapes",
+    "Refusals.test_permissions":
+        "chmod 0644 and the message's Unix path (Wine reads DACLs back from the Unix mode)",
+}
+EXCLUDED = {k: v for k, v in EXCLUDED.items() if v}
+
+# test_send.py scenarios (s_<name>); left out: retry_after_across_hosts and sealed_check,
+# which check Unix modes of the state files (0600), and the v3-only and failpoint ones
+SEND_SCENARIOS = ("happy,opted_blocked,replay_conflict,validation,two_hosts,ambiguous,"
+                  "ambiguous_then_replies,ambiguous_not_sent,note_drop_after,"
+                  "notes_disabled_and_stopped,opt_out_verb,import_contact,cli_send,"
+                  "cli_send_options,cli_send_unlisted,startup_flush,ambiguous_two_candidates")
+
+
+def wine_env(**extra):
+    env = dict(os.environ, WINEPREFIX=PREFIX, WINEDEBUG="-all")
+    env.update(extra)
+    return env
+
+
+def suite_env():
+    env = wine_env(TH_SOURCE_DIR=SRC, TH_WIN_EXE=EXE,
+                   TH_HOST=os.path.join(SRC, "tests", "windows", "wine_host.sh"))
+    for k in ("TH_FAILPOINTS_BUILT", "TH_WRAPPER", "TH_FAILPOINT"):
+        env.pop(k, None)
+    return env
+
+
+def run_unittest_file(path):
+    """(child mode) run path's tests less EXCLUDED; print one 'counts' line."""
+    sys.path.insert(0, os.path.dirname(path))
+    spec = importlib.util.spec_from_file_location("suite_under_wine", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    loaded = unittest.defaultTestLoader.loadTestsFromModule(mod)
+    keep, left = unittest.TestSuite(), []
+
+    def walk(s):
+        for t in s:
+            if isinstance(t, unittest.TestSuite):
+                walk(t)
+            elif t.id().split(".", 1)[1] in EXCLUDED:
+                left.append(t.id().split(".", 1)[1])
+            else:
+                keep.addTest(t)
+    walk(loaded)
+    r = unittest.TextTestRunner(verbosity=1).run(keep)
+    bad = len(r.failures) + len(r.errors)
+    print("counts: ran %d, failed %d, skipped %d, excluded %d" %
+          (r.testsRun, bad, len(r.skipped), len(left)))
+    return 1 if bad else 0
+
+
+def run_tls():
+    """(child mode) a send over HTTPS through Schannel: the fakes on https://localhost (curl
+    7.88's Schannel matches DNS names only; tests/fakes/mkcerts.sh puts DNS:localhost in the
+    server certificate) with ca_file the test CA as a Z: path: ok, note written; the same with
+    a CA file that does not vouch for the server: refused, nothing sent. The option
+    CURLSSLOPT_REVOKE_BEST_EFFORT (http.c, on Schannel) is what lets a private CA without a CRL
+    pass revocation on real Windows; Wine does not check revocation, so it is not what this
+    proves."""
+    import json
+    import tempfile
+    sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+    sys.path.insert(0, os.path.join(SRC, "tests", "fakes"))
+    import fakectl
+    import fakeworld
+    import nmhost
+    tmp = tempfile.mkdtemp(prefix="th-win-tls-")
+    certs = os.path.join(tmp, "certs")
+    subprocess.run(["sh", os.path.join(SRC, "tests", "fakes", "mkcerts.sh"), certs], check=True,
+                   stdout=subprocess.DEVNULL)
+    f = fakectl.start(fakeworld.SEED, os.path.join(tmp, "fakes"),
+                      tls_cert=os.path.join(certs, "server.pem"),
+                      tls_key=os.path.join(certs, "server.key"),
+                      extra_args=["--random-seed", "1", "--max-seconds", "300"])
+    failed = checks = 0
+    try:
+        for n, (ca, want_ok) in enumerate((("ca.pem", True), ("selfsigned.pem", False))):
+            home = os.path.join(tmp, "home%d" % n)
+            os.mkdir(home, 0o700)
+            url = lambda s: f.url(s).replace("://127.0.0.1:", "://localhost:")  # noqa: E731
+            doc = {"textus": {"token": fakeworld.TOKEN, "account": "acme",
+                              "base_url": url("textus")},
+                   "greenhouse": {"email": "alice@acme.example", "base_url": url("harvest"),
+                                  "api_key": fakeworld.V1_KEY},
+                   "settings": {"quiet_hours": "off", "timeout_ms": 5000,
+                                "ca_file": "Z:" + os.path.join(certs, ca)}}
+            env = dict(os.environ, TEXTUS_HOST_HOME=home)
+            c = subprocess.run([os.environ["TH_HOST"], "configure", "--no-verify"],
+                               input=json.dumps(doc).encode(), env=env, capture_output=True,
+                               timeout=120)
+            before = len(f.requests(server="textus"))
+            reply, rc, _ = nmhost.one_shot(
+                {"type": "send_sms", "request_id": "tls-%d" % n, "candidate_id": "1001",
+                 "to": "+13035550123", "body": "over TLS %d" % n}, env={"TEXTUS_HOST_HOME": home})
+            sent = [r for r in f.requests(server="textus")[before:] if r["method"] == "POST"]
+            ok = (c.returncode == 0 and reply is not None and reply.get("ok") is want_ok and
+                  (len(sent) == 1) is want_ok and
+                  (want_ok or "not trusted" in reply["error"]["message"]))
+            checks += 1
+            failed += not ok
+            print("%s - TLS send with ca_file %s: %s" % ("ok" if ok else "not ok", ca,
+                                                        json.dumps(reply)[:300]))
+    finally:
+        f.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("counts: ran %d, failed %d, skipped 0, excluded 0" % (checks, failed))
+    return 1 if failed else 0
+
+
+def run_quiet():
+    """(child mode) quiet hours on Windows fail closed: the C runtime knows no IANA zones (a
+    TZ=":America/Denver" silently reads as UTC), so with a window that holds the current UTC
+    hour -- one a UTC reading would allow -- the send must be refused as not checkable, and
+    nothing sent. (Before os_tz_names it went out: the guard read the candidate's clock as
+    UTC.) With quiet_hours "off" the same send goes."""
+    import json
+    sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+    import fakeworld
+    h = time.gmtime().tm_hour
+    failed = checks = 0
+    for window, want_ok in (("%02d:00-%02d:59" % (h, (h + 1) % 24), False), ("off", True)):
+        class World(fakeworld.FakeWorld):
+            SETTINGS = {"timeout_ms": 3000, "connect_timeout_ms": 2000, "quiet_hours": window}
+        w = World("v1", prefix="th-win-quiet-")
+        try:
+            r = w.one_shot({"type": "send_sms", "request_id": "quiet-%d" % checks,
+                            "candidate_id": "1001", "to": "+13035550123", "body": "quiet?"})
+            n = len(w.messages())
+        finally:
+            w.close()
+        ok = (r is not None and r.get("ok") is want_ok and n == (1 if want_ok else 0) and
+              (want_ok or "no IANA time zones" in r["error"]["message"]))
+        checks += 1
+        failed += not ok
+        print("%s - quiet_hours %s: %s" % ("ok" if ok else "not ok", window, json.dumps(r)[:300]))
+    print("counts: ran %d, failed %d, skipped 0, excluded 0" % (checks, failed))
+    return 1 if failed else 0
+
+
+def have_tools():
+    return (os.path.exists(WINE) and shutil.which("x86_64-w64-mingw32-gcc") and
+            shutil.which("wineserver") and
+            os.path.exists(os.path.join(WIN, "deps", "lib", "libcjson.a")))
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--unittest":
+        return run_unittest_file(sys.argv[2])
+    if len(sys.argv) == 2 and sys.argv[1] == "--tls":
+        return run_tls()
+    if len(sys.argv) == 2 and sys.argv[1] == "--quiet":
+        return run_quiet()
+    if not have_tools():
+        print("SKIP: mingw-w64, Wine or build-win/deps is missing "
+              "(scripts/bootstrap.sh --windows; scripts/build-windows.sh deps)")
+        return 77
+    t0 = time.time()
+    p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "host"],
+                       capture_output=True, text=True, timeout=900,
+                       env=dict(os.environ, TH_WIN_DIR=WIN))
+    if p.returncode != 0:
+        print("scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] + p.stderr[-3000:])
+        return 1
+    print("# textus-host.exe built (or up to date) in %.1f s" % (time.time() - t0))
+    os.makedirs(PREFIX, exist_ok=True)
+    with open(WINE_LOG, "ab") as log:
+        if not os.path.exists(os.path.join(PREFIX, "system.reg")):
+            subprocess.run([WINE, "wineboot", "--init"], stdout=log, stderr=log,
+                           env=wine_env(), timeout=300, check=True)
+        subprocess.run(["wineserver", "-p"], stdout=log, stderr=log, env=wine_env(), timeout=60)
+        subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL, stdout=log,
+                       stderr=log, env=wine_env(), timeout=120)
+    env = suite_env()
+    me = os.path.abspath(__file__)
+    suites = [
+        ("protocol", [sys.executable, me, "--unittest",
+                      os.path.join(SRC, "tests", "protocol", "test_protocol.py")], {}),
+        ("store_cli", [sys.executable, me, "--unittest",
+                       os.path.join(SRC, "tests", "store", "test_store_cli.py")], {}),
+        ("send (v1, v3)", [sys.executable, os.path.join(SRC, "tests", "send", "test_send.py")],
+         {"TH_SEND_SCENARIOS": SEND_SCENARIOS}),
+        ("TLS (Schannel, CA file)", [sys.executable, me, "--tls"], {}),
+        ("quiet hours fail closed", [sys.executable, me, "--quiet"], {}),
+        ("conversation (v1, v3)",
+         [sys.executable, os.path.join(SRC, "tests", "conversation", "test_conversation.py")], {}),
+    ]
+    results, failed = [], 0
+    try:
+        for name, cmd, extra in suites:
+            t = time.time()
+            r = subprocess.run(cmd, env=dict(env, **extra), capture_output=True, text=True,
+                               timeout=900)
+            out = r.stdout + r.stderr
+            m = re.search(r"counts: (.*)", out)
+            if m:
+                what = m.group(1)
+            else:
+                rows = len([ln for ln in r.stdout.splitlines()
+                            if ln.startswith("| ") and not ln.startswith("| scenario")])
+                m = re.search(r"(\d+) checks failed", out)
+                what = "%d scenario rows, %s checks failed" % (rows, m.group(1) if m else "?")
+            ok = r.returncode == 0
+            failed += not ok
+            results.append((name, "ok" if ok else "FAILED", what, time.time() - t))
+            if not ok:
+                sys.stdout.write(out[-6000:])
+    finally:
+        with open(WINE_LOG, "ab") as log:
+            subprocess.run(["wineserver", "-k"], stdout=log, stderr=log, env=wine_env(),
+                           timeout=60)
+    print("\n| suite under Wine | result | counts | seconds |\n| --- | --- | --- | --- |")
+    for name, res, what, secs in results:
+        print("| %s | %s | %s | %.0f |" % (name, res, what, secs))
+    print("\nexcluded under Wine, and why:")
+    for k, v in sorted(EXCLUDED.items()):
+        print("  %s: %s" % (k, v))
+    print("# %d suite(s) failed; %.0f s in all" % (failed, time.time() - t0))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

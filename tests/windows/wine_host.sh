@@ -1,0 +1,18 @@
+#!/bin/sh
+# wine_host.sh -- TH_HOST for the suites run under Wine (tests/windows/run_suites.py): starts
+# textus-host.exe ($TH_WIN_EXE) with /usr/lib/wine/wine64 in $WINEPREFIX, arguments, stdin and
+# stdout passed through, so tests/lib/nmhost.py and fakeworld.py drive it as the Linux binary.
+# A TEXTUS_HOST_HOME given as a Unix path (/tmp/...) is handed over as Wine's Z: drive path
+# (Z:/tmp/...): a bare /tmp/... is not absolute on Windows and the host refuses it.
+# Wine's own diagnostics are off (WINEDEBUG=-all) so that stderr holds only the host's.
+: "${TH_WIN_EXE:?TH_WIN_EXE names textus-host.exe}"
+: "${WINEPREFIX:?WINEPREFIX names the Wine prefix}"
+case "${TEXTUS_HOST_HOME:-}" in
+/*)
+    TEXTUS_HOST_HOME="Z:$TEXTUS_HOST_HOME"
+    export TEXTUS_HOST_HOME
+    ;;
+esac
+WINEDEBUG=-all
+export WINEDEBUG WINEPREFIX
+exec /usr/lib/wine/wine64 "$TH_WIN_EXE" "$@"
