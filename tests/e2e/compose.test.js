@@ -121,9 +121,15 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     await box.locator('button.textus-send-anyway').click();
     assert.match(await box.locator('.textus-confirm-text').textContent(),
       /^Send it now anyway, outside Jane's texting hours\? A sent text can't be taken back\.$/);
-    assert.deepStrictEqual(await page.evaluate(() => [...document.querySelectorAll('.textus-compose button')]
+    // the one primary button of the question (polled: the panel's buttons are laid out and
+    // styled a frame after it appears, and a loaded machine can be caught in between)
+    const primaryNow = () => [...document.querySelectorAll('.textus-compose button')]
       .filter((b) => b.offsetParent !== null && getComputedStyle(b).backgroundColor === 'rgb(27, 106, 201)')
-      .map((b) => b.textContent)), ['Yes, send now']);
+      .map((b) => b.textContent);
+    await page.waitForFunction(() => JSON.stringify([...document.querySelectorAll('.textus-compose button')]
+      .filter((b) => b.offsetParent !== null && getComputedStyle(b).backgroundColor === 'rgb(27, 106, 201)')
+      .map((b) => b.textContent)) === '["Yes, send now"]', null, { timeout: 5000 }).catch(() => {});
+    assert.deepStrictEqual(await page.evaluate(primaryNow), ['Yes, send now']);
     await L.assertAccessible(page, '.textus-compose', 'box-quiet-hours-send-anyway');
     await box.locator('button.textus-confirm-cancel').click();
     assert.strictEqual(await sched.isVisible(), true);
