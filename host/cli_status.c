@@ -46,22 +46,28 @@ static const char *cli_status_str(const cJSON *obj, const char *name)
 static void cli_status_members(const cJSON *obj, const char *title)
 {
     const cJSON *m;
+    int w = 20; /* the names' column: as wide as the longest (allowed_extension_ids is 21) */
 
     if (!obj)
         return;
     printf("%s\n", title);
     cJSON_ArrayForEach(m, obj)
     {
+        if (m->string && strlen(m->string) > (size_t)w && strlen(m->string) < 64)
+            w = (int)strlen(m->string);
+    }
+    cJSON_ArrayForEach(m, obj)
+    {
         if (cJSON_IsString(m) && strcmp(m->string, "quiet_hours") == 0) {
             /* the value is when texts may go out, not when they may not */
-            printf("  %-20s %s (settings.quiet_hours)\n", "texting hours", m->valuestring);
+            printf("  %-*s %s (settings.quiet_hours)\n", w, "texting hours", m->valuestring);
         } else if (cJSON_IsString(m)) {
-            printf("  %-20s %s\n", m->string, m->valuestring);
+            printf("  %-*s %s\n", w, m->string, m->valuestring);
         } else if (cJSON_IsNull(m)) {
-            printf("  %-20s (not set)\n", m->string);
+            printf("  %-*s (not set)\n", w, m->string);
         } else {
             char *t = cJSON_PrintUnformatted(m);
-            printf("  %-20s %s\n", m->string, t ? t : "?");
+            printf("  %-*s %s\n", w, m->string, t ? t : "?");
             free(t);
         }
     }

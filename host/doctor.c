@@ -58,6 +58,7 @@ static const struct doctor_browser doctor_browsers[] = {
 
 /* Windows (issue P item 4), defined in the block at the end of this file. */
 static int doctor_is_windows(void);
+static const char *doctor_fix_packaged(char *out, size_t outsz, const char *fix);
 static const char *doctor_last_sep(const char *p);
 static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix);
 static void doctor_check_install_windows(struct doctor *d);
@@ -103,12 +104,14 @@ const char *doctor_status_name(enum doctor_status st)
 void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int faq,
                 const char *subject, const char *fix, const char *fmt, ...)
 {
-    char msg[1024], full[4096], winfix[1024];
+    char msg[1024], full[4096], winfix[1024], pkgfix[3584];
     va_list ap;
     cJSON *c;
 
     if (fix && doctor_is_windows())
         fix = doctor_fix_windows(winfix, sizeof(winfix), fix);
+    else if (fix)
+        fix = doctor_fix_packaged(pkgfix, sizeof(pkgfix), fix);
     va_start(ap, fmt);
     vsnprintf(full, sizeof(full), fmt, ap);
     va_end(ap);
@@ -1190,6 +1193,58 @@ static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
     } else {
         snprintf(out, outsz, "%s", DOCTOR_WIN_REINSTALL);
     }
+    return out;
+}
+
+/*
+ * A host installed from a package (the .deb, or `cmake --install`: the executable in
+ * <prefix>/lib.../textus-host/, CMakeLists.txt's TH_INSTALL_PKGDIR) has no checkout beside
+ * it, and its manifests are the package's, which allow the ids it was built with: a fix that
+ * says `scripts/install.sh --extension-id ID` says instead to ask IT for a package built with
+ * that id; the rest of the fix (allowing it in the host's settings) stays. scripts/install.sh
+ * copies the host to .../textus-host/bin/, a build runs from host/: both keep the fix.
+ */
+static int doctor_is_packaged(void)
+{
+    char dir[PATH_MAX];
+    const char *last, *parent;
+
+    if (os_exe_dir(dir, sizeof(dir)) != 0)
+        return 0;
+    last = strrchr(dir, '/');
+    if (!last || strcmp(last, "/textus-host") != 0)
+        return 0;
+    for (parent = last; parent > dir && parent[-1] != '/';)
+        parent--;
+    return (size_t)(last - parent) >= 3 && strncmp(parent, "lib", 3) == 0;
+}
+
+static const char *doctor_fix_packaged(char *out, size_t outsz, const char *fix)
+{
+    static const char cmd[] = "scripts/install.sh --extension-id ";
+    const char *at = strstr(fix, cmd), *id, *rest;
+    int n;
+
+    if (!at || !doctor_is_packaged())
+        return fix;
+    id = at + sizeof(cmd) - 1;
+    if (*id == '<') { /* "<its id> (… the installer then prints …)": no installer here */
+        snprintf(out, outsz,
+                 "this host was installed from a package (the .deb), whose browser manifests "
+                 "allow only the extension ids it was built with: ask IT for a package built "
+                 "with TH_EXTENSION_IDS=<its id> (chrome://extensions shows the id with "
+                 "Developer mode on), and allow it in your own settings: echo "
+                 "'{\"settings\":{\"allowed_extension_ids\":[\"<its id>\"]}}' | textus-host "
+                 "configure --no-verify");
+        return out;
+    }
+    n = (int)strcspn(id, " ,;()");
+    rest = id + n;
+    snprintf(out, outsz,
+             "this host was installed from a package (the .deb), whose browser manifests allow "
+             "only the extension ids it was built with: ask IT for a package built with "
+             "TH_EXTENSION_IDS=%.*s%s",
+             n > 40 ? 40 : n, id, rest);
     return out;
 }
 

@@ -3,9 +3,11 @@
 #
 #   scripts/build-windows.sh deps   the four libraries, static, for x86_64-w64-mingw32
 #   scripts/build-windows.sh host   textus-host.exe (and the bench's echo .exe) from host/
-#   scripts/build-windows.sh        both
+#   scripts/build-windows.sh msi    textus-host.exe, then the two .msi and the zip (what IT ships)
+#   scripts/build-windows.sh [all]  deps and host only: no .msi, no zip
 #   scripts/build-windows.sh notices [FILE]
 #                                   write THIRD-PARTY-NOTICES (or FILE) from the fetched sources
+#   scripts/build-windows.sh --help what each step makes, where, and the variables it reads
 #
 # Libraries: libsodium, cJSON, SQLite and libcurl come from Debian's own SOURCE packages,
 # at the versions pinned below, and from nowhere else:
@@ -21,7 +23,7 @@
 # libcurl: Schannel (the Windows certificate store), no OpenSSL, --disable-pthreads (else it
 # links winpthreads), HTTP and HTTPS only, no idn2/psl/brotli/zstd/nghttp2/ssh/zlib. Debian's
 # 99_nss.patch and 90_gnutls.patch are reversed first (they rename the library for Debian's
-# flavours). See /work/shared/reference/windows-build.md for the facts behind each flag.
+# flavours).
 #
 # Needs: gcc-mingw-w64-x86-64 mingw-w64-tools autoconf automake libtool pkg-config tcl
 # dpkg-dev (scripts/bootstrap.sh --windows installs them). Exit: 0 built (or up to date),
@@ -44,8 +46,47 @@ RECIPE=1 # bump when a flag below changes: the stamp then no longer matches
 STAMP="libsodium=$PIN_LIBSODIUM cjson=$PIN_CJSON sqlite3=$PIN_SQLITE3 curl=$PIN_CURL recipe=$RECIPE host=$HOST"
 
 usage() {
-    echo "usage: scripts/build-windows.sh [deps|host|msi|all|notices [FILE]]" >&2
+    echo "usage: scripts/build-windows.sh [deps|host|msi|all|notices [FILE]|--help]" >&2
     exit 2
+}
+
+help() {
+    cat <<'EOF'
+usage: scripts/build-windows.sh [deps|host|msi|all|notices [FILE]|--help]
+
+Cross-builds textus-host for Windows x64 on Debian 12 (mingw-w64), and its installers.
+Prerequisites, once: scripts/bootstrap.sh --windows (apt-get through sudo: mingw-w64,
+autotools, wixl and msitools for the .msi, Wine for the tests).
+
+  deps     libsodium, cJSON, SQLite and libcurl from Debian's own source packages at
+           pinned versions, built static into build-win/deps/ (~5 min the first time;
+           nothing to do while they are up to date)
+  host     textus-host.exe in build-win/host/ (builds deps first when missing)
+  msi      textus-host.exe, then what IT ships, in build-win/:
+             textus-host-<version>-per-user.msi     a recruiter, no admin rights
+             textus-host-<version>-per-machine.msi  every user of the machine (msiexec /qn, Intune, GPO)
+             textus-host-<version>-windows-x64.zip  no installer: textus-host.exe install
+  all      deps and host (the default): no .msi, no zip
+  notices [FILE]
+           write THIRD-PARTY-NOTICES (or FILE) from the fetched sources
+
+Read by msi:
+  TH_EXTENSION_IDS=<id>[,<id>...]  the extension ids the packages' manifest allows (the
+                                   TextUs extension's: chrome://extensions shows it)
+  TH_PRODUCTION=1                  a production package: the .exe (build-win/host-production/)
+                                   refuses the development stub's id and the manifest leaves
+                                   it out; needs TH_EXTENSION_IDS. Without it the stub's id
+                                   is allowed too (development, tests).
+  TH_WIN_DIR=DIR                   build in DIR instead of build-win/
+
+A production package for IT:
+  TH_EXTENSION_IDS=<the TextUs extension's id> TH_PRODUCTION=1 scripts/build-windows.sh msi
+
+The .msi and the .exe are not signed: Windows SmartScreen warns when they are opened.
+Exit status: 0 built (or up to date); 1 a build failed (its log is printed); 2 a wrong
+step, a bad TH_EXTENSION_IDS, or a missing tool.
+EOF
+    exit 0
 }
 
 need() {
@@ -288,6 +329,7 @@ deps) deps_step ;;
 host) host_step ;;
 msi) msi_step ;;
 notices) notices_step "${2:-}" ;;
+-h | --help | help) help ;;
 all)
     deps_step
     host_step

@@ -203,8 +203,14 @@ sms = [r for r in reqs if r["server"] == "textus" and r["method"] == "POST" and 
 notes = [r for r in reqs if r["server"] == "harvest" and r["method"] == "POST" and "notes" in r["path"]]
 gh_gen = "Harvest v3" if any(r["path"].startswith("/v3/") for r in reqs if r["server"] == "harvest") else "Harvest v1"
 def short(s, n=90):
+    """s on one line, at most n characters: cut after a whole word, marked with "…"."""
     s = " ".join(str(s).split())
-    return s if len(s) <= n else s[:n - 1] + "…"
+    if len(s) <= n:
+        return s
+    cut = s[:n - 1]
+    if s[n - 1] != " " and " " in cut:
+        cut = cut[:cut.rfind(" ")]
+    return cut.rstrip(" ,;:") + "…"
 print()
 print("textus-host demo — the main job, end to end, against local fakes")
 if mode == "browser":
@@ -227,7 +233,7 @@ if flow.get("send_state") != "sent":
     sys.exit(1)
 for r in sms:
     print("  SMS           %s %s → %s: to %s, \"%s\"" % (r["method"], r["path"], r["status"], r["body"].get("to"), short(r["body"].get("body"), 60)))
-print("                %d message(s) at the fake TextUs; %s said \"%s\"" % (len(sms), where, flow.get("sent")))
+print("                %d message(s) at the fake TextUs; %s said \"%s\"" % (len(sms), where, " ".join(str(flow.get("sent")).split())))
 for r in notes:
     b = r.get("body") or {}
     author = r["headers"].get("on-behalf-of") or b.get("user_id") or "-"

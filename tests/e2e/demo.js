@@ -38,7 +38,11 @@ async function main() {
     out.counter = await box.locator('.textus-counter').textContent();
     await box.locator('button.textus-send').click();
     const status = await L.sendSettled(page);
-    out.sent = await status.textContent();
+    // its lines (the text's, the note's) as sentences: textContent would run them together
+    out.sent = await status.evaluate((el) => {
+      const lines = Array.from(el.children).map((c) => c.textContent.trim()).filter(Boolean);
+      return lines.length ? lines.join(' ') : el.textContent.trim();
+    });
     out.send_state = await status.getAttribute('data-state');
     out.message_id = await status.getAttribute('data-message-id');
     if (out.send_state === 'sent') {

@@ -72,6 +72,14 @@ def report_top(out):
     return lines[i[0] + 1]
 
 
+def assert_whole_words(tc, out):
+    """Every quote the report shortens ends after a whole word, then "…" (never "applyin…",
+    never a number cut in two), and the page's lines read as sentences ("delivery. Note")."""
+    tc.assertIn('"Hi Jane, this is Alice at Acme Staffing. Thanks for…"', out)
+    tc.assertNotRegex(out, r"[0-9+]…")
+    tc.assertNotRegex(out, r"[a-z][.!?][A-Z]")
+
+
 class Demo(unittest.TestCase):
     def test_cli_path_says_so_and_why(self):
         rc, out, err = demo(DEMO_CLI="1")
@@ -79,6 +87,7 @@ class Demo(unittest.TestCase):
         self.assertEqual(report_top(out),
                          "  path          the CLI path, not a browser, because DEMO_CLI=1 was set")
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
+        assert_whole_words(self, out)
 
     @unittest.skipUnless(os.access(CHROMIUM, os.X_OK) and shutil.which("node"),
                          "Chromium or node is not installed here (demo.sh would apt-get them)")
@@ -90,6 +99,7 @@ class Demo(unittest.TestCase):
                                           r"playwright-core are installed$" % re.escape(CHROMIUM))
         self.assertIn("the page shows \"Delivered\"", out)
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
+        assert_whole_words(self, out)
 
     def test_missing_chromium_is_installed_or_the_reason_is_given(self):
         stub = tempfile.mkdtemp(prefix="th-demo-apt-")

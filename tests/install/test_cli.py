@@ -54,6 +54,25 @@ class Cli(unittest.TestCase):
                 self.assertEqual(p.returncode, 0, sub)
                 self.assertIn("textus-host outbox dismiss REQUEST_ID", p.stdout)
 
+    def test_build_windows_help(self):
+        """scripts/build-windows.sh --help is a help (stdout, exit 0) that names the
+        prerequisites, where the packages land and the variables msi reads; it points to
+        nothing outside the repository."""
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+        script = os.path.join(src, "scripts", "build-windows.sh")
+        p = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        for want in ("scripts/bootstrap.sh --windows", "build-win/", "per-user.msi",
+                     "per-machine.msi", "windows-x64.zip", "TH_EXTENSION_IDS", "TH_PRODUCTION=1",
+                     "deps and host (the default): no .msi", "not signed"):
+            self.assertIn(want, p.stdout)
+        with open(script) as fh:
+            self.assertNotIn("/work/", fh.read())
+        p = subprocess.run([script, "--hlep"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("usage:", p.stderr)
+
     def test_unknown_command_suggests_the_nearest(self):
         for word, near in (("docter", "doctor"), ("stauts", "status"), ("outbx", "outbox"),
                            ("hlep", "help")):

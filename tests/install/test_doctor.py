@@ -239,6 +239,32 @@ class Doctor(unittest.TestCase):
         fix = [c["fix"] for c in self.install_findings(doc, "fail") if "forbidden_origin" in c["message"]]
         self.assertIn("allowed_extension_ids", fix[0])
 
+    def test_a_packaged_host_names_no_checkout_script(self):
+        # installed from the .deb (the executable in /usr/lib/textus-host/), there is no
+        # scripts/install.sh to run: the fix asks IT for a package built with the id and
+        # keeps the settings command; the stub-only warning says the same
+        pkg = os.path.join(self.tmp, "usr", "lib", "textus-host")
+        os.makedirs(pkg)
+        shutil.copy(self.installed, pkg)
+        self.copy_modules(pkg)
+        packaged = os.path.join(pkg, "textus-host")
+        for args, status in (([], "warn"), (["--extension-id", OTHER], "fail")):
+            p = subprocess.run([packaged, "doctor", "--json", "--offline"] + args, env=self.env,
+                               capture_output=True, text=True, timeout=60)
+            doc = json.loads(p.stdout)
+            fixes = [c["fix"] for c in self.install_findings(doc, status) if c.get("fix")]
+            self.assertTrue(fixes, json.dumps(doc, indent=1))
+            for fix in fixes:
+                self.assertNotIn("install.sh", fix)
+            want = OTHER if args else "<its id>"
+            self.assertTrue(any("ask IT for a package built with TH_EXTENSION_IDS=" + want in f
+                                and "textus-host configure --no-verify" in f for f in fixes),
+                            fixes)
+        # the same binary installed by scripts/install.sh keeps the checkout's command
+        rc, doc = self.doctor("--extension-id", OTHER)
+        self.assert_fail(doc, r"extension %s is not in" % OTHER,
+                         r"install\.sh --extension-id %s" % OTHER)
+
     def test_the_fix_for_a_production_id_is_the_complete_command(self):
         # a production id needs two steps: the manifest (install.sh) and the host's settings;
         # the settings' list is replaced by what is given, so the fix lists every id to keep

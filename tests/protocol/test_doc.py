@@ -1,6 +1,7 @@
 """PROTOCOL.md stays true: the error-code table matches host/error.h + error.c
 (same names, same numbers, append-only order), and every verb in the dispatch
-table (host/protocol.c) and every CLI command (host/cli.c) is documented."""
+table (host/protocol.c) and every CLI command (host/cli.c) is documented; the README's
+exit-status row for the host Chrome starts names every exit code PROTOCOL.md gives."""
 import os
 import re
 import sys
@@ -47,6 +48,21 @@ class ProtocolDoc(unittest.TestCase):
         for v in verbs:
             with self.subTest(verb=v):
                 self.assertRegex(doc, r"(?m)^### `%s`" % re.escape(v))
+
+    def test_readme_exit_codes_match(self):
+        """The README's exit-status row for the host Chrome starts names every non-zero
+        code of PROTOCOL.md's *Host exit codes in native-messaging mode*."""
+        table = read("host", "PROTOCOL.md").split("Host exit codes in native-messaging mode", 1)[1]
+        table = table.split("\n## ", 1)[0]
+        codes = [int(c) for c in re.findall(r"(?m)^\|\s*(\d+)\s*\|", table)]
+        self.assertIn(3, codes)
+        row = re.search(r"(?m)^\| `textus-host` \(Chrome starts it[^\n]*", read("README.md"))
+        self.assertTrue(row, "no exit-status row for the host Chrome starts in README.md")
+        other = row.group(0).rstrip(" |").rsplit("|", 1)[1]
+        for c in codes:
+            if c:
+                with self.subTest(code=c):
+                    self.assertRegex(other, r"(^|, )\s*%d " % c)
 
 
 if __name__ == "__main__":

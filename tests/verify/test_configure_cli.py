@@ -681,6 +681,27 @@ class Conventions(Base):
         self.assertRegex(out, r"\n  configure +store credentials and settings \(asks on a "
                               r"terminal, or JSON on stdin\)\n")
 
+    def test_help_and_status_read_as_sentences(self):
+        # the top-level help names no protocol verb; status's columns hold the longest name
+        rc, out, err = cli(new_root(), "--help")
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"\n  extract +show the phone number the host would pick from a "
+                              r"profile \(JSON on stdin\)\n")
+        self.assertNotIn("extract_phone", out)
+        state = new_root()
+        ids = '{"settings":{"allowed_extension_ids":["%s"],"quiet_hours":"off"}}' % ("a" * 32)
+        rc, out, err = cli(state, "configure", "--no-verify", stdin=ids)
+        self.assertEqual(rc, 0, out + err)
+        rc, out, err = cli(state, "status")
+        self.assertEqual(rc, 0, out + err)
+        sect = out.split("settings:\n", 1)[1].split("\n" + "paths:", 1)[0].splitlines()
+        self.assertIn("  allowed_extension_ids " + '["%s"]' % ("a" * 32), out)
+        starts = set()
+        for l in sect:
+            name = "texting hours" if l.startswith("  texting hours") else l[2:].split(" ")[0]
+            starts.add(len(l) - len(l[2 + len(name):].lstrip(" ")))
+        self.assertEqual(len(starts), 1, "values not in one column:\n" + "\n".join(sect))
+
     def test_a_wrong_option_is_named(self):
         state = new_root()
         rc, out, err = cli(state, "configure", "--no-verfy", stdin="{}")
