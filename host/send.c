@@ -1382,8 +1382,17 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
         return -1;
     if (w.off)
         return 0;
-    if (quiet_check(&q, &w, to, at, e) != 0)
-        return -1;
+    if (quiet_check(&q, &w, to, at, e) != 0) {
+        /* the candidate's time cannot be known here (e.g. a C library without IANA zones,
+         * Windows): refused, as a guess would be, unless the recruiter said to send anyway —
+         * the note then says the number's time was not known (send_local_when) */
+        if (!override)
+            return -1;
+        log_msg("quiet hours: not checkable (%s); sent on the recruiter's word", e->message);
+        err_clear(e);
+        *overridden = 1;
+        return 0;
+    }
     if (q.verdict == QUIET_ALLOWED || q.verdict == QUIET_OFF)
         return 0;
     if (override) {

@@ -168,19 +168,25 @@ def run_quiet():
     TZ=":America/Denver" silently reads as UTC), so with a window that holds the current UTC
     hour -- one a UTC reading would allow -- the send must be refused as not checkable, and
     nothing sent. (Before os_tz_names it went out: the guard read the candidate's clock as
-    UTC.) With quiet_hours "off" the same send goes."""
+    UTC.) With quiet_hours "off", or the recruiter's "send anyway", the same send goes."""
     import json
     sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
     import fakeworld
     h = time.gmtime().tm_hour
     failed = checks = 0
-    for window, want_ok in (("%02d:00-%02d:59" % (h, (h + 1) % 24), False), ("off", True)):
+    # the window that a UTC reading would allow: refused; the same with "send anyway"
+    # (override_quiet_hours): sent, on the recruiter's word; quiet hours off: sent
+    win = "%02d:00-%02d:59" % (h, (h + 1) % 24)
+    for window, override, want_ok in ((win, False, False), (win, True, True), ("off", False, True)):
         class World(fakeworld.FakeWorld):
             SETTINGS = {"timeout_ms": 3000, "connect_timeout_ms": 2000, "quiet_hours": window}
         w = World("v1", prefix="th-win-quiet-")
+        req = {"type": "send_sms", "request_id": "quiet-%d" % checks, "candidate_id": "1001",
+               "to": "+13035550123", "body": "quiet?"}
+        if override:
+            req["override_quiet_hours"] = True
         try:
-            r = w.one_shot({"type": "send_sms", "request_id": "quiet-%d" % checks,
-                            "candidate_id": "1001", "to": "+13035550123", "body": "quiet?"})
+            r = w.one_shot(req)
             n = len(w.messages())
         finally:
             w.close()
