@@ -119,16 +119,15 @@ test('in their quiet hours: "Schedule for <their time>" schedules one message an
     await L.assertAccessible(page, '.textus-compose', 'box-quiet-hours');
     // "Send anyway" asks first; Cancel goes back, and nothing was sent meanwhile
     await box.locator('button.textus-send-anyway').click();
+    await box.locator('button.textus-confirm-send').waitFor({ state: 'visible', timeout: 5000 });
     assert.match(await box.locator('.textus-confirm-text').textContent(),
       /^Send it now anyway, outside Jane's texting hours\? A sent text can't be taken back\.$/);
-    // the one primary button of the question (polled: the panel's buttons are laid out and
-    // styled a frame after it appears, and a loaded machine can be caught in between)
+    // the one primary button of the question (the pointer moved off it first: "Yes, send now"
+    // appears where "Send anyway" was clicked, and a hovered button has its hover colour)
+    await page.mouse.move(0, 0);
     const primaryNow = () => [...document.querySelectorAll('.textus-compose button')]
       .filter((b) => b.offsetParent !== null && getComputedStyle(b).backgroundColor === 'rgb(27, 106, 201)')
       .map((b) => b.textContent);
-    await page.waitForFunction(() => JSON.stringify([...document.querySelectorAll('.textus-compose button')]
-      .filter((b) => b.offsetParent !== null && getComputedStyle(b).backgroundColor === 'rgb(27, 106, 201)')
-      .map((b) => b.textContent)) === '["Yes, send now"]', null, { timeout: 5000 }).catch(() => {});
     assert.deepStrictEqual(await page.evaluate(primaryNow), ['Yes, send now']);
     await L.assertAccessible(page, '.textus-compose', 'box-quiet-hours-send-anyway');
     await box.locator('button.textus-confirm-cancel').click();
