@@ -16,7 +16,8 @@
 // text. What happened to the text and to the note is said in words (compose.js), never a
 // config key, verb or command. The conversation is the host's conversation verb (which also
 // logs the candidate's new replies in Greenhouse; a new reply is announced); the button
-// carries a dot, said in words too, while the latest message is an unanswered reply. While
+// carries a dot, said in words too, while the latest message is an unanswered reply; the
+// candidate's texts still scheduled are listed read-only (changed or cancelled in TextUs). While
 // the page is open it tells the service worker so every minute (the worker flushes the
 // outbox, which logs replies, every 2 minutes). The composing aids (template picker, the
 // candidate's local time, scheduling in their quiet hours) and the box's words are in
@@ -992,6 +993,7 @@
         if (!thread.el || !r) break;
         if (r.ok) {
           renderThread(thread.el, r.result);
+          renderScheduled(r.result.scheduled);
           announceReplies(r.result.items);
         } else {
           thread.el.dataset.state = 'error:' + r.error.code;
@@ -1008,7 +1010,35 @@
     }
   }
 
+  // The candidate's texts still to go (conversation's `scheduled`), read-only: TextUs documents
+  // no way to list, change or cancel them through its API, so the box says where to do it.
+  function renderScheduled(items) {
+    const sec = thread.sched;
+    if (!sec) return;
+    const list = Array.isArray(items) ? items : [];
+    sec.textContent = '';
+    sec.hidden = !list.length;
+    sec.dataset.count = String(list.length);
+    if (!list.length) return;
+    sec.appendChild(el('h3', { id: 'textus-scheduled-title' },
+      list.length === 1 ? '1 text scheduled to go later' : `${list.length} texts scheduled to go later`));
+    const ul = el('ul');
+    for (const item of list) {
+      const body = Array.from(item.body || '');
+      const li = el('li', { class: 'textus-scheduled-item', 'data-id': item.id || '' },
+        `“${body.length > 80 ? body.slice(0, 79).join('') + '…' : body.join('')}”`);
+      if (knownScheduled.has(item.id)) li.append(` · ${knownScheduled.get(item.id)}`);
+      ul.appendChild(li);
+    }
+    sec.append(ul, el('p', { class: 'textus-scheduled-note' },
+      `To change or cancel ${list.length === 1 ? 'it' : 'one'}, open the conversation in TextUs: ` +
+      "it can't be done from here."));
+  }
+
   function mountThread(compose, before, first) {
+    thread.sched = el('section', { class: 'textus-scheduled', 'aria-labelledby': 'textus-scheduled-title' });
+    thread.sched.hidden = true;
+    before.insertBefore(thread.sched, before.firstChild);
     thread.el = el('div', { class: 'textus-thread', role: 'region', tabindex: '0',
       'aria-label': `Conversation with ${first || 'the candidate'}` }, 'Loading the conversation…');
     thread.el.dataset.state = 'loading';
@@ -1024,6 +1054,7 @@
     clearInterval(thread.timer);
     thread.timer = null;
     thread.el = null;
+    thread.sched = null;
     thread.onFirst = null;
   }
 

@@ -23,6 +23,14 @@ function seed() {
     s.harvest.candidates.push(Object.assign({}, jane, { id }));
     s.harvest.activity_feed[String(id)] = { activities: [] };
   }
+  // candidate 3004's number: one text delivered, two still scheduled in TextUs
+  const msg = (body, deliveryState, createdAt) => ({ account: 'acme', phone: '+13035550152', direction: 'out',
+    body, deliveryState, createdAt });
+  s.textus.messages = (s.textus.messages || []).concat([
+    msg('Hi Jane, thanks for applying.', 'delivered', '2026-12-01T15:00:00.000Z'),
+    msg('Hi Jane, a reminder: your phone screen is tomorrow at 10.', 'scheduled', '2026-12-02T15:00:00.000Z'),
+    msg('Hi Jane, good luck today! ' + 'x'.repeat(90), 'scheduled', '2026-12-02T15:01:00.000Z'),
+  ]);
   return s;
 }
 
@@ -95,4 +103,32 @@ test('a number opted out without a user: "Opted out on <day>."', { skip }, async
   assert.strictEqual(await box.locator('details.textus-optout').isHidden(), true);
   await L.assertAccessible(page, '.textus-compose', 'box-opted-out-seed');
   await page.close();
+});
+
+test("the candidate's scheduled texts: listed read-only, and where to change or cancel them", { skip }, async () => {
+  const { page, box } = await compose(3004, '(303) 555-0152');
+  await page.waitForFunction(() => document.querySelector('.textus-scheduled').dataset.count !== undefined, null,
+    { timeout: 30000 });
+  const sec = box.locator('.textus-scheduled');
+  assert.strictEqual(await sec.isVisible(), true);
+  assert.strictEqual(await sec.locator('h3').textContent(), '2 texts scheduled to go later');
+  const items = await sec.locator('li.textus-scheduled-item').allTextContents();
+  assert.deepStrictEqual(items.length, 2);
+  assert.strictEqual(items[0], '“Hi Jane, a reminder: your phone screen is tomorrow at 10.”');
+  assert.match(items[1], /^“Hi Jane, good luck today! x+…”$/); // a long one is cut, said with …
+  assert.strictEqual(Array.from(items[1]).length, 82);
+  const note = await sec.locator('.textus-scheduled-note').textContent();
+  assert.strictEqual(note, "To change or cancel one, open the conversation in TextUs: it can't be done from here.");
+  L.assertHumane(note, 'the scheduled texts');
+  // read-only: nothing in the list to press
+  assert.strictEqual(await sec.locator('button, a, input').count(), 0);
+  await L.assertAccessible(page, '.textus-compose', 'box-scheduled');
+  await page.close();
+
+  // a number with nothing scheduled shows no list
+  const other = await compose(3001, '(303) 555-0153');
+  await other.page.waitForFunction(() => document.querySelector('.textus-scheduled').dataset.count === '0', null,
+    { timeout: 30000 });
+  assert.strictEqual(await other.box.locator('.textus-scheduled').isHidden(), true);
+  await other.page.close();
 });
