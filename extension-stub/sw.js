@@ -7,7 +7,7 @@
 //   over it, opens a new one at the next request when it died, and disconnects it when the
 //   tab's port goes (the tab closed or left the profile). Replies go back by the tab's
 //   request number; event frames ({"id", "event", ...}: the note written after a send's
-//   reply) are passed on to the tab as they come. An open native port also keeps this
+//   reply, a bulk's progress) are passed on to the tab as they come. An open native port also keeps this
 //   worker alive.
 // * The options page (and anything else) sends {cmd: 'host', verb, request}: one
 //   connectNative port per request. `configure` is accepted only from the options page.
@@ -37,6 +37,10 @@ const VERBS = {
   schedule_sms: 5 * R + 2 * W + MARGIN,  // send_sms's without reply_before_note, + R
   local_time: 20000,
   saved_replies: 5 * R + MARGIN,
+  bulk_preview: 15 * R,                  // 1 Greenhouse read per candidate (≤ 500): a backstop only
+  bulk_send: R + MARGIN,                 // the reply is local (the bulk recorded); `bulk` events follow
+  bulk_status: 20000,                    // local; asked one-shot, beside a running bulk's port
+  bulk_cancel: 20000,                    // local; one-shot, beside a running bulk's port
 };
 // configure: about 10 checks in a row, each at most 15 s + T (45 s)
 const OPTIONS_ONLY = { configure: 10 * 45000 + MARGIN };
