@@ -13,7 +13,8 @@
 //   connectNative port per request. `configure` is accepted only from the options page.
 // * While a Greenhouse profile is open (its content script says so every minute) it asks the
 //   host to flush the outbox every FLUSH_EVERY_MS, so that candidates' replies are logged
-//   without a reload.
+//   without a reload, and then `inbox`: the count of candidates waiting for an answer goes on
+//   the toolbar badge, their threads to popup.html.
 'use strict';
 
 const HOST = 'com.textus.greenhouse';
@@ -41,6 +42,7 @@ const VERBS = {
   bulk_send: R + MARGIN,                 // the reply is local (the bulk recorded); `bulk` events follow
   bulk_status: 20000,                    // local; asked one-shot, beside a running bulk's port
   bulk_cancel: 20000,                    // local; one-shot, beside a running bulk's port
+  inbox: 5 * R,                          // a flush's reads: no fixed bound, background work
 };
 // configure: about 10 checks in a row, each at most 15 s + T (45 s)
 const OPTIONS_ONLY = { configure: 10 * 45000 + MARGIN };
@@ -145,13 +147,14 @@ const FLUSH_KEY = 'textusLastFlushAt';
 let flushInFlight = null;
 
 // Every tab asking at once shares one check (and at most one flush).
-function flushIfDue() {
+function flushIfDue(origin) {
   if (!flushInFlight) {
     flushInFlight = (async () => {
       const got = await chrome.storage.session.get({ [FLUSH_KEY]: 0 });
       if (Date.now() - got[FLUSH_KEY] < FLUSH_EVERY_MS) return { flushed: false };
       await chrome.storage.session.set({ [FLUSH_KEY]: Date.now() });
       const reply = await callHost('flush_outbox', {}, VERBS.flush_outbox);
+      await refreshInbox(origin);
       return { flushed: true, ok: !!reply.ok,
         replies_logged: reply.ok ? reply.result.replies_logged : 0,
         error: reply.ok ? null : reply.error.code };
@@ -160,13 +163,36 @@ function flushIfDue() {
   return flushInFlight;
 }
 
+// ---- the inbox: candidates waiting for the recruiter's answer -----------------------------
+// After each periodic flush the worker asks `inbox` (host/PROTOCOL.md: the same reads as a
+// flush, whose second pass finds the conversations unchanged and reads no timeline), keeps its
+// threads in chrome.storage.session (INBOX_KEY, with the Greenhouse origin of the tab that
+// asked, so that each thread links to its candidate's profile there) and puts their count on
+// the toolbar badge; popup.html lists them.
+const INBOX_KEY = 'textusInbox';
+async function refreshInbox(origin) {
+  const reply = await callHost('inbox', {}, VERBS.inbox);
+  if (!reply.ok) return; // the badge keeps the last count it knew
+  const threads = Array.isArray(reply.result.threads) ? reply.result.threads : [];
+  await chrome.storage.session.set({ [INBOX_KEY]: { threads, origin, at: Date.now() } });
+  try {
+    await chrome.action.setBadgeBackgroundColor({ color: '#d93025' });
+    await chrome.action.setBadgeText({ text: threads.length ? String(threads.length) : '' });
+    await chrome.action.setTitle({ title: threads.length
+      ? `TextUs: ${threads.length} ${threads.length === 1 ? 'candidate is' : 'candidates are'} waiting for your answer`
+      : 'TextUs: nobody is waiting for your answer' });
+  } catch (e) { /* no toolbar button (e.g. a test profile without one) */ }
+}
+
 // Only the content script sends it, and it runs on Greenhouse profiles only (manifest.json).
 function greenhouseOpen(sender, sendResponse) {
   if (!sender.tab) {
     sendResponse({ flushed: false });
     return false;
   }
-  flushIfDue().then(sendResponse, () => sendResponse({ flushed: false }));
+  let origin = null;
+  try { origin = new URL(sender.url || sender.tab.url).origin; } catch (e) { /* no URL: no links */ }
+  flushIfDue(origin).then(sendResponse, () => sendResponse({ flushed: false }));
   return true;
 }
 
