@@ -14,7 +14,8 @@
 // * While a Greenhouse profile is open (its content script says so every minute) it asks the
 //   host to flush the outbox every FLUSH_EVERY_MS, so that candidates' replies are logged
 //   without a reload, and then `inbox`: the count of candidates waiting for an answer goes on
-//   the toolbar badge, their threads to popup.html.
+//   the toolbar badge, their threads to popup.html, and a new reply is a Chrome notification
+//   (unless turned off on the options page).
 'use strict';
 
 const HOST = 'com.textus.greenhouse';
@@ -174,7 +175,9 @@ async function refreshInbox(origin) {
   const reply = await callHost('inbox', {}, VERBS.inbox);
   if (!reply.ok) return; // the badge keeps the last count it knew
   const threads = Array.isArray(reply.result.threads) ? reply.result.threads : [];
+  const before = (await chrome.storage.session.get({ [INBOX_KEY]: null }))[INBOX_KEY];
   await chrome.storage.session.set({ [INBOX_KEY]: { threads, origin, at: Date.now() } });
+  if (before) await notifyNew(before.threads || [], threads, origin); // the session's first pass is the baseline
   try {
     await chrome.action.setBadgeBackgroundColor({ color: '#d93025' });
     await chrome.action.setBadgeText({ text: threads.length ? String(threads.length) : '' });
@@ -183,6 +186,32 @@ async function refreshInbox(origin) {
       : 'TextUs: nobody is waiting for your answer' });
   } catch (e) { /* no toolbar button (e.g. a test profile without one) */ }
 }
+
+// A Chrome notification for each thread whose latest reply is new since the last pass, unless
+// the options page's "New replies" box is unticked (notifyReplies); a click opens the
+// candidate's profile. The reply is outside text: a notification shows it as plain text.
+const NOTIFY_KEY = 'textusNotified'; // notification id -> profile URL
+async function notifyNew(before, threads, origin) {
+  const { notifyReplies } = await chrome.storage.local.get({ notifyReplies: true });
+  if (notifyReplies === false) return;
+  const seen = new Set(before.map((t) => `${t.to}|${t.candidate_id}|${t.last && t.last.at}`));
+  const urls = (await chrome.storage.session.get({ [NOTIFY_KEY]: {} }))[NOTIFY_KEY];
+  for (const t of threads) {
+    if (!t.last || seen.has(`${t.to}|${t.candidate_id}|${t.last.at}`)) continue;
+    const id = `textus-reply-${t.candidate_id}-${t.last.at}`;
+    if (origin && /^\d+$/.test(t.candidate_id || '')) urls[id] = `${origin}/people/${t.candidate_id}`;
+    try {
+      await chrome.notifications.create(id, { type: 'basic', iconUrl: 'icon48.png',
+        title: `${t.name || `Candidate ${t.candidate_id}`} replied`, message: t.last.body || '(a message without text)' });
+    } catch (e) { /* notifications unavailable: the badge still counts it */ }
+  }
+  await chrome.storage.session.set({ [NOTIFY_KEY]: urls });
+}
+chrome.notifications.onClicked.addListener(async (id) => {
+  const urls = (await chrome.storage.session.get({ [NOTIFY_KEY]: {} }))[NOTIFY_KEY];
+  if (urls[id]) chrome.tabs.create({ url: urls[id] });
+  chrome.notifications.clear(id);
+});
 
 // Only the content script sends it, and it runs on Greenhouse profiles only (manifest.json).
 function greenhouseOpen(sender, sendResponse) {

@@ -17,7 +17,7 @@ const skip = HAS ? false : 'this host has no inbox yet';
 function seed() {
   const s = JSON.parse(fs.readFileSync(path.join(__dirname, 'seed.json'), 'utf8'));
   const jane = s.harvest.candidates.find((c) => c.id === 1001);
-  for (const id of [5001, 5002]) {
+  for (const id of [5001, 5002, 5003]) {
     s.harvest.candidates.push(Object.assign({}, jane, { id }));
     s.harvest.activity_feed[String(id)] = { activities: [] };
   }
@@ -55,6 +55,10 @@ test('a reply waiting: the badge counts it, the popup links to the candidate', {
   assert.strictEqual(await sw.evaluate(() => chrome.action.getTitle({})),
     'TextUs: 1 candidate is waiting for your answer');
   await other.close();
+  // a Chrome notification for the new reply (the first pass of the session was the baseline)
+  const notes = await sw.evaluate(() => chrome.notifications.getAll());
+  assert.deepStrictEqual(Object.keys(notes).filter((k) => k.startsWith('textus-reply-5001-')).length, 1,
+    JSON.stringify(notes));
 
   const popup = await w.ctx.newPage();
   await popup.goto(`chrome-extension://${L.STUB_ID}/popup.html`);
@@ -77,4 +81,37 @@ test('a reply waiting: the badge counts it, the popup links to the candidate', {
   assert.strictEqual(new URL(profile.url()).pathname, '/people/5001');
   await profile.close();
   await popup.close();
+});
+
+test('the options page can turn the notifications off: the badge still counts the reply', { skip }, async () => {
+  const sw = w.ctx.serviceWorkers()[0] || await w.ctx.waitForEvent('serviceworker');
+  const page = await w.ctx.newPage();
+  await page.goto(`chrome-extension://${L.STUB_ID}/options.html`);
+  const box = page.locator('#notify_replies');
+  assert.strictEqual(await box.isChecked(), true, 'on unless turned off');
+  await box.uncheck();
+  await page.waitForFunction(() => document.getElementById('notify_msg').textContent !== '');
+  const said = await page.locator('#notify_msg').textContent();
+  assert.strictEqual(said, 'Saved: no notifications; the toolbar button still counts the replies waiting.');
+  L.assertHumane(said, 'the notifications setting');
+  await L.assertAccessible(page, null, 'options-notify');
+  await page.close();
+
+  // a second candidate texted and answering
+  const p = await L.openProfile(w.ctx, L.profileUrl(w.base, 5003, { phone: '(303) 555-0137', name: 'Jane Candidate' }));
+  const b = await L.openCompose(p);
+  await L.checkSettled(p);
+  await b.locator('textarea.textus-body').fill('Hi Jane, one more question.');
+  await b.locator('button.textus-send').click();
+  await p.waitForFunction(() => document.querySelector('.textus-send-status').dataset.state === 'sent', null,
+    { timeout: 60000 });
+  await p.close();
+  await F.inbound(w.fakes, '+13035550137', 'Happy to chat.');
+  const before = Object.keys(await sw.evaluate(() => chrome.notifications.getAll())).length;
+  await sw.evaluate(() => chrome.storage.session.remove('textusLastFlushAt'));
+  const other = await L.openProfile(w.ctx, L.profileUrl(w.base, 5002, { phone: '(303) 555-0139', name: 'Jane Candidate' }));
+  await waitFor(async () => (await sw.evaluate(() => chrome.action.getBadgeText({}))) === '2', 60000, 'the badge to say 2');
+  assert.strictEqual(Object.keys(await sw.evaluate(() => chrome.notifications.getAll())).length, before,
+    'no notification once turned off');
+  await other.close();
 });
