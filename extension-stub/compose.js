@@ -62,6 +62,14 @@
   background:#fff;color:#1d2733;padding:4px 6px;cursor:pointer;font:13px/18px system-ui,sans-serif}
 .textus-compose .textus-template[aria-selected=true]{background:#e3eefb}
 .textus-compose .textus-template-note{color:#4f5f70;margin:4px 0}
+.textus-compose .textus-lock{color:#4f5f70}
+.textus-compose details.textus-optout{margin:8px 0 0}
+.textus-compose details.textus-optout summary{cursor:pointer;color:#1b5fb4;font-size:12px;width:max-content}
+.textus-compose .textus-optout-words{font-weight:600}
+.textus-compose .textus-scheduled{margin:0 0 6px;padding:6px 8px;border:1px solid #e1e7ef;border-radius:6px;background:#fff}
+.textus-compose .textus-scheduled h3{font:600 13px/18px system-ui,sans-serif;margin:0}
+.textus-compose .textus-scheduled ul{margin:4px 0;padding-left:18px}
+.textus-compose .textus-scheduled-note{color:#4f5f70;margin:0}
 .textus-compose mark.textus-missing{background:#fde7b0;color:#5c3b00;border-radius:3px;padding:0 2px}
 .textus-compose .textus-msg{margin:4px 0;display:flex;flex-direction:column}
 .textus-compose .textus-msg[data-direction=out]{align-items:flex-end}

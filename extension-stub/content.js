@@ -9,13 +9,15 @@
 // fields of TextUs saved replies filled, from the page and then from the host; an unfilled
 // one highlighted and never sent without a second click); a counter says "2 texts (limit 3)".
 // It checks the number first (prepare_send: a locked or blocked number shows before anyone
-// types), sends through the host (send_sms with a fresh request id and reply_before_note:
+// types; an opted-out one with who and when from the answer's lock) and offers "Opt out of
+// texts" (a confirmation, then opt_out), sends through the host (send_sms with a fresh request id and reply_before_note:
 // "Sent." as soon as TextUs accepted it, the note's line on the host's note event), follows
 // delivery (message_status) until Delivered / Not delivered, and is then ready for the next
 // text. What happened to the text and to the note is said in words (compose.js), never a
 // config key, verb or command. The conversation is the host's conversation verb (which also
 // logs the candidate's new replies in Greenhouse; a new reply is announced); the button
-// carries a dot, said in words too, while the latest message is an unanswered reply. While
+// carries a dot, said in words too, while the latest message is an unanswered reply; the
+// candidate's texts still scheduled are listed read-only (changed or cancelled in TextUs). While
 // the page is open it tells the service worker so every minute (the worker flushes the
 // outbox, which logs replies, every 2 minutes). The composing aids (template picker, the
 // candidate's local time, scheduling in their quiet hours) and the box's words are in
@@ -405,6 +407,28 @@
   const sendWords = (error, first) => TextusCompose.sendWords(error, first);
   const noteWords = (note) => TextusCompose.noteWords(note);
 
+  // "Opted out by Sam Admin on Dec 7." / "Opted out on Dec 7." from an answer's `lock` (who and
+  // when, as TextUs's OptOut says; each may be missing): '' when it says neither.
+  function lockWords(lock) {
+    if (!lock) return '';
+    const d = lock.created_at ? new Date(lock.created_at) : null;
+    const ok = d && !isNaN(d.getTime());
+    const opts = { month: 'short', day: 'numeric' };
+    if (ok && d.getFullYear() !== new Date().getFullYear()) opts.year = 'numeric';
+    const on = ok ? ` on ${d.toLocaleDateString('en-US', opts)}` : '';
+    const by = lock.user_name ? ` by ${lock.user_name}` : '';
+    return by || on ? `Opted out${by}${on}.` : '';
+  }
+  // a refused opt_out, in words: whether the number may be opted out, and what to do
+  function optOutWords(error) {
+    const code = error && error.code;
+    if (['outcome_unknown', 'upstream_unavailable', 'rate_limited', 'host_timeout'].includes(code)) {
+      return "TextUs didn't answer in time, so this number may not be opted out yet. Pressing the button again is safe.";
+    }
+    if (code === 'bad_request') return "This number can't be opted out: it is not a US or Canada number.";
+    return "Not opted out: TextUs refused. Check the TextUs settings (the extension's options page), then try again.";
+  }
+
   // "2:05 PM" today, "Yesterday 2:05 PM", "Dec 3, 2:05 PM": the recruiter's own time.
   function threadTime(at) {
     const d = new Date(at);
@@ -471,7 +495,20 @@
     const reason = el('span', { class: 'textus-send-reason', id: 'textus-send-reason' });
     actions.append(send, reason);
     const announce = el('div', { class: 'textus-sr textus-announce', 'aria-live': 'polite' });
-    foot.append(check, taLabel, ta, pending, counter, status, actions);
+    // "Opt out of texts" (the word the box uses for a locked number): a closed disclosure, so
+    // it is never a second button beside Send; opening it is the confirmation
+    const lockLine = el('p', { class: 'textus-line textus-lock' });
+    const more = el('details', { class: 'textus-optout' });
+    const moreSummary = el('summary', { class: 'textus-optout-open' }, 'Opt out of texts');
+    const moreWords = el('p', { class: 'textus-line textus-optout-words' });
+    const moreResult = el('p', { class: 'textus-line textus-optout-result', role: 'status' });
+    const moreDo = el('button', { type: 'button', class: 'textus-btn textus-secondary textus-optout-confirm' },
+      `Opt ${first || 'this candidate'} out of texts`);
+    const moreKeep = el('button', { type: 'button', class: 'textus-btn textus-secondary textus-optout-keep' }, 'Keep texting');
+    const moreActions = el('div', { class: 'textus-actions' });
+    moreActions.append(moreDo, moreKeep);
+    more.append(moreSummary, moreWords, moreActions, moreResult);
+    foot.append(check, lockLine, taLabel, ta, pending, counter, status, actions, more);
     box.append(head, foot, announce);
     document.body.appendChild(box);
     box.dataset.prefill = 'waiting';
@@ -592,8 +629,16 @@
         box.dataset.check = 'error:' + r.error.code;
         return;
       }
-      refused = r.result.opted_out ? 'opted_out' : r.result.blocked ? 'blocked' : null;
+      applyRefused(r.result);
+    };
+    // the number cannot be texted (prepare_send's answer, or this box's own opt_out): said, with
+    // who opted it out and when where TextUs gave them (the answer's `lock`)
+    const applyRefused = (result) => {
+      refused = result.opted_out ? 'opted_out' : result.blocked ? 'blocked' : null;
       box.dataset.check = refused || 'clear';
+      lockLine.textContent = refused === 'opted_out' ? lockWords(result.lock) : '';
+      more.hidden = !!refused;
+      if (refused) more.open = false;
       if (refused && autoFilled !== null && ta.value === autoFilled) { // no introduction for them
         ta.value = '';
         autoFilled = null;
@@ -615,6 +660,37 @@
       box.dataset.refused = refused || '';
       update();
     };
+    // The confirmation says only what TextUs documents: opt-outs are organisation-wide and the
+    // candidate opts back in by texting START
+    // (https://docs.textus.com/en/articles/8676971-understanding-opt-outs); there is no undo.
+    moreSummary.addEventListener('click', (ev) => { // opened here: the words are there when it shows
+      ev.preventDefault();
+      if (more.open) { more.open = false; return; }
+      const who = first || 'The candidate';
+      const org = fields.company ? `anyone at ${fields.company}` : 'anyone in your organisation';
+      const name = first || 'the candidate';
+      moreWords.textContent = `${who} won't get texts from ${org} until ${name} texts START to opt back in. ` +
+        `Only ${name} can undo this.`;
+      moreResult.textContent = '';
+      moreDo.disabled = false;
+      more.open = true;
+      moreDo.focus(); // onto the confirming button
+    });
+    moreKeep.addEventListener('click', () => { more.open = false; moreSummary.focus(); });
+    moreDo.addEventListener('click', async () => {
+      moreDo.disabled = true;
+      moreResult.textContent = 'Opting out…';
+      const r = await host('opt_out', { to: state.phone.e164 });
+      if (box !== myBox) return;
+      moreDo.disabled = false;
+      if (!r.ok) {
+        moreResult.textContent = optOutWords(r.error);
+        return;
+      }
+      box.dataset.optedOutHere = '1';
+      applyRefused({ opted_out: true, blocked: false, lock: r.result.lock });
+      if (!lockLine.textContent) lockLine.textContent = 'Opted out just now.';
+    });
     ta.addEventListener('input', () => {
       update();
       if (Date.now() - checkedAt > 30000 && !busy) prepare();
@@ -917,6 +993,7 @@
         if (!thread.el || !r) break;
         if (r.ok) {
           renderThread(thread.el, r.result);
+          renderScheduled(r.result.scheduled);
           announceReplies(r.result.items);
         } else {
           thread.el.dataset.state = 'error:' + r.error.code;
@@ -933,7 +1010,35 @@
     }
   }
 
+  // The candidate's texts still to go (conversation's `scheduled`), read-only: TextUs documents
+  // no way to list, change or cancel them through its API, so the box says where to do it.
+  function renderScheduled(items) {
+    const sec = thread.sched;
+    if (!sec) return;
+    const list = Array.isArray(items) ? items : [];
+    sec.textContent = '';
+    sec.hidden = !list.length;
+    sec.dataset.count = String(list.length);
+    if (!list.length) return;
+    sec.appendChild(el('h3', { id: 'textus-scheduled-title' },
+      list.length === 1 ? '1 text scheduled to go later' : `${list.length} texts scheduled to go later`));
+    const ul = el('ul');
+    for (const item of list) {
+      const body = Array.from(item.body || '');
+      const li = el('li', { class: 'textus-scheduled-item', 'data-id': item.id || '' },
+        `“${body.length > 80 ? body.slice(0, 79).join('') + '…' : body.join('')}”`);
+      if (knownScheduled.has(item.id)) li.append(` · ${knownScheduled.get(item.id)}`);
+      ul.appendChild(li);
+    }
+    sec.append(ul, el('p', { class: 'textus-scheduled-note' },
+      `To change or cancel ${list.length === 1 ? 'it' : 'one'}, open the conversation in TextUs: ` +
+      "it can't be done from here."));
+  }
+
   function mountThread(compose, before, first) {
+    thread.sched = el('section', { class: 'textus-scheduled', 'aria-labelledby': 'textus-scheduled-title' });
+    thread.sched.hidden = true;
+    before.insertBefore(thread.sched, before.firstChild);
     thread.el = el('div', { class: 'textus-thread', role: 'region', tabindex: '0',
       'aria-label': `Conversation with ${first || 'the candidate'}` }, 'Loading the conversation…');
     thread.el.dataset.state = 'loading';
@@ -949,6 +1054,7 @@
     clearInterval(thread.timer);
     thread.timer = null;
     thread.el = null;
+    thread.sched = null;
     thread.onFirst = null;
   }
 

@@ -12,7 +12,8 @@
 // host cannot give them) and opting a number out of texts (opt_out; the number as people write
 // it, normalised to +1NXXNXXXXXX here). Each action clears the previous one's message; a secret
 // typed but not saved says so; switching to Harvest v1 over stored v3 credentials asks first
-// and says what it removed; the checklist's names are said without API scopes.
+// and says what it removed; the checklist's names are said without API scopes. New replies:
+// the box that turns off the Chrome notification of a new reply (sw.js).
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -467,3 +468,14 @@ chrome.storage.local.get({ template: '', recruiter: '' }, (v) => {
 });
 $('recheck').addEventListener('click', check);
 check();
+
+// New replies: a Chrome notification per new reply (sw.js, after each inbox) unless unticked
+// here; saved in this browser as notifyReplies (on when never set).
+chrome.storage.local.get({ notifyReplies: true }, (v) => { $('notify_replies').checked = v.notifyReplies !== false; });
+$('notify_replies').addEventListener('change', () => {
+  const on = $('notify_replies').checked;
+  chrome.storage.local.set({ notifyReplies: on }, () => {
+    $('notify_msg').textContent = on ? 'Saved: you will be notified of new replies.'
+      : 'Saved: no notifications; the toolbar button still counts the replies waiting.';
+  });
+});

@@ -7,13 +7,15 @@
 //   over it, opens a new one at the next request when it died, and disconnects it when the
 //   tab's port goes (the tab closed or left the profile). Replies go back by the tab's
 //   request number; event frames ({"id", "event", ...}: the note written after a send's
-//   reply) are passed on to the tab as they come. An open native port also keeps this
+//   reply, a bulk's progress) are passed on to the tab as they come. An open native port also keeps this
 //   worker alive.
 // * The options page (and anything else) sends {cmd: 'host', verb, request}: one
 //   connectNative port per request. `configure` is accepted only from the options page.
 // * While a Greenhouse profile is open (its content script says so every minute) it asks the
 //   host to flush the outbox every FLUSH_EVERY_MS, so that candidates' replies are logged
-//   without a reload.
+//   without a reload, and then `inbox`: the count of candidates waiting for an answer goes on
+//   the toolbar badge, their threads to popup.html, and a new reply is a Chrome notification
+//   (unless turned off on the options page).
 'use strict';
 
 const HOST = 'com.textus.greenhouse';
@@ -37,6 +39,11 @@ const VERBS = {
   schedule_sms: 5 * R + 2 * W + MARGIN,  // send_sms's without reply_before_note, + R
   local_time: 20000,
   saved_replies: 5 * R + MARGIN,
+  bulk_preview: 15 * R,                  // 1 Greenhouse read per candidate (≤ 500): a backstop only
+  bulk_send: R + MARGIN,                 // the reply is local (the bulk recorded); `bulk` events follow
+  bulk_status: 20000,                    // local; asked one-shot, beside a running bulk's port
+  bulk_cancel: 20000,                    // local; one-shot, beside a running bulk's port
+  inbox: 5 * R,                          // a flush's reads: no fixed bound, background work
 };
 // configure: about 10 checks in a row, each at most 15 s + T (45 s)
 const OPTIONS_ONLY = { configure: 10 * 45000 + MARGIN };
@@ -141,13 +148,14 @@ const FLUSH_KEY = 'textusLastFlushAt';
 let flushInFlight = null;
 
 // Every tab asking at once shares one check (and at most one flush).
-function flushIfDue() {
+function flushIfDue(origin) {
   if (!flushInFlight) {
     flushInFlight = (async () => {
       const got = await chrome.storage.session.get({ [FLUSH_KEY]: 0 });
       if (Date.now() - got[FLUSH_KEY] < FLUSH_EVERY_MS) return { flushed: false };
       await chrome.storage.session.set({ [FLUSH_KEY]: Date.now() });
       const reply = await callHost('flush_outbox', {}, VERBS.flush_outbox);
+      await refreshInbox(origin);
       return { flushed: true, ok: !!reply.ok,
         replies_logged: reply.ok ? reply.result.replies_logged : 0,
         error: reply.ok ? null : reply.error.code };
@@ -156,13 +164,64 @@ function flushIfDue() {
   return flushInFlight;
 }
 
+// ---- the inbox: candidates waiting for the recruiter's answer -----------------------------
+// After each periodic flush the worker asks `inbox` (host/PROTOCOL.md: the same reads as a
+// flush, whose second pass finds the conversations unchanged and reads no timeline), keeps its
+// threads in chrome.storage.session (INBOX_KEY, with the Greenhouse origin of the tab that
+// asked, so that each thread links to its candidate's profile there) and puts their count on
+// the toolbar badge; popup.html lists them.
+const INBOX_KEY = 'textusInbox';
+async function refreshInbox(origin) {
+  const reply = await callHost('inbox', {}, VERBS.inbox);
+  if (!reply.ok) return; // the badge keeps the last count it knew
+  const threads = Array.isArray(reply.result.threads) ? reply.result.threads : [];
+  const before = (await chrome.storage.session.get({ [INBOX_KEY]: null }))[INBOX_KEY];
+  await chrome.storage.session.set({ [INBOX_KEY]: { threads, origin, at: Date.now() } });
+  if (before) await notifyNew(before.threads || [], threads, origin); // the session's first pass is the baseline
+  try {
+    await chrome.action.setBadgeBackgroundColor({ color: '#d93025' });
+    await chrome.action.setBadgeText({ text: threads.length ? String(threads.length) : '' });
+    await chrome.action.setTitle({ title: threads.length
+      ? `TextUs: ${threads.length} ${threads.length === 1 ? 'candidate is' : 'candidates are'} waiting for your answer`
+      : 'TextUs: nobody is waiting for your answer' });
+  } catch (e) { /* no toolbar button (e.g. a test profile without one) */ }
+}
+
+// A Chrome notification for each thread whose latest reply is new since the last pass, unless
+// the options page's "New replies" box is unticked (notifyReplies); a click opens the
+// candidate's profile. The reply is outside text: a notification shows it as plain text.
+const NOTIFY_KEY = 'textusNotified'; // notification id -> profile URL
+async function notifyNew(before, threads, origin) {
+  const { notifyReplies } = await chrome.storage.local.get({ notifyReplies: true });
+  if (notifyReplies === false) return;
+  const seen = new Set(before.map((t) => `${t.to}|${t.candidate_id}|${t.last && t.last.at}`));
+  const urls = (await chrome.storage.session.get({ [NOTIFY_KEY]: {} }))[NOTIFY_KEY];
+  for (const t of threads) {
+    if (!t.last || seen.has(`${t.to}|${t.candidate_id}|${t.last.at}`)) continue;
+    const id = `textus-reply-${t.candidate_id}-${t.last.at}`;
+    if (origin && /^\d+$/.test(t.candidate_id || '')) urls[id] = `${origin}/people/${t.candidate_id}`;
+    try {
+      await chrome.notifications.create(id, { type: 'basic', iconUrl: 'icon48.png',
+        title: `${t.name || `Candidate ${t.candidate_id}`} replied`, message: t.last.body || '(a message without text)' });
+    } catch (e) { /* notifications unavailable: the badge still counts it */ }
+  }
+  await chrome.storage.session.set({ [NOTIFY_KEY]: urls });
+}
+chrome.notifications.onClicked.addListener(async (id) => {
+  const urls = (await chrome.storage.session.get({ [NOTIFY_KEY]: {} }))[NOTIFY_KEY];
+  if (urls[id]) chrome.tabs.create({ url: urls[id] });
+  chrome.notifications.clear(id);
+});
+
 // Only the content script sends it, and it runs on Greenhouse profiles only (manifest.json).
 function greenhouseOpen(sender, sendResponse) {
   if (!sender.tab) {
     sendResponse({ flushed: false });
     return false;
   }
-  flushIfDue().then(sendResponse, () => sendResponse({ flushed: false }));
+  let origin = null;
+  try { origin = new URL(sender.url || sender.tab.url).origin; } catch (e) { /* no URL: no links */ }
+  flushIfDue(origin).then(sendResponse, () => sendResponse({ flushed: false }));
   return true;
 }
 

@@ -21,7 +21,7 @@ function extensionOverlay(dir) {
   fs.mkdirSync(dir, { recursive: true });
   for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dir, f));
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  m.content_scripts[0].matches.push('http://127.0.0.1/*');
+  for (const cs of m.content_scripts) cs.matches.push('http://127.0.0.1/*');
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m, null, 2));
   return dir;
 }
@@ -66,6 +66,11 @@ function serveFixture() {
   const tpl = fs.readFileSync(path.join(__dirname, 'fixture', 'profile.html'), 'utf8');
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://127.0.0.1');
+    if (u.pathname === '/people') { // a job's candidates list (fixture/candidates.html)
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(fs.readFileSync(path.join(__dirname, 'fixture', 'candidates.html')));
+      return;
+    }
     const m = /^\/people\/(\d+)$/.exec(u.pathname);
     if (!m) { res.writeHead(404); res.end('not found'); return; }
     const name = u.searchParams.get('name') || 'Jane Candidate';

@@ -1,0 +1,332 @@
+// TextUs for Greenhouse (stub) — content script for a Greenhouse candidates list
+// (https://*.greenhouse.io/people?...: a job's candidates, a checkbox per row, a "Bulk actions"
+// menu). It adds "Text selected" to that menu: a dialog with the text (the merge fields of
+// TextUs saved replies) and what to do in the candidates' quiet hours, then the confirmation
+// (bulk_preview: how many will be texted, the first three texts as they will go, who will be
+// skipped and why, in words), then bulk_send on the page's own port (the worker keeps a native
+// port behind it, sw.js) whose `bulk` events give the progress ("3 of 5 done: 2 sent,
+// 1 scheduled, …"), and a final summary. Cancel asks bulk_cancel on a port of its own
+// (host/PROTOCOL.md: the bulk's port reads no frame until its last event). Every candidate
+// goes through the host's single send (opted-out and blocked numbers are never texted, exactly
+// once, one Greenhouse note each). It never talks to the host directly.
+'use strict';
+
+(() => {
+  if (window.__textusBulk) return;
+  window.__textusBulk = true;
+
+  const DEFAULT_BODY = 'Hi {first_name}, are you free for a quick call this week?';
+
+  // ---- the page's port to the worker (as content.js's): replies by number, events to listeners
+  let tabPort = null;
+  let nextRid = 1;
+  const waiting = new Map();
+  const listeners = new Set();
+  const failed = (message) => ({ ok: false, error: { code: 'extension_error', message } });
+  function connect() {
+    if (tabPort) return tabPort;
+    try { tabPort = chrome.runtime.connect({ name: 'textus-tab' }); } catch (e) { return null; }
+    tabPort.onMessage.addListener((m) => {
+      if (!m || typeof m !== 'object') return;
+      if (m.event) { for (const fn of Array.from(listeners)) fn(m.event); return; }
+      const w = waiting.get(m.rid);
+      if (w) { waiting.delete(m.rid); w(m.reply || failed('no reply')); }
+    });
+    tabPort.onDisconnect.addListener(() => {
+      tabPort = null;
+      for (const w of waiting.values()) w(failed('The extension restarted. Reload the page: nobody is texted twice.'));
+      waiting.clear();
+    });
+    return tabPort;
+  }
+  function host(verb, request) {
+    return new Promise((resolve) => {
+      const p = connect();
+      if (!p) { resolve(failed('The extension was updated or removed: reload this page.')); return; }
+      const rid = nextRid++;
+      waiting.set(rid, resolve);
+      try { p.postMessage({ rid, verb, request }); } catch (e) {
+        waiting.delete(rid);
+        resolve(failed('The extension was updated or removed: reload this page.'));
+      }
+    });
+  }
+  // a request on a port of its own, beside the bulk's (bulk_cancel)
+  function hostAside(verb, request) {
+    return new Promise((resolve) => {
+      try {
+        chrome.runtime.sendMessage({ cmd: 'host', verb, request }, (r) => {
+          resolve(chrome.runtime.lastError || !r ? failed('The extension did not answer.') : r);
+        });
+      } catch (e) { resolve(failed('The extension was updated or removed: reload this page.')); }
+    });
+  }
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // ---- words ------------------------------------------------------------------------------
+  // a skip reason (host/PROTOCOL.md bulk_send, bulk_preview) as a recruiter says it
+  const REASONS = {
+    invalid_id: 'not a Greenhouse candidate',
+    duplicate: 'listed twice',
+    not_found: 'not found in Greenhouse',
+    no_number: 'no US or Canada phone number in Greenhouse',
+    merge_missing: 'a field of the text is missing for them',
+    opted_out: 'opted out of texts',
+    blocked: 'blocked in TextUs',
+    quiet_hours: 'in their quiet hours',
+    no_time_zone: "their time zone isn't known, so their quiet hours can't be checked",
+    not_sent: 'not sent',
+    outcome_unknown: 'TextUs did not confirm the text yet',
+    rate_limited: 'TextUs was busy; try them again later',
+    upstream_unavailable: 'TextUs was not responding',
+  };
+  const reasonWords = (r) => REASONS[r] || 'the text could not be sent';
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  function counts(ev) {
+    const parts = [`${ev.sent} sent`];
+    if (ev.scheduled) parts.push(`${ev.scheduled} scheduled`);
+    parts.push(`${ev.skipped} skipped`, `${ev.failed} failed`);
+    if (ev.cancelled) parts.push(`${ev.cancelled} cancelled`);
+    return parts.join(', ');
+  }
+  function localTime(iso) {
+    const d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    return d.toLocaleString('en-US', { weekday: 'short', hour: 'numeric', minute: '2-digit' });
+  }
+
+  const STYLE = `
+.textus-bulk{position:fixed;inset:0;background:rgba(20,30,40,.45);z-index:2147483000;display:flex;
+  align-items:center;justify-content:center;font:13px/18px system-ui,sans-serif;color:#1d2733}
+.textus-bulk-dialog{background:#fff;border-radius:10px;width:min(560px,94vw);max-height:90vh;overflow:auto;padding:16px 18px;
+  box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.textus-bulk h2{font:600 16px/22px system-ui,sans-serif;margin:0 0 8px}
+.textus-bulk h3{font:600 13px/18px system-ui,sans-serif;margin:10px 0 4px}
+.textus-bulk textarea{width:100%;box-sizing:border-box;font:13px/18px system-ui,sans-serif;padding:6px 8px;border:1px solid #9aabbd;border-radius:6px}
+.textus-bulk fieldset{border:0;margin:8px 0;padding:0}
+.textus-bulk legend{font-weight:600;padding:0}
+.textus-bulk ul{margin:4px 0;padding-left:18px}
+.textus-bulk p{margin:6px 0}
+.textus-bulk .textus-bulk-error{color:#b3261e;font-weight:600}
+.textus-bulk .textus-bulk-actions{display:flex;gap:8px;flex-wrap:wrap;margin-top:12px}
+.textus-bulk button{padding:6px 16px;border-radius:6px;font:600 13px/18px system-ui,sans-serif;cursor:pointer;
+  border:1px solid #1b6ac9;background:#fff;color:#1b5fb4}
+.textus-bulk button.textus-primary{background:#1b6ac9;color:#fff}
+.textus-bulk button:disabled{background:#e9edf2;color:#5f6b78;border-color:#c9d1db;cursor:not-allowed}
+.textus-bulk button:focus-visible,.textus-bulk textarea:focus-visible,.textus-bulk input:focus-visible{outline:2px solid #0b57d0;outline-offset:1px}
+.textus-bulk progress{width:100%}
+`;
+
+  // ---- the page: the list's rows and its bulk-action menu ----------------------------------
+  const selected = () => Array.from(document.querySelectorAll('[data-candidate-id]'))
+    .filter((row) => { const b = row.querySelector('input[type=checkbox]'); return b && b.checked; })
+    .map((row) => ({ id: row.dataset.candidateId,
+      name: ((row.querySelector('a') || row).textContent || '').trim() }));
+  const nameOf = (id) => {
+    const row = document.querySelector(`[data-candidate-id="${CSS.escape(String(id))}"]`);
+    const a = row && row.querySelector('a');
+    return (a ? a.textContent : '').trim() || `Candidate ${id}`;
+  };
+
+  let dialog = null;
+  function close() {
+    if (!dialog) return;
+    dialog.remove();
+    dialog = null;
+    const opener = document.querySelector('[data-provides="bulk-actions"] > button');
+    if (opener) opener.focus();
+  }
+
+  function open() {
+    const picked = selected();
+    close();
+    if (!document.getElementById('textus-bulk-style')) {
+      document.head.appendChild(el('style', { id: 'textus-bulk-style' }, STYLE));
+    }
+    dialog = el('div', { class: 'textus-bulk' });
+    const d = el('div', { class: 'textus-bulk-dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'textus-bulk-title' });
+    dialog.appendChild(d);
+    document.body.appendChild(dialog);
+    dialog.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && dialog.dataset.state !== 'sending') close(); });
+    const title = el('h2', { id: 'textus-bulk-title' }, `Text ${plural(picked.length, 'candidate', 'candidates')}`);
+    d.appendChild(title);
+    if (!picked.length) {
+      dialog.dataset.state = 'none';
+      d.appendChild(el('p', {}, 'Select the candidates to text first: tick their boxes in the list.'));
+      const ok = el('button', { type: 'button', class: 'textus-primary' }, 'Close');
+      ok.addEventListener('click', close);
+      d.appendChild(el('div', { class: 'textus-bulk-actions' })).appendChild(ok);
+      ok.focus();
+      return;
+    }
+    compose(d, picked, DEFAULT_BODY, 'schedule');
+  }
+
+  // step 1: the text and the quiet-hours choice
+  function compose(d, picked, body, quiet) {
+    dialog.dataset.state = 'compose';
+    d.replaceChildren(d.querySelector('h2'));
+    const label = el('label', { for: 'textus-bulk-body' }, 'Message (each candidate gets their own name):');
+    const ta = el('textarea', { id: 'textus-bulk-body', rows: '4' });
+    ta.value = body;
+    const fs = el('fieldset');
+    fs.appendChild(el('legend', {}, "If it's too early or too late where a candidate is:"));
+    for (const [value, words] of [['schedule', 'Schedule their text for their morning'], ['skip', "Skip them (don't text them)"]]) {
+      const id = `textus-bulk-quiet-${value}`;
+      const r = el('input', { type: 'radio', name: 'textus-bulk-quiet', id, value });
+      r.checked = value === quiet;
+      const l = el('label', { for: id });
+      l.append(r, ` ${words}`);
+      fs.appendChild(el('div')).appendChild(l);
+    }
+    const err = el('p', { class: 'textus-bulk-error', role: 'alert' });
+    const next = el('button', { type: 'button', class: 'textus-primary textus-bulk-preview' }, 'Review before sending');
+    const cancel = el('button', { type: 'button', class: 'textus-bulk-close' }, 'Cancel');
+    const actions = el('div', { class: 'textus-bulk-actions' });
+    actions.append(next, cancel);
+    d.append(label, ta, fs, err, actions);
+    cancel.addEventListener('click', close);
+    next.addEventListener('click', async () => {
+      const text = ta.value;
+      const q = (d.querySelector('input[name=textus-bulk-quiet]:checked') || {}).value || 'schedule';
+      if (!text.trim()) { err.textContent = 'Type a message first.'; return; }
+      next.disabled = true;
+      next.textContent = 'Checking the candidates…';
+      const r = await host('bulk_preview', { candidate_ids: picked.map((p) => p.id), body: text, quiet_hours: q });
+      if (!dialog) return;
+      if (!r.ok) {
+        next.disabled = false;
+        next.textContent = 'Review before sending';
+        err.textContent = `The candidates could not be checked: ${r.error.message || 'try again in a moment.'}`;
+        return;
+      }
+      confirm(d, picked, text, q, r.result);
+    });
+    ta.focus();
+  }
+
+  // step 2: the confirmation (bulk_preview's answer), sent only on the recruiter's word
+  function confirm(d, picked, body, quiet, pv) {
+    dialog.dataset.state = 'confirm';
+    d.replaceChildren(d.querySelector('h2'));
+    const n = pv.will_send;
+    const lead = el('p', { class: 'textus-bulk-count' },
+      `Up to ${plural(n, 'candidate', 'candidates')} will get this text` +
+      (pv.will_schedule ? `, ${pv.will_schedule} of them scheduled for their morning (too early or too late now).` : '.') +
+      ' Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
+    d.appendChild(lead);
+    if (pv.previews && pv.previews.length) {
+      d.appendChild(el('h3', {}, pv.previews.length === 1 ? 'The text as it will go' : `The first ${pv.previews.length} texts as they will go`));
+      const ul = el('ul', { class: 'textus-bulk-previews' });
+      for (const p of pv.previews) {
+        const when = p.send_at ? ` (scheduled for ${localTime(p.send_at)} your time)` : '';
+        ul.appendChild(el('li', {}, `${p.name || nameOf(p.candidate_id)}: “${p.body}”${when}`));
+      }
+      d.appendChild(ul);
+    }
+    if (pv.skipped && pv.skipped.length) {
+      d.appendChild(el('h3', {}, `${plural(pv.skipped.length, 'candidate', 'candidates')} won't be texted`));
+      const ul = el('ul', { class: 'textus-bulk-skipped' });
+      for (const s of pv.skipped) ul.appendChild(el('li', {}, `${nameOf(s.candidate_id)}: ${reasonWords(s.reason)}`));
+      d.appendChild(ul);
+    }
+    const err = el('p', { class: 'textus-bulk-error', role: 'alert' });
+    const go = el('button', { type: 'button', class: 'textus-primary textus-bulk-send' }, `Text ${plural(n, 'candidate', 'candidates')}`);
+    go.disabled = !n;
+    const back = el('button', { type: 'button', class: 'textus-bulk-back' }, 'Edit the message');
+    const cancel = el('button', { type: 'button', class: 'textus-bulk-close' }, 'Cancel');
+    const actions = el('div', { class: 'textus-bulk-actions' });
+    actions.append(go, back, cancel);
+    d.append(err, actions);
+    back.addEventListener('click', () => compose(d, picked, body, quiet));
+    cancel.addEventListener('click', close);
+    const requestId = crypto.randomUUID(); // one id for this confirmation: a retry never texts twice
+    go.addEventListener('click', () => send(d, picked, body, quiet, requestId, err, go));
+    go.focus();
+  }
+
+  // step 3: bulk_send, its progress from the `bulk` events, and the summary
+  async function send(d, picked, body, quiet, requestId, err, go) {
+    go.disabled = true;
+    go.textContent = 'Starting…';
+    let last = null;
+    const progress = el('progress', { max: String(picked.length), value: '0', 'aria-label': 'Texts done' });
+    const line = el('p', { class: 'textus-bulk-progress', role: 'status', 'aria-live': 'polite' });
+    const skippedList = el('ul', { class: 'textus-bulk-outcomes' });
+    const stop = el('button', { type: 'button', class: 'textus-bulk-cancel' }, 'Stop sending');
+    const onEvent = (ev) => {
+      if (ev.event !== 'bulk' || ev.request_id !== requestId || !dialog) return;
+      last = ev;
+      progress.max = ev.total;
+      progress.value = ev.done;
+      if (ev.last && ev.last.state !== 'sent' && ev.last.state !== 'scheduled' && ev.last.reason) {
+        skippedList.appendChild(el('li', {}, `${nameOf(ev.last.candidate_id)}: ` +
+          `${ev.last.state === 'failed' ? 'failed, ' : ''}${reasonWords(ev.last.reason)}`));
+      }
+      if (ev.finished) finish(ev);
+      else line.textContent = `${ev.done} of ${ev.total} done: ${counts(ev)}.`;
+    };
+    const finish = (ev) => {
+      listeners.delete(onEvent);
+      dialog.dataset.state = 'done';
+      d.querySelector('h2').textContent = ev.cancelled ? 'Texting stopped' : 'Texting done';
+      line.textContent = `${ev.cancelled ? 'Stopped' : 'Done'}: ${counts(ev)}, of ${plural(ev.total, 'candidate', 'candidates')}. ` +
+        'Each text sent is noted on the candidate in Greenhouse.';
+      stop.remove();
+      const done = el('button', { type: 'button', class: 'textus-primary textus-bulk-close' }, 'Close');
+      done.addEventListener('click', close);
+      d.querySelector('.textus-bulk-actions').appendChild(done);
+      done.focus();
+    };
+    listeners.add(onEvent);
+    const r = await host('bulk_send', { request_id: requestId, candidate_ids: picked.map((p) => p.id), body,
+      quiet_hours: quiet });
+    if (!dialog) return;
+    if (!r.ok) {
+      listeners.delete(onEvent);
+      go.disabled = false;
+      go.textContent = 'Try again';
+      err.textContent = `Nothing was started: ${r.error.message || 'try again in a moment.'} Trying again is safe: nobody is texted twice.`;
+      return;
+    }
+    dialog.dataset.state = 'sending';
+    d.replaceChildren(d.querySelector('h2'));
+    d.querySelector('h2').textContent = `Texting ${plural(r.result.total, 'candidate', 'candidates')}…`;
+    for (const s of r.result.skipped || []) skippedList.appendChild(el('li', {}, `${nameOf(s.candidate_id)}: ${reasonWords(s.reason)}`));
+    line.textContent = `0 of ${r.result.total} done. One text a second; you can leave this page open or work in another tab.`;
+    const actions = el('div', { class: 'textus-bulk-actions' });
+    actions.append(stop);
+    d.append(progress, line, skippedList, actions);
+    stop.addEventListener('click', async () => {
+      stop.disabled = true;
+      stop.textContent = 'Stopping…';
+      const c = await hostAside('bulk_cancel', { request_id: requestId });
+      if (!c.ok && dialog) { stop.disabled = false; stop.textContent = 'Stop sending'; line.textContent = "It couldn't be stopped yet: press Stop sending again."; }
+    });
+    stop.focus();
+    if (!r.result.driving) { // finished already, or another host is sending it: ask for the counts
+      const s = await hostAside('bulk_status', { request_id: requestId });
+      if (s.ok && dialog) finish(s.result);
+    } else if (last && last.finished) finish(last);
+  }
+
+  // ---- "Text selected" in the page's bulk-action menu ------------------------------------
+  function attach() {
+    const menu = document.querySelector('[data-provides="bulk-actions"] ul, [data-provides="bulk-actions"] [role=menu]');
+    if (!menu || menu.querySelector('.textus-bulk-item')) return;
+    const li = el('li', { class: 'textus-bulk-item' });
+    const b = el('button', { type: 'button', class: 'textus-bulk-open' }, 'Text selected');
+    b.addEventListener('click', open);
+    li.appendChild(b);
+    menu.insertBefore(li, menu.firstChild);
+    document.documentElement.dataset.textusBulk = 'ready';
+  }
+  attach();
+  new MutationObserver(attach).observe(document.body, { childList: true, subtree: true });
+})();

@@ -1,0 +1,146 @@
+// End-to-end: a bulk text from a Greenhouse-like candidates list (issue S item 3), in headless
+// Chromium against the fakes. Five candidates ticked — two plain, one opted out, one without a
+// number, one in their quiet hours — then "Text selected" in the page's bulk-action menu, the
+// confirmation (bulk_preview: the count, the first three texts, who is skipped and why, in
+// words), bulk_send with "schedule" for the quiet hours, the progress from the `bulk` events and
+// the final counts. TextUs sees two texts and one scheduled text, nobody twice. Each step's
+// dialog at 0 serious or critical axe-core violations.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const L = require('./lib');
+const F = require('./fakes');
+
+const HAS = L.hostHasVerb('bulk_preview') && L.hostHasVerb('bulk_send') && L.hostHasVerb('bulk_cancel');
+const skip = HAS ? false : 'this host has no bulk_preview/bulk_send/bulk_cancel yet';
+
+const PEOPLE = [
+  [4001, 'Ann', 'Able', '(212) 555-0101'],
+  [4002, 'Ben', 'Best', '(212) 555-0102'],
+  [4003, 'Cal', 'Cole', '(212) 555-0177'], // opted out in TextUs
+  [4004, 'Dee', 'Dunn', null], // no number in Greenhouse
+  [4005, 'Eve', 'East', '(303) 555-0105'], // Denver: in their quiet hours
+];
+
+function seed() {
+  const s = JSON.parse(fs.readFileSync(path.join(__dirname, 'seed.json'), 'utf8'));
+  const jane = s.harvest.candidates.find((c) => c.id === 1001);
+  for (const [id, first, last, phone] of PEOPLE) {
+    s.harvest.candidates.push(Object.assign({}, jane, { id, first_name: first, last_name: last,
+      phone_numbers: phone ? [{ value: phone, type: 'mobile' }] : [] }));
+    s.harvest.activity_feed[String(id)] = { activities: [] };
+  }
+  for (let id = 4011; id <= 4018; id++) { // the list that is stopped
+    s.harvest.candidates.push(Object.assign({}, jane, { id, first_name: `Stop${id}`, last_name: 'Case',
+      phone_numbers: [{ value: `(212) 555-${id - 4011 + 1200}`, type: 'mobile' }] }));
+    s.harvest.activity_feed[String(id)] = { activities: [] };
+  }
+  s.textus.opt_outs.push('+12125550177');
+  return s;
+}
+
+// A window that holds the present hour in New York and not Denver's (two hours behind).
+function windowNewYorkOnly() {
+  const h = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric',
+    hourCycle: 'h23' }).format(new Date()));
+  const pad = (n) => String(n).padStart(2, '0');
+  return h <= 21 ? `${pad(h)}:00-${pad(h + 2)}:00` : `${pad(h)}:00-23:59`;
+}
+
+const w = L.worldHooks(test, HAS, { seed: seed() });
+
+test('a bulk of 5: the confirmation in words, the progress, the final counts', { skip }, async () => {
+  F.configure(w.fakes, w.run.state, { settings: { quiet_hours: windowNewYorkOnly() } });
+  const page = await w.ctx.newPage();
+  const list = PEOPLE.map(([id, first, last]) => `${id}:${first} ${last}`).join(',');
+  await page.goto(`${w.base}/people?job_id=7001&c=${encodeURIComponent(list)}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusBulk === 'ready', null, { timeout: 20000 });
+  await page.check('#select-all');
+  await page.click('#bulk-actions');
+  const item = page.locator('#bulk-menu button.textus-bulk-open');
+  assert.strictEqual(await item.textContent(), 'Text selected');
+  await item.click();
+  const dlg = page.locator('.textus-bulk [role=dialog]');
+  assert.strictEqual(await dlg.locator('h2').textContent(), 'Text 5 candidates');
+  assert.strictEqual(await page.locator('#textus-bulk-quiet-schedule').isChecked(), true);
+  await L.assertAccessible(page, '.textus-bulk', 'bulk-compose');
+  await page.fill('#textus-bulk-body', 'Hi {first_name}, are you free for a call this week?');
+  await dlg.locator('button.textus-bulk-preview').click();
+
+  // the confirmation: bulk_preview's answer in words; nothing sent yet
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'confirm', null,
+    { timeout: 60000 });
+  const count = await dlg.locator('.textus-bulk-count').textContent();
+  assert.strictEqual(count, 'Up to 4 candidates will get this text, 1 of them scheduled for their morning ' +
+    '(too early or too late now). Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
+  L.assertHumane(count, 'the bulk count');
+  assert.deepStrictEqual(await dlg.locator('.textus-bulk-previews li').allTextContents(), [
+    'Ann Able: “Hi Ann, are you free for a call this week?”',
+    'Ben Best: “Hi Ben, are you free for a call this week?”',
+    'Cal Cole: “Hi Cal, are you free for a call this week?”',
+  ]);
+  assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
+    ['Dee Dunn: no US or Canada phone number in Greenhouse']);
+  assert.strictEqual(await dlg.locator('button.textus-bulk-send').textContent(), 'Text 4 candidates');
+  const messages = async () => (await F.requests(w.fakes)).filter((r) => r.server === 'textus' && r.method === 'POST' &&
+    /^\/acme\/messages(\/schedule)?$/.test(r.path));
+  assert.strictEqual((await messages()).length, 0, 'the preview sends nothing');
+  await L.assertAccessible(page, '.textus-bulk', 'bulk-confirm');
+
+  // sent: the progress, then the summary
+  await dlg.locator('button.textus-bulk-send').click();
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'sending', null,
+    { timeout: 60000 });
+  assert.match(await dlg.locator('.textus-bulk-progress').textContent(), /^\d of 5 done/);
+  await L.assertAccessible(page, '.textus-bulk', 'bulk-sending');
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'done', null,
+    { timeout: 120000 });
+  const summary = await dlg.locator('.textus-bulk-progress').textContent();
+  assert.strictEqual(summary, 'Done: 2 sent, 1 scheduled, 2 skipped, 0 failed, of 5 candidates. ' +
+    'Each text sent is noted on the candidate in Greenhouse.');
+  L.assertHumane(summary, 'the bulk summary');
+  assert.deepStrictEqual((await dlg.locator('.textus-bulk-outcomes li').allTextContents()).sort(),
+    ['Cal Cole: opted out of texts', 'Dee Dunn: no US or Canada phone number in Greenhouse']);
+  assert.strictEqual(await dlg.locator('h2').textContent(), 'Texting done');
+  await L.assertAccessible(page, '.textus-bulk', 'bulk-done');
+  const sent = await messages();
+  assert.deepStrictEqual(sent.map((r) => r.body.to).sort(), ['+12125550101', '+12125550102', '+13035550105']);
+  assert.strictEqual(sent.filter((r) => r.path === '/acme/messages/schedule').length, 1);
+  await page.close();
+  F.configure(w.fakes, w.run.state, { settings: { quiet_hours: 'off' } });
+});
+
+test('Stop sending: bulk_cancel on a port of its own, the rest cancelled, the summary says so', { skip }, async () => {
+  const page = await w.ctx.newPage();
+  const ids = [];
+  for (let id = 4011; id <= 4018; id++) ids.push(`${id}:Stop${id} Case`);
+  await page.goto(`${w.base}/people?job_id=7002&c=${encodeURIComponent(ids.join(','))}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusBulk === 'ready', null, { timeout: 20000 });
+  await page.check('#select-all');
+  await page.click('#bulk-actions');
+  await page.click('#bulk-menu button.textus-bulk-open');
+  const dlg = page.locator('.textus-bulk [role=dialog]');
+  await dlg.locator('button.textus-bulk-preview').click();
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'confirm', null,
+    { timeout: 60000 });
+  await dlg.locator('button.textus-bulk-send').click();
+  await page.waitForFunction(() => /^[1-9] of 8 done/.test((document.querySelector('.textus-bulk-progress') || {}).textContent || ''),
+    null, { timeout: 60000 });
+  await dlg.locator('button.textus-bulk-cancel').click();
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'done', null,
+    { timeout: 60000 });
+  assert.strictEqual(await dlg.locator('h2').textContent(), 'Texting stopped');
+  const summary = await dlg.locator('.textus-bulk-progress').textContent();
+  const m = /^Stopped: (\d) sent, 0 skipped, 0 failed, (\d) cancelled, of 8 candidates\. /.exec(summary);
+  assert.ok(m, summary);
+  assert.strictEqual(Number(m[1]) + Number(m[2]), 8);
+  assert.ok(Number(m[2]) >= 1, summary);
+  const texted = (await F.requests(w.fakes)).filter((r) => r.server === 'textus' && r.method === 'POST' &&
+    r.path === '/acme/messages' && /^Hi Stop/.test(r.body.body));
+  assert.strictEqual(texted.length, Number(m[1]), 'the cancelled candidates are not texted');
+  await L.assertAccessible(page, '.textus-bulk', 'bulk-stopped');
+  await page.close();
+});
