@@ -57,6 +57,15 @@ int cli_bad_argument(const char *cmd, const char *arg, const char *near);
  */
 int cli_bad_to(const char *cmd, const char *to);
 
+/*
+ * A verb's result on stdout: as indented JSON with --json (json nonzero), else through human.
+ * Returns 0, or -1 when the JSON could not be made (out of memory; nothing printed). In the
+ * engine (cli_send.c), for conversation and inbox.
+ */
+struct cJSON;
+int cli_show_result(const struct cJSON *result, int json,
+                    void (*human)(const struct cJSON *result)) TH_WUR;
+
 /* Run the command line; returns the process exit code (2 for usage errors). */
 int cli_main(int argc, char **argv);
 

@@ -195,15 +195,8 @@ int cli_cmd_conversation(int argc, char **argv)
         fprintf(stderr, "textus-host conversation: %s: %s\n", err_code_name(e.code), e.message);
         goto out;
     }
-    if (json) {
-        char *s = cJSON_Print(result);
-        if (!s)
-            goto out;
-        printf("%s\n", s);
-        free(s);
-    } else {
-        cli_conversation_print(result);
-    }
+    if (cli_show_result(result, json, cli_conversation_print) != 0)
+        goto out;
     rc = 0;
 out:
     cJSON_Delete(req);

@@ -85,6 +85,23 @@ int cli_bad_to(const char *cmd, const char *to)
     return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s'", to);
 }
 
+/* A verb's result, as JSON or for people (cli.h). */
+int cli_show_result(const cJSON *result, int json, void (*human)(const cJSON *result))
+{
+    char *s;
+
+    if (!json) {
+        human(result);
+        return 0;
+    }
+    s = cJSON_Print(result);
+    if (!s)
+        return -1;
+    printf("%s\n", s);
+    free(s);
+    return 0;
+}
+
 /*
  * Every option's value by the verb's own rules, before anything is read, looked up or
  * journaled: a wrong value is a usage error (exit 2), said in the options' words.
