@@ -191,9 +191,25 @@ void bulk_counts_json(cJSON *obj, const char *request_id, const struct bulk_coun
         cJSON_AddBoolToObject(obj, "finished", k->finished);
 }
 
+/* The request's "body": a string that is not only blanks; NULL (e set) otherwise. */
+static const char *bulk_body(const cJSON *req, struct err *e)
+{
+    const char *body = handler_string(req, "body", 1, ERR_BAD_REQUEST, e), *p;
+
+    if (!body)
+        return NULL;
+    for (p = body; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+        ;
+    if (!*p) {
+        err_set(e, ERR_BAD_REQUEST, "\"body\" is empty");
+        return NULL;
+    }
+    return body;
+}
+
 int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e)
 {
-    const char *rid, *body, *job = NULL, *mode, *vis = NULL, *p;
+    const char *rid, *body, *job = NULL, *mode, *vis = NULL;
     const cJSON *arr, *note, *jv;
     const char **ids = NULL, **raw = NULL;
     size_t n = 0, n_raw = 0;
@@ -212,15 +228,9 @@ int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e)
         err_set(e, ERR_BAD_REQUEST, BULK_ID_RULE);
         return -1;
     }
-    body = handler_string(req, "body", 1, ERR_BAD_REQUEST, e);
+    body = bulk_body(req, e);
     if (!body)
         return -1;
-    for (p = body; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
-        ;
-    if (!*p) {
-        err_set(e, ERR_BAD_REQUEST, "\"body\" is empty");
-        return -1;
-    }
     mode = handler_string(req, "quiet_hours", 1, ERR_BAD_REQUEST, e);
     if (!mode)
         return -1;
@@ -845,7 +855,7 @@ out:
 
 int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
 {
-    const char *body, *mode, *p;
+    const char *body, *mode;
     const cJSON *arr;
     const char **ids = NULL, **raw = NULL;
     size_t n = 0, n_raw = 0, i;
@@ -855,15 +865,9 @@ int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
     int rc = -1;
 
     memset(&R, 0, sizeof(R));
-    body = handler_string(req, "body", 1, ERR_BAD_REQUEST, e);
+    body = bulk_body(req, e);
     if (!body)
         return -1;
-    for (p = body; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
-        ;
-    if (!*p) {
-        err_set(e, ERR_BAD_REQUEST, "\"body\" is empty");
-        return -1;
-    }
     mode = handler_string(req, "quiet_hours", 1, ERR_BAD_REQUEST, e);
     if (!mode)
         return -1;

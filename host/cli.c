@@ -120,6 +120,21 @@ int cli_bad_argument(const char *cmd, const char *arg, const char *near)
                            near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 }
 
+int cli_option_value(const char *cmd, int argc, char **argv, int *argi, const char **slot,
+                     const char *const *opts, size_t nopts)
+{
+    const char *arg = argv[*argi];
+
+    if (!slot)
+        return cli_bad_argument(cmd, arg, arg[0] == '-' ? term_nearest(arg, opts, nopts) : NULL);
+    if (*argi + 1 >= argc)
+        return cli_usage_error(cmd, "a value is missing after '%s'", arg);
+    if (*slot)
+        return cli_usage_error(cmd, "%s is given twice", arg);
+    *slot = argv[++*argi];
+    return 0;
+}
+
 static int cli_unknown(const char *what, const char *name, const char *near)
 {
     return cli_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name,

@@ -50,12 +50,29 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) TH_PRINTF(2, 3);
 int cli_bad_argument(const char *cmd, const char *arg, const char *near);
 
 /*
+ * The value of the option argv[*argi] into *slot (NULL: cmd does not take argv[*argi]),
+ * *argi moved onto it. Returns 0, or 2 after the usage error (cli_bad_argument with the
+ * nearest of opts, a missing value, or an option given twice).
+ */
+int cli_option_value(const char *cmd, int argc, char **argv, int *argi, const char **slot,
+                     const char *const *opts, size_t nopts);
+
+/*
  * The usage error for a --to value that is not +1NXXNXXXXXX (TH_HINT_CLI_TO), naming the
  * number it was meant to be when the extract_phone rules read one +1 number in what was
  * typed ("(303) 555-0123"). Returns 2. In the engine (cli_send.c), for send and
  * conversation.
  */
 int cli_bad_to(const char *cmd, const char *to);
+
+/*
+ * A verb's result on stdout: as indented JSON with --json (json nonzero), else through human.
+ * Returns 0, or -1 when the JSON could not be made (out of memory; nothing printed). In the
+ * engine (cli_send.c), for conversation and inbox.
+ */
+struct cJSON;
+int cli_show_result(const struct cJSON *result, int json,
+                    void (*human)(const struct cJSON *result)) TH_WUR;
 
 /* Run the command line; returns the process exit code (2 for usage errors). */
 int cli_main(int argc, char **argv);

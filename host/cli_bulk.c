@@ -195,16 +195,8 @@ int cli_cmd_bulk(int argc, char **argv)
             slot = &status;
         else if (strcmp(argv[argi], "--cancel") == 0)
             slot = &cancel;
-        if (!slot) {
-            const char *near =
-                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
-            return cli_bad_argument(CLI_BULK, argv[argi], near);
-        }
-        if (argi + 1 >= argc)
-            return cli_usage_error(CLI_BULK, "a value is missing after '%s'", argv[argi]);
-        if (*slot)
-            return cli_usage_error(CLI_BULK, "%s is given twice", argv[argi]);
-        *slot = argv[++argi];
+        if (cli_option_value(CLI_BULK, argc, argv, &argi, slot, opts, TH_ARRAY_SIZE(opts)) != 0)
+            return 2; /* the usage error is printed */
     }
     if (status || cancel) {
         if (file || body || job || mode || rid || vis || (status && cancel))

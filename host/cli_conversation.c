@@ -166,16 +166,8 @@ int cli_cmd_conversation(int argc, char **argv)
             slot = &to;
         else if (strcmp(argv[argi], "--candidate") == 0)
             slot = &cand;
-        if (!slot) {
-            const char *near =
-                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
-            return cli_bad_argument(CLI_CONV, argv[argi], near);
-        }
-        if (argi + 1 >= argc)
-            return cli_usage_error(CLI_CONV, "a value is missing after '%s'", argv[argi]);
-        if (*slot)
-            return cli_usage_error(CLI_CONV, "%s is given twice", argv[argi]);
-        *slot = argv[++argi];
+        if (cli_option_value(CLI_CONV, argc, argv, &argi, slot, opts, TH_ARRAY_SIZE(opts)) != 0)
+            return 2; /* the usage error is printed */
     }
     if (!to)
         return cli_usage_error(CLI_CONV, "a required option is missing: '--to'");
@@ -195,15 +187,8 @@ int cli_cmd_conversation(int argc, char **argv)
         fprintf(stderr, "textus-host conversation: %s: %s\n", err_code_name(e.code), e.message);
         goto out;
     }
-    if (json) {
-        char *s = cJSON_Print(result);
-        if (!s)
-            goto out;
-        printf("%s\n", s);
-        free(s);
-    } else {
-        cli_conversation_print(result);
-    }
+    if (cli_show_result(result, json, cli_conversation_print) != 0)
+        goto out;
     rc = 0;
 out:
     cJSON_Delete(req);

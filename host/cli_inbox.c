@@ -138,15 +138,8 @@ int cli_cmd_inbox(int argc, char **argv)
         free(t);
         goto out;
     }
-    if (json) {
-        char *s = cJSON_Print(result);
-        if (!s)
-            goto out;
-        printf("%s\n", s);
-        free(s);
-    } else {
-        cli_inbox_print(result);
-    }
+    if (cli_show_result(result, json, cli_inbox_print) != 0)
+        goto out;
     rc = 0;
 out:
     cJSON_Delete(req);

@@ -85,6 +85,23 @@ int cli_bad_to(const char *cmd, const char *to)
     return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s'", to);
 }
 
+/* A verb's result, as JSON or for people (cli.h). */
+int cli_show_result(const cJSON *result, int json, void (*human)(const cJSON *result))
+{
+    char *s;
+
+    if (!json) {
+        human(result);
+        return 0;
+    }
+    s = cJSON_Print(result);
+    if (!s)
+        return -1;
+    printf("%s\n", s);
+    free(s);
+    return 0;
+}
+
 /*
  * Every option's value by the verb's own rules, before anything is read, looked up or
  * journaled: a wrong value is a usage error (exit 2), said in the options' words.
@@ -261,16 +278,8 @@ int cli_cmd_send(int argc, char **argv)
             slot = &vis;
         else if (strcmp(argv[argi], "--schedule-at") == 0)
             slot = &at;
-        if (!slot) {
-            const char *near =
-                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
-            return cli_bad_argument(CLI_SEND, argv[argi], near);
-        }
-        if (argi + 1 >= argc)
-            return cli_usage_error(CLI_SEND, "a value is missing after '%s'", argv[argi]);
-        if (*slot)
-            return cli_usage_error(CLI_SEND, "%s is given twice", argv[argi]);
-        *slot = argv[++argi];
+        if (cli_option_value(CLI_SEND, argc, argv, &argi, slot, opts, TH_ARRAY_SIZE(opts)) != 0)
+            return 2; /* the usage error is printed */
     }
     if (!cand || !to)
         return cli_usage_error(CLI_SEND, "a required option is missing: '%s'",

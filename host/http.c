@@ -754,23 +754,25 @@ static long http_hold_file_left(const char *hold_file, const char *origin)
 }
 
 /*
- * Record origin's hold in the hold file: under an exclusive flock of "<file>.lock", the
- * current holds that have not ended (other origins', and this one's if longer) and this one
- * are written to a temporary file (0600) that replaces the file. Failures are logged, never
- * fatal: the process's own hold still applies.
+ * Rewrite a small state file shared by the host processes (the hold file, the windows file):
+ * under an exclusive flock of "<file>.lock", each line of the current file that keep()
+ * accepts (1: copied, 0: dropped, -1: leave the file as it is; at most HTTP_HOLD_LINES_MAX - 1
+ * lines are looked at) and then the line last() prints are written to a temporary file (0600)
+ * that replaces the file, fsynced first when do_fsync. Paths of pathmax bytes or more are not
+ * tried. Failures are logged with what (the file's name in the log), never fatal.
  */
-static void http_hold_file_set(const char *file, const char *origin, long retry_after_ms)
+static void http_state_file_rewrite(const char *file, size_t pathmax, const char *what,
+                                    int (*keep)(void *ctx, const char *line, size_t len),
+                                    int (*last)(void *ctx, char *out, size_t room), void *ctx,
+                                    int do_fsync)
 {
-    char lock[1100], tmp[1100], *old = NULL, *out = NULL;
-    long long now = now_wall_ms(), until = now + retry_after_ms;
+    char lock[1120], tmp[1120], *old = NULL, *out = NULL;
     size_t o = 0, p = 0, lines = 0;
     long n;
-    int lfd = -1, tfd = -1;
+    int lfd = -1, tfd = -1, k;
 
-    if (!file || !*file || !origin[0] || retry_after_ms <= 0)
-        return;
-    if (snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock) ||
-        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, os_getpid()) >= (int)sizeof(tmp))
+    if (pathmax > sizeof(lock) || snprintf(lock, pathmax, "%s.lock", file) >= (int)pathmax ||
+        snprintf(tmp, pathmax, "%s.tmp.%ld", file, os_getpid()) >= (int)pathmax)
         return;
     old = malloc(HTTP_HOLD_FILE_MAX);
     out = malloc(HTTP_HOLD_FILE_MAX);
@@ -778,23 +780,19 @@ static void http_hold_file_set(const char *file, const char *origin, long retry_
         goto out;
     lfd = os_open_file(lock, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE);
     if (lfd < 0 || os_lock_wait(lfd) != 0) {
-        log_msg("http: cannot lock the Retry-After hold file: %s", strerror(errno));
+        log_msg("http: cannot lock the %s: %s", what, strerror(errno));
         goto out;
     }
     n = http_hold_read(file, old, HTTP_HOLD_FILE_MAX);
     while (n > 0 && p < (size_t)n) {
         const char *nl = memchr(old + p, '\n', (size_t)n - p);
         size_t ll = nl ? (size_t)(nl - (old + p)) : (size_t)n - p;
-        const char *og;
-        size_t olen;
-        long long u;
 
-        if (http_hold_line(old + p, ll, &u, &og, &olen) == 0 && u > now &&
-            u - now <= HTTP_HOLD_MAX_MS && lines < HTTP_HOLD_LINES_MAX - 1) {
-            if (olen == strlen(origin) && memcmp(og, origin, olen) == 0) {
-                if (u > until)
-                    until = u; /* never shortens a hold */
-            } else if (o + ll + 2 < HTTP_HOLD_FILE_MAX) {
+        if (lines < HTTP_HOLD_LINES_MAX - 1) {
+            k = keep(ctx, old + p, ll);
+            if (k < 0)
+                goto out;
+            if (k > 0 && o + ll + 2 < HTTP_HOLD_FILE_MAX) {
                 memcpy(out + o, old + p, ll);
                 o += ll;
                 out[o++] = '\n';
@@ -803,18 +801,17 @@ static void http_hold_file_set(const char *file, const char *origin, long retry_
         }
         p += ll + (nl ? 1 : 0);
     }
-    n = snprintf(out + o, HTTP_HOLD_FILE_MAX - o, "%lld %s\n", until, origin);
+    n = last(ctx, out + o, HTTP_HOLD_FILE_MAX - o);
     if (n < 0 || (size_t)n >= HTTP_HOLD_FILE_MAX - o)
         goto out;
     o += (size_t)n;
     (void)os_unlink(tmp);
     tfd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
-    if (tfd < 0 || os_write(tfd, out, o) != (long)o || os_fsync(tfd) != 0 ||
+    if (tfd < 0 || os_write(tfd, out, o) != (long)o || (do_fsync && os_fsync(tfd) != 0) ||
         os_replace(tmp, file) != 0) {
-        log_msg("http: cannot write the Retry-After hold file: %s", strerror(errno));
+        log_msg("http: cannot write the %s: %s", what, strerror(errno));
         if (tfd >= 0)
             (void)os_unlink(tmp);
-        goto out;
     }
 out:
     if (tfd >= 0)
@@ -823,6 +820,57 @@ out:
         os_close(lfd); /* releases the lock */
     free(old);
     free(out);
+}
+
+struct http_hold_set {
+    const char *origin;
+    long long now, until;
+};
+
+/* A hold file line is kept when it has not ended and is another origin's; this origin's
+ * longer hold lengthens the one being set (a hold is never shortened). */
+static int http_hold_keep(void *ctx, const char *line, size_t len)
+{
+    struct http_hold_set *h = ctx;
+    const char *og;
+    size_t olen;
+    long long u;
+
+    if (http_hold_line(line, len, &u, &og, &olen) != 0 || u <= h->now ||
+        u - h->now > HTTP_HOLD_MAX_MS)
+        return 0;
+    if (olen == strlen(h->origin) && memcmp(og, h->origin, olen) == 0) {
+        if (u > h->until)
+            h->until = u; /* never shortens a hold */
+        return 0;
+    }
+    return 1;
+}
+
+static int http_hold_last(void *ctx, char *out, size_t room)
+{
+    const struct http_hold_set *h = ctx;
+
+    return snprintf(out, room, "%lld %s\n", h->until, h->origin);
+}
+
+/*
+ * Record origin's hold in the hold file: under an exclusive flock of "<file>.lock", the
+ * current holds that have not ended (other origins', and this one's if longer) and this one
+ * are written to a temporary file (0600) that replaces the file. Failures are logged, never
+ * fatal: the process's own hold still applies.
+ */
+static void http_hold_file_set(const char *file, const char *origin, long retry_after_ms)
+{
+    struct http_hold_set h;
+
+    if (!file || !*file || !origin[0] || retry_after_ms <= 0)
+        return;
+    h.origin = origin;
+    h.now = now_wall_ms();
+    h.until = h.now + retry_after_ms;
+    http_state_file_rewrite(file, 1100, "Retry-After hold file", http_hold_keep, http_hold_last, &h,
+                            1);
 }
 
 /* ------------------------------------------------------------------ rate-limit windows */
@@ -942,69 +990,50 @@ static int http_rl_file(const char *hold_file, char *out, size_t outsz)
                : -1;
 }
 
+struct http_rl_set {
+    const char *origin;
+    const struct http_rl *w;
+    long long now;
+};
+
+/* A windows file line is kept when its window ended less than a minute ago and is another
+ * origin's; this origin's later observation by another process leaves the file as it is. */
+static int http_rl_keep(void *ctx, const char *line, size_t len)
+{
+    const struct http_rl_set *r = ctx;
+    const char *og;
+    size_t olen;
+    struct http_rl u;
+
+    if (http_rl_line(line, len, &u, &og, &olen) != 0 || u.reset_ms <= r->now - 60000 ||
+        u.reset_ms - r->now > HTTP_HOLD_MAX_MS)
+        return 0;
+    if (olen == strlen(r->origin) && memcmp(og, r->origin, olen) == 0)
+        return u.seen_ms > r->w->seen_ms ? -1 : 0; /* another process saw a later answer */
+    return 1;
+}
+
+static int http_rl_last(void *ctx, char *out, size_t room)
+{
+    const struct http_rl_set *r = ctx;
+
+    return snprintf(out, room, "%lld %lld %lld %lld %s\n", r->w->seen_ms, r->w->reset_ms,
+                    r->w->remaining, r->w->limit, r->origin);
+}
+
 /* Record an observation in the windows file (see above); failures are logged, never fatal. */
 static void http_rl_file_set(const char *hold_file, const char *origin, const struct http_rl *w)
 {
-    char file[1100], lock[1120], tmp[1120], *old = NULL, *out = NULL;
-    size_t o = 0, p = 0, lines = 0;
-    long n;
-    int lfd = -1, tfd = -1;
-    long long now = now_wall_ms();
+    char file[1100];
+    struct http_rl_set r;
 
-    if (http_rl_file(hold_file, file, sizeof(file)) != 0 ||
-        snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock) ||
-        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, os_getpid()) >= (int)sizeof(tmp))
+    if (http_rl_file(hold_file, file, sizeof(file)) != 0)
         return;
-    old = malloc(HTTP_HOLD_FILE_MAX);
-    out = malloc(HTTP_HOLD_FILE_MAX);
-    if (!old || !out)
-        goto out;
-    lfd = os_open_file(lock, OS_OPEN_READ | OS_OPEN_WRITE | OS_OPEN_CREATE);
-    if (lfd < 0 || os_lock_wait(lfd) != 0) {
-        log_msg("http: cannot lock the rate-limit windows file: %s", strerror(errno));
-        goto out;
-    }
-    n = http_hold_read(file, old, HTTP_HOLD_FILE_MAX);
-    while (n > 0 && p < (size_t)n) {
-        const char *nl = memchr(old + p, '\n', (size_t)n - p);
-        size_t ll = nl ? (size_t)(nl - (old + p)) : (size_t)n - p;
-        const char *og;
-        size_t olen;
-        struct http_rl u;
-
-        if (http_rl_line(old + p, ll, &u, &og, &olen) == 0 && u.reset_ms > now - 60000 &&
-            u.reset_ms - now <= HTTP_HOLD_MAX_MS && lines < HTTP_HOLD_LINES_MAX - 1) {
-            if (olen == strlen(origin) && memcmp(og, origin, olen) == 0) {
-                if (u.seen_ms > w->seen_ms) /* another process saw a later answer */
-                    goto out;
-            } else if (o + ll + 2 < HTTP_HOLD_FILE_MAX) {
-                memcpy(out + o, old + p, ll);
-                o += ll;
-                out[o++] = '\n';
-                lines++;
-            }
-        }
-        p += ll + (nl ? 1 : 0);
-    }
-    n = snprintf(out + o, HTTP_HOLD_FILE_MAX - o, "%lld %lld %lld %lld %s\n", w->seen_ms,
-                 w->reset_ms, w->remaining, w->limit, origin);
-    if (n < 0 || (size_t)n >= HTTP_HOLD_FILE_MAX - o)
-        goto out;
-    o += (size_t)n;
-    (void)os_unlink(tmp);
-    tfd = os_open_file(tmp, OS_OPEN_WRITE | OS_OPEN_CREATE | OS_OPEN_EXCL);
-    if (tfd < 0 || os_write(tfd, out, o) != (long)o || os_replace(tmp, file) != 0) {
-        log_msg("http: cannot write the rate-limit windows file: %s", strerror(errno));
-        if (tfd >= 0)
-            (void)os_unlink(tmp);
-    }
-out:
-    if (tfd >= 0)
-        os_close(tfd);
-    if (lfd >= 0)
-        os_close(lfd);
-    free(old);
-    free(out);
+    r.origin = origin;
+    r.w = w;
+    r.now = now_wall_ms();
+    http_state_file_rewrite(file, 1120, "rate-limit windows file", http_rl_keep, http_rl_last, &r,
+                            0);
 }
 
 /* An answer's X-RateLimit-* headers: remembered for its origin, here and in the file. */

@@ -195,25 +195,34 @@ int os_home_dir(char *out, size_t outsz)
     return snprintf(out, outsz, "%s", home) < (int)outsz ? 0 : -1;
 }
 
-int os_data_dir(char *out, size_t outsz)
+/* A per-user directory: on macOS ~/Library/Application Support; elsewhere $<xdg_var> when
+ * absolute, else ~/<home_rel> (the XDG base directory rule). */
+static int os_user_dir(char *out, size_t outsz, const char *xdg_var, const char *home_rel)
 {
     char home[PATH_MAX];
     int n;
 #ifdef __APPLE__
+    (void)xdg_var;
+    (void)home_rel;
     if (os_home_dir(home, sizeof(home)) != 0)
         return -1;
     n = snprintf(out, outsz, "%s/Library/Application Support", home);
 #else
-    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *xdg = getenv(xdg_var);
     if (xdg && xdg[0] == '/') {
         n = snprintf(out, outsz, "%s", xdg);
     } else {
         if (os_home_dir(home, sizeof(home)) != 0)
             return -1;
-        n = snprintf(out, outsz, "%s/.local/share", home);
+        n = snprintf(out, outsz, "%s/%s", home, home_rel);
     }
 #endif
     return n > 0 && (size_t)n < outsz ? 0 : -1;
+}
+
+int os_data_dir(char *out, size_t outsz)
+{
+    return os_user_dir(out, outsz, "XDG_DATA_HOME", ".local/share");
 }
 
 int os_process_alive(long pid)
@@ -673,23 +682,7 @@ int os_term_echo(int fd, int on)
 
 int os_config_dir(char *out, size_t outsz)
 {
-    char home[PATH_MAX];
-    int n;
-#ifdef __APPLE__
-    if (os_home_dir(home, sizeof(home)) != 0)
-        return -1;
-    n = snprintf(out, outsz, "%s/Library/Application Support", home);
-#else
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    if (xdg && xdg[0] == '/') {
-        n = snprintf(out, outsz, "%s", xdg);
-    } else {
-        if (os_home_dir(home, sizeof(home)) != 0)
-            return -1;
-        n = snprintf(out, outsz, "%s/.config", home);
-    }
-#endif
-    return n > 0 && (size_t)n < outsz ? 0 : -1;
+    return os_user_dir(out, outsz, "XDG_CONFIG_HOME", ".config");
 }
 
 int os_dirs_shared(void)
