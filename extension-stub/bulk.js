@@ -311,7 +311,8 @@
     d.replaceChildren(d.querySelector('h2'));
     const n = pv.will_send;
     const lead = el('p', { class: 'textus-bulk-count' },
-      `Up to ${plural(n, 'candidate', 'candidates')} will get this text` +
+      // "up to": opt-outs and blocks are found as each text goes; "Up to 1" reads oddly
+      `${n === 1 ? '1 candidate' : `Up to ${n} candidates`} will get this text` +
       (pv.will_schedule ? `, ${pv.will_schedule} of them scheduled for their morning (too early or too late now).` : '.') +
       ' Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
     d.appendChild(lead);
@@ -352,7 +353,9 @@
     let last = null;
     const progress = el('progress', { max: String(picked.length), value: '0', 'aria-label': 'Texts done' });
     const line = el('p', { class: 'textus-bulk-progress', role: 'status', 'aria-live': 'polite' });
-    const skippedList = el('ul', { class: 'textus-bulk-outcomes' });
+    const skippedList = el('ul', { class: 'textus-bulk-outcomes', 'aria-labelledby': 'textus-bulk-not-texted' });
+    const skippedHead = el('h3', { id: 'textus-bulk-not-texted', hidden: '' }, 'Not texted');
+    new MutationObserver(() => { skippedHead.hidden = !skippedList.children.length; }).observe(skippedList, { childList: true });
     const stop = el('button', { type: 'button', class: 'textus-bulk-cancel' }, 'Stop sending');
     const onEvent = (ev) => {
       if (ev.event !== 'bulk' || ev.request_id !== requestId || !dialog) return;
@@ -396,7 +399,7 @@
     line.textContent = `0 of ${r.result.total} done. One text a second; you can leave this page open or work in another tab.`;
     const actions = el('div', { class: 'textus-bulk-actions' });
     actions.append(stop);
-    d.append(progress, line, skippedList, actions);
+    d.append(progress, line, skippedHead, skippedList, actions);
     stop.addEventListener('click', async () => {
       stop.disabled = true;
       stop.textContent = 'Stopping…';

@@ -16,6 +16,19 @@
     empty.hidden = false;
     return;
   }
+  // how old the list is: "Checked at 3:10 PM.", or once the last Greenhouse page closed (sw.js
+  // marks it `stale`) that nothing checks it now
+  const whenLine = document.getElementById('textus-inbox-when');
+  const checked = new Date(inbox.at);
+  if (!isNaN(checked.getTime())) {
+    const t = checked.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+    whenLine.textContent = inbox.stale
+      ? `Not checked since ${t}: no Greenhouse page is open. Open one and this list is checked again within 2 minutes.`
+      : `Checked at ${t}.`;
+    if (inbox.stale) whenLine.classList.add('textus-inbox-stale');
+    whenLine.hidden = false;
+    document.documentElement.dataset.stale = String(!!inbox.stale);
+  }
   if (!threads.length) {
     empty.textContent = 'Nobody is waiting for your answer.';
     empty.hidden = false;

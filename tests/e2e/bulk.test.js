@@ -105,6 +105,7 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
   assert.deepStrictEqual((await dlg.locator('.textus-bulk-outcomes li').allTextContents()).sort(),
     ['Cal Cole: opted out of texts', 'Dee Dunn: no US or Canada phone number in Greenhouse']);
   assert.strictEqual(await dlg.locator('h2').textContent(), 'Texting done');
+  assert.strictEqual(await dlg.locator('#textus-bulk-not-texted').isVisible(), true, 'the skipped ones under a heading');
   await L.assertAccessible(page, '.textus-bulk', 'bulk-done');
   const sent = await messages();
   assert.deepStrictEqual(sent.map((r) => r.body.to).sort(), ['+12125550101', '+12125550102', '+13035550105']);
@@ -210,6 +211,8 @@ test('another list layout (cards, profile links only): the candidates found, the
     ['Ann Able: “Hi Ann, are you free for a call this week?”']);
   assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
     ['Dee Dunn: no US or Canada phone number in Greenhouse']);
+  assert.strictEqual(await dlg.locator('.textus-bulk-count').textContent(), '1 candidate will get this text. ' +
+    'Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
   await L.assertAccessible(page, '.textus-bulk', 'bulk-confirm-cards');
   // the confirmation is modal too: Shift+Tab from its first button goes to its last
   assert.strictEqual(await page.evaluate(() => document.activeElement.textContent), 'Text 1 candidate');
