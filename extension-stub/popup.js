@@ -12,7 +12,7 @@
   const threads = inbox && Array.isArray(inbox.threads) ? inbox.threads : [];
   document.documentElement.dataset.count = String(threads.length);
   if (!inbox) {
-    empty.textContent = 'Not checked yet: open a Greenhouse page and this list fills within 2 minutes.';
+    empty.textContent = "Not checked yet: open a candidate's profile in Greenhouse and this list fills within 2 minutes.";
     empty.hidden = false;
     return;
   }
@@ -23,7 +23,7 @@
   if (!isNaN(checked.getTime())) {
     const t = checked.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
     whenLine.textContent = inbox.stale
-      ? `Not checked since ${t}: no Greenhouse page is open. Open one and this list is checked again within 2 minutes.`
+      ? `Not checked since ${t}: no candidate's profile is open in Greenhouse. Open one and this list is checked again within 2 minutes.`
       : `Checked at ${t}.`;
     if (inbox.stale) whenLine.classList.add('textus-inbox-stale');
     whenLine.hidden = false;

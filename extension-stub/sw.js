@@ -219,7 +219,7 @@ chrome.notifications.onClicked.addListener(async (id) => {
 // would say "nobody is waiting", which is false: the replies are still there, unanswered. So
 // the count stays, shown as what it is, the count of the last check: the badge turns grey (red
 // while it is current), its title says "2 candidates were waiting for your answer at 3:10 PM;
-// not checked since: no Greenhouse page is open", and the popup says the same (the inbox's
+// not checked since: no candidate's profile is open in Greenhouse", and the popup says the same (the inbox's
 // `stale`). The next pass (a Greenhouse profile opened again) makes it current and red. The
 // tabs that asked are kept in chrome.storage.session (the worker may sleep in between);
 // chrome.tabs.onRemoved needs no permission. A tab that left Greenhouse for another site
@@ -261,7 +261,7 @@ async function markInboxStale() {
     await chrome.action.setBadgeBackgroundColor({ color: BADGE_STALE });
     await chrome.action.setTitle({ title: (n
       ? `TextUs: ${n} ${n === 1 ? 'candidate was' : 'candidates were'} waiting for your answer at ${at}`
-      : `TextUs: nobody was waiting for your answer at ${at}`) + '; not checked since: no Greenhouse page is open' });
+      : `TextUs: nobody was waiting for your answer at ${at}`) + "; not checked since: no candidate's profile is open in Greenhouse" });
   } catch (e) { /* no toolbar button */ }
 }
 

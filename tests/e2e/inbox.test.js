@@ -139,13 +139,13 @@ test('the last Greenhouse page closed: the badge keeps the count, grey, and says
   }, 20000, 'the badge to turn grey');
   assert.strictEqual(stale.text, String(n), 'the replies are still waiting: the count stays');
   assert.match(stale.title, new RegExp(`^TextUs: ${n} ${n === 1 ? 'candidate was' : 'candidates were'} waiting for your ` +
-    'answer at \\d{1,2}:\\d\\d [AP]M; not checked since: no Greenhouse page is open$'));
+    'answer at \\d{1,2}:\\d\\d [AP]M; not checked since: no candidate\'s profile is open in Greenhouse$'));
   L.assertHumane(`${stale.title}.`, 'the badge title');
   const popup = await w.ctx.newPage();
   await popup.goto(`chrome-extension://${L.STUB_ID}/popup.html`);
   await popup.waitForFunction(() => document.documentElement.dataset.count !== undefined);
   const when = await popup.locator('#textus-inbox-when').textContent();
-  assert.match(when, /^Not checked since \d{1,2}:\d\d [AP]M: no Greenhouse page is open\. Open one and this list is checked again within 2 minutes\.$/);
+  assert.match(when, /^Not checked since \d{1,2}:\d\d [AP]M: no candidate's profile is open in Greenhouse\. Open one and this list is checked again within 2 minutes\.$/);
   L.assertHumane(when, 'the popup\'s stale line');
   assert.strictEqual(await popup.locator('li.textus-inbox-thread').count(), n);
   await popup.mouse.move(0, 0);
