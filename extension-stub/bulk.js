@@ -396,7 +396,7 @@
     d.replaceChildren(d.querySelector('h2'));
     d.querySelector('h2').textContent = `Texting ${plural(r.result.total, 'candidate', 'candidates')}…`;
     for (const s of r.result.skipped || []) skippedList.appendChild(el('li', {}, `${nameOf(s.candidate_id)}: ${reasonWords(s.reason)}`));
-    line.textContent = `0 of ${r.result.total} done. One text a second; you can leave this page open or work in another tab.`;
+    line.textContent = `0 of ${r.result.total} done. One text a second: keep this page open until it says Done (you can work in another tab meanwhile).`;
     const actions = el('div', { class: 'textus-bulk-actions' });
     actions.append(stop);
     d.append(progress, line, skippedHead, skippedList, actions);
