@@ -393,6 +393,7 @@
       return;
     }
     dialog.dataset.state = 'sending';
+    dialog.dataset.requestId = requestId; // for support and the demo: bulk_status with it
     d.replaceChildren(d.querySelector('h2'));
     d.querySelector('h2').textContent = `Texting ${plural(r.result.total, 'candidate', 'candidates')}…`;
     for (const s of r.result.skipped || []) skippedList.appendChild(el('li', {}, `${nameOf(s.candidate_id)}: ${reasonWords(s.reason)}`));

@@ -9,9 +9,10 @@
 #      into a temp profile) — or, with DEMO_CLI=1 or when the browser path could not be
 #      prepared, the same verbs (extract_phone, send_sms, message_status) through the host's
 #      pipes, as Chrome would send them;
-#   5. then a bulk, on either path through the host's pipes as the extension's "Text selected"
-#      sends it: bulk_send to a job's 4 candidates (two texted, one opted out, one without a
-#      number in Greenhouse), its `bulk` events as progress lines, then bulk_status;
+#   5. then a bulk to a job's 4 candidates (two texted, one opted out, one without a number in
+#      Greenhouse): on the browser path from the fixture candidates list's "Text selected"
+#      (demo.js; the dialog's progress lines), on the CLI path bulk_send through the host's pipes
+#      (its `bulk` events as progress lines); then bulk_status;
 #   6. print a short report that starts with which path ran and why: profile → number chosen →
 #      SMS at the fake TextUs → note at the fake Greenhouse → delivery state, then the bulk
 #      (progress, summary, each candidate's state, the texts at the fake TextUs); then clean up
@@ -26,6 +27,7 @@
 #   DEMO_HOST=<textus-host>           use that built host: no bootstrap, no build
 #   TH_CHROMIUM=<path>                the Chromium binary (default /usr/bin/chromium)
 #   DEMO_SCREENSHOT=<file.png>        the browser path also saves a picture of the profile page
+#                                     (and <file>-bulk.png, the bulk dialog when done)
 #   DEMO_BUILD_DIR=<dir>              build there instead of build/
 # Each step says what it does on stderr as it goes ("demo: ..."): bootstrap's own lines, cmake's
 # configure milestones and the build's progress every 10% (what it is compiling), and how long
@@ -209,14 +211,20 @@ print(json.dumps(out))
 PY
 fi
 
-# then the bulk: a job's four candidates in one text, as the extension's "Text selected" sends
-# it (bulk_send on one port, its `bulk` events as they come: the dialog's progress line), and
-# bulk_status afterwards, as a recruiter asks what became of each one
+# then the bulk: a job's four candidates in one text. The browser path has sent it from the
+# fixture candidates list already (demo.js: Text selected, Review, Text 2 candidates: the
+# dialog's progress lines); the CLI path sends it here as the extension's "Text selected" does
+# (bulk_send on one port, its `bulk` events as they come). Then, on either path, bulk_status,
+# as a recruiter asks what became of each one.
 python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests-single.json"
-say "texting a job's 4 candidates at once (bulk_send through the host's pipes, as the bulk dialog sends it)"
-python3 - "$host" "$tmp" >"$tmp/bulk.json" <<'PY' || true
+if [ $mode = browser ]; then
+    say "the bulk ran in the browser (the candidates list's Text selected); asking bulk_status"
+else
+    say "texting a job's 4 candidates at once (bulk_send through the host's pipes, as the bulk dialog sends it)"
+fi
+python3 - "$host" "$tmp" "$mode" >"$tmp/bulk.json" <<'PY' || true
 import json, os, struct, subprocess, sys
-host, tmp = sys.argv[1], sys.argv[2]
+host, tmp, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 STUB = "chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
 def frame(req):
     b = json.dumps(req).encode()
@@ -234,7 +242,37 @@ def say(line):
 rid = "demo-bulk-%d" % os.getpid()
 names = {"4101": "Ann Able", "4102": "Ben Best", "4103": "Cal Cole", "4104": "Dee Dunn"}
 body = "Hi {first_name}, thanks for applying to Acme Staffing! Are you free for a quick call this week?"
-out = {"request_id": rid, "candidates": len(names), "body": body, "progress": [], "outcomes": []}
+out = {"request_id": rid, "candidates": len(names), "body": body, "progress": [], "outcomes": [], "path": mode}
+WORDS = {"no_number": "no US or Canada phone number in Greenhouse", "opted_out": "opted out of texts",
+         "blocked": "blocked in TextUs", "quiet_hours": "in their quiet hours", "not_found": "not found in Greenhouse",
+         "merge_missing": "a field of the text is missing for them"}
+def status():
+    s = one_shot({"type": "bulk_status", "request_id": out["request_id"]})
+    if s and s.get("ok"):
+        st = s["result"]
+        out["status"] = {k: st.get(k) for k in ("done", "total", "sent", "scheduled", "skipped", "failed", "cancelled", "finished")}
+        for c in st.get("candidates", []):
+            who = names.get(str(c.get("candidate_id")), "Candidate %s" % c.get("candidate_id"))
+            why = WORDS.get(c.get("reason"), c.get("reason")) if c.get("reason") else ""
+            note = {"written": "note in Greenhouse"}.get(c.get("note"), "note %s" % c["note"]) if c.get("note") else ""
+            out["outcomes"].append({"candidate_id": c.get("candidate_id"), "name": who, "state": c.get("state"),
+                                    "why": why, "note": note})
+    else:
+        out["status_error"] = (s or {}).get("error")
+    print(json.dumps(out))
+    sys.exit(0)
+if mode == "browser":
+    b = json.load(open(tmp + "/flow.json")).get("bulk") or {}
+    out.update(body=b.get("body", body), request_id=b.get("request_id"), progress=b.get("progress") or [],
+               confirm=b.get("confirm"), previews=b.get("previews"), will_skip=b.get("will_skip"),
+               button=b.get("button"), not_texted=b.get("not_texted"))
+    for line in out["progress"]:
+        say(line)
+    if not out["request_id"]:
+        out["error"] = {"code": "not_sent", "message": b.get("error") or "the bulk dialog did not send (it was at %s%s)"
+                        % (b.get("state"), ", waited 120 s" if b.get("timed_out") else "")}
+        print(json.dumps(out)); sys.exit(0)
+    status()
 p = subprocess.Popen([host, STUB], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 p.stdin.write(frame({"type": "bulk_send", "id": "demo-1", "request_id": rid, "candidate_ids": list(names),
                      "body": body, "quiet_hours": "schedule", "job_id": "7001"}))
@@ -253,9 +291,6 @@ def counts(ev):
     if ev.get("cancelled"):
         parts.append("%d cancelled" % ev["cancelled"])
     return ", ".join(parts)
-WORDS = {"no_number": "no US or Canada phone number in Greenhouse", "opted_out": "opted out of texts",
-         "blocked": "blocked in TextUs", "quiet_hours": "in their quiet hours", "not_found": "not found in Greenhouse",
-         "merge_missing": "a field of the text is missing for them"}
 last = None
 while r["result"].get("driving"):
     ev = read(p.stdout)
@@ -278,19 +313,7 @@ while r["result"].get("driving"):
         break
 p.stdin.close()
 p.wait(timeout=60)
-s = one_shot({"type": "bulk_status", "request_id": rid})
-if s and s.get("ok"):
-    st = s["result"]
-    out["status"] = {k: st.get(k) for k in ("done", "total", "sent", "scheduled", "skipped", "failed", "cancelled", "finished")}
-    for c in st.get("candidates", []):
-        who = names.get(str(c.get("candidate_id")), "Candidate %s" % c.get("candidate_id"))
-        why = WORDS.get(c.get("reason"), c.get("reason")) if c.get("reason") else ""
-        note = {"written": "note in Greenhouse"}.get(c.get("note"), "note %s" % c["note"]) if c.get("note") else ""
-        out["outcomes"].append({"candidate_id": c.get("candidate_id"), "name": who, "state": c.get("state"),
-                                "why": why, "note": note})
-else:
-    out["status_error"] = (s or {}).get("error")
-print(json.dumps(out))
+status()
 PY
 
 python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests.json"
@@ -307,11 +330,13 @@ reqs = json.load(open(tmp + "/requests.json"))
 state = json.load(open(tmp + "/state.json"))
 is_sms = lambda r: r["server"] == "textus" and r["method"] == "POST" and r["path"].endswith("/messages")
 is_note = lambda r: r["server"] == "harvest" and r["method"] == "POST" and "notes" in r["path"]
-# the single text's requests, then the bulk's (the requests made after the single text)
-sms = [r for r in single_reqs if is_sms(r)]
-notes = [r for r in single_reqs if is_note(r)]
-bulk_sms = [r for r in reqs[len(single_reqs):] if is_sms(r)]
-bulk_notes = [r for r in reqs[len(single_reqs):] if is_note(r)]
+# the single text's requests, then the bulk's (the requests made after the single text: the
+# browser path counted them before its bulk, the CLI path before it ran the bulk)
+cut = flow.get("requests_before_bulk", len(single_reqs))
+sms = [r for r in reqs[:cut] if is_sms(r)]
+notes = [r for r in reqs[:cut] if is_note(r)]
+bulk_sms = [r for r in reqs[cut:] if is_sms(r)]
+bulk_notes = [r for r in reqs[cut:] if is_note(r)]
 gh_gen = "Harvest v3" if any(r["path"].startswith("/v3/") for r in reqs if r["server"] == "harvest") else "Harvest v1"
 def short(s, n=90):
     """s on one line, at most n characters: cut after a whole word, marked with "…"."""
@@ -360,7 +385,16 @@ ok = len(sms) == 1 and len(notes) == 1 and flow.get("delivery") == "Delivered"
 print("  result        %s" % ("OK: one SMS, one note, Delivered" if ok else "NOT OK"))
 print()
 print("then a bulk: one text to a job's 4 candidates (\"Text selected\" on the candidates list)")
+if mode == "browser":
+    print("  run through   the candidates list in the browser: Select all, Bulk actions → Text selected, "
+          "Review before sending, %s" % (bulk.get("button") or "(no send button)"))
+else:
+    print("  run through   bulk_send over the host's pipes, as the dialog sends it; its bulk events as they came")
 print("  text          \"%s\"" % short(bulk.get("body"), 120))
+if bulk.get("confirm"):
+    print("  confirmation  %s" % short(bulk["confirm"], 160))
+    for line in (bulk.get("previews") or []) + ["won't be texted: " + x for x in bulk.get("will_skip") or []]:
+        print("                %s" % short(line, 120))
 if bulk.get("error"):
     print("  bulk          not started: %s (%s)" % (bulk["error"].get("code"), short(bulk["error"].get("message"), 120)))
 for line in bulk.get("progress", []):

@@ -84,15 +84,16 @@ def assert_whole_words(tc, out):
 
 def assert_bulk(tc, out):
     """After the single text, the bulk (issue 25: "scripts/demo.sh shows the bulk after the
-    single text"): a job's 4 candidates in one bulk_send, its progress as the `bulk` events
-    came, the summary, bulk_status per candidate (two sent with their note, the one who opted
+    single text"): a job's 4 candidates in one bulk_send (the browser path: from the bulk dialog
+    on the fixture candidates list; the CLI path: over the host's pipes), its progress as the
+    `bulk` events came (as the dialog showed it, on the browser path), the summary, bulk_status per candidate (two sent with their note, the one who opted
     out and the one without a number skipped, in words), the two texts at the fake TextUs."""
     single = out.find("result        OK: one SMS, one note, Delivered")
     bulk = out.find("then a bulk: one text to a job's 4 candidates")
     tc.assertGreater(single, 0, out)
     tc.assertGreater(bulk, single, "no bulk after the single text:\n" + out)
     part = out[bulk:]
-    progress = re.findall(r"^  progress      ([1-4]) of 4 done: (\d) sent, (\d) skipped, 0 failed \(", part, re.M)
+    progress = re.findall(r"^  progress      ([1-4]) of 4 done: (\d) sent, (\d) skipped, 0 failed[ .]", part, re.M)
     tc.assertEqual([p[0] for p in progress], ["1", "2", "3", "4"], part)
     tc.assertIn("progress      Done: 2 sent, 2 skipped, 0 failed, of 4 candidates.", part)
     for line in ["Ann Able (4101): sent, note in Greenhouse", "Ben Best (4102): sent, note in Greenhouse",
@@ -129,6 +130,11 @@ class Demo(unittest.TestCase):
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
         assert_whole_words(self, out)
         assert_bulk(self, out)
+        # the bulk went through the extension's dialog on the candidates list, as a recruiter sends it
+        self.assertIn("run through   the candidates list in the browser: Select all, Bulk actions → Text selected, "
+                      "Review before sending, Text 3 candidates", out)
+        self.assertIn("confirmation  Up to 3 candidates will get this text.", out)
+        self.assertIn("won't be texted: Dee Dunn: no US or Canada phone number in Greenhouse", out)
 
     def test_missing_chromium_is_installed_or_the_reason_is_given(self):
         stub = tempfile.mkdtemp(prefix="th-demo-apt-")
