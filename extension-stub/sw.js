@@ -15,7 +15,9 @@
 //   host to flush the outbox every FLUSH_EVERY_MS, so that candidates' replies are logged
 //   without a reload, and then `inbox`: the count of candidates waiting for an answer goes on
 //   the toolbar badge, their threads to popup.html, and a new reply is a Chrome notification
-//   (unless turned off on the options page).
+//   (unless turned off on the options page). When the last tab that asked closes, the count
+//   stays on the badge, grey, with "not checked since" in its title (below, "the badge once
+//   the last Greenhouse page is closed").
 'use strict';
 
 const HOST = 'com.textus.greenhouse';
