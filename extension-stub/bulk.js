@@ -161,13 +161,17 @@
     }
     return null;
   }
-  // every candidate row of the list: {id, name, box}; each id once
+  // every candidate of the list once: {id, name, checked}. A candidate can have two boxes (a
+  // list of one: its "Select All" surrounds links to that one candidate only); ticked when any is.
   function rows() {
     const seen = new Map();
     for (const box of document.querySelectorAll('input[type=checkbox]')) {
       if (dialog && dialog.contains(box)) continue;
       const r = rowOf(box);
-      if (r && !seen.has(r.id)) seen.set(r.id, Object.assign(r, { box }));
+      if (!r) continue;
+      const had = seen.get(r.id);
+      if (had) { had.checked = had.checked || box.checked; had.name = had.name || r.name; }
+      else seen.set(r.id, { id: r.id, name: r.name, checked: box.checked });
     }
     return Array.from(seen.values());
   }
@@ -175,7 +179,7 @@
   const selected = () => {
     const all = rows();
     names = new Map(all.map((r) => [r.id, r.name]));
-    return all.filter((r) => r.box.checked).map((r) => ({ id: r.id, name: r.name }));
+    return all.filter((r) => r.checked).map((r) => ({ id: r.id, name: r.name }));
   };
   const nameOf = (id) => names.get(String(id)) || `Candidate ${id}`;
   // Greenhouse's "Bulk Actions" / "Edit Selected" button, found by its words

@@ -225,5 +225,13 @@ test('another list layout (cards, profile links only): the candidates found, the
   assert.strictEqual(await page.locator('.textus-bulk').count(), 0);
   assert.strictEqual(await page.evaluate(() => document.activeElement.className), 'textus-bulk-open textus-bulk-beside',
     'focus back on Text selected');
+  // a list of one: its Select All surrounds links to that one candidate only; its own box counts
+  await page.goto(`${w.base}/people?layout=cards&c=${encodeURIComponent('4001:Ann Able')}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusBulk === 'ready', null, { timeout: 20000 });
+  await page.click('#gh-bulk');
+  await page.check('input[aria-label="Select Ann Able"]');
+  await page.click('button.textus-bulk-open');
+  assert.strictEqual(await dlg.locator('h2').textContent(), 'Text 1 candidate');
+  await page.keyboard.press('Escape');
   await page.close();
 });
