@@ -121,39 +121,137 @@
 .textus-bulk button:disabled{background:#e9edf2;color:#5f6b78;border-color:#c9d1db;cursor:not-allowed}
 .textus-bulk button:focus-visible,.textus-bulk textarea:focus-visible,.textus-bulk input:focus-visible{outline:2px solid #0b57d0;outline-offset:1px}
 .textus-bulk progress{width:100%}
+.textus-bulk-beside{margin-left:8px;padding:4px 12px;border-radius:4px;font:600 13px/18px system-ui,sans-serif;cursor:pointer;
+  border:1px solid #1b6ac9;background:#fff;color:#1b5fb4}
+.textus-bulk-beside:focus-visible{outline:2px solid #0b57d0;outline-offset:1px}
 `;
 
   // ---- the page: the list's rows and its bulk-action menu ----------------------------------
-  const selected = () => Array.from(document.querySelectorAll('[data-candidate-id]'))
-    .filter((row) => { const b = row.querySelector('input[type=checkbox]'); return b && b.checked; })
-    .map((row) => ({ id: row.dataset.candidateId,
-      name: ((row.querySelector('a') || row).textContent || '').trim() }));
-  const nameOf = (id) => {
-    const row = document.querySelector(`[data-candidate-id="${CSS.escape(String(id))}"]`);
-    const a = row && row.querySelector('a');
-    return (a ? a.textContent : '').trim() || `Candidate ${id}`;
+  // Not seen on a real Greenhouse page: Greenhouse documents the flow (Candidates tab, "Bulk
+  // Actions", tick candidates or "Select All", "Edit Selected", then a modal of actions:
+  // https://support.greenhouse.io/hc/en-us/articles/200241959-Perform-Bulk-Actions-on-Candidates)
+  // but not its markup, so the list is read by what any such page must have rather than by
+  // class names: a ticked checkbox, and in its row a link to the candidate's profile,
+  // /people/<candidate id> (the id Harvest knows). A row carrying data-candidate-id (the
+  // fixture's table, tests/e2e/fixture/candidates.html) gives the id directly; otherwise the
+  // row is the checkbox's nearest ancestor holding links to exactly one candidate
+  // (tests/e2e/fixture/candidates-cards.html: cards, links with ?application_id=, other links).
+  // The name is that link's text. A checkbox whose surroundings link to no candidate, or to
+  // several (a "Select All"), is not a candidate's.
+  const PROFILE_PATH = /^\/people\/(\d{1,18})\/?$/;
+  const profileId = (a) => {
+    try { const m = PROFILE_PATH.exec(new URL(a.getAttribute('href'), location.href).pathname); return m ? m[1] : null; } catch (e) { return null; }
   };
+  function profileLinks(root) {
+    return Array.from(root.querySelectorAll('a[href*="/people/"]')).map((a) => ({ a, id: profileId(a) })).filter((l) => l.id);
+  }
+  function rowOf(box) {
+    const tagged = box.closest('[data-candidate-id]');
+    if (tagged && /^\d{1,18}$/.test(tagged.dataset.candidateId)) {
+      const link = profileLinks(tagged).find((l) => l.id === tagged.dataset.candidateId) || profileLinks(tagged)[0];
+      return { id: tagged.dataset.candidateId, name: ((link ? link.a : tagged).textContent || '').trim() };
+    }
+    for (let n = box.parentElement; n && n !== document.body; n = n.parentElement) {
+      const links = profileLinks(n);
+      if (!links.length) continue;
+      const ids = new Set(links.map((l) => l.id));
+      if (ids.size !== 1) return null; // a "Select All" or a header: not one candidate's
+      const named = links.find((l) => (l.a.textContent || '').trim()) || links[0];
+      return { id: links[0].id, name: (named.a.textContent || '').trim() };
+    }
+    return null;
+  }
+  // every candidate of the list once: {id, name, checked}. A candidate can have two boxes (a
+  // list of one: its "Select All" surrounds links to that one candidate only); ticked when any is.
+  function rows() {
+    const seen = new Map();
+    for (const box of document.querySelectorAll('input[type=checkbox]')) {
+      if (dialog && dialog.contains(box)) continue;
+      const r = rowOf(box);
+      if (!r) continue;
+      const had = seen.get(r.id);
+      if (had) { had.checked = had.checked || box.checked; had.name = had.name || r.name; }
+      else seen.set(r.id, { id: r.id, name: r.name, checked: box.checked });
+    }
+    return Array.from(seen.values());
+  }
+  let names = new Map();
+  const selected = () => {
+    const all = rows();
+    names = new Map(all.map((r) => [r.id, r.name]));
+    return all.filter((r) => r.checked).map((r) => ({ id: r.id, name: r.name }));
+  };
+  const nameOf = (id) => names.get(String(id)) || `Candidate ${id}`;
+  // Greenhouse's "Bulk Actions" / "Edit Selected" button, found by its words
+  const MENU_WORDS = /^(bulk actions|edit selected)$/i;
+  function findMenuButton() {
+    const all = Array.from(document.querySelectorAll('button, [role=button]')).filter((b) => !(dialog && dialog.contains(b)));
+    return all.find((b) => /^edit selected$/i.test((b.textContent || '').trim()) && shown(b)) ||
+      all.find((b) => MENU_WORDS.test((b.textContent || '').trim()) && shown(b)) ||
+      all.find((b) => MENU_WORDS.test((b.textContent || '').trim()));
+  }
 
+  // ---- a modal dialog: focus stays inside while it is open --------------------------------
+  // The page behind it is `inert` (neither focusable nor clickable: what the overlay shows), and
+  // Tab / Shift+Tab cycle through the dialog's own controls (the last one's Tab goes to the
+  // first, so focus never leaves for the browser's address bar either). On close, focus goes
+  // back to what opened it ("Text selected") when that is still shown, else to the page's
+  // bulk-action menu button (the menu closes when an item is picked, as Greenhouse's does).
   let dialog = null;
+  let opener = null;
+  let madeInert = [];
+  const FOCUSABLE = 'button, textarea, input, select, a[href], [tabindex]:not([tabindex="-1"])';
+  const shown = (e) => !!e && e.isConnected && (e.checkVisibility ? e.checkVisibility() : !!e.offsetParent);
+  function focusables() {
+    const box = dialog && dialog.querySelector('[role=dialog]');
+    return box ? Array.from(box.querySelectorAll(FOCUSABLE)).filter((e) => !e.disabled && shown(e) &&
+      !(e.type === 'radio' && !e.checked && box.querySelector(`input[type=radio][name="${e.name}"]:checked`))) : [];
+  }
+  function onKey(ev) {
+    if (!dialog) return;
+    if (ev.key === 'Escape') {
+      if (dialog.dataset.state !== 'sending') { ev.preventDefault(); close(); }
+      return;
+    }
+    if (ev.key !== 'Tab') return;
+    const all = focusables();
+    if (!all.length) { ev.preventDefault(); return; }
+    const at = all.indexOf(document.activeElement);
+    if (ev.shiftKey && at <= 0) { ev.preventDefault(); all[all.length - 1].focus(); }
+    else if (!ev.shiftKey && (at === -1 || at === all.length - 1)) { ev.preventDefault(); all[0].focus(); }
+  }
+  function onFocusIn(ev) { // anything that still gets focus outside (a script's focus()) is brought back
+    if (dialog && !dialog.contains(ev.target)) { const all = focusables(); if (all.length) all[0].focus(); }
+  }
   function close() {
     if (!dialog) return;
     dialog.remove();
     dialog = null;
-    const opener = document.querySelector('[data-provides="bulk-actions"] > button');
-    if (opener) opener.focus();
+    document.removeEventListener('keydown', onKey, true);
+    document.removeEventListener('focusin', onFocusIn, true);
+    for (const e of madeInert) e.inert = false;
+    madeInert = [];
+    const menuButton = document.querySelector('[data-provides="bulk-actions"] > button') || findMenuButton();
+    const back = shown(opener) ? opener : menuButton;
+    opener = null;
+    if (back) back.focus();
   }
 
-  function open() {
+  function open(ev) {
     const picked = selected();
+    const from = ev && ev.currentTarget instanceof HTMLElement ? ev.currentTarget : document.activeElement;
     close();
-    if (!document.getElementById('textus-bulk-style')) {
-      document.head.appendChild(el('style', { id: 'textus-bulk-style' }, STYLE));
-    }
+    opener = from;
+    ensureStyle();
     dialog = el('div', { class: 'textus-bulk' });
     const d = el('div', { class: 'textus-bulk-dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'textus-bulk-title' });
     dialog.appendChild(d);
+    for (const e of Array.from(document.body.children)) {
+      if (!e.inert && e.tagName !== 'SCRIPT' && e.tagName !== 'STYLE') { e.inert = true; madeInert.push(e); }
+    }
     document.body.appendChild(dialog);
-    dialog.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && dialog.dataset.state !== 'sending') close(); });
+    document.addEventListener('keydown', onKey, true);
+    document.addEventListener('focusin', onFocusIn, true);
     const title = el('h2', { id: 'textus-bulk-title' }, `Text ${plural(picked.length, 'candidate', 'candidates')}`);
     d.appendChild(title);
     if (!picked.length) {
@@ -217,7 +315,8 @@
     d.replaceChildren(d.querySelector('h2'));
     const n = pv.will_send;
     const lead = el('p', { class: 'textus-bulk-count' },
-      `Up to ${plural(n, 'candidate', 'candidates')} will get this text` +
+      // "up to": opt-outs and blocks are found as each text goes; "Up to 1" reads oddly
+      `${n === 1 ? '1 candidate' : `Up to ${n} candidates`} will get this text` +
       (pv.will_schedule ? `, ${pv.will_schedule} of them scheduled for their morning (too early or too late now).` : '.') +
       ' Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
     d.appendChild(lead);
@@ -258,7 +357,9 @@
     let last = null;
     const progress = el('progress', { max: String(picked.length), value: '0', 'aria-label': 'Texts done' });
     const line = el('p', { class: 'textus-bulk-progress', role: 'status', 'aria-live': 'polite' });
-    const skippedList = el('ul', { class: 'textus-bulk-outcomes' });
+    const skippedList = el('ul', { class: 'textus-bulk-outcomes', 'aria-labelledby': 'textus-bulk-not-texted' });
+    const skippedHead = el('h3', { id: 'textus-bulk-not-texted', hidden: '' }, 'Not texted');
+    new MutationObserver(() => { skippedHead.hidden = !skippedList.children.length; }).observe(skippedList, { childList: true });
     const stop = el('button', { type: 'button', class: 'textus-bulk-cancel' }, 'Stop sending');
     const onEvent = (ev) => {
       if (ev.event !== 'bulk' || ev.request_id !== requestId || !dialog) return;
@@ -296,13 +397,14 @@
       return;
     }
     dialog.dataset.state = 'sending';
+    dialog.dataset.requestId = requestId; // for support and the demo: bulk_status with it
     d.replaceChildren(d.querySelector('h2'));
     d.querySelector('h2').textContent = `Texting ${plural(r.result.total, 'candidate', 'candidates')}…`;
     for (const s of r.result.skipped || []) skippedList.appendChild(el('li', {}, `${nameOf(s.candidate_id)}: ${reasonWords(s.reason)}`));
-    line.textContent = `0 of ${r.result.total} done. One text a second; you can leave this page open or work in another tab.`;
+    line.textContent = `0 of ${r.result.total} done. One text a second: keep this page open until it says Done (you can work in another tab meanwhile).`;
     const actions = el('div', { class: 'textus-bulk-actions' });
     actions.append(stop);
-    d.append(progress, line, skippedList, actions);
+    d.append(progress, line, skippedHead, skippedList, actions);
     stop.addEventListener('click', async () => {
       stop.disabled = true;
       stop.textContent = 'Stopping…';
@@ -317,14 +419,31 @@
   }
 
   // ---- "Text selected" in the page's bulk-action menu ------------------------------------
+  // In the menu the page marks [data-provides="bulk-actions"] when there is one (an item of
+  // its list); else a button of its own beside the page's "Edit Selected" (or "Bulk Actions")
+  // button, since the actions modal Greenhouse opens from it is not described anywhere.
+  function ensureStyle() {
+    if (!document.getElementById('textus-bulk-style')) {
+      (document.head || document.documentElement).appendChild(el('style', { id: 'textus-bulk-style' }, STYLE));
+    }
+  }
   function attach() {
+    const present = document.querySelector('.textus-bulk-open');
+    if (present && present.isConnected) return;
     const menu = document.querySelector('[data-provides="bulk-actions"] ul, [data-provides="bulk-actions"] [role=menu]');
-    if (!menu || menu.querySelector('.textus-bulk-item')) return;
-    const li = el('li', { class: 'textus-bulk-item' });
     const b = el('button', { type: 'button', class: 'textus-bulk-open' }, 'Text selected');
     b.addEventListener('click', open);
-    li.appendChild(b);
-    menu.insertBefore(li, menu.firstChild);
+    if (menu) {
+      const li = el('li', { class: 'textus-bulk-item' });
+      li.appendChild(b);
+      menu.insertBefore(li, menu.firstChild);
+    } else {
+      const beside = findMenuButton();
+      if (!beside || !beside.parentElement) return;
+      b.classList.add('textus-bulk-beside');
+      ensureStyle();
+      beside.insertAdjacentElement('afterend', b);
+    }
     document.documentElement.dataset.textusBulk = 'ready';
   }
   attach();

@@ -12,9 +12,22 @@
   const threads = inbox && Array.isArray(inbox.threads) ? inbox.threads : [];
   document.documentElement.dataset.count = String(threads.length);
   if (!inbox) {
-    empty.textContent = 'Not checked yet: open a Greenhouse page and this list fills within 2 minutes.';
+    empty.textContent = "Not checked yet: open a candidate's profile in Greenhouse and this list fills within 2 minutes.";
     empty.hidden = false;
     return;
+  }
+  // how old the list is: "Checked at 3:10 PM.", or once the last Greenhouse page closed (sw.js
+  // marks it `stale`) that nothing checks it now
+  const whenLine = document.getElementById('textus-inbox-when');
+  const checked = new Date(inbox.at);
+  if (!isNaN(checked.getTime())) {
+    const t = checked.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+    whenLine.textContent = inbox.stale
+      ? `Not checked since ${t}: no candidate's profile is open in Greenhouse. Open one and this list is checked again within 2 minutes.`
+      : `Checked at ${t}.`;
+    if (inbox.stale) whenLine.classList.add('textus-inbox-stale');
+    whenLine.hidden = false;
+    document.documentElement.dataset.stale = String(!!inbox.stale);
   }
   if (!threads.length) {
     empty.textContent = 'Nobody is waiting for your answer.';

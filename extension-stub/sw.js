@@ -15,7 +15,9 @@
 //   host to flush the outbox every FLUSH_EVERY_MS, so that candidates' replies are logged
 //   without a reload, and then `inbox`: the count of candidates waiting for an answer goes on
 //   the toolbar badge, their threads to popup.html, and a new reply is a Chrome notification
-//   (unless turned off on the options page).
+//   (unless turned off on the options page). When the last tab that asked closes, the count
+//   stays on the badge, grey, with "not checked since" in its title (below, "the badge once
+//   the last Greenhouse page is closed").
 'use strict';
 
 const HOST = 'com.textus.greenhouse';
@@ -212,6 +214,58 @@ chrome.notifications.onClicked.addListener(async (id) => {
   if (urls[id]) chrome.tabs.create({ url: urls[id] });
   chrome.notifications.clear(id);
 });
+
+// ---- the badge once the last Greenhouse page is closed ------------------------------------
+// The passes above run only while a Greenhouse profile is open (its content script asks). When
+// the last tab that asked is closed, nothing refreshes the count any more. Clearing the badge
+// would say "nobody is waiting", which is false: the replies are still there, unanswered. So
+// the count stays, shown as what it is, the count of the last check: the badge turns grey (red
+// while it is current), its title says "2 candidates were waiting for your answer at 3:10 PM;
+// not checked since: no candidate's profile is open in Greenhouse", and the popup says the same (the inbox's
+// `stale`). The next pass (a Greenhouse profile opened again) makes it current and red. The
+// tabs that asked are kept in chrome.storage.session (the worker may sleep in between);
+// chrome.tabs.onRemoved needs no permission. A tab that left Greenhouse for another site
+// stays counted until it is closed (reading its URL would need the "tabs" permission): the
+// popup's "Checked at 3:10 PM" still says how old the list is.
+const GH_TABS_KEY = 'textusGreenhouseTabs';
+const BADGE_STALE = '#5f6b78'; // refreshInbox's red: current
+let tabsChain = Promise.resolve(); // one read-modify-write of GH_TABS_KEY at a time
+function editGreenhouseTabs(fn) {
+  tabsChain = tabsChain.then(async () => {
+    const tabs = (await chrome.storage.session.get({ [GH_TABS_KEY]: [] }))[GH_TABS_KEY];
+    const next = fn(tabs);
+    if (next) await chrome.storage.session.set({ [GH_TABS_KEY]: next.tabs });
+    if (next && next.lastClosed) await markInboxStale();
+  }).catch(() => {});
+  return tabsChain;
+}
+chrome.runtime.onMessage.addListener((msg, sender) => {
+  if (msg && msg.cmd === 'greenhouse_open' && sender.id === chrome.runtime.id && sender.tab) {
+    const id = sender.tab.id;
+    editGreenhouseTabs((tabs) => (tabs.includes(id) ? null : { tabs: tabs.concat(id) }));
+  }
+  return false; // greenhouseOpen answers it
+});
+chrome.tabs.onRemoved.addListener((id) => {
+  editGreenhouseTabs((tabs) => {
+    if (!tabs.includes(id)) return null;
+    const left = tabs.filter((t) => t !== id);
+    return { tabs: left, lastClosed: left.length === 0 };
+  });
+});
+async function markInboxStale() {
+  const inbox = (await chrome.storage.session.get({ [INBOX_KEY]: null }))[INBOX_KEY];
+  if (!inbox) return; // never checked: the badge shows nothing
+  await chrome.storage.session.set({ [INBOX_KEY]: Object.assign({}, inbox, { stale: true }) });
+  const n = Array.isArray(inbox.threads) ? inbox.threads.length : 0;
+  const at = new Date(inbox.at).toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+  try {
+    await chrome.action.setBadgeBackgroundColor({ color: BADGE_STALE });
+    await chrome.action.setTitle({ title: (n
+      ? `TextUs: ${n} ${n === 1 ? 'candidate was' : 'candidates were'} waiting for your answer at ${at}`
+      : `TextUs: nobody was waiting for your answer at ${at}`) + "; not checked since: no candidate's profile is open in Greenhouse" });
+  } catch (e) { /* no toolbar button */ }
+}
 
 // Only the content script sends it, and it runs on Greenhouse profiles only (manifest.json).
 function greenhouseOpen(sender, sendResponse) {

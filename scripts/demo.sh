@@ -9,19 +9,25 @@
 #      into a temp profile) — or, with DEMO_CLI=1 or when the browser path could not be
 #      prepared, the same verbs (extract_phone, send_sms, message_status) through the host's
 #      pipes, as Chrome would send them;
-#   5. print a short report that starts with which path ran and why: profile → number chosen →
-#      SMS at the fake TextUs → note at the fake Greenhouse → delivery state; then clean up
+#   5. then a bulk to a job's 4 candidates (two texted, one opted out, one without a number in
+#      Greenhouse): on the browser path from the fixture candidates list's "Text selected"
+#      (demo.js; the dialog's progress lines), on the CLI path bulk_send through the host's pipes
+#      (its `bulk` events as progress lines); then bulk_status;
+#   6. print a short report that starts with which path ran and why: profile → number chosen →
+#      SMS at the fake TextUs → note at the fake Greenhouse → delivery state, then the bulk
+#      (progress, summary, each candidate's state, the texts at the fake TextUs); then clean up
 #      (fakes stopped, temp state removed).
 # Greenhouse is configured with Harvest v3 client credentials (Greenhouse announced the removal
 # of Harvest v1 for 2026-08-31).
 # Nothing is written outside one temp folder except build/ (and tests/e2e/node_modules): the
 # browser and node run with HOME and XDG_CONFIG_HOME / XDG_CACHE_HOME / XDG_DATA_HOME inside it,
 # and npm with a cache of its own (scripts/browser-tools.sh), so your home stays as it was.
-# Exit 0 when the flow worked end to end (on either path), 1 otherwise.
+# Exit 0 when the flow and the bulk worked end to end (on either path), 1 otherwise.
 #   DEMO_CLI=1 scripts/demo.sh        the CLI path; nothing is installed for the browser
 #   DEMO_HOST=<textus-host>           use that built host: no bootstrap, no build
 #   TH_CHROMIUM=<path>                the Chromium binary (default /usr/bin/chromium)
 #   DEMO_SCREENSHOT=<file.png>        the browser path also saves a picture of the profile page
+#                                     (and <file>-bulk.png, the bulk dialog when done)
 #   DEMO_BUILD_DIR=<dir>              build there instead of build/
 # Each step says what it does on stderr as it goes ("demo: ..."): bootstrap's own lines, cmake's
 # configure milestones and the build's progress every 10% (what it is compiling), and how long
@@ -112,8 +118,24 @@ else
     say "the browser path cannot run: $why; running the flow through the host's pipes instead"
 fi
 
+# the fakes' world: tests/e2e/seed.json (Jane Candidate, 1001, for the single text) and four
+# candidates of a job for the bulk after it: two to text, one who opted out of texts in
+# TextUs, one without a phone number in Greenhouse
+python3 - tests/e2e/seed.json "$tmp/seed.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+jane = next(c for c in s["harvest"]["candidates"] if c["id"] == 1001)
+for cid, first, last, phone in [(4101, "Ann", "Able", "(212) 555-0101"), (4102, "Ben", "Best", "(212) 555-0102"),
+                                (4103, "Cal", "Cole", "(212) 555-0177"), (4104, "Dee", "Dunn", None)]:
+    c = dict(jane, id=cid, first_name=first, last_name=last,
+             phone_numbers=[{"value": phone, "type": "mobile"}] if phone else [])
+    s["harvest"]["candidates"].append(c)
+    s["harvest"]["activity_feed"][str(cid)] = {"activities": []}
+s["textus"]["opt_outs"].append("+12125550177")
+json.dump(s, open(sys.argv[2], "w"))
+PY
 say "starting the fakes of TextUs and Greenhouse"
-python3 tests/fakes/fakes.py --seed tests/e2e/seed.json --state-dir "$tmp/fakes" --max-seconds 600 \
+python3 tests/fakes/fakes.py --seed "$tmp/seed.json" --state-dir "$tmp/fakes" --max-seconds 600 \
     2>"$tmp/fakes.err" &
 fakes_pid=$!
 python3 tests/fakes/fakectl.py "$tmp/fakes" wait 20 >/dev/null
@@ -189,6 +211,111 @@ print(json.dumps(out))
 PY
 fi
 
+# then the bulk: a job's four candidates in one text. The browser path has sent it from the
+# fixture candidates list already (demo.js: Text selected, Review, Text 2 candidates: the
+# dialog's progress lines); the CLI path sends it here as the extension's "Text selected" does
+# (bulk_send on one port, its `bulk` events as they come). Then, on either path, bulk_status,
+# as a recruiter asks what became of each one.
+python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests-single.json"
+if [ $mode = browser ]; then
+    say "the bulk ran in the browser (the candidates list's Text selected); asking bulk_status"
+else
+    say "texting a job's 4 candidates at once (bulk_send through the host's pipes, as the bulk dialog sends it)"
+fi
+python3 - "$host" "$tmp" "$mode" >"$tmp/bulk.json" <<'PY' || true
+import json, os, struct, subprocess, sys
+host, tmp, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+STUB = "chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
+def frame(req):
+    b = json.dumps(req).encode()
+    return struct.pack("=I", len(b)) + b
+def read(f):
+    h = f.read(4)
+    if len(h) < 4:
+        return None
+    return json.loads(f.read(struct.unpack("=I", h)[0]))
+def one_shot(req):
+    p = subprocess.run([host, STUB], input=frame(req), capture_output=True, timeout=60)
+    return read(__import__("io").BytesIO(p.stdout))
+def say(line):
+    print("demo:   bulk: " + line, file=sys.stderr, flush=True)
+rid = "demo-bulk-%d" % os.getpid()
+names = {"4101": "Ann Able", "4102": "Ben Best", "4103": "Cal Cole", "4104": "Dee Dunn"}
+body = "Hi {first_name}, thanks for applying to Acme Staffing! Are you free for a quick call this week?"
+out = {"request_id": rid, "candidates": len(names), "body": body, "progress": [], "outcomes": [], "path": mode}
+WORDS = {"no_number": "no US or Canada phone number in Greenhouse", "opted_out": "opted out of texts",
+         "blocked": "blocked in TextUs", "quiet_hours": "in their quiet hours", "not_found": "not found in Greenhouse",
+         "merge_missing": "a field of the text is missing for them"}
+def status():
+    s = one_shot({"type": "bulk_status", "request_id": out["request_id"]})
+    if s and s.get("ok"):
+        st = s["result"]
+        out["status"] = {k: st.get(k) for k in ("done", "total", "sent", "scheduled", "skipped", "failed", "cancelled", "finished")}
+        for c in st.get("candidates", []):
+            who = names.get(str(c.get("candidate_id")), "Candidate %s" % c.get("candidate_id"))
+            why = WORDS.get(c.get("reason"), c.get("reason")) if c.get("reason") else ""
+            note = {"written": "note in Greenhouse"}.get(c.get("note"), "note %s" % c["note"]) if c.get("note") else ""
+            out["outcomes"].append({"candidate_id": c.get("candidate_id"), "name": who, "state": c.get("state"),
+                                    "why": why, "note": note})
+    else:
+        out["status_error"] = (s or {}).get("error")
+    print(json.dumps(out))
+    sys.exit(0)
+if mode == "browser":
+    b = json.load(open(tmp + "/flow.json")).get("bulk") or {}
+    out.update(body=b.get("body", body), request_id=b.get("request_id"), progress=b.get("progress") or [],
+               confirm=b.get("confirm"), previews=b.get("previews"), will_skip=b.get("will_skip"),
+               button=b.get("button"), not_texted=b.get("not_texted"))
+    for line in out["progress"]:
+        say(line)
+    if not out["request_id"]:
+        out["error"] = {"code": "not_sent", "message": b.get("error") or "the bulk dialog did not send (it was at %s%s)"
+                        % (b.get("state"), ", waited 120 s" if b.get("timed_out") else "")}
+        print(json.dumps(out)); sys.exit(0)
+    status()
+p = subprocess.Popen([host, STUB], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p.stdin.write(frame({"type": "bulk_send", "id": "demo-1", "request_id": rid, "candidate_ids": list(names),
+                     "body": body, "quiet_hours": "schedule", "job_id": "7001"}))
+p.stdin.flush()
+r = read(p.stdout)
+if not r or not r.get("ok"):
+    out["error"] = (r or {}).get("error") or {"code": "no_reply", "message": "the host did not answer"}
+    p.stdin.close(); p.wait(timeout=60)
+    print(json.dumps(out)); sys.exit(0)
+out["accepted"] = r["result"].get("accepted")
+def counts(ev):
+    parts = ["%d sent" % ev["sent"]]
+    if ev.get("scheduled"):
+        parts.append("%d scheduled" % ev["scheduled"])
+    parts += ["%d skipped" % ev["skipped"], "%d failed" % ev["failed"]]
+    if ev.get("cancelled"):
+        parts.append("%d cancelled" % ev["cancelled"])
+    return ", ".join(parts)
+last = None
+while r["result"].get("driving"):
+    ev = read(p.stdout)
+    if ev is None:
+        break
+    if ev.get("event") != "bulk" or ev.get("request_id") != rid:
+        continue
+    last = ev
+    c = (ev.get("last") or {})
+    who = names.get(str(c.get("candidate_id")), "Candidate %s" % c.get("candidate_id"))
+    what = {"sent": "texted", "scheduled": "scheduled"}.get(c.get("state"), "%s: %s" % (
+        c.get("state"), WORDS.get(c.get("reason"), c.get("reason") or "")))
+    line = "%d of %d done: %s (%s %s)." % (ev["done"], ev["total"], counts(ev), who, what) if c else \
+        "%d of %d done: %s." % (ev["done"], ev["total"], counts(ev))
+    if ev.get("finished"):
+        line = "Done: %s, of %d candidates." % (counts(ev), ev["total"])
+    out["progress"].append(line)
+    say(line)
+    if ev.get("finished"):
+        break
+p.stdin.close()
+p.wait(timeout=60)
+status()
+PY
+
 python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests.json"
 python3 tests/fakes/fakectl.py "$tmp/fakes" state >"$tmp/state.json"
 
@@ -197,10 +324,19 @@ python3 - "$tmp" "$mode" "$why" <<'PY' || rc=$?
 import json, sys
 tmp, mode, why = sys.argv[1], sys.argv[2], sys.argv[3]
 flow = json.load(open(tmp + "/flow.json"))
+bulk = json.load(open(tmp + "/bulk.json"))
+single_reqs = json.load(open(tmp + "/requests-single.json"))
 reqs = json.load(open(tmp + "/requests.json"))
 state = json.load(open(tmp + "/state.json"))
-sms = [r for r in reqs if r["server"] == "textus" and r["method"] == "POST" and r["path"].endswith("/messages")]
-notes = [r for r in reqs if r["server"] == "harvest" and r["method"] == "POST" and "notes" in r["path"]]
+is_sms = lambda r: r["server"] == "textus" and r["method"] == "POST" and r["path"].endswith("/messages")
+is_note = lambda r: r["server"] == "harvest" and r["method"] == "POST" and "notes" in r["path"]
+# the single text's requests, then the bulk's (the requests made after the single text: the
+# browser path counted them before its bulk, the CLI path before it ran the bulk)
+cut = flow.get("requests_before_bulk", len(single_reqs))
+sms = [r for r in reqs[:cut] if is_sms(r)]
+notes = [r for r in reqs[:cut] if is_note(r)]
+bulk_sms = [r for r in reqs[cut:] if is_sms(r)]
+bulk_notes = [r for r in reqs[cut:] if is_note(r)]
 gh_gen = "Harvest v3" if any(r["path"].startswith("/v3/") for r in reqs if r["server"] == "harvest") else "Harvest v1"
 def short(s, n=90):
     """s on one line, at most n characters: cut after a whole word, marked with "…"."""
@@ -247,7 +383,37 @@ if mode == "browser":
     print("  host          %d host process(es) left after the browser closed" % flow.get("leftover_hosts", -1))
 ok = len(sms) == 1 and len(notes) == 1 and flow.get("delivery") == "Delivered"
 print("  result        %s" % ("OK: one SMS, one note, Delivered" if ok else "NOT OK"))
-sys.exit(0 if ok else 1)
+print()
+print("then a bulk: one text to a job's 4 candidates (\"Text selected\" on the candidates list)")
+if mode == "browser":
+    print("  run through   the candidates list in the browser: Select all, Bulk actions → Text selected, "
+          "Review before sending, %s" % (bulk.get("button") or "(no send button)"))
+else:
+    print("  run through   bulk_send over the host's pipes, as the dialog sends it; its bulk events as they came")
+print("  text          \"%s\"" % short(bulk.get("body"), 120))
+if bulk.get("confirm"):
+    print("  confirmation  %s" % short(bulk["confirm"], 160))
+    for line in (bulk.get("previews") or []) + ["won't be texted: " + x for x in bulk.get("will_skip") or []]:
+        print("                %s" % short(line, 120))
+if bulk.get("error"):
+    print("  bulk          not started: %s (%s)" % (bulk["error"].get("code"), short(bulk["error"].get("message"), 120)))
+for line in bulk.get("progress", []):
+    print("  progress      %s" % line)
+for o in bulk.get("outcomes", []):
+    print("  %-13s %s%s%s" % ("bulk_status" if o is bulk["outcomes"][0] else "", "%s (%s): %s" % (o["name"], o["candidate_id"], o["state"]),
+          ", " + o["why"] if o["why"] else "", ", " + o["note"] if o["note"] else ""))
+for r in bulk_sms:
+    print("  SMS           %s %s → %s: to %s, \"%s\"" % (r["method"], r["path"], r["status"], r["body"].get("to"), short(r["body"].get("body"), 50)))
+print("                %d message(s) and %d note(s) for the bulk, nobody texted twice" % (len(bulk_sms), len(bulk_notes))
+      if len(set(r["body"].get("to") for r in bulk_sms)) == len(bulk_sms) else
+      "                %d message(s) and %d note(s) for the bulk: SOMEONE TEXTED TWICE" % (len(bulk_sms), len(bulk_notes)))
+st = bulk.get("status") or {}
+texted = sorted(r["body"].get("to") for r in bulk_sms)
+bulk_ok = (st.get("finished") and st.get("sent") == 2 and st.get("skipped") == 2 and st.get("failed") == 0
+           and texted == ["+12125550101", "+12125550102"] and len(bulk_notes) == 2)
+print("  result        %s" % ("OK: 2 texted with a note each; skipped the one who opted out and the one without a number"
+                              if bulk_ok else "NOT OK"))
+sys.exit(0 if ok and bulk_ok else 1)
 PY
 say "cleaned up: fakes stopped, temporary state removed"
 exit $rc

@@ -105,6 +105,7 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
   assert.deepStrictEqual((await dlg.locator('.textus-bulk-outcomes li').allTextContents()).sort(),
     ['Cal Cole: opted out of texts', 'Dee Dunn: no US or Canada phone number in Greenhouse']);
   assert.strictEqual(await dlg.locator('h2').textContent(), 'Texting done');
+  assert.strictEqual(await dlg.locator('#textus-bulk-not-texted').isVisible(), true, 'the skipped ones under a heading');
   await L.assertAccessible(page, '.textus-bulk', 'bulk-done');
   const sent = await messages();
   assert.deepStrictEqual(sent.map((r) => r.body.to).sort(), ['+12125550101', '+12125550102', '+13035550105']);
@@ -142,5 +143,95 @@ test('Stop sending: bulk_cancel on a port of its own, the rest cancelled, the su
     r.path === '/acme/messages' && /^Hi Stop/.test(r.body.body));
   assert.strictEqual(texted.length, Number(m[1]), 'the cancelled candidates are not texted');
   await L.assertAccessible(page, '.textus-bulk', 'bulk-stopped');
+  await page.close();
+});
+
+// Where focus is: 'dialog' (inside the open bulk dialog), else the focused element's id or text.
+const focusIs = (page) => page.evaluate(() => {
+  const a = document.activeElement;
+  if (a && a.closest('.textus-bulk')) return 'dialog';
+  return a ? (a.id || (a.textContent || '').trim() || a.tagName) : null;
+});
+
+test('the bulk dialog is a modal: Tab and Shift+Tab stay inside, Escape gives focus back', { skip }, async () => {
+  const page = await w.ctx.newPage();
+  const list = PEOPLE.map(([id, first, last]) => `${id}:${first} ${last}`).join(',');
+  await page.goto(`${w.base}/people?job_id=7001&c=${encodeURIComponent(list)}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusBulk === 'ready', null, { timeout: 20000 });
+  await page.check('#select-all');
+  await page.click('#bulk-actions');
+  await page.click('#bulk-menu button.textus-bulk-open');
+  const dlg = page.locator('.textus-bulk [role=dialog]');
+  await dlg.waitFor();
+  assert.strictEqual(await dlg.getAttribute('aria-modal'), 'true');
+  assert.strictEqual(await page.evaluate(() => document.activeElement.id), 'textus-bulk-body', 'focus moves in on open');
+  // the dialog's controls in Tab order: the text, the checked quiet-hours choice, Review, Cancel
+  const stops = [];
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    assert.strictEqual(await focusIs(page), 'dialog', `Tab ${i + 1} left the dialog`);
+    stops.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
+  }
+  assert.deepStrictEqual(stops, ['textus-bulk-quiet-schedule', 'Review before sending', 'Cancel',
+    'textus-bulk-body', 'textus-bulk-quiet-schedule', 'Review before sending'], 'Tab cycles inside');
+  await page.focus('#textus-bulk-body');
+  await page.keyboard.press('Shift+Tab');
+  assert.strictEqual(await page.evaluate(() => document.activeElement.textContent.trim()), 'Cancel',
+    'Shift+Tab on the first control goes to the last');
+  // the page behind cannot take focus while the dialog is open
+  assert.strictEqual(await page.evaluate(() => document.querySelector('main').inert), true);
+  await page.keyboard.press('Escape');
+  assert.strictEqual(await page.locator('.textus-bulk').count(), 0, 'Escape closes it');
+  // "Text selected" was in the menu, which closed when it was picked: its menu button gets focus
+  assert.strictEqual(await focusIs(page), 'bulk-actions');
+  assert.strictEqual(await page.evaluate(() => document.querySelector('main').inert), false, 'the page is usable again');
+  await page.close();
+});
+
+test('another list layout (cards, profile links only): the candidates found, the dialog, focus back on Text selected', { skip }, async () => {
+  const page = await w.ctx.newPage();
+  const list = PEOPLE.map(([id, first, last]) => `${id}:${first} ${last}`).join(',');
+  await page.goto(`${w.base}/people?layout=cards&c=${encodeURIComponent(list)}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusBulk === 'ready', null, { timeout: 20000 });
+  const open = page.locator('button.textus-bulk-open');
+  assert.strictEqual(await open.textContent(), 'Text selected');
+  assert.strictEqual(await open.evaluate((b) => b.previousElementSibling.id), 'gh-bulk', 'beside the page\'s Bulk Actions');
+  await page.click('#gh-bulk'); // Greenhouse's documented flow: Bulk Actions shows the checkboxes
+  await page.check('input[aria-label="Select Ann Able"]');
+  await page.check('input[aria-label="Select Dee Dunn"]');
+  await open.click();
+  const dlg = page.locator('.textus-bulk [role=dialog]');
+  assert.strictEqual(await dlg.locator('h2').textContent(), 'Text 2 candidates');
+  await page.fill('#textus-bulk-body', 'Hi {first_name}, are you free for a call this week?');
+  await dlg.locator('button.textus-bulk-preview').click();
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'confirm', null,
+    { timeout: 60000 });
+  // the ids came from the profile links (/people/<id>?application_id=…), the names from their text
+  assert.deepStrictEqual(await dlg.locator('.textus-bulk-previews li').allTextContents(),
+    ['Ann Able: “Hi Ann, are you free for a call this week?”']);
+  assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
+    ['Dee Dunn: no US or Canada phone number in Greenhouse']);
+  assert.strictEqual(await dlg.locator('.textus-bulk-count').textContent(), '1 candidate will get this text. ' +
+    'Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
+  await page.mouse.move(0, 0); // off the buttons: axe's contrast check sees the resting colours
+  await L.assertAccessible(page, '.textus-bulk', 'bulk-confirm-cards');
+  // the confirmation is modal too: Shift+Tab from its first button goes to its last
+  assert.strictEqual(await page.evaluate(() => document.activeElement.textContent), 'Text 1 candidate');
+  await page.keyboard.press('Shift+Tab');
+  assert.strictEqual(await page.evaluate(() => document.activeElement.textContent), 'Cancel');
+  await page.keyboard.press('Tab');
+  assert.strictEqual(await page.evaluate(() => document.activeElement.textContent), 'Text 1 candidate');
+  await page.keyboard.press('Escape');
+  assert.strictEqual(await page.locator('.textus-bulk').count(), 0);
+  assert.strictEqual(await page.evaluate(() => document.activeElement.className), 'textus-bulk-open textus-bulk-beside',
+    'focus back on Text selected');
+  // a list of one: its Select All surrounds links to that one candidate only; its own box counts
+  await page.goto(`${w.base}/people?layout=cards&c=${encodeURIComponent('4001:Ann Able')}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusBulk === 'ready', null, { timeout: 20000 });
+  await page.click('#gh-bulk');
+  await page.check('input[aria-label="Select Ann Able"]');
+  await page.click('button.textus-bulk-open');
+  assert.strictEqual(await dlg.locator('h2').textContent(), 'Text 1 candidate');
+  await page.keyboard.press('Escape');
   await page.close();
 });

@@ -1,12 +1,65 @@
 // The browser half of scripts/demo.sh: installs the host into a fresh Chromium profile with
 // scripts/install.sh, opens the fixture Greenhouse profile, clicks "Text candidate", sends,
-// lets the fake TextUs deliver, and prints what the page showed as one JSON line on stdout.
+// lets the fake TextUs deliver, then texts a job's 4 candidates from the fixture candidates
+// list (the bulk dialog), and prints what the pages showed as one JSON line on stdout.
 //   node tests/e2e/demo.js <fakes state dir> <TEXTUS_HOST_HOME>
 'use strict';
 
 const path = require('path');
 const L = require('./lib');
 const F = require('./fakes');
+
+// Then the bulk, as a recruiter does it: a job's candidates list (tests/e2e/fixture/candidates.html),
+// Select all, Bulk actions → Text selected, the text, Review before sending (the count, the
+// texts, who is skipped), Text N candidates; every progress line the dialog showed, its summary,
+// who was not texted, and the bulk's request id (for bulk_status afterwards).
+const BULK_BODY = 'Hi {first_name}, thanks for applying to Acme Staffing! Are you free for a quick call this week?';
+async function bulkFlow(ctx, base) {
+  const b = { body: BULK_BODY, progress: [] };
+  const page = await ctx.newPage();
+  const list = '4101:Ann Able,4102:Ben Best,4103:Cal Cole,4104:Dee Dunn';
+  await page.goto(`${base}/people?job_id=7001&c=${encodeURIComponent(list)}`);
+  await page.waitForFunction(() => document.documentElement.dataset.textusBulk === 'ready', null, { timeout: 20000 });
+  await page.check('#select-all');
+  await page.click('#bulk-actions');
+  await page.click('#bulk-menu button.textus-bulk-open');
+  await page.fill('#textus-bulk-body', BULK_BODY);
+  await page.click('.textus-bulk button.textus-bulk-preview');
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'confirm' ||
+    (document.querySelector('.textus-bulk .textus-bulk-error') || {}).textContent, null, { timeout: 60000 });
+  const dlg = page.locator('.textus-bulk [role=dialog]');
+  if (await page.evaluate(() => document.querySelector('.textus-bulk').dataset.state) !== 'confirm') {
+    b.error = await dlg.locator('.textus-bulk-error').textContent();
+    return b;
+  }
+  b.confirm = await dlg.locator('.textus-bulk-count').textContent();
+  b.previews = await dlg.locator('.textus-bulk-previews li').allTextContents();
+  b.will_skip = await dlg.locator('.textus-bulk-skipped li').allTextContents();
+  b.button = await dlg.locator('button.textus-bulk-send').textContent();
+  // every line the progress shows, as it changes
+  await page.evaluate(() => {
+    window.__textusLines = [];
+    new MutationObserver(() => {
+      const p = document.querySelector('.textus-bulk-progress');
+      const t = p && p.textContent;
+      if (t && t !== window.__textusLines[window.__textusLines.length - 1]) window.__textusLines.push(t);
+    }).observe(document.querySelector('.textus-bulk'), { subtree: true, childList: true, characterData: true });
+  });
+  await dlg.locator('button.textus-bulk-send').click();
+  // done, or refused (the confirmation's error line; it is gone once sending)
+  await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'done' ||
+    (document.querySelector('.textus-bulk .textus-bulk-error') || {}).textContent, null, { timeout: 120000 })
+    .catch(() => { b.timed_out = true; });
+  b.progress = await page.evaluate(() => window.__textusLines);
+  b.request_id = await page.evaluate(() => document.querySelector('.textus-bulk').dataset.requestId || null);
+  b.state = await page.evaluate(() => document.querySelector('.textus-bulk').dataset.state);
+  b.not_texted = await dlg.locator('.textus-bulk-outcomes li').allTextContents();
+  if (process.env.DEMO_SCREENSHOT) {
+    await page.screenshot({ path: process.env.DEMO_SCREENSHOT.replace(/(\.png)?$/, '-bulk.png') });
+  }
+  await page.close();
+  return b;
+}
 
 async function main() {
   const [fakesDir, state] = process.argv.slice(2);
@@ -58,6 +111,10 @@ async function main() {
     }
     if (process.env.DEMO_SCREENSHOT) {
       await page.screenshot({ path: process.env.DEMO_SCREENSHOT, fullPage: true });
+    }
+    if (out.delivery) {
+      out.requests_before_bulk = (await F.requests(fakes)).length;
+      out.bulk = await bulkFlow(ctx, `http://127.0.0.1:${server.address().port}`);
     }
   } finally {
     await ctx.close();

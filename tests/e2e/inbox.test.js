@@ -115,3 +115,54 @@ test('the options page can turn the notifications off: the badge still counts th
     'no notification once turned off');
   await other.close();
 });
+
+test('the last Greenhouse page closed: the badge keeps the count, grey, and says it is not checked any more', { skip }, async () => {
+  const sw = w.ctx.serviceWorkers()[0] || await w.ctx.waitForEvent('serviceworker');
+  const badge = () => sw.evaluate(async () => ({ text: await chrome.action.getBadgeText({}),
+    title: await chrome.action.getTitle({}), color: await chrome.action.getBadgeBackgroundColor({}) }));
+  const RED = [217, 48, 37, 255];
+  const GREY = [95, 107, 120, 255];
+  // a pass while a profile is open: the count is current, red
+  await sw.evaluate(() => chrome.storage.session.remove('textusLastFlushAt'));
+  const page = await L.openProfile(w.ctx, L.profileUrl(w.base, 5002, { phone: '(303) 555-0139', name: 'Jane Candidate' }));
+  const fresh = await waitFor(async () => {
+    const b = await badge();
+    return /^\d+$/.test(b.text) && /is waiting|are waiting/.test(b.title) && String(b.color) === String(RED) && b;
+  }, 60000, 'a current count on the badge');
+  const n = Number(fresh.text);
+  assert.ok(n >= 1, JSON.stringify(fresh));
+  // the last Greenhouse tab closes: nothing refreshes the count any more, and the badge says so
+  await page.close();
+  const stale = await waitFor(async () => {
+    const b = await badge();
+    return String(b.color) === String(GREY) && b;
+  }, 20000, 'the badge to turn grey');
+  assert.strictEqual(stale.text, String(n), 'the replies are still waiting: the count stays');
+  assert.match(stale.title, new RegExp(`^TextUs: ${n} ${n === 1 ? 'candidate was' : 'candidates were'} waiting for your ` +
+    'answer at \\d{1,2}:\\d\\d [AP]M; not checked since: no candidate\'s profile is open in Greenhouse$'));
+  L.assertHumane(`${stale.title}.`, 'the badge title');
+  const popup = await w.ctx.newPage();
+  await popup.goto(`chrome-extension://${L.STUB_ID}/popup.html`);
+  await popup.waitForFunction(() => document.documentElement.dataset.count !== undefined);
+  const when = await popup.locator('#textus-inbox-when').textContent();
+  assert.match(when, /^Not checked since \d{1,2}:\d\d [AP]M: no candidate's profile is open in Greenhouse\. Open one and this list is checked again within 2 minutes\.$/);
+  L.assertHumane(when, 'the popup\'s stale line');
+  assert.strictEqual(await popup.locator('li.textus-inbox-thread').count(), n);
+  await popup.mouse.move(0, 0);
+  await L.assertAccessible(popup, null, 'popup-inbox-stale');
+  await popup.close();
+  // a Greenhouse page again: the next pass makes the count current and red
+  await sw.evaluate(() => chrome.storage.session.remove('textusLastFlushAt'));
+  const again = await L.openProfile(w.ctx, L.profileUrl(w.base, 5002, { phone: '(303) 555-0139', name: 'Jane Candidate' }));
+  await waitFor(async () => {
+    const b = await badge();
+    return String(b.color) === String(RED) && /is waiting|are waiting/.test(b.title);
+  }, 60000, 'the badge to be current again');
+  const p2 = await w.ctx.newPage();
+  await p2.goto(`chrome-extension://${L.STUB_ID}/popup.html`);
+  await p2.waitForFunction(() => document.documentElement.dataset.count !== undefined);
+  assert.match(await p2.locator('#textus-inbox-when').textContent(), /^Checked at \d{1,2}:\d\d [AP]M\.$/);
+  await L.shot(p2, 'popup-inbox-current');
+  await p2.close();
+  await again.close();
+});

@@ -66,9 +66,10 @@ function serveFixture() {
   const tpl = fs.readFileSync(path.join(__dirname, 'fixture', 'profile.html'), 'utf8');
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://127.0.0.1');
-    if (u.pathname === '/people') { // a job's candidates list (fixture/candidates.html)
+    if (u.pathname === '/people') { // a job's candidates list (fixture/candidates.html; layout=cards: candidates-cards.html)
+      const file = u.searchParams.get('layout') === 'cards' ? 'candidates-cards.html' : 'candidates.html';
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(fs.readFileSync(path.join(__dirname, 'fixture', 'candidates.html')));
+      res.end(fs.readFileSync(path.join(__dirname, 'fixture', file)));
       return;
     }
     const m = /^\/people\/(\d+)$/.exec(u.pathname);

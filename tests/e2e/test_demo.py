@@ -3,6 +3,8 @@ build through DEMO_HOST, so it neither bootstraps nor rebuilds): its report says
 which path ran and why — the browser path when Chromium, node and playwright-core are there, the
 CLI path with DEMO_CLI=1, and, when Chromium is missing, that it tried to install it (apt-get,
 here a stub that fails and records what it was asked) and fell back to the CLI path, saying so.
+After the single text the demo runs a bulk of 4 (two texted, one opted out, one without a number)
+and its report shows the progress, the summary and bulk_status (assert_bulk).
 On every path the HOME it was given is left exactly as it was: the browser, npm and the host
 write only under the demo's temp folder.
 """
@@ -80,6 +82,32 @@ def assert_whole_words(tc, out):
     tc.assertNotRegex(out, r"[a-z][.!?][A-Z]")
 
 
+def assert_bulk(tc, out):
+    """After the single text, the bulk (issue 25: "scripts/demo.sh shows the bulk after the
+    single text"): a job's 4 candidates in one bulk_send (the browser path: from the bulk dialog
+    on the fixture candidates list; the CLI path: over the host's pipes), its progress as the
+    `bulk` events came (as the dialog showed it, on the browser path), the summary, bulk_status per candidate (two sent with their note, the one who opted
+    out and the one without a number skipped, in words), the two texts at the fake TextUs."""
+    single = out.find("result        OK: one SMS, one note, Delivered")
+    bulk = out.find("then a bulk: one text to a job's 4 candidates")
+    tc.assertGreater(single, 0, out)
+    tc.assertGreater(bulk, single, "no bulk after the single text:\n" + out)
+    part = out[bulk:]
+    progress = re.findall(r"^  progress      ([1-4]) of 4 done: (\d) sent, (\d) skipped, 0 failed[ .]", part, re.M)
+    tc.assertEqual([p[0] for p in progress], ["1", "2", "3", "4"], part)
+    tc.assertIn("progress      Done: 2 sent, 2 skipped, 0 failed, of 4 candidates.", part)
+    for line in ["Ann Able (4101): sent, note in Greenhouse", "Ben Best (4102): sent, note in Greenhouse",
+                 "Cal Cole (4103): skipped, opted out of texts",
+                 "Dee Dunn (4104): skipped, no US or Canada phone number in Greenhouse"]:
+        tc.assertIn(line, part)
+    tc.assertRegex(part, r"(?m)^  bulk_status   Ann Able \(4101\)")
+    texted = re.findall(r"^  SMS           POST /acme/messages → 201: to (\+\d+), \"Hi (\w+),", part, re.M)
+    tc.assertEqual(texted, [("+12125550101", "Ann"), ("+12125550102", "Ben")], part)
+    tc.assertIn("2 message(s) and 2 note(s) for the bulk, nobody texted twice", part)
+    tc.assertIn("result        OK: 2 texted with a note each; skipped the one who opted out and the one "
+                "without a number", part)
+
+
 class Demo(unittest.TestCase):
     def test_cli_path_says_so_and_why(self):
         rc, out, err = demo(DEMO_CLI="1")
@@ -88,6 +116,7 @@ class Demo(unittest.TestCase):
                          "  path          the CLI path, not a browser, because DEMO_CLI=1 was set")
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
         assert_whole_words(self, out)
+        assert_bulk(self, out)
 
     @unittest.skipUnless(os.access(CHROMIUM, os.X_OK) and shutil.which("node"),
                          "Chromium or node is not installed here (demo.sh would apt-get them)")
@@ -100,6 +129,12 @@ class Demo(unittest.TestCase):
         self.assertIn("the page shows \"Delivered\"", out)
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
         assert_whole_words(self, out)
+        assert_bulk(self, out)
+        # the bulk went through the extension's dialog on the candidates list, as a recruiter sends it
+        self.assertIn("run through   the candidates list in the browser: Select all, Bulk actions → Text selected, "
+                      "Review before sending, Text 3 candidates", out)
+        self.assertIn("confirmation  Up to 3 candidates will get this text.", out)
+        self.assertIn("won't be texted: Dee Dunn: no US or Canada phone number in Greenhouse", out)
 
     def test_missing_chromium_is_installed_or_the_reason_is_given(self):
         stub = tempfile.mkdtemp(prefix="th-demo-apt-")
