@@ -1,6 +1,8 @@
 /*
- * quiet_tz_dump — lets tests/quiet/test_quiet_tz.py see the quiet-hours core
- * from Python, one tab-separated line per item:
+ * quiet_tz_dump — lets tests/quiet/test_quiet_tz.py and test_quiet_zones.py see
+ * the quiet-hours core from Python, one tab-separated line per item (built for
+ * Linux by tests/cmake/quiet.cmake and for Windows by cmake/windows, where
+ * test_quiet_zones.py --wine runs the .exe):
  *
  *   quiet_tz_dump table    the compiled host/quiet_tz.inc: "source\t<package>",
  *                          "longest\t<digits>", then "<prefix>\t<zone>,<zone>"
@@ -9,13 +11,21 @@
  *   quiet_tz_dump check    for each "<window> <number> <epoch>" on stdin,
  *                          quiet_check(): "<verdict>\t<has_next>\t<next epoch>"
  *                          then "\t<zone>|<local>|<allowed>|<next local>" per zone
+ *   quiet_tz_dump zones    the compiled host/quiet_zones.inc: "source\t<tzdata>",
+ *                          "range\t<from>\t<until>", then per zone
+ *                          "<zone>\t<epoch>|<offset>|<abbr>,..." (its entries)
+ *   quiet_tz_dump local    for each "<zone> <epoch>" on stdin, quiet_local_time()
+ *                          and quiet_local_datetime(): "<zone>\t<epoch>\t<HH:MM>\t
+ *                          <Wed 02 Dec 2026 09:00 CST>" or "<zone>\t<epoch>\terror\t<why>"
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quiet.h"
 #include "quiet_tz.inc"
+#include "quiet_zones.inc"
 
 static void chomp(char *line)
 {
@@ -89,6 +99,53 @@ static int check(void)
     return 0;
 }
 
+static int dump_zones(void)
+{
+    size_t i, k;
+
+    printf("source\t%s\nrange\t%lld\t%lld\n", QUIET_ZONES_SOURCE, (long long)QUIET_ZONES_FROM,
+           (long long)QUIET_ZONES_UNTIL);
+    for (i = 0; i < TH_ARRAY_SIZE(quiet_zone_list); i++) {
+        const struct quiet_zone *z = &quiet_zone_list[i];
+        printf("%s\t", z->name);
+        for (k = z->first; k < (size_t)z->first + z->count; k++) {
+            const struct quiet_zone_type *t = &quiet_zone_types[quiet_zone_type_of[k]];
+            printf("%s%lld|%ld|%s", k > z->first ? "," : "", (long long)quiet_zone_at[k],
+                   (long)t->offset, t->abbr);
+        }
+        printf("\n");
+    }
+    return 0;
+}
+
+static int local(void)
+{
+    char line[256], hm[QUIET_HHMM_MAX], when[64], *epoch, *end;
+    struct err e;
+    long long t;
+
+    while (fgets(line, sizeof(line), stdin)) {
+        chomp(line);
+        epoch = strchr(line, ' ');
+        if (!epoch) {
+            fprintf(stderr, "quiet_tz_dump: bad line: %s\n", line);
+            return 2;
+        }
+        *epoch++ = '\0';
+        t = strtoll(epoch, &end, 10);
+        if (*end) {
+            fprintf(stderr, "quiet_tz_dump: bad epoch: %s\n", epoch);
+            return 2;
+        }
+        if (quiet_local_time(hm, sizeof(hm), line, (int64_t)t, &e) != 0 ||
+            quiet_local_datetime(when, sizeof(when), line, (int64_t)t, &e) != 0)
+            printf("%s\t%lld\terror\t%s\n", line, t, e.message);
+        else
+            printf("%s\t%lld\t%s\t%s\n", line, t, hm, when);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "table") == 0)
@@ -97,6 +154,10 @@ int main(int argc, char **argv)
         return lookup();
     if (argc == 2 && strcmp(argv[1], "check") == 0)
         return check();
-    fprintf(stderr, "usage: quiet_tz_dump table|lookup|check\n");
+    if (argc == 2 && strcmp(argv[1], "zones") == 0)
+        return dump_zones();
+    if (argc == 2 && strcmp(argv[1], "local") == 0)
+        return local();
+    fprintf(stderr, "usage: quiet_tz_dump table|lookup|check|zones|local\n");
     return 2;
 }
