@@ -303,12 +303,6 @@ int os_setenv(const char *name, const char *value);
 int os_unsetenv(const char *name);
 
 /*
- * The UTC offset in seconds of local, the wall-clock time localtime_r gave for instant t
- * (POSIX: tm_gmtoff; Windows, whose struct tm has none: local read as UTC, minus t).
- */
-long os_utc_offset(const struct tm *local, int64_t t);
-
-/*
  * A stream that writes into memory (open_memstream): after os_memstream_close, *buf holds
  * the text (malloc'd, NUL-terminated) and *len its length. Windows, whose C runtime has no
  * such stream: a temporary file in the user's %TEMP% (owner-only, deleted when closed),
@@ -332,13 +326,6 @@ int os_protect_key(unsigned char **out, size_t *outlen, const unsigned char *key
  */
 int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blob,
                      size_t bloblen) TH_WUR;
-
-/*
- * 1 when the C library's localtime follows TZ=":Area/City" from the IANA database (POSIX), 0
- * when it cannot (Windows: the C runtime reads TZ as "EST5EDT" or nothing, and an IANA name
- * silently gives UTC). Quiet hours check zones only where this is 1.
- */
-int os_tz_names(void);
 
 /* End the process at once with code: no atexit handlers, no stdio flush (_exit). */
 void os_exit_now(int code) __attribute__((noreturn));

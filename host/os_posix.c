@@ -704,12 +704,6 @@ int os_unsetenv(const char *name)
     return unsetenv(name);
 }
 
-long os_utc_offset(const struct tm *local, int64_t t)
-{
-    (void)t;
-    return (long)local->tm_gmtoff;
-}
-
 FILE *os_memstream_open(char **buf, size_t *len)
 {
     *buf = NULL;
@@ -739,11 +733,6 @@ int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blo
     (void)bloblen;
     errno = ENOTSUP;
     return -1;
-}
-
-int os_tz_names(void)
-{
-    return 1;
 }
 
 void os_exit_now(int code)

@@ -1391,13 +1391,6 @@ int os_unsetenv(const char *name)
     return _putenv_s(name, "") == 0 ? 0 : -1; /* an empty value removes it */
 }
 
-long os_utc_offset(const struct tm *local, int64_t t)
-{
-    struct tm copy = *local;
-
-    return (long)(_mkgmtime64(&copy) - (__time64_t)t);
-}
-
 /* One memory stream at a time (doctor's report): where its text goes on close. */
 static FILE *os_mem_file;
 static char **os_mem_buf;
@@ -1503,11 +1496,6 @@ int os_unprotect_key(unsigned char *key, size_t keylen, const unsigned char *blo
     SecureZeroMemory(plain.pbData, plain.cbData);
     LocalFree(plain.pbData);
     return rc;
-}
-
-int os_tz_names(void)
-{
-    return 0;
 }
 
 void os_exit_now(int code)

@@ -1,8 +1,12 @@
 /*
  * quiet — the quiet-hours guard's pure core (see quiet.h): zones of a +1 number
  * from the generated libphonenumber table (quiet_tz.inc, longest matching
- * prefix), the window setting, and the allowed/next_allowed arithmetic in the
- * system zone database.
+ * prefix), the window setting, and the allowed/next_allowed arithmetic on the
+ * generated UTC-offset table (quiet_zones.inc, from Debian's tzdata): the same
+ * code and data on every platform, no TZ, no tzset, no localtime_r. A zone's
+ * offset at t is its table entry's (binary search), and the wall clock is t plus
+ * that offset, split into a civil date by plain arithmetic; an instant outside
+ * the table's years is an error, never a guess.
  *
  * next_allowed is computed on real instants, never by adding wall-clock hours:
  * from an instant outside the window, the candidate instant is where the wall
@@ -19,19 +23,21 @@
  */
 #include "quiet.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "iso8601.h"
-#include "os.h"
 #include "quiet_tz.inc"
+#include "quiet_zones.inc"
 
 _Static_assert(QUIET_TZ_PER_PREFIX <= QUIET_ZONES_MAX, "QUIET_ZONES_MAX too small for the table");
 _Static_assert(QUIET_TZ_LONGEST_PREFIX <= 11, "a NANP number has 11 digits with its country code");
+_Static_assert(TH_ARRAY_SIZE(quiet_zone_list) == TH_ARRAY_SIZE(quiet_tz_names),
+               "quiet_zones.inc is not generated from this quiet_tz.inc: run "
+               "scripts/gen-quiet-zones.py");
 
-#define QUIET_TZDIR_DEFAULT "/usr/share/zoneinfo" /* glibc's and macOS's default TZDIR */
 #define QUIET_ZONE_NAME_MAX 64
 #define QUIET_DAY           86400L
 #define QUIET_ZONE_STEPS    16 /* per-zone search steps: a day holds at most two transitions */
@@ -163,133 +169,140 @@ size_t quiet_zones(const char **out, size_t out_cap, const char *e164)
     return 0;
 }
 
-/* ---- the system zone database ------------------------------------------------------------ */
+/* ---- the zone table (quiet_zones.inc) ---------------------------------------------------- */
 
-/* The process's TZ while a check switches zones: saved on entry, restored on exit. */
-struct tz_session {
-    int had;          /* TZ was set */
-    char *saved;      /* its value */
-    const char *zone; /* the zone TZ names now, NULL before the first switch */
+/* The wall clock of an instant in a zone. */
+struct wall {
+    int year, mon, mday; /* mon 1..12 */
+    int wday;            /* 0 = Sunday */
+    int hour, min, sec;
+    long offset;      /* seconds east of UTC */
+    const char *abbr; /* "CST" */
 };
 
-static int tz_begin(struct tz_session *s, struct err *e)
+static int zone_cmp(const void *key, const void *elem)
 {
-    const char *v = os_getenv("TZ");
-
-    s->had = v != NULL;
-    s->saved = NULL;
-    s->zone = NULL;
-    if (v && !(s->saved = strdup(v))) {
-        err_set(e, ERR_INTERNAL, "quiet hours: out of memory");
-        return -1;
-    }
-    return 0;
+    return strcmp((const char *)key, ((const struct quiet_zone *)elem)->name);
 }
 
-static void tz_end(struct tz_session *s)
+/* The table's entry for zone, or -1 with *e set. */
+static int zone_find(const struct quiet_zone **out, const char *zone, struct err *e)
 {
-    if (s->zone) {
-        if (s->had)
-            (void)os_setenv("TZ", s->saved);
+    char shown[QUIET_ZONE_NAME_MAX];
+
+    *out = zone ? bsearch(zone, quiet_zone_list, TH_ARRAY_SIZE(quiet_zone_list),
+                          sizeof(quiet_zone_list[0]), zone_cmp)
+                : NULL;
+    if (*out)
+        return 0;
+    if (!zone) {
+        err_set(e, ERR_INTERNAL, "quiet hours: no time zone given");
+        return -1;
+    }
+    printable(shown, sizeof(shown), zone);
+    err_set(e, ERR_INTERNAL,
+            "quiet hours: \"%s\" is not a time zone of the host's table (host/quiet_zones.inc, "
+            "from %s)",
+            shown, QUIET_ZONES_SOURCE);
+    return -1;
+}
+
+/* The zone's UTC offset and abbreviation at t: the last entry at or before t (binary
+ * search); an instant outside the table's range is an error, never a guess. */
+static int zone_type_at(const struct quiet_zone_type **out, const struct quiet_zone *z, int64_t t,
+                        struct err *e)
+{
+    size_t lo = z->first, hi = (size_t)z->first + z->count, mid;
+
+    if (t < QUIET_ZONES_FROM || t >= QUIET_ZONES_UNTIL) {
+        err_set(e, ERR_INTERNAL,
+                "quiet hours: the time zone table covers %d-%d (UTC) and instant %lld is outside "
+                "it; check this computer's clock",
+                QUIET_ZONES_FIRST_YEAR, QUIET_ZONES_LAST_YEAR, (long long)t);
+        return -1;
+    }
+    /* quiet_zone_at[lo] <= t (the first entry is QUIET_ZONES_FROM); find the last such */
+    while (hi - lo > 1) {
+        mid = lo + (hi - lo) / 2;
+        if (quiet_zone_at[mid] <= t)
+            lo = mid;
         else
-            (void)os_unsetenv("TZ");
-        tzset();
+            hi = mid;
     }
-    free(s->saved);
-    s->saved = NULL;
-}
-
-/* A zone name that can only name a file inside the zone database. */
-static int zone_name_ok(const char *zone)
-{
-    size_t i, n = strlen(zone);
-
-    if (n == 0 || n >= QUIET_ZONE_NAME_MAX || zone[0] == '/' || strstr(zone, ".."))
-        return 0;
-    for (i = 0; i < n; i++) {
-        char c = zone[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '/' || c == '_' || c == '+' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-/* The C library reads an unknown TZ as UTC without a word; a zone is used only after its
- * file is found in the database the C library reads (TZDIR, else the default). */
-static int zone_check(const char *zone, struct err *e)
-{
-    const char *dir = os_getenv("TZDIR");
-    char path[512], magic[4];
-    FILE *f;
-    int ok;
-
-    if (!zone_name_ok(zone)) {
-        err_set(e, ERR_INTERNAL, "quiet hours: \"%.64s\" is not a time zone name", zone);
-        return -1;
-    }
-    if (!os_tz_names()) {
-        err_set(e, ERR_INTERNAL,
-                "quiet hours: this system's C library has no IANA time zones, so the time in %s "
-                "cannot be known",
-                zone);
-        return -1;
-    }
-    if (!dir || !*dir)
-        dir = QUIET_TZDIR_DEFAULT;
-    if (snprintf(path, sizeof(path), "%s/%s", dir, zone) >= (int)sizeof(path)) {
-        err_set(e, ERR_INTERNAL, "quiet hours: zone database path too long");
-        return -1;
-    }
-    f = fopen(path, "rb");
-    ok = f && fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
-         memcmp(magic, "TZif", sizeof(magic)) == 0;
-    if (f)
-        fclose(f);
-    if (!ok) {
-        err_set(e, ERR_INTERNAL,
-                "quiet hours: time zone %s is not in the system zone database (%.300s); install "
-                "or update tzdata",
-                zone, path);
-        return -1;
-    }
+    *out = &quiet_zone_types[quiet_zone_type_of[lo]];
     return 0;
 }
 
-static int tz_switch(struct tz_session *s, const char *zone, struct err *e)
+/* Floor division for the calendar arithmetic. */
+static int64_t floor_div(int64_t a, int64_t b)
 {
-    char value[QUIET_ZONE_NAME_MAX + 2];
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
-    if (s->zone == zone)
-        return 0;
-    snprintf(value, sizeof(value), ":%s", zone);
-    /* from here on the session must restore TZ, whatever happens */
-    s->zone = zone;
-    if (os_setenv("TZ", value) != 0) {
-        err_set(e, ERR_INTERNAL, "quiet hours: cannot set TZ");
+/* The civil date of a day count since 1970-01-01 (the proleptic Gregorian calendar; Howard
+ * Hinnant's civil_from_days, http://howardhinnant.github.io/date_algorithms.html). */
+static void civil_from_days(struct wall *w, int64_t days)
+{
+    int64_t z = days + 719468, era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11], from March */
+
+    w->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+    w->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
+    w->year = (int)(yoe + era * 400 + (w->mon <= 2));
+    w->wday = (int)(days - 7 * floor_div(days + 4, 7) + 4); /* 1970-01-01 was a Thursday */
+}
+
+/* Wall-clock time of t in zone z. */
+static int local_at(struct wall *w, const struct quiet_zone *z, int64_t t, struct err *e)
+{
+    const struct quiet_zone_type *ty;
+    int64_t local, days, sod;
+
+    if (zone_type_at(&ty, z, t, e) != 0)
         return -1;
-    }
-    tzset();
+    local = t + ty->offset;
+    days = floor_div(local, QUIET_DAY);
+    sod = local - days * QUIET_DAY;
+    civil_from_days(w, days);
+    w->hour = (int)(sod / 3600);
+    w->min = (int)(sod / 60 % 60);
+    w->sec = (int)(sod % 60);
+    w->offset = ty->offset;
+    w->abbr = ty->abbr;
     return 0;
 }
 
-/* Wall-clock time of t in the current TZ. */
-static int local_at(struct tm *tm, int64_t t, struct err *e)
+/* Wall clock of t in zone for the two formatters: 0, or -1 with *e set and out emptied. */
+static int local_for_format(struct wall *lw, char *out, size_t out_size, const char *zone,
+                            int64_t t, struct err *e)
 {
-    time_t tt = (time_t)t;
+    const struct quiet_zone *z;
 
-    if ((int64_t)tt != t || !localtime_r(&tt, tm)) {
-        err_set(e, ERR_INTERNAL, "quiet hours: cannot convert instant %lld to local time",
-                (long long)t);
+    if (out_size == 0) {
+        err_set(e, ERR_INTERNAL, "quiet hours: no room for a local time");
         return -1;
     }
+    out[0] = '\0';
+    if (zone_find(&z, zone, e) != 0 || local_at(lw, z, t, e) != 0)
+        return -1;
     return 0;
 }
 
-/* Seconds after local midnight (a leap second counts as the second before it). */
-static long second_of_day(const struct tm *tm)
+/* The formatted text did not fit: out emptied, *e set. */
+static int no_fit(char *out, struct err *e)
 {
-    return tm->tm_hour * 3600L + tm->tm_min * 60L + (tm->tm_sec > 59 ? 59 : tm->tm_sec);
+    out[0] = '\0';
+    err_set(e, ERR_INTERNAL, "quiet hours: a local time does not fit");
+    return -1;
+}
+
+/* Seconds after local midnight. */
+static long second_of_day(const struct wall *w)
+{
+    return w->hour * 3600L + w->min * 60L + w->sec;
 }
 
 static int inside(const struct quiet_window *w, long sod)
@@ -297,16 +310,17 @@ static int inside(const struct quiet_window *w, long sod)
     return sod >= w->start * 60L && sod < w->end * 60L;
 }
 
-/* The earliest instant >= t at which the current zone's wall clock is inside w. */
-static int zone_next(int64_t *out, const struct quiet_window *w, int64_t t, struct err *e)
+/* The earliest instant >= t at which zone z's wall clock is inside w. */
+static int zone_next(int64_t *out, const struct quiet_zone *z, const struct quiet_window *w,
+                     int64_t t, struct err *e)
 {
-    struct tm lu, lv, lm;
+    struct wall lu, lv, lm;
     int64_t u = t, v, lo, hi, mid;
     long sod, delta;
     int step;
 
     for (step = 0; step < QUIET_ZONE_STEPS; step++) {
-        if (local_at(&lu, u, e) != 0)
+        if (local_at(&lu, z, u, e) != 0)
             return -1;
         sod = second_of_day(&lu);
         if (inside(w, sod)) {
@@ -316,9 +330,9 @@ static int zone_next(int64_t *out, const struct quiet_window *w, int64_t t, stru
         /* wall-clock seconds to the next start: today's if still ahead, else tomorrow's */
         delta = sod < w->start * 60L ? w->start * 60L - sod : QUIET_DAY - sod + w->start * 60L;
         v = u + delta;
-        if (local_at(&lv, v, e) != 0)
+        if (local_at(&lv, z, v, e) != 0)
             return -1;
-        if (os_utc_offset(&lv, v) == os_utc_offset(&lu, u)) {
+        if (lv.offset == lu.offset) {
             u = v; /* the offset held: v is the start itself (checked on the next step) */
             continue;
         }
@@ -327,9 +341,9 @@ static int zone_next(int64_t *out, const struct quiet_window *w, int64_t t, stru
         hi = v;
         while (hi - lo > 1) {
             mid = lo + (hi - lo) / 2;
-            if (local_at(&lm, mid, e) != 0)
+            if (local_at(&lm, z, mid, e) != 0)
                 return -1;
-            if (os_utc_offset(&lm, mid) == os_utc_offset(&lu, u))
+            if (lm.offset == lu.offset)
                 lo = mid;
             else
                 hi = mid;
@@ -340,31 +354,31 @@ static int zone_next(int64_t *out, const struct quiet_window *w, int64_t t, stru
     return -1;
 }
 
-static void hhmm(char *out, size_t out_size, const struct tm *tm)
+static void hhmm(char *out, size_t out_size, const struct wall *w)
 {
-    snprintf(out, out_size, "%02d:%02d", tm->tm_hour, tm->tm_min);
+    snprintf(out, out_size, "%02d:%02d", w->hour, w->min);
 }
 
 /* Fill each zone's local_time and allowed flag at now. */
-static int zone_times(struct quiet_result *out, struct tz_session *s, const struct quiet_window *w,
-                      int64_t now, struct err *e)
+static int zone_times(struct quiet_result *out, const struct quiet_zone *const *zt,
+                      const struct quiet_window *w, int64_t now, struct err *e)
 {
-    struct tm tm;
+    struct wall lw;
     size_t i;
 
     for (i = 0; i < out->n_zones; i++) {
         struct quiet_zone_time *z = &out->zones[i];
-        if (tz_switch(s, z->zone, e) != 0 || local_at(&tm, now, e) != 0)
+        if (local_at(&lw, zt[i], now, e) != 0)
             return -1;
-        hhmm(z->local_time, sizeof(z->local_time), &tm);
-        z->allowed = w->off || inside(w, second_of_day(&tm));
+        hhmm(z->local_time, sizeof(z->local_time), &lw);
+        z->allowed = w->off || inside(w, second_of_day(&lw));
     }
     return 0;
 }
 
 /* next_allowed across every zone: each zone's earliest allowed instant >= t, until all agree. */
-static int search_next(struct quiet_result *out, struct tz_session *s, const struct quiet_window *w,
-                       int64_t now, struct err *e)
+static int search_next(struct quiet_result *out, const struct quiet_zone *const *zt,
+                       const struct quiet_window *w, int64_t now, struct err *e)
 {
     const int64_t limit = now + QUIET_HORIZON_DAYS * QUIET_DAY;
     const long max_rounds = 4L * QUIET_HORIZON_DAYS * QUIET_ZONES_MAX;
@@ -376,7 +390,7 @@ static int search_next(struct quiet_result *out, struct tz_session *s, const str
     for (round = 0; round < max_rounds; round++) {
         moved = 0;
         for (i = 0; i < out->n_zones; i++) {
-            if (tz_switch(s, out->zones[i].zone, e) != 0 || zone_next(&n, w, t, e) != 0)
+            if (zone_next(&n, zt[i], w, t, e) != 0)
                 return -1;
             if (n > t) {
                 t = n;
@@ -398,10 +412,10 @@ int quiet_check(struct quiet_result *out, const struct quiet_window *w, const ch
                 int64_t now, struct err *e)
 {
     const char *names[QUIET_ZONES_MAX];
-    struct tz_session s;
-    struct tm tm;
+    const struct quiet_zone *zt[QUIET_ZONES_MAX];
+    struct wall lw;
     size_t i, n;
-    int rc = -1, all = 1;
+    int all = 1;
 
     memset(out, 0, sizeof(*out));
     n = quiet_zones(names, TH_ARRAY_SIZE(names), e164);
@@ -412,13 +426,11 @@ int quiet_check(struct quiet_result *out, const struct quiet_window *w, const ch
     out->n_zones = n;
     for (i = 0; i < n; i++) {
         out->zones[i].zone = names[i];
-        if (zone_check(names[i], e) != 0)
+        if (zone_find(&zt[i], names[i], e) != 0)
             return -1;
     }
-    if (tz_begin(&s, e) != 0)
+    if (zone_times(out, zt, w, now, e) != 0)
         return -1;
-    if (zone_times(out, &s, w, now, e) != 0)
-        goto done;
     for (i = 0; i < n; i++)
         all = all && out->zones[i].allowed;
     if (n == 0 && !w->off) {
@@ -429,63 +441,47 @@ int quiet_check(struct quiet_result *out, const struct quiet_window *w, const ch
         out->next_allowed = now;
     } else {
         out->verdict = QUIET_QUIET;
-        if (search_next(out, &s, w, now, e) != 0)
-            goto done;
+        if (search_next(out, zt, w, now, e) != 0)
+            return -1;
     }
     if (out->has_next) {
         if (iso8601_format_utc(out->next_allowed_iso, sizeof(out->next_allowed_iso),
                                out->next_allowed) != 0) {
             err_set(e, ERR_INTERNAL, "quiet hours: next_allowed out of range");
-            goto done;
+            return -1;
         }
         for (i = 0; i < n; i++) {
-            struct quiet_zone_time *z = &out->zones[i];
-            if (tz_switch(&s, z->zone, e) != 0 || local_at(&tm, out->next_allowed, e) != 0)
-                goto done;
-            hhmm(z->next_local_time, sizeof(z->next_local_time), &tm);
+            if (local_at(&lw, zt[i], out->next_allowed, e) != 0)
+                return -1;
+            hhmm(out->zones[i].next_local_time, sizeof(out->zones[i].next_local_time), &lw);
         }
     }
-    rc = 0;
-done:
-    tz_end(&s);
-    return rc;
-}
-
-/* Instant t in zone, "HH:MM" or (with_date) "Wed 02 Dec 2026 09:00 CST", formatted inside a
- * time-zone session (so that %Z names that zone). 0, or -1 with *e set. */
-static int zone_strftime(char *out, size_t out_size, const char *zone, int64_t t, int with_date,
-                         struct err *e)
-{
-    struct tz_session s;
-    struct tm tm;
-    int rc = -1;
-
-    if (!zone || out_size == 0) {
-        err_set(e, ERR_INTERNAL, "quiet hours: no time zone given");
-        return -1;
-    }
-    if (zone_check(zone, e) != 0 || tz_begin(&s, e) != 0)
-        return -1;
-    if (tz_switch(&s, zone, e) == 0 && local_at(&tm, t, e) == 0) {
-        size_t n = with_date ? strftime(out, out_size, "%a %d %b %Y %H:%M %Z", &tm)
-                             : strftime(out, out_size, "%H:%M", &tm);
-        if (n == 0) {
-            out[0] = '\0';
-            err_set(e, ERR_INTERNAL, "quiet hours: a local time does not fit");
-        } else {
-            rc = 0;
-        }
-    }
-    tz_end(&s);
-    return rc;
+    return 0;
 }
 
 int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, struct err *e)
 {
-    return zone_strftime(out, out_size, zone, t, 0, e);
+    struct wall lw;
+
+    if (local_for_format(&lw, out, out_size, zone, t, e) != 0)
+        return -1;
+    if (snprintf(out, out_size, "%02d:%02d", lw.hour, lw.min) >= (int)out_size)
+        return no_fit(out, e);
+    return 0;
 }
 
 int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t, struct err *e)
 {
-    return zone_strftime(out, out_size, zone, t, 1, e);
+    /* strftime's "%a %d %b %Y %H:%M %Z" in the C locale, which the host never changes */
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct wall lw;
+
+    if (local_for_format(&lw, out, out_size, zone, t, e) != 0)
+        return -1;
+    if (snprintf(out, out_size, "%s %02d %s %04d %02d:%02d %s", days[lw.wday], lw.mday,
+                 months[lw.mon - 1], lw.year, lw.hour, lw.min, lw.abbr) >= (int)out_size)
+        return no_fit(out, e);
+    return 0;
 }

@@ -9,9 +9,12 @@
  * number's zones are those of its longest matching prefix, as in
  * libphonenumber. Some prefixes list several zones (+1 602: America/Denver and
  * America/Phoenix): the text is allowed only when it is allowed in all of them.
- * Local times, daylight saving included, come from the system zone database
- * (tzdata) through TZ/tzset/localtime_r; a zone missing from it is an error,
- * never silently UTC.
+ * Local times, daylight saving included, come from quiet_zones.inc, generated
+ * by scripts/gen-quiet-zones.py from Debian's tzdata: every UTC-offset change of
+ * those zones from 2020 to 2059 (UTC years), built into the host, so Linux and
+ * Windows (whose C runtime has no IANA zones) give the same answers. The system
+ * zone database, TZ and TZDIR are not read. An instant outside those years, or
+ * a zone not in the table, is an error (ERR_INTERNAL), never silently UTC.
  *
  * Unknown zone: a number no prefix of the table matches (toll-free 8XX, an area
  * code newer than the metadata, anything not +1 and ten digits) has no zone.
@@ -30,10 +33,7 @@
  * night.
  *
  * The clock is never read here: every instant is passed in (epoch seconds).
- * quiet_check() and quiet_local_time() set TZ for a moment and restore the
- * previous value (or its absence) before returning; call them from one thread
- * only, while no other thread reads the environment or the local time (the host
- * is single-threaded where they are used).
+ * Every function is pure (static tables only): no environment, no global state.
  * [core]
  */
 #ifndef TH_QUIET_H
@@ -100,16 +100,17 @@ void quiet_window_format(char *out, size_t out_size, const struct quiet_window *
 size_t quiet_zones(const char **out, size_t out_cap, const char *e164) TH_WUR;
 
 /* Judge a text to e164 at instant now under window w. Returns 0 with *out filled, or -1
- * with *e set (ERR_INTERNAL: a zone missing from the system zone database, or the C
- * library failing to convert a time). */
+ * with *e set (ERR_INTERNAL: an instant, now or the searched next_allowed, outside the zone
+ * table's years 2020-2059, or a zone missing from the table). */
 int quiet_check(struct quiet_result *out, const struct quiet_window *w, const char *e164,
                 int64_t now, struct err *e) TH_WUR;
 
-/* The wall-clock time "HH:MM" of instant t in zone (an IANA name). 0, or -1 with *e set. */
+/* The wall-clock time "HH:MM" of instant t in zone (an IANA name of the table). 0, or -1 with
+ * *e set (out then ""). */
 int quiet_local_time(char *out, size_t out_size, const char *zone, int64_t t, struct err *e) TH_WUR;
 
-/* Instant t in zone for a person: "Wed 02 Dec 2026 09:00 CST" (strftime "%a %d %b %Y %H:%M
- * %Z", the C locale's names). 0, or -1 with *e set. Same threading rule as quiet_check(). */
+/* Instant t in zone for a person: "Wed 02 Dec 2026 09:00 CST" (as strftime "%a %d %b %Y %H:%M
+ * %Z" in the C locale, the abbreviation tzdata's). 0, or -1 with *e set (out then ""). */
 int quiet_local_datetime(char *out, size_t out_size, const char *zone, int64_t t,
                          struct err *e) TH_WUR;
 

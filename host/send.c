@@ -1383,9 +1383,9 @@ static int send_quiet_guard(const struct send_ctx *c, const char *to, int64_t at
     if (w.off)
         return 0;
     if (quiet_check(&q, &w, to, at, e) != 0) {
-        /* the candidate's time cannot be known here (e.g. a C library without IANA zones,
-         * Windows): refused, as a guess would be, unless the recruiter said to send anyway —
-         * the note then says the number's time was not known (send_local_when) */
+        /* the candidate's time cannot be known (a clock outside the zone table's years,
+         * quiet_zones.inc): refused, as a guess would be, unless the recruiter said to send
+         * anyway — the note then says the number's time was not known (send_local_when) */
         if (!override)
             return -1;
         log_msg("quiet hours: not checkable (%s); sent on the recruiter's word", e->message);

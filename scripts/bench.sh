@@ -8,7 +8,7 @@
 # Each section is a function appending TSV rows to $rows; add one by writing
 # a function and listing it in `sections`. SPAWN_RUNS (default 300) sets the
 # number of spawns per host. BENCH_ONLY=NAME runs only section_NAME (spawn,
-# extract_phone, memory, send, latency, scale), e.g. BENCH_ONLY=latency.
+# extract_phone, memory, send, latency, scale, quiet_zones), e.g. BENCH_ONLY=latency.
 # The scale section (tests/bench/bench_scale.py) runs N = SCALE_N (default 10,50,200,200x2:
 # the last at twice a recruiter's pace, a busy hour at two thirds of the budget) host
 # processes sharing one Harvest credential for SCALE_MINUTES (default 5) of recruiter time,
@@ -25,7 +25,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/th-bench.XXXXXX")
 trap 'rm -rf "$rows" "$work"' EXIT
 origin="chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
 
-sections=(section_spawn section_extract_phone section_memory section_send section_latency section_scale)
+sections=(section_spawn section_extract_phone section_memory section_send section_latency section_scale
+          section_quiet_zones)
 targets=(textus-host textus-host-engine textus-host-store)
 if [ -n "${BENCH_ONLY:-}" ]; then
     case " ${sections[*]} " in
@@ -39,6 +40,9 @@ fi
 case " ${sections[*]} " in
 *" section_spawn "* | *" section_extract_phone "*)
     targets+=(bench_extract bench_echo_host bench_spawn_ping) ;;
+esac
+case " ${sections[*]} " in
+*" section_quiet_zones "*) targets+=(quiet_tz_dump) ;;
 esac
 
 echo "== build (Release, TH_BENCH=ON) in build-bench/" >&2
@@ -112,6 +116,24 @@ section_latency() {
 section_scale() {
     python3 tests/bench/bench_scale.py "$host" --n "${SCALE_N:-10,50,200,200x2}" \
         --minutes "${SCALE_MINUTES:-5}" --speedup "${SCALE_SPEEDUP:-5}" --rows "$rows"
+}
+
+# --- section: the quiet-hours zone table ------------------------------------------------------
+# host/quiet_zones.inc: its size as text and compiled, and one quiet_local_time (binary search
+# of the zone's offsets, the civil date, "HH:MM") against what quiet.c did before the table on
+# Linux (setenv TZ, tzset, localtime_r), over 10^6 calls, every zone, 2020-2059
+# (tests/quiet/quiet_tz_dump.c bench).
+section_quiet_zones() {
+    local bytes ns libc
+    bytes=$("$build/tests/quiet_tz_dump" bench 1000000 | tee "$work/qz.txt" | awk '$1 == "table_bytes" {print $2}')
+    ns=$(awk '$1 == "lookup_ns" {print $2}' "$work/qz.txt")
+    libc=$(awk '$1 == "libc_ns" {print $2}' "$work/qz.txt")
+    row "quiet zone table: host/quiet_zones.inc" "$(wc -c <host/quiet_zones.inc) bytes of text" \
+        "-" "-" "-" "-"
+    row "quiet zone table compiled (42 zones, 2020-2059)" "$bytes bytes" "-" "-" "-" "-"
+    row "quiet_local_time (table, 10^6 calls)" "$ns ns/call" "$libc ns TZ+tzset+localtime_r" \
+        "$(awk -v a="$ns" -v b="$libc" 'BEGIN{printf "%.3fx", a/b}')" "<= 1x" \
+        "$(awk -v a="$ns" -v b="$libc" 'BEGIN{print (a <= b) ? "met" : "missed"}')"
 }
 
 for s in "${sections[@]}"; do

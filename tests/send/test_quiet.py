@@ -56,7 +56,7 @@ SEED = {
 
 class World(FakeWorld):
     def __init__(self):
-        # TZ=UTC: faketime reads the times below as UTC; the host finds zones in tzdata
+        # TZ=UTC: faketime reads the times below as UTC; the host's zones are its own table
         super().__init__("v1", prefix="th-quiet-", seed=SEED,
                          creds=Creds(TOKEN, V1_KEY, None, None), env={"TZ": "UTC"},
                          max_seconds=300)

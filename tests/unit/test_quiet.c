@@ -503,12 +503,15 @@ static void test_tz_restored(void **state)
     assert_null(getenv("TZ"));
 }
 
-/* A zone missing from the system zone database is an error, never read as UTC. */
-static void test_zone_missing_from_database(void **state)
+/* The zones are the host's own table (quiet_zones.inc): the system zone database is not read,
+ * so a TZDIR without any zone changes nothing (the old TZ/localtime_r code refused it:
+ * "not in the system zone database"), and an instant outside the table's years is an error
+ * naming them, never a guess. */
+static void test_zone_table_built_in(void **state)
 {
     struct quiet_result r;
     struct quiet_window w;
-    char dir[] = "/tmp/test_quiet_tzdir_XXXXXX", hm[QUIET_HHMM_MAX];
+    char dir[] = "/tmp/test_quiet_tzdir_XXXXXX", hm[QUIET_HHMM_MAX], when[64];
     struct err e;
     (void)state;
 
@@ -517,16 +520,37 @@ static void test_zone_missing_from_database(void **state)
     assert_int_equal(setenv("TZDIR", dir, 1), 0);
     quiet_window_default(&w);
     memset(&e, 0, sizeof(e));
-    assert_int_equal(quiet_check(&r, &w, "+13125551234", utc("2026-12-02T04:00:00Z"), &e), -1);
-    assert_int_equal(e.code, ERR_INTERNAL);
-    assert_non_null(strstr(e.message, "America/Chicago"));
-    assert_non_null(strstr(e.message, "tzdata"));
-    assert_int_equal(quiet_local_time(hm, sizeof(hm), "America/Chicago", 0, &e), -1);
+    assert_int_equal(quiet_check(&r, &w, "+13125551234", utc("2026-12-02T04:00:00Z"), &e), 0);
+    assert_zone(&r, 0, "America/Chicago", "22:00", 0);
+    assert_string_equal(r.next_allowed_iso, "2026-12-02T14:00:00Z");
+    assert_int_equal(quiet_local_datetime(when, sizeof(when), "America/Chicago",
+                                          utc("2026-12-02T04:00:00Z"), &e),
+                     0);
+    assert_string_equal(when, "Tue 01 Dec 2026 22:00 CST");
     assert_string_equal(getenv("TZ"), "UTC");
     assert_int_equal(unsetenv("TZDIR"), 0);
     assert_int_equal(rmdir(dir), 0);
-    assert_int_equal(quiet_check(&r, &w, "+13125551234", utc("2026-12-02T04:00:00Z"), &e), 0);
     assert_int_equal(unsetenv("TZ"), 0);
+
+    /* the table's edges: 2020-01-01T00:00:00Z and 2059-12-31T23:59:59Z in, a second out */
+    assert_int_equal(
+        quiet_local_time(hm, sizeof(hm), "America/Chicago", utc("2020-01-01T00:00:00Z"), &e), 0);
+    assert_string_equal(hm, "18:00");
+    assert_int_equal(
+        quiet_local_time(hm, sizeof(hm), "America/Chicago", utc("2059-12-31T23:59:59Z"), &e), 0);
+    assert_string_equal(hm, "17:59");
+    assert_int_equal(
+        quiet_local_time(hm, sizeof(hm), "America/Chicago", utc("2019-12-31T23:59:59Z"), &e), -1);
+    assert_int_equal(e.code, ERR_INTERNAL);
+    assert_non_null(strstr(e.message, "covers 2020-2059"));
+    assert_string_equal(hm, "");
+    assert_int_equal(quiet_check(&r, &w, "+13125551234", utc("2060-01-01T00:00:00Z"), &e), -1);
+    assert_non_null(strstr(e.message, "covers 2020-2059"));
+    /* next_allowed beyond the table: at 17:59 on the last evening in Chicago, a 22:00-23:00
+     * window starts at 2060-01-01T04:00:00Z, past the table */
+    window(&w, "22:00-23:00");
+    assert_int_equal(quiet_check(&r, &w, "+13125551234", utc("2059-12-31T23:59:59Z"), &e), -1);
+    assert_non_null(strstr(e.message, "covers 2020-2059"));
 }
 
 static void test_local_time_and_format(void **state)
@@ -574,7 +598,7 @@ int main(void)
         cmocka_unit_test(test_several_zones_long_search),
         cmocka_unit_test(test_unknown_and_off),
         cmocka_unit_test(test_tz_restored),
-        cmocka_unit_test(test_zone_missing_from_database),
+        cmocka_unit_test(test_zone_table_built_in),
         cmocka_unit_test(test_local_time_and_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,10 @@ only). Run here:
                 the CLI send, the startup flush ...), less the Unix-mode checks;
   TLS           a send over HTTPS through Schannel (fakes on https://localhost, ca_file the
                 test CA as a Z: path) and its negative control (a CA that does not vouch);
-  quiet         quiet hours fail closed on Windows (no IANA zones in the C runtime);
+  quiet         quiet hours on Windows as on Linux: the zone table built into the host
+                (host/quiet_zones.inc) against Python's zoneinfo, through textus-host.exe
+                (send_sms refused/sent, local_time in every zone) and quiet_tz_dump.exe
+                (every daylight-saving change of 2020-2059);
   conversation  tests/conversation/test_conversation.py, whole, on v1 and v3.
 
 Each suite's counts are printed; exit 0 only when every suite passed. Wine is run as in
@@ -164,37 +167,119 @@ def run_tls():
 
 
 def run_quiet():
-    """(child mode) quiet hours on Windows fail closed: the C runtime knows no IANA zones (a
-    TZ=":America/Denver" silently reads as UTC), so with a window that holds the current UTC
-    hour -- one a UTC reading would allow -- the send must be refused as not checkable, and
-    nothing sent. (Before os_tz_names it went out: the guard read the candidate's clock as
-    UTC.) With quiet_hours "off", or the recruiter's "send anyway", the same send goes."""
+    """(child mode) quiet hours on Windows answer as on Linux, from the zone table built into
+    the host (host/quiet_zones.inc), not Windows' C runtime (which knows no IANA zones: the
+    .exe before the table refused every send, "this system's C library has no IANA time
+    zones"). Through textus-host.exe: a send to a Denver number under a window holding the
+    current UTC hour but not Denver's is refused as quiet_hours with Denver's local time and
+    the next_allowed zoneinfo gives; under a window holding Denver's hour it is sent; the
+    local_time verb, for one number of every zone of the table, gives zoneinfo's wall clock.
+    Then tests/quiet/test_quiet_zones.py --wine: quiet_tz_dump.exe (quiet.c built for
+    Windows) against zoneinfo around every daylight-saving change of 2020-2059."""
+    import datetime
     import json
+    from zoneinfo import ZoneInfo
     sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
     import fakeworld
-    h = time.gmtime().tm_hour
+    import nmhost
     failed = checks = 0
-    # the window that a UTC reading would allow: refused; the same with "send anyway"
-    # (override_quiet_hours): sent, on the recruiter's word; quiet hours off: sent
-    win = "%02d:00-%02d:59" % (h, (h + 1) % 24)
-    for window, override, want_ok in ((win, False, False), (win, True, True), ("off", False, True)):
+
+    def verdict(ok, what):
+        nonlocal failed, checks
+        checks += 1
+        failed += not ok
+        print("%s - %s" % ("ok" if ok else "not ok", what))
+
+    def hm(zone, t):
+        return datetime.datetime.fromtimestamp(t, ZoneInfo(zone)).strftime("%H:%M")
+
+    def window_of(hour):
+        return "%02d:00-%02d:00" % (hour, hour + 1) if hour < 23 else "23:00-23:59"
+
+    wait = 3600 - int(time.time()) % 3600
+    if wait < 120:  # an hour (a window edge) ends within the next sends: start after it
+        time.sleep(wait + 2)
+    t0 = int(time.time())
+    denver_hour = datetime.datetime.fromtimestamp(t0, ZoneInfo("America/Denver")).hour
+    utc_hour = time.gmtime(t0).tm_hour
+    # Denver is 6 or 7 hours behind UTC: the UTC hour's window never holds Denver's hour
+    for window, want_ok in ((window_of(utc_hour), False), (window_of(denver_hour), True)):
         class World(fakeworld.FakeWorld):
             SETTINGS = {"timeout_ms": 3000, "connect_timeout_ms": 2000, "quiet_hours": window}
         w = World("v1", prefix="th-win-quiet-")
         req = {"type": "send_sms", "request_id": "quiet-%d" % checks, "candidate_id": "1001",
                "to": "+13035550123", "body": "quiet?"}
-        if override:
-            req["override_quiet_hours"] = True
         try:
+            before = int(time.time())
             r = w.one_shot(req)
+            after = int(time.time())
             n = len(w.messages())
         finally:
             w.close()
-        ok = (r is not None and r.get("ok") is want_ok and n == (1 if want_ok else 0) and
-              (want_ok or "no IANA time zones" in r["error"]["message"]))
-        checks += 1
-        failed += not ok
-        print("%s - quiet_hours %s: %s" % ("ok" if ok else "not ok", window, json.dumps(r)[:300]))
+        ok = r is not None and r.get("ok") is want_ok and n == (1 if want_ok else 0)
+        if ok and not want_ok:
+            err = r["error"]
+            # the next instant Denver's wall clock reads the window's start, from zoneinfo
+            start = int(window.split(":")[0])
+            nxt = next(t for t in range(before - before % 60, before + 2 * 86400, 60)
+                       if datetime.datetime.fromtimestamp(t, ZoneInfo("America/Denver")).hour
+                       == start and t >= before)
+            ok = (err.get("code") == "quiet_hours" and
+                  err.get("time_zone") == "America/Denver" and
+                  err.get("local_time") in (hm("America/Denver", before),
+                                            hm("America/Denver", after)) and
+                  err.get("next_allowed") == time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                           time.gmtime(nxt)))
+        verdict(ok, "send to +1 303 (America/Denver), quiet_hours %s (UTC hour %02d, Denver's "
+                "%02d): %s" % (window, utc_hour, denver_hour, json.dumps(r)[:400]))
+
+    # local_time for one number of every zone of the table, one host process (Chrome's way)
+    with open(os.path.join(SRC, "host", "quiet_tz.inc"), encoding="utf-8") as f:
+        inc = f.read()
+    names = re.findall(r'"([^"]+)"', re.search(r"quiet_tz_names\[\d+\] = \{(.*?)\};", inc,
+                                               re.S).group(1))
+    entries = sorted(((prefix, [names[int(i)] for i in idx.split(",")]) for prefix, idx in
+                      re.findall(r'\{"(\d+)", \d, \{([\d, ]+)\}\}', inc)),
+                     key=lambda e: (len(e[0]), e[0]))
+
+    class Plain(fakeworld.FakeWorld):
+        SETTINGS = {"timeout_ms": 3000, "connect_timeout_ms": 2000}
+    w = Plain("v1", prefix="th-win-quiet-lt-")
+    h = nmhost.Host(env=w.env)
+    bad, seen, asked = [], set(), 0
+    try:
+        for prefix, zones in entries:  # a number for each zone not seen yet
+            if set(zones) <= seen:
+                continue
+            number = "+" + (prefix + "5550123")[:11]
+            before = int(time.time())
+            r = h.request({"type": "local_time", "request_id": "lt-%d" % asked, "to": number})
+            after = int(time.time())
+            asked += 1
+            got = (r or {}).get("result", {}).get("time_zones") or []
+            if not (r and r.get("ok") and got):
+                bad.append("%s: %s" % (number, json.dumps(r)[:300]))
+                if len(bad) >= 10:
+                    break  # (the .exe before the zone table refused every one)
+            for z in got:
+                seen.add(z.get("zone"))
+                if z.get("local_time") not in (hm(z["zone"], before), hm(z["zone"], after)):
+                    bad.append("%s %s: %s, zoneinfo %s" % (number, z["zone"], z.get("local_time"),
+                                                           hm(z["zone"], before)))
+    finally:
+        h.close()
+        w.close()
+    verdict(not bad and seen == set(names),
+            "local_time (%d numbers, one host) in %d of the table's %d zones agrees with "
+            "zoneinfo%s" % (asked, len(seen & set(names)), len(names),
+                            "".join("\n    " + b for b in bad[:10])))
+
+    # quiet.c built for Windows against zoneinfo at every change of 2020-2059 (17,000 instants)
+    p = subprocess.run([sys.executable, os.path.join(SRC, "tests", "quiet", "test_quiet_zones.py"),
+                        "--wine", WINE, os.path.join(WIN, "host", "quiet_tz_dump.exe")],
+                       capture_output=True, text=True, timeout=600)
+    sys.stdout.write(p.stdout[-3000:] + p.stderr[-2000:])
+    verdict(p.returncode == 0, "tests/quiet/test_quiet_zones.py --wine quiet_tz_dump.exe")
     print("counts: ran %d, failed %d, skipped 0, excluded 0" % (checks, failed))
     return 1 if failed else 0
 
@@ -242,7 +327,7 @@ def main():
         ("send (v1, v3)", [sys.executable, os.path.join(SRC, "tests", "send", "test_send.py")],
          {"TH_SEND_SCENARIOS": SEND_SCENARIOS}),
         ("TLS (Schannel, CA file)", [sys.executable, me, "--tls"], {}),
-        ("quiet hours fail closed", [sys.executable, me, "--quiet"], {}),
+        ("quiet hours (zone table)", [sys.executable, me, "--quiet"], {}),
         ("conversation (v1, v3)",
          [sys.executable, os.path.join(SRC, "tests", "conversation", "test_conversation.py")], {}),
     ]
