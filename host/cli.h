@@ -9,6 +9,7 @@
 #define TH_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common.h"
 
@@ -50,12 +51,37 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) TH_PRINTF(2, 3);
 int cli_bad_argument(const char *cmd, const char *arg, const char *near);
 
 /*
- * The value of the option argv[*argi] into *slot (NULL: cmd does not take argv[*argi]),
- * *argi moved onto it. Returns 0, or 2 after the usage error (cli_bad_argument with the
- * nearest of opts, a missing value, or an option given twice).
+ * A command's options, declared once (git's parse-options, curl's tool_getparam): one
+ * table per command, ending with {NULL}, that cli_parse reads with getopt_long and
+ * cli_print_options prints in --help. name is "--long"; letter its short form (or 0);
+ * arg the value's name in --help ("ID"), NULL for an option without a value; help its
+ * text ('\n' starts a continuation line); value or flag the field it fills.
  */
-int cli_option_value(const char *cmd, int argc, char **argv, int *argi, const char **slot,
-                     const char *const *opts, size_t nopts);
+struct cli_opt {
+    const char *name;
+    char letter;
+    const char *arg;
+    const char *help;
+    const char **value; /* an option with arg: its value (given twice is refused) */
+    int *flag;          /* an option without: set to 1 */
+};
+
+/* The table's options, one per line, aligned, for --help (after an "options:" line). */
+void cli_print_options(FILE *out, const struct cli_opt *opts);
+
+/*
+ * Parse argv[1..] against opts with getopt_long ("--to=X" and "--to X" alike; "--"
+ * ends the options; no abbreviation: "--cand" is unknown). --help / -h (every table
+ * has it, added here) prints the usage on stdout through usage and returns 1; a positional
+ * argument (argument not starting with '-', or any after "--") stops the options:
+ * more than max_pos of them is an "unexpected argument". *pos (may be NULL) is the
+ * index of the first one. Returns 0, 1 (help printed: exit 0), or 2 after the usage
+ * error: an unknown option with the nearest known name, a missing value, a value
+ * after an option that takes none, a value given twice.
+ */
+int cli_parse(const char *cmd, const struct cli_opt *opts,
+              void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,
+              int max_pos, int *pos);
 
 /*
  * The usage error for a --to value that is not +1NXXNXXXXXX (TH_HINT_CLI_TO), naming the
