@@ -125,8 +125,8 @@ int cli_bad_argument(const char *cmd, const char *arg, const char *near)
 
 #define CLI_OPTS_MAX 24 /* options in one command's table (--help added) */
 
-static const struct cli_opt cli_help_opt = {"--help", 'h', NULL, "print this help and exit",
-                                            NULL,     NULL};
+static const struct cli_opt cli_help_opt =
+    CLI_OPT_BOOL("--help", 'h', "print this help and exit", NULL);
 
 /* "--name ARG" or "-x, --name ARG" into out (for --help): its length. */
 static size_t cli_opt_left(char *out, size_t outsz, const struct cli_opt *o)
@@ -196,6 +196,8 @@ static int cli_parse_refused(const char *cmd, const struct cli_opt *opts, size_t
 
     if (arg[0] == '-' && arg[1] == '-' && j >= 0) {
         const struct cli_opt *o = (size_t)j < n ? &opts[j] : &cli_help_opt;
+        if (o->arg && !arg[len] && o->what)
+            return cli_usage_error(cmd, "%s needs %s", o->name, o->what);
         if (o->arg && !arg[len])
             return cli_usage_error(cmd, "a value is missing after '%s'", o->name);
         if (!o->arg && arg[len])
@@ -233,7 +235,9 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
             return 2;
         }
         lo[n].name = opts[n].name + 2;
-        lo[n].has_arg = opts[n].arg ? required_argument : no_argument;
+        lo[n].has_arg = !opts[n].arg            ? no_argument
+                        : opts[n].arg[0] == '[' ? optional_argument
+                                                : required_argument;
         lo[n].flag = NULL;
         lo[n].val = opts[n].letter ? opts[n].letter : 256 + (int)n;
         names[n] = opts[n].name;
@@ -257,6 +261,7 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
     optind = 0; /* 0: start again at argv[1] (glibc and mingw-w64 both reset on it) */
     for (;;) {
         const struct cli_opt *o = NULL;
+        const char *val;
         idx = -1;
         prev = optind > 0 ? optind : 1;
         c = getopt_long(argc, argv, shorts, lo, &idx);
@@ -281,13 +286,22 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
             return 1;
         }
         o = &opts[i];
-        if (o->arg) {
+        val = optarg;
+        if (o->arg && o->arg[0] == '[' && !val && optind < argc && argv[optind][0] != '-')
+            val = argv[optind++]; /* --report FILE: the next argument, when not an option */
+        if (o->count) {
+            if (*o->count >= o->max)
+                return cli_usage_error(cmd, "too many %s (at most %zu): '%.64s'", o->name, o->max,
+                                       val);
+            o->value[(*o->count)++] = val;
+        } else if (o->arg) {
             if (seen[i])
                 return cli_usage_error(cmd, "%s is given twice", o->name);
-            *o->value = optarg;
-        } else if (o->flag) {
-            *o->flag = 1;
+            if (val)
+                *o->value = val;
         }
+        if (o->flag)
+            *o->flag = 1;
         seen[i] = 1;
     }
     if (argc - optind > max_pos)

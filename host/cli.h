@@ -52,19 +52,43 @@ int cli_bad_argument(const char *cmd, const char *arg, const char *near);
 
 /*
  * A command's options, declared once (git's parse-options, curl's tool_getparam): one
- * table per command, ending with {NULL}, that cli_parse reads with getopt_long and
- * cli_print_options prints in --help. name is "--long"; letter its short form (or 0);
- * arg the value's name in --help ("ID"), NULL for an option without a value; help its
- * text ('\n' starts a continuation line); value or flag the field it fills.
+ * table per command, written with the CLI_OPT_* macros below and ending with CLI_OPT_END,
+ * that cli_parse reads with getopt_long and cli_print_options prints in --help.
  */
 struct cli_opt {
-    const char *name;
-    char letter;
-    const char *arg;
-    const char *help;
-    const char **value; /* an option with arg: its value (given twice is refused) */
-    int *flag;          /* an option without: set to 1 */
+    const char *name;   /* "--long" */
+    char letter;        /* its short form, or 0 */
+    const char *arg;    /* the value's name in --help ("ID"); "[FILE]": optional (--x=FILE, or
+                           the next argument unless it starts with '-'); NULL: no value */
+    const char *what;   /* a missing value: "--x needs <what>" (NULL: "a value is missing") */
+    const char *help;   /* '\n' starts a continuation line */
+    const char **value; /* the value (given twice is refused); with count, max of them */
+    int *flag;          /* set to 1 when given */
+    size_t *count;      /* a repeatable option: how many of value[] are filled */
+    size_t max;
 };
+
+/* an option with a value; a flag; a repeatable value (into an array); an optional value */
+#define CLI_OPT_STRING(name, letter, arg, help, value)                                             \
+    {                                                                                              \
+        name, letter, arg, NULL, help, value, NULL, NULL, 0                                        \
+    }
+#define CLI_OPT_BOOL(name, letter, help, flag)                                                     \
+    {                                                                                              \
+        name, letter, NULL, NULL, help, NULL, flag, NULL, 0                                        \
+    }
+#define CLI_OPT_LIST(name, arg, what, help, array, count)                                          \
+    {                                                                                              \
+        name, 0, arg, what, help, array, NULL, count, TH_ARRAY_SIZE(array)                         \
+    }
+#define CLI_OPT_OPTIONAL(name, arg, help, value, flag)                                             \
+    {                                                                                              \
+        name, 0, arg, NULL, help, value, flag, NULL, 0                                             \
+    }
+#define CLI_OPT_END                                                                                \
+    {                                                                                              \
+        NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0                                             \
+    }
 
 /* The table's options, one per line, aligned, for --help (after an "options:" line). */
 void cli_print_options(FILE *out, const struct cli_opt *opts);
@@ -77,7 +101,7 @@ void cli_print_options(FILE *out, const struct cli_opt *opts);
  * more than max_pos of them is an "unexpected argument". *pos (may be NULL) is the
  * index of the first one. Returns 0, 1 (help printed: exit 0), or 2 after the usage
  * error: an unknown option with the nearest known name, a missing value, a value
- * after an option that takes none, a value given twice.
+ * after an option that takes none, a value given twice (a repeatable one more than max).
  */
 int cli_parse(const char *cmd, const struct cli_opt *opts,
               void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,

@@ -168,18 +168,22 @@ int cli_cmd_bulk(int argc, char **argv)
     int rc = 1, n, drive;
 
     const struct cli_opt opts[] = {
-        {"--candidates", 0, "FILE", "the candidate ids: a file, or - for stdin", &file, NULL},
-        {"--body", 0, "TEXT", "the text, with its merge fields", &body, NULL},
-        {"--quiet-hours", 0, "M",
-         "schedule (default): a candidate outside the hours texts are\nallowed is texted at "
-         "the next allowed time; skip: not texted",
-         &mode, NULL},
-        {"--job", 0, "ID", "the Greenhouse job the bulk is for (kept with the bulk)", &job, NULL},
-        {"--request-id", 0, "ID", "1 to 45 of A-Z a-z 0-9 _ -", &rid, NULL},
-        {"--visibility", 0, "V", "the notes': private, public or admin_only", &vis, NULL},
-        {"--status", 0, "ID", "the counts and each candidate's state", &status, NULL},
-        {"--cancel", 0, "ID", "stop what has not been sent (prints what had)", &cancel, NULL},
-        {NULL, 0, NULL, NULL, NULL, NULL}};
+        CLI_OPT_STRING("--candidates", 0, "FILE", "the candidate ids: a file, or - for stdin",
+                       &file),
+        CLI_OPT_STRING("--body", 0, "TEXT", "the text, with its merge fields", &body),
+        CLI_OPT_STRING(
+            "--quiet-hours", 0, "M",
+            "schedule (default): a candidate outside the hours texts are\nallowed is texted at "
+            "the next allowed time; skip: not texted",
+            &mode),
+        CLI_OPT_STRING("--job", 0, "ID", "the Greenhouse job the bulk is for (kept with the bulk)",
+                       &job),
+        CLI_OPT_STRING("--request-id", 0, "ID", "1 to 45 of A-Z a-z 0-9 _ -", &rid),
+        CLI_OPT_STRING("--visibility", 0, "V", "the notes': private, public or admin_only", &vis),
+        CLI_OPT_STRING("--status", 0, "ID", "the counts and each candidate's state", &status),
+        CLI_OPT_STRING("--cancel", 0, "ID", "stop what has not been sent (prints what had)",
+                       &cancel),
+        CLI_OPT_END};
 
     switch (cli_parse(CLI_BULK, opts, cli_bulk_usage, argc, argv, 0, NULL)) {
     case 0:

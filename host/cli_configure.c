@@ -981,11 +981,11 @@ int cli_cmd_configure(int argc, char **argv)
     struct err e;
     int i, rc = 1;
     const struct cli_opt opts[] = {
-        {"--no-verify", 0, NULL, "save without contacting TextUs or Greenhouse", NULL,
-         &o.no_verify},
-        {"--save-anyway", 0, NULL, "save even when a check fails (still exits 1)", NULL,
-         &o.save_anyway},
-        {NULL, 0, NULL, NULL, NULL, NULL}};
+        CLI_OPT_BOOL("--no-verify", 0, "save without contacting TextUs or Greenhouse",
+                     &o.no_verify),
+        CLI_OPT_BOOL("--save-anyway", 0, "save even when a check fails (still exits 1)",
+                     &o.save_anyway),
+        CLI_OPT_END};
 
     /* before any option is read or named: an argument that may be a secret is refused
      * without being echoed (a value, "--x=...", a word like token or key) */

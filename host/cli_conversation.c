@@ -153,12 +153,12 @@ int cli_cmd_conversation(int argc, char **argv)
     int json = 0, rc = 1;
 
     const struct cli_opt opts[] = {
-        {"--to", 0, "+1NXXNXXXXXX", "the number, e.g. +13035550123", &to, NULL},
-        {"--candidate", 0, "ID", "the Greenhouse candidate id: log their replies as notes", &cand,
-         NULL},
-        {"--json", 0, NULL, "the result as JSON for programs (host/PROTOCOL.md, conversation)",
-         NULL, &json},
-        {NULL, 0, NULL, NULL, NULL, NULL}};
+        CLI_OPT_STRING("--to", 0, "+1NXXNXXXXXX", "the number, e.g. +13035550123", &to),
+        CLI_OPT_STRING("--candidate", 0, "ID",
+                       "the Greenhouse candidate id: log their replies as notes", &cand),
+        CLI_OPT_BOOL("--json", 0,
+                     "the result as JSON for programs (host/PROTOCOL.md, conversation)", &json),
+        CLI_OPT_END};
 
     switch (cli_parse(CLI_CONV, opts, cli_conversation_usage, argc, argv, 0, NULL)) {
     case 0:

@@ -97,10 +97,10 @@ int cli_cmd_inbox(int argc, char **argv)
     int json = 0, rc = 1;
 
     const struct cli_opt opts[] = {
-        {"--limit", 0, "N", "at most N conversations (1-20, default 20)", &limit_s, NULL},
-        {"--json", 0, NULL, "the result as JSON for programs (host/PROTOCOL.md, inbox)", NULL,
-         &json},
-        {NULL, 0, NULL, NULL, NULL, NULL}};
+        CLI_OPT_STRING("--limit", 0, "N", "at most N conversations (1-20, default 20)", &limit_s),
+        CLI_OPT_BOOL("--json", 0, "the result as JSON for programs (host/PROTOCOL.md, inbox)",
+                     &json),
+        CLI_OPT_END};
 
     switch (cli_parse(CLI_INBOX, opts, cli_inbox_usage, argc, argv, 0, NULL)) {
     case 0:

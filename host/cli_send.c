@@ -239,27 +239,30 @@ int cli_cmd_send(int argc, char **argv)
     struct err e;
     int rc = 1;
     const struct cli_opt opts[] = {
-        {"--candidate", 0, "ID",
-         "the Greenhouse candidate id (the number after /people/ in\nthe candidate's Greenhouse "
-         "address)",
-         &cand, NULL},
-        {"--to", 0, "+1NXXNXXXXXX", "a US/Canada number, e.g. +13035550123", &to, NULL},
-        {"--request-id", 0, "ID", "1 to 64 of A-Z a-z 0-9 _ -", &rid, NULL},
-        {"--visibility", 0, "V",
-         "the note's: private, public or admin_only (default:\nsettings.note_visibility)", &vis,
-         NULL},
-        {"--to-unlisted", 0, NULL,
-         "text a number that is not one of the candidate's numbers\nin Greenhouse; the note "
-         "says so. Without it (notes on),\nsuch a number is refused before anything is sent",
-         NULL, &unlisted},
-        {"--schedule-at", 0, "TIME",
-         "schedule the text in TextUs for TIME (ISO-8601 UTC,\nat least a minute and at most 90 "
-         "days ahead, inside\nthe window in the candidate's time); the note says\nwhen it is "
-         "due, in their time",
-         &at, NULL},
-        {"--override-quiet-hours", 0, NULL, "send now even outside the window (the note says so)",
-         NULL, &override},
-        {NULL, 0, NULL, NULL, NULL, NULL}};
+        CLI_OPT_STRING(
+            "--candidate", 0, "ID",
+            "the Greenhouse candidate id (the number after /people/ in\nthe candidate's Greenhouse "
+            "address)",
+            &cand),
+        CLI_OPT_STRING("--to", 0, "+1NXXNXXXXXX", "a US/Canada number, e.g. +13035550123", &to),
+        CLI_OPT_STRING("--request-id", 0, "ID", "1 to 64 of A-Z a-z 0-9 _ -", &rid),
+        CLI_OPT_STRING(
+            "--visibility", 0, "V",
+            "the note's: private, public or admin_only (default:\nsettings.note_visibility)", &vis),
+        CLI_OPT_BOOL(
+            "--to-unlisted", 0,
+            "text a number that is not one of the candidate's numbers\nin Greenhouse; the note "
+            "says so. Without it (notes on),\nsuch a number is refused before anything is sent",
+            &unlisted),
+        CLI_OPT_STRING(
+            "--schedule-at", 0, "TIME",
+            "schedule the text in TextUs for TIME (ISO-8601 UTC,\nat least a minute and at most 90 "
+            "days ahead, inside\nthe window in the candidate's time); the note says\nwhen it is "
+            "due, in their time",
+            &at),
+        CLI_OPT_BOOL("--override-quiet-hours", 0,
+                     "send now even outside the window (the note says so)", &override),
+        CLI_OPT_END};
 
     switch (cli_parse(CLI_SEND, opts, cli_send_usage, argc, argv, 0, NULL)) {
     case 0:

@@ -114,8 +114,8 @@ int cli_cmd_status(int argc, char **argv)
     cJSON *st;
 
     const struct cli_opt opts[] = {
-        {"--json", 0, NULL, "the same as a JSON document (the status verb's result)", NULL, &json},
-        {NULL, 0, NULL, NULL, NULL, NULL}};
+        CLI_OPT_BOOL("--json", 0, "the same as a JSON document (the status verb's result)", &json),
+        CLI_OPT_END};
 
     switch (cli_parse("status", opts, cli_status_usage, argc, argv, 0, NULL)) {
     case 0:

@@ -201,8 +201,18 @@ class Cli(unittest.TestCase):
                 ("bulk", ["--", "--status", "x"], "unexpected argument '--status'"),
                 ("conversation", ["--to", "+13035550123", "--", "--json"],
                  "unexpected argument '--json'"),
-                ("status", ["--json", "--", "x"], "unexpected argument 'x'")):
+                ("status", ["--json", "--", "x"], "unexpected argument 'x'"),
+                ("rekey", ["--", "--force"], "unexpected argument '--force'")):
             self.assert_usage_error([cmd] + args, text)
+        # doctor (in the executable): the same parser, its repeatable and optional values
+        for args in (["--extension-id", "abc"], ["--extension-id=abc"]):
+            self.assert_usage_error(["doctor"] + args, "'abc' is not an extension id")
+        self.assert_usage_error(["doctor", "--ext", "a" * 32], "unknown option '--ext'")
+        self.assert_usage_error(["doctor"] + ["--extension-id=" + "a" * 32] * 17,
+                                "too many --extension-id (at most 16)")
+        self.assert_usage_error(["doctor", "--report=x", "--report", "y"],
+                                "--report is given twice")
+        self.assert_usage_error(["doctor", "--user-data-dir="], "--user-data-dir needs a folder")
         # configure: a flag given twice is still that flag; "--" is taken, and what follows
         # it is refused without being echoed (it may be a secret)
         p = self.assert_usage_error(["configure", "--no-verify", "--", "hunter2"],
