@@ -1189,10 +1189,10 @@ static void doctor_win_exe(char *out, size_t outsz)
 
 /*
  * The Windows form of a fix written for Linux (see above): a PowerShell command, whole. A
- * chmod fix becomes a reinstall; the placeholder fix for a missing extension id (<its id>)
- * a sentence of its own; otherwise each command in it is rewritten in place (scripts/install.sh
- * as `& "<exe>" install`, textus-host as `& "<exe>"`, sudo dropped), the rest of the text kept.
- * out, or fix when it names no command.
+ * chmod fix, or a plain install.sh one, becomes a reinstall; the placeholder fix for a missing
+ * extension id (<its id>) a sentence of its own; otherwise each command in it is rewritten in place
+ * (scripts/install.sh as `& "<exe>" install`, textus-host as `& "<exe>"`, sudo dropped), the rest
+ * of the text kept. out, or fix when it names no command.
  */
 static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
 {
@@ -1201,10 +1201,10 @@ static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
     size_t used;
     int n;
 
-    if (strstr(fix, "chmod")) {
-        snprintf(out, outsz, "%s", DOCTOR_WIN_REINSTALL);
-        return out;
-    }
+    /* a file to set right again (chmod), the whole install again: the .msi or the zip's */
+    if (strstr(fix, "chmod") ||
+        (strstr(fix, "install.sh") && !ext && !strstr(fix, "--remove-extension-id ")))
+        return DOCTOR_WIN_REINSTALL;
     doctor_win_exe(exe, sizeof(exe));
     if (ext && strncmp(ext + 15, "<its id>", 8) == 0) {
         n = snprintf(out, outsz,
