@@ -236,8 +236,14 @@ class Cli(unittest.TestCase):
                                     "--status ID", "--cancel ID"]),
                           ("conversation", ["--to +1NXXNXXXXXX", "--candidate ID", "--json"]),
                           ("configure", ["--no-verify", "--save-anyway"]),
-                          ("inbox", ["--limit N", "--json"]), ("status", ["--json"])):
-            p = self.run_host(cmd, "--help")
+                          ("inbox", ["--limit N", "--json"]), ("status", ["--json"]),
+                          ("doctor", ["--json", "--report [FILE]", "--force", "--offline",
+                                      "--extension-id ID", "--user-data-dir DIR"]),
+                          ("install", ["--extension-id ID", "--remove-extension-id ID",
+                                       "--browser NAME", "-n, --dry-run"]),
+                          ("uninstall", ["-n, --dry-run"]), ("rekey", []), ("extract", []),
+                          ("outbox list", ["--json"])):
+            p = self.run_host(*cmd.split(), "--help")
             self.assertEqual(p.returncode, 0, p.stderr)
             lines = [l for l in p.stdout.splitlines() if l.startswith("  -")]
             names = [l.split("  ")[1].strip() for l in lines]
