@@ -348,6 +348,21 @@ class InstallCommand(unittest.TestCase):
         for c in doc["checks"]:
             if c.get("fix"):
                 tw.check_fix(self, c["fix"], self.exe)
+        # the settings allow an id the manifest does not: install.sh's fix, rewritten in place
+        os.chmod(self.state, 0o700)  # Wine shows the Unix mode: the store refuses a shared one
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([WINE, self.exe, "configure", "--no-verify"], env=self.env,
+                               input=('{"settings":{"allowed_extension_ids":["%s"]}}' % PROD)
+                               .encode(), stdout=subprocess.PIPE, stderr=log, timeout=180)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        p = wine([self.exe, "doctor", "--json", "--offline"], env=self.env, timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        fixes = [c["fix"] for c in doc["checks"] if PROD in c.get("fix", "")]
+        self.assertTrue(fixes, doc)
+        for fix in fixes:
+            tw.check_fix(self, fix, self.exe)
+            self.assertIn('& "%s" install --extension-id %s' % (self.exe, PROD), fix)
+            self.assertIn("TH_EXTENSION_IDS=%s)" % PROD, fix)
         rc, out = self.run_host("uninstall")
         self.assertEqual(rc, 0, out)
 
