@@ -1,5 +1,6 @@
 /*
- * cli — command-line mode: usage, --version and subcommand dispatch (see cli.h).
+ * cli — command-line mode: usage, --version and subcommand dispatch, and cli_parse, the
+ * one option parser every command uses (getopt_long over the command's table; see cli.h).
  * [core]
  */
 #include "cli.h"

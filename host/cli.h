@@ -2,7 +2,8 @@
  * cli — textus-host run by a person (or a script) rather than by Chrome:
  * --version, --help and the subcommands (configure, status, doctor, ...).
  * Subcommands that need the engine are members of its API table
- * (engine_api.h), so that the executable links no heavy library.
+ * (engine_api.h), so that the executable links no heavy library. Every command declares
+ * its options once, in a CLI_OPT_* table that cli_parse reads and --help prints.
  * [core]
  */
 #ifndef TH_CLI_H
