@@ -1,9 +1,11 @@
 /*
- * cli — command-line mode: usage, --version and subcommand dispatch (see cli.h).
+ * cli — command-line mode: usage, --version and subcommand dispatch, and cli_parse, the
+ * one option parser every command uses (getopt_long over the command's table; see cli.h).
  * [core]
  */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,18 +122,193 @@ int cli_bad_argument(const char *cmd, const char *arg, const char *near)
                            near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 }
 
-int cli_option_value(const char *cmd, int argc, char **argv, int *argi, const char **slot,
-                     const char *const *opts, size_t nopts)
-{
-    const char *arg = argv[*argi];
+/* ---- options declared once (cli.h): a table, getopt_long ----------------------------- */
 
-    if (!slot)
-        return cli_bad_argument(cmd, arg, arg[0] == '-' ? term_nearest(arg, opts, nopts) : NULL);
-    if (*argi + 1 >= argc)
-        return cli_usage_error(cmd, "a value is missing after '%s'", arg);
-    if (*slot)
-        return cli_usage_error(cmd, "%s is given twice", arg);
-    *slot = argv[++*argi];
+#define CLI_OPTS_MAX 24 /* options in one command's table (--help added) */
+
+static const struct cli_opt cli_help_opt =
+    CLI_OPT_BOOL("--help", 'h', "print this help and exit", NULL);
+
+/* "--name ARG" or "-x, --name ARG" into out (for --help): its length. */
+static size_t cli_opt_left(char *out, size_t outsz, const struct cli_opt *o)
+{
+    int n;
+
+    if (o->letter)
+        n = snprintf(out, outsz, "-%c, %s%s%s", o->letter, o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+    else
+        n = snprintf(out, outsz, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz - 1;
+}
+
+static void cli_print_one(FILE *out, const struct cli_opt *o, size_t col)
+{
+    char left[80];
+    size_t n = cli_opt_left(left, sizeof(left), o);
+    const char *p = o->help;
+
+    fprintf(out, "  %s%*s", left, (int)(col - n), "");
+    for (;;) {
+        size_t len = strcspn(p, "\n");
+        fprintf(out, "%.*s\n", (int)len, p);
+        if (!p[len])
+            break;
+        p += len + 1;
+        fprintf(out, "  %*s", (int)col, "");
+    }
+}
+
+void cli_print_options(FILE *out, const struct cli_opt *opts)
+{
+    char left[80];
+    size_t i, col = cli_opt_left(left, sizeof(left), &cli_help_opt);
+
+    for (i = 0; opts[i].name; i++) {
+        size_t n = cli_opt_left(left, sizeof(left), &opts[i]);
+        col = n > col ? n : col;
+    }
+    col += 2;
+    for (i = 0; opts[i].name; i++)
+        cli_print_one(out, &opts[i], col);
+    cli_print_one(out, &cli_help_opt, col);
+}
+
+/* The entry of opts (or --help, index n) whose name is arg up to '=' or its end; -1 if none. */
+static int cli_opt_find(const struct cli_opt *opts, size_t n, const char *arg)
+{
+    size_t len = strcspn(arg, "="), i;
+
+    for (i = 0; i <= n; i++) {
+        const char *name = i < n ? opts[i].name : cli_help_opt.name;
+        if (strlen(name) == len && strncmp(name, arg, len) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* The usage error for argv element arg that getopt_long did not take as one of opts. */
+static int cli_parse_refused(const char *cmd, const struct cli_opt *opts, size_t n,
+                             const char *const *names, const char *arg, int c, int optch)
+{
+    char word[65];
+    size_t len = strcspn(arg, "=");
+    int j = cli_opt_find(opts, n, arg);
+
+    if (arg[0] == '-' && arg[1] == '-' && j >= 0) {
+        const struct cli_opt *o = (size_t)j < n ? &opts[j] : &cli_help_opt;
+        if (o->arg && !arg[len] && o->what)
+            return cli_usage_error(cmd, "%s needs %s", o->name, o->what);
+        if (o->arg && !arg[len])
+            return cli_usage_error(cmd, "a value is missing after '%s'", o->name);
+        if (!o->arg && arg[len])
+            return cli_usage_error(cmd, "%s takes no value", o->name);
+    }
+    if (arg[0] == '-' && arg[1] != '-' && c == ':' && optch)
+        return cli_usage_error(cmd, "a value is missing after '-%c'", optch);
+    if (arg[0] == '-' && arg[1] != '-' && arg[1] && arg[1] != optch && optch) /* -nx: x */
+        return cli_usage_error(cmd, "unknown option '-%c'", optch);
+    /* unknown (an abbreviation too): named as typed, up to '=' (a value is not echoed) */
+    if (len >= sizeof(word))
+        len = sizeof(word) - 1;
+    memcpy(word, arg, len);
+    word[len] = '\0';
+    return cli_bad_argument(cmd, word, term_nearest(word, names, n + 1));
+}
+
+int cli_parse(const char *cmd, const struct cli_opt *opts,
+              void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,
+              int max_pos, int *pos)
+{
+    struct option lo[CLI_OPTS_MAX + 2];
+    const char *names[CLI_OPTS_MAX + 1];
+    char shorts[4 + 2 * CLI_OPTS_MAX + 2];
+    unsigned char seen[CLI_OPTS_MAX];
+    size_t n, k = 0, i;
+    int c, idx, prev;
+
+    /* "+": options stop at the first argument (nothing permuted); ":": ':' for a missing value */
+    shorts[k++] = '+';
+    shorts[k++] = ':';
+    for (n = 0; opts[n].name; n++) {
+        if (n >= CLI_OPTS_MAX) {
+            fprintf(stderr, "textus-host %s: internal: more than %d options\n", cmd, CLI_OPTS_MAX);
+            return 2;
+        }
+        lo[n].name = opts[n].name + 2;
+        lo[n].has_arg = !opts[n].arg            ? no_argument
+                        : opts[n].arg[0] == '[' ? optional_argument
+                                                : required_argument;
+        lo[n].flag = NULL;
+        lo[n].val = opts[n].letter ? opts[n].letter : 256 + (int)n;
+        names[n] = opts[n].name;
+        if (opts[n].letter) {
+            shorts[k++] = opts[n].letter;
+            if (opts[n].arg)
+                shorts[k++] = ':';
+        }
+    }
+    lo[n].name = cli_help_opt.name + 2;
+    lo[n].has_arg = no_argument;
+    lo[n].flag = NULL;
+    lo[n].val = 'h';
+    memset(&lo[n + 1], 0, sizeof(lo[n + 1]));
+    names[n] = cli_help_opt.name;
+    shorts[k++] = 'h';
+    shorts[k] = '\0';
+    memset(seen, 0, sizeof(seen));
+
+    opterr = 0; /* the messages are ours */
+    optind = 0; /* 0: start again at argv[1] (glibc and mingw-w64 both reset on it) */
+    for (;;) {
+        const struct cli_opt *o = NULL;
+        const char *val;
+        idx = -1;
+        prev = optind > 0 ? optind : 1;
+        c = getopt_long(argc, argv, shorts, lo, &idx);
+        if (c == -1)
+            break;
+        if (c == '?' || c == ':' || prev >= argc)
+            return cli_parse_refused(cmd, opts, n, names, argv[prev < argc ? prev : argc - 1], c,
+                                     optopt > 0 && optopt < 256 ? optopt : 0);
+        if (idx >= 0) { /* a long option: as written, never an abbreviation of one */
+            const char *a = argv[prev];
+            size_t len = strlen(lo[idx].name);
+            if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, lo[idx].name, len) != 0 ||
+                (a[2 + len] != '\0' && a[2 + len] != '='))
+                return cli_parse_refused(cmd, opts, n, names, a, '?', 0);
+            i = (size_t)idx;
+        } else {
+            for (i = 0; i < n && opts[i].letter != c; i++)
+                ;
+        }
+        if (i >= n) { /* --help, -h */
+            usage(stdout, opts);
+            return 1;
+        }
+        o = &opts[i];
+        val = optarg;
+        if (o->arg && o->arg[0] == '[' && !val && optind < argc && argv[optind][0] != '-')
+            val = argv[optind++]; /* --report FILE: the next argument, when not an option */
+        if (o->count) {
+            if (*o->count >= o->max)
+                return cli_usage_error(cmd, "too many %s (at most %zu): '%.64s'", o->name, o->max,
+                                       val);
+            o->value[(*o->count)++] = val;
+        } else if (o->arg) {
+            if (seen[i])
+                return cli_usage_error(cmd, "%s is given twice", o->name);
+            if (val)
+                *o->value = val;
+        }
+        if (o->flag)
+            *o->flag = 1;
+        seen[i] = 1;
+    }
+    if (argc - optind > max_pos)
+        return cli_usage_error(cmd, "unexpected argument '%.64s'", argv[optind + max_pos]);
+    if (pos)
+        *pos = optind;
     return 0;
 }
 

@@ -2,13 +2,15 @@
  * cli — textus-host run by a person (or a script) rather than by Chrome:
  * --version, --help and the subcommands (configure, status, doctor, ...).
  * Subcommands that need the engine are members of its API table
- * (engine_api.h), so that the executable links no heavy library.
+ * (engine_api.h), so that the executable links no heavy library. Every command declares
+ * its options once, in a CLI_OPT_* table that cli_parse reads and --help prints.
  * [core]
  */
 #ifndef TH_CLI_H
 #define TH_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common.h"
 
@@ -50,12 +52,61 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) TH_PRINTF(2, 3);
 int cli_bad_argument(const char *cmd, const char *arg, const char *near);
 
 /*
- * The value of the option argv[*argi] into *slot (NULL: cmd does not take argv[*argi]),
- * *argi moved onto it. Returns 0, or 2 after the usage error (cli_bad_argument with the
- * nearest of opts, a missing value, or an option given twice).
+ * A command's options, declared once (git's parse-options, curl's tool_getparam): one
+ * table per command, written with the CLI_OPT_* macros below and ending with CLI_OPT_END,
+ * that cli_parse reads with getopt_long and cli_print_options prints in --help.
  */
-int cli_option_value(const char *cmd, int argc, char **argv, int *argi, const char **slot,
-                     const char *const *opts, size_t nopts);
+struct cli_opt {
+    const char *name;   /* "--long" */
+    char letter;        /* its short form, or 0 */
+    const char *arg;    /* the value's name in --help ("ID"); "[FILE]": optional (--x=FILE, or
+                           the next argument unless it starts with '-'); NULL: no value */
+    const char *what;   /* a missing value: "--x needs <what>" (NULL: "a value is missing") */
+    const char *help;   /* '\n' starts a continuation line */
+    const char **value; /* the value (given twice is refused); with count, max of them */
+    int *flag;          /* set to 1 when given */
+    size_t *count;      /* a repeatable option: how many of value[] are filled */
+    size_t max;
+};
+
+/* an option with a value; a flag; a repeatable value (into an array); an optional value */
+#define CLI_OPT_STRING(name, letter, arg, help, value)                                             \
+    {                                                                                              \
+        name, letter, arg, NULL, help, value, NULL, NULL, 0                                        \
+    }
+#define CLI_OPT_BOOL(name, letter, help, flag)                                                     \
+    {                                                                                              \
+        name, letter, NULL, NULL, help, NULL, flag, NULL, 0                                        \
+    }
+#define CLI_OPT_LIST(name, arg, what, help, array, count)                                          \
+    {                                                                                              \
+        name, 0, arg, what, help, array, NULL, count, TH_ARRAY_SIZE(array)                         \
+    }
+#define CLI_OPT_OPTIONAL(name, arg, help, value, flag)                                             \
+    {                                                                                              \
+        name, 0, arg, NULL, help, value, flag, NULL, 0                                             \
+    }
+#define CLI_OPT_END                                                                                \
+    {                                                                                              \
+        NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0                                             \
+    }
+
+/* The table's options, one per line, aligned, for --help (after an "options:" line). */
+void cli_print_options(FILE *out, const struct cli_opt *opts);
+
+/*
+ * Parse argv[1..] against opts with getopt_long ("--to=X" and "--to X" alike; "--"
+ * ends the options; no abbreviation: "--cand" is unknown). --help / -h (every table
+ * has it, added here) prints the usage on stdout through usage and returns 1; a positional
+ * argument (argument not starting with '-', or any after "--") stops the options:
+ * more than max_pos of them is an "unexpected argument". *pos (may be NULL) is the
+ * index of the first one. Returns 0, 1 (help printed: exit 0), or 2 after the usage
+ * error: an unknown option with the nearest known name, a missing value, a value
+ * after an option that takes none, a value given twice (a repeatable one more than max).
+ */
+int cli_parse(const char *cmd, const struct cli_opt *opts,
+              void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,
+              int max_pos, int *pos);
 
 /*
  * The usage error for a --to value that is not +1NXXNXXXXXX (TH_HINT_CLI_TO), naming the

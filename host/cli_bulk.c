@@ -23,7 +23,7 @@
 #define CLI_BULK          "bulk"
 #define CLI_BULK_FILE_MAX (64 * 1024)
 
-static void cli_bulk_usage(FILE *out)
+static void cli_bulk_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out,
             "usage: textus-host bulk --candidates FILE|- --body TEXT [--job ID]\n"
@@ -43,12 +43,9 @@ static void cli_bulk_usage(FILE *out)
             "Running the same command again (the same --request-id) never texts anyone twice\n"
             "and finishes what was left; without --request-id one is made up and printed.\n"
             "\n"
-            "  --quiet-hours M    schedule (default): a candidate outside the hours texts are\n"
-            "                     allowed is texted at the next allowed time; skip: not texted\n"
-            "  --job ID           the Greenhouse job the bulk is for (kept with the bulk)\n"
-            "  --request-id ID    1 to 45 of A-Z a-z 0-9 _ -\n"
-            "  --status ID        the counts and each candidate's state\n"
-            "  --cancel ID        stop what has not been sent (prints what had)\n"
+            "options (--job X and --job=X alike):\n");
+    cli_print_options(out, opts);
+    fprintf(out,
             "\n"
             "exit status: 0 every candidate is done (sent, scheduled, skipped, failed or\n"
             "cancelled: the output says which); 1 the bulk could not be run or some texts'\n"
@@ -168,35 +165,33 @@ int cli_cmd_bulk(int argc, char **argv)
     unsigned char rnd[12];
     cJSON *req = NULL, *result = NULL, *arr, *sk;
     struct err e;
-    int argi, rc = 1, n, drive;
+    int rc = 1, n, drive;
 
-    for (argi = 1; argi < argc; argi++) {
-        static const char *const opts[] = {"--candidates",  "--body",       "--job",
-                                           "--quiet-hours", "--request-id", "--visibility",
-                                           "--status",      "--cancel",     "--help"};
-        const char **slot = NULL;
-        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
-            cli_bulk_usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[argi], "--candidates") == 0)
-            slot = &file;
-        else if (strcmp(argv[argi], "--body") == 0)
-            slot = &body;
-        else if (strcmp(argv[argi], "--job") == 0)
-            slot = &job;
-        else if (strcmp(argv[argi], "--quiet-hours") == 0)
-            slot = &mode;
-        else if (strcmp(argv[argi], "--request-id") == 0)
-            slot = &rid;
-        else if (strcmp(argv[argi], "--visibility") == 0)
-            slot = &vis;
-        else if (strcmp(argv[argi], "--status") == 0)
-            slot = &status;
-        else if (strcmp(argv[argi], "--cancel") == 0)
-            slot = &cancel;
-        if (cli_option_value(CLI_BULK, argc, argv, &argi, slot, opts, TH_ARRAY_SIZE(opts)) != 0)
-            return 2; /* the usage error is printed */
+    const struct cli_opt opts[] = {
+        CLI_OPT_STRING("--candidates", 0, "FILE", "the candidate ids: a file, or - for stdin",
+                       &file),
+        CLI_OPT_STRING("--body", 0, "TEXT", "the text, with its merge fields", &body),
+        CLI_OPT_STRING(
+            "--quiet-hours", 0, "M",
+            "schedule (default): a candidate outside the hours texts are\nallowed is texted at "
+            "the next allowed time; skip: not texted",
+            &mode),
+        CLI_OPT_STRING("--job", 0, "ID", "the Greenhouse job the bulk is for (kept with the bulk)",
+                       &job),
+        CLI_OPT_STRING("--request-id", 0, "ID", "1 to 45 of A-Z a-z 0-9 _ -", &rid),
+        CLI_OPT_STRING("--visibility", 0, "V", "the notes': private, public or admin_only", &vis),
+        CLI_OPT_STRING("--status", 0, "ID", "the counts and each candidate's state", &status),
+        CLI_OPT_STRING("--cancel", 0, "ID", "stop what has not been sent (prints what had)",
+                       &cancel),
+        CLI_OPT_END};
+
+    switch (cli_parse(CLI_BULK, opts, cli_bulk_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     if (status || cancel) {
         if (file || body || job || mode || rid || vis || (status && cancel))

@@ -222,7 +222,7 @@ static void cli_configure_next(const struct store *s, int failed)
     printf(": run `textus-host configure` again to add %s.\n", n == 1 ? "it" : "them");
 }
 
-static void cli_configure_usage(FILE *out)
+static void cli_configure_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(
         out,
@@ -255,17 +255,17 @@ static void cli_configure_usage(FILE *out)
         "announced v1's removal for 2026-08-31, which has passed) needs \"harvest\": \"v1\"\n"
         "in \"greenhouse\".\n"
         "\n"
-        "  --no-verify    save without contacting TextUs or Greenhouse\n"
-        "  --save-anyway  save even when a check fails (still exits 1)\n"
-        "  --help         print this help\n"
-        "\n"
-        "Exit status: 0 saved and every check passed (or nothing changed and the stored\n"
-        "configuration passed); 1 a check failed (nothing saved unless --save-anyway),\n"
-        "nothing configured on a fresh install, or the store cannot be read or written;\n"
-        "2 the input is wrong and nothing was contacted or saved: an unknown option, a\n"
-        "value on the command line, stdin that is not one JSON object, a member that\n"
-        "was not understood, or a value of the wrong shape.\n"
-        "Secrets are never accepted as command-line arguments.\n");
+        "options:\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
+
+                 "Exit status: 0 saved and every check passed (or nothing changed and the stored\n"
+                 "configuration passed); 1 a check failed (nothing saved unless --save-anyway),\n"
+                 "nothing configured on a fresh install, or the store cannot be read or written;\n"
+                 "2 the input is wrong and nothing was contacted or saved: an unknown option, a\n"
+                 "value on the command line, stdin that is not one JSON object, a member that\n"
+                 "was not understood, or a value of the wrong shape.\n"
+                 "Secrets are never accepted as command-line arguments.\n");
 }
 
 /* Does an argument look like an attempt to pass a value on the command line? */
@@ -970,8 +970,6 @@ out:
 
 /* ---- the command ----------------------------------------------------------------- */
 
-static const char *const cli_configure_options[] = {"--no-verify", "--save-anyway", "--help"};
-
 int cli_cmd_configure(int argc, char **argv)
 {
     struct cli_configure_opts o = {0, 0, 0};
@@ -982,27 +980,30 @@ int cli_cmd_configure(int argc, char **argv)
     size_t len = 0;
     struct err e;
     int i, rc = 1;
+    const struct cli_opt opts[] = {
+        CLI_OPT_BOOL("--no-verify", 0, "save without contacting TextUs or Greenhouse",
+                     &o.no_verify),
+        CLI_OPT_BOOL("--save-anyway", 0, "save even when a check fails (still exits 1)",
+                     &o.save_anyway),
+        CLI_OPT_END};
 
+    /* before any option is read or named: an argument that may be a secret is refused
+     * without being echoed (a value, "--x=...", a word like token or key) */
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--no-verify") == 0) {
-            o.no_verify = 1;
-        } else if (strcmp(argv[i], "--save-anyway") == 0) {
-            o.save_anyway = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            cli_configure_usage(stdout);
-            return 0;
-        } else if (cli_configure_secretish(argv[i])) {
-            /* never echo the argument: it may be the secret */
+        if (cli_configure_secretish(argv[i]))
             return cli_usage_error(
                 "configure",
                 "secrets and other values are never accepted as command-line arguments (they "
                 "would stay visible in the process list and shell history); pipe a JSON "
                 "document on stdin, or run the command on a terminal to be asked");
-        } else { /* an option: cli_configure_secretish took every other argument */
-            return cli_bad_argument(
-                "configure", argv[i],
-                term_nearest(argv[i], cli_configure_options, TH_ARRAY_SIZE(cli_configure_options)));
-        }
+    }
+    switch (cli_parse("configure", opts, cli_configure_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     if (sodium_init() < 0) {
         fprintf(stderr, "textus-host configure: internal: libsodium could not be initialised\n");

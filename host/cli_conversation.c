@@ -23,7 +23,7 @@
 #include "send.h"
 #include "term.h"
 
-static void cli_conversation_usage(FILE *out)
+static void cli_conversation_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out, "usage: textus-host conversation --to +1NXXNXXXXXX [--candidate ID] [--json]\n"
                  "\n"
@@ -35,8 +35,9 @@ static void cli_conversation_usage(FILE *out)
                  "Greenhouse activity feed, once each, as when the extension shows the thread;\n"
                  "earlier messages are shown, never logged.\n"
                  "\n"
-                 "  --json   the result as JSON for programs (host/PROTOCOL.md, conversation)\n"
-                 "\n"
+                 "options (--to X and --to=X alike):\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
                  "exit status: 0 the conversation was shown (a reply whose note could not be\n"
                  "written yet is listed with the reason, stays journaled and is retried by\n"
                  "textus-host outbox flush); 1 it could not be read (the message says why);\n"
@@ -149,25 +150,23 @@ int cli_cmd_conversation(int argc, char **argv)
     cJSON *req = NULL, *result = NULL;
     struct handler_env env = {.origin = NULL, .from_cli = 1};
     struct err e;
-    int argi, json = 0, rc = 1;
+    int json = 0, rc = 1;
 
-    for (argi = 1; argi < argc; argi++) {
-        static const char *const opts[] = {"--to", "--candidate", "--json", "--help"};
-        const char **slot = NULL;
-        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
-            cli_conversation_usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[argi], "--json") == 0) {
-            json = 1;
-            continue;
-        }
-        if (strcmp(argv[argi], "--to") == 0)
-            slot = &to;
-        else if (strcmp(argv[argi], "--candidate") == 0)
-            slot = &cand;
-        if (cli_option_value(CLI_CONV, argc, argv, &argi, slot, opts, TH_ARRAY_SIZE(opts)) != 0)
-            return 2; /* the usage error is printed */
+    const struct cli_opt opts[] = {
+        CLI_OPT_STRING("--to", 0, "+1NXXNXXXXXX", "the number, e.g. +13035550123", &to),
+        CLI_OPT_STRING("--candidate", 0, "ID",
+                       "the Greenhouse candidate id: log their replies as notes", &cand),
+        CLI_OPT_BOOL("--json", 0,
+                     "the result as JSON for programs (host/PROTOCOL.md, conversation)", &json),
+        CLI_OPT_END};
+
+    switch (cli_parse(CLI_CONV, opts, cli_conversation_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     if (!to)
         return cli_usage_error(CLI_CONV, "a required option is missing: '--to'");

@@ -31,7 +31,7 @@
 
 #define CLI_DOCTOR_PATH_MAX 4096
 
-static void doctor_usage(FILE *out)
+static void doctor_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out,
             "usage: textus-host doctor [--json] [--report [FILE]] [--force] [--offline]\n"
@@ -42,22 +42,12 @@ static void doctor_usage(FILE *out)
             "(credential store, TextUs, Greenhouse, notes waiting). Each problem comes with a\n"
             "one-line fix. Slow steps are shown on stderr as they start and end.\n"
             "\n"
-            "  --json              print the checklist as JSON (nothing else on stdout)\n"
-            "  --report [FILE]     also write a support report for TextUs support (secrets\n"
-            "                      removed; it lists recent messages and their numbers), mode\n"
-            "                      0600; default: textus-host-report-<time>.txt in the data\n"
-            "                      folder. The full path is printed.\n"
-            "  --force             let --report replace an existing FILE (a symlink is\n"
-            "                      replaced, never followed)\n"
-            "  --offline           skip the checks that call TextUs and Greenhouse\n"
-            "  --extension-id ID   the extension that every manifest must allow (repeatable;\n"
-            "                      default: the stub's and those in\n"
-            "                      settings.allowed_extension_ids)\n"
-            "  --user-data-dir DIR also check a custom browser profile folder\n"
-            "\n"
-            "exit status: 0 nothing failed (warnings allowed); 1 a check failed, or the\n"
-            "report could not be written; 2 a wrong option or argument (nothing checked),\n"
-            "including a --report FILE that exists without --force.\n");
+            "options:\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
+                 "exit status: 0 nothing failed (warnings allowed); 1 a check failed, or the\n"
+                 "report could not be written; 2 a wrong option or argument (nothing checked),\n"
+                 "including a --report FILE that exists without --force.\n");
 }
 
 static const char *cli_doctor_area_title(const char *area)
@@ -381,26 +371,6 @@ static int cli_doctor_id_ok(const char *id)
     return i == 32;
 }
 
-/* "--name=value" or "--name value": the value, advancing *i; NULL when absent. */
-static const char *cli_doctor_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name) != 0)
-        return NULL;
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-static int cli_doctor_is(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 static int cli_doctor_bad(struct doctor *d, const char *fmt, ...) TH_PRINTF(2, 3);
 static int cli_doctor_bad(struct doctor *d, const char *fmt, ...)
 {
@@ -417,66 +387,67 @@ static int cli_doctor_bad(struct doctor *d, const char *fmt, ...)
 
 int cli_cmd_doctor(int argc, char **argv)
 {
-    static const char *const opts[] = {"--json",         "--offline",       "--report", "--force",
-                                       "--extension-id", "--user-data-dir", "--help"};
     static char udd_abs[DOCTOR_MAX_IDS][CLI_DOCTOR_PATH_MAX];
     struct doctor d;
-    int i, json = 0, report = 0, force = 0, online = 1, rc, in_data_dir = 0;
-    const char *report_arg = NULL, *v;
+    int json = 0, report = 0, force = 0, offline = 0, online, rc, in_data_dir = 0;
+    const char *report_arg = NULL, *udd_arg[DOCTOR_MAX_IDS];
     char report_path[CLI_DOCTOR_PATH_MAX], why[CLI_DOCTOR_PATH_MAX + 256];
+    size_t i, n_udd = 0;
     cJSON *faq = NULL;
 
     if (doctor_init(&d) != 0) {
         fprintf(stderr, "textus-host doctor: out of memory\n");
         return 1;
     }
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--json") == 0) {
-            json = 1;
-        } else if (strcmp(arg, "--offline") == 0) {
-            online = 0;
-        } else if (strcmp(arg, "--force") == 0) {
-            force = 1;
-        } else if (strcmp(arg, "--report") == 0) {
-            report = 1;
-            if (i + 1 < argc && argv[i + 1][0] != '-')
-                report_arg = argv[++i];
-        } else if (strncmp(arg, "--report=", 9) == 0) {
-            report = 1;
-            report_arg = arg + 9;
-        } else if (cli_doctor_is(arg, "--extension-id")) {
-            v = cli_doctor_value(argc, argv, &i, "--extension-id");
-            if (!v)
-                return cli_doctor_bad(&d, "%s needs an extension id (32 letters a-p)", arg);
-            if (!cli_doctor_id_ok(v))
-                return cli_doctor_bad(&d, "'%s' is not an extension id (32 letters a-p)", v);
-            if (d.n_ids == DOCTOR_MAX_IDS)
-                return cli_doctor_bad(&d, "too many --extension-id (at most 16): '%s'", v);
-            d.ids[d.n_ids++] = v;
-            d.ids_explicit = 1;
-        } else if (cli_doctor_is(arg, "--user-data-dir")) {
-            v = cli_doctor_value(argc, argv, &i, "--user-data-dir");
-            if (!v || !v[0])
-                return cli_doctor_bad(&d, "%s needs a folder", arg);
-            if (d.n_udds == DOCTOR_MAX_IDS)
-                return cli_doctor_bad(&d, "too many --user-data-dir (at most 16): '%s'", v);
-            if (cli_doctor_abs(udd_abs[d.n_udds], sizeof(udd_abs[0]), v) != 0)
-                return cli_doctor_bad(&d, "--user-data-dir: '%s' is too long", v);
-            d.udds[d.n_udds] = udd_abs[d.n_udds];
-            d.n_udds++;
-        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            doctor_usage(stdout);
+    {
+        const struct cli_opt opts[] = {
+            CLI_OPT_BOOL("--json", 0, "print the checklist as JSON (nothing else on stdout)",
+                         &json),
+            CLI_OPT_OPTIONAL("--report", "[FILE]",
+                             "also write a support report for TextUs support (secrets\n"
+                             "removed; it lists recent messages and their numbers), mode\n"
+                             "0600; default: textus-host-report-<time>.txt in the data\n"
+                             "folder. The full path is printed.",
+                             &report_arg, &report),
+            CLI_OPT_BOOL("--force", 0,
+                         "let --report replace an existing FILE (a symlink is\n"
+                         "replaced, never followed)",
+                         &force),
+            CLI_OPT_BOOL("--offline", 0, "skip the checks that call TextUs and Greenhouse",
+                         &offline),
+            CLI_OPT_LIST("--extension-id", "ID", "an extension id (32 letters a-p)",
+                         "the extension that every manifest must allow (repeatable;\n"
+                         "default: the stub's and those in\n"
+                         "settings.allowed_extension_ids)",
+                         d.ids, &d.n_ids),
+            CLI_OPT_LIST("--user-data-dir", "DIR", "a folder",
+                         "also check a custom browser profile folder (repeatable)", udd_arg,
+                         &n_udd),
+            CLI_OPT_END};
+        switch (cli_parse("doctor", opts, doctor_usage, argc, argv, 0, NULL)) {
+        case 0:
+            break;
+        case 1:
             doctor_free(&d);
-            return 0;
-        } else if (arg[0] == '-') {
-            const char *near = term_nearest(arg, opts, TH_ARRAY_SIZE(opts));
-            snprintf(why, sizeof(why), "unknown option '%s'%s%s%s", arg,
-                     near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
-            return cli_doctor_bad(&d, "%s", why);
-        } else {
-            return cli_doctor_bad(&d, "unexpected argument '%s'", arg);
+            return 0; /* --help */
+        default:
+            doctor_free(&d);
+            return 2; /* the usage error is printed */
         }
+    }
+    online = !offline;
+    for (i = 0; i < d.n_ids; i++) {
+        if (!cli_doctor_id_ok(d.ids[i]))
+            return cli_doctor_bad(&d, "'%s' is not an extension id (32 letters a-p)", d.ids[i]);
+    }
+    d.ids_explicit = d.n_ids > 0;
+    for (i = 0; i < n_udd; i++) {
+        if (!udd_arg[i][0])
+            return cli_doctor_bad(&d, "%s needs a folder", "--user-data-dir");
+        if (cli_doctor_abs(udd_abs[d.n_udds], sizeof(udd_abs[0]), udd_arg[i]) != 0)
+            return cli_doctor_bad(&d, "--user-data-dir: '%s' is too long", udd_arg[i]);
+        d.udds[d.n_udds] = udd_abs[d.n_udds];
+        d.n_udds++;
     }
     if (force && !report)
         return cli_doctor_bad(&d, "%s only goes with --report", "--force");

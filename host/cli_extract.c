@@ -50,7 +50,7 @@ static int cli_extract_read(struct buf *out, FILE *f)
     }
 }
 
-static void cli_extract_usage(FILE *out)
+static void cli_extract_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out, "usage: textus-host extract [FILE] < profile.json\n"
                  "\n"
@@ -58,6 +58,9 @@ static void cli_extract_usage(FILE *out)
                  "  FILE or stdin: {\"url\", \"name\", \"lines\": [...]} or a whole\n"
                  "  {\"type\": \"extract_phone\", \"profile\": {...}} request\n"
                  "\n"
+                 "options:\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
                  "exit status: 0 the result is on stdout; 1 the verb failed ({\"error\"} on\n"
                  "stdout: no number, only international ones, a bad profile); 2 a wrong option,\n"
                  "or input that cannot be read or is not a JSON object.\n");
@@ -84,22 +87,22 @@ int cli_cmd_extract(int argc, char **argv)
     const char *text;
     size_t len;
     struct err e;
-    int rc = 2;
+    int rc = 2, pos = argc;
+    static const struct cli_opt opts[] = {CLI_OPT_END};
 
     err_clear(&e);
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        cli_extract_usage(stdout);
-        return 0;
+    switch (cli_parse("extract", opts, cli_extract_usage, argc, argv, 1, &pos)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0')) {
-        return cli_usage_error("extract", "%s '%.64s'",
-                               argc > 2 ? "unexpected argument" : "unknown option",
-                               argc > 2 ? argv[2] : argv[1]);
-    }
-    if (argc == 2 && strcmp(argv[1], "-") != 0) {
-        in = fopen(argv[1], "rb");
+    if (pos < argc && strcmp(argv[pos], "-") != 0) {
+        in = fopen(argv[pos], "rb");
         if (!in) {
-            fprintf(stderr, "textus-host extract: %s: %s\n", argv[1], strerror(errno));
+            fprintf(stderr, "textus-host extract: %s: %s\n", argv[pos], strerror(errno));
             return 2;
         }
     }

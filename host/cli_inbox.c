@@ -21,7 +21,7 @@
 
 #define CLI_INBOX "inbox"
 
-static void cli_inbox_usage(FILE *out)
+static void cli_inbox_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out, "usage: textus-host inbox [--limit N] [--json]\n"
                  "\n"
@@ -31,9 +31,9 @@ static void cli_inbox_usage(FILE *out)
                  "conversations, the rest on later runs) and logs the new replies it finds as\n"
                  "Greenhouse notes, once each.\n"
                  "\n"
-                 "  --limit N  at most N conversations (1-20, default 20)\n"
-                 "  --json     the result as JSON for programs (host/PROTOCOL.md, inbox)\n"
-                 "\n"
+                 "options:\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
                  "exit status: 0 the inbox was shown; 1 it could not be read (the message says\n"
                  "why); 2 a wrong or missing option.\n");
 }
@@ -94,28 +94,21 @@ int cli_cmd_inbox(int argc, char **argv)
     struct handler_env env = {.origin = NULL, .from_cli = 1};
     struct err e;
     long limit = CONV_FLUSH_THREADS;
-    int argi, json = 0, rc = 1;
+    int json = 0, rc = 1;
 
-    for (argi = 1; argi < argc; argi++) {
-        static const char *const opts[] = {"--limit", "--json", "--help"};
-        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
-            cli_inbox_usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[argi], "--json") == 0) {
-            json = 1;
-            continue;
-        }
-        if (strcmp(argv[argi], "--limit") != 0) {
-            const char *near =
-                argv[argi][0] == '-' ? term_nearest(argv[argi], opts, TH_ARRAY_SIZE(opts)) : NULL;
-            return cli_bad_argument(CLI_INBOX, argv[argi], near);
-        }
-        if (argi + 1 >= argc)
-            return cli_usage_error(CLI_INBOX, "a value is missing after '%s'", argv[argi]);
-        if (limit_s)
-            return cli_usage_error(CLI_INBOX, "%s is given twice", argv[argi]);
-        limit_s = argv[++argi];
+    const struct cli_opt opts[] = {
+        CLI_OPT_STRING("--limit", 0, "N", "at most N conversations (1-20, default 20)", &limit_s),
+        CLI_OPT_BOOL("--json", 0, "the result as JSON for programs (host/PROTOCOL.md, inbox)",
+                     &json),
+        CLI_OPT_END};
+
+    switch (cli_parse(CLI_INBOX, opts, cli_inbox_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     if (limit_s) {
         char *end = NULL;

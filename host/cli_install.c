@@ -232,10 +232,8 @@ static int ci_receipt_add(char **rec, size_t *len, const char *line)
     return 0;
 }
 
-static void ci_usage(FILE *out)
+static void ci_usage(FILE *out, const struct cli_opt *opts)
 {
-    size_t i;
-
     fprintf(out,
             "usage: textus-host install [--extension-id ID]... [--remove-extension-id ID]...\n"
             "                           [--browser NAME]... [--dry-run]\n"
@@ -248,83 +246,68 @@ static void ci_usage(FILE *out)
             "Keep the folder where it is (moving it breaks the registration: run install\n"
             "again). Machine-wide: the per-machine .msi. Linux and macOS: scripts/install.sh.\n"
             "\n"
-            "  --extension-id ID         also allow this extension (32 letters a-p; repeatable)\n"
-            "  --remove-extension-id ID  stop allowing this extension (repeatable)\n"
-            "  --browser NAME            only this browser (repeatable):");
-    for (i = 0; cli_install_browsers[i].name; i++)
-        fprintf(out, " %s", cli_install_browsers[i].name);
+            "options:\n");
+    cli_print_options(out, opts);
     fprintf(out, "\n"
-                 "  --dry-run                 print what it would write, write nothing\n"
-                 "\n"
                  "exit status: 0 installed (or shown, with --dry-run); 1 it failed (the message\n"
                  "says why); 2 a wrong option or argument, or not Windows.\n");
 }
 
-static const char *ci_value(int argc, char **argv, int *i, const char *opt)
-{
-    size_t n = strlen(opt);
-
-    if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static int ci_is(const char *arg, const char *opt)
-{
-    size_t n = strlen(opt);
-    return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 int cli_cmd_install(int argc, char **argv)
 {
-    static const char *const opts[] = {"--extension-id", "--remove-extension-id", "--browser",
-                                       "--dry-run", "--help"};
     struct ci_ids add = {.n = 0}, removed = {.n = 0}, ids = {.n = 0}, kept = {.n = 0};
-    int dry = 0, i, failed = 0;
+    int dry = 0, failed = 0;
     unsigned browsers = 0, all = 0;
-    size_t b, k, rlen = 0;
+    size_t b, k, rlen = 0, n_add = 0, n_rm = 0, n_br = 0, used;
     char dir[CI_PATH_MAX], manifest[CI_PATH_MAX + 64], exe[CI_PATH_MAX + 64];
     char receipt[CI_PATH_MAX + 64], line[3 * CI_PATH_MAX], *text, *rec = NULL, *old = NULL;
+    char bhelp[160];
+    const char *add_v[CI_MAX_IDS], *rm_v[CI_MAX_IDS], *br_v[16], *names[8];
 
-    for (b = 0; cli_install_browsers[b].name; b++)
+    used = (size_t)snprintf(bhelp, sizeof(bhelp), "only this browser (repeatable):");
+    for (b = 0; cli_install_browsers[b].name; b++) {
         all |= 1u << b;
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            ci_usage(stdout);
-            return 0;
-        } else if (strcmp(arg, "--dry-run") == 0 || strcmp(arg, "-n") == 0) {
-            dry = 1;
-        } else if (ci_is(arg, "--extension-id") || ci_is(arg, "--remove-extension-id")) {
-            int rm = arg[2] == 'r';
-            v = ci_value(argc, argv, &i, rm ? "--remove-extension-id" : "--extension-id");
-            if (!v || !ci_id_ok(v))
-                return cli_usage_error("install", "%s needs an extension id (32 letters a-p)%s%s%s",
-                                       rm ? "--remove-extension-id" : "--extension-id",
-                                       v ? ", not '" : "", v ? v : "", v ? "'" : "");
-            if (ci_ids_add(rm ? &removed : &add, v) != 0)
-                return cli_usage_error("install", "too many extension ids (at most %d)",
-                                       CI_MAX_IDS);
-        } else if (ci_is(arg, "--browser")) {
-            const char *names[8];
-            v = ci_value(argc, argv, &i, "--browser");
-            for (b = 0; cli_install_browsers[b].name; b++) {
-                names[b] = cli_install_browsers[b].name;
-                if (v && strcmp(v, names[b]) == 0)
-                    break;
-            }
-            if (!v || !cli_install_browsers[b].name) {
-                const char *near = v ? term_nearest(v, names, b) : NULL;
-                return cli_usage_error(
-                    "install", "--browser needs one of chrome, edge, chromium, brave%s%s%s",
-                    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
-            }
-            browsers |= 1u << b;
-        } else if (arg[0] == '-') {
-            return cli_bad_argument("install", arg, term_nearest(arg, opts, TH_ARRAY_SIZE(opts)));
-        } else {
-            return cli_bad_argument("install", arg, NULL);
+        names[b] = cli_install_browsers[b].name;
+        used += (size_t)snprintf(bhelp + used, sizeof(bhelp) - used, " %s", names[b]);
+    }
+    {
+        const struct cli_opt opts[] = {
+            CLI_OPT_LIST("--extension-id", "ID", "an extension id (32 letters a-p)",
+                         "also allow this extension (32 letters a-p; repeatable)", add_v, &n_add),
+            CLI_OPT_LIST("--remove-extension-id", "ID", "an extension id (32 letters a-p)",
+                         "stop allowing this extension (repeatable)", rm_v, &n_rm),
+            CLI_OPT_LIST("--browser", "NAME", "one of chrome, edge, chromium, brave", bhelp, br_v,
+                         &n_br),
+            CLI_OPT_BOOL("--dry-run", 'n', "print what it would write, write nothing", &dry),
+            CLI_OPT_END};
+        switch (cli_parse("install", opts, ci_usage, argc, argv, 0, NULL)) {
+        case 0:
+            break;
+        case 1:
+            return 0; /* --help */
+        default:
+            return 2; /* the usage error is printed */
         }
+    }
+    for (k = 0; k < n_add + n_rm; k++) {
+        int rm = k >= n_add;
+        const char *v = rm ? rm_v[k - n_add] : add_v[k];
+        if (!ci_id_ok(v))
+            return cli_usage_error("install", "%s needs an extension id (32 letters a-p), not '%s'",
+                                   rm ? "--remove-extension-id" : "--extension-id", v);
+        if (ci_ids_add(rm ? &removed : &add, v) != 0)
+            return cli_usage_error("install", "too many extension ids (at most %d)", CI_MAX_IDS);
+    }
+    for (k = 0; k < n_br; k++) {
+        for (b = 0; cli_install_browsers[b].name && strcmp(br_v[k], names[b]) != 0; b++)
+            ;
+        if (!cli_install_browsers[b].name) {
+            const char *near = term_nearest(br_v[k], names, b);
+            return cli_usage_error(
+                "install", "--browser needs one of chrome, edge, chromium, brave%s%s%s",
+                near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        }
+        browsers |= 1u << b;
     }
     if (!cli_install_is_windows()) {
         fprintf(stderr,

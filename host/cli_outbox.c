@@ -24,7 +24,7 @@
 
 #define CLI_OUTBOX_LIST_MAX 200
 
-static void cli_outbox_usage(FILE *out)
+static void cli_outbox_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out,
             "usage: textus-host outbox list [--json]\n"
@@ -54,7 +54,11 @@ static void cli_outbox_usage(FILE *out)
             "            1 the journal or the configuration cannot be read; 2 wrong arguments\n"
             "  dismiss   0 dismissed (or it already was); 1 nothing to dismiss for that id\n"
             "            (unknown id, note written, text not sent or its outcome unknown,\n"
-            "            another host working on it) or an error; 2 wrong arguments\n");
+            "            another host working on it) or an error; 2 wrong arguments\n"
+            "\n"
+            "options%s:\n",
+            opts[0].name ? " of outbox list" : "");
+    cli_print_options(out, opts);
 }
 
 static int cli_outbox_bad(const char *what, const char *arg, const char *near)
@@ -388,48 +392,43 @@ static int cli_outbox_dismiss(const char *rid)
 int cli_cmd_outbox(int argc, char **argv)
 {
     static const char *const subs[] = {"list", "flush", "dismiss"};
+    static const struct cli_opt none[] = {CLI_OPT_END};
     const char *sub = argc > 1 ? argv[1] : NULL;
-    int i, json = 0;
+    int json = 0, pos = argc;
+    const struct cli_opt list[] = {
+        CLI_OPT_BOOL("--json", 0, "for programs, with the fix of each note that waits", &json),
+        CLI_OPT_END};
 
     if (!sub)
         return cli_usage_error("outbox", "which one: list, flush or dismiss?");
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            cli_outbox_usage(stdout);
-            return 0;
+    /* options before a subcommand: --help, or a wrong one; then the subcommand's own */
+    if (sub[0] == '-') {
+        int r = cli_parse("outbox", none, cli_outbox_usage, argc, argv, argc, NULL);
+        if (r != 0)
+            return r == 1 ? 0 : 2;
+        return cli_usage_error("outbox", "which one: list, flush or dismiss?");
+    }
+    if (strcmp(sub, "list") == 0 || strcmp(sub, "flush") == 0 || strcmp(sub, "dismiss") == 0) {
+        int dismiss = sub[0] == 'd';
+        switch (cli_parse("outbox", sub[0] == 'l' ? list : none, cli_outbox_usage, argc - 1,
+                          argv + 1, dismiss, &pos)) {
+        case 0:
+            break;
+        case 1:
+            return 0; /* --help */
+        default:
+            return 2; /* the usage error is printed */
         }
-    }
-    if (strcmp(sub, "list") == 0) {
-        for (i = 2; i < argc; i++) {
-            if (strcmp(argv[i], "--json") == 0)
-                json = 1;
-            else if (argv[i][0] == '-')
-                return cli_outbox_bad("list: unknown option", argv[i],
-                                      term_nearest(argv[i], (const char *const[]){"--json"}, 1));
-            else
-                return cli_outbox_bad("list: unexpected argument", argv[i], NULL);
-        }
-        return cli_outbox_list(json);
-    }
-    if (strcmp(sub, "flush") == 0) {
-        if (argc > 2)
-            return cli_outbox_bad(argv[2][0] == '-' ? "flush: unknown option"
-                                                    : "flush: unexpected argument",
-                                  argv[2], NULL);
-        return cli_outbox_flush();
-    }
-    if (strcmp(sub, "dismiss") == 0) {
-        if (argc < 3)
+        if (sub[0] == 'l')
+            return cli_outbox_list(json);
+        if (sub[0] == 'f')
+            return cli_outbox_flush();
+        if (pos + 1 >= argc)
             return cli_usage_error("outbox", "dismiss: which request? textus-host outbox dismiss "
                                              "REQUEST_ID (textus-host outbox list shows the ids)");
-        if (argc > 3)
-            return cli_outbox_bad("dismiss: unexpected argument", argv[3], NULL);
-        if (argv[2][0] == '-')
-            return cli_outbox_bad("dismiss: unknown option", argv[2], NULL);
-        return cli_outbox_dismiss(argv[2]);
+        return cli_outbox_dismiss(argv[pos + 1]);
     }
-    return cli_outbox_bad(sub[0] == '-' ? "unknown option" : "unknown subcommand", sub,
-                          term_nearest(sub, subs, TH_ARRAY_SIZE(subs)));
+    return cli_outbox_bad("unknown subcommand", sub, term_nearest(sub, subs, TH_ARRAY_SIZE(subs)));
 }
 
 /* The "outbox" member of a status document, for a person (textus-host status). */

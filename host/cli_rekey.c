@@ -10,25 +10,33 @@
 #include "config.h"
 #include "engine_entry.h"
 
+static void cli_rekey_usage(FILE *out, const struct cli_opt *opts)
+{
+    fprintf(out, "usage: textus-host rekey\n"
+                 "\n"
+                 "Re-encrypts the credential store under a new random key (the old key file\n"
+                 "is replaced; the send journal stays readable).\n"
+                 "\n"
+                 "options:\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
+                 "exit status: 0 rekeyed; 1 it failed, nothing changed (the message says why);\n"
+                 "2 a wrong option or argument.\n");
+}
+
 int cli_cmd_rekey(int argc, char **argv)
 {
+    static const struct cli_opt opts[] = {CLI_OPT_END};
     char old_id[STORE_KEY_ID_HEX], new_id[STORE_KEY_ID_HEX];
     struct err e;
 
-    if (argc > 1) {
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            printf("usage: textus-host rekey\n"
-                   "\n"
-                   "Re-encrypts the credential store under a new random key (the old key file\n"
-                   "is replaced; the send journal stays readable).\n"
-                   "\n"
-                   "exit status: 0 rekeyed; 1 it failed, nothing changed (the message says why);\n"
-                   "2 a wrong option or argument.\n");
-            return 0;
-        }
-        return cli_usage_error("rekey", "%s '%.64s' (rekey takes none)",
-                               argv[1][0] == '-' ? "unknown option" : "unexpected argument",
-                               argv[1]);
+    switch (cli_parse("rekey", opts, cli_rekey_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     err_clear(&e);
     if (store_rekey(old_id, new_id, &e) != 0) {

@@ -26,7 +26,7 @@
 
 #define CLI_SEND_BODY_MAX 65536
 
-static void cli_send_usage(FILE *out)
+static void cli_send_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(
         out,
@@ -45,32 +45,21 @@ static void cli_send_usage(FILE *out)
         "never sends twice. A request id is printed once the text is journaled\n"
         "(textus-host outbox list shows it).\n"
         "\n"
-        "  --candidate ID      the Greenhouse candidate id (the number after /people/ in\n"
-        "                      the candidate's Greenhouse address)\n"
-        "  --to +1NXXNXXXXXX   a US/Canada number, e.g. +13035550123\n"
-        "  --request-id ID     1 to 64 of A-Z a-z 0-9 _ -\n"
-        "  --visibility V      the note's: private, public or admin_only (default:\n"
-        "                      settings.note_visibility)\n"
-        "  --to-unlisted       text a number that is not one of the candidate's numbers\n"
-        "                      in Greenhouse; the note says so. Without it (notes on),\n"
-        "                      such a number is refused before anything is sent\n"
-        "\n"
         "Quiet hours: a text is refused when it is outside the allowed window in the\n"
         "candidate's local time (settings.quiet_hours, default 08:00-21:00; the time zone\n"
         "comes from the number); the message says their time and when texts are allowed\n"
-        "again.\n"
-        "  --schedule-at TIME        schedule the text in TextUs for TIME (ISO-8601 UTC,\n"
-        "                            at least a minute and at most 90 days ahead, inside\n"
-        "                            the window in the candidate's time); the note says\n"
-        "                            when it is due, in their time\n"
-        "  --override-quiet-hours    send now even outside the window (the note says so)\n"
+        "again (--schedule-at and --override-quiet-hours below).\n"
         "\n"
-        "exit status: 0 the text was sent, or scheduled with --schedule-at (the note's\n"
-        "state is in the output); 1 it was not sent (quiet hours included, a candidate\n"
-        "Greenhouse does not have, or --to not among the candidate's numbers there without\n"
-        "--to-unlisted), or its outcome is unknown (the message says which and what to\n"
-        "do); 2 a wrong or missing option or value, or no text on stdin (nothing was\n"
-        "looked up or sent).\n");
+        "options (--to X and --to=X alike):\n");
+    cli_print_options(out, opts);
+    fprintf(out,
+            "\n"
+            "exit status: 0 the text was sent, or scheduled with --schedule-at (the note's\n"
+            "state is in the output); 1 it was not sent (quiet hours included, a candidate\n"
+            "Greenhouse does not have, or --to not among the candidate's numbers there without\n"
+            "--to-unlisted), or its outcome is unknown (the message says which and what to\n"
+            "do); 2 a wrong or missing option or value, or no text on stdin (nothing was\n"
+            "looked up or sent).\n");
 }
 
 #define CLI_SEND "send"
@@ -248,38 +237,40 @@ int cli_cmd_send(int argc, char **argv)
     cJSON *req = NULL, *result = NULL, *note;
     struct handler_env env = {.origin = NULL, .from_cli = 1};
     struct err e;
-    int argi, rc = 1;
+    int rc = 1;
+    const struct cli_opt opts[] = {
+        CLI_OPT_STRING(
+            "--candidate", 0, "ID",
+            "the Greenhouse candidate id (the number after /people/ in\nthe candidate's Greenhouse "
+            "address)",
+            &cand),
+        CLI_OPT_STRING("--to", 0, "+1NXXNXXXXXX", "a US/Canada number, e.g. +13035550123", &to),
+        CLI_OPT_STRING("--request-id", 0, "ID", "1 to 64 of A-Z a-z 0-9 _ -", &rid),
+        CLI_OPT_STRING(
+            "--visibility", 0, "V",
+            "the note's: private, public or admin_only (default:\nsettings.note_visibility)", &vis),
+        CLI_OPT_BOOL(
+            "--to-unlisted", 0,
+            "text a number that is not one of the candidate's numbers\nin Greenhouse; the note "
+            "says so. Without it (notes on),\nsuch a number is refused before anything is sent",
+            &unlisted),
+        CLI_OPT_STRING(
+            "--schedule-at", 0, "TIME",
+            "schedule the text in TextUs for TIME (ISO-8601 UTC,\nat least a minute and at most 90 "
+            "days ahead, inside\nthe window in the candidate's time); the note says\nwhen it is "
+            "due, in their time",
+            &at),
+        CLI_OPT_BOOL("--override-quiet-hours", 0,
+                     "send now even outside the window (the note says so)", &override),
+        CLI_OPT_END};
 
-    for (argi = 1; argi < argc; argi++) {
-        static const char *const opts[] = {"--candidate",   "--to",
-                                           "--request-id",  "--visibility",
-                                           "--schedule-at", "--override-quiet-hours",
-                                           "--to-unlisted", "--help"};
-        const char **slot = NULL;
-        if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
-            cli_send_usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[argi], "--override-quiet-hours") == 0) {
-            override = 1;
-            continue;
-        }
-        if (strcmp(argv[argi], "--to-unlisted") == 0) {
-            unlisted = 1;
-            continue;
-        }
-        if (strcmp(argv[argi], "--candidate") == 0)
-            slot = &cand;
-        else if (strcmp(argv[argi], "--to") == 0)
-            slot = &to;
-        else if (strcmp(argv[argi], "--request-id") == 0)
-            slot = &rid;
-        else if (strcmp(argv[argi], "--visibility") == 0)
-            slot = &vis;
-        else if (strcmp(argv[argi], "--schedule-at") == 0)
-            slot = &at;
-        if (cli_option_value(CLI_SEND, argc, argv, &argi, slot, opts, TH_ARRAY_SIZE(opts)) != 0)
-            return 2; /* the usage error is printed */
+    switch (cli_parse(CLI_SEND, opts, cli_send_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     if (!cand || !to)
         return cli_usage_error(CLI_SEND, "a required option is missing: '%s'",

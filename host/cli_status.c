@@ -19,7 +19,7 @@
 #include "send.h"
 #include "term.h"
 
-static void cli_status_usage(FILE *out)
+static void cli_status_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out, "usage: textus-host status [--json]\n"
                  "\n"
@@ -27,8 +27,9 @@ static void cli_status_usage(FILE *out)
                  "Harvest generation in use, the state folders and their permissions, and the\n"
                  "send journal's counts (asking TextUs about texts whose outcome is unknown).\n"
                  "\n"
-                 "  --json   the same as a JSON document (the status verb's result)\n"
-                 "\n"
+                 "options:\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
                  "exit status: 0 a configuration is stored and readable (it may still lack a\n"
                  "part: see \"configured\"); 1 nothing is configured yet, or the store cannot be\n"
                  "read (the message says why and how to fix it); 2 a wrong option.\n");
@@ -109,20 +110,20 @@ int cli_cmd_status(int argc, char **argv)
 {
     struct store *s = NULL;
     struct err e;
-    int json = 0, i, rc, stored, unmoved;
+    int json = 0, rc, stored, unmoved;
     cJSON *st;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            cli_status_usage(stdout);
-            return 0;
-        } else {
-            static const char *const opts[] = {"--json", "--help"};
-            return cli_bad_argument("status", argv[i],
-                                    term_nearest(argv[i], opts, TH_ARRAY_SIZE(opts)));
-        }
+    const struct cli_opt opts[] = {
+        CLI_OPT_BOOL("--json", 0, "the same as a JSON document (the status verb's result)", &json),
+        CLI_OPT_END};
+
+    switch (cli_parse("status", opts, cli_status_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     /* a store from an older version still holding the caller check's settings: moved into
      * the settings file now (install.sh runs this on every install and upgrade), so that

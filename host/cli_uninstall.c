@@ -23,7 +23,7 @@
 #define CU_PATH_MAX 1024
 #define CU_MAX      (64 * 1024)
 
-static void cu_usage(FILE *out)
+static void cu_usage(FILE *out, const struct cli_opt *opts)
 {
     fprintf(out, "usage: textus-host uninstall [--dry-run]\n"
                  "\n"
@@ -34,8 +34,9 @@ static void cu_usage(FILE *out)
                  "kept (it says where). The .msi is removed with msiexec /x or Settings > Apps.\n"
                  "Linux and macOS: scripts/uninstall.sh.\n"
                  "\n"
-                 "  --dry-run   say what it would remove, remove nothing\n"
-                 "\n"
+                 "options:\n");
+    cli_print_options(out, opts);
+    fprintf(out, "\n"
                  "exit status: 0 removed (or nothing to remove, or shown); 1 something could not\n"
                  "be removed (the message says what); 2 a wrong option or argument, or not\n"
                  "Windows.\n");
@@ -101,22 +102,20 @@ static int cu_entry(char *entry, int dry)
 
 int cli_cmd_uninstall(int argc, char **argv)
 {
-    static const char *const opts[] = {"--dry-run", "--help"};
     char receipt[CU_PATH_MAX + 64], *text = NULL, *line, *nl, *left = NULL;
     size_t left_len = 0;
-    int dry = 0, i, failed = 0;
+    int dry = 0, failed = 0;
+    const struct cli_opt opts[] = {
+        CLI_OPT_BOOL("--dry-run", 'n', "say what it would remove, remove nothing", &dry),
+        CLI_OPT_END};
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            cu_usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0)
-            dry = 1;
-        else
-            return cli_bad_argument(
-                "uninstall", argv[i],
-                argv[i][0] == '-' ? term_nearest(argv[i], opts, TH_ARRAY_SIZE(opts)) : NULL);
+    switch (cli_parse("uninstall", opts, cu_usage, argc, argv, 0, NULL)) {
+    case 0:
+        break;
+    case 1:
+        return 0; /* --help */
+    default:
+        return 2; /* the usage error is printed */
     }
     if (!cli_install_is_windows()) {
         fprintf(stderr,

@@ -104,7 +104,7 @@ const char *doctor_status_name(enum doctor_status st)
 void doctor_add(struct doctor *d, const char *area, enum doctor_status st, int faq,
                 const char *subject, const char *fix, const char *fmt, ...)
 {
-    char msg[1024], full[4096], winfix[1024], pkgfix[3584];
+    char msg[1024], full[4096], winfix[6144], pkgfix[3584];
     va_list ap;
     cJSON *c;
 
@@ -1176,22 +1176,91 @@ static const char *doctor_last_sep(const char *p)
     "reinstall (PowerShell): msiexec /i textus-host-" TH_VERSION "-per-user.msi, or in the "       \
     "folder of the zip: .\\textus-host.exe install"
 
-/* The Windows form of a fix written for Linux (see above); out, or fix when it is fine. */
+/* `& "C:\...\textus-host.exe"`: the running executable, as PowerShell runs it (an .msi puts it
+ * in no folder of PATH, so a bare `textus-host` is not found). */
+static void doctor_win_exe(char *out, size_t outsz)
+{
+    char exe[PATH_MAX];
+
+    if (os_exe_path(exe, sizeof(exe)) != 0)
+        snprintf(exe, sizeof(exe), "textus-host.exe");
+    snprintf(out, outsz, "& \"%s\"", exe);
+}
+
+/*
+ * The Windows form of a fix written for Linux (see above): a PowerShell command, whole. A
+ * chmod fix, or a plain install.sh one, becomes a reinstall; the placeholder fix for a missing
+ * extension id (<its id>) a sentence of its own; otherwise each command in it is rewritten in place
+ * (scripts/install.sh as `& "<exe>" install`, textus-host as `& "<exe>"`, sudo dropped), the rest
+ * of the text kept. out, or fix when it names no command.
+ */
 static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
 {
-    const char *ext = strstr(fix, "--extension-id "), *rm = strstr(fix, "--remove-extension-id ");
+    char exe[PATH_MAX + 8], inst[PATH_MAX + 16];
+    const char *ext = strstr(fix, "--extension-id "), *p;
+    size_t used;
+    int n;
 
-    if (!strstr(fix, "install.sh") && !strstr(fix, "chmod") && !strstr(fix, "sudo"))
+    /* a file to set right again (chmod), the whole install again: the .msi or the zip's */
+    if (strstr(fix, "chmod") ||
+        (strstr(fix, "install.sh") && !ext && !strstr(fix, "--remove-extension-id ")))
+        return DOCTOR_WIN_REINSTALL;
+    doctor_win_exe(exe, sizeof(exe));
+    if (ext && strncmp(ext + 15, "<its id>", 8) == 0) {
+        n = snprintf(out, outsz,
+                     "in PowerShell, with the extension's id in place of ID (chrome://extensions "
+                     "shows it with Developer mode on): %s install --extension-id ID, then allow "
+                     "it in the host's settings: echo '{\"settings\":{\"allowed_extension_ids\":"
+                     "[\"ID\"]}}' | %s configure --no-verify (an .msi install instead needs an "
+                     ".msi built with that id: TH_EXTENSION_IDS=ID)",
+                     exe, exe);
+        return n > 0 && (size_t)n < outsz ? out : DOCTOR_WIN_REINSTALL;
+    }
+    snprintf(inst, sizeof(inst), "%s install", exe);
+    n = snprintf(out, outsz, "in PowerShell: ");
+    used = (size_t)n;
+    for (p = fix; *p && used + 1 < outsz;) {
+        const char *rep = NULL;
+        size_t skip = 0, len;
+        if (strncmp(p, "sudo ", 5) == 0) {
+            rep = "";
+            skip = 5;
+        } else if (strncmp(p, "scripts/install.sh --system", 27) == 0) {
+            rep = inst;
+            skip = 27;
+        } else if (strncmp(p, "scripts/install.sh", 18) == 0) {
+            rep = inst;
+            skip = 18;
+        } else if (strncmp(p, "textus-host ", 12) == 0 && (p == fix || strchr(" (|`", p[-1])) &&
+                   p[12] >= 'a' && p[12] <= 'z') {
+            rep = exe;
+            skip = 11; /* the space after it is kept */
+        }
+        if (!rep) {
+            out[used++] = *p++;
+            continue;
+        }
+        len = strlen(rep);
+        if (used + len >= outsz)
+            break;
+        memcpy(out + used, rep, len);
+        used += len;
+        p += skip;
+        n = -1; /* a command was rewritten */
+    }
+    if (*p) /* not whole: never a cut sentence */
+        return DOCTOR_WIN_REINSTALL;
+    out[used] = '\0';
+    if (n != -1) /* nothing to run: the fix as it is */
         return fix;
-    if (rm || ext) {
-        const char *id = rm ? rm + 22 : ext + 15;
-        int n = (int)strcspn(id, " ,;)");
-        snprintf(out, outsz,
-                 "in the host's folder (PowerShell): .\\textus-host.exe install %s %.*s%s",
-                 rm ? "--remove-extension-id" : "--extension-id", n > 40 ? 40 : n, id,
-                 rm ? "" : " (the .msi: one built with that id, TH_EXTENSION_IDS)");
-    } else {
-        snprintf(out, outsz, "%s", DOCTOR_WIN_REINSTALL);
+    if (ext && !strstr(fix, "--remove-extension-id ")) {
+        size_t idn = strcspn(ext + 15, " ,;()");
+        n = snprintf(out + used, outsz - used,
+                     " (an .msi install instead needs an .msi built with that id: "
+                     "TH_EXTENSION_IDS=%.*s)",
+                     (int)(idn > 40 ? 40 : idn), ext + 15);
+        if (n < 0 || (size_t)n >= outsz - used)
+            return DOCTOR_WIN_REINSTALL;
     }
     return out;
 }

@@ -82,6 +82,8 @@ const char *os_name(void);
 
 /* The folder of the running executable, without a trailing separator. */
 int os_exe_dir(char *out, size_t outsz) TH_WUR;
+/* The running executable's own full path (doctor's fixes name it on Windows). */
+int os_exe_path(char *out, size_t outsz) TH_WUR;
 
 /* The user's home folder (HOME, else the account's; Windows: USERPROFILE). */
 int os_home_dir(char *out, size_t outsz) TH_WUR;

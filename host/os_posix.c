@@ -154,10 +154,9 @@ const char *os_name(void)
     return u.sysname;
 }
 
-int os_exe_dir(char *out, size_t outsz)
+int os_exe_path(char *out, size_t outsz)
 {
     char path[PATH_MAX];
-    char *slash;
 #ifdef __APPLE__
     char raw[PATH_MAX];
     uint32_t sz = sizeof(raw);
@@ -169,12 +168,19 @@ int os_exe_dir(char *out, size_t outsz)
         return -1;
     path[n] = '\0';
 #endif
-    slash = strrchr(path, '/');
+    return snprintf(out, outsz, "%s", path) < (int)outsz ? 0 : -1;
+}
+
+int os_exe_dir(char *out, size_t outsz)
+{
+    char *slash;
+
+    if (os_exe_path(out, outsz) != 0)
+        return -1;
+    slash = strrchr(out, '/');
     if (!slash)
         return -1;
     *slash = '\0';
-    if (snprintf(out, outsz, "%s", path) >= (int)outsz)
-        return -1;
     return 0;
 }
 

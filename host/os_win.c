@@ -370,6 +370,21 @@ int os_exe_dir(char *out, size_t outsz)
     return rc;
 }
 
+int os_exe_path(char *out, size_t outsz)
+{
+    wchar_t *w = malloc(OS_WPATH_MAX * sizeof(wchar_t));
+    DWORD n;
+    int rc = -1;
+
+    if (!w)
+        return -1;
+    n = GetModuleFileNameW(NULL, w, OS_WPATH_MAX);
+    if (n > 0 && n < OS_WPATH_MAX)
+        rc = os_narrow(out, outsz, w);
+    free(w);
+    return rc;
+}
+
 int os_home_dir(char *out, size_t outsz)
 {
     const char *p = os_getenv("USERPROFILE");

@@ -136,6 +136,122 @@ class Cli(unittest.TestCase):
                 self.assertNotIn(jargon, p.stderr, args)
             self.assertEqual(p.stdout, "", args)
 
+    def assert_usage_error(self, args, text, stdin=""):
+        p = self.run_host(*args, stdin=stdin)
+        self.assertEqual(p.returncode, 2, (args, p.stderr))
+        self.assertIn(text, p.stderr, args)
+        self.assertTrue(p.stderr.startswith("textus-host %s: " % args[0]), (args, p.stderr))
+        self.assertTrue(p.stderr.endswith("\nsee textus-host %s --help\n" % args[0]),
+                        (args, p.stderr))
+        self.assertEqual(p.stdout, "", args)
+        return p
+
+    @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
+    def test_options_are_read_with_getopt_long(self):
+        """Each command's options come from one table read by getopt_long (cli_parse):
+        --name=VALUE and --name VALUE alike, "--" ends the options, no abbreviation, the
+        nearest name for an unknown one, a missing value, a value given twice."""
+        # the same value either way: the command's own check of it says so word for word
+        for cmd, opt, bad, want in (
+                ("send", "--to", "3035550123", "(did you mean +13035550123?)"),
+                ("send", "--visibility", "privat", "(did you mean private?)"),
+                ("conversation", "--to", "3035550123", "(did you mean +13035550123?)"),
+                ("bulk", "--quiet-hours", "later", "--quiet-hours must be schedule or skip, "
+                                                   "not 'later'")):
+            rest = (["--candidate", "1"] if cmd == "send" and opt != "--to" else []) + \
+                (["--to", "+13035550123"] if cmd == "send" and opt != "--to" else []) + \
+                (["--candidates", "-", "--body", "hi"] if cmd == "bulk" else [])
+            if cmd == "send" and opt == "--to":
+                rest = ["--candidate", "1"]
+            a = self.assert_usage_error([cmd] + rest + [opt, bad], want)
+            b = self.assert_usage_error([cmd] + rest + [opt + "=" + bad], want)
+            self.assertEqual(a.stderr, b.stderr, (cmd, opt))
+        # past the options, the same outcome either way (bulk --status of an unknown bulk)
+        a = self.run_host("bulk", "--status", "nosuchbulk")
+        b = self.run_host("bulk", "--status=nosuchbulk")
+        self.assertNotEqual(a.returncode, 2, a.stderr)
+        self.assertEqual((a.returncode, a.stdout, a.stderr), (b.returncode, b.stdout, b.stderr))
+        for cmd, args, text in (
+                # unknown, with the nearest name; an abbreviation is not taken
+                ("send", ["--schedule-att", "x"], "unknown option '--schedule-att' (did you "
+                                                  "mean --schedule-at?)"),
+                ("send", ["--to-unlistd"], "unknown option '--to-unlistd' (did you mean "
+                                           "--to-unlisted?)"),
+                ("send", ["--cand", "1"], "unknown option '--cand'"),
+                ("bulk", ["--candidate", "ids.txt"], "unknown option '--candidate' (did you "
+                                                     "mean --candidates?)"),
+                ("bulk", ["--bdy=hi"], "unknown option '--bdy' (did you mean --body?)"),
+                ("conversation", ["--jsn"], "unknown option '--jsn' (did you mean --json?)"),
+                ("conversation", ["--to=+13035550123", "-x"], "unknown option '-x'"),
+                ("configure", ["--save-anyways"], "unknown option '--save-anyways' (did you "
+                                                  "mean --save-anyway?)"),
+                # a missing value, a value where none is taken, a value given twice
+                ("send", ["--candidate", "1", "--to"], "a value is missing after '--to'"),
+                ("bulk", ["--candidates"], "a value is missing after '--candidates'"),
+                ("conversation", ["--candidate"], "a value is missing after '--candidate'"),
+                ("send", ["--to-unlisted=yes"], "--to-unlisted takes no value"),
+                ("conversation", ["--json=1"], "--json takes no value"),
+                ("send", ["--candidate=1", "--candidate", "2"], "--candidate is given twice"),
+                ("bulk", ["--body=a", "--body=b"], "--body is given twice"),
+                ("conversation", ["--to", "+13035550123", "--to=+13035550124"],
+                 "--to is given twice"),
+                # "--" ends the options: what follows is an argument, which they take none of
+                ("send", ["--candidate", "1", "--", "--to", "+13035550123"],
+                 "unexpected argument '--to'"),
+                ("bulk", ["--", "--status", "x"], "unexpected argument '--status'"),
+                ("conversation", ["--to", "+13035550123", "--", "--json"],
+                 "unexpected argument '--json'"),
+                ("status", ["--json", "--", "x"], "unexpected argument 'x'"),
+                ("rekey", ["--", "--force"], "unexpected argument '--force'")):
+            self.assert_usage_error([cmd] + args, text)
+        # doctor (in the executable): the same parser, its repeatable and optional values
+        for args in (["--extension-id", "abc"], ["--extension-id=abc"]):
+            self.assert_usage_error(["doctor"] + args, "'abc' is not an extension id")
+        self.assert_usage_error(["doctor", "--ext", "a" * 32], "unknown option '--ext'")
+        self.assert_usage_error(["doctor"] + ["--extension-id=" + "a" * 32] * 17,
+                                "too many --extension-id (at most 16)")
+        self.assert_usage_error(["doctor", "--report=x", "--report", "y"],
+                                "--report is given twice")
+        self.assert_usage_error(["doctor", "--user-data-dir="], "--user-data-dir needs a folder")
+        # configure: a flag given twice is still that flag; "--" is taken, and what follows
+        # it is refused without being echoed (it may be a secret)
+        p = self.assert_usage_error(["configure", "--no-verify", "--", "hunter2"],
+                                    "secrets and other values are never accepted")
+        self.assertNotIn("hunter2", p.stderr)
+        p = self.assert_usage_error(["configure", "--no-verify=hunter2"],
+                                    "never accepted as command-line arguments")
+        self.assertNotIn("hunter2", p.stderr)
+        p = self.run_host("configure", "--no-verify", "--no-verify", "--",
+                          stdin='{"settings":{"quiet_hours":"off"}}')
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
+    def test_help_lists_the_options_of_the_table(self):
+        """--help prints the options from the table cli_parse reads: each once, with -h."""
+        for cmd, opts in (("send", ["--candidate ID", "--to +1NXXNXXXXXX", "--request-id ID",
+                                    "--visibility V", "--to-unlisted", "--schedule-at TIME",
+                                    "--override-quiet-hours"]),
+                          ("bulk", ["--candidates FILE", "--body TEXT", "--quiet-hours M",
+                                    "--job ID", "--request-id ID", "--visibility V",
+                                    "--status ID", "--cancel ID"]),
+                          ("conversation", ["--to +1NXXNXXXXXX", "--candidate ID", "--json"]),
+                          ("configure", ["--no-verify", "--save-anyway"]),
+                          ("inbox", ["--limit N", "--json"]), ("status", ["--json"]),
+                          ("doctor", ["--json", "--report [FILE]", "--force", "--offline",
+                                      "--extension-id ID", "--user-data-dir DIR"]),
+                          ("install", ["--extension-id ID", "--remove-extension-id ID",
+                                       "--browser NAME", "-n, --dry-run"]),
+                          ("uninstall", ["-n, --dry-run"]), ("rekey", []), ("extract", []),
+                          ("outbox list", ["--json"])):
+            p = self.run_host(*cmd.split(), "--help")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            lines = [l for l in p.stdout.splitlines() if l.startswith("  -")]
+            names = [l.split("  ")[1].strip() for l in lines]
+            self.assertEqual(names, opts + ["-h, --help"], (cmd, p.stdout))
+            # one column for the texts
+            cols = {len(l) - len(l[2:].split("  ", 1)[1].lstrip(" ")) for l in lines}
+            self.assertEqual(len(cols), 1, (cmd, lines))
+
     @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
     def test_status_exits_1_while_nothing_is_configured(self):
         p = self.run_host("status")

@@ -62,7 +62,17 @@ class Doctor(unittest.TestCase):
         p = subprocess.run([self.installed, "doctor", "--json", "--offline"] + list(args), env=e,
                            capture_output=True, text=True, timeout=60)
         doc = json.loads(p.stdout)
+        for c in doc["checks"]:
+            self.assert_fix_whole(c.get("fix", ""))
         return p.returncode, doc
+
+    def assert_fix_whole(self, fix):
+        """Every fix of every test's doctor run is whole: brackets and double quotes balanced,
+        no placeholder cut open ("<its" without ">"), no dangling end."""
+        for a, b in ("()", "[]", "{}", "<>"):
+            self.assertEqual(fix.count(a), fix.count(b), (a + b, fix))
+        self.assertEqual(fix.count('"') % 2, 0, fix)
+        self.assertFalse(fix.endswith((" ", ",", "(", ":", "<")), fix)
 
     def install_findings(self, doc, status=None):
         return [c for c in doc["checks"] if c["area"] == "install" and

@@ -13,7 +13,9 @@ scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
 - the opt-in log (os_open_file) is written;
 - the executable excludes itself from Windows Error Reporting (os_harden_process);
 - host/os.h's own checks (tests/windows/os_check.c) against os_win.c;
-- THIRD-PARTY-NOTICES is what the pinned source packages' licence files make.
+- THIRD-PARTY-NOTICES is what the pinned source packages' licence files make;
+- the command line's options through getopt_long as mingw-w64 has it (--to=X and --to X);
+- doctor's fixes are whole PowerShell commands naming the running .exe by its full path.
 
 Wine is run as /work/shared/reference/windows-build.md says: WINEDEBUG=-all, a prefix in
 build-win/wine, one persistent `wineserver -p` whose output (and every Wine process's own
@@ -25,6 +27,7 @@ executable itself is (re)built here, incrementally (scripts/build-windows.sh hos
 import glob
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -90,6 +93,24 @@ def run_exe(exe, stdin, args=(ORIGIN,), timeout=120, env=None, relay=False):
     with open(WINE_LOG, "ab") as log:
         return subprocess.run(command(exe, args, relay), input=stdin, stdout=subprocess.PIPE,
                               stderr=log, env=env or wine_env(), timeout=timeout)
+
+
+POSIX_WORDS = ("install.sh", "chmod", "sudo", "~/", "/usr", "/etc", "/home", "scripts/")
+
+
+def check_fix(test, fix, exe_win):
+    """A fix doctor prints on Windows: a whole PowerShell sentence. No POSIX tool or path, no
+    bare `textus-host <command>` (an .msi puts the .exe on no PATH: it is named in full, as
+    `& "<exe_win>"`), nothing cut: brackets and double quotes balanced, no dangling end."""
+    for w in POSIX_WORDS:
+        test.assertNotIn(w, fix)
+    test.assertIsNone(re.search(r'(^|[\s(|`])textus-host [a-z]', fix), fix)
+    for a, b in ("()", "[]", "{}", "<>"):
+        test.assertEqual(fix.count(a), fix.count(b), (a + b, fix))
+    test.assertEqual(fix.count('"') % 2, 0, fix)
+    test.assertFalse(fix.endswith((" ", ",", "(", ":", "<")), fix)
+    if "textus-host.exe" in fix and "msiexec" not in fix:
+        test.assertIn('& "%s" ' % exe_win, fix)
 
 
 class Windows(unittest.TestCase):
@@ -359,6 +380,56 @@ class Windows(unittest.TestCase):
         self.assertEqual(committed, made, "regenerate: scripts/build-windows.sh notices")
         for words in ("Daniel Stenberg", "ISC", "Dave Gamble", "May you do good"):
             self.assertIn(words, committed)
+
+    def run_cli(self, *args, env=None):
+        """The exe with args: (exit code, stdout, stderr); stderr through a file, never a pipe
+        Wine's services could hold."""
+        with tempfile.TemporaryFile() as err:
+            p = subprocess.run(command(EXE, args), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=err, env=env or wine_env(),
+                               timeout=180)
+            err.seek(0)
+            return (p.returncode, p.stdout.decode("utf-8", "replace"),
+                    err.read().decode("utf-8", "replace"))
+
+    def test_cli_options_through_getopt_long(self):
+        """cli_parse's getopt_long is mingw-w64's here: the same options, the same words."""
+        want = "not '3035550123' (did you mean +13035550123?)"
+        a = self.run_cli("send", "--candidate", "1", "--to", "3035550123")
+        b = self.run_cli("send", "--candidate=1", "--to=3035550123")
+        self.assertEqual(a[0], 2, a)
+        self.assertIn(want, a[2])
+        self.assertEqual(a, b)
+        for args, text in ((["send", "--candiate", "1"], "unknown option '--candiate' (did you "
+                                                         "mean --candidate?)"),
+                           (["send", "--cand", "1"], "unknown option '--cand'"),
+                           (["bulk", "--candidates"], "a value is missing after '--candidates'"),
+                           (["conversation", "--to=+13035550123", "--to", "+13035550124"],
+                            "--to is given twice"),
+                           (["conversation", "--to", "+13035550123", "--", "--json"],
+                            "unexpected argument '--json'")):
+            rc, out, err = self.run_cli(*args)
+            self.assertEqual(rc, 2, (args, err))
+            self.assertIn(text, err, args)
+        # one run after another in the same process image: optind starts again each time
+        rc, out, err = self.run_cli("help", "send")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("  --to-unlisted ", out)
+
+    def test_doctor_fixes_are_whole_powershell_commands(self):
+        """A fresh state folder: every fix is a PowerShell command naming this .exe in full
+        (`& "Z:\\...\\textus-host.exe" configure`), never a bare textus-host, never cut."""
+        exe_win = "Z:" + os.path.abspath(EXE).replace("/", "\\")
+        with tempfile.TemporaryDirectory() as d:
+            env = wine_env(TEXTUS_HOST_HOME="Z:" + d.replace("/", "\\"))
+            rc, out, err = self.run_cli("doctor", "--json", "--offline", env=env)
+        doc = json.loads(out)
+        fixes = [c["fix"] for c in doc["checks"] if c.get("fix")]
+        self.assertTrue(fixes, doc)
+        for fix in fixes:
+            check_fix(self, fix, exe_win)
+        # the configuration's fix: configure, through the .exe by its full path
+        self.assertTrue([f for f in fixes if '& "%s" configure' % exe_win in f], fixes)
 
     def test_cli_version(self):
         p = run_exe(EXE, b"", args=("--version",))

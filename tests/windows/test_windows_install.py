@@ -96,7 +96,7 @@ def doctor(exe_win_path):
     return p.returncode, json.loads(p.stdout.decode("utf-8"))
 
 
-POSIX_WORDS = ("install.sh", "chmod", "sudo", "~/", "/usr", "/etc", "/home", "scripts/")
+POSIX_WORDS = tw.POSIX_WORDS
 
 
 class Msi(unittest.TestCase):
@@ -105,6 +105,8 @@ class Msi(unittest.TestCase):
         for c in doc["checks"]:
             for w in POSIX_WORDS:
                 self.assertNotIn(w, c.get("fix", ""), c)
+            if c.get("fix"):
+                tw.check_fix(self, c["fix"], c["fix"].split('& "', 1)[-1].split('"', 1)[0])
 
     @classmethod
     def setUpClass(cls):
@@ -329,6 +331,40 @@ class InstallCommand(unittest.TestCase):
         rc, out = self.run_host("uninstall")
         self.assertEqual(rc, 0, out)
         self.assertIn("nothing to remove", out)
+
+    def test_doctor_fixes_after_a_zip_install(self):
+        """The zip's install allows the development stub only: doctor warns, and its fix is a
+        whole PowerShell sentence naming this .exe (before: ".\\textus-host.exe install
+        --extension-id <its (the .msi: one built with that id, TH_EXTENSION_IDS)", cut)."""
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        p = wine([self.exe, "doctor", "--json", "--offline"], env=self.env, timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        (c,) = [c for c in doc["checks"] if c["subject"] == "extension ids"]
+        self.assertEqual(c["status"], "warn", c)
+        self.assertIn('& "%s" install --extension-id ID' % self.exe, c["fix"])
+        self.assertIn('| & "%s" configure --no-verify' % self.exe, c["fix"])
+        self.assertIn("TH_EXTENSION_IDS=ID", c["fix"])
+        for c in doc["checks"]:
+            if c.get("fix"):
+                tw.check_fix(self, c["fix"], self.exe)
+        # the settings allow an id the manifest does not: install.sh's fix, rewritten in place
+        os.chmod(self.state, 0o700)  # Wine shows the Unix mode: the store refuses a shared one
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([WINE, self.exe, "configure", "--no-verify"], env=self.env,
+                               input=('{"settings":{"allowed_extension_ids":["%s"]}}' % PROD)
+                               .encode(), stdout=subprocess.PIPE, stderr=log, timeout=180)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        p = wine([self.exe, "doctor", "--json", "--offline"], env=self.env, timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        fixes = [c["fix"] for c in doc["checks"] if PROD in c.get("fix", "")]
+        self.assertTrue(fixes, doc)
+        for fix in fixes:
+            tw.check_fix(self, fix, self.exe)
+            self.assertIn('& "%s" install --extension-id %s' % (self.exe, PROD), fix)
+            self.assertIn("TH_EXTENSION_IDS=%s)" % PROD, fix)
+        rc, out = self.run_host("uninstall")
+        self.assertEqual(rc, 0, out)
 
     def test_usage_errors(self):
         rc, _ = self.run_host("install", "--extension-id", "not-an-id")
