@@ -785,6 +785,15 @@ static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_it
         *reason = NULL;
     } else {
         bulk_text(R, cid, rid_item, p.to, p.body, p.send_at, 1, state, reason);
+        if (strcmp(*state, "sent") == 0 || strcmp(*state, "scheduled") == 0) {
+            /* the name Greenhouse gave, kept on the thread: the inbox names who replied */
+            char name[2 * COMPOSE_NAME_MAX + 2];
+            snprintf(name, sizeof(name), "%s%s%s", p.first, p.first[0] && p.last[0] ? " " : "",
+                     p.last);
+            err_clear(&e);
+            if (outbox_thread_name(R->c->ob, cid, p.to, name, 1, &e) < 0)
+                log_msg("bulk %s: candidate %s's name: %s", R->request_id, cid, e.message);
+        }
     }
     bulk_plan_free(&p);
 }
