@@ -727,6 +727,10 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
                      det->applications == 0 ? "no application"
                      : R->job_id            ? "no application for the bulk's job"
                                             : "several applications and no job_id");
+        else if (det && det->job_err.code != ERR_OK && strlen(detail) + 64 < sizeof(detail))
+            snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+                     " (Greenhouse would not give the job or stage: %s)",
+                     err_code_name(det->job_err.code));
         bulk_plan_skip(p, "merge_missing", detail);
         goto out;
     }

@@ -22,6 +22,8 @@ import nmhost  # noqa: E402
 TOKEN = "tok_bmerge_FAKE_0001"
 V1_KEY = "hvk_bmerge_FAKE_0001"
 CLIENT = ("client_bmerge_FAKE_0001", "csecret_bmerge_FAKE_0001")
+# v3 without harvest:applications:list (doctor names it): {job} cannot be filled
+NOAPPS = ("client_bmerge_noapps_FAKE_02", "csecret_bmerge_noapps_FAKE_02")
 ONE, TWO, NONE, OPTED, BLOCKED = "4001", "4002", "4003", "4004", "4005"
 NUM = {ONE: "+13035550411", TWO: "+13035550412", NONE: "+13035550413",
        OPTED: "+13035550414", BLOCKED: "+13035550415"}
@@ -49,7 +51,12 @@ def seed():
         },
         "harvest": {
             "api_keys": {V1_KEY: {"name": "bmerge"}},
-            "oauth_clients": {CLIENT[0]: {"name": "bmerge-v3", "secret": CLIENT[1]}},
+            "oauth_clients": {CLIENT[0]: {"name": "bmerge-v3", "secret": CLIENT[1]},
+                              NOAPPS[0]: {"name": "bmerge-noapps", "secret": NOAPPS[1],
+                                          "scopes": ["harvest:users:list",
+                                                     "harvest:candidates:list",
+                                                     "harvest:notes:list",
+                                                     "harvest:notes:create"]}},
             "jobs": [{"id": 601, "name": "Staff Nurse"}, {"id": 602, "name": "Charge Nurse"}],
             "users": [{"id": 101, "first_name": "Alice", "last_name": "Recruiter",
                        "primary_email_address": "alice@acme.example", "site_admin": True}],
@@ -134,6 +141,16 @@ def s_merge(w):
     check(st.get(ONE, ("", ""))[:2] == ("skipped", "merge_missing") and
           len(w.messages(to=NUM[ONE])) == 1,
           "%s job_id 602, no application for it: %r" % (w.gen, st.get(ONE)))
+    if w.gen == "v3":
+        # the scope missing: skipped, and the detail says Greenhouse would not give the job
+        w.configure_ok(w.config_doc(client=NOAPPS))
+        try:
+            reply, final, st = w.bulk("merge-noapps", [ONE])
+        finally:
+            w.configure_ok(w.config_doc())
+        check(st.get(ONE, ("", "", ""))[:2] == ("skipped", "merge_missing") and
+              "Greenhouse would not give the job or stage" in (st[ONE][2] or ""),
+              "%s without the applications scope: %r" % (w.gen, st.get(ONE)))
     ROWS.append(("bulk {job} {stage} {company}: one / several / none / job_id", w.gen,
                  "%.1f Greenhouse reads per candidate" % per))
 
