@@ -1637,7 +1637,9 @@ int outbox_journal_reply(struct outbox *ob, const struct outbox_reply *r, struct
         err_set(e, ERR_INTERNAL, "a reply's id does not fit the journal");
         return -1;
     }
-    /* the content hash of a reply: what was said, by whom, as which message */
+    /* the content hash of a reply: what was said, by whom, as which message (the other
+     * members zero: an unset `schedule` was read by ob_content_hash, valgrind saw it) */
+    memset(&hr, 0, sizeof(hr));
     hr.request_id = rid;
     hr.candidate_id = r->candidate_id;
     hr.to = r->from;

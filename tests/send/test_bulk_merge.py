@@ -11,7 +11,6 @@ through the real binary and the fakes, for Harvest v1 and v3 (issue S).
 Prints one table row per scenario.
 """
 import os
-import subprocess
 import sys
 
 SRC = os.environ["TH_SOURCE_DIR"]
@@ -78,11 +77,7 @@ class World(FakeWorld):
                "body": body, "quiet_hours": "skip"}
         if job_id:
             req["job_id"] = job_id
-        p = subprocess.Popen([nmhost.host_path(), nmhost.STUB_ORIGIN], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=self.full_env())
-        h = nmhost.Host.__new__(nmhost.Host)
-        h.proc = p
+        h = nmhost.Host(env=self.env)  # TH_WRAPPER (valgrind) applies
         final = None
         try:
             h.send(req)
@@ -93,10 +88,8 @@ class World(FakeWorld):
                     final = ev
                     break
         finally:
-            p.kill()
-            p.wait()
-            for f in (p.stdin, p.stdout, p.stderr):
-                f.close()
+            rc, _, err = h.close()
+        check(rc == 0, "%s bulk host exit %d: %s" % (self.gen, rc, err[-2000:]))
         st = self.req({"type": "bulk_status", "request_id": rid})
         states = {c["candidate_id"]: (c["state"], c.get("reason"), c.get("detail"))
                   for c in (st or {}).get("result", {}).get("candidates", [])}
