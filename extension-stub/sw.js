@@ -13,7 +13,7 @@
 //   connectNative port per request. `configure` is accepted only from the options page.
 // * While a Greenhouse profile is open (its content script says so every minute) it asks the
 //   host to flush the outbox every FLUSH_EVERY_MS, so that candidates' replies are logged
-//   without a reload, and then `inbox`: the count of candidates waiting for an answer goes on
+//   without a reload, with the inbox in the same call: the count of candidates waiting goes on
 //   the toolbar badge, their threads to popup.html, and a new reply is a Chrome notification
 //   (unless turned off on the options page). When the last tab that asked closes, the count
 //   stays on the badge, grey, with "not checked since" in its title (below, "the badge once
@@ -156,8 +156,10 @@ function flushIfDue(origin) {
       const got = await chrome.storage.session.get({ [FLUSH_KEY]: 0 });
       if (Date.now() - got[FLUSH_KEY] < FLUSH_EVERY_MS) return { flushed: false };
       await chrome.storage.session.set({ [FLUSH_KEY]: Date.now() });
-      const reply = await callHost('flush_outbox', {}, VERBS.flush_outbox);
-      await refreshInbox(origin);
+      // one call per pass: the flush's reads of the conversations are the inbox's
+      // (host/PROTOCOL.md, flush_outbox include_inbox); a host without it gets asked `inbox`
+      const reply = await callHost('flush_outbox', { include_inbox: true }, VERBS.flush_outbox);
+      await refreshInbox(origin, reply.ok && reply.result.inbox ? reply.result.inbox : null);
       return { flushed: true, ok: !!reply.ok,
         replies_logged: reply.ok ? reply.result.replies_logged : 0,
         error: reply.ok ? null : reply.error.code };
@@ -167,14 +169,14 @@ function flushIfDue(origin) {
 }
 
 // ---- the inbox: candidates waiting for the recruiter's answer -----------------------------
-// After each periodic flush the worker asks `inbox` (host/PROTOCOL.md: the same reads as a
-// flush, whose second pass finds the conversations unchanged and reads no timeline), keeps its
+// Each periodic flush brings the inbox (flush_outbox include_inbox, host/PROTOCOL.md: one set
+// of reads for both; a host without it is asked `inbox` after the flush), keeps its
 // threads in chrome.storage.session (INBOX_KEY, with the Greenhouse origin of the tab that
 // asked, so that each thread links to its candidate's profile there) and puts their count on
 // the toolbar badge; popup.html lists them.
 const INBOX_KEY = 'textusInbox';
-async function refreshInbox(origin) {
-  const reply = await callHost('inbox', {}, VERBS.inbox);
+async function refreshInbox(origin, given) {
+  const reply = given ? { ok: true, result: given } : await callHost('inbox', {}, VERBS.inbox);
   if (!reply.ok) return; // the badge keeps the last count it knew
   const threads = Array.isArray(reply.result.threads) ? reply.result.threads : [];
   const before = (await chrome.storage.session.get({ [INBOX_KEY]: null }))[INBOX_KEY];

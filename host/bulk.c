@@ -26,6 +26,7 @@
 #include "quiet.h"
 #include "send.h"
 #include "store.h"
+#include "textus.h"
 
 #define BULK_RATE_RETRIES 3        /* a text refused with 429 is tried again this often */
 #define BULK_WAIT_MAX_MS  120000LL /* the longest Retry-After a bulk waits for */
@@ -207,10 +208,28 @@ static const char *bulk_body(const cJSON *req, struct err *e)
     return body;
 }
 
+/* The request's optional "job_id" ({job} and {stage} are that job's application): *job NULL
+ * when absent. 0, or -1 with *e set. */
+static int bulk_job(const cJSON *req, const char **job, struct err *e)
+{
+    const cJSON *jv = cJSON_GetObjectItemCaseSensitive(req, "job_id");
+
+    *job = NULL;
+    if (jv && !cJSON_IsNull(jv)) {
+        if (!cJSON_IsString(jv) || !phone_gh_id_valid(jv->valuestring)) {
+            err_set(e, ERR_BAD_REQUEST,
+                    "\"job_id\" must be a Greenhouse job id: 1-18 digits, not 0");
+            return -1;
+        }
+        *job = jv->valuestring;
+    }
+    return 0;
+}
+
 int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e)
 {
     const char *rid, *body, *job = NULL, *mode, *vis = NULL;
-    const cJSON *arr, *note, *jv;
+    const cJSON *arr, *note;
     const char **ids = NULL, **raw = NULL;
     size_t n = 0, n_raw = 0;
     struct outbox_bulk_req br;
@@ -240,15 +259,8 @@ int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e)
                 "allowed is texted at the next allowed time) or \"skip\"");
         return -1;
     }
-    jv = cJSON_GetObjectItemCaseSensitive(req, "job_id");
-    if (jv && !cJSON_IsNull(jv)) {
-        if (!cJSON_IsString(jv) || !phone_gh_id_valid(jv->valuestring)) {
-            err_set(e, ERR_BAD_REQUEST,
-                    "\"job_id\" must be a Greenhouse job id: 1-18 digits, not 0");
-            return -1;
-        }
-        job = jv->valuestring;
-    }
+    if (bulk_job(req, &job, e) != 0)
+        return -1;
     note = handler_object(req, "note", 0, ERR_BAD_REQUEST, e);
     if (!note && e->code != ERR_OK)
         return -1;
@@ -357,7 +369,36 @@ struct bulk_run {
     char rfirst[COMPOSE_NAME_MAX], rfull[2 * COMPOSE_NAME_MAX];
     int64_t last_post_ms;
     int64_t pace_ms;
+    long long job_id;  /* the bulk's job_id, 0: none */
+    int company_tried; /* {company}: the account's name read (once) */
+    char company[256]; /* "" when it could not be read */
 };
+
+/* 1 when the bulk's body holds the merge field "{name}" (compose.h: exactly that spelling). */
+static int bulk_uses(const struct bulk_run *R, const char *field)
+{
+    return R->b.body && strstr(R->b.body, field) != NULL;
+}
+
+/* {company}: the TextUs account's name, as saved_replies fills it (GET /accounts,
+ * https://apidocs.next.textus.com/docs/accounts/index: `name`), read once per run and only for
+ * a body that has the field. */
+static const char *bulk_company(struct bulk_run *R)
+{
+    struct textus_account acct;
+    struct err e;
+
+    if (!R->company_tried) {
+        R->company_tried = 1;
+        memset(&acct, 0, sizeof(acct));
+        err_clear(&e);
+        if (textus_verify_account(&R->c->tx, &acct, &e) == 0)
+            snprintf(R->company, sizeof(R->company), "%s", acct.name);
+        else
+            log_msg("bulk %s: the TextUs account's name: %s", R->request_id, e.message);
+    }
+    return R->company;
+}
 
 /* The Greenhouse client for the candidates' reads, and the recruiter's names (once). */
 static int bulk_gh(struct bulk_run *R, struct err *e)
@@ -596,6 +637,7 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
 {
     char first[COMPOSE_NAME_MAX], last[COMPOSE_NAME_MAX], full[COMPOSE_NAME_MAX];
     char joined[2 * COMPOSE_NAME_MAX + 2], detail[256];
+    struct gh_candidate_details *det = NULL;
     struct compose_fields f;
     struct quiet_window w;
     struct quiet_result q;
@@ -610,12 +652,22 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
         bulk_plan_fail(p, &e);
         return;
     }
+    /* {job} and {stage}: the application of the bulk's job_id, else the only one — v1 from the
+     * same record (no other request), v3 as saved_replies reads them (gh_candidate_card) */
+    if (bulk_uses(R, "{job}") || bulk_uses(R, "{stage}")) {
+        det = calloc(1, sizeof(*det));
+        if (!det) {
+            err_set(&e, ERR_INTERNAL, "out of memory");
+            bulk_plan_fail(p, &e);
+            return;
+        }
+    }
     for (tries = 0;; tries++) {
         cJSON_Delete(numbers);
         numbers = cJSON_CreateArray();
         err_clear(&e);
         rc = numbers ? gh_candidate_card(R->gh, cid, numbers, p->first, sizeof(p->first), p->last,
-                                         sizeof(p->last), &e)
+                                         sizeof(p->last), R->job_id, det, &e)
                      : -1;
         if (rc == 0 || e.code != ERR_RATE_LIMITED || tries >= BULK_RATE_RETRIES)
             break;
@@ -644,6 +696,12 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
     f.full_name = full;
     f.recruiter_first_name = R->rfirst;
     f.recruiter_name = R->rfull;
+    if (det && det->job_err.code != ERR_OK)
+        log_msg("bulk %s: candidate %s: the job and stage: %s", R->request_id, cid,
+                det->job_err.message);
+    f.job = det && det->picked ? det->job : NULL;
+    f.stage = det && det->picked ? det->stage : NULL;
+    f.company = bulk_uses(R, "{company}") ? bulk_company(R) : NULL;
     missing = cJSON_CreateArray();
     if (!missing || compose_merge(&p->body, R->b.body, &f, missing, &e) != 0) {
         err_set(&e, ERR_INTERNAL, "out of memory");
@@ -663,6 +721,16 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
                 o += k > 0 ? (size_t)k : 0;
             }
         }
+        if (det && !det->picked && det->job_err.code == ERR_OK &&
+            strlen(detail) + 64 < sizeof(detail))
+            snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), " (%s)",
+                     det->applications == 0 ? "no application"
+                     : R->job_id            ? "no application for the bulk's job"
+                                            : "several applications and no job_id");
+        else if (det && det->job_err.code != ERR_OK && strlen(detail) + 64 < sizeof(detail))
+            snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+                     " (Greenhouse would not give the job or stage: %s)",
+                     err_code_name(det->job_err.code));
         bulk_plan_skip(p, "merge_missing", detail);
         goto out;
     }
@@ -693,6 +761,7 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
 out:
     if (p->state)
         bulk_plan_free(p);
+    free(det);
     cJSON_Delete(numbers);
     cJSON_Delete(missing);
 }
@@ -720,6 +789,15 @@ static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_it
         *reason = NULL;
     } else {
         bulk_text(R, cid, rid_item, p.to, p.body, p.send_at, 1, state, reason);
+        if (strcmp(*state, "sent") == 0 || strcmp(*state, "scheduled") == 0) {
+            /* the name Greenhouse gave, kept on the thread: the inbox names who replied */
+            char name[2 * COMPOSE_NAME_MAX + 2];
+            snprintf(name, sizeof(name), "%s%s%s", p.first, p.first[0] && p.last[0] ? " " : "",
+                     p.last);
+            err_clear(&e);
+            if (outbox_thread_name(R->c->ob, cid, p.to, name, 1, &e) < 0)
+                log_msg("bulk %s: candidate %s's name: %s", R->request_id, cid, e.message);
+        }
     }
     bulk_plan_free(&p);
 }
@@ -791,6 +869,7 @@ int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct
             err_set(e, ERR_NOT_FOUND, "no bulk with request id %s", request_id);
         return -1;
     }
+    R.job_id = R.b.job_id[0] ? strtoll(R.b.job_id, NULL, 10) : 0;
     /* a second pass settles the texts whose outcome was not known on the first */
     for (pass = 0; pass < 2; pass++) {
         if (outbox_bulk_items(R.c->ob, request_id, 1, &items, &n, e) != 0)
@@ -853,18 +932,53 @@ out:
 
 /* ---- the confirmation's preview ---- */
 
+/*
+ * The TextUs checks of a candidate the preview would text (send.c's pre-send checks: GET
+ * /{slug}/opt_outs/{phone}, https://apidocs.next.textus.com/docs/opt_outs/show, and GET
+ * /{slug}/conversations/{phone}, https://apidocs.next.textus.com/docs/accounts/conversation/,
+ * the two at once): 1 skipped (reason, detail set), 0 may be texted, -1 not checked (*te).
+ */
+static int bulk_preview_check(struct bulk_run *R, const char *to, const char **reason, char *detail,
+                              size_t detail_sz, struct err *te)
+{
+    struct textus_number_check k;
+    int r;
+
+    memset(&k, 0, sizeof(k));
+    R->c->tx.pace = 1; /* work that can wait: never the token's last fifth */
+    r = textus_check_number(&R->c->tx, to, &k, NULL, te);
+    R->c->tx.pace = 0;
+    if (r != 0)
+        return -1;
+    if (k.opted_out || k.unsubscribed) {
+        *reason = "opted_out";
+        snprintf(detail, detail_sz, "%s",
+                 k.opted_out ? "this number has opted out of texts (locked in TextUs)"
+                             : "this number has unsubscribed in TextUs");
+        return 1;
+    }
+    if (k.blocked) {
+        *reason = "blocked";
+        snprintf(detail, detail_sz, "this number is blocked in TextUs");
+        return 1;
+    }
+    return 0;
+}
+
 int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
 {
-    const char *body, *mode;
+    const char *body, *mode, *job;
     const cJSON *arr;
     const char **ids = NULL, **raw = NULL;
     size_t n = 0, n_raw = 0, i;
     struct bulk_run R;
-    cJSON *skipped, *previews;
-    long will = 0, sched = 0;
+    struct err stop;
+    cJSON *skipped, *previews, *unchecked;
+    long will = 0, sched = 0, checked = 0;
     int rc = -1;
 
     memset(&R, 0, sizeof(R));
+    err_clear(&stop);
     body = bulk_body(req, e);
     if (!body)
         return -1;
@@ -875,6 +989,8 @@ int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
         err_set(e, ERR_BAD_REQUEST, "\"quiet_hours\" must be \"schedule\" or \"skip\"");
         return -1;
     }
+    if (bulk_job(req, &job, e) != 0)
+        return -1;
     arr = cJSON_GetObjectItemCaseSensitive(req, "candidate_ids");
     ids = calloc(OUTBOX_BULK_ITEMS_MAX, sizeof(*ids));
     raw = calloc(OUTBOX_BULK_ITEMS_MAX, sizeof(*raw));
@@ -890,8 +1006,10 @@ int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
     R.request_id = "(preview)";
     R.b.body = (char *)(uintptr_t)body; /* read only: R.b is never freed here */
     snprintf(R.b.quiet_mode, sizeof(R.b.quiet_mode), "%s", mode);
+    R.job_id = job ? strtoll(job, NULL, 10) : 0;
     previews = cJSON_AddArrayToObject(result, "previews");
-    if (!previews) {
+    unchecked = cJSON_AddArrayToObject(result, "unchecked");
+    if (!previews || !unchecked) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto out;
     }
@@ -903,6 +1021,28 @@ int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
             /* Greenhouse (or the settings) failed: no confirmation can be shown */
             *e = pl.fail;
             goto out;
+        }
+        if (!pl.state) {
+            /* opted out or blocked: the first BULK_PREVIEW_CHECKS that would be texted, while
+             * TextUs answers (a rate limit or an outage stops the checks: the rest unchecked) */
+            struct err te;
+            const char *why = NULL;
+            int k = -1;
+            err_clear(&te);
+            if (checked < BULK_PREVIEW_CHECKS && stop.code == ERR_OK) {
+                k = bulk_preview_check(&R, pl.to, &why, pl.detail, sizeof(pl.detail), &te);
+                if (k >= 0)
+                    checked++;
+                else if (te.code != ERR_TEXTUS_REJECTED && te.code != ERR_UPSTREAM_INVALID)
+                    stop = te; /* the others would fail alike: not asked */
+            }
+            if (k == 1) {
+                bulk_plan_free(&pl);
+                pl.state = "skipped";
+                pl.reason = why;
+            } else if (k < 0) {
+                cJSON_AddItemToArray(unchecked, cJSON_CreateString(ids[i]));
+            }
         }
         if (!pl.state) {
             will++;
@@ -941,6 +1081,14 @@ int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
     cJSON_AddNumberToObject(result, "total", (double)n);
     cJSON_AddNumberToObject(result, "will_send", (double)will);
     cJSON_AddNumberToObject(result, "will_schedule", (double)sched);
+    cJSON_AddNumberToObject(result, "checked", (double)checked);
+    if (stop.code != ERR_OK) {
+        cJSON *o = cJSON_AddObjectToObject(result, "checks_stopped");
+        if (o) {
+            cJSON_AddStringToObject(o, "code", err_code_name(stop.code));
+            cJSON_AddStringToObject(o, "message", stop.message);
+        }
+    }
     rc = 0;
 out:
     if (R.gh) {

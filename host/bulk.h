@@ -8,8 +8,10 @@
  * "<bulk id>:<candidate id>", so that each inherits its promises: the opt-out and
  * blocked checks, the journal's exactly-once replay, one note. Per candidate, before its
  * text: the number from the Greenhouse record by extract_phone's fallback rule, the body's
- * merge fields filled with the candidate's names (compose.h), and the quiet hours in that
- * number's zones (scheduled for the next allowed time, or skipped, as asked).
+ * merge fields filled with the candidate's names, the job and stage of their application
+ * (the bulk's job_id, else the only one: gh_candidate_card) and the TextUs account's name
+ * (compose.h), and the quiet hours in that number's zones (scheduled for the next allowed
+ * time, or skipped, as asked).
  *
  * A crash, a killed host or the same bulk_send again never texts anyone twice: a candidate
  * whose journal row exists is replayed (never a new POST), and a driver that dies leaves
@@ -38,6 +40,9 @@
 #define BULK_PACE_MS        1000
 #define BULK_PREVIEW_BODIES 3    /* texts a confirmation shows */
 #define BULK_RETRY_SUFFIX   ":2" /* a candidate's one retry (see above) */
+/* Candidates whose opt-out and blocked state a preview reads (2 TextUs requests each: 200, a
+ * fifth of the 1,000 per 5 minutes a token may spend; PROTOCOL.md, bulk_preview). */
+#define BULK_PREVIEW_CHECKS 100
 
 /* The counts of a bulk (PROTOCOL.md, bulk_send's events). */
 struct bulk_counts {
@@ -65,11 +70,13 @@ int bulk_start(const cJSON *req, cJSON *result, int *drive, struct err *e) TH_WU
 int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct err *e) TH_WUR;
 
 /*
- * bulk_preview: what a bulk_send of req's candidate_ids, body and quiet_hours would do, by
- * the same rule (one Greenhouse read per candidate: number, merge, quiet hours), sending and
- * journaling nothing: result {total, will_send, will_schedule, previews (the first
- * BULK_PREVIEW_BODIES texts: candidate_id, name, to, body, send_at), skipped [{candidate_id,
- * reason, detail?}]}. A Greenhouse failure other than a candidate not found fails it.
+ * bulk_preview: what a bulk_send of req's candidate_ids, body, job_id and quiet_hours would
+ * do, by the same rule (one Greenhouse read per candidate: number, merge, quiet hours), then
+ * the opt-out and blocked checks at TextUs of the first BULK_PREVIEW_CHECKS it would text,
+ * sending and journaling nothing: result {total, will_send, will_schedule, previews (the
+ * first BULK_PREVIEW_BODIES texts: candidate_id, name, to, body, send_at), skipped
+ * [{candidate_id, reason, detail?}], checked, unchecked [ids], checks_stopped?}. A Greenhouse
+ * failure other than a candidate not found fails it; a TextUs one leaves candidates unchecked.
  */
 int bulk_preview(const cJSON *req, cJSON *result, struct err *e) TH_WUR;
 

@@ -295,8 +295,14 @@ static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
             log_msg("replies: the contact's name could not be read: %s", te.message);
         else if (found && contact.name[0])
             who = contact.name;
-        if (who_out && found && contact.name[0])
+        if (who_out && !who_out[0] && found && contact.name[0])
             snprintf(who_out, who_outsz, "%s", contact.name);
+        /* kept on the thread for the inbox, where Greenhouse gave no name when it was texted
+         * (a later inbox then names them without a request) */
+        err_clear(&te);
+        if (found && contact.name[0] &&
+            outbox_thread_name(c->ob, th->candidate_id, th->to, contact.name, 0, &te) < 0)
+            log_msg("replies: the contact's name could not be kept: %s", te.message);
     }
     for (i = w->n_replies; any_new && i-- > 0;) {
         const struct conv_msg *m = &w->replies[i];
@@ -657,6 +663,8 @@ static int conv_flush_pass(struct send_ctx *c, int log, struct conv_flush_counts
         if (row) {
             memset(row, 0, sizeof(*row));
             snprintf(row->candidate_id, sizeof(row->candidate_id), "%s", th[i].candidate_id);
+            /* who: the name kept on the thread (outbox_thread_name), no request for it */
+            snprintf(row->name, sizeof(row->name), "%s", th[i].name);
             row->to = strdup(th[i].to);
             if (!row->to) {
                 err_set(e, ERR_INTERNAL, "out of memory");
@@ -759,10 +767,9 @@ static int conv_inbox_item(cJSON *threads, const struct conv_inbox_row *row)
     return 0;
 }
 
-int conversation_inbox(long limit, cJSON *result, struct err *e)
+int conversation_inbox_ctx(struct send_ctx *c, long limit, int write_notes, cJSON *result,
+                           struct conv_flush_counts *cf, struct err *e)
 {
-    struct send_ctx c;
-    struct conv_flush_counts cf;
     struct conv_inbox_row *rows;
     struct err stop;
     cJSON *threads;
@@ -780,16 +787,12 @@ int conversation_inbox(long limit, cJSON *result, struct err *e)
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
-    if (send_ctx_open(&c, 1, e) != 0) {
-        free(rows);
-        return -1;
-    }
     err_clear(&stop);
-    if (conv_flush_pass(&c, c.note_enabled, &cf, rows, &n, &stop, e) != 0)
+    if (conv_flush_pass(c, c->note_enabled, cf, rows, &n, &stop, e) != 0)
         goto out;
     /* the replies journaled now are logged now, as conversation does (a note Greenhouse does
-     * not take waits in the journal for the next flush) */
-    for (i = 0; c.note_enabled && i < n; i++) {
+     * not take waits in the journal for the next flush); a flush writes them itself */
+    for (i = 0; write_notes && c->note_enabled && i < n; i++) {
         cJSON *scratch;
         if (!rows[i].journaled)
             continue;
@@ -798,7 +801,7 @@ int conversation_inbox(long limit, cJSON *result, struct err *e)
             err_set(e, ERR_INTERNAL, "out of memory");
             goto out;
         }
-        rc = conv_write_notes(&c, rows[i].candidate_id, &logged, scratch, e);
+        rc = conv_write_notes(c, rows[i].candidate_id, &logged, scratch, e);
         cJSON_Delete(scratch);
         if (rc != 0)
             goto out;
@@ -815,9 +818,10 @@ int conversation_inbox(long limit, cJSON *result, struct err *e)
         }
         shown++;
     }
-    cJSON_AddNumberToObject(result, "threads_read", (double)cf.threads_read);
-    cJSON_AddNumberToObject(result, "replies_logged", (double)logged);
-    cJSON_AddBoolToObject(result, "notes_enabled", c.note_enabled);
+    cJSON_AddNumberToObject(result, "threads_read", (double)cf->threads_read);
+    if (write_notes)
+        cJSON_AddNumberToObject(result, "replies_logged", (double)logged);
+    cJSON_AddBoolToObject(result, "notes_enabled", c->note_enabled);
     if (stop.code != ERR_OK) {
         cJSON *o = cJSON_AddObjectToObject(result, "stopped");
         if (o) {
@@ -825,14 +829,31 @@ int conversation_inbox(long limit, cJSON *result, struct err *e)
             cJSON_AddStringToObject(o, "message", stop.message);
         }
     }
-    log_msg("inbox: %ld thread%s read, %ld repl%s journaled, %ld logged", cf.threads_read,
-            cf.threads_read == 1 ? "" : "s", cf.replies_journaled,
-            cf.replies_journaled == 1 ? "y" : "ies", logged);
+    log_msg("inbox: %ld thread%s read, %ld repl%s journaled, %ld logged", cf->threads_read,
+            cf->threads_read == 1 ? "" : "s", cf->replies_journaled,
+            cf->replies_journaled == 1 ? "y" : "ies", logged);
     rc = 0;
 out:
     for (i = 0; i < n; i++)
         free(rows[i].to);
     free(rows);
+    return rc;
+}
+
+int conversation_inbox(long limit, cJSON *result, struct err *e)
+{
+    struct send_ctx c;
+    struct conv_flush_counts cf;
+    int rc;
+
+    if (limit < 1 || limit > CONV_FLUSH_THREADS) {
+        err_set(e, ERR_BAD_REQUEST, "limit must be a whole number from 1 to %d",
+                CONV_FLUSH_THREADS);
+        return -1;
+    }
+    if (send_ctx_open(&c, 1, e) != 0)
+        return -1;
+    rc = conversation_inbox_ctx(&c, limit, 1, result, &cf, e);
     send_ctx_close(&c);
     return rc;
 }

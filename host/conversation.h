@@ -76,4 +76,12 @@ int conversation_flush_replies(struct send_ctx *c, struct conv_flush_counts *out
  */
 int conversation_inbox(long limit, cJSON *result, struct err *e) TH_WUR;
 
+/*
+ * The inbox on an open context c: the same pass and result; write_notes 0 leaves the new
+ * replies' notes to the caller (flush_outbox with include_inbox, whose journaled work writes
+ * them: one pass, one set of reads) and adds no "replies_logged". *cf gets the pass's counts.
+ */
+int conversation_inbox_ctx(struct send_ctx *c, long limit, int write_notes, cJSON *result,
+                           struct conv_flush_counts *cf, struct err *e) TH_WUR;
+
 #endif

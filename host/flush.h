@@ -13,6 +13,8 @@
 
 #include "common.h"
 
+#include <cjson/cJSON.h>
+
 #include "error.h"
 #include "send.h"
 
@@ -23,5 +25,14 @@
  */
 int flush_outbox(int force, int include_stopped, struct send_flush_counts *out,
                  struct err *e) TH_WUR;
+
+/*
+ * flush_outbox, and when inbox (an object) is given, the inbox verb's answer in it
+ * (conversation_inbox_ctx) from the same pass over the conversations: the replies are read
+ * once for both, and their notes written by the flush ("replies_logged" in inbox is the
+ * flush's). TextUs is read even while notes are off (the inbox's conversation reads only).
+ */
+int flush_outbox_inbox(int force, int include_stopped, struct send_flush_counts *out, cJSON *inbox,
+                       struct err *e) TH_WUR;
 
 #endif

@@ -1929,6 +1929,8 @@ struct gh_card_ud {
     char *first, *last;
     size_t first_sz, last_sz;
     int found, named;
+    long long job_id, picked_job;     /* the applications (det): the bulk's job, 0: none */
+    struct gh_candidate_details *det; /* NULL: not asked for */
 };
 
 static int gh_card_page(const char *buf, size_t len, void *ud, int *stop, struct err *e)
@@ -1939,18 +1941,28 @@ static int gh_card_page(const char *buf, size_t len, void *ud, int *stop, struct
         gh_page_candidate_name(buf, len, u->id, u->first, u->first_sz, u->last, u->last_sz,
                                &u->named, e) != 0)
         return -1;
+    /* v1: the same record embeds applications[].jobs and current_stage
+     * (https://developers.greenhouse.io/harvest.html#the-candidate-object): no other request */
+    if (u->det && !u->det->picked && !u->det->applications &&
+        gh_page_applications(buf, len, GH_V1, u->id, 0, u->job_id, u->det, &u->picked_job, e) != 0)
+        return -1;
     if (u->found)
         *stop = 1;
     return 0;
 }
 
 int gh_candidate_card(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
-                      char *first, size_t first_sz, char *last, size_t last_sz, struct err *e)
+                      char *first, size_t first_sz, char *last, size_t last_sz, long long job_id,
+                      struct gh_candidate_details *det, struct err *e)
 {
     struct gh_card_ud u;
     long long id = gh_candidate_id(candidate_id, e);
 
     first[0] = last[0] = '\0';
+    if (det) {
+        memset(det, 0, sizeof(*det));
+        err_clear(&det->job_err);
+    }
     if (id < 0)
         return -1;
     if (!cJSON_IsArray(out_numbers)) {
@@ -1964,5 +1976,12 @@ int gh_candidate_card(struct gh_client *c, const char *candidate_id, cJSON *out_
     u.last = last;
     u.first_sz = first_sz;
     u.last_sz = last_sz;
-    return gh_read_candidate(c, candidate_id, id, gh_card_page, &u, &u.found, e);
+    u.job_id = job_id;
+    u.det = c->backend == GH_V1 ? det : NULL;
+    if (gh_read_candidate(c, candidate_id, id, gh_card_page, &u, &u.found, e) != 0)
+        return -1;
+    /* v3: the applications and the job are reads of their own, as for saved_replies */
+    if (det && c->backend != GH_V1)
+        return gh_candidate_details(c, candidate_id, 0, job_id, 0, det, e);
+    return 0;
 }

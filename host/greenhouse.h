@@ -221,9 +221,12 @@ int gh_parse_token(const char *buf, size_t len, long long now, char *token, size
                    long long *expires_at, struct err *e);
 
 /* bulk_send: the candidate's phone numbers (as gh_candidate_phones) and names (as
- * gh_candidate_names) from one read of List Candidates by id. */
+ * gh_candidate_names) from one read of List Candidates by id. det (may be NULL): also the job
+ * and current stage of the application for job_id (> 0), else of the only one, as
+ * gh_candidate_details picks it — v1 from that same record (no other request), v3 by
+ * gh_candidate_details's two reads (its errors in det->job_err). */
 int gh_candidate_card(struct gh_client *c, const char *candidate_id, cJSON *out_numbers,
-                      char *first, size_t first_sz, char *last, size_t last_sz,
-                      struct err *e) TH_WUR;
+                      char *first, size_t first_sz, char *last, size_t last_sz, long long job_id,
+                      struct gh_candidate_details *det, struct err *e) TH_WUR;
 
 #endif

@@ -44,6 +44,8 @@ struct handler_env {
                         candidate's (send_request.to_unlisted); 0 everywhere else */
     /* On a port: handler_extract_known (what this port's extract_phone read); NULL in the CLI. */
     int (*candidate_number)(const char *candidate_id, const char *to);
+    /* On a port: handler_extract_name (the profile's name it read); NULL in the CLI. */
+    const char *(*candidate_name)(const char *candidate_id);
 };
 
 /*
@@ -88,6 +90,8 @@ int handler_ping(const struct handler_env *env, const cJSON *req, cJSON *result,
  * 1 yes, 0 no, -1 extract_phone never ran for the candidate here (PROTOCOL.md, send_sms).
  */
 int handler_extract_known(const char *candidate_id, const char *to);
+/* The candidate's name as the profile this process's extract_phone read showed it, or NULL. */
+const char *handler_extract_name(const char *candidate_id);
 int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON *result,
                           struct err *e);
 

@@ -41,7 +41,8 @@
  * Port memory. The numbers known to be the candidate's — the record's when it was read, else
  * the page's beneath the name — are remembered for the process (one port) per candidate id
  * (the last EXTRACT_MEMO candidates); send_sms asks handler_extract_known() through its
- * handler_env whether its `to` is one of them (PROTOCOL.md, send_sms, Whose number).
+ * handler_env whether its `to` is one of them (PROTOCOL.md, send_sms, Whose number), and
+ * handler_extract_name() for the profile's name, which it keeps on the thread (the inbox).
  * [core]
  */
 #include <stdio.h>
@@ -60,6 +61,7 @@
 struct extract_memo {
     char candidate_id[24]; /* "" unused */
     int record;            /* the numbers are the Greenhouse record's (else the page's) */
+    char name[256];        /* the profile's name as the page shows it, "" unknown */
     size_t count;
     char e164[PHONE_MAX_NUMBERS][PHONE_E164_MAX];
 };
@@ -93,6 +95,30 @@ static void extract_memo_put(const char *candidate_id, int record, const struct 
             continue;
         memcpy(m->e164[m->count++], p->e164, PHONE_E164_MAX);
     }
+}
+
+/* The profile's name of a candidate this port remembers (a name too long is not kept). */
+static void extract_memo_name(const char *candidate_id, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < EXTRACT_MEMO; i++) {
+        if (strcmp(extract_memo[i].candidate_id, candidate_id) == 0 &&
+            strlen(name) < sizeof(extract_memo[i].name))
+            memcpy(extract_memo[i].name, name, strlen(name) + 1);
+    }
+}
+
+const char *handler_extract_name(const char *candidate_id)
+{
+    size_t i;
+
+    for (i = 0; candidate_id && i < EXTRACT_MEMO; i++) {
+        if (extract_memo[i].candidate_id[0] &&
+            strcmp(extract_memo[i].candidate_id, candidate_id) == 0)
+            return extract_memo[i].name[0] ? extract_memo[i].name : NULL;
+    }
+    return NULL;
 }
 
 int handler_extract_known(const char *candidate_id, const char *to)
@@ -402,6 +428,8 @@ int handler_extract_phone(const struct handler_env *env, const cJSON *req, cJSON
         gh_failed = !res->found;
         on_record = -1;
     }
+    if (have_id) /* for the inbox: send_sms keeps it on the thread (handler_extract_name) */
+        extract_memo_name(candidate_id, name);
     if (res->found) {
         if (extract_reply(result, res, have_id ? candidate_id : NULL, on_record) != 0) {
             err_set(e, ERR_INTERNAL, "out of memory");

@@ -83,6 +83,7 @@ static int handler_send_fields(const struct handler_env *env, const cJSON *req,
     r->check_candidate = env && env->from_cli; /* the page's address gives the extension's */
     r->to_unlisted = env && env->from_cli && env->to_unlisted;
     r->env = env;
+    r->name = env && env->candidate_name ? env->candidate_name(r->candidate_id) : NULL;
     return handler_send_whose(env, req, r, e);
 }
 

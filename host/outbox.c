@@ -147,6 +147,10 @@ static const char *const ob_migrations[OUTBOX_SCHEMA_VERSION] = {
     " seen_message_id TEXT,"
     " checked_ms INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX threads_recent ON threads(last_sent_ms);",
+    /* 3 -> 4: the candidate's name on a thread (sealed like its number), so that the inbox
+     * names who is waiting without a request: the name Greenhouse gave when the host texted
+     * them, else the TextUs contact's that a reply's note looked up */
+    "ALTER TABLE threads ADD COLUMN sealed_name BLOB;",
 };
 
 static int ob_backfill_threads(struct outbox *ob, struct err *e);
@@ -1429,7 +1433,7 @@ sqlerr:
     "thread_key, candidate_id, sealed_to, first_sent_ms, first_message_id, last_sent_ms,"          \
     " seen_message_id, checked_ms, (SELECT COUNT(*) FROM journal j WHERE j.message_id ="           \
     " threads.first_message_id AND j.candidate_id = threads.candidate_id AND"                      \
-    " (j.quiet_override & 2) != 0)"
+    " (j.quiet_override & 2) != 0), sealed_name"
 
 /* The thread's key: a keyed hash of (candidate, number), so the number is never in clear. */
 static void ob_thread_key(struct outbox *ob, char out[OB_THREAD_KEY_HEX], const char *candidate_id,
@@ -1633,7 +1637,9 @@ int outbox_journal_reply(struct outbox *ob, const struct outbox_reply *r, struct
         err_set(e, ERR_INTERNAL, "a reply's id does not fit the journal");
         return -1;
     }
-    /* the content hash of a reply: what was said, by whom, as which message */
+    /* the content hash of a reply: what was said, by whom, as which message (the other
+     * members zero: an unset `schedule` was read by ob_content_hash, valgrind saw it) */
+    memset(&hr, 0, sizeof(hr));
     hr.request_id = rid;
     hr.candidate_id = r->candidate_id;
     hr.to = r->from;
@@ -1728,7 +1734,60 @@ static int ob_read_thread(struct outbox *ob, sqlite3_stmt *st, struct outbox_thr
             err_set(e, ERR_STORE_CORRUPT, "a conversation in the outbox is damaged");
         return -1;
     }
+    {
+        /* the name: a thread whose name does not open is still read (without it) */
+        char *name = NULL;
+        struct err ne;
+        err_clear(&ne);
+        if (ob_col_open(ob, st, 9, aid, "name", &name, &ne) == 0 && name)
+            snprintf(t->name, sizeof(t->name), "%s", name);
+        if (name) {
+            sodium_memzero(name, strlen(name));
+            free(name);
+        }
+    }
     return 0;
+}
+
+int outbox_thread_name(struct outbox *ob, const char *candidate_id, const char *to,
+                       const char *name, int replace, struct err *e)
+{
+    char key[OB_THREAD_KEY_HEX], aid[OB_THREAD_KEY_HEX + 16];
+    unsigned char *sname = NULL;
+    size_t lname = 0;
+    sqlite3_stmt *st = NULL;
+    int changed;
+
+    if (!name || !*name)
+        return 0;
+    ob_thread_key(ob, key, candidate_id, to);
+    ob_thread_ad_id(aid, sizeof(aid), key);
+    if (ob_seal(ob, aid, "name", name, &sname, &lname, e) != 0)
+        return -1;
+    if (ob_begin_sync(ob, 0, e) != 0) { /* a name is no promise: not durable (see above) */
+        free(sname);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(ob->db,
+                           "UPDATE threads SET sealed_name = ?2 WHERE thread_key = ?1 AND"
+                           " (?3 OR sealed_name IS NULL)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlerr;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, sname, (int)lname, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, replace ? 1 : 0);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlerr;
+    changed = sqlite3_changes(ob->db) > 0;
+    sqlite3_finalize(st);
+    free(sname);
+    return ob_commit(ob, e) != 0 ? -1 : changed;
+sqlerr:
+    ob_sql_err(ob, e, "recording the name of a conversation");
+    sqlite3_finalize(st);
+    free(sname);
+    ob_rollback(ob);
+    return -1;
 }
 
 int outbox_thread_get(struct outbox *ob, const char *candidate_id, const char *to,

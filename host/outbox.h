@@ -40,8 +40,9 @@
  * it, whose note goes through the same claim / lease / note states as a
  * send's. The "threads" table remembers each (candidate, number) this host has
  * texted: when first and last (the first text is where replies start to be
- * logged), and how far its replies were read (the newest message of the last
- * complete read). It outlives the pruning of the rows it came from.
+ * logged), how far its replies were read (the newest message of the last
+ * complete read) and (schema 4) the candidate's name, sealed, for the inbox. It
+ * outlives the pruning of the rows it came from.
  * [engine]
  */
 #ifndef TH_OUTBOX_H
@@ -55,7 +56,7 @@
 #include "error.h"
 
 #define OUTBOX_KEY_BYTES      32
-#define OUTBOX_SCHEMA_VERSION 3
+#define OUTBOX_SCHEMA_VERSION 4
 #define OUTBOX_REQUEST_ID_MAX 64
 #define OUTBOX_PRUNE_AGE_MS   (30LL * 24 * 3600 * 1000)
 #define OUTBOX_THREAD_AGE_MS  (180LL * 24 * 3600 * 1000) /* threads last texted before: pruned */
@@ -349,6 +350,7 @@ struct outbox_thread {
     char seen_message_id[128];  /* newest timeline message of the last complete read, "" */
     int64_t checked_ms;         /* when a flush last read it, 0 never */
     int to_unlisted;            /* its first text went out with to_unlisted (not on the record) */
+    char name[256];             /* the candidate's name (schema 4, opened), "" when not known */
 };
 
 /* The thread of (candidate, number): 1 found, 0 none (never texted by this host), -1 error. */
@@ -372,6 +374,15 @@ int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *
                        const char *seen_message_id, int by_flush, struct err *e) TH_WUR;
 
 void outbox_thread_free(struct outbox_thread *t);
+
+/*
+ * The candidate's name on the thread of (candidate, number), sealed like its number (schema
+ * 4): the name Greenhouse gave when the host texted them (replace: 1), or the TextUs
+ * contact's, kept only where none is known (replace: 0). An empty name changes nothing. 1
+ * recorded, 0 not (no such thread, or a name kept), -1 error.
+ */
+int outbox_thread_name(struct outbox *ob, const char *candidate_id, const char *to,
+                       const char *name, int replace, struct err *e) TH_WUR;
 
 /* Recompute the pending-work marker file (also done after every state change). */
 int outbox_refresh_marker(struct outbox *ob, struct err *e) TH_WUR;

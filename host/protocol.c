@@ -304,7 +304,7 @@ static cJSON *proto_dispatch(const cJSON *req, const char *origin, const char *b
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(req, "type");
     const struct proto_verb *verb;
     struct handler_env env = {origin, 0, job ? proto_after_reply : NULL, NULL,
-                              job,    0, handler_extract_known};
+                              job,    0, handler_extract_known,          handler_extract_name};
     struct err e;
     size_t bad_at = 0;
     handler_fn fn;
@@ -475,7 +475,8 @@ static int proto_emit_event(const struct handler_env *env, const char *event, cJ
 static int proto_run_job(struct proto_job *job, int out_fd, const char *origin, const cJSON *id)
 {
     struct proto_events ev = {out_fd, id, FRAME_OK};
-    struct handler_env env = {origin, 0, NULL, proto_emit_event, &ev, 0, handler_extract_known};
+    struct handler_env env = {
+        origin, 0, NULL, proto_emit_event, &ev, 0, handler_extract_known, handler_extract_name};
 
     if (!job->fn)
         return FRAME_OK;

@@ -1797,6 +1797,14 @@ int send_sms(const struct send_request *r, cJSON *result, struct err *e)
             send_check_candidate(c, r->candidate_id, cand_name, sizeof(cand_name), e) != 0)
             return -1;
         rc = send_new(c, r, &req, result, e);
+        if (rc == 0 && ((checked && cand_name[0]) || (r->name && r->name[0]))) {
+            /* the name Greenhouse (or its page) gave, kept on the thread for the inbox */
+            struct err ne;
+            err_clear(&ne);
+            if (outbox_thread_name(c->ob, r->candidate_id, r->to, checked ? cand_name : r->name, 1,
+                                   &ne) < 0)
+                log_msg("send: the candidate's name: %s", ne.message);
+        }
         if (rc == 0 && checked) {
             cJSON *who = cJSON_AddObjectToObject(result, "candidate");
             if (who) {

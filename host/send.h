@@ -217,6 +217,9 @@ struct send_request {
     /* one candidate of a bulk (bulk.h): request_id is the derived "<bulk id>:<candidate id>"
      * (outbox_bulk_item_id), which no request from the extension can be */
     int bulk_item;
+    /* the candidate's name when the caller knows it (the profile's, handler_extract_name):
+     * kept on the thread once sent, for the inbox (outbox_thread_name); NULL: not known */
+    const char *name;
 };
 
 /* A scheduled time is at least this far ahead, and at most this many days. */

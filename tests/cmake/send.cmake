@@ -54,3 +54,7 @@ set_tests_properties(send_pacing PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS 
 # and replayed until it finishes, the skip reasons, quiet hours per zone, cancel.
 add_test(NAME send_bulk COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk.py)
 set_tests_properties(send_bulk PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
+# A bulk's {job} {stage} {company} per candidate (one, several, no application; a job_id) and
+# bulk_preview's opt-out / blocked checks, Harvest v1 and v3 (issue S).
+add_test(NAME send_bulk_merge COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk_merge.py)
+set_tests_properties(send_bulk_merge PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)

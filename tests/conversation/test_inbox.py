@@ -12,6 +12,7 @@ new); limit, and a bad limit. Prints one table row per scenario:
 import copy
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -20,6 +21,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fakeworld import check, code, run_generations, finish  # noqa: E402
 import test_conversation as tc  # noqa: E402
+import nmhost  # noqa: E402
 
 ONLY = os.environ.get("TH_CONV_ONLY")
 A, D, B = "1001", "1002", "1003"  # replied; replied later; replied and answered since
@@ -140,12 +142,124 @@ def s_inbox(w):
                  len(th), " → ".join([code(r), code(r2), code(r3)] + bad)))
 
 
+E = "1005"  # texted by a bulk: no TextUs contact, Greenhouse's name
+TO_E = "+13035550208"
+SEED1 = copy.deepcopy(SEED)
+SEED1["harvest"]["candidates"].append({"id": int(E), "first_name": "Erin", "last_name": "Bulked",
+                                       "phone_numbers": [{"value": "(303) 555-0208",
+                                                          "type": "mobile"}]})
+SEED1["harvest"]["activity_feed"][E] = {"activities": [], "notes": []}
+F, TO_F = "1006", "+13035550209"  # texted from a profile (extract_phone, then send_sms)
+G, TO_G = "1007", "+13035550210"  # texted by `textus-host send`
+for cid, first, last, to in ((F, "Fay", "Record", TO_F), (G, "Gil", "Cli", TO_G)):
+    SEED1["harvest"]["candidates"].append({"id": int(cid), "first_name": first, "last_name": last,
+                                           "phone_numbers": [{"value": to[2:], "type": "mobile"}]})
+    SEED1["harvest"]["activity_feed"][cid] = {"activities": [], "notes": []}
+
+
+class World1(World):
+    """A world of its own: the counts below are those of these two threads alone."""
+    def __init__(self, gen):
+        super(tc.World, self).__init__(gen, prefix="th-inbox1-%s-" % gen, seed=SEED1,
+                                       creds=tc.CREDS, max_seconds=300)
+
+    def bulk(self, rid, ids, body):
+        h = nmhost.Host(env=dict(self.env, TH_TEST_BULK_PACE_MS="0"))
+        final = None
+        try:
+            h.send({"type": "bulk_send", "id": 1, "request_id": rid, "candidate_ids": ids,
+                    "body": body, "quiet_hours": "skip"})
+            reply = h.read_reply()
+            while reply and reply.get("ok") and reply["result"]["driving"]:
+                ev = h.read_reply()
+                if ev is None or "finished" in ev:
+                    final = ev
+                    break
+        finally:
+            h.close()
+        return final
+
+    def textus_gets(self):
+        return len([r for r in self.fakes.requests(server="textus") if r["method"] == "GET"])
+
+
+def s_one_pass(w):
+    """Names without a request, and one set of reads per pass (flush_outbox include_inbox)."""
+    w.configure()
+    w.send(TO_A, "Hi Jane, are you free Thursday?", cand=A)
+    fin = w.bulk("inbox-bulk-%s" % w.gen, [E], "Hi {first_name}, a quick question")
+    check(fin and fin.get("sent") == 1, "%s bulk to E %r" % (w.gen, fin))
+    # from a profile: the port's extract_phone read the page's name; send_sms keeps it
+    h = nmhost.Host(env=w.env)
+    try:
+        x = h.request({"type": "extract_phone", "id": 1, "profile": {
+            "url": "https://acme.greenhouse.io/people/%s" % F, "name": "Fay Profile (she/her)",
+            "lines": ["Fay Profile (she/her)", "Mobile: 303-555-0209"]}})
+        sf = h.request({"type": "send_sms", "id": 2, "request_id": "inbox-f-%s" % w.gen,
+                        "candidate_id": F, "to": TO_F, "body": "Hi Fay"})
+    finally:
+        h.close()
+    check(code(x) == "ok" and code(sf) == "ok", "%s profile send %r %r" % (w.gen, x, sf))
+    # the command looks the candidate up in Greenhouse before it sends: that name is kept
+    cl = subprocess.run([nmhost.host_path(), "send", "--candidate", G, "--to", TO_G,
+                         "--request-id", "inbox-g-%s" % w.gen], input=b"Hi Gil",
+                        env=w.full_env(), capture_output=True, timeout=60)
+    check(cl.returncode == 0, "%s textus-host send %r" % (w.gen, cl.stderr[-500:]))
+
+    def replies(tag):
+        for to, who in ((TO_G, "G"), (TO_F, "F"), (TO_A, "A"), (TO_E, "E")):
+            step()
+            w.inbound(to, "%s %s" % (who, tag))
+
+    # a pass as the extension made it before: flush_outbox, then inbox (each reads TextUs)
+    replies("one")
+    g0 = w.textus_gets()
+    f = w.req({"type": "flush_outbox"})
+    g1 = w.textus_gets()
+    r = w.inbox()
+    g2 = w.textus_gets()
+    check(code(f) == "ok" and tc.res(f).get("replies_logged") == 4 and code(r) == "ok",
+          "%s flush, inbox %r %r" % (w.gen, f, r))
+    old_flush, old_inbox = g1 - g0, g2 - g1
+    # the inbox after a flush that logged the replies looked no contact up: the names are
+    # those kept on the threads (Greenhouse's at the bulk, the TextUs contact's of the flush)
+    names = {t["candidate_id"]: t["name"] for t in tc.res(r).get("threads", [])}
+    check(names == {A: "Jane Candidate", E: "Erin Bulked", F: "Fay Profile (she/her)",
+                     G: "Gil Cli"},
+          "%s inbox after a flush names who waits %r" % (w.gen, tc.res(r)))
+
+    # the same pass in one call: the flush's reads are the inbox's
+    replies("two")
+    g3 = w.textus_gets()
+    fi = w.req({"type": "flush_outbox", "include_inbox": True})
+    g4 = w.textus_gets()
+    got = tc.res(fi)
+    inbox = got.get("inbox") or {}
+    check(code(fi) == "ok" and got.get("replies_logged") == 4 and
+          inbox.get("replies_logged") == 4, "%s flush_outbox include_inbox %r" % (w.gen, fi))
+    th = inbox.get("threads", [])
+    check([(t["candidate_id"], t["name"], t["last"]["body"]) for t in th] ==
+          [(E, "Erin Bulked", "E two"), (A, "Jane Candidate", "A two"),
+           (F, "Fay Profile (she/her)", "F two"), (G, "Gil Cli", "G two")],
+          "%s include_inbox threads %r" % (w.gen, th))
+    check(g4 - g3 == old_flush and old_inbox > 0,
+          "%s one pass: %d TextUs GETs, before %d + %d" % (w.gen, g4 - g3, old_flush, old_inbox))
+    for mid in [m["id"] for m in w.fakes.state()["textus"]["messages"] if m["direction"] == "in"]:
+        check(len(w.notes(tc.marker(mid))) == 1, "%s one note for %s" % (w.gen, mid))
+    bad = w.req({"type": "flush_outbox", "include_inbox": "yes"})
+    check(code(bad) == "bad_request", "%s include_inbox not a boolean %r" % (w.gen, bad))
+    ROWS.append(("one pass: flush_outbox include_inbox; names kept", w.gen, len(th),
+                 "TextUs GETs per pass: %d + %d before, %d after" % (old_flush, old_inbox,
+                                                                    g4 - g3)))
+
+
 def scenarios(w):
     s_inbox(w)
 
 
 def main():
     run_generations(World, scenarios, ONLY)
+    run_generations(World1, s_one_pass, ONLY)
     return finish(["scenario", "Harvest", "threads", "codes"], ROWS)
 
 

@@ -74,17 +74,21 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'confirm', null,
     { timeout: 60000 });
   const count = await dlg.locator('.textus-bulk-count').textContent();
-  assert.strictEqual(count, 'Up to 4 candidates will get this text, 1 of them scheduled for their morning ' +
+  // the preview reads the opt-outs (host/PROTOCOL.md, bulk_preview): Cal is not counted
+  assert.strictEqual(count, 'Up to 3 candidates will get this text, 1 of them scheduled for their morning ' +
     '(too early or too late now). Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
   L.assertHumane(count, 'the bulk count');
-  assert.deepStrictEqual(await dlg.locator('.textus-bulk-previews li').allTextContents(), [
+  const previews = await dlg.locator('.textus-bulk-previews li').allTextContents();
+  assert.deepStrictEqual(previews.slice(0, 2), [
     'Ann Able: “Hi Ann, are you free for a call this week?”',
     'Ben Best: “Hi Ben, are you free for a call this week?”',
-    'Cal Cole: “Hi Cal, are you free for a call this week?”',
   ]);
+  // Eve, in her quiet hours: scheduled (the time shown is the recruiter's)
+  assert.strictEqual(previews.length, 3);
+  assert.match(previews[2], /^Eve East: “Hi Eve, are you free for a call this week\?” \(scheduled for /);
   assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
-    ['Dee Dunn: no US or Canada phone number in Greenhouse']);
-  assert.strictEqual(await dlg.locator('button.textus-bulk-send').textContent(), 'Text 4 candidates');
+    ['Cal Cole: opted out of texts', 'Dee Dunn: no US or Canada phone number in Greenhouse']);
+  assert.strictEqual(await dlg.locator('button.textus-bulk-send').textContent(), 'Text 3 candidates');
   const messages = async () => (await F.requests(w.fakes)).filter((r) => r.server === 'textus' && r.method === 'POST' &&
     /^\/acme\/messages(\/schedule)?$/.test(r.path));
   assert.strictEqual((await messages()).length, 0, 'the preview sends nothing');

@@ -252,7 +252,7 @@ def s_skip_reasons(w):
 
 def s_preview(w):
     """bulk_preview: the confirmation by the bulk's own rule, nothing sent or journaled, one
-    Greenhouse read per candidate and no TextUs request."""
+    Greenhouse read per candidate and the two TextUs checks of each it would text."""
     ids = [str(FIRST + 1), "abc", str(NOPHONE), str(FIRST + 2), str(FIRST + 1), "9999",
            str(NONAME), str(FIRST + 3), str(FIRST + 4)]
     msgs = len(w.messages())
@@ -275,7 +275,10 @@ def s_preview(w):
                   (str(NOPHONE), "no_number"), ("9999", "not_found"),
                   (str(NONAME), "merge_missing")]), "preview: skipped %r" % res["skipped"])
     check(len(w.messages()) == msgs, "preview: something was sent")
-    check(len(w.fakes.requests(server="textus")) == tx0, "preview: TextUs was asked")
+    # the opt-out and blocked checks of the 4 it would text: 2 TextUs reads each
+    tx = [(q["method"], q["path"]) for q in w.fakes.requests(server="textus")[tx0:]]
+    check(len(tx) == 8 and all(m == "GET" for m, _ in tx) and res.get("checked") == 4,
+          "preview: TextUs requests %r" % tx)
     reads = [q for q in w.fakes.requests(server="harvest")[gh0:]]
     check(len([q for q in reads if "/candidates" in q["path"]]) == 7 and
           all(q["method"] == "GET" for q in reads) and len(reads) <= 8,

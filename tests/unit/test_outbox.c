@@ -791,6 +791,52 @@ static void test_reply_ids_and_journal(void **state)
     assert_false(file_contains(dbpath, "Canary body"));
 }
 
+/* The candidate's name on a thread (schema 4): sealed like the number; Greenhouse's replaces,
+ * the TextUs contact's only fills a thread without one; a schema-3 outbox gains the column. */
+static void test_thread_name(void **state)
+{
+    struct outbox *ob = open_ok(key);
+    struct outbox_thread th;
+    struct err e;
+    sqlite3 *db;
+    char *msg = NULL;
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(outbox_thread_name(ob, "4242", CANARY_TO, "Zq7x Nobody", 1, &e), 0);
+    sent_row(ob, "n-1", "4242", CANARY_TO, "/messages/n1");
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.name, "");
+    outbox_thread_free(&th);
+    assert_int_equal(outbox_thread_name(ob, "4242", CANARY_TO, "Zq7x Contact", 0, &e), 1);
+    assert_int_equal(outbox_thread_name(ob, "4242", CANARY_TO, "Zq7x Other", 0, &e), 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.name, "Zq7x Contact");
+    outbox_thread_free(&th);
+    assert_int_equal(outbox_thread_name(ob, "4242", CANARY_TO, "Zq7x Greenhouse", 1, &e), 1);
+    assert_int_equal(outbox_thread_name(ob, "4242", CANARY_TO, "", 1, &e), 0);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.name, "Zq7x Greenhouse");
+    outbox_thread_free(&th);
+    outbox_close(ob);
+    assert_false(file_contains(dbpath, "Zq7x"));
+    /* back to schema 3: the column goes, and comes back empty with the migration */
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE threads DROP COLUMN sealed_name;"
+                                  " PRAGMA user_version = 3;",
+                                  NULL, NULL, &msg),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ob = open_ok(key);
+    assert_int_equal(pragma_int("PRAGMA user_version"), OUTBOX_SCHEMA_VERSION);
+    assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+    assert_string_equal(th.name, "");
+    outbox_thread_free(&th);
+    assert_int_equal(outbox_thread_name(ob, "4242", CANARY_TO, "Zq7x Again", 0, &e), 1);
+    outbox_close(ob);
+}
+
 static void test_migration_from_v2(void **state)
 {
     struct outbox *ob = open_ok(key);
@@ -1038,6 +1084,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reply_ids_and_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thread_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_note_lease, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_reason_cut_at_word, setup, teardown),
     };
