@@ -314,11 +314,18 @@
     dialog.dataset.state = 'confirm';
     d.replaceChildren(d.querySelector('h2'));
     const n = pv.will_send;
+    // bulk_preview read the opt-out and blocked state of the first 100 it would text; the rest
+    // (`unchecked`) are found as each text goes, so only then is the count an upper bound
+    const unchecked = Array.isArray(pv.unchecked) ? pv.unchecked.length : 0;
+    const optOuts = unchecked
+      ? ` ${plural(unchecked, 'candidate was', 'candidates were')} not checked for opt-outs yet` +
+        (pv.checks_stopped ? ' (TextUs stopped the checks for now)' : '') +
+        '; anyone who opted out or is blocked is skipped when their turn comes.'
+      : ' Opt-outs and blocked numbers were checked in TextUs just now.';
     const lead = el('p', { class: 'textus-bulk-count' },
-      // "up to": opt-outs and blocks are found as each text goes; "Up to 1" reads oddly
-      `${n === 1 ? '1 candidate' : `Up to ${n} candidates`} will get this text` +
+      `${unchecked && n > 1 ? `Up to ${n} candidates` : plural(n, 'candidate', 'candidates')} will get this text` +
       (pv.will_schedule ? `, ${pv.will_schedule} of them scheduled for their morning (too early or too late now).` : '.') +
-      ' Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
+      optOuts);
     d.appendChild(lead);
     if (pv.previews && pv.previews.length) {
       d.appendChild(el('h3', {}, pv.previews.length === 1 ? 'The text as it will go' : `The first ${pv.previews.length} texts as they will go`));

@@ -75,8 +75,8 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
     { timeout: 60000 });
   const count = await dlg.locator('.textus-bulk-count').textContent();
   // the preview reads the opt-outs (host/PROTOCOL.md, bulk_preview): Cal is not counted
-  assert.strictEqual(count, 'Up to 3 candidates will get this text, 1 of them scheduled for their morning ' +
-    '(too early or too late now). Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
+  assert.strictEqual(count, '3 candidates will get this text, 1 of them scheduled for their morning ' +
+    '(too early or too late now). Opt-outs and blocked numbers were checked in TextUs just now.');
   L.assertHumane(count, 'the bulk count');
   const previews = await dlg.locator('.textus-bulk-previews li').allTextContents();
   assert.deepStrictEqual(previews.slice(0, 2), [
@@ -216,7 +216,7 @@ test('another list layout (cards, profile links only): the candidates found, the
   assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
     ['Dee Dunn: no US or Canada phone number in Greenhouse']);
   assert.strictEqual(await dlg.locator('.textus-bulk-count').textContent(), '1 candidate will get this text. ' +
-    'Anyone who opted out or is blocked in TextUs is skipped when their turn comes.');
+    'Opt-outs and blocked numbers were checked in TextUs just now.');
   await page.mouse.move(0, 0); // off the buttons: axe's contrast check sees the resting colours
   await L.assertAccessible(page, '.textus-bulk', 'bulk-confirm-cards');
   // the confirmation is modal too: Shift+Tab from its first button goes to its last

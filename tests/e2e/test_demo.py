@@ -132,8 +132,8 @@ class Demo(unittest.TestCase):
         assert_bulk(self, out)
         # the bulk went through the extension's dialog on the candidates list, as a recruiter sends it
         self.assertIn("run through   the candidates list in the browser: Select all, Bulk actions → Text selected, "
-                      "Review before sending, Text 3 candidates", out)
-        self.assertIn("confirmation  Up to 3 candidates will get this text.", out)
+                      "Review before sending, Text 2 candidates", out)
+        self.assertIn("confirmation  2 candidates will get this text. Opt-outs and blocked numbers were checked in TextUs just now.", out)
         self.assertIn("won't be texted: Dee Dunn: no US or Canada phone number in Greenhouse", out)
 
     def test_missing_chromium_is_installed_or_the_reason_is_given(self):
