@@ -3,9 +3,10 @@
 // menu). It adds "Text selected" to that menu: a dialog with the text (the merge fields of
 // TextUs saved replies) and what to do in the candidates' quiet hours, then the confirmation
 // (bulk_preview: how many will be texted, the first three texts as they will go, who will be
-// skipped and why, in words), then bulk_send on the page's own port (the worker keeps a native
-// port behind it, sw.js) whose `bulk` events give the progress ("3 of 5 done: 2 sent,
-// 1 scheduled, …"), and a final summary. Cancel asks bulk_cancel on a port of its own
+// skipped and why, in words; the heading "5 selected · 3 will be texted"), then bulk_send on the
+// page's own port (the worker keeps a native port behind it, sw.js) whose `bulk` events give the
+// progress, counted against those being texted ("1 of 3 texted", skipped and cancelled said
+// apart), and a final summary. Cancel asks bulk_cancel on a port of its own
 // (host/PROTOCOL.md: the bulk's port reads no frame until its last event). Every candidate
 // goes through the host's single send (opted-out and blocked numbers are never texted, exactly
 // once, one Greenhouse note each). It never talks to the host directly.
@@ -88,12 +89,19 @@
   };
   const reasonWords = (r) => REASONS[r] || 'the text could not be sent';
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-  function counts(ev) {
-    const parts = [`${ev.sent} sent`];
-    if (ev.scheduled) parts.push(`${ev.scheduled} scheduled`);
-    parts.push(`${ev.skipped} skipped`, `${ev.failed} failed`);
-    if (ev.cancelled) parts.push(`${ev.cancelled} cancelled`);
-    return parts.join(', ');
+  // The progress, counted against the candidates being texted (`toText`: the bulk's total less
+  // those skipped or to be skipped), never against everyone selected: "1 of 3 texted (1 of them
+  // scheduled for their morning); 1 failed, listed below. 2 skipped, listed below." Skipped and
+  // cancelled candidates are said apart: they are not texted.
+  function counts(ev, toText) {
+    const texted = ev.sent + ev.scheduled;
+    let s = `${texted} of ${toText} texted`;
+    if (ev.scheduled) s += ` (${ev.scheduled} of them scheduled for their morning)`;
+    if (ev.failed) s += `; ${ev.failed} failed, listed below`;
+    s += '.';
+    if (ev.skipped) s += ` ${ev.skipped} skipped, listed below.`;
+    if (ev.cancelled) s += ` ${ev.cancelled} cancelled, not texted.`;
+    return s;
   }
   function localTime(iso) {
     const d = new Date(iso);
@@ -103,7 +111,7 @@
 
   const STYLE = `
 .textus-bulk{position:fixed;inset:0;background:rgba(20,30,40,.45);z-index:2147483000;display:flex;
-  align-items:center;justify-content:center;font:13px/18px system-ui,sans-serif;color:#1d2733}
+  align-items:center;justify-content:center;font:13px/18px system-ui,sans-serif;color:#1d2733;overflow-wrap:anywhere}
 .textus-bulk-dialog{background:#fff;border-radius:10px;width:min(560px,94vw);max-height:90vh;overflow:auto;padding:16px 18px;
   box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .textus-bulk h2{font:600 16px/22px system-ui,sans-serif;margin:0 0 8px}
@@ -309,11 +317,16 @@
     ta.focus();
   }
 
+  const unchecked0 = (pv) => (Array.isArray(pv.unchecked) ? pv.unchecked.length : 0);
+
   // step 2: the confirmation (bulk_preview's answer), sent only on the recruiter's word
   function confirm(d, picked, body, quiet, pv) {
     dialog.dataset.state = 'confirm';
     d.replaceChildren(d.querySelector('h2'));
     const n = pv.will_send;
+    // the heading counts both: who was selected, who will be texted
+    d.querySelector('h2').textContent = `${picked.length} selected · ${unchecked0(pv) && n > 1 ? 'up to ' : ''}` +
+      `${n ? n : 'none'} will be texted`;
     // bulk_preview read the opt-out and blocked state of the first 100 it would text; the rest
     // (`unchecked`) are found as each text goes, so only then is the count an upper bound
     const unchecked = Array.isArray(pv.unchecked) ? pv.unchecked.length : 0;
@@ -331,7 +344,10 @@
       d.appendChild(el('h3', {}, pv.previews.length === 1 ? 'The text as it will go' : `The first ${pv.previews.length} texts as they will go`));
       const ul = el('ul', { class: 'textus-bulk-previews' });
       for (const p of pv.previews) {
-        const when = p.send_at ? ` (scheduled for ${localTime(p.send_at)} your time)` : '';
+        // the compose box's words for a scheduled text: their time first, then the recruiter's
+        // (a preview has no time zone of the candidate's: "their morning" stands for their time)
+        const yours = p.send_at ? localTime(p.send_at) : '';
+        const when = p.send_at ? ` (scheduled for their morning${yours ? `: ${yours} your time` : ''})` : '';
         ul.appendChild(el('li', {}, `${p.name || nameOf(p.candidate_id)}: “${p.body}”${when}`));
       }
       d.appendChild(ul);
@@ -350,18 +366,29 @@
     const actions = el('div', { class: 'textus-bulk-actions' });
     actions.append(go, back, cancel);
     d.append(err, actions);
-    back.addEventListener('click', () => compose(d, picked, body, quiet));
+    back.addEventListener('click', () => {
+      d.querySelector('h2').textContent = `Text ${plural(picked.length, 'candidate', 'candidates')}`;
+      compose(d, picked, body, quiet);
+    });
     cancel.addEventListener('click', close);
     const requestId = crypto.randomUUID(); // one id for this confirmation: a retry never texts twice
-    go.addEventListener('click', () => send(d, picked, body, quiet, requestId, err, go));
+    go.addEventListener('click', () => send(d, picked, body, quiet, requestId, err, go, pv));
     go.focus();
   }
 
   // step 3: bulk_send, its progress from the `bulk` events, and the summary
-  async function send(d, picked, body, quiet, requestId, err, go) {
+  async function send(d, picked, body, quiet, requestId, err, go, pv) {
     go.disabled = true;
     go.textContent = 'Starting…';
     let last = null;
+    // who is not texted: those the preview said it would skip, and those the events skip (an
+    // opt-out found only now); the progress counts against the rest ("1 of 3 texted")
+    const notTexted = new Set(((pv && pv.skipped) || []).filter((x) => x.reason !== 'invalid_id' &&
+      x.reason !== 'duplicate').map((x) => String(x.candidate_id)));
+    const toText = (ev) => Math.max(ev.finished ? ev.total - ev.skipped : ev.total - Math.max(ev.skipped, notTexted.size),
+      ev.sent + ev.scheduled + ev.failed, 0);
+    const title = () => d.querySelector('h2');
+    // the bar fills for what was texted or failed: cancelled is not progress (nor is it full after Stop)
     const progress = el('progress', { max: String(picked.length), value: '0', 'aria-label': 'Texts done' });
     const line = el('p', { class: 'textus-bulk-progress', role: 'status', 'aria-live': 'polite' });
     const skippedList = el('ul', { class: 'textus-bulk-outcomes', 'aria-labelledby': 'textus-bulk-not-texted' });
@@ -371,20 +398,28 @@
     const onEvent = (ev) => {
       if (ev.event !== 'bulk' || ev.request_id !== requestId || !dialog) return;
       last = ev;
-      progress.max = ev.total;
-      progress.value = ev.done;
+      if (ev.last && ev.last.state === 'skipped') notTexted.add(String(ev.last.candidate_id));
+      const n = toText(ev);
+      progress.max = Math.max(n, 1);
+      progress.value = ev.sent + ev.scheduled + ev.failed;
       if (ev.last && ev.last.state !== 'sent' && ev.last.state !== 'scheduled' && ev.last.reason) {
         skippedList.appendChild(el('li', {}, `${nameOf(ev.last.candidate_id)}: ` +
           `${ev.last.state === 'failed' ? 'failed, ' : ''}${reasonWords(ev.last.reason)}`));
       }
       if (ev.finished) finish(ev);
-      else line.textContent = `${ev.done} of ${ev.total} done: ${counts(ev)}.`;
+      else {
+        title().textContent = `Texting ${plural(n, 'candidate', 'candidates')}…`;
+        line.textContent = counts(ev, n);
+      }
     };
     const finish = (ev) => {
       listeners.delete(onEvent);
       dialog.dataset.state = 'done';
-      d.querySelector('h2').textContent = ev.cancelled ? 'Texting stopped' : 'Texting done';
-      line.textContent = `${ev.cancelled ? 'Stopped' : 'Done'}: ${counts(ev)}, of ${plural(ev.total, 'candidate', 'candidates')}. ` +
+      const n = toText(ev);
+      progress.max = Math.max(n, 1);
+      progress.value = ev.sent + ev.scheduled + ev.failed;
+      title().textContent = ev.cancelled ? 'Texting stopped' : 'Texting done';
+      line.textContent = `${ev.cancelled ? 'Stopped' : 'Done'}: ${counts(ev, n)} ` +
         'Each text sent is noted on the candidate in Greenhouse.';
       stop.remove();
       const done = el('button', { type: 'button', class: 'textus-primary textus-bulk-close' }, 'Close');
@@ -406,9 +441,11 @@
     dialog.dataset.state = 'sending';
     dialog.dataset.requestId = requestId; // for support and the demo: bulk_status with it
     d.replaceChildren(d.querySelector('h2'));
-    d.querySelector('h2').textContent = `Texting ${plural(r.result.total, 'candidate', 'candidates')}…`;
+    const first = toText({ total: r.result.total, sent: 0, scheduled: 0, failed: 0, skipped: 0 });
+    progress.max = Math.max(first, 1);
+    d.querySelector('h2').textContent = `Texting ${plural(first, 'candidate', 'candidates')}…`;
     for (const s of r.result.skipped || []) skippedList.appendChild(el('li', {}, `${nameOf(s.candidate_id)}: ${reasonWords(s.reason)}`));
-    line.textContent = `0 of ${r.result.total} done. One text a second: keep this page open until it says Done (you can work in another tab meanwhile).`;
+    line.textContent = `0 of ${first} texted. One text a second: keep this page open until it says Done (you can work in another tab meanwhile).`;
     const actions = el('div', { class: 'textus-bulk-actions' });
     actions.append(stop);
     d.append(progress, line, skippedHead, skippedList, actions);

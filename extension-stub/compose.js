@@ -20,7 +20,7 @@
 .textus-compose{position:fixed;right:24px;bottom:24px;width:400px;max-width:calc(100vw - 16px);
   height:min(600px,calc(100vh - 48px));display:flex;flex-direction:column;z-index:2147483647;background:#fff;
   border:1px solid #c6d3e3;border-radius:10px;box-shadow:0 6px 24px rgba(0,0,0,.18);
-  font:13px/18px system-ui,sans-serif;color:#1d2733;box-sizing:border-box;text-align:left}
+  font:13px/18px system-ui,sans-serif;color:#1d2733;box-sizing:border-box;text-align:left;overflow-wrap:anywhere}
 .textus-compose *{box-sizing:border-box}
 .textus-compose .textus-head{flex:none;padding:12px 44px 8px 14px;border-bottom:1px solid #e1e7ef;position:relative}
 .textus-compose .textus-title{font:600 15px/20px system-ui,sans-serif;margin:0}

@@ -231,7 +231,7 @@
     if (!n) {
       n = el('div', { class: 'textus-ui textus-notice', role: 'status',
         style: 'margin:4px 0;padding:6px 10px;border-radius:6px;font:13px/18px system-ui,sans-serif;' +
-          'max-width:640px' });
+          'max-width:640px;overflow-wrap:anywhere' });
       anchor.insertAdjacentElement('afterend', n);
     }
     n.dataset.kind = kind;
@@ -471,8 +471,9 @@
     // waits for the person to confirm it (the send then carries to_unlisted, and its note says so)
     const offRecord = state.onRecord === false;
     const confirmNumber = el('input', { type: 'checkbox', class: 'textus-confirm-number-box', id: 'textus-confirm-number' });
+    let confirmLabel = null; // the tick "Text … anyway": never offered for a number that can't be texted
     if (offRecord) {
-      const confirmLabel = el('label', { class: 'textus-line textus-confirm-number', for: 'textus-confirm-number' });
+      confirmLabel = el('label', { class: 'textus-line textus-confirm-number', for: 'textus-confirm-number' });
       confirmLabel.append(confirmNumber,
         ` Text ${state.phone.display} anyway: I checked it is ${first || 'the candidate'}'s number`);
       head.append(el('p', { class: 'textus-line textus-number-warning', role: 'alert' },
@@ -569,10 +570,12 @@
     let requestId = null;
     let sentBody = null;
     let refused = null; // 'opted_out' | 'blocked': the number cannot be texted
+    let optedOutBy = null; // who locked it in TextUs (the lock's user), when TextUs says
     let checkedAt = 0;
     let asWritten = null; // the text the recruiter chose to send with its unfilled fields
     let busy = false; // a send or schedule is under way
     let sendHidden = false;
+    const optedOutShort = () => (optedOutBy ? `Opted out of texts by ${optedOutBy}` : `${first || 'The candidate'} opted out of texts`);
     let retryLabel = null; // "Try again" / "Check again" while the same text may be retried
     const update = () => {
       showUnfilled();
@@ -588,7 +591,7 @@
         : `${n} characters · ${c.segments} ${c.segments === 1 ? 'text' : 'texts'} (limit 3)` +
           (c.encoding === 'UCS-2' ? ' · emoji and some symbols make each text shorter' : '');
       counter.dataset.tooLong = c.tooLong ? '1' : '0';
-      const why = busy ? '' : refused === 'opted_out' ? `${first || 'The candidate'} opted out of texts`
+      const why = busy ? '' : refused === 'opted_out' ? optedOutShort()
         : refused === 'blocked' ? 'This number is blocked in TextUs'
           : offRecord && !confirmNumber.checked ? 'Confirm the number first (it is not on the Greenhouse record)'
             : !ta.value.trim() ? 'Type a message first' : c.tooLong ? 'Too long to send' : '';
@@ -635,6 +638,11 @@
     // who opted it out and when where TextUs gave them (the answer's `lock`)
     const applyRefused = (result) => {
       refused = result.opted_out ? 'opted_out' : result.blocked ? 'blocked' : null;
+      optedOutBy = refused === 'opted_out' && result.lock && result.lock.user_name ? result.lock.user_name : null;
+      if (confirmLabel) { // an opted-out or blocked number is not sendable: no tick offers it
+        confirmLabel.hidden = !!refused;
+        if (refused) confirmNumber.checked = false;
+      }
       box.dataset.check = refused || 'clear';
       lockLine.textContent = refused === 'opted_out' ? lockWords(result.lock) : '';
       more.hidden = !!refused;
@@ -644,8 +652,10 @@
         autoFilled = null;
         box.dataset.prefill = 'refused';
       }
+      // said by who did it: a lock with a user is that person's (a recruiter), not the candidate's
       check.textContent = refused === 'opted_out'
-        ? `${first || 'This candidate'} has opted out of texts, so this number can't be texted. ` +
+        ? (optedOutBy ? `${optedOutBy} opted this number out of texts in TextUs, so it can't be texted. `
+          : `${first || 'This candidate'} has opted out of texts, so this number can't be texted. `) +
           `Reach ${first || 'them'} another way, e.g. by email.`
         : refused === 'blocked' ? "This number is blocked in TextUs, so it can't be texted. If that is a " +
           'mistake, a TextUs admin can unblock it in TextUs.' : '';
@@ -653,7 +663,7 @@
       ta.disabled = !!refused;
       if (picker) picker.hidden = !!refused; // no template for a number that can't be texted
       if (refused) {
-        ta.placeholder = refused === 'opted_out' ? `${first || 'The candidate'} opted out of texts`
+        ta.placeholder = refused === 'opted_out' ? optedOutShort()
           : 'This number is blocked in TextUs';
         if (document.activeElement === ta || !box.contains(document.activeElement)) close.focus();
       }

@@ -52,6 +52,20 @@ function windowNewYorkOnly() {
 
 const w = L.worldHooks(test, HAS, { seed: seed() });
 
+// The parts of `selector` (their text) whose right edge runs past its own: a long unbroken word
+// must wrap inside the dialog, not spill out of it.
+const overflowing = (page, selector) => page.evaluate((sel) => {
+  const root = document.querySelector(sel);
+  const right = root.getBoundingClientRect().right;
+  return Array.from(root.querySelectorAll('li, p, h2, h3')).filter((e) => e.getBoundingClientRect().right > right + 1 ||
+    e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 40));
+}, selector);
+// the progress bar as drawn: {value, max}
+const bar = (page) => page.evaluate(() => {
+  const b = document.querySelector('.textus-bulk progress');
+  return { value: b.value, max: b.max };
+});
+
 test('a bulk of 5: the confirmation in words, the progress, the final counts', { skip }, async () => {
   F.configure(w.fakes, w.run.state, { settings: { quiet_hours: windowNewYorkOnly() } });
   const page = await w.ctx.newPage();
@@ -66,6 +80,7 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
   const dlg = page.locator('.textus-bulk [role=dialog]');
   assert.strictEqual(await dlg.locator('h2').textContent(), 'Text 5 candidates');
   assert.strictEqual(await page.locator('#textus-bulk-quiet-schedule').isChecked(), true);
+  await page.mouse.move(0, 0); // off the buttons: axe's contrast check sees the resting colours
   await L.assertAccessible(page, '.textus-bulk', 'bulk-compose');
   await page.fill('#textus-bulk-body', 'Hi {first_name}, are you free for a call this week?');
   await dlg.locator('button.textus-bulk-preview').click();
@@ -78,33 +93,41 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
   assert.strictEqual(count, '3 candidates will get this text, 1 of them scheduled for their morning ' +
     '(too early or too late now). Opt-outs and blocked numbers were checked in TextUs just now.');
   L.assertHumane(count, 'the bulk count');
+  // the heading says both counts: 5 texts are not going out, 3 are
+  assert.strictEqual(await dlg.locator('h2').textContent(), '5 selected · 3 will be texted');
   const previews = await dlg.locator('.textus-bulk-previews li').allTextContents();
   assert.deepStrictEqual(previews.slice(0, 2), [
     'Ann Able: “Hi Ann, are you free for a call this week?”',
     'Ben Best: “Hi Ben, are you free for a call this week?”',
   ]);
-  // Eve, in her quiet hours: scheduled (the time shown is the recruiter's)
+  // Eve, in her quiet hours: scheduled for her morning, and when that is in the recruiter's time
+  // (the compose box's words: their time first; the preview gives no zone of hers)
   assert.strictEqual(previews.length, 3);
-  assert.match(previews[2], /^Eve East: “Hi Eve, are you free for a call this week\?” \(scheduled for /);
+  assert.match(previews[2], /^Eve East: “Hi Eve, are you free for a call this week\?” \(scheduled for their morning: (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2}:\d\d [AP]M your time\)$/);
   assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
     ['Cal Cole: opted out of texts', 'Dee Dunn: no US or Canada phone number in Greenhouse']);
   assert.strictEqual(await dlg.locator('button.textus-bulk-send').textContent(), 'Text 3 candidates');
   const messages = async () => (await F.requests(w.fakes)).filter((r) => r.server === 'textus' && r.method === 'POST' &&
     /^\/acme\/messages(\/schedule)?$/.test(r.path));
   assert.strictEqual((await messages()).length, 0, 'the preview sends nothing');
+  await page.mouse.move(0, 0);
   await L.assertAccessible(page, '.textus-bulk', 'bulk-confirm');
 
   // sent: the progress, then the summary
   await dlg.locator('button.textus-bulk-send').click();
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'sending', null,
     { timeout: 60000 });
-  assert.match(await dlg.locator('.textus-bulk-progress').textContent(), /^\d of 5 done/);
+  // counted against the 3 being texted, not the 5 selected
+  assert.match(await dlg.locator('.textus-bulk-progress').textContent(), /^\d of 3 texted/);
+  assert.strictEqual(await dlg.locator('h2').textContent(), 'Texting 3 candidates…');
+  await page.mouse.move(0, 0);
   await L.assertAccessible(page, '.textus-bulk', 'bulk-sending');
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'done', null,
     { timeout: 120000 });
   const summary = await dlg.locator('.textus-bulk-progress').textContent();
-  assert.strictEqual(summary, 'Done: 2 sent, 1 scheduled, 2 skipped, 0 failed, of 5 candidates. ' +
+  assert.strictEqual(summary, 'Done: 3 of 3 texted (1 of them scheduled for their morning). 2 skipped, listed below. ' +
     'Each text sent is noted on the candidate in Greenhouse.');
+  assert.deepStrictEqual(await bar(page), { value: 3, max: 3 });
   L.assertHumane(summary, 'the bulk summary');
   assert.deepStrictEqual((await dlg.locator('.textus-bulk-outcomes li').allTextContents()).sort(),
     ['Cal Cole: opted out of texts', 'Dee Dunn: no US or Canada phone number in Greenhouse']);
@@ -132,20 +155,23 @@ test('Stop sending: bulk_cancel on a port of its own, the rest cancelled, the su
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'confirm', null,
     { timeout: 60000 });
   await dlg.locator('button.textus-bulk-send').click();
-  await page.waitForFunction(() => /^[1-9] of 8 done/.test((document.querySelector('.textus-bulk-progress') || {}).textContent || ''),
+  await page.waitForFunction(() => /^[1-9] of 8 texted/.test((document.querySelector('.textus-bulk-progress') || {}).textContent || ''),
     null, { timeout: 60000 });
   await dlg.locator('button.textus-bulk-cancel').click();
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'done', null,
     { timeout: 60000 });
   assert.strictEqual(await dlg.locator('h2').textContent(), 'Texting stopped');
   const summary = await dlg.locator('.textus-bulk-progress').textContent();
-  const m = /^Stopped: (\d) sent, 0 skipped, 0 failed, (\d) cancelled, of 8 candidates\. /.exec(summary);
+  const m = /^Stopped: (\d) of 8 texted\. (\d) cancelled, not texted\. /.exec(summary);
   assert.ok(m, summary);
   assert.strictEqual(Number(m[1]) + Number(m[2]), 8);
   assert.ok(Number(m[2]) >= 1, summary);
+  // the bar shows what was texted: the cancelled are not progress, so it is not full
+  assert.deepStrictEqual(await bar(page), { value: Number(m[1]), max: 8 });
   const texted = (await F.requests(w.fakes)).filter((r) => r.server === 'textus' && r.method === 'POST' &&
     r.path === '/acme/messages' && /^Hi Stop/.test(r.body.body));
   assert.strictEqual(texted.length, Number(m[1]), 'the cancelled candidates are not texted');
+  await page.mouse.move(0, 0);
   await L.assertAccessible(page, '.textus-bulk', 'bulk-stopped');
   await page.close();
 });
@@ -206,13 +232,17 @@ test('another list layout (cards, profile links only): the candidates found, the
   await open.click();
   const dlg = page.locator('.textus-bulk [role=dialog]');
   assert.strictEqual(await dlg.locator('h2').textContent(), 'Text 2 candidates');
-  await page.fill('#textus-bulk-body', 'Hi {first_name}, are you free for a call this week?');
+  // a long unbroken word (a link) wraps inside the dialog
+  const link = `https://careers.example.com/jobs/${'a'.repeat(90)}`;
+  await page.fill('#textus-bulk-body', `Hi {first_name}, are you free for a call this week? ${link}`);
   await dlg.locator('button.textus-bulk-preview').click();
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'confirm', null,
     { timeout: 60000 });
   // the ids came from the profile links (/people/<id>?application_id=…), the names from their text
   assert.deepStrictEqual(await dlg.locator('.textus-bulk-previews li').allTextContents(),
-    ['Ann Able: “Hi Ann, are you free for a call this week?”']);
+    [`Ann Able: “Hi Ann, are you free for a call this week? ${link}”`]);
+  assert.deepStrictEqual(await overflowing(page, '.textus-bulk-dialog'), [], 'a long word runs out of the dialog');
+  assert.strictEqual(await dlg.locator('h2').textContent(), '2 selected · 1 will be texted');
   assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
     ['Dee Dunn: no US or Canada phone number in Greenhouse']);
   assert.strictEqual(await dlg.locator('.textus-bulk-count').textContent(), '1 candidate will get this text. ' +

@@ -51,6 +51,9 @@ test('opt out from the box: a confirmation in words, then opted out by whom and 
   assert.strictEqual(await box.getAttribute('data-check'), 'clear');
   await page.waitForFunction(() => document.querySelector('.textus-compose').dataset.fields === 'ready', null,
     { timeout: 30000 });
+  // (303) 555-0141 is not on the candidate's Greenhouse record: the box offers the tick until the
+  // number is opted out
+  assert.strictEqual(await box.locator('.textus-confirm-number').isVisible(), true);
   const summary = box.locator('details.textus-optout > summary');
   assert.strictEqual(await summary.textContent(), 'Opt out of texts');
   assert.strictEqual(await box.locator('.textus-lock').textContent(), '');
@@ -79,11 +82,17 @@ test('opt out from the box: a confirmation in words, then opted out by whom and 
   const m = /^Opted out by Alice Recruiter on (.+)\.$/.exec(lock);
   assert.ok(m, lock);
   assert.match(m[1], DAY);
-  assert.match(await box.locator('.textus-check').textContent(), /^Jane has opted out of texts, so this number can't be texted\./);
+  // said by who did it: Alice Recruiter locked it (the lock's user), not Jane
+  assert.strictEqual(await box.locator('.textus-check').textContent(), 'Alice Recruiter opted this number out of ' +
+    "texts in TextUs, so it can't be texted. Reach Jane another way, e.g. by email.");
   assert.strictEqual(await box.locator('button.textus-send').isDisabled(), true);
-  assert.strictEqual(await box.locator('.textus-send-reason').textContent(), 'Jane opted out of texts');
+  assert.strictEqual(await box.locator('.textus-send-reason').textContent(), 'Opted out of texts by Alice Recruiter');
+  // an opted-out number is never offered as sendable: no "Text … anyway" tick
+  assert.strictEqual(await box.locator('.textus-confirm-number').isVisible(), false, 'the tick offers an opted-out number');
+  assert.strictEqual(await box.locator('#textus-confirm-number').isChecked(), false);
   assert.strictEqual(await box.locator('textarea.textus-body').isDisabled(), true);
   assert.strictEqual(await box.locator('details.textus-optout').isHidden(), true, 'no second opt-out');
+  await page.mouse.move(0, 0); // off the buttons: axe's contrast check sees the resting colours
   await L.assertAccessible(page, '.textus-compose', 'box-opted-out-here');
   await page.close();
 
@@ -91,6 +100,8 @@ test('opt out from the box: a confirmation in words, then opted out by whom and 
   const again = await compose(3002, '(303) 555-0141');
   assert.strictEqual(await again.box.getAttribute('data-check'), 'opted_out');
   assert.strictEqual(await again.box.locator('.textus-lock').textContent(), lock);
+  assert.match(await again.box.locator('.textus-check').textContent(), /^Alice Recruiter opted this number out/);
+  assert.strictEqual(await again.box.locator('.textus-confirm-number').isVisible(), false);
   await again.page.close();
 });
 
@@ -101,6 +112,9 @@ test('a number opted out without a user: "Opted out on <day>."', { skip }, async
   assert.ok(m);
   assert.match(m[1], DAY);
   assert.strictEqual(await box.locator('details.textus-optout').isHidden(), true);
+  // no user on the lock: the words stay the candidate's
+  assert.match(await box.locator('.textus-check').textContent(), /^Jane has opted out of texts, so this number can't be texted\./);
+  await page.mouse.move(0, 0);
   await L.assertAccessible(page, '.textus-compose', 'box-opted-out-seed');
   await page.close();
 });
@@ -122,6 +136,14 @@ test("the candidate's scheduled texts: listed read-only, and where to change or 
   L.assertHumane(note, 'the scheduled texts');
   // read-only: nothing in the list to press
   assert.strictEqual(await sec.locator('button, a, input').count(), 0);
+  // the long unbroken one wraps inside the box, not past its right edge
+  const past = await page.evaluate(() => {
+    const right = document.querySelector('.textus-compose').getBoundingClientRect().right;
+    return Array.from(document.querySelectorAll('.textus-scheduled li')).filter((li) => li.getBoundingClientRect().right > right ||
+      li.scrollWidth > li.clientWidth + 1).length;
+  });
+  assert.strictEqual(past, 0, 'a scheduled text runs past the box');
+  await page.mouse.move(0, 0);
   await L.assertAccessible(page, '.textus-compose', 'box-scheduled');
   await page.close();
 
