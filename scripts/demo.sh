@@ -360,7 +360,6 @@ if mode == "browser":
 else:
     print("  path          the pipes path (no browser: the host's verbs over its pipes), because %s" % why)
     print("  run through   the host over pipes, as Chrome would run it: extract_phone, send_sms, message_status")
-where = "the page" if mode == "browser" else "the host"
 print("  profile       %s — %s (%s)" % (flow.get("name"), flow.get("url"),
       "the extension read the %s lines of its header" % flow.get("lines") if mode == "browser" else
       "the %s lines of its header, given to extract_phone as the extension reads them" % flow.get("lines")))
@@ -381,7 +380,11 @@ if flow.get("send_state") != "sent":
     sys.exit(1)
 for r in sms:
     print("  SMS           %s %s → %s: to %s, \"%s\"" % (r["method"], r["path"], r["status"], r["body"].get("to"), short(r["body"].get("body"), 60)))
-print("                %s at the fake TextUs; %s said \"%s\"" % (plural(len(sms), "message", "messages"), where, " ".join(str(flow.get("sent")).split())))
+if mode == "browser":
+    said = "the page said \"%s\"" % " ".join(str(flow.get("sent")).split())
+else:  # the pipes path: the host's own answer, not words a page would show
+    said = "send_sms answered ok (message %s)" % flow.get("message_id")
+print("                %s at the fake TextUs; %s" % (plural(len(sms), "message", "messages"), said))
 for r in notes:
     b = r.get("body") or {}
     author = r["headers"].get("on-behalf-of") or b.get("user_id") or "-"
@@ -390,7 +393,11 @@ for r in notes:
 print("                %s at the fake Greenhouse (%s)" % (plural(len(notes), "note", "notes"), gh_gen))
 msgs = state.get("textus", {}).get("messages", [])
 final = [m.get("deliveryState") for m in msgs if m.get("id") == flow.get("message_id")]
-print("  delivery      TextUs %s → %s shows \"%s\"" % (final[0] if final else "?", where, flow.get("delivery", "(not followed)")))
+if mode == "browser":
+    print("  delivery      TextUs %s → the page shows \"%s\"" % (final[0] if final else "?", flow.get("delivery", "(not followed)")))
+else:
+    print("  delivery      TextUs %s → message_status answered %s" % (final[0] if final else "?", {
+        "Delivered": "final, delivered", "Not Delivered": "final, not delivered"}.get(flow.get("delivery"), "(not followed)")))
 if mode == "browser":
     left = flow.get("leftover_hosts", -1)
     print("  host          %s" % ("no host process left running after the browser closed" if left == 0 else

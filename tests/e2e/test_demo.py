@@ -142,6 +142,11 @@ class Demo(unittest.TestCase):
                          "  path          the pipes path (no browser: the host's verbs over its pipes), "
                          "because DEMO_CLI=1 was set")
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
+        # no page on this path: the host's answers, not words put in its mouth ("the host said Sent")
+        self.assertIn("1 message at the fake TextUs; send_sms answered ok (message ", out)
+        self.assertIn("delivery      TextUs delivered → message_status answered final, delivered", out)
+        self.assertNotIn("the host said", out)
+        self.assertNotIn("the host shows", out)
         assert_whole_words(self, out)
         assert_bulk(self, out)
 
