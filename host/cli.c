@@ -288,6 +288,12 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
         }
         o = &opts[i];
         val = optarg;
+        /* "--candidate --to=+1...": the value taken is another of this command's options
+         * (named alone: what follows its '=' may be anything) */
+        if (val && o->arg && o->arg[0] != '[' && val[0] == '-' && val[1] == '-' && val[2] &&
+            cli_opt_find(opts, n, val) >= 0)
+            return cli_usage_error(cmd, "%s needs %s (got the option '%.*s')", o->name,
+                                   o->what ? o->what : "a value", (int)strcspn(val, "="), val);
         if (o->arg && o->arg[0] == '[' && !val && optind < argc && argv[optind][0] != '-')
             val = argv[optind++]; /* --report FILE: the next argument, when not an option */
         if (o->count) {
@@ -314,8 +320,8 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
 
 static int cli_unknown(const char *what, const char *name, const char *near)
 {
-    return cli_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name,
-                           near ? " -- did you mean " : "", near ? near : "", near ? "?" : "");
+    return cli_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name, near ? " (did you mean " : "",
+                           near ? near : "", near ? "?)" : "");
 }
 
 int cli_main(int argc, char **argv)

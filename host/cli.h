@@ -101,8 +101,10 @@ void cli_print_options(FILE *out, const struct cli_opt *opts);
  * argument (argument not starting with '-', or any after "--") stops the options:
  * more than max_pos of them is an "unexpected argument". *pos (may be NULL) is the
  * index of the first one. Returns 0, 1 (help printed: exit 0), or 2 after the usage
- * error: an unknown option with the nearest known name, a missing value, a value
- * after an option that takes none, a value given twice (a repeatable one more than max).
+ * error: an unknown option with the nearest known name, a missing value (also one of the
+ * command's own options where the value belongs: "--candidate --to=X" is "--candidate needs
+ * a value (got the option '--to')", never echoing what follows '='), a value after an option
+ * that takes none, a value given twice (a repeatable one more than max).
  */
 int cli_parse(const char *cmd, const struct cli_opt *opts,
               void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,

@@ -330,7 +330,7 @@ static int cli_configure_writable(const char *dir, char *which, size_t whichsz, 
 
     snprintf(which, whichsz, "%s", dir);
     while (os_access(which, OS_ACCESS_EXISTS) != 0) {
-        slash = strrchr(which, '/');
+        slash = (char *)os_path_last_sep(which);
         if (!slash)
             return 0; /* a relative path: paths_resolve refuses those */
         if (slash == which) {

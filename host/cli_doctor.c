@@ -217,11 +217,11 @@ static int cli_doctor_abs(char *out, size_t outsz, const char *path)
     int n;
 
     if (strncmp(path, "~/", 2) == 0 && home && *home)
-        n = snprintf(out, outsz, "%s/%s", home, path + 2);
+        n = snprintf(out, outsz, "%s%c%s", home, os_path_sep(), path + 2);
     else if (os_path_is_absolute(path))
         n = snprintf(out, outsz, "%s", path);
     else if (os_getcwd(cwd, sizeof(cwd)) == 0)
-        n = snprintf(out, outsz, "%s/%s", cwd, path);
+        n = snprintf(out, outsz, "%s%c%s", cwd, os_path_sep(), path);
     else
         return -1;
     return n > 0 && (size_t)n < outsz ? 0 : -1;
@@ -251,7 +251,7 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
             snprintf(why, whysz, "--report: '%s' is not a usable file name", arg);
             return -1;
         }
-        slash = strrchr(out, '/');
+        slash = os_path_last_sep(out);
         snprintf(dir, sizeof(dir), "%.*s", slash == out ? 1 : (int)(slash - out), out);
         if (!slash[1] || os_stat(&st, dir, 1) != 0 || st.kind != OS_KIND_DIR) {
             snprintf(why, whysz, "--report: %s is not a file in an existing folder", out);
@@ -280,8 +280,8 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
     gmtime_r(&now, &tm);
     strftime(name, sizeof(name), "textus-host-report-%Y%m%d-%H%M%S", &tm);
     for (i = 1; i < 100; i++) {
-        int n = i == 1 ? snprintf(out, outsz, "%s/%s.txt", p.data_dir, name)
-                       : snprintf(out, outsz, "%s/%s-%d.txt", p.data_dir, name, i);
+        int n = i == 1 ? snprintf(out, outsz, "%s%c%s.txt", p.data_dir, os_path_sep(), name)
+                       : snprintf(out, outsz, "%s%c%s-%d.txt", p.data_dir, os_path_sep(), name, i);
         if (n <= 0 || (size_t)n >= outsz) {
             snprintf(why, whysz, "--report: the data folder's path is too long; name a FILE");
             return -1;
@@ -299,7 +299,7 @@ static int cli_doctor_report_write(const char *path, int force, int in_data_dir,
                                    size_t whysz)
 {
     char dir[CLI_DOCTOR_PATH_MAX];
-    const char *slash = strrchr(path, '/');
+    const char *slash = os_path_last_sep(path);
     char *text = NULL;
     size_t len = 0, off = 0;
     struct os_stat st;

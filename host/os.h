@@ -299,6 +299,14 @@ int os_config_dir(char *out, size_t outsz) TH_WUR;
 /* 1 where os_config_dir and os_data_dir are one folder by design (macOS, Windows), else 0. */
 int os_dirs_shared(void);
 
+/*
+ * Path separators: the one this system writes between the parts of a path it builds ('\\'
+ * on Windows, '/' elsewhere), and the last separator in path, or NULL (Windows reads '/' and
+ * '\\' alike; POSIX only '/').
+ */
+char os_path_sep(void);
+const char *os_path_last_sep(const char *path);
+
 /* Set or remove an environment variable (setenv/unsetenv; Windows: _putenv_s, which the C
  * runtime's own time functions read). 0 or -1. */
 int os_setenv(const char *name, const char *value);

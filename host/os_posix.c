@@ -700,6 +700,16 @@ int os_dirs_shared(void)
 #endif
 }
 
+char os_path_sep(void)
+{
+    return '/';
+}
+
+const char *os_path_last_sep(const char *path)
+{
+    return strrchr(path, '/');
+}
+
 int os_setenv(const char *name, const char *value)
 {
     return setenv(name, value, 1);

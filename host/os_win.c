@@ -1396,6 +1396,18 @@ int os_dirs_shared(void)
     return 1;
 }
 
+char os_path_sep(void)
+{
+    return '\\';
+}
+
+const char *os_path_last_sep(const char *path)
+{
+    const char *s = strrchr(path, '/'), *b = strrchr(path, '\\');
+
+    return b && (!s || b > s) ? b : s;
+}
+
 int os_setenv(const char *name, const char *value)
 {
     return _putenv_s(name, value) == 0 ? 0 : -1;

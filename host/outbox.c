@@ -272,11 +272,12 @@ err:
 
 int outbox_marker_path(char *out, size_t outsz, const char *db_path)
 {
-    const char *slash = strrchr(db_path, '/');
+    const char *slash = os_path_last_sep(db_path);
     int n;
 
     if (slash)
-        n = snprintf(out, outsz, "%.*s/%s", (int)(slash - db_path), db_path, OUTBOX_MARKER_NAME);
+        n = snprintf(out, outsz, "%.*s%c%s", (int)(slash - db_path), db_path, *slash,
+                     OUTBOX_MARKER_NAME);
     else
         n = snprintf(out, outsz, "%s", OUTBOX_MARKER_NAME);
     return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
@@ -292,7 +293,7 @@ static int ob_mkparent(const char *path, struct err *e)
         err_set(e, ERR_STORE_IO, "the outbox path is too long");
         return -1;
     }
-    slash = strrchr(dir, '/');
+    slash = (char *)os_path_last_sep(dir);
     if (!slash || slash == dir)
         return 0;
     *slash = '\0';

@@ -22,10 +22,11 @@ static const char *paths_home(void)
 
 static int paths_join(char *out, const char *dir, const char *name, struct err *e)
 {
-    int n = snprintf(out, PATHS_MAX, "%s/%s", dir, name);
+    /* the system's own separator: Windows paths read C:\...\textus-host, never .../x */
+    int n = snprintf(out, PATHS_MAX, "%s%c%s", dir, os_path_sep(), name);
 
     if (n < 0 || n >= PATHS_MAX) {
-        err_set(e, ERR_INVALID_CONFIG, "the path %s/%s is too long", dir, name);
+        err_set(e, ERR_INVALID_CONFIG, "the path %s%c%s is too long", dir, os_path_sep(), name);
         return -1;
     }
     return 0;
@@ -45,7 +46,7 @@ int paths_resolve(struct paths *out, struct err *e)
                     root);
             return -1;
         }
-        while (n > 1 && root[n - 1] == '/')
+        while (n > 1 && (root[n - 1] == '/' || root[n - 1] == os_path_sep()))
             n--;
         if (n >= PATHS_MAX - 32) {
             err_set(e, ERR_INVALID_CONFIG, "TEXTUS_HOST_HOME is too long");
@@ -166,14 +167,15 @@ int paths_ensure_dir(const char *dir, struct err *e)
     memcpy(tmp, dir, n + 1);
     /* parents first; an existing parent is left as it is (it is not ours to judge) */
     for (i = 1; i < n; i++) {
-        if (tmp[i] != '/')
+        char sep = tmp[i];
+        if (sep != '/' && sep != os_path_sep())
             continue;
         tmp[i] = '\0';
         if (os_mkdir_private(tmp) != 0 && errno != EEXIST && !paths_is_dir(tmp)) {
             err_set(e, ERR_STORE_IO, "cannot create %s: %s", tmp, strerror(errno));
             return -1;
         }
-        tmp[i] = '/';
+        tmp[i] = sep;
     }
     if (os_mkdir_private(dir) != 0 && errno != EEXIST) {
         err_set(e, ERR_STORE_IO, "cannot create %s: %s", dir, strerror(errno));

@@ -166,7 +166,7 @@ static int store_fsync_dir(const char *dir, struct err *e)
 
 static int store_dir_of(char *out, size_t outsz, const char *path)
 {
-    const char *slash = strrchr(path, '/');
+    const char *slash = os_path_last_sep(path);
     size_t n;
 
     if (!slash)

@@ -11,8 +11,9 @@
 #      pipes, as Chrome would send them;
 #   5. then a bulk to a job's 4 candidates (two texted, one opted out, one without a number in
 #      Greenhouse): on the browser path from the fixture candidates list's "Text selected"
-#      (demo.js; the dialog's progress lines), on the CLI path bulk_send through the host's pipes
-#      (its `bulk` events as progress lines); then bulk_status;
+#      (demo.js; the dialog's progress lines, quoted as the page's words), on the pipes path
+#      bulk_send through the host's pipes as the dialog sends it (its `bulk` events as progress
+#      lines; not the `textus-host bulk` command); then bulk_status;
 #   6. print a short report that starts with which path ran and why: profile → number chosen →
 #      SMS at the fake TextUs → note at the fake Greenhouse → delivery state, then the bulk
 #      (progress, summary, each candidate's state, the texts at the fake TextUs); then clean up
@@ -23,7 +24,8 @@
 # browser and node run with HOME and XDG_CONFIG_HOME / XDG_CACHE_HOME / XDG_DATA_HOME inside it,
 # and npm with a cache of its own (scripts/browser-tools.sh), so your home stays as it was.
 # Exit 0 when the flow and the bulk worked end to end (on either path), 1 otherwise.
-#   DEMO_CLI=1 scripts/demo.sh        the CLI path; nothing is installed for the browser
+#   DEMO_CLI=1 scripts/demo.sh        the pipes path (no browser: the host's verbs over its
+#                                     pipes); nothing is installed for the browser
 #   DEMO_HOST=<textus-host>           use that built host: no bootstrap, no build
 #   TH_CHROMIUM=<path>                the Chromium binary (default /usr/bin/chromium)
 #   DEMO_SCREENSHOT=<file.png>        the browser path also saves a picture of the profile page
@@ -213,7 +215,7 @@ fi
 
 # then the bulk: a job's four candidates in one text. The browser path has sent it from the
 # fixture candidates list already (demo.js: Text selected, Review, Text 2 candidates: the
-# dialog's progress lines); the CLI path sends it here as the extension's "Text selected" does
+# dialog's progress lines); the pipes path sends it here as the extension's "Text selected" does
 # (bulk_send on one port, its `bulk` events as they come). Then, on either path, bulk_status,
 # as a recruiter asks what became of each one.
 python3 tests/fakes/fakectl.py "$tmp/fakes" requests >"$tmp/requests-single.json"
@@ -267,7 +269,7 @@ if mode == "browser":
                confirm=b.get("confirm"), previews=b.get("previews"), will_skip=b.get("will_skip"),
                button=b.get("button"), not_texted=b.get("not_texted"))
     for line in out["progress"]:
-        say(line)
+        say("the page said: \"%s\"" % line)
     if not out["request_id"]:
         out["error"] = {"code": "not_sent", "message": b.get("error") or "the bulk dialog did not send (it was at %s%s)"
                         % (b.get("state"), ", waited 120 s" if b.get("timed_out") else "")}
@@ -331,13 +333,16 @@ state = json.load(open(tmp + "/state.json"))
 is_sms = lambda r: r["server"] == "textus" and r["method"] == "POST" and r["path"].endswith("/messages")
 is_note = lambda r: r["server"] == "harvest" and r["method"] == "POST" and "notes" in r["path"]
 # the single text's requests, then the bulk's (the requests made after the single text: the
-# browser path counted them before its bulk, the CLI path before it ran the bulk)
+# browser path counted them before its bulk, the pipes path before it ran the bulk)
 cut = flow.get("requests_before_bulk", len(single_reqs))
 sms = [r for r in reqs[:cut] if is_sms(r)]
 notes = [r for r in reqs[:cut] if is_note(r)]
 bulk_sms = [r for r in reqs[cut:] if is_sms(r)]
 bulk_notes = [r for r in reqs[cut:] if is_note(r)]
 gh_gen = "Harvest v3" if any(r["path"].startswith("/v3/") for r in reqs if r["server"] == "harvest") else "Harvest v1"
+def plural(n, one, many):
+    """"1 message", "2 messages": counts in plain words."""
+    return "%d %s" % (n, one if n == 1 else many)
 def short(s, n=90):
     """s on one line, at most n characters: cut after a whole word, marked with "…"."""
     s = " ".join(str(s).split())
@@ -353,38 +358,59 @@ if mode == "browser":
     print("  path          the browser path: %s, because %s" % (flow.get("browser") or "headless Chromium", why))
     print("  run through   the extension stub in the browser + the host installed by scripts/install.sh")
 else:
-    print("  path          the CLI path, not a browser, because %s" % why)
+    print("  path          the pipes path (no browser: the host's verbs over its pipes), because %s" % why)
     print("  run through   the host over pipes, as Chrome would run it: extract_phone, send_sms, message_status")
-where = "the page" if mode == "browser" else "the host"
-print("  profile       %s — %s (%s header lines read)" % (flow.get("name"), flow.get("url"), flow.get("lines")))
+print("  profile       %s — %s (%s)" % (flow.get("name"), flow.get("url"),
+      "the extension read the %s lines of its header" % flow.get("lines") if mode == "browser" else
+      "the %s lines of its header, given to extract_phone as the extension reads them" % flow.get("lines")))
 if flow.get("state") != "ready":
     print("  number        none: %s (%s)" % (flow.get("state"), short(flow.get("notice"), 140)))
     sys.exit(1)
 print("  number        %s → %s (%s), the number beneath the name; skipped the referrer's 312-555-0100 above it"
       % (flow.get("beside"), flow.get("e164"), flow.get("label") or "no label"))
 if flow.get("counter"):
-    print("  compose       %s" % flow["counter"])
+    import re
+    m = re.match(r"^(\d+) characters · (\d+) texts? \(limit (\d+)\)", flow["counter"])
+    plain = ("%s, %s (a text may take at most %s); " % (
+        plural(int(m.group(1)), "character", "characters"), plural(int(m.group(2)), "SMS part", "SMS parts"),
+        m.group(3)) if m else "")
+    print("  compose       %sthe box's counter said \"%s\"" % (plain, flow["counter"]))
 if flow.get("send_state") != "sent":
     print("  SMS           not sent: %s — %s" % (flow.get("send_state"), short(flow.get("sent"), 140)))
     sys.exit(1)
 for r in sms:
     print("  SMS           %s %s → %s: to %s, \"%s\"" % (r["method"], r["path"], r["status"], r["body"].get("to"), short(r["body"].get("body"), 60)))
-print("                %d message(s) at the fake TextUs; %s said \"%s\"" % (len(sms), where, " ".join(str(flow.get("sent")).split())))
+if mode == "browser":
+    said = "the page said \"%s\"" % " ".join(str(flow.get("sent")).split())
+else:  # the pipes path: the host's own answer, not words a page would show
+    said = "send_sms answered ok (message %s)" % flow.get("message_id")
+print("                %s at the fake TextUs; %s" % (plural(len(sms), "message", "messages"), said))
 for r in notes:
     b = r.get("body") or {}
     author = r["headers"].get("on-behalf-of") or b.get("user_id") or "-"
     print("  note          %s %s → %s, author user %s, %s: \"%s\"" % (r["method"], r["path"], r["status"],
           author, b.get("visibility", "-"), short(b.get("body", ""), 60)))
-print("                %d note(s) at the fake Greenhouse (%s)" % (len(notes), gh_gen))
+print("                %s at the fake Greenhouse (%s)" % (plural(len(notes), "note", "notes"), gh_gen))
 msgs = state.get("textus", {}).get("messages", [])
 final = [m.get("deliveryState") for m in msgs if m.get("id") == flow.get("message_id")]
-print("  delivery      TextUs %s → %s shows \"%s\"" % (final[0] if final else "?", where, flow.get("delivery", "(not followed)")))
 if mode == "browser":
-    print("  host          %d host process(es) left after the browser closed" % flow.get("leftover_hosts", -1))
+    print("  delivery      TextUs %s → the page shows \"%s\"" % (final[0] if final else "?", flow.get("delivery", "(not followed)")))
+else:
+    print("  delivery      TextUs %s → message_status answered %s" % (final[0] if final else "?", {
+        "Delivered": "final, delivered", "Not Delivered": "final, not delivered"}.get(flow.get("delivery"), "(not followed)")))
+if mode == "browser":
+    left = flow.get("leftover_hosts", -1)
+    print("  host          %s" % ("no host process left running after the browser closed" if left == 0 else
+          "%s left running after the browser closed" % plural(left, "host process", "host processes")
+          if left > 0 else "host processes left after the browser closed: not counted"))
 ok = len(sms) == 1 and len(notes) == 1 and flow.get("delivery") == "Delivered"
 print("  result        %s" % ("OK: one SMS, one note, Delivered" if ok else "NOT OK"))
 print()
-print("then a bulk: one text to a job's 4 candidates (\"Text selected\" on the candidates list)")
+if mode == "browser":
+    print("then a bulk: one text to a job's 4 candidates (\"Text selected\" on the candidates list)")
+else:
+    print("then a bulk: one text to a job's 4 candidates (bulk_send over the host's pipes, as the bulk "
+          "dialog sends it; no browser, and not the textus-host bulk command)")
 if mode == "browser":
     print("  run through   the candidates list in the browser: Select all, Bulk actions → Text selected, "
           "Review before sending, %s" % (bulk.get("button") or "(no send button)"))
@@ -392,21 +418,22 @@ else:
     print("  run through   bulk_send over the host's pipes, as the dialog sends it; its bulk events as they came")
 print("  text          \"%s\"" % short(bulk.get("body"), 120))
 if bulk.get("confirm"):
-    print("  confirmation  %s" % short(bulk["confirm"], 160))
+    print("  confirmation  the page said: \"%s\"" % short(bulk["confirm"], 160))
     for line in (bulk.get("previews") or []) + ["won't be texted: " + x for x in bulk.get("will_skip") or []]:
         print("                %s" % short(line, 120))
 if bulk.get("error"):
     print("  bulk          not started: %s (%s)" % (bulk["error"].get("code"), short(bulk["error"].get("message"), 120)))
 for line in bulk.get("progress", []):
-    print("  progress      %s" % line)
+    print("  progress      %s" % ("the page said: \"%s\"" % line if mode == "browser" else line))
 for o in bulk.get("outcomes", []):
     print("  %-13s %s%s%s" % ("bulk_status" if o is bulk["outcomes"][0] else "", "%s (%s): %s" % (o["name"], o["candidate_id"], o["state"]),
           ", " + o["why"] if o["why"] else "", ", " + o["note"] if o["note"] else ""))
 for r in bulk_sms:
     print("  SMS           %s %s → %s: to %s, \"%s\"" % (r["method"], r["path"], r["status"], r["body"].get("to"), short(r["body"].get("body"), 50)))
-print("                %d message(s) and %d note(s) for the bulk, nobody texted twice" % (len(bulk_sms), len(bulk_notes))
+counted = "%s and %s for the bulk" % (plural(len(bulk_sms), "message", "messages"), plural(len(bulk_notes), "note", "notes"))
+print("                %s, nobody texted twice" % counted
       if len(set(r["body"].get("to") for r in bulk_sms)) == len(bulk_sms) else
-      "                %d message(s) and %d note(s) for the bulk: SOMEONE TEXTED TWICE" % (len(bulk_sms), len(bulk_notes)))
+      "                %s: SOMEONE TEXTED TWICE" % counted)
 st = bulk.get("status") or {}
 texted = sorted(r["body"].get("to") for r in bulk_sms)
 bulk_ok = (st.get("finished") and st.get("sent") == 2 and st.get("skipped") == 2 and st.get("failed") == 0

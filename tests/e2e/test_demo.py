@@ -1,8 +1,10 @@
 """scripts/demo.sh, the README's first command, run as a newcomer would (with the suite's own
 build through DEMO_HOST, so it neither bootstraps nor rebuilds): its report says at the top
 which path ran and why — the browser path when Chromium, node and playwright-core are there, the
-CLI path with DEMO_CLI=1, and, when Chromium is missing, that it tried to install it (apt-get,
-here a stub that fails and records what it was asked) and fell back to the CLI path, saying so.
+pipes path (no browser: the host's verbs over its pipes) with DEMO_CLI=1, and, when Chromium is
+missing, that it tried to install it (apt-get, here a stub that fails and records what it was
+asked) and fell back to the pipes path, saying so. Counts are said in plain words ("1 message",
+"no host process left running"); what the page showed is quoted as the page's ("the page said:").
 After the single text the demo runs a bulk of 4 (two texted, one opted out, one without a number)
 and its report shows the progress, the summary and bulk_status (assert_bulk).
 On every path the HOME it was given is left exactly as it was: the browser, npm and the host
@@ -82,10 +84,10 @@ def assert_whole_words(tc, out):
     tc.assertNotRegex(out, r"[a-z][.!?][A-Z]")
 
 
-def assert_bulk(tc, out, browser=False):
+def assert_bulk(tc, out):
     """After the single text, the bulk (issue 25: "scripts/demo.sh shows the bulk after the
     single text"): a job's 4 candidates in one bulk_send (the browser path: from the bulk dialog
-    on the fixture candidates list; the CLI path: over the host's pipes), its progress as the
+    on the fixture candidates list; the pipes path: over the host's pipes), its progress as the
     `bulk` events came (as the dialog showed it, on the browser path), the summary, bulk_status per candidate (two sent with their note, the one who opted
     out and the one without a number skipped, in words), the two texts at the fake TextUs."""
     single = out.find("result        OK: one SMS, one note, Delivered")
@@ -93,14 +95,33 @@ def assert_bulk(tc, out, browser=False):
     tc.assertGreater(single, 0, out)
     tc.assertGreater(bulk, single, "no bulk after the single text:\n" + out)
     part = out[bulk:]
+    browser = "run through   the candidates list in the browser" in part
+    # the page's words are quoted as the page's; the pipes path's lines are the demo's own
+    said = 'the page said: "' if browser else ""
     if browser:  # the dialog counts against the 2 being texted, the skipped apart (bulk.js)
-        progress = re.findall(r"^  progress      ([1-2]) of 2 texted\.(?: (\d) skipped, listed below\.)?$", part, re.M)
+        progress = re.findall(r'^  progress      %s([1-2]) of 2 texted\.(?: (\d) skipped, listed below\.)?"$'
+                              % re.escape(said), part, re.M)
         tc.assertEqual(progress, [("1", ""), ("2", ""), ("2", "1"), ("2", "2")], part)
-        tc.assertIn("progress      Done: 2 of 2 texted. 2 skipped, listed below.", part)
+        tc.assertIn('progress      %sDone: 2 of 2 texted. 2 skipped, listed below.' % said, part)
     else:
         progress = re.findall(r"^  progress      ([1-4]) of 4 done: (\d) sent, (\d) skipped, 0 failed[ .]", part, re.M)
         tc.assertEqual([p[0] for p in progress], ["1", "2", "3", "4"], part)
         tc.assertIn("progress      Done: 2 sent, 2 skipped, 0 failed, of 4 candidates.", part)
+    # every progress line is one or the other: none shows the page's words as the demo's
+    for line in re.findall(r"^  progress      (.*)$", part, re.M):
+        if browser:
+            tc.assertTrue(line.startswith(said) and line.endswith('"'), line)
+        else:
+            tc.assertNotIn("keep this page open", line)
+    for line in re.findall(r"^demo:   bulk: (.*)$", out, re.M):
+        if "keep this page open" in line:
+            tc.assertTrue(line.startswith(said), line)
+    heading = re.search(r"^then a bulk: .*$", out, re.M).group(0)
+    if browser:
+        tc.assertIn('("Text selected" on the candidates list)', heading)
+    else:
+        tc.assertNotIn("Text selected", heading)
+        tc.assertIn("bulk_send over the host's pipes", heading)
     for line in ["Ann Able (4101): sent, note in Greenhouse", "Ben Best (4102): sent, note in Greenhouse",
                  "Cal Cole (4103): skipped, opted out of texts",
                  "Dee Dunn (4104): skipped, no US or Canada phone number in Greenhouse"]:
@@ -108,7 +129,12 @@ def assert_bulk(tc, out, browser=False):
     tc.assertRegex(part, r"(?m)^  bulk_status   Ann Able \(4101\)")
     texted = re.findall(r"^  SMS           POST /acme/messages → 201: to (\+\d+), \"Hi (\w+),", part, re.M)
     tc.assertEqual(texted, [("+12125550101", "Ann"), ("+12125550102", "Ben")], part)
-    tc.assertIn("2 message(s) and 2 note(s) for the bulk, nobody texted twice", part)
+    tc.assertIn("2 messages and 2 notes for the bulk, nobody texted twice", part)
+    tc.assertNotIn("(s)", out)
+    tc.assertNotIn("(es)", out)
+    tc.assertIn("1 message at the fake TextUs", out)
+    tc.assertIn("1 note at the fake Greenhouse", out)
+    tc.assertNotRegex(out, r"\d header lines read")
     tc.assertIn("result        OK: 2 texted with a note each; skipped the one who opted out and the one "
                 "without a number", part)
 
@@ -118,8 +144,14 @@ class Demo(unittest.TestCase):
         rc, out, err = demo(DEMO_CLI="1")
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(report_top(out),
-                         "  path          the CLI path, not a browser, because DEMO_CLI=1 was set")
+                         "  path          the pipes path (no browser: the host's verbs over its pipes), "
+                         "because DEMO_CLI=1 was set")
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
+        # no page on this path: the host's answers, not words put in its mouth ("the host said Sent")
+        self.assertIn("1 message at the fake TextUs; send_sms answered ok (message ", out)
+        self.assertIn("delivery      TextUs delivered → message_status answered final, delivered", out)
+        self.assertNotIn("the host said", out)
+        self.assertNotIn("the host shows", out)
         assert_whole_words(self, out)
         assert_bulk(self, out)
 
@@ -134,11 +166,17 @@ class Demo(unittest.TestCase):
         self.assertIn("the page shows \"Delivered\"", out)
         self.assertIn("result        OK: one SMS, one note, Delivered", out)
         assert_whole_words(self, out)
-        assert_bulk(self, out, browser=True)
+        assert_bulk(self, out)
         # the bulk went through the extension's dialog on the candidates list, as a recruiter sends it
         self.assertIn("run through   the candidates list in the browser: Select all, Bulk actions → Text selected, "
                       "Review before sending, Text 2 candidates", out)
-        self.assertIn("confirmation  2 candidates will get this text. Opt-outs and blocked numbers were checked in TextUs just now.", out)
+        self.assertIn("confirmation  the page said: \"2 candidates will get this text. Opt-outs and blocked numbers "
+                      "were checked in TextUs just now.\"", out)
+        # the demo's own words for what the page showed: plain, the page's counter quoted
+        self.assertIn("no host process left running after the browser closed", out)
+        self.assertIn("the extension read the 7 lines of its header", out)
+        self.assertRegex(out, r"compose       \d+ characters, 1 SMS part \(a text may take at most 3\); "
+                              r"the box's counter said \"\d+ characters · 1 text \(limit 3\)\"")
         self.assertIn("won't be texted: Dee Dunn: no US or Canada phone number in Greenhouse", out)
 
     def test_missing_chromium_is_installed_or_the_reason_is_given(self):
@@ -152,7 +190,8 @@ class Demo(unittest.TestCase):
             rc, out, err = demo(PATH=stub + os.pathsep + os.environ["PATH"], TH_CHROMIUM=missing)
             self.assertEqual(rc, 0, out + err)
             self.assertEqual(report_top(out),
-                             "  path          the CLI path, not a browser, because Chromium is not "
+                             "  path          the pipes path (no browser: the host's verbs over its "
+                             "pipes), because Chromium is not "
                              "installed at %s and apt-get install chromium failed" % missing)
             self.assertIn("installing chromium for the browser path", err)
             if os.geteuid() == 0:  # as root demo.sh calls apt-get itself (else through sudo -n)

@@ -78,7 +78,7 @@ class Cli(unittest.TestCase):
                            ("hlep", "help")):
             p = self.run_host(word)
             self.assertEqual(p.returncode, 2, word)
-            self.assertIn("unknown command '%s' -- did you mean %s?" % (word, near), p.stderr)
+            self.assertIn("unknown command '%s' (did you mean %s?)" % (word, near), p.stderr)
             self.assertEqual(p.stdout, "")
         p = self.run_host("frobnicate")
         self.assertEqual(p.returncode, 2)
@@ -87,10 +87,45 @@ class Cli(unittest.TestCase):
         self.assertNotIn("did you mean", p.stderr)
         p = self.run_host("--verison")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("unknown option '--verison' -- did you mean --version?", p.stderr)
+        self.assertIn("unknown option '--verison' (did you mean --version?)", p.stderr)
         p = self.run_host("help", "docter")
         self.assertEqual(p.returncode, 2)
         self.assertIn("did you mean doctor?", p.stderr)
+
+    def test_did_you_mean_has_one_form(self):
+        """Commands, options and subcommands alike: " (did you mean X?)", never " -- did you"."""
+        for args in (["docter"], ["--verison"], ["help", "docter"], ["doctor", "--jsno"]):
+            p = self.run_host(*args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertRegex(p.stderr, r" \(did you mean [-a-z]+\?\)\n", args)
+            self.assertNotIn(" -- did you mean", p.stderr, args)
+
+    def test_an_option_never_swallows_the_next_option(self):
+        """`send --candidate --to=+1...`: the value of --candidate would be "--to=+1..."; it is
+        refused as such, naming the option taken for a value, never what follows its '='."""
+        if not os.path.exists(ENGINE):
+            self.skipTest("no engine module")
+        for args, want in (
+                (["send", "--candidate", "--to=+13035550123"],
+                 "--candidate needs a value (got the option '--to')"),
+                (["send", "--candidate", "--to", "+13035550123"],
+                 "--candidate needs a value (got the option '--to')"),
+                (["send", "--to", "--candidate=77", "--visibility", "private"],
+                 "--to needs a value (got the option '--candidate')"),
+                (["bulk", "--candidates", "--body=s3cr3t-body-words"],
+                 "--candidates needs a value (got the option '--body')"),
+                (["conversation", "--candidate", "--help"],
+                 "--candidate needs a value (got the option '--help')")):
+            p = self.run_host(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(want + "\n", p.stderr, args)
+            for secretish in ("+13035550123", "77", "s3cr3t"):
+                self.assertNotIn(secretish, p.stderr, args)
+        # configure: secrets in argv are still refused before any option is read or named
+        p = self.run_host("configure", "--no-verify", "--api-key=tok-123")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("never accepted as command-line arguments", p.stderr)
+        self.assertNotIn("tok-123", p.stderr)
 
     def test_wrong_options_and_arguments_are_named(self):
         cases = [(["extract", "--json"], "unknown option '--json'"),

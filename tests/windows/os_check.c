@@ -251,6 +251,13 @@ static void check_v2(const char *sub)
     check(os_unlink(a) == 0, "os_unlink (v2)");
     check(os_path_is_absolute(sub) && !os_path_is_absolute("rel/x") && !os_path_is_absolute(""),
           "os_path_is_absolute");
+    {
+        int win = strcmp(os_name(), "Windows") == 0;
+        const char *mixed = "C:\\a/b\\c";
+        check(os_path_sep() == (win ? '\\' : '/'), "os_path_sep is the system's own separator");
+        check(os_path_last_sep(mixed) == mixed + (win ? 6 : 4) && !os_path_last_sep("x"),
+              "os_path_last_sep ('\\' too on Windows)");
+    }
     check(blk && os_block_size(blk) >= 100 && os_block_size(NULL) == 0,
           "os_block_size covers the block");
     free(blk);

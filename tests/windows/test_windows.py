@@ -229,8 +229,9 @@ class Windows(unittest.TestCase):
         (r,) = replies(p.stdout)
         self.assertTrue(r["ok"], r)
         self.assertIn("configured", r["result"])  # the prefix's own state: either way
-        self.assertRegex(r["result"]["paths"]["config_dir"], r"^C:\\users\\.*\\AppData\\Local/textus-host$")
-        self.assertTrue(r["result"]["paths"]["data_dir"].endswith("/textus-host-data"))
+        self.assertRegex(r["result"]["paths"]["config_dir"], r"^C:\\users\\.*\\AppData\\Local\\textus-host$")
+        self.assertRegex(r["result"]["paths"]["data_dir"],
+                         r"^C:\\users\\.*\\AppData\\Local\\textus-host-data$")
         home = tempfile.mkdtemp(prefix="th-win-")
         try:
             p = run_exe(EXE, frame({"id": 8, "type": "status"}) + frame({"id": 9, "type": "status"}),
@@ -242,7 +243,7 @@ class Windows(unittest.TestCase):
         for r in replies(p.stdout):
             self.assertTrue(r["ok"], r)
             self.assertFalse(r["result"]["configured"])
-            self.assertEqual(r["result"]["paths"]["store"], "Z:" + home + "/credentials.store")
+            self.assertEqual(r["result"]["paths"]["store"], "Z:" + home + "\\credentials.store")
         (r,) = replies(bad.stdout)
         self.assertFalse(r["ok"], r)
         self.assertIn("absolute", r["error"]["message"])
@@ -430,6 +431,30 @@ class Windows(unittest.TestCase):
             check_fix(self, fix, exe_win)
         # the configuration's fix: configure, through the .exe by its full path
         self.assertTrue([f for f in fixes if '& "%s" configure' % exe_win in f], fixes)
+
+    def test_doctor_windows_paths_use_backslashes(self):
+        """The state folders doctor names are built with Windows' own separator: under
+        %LOCALAPPDATA% both textus-host (config) and textus-host-data (data), and no path it
+        prints mixes in a '/' (the reviewer saw C:\\users\\root\\AppData\\Local/textus-host)."""
+        # Wine sets %LOCALAPPDATA% itself (C:\\users\\<user>\\AppData\\Local); doctor creates nothing
+        env = wine_env()
+        env.pop("TEXTUS_HOST_HOME", None)
+        rc, out, err = self.run_cli("doctor", "--offline", env=env)
+        rc2, out2, err2 = self.run_cli("doctor", "--json", "--offline", env=env)
+        local = re.search(r"C:\\users\\[^\\]+\\AppData\\Local", out)
+        self.assertTrue(local, out + err)
+        local = local.group(0)
+        text = out + err + out2
+        self.assertIn(local + "\\textus-host", text)
+        self.assertIn(local + "\\textus-host-data", text)
+        paths = re.findall(r"[A-Za-z]:\\[^\s'\",]*", out + err)
+        self.assertTrue(paths, text)
+        for path in paths:
+            self.assertNotIn("/", path, out + err)
+        for c in json.loads(out2)["checks"]:
+            for field in ("subject", "message", "fix"):
+                for path in re.findall(r"[A-Za-z]:\\[^\s'\",]*", str(c.get(field) or "")):
+                    self.assertNotIn("/", path, c)
 
     def test_cli_version(self):
         p = run_exe(EXE, b"", args=("--version",))
