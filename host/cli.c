@@ -14,6 +14,7 @@
 #include "doctor.h"
 #include "engine.h"
 #include "term.h"
+#include "utf8.h"
 
 /*
  * A test build (cmake -DTH_FAILPOINTS=ON) says so in --version; the words are
@@ -115,11 +116,66 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+/*
+ * A word from argv as an error message may show it: quoted, never a terminal control sequence
+ * (a byte below 0x20, DEL or invalid UTF-8 becomes '?') and never cut mid-character; a run of
+ * 20 or more token characters (log_redact's rule for a secret) is not shown at all, as a
+ * pasted API token must not land on a terminal or in a captured stderr.
+ */
+static const char *cli_shown(char *out, size_t outsz, const char *arg)
+{
+    char clean[256];
+    size_t i = 0, n = strlen(arg), tok = 0, k;
+
+    for (k = 0; k < n; k++) {
+        char c = arg[k];
+        tok = ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               strchr("_+/=.-", c))
+                  ? tok + 1
+                  : 0;
+        if (tok >= 20) {
+            snprintf(out, outsz, "(not shown: %zu characters that may be a secret)", n);
+            return out;
+        }
+    }
+    for (k = 0; k < n && i + 1 < sizeof(clean);) {
+        uint32_t cp;
+        size_t used = utf8_decode(&cp, arg + k, n - k);
+
+        if (used == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+            clean[i++] = '?';
+            k += used ? used : 1;
+        } else if (i + used < sizeof(clean)) {
+            memcpy(clean + i, arg + k, used);
+            i += used;
+            k += used;
+        } else {
+            break;
+        }
+    }
+    clean[i] = '\0';
+    out[0] = '\'';
+    (void)utf8_clip(out + 1, outsz > 2 ? outsz - 2 : 0, clean, i);
+    n = strlen(out);
+    if (n + 1 < outsz) {
+        out[n] = '\'';
+        out[n + 1] = '\0';
+    }
+    return out;
+}
+
+/* "<what> '<word>' (did you mean <near>?)", the word as cli_shown shows it. */
+static int cli_word_error(const char *cmd, const char *what, const char *word, const char *near)
+{
+    char shown[80];
+
+    return cli_usage_error(cmd, "%s %s%s%s%s", what, cli_shown(shown, sizeof(shown), word),
+                           near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+}
+
 int cli_bad_argument(const char *cmd, const char *arg, const char *near)
 {
-    return cli_usage_error(cmd, "%s '%.64s'%s%s%s",
-                           arg[0] == '-' ? "unknown option" : "unexpected argument", arg,
-                           near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+    return cli_word_error(cmd, arg[0] == '-' ? "unknown option" : "unexpected argument", arg, near);
 }
 
 /* ---- options declared once (cli.h): a table, getopt_long ----------------------------- */
@@ -312,16 +368,10 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
         seen[i] = 1;
     }
     if (argc - optind > max_pos)
-        return cli_usage_error(cmd, "unexpected argument '%.64s'", argv[optind + max_pos]);
+        return cli_word_error(cmd, "unexpected argument", argv[optind + max_pos], NULL);
     if (pos)
         *pos = optind;
     return 0;
-}
-
-static int cli_unknown(const char *what, const char *name, const char *near)
-{
-    return cli_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name, near ? " (did you mean " : "",
-                           near ? near : "", near ? "?)" : "");
 }
 
 int cli_main(int argc, char **argv)
@@ -351,7 +401,7 @@ int cli_main(int argc, char **argv)
                 return cli_main(3, sub);
             }
         }
-        return cli_unknown("command", argv[2], cli_nearest_command(argv[2]));
+        return cli_word_error(NULL, "unknown command", argv[2], cli_nearest_command(argv[2]));
     }
     for (i = 0; cli_cmds[i].name; i++) {
         if (strcmp(cli_cmds[i].name, name) == 0) {
@@ -372,7 +422,8 @@ int cli_main(int argc, char **argv)
     }
     if (name[0] == '-') {
         static const char *const opts[] = {"--version", "--help"};
-        return cli_unknown("option", name, term_nearest(name, opts, TH_ARRAY_SIZE(opts)));
+        return cli_word_error(NULL, "unknown option", name,
+                              term_nearest(name, opts, TH_ARRAY_SIZE(opts)));
     }
-    return cli_unknown("command", name, cli_nearest_command(name));
+    return cli_word_error(NULL, "unknown command", name, cli_nearest_command(name));
 }

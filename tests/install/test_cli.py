@@ -127,6 +127,25 @@ class Cli(unittest.TestCase):
         self.assertIn("never accepted as command-line arguments", p.stderr)
         self.assertNotIn("tok-123", p.stderr)
 
+    def test_a_stray_argument_is_shown_safely(self):
+        """A stray word is echoed only as a terminal may show it: a pasted token (20+ token
+        characters, log_redact's rule) is not shown, control bytes and invalid UTF-8 become '?'
+        (an attacker's review: `doctor -- tok_...` echoed the token, `doctor $'\\x1b]0;...'`
+        wrote the escape sequence to stderr)."""
+        token = "tok_live_" + "a1B2c3D4e5F6g7H8"
+        for args in (["doctor", "--", token], ["rekey", token], [token],
+                     ["doctor", "--" + token]):
+            p = self.run_host(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertNotIn("a1B2c3D4e5F6g7H8", p.stderr, args)
+            self.assertIn("not shown: ", p.stderr, args)
+        p = subprocess.run([HOST, "doctor", "\x1b]0;pwned\x07"], capture_output=True,
+                           env=self.env)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertNotIn(b"\x1b", p.stderr)
+        self.assertNotIn(b"\x07", p.stderr)
+        self.assertIn(b"unexpected argument '?]0;pwned?'", p.stderr)
+
     def test_wrong_options_and_arguments_are_named(self):
         cases = [(["extract", "--json"], "unknown option '--json'"),
                  (["extract", "a.json", "b.json"], "unexpected argument 'b.json'"),
