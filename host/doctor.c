@@ -383,14 +383,24 @@ static int doctor_ping_as(struct doctor *d, const char *subject, const char *pat
              * theirs); IT only for a machine-wide manifest, which needs root to change */
             int machine_wide = strstr(label, "(machine-wide)") != NULL;
             doctor_allow_command(cmd, sizeof(cmd), ping_id);
-            snprintf(fix, sizeof(fix),
-                     "allow it in the host's settings (settings.allowed_extension_ids) with: %s "
-                     "(the list replaces the stored one; this is the complete list to paste), or "
-                     "%s: %sscripts/install.sh%s --remove-extension-id %.32s",
-                     cmd,
-                     machine_wide ? "have IT remove it from the machine-wide manifest"
-                                  : "remove it from the manifest",
-                     machine_wide ? "sudo " : "", machine_wide ? " --system" : "", ping_id);
+            if (doctor_is_windows()) /* the install beside the .exe this manifest starts */
+                snprintf(fix, sizeof(fix),
+                         "allow it in the host's settings (settings.allowed_extension_ids) with: "
+                         "%s (the list replaces the stored one; this is the complete list to "
+                         "paste), or remove it from the manifest: & \"%s\" install "
+                         "--remove-extension-id %.32s (an .msi install instead needs an .msi "
+                         "built without that id in TH_EXTENSION_IDS)",
+                         cmd, path, ping_id);
+            else
+                snprintf(
+                    fix, sizeof(fix),
+                    "allow it in the host's settings (settings.allowed_extension_ids) with: %s "
+                    "(the list replaces the stored one; this is the complete list to paste), or "
+                    "%s: %sscripts/install.sh%s --remove-extension-id %.32s",
+                    cmd,
+                    machine_wide ? "have IT remove it from the machine-wide manifest"
+                                 : "remove it from the manifest",
+                    machine_wide ? "sudo " : "", machine_wide ? " --system" : "", ping_id);
             doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
                        "the manifest allows extension %s but the host refuses it: it answered "
                        "the ping with forbidden_origin (the id is not in "

@@ -467,6 +467,24 @@ class InstallCommand(unittest.TestCase):
             self.assertIn('reg delete "HKCU\\%s" /f' % KEYS[0], c["fix"], c)
             self.assertNotIn("reinstall", c["fix"], c)
 
+    def test_remove_extension_id_names_the_installed_exe(self):
+        """The manifest allows an id the host's settings do not: the --remove-extension-id fix
+        runs the .exe beside that manifest (install edits the manifest beside itself), not
+        the copy doctor ran from (before: the running .exe, whose folder has no such
+        manifest), and says what an .msi install needs instead."""
+        rc, out = self.run_host("install", "--extension-id", PROD)
+        self.assertEqual(rc, 0, out)
+        other, env = self.exe_in("elsewhere")
+        p = wine([other, "doctor", "--json", "--offline", "--extension-id", PROD], env=self.env,
+                 timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        fixes = [c["fix"] for c in doc["checks"] if "--remove-extension-id" in c.get("fix", "")]
+        self.assertTrue(fixes, doc)
+        for fix in fixes:
+            self.assertIn('& "%s" install --remove-extension-id %s' % (self.exe, PROD), fix)
+            self.assertNotIn('& "%s" install' % other, fix)
+            self.assertIn("an .msi built without that id", fix)
+
     def test_uninstall_names_both_state_folders(self):
         """Without TEXTUS_HOST_HOME the credentials live in %LOCALAPPDATA%\\textus-host and the
         key and journal in %LOCALAPPDATA%\\textus-host-data: uninstall names both (before: the
