@@ -228,6 +228,34 @@ class Msi(unittest.TestCase):
             self.assertEqual(wine(["msiexec", "/x", msi, "/qn"], timeout=300).returncode, 0)
         self.assertIsNone(reg_default("HKCU\\" + KEYS[0]))
 
+    def test_same_version_rebuild_replaces(self):
+        """IT rebuilds the .msi at the same version with one more id and installs it over the
+        first: one product (uninstalling it leaves nothing), not a second beside the first
+        (before: Product Id="*" and MajorUpgrade's defaults, which upgrade older versions only,
+        so the first product kept the files and the keys after the second was removed)."""
+        other = "ponmlkjihgfedcbaponmlkjihgfedcba"
+        self.addCleanup(self.build_msi, TH_PRODUCTION="", TH_EXTENSION_IDS="")  # the dev ones
+        tmp = tempfile.mkdtemp(prefix="th-win-msi-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        built = []
+        for ids in (PROD, PROD + "," + other):
+            p = self.build_msi(TH_PRODUCTION="", TH_EXTENSION_IDS=ids)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            built.append(os.path.join(tmp, "%d.msi" % len(built)))
+            shutil.copy(os.path.join(WIN, "textus-host-%s-per-user.msi" % version()), built[-1])
+        for msi in built:
+            self.addCleanup(wine, ["msiexec", "/x", msi, "/qn"], None, 300)
+            self.assertEqual(wine(["msiexec", "/i", msi, "/qn"], timeout=300).returncode, 0)
+        manifest_win = reg_default("HKCU\\" + KEYS[0])
+        with open(unix_path(manifest_win), encoding="utf-8") as f:
+            self.assertIn("chrome-extension://%s/" % other, json.load(f)["allowed_origins"])
+        folder = os.path.dirname(unix_path(manifest_win))
+        self.assertEqual(wine(["msiexec", "/x", built[1], "/qn"], timeout=300).returncode, 0)
+        for key in KEYS:
+            self.assertIsNone(reg_default("HKCU\\" + key), "left behind (a second product): " + key)
+        self.assertFalse(os.path.exists(os.path.join(folder, "textus-host.exe")),
+                         "left behind (a second product): " + folder)
+
     def test_per_machine_msi(self):
         self.check_msi("per-machine", "HKLM", "64")
 
