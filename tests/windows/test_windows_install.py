@@ -513,6 +513,20 @@ class InstallCommand(unittest.TestCase):
             self.assertNotIn('& "%s" install' % other, fix)
             self.assertIn("an .msi built without that id", fix)
 
+    def test_configure_names_this_exe(self):
+        """configure's "Next:" line names this .exe as PowerShell runs it (before: "run
+        `textus-host configure` again", which PowerShell cannot find: no folder of PATH)."""
+        os.chmod(self.state, 0o700)
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([WINE, self.exe, "configure", "--no-verify"], env=self.env,
+                               input=b'{"settings":{"allowed_extension_ids":["%s"]}}' %
+                               PROD.encode(), stdout=subprocess.PIPE, stderr=log, timeout=180)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("Next:", out)
+        self.assertIn('`& "%s" configure` again' % self.exe, out)
+        self.assertNotIn("`textus-host ", out)
+
     def test_uninstall_names_both_state_folders(self):
         """Without TEXTUS_HOST_HOME the credentials live in %LOCALAPPDATA%\\textus-host and the
         key and journal in %LOCALAPPDATA%\\textus-host-data: uninstall names both (before: the
