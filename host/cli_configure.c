@@ -923,10 +923,11 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
             goto eof;
         if (!yes && !cli_configure_patch_empty(patch)) {
             /* the answers need not be lost: keep them as --save-anyway would (exit 1) */
-            yes = cli_session_ask_yn(&ss,
-                                     "Save anyway (a failed check stays failed; run "
-                                     "textus-host doctor later)?",
-                                     0);
+            char self[PATHS_MAX + 32], question[PATHS_MAX + 96];
+            term_self_command(self, sizeof(self), "doctor");
+            snprintf(question, sizeof(question),
+                     "Save anyway (a failed check stays failed; run %s later)?", self);
+            yes = cli_session_ask_yn(&ss, question, 0);
             if (yes < 0)
                 goto eof;
             if (yes) {
@@ -936,8 +937,11 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
                 rc = cli_configure_once(&anyway, patch, cur, report, NULL);
                 break;
             }
-            fprintf(stderr, "textus-host configure: nothing was saved (textus-host configure "
-                            "--save-anyway keeps the values regardless)\n");
+            term_self_command(self, sizeof(self), "configure --save-anyway");
+            fprintf(stderr,
+                    "textus-host configure: nothing was saved (%s keeps the values "
+                    "regardless)\n",
+                    self);
             break;
         }
         if (!yes) {
