@@ -88,7 +88,7 @@ static int cli_bulk_ids(char *text, cJSON *arr)
 
 static char *cli_bulk_read(const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : os_fopen(path, "r");
     char *buf;
     size_t len;
 

@@ -196,11 +196,13 @@ static void cli_configure_changes(const cJSON *changes, int asked)
 static void cli_configure_next(const struct store *s, int failed)
 {
     const char *missing[4];
+    char self[PATHS_MAX + 32];
     int n = 0, i;
 
     if (failed) {
-        printf("Next: fix the failed checks above (each has its fix), then run `textus-host "
-               "configure` again.\n");
+        term_self_command(self, sizeof(self), "configure");
+        printf("Next: fix the failed checks above (each has its fix), then run `%s` again.\n",
+               self);
         return;
     }
     if (!s || !store_textus_token(s))
@@ -212,14 +214,17 @@ static void cli_configure_next(const struct store *s, int failed)
     if (!s || store_gh_generation(s) == 0)
         missing[n++] = "the Harvest credentials";
     if (n == 0) {
-        printf("Next: run `textus-host doctor` to check the browsers and this setup end to end, "
-               "then open a candidate's profile in Greenhouse.\n");
+        term_self_command(self, sizeof(self), "doctor");
+        printf("Next: run `%s` to check the browsers and this setup end to end, then open a "
+               "candidate's profile in Greenhouse.\n",
+               self);
         return;
     }
     printf("Next: still missing ");
     for (i = 0; i < n; i++)
         printf("%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", missing[i]);
-    printf(": run `textus-host configure` again to add %s.\n", n == 1 ? "it" : "them");
+    term_self_command(self, sizeof(self), "configure");
+    printf(": run `%s` again to add %s.\n", self, n == 1 ? "it" : "them");
 }
 
 static void cli_configure_usage(FILE *out, const struct cli_opt *opts)
@@ -918,10 +923,11 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
             goto eof;
         if (!yes && !cli_configure_patch_empty(patch)) {
             /* the answers need not be lost: keep them as --save-anyway would (exit 1) */
-            yes = cli_session_ask_yn(&ss,
-                                     "Save anyway (a failed check stays failed; run "
-                                     "textus-host doctor later)?",
-                                     0);
+            char self[PATHS_MAX + 32], question[PATHS_MAX + 96];
+            term_self_command(self, sizeof(self), "doctor");
+            snprintf(question, sizeof(question),
+                     "Save anyway (a failed check stays failed; run %s later)?", self);
+            yes = cli_session_ask_yn(&ss, question, 0);
             if (yes < 0)
                 goto eof;
             if (yes) {
@@ -931,8 +937,11 @@ static int cli_configure_interactive(const struct cli_configure_opts *o, const s
                 rc = cli_configure_once(&anyway, patch, cur, report, NULL);
                 break;
             }
-            fprintf(stderr, "textus-host configure: nothing was saved (textus-host configure "
-                            "--save-anyway keeps the values regardless)\n");
+            term_self_command(self, sizeof(self), "configure --save-anyway");
+            fprintf(stderr,
+                    "textus-host configure: nothing was saved (%s keeps the values "
+                    "regardless)\n",
+                    self);
             break;
         }
         if (!yes) {

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "os.h"
 #include "handler.h"
 #include "utf8.h"
 
@@ -100,7 +101,7 @@ int cli_cmd_extract(int argc, char **argv)
         return 2; /* the usage error is printed */
     }
     if (pos < argc && strcmp(argv[pos], "-") != 0) {
-        in = fopen(argv[pos], "rb");
+        in = os_fopen(argv[pos], "rb");
         if (!in) {
             fprintf(stderr, "textus-host extract: %s: %s\n", argv[pos], strerror(errno));
             return 2;

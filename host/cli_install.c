@@ -457,9 +457,14 @@ int cli_cmd_install(int argc, char **argv)
     free(rec);
     if (failed)
         return 1;
-    if (!dry)
-        printf("install: textus-host is registered; `textus-host doctor` checks it, `textus-host "
-               "uninstall` removes it. The host's own settings must allow the extension too "
-               "(settings.allowed_extension_ids, `textus-host configure`).\n");
+    if (!dry) {
+        char doc[CI_PATH_MAX + 32], unin[CI_PATH_MAX + 32], conf[CI_PATH_MAX + 32];
+        term_self_command(doc, sizeof(doc), "doctor");
+        term_self_command(unin, sizeof(unin), "uninstall");
+        term_self_command(conf, sizeof(conf), "configure");
+        printf("install: textus-host is registered; %s checks it, %s removes it. The host's own "
+               "settings must allow the extension too (settings.allowed_extension_ids, %s).\n",
+               doc, unin, conf);
+    }
     return 0;
 }

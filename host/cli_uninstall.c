@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "common.h"
 #include "os.h"
+#include "paths.h"
 #include "term.h"
 
 #define CU_PATH_MAX 1024
@@ -175,9 +176,18 @@ int cli_cmd_uninstall(int argc, char **argv)
         printf("  removed %s\n", receipt);
         if (sep)
             *sep = '\0';
-        printf("uninstall: done. textus-host.exe, your credentials and the send journal are "
-               "kept: delete the program's folder and %s to remove them too.\n",
-               receipt);
+        struct paths *p = malloc(sizeof(*p)); /* PATHS_MAX-sized members: off the stack */
+        struct err e;
+        if (p && paths_resolve(p, &e) == 0 && strcmp(p->data_dir, p->config_dir) != 0)
+            /* the credentials in one folder, the key and the send journal in the other */
+            printf("uninstall: done. textus-host.exe, your credentials and the send journal are "
+                   "kept: delete the program's folder, %s and %s to remove them too.\n",
+                   p->config_dir, p->data_dir);
+        else
+            printf("uninstall: done. textus-host.exe, your credentials and the send journal are "
+                   "kept: delete the program's folder and %s to remove them too.\n",
+                   p ? p->config_dir : receipt);
+        free(p);
     }
     free(left);
     return failed ? 1 : 0;

@@ -265,7 +265,7 @@ static int doctor_is_dir(const char *p)
 
 static int doctor_read_file(const char *path, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = os_fopen(path, "rb");
     char *buf = NULL;
     size_t n;
 
@@ -383,14 +383,24 @@ static int doctor_ping_as(struct doctor *d, const char *subject, const char *pat
              * theirs); IT only for a machine-wide manifest, which needs root to change */
             int machine_wide = strstr(label, "(machine-wide)") != NULL;
             doctor_allow_command(cmd, sizeof(cmd), ping_id);
-            snprintf(fix, sizeof(fix),
-                     "allow it in the host's settings (settings.allowed_extension_ids) with: %s "
-                     "(the list replaces the stored one; this is the complete list to paste), or "
-                     "%s: %sscripts/install.sh%s --remove-extension-id %.32s",
-                     cmd,
-                     machine_wide ? "have IT remove it from the machine-wide manifest"
-                                  : "remove it from the manifest",
-                     machine_wide ? "sudo " : "", machine_wide ? " --system" : "", ping_id);
+            if (doctor_is_windows()) /* the install beside the .exe this manifest starts */
+                snprintf(fix, sizeof(fix),
+                         "allow it in the host's settings (settings.allowed_extension_ids) with: "
+                         "%s (the list replaces the stored one; this is the complete list to "
+                         "paste), or remove it from the manifest: & \"%s\" install "
+                         "--remove-extension-id %.32s (an .msi install instead needs an .msi "
+                         "built without that id in TH_EXTENSION_IDS)",
+                         cmd, path, ping_id);
+            else
+                snprintf(
+                    fix, sizeof(fix),
+                    "allow it in the host's settings (settings.allowed_extension_ids) with: %s "
+                    "(the list replaces the stored one; this is the complete list to paste), or "
+                    "%s: %sscripts/install.sh%s --remove-extension-id %.32s",
+                    cmd,
+                    machine_wide ? "have IT remove it from the machine-wide manifest"
+                                 : "remove it from the manifest",
+                    machine_wide ? "sudo " : "", machine_wide ? " --system" : "", ping_id);
             doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject, fix,
                        "the manifest allows extension %s but the host refuses it: it answered "
                        "the ping with forbidden_origin (the id is not in "
@@ -703,7 +713,7 @@ static void doctor_check_receipt(struct doctor *d, struct doctor_seen *seen, int
 
     if (doctor_receipt_path(receipt, sizeof(receipt)) != 0)
         return;
-    f = fopen(receipt, "r");
+    f = os_fopen(receipt, "r");
     if (!f) {
         doctor_add(d, "install", DOCTOR_INFO, 0, "install receipt", NULL,
                    "no install receipt at %s (not installed with scripts/install.sh, or "
@@ -1317,6 +1327,22 @@ static const char *doctor_fix_packaged(char *out, size_t outsz, const char *fix)
     return out;
 }
 
+/*
+ * The HKLM key of browser_key (32-bit view first, as Chrome reads it) when it names a manifest
+ * that exists: 1, the path in out. A failing HKCU key then hides a good machine-wide install.
+ */
+static int doctor_win_machine_ok(char *out, size_t outsz, const char *browser_key)
+{
+    static const enum os_reg_view views[] = {OS_REG_VIEW_32, OS_REG_VIEW_64};
+    struct os_stat st;
+    size_t v;
+
+    for (v = 0; v < TH_ARRAY_SIZE(views); v++)
+        if (os_reg_get_default(out, outsz, OS_REG_MACHINE, views[v], browser_key) == 0)
+            return os_stat(&st, out, 1) == 0 && st.kind == OS_KIND_FILE;
+    return 0;
+}
+
 static void doctor_check_install_windows(struct doctor *d)
 {
     static const struct {
@@ -1331,15 +1357,20 @@ static void doctor_check_install_windows(struct doctor *d)
     };
     static const enum os_reg_view views[] = {OS_REG_VIEW_32, OS_REG_VIEW_64};
     char files[TH_ARRAY_SIZE(browsers)][PATH_MAX], label[96], subject[PATH_MAX + 128];
-    char fix[2 * PATH_MAX + 256];
+    char fix[2 * PATH_MAX + 256], good[PATH_MAX];
+    /* per browser: its own manifest check failed (or the shared one did), and the first failure */
+    int failed[TH_ARRAY_SIZE(browsers)];
+    char why[TH_ARRAY_SIZE(browsers)][512], whyfix[TH_ARRAY_SIZE(browsers)][1024];
     unsigned missing = 0;
     const char *first = NULL;
     size_t i, j, v, registered = 0;
 
     for (i = 0; i < TH_ARRAY_SIZE(browsers); i++) {
-        int found = 0, r;
+        int found = 0, r, fails0, n0, k;
         const char *hive = "HKCU";
         files[i][0] = '\0';
+        failed[i] = 0;
+        why[i][0] = whyfix[i][0] = '\0';
         for (r = 0; r < 2 && !found; r++) {
             for (v = 0; v < TH_ARRAY_SIZE(views) && !found; v++)
                 found =
@@ -1362,23 +1393,71 @@ static void doctor_check_install_windows(struct doctor *d)
             ;
         if (j < i) { /* the same manifest as a browser above: checked and pinged once */
             snprintf(subject, sizeof(subject), "%s: %s\\%s", label, hive, browsers[i].key);
-            doctor_add(d, "install", DOCTOR_OK, 0, subject, NULL,
-                       "names %s, the manifest checked for %s", files[i], browsers[j].name);
+            failed[i] = failed[j];
+            if (failed[j]) /* its result, not an "ok": the extension fails here too */
+                doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, subject,
+                           whyfix[j][0] ? whyfix[j] : NULL,
+                           "names %s, the same manifest as %s, which failed: %s", files[i],
+                           browsers[j].name, why[j]);
+            else
+                doctor_add(d, "install", DOCTOR_OK, 0, subject, NULL,
+                           "names %s, the manifest checked for %s", files[i], browsers[j].name);
             continue;
         }
+        fails0 = d->fails;
+        n0 = cJSON_GetArraySize(d->checks);
         doctor_check_manifest(d, label, files[i]);
+        if (d->fails == fails0)
+            continue;
+        failed[i] = 1;
+        for (k = n0; k < cJSON_GetArraySize(d->checks); k++) {
+            cJSON *c = cJSON_GetArrayItem(d->checks, k);
+            const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "status"));
+            const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "message"));
+            const char *f = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "fix"));
+            if (!st || strcmp(st, "fail") != 0)
+                continue;
+            if (hive[2] == 'C' && doctor_win_machine_ok(good, sizeof(good), browsers[i].key)) {
+                /* a stale per-user key hides a machine-wide install: delete the key */
+                char del[PATH_MAX + 512];
+                snprintf(del, sizeof(del),
+                         "(PowerShell) reg delete \"HKCU\\%s\" /f (a per-user key hides the "
+                         "machine-wide install, whose HKLM key names %.2048s)",
+                         browsers[i].key, good);
+                cJSON_DeleteItemFromObjectCaseSensitive(c, "fix");
+                cJSON_AddStringToObject(c, "fix", del);
+                f = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "fix"));
+            }
+            if (!why[i][0]) {
+                snprintf(why[i], sizeof(why[i]), "%s", m ? m : "see above");
+                snprintf(whyfix[i], sizeof(whyfix[i]), "%s", f ? f : "");
+            }
+        }
     }
     if (!registered) {
         doctor_add(d, "install", DOCTOR_FAIL, DOCTOR_FAQ_SENDING, "registry",
                    "install (PowerShell): msiexec /i textus-host-" TH_VERSION
-                   "-per-user.msi, or in the folder of the zip: .\\textus-host.exe install",
+                   "-per-user.msi, or in the folder of the zip: .\\textus-host.exe install (IT, "
+                   "for every user of the machine, from a PowerShell run as administrator: "
+                   "msiexec /i textus-host-" TH_VERSION "-per-machine.msi)",
                    "no browser's registry key names a manifest for " DOCTOR_HOST_NAME
                    " (HKCU and HKLM\\Software\\<browser>\\NativeMessagingHosts, 32- and 64-bit "
                    "views): the extension cannot reach the host (\"Specified native messaging "
                    "host not found.\")");
         return;
     }
-    for (i = 0; i < TH_ARRAY_SIZE(browsers); i++) {
+    /* the manifest to offer: one that checked ok, else the one beside this .exe */
+    first = NULL;
+    for (i = 0; i < TH_ARRAY_SIZE(browsers) && !first; i++)
+        if (files[i][0] && !failed[i])
+            first = files[i];
+    if (!first && os_exe_dir(good, sizeof(good)) == 0 &&
+        strlen(good) + sizeof("\\" DOCTOR_HOST_NAME ".json") <= sizeof(good)) {
+        memcpy(good + strlen(good), "\\" DOCTOR_HOST_NAME ".json",
+               sizeof("\\" DOCTOR_HOST_NAME ".json"));
+        first = good;
+    }
+    for (i = 0; i < TH_ARRAY_SIZE(browsers) && first; i++) {
         if (!(missing & (1u << i)))
             continue;
         snprintf(fix, sizeof(fix),

@@ -20,16 +20,19 @@
 #include "os.h"
 #include "paths.h"
 #include "store.h"
+#include "term.h"
 
 /* One state folder whose permissions passed: owner-only, or not created yet. */
 static void doctor_config_folder(struct doctor *d, const char *subject, const char *dir)
 {
     struct os_stat st;
 
-    if (os_stat(&st, dir, 1) != 0 && errno == ENOENT)
+    if (os_stat(&st, dir, 1) != 0 && errno == ENOENT) {
+        char self[PATHS_MAX + 32];
+        term_self_command(self, sizeof(self), "configure");
         doctor_add(d, "config", DOCTOR_INFO, 0, subject, NULL,
-                   "%s: not created yet (textus-host configure creates it)", dir);
-    else
+                   "%s: not created yet (%s creates it)", dir, self);
+    } else
         doctor_add(d, "config", DOCTOR_OK, 0, subject, NULL, "%s: owner-only permissions", dir);
 }
 
@@ -50,7 +53,8 @@ static void doctor_config_perms(struct doctor *d, const struct paths *p)
             continue;
         bad++;
         doctor_add(d, "config", DOCTOR_FAIL, DOCTOR_FAQ_SENDING | DOCTOR_FAQ_TRACKING,
-                   items[i].path, strstr(desc, "chmod") ? strstr(desc, "chmod") : desc,
+                   items[i].path,
+                   strstr(desc, "fix it with: ") ? strstr(desc, "fix it with: ") + 13 : desc,
                    "%s: the host refuses state that other users can read", desc);
     }
     if (bad)

@@ -176,6 +176,28 @@ struct os_stat {
 /* Stat a path; follow = 0 looks at a symbolic link itself (lstat). */
 int os_stat(struct os_stat *st, const char *path, int follow) TH_WUR;
 
+/*
+ * fopen with a UTF-8 path. Windows: _wfopen on the UTF-16 path (plain fopen reads the path in
+ * the ANSI code page, so a folder named "José Núñez 王芳" is not found); POSIX: fopen. Every
+ * fopen of a path outside this layer goes through here (tests/house/test_platform.py).
+ */
+FILE *os_fopen(const char *path, const char *mode);
+
+/*
+ * Permission trouble with path, in the platform's own words: why (no leading space, e.g.
+ * "is accessible by group or others (mode 0777)" / "has an access list that lets other users
+ * in") and fix, a whole command that sets it right (POSIX: chmod 700 / chmod 600 / chown;
+ * Windows: an icacls command for PowerShell that leaves the user and SYSTEM alone on it, as
+ * os_chmod_private does, or takes the ownership back). st may be NULL for OS_PERM_UNREADABLE.
+ */
+enum os_perm_problem {
+    OS_PERM_NOT_OWNER = 1, /* it belongs to another user */
+    OS_PERM_SHARED = 2,    /* others may read it */
+    OS_PERM_UNREADABLE = 3 /* the user cannot open it */
+};
+void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
+                  const struct os_stat *st, const char *path, int is_dir);
+
 enum os_access_mode {
     OS_ACCESS_EXISTS = 0,
     OS_ACCESS_READ = 1,

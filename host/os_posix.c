@@ -795,4 +795,30 @@ int os_reg_delete(enum os_reg_root root, const char *key)
 
 /* ==== end of the registry block ============================================================== */
 
+/* ==== os_fopen, os_perm_text (UTF-8 paths, permission fixes in the platform's words) ======== */
+
+FILE *os_fopen(const char *path, const char *mode)
+{
+    return fopen(path, mode);
+}
+
+void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
+                  const struct os_stat *st, const char *path, int is_dir)
+{
+    switch (what) {
+    case OS_PERM_NOT_OWNER:
+        snprintf(why, whysz, "belongs to another user (uid %ld)", st ? st->uid : -1L);
+        snprintf(fix, fixsz, "chown %ld '%s'", os_uid(), path);
+        break;
+    case OS_PERM_SHARED:
+        snprintf(why, whysz, "is accessible by group or others (mode %04o)", st ? st->mode : 0u);
+        snprintf(fix, fixsz, "chmod %s '%s'", is_dir ? "700" : "600", path);
+        break;
+    default:
+        snprintf(why, whysz, "cannot be read by you");
+        snprintf(fix, fixsz, "chmod %s '%s'", is_dir ? "700" : "600", path);
+        break;
+    }
+}
+
 #endif /* !_WIN32 */

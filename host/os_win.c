@@ -1626,4 +1626,53 @@ int os_reg_delete(enum os_reg_root root, const char *key)
 
 /* ==== end of the registry block ============================================================== */
 
+/* ==== os_fopen, os_perm_text (UTF-8 paths, permission fixes in the platform's words) ======== */
+
+FILE *os_fopen(const char *path, const char *mode)
+{
+    wchar_t *w = os_wide(path), *wm = os_wide(mode);
+    FILE *f = NULL;
+
+    if (w && wm)
+        f = _wfopen(w, wm);
+    free(w);
+    free(wm);
+    return f;
+}
+
+/*
+ * The fixes are icacls commands for PowerShell: /inheritance:r drops the inherited entries
+ * (the usual way a folder is shared), /grant:r leaves the user (Full control, inherited by
+ * what is inside a folder: (OI)(CI)) and SYSTEM, which os_check_private accepts as root is on
+ * POSIX. ${env:USERNAME} is PowerShell's own expansion: the command is right for whoever runs
+ * it. Taking a file back from another account needs an administrator: /setowner.
+ */
+void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
+                  const struct os_stat *st, const char *path, int is_dir)
+{
+    const char *inh = is_dir ? "(OI)(CI)" : "";
+
+    (void)st;
+    switch (what) {
+    case OS_PERM_NOT_OWNER:
+        snprintf(why, whysz, "belongs to another Windows account (its owner is not you)");
+        snprintf(fix, fixsz,
+                 "in a PowerShell run as administrator: icacls \"%s\" /setowner \"%s\"%s", path,
+                 getenv("USERNAME") ? getenv("USERNAME") : "${env:USERNAME}", is_dir ? " /t" : "");
+        return;
+    case OS_PERM_SHARED:
+        snprintf(why, whysz,
+                 "has an access list that lets other users in (it must grant only you and "
+                 "SYSTEM)");
+        break;
+    default:
+        snprintf(why, whysz, "cannot be read by you (its access list does not grant you)");
+        break;
+    }
+    snprintf(fix, fixsz,
+             "in PowerShell: icacls \"%s\" /inheritance:r /grant:r \"${env:USERNAME}:%sF\" "
+             "\"SYSTEM:%sF\"",
+             path, inh, inh);
+}
+
 #endif /* _WIN32 */

@@ -94,15 +94,12 @@ static int paths_check_stat(const struct os_stat *st, const char *path, int want
                 want_dir ? "directory" : "regular file");
         return -1;
     }
-    if (!st->is_owner) {
-        err_set(e, ERR_STORE_PERMISSIONS, "%s belongs to another user (uid %ld)", path, st->uid);
-        err_add_fix(e, "; fix it with: chown %ld '%s'", os_uid(), path);
-        return -1;
-    }
-    if (!st->is_private) {
-        err_set(e, ERR_STORE_PERMISSIONS, "%s is accessible by group or others (mode %04o)", path,
-                st->mode);
-        err_add_fix(e, "; fix it with: chmod %s '%s'", want_dir ? "700" : "600", path);
+    if (!st->is_owner || !st->is_private) { /* in the platform's words: chmod, or icacls */
+        char why[128], fix[PATHS_MAX + 160];
+        os_perm_text(why, sizeof(why), fix, sizeof(fix),
+                     !st->is_owner ? OS_PERM_NOT_OWNER : OS_PERM_SHARED, st, path, want_dir);
+        err_set(e, ERR_STORE_PERMISSIONS, "%s %s", path, why);
+        err_add_fix(e, "; fix it with: %s", fix);
         return -1;
     }
     return 0;
@@ -219,7 +216,7 @@ void paths_describe(const char *path, int is_dir, char *out, size_t outsz, int *
     if (paths_check_stat(&st, path, is_dir, &e) != 0) {
         if (ok)
             *ok = 0;
-        snprintf(out, outsz, "refused (%04o): %s", st.mode, e.message);
+        snprintf(out, outsz, "refused: %s", e.message); /* the message names the mode, if any */
         return;
     }
     snprintf(out, outsz, "ok (%04o)", st.mode);

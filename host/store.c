@@ -266,10 +266,12 @@ static int store_read_file(const char *path, int secret, unsigned char **buf, si
         if (errno == ELOOP)
             err_set(e, ERR_STORE_PERMISSIONS, "%s is a symbolic link; replace it with the file",
                     path);
-        else if (errno == EACCES)
-            err_set(e, ERR_STORE_PERMISSIONS, "cannot read %s: %s; fix it with: chmod 600 '%s'",
-                    path, strerror(errno), path);
-        else
+        else if (errno == EACCES) {
+            char why[128], fix[PATHS_MAX + 160];
+            os_perm_text(why, sizeof(why), fix, sizeof(fix), OS_PERM_UNREADABLE, NULL, path, 0);
+            err_set(e, ERR_STORE_PERMISSIONS, "cannot read %s: %s; fix it with: %s", path,
+                    strerror(errno), fix);
+        } else
             err_set(e, ERR_STORE_IO, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
@@ -692,12 +694,12 @@ static int store_lock(const struct paths *p, int *fd_out, struct err *e)
                     "the lock file %s is a symbolic link; remove it with: rm '%s' (the host "
                     "creates the lock file itself)",
                     p->lock, p->lock);
-        else if (errno == EACCES)
-            err_set(e, ERR_STORE_PERMISSIONS,
-                    "cannot open the lock file %s: %s; fix it with: "
-                    "chmod 600 '%s'",
-                    p->lock, strerror(errno), p->lock);
-        else
+        else if (errno == EACCES) {
+            char why[128], fix[PATHS_MAX + 160];
+            os_perm_text(why, sizeof(why), fix, sizeof(fix), OS_PERM_UNREADABLE, NULL, p->lock, 0);
+            err_set(e, ERR_STORE_PERMISSIONS, "cannot open the lock file %s: %s; fix it with: %s",
+                    p->lock, strerror(errno), fix);
+        } else
             err_set(e, ERR_STORE_IO, "cannot open the lock file %s: %s", p->lock, strerror(errno));
         return -1;
     }

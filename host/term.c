@@ -171,3 +171,15 @@ int term_stdin_is_tty(void)
 {
     return os_isatty(0);
 }
+
+void term_self_command(char *out, size_t outsz, const char *verb)
+{
+    char exe[4096];
+    int n = -1;
+
+    if (strcmp(os_name(), "Windows") == 0 && os_exe_path(exe, sizeof(exe)) == 0)
+        n = snprintf(out, outsz, "& \"%s\" %s", exe, verb);
+    if (n < 0 || (size_t)n >= outsz)
+        snprintf(out, outsz, "%s %s",
+                 strcmp(os_name(), "Windows") == 0 ? ".\\textus-host.exe" : "textus-host", verb);
+}

@@ -65,4 +65,12 @@ int term_local_time(char *out, size_t outsz, int64_t epoch_s);
 /* 1 when stdin is a terminal a person types at (a prompt on stderr then helps). */
 int term_stdin_is_tty(void);
 
+/*
+ * How a person calls this program to run verb ("doctor", "configure", ...), as their shell
+ * wants it: on Windows the running .exe's full path in PowerShell form, `& "C:\...\textus-
+ * host.exe" doctor` (an .msi puts it in no folder of PATH, so a bare `textus-host` is not
+ * found); elsewhere `textus-host doctor`. Always a whole command: falls back to the name.
+ */
+void term_self_command(char *out, size_t outsz, const char *verb);
+
 #endif

@@ -281,7 +281,7 @@ host_step() {
 # executable with -DTH_PRODUCTION=ON (in $out/host-production: it refuses the stub's id).
 # A production package without an id is refused (no extension could use it).
 msi_step() {
-    need wixl
+    need wixl msiinfo msibuild
     local prod=${TH_PRODUCTION:-0} dir=$out/host ids=() id origins="" ver scope name manifest
     [ "$prod" = 1 ] || ids+=(hfboccpnppdfmcdbjjgmobnhljkkmjji) # the development stub (its key is public)
     for id in $(echo "${TH_EXTENSION_IDS:-}" | tr ',;' '  '); do
@@ -315,6 +315,7 @@ msi_step() {
         name=$out/textus-host-$ver-$([ $scope = perUser ] && echo per-user || echo per-machine).msi
         (cd "$out/msi-stage" && wixl -a x64 -D Version="$ver" -D Scope=$scope \
             -o "$name" "$root/packaging/windows/textus-host.wxs")
+        same_version_upgrades "$name"
         echo "build-windows: wrote $name ($(stat -c %s "$name") bytes; extension ids: ${ids[*]})"
     done
     # the zip, for `textus-host.exe install` (it writes the manifest itself: none inside)
@@ -322,6 +323,36 @@ msi_step() {
     rm -f "$name"
     (cd "$out/msi-stage" && python3 -m zipfile -c "$name" textus-host.exe LICENSE.txt THIRD-PARTY-NOTICES.txt)
     echo "build-windows: wrote $name ($(stat -c %s "$name") bytes)"
+}
+
+# An .msi rebuilt at the SAME version (other extension ids) must replace the installed one, not
+# install a second product beside it (Product Id="*": each build is a new product). WiX says
+# so with MajorUpgrade AllowSameVersionUpgrades="yes", which wixl 0.101 ignores (a GLib
+# warning, no effect): its Upgrade row that removes older versions gets
+# msidbUpgradeAttributesVersionMaxInclusive (512) here instead, through msitools. The
+# downgrade row (VersionMin exclusive) is left alone: the same version is no downgrade.
+# https://learn.microsoft.com/en-us/windows/win32/msi/upgrade-table (Attributes)
+same_version_upgrades() {
+    local msi=$1 idt
+    idt=$(mktemp -d)
+    (cd "$idt" && msiinfo export "$msi" Upgrade >Upgrade.idt)
+    python3 - "$idt/Upgrade.idt" <<'PY'
+import sys
+path = sys.argv[1]
+rows = open(path, newline="").read().split("\r\n")
+hit = 0
+for i, row in enumerate(rows):
+    f = row.split("\t")
+    if i >= 3 and len(f) == 7 and f[6] == "WIX_UPGRADE_DETECTED":
+        f[4] = str(int(f[4] or 0) | 512)
+        rows[i] = "\t".join(f)
+        hit += 1
+if hit != 1:
+    sys.exit("build-windows: the .msi's Upgrade table has %d WIX_UPGRADE_DETECTED rows, not 1" % hit)
+open(path, "w", newline="").write("\r\n".join(rows))
+PY
+    (cd "$idt" && msibuild "$msi" -i Upgrade.idt)
+    rm -rf "$idt"
 }
 
 case "${1:-all}" in

@@ -113,5 +113,29 @@ class Platform(unittest.TestCase):
                 self.assertTrue(os.path.exists(os.path.join(HOST, name)))
 
 
+# fopen reads the path in the ANSI code page on Windows: a folder named "José Núñez 王芳" is
+# not found. Outside the layer every file is opened with os_fopen (UTF-8, _wfopen). r-win.
+BARE_FOPEN = re.compile(r"(?<![\w.>])fopen\s*\(")
+# failpoint.h reads a test-only file named by an environment variable (TH_FAILPOINTS builds)
+FOPEN_ALLOWED = {"failpoint.h"}
+
+
+class Fopen(unittest.TestCase):
+    def test_the_pattern_sees_a_bare_fopen(self):
+        self.assertTrue(BARE_FOPEN.search('FILE *f = fopen(path, "rb");'))
+        self.assertFalse(BARE_FOPEN.search('FILE *f = os_fopen(path, "rb");'))
+        self.assertFalse(BARE_FOPEN.search('FILE *f = _wfopen(w, m);'))
+
+    def test_no_bare_fopen_outside_the_layer(self):
+        found = []
+        for name in sorted(os.listdir(HOST)):
+            if not re.search(r"\.(c|h|inc)$", name) or name in LAYER or name in FOPEN_ALLOWED:
+                continue
+            with open(os.path.join(HOST, name), encoding="utf-8") as f:
+                text = re.sub(r"/\*.*?\*/|//[^\n]*", "", f.read(), flags=re.S)
+            found += ["host/%s" % name for _ in BARE_FOPEN.findall(text)]
+        self.assertEqual(found, [], "fopen outside host/os*.{h,c}: use os_fopen (a UTF-8 path)")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

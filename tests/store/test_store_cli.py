@@ -342,7 +342,7 @@ class Refusals(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("store_permissions", err)
         self.assertIn("chmod 600 '%s'" % self.store, err)
-        self.assertIn("refused (0644)", out)
+        self.assertIn("refused: %s is accessible by group or others (mode 0644)" % self.store, out)
         self.assertEqual(err_code(request(self.root, {"type": "status"})), "store_permissions")
         rc, _, err = configure(self.root, {"textus": {"account": "x"}})
         self.assertEqual(rc, 1)

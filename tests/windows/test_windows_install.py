@@ -228,6 +228,34 @@ class Msi(unittest.TestCase):
             self.assertEqual(wine(["msiexec", "/x", msi, "/qn"], timeout=300).returncode, 0)
         self.assertIsNone(reg_default("HKCU\\" + KEYS[0]))
 
+    def test_same_version_rebuild_replaces(self):
+        """IT rebuilds the .msi at the same version with one more id and installs it over the
+        first: one product (uninstalling it leaves nothing), not a second beside the first
+        (before: Product Id="*" and MajorUpgrade's defaults, which upgrade older versions only,
+        so the first product kept the files and the keys after the second was removed)."""
+        other = "ponmlkjihgfedcbaponmlkjihgfedcba"
+        self.addCleanup(self.build_msi, TH_PRODUCTION="", TH_EXTENSION_IDS="")  # the dev ones
+        tmp = tempfile.mkdtemp(prefix="th-win-msi-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        built = []
+        for ids in (PROD, PROD + "," + other):
+            p = self.build_msi(TH_PRODUCTION="", TH_EXTENSION_IDS=ids)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            built.append(os.path.join(tmp, "%d.msi" % len(built)))
+            shutil.copy(os.path.join(WIN, "textus-host-%s-per-user.msi" % version()), built[-1])
+        for msi in built:
+            self.addCleanup(wine, ["msiexec", "/x", msi, "/qn"], None, 300)
+            self.assertEqual(wine(["msiexec", "/i", msi, "/qn"], timeout=300).returncode, 0)
+        manifest_win = reg_default("HKCU\\" + KEYS[0])
+        with open(unix_path(manifest_win), encoding="utf-8") as f:
+            self.assertIn("chrome-extension://%s/" % other, json.load(f)["allowed_origins"])
+        folder = os.path.dirname(unix_path(manifest_win))
+        self.assertEqual(wine(["msiexec", "/x", built[1], "/qn"], timeout=300).returncode, 0)
+        for key in KEYS:
+            self.assertIsNone(reg_default("HKCU\\" + key), "left behind (a second product): " + key)
+        self.assertFalse(os.path.exists(os.path.join(folder, "textus-host.exe")),
+                         "left behind (a second product): " + folder)
+
     def test_per_machine_msi(self):
         self.check_msi("per-machine", "HKLM", "64")
 
@@ -365,6 +393,153 @@ class InstallCommand(unittest.TestCase):
             self.assertIn("TH_EXTENSION_IDS=%s)" % PROD, fix)
         rc, out = self.run_host("uninstall")
         self.assertEqual(rc, 0, out)
+
+    # ---- an IT admin's walk through the zip (r-win) --------------------------------------
+
+    def exe_in(self, name):
+        """A copy of the .exe in a folder of self.tmp called name: (its Windows path, env)."""
+        folder = os.path.join(self.tmp, name)
+        os.makedirs(folder)
+        shutil.copy(tw.EXE, os.path.join(folder, "textus-host.exe"))
+        return "Z:" + folder.replace("/", "\\") + "\\textus-host.exe", \
+            dict(self.env, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+
+    def doctor_doc(self, exe, env=None):
+        p = wine([exe, "doctor", "--json", "--offline"], env=env or self.env, timeout=180)
+        return json.loads(p.stdout.decode("utf-8"))
+
+    def test_non_ascii_folder(self):
+        """Installed in "José Núñez 王芳": doctor reads the manifest there (before: "cannot read
+        the manifest (No such file or directory)": fopen read the UTF-8 path in the ANSI code
+        page), and install names this .exe in full, not a bare `textus-host doctor`."""
+        exe, env = self.exe_in("Jos\u00e9 N\u00fa\u00f1ez \u738b\u82b3")
+        p = wine([exe, "install"], env=env)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.addCleanup(wine, [exe, "uninstall"], env)
+        doc = self.doctor_doc(exe, env)
+        chrome = [c for c in doc["checks"] if c["area"] == "install" and
+                  c["subject"].startswith("chrome")]
+        self.assertTrue(chrome, doc)
+        for c in doc["checks"]:
+            self.assertNotIn("cannot read the manifest", c["message"], c)
+        self.assertEqual(install_failures(doc), [], doc)
+        self.assertIn('& "%s" doctor' % exe, out)
+        self.assertIn('& "%s" uninstall' % exe, out)
+        self.assertNotIn("`textus-host doctor`", out)
+
+    def test_permission_fix_is_icacls(self):
+        """A state folder others can read: doctor names it in Windows terms and gives an icacls
+        command, never chmod and never a reinstall (before: "refused (0777): ... chmod 700 ..."
+        and the fix "reinstall (PowerShell): msiexec /i ...", which never touches the folder)."""
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        os.chmod(self.state, 0o777)  # Wine shows the Unix mode as the DACL
+        self.addCleanup(os.chmod, self.state, 0o700)
+        doc = self.doctor_doc(self.exe)
+        bad = [c for c in config_failures(doc) if c["subject"].endswith(self.state.split("/")[-1])]
+        self.assertTrue(bad, doc)
+        for c in bad:
+            self.assertIn("icacls", c.get("fix", ""), c)
+            self.assertIn("/inheritance:r", c["fix"], c)
+            self.assertNotIn("chmod", c["fix"] + c["message"], c)
+            self.assertNotIn("msiexec", c["fix"], c)
+            self.assertNotIn("(mode 0", c["message"], c)
+            self.assertNotIn("refused (0", c["message"], c)
+
+    def test_shared_manifest_failure_is_not_ok(self):
+        """Chrome's check of the shared manifest fails: Edge and Chromium, which name the same
+        file, fail with it (before: "ok ... the manifest checked for chrome"); the reg add fix
+        for an unregistered Brave names a manifest that checked ok, not the one that failed."""
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        with open(self.manifest, "w") as f:
+            f.write("{not json")
+        wine(["reg", "delete", "HKCU\\" + KEYS[3], "/f"])
+        doc = self.doctor_doc(self.exe)
+        for name in ("edge", "chromium"):
+            (c,) = [c for c in doc["checks"] if c["subject"].startswith(name + " (")]
+            self.assertEqual(c["status"], "fail", c)
+            self.assertIn("the same manifest as chrome, which failed", c["message"])
+
+        # Chrome's key names a manifest that is not there, the others the good one
+        with open(self.manifest, "w") as f:
+            f.write("")
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        wine(["reg", "delete", "HKCU\\" + KEYS[3], "/f"])
+        bogus = "C:\\nowhere\\" + HOST + ".json"
+        self.assertEqual(wine(["reg", "add", "HKCU\\" + KEYS[0], "/ve", "/t", "REG_SZ", "/d",
+                               bogus, "/f"]).returncode, 0)
+        doc = self.doctor_doc(self.exe)
+        (c,) = [c for c in doc["checks"] if c["subject"] == "brave"]
+        self.assertIn("reg add", c["fix"])
+        self.assertIn(self.manifest_win, c["fix"])
+        self.assertNotIn(bogus, c["fix"])
+
+    def test_stale_user_key_hiding_machine_install(self):
+        """HKCU names a manifest that is gone while HKLM names a good one: the fix deletes the
+        HKCU key (before: "reinstall", which would not help)."""
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        machine = "HKLM\\" + KEYS[0]
+        self.assertEqual(wine(["reg", "add", machine, "/ve", "/t", "REG_SZ", "/d",
+                               self.manifest_win, "/f", "/reg:32"]).returncode, 0)
+        self.addCleanup(wine, ["reg", "delete", machine, "/f", "/reg:32"])
+        self.assertEqual(wine(["reg", "add", "HKCU\\" + KEYS[0], "/ve", "/t", "REG_SZ", "/d",
+                               "C:\\gone\\" + HOST + ".json", "/f"]).returncode, 0)
+        doc = self.doctor_doc(self.exe)
+        bad = [c for c in install_failures(doc) if c["subject"].startswith("chrome (HKCU")]
+        self.assertTrue(bad, doc)
+        for c in bad:
+            self.assertIn('reg delete "HKCU\\%s" /f' % KEYS[0], c["fix"], c)
+            self.assertNotIn("reinstall", c["fix"], c)
+
+    def test_remove_extension_id_names_the_installed_exe(self):
+        """The manifest allows an id the host's settings do not: the --remove-extension-id fix
+        runs the .exe beside that manifest (install edits the manifest beside itself), not
+        the copy doctor ran from (before: the running .exe, whose folder has no such
+        manifest), and says what an .msi install needs instead."""
+        rc, out = self.run_host("install", "--extension-id", PROD)
+        self.assertEqual(rc, 0, out)
+        other, env = self.exe_in("elsewhere")
+        p = wine([other, "doctor", "--json", "--offline", "--extension-id", PROD], env=self.env,
+                 timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        fixes = [c["fix"] for c in doc["checks"] if "--remove-extension-id" in c.get("fix", "")]
+        self.assertTrue(fixes, doc)
+        for fix in fixes:
+            self.assertIn('& "%s" install --remove-extension-id %s' % (self.exe, PROD), fix)
+            self.assertNotIn('& "%s" install' % other, fix)
+            self.assertIn("an .msi built without that id", fix)
+
+    def test_configure_names_this_exe(self):
+        """configure's "Next:" line names this .exe as PowerShell runs it (before: "run
+        `textus-host configure` again", which PowerShell cannot find: no folder of PATH)."""
+        os.chmod(self.state, 0o700)
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([WINE, self.exe, "configure", "--no-verify"], env=self.env,
+                               input=b'{"settings":{"allowed_extension_ids":["%s"]}}' %
+                               PROD.encode(), stdout=subprocess.PIPE, stderr=log, timeout=180)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("Next:", out)
+        self.assertIn('`& "%s" configure` again' % self.exe, out)
+        self.assertNotIn("`textus-host ", out)
+
+    def test_uninstall_names_both_state_folders(self):
+        """Without TEXTUS_HOST_HOME the credentials live in %LOCALAPPDATA%\\textus-host and the
+        key and journal in %LOCALAPPDATA%\\textus-host-data: uninstall names both (before: the
+        first alone)."""
+        env = tw.wine_env()
+        env.pop("TEXTUS_HOST_HOME", None)
+        p = wine([self.exe, "install"], env=env)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        p = wine([self.exe, "uninstall"], env=env)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("textus-host-data", out)
+        self.assertRegex(out, r"[\\/]textus-host and \S*[\\/]textus-host-data")
 
     def test_usage_errors(self):
         rc, _ = self.run_host("install", "--extension-id", "not-an-id")
