@@ -38,8 +38,11 @@ def s_cli(w):
           "unknown field: %r %r %r" % (rc, out, err))
     check(len(w.fakes.requests()) == reads0, "unknown field: a request was made")
     for verb in ("bulk_send", "bulk_preview"):
-        r = w.req({"type": verb, "request_id": "unk-1", "candidate_ids": [str(tb.FIRST)],
-                   "body": "hello {frist_name}", "quiet_hours": "skip"})
+        try:  # a bulk_send that starts sends its events after the reply: req refuses them
+            r = w.req({"type": verb, "request_id": "unk-1", "candidate_ids": [str(tb.FIRST)],
+                       "body": "hello {frist_name}", "quiet_hours": "skip"})
+        except AssertionError as x:
+            r = {"started": str(x)[:200]}
         check(r and r.get("error", {}).get("code") == "bad_request" and
               "{frist_name}" in r["error"]["message"] and
               "{first_name}" in r["error"]["message"], "%s unknown field: %r" % (verb, r))
