@@ -690,10 +690,27 @@ static void test_threads(void **state)
     assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
     assert_string_equal(th.seen_message_id, "/messages/seen");
     assert_int_equal(th.checked_ms, 4000000);
+    assert_int_equal(th.head.in, 0); /* not known yet (schema 5) */
+    assert_int_equal(th.head.since_ms, -1);
+    assert_int_equal(th.head.closed, 0);
     outbox_thread_free(&th);
+    {
+        /* the candidate's messages in a row as of that read, kept with it */
+        const struct outbox_thread_head h = {.in = 3, .since_ms = 3500000, .closed = 1};
+        assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, "/messages/seen2", &h, 1, &e),
+                         0);
+        assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+        assert_int_equal(th.head.in, 3);
+        assert_int_equal(th.head.since_ms, 3500000);
+        assert_int_equal(th.head.closed, 1);
+        outbox_thread_free(&th);
+        assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, "/messages/seen", NULL, 1, &e),
+                         0);
+    }
     assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, NULL, NULL, 0, &e), 0);
     assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
     assert_string_equal(th.seen_message_id, "/messages/seen"); /* NULL keeps it */
+    assert_int_equal(th.head.in, 3);                           /* NULL keeps it */
     outbox_thread_free(&th);
     /* due: half the newest by their latest text, then those read longest ago */
     assert_int_equal(outbox_threads_due(ob, 0, due, 2, &n, &e), 0);
