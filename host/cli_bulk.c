@@ -272,9 +272,13 @@ static void cli_bulk_human(const cJSON *st, const struct cli_bulk_seen *seen)
             strcmp(state, "cancelled") != 0)
             cli_bulk_line(c, seen);
     }
-    if (!fin)
-        printf("Run the same command again (or textus-host bulk --status %s): the candidates "
-               "not done yet are finished then, and nobody is texted twice.\n",
+    if (!fin && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "running")))
+        printf("A host process is still sending it: textus-host bulk --status %s shows how far "
+               "it is.\n",
+               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "request_id")));
+    else if (!fin)
+        printf("Run the bulk again with --request-id %s (the same list, text and options): the "
+               "candidates not done yet are finished then, and nobody is texted twice.\n",
                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "request_id")));
 }
 

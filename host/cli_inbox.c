@@ -3,7 +3,8 @@
  * the recruiter (the candidate spoke last), newest first, through the same code as the
  * inbox verb (handler_inbox): the flush's reads, their new replies logged once. What
  * came from outside (a text, a name, an error's words) is printed with every control,
- * bidi and zero-width character escaped (notetext_term).
+ * bidi and zero-width character escaped (notetext_term); times at the computer's local
+ * time as `conversation` prints them (--json keeps UTC).
  * [engine]
  */
 #include <errno.h>
