@@ -270,12 +270,26 @@ def s_one_pass(w):
           [(E, "Erin Bulked", "E two"), (A, "Jane Candidate", "A two"),
            (F, "Fay Profile (she/her)", "F two"), (G, "Gil Cli", "G two")],
           "%s include_inbox threads %r" % (w.gen, th))
+    # "one" then "two" from each, read by two passes: the second counts both (998fd10: the
+    # read stopped at "one" and said 'at least 2')
+    check([(t["unanswered"], t["counted_all"]) for t in th] == [(2, True)] * 4,
+          "%s two replies in a row over two passes %r" % (w.gen, th))
     check(g4 - g3 == old_flush and old_inbox > 0,
           "%s one pass: %d TextUs GETs, before %d + %d" % (w.gen, g4 - g3, old_flush, old_inbox))
     for mid in [m["id"] for m in w.fakes.state()["textus"]["messages"] if m["direction"] == "in"]:
         check(len(w.notes(tc.marker(mid))) == 1, "%s one note for %s" % (w.gen, mid))
     bad = w.req({"type": "flush_outbox", "include_inbox": "yes"})
     check(code(bad) == "bad_request", "%s include_inbox not a boolean %r" % (w.gen, bad))
+    # notes off: only the conversation is read, so how many wait is not known: no number
+    w.configure(note_enabled=False)
+    step()
+    w.inbound(TO_A, "A three")
+    p = w.cli("inbox", extra_env={"TZ": "America/Denver"})
+    out = p.stdout.decode("utf-8", "replace")
+    a_lines = out.split(TO_A, 1)[-1].split("\n+", 1)[0]
+    check(p.returncode == 0 and "new replies (how many is not known), the last at 20" in a_lines
+          and "unanswered" not in a_lines and "last: A three" in a_lines,
+          "%s inbox with notes off: %r" % (w.gen, out))
     ROWS.append(("one pass: flush_outbox include_inbox; names kept", w.gen, len(th),
                  "TextUs GETs per pass: %d + %d before, %d after" % (old_flush, old_inbox,
                                                                     g4 - g3)))
