@@ -205,6 +205,9 @@ static const char *bulk_body(const cJSON *req, struct err *e)
         err_set(e, ERR_BAD_REQUEST, "\"body\" is empty");
         return NULL;
     }
+    /* a field no candidate can have would skip them all (merge_missing): refused up front */
+    if (compose_check_fields(body, e) != 0)
+        return NULL;
     return body;
 }
 
@@ -369,9 +372,10 @@ struct bulk_run {
     char rfirst[COMPOSE_NAME_MAX], rfull[2 * COMPOSE_NAME_MAX];
     int64_t last_post_ms;
     int64_t pace_ms;
-    long long job_id;  /* the bulk's job_id, 0: none */
-    int company_tried; /* {company}: the account's name read (once) */
-    char company[256]; /* "" when it could not be read */
+    long long job_id;                    /* the bulk's job_id, 0: none */
+    int company_tried;                   /* {company}: the account's name read (once) */
+    char company[256];                   /* "" when it could not be read */
+    char name[2 * COMPOSE_NAME_MAX + 2]; /* the candidate's being planned, "" not read */
 };
 
 /* 1 when the bulk's body holds the merge field "{name}" (compose.h: exactly that spelling). */
@@ -775,6 +779,8 @@ static void bulk_resolve(struct bulk_run *R, const char *cid, const char *rid_it
     int ready;
 
     bulk_plan_make(R, cid, &p);
+    snprintf(R->name, sizeof(R->name), "%s%s%s", p.first, p.first[0] && p.last[0] ? " " : "",
+             p.last);
     if (p.state) {
         bulk_set(R, cid, p.state, p.reason, p.detail, state, reason);
         return;
@@ -891,9 +897,11 @@ int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct
                 goto out;
             cancelled = cur.cancelled_ms != 0;
             outbox_bulk_free(&cur);
+            R.name[0] = '\0';
             bulk_one(&R, &items[i], cancelled, &state, &reason);
             if (progress && bulk_counts_of(R.c->ob, request_id, &k, NULL, NULL, e) == 0)
-                progress(ud, request_id, &k, items[i].candidate_id, state, reason, 0);
+                progress(ud, request_id, &k, items[i].candidate_id, R.name[0] ? R.name : NULL,
+                         state, reason, 0);
         }
         outbox_bulk_items_free(items, n);
         items = NULL;
@@ -915,7 +923,7 @@ out:
                            : outbox_bulk_release(R.c->ob, request_id, &fe) != 0)
                 log_msg("bulk %s: %s", request_id, fe.message);
             if (progress)
-                progress(ud, request_id, &k, NULL, NULL, NULL, 1);
+                progress(ud, request_id, &k, NULL, NULL, NULL, NULL, 1);
         }
     }
     if (R.gh) {

@@ -52,10 +52,11 @@ struct bulk_counts {
     int was_cancelled;
 };
 
-/* Called after each candidate (final = 0) and once at the end (final = 1). */
+/* Called after each candidate (final = 0) and once at the end (final = 1); name: the
+ * candidate's as Greenhouse has it when this run read it, else NULL. */
 typedef void (*bulk_progress_fn)(void *ud, const char *request_id, const struct bulk_counts *k,
-                                 const char *candidate_id, const char *state, const char *reason,
-                                 int final);
+                                 const char *candidate_id, const char *name, const char *state,
+                                 const char *reason, int final);
 
 /*
  * bulk_send's first half: validate req, record the bulk (or find it: the same request

@@ -3,7 +3,8 @@
  * the recruiter (the candidate spoke last), newest first, through the same code as the
  * inbox verb (handler_inbox): the flush's reads, their new replies logged once. What
  * came from outside (a text, a name, an error's words) is printed with every control,
- * bidi and zero-width character escaped (notetext_term).
+ * bidi and zero-width character escaped (notetext_term); times at the computer's local
+ * time as `conversation` prints them (--json keeps UTC).
  * [engine]
  */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "conversation.h"
 #include "engine_entry.h"
 #include "handler.h"
+#include "iso8601.h"
 #include "notetext.h"
 #include "term.h"
 
@@ -51,6 +53,24 @@ static void cli_inbox_text(const char *prefix, const char *s)
     free(t);
 }
 
+/* An ISO 8601 UTC time as the person's own time ("2026-12-07 14:15"), as `conversation` prints
+ * it (--json keeps UTC); anything else escaped, "an unknown time" when absent. */
+static void cli_inbox_when(char *out, size_t outsz, const cJSON *at)
+{
+    const char *s = cJSON_IsString(at) ? at->valuestring : "";
+    char *t = NULL;
+    int64_t ms;
+
+    if (*s && iso8601_parse_ms(&ms, s, strlen(s)) == 0 &&
+        term_local_time(out, outsz, ms >= 0 ? ms / 1000 : (ms - 999) / 1000) == 0)
+        ; /* the local time */
+    else if (*s && notetext_term(&t, s, strlen(s)) == 0)
+        snprintf(out, outsz, "%.*s", (int)notetext_prefix(t, strlen(t), 40), t);
+    else
+        snprintf(out, outsz, "an unknown time");
+    free(t);
+}
+
 static void cli_inbox_print(const cJSON *result)
 {
     const cJSON *threads = cJSON_GetObjectItemCaseSensitive(result, "threads"), *t, *stop;
@@ -72,9 +92,16 @@ static void cli_inbox_print(const cJSON *result)
             cli_inbox_text("  ", name->valuestring);
         else
             printf("\n");
-        printf("  %s%d unanswered since %s\n", cJSON_IsTrue(all) ? "" : "at least ",
-               cJSON_IsNumber(un) ? un->valueint : 0,
-               cJSON_IsString(since) ? since->valuestring : "an unknown time");
+        char when[64], last_at[64];
+        int count = cJSON_IsNumber(un) ? un->valueint : 0;
+        cli_inbox_when(when, sizeof(when), since);
+        cli_inbox_when(last_at, sizeof(last_at), cJSON_GetObjectItemCaseSensitive(last, "at"));
+        if (cJSON_IsTrue(all))
+            printf("  %d unanswered since %s\n", count, when);
+        else if (count > 1) /* counted as far as read: the wait began then or earlier */
+            printf("  at least %d unanswered, waiting since %s or earlier\n", count, when);
+        else /* only the latest message was read: how many wait is not known */
+            printf("  new replies (how many is not known), the last at %s\n", last_at);
         cli_inbox_text("  last: ", cJSON_IsString(body) ? body->valuestring : "");
     }
     stop = cJSON_GetObjectItemCaseSensitive(result, "stopped");

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "term.h"
+
 #define COMPOSE_FIELD_MAX 64
 
 /* The length of the field name starting after a '{' at p (0 when it is not a field). */
@@ -45,6 +47,41 @@ static const char *compose_value(const struct compose_fields *f, const char *nam
             return *(const char *const *)((const char *)f + known[i].off);
     }
     return NULL;
+}
+
+int compose_check_fields(const char *content, struct err *e)
+{
+    static const char *const names[] = {
+        "first_name",     "last_name", "full_name", "recruiter_first_name",
+        "recruiter_name", "job",       "stage",     "company"};
+    char buf[COMPOSE_FIELD_MAX + 1];
+    const char *near;
+    size_t i, n, k;
+
+    for (i = 0; content[i]; i++) {
+        n = content[i] == '{' ? compose_field_len(content + i + 1) : 0;
+        if (!n)
+            continue;
+        for (k = 0; k < TH_ARRAY_SIZE(names); k++) {
+            if (strlen(names[k]) == n && memcmp(names[k], content + i + 1, n) == 0)
+                break;
+        }
+        if (k < TH_ARRAY_SIZE(names))
+            continue;
+        memcpy(buf, content + i + 1, n);
+        buf[n] = '\0';
+        near = term_nearest(buf, names, TH_ARRAY_SIZE(names));
+        if (near)
+            err_set(e, ERR_BAD_REQUEST, "unknown merge field {%s}; did you mean {%s}?", buf, near);
+        else
+            err_set(e, ERR_BAD_REQUEST,
+                    "unknown merge field {%s}; the fields are {first_name}, {last_name}, "
+                    "{full_name}, {recruiter_first_name}, {recruiter_name}, {job}, {stage} and "
+                    "{company}",
+                    buf);
+        return 1;
+    }
+    return 0;
 }
 
 /* Append name[0..n) to missing unless it is there already. 0, or -1 out of memory. */

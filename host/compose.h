@@ -41,6 +41,13 @@ int compose_merge(char **out, const char *content, const struct compose_fields *
                   struct err *e) TH_WUR;
 
 /*
+ * The first field of content that is not one of the known names ("{frist_name}"): 1 with *e
+ * set to bad_request "unknown merge field {frist_name}; did you mean {first_name}?" (the
+ * nearest known name, else the list of them), 0 when every field is known.
+ */
+int compose_check_fields(const char *content, struct err *e) TH_WUR;
+
+/*
  * A name as a page shows it ("Zoë Ortiz (she/her)", "Mary  Ann Smith") split into first (the
  * first word), last (the last word, "" for a single word) and full (every word, one space
  * apart); parenthesised parts are dropped. Each output holds COMPOSE_NAME_MAX bytes.

@@ -54,6 +54,7 @@ struct conv_walk {
     long head_in;                  /* inbound messages in a row at the newest end (the inbox) */
     int64_t head_since_ms;         /* the oldest of them, -1 when its time cannot be read */
     int head_closed;               /* an outgoing message ended that run */
+    long head_at_seen; /* head_in when that run reached the last read's newest message, 0 */
 };
 
 static void conv_msgs_free(struct conv_msg *v, size_t n)
@@ -123,6 +124,8 @@ static int conv_member(const struct textus_message *m, const char *body, void *u
     } else if (!w->head_closed && dir == 'i') {
         w->head_in++;
         w->head_since_ms = ts;
+        if (w->th && w->th->seen_message_id[0] && strcmp(m->id, w->th->seen_message_id) == 0)
+            w->head_at_seen = w->head_in;
     }
     if (w->scanning) {
         const struct outbox_thread *th = w->th;
@@ -259,6 +262,26 @@ static int conv_reply_after(const struct conv_walk *w, const struct conv_msg *r)
 }
 
 /*
+ * The candidate's messages in a row at the timeline's newest end after walk w of thread th: the
+ * walk's own count when it reached an outgoing message; else, when the run reached the last
+ * read's newest message, what the walk counted before it and what that read counted from it
+ * (the walk stops there: without this an inbox that reads only what is new would count only
+ * that, and shrink a candidate's wait); else what the walk counted (closed 0: at least that).
+ */
+static void conv_head(struct outbox_thread_head *h, const struct conv_walk *w,
+                      const struct outbox_thread *th)
+{
+    h->in = w->head_in;
+    h->since_ms = w->head_in > 0 ? w->head_since_ms : -1;
+    h->closed = w->head_closed;
+    if (!w->head_closed && w->head_at_seen > 0 && th->head.in > 0) {
+        h->in = w->head_at_seen - 1 + th->head.in;
+        h->since_ms = th->head.since_ms;
+        h->closed = th->head.closed;
+    }
+}
+
+/*
  * Journal the new replies a walk found, oldest first, then record the read
  * (its newest message) on the thread. -1 only when the outbox fails.
  */
@@ -268,6 +291,7 @@ static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
 {
     struct textus_contact contact;
     struct outbox_reply rep;
+    struct outbox_thread_head head;
     char rid[OUTBOX_REQUEST_ID_MAX + 1];
     const char *who = "the candidate";
     size_t i;
@@ -336,7 +360,8 @@ static int conv_journal(struct send_ctx *c, const struct outbox_thread *th,
     /* nothing new since the last read: no write (the compose box asks every minute) */
     if (!by_flush && strcmp(w->newest_id, th->seen_message_id) == 0)
         return 0;
-    return outbox_thread_read(c->ob, th->candidate_id, th->to, w->newest_id, by_flush, e);
+    conv_head(&head, w, th);
+    return outbox_thread_read(c->ob, th->candidate_id, th->to, w->newest_id, &head, by_flush, e);
 }
 
 /* ---- the verb ---- */
@@ -598,6 +623,13 @@ static int conv_flush_thread(struct send_ctx *c, const struct outbox_thread *th,
             row->last_ms = -1;
         row->unanswered = 1;
         row->since_ms = row->last_ms;
+        if (th->head.in > 0 && th->seen_message_id[0] &&
+            strcmp(conv->latest.id, th->seen_message_id) == 0) {
+            /* nothing new since the last complete read: its count still holds */
+            row->unanswered = th->head.in;
+            row->since_ms = th->head.since_ms;
+            row->counted_all = th->head.closed;
+        }
     }
     if (!log || !conv->found ||
         (conv->has_latest && th->seen_message_id[0] &&
@@ -611,11 +643,14 @@ static int conv_flush_thread(struct send_ctx *c, const struct outbox_thread *th,
     if (conv_walk_run(c, conv->id, &w, te) != 0)
         goto checked;
     if (row && (w.head_in > 0 || w.head_closed)) {
-        /* the timeline is newer than the conversation's preview: it decides */
-        row->waiting = w.head_in > 0;
-        row->unanswered = w.head_in;
-        row->since_ms = w.head_since_ms;
-        row->counted_all = w.head_closed;
+        /* the timeline is newer than the conversation's preview: it decides (with what the last
+         * read counted before the messages new since) */
+        struct outbox_thread_head h;
+        conv_head(&h, &w, th);
+        row->waiting = h.in > 0;
+        row->unanswered = h.in;
+        row->since_ms = h.since_ms;
+        row->counted_all = h.closed;
     }
     rc = conv_journal(c, th, conv->id, &w, 1, journaled, row ? row->name : NULL,
                       row ? sizeof(row->name) : 0, e) != 0
@@ -626,7 +661,7 @@ static int conv_flush_thread(struct send_ctx *c, const struct outbox_thread *th,
     goto out;
 checked:
     /* a flush still moves on to the others next time */
-    if (outbox_thread_read(c->ob, th->candidate_id, th->to, NULL, 1, e) != 0)
+    if (outbox_thread_read(c->ob, th->candidate_id, th->to, NULL, NULL, 1, e) != 0)
         rc = -1;
 out:
     conv_walk_free(&w);

@@ -24,10 +24,13 @@ static void bulk_job_release(void *ud)
 }
 
 static void bulk_event(void *ud, const char *request_id, const struct bulk_counts *k,
-                       const char *candidate_id, const char *state, const char *reason, int final)
+                       const char *candidate_id, const char *name, const char *state,
+                       const char *reason, int final)
 {
     const struct handler_env *env = ud;
     cJSON *ev = cJSON_CreateObject(), *last;
+
+    (void)name; /* the extension has the names (its own list) */
 
     if (!ev)
         return;

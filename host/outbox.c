@@ -151,6 +151,11 @@ static const char *const ob_migrations[OUTBOX_SCHEMA_VERSION] = {
      * names who is waiting without a request: the name Greenhouse gave when the host texted
      * them, else the TextUs contact's that a reply's note looked up */
     "ALTER TABLE threads ADD COLUMN sealed_name BLOB;",
+    /* 4 -> 5: the candidate's messages in a row at the newest end as of seen_message_id, so
+     * that an inbox that reads only what is new still counts them all (0/-1/0: not known) */
+    "ALTER TABLE threads ADD COLUMN head_in INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE threads ADD COLUMN head_since_ms INTEGER NOT NULL DEFAULT -1;"
+    "ALTER TABLE threads ADD COLUMN head_closed INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int ob_backfill_threads(struct outbox *ob, struct err *e);
@@ -1434,7 +1439,7 @@ sqlerr:
     "thread_key, candidate_id, sealed_to, first_sent_ms, first_message_id, last_sent_ms,"          \
     " seen_message_id, checked_ms, (SELECT COUNT(*) FROM journal j WHERE j.message_id ="           \
     " threads.first_message_id AND j.candidate_id = threads.candidate_id AND"                      \
-    " (j.quiet_override & 2) != 0), sealed_name"
+    " (j.quiet_override & 2) != 0), sealed_name, head_in, head_since_ms, head_closed"
 
 /* The thread's key: a keyed hash of (candidate, number), so the number is never in clear. */
 static void ob_thread_key(struct outbox *ob, char out[OB_THREAD_KEY_HEX], const char *candidate_id,
@@ -1729,6 +1734,9 @@ static int ob_read_thread(struct outbox *ob, sqlite3_stmt *st, struct outbox_thr
     ob_col_text(t->seen_message_id, sizeof(t->seen_message_id), st, 6);
     t->checked_ms = sqlite3_column_int64(st, 7);
     t->to_unlisted = sqlite3_column_int(st, 8) > 0;
+    t->head.in = (long)sqlite3_column_int64(st, 10);
+    t->head.since_ms = sqlite3_column_int64(st, 11);
+    t->head.closed = sqlite3_column_int(st, 12) != 0;
     ob_thread_ad_id(aid, sizeof(aid), key);
     if (ob_col_open(ob, st, 2, aid, "to", &t->to, e) != 0 || !t->to) {
         if (e->code == ERR_OK)
@@ -1854,7 +1862,8 @@ sqlerr:
 }
 
 int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *to,
-                       const char *seen_message_id, int by_flush, struct err *e)
+                       const char *seen_message_id, const struct outbox_thread_head *head,
+                       int by_flush, struct err *e)
 {
     char key[OB_THREAD_KEY_HEX];
     sqlite3_stmt *st = NULL;
@@ -1864,7 +1873,10 @@ int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *
         return -1;
     if (sqlite3_prepare_v2(ob->db,
                            "UPDATE threads SET seen_message_id = COALESCE(?2, seen_message_id),"
-                           " checked_ms = CASE WHEN ?3 THEN ?4 ELSE checked_ms END"
+                           " checked_ms = CASE WHEN ?3 THEN ?4 ELSE checked_ms END,"
+                           " head_in = CASE WHEN ?5 THEN ?6 ELSE head_in END,"
+                           " head_since_ms = CASE WHEN ?5 THEN ?7 ELSE head_since_ms END,"
+                           " head_closed = CASE WHEN ?5 THEN ?8 ELSE head_closed END"
                            " WHERE thread_key = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlerr;
@@ -1873,6 +1885,10 @@ int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *
                       SQLITE_STATIC);
     sqlite3_bind_int(st, 3, by_flush ? 1 : 0);
     sqlite3_bind_int64(st, 4, outbox_now_ms());
+    sqlite3_bind_int(st, 5, head ? 1 : 0);
+    sqlite3_bind_int64(st, 6, head && head->in > 0 ? head->in : 0);
+    sqlite3_bind_int64(st, 7, head && head->in > 0 ? head->since_ms : -1);
+    sqlite3_bind_int(st, 8, head && head->closed ? 1 : 0);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlerr;
     sqlite3_finalize(st);

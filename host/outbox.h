@@ -41,7 +41,10 @@
  * send's. The "threads" table remembers each (candidate, number) this host has
  * texted: when first and last (the first text is where replies start to be
  * logged), how far its replies were read (the newest message of the last
- * complete read) and (schema 4) the candidate's name, sealed, for the inbox. It
+ * complete read), (schema 4) the candidate's name, sealed, for the inbox, and
+ * (schema 5) the candidate's messages in a row at the newest end as of that read
+ * (how many, since when, whether counted to the outgoing text before them), so that
+ * the inbox's count does not shrink when a later pass reads only what is new. It
  * outlives the pruning of the rows it came from.
  * [engine]
  */
@@ -56,7 +59,7 @@
 #include "error.h"
 
 #define OUTBOX_KEY_BYTES      32
-#define OUTBOX_SCHEMA_VERSION 4
+#define OUTBOX_SCHEMA_VERSION 5
 #define OUTBOX_REQUEST_ID_MAX 64
 #define OUTBOX_PRUNE_AGE_MS   (30LL * 24 * 3600 * 1000)
 #define OUTBOX_THREAD_AGE_MS  (180LL * 24 * 3600 * 1000) /* threads last texted before: pruned */
@@ -351,6 +354,11 @@ struct outbox_thread {
     int64_t checked_ms;         /* when a flush last read it, 0 never */
     int to_unlisted;            /* its first text went out with to_unlisted (not on the record) */
     char name[256];             /* the candidate's name (schema 4, opened), "" when not known */
+    struct outbox_thread_head {
+        long in;          /* the candidate's messages in a row at the newest end (schema 5) */
+        int64_t since_ms; /* the oldest of them, -1 unreadable */
+        int closed;       /* counted back to an outgoing message; in == 0 && !closed: unknown */
+    } head;               /* as of seen_message_id */
 };
 
 /* The thread of (candidate, number): 1 found, 0 none (never texted by this host), -1 error. */
@@ -368,10 +376,12 @@ int outbox_threads_due(struct outbox *ob, int64_t since_ms, struct outbox_thread
 
 /*
  * Record a read of the thread's replies: seen_message_id (NULL: unchanged) is
- * the newest timeline message of a complete read; by_flush sets checked_ms.
+ * the newest timeline message of a complete read; by_flush sets checked_ms;
+ * head (NULL: unchanged) the candidate's messages in a row as of seen_message_id.
  */
 int outbox_thread_read(struct outbox *ob, const char *candidate_id, const char *to,
-                       const char *seen_message_id, int by_flush, struct err *e) TH_WUR;
+                       const char *seen_message_id, const struct outbox_thread_head *head,
+                       int by_flush, struct err *e) TH_WUR;
 
 void outbox_thread_free(struct outbox_thread *t);
 

@@ -58,3 +58,7 @@ set_tests_properties(send_bulk PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "s
 # bulk_preview's opt-out / blocked checks, Harvest v1 and v3 (issue S).
 add_test(NAME send_bulk_merge COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk_merge.py)
 set_tests_properties(send_bulk_merge PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
+# `textus-host bulk` for a person (issue R): unknown merge fields and invalid ids refused before
+# anything is sent, the outcome in words (--json the machine form), errors in the options' words.
+add_test(NAME send_bulk_cli COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk_cli.py)
+set_tests_properties(send_bulk_cli PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)

@@ -10,11 +10,13 @@ new); limit, and a bad limit. Prints one table row per scenario:
     scenario | generation | threads | codes
 """
 import copy
+import datetime
 import json
 import os
 import subprocess
 import sys
 import time
+import zoneinfo
 
 SRC = os.environ["TH_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
@@ -46,6 +48,13 @@ class World(tc.World):
         return [r for r in self.fakes.requests(server="textus") if r["method"] == "GET" and
                 "/conversations/" in r["path"] and "/timeline" not in r["path"] and
                 "/associated_contacts" not in r["path"] and r["path"].startswith("/acme/")]
+
+
+def denver(iso):
+    """An ISO 8601 UTC time as `conversation` prints it in Denver."""
+    t = datetime.datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(
+        tzinfo=datetime.timezone.utc)
+    return t.astimezone(zoneinfo.ZoneInfo("America/Denver")).strftime("%Y-%m-%d %H:%M")
 
 
 def step():
@@ -108,6 +117,12 @@ def s_inbox(w):
     check(code(r2) == "ok" and got2.get("replies_logged") == 0, "%s inbox again %r" % (w.gen, r2))
     check([t["candidate_id"] for t in got2.get("threads", [])] == [D, A],
           "%s inbox again lists the same %r" % (w.gen, got2))
+    # nothing new: the wait neither shrinks nor moves (998fd10: D 'at least 1' since its last)
+    d2, a2 = (got2.get("threads") + [{}, {}])[:2]
+    for was, now in ((d, d2), (a, a2)):
+        check({k: now.get(k) for k in ("unanswered", "counted_all", "waiting_since")} ==
+              {k: was[k] for k in ("unanswered", "counted_all", "waiting_since")},
+              "%s inbox again: the same wait %r then %r" % (w.gen, was, now))
     check(len(w.note_posts()) == posts, "%s inbox again: no note posted" % w.gen)
     check(len(w.textus_reads("/timeline")) == tl1, "%s inbox again: no timeline read" % w.gen)
     gets = [g["path"] for g in w.conv_gets()[gets1:]]
@@ -125,12 +140,16 @@ def s_inbox(w):
           "%s limit 1 %r" % (w.gen, r3))
     bad = [code(w.inbox(limit=v)) for v in (0, 21, 1.5, "3")]
     check(bad == ["bad_request"] * 4, "%s bad limits %r" % (w.gen, bad))
-    # the command: the same code, for a person (outside text escaped) or as JSON; nothing
-    # is new since the reads above, so no timeline is read and the count is a lower bound
-    p = w.cli("inbox")
+    # the command: the same code, for a person (outside text escaped, times local as
+    # `conversation` prints them) or as JSON; nothing is new since the reads above, so no
+    # timeline is read and the counts are the last read's
+    p = w.cli("inbox", extra_env={"TZ": "America/Denver"})
     out = p.stdout.decode("utf-8", "replace")
     check(p.returncode == 0 and 0 <= out.find(TO_D) < out.find(TO_A) and
-          "replies logged: 0" in out and "\x1b" not in out and "at least 1 unanswered since" in out,
+          "replies logged: 0" in out and "\x1b" not in out and
+          "2 unanswered since %s\n" % denver(d["waiting_since"]) in out and
+          "1 unanswered since %s\n" % denver(a["waiting_since"]) in out and
+          "at least" not in out and "Z\n" not in out,
           "%s textus-host inbox: %r %r" % (w.gen, p.returncode, out))
     pj = w.cli("inbox", "--json", "--limit", "1")
     check(pj.returncode == 0 and [t["candidate_id"] for t in json.loads(pj.stdout)["threads"]]
@@ -138,6 +157,15 @@ def s_inbox(w):
     bad_cli = [w.cli("inbox", *a).returncode for a in (["--limit", "0"], ["--limit", "x"],
                                                        ["--lmit", "3"])]
     check(bad_cli == [2, 2, 2], "%s inbox usage errors %r" % (w.gen, bad_cli))
+    # a third reply from D: the pass reads the timeline only back to the last read's newest
+    # message, and still counts the three since the first (998fd10: 'at least 1' since it)
+    step()
+    w.inbound(TO_D, "and a third")
+    r4 = w.inbox()
+    d4 = ([t for t in tc.res(r4).get("threads", []) if t["candidate_id"] == D] + [{}])[0]
+    check(d4.get("unanswered") == 3 and d4.get("counted_all") is True and
+          d4.get("waiting_since") == d["waiting_since"] and d4["last"]["body"] == "and a third",
+          "%s inbox after a third reply %r" % (w.gen, d4))
     ROWS.append(("two waiting of three replied, newest first; logged once; limit", w.gen,
                  len(th), " → ".join([code(r), code(r2), code(r3)] + bad)))
 
@@ -242,12 +270,26 @@ def s_one_pass(w):
           [(E, "Erin Bulked", "E two"), (A, "Jane Candidate", "A two"),
            (F, "Fay Profile (she/her)", "F two"), (G, "Gil Cli", "G two")],
           "%s include_inbox threads %r" % (w.gen, th))
+    # "one" then "two" from each, read by two passes: the second counts both (998fd10: the
+    # read stopped at "one" and said 'at least 2')
+    check([(t["unanswered"], t["counted_all"]) for t in th] == [(2, True)] * 4,
+          "%s two replies in a row over two passes %r" % (w.gen, th))
     check(g4 - g3 == old_flush and old_inbox > 0,
           "%s one pass: %d TextUs GETs, before %d + %d" % (w.gen, g4 - g3, old_flush, old_inbox))
     for mid in [m["id"] for m in w.fakes.state()["textus"]["messages"] if m["direction"] == "in"]:
         check(len(w.notes(tc.marker(mid))) == 1, "%s one note for %s" % (w.gen, mid))
     bad = w.req({"type": "flush_outbox", "include_inbox": "yes"})
     check(code(bad) == "bad_request", "%s include_inbox not a boolean %r" % (w.gen, bad))
+    # notes off: only the conversation is read, so how many wait is not known: no number
+    w.configure(note_enabled=False)
+    step()
+    w.inbound(TO_A, "A three")
+    p = w.cli("inbox", extra_env={"TZ": "America/Denver"})
+    out = p.stdout.decode("utf-8", "replace")
+    a_lines = out.split(TO_A, 1)[-1].split("\n+", 1)[0]
+    check(p.returncode == 0 and "new replies (how many is not known), the last at 20" in a_lines
+          and "unanswered" not in a_lines and "last: A three" in a_lines,
+          "%s inbox with notes off: %r" % (w.gen, out))
     ROWS.append(("one pass: flush_outbox include_inbox; names kept", w.gen, len(th),
                  "TextUs GETs per pass: %d + %d before, %d after" % (old_flush, old_inbox,
                                                                     g4 - g3)))

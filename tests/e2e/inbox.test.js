@@ -69,8 +69,8 @@ test('a reply waiting: the badge counts it, the popup links to the candidate', {
   assert.strictEqual(await link.getAttribute('href'), `${w.base}/people/5001`);
   assert.ok((await link.textContent()).trim().length > 0);
   const meta = await items.locator('.textus-inbox-meta').textContent();
-  // the flush logged the reply first, so the inbox's read saw only the latest message
-  // (counted_all false): no count it cannot vouch for
+  // the flush logged the reply first; the count it made is kept on the thread, so the inbox's
+  // read of only the latest message still says it (counted_all); never a count it cannot vouch for
   assert.match(meta, /^\(303\) 555-0138 · (1 reply waiting|waiting for your answer) since [A-Z][a-z]{2} \d{1,2}, \d{1,2}:\d\d [AP]M$/);
   L.assertHumane(`${meta}.`, 'the inbox line'); // a label, not a sentence
   assert.strictEqual(await items.locator('.textus-inbox-last').textContent(), '“Yes! Thursday works.”');

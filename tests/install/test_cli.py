@@ -224,6 +224,9 @@ class Cli(unittest.TestCase):
         a = self.run_host("bulk", "--status", "nosuchbulk")
         b = self.run_host("bulk", "--status=nosuchbulk")
         self.assertNotEqual(a.returncode, 2, a.stderr)
+        # the message in the command's words, without the error code before it
+        self.assertIn("textus-host bulk --status: nothing is configured yet", a.stderr)
+        self.assertNotIn("not_configured", a.stderr)
         self.assertEqual((a.returncode, a.stdout, a.stderr), (b.returncode, b.stdout, b.stderr))
         for cmd, args, text in (
                 # unknown, with the nearest name; an abbreviation is not taken
@@ -287,7 +290,7 @@ class Cli(unittest.TestCase):
                                     "--override-quiet-hours"]),
                           ("bulk", ["--candidates FILE", "--body TEXT", "--quiet-hours M",
                                     "--job ID", "--request-id ID", "--visibility V",
-                                    "--status ID", "--cancel ID"]),
+                                    "--skip-invalid", "--json", "--status ID", "--cancel ID"]),
                           ("conversation", ["--to +1NXXNXXXXXX", "--candidate ID", "--json"]),
                           ("configure", ["--no-verify", "--save-anyway"]),
                           ("inbox", ["--limit N", "--json"]), ("status", ["--json"]),

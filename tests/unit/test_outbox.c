@@ -686,14 +686,31 @@ static void test_threads(void **state)
     fake_now = 4000000;
     sent_row(ob, "t-4", "4242", "+13035550111", "/messages/fourth");
     /* a read is recorded; the number is sealed in the threads table too */
-    assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, "/messages/seen", 1, &e), 0);
+    assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, "/messages/seen", NULL, 1, &e), 0);
     assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
     assert_string_equal(th.seen_message_id, "/messages/seen");
     assert_int_equal(th.checked_ms, 4000000);
+    assert_int_equal(th.head.in, 0); /* not known yet (schema 5) */
+    assert_int_equal(th.head.since_ms, -1);
+    assert_int_equal(th.head.closed, 0);
     outbox_thread_free(&th);
-    assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, NULL, 0, &e), 0);
+    {
+        /* the candidate's messages in a row as of that read, kept with it */
+        const struct outbox_thread_head h = {.in = 3, .since_ms = 3500000, .closed = 1};
+        assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, "/messages/seen2", &h, 1, &e),
+                         0);
+        assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
+        assert_int_equal(th.head.in, 3);
+        assert_int_equal(th.head.since_ms, 3500000);
+        assert_int_equal(th.head.closed, 1);
+        outbox_thread_free(&th);
+        assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, "/messages/seen", NULL, 1, &e),
+                         0);
+    }
+    assert_int_equal(outbox_thread_read(ob, "4242", CANARY_TO, NULL, NULL, 0, &e), 0);
     assert_int_equal(outbox_thread_get(ob, "4242", CANARY_TO, &th, &e), 1);
     assert_string_equal(th.seen_message_id, "/messages/seen"); /* NULL keeps it */
+    assert_int_equal(th.head.in, 3);                           /* NULL keeps it */
     outbox_thread_free(&th);
     /* due: half the newest by their latest text, then those read longest ago */
     assert_int_equal(outbox_threads_due(ob, 0, due, 2, &n, &e), 0);
@@ -824,6 +841,9 @@ static void test_thread_name(void **state)
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "ALTER TABLE threads DROP COLUMN sealed_name;"
+                                  " ALTER TABLE threads DROP COLUMN head_in;"
+                                  " ALTER TABLE threads DROP COLUMN head_since_ms;"
+                                  " ALTER TABLE threads DROP COLUMN head_closed;"
                                   " PRAGMA user_version = 3;",
                                   NULL, NULL, &msg),
                      SQLITE_OK);
