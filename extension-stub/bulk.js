@@ -309,7 +309,10 @@
       if (!r.ok) {
         next.disabled = false;
         next.textContent = 'Review before sending';
-        err.textContent = `The candidates could not be checked: ${r.error.message || 'try again in a moment.'}`;
+        // bad_request here is the text itself (an unknown merge field: "did you mean …?")
+        err.textContent = r.error.code === 'bad_request' && r.error.message
+          ? `Check the text: ${r.error.message}`
+          : `The candidates could not be checked: ${r.error.message || 'try again in a moment.'}`;
         return;
       }
       confirm(d, picked, text, q, r.result);
