@@ -6,8 +6,11 @@
  *
  * A field is "{" name "}" with name 1-64 of [A-Za-z0-9_]. The known names are those of
  * struct compose_fields; a known field whose value is empty, and any other field, is left
- * exactly as written and listed as missing (once, in order of first appearance). Values are
- * inserted as they are and never scanned again ("{first_name}" as a name stays literal).
+ * exactly as written and listed as missing (once, in order of first appearance). Values come
+ * from Greenhouse and TextUs: each is made plain text on one line first (notetext_clean with
+ * NOTETEXT_LINE: control and bidi characters dropped, line breaks as a space; one that is then
+ * empty is missing), then inserted and never scanned again ("{first_name}" as a name stays
+ * literal). The content itself (the recruiter's own text) is copied as it is.
  * Anything else in the content (a lone brace, "{{contact.firstName}}", "{ x }") is text.
  * [engine]
  */

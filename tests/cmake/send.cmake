@@ -58,3 +58,8 @@ set_tests_properties(send_bulk PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "s
 # bulk_preview's opt-out / blocked checks, Harvest v1 and v3 (issue S).
 add_test(NAME send_bulk_merge COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk_merge.py)
 set_tests_properties(send_bulk_merge PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
+# A bulk against services that misbehave: bulk_preview's TextUs budget when every check fails,
+# {company} / {job} reads in an outage (failed with the code, never merge_missing), and merge
+# values from the services made plain text on one line (compose.c).
+add_test(NAME send_bulk_upstream COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk_upstream.py)
+set_tests_properties(send_bulk_upstream PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
