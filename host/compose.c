@@ -40,6 +40,7 @@ static const struct {
 };
 
 #define COMPOSE_N_FIELDS TH_ARRAY_SIZE(compose_known)
+_Static_assert(TH_ARRAY_SIZE(compose_known) == COMPOSE_FIELDS, "compose.h: COMPOSE_FIELDS");
 
 static const char **compose_slot(struct compose_fields *f, size_t i)
 {
@@ -66,7 +67,8 @@ static const char *compose_value(const struct compose_fields *f, const char *nam
  * byte becomes U+FFFD. Nothing is cut. into (a copy of f) points at the clean values, owned[]
  * holds them (freed by compose_clean_free). 0, or -1 out of memory.
  */
-static int compose_clean(struct compose_fields *into, char *owned[], const struct compose_fields *f)
+int compose_clean(struct compose_fields *into, char *owned[COMPOSE_FIELDS],
+                  const struct compose_fields *f)
 {
     size_t i;
 
@@ -87,7 +89,7 @@ static int compose_clean(struct compose_fields *into, char *owned[], const struc
     return 0;
 }
 
-static void compose_clean_free(char *owned[])
+void compose_clean_free(char *owned[COMPOSE_FIELDS])
 {
     size_t i;
 

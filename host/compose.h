@@ -38,6 +38,19 @@ struct compose_fields {
     const char *company;              /* the TextUs account's name */
 };
 
+#define COMPOSE_FIELDS 8 /* the members of struct compose_fields */
+
+/*
+ * The values of f made plain text on one line as compose_merge makes them (see the top
+ * comment): *into is f with each non-empty value replaced by its clean copy, held in owned[]
+ * (compose_clean_free frees them; called on failure too). For a caller that shows the values
+ * themselves (saved_replies' `fields`), so that they agree with the merged text.
+ * 0, or -1 out of memory.
+ */
+int compose_clean(struct compose_fields *into, char *owned[COMPOSE_FIELDS],
+                  const struct compose_fields *f) TH_WUR;
+void compose_clean_free(char *owned[COMPOSE_FIELDS]);
+
 /* Fill content's fields: *out (malloc'd) gets the text, `missing` (a JSON array) the names
  * left as written. 0, or -1 with *e set (out of memory). */
 int compose_merge(char **out, const char *content, const struct compose_fields *f, cJSON *missing,
