@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 cJSON *apijson_parse(const char *buf, size_t len)
 {
     if (!buf || len == 0)
@@ -85,9 +87,40 @@ static const char *apijson_str(const cJSON *obj, const char *name)
     return NULL;
 }
 
-void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
+/* in with every occurrence of each secret (APIJSON_SECRET_MIN bytes or more) as "[redacted]",
+ * into out (cut at outsz: the marker may be longer than a secret). */
+static void apijson_unsecret(char *out, size_t outsz, const char *in, const char *const *secrets,
+                             size_t n_secrets)
+{
+    static const char marker[] = "[redacted]";
+    size_t o = 0, i = 0, k;
+
+    while (in[i] && o + 1 < outsz) {
+        size_t hit = 0;
+        for (k = 0; k < n_secrets && !hit; k++) {
+            size_t sl = secrets[k] ? strlen(secrets[k]) : 0;
+            if (sl >= APIJSON_SECRET_MIN && strncmp(in + i, secrets[k], sl) == 0)
+                hit = sl;
+        }
+        if (hit) {
+            size_t m = sizeof(marker) - 1;
+            if (o + m >= outsz)
+                break; /* no room for the whole marker: the text ends here */
+            memcpy(out + o, marker, m);
+            o += m;
+            i += hit;
+            continue;
+        }
+        out[o++] = in[i++];
+    }
+    out[o] = '\0';
+}
+
+void apijson_error_message(const char *buf, size_t len, const char *const *secrets,
+                           size_t n_secrets, char *out, size_t outsz)
 {
     char full[2048]; /* the whole message first, then shortened at a word (utf8_clip) */
+    char scrub[2048], clean[2048];
     static const char *const keys[] = {"message", "error",  "hydra:description", "hydra:title",
                                        "title",   "detail", "error_description"};
     cJSON *doc;
@@ -140,7 +173,15 @@ void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz)
             apijson_append(full, sizeof(full), &o, ")");
     }
     cJSON_Delete(doc);
-    (void)utf8_clip(out, outsz, full, o);
+    /* a server may echo what it was sent (a refused token in its 401's message): the
+     * credentials of the request, then anything that looks like a secret (log_redact's token
+     * rule), never reach a message — replies, stderr and the log alike */
+    apijson_unsecret(scrub, sizeof(scrub), full, secrets, n_secrets);
+    log_redact_tokens(clean, sizeof(clean), scrub);
+    (void)utf8_clip(out, outsz, clean, strlen(clean));
+    sodium_memzero(full, sizeof(full));
+    sodium_memzero(scrub, sizeof(scrub));
+    sodium_memzero(clean, sizeof(clean));
 }
 
 int apijson_map_status(const struct http_response *r, const char *service, const char *prep,

@@ -34,9 +34,14 @@ int apijson_true(const cJSON *obj, const char *name);
  * (string or {message}), hydra:description, hydra:title, title, detail,
  * error_description; then up to three entries of an "errors" array (strings,
  * {field, message} or {field: message}). Control characters become spaces.
- * Empty string when nothing usable.
+ * Secrets never pass: every occurrence of each of secrets[0..n_secrets) (the credentials the
+ * client sent: NULL entries and those under APIJSON_SECRET_MIN bytes are skipped) becomes
+ * "[redacted]", then so does every run log_redact_tokens takes for a secret. This is the one
+ * place a server's text becomes an error message. Empty string when nothing usable.
  */
-void apijson_error_message(const char *buf, size_t len, char *out, size_t outsz);
+#define APIJSON_SECRET_MIN 4
+void apijson_error_message(const char *buf, size_t len, const char *const *secrets,
+                           size_t n_secrets, char *out, size_t outsz);
 
 /*
  * A non-2xx answer r that the client did not map itself (its 401, 403, 404...), mapped as

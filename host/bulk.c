@@ -373,8 +373,8 @@ struct bulk_run {
     int64_t last_post_ms;
     int64_t pace_ms;
     long long job_id;                    /* the bulk's job_id, 0: none */
-    int company_tried;                   /* {company}: the account's name read (once) */
-    char company[256];                   /* "" when it could not be read */
+    int company_tried;                   /* {company}: the account's name was read (once per run) */
+    char company[256];                   /* the name; "" when the account has none */
     char name[2 * COMPOSE_NAME_MAX + 2]; /* the candidate's being planned, "" not read */
 };
 
@@ -385,23 +385,37 @@ static int bulk_uses(const struct bulk_run *R, const char *field)
 }
 
 /* {company}: the TextUs account's name, as saved_replies fills it (GET /accounts,
- * https://apidocs.next.textus.com/docs/accounts/index: `name`), read once per run and only for
- * a body that has the field. */
-static const char *bulk_company(struct bulk_run *R)
+ * https://apidocs.next.textus.com/docs/accounts/index: `name`), read only for a body that has
+ * the field, and once per run once read. A read that fails is not a missing value: the
+ * candidate fails with its error code (as a text whose POST fails) and the next candidate asks
+ * again, so a brief outage fails only the candidates of its span (each read is retried as any
+ * idempotent request is: http.c); a 429 still after those is waited for as a text's is. 0
+ * (*out the name, "" when the account has none), or -1 with *e set. */
+static int bulk_company(struct bulk_run *R, const char **out, struct err *e)
 {
     struct textus_account acct;
-    struct err e;
+    int tries, rc = -1;
 
-    if (!R->company_tried) {
-        R->company_tried = 1;
+    *out = R->company;
+    if (R->company_tried)
+        return 0;
+    for (tries = 0;; tries++) {
         memset(&acct, 0, sizeof(acct));
-        err_clear(&e);
-        if (textus_verify_account(&R->c->tx, &acct, &e) == 0)
-            snprintf(R->company, sizeof(R->company), "%s", acct.name);
-        else
-            log_msg("bulk %s: the TextUs account's name: %s", R->request_id, e.message);
+        err_clear(e);
+        rc = textus_verify_account(&R->c->tx, &acct, e);
+        if (rc == 0 || e->code != ERR_RATE_LIMITED || tries >= BULK_RATE_RETRIES)
+            break;
+        bulk_sleep_ms(e->retry_after_ms > 0 && e->retry_after_ms < BULK_WAIT_MAX_MS
+                          ? e->retry_after_ms
+                          : 5000);
     }
-    return R->company;
+    if (rc != 0) {
+        log_msg("bulk %s: the TextUs account's name: %s", R->request_id, e->message);
+        return -1;
+    }
+    R->company_tried = 1;
+    snprintf(R->company, sizeof(R->company), "%s", acct.name);
+    return 0;
 }
 
 /* The Greenhouse client for the candidates' reads, and the recruiter's names (once). */
@@ -667,16 +681,24 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
         }
     }
     for (tries = 0;; tries++) {
+        long wait;
         cJSON_Delete(numbers);
         numbers = cJSON_CreateArray();
         err_clear(&e);
         rc = numbers ? gh_candidate_card(R->gh, cid, numbers, p->first, sizeof(p->first), p->last,
                                          sizeof(p->last), R->job_id, det, &e)
                      : -1;
-        if (rc == 0 || e.code != ERR_RATE_LIMITED || tries >= BULK_RATE_RETRIES)
+        /* a 429 on the record, or on v3's application or job read (det->job_err), is waited
+         * for and the whole card read again */
+        if (rc != 0 && e.code == ERR_RATE_LIMITED)
+            wait = e.retry_after_ms;
+        else if (rc == 0 && det && det->job_err.code == ERR_RATE_LIMITED)
+            wait = det->job_err.retry_after_ms;
+        else
             break;
-        bulk_sleep_ms(e.retry_after_ms > 0 && e.retry_after_ms < BULK_WAIT_MAX_MS ? e.retry_after_ms
-                                                                                  : 5000);
+        if (tries >= BULK_RATE_RETRIES)
+            break;
+        bulk_sleep_ms(wait > 0 && wait < BULK_WAIT_MAX_MS ? wait : 5000);
     }
     if (rc != 0) {
         if (!numbers)
@@ -689,6 +711,15 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
     }
     if (!bulk_pick(numbers, p->to, sizeof(p->to))) {
         bulk_plan_skip(p, "no_number", "Greenhouse has no US/Canada number for this candidate");
+        goto out;
+    }
+    if (det && det->job_err.code != ERR_OK && det->job_err.code != ERR_GREENHOUSE_PERMISSION &&
+        det->job_err.code != ERR_GREENHOUSE_NOT_FOUND) {
+        /* the job or stage could not be read (an outage, a 429 still after the waits, refused
+         * credentials): not a missing value — the candidate fails with the error's code, as
+         * when the record itself cannot be read. A scope missing (403) is the configuration's
+         * answer: the fields have no value (merge_missing, below), as in saved_replies. */
+        bulk_plan_fail(p, &det->job_err);
         goto out;
     }
     /* merge: the candidate's names as Greenhouse has them */
@@ -705,7 +736,10 @@ static void bulk_plan_make(struct bulk_run *R, const char *cid, struct bulk_plan
                 det->job_err.message);
     f.job = det && det->picked ? det->job : NULL;
     f.stage = det && det->picked ? det->stage : NULL;
-    f.company = bulk_uses(R, "{company}") ? bulk_company(R) : NULL;
+    if (bulk_uses(R, "{company}") && bulk_company(R, &f.company, &e) != 0) {
+        bulk_plan_fail(p, &e);
+        goto out;
+    }
     missing = cJSON_CreateArray();
     if (!missing || compose_merge(&p->body, R->b.body, &f, missing, &e) != 0) {
         err_set(&e, ERR_INTERNAL, "out of memory");
@@ -982,7 +1016,7 @@ int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
     struct bulk_run R;
     struct err stop;
     cJSON *skipped, *previews, *unchecked;
-    long will = 0, sched = 0, checked = 0;
+    long will = 0, sched = 0, checked = 0, asked = 0;
     int rc = -1;
 
     memset(&R, 0, sizeof(R));
@@ -1037,7 +1071,10 @@ int bulk_preview(const cJSON *req, cJSON *result, struct err *e)
             const char *why = NULL;
             int k = -1;
             err_clear(&te);
-            if (checked < BULK_PREVIEW_CHECKS && stop.code == ERR_OK) {
+            if (asked < BULK_PREVIEW_CHECKS && stop.code == ERR_OK) {
+                /* the budget counts the checks asked, whatever TextUs answered: at most
+                 * BULK_PREVIEW_CHECKS candidates' two reads per preview */
+                asked++;
                 k = bulk_preview_check(&R, pl.to, &why, pl.detail, sizeof(pl.detail), &te);
                 if (k >= 0)
                     checked++;

@@ -77,7 +77,9 @@ int bulk_run(const char *request_id, bulk_progress_fn progress, void *ud, struct
  * sending and journaling nothing: result {total, will_send, will_schedule, previews (the
  * first BULK_PREVIEW_BODIES texts: candidate_id, name, to, body, send_at), skipped
  * [{candidate_id, reason, detail?}], checked, unchecked [ids], checks_stopped?}. A Greenhouse
- * failure other than a candidate not found fails it; a TextUs one leaves candidates unchecked.
+ * failure other than a candidate not found fails it; a TextUs one leaves candidates unchecked
+ * (and counts toward the BULK_PREVIEW_CHECKS all the same), except the {company} read, whose
+ * failure fails it.
  */
 int bulk_preview(const cJSON *req, cJSON *result, struct err *e) TH_WUR;
 

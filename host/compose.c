@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "term.h"
+#include "notetext.h"
 
 #define COMPOSE_FIELD_MAX 64
 
@@ -24,27 +25,37 @@ static size_t compose_field_len(const char *p)
     return n >= 1 && n <= COMPOSE_FIELD_MAX && p[n] == '}' ? n : 0;
 }
 
+/* The known fields and where struct compose_fields holds their values. */
+static const struct {
+    const char *name;
+    size_t off;
+} compose_known[] = {
+    {"first_name", offsetof(struct compose_fields, first_name)},
+    {"last_name", offsetof(struct compose_fields, last_name)},
+    {"full_name", offsetof(struct compose_fields, full_name)},
+    {"recruiter_first_name", offsetof(struct compose_fields, recruiter_first_name)},
+    {"recruiter_name", offsetof(struct compose_fields, recruiter_name)},
+    {"job", offsetof(struct compose_fields, job)},
+    {"stage", offsetof(struct compose_fields, stage)},
+    {"company", offsetof(struct compose_fields, company)},
+};
+
+#define COMPOSE_N_FIELDS TH_ARRAY_SIZE(compose_known)
+_Static_assert(TH_ARRAY_SIZE(compose_known) == COMPOSE_FIELDS, "compose.h: COMPOSE_FIELDS");
+
+static const char **compose_slot(struct compose_fields *f, size_t i)
+{
+    return (const char **)(void *)((char *)f + compose_known[i].off);
+}
+
 /* The value of field name[0..n) ("" or NULL when unknown or not known). */
 static const char *compose_value(const struct compose_fields *f, const char *name, size_t n)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } known[] = {
-        {"first_name", offsetof(struct compose_fields, first_name)},
-        {"last_name", offsetof(struct compose_fields, last_name)},
-        {"full_name", offsetof(struct compose_fields, full_name)},
-        {"recruiter_first_name", offsetof(struct compose_fields, recruiter_first_name)},
-        {"recruiter_name", offsetof(struct compose_fields, recruiter_name)},
-        {"job", offsetof(struct compose_fields, job)},
-        {"stage", offsetof(struct compose_fields, stage)},
-        {"company", offsetof(struct compose_fields, company)},
-    };
     size_t i;
 
-    for (i = 0; i < TH_ARRAY_SIZE(known); i++) {
-        if (strlen(known[i].name) == n && memcmp(known[i].name, name, n) == 0)
-            return *(const char *const *)((const char *)f + known[i].off);
+    for (i = 0; i < COMPOSE_N_FIELDS; i++) {
+        if (strlen(compose_known[i].name) == n && memcmp(compose_known[i].name, name, n) == 0)
+            return *(const char *const *)((const char *)f + compose_known[i].off);
     }
     return NULL;
 }
@@ -84,6 +95,46 @@ int compose_check_fields(const char *content, struct err *e)
     return 0;
 }
 
+/*
+ * The values, made plain text on one line (notetext_clean, NOTETEXT_LINE): they come from
+ * Greenhouse and TextUs (a job's name, a stage, the account's name), never from the recruiter,
+ * and go into a text a phone shows — C0/C1 controls (ESC, BEL), DEL, bidi controls and
+ * zero-width characters are dropped, line breaks and tabs become one space, a malformed UTF-8
+ * byte becomes U+FFFD. Nothing is cut. into (a copy of f) points at the clean values, owned[]
+ * holds them (freed by compose_clean_free). 0, or -1 out of memory.
+ */
+int compose_clean(struct compose_fields *into, char *owned[COMPOSE_FIELDS],
+                  const struct compose_fields *f)
+{
+    size_t i;
+
+    *into = *f;
+    for (i = 0; i < COMPOSE_N_FIELDS; i++)
+        owned[i] = NULL;
+    for (i = 0; i < COMPOSE_N_FIELDS; i++) {
+        const char **slot = compose_slot(into, i);
+        size_t n = *slot ? strlen(*slot) : 0;
+        if (!n)
+            continue;
+        /* pass 1 writes at most 3 bytes per input byte: max never cuts */
+        if (n > ((size_t)-1 - 16) / 3 ||
+            notetext_clean(&owned[i], NULL, *slot, n, n * 3 + 8, NOTETEXT_LINE, 0) != 0)
+            return -1;
+        *slot = owned[i];
+    }
+    return 0;
+}
+
+void compose_clean_free(char *owned[COMPOSE_FIELDS])
+{
+    size_t i;
+
+    for (i = 0; i < COMPOSE_N_FIELDS; i++) {
+        free(owned[i]);
+        owned[i] = NULL;
+    }
+}
+
 /* Append name[0..n) to missing unless it is there already. 0, or -1 out of memory. */
 static int compose_missing(cJSON *missing, const char *name, size_t n)
 {
@@ -100,13 +151,21 @@ static int compose_missing(cJSON *missing, const char *name, size_t n)
     return cJSON_AddItemToArray(missing, cJSON_CreateString(buf)) ? 0 : -1;
 }
 
-int compose_merge(char **out, const char *content, const struct compose_fields *f, cJSON *missing,
-                  struct err *e)
+int compose_merge(char **out, const char *content, const struct compose_fields *given,
+                  cJSON *missing, struct err *e)
 {
     size_t cap = strlen(content) + 1, len = 0, i;
+    struct compose_fields clean;
+    const struct compose_fields *f = &clean;
+    char *owned[COMPOSE_N_FIELDS];
     char *buf;
 
     *out = NULL;
+    if (compose_clean(&clean, owned, given) != 0) {
+        compose_clean_free(owned);
+        err_set(e, ERR_INTERNAL, "out of memory");
+        return -1;
+    }
     /* first pass: the size */
     for (i = 0; content[i]; i++) {
         size_t n = content[i] == '{' ? compose_field_len(content + i + 1) : 0;
@@ -116,6 +175,7 @@ int compose_merge(char **out, const char *content, const struct compose_fields *
     }
     buf = malloc(cap);
     if (!buf) {
+        compose_clean_free(owned);
         err_set(e, ERR_INTERNAL, "out of memory");
         return -1;
     }
@@ -129,6 +189,7 @@ int compose_merge(char **out, const char *content, const struct compose_fields *
             continue;
         }
         if (n && compose_missing(missing, content + i + 1, n) != 0) {
+            compose_clean_free(owned);
             free(buf);
             err_set(e, ERR_INTERNAL, "out of memory");
             return -1;
@@ -143,6 +204,7 @@ int compose_merge(char **out, const char *content, const struct compose_fields *
         }
     }
     buf[len] = '\0';
+    compose_clean_free(owned);
     *out = buf;
     return 0;
 }

@@ -6,8 +6,11 @@
  *
  * A field is "{" name "}" with name 1-64 of [A-Za-z0-9_]. The known names are those of
  * struct compose_fields; a known field whose value is empty, and any other field, is left
- * exactly as written and listed as missing (once, in order of first appearance). Values are
- * inserted as they are and never scanned again ("{first_name}" as a name stays literal).
+ * exactly as written and listed as missing (once, in order of first appearance). Values come
+ * from Greenhouse and TextUs: each is made plain text on one line first (notetext_clean with
+ * NOTETEXT_LINE: control and bidi characters dropped, line breaks as a space; one that is then
+ * empty is missing), then inserted and never scanned again ("{first_name}" as a name stays
+ * literal). The content itself (the recruiter's own text) is copied as it is.
  * Anything else in the content (a lone brace, "{{contact.firstName}}", "{ x }") is text.
  * [engine]
  */
@@ -34,6 +37,19 @@ struct compose_fields {
     const char *stage;                /* that application's current stage */
     const char *company;              /* the TextUs account's name */
 };
+
+#define COMPOSE_FIELDS 8 /* the members of struct compose_fields */
+
+/*
+ * The values of f made plain text on one line as compose_merge makes them (see the top
+ * comment): *into is f with each non-empty value replaced by its clean copy, held in owned[]
+ * (compose_clean_free frees them; called on failure too). For a caller that shows the values
+ * themselves (saved_replies' `fields`), so that they agree with the merged text.
+ * 0, or -1 out of memory.
+ */
+int compose_clean(struct compose_fields *into, char *owned[COMPOSE_FIELDS],
+                  const struct compose_fields *f) TH_WUR;
+void compose_clean_free(char *owned[COMPOSE_FIELDS]);
 
 /* Fill content's fields: *out (malloc'd) gets the text, `missing` (a JSON array) the names
  * left as written. 0, or -1 with *e set (out of memory). */

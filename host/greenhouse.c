@@ -303,6 +303,21 @@ static void gh_v1_retired(struct err *e, long status, const char *path)
                    "the client_id and client_secret");
 }
 
+/* A server's error message (apijson_error_message) with this client's credentials taken out:
+ * the v1 key, the v3 client id and secret, and the v3 tokens it holds. */
+static void gh_error_message(const struct gh_client *c, const struct http_response *r, char *msg,
+                             size_t msgsz)
+{
+    const char *secrets[5];
+
+    secrets[0] = c->cfg.api_key;
+    secrets[1] = c->cfg.client_id;
+    secrets[2] = c->cfg.client_secret;
+    secrets[3] = c->tok[GH_TOKEN_READ].token;
+    secrets[4] = c->tok[GH_TOKEN_WRITE].token;
+    apijson_error_message(r->body, r->body_len, secrets, TH_ARRAY_SIZE(secrets), msg, msgsz);
+}
+
 /* Map a non-2xx answer; 0 for 2xx. Does not handle v1 404 (callers decide). */
 static int gh_map(const struct gh_client *c, const struct http_response *r, enum gh_op op,
                   const char *what, struct err *e)
@@ -312,7 +327,7 @@ static int gh_map(const struct gh_client *c, const struct http_response *r, enum
 
     if (r->status >= 200 && r->status < 300)
         return 0;
-    apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
+    gh_error_message(c, r, msg, sizeof(msg));
     /* https://developers.greenhouse.io/harvest.html#errors: 401 "Ensure you're using a valid
      * Harvest API key with the correct permissions"; 403 "You don't have access to that
      * record. Or, ensure that you're not supplying body information in your GET calls." */
@@ -656,7 +671,7 @@ static int gh_token_answer(struct gh_client *c, enum gh_token_kind k, long long 
 
     if (r->status == 400 || r->status == 401) {
         char msg[300];
-        apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
+        gh_error_message(c, r, msg, sizeof(msg));
         if (subject > 0) {
             err_set(e, ERR_GREENHOUSE_AUTH,
                     "Greenhouse refused a Harvest v3 token for user %lld (HTTP %ld%s%s)", subject,

@@ -365,18 +365,31 @@ int handler_saved_replies(const struct handler_env *env, const cJSON *req, cJSON
     f.company = acct.name;
     fields = cJSON_AddObjectToObject(result, "fields");
     if (fields) {
+        /* the values as the merge puts them in a text (compose_clean): the local template the
+         * extension fills with them says the same as the replies' bodies */
         const char *const names[] = {
             "first_name",     "last_name", "full_name", "recruiter_first_name",
             "recruiter_name", "job",       "stage",     "company"};
-        const char *const vals[] = {first, last,    full,      rfirst,
-                                    rfull, det.job, det.stage, acct.name};
+        struct compose_fields shown;
+        char *owned[COMPOSE_FIELDS];
         size_t i;
-        for (i = 0; i < TH_ARRAY_SIZE(names); i++) {
-            if (vals[i][0])
-                cJSON_AddStringToObject(fields, names[i], vals[i]);
-            else
-                cJSON_AddNullToObject(fields, names[i]);
+        if (compose_clean(&shown, owned, &f) != 0) {
+            compose_clean_free(owned);
+            err_set(e, ERR_INTERNAL, "out of memory");
+            goto out;
         }
+        {
+            const char *const vals[] = {
+                shown.first_name,     shown.last_name, shown.full_name, shown.recruiter_first_name,
+                shown.recruiter_name, shown.job,       shown.stage,     shown.company};
+            for (i = 0; i < TH_ARRAY_SIZE(names); i++) {
+                if (vals[i] && vals[i][0])
+                    cJSON_AddStringToObject(fields, names[i], vals[i]);
+                else
+                    cJSON_AddNullToObject(fields, names[i]);
+            }
+        }
+        compose_clean_free(owned);
     }
 
     ud.f = &f;

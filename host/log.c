@@ -78,10 +78,11 @@ static size_t log_secret_at(const char *in, size_t n, size_t i)
     return j - i >= LOG_SECRET_MIN ? j - i : 0;
 }
 
-void log_redact(char *out, size_t outsz, const char *in)
+/* log_redact (numbers 1) or log_redact_tokens (numbers 0). */
+static void log_redact_ex(char *out, size_t outsz, const char *in, int numbers)
 {
     static const char marker[] = "[redacted]";
-    size_t o = 0, i = 0, n = strlen(in), plain_until = 0;
+    size_t o = 0, i = 0, n = strlen(in), plain_until = numbers ? 0 : n;
 
     if (outsz == 0)
         return;
@@ -125,6 +126,16 @@ void log_redact(char *out, size_t outsz, const char *in)
         out[o++] = in[i++];
     }
     out[o] = '\0';
+}
+
+void log_redact(char *out, size_t outsz, const char *in)
+{
+    log_redact_ex(out, outsz, in, 1);
+}
+
+void log_redact_tokens(char *out, size_t outsz, const char *in)
+{
+    log_redact_ex(out, outsz, in, 0);
 }
 
 void log_msg(const char *fmt, ...)

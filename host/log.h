@@ -29,4 +29,9 @@ void log_msg(const char *fmt, ...) TH_PRINTF(1, 2);
  */
 void log_redact(char *out, size_t outsz, const char *in);
 
+/* log_redact's token rule alone (runs of 20 or more token characters as "[redacted]"; digits
+ * are kept): for a server's own text shown in a reply (apijson_error_message), where the
+ * numbers a person reads (HTTP statuses, ids) stay as they are. */
+void log_redact_tokens(char *out, size_t outsz, const char *in);
+
 #endif

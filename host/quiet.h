@@ -46,7 +46,7 @@
 #include <stdint.h>
 
 #define QUIET_DEFAULT_WINDOW "08:00-21:00"
-#define QUIET_ZONES_MAX      4   /* zones of one number (the table lists at most 2 today) */
+#define QUIET_ZONES_MAX      6   /* zones of one number (quiet_tz.inc: QUIET_TZ_PER_PREFIX) */
 #define QUIET_HHMM_MAX       6   /* "HH:MM" and NUL */
 #define QUIET_ISO_MAX        21  /* "2026-12-02T14:00:00Z" and NUL (ISO8601_UTC_MAX) */
 #define QUIET_WINDOW_MAX     12  /* "HH:MM-HH:MM" and NUL */

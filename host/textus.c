@@ -149,7 +149,7 @@ static int textus_map(const struct textus_config *c, const struct http_response 
 
     if (r->status >= 200 && r->status < 300)
         return 0;
-    apijson_error_message(r->body, r->body_len, msg, sizeof(msg));
+    apijson_error_message(r->body, r->body_len, &c->token, 1, msg, sizeof(msg));
     if (r->status == 401) {
         err_set(e, ERR_TEXTUS_AUTH, "TextUs refused the API token (HTTP 401%s%s)",
                 msg[0] ? ": " : "", msg);

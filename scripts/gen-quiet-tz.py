@@ -2,7 +2,8 @@
 """gen-quiet-tz.py — writes host/quiet_tz.inc, the NANP (+1) time-zone table of
 host/quiet.c, from Google libphonenumber's time-zone metadata as Debian packages
 it (python3-phonenumbers, module phonenumbers.timezone). Nothing is hand-written:
-every prefix and zone of the table is the package's.
+every prefix and zone of the table is the package's, widened by the one rule
+below (uncertain_zones).
 
     /usr/bin/python3 scripts/gen-quiet-tz.py            # rewrite host/quiet_tz.inc
     /usr/bin/python3 scripts/gen-quiet-tz.py --stdout   # print it instead
@@ -21,6 +22,17 @@ key "1" lists every NANP zone; libphonenumber falls back to it when no longer ke
 matches. The table leaves it out on purpose: a list of every zone from Guam to
 Adak locates nothing, so quiet.c reports such numbers (toll-free 8XX, area codes
 newer than the package) as of unknown zone instead of guessing one.
+
+The one rule added (the safe reading where the metadata is not sure): a number
+whose longest matching key has LONGER keys beneath it is one the metadata did
+not list exchange by exchange. When those longer keys name other zones, the key
+alone does not say which side of the zone line the number is on (+1 850-555: the
+key "1850" says America/New_York, while many 850 exchanges are listed as
+America/Chicago). So each key's zones in the table are its own followed by those
+of every longer key beneath it (first appearance, keys in sorted order), and
+quiet.c, which requires the window in every zone of a number, is quiet when it
+is quiet in any of them. A key without longer keys, or whose longer keys name
+no other zone, keeps exactly the package's zones.
 """
 import os
 import subprocess
@@ -38,7 +50,7 @@ except ImportError:
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "host", "quiet_tz.inc")
 COUNTRY = "1"  # the NANP's country calling code
-PER_PREFIX_LIMIT = 4  # QUIET_ZONES_MAX in host/quiet.h
+PER_PREFIX_LIMIT = 6  # QUIET_ZONES_MAX in host/quiet.h
 
 
 def debian_version():
@@ -78,8 +90,30 @@ def nanp_entries():
     return out
 
 
+def uncertain_zones(entries):
+    """{prefix: zones} with each key's zones followed by those of every longer key beneath it
+    (the rule of the top comment); the keys themselves are unchanged."""
+    keys = sorted(entries)
+    out = {}
+    for i, prefix in enumerate(keys):
+        zones = list(entries[prefix])
+        j = i + 1  # sorted: the longer keys beneath prefix follow it, together
+        while j < len(keys) and keys[j].startswith(prefix):
+            for z in entries[keys[j]]:
+                if z not in zones:
+                    zones.append(z)
+            j += 1
+        if len(zones) > PER_PREFIX_LIMIT:
+            sys.exit("gen-quiet-tz.py: %s and the keys beneath it list %d zones; "
+                     "QUIET_ZONES_MAX is %d" % (prefix, len(zones), PER_PREFIX_LIMIT))
+        out[prefix] = tuple(zones)
+    return out
+
+
 def render():
-    entries = nanp_entries()
+    package = nanp_entries()
+    entries = uncertain_zones(package)
+    widened = sum(1 for p in entries if entries[p] != package[p])
     names = sorted({z for zones in entries.values() for z in zones})
     index = {z: i for i, z in enumerate(names)}
     longest = max(len(p) for p in entries)
@@ -95,11 +129,17 @@ def render():
         " * %d prefixes (E.164 digits without '+', country code included), %d zones." % (
             len(entries), len(names)),
         " * A number's zones are those of its longest matching prefix, as in libphonenumber's",
-        " * time_zones_for_geographical_number(). Left out on purpose: the country-level entry",
-        " * \"1\" (%d zones, every zone of the NANP), which libphonenumber answers when no" % len(
+        " * time_zones_for_geographical_number(), with one rule added: a prefix with longer",
+        " * prefixes beneath it lists their zones after its own (a number that matches only",
+        " * it is on an exchange the metadata does not list, so it may be in any of them:",
+        " * \"1850\" is America/New_York, many 850 exchanges America/Chicago; quiet.c is quiet",
+        " * when it is quiet in any zone of a number). %d prefixes are widened so." % widened,
+        " * Left out on purpose: the country-level entry \"1\" (%d zones, every zone of the" % len(
             country),
-        " * longer prefix matches; it locates nothing, so quiet.c calls such numbers unknown.",
-        " * tests/quiet/test_quiet_tz.py compares this table with the installed package.",
+        " * NANP), which libphonenumber answers when no longer prefix matches; it locates",
+        " * nothing, so quiet.c calls such numbers unknown.",
+        " * tests/quiet/test_quiet_tz.py compares this table with the installed package and",
+        " * the rule above.",
         " * [core]",  # built into the executable with quiet.c (tests/house/test_layout.py)
         " */",
         "/* clang-format off */",

@@ -62,3 +62,8 @@ set_tests_properties(send_bulk_merge PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LAB
 # anything is sent, the outcome in words (--json the machine form), errors in the options' words.
 add_test(NAME send_bulk_cli COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk_cli.py)
 set_tests_properties(send_bulk_cli PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)
+# A bulk against services that misbehave: bulk_preview's TextUs budget when every check fails,
+# {company} / {job} reads in an outage (failed with the code, never merge_missing), and merge
+# values from the services made plain text on one line (compose.c).
+add_test(NAME send_bulk_upstream COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/send/test_bulk_upstream.py)
+set_tests_properties(send_bulk_upstream PROPERTIES ENVIRONMENT "${TH_SEND_ENV}" LABELS "send" TIMEOUT 300)

@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 4:
-        apijson_error_message(buf, len, out, sizeof(out));
+        apijson_error_message(buf, len, NULL, 0, out, sizeof(out));
         break;
     case 5:
     case 6: {

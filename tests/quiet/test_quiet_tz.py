@@ -4,13 +4,18 @@ quiet-hours arithmetic against an independent implementation.
 
 1. host/quiet_tz.inc, compiled (quiet_tz_dump table), holds exactly the NANP
    entries of libphonenumber's time-zone metadata as python3-phonenumbers
-   ships it: every prefix, with the same zones in the same order; the only
-   key left out is the country-level "1".
+   ships it, by the table's one added rule (scripts/gen-quiet-tz.py): every
+   prefix, with the package's zones in the same order, followed by those of
+   the longer prefixes beneath it (first appearance) - a number that matches
+   only the shorter one may be on either side of a zone line; the only key
+   left out is the country-level "1". The widened prefixes are counted, and
+   +1 850 (New York, its listed exchanges Chicago) is one of them.
 2. quiet_zones() (quiet_tz_dump lookup) answers what
-   phonenumbers.timezone.time_zones_for_geographical_number() answers for
-   numbers under every prefix the package knows, every digit after it, and
-   every area code 200-999; a number only the country-level "1" matches is
-   unknown (no zone) instead of all 42.
+   phonenumbers.timezone.time_zones_for_geographical_number() answers,
+   widened by that rule (its zones first, in its order), for numbers under
+   every prefix the package knows, every digit after it, and every area code
+   200-999; a number only the country-level "1" matches is unknown (no zone)
+   instead of all 42.
 3. scripts/gen-quiet-tz.py, run now, writes the checked-in file (hand edits
    show; a package version that changed without changing the data is a note).
 4. quiet_check() (quiet_tz_dump check) agrees with Python's zoneinfo on the
@@ -70,20 +75,36 @@ for line in lines[2:]:
 check(list(table) == sorted(table), "table not sorted for bsearch")
 package = {k: tuple(v) for k, v in TIMEZONE_DATA.items() if k.startswith("1") and len(k) > 1}
 check(len(package) > 400, "the package knows only %d NANP prefixes" % len(package))
+
+
+def widened(prefix):
+    """The table's rule: the prefix's zones, then those of every longer prefix beneath it."""
+    zones = list(package[prefix])
+    for k in sorted(package):
+        if k != prefix and k.startswith(prefix):
+            zones += [z for z in package[k] if z not in zones]
+    return tuple(zones)
+
+
+rule = {k: widened(k) for k in package}
+n_widened = sum(1 for k in package if rule[k] != package[k])
+check(rule.get("1850", ())[:1] == ("America/New_York",) and "America/Chicago" in rule.get("1850", ()),
+      "+1 850 is expected widened to New York and Chicago: %s" % (rule.get("1850"),))
 for k in sorted(set(package) - set(table)):
     check(False, "prefix %s (%s) of the package missing from the table" % (k, package[k]))
 for k in sorted(set(table) - set(package)):
     check(False, "prefix %s (%s) in the table but not in the package" % (k, table[k]))
 for k in sorted(set(table) & set(package)):
-    check(table[k] == package[k], "prefix %s: table %s, package %s" % (k, table[k], package[k]))
+    check(table[k] == rule[k], "prefix %s: table %s, package %s, by the rule %s"
+          % (k, table[k], package[k], rule[k]))
 check("1" in TIMEZONE_DATA and "1" not in table,
       "the country-level entry \"1\" is expected in the package and left out of the table")
 country = set(TIMEZONE_DATA.get("1", ()))
 check(country >= {z for v in package.values() for z in v},
       "the package's \"1\" entry no longer lists every NANP zone")
-print("table: %d prefixes, %d zones, equal to %s (installed: phonenumbers %s)"
-      % (len(table), len({z for v in table.values() for z in v}), source,
-         phonenumbers.__version__))
+print("table: %d prefixes (%d widened by the rule), %d zones, equal to %s (installed: "
+      "phonenumbers %s)" % (len(table), n_widened, len({z for v in table.values() for z in v}),
+                            source, phonenumbers.__version__))
 
 # ---- 2. lookups agree with libphonenumber's own ------------------------------------------------
 probes = set()
@@ -109,10 +130,14 @@ for p in probes:
     if longest == "1" or want == (pntz.UNKNOWN_TIMEZONE,):
         want = ()  # country level only: unknown, not a zone
         unknown += 1
-    check(got.get("+" + p) == want, "+%s: quiet_zones %s, libphonenumber %s"
+    else:
+        check(want == package[longest], "+%s: libphonenumber %s is not its longest key %s's"
+              % (p, want, longest))
+        want = rule[longest]  # its zones first, then those beneath its key
+    check(got.get("+" + p) == want, "+%s: quiet_zones %s, libphonenumber by the rule %s"
           % (p, got.get("+" + p), want))
-print("lookup: %d numbers agree with time_zones_for_geographical_number (%d unknown)"
-      % (len(probes), unknown))
+print("lookup: %d numbers agree with time_zones_for_geographical_number by the rule "
+      "(%d unknown)" % (len(probes), unknown))
 
 # ---- 3. the generator writes the checked-in file -----------------------------------------------
 gen = subprocess.run([sys.executable, os.path.join(SRC, "scripts", "gen-quiet-tz.py"), "--stdout"],
@@ -155,8 +180,11 @@ def inside(zone, t, start, end):
 
 
 def libphonenumber_zones(e164):
-    numobj = phonenumbers.PhoneNumber(country_code=1, national_number=int(e164[2:]))
-    return tuple(pntz.time_zones_for_geographical_number(numobj))
+    """libphonenumber's zones for the number, widened by the table's rule."""
+    digits = e164[1:]
+    longest = next((digits[:n] for n in range(pntz.TIMEZONE_LONGEST_PREFIX, 1, -1)
+                    if digits[:n] in package), None)
+    return rule[longest] if longest else ()
 
 
 numbers = {}  # one number for each zone set of the table

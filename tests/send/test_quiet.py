@@ -33,6 +33,7 @@ USER_ID = 101
 CHICAGO, DENVER, HONOLULU = "+13125550142", "+13035550123", "+18085550150"
 DENVER_PHOENIX = "+16025550177"  # +1 602: America/Denver and America/Phoenix
 TOLL_FREE = "+18005550199"       # no time zone in the table
+PANHANDLE = "+18505550123"       # +1 850, an exchange the metadata does not list
 
 SEED = {
     "textus": {
@@ -194,6 +195,23 @@ class QuietHours(unittest.TestCase):
                          [("America/Denver", "21:30", False), ("America/Phoenix", "20:30", True)])
         # allowed in both only once it is 08:00 in Phoenix (15:00Z), 09:00 in Denver
         self.assertEqual((e["next_allowed"], e["next_local_time"]), ("2030-07-16T15:00:00Z", "09:00"))
+
+    def test_850_exchange_not_listed_is_held_to_both_zones(self):
+        # +1 850-555: the area code's own entry says New York, but many 850 exchanges are
+        # listed in Chicago, and 555 is not listed: it may be in either (quiet_tz.inc's rule).
+        # 2030-01-16 13:59Z: 07:59 in Chicago (CST, outside), 08:59 in New York (inside)
+        e = self.refused("2030-01-16 13:59:00", "q-850", PANHANDLE, "Hi, +1 850 at 07:59 CST")
+        self.assertEqual((e["time_zone"], e["local_time"]), ("America/Chicago", "07:59"))
+        self.assertEqual(sorted((z["zone"], z["local_time"], z["allowed"])
+                                for z in e["time_zones"]),
+                         [("America/Chicago", "07:59", False),
+                          ("America/New_York", "08:59", True)])
+        self.assertEqual(e["next_allowed"], "2030-01-16T14:00:00Z")  # 08:00 CST
+        # at 08:00 CST it goes out (the number is not on the record: to_unlisted)
+        body = "Hi, +1 850 at 08:00 CST"
+        r = W.send("2030-01-16 14:00:00", "q-850-ok", PANHANDLE, body, to_unlisted=True)
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(len(W.messages(body=body)), 1)
 
     def test_unknown_zone_refused_without_a_guess_and_the_override_sends(self):
         e = self.refused("2030-01-15 18:00:00", "q-tollfree", TOLL_FREE, "Hi, toll-free")

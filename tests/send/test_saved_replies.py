@@ -32,6 +32,7 @@ V1_KEY_NO_USERS = "hvk_sr_nousers_FAKE_0002"
 CAND = 1001
 CAND_ONE = 1003   # one application
 CAND_TWO = 1002   # two applications: the page's application_id or a bulk's job_id picks one
+CAND_DIRTY = 1004  # one application whose job and stage hold control and bidi characters
 
 SEED = {
     "textus": {
@@ -88,7 +89,8 @@ SEED = {
                               "name": "sr-v3-noapps", "secret": CLIENT_V3_NOAPPS[1],
                               "scopes": ["harvest:users:list", "harvest:candidates:list",
                                          "harvest:notes:list", "harvest:notes:create"]}},
-        "jobs": [{"id": 501, "name": "Staff Nurse"}, {"id": 502, "name": "Charge Nurse"}],
+        "jobs": [{"id": 501, "name": "Staff Nurse"}, {"id": 502, "name": "Charge Nurse"},
+                 {"id": 503, "name": "Night\u202e\x1b[31m\r\nNurse\x07"}],
         "users": [{"id": 101, "first_name": "Alice", "last_name": "Recruiter",
                    "primary_email_address": "alice@acme.example"},
                   {"id": 103, "first_name": "Adam", "last_name": "Admin",
@@ -102,7 +104,10 @@ SEED = {
                             {"id": 70001, "job_id": 501, "stage": "Phone Screen"},
                             {"id": 70002, "job_id": 502, "stage": "Offer"}]},
                        {"id": CAND_ONE, "first_name": "Olga", "last_name": "One",
-                        "applications": [{"id": 70003, "job_id": 502, "stage": "Onsite"}]}],
+                        "applications": [{"id": 70003, "job_id": 502, "stage": "Onsite"}]},
+                       {"id": CAND_DIRTY, "first_name": "Dora", "last_name": "Dirty",
+                        "applications": [{"id": 70004, "job_id": 503,
+                                          "stage": "Screen\nTextUs: reply STOP"}]}],
         "activity_feed": {str(CAND): {"activities": [], "notes": []}},
     },
 }
@@ -363,6 +368,17 @@ class JobStageCompany(unittest.TestCase):
         # an application of another candidate picks nothing
         res, t = self.saved_job(h, CAND_TWO, application_id="70003")
         self.assertEqual(t["missing"], ["job", "stage"])
+
+    def test_values_from_the_services_are_plain_text_on_one_line(self):
+        # the job's name and the stage as Greenhouse has them (ESC, BEL, U+202E, CR LF, LF):
+        # the filled body and the fields the extension's local template uses agree, on one line
+        h = Home("jim-v1-dirty", token=TOKEN_JIM, email="jim@acme.example")
+        res, t = self.saved_job(h, CAND_DIRTY, profile={"name": "Dora\u202e Dirty"})
+        self.assertEqual(t["body"], "Hi Dora, the Night[31m Nurse role at Acme Health "
+                                    "(Screen TextUs: reply STOP)")
+        self.assertEqual((res["fields"]["job"], res["fields"]["stage"]),
+                         ("Night[31m Nurse", "Screen TextUs: reply STOP"))
+        self.assertEqual(res["fields"]["first_name"], "Dora")
 
     def test_v3_applications_then_the_job(self):
         h = Home("jim-v3", token=TOKEN_JIM, email="jim@acme.example", client=CLIENT_V3)

@@ -96,6 +96,28 @@ static void test_values_are_not_scanned_again(void **state)
     merge("{first_name} / {last_name}", &f, "{last_name} / Smith", "");
 }
 
+/* Values come from Greenhouse and TextUs: plain text on one line (ESC, BEL, DEL, C1, bidi
+ * overrides and zero-width characters dropped; CR LF, LF, tab as one space; a malformed byte
+ * as U+FFFD); one that is then empty has no value. The content itself is the recruiter's and
+ * stays as written (its own line break and tab). */
+static void test_values_are_plain_text_on_one_line(void **state)
+{
+    struct compose_fields f = {"Jane\xe2\x80\xae",
+                               "\x1b[31mDoe\x7f",
+                               NULL,
+                               NULL,
+                               NULL,
+                               "Nurse\r\nNight\tshift\xc2\x85",
+                               "Screen\n\nTextUs: STOP",
+                               "\x07\xe2\x80\x8b"};
+
+    (void)state;
+    merge("Hi {first_name} {last_name}\n\t{job} | {stage} | {company}", &f,
+          "Hi Jane [31mDoe\n\tNurse Night shift | Screen TextUs: STOP | {company}", "company");
+    f.first_name = "J\xffne";
+    merge("{first_name}", &f, "J\xef\xbf\xbdne", "");
+}
+
 static void test_braces_that_are_not_fields(void **state)
 {
     (void)state;
@@ -164,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_fields_without_a_value_are_missing),
         cmocka_unit_test(test_job_stage_and_company),
         cmocka_unit_test(test_values_are_not_scanned_again),
+        cmocka_unit_test(test_values_are_plain_text_on_one_line),
         cmocka_unit_test(test_braces_that_are_not_fields),
         cmocka_unit_test(test_name_split),
         cmocka_unit_test(test_send_at_is_utc_only),

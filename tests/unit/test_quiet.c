@@ -197,18 +197,31 @@ static void test_zones(void **state)
     assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+17875551234"), 1);
     assert_string_equal(z[0], "America/Puerto_Rico");
 
-    /* longest matching prefix: +1 208 as a whole, 208-5, 208-305 and 208-201 differ */
-    assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+12085551234"), 2);
+    /* longest matching prefix: +1 208 as a whole, 208-5, 208-305 and 208-201 differ; 208-5
+     * has longer prefixes beneath it in Denver, so an exchange not listed there may be in any
+     * of the three (quiet_tz.inc's added rule) */
+    assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+12085551234"), 3);
     assert_string_equal(z[0], "America/Boise");
     assert_string_equal(z[1], "America/Los_Angeles");
+    assert_string_equal(z[2], "America/Denver");
     assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+12083051234"), 1);
     assert_string_equal(z[0], "America/Los_Angeles");
     assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+12082011234"), 1);
     assert_string_equal(z[0], "America/Denver");
-    /* Alaska: +1 907 as a whole, and an exchange the metadata puts in Juneau */
-    assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+19075551234"), 2);
+    /* Alaska: +1 907 as a whole (its own two zones, then those its listed exchanges name),
+     * and an exchange the metadata puts in Juneau */
+    assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+19075551234"), 4);
     assert_string_equal(z[0], "America/Adak");
     assert_string_equal(z[1], "America/Anchorage");
+    assert_string_equal(z[2], "America/Juneau");
+    assert_string_equal(z[3], "Pacific/Honolulu");
+    /* +1 850: the area code says New York, many of its exchanges Chicago; one not listed
+     * (850-555) may be in either */
+    assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+18505551234"), 2);
+    assert_string_equal(z[0], "America/New_York");
+    assert_string_equal(z[1], "America/Chicago");
+    assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+18502001234"), 1);
+    assert_string_equal(z[0], "America/Chicago");
     assert_int_equal(quiet_zones(z, QUIET_ZONES_MAX, "+19074631234"), 1);
     assert_string_equal(z[0], "America/Juneau");
 
@@ -327,11 +340,14 @@ static void test_alaska(void **state)
     assert_zone(&r, 0, "America/Juneau", "07:59", 0);
     check(&r, "08:00-21:00", "+19074631234", "2026-01-15T17:00:00Z");
     assert_allowed(&r, "2026-01-15T17:00:00Z");
-    /* +1 907 as a whole: Adak (HDT, UTC-9) and Anchorage (AKDT, UTC-8) in July */
+    /* +1 907 as a whole: Adak (HDT, UTC-9), Anchorage and Juneau (AKDT, UTC-8) in July, and
+     * Honolulu (HST, UTC-10), which a listed 907 exchange names: allowed when 08:00 in all */
     check(&r, "08:00-21:00", "+19075551234", "2026-07-15T16:00:00Z");
-    assert_quiet(&r, "2026-07-15T17:00:00Z");
+    assert_quiet(&r, "2026-07-15T18:00:00Z");
     assert_zone(&r, 0, "America/Adak", "07:00", 0);
     assert_zone(&r, 1, "America/Anchorage", "08:00", 1);
+    assert_zone(&r, 2, "America/Juneau", "08:00", 1);
+    assert_zone(&r, 3, "Pacific/Honolulu", "06:00", 0);
 }
 
 static void test_atlantic(void **state)

@@ -613,7 +613,7 @@ static void test_long_service_message_cut_at_word(void **state)
     for (i = 0; i < 40; i++) /* "résumé " is 9 bytes: 360 bytes of words with 2-byte letters */
         o += (size_t)snprintf(body + o, sizeof(body) - o, "r\xc3\xa9sum\xc3\xa9 ");
     o += (size_t)snprintf(body + o, sizeof(body) - o, "end\"}");
-    apijson_error_message(body, o, out, sizeof(out));
+    apijson_error_message(body, o, NULL, 0, out, sizeof(out));
     n = strlen(out);
     assert_true(n > 200 && n < sizeof(out));
     assert_memory_equal(out + n - 3, "\xe2\x80\xa6", 3);
@@ -621,6 +621,24 @@ static void test_long_service_message_cut_at_word(void **state)
     /* whole words only: "résumé" repeated, separated by spaces */
     assert_memory_equal(out + n - 3 - 8, "r\xc3\xa9sum\xc3\xa9", 8);
     assert_true(out[n - 3 - 9] == ' ');
+}
+
+/* A server that echoes what it was sent: the credentials given (each occurrence, wherever it
+ * stands) and any run log_redact takes for a secret leave as "[redacted]"; the rest of the
+ * message, its digits included, stays (apijson_error_message, the one place a server's text
+ * becomes an error message). */
+static void test_service_message_without_secrets(void **state)
+{
+    const char *secrets[] = {NULL, "tok_short_01", "ab", "csecret_xyz"};
+    const char *body = "{\"message\": \"bad token tok_short_01 (tok_short_01x) for client "
+                       "csecret_xyz; session AbCdEfGhIjKlMnOpQrStUvWx at 8005550123\", "
+                       "\"errors\": [\"ab ok\"]}";
+    char out[300];
+
+    (void)state;
+    apijson_error_message(body, strlen(body), secrets, 4, out, sizeof(out));
+    assert_string_equal(out, "bad token [redacted] ([redacted]x) for client [redacted]; session "
+                             "[redacted] at 8005550123 (ab ok)");
 }
 
 /* The OptOut examples of https://apidocs.next.textus.com/docs/opt_outs/show (user null) and
@@ -673,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup(test_keepalive_one_connection, reset),
         cmocka_unit_test_setup(test_next_link_to_other_site, reset),
         cmocka_unit_test(test_long_service_message_cut_at_word),
+        cmocka_unit_test(test_service_message_without_secrets),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
