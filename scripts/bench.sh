@@ -8,7 +8,9 @@
 # Each section is a function appending TSV rows to $rows; add one by writing
 # a function and listing it in `sections`. SPAWN_RUNS (default 300) sets the
 # number of spawns per host. BENCH_ONLY=NAME runs only section_NAME (spawn,
-# extract_phone, memory, send, latency, scale), e.g. BENCH_ONLY=latency.
+# extract_phone, memory, send, latency, scale), e.g. BENCH_ONLY=latency. BENCH_ONLY=wine
+# runs only the ping under Wine (tests/windows/bench_wine.py: textus-host.exe against the bare
+# echo_host.exe, cold and warm; needs scripts/build-windows.sh all; not in the default run).
 # The scale section (tests/bench/bench_scale.py) runs N = SCALE_N (default 10,50,200,200x2:
 # the last at twice a recruiter's pace, a busy hour at two thirds of the budget) host
 # processes sharing one Harvest credential for SCALE_MINUTES (default 5) of recruiter time,
@@ -28,7 +30,7 @@ origin="chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
 sections=(section_spawn section_extract_phone section_memory section_send section_latency section_scale)
 targets=(textus-host textus-host-engine textus-host-store)
 if [ -n "${BENCH_ONLY:-}" ]; then
-    case " ${sections[*]} " in
+    case " ${sections[*]} section_wine " in
     *" section_$BENCH_ONLY "*) sections=("section_$BENCH_ONLY") ;;
     *)
         echo "bench.sh: BENCH_ONLY=$BENCH_ONLY is not a section (${sections[*]#section_})" >&2
@@ -112,6 +114,12 @@ section_latency() {
 section_scale() {
     python3 tests/bench/bench_scale.py "$host" --n "${SCALE_N:-10,50,200,200x2}" \
         --minutes "${SCALE_MINUTES:-5}" --speedup "${SCALE_SPEEDUP:-5}" --rows "$rows"
+}
+
+# --- section: ping under Wine (BENCH_ONLY=wine only) ---------------------------
+section_wine() {
+    python3 tests/windows/bench_wine.py "${WINE_COLD_RUNS:-5}" "${WINE_WARM_RUNS:-30}" \
+        --rows "$rows" >&2
 }
 
 for s in "${sections[@]}"; do
