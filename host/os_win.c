@@ -206,13 +206,19 @@ static LONG WINAPI os_crash_filter(EXCEPTION_POINTERS *info)
  * writes
  * (https://learn.microsoft.com/en-us/windows/win32/api/werapi/nf-werapi-weraddexcludedapplication),
  * read first and written only while missing, without loading wer.dll (~15 ms per start under
- * Wine). Each step on its own: where one fails, the others still hold.
+ * Wine). The read takes RegGetValueW from kernelbase.dll (every process has it loaded; advapi32's
+ * export forwards there since Windows 8), so that ADVAPI32.dll, delay-loaded (cmake/windows/),
+ * is loaded only by what needs it (a missing value, DACLs, the key): not by a ping. Each step on
+ * its own: where one fails, the others still hold.
  */
 void os_harden_process(void)
 {
     typedef HRESULT(WINAPI * wer_flags_fn)(DWORD);
-    HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+    typedef LSTATUS(WINAPI * reg_get_fn)(HKEY, LPCWSTR, LPCWSTR, DWORD, LPDWORD, PVOID, LPDWORD);
+    HMODULE k32 = GetModuleHandleW(L"kernel32.dll"), kb = GetModuleHandleW(L"kernelbase.dll");
     FARPROC f = k32 ? GetProcAddress(k32, "WerSetFlags") : NULL;
+    FARPROC g = kb ? GetProcAddress(kb, "RegGetValueW") : NULL;
+    reg_get_fn reg_get = g ? (reg_get_fn)(void (*)(void))g : RegGetValueW;
     wchar_t exe[MAX_PATH], *name;
     DWORD n, v = 0, vsz = sizeof(v), one = 1;
 
@@ -225,7 +231,7 @@ void os_harden_process(void)
         return;
     name = wcsrchr(exe, L'\\');
     name = name ? name + 1 : exe;
-    if (RegGetValueW(HKEY_CURRENT_USER, OS_WER_EXCLUDED, name, RRF_RT_REG_DWORD, NULL, &v, &vsz) !=
+    if (reg_get(HKEY_CURRENT_USER, OS_WER_EXCLUDED, name, RRF_RT_REG_DWORD, NULL, &v, &vsz) !=
             ERROR_SUCCESS ||
         v != 1)
         RegSetKeyValueW(HKEY_CURRENT_USER, OS_WER_EXCLUDED, name, REG_DWORD, &one, sizeof(one));

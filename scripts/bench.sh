@@ -8,7 +8,9 @@
 # Each section is a function appending TSV rows to $rows; add one by writing
 # a function and listing it in `sections`. SPAWN_RUNS (default 300) sets the
 # number of spawns per host. BENCH_ONLY=NAME runs only section_NAME (spawn,
-# extract_phone, memory, send, latency, scale, quiet_zones), e.g. BENCH_ONLY=latency.
+# extract_phone, memory, send, latency, scale, quiet_zones), e.g. BENCH_ONLY=latency. BENCH_ONLY=wine
+# runs only the ping under Wine (tests/windows/bench_wine.py: textus-host.exe against the bare
+# echo_host.exe, cold and warm; needs scripts/build-windows.sh all; not in the default run).
 # The scale section (tests/bench/bench_scale.py) runs N = SCALE_N (default 10,50,200,200x2:
 # the last at twice a recruiter's pace, a busy hour at two thirds of the budget) host
 # processes sharing one Harvest credential for SCALE_MINUTES (default 5) of recruiter time,
@@ -29,7 +31,7 @@ sections=(section_spawn section_extract_phone section_memory section_send sectio
           section_quiet_zones)
 targets=(textus-host textus-host-engine textus-host-store)
 if [ -n "${BENCH_ONLY:-}" ]; then
-    case " ${sections[*]} " in
+    case " ${sections[*]} section_wine " in
     *" section_$BENCH_ONLY "*) sections=("section_$BENCH_ONLY") ;;
     *)
         echo "bench.sh: BENCH_ONLY=$BENCH_ONLY is not a section (${sections[*]#section_})" >&2
@@ -134,6 +136,12 @@ section_quiet_zones() {
     row "quiet_local_time (table, 10^6 calls)" "$ns ns/call" "$libc ns TZ+tzset+localtime_r" \
         "$(awk -v a="$ns" -v b="$libc" 'BEGIN{printf "%.3fx", a/b}')" "<= 1x" \
         "$(awk -v a="$ns" -v b="$libc" 'BEGIN{print (a <= b) ? "met" : "missed"}')"
+}
+
+# --- section: ping under Wine (BENCH_ONLY=wine only) ---------------------------
+section_wine() {
+    python3 tests/windows/bench_wine.py "${WINE_COLD_RUNS:-5}" "${WINE_WARM_RUNS:-30}" \
+        --rows "$rows" >&2
 }
 
 for s in "${sections[@]}"; do

@@ -141,6 +141,10 @@ class FakeWorld:
         if reply is not None:
             check(rc == 0, "%s host exit %d for %s: %s" % (self.gen, rc, payload.get("type"),
                                                            err[-2000:]))
+        else:
+            # no reply at all: say how the host ended (the caller's check prints None only)
+            sys.stderr.write("%s host ended without a reply to %s: exit %d, stderr %r\n" %
+                             (self.gen, payload.get("type"), rc, err[-2000:]))
         return reply
 
     def messages(self, to=None, body=None):

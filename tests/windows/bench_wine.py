@@ -3,8 +3,12 @@
 first byte written to the whole reply read. Cold: no wineserver running (the prefix exists),
 as the first host of a session; warm: a persistent `wineserver -p`, as every later one.
 Prints medians and ranges; a measurement, not a test (Wine is not Windows: real Windows start-up
-differs, and the machine's load shows). Needs scripts/build-windows.sh all first.
-   python3 tests/windows/bench_wine.py [COLD_RUNS [WARM_RUNS]]
+differs, and the machine's load shows). The warm runs alternate the two hosts, one of each in
+turn, so that a change of the machine's load weighs on both alike. Needs
+scripts/build-windows.sh all first.
+   python3 tests/windows/bench_wine.py [COLD_RUNS [WARM_RUNS]] [--rows FILE]
+--rows FILE appends scripts/bench.sh's TSV rows (BENCH_ONLY=wine): the warm and cold ratios
+against the bare host, target 1.3x.
 """
 import os
 import statistics
@@ -49,23 +53,49 @@ def show(label, xs):
           (label, statistics.median(xs), min(xs), max(xs), len(xs)))
 
 
+def rows_out(path, label, xs, base):
+    """One scripts/bench.sh row: benchmark, measured, baseline, ratio, target, verdict."""
+    m, b = statistics.median(xs), statistics.median(base)
+    with open(path, "a") as f:
+        f.write("%s\t%.1f ms\t%.1f ms (echo_host.exe)\t%.2fx\t<= 1.3x\t%s\n" %
+                (label, m, b, m / b, "ok" if m / b <= 1.3 else "over"))
+
+
 def main():
-    cold_n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    warm_n = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    args = sys.argv[1:]
+    rows = None
+    if "--rows" in args:
+        i = args.index("--rows")
+        rows = args[i + 1]
+        del args[i:i + 2]
+    cold_n = int(args[0]) if len(args) > 0 else 5
+    warm_n = int(args[1]) if len(args) > 1 else 30
     print("ping under Wine (%s), load average %s" %
           (subprocess.run([WINE, "--version"], capture_output=True, text=True).stdout.strip(),
            " ".join(open("/proc/loadavg").read().split()[:3])))
-    for exe in HOSTS:
-        cold = []
-        for _ in range(cold_n):
+    cold = {exe: [] for exe in HOSTS}
+    for _ in range(cold_n):
+        for exe in HOSTS:
             server("-k")
-            cold.append(once(exe))
-        show(exe + " cold", cold)
+            cold[exe].append(once(exe))
+    for exe in HOSTS:
+        show(exe + " cold", cold[exe])
     server("-p")
+    warm = {exe: [] for exe in HOSTS}
     for exe in HOSTS:
         once(exe)  # the first after -p loads the server's state
-        show(exe + " warm", [once(exe) for _ in range(warm_n)])
+    for _ in range(warm_n):
+        for exe in HOSTS:
+            warm[exe].append(once(exe))
+    for exe in HOSTS:
+        show(exe + " warm", warm[exe])
     server("-k")
+    for what, xs in (("warm", warm), ("cold", cold)):
+        print("  ratio %s: %.2fx" % (what, statistics.median(xs["textus-host.exe"]) /
+                                     statistics.median(xs["echo_host.exe"])))
+        if rows:
+            rows_out(rows, "ping under Wine, %s (textus-host.exe)" % what,
+                     xs["textus-host.exe"], xs["echo_host.exe"])
 
 
 if __name__ == "__main__":
