@@ -127,6 +127,14 @@ struct cJSON;
 int cli_show_result(const struct cJSON *result, int json,
                     void (*human)(const struct cJSON *result)) TH_WUR;
 
+/*
+ * An ISO 8601 UTC time from a verb's result (at: a cJSON string) as the person's own time,
+ * "2026-12-01 10:05" in Denver, into out (--json keeps the service's UTC); any other text as it
+ * is, escaped and at most 40 characters; unknown when at is absent or empty. In the engine
+ * (cli_send.c), for conversation and inbox.
+ */
+void cli_show_when(char *out, size_t outsz, const struct cJSON *at, const char *unknown);
+
 /* Run the command line; returns the process exit code (2 for usage errors). */
 int cli_main(int argc, char **argv);
 

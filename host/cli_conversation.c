@@ -66,25 +66,6 @@ static void cli_conversation_text(const char *first_indent, const char *indent, 
     free(t);
 }
 
-/* "2026-12-01T17:05:00.000Z" as the person's own time, "2026-12-01 10:05" in Denver
- * (--json keeps TextUs's UTC); anything else as it is, escaped. */
-static void cli_conversation_when(char *out, size_t outsz, const cJSON *at)
-{
-    const char *s = cJSON_IsString(at) ? at->valuestring : "";
-    char *t = NULL;
-    int64_t ms;
-
-    if (*s && iso8601_parse_ms(&ms, s, strlen(s)) == 0 &&
-        term_local_time(out, outsz, ms >= 0 ? ms / 1000 : (ms - 999) / 1000) == 0)
-        ; /* the local time */
-    else if (*s && notetext_term(&t, s, strlen(s)) == 0)
-        snprintf(out, outsz, "%.*s", (int)notetext_prefix(t, strlen(t), 40),
-                 t); /* TextUs's own text, escaped */
-    else
-        snprintf(out, outsz, "time unknown");
-    free(t);
-}
-
 static void cli_conversation_print(const cJSON *res)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(res, "items");
@@ -108,7 +89,8 @@ static void cli_conversation_print(const cJSON *res)
         const cJSON *del = cJSON_GetObjectItemCaseSensitive(it, "delivered");
         int out = cJSON_IsString(dir) && strcmp(dir->valuestring, "out") == 0;
         const char *p = cJSON_IsString(body) ? body->valuestring : "";
-        cli_conversation_when(when, sizeof(when), cJSON_GetObjectItemCaseSensitive(it, "at"));
+        cli_show_when(when, sizeof(when), cJSON_GetObjectItemCaseSensitive(it, "at"),
+                      "time unknown");
         printf("\n[%s] %s%s\n", when, out ? "sent" : "reply",
                !out                 ? ""
                : cJSON_IsTrue(del)  ? " · Delivered"
@@ -125,7 +107,7 @@ static void cli_conversation_print(const cJSON *res)
         if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(res, "notes_enabled")))
             printf("notes are off in this host's settings, so replies are not logged\n");
         else if (cJSON_IsString(since)) {
-            cli_conversation_when(when, sizeof(when), since);
+            cli_show_when(when, sizeof(when), since, "time unknown");
             printf("replies since %s are logged as notes; %.0f logged now, %.0f waiting\n", when,
                    cJSON_IsNumber(logged) ? logged->valuedouble : 0, v->valuedouble);
         } else

@@ -53,24 +53,6 @@ static void cli_inbox_text(const char *prefix, const char *s)
     free(t);
 }
 
-/* An ISO 8601 UTC time as the person's own time ("2026-12-07 14:15"), as `conversation` prints
- * it (--json keeps UTC); anything else escaped, "an unknown time" when absent. */
-static void cli_inbox_when(char *out, size_t outsz, const cJSON *at)
-{
-    const char *s = cJSON_IsString(at) ? at->valuestring : "";
-    char *t = NULL;
-    int64_t ms;
-
-    if (*s && iso8601_parse_ms(&ms, s, strlen(s)) == 0 &&
-        term_local_time(out, outsz, ms >= 0 ? ms / 1000 : (ms - 999) / 1000) == 0)
-        ; /* the local time */
-    else if (*s && notetext_term(&t, s, strlen(s)) == 0)
-        snprintf(out, outsz, "%.*s", (int)notetext_prefix(t, strlen(t), 40), t);
-    else
-        snprintf(out, outsz, "an unknown time");
-    free(t);
-}
-
 static void cli_inbox_print(const cJSON *result)
 {
     const cJSON *threads = cJSON_GetObjectItemCaseSensitive(result, "threads"), *t, *stop;
@@ -94,8 +76,9 @@ static void cli_inbox_print(const cJSON *result)
             printf("\n");
         char when[64], last_at[64];
         int count = cJSON_IsNumber(un) ? un->valueint : 0;
-        cli_inbox_when(when, sizeof(when), since);
-        cli_inbox_when(last_at, sizeof(last_at), cJSON_GetObjectItemCaseSensitive(last, "at"));
+        cli_show_when(when, sizeof(when), since, "an unknown time");
+        cli_show_when(last_at, sizeof(last_at), cJSON_GetObjectItemCaseSensitive(last, "at"),
+                      "an unknown time");
         if (cJSON_IsTrue(all))
             printf("  %d unanswered since %s\n", count, when);
         else if (count > 1) /* counted as far as read: the wait began then or earlier */

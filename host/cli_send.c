@@ -15,6 +15,8 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "notetext.h"
+#include "iso8601.h"
 #include "common.h"
 #include "engine_entry.h"
 #include "gh_config.h"
@@ -72,6 +74,24 @@ int cli_bad_to(const char *cmd, const char *to)
     if (phone_parse_value(&n, to, strlen(to)) && n.supported && !n.ext[0])
         return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s' (did you mean %s?)", to, n.e164);
     return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s'", to);
+}
+
+/* A message's time for people (cli.h). */
+void cli_show_when(char *out, size_t outsz, const cJSON *at, const char *unknown)
+{
+    const char *s = cJSON_IsString(at) ? at->valuestring : "";
+    char *t = NULL;
+    int64_t ms;
+
+    if (*s && iso8601_parse_ms(&ms, s, strlen(s)) == 0 &&
+        term_local_time(out, outsz, ms >= 0 ? ms / 1000 : (ms - 999) / 1000) == 0)
+        ; /* the local time */
+    else if (*s && notetext_term(&t, s, strlen(s)) == 0)
+        snprintf(out, outsz, "%.*s", (int)notetext_prefix(t, strlen(t), 40),
+                 t); /* the service's own text, escaped */
+    else
+        snprintf(out, outsz, "%s", unknown);
+    free(t);
 }
 
 /* A verb's result, as JSON or for people (cli.h). */
