@@ -170,20 +170,7 @@ def render():
     return "\n".join(lines)
 
 
-def main(argv):
-    if argv not in ([], ["--stdout"]):
-        sys.exit("usage: /usr/bin/python3 scripts/gen-quiet-tz.py [--stdout]")
-    text = render()
-    if argv == ["--stdout"]:
-        sys.stdout.write(text)
-        return 0
-    tmp = OUT + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, OUT)
-    print("wrote %s (%s)" % (os.path.relpath(OUT, ROOT), source_name()))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+    import gen_inc  # noqa: E402  (scripts/lib: the command line both generators share)
+    sys.exit(gen_inc.main(sys.argv[1:], __file__, OUT, ROOT, render, source_name))
