@@ -29,8 +29,12 @@ The floor, in real seconds, is the largest of
   * TextUs:     the TextUs requests the bulk spent (429s excluded) / 1,000 x 300 s;
   * Greenhouse: the Harvest requests it spent (429s excluded) / 50 x 10 s;
   * the pace:   (texts - 1) x 1 s (at most one new text a second per bulk).
-Also shown: the host's own TextUs bound, the same requests at 800 per 5 min (a bulk leaves the
-window's last fifth to the recruiter's own texts: PROTOCOL.md "Pacing"). Wall time is the
+(each limit at its steady rate: a fixed window lets a fresh budget go at once, so a run shorter
+than a few windows can beat a limit's figure). Also shown: the host's own rules played out
+with no work and no jitter: one text a second, each with the TextUs requests per text the
+run spent, in fixed 5 min windows of which a bulk uses 800 (it leaves the last fifth to the
+recruiter's own texts: PROTOCOL.md "Pacing"), a window starting at its first request as the
+fake's do; measured / that is what the host loses to its work and its waits. Wall time is the
 bulk_send's reply to its `finished` event, times --speedup; the host's own work (HTTP on
 loopback, SQLite) is not compressed, so the figure is a little pessimistic at high speedups.
 The jitter added to a wait for a window's reset is 250 ms at least whatever the speedup
@@ -113,6 +117,22 @@ class World(FakeWorld):
                          creds=Creds(TOKEN, V1_KEY, None, None),
                          env={"TH_TEST_BULK_PACE_MS": str(int(round(1000 * PACE_S / speedup)))},
                          max_seconds=3600)
+
+
+def own_rules(texts, per_text):
+    """When the last text goes out under the host's own rules (see the top comment), in real
+    seconds: the pace, and TextUs's fixed windows less their last fifth."""
+    t, start, used, cap = 0.0, None, 0.0, TX_LIMIT * RESERVE
+    for i in range(texts):
+        if i:
+            t += PACE_S
+        if start is None or t >= start + TX_WINDOW:
+            start, used = t, 0.0
+        if used + per_text > cap:
+            t = start + TX_WINDOW
+            start, used = t, 0.0
+        used += per_text
+    return t
 
 
 def run_bulk(w, ids):
@@ -202,13 +222,13 @@ def main():
         fl_tx = (len(tx) - tx429) / TX_LIMIT * TX_WINDOW
         fl_hv = (len(hv) - hv429) / HV_LIMIT * HV_WINDOW
         fl_pace = max(0, sent - 1) * PACE_S
-        fl_own = (len(tx) - tx429) / (TX_LIMIT * RESERVE) * TX_WINDOW
-        floor, which = max((fl_tx, "TextUs's limit"), (fl_hv, "Greenhouse's limit"),
-                           (fl_pace, "1 text/s pace"))
+        fl_own = own_rules(sent, (len(tx) - tx429) / max(1, sent))
+        floor, which = max((fl_tx, "TextUs"), (fl_hv, "Greenhouse"),
+                           (fl_pace, "the pace"))
         detail = {
             "n": a.n, "speedup": a.speedup, "wall_s": round(took, 2), "real_s": round(real, 1),
             "floor_textus_s": round(fl_tx, 1), "floor_harvest_s": round(fl_hv, 1),
-            "floor_pace_s": round(fl_pace, 1), "textus_reserve_bound_s": round(fl_own, 1),
+            "floor_pace_s": round(fl_pace, 1), "own_rules_s": round(fl_own, 1),
             "texts": sent, "final": final, "events": len(events),
             "textus_requests": len(tx), "textus_429": tx429, "harvest_requests": len(hv),
             "harvest_429": hv429, "notes_at_finish": notes_at_finish, "flushed": flushed,
@@ -222,20 +242,23 @@ def main():
         row(out, "%s: sent / skipped / failed" % tag,
             "%d / %d / %d" % (fin.get("sent", 0), fin.get("skipped", 0), fin.get("failed", 0)),
             "%d with a number, not opted out" % sum(1 for i in range(a.n) if kind(i) == "ok"),
-            "-", "-", "met" if ok_all and fin.get("failed", 1) == 0 else "missed")
+            "-", "0 failed", "met" if ok_all and fin.get("failed", 1) == 0 else "missed")
         row(out, "%s: wall time (x%g back to real time)" % (tag, a.speedup),
-            "%.0f s (%.1f s run)" % (real, took), "%.0f s floor: %s" % (floor, which),
+            "%.0f s (%.1f s run)" % (real, took), "%.0f s floor (%s)" % (floor, which),
             "%.2fx" % (real / floor if floor > 0 else float("inf")), "<= %gx" % TARGET,
             "met" if ok_all and real <= TARGET * floor else "missed")
-        row(out, "%s: floor per bound: TextUs / Greenhouse / pace" % tag,
-            "%.0f / %.0f / %.0f s" % (fl_tx, fl_hv, fl_pace),
-            "%.0f s TextUs at 4/5 (host's reserve)" % fl_own,
+        row(out, "%s: floor TextUs / Greenhouse / pace" % tag,
+            "%.0f / %.0f / %.0f s" % (fl_tx, fl_hv, fl_pace), "-", "-", "-", "-")
+        row(out, "%s: wall time against the host's own rules" % tag, "%.0f s" % real,
+            "%.0f s: pace + TextUs 4/5" % fl_own,
             "%.2fx" % (real / fl_own if fl_own > 0 else float("inf")), "-", "-")
         per = max(1, a.n)
         row(out, "%s: TextUs requests per candidate (429s)" % tag,
-            "%.2f (%d)" % (len(tx) / per, tx429), "%d requests" % len(tx), "-", "-", "-")
+            "%.2f (%d)" % (len(tx) / per, tx429),
+            "%d requests, %.2f per text" % (len(tx), len(tx) / max(1, sent)), "-", "-", "-")
         row(out, "%s: Greenhouse requests per candidate (429s)" % tag,
-            "%.2f (%d)" % (len(hv) / per, hv429), "%d requests" % len(hv), "-", "-", "-")
+            "%.2f (%d)" % (len(hv) / per, hv429),
+            "%d requests, %.2f per text" % (len(hv), len(hv) / max(1, sent)), "-", "-", "-")
         row(out, "%s: duplicate texts" % tag, "%d" % dup_texts, "-", "-", "0",
             "met" if dup_texts == 0 else "missed")
         row(out, "%s: lost / duplicate notes" % tag, "%d / %d" % (lost, dup_notes),
