@@ -8,7 +8,7 @@
 # Each section is a function appending TSV rows to $rows; add one by writing
 # a function and listing it in `sections`. SPAWN_RUNS (default 300) sets the
 # number of spawns per host. BENCH_ONLY=NAME runs only section_NAME (spawn,
-# extract_phone, memory, send, latency, scale, quiet_zones), e.g. BENCH_ONLY=latency. BENCH_ONLY=wine
+# extract_phone, memory, send, latency, scale, quiet_zones, bulk), e.g. BENCH_ONLY=latency. BENCH_ONLY=wine
 # runs only the ping under Wine (tests/windows/bench_wine.py: textus-host.exe against the bare
 # echo_host.exe, cold and warm; needs scripts/build-windows.sh all; not in the default run).
 # The scale section (tests/bench/bench_scale.py) runs N = SCALE_N (default 10,50,200,200x2:
@@ -18,6 +18,11 @@
 # The latency section (tests/bench/latency/) prints its own table after the
 # summary; LATENCY_RUNS (default 7), LATENCY_RTTS (default 0,20,50,100) and
 # LATENCY_HARVEST (v1 or v3, default v1) tune it.
+# The bulk section (tests/bench/bench_bulk.py) sends one bulk_send of BULK_N (default 500)
+# candidates with TextUs's and Harvest v1's documented limits enforced by the fakes, time
+# compressed BULK_SPEEDUP (default 5) times (about 2 minutes); its host is a Release build with
+# TH_FAILPOINTS=ON in build-bench-bulk/ (only such a build lets the one-text-a-second pace be
+# compressed); it exits 1 on a duplicated text or note, a lost note, or an unfinished bulk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,7 +33,7 @@ trap 'rm -rf "$rows" "$work"' EXIT
 origin="chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
 
 sections=(section_spawn section_extract_phone section_memory section_send section_latency section_scale
-          section_quiet_zones)
+          section_quiet_zones section_bulk)
 targets=(textus-host textus-host-engine textus-host-store)
 if [ -n "${BENCH_ONLY:-}" ]; then
     case " ${sections[*]} section_wine " in
@@ -46,11 +51,21 @@ esac
 case " ${sections[*]} " in
 *" section_quiet_zones "*) targets+=(quiet_tz_dump) ;;
 esac
+if [ "${sections[*]}" = section_bulk ]; then
+    targets=(textus-host) # for the version line only
+fi
 
 echo "== build (Release, TH_BENCH=ON) in build-bench/" >&2
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DTH_BENCH=ON >/dev/null
 cmake --build "$build" -j2 --target "${targets[@]}" >/dev/null
 host="$build/host/textus-host"
+case " ${sections[*]} " in
+*" section_bulk "*)
+    echo "== build (Release, TH_FAILPOINTS=ON: the bulk's pace compressed) in build-bench-bulk/" >&2
+    cmake -S . -B "$root/build-bench-bulk" -DCMAKE_BUILD_TYPE=Release -DTH_FAILPOINTS=ON >/dev/null
+    cmake --build "$root/build-bench-bulk" -j2 --target textus-host >/dev/null
+    ;;
+esac
 
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
 
@@ -136,6 +151,17 @@ section_quiet_zones() {
     row "quiet_local_time (table, 10^6 calls)" "$ns ns/call" "$libc ns TZ+tzset+localtime_r" \
         "$(awk -v a="$ns" -v b="$libc" 'BEGIN{printf "%.3fx", a/b}')" "<= 1x" \
         "$(awk -v a="$ns" -v b="$libc" 'BEGIN{print (a <= b) ? "met" : "missed"}')"
+}
+
+# --- section: a bulk of 500 against the documented limits ----------------------------------
+# One bulk_send of BULK_N candidates (about 2 % opted out, 2 % without a number), TextUs's 1,000
+# per 5 min and Harvest v1's 50 per 10 s enforced by the fakes, windows and the host's pace
+# compressed BULK_SPEEDUP times: the wall time (back to real time) against the floor (the largest
+# of the requests spent over each limit and the one-text-a-second pace), requests per candidate
+# per service, 429s, duplicate texts and lost notes (tests/bench/bench_bulk.py).
+section_bulk() {
+    python3 tests/bench/bench_bulk.py "$root/build-bench-bulk/host/textus-host" \
+        --n "${BULK_N:-500}" --speedup "${BULK_SPEEDUP:-5}" --rows "$rows"
 }
 
 # --- section: ping under Wine (BENCH_ONLY=wine only) ---------------------------
