@@ -58,9 +58,10 @@ static void cli_bulk_usage(FILE *out, const struct cli_opt *opts)
     fprintf(out, "\n"
                  "exit status: 0 every candidate is done (sent, scheduled, skipped, failed or\n"
                  "cancelled: the output says which); 1 the bulk could not be run or some texts'\n"
-                 "outcome is not known yet (run the command again); 2 a wrong or missing option,\n"
-                 "an unknown merge field or a list with lines that are not candidate ids (nothing\n"
-                 "is sent).\n");
+                 "outcome is not known yet (run the command again); 2 a wrong or missing option\n"
+                 "(a malformed --status or --cancel id too), an unknown merge field, or a list\n"
+                 "with lines that are not candidate ids (with --skip-invalid: a list with no\n"
+                 "candidate id); nothing is sent.\n");
 }
 
 #define CLI_BULK_BAD_SHOWN 5 /* the invalid entries a refusal names */
@@ -411,8 +412,8 @@ int cli_cmd_bulk(int argc, char **argv)
         CLI_OPT_STRING("--request-id", 0, "ID", "1 to 45 of A-Z a-z 0-9 _ -", &rid),
         CLI_OPT_STRING("--visibility", 0, "V", "the notes': private, public or admin_only", &vis),
         CLI_OPT_BOOL("--skip-invalid", 0,
-                     "text the valid ids of a list with lines that are not candidate ids\n(they "
-                     "are skipped); without it such a list sends nothing",
+                     "text the valid ids of a list with lines that are not candidate ids\n(each "
+                     "listed as skipped); without it such a list sends nothing",
                      &skip_invalid),
         CLI_OPT_BOOL("--json", 0,
                      "the bulk's state as JSON for programs (host/PROTOCOL.md, "
