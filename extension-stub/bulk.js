@@ -88,15 +88,17 @@
     upstream_unavailable: 'TextUs was not responding',
   };
   const reasonWords = (r) => REASONS[r] || 'the text could not be sent';
+  const BULK_MAX = 500; // bulk_send's most candidate ids (host/PROTOCOL.md)
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
   // The progress, counted against the candidates being texted (`toText`: the bulk's total less
-  // those skipped or to be skipped), never against everyone selected: "1 of 3 texted (1 of them
-  // scheduled for their morning); 1 failed, listed below. 2 skipped, listed below." Skipped and
-  // cancelled candidates are said apart: they are not texted.
+  // those skipped or to be skipped), never against everyone selected: "1 of 3 texted; 1 failed,
+  // listed below. 2 skipped, listed below." A scheduled text has not gone yet, so it is said
+  // apart: "2 texted, 1 scheduled for when their quiet hours end, of 3". Skipped and cancelled
+  // candidates are said apart: they are not texted.
   function counts(ev, toText) {
-    const texted = ev.sent + ev.scheduled;
-    let s = `${texted} of ${toText} texted`;
-    if (ev.scheduled) s += ` (${ev.scheduled} of them scheduled for their morning)`;
+    let s = ev.scheduled
+      ? `${ev.sent} texted, ${ev.scheduled} scheduled for when their quiet hours end, of ${toText}`
+      : `${ev.sent} of ${toText} texted`;
     if (ev.failed) s += `; ${ev.failed} failed, listed below`;
     s += '.';
     if (ev.skipped) s += ` ${ev.skipped} skipped, listed below.`;
@@ -262,9 +264,11 @@
     document.addEventListener('focusin', onFocusIn, true);
     const title = el('h2', { id: 'textus-bulk-title' }, `Text ${plural(picked.length, 'candidate', 'candidates')}`);
     d.appendChild(title);
-    if (!picked.length) {
+    if (!picked.length || picked.length > BULK_MAX) {
       dialog.dataset.state = 'none';
-      d.appendChild(el('p', {}, 'Select the candidates to text first: tick their boxes in the list.'));
+      d.appendChild(el('p', {}, picked.length
+        ? `Greenhouse selection of ${picked.length}: a bulk texts at most ${BULK_MAX} at a time; select fewer.`
+        : 'Select the candidates to text first: tick their boxes in the list.'));
       const ok = el('button', { type: 'button', class: 'textus-primary' }, 'Close');
       ok.addEventListener('click', close);
       d.appendChild(el('div', { class: 'textus-bulk-actions' })).appendChild(ok);
@@ -283,7 +287,7 @@
     ta.value = body;
     const fs = el('fieldset');
     fs.appendChild(el('legend', {}, "If it's too early or too late where a candidate is:"));
-    for (const [value, words] of [['schedule', 'Schedule their text for their morning'], ['skip', "Skip them (don't text them)"]]) {
+    for (const [value, words] of [['schedule', 'Schedule their text for when their quiet hours end'], ['skip', "Skip them (don't text them)"]]) {
       const id = `textus-bulk-quiet-${value}`;
       const r = el('input', { type: 'radio', name: 'textus-bulk-quiet', id, value });
       r.checked = value === quiet;
@@ -309,8 +313,9 @@
       if (!r.ok) {
         next.disabled = false;
         next.textContent = 'Review before sending';
-        // bad_request here is the text itself (an unknown merge field: "did you mean …?")
-        err.textContent = r.error.code === 'bad_request' && r.error.message
+        // only an unknown merge field is the text's fault ("did you mean …?"); any other
+        // bad_request is said as it is
+        err.textContent = r.error.code === 'bad_request' && /merge field/.test(r.error.message || '')
           ? `Check the text: ${r.error.message}`
           : `The candidates could not be checked: ${r.error.message || 'try again in a moment.'}`;
         return;
@@ -340,7 +345,7 @@
       : ' Opt-outs and blocked numbers were checked in TextUs just now.';
     const lead = el('p', { class: 'textus-bulk-count' },
       `${unchecked && n > 1 ? `Up to ${n} candidates` : plural(n, 'candidate', 'candidates')} will get this text` +
-      (pv.will_schedule ? `, ${pv.will_schedule} of them scheduled for their morning (too early or too late now).` : '.') +
+      (pv.will_schedule ? `, ${pv.will_schedule} of them scheduled for when their quiet hours end (too early or too late now).` : '.') +
       optOuts);
     d.appendChild(lead);
     if (pv.previews && pv.previews.length) {
@@ -348,9 +353,10 @@
       const ul = el('ul', { class: 'textus-bulk-previews' });
       for (const p of pv.previews) {
         // the compose box's words for a scheduled text: their time first, then the recruiter's
-        // (a preview has no time zone of the candidate's: "their morning" stands for their time)
+        // (a preview has no time zone of the candidate's, and their quiet window may end at any
+        // hour: "when their quiet hours end" stands for their time, never "their morning")
         const yours = p.send_at ? localTime(p.send_at) : '';
-        const when = p.send_at ? ` (scheduled for their morning${yours ? `: ${yours} your time` : ''})` : '';
+        const when = p.send_at ? ` (scheduled for when their quiet hours end${yours ? `: ${yours} your time` : ''})` : '';
         ul.appendChild(el('li', {}, `${p.name || nameOf(p.candidate_id)}: “${p.body}”${when}`));
       }
       d.appendChild(ul);

@@ -8,11 +8,14 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "doctor.h"
 #include "engine.h"
+#include "error.h"
+#include "notetext.h"
 #include "term.h"
 #include "utf8.h"
 
@@ -106,13 +109,25 @@ static const char *cli_nearest_command(const char *word)
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    char raw[4096], msg[2048], see[4200];
     va_list ap;
+    size_t i;
 
-    fprintf(stderr, "textus-host%s%s: ", cmd ? " " : "", cmd ? cmd : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    if (vsnprintf(raw, sizeof(raw), fmt, ap) < 0)
+        raw[0] = '\0';
     va_end(ap);
-    fprintf(stderr, "\nsee textus-host%s%s --help\n", cmd ? " " : "", cmd ? cmd : "");
+    (void)utf8_clip(msg, sizeof(msg), raw, strlen(raw)); /* never a character cut */
+    /* the last guard: no control byte of a word a caller forgot to pass through cli_shown
+     * reaches the terminal (an escape sequence would clear it or rewrite what it shows) */
+    for (i = 0; msg[i]; i++) {
+        if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+            msg[i] = '?';
+    }
+    term_self_command(see, sizeof(see), cmd ? cmd : "");
+    i = strlen(see);
+    snprintf(see + i, sizeof(see) - i, "%s--help", cmd ? " " : "");
+    fprintf(stderr, "textus-host%s%s: %s\nsee %s\n", cmd ? " " : "", cmd ? cmd : "", msg, see);
     return 2;
 }
 
@@ -122,7 +137,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
  * 20 or more token characters (log_redact's rule for a secret) is not shown at all, as a
  * pasted API token must not land on a terminal or in a captured stderr.
  */
-static const char *cli_shown(char *out, size_t outsz, const char *arg)
+const char *cli_shown(char *out, size_t outsz, const char *arg)
 {
     char clean[256];
     size_t i = 0, n = strlen(arg), tok = 0, k;
@@ -162,6 +177,23 @@ static const char *cli_shown(char *out, size_t outsz, const char *arg)
         out[n + 1] = '\0';
     }
     return out;
+}
+
+void cli_verb_error(const char *cmd, const struct err *e)
+{
+    char *t = NULL;
+
+    if (e->code == ERR_NOT_CONFIGURED) { /* store.c's words name the bare program */
+        char self[4200];
+        term_self_command(self, sizeof(self), "configure");
+        fprintf(stderr, "textus-host %s: nothing is configured yet: run %s\n", cmd, self);
+        return;
+    }
+    if (notetext_term(&t, e->message, strlen(e->message)) == 0)
+        fprintf(stderr, "textus-host %s: %s\n", cmd, t);
+    else
+        fprintf(stderr, "textus-host %s: the command failed (out of memory)\n", cmd);
+    free(t);
 }
 
 /* "<what> '<word>' (did you mean <near>?)", the word as cli_shown shows it. */
@@ -347,15 +379,21 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
         /* "--candidate --to=+1...": the value taken is another of this command's options
          * (named alone: what follows its '=' may be anything) */
         if (val && o->arg && o->arg[0] != '[' && val[0] == '-' && val[1] == '-' && val[2] &&
-            cli_opt_find(opts, n, val) >= 0)
-            return cli_usage_error(cmd, "%s needs %s (got the option '%.*s')", o->name,
-                                   o->what ? o->what : "a value", (int)strcspn(val, "="), val);
+            cli_opt_find(opts, n, val) >= 0) {
+            char word[80], shown[96];
+            snprintf(word, sizeof(word), "%.*s", (int)strcspn(val, "="), val);
+            return cli_usage_error(cmd, "%s needs %s (got the option %s)", o->name,
+                                   o->what ? o->what : "a value",
+                                   cli_shown(shown, sizeof(shown), word));
+        }
         if (o->arg && o->arg[0] == '[' && !val && optind < argc && argv[optind][0] != '-')
             val = argv[optind++]; /* --report FILE: the next argument, when not an option */
         if (o->count) {
-            if (*o->count >= o->max)
-                return cli_usage_error(cmd, "too many %s (at most %zu): '%.64s'", o->name, o->max,
-                                       val);
+            if (*o->count >= o->max) {
+                char shown[96];
+                return cli_usage_error(cmd, "too many %s (at most %zu): %s", o->name, o->max,
+                                       cli_shown(shown, sizeof(shown), val));
+            }
             o->value[(*o->count)++] = val;
         } else if (o->arg) {
             if (seen[i])

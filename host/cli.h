@@ -45,6 +45,22 @@ int cli_install_write_file(const char *path, const char *text) TH_WUR;
 int cli_usage_error(const char *cmd, const char *fmt, ...) TH_PRINTF(2, 3);
 
 /*
+ * A word from argv or a file as an error message may show it, into out: quoted ('word'),
+ * a control byte, DEL or invalid UTF-8 as '?', never cut mid-character (utf8_clip); a run
+ * of 20 or more token characters (a pasted secret) is not shown at all. Returns out. Every
+ * word of the person's an error message quotes goes through it.
+ */
+const char *cli_shown(char *out, size_t outsz, const char *arg);
+
+/*
+ * An error of a verb the command ran, on stderr: "textus-host <cmd>: <message>", the message
+ * escaped for a terminal and without the error code; not_configured names the command to run
+ * as term_self_command says it (a full path on Windows).
+ */
+struct err;
+void cli_verb_error(const char *cmd, const struct err *e);
+
+/*
  * The usage error for an argument cmd does not take: "unknown option '<arg>'" when it
  * starts with '-', else "unexpected argument '<arg>'" (at most 64 bytes of it), then
  * " (did you mean <near>?)" when near (term_nearest's pick) is not NULL. Returns 2.

@@ -58,23 +58,30 @@ static void cli_bulk_usage(FILE *out, const struct cli_opt *opts)
     fprintf(out, "\n"
                  "exit status: 0 every candidate is done (sent, scheduled, skipped, failed or\n"
                  "cancelled: the output says which); 1 the bulk could not be run or some texts'\n"
-                 "outcome is not known yet (run the command again); 2 a wrong or missing option,\n"
-                 "an unknown merge field or a list with lines that are not candidate ids (nothing\n"
-                 "is sent).\n");
+                 "outcome is not known yet (run the command again); 2 a wrong or missing option\n"
+                 "(a malformed --status or --cancel id too), an unknown merge field, or a list\n"
+                 "with lines that are not candidate ids (with --skip-invalid: a list with no\n"
+                 "candidate id); nothing is sent.\n");
 }
 
 #define CLI_BULK_BAD_SHOWN 5 /* the invalid entries a refusal names */
 
-/* Split the list into ids (at most OUTBOX_BULK_ITEMS_MAX + 1 kept); the entries that are not
- * Greenhouse candidate ids are counted in *n_bad and the first few named in bad (escaped,
- * with their line). The count of entries. */
-static int cli_bulk_ids(char *text, cJSON *arr, int *n_bad, char *bad, size_t badsz)
+/* The entries of a list that are not candidate ids (as cli_shown shows them, with their line)
+ * and how many repeat an id listed before. */
+struct cli_bulk_bad {
+    int n, dup;
+    char v[OUTBOX_BULK_ITEMS_MAX + 1][80];
+};
+
+/* Split the list into ids: the valid ones go into arr (at most OUTBOX_BULK_ITEMS_MAX + 1), the
+ * entries that are not Greenhouse candidate ids into bad (a duplicate stays in arr: the bulk
+ * texts it once and says so). The count of entries. */
+static int cli_bulk_ids(char *text, cJSON *arr, struct cli_bulk_bad *bad)
 {
     char *p = text;
-    int n = 0, line = 1;
+    int n = 0, line = 1, n_ok = 0;
 
-    *n_bad = 0;
-    bad[0] = '\0';
+    bad->n = bad->dup = 0;
     while (*p) {
         char *start, c;
         if (*p == '#') {
@@ -92,18 +99,24 @@ static int cli_bulk_ids(char *text, cJSON *arr, int *n_bad, char *bad, size_t ba
             p++;
         c = *p;
         *p = '\0';
-        if (n <= OUTBOX_BULK_ITEMS_MAX)
-            cJSON_AddItemToArray(arr, cJSON_CreateString(start));
         if (!phone_gh_id_valid(start)) {
-            if (*n_bad < CLI_BULK_BAD_SHOWN) {
-                char *t = NULL;
-                size_t used = strlen(bad);
-                if (notetext_term(&t, start, strlen(start)) == 0)
-                    snprintf(bad + used, badsz - used, "%s'%.40s' (line %d)", used ? ", " : "", t,
-                             line);
-                free(t);
+            if (bad->n <= OUTBOX_BULK_ITEMS_MAX) {
+                char shown[64];
+                snprintf(bad->v[bad->n], sizeof(bad->v[bad->n]), "%s (line %d)",
+                         cli_shown(shown, sizeof(shown), start), line);
             }
-            (*n_bad)++;
+            bad->n++;
+        } else if (n_ok <= OUTBOX_BULK_ITEMS_MAX) {
+            const cJSON *it;
+            cJSON_ArrayForEach(it, arr)
+            {
+                if (strcmp(cJSON_GetStringValue(it), start) == 0) {
+                    bad->dup++;
+                    break;
+                }
+            }
+            cJSON_AddItemToArray(arr, cJSON_CreateString(start));
+            n_ok++;
         }
         *p = c;
         n++;
@@ -285,11 +298,10 @@ static void cli_bulk_human(const cJSON *st, const struct cli_bulk_seen *seen)
 /* An error of the bulk verbs in the command's words: the message, without the code. */
 static void cli_bulk_error(const char *what, const struct err *e)
 {
-    char *t = NULL;
+    char cmd[32];
 
-    if (notetext_term(&t, e->message, strlen(e->message)) == 0)
-        fprintf(stderr, "textus-host bulk%s: %s\n", what, t);
-    free(t);
+    snprintf(cmd, sizeof(cmd), "bulk%s", what);
+    cli_verb_error(cmd, e);
 }
 
 static int cli_bulk_print(int (*fn)(const char *, cJSON *, struct err *), const char *rid,
@@ -311,6 +323,8 @@ static int cli_bulk_print(int (*fn)(const char *, cJSON *, struct err *), const 
         } else {
             if (fn == bulk_cancel)
                 printf("Cancelled: nothing more is sent for bulk %s.\n", rid);
+            else if (what && strcmp(what, " --cancel") == 0)
+                printf("Bulk %s had already finished: nothing to cancel.\n", rid);
             cli_bulk_human(result, seen);
         }
         rc = cJSON_IsTrue(fin) ? 0 : 1;
@@ -338,6 +352,7 @@ static int cli_bulk_check(const char *body, const char *mode, const char *job, c
                           const char *vis)
 {
     static const char *const visibilities[] = {"private", "public", "admin_only"};
+    char shown[96];
     struct err e;
 
     if (!body[strspn(body, " \t\r\n")])
@@ -346,27 +361,26 @@ static int cli_bulk_check(const char *body, const char *mode, const char *job, c
     if (compose_check_fields(body, &e) != 0)
         return cli_usage_error(CLI_BULK, "--body: %s (nothing was sent)", e.message);
     if (mode && strcmp(mode, "schedule") != 0 && strcmp(mode, "skip") != 0)
-        return cli_usage_error(CLI_BULK, "--quiet-hours must be schedule or skip, not '%.64s'",
-                               mode);
+        return cli_usage_error(CLI_BULK, "--quiet-hours must be schedule or skip, not %s",
+                               cli_shown(shown, sizeof(shown), mode));
     if (job && !phone_gh_id_valid(job))
         return cli_usage_error(CLI_BULK,
-                               "--job must be a Greenhouse job id (1-18 digits, not 0), not "
-                               "'%.64s'",
-                               job);
+                               "--job must be a Greenhouse job id (1-18 digits, not 0), not %s",
+                               cli_shown(shown, sizeof(shown), job));
     if (rid && !cli_bulk_rid_ok(rid))
         return cli_usage_error(CLI_BULK,
                                "--request-id must be 1 to 45 of A-Z a-z 0-9 _ - (each "
                                "candidate's text is journaled under it and the candidate id), "
-                               "not '%.80s'",
-                               rid);
+                               "not %s",
+                               cli_shown(shown, sizeof(shown), rid));
     if (vis && strcmp(vis, "private") != 0 && strcmp(vis, "public") != 0 &&
         strcmp(vis, "admin_only") != 0) {
         const char *near = term_nearest(vis, visibilities, TH_ARRAY_SIZE(visibilities));
         return cli_usage_error(CLI_BULK,
                                "--visibility must be private, public or admin_only, not "
-                               "'%.64s'%s%s%s",
-                               vis, near ? " (did you mean " : "", near ? near : "",
-                               near ? "?)" : "");
+                               "%s%s%s%s",
+                               cli_shown(shown, sizeof(shown), vis), near ? " (did you mean " : "",
+                               near ? near : "", near ? "?)" : "");
     }
     return 0;
 }
@@ -375,12 +389,13 @@ int cli_cmd_bulk(int argc, char **argv)
 {
     const char *file = NULL, *body = NULL, *job = NULL, *mode = NULL, *rid = NULL, *vis = NULL;
     const char *status = NULL, *cancel = NULL;
-    char rid_buf[40], *text = NULL, bad[CLI_BULK_BAD_SHOWN * 64];
+    char rid_buf[40], *text = NULL, badlist[CLI_BULK_BAD_SHOWN * 96], shown[256];
     unsigned char rnd[12];
     cJSON *req = NULL, *result = NULL, *arr;
     struct cli_bulk_seen *seen = NULL;
+    struct cli_bulk_bad *bad = NULL;
     struct err e;
-    int rc = 1, n, drive, json = 0, skip_invalid = 0, n_bad = 0;
+    int rc = 1, n, drive, json = 0, skip_invalid = 0, i;
     long accepted;
 
     const struct cli_opt opts[] = {
@@ -397,8 +412,8 @@ int cli_cmd_bulk(int argc, char **argv)
         CLI_OPT_STRING("--request-id", 0, "ID", "1 to 45 of A-Z a-z 0-9 _ -", &rid),
         CLI_OPT_STRING("--visibility", 0, "V", "the notes': private, public or admin_only", &vis),
         CLI_OPT_BOOL("--skip-invalid", 0,
-                     "text the valid ids of a list with lines that are not candidate ids\n(they "
-                     "are skipped); without it such a list sends nothing",
+                     "text the valid ids of a list with lines that are not candidate ids\n(each "
+                     "listed as skipped); without it such a list sends nothing",
                      &skip_invalid),
         CLI_OPT_BOOL("--json", 0,
                      "the bulk's state as JSON for programs (host/PROTOCOL.md, "
@@ -425,6 +440,25 @@ int cli_cmd_bulk(int argc, char **argv)
                                    "%s takes only a request id (and --json): leave out the "
                                    "options of a new bulk",
                                    status ? "--status" : "--cancel");
+        if (!cli_bulk_rid_ok(status ? status : cancel))
+            return cli_usage_error(CLI_BULK,
+                                   "%s must be a bulk's request id (1 to 45 of A-Z a-z 0-9 _ -, "
+                                   "as the bulk printed it), not %s",
+                                   status ? "--status" : "--cancel",
+                                   cli_shown(shown, sizeof(shown), status ? status : cancel));
+        if (cancel) { /* a finished bulk: nothing to cancel, and its outcome as it is */
+            cJSON *st = cJSON_CreateObject();
+            int fin;
+            err_clear(&e);
+            fin = st && bulk_status(cancel, st, &e) == 0 &&
+                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "finished"));
+            cJSON_Delete(st);
+            if (fin) {
+                rc = cli_bulk_print(bulk_status, cancel, " --cancel", json, NULL);
+                send_port_close();
+                return rc;
+            }
+        }
         rc = cli_bulk_print(status ? bulk_status : bulk_cancel, status ? status : cancel,
                             status ? " --status" : " --cancel", json, NULL);
         send_port_close();
@@ -438,28 +472,36 @@ int cli_cmd_bulk(int argc, char **argv)
     text = cli_bulk_read(file);
     if (!text)
         return cli_usage_error(CLI_BULK,
-                               "cannot read the candidate list from '%.200s' (or it is "
+                               "cannot read the candidate list from %s (or it is "
                                "longer than 64 KiB)",
-                               file);
+                               cli_shown(shown, sizeof(shown), file));
     req = cJSON_CreateObject();
     result = cJSON_CreateObject();
     seen = calloc(1, sizeof(*seen));
+    bad = calloc(1, sizeof(*bad));
     arr = req ? cJSON_AddArrayToObject(req, "candidate_ids") : NULL;
-    if (!req || !result || !arr || !seen)
+    if (!req || !result || !arr || !seen || !bad)
         goto out;
-    n = cli_bulk_ids(text, arr, &n_bad, bad, sizeof(bad));
+    n = cli_bulk_ids(text, arr, bad);
+    badlist[0] = '\0';
+    for (i = 0; i < bad->n && i < CLI_BULK_BAD_SHOWN; i++) {
+        size_t used = strlen(badlist);
+        snprintf(badlist + used, sizeof(badlist) - used, "%s%s", i ? ", " : "", bad->v[i]);
+    }
     if (n < 1 || n > OUTBOX_BULK_ITEMS_MAX) {
         rc = cli_usage_error(CLI_BULK, "the list holds %d candidate ids; a bulk takes 1 to %d", n,
                              OUTBOX_BULK_ITEMS_MAX);
         goto out;
     }
-    if (n_bad && !skip_invalid) {
+    if (bad->n && (!skip_invalid || bad->n == n)) {
         rc = cli_usage_error(CLI_BULK,
                              "%d entr%s of the list %s not a Greenhouse candidate id (1-18 "
-                             "digits, not 0): %s%s; nothing was sent. Fix the list, or add "
-                             "--skip-invalid to text the others",
-                             n_bad, n_bad == 1 ? "y" : "ies", n_bad == 1 ? "is" : "are", bad,
-                             n_bad > CLI_BULK_BAD_SHOWN ? ", ..." : "");
+                             "digits, not 0): %s%s; nothing was sent. %s",
+                             bad->n, bad->n == 1 ? "y" : "ies", bad->n == 1 ? "is" : "are", badlist,
+                             bad->n > CLI_BULK_BAD_SHOWN ? ", ..." : "",
+                             bad->n == n ? "No entry of the list is a candidate id: fix the list"
+                                         : "Fix the list, or add --skip-invalid to text the "
+                                           "others");
         goto out;
     }
     if (!rid) {
@@ -503,11 +545,21 @@ int cli_cmd_bulk(int argc, char **argv)
                 rid, rid);
     }
     rc = cli_bulk_print(bulk_status, rid, "", json, seen);
+    /* what never became a candidate of the bulk, in words (on stderr beside --json) */
+    for (i = 0; i < bad->n && i <= OUTBOX_BULK_ITEMS_MAX; i++)
+        fprintf(json ? stderr : stdout, "  skipped  entry %s: %s (--skip-invalid)\n", bad->v[i],
+                cli_bulk_reason_words("invalid_id"));
+    if (bad->dup)
+        fprintf(json ? stderr : stdout,
+                "%d duplicate entr%s of the list ignored (each candidate "
+                "is texted once)\n",
+                bad->dup, bad->dup == 1 ? "y" : "ies");
 out:
     send_port_close();
     cJSON_Delete(req);
     cJSON_Delete(result);
     free(seen);
+    free(bad);
     free(text);
     return rc;
 }

@@ -155,8 +155,11 @@ int cli_cmd_conversation(int argc, char **argv)
     /* the verb's own rules, checked here so that a wrong value is a usage error (exit 2) */
     if (!phone_e164_nanp_valid(to))
         return cli_bad_to(CLI_CONV, to);
-    if (cand && !phone_gh_id_valid(cand))
-        return cli_usage_error(CLI_CONV, TH_HINT_CLI_CANDIDATE ", not '%.64s'", cand);
+    if (cand && !phone_gh_id_valid(cand)) {
+        char shown[96];
+        return cli_usage_error(CLI_CONV, TH_HINT_CLI_CANDIDATE ", not %s",
+                               cli_shown(shown, sizeof(shown), cand));
+    }
     req = cJSON_CreateObject();
     result = cJSON_CreateObject();
     if (!req || !result || !cJSON_AddStringToObject(req, "type", "conversation") ||
@@ -165,7 +168,7 @@ int cli_cmd_conversation(int argc, char **argv)
         goto out;
     err_clear(&e);
     if (handler_conversation(&env, req, result, &e) != 0) {
-        fprintf(stderr, "textus-host conversation: %s: %s\n", err_code_name(e.code), e.message);
+        cli_verb_error(CLI_CONV, &e);
         goto out;
     }
     if (cli_show_result(result, json, cli_conversation_print) != 0)

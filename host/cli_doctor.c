@@ -248,7 +248,9 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
     *in_data_dir = 0;
     if (arg) {
         if (!arg[0] || cli_doctor_abs(out, outsz, arg) != 0) {
-            snprintf(why, whysz, "--report: '%s' is not a usable file name", arg);
+            char shown[96];
+            snprintf(why, whysz, "--report: %s is not a usable file name",
+                     cli_shown(shown, sizeof(shown), arg));
             return -1;
         }
         slash = os_path_last_sep(out);
@@ -437,15 +439,21 @@ int cli_cmd_doctor(int argc, char **argv)
     }
     online = !offline;
     for (i = 0; i < d.n_ids; i++) {
-        if (!cli_doctor_id_ok(d.ids[i]))
-            return cli_doctor_bad(&d, "'%s' is not an extension id (32 letters a-p)", d.ids[i]);
+        if (!cli_doctor_id_ok(d.ids[i])) {
+            char shown[96];
+            return cli_doctor_bad(&d, "%s is not an extension id (32 letters a-p)",
+                                  cli_shown(shown, sizeof(shown), d.ids[i]));
+        }
     }
     d.ids_explicit = d.n_ids > 0;
     for (i = 0; i < n_udd; i++) {
         if (!udd_arg[i][0])
             return cli_doctor_bad(&d, "%s needs a folder", "--user-data-dir");
-        if (cli_doctor_abs(udd_abs[d.n_udds], sizeof(udd_abs[0]), udd_arg[i]) != 0)
-            return cli_doctor_bad(&d, "--user-data-dir: '%s' is too long", udd_arg[i]);
+        if (cli_doctor_abs(udd_abs[d.n_udds], sizeof(udd_abs[0]), udd_arg[i]) != 0) {
+            char shown[96];
+            return cli_doctor_bad(&d, "--user-data-dir: %s is too long",
+                                  cli_shown(shown, sizeof(shown), udd_arg[i]));
+        }
         d.udds[d.n_udds] = udd_abs[d.n_udds];
         d.n_udds++;
     }

@@ -135,10 +135,7 @@ int cli_cmd_inbox(int argc, char **argv)
         goto out;
     err_clear(&e);
     if (handler_inbox(&env, req, result, &e) != 0) {
-        char *t = NULL;
-        if (notetext_term(&t, e.message, strlen(e.message)) == 0)
-            fprintf(stderr, "textus-host inbox: %s: %s\n", err_code_name(e.code), t);
-        free(t);
+        cli_verb_error(CLI_INBOX, &e);
         goto out;
     }
     if (cli_show_result(result, json, cli_inbox_print) != 0)

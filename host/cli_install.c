@@ -292,9 +292,12 @@ int cli_cmd_install(int argc, char **argv)
     for (k = 0; k < n_add + n_rm; k++) {
         int rm = k >= n_add;
         const char *v = rm ? rm_v[k - n_add] : add_v[k];
-        if (!ci_id_ok(v))
-            return cli_usage_error("install", "%s needs an extension id (32 letters a-p), not '%s'",
-                                   rm ? "--remove-extension-id" : "--extension-id", v);
+        if (!ci_id_ok(v)) {
+            char shown[96];
+            return cli_usage_error("install", "%s needs an extension id (32 letters a-p), not %s",
+                                   rm ? "--remove-extension-id" : "--extension-id",
+                                   cli_shown(shown, sizeof(shown), v));
+        }
         if (ci_ids_add(rm ? &removed : &add, v) != 0)
             return cli_usage_error("install", "too many extension ids (at most %d)", CI_MAX_IDS);
     }

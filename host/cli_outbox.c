@@ -63,8 +63,10 @@ static void cli_outbox_usage(FILE *out, const struct cli_opt *opts)
 
 static int cli_outbox_bad(const char *what, const char *arg, const char *near)
 {
-    return cli_usage_error("outbox", "%s '%.80s'%s%s%s", what, arg, near ? " (did you mean " : "",
-                           near ? near : "", near ? "?)" : "");
+    char shown[96];
+
+    return cli_usage_error("outbox", "%s %s%s%s%s", what, cli_shown(shown, sizeof(shown), arg),
+                           near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 }
 
 /* A text's state for a person (--json keeps the journal's names: send_unknown, not_sent). */

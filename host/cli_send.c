@@ -70,10 +70,12 @@ static void cli_send_usage(FILE *out, const struct cli_opt *opts)
 int cli_bad_to(const char *cmd, const char *to)
 {
     struct phone_number n;
+    char shown[96];
 
+    (void)cli_shown(shown, sizeof(shown), to);
     if (phone_parse_value(&n, to, strlen(to)) && n.supported && !n.ext[0])
-        return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s' (did you mean %s?)", to, n.e164);
-    return cli_usage_error(cmd, TH_HINT_CLI_TO ", not '%.64s'", to);
+        return cli_usage_error(cmd, TH_HINT_CLI_TO ", not %s (did you mean %s?)", shown, n.e164);
+    return cli_usage_error(cmd, TH_HINT_CLI_TO ", not %s", shown);
 }
 
 /* A message's time for people (cli.h). */
@@ -119,22 +121,24 @@ static int cli_send_check(const char *cand, const char *to, const char *rid, con
                           const char *at, int override)
 {
     static const char *const visibilities[] = {"private", "public", "admin_only"};
+    char shown[96];
 
     if (!phone_gh_id_valid(cand))
-        return cli_usage_error(CLI_SEND, TH_HINT_CLI_CANDIDATE ", not '%.64s'", cand);
+        return cli_usage_error(CLI_SEND, TH_HINT_CLI_CANDIDATE ", not %s",
+                               cli_shown(shown, sizeof(shown), cand));
     if (!phone_e164_nanp_valid(to))
         return cli_bad_to(CLI_SEND, to);
     if (rid && !send_request_id_ok(rid))
-        return cli_usage_error(CLI_SEND,
-                               "--request-id must be 1 to 64 of A-Z a-z 0-9 _ -, not '%.80s'", rid);
+        return cli_usage_error(CLI_SEND, "--request-id must be 1 to 64 of A-Z a-z 0-9 _ -, not %s",
+                               cli_shown(shown, sizeof(shown), rid));
     if (vis && strcmp(vis, "private") != 0 && strcmp(vis, "public") != 0 &&
         strcmp(vis, "admin_only") != 0) {
         const char *near = term_nearest(vis, visibilities, TH_ARRAY_SIZE(visibilities));
         return cli_usage_error(CLI_SEND,
                                "--visibility must be private, public or admin_only, not "
-                               "'%.64s'%s%s%s",
-                               vis, near ? " (did you mean " : "", near ? near : "",
-                               near ? "?)" : "");
+                               "%s%s%s%s",
+                               cli_shown(shown, sizeof(shown), vis), near ? " (did you mean " : "",
+                               near ? near : "", near ? "?)" : "");
     }
     if (at && override)
         return cli_usage_error(CLI_SEND, "--schedule-at and --override-quiet-hours do not go "
@@ -143,8 +147,8 @@ static int cli_send_check(const char *cand, const char *to, const char *rid, con
     if (at && send_parse_send_at(at) <= 0)
         return cli_usage_error(CLI_SEND,
                                "--schedule-at must be a UTC time written YYYY-MM-DDTHH:MM:SSZ, "
-                               "e.g. 2026-12-02T15:00:00Z, not '%.64s'",
-                               at);
+                               "e.g. 2026-12-02T15:00:00Z, not %s",
+                               cli_shown(shown, sizeof(shown), at));
     return 0;
 }
 

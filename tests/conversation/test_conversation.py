@@ -578,7 +578,9 @@ def s_cli(w, to):
                    "action": {"status": 503}, "times": -1})
     p = w.cli("conversation", "--to", to)
     w.fakes.reset_faults()
-    check(p.returncode == 1 and b"upstream_unavailable" in p.stderr,
+    # the message in words, without the error code (as bulk says it)
+    check(p.returncode == 1 and b"conversation: TextUs is unavailable" in p.stderr and
+          b"upstream_unavailable" not in p.stderr,
           "%s cli TextUs down: exit 1 %r" % (w.gen, p.stderr))
     row(w, "CLI conversation (person, --json, errors)", 0, ["rc=%d" % p.returncode])
 

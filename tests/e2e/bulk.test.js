@@ -90,7 +90,7 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
     { timeout: 60000 });
   const count = await dlg.locator('.textus-bulk-count').textContent();
   // the preview reads the opt-outs (host/PROTOCOL.md, bulk_preview): Cal is not counted
-  assert.strictEqual(count, '3 candidates will get this text, 1 of them scheduled for their morning ' +
+  assert.strictEqual(count, '3 candidates will get this text, 1 of them scheduled for when their quiet hours end ' +
     '(too early or too late now). Opt-outs and blocked numbers were checked in TextUs just now.');
   L.assertHumane(count, 'the bulk count');
   // the heading says both counts: 5 texts are not going out, 3 are
@@ -100,10 +100,11 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
     'Ann Able: “Hi Ann, are you free for a call this week?”',
     'Ben Best: “Hi Ben, are you free for a call this week?”',
   ]);
-  // Eve, in her quiet hours: scheduled for her morning, and when that is in the recruiter's time
+  // Eve, in her quiet hours: scheduled for when they end (not "their morning": a window may end
+  // at any hour), and when that is in the recruiter's time
   // (the compose box's words: their time first; the preview gives no zone of hers)
   assert.strictEqual(previews.length, 3);
-  assert.match(previews[2], /^Eve East: “Hi Eve, are you free for a call this week\?” \(scheduled for their morning: (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2}:\d\d [AP]M your time\)$/);
+  assert.match(previews[2], /^Eve East: “Hi Eve, are you free for a call this week\?” \(scheduled for when their quiet hours end: (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2}:\d\d [AP]M your time\)$/);
   assert.deepStrictEqual(await dlg.locator('.textus-bulk-skipped li').allTextContents(),
     ['Cal Cole: opted out of texts', 'Dee Dunn: no US or Canada phone number in Greenhouse']);
   assert.strictEqual(await dlg.locator('button.textus-bulk-send').textContent(), 'Text 3 candidates');
@@ -118,14 +119,16 @@ test('a bulk of 5: the confirmation in words, the progress, the final counts', {
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'sending', null,
     { timeout: 60000 });
   // counted against the 3 being texted, not the 5 selected
-  assert.match(await dlg.locator('.textus-bulk-progress').textContent(), /^\d of 3 texted/);
+  assert.match(await dlg.locator('.textus-bulk-progress').textContent(),
+    /^(\d of 3 texted|\d texted, 1 scheduled for when their quiet hours end, of 3)/);
   assert.strictEqual(await dlg.locator('h2').textContent(), 'Texting 3 candidates…');
   await page.mouse.move(0, 0);
   await L.assertAccessible(page, '.textus-bulk', 'bulk-sending');
   await page.waitForFunction(() => document.querySelector('.textus-bulk').dataset.state === 'done', null,
     { timeout: 120000 });
   const summary = await dlg.locator('.textus-bulk-progress').textContent();
-  assert.strictEqual(summary, 'Done: 3 of 3 texted (1 of them scheduled for their morning). 2 skipped, listed below. ' +
+  // the scheduled text has not gone yet: said apart from the texted
+  assert.strictEqual(summary, 'Done: 2 texted, 1 scheduled for when their quiet hours end, of 3. 2 skipped, listed below. ' +
     'Each text sent is noted on the candidate in Greenhouse.');
   assert.deepStrictEqual(await bar(page), { value: 3, max: 3 });
   L.assertHumane(summary, 'the bulk summary');
@@ -266,6 +269,33 @@ test('another list layout (cards, profile links only): the candidates found, the
   await page.check('input[aria-label="Select Ann Able"]');
   await page.click('button.textus-bulk-open');
   assert.strictEqual(await dlg.locator('h2').textContent(), 'Text 1 candidate');
+  // an unknown merge field is the text's fault, said so (bulk_preview's bad_request)
+  await page.fill('#textus-bulk-body', 'Hi {frist_name}');
+  await dlg.locator('button.textus-bulk-preview').click();
+  await page.waitForFunction(() => /^Check the text: .*merge field/.test(
+    (document.querySelector('.textus-bulk-error') || {}).textContent || ''), null, { timeout: 60000 });
+  await page.keyboard.press('Escape');
+  // a selection of 612: refused in the dialog's own words before the host is asked (it was sent
+  // to bulk_preview, whose bad_request the dialog called a problem with the text)
+  const before = (await F.requests(w.fakes)).length;
+  await page.evaluate(() => {
+    const box = document.body.appendChild(document.createElement('div'));
+    for (let i = 0; i < 612; i++) {
+      const row = box.appendChild(document.createElement('div'));
+      row.dataset.candidateId = String(7000 + i);
+      const c = row.appendChild(document.createElement('input'));
+      c.type = 'checkbox';
+      c.checked = true;
+      const a = row.appendChild(document.createElement('a'));
+      a.href = `/people/${7000 + i}`;
+      a.textContent = `Cand ${i}`;
+    }
+  });
+  await page.click('button.textus-bulk-open');
+  assert.match(await dlg.locator('p').first().textContent(),
+    /^Greenhouse selection of 61[23]: a bulk texts at most 500 at a time; select fewer\.$/);
+  assert.strictEqual(await dlg.locator('button.textus-bulk-preview').count(), 0);
+  assert.strictEqual((await F.requests(w.fakes)).length, before, 'the host was not asked');
   await page.keyboard.press('Escape');
   await page.close();
 });

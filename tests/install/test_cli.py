@@ -146,6 +146,73 @@ class Cli(unittest.TestCase):
         self.assertNotIn(b"\x07", p.stderr)
         self.assertIn(b"unexpected argument '?]0;pwned?'", p.stderr)
 
+    def test_every_quoted_word_is_shown_safely(self):
+        """Every word of the person's an error message quotes goes through cli_shown (a second
+        review: `bulk` echoed a pasted token from the list, --job, --visibility and
+        --request-id; `--quiet-hours=$'\\e[2J'x` and a --candidates path wrote the escape
+        sequence to the terminal; a bad list entry was cut mid-character)."""
+        tok = "tok_ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        bulk = ["bulk", "--candidates", "-", "--body", "hi"]
+        cases = [(bulk, tok + "\n"), (bulk + ["--job=" + tok], "1\n"),
+                 (bulk + ["--visibility=" + tok], "1\n"),
+                 (bulk + ["--request-id=" + tok + ":"], "1\n"),
+                 (bulk + ["--quiet-hours=" + tok], "1\n"),
+                 (["bulk", "--status", tok + ":"], ""), (["bulk", "--cancel", tok + ":"], ""),
+                 (["send", "--candidate", tok, "--to", "+13035550123"], "hi"),
+                 (["send", "--candidate", "1", "--to", tok], "hi"),
+                 (["send", "--candidate", "1", "--to", "+13035550123", "--request-id=" + tok + ":"],
+                  "hi"),
+                 (["send", "--candidate", "1", "--to", "+13035550123", "--schedule-at=" + tok],
+                  "hi"),
+                 (["conversation", "--to", "+13035550123", "--candidate", tok], ""),
+                 (["outbox", tok], ""),
+                 (["install", "--extension-id", tok + "xxxxx"], "")]
+        for args, stdin in cases:
+            p = self.run_host(*args, stdin=stdin)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertNotIn("ABCDEFGHIJKLMNOPQRSTUVWXYZ", p.stderr, args)
+        esc = "\x1b[2J"
+        for args, stdin in ((bulk + ["--quiet-hours=" + esc + "x"], b"1\n"),
+                            (["bulk", "--candidates", "/nonexist/" + esc + "x", "--body", "hi"],
+                             b""),
+                            (bulk, esc.encode() + b"x\n"),
+                            (bulk + ["--job", esc], b"1\n"),
+                            (["bulk", "--cancel", esc + "x"], b""),
+                            (["send", "--candidate", "1", "--to", esc], b"hi"),
+                            (["outbox", esc], b"")):
+            p = subprocess.run([HOST] + args, env=self.env, input=stdin, capture_output=True,
+                               timeout=60)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertNotIn(b"\x1b", p.stderr, args)
+            self.assertIn(b"?[2J", p.stderr, args)
+        # a list entry of many two-byte characters: never cut inside one
+        p = subprocess.run([HOST] + bulk, env=self.env, input=("a" + "\u00e9" * 40).encode(),
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        p.stderr.decode("utf-8")  # strict: a cut character raises
+        self.assertIn("a\u00e9\u00e9", p.stderr.decode("utf-8"))
+
+    def test_bulk_status_and_cancel_check_the_id(self):
+        """A malformed id for --status/--cancel is a usage error in the options' words (exit
+        2), not the verb's protocol words (exit 1)."""
+        for opt in ("--status", "--cancel"):
+            p = self.run_host("bulk", opt, "a:b")
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(opt + " must be a bulk's request id (1 to 45 of A-Z a-z 0-9 _ -",
+                          p.stderr)
+            self.assertNotIn('"', p.stderr)
+
+    @unittest.skipUnless(os.path.exists(ENGINE), "this build has no engine")
+    def test_not_configured_in_the_commands_words(self):
+        """inbox, conversation and bulk say "nothing is configured yet: run textus-host
+        configure" without the error code (inbox kept "not_configured: ")."""
+        for args in (["inbox"], ["conversation", "--to", "+13035550123"],
+                     ["bulk", "--status", "r1"], ["bulk", "--cancel", "r1"]):
+            p = self.run_host(*args)
+            self.assertEqual(p.returncode, 1, (args, p.stderr))
+            self.assertIn("nothing is configured yet: run textus-host configure", p.stderr, args)
+            self.assertNotIn("not_configured", p.stderr, args)
+
     def test_wrong_options_and_arguments_are_named(self):
         cases = [(["extract", "--json"], "unknown option '--json'"),
                  (["extract", "a.json", "b.json"], "unexpected argument 'b.json'"),

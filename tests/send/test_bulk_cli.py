@@ -115,10 +115,47 @@ def s_cli(w):
     return rows
 
 
+def s_review2(w):
+    """A second review: --skip-invalid dropped the invalid entries from the outcome (and a list
+    of only invalid entries made an empty bulk, exit 0); duplicates vanished silently; --cancel
+    of a finished bulk said "Cancelled"."""
+    rows = []
+    posts0 = len(texts(w))
+    rc, out, err = w.cli("bulk", "--candidates", "-", "--body", "Hi {first_name}",
+                         "--skip-invalid", "--request-id", "r2-skip-1",
+                         stdin=b"%d\nabc\n" % (tb.FIRST + 44))
+    check(rc == 0 and out.startswith("Done: 1 sent, 0 skipped, 0 failed, of 1 candidate\n") and
+          "  skipped  entry 'abc' (line 2): not a Greenhouse candidate id" in out,
+          "skip-invalid listed: %r %r %r" % (rc, out, err))
+    rc, out, err = w.cli("bulk", "--candidates", "-", "--body", "Hi {first_name}",
+                         "--skip-invalid", "--request-id", "r2-skip-2", stdin=b"abc\nxyz\n")
+    check(rc == 2 and "No entry of the list is a candidate id" in err and
+          "nothing was sent" in err, "only invalid: %r %r %r" % (rc, out, err))
+    rc, out, err = w.cli("bulk", "--status", "r2-skip-2")
+    check(rc == 1 and "no bulk with request id r2-skip-2" in err, "only invalid made a bulk: %r"
+          % err)
+    rows.append(("--skip-invalid lists each entry", "checked"))
+    rc, out, err = w.cli("bulk", "--candidates", "-", "--body", "Hi {first_name}",
+                         "--request-id", "r2-dup-1",
+                         stdin=b"%d %d %d %d\n" % (tb.OPTED, tb.OPTED, tb.FIRST + 45,
+                                                   tb.FIRST + 45))
+    check(rc == 0 and "of 2 candidates\n" in out and
+          "2 duplicate entries of the list ignored (each candidate is texted once)" in out,
+          "duplicates: %r %r %r" % (rc, out, err))
+    rows.append(("duplicates said", "checked"))
+    rc, out, err = w.cli("bulk", "--cancel", "r2-dup-1")
+    check(rc == 0 and out.startswith("Bulk r2-dup-1 had already finished: nothing to cancel.\n")
+          and "Cancelled" not in out and "Done: 1 sent" in out, "cancel done: %r %r" % (out, err))
+    rows.append(("--cancel of a finished bulk", "checked"))
+    check(len(texts(w)) == posts0 + 2, "texts sent: %d" % (len(texts(w)) - posts0))
+    return rows
+
+
 def main():
     w = tb.World()
     try:
         rows = s_cli(w)
+        rows += s_review2(w)
     finally:
         w.close()
     finish(["scenario", "outcome"], rows)

@@ -432,6 +432,27 @@ class Windows(unittest.TestCase):
         # the configuration's fix: configure, through the .exe by its full path
         self.assertTrue([f for f in fixes if '& "%s" configure' % exe_win in f], fixes)
 
+    def test_usage_and_not_configured_name_the_exe(self):
+        """A usage error's "see ... --help" and "nothing is configured yet: run ... configure"
+        (bulk --status, inbox) name this .exe as PowerShell runs it, never a bare textus-host
+        (a second review: `see textus-host bulk --help` on Windows, where no textus-host is on
+        PATH)."""
+        exe_win = "Z:" + os.path.abspath(EXE).replace("/", "\\")
+        rc, out, err = self.run_cli("bulk", "--job", "x1")
+        self.assertEqual(rc, 2, err)
+        self.assertIn('see & "%s" bulk --help' % exe_win, err)
+        rc, out, err = self.run_cli("nosuchcommand")
+        self.assertEqual(rc, 2, err)
+        self.assertIn('see & "%s" --help' % exe_win, err)
+        with tempfile.TemporaryDirectory() as d:
+            env = wine_env(TEXTUS_HOST_HOME="Z:" + d.replace("/", "\\"))
+            for args in (["bulk", "--status", "r1"], ["inbox"]):
+                rc, out, err = self.run_cli(*args, env=env)
+                self.assertEqual(rc, 1, (args, err))
+                self.assertIn('nothing is configured yet: run & "%s" configure' % exe_win, err,
+                              args)
+                self.assertNotIn("not_configured", err, args)
+
     def test_doctor_windows_paths_use_backslashes(self):
         """The state folders doctor names are built with Windows' own separator: under
         %LOCALAPPDATA% both textus-host (config) and textus-host-data (data), and no path it
