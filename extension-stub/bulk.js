@@ -262,12 +262,14 @@
     document.body.appendChild(dialog);
     document.addEventListener('keydown', onKey, true);
     document.addEventListener('focusin', onFocusIn, true);
-    const title = el('h2', { id: 'textus-bulk-title' }, `Text ${plural(picked.length, 'candidate', 'candidates')}`);
+    const title = el('h2', { id: 'textus-bulk-title' }, picked.length > BULK_MAX
+      ? `${picked.length} selected: too many for one bulk`
+      : `Text ${plural(picked.length, 'candidate', 'candidates')}`);
     d.appendChild(title);
     if (!picked.length || picked.length > BULK_MAX) {
       dialog.dataset.state = 'none';
       d.appendChild(el('p', {}, picked.length
-        ? `Greenhouse selection of ${picked.length}: a bulk texts at most ${BULK_MAX} at a time; select fewer.`
+        ? `${picked.length} candidates are selected, and a bulk texts at most ${BULK_MAX} at a time. Select fewer, then Text selected again.`
         : 'Select the candidates to text first: tick their boxes in the list.'));
       const ok = el('button', { type: 'button', class: 'textus-primary' }, 'Close');
       ok.addEventListener('click', close);

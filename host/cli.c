@@ -137,12 +137,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
  * 20 or more token characters (log_redact's rule for a secret) is not shown at all, as a
  * pasted API token must not land on a terminal or in a captured stderr.
  */
-const char *cli_shown(char *out, size_t outsz, const char *arg)
+static const char *cli_quote(char *out, size_t outsz, const char *arg, int token_rule)
 {
     char clean[256];
     size_t i = 0, n = strlen(arg), tok = 0, k;
 
-    for (k = 0; k < n; k++) {
+    for (k = 0; token_rule && k < n; k++) {
         char c = arg[k];
         tok = ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                strchr("_+/=.-", c))
@@ -177,6 +177,16 @@ const char *cli_shown(char *out, size_t outsz, const char *arg)
         out[n + 1] = '\0';
     }
     return out;
+}
+
+const char *cli_shown(char *out, size_t outsz, const char *arg)
+{
+    return cli_quote(out, outsz, arg, 1);
+}
+
+const char *cli_shown_path(char *out, size_t outsz, const char *path)
+{
+    return cli_quote(out, outsz, path, 0);
 }
 
 void cli_verb_error(const char *cmd, const struct err *e)

@@ -53,6 +53,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) TH_PRINTF(2, 3);
 const char *cli_shown(char *out, size_t outsz, const char *arg);
 
 /*
+ * A file or folder name the person gave, as cli_shown shows a word but without the token
+ * rule: "job_4012_candidates.csv" is 23 token characters, and a person must see which file
+ * failed. A name is not where a secret is typed (it stays in the shell's history anyway).
+ */
+const char *cli_shown_path(char *out, size_t outsz, const char *path);
+
+/*
  * An error of a verb the command ran, on stderr: "textus-host <cmd>: <message>", the message
  * escaped for a terminal and without the error code; not_configured names the command to run
  * as term_self_command says it (a full path on Windows).

@@ -73,13 +73,14 @@ struct cli_bulk_bad {
     char v[OUTBOX_BULK_ITEMS_MAX + 1][80];
 };
 
-/* Split the list into ids: the valid ones go into arr (at most OUTBOX_BULK_ITEMS_MAX + 1), the
- * entries that are not Greenhouse candidate ids into bad (a duplicate stays in arr: the bulk
- * texts it once and says so). The count of entries. */
+/* Split the list into ids: each valid one once into arr (at most OUTBOX_BULK_ITEMS_MAX + 1), the
+ * entries that are not Greenhouse candidate ids into bad, and a repeat of an id listed before
+ * only counted (bad->dup): the bulk is asked about each candidate once. The count of distinct
+ * candidate ids (what a bulk's 1 to 500 counts). */
 static int cli_bulk_ids(char *text, cJSON *arr, struct cli_bulk_bad *bad)
 {
     char *p = text;
-    int n = 0, line = 1, n_ok = 0;
+    int line = 1, n_ok = 0;
 
     bad->n = bad->dup = 0;
     while (*p) {
@@ -106,22 +107,24 @@ static int cli_bulk_ids(char *text, cJSON *arr, struct cli_bulk_bad *bad)
                          cli_shown(shown, sizeof(shown), start), line);
             }
             bad->n++;
-        } else if (n_ok <= OUTBOX_BULK_ITEMS_MAX) {
+        } else {
             const cJSON *it;
+            int again = 0;
             cJSON_ArrayForEach(it, arr)
             {
                 if (strcmp(cJSON_GetStringValue(it), start) == 0) {
-                    bad->dup++;
+                    again = 1;
                     break;
                 }
             }
-            cJSON_AddItemToArray(arr, cJSON_CreateString(start));
-            n_ok++;
+            if (again)
+                bad->dup++;
+            else if (n_ok++ <= OUTBOX_BULK_ITEMS_MAX)
+                cJSON_AddItemToArray(arr, cJSON_CreateString(start));
         }
         *p = c;
-        n++;
     }
-    return n;
+    return n_ok;
 }
 
 static char *cli_bulk_read(const char *path)
@@ -243,10 +246,11 @@ static void cli_bulk_line(const cJSON *c, const struct cli_bulk_seen *seen)
     tname = cli_bulk_term(name);
     tdetail = detail && *detail ? cli_bulk_term(detail) : NULL;
     if (!words)
-        words = tdetail  ? tdetail
-                : reason ? reason
-                         : (state && strcmp(state, "pending") == 0 ? "not texted yet"
-                                                                   : "no reason given");
+        words = tdetail                                  ? tdetail
+                : reason                                 ? reason
+                : state && strcmp(state, "pending") == 0 ? "not texted yet"
+                : state && strcmp(state, "sending") == 0 ? "being sent now"
+                                                         : "no reason given";
     else if (reason && strcmp(reason, "merge_missing") != 0 && strcmp(reason, "not_sent") != 0) {
         free(tdetail); /* the words say it all */
         tdetail = NULL;
@@ -324,7 +328,7 @@ static int cli_bulk_print(int (*fn)(const char *, cJSON *, struct err *), const 
             if (fn == bulk_cancel)
                 printf("Cancelled: nothing more is sent for bulk %s.\n", rid);
             else if (what && strcmp(what, " --cancel") == 0)
-                printf("Bulk %s had already finished: nothing to cancel.\n", rid);
+                printf("Bulk %s had already ended: nothing to cancel.\n", rid);
             cli_bulk_human(result, seen);
         }
         rc = cJSON_IsTrue(fin) ? 0 : 1;
@@ -474,7 +478,7 @@ int cli_cmd_bulk(int argc, char **argv)
         return cli_usage_error(CLI_BULK,
                                "cannot read the candidate list from %s (or it is "
                                "longer than 64 KiB)",
-                               cli_shown(shown, sizeof(shown), file));
+                               cli_shown_path(shown, sizeof(shown), file));
     req = cJSON_CreateObject();
     result = cJSON_CreateObject();
     seen = calloc(1, sizeof(*seen));
@@ -488,20 +492,21 @@ int cli_cmd_bulk(int argc, char **argv)
         size_t used = strlen(badlist);
         snprintf(badlist + used, sizeof(badlist) - used, "%s%s", i ? ", " : "", bad->v[i]);
     }
-    if (n < 1 || n > OUTBOX_BULK_ITEMS_MAX) {
-        rc = cli_usage_error(CLI_BULK, "the list holds %d candidate ids; a bulk takes 1 to %d", n,
-                             OUTBOX_BULK_ITEMS_MAX);
-        goto out;
-    }
-    if (bad->n && (!skip_invalid || bad->n == n)) {
+    if (bad->n && (!skip_invalid || n == 0)) {
         rc = cli_usage_error(CLI_BULK,
                              "%d entr%s of the list %s not a Greenhouse candidate id (1-18 "
                              "digits, not 0): %s%s; nothing was sent. %s",
                              bad->n, bad->n == 1 ? "y" : "ies", bad->n == 1 ? "is" : "are", badlist,
                              bad->n > CLI_BULK_BAD_SHOWN ? ", ..." : "",
-                             bad->n == n ? "No entry of the list is a candidate id: fix the list"
-                                         : "Fix the list, or add --skip-invalid to text the "
-                                           "others");
+                             n == 0 ? "No entry of the list is a candidate id: fix the list"
+                                    : "Fix the list, or add --skip-invalid to text the "
+                                      "others");
+        goto out;
+    }
+    if (n < 1 || n > OUTBOX_BULK_ITEMS_MAX) {
+        rc = cli_usage_error(CLI_BULK,
+                             "the list holds %d different candidate ids; a bulk takes 1 to %d", n,
+                             OUTBOX_BULK_ITEMS_MAX);
         goto out;
     }
     if (!rid) {
@@ -547,12 +552,12 @@ int cli_cmd_bulk(int argc, char **argv)
     rc = cli_bulk_print(bulk_status, rid, "", json, seen);
     /* what never became a candidate of the bulk, in words (on stderr beside --json) */
     for (i = 0; i < bad->n && i <= OUTBOX_BULK_ITEMS_MAX; i++)
-        fprintf(json ? stderr : stdout, "  skipped  entry %s: %s (--skip-invalid)\n", bad->v[i],
-                cli_bulk_reason_words("invalid_id"));
+        fprintf(json ? stderr : stdout, "  left out of the list  entry %s: %s (--skip-invalid)\n",
+                bad->v[i], cli_bulk_reason_words("invalid_id"));
     if (bad->dup)
         fprintf(json ? stderr : stdout,
                 "%d duplicate entr%s of the list ignored (each candidate "
-                "is texted once)\n",
+                "is in the bulk once)\n",
                 bad->dup, bad->dup == 1 ? "y" : "ies");
 out:
     send_port_close();

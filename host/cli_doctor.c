@@ -250,7 +250,7 @@ static int cli_doctor_report_target(char *out, size_t outsz, const char *arg, in
         if (!arg[0] || cli_doctor_abs(out, outsz, arg) != 0) {
             char shown[96];
             snprintf(why, whysz, "--report: %s is not a usable file name",
-                     cli_shown(shown, sizeof(shown), arg));
+                     cli_shown_path(shown, sizeof(shown), arg));
             return -1;
         }
         slash = os_path_last_sep(out);
@@ -452,7 +452,7 @@ int cli_cmd_doctor(int argc, char **argv)
         if (cli_doctor_abs(udd_abs[d.n_udds], sizeof(udd_abs[0]), udd_arg[i]) != 0) {
             char shown[96];
             return cli_doctor_bad(&d, "--user-data-dir: %s is too long",
-                                  cli_shown(shown, sizeof(shown), udd_arg[i]));
+                                  cli_shown_path(shown, sizeof(shown), udd_arg[i]));
         }
         d.udds[d.n_udds] = udd_abs[d.n_udds];
         d.n_udds++;

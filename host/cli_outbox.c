@@ -219,7 +219,10 @@ static int cli_outbox_list(int json)
     if (send_ctx_open(&c, 1, &e) != 0 ||
         outbox_ids(c.ob, OUTBOX_SELECT_ALL, ids, CLI_OUTBOX_LIST_MAX, &n, &e) != 0 ||
         outbox_ids(c.ob, OUTBOX_SELECT_REPLIES, rids, CLI_OUTBOX_LIST_MAX, &nr, &e) != 0) {
-        fprintf(stderr, "textus-host outbox: %s: %s\n", err_code_name(e.code), e.message);
+        if (e.code == ERR_NOT_CONFIGURED)
+            cli_verb_error("outbox", &e); /* names this program as it is run */
+        else
+            fprintf(stderr, "textus-host outbox: %s: %s\n", err_code_name(e.code), e.message);
         send_ctx_close(&c);
         return 1;
     }
@@ -307,7 +310,10 @@ static int cli_outbox_flush(void)
 
     err_clear(&e);
     if (flush_outbox(1, 1, &k, &e) != 0) {
-        fprintf(stderr, "textus-host outbox flush: %s: %s\n", err_code_name(e.code), e.message);
+        if (e.code == ERR_NOT_CONFIGURED)
+            cli_verb_error("outbox flush", &e); /* names this program as it is run */
+        else
+            fprintf(stderr, "textus-host outbox flush: %s: %s\n", err_code_name(e.code), e.message);
         return 1;
     }
     printf("notes written: %ld\nnotes still pending: %ld\nsends unknown: %ld\n"
@@ -338,12 +344,20 @@ static int cli_outbox_dismiss(const char *rid)
                               rid, NULL);
     err_clear(&e);
     if (send_ctx_open(&c, 1, &e) != 0) {
-        fprintf(stderr, "textus-host outbox dismiss: %s: %s\n", err_code_name(e.code), e.message);
+        if (e.code == ERR_NOT_CONFIGURED)
+            cli_verb_error("outbox dismiss", &e); /* names this program as it is run */
+        else
+            fprintf(stderr, "textus-host outbox dismiss: %s: %s\n", err_code_name(e.code),
+                    e.message);
         return 1;
     }
     r = outbox_note_dismiss(c.ob, rid, &busy, &e);
     if (r < 0) {
-        fprintf(stderr, "textus-host outbox dismiss: %s: %s\n", err_code_name(e.code), e.message);
+        if (e.code == ERR_NOT_CONFIGURED)
+            cli_verb_error("outbox dismiss", &e); /* names this program as it is run */
+        else
+            fprintf(stderr, "textus-host outbox dismiss: %s: %s\n", err_code_name(e.code),
+                    e.message);
         send_ctx_close(&c);
         return 1;
     }

@@ -40,7 +40,10 @@ int cli_cmd_rekey(int argc, char **argv)
     }
     err_clear(&e);
     if (store_rekey(old_id, new_id, &e) != 0) {
-        fprintf(stderr, "textus-host rekey: %s: %s\n", err_code_name(e.code), e.message);
+        if (e.code == ERR_NOT_CONFIGURED)
+            cli_verb_error("rekey", &e); /* names this program as it is run */
+        else
+            fprintf(stderr, "textus-host rekey: %s: %s\n", err_code_name(e.code), e.message);
         return 1;
     }
     printf("rekeyed: key %s replaced by key %s\n", old_id, new_id);

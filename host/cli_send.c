@@ -357,7 +357,10 @@ int cli_cmd_send(int argc, char **argv)
                     "text or visibility differ); nothing was sent: leave --request-id out (a "
                     "new one is made up) or choose another",
                     rid);
-        fprintf(stderr, "textus-host send: %s: %s\n", err_code_name(e.code), e.message);
+        if (e.code == ERR_NOT_CONFIGURED)
+            cli_verb_error("send", &e); /* names this program as it is run */
+        else
+            fprintf(stderr, "textus-host send: %s: %s\n", err_code_name(e.code), e.message);
         /* a request id means something to a person only once the journal holds it */
         if (e.code != ERR_REQUEST_ID_CONFLICT && cli_send_journaled(rid))
             fprintf(stderr,

@@ -154,10 +154,17 @@ int cli_cmd_status(int argc, char **argv)
     }
     cJSON_Delete(st);
     if (rc) {
-        fprintf(stderr, "textus-host status: %s: %s\n", err_code_name(e.code), e.message);
+        if (e.code == ERR_NOT_CONFIGURED)
+            cli_verb_error("status", &e); /* names this program as it is run */
+        else
+            fprintf(stderr, "textus-host status: %s: %s\n", err_code_name(e.code), e.message);
     } else if (!stored) {
-        fprintf(stderr, "textus-host status: nothing is configured yet: run textus-host "
-                        "configure (or use the extension's options page)\n");
+        char self[4200];
+        term_self_command(self, sizeof(self), "configure");
+        fprintf(stderr,
+                "textus-host status: nothing is configured yet: run %s (or use the extension's "
+                "options page)\n",
+                self);
         rc = 1;
     }
     return rc;

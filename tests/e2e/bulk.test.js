@@ -293,7 +293,7 @@ test('another list layout (cards, profile links only): the candidates found, the
   });
   await page.click('button.textus-bulk-open');
   assert.match(await dlg.locator('p').first().textContent(),
-    /^Greenhouse selection of 61[23]: a bulk texts at most 500 at a time; select fewer\.$/);
+    /^61[23] candidates are selected, and a bulk texts at most 500 at a time\. Select fewer, then Text selected again\.$/);
   assert.strictEqual(await dlg.locator('button.textus-bulk-preview').count(), 0);
   assert.strictEqual((await F.requests(w.fakes)).length, before, 'the host was not asked');
   await page.keyboard.press('Escape');

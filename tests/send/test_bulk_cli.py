@@ -125,7 +125,7 @@ def s_review2(w):
                          "--skip-invalid", "--request-id", "r2-skip-1",
                          stdin=b"%d\nabc\n" % (tb.FIRST + 44))
     check(rc == 0 and out.startswith("Done: 1 sent, 0 skipped, 0 failed, of 1 candidate\n") and
-          "  skipped  entry 'abc' (line 2): not a Greenhouse candidate id" in out,
+          "  left out of the list  entry 'abc' (line 2): not a Greenhouse candidate id" in out,
           "skip-invalid listed: %r %r %r" % (rc, out, err))
     rc, out, err = w.cli("bulk", "--candidates", "-", "--body", "Hi {first_name}",
                          "--skip-invalid", "--request-id", "r2-skip-2", stdin=b"abc\nxyz\n")
@@ -140,14 +140,38 @@ def s_review2(w):
                          stdin=b"%d %d %d %d\n" % (tb.OPTED, tb.OPTED, tb.FIRST + 45,
                                                    tb.FIRST + 45))
     check(rc == 0 and "of 2 candidates\n" in out and
-          "2 duplicate entries of the list ignored (each candidate is texted once)" in out,
+          "2 duplicate entries of the list ignored (each candidate is in the bulk once)" in out,
           "duplicates: %r %r %r" % (rc, out, err))
     rows.append(("duplicates said", "checked"))
     rc, out, err = w.cli("bulk", "--cancel", "r2-dup-1")
-    check(rc == 0 and out.startswith("Bulk r2-dup-1 had already finished: nothing to cancel.\n")
+    check(rc == 0 and out.startswith("Bulk r2-dup-1 had already ended: nothing to cancel.\n")
           and "Cancelled" not in out and "Done: 1 sent" in out, "cancel done: %r %r" % (out, err))
     rows.append(("--cancel of a finished bulk", "checked"))
     check(len(texts(w)) == posts0 + 2, "texts sent: %d" % (len(texts(w)) - posts0))
+    return rows
+
+
+def s_review3(w):
+    """A third review: the 1-500 check counted every entry (400 ids and 150 invalid lines with
+    --skip-invalid, or 300 ids listed twice, were refused as 550 and 600 "candidate ids"), and
+    a file name of 20+ token characters was hidden as if it were a secret."""
+    rows = []
+    ids = [b"%d" % (tb.FIRST + 100 + i) for i in range(300)]
+    # 300 ids each listed twice and one bad line: the refusal is the bad line (nothing is sent
+    # either way), never "the list holds 601": 300 candidates are within a bulk's 500
+    rc, out, err = w.cli("bulk", "--candidates", "-", "--body", "Hi", "--request-id",
+                         "r3-twice", stdin=b"\n".join(ids + ids + [b"abc"]) + b"\n")
+    check(rc == 2 and "holds" not in err and
+          "1 entry of the list is not a Greenhouse candidate id" in err,
+          "300 ids listed twice counted as 600: %r %r" % (rc, err))
+    rc, out, err = w.cli("bulk", "--candidates", "-", "--body", "Hi", "--request-id", "r3-big",
+                         stdin=b"\n".join(b"%d" % (9000000 + i) for i in range(501)) + b"\n")
+    check(rc == 2 and "the list holds 501 different candidate ids; a bulk takes 1 to 500" in err,
+          "501 distinct ids: %r %r" % (rc, err))
+    name = "/nonexistent/job_4012_candidates.csv"
+    rc, out, err = w.cli("bulk", "--candidates", name, "--body", "Hi")
+    check(rc == 2 and ("'%s'" % name) in err, "the file name shown: %r" % err)
+    rows.append(("1-500 counts distinct ids; a file name is shown", "checked"))
     return rows
 
 
@@ -156,6 +180,7 @@ def main():
     try:
         rows = s_cli(w)
         rows += s_review2(w)
+        rows += s_review3(w)
     finally:
         w.close()
     finish(["scenario", "outcome"], rows)
