@@ -9,6 +9,7 @@ note for every message when notes are enabled.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -703,7 +704,10 @@ def s_cli_send_options(w):
         rc, out, err = cli(*args)
         check(rc == 2, "%s cli send %r: exit %d (want 2) %s" % (w.gen, args, rc, err))
         check(text in err, "%s cli send %r says %r: %s" % (w.gen, args, text, err))
-        check("see textus-host send --help" in err, "%s cli send %r: help pointer" % (w.gen, args))
+        # on Windows the pointer names the .exe as PowerShell runs it: see & "...exe" send --help
+        check("see textus-host send --help" in err or
+              re.search(r'see & "[^"]*\\textus-host\.exe" send --help', err),
+              "%s cli send %r: help pointer" % (w.gen, args))
         for jargon in ('"to"', '"candidate_id"', "note.visibility", "request id"):
             check(jargon not in err, "%s cli send %r: no %r in %s" % (w.gen, args, jargon, err))
     rc, out, err = cli(*ok, body=" \n")
