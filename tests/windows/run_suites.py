@@ -75,6 +75,22 @@ def wine_env(**extra):
     return env
 
 
+def wineservers():
+    """The pids of the wineservers serving PREFIX (read from /proc: Debian's Wine keeps its
+    socket in a /tmp/wine-XXXXXX folder of its own, so the environment is what names them)."""
+    pids = set()
+    for pid in os.listdir("/proc"):
+        try:
+            if not pid.isdigit() or "wineserver" not in os.readlink("/proc/%s/exe" % pid):
+                continue
+            with open("/proc/%s/environ" % pid, "rb") as f:
+                if ("WINEPREFIX=" + PREFIX).encode() in f.read().split(b"\0"):
+                    pids.add(int(pid))
+        except OSError:
+            continue
+    return pids
+
+
 def suite_env():
     env = wine_env(TH_SOURCE_DIR=SRC, TH_WIN_EXE=EXE,
                    TH_HOST=os.path.join(SRC, "tests", "windows", "wine_host.sh"))
@@ -332,6 +348,9 @@ def main():
          [sys.executable, os.path.join(SRC, "tests", "conversation", "test_conversation.py")], {}),
     ]
     results, failed = [], 0
+    # a host alive when its wineserver goes away ends with exit 0 and nothing on stdout or
+    # stderr (a one-shot host then "ended without a reply"): say so when it happened here
+    servers = wineservers()
     try:
         for name, cmd, extra in suites:
             t = time.time()
@@ -351,6 +370,12 @@ def main():
             results.append((name, "ok" if ok else "FAILED", what, time.time() - t))
             if not ok:
                 sys.stdout.write(out[-6000:])
+            now = wineservers()
+            if now != servers:
+                print("# the wineserver of %s changed during the %s suite (pids %s, now %s): "
+                      "a host alive at that moment ends with exit 0 and no output" %
+                      (PREFIX, name, sorted(servers) or "none", sorted(now) or "none"))
+                servers = now
     finally:
         with open(WINE_LOG, "ab") as log:
             subprocess.run(["wineserver", "-k"], stdout=log, stderr=log, env=wine_env(),
