@@ -198,6 +198,13 @@ enum os_perm_problem {
 void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
                   const struct os_stat *st, const char *path, int is_dir);
 
+/*
+ * Permissions that are right, in the platform's own words, into out: POSIX the mode ("0700",
+ * "0600"); Windows "owner-only access list" (st->mode is made up there: Windows keeps an
+ * access list, not a Unix mode, so printing it would tell nothing true).
+ */
+void os_perm_ok_text(char *out, size_t outsz, const struct os_stat *st);
+
 enum os_access_mode {
     OS_ACCESS_EXISTS = 0,
     OS_ACCESS_READ = 1,

@@ -802,6 +802,11 @@ FILE *os_fopen(const char *path, const char *mode)
     return fopen(path, mode);
 }
 
+void os_perm_ok_text(char *out, size_t outsz, const struct os_stat *st)
+{
+    snprintf(out, outsz, "%04o", st->mode);
+}
+
 void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
                   const struct os_stat *st, const char *path, int is_dir)
 {

@@ -1653,6 +1653,12 @@ FILE *os_fopen(const char *path, const char *mode)
  * POSIX. ${env:USERNAME} is PowerShell's own expansion: the command is right for whoever runs
  * it. Taking a file back from another account needs an administrator: /setowner.
  */
+void os_perm_ok_text(char *out, size_t outsz, const struct os_stat *st)
+{
+    (void)st;
+    snprintf(out, outsz, "owner-only access list");
+}
+
 void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
                   const struct os_stat *st, const char *path, int is_dir)
 {

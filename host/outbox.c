@@ -336,9 +336,11 @@ static int ob_create_file(const char *path, struct err *e)
         return -1;
     }
     if (!sb.is_private && os_fchmod_private(fd) != 0) {
+        char why[128], fix[1024];
         os_close(fd);
-        err_set(e, ERR_STORE_PERMISSIONS, "the outbox %s is readable by others; run: chmod 600 %s",
-                path, path);
+        /* the platform's words and command (chmod 600 is no fix on Windows: icacls is) */
+        os_perm_text(why, sizeof(why), fix, sizeof(fix), OS_PERM_SHARED, &sb, path, 0);
+        err_set(e, ERR_STORE_PERMISSIONS, "the outbox %s %s; fix it with: %s", path, why, fix);
         return -1;
     }
     os_close(fd);

@@ -219,7 +219,11 @@ void paths_describe(const char *path, int is_dir, char *out, size_t outsz, int *
         snprintf(out, outsz, "refused: %s", e.message); /* the message names the mode, if any */
         return;
     }
-    snprintf(out, outsz, "ok (%04o)", st.mode);
+    {
+        char words[64];
+        os_perm_ok_text(words, sizeof(words), &st);
+        snprintf(out, outsz, "ok (%s)", words);
+    }
 }
 
 int paths_store_exists(void)

@@ -526,6 +526,14 @@ class InstallCommand(unittest.TestCase):
         self.assertIn("Next:", out)
         self.assertIn('`& "%s" configure` again' % self.exe, out)
         self.assertNotIn("`textus-host ", out)
+        # status says the permissions in Windows' words, not a made-up Unix mode (a review:
+        # "ok (0700)" on Windows, where the folder has an access list, not a mode)
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([WINE, self.exe, "status"], env=self.env, stdout=subprocess.PIPE,
+                               stderr=log, timeout=180)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertIn("ok (owner-only access list)", out)
+        self.assertNotRegex(out, r"ok \(0[0-7]{3}\)")
 
     def test_uninstall_names_both_state_folders(self):
         """Without TEXTUS_HOST_HOME the credentials live in %LOCALAPPDATA%\\textus-host and the
