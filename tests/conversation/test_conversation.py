@@ -489,8 +489,8 @@ def s_greenhouse_errors(w):
           "%s Greenhouse 403: a stopped note is not retried on its own" % w.gen)
     p = w.cli("outbox", "flush")
     check(p.returncode == 0 and len(w.notes(marker(reply))) == 1,
-          "%s Greenhouse 403 fixed: outbox flush writes it once (rc %d) %r"
-          % (w.gen, p.returncode, p.stdout))
+          "%s Greenhouse 403 fixed: outbox flush writes it once (rc %d) stdout %r stderr %r"
+          % (w.gen, p.returncode, p.stdout, p.stderr[-2000:]))  # the Wine flake: say all
     # the candidate does not exist in Greenhouse: the send's and the reply's notes stop for good
     to2 = "+13035550210"
     s = w.req({"type": "send_sms", "request_id": "ghost-" + w.gen, "candidate_id": GHOST,
