@@ -314,9 +314,10 @@ static int cli_parse_refused(const char *cmd, const struct cli_opt *opts, size_t
     return cli_bad_argument(cmd, word, term_nearest(word, names, n + 1));
 }
 
-int cli_parse(const char *cmd, const struct cli_opt *opts,
-              void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,
-              int max_pos, int *pos)
+/* cli_parse's work: 0 (go on), 1 (--help printed) or 2 (the usage error printed) */
+static int cli_parse_opts(const char *cmd, const struct cli_opt *opts,
+                          void (*usage)(FILE *out, const struct cli_opt *opts), int argc,
+                          char **argv, int max_pos, int *pos)
 {
     struct option lo[CLI_OPTS_MAX + 2];
     const char *names[CLI_OPTS_MAX + 1];
@@ -420,6 +421,16 @@ int cli_parse(const char *cmd, const struct cli_opt *opts,
     if (pos)
         *pos = optind;
     return 0;
+}
+
+int cli_parse(int *exit_code, const char *cmd, const struct cli_opt *opts,
+              void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,
+              int max_pos, int *pos)
+{
+    int r = cli_parse_opts(cmd, opts, usage, argc, argv, max_pos, pos);
+
+    *exit_code = r == 1 ? 0 : 2; /* --help printed: success; else the usage error's 2 */
+    return r == 0;
 }
 
 int cli_main(int argc, char **argv)

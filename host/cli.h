@@ -120,18 +120,19 @@ void cli_print_options(FILE *out, const struct cli_opt *opts);
 /*
  * Parse argv[1..] against opts with getopt_long ("--to=X" and "--to X" alike; "--"
  * ends the options; no abbreviation: "--cand" is unknown). --help / -h (every table
- * has it, added here) prints the usage on stdout through usage and returns 1; a positional
+ * has it, added here) prints the usage on stdout through usage; a positional
  * argument (argument not starting with '-', or any after "--") stops the options:
  * more than max_pos of them is an "unexpected argument". *pos (may be NULL) is the
- * index of the first one. Returns 0, 1 (help printed: exit 0), or 2 after the usage
- * error: an unknown option with the nearest known name, a missing value (also one of the
- * command's own options where the value belongs: "--candidate --to=X" is "--candidate needs
- * a value (got the option '--to')", never echoing what follows '='), a value after an option
- * that takes none, a value given twice (a repeatable one more than max).
+ * index of the first one. Returns 1 when the command goes on, 0 when it must end now with
+ * *exit_code: 0 after the help, 2 after the usage error, which is printed: an unknown option with
+ * the nearest known name, a missing value (also one of the command's own options where the value
+ * belongs: "--candidate --to=X" is "--candidate needs a value (got the option '--to')", never
+ * echoing what follows '='), a value after an option that takes none, a value given twice (a
+ * repeatable one more than max).
  */
-int cli_parse(const char *cmd, const struct cli_opt *opts,
+int cli_parse(int *exit_code, const char *cmd, const struct cli_opt *opts,
               void (*usage)(FILE *out, const struct cli_opt *opts), int argc, char **argv,
-              int max_pos, int *pos);
+              int max_pos, int *pos) TH_WUR;
 
 /*
  * The usage error for a --to value that is not +1NXXNXXXXXX (TH_HINT_CLI_TO), naming the

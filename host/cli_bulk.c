@@ -391,6 +391,7 @@ static int cli_bulk_check(const char *body, const char *mode, const char *job, c
 
 int cli_cmd_bulk(int argc, char **argv)
 {
+    int code;
     const char *file = NULL, *body = NULL, *job = NULL, *mode = NULL, *rid = NULL, *vis = NULL;
     const char *status = NULL, *cancel = NULL;
     char rid_buf[40], *text = NULL, badlist[CLI_BULK_BAD_SHOWN * 96], shown[256];
@@ -428,14 +429,8 @@ int cli_cmd_bulk(int argc, char **argv)
                        &cancel),
         CLI_OPT_END};
 
-    switch (cli_parse(CLI_BULK, opts, cli_bulk_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, CLI_BULK, opts, cli_bulk_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     if (status || cancel) {
         if (status && cancel)
             return cli_usage_error(CLI_BULK, "--status and --cancel go alone: give one of them");

@@ -981,6 +981,7 @@ out:
 
 int cli_cmd_configure(int argc, char **argv)
 {
+    int code;
     struct cli_configure_opts o = {0, 0, 0};
     struct verify_report *report = NULL;
     struct store *cur = NULL;
@@ -1006,14 +1007,8 @@ int cli_cmd_configure(int argc, char **argv)
                 "would stay visible in the process list and shell history); pipe a JSON "
                 "document on stdin, or run the command on a terminal to be asked");
     }
-    switch (cli_parse("configure", opts, cli_configure_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, "configure", opts, cli_configure_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     if (sodium_init() < 0) {
         fprintf(stderr, "textus-host configure: internal: libsodium could not be initialised\n");
         return 1;

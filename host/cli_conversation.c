@@ -128,6 +128,7 @@ static void cli_conversation_print(const cJSON *res)
 
 int cli_cmd_conversation(int argc, char **argv)
 {
+    int code;
     const char *to = NULL, *cand = NULL;
     cJSON *req = NULL, *result = NULL;
     struct handler_env env = {.origin = NULL, .from_cli = 1};
@@ -142,14 +143,8 @@ int cli_cmd_conversation(int argc, char **argv)
                      "the result as JSON for programs (host/PROTOCOL.md, conversation)", &json),
         CLI_OPT_END};
 
-    switch (cli_parse(CLI_CONV, opts, cli_conversation_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, CLI_CONV, opts, cli_conversation_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     if (!to)
         return cli_usage_error(CLI_CONV, "a required option is missing: '--to'");
     /* the verb's own rules, checked here so that a wrong value is a usage error (exit 2) */

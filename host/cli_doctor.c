@@ -389,6 +389,7 @@ static int cli_doctor_bad(struct doctor *d, const char *fmt, ...)
 
 int cli_cmd_doctor(int argc, char **argv)
 {
+    int code;
     static char udd_abs[DOCTOR_MAX_IDS][CLI_DOCTOR_PATH_MAX];
     struct doctor d;
     int json = 0, report = 0, force = 0, offline = 0, online, rc, in_data_dir = 0;
@@ -426,15 +427,9 @@ int cli_cmd_doctor(int argc, char **argv)
                          "also check a custom browser profile folder (repeatable)", udd_arg,
                          &n_udd),
             CLI_OPT_END};
-        switch (cli_parse("doctor", opts, doctor_usage, argc, argv, 0, NULL)) {
-        case 0:
-            break;
-        case 1:
+        if (!cli_parse(&code, "doctor", opts, doctor_usage, argc, argv, 0, NULL)) {
             doctor_free(&d);
-            return 0; /* --help */
-        default:
-            doctor_free(&d);
-            return 2; /* the usage error is printed */
+            return code; /* 0 after --help, 2 after the usage error */
         }
     }
     online = !offline;

@@ -80,6 +80,7 @@ static int cli_extract_print(const cJSON *doc)
 
 int cli_cmd_extract(int argc, char **argv)
 {
+    int code;
     struct handler_env env = {.origin = NULL, .from_cli = 1};
     const cJSON *type;
     cJSON *doc = NULL, *req = NULL, *result = NULL, *out = NULL, *error, *details;
@@ -92,14 +93,8 @@ int cli_cmd_extract(int argc, char **argv)
     static const struct cli_opt opts[] = {CLI_OPT_END};
 
     err_clear(&e);
-    switch (cli_parse("extract", opts, cli_extract_usage, argc, argv, 1, &pos)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, "extract", opts, cli_extract_usage, argc, argv, 1, &pos))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     if (pos < argc && strcmp(argv[pos], "-") != 0) {
         in = os_fopen(argv[pos], "rb");
         if (!in) {

@@ -99,6 +99,7 @@ static void cli_inbox_print(const cJSON *result)
 
 int cli_cmd_inbox(int argc, char **argv)
 {
+    int code;
     const char *limit_s = NULL;
     cJSON *req = NULL, *result = NULL;
     struct handler_env env = {.origin = NULL, .from_cli = 1};
@@ -112,14 +113,8 @@ int cli_cmd_inbox(int argc, char **argv)
                      &json),
         CLI_OPT_END};
 
-    switch (cli_parse(CLI_INBOX, opts, cli_inbox_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, CLI_INBOX, opts, cli_inbox_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     if (limit_s) {
         char *end = NULL;
         errno = 0;

@@ -255,6 +255,7 @@ static void ci_usage(FILE *out, const struct cli_opt *opts)
 
 int cli_cmd_install(int argc, char **argv)
 {
+    int code;
     struct ci_ids add = {.n = 0}, removed = {.n = 0}, ids = {.n = 0}, kept = {.n = 0};
     int dry = 0, failed = 0;
     unsigned browsers = 0, all = 0;
@@ -280,14 +281,8 @@ int cli_cmd_install(int argc, char **argv)
                          &n_br),
             CLI_OPT_BOOL("--dry-run", 'n', "print what it would write, write nothing", &dry),
             CLI_OPT_END};
-        switch (cli_parse("install", opts, ci_usage, argc, argv, 0, NULL)) {
-        case 0:
-            break;
-        case 1:
-            return 0; /* --help */
-        default:
-            return 2; /* the usage error is printed */
-        }
+        if (!cli_parse(&code, "install", opts, ci_usage, argc, argv, 0, NULL))
+            return code; /* 0 after --help, 2 after the usage error (printed) */
     }
     for (k = 0; k < n_add + n_rm; k++) {
         int rm = k >= n_add;

@@ -407,6 +407,7 @@ static int cli_outbox_dismiss(const char *rid)
 
 int cli_cmd_outbox(int argc, char **argv)
 {
+    int code;
     static const char *const subs[] = {"list", "flush", "dismiss"};
     static const struct cli_opt none[] = {CLI_OPT_END};
     const char *sub = argc > 1 ? argv[1] : NULL;
@@ -419,22 +420,15 @@ int cli_cmd_outbox(int argc, char **argv)
         return cli_usage_error("outbox", "which one: list, flush or dismiss?");
     /* options before a subcommand: --help, or a wrong one; then the subcommand's own */
     if (sub[0] == '-') {
-        int r = cli_parse("outbox", none, cli_outbox_usage, argc, argv, argc, NULL);
-        if (r != 0)
-            return r == 1 ? 0 : 2;
+        if (!cli_parse(&code, "outbox", none, cli_outbox_usage, argc, argv, argc, NULL))
+            return code;
         return cli_usage_error("outbox", "which one: list, flush or dismiss?");
     }
     if (strcmp(sub, "list") == 0 || strcmp(sub, "flush") == 0 || strcmp(sub, "dismiss") == 0) {
         int dismiss = sub[0] == 'd';
-        switch (cli_parse("outbox", sub[0] == 'l' ? list : none, cli_outbox_usage, argc - 1,
-                          argv + 1, dismiss, &pos)) {
-        case 0:
-            break;
-        case 1:
-            return 0; /* --help */
-        default:
-            return 2; /* the usage error is printed */
-        }
+        if (!cli_parse(&code, "outbox", sub[0] == 'l' ? list : none, cli_outbox_usage, argc - 1,
+                       argv + 1, dismiss, &pos))
+            return code; /* 0 after --help, 2 after the usage error (printed) */
         if (sub[0] == 'l')
             return cli_outbox_list(json);
         if (sub[0] == 'f')

@@ -26,18 +26,13 @@ static void cli_rekey_usage(FILE *out, const struct cli_opt *opts)
 
 int cli_cmd_rekey(int argc, char **argv)
 {
+    int code;
     static const struct cli_opt opts[] = {CLI_OPT_END};
     char old_id[STORE_KEY_ID_HEX], new_id[STORE_KEY_ID_HEX];
     struct err e;
 
-    switch (cli_parse("rekey", opts, cli_rekey_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, "rekey", opts, cli_rekey_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     err_clear(&e);
     if (store_rekey(old_id, new_id, &e) != 0) {
         if (e.code == ERR_NOT_CONFIGURED)

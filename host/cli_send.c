@@ -253,6 +253,7 @@ static int cli_send_to_listed(const char *cand, const char *to, int unlisted_ok,
 
 int cli_cmd_send(int argc, char **argv)
 {
+    int code;
     const char *cand = NULL, *to = NULL, *rid = NULL, *vis = NULL, *at = NULL;
     int override = 0, unlisted = 0;
     char rid_buf[40], *body = NULL, *out = NULL;
@@ -288,14 +289,8 @@ int cli_cmd_send(int argc, char **argv)
                      "send now even outside the window (the note says so)", &override),
         CLI_OPT_END};
 
-    switch (cli_parse(CLI_SEND, opts, cli_send_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, CLI_SEND, opts, cli_send_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     if (!cand || !to)
         return cli_usage_error(CLI_SEND, "a required option is missing: '%s'",
                                !cand ? "--candidate" : "--to");

@@ -108,6 +108,7 @@ void cli_status_print(const cJSON *st)
 
 int cli_cmd_status(int argc, char **argv)
 {
+    int code;
     struct store *s = NULL;
     struct err e;
     int json = 0, rc, stored, unmoved;
@@ -117,14 +118,8 @@ int cli_cmd_status(int argc, char **argv)
         CLI_OPT_BOOL("--json", 0, "the same as a JSON document (the status verb's result)", &json),
         CLI_OPT_END};
 
-    switch (cli_parse("status", opts, cli_status_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, "status", opts, cli_status_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     /* a store from an older version still holding the caller check's settings: moved into
      * the settings file now (install.sh runs this on every install and upgrade), so that
      * what is shown is what the host reads; the caller check never moves them itself */

@@ -103,6 +103,7 @@ static int cu_entry(char *entry, int dry)
 
 int cli_cmd_uninstall(int argc, char **argv)
 {
+    int code;
     char receipt[CU_PATH_MAX + 64], *text = NULL, *line, *nl, *left = NULL;
     size_t left_len = 0;
     int dry = 0, failed = 0;
@@ -110,14 +111,8 @@ int cli_cmd_uninstall(int argc, char **argv)
         CLI_OPT_BOOL("--dry-run", 'n', "say what it would remove, remove nothing", &dry),
         CLI_OPT_END};
 
-    switch (cli_parse("uninstall", opts, cu_usage, argc, argv, 0, NULL)) {
-    case 0:
-        break;
-    case 1:
-        return 0; /* --help */
-    default:
-        return 2; /* the usage error is printed */
-    }
+    if (!cli_parse(&code, "uninstall", opts, cu_usage, argc, argv, 0, NULL))
+        return code; /* 0 after --help, 2 after the usage error (printed) */
     if (!cli_install_is_windows()) {
         fprintf(stderr,
                 "textus-host uninstall: this command uninstalls on Windows; on %s, "
