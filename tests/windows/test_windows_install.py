@@ -5,19 +5,30 @@
   `msiexec /i ... /qn` puts textus-host.exe, com.textus.greenhouse.json (path relative,
   the stub's id allowed), LICENSE.txt and THIRD-PARTY-NOTICES.txt under
   %LOCALAPPDATA%\\Programs\\textus-host, sets the HKCU key of Chrome, Edge, Chromium and
-  Brave (`reg query`) to the manifest, and the installed exe answers a ping frame;
-  `msiexec /x` removes the files, the folder and the keys;
-- the per-machine .msi: the same under %ProgramFiles% and HKLM (64-bit view);
+  Brave (`reg query`) to the manifest, appends the folder to the user's PATH (HKCU\\Environment)
+  once, also when the same package is installed again, and the installed exe answers a ping
+  frame, its doctor saying PATH runs it; `msiexec /x` removes the files, the folder, the keys
+  and the PATH entry, the user's other PATH entries kept (one is seeded first);
+- the per-machine .msi: the same under %ProgramFiles% and HKLM (64-bit view), the folder on
+  the system PATH (HKLM\\...\\Session Manager\\Environment); a same-version rebuild installed
+  over the first leaves the folder on PATH once, and nothing once removed;
 - a production .msi (TH_PRODUCTION=1 TH_EXTENSION_IDS=<id>): the manifest allows that id
   alone and the installed exe refuses the stub's; none is made without an id;
 - doctor (the installed exe): the keys, the manifest and a ping, all ok; a key naming no
   manifest fails and a missing one is said, every fix a Windows command;
 - `textus-host.exe install` for the zip: --dry-run writes nothing; install writes the
-  manifest beside the exe and the four keys, and a receipt listing exactly them; a
+  manifest beside the exe, the four keys and the folder on the user's PATH (once, the
+  value's type and other entries kept), and a receipt listing exactly them; a
   re-install without --extension-id keeps the production id the first one allowed;
   uninstall --dry-run removes nothing; uninstall removes exactly the receipt's entries
   (a key another install rewrote since is kept; the exe and a file of the user's beside it
-  stay), and a second uninstall has nothing to remove; a bad id is a usage error (2).
+  stay; the PATH entry goes, the others stay), and a second uninstall has nothing to remove;
+  a folder the user had put on PATH is not recorded and stays; a bad id is a usage error (2).
+
+What Wine cannot show: a repair (msiexec /fa, /f: Wine's msiexec exits 69 and does nothing);
+Windows Installer's own removal of a PATH part (Wine's leaves the ';' before it, an empty
+entry, which path_entries does not count); that Explorer hands the new PATH to terminals it
+starts after WM_SETTINGCHANGE (Wine builds each process's PATH from the registry anyway).
 
 Wine as in test_windows.py (one prefix in build-win/wine, a persistent wineserver, Wine's
 own output in build-win/wine.log). Skipped (exit 77) where mingw-w64, Wine or wixl is
@@ -639,8 +650,9 @@ class InstallCommand(unittest.TestCase):
             self.assertIn("an .msi built without that id", fix)
 
     def test_configure_names_this_exe(self):
-        """configure's "Next:" line names this .exe as PowerShell runs it (before: "run
-        `textus-host configure` again", which PowerShell cannot find: no folder of PATH)."""
+        """configure's "Next:" line names this .exe as PowerShell runs it where PATH does not
+        run it (a zip never installed; before: "run `textus-host configure` again", which
+        PowerShell cannot find there). Where PATH runs it: test_windows.py test_on_path_or_not."""
         os.chmod(self.state, 0o700)
         with open(WINE_LOG, "ab") as log:
             p = subprocess.run([WINE, self.exe, "configure", "--no-verify"], env=self.env,
