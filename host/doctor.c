@@ -1515,7 +1515,8 @@ static void doctor_check_on_path(struct doctor *d)
         int mine = os_user_path_has(dir);
         if (!found[0] && mine == 1) {
             doctor_add(d, "install", DOCTOR_WARN, 0, subject,
-                       "open a new terminal (PowerShell) and run textus-host doctor there",
+                       /* quoted: the bare name is right in the new terminal */
+                       "open a new terminal (PowerShell): \"textus-host doctor\" runs there",
                        "this terminal's PATH does not have %s, your PATH setting does: it was "
                        "set after this terminal started, and a new one will find textus-host",
                        dir);

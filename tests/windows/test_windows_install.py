@@ -492,6 +492,26 @@ class InstallCommand(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertEqual(self.mine_on_path(), (1, keep), "uninstall removed the user's entry")
 
+    def test_a_terminal_older_than_the_install(self):
+        """A terminal opened before install has the old PATH (cmd's `set PATH=` stands for
+        it; its child inherits it): doctor warns (never "ok"), says the PATH setting has the
+        folder, and the fix is a new terminal, where the bare name runs."""
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([WINE, "cmd", "/d", "/c", "set PATH=C:\\windows\\system32&& " +
+                                self.exe + " doctor --json --offline"], env=self.env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+                               timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        (c,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+        self.assertEqual(c["status"], "warn", c)
+        self.assertIn("this terminal's PATH does not have %s, your PATH setting does" %
+                      self.dir_win, c["message"])
+        self.assertEqual(c["fix"], 'open a new terminal (PowerShell): "textus-host doctor" runs '
+                                   'there')
+        tw.check_fix(self, c["fix"], self.exe)
+
     def test_doctor_fixes_after_a_zip_install(self):
         """The zip's install allows the development stub only: doctor warns, and its fix is a
         whole PowerShell sentence (before: ".\\textus-host.exe install --extension-id <its
