@@ -189,6 +189,17 @@ class Msi(unittest.TestCase):
     def check_msi(self, variant, root, view):
         msi = os.path.join(WIN, "textus-host-%s-%s.msi" % (version(), variant))
         self.assertTrue(os.path.exists(msi), msi)
+        # the package's own rows (what a real Windows Installer reads, not just Wine's result):
+        # set at install (=), removed at uninstall (-), the system's variable (*) per machine,
+        # appended ([~];), on the component of textus-host.exe; and the two actions sequenced
+        rows = subprocess.run(["msiinfo", "export", msi, "Environment"], capture_output=True,
+                              text=True, check=True).stdout.splitlines()
+        self.assertIn("PathEntry\t%s\t[~];[INSTALLDIR]\tHost" %
+                      ("=-*PATH" if root == "HKLM" else "=-PATH"), rows)
+        seq = subprocess.run(["msiinfo", "export", msi, "InstallExecuteSequence"],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertIn("WriteEnvironmentStrings\t\t5200", seq)
+        self.assertIn("RemoveEnvironmentStrings\t\t3300", seq)
         for key in KEYS:  # a clean start: no earlier run's keys
             self.assertIsNone(reg_default(root + "\\" + key, view), key)
         env_key = ENV_MACHINE if root == "HKLM" else ENV_USER
