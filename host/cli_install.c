@@ -15,9 +15,10 @@
  *      existing entries and the value's type kept, nothing added when it is there already),
  *      then tell running programs (WM_SETTINGCHANGE), so that `textus-host <command>`, which
  *      every message of the host names, runs in a new terminal; os_user_path_add;
- *   4. record every file, key and PATH entry it added in the install receipt (install-receipt.txt
- * in the state folder: %TEXTUS_HOST_HOME%, else %LOCALAPPDATA%\textus-host), the format of
- *      scripts/install.sh's with a 'regkey' kind, which `textus-host uninstall` reads.
+ *   4. record every file, key and PATH entry it added in the install receipt
+ *      (install-receipt.txt in the state folder: %TEXTUS_HOST_HOME%, else
+ *      %LOCALAPPDATA%\textus-host), the format of scripts/install.sh's with 'regkey' and
+ *      'path' kinds, which `textus-host uninstall` reads.
  * --dry-run prints what it would write and writes nothing. Machine-wide (HKLM) installs are
  * the per-machine .msi's job (it also puts the files where users cannot change them).
  * On Linux and macOS scripts/install.sh (or the .deb) installs: this command says so and
