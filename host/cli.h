@@ -62,7 +62,7 @@ const char *cli_shown_path(char *out, size_t outsz, const char *path);
 /*
  * An error of a verb the command ran, on stderr: "textus-host <cmd>: <message>", the message
  * escaped for a terminal and without the error code; not_configured names the command to run
- * as term_self_command says it (a full path on Windows).
+ * as term_self_command says it (on Windows a full path unless PATH runs this .exe).
  */
 struct err;
 void cli_verb_error(const char *cmd, const struct err *e);

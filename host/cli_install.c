@@ -11,9 +11,14 @@
  *   2. set the default value of HKCU\Software\<browser>\NativeMessagingHosts\
  *      com.textus.greenhouse to that manifest's full path, for each browser (--browser
  *      picks some); no admin rights are needed;
- *   3. record every file and key in the install receipt (install-receipt.txt in the state
- *      folder: %TEXTUS_HOST_HOME%, else %LOCALAPPDATA%\textus-host), the format of
- *      scripts/install.sh's with a 'regkey' kind, which `textus-host uninstall` reads.
+ *   3. append the executable's folder to the user's PATH (HKCU\Environment, Path: the
+ *      existing entries and the value's type kept, nothing added when it is there already),
+ *      then tell running programs (WM_SETTINGCHANGE), so that `textus-host <command>`, which
+ *      every message of the host names, runs in a new terminal; os_user_path_add;
+ *   4. record every file, key and PATH entry it added in the install receipt
+ *      (install-receipt.txt in the state folder: %TEXTUS_HOST_HOME%, else
+ *      %LOCALAPPDATA%\textus-host), the format of scripts/install.sh's with 'regkey' and
+ *      'path' kinds, which `textus-host uninstall` reads.
  * --dry-run prints what it would write and writes nothing. Machine-wide (HKLM) installs are
  * the per-machine .msi's job (it also puts the files where users cannot change them).
  * On Linux and macOS scripts/install.sh (or the .deb) installs: this command says so and
@@ -241,8 +246,9 @@ static void ci_usage(FILE *out, const struct cli_opt *opts)
             "Windows, from the zip: registers this textus-host.exe, where it is, with Chrome,\n"
             "Edge, Chromium and Brave for you (no admin rights): writes " CI_HOST_NAME ".json\n"
             "beside it and sets HKCU\\Software\\<browser>\\NativeMessagingHosts\\" CI_HOST_NAME "\n"
-            "to that file. Every extension id the manifest already allows is kept. What it\n"
-            "wrote goes into the install receipt, which `textus-host uninstall` reads.\n"
+            "to that file. Every extension id the manifest already allows is kept. Its folder\n"
+            "goes on your PATH (new terminals then run `textus-host`). What it wrote goes\n"
+            "into the install receipt, which `textus-host uninstall` reads.\n"
             "Keep the folder where it is (moving it breaks the registration: run install\n"
             "again). Machine-wide: the per-machine .msi. Linux and macOS: scripts/install.sh.\n"
             "\n"
@@ -257,7 +263,7 @@ int cli_cmd_install(int argc, char **argv)
 {
     int code;
     struct ci_ids add = {.n = 0}, removed = {.n = 0}, ids = {.n = 0}, kept = {.n = 0};
-    int dry = 0, failed = 0;
+    int dry = 0, failed = 0, on_path = -1, added_path = 0;
     unsigned browsers = 0, all = 0;
     size_t b, k, rlen = 0, n_add = 0, n_rm = 0, n_br = 0, used;
     char dir[CI_PATH_MAX], manifest[CI_PATH_MAX + 64], exe[CI_PATH_MAX + 64];
@@ -415,6 +421,31 @@ int cli_cmd_install(int argc, char **argv)
             failed = 1;
     }
 
+    /* the folder on the user's PATH: recorded only when this install added it */
+    on_path = os_user_path_has(dir);
+    if (on_path < 0) {
+        fprintf(stderr,
+                "textus-host install: cannot read your PATH setting (HKCU\\Environment): %s\n",
+                strerror(errno));
+        failed = 1;
+    } else if (on_path == 1) {
+        printf("%s%s is on your PATH already\n", dry ? "install: " : "  ", dir);
+    } else if (dry) {
+        printf("install: would add %s to your PATH (HKCU\\Environment, Path)\n", dir);
+    } else if (os_user_path_add(dir) < 0) {
+        fprintf(stderr, "textus-host install: cannot add %s to your PATH (HKCU\\Environment): %s\n",
+                dir, strerror(errno));
+        failed = 1;
+    } else {
+        printf("  added %s to your PATH (HKCU\\Environment, Path)\n", dir);
+        added_path = 1;
+    }
+    if (on_path == 0) {
+        snprintf(line, sizeof(line), "path\tHKCU\\Environment\\Path\t%s", dir);
+        if ((dry || added_path) && ci_receipt_add(&rec, &rlen, line) != 0)
+            failed = 1;
+    }
+
     if (dry) {
         printf("install: would write %s (the install receipt)\n"
                "install: dry run: nothing written\n",
@@ -426,7 +457,8 @@ int cli_cmd_install(int argc, char **argv)
                            "exactly these\n"
                            "# kind<TAB>path; 'regkey' entries are registry keys it set "
                            "(<TAB>the default value it wrote: removed only while it still "
-                           "says so)\n";
+                           "says so); 'path' the folder it added to the user's PATH "
+                           "(<TAB>the folder)\n";
         char *all_text;
         snprintf(folder, sizeof(folder), "%s", receipt);
         slash = strrchr(folder, '\\');
@@ -463,6 +495,9 @@ int cli_cmd_install(int argc, char **argv)
         printf("install: textus-host is registered; %s checks it, %s removes it. The host's own "
                "settings must allow the extension too (settings.allowed_extension_ids, %s).\n",
                doc, unin, conf);
+        if (added_path)
+            printf("install: open a new terminal: `textus-host` runs there, as the host's "
+                   "messages say it (this one started before the PATH change).\n");
     }
     return 0;
 }

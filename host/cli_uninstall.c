@@ -2,7 +2,8 @@
  * cli_uninstall — `textus-host uninstall`: remove exactly what `textus-host install`
  * recorded in the install receipt on Windows (cli_install.c): each registry key whose default
  * value still names the manifest it wrote (a key another install rewrote since is kept, and
- * said), each file, then the receipt itself. The executable, the credential store and the
+ * said), each file, the folder it added to the user's PATH (that entry alone), then the
+ * receipt itself. The executable, the credential store and the
  * send journal are not touched (they are the user's: it says where they are). --dry-run says
  * what the real run would do. The .msi is removed with msiexec /x or Settings > Apps, not
  * here. On Linux and macOS scripts/uninstall.sh does this job: the command says so, exit 2.
@@ -30,9 +31,10 @@ static void cu_usage(FILE *out, const struct cli_opt *opts)
                  "\n"
                  "Windows, from the zip: removes exactly what `textus-host install` recorded in\n"
                  "its install receipt: the browsers' registry keys (each only while it still\n"
-                 "names the manifest install wrote) and the manifest beside textus-host.exe, then\n"
-                 "the receipt. The executable's folder, your credentials and the send journal are\n"
-                 "kept (it says where). The .msi is removed with msiexec /x or Settings > Apps.\n"
+                 "names the manifest install wrote), the manifest beside textus-host.exe and the\n"
+                 "folder's entry in your PATH (when install added it), then the receipt. The\n"
+                 "executable's folder, your credentials and the send journal are kept (it says\n"
+                 "where). The .msi is removed with msiexec /x or Settings > Apps.\n"
                  "Linux and macOS: scripts/uninstall.sh.\n"
                  "\n"
                  "options:\n");
@@ -62,6 +64,26 @@ static int cu_entry(char *entry, int dry)
             return -1;
         } else {
             printf("  removed %s\n", path);
+        }
+        return 0;
+    }
+    if (strcmp(kind, "path") == 0) { /* path<TAB>HKCU\Environment\Path<TAB>the folder */
+        int r;
+        value = strchr(path, '\t');
+        if (!value || !value[1])
+            return 0;
+        value++;
+        r = os_user_path_has(value);
+        if (r == 0) {
+            printf("  %s: no longer on your PATH\n", value);
+        } else if (r > 0 && dry) {
+            printf("  would remove %s from your PATH (HKCU\\Environment, Path)\n", value);
+        } else if (r < 0 || os_user_path_remove(value) < 0) {
+            fprintf(stderr, "textus-host uninstall: cannot remove %s from your PATH: %s\n", value,
+                    strerror(errno));
+            return -1;
+        } else {
+            printf("  removed %s from your PATH (HKCU\\Environment, Path)\n", value);
         }
         return 0;
     }

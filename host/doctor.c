@@ -62,6 +62,7 @@ static const char *doctor_fix_packaged(char *out, size_t outsz, const char *fix)
 static const char *doctor_last_sep(const char *p);
 static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix);
 static void doctor_check_install_windows(struct doctor *d);
+static void doctor_check_on_path(struct doctor *d);
 
 /* ---- findings ------------------------------------------------------------------- */
 
@@ -852,6 +853,7 @@ void doctor_check_install(struct doctor *d)
 
     if (doctor_is_windows()) {
         doctor_check_install_windows(d);
+        doctor_check_on_path(d);
         return;
     }
     memset(&seen, 0, sizeof(seen));
@@ -904,6 +906,7 @@ void doctor_check_install(struct doctor *d)
                    "reach the host (\"Specified native messaging host not found.\")");
     doctor_check_sandboxes(d);
     doctor_check_policies(d);
+    doctor_check_on_path(d);
 }
 
 /* ---- which extensions ------------------------------------------------------------- */
@@ -1186,12 +1189,16 @@ static const char *doctor_last_sep(const char *p)
     "reinstall (PowerShell): msiexec /i textus-host-" TH_VERSION "-per-user.msi, or in the "       \
     "folder of the zip: .\\textus-host.exe install"
 
-/* `& "C:\...\textus-host.exe"`: the running executable, as PowerShell runs it (an .msi puts it
- * in no folder of PATH, so a bare `textus-host` is not found). */
+/* `& "C:\...\textus-host.exe"`: the running executable, as PowerShell runs it when PATH does
+ * not (a zip never installed, an older copy first); `textus-host` when PATH runs this one. */
 static void doctor_win_exe(char *out, size_t outsz)
 {
     char exe[PATH_MAX];
 
+    if (term_self_on_path(exe, sizeof(exe)) == 1) { /* PATH runs this .exe: its name will do */
+        snprintf(out, outsz, "textus-host");
+        return;
+    }
     if (os_exe_path(exe, sizeof(exe)) != 0)
         snprintf(exe, sizeof(exe), "textus-host.exe");
     snprintf(out, outsz, "& \"%s\"", exe);
@@ -1470,3 +1477,88 @@ static void doctor_check_install_windows(struct doctor *d)
 }
 
 /* ==== end of the Windows block =============================================================== */
+
+/* ==== textus-host on PATH (issue P: every `textus-host <command>` a message names) ========== */
+
+/*
+ * The host's messages, the CLI's and the extension's alike, name commands as `textus-host
+ * <command>`: they are true only where typing textus-host in a terminal runs this executable.
+ * term_self_on_path says whether it does (os_which: the shell's own search, PATH and, on
+ * Windows, PATHEXT). ok when it runs this one; a warning naming what it runs instead (an older
+ * copy) or that it runs nothing, with the fix in the platform's words; a check that could not
+ * be made is said as such, never ok.
+ */
+static void doctor_check_on_path(struct doctor *d)
+{
+    static const char subject[] = "textus-host on PATH";
+    char exe[PATH_MAX], dir[PATH_MAX], found[PATH_MAX], link[PATH_MAX + 32];
+    char fix[3 * PATH_MAX + 512];
+    const char *home = doctor_home(), *at = dir;
+    int win = doctor_is_windows(), r = term_self_on_path(found, sizeof(found));
+
+    if (os_exe_path(exe, sizeof(exe)) != 0 || os_exe_dir(dir, sizeof(dir)) != 0)
+        r = -1;
+    if (r == 1) {
+        doctor_add(d, "install", DOCTOR_OK, 0, subject, NULL,
+                   "textus-host typed in a terminal runs this one (%s), as the commands in the "
+                   "host's messages expect",
+                   found);
+        return;
+    }
+    if (r < 0) {
+        doctor_add(d, "install", DOCTOR_INFO, 0, subject, NULL,
+                   "unchecked: could not tell which textus-host a terminal runs (%s)",
+                   errno ? strerror(errno) : "this executable's own path is unknown");
+        return;
+    }
+    if (win) {
+        int mine = os_user_path_has(dir);
+        if (!found[0] && mine == 1) {
+            doctor_add(d, "install", DOCTOR_WARN, 0, subject,
+                       /* quoted: the bare name is right in the new terminal */
+                       "open a new terminal (PowerShell): \"textus-host doctor\" runs there",
+                       "this terminal's PATH does not have %s, your PATH setting does: it was "
+                       "set after this terminal started, and a new one will find textus-host",
+                       dir);
+            return;
+        }
+        snprintf(fix, sizeof(fix),
+                 "%sfrom the zip, in PowerShell: & \"%s\" install (it adds %s to your PATH); "
+                 "from an .msi: msiexec /i textus-host-" TH_VERSION "-per-user.msi again (it "
+                 "does the same); then open a new terminal",
+                 found[0] ? "uninstall the other copy (in Settings, Apps) or take its folder out "
+                            "of your PATH (Start menu: Edit environment variables for your "
+                            "account); "
+                          : "",
+                 exe, dir);
+    } else {
+        /* scripts/install.sh links ~/.local/bin/textus-host (or /usr/local/bin's) to this */
+        if (home &&
+            snprintf(link, sizeof(link), "%s/.local/bin/textus-host", home) < (int)sizeof(link) &&
+            os_same_file(link, exe) == 1) {
+            link[strlen(link) - strlen("/textus-host")] = '\0';
+            at = link;
+        } else if (os_same_file("/usr/local/bin/textus-host", exe) == 1) {
+            at = "/usr/local/bin";
+        }
+        snprintf(fix, sizeof(fix),
+                 "%sput %s on PATH%s: add the line export PATH=\"%s:$PATH\" to your shell's "
+                 "start-up file (~/.profile, ~/.bashrc or ~/.zshrc), then open a new terminal",
+                 found[0] ? "remove the other copy, or " : "", at,
+                 found[0] ? " before its folder" : "", at);
+    }
+    if (found[0])
+        doctor_add(d, "install", DOCTOR_WARN, 0, subject, fix,
+                   "textus-host typed in a terminal runs %s, not this one (%s): the commands "
+                   "in the host's messages (textus-host configure, textus-host outbox flush, "
+                   "...) would run that copy",
+                   found, exe);
+    else
+        doctor_add(d, "install", DOCTOR_WARN, 0, subject, fix,
+                   "textus-host typed in a terminal runs nothing: no folder of PATH has it, so "
+                   "the commands in the host's messages (textus-host configure, textus-host "
+                   "outbox flush, ...) are not found until %s is on PATH",
+                   at);
+}
+
+/* ==== end of the PATH block ================================================================== */

@@ -400,4 +400,43 @@ int os_reg_delete(enum os_reg_root root, const char *key) TH_WUR;
 
 /* ==== end of the registry block ============================================================== */
 
+/* ==== commands on PATH (issue P: a bare `textus-host <verb>` in a message must run) ======= */
+
+/*
+ * Resolve a bare command name as the user's shell does, in this process's PATH: each folder in
+ * order (POSIX: an executable regular file `name`, an empty entry being the current folder;
+ * Windows, PowerShell's rule: `name` plus each extension of PATHEXT, .COM;.EXE;.BAT;.CMD when
+ * it is unset, a quoted folder unquoted, the current folder not searched unless PATH names it).
+ * The full path found into out: 0. -1 with errno ENOENT when no folder has it (or there is no
+ * PATH), another errno when the search could not be made.
+ */
+int os_which(char *out, size_t outsz, const char *name) TH_WUR;
+
+/*
+ * 1 when a and b are the same file (POSIX: device and inode, through symbolic links; Windows:
+ * volume serial number and file index), 0 when they are not, -1 (errno) when either cannot
+ * be looked at.
+ */
+int os_same_file(const char *a, const char *b) TH_WUR;
+
+/*
+ * The current user's PATH setting, which new terminals get after the machine's: Windows
+ * HKCU\Environment, value Path (POSIX: none; every call -1 with errno ENOSYS: shell start-up
+ * files are the user's, never edited). dir matches an entry without regard to case, quotes, a
+ * trailing backslash or %VARIABLES% (expanded).
+ *   os_user_path_has     1 dir is one of its folders, 0 it is not, -1 it cannot be read;
+ *   os_user_path_add     append dir when it is not there, keeping every other entry and the
+ *                        value's type (a new value is REG_EXPAND_SZ): 1 appended, 0 already
+ *                        there, -1 failed;
+ *   os_user_path_remove  remove the entries equal to dir and nothing else (a value left empty
+ *                        is deleted): 1 removed, 0 not there, -1 failed.
+ * After a change new terminals are told (WM_SETTINGCHANGE "Environment", SendMessageTimeoutW
+ * from user32.dll, loaded only then: never by a ping).
+ */
+int os_user_path_has(const char *dir) TH_WUR;
+int os_user_path_add(const char *dir) TH_WUR;
+int os_user_path_remove(const char *dir) TH_WUR;
+
+/* ==== end of the PATH block ================================================================== */
+
 #endif

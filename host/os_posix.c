@@ -826,4 +826,72 @@ void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm
     }
 }
 
+/* ==== commands on PATH (see os.h) ========================================================== */
+
+int os_which(char *out, size_t outsz, const char *name)
+{
+    const char *path = getenv("PATH"), *p, *end;
+    char cand[PATH_MAX];
+    struct stat st;
+
+    if (!path || !*path) {
+        errno = ENOENT;
+        return -1;
+    }
+    for (p = path;; p = end + 1) {
+        int n;
+        end = strchr(p, ':');
+        if (!end)
+            end = p + strlen(p);
+        if (end == p) /* an empty entry: the current folder, as the shell reads it */
+            n = snprintf(cand, sizeof(cand), "./%s", name);
+        else
+            n = snprintf(cand, sizeof(cand), "%.*s/%s", (int)(end - p), p, name);
+        if (n > 0 && (size_t)n < sizeof(cand) && stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(cand, X_OK) == 0) {
+            if ((size_t)snprintf(out, outsz, "%s", cand) >= outsz) {
+                errno = ENAMETOOLONG;
+                return -1;
+            }
+            return 0;
+        }
+        if (!*end)
+            break;
+    }
+    errno = ENOENT;
+    return -1;
+}
+
+int os_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return -1;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int os_user_path_has(const char *dir)
+{
+    (void)dir;
+    errno = ENOSYS;
+    return -1;
+}
+
+int os_user_path_add(const char *dir)
+{
+    (void)dir;
+    errno = ENOSYS;
+    return -1;
+}
+
+int os_user_path_remove(const char *dir)
+{
+    (void)dir;
+    errno = ENOSYS;
+    return -1;
+}
+
+/* ==== end of the PATH block ================================================================== */
+
 #endif /* !_WIN32 */

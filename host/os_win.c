@@ -1687,4 +1687,314 @@ void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm
              path, inh, inh);
 }
 
+/* ==== commands on PATH (see os.h) ========================================================== */
+
+/* A malloc()ed copy of an environment variable (UTF-16), or NULL when it is unset or empty. */
+static wchar_t *os_env_wide(const wchar_t *name)
+{
+    DWORD n = GetEnvironmentVariableW(name, NULL, 0), m;
+    wchar_t *w;
+
+    if (n <= 1)
+        return NULL;
+    w = malloc((size_t)n * sizeof(*w));
+    if (!w)
+        return NULL;
+    m = GetEnvironmentVariableW(name, w, n);
+    if (m == 0 || m >= n) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+int os_which(char *out, size_t outsz, const char *name)
+{
+    wchar_t *path = os_env_wide(L"PATH"), *exts = os_env_wide(L"PATHEXT"), *wname = os_wide(name);
+    wchar_t *cand = malloc(OS_WPATH_MAX * sizeof(wchar_t));
+    wchar_t *full = malloc(OS_WPATH_MAX * sizeof(wchar_t));
+    const wchar_t *p, *end, *e, *eend, *ext = exts ? exts : L".COM;.EXE;.BAT;.CMD";
+    int rc = -1, err = ENOENT;
+
+    if (!wname || !cand || !full) {
+        err = wname ? ENOMEM : EINVAL;
+        goto done;
+    }
+    for (p = path; p && *p; p = *end ? end + 1 : end) {
+        size_t dl;
+        end = wcschr(p, L';');
+        if (!end)
+            end = p + wcslen(p);
+        dl = (size_t)(end - p);
+        if (dl >= 2 && p[0] == L'"' && p[dl - 1] == L'"') /* "C:\Program Files\x" */
+            p++, dl -= 2;
+        while (dl > 1 && (p[dl - 1] == L'\\' || p[dl - 1] == L'/'))
+            dl--;
+        if (dl == 0 || dl + wcslen(wname) + 2 >= OS_WPATH_MAX)
+            continue;
+        for (e = ext; *e; e = *eend ? eend + 1 : eend) {
+            size_t el, at;
+            DWORD attr, fl;
+            eend = wcschr(e, L';');
+            if (!eend)
+                eend = e + wcslen(e);
+            el = (size_t)(eend - e);
+            if (el == 0 || dl + wcslen(wname) + el + 2 >= OS_WPATH_MAX)
+                continue;
+            memcpy(cand, p, dl * sizeof(wchar_t));
+            at = dl;
+            cand[at++] = L'\\';
+            memcpy(cand + at, wname, wcslen(wname) * sizeof(wchar_t)); /* lengths checked above */
+            at += wcslen(wname);
+            memcpy(cand + at, e, el * sizeof(wchar_t));
+            cand[at + el] = L'\0';
+            attr = GetFileAttributesW(cand);
+            if (attr == INVALID_FILE_ATTRIBUTES || (attr & FILE_ATTRIBUTE_DIRECTORY))
+                continue;
+            fl = GetFullPathNameW(cand, OS_WPATH_MAX, full, NULL);
+            rc = os_narrow(out, outsz, fl > 0 && fl < OS_WPATH_MAX ? full : cand);
+            err = rc == 0 ? 0 : ENAMETOOLONG;
+            goto done;
+        }
+    }
+done:
+    free(path);
+    free(exts);
+    free(wname);
+    free(cand);
+    free(full);
+    if (rc != 0)
+        errno = err;
+    return rc;
+}
+
+/* The identity of a file (volume, index): 0, or -1 with errno. */
+static int os_file_id(const char *path, BY_HANDLE_FILE_INFORMATION *info)
+{
+    wchar_t *w = os_wide(path);
+    HANDLE h;
+    BOOL ok;
+
+    if (!w)
+        return -1;
+    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        os_set_errno(GetLastError());
+        return -1;
+    }
+    ok = GetFileInformationByHandle(h, info);
+    if (!ok)
+        os_set_errno(GetLastError());
+    CloseHandle(h);
+    return ok ? 0 : -1;
+}
+
+int os_same_file(const char *a, const char *b)
+{
+    BY_HANDLE_FILE_INFORMATION ia, ib;
+
+    if (os_file_id(a, &ia) != 0 || os_file_id(b, &ib) != 0)
+        return -1;
+    return ia.dwVolumeSerialNumber == ib.dwVolumeSerialNumber &&
+           ia.nFileIndexHigh == ib.nFileIndexHigh && ia.nFileIndexLow == ib.nFileIndexLow;
+}
+
+/*
+ * One PATH entry in the form entries are compared in: %VARIABLES% expanded, quotes and
+ * trailing separators dropped (not the one of "C:\"). A malloc()ed string, or NULL.
+ */
+static wchar_t *os_path_entry_norm(const wchar_t *s, size_t len)
+{
+    wchar_t *raw = malloc((len + 1) * sizeof(wchar_t)), *x = NULL;
+    DWORD n;
+    size_t l;
+
+    if (!raw)
+        return NULL;
+    memcpy(raw, s, len * sizeof(wchar_t));
+    raw[len] = L'\0';
+    n = ExpandEnvironmentStringsW(raw, NULL, 0);
+    if (n > 0 && (x = malloc((size_t)n * sizeof(wchar_t))) != NULL &&
+        ExpandEnvironmentStringsW(raw, x, n) != n) {
+        free(x);
+        x = NULL;
+    }
+    free(raw);
+    if (!x)
+        return NULL;
+    l = wcslen(x);
+    if (l >= 2 && x[0] == L'"' && x[l - 1] == L'"') {
+        memmove(x, x + 1, (l - 2) * sizeof(wchar_t));
+        l -= 2;
+        x[l] = L'\0';
+    }
+    while (l > 1 && (x[l - 1] == L'\\' || x[l - 1] == L'/') && x[l - 2] != L':')
+        x[--l] = L'\0';
+    return x;
+}
+
+static int os_path_entry_is(const wchar_t *entry, size_t len, const wchar_t *dir_norm)
+{
+    wchar_t *e = os_path_entry_norm(entry, len);
+    int same = e && CompareStringOrdinal(e, -1, dir_norm, -1, TRUE) == CSTR_EQUAL;
+
+    free(e);
+    return same;
+}
+
+/* HKCU\Environment's Path: its text (malloc()ed, "" when absent) and type, 0; or -1. */
+static int os_user_path_read(HKEY *h, wchar_t **value, DWORD *type, REGSAM sam)
+{
+    DWORD bytes = 0;
+    LSTATUS rc;
+
+    *value = NULL;
+    *type = REG_EXPAND_SZ;
+    *h = NULL;
+    if (sam & KEY_SET_VALUE)
+        rc = RegCreateKeyExW(HKEY_CURRENT_USER, L"Environment", 0, NULL, REG_OPTION_NON_VOLATILE,
+                             sam, NULL, h, NULL);
+    else /* a look only: nothing created */
+        rc = RegOpenKeyExW(HKEY_CURRENT_USER, L"Environment", 0, sam, h);
+    if (rc == ERROR_FILE_NOT_FOUND && !(sam & KEY_SET_VALUE)) {
+        *h = NULL;
+        *value = calloc(1, sizeof(wchar_t));
+        return *value ? 0 : -1;
+    }
+    if (rc != ERROR_SUCCESS) {
+        os_set_errno((DWORD)rc);
+        return -1;
+    }
+    rc = RegQueryValueExW(*h, L"Path", NULL, type, NULL, &bytes);
+    if (rc == ERROR_FILE_NOT_FOUND) {
+        *type = REG_EXPAND_SZ;
+        bytes = 0;
+    } else if (rc != ERROR_SUCCESS || (*type != REG_SZ && *type != REG_EXPAND_SZ)) {
+        RegCloseKey(*h);
+        os_set_errno(rc != ERROR_SUCCESS ? (DWORD)rc : ERROR_INVALID_DATA);
+        return -1;
+    }
+    *value = calloc((size_t)bytes / sizeof(wchar_t) + 1, sizeof(wchar_t));
+    if (!*value) {
+        RegCloseKey(*h);
+        errno = ENOMEM;
+        return -1;
+    }
+    if (bytes &&
+        (rc = RegQueryValueExW(*h, L"Path", NULL, type, (BYTE *)*value, &bytes)) != ERROR_SUCCESS) {
+        free(*value);
+        *value = NULL;
+        RegCloseKey(*h);
+        os_set_errno((DWORD)rc);
+        return -1;
+    }
+    return 0;
+}
+
+/* Tell the running programs (Explorer, which starts new terminals) that the environment
+ * changed. user32.dll is loaded here, never at start-up; a program that does not answer
+ * within 5 s is skipped (SMTO_ABORTIFHUNG). */
+static void os_env_broadcast(void)
+{
+    typedef LRESULT(WINAPI * send_fn)(HWND, UINT, WPARAM, LPARAM, UINT, UINT, PDWORD_PTR);
+    HMODULE u = LoadLibraryExW(L"user32.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    FARPROC f = u ? GetProcAddress(u, "SendMessageTimeoutW") : NULL;
+    DWORD_PTR res = 0;
+
+    if (f)
+        ((send_fn)(void (*)(void))f)(HWND_BROADCAST, WM_SETTINGCHANGE, 0, (LPARAM)L"Environment",
+                                     SMTO_ABORTIFHUNG, 5000, &res);
+}
+
+/* has (what 0), add (1) or remove (2) dir in the user's Path. */
+static int os_user_path_op(const char *dir, int what)
+{
+    wchar_t *wdir = os_wide(dir), *norm = NULL, *value = NULL, *next = NULL;
+    const wchar_t *p, *end;
+    HKEY h = NULL;
+    DWORD type;
+    size_t vlen, dlen, used = 0;
+    int found = 0, rc = -1;
+    LSTATUS st = ERROR_SUCCESS;
+
+    if (!wdir || !(norm = os_path_entry_norm(wdir, wcslen(wdir)))) {
+        free(wdir);
+        return -1;
+    }
+    if (os_user_path_read(&h, &value, &type, KEY_QUERY_VALUE | (what ? KEY_SET_VALUE : 0)) != 0)
+        goto out;
+    vlen = wcslen(value);
+    dlen = wcslen(wdir);
+    next = malloc((vlen + dlen + 2) * sizeof(wchar_t));
+    if (!next) {
+        errno = ENOMEM;
+        goto out;
+    }
+    for (p = value; *p; p = *end ? end + 1 : end) {
+        end = wcschr(p, L';');
+        if (!end)
+            end = p + wcslen(p);
+        if (os_path_entry_is(p, (size_t)(end - p), norm)) {
+            found = 1;
+            if (what == 2)
+                continue; /* dropped, with its separator */
+        }
+        if (used)
+            next[used++] = L';';
+        memcpy(next + used, p, (size_t)(end - p) * sizeof(wchar_t));
+        used += (size_t)(end - p);
+    }
+    if (what == 0 || (what == 1 && found) || (what == 2 && !found)) {
+        rc = what == 0 ? found : 0;
+        goto out;
+    }
+    if (what == 1) { /* the value as it was, then ";dir" */
+        used = vlen;
+        memcpy(next, value, vlen * sizeof(wchar_t));
+        if (used && next[used - 1] != L';')
+            next[used++] = L';';
+        memcpy(next + used, wdir, dlen * sizeof(wchar_t));
+        used += dlen;
+    }
+    next[used] = L'\0';
+    if (used == 0)
+        st = RegDeleteValueW(h, L"Path");
+    else
+        st = RegSetValueExW(h, L"Path", 0, type, (const BYTE *)next,
+                            (DWORD)((used + 1) * sizeof(wchar_t)));
+    if (st != ERROR_SUCCESS) {
+        os_set_errno((DWORD)st);
+        goto out;
+    }
+    os_env_broadcast();
+    rc = 1;
+out:
+    if (h)
+        RegCloseKey(h);
+    free(wdir);
+    free(norm);
+    free(value);
+    free(next);
+    return rc;
+}
+
+int os_user_path_has(const char *dir)
+{
+    return os_user_path_op(dir, 0);
+}
+
+int os_user_path_add(const char *dir)
+{
+    return os_user_path_op(dir, 1);
+}
+
+int os_user_path_remove(const char *dir)
+{
+    return os_user_path_op(dir, 2);
+}
+
+/* ==== end of the PATH block ================================================================== */
+
 #endif /* _WIN32 */

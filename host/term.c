@@ -5,6 +5,7 @@
 #include "term.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -172,14 +173,36 @@ int term_stdin_is_tty(void)
     return os_isatty(0);
 }
 
-void term_self_command(char *out, size_t outsz, const char *verb)
+int term_self_on_path(char *found, size_t foundsz)
 {
     char exe[4096];
-    int n = -1;
+    int same;
 
-    if (strcmp(os_name(), "Windows") == 0 && os_exe_path(exe, sizeof(exe)) == 0)
+    if (foundsz)
+        found[0] = '\0';
+    if (os_exe_path(exe, sizeof(exe)) != 0)
+        return -1;
+    if (os_which(found, foundsz, "textus-host") != 0) {
+        if (foundsz)
+            found[0] = '\0';
+        return errno == ENOENT ? 0 : -1;
+    }
+    same = os_same_file(found, exe);
+    if (same < 0 && foundsz)
+        found[0] = '\0';
+    return same;
+}
+
+void term_self_command(char *out, size_t outsz, const char *verb)
+{
+    char exe[4096], found[4096];
+    int n = -1, win = strcmp(os_name(), "Windows") == 0;
+
+    /* elsewhere the name as it always was: doctor says when PATH does not find it */
+    if (!win || term_self_on_path(found, sizeof(found)) == 1)
+        n = snprintf(out, outsz, "textus-host %s", verb);
+    else if (os_exe_path(exe, sizeof(exe)) == 0)
         n = snprintf(out, outsz, "& \"%s\" %s", exe, verb);
     if (n < 0 || (size_t)n >= outsz)
-        snprintf(out, outsz, "%s %s",
-                 strcmp(os_name(), "Windows") == 0 ? ".\\textus-host.exe" : "textus-host", verb);
+        snprintf(out, outsz, "%s %s", win ? ".\\textus-host.exe" : "textus-host", verb);
 }

@@ -66,10 +66,19 @@ int term_local_time(char *out, size_t outsz, int64_t epoch_s);
 int term_stdin_is_tty(void);
 
 /*
+ * Whether a bare `textus-host` typed in a terminal runs this very executable: os_which in
+ * this process's PATH, then os_same_file against os_exe_path. 1 it does; 0 it does not, with
+ * found the other file it runs (an older copy), or "" when PATH has none; -1 (found "") when
+ * that could not be checked (the executable's own path unknown, the search failed).
+ */
+int term_self_on_path(char *found, size_t foundsz);
+
+/*
  * How a person calls this program to run verb ("doctor", "configure", ...), as their shell
- * wants it: on Windows the running .exe's full path in PowerShell form, `& "C:\...\textus-
- * host.exe" doctor` (an .msi puts it in no folder of PATH, so a bare `textus-host` is not
- * found); elsewhere `textus-host doctor`. Always a whole command: falls back to the name.
+ * wants it: `textus-host doctor`, the words every lower layer's message uses, except on
+ * Windows when PATH does not run this very .exe (a zip never installed, a PATH set after the
+ * terminal was opened, an older copy first): then the running .exe's full path in PowerShell
+ * form, `& "C:\...\textus-host.exe" doctor`. Always a whole command: falls back to the name.
  */
 void term_self_command(char *out, size_t outsz, const char *verb);
 

@@ -316,6 +316,7 @@ msi_step() {
         (cd "$out/msi-stage" && wixl -a x64 -D Version="$ver" -D Scope=$scope \
             -o "$name" "$root/packaging/windows/textus-host.wxs")
         same_version_upgrades "$name"
+        path_environment "$name" $scope
         echo "build-windows: wrote $name ($(stat -c %s "$name") bytes; extension ids: ${ids[*]})"
     done
     # the zip, for `textus-host.exe install` (it writes the manifest itself: none inside)
@@ -352,6 +353,37 @@ if hit != 1:
 open(path, "w", newline="").write("\r\n".join(rows))
 PY
     (cd "$idt" && msibuild "$msi" -i Upgrade.idt)
+    rm -rf "$idt"
+}
+
+# The install folder on PATH (README, "Windows"), as Git and VS Code do, so that a bare
+# `textus-host <command>` (every message of the host names its commands so) runs in a new
+# terminal. WiX says it with <Environment Name="PATH" Value="[INSTALLDIR]" Part="last"
+# Action="set" System="yes|no" Permanent="no"/>, which wixl 0.101 does not know ("unhandled
+# child Component node Environment"): its row goes into the Environment table here instead,
+# through msitools, with the two standard actions WiX would sequence.
+# https://learn.microsoft.com/en-us/windows/win32/msi/environment-table: Name "=-PATH" sets
+# at install (=) and removes at uninstall (-) the user's variable, "=-*PATH" the system's (*);
+# Value "[~];[INSTALLDIR]" appends to what is there ([~] is the existing value), and Windows
+# Installer adds nothing that is already in it (a repair, an upgrade). On the Host component:
+# installed and removed with textus-host.exe.
+# https://learn.microsoft.com/en-us/windows/win32/msi/writeenvironmentstrings-action (5200)
+# https://learn.microsoft.com/en-us/windows/win32/msi/removeenvironmentstrings-action (3300)
+path_environment() {
+    local msi=$1 scope=$2 idt name
+    idt=$(mktemp -d)
+    name='=-PATH'
+    [ "$scope" = perMachine ] && name='=-*PATH'
+    printf 'Environment\tName\tValue\tComponent_\r\ns72\tl255\tL255\ts72\r\nEnvironment\tEnvironment\r\nPathEntry\t%s\t[~];[INSTALLDIR]\tHost\r\n' \
+        "$name" >"$idt/Environment.idt"
+    (cd "$idt" && msiinfo export "$msi" InstallExecuteSequence >InstallExecuteSequence.idt)
+    grep -q '^InstallFiles' "$idt/InstallExecuteSequence.idt" ||
+        { echo "build-windows: no InstallFiles in the .msi's InstallExecuteSequence" >&2; exit 1; }
+    if ! grep -q '^WriteEnvironmentStrings' "$idt/InstallExecuteSequence.idt"; then
+        printf 'RemoveEnvironmentStrings\t\t3300\r\nWriteEnvironmentStrings\t\t5200\r\n' \
+            >>"$idt/InstallExecuteSequence.idt"
+    fi
+    (cd "$idt" && msibuild "$msi" -i Environment.idt && msibuild "$msi" -i InstallExecuteSequence.idt)
     rm -rf "$idt"
 }
 

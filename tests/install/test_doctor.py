@@ -42,6 +42,10 @@ class Doctor(unittest.TestCase):
         self.manifest = os.path.join(self.home, ".config", "chromium", "NativeMessagingHosts",
                                      NAME + ".json")
         self.bindir = os.path.dirname(self.installed)
+        # install.sh links ~/.local/bin/textus-host; a login shell that has ~/.local/bin on PATH
+        # (most do once it exists) runs it: the host's `textus-host <command>` messages are true
+        self.linkdir = os.path.join(self.home, ".local", "bin")
+        self.env["PATH"] = self.linkdir + os.pathsep + self.env["PATH"]
         for n in ("textus-host-engine.so", "textus-host-store.so"):
             if not os.path.exists(os.path.join(self.bindir, n)):
                 # a build without that module: stand one in so that only the tested fault shows
@@ -159,6 +163,40 @@ class Doctor(unittest.TestCase):
         self.assertEqual(self.install_findings(doc, "warn"), [])
         self.assertTrue(any("checked only the extension id given with --extension-id: " + STUB
                             in c["message"] for c in self.install_findings(doc, "info")), doc)
+
+    # ---- textus-host on PATH (issue P: the commands the host's messages name must run) ----
+
+    def on_path_check(self, path):
+        rc, doc = self.doctor(env={"PATH": path})
+        (c,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+        self.assertEqual(c["area"], "install")
+        return c
+
+    def test_on_path_runs_this_one(self):
+        """~/.local/bin (install.sh's link) on PATH: ok, naming what a terminal runs."""
+        c = self.on_path_check(self.linkdir + ":/usr/bin:/bin")
+        self.assertEqual(c["status"], "ok", c)
+        self.assertIn("runs this one (%s/textus-host)" % self.linkdir, c["message"])
+
+    def test_not_on_path_is_a_warning_with_the_shell_fix(self):
+        """PATH without ~/.local/bin: a warning (not "ok"), and the export line to add."""
+        c = self.on_path_check("/usr/bin:/bin")
+        self.assertEqual(c["status"], "warn", c)
+        self.assertIn("runs nothing: no folder of PATH has it", c["message"])
+        self.assertIn('export PATH="%s:$PATH"' % self.linkdir, c["fix"])
+        self.assertIn("open a new terminal", c["fix"])
+
+    def test_an_older_copy_first_on_path_is_named(self):
+        """Another textus-host earlier on PATH: the warning names it and this one."""
+        old = os.path.join(self.tmp, "old")
+        os.makedirs(old)
+        shutil.copy(self.installed, os.path.join(old, "textus-host"))
+        c = self.on_path_check(old + ":" + self.linkdir + ":/usr/bin:/bin")
+        self.assertEqual(c["status"], "warn", c)
+        self.assertIn("runs %s/textus-host, not this one (%s)" % (old, self.installed),
+                      c["message"])
+        self.assertIn("remove the other copy", c["fix"])
+        self.assertIn("before its folder", c["fix"])
 
     def test_text_output_and_exit_status(self):
         os.remove(self.manifest)

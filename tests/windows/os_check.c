@@ -220,6 +220,51 @@ static void check_registry(void)
           "os_reg_delete: the parent key removed");
 }
 
+/*
+ * The PATH block: os_which finds the echo host by its bare name once its folder is PATH
+ * (Windows: through PATHEXT, "echo_host" finds echo_host.exe), not otherwise; os_same_file
+ * tells it from this program. The user's PATH setting: ENOSYS off Windows (os_user_path_add
+ * and _remove edit the registry: tests/windows/test_windows_install.py checks them).
+ */
+static void check_which(const char *echo)
+{
+    char dir[4096], name[256], found[4096], self[4096];
+    const char *sep = os_path_last_sep(echo), *old = os_getenv("PATH");
+    char *saved = old ? strdup(old) : NULL;
+    size_t n;
+
+    if (!sep || (size_t)(sep - echo) >= sizeof(dir) || strlen(sep + 1) >= sizeof(name)) {
+        check(0, "os_which: the echo host's folder");
+        free(saved);
+        return;
+    }
+    memcpy(dir, echo, (size_t)(sep - echo));
+    dir[sep - echo] = '\0';
+    memcpy(name, sep + 1, strlen(sep + 1) + 1);
+    n = strlen(name);
+    if (n > 4 && strcmp(name + n - 4, ".exe") == 0)
+        name[n - 4] = '\0'; /* the bare name, as a person types it */
+    check(os_setenv("PATH", dir) == 0, "os_setenv PATH");
+    check(os_which(found, sizeof(found), name) == 0 && os_same_file(found, echo) == 1,
+          "os_which finds a command in PATH by its bare name (PATHEXT on Windows)");
+    check(os_exe_path(self, sizeof(self)) == 0 && os_same_file(self, echo) == 0 &&
+              os_same_file(self, self) == 1,
+          "os_same_file tells two programs apart, and a file from itself");
+    check(os_which(found, sizeof(found), "th-no-such-command") == -1 && errno == ENOENT,
+          "os_which: a command on no folder of PATH is ENOENT");
+    check(os_same_file(echo, "th-no-such-file") == -1, "os_same_file: a missing file is -1");
+    if (saved)
+        (void)os_setenv("PATH", saved);
+    free(saved);
+    if (strcmp(os_name(), "Windows") != 0)
+        check(os_user_path_has(dir) == -1 && errno == ENOSYS && os_user_path_add(dir) == -1 &&
+                  os_user_path_remove(dir) == -1,
+              "os_user_path_*: ENOSYS (no user PATH setting to edit)");
+    else
+        check(os_user_path_has("C:\\th-no-such-folder") == 0,
+              "os_user_path_has: a folder not in the user's PATH");
+}
+
 /* interface version 2 (the second wave's calls) */
 static void check_v2(const char *sub)
 {
@@ -291,6 +336,7 @@ int main(int argc, char **argv)
     check_registry();
     check_v2(sub);
     check_child(argv[2]);
+    check_which(argv[2]);
     printf("# %d failed\n", failures);
     return failures ? 1 : 0;
 }

@@ -15,7 +15,8 @@ scripts/build-windows.sh, answers native-messaging frames on Windows pipes.
 - host/os.h's own checks (tests/windows/os_check.c) against os_win.c;
 - THIRD-PARTY-NOTICES is what the pinned source packages' licence files make;
 - the command line's options through getopt_long as mingw-w64 has it (--to=X and --to X);
-- doctor's fixes are whole PowerShell commands naming the running .exe by its full path.
+- doctor's fixes are whole PowerShell commands naming the running .exe by its full path
+  where PATH does not run it, the bare `textus-host` where it does; doctor's PATH check.
 
 Wine is run as /work/shared/reference/windows-build.md says: WINEDEBUG=-all, a prefix in
 build-win/wine, one persistent `wineserver -p` whose output (and every Wine process's own
@@ -98,19 +99,28 @@ def run_exe(exe, stdin, args=(ORIGIN,), timeout=120, env=None, relay=False):
 POSIX_WORDS = ("install.sh", "chmod", "sudo", "~/", "/usr", "/etc", "/home", "scripts/")
 
 
-def check_fix(test, fix, exe_win):
-    """A fix doctor prints on Windows: a whole PowerShell sentence. No POSIX tool or path, no
-    bare `textus-host <command>` (an .msi puts the .exe on no PATH: it is named in full, as
-    `& "<exe_win>"`), nothing cut: brackets and double quotes balanced, no dangling end."""
+def check_fix(test, fix, exe_win, on_path=False):
+    """A fix doctor prints on Windows: a whole PowerShell sentence. No POSIX tool or path;
+    nothing cut: brackets and double quotes balanced, no dangling end. The host's commands:
+    where PATH does not run this .exe (on_path False), never a bare `textus-host <command>`
+    (PowerShell would not find it) but the .exe in full, `& "<exe_win>"`; where PATH runs it
+    (an .msi or `install` put its folder there), the bare name, as every message says it."""
     for w in POSIX_WORDS:
         test.assertNotIn(w, fix)
+    if on_path:
+        test.assertNotIn('& "%s"' % exe_win, fix)
+        return check_whole(test, fix)
     test.assertIsNone(re.search(r'(^|[\s(|`])textus-host [a-z]', fix), fix)
+    check_whole(test, fix)
+    if "textus-host.exe" in fix and "msiexec" not in fix:
+        test.assertIn('& "%s" ' % exe_win, fix)
+
+
+def check_whole(test, fix):
     for a, b in ("()", "[]", "{}", "<>"):
         test.assertEqual(fix.count(a), fix.count(b), (a + b, fix))
     test.assertEqual(fix.count('"') % 2, 0, fix)
     test.assertFalse(fix.endswith((" ", ",", "(", ":", "<")), fix)
-    if "textus-host.exe" in fix and "msiexec" not in fix:
-        test.assertIn('& "%s" ' % exe_win, fix)
 
 
 class Windows(unittest.TestCase):
@@ -452,6 +462,57 @@ class Windows(unittest.TestCase):
                 self.assertIn('nothing is configured yet: run & "%s" configure' % exe_win, err,
                               args)
                 self.assertNotIn("not_configured", err, args)
+
+    def test_on_path_or_not(self):
+        """Issue P: the host's messages say `textus-host <command>`. Where PATH runs this .exe
+        (WINEPATH stands for the folder an .msi or `install` put on PATH), the CLI says the
+        same words and doctor's PATH check is ok; where PATH has no textus-host, the CLI names
+        the .exe in full and doctor warns, with a whole PowerShell fix; where PATH runs another
+        copy, doctor names it (before: no PATH check, and always the full path)."""
+        exe_win = "Z:" + os.path.abspath(EXE).replace("/", "\\")
+        folder = exe_win[:exe_win.rindex("\\")]
+        with tempfile.TemporaryDirectory() as d:
+            home = "Z:" + d.replace("/", "\\")
+            rc, out, err = self.run_cli("bulk", "--job", "x1",
+                                        env=wine_env(WINEPATH=folder, TEXTUS_HOST_HOME=home))
+            self.assertEqual(rc, 2, err)
+            self.assertIn("see textus-host bulk --help", err)
+            self.assertNotIn('& "', err)
+            rc, out, err = self.run_cli("inbox", env=wine_env(WINEPATH=folder,
+                                                              TEXTUS_HOST_HOME=home))
+            self.assertIn("nothing is configured yet: run textus-host configure", err)
+
+            def path_check(env):
+                rc, out, err = self.run_cli("doctor", "--json", "--offline", env=env)
+                doc = json.loads(out)
+                (c,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+                return c, doc
+            c, doc = path_check(wine_env(WINEPATH=folder, TEXTUS_HOST_HOME=home))
+            self.assertEqual(c["status"], "ok", c)
+            self.assertIn("runs this one (%s)" % exe_win, c["message"])
+            for f in [c["fix"] for c in doc["checks"] if c.get("fix")]:
+                check_fix(self, f, exe_win, on_path=True)
+            self.assertTrue([c for c in doc["checks"] if "textus-host configure" in
+                             c.get("fix", "")], doc)
+
+            c, doc = path_check(wine_env(TEXTUS_HOST_HOME=home))
+            self.assertEqual(c["status"], "warn", c)
+            self.assertIn("runs nothing", c["message"])
+            self.assertIn('& "%s" install (it adds %s to your PATH)' % (exe_win, folder),
+                          c["fix"])
+            self.assertIn("open a new terminal", c["fix"])
+            check_fix(self, c["fix"], exe_win)
+
+            other = os.path.join(d, "older")
+            os.makedirs(other)
+            shutil.copy(EXE, os.path.join(other, "textus-host.exe"))
+            other_win = home + "\\older"
+            c, doc = path_check(wine_env(WINEPATH=other_win, TEXTUS_HOST_HOME=home))
+            self.assertEqual(c["status"], "warn", c)
+            self.assertIn("runs %s\\textus-host.exe, not this one (%s)" % (other_win, exe_win),
+                          c["message"])
+            self.assertIn("uninstall the other copy", c["fix"])
+            check_fix(self, c["fix"], exe_win)
 
     def test_doctor_windows_paths_use_backslashes(self):
         """The state folders doctor names are built with Windows' own separator: under

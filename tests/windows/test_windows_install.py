@@ -5,19 +5,30 @@
   `msiexec /i ... /qn` puts textus-host.exe, com.textus.greenhouse.json (path relative,
   the stub's id allowed), LICENSE.txt and THIRD-PARTY-NOTICES.txt under
   %LOCALAPPDATA%\\Programs\\textus-host, sets the HKCU key of Chrome, Edge, Chromium and
-  Brave (`reg query`) to the manifest, and the installed exe answers a ping frame;
-  `msiexec /x` removes the files, the folder and the keys;
-- the per-machine .msi: the same under %ProgramFiles% and HKLM (64-bit view);
+  Brave (`reg query`) to the manifest, appends the folder to the user's PATH (HKCU\\Environment)
+  once, also when the same package is installed again, and the installed exe answers a ping
+  frame, its doctor saying PATH runs it; `msiexec /x` removes the files, the folder, the keys
+  and the PATH entry, the user's other PATH entries kept (one is seeded first);
+- the per-machine .msi: the same under %ProgramFiles% and HKLM (64-bit view), the folder on
+  the system PATH (HKLM\\...\\Session Manager\\Environment); a same-version rebuild installed
+  over the first leaves the folder on PATH once, and nothing once removed;
 - a production .msi (TH_PRODUCTION=1 TH_EXTENSION_IDS=<id>): the manifest allows that id
   alone and the installed exe refuses the stub's; none is made without an id;
 - doctor (the installed exe): the keys, the manifest and a ping, all ok; a key naming no
   manifest fails and a missing one is said, every fix a Windows command;
 - `textus-host.exe install` for the zip: --dry-run writes nothing; install writes the
-  manifest beside the exe and the four keys, and a receipt listing exactly them; a
+  manifest beside the exe, the four keys and the folder on the user's PATH (once, the
+  value's type and other entries kept), and a receipt listing exactly them; a
   re-install without --extension-id keeps the production id the first one allowed;
   uninstall --dry-run removes nothing; uninstall removes exactly the receipt's entries
   (a key another install rewrote since is kept; the exe and a file of the user's beside it
-  stay), and a second uninstall has nothing to remove; a bad id is a usage error (2).
+  stay; the PATH entry goes, the others stay), and a second uninstall has nothing to remove;
+  a folder the user had put on PATH is not recorded and stays; a bad id is a usage error (2).
+
+What Wine cannot show: a repair (msiexec /fa, /f: Wine's msiexec exits 69 and does nothing);
+Windows Installer's own removal of a PATH part (Wine's leaves the ';' before it, an empty
+entry, which path_entries does not count); that Explorer hands the new PATH to terminals it
+starts after WM_SETTINGCHANGE (Wine builds each process's PATH from the registry anyway).
 
 Wine as in test_windows.py (one prefix in build-win/wine, a persistent wineserver, Wine's
 own output in build-win/wine.log). Skipped (exit 77) where mingw-w64, Wine or wixl is
@@ -72,6 +83,56 @@ def reg_default(root_key, view=None):
     raise AssertionError("reg query %s: no REG_SZ default value:\n%s" % (root_key, p.stdout))
 
 
+ENV_USER = "HKCU\\Environment"
+ENV_MACHINE = "HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Environment"
+SEEDED = "C:\\seeded by the test"  # one of "the user's other PATH entries"
+
+
+def reg_value(key, name):
+    """(type, data) of a named value (reg query /v), or None when it is absent."""
+    p = wine(["reg", "query", key, "/v", name])
+    if p.returncode != 0:
+        return None
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        f = line.strip().split(None, 2)
+        if len(f) >= 2 and f[0].lower() == name.lower() and f[1].startswith("REG_"):
+            return f[1], (f[2] if len(f) > 2 else "")
+    return None
+
+
+def path_entries(key):
+    """The non-empty entries of key's PATH value, as written."""
+    v = reg_value(key, "Path")
+    return [e for e in (v[1] if v else "").split(";") if e]
+
+
+def same_dir(a, b):
+    return a.rstrip("\\").lower() == b.rstrip("\\").lower()
+
+
+def keep_path(test, key):
+    """Restore key's PATH value exactly as it is now when the test ends."""
+    v = reg_value(key, "Path")
+
+    def restore():
+        if v:
+            wine(["reg", "add", key, "/v", "Path", "/t", v[0], "/d", v[1], "/f"])
+        else:
+            wine(["reg", "delete", key, "/v", "Path", "/f"])
+    test.addCleanup(restore)
+    return v
+
+
+def seed_path(test, key):
+    """keep_path, then make SEEDED one of key's PATH entries: (its entries now)."""
+    v = keep_path(test, key)
+    if not [e for e in path_entries(key) if same_dir(e, SEEDED)]:
+        data = (v[1].rstrip(";") + ";" if v and v[1] else "") + SEEDED
+        wine(["reg", "add", key, "/v", "Path", "/t", v[0] if v else "REG_EXPAND_SZ", "/d", data,
+              "/f"])
+    return path_entries(key)
+
+
 def unix_path(win_path):
     """C:\\... inside the prefix, Z:\\... the Unix root (Wine's two drives)."""
     drive, rest = win_path[0].upper(), win_path[2:].replace("\\", "/")
@@ -101,12 +162,14 @@ POSIX_WORDS = tw.POSIX_WORDS
 
 class Msi(unittest.TestCase):
     def assert_windows_fixes(self, doc):
-        """Every fix doctor prints is a Windows command, never a POSIX path or tool."""
+        """Every fix doctor prints is a Windows command, never a POSIX path or tool; the .msi
+        put the .exe's folder on PATH, so the host's commands are the bare `textus-host`."""
         for c in doc["checks"]:
             for w in POSIX_WORDS:
                 self.assertNotIn(w, c.get("fix", ""), c)
             if c.get("fix"):
-                tw.check_fix(self, c["fix"], c["fix"].split('& "', 1)[-1].split('"', 1)[0])
+                self.assertNotIn('& "', c["fix"], c)
+                tw.check_fix(self, c["fix"], "textus-host.exe", on_path=True)
 
     @classmethod
     def setUpClass(cls):
@@ -126,8 +189,21 @@ class Msi(unittest.TestCase):
     def check_msi(self, variant, root, view):
         msi = os.path.join(WIN, "textus-host-%s-%s.msi" % (version(), variant))
         self.assertTrue(os.path.exists(msi), msi)
+        # the package's own rows (what a real Windows Installer reads, not just Wine's result):
+        # set at install (=), removed at uninstall (-), the system's variable (*) per machine,
+        # appended ([~];), on the component of textus-host.exe; and the two actions sequenced
+        rows = subprocess.run(["msiinfo", "export", msi, "Environment"], capture_output=True,
+                              text=True, check=True).stdout.splitlines()
+        self.assertIn("PathEntry\t%s\t[~];[INSTALLDIR]\tHost" %
+                      ("=-*PATH" if root == "HKLM" else "=-PATH"), rows)
+        seq = subprocess.run(["msiinfo", "export", msi, "InstallExecuteSequence"],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertIn("WriteEnvironmentStrings\t\t5200", seq)
+        self.assertIn("RemoveEnvironmentStrings\t\t3300", seq)
         for key in KEYS:  # a clean start: no earlier run's keys
             self.assertIsNone(reg_default(root + "\\" + key, view), key)
+        env_key = ENV_MACHINE if root == "HKLM" else ENV_USER
+        before = seed_path(self, env_key)
         p = wine(["msiexec", "/i", msi, "/qn"], timeout=300)
         self.assertEqual(p.returncode, 0, "msiexec /i %s" % variant)
         try:
@@ -158,12 +234,29 @@ class Msi(unittest.TestCase):
             self.assertTrue(r["ok"], r)
             self.assertEqual(r["result"]["protocol"], 1)
 
+            # the folder on PATH (the user's, per machine the system's), once, the rest kept;
+            # installing the same package again adds nothing
+            install_dir = manifest_win[:manifest_win.rindex("\\")]
+            for again in (False, True):
+                if again:
+                    self.assertEqual(wine(["msiexec", "/i", msi, "/qn"], timeout=300).returncode,
+                                     0)
+                now = path_entries(env_key)
+                self.assertEqual(len([e for e in now if same_dir(e, install_dir)]), 1,
+                                 (env_key, now))
+                self.assertEqual([e for e in now if not same_dir(e, install_dir)], before)
+
             # doctor: the keys, the manifest and a real ping; nothing of the installation fails
             # (the configuration does: nobody has run configure in this prefix)
             rc, doc = doctor(exe_win)
             self.assertEqual(install_failures(doc), [], doc)
             self.assertEqual(rc, 1 if config_failures(doc) else 0, doc)
             self.assert_windows_fixes(doc)
+            # a new process has the folder on its PATH: `textus-host` runs this .exe
+            (on,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+            self.assertEqual(on["status"], "ok", on)
+            self.assertTrue(on["message"].lower().startswith(
+                "textus-host typed in a terminal runs this one (%s)" % exe_win.lower()), on)
             checks = {c["subject"].split(":")[0]: c for c in doc["checks"]}
             hive = "(%s%s)" % (root, ", machine-wide" if root == "HKLM" else "")
             chrome = checks["chrome " + hive]
@@ -191,6 +284,9 @@ class Msi(unittest.TestCase):
         finally:
             p = wine(["msiexec", "/x", msi, "/qn"], timeout=300)
         self.assertEqual(p.returncode, 0, "msiexec /x %s" % variant)
+        # the folder off PATH, every other entry still there (Wine's msi leaves the separator:
+        # an empty entry, which path_entries does not count)
+        self.assertEqual(path_entries(env_key), before, env_key)
         for key in KEYS:
             self.assertIsNone(reg_default(root + "\\" + key, view), "left behind: " + key)
         self.assertFalse(os.path.exists(folder), "left behind: " + folder)
@@ -237,6 +333,7 @@ class Msi(unittest.TestCase):
         self.addCleanup(self.build_msi, TH_PRODUCTION="", TH_EXTENSION_IDS="")  # the dev ones
         tmp = tempfile.mkdtemp(prefix="th-win-msi-")
         self.addCleanup(shutil.rmtree, tmp, True)
+        before = seed_path(self, ENV_USER)
         built = []
         for ids in (PROD, PROD + "," + other):
             p = self.build_msi(TH_PRODUCTION="", TH_EXTENSION_IDS=ids)
@@ -250,7 +347,12 @@ class Msi(unittest.TestCase):
         with open(unix_path(manifest_win), encoding="utf-8") as f:
             self.assertIn("chrome-extension://%s/" % other, json.load(f)["allowed_origins"])
         folder = os.path.dirname(unix_path(manifest_win))
+        install_dir = manifest_win[:manifest_win.rindex("\\")]
+        now = path_entries(ENV_USER)
+        self.assertEqual(len([e for e in now if same_dir(e, install_dir)]), 1, now)
+        self.assertEqual([e for e in now if not same_dir(e, install_dir)], before)
         self.assertEqual(wine(["msiexec", "/x", built[1], "/qn"], timeout=300).returncode, 0)
+        self.assertEqual(path_entries(ENV_USER), before, "the PATH entry left behind")
         for key in KEYS:
             self.assertIsNone(reg_default("HKCU\\" + key), "left behind (a second product): " + key)
         self.assertFalse(os.path.exists(os.path.join(folder, "textus-host.exe")),
@@ -284,6 +386,8 @@ class InstallCommand(unittest.TestCase):
         self.manifest_win = self.exe[:self.exe.rindex("\\") + 1] + HOST + ".json"
         self.receipt = os.path.join(self.state, "install-receipt.txt")
         self.env = tw.wine_env(TEXTUS_HOST_HOME="Z:" + self.state.replace("/", "\\"))
+        self.dir_win = self.exe[:self.exe.rindex("\\")]
+        keep_path(self, ENV_USER)  # whatever install does to PATH is undone after the test
         for key in KEYS:
             self.assertIsNone(reg_default("HKCU\\" + key), "a key from an earlier run: " + key)
         self.addCleanup(self.delete_keys)
@@ -302,10 +406,19 @@ class InstallCommand(unittest.TestCase):
         self.assertEqual(m["path"], "textus-host.exe")
         return sorted(o[len("chrome-extension://"):-1] for o in m["allowed_origins"])
 
+    def mine_on_path(self):
+        """How many times the user's PATH holds the zip's folder; the other entries."""
+        now = path_entries(ENV_USER)
+        return (len([e for e in now if same_dir(e, self.dir_win)]),
+                [e for e in now if not same_dir(e, self.dir_win)])
+
     def test_install_reinstall_uninstall(self):
+        before = seed_path(self, ENV_USER)
         rc, out = self.run_host("install", "--dry-run", "--extension-id", PROD)
         self.assertEqual(rc, 0, out)
         self.assertIn("would set HKCU\\" + KEYS[0], out)
+        self.assertIn("would add %s to your PATH" % self.dir_win, out)
+        self.assertEqual(self.mine_on_path(), (0, before), "--dry-run changed PATH")
         self.assertFalse(os.path.exists(self.manifest), "--dry-run wrote the manifest")
         self.assertFalse(os.path.exists(self.receipt), "--dry-run wrote the receipt")
         self.assertIsNone(reg_default("HKCU\\" + KEYS[0]), "--dry-run wrote a key")
@@ -319,7 +432,14 @@ class InstallCommand(unittest.TestCase):
             entries = sorted(l for l in f.read().splitlines() if l and not l.startswith("#"))
         self.assertEqual(entries, sorted(["file\t" + self.manifest_win] +
                                          ["regkey\tHKCU\\%s\t%s" % (k, self.manifest_win)
-                                          for k in KEYS]))
+                                          for k in KEYS] +
+                                         ["path\tHKCU\\Environment\\Path\t" + self.dir_win]))
+        # the folder on the user's PATH once, after the other entries, the value's type kept
+        self.assertIn("added %s to your PATH" % self.dir_win, out)
+        self.assertEqual(self.mine_on_path(), (1, before))
+        self.assertTrue(same_dir(path_entries(ENV_USER)[-1], self.dir_win))
+        self.assertEqual(reg_value(ENV_USER, "Path")[0], "REG_EXPAND_SZ")
+        self.assertIn("open a new terminal", out)
         rc, r = ping(self.exe)
         self.assertEqual(rc, 0)
         self.assertTrue(r["ok"], r)
@@ -329,13 +449,17 @@ class InstallCommand(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertEqual(self.allowed(), sorted([STUB, PROD]), "the production id was dropped")
         self.assertIn("keeping extension id " + PROD, out)
+        self.assertIn("%s is on your PATH already" % self.dir_win, out)
+        self.assertEqual(self.mine_on_path(), (1, before), "a re-install added it again")
         with open(self.receipt, encoding="utf-8") as f:
             self.assertEqual(len([l for l in f.read().splitlines()
-                                  if l and not l.startswith("#")]), 1 + len(KEYS),
+                                  if l and not l.startswith("#")]), 2 + len(KEYS),
                              "a re-install repeats no receipt entry")
 
         rc, out = self.run_host("uninstall", "--dry-run")
         self.assertEqual(rc, 0, out)
+        self.assertIn("would remove %s from your PATH" % self.dir_win, out)
+        self.assertEqual(self.mine_on_path(), (1, before))
         self.assertEqual(reg_default("HKCU\\" + KEYS[0]), self.manifest_win)
         self.assertTrue(os.path.exists(self.manifest) and os.path.exists(self.receipt))
 
@@ -349,6 +473,8 @@ class InstallCommand(unittest.TestCase):
         rc, out = self.run_host("uninstall")
         self.assertEqual(rc, 0, out)
         self.assertEqual(reg_default("HKCU\\" + KEYS[1]), other, "another install's key removed")
+        self.assertIn("removed %s from your PATH" % self.dir_win, out)
+        self.assertEqual(self.mine_on_path(), (0, before), "PATH: the entry, and only it, goes")
         for key in KEYS[:1] + KEYS[2:]:
             self.assertIsNone(reg_default("HKCU\\" + key), "left behind: " + key)
         self.assertFalse(os.path.exists(self.manifest), "the manifest was left behind")
@@ -360,22 +486,63 @@ class InstallCommand(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertIn("nothing to remove", out)
 
+    def test_a_folder_already_on_path_is_not_ours(self):
+        """The user put the folder on PATH before install: install adds no second entry and
+        records none, so uninstall leaves it (install removes only what it added)."""
+        keep = seed_path(self, ENV_USER)
+        v = reg_value(ENV_USER, "Path")
+        wine(["reg", "add", ENV_USER, "/v", "Path", "/t", v[0], "/d",
+              v[1] + ";" + self.dir_win + "\\", "/f"])  # a trailing backslash: the same folder
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("is on your PATH already", out)
+        self.assertEqual(self.mine_on_path(), (1, keep))
+        with open(self.receipt, encoding="utf-8") as f:
+            self.assertNotIn("\npath\t", "\n" + f.read())
+        rc, out = self.run_host("uninstall")
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(self.mine_on_path(), (1, keep), "uninstall removed the user's entry")
+
+    def test_a_terminal_older_than_the_install(self):
+        """A terminal opened before install has the old PATH (cmd's `set PATH=` stands for
+        it; its child inherits it): doctor warns (never "ok"), says the PATH setting has the
+        folder, and the fix is a new terminal, where the bare name runs."""
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        with open(WINE_LOG, "ab") as log:
+            p = subprocess.run([WINE, "cmd", "/d", "/c", "set PATH=C:\\windows\\system32&& " +
+                                self.exe + " doctor --json --offline"], env=self.env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+                               timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        (c,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+        self.assertEqual(c["status"], "warn", c)
+        self.assertIn("this terminal's PATH does not have %s, your PATH setting does" %
+                      self.dir_win, c["message"])
+        self.assertEqual(c["fix"], 'open a new terminal (PowerShell): "textus-host doctor" runs '
+                                   'there')
+        tw.check_fix(self, c["fix"], self.exe)
+
     def test_doctor_fixes_after_a_zip_install(self):
         """The zip's install allows the development stub only: doctor warns, and its fix is a
-        whole PowerShell sentence naming this .exe (before: ".\\textus-host.exe install
-        --extension-id <its (the .msi: one built with that id, TH_EXTENSION_IDS)", cut)."""
+        whole PowerShell sentence (before: ".\\textus-host.exe install --extension-id <its
+        (the .msi: one built with that id, TH_EXTENSION_IDS)", cut). install put the folder on
+        the user's PATH, which a new process (this doctor) has: the bare `textus-host`, and
+        doctor's PATH check is ok."""
         rc, out = self.run_host("install")
         self.assertEqual(rc, 0, out)
         p = wine([self.exe, "doctor", "--json", "--offline"], env=self.env, timeout=180)
         doc = json.loads(p.stdout.decode("utf-8"))
         (c,) = [c for c in doc["checks"] if c["subject"] == "extension ids"]
         self.assertEqual(c["status"], "warn", c)
-        self.assertIn('& "%s" install --extension-id ID' % self.exe, c["fix"])
-        self.assertIn('| & "%s" configure --no-verify' % self.exe, c["fix"])
+        self.assertIn("textus-host install --extension-id ID", c["fix"])
+        self.assertIn("| textus-host configure --no-verify", c["fix"])
         self.assertIn("TH_EXTENSION_IDS=ID", c["fix"])
         for c in doc["checks"]:
             if c.get("fix"):
-                tw.check_fix(self, c["fix"], self.exe)
+                tw.check_fix(self, c["fix"], self.exe, on_path=True)
+        (c,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+        self.assertEqual(c["status"], "ok", c)
         # the settings allow an id the manifest does not: install.sh's fix, rewritten in place
         os.chmod(self.state, 0o700)  # Wine shows the Unix mode: the store refuses a shared one
         with open(WINE_LOG, "ab") as log:
@@ -388,8 +555,8 @@ class InstallCommand(unittest.TestCase):
         fixes = [c["fix"] for c in doc["checks"] if PROD in c.get("fix", "")]
         self.assertTrue(fixes, doc)
         for fix in fixes:
-            tw.check_fix(self, fix, self.exe)
-            self.assertIn('& "%s" install --extension-id %s' % (self.exe, PROD), fix)
+            tw.check_fix(self, fix, self.exe, on_path=True)
+            self.assertIn("textus-host install --extension-id %s" % PROD, fix)
             self.assertIn("TH_EXTENSION_IDS=%s)" % PROD, fix)
         rc, out = self.run_host("uninstall")
         self.assertEqual(rc, 0, out)
@@ -514,8 +681,9 @@ class InstallCommand(unittest.TestCase):
             self.assertIn("an .msi built without that id", fix)
 
     def test_configure_names_this_exe(self):
-        """configure's "Next:" line names this .exe as PowerShell runs it (before: "run
-        `textus-host configure` again", which PowerShell cannot find: no folder of PATH)."""
+        """configure's "Next:" line names this .exe as PowerShell runs it where PATH does not
+        run it (a zip never installed; before: "run `textus-host configure` again", which
+        PowerShell cannot find there). Where PATH runs it: test_windows.py test_on_path_or_not."""
         os.chmod(self.state, 0o700)
         with open(WINE_LOG, "ab") as log:
             p = subprocess.run([WINE, self.exe, "configure", "--no-verify"], env=self.env,
