@@ -355,7 +355,7 @@ static int cli_configure_preflight(void)
 {
     struct paths p;
     struct err e;
-    char which[PATHS_MAX];
+    char which[PATHS_MAX], why_perm[160], fix[PATHS_MAX + 256];
     const char *why = "";
 
     err_clear(&e);
@@ -366,12 +366,14 @@ static int cli_configure_preflight(void)
     if (cli_configure_writable(p.config_dir, which, sizeof(which), &why) == 0 &&
         cli_configure_writable(p.data_dir, which, sizeof(which), &why) == 0)
         return 0;
+    /* the platform's own fix (chmod on POSIX, icacls in PowerShell on Windows) */
+    os_perm_text(why_perm, sizeof(why_perm), fix, sizeof(fix), OS_PERM_UNREADABLE, NULL, which, 1);
     fprintf(stderr,
             "textus-host configure: store_io: the state folder %s cannot be written (%s), so "
-            "nothing could "
-            "be saved: give yourself write access to it (chmod u+w) or set TEXTUS_HOST_HOME to a "
-            "folder you can write; nothing was asked and nothing was saved\n",
-            which, why);
+            "nothing could be saved: give yourself write access to it (%s) or set "
+            "TEXTUS_HOST_HOME to a folder you can write; nothing was asked and nothing was "
+            "saved\n",
+            which, why, fix);
     return -1;
 }
 

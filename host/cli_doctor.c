@@ -408,9 +408,9 @@ int cli_cmd_doctor(int argc, char **argv)
                          &json),
             CLI_OPT_OPTIONAL("--report", "[FILE]",
                              "also write a support report for TextUs support (secrets\n"
-                             "removed; it lists recent messages and their numbers), mode\n"
-                             "0600; default: textus-host-report-<time>.txt in the data\n"
-                             "folder. The full path is printed.",
+                             "removed; it lists recent messages and their numbers),\n"
+                             "readable by you alone; default: textus-host-report-<time>.txt\n"
+                             "in the data folder. The full path is printed.",
                              &report_arg, &report),
             CLI_OPT_BOOL("--force", 0,
                          "let --report replace an existing FILE (a symlink is\n"

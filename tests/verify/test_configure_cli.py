@@ -602,6 +602,8 @@ class Interactive(Base):
         self.assertEqual(t.finish(), 1, t.text())
         text = t.text()
         self.assertIn("the state folder %s cannot be written (Permission denied)" % state, text)
+        # the platform's own fix, never a made-up "chmod u+w" (on Windows: icacls in PowerShell)
+        self.assertIn("give yourself write access to it (chmod 700 '%s')" % state, text)
         self.assertIn("nothing was asked", text)
         self.assertNotIn("TextUs API token", text)
 
