@@ -139,10 +139,10 @@ class FakeWorld:
         a status other than 0 after replying is a failed check (a failpoint kills it before).
         Under Wine (TH_WIN_EXE) the host logs to a file of its own (TEXTUS_HOST_LOG), so that a
         failure can say how far the host got: its last line is "exit code=N" once main() is
-        done. A SIGKILL (-9) after that line is the wineserver's, not the host's: Wine 8 gives
-        a process 1/64 s between its terminate request and its Unix exit, then kills it
-        (tests/windows/wine_host.sh), which a loaded machine overruns now and then; the
-        reply and the exit code the host returned are what the check looks at then."""
+        done. A SIGKILL (-9) after that line is the wineserver's, not the host's: it kills a
+        process still alive ~0.5 s after its ExitProcess (tests/windows/test_wine_exit.py),
+        which a loaded machine overruns now and then; the reply and the exit code the host
+        logged are what the check looks at then."""
         env = dict(self.env, **(extra_env or {}))
         log = None
         if os.environ.get("TH_WIN_EXE") and "TEXTUS_HOST_LOG" not in env:

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """One Wine-only flake of the Windows suites explained (issue P): a host killed (-9) after it
 had replied. The wineserver SIGKILLs a process that is still alive about 0.5 s after it asked
-to end (ExitProcess: its terminate request); the Unix side of that exit (wine64's exit(), its
-ELF destructors) then and there overruns it now and then on a loaded machine. The reply is
-whole; only the exit status is Wine's instead of the host's.
+to end (ExitProcess); a host whose Unix exit (wine64's exit(): ELF destructors, unmapping) is
+that slow on a loaded machine ends so now and then. The reply is whole; only the exit status
+is Wine's instead of the host's.
 
 - Wine's behaviour, made to happen: an ELF destructor preloaded into wine64 (LD_PRELOAD, built
   here with cc) sleeps 1.5 s inside that exit; a ping host then ends with -9 after ~0.5 s,
