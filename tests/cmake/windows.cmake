@@ -41,3 +41,12 @@ add_test(NAME install_cmd_posix COMMAND ${Python3_EXECUTABLE} -c
          "import subprocess, sys\nfor cmd, script in (('install', 'scripts/install.sh'), ('uninstall', 'scripts/uninstall.sh')):\n    p = subprocess.run([sys.argv[1], cmd], capture_output=True, text=True)\n    if p.returncode != 2 or script not in p.stderr or p.stdout:\n        sys.exit('%s: exit %d, stderr %r, stdout %r' % (cmd, p.returncode, p.stderr, p.stdout))"
          $<TARGET_FILE:textus-host>)
 set_tests_properties(install_cmd_posix PROPERTIES LABELS install TIMEOUT 30)
+
+# One Wine-only flake explained (issue P; tests/windows/test_wine_exit.py): the wineserver
+# SIGKILLs a process still alive ~0.5 s after its ExitProcess, so a host slow in its Unix exit
+# ends with -9 after a whole reply; forced here with a preloaded slow ELF destructor, and
+# FakeWorld.req tells it (the host's log says "exit code=0") from a host defect, with the
+# negative control. Same skip rule (exit 77).
+add_test(NAME windows_wine_exit COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_wine_exit.py)
+set_tests_properties(windows_wine_exit PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS windows
+                     SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL ON)

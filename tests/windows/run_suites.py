@@ -370,6 +370,9 @@ def main():
             results.append((name, "ok" if ok else "FAILED", what, time.time() - t))
             if not ok:
                 sys.stdout.write(out[-6000:])
+            for ln in out.splitlines():  # Wine's kill after a whole reply (fakeworld.req)
+                if ln.startswith("WINE: "):
+                    print("# %s: %s" % (name, ln))
             now = wineservers()
             if now != servers:
                 print("# the wineserver of %s changed during the %s suite (pids %s, now %s): "
