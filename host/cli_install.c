@@ -450,7 +450,7 @@ int cli_cmd_install(int argc, char **argv)
     }
 
     /* the folder on the user's PATH: recorded only when this install added it */
-    on_path = os_user_path_has(dir);
+    on_path = os_user_path_has(dir); /* a quoted "...\x;y" the user wrote counts */
     if (on_path == 0 && (strchr(dir, ';') || strchr(dir, '"'))) {
         /* PATH separates folders with ';': written, it would be two wrong entries */
         fprintf(stderr,

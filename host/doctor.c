@@ -1590,6 +1590,7 @@ static void doctor_check_on_path(struct doctor *d)
                      "(it does the same); then open a new terminal",
                      link, dir);
     } else {
+        char line[2 * PATH_MAX + 32], q[2 * PATH_MAX + 8];
         /* scripts/install.sh links ~/.local/bin/textus-host (or /usr/local/bin's) to this */
         if (home &&
             snprintf(link, sizeof(link), "%s/.local/bin/textus-host", home) < (int)sizeof(link) &&
@@ -1599,11 +1600,16 @@ static void doctor_check_on_path(struct doctor *d)
         } else if (os_same_file("/usr/local/bin/textus-host", exe) == 1) {
             at = "/usr/local/bin";
         }
+        /* a folder sh would expand something in ($, `, \, "): single-quoted, kept as text */
+        if (strpbrk(at, "$`\\\"!") && os_shell_quote(q, sizeof(q), at) == 0)
+            snprintf(line, sizeof(line), "export PATH=%s:\"$PATH\"", q);
+        else
+            snprintf(line, sizeof(line), "export PATH=\"%s:$PATH\"", at);
         snprintf(fix, sizeof(fix),
-                 "%sput %s on PATH%s: add the line export PATH=\"%s:$PATH\" to your shell's "
+                 "%sput %s on PATH%s: add the line %s to your shell's "
                  "start-up file (~/.profile, ~/.bashrc or ~/.zshrc), then open a new terminal",
                  found[0] ? "remove the other copy, or " : "", at,
-                 found[0] ? " before its folder" : "", at);
+                 found[0] ? " before its folder" : "", line);
     }
     if (found[0])
         doctor_add(d, "install", DOCTOR_WARN, 0, subject, fix,

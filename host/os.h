@@ -440,8 +440,9 @@ int os_same_file(const char *a, const char *b) TH_WUR;
  *                        there, -1 failed: errno EINVAL when dir has a ';' or '"' (it would
  *                        be two entries: never written), E2BIG when the value would be longer
  *                        than a variable holds (32767 characters), nothing changed;
- *   os_user_path_remove  remove the entries equal to dir and nothing else (a value left empty
- *                        is deleted): 1 removed, 0 not there, -1 failed.
+ *   os_user_path_remove  remove the entries equal to dir and nothing else (a dir with a ';'
+ *                        also where an older install wrote it unquoted, as two entries; a
+ *                        value left empty is deleted): 1 removed, 0 not there, -1 failed.
  * After a change new terminals are told (WM_SETTINGCHANGE "Environment", SendMessageTimeoutW
  * from user32.dll, loaded only then: never by a ping).
  */

@@ -2025,7 +2025,16 @@ static int os_user_path_op(const char *dir, int what)
     }
     for (p = value; *p; p = *end ? end + 1 : end) {
         end = os_path_entry_end(p); /* "C:\x;y" is one entry */
-        if (os_path_entry_is(p, (size_t)(end - p), type == REG_EXPAND_SZ, norm)) {
+        if (what == 2 && wcschr(wdir, L';') && wcslen(p) >= dlen &&
+            CompareStringOrdinal(p, (int)dlen, wdir, (int)dlen, TRUE) == CSTR_EQUAL &&
+            (p[dlen] == L';' || p[dlen] == L'\0'))
+            end = p + dlen; /* C:\x;y written unquoted (an older install): its two halves */
+        if (what == 2 && (size_t)(end - p) == dlen && wcschr(wdir, L';') &&
+            CompareStringOrdinal(p, (int)dlen, wdir, (int)dlen, TRUE) == CSTR_EQUAL) {
+            found = 1;
+            if (what == 2)
+                continue;
+        } else if (os_path_entry_is(p, (size_t)(end - p), type == REG_EXPAND_SZ, norm)) {
             found = 1;
             if (what == 2)
                 continue; /* dropped, with its separator */

@@ -645,6 +645,25 @@ class InstallCommand(unittest.TestCase):
         self.assertIn("%s is on your PATH already" % folder, out)
         self.assertEqual(reg_value(ENV_USER, "Path")[1], quoted, "split or changed")
 
+    def test_uninstall_removes_an_older_installs_split_entry(self):
+        """An install before this fix wrote "...\\x;y" unquoted (two entries) and recorded it:
+        uninstall removes both halves, the other entries kept (before: "no longer on your
+        PATH", both left)."""
+        before = seed_path(self, ENV_USER)
+        exe, env = self.exe_in("x;y")
+        folder = exe[:exe.rindex("\\")]
+        v = reg_value(ENV_USER, "Path")
+        wine(["reg", "add", ENV_USER, "/v", "Path", "/t", v[0], "/d", v[1] + ";" + folder,
+              "/f"])
+        with open(self.receipt, "w", encoding="utf-8") as f:
+            f.write("# textus-host install receipt v1\npath\tHKCU\\Environment\\Path\t%s\n"
+                    % folder)
+        p = wine([exe, "uninstall"], env=env)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("removed %s from your PATH" % folder, out)
+        self.assertEqual(path_entries(ENV_USER), before, "the halves were left")
+
     def test_another_copy_first_on_the_system_path(self):
         """Another textus-host.exe in a folder of the machine's PATH (which Windows puts before
         the user's): install does not say a new terminal runs this copy, but names the other
