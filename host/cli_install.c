@@ -270,9 +270,21 @@ static void ci_new_terminal(const char *exe, int added)
     char next[CI_PATH_MAX * 4], fix[CI_PATH_MAX * 8];
 
     if (os_which_new_terminal(next, sizeof(next), "textus-host") != 0) {
-        printf("install: could not tell what `textus-host` runs in a new terminal (%s); "
-               "`textus-host doctor` there says it.\n",
-               errno == ENOENT ? "no folder of PATH has it" : strerror(errno));
+        char q[CI_PATH_MAX * 2 + 8];
+        int err = errno;
+        if (os_shell_quote(q, sizeof(q), exe) != 0)
+            snprintf(q, sizeof(q), "'.\\textus-host.exe'");
+        if (err == ENOENT)
+            printf("install: a new terminal will not find `textus-host` (no folder of the PATH "
+                   "settings has it); run this copy by its full path: & %s doctor\n",
+                   q);
+        else
+            printf("install: could not tell what `textus-host` runs in a new terminal (%s); "
+                   "there, & %s doctor says it.\n",
+                   err == E2BIG ? "the machine's PATH and yours together are longer than the "
+                                  "32767 characters a variable holds"
+                                : strerror(err),
+                   q);
         return;
     }
     if (os_same_file(next, exe) == 1) {
