@@ -1256,6 +1256,10 @@ static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
     size_t used;
     int n;
 
+    /* written for Windows already (icacls, reg, the PATH check's): as it is; rewritten, the
+     * "textus-host " inside a path (a folder "my textus-host stuff") would become a command */
+    if (strstr(fix, "PowerShell"))
+        return fix;
     /* a file to set right again (chmod), the whole install again: the .msi or the zip's */
     if (strstr(fix, "chmod") ||
         (strstr(fix, "install.sh") && !ext && !strstr(fix, "--remove-extension-id ")))

@@ -552,6 +552,27 @@ class Windows(unittest.TestCase):
                     before = text[:m.start()]
                     self.assertGreater(before.rfind("'"), before.rfind('"'), text)
 
+    def test_a_folder_named_like_a_command(self):
+        """A fix already in PowerShell's words is not rewritten again: in a folder named "my
+        textus-host stuff" the path stays whole (before: `& '...\\my & '...' stuff\\...'`, the
+        "textus-host stuff" inside the path taken for a command)."""
+        with tempfile.TemporaryDirectory() as d:
+            folder = os.path.join(d, "my textus-host stuff")
+            os.makedirs(folder)
+            exe = os.path.join(folder, "textus-host.exe")
+            shutil.copy(EXE, exe)
+            exe_win = "Z:" + exe.replace("/", "\\")
+            with tempfile.TemporaryFile() as err:
+                p = subprocess.run(command(exe, ("doctor", "--json", "--offline")),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                   env=wine_env(TEXTUS_HOST_HOME="Z:" + d.replace("/", "\\")),
+                                   timeout=180)
+        (c,) = [c for c in json.loads(p.stdout)["checks"]
+                if c["subject"] == "textus-host on PATH"]
+        self.assertIn("& '%s' install (it adds %s to your PATH)" %
+                      (exe_win, exe_win[:exe_win.rindex("\\")]), c["fix"])
+        self.assertEqual(c["fix"].count("& '"), 1, c["fix"])
+
     def test_powershell_prefix_and_stdin_usage(self):
         """"in PowerShell:" belongs to a command, never to advice (before: "in PowerShell: ask
         your Greenhouse admin ...", "in PowerShell: if nothing else logs ..."); usage lines
