@@ -229,10 +229,14 @@ static void cli_configure_next(const struct store *s, int failed)
 
 static void cli_configure_usage(FILE *out, const struct cli_opt *opts)
 {
+    char hint[256];
+
+    term_stdin_hint(hint, sizeof(hint), "textus-host configure < config.json");
     fprintf(
         out,
         "usage: textus-host configure [--no-verify] [--save-anyway] < config.json\n"
         "       textus-host configure            (on a terminal: asks)\n"
+        "%s"
         "\n"
         "On a terminal it asks for the TextUs API token (" TH_HINT_TEXTUS_TOKEN "),\n"
         "the TextUs account slug, your Greenhouse sign-in email and the Harvest\n"
@@ -260,7 +264,8 @@ static void cli_configure_usage(FILE *out, const struct cli_opt *opts)
         "announced v1's removal for 2026-08-31, which has passed) needs \"harvest\": \"v1\"\n"
         "in \"greenhouse\".\n"
         "\n"
-        "options:\n");
+        "options:\n",
+        hint);
     cli_print_options(out, opts);
     fprintf(out, "\n"
 

@@ -259,6 +259,46 @@ static void ci_usage(FILE *out, const struct cli_opt *opts)
                  "says why); 2 a wrong option or argument, or not Windows.\n");
 }
 
+/*
+ * What a terminal opened now runs as `textus-host` (os_which_new_terminal: the PATH settings,
+ * not this process's PATH), said truthfully: this copy (after a change: open a new terminal),
+ * another copy found first (which, and the fix for the setting that holds it), or that it
+ * could not be told.
+ */
+static void ci_new_terminal(const char *exe, int added)
+{
+    char next[CI_PATH_MAX * 4], fix[CI_PATH_MAX * 8];
+
+    if (os_which_new_terminal(next, sizeof(next), "textus-host") != 0) {
+        char q[CI_PATH_MAX * 2 + 8];
+        int err = errno;
+        if (os_shell_quote(q, sizeof(q), exe) != 0)
+            snprintf(q, sizeof(q), "'.\\textus-host.exe'");
+        if (err == ENOENT)
+            printf("install: a new terminal will not find `textus-host` (no folder of the PATH "
+                   "settings has it); run this copy by its full path: & %s doctor\n",
+                   q);
+        else
+            printf("install: could not tell what `textus-host` runs in a new terminal (%s); "
+                   "there, & %s doctor says it.\n",
+                   err == E2BIG ? "the machine's PATH and yours together are longer than the "
+                                  "32767 characters a variable holds"
+                                : strerror(err),
+                   q);
+        return;
+    }
+    if (os_same_file(next, exe) == 1) {
+        if (added)
+            printf("install: open a new terminal: `textus-host` runs there, as the host's "
+                   "messages say it (this one started before the PATH change).\n");
+        return;
+    }
+    term_other_copy_fix(fix, sizeof(fix), next);
+    printf("install: a new terminal runs %s as `textus-host`, not this copy: it is found on "
+           "PATH first. Fix: %s.\n",
+           next, fix);
+}
+
 int cli_cmd_install(int argc, char **argv)
 {
     int code;
@@ -422,8 +462,17 @@ int cli_cmd_install(int argc, char **argv)
     }
 
     /* the folder on the user's PATH: recorded only when this install added it */
-    on_path = os_user_path_has(dir);
-    if (on_path < 0) {
+    on_path = os_user_path_has(dir); /* a quoted "...\x;y" the user wrote counts */
+    if (on_path == 0 && (strchr(dir, ';') || strchr(dir, '"'))) {
+        /* PATH separates folders with ';': written, it would be two wrong entries */
+        fprintf(stderr,
+                "textus-host install: %s is not put on your PATH: its name has a ';', which "
+                "PATH reads as the end of a folder. Move the folder (e.g. to %%LOCALAPPDATA%%"
+                "\\Programs\\textus-host) and run install there; until then run this copy by "
+                "its full path\n",
+                dir);
+        on_path = -2;
+    } else if (on_path < 0) {
         fprintf(stderr,
                 "textus-host install: cannot read your PATH setting (HKCU\\Environment): %s\n",
                 strerror(errno));
@@ -433,9 +482,22 @@ int cli_cmd_install(int argc, char **argv)
     } else if (dry) {
         printf("install: would add %s to your PATH (HKCU\\Environment, Path)\n", dir);
     } else if (os_user_path_add(dir) < 0) {
-        fprintf(stderr, "textus-host install: cannot add %s to your PATH (HKCU\\Environment): %s\n",
-                dir, strerror(errno));
-        failed = 1;
+        if (errno == E2BIG) /* refused, nothing changed: PATH as long as a variable can be */
+            fprintf(stderr,
+                    "textus-host install: %s is not put on your PATH: your PATH setting would "
+                    "be longer than Windows allows (32767 characters). Take folders you no "
+                    "longer use out of it (Start menu: Edit environment variables for your "
+                    "account) and run install again; until then run this copy by its full "
+                    "path\n",
+                    dir);
+        else
+            fprintf(stderr,
+                    "textus-host install: cannot add %s to your PATH (HKCU\\Environment): %s\n",
+                    dir, strerror(errno));
+        if (errno == E2BIG)
+            on_path = -2;
+        else
+            failed = 1;
     } else {
         printf("  added %s to your PATH (HKCU\\Environment, Path)\n", dir);
         added_path = 1;
@@ -488,16 +550,15 @@ int cli_cmd_install(int argc, char **argv)
     if (failed)
         return 1;
     if (!dry) {
-        char doc[CI_PATH_MAX + 32], unin[CI_PATH_MAX + 32], conf[CI_PATH_MAX + 32];
+        char doc[2 * CI_PATH_MAX + 32], unin[2 * CI_PATH_MAX + 32], conf[2 * CI_PATH_MAX + 32];
         term_self_command(doc, sizeof(doc), "doctor");
         term_self_command(unin, sizeof(unin), "uninstall");
         term_self_command(conf, sizeof(conf), "configure");
         printf("install: textus-host is registered; %s checks it, %s removes it. The host's own "
                "settings must allow the extension too (settings.allowed_extension_ids, %s).\n",
                doc, unin, conf);
-        if (added_path)
-            printf("install: open a new terminal: `textus-host` runs there, as the host's "
-                   "messages say it (this one started before the PATH change).\n");
+        if (on_path >= 0)
+            ci_new_terminal(exe, added_path);
     }
     return 0;
 }

@@ -30,12 +30,17 @@
 
 static void cli_send_usage(FILE *out, const struct cli_opt *opts)
 {
+    char hint[256];
+
+    term_stdin_hint(hint, sizeof(hint),
+                    "textus-host send --candidate ID --to +1NXXNXXXXXX < body.txt");
     fprintf(
         out,
         "usage: textus-host send --candidate ID --to +1NXXNXXXXXX [--request-id ID]\n"
         "                        [--visibility private|public|admin_only]\n"
         "                        [--schedule-at YYYY-MM-DDTHH:MM:SSZ | --override-quiet-hours]\n"
         "                        [--to-unlisted] < body.txt\n"
+        "%s"
         "\n"
         "Sends one text through TextUs (the body on stdin) and logs it as a note on the\n"
         "Greenhouse candidate, exactly like the extension's send; prints the result as\n"
@@ -52,7 +57,8 @@ static void cli_send_usage(FILE *out, const struct cli_opt *opts)
         "comes from the number); the message says their time and when texts are allowed\n"
         "again (--schedule-at and --override-quiet-hours below).\n"
         "\n"
-        "options (--to X and --to=X alike):\n");
+        "options (--to X and --to=X alike):\n",
+        hint);
     cli_print_options(out, opts);
     fprintf(out,
             "\n"

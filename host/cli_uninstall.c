@@ -74,7 +74,11 @@ static int cu_entry(char *entry, int dry)
             return 0;
         value++;
         r = os_user_path_has(value);
-        if (r == 0) {
+        if (r == 0 && strchr(value, ';') && !dry)       /* written unquoted by an older install: */
+            r = os_user_path_remove(value) > 0 ? 2 : 0; /* its two halves go */
+        if (r == 2) {
+            printf("  removed %s from your PATH (HKCU\\Environment, Path)\n", value);
+        } else if (r == 0) {
             printf("  %s: no longer on your PATH\n", value);
         } else if (r > 0 && dry) {
             printf("  would remove %s from your PATH (HKCU\\Environment, Path)\n", value);

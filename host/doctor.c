@@ -24,6 +24,7 @@
 #include "engine_api.h"
 #include "now.h"
 #include "os.h"
+#include "paths.h"
 #include "protocol.h"
 #include "term.h"
 
@@ -361,7 +362,7 @@ static int doctor_host_allows(const char *ext_id)
 static int doctor_ping_as(struct doctor *d, const char *subject, const char *path,
                           const char *ping_id, const char *label, char *version, size_t vsz)
 {
-    char origin[64], why[512], fix[3072], cmd[2600];
+    char origin[64], why[512], fix[3072 + 2 * PATH_MAX], cmd[2600], qpath[2 * PATH_MAX + 8];
     cJSON *reply = NULL;
     int rc;
 
@@ -384,14 +385,16 @@ static int doctor_ping_as(struct doctor *d, const char *subject, const char *pat
              * theirs); IT only for a machine-wide manifest, which needs root to change */
             int machine_wide = strstr(label, "(machine-wide)") != NULL;
             doctor_allow_command(cmd, sizeof(cmd), ping_id);
+            if (doctor_is_windows() && os_shell_quote(qpath, sizeof(qpath), path) != 0)
+                snprintf(qpath, sizeof(qpath), "'.\\textus-host.exe'");
             if (doctor_is_windows()) /* the install beside the .exe this manifest starts */
                 snprintf(fix, sizeof(fix),
                          "allow it in the host's settings (settings.allowed_extension_ids) with: "
                          "%s (the list replaces the stored one; this is the complete list to "
-                         "paste), or remove it from the manifest: & \"%s\" install "
+                         "paste), or remove it from the manifest: & %s install "
                          "--remove-extension-id %.32s (an .msi install instead needs an .msi "
                          "built without that id in TH_EXTENSION_IDS)",
-                         cmd, path, ping_id);
+                         cmd, qpath, ping_id);
             else
                 snprintf(
                     fix, sizeof(fix),
@@ -933,10 +936,34 @@ static int doctor_is_stub(const char *id)
 #endif
 }
 
+/* 1 when the settings file, or the folder it is in, exists but is refused for its permissions
+ * (the caller check reads no ids then): which, into out. */
+static int doctor_settings_refused(char *out, size_t outsz)
+{
+    struct paths p;
+    struct err e;
+    int exists = 0;
+
+    err_clear(&e);
+    if (paths_resolve(&p, &e) != 0)
+        return 0;
+    if (paths_check_dir(p.config_dir, &exists, &e) != 0 && exists) {
+        snprintf(out, outsz, "the config folder %s", p.config_dir);
+        return 1;
+    }
+    exists = 0;
+    if (paths_check_file(p.settings, &exists, &e) != 0 && exists) {
+        snprintf(out, outsz, "the settings file %s", p.settings);
+        return 1;
+    }
+    return 0;
+}
+
 void doctor_check_extension_ids(struct doctor *d)
 {
     const struct th_store_api *store = engine_store_api();
     char set[64][33], all[DOCTOR_MAX_IDS * 4][33], list[DOCTOR_MAX_IDS * 4 * 72];
+    char refused[PATHS_MAX + 32];
     size_t n_set = 0, n_all = 0, i, used = 0;
     const cJSON *m, *id;
 
@@ -974,6 +1001,15 @@ void doctor_check_extension_ids(struct doctor *d)
                              : doctor_ids_has((const char(*)[33])set, n_set, all[i])
                                  ? "settings.allowed_extension_ids"
                                  : "a manifest only");
+    if (n_all == 1 && doctor_is_stub(all[0]) && doctor_settings_refused(refused, sizeof(refused))) {
+        /* the ids were not read: never "only the stub's is allowed" */
+        doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "extension ids", NULL,
+                   "checked extension ids: %s; the host's settings (settings.allowed_extension_ids)"
+                   " could not be read: %s is refused for its permissions (its fix is under "
+                   "Configuration), so the other ids it allows are unknown",
+                   list, refused);
+        return;
+    }
     if (n_all == 1 && doctor_is_stub(all[0])) {
         doctor_add(d, "install", DOCTOR_WARN, DOCTOR_FAQ_SENDING, "extension ids",
                    "scripts/install.sh --extension-id <its id> (chrome://extensions shows the "
@@ -1189,19 +1225,21 @@ static const char *doctor_last_sep(const char *p)
     "reinstall (PowerShell): msiexec /i textus-host-" TH_VERSION "-per-user.msi, or in the "       \
     "folder of the zip: .\\textus-host.exe install"
 
-/* `& "C:\...\textus-host.exe"`: the running executable, as PowerShell runs it when PATH does
+/* `& 'C:\...\textus-host.exe'`: the running executable, as PowerShell runs it when PATH does
  * not (a zip never installed, an older copy first); `textus-host` when PATH runs this one. */
 static void doctor_win_exe(char *out, size_t outsz)
 {
-    char exe[PATH_MAX];
+    char exe[PATH_MAX], q[2 * PATH_MAX + 8];
 
     if (term_self_on_path(exe, sizeof(exe)) == 1) { /* PATH runs this .exe: its name will do */
         snprintf(out, outsz, "textus-host");
         return;
     }
     if (os_exe_path(exe, sizeof(exe)) != 0)
-        snprintf(exe, sizeof(exe), "textus-host.exe");
-    snprintf(out, outsz, "& \"%s\"", exe);
+        snprintf(exe, sizeof(exe), ".\\textus-host.exe");
+    if (os_shell_quote(q, sizeof(q), exe) != 0) /* single quotes: a$(calc) stays text */
+        snprintf(q, sizeof(q), "'.\\textus-host.exe'");
+    snprintf(out, outsz, "& %s", q);
 }
 
 /*
@@ -1213,11 +1251,15 @@ static void doctor_win_exe(char *out, size_t outsz)
  */
 static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
 {
-    char exe[PATH_MAX + 8], inst[PATH_MAX + 16];
+    char exe[2 * PATH_MAX + 16], inst[2 * PATH_MAX + 32];
     const char *ext = strstr(fix, "--extension-id "), *p;
     size_t used;
     int n;
 
+    /* written for Windows already (icacls, reg, the PATH check's): as it is; rewritten, the
+     * "textus-host " inside a path (a folder "my textus-host stuff") would become a command */
+    if (strstr(fix, "PowerShell"))
+        return fix;
     /* a file to set right again (chmod), the whole install again: the .msi or the zip's */
     if (strstr(fix, "chmod") ||
         (strstr(fix, "install.sh") && !ext && !strstr(fix, "--remove-extension-id ")))
@@ -1234,8 +1276,8 @@ static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
         return n > 0 && (size_t)n < outsz ? out : DOCTOR_WIN_REINSTALL;
     }
     snprintf(inst, sizeof(inst), "%s install", exe);
-    n = snprintf(out, outsz, "in PowerShell: ");
-    used = (size_t)n;
+    used = 0;
+    n = 0;
     for (p = fix; *p && used + 1 < outsz;) {
         const char *rep = NULL;
         size_t skip = 0, len;
@@ -1258,6 +1300,18 @@ static const char *doctor_fix_windows(char *out, size_t outsz, const char *fix)
             continue;
         }
         len = strlen(rep);
+        if (n != -1 && (used == 0 || (used >= 4 && strncmp(out + used - 4, "run ", 4) == 0))) {
+            /* "in PowerShell: " goes with the first command, never before advice ("ask your
+             * Greenhouse admin ..."): "..., then in PowerShell: run textus-host doctor"; a
+             * command inside a sentence ("... with textus-host configure") keeps its words */
+            static const char ps[] = "in PowerShell: ";
+            size_t at = used >= 4 ? used - 4 : 0;
+            if (used + sizeof(ps) - 1 + len >= outsz)
+                break;
+            memmove(out + at + sizeof(ps) - 1, out + at, used - at);
+            memcpy(out + at, ps, sizeof(ps) - 1);
+            used += sizeof(ps) - 1;
+        }
         if (used + len >= outsz)
             break;
         memcpy(out + used, rep, len);
@@ -1364,7 +1418,7 @@ static void doctor_check_install_windows(struct doctor *d)
     };
     static const enum os_reg_view views[] = {OS_REG_VIEW_32, OS_REG_VIEW_64};
     char files[TH_ARRAY_SIZE(browsers)][PATH_MAX], label[96], subject[PATH_MAX + 128];
-    char fix[2 * PATH_MAX + 256], good[PATH_MAX];
+    char fix[3 * PATH_MAX + 256], good[PATH_MAX], qfirst[2 * PATH_MAX + 8];
     /* per browser: its own manifest check failed (or the shared one did), and the first failure */
     int failed[TH_ARRAY_SIZE(browsers)];
     char why[TH_ARRAY_SIZE(browsers)][512], whyfix[TH_ARRAY_SIZE(browsers)][1024];
@@ -1467,9 +1521,11 @@ static void doctor_check_install_windows(struct doctor *d)
     for (i = 0; i < TH_ARRAY_SIZE(browsers) && first; i++) {
         if (!(missing & (1u << i)))
             continue;
+        if (os_shell_quote(qfirst, sizeof(qfirst), first) != 0) /* a$(calc) stays text */
+            continue;
         snprintf(fix, sizeof(fix),
-                 "if you use %s (PowerShell): reg add \"HKCU\\%s\" /ve /t REG_SZ /d \"%.2048s\" /f",
-                 browsers[i].name, browsers[i].key, first);
+                 "if you use %s (PowerShell): reg add \"HKCU\\%s\" /ve /t REG_SZ /d %s /f",
+                 browsers[i].name, browsers[i].key, qfirst);
         doctor_add(d, "install", DOCTOR_INFO, 0, browsers[i].name, fix,
                    "not registered with %s: no HKCU or HKLM key %s", browsers[i].name,
                    browsers[i].key);
@@ -1491,8 +1547,8 @@ static void doctor_check_install_windows(struct doctor *d)
 static void doctor_check_on_path(struct doctor *d)
 {
     static const char subject[] = "textus-host on PATH";
-    char exe[PATH_MAX], dir[PATH_MAX], found[PATH_MAX], link[PATH_MAX + 32];
-    char fix[3 * PATH_MAX + 512];
+    char exe[PATH_MAX], dir[PATH_MAX], found[PATH_MAX], link[2 * PATH_MAX + 32];
+    char fix[4 * PATH_MAX + 512];
     const char *home = doctor_home(), *at = dir;
     int win = doctor_is_windows(), r = term_self_on_path(found, sizeof(found));
 
@@ -1513,6 +1569,11 @@ static void doctor_check_on_path(struct doctor *d)
     }
     if (win) {
         int mine = os_user_path_has(dir);
+        char next[PATH_MAX];
+        /* what a new terminal runs, from the PATH settings as Windows expands them */
+        if (mine == 1 && (os_which_new_terminal(next, sizeof(next), "textus-host") != 0 ||
+                          os_same_file(next, exe) != 1))
+            mine = 0;
         if (!found[0] && mine == 1) {
             doctor_add(d, "install", DOCTOR_WARN, 0, subject,
                        /* quoted: the bare name is right in the new terminal */
@@ -1522,16 +1583,18 @@ static void doctor_check_on_path(struct doctor *d)
                        dir);
             return;
         }
-        snprintf(fix, sizeof(fix),
-                 "%sfrom the zip, in PowerShell: & \"%s\" install (it adds %s to your PATH); "
-                 "from an .msi: msiexec /i textus-host-" TH_VERSION "-per-user.msi again (it "
-                 "does the same); then open a new terminal",
-                 found[0] ? "uninstall the other copy (in Settings, Apps) or take its folder out "
-                            "of your PATH (Start menu: Edit environment variables for your "
-                            "account); "
-                          : "",
-                 exe, dir);
+        if (os_shell_quote(link, sizeof(link), exe) != 0) /* a$(calc) stays text */
+            snprintf(link, sizeof(link), "'.\\textus-host.exe'");
+        if (found[0]) /* this folder may be on PATH already: the other copy is the matter */
+            term_other_copy_fix(fix, sizeof(fix), found);
+        else
+            snprintf(fix, sizeof(fix),
+                     "from the zip, in PowerShell: & %s install (it adds %s to your PATH); "
+                     "from an .msi: msiexec /i textus-host-" TH_VERSION "-per-user.msi again "
+                     "(it does the same); then open a new terminal",
+                     link, dir);
     } else {
+        char line[2 * PATH_MAX + 32], q[2 * PATH_MAX + 8];
         /* scripts/install.sh links ~/.local/bin/textus-host (or /usr/local/bin's) to this */
         if (home &&
             snprintf(link, sizeof(link), "%s/.local/bin/textus-host", home) < (int)sizeof(link) &&
@@ -1541,11 +1604,16 @@ static void doctor_check_on_path(struct doctor *d)
         } else if (os_same_file("/usr/local/bin/textus-host", exe) == 1) {
             at = "/usr/local/bin";
         }
+        /* a folder sh would expand something in ($, `, \, "): single-quoted, kept as text */
+        if (strpbrk(at, "$`\\\"!") && os_shell_quote(q, sizeof(q), at) == 0)
+            snprintf(line, sizeof(line), "export PATH=%s:\"$PATH\"", q);
+        else
+            snprintf(line, sizeof(line), "export PATH=\"%s:$PATH\"", at);
         snprintf(fix, sizeof(fix),
-                 "%sput %s on PATH%s: add the line export PATH=\"%s:$PATH\" to your shell's "
+                 "%sput %s on PATH%s: add the line %s to your shell's "
                  "start-up file (~/.profile, ~/.bashrc or ~/.zshrc), then open a new terminal",
                  found[0] ? "remove the other copy, or " : "", at,
-                 found[0] ? " before its folder" : "", at);
+                 found[0] ? " before its folder" : "", line);
     }
     if (found[0])
         doctor_add(d, "install", DOCTOR_WARN, 0, subject, fix,

@@ -199,6 +199,15 @@ void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm
                   const struct os_stat *st, const char *path, int is_dir);
 
 /*
+ * s as one word of the platform's shell, into out, for a command a message prints: POSIX sh
+ * 'text' (each ' as '\''); Windows PowerShell 'text' with each single quote doubled (' and
+ * the typographic ones PowerShell also takes for it, U+2018..U+201B). Nothing inside is
+ * expanded: a folder named a$(calc)b, `x or $HOME stays text (double quotes would run or expand
+ * it). 0; -1 (out "") when it does not fit. Every path put into a printed command goes here.
+ */
+int os_shell_quote(char *out, size_t outsz, const char *s) TH_WUR;
+
+/*
  * Permissions that are right, in the platform's own words, into out: POSIX the mode ("0700",
  * "0600"); Windows "owner-only access list" (st->mode is made up there: Windows keeps an
  * access list, not a Unix mode, so printing it would tell nothing true).
@@ -423,19 +432,38 @@ int os_same_file(const char *a, const char *b) TH_WUR;
  * The current user's PATH setting, which new terminals get after the machine's: Windows
  * HKCU\Environment, value Path (POSIX: none; every call -1 with errno ENOSYS: shell start-up
  * files are the user's, never edited). dir matches an entry without regard to case, quotes, a
- * trailing backslash or %VARIABLES% (expanded).
+ * trailing backslash or %VARIABLES% (expanded in a REG_EXPAND_SZ value only, as Windows does);
+ * entries are split at a ';' outside double quotes ("C:\x;y" is one, as cmd reads it).
  *   os_user_path_has     1 dir is one of its folders, 0 it is not, -1 it cannot be read;
  *   os_user_path_add     append dir when it is not there, keeping every other entry and the
  *                        value's type (a new value is REG_EXPAND_SZ): 1 appended, 0 already
- *                        there, -1 failed;
- *   os_user_path_remove  remove the entries equal to dir and nothing else (a value left empty
- *                        is deleted): 1 removed, 0 not there, -1 failed.
+ *                        there, -1 failed: errno EINVAL when dir has a ';' or '"' (it would
+ *                        be two entries: never written), E2BIG when the value would be longer
+ *                        than a variable holds (32767 characters), nothing changed;
+ *   os_user_path_remove  remove the entries equal to dir and nothing else (a dir with a ';'
+ *                        also where an older install wrote it unquoted, as two entries; a
+ *                        value left empty is deleted): 1 removed, 0 not there, -1 failed.
  * After a change new terminals are told (WM_SETTINGCHANGE "Environment", SendMessageTimeoutW
  * from user32.dll, loaded only then: never by a ping).
  */
 int os_user_path_has(const char *dir) TH_WUR;
 int os_user_path_add(const char *dir) TH_WUR;
 int os_user_path_remove(const char *dir) TH_WUR;
+
+/*
+ * Which PATH setting holds dir (compared as above): 2 the machine's (HKLM\SYSTEM\...\Session
+ * Manager\Environment: only an administrator changes it, and its entries come first), 1 the
+ * user's, 0 neither (this terminal's PATH alone has it), -1 (errno) it cannot be read.
+ */
+int os_path_setting_has(const char *dir) TH_WUR;
+
+/*
+ * os_which in the PATH a terminal started now has (the machine's setting, then the user's,
+ * each expanded as Windows does), not this process's: 0 out is the file found; -1 errno
+ * ENOENT none, E2BIG the two together are longer than a variable holds, another errno they
+ * cannot be read (POSIX: ENOSYS).
+ */
+int os_which_new_terminal(char *out, size_t outsz, const char *name) TH_WUR;
 
 /* ==== end of the PATH block ================================================================== */
 

@@ -807,21 +807,50 @@ void os_perm_ok_text(char *out, size_t outsz, const struct os_stat *st)
     snprintf(out, outsz, "%04o", st->mode);
 }
 
+int os_shell_quote(char *out, size_t outsz, const char *s)
+{
+    size_t used = 0;
+
+    if (!outsz)
+        return -1;
+    out[used++] = '\'';
+    for (; *s; s++) {
+        const char *piece = *s == '\'' ? "'\\''" : NULL;
+        size_t len = piece ? 4 : 1;
+        if (used + len + 2 > outsz) {
+            out[0] = '\0';
+            return -1;
+        }
+        if (piece)
+            memcpy(out + used, piece, len);
+        else
+            out[used] = *s;
+        used += len;
+    }
+    out[used++] = '\'';
+    out[used] = '\0';
+    return 0;
+}
+
 void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
                   const struct os_stat *st, const char *path, int is_dir)
 {
+    char q[4 * PATH_MAX + 8];
+
+    if (os_shell_quote(q, sizeof(q), path) != 0)
+        snprintf(q, sizeof(q), "'%s'", "(the path above)");
     switch (what) {
     case OS_PERM_NOT_OWNER:
         snprintf(why, whysz, "belongs to another user (uid %ld)", st ? st->uid : -1L);
-        snprintf(fix, fixsz, "chown %ld '%s'", os_uid(), path);
+        snprintf(fix, fixsz, "chown %ld %s", os_uid(), q);
         break;
     case OS_PERM_SHARED:
         snprintf(why, whysz, "is accessible by group or others (mode %04o)", st ? st->mode : 0u);
-        snprintf(fix, fixsz, "chmod %s '%s'", is_dir ? "700" : "600", path);
+        snprintf(fix, fixsz, "chmod %s %s", is_dir ? "700" : "600", q);
         break;
     default:
         snprintf(why, whysz, "cannot be read by you");
-        snprintf(fix, fixsz, "chmod %s '%s'", is_dir ? "700" : "600", path);
+        snprintf(fix, fixsz, "chmod %s %s", is_dir ? "700" : "600", q);
         break;
     }
 }
@@ -888,6 +917,22 @@ int os_user_path_add(const char *dir)
 int os_user_path_remove(const char *dir)
 {
     (void)dir;
+    errno = ENOSYS;
+    return -1;
+}
+
+int os_path_setting_has(const char *dir)
+{
+    (void)dir;
+    errno = ENOSYS;
+    return -1;
+}
+
+int os_which_new_terminal(char *out, size_t outsz, const char *name)
+{
+    (void)name;
+    if (outsz)
+        out[0] = '\0';
     errno = ENOSYS;
     return -1;
 }

@@ -37,6 +37,8 @@
 
 /* Paths are UTF-8 here; Windows takes up to 32767 UTF-16 units with the W APIs. */
 #define OS_WPATH_MAX 32768
+/* An environment variable's value: at most 32767 UTF-16 units, its terminating NUL included. */
+#define OS_ENV_VALUE_MAX 32767
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -1659,18 +1661,57 @@ void os_perm_ok_text(char *out, size_t outsz, const struct os_stat *st)
     snprintf(out, outsz, "owner-only access list");
 }
 
+/* PowerShell: 'text', each single quote doubled. PowerShell takes U+2018..U+201B (UTF-8
+ * E2 80 98..9B) for ' as well: doubled too, or Bob’s would end the word. */
+int os_shell_quote(char *out, size_t outsz, const char *s)
+{
+    size_t used = 0;
+
+    if (!outsz)
+        return -1;
+    out[used++] = '\'';
+    while (*s) {
+        size_t len = 1, k;
+        int dbl = 0;
+        if (*s == '\'')
+            dbl = 1;
+        else if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+                 (unsigned char)s[2] >= 0x98 && (unsigned char)s[2] <= 0x9B)
+            dbl = 1, len = 3;
+        if (used + len * (size_t)(dbl + 1) + 2 > outsz) {
+            out[0] = '\0';
+            return -1;
+        }
+        for (k = 0; k <= (size_t)dbl; k++, used += len)
+            memcpy(out + used, s, len);
+        s += len;
+    }
+    out[used++] = '\'';
+    out[used] = '\0';
+    return 0;
+}
+
 void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm_problem what,
                   const struct os_stat *st, const char *path, int is_dir)
 {
     const char *inh = is_dir ? "(OI)(CI)" : "";
+    char *q = malloc(2 * OS_WPATH_MAX), user[256];
 
     (void)st;
+    if (!q || os_shell_quote(q, 2 * OS_WPATH_MAX, path) != 0) {
+        snprintf(why, whysz, "has an access list that is not owner-only");
+        snprintf(fix, fixsz, "reinstall the host, or ask IT to set the access list right");
+        free(q);
+        return;
+    }
     switch (what) {
     case OS_PERM_NOT_OWNER:
         snprintf(why, whysz, "belongs to another Windows account (its owner is not you)");
-        snprintf(fix, fixsz,
-                 "in a PowerShell run as administrator: icacls \"%s\" /setowner \"%s\"%s", path,
-                 getenv("USERNAME") ? getenv("USERNAME") : "${env:USERNAME}", is_dir ? " /t" : "");
+        if (!getenv("USERNAME") || os_shell_quote(user, sizeof(user), getenv("USERNAME")) != 0)
+            snprintf(user, sizeof(user), "\"${env:USERNAME}\"");
+        snprintf(fix, fixsz, "in a PowerShell run as administrator: icacls %s /setowner %s%s", q,
+                 user, is_dir ? " /t" : "");
+        free(q);
         return;
     case OS_PERM_SHARED:
         snprintf(why, whysz,
@@ -1681,10 +1722,12 @@ void os_perm_text(char *why, size_t whysz, char *fix, size_t fixsz, enum os_perm
         snprintf(why, whysz, "cannot be read by you (its access list does not grant you)");
         break;
     }
+    /* the path single-quoted (nothing in it expanded); ${env:USERNAME} in a word of its own */
     snprintf(fix, fixsz,
-             "in PowerShell: icacls \"%s\" /inheritance:r /grant:r \"${env:USERNAME}:%sF\" "
+             "in PowerShell: icacls %s /inheritance:r /grant:r \"${env:USERNAME}:%sF\" "
              "\"SYSTEM:%sF\"",
-             path, inh, inh);
+             q, inh, inh);
+    free(q);
 }
 
 /* ==== commands on PATH (see os.h) ========================================================== */
@@ -1708,9 +1751,36 @@ static wchar_t *os_env_wide(const wchar_t *name)
     return w;
 }
 
+/*
+ * The PATH entry that starts at p: its end (a ';' outside double quotes, or the end of the
+ * text). cmd and PowerShell read "C:\x;y" as one folder: a ';' inside quotes splits nothing.
+ */
+static const wchar_t *os_path_entry_end(const wchar_t *p)
+{
+    int quoted = 0;
+
+    for (; *p && (quoted || *p != L';'); p++)
+        if (*p == L'"')
+            quoted = !quoted;
+    return p;
+}
+
+/* The search of os_which in the PATH text path (may be NULL: nothing found). */
+static int os_which_in(char *out, size_t outsz, const wchar_t *path, const char *name);
+
 int os_which(char *out, size_t outsz, const char *name)
 {
-    wchar_t *path = os_env_wide(L"PATH"), *exts = os_env_wide(L"PATHEXT"), *wname = os_wide(name);
+    wchar_t *path = os_env_wide(L"PATH");
+    int rc = os_which_in(out, outsz, path, name), err = errno;
+
+    free(path);
+    errno = err;
+    return rc;
+}
+
+static int os_which_in(char *out, size_t outsz, const wchar_t *path, const char *name)
+{
+    wchar_t *exts = os_env_wide(L"PATHEXT"), *wname = os_wide(name);
     wchar_t *cand = malloc(OS_WPATH_MAX * sizeof(wchar_t));
     wchar_t *full = malloc(OS_WPATH_MAX * sizeof(wchar_t));
     const wchar_t *p, *end, *e, *eend, *ext = exts ? exts : L".COM;.EXE;.BAT;.CMD";
@@ -1722,12 +1792,12 @@ int os_which(char *out, size_t outsz, const char *name)
     }
     for (p = path; p && *p; p = *end ? end + 1 : end) {
         size_t dl;
-        end = wcschr(p, L';');
-        if (!end)
-            end = p + wcslen(p);
+        end = os_path_entry_end(p);
         dl = (size_t)(end - p);
         if (dl >= 2 && p[0] == L'"' && p[dl - 1] == L'"') /* "C:\Program Files\x" */
             p++, dl -= 2;
+        if (wmemchr(p, L'"', dl)) /* a stray quote: a folder no shell would find */
+            continue;
         while (dl > 1 && (p[dl - 1] == L'\\' || p[dl - 1] == L'/'))
             dl--;
         if (dl == 0 || dl + wcslen(wname) + 2 >= OS_WPATH_MAX)
@@ -1758,7 +1828,6 @@ int os_which(char *out, size_t outsz, const char *name)
         }
     }
 done:
-    free(path);
     free(exts);
     free(wname);
     free(cand);
@@ -1802,10 +1871,11 @@ int os_same_file(const char *a, const char *b)
 }
 
 /*
- * One PATH entry in the form entries are compared in: %VARIABLES% expanded, quotes and
- * trailing separators dropped (not the one of "C:\"). A malloc()ed string, or NULL.
+ * One PATH entry in the form entries are compared in: %VARIABLES% expanded when expand (a
+ * REG_EXPAND_SZ value: Windows expands nothing in a REG_SZ one), quotes and trailing
+ * separators dropped (not the one of "C:\"). A malloc()ed string, or NULL.
  */
-static wchar_t *os_path_entry_norm(const wchar_t *s, size_t len)
+static wchar_t *os_path_entry_norm(const wchar_t *s, size_t len, int expand)
 {
     wchar_t *raw = malloc((len + 1) * sizeof(wchar_t)), *x = NULL;
     DWORD n;
@@ -1815,12 +1885,18 @@ static wchar_t *os_path_entry_norm(const wchar_t *s, size_t len)
         return NULL;
     memcpy(raw, s, len * sizeof(wchar_t));
     raw[len] = L'\0';
+    if (!expand) {
+        x = raw;
+        raw = NULL;
+        goto unquote;
+    }
     n = ExpandEnvironmentStringsW(raw, NULL, 0);
     if (n > 0 && (x = malloc((size_t)n * sizeof(wchar_t))) != NULL &&
         ExpandEnvironmentStringsW(raw, x, n) != n) {
         free(x);
         x = NULL;
     }
+unquote:
     free(raw);
     if (!x)
         return NULL;
@@ -1835,17 +1911,20 @@ static wchar_t *os_path_entry_norm(const wchar_t *s, size_t len)
     return x;
 }
 
-static int os_path_entry_is(const wchar_t *entry, size_t len, const wchar_t *dir_norm)
+static int os_path_entry_is(const wchar_t *entry, size_t len, int expand, const wchar_t *dir_norm)
 {
-    wchar_t *e = os_path_entry_norm(entry, len);
+    wchar_t *e = os_path_entry_norm(entry, len, expand);
     int same = e && CompareStringOrdinal(e, -1, dir_norm, -1, TRUE) == CSTR_EQUAL;
 
     free(e);
     return same;
 }
 
-/* HKCU\Environment's Path: its text (malloc()ed, "" when absent) and type, 0; or -1. */
-static int os_user_path_read(HKEY *h, wchar_t **value, DWORD *type, REGSAM sam)
+#define OS_ENV_MACHINE L"SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment"
+
+/* HKCU\Environment's Path (machine: HKLM's, read only): its text (malloc()ed, "" when
+ * absent) and type, 0; or -1. */
+static int os_user_path_read(HKEY *h, wchar_t **value, DWORD *type, REGSAM sam, int machine)
 {
     DWORD bytes = 0;
     LSTATUS rc;
@@ -1853,12 +1932,14 @@ static int os_user_path_read(HKEY *h, wchar_t **value, DWORD *type, REGSAM sam)
     *value = NULL;
     *type = REG_EXPAND_SZ;
     *h = NULL;
-    if (sam & KEY_SET_VALUE)
+    if (machine) /* the machine's: read only */
+        rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, OS_ENV_MACHINE, 0, KEY_QUERY_VALUE, h);
+    else if (sam & KEY_SET_VALUE)
         rc = RegCreateKeyExW(HKEY_CURRENT_USER, L"Environment", 0, NULL, REG_OPTION_NON_VOLATILE,
                              sam, NULL, h, NULL);
     else /* a look only: nothing created */
         rc = RegOpenKeyExW(HKEY_CURRENT_USER, L"Environment", 0, sam, h);
-    if (rc == ERROR_FILE_NOT_FOUND && !(sam & KEY_SET_VALUE)) {
+    if (rc == ERROR_FILE_NOT_FOUND && !(sam & KEY_SET_VALUE) && !machine) {
         *h = NULL;
         *value = calloc(1, sizeof(wchar_t));
         return *value ? 0 : -1;
@@ -1908,7 +1989,7 @@ static void os_env_broadcast(void)
                                      SMTO_ABORTIFHUNG, 5000, &res);
 }
 
-/* has (what 0), add (1) or remove (2) dir in the user's Path. */
+/* has (what 0), add (1) or remove (2) dir in the user's Path (what 3: has, in the machine's). */
 static int os_user_path_op(const char *dir, int what)
 {
     wchar_t *wdir = os_wide(dir), *norm = NULL, *value = NULL, *next = NULL;
@@ -1916,14 +1997,24 @@ static int os_user_path_op(const char *dir, int what)
     HKEY h = NULL;
     DWORD type;
     size_t vlen, dlen, used = 0;
-    int found = 0, rc = -1;
+    int found = 0, rc = -1, machine = what == 3;
     LSTATUS st = ERROR_SUCCESS;
 
-    if (!wdir || !(norm = os_path_entry_norm(wdir, wcslen(wdir)))) {
+    if (what == 3)
+        what = 0;
+    if (!wdir || !(norm = os_path_entry_norm(wdir, wcslen(wdir), 0))) {
         free(wdir);
         return -1;
     }
-    if (os_user_path_read(&h, &value, &type, KEY_QUERY_VALUE | (what ? KEY_SET_VALUE : 0)) != 0)
+    if (what == 1 && (wcschr(wdir, L';') || wcschr(wdir, L'"'))) {
+        /* written as is, it would be two entries (or a broken one): never written */
+        free(wdir);
+        free(norm);
+        errno = EINVAL;
+        return -1;
+    }
+    if (os_user_path_read(&h, &value, &type, KEY_QUERY_VALUE | (what ? KEY_SET_VALUE : 0),
+                          machine) != 0)
         goto out;
     vlen = wcslen(value);
     dlen = wcslen(wdir);
@@ -1933,10 +2024,17 @@ static int os_user_path_op(const char *dir, int what)
         goto out;
     }
     for (p = value; *p; p = *end ? end + 1 : end) {
-        end = wcschr(p, L';');
-        if (!end)
-            end = p + wcslen(p);
-        if (os_path_entry_is(p, (size_t)(end - p), norm)) {
+        end = os_path_entry_end(p); /* "C:\x;y" is one entry */
+        if (what == 2 && wcschr(wdir, L';') && wcslen(p) >= dlen &&
+            CompareStringOrdinal(p, (int)dlen, wdir, (int)dlen, TRUE) == CSTR_EQUAL &&
+            (p[dlen] == L';' || p[dlen] == L'\0'))
+            end = p + dlen; /* C:\x;y written unquoted (an older install): its two halves */
+        if (what == 2 && (size_t)(end - p) == dlen && wcschr(wdir, L';') &&
+            CompareStringOrdinal(p, (int)dlen, wdir, (int)dlen, TRUE) == CSTR_EQUAL) {
+            found = 1;
+            if (what == 2)
+                continue;
+        } else if (os_path_entry_is(p, (size_t)(end - p), type == REG_EXPAND_SZ, norm)) {
             found = 1;
             if (what == 2)
                 continue; /* dropped, with its separator */
@@ -1957,6 +2055,10 @@ static int os_user_path_op(const char *dir, int what)
             next[used++] = L';';
         memcpy(next + used, wdir, dlen * sizeof(wchar_t));
         used += dlen;
+        if (used + 1 > OS_ENV_VALUE_MAX) { /* an environment variable holds no more */
+            errno = E2BIG;
+            goto out;
+        }
     }
     next[used] = L'\0';
     if (used == 0)
@@ -1993,6 +2095,76 @@ int os_user_path_add(const char *dir)
 int os_user_path_remove(const char *dir)
 {
     return os_user_path_op(dir, 2);
+}
+
+int os_path_setting_has(const char *dir)
+{
+    int m = os_user_path_op(dir, 3), u;
+
+    if (m == 1)
+        return 2;
+    u = os_user_path_op(dir, 0);
+    if (u == 1)
+        return 1;
+    return m < 0 || u < 0 ? -1 : 0;
+}
+
+/* A PATH value as a new process gets it: %VARIABLES% expanded when it is REG_EXPAND_SZ. */
+static wchar_t *os_path_value_expanded(int machine)
+{
+    HKEY h = NULL;
+    DWORD type, n;
+    wchar_t *value = NULL, *x;
+
+    if (os_user_path_read(&h, &value, &type, KEY_QUERY_VALUE, machine) != 0)
+        return NULL;
+    if (h)
+        RegCloseKey(h);
+    if (type != REG_EXPAND_SZ)
+        return value;
+    n = ExpandEnvironmentStringsW(value, NULL, 0);
+    x = n ? malloc((size_t)n * sizeof(wchar_t)) : NULL;
+    if (!x || ExpandEnvironmentStringsW(value, x, n) != n) {
+        free(x);
+        x = NULL;
+        errno = ENOMEM;
+    }
+    free(value);
+    return x;
+}
+
+int os_which_new_terminal(char *out, size_t outsz, const char *name)
+{
+    wchar_t *m = os_path_value_expanded(1), *u = m ? os_path_value_expanded(0) : NULL, *all;
+    size_t ml, ul;
+    int rc = -1, err;
+
+    if (!m || !u) {
+        err = errno ? errno : EIO;
+        free(m);
+        free(u);
+        errno = err;
+        return -1;
+    }
+    ml = wcslen(m);
+    ul = wcslen(u);
+    all = malloc((ml + ul + 2) * sizeof(wchar_t));
+    if (!all) {
+        err = ENOMEM;
+    } else if (ml + ul + 2 > OS_ENV_VALUE_MAX) { /* longer than a variable holds */
+        err = E2BIG;
+    } else { /* the machine's entries first, then the user's: Windows' order */
+        memcpy(all, m, ml * sizeof(wchar_t));
+        all[ml] = L';';
+        memcpy(all + ml + 1, u, (ul + 1) * sizeof(wchar_t));
+        rc = os_which_in(out, outsz, all, name);
+        err = errno;
+    }
+    free(all);
+    free(m);
+    free(u);
+    errno = err;
+    return rc;
 }
 
 /* ==== end of the PATH block ================================================================== */

@@ -195,14 +195,62 @@ int term_self_on_path(char *found, size_t foundsz)
 
 void term_self_command(char *out, size_t outsz, const char *verb)
 {
-    char exe[4096], found[4096];
+    char exe[4096], found[4096], q[2 * 4096 + 8];
     int n = -1, win = strcmp(os_name(), "Windows") == 0;
 
     /* elsewhere the name as it always was: doctor says when PATH does not find it */
     if (!win || term_self_on_path(found, sizeof(found)) == 1)
         n = snprintf(out, outsz, "textus-host %s", verb);
-    else if (os_exe_path(exe, sizeof(exe)) == 0)
-        n = snprintf(out, outsz, "& \"%s\" %s", exe, verb);
+    else if (os_exe_path(exe, sizeof(exe)) == 0 && os_shell_quote(q, sizeof(q), exe) == 0)
+        n = snprintf(out, outsz, "& %s %s", q, verb); /* single quotes: a$(calc) stays text */
     if (n < 0 || (size_t)n >= outsz)
         snprintf(out, outsz, "%s %s", win ? ".\\textus-host.exe" : "textus-host", verb);
+}
+
+void term_other_copy_fix(char *out, size_t outsz, const char *other)
+{
+    char dir[4096], q[2 * 4096 + 8];
+    const char *sep = strrchr(other, '\\');
+    int where;
+
+    snprintf(dir, sizeof(dir), "%.*s", sep ? (int)(sep - other) : 0, other);
+    where = dir[0] ? os_path_setting_has(dir) : -1;
+    if (os_shell_quote(q, sizeof(q), other) != 0)
+        snprintf(q, sizeof(q), "'%s'", "textus-host.exe");
+    if (where == 2)
+        snprintf(out, outsz,
+                 "%s is in the machine's PATH (the system PATH), which Windows puts before "
+                 "yours: only an administrator can fix it, by removing that copy (in a "
+                 "PowerShell run as administrator: Remove-Item %s) or taking %s out of the "
+                 "system PATH; until then run this copy by its full path",
+                 dir, q, dir);
+    else if (where == 1)
+        snprintf(out, outsz,
+                 "%s comes before this copy's folder in your PATH: remove that copy (in "
+                 "PowerShell: Remove-Item %s; if an installer put it there, uninstall it in "
+                 "Settings, Apps instead) or take %s out of your PATH (Start menu: Edit "
+                 "environment variables for your account), then open a new terminal",
+                 dir, q, dir);
+    else if (where == 0)
+        snprintf(out, outsz,
+                 "%s is on this terminal's PATH only (no PATH setting has it): open a new "
+                 "terminal, or remove that copy (in PowerShell: Remove-Item %s)",
+                 dir, q);
+    else
+        snprintf(out, outsz,
+                 "remove that copy (in PowerShell: Remove-Item %s) or take %s out of PATH, "
+                 "then open a new terminal",
+                 q, dir[0] ? dir : "its folder");
+}
+
+void term_stdin_hint(char *out, size_t outsz, const char *cmdline)
+{
+    if (!outsz)
+        return;
+    out[0] = '\0';
+    if (strcmp(os_name(), "Windows") == 0)
+        snprintf(out, outsz,
+                 "       in PowerShell, which has no '<' (cmd passes the bytes as they are):\n"
+                 "         cmd /c '%s'\n",
+                 cmdline);
 }

@@ -78,8 +78,25 @@ int term_self_on_path(char *found, size_t foundsz);
  * wants it: `textus-host doctor`, the words every lower layer's message uses, except on
  * Windows when PATH does not run this very .exe (a zip never installed, a PATH set after the
  * terminal was opened, an older copy first): then the running .exe's full path in PowerShell
- * form, `& "C:\...\textus-host.exe" doctor`. Always a whole command: falls back to the name.
+ * form, `& 'C:\...\textus-host.exe' doctor` (single quotes, os_shell_quote: nothing in the
+ * path is expanded). Always a whole command: falls back to the name.
  */
 void term_self_command(char *out, size_t outsz, const char *verb);
+
+/*
+ * Windows: another textus-host.exe (other, a full path) is found on PATH before this one. The
+ * fix, into out, for the PATH setting that holds its folder (os_path_setting_has): the
+ * machine's, which Windows puts before the user's (an administrator must act: said so); the
+ * user's (a whole command to remove that copy, or where to take the folder out); neither
+ * (this terminal's PATH alone: a new terminal). Ends with no full stop.
+ */
+void term_other_copy_fix(char *out, size_t outsz, const char *other);
+
+/*
+ * A usage line's `cmdline < FILE`, the way Windows runs it, into out (a whole line, "\n" at
+ * the end), "" elsewhere: PowerShell has no '<', and its pipe re-encodes text (5.1), so cmd's
+ * redirection, which passes the bytes as they are: cmd /c 'textus-host send ... < body.txt'.
+ */
+void term_stdin_hint(char *out, size_t outsz, const char *cmdline);
 
 #endif

@@ -186,6 +186,30 @@ class Doctor(unittest.TestCase):
         self.assertIn('export PATH="%s:$PATH"' % self.linkdir, c["fix"])
         self.assertIn("open a new terminal", c["fix"])
 
+    def test_shell_specials_in_a_path_stay_text(self):
+        """A state folder named h$(x)'q shared with others: the chmod fix quotes it for sh
+        ('...'\\''...'): pasted, it changes that folder and runs nothing (before: chmod 700
+        '.../h$(x)'q', whose quote ended early and left the rest open)."""
+        state = os.path.join(self.tmp, "h$(x)'q")
+        os.makedirs(state)
+        os.chmod(state, 0o755)
+        rc, doc = self.doctor(env={"TEXTUS_HOST_HOME": state})
+        fixes = [c.get("fix", "") for c in doc["checks"]]
+        quoted = "'" + state.replace("'", "'\\''") + "'"
+        self.assertIn("chmod 700 " + quoted, fixes, doc)
+        p = subprocess.run(["sh", "-c", "printf %s " + quoted], capture_output=True, text=True)
+        self.assertEqual(p.stdout, state, "sh does not read the quoted path back as it is")
+
+    def test_not_on_path_with_a_dollar_in_the_folder(self):
+        """A home folder named with a $: the export line keeps it as text (single quotes),
+        never "...$(x)...:$PATH", where the shell would run $(x)."""
+        home = os.path.join(self.tmp, "h$(x)")
+        os.makedirs(os.path.join(home, ".local", "bin"))
+        os.symlink(self.installed, os.path.join(home, ".local", "bin", "textus-host"))
+        rc, doc = self.doctor(env={"PATH": "/usr/bin:/bin", "HOME": home})
+        (c,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+        self.assertIn("export PATH='%s/.local/bin':\"$PATH\"" % home, c["fix"])
+
     def test_an_older_copy_first_on_path_is_named(self):
         """Another textus-host earlier on PATH: the warning names it and this one."""
         old = os.path.join(self.tmp, "old")

@@ -261,7 +261,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.stdout, "")
         self.assertIn("unknown command", p.stderr)
         # under Wine (run_suites.py) the pointer names the .exe as PowerShell runs it
-        self.assertIn('textus-host.exe" --help' if os.environ.get("TH_WIN_EXE")
+        self.assertIn("textus-host.exe' --help" if os.environ.get("TH_WIN_EXE")
                       else "see textus-host --help", p.stderr)
 
 

@@ -704,7 +704,7 @@ def s_cli_send_options(w):
         check(rc == 2, "%s cli send %r: exit %d (want 2) %s" % (w.gen, args, rc, err))
         check(text in err, "%s cli send %r says %r: %s" % (w.gen, args, text, err))
         # under Wine (run_suites.py) the pointer names the .exe as PowerShell runs it
-        check(('textus-host.exe" send --help' if os.environ.get("TH_WIN_EXE")
+        check(("textus-host.exe' send --help" if os.environ.get("TH_WIN_EXE")
                else "see textus-host send --help") in err,
               "%s cli send %r: help pointer %r" % (w.gen, args, err))
         for jargon in ('"to"', '"candidate_id"', "note.visibility", "request id"):

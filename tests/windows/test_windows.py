@@ -103,17 +103,17 @@ def check_fix(test, fix, exe_win, on_path=False):
     """A fix doctor prints on Windows: a whole PowerShell sentence. No POSIX tool or path;
     nothing cut: brackets and double quotes balanced, no dangling end. The host's commands:
     where PATH does not run this .exe (on_path False), never a bare `textus-host <command>`
-    (PowerShell would not find it) but the .exe in full, `& "<exe_win>"`; where PATH runs it
+    (PowerShell would not find it) but the .exe in full, `& '<exe_win>'` (single quotes: nothing in the path expanded); where PATH runs it
     (an .msi or `install` put its folder there), the bare name, as every message says it."""
     for w in POSIX_WORDS:
         test.assertNotIn(w, fix)
     if on_path:
-        test.assertNotIn('& "%s"' % exe_win, fix)
+        test.assertNotIn("& '%s'" % exe_win, fix)
         return check_whole(test, fix)
     test.assertIsNone(re.search(r'(^|[\s(|`])textus-host [a-z]', fix), fix)
     check_whole(test, fix)
-    if "textus-host.exe" in fix and "msiexec" not in fix:
-        test.assertIn('& "%s" ' % exe_win, fix)
+    if "textus-host.exe" in fix and "msiexec" not in fix and "Remove-Item" not in fix:
+        test.assertIn("& '%s' " % exe_win, fix)
 
 
 def check_whole(test, fix):
@@ -429,7 +429,7 @@ class Windows(unittest.TestCase):
 
     def test_doctor_fixes_are_whole_powershell_commands(self):
         """A fresh state folder: every fix is a PowerShell command naming this .exe in full
-        (`& "Z:\\...\\textus-host.exe" configure`), never a bare textus-host, never cut."""
+        (`& 'Z:\\...\\textus-host.exe' configure`), never a bare textus-host, never cut."""
         exe_win = "Z:" + os.path.abspath(EXE).replace("/", "\\")
         with tempfile.TemporaryDirectory() as d:
             env = wine_env(TEXTUS_HOST_HOME="Z:" + d.replace("/", "\\"))
@@ -440,7 +440,7 @@ class Windows(unittest.TestCase):
         for fix in fixes:
             check_fix(self, fix, exe_win)
         # the configuration's fix: configure, through the .exe by its full path
-        self.assertTrue([f for f in fixes if '& "%s" configure' % exe_win in f], fixes)
+        self.assertTrue([f for f in fixes if "& '%s' configure" % exe_win in f], fixes)
 
     def test_usage_and_not_configured_name_the_exe(self):
         """A usage error's "see ... --help" and "nothing is configured yet: run ... configure"
@@ -450,16 +450,16 @@ class Windows(unittest.TestCase):
         exe_win = "Z:" + os.path.abspath(EXE).replace("/", "\\")
         rc, out, err = self.run_cli("bulk", "--job", "x1")
         self.assertEqual(rc, 2, err)
-        self.assertIn('see & "%s" bulk --help' % exe_win, err)
+        self.assertIn("see & '%s' bulk --help" % exe_win, err)
         rc, out, err = self.run_cli("nosuchcommand")
         self.assertEqual(rc, 2, err)
-        self.assertIn('see & "%s" --help' % exe_win, err)
+        self.assertIn("see & '%s' --help" % exe_win, err)
         with tempfile.TemporaryDirectory() as d:
             env = wine_env(TEXTUS_HOST_HOME="Z:" + d.replace("/", "\\"))
             for args in (["bulk", "--status", "r1"], ["inbox"]):
                 rc, out, err = self.run_cli(*args, env=env)
                 self.assertEqual(rc, 1, (args, err))
-                self.assertIn('nothing is configured yet: run & "%s" configure' % exe_win, err,
+                self.assertIn("nothing is configured yet: run & '%s' configure" % exe_win, err,
                               args)
                 self.assertNotIn("not_configured", err, args)
 
@@ -477,7 +477,7 @@ class Windows(unittest.TestCase):
                                         env=wine_env(WINEPATH=folder, TEXTUS_HOST_HOME=home))
             self.assertEqual(rc, 2, err)
             self.assertIn("see textus-host bulk --help", err)
-            self.assertNotIn('& "', err)
+            self.assertNotIn("& '", err)
             rc, out, err = self.run_cli("inbox", env=wine_env(WINEPATH=folder,
                                                               TEXTUS_HOST_HOME=home))
             self.assertIn("nothing is configured yet: run textus-host configure", err)
@@ -498,7 +498,7 @@ class Windows(unittest.TestCase):
             c, doc = path_check(wine_env(TEXTUS_HOST_HOME=home))
             self.assertEqual(c["status"], "warn", c)
             self.assertIn("runs nothing", c["message"])
-            self.assertIn('& "%s" install (it adds %s to your PATH)' % (exe_win, folder),
+            self.assertIn("& '%s' install (it adds %s to your PATH)" % (exe_win, folder),
                           c["fix"])
             self.assertIn("open a new terminal", c["fix"])
             check_fix(self, c["fix"], exe_win)
@@ -511,8 +511,100 @@ class Windows(unittest.TestCase):
             self.assertEqual(c["status"], "warn", c)
             self.assertIn("runs %s\\textus-host.exe, not this one (%s)" % (other_win, exe_win),
                           c["message"])
-            self.assertIn("uninstall the other copy", c["fix"])
+            # WINEPATH alone has it (no PATH setting): this terminal's, with a whole command
+            self.assertIn("%s is on this terminal's PATH only" % other_win, c["fix"])
+            self.assertIn("Remove-Item '%s\\textus-host.exe'" % other_win, c["fix"])
             check_fix(self, c["fix"], exe_win)
+
+    def test_powershell_specials_in_a_path_stay_text(self):
+        """A path put into a PowerShell command is single-quoted, each ' doubled: a folder
+        named a$(calc)b'q (the .exe's) or h$(calc) (the state folder) runs nothing. Before:
+        `& "Z:\\...\\a$(calc)b'q\\textus-host.exe" install` and `icacls "...\\h$(calc)"`,
+        where PowerShell runs $(calc) (the reviewer's attacker)."""
+        with tempfile.TemporaryDirectory() as d:
+            folder = os.path.join(d, "a$(calc)b'q")
+            home = os.path.join(d, "h$(calc)")
+            os.makedirs(folder)
+            os.makedirs(home)  # Wine's inherited access list: the host refuses it, with a fix
+            exe = os.path.join(folder, "textus-host.exe")
+            shutil.copy(EXE, exe)
+            exe_win = "Z:" + exe.replace("/", "\\")
+            home_win = "Z:" + home.replace("/", "\\")
+            env = wine_env(TEXTUS_HOST_HOME=home_win)
+            with tempfile.TemporaryFile() as err:
+                p = subprocess.run(command(exe, ("doctor", "--json", "--offline")),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                   env=env, timeout=180)
+            fixes = [c["fix"] for c in json.loads(p.stdout)["checks"] if c.get("fix")]
+            quoted_exe = "'%s'" % exe_win.replace("'", "''")
+            self.assertTrue([f for f in fixes if "& %s install" % quoted_exe in f], fixes)
+            self.assertTrue([f for f in fixes if "icacls '%s' " % home_win in f and
+                             '"${env:USERNAME}:(OI)(CI)F"' in f], fixes)
+            with tempfile.TemporaryFile() as err:
+                subprocess.run(command(exe, ("bulk", "--job", "x1")), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=err, env=env, timeout=180)
+                err.seek(0)
+                usage = err.read().decode("utf-8", "replace")
+            self.assertIn("see & %s bulk --help" % quoted_exe, usage)
+            for text in fixes + [usage]:
+                # every $(calc) inside a single-quoted word: the quote before it is a '
+                for m in re.finditer(re.escape("$(calc)"), text):
+                    before = text[:m.start()]
+                    self.assertGreater(before.rfind("'"), before.rfind('"'), text)
+
+    def test_a_folder_named_like_a_command(self):
+        """A fix already in PowerShell's words is not rewritten again: in a folder named "my
+        textus-host stuff" the path stays whole (before: `& '...\\my & '...' stuff\\...'`, the
+        "textus-host stuff" inside the path taken for a command)."""
+        with tempfile.TemporaryDirectory() as d:
+            folder = os.path.join(d, "my textus-host stuff")
+            os.makedirs(folder)
+            exe = os.path.join(folder, "textus-host.exe")
+            shutil.copy(EXE, exe)
+            exe_win = "Z:" + exe.replace("/", "\\")
+            with tempfile.TemporaryFile() as err:
+                p = subprocess.run(command(exe, ("doctor", "--json", "--offline")),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                   env=wine_env(TEXTUS_HOST_HOME="Z:" + d.replace("/", "\\")),
+                                   timeout=180)
+        (c,) = [c for c in json.loads(p.stdout)["checks"]
+                if c["subject"] == "textus-host on PATH"]
+        self.assertIn("& '%s' install (it adds %s to your PATH)" %
+                      (exe_win, exe_win[:exe_win.rindex("\\")]), c["fix"])
+        self.assertEqual(c["fix"].count("& '"), 1, c["fix"])
+
+    def test_powershell_prefix_and_stdin_usage(self):
+        """"in PowerShell:" belongs to a command, never to advice (before: "in PowerShell: ask
+        your Greenhouse admin ...", "in PowerShell: if nothing else logs ..."); usage lines
+        with `< FILE`, which PowerShell rejects, say cmd's way on Windows (before: only
+        `< body.txt`)."""
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o700)
+            env = wine_env(TEXTUS_HOST_HOME="Z:" + d.replace("/", "\\"))
+            doc = json.dumps({"textus": {"token": "x", "account": "a"},
+                              "greenhouse": {"email": "a@b.c", "api_key": "k", "harvest": "v1"},
+                              "settings": {"note_enabled": False}})
+            p = subprocess.run(command(EXE, ("configure", "--no-verify")), input=doc.encode(),
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                               timeout=180)
+            self.assertEqual(p.returncode, 0, p.stdout)
+            rc, out, err = self.run_cli("doctor", "--json", "--offline", env=env)
+        fixes = {c["subject"]: c["fix"] for c in json.loads(out)["checks"] if c.get("fix")}
+        v1 = fixes["Harvest v1 retirement"]
+        self.assertTrue(v1.startswith("ask your Greenhouse admin"), v1)
+        self.assertIn("then in PowerShell: run & '", v1)
+        note = fixes["settings.note_enabled"]
+        self.assertTrue(note.startswith("if nothing else logs your texts"), note)
+        for fix in fixes.values():
+            self.assertNotRegex(fix, r"^in PowerShell: (ask|if) ", fix)
+        for cmd, line in (("configure", "cmd /c 'textus-host configure < config.json'"),
+                          ("send", "cmd /c 'textus-host send --candidate ID --to +1NXXNXXXXXX "
+                                   "< body.txt'")):
+            rc, out, err = self.run_cli(cmd, "--help")
+            self.assertEqual(rc, 0, err)
+            self.assertIn(line, out)
+            self.assertIn("PowerShell, which has no '<'", out)
+            self.assertNotIn("Get-Content", out)
 
     def test_doctor_windows_paths_use_backslashes(self):
         """The state folders doctor names are built with Windows' own separator: under

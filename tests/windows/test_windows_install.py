@@ -106,6 +106,12 @@ def path_entries(key):
     return [e for e in (v[1] if v else "").split(";") if e]
 
 
+def wine_log_tail():
+    """The end of Wine's log, where the exe's stderr goes (wine())."""
+    with open(WINE_LOG, encoding="utf-8", errors="replace") as f:
+        return f.read()[-3000:]
+
+
 def same_dir(a, b):
     return a.rstrip("\\").lower() == b.rstrip("\\").lower()
 
@@ -168,7 +174,7 @@ class Msi(unittest.TestCase):
             for w in POSIX_WORDS:
                 self.assertNotIn(w, c.get("fix", ""), c)
             if c.get("fix"):
-                self.assertNotIn('& "', c["fix"], c)
+                self.assertNotIn("& '", c["fix"], c)
                 tw.check_fix(self, c["fix"], "textus-host.exe", on_path=True)
 
     @classmethod
@@ -277,8 +283,9 @@ class Msi(unittest.TestCase):
                 self.assertTrue(bad[0]["subject"].startswith("edge (HKCU)"), bad)
                 self.assertIn("msiexec /i", bad[0]["fix"])
                 (info,) = [c for c in doc["checks"] if c["subject"] == "chromium"]
-                self.assertIn('reg add "HKCU\\' + KEYS[2] + '" /ve /t REG_SZ /d "' +
-                              manifest_win + '" /f', info["fix"])
+                # the path single-quoted: nothing in it expanded by PowerShell
+                self.assertIn('reg add "HKCU\\' + KEYS[2] + '" /ve /t REG_SZ /d \'' +
+                              manifest_win + "' /f", info["fix"])
                 wine(["reg", "add", "HKCU\\" + KEYS[1], "/ve", "/t", "REG_SZ", "/d",
                       manifest_win, "/f"])
         finally:
@@ -531,10 +538,22 @@ class InstallCommand(unittest.TestCase):
         doctor's PATH check is ok."""
         rc, out = self.run_host("install")
         self.assertEqual(rc, 0, out)
+        # the state folder refused for its permissions (Wine shows the Unix mode, 0755): the
+        # ids could not be read, which doctor says (before: "only the development stub's
+        # extension id is allowed", untrue: the settings were never read)
+        os.chmod(self.state, 0o755)
         p = wine([self.exe, "doctor", "--json", "--offline"], env=self.env, timeout=180)
         doc = json.loads(p.stdout.decode("utf-8"))
         (c,) = [c for c in doc["checks"] if c["subject"] == "extension ids"]
         self.assertEqual(c["status"], "warn", c)
+        self.assertIn("settings.allowed_extension_ids) could not be read", c["message"])
+        self.assertNotIn("only the development stub's extension id is allowed", c["message"])
+        os.chmod(self.state, 0o700)
+        p = wine([self.exe, "doctor", "--json", "--offline"], env=self.env, timeout=180)
+        doc = json.loads(p.stdout.decode("utf-8"))
+        (c,) = [c for c in doc["checks"] if c["subject"] == "extension ids"]
+        self.assertEqual(c["status"], "warn", c)
+        self.assertIn("only the development stub's extension id is allowed", c["message"])
         self.assertIn("textus-host install --extension-id ID", c["fix"])
         self.assertIn("| textus-host configure --no-verify", c["fix"])
         self.assertIn("TH_EXTENSION_IDS=ID", c["fix"])
@@ -591,9 +610,142 @@ class InstallCommand(unittest.TestCase):
         for c in doc["checks"]:
             self.assertNotIn("cannot read the manifest", c["message"], c)
         self.assertEqual(install_failures(doc), [], doc)
-        self.assertIn('& "%s" doctor' % exe, out)
-        self.assertIn('& "%s" uninstall' % exe, out)
+        self.assertIn("& '%s' doctor" % exe, out)
+        self.assertIn("& '%s' uninstall" % exe, out)
         self.assertNotIn("`textus-host doctor`", out)
+
+    # ---- a fresh review (w-names2): PATH edge cases --------------------------------------
+
+    def test_a_folder_with_a_semicolon_is_not_put_on_path(self):
+        """A folder named "x;y": PATH reads ';' as a separator. install refuses to put it on
+        PATH (why, and what to do: move the folder), records no PATH entry, writes nothing
+        broken; a quoted entry "...\\x;y" is read as one folder (before: written unquoted, two
+        entries; uninstall said "no longer on your PATH" and left them; a re-install added it
+        again)."""
+        before = seed_path(self, ENV_USER)
+        exe, env = self.exe_in("x;y")
+        folder = exe[:exe.rindex("\\")]
+        p = wine([exe, "install"], env=env)
+        self.addCleanup(wine, [exe, "uninstall"], env)
+        err = wine_log_tail()
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertEqual(path_entries(ENV_USER), before, "a broken PATH entry was written")
+        self.assertIn("is not put on your PATH: its name has a ';'", err)
+        self.assertIn("Move the folder", err)
+        self.assertNotIn("open a new terminal: `textus-host` runs there", out)
+        with open(self.receipt, encoding="utf-8") as f:
+            self.assertNotIn("\npath\t", "\n" + f.read())
+        # the folder quoted in PATH, as cmd takes it: one entry, found, and never split
+        v = reg_value(ENV_USER, "Path")
+        quoted = v[1] + ';"' + folder + '"'
+        wine(["reg", "add", ENV_USER, "/v", "Path", "/t", v[0], "/d", quoted, "/f"])
+        p = wine([exe, "install"], env=env)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertIn("%s is on your PATH already" % folder, out)
+        self.assertEqual(reg_value(ENV_USER, "Path")[1], quoted, "split or changed")
+
+    def test_uninstall_removes_an_older_installs_split_entry(self):
+        """An install before this fix wrote "...\\x;y" unquoted (two entries) and recorded it:
+        uninstall removes both halves, the other entries kept (before: "no longer on your
+        PATH", both left)."""
+        before = seed_path(self, ENV_USER)
+        exe, env = self.exe_in("x;y")
+        folder = exe[:exe.rindex("\\")]
+        v = reg_value(ENV_USER, "Path")
+        wine(["reg", "add", ENV_USER, "/v", "Path", "/t", v[0], "/d", v[1] + ";" + folder,
+              "/f"])
+        with open(self.receipt, "w", encoding="utf-8") as f:
+            f.write("# textus-host install receipt v1\npath\tHKCU\\Environment\\Path\t%s\n"
+                    % folder)
+        p = wine([exe, "uninstall"], env=env)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("removed %s from your PATH" % folder, out)
+        self.assertEqual(path_entries(ENV_USER), before, "the halves were left")
+
+    def test_another_copy_first_on_the_system_path(self):
+        """Another textus-host.exe in a folder of the machine's PATH (which Windows puts before
+        the user's): install does not say a new terminal runs this copy, but names the other
+        and that an administrator must act; doctor's fix says the same (before: "open a new
+        terminal: `textus-host` runs there", and doctor's fix "install / msiexec again")."""
+        other, _ = self.exe_in("tools")
+        other_dir = other[:other.rindex("\\")]
+        keep_path(self, ENV_MACHINE)
+        v = reg_value(ENV_MACHINE, "Path")
+        wine(["reg", "add", ENV_MACHINE, "/v", "Path", "/t", v[0], "/d",
+              v[1] + ";" + other_dir, "/f"])
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("added %s to your PATH" % self.dir_win, out)
+        self.assertNotIn("`textus-host` runs there", out)
+        self.assertIn("a new terminal runs %s as `textus-host`, not this copy" % other, out)
+        self.assertIn("%s is in the machine's PATH" % other_dir, out)
+        self.assertIn("only an administrator can fix it", out)
+        self.assertIn("Remove-Item '%s'" % other, out)
+        doc = json.loads(wine([self.exe, "doctor", "--json", "--offline"], env=self.env,
+                              timeout=180).stdout.decode("utf-8"))
+        (c,) = [c for c in doc["checks"] if c["subject"] == "textus-host on PATH"]
+        self.assertEqual(c["status"], "warn", c)
+        self.assertIn("runs %s, not this one" % other, c["message"])
+        self.assertIn("only an administrator can fix it", c["fix"])
+        self.assertNotIn("msiexec", c["fix"])
+        tw.check_whole(self, c["fix"])
+
+    def test_another_copy_first_on_the_user_path(self):
+        """The other copy's folder comes first in the user's own PATH: the fix is the user's, a
+        whole command (Remove-Item '<it>') or the folder to take out, no administrator."""
+        other, _ = self.exe_in("older")
+        other_dir = other[:other.rindex("\\")]
+        seed_path(self, ENV_USER)
+        v = reg_value(ENV_USER, "Path")
+        wine(["reg", "add", ENV_USER, "/v", "Path", "/t", v[0], "/d",
+              other_dir + ";" + v[1], "/f"])
+        rc, out = self.run_host("install")
+        self.assertEqual(rc, 0, out)
+        self.assertNotIn("`textus-host` runs there", out)
+        self.assertIn("a new terminal runs %s as `textus-host`, not this copy" % other, out)
+        self.assertIn("%s comes before this copy's folder in your PATH" % other_dir, out)
+        self.assertIn("Remove-Item '%s'" % other, out)
+        self.assertNotIn("administrator", out)
+
+    def test_a_reg_sz_path_is_not_expanded(self):
+        """A REG_SZ user PATH holding %TH_W2%\\unzipped (TH_W2 names the zip's parent folder):
+        Windows expands nothing in a REG_SZ value, so the folder is not on PATH; install adds
+        it (before: "is on your PATH already", the entry never found by a terminal)."""
+        keep_path(self, ENV_USER)
+        parent = self.dir_win[:self.dir_win.rindex("\\")]
+        env = dict(self.env, TH_W2=parent)
+        wine(["reg", "add", ENV_USER, "/v", "Path", "/t", "REG_SZ", "/d",
+              SEEDED + ";%TH_W2%\\unzipped", "/f"])
+        p = wine([self.exe, "install"], env=env)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("added %s to your PATH" % self.dir_win, out)
+        self.assertNotIn("is on your PATH already", out)
+        self.assertEqual(reg_value(ENV_USER, "Path")[0], "REG_SZ", "the value's type changed")
+
+    def test_a_path_too_long_is_refused(self):
+        """A user PATH of 32,754 characters: adding the folder would pass 32,767, what a
+        variable holds. install refuses (why, and what to do), changes nothing and says
+        nothing about a new terminal finding it (before: written, 32,781 characters)."""
+        keep_path(self, ENV_USER)
+        filler = "C:\\" + "f" * 32751  # 32,754 characters, one entry
+        # too long for a `reg add` command line: a .reg file (REG_EXPAND_SZ is hex(2))
+        data = ",".join("%02x" % b for b in (filler + "\0").encode("utf-16-le"))
+        regfile = os.path.join(self.tmp, "long.reg")
+        with open(regfile, "w", encoding="utf-16") as f:
+            f.write('Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\'
+                    'Environment]\r\n"Path"=hex(2):%s\r\n' % data)
+        wine(["regedit", "/s", "Z:" + regfile.replace("/", "\\")])
+        self.assertEqual(len(reg_value(ENV_USER, "Path")[1]), 32754)
+        rc, out = self.run_host("install")
+        err = wine_log_tail()
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(reg_value(ENV_USER, "Path")[1], filler, "PATH was changed")
+        self.assertIn("longer than Windows allows", err)
+        self.assertNotIn("added %s to your PATH" % self.dir_win, out)
+        self.assertNotIn("open a new terminal", out)
 
     def test_permission_fix_is_icacls(self):
         """A state folder others can read: doctor names it in Windows terms and gives an icacls
@@ -676,8 +828,8 @@ class InstallCommand(unittest.TestCase):
         fixes = [c["fix"] for c in doc["checks"] if "--remove-extension-id" in c.get("fix", "")]
         self.assertTrue(fixes, doc)
         for fix in fixes:
-            self.assertIn('& "%s" install --remove-extension-id %s' % (self.exe, PROD), fix)
-            self.assertNotIn('& "%s" install' % other, fix)
+            self.assertIn("& '%s' install --remove-extension-id %s" % (self.exe, PROD), fix)
+            self.assertNotIn("& '%s' install" % other, fix)
             self.assertIn("an .msi built without that id", fix)
 
     def test_configure_names_this_exe(self):
@@ -692,7 +844,7 @@ class InstallCommand(unittest.TestCase):
         out = p.stdout.decode("utf-8", "replace")
         self.assertEqual(p.returncode, 0, out)
         self.assertIn("Next:", out)
-        self.assertIn('`& "%s" configure` again' % self.exe, out)
+        self.assertIn('`& \'%s\' configure` again' % self.exe, out)
         self.assertNotIn("`textus-host ", out)
         # status says the permissions in Windows' words, not a made-up Unix mode (a review:
         # "ok (0700)" on Windows, where the folder has an access list, not a mode)
