@@ -19,7 +19,26 @@ only). Run here:
                 (host/quiet_zones.inc) against Python's zoneinfo, through textus-host.exe
                 (send_sms refused/sent, local_time in every zone) and quiet_tz_dump.exe
                 (every daylight-saving change of 2020-2059);
-  conversation  tests/conversation/test_conversation.py, whole, on v1 and v3.
+  conversation  tests/conversation/test_conversation.py, whole, on v1 and v3;
+  hardening     tests/protocol/test_hardening.py: NUL and control bytes, candidate ids and N11
+                numbers, an allowed caller's cap, revocation of an extension id, the older
+                store's ids, the settings file, an older copy of the store and a damaged
+                generation record, stalled and trickled frames; less core limits, strace of
+                the opens and Unix symlinks (EXCLUDED);
+  attacks       tests/reliability/attacks.py: origin shapes x verbs, credentials stay home,
+                the state folder (another owner, a symlinked folder), hostile frames; less the
+                symlinked files and Unix modes;
+  malformed     tests/reliability/malformed.py: 233 malformed frames, each a structured error;
+  outbox        tests/send/test_lease.py (a note never doubled past its lease; faketime reaches
+                the .exe: Wine's clock is the Unix one) and the outbox list/flush/dismiss
+                tests of tests/install/test_doctor_online.py (OUTBOX_CLI, 5 of its 22);
+  compose       tests/send/test_saved_replies.py, tests/conversation/test_inbox.py (v1, v3),
+                tests/send/test_quiet.py (faketime), tests/send/test_bulk.py (crash and
+                replay of 50, skips, preview, cancel, pacing, quiet hours per zone).
+
+Where a test file reads the .exe's output it allows for Windows under TH_WIN_EXE (CRLF line
+ends of a command, the local zone from the system rather than TZ, the .exe named by its path,
+icacls rather than chmod), each marked where it is done.
 
 Each suite's counts are printed; exit 0 only when every suite passed. Wine is run as in
 test_windows.py (one persistent wineserver whose output goes to build-win/wine.log, never to
@@ -94,6 +113,13 @@ SEND_SCENARIOS = ("happy,opted_blocked,replay_conflict,validation,two_hosts,ambi
                   "ambiguous_then_replies,ambiguous_not_sent,note_drop_after,"
                   "notes_disabled_and_stopped,opt_out_verb,import_contact,cli_send,"
                   "cli_send_options,cli_send_unlisted,startup_flush,ambiguous_two_candidates")
+
+# tests/install/test_doctor_online.py: the outbox verbs' tests (list, flush, dismiss), not the
+# doctor's online findings
+OUTBOX_CLI = ",".join("DoctorOnline." + t for t in (
+    "test_pending_and_stopped_notes", "test_one_word_per_note_state_and_flush_says_which_and_why",
+    "test_note_for_a_deleted_candidate_v1", "test_note_for_a_deleted_candidate_v3",
+    "test_dismiss_refuses_what_it_cannot_dismiss"))
 
 
 def wine_env(**extra):
@@ -391,6 +417,23 @@ def main():
                      os.path.join(SRC, "tests", "reliability", "attacks.py")], {}),
         ("malformed frames", [sys.executable, me, "--unittest",
                               os.path.join(SRC, "tests", "reliability", "malformed.py")], {}),
+        ("outbox: the lease (faketime)", [sys.executable, me, "--unittest",
+                                          os.path.join(SRC, "tests", "send", "test_lease.py")],
+         {}),
+        ("outbox list/flush/dismiss", [sys.executable, me, "--unittest",
+                                       os.path.join(SRC, "tests", "install",
+                                                    "test_doctor_online.py"),
+                                       "--only", OUTBOX_CLI], {}),
+        ("compose: saved replies", [sys.executable, me, "--unittest",
+                                    os.path.join(SRC, "tests", "send", "test_saved_replies.py")],
+         {}),
+        ("compose: inbox (v1, v3)",
+         [sys.executable, os.path.join(SRC, "tests", "conversation", "test_inbox.py")], {}),
+        ("compose: quiet hours, schedules (faketime)",
+         [sys.executable, me, "--unittest", os.path.join(SRC, "tests", "send", "test_quiet.py")],
+         {}),
+        ("compose: bulk send/status/cancel",
+         [sys.executable, os.path.join(SRC, "tests", "send", "test_bulk.py")], {}),
     ]
     results, failed = [], 0
     # a host alive when its wineserver goes away ends with exit 0 and nothing on stdout or
@@ -407,7 +450,7 @@ def main():
                 what = m.group(1)
             else:
                 rows = len([ln for ln in r.stdout.splitlines()
-                            if ln.startswith("| ") and not ln.startswith("| scenario")])
+                            if ln.startswith("| ") and not ln.startswith(("| scenario", "| ---"))])
                 m = re.search(r"(\d+) checks failed", out)
                 what = "%d scenario rows, %s checks failed" % (rows, m.group(1) if m else "?")
             ok = r.returncode == 0
