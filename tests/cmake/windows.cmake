@@ -9,9 +9,11 @@ set_tests_properties(windows_wine PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS
                      SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL ON)
 
 # The Linux suites again against textus-host.exe under Wine (tests/windows/run_suites.py):
-# protocol, store CLI, send (v1, v3), quiet hours (the zone table against zoneinfo) and
-# conversation, through tests/windows/wine_host.sh as
-# TH_HOST and the fakes; about a minute and a half. Same skip rule (exit 77).
+# protocol, store CLI, send (v1, v3), quiet hours (the zone table against zoneinfo),
+# conversation, hardening, attacks, malformed frames, the outbox (lease, list/flush/dismiss)
+# and the compose box (saved replies, inbox, quiet hours, bulk), through
+# tests/windows/wine_host.sh as TH_HOST and the fakes; about four minutes. Same skip rule
+# (exit 77).
 add_test(NAME windows_suites COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/windows/run_suites.py)
 set_tests_properties(windows_suites PROPERTIES ENVIRONMENT "${TH_TEST_ENV}" LABELS windows
                      SKIP_RETURN_CODE 77 TIMEOUT 900 RUN_SERIAL ON)

@@ -81,7 +81,10 @@ class World(FakeWorld):
     def cli(self, utc, *args, stdin=""):
         p = subprocess.run(self.prefix(utc) + [HOST] + list(args), input=stdin.encode(),
                            env=self.full_env(), capture_output=True, timeout=60)
-        return p.returncode, p.stdout.decode(), p.stderr.decode()
+        out, err = p.stdout.decode(), p.stderr.decode()
+        if os.environ.get("TH_WIN_EXE"):  # the .exe under Wine: Windows' text-mode line ends
+            out, err = out.replace("\r\n", "\n"), err.replace("\r\n", "\n")
+        return p.returncode, out, err
 
     def send(self, utc, rid, to, body, **kw):
         return self.verb(utc, dict({"type": "send_sms", "request_id": rid,

@@ -19,7 +19,26 @@ only). Run here:
                 (host/quiet_zones.inc) against Python's zoneinfo, through textus-host.exe
                 (send_sms refused/sent, local_time in every zone) and quiet_tz_dump.exe
                 (every daylight-saving change of 2020-2059);
-  conversation  tests/conversation/test_conversation.py, whole, on v1 and v3.
+  conversation  tests/conversation/test_conversation.py, whole, on v1 and v3;
+  hardening     tests/protocol/test_hardening.py: NUL and control bytes, candidate ids and N11
+                numbers, an allowed caller's cap, revocation of an extension id, the older
+                store's ids, the settings file, an older copy of the store and a damaged
+                generation record, stalled and trickled frames; less core limits, strace of
+                the opens and Unix symlinks (EXCLUDED);
+  attacks       tests/reliability/attacks.py: origin shapes x verbs, credentials stay home,
+                the state folder (another owner, a symlinked folder), hostile frames; less the
+                symlinked files and Unix modes;
+  malformed     tests/reliability/malformed.py: 233 malformed frames, each a structured error;
+  outbox        tests/send/test_lease.py (a note never doubled past its lease; faketime reaches
+                the .exe: Wine's clock is the Unix one) and the outbox list/flush/dismiss
+                tests of tests/install/test_doctor_online.py (OUTBOX_CLI, 5 of its 22);
+  compose       tests/send/test_saved_replies.py, tests/conversation/test_inbox.py (v1, v3),
+                tests/send/test_quiet.py (faketime), tests/send/test_bulk.py (crash and
+                replay of 50, skips, preview, cancel, pacing, quiet hours per zone).
+
+Where a test file reads the .exe's output it allows for Windows under TH_WIN_EXE (CRLF line
+ends of a command, the local zone from the system rather than TZ, the .exe named by its path,
+icacls rather than chmod), each marked where it is done.
 
 Each suite's counts are printed; exit 0 only when every suite passed. Wine is run as in
 test_windows.py (one persistent wineserver whose output goes to build-win/wine.log, never to
@@ -58,6 +77,33 @@ EXCLUDED = {
     "Interactive.test_prompts": "a Unix pty: Wine's console draws the prompt with escapes",
     "Refusals.test_permissions":
         "chmod 0644 and the message's Unix path (Wine reads DACLs back from the Unix mode)",
+    # tests/protocol/test_hardening.py
+    "NoCoreDumps.test_native_messaging": "RLIMIT_CORE and dumpable, read in /proc: Unix only",
+    "NoCoreDumps.test_native_forbidden_origin_and_no_origin":
+        "RLIMIT_CORE and dumpable, read in /proc: Unix only",
+    "NoCoreDumps.test_cli_core_command": "RLIMIT_CORE and dumpable, read in /proc: Unix only",
+    "NoCoreDumps.test_cli_engine_command": "RLIMIT_CORE and dumpable, read in /proc: Unix only",
+    "NoCoreDumps.test_crash_leaves_no_core":
+        "SIGSEGV and a core file in the working folder: Unix only",
+    "OriginFirst.test_malformed_origin_never_opens_the_store":
+        "strace of the host's open calls: under Wine the wineserver opens the files, so the "
+        "trace of the .exe would show none whatever the host did",
+    "OriginFirst.test_unknown_extension_opens_no_store_and_no_key":
+        "strace of the host's open calls: under Wine the wineserver opens the files (not even "
+        "settings.json shows)",
+    "StoreFiles.test_symlinked_lock_file_is_store_permissions":
+        "a Unix symlink: Wine shows it as the file it points to, no reparse point "
+        "(tests/windows/os_check.c)",
+    # tests/reliability/attacks.py
+    "StateFolder.test_symlinked_store": "a Unix symlink: Wine shows no reparse point",
+    "StateFolder.test_symlinked_key": "a Unix symlink: Wine shows no reparse point",
+    "StateFolder.test_symlinked_generation_record":
+        "a Unix symlink: Wine shows no reparse point",
+    "StateFolder.test_symlinked_outbox": "a Unix symlink: Wine shows no reparse point",
+    "StateFolder.test_symlinked_lock": "a Unix symlink: Wine shows no reparse point",
+    "StateFolder.test_open_modes":
+        "Unix modes and their chmod fix: Wine makes the access list from the owner and other "
+        "bits only (0660, 0640, 0750 read as owner-only); the Windows check is os_check.exe's",
 }
 EXCLUDED = {k: v for k, v in EXCLUDED.items() if v}
 
@@ -67,6 +113,13 @@ SEND_SCENARIOS = ("happy,opted_blocked,replay_conflict,validation,two_hosts,ambi
                   "ambiguous_then_replies,ambiguous_not_sent,note_drop_after,"
                   "notes_disabled_and_stopped,opt_out_verb,import_contact,cli_send,"
                   "cli_send_options,cli_send_unlisted,startup_flush,ambiguous_two_candidates")
+
+# tests/install/test_doctor_online.py: the outbox verbs' tests (list, flush, dismiss), not the
+# doctor's online findings
+OUTBOX_CLI = ",".join("DoctorOnline." + t for t in (
+    "test_pending_and_stopped_notes", "test_one_word_per_note_state_and_flush_says_which_and_why",
+    "test_note_for_a_deleted_candidate_v1", "test_note_for_a_deleted_candidate_v3",
+    "test_dismiss_refuses_what_it_cannot_dismiss"))
 
 
 def wine_env(**extra):
@@ -99,28 +152,38 @@ def suite_env():
     return env
 
 
-def run_unittest_file(path):
-    """(child mode) run path's tests less EXCLUDED; print one 'counts' line."""
+def run_unittest_file(path, only=None):
+    """(child mode) run path's tests less EXCLUDED (only those named in `only`, Class.test
+    ids, when given: a subset); print one 'counts' line."""
     sys.path.insert(0, os.path.dirname(path))
     spec = importlib.util.spec_from_file_location("suite_under_wine", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # unittest finds setUpModule/tearDownModule through it
     spec.loader.exec_module(mod)
     loaded = unittest.defaultTestLoader.loadTestsFromModule(mod)
-    keep, left = unittest.TestSuite(), []
+    keep, left, unpicked = unittest.TestSuite(), [], []
 
     def walk(s):
         for t in s:
-            if isinstance(t, unittest.TestSuite):
+            name = t.id().split(".", 1)[1] if not isinstance(t, unittest.TestSuite) else None
+            if name is None:
                 walk(t)
-            elif t.id().split(".", 1)[1] in EXCLUDED:
-                left.append(t.id().split(".", 1)[1])
+            elif name in EXCLUDED:
+                left.append(name)
+            elif only is not None and name not in only:
+                unpicked.append(name)
             else:
                 keep.addTest(t)
     walk(loaded)
+    if only is not None and set(only) - {t.id().split(".", 1)[1] for t in keep}:
+        print("no such test (or excluded): %s" % sorted(set(only) - set(
+            t.id().split(".", 1)[1] for t in keep)))
+        return 1
     r = unittest.TextTestRunner(verbosity=1).run(keep)
     bad = len(r.failures) + len(r.errors)
-    print("counts: ran %d, failed %d, skipped %d, excluded %d" %
-          (r.testsRun, bad, len(r.skipped), len(left)))
+    print("counts: ran %d%s, failed %d, skipped %d, excluded %d" %
+          (r.testsRun, " of %d" % (r.testsRun + len(unpicked)) if only is not None else "",
+           bad, len(r.skipped), len(left)))
     return 1 if bad else 0
 
 
@@ -309,6 +372,8 @@ def have_tools():
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--unittest":
         return run_unittest_file(sys.argv[2])
+    if len(sys.argv) == 5 and sys.argv[1] == "--unittest" and sys.argv[3] == "--only":
+        return run_unittest_file(sys.argv[2], sys.argv[4].split(","))
     if len(sys.argv) == 2 and sys.argv[1] == "--tls":
         return run_tls()
     if len(sys.argv) == 2 and sys.argv[1] == "--quiet":
@@ -346,6 +411,29 @@ def main():
         ("quiet hours (zone table)", [sys.executable, me, "--quiet"], {}),
         ("conversation (v1, v3)",
          [sys.executable, os.path.join(SRC, "tests", "conversation", "test_conversation.py")], {}),
+        ("hardening", [sys.executable, me, "--unittest",
+                       os.path.join(SRC, "tests", "protocol", "test_hardening.py")], {}),
+        ("attacks", [sys.executable, me, "--unittest",
+                     os.path.join(SRC, "tests", "reliability", "attacks.py")], {}),
+        ("malformed frames", [sys.executable, me, "--unittest",
+                              os.path.join(SRC, "tests", "reliability", "malformed.py")], {}),
+        ("outbox: the lease (faketime)", [sys.executable, me, "--unittest",
+                                          os.path.join(SRC, "tests", "send", "test_lease.py")],
+         {}),
+        ("outbox list/flush/dismiss", [sys.executable, me, "--unittest",
+                                       os.path.join(SRC, "tests", "install",
+                                                    "test_doctor_online.py"),
+                                       "--only", OUTBOX_CLI], {}),
+        ("compose: saved replies", [sys.executable, me, "--unittest",
+                                    os.path.join(SRC, "tests", "send", "test_saved_replies.py")],
+         {}),
+        ("compose: inbox (v1, v3)",
+         [sys.executable, os.path.join(SRC, "tests", "conversation", "test_inbox.py")], {}),
+        ("compose: quiet hours, schedules (faketime)",
+         [sys.executable, me, "--unittest", os.path.join(SRC, "tests", "send", "test_quiet.py")],
+         {}),
+        ("compose: bulk send/status/cancel",
+         [sys.executable, os.path.join(SRC, "tests", "send", "test_bulk.py")], {}),
     ]
     results, failed = [], 0
     # a host alive when its wineserver goes away ends with exit 0 and nothing on stdout or
@@ -362,7 +450,7 @@ def main():
                 what = m.group(1)
             else:
                 rows = len([ln for ln in r.stdout.splitlines()
-                            if ln.startswith("| ") and not ln.startswith("| scenario")])
+                            if ln.startswith("| ") and not ln.startswith(("| scenario", "| ---"))])
                 m = re.search(r"(\d+) checks failed", out)
                 what = "%d scenario rows, %s checks failed" % (rows, m.group(1) if m else "?")
             ok = r.returncode == 0
