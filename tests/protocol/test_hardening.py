@@ -590,7 +590,7 @@ class Migration(unittest.TestCase):
             st = json.loads(out)
             self.assertEqual(st["settings"]["allowed_extension_ids"], [], "as the host reads it")
             if os.environ.get("TH_WIN_EXE"):  # the .exe under Wine: Windows' fix, a Z: path
-                self.assertIn('icacls "Z:%s\\settings.json"' % WORLD.home,
+                self.assertIn("icacls 'Z:%s\\settings.json'" % WORLD.home,
                               st["permissions"]["settings"])
             else:
                 self.assertIn("chmod 600 '%s'" % settings, st["permissions"]["settings"])

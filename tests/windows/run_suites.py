@@ -54,6 +54,9 @@ import sys
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wineprefix  # noqa: E402
+
 SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
                       os.path.join(os.path.dirname(__file__), "..", ".."))
 WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
@@ -129,19 +132,8 @@ def wine_env(**extra):
 
 
 def wineservers():
-    """The pids of the wineservers serving PREFIX (read from /proc: Debian's Wine keeps its
-    socket in a /tmp/wine-XXXXXX folder of its own, so the environment is what names them)."""
-    pids = set()
-    for pid in os.listdir("/proc"):
-        try:
-            if not pid.isdigit() or "wineserver" not in os.readlink("/proc/%s/exe" % pid):
-                continue
-            with open("/proc/%s/environ" % pid, "rb") as f:
-                if ("WINEPREFIX=" + PREFIX).encode() in f.read().split(b"\0"):
-                    pids.add(int(pid))
-        except OSError:
-            continue
-    return pids
+    """The pids of the wineservers serving PREFIX (wineprefix.servers)."""
+    return set(wineprefix.servers(PREFIX))
 
 
 def suite_env():
@@ -390,14 +382,9 @@ def main():
         print("scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] + p.stderr[-3000:])
         return 1
     print("# textus-host.exe built (or up to date) in %.1f s" % (time.time() - t0))
-    os.makedirs(PREFIX, exist_ok=True)
-    with open(WINE_LOG, "ab") as log:
-        if not os.path.exists(os.path.join(PREFIX, "system.reg")):
-            subprocess.run([WINE, "wineboot", "--init"], stdout=log, stderr=log,
-                           env=wine_env(), timeout=300, check=True)
-        subprocess.run(["wineserver", "-p"], stdout=log, stderr=log, env=wine_env(), timeout=60)
-        subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL, stdout=log,
-                       stderr=log, env=wine_env(), timeout=120)
+    with open(WINE_LOG, "ab") as log:  # one persistent server (tests/windows/wineprefix.py)
+        print("# persistent wineserver %d for %s" %
+              (wineprefix.start_persistent(WINE, PREFIX, log, wine_env()), PREFIX))
     env = suite_env()
     me = os.path.abspath(__file__)
     suites = [

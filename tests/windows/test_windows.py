@@ -37,6 +37,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wineprefix  # noqa: E402
+
 SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
                       os.path.join(os.path.dirname(__file__), "..", ".."))
 WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
@@ -132,18 +135,8 @@ class Windows(unittest.TestCase):
         if p.returncode != 0:
             raise AssertionError("scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] +
                                  p.stderr[-3000:])
-        os.makedirs(PREFIX, exist_ok=True)
-        with open(WINE_LOG, "ab") as log:
-            if not os.path.exists(os.path.join(PREFIX, "system.reg")):
-                subprocess.run([WINE, "wineboot", "--init"], stdout=log, stderr=log,
-                               env=wine_env(), timeout=300, check=True)
-            # exit 2: one already runs for this prefix, which is as good
-            subprocess.run(["wineserver", "-p"], stdout=log, stderr=log, env=wine_env(),
-                           timeout=60)
-            # Wine's services (winedevice.exe ...) start with the first program and inherit its
-            # stdout and stderr: start them here, on the log, never on a pipe a test reads
-            subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL,
-                           stdout=log, stderr=log, env=wine_env(), timeout=120)
+        with open(WINE_LOG, "ab") as log:  # one persistent server (wineprefix.py says why)
+            wineprefix.start_persistent(WINE, PREFIX, log, wine_env())
 
     @classmethod
     def tearDownClass(cls):
