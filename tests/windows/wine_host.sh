@@ -22,4 +22,62 @@ case "${TEXTUS_HOST_HOME:-}" in
 esac
 WINEDEBUG=-all,err+all
 export WINEDEBUG WINEPREFIX
-exec /usr/lib/wine/wine64 "$TH_WIN_EXE" "$@"
+# TH_WINE_LD_PRELOAD (tests/windows/test_wine_exit.py): an LD_PRELOAD for wine64 alone, not for
+# this script's own tools (a path without blanks)
+WINE64=/usr/lib/wine/wine64
+if [ -n "${TH_WINE_LD_PRELOAD:-}" ]; then
+    WINE64="env LD_PRELOAD=$TH_WINE_LD_PRELOAD $WINE64"
+fi
+# Native-messaging mode (an origin, --parent-window=N, or nothing at all): exec, as said above
+# (tests/lib/nmhost.py one_shot runs again a one-shot host that died inside Wine's startup).
+# So is a command line whose caller set TEXTUS_HOST_LOG (this script cannot read that log
+# alone) or whose stdin is a terminal.
+case "${1:-}" in
+chrome-extension://* | --parent-window=* | "")
+    exec $WINE64 "$TH_WIN_EXE" "$@"
+    ;;
+esac
+if [ -n "${TEXTUS_HOST_LOG:-}" ] || [ -t 0 ]; then
+    exec $WINE64 "$TH_WIN_EXE" "$@"
+fi
+# A command line (issue P: `outbox flush` once exited 1 with nothing on stdout): the host logs
+# to a file of this run ("start cli <command>" is its first line: host/main.c). Exit status
+# not 0, nothing on stdout, nothing on stderr but Wine's own lines ("0024:err:...") and no
+# start line: the process ended inside Wine's startup, before the host's code ran. That is
+# said in a WINE line ($TH_WINE_NOTES, else stderr) and the command runs once more. Its stdin
+# is not buffered: the dead process read none of it (the host reads stdin only after the start
+# line), so the rerun finds it whole. With the start line it is the host's failure, as is.
+# stdout and stderr go through files (given to the caller when the run is over); an end by a
+# signal is passed on as the same signal (a -9 stays -9 for the caller).
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/th-wine-cli-XXXXXX") || exit 70
+trap 'rm -rf "$tmp"' EXIT
+TEXTUS_HOST_LOG="Z:$tmp/host.log"
+export TEXTUS_HOST_LOG
+try=1
+while :; do
+    t0=$(date +%s%N)
+    $WINE64 "$TH_WIN_EXE" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    if [ "$try" = 1 ] && [ "$rc" != 0 ] && [ ! -s "$tmp/out" ] &&
+        ! grep -qv '^[0-9a-f]\{4\}:\(err\|warn\|fixme\|trace\):' "$tmp/err" &&
+        ! grep -qs '\] start cli ' "$tmp/host.log"; then
+        note="WINE: the process ended before the host's code ran (exit $rc, $ms ms, stdout empty, stderr $(if [ -s "$tmp/err" ]; then tail -c 400 "$tmp/err" | tr '\n' ' '; else echo empty; fi), no start line in the host's log): Wine's startup, not the host; \`$1\` run again"
+        if [ -n "${TH_WINE_NOTES:-}" ]; then
+            printf '%s\n' "$note" >>"$TH_WINE_NOTES"
+        else
+            printf '%s\n' "$note" >&2
+        fi
+        try=2
+        continue
+    fi
+    break
+done
+cat "$tmp/out"
+cat "$tmp/err" >&2
+rm -rf "$tmp"
+trap - EXIT
+if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
+    kill -s "$(kill -l "$rc")" $$
+fi
+exit "$rc"
