@@ -130,7 +130,9 @@ def early_death_checks(w, tmp, die):
     import fakeworld
     import nmhost
     wrapper = os.environ["TH_HOST"]
-    notes = os.environ["TH_WINE_NOTES"]  # nmhost sets it under Wine: wine_host.sh's WINE lines
+    # wine_host.sh's WINE lines (nmhost sets it under Wine, to print them at exit)
+    notes = os.environ.setdefault("TH_WINE_NOTES", os.path.join(tmp, "wine-notes"))
+    open(notes, "a").close()
     ping = {"type": "ping", "request_id": "early"}
     n = [0]
 
@@ -214,6 +216,25 @@ def early_death_checks(w, tmp, die):
             "with the same stdin: exit %d, stderr %r, deaths %d" % (p.returncode,
                                                                     p.stderr[-300:],
                                                                     count(deaths)))
+    # the caller's own log (as the store_cli suite sets one): the part this run added counts
+    clog = os.path.join(tmp, "caller.log")
+    first = subprocess.run([wrapper, "status"], env=w.full_env({"TEXTUS_HOST_LOG": "Z:" + clog}),
+                           capture_output=True, timeout=120)
+    deaths, env = dying(1)
+    p = subprocess.run([wrapper, "outbox", "flush"],
+                       env=w.full_env(dict(env, TEXTUS_HOST_LOG="Z:" + clog)),
+                       capture_output=True, timeout=120)
+    text = notes_taken()
+    with open(clog, errors="replace") as f:
+        lines = f.read().splitlines()
+    verdict(first.returncode == 0 and p.returncode == 0 and count(deaths) == 1 and
+            text.count("WINE: ") == 1 and
+            [ln.split("] ", 1)[-1] for ln in lines if "] start " in ln] ==
+            ["start cli status", "start cli outbox"] and lines[-1].endswith("exit code=0"),
+            "wine_host.sh: with the caller's TEXTUS_HOST_LOG (holding an earlier run's start "
+            "line) a death in Wine's startup is run again too, the log says 'start cli <command>'"
+            " (no arguments) and 'exit code=0': exit %d, deaths %d, log %r" %
+            (p.returncode, count(deaths), lines[-6:]))
     deaths, env = dying(2)
     p = subprocess.run([wrapper, "outbox", "flush"], env=w.full_env(env), capture_output=True,
                        timeout=120)

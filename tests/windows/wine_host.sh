@@ -30,18 +30,29 @@ if [ -n "${TH_WINE_LD_PRELOAD:-}" ]; then
 fi
 # Native-messaging mode (an origin, --parent-window=N, or nothing at all): exec, as said above
 # (tests/lib/nmhost.py one_shot runs again a one-shot host that died inside Wine's startup).
-# So is a command line whose caller set TEXTUS_HOST_LOG (this script cannot read that log
-# alone) or whose stdin is a terminal.
+# So is a command line whose stdin is a terminal, or whose caller set a TEXTUS_HOST_LOG this
+# script cannot read or that holds no start line yet (not shown to be one the host can write:
+# a missing start line would then prove nothing).
 case "${1:-}" in
 chrome-extension://* | --parent-window=* | "")
     exec $WINE64 "$TH_WIN_EXE" "$@"
     ;;
 esac
-if [ -n "${TEXTUS_HOST_LOG:-}" ] || [ -t 0 ]; then
-    exec $WINE64 "$TH_WIN_EXE" "$@"
+[ -t 0 ] && exec $WINE64 "$TH_WIN_EXE" "$@"
+log= skip=0
+if [ -n "${TEXTUS_HOST_LOG:-}" ]; then
+    case "$TEXTUS_HOST_LOG" in
+    Z:/*) log=${TEXTUS_HOST_LOG#Z:} ;;
+    /*) log=$TEXTUS_HOST_LOG ;;
+    esac
+    if [ -z "$log" ] || ! grep -qs '\] start ' "$log"; then
+        exec $WINE64 "$TH_WIN_EXE" "$@"
+    fi
+    skip=$(wc -c <"$log")
 fi
 # A command line (issue P: `outbox flush` once exited 1 with nothing on stdout): the host logs
-# to a file of this run ("start cli <command>" is its first line: host/main.c). Exit status
+# to a file of this run, or to the caller's, after what it held ("start cli <command>" is
+# its first line: host/main.c; another process's start line there only stops a rerun). Exit status
 # not 0, nothing on stdout, nothing on stderr but Wine's own lines ("0024:err:...") and no
 # start line: the process ended inside Wine's startup, before the host's code ran. That is
 # said in a WINE line ($TH_WINE_NOTES, else stderr) and the command runs once more. Its stdin
@@ -51,8 +62,11 @@ fi
 # signal is passed on as the same signal (a -9 stays -9 for the caller).
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/th-wine-cli-XXXXXX") || exit 70
 trap 'rm -rf "$tmp"' EXIT
-TEXTUS_HOST_LOG="Z:$tmp/host.log"
-export TEXTUS_HOST_LOG
+if [ -z "$log" ]; then
+    log=$tmp/host.log
+    TEXTUS_HOST_LOG="Z:$log"
+    export TEXTUS_HOST_LOG
+fi
 try=1
 while :; do
     t0=$(date +%s%N)
@@ -61,7 +75,7 @@ while :; do
     ms=$((($(date +%s%N) - t0) / 1000000))
     if [ "$try" = 1 ] && [ "$rc" != 0 ] && [ ! -s "$tmp/out" ] &&
         ! grep -qv '^[0-9a-f]\{4\}:\(err\|warn\|fixme\|trace\):' "$tmp/err" &&
-        ! grep -qs '\] start cli ' "$tmp/host.log"; then
+        ! tail -c +$((skip + 1)) "$log" 2>/dev/null | grep -q '\] start cli '; then
         note="WINE: the process ended before the host's code ran (exit $rc, $ms ms, stdout empty, stderr $(if [ -s "$tmp/err" ]; then tail -c 400 "$tmp/err" | tr '\n' ' '; else echo empty; fi), no start line in the host's log): Wine's startup, not the host; \`$1\` run again"
         if [ -n "${TH_WINE_NOTES:-}" ]; then
             printf '%s\n' "$note" >>"$TH_WINE_NOTES"
