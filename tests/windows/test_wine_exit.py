@@ -33,6 +33,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,8 @@ __attribute__((destructor)) static void slow_exit(void)
 """
 
 DIE_C = r"""
+#define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -68,7 +71,8 @@ DIE_C = r"""
 #include <sys/stat.h>
 #include <unistd.h>
 /* TH_DIE_AT_START=<file>: the first TH_DIE_TIMES processes _exit(1) at once, in wine64's ELF
-   start (before Wine loads the .exe), each adding a line to <file>. TH_DIE_AFTER_START=1:
+   start (before Wine loads the .exe), each adding a line to <file> (with TH_DIE_PROGRAM, only
+   processes of that name: a wineserver that wine64 starts). TH_DIE_AFTER_START=1:
    _exit(1) as soon as the host's log ($TEXTUS_HOST_LOG less "Z:") is not empty, i.e. after
    the host's code wrote its start line. */
 static const char *log_path;
@@ -86,8 +90,9 @@ static void *die_after_start(void *arg)
 __attribute__((constructor)) static void die_early(void)
 {
     const char *f = getenv("TH_DIE_AT_START"), *l = getenv("TEXTUS_HOST_LOG");
+    const char *only = getenv("TH_DIE_PROGRAM"); /* e.g. wineserver: that program alone */
     pthread_t t;
-    if (f) {
+    if (f && (!only || strstr(program_invocation_short_name, only))) {
         int n = 0, c;
         FILE *fp = fopen(f, "r");
         if (fp) {
@@ -242,6 +247,35 @@ def early_death_checks(w, tmp, die):
     verdict(p.returncode == 1 and not p.stdout and count(deaths) == 2 and text.count("WINE: ") == 1,
             "wine_host.sh: dead twice in Wine's startup is one rerun, then exit 1: exit %d, "
             "deaths %d, notes %r" % (p.returncode, count(deaths), text[-400:]))
+    # Wine's own path to that signature (dlls/ntdll/unix/server.c, server_connect and
+    # start_server): a client that finds no wineserver socket starts a wineserver, and when
+    # that one fails (an exit status other than 2, or a signal) the client ends with
+    # `exit(status)`, silently, before anything of the .exe ran. Here: the prefix's server
+    # stopped, the first wineserver started dies at once with exit 1.
+    with open(WINE_LOG, "ab") as wl:
+        subprocess.run(["wineserver", "-k"], stdout=wl, stderr=wl, timeout=60)
+        subprocess.run(["wineserver", "-w"], stdout=wl, stderr=wl, timeout=60)
+    deaths, env = dying(1)
+    env["TH_DIE_PROGRAM"] = "wineserver"
+    out = io.StringIO()
+    t = time.time()
+    with contextlib.redirect_stdout(out):
+        reply, rc, err = nmhost.one_shot(ping, env=dict(w.env, **env))
+    text = out.getvalue()
+    m = re.search(r"exit 1, (\d+) ms", text)
+    verdict((reply or {}).get("ok") is True and rc == 0 and count(deaths) == 1 and m and
+            text.count("WINE: ") == 1,
+            "nmhost.one_shot: no wineserver running and the one wine64 starts fails: the client "
+            "exits 1 silently (in %s ms) and that run is said and run once more: reply %r, "
+            "exit %d, deaths %d, printed %r (%.1f s in all)" % (
+                m and m.group(1), reply, rc, count(deaths), text[-400:], time.time() - t))
+    # back to one persistent server (as run_suites.py and main() set it up)
+    with open(WINE_LOG, "ab") as wl:
+        subprocess.run(["wineserver", "-k"], stdout=wl, stderr=wl, timeout=60)
+        subprocess.run(["wineserver", "-w"], stdout=wl, stderr=wl, timeout=60)
+        subprocess.run(["wineserver", "-p"], stdout=wl, stderr=wl, timeout=60)
+        subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL, stdout=wl,
+                       stderr=wl, timeout=120)
     # negative control, command line: the host's code ran, then exit 1 with no output
     p = subprocess.run([wrapper, "outbox", "flush"],
                        env=w.full_env({"TH_WINE_LD_PRELOAD": die, "TH_DIE_AFTER_START": "1"}),
