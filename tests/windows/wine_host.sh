@@ -7,11 +7,13 @@
 # Wine's traces, warnings and fixmes are off (WINEDEBUG=-all,err+all) so that stderr holds the
 # host's; Wine's errors stay on: a normal run prints none (the suites compare stderr exactly),
 # and a failure of Wine's own then names itself in the failing check's stderr.
-# `exec`: the caller's child is wine64 itself, so its exit status is what Wine reports: the
-# host's exit code, or -9 when the wineserver killed it. The wineserver SIGKILLs a process that
-# is still alive about 0.5 s after it asked to end (ExitProcess), so a host slow in its Unix
-# exit on a loaded machine ends with -9 after a whole reply (tests/windows/test_wine_exit.py
-# forces it; fakeworld.FakeWorld.req tells it from a host defect by the host's own log).
+# Native messaging is `exec`ed: the caller's child is wine64 itself, so its exit status is
+# what Wine reports: the host's exit code, or -9 when the wineserver killed it. The wineserver
+# SIGKILLs a process that is still alive about 0.5 s after it asked to end (ExitProcess), so a
+# host slow in its Unix exit on a loaded machine ends with -9 after a whole reply
+# (tests/windows/test_wine_exit.py forces it; fakeworld.FakeWorld.req tells it from a host
+# defect by the host's own log). A command line is run here, and once more when it ended
+# inside Wine's startup, before the host's code ran (below).
 : "${TH_WIN_EXE:?TH_WIN_EXE names textus-host.exe}"
 : "${WINEPREFIX:?WINEPREFIX names the Wine prefix}"
 case "${TEXTUS_HOST_HOME:-}" in
