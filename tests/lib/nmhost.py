@@ -98,8 +98,9 @@ def under_wine():
     return bool(os.environ.get("TH_WIN_EXE"))
 
 
-# Wine's own diagnostics on stderr (WINEDEBUG=err+all in wine_host.sh): "0024:err:module:..."
-WINE_DEBUG_LINE = re.compile(r"^[0-9a-f]{4}:(err|warn|fixme|trace):")
+# Wine's own diagnostics on stderr (WINEDEBUG=err+all in wine_host.sh): "0024:err:module:...",
+# or without the thread id before a thread exists ("err:virtual:virtual_alloc_first_teb ...")
+WINE_DEBUG_LINE = re.compile(r"^([0-9a-f]{4}:)?(err|warn|fixme|trace):")
 # "start origin=..." (its origin redacted: "start [redacted]:[redacted]") or "start cli <name>"
 HOST_START_LINE = re.compile(r"\] start( |$)", re.M)
 

@@ -106,6 +106,8 @@ __attribute__((constructor)) static void die_early(void)
                 fputs("died\n", fp);
                 fclose(fp);
             }
+            if (getenv("TH_DIE_SAY")) /* a line of Wine's own, as Wine would print it */
+                fprintf(stderr, "%s\n", getenv("TH_DIE_SAY"));
             _exit(1);
         }
     }
@@ -240,6 +242,26 @@ def early_death_checks(w, tmp, die):
             "line) a death in Wine's startup is run again too, the log says 'start cli <command>'"
             " (no arguments) and 'exit code=0': exit %d, deaths %d, log %r" %
             (p.returncode, count(deaths), lines[-6:]))
+    # the stderr of one seen in a loop here (prefix-less: no thread yet): Wine's line only
+    deaths, env = dying(1)
+    env["TH_DIE_SAY"] = ("err:virtual:virtual_alloc_first_teb wine: failed to map the shared "
+                         "user data: c0000018")
+    p = subprocess.run([wrapper, "outbox", "flush"], env=w.full_env(env), capture_output=True,
+                       timeout=120)
+    text = notes_taken()
+    verdict(p.returncode == 0 and p.stdout == ref.stdout and not p.stderr and
+            count(deaths) == 1 and text.count("WINE: ") == 1 and "c0000018" in text,
+            "wine_host.sh: a death in Wine's startup whose stderr is Wine's own err line ('wine: "
+            "failed to map the shared user data', seen once in 3,739 loop runs) is said, with "
+            "that line, and run once more: exit %d, stderr %r, notes %r" %
+            (p.returncode, p.stderr[-300:], text[-400:]))
+    # ... and a stderr line that is not Wine's is no Wine death: the host may have said it
+    verdict(nmhost.wine_before_host(1, b"", "err:virtual:x wine: failed to map the shared user "
+                                    "data: c0000018\n", os.path.join(tmp, "none.log"), 0.005) and
+            not nmhost.wine_before_host(1, b"", "textus-host: cannot set up stdout for native "
+                                        "messaging\n", os.path.join(tmp, "none.log"), 0.005),
+            "nmhost.wine_before_host: Wine's err lines (with or without a thread id) are Wine's, "
+            "the host's own stderr line is not")
     deaths, env = dying(2)
     p = subprocess.run([wrapper, "outbox", "flush"], env=w.full_env(env), capture_output=True,
                        timeout=120)

@@ -76,7 +76,7 @@ while :; do
     rc=$?
     ms=$((($(date +%s%N) - t0) / 1000000))
     if [ "$try" = 1 ] && [ "$rc" != 0 ] && [ ! -s "$tmp/out" ] &&
-        ! grep -qv '^[0-9a-f]\{4\}:\(err\|warn\|fixme\|trace\):' "$tmp/err" &&
+        ! grep -qv '^\([0-9a-f]\{4\}:\)\{0,1\}\(err\|warn\|fixme\|trace\):' "$tmp/err" &&
         ! tail -c +$((skip + 1)) "$log" 2>/dev/null | grep -q '\] start cli '; then
         note="WINE: the process ended before the host's code ran (exit $rc, $ms ms, stdout empty, stderr $(if [ -s "$tmp/err" ]; then tail -c 400 "$tmp/err" | tr '\n' ' '; else echo empty; fi), no start line in the host's log): Wine's startup, not the host; \`$1\` run again"
         if [ -n "${TH_WINE_NOTES:-}" ]; then
