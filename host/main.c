@@ -60,6 +60,34 @@ static int main_native(const char *origin)
     return rc;
 }
 
+/*
+ * The command line. With TEXTUS_HOST_LOG set its log says, as native mode's does, that the
+ * host's code ran ("start cli <command>", first) and how it ended ("exit code=N", last): the
+ * command's name only, never its arguments (they may hold numbers or secrets). Under Wine
+ * that first line tells a process that died inside Wine's startup from the host's own
+ * failure (tests/windows/wine_host.sh).
+ */
+static int main_cli(int argc, char **argv)
+{
+    const char *log_path = os_getenv("TEXTUS_HOST_LOG");
+    const char *name = argc >= 2 ? argv[1] : "";
+    size_t i, n = strlen(name);
+    int rc;
+
+    for (i = 0; i < n; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '-'))
+            break;
+    if (n == 0 || n > 24 || i < n)
+        name = n ? "(other)" : "(none)";
+    if (log_path)
+        log_open(log_path);
+    log_msg("start cli %s", name);
+    rc = cli_main(argc, argv);
+    log_msg("exit code=%d", rc);
+    log_close();
+    return rc;
+}
+
 /* First no dumps (os_harden_process: os.h says what each platform does and why). */
 int main(int argc, char **argv)
 {
@@ -72,5 +100,5 @@ int main(int argc, char **argv)
         return main_native(NULL);
     if (argc == 2 && strncmp(argv[1], "--parent-window=", 16) == 0)
         return main_native(NULL);
-    return cli_main(argc, argv);
+    return main_cli(argc, argv);
 }

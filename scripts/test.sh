@@ -56,14 +56,27 @@ scripts/build-windows.sh all
 # - A host alive when its prefix's wineserver is killed ends with exit 0 or -3 and no output:
 #   only one prefix per checkout, never a `wineserver -k` beside a suite; run_suites.py says
 #   when the server changed during a suite.
-# - Not explained yet: a one-shot host ending without a reply (it now prints its exit code,
-#   stderr and the last lines of its log) and a CLI run ending with exit 1 and empty stdout
-#   (`outbox flush` in test_conversation at ddc8f79: it now prints its stderr too); neither
-#   came back in those 86 runs nor in ~25,000 loaded loop runs of ping, send_sms, outbox flush
-#   and a failing CLI command, but for one ping that ended with exit 1 and no output within
-#   5 ms of its start: inside Wine's own startup (a bare C program takes ~13 ms there), before
-#   any code of the host could run; how, not known (Wine's loader exits silently with the
-#   status of a wineserver it had to start itself: one lead).
-#   Ruled out before: a -k not waited for, C-runtime buffering of stderr or frames, a driver
-#   timeout returning None. The retry stays until these are explained.
+# - A process that ends inside Wine's startup, before any of the host's code ran: exit 1, no
+#   output, ~5 ms after its start (once in ~25,000 loop runs). Wine's source has a silent
+#   exit there: a client that finds no wineserver socket starts a wineserver, and if that one
+#   fails (exit status other than 2, or a signal) the client does `exit(status)`
+#   (ntdll server_connect/start_server); forced in windows_wine_exit, it gives exactly that
+#   signature (exit 1, 5-10 ms, nothing on stdout or stderr). Why the prefix's server socket
+#   was missing at that moment in the loop is not known. Now recognised per process: the host
+#   writes "start ..." first in its log (TEXTUS_HOST_LOG; the command line too since this
+#   change), and a run with exit != 0, no output but Wine's err lines and no start line is
+#   said as "WINE: the process ended before the host's code ran ..." and run once more, that
+#   one process only (nothing of the host ran: no request read, nothing sent): one-shot hosts
+#   in nmhost.one_shot (FakeWorld.req/one_shot), command lines in wine_host.sh (stdin left
+#   whole by the dead process). With a start line it is the host's failure and fails.
+#   Also Wine's (its own err line on stderr, no thread id yet): `outbox flush` exit 1, no
+#   stdout, stderr "err:virtual:virtual_alloc_first_teb wine: failed to map the shared user
+#   data: c0000018" (an address clash in ntdll's startup), once in 3,739 ping+flush loop runs
+#   on the shared machine; recognised the same way (forced in windows_wine_exit).
+#   Earlier "one-shot host without a reply" and "`outbox flush` exit 1, empty stdout" failures
+#   match these signatures but were never seen with a log, so they are not proven to be them.
+# The whole-test retry stays for what cannot be run again per process: a long-lived host
+# (nmhost.Host, two hosts at once) that dies in Wine's startup, and any signature not yet
+# seen; each try is printed in full, and run_suites.py echoes every WINE line, so a retry
+# that passes is never silent. Once CI shows only recognised WINE lines, it can go.
 (cd build-test && ctest -L windows --output-on-failure --repeat until-pass:2)

@@ -3,12 +3,26 @@
 Used by the protocol, send-flow and reliability tests. Frames are built by
 hand (4-byte native-endian length + UTF-8 JSON). TH_WRAPPER (e.g. valgrind)
 is prepended to the command when set.
+
+Under Wine (TH_WIN_EXE set: tests/windows/run_suites.py) a process can end inside Wine's own
+startup, before any of the host's code ran (issue P: once a silent exit 1 within 5 ms of its
+start). one_shot tells that from a host failure by the host's log (TEXTUS_HOST_LOG), whose
+first line the host writes as soon as its main() runs ("start origin=..." or "start cli ..."):
+no reply, nothing on stdout, only Wine's own lines on stderr and no start line is Wine's, said
+in a "WINE: ..." line, and that one request runs again once (safe: the host read nothing, sent
+nothing). With a start line it is the host's failure, as before. tests/windows/wine_host.sh
+does the same for command-line runs and writes its WINE lines to $TH_WINE_NOTES, which this
+module sets to a file of its own and prints at exit.
 """
+import atexit
 import json
 import os
+import re
 import shlex
 import struct
 import subprocess
+import tempfile
+import time
 
 STUB_ID = "hfboccpnppdfmcdbjjgmobnhljkkmjji"
 STUB_ORIGIN = "chrome-extension://%s/" % STUB_ID
@@ -80,11 +94,86 @@ class Host:
         return rc, out, err.decode("utf-8", "replace")
 
 
-def one_shot(payload, **kw):
-    """sendNativeMessage: one request, then EOF. Returns (reply, exit code, stderr)."""
-    h = Host(**kw)
-    h.send(payload)
-    reply = h.read_reply()
-    rc, rest, err = h.close()
+def under_wine():
+    return bool(os.environ.get("TH_WIN_EXE"))
+
+
+# Wine's own diagnostics on stderr (WINEDEBUG=err+all in wine_host.sh): "0024:err:module:...",
+# or without the thread id before a thread exists ("err:virtual:virtual_alloc_first_teb ...")
+WINE_DEBUG_LINE = re.compile(r"^([0-9a-f]{4}:)?(err|warn|fixme|trace):")
+# "start origin=..." (its origin redacted: "start [redacted]:[redacted]") or "start cli <name>"
+HOST_START_LINE = re.compile(r"\] start( |$)", re.M)
+
+
+def wine_before_host(rc, out, err, log_path, secs):
+    """None, or the "WINE: ..." line when a process ended before any of the host's code ran:
+    exit status not 0, nothing on stdout, nothing on stderr but Wine's own lines, and a log
+    (log_path: the Unix path of the run's TEXTUS_HOST_LOG, a file only this run writes)
+    without the host's start line."""
+    if not log_path or rc == 0 or out:
+        return None
+    if any(ln.strip() and not WINE_DEBUG_LINE.match(ln) for ln in err.splitlines()):
+        return None
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            if HOST_START_LINE.search(f.read()):
+                return None
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    return ("WINE: the process ended before the host's code ran (exit %d, %d ms, stdout empty, "
+            "stderr %s, no start line in the host's log): Wine's startup, not the host; that "
+            "one run again" % (rc, secs * 1000, repr(err.strip()[-400:]) if err.strip()
+                               else "empty"))
+
+
+def _wine_notes_at_exit(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for ln in f.read().splitlines():
+                print(ln, flush=True)
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+if under_wine() and not os.environ.get("TH_WINE_NOTES"):
+    _fd, _notes = tempfile.mkstemp(prefix="th-wine-notes-")
+    os.close(_fd)
+    os.environ["TH_WINE_NOTES"] = _notes
+    atexit.register(_wine_notes_at_exit, _notes)
+
+
+def one_shot(payload, wine_log=None, **kw):
+    """sendNativeMessage: one request, then EOF. Returns (reply, exit code, stderr).
+    Under Wine the host logs to wine_log (the Unix path of the caller's TEXTUS_HOST_LOG) or to
+    a file of its own, and a process that ended before the host's code ran is run once more
+    (module comment)."""
+    env = dict(kw.pop("env", None) or {})
+    own_log = None
+    if under_wine() and not wine_log and "TEXTUS_HOST_LOG" not in env:
+        fd, own_log = tempfile.mkstemp(prefix="th-wine-host-", suffix=".log")
+        os.close(fd)
+        os.unlink(own_log)
+        env["TEXTUS_HOST_LOG"] = "Z:" + own_log
+    try:
+        for attempt in (1, 2):
+            t = time.monotonic()
+            h = Host(env=env, **kw)
+            try:
+                h.send(payload)
+            except BrokenPipeError:
+                pass  # ended before it read anything: its exit status says the rest
+            reply = h.read_reply()
+            rc, rest, err = h.close()
+            why = (wine_before_host(rc, rest, err, wine_log or own_log, time.monotonic() - t)
+                   if reply is None else None)
+            if not why or attempt == 2:
+                break
+            print(why, flush=True)
+    finally:
+        if own_log and os.path.exists(own_log):
+            os.unlink(own_log)
     assert rest == b"", "bytes after the reply: %r" % rest[:100]
     return reply, rc, err
