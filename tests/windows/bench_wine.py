@@ -17,6 +17,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wineprefix  # noqa: E402
+
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
 WINE = "/usr/lib/wine/wine64"
@@ -42,13 +45,11 @@ def once(exe):
 
 
 def server(cmd):
-    subprocess.run(["wineserver", cmd], stdout=LOG, stderr=LOG, env=ENV, timeout=60)
     if cmd == "-k":
+        subprocess.run(["wineserver", cmd], stdout=LOG, stderr=LOG, env=ENV, timeout=60)
         time.sleep(0.5)  # let it go
-    else:
-        # Wine's services start with the first program and inherit its stdout: on the log
-        subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL, stdout=LOG,
-                       stderr=LOG, env=ENV, timeout=120)
+    else:  # persistent, made sure of: the last cold run's server may still be ending
+        wineprefix.start_persistent(WINE, PREFIX, LOG, ENV)
 
 
 def show(label, xs):

@@ -335,16 +335,10 @@ def main():
                     os.path.join(tmp, "die.c")], check=True)
     os.environ.update(WINEPREFIX=PREFIX, WINEDEBUG="-all", TH_SOURCE_DIR=SRC, TH_WIN_EXE=EXE,
                       TH_HOST=os.path.join(SRC, "tests", "windows", "wine_host.sh"))
-    os.makedirs(PREFIX, exist_ok=True)
+    sys.path.insert(0, os.path.join(SRC, "tests", "windows"))
+    import wineprefix  # one persistent server, its services started on the log (it says why)
     with open(WINE_LOG, "ab") as log:
-        if not os.path.exists(os.path.join(PREFIX, "system.reg")):
-            subprocess.run([WINE, "wineboot", "--init"], stdout=log, stderr=log, timeout=300,
-                           check=True)
-        subprocess.run(["wineserver", "-p"], stdout=log, stderr=log, timeout=60)
-        # the first Wine process of a new server starts the prefix's services, which inherit
-        # its stdout and stderr: let that be this one, whose output goes to the log
-        subprocess.run([WINE, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL, stdout=log,
-                       stderr=log, timeout=120)
+        wineprefix.start_persistent(WINE, PREFIX, log, dict(os.environ))
     sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
     import fakeworld
     import nmhost
