@@ -289,6 +289,20 @@ def early_death_checks(w, tmp, die):
                 "wine_host.sh: `outbox flush` ending in a silent %s with no start line is not "
                 "taken for Wine's startup (not run again): exit %d, deaths %d, notes %r" %
                 (what, p.returncode, count(deaths), text[-300:]))
+    # an exit code in 129-159 other than 137 is a code: 147 once became a SIGTSTP that stopped
+    # wine_host.sh itself, its caller waiting for ever (two deaths: an older wrapper ran the
+    # first again and passed the second on)
+    deaths, env = dying(2)
+    env.update(TH_DIE_CODE="147")
+    try:
+        p = subprocess.run([wrapper, "outbox", "flush"], env=w.full_env(env),
+                           capture_output=True, timeout=30)
+        rc147 = p.returncode
+    except subprocess.TimeoutExpired:
+        rc147 = "no end in 30 s"
+    notes_taken()
+    verdict(rc147 == 147, "wine_host.sh: exit 147 is passed on as exit 147, not as a signal on "
+            "itself: %r" % (rc147,))
     verdict(not nmhost.wine_before_host(3, b"", "", os.path.join(tmp, "none.log"), 0.005) and
             not nmhost.wine_before_host(1, b"", "", os.path.join(tmp, "none.log"), 0.5) and
             nmhost.wine_before_host(1, b"", "", os.path.join(tmp, "none.log"), 0.005),
