@@ -81,7 +81,7 @@ scripts/build-windows.sh all
 # (nmhost.Host, two hosts at once) that dies in Wine's startup, and any signature not yet
 # seen. --output-on-failure prints nothing of a test that passed, neither its WINE lines nor
 # a failed try that its retry made good; so every WINE line of the run is printed below from
-# ctest's own log (Testing/Temporary/LastTest.log, which holds each try's output), with its
+# ctest's own log of the tests' output (Testing/Temporary/LastTest.log), with its
 # test's name. A retry that passed still shows only as that: read the log for its first try.
 # Once CI shows only recognised WINE lines, the whole-test retry can go.
 win_rc=0
