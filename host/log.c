@@ -21,14 +21,20 @@ static int log_fd = -1;
 
 int log_open(const char *path)
 {
+    struct os_stat st;
     int fd;
 
     if (!path || !*path)
         return -1;
-    /* owner-only, never through a symbolic link, not inherited */
-    fd = os_open_file(path, OS_OPEN_APPEND | OS_OPEN_CREATE);
+    /* owner-only, never through a symbolic link, not inherited; non-blocking, so that a FIFO
+       named there does not hang the open (a regular file's writes are not changed by it) */
+    fd = os_open_file(path, OS_OPEN_APPEND | OS_OPEN_CREATE | OS_OPEN_NONBLOCK);
     if (fd < 0)
         return -1;
+    if (os_fstat(&st, fd) != 0 || st.kind != OS_KIND_FILE) {
+        os_close(fd);
+        return -2;
+    }
     log_close();
     log_fd = fd;
     return 0;

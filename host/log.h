@@ -11,7 +11,11 @@
 
 #include <stddef.h>
 
-/* Start logging to path (appended, created 0600). Returns 0, or -1 (logging stays off). */
+/*
+ * Start logging to path (appended, created 0600; a regular file only). Returns 0, -1 when it
+ * cannot be opened (errno set), -2 when it is not a regular file (a FIFO, a device, a folder);
+ * logging stays off then.
+ */
 int log_open(const char *path);
 void log_close(void);
 int log_enabled(void);

@@ -5,6 +5,7 @@
  * In every mode the process first makes itself impossible to dump.
  * [core]
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,24 @@ static void main_stall_timeout(void)
 }
 
 /*
+ * Open the log TEXTUS_HOST_LOG names; when it cannot be, one line on stderr says so (a run
+ * without its log is then never mistaken for one whose code never ran) and the host goes on.
+ */
+static void main_log_open(const char *path)
+{
+    int rc = log_open(path);
+
+    if (rc == -2)
+        fprintf(stderr, "textus-host: cannot open the log TEXTUS_HOST_LOG names: not a regular "
+                        "file; going on without it\n");
+    else if (rc != 0)
+        fprintf(stderr,
+                "textus-host: cannot open the log TEXTUS_HOST_LOG names: %s; going on "
+                "without it\n",
+                strerror(errno));
+}
+
+/*
  * Keep frames and everything else apart (frames go to a private duplicate of stdout, which
  * then points at stderr), in binary mode: os_native_stdio (os.h) says how on each platform.
  */
@@ -51,7 +70,7 @@ static int main_native(const char *origin)
     }
     main_stall_timeout();
     if (log_path)
-        log_open(log_path);
+        main_log_open(log_path);
     log_msg("start origin=%s", origin ? origin : "(none)");
     rc = proto_serve(0, out_fd, origin);
     log_msg("exit code=%d", rc);
@@ -80,7 +99,7 @@ static int main_cli(int argc, char **argv)
     if (n == 0 || n > 24 || i < n)
         name = n ? "(other)" : "(none)";
     if (log_path)
-        log_open(log_path);
+        main_log_open(log_path);
     log_msg("start cli %s", name);
     rc = cli_main(argc, argv);
     log_msg("exit code=%d", rc);
@@ -92,6 +111,8 @@ static int main_cli(int argc, char **argv)
 int main(int argc, char **argv)
 {
     os_harden_process();
+    /* a closed fd 0-2 at the null device, before any file opens (the log would take fd 1) */
+    os_std_fds_ensure();
     os_args_utf8(&argc, &argv);
     if (argc >= 2 && main_is_origin_arg(argv[1]))
         return main_native(argv[1]);

@@ -467,4 +467,11 @@ int os_which_new_terminal(char *out, size_t outsz, const char *name) TH_WUR;
 
 /* ==== end of the PATH block ================================================================== */
 
+/*
+ * Point each of fds 0, 1 and 2 that is closed at the null device (/dev/null; Windows: NUL), so
+ * that no file the process opens later (the log, a store file) takes a standard number and
+ * gets what was meant for stdout or stderr. First thing in main. Failures are ignored.
+ */
+void os_std_fds_ensure(void);
+
 #endif

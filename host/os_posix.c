@@ -106,6 +106,23 @@ void os_harden_process(void)
 #endif
 }
 
+void os_std_fds_ensure(void)
+{
+    int fd;
+
+    for (fd = 0; fd <= 2; fd++) {
+        int n;
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        /* the lowest free number: fd itself, as every lower one is open */
+        n = open("/dev/null", O_RDWR);
+        if (n >= 0 && n != fd) {
+            (void)dup2(n, fd);
+            (void)close(n);
+        }
+    }
+}
+
 int os_native_stdio(void)
 {
     int out;

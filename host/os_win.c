@@ -191,7 +191,20 @@ void os_sleep_ms(int ms)
 
 static LONG WINAPI os_crash_filter(EXCEPTION_POINTERS *info)
 {
-    (void)info;
+    /* one fixed line on stderr first, so that a crash is never silent (exit 3 alone says little
+       and, under Wine, looked like Wine's own startup to the test drivers): no allocation, no
+       CRT, the code formatted by hand into a stack buffer */
+    static const char hex[] = "0123456789abcdef";
+    char line[] = "textus-host: crashed (exception 0x00000000)\n";
+    DWORD code = info && info->ExceptionRecord ? info->ExceptionRecord->ExceptionCode : 0, n;
+    size_t at = sizeof("textus-host: crashed (exception 0x") - 1;
+    HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
+    int i;
+
+    for (i = 7; i >= 0; i--, code >>= 4)
+        line[at + (size_t)i] = hex[code & 0xf];
+    if (err && err != INVALID_HANDLE_VALUE)
+        (void)WriteFile(err, line, (DWORD)(sizeof(line) - 1), &n, NULL);
     /* end now: no Windows Error Reporting dump of a heap that may hold credentials */
     TerminateProcess(GetCurrentProcess(), 3);
     return EXCEPTION_EXECUTE_HANDLER;
@@ -199,6 +212,28 @@ static LONG WINAPI os_crash_filter(EXCEPTION_POINTERS *info)
 
 #define OS_WER_EXCLUDED                                                                            \
     L"Software\\Microsoft\\Windows\\Windows Error Reporting\\ExcludedApplications"
+
+/*
+ * A closed standard fd here is a CRT fd 0-2 with no handle (its std handle missing: a parent
+ * that gave none, or Wine's for a closed Unix fd; the CRT then reports -1 or -2): pointed at
+ * NUL, so that no later _open_osfhandle takes its number.
+ */
+void os_std_fds_ensure(void)
+{
+    int fd;
+
+    for (fd = 0; fd <= 2; fd++) {
+        intptr_t h = _get_osfhandle(fd);
+        int n;
+        if (h != -1 && h != -2 && h != 0)
+            continue;
+        n = _open("NUL", _O_RDWR | _O_BINARY);
+        if (n >= 0 && n != fd) {
+            (void)_dup2(n, fd);
+            (void)_close(n);
+        }
+    }
+}
 
 /*
  * No crash dumps, ever (os.h): no error dialog (SetErrorMode); an unhandled exception ends

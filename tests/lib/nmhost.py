@@ -105,14 +105,27 @@ WINE_DEBUG_LINE = re.compile(r"^([0-9a-f]{4}:)?(err|warn|fixme|trace):")
 HOST_START_LINE = re.compile(r"\] start( |$)", re.M)
 
 
+# The signatures of a death in Wine's startup actually seen (issue P), and no others: exit 1
+# within WINE_EARLY_SECS of the start with nothing on stderr (ntdll's start_server
+# exit(status)), or exit 1 with nothing on stderr but Wine's c0000018 line. Any other exit code
+# (3 is the host's crash filter, host/os_win.c) or any other stderr is the host's: a host whose
+# log could not open writes no start line, so a missing start line alone proves nothing.
+WINE_EARLY_SECS = 0.3
+WINE_STARTUP_LINE = re.compile(r"^([0-9a-f]{4}:)?err:\S+ wine: failed to map the shared user "
+                               r"data: c0000018$")
+
+
 def wine_before_host(rc, out, err, log_path, secs):
     """None, or the "WINE: ..." line when a process ended before any of the host's code ran:
-    exit status not 0, nothing on stdout, nothing on stderr but Wine's own lines, and a log
-    (log_path: the Unix path of the run's TEXTUS_HOST_LOG, a file only this run writes)
-    without the host's start line."""
-    if not log_path or rc == 0 or out:
+    one of the signatures above, nothing on stdout, and a log (log_path: the Unix path of the
+    run's TEXTUS_HOST_LOG, a file only this run writes) without the host's start line."""
+    if not log_path or rc != 1 or out:
         return None
-    if any(ln.strip() and not WINE_DEBUG_LINE.match(ln) for ln in err.splitlines()):
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    if lines:
+        if not all(WINE_STARTUP_LINE.match(ln.strip()) for ln in lines):
+            return None
+    elif secs > WINE_EARLY_SECS:
         return None
     try:
         with open(log_path, encoding="utf-8", errors="replace") as f:
@@ -122,10 +135,10 @@ def wine_before_host(rc, out, err, log_path, secs):
         pass
     except OSError:
         return None
-    return ("WINE: the process ended before the host's code ran (exit %d, %d ms, stdout empty, "
-            "stderr %s, no start line in the host's log): Wine's startup, not the host; that "
-            "one run again" % (rc, secs * 1000, repr(err.strip()[-400:]) if err.strip()
-                               else "empty"))
+    return ("WINE: the process ended in %d ms with exit %d and %s, before the host's first log "
+            "line: taken for Wine's startup; that one run again" %
+            (secs * 1000, rc, "nothing but Wine's own lines (%r)" % err.strip()[-400:]
+             if lines else "nothing on stdout or stderr"))
 
 
 def _wine_notes_at_exit(path):
@@ -169,7 +182,12 @@ def one_shot(payload, wine_log=None, **kw):
             rc, rest, err = h.close()
             why = (wine_before_host(rc, rest, err, wine_log or own_log, time.monotonic() - t)
                    if reply is None else None)
-            if not why or attempt == 2:
+            if not why:
+                break
+            if attempt == 2:
+                print(why.replace("startup; that one run again",
+                                  "startup again: not a one-off; not run again"),
+                      flush=True)
                 break
             print(why, flush=True)
     finally:

@@ -767,5 +767,70 @@ class StalledFrames(unittest.TestCase):
         self.assertEqual(h.close()[0], 0)
 
 
+@unittest.skipIf(nmhost.under_wine(), "a closed Unix fd, a FIFO and Unix paths: the Windows "
+                 "closed-stdout case is checked in tests/windows/test_wine_exit.py")
+class LogOpensSafely(unittest.TestCase):
+    """The CLI's log (TEXTUS_HOST_LOG) never takes a closed stdout's number (the JSON `extract`
+    prints, with its number, went into the log), a FIFO there does not hang the host, and a log
+    that cannot be opened is said on stderr."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="th-logfd-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_closed_stdout_does_not_send_output_to_the_log(self):
+        log = os.path.join(self.tmp, "host.log")
+        prof = json.dumps({"url": "https://x.greenhouse.io/people/1", "name": "Jane Doe",
+                           "lines": ["Phone: (303) 555-0187"]}).encode()
+        # stdout closed in the child (`>&-`), stderr kept
+        p = subprocess.run(["sh", "-c", 'exec "$0" extract >&-', nmhost.host_path()],
+                           input=prof, stderr=subprocess.PIPE, timeout=20,
+                           env=dict(os.environ, TEXTUS_HOST_LOG=log))
+        with open(log, errors="replace") as f:
+            text = f.read()
+        self.assertIn("start cli extract", text)
+        self.assertNotIn("5550187", text.replace("-", "").replace(" ", ""), text)
+        self.assertNotIn("555-0187", text, text)
+        self.assertNotIn('"', text.split("start cli extract", 1)[1], text)
+        self.assertNotIn(b"555", p.stderr)
+
+    def test_fifo_as_log_does_not_hang_and_is_said(self):
+        fifo = os.path.join(self.tmp, "fifo")
+        os.mkfifo(fifo)
+        # no reader: the open fails at once (ENXIO) instead of waiting for one
+        t = time.monotonic()
+        p = subprocess.run([nmhost.host_path(), "version"], capture_output=True, timeout=20,
+                           env=dict(os.environ, TEXTUS_HOST_LOG=fifo))
+        self.assertLess(time.monotonic() - t, 10)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, rb"^textus-host: cannot open the log TEXTUS_HOST_LOG names: "
+                                   rb"[^\n]+; going on without it\n$")
+        # a reader there: opened, then refused as no regular file (nothing written to it)
+        r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            p = subprocess.run([nmhost.host_path(), "version"], capture_output=True, timeout=20,
+                               env=dict(os.environ, TEXTUS_HOST_LOG=fifo))
+            try:
+                got = os.read(r, 4096)
+            except BlockingIOError:
+                got = b""
+        finally:
+            os.close(r)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(got, b"")
+        self.assertEqual(p.stderr, b"textus-host: cannot open the log TEXTUS_HOST_LOG names: "
+                                   b"not a regular file; going on without it\n")
+
+    def test_log_that_cannot_open_is_said(self):
+        bad = os.path.join(self.tmp, "no-such-folder", "host.log")
+        p = subprocess.run([nmhost.host_path(), "version"], capture_output=True, timeout=20,
+                           env=dict(os.environ, TEXTUS_HOST_LOG=bad))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"textus-host: cannot open the log TEXTUS_HOST_LOG names: No such file or "
+                      b"directory; going on without it\n", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)

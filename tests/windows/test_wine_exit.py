@@ -108,7 +108,9 @@ __attribute__((constructor)) static void die_early(void)
             }
             if (getenv("TH_DIE_SAY")) /* a line of Wine's own, as Wine would print it */
                 fprintf(stderr, "%s\n", getenv("TH_DIE_SAY"));
-            _exit(1);
+            if (getenv("TH_DIE_SLEEP_US")) /* a slow death: not the signature seen */
+                usleep((useconds_t)atol(getenv("TH_DIE_SLEEP_US")));
+            _exit(getenv("TH_DIE_CODE") ? atoi(getenv("TH_DIE_CODE")) : 1);
         }
     }
     if (getenv("TH_DIE_AFTER_START") && l) {
@@ -170,7 +172,8 @@ def early_death_checks(w, tmp, die):
         reply = w.req(ping, extra_env=env)
     text = out.getvalue()
     verdict((reply or {}).get("ok") is True and not fakeworld.FAILURES and count(deaths) == 1 and
-            text.count("WINE: the process ended before the host's code ran (exit 1,") == 1,
+            text.count("with exit 1 and nothing on stdout or stderr, before the host's first log "
+                       "line: taken for Wine's startup; ") == 1,
             "FakeWorld.req: a host dead in Wine's startup (exit 1, no start line) is said and "
             "run once more: reply %r, deaths %d, printed %r" % (reply, count(deaths), text[-500:]))
     # one-shot, two deaths: one rerun only, then the failure stands
@@ -179,7 +182,8 @@ def early_death_checks(w, tmp, die):
     with contextlib.redirect_stdout(out):
         reply, rc, err = nmhost.one_shot(ping, env=dict(w.env, **env))
     text = out.getvalue()
-    verdict(reply is None and rc == 1 and count(deaths) == 2 and text.count("WINE: ") == 1,
+    verdict(reply is None and rc == 1 and count(deaths) == 2 and text.count("WINE: ") == 2 and
+            "again: not a one-off" in text,
             "nmhost.one_shot: dead twice in Wine's startup is one rerun and a failure: reply %r, "
             "exit %d, deaths %d, printed %r" % (reply, rc, count(deaths), text[-500:]))
     # negative control, one-shot: the host's code ran (start line), then exit 1 and no reply
@@ -206,7 +210,8 @@ def early_death_checks(w, tmp, die):
     text = notes_taken()
     verdict(ref.returncode == 0 and p.returncode == 0 and p.stdout == ref.stdout and
             p.stderr == ref.stderr and count(deaths) == 1 and
-            text.count("WINE: the process ended before the host's code ran (exit 1,") == 1 and
+            text.count("with exit 1 and nothing on stdout or stderr, before the host's first log "
+                       "line: taken for Wine's startup; ") == 1 and
             "`outbox` run again" in text,
             "wine_host.sh: `outbox flush` dead in Wine's startup is said ($TH_WINE_NOTES) and "
             "run once more, its output as a normal run's: exit %d (normal %d), stdout %r, "
@@ -262,11 +267,53 @@ def early_death_checks(w, tmp, die):
                                         "messaging\n", os.path.join(tmp, "none.log"), 0.005),
             "nmhost.wine_before_host: Wine's err lines (with or without a thread id) are Wine's, "
             "the host's own stderr line is not")
+    # only the signatures seen are Wine's: exit 3 (the host's crash filter, host/os_win.c) with
+    # no start line and nothing printed, or an exit 1 slower than 300 ms, is the host's failure
+    for code, sleep_us, what in ((3, 0, "exit 3"), (1, 600000, "exit 1 after 600 ms")):
+        deaths, env = dying(1)
+        env.update(TH_DIE_CODE=str(code), TH_DIE_SLEEP_US=str(sleep_us))
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            reply, rc, err = nmhost.one_shot(ping, env=dict(w.env, **env))
+        verdict(reply is None and rc == code and count(deaths) == 1 and
+                "WINE" not in out.getvalue(),
+                "nmhost.one_shot: a silent %s with no start line is not taken for Wine's startup "
+                "(not run again): reply %r, exit %d, deaths %d, printed %r" %
+                (what, reply, rc, count(deaths), out.getvalue()[-300:]))
+        deaths, env = dying(1)
+        env.update(TH_DIE_CODE=str(code), TH_DIE_SLEEP_US=str(sleep_us))
+        p = subprocess.run([wrapper, "outbox", "flush"], env=w.full_env(env),
+                           capture_output=True, timeout=120)
+        text = notes_taken()
+        verdict(p.returncode == code and count(deaths) == 1 and "WINE" not in text,
+                "wine_host.sh: `outbox flush` ending in a silent %s with no start line is not "
+                "taken for Wine's startup (not run again): exit %d, deaths %d, notes %r" %
+                (what, p.returncode, count(deaths), text[-300:]))
+    # an exit code in 129-159 other than 137 is a code: 147 once became a SIGTSTP that stopped
+    # wine_host.sh itself, its caller waiting for ever (two deaths: an older wrapper ran the
+    # first again and passed the second on)
+    deaths, env = dying(2)
+    env.update(TH_DIE_CODE="147")
+    try:
+        p = subprocess.run([wrapper, "outbox", "flush"], env=w.full_env(env),
+                           capture_output=True, timeout=30)
+        rc147 = p.returncode
+    except subprocess.TimeoutExpired:
+        rc147 = "no end in 30 s"
+    notes_taken()
+    verdict(rc147 == 147, "wine_host.sh: exit 147 is passed on as exit 147, not as a signal on "
+            "itself: %r" % (rc147,))
+    verdict(not nmhost.wine_before_host(3, b"", "", os.path.join(tmp, "none.log"), 0.005) and
+            not nmhost.wine_before_host(1, b"", "", os.path.join(tmp, "none.log"), 0.5) and
+            nmhost.wine_before_host(1, b"", "", os.path.join(tmp, "none.log"), 0.005),
+            "nmhost.wine_before_host: exit 3, or exit 1 after 500 ms, is not Wine's startup; "
+            "exit 1 in 5 ms with nothing printed is")
     deaths, env = dying(2)
     p = subprocess.run([wrapper, "outbox", "flush"], env=w.full_env(env), capture_output=True,
                        timeout=120)
     text = notes_taken()
-    verdict(p.returncode == 1 and not p.stdout and count(deaths) == 2 and text.count("WINE: ") == 1,
+    verdict(p.returncode == 1 and not p.stdout and count(deaths) == 2 and
+            text.count("WINE: ") == 2 and "again: not a one-off" in text,
             "wine_host.sh: dead twice in Wine's startup is one rerun, then exit 1: exit %d, "
             "deaths %d, notes %r" % (p.returncode, count(deaths), text[-400:]))
     # Wine's own path to that signature (dlls/ntdll/unix/server.c, server_connect and
@@ -284,7 +331,7 @@ def early_death_checks(w, tmp, die):
     with contextlib.redirect_stdout(out):
         reply, rc, err = nmhost.one_shot(ping, env=dict(w.env, **env))
     text = out.getvalue()
-    m = re.search(r"exit 1, (\d+) ms", text)
+    m = re.search(r"ended in (\d+) ms with exit 1", text)
     verdict((reply or {}).get("ok") is True and rc == 0 and count(deaths) == 1 and m and
             text.count("WINE: ") == 1,
             "nmhost.one_shot: no wineserver running and the one wine64 starts fails: the client "
@@ -380,6 +427,21 @@ def main():
                 fakeworld.FAILURES)
         del fakeworld.FAILURES[:]
         early_death_checks(w, tmp, die)
+        # a closed stdout (`>&-`) is not taken by the log (os_std_fds_ensure): wine64 itself,
+        # not wine_host.sh, so that the .exe's fd 1 is closed
+        clog = os.path.join(tmp, "closed-stdout.log")
+        prof = json.dumps({"url": "https://x.greenhouse.io/people/1", "name": "Jane Doe",
+                           "lines": ["Phone: (303) 555-0187"]}).encode()
+        p = subprocess.run(["sh", "-c", 'exec "$0" "$1" extract >&-', WINE, EXE], input=prof,
+                           stderr=subprocess.PIPE, timeout=120,
+                           env=dict(w.full_env(), TEXTUS_HOST_LOG="Z:" + clog,
+                                    WINEDEBUG="-all"))
+        text = open(clog, errors="replace").read() if os.path.exists(clog) else ""
+        verdict("start cli extract" in text and "0187" not in text.replace("-", "") and
+                "\"e164\"" not in text,
+                "textus-host.exe extract with stdout closed: its output goes nowhere, not into "
+                "the log: exit %d, stderr %r, log %r" % (p.returncode, p.stderr[-300:],
+                                                        text[-600:]))
     finally:
         if w:
             w.close()

@@ -60,10 +60,16 @@ fi
 # said in a WINE line ($TH_WINE_NOTES, else stderr) and the command runs once more. Its stdin
 # is not buffered: the dead process read none of it (the host reads stdin only after the start
 # line), so the rerun finds it whole. With the start line it is the host's failure, as is.
-# stdout and stderr go through files (given to the caller when the run is over); an end by a
-# signal is passed on as the same signal (a -9 stays -9 for the caller).
+# stdout and stderr go through files (given to the caller when the run is over); exit 137 (the
+# host's os_kill_self, or the wineserver's SIGKILL) is passed on as -9, any other code as is.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/th-wine-cli-XXXXXX") || exit 70
 trap 'rm -rf "$tmp"' EXIT
+# a signal to this script (INT, TERM, HUP): $tmp removed, then this script ends by the same
+# signal, as its caller would see wine64 end
+for sig in INT TERM HUP; do
+    # shellcheck disable=SC2064
+    trap "rm -rf \"\$tmp\"; trap - $sig EXIT; kill -s $sig \$\$" $sig
+done
 if [ -z "$log" ]; then
     log=$tmp/host.log
     TEXTUS_HOST_LOG="Z:$log"
@@ -75,15 +81,30 @@ while :; do
     $WINE64 "$TH_WIN_EXE" "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     ms=$((($(date +%s%N) - t0) / 1000000))
-    if [ "$try" = 1 ] && [ "$rc" != 0 ] && [ ! -s "$tmp/out" ] &&
-        ! grep -qv '^\([0-9a-f]\{4\}:\)\{0,1\}\(err\|warn\|fixme\|trace\):' "$tmp/err" &&
+    # the signatures seen, and no others (tests/lib/nmhost.py wine_before_host says why): exit
+    # 1, nothing on stdout, within 300 ms with nothing on stderr or with nothing there but
+    # Wine's c0000018 line; and no start line of this run in the log
+    wine=
+    if [ "$rc" = 1 ] && [ ! -s "$tmp/out" ] &&
         ! tail -c +$((skip + 1)) "$log" 2>/dev/null | grep -q '\] start cli '; then
-        note="WINE: the process ended before the host's code ran (exit $rc, $ms ms, stdout empty, stderr $(if [ -s "$tmp/err" ]; then tail -c 400 "$tmp/err" | tr '\n' ' '; else echo empty; fi), no start line in the host's log): Wine's startup, not the host; \`$1\` run again"
+        if [ ! -s "$tmp/err" ]; then
+            [ "$ms" -le 300 ] && wine="nothing on stdout or stderr"
+        elif ! grep -v '^\([0-9a-f]\{4\}:\)\{0,1\}err:[^ ]* wine: failed to map the shared user data: c0000018$' "$tmp/err" | grep -q .; then
+            wine="nothing but Wine's own lines ($(tail -c 400 "$tmp/err" | tr '\n' ' '))"
+        fi
+    fi
+    if [ -n "$wine" ]; then
+        if [ "$try" = 1 ]; then
+            note="WINE: the process ended in $ms ms with exit $rc and $wine, before the host's first log line: taken for Wine's startup; \`$1\` run again"
+        else
+            note="WINE: the process ended in $ms ms with exit $rc and $wine, before the host's first log line: taken for Wine's startup again: not a one-off; \`$1\` not run again"
+        fi
         if [ -n "${TH_WINE_NOTES:-}" ]; then
             printf '%s\n' "$note" >>"$TH_WINE_NOTES"
         else
             printf '%s\n' "$note" >&2
         fi
+        [ "$try" = 2 ] && break
         try=2
         continue
     fi
@@ -92,8 +113,10 @@ done
 cat "$tmp/out"
 cat "$tmp/err" >&2
 rm -rf "$tmp"
-trap - EXIT
-if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
-    kill -s "$(kill -l "$rc")" $$
+trap - EXIT INT TERM HUP
+# 137: the host's os_kill_self (SIGKILL), passed on as -9; any other code is a code (a 147 or
+# 148 passed on as SIGTSTP/SIGTTIN would stop this script and hang its caller)
+if [ "$rc" = 137 ]; then
+    kill -s KILL $$
 fi
 exit "$rc"
