@@ -77,7 +77,13 @@ scripts/build-windows.sh all
 #   on the shared machine; recognised the same way (forced in windows_wine_exit).
 #   Earlier "one-shot host without a reply" and "`outbox flush` exit 1, empty stdout" failures
 #   match these signatures but were never seen with a log, so they are not proven to be them.
-# The whole-test retry stays for what cannot be run again per process: a long-lived host
+# - Ours, fixed: in a fresh prefix (CI's) the tests ran under a wineserver that came and went
+#   (wineboot's server is not persistent, and `wineserver -p` beside it changed nothing), so
+#   a program starting while one server ended and the next began died in Wine's startup, and
+#   hosts started two at once hung; tests/windows/wineprefix.py now makes the server
+#   persistent and checks it.
+# The whole-test retry stays (per ctest entry: windows_suites is three, so a retry runs one
+# group again) for what cannot be run again per process: a long-lived host
 # (nmhost.Host, two hosts at once) that dies in Wine's startup, and any signature not yet
 # seen. --output-on-failure prints nothing of a test that passed, neither its WINE lines nor
 # a failed try that its retry made good; so every WINE line of the run is printed below from
