@@ -56,14 +56,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wineprefix  # noqa: E402
-
-SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
-                      os.path.join(os.path.dirname(__file__), "..", ".."))
-WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
-WINE = "/usr/lib/wine/wine64"
-EXE = os.path.join(WIN, "host", "textus-host.exe")
-PREFIX = os.path.join(WIN, "wine")
-WINE_LOG = os.path.join(WIN, "wine.log")
+from wineprefix import EXE, PREFIX, SRC, WIN, WINE, WINE_LOG  # noqa: E402
 
 # test id -> why it does not run under Wine (it could not tell anything there)
 EXCLUDED = {

@@ -39,17 +39,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wineprefix  # noqa: E402
-
-SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
-                      os.path.join(os.path.dirname(__file__), "..", ".."))
-WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
-WINE = "/usr/lib/wine/wine64"
-EXE = os.path.join(WIN, "host", "textus-host.exe")
+from wineprefix import EXE, PREFIX, SRC, WIN, WINE, WINE_LOG  # noqa: E402
 ECHO = os.path.join(WIN, "host", "echo_host.exe")
 RELAY = os.path.join(WIN, "host", "pipe_relay.exe")
 ORIGIN = "chrome-extension://hfboccpnppdfmcdbjjgmobnhljkkmjji/"
-PREFIX = os.path.join(WIN, "wine")
-WINE_LOG = os.path.join(WIN, "wine.log")
 
 
 def wine_env(**extra):

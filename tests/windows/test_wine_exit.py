@@ -40,13 +40,7 @@ import sys
 import tempfile
 import time
 
-SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
-                      os.path.join(os.path.dirname(__file__), "..", ".."))
-WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
-WINE = "/usr/lib/wine/wine64"
-EXE = os.path.join(WIN, "host", "textus-host.exe")
-PREFIX = os.path.join(WIN, "wine")
-WINE_LOG = os.path.join(WIN, "wine.log")
+from wineprefix import EXE, PREFIX, SRC, WIN, WINE, WINE_LOG  # noqa: E402
 
 SLOW_EXIT_C = r"""
 #include <stdlib.h>

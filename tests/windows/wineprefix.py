@@ -15,6 +15,16 @@ import os
 import subprocess
 import time
 
+# Where the Windows tests find things (TH_SOURCE_DIR and TH_WIN_DIR as ctest sets them): one
+# place, imported by test_windows.py, run_suites.py and test_wine_exit.py
+SRC = os.path.abspath(os.environ.get("TH_SOURCE_DIR") or
+                      os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+WIN = os.environ.get("TH_WIN_DIR") or os.path.join(SRC, "build-win")
+WINE = "/usr/lib/wine/wine64"
+EXE = os.path.join(WIN, "host", "textus-host.exe")
+PREFIX = os.path.join(WIN, "wine")  # the tests' prefix (bench_wine.py has its own)
+WINE_LOG = os.path.join(WIN, "wine.log")
+
 
 def servers(prefix):
     """{pid: argv} of the wineservers of prefix, from /proc (Debian's Wine keeps its socket in
