@@ -93,8 +93,10 @@ scripts/build-windows.sh all
 win_rc=0
 (cd build-test && ctest -L windows --output-on-failure --repeat until-pass:2) || win_rc=$?
 echo "== Windows: WINE lines of that run (Wine's failures recognised and run again)"
+# (windows_wine_exit's own are left out: it forces each kind on purpose, to test the drivers)
 awk '/^[0-9]+\/[0-9]+ Test: / { name = $3 }
-     index($0, "WINE: ") { n++; print name ": " substr($0, index($0, "WINE: ")) }
+     index($0, "WINE: ") && name != "windows_wine_exit" {
+         n++; print name ": " substr($0, index($0, "WINE: ")) }
      END { if (!n) print "(none)" }' build-test/Testing/Temporary/LastTest.log ||
     echo "(build-test/Testing/Temporary/LastTest.log could not be read: WINE lines unknown)"
 [ "$win_rc" = 0 ] || exit "$win_rc"
