@@ -388,11 +388,9 @@ def main():
               "(scripts/bootstrap.sh --windows; scripts/build-windows.sh deps)")
         return 77
     t0 = time.time()
-    p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "host"],
-                       capture_output=True, text=True, timeout=900,
-                       env=dict(os.environ, TH_WIN_DIR=WIN))
-    if p.returncode != 0:
-        print("scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] + p.stderr[-3000:])
+    failed_build = wineprefix.build_host()
+    if failed_build:
+        print(failed_build)
         return 1
     print("# textus-host.exe built (or up to date) in %.1f s" % (time.time() - t0))
     with open(WINE_LOG, "ab") as log:  # one persistent server (tests/windows/wineprefix.py)

@@ -122,12 +122,9 @@ def check_whole(test, fix):
 class Windows(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "host"],
-                           capture_output=True, text=True, timeout=600,
-                           env=dict(os.environ, TH_WIN_DIR=WIN))
-        if p.returncode != 0:
-            raise AssertionError("scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] +
-                                 p.stderr[-3000:])
+        failed_build = wineprefix.build_host()
+        if failed_build:
+            raise AssertionError(failed_build)
         with open(WINE_LOG, "ab") as log:  # one persistent server (wineprefix.py says why)
             wineprefix.start_persistent(WINE, PREFIX, log, wine_env())
 

@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 
+import wineprefix  # noqa: E402
 from wineprefix import EXE, PREFIX, SRC, WIN, WINE, WINE_LOG  # noqa: E402
 
 SLOW_EXIT_C = r"""
@@ -357,11 +358,9 @@ def main():
             os.path.exists(os.path.join(WIN, "deps", "lib", "libcjson.a"))):
         print("SKIP: mingw-w64, Wine, cc or build-win/deps is missing")
         return 77
-    p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "host"],
-                       capture_output=True, text=True, timeout=900,
-                       env=dict(os.environ, TH_WIN_DIR=WIN))
-    if p.returncode != 0:
-        print("scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] + p.stderr[-3000:])
+    failed_build = wineprefix.build_host()
+    if failed_build:
+        print(failed_build)
         return 1
     tmp = tempfile.mkdtemp(prefix="th-wine-exit-")
     so = os.path.join(tmp, "slow_exit.so")
@@ -376,9 +375,7 @@ def main():
                     os.path.join(tmp, "die.c")], check=True)
     os.environ.update(WINEPREFIX=PREFIX, WINEDEBUG="-all", TH_SOURCE_DIR=SRC, TH_WIN_EXE=EXE,
                       TH_HOST=os.path.join(SRC, "tests", "windows", "wine_host.sh"))
-    sys.path.insert(0, os.path.join(SRC, "tests", "windows"))
-    import wineprefix  # one persistent server, its services started on the log (it says why)
-    with open(WINE_LOG, "ab") as log:
+    with open(WINE_LOG, "ab") as log:  # one persistent server (wineprefix.py says why)
         wineprefix.start_persistent(WINE, PREFIX, log, dict(os.environ))
     sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
     import fakeworld

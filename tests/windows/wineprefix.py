@@ -72,3 +72,14 @@ def start_persistent(wine, prefix, log, env):
     subprocess.run([wine, "cmd", "/d", "/c", "exit"], stdin=subprocess.DEVNULL, stdout=log,
                    stderr=log, env=env, timeout=120)
     return keep[0]
+
+
+def build_host():
+    """scripts/build-windows.sh host (textus-host.exe and the test .exes, incrementally): None
+    when it built, else what it printed (its last lines), for the caller to fail with."""
+    p = subprocess.run([os.path.join(SRC, "scripts", "build-windows.sh"), "host"],
+                       capture_output=True, text=True, timeout=900,
+                       env=dict(os.environ, TH_WIN_DIR=WIN))
+    if p.returncode == 0:
+        return None
+    return "scripts/build-windows.sh host failed:\n" + p.stdout[-3000:] + p.stderr[-3000:]
