@@ -173,24 +173,36 @@ int term_stdin_is_tty(void)
     return os_isatty(0);
 }
 
-int term_self_on_path(char *found, size_t foundsz)
+/* The PATH search itself (a stat per folder, times PATHEXT on Windows), once per process:
+ * doctor asks for every fix it prints, and neither PATH nor this executable changes meanwhile. */
+static int term_self_on_path_uncached(char *found, size_t foundsz)
 {
     char exe[4096];
     int same;
 
-    if (foundsz)
-        found[0] = '\0';
+    found[0] = '\0';
     if (os_exe_path(exe, sizeof(exe)) != 0)
         return -1;
     if (os_which(found, foundsz, "textus-host") != 0) {
-        if (foundsz)
-            found[0] = '\0';
+        found[0] = '\0';
         return errno == ENOENT ? 0 : -1;
     }
     same = os_same_file(found, exe);
-    if (same < 0 && foundsz)
+    if (same < 0)
         found[0] = '\0';
     return same;
+}
+
+int term_self_on_path(char *found, size_t foundsz)
+{
+    static char cached[4096];
+    static int state = -2; /* -2: not looked yet */
+
+    if (state == -2)
+        state = term_self_on_path_uncached(cached, sizeof(cached));
+    if (foundsz)
+        snprintf(found, foundsz, "%s", cached);
+    return state;
 }
 
 void term_self_command(char *out, size_t outsz, const char *verb)
